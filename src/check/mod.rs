@@ -1,0 +1,3 @@
+//! Checks: invariants over the world and checkers over client histories.
+
+pub mod history;

@@ -1,0 +1,4 @@
+//! distlab: a deterministic distributed-systems simulator and teaching lab.
+
+pub mod check;
+pub mod cli;
