@@ -1,5 +1,16 @@
 //! distlab: a deterministic distributed-systems simulator and teaching lab.
+//!
+//! The core (`sim`, `net`, `clock`, `storage`, `faults`, `workload`, `check`)
+//! knows nothing of protocols, the CLI or the TUI. Protocols implement
+//! [`sim::Node`]; the CLI drives a type-erased [`sim::DynSim`] built from the
+//! protocol registry.
 
 pub mod check;
 pub mod cli;
+pub mod clock;
+pub mod faults;
+pub mod net;
+pub mod protocols;
 pub mod sim;
+pub mod storage;
+pub mod workload;

@@ -1,5 +1,32 @@
 //! The engine: world, event queue, context, trace, time.
+//!
+//! A [`Sim`] is the whole world as one cloneable value. [`Sim::step`] is the
+//! only way it moves: pop the earliest event, run its handler, apply the
+//! effects the handler pushed into its [`Ctx`], run the per-step checks,
+//! append to the trace.
 
+mod apply;
+mod clients;
+pub mod dynsim;
+mod event;
+pub mod hash;
+pub mod ids;
+pub mod node;
+pub mod report;
+pub mod rng;
+mod step;
 pub mod time;
+pub mod trace;
+mod world;
 
+pub use dynsim::{DynSim, NodeView};
+pub use ids::{ClientId, Endpoint, NodeId, TimerId};
+pub use node::{Ctx, Effect, Node, Op, Reply, Request};
+pub use report::{MessageCounts, OpCounts, RunReport, Verdict};
+pub use rng::{Prng, Ratio, Stream};
+pub use step::StepResult;
 pub use time::SimTime;
+pub use trace::{Trace, TraceEntry, TraceEvent, TraceLevel};
+pub use world::{
+    ClientSlot, Counters, MetricsFn, NodeFactory, NodeSlot, PendingOp, Sim, SimBuilder, Violation,
+};

@@ -1,0 +1,152 @@
+//! Faults: what can go wrong, when, and to whom.
+//!
+//! A scenario schedules faults at fixed times ([`ScheduledFault`]); a
+//! [`Nemesis`] injects random ones of chosen kinds. Targets may be symbolic
+//! (`"leader"`): the engine resolves them through [`crate::sim::Node::role`]
+//! when the fault fires.
+
+pub mod nemesis;
+
+pub use nemesis::{Nemesis, NemesisConfig, NemesisKind};
+
+use crate::net::PartitionShape;
+use crate::sim::rng::Ratio;
+use crate::sim::{NodeId, SimTime};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Whom a fault hits.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Target {
+    /// One node by id.
+    Node(NodeId),
+    /// A node whose `role()` is this (`"leader"`); picked at random if several.
+    Role(String),
+    /// A random node that is up.
+    Random,
+    /// Every crashed node (for restarts).
+    AllCrashed,
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Target::Node(n) => n.fmt(f),
+            Target::Role(r) => write!(f, "{r}"),
+            Target::Random => f.write_str("random"),
+            Target::AllCrashed => f.write_str("all crashed"),
+        }
+    }
+}
+
+/// How to partition the network.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PartitionSpec {
+    /// A named Jepsen shape, drawn from the fault stream.
+    Shape(PartitionShape),
+    /// Explicit groups; unnamed nodes form one more group.
+    Groups(Vec<Vec<NodeId>>),
+}
+
+/// One fault.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FaultAction {
+    /// Partition the network.
+    Partition(PartitionSpec),
+    /// Cut one node off, both ways.
+    Isolate(Target),
+    /// One-way cut: `from`'s messages to `to` are dropped.
+    Cut {
+        /// Sender whose messages are dropped.
+        from: Target,
+        /// Receiver that no longer hears from `from`.
+        to: Target,
+    },
+    /// Restore every link.
+    Heal,
+    /// Crash a node: volatile state and timers lost.
+    Crash(Target),
+    /// Restart a crashed node from its storage.
+    Restart(Target),
+    /// Move a node's clock by a signed amount of nanoseconds.
+    ClockJump {
+        /// Whose clock.
+        node: Target,
+        /// Nanoseconds, negative to move back.
+        by_ns: i64,
+    },
+    /// Jump a clock back and forth by `delta` every `period`, for `duration`.
+    ClockStrobe {
+        /// Whose clock.
+        node: Target,
+        /// Size of each jump.
+        delta: SimTime,
+        /// Time between jumps.
+        period: SimTime,
+        /// How long the strobe lasts.
+        duration: SimTime,
+    },
+    /// Set the network-wide loss probability.
+    SetLoss(Ratio),
+    /// Set the network-wide duplication probability.
+    SetDuplicate(Ratio),
+}
+
+impl fmt::Display for FaultAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FaultAction::Partition(PartitionSpec::Shape(shape)) => write!(f, "partition {shape}"),
+            FaultAction::Partition(PartitionSpec::Groups(groups)) => {
+                write!(f, "partition")?;
+                for (i, g) in groups.iter().enumerate() {
+                    let names: Vec<String> = g.iter().map(|n| n.to_string()).collect();
+                    write!(
+                        f,
+                        "{} {{{}}}",
+                        if i == 0 { "" } else { " |" },
+                        names.join(" ")
+                    )?;
+                }
+                Ok(())
+            }
+            FaultAction::Isolate(t) => write!(f, "isolate {t}"),
+            FaultAction::Cut { from, to } => write!(f, "cut {from} -> {to}"),
+            FaultAction::Heal => write!(f, "heal"),
+            FaultAction::Crash(t) => write!(f, "crash {t}"),
+            FaultAction::Restart(t) => write!(f, "restart {t}"),
+            FaultAction::ClockJump { node, by_ns } => {
+                let sign = if *by_ns < 0 { "-" } else { "+" };
+                write!(
+                    f,
+                    "clock-jump {node} {sign}{}",
+                    SimTime(by_ns.unsigned_abs())
+                )
+            }
+            FaultAction::ClockStrobe {
+                node,
+                delta,
+                period,
+                duration,
+            } => {
+                write!(
+                    f,
+                    "clock-strobe {node} ±{delta} every {period} for {duration}"
+                )
+            }
+            FaultAction::SetLoss(r) => write!(f, "loss {r}"),
+            FaultAction::SetDuplicate(r) => write!(f, "duplicate {r}"),
+        }
+    }
+}
+
+/// A fault at a fixed time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScheduledFault {
+    /// When it fires (true time).
+    pub at: SimTime,
+    /// What it does.
+    pub action: FaultAction,
+}

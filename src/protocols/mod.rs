@@ -1,0 +1,4 @@
+//! Protocols: each one a [`Node`](crate::sim::Node) implementation with its
+//! invariants, workload and scenarios.
+
+pub mod pingpong;

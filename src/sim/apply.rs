@@ -1,0 +1,267 @@
+//! Applying faults to the world: partitions, crashes, restarts, clocks, loss.
+
+use super::event::Event;
+use super::ids::NodeId;
+use super::node::Node;
+use super::world::Sim;
+use super::SimTime;
+use crate::faults::{FaultAction, Nemesis, PartitionSpec, Target};
+use std::hash::Hash;
+
+impl<N: Node> Sim<N> {
+    /// Nodes a target names right now. Roles come from [`Node::role`]; a role
+    /// held by several nodes, or `random`, picks one from the fault stream.
+    pub fn resolve_target(&mut self, target: &Target) -> Vec<NodeId> {
+        match target {
+            Target::Node(n) if n.0 < self.settings.nodes => vec![*n],
+            Target::Node(_) => Vec::new(),
+            Target::AllCrashed => self.crashed_nodes(),
+            Target::Random => {
+                let up: Vec<NodeId> = self.live_nodes().map(|(id, _)| id).collect();
+                self.pick_one(up)
+            }
+            Target::Role(role) => {
+                let holders: Vec<NodeId> = self
+                    .live_nodes()
+                    .filter(|(_, n)| n.role() == Some(role.as_str()))
+                    .map(|(id, _)| id)
+                    .collect();
+                self.pick_one(holders)
+            }
+        }
+    }
+
+    fn pick_one(&mut self, mut candidates: Vec<NodeId>) -> Vec<NodeId> {
+        if candidates.len() > 1 {
+            let i = self.fault_rng.index(candidates.len());
+            candidates = vec![candidates[i]];
+        }
+        candidates
+    }
+
+    /// Crashed nodes, in id order.
+    pub fn crashed_nodes(&self) -> Vec<NodeId> {
+        (0..self.settings.nodes)
+            .map(NodeId)
+            .filter(|n| self.nodes[n.index()].state.is_none())
+            .collect()
+    }
+
+    /// Apply a fault now; returns a description for the trace.
+    pub(crate) fn apply_fault(&mut self, action: &FaultAction) -> String {
+        let text = self.apply_fault_inner(action);
+        self.fault_log.push((self.now, text.clone()));
+        text
+    }
+
+    fn apply_fault_inner(&mut self, action: &FaultAction) -> String {
+        let nodes = self.settings.nodes;
+        match action {
+            FaultAction::Partition(PartitionSpec::Shape(shape)) => {
+                let pairs = shape.cut_pairs(nodes, &mut self.fault_rng);
+                self.network.cut_pairs(&pairs);
+                format!("partition {shape}: {}", self.network.describe())
+            }
+            FaultAction::Partition(PartitionSpec::Groups(groups)) => {
+                self.network.partition(groups);
+                format!("partition: {}", self.network.describe())
+            }
+            FaultAction::Isolate(target) => self.each_target(target, "isolate", |sim, n| {
+                sim.network.isolate(n);
+            }),
+            FaultAction::Cut { from, to } => {
+                let sources = self.resolve_target(from);
+                let sinks = self.resolve_target(to);
+                for &a in &sources {
+                    for &b in &sinks {
+                        self.network.cut_one_way(a, b);
+                    }
+                }
+                format!("cut {} -> {}", names(&sources), names(&sinks))
+            }
+            FaultAction::Heal => {
+                self.network.heal();
+                "heal: all links restored".into()
+            }
+            FaultAction::Crash(target) => self.each_target(target, "crash", |sim, n| sim.crash(n)),
+            FaultAction::Restart(target) => {
+                let targets = self.resolve_target(target);
+                let down: Vec<NodeId> = targets
+                    .into_iter()
+                    .filter(|n| self.nodes[n.index()].state.is_none())
+                    .collect();
+                for &n in &down {
+                    self.restart(n);
+                }
+                format!("restart {}", names(&down))
+            }
+            FaultAction::ClockJump { node, by_ns } => {
+                let by = *by_ns;
+                let text = self.each_target(node, "clock-jump", |sim, n| sim.jump_clock(n, by));
+                let sign = if by < 0 { "-" } else { "+" };
+                format!("{text} {sign}{}", SimTime(by.unsigned_abs()))
+            }
+            FaultAction::ClockStrobe {
+                node,
+                delta,
+                period,
+                duration,
+            } => self.start_strobe(node, *delta, *period, *duration),
+            FaultAction::SetLoss(loss) => {
+                self.network.set_loss(*loss);
+                format!("loss set to {loss}")
+            }
+            FaultAction::SetDuplicate(dup) => {
+                self.network.set_duplicate(*dup);
+                format!("duplication set to {dup}")
+            }
+        }
+    }
+
+    fn each_target(
+        &mut self,
+        target: &Target,
+        verb: &str,
+        mut f: impl FnMut(&mut Self, NodeId),
+    ) -> String {
+        let targets = self.resolve_target(target);
+        if targets.is_empty() {
+            return format!("{verb} {target}: no such node right now; skipped");
+        }
+        for &n in &targets {
+            f(self, n);
+        }
+        format!("{verb} {}", names(&targets))
+    }
+
+    /// Crash a node: state and timers gone, unsynced writes lost if configured.
+    pub(crate) fn crash(&mut self, node: NodeId) {
+        let lose = self.settings.lose_unsynced;
+        let slot = &mut self.nodes[node.index()];
+        if slot.state.take().is_some() {
+            slot.incarnation += 1;
+            slot.storage.crash(lose);
+        }
+    }
+
+    /// Restart a crashed node from its constructor; it runs `on_start` now.
+    pub(crate) fn restart(&mut self, node: NodeId) {
+        let slot = &mut self.nodes[node.index()];
+        if slot.state.is_some() {
+            return;
+        }
+        slot.state = Some((self.settings.factory)(node, self.settings.nodes));
+        (12u8, node).hash(self.trace.hasher());
+        self.with_node(node, |n, ctx| n.on_start(ctx));
+    }
+
+    /// Jump a node's clock and re-time its pending timers (they run on local time).
+    pub(crate) fn jump_clock(&mut self, node: NodeId, by_ns: i64) {
+        self.nodes[node.index()].clock.jump(by_ns);
+        let clock = self.nodes[node.index()].clock;
+        let now = self.now;
+        self.queue.retime(|event| match event {
+            Event::Timer {
+                node: owner,
+                local_deadline,
+                ..
+            } if *owner == node => Some(clock.true_time_of(*local_deadline, now)),
+            _ => None,
+        });
+    }
+
+    fn start_strobe(
+        &mut self,
+        node: &Target,
+        delta: SimTime,
+        period: SimTime,
+        duration: SimTime,
+    ) -> String {
+        let targets = self.resolve_target(node);
+        let Some(&n) = targets.first() else {
+            return format!("clock-strobe {node}: no such node right now; skipped");
+        };
+        let period = period.max(SimTime::from_micros(1));
+        let jumps = (duration.as_nanos() / period.as_nanos()).min(100_000);
+        let delta = delta.as_nanos() as i64;
+        for k in 0..jumps {
+            // Alternate +delta, -delta: the clock ends where it started.
+            let by_ns = if k % 2 == 0 { delta } else { -delta };
+            let at = self.now + SimTime(period.as_nanos() * (k + 1));
+            let action = FaultAction::ClockJump {
+                node: Target::Node(n),
+                by_ns,
+            };
+            self.queue.push(at, Event::Fault(Box::new(action)));
+        }
+        if jumps % 2 == 1 {
+            let at = self.now + SimTime(period.as_nanos() * (jumps + 1));
+            let action = FaultAction::ClockJump {
+                node: Target::Node(n),
+                by_ns: -delta,
+            };
+            self.queue.push(at, Event::Fault(Box::new(action)));
+        }
+        format!(
+            "clock-strobe {n} ±{} every {period} for {duration}",
+            SimTime(delta as u64)
+        )
+    }
+
+    /// One nemesis round: inject a fault, schedule its undo and the next round.
+    pub(crate) fn nemesis_tick(&mut self) -> String {
+        let settings = std::sync::Arc::clone(&self.settings);
+        let Some(config) = settings.nemesis.as_ref() else {
+            return "nemesis: not configured".into();
+        };
+        if self.settling || self.now >= config.stop {
+            return "nemesis: stopped".into();
+        }
+        let up: Vec<NodeId> = self.live_nodes().map(|(id, _)| id).collect();
+        let loss = settings.base_net.default.loss;
+        let chosen = self.nemesis.choose(config, &mut self.fault_rng, &up, loss);
+        let text = match chosen {
+            Some((action, undo)) => {
+                let text = self.apply_fault(&action);
+                if let Some(undo) = undo {
+                    self.queue.push(
+                        self.now + config.heal_after,
+                        Event::NemesisUndo(Box::new(undo)),
+                    );
+                }
+                format!("nemesis: {text}")
+            }
+            None => "nemesis: nothing to do".into(),
+        };
+        let next = self.now + config.heal_after + Nemesis::next_delay(config, &mut self.fault_rng);
+        self.queue.push(next, Event::NemesisTick);
+        text
+    }
+
+    /// End of `duration`: stop clients and the nemesis, heal the network,
+    /// restore loss, restart crashed nodes. Eventual checks run at the end.
+    pub(crate) fn settle(&mut self) -> String {
+        self.settling = true;
+        self.network.heal();
+        let settings = std::sync::Arc::clone(&self.settings);
+        self.network.restore_rates(&settings.base_net);
+        let crashed = self.crashed_nodes();
+        for &n in &crashed {
+            self.restart(n);
+        }
+        let text = format!(
+            "settle: clients and faults stop, network healed, restarted {}",
+            names(&crashed)
+        );
+        self.fault_log.push((self.now, text.clone()));
+        text
+    }
+}
+
+fn names(nodes: &[NodeId]) -> String {
+    if nodes.is_empty() {
+        return "nobody".into();
+    }
+    let names: Vec<String> = nodes.iter().map(|n| n.to_string()).collect();
+    names.join(" ")
+}

@@ -1,0 +1,250 @@
+//! Client behaviour: invoke, route, retry on redirect, time out, record history.
+
+use super::event::Event;
+use super::ids::{ClientId, Endpoint, NodeId};
+use super::node::{Node, Reply, Request};
+use super::trace::{SendOutcome, SendRecord, TraceEvent};
+use super::world::{PendingOp, Sim};
+use super::SimTime;
+use crate::check::history::{EventType, HistoryEvent, Value};
+use crate::net::Transit;
+
+impl<N: Node> Sim<N> {
+    /// Handle engine-internal events: client traffic, faults, settle.
+    pub(crate) fn dispatch_control(&mut self, event: Event<N>) -> TraceEvent<N> {
+        match event {
+            Event::ClientWake(client) => self.client_wake(client),
+            Event::Request {
+                node,
+                msg_id,
+                request,
+            } => {
+                if self.nodes[node.index()].state.is_none() {
+                    self.counters.dropped += 1;
+                    let from = Endpoint::Client(request.client);
+                    return TraceEvent::DeliverToDown {
+                        msg_id,
+                        from,
+                        to: node,
+                    };
+                }
+                let kept = request.clone();
+                self.with_node(node, |n, ctx| n.on_request(ctx, *request));
+                TraceEvent::Request {
+                    msg_id,
+                    node,
+                    request: kept,
+                }
+            }
+            Event::Reply {
+                node,
+                client,
+                msg_id,
+                request_id,
+                reply,
+            } => {
+                self.client_reply(client, node, request_id, &reply);
+                TraceEvent::Reply {
+                    msg_id,
+                    node,
+                    client,
+                    request_id,
+                    reply,
+                }
+            }
+            Event::ClientTimeout { client, request_id } => {
+                self.client_timeout(client, request_id);
+                TraceEvent::ClientTimeout { client, request_id }
+            }
+            Event::Fault(action) => {
+                let text = self.apply_fault(&action);
+                TraceEvent::Fault(text)
+            }
+            Event::NemesisTick => TraceEvent::Fault(self.nemesis_tick()),
+            Event::NemesisUndo(action) => {
+                let text = self.apply_fault(&action);
+                TraceEvent::Fault(format!("nemesis undo: {text}"))
+            }
+            Event::Settle => TraceEvent::Control(self.settle()),
+            Event::Start(_) | Event::Deliver { .. } | Event::Timer { .. } => {
+                unreachable!("node events are dispatched by step()")
+            }
+        }
+    }
+
+    fn client_wake(&mut self, client: ClientId) -> TraceEvent<N> {
+        let settings = std::sync::Arc::clone(&self.settings);
+        let exhausted = settings
+            .clients
+            .max_ops
+            .is_some_and(|max| self.ops_issued >= max);
+        let Some(workload) = settings.workload.as_ref() else {
+            return TraceEvent::Control(format!("{client} has no workload"));
+        };
+        if self.settling || exhausted {
+            return TraceEvent::Control(format!("{client} stops issuing operations"));
+        }
+        let op = workload.next_op(&mut self.workload_rng, client, self.ops_issued);
+        self.ops_issued += 1;
+        self.counters.ops_invoked += 1;
+        let slot = &mut self.clients[client.0 as usize];
+        let id = slot.next_request;
+        slot.next_request += 1;
+        self.history.push(HistoryEvent {
+            process: slot.process,
+            kind: EventType::Invoke,
+            f: op.f.clone(),
+            key: op.key.clone(),
+            value: op.value.clone(),
+            time: self.now.as_nanos(),
+            error: None,
+        });
+        slot.pending = Some(PendingOp {
+            id,
+            op: op.clone(),
+            attempts: 1,
+            invoked_at: self.now,
+        });
+        let node = slot.target;
+        let request = Request { client, id, op };
+        self.queue.push(
+            self.now + settings.clients.timeout,
+            Event::ClientTimeout {
+                client,
+                request_id: id,
+            },
+        );
+        self.send_request(node, request.clone());
+        TraceEvent::Invoke {
+            client,
+            node,
+            request: Box::new(request),
+        }
+    }
+
+    fn send_request(&mut self, node: NodeId, request: Request) {
+        let msg_id = self.next_msg;
+        self.next_msg += 1;
+        let outcome = match self.network.route_client(&mut self.net_rng, self.now) {
+            Transit::Deliver { at, .. } => {
+                self.in_flight += 1;
+                self.queue.push(
+                    at,
+                    Event::Request {
+                        node,
+                        msg_id,
+                        request: Box::new(request.clone()),
+                    },
+                );
+                SendOutcome::Scheduled(at)
+            }
+            _ => SendOutcome::Lost,
+        };
+        let send = SendRecord {
+            msg_id,
+            from: Endpoint::Client(request.client),
+            to: Endpoint::Node(node),
+            outcome,
+        };
+        self.note_send(send);
+    }
+
+    fn client_reply(&mut self, client: ClientId, node: NodeId, request_id: u64, reply: &Reply) {
+        let nodes = self.settings.nodes;
+        let slot = &mut self.clients[client.0 as usize];
+        let Some(pending) = slot.pending.as_mut().filter(|p| p.id == request_id) else {
+            return; // a late reply to an operation already given up on
+        };
+        match reply {
+            Reply::Ok(value) => {
+                let value = if *value == Value::Nil {
+                    pending.op.value.clone()
+                } else {
+                    value.clone()
+                };
+                self.counters.ops_ok += 1;
+                self.op_latencies
+                    .push((self.now - pending.invoked_at).as_nanos());
+                self.complete(client, EventType::Ok, value, None);
+            }
+            Reply::Fail(why) => {
+                self.counters.ops_fail += 1;
+                let value = pending.op.value.clone();
+                self.complete(client, EventType::Fail, value, Some(why.clone()));
+            }
+            Reply::Redirect(hint) => {
+                pending.attempts += 1;
+                if pending.attempts > 2 * nodes + 2 {
+                    self.counters.ops_fail += 1;
+                    let value = pending.op.value.clone();
+                    self.complete(
+                        client,
+                        EventType::Fail,
+                        value,
+                        Some("no node accepted the request".into()),
+                    );
+                    return;
+                }
+                let next = hint.unwrap_or(NodeId((node.0 + 1) % nodes.max(1)));
+                slot.target = next;
+                let request = Request {
+                    client,
+                    id: request_id,
+                    op: pending.op.clone(),
+                };
+                self.send_request(next, request);
+            }
+        }
+    }
+
+    fn client_timeout(&mut self, client: ClientId, request_id: u64) {
+        let nodes = self.settings.nodes.max(1);
+        let slot = &mut self.clients[client.0 as usize];
+        if !slot.pending.as_ref().is_some_and(|p| p.id == request_id) {
+            return;
+        }
+        // Try a different node next time: the one we used may be down or cut off.
+        slot.target = NodeId((slot.target.0 + 1) % nodes);
+        self.counters.ops_info += 1;
+        let value = slot
+            .pending
+            .as_ref()
+            .map(|p| p.op.value.clone())
+            .unwrap_or_default();
+        self.complete(client, EventType::Info, value, Some("timed-out".into()));
+    }
+
+    /// Record the completion, free the client, and schedule its next operation.
+    fn complete(&mut self, client: ClientId, kind: EventType, value: Value, error: Option<String>) {
+        let next_process = self.next_process;
+        let slot = &mut self.clients[client.0 as usize];
+        let Some(pending) = slot.pending.take() else {
+            return;
+        };
+        self.history.push(HistoryEvent {
+            process: slot.process,
+            kind,
+            f: pending.op.f,
+            key: pending.op.key,
+            value,
+            time: self.now.as_nanos(),
+            error,
+        });
+        if kind == EventType::Info {
+            // Jepsen retires a process whose operation is indeterminate.
+            slot.process = next_process;
+            self.next_process += 1;
+        }
+        let interval = self.settings.clients.interval.as_nanos();
+        let think = SimTime(
+            self.workload_rng
+                .range_inclusive(interval / 2, interval + interval / 2),
+        );
+        self.queue.push(self.now + think, Event::ClientWake(client));
+    }
+
+    /// Operation latencies (ok operations), in nanoseconds, in completion order.
+    pub fn op_latencies(&self) -> &[u64] {
+        &self.op_latencies
+    }
+}

@@ -1,0 +1,94 @@
+//! A small, stable 64-bit hasher for trace fingerprints.
+//!
+//! `std`'s `DefaultHasher` is randomly keyed per process; this one is fixed, so
+//! the same trace gives the same hash in every process on every platform.
+
+use std::hash::Hasher;
+
+/// A fixed-key word-at-a-time hasher with a final avalanche.
+#[derive(Clone, Copy, Debug)]
+pub struct StableHasher {
+    state: u64,
+}
+
+const MULTIPLIER: u64 = 0x9E37_79B9_7F4A_7C15;
+
+impl StableHasher {
+    /// A hasher with the fixed starting state.
+    pub const fn new() -> Self {
+        StableHasher {
+            state: 0xCBF2_9CE4_8422_2325,
+        }
+    }
+
+    /// Mix in one 64-bit word.
+    #[inline]
+    pub fn mix(&mut self, word: u64) {
+        self.state = (self.state.rotate_left(5) ^ word).wrapping_mul(MULTIPLIER);
+    }
+}
+
+impl Default for StableHasher {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Hasher for StableHasher {
+    fn finish(&self) -> u64 {
+        let mut z = self.state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.mix(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.mix(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 56));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.mix(u64::from(i));
+    }
+    #[inline]
+    fn write_u16(&mut self, i: u16) {
+        self.mix(u64::from(i));
+    }
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.mix(u64::from(i));
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.mix(i);
+    }
+    /// `usize` is hashed as 64 bits on every platform.
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.mix(i as u64);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::hash::Hash;
+
+    #[test]
+    fn hash_is_pinned() {
+        let mut h = StableHasher::new();
+        (1u64, "abc", vec![1u32, 2, 3]).hash(&mut h);
+        assert_eq!(h.finish(), 0x5434_0764_b648_1b8d, "{:#x}", h.finish());
+    }
+}

@@ -1,0 +1,188 @@
+//! The protocol API: the [`Node`] trait and the [`Ctx`] handed to its handlers.
+//!
+//! Handlers never act directly: they push effects (send, set or cancel a timer,
+//! reply, log) into the context, and the engine applies them after the handler
+//! returns. Storage is the one exception: writes go straight to the node's
+//! durable storage, where they stay unsynced until `storage().sync()`.
+
+use super::ids::{ClientId, NodeId, TimerId};
+use super::rng::Prng;
+use super::time::SimTime;
+use crate::check::history::Value;
+use crate::storage::Storage;
+use serde::{Deserialize, Serialize};
+use std::fmt::Debug;
+use std::hash::Hash;
+
+/// A protocol's node: a plain struct with handlers.
+///
+/// All nodes of one simulation share one type; a protocol with roles uses an
+/// enum or a role field. A crash drops the value; a restart builds a fresh one
+/// from the protocol's constructor and calls [`Node::on_start`] again, so only
+/// [`Ctx::storage`] survives.
+pub trait Node: Clone + Debug + 'static {
+    /// Messages between nodes. `Hash` feeds the trace fingerprint.
+    type Msg: Clone + Debug + Hash + Serialize;
+    /// Timer payloads.
+    type Timer: Clone + Debug + Hash + Serialize;
+
+    /// Boot and every restart.
+    fn on_start(&mut self, ctx: &mut Ctx<Self>);
+    /// A message from another node arrived.
+    fn on_message(&mut self, ctx: &mut Ctx<Self>, from: NodeId, msg: Self::Msg);
+    /// A timer set with [`Ctx::set_timer`] fired.
+    fn on_timer(&mut self, ctx: &mut Ctx<Self>, timer: Self::Timer);
+    /// A client request arrived; answer it (now or later) with [`Ctx::reply`].
+    /// The default refuses every request.
+    fn on_request(&mut self, ctx: &mut Ctx<Self>, request: Request) {
+        ctx.reply(
+            &request,
+            Reply::Fail("this protocol takes no client requests".into()),
+        );
+    }
+    /// The node's role, for symbolic fault targets (`"leader"`) and displays.
+    fn role(&self) -> Option<&str> {
+        None
+    }
+    /// A one-line summary for the cluster view.
+    fn summary(&self) -> String {
+        String::new()
+    }
+}
+
+/// A client operation, in the vocabulary of histories.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Op {
+    /// The function: `read`, `write`, `broadcast`, `put`, ...
+    pub f: String,
+    /// The key, for keyed workloads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// The argument.
+    #[serde(default)]
+    pub value: Value,
+}
+
+/// A client request as a node sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Request {
+    /// The client that sent it.
+    pub client: ClientId,
+    /// The client's request number; with `client`, unique in the simulation.
+    pub id: u64,
+    /// What is asked.
+    pub op: Op,
+}
+
+/// A node's answer to a client request.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Reply {
+    /// The operation happened, with this result.
+    Ok(Value),
+    /// The operation definitely did not happen.
+    Fail(String),
+    /// Not here: try another node (the hint, if any). The client retries.
+    Redirect(Option<NodeId>),
+}
+
+/// An effect a handler asks the engine to apply.
+#[derive(Clone, Debug)]
+pub enum Effect<N: Node> {
+    /// Send a message to a node.
+    Send(NodeId, N::Msg),
+    /// Start a timer that fires after a local-clock delay.
+    SetTimer(TimerId, SimTime, N::Timer),
+    /// Cancel a timer (no effect if it already fired).
+    CancelTimer(TimerId),
+    /// Answer a client.
+    Reply(ClientId, u64, Reply),
+    /// An annotation for the trace and the UI.
+    Log(String),
+}
+
+/// What a handler may do: the node's window onto the world.
+pub struct Ctx<'a, N: Node> {
+    pub(crate) id: NodeId,
+    pub(crate) nodes: u32,
+    pub(crate) local_now: SimTime,
+    pub(crate) rng: &'a mut Prng,
+    pub(crate) storage: &'a mut Storage,
+    pub(crate) effects: &'a mut Vec<Effect<N>>,
+    pub(crate) next_timer: &'a mut u64,
+}
+
+impl<'a, N: Node> Ctx<'a, N> {
+    /// This node's id.
+    pub fn id(&self) -> NodeId {
+        self.id
+    }
+
+    /// Number of nodes in the simulation.
+    pub fn node_count(&self) -> u32 {
+        self.nodes
+    }
+
+    /// Every other node, in id order.
+    pub fn peers(&self) -> impl Iterator<Item = NodeId> + 'static {
+        let me = self.id;
+        (0..self.nodes).map(NodeId).filter(move |&n| n != me)
+    }
+
+    /// Send a message to a node (possibly delayed, lost or duplicated).
+    pub fn send(&mut self, to: NodeId, msg: N::Msg) {
+        self.effects.push(Effect::Send(to, msg));
+    }
+
+    /// Send a message to every other node.
+    pub fn broadcast(&mut self, msg: N::Msg) {
+        for peer in 0..self.nodes {
+            if peer != self.id.0 {
+                self.effects.push(Effect::Send(NodeId(peer), msg.clone()));
+            }
+        }
+    }
+
+    /// Start a timer that fires after `after` on this node's local clock.
+    pub fn set_timer(&mut self, after: SimTime, timer: N::Timer) -> TimerId {
+        let id = TimerId(*self.next_timer);
+        *self.next_timer += 1;
+        self.effects.push(Effect::SetTimer(id, after, timer));
+        id
+    }
+
+    /// Cancel a timer; cancelling one that already fired does nothing.
+    pub fn cancel_timer(&mut self, id: TimerId) {
+        self.effects.push(Effect::CancelTimer(id));
+    }
+
+    /// This node's local clock (offset and drift applied).
+    pub fn now(&self) -> SimTime {
+        self.local_now
+    }
+
+    /// This node's own random stream.
+    pub fn rng(&mut self) -> &mut Prng {
+        self.rng
+    }
+
+    /// This node's durable storage.
+    pub fn storage(&mut self) -> &mut Storage {
+        self.storage
+    }
+
+    /// Answer a client request.
+    pub fn reply(&mut self, request: &Request, reply: Reply) {
+        self.effects
+            .push(Effect::Reply(request.client, request.id, reply));
+    }
+
+    /// Answer a client request known only by its (client, id).
+    pub fn reply_to(&mut self, client: ClientId, request_id: u64, reply: Reply) {
+        self.effects.push(Effect::Reply(client, request_id, reply));
+    }
+
+    /// Annotate the trace ("became leader in term 3").
+    pub fn log(&mut self, text: impl Into<String>) {
+        self.effects.push(Effect::Log(text.into()));
+    }
+}

@@ -1,0 +1,210 @@
+//! Finishing a run: end-of-run checks, metrics, and the report.
+
+use super::node::Node;
+use super::step::StepResult;
+use super::trace::format_hash;
+use super::world::{Counters, Sim, Violation};
+use crate::check::{CheckKind, CheckResult, Outcome};
+use serde::Serialize;
+
+/// The overall verdict of a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// Every check passed.
+    Pass,
+    /// A safety check failed (exit code 1).
+    SafetyViolation,
+    /// A liveness check failed (exit code 2).
+    LivenessFailure,
+}
+
+impl Verdict {
+    /// The process exit code for this verdict: 0, 1 or 2.
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Verdict::Pass => 0,
+            Verdict::SafetyViolation => 1,
+            Verdict::LivenessFailure => 2,
+        }
+    }
+}
+
+/// Messages counted over the run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MessageCounts {
+    /// Sent by nodes.
+    pub sent: u64,
+    /// Delivered to live nodes.
+    pub delivered: u64,
+    /// Lost, partitioned, or sent to a down node.
+    pub dropped: u64,
+    /// Extra copies delivered by duplication.
+    pub duplicated: u64,
+}
+
+/// Everything a run produced, for humans (`Display`-like printing in the CLI)
+/// and machines (`--json`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunReport {
+    /// Scenario name.
+    pub scenario: String,
+    /// Master seed.
+    pub seed: u64,
+    /// Steps processed.
+    pub steps: u64,
+    /// Virtual time reached, in nanoseconds.
+    pub virtual_time_ns: u64,
+    /// The trace fingerprint, `0x` + 16 hex digits.
+    pub trace_hash: String,
+    /// Message counters.
+    pub messages: MessageCounts,
+    /// Client operation counters.
+    pub operations: OpCounts,
+    /// Every check's verdict.
+    pub checks: Vec<CheckResult>,
+    /// Metrics: (name, value) pairs, in a fixed order.
+    pub metrics: Vec<(String, String)>,
+    /// The safety violation that stopped the run early, if any.
+    pub violation: Option<Violation>,
+    /// Overall verdict.
+    pub verdict: Verdict,
+}
+
+/// Client operations counted over the run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct OpCounts {
+    /// Invoked.
+    pub invoked: u64,
+    /// Completed ok.
+    pub ok: u64,
+    /// Definitely failed.
+    pub fail: u64,
+    /// Indeterminate (timed out).
+    pub info: u64,
+}
+
+impl<N: Node> Sim<N> {
+    /// Run to the end (or to the first safety violation), run the end-of-run
+    /// checks, and report.
+    pub fn run(&mut self) -> RunReport {
+        while self.step() == StepResult::Progressed {}
+        self.finish()
+    }
+
+    /// Evaluate end-of-run checks (once) and build the report. Calling it
+    /// before the run ends reports on the run so far.
+    pub fn finish(&mut self) -> RunReport {
+        if self.final_checks.is_none() {
+            let results = self.evaluate_checks();
+            self.final_checks = Some(results);
+        }
+        self.report()
+    }
+
+    fn evaluate_checks(&self) -> Vec<CheckResult> {
+        let stopped = self.violation.as_ref();
+        self.settings
+            .invariants
+            .iter()
+            .enumerate()
+            .map(|(i, inv)| {
+                let outcome = match (inv.kind, stopped) {
+                    (_, Some(v)) if v.check == inv.name => Outcome::Fail(v.detail.clone()),
+                    (CheckKind::Always, _) => Outcome::Pass,
+                    (_, Some(v)) => Outcome::Unknown(format!(
+                        "not evaluated: the run stopped at step {} on `{}`",
+                        v.step, v.check
+                    )),
+                    (CheckKind::Sometimes, None) if self.sometimes_seen[i] => Outcome::Pass,
+                    (CheckKind::Sometimes, None) => Outcome::Fail(
+                        "never held during the run (a vacuous pass would hide this)".into(),
+                    ),
+                    (CheckKind::AtEnd | CheckKind::Eventually, None) => inv.evaluate(self),
+                };
+                CheckResult {
+                    name: inv.name.clone(),
+                    kind: inv.kind,
+                    outcome,
+                }
+            })
+            .collect()
+    }
+
+    /// The report as of now (end-of-run checks only if [`Sim::finish`] ran).
+    pub fn report(&self) -> RunReport {
+        let checks = self.final_checks.clone().unwrap_or_default();
+        let verdict = verdict_of(&checks, self.violation.is_some());
+        let c: &Counters = &self.counters;
+        RunReport {
+            scenario: self.settings.name.clone(),
+            seed: self.settings.seed,
+            steps: self.step,
+            virtual_time_ns: self.now.as_nanos(),
+            trace_hash: format_hash(self.trace.hash()),
+            messages: MessageCounts {
+                sent: c.sent,
+                delivered: c.delivered,
+                dropped: c.dropped,
+                duplicated: c.duplicated,
+            },
+            operations: OpCounts {
+                invoked: c.ops_invoked,
+                ok: c.ops_ok,
+                fail: c.ops_fail,
+                info: c.ops_info,
+            },
+            checks,
+            metrics: self.metrics(),
+            violation: self.violation.clone(),
+            verdict,
+        }
+    }
+
+    fn metrics(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let c = &self.counters;
+        if c.ops_invoked > 0 {
+            let per_op = c.sent as f64 / c.ops_invoked as f64;
+            out.push(("messages-per-op".into(), format!("{per_op:.1}")));
+            let completed = c.ops_ok + c.ops_fail + c.ops_info;
+            if completed > 0 {
+                let availability = c.ops_ok as f64 / completed as f64;
+                out.push((
+                    "availability".into(),
+                    format!("{:.1}%", availability * 100.0),
+                ));
+            }
+            let mut lat = self.op_latencies.clone();
+            lat.sort_unstable();
+            if !lat.is_empty() {
+                for (name, q) in [("op-latency-p50", 50), ("op-latency-p99", 99)] {
+                    let idx = ((lat.len() - 1) * q) / 100;
+                    out.push((name.into(), super::SimTime(lat[idx]).to_string()));
+                }
+            }
+        }
+        if !self.fault_log.is_empty() {
+            out.push(("faults".into(), self.fault_log.len().to_string()));
+        }
+        if let Some(extra) = &self.settings.metrics {
+            out.extend(extra(self));
+        }
+        out
+    }
+}
+
+fn verdict_of(checks: &[CheckResult], stopped: bool) -> Verdict {
+    let failed = |safety: bool| {
+        checks
+            .iter()
+            .any(|c| c.kind.is_safety() == safety && matches!(c.outcome, Outcome::Fail(_)))
+    };
+    if stopped || failed(true) {
+        Verdict::SafetyViolation
+    } else if failed(false) {
+        Verdict::LivenessFailure
+    } else {
+        Verdict::Pass
+    }
+}

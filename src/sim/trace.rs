@@ -1,0 +1,358 @@
+//! The trace: every processed event, and the run's fingerprint.
+//!
+//! Two recording levels: [`TraceLevel::Full`] keeps every entry in memory (for
+//! the TUI and export); [`TraceLevel::HashOnly`] only folds each entry into the
+//! 64-bit trace hash (for sweeps). Both levels compute the same hash.
+
+use super::hash::StableHasher;
+use super::ids::{ClientId, Endpoint, NodeId, TimerId};
+use super::node::{Node, Reply, Request};
+use super::SimTime;
+use std::hash::{Hash, Hasher};
+
+/// How much of the trace to keep.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TraceLevel {
+    /// Only the hash.
+    #[default]
+    HashOnly,
+    /// Every entry, in memory.
+    Full,
+}
+
+/// What happened to one sent message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SendOutcome {
+    /// Will arrive at this time.
+    Scheduled(SimTime),
+    /// Will arrive twice.
+    Duplicated(SimTime, SimTime),
+    /// Lost at random.
+    Lost,
+    /// Dropped by a partition.
+    Partitioned,
+}
+
+/// One message sent during a step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SendRecord {
+    /// The message's id (unique in the run).
+    pub msg_id: u64,
+    /// Sender.
+    pub from: Endpoint,
+    /// Receiver.
+    pub to: Endpoint,
+    /// Its fate.
+    pub outcome: SendOutcome,
+}
+
+/// The event a step processed.
+#[derive(Clone, Debug)]
+pub enum TraceEvent<N: Node> {
+    /// A node booted or restarted.
+    Start(NodeId),
+    /// A message reached a node that was up.
+    Deliver {
+        /// Message id.
+        msg_id: u64,
+        /// Sender.
+        from: NodeId,
+        /// Receiver.
+        to: NodeId,
+        /// When it was sent.
+        sent_at: SimTime,
+        /// The message.
+        msg: N::Msg,
+    },
+    /// A message reached a node that was down and was dropped.
+    DeliverToDown {
+        /// Message id.
+        msg_id: u64,
+        /// Sender.
+        from: Endpoint,
+        /// Receiver (down).
+        to: NodeId,
+    },
+    /// A timer fired.
+    Timer {
+        /// Whose.
+        node: NodeId,
+        /// Which.
+        id: TimerId,
+        /// Payload.
+        timer: N::Timer,
+    },
+    /// A client operation was invoked (the request leaves the client).
+    Invoke {
+        /// Client.
+        client: ClientId,
+        /// Node it goes to.
+        node: NodeId,
+        /// The request.
+        request: Box<Request>,
+    },
+    /// A client request reached a node.
+    Request {
+        /// Message id.
+        msg_id: u64,
+        /// Node.
+        node: NodeId,
+        /// The request.
+        request: Box<Request>,
+    },
+    /// A node's reply reached its client.
+    Reply {
+        /// Message id.
+        msg_id: u64,
+        /// Node that answered.
+        node: NodeId,
+        /// Client.
+        client: ClientId,
+        /// Request number.
+        request_id: u64,
+        /// The answer.
+        reply: Box<Reply>,
+    },
+    /// A client gave up waiting.
+    ClientTimeout {
+        /// Client.
+        client: ClientId,
+        /// Request number.
+        request_id: u64,
+    },
+    /// A fault (partition, crash, clock jump, ...).
+    Fault(String),
+    /// Engine bookkeeping (settle phase, an idle client, ...).
+    Control(String),
+}
+
+impl<N: Node> TraceEvent<N> {
+    /// A short kind name: `deliver`, `timer`, `fault`, ...
+    pub fn kind(&self) -> &'static str {
+        match self {
+            TraceEvent::Start(_) => "start",
+            TraceEvent::Deliver { .. } => "deliver",
+            TraceEvent::DeliverToDown { .. } => "drop-down",
+            TraceEvent::Timer { .. } => "timer",
+            TraceEvent::Invoke { .. } => "invoke",
+            TraceEvent::Request { .. } => "request",
+            TraceEvent::Reply { .. } => "reply",
+            TraceEvent::ClientTimeout { .. } => "client-timeout",
+            TraceEvent::Fault(_) => "fault",
+            TraceEvent::Control(_) => "control",
+        }
+    }
+
+    /// Source endpoint, if any.
+    pub fn source(&self) -> Option<Endpoint> {
+        match self {
+            TraceEvent::Deliver { from, .. } => Some(Endpoint::Node(*from)),
+            TraceEvent::DeliverToDown { from, .. } => Some(*from),
+            TraceEvent::Invoke { client, .. } => Some(Endpoint::Client(*client)),
+            TraceEvent::Request { request, .. } => Some(Endpoint::Client(request.client)),
+            TraceEvent::Reply { node, .. } => Some(Endpoint::Node(*node)),
+            _ => None,
+        }
+    }
+
+    /// Target endpoint (the node or client the event happened at), if any.
+    pub fn target(&self) -> Option<Endpoint> {
+        match self {
+            TraceEvent::Start(n) | TraceEvent::Timer { node: n, .. } => Some(Endpoint::Node(*n)),
+            TraceEvent::Deliver { to, .. } | TraceEvent::DeliverToDown { to, .. } => {
+                Some(Endpoint::Node(*to))
+            }
+            TraceEvent::Invoke { node, .. } | TraceEvent::Request { node, .. } => {
+                Some(Endpoint::Node(*node))
+            }
+            TraceEvent::Reply { client, .. } | TraceEvent::ClientTimeout { client, .. } => {
+                Some(Endpoint::Client(*client))
+            }
+            TraceEvent::Fault(_) | TraceEvent::Control(_) => None,
+        }
+    }
+
+    /// A readable label (the message or timer in Debug form, ...).
+    pub fn label(&self) -> String {
+        match self {
+            TraceEvent::Start(_) => "on_start".into(),
+            TraceEvent::Deliver { msg, .. } => format!("{msg:?}"),
+            TraceEvent::DeliverToDown { msg_id, .. } => {
+                format!("message #{msg_id} dropped: target down")
+            }
+            TraceEvent::Timer { timer, .. } => format!("{timer:?}"),
+            TraceEvent::Invoke { request, .. } | TraceEvent::Request { request, .. } => {
+                let op = &request.op;
+                match &op.key {
+                    Some(key) => format!("#{} {} {} {}", request.id, op.f, key, op.value),
+                    None => format!("#{} {} {}", request.id, op.f, op.value),
+                }
+            }
+            TraceEvent::Reply {
+                request_id, reply, ..
+            } => format!("#{request_id} {reply:?}"),
+            TraceEvent::ClientTimeout { request_id, .. } => format!("#{request_id} timed out"),
+            TraceEvent::Fault(text) | TraceEvent::Control(text) => text.clone(),
+        }
+    }
+
+    /// Fold this event into a hash (the same bytes at every trace level).
+    pub(crate) fn fold(&self, h: &mut StableHasher) {
+        match self {
+            TraceEvent::Start(n) => (0u8, n).hash(h),
+            TraceEvent::Deliver {
+                msg_id,
+                from,
+                to,
+                sent_at,
+                msg,
+            } => fold_deliver(h, *msg_id, *from, *to, *sent_at, msg),
+            TraceEvent::DeliverToDown { msg_id, from, to } => (2u8, msg_id, from, to).hash(h),
+            TraceEvent::Timer { node, id, timer } => {
+                (3u8, node, id).hash(h);
+                timer.hash(h);
+            }
+            TraceEvent::Invoke {
+                client,
+                node,
+                request,
+            } => (4u8, client, node, request).hash(h),
+            TraceEvent::Request {
+                msg_id,
+                node,
+                request,
+            } => (5u8, msg_id, node, request).hash(h),
+            TraceEvent::Reply {
+                msg_id,
+                node,
+                client,
+                request_id,
+                reply,
+            } => (6u8, msg_id, node, client, request_id, reply).hash(h),
+            TraceEvent::ClientTimeout { client, request_id } => (7u8, client, request_id).hash(h),
+            TraceEvent::Fault(text) => (8u8, text).hash(h),
+            TraceEvent::Control(text) => (11u8, text).hash(h),
+        }
+    }
+}
+
+/// Fold a delivery into the hash without building a [`TraceEvent`] (the hot
+/// path at the hash-only level never clones a message).
+#[inline]
+pub(crate) fn fold_deliver<M: Hash>(
+    h: &mut StableHasher,
+    msg_id: u64,
+    from: NodeId,
+    to: NodeId,
+    sent_at: SimTime,
+    msg: &M,
+) {
+    (1u8, msg_id, from, to, sent_at).hash(h);
+    msg.hash(h);
+}
+
+/// One processed step. Its sends and annotations live in the [`Trace`]'s flat
+/// arrays (no allocation per step); ask the trace for them.
+#[derive(Clone, Debug)]
+pub struct TraceEntry<N: Node> {
+    /// Step number, from 1.
+    pub step: u64,
+    /// Virtual (true) time.
+    pub time: SimTime,
+    /// What happened.
+    pub event: TraceEvent<N>,
+    sends: (u32, u32),
+    annotations: (u32, u32),
+}
+
+/// The recorded trace and its running hash.
+#[derive(Clone, Debug)]
+pub struct Trace<N: Node> {
+    level: TraceLevel,
+    hasher: StableHasher,
+    entries: Vec<TraceEntry<N>>,
+    sends: Vec<SendRecord>,
+    annotations: Vec<String>,
+    step_sends: u32,
+    step_annotations: u32,
+}
+
+impl<N: Node> Trace<N> {
+    /// An empty trace at `level`.
+    pub fn new(level: TraceLevel) -> Self {
+        Trace {
+            level,
+            hasher: StableHasher::new(),
+            entries: Vec::new(),
+            sends: Vec::new(),
+            annotations: Vec::new(),
+            step_sends: 0,
+            step_annotations: 0,
+        }
+    }
+
+    /// The recording level.
+    pub fn level(&self) -> TraceLevel {
+        self.level
+    }
+
+    /// The running hasher: the engine folds each step into it as it goes.
+    pub(crate) fn hasher(&mut self) -> &mut StableHasher {
+        &mut self.hasher
+    }
+
+    /// Note a send of the current step (full level only).
+    pub(crate) fn note_send(&mut self, send: SendRecord) {
+        if self.level == TraceLevel::Full {
+            self.sends.push(send);
+        }
+    }
+
+    /// Note an annotation of the current step (full level only).
+    pub(crate) fn note_annotation(&mut self, text: String) {
+        if self.level == TraceLevel::Full {
+            self.annotations.push(text);
+        }
+    }
+
+    /// Close the current step: keep its entry with the sends and annotations
+    /// noted since the previous one (full level only; the hash is folded already).
+    pub(crate) fn push(&mut self, step: u64, time: SimTime, event: TraceEvent<N>) {
+        let sends_end = self.sends.len() as u32;
+        let notes_end = self.annotations.len() as u32;
+        self.entries.push(TraceEntry {
+            step,
+            time,
+            event,
+            sends: (self.step_sends, sends_end),
+            annotations: (self.step_annotations, notes_end),
+        });
+        self.step_sends = sends_end;
+        self.step_annotations = notes_end;
+    }
+
+    /// The messages sent while handling `entry`.
+    pub fn sends_of(&self, entry: &TraceEntry<N>) -> &[SendRecord] {
+        &self.sends[entry.sends.0 as usize..entry.sends.1 as usize]
+    }
+
+    /// The annotations logged while handling `entry`.
+    pub fn annotations_of(&self, entry: &TraceEntry<N>) -> &[String] {
+        &self.annotations[entry.annotations.0 as usize..entry.annotations.1 as usize]
+    }
+
+    /// The fingerprint of everything recorded so far.
+    pub fn hash(&self) -> u64 {
+        self.hasher.finish()
+    }
+
+    /// Entries kept (empty at the hash-only level).
+    pub fn entries(&self) -> &[TraceEntry<N>] {
+        &self.entries
+    }
+}
+
+/// Format a trace hash as `0x` and 16 hex digits.
+pub fn format_hash(hash: u64) -> String {
+    format!("{hash:#018x}")
+}

@@ -1,0 +1,451 @@
+//! The world: every piece of simulation state, in one cloneable value.
+
+use super::event::{Event, Queue};
+use super::ids::{ClientId, NodeId};
+use super::node::{Effect, Node, Op};
+use super::rng::{Prng, Stream};
+use super::trace::{Trace, TraceLevel};
+use super::SimTime;
+use crate::check::history::History;
+use crate::check::{CheckResult, Invariant};
+use crate::clock::Clock;
+use crate::faults::{Nemesis, NemesisConfig, ScheduledFault};
+use crate::net::{NetConfig, Network};
+use crate::storage::Storage;
+use crate::workload::{ClientConfig, Workload};
+use std::collections::BTreeSet;
+use std::fmt;
+use std::sync::Arc;
+
+/// Builds a node: at boot and at every restart.
+pub type NodeFactory<N> = Arc<dyn Fn(NodeId, u32) -> N>;
+/// Extra protocol metrics for the run report: (name, value) pairs.
+pub type MetricsFn<N> = Arc<dyn Fn(&Sim<N>) -> Vec<(String, String)>>;
+
+/// One node's slot: its state (absent while crashed) and what survives crashes.
+#[derive(Clone, Debug)]
+pub struct NodeSlot<N: Node> {
+    /// The node, or `None` while crashed.
+    pub state: Option<N>,
+    /// Bumped at every crash, so stale timers are skipped.
+    pub incarnation: u32,
+    /// The node's own random stream (survives restarts).
+    pub rng: Prng,
+    /// Durable storage.
+    pub storage: Storage,
+    /// The node's clock.
+    pub clock: Clock,
+}
+
+/// One client's state.
+#[derive(Clone, Debug, Default)]
+pub struct ClientSlot {
+    /// History process number (renumbered after an indeterminate operation).
+    pub process: u64,
+    /// The next request number.
+    pub next_request: u64,
+    /// The node the client talks to next.
+    pub target: NodeId,
+    /// The open operation, if any.
+    pub pending: Option<PendingOp>,
+}
+
+/// An operation a client is waiting on.
+#[derive(Clone, Debug)]
+pub struct PendingOp {
+    /// Request number.
+    pub id: u64,
+    /// The operation.
+    pub op: Op,
+    /// Nodes tried so far (redirects).
+    pub attempts: u32,
+    /// When it was invoked.
+    pub invoked_at: SimTime,
+}
+
+/// Message and operation counters.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Counters {
+    /// Node-to-node messages sent.
+    pub sent: u64,
+    /// Messages (and copies) handed to a live node.
+    pub delivered: u64,
+    /// Messages lost: at random, to a partition, or to a down node.
+    pub dropped: u64,
+    /// Extra copies created by duplication.
+    pub duplicated: u64,
+    /// Client operations invoked.
+    pub ops_invoked: u64,
+    /// Client operations that completed `ok`.
+    pub ops_ok: u64,
+    /// Client operations that completed `fail`.
+    pub ops_fail: u64,
+    /// Client operations that ended `info` (timed out).
+    pub ops_info: u64,
+}
+
+/// Why the run stopped early.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Violation {
+    /// The check that failed.
+    pub check: String,
+    /// Step at which it failed.
+    pub step: u64,
+    /// Virtual time at which it failed.
+    pub time: SimTime,
+    /// The check's explanation.
+    pub detail: String,
+}
+
+/// Static settings of a simulation.
+#[derive(Clone)]
+pub struct SimSettings<N: Node> {
+    pub(crate) name: String,
+    pub(crate) seed: u64,
+    pub(crate) nodes: u32,
+    pub(crate) duration: SimTime,
+    pub(crate) settle: SimTime,
+    pub(crate) lose_unsynced: bool,
+    pub(crate) factory: NodeFactory<N>,
+    pub(crate) clients: ClientConfig,
+    pub(crate) workload: Option<Arc<dyn Workload>>,
+    pub(crate) nemesis: Option<NemesisConfig>,
+    pub(crate) invariants: Vec<Invariant<N>>,
+    pub(crate) metrics: Option<MetricsFn<N>>,
+    pub(crate) base_net: NetConfig,
+}
+
+/// The simulated world. Cloning it forks the run: the clone replays exactly.
+#[derive(Clone)]
+pub struct Sim<N: Node> {
+    pub(crate) settings: Arc<SimSettings<N>>,
+    pub(crate) now: SimTime,
+    pub(crate) step: u64,
+    pub(crate) queue: Queue<N>,
+    pub(crate) nodes: Vec<NodeSlot<N>>,
+    pub(crate) clients: Vec<ClientSlot>,
+    pub(crate) network: Network,
+    pub(crate) net_rng: Prng,
+    pub(crate) fault_rng: Prng,
+    pub(crate) workload_rng: Prng,
+    pub(crate) nemesis: Nemesis,
+    pub(crate) cancelled: BTreeSet<u64>,
+    pub(crate) next_timer: u64,
+    pub(crate) next_msg: u64,
+    pub(crate) next_process: u64,
+    pub(crate) ops_issued: u64,
+    pub(crate) settling: bool,
+    pub(crate) in_flight: u64,
+    pub(crate) effects: Vec<Effect<N>>,
+    pub(crate) trace: Trace<N>,
+    pub(crate) history: History,
+    pub(crate) counters: Counters,
+    pub(crate) op_latencies: Vec<u64>,
+    pub(crate) sometimes_seen: Vec<bool>,
+    pub(crate) violation: Option<Violation>,
+    pub(crate) final_checks: Option<Vec<CheckResult>>,
+    pub(crate) fault_log: Vec<(SimTime, String)>,
+}
+
+impl<N: Node> fmt::Debug for Sim<N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sim")
+            .field("name", &self.settings.name)
+            .field("seed", &self.settings.seed)
+            .field("now", &self.now)
+            .field("step", &self.step)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`Sim`]: nodes, network, clocks, clients, faults, checks.
+pub struct SimBuilder<N: Node> {
+    settings: SimSettings<N>,
+    clock_offset_max: SimTime,
+    clock_drift_max_ppm: u32,
+    clocks: Vec<Option<Clock>>,
+    faults: Vec<ScheduledFault>,
+    trace_level: TraceLevel,
+}
+
+impl<N: Node> SimBuilder<N> {
+    /// `nodes` nodes built by `factory(id, nodes)`, seeded by `seed`.
+    pub fn new(nodes: u32, seed: u64, factory: impl Fn(NodeId, u32) -> N + 'static) -> Self {
+        SimBuilder {
+            settings: SimSettings {
+                name: "unnamed".into(),
+                seed,
+                nodes,
+                duration: SimTime::from_secs(10),
+                settle: SimTime::from_secs(5),
+                lose_unsynced: true,
+                factory: Arc::new(factory),
+                clients: ClientConfig::default(),
+                workload: None,
+                nemesis: None,
+                invariants: Vec::new(),
+                metrics: None,
+                base_net: NetConfig::default(),
+            },
+            clock_offset_max: SimTime::ZERO,
+            clock_drift_max_ppm: 0,
+            clocks: Vec::new(),
+            faults: Vec::new(),
+            trace_level: TraceLevel::HashOnly,
+        }
+    }
+
+    /// Name shown in reports (default `unnamed`).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.settings.name = name.into();
+        self
+    }
+    /// How long clients and faults run (default 10 s).
+    pub fn duration(mut self, duration: SimTime) -> Self {
+        self.settings.duration = duration;
+        self
+    }
+    /// Quiet phase after `duration` before eventual checks (default 5 s).
+    pub fn settle(mut self, settle: SimTime) -> Self {
+        self.settings.settle = settle;
+        self
+    }
+    /// Network configuration (default: uniform 1–10 ms, no loss).
+    pub fn network(mut self, config: NetConfig) -> Self {
+        self.settings.base_net = config;
+        self
+    }
+    /// Random clock offsets in `±offset_max` and drifts in `±drift_max_ppm`.
+    pub fn clock_skew(mut self, offset_max: SimTime, drift_max_ppm: u32) -> Self {
+        self.clock_offset_max = offset_max;
+        self.clock_drift_max_ppm = drift_max_ppm;
+        self
+    }
+    /// Fix one node's clock (overrides the random skew).
+    pub fn clock(mut self, node: NodeId, clock: Clock) -> Self {
+        if self.clocks.len() <= node.index() {
+            self.clocks.resize(node.index() + 1, None);
+        }
+        self.clocks[node.index()] = Some(clock);
+        self
+    }
+    /// Whether a crash loses unsynced storage writes (default true).
+    pub fn lose_unsynced(mut self, lose: bool) -> Self {
+        self.settings.lose_unsynced = lose;
+        self
+    }
+    /// Clients and their workload.
+    pub fn clients(mut self, config: ClientConfig, workload: impl Workload + 'static) -> Self {
+        self.settings.clients = config;
+        self.settings.workload = Some(Arc::new(workload));
+        self
+    }
+    /// A fault at a fixed time.
+    pub fn fault(mut self, fault: ScheduledFault) -> Self {
+        self.faults.push(fault);
+        self
+    }
+    /// Random faults.
+    pub fn nemesis(mut self, config: NemesisConfig) -> Self {
+        self.settings.nemesis = Some(config);
+        self
+    }
+    /// A check.
+    pub fn invariant(mut self, invariant: Invariant<N>) -> Self {
+        self.settings.invariants.push(invariant);
+        self
+    }
+    /// Protocol metrics for the report.
+    pub fn metrics(mut self, metrics: impl Fn(&Sim<N>) -> Vec<(String, String)> + 'static) -> Self {
+        self.settings.metrics = Some(Arc::new(metrics));
+        self
+    }
+    /// Trace recording level (default hash-only).
+    pub fn trace_level(mut self, level: TraceLevel) -> Self {
+        self.trace_level = level;
+        self
+    }
+
+    /// Build the world at time zero, with node starts, client wake-ups, faults
+    /// and the settle point scheduled.
+    pub fn build(self) -> Sim<N> {
+        let s = self.settings;
+        let seed = s.seed;
+        let mut clock_rng = Prng::new(seed, Stream::Clocks);
+        let offset_max = self.clock_offset_max.as_nanos();
+        let drift_max = u64::from(self.clock_drift_max_ppm);
+        let nodes = (0..s.nodes)
+            .map(|i| {
+                let offset =
+                    clock_rng.range_inclusive(0, 2 * offset_max) as i64 - offset_max as i64;
+                let drift = clock_rng.range_inclusive(0, 2 * drift_max) as i64 - drift_max as i64;
+                let clock = self
+                    .clocks
+                    .get(i as usize)
+                    .copied()
+                    .flatten()
+                    .unwrap_or(Clock::new(offset, drift));
+                NodeSlot {
+                    state: Some((s.factory)(NodeId(i), s.nodes)),
+                    incarnation: 0,
+                    rng: Prng::new(seed, Stream::Node(i)),
+                    storage: Storage::new(),
+                    clock,
+                }
+            })
+            .collect();
+        let network = Network::new(s.nodes, s.base_net.clone());
+        let clients = (0..s.clients.clients)
+            .map(|c| ClientSlot {
+                process: u64::from(c),
+                target: NodeId(c % s.nodes.max(1)),
+                ..ClientSlot::default()
+            })
+            .collect();
+        let sometimes = vec![false; s.invariants.len()];
+        let mut sim = Sim {
+            now: SimTime::ZERO,
+            step: 0,
+            queue: Queue::default(),
+            nodes,
+            clients,
+            network,
+            net_rng: Prng::new(seed, Stream::Network),
+            fault_rng: Prng::new(seed, Stream::Faults),
+            workload_rng: Prng::new(seed, Stream::Workload),
+            nemesis: Nemesis::default(),
+            cancelled: BTreeSet::new(),
+            next_timer: 0,
+            next_msg: 0,
+            next_process: u64::from(s.clients.clients),
+            ops_issued: 0,
+            settling: false,
+            in_flight: 0,
+            effects: Vec::new(),
+            trace: Trace::new(self.trace_level),
+            history: History::new(),
+            counters: Counters::default(),
+            op_latencies: Vec::new(),
+            sometimes_seen: sometimes,
+            violation: None,
+            final_checks: None,
+            fault_log: Vec::new(),
+            settings: Arc::new(s),
+        };
+        sim.schedule_initial(self.faults);
+        sim
+    }
+}
+
+impl<N: Node> Sim<N> {
+    fn schedule_initial(&mut self, faults: Vec<ScheduledFault>) {
+        for i in 0..self.settings.nodes {
+            self.queue.push(SimTime::ZERO, Event::Start(NodeId(i)));
+        }
+        let interval = self.settings.clients.interval.as_nanos();
+        for c in 0..self.settings.clients.clients {
+            let delay = self.workload_rng.range_inclusive(0, interval);
+            self.queue
+                .push(SimTime(delay), Event::ClientWake(ClientId(c)));
+        }
+        for fault in faults {
+            self.queue
+                .push(fault.at, Event::Fault(Box::new(fault.action)));
+        }
+        if let Some(nemesis) = &self.settings.nemesis {
+            let first = nemesis.start + Nemesis::next_delay(nemesis, &mut self.fault_rng);
+            self.queue.push(first, Event::NemesisTick);
+        }
+        self.queue.push(self.settings.duration, Event::Settle);
+    }
+
+    /// Scenario name.
+    pub fn name(&self) -> &str {
+        &self.settings.name
+    }
+    /// Master seed.
+    pub fn seed(&self) -> u64 {
+        self.settings.seed
+    }
+    /// True (virtual) time.
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+    /// Steps processed so far.
+    pub fn steps(&self) -> u64 {
+        self.step
+    }
+    /// When clients and faults stop.
+    pub fn duration(&self) -> SimTime {
+        self.settings.duration
+    }
+    /// When the run ends: `duration + settle`.
+    pub fn end_time(&self) -> SimTime {
+        self.settings.duration + self.settings.settle
+    }
+    /// Number of nodes.
+    pub fn node_count(&self) -> u32 {
+        self.settings.nodes
+    }
+    /// A node's state, `None` while it is crashed.
+    pub fn node(&self, id: NodeId) -> Option<&N> {
+        self.nodes
+            .get(id.index())
+            .and_then(|slot| slot.state.as_ref())
+    }
+    /// Every node slot (state, storage, clock), in id order.
+    pub fn slots(&self) -> &[NodeSlot<N>] {
+        &self.nodes
+    }
+    /// Nodes that are up, with their ids.
+    pub fn live_nodes(&self) -> impl Iterator<Item = (NodeId, &N)> {
+        self.nodes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, slot)| slot.state.as_ref().map(|n| (NodeId(i as u32), n)))
+    }
+    /// The network.
+    pub fn network(&self) -> &Network {
+        &self.network
+    }
+    /// The client history so far.
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+    /// Message and operation counters.
+    pub fn counters(&self) -> &Counters {
+        &self.counters
+    }
+    /// The trace (entries kept only at the full level).
+    pub fn trace(&self) -> &Trace<N> {
+        &self.trace
+    }
+    /// The safety violation that stopped the run, if any.
+    pub fn violation(&self) -> Option<&Violation> {
+        self.violation.as_ref()
+    }
+    /// True once clients stopped and faults were undone (after `duration`).
+    pub fn is_settling(&self) -> bool {
+        self.settling
+    }
+    /// Messages and client requests/replies in flight.
+    pub fn in_flight(&self) -> u64 {
+        self.in_flight
+    }
+    /// Faults applied so far, with their times.
+    pub fn fault_log(&self) -> &[(SimTime, String)] {
+        &self.fault_log
+    }
+    /// The checks registered for this run.
+    pub fn invariants(&self) -> &[Invariant<N>] {
+        &self.settings.invariants
+    }
+    /// Number of queued events (including cancelled timers not yet skipped).
+    pub fn queued_events(&self) -> usize {
+        self.queue.len()
+    }
+    /// Time of the next queued event, if any.
+    pub fn next_event_time(&self) -> Option<SimTime> {
+        self.queue.peek_time()
+    }
+}

@@ -1,0 +1,148 @@
+//! Durable per-node storage that survives crashes.
+//!
+//! A key-value store of JSON values. Reads see every write; a write becomes
+//! durable only at [`Storage::sync`]. On a crash, writes not yet synced are lost
+//! when the scenario says so (`[storage] lose_unsynced = true`), as on a disk
+//! whose page cache dies with the process.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// One node's storage.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Storage {
+    durable: BTreeMap<String, serde_json::Value>,
+    /// Writes since the last sync: `Some` to set, `None` to remove.
+    pending: BTreeMap<String, Option<serde_json::Value>>,
+    syncs: u64,
+    writes: u64,
+}
+
+impl Storage {
+    /// Empty storage.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Write `value` under `key` (unsynced until [`Storage::sync`]).
+    ///
+    /// # Panics
+    /// If `value` cannot be represented as JSON (a protocol bug, not user input).
+    pub fn put<T: Serialize>(&mut self, key: &str, value: &T) {
+        let json = serde_json::to_value(value).expect("storage values must serialise to JSON");
+        self.writes += 1;
+        self.pending.insert(key.to_string(), Some(json));
+    }
+
+    /// Remove `key` (unsynced until [`Storage::sync`]).
+    pub fn remove(&mut self, key: &str) {
+        self.writes += 1;
+        self.pending.insert(key.to_string(), None);
+    }
+
+    /// The latest value under `key`, synced or not; `None` if absent or if it
+    /// does not decode as `T`.
+    pub fn get<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
+        let raw = match self.pending.get(key) {
+            Some(Some(value)) => value,
+            Some(None) => return None,
+            None => self.durable.get(key)?,
+        };
+        T::deserialize(raw).ok()
+    }
+
+    /// True if `key` holds a value (synced or not).
+    pub fn contains(&self, key: &str) -> bool {
+        match self.pending.get(key) {
+            Some(entry) => entry.is_some(),
+            None => self.durable.contains_key(key),
+        }
+    }
+
+    /// Make every write so far durable.
+    pub fn sync(&mut self) {
+        self.syncs += 1;
+        for (key, entry) in std::mem::take(&mut self.pending) {
+            match entry {
+                Some(value) => self.durable.insert(key, value),
+                None => self.durable.remove(&key),
+            };
+        }
+    }
+
+    /// True when there are writes not yet synced.
+    pub fn has_unsynced(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    /// Apply a crash: unsynced writes are lost if `lose_unsynced`, else kept.
+    pub fn crash(&mut self, lose_unsynced: bool) {
+        if lose_unsynced {
+            self.pending.clear();
+        } else {
+            self.sync();
+        }
+    }
+
+    /// Keys with a value, in order (synced or not).
+    pub fn keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = self
+            .durable
+            .keys()
+            .filter(|k| !matches!(self.pending.get(*k), Some(None)))
+            .cloned()
+            .collect();
+        for (key, entry) in &self.pending {
+            if entry.is_some() && !self.durable.contains_key(key) {
+                keys.push(key.clone());
+            }
+        }
+        keys.sort();
+        keys
+    }
+
+    /// Number of syncs and writes so far (for metrics).
+    pub fn counts(&self) -> (u64, u64) {
+        (self.syncs, self.writes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unsynced_writes_are_lost_on_crash_when_asked() {
+        let mut s = Storage::new();
+        s.put("term", &3u64);
+        s.sync();
+        s.put("term", &4u64);
+        s.put("vote", &"n1");
+        assert_eq!(s.get::<u64>("term"), Some(4));
+        s.crash(true);
+        assert_eq!(s.get::<u64>("term"), Some(3));
+        assert_eq!(s.get::<String>("vote"), None);
+    }
+
+    #[test]
+    fn unsynced_writes_survive_when_the_disk_is_kind() {
+        let mut s = Storage::new();
+        s.put("term", &4u64);
+        s.crash(false);
+        assert_eq!(s.get::<u64>("term"), Some(4));
+    }
+
+    #[test]
+    fn removal_is_also_a_write_that_needs_sync() {
+        let mut s = Storage::new();
+        s.put("k", &1u8);
+        s.sync();
+        s.remove("k");
+        assert!(!s.contains("k"));
+        assert_eq!(s.keys(), Vec::<String>::new());
+        s.crash(true);
+        assert!(s.contains("k"));
+        assert_eq!(s.keys(), vec!["k".to_string()]);
+    }
+}

@@ -1,0 +1,62 @@
+//! Clients and workloads.
+//!
+//! Clients are closed-loop: each has at most one operation open, issues it to a
+//! node over the simulated network, waits for a reply or a timeout, then thinks
+//! for a while and issues the next. Every operation is recorded in a
+//! Jepsen-style [`History`](crate::check::history::History). A protocol supplies
+//! the [`Workload`] that decides what each operation is.
+
+use crate::sim::node::Op;
+use crate::sim::rng::Prng;
+use crate::sim::{ClientId, SimTime};
+use std::fmt::Debug;
+
+/// Generates client operations. Stateless: everything it needs comes from the
+/// workload stream, the client and the operation's sequence number.
+pub trait Workload: Debug {
+    /// The `sequence`-th operation over all clients, issued by `client`.
+    fn next_op(&self, rng: &mut Prng, client: ClientId, sequence: u64) -> Op;
+}
+
+/// Client settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientConfig {
+    /// Number of clients.
+    pub clients: u32,
+    /// Mean think time between one operation's end and the next's start, per
+    /// client (drawn uniformly in `[interval/2, 3·interval/2]`).
+    pub interval: SimTime,
+    /// An operation without a reply after this is recorded as `info`.
+    pub timeout: SimTime,
+    /// Stop after this many operations in all.
+    pub max_ops: Option<u64>,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            clients: 0,
+            interval: SimTime::from_millis(100),
+            timeout: SimTime::from_secs(1),
+            max_ops: None,
+        }
+    }
+}
+
+impl ClientConfig {
+    /// `clients` clients issuing `rate_per_sec` operations per second in all.
+    pub fn with_rate(clients: u32, rate_per_sec: f64, timeout: SimTime) -> ClientConfig {
+        let per_client = if rate_per_sec > 0.0 {
+            rate_per_sec / clients.max(1) as f64
+        } else {
+            1.0
+        };
+        let interval_ns = (1e9 / per_client).round().clamp(1.0, 1e15) as u64;
+        ClientConfig {
+            clients,
+            interval: SimTime(interval_ns),
+            timeout,
+            max_ops: None,
+        }
+    }
+}
