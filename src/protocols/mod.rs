@@ -1,4 +1,5 @@
 //! Protocols: each one a [`Node`](crate::sim::Node) implementation with its
 //! invariants, workload and scenarios.
 
+pub mod broadcast;
 pub mod pingpong;

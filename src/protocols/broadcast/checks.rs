@@ -1,0 +1,159 @@
+//! Broadcast's workload, checks and metrics.
+
+use super::{Broadcast, Params};
+use crate::check::history::{EventType, Value};
+use crate::check::Invariant;
+use crate::sim::{ClientId, NodeId, Op, Prng, Ratio, Sim, SimBuilder, SimTime};
+use crate::workload::Workload;
+use std::sync::Arc;
+
+/// Clients broadcast fresh values (the operation's sequence number) and
+/// sometimes read a node's set.
+#[derive(Clone, Debug)]
+pub struct BroadcastWorkload {
+    /// Share of operations that are reads.
+    pub read_ratio: Ratio,
+}
+
+impl Workload for BroadcastWorkload {
+    fn next_op(&self, rng: &mut Prng, _client: ClientId, sequence: u64) -> Op {
+        if rng.chance(self.read_ratio) {
+            Op {
+                f: "read".into(),
+                key: None,
+                value: Value::Nil,
+            }
+        } else {
+            Op {
+                f: "broadcast".into(),
+                key: None,
+                value: Value::Int(sequence as i64),
+            }
+        }
+    }
+}
+
+/// Values whose broadcast was acknowledged to a client.
+fn acked_values(sim: &Sim<Broadcast>) -> Vec<i64> {
+    let history = sim.history();
+    history
+        .events
+        .iter()
+        .filter(|e| e.kind == EventType::Ok && e.f == "broadcast")
+        .filter_map(|e| e.value.as_int())
+        .collect()
+}
+
+fn values_come_from_clients(sim: &Sim<Broadcast>) -> Result<(), String> {
+    let issued = sim.counters().ops_invoked as i64;
+    for (id, node) in sim.live_nodes() {
+        if let Some(&v) = node.values.iter().next_back() {
+            if v >= issued || node.values.first().is_some_and(|&low| low < 0) {
+                return Err(format!("{id} holds value {v}, which no client broadcast"));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn acked_values_everywhere(sim: &Sim<Broadcast>) -> Result<(), String> {
+    let acked = acked_values(sim);
+    let mut missing = Vec::new();
+    for i in 0..sim.node_count() {
+        let id = NodeId(i);
+        let Some(node) = sim.node(id) else {
+            return Err(format!("{id} is down at the end of the run"));
+        };
+        let lacks: Vec<i64> = acked
+            .iter()
+            .copied()
+            .filter(|v| !node.values.contains(v))
+            .collect();
+        if !lacks.is_empty() {
+            missing.push((id, lacks));
+        }
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let lines: Vec<String> = missing
+        .iter()
+        .take(5)
+        .map(|(id, lacks)| {
+            let shown: Vec<String> = lacks.iter().take(8).map(i64::to_string).collect();
+            let more = if lacks.len() > 8 {
+                format!(" and {} more", lacks.len() - 8)
+            } else {
+                String::new()
+            };
+            format!("{id} lacks {}{more}", shown.join(", "))
+        })
+        .collect();
+    Err(format!(
+        "{} of {} nodes miss acknowledged values after the network healed: {}",
+        missing.len(),
+        sim.node_count(),
+        lines.join("; ")
+    ))
+}
+
+/// Spread between the first and last arrival of each value present on every
+/// node, measured on node clocks.
+fn delivery_latencies(sim: &Sim<Broadcast>) -> Vec<u64> {
+    let nodes: Vec<&Broadcast> = sim.live_nodes().map(|(_, n)| n).collect();
+    let Some(first) = nodes.first() else {
+        return Vec::new();
+    };
+    let mut spreads: Vec<u64> = first
+        .received_at
+        .keys()
+        .filter_map(|v| {
+            let times: Option<Vec<SimTime>> = nodes
+                .iter()
+                .map(|n| n.received_at.get(v).copied())
+                .collect();
+            let times = times?;
+            let low = times.iter().min()?;
+            let high = times.iter().max()?;
+            Some((*high - *low).as_nanos())
+        })
+        .collect();
+    spreads.sort_unstable();
+    spreads
+}
+
+fn metrics(sim: &Sim<Broadcast>) -> Vec<(String, String)> {
+    let spreads = delivery_latencies(sim);
+    let mut out = vec![(
+        "values-on-every-node".to_string(),
+        spreads.len().to_string(),
+    )];
+    if !spreads.is_empty() {
+        for (name, q) in [("delivery-latency-p50", 50), ("delivery-latency-p99", 99)] {
+            let idx = ((spreads.len() - 1) * q) / 100;
+            out.push((name.to_string(), SimTime(spreads[idx]).to_string()));
+        }
+    }
+    out
+}
+
+/// A simulation builder with broadcast nodes, their checks and metrics.
+pub fn builder(params: Params, nodes: u32, seed: u64) -> SimBuilder<Broadcast> {
+    let params = Arc::new(params);
+    SimBuilder::new(nodes, seed, move |id, n| {
+        Broadcast::new(Arc::clone(&params), id, n)
+    })
+    .invariant(Invariant::always(
+        "values-come-from-clients",
+        values_come_from_clients,
+    ))
+    .invariant(Invariant::eventually(
+        "acked-values-everywhere",
+        acked_values_everywhere,
+    ))
+    .invariant(Invariant::sometimes(
+        "value-travels",
+        |sim: &Sim<Broadcast>| sim.live_nodes().any(|(_, n)| n.learned_from_peers > 0),
+    ))
+    .metrics(metrics)
+}

@@ -1,0 +1,225 @@
+//! Broadcast: flood values to every node over a neighbour graph, surviving
+//! loss, partitions and crashes (Maelstrom's "broadcast" workload).
+//!
+//! A client hands a value to any node. The node stores it durably (synced),
+//! acknowledges the client, and pushes it to its neighbours in the topology at
+//! once. Every push must be acknowledged by the neighbour; until it is, the
+//! value is resent every `retry` interval, so a lost message or a healed
+//! partition only delays delivery. A restarted node reloads its values from
+//! storage and offers all of them to its neighbours again (anti-entropy).
+//!
+//! Checks: no node holds a value nobody broadcast (always); every value
+//! acknowledged to a client reaches every node once the network heals
+//! (eventually); some value travels between nodes (sometimes, so a run where
+//! nothing happens cannot pass vacuously).
+//!
+//! Bug switches (`[protocol] bug = ...`) for practising with sweeps:
+//! `no-retransmit` pushes once and never resends; `forget-on-restart` does not
+//! reload stored values after a crash.
+
+mod checks;
+pub mod topology;
+
+pub use checks::{builder, BroadcastWorkload};
+pub use topology::Topology;
+
+use crate::check::history::Value;
+use crate::sim::{Ctx, Node, NodeId, Reply, Request, SimTime};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+/// A deliberate defect, to see the checks catch it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bug {
+    /// Push once; never resend unacknowledged values.
+    NoRetransmit,
+    /// Do not reload stored values after a restart.
+    ForgetOnRestart,
+}
+
+impl Bug {
+    /// Names accepted in scenario files.
+    pub const NAMES: [&'static str; 3] = ["none", "no-retransmit", "forget-on-restart"];
+
+    /// Parse a scenario name (`none` is no bug).
+    pub fn from_name(name: &str) -> Option<Option<Bug>> {
+        match name {
+            "none" => Some(None),
+            "no-retransmit" => Some(Some(Bug::NoRetransmit)),
+            "forget-on-restart" => Some(Some(Bug::ForgetOnRestart)),
+            _ => None,
+        }
+    }
+}
+
+/// Protocol parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Params {
+    /// Neighbour graph (default `total`).
+    pub topology: Topology,
+    /// Resend unacknowledged values this often (default 100 ms).
+    pub retry: SimTime,
+    /// Deliberate defect (default none).
+    pub bug: Option<Bug>,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            topology: Topology::Total,
+            retry: SimTime::from_millis(100),
+            bug: None,
+        }
+    }
+}
+
+/// Messages between nodes.
+#[derive(Clone, Debug, Hash, Serialize)]
+pub enum Msg {
+    /// Values the sender asks the receiver to hold.
+    Gossip(Vec<i64>),
+    /// Values the receiver now holds.
+    Ack(Vec<i64>),
+}
+
+/// Timers.
+#[derive(Clone, Debug, Hash, Serialize)]
+pub enum Timer {
+    /// Resend everything unacknowledged.
+    Retransmit,
+}
+
+/// One broadcast node.
+#[derive(Clone, Debug)]
+pub struct Broadcast {
+    params: Arc<Params>,
+    neighbours: Vec<NodeId>,
+    /// Values this node holds.
+    pub values: BTreeSet<i64>,
+    /// Values each neighbour has not acknowledged yet.
+    pub unacked: BTreeMap<NodeId, BTreeSet<i64>>,
+    /// Local time at which each value arrived here.
+    pub received_at: BTreeMap<i64, SimTime>,
+    /// Values first learned from another node (not a client).
+    pub learned_from_peers: u64,
+}
+
+impl Broadcast {
+    /// A fresh node `id` of `nodes`.
+    pub fn new(params: Arc<Params>, id: NodeId, nodes: u32) -> Self {
+        let neighbours = params.topology.neighbours(nodes)[id.index()].clone();
+        Broadcast {
+            params,
+            neighbours,
+            values: BTreeSet::new(),
+            unacked: BTreeMap::new(),
+            received_at: BTreeMap::new(),
+            learned_from_peers: 0,
+        }
+    }
+
+    fn storage_key(value: i64) -> String {
+        format!("value/{value}")
+    }
+
+    /// Hold `value`: store it durably, queue it for every neighbour but `from`,
+    /// and push it to them now.
+    fn add(&mut self, ctx: &mut Ctx<Self>, value: i64, from: Option<NodeId>) {
+        if !self.values.insert(value) {
+            return;
+        }
+        ctx.storage().put(&Self::storage_key(value), &true);
+        ctx.storage().sync();
+        self.received_at.insert(value, ctx.now());
+        for &peer in &self.neighbours {
+            if Some(peer) != from {
+                self.unacked.entry(peer).or_default().insert(value);
+                ctx.send(peer, Msg::Gossip(vec![value]));
+            }
+        }
+    }
+}
+
+impl Node for Broadcast {
+    type Msg = Msg;
+    type Timer = Timer;
+
+    fn on_start(&mut self, ctx: &mut Ctx<Self>) {
+        if self.params.bug != Some(Bug::ForgetOnRestart) {
+            let stored: Vec<i64> = ctx
+                .storage()
+                .keys()
+                .iter()
+                .filter_map(|k| k.strip_prefix("value/")?.parse().ok())
+                .collect();
+            let now = ctx.now();
+            for value in stored {
+                self.values.insert(value);
+                self.received_at.insert(value, now);
+            }
+        }
+        // Offer everything we hold to every neighbour (anti-entropy on restart).
+        for &peer in &self.neighbours {
+            if !self.values.is_empty() {
+                self.unacked.insert(peer, self.values.clone());
+            }
+        }
+        ctx.set_timer(self.params.retry, Timer::Retransmit);
+    }
+
+    fn on_message(&mut self, ctx: &mut Ctx<Self>, from: NodeId, msg: Msg) {
+        match msg {
+            Msg::Gossip(values) => {
+                for &v in &values {
+                    if !self.values.contains(&v) {
+                        self.learned_from_peers += 1;
+                        self.add(ctx, v, Some(from));
+                    }
+                }
+                ctx.send(from, Msg::Ack(values));
+            }
+            Msg::Ack(values) => {
+                if let Some(pending) = self.unacked.get_mut(&from) {
+                    for v in values {
+                        pending.remove(&v);
+                    }
+                }
+            }
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut Ctx<Self>, _timer: Timer) {
+        if self.params.bug != Some(Bug::NoRetransmit) {
+            for (&peer, pending) in &self.unacked {
+                if !pending.is_empty() {
+                    ctx.send(peer, Msg::Gossip(pending.iter().copied().collect()));
+                }
+            }
+        }
+        ctx.set_timer(self.params.retry, Timer::Retransmit);
+    }
+
+    fn on_request(&mut self, ctx: &mut Ctx<Self>, request: Request) {
+        match (request.op.f.as_str(), &request.op.value) {
+            ("broadcast", Value::Int(v)) => {
+                let v = *v;
+                self.add(ctx, v, None);
+                ctx.reply(&request, Reply::Ok(Value::Nil));
+            }
+            ("read", _) => {
+                let values = self.values.iter().map(|&v| Value::Int(v)).collect();
+                ctx.reply(&request, Reply::Ok(Value::List(values)));
+            }
+            (f, _) => ctx.reply(&request, Reply::Fail(format!("unknown operation {f:?}"))),
+        }
+    }
+
+    fn summary(&self) -> String {
+        let pending: usize = self.unacked.values().map(BTreeSet::len).sum();
+        format!("{} values, {} unacked", self.values.len(), pending)
+    }
+}
+
+#[cfg(test)]
+mod tests;
