@@ -30,3 +30,5 @@ pub use trace::{Trace, TraceEntry, TraceEvent, TraceLevel};
 pub use world::{
     ClientSlot, Counters, MetricsFn, NodeFactory, NodeSlot, PendingOp, Sim, SimBuilder, Violation,
 };
+#[cfg(test)]
+mod tests;
