@@ -232,7 +232,7 @@ fn parse_partition(context: &Context<'_>, item: &Item) -> Result<PartitionSpec, 
     let source = context.source;
     let names: Vec<&str> = PartitionShape::ALL.iter().map(|(name, _)| *name).collect();
     let expected = format!(
-        "one of {} or groups of node indices like [[0, 1], [2, 3, 4]]",
+        "a shape ({}) or groups of node indices like [[0, 1], [2, 3, 4]]",
         quoted_list(&names)
     );
     match &item.value {

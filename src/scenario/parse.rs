@@ -135,7 +135,9 @@ fn parse_protocol(top: &Section<'_>) -> Result<(toml::Spanned<String>, ParamTabl
         }
         other => {
             let got = other.describe();
-            let message = format!("expected {expected} for `protocol`, got {got}");
+            let message = format!(
+                "expected a protocol name like \"raft\" for `protocol` (or a [protocol] table with `name`), got {got}"
+            );
             return Err(top.error(item, message));
         }
     };

@@ -101,13 +101,13 @@ pub(crate) fn unknown_key_message(key: &str, place: &str, allowed: &[&str]) -> S
     message
 }
 
-/// The allowed word within edit distance 2 of `word` (and shorter than it),
-/// if there is one.
+/// The allowed word closest to `word`, if it is within one edit per three
+/// characters (at least one): `lose` → `loss`, but not `mean` → `min`.
 fn closest<'w>(word: &str, allowed: &[&'w str]) -> Option<&'w str> {
     allowed
         .iter()
         .map(|&candidate| (edit_distance(word, candidate), candidate))
-        .filter(|&(distance, candidate)| distance <= 2 && distance < candidate.len())
+        .filter(|&(distance, _)| distance <= (word.chars().count() / 3).max(1))
         .min_by_key(|&(distance, _)| distance)
         .map(|(_, candidate)| candidate)
 }
@@ -292,7 +292,7 @@ pub(crate) fn signed_duration(
     };
     let magnitude = magnitude
         .parse::<SimTime>()
-        .map_err(|e| bad(e.to_string()))?;
+        .map_err(|_| bad(format!("{text:?} is not {expected}")))?;
     let nanos =
         i64::try_from(magnitude.as_nanos()).map_err(|_| bad(format!("{text:?} is too large")))?;
     Ok(SignedDuration(if negative { -nanos } else { nanos }))

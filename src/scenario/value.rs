@@ -89,11 +89,15 @@ pub(crate) fn parse_document(source: &SourceInfo) -> Result<Item, ScenarioError>
 fn syntax_error(source: &SourceInfo, error: &toml::de::Error) -> ScenarioError {
     let span = error.span().unwrap_or(0..0);
     let mut message = format!("invalid TOML: {}", error.message().trim_end());
-    if message.contains("duplicate key") {
-        message.push_str(
-            "; each key may appear once per table (protocol parameters go in \
-             [protocol] together with `name`, see docs/scenarios.md)",
-        );
+    let key = source.text.get(span.clone()).unwrap_or("");
+    if message.contains("duplicate key") && !key.is_empty() {
+        message = format!("invalid TOML: duplicate key `{key}`; a key may appear once per table");
+        if key == "protocol" {
+            message.push_str(
+                "; to give protocol parameters, put the name in the table: \
+                 [protocol] name = \"...\" (see docs/scenarios.md)",
+            );
+        }
     }
     ScenarioError::at(source, span, message.replace('\n', "; "))
 }
