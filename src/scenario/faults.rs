@@ -377,3 +377,80 @@ fn parse_nemesis_kinds(section: &Section<'_>) -> Result<Vec<NemesisKind>, Scenar
     }
     Ok(kinds)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::error::SourceInfo;
+    use crate::scenario::value::parse_document;
+
+    /// Runs `f` on the value of `v` in `text`, with 4 nodes and a 10s run.
+    fn with_value<T>(text: &str, f: impl FnOnce(&Context<'_>, &Item) -> T) -> T {
+        let source = SourceInfo::new("f.toml", text);
+        let document = parse_document(&source).expect("valid TOML");
+        let Value::Table(table) = &document.value else {
+            unreachable!("a document is a table")
+        };
+        let context = Context {
+            source: &source,
+            nodes: 4,
+            nodes_from: "nodes = 4".into(),
+            duration: SimTime::from_secs(10),
+            duration_from: "duration = \"10s\"".into(),
+        };
+        f(&context, &table["v"].item)
+    }
+
+    #[test]
+    fn targets() {
+        let read = |t: &str| with_value(t, |c, i| target(c, "crash", i));
+        assert_eq!(read("v = 3"), Ok(Target::Node(3)));
+        assert_eq!(read("v = \"random\""), Ok(Target::Random));
+        assert!(matches!(read("v = \"leader\""), Ok(Target::Role(r)) if r.get_ref() == "leader"));
+        assert!(read("v = 4").is_err());
+        assert!(read("v = -1").is_err());
+        assert!(read("v = \"\"").is_err());
+        assert!(read("v = \"two words\"").is_err());
+        assert!(read("v = \"all\"").is_err());
+    }
+
+    #[test]
+    fn partitions() {
+        let read = |t: &str| with_value(t, parse_partition);
+        let shape = read("v = \"bridge\"");
+        assert_eq!(shape, Ok(PartitionSpec::Shape(PartitionShape::Bridge)));
+        let groups = read("v = [[0], [1, 2]]");
+        assert_eq!(groups, Ok(PartitionSpec::Groups(vec![vec![0], vec![1, 2]])));
+        assert!(read("v = []").is_err());
+        assert!(read("v = [[]]").is_err());
+        assert!(read("v = [[0, 0]]").is_err());
+        assert!(read("v = [0, 1]").is_err());
+        assert!(read("v = [[0, 9]]").is_err());
+    }
+
+    #[test]
+    fn actions() {
+        let read = |key: &str, t: &str| with_value(t, |c, i| parse_action(c, key, i));
+        assert_eq!(read("restart", "v = \"all\""), Ok(FaultAction::RestartAll));
+        assert_eq!(read("heal", "v = true"), Ok(FaultAction::Heal));
+        let jump = read("clock_jump", "v = { node = 0, by = \"+1ms\" }");
+        let by = SignedDuration(1_000_000);
+        assert_eq!(
+            jump,
+            Ok(FaultAction::ClockJump {
+                node: Target::Node(0),
+                by
+            })
+        );
+        let strobe = "v = { node = 0, delta = \"1ms\", period = \"0s\", for = \"1s\" }";
+        assert!(read("clock_strobe", strobe).is_err());
+        let cut = read("cut", "v = { from = 0, to = \"leader\" }");
+        assert!(matches!(
+            cut,
+            Ok(FaultAction::Cut {
+                from: Target::Node(0),
+                ..
+            })
+        ));
+    }
+}

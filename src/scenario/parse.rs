@@ -494,3 +494,77 @@ fn parse_invariants(source: &SourceInfo, item: &Item) -> Result<InvariantSelecti
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_value<T>(text: &str, f: impl FnOnce(&SourceInfo, &Item) -> T) -> T {
+        let source = SourceInfo::new("p.toml", text);
+        let document = parse_document(&source).expect("valid TOML");
+        let Value::Table(table) = &document.value else {
+            unreachable!("a document is a table")
+        };
+        f(&source, &table["v"].item)
+    }
+
+    #[test]
+    fn rates() {
+        let read = |t: &str| with_value(t, parse_rate);
+        let per = SimTime::from_secs;
+        assert_eq!(
+            read("v = \"10/s\""),
+            Ok(Rate {
+                count: 10,
+                per: per(1)
+            })
+        );
+        assert_eq!(
+            read("v = \"600/m\""),
+            Ok(Rate {
+                count: 600,
+                per: per(60)
+            })
+        );
+        assert_eq!(
+            read("v = \"2/ms\"").map(Rate::interval),
+            Ok(SimTime::from_micros(500))
+        );
+        for bad in [
+            "v = \"0/s\"",
+            "v = \"1.5/s\"",
+            "v = \"10\"",
+            "v = \"10/h\"",
+            "v = 10",
+        ] {
+            assert!(read(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn latencies() {
+        let read = |t: &str| with_value(t, parse_latency);
+        let constant = read("v = { kind = \"constant\", value = \"5ms\" }");
+        assert_eq!(
+            constant,
+            Ok(LatencySpec::Constant {
+                value: SimTime::from_millis(5)
+            })
+        );
+        assert!(read("v = { kind = \"exponential\", mean = \"0ms\" }").is_err());
+        assert!(read("v = { kind = \"lognormal\", median = \"1ms\", sigma = 0 }").is_err());
+        assert!(read("v = { kind = \"lognormal\", median = \"1ms\", sigma = 1 }").is_ok());
+        assert!(read("v = { min = \"1ms\" }").is_err());
+    }
+
+    #[test]
+    fn invariants() {
+        let read = |t: &str| with_value(t, parse_invariants);
+        assert_eq!(read("v = \"none\""), Ok(InvariantSelection::None));
+        assert!(
+            matches!(read("v = [\"a\", \"b\"]"), Ok(InvariantSelection::Named(n)) if n.len() == 2)
+        );
+        assert!(read("v = [\"a\", \"a\"]").is_err());
+        assert!(read("v = \"some\"").is_err());
+    }
+}
