@@ -168,13 +168,22 @@ pub(crate) fn integer_in(
     range: RangeInclusive<i64>,
 ) -> Result<i64, ScenarioError> {
     let (low, high) = (*range.start(), *range.end());
-    let expected = format!("an integer from {low} to {high}");
+    // An open-ended range reads "0 or more", not "between 0 and 9223372036854775807".
+    let (expected, bounds) = if high == i64::MAX {
+        (
+            format!("an integer ({low} or more)"),
+            format!("{low} or more"),
+        )
+    } else {
+        let between = format!("between {low} and {high}");
+        (format!("an integer from {low} to {high}"), between)
+    };
     match item.value {
         Value::Integer(n) if range.contains(&n) => Ok(n),
         Value::Integer(n) => Err(error(
             source,
             item,
-            format!("{key} must be between {low} and {high}, got {n}"),
+            format!("{key} must be {bounds}, got {n}"),
         )),
         _ => Err(type_error(source, key, item, &expected)),
     }
@@ -360,6 +369,13 @@ mod tests {
             err.message,
             "expected an integer from 1 to 256 for `nodes`, got 2.5"
         );
+    }
+
+    #[test]
+    fn open_ended_integer_ranges_read_well() {
+        let err = with_item("v = -1", |s, i| integer_in(s, "seed", i, 0..=i64::MAX));
+        let err = err.expect_err("negative");
+        assert_eq!(err.message, "seed must be 0 or more, got -1");
     }
 
     #[test]
