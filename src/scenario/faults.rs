@@ -1,0 +1,456 @@
+//! `[[faults]]` (the schedule), `[nemesis]` (random faults) and targets.
+
+use super::error::ScenarioError;
+use super::params::quoted_list;
+use super::parse::{array_of_tables, Context};
+use super::read::{self, Section};
+use super::spec::*;
+use super::value::{Item, Value};
+use crate::sim::SimTime;
+
+/// The action keys of a `[[faults]]` entry, in documentation order.
+const ACTIONS: [&str; 10] = [
+    "partition",
+    "isolate",
+    "cut",
+    "heal",
+    "crash",
+    "restart",
+    "clock_jump",
+    "clock_strobe",
+    "loss",
+    "duplicate",
+];
+
+/// A node index below the node count.
+pub(crate) fn node_index(
+    context: &Context<'_>,
+    key: &str,
+    item: &Item,
+) -> Result<u32, ScenarioError> {
+    let nodes = context.nodes;
+    match item.value {
+        Value::Integer(n) if (0..i64::from(nodes)).contains(&n) => Ok(n.unsigned_abs() as u32),
+        Value::Integer(n) => {
+            let message = format!(
+                "node {n} does not exist: there are {nodes} nodes, numbered 0 to {} ({})",
+                nodes - 1,
+                context.nodes_from
+            );
+            Err(read::error(context.source, item, message))
+        }
+        ref other => {
+            let got = other.describe();
+            let message = format!(
+                "expected a node index (0 to {}) for `{key}`, got {got}",
+                nodes - 1
+            );
+            Err(read::error(context.source, item, message))
+        }
+    }
+}
+
+/// A target: a node index, `"random"`, or a role name such as `"leader"`.
+fn target(context: &Context<'_>, key: &str, item: &Item) -> Result<Target, ScenarioError> {
+    match &item.value {
+        Value::Integer(_) => node_index(context, key, item).map(Target::Node),
+        Value::String(s) if s == "random" => Ok(Target::Random),
+        Value::String(s) if s == "all" => {
+            let message = format!(
+                "\"all\" is only allowed for `restart`; `{key}` takes a node index, \"random\" or a role like \"leader\""
+            );
+            Err(read::error(context.source, item, message))
+        }
+        Value::String(s) if is_role_name(s) => Ok(Target::Role(toml::Spanned::new(
+            item.span.clone(),
+            s.clone(),
+        ))),
+        Value::String(s) => {
+            let message = format!(
+                "invalid target {s:?} for `{key}`: a role name uses letters, digits, `-` and `_` (like \"leader\")"
+            );
+            Err(read::error(context.source, item, message))
+        }
+        other => {
+            let message = format!(
+                "expected a target (a node index like 2, \"random\", or a role like \"leader\") for `{key}`, got {}",
+                other.describe()
+            );
+            Err(read::error(context.source, item, message))
+        }
+    }
+}
+
+fn is_role_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+}
+
+/// All `[[faults]]` entries, sorted by `at` (stable).
+pub(crate) fn parse_faults(
+    top: &Section<'_>,
+    context: &Context<'_>,
+) -> Result<Vec<FaultSpec>, ScenarioError> {
+    let Some(item) = top.get("faults") else {
+        return Ok(Vec::new());
+    };
+    let mut faults = Vec::new();
+    for entry in array_of_tables(context.source, item, "faults")? {
+        faults.push(parse_fault(context, entry)?);
+    }
+    faults.sort_by_key(|fault| fault.at);
+    Ok(faults)
+}
+
+fn parse_fault(context: &Context<'_>, item: &Item) -> Result<FaultSpec, ScenarioError> {
+    let source = context.source;
+    let section = Section::new(source, item, "[[faults]]", "in [[faults]]".into())?;
+    let mut allowed = vec!["at"];
+    allowed.extend(ACTIONS);
+    section.check_keys(&allowed)?;
+    let actions = &ACTIONS;
+    let at_item = section.required("at", "a time like \"5s\"")?;
+    let at = read::duration(source, "at", at_item)?;
+    if at >= context.duration {
+        let message = format!(
+            "fault at {at} never happens: faults run only before the end of the run ({})",
+            context.duration_from
+        );
+        return Err(section.error(at_item, message));
+    }
+    let mut present: Vec<(&str, &super::value::Entry)> = actions
+        .iter()
+        .filter_map(|&key| section.table.get(key).map(|entry| (key, entry)))
+        .collect();
+    present.sort_by_key(|(_, entry)| entry.key_span.start);
+    let (key, entry) = match present.as_slice() {
+        [] => {
+            let message = format!(
+                "this fault has no action; expected exactly one of: {}",
+                actions.join(", ")
+            );
+            return Err(section.error(at_item, message));
+        }
+        [one] => *one,
+        [(first, _), (second, entry), ..] => {
+            let message = format!(
+                "a fault has exactly one action, but this one has `{first}` and `{second}`; split it into two [[faults]] entries"
+            );
+            return Err(ScenarioError::at(source, entry.key_span.clone(), message));
+        }
+    };
+    let action = parse_action(context, key, &entry.item)?;
+    Ok(FaultSpec {
+        at,
+        action,
+        span: entry.item.span.clone(),
+    })
+}
+
+fn parse_action(
+    context: &Context<'_>,
+    key: &str,
+    item: &Item,
+) -> Result<FaultAction, ScenarioError> {
+    let source = context.source;
+    match key {
+        "partition" => parse_partition(context, item).map(FaultAction::Partition),
+        "isolate" => target(context, key, item).map(FaultAction::Isolate),
+        "crash" => target(context, key, item).map(FaultAction::Crash),
+        "restart" => match &item.value {
+            Value::String(s) if s == "all" => Ok(FaultAction::RestartAll),
+            _ => target(context, key, item).map(FaultAction::Restart),
+        },
+        "heal" => match read::boolean(source, key, item)? {
+            true => Ok(FaultAction::Heal),
+            false => {
+                let message = "heal must be true (to not heal, leave the entry out)".to_string();
+                Err(read::error(source, item, message))
+            }
+        },
+        "cut" => {
+            let place = "in `cut`".to_string();
+            let section = Section::new(source, item, "`cut` (like { from = 0, to = 1 })", place)?;
+            section.check_keys(&["from", "to"])?;
+            let from = target(context, "from", section.required("from", "a target")?)?;
+            let to_item = section.required("to", "a target")?;
+            let to = target(context, "to", to_item)?;
+            if let (Target::Node(a), Target::Node(b)) = (&from, &to) {
+                if a == b {
+                    let message = format!(
+                        "a cut is between two different nodes, but from and to are both {a}"
+                    );
+                    return Err(section.error(to_item, message));
+                }
+            }
+            Ok(FaultAction::Cut { from, to })
+        }
+        "clock_jump" => parse_clock_jump(context, item),
+        "clock_strobe" => parse_clock_strobe(context, item),
+        "loss" => read::probability(source, key, item).map(FaultAction::Loss),
+        _ => read::probability(source, key, item).map(FaultAction::Duplicate),
+    }
+}
+
+fn parse_clock_jump(context: &Context<'_>, item: &Item) -> Result<FaultAction, ScenarioError> {
+    let source = context.source;
+    let what = "`clock_jump` (like { node = 1, by = \"-2s\" })";
+    let section = Section::new(source, item, what, "in `clock_jump`".into())?;
+    section.check_keys(&["node", "by"])?;
+    let node = target(context, "node", section.required("node", "a target")?)?;
+    let by_item = section.required("by", "a signed duration like \"-2s\"")?;
+    let by = read::signed_duration(source, "by", by_item)?;
+    Ok(FaultAction::ClockJump { node, by })
+}
+
+fn parse_clock_strobe(context: &Context<'_>, item: &Item) -> Result<FaultAction, ScenarioError> {
+    let source = context.source;
+    let what =
+        "`clock_strobe` (like { node = 1, delta = \"200ms\", period = \"10ms\", for = \"1s\" })";
+    let section = Section::new(source, item, what, "in `clock_strobe`".into())?;
+    section.check_keys(&["node", "delta", "period", "for"])?;
+    let node = target(context, "node", section.required("node", "a target")?)?;
+    let time = |key: &str| {
+        let value = section.required(key, "a duration like \"10ms\"")?;
+        read::duration(source, key, value)
+    };
+    let delta = time("delta")?;
+    let period_item = section.required("period", "a duration like \"10ms\"")?;
+    let period = read::positive_duration(source, "period", period_item)?;
+    let duration = time("for")?;
+    Ok(FaultAction::ClockStrobe {
+        node,
+        delta,
+        period,
+        duration,
+    })
+}
+
+/// `partition = "halves"` or `partition = [[0, 1], [2, 3, 4]]`.
+fn parse_partition(context: &Context<'_>, item: &Item) -> Result<PartitionSpec, ScenarioError> {
+    let source = context.source;
+    let names: Vec<&str> = PartitionShape::ALL.iter().map(|(name, _)| *name).collect();
+    let expected = format!(
+        "a shape ({}) or groups of node indices like [[0, 1], [2, 3, 4]]",
+        quoted_list(&names)
+    );
+    match &item.value {
+        Value::String(s) => PartitionShape::ALL
+            .iter()
+            .find(|(name, _)| name == s)
+            .map(|(_, shape)| PartitionSpec::Shape(*shape))
+            .ok_or_else(|| {
+                let message = format!("unknown partition {s:?}; expected {expected}");
+                read::error(source, item, message)
+            }),
+        Value::Array(groups) => parse_groups(context, groups, item).map(PartitionSpec::Groups),
+        other => {
+            let message = format!(
+                "expected {expected} for `partition`, got {}",
+                other.describe()
+            );
+            Err(read::error(source, item, message))
+        }
+    }
+}
+
+fn parse_groups(
+    context: &Context<'_>,
+    groups: &[Item],
+    whole: &Item,
+) -> Result<Vec<Vec<u32>>, ScenarioError> {
+    let source = context.source;
+    if groups.is_empty() {
+        let message = "a partition needs at least one group, like [[0, 1], [2, 3, 4]]".to_string();
+        return Err(read::error(source, whole, message));
+    }
+    let mut seen: Vec<u32> = Vec::new();
+    let mut out = Vec::new();
+    for group in groups {
+        let Value::Array(members) = &group.value else {
+            let message = format!(
+                "expected a group of node indices like [0, 1] in `partition`, got {}",
+                group.value.describe()
+            );
+            return Err(read::error(source, group, message));
+        };
+        if members.is_empty() {
+            let message = "a partition group must not be empty".to_string();
+            return Err(read::error(source, group, message));
+        }
+        let mut nodes = Vec::new();
+        for member in members {
+            let node = node_index(context, "partition", member)?;
+            if seen.contains(&node) {
+                let message =
+                    format!("node {node} is in two partition groups; each node may be in one");
+                return Err(read::error(source, member, message));
+            }
+            seen.push(node);
+            nodes.push(node);
+        }
+        out.push(nodes);
+    }
+    Ok(out)
+}
+
+const NEMESIS_KEYS: [&str; 5] = ["kinds", "every", "heal_after", "start", "stop"];
+
+/// `[nemesis]`.
+pub(crate) fn parse_nemesis(
+    section: &Section<'_>,
+    context: &Context<'_>,
+) -> Result<NemesisSpec, ScenarioError> {
+    section.check_keys(&NEMESIS_KEYS)?;
+    let source = section.source;
+    let kinds = parse_nemesis_kinds(section)?;
+    let every_item = section.required("every", "a duration like \"3s\"")?;
+    let every = read::positive_duration(source, "every", every_item)?;
+    let heal_after = match section.get("heal_after") {
+        Some(item) => read::positive_duration(source, "heal_after", item)?,
+        None => SimTime::from_secs(1),
+    };
+    let start = match section.get("start") {
+        Some(item) => read::duration(source, "start", item)?,
+        None => SimTime::ZERO,
+    };
+    let stop = match section.get("stop") {
+        Some(item) => {
+            let stop = read::duration(source, "stop", item)?;
+            if stop > context.duration {
+                let message = format!(
+                    "nemesis stop ({stop}) is after the end of the run ({})",
+                    context.duration_from
+                );
+                return Err(section.error(item, message));
+            }
+            stop
+        }
+        None => context.duration,
+    };
+    if start >= stop {
+        let message = format!("nemesis start ({start}) must be before its stop ({stop})");
+        let at = section.get("start").unwrap_or(every_item);
+        return Err(section.error(at, message));
+    }
+    Ok(NemesisSpec {
+        kinds,
+        every,
+        heal_after,
+        start,
+        stop,
+    })
+}
+
+fn parse_nemesis_kinds(section: &Section<'_>) -> Result<Vec<NemesisKind>, ScenarioError> {
+    let source = section.source;
+    let names: Vec<&str> = NemesisKind::ALL.iter().map(|(name, _)| *name).collect();
+    let expected = format!("a list of fault kinds from {}", quoted_list(&names));
+    let item = section.required("kinds", &expected)?;
+    let Value::Array(items) = &item.value else {
+        let message = format!(
+            "expected {expected} for `kinds`, got {}",
+            item.value.describe()
+        );
+        return Err(section.error(item, message));
+    };
+    if items.is_empty() {
+        let message = format!("kinds must not be empty; expected {expected}");
+        return Err(section.error(item, message));
+    }
+    let mut kinds = Vec::new();
+    for entry in items {
+        let name = read::string(source, "kinds", entry)?.into_inner();
+        let Some((_, kind)) = NemesisKind::ALL.iter().find(|(n, _)| *n == name) else {
+            let message = format!(
+                "unknown nemesis kind {name:?}; expected one of {}",
+                quoted_list(&names)
+            );
+            return Err(section.error(entry, message));
+        };
+        if kinds.contains(kind) {
+            let message = format!("nemesis kind {name:?} is listed twice");
+            return Err(section.error(entry, message));
+        }
+        kinds.push(*kind);
+    }
+    Ok(kinds)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::error::SourceInfo;
+    use crate::scenario::value::parse_document;
+
+    /// Runs `f` on the value of `v` in `text`, with 4 nodes and a 10s run.
+    fn with_value<T>(text: &str, f: impl FnOnce(&Context<'_>, &Item) -> T) -> T {
+        let source = SourceInfo::new("f.toml", text);
+        let document = parse_document(&source).expect("valid TOML");
+        let Value::Table(table) = &document.value else {
+            unreachable!("a document is a table")
+        };
+        let context = Context {
+            source: &source,
+            nodes: 4,
+            nodes_from: "nodes = 4".into(),
+            duration: SimTime::from_secs(10),
+            duration_from: "duration = \"10s\"".into(),
+        };
+        f(&context, &table["v"].item)
+    }
+
+    #[test]
+    fn targets() {
+        let read = |t: &str| with_value(t, |c, i| target(c, "crash", i));
+        assert_eq!(read("v = 3"), Ok(Target::Node(3)));
+        assert_eq!(read("v = \"random\""), Ok(Target::Random));
+        assert!(matches!(read("v = \"leader\""), Ok(Target::Role(r)) if r.get_ref() == "leader"));
+        assert!(read("v = 4").is_err());
+        assert!(read("v = -1").is_err());
+        assert!(read("v = \"\"").is_err());
+        assert!(read("v = \"two words\"").is_err());
+        assert!(read("v = \"all\"").is_err());
+    }
+
+    #[test]
+    fn partitions() {
+        let read = |t: &str| with_value(t, parse_partition);
+        let shape = read("v = \"bridge\"");
+        assert_eq!(shape, Ok(PartitionSpec::Shape(PartitionShape::Bridge)));
+        let groups = read("v = [[0], [1, 2]]");
+        assert_eq!(groups, Ok(PartitionSpec::Groups(vec![vec![0], vec![1, 2]])));
+        assert!(read("v = []").is_err());
+        assert!(read("v = [[]]").is_err());
+        assert!(read("v = [[0, 0]]").is_err());
+        assert!(read("v = [0, 1]").is_err());
+        assert!(read("v = [[0, 9]]").is_err());
+    }
+
+    #[test]
+    fn actions() {
+        let read = |key: &str, t: &str| with_value(t, |c, i| parse_action(c, key, i));
+        assert_eq!(read("restart", "v = \"all\""), Ok(FaultAction::RestartAll));
+        assert_eq!(read("heal", "v = true"), Ok(FaultAction::Heal));
+        let jump = read("clock_jump", "v = { node = 0, by = \"+1ms\" }");
+        let by = SignedDuration(1_000_000);
+        assert_eq!(
+            jump,
+            Ok(FaultAction::ClockJump {
+                node: Target::Node(0),
+                by
+            })
+        );
+        let strobe = "v = { node = 0, delta = \"1ms\", period = \"0s\", for = \"1s\" }";
+        assert!(read("clock_strobe", strobe).is_err());
+        let cut = read("cut", "v = { from = 0, to = \"leader\" }");
+        assert!(matches!(
+            cut,
+            Ok(FaultAction::Cut {
+                from: Target::Node(0),
+                ..
+            })
+        ));
+    }
+}

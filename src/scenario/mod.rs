@@ -1,0 +1,91 @@
+//! The scenario file format: human-written TOML, parsed and validated into a
+//! [`Scenario`] with errors that name the file, line and column and say what
+//! was expected.
+//!
+//! This module is pure data and validation. It does not know the engine or
+//! the protocols: the protocol name, workload kind, role targets, invariant
+//! and history names are kept with their spans, and protocol parameters are
+//! kept in a [`ParamTable`], so that the protocol registry can validate them
+//! later and still report errors at their place in the file
+//! ([`ScenarioError::at`]). The format is documented key by key in
+//! `docs/scenarios.md`.
+//!
+//! ```
+//! use distlab::scenario::{parse, Overrides};
+//!
+//! let text = r#"
+//! name = "echo-basic"
+//! description = "Two nodes echo."
+//! protocol = "echo"
+//! nodes = 2
+//! duration = "1s"
+//! [network]
+//! loss = 1.5
+//! "#;
+//! let error = parse("x.toml", text, &Overrides::default()).unwrap_err();
+//! assert_eq!(error.headline(), "x.toml:8:8: loss must be between 0 and 1, got 1.5");
+//! ```
+
+mod error;
+mod faults;
+mod params;
+mod parse;
+mod read;
+mod spec;
+mod value;
+
+pub use error::{ScenarioError, SourceInfo};
+pub use params::{ParamReader, ParamTable};
+pub use spec::{
+    CheckSpec, ClockSpec, FaultAction, FaultSpec, InvariantSelection, LatencySpec, LinkSpec,
+    NemesisKind, NemesisSpec, NetworkSpec, PartitionShape, PartitionSpec, Probability, Rate,
+    Scenario, SignedDuration, StorageSpec, Target, WorkloadSpec,
+};
+
+use crate::sim::SimTime;
+use std::path::Path;
+
+/// Command-line values that replace the file's, applied before the checks
+/// that depend on them (node indices below `nodes`, fault times before
+/// `duration`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Overrides {
+    /// `--seed`: replaces `seed`.
+    pub seed: Option<u64>,
+    /// `--nodes`: replaces `nodes` (must be 1..=256).
+    pub nodes: Option<u32>,
+    /// `--duration`: replaces `duration` (must be more than 0).
+    pub duration: Option<SimTime>,
+}
+
+/// Parses and validates a scenario text. `origin` names it in errors
+/// (usually the path as the user typed it).
+pub fn parse(origin: &str, text: &str, overrides: &Overrides) -> Result<Scenario, ScenarioError> {
+    parse::parse_scenario(origin, text, overrides)
+}
+
+/// Reads and parses a scenario file. The path, as given, is the origin in
+/// errors; an unreadable file is an error too (`cannot read x.toml: No such
+/// file or directory`).
+pub fn load(path: &Path, overrides: &Overrides) -> Result<Scenario, ScenarioError> {
+    let origin = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| {
+        let reason = e.to_string();
+        // "No such file or directory (os error 2)" reads better without the code.
+        let reason = match reason.find(" (os error") {
+            Some(i) => &reason[..i],
+            None => &reason,
+        };
+        ScenarioError::whole(&origin, format!("cannot read {origin}: {reason}"))
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+        let source = SourceInfo::new(&origin, &prefix);
+        ScenarioError::at(&source, valid..valid, "the file is not valid UTF-8")
+    })?;
+    parse(&origin, &text, overrides)
+}
+
+#[cfg(test)]
+mod tests;

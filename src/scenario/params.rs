@@ -1,0 +1,371 @@
+//! [`ParamTable`]: free-form parameters (`[protocol]`, extra `[workload]`
+//! keys) that a protocol or workload validates itself, with spans kept so its
+//! errors still point into the scenario file.
+
+use super::error::{ScenarioError, SourceInfo};
+use super::read::{self, unknown_key_message};
+use super::value::{parse_document, Item, Table, Value};
+use crate::sim::SimTime;
+use std::ops::{Range, RangeInclusive};
+
+/// Parameters kept for a protocol or workload to read.
+///
+/// Read them with a [`ParamReader`] from [`ParamTable::reader`]: each getter
+/// takes a default, returns a [`ScenarioError`] pointing at the bad value, and
+/// records the key as known; [`ParamReader::finish`] then rejects every key
+/// nobody asked for.
+///
+/// ```
+/// use distlab::scenario::ParamTable;
+/// use distlab::sim::SimTime;
+///
+/// let params = ParamTable::from_toml("t.toml", "fanout = 3\n", "in [protocol]").unwrap();
+/// let mut reader = params.reader();
+/// assert_eq!(reader.u64_in("fanout", 2, 1..=10).unwrap(), 3);
+/// assert_eq!(reader.duration("interval", SimTime::from_millis(100)).unwrap(),
+///            SimTime::from_millis(100));
+/// reader.finish().unwrap();
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParamTable {
+    source: SourceInfo,
+    place: String,
+    entries: Table,
+    fixed_keys: Vec<String>,
+}
+
+impl ParamTable {
+    /// Builds a table from already-parsed entries. `place` names it in
+    /// messages (`in [protocol] for protocol \`raft\``); `fixed_keys` are keys
+    /// the scenario format itself reads there (listed as expected keys).
+    pub(crate) fn new(
+        source: SourceInfo,
+        place: String,
+        entries: Table,
+        fixed_keys: &[&str],
+    ) -> Self {
+        ParamTable {
+            source,
+            place,
+            entries,
+            fixed_keys: fixed_keys.iter().map(|k| k.to_string()).collect(),
+        }
+    }
+
+    /// Parses a TOML text as a parameter table (handy in protocol tests).
+    /// `place` names the table in messages, e.g. `in [protocol]`.
+    pub fn from_toml(origin: &str, text: &str, place: &str) -> Result<Self, ScenarioError> {
+        let source = SourceInfo::new(origin, text);
+        let document = parse_document(&source)?;
+        let Value::Table(entries) = document.value else {
+            return Err(ScenarioError::whole(
+                origin,
+                "a TOML document must be a table",
+            ));
+        };
+        Ok(ParamTable::new(source, place.to_string(), entries, &[]))
+    }
+
+    /// True when the table has no parameters.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The parameter names, sorted.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.entries.keys().map(String::as_str)
+    }
+
+    /// Starts reading the parameters.
+    pub fn reader(&self) -> ParamReader<'_> {
+        ParamReader {
+            table: self,
+            asked: Vec::new(),
+        }
+    }
+}
+
+/// Reads typed values out of a [`ParamTable`] and remembers which keys were
+/// asked for, so that [`ParamReader::finish`] can reject the others.
+#[derive(Debug)]
+pub struct ParamReader<'a> {
+    table: &'a ParamTable,
+    asked: Vec<String>,
+}
+
+impl ParamReader<'_> {
+    fn item(&mut self, key: &str) -> Option<&Item> {
+        if !self.asked.iter().any(|k| k == key) {
+            self.asked.push(key.to_string());
+        }
+        self.table.entries.get(key).map(|entry| &entry.item)
+    }
+
+    /// The byte span of `key`'s value, if present (for [`ScenarioError::at`]).
+    pub fn span(&self, key: &str) -> Option<Range<usize>> {
+        self.table.entries.get(key).map(|e| e.item.span.clone())
+    }
+
+    /// An error at `key`'s value (or at the start of the file if it is
+    /// absent), for checks the getters cannot express.
+    pub fn error_at(&self, key: &str, message: impl Into<String>) -> ScenarioError {
+        let span = self.span(key).unwrap_or(0..0);
+        ScenarioError::at(&self.table.source, span, message)
+    }
+
+    /// A duration such as `"250ms"`; `default` if absent.
+    pub fn duration(&mut self, key: &str, default: SimTime) -> Result<SimTime, ScenarioError> {
+        let source = &self.table.source;
+        match self.item(key) {
+            None => Ok(default),
+            Some(item) => read::duration(source, key, item),
+        }
+    }
+
+    /// A range of durations: `{ min = "150ms", max = "300ms" }` (a missing
+    /// bound takes its default) or one duration `"200ms"` (min = max).
+    /// Errors if min > max.
+    pub fn duration_range(
+        &mut self,
+        key: &str,
+        default_min: SimTime,
+        default_max: SimTime,
+    ) -> Result<(SimTime, SimTime), ScenarioError> {
+        let source = &self.table.source;
+        let Some(item) = self.item(key) else {
+            return Ok((default_min, default_max));
+        };
+        let (min, max) = match &item.value {
+            Value::String(_) => {
+                let time = read::duration(source, key, item)?;
+                (time, time)
+            }
+            Value::Table(_) => {
+                let place = format!("in `{key}`");
+                let section = read::Section::new(source, item, key, place)?;
+                section.check_keys(&["min", "max"])?;
+                let bound = |name: &str, default: SimTime| match section.get(name) {
+                    None => Ok(default),
+                    Some(value) => read::duration(source, name, value),
+                };
+                (bound("min", default_min)?, bound("max", default_max)?)
+            }
+            other => {
+                let message = format!(
+                    "expected a duration range like {{ min = \"150ms\", max = \"300ms\" }} for `{key}`, got {}",
+                    other.describe()
+                );
+                return Err(read::error(source, item, message));
+            }
+        };
+        if min > max {
+            let message = format!("{key}: min ({min}) must not be more than max ({max})");
+            return Err(read::error(source, item, message));
+        }
+        Ok((min, max))
+    }
+
+    /// A non-negative integer; `default` if absent.
+    pub fn u64(&mut self, key: &str, default: u64) -> Result<u64, ScenarioError> {
+        let source = &self.table.source;
+        let Some(item) = self.item(key) else {
+            return Ok(default);
+        };
+        match item.value {
+            Value::Integer(n) if n >= 0 => Ok(n.unsigned_abs()),
+            Value::Integer(n) => {
+                let message = format!("{key} must be 0 or more, got {n}");
+                Err(read::error(source, item, message))
+            }
+            ref other => {
+                let got = other.describe();
+                let message = format!("expected an integer (0 or more) for `{key}`, got {got}");
+                Err(read::error(source, item, message))
+            }
+        }
+    }
+
+    /// An integer in `range`; `default` if absent (the default is not
+    /// checked against the range).
+    pub fn u64_in(
+        &mut self,
+        key: &str,
+        default: u64,
+        range: RangeInclusive<u64>,
+    ) -> Result<u64, ScenarioError> {
+        let source = &self.table.source;
+        let Some(item) = self.item(key) else {
+            return Ok(default);
+        };
+        let low = i64::try_from(*range.start()).unwrap_or(i64::MAX);
+        let high = i64::try_from(*range.end()).unwrap_or(i64::MAX);
+        let value = read::integer_in(source, key, item, low..=high)?;
+        Ok(value.unsigned_abs())
+    }
+
+    /// A number (integer or float) in `range`; `default` if absent.
+    pub fn f64_in(
+        &mut self,
+        key: &str,
+        default: f64,
+        range: RangeInclusive<f64>,
+    ) -> Result<f64, ScenarioError> {
+        let source = &self.table.source;
+        match self.item(key) {
+            None => Ok(default),
+            Some(item) => read::number_in(source, key, item, range),
+        }
+    }
+
+    /// `true` or `false`; `default` if absent.
+    pub fn bool(&mut self, key: &str, default: bool) -> Result<bool, ScenarioError> {
+        let source = &self.table.source;
+        match self.item(key) {
+            None => Ok(default),
+            Some(item) => read::boolean(source, key, item),
+        }
+    }
+
+    /// A string; `default` if absent.
+    pub fn string(&mut self, key: &str, default: &str) -> Result<String, ScenarioError> {
+        let source = &self.table.source;
+        match self.item(key) {
+            None => Ok(default.to_string()),
+            Some(item) => read::string(source, key, item).map(|s| s.into_inner()),
+        }
+    }
+
+    /// One of `choices` (returned as the matching choice); `default` if absent.
+    pub fn one_of<'c>(
+        &mut self,
+        key: &str,
+        default: &'c str,
+        choices: &[&'c str],
+    ) -> Result<&'c str, ScenarioError> {
+        let source = &self.table.source;
+        let Some(item) = self.item(key) else {
+            return Ok(default);
+        };
+        let expected = format!("one of {}", quoted_list(choices));
+        let Value::String(text) = &item.value else {
+            let got = item.value.describe();
+            let message = format!("expected {expected} for `{key}`, got {got}");
+            return Err(read::error(source, item, message));
+        };
+        choices.iter().copied().find(|c| c == text).ok_or_else(|| {
+            let message = format!("unknown {key} {text:?}; expected {expected}");
+            read::error(source, item, message)
+        })
+    }
+
+    /// Rejects the first key (in file order) that no getter asked for.
+    pub fn finish(self) -> Result<(), ScenarioError> {
+        let known: Vec<&str> = self
+            .table
+            .fixed_keys
+            .iter()
+            .chain(&self.asked)
+            .map(String::as_str)
+            .collect();
+        let unknown = self
+            .table
+            .entries
+            .iter()
+            .filter(|(key, _)| !known.contains(&key.as_str()))
+            .min_by_key(|(_, entry)| entry.key_span.start);
+        match unknown {
+            None => Ok(()),
+            Some((key, entry)) => {
+                let message = unknown_key_message(key, &self.table.place, &known);
+                let span = entry.key_span.clone();
+                Err(ScenarioError::at(&self.table.source, span, message))
+            }
+        }
+    }
+}
+
+/// `"a", "b" or "c"`.
+pub(crate) fn quoted_list(items: &[&str]) -> String {
+    let quoted: Vec<String> = items.iter().map(|s| format!("{s:?}")).collect();
+    match quoted.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(text: &str) -> ParamTable {
+        ParamTable::from_toml("p.toml", text, "in [protocol] for protocol `gossip`")
+            .expect("valid TOML")
+    }
+
+    #[test]
+    fn getters_return_values_or_defaults() {
+        let params = table(
+            "interval = \"20ms\"\nfanout = 3\nratio = 0.5\npush = true\nmode = \"grid\"\nname = \"x\"\n\
+             timeout = { min = \"150ms\", max = \"300ms\" }\n",
+        );
+        let mut r = params.reader();
+        assert_eq!(
+            r.duration("interval", SimTime::ZERO),
+            Ok(SimTime::from_millis(20))
+        );
+        assert_eq!(r.u64("fanout", 1), Ok(3));
+        assert_eq!(r.f64_in("ratio", 0.0, 0.0..=1.0), Ok(0.5));
+        assert_eq!(r.bool("push", false), Ok(true));
+        assert_eq!(r.one_of("mode", "line", &["line", "grid"]), Ok("grid"));
+        assert_eq!(r.string("name", "y"), Ok("x".to_string()));
+        let ms = SimTime::from_millis;
+        assert_eq!(
+            r.duration_range("timeout", ms(1), ms(2)),
+            Ok((ms(150), ms(300)))
+        );
+        assert_eq!(r.u64_in("absent", 7, 1..=10), Ok(7));
+        assert_eq!(r.finish(), Ok(()));
+    }
+
+    #[test]
+    fn finish_rejects_keys_nobody_asked_for() {
+        let params = table("fanout = 3\nfanuot = 4\n");
+        let mut r = params.reader();
+        assert_eq!(r.u64("fanout", 1), Ok(3));
+        r.u64("rounds", 1).expect("absent");
+        let err = r.finish().expect_err("unknown key");
+        assert_eq!(
+            err.message,
+            "unknown key `fanuot` in [protocol] for protocol `gossip`; expected one of: fanout, rounds (did you mean `fanout`?)"
+        );
+        assert_eq!((err.line, err.column), (2, 1));
+    }
+
+    #[test]
+    fn getter_errors_point_at_the_value() {
+        let params = table("fanout = 30\nmode = \"ring\"\nt = { min = \"3s\", max = \"1s\" }\n");
+        let mut r = params.reader();
+        let err = r.u64_in("fanout", 1, 1..=10).expect_err("range");
+        assert_eq!(err.message, "fanout must be between 1 and 10, got 30");
+        assert_eq!((err.line, err.column), (1, 10));
+        let err = r
+            .one_of("mode", "line", &["line", "grid"])
+            .expect_err("choice");
+        assert_eq!(
+            err.message,
+            "unknown mode \"ring\"; expected one of \"line\" or \"grid\""
+        );
+        let err = r
+            .duration_range("t", SimTime::ZERO, SimTime::ZERO)
+            .expect_err("min > max");
+        assert_eq!(err.message, "t: min (3s) must not be more than max (1s)");
+    }
+
+    #[test]
+    fn empty_table_finishes() {
+        let params = table("");
+        assert!(params.is_empty());
+        assert_eq!(params.reader().finish(), Ok(()));
+    }
+}

@@ -1,0 +1,570 @@
+//! From TOML text to a validated [`Scenario`]: the top level and the simple
+//! sections. Faults and the nemesis are in `faults.rs`.
+
+use super::error::{ScenarioError, SourceInfo};
+use super::faults::{node_index, parse_faults, parse_nemesis};
+use super::params::{quoted_list, ParamTable};
+use super::read::{self, Section};
+use super::spec::*;
+use super::value::{parse_document, Item, Table, Value};
+use super::Overrides;
+use crate::sim::SimTime;
+
+const TOP_KEYS: [&str; 14] = [
+    "name",
+    "description",
+    "protocol",
+    "nodes",
+    "seed",
+    "duration",
+    "settle",
+    "network",
+    "clocks",
+    "storage",
+    "workload",
+    "faults",
+    "nemesis",
+    "check",
+];
+
+/// What later validation needs to know: the file, and the final node count
+/// and duration (after command-line overrides).
+pub(crate) struct Context<'a> {
+    /// The scenario text.
+    pub source: &'a SourceInfo,
+    /// Number of nodes.
+    pub nodes: u32,
+    /// Where `nodes` came from, for messages: `nodes = 5` or `--nodes 5`.
+    pub nodes_from: String,
+    /// How long faults and clients run.
+    pub duration: SimTime,
+    /// Where `duration` came from: `duration = "30s"` or `--duration 30s`.
+    pub duration_from: String,
+}
+
+/// Parses and validates a whole scenario.
+pub(crate) fn parse_scenario(
+    origin: &str,
+    text: &str,
+    overrides: &Overrides,
+) -> Result<Scenario, ScenarioError> {
+    let source = SourceInfo::new(origin, text);
+    let document = parse_document(&source)?;
+    let top = Section::new(
+        &source,
+        &document,
+        "the document",
+        "at the top level".into(),
+    )?;
+    top.check_keys(&TOP_KEYS)?;
+    let name = required_text(&top, "name")?;
+    let description = required_text(&top, "description")?;
+    let (protocol, protocol_params) = parse_protocol(&top)?;
+    let context = parse_size_and_time(&top, overrides)?;
+    let seed = match (overrides.seed, top.get("seed")) {
+        (Some(seed), _) => seed,
+        (None, Some(item)) => read::integer_in(&source, "seed", item, 0..=i64::MAX)?.unsigned_abs(),
+        (None, None) => 0,
+    };
+    let settle = match top.get("settle") {
+        Some(item) => read::duration(&source, "settle", item)?,
+        None => SimTime::from_secs(5),
+    };
+    let section = |key: &str| optional_section(&top, key);
+    Ok(Scenario {
+        name,
+        description,
+        protocol,
+        protocol_params,
+        nodes: context.nodes,
+        seed,
+        duration: context.duration,
+        settle,
+        network: match section("network")? {
+            Some(s) => parse_network(&s, &context)?,
+            None => NetworkSpec::default(),
+        },
+        clocks: section("clocks")?.map_or(Ok(ClockSpec::default()), |s| parse_clocks(&s))?,
+        storage: section("storage")?.map_or(Ok(StorageSpec::default()), |s| parse_storage(&s))?,
+        workload: section("workload")?
+            .map(|s| parse_workload(&s))
+            .transpose()?,
+        faults: parse_faults(&top, &context)?,
+        nemesis: section("nemesis")?
+            .map(|s| parse_nemesis(&s, &context))
+            .transpose()?,
+        check: section("check")?.map_or(Ok(CheckSpec::default()), |s| parse_check(&s))?,
+        source: source.clone(),
+    })
+}
+
+/// A required non-empty string.
+fn required_text(top: &Section<'_>, key: &str) -> Result<String, ScenarioError> {
+    let item = top.required(key, "a string")?;
+    let text = read::string(top.source, key, item)?.into_inner();
+    if text.trim().is_empty() {
+        return Err(top.error(item, format!("{key} must not be empty")));
+    }
+    Ok(text)
+}
+
+/// `[key]` as a section, if present.
+fn optional_section<'a>(
+    top: &Section<'a>,
+    key: &str,
+) -> Result<Option<Section<'a>>, ScenarioError> {
+    top.get(key)
+        .map(|item| Section::new(top.source, item, &format!("[{key}]"), format!("in [{key}]")))
+        .transpose()
+}
+
+/// `protocol = "name"`, or `[protocol]` with `name` and parameters.
+fn parse_protocol(top: &Section<'_>) -> Result<(toml::Spanned<String>, ParamTable), ScenarioError> {
+    let expected = "a protocol name like \"raft\", or a [protocol] table with `name`";
+    let item = top.required("protocol", expected)?;
+    let source = top.source;
+    let (name, entries) = match &item.value {
+        Value::String(_) => (read::string(source, "protocol", item)?, Table::new()),
+        Value::Table(table) => {
+            let section = Section::new(source, item, "[protocol]", "in [protocol]".into())?;
+            let name_item = section.required("name", "the protocol's name, a string")?;
+            let name = read::string(source, "name", name_item)?;
+            let mut entries = table.clone();
+            entries.remove("name");
+            (name, entries)
+        }
+        other => {
+            let got = other.describe();
+            let message = format!(
+                "expected a protocol name like \"raft\" for `protocol` (or a [protocol] table with `name`), got {got}"
+            );
+            return Err(top.error(item, message));
+        }
+    };
+    if name.get_ref().trim().is_empty() {
+        let message = "protocol must not be empty".to_string();
+        return Err(ScenarioError::at(source, name.span(), message));
+    }
+    let place = format!("in [protocol] for protocol `{}`", name.get_ref());
+    let params = ParamTable::new(source.clone(), place, entries, &["name"]);
+    Ok((name, params))
+}
+
+/// `nodes` and `duration`, each replaced by its override if given.
+fn parse_size_and_time<'a>(
+    top: &Section<'a>,
+    overrides: &Overrides,
+) -> Result<Context<'a>, ScenarioError> {
+    let source = top.source;
+    let file_nodes = top
+        .get("nodes")
+        .map(|item| read::integer_in(source, "nodes", item, 1..=256))
+        .transpose()?;
+    let (nodes, nodes_from) = match (overrides.nodes, file_nodes) {
+        (Some(n), _) if !(1..=256).contains(&n) => {
+            let message = format!("--nodes must be between 1 and 256, got {n}");
+            return Err(ScenarioError::whole("--nodes", message));
+        }
+        (Some(n), _) => (n, format!("--nodes {n}")),
+        (None, Some(n)) => (n as u32, format!("nodes = {n}")),
+        (None, None) => return Err(top.missing("nodes", "an integer from 1 to 256")),
+    };
+    let file_duration = top
+        .get("duration")
+        .map(|item| read::positive_duration(source, "duration", item))
+        .transpose()?;
+    let (duration, duration_from) = match (overrides.duration, file_duration) {
+        (Some(d), _) if d == SimTime::ZERO => {
+            let message = "--duration must be more than 0".to_string();
+            return Err(ScenarioError::whole("--duration", message));
+        }
+        (Some(d), _) => (d, format!("--duration {d}")),
+        (None, Some(d)) => (d, format!("duration = \"{d}\"")),
+        (None, None) => return Err(top.missing("duration", "a duration like \"30s\"")),
+    };
+    Ok(Context {
+        source,
+        nodes,
+        nodes_from,
+        duration,
+        duration_from,
+    })
+}
+
+const LATENCY_KINDS: [&str; 4] = ["constant", "uniform", "exponential", "lognormal"];
+
+/// `latency = { kind = ..., ... }`.
+pub(crate) fn parse_latency(
+    source: &SourceInfo,
+    item: &Item,
+) -> Result<LatencySpec, ScenarioError> {
+    if !matches!(item.value, Value::Table(_)) {
+        let got = item.value.describe();
+        let message = format!(
+            "expected a table like {{ kind = \"uniform\", min = \"1ms\", max = \"10ms\" }} for `latency`, got {got}"
+        );
+        return Err(read::error(source, item, message));
+    }
+    let section = Section::new(source, item, "`latency`", "in `latency`".into())?;
+    let kinds = quoted_list(&LATENCY_KINDS);
+    let kind_item = section.required("kind", &format!("one of {kinds}"))?;
+    let kind = read::string(source, "kind", kind_item)?.into_inner();
+    let keys: &[&str] = match kind.as_str() {
+        "constant" => &["kind", "value"],
+        "uniform" => &["kind", "min", "max"],
+        "exponential" => &["kind", "mean"],
+        "lognormal" => &["kind", "median", "sigma"],
+        _ => {
+            let message = format!("unknown latency kind {kind:?}; expected one of {kinds}");
+            return Err(section.error(kind_item, message));
+        }
+    };
+    let section = Section {
+        place: format!("in `latency` of kind {kind:?}"),
+        ..section
+    };
+    section.check_keys(keys)?;
+    let time = |key: &str| {
+        let value = section.required(key, "a duration like \"5ms\"")?;
+        read::duration(source, key, value)
+    };
+    let positive = |key: &str| {
+        let value = section.required(key, "a duration like \"5ms\"")?;
+        read::positive_duration(source, key, value)
+    };
+    match kind.as_str() {
+        "constant" => Ok(LatencySpec::Constant {
+            value: time("value")?,
+        }),
+        "uniform" => {
+            let (min, max) = (time("min")?, time("max")?);
+            if min > max {
+                let message = format!("latency min ({min}) must not be more than max ({max})");
+                return Err(section.error(section.required("min", "")?, message));
+            }
+            Ok(LatencySpec::Uniform { min, max })
+        }
+        "exponential" => Ok(LatencySpec::Exponential {
+            mean: positive("mean")?,
+        }),
+        _ => {
+            let median = positive("median")?;
+            let sigma_item = section.required("sigma", "a number more than 0, like 0.5")?;
+            let sigma = read::number_in(source, "sigma", sigma_item, 0.0..=10.0)?;
+            if sigma <= 0.0 {
+                let message = format!("sigma must be more than 0, got {sigma}");
+                return Err(section.error(sigma_item, message));
+            }
+            Ok(LatencySpec::LogNormal { median, sigma })
+        }
+    }
+}
+
+const NETWORK_KEYS: [&str; 5] = ["latency", "loss", "duplicate", "fifo", "links"];
+const LINK_KEYS: [&str; 6] = ["from", "to", "both_ways", "latency", "loss", "duplicate"];
+
+fn parse_network(
+    section: &Section<'_>,
+    context: &Context<'_>,
+) -> Result<NetworkSpec, ScenarioError> {
+    section.check_keys(&NETWORK_KEYS)?;
+    let source = section.source;
+    let mut network = NetworkSpec::default();
+    if let Some(item) = section.get("latency") {
+        network.latency = parse_latency(source, item)?;
+    }
+    if let Some(item) = section.get("loss") {
+        network.loss = read::probability(source, "loss", item)?;
+    }
+    if let Some(item) = section.get("duplicate") {
+        network.duplicate = read::probability(source, "duplicate", item)?;
+    }
+    if let Some(item) = section.get("fifo") {
+        network.fifo = read::boolean(source, "fifo", item)?;
+    }
+    if let Some(item) = section.get("links") {
+        let entries = array_of_tables(source, item, "network.links")?;
+        for entry in entries {
+            network.links.push(parse_link(source, entry, context)?);
+        }
+    }
+    Ok(network)
+}
+
+/// The tables of `[[key]]`, or an error saying that is what was expected.
+pub(crate) fn array_of_tables<'a>(
+    source: &SourceInfo,
+    item: &'a Item,
+    key: &str,
+) -> Result<&'a [Item], ScenarioError> {
+    let expected = format!("expected [[{key}]] tables");
+    match &item.value {
+        Value::Array(items) => match items.iter().find(|i| !matches!(i.value, Value::Table(_))) {
+            None => Ok(items),
+            Some(bad) => {
+                let message = format!("{expected}, got {} in the array", bad.value.describe());
+                Err(read::error(source, bad, message))
+            }
+        },
+        other => {
+            let message = format!("{expected}, got {}", other.describe());
+            Err(read::error(source, item, message))
+        }
+    }
+}
+
+fn parse_link(
+    source: &SourceInfo,
+    item: &Item,
+    context: &Context<'_>,
+) -> Result<LinkSpec, ScenarioError> {
+    let section = Section::new(
+        source,
+        item,
+        "[[network.links]]",
+        "in [[network.links]]".into(),
+    )?;
+    section.check_keys(&LINK_KEYS)?;
+    let from = node_index(context, "from", section.required("from", "a node index")?)?;
+    let to_item = section.required("to", "a node index")?;
+    let to = node_index(context, "to", to_item)?;
+    if from == to {
+        let message = format!("a link joins two different nodes, but from and to are both {to}");
+        return Err(section.error(to_item, message));
+    }
+    let optional_probability = |key: &str| {
+        section
+            .get(key)
+            .map(|i| read::probability(source, key, i))
+            .transpose()
+    };
+    Ok(LinkSpec {
+        from,
+        to,
+        both_ways: match section.get("both_ways") {
+            Some(i) => read::boolean(source, "both_ways", i)?,
+            None => true,
+        },
+        latency: section
+            .get("latency")
+            .map(|i| parse_latency(source, i))
+            .transpose()?,
+        loss: optional_probability("loss")?,
+        duplicate: optional_probability("duplicate")?,
+    })
+}
+
+fn parse_clocks(section: &Section<'_>) -> Result<ClockSpec, ScenarioError> {
+    section.check_keys(&["offset", "drift_ppm"])?;
+    let source = section.source;
+    let mut clocks = ClockSpec::default();
+    if let Some(item) = section.get("offset") {
+        clocks.offset = read::duration(source, "offset", item)?;
+    }
+    if let Some(item) = section.get("drift_ppm") {
+        let ppm = read::integer_in(source, "drift_ppm", item, 0..=100_000)?;
+        clocks.drift_ppm = ppm.unsigned_abs() as u32;
+    }
+    Ok(clocks)
+}
+
+fn parse_storage(section: &Section<'_>) -> Result<StorageSpec, ScenarioError> {
+    section.check_keys(&["lose_unsynced"])?;
+    let mut storage = StorageSpec::default();
+    if let Some(item) = section.get("lose_unsynced") {
+        storage.lose_unsynced = read::boolean(section.source, "lose_unsynced", item)?;
+    }
+    Ok(storage)
+}
+
+const WORKLOAD_KEYS: [&str; 5] = ["kind", "clients", "rate", "ops", "timeout"];
+
+fn parse_workload(section: &Section<'_>) -> Result<WorkloadSpec, ScenarioError> {
+    let source = section.source;
+    let kind_item = section.required("kind", "the workload's name, a string like \"kv\"")?;
+    let kind = read::string(source, "kind", kind_item)?;
+    let clients = match section.get("clients") {
+        Some(item) => read::integer_in(source, "clients", item, 0..=1000)?.unsigned_abs() as u32,
+        None => 1,
+    };
+    let rate = match section.get("rate") {
+        Some(item) => parse_rate(source, item)?,
+        None => Rate {
+            count: 10,
+            per: SimTime::from_secs(1),
+        },
+    };
+    let ops = section
+        .get("ops")
+        .map(|item| read::integer_in(source, "ops", item, 1..=i64::MAX))
+        .transpose()?
+        .map(i64::unsigned_abs);
+    let timeout = match section.get("timeout") {
+        Some(item) => read::positive_duration(source, "timeout", item)?,
+        None => SimTime::from_secs(1),
+    };
+    let mut entries = section.table.clone();
+    entries.retain(|key, _| !WORKLOAD_KEYS.contains(&key.as_str()));
+    let place = format!("in [workload] for workload `{}`", kind.get_ref());
+    let params = ParamTable::new(source.clone(), place, entries, &WORKLOAD_KEYS);
+    Ok(WorkloadSpec {
+        kind,
+        clients,
+        rate,
+        ops,
+        timeout,
+        params,
+    })
+}
+
+/// `"10/s"`, `"5/ms"`, `"600/m"`.
+fn parse_rate(source: &SourceInfo, item: &Item) -> Result<Rate, ScenarioError> {
+    let expected = "a rate like \"10/s\" (operations per s, ms or m)";
+    let Value::String(text) = &item.value else {
+        let message = format!(
+            "expected {expected} for `rate`, got {}",
+            item.value.describe()
+        );
+        return Err(read::error(source, item, message));
+    };
+    let bad = |why: &str| {
+        let message = format!("invalid rate {text:?}: {why}; expected {expected}");
+        read::error(source, item, message)
+    };
+    let Some((count, unit)) = text.split_once('/') else {
+        return Err(bad("missing `/`"));
+    };
+    let count: u64 = count
+        .trim()
+        .parse()
+        .map_err(|_| bad("the count before `/` must be a whole number"))?;
+    if count == 0 {
+        return Err(bad("the count must be at least 1"));
+    }
+    let per = match unit.trim() {
+        "ms" => SimTime::from_millis(1),
+        "s" => SimTime::from_secs(1),
+        "m" => SimTime::from_secs(60),
+        _ => return Err(bad("the unit after `/` must be s, ms or m")),
+    };
+    Ok(Rate { count, per })
+}
+
+fn parse_check(section: &Section<'_>) -> Result<CheckSpec, ScenarioError> {
+    section.check_keys(&["invariants", "history"])?;
+    let source = section.source;
+    let mut check = CheckSpec::default();
+    if let Some(item) = section.get("invariants") {
+        check.invariants = parse_invariants(source, item)?;
+    }
+    if let Some(item) = section.get("history") {
+        let history = read::string(source, "history", item)?;
+        if history.get_ref().is_empty() {
+            let message = "history must be a model name like \"linearizable\", or \"none\"";
+            return Err(read::error(source, item, message.to_string()));
+        }
+        check.history = (history.get_ref() != "none").then_some(history);
+    }
+    Ok(check)
+}
+
+fn parse_invariants(source: &SourceInfo, item: &Item) -> Result<InvariantSelection, ScenarioError> {
+    let expected = "\"all\", \"none\" or a list of invariant names";
+    match &item.value {
+        Value::String(s) if s == "all" => Ok(InvariantSelection::All),
+        Value::String(s) if s == "none" => Ok(InvariantSelection::None),
+        Value::Array(items) => {
+            let mut names: Vec<toml::Spanned<String>> = Vec::new();
+            for name in items {
+                let name = read::string(source, "invariants", name)?;
+                if names.iter().any(|n| n.get_ref() == name.get_ref()) {
+                    let message = format!("invariant {:?} is listed twice", name.get_ref());
+                    return Err(ScenarioError::at(source, name.span(), message));
+                }
+                names.push(name);
+            }
+            Ok(InvariantSelection::Named(names))
+        }
+        other => {
+            let message = format!(
+                "expected {expected} for `invariants`, got {}",
+                other.describe()
+            );
+            Err(read::error(source, item, message))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_value<T>(text: &str, f: impl FnOnce(&SourceInfo, &Item) -> T) -> T {
+        let source = SourceInfo::new("p.toml", text);
+        let document = parse_document(&source).expect("valid TOML");
+        let Value::Table(table) = &document.value else {
+            unreachable!("a document is a table")
+        };
+        f(&source, &table["v"].item)
+    }
+
+    #[test]
+    fn rates() {
+        let read = |t: &str| with_value(t, parse_rate);
+        let per = SimTime::from_secs;
+        assert_eq!(
+            read("v = \"10/s\""),
+            Ok(Rate {
+                count: 10,
+                per: per(1)
+            })
+        );
+        assert_eq!(
+            read("v = \"600/m\""),
+            Ok(Rate {
+                count: 600,
+                per: per(60)
+            })
+        );
+        assert_eq!(
+            read("v = \"2/ms\"").map(Rate::interval),
+            Ok(SimTime::from_micros(500))
+        );
+        for bad in [
+            "v = \"0/s\"",
+            "v = \"1.5/s\"",
+            "v = \"10\"",
+            "v = \"10/h\"",
+            "v = 10",
+        ] {
+            assert!(read(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn latencies() {
+        let read = |t: &str| with_value(t, parse_latency);
+        let constant = read("v = { kind = \"constant\", value = \"5ms\" }");
+        assert_eq!(
+            constant,
+            Ok(LatencySpec::Constant {
+                value: SimTime::from_millis(5)
+            })
+        );
+        assert!(read("v = { kind = \"exponential\", mean = \"0ms\" }").is_err());
+        assert!(read("v = { kind = \"lognormal\", median = \"1ms\", sigma = 0 }").is_err());
+        assert!(read("v = { kind = \"lognormal\", median = \"1ms\", sigma = 1 }").is_ok());
+        assert!(read("v = { min = \"1ms\" }").is_err());
+    }
+
+    #[test]
+    fn invariants() {
+        let read = |t: &str| with_value(t, parse_invariants);
+        assert_eq!(read("v = \"none\""), Ok(InvariantSelection::None));
+        assert!(
+            matches!(read("v = [\"a\", \"b\"]"), Ok(InvariantSelection::Named(n)) if n.len() == 2)
+        );
+        assert!(read("v = [\"a\", \"a\"]").is_err());
+        assert!(read("v = \"some\"").is_err());
+    }
+}

@@ -1,0 +1,455 @@
+//! The validated scenario: plain data, every default filled in.
+//!
+//! Every field documents the TOML key it comes from and its default. Values
+//! that are validated later (protocol name, workload kind, role targets,
+//! invariant and history names) keep their byte span so that later errors can
+//! point into the file with [`ScenarioError::at`](super::ScenarioError::at).
+
+use super::error::SourceInfo;
+use super::params::ParamTable;
+use crate::sim::SimTime;
+use std::fmt;
+use std::ops::Range;
+use toml::Spanned;
+
+/// A whole scenario file, validated.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    /// `name`: required; a short identifier such as `"raft-leader-isolated"`.
+    pub name: String,
+    /// `description`: required; one line shown by `distlab list`.
+    pub description: String,
+    /// `protocol` (a string) or `[protocol] name`: required; the protocol's
+    /// registry name. Not checked here: the registry validates it (span kept).
+    pub protocol: Spanned<String>,
+    /// `nodes`: required, 1..=256 (or `--nodes`).
+    pub nodes: u32,
+    /// `seed`: default 0 (or `--seed`).
+    pub seed: u64,
+    /// `duration`: required (or `--duration`); how long clients and faults run.
+    pub duration: SimTime,
+    /// `settle`: default `"5s"`; after `duration`, faults stop, the network
+    /// heals, crashed nodes restart and no new client operations start; then
+    /// the eventually-checks run.
+    pub settle: SimTime,
+    /// `[network]`: default: uniform 1ms..10ms latency, no loss, no duplication.
+    pub network: NetworkSpec,
+    /// `[clocks]`: default: perfect clocks.
+    pub clocks: ClockSpec,
+    /// `[storage]`: default: a crash loses unsynced writes.
+    pub storage: StorageSpec,
+    /// `[protocol]` keys other than `name`: default empty; read them with
+    /// [`ParamTable::reader`].
+    pub protocol_params: ParamTable,
+    /// `[workload]`: default none (no clients).
+    pub workload: Option<WorkloadSpec>,
+    /// `[[faults]]`: default none; sorted by `at` (entries at the same time
+    /// stay in file order).
+    pub faults: Vec<FaultSpec>,
+    /// `[nemesis]`: default none (no random faults).
+    pub nemesis: Option<NemesisSpec>,
+    /// `[check]`: default: all invariants, no history check.
+    pub check: CheckSpec,
+    /// The file's origin and text, for errors found later.
+    pub source: SourceInfo,
+}
+
+/// A probability in `0..=1`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, PartialOrd)]
+pub struct Probability(f64);
+
+impl Probability {
+    /// Never.
+    pub const ZERO: Probability = Probability(0.0);
+
+    /// A probability, if `value` is in `0..=1` (NaN is not).
+    pub fn new(value: f64) -> Option<Probability> {
+        (0.0..=1.0).contains(&value).then_some(Probability(value))
+    }
+
+    /// The value in `0..=1`.
+    pub fn value(self) -> f64 {
+        self.0
+    }
+
+    /// The probability as an integer ratio over 1 000 000 000 (rounded), so
+    /// that decisions can use integers only and replay on every platform.
+    pub fn per_billion(self) -> u32 {
+        // In range by construction: 0.0..=1e9.
+        (self.0 * 1e9).round() as u32
+    }
+}
+
+/// `[network]`: the network-wide link model.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NetworkSpec {
+    /// `latency`: default `{ kind = "uniform", min = "1ms", max = "10ms" }`.
+    pub latency: LatencySpec,
+    /// `loss`: default 0.0; probability that a message is dropped.
+    pub loss: Probability,
+    /// `duplicate`: default 0.0; probability that a message is delivered twice.
+    pub duplicate: Probability,
+    /// `fifo`: default false; when true, each link delivers in send order.
+    pub fifo: bool,
+    /// `[[network.links]]`: default none; per-link overrides.
+    pub links: Vec<LinkSpec>,
+}
+
+impl Default for NetworkSpec {
+    fn default() -> Self {
+        NetworkSpec {
+            latency: LatencySpec::default(),
+            loss: Probability::ZERO,
+            duplicate: Probability::ZERO,
+            fifo: false,
+            links: Vec::new(),
+        }
+    }
+}
+
+/// A latency distribution (`latency = { kind = ..., ... }`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum LatencySpec {
+    /// `{ kind = "constant", value = "5ms" }`: always `value`.
+    Constant {
+        /// `value`: required.
+        value: SimTime,
+    },
+    /// `{ kind = "uniform", min = "1ms", max = "10ms" }`: uniform in
+    /// `min..=max`.
+    Uniform {
+        /// `min`: required, at most `max`.
+        min: SimTime,
+        /// `max`: required.
+        max: SimTime,
+    },
+    /// `{ kind = "exponential", mean = "5ms" }`: exponential with this mean.
+    Exponential {
+        /// `mean`: required, more than 0.
+        mean: SimTime,
+    },
+    /// `{ kind = "lognormal", median = "5ms", sigma = 0.5 }`: log-normal with
+    /// this median and shape.
+    LogNormal {
+        /// `median`: required, more than 0.
+        median: SimTime,
+        /// `sigma`: required, a number more than 0 (and at most 10).
+        sigma: f64,
+    },
+}
+
+impl Default for LatencySpec {
+    /// Uniform 1ms..=10ms.
+    fn default() -> Self {
+        LatencySpec::Uniform {
+            min: SimTime::from_millis(1),
+            max: SimTime::from_millis(10),
+        }
+    }
+}
+
+/// `[[network.links]]`: overrides for one link (or one pair of links).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinkSpec {
+    /// `from`: required; a node index below `nodes`.
+    pub from: u32,
+    /// `to`: required; a node index below `nodes`, not `from`.
+    pub to: u32,
+    /// `both_ways`: default true; also applies to the link `to` → `from`.
+    pub both_ways: bool,
+    /// `latency`: default: the network-wide latency.
+    pub latency: Option<LatencySpec>,
+    /// `loss`: default: the network-wide loss.
+    pub loss: Option<Probability>,
+    /// `duplicate`: default: the network-wide duplication.
+    pub duplicate: Option<Probability>,
+}
+
+/// `[clocks]`: how far node clocks are from true (virtual) time.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClockSpec {
+    /// `offset`: default `"0ms"`; each node's initial offset is drawn in
+    /// `[-offset, +offset]`.
+    pub offset: SimTime,
+    /// `drift_ppm`: default 0, at most 100 000; each node's drift is drawn in
+    /// `[-drift_ppm, +drift_ppm]` parts per million.
+    pub drift_ppm: u32,
+}
+
+/// `[storage]`: durable storage behaviour.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StorageSpec {
+    /// `lose_unsynced`: default true; a crash loses writes not yet synced.
+    pub lose_unsynced: bool,
+}
+
+impl Default for StorageSpec {
+    fn default() -> Self {
+        StorageSpec {
+            lose_unsynced: true,
+        }
+    }
+}
+
+/// An operation rate: `count` operations per `per` of virtual time
+/// (`"10/s"` is 10 per second). Kept as an integer ratio.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rate {
+    /// Operations per period; at least 1.
+    pub count: u64,
+    /// The period: 1ms, 1s or 1m.
+    pub per: SimTime,
+}
+
+impl Rate {
+    /// The mean time between two operations (`per / count`, rounded down,
+    /// at least 1ns).
+    pub fn interval(self) -> SimTime {
+        SimTime((self.per.as_nanos() / self.count.max(1)).max(1))
+    }
+}
+
+impl fmt::Display for Rate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let unit = match self.per.as_nanos() {
+            1_000_000 => "ms".to_string(),
+            1_000_000_000 => "s".to_string(),
+            60_000_000_000 => "m".to_string(),
+            _ => self.per.to_string(),
+        };
+        write!(f, "{}/{unit}", self.count)
+    }
+}
+
+/// `[workload]`: clients issuing operations.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WorkloadSpec {
+    /// `kind`: required; validated later by the protocol's workload (span kept).
+    pub kind: Spanned<String>,
+    /// `clients`: default 1, in 0..=1000.
+    pub clients: u32,
+    /// `rate`: default `"10/s"`; total operations per second over all clients
+    /// (`"N/s"`, `"N/ms"`, `"N/m"`).
+    pub rate: Rate,
+    /// `ops`: default none (no cap); the most operations to issue in total.
+    pub ops: Option<u64>,
+    /// `timeout`: default `"1s"`; a client gives up on an operation after
+    /// this and records `info` (outcome unknown).
+    pub timeout: SimTime,
+    /// Every other key of `[workload]`, for the workload to read.
+    pub params: ParamTable,
+}
+
+/// A signed span of time for clock jumps: `"+2s"`, `"-2s"`, `"2s"`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SignedDuration(pub i64);
+
+impl SignedDuration {
+    /// Nanoseconds; negative moves a clock back.
+    pub fn as_nanos(self) -> i64 {
+        self.0
+    }
+}
+
+impl fmt::Display for SignedDuration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { '-' } else { '+' };
+        write!(f, "{sign}{}", SimTime(self.0.unsigned_abs()))
+    }
+}
+
+/// One `[[faults]]` entry: an action at a time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FaultSpec {
+    /// `at`: required; before `duration`.
+    pub at: SimTime,
+    /// The one action key of the entry.
+    pub action: FaultAction,
+    /// Byte span of the action's value, for errors found later.
+    pub span: Range<usize>,
+}
+
+/// What a scheduled fault does. Exactly one per `[[faults]]` entry.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FaultAction {
+    /// `partition = "halves"` or `partition = [[0, 1], [2, 3, 4]]`.
+    Partition(PartitionSpec),
+    /// `isolate = TARGET`: cut the target off from every other node.
+    Isolate(Target),
+    /// `cut = { from = TARGET, to = TARGET }`: drop `from`'s messages to `to`
+    /// (one way).
+    Cut {
+        /// `from`: required; whose messages are dropped.
+        from: Target,
+        /// `to`: required; the receiver that stops hearing `from`.
+        to: Target,
+    },
+    /// `heal = true`: remove every partition, isolation and cut.
+    Heal,
+    /// `crash = TARGET`.
+    Crash(Target),
+    /// `restart = TARGET`: restart one crashed node.
+    Restart(Target),
+    /// `restart = "all"`: restart every crashed node.
+    RestartAll,
+    /// `clock_jump = { node = TARGET, by = "-2s" }`: move a clock at once.
+    ClockJump {
+        /// `node`: required.
+        node: Target,
+        /// `by`: required; signed (`"+2s"`, `"-2s"`, `"2s"`).
+        by: SignedDuration,
+    },
+    /// `clock_strobe = { node, delta, period, for }`: for `duration`, every
+    /// `period` the clock jumps forward by `delta` then back, alternately.
+    ClockStrobe {
+        /// `node`: required.
+        node: Target,
+        /// `delta`: required; the size of each jump.
+        delta: SimTime,
+        /// `period`: required, more than 0; time between jumps.
+        period: SimTime,
+        /// `for`: required; how long the strobing lasts.
+        duration: SimTime,
+    },
+    /// `loss = 0.2`: set the network-wide loss probability.
+    Loss(Probability),
+    /// `duplicate = 0.1`: set the network-wide duplication probability.
+    Duplicate(Probability),
+}
+
+/// Which node a fault acts on.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Target {
+    /// A node index, below `nodes`.
+    Node(u32),
+    /// `"random"`: a node drawn from the fault RNG stream when the fault fires.
+    Random,
+    /// Any other string, such as `"leader"` or `"follower"`: a role resolved
+    /// when the fault fires by the protocol's role hook. The span is kept so
+    /// that an unknown role can be reported at its place in the file.
+    Role(Spanned<String>),
+}
+
+/// How `partition = ...` splits the nodes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PartitionSpec {
+    /// A named shape, resolved when the fault fires.
+    Shape(PartitionShape),
+    /// Explicit groups of node indices; nodes listed in no group form one
+    /// more group together. No node appears twice.
+    Groups(Vec<Vec<u32>>),
+}
+
+/// Jepsen's partition shapes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PartitionShape {
+    /// `"halves"`: a random half (rounded down) against the rest.
+    Halves,
+    /// `"majorities-ring"`: each node sees a majority, no two the same one.
+    MajoritiesRing,
+    /// `"bridge"`: two halves joined by one node that sees both.
+    Bridge,
+    /// `"isolate-one"`: one random node against the rest.
+    IsolateOne,
+    /// `"random"`: a random split into two non-empty groups.
+    Random,
+}
+
+impl PartitionShape {
+    /// Every shape with its TOML name.
+    pub const ALL: [(&'static str, PartitionShape); 5] = [
+        ("halves", PartitionShape::Halves),
+        ("majorities-ring", PartitionShape::MajoritiesRing),
+        ("bridge", PartitionShape::Bridge),
+        ("isolate-one", PartitionShape::IsolateOne),
+        ("random", PartitionShape::Random),
+    ];
+}
+
+/// `[nemesis]`: random faults.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NemesisSpec {
+    /// `kinds`: required, non-empty, no repeats; drawn uniformly.
+    pub kinds: Vec<NemesisKind>,
+    /// `every`: required, more than 0; mean interval between faults.
+    pub every: SimTime,
+    /// `heal_after`: default `"1s"`; each fault is undone after this (heal,
+    /// restart, clock reset, loss reset).
+    pub heal_after: SimTime,
+    /// `start`: default `"0s"`; no faults before this.
+    pub start: SimTime,
+    /// `stop`: default `duration`; no faults from this time on. At most
+    /// `duration` and after `start`.
+    pub stop: SimTime,
+}
+
+/// The kinds of random fault the nemesis injects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NemesisKind {
+    /// `"partition"`: any partition shape.
+    Partition,
+    /// `"partition-halves"`.
+    PartitionHalves,
+    /// `"partition-ring"`: majorities ring.
+    PartitionRing,
+    /// `"partition-bridge"`.
+    PartitionBridge,
+    /// `"partition-isolate"`: one node against the rest.
+    PartitionIsolate,
+    /// `"partition-random"`.
+    PartitionRandom,
+    /// `"crash"`: crash a random node (restarted after `heal_after`).
+    Crash,
+    /// `"clock-jump"`: jump a random node's clock.
+    ClockJump,
+    /// `"clock-strobe"`: strobe a random node's clock.
+    ClockStrobe,
+    /// `"loss"`: raise network-wide message loss.
+    Loss,
+}
+
+impl NemesisKind {
+    /// Every kind with its TOML name.
+    pub const ALL: [(&'static str, NemesisKind); 10] = [
+        ("partition", NemesisKind::Partition),
+        ("partition-halves", NemesisKind::PartitionHalves),
+        ("partition-ring", NemesisKind::PartitionRing),
+        ("partition-bridge", NemesisKind::PartitionBridge),
+        ("partition-isolate", NemesisKind::PartitionIsolate),
+        ("partition-random", NemesisKind::PartitionRandom),
+        ("crash", NemesisKind::Crash),
+        ("clock-jump", NemesisKind::ClockJump),
+        ("clock-strobe", NemesisKind::ClockStrobe),
+        ("loss", NemesisKind::Loss),
+    ];
+}
+
+/// `[check]`: what is checked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckSpec {
+    /// `invariants`: default `"all"`.
+    pub invariants: InvariantSelection,
+    /// `history`: default `"none"` (`None`); a history model name such as
+    /// `"linearizable"`, validated later (span kept).
+    pub history: Option<Spanned<String>>,
+}
+
+impl Default for CheckSpec {
+    fn default() -> Self {
+        CheckSpec {
+            invariants: InvariantSelection::All,
+            history: None,
+        }
+    }
+}
+
+/// Which of the protocol's invariants run.
+#[derive(Clone, Debug, PartialEq)]
+pub enum InvariantSelection {
+    /// `"all"`: every invariant the protocol ships.
+    All,
+    /// `"none"`.
+    None,
+    /// `["name", ...]`: these, by name (validated later; spans kept).
+    Named(Vec<Spanned<String>>),
+}
