@@ -11,6 +11,7 @@ pub mod clock;
 pub mod faults;
 pub mod net;
 pub mod protocols;
+pub mod registry;
 pub mod scenario;
 pub mod sim;
 pub mod storage;

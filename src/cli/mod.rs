@@ -1,6 +1,72 @@
-//! The command line.
+//! The command line: clap definitions and dispatch. Each command lives in its
+//! own module and returns the process exit code.
+//!
+//! Exit codes: 0 all checks passed, 1 a safety check failed, 2 a liveness
+//! check failed, 3 bad input (usage, scenario, file).
 
-/// Run the command line and return the process exit code.
+mod bench;
+mod common;
+mod export;
+mod failure;
+mod list;
+mod replay;
+mod run;
+mod sweep;
+
+use clap::{Parser, Subcommand};
+
+/// Exit code: every check passed.
+pub const EXIT_OK: i32 = 0;
+/// Exit code: bad input (usage, scenario file, replay file).
+pub const EXIT_BAD_INPUT: i32 = 3;
+
+/// distlab: a deterministic distributed-systems simulator and teaching lab.
+#[derive(Debug, Parser)]
+#[command(name = "distlab", version, about, propagate_version = true)]
+#[command(
+    after_help = "Examples:\n  distlab list\n  distlab run scenarios/broadcast-basic.toml\n  distlab sweep scenarios/broadcast-lossy.toml --seeds 0..2000\n  distlab bench"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List protocols, scenarios and labs.
+    List(list::ListArgs),
+    /// Run a scenario headless and report checks, metrics and the trace hash.
+    Run(run::RunArgs),
+    /// Run a scenario over many seeds in parallel and collect failures.
+    Sweep(sweep::SweepArgs),
+    /// Re-run a failure exactly and confirm it comes back.
+    Replay(replay::ReplayArgs),
+    /// Export a run's full trace.
+    Export(export::ExportArgs),
+    /// Measure the engine: the pingpong workload at both trace levels.
+    Bench(bench::BenchArgs),
+}
+
+/// Parse the command line, run the command, and return the exit code.
 pub fn main() -> i32 {
-    0
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                EXIT_BAD_INPUT
+            } else {
+                EXIT_OK
+            };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match cli.command {
+        Command::List(args) => list::run(&args),
+        Command::Run(args) => run::run(&args),
+        Command::Sweep(args) => sweep::run(&args),
+        Command::Replay(args) => replay::run(&args),
+        Command::Export(args) => export::run(&args),
+        Command::Bench(args) => bench::run(&args),
+    }
 }

@@ -38,3 +38,30 @@ impl Node for PingPong {
         format!("received {}", self.received)
     }
 }
+
+/// Building a pingpong simulation from a scenario file (no parameters).
+pub mod scenario {
+    use super::PingPong;
+    use crate::scenario::engine::{configure, BuildOptions, ProtocolFacts};
+    use crate::scenario::{Scenario, ScenarioError};
+    use crate::sim::{DynSim, SimBuilder};
+
+    /// What pingpong offers scenarios: nothing but its nodes.
+    pub const FACTS: ProtocolFacts = ProtocolFacts {
+        name: "pingpong",
+        roles: &[],
+        workloads: &[],
+    };
+
+    /// Build from a scenario; `[protocol]` takes no keys.
+    pub fn build(
+        scenario: &Scenario,
+        options: &BuildOptions,
+    ) -> Result<Box<dyn DynSim>, ScenarioError> {
+        scenario.protocol_params.reader().finish()?;
+        let b = SimBuilder::new(scenario.nodes, scenario.seed, |_, _| PingPong::default());
+        Ok(Box::new(
+            configure(b, scenario, &FACTS, None, options)?.build(),
+        ))
+    }
+}

@@ -26,6 +26,7 @@
 //! assert_eq!(error.headline(), "x.toml:8:8: loss must be between 0 and 1, got 1.5");
 //! ```
 
+pub mod engine;
 mod error;
 mod faults;
 mod params;

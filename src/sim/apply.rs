@@ -253,7 +253,6 @@ impl<N: Node> Sim<N> {
             "settle: clients and faults stop, network healed, restarted {}",
             names(&crashed)
         );
-        self.fault_log.push((self.now, text.clone()));
         text
     }
 }

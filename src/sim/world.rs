@@ -240,6 +240,25 @@ impl<N: Node> SimBuilder<N> {
         self.settings.workload = Some(Arc::new(workload));
         self
     }
+    /// Clients with a boxed workload (as built from a scenario).
+    pub fn boxed_clients(mut self, config: ClientConfig, workload: Box<dyn Workload>) -> Self {
+        self.settings.clients = config;
+        self.settings.workload = Some(Arc::from(workload));
+        self
+    }
+    /// Names of the checks registered so far.
+    pub fn invariant_names(&self) -> Vec<String> {
+        self.settings
+            .invariants
+            .iter()
+            .map(|i| i.name.clone())
+            .collect()
+    }
+    /// Keep only the checks whose name passes `keep`.
+    pub fn retain_invariants(mut self, keep: impl Fn(&str) -> bool) -> Self {
+        self.settings.invariants.retain(|i| keep(&i.name));
+        self
+    }
     /// A fault at a fixed time.
     pub fn fault(mut self, fault: ScheduledFault) -> Self {
         self.faults.push(fault);
@@ -381,7 +400,7 @@ impl<N: Node> Sim<N> {
     }
     /// When the run ends: `duration + settle`.
     pub fn end_time(&self) -> SimTime {
-        self.settings.duration + self.settings.settle
+        self.settings.duration.saturating_add(self.settings.settle)
     }
     /// Number of nodes.
     pub fn node_count(&self) -> u32 {

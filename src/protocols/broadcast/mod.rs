@@ -18,6 +18,7 @@
 //! reload stored values after a crash.
 
 mod checks;
+pub mod scenario;
 pub mod topology;
 
 pub use checks::{builder, BroadcastWorkload};

@@ -1,0 +1,148 @@
+//! Pieces the commands share: scenario loading with overrides, building, and
+//! printing a run report.
+
+use crate::registry;
+use crate::scenario::engine::BuildOptions;
+use crate::scenario::{self, Overrides, Scenario};
+use crate::sim::{DynSim, RunReport, SimTime, Verdict};
+use clap::Args;
+use std::path::{Path, PathBuf};
+
+/// Scenario file plus the flags that override its values.
+#[derive(Debug, Clone, Args)]
+pub struct ScenarioArgs {
+    /// The scenario file (TOML), e.g. scenarios/broadcast-basic.toml.
+    pub scenario: PathBuf,
+    /// Override the number of nodes.
+    #[arg(long)]
+    pub nodes: Option<u32>,
+    /// Override how long clients and faults run, e.g. 30s.
+    #[arg(long, value_parser = parse_time)]
+    pub duration: Option<SimTime>,
+}
+
+/// Parse a duration flag (`250ms`, `30s`).
+pub fn parse_time(text: &str) -> Result<SimTime, String> {
+    text.parse::<SimTime>().map_err(|e| e.to_string())
+}
+
+/// Print an error the way every command does.
+pub fn report_error(message: impl std::fmt::Display) -> i32 {
+    eprintln!("distlab: {message}");
+    super::EXIT_BAD_INPUT
+}
+
+impl ScenarioArgs {
+    /// The overrides these flags ask for, with `seed`.
+    pub fn overrides(&self, seed: Option<u64>) -> Overrides {
+        Overrides {
+            seed,
+            nodes: self.nodes,
+            duration: self.duration,
+        }
+    }
+}
+
+/// Load and validate a scenario, and check that the registry can build it
+/// (protocol name and parameters), so errors surface before any work.
+pub fn load(path: &Path, overrides: &Overrides) -> Result<Scenario, String> {
+    let scenario = scenario::load(path, overrides).map_err(|e| e.to_string())?;
+    registry::build(&scenario, &BuildOptions::default()).map_err(|e| e.to_string())?;
+    Ok(scenario)
+}
+
+/// Build a simulation of `scenario` with `seed`.
+pub fn build(
+    scenario: &Scenario,
+    seed: u64,
+    options: &BuildOptions,
+) -> Result<Box<dyn DynSim>, String> {
+    let mut scenario = scenario.clone();
+    scenario.seed = seed;
+    registry::build(&scenario, options).map_err(|e| e.to_string())
+}
+
+/// The command that replays `seed` of `path` with the same overrides.
+pub fn replay_command(path: &Path, seed: u64, args: &ScenarioArgs) -> String {
+    let mut cmd = format!("distlab replay {} --seed {seed}", path.display());
+    if let Some(n) = args.nodes {
+        cmd.push_str(&format!(" --nodes {n}"));
+    }
+    if let Some(d) = args.duration {
+        cmd.push_str(&format!(" --duration {d}"));
+    }
+    cmd
+}
+
+/// The human summary of a run.
+pub fn print_report(report: &RunReport, protocol: &str, nodes: u32) {
+    println!(
+        "scenario: {}  protocol: {protocol}  nodes: {nodes}  seed: {}",
+        report.scenario, report.seed
+    );
+    println!(
+        "steps: {}  virtual time: {}",
+        report.steps,
+        SimTime(report.virtual_time_ns)
+    );
+    let m = &report.messages;
+    println!(
+        "messages: sent {}, delivered {}, dropped {}, duplicated {}",
+        m.sent, m.delivered, m.dropped, m.duplicated
+    );
+    let o = &report.operations;
+    if o.invoked > 0 {
+        println!(
+            "operations: invoked {}, ok {}, fail {}, info {}",
+            o.invoked, o.ok, o.fail, o.info
+        );
+    }
+    if let Some(v) = &report.violation {
+        println!("stopped at step {} ({}) by `{}`", v.step, v.time, v.check);
+    }
+    println!("checks:");
+    for c in &report.checks {
+        let (status, detail) = match &c.outcome {
+            crate::check::Outcome::Pass => ("pass", String::new()),
+            crate::check::Outcome::Fail(d) => ("FAIL", format!(": {d}")),
+            crate::check::Outcome::Unknown(d) => ("unknown", format!(": {d}")),
+        };
+        println!(
+            "  {status:<7} {:<10} {}{detail}",
+            c.kind.to_string(),
+            c.name
+        );
+    }
+    if !report.metrics.is_empty() {
+        println!("metrics:");
+        for (name, value) in &report.metrics {
+            println!("  {name:<24} {value}");
+        }
+    }
+    println!("verdict: {}", verdict_name(report.verdict));
+    println!("trace-hash: {}", report.trace_hash);
+}
+
+/// `pass`, `safety-violation` or `liveness-failure`.
+pub fn verdict_name(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Pass => "pass",
+        Verdict::SafetyViolation => "safety-violation",
+        Verdict::LivenessFailure => "liveness-failure",
+    }
+}
+
+/// A run report as the `--json` object: the report plus the verdict name.
+pub fn report_json(report: &RunReport) -> serde_json::Value {
+    let mut value = serde_json::to_value(report).unwrap_or_default();
+    if let Some(obj) = value.as_object_mut() {
+        obj.insert("verdict".into(), verdict_name(report.verdict).into());
+        let metrics: serde_json::Map<String, serde_json::Value> = report
+            .metrics
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone().into()))
+            .collect();
+        obj.insert("metrics".into(), metrics.into());
+    }
+    value
+}

@@ -1,0 +1,112 @@
+//! The replay file: a failing run, written by `sweep` (and later the TUI),
+//! read by `replay`.
+
+use super::common::ScenarioArgs;
+use crate::sim::hash::StableHasher;
+use crate::sim::{RunReport, SimTime};
+use serde::{Deserialize, Serialize};
+use std::hash::Hasher;
+use std::path::{Path, PathBuf};
+
+/// One failing run: enough to re-run it exactly and to tell whether the
+/// same failure came back.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Failure {
+    /// Scenario file, as given on the command line.
+    pub scenario: PathBuf,
+    /// Fingerprint of the scenario file's text when the failure was found.
+    pub scenario_hash: String,
+    /// The seed.
+    pub seed: u64,
+    /// `--nodes` override, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nodes: Option<u32>,
+    /// `--duration` override in nanoseconds, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ns: Option<u64>,
+    /// `safety-violation` or `liveness-failure`.
+    pub verdict: String,
+    /// Names of the checks that failed.
+    pub failed_checks: Vec<String>,
+    /// Trace hash of the failing run.
+    pub trace_hash: String,
+    /// Steps the failing run took.
+    pub steps: u64,
+}
+
+/// A file of failures (what `sweep` writes).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FailureFile {
+    /// Format marker: always 1 for now.
+    pub distlab_failures: u32,
+    /// The failures, in seed order.
+    pub failures: Vec<Failure>,
+}
+
+/// Fingerprint of a scenario file's text.
+pub fn text_hash(text: &str) -> String {
+    let mut h = StableHasher::new();
+    h.write(text.as_bytes());
+    crate::sim::trace::format_hash(h.finish())
+}
+
+impl Failure {
+    /// The failure a report describes.
+    pub fn from_report(
+        path: &Path,
+        text: &str,
+        args: &ScenarioArgs,
+        report: &RunReport,
+    ) -> Failure {
+        let failed_checks = report
+            .checks
+            .iter()
+            .filter(|c| matches!(c.outcome, crate::check::Outcome::Fail(_)))
+            .map(|c| c.name.clone())
+            .collect();
+        Failure {
+            scenario: path.to_path_buf(),
+            scenario_hash: text_hash(text),
+            seed: report.seed,
+            nodes: args.nodes,
+            duration_ns: args.duration.map(SimTime::as_nanos),
+            verdict: super::common::verdict_name(report.verdict).to_string(),
+            failed_checks,
+            trace_hash: report.trace_hash.clone(),
+            steps: report.steps,
+        }
+    }
+
+    /// The scenario flags this failure was found with.
+    pub fn scenario_args(&self) -> ScenarioArgs {
+        ScenarioArgs {
+            scenario: self.scenario.clone(),
+            nodes: self.nodes,
+            duration: self.duration_ns.map(SimTime),
+        }
+    }
+}
+
+/// Read a replay file: a single failure or a file of failures.
+pub fn read(path: &Path) -> Result<Vec<Failure>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let at = |e: serde_json::Error| {
+        format!(
+            "{}:{}:{}: not a distlab replay file: {e}",
+            path.display(),
+            e.line(),
+            e.column()
+        )
+    };
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(at)?;
+    if value.get("distlab_failures").is_some() {
+        let file: FailureFile = serde_json::from_str(&text).map_err(at)?;
+        return Ok(file.failures);
+    }
+    serde_json::from_str::<Failure>(&text)
+        .map(|f| vec![f])
+        .map_err(at)
+}

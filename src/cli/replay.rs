@@ -1,0 +1,114 @@
+//! `distlab replay`: re-run a failure exactly and confirm it comes back.
+
+use super::common::{self, ScenarioArgs};
+use super::failure::{self, Failure};
+use crate::scenario::engine::BuildOptions;
+use clap::Args;
+use std::path::PathBuf;
+
+/// Arguments of `distlab replay`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  distlab replay scenarios/broadcast-lossy.toml --seed 17\n  distlab replay distlab-failures.json\n\nWith a replay file, every failure in it is re-run and compared: same verdict,\nsame failing checks, same trace hash."
+)]
+pub struct ReplayArgs {
+    /// A replay file (.json, written by `sweep`) or a scenario file (.toml).
+    pub file: PathBuf,
+    /// Seed, when FILE is a scenario.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Override the number of nodes (scenario files only).
+    #[arg(long)]
+    pub nodes: Option<u32>,
+    /// Override the duration (scenario files only).
+    #[arg(long, value_parser = common::parse_time)]
+    pub duration: Option<crate::sim::SimTime>,
+    /// Print JSON reports instead of the human summary.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Run the command.
+pub fn run(args: &ReplayArgs) -> i32 {
+    let is_json = args.file.extension().is_some_and(|e| e == "json");
+    if !is_json {
+        let scenario = ScenarioArgs {
+            scenario: args.file.clone(),
+            nodes: args.nodes,
+            duration: args.duration,
+        };
+        return replay_one(&scenario, args.seed, None, args.json);
+    }
+    if args.seed.is_some() || args.nodes.is_some() || args.duration.is_some() {
+        return common::report_error(
+            "--seed, --nodes and --duration apply to scenario files, not replay files",
+        );
+    }
+    let failures = match failure::read(&args.file) {
+        Ok(f) => f,
+        Err(e) => return common::report_error(e),
+    };
+    if failures.is_empty() {
+        return common::report_error(format!(
+            "{}: the replay file holds no failures",
+            args.file.display()
+        ));
+    }
+    let mut worst = 0;
+    for f in &failures {
+        let code = replay_one(&f.scenario_args(), Some(f.seed), Some(f), args.json);
+        if code == super::EXIT_BAD_INPUT {
+            return code;
+        }
+        worst = worst.max(code);
+    }
+    worst
+}
+
+fn replay_one(
+    args: &ScenarioArgs,
+    seed: Option<u64>,
+    expected: Option<&Failure>,
+    json: bool,
+) -> i32 {
+    let scenario = match common::load(&args.scenario, &args.overrides(seed)) {
+        Ok(s) => s,
+        Err(e) => return common::report_error(e),
+    };
+    let mut sim = match common::build(&scenario, scenario.seed, &BuildOptions::default()) {
+        Ok(sim) => sim,
+        Err(e) => return common::report_error(e),
+    };
+    let report = sim.run();
+    if json {
+        println!("{}", common::report_json(&report));
+    } else {
+        common::print_report(&report, scenario.protocol.get_ref(), scenario.nodes);
+    }
+    if let Some(f) = expected {
+        let now = Failure::from_report(&args.scenario, &scenario.source.text, args, &report);
+        let same = now.trace_hash == f.trace_hash
+            && now.verdict == f.verdict
+            && now.failed_checks == f.failed_checks;
+        if same {
+            println!(
+                "replay: reproduced seed {}: {} ({}), trace-hash {}",
+                f.seed,
+                f.verdict,
+                f.failed_checks.join(", "),
+                f.trace_hash
+            );
+        } else {
+            println!(
+                "replay: DID NOT REPRODUCE seed {}: expected {} ({}) with trace-hash {}, got {} ({}) with trace-hash {}",
+                f.seed, f.verdict, f.failed_checks.join(", "), f.trace_hash, now.verdict, now.failed_checks.join(", "), now.trace_hash
+            );
+            if now.scenario_hash != f.scenario_hash {
+                println!("replay: the scenario file changed since the failure was recorded");
+            } else {
+                println!("replay: the scenario is unchanged, so the code changed (or this is a determinism bug)");
+            }
+        }
+    }
+    report.verdict.exit_code()
+}

@@ -1,0 +1,288 @@
+//! From a validated [`Scenario`] to a configured [`SimBuilder`]: the parts
+//! every protocol shares (network, clocks, storage, clients, faults, nemesis,
+//! check selection). Protocol parameters are the protocol's own business.
+
+use super::spec::{self, InvariantSelection, LatencySpec, Scenario};
+use super::ScenarioError;
+use crate::faults::{self, NemesisConfig, ScheduledFault};
+use crate::net::{Latency, LinkConfig, NetConfig, PartitionShape};
+use crate::sim::{Node, NodeId, Ratio, SimBuilder, SimTime, TraceLevel};
+use crate::workload::{ClientConfig, Workload};
+
+/// How to build: settings that come from the command line, not the file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BuildOptions {
+    /// Trace recording level.
+    pub trace_level: TraceLevel,
+}
+
+/// What a protocol tells the shared builder about itself.
+#[derive(Clone, Copy, Debug)]
+pub struct ProtocolFacts {
+    /// Registry name.
+    pub name: &'static str,
+    /// Roles `role()` can return, for symbolic fault targets.
+    pub roles: &'static [&'static str],
+    /// Workload kinds the protocol accepts in `[workload] kind`.
+    pub workloads: &'static [&'static str],
+}
+
+fn ratio(p: spec::Probability) -> Ratio {
+    Ratio::new(u64::from(p.per_billion()), 1_000_000_000)
+}
+
+fn latency(spec: &LatencySpec) -> Latency {
+    match *spec {
+        LatencySpec::Constant { value } => Latency::Constant { value },
+        LatencySpec::Uniform { min, max } => Latency::Uniform { min, max },
+        LatencySpec::Exponential { mean } => Latency::Exponential { mean },
+        LatencySpec::LogNormal { median, sigma } => Latency::Lognormal { median, sigma },
+    }
+}
+
+/// The network configuration a scenario describes.
+pub fn net_config(scenario: &Scenario) -> NetConfig {
+    let n = &scenario.network;
+    let default = LinkConfig {
+        latency: latency(&n.latency),
+        loss: ratio(n.loss),
+        duplicate: ratio(n.duplicate),
+    };
+    let mut config = NetConfig {
+        default,
+        fifo: n.fifo,
+        ..NetConfig::default()
+    };
+    for link in &n.links {
+        let mut cfg = default;
+        if let Some(l) = &link.latency {
+            cfg.latency = latency(l);
+        }
+        if let Some(p) = link.loss {
+            cfg.loss = ratio(p);
+        }
+        if let Some(p) = link.duplicate {
+            cfg.duplicate = ratio(p);
+        }
+        config
+            .links
+            .insert((NodeId(link.from), NodeId(link.to)), cfg);
+        if link.both_ways {
+            config
+                .links
+                .insert((NodeId(link.to), NodeId(link.from)), cfg);
+        }
+    }
+    config
+}
+
+fn shape(s: spec::PartitionShape) -> PartitionShape {
+    match s {
+        spec::PartitionShape::Halves => PartitionShape::Halves,
+        spec::PartitionShape::MajoritiesRing => PartitionShape::MajoritiesRing,
+        spec::PartitionShape::Bridge => PartitionShape::Bridge,
+        spec::PartitionShape::IsolateOne => PartitionShape::IsolateOne,
+        spec::PartitionShape::Random => PartitionShape::Random,
+    }
+}
+
+fn target(
+    scenario: &Scenario,
+    facts: &ProtocolFacts,
+    t: &spec::Target,
+) -> Result<faults::Target, ScenarioError> {
+    Ok(match t {
+        spec::Target::Node(n) => faults::Target::Node(NodeId(*n)),
+        spec::Target::Random => faults::Target::Random,
+        spec::Target::Role(role) => {
+            if !facts.roles.contains(&role.get_ref().as_str()) {
+                let known = if facts.roles.is_empty() {
+                    "it has no roles; use a node index or \"random\"".to_string()
+                } else {
+                    format!(
+                        "expected a node index, \"random\" or one of: {}",
+                        facts.roles.join(", ")
+                    )
+                };
+                let message = format!(
+                    "protocol `{}` has no role {:?}; {known}",
+                    facts.name,
+                    role.get_ref()
+                );
+                return Err(ScenarioError::at(&scenario.source, role.span(), message));
+            }
+            faults::Target::Role(role.get_ref().clone())
+        }
+    })
+}
+
+fn fault_action(
+    scenario: &Scenario,
+    facts: &ProtocolFacts,
+    a: &spec::FaultAction,
+) -> Result<faults::FaultAction, ScenarioError> {
+    use faults::FaultAction as F;
+    let t = |x: &spec::Target| target(scenario, facts, x);
+    Ok(match a {
+        spec::FaultAction::Partition(spec::PartitionSpec::Shape(s)) => {
+            F::Partition(faults::PartitionSpec::Shape(shape(*s)))
+        }
+        spec::FaultAction::Partition(spec::PartitionSpec::Groups(groups)) => {
+            F::Partition(faults::PartitionSpec::Groups(
+                groups
+                    .iter()
+                    .map(|g| g.iter().map(|&n| NodeId(n)).collect())
+                    .collect(),
+            ))
+        }
+        spec::FaultAction::Isolate(x) => F::Isolate(t(x)?),
+        spec::FaultAction::Cut { from, to } => F::Cut {
+            from: t(from)?,
+            to: t(to)?,
+        },
+        spec::FaultAction::Heal => F::Heal,
+        spec::FaultAction::Crash(x) => F::Crash(t(x)?),
+        spec::FaultAction::Restart(x) => F::Restart(t(x)?),
+        spec::FaultAction::RestartAll => F::Restart(faults::Target::AllCrashed),
+        spec::FaultAction::ClockJump { node, by } => F::ClockJump {
+            node: t(node)?,
+            by_ns: by.as_nanos(),
+        },
+        spec::FaultAction::ClockStrobe {
+            node,
+            delta,
+            period,
+            duration,
+        } => F::ClockStrobe {
+            node: t(node)?,
+            delta: *delta,
+            period: *period,
+            duration: *duration,
+        },
+        spec::FaultAction::Loss(p) => F::SetLoss(ratio(*p)),
+        spec::FaultAction::Duplicate(p) => F::SetDuplicate(ratio(*p)),
+    })
+}
+
+fn nemesis(n: &spec::NemesisSpec) -> NemesisConfig {
+    use faults::NemesisKind as K;
+    let kinds = n
+        .kinds
+        .iter()
+        .map(|k| match k {
+            spec::NemesisKind::Partition => K::Partition(None),
+            spec::NemesisKind::PartitionHalves => K::Partition(Some(PartitionShape::Halves)),
+            spec::NemesisKind::PartitionRing => K::Partition(Some(PartitionShape::MajoritiesRing)),
+            spec::NemesisKind::PartitionBridge => K::Partition(Some(PartitionShape::Bridge)),
+            spec::NemesisKind::PartitionIsolate => K::Partition(Some(PartitionShape::IsolateOne)),
+            spec::NemesisKind::PartitionRandom => K::Partition(Some(PartitionShape::Random)),
+            spec::NemesisKind::Crash => K::Crash,
+            spec::NemesisKind::ClockJump => K::ClockJump,
+            spec::NemesisKind::ClockStrobe => K::ClockStrobe,
+            spec::NemesisKind::Loss => K::Loss,
+        })
+        .collect();
+    NemesisConfig {
+        kinds,
+        every: n.every,
+        heal_after: n.heal_after,
+        start: n.start,
+        stop: n.stop,
+    }
+}
+
+/// Validate the workload kind against the protocol; returns the client
+/// settings (no clients without a `[workload]`).
+pub fn client_config(
+    scenario: &Scenario,
+    facts: &ProtocolFacts,
+) -> Result<ClientConfig, ScenarioError> {
+    let Some(w) = &scenario.workload else {
+        return Ok(ClientConfig::default());
+    };
+    if !facts.workloads.contains(&w.kind.get_ref().as_str()) {
+        let expected = if facts.workloads.is_empty() {
+            "it takes no client workload".to_string()
+        } else {
+            format!("expected one of: {}", facts.workloads.join(", "))
+        };
+        let message = format!(
+            "protocol `{}` has no workload {:?}; {expected}",
+            facts.name,
+            w.kind.get_ref()
+        );
+        return Err(ScenarioError::at(&scenario.source, w.kind.span(), message));
+    }
+    let per_client = SimTime(
+        w.rate
+            .interval()
+            .as_nanos()
+            .saturating_mul(u64::from(w.clients.max(1))),
+    );
+    Ok(ClientConfig {
+        clients: w.clients,
+        interval: per_client,
+        timeout: w.timeout,
+        max_ops: w.ops,
+    })
+}
+
+/// Apply everything protocol-independent in `scenario` to `builder`: name,
+/// timing, network, clocks, storage, clients (with `workload`), faults,
+/// nemesis, the invariant selection and the trace level.
+pub fn configure<N: Node>(
+    mut builder: SimBuilder<N>,
+    scenario: &Scenario,
+    facts: &ProtocolFacts,
+    workload: Option<Box<dyn Workload>>,
+    options: &BuildOptions,
+) -> Result<SimBuilder<N>, ScenarioError> {
+    builder = builder
+        .name(scenario.name.clone())
+        .duration(scenario.duration)
+        .settle(scenario.settle)
+        .network(net_config(scenario))
+        .clock_skew(scenario.clocks.offset, scenario.clocks.drift_ppm)
+        .lose_unsynced(scenario.storage.lose_unsynced)
+        .trace_level(options.trace_level);
+    let clients = client_config(scenario, facts)?;
+    if let Some(workload) = workload {
+        builder = builder.boxed_clients(clients, workload);
+    }
+    for fault in &scenario.faults {
+        let action = fault_action(scenario, facts, &fault.action)?;
+        builder = builder.fault(ScheduledFault {
+            at: fault.at,
+            action,
+        });
+    }
+    if let Some(n) = &scenario.nemesis {
+        builder = builder.nemesis(nemesis(n));
+    }
+    select_invariants(builder, scenario)
+}
+
+fn select_invariants<N: Node>(
+    builder: SimBuilder<N>,
+    scenario: &Scenario,
+) -> Result<SimBuilder<N>, ScenarioError> {
+    match &scenario.check.invariants {
+        InvariantSelection::All => Ok(builder),
+        InvariantSelection::None => Ok(builder.retain_invariants(|_| false)),
+        InvariantSelection::Named(names) => {
+            let known = builder.invariant_names();
+            for name in names {
+                if !known.iter().any(|k| k == name.get_ref()) {
+                    let message = format!(
+                        "protocol `{}` has no invariant {:?}; expected one of: {}",
+                        scenario.protocol.get_ref(),
+                        name.get_ref(),
+                        known.join(", ")
+                    );
+                    return Err(ScenarioError::at(&scenario.source, name.span(), message));
+                }
+            }
+            Ok(builder.retain_invariants(|n| names.iter().any(|x| x.get_ref() == n)))
+        }
+    }
+}
