@@ -15,4 +15,5 @@ pub mod registry;
 pub mod scenario;
 pub mod sim;
 pub mod storage;
+pub mod testing;
 pub mod workload;
