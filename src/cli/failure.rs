@@ -102,6 +102,12 @@ pub fn read(path: &Path) -> Result<Vec<Failure>, String> {
         )
     };
     let value: serde_json::Value = serde_json::from_str(&text).map_err(at)?;
+    if !value.is_object() {
+        return Err(format!(
+            "{}: not a distlab replay file: expected a JSON object (one failure, or {{\"distlab_failures\": 1, \"failures\": [...]}} as written by `distlab sweep`)",
+            path.display()
+        ));
+    }
     if value.get("distlab_failures").is_some() {
         let file: FailureFile = serde_json::from_str(&text).map_err(at)?;
         return Ok(file.failures);
