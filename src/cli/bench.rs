@@ -9,7 +9,7 @@ use clap::Args;
 /// Arguments of `distlab bench`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Every node sends one message to every other node at time 0; each delivery is\nanswered at once with counter+1; latency uniform 1-10ms; stop after N deliveries.\nRun it in release mode: cargo run --release -- bench"
+    after_help = "Every node sends one message to every other node at time 0; each delivery is\nanswered at once with counter+1; latency uniform 1-10ms; stop after N deliveries.\nRun it in release mode.\n\nExample:\n  cargo run --release -- bench --nodes 5 --messages 2000000"
 )]
 pub struct BenchArgs {
     /// Number of nodes.
