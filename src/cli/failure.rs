@@ -91,8 +91,15 @@ impl Failure {
 
 /// Read a replay file: a single failure or a file of failures.
 pub fn read(path: &Path) -> Result<Vec<Failure>, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        let reason = e.to_string();
+        let reason = reason
+            .split(" (os error")
+            .next()
+            .unwrap_or(&reason)
+            .to_string();
+        format!("cannot read {}: {reason}", path.display())
+    })?;
     let at = |e: serde_json::Error| {
         format!(
             "{}:{}:{}: not a distlab replay file: {e}",
