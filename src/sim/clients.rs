@@ -200,7 +200,7 @@ impl<N: Node> Sim<N> {
     fn client_timeout(&mut self, client: ClientId, request_id: u64) {
         let nodes = self.settings.nodes.max(1);
         let slot = &mut self.clients[client.0 as usize];
-        if !slot.pending.as_ref().is_some_and(|p| p.id == request_id) {
+        if slot.pending.as_ref().is_none_or(|p| p.id != request_id) {
             return;
         }
         // Try a different node next time: the one we used may be down or cut off.

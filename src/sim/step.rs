@@ -300,10 +300,10 @@ impl<N: Node> Sim<N> {
                         return StepResult::Violated;
                     }
                 }
-                CheckKind::Sometimes if !self.sometimes_seen[i] => {
-                    if inv.evaluate(self) == Outcome::Pass {
-                        self.sometimes_seen[i] = true;
-                    }
+                CheckKind::Sometimes
+                    if !self.sometimes_seen[i] && inv.evaluate(self) == Outcome::Pass =>
+                {
+                    self.sometimes_seen[i] = true;
                 }
                 _ => {}
             }
