@@ -16,6 +16,7 @@ pub mod report;
 pub mod rng;
 mod step;
 pub mod time;
+pub mod timeline;
 pub mod trace;
 mod world;
 
@@ -26,6 +27,7 @@ pub use report::{MessageCounts, OpCounts, RunReport, Verdict};
 pub use rng::{Prng, Ratio, Stream};
 pub use step::StepResult;
 pub use time::SimTime;
+pub use timeline::Timeline;
 pub use trace::{Trace, TraceEntry, TraceEvent, TraceLevel};
 pub use world::{
     ClientSlot, Counters, MetricsFn, NodeFactory, NodeSlot, PendingOp, Sim, SimBuilder, Violation,
