@@ -81,7 +81,7 @@ impl Timeline {
         let result = self.current.step();
         let steps = self.current.steps();
         let newest = self.snapshots.last().map_or(0, |s| s.steps());
-        if result == StepResult::Progressed && steps % self.every == 0 && steps > newest {
+        if result == StepResult::Progressed && steps.is_multiple_of(self.every) && steps > newest {
             self.snapshots.push(self.current.clone_box());
         }
         result
