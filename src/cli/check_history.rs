@@ -284,10 +284,10 @@ fn print_report(
         report.partitions,
         if report.partitions == 1 { "" } else { "s" }
     );
-    match report.steps {
-        Some(steps) => let _ = writeln!(out, "  checked in {millis:.1} ms ({steps} search steps)"),
-        None => let _ = writeln!(out, "  checked in {millis:.1} ms"),
-    }
+    let _ = match report.steps {
+        Some(steps) => writeln!(out, "  checked in {millis:.1} ms ({steps} search steps)"),
+        None => writeln!(out, "  checked in {millis:.1} ms"),
+    };
     if !report.explanation.is_empty() {
         let _ = writeln!(out, );
         for line in report.explanation.lines() {
