@@ -110,15 +110,16 @@ pub(super) struct Clock {
 }
 
 impl Clock {
-    fn expired(&mut self, steps: u64) -> bool {
+    /// Count `steps` done.
+    fn charge(&mut self, steps: u64) {
         self.steps += steps;
-        if self.steps_left < steps {
-            self.exhausted = true;
-            return true;
-        }
-        self.steps_left -= steps;
+        self.steps_left = self.steps_left.saturating_sub(steps);
+    }
+
+    /// True (and remembered) when the wall-clock deadline has passed.
+    fn out_of_time(&mut self) -> bool {
         // allow-nondeterminism: checker budget/timing, not simulation
-        self.exhausted = self.deadline.is_some_and(|d| Instant::now() >= d);
+        self.exhausted |= self.deadline.is_some_and(|d| Instant::now() >= d);
         self.exhausted
     }
 }
@@ -324,13 +325,21 @@ impl<M: SeqModel> Search<M> {
     /// Run about `slice` iterations (checking `clock`); `None` when the clock ran out.
     pub fn run(&mut self, slice: u64, clock: &mut Clock) -> Option<Progress> {
         let mut iterations = 0u64;
+        let allowed = clock.steps_left;
         while self.entry != END {
+            if iterations >= allowed {
+                clock.charge(iterations);
+                clock.exhausted = true;
+                return None;
+            }
             iterations += 1;
             if iterations & 0x3ff == 0 {
-                if clock.expired(0x400) {
+                if clock.out_of_time() {
+                    clock.charge(iterations);
                     return None;
                 }
                 if iterations >= slice {
+                    clock.charge(iterations);
                     return Some(Progress::Paused);
                 }
             }
@@ -342,7 +351,7 @@ impl<M: SeqModel> Search<M> {
                 self.deepest = Some(record(&self.entries, &self.calls, self.state, self.entry));
             }
             let Some((call, previous)) = self.calls.pop() else {
-                clock.expired(iterations & 0x3ff);
+                clock.charge(iterations);
                 return Some(Progress::Done(Found::NotLinearizable(self.deepest())));
             };
             let op = (call as usize - 1) / 2;
@@ -352,7 +361,7 @@ impl<M: SeqModel> Search<M> {
             self.entries.unlift(call);
             self.entry = self.entries.next[call as usize];
         }
-        clock.expired(iterations & 0x3ff);
+        clock.charge(iterations);
         Some(Progress::Done(Found::Linearizable))
     }
 
