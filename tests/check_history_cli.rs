@@ -20,7 +20,11 @@ fn run(args: &[&str]) -> (i32, String, String) {
 
 /// Stdout without the timing line, which varies.
 fn stable(stdout: &str) -> String {
-    stdout.lines().filter(|l| !l.contains("checked in")).collect::<Vec<_>>().join("\n")
+    stdout
+        .lines()
+        .filter(|l| !l.contains("checked in"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[test]
@@ -48,11 +52,26 @@ fn exit_codes_follow_the_verdict() {
 #[test]
 fn consistency_models_differ_on_write_skew_and_real_time() {
     assert_eq!(run(&["la-g2.jsonl", "--consistency", "serializable"]).0, 1);
-    assert_eq!(run(&["la-g2.jsonl", "--consistency", "snapshot-isolation"]).0, 0);
-    assert_eq!(run(&["la-realtime.jsonl", "--consistency", "serializable"]).0, 0);
-    assert_eq!(run(&["la-realtime.jsonl", "--consistency", "strict-serializable"]).0, 1);
-    assert_eq!(run(&["la-g1c.jsonl", "--consistency", "read-committed"]).0, 1);
-    assert_eq!(run(&["la-g-single.jsonl", "--consistency", "read-committed"]).0, 0);
+    assert_eq!(
+        run(&["la-g2.jsonl", "--consistency", "snapshot-isolation"]).0,
+        0
+    );
+    assert_eq!(
+        run(&["la-realtime.jsonl", "--consistency", "serializable"]).0,
+        0
+    );
+    assert_eq!(
+        run(&["la-realtime.jsonl", "--consistency", "strict-serializable"]).0,
+        1
+    );
+    assert_eq!(
+        run(&["la-g1c.jsonl", "--consistency", "read-committed"]).0,
+        1
+    );
+    assert_eq!(
+        run(&["la-g-single.jsonl", "--consistency", "read-committed"]).0,
+        0
+    );
 }
 
 #[test]
@@ -78,10 +97,19 @@ fn timelines_are_written() {
     std::fs::create_dir_all(&dir).unwrap();
     let html = dir.join("t.html");
     let svg = dir.join("t.svg");
-    let (code, _, _) = run(&["register-stale-read.jsonl", "--html", html.to_str().unwrap(), "--svg", svg.to_str().unwrap()]);
+    let (code, _, _) = run(&[
+        "register-stale-read.jsonl",
+        "--html",
+        html.to_str().unwrap(),
+        "--svg",
+        svg.to_str().unwrap(),
+    ]);
     assert_eq!(code, 1);
     let page = std::fs::read_to_string(&html).unwrap();
-    assert!(page.contains("<svg") && page.contains("#e04040"), "failing op drawn in red");
+    assert!(
+        page.contains("<svg") && page.contains("#e04040"),
+        "failing op drawn in red"
+    );
     assert!(std::fs::read_to_string(&svg).unwrap().starts_with("<svg"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -107,7 +135,10 @@ fn bad_input_names_file_and_line() {
         let (code, stdout, stderr) = run(&args);
         assert_eq!(code, 3, "{file}: {stderr}");
         assert!(stdout.is_empty(), "{file}: nothing on stdout");
-        assert!(stderr.starts_with(&format!("distlab: {file}")), "{file}: {stderr}");
+        assert!(
+            stderr.starts_with(&format!("distlab: {file}")),
+            "{file}: {stderr}"
+        );
         assert!(!stderr.contains("panicked"), "{file}: {stderr}");
         all.push_str(&stderr);
     }
@@ -118,12 +149,18 @@ fn bad_input_names_file_and_line() {
 fn bad_flags_exit_3() {
     assert_eq!(run(&["register-ok.jsonl", "--model", "nope"]).0, 3);
     assert_eq!(run(&["register-ok.jsonl", "--timeout", "soon"]).0, 3);
-    assert_eq!(run(&["register-ok.jsonl", "--consistency", "eventual"]).0, 3);
+    assert_eq!(
+        run(&["register-ok.jsonl", "--consistency", "eventual"]).0,
+        3
+    );
 }
 
 #[test]
 fn budget_exhaustion_is_unknown() {
-    let etcd = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/porcupine/jepsen/etcd_002.log");
+    let etcd = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/data/porcupine/jepsen/etcd_002.log"
+    );
     if !std::path::Path::new(etcd).exists() {
         eprintln!("SKIPPED: Porcupine corpus not found");
         return;

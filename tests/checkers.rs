@@ -42,7 +42,10 @@ fn cas_register_impossible_cas() {
 #[test]
 fn kv_get_sees_appends_in_the_wrong_order() {
     let v = linear("kv-bad-get.jsonl", Model::Kv);
-    assert_eq!((v.status, v.failing_key.as_deref()), (Status::Invalid, Some("x")));
+    assert_eq!(
+        (v.status, v.failing_key.as_deref()),
+        (Status::Invalid, Some("x"))
+    );
     insta::assert_snapshot!(v.explanation);
 }
 
@@ -69,9 +72,18 @@ fn queue_dequeues_out_of_order() {
 
 #[test]
 fn valid_histories_pass() {
-    assert_eq!(linear("register-ok.jsonl", Model::Register).status, Status::Valid);
-    assert_eq!(linear("register-concurrent-ok.jsonl", Model::Register).status, Status::Valid);
-    assert_eq!(linear("cas-ok.log", Model::CasRegister).status, Status::Valid);
+    assert_eq!(
+        linear("register-ok.jsonl", Model::Register).status,
+        Status::Valid
+    );
+    assert_eq!(
+        linear("register-concurrent-ok.jsonl", Model::Register).status,
+        Status::Valid
+    );
+    assert_eq!(
+        linear("cas-ok.log", Model::CasRegister).status,
+        Status::Valid
+    );
     assert_eq!(linear("kv-ok.edn", Model::Kv).status, Status::Valid);
 }
 
@@ -80,7 +92,10 @@ fn a_step_budget_gives_unknown_deterministically() {
     let v = check_operations(
         &fixture("register-concurrent-ok.jsonl"),
         Model::Register,
-        &Options { budget: Budget::steps(0), partition: true },
+        &Options {
+            budget: Budget::steps(0),
+            partition: true,
+        },
     )
     .unwrap();
     assert_eq!(v.status, Status::Unknown);
@@ -111,11 +126,26 @@ fn list_append_anomalies_are_named_with_their_smallest_cycle() {
 
 #[test]
 fn consistency_models_forbid_different_anomalies() {
-    assert_eq!(anomaly("la-g2.jsonl", Consistency::SnapshotIsolation).status, Status::Valid);
-    assert_eq!(anomaly("la-g-single.jsonl", Consistency::SnapshotIsolation).status, Status::Invalid);
-    assert_eq!(anomaly("la-g-single.jsonl", Consistency::ReadCommitted).status, Status::Valid);
-    assert_eq!(anomaly("la-g1c.jsonl", Consistency::ReadCommitted).status, Status::Invalid);
-    assert_eq!(anomaly("la-realtime.jsonl", Consistency::Serializable).status, Status::Valid);
+    assert_eq!(
+        anomaly("la-g2.jsonl", Consistency::SnapshotIsolation).status,
+        Status::Valid
+    );
+    assert_eq!(
+        anomaly("la-g-single.jsonl", Consistency::SnapshotIsolation).status,
+        Status::Invalid
+    );
+    assert_eq!(
+        anomaly("la-g-single.jsonl", Consistency::ReadCommitted).status,
+        Status::Valid
+    );
+    assert_eq!(
+        anomaly("la-g1c.jsonl", Consistency::ReadCommitted).status,
+        Status::Invalid
+    );
+    assert_eq!(
+        anomaly("la-realtime.jsonl", Consistency::Serializable).status,
+        Status::Valid
+    );
     let strict = anomaly("la-realtime.jsonl", Consistency::StrictSerializable);
     assert_eq!(strict.anomalies, vec!["G-single-realtime".to_string()]);
     insta::assert_snapshot!(strict.explanation);
@@ -131,12 +161,17 @@ fn incompatible_read_orders_are_reported() {
              {\"process\":2,\"type\":\"ok\",\"f\":\"txn\",\"value\":[[\"r\",\"x\",[1]]]}\n";
     let parsed = history_io::parse(h, Format::Jsonl).unwrap();
     let r = serializability::check(&parsed.history, Consistency::Serializable).unwrap();
-    assert!(r.anomalies.contains(&"incompatible-order".to_string()), "{:?}", r.anomalies);
+    assert!(
+        r.anomalies.contains(&"incompatible-order".to_string()),
+        "{:?}",
+        r.anomalies
+    );
 }
 
 #[test]
 fn convergence_reports_the_replica_that_differs() {
-    let list = |xs: &[i64]| ReplicaState::Value(Value::List(xs.iter().map(|&x| Value::Int(x)).collect()));
+    let list =
+        |xs: &[i64]| ReplicaState::Value(Value::List(xs.iter().map(|&x| Value::Int(x)).collect()));
     let agree = check_convergence(&[("n1".into(), list(&[1, 2])), ("n2".into(), list(&[1, 2]))]);
     assert_eq!(agree.status, Status::Valid);
     let r = check_convergence(&[
@@ -151,7 +186,15 @@ fn convergence_reports_the_replica_that_differs() {
 }
 
 fn event(process: u64, kind: EventType, f: &str, value: Value) -> HistoryEvent {
-    HistoryEvent { process, kind, f: f.into(), key: None, value, time: 0, error: None }
+    HistoryEvent {
+        process,
+        kind,
+        f: f.into(),
+        key: None,
+        value,
+        time: 0,
+        error: None,
+    }
 }
 
 fn ops_of(events: Vec<HistoryEvent>) -> Operations {
@@ -226,14 +269,21 @@ fn causal_delivery_catches_an_effect_before_its_cause() {
     ]
     .into();
     let good: BTreeMap<String, Vec<String>> = [
-        ("a".to_string(), vec!["question".into(), "aside".into(), "answer".into()]),
+        (
+            "a".to_string(),
+            vec!["question".into(), "aside".into(), "answer".into()],
+        ),
         ("b".to_string(), vec!["question".into(), "answer".into()]),
     ]
     .into();
-    assert_eq!(check_causal_delivery(&timestamps, &good).status, Status::Valid);
-    let bad: BTreeMap<String, Vec<String>> = [
-        ("c".to_string(), vec!["aside".into(), "answer".into(), "question".into()]),
-    ]
+    assert_eq!(
+        check_causal_delivery(&timestamps, &good).status,
+        Status::Valid
+    );
+    let bad: BTreeMap<String, Vec<String>> = [(
+        "c".to_string(),
+        vec!["aside".into(), "answer".into(), "question".into()],
+    )]
     .into();
     let r = check_causal_delivery(&timestamps, &bad);
     assert_eq!(r.status, Status::Invalid);
@@ -249,7 +299,9 @@ fn library_check_pairs_and_checks_an_in_memory_history() {
     h.push(event(0, Ok, "write", Value::Int(1)));
     h.push(event(0, Invoke, "write", Value::Int(2)));
     let err = linearizability::check(
-        &History { events: vec![event(0, Ok, "read", Value::Nil)] },
+        &History {
+            events: vec![event(0, Ok, "read", Value::Nil)],
+        },
         Model::Register,
         &Budget::unlimited(),
     )

@@ -29,7 +29,14 @@ fn planned() -> impl Strategy<Value = Planned> {
         (0..4i64).prop_map(Op::Write),
         (0..4i64, 0..4i64).prop_map(|(a, b)| Op::Cas(a, b)),
     ];
-    (op, 0..3000u64, 0..3000u64, prop::bool::weighted(0.1)).prop_map(|(op, before, after, info)| Planned { op, before, after, info })
+    (op, 0..3000u64, 0..3000u64, prop::bool::weighted(0.1)).prop_map(|(op, before, after, info)| {
+        Planned {
+            op,
+            before,
+            after,
+            info,
+        }
+    })
 }
 
 /// Run the ops sequentially against a CAS register (op i takes effect at
@@ -55,7 +62,15 @@ fn record(plan: &[Planned]) -> Vec<(u64, HistoryEvent)> {
                 }
             }
         };
-        let event = |kind, value| HistoryEvent { process: i as u64, kind, f: f.into(), key: None, value, time: 0, error: None };
+        let event = |kind, value| HistoryEvent {
+            process: i as u64,
+            kind,
+            f: f.into(),
+            key: None,
+            value,
+            time: 0,
+            error: None,
+        };
         events.push((point - p.before, event(EventType::Invoke, input)));
         if p.info {
             events.push((u64::MAX, event(EventType::Info, Value::Nil)));
@@ -78,7 +93,9 @@ fn history(mut events: Vec<(u64, HistoryEvent)>) -> History {
 }
 
 fn verdict(h: &History) -> Status {
-    check(h, Model::CasRegister, &Budget::steps(50_000_000)).unwrap().status
+    check(h, Model::CasRegister, &Budget::steps(50_000_000))
+        .unwrap()
+        .status
 }
 
 proptest! {

@@ -11,9 +11,12 @@ const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/porcup
 fn check_file(path: &Path, model: Model) -> Status {
     let text = std::fs::read_to_string(path).expect("readable corpus file");
     let name = path.display().to_string();
-    let parsed = history_io::parse(&text, Format::detect(&name, &text)).expect("parsable corpus file");
+    let parsed =
+        history_io::parse(&text, Format::detect(&name, &text)).expect("parsable corpus file");
     let ops = pair(&parsed.history, Some(&parsed.lines)).expect("well-formed corpus file");
-    check_operations(&ops, model, &Options::default()).expect("ops fit the model").status
+    check_operations(&ops, model, &Options::default())
+        .expect("ops fit the model")
+        .status
 }
 
 #[test]
@@ -28,14 +31,26 @@ fn porcupine_corpus_gets_the_expected_verdicts() {
     for line in expected.lines().skip(1).filter(|l| !l.trim().is_empty()) {
         let fields: Vec<&str> = line.split('\t').collect();
         let (file, model, verdict) = (fields[0], fields[1], fields[2] == "true");
-        let model = if model == "cas-register" { Model::CasRegister } else { Model::Kv };
+        let model = if model == "cas-register" {
+            Model::CasRegister
+        } else {
+            Model::Kv
+        };
         let status = check_file(&root.join(file), model);
-        let want = if verdict { Status::Valid } else { Status::Invalid };
+        let want = if verdict {
+            Status::Valid
+        } else {
+            Status::Invalid
+        };
         if status != want {
             wrong.push(format!("{file}: got {status}, expected {want}"));
         }
         if file.starts_with("jepsen/") {
-            if verdict { linearizable += 1 } else { not += 1 }
+            if verdict {
+                linearizable += 1
+            } else {
+                not += 1
+            }
         }
     }
     assert!(wrong.is_empty(), "wrong verdicts:\n{}", wrong.join("\n"));
@@ -59,11 +74,21 @@ fn kv_without_partitioning_agrees() {
         eprintln!("SKIPPED: Porcupine corpus not found at {CORPUS}");
         return;
     }
-    for (file, want) in [("kv/c10-ok.txt", Status::Valid), ("kv/c10-bad.txt", Status::Invalid)] {
+    for (file, want) in [
+        ("kv/c10-ok.txt", Status::Valid),
+        ("kv/c10-bad.txt", Status::Invalid),
+    ] {
         let text = std::fs::read_to_string(root.join(file)).unwrap();
         let parsed = history_io::parse(&text, Format::Edn).unwrap();
         let ops = pair(&parsed.history, Some(&parsed.lines)).unwrap();
-        let options = Options { partition: false, ..Options::default() };
-        assert_eq!(check_operations(&ops, Model::Kv, &options).unwrap().status, want, "{file}");
+        let options = Options {
+            partition: false,
+            ..Options::default()
+        };
+        assert_eq!(
+            check_operations(&ops, Model::Kv, &options).unwrap().status,
+            want,
+            "{file}"
+        );
     }
 }

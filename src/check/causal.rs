@@ -10,7 +10,10 @@ pub type VectorClock = BTreeMap<String, u64>;
 /// True when `a` happens before `b`: `a ≤ b` entry-wise and `a ≠ b`.
 pub fn happens_before(a: &VectorClock, b: &VectorClock) -> bool {
     let le = a.iter().all(|(k, &v)| v <= b.get(k).copied().unwrap_or(0));
-    le && a.iter().filter(|(_, &v)| v > 0).ne(b.iter().filter(|(_, &v)| v > 0))
+    le && a
+        .iter()
+        .filter(|(_, &v)| v > 0)
+        .ne(b.iter().filter(|(_, &v)| v > 0))
 }
 
 /// A delivery that breaks causal order.
@@ -48,7 +51,9 @@ pub fn check_causal_delivery(
     let mut violations = Vec::new();
     'nodes: for (node, order) in deliveries {
         for (position, message) in order.iter().enumerate() {
-            let Some(clock) = timestamps.get(message) else { continue };
+            let Some(clock) = timestamps.get(message) else {
+                continue;
+            };
             for (other, other_clock) in timestamps {
                 let earlier = order[..position].contains(other);
                 if happens_before(other_clock, clock) && !earlier {
@@ -68,13 +73,21 @@ pub fn check_causal_delivery(
         .map(|v| {
             format!(
                 "{} delivered {} (delivery #{}) before {}, which happens before it: {} ≤ {}\n",
-                v.node, v.delivered, v.position + 1, v.missing,
-                show(&timestamps[&v.missing]), show(&timestamps[&v.delivered])
+                v.node,
+                v.delivered,
+                v.position + 1,
+                v.missing,
+                show(&timestamps[&v.missing]),
+                show(&timestamps[&v.delivered])
             )
         })
         .collect();
     CausalReport {
-        status: if violations.is_empty() { Status::Valid } else { Status::Invalid },
+        status: if violations.is_empty() {
+            Status::Valid
+        } else {
+            Status::Invalid
+        },
         violations,
         explanation,
     }

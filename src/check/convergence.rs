@@ -53,37 +53,61 @@ pub fn check_convergence(replicas: &[(String, ReplicaState)]) -> ConvergenceRepo
     for (name, state) in replicas {
         groups.entry(state).or_default().push(name);
     }
-    let Some(reference) = replicas
-        .iter()
-        .map(|(_, s)| s)
-        .max_by_key(|s| (groups[s].len(), std::cmp::Reverse(replicas.iter().position(|(_, x)| x == *s))))
-    else {
-        return ConvergenceReport { status: Status::Valid, differing: Vec::new(), explanation: String::new() };
+    let Some(reference) = replicas.iter().map(|(_, s)| s).max_by_key(|s| {
+        (
+            groups[s].len(),
+            std::cmp::Reverse(replicas.iter().position(|(_, x)| x == *s)),
+        )
+    }) else {
+        return ConvergenceReport {
+            status: Status::Valid,
+            differing: Vec::new(),
+            explanation: String::new(),
+        };
     };
     let mut differing = Vec::new();
     let mut text = String::new();
     if groups.len() > 1 {
-        let _ = writeln!(text, "Replicas did not converge: {} distinct states.", groups.len());
-        let _ = writeln!(text, "Majority ({}): {reference}", groups[reference].join(", "));
+        let _ = writeln!(
+            text,
+            "Replicas did not converge: {} distinct states.",
+            groups.len()
+        );
+        let _ = writeln!(
+            text,
+            "Majority ({}): {reference}",
+            groups[reference].join(", ")
+        );
     }
     for (name, state) in replicas.iter().filter(|(_, s)| s != reference) {
         differing.push(name.clone());
         let _ = writeln!(text, "- {name} differs: {}", diff(reference, state));
     }
     ConvergenceReport {
-        status: if differing.is_empty() { Status::Valid } else { Status::Invalid },
+        status: if differing.is_empty() {
+            Status::Valid
+        } else {
+            Status::Invalid
+        },
         differing,
         explanation: text,
     }
 }
 
 fn diff(reference: &ReplicaState, other: &ReplicaState) -> String {
-    if let (ReplicaState::Value(Value::List(a)), ReplicaState::Value(Value::List(b))) = (reference, other) {
-        let (sa, sb): (BTreeSet<&Value>, BTreeSet<&Value>) = (a.iter().collect(), b.iter().collect());
+    if let (ReplicaState::Value(Value::List(a)), ReplicaState::Value(Value::List(b))) =
+        (reference, other)
+    {
+        let (sa, sb): (BTreeSet<&Value>, BTreeSet<&Value>) =
+            (a.iter().collect(), b.iter().collect());
         let missing: Vec<String> = sa.difference(&sb).map(|v| v.to_string()).collect();
         let extra: Vec<String> = sb.difference(&sa).map(|v| v.to_string()).collect();
         if !missing.is_empty() || !extra.is_empty() {
-            return format!("missing [{}], extra [{}]", missing.join(" "), extra.join(" "));
+            return format!(
+                "missing [{}], extra [{}]",
+                missing.join(" "),
+                extra.join(" ")
+            );
         }
         return format!("same elements in another order: {other}");
     }

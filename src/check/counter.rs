@@ -28,8 +28,14 @@ pub fn check_counter(ops: &Operations) -> CounterReport {
         .collect();
     let mut failing_ops = Vec::new();
     let mut text = String::new();
-    for read in ops.ops.iter().filter(|o| o.f == "read" && o.outcome == Outcome::Ok) {
-        let Some(value) = read.output.as_int() else { continue };
+    for read in ops
+        .ops
+        .iter()
+        .filter(|o| o.f == "read" && o.outcome == Outcome::Ok)
+    {
+        let Some(value) = read.output.as_int() else {
+            continue;
+        };
         let (mut lower, mut upper) = (0i64, 0i64);
         for (add, delta) in &adds {
             if add.outcome == Outcome::Ok && add.precedes(read) {
@@ -53,7 +59,11 @@ pub fn check_counter(ops: &Operations) -> CounterReport {
         }
     }
     CounterReport {
-        status: if failing_ops.is_empty() { Status::Valid } else { Status::Invalid },
+        status: if failing_ops.is_empty() {
+            Status::Valid
+        } else {
+            Status::Invalid
+        },
         failing_ops,
         explanation: text,
     }

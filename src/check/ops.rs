@@ -69,7 +69,11 @@ impl fmt::Display for Operation {
             Some(r) => format!("lines {}–{}", self.call_line, r),
             None => format!("line {}", self.call_line),
         };
-        write!(f, "op {} (process {}, {lines}): {}", self.id, self.process, self.f)?;
+        write!(
+            f,
+            "op {} (process {}, {lines}): {}",
+            self.id, self.process, self.f
+        )?;
         if let Some(key) = &self.key {
             write!(f, " {key:?}")?;
         }
@@ -164,7 +168,10 @@ pub fn pair(history: &History, lines: Option<&[usize]>) -> Result<Operations, Hi
         if event.key.is_some() && op.key != event.key {
             return Err(HistoryError::new(
                 line,
-                format!("expected key {:?} as invoked at line {}, found {:?}", op.key, op.call_line, event.key),
+                format!(
+                    "expected key {:?} as invoked at line {}, found {:?}",
+                    op.key, op.call_line, event.key
+                ),
             ));
         }
         complete(op, event.kind, &event.value, i, event.time, line);

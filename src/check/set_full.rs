@@ -41,8 +41,16 @@ pub fn check_set_full(ops: &Operations, stale_is_error: bool) -> SetFullReport {
         .map(|o| (o, o.output.as_list().unwrap_or(&[]).iter().collect()))
         .collect();
     let mut known: BTreeMap<&Value, usize> = BTreeMap::new();
-    for op in ops.ops.iter().filter(|o| o.f == "add" && o.outcome != Outcome::Fail) {
-        let at = if op.outcome == Outcome::Ok { op.ret.unwrap_or(usize::MAX) } else { usize::MAX };
+    for op in ops
+        .ops
+        .iter()
+        .filter(|o| o.f == "add" && o.outcome != Outcome::Fail)
+    {
+        let at = if op.outcome == Outcome::Ok {
+            op.ret.unwrap_or(usize::MAX)
+        } else {
+            usize::MAX
+        };
         known.insert(&op.input, at);
     }
     for (read, seen) in &reads {
@@ -60,9 +68,14 @@ pub fn check_set_full(ops: &Operations, stale_is_error: bool) -> SetFullReport {
         explanation: String::new(),
     };
     for (&element, &at) in &known {
-        let after: Vec<&(&Operation, BTreeSet<&Value>)> = reads.iter().filter(|(r, _)| r.call > at).collect();
+        let after: Vec<&(&Operation, BTreeSet<&Value>)> =
+            reads.iter().filter(|(r, _)| r.call > at).collect();
         let last_seen = after.iter().rposition(|(_, s)| s.contains(element));
-        let misses: Vec<&Operation> = after.iter().filter(|(_, s)| !s.contains(element)).map(|(r, _)| *r).collect();
+        let misses: Vec<&Operation> = after
+            .iter()
+            .filter(|(_, s)| !s.contains(element))
+            .map(|(r, _)| *r)
+            .collect();
         if !reads.iter().any(|(_, s)| s.contains(element)) && at == usize::MAX {
             report.never_read.push(element.clone());
         } else if misses.is_empty() {
@@ -75,7 +88,12 @@ pub fn check_set_full(ops: &Operations, stale_is_error: bool) -> SetFullReport {
         } else {
             report.stale.push(element.clone());
             report.failing_ops.push(misses[0].id);
-            let _ = writeln!(report.explanation, "stale {element}: known since event {}, missing from {} but read again later", at + 1, misses[0]);
+            let _ = writeln!(
+                report.explanation,
+                "stale {element}: known since event {}, missing from {} but read again later",
+                at + 1,
+                misses[0]
+            );
         }
     }
     report.failing_ops.sort_unstable();

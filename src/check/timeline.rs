@@ -12,7 +12,10 @@ const STEP: usize = 9;
 const TOP: usize = 40;
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// An SVG picture of the history; operations whose id is in `failing` are red.
@@ -34,7 +37,11 @@ pub fn render_svg(ops: &Operations, failing: &[usize], title: &str) -> String {
         svg,
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="monospace" font-size="11">"#
     );
-    let _ = writeln!(svg, r#"<text x="8" y="18" font-size="14">{}</text>"#, escape(title));
+    let _ = writeln!(
+        svg,
+        r#"<text x="8" y="18" font-size="14">{}</text>"#,
+        escape(title)
+    );
     let _ = writeln!(
         svg,
         r##"<text x="8" y="32" fill="#555555">green ok · grey dashed info (unknown) · light fail (did not happen) · red: cannot be placed</text>"##
@@ -62,7 +69,12 @@ pub fn render_svg(ops: &Operations, failing: &[usize], title: &str) -> String {
             (x1 - x0).max(4)
         );
         let short = escape(&short_label(op));
-        let _ = writeln!(svg, r#"<text x="{}" y="{}" font-size="9">{short}</text>"#, x0 + 2, y + 12);
+        let _ = writeln!(
+            svg,
+            r#"<text x="{}" y="{}" font-size="9">{short}</text>"#,
+            x0 + 2,
+            y + 12
+        );
     }
     svg.push_str("</svg>\n");
     svg
@@ -76,7 +88,8 @@ fn short_label(op: &super::ops::Operation) -> String {
     if op.input != super::history::Value::Nil {
         let _ = write!(s, " {}", op.input);
     }
-    if op.outcome == Outcome::Ok && op.output != op.input && op.output != super::history::Value::Nil {
+    if op.outcome == Outcome::Ok && op.output != op.input && op.output != super::history::Value::Nil
+    {
         let _ = write!(s, "→{}", op.output);
     }
     s.chars().take(40).collect()
@@ -85,7 +98,11 @@ fn short_label(op: &super::ops::Operation) -> String {
 /// An HTML page holding the SVG timeline and the list of failing operations.
 pub fn render_html(ops: &Operations, failing: &[usize], title: &str) -> String {
     let mut html = String::new();
-    let _ = writeln!(html, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{}</title></head>", escape(title));
+    let _ = writeln!(
+        html,
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{}</title></head>",
+        escape(title)
+    );
     html.push_str("<body style=\"font-family: sans-serif\">\n");
     let _ = writeln!(html, "<h1>{}</h1>", escape(title));
     if !failing.is_empty() {
@@ -97,7 +114,9 @@ pub fn render_html(ops: &Operations, failing: &[usize], title: &str) -> String {
         }
         html.push_str("</ul>\n");
     }
-    html.push_str("<p>Hover over a bar to see the operation.</p>\n<div style=\"overflow-x: auto\">\n");
+    html.push_str(
+        "<p>Hover over a bar to see the operation.</p>\n<div style=\"overflow-x: auto\">\n",
+    );
     html.push_str(&render_svg(ops, failing, title));
     html.push_str("</div>\n</body></html>\n");
     html

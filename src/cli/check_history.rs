@@ -129,7 +129,11 @@ pub fn run(args: &CheckHistoryArgs) -> i32 {
     };
     let model = match args.model.or_else(|| guess_model(format, &parsed, &ops)) {
         Some(m) => m,
-        None => return fail(format!("{file}: cannot guess the model from the operations; pass --model")),
+        None => {
+            return fail(format!(
+                "{file}: cannot guess the model from the operations; pass --model"
+            ))
+        }
     };
     // allow-nondeterminism: checker budget/timing, not simulation
     let started = Instant::now();
@@ -146,7 +150,11 @@ pub fn run(args: &CheckHistoryArgs) -> i32 {
     report.status.exit_code()
 }
 
-fn check(args: &CheckHistoryArgs, model: ModelArg, ops: &Operations) -> Result<Report, HistoryError> {
+fn check(
+    args: &CheckHistoryArgs,
+    model: ModelArg,
+    ops: &Operations,
+) -> Result<Report, HistoryError> {
     let linear = match model {
         ModelArg::CasRegister => Model::CasRegister,
         ModelArg::Register => Model::Register,
@@ -158,7 +166,11 @@ fn check(args: &CheckHistoryArgs, model: ModelArg, ops: &Operations) -> Result<R
             let r = serializability::check_operations(ops, args.consistency)?;
             let verdict = match r.status {
                 Status::Valid => args.consistency.name().to_string(),
-                _ => format!("not {} ({})", args.consistency.name(), r.anomaly_names().join(", ")),
+                _ => format!(
+                    "not {} ({})",
+                    args.consistency.name(),
+                    r.anomaly_names().join(", ")
+                ),
             };
             return Ok(Report {
                 status: r.status,
@@ -171,11 +183,16 @@ fn check(args: &CheckHistoryArgs, model: ModelArg, ops: &Operations) -> Result<R
             });
         }
     };
-    let options = Options { budget: Budget::timeout(args.timeout), partition: !args.no_partition };
+    let options = Options {
+        budget: Budget::timeout(args.timeout),
+        partition: !args.no_partition,
+    };
     let v = linearizability::check_operations(ops, linear, &options)?;
     let mut explanation = v.explanation.clone();
     if let Some(key) = &v.failing_key {
-        explanation = format!("In the sub-history of key {key:?} (keys are checked separately):\n{explanation}");
+        explanation = format!(
+            "In the sub-history of key {key:?} (keys are checked separately):\n{explanation}"
+        );
     }
     Ok(Report {
         status: v.status,
@@ -200,7 +217,11 @@ fn guess_model(format: Format, parsed: &ParsedHistory, ops: &Operations) -> Opti
     let has = |f: &str| ops.ops.iter().any(|o| o.f == f);
     if has("txn") {
         Some(ModelArg::ListAppend)
-    } else if has("get") || has("put") || has("append") || parsed.history.events.iter().any(|e| e.key.is_some()) {
+    } else if has("get")
+        || has("put")
+        || has("append")
+        || parsed.history.events.iter().any(|e| e.key.is_some())
+    {
         Some(ModelArg::Kv)
     } else if has("enqueue") || has("dequeue") {
         Some(ModelArg::Queue)
@@ -209,8 +230,15 @@ fn guess_model(format: Format, parsed: &ParsedHistory, ops: &Operations) -> Opti
     } else if has("write") {
         Some(ModelArg::Register)
     } else if has("add") {
-        let list_reads = ops.ops.iter().any(|o| o.f == "read" && matches!(o.output, Value::List(_)));
-        Some(if list_reads { ModelArg::Set } else { ModelArg::Counter })
+        let list_reads = ops
+            .ops
+            .iter()
+            .any(|o| o.f == "read" && matches!(o.output, Value::List(_)));
+        Some(if list_reads {
+            ModelArg::Set
+        } else {
+            ModelArg::Counter
+        })
     } else if ops.ops.is_empty() {
         Some(ModelArg::Register)
     } else {
@@ -230,7 +258,12 @@ fn model_name(model: ModelArg) -> &'static str {
     }
 }
 
-fn write_pictures(args: &CheckHistoryArgs, ops: &Operations, report: &Report, file: &str) -> Result<(), String> {
+fn write_pictures(
+    args: &CheckHistoryArgs,
+    ops: &Operations,
+    report: &Report,
+    file: &str,
+) -> Result<(), String> {
     let title = format!("{file}: {}", report.verdict);
     if let Some(out) = &args.html {
         std::fs::write(out, timeline::render_html(ops, &report.failing_ops, &title))
@@ -254,7 +287,11 @@ fn print_report(
 ) {
     let millis = elapsed.as_secs_f64() * 1000.0;
     let mut out = String::new();
-    let (ok, info, failed) = (ops.count(Outcome::Ok), ops.count(Outcome::Info), ops.count(Outcome::Fail));
+    let (ok, info, failed) = (
+        ops.count(Outcome::Ok),
+        ops.count(Outcome::Info),
+        ops.count(Outcome::Fail),
+    );
     if args.json {
         let object = json!({
             "file": file,
@@ -275,7 +312,7 @@ fn print_report(
         return;
     }
     let _ = writeln!(out, "{file}: {}", report.verdict);
-    let _ = writeln!(out, 
+    let _ = writeln!(out,
         "  model {}, format {}, {} events, {} operations ({ok} ok, {info} info, {failed} failed), {} partition{}",
         model_name(model),
         format.name(),
@@ -289,7 +326,7 @@ fn print_report(
         None => writeln!(out, "  checked in {millis:.1} ms"),
     };
     if !report.explanation.is_empty() {
-        let _ = writeln!(out, );
+        out.push('\n');
         for line in report.explanation.lines() {
             let _ = writeln!(out, "  {line}");
         }

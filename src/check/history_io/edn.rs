@@ -12,7 +12,10 @@ pub fn parse_edn_value(text: &str) -> Result<Value, String> {
     let value = parser.value()?;
     parser.skip_space();
     if parser.pos < text.len() {
-        return Err(format!("unexpected text after value at column {}", parser.pos + 1));
+        return Err(format!(
+            "unexpected text after value at column {}",
+            parser.pos + 1
+        ));
     }
     match value {
         Edn::Map(_) => Err("expected a value, found a map".into()),
@@ -29,7 +32,10 @@ pub(super) fn parse_line(line: &str) -> Result<HistoryEvent, String> {
     };
     parser.skip_space();
     if parser.pos < line.len() {
-        return Err(format!("unexpected text after the map at column {}", parser.pos + 1));
+        return Err(format!(
+            "unexpected text after the map at column {}",
+            parser.pos + 1
+        ));
     }
     let process = match map.get("process") {
         Some(Edn::Int(p)) if *p >= 0 => *p as u64,
@@ -42,7 +48,11 @@ pub(super) fn parse_line(line: &str) -> Result<HistoryEvent, String> {
             "ok" => EventType::Ok,
             "fail" => EventType::Fail,
             "info" => EventType::Info,
-            other => return Err(format!("expected :type :invoke, :ok, :fail or :info, found :{other}")),
+            other => {
+                return Err(format!(
+                    "expected :type :invoke, :ok, :fail or :info, found :{other}"
+                ))
+            }
         },
         _ => return Err("expected a :type keyword (:invoke, :ok, :fail or :info)".into()),
     };
@@ -67,9 +77,23 @@ pub(super) fn parse_line(line: &str) -> Result<HistoryEvent, String> {
     };
     let error = match map.get("error") {
         None | Some(Edn::Nil) => None,
-        Some(e) => Some(e.clone().into_value()?.to_string().trim_matches('"').to_string()),
+        Some(e) => Some(
+            e.clone()
+                .into_value()?
+                .to_string()
+                .trim_matches('"')
+                .to_string(),
+        ),
     };
-    Ok(HistoryEvent { process, kind, f, key, value, time, error })
+    Ok(HistoryEvent {
+        process,
+        kind,
+        f,
+        key,
+        value,
+        time,
+        error,
+    })
 }
 
 #[derive(Clone, Debug)]
@@ -91,7 +115,10 @@ impl Edn {
             Edn::Int(i) => Value::Int(i),
             Edn::Str(s) | Edn::Keyword(s) => Value::Str(s),
             Edn::Seq(items) => Value::List(
-                items.into_iter().map(Edn::into_value).collect::<Result<_, _>>()?,
+                items
+                    .into_iter()
+                    .map(Edn::into_value)
+                    .collect::<Result<_, _>>()?,
             ),
             Edn::Map(_) => return Err("nested maps are not supported as values".into()),
         })
@@ -106,7 +133,9 @@ struct Parser<'a> {
 impl Parser<'_> {
     fn skip_space(&mut self) {
         let bytes = self.text.as_bytes();
-        while self.pos < bytes.len() && (bytes[self.pos].is_ascii_whitespace() || bytes[self.pos] == b',') {
+        while self.pos < bytes.len()
+            && (bytes[self.pos].is_ascii_whitespace() || bytes[self.pos] == b',')
+        {
             self.pos += 1;
         }
     }
@@ -122,7 +151,10 @@ impl Parser<'_> {
     fn value(&mut self) -> Result<Edn, String> {
         self.skip_space();
         match self.peek() {
-            None => Err(format!("expected a value at column {}, found the end of the line", self.column())),
+            None => Err(format!(
+                "expected a value at column {}, found the end of the line",
+                self.column()
+            )),
             Some(b'{') => self.map(),
             Some(b'[') => self.seq(b']'),
             Some(b'(') => self.seq(b')'),
@@ -145,12 +177,19 @@ impl Parser<'_> {
                     self.pos += 1;
                     return Ok(Edn::Map(map));
                 }
-                None => return Err("expected `}` to close the map, found the end of the line".into()),
+                None => {
+                    return Err("expected `}` to close the map, found the end of the line".into())
+                }
                 _ => {}
             }
             let key = match self.value()? {
                 Edn::Keyword(k) | Edn::Str(k) => k,
-                _ => return Err(format!("expected a keyword as map key before column {}", self.column())),
+                _ => {
+                    return Err(format!(
+                        "expected a keyword as map key before column {}",
+                        self.column()
+                    ))
+                }
             };
             let value = self.value()?;
             map.insert(key, value);
@@ -167,7 +206,12 @@ impl Parser<'_> {
                     self.pos += 1;
                     return Ok(Edn::Seq(items));
                 }
-                None => return Err(format!("expected `{}` to close a vector, found the end of the line", close as char)),
+                None => {
+                    return Err(format!(
+                        "expected `{}` to close a vector, found the end of the line",
+                        close as char
+                    ))
+                }
                 _ => items.push(self.value()?),
             }
         }
@@ -213,10 +257,9 @@ impl Parser<'_> {
             "true" => Ok(Edn::Bool(true)),
             "false" => Ok(Edn::Bool(false)),
             "" => Err(format!("unexpected character at column {column}")),
-            w => w
-                .parse::<i64>()
-                .map(Edn::Int)
-                .map_err(|_| format!("expected a number, string, keyword or nil at column {column}, found `{w}`")),
+            w => w.parse::<i64>().map(Edn::Int).map_err(|_| {
+                format!("expected a number, string, keyword or nil at column {column}, found `{w}`")
+            }),
         }
     }
 }

@@ -11,8 +11,7 @@ use crate::check::history::{EventType, HistoryEvent, Value};
 /// Parse one log line into an event.
 pub(super) fn parse_line(line: &str) -> Result<HistoryEvent, String> {
     let tokens: Vec<&str> = line.split_whitespace().collect();
-    if tokens.len() < 6 || tokens[0] != "INFO" || tokens[1] != "jepsen.util" || tokens[2] != "-"
-    {
+    if tokens.len() < 6 || tokens[0] != "INFO" || tokens[1] != "jepsen.util" || tokens[2] != "-" {
         return Err("expected `INFO  jepsen.util - PROC TYPE F VALUE`".into());
     }
     let process: u64 = tokens[3]

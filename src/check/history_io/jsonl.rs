@@ -22,13 +22,19 @@ pub(super) fn parse_line(line: &str) -> Result<HistoryEvent, String> {
 }
 
 fn strip_position(message: &str) -> String {
-    message.split(" at line").next().unwrap_or(message).to_string()
+    message
+        .split(" at line")
+        .next()
+        .unwrap_or(message)
+        .to_string()
 }
 
 /// A number that is not an `i64` (a float, or too large), anywhere in the line.
 fn find_non_integer(json: &serde_json::Value) -> Option<String> {
     match json {
-        serde_json::Value::Number(n) if n.as_i64().is_none() && n.as_u64().is_none() => Some(n.to_string()),
+        serde_json::Value::Number(n) if n.as_i64().is_none() && n.as_u64().is_none() => {
+            Some(n.to_string())
+        }
         serde_json::Value::Array(items) => items.iter().find_map(find_non_integer),
         serde_json::Value::Object(map) => map.values().find_map(find_non_integer),
         _ => None,

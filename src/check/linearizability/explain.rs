@@ -20,10 +20,16 @@ pub(super) fn explain<M: SeqModel>(
     let placed = deepest.order.len();
     if gave_up {
         let _ = writeln!(text, "The search ran out of budget before deciding.");
-        let _ = writeln!(text, "Deepest point reached: {placed} of {total} operations placed in a valid order.");
+        let _ = writeln!(
+            text,
+            "Deepest point reached: {placed} of {total} operations placed in a valid order."
+        );
     } else {
         let _ = writeln!(text, "No order of the operations explains the results.");
-        let _ = writeln!(text, "The longest linearizable prefix found places {placed} of {total} operations:");
+        let _ = writeln!(
+            text,
+            "The longest linearizable prefix found places {placed} of {total} operations:"
+        );
     }
     let skip = placed.saturating_sub(PREFIX_SHOWN);
     if skip > 0 {
@@ -64,7 +70,11 @@ pub(super) fn explain<M: SeqModel>(
         let _ = writeln!(text, "  - {} — {why}", ops[c]);
     }
     if listed > CANDIDATES_SHOWN {
-        let _ = writeln!(text, "  ... and {} more candidates", listed - CANDIDATES_SHOWN);
+        let _ = writeln!(
+            text,
+            "  ... and {} more candidates",
+            listed - CANDIDATES_SHOWN
+        );
     }
     failing.sort_unstable();
     failing.dedup();

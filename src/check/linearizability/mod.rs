@@ -74,10 +74,17 @@ impl fmt::Display for Model {
 impl FromStr for Model {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        [Model::Register, Model::CasRegister, Model::Kv, Model::Counter, Model::Set, Model::Queue]
-            .into_iter()
-            .find(|m| m.name() == s)
-            .ok_or_else(|| format!("unknown model `{s}`"))
+        [
+            Model::Register,
+            Model::CasRegister,
+            Model::Kv,
+            Model::Counter,
+            Model::Set,
+            Model::Queue,
+        ]
+        .into_iter()
+        .find(|m| m.name() == s)
+        .ok_or_else(|| format!("unknown model `{s}`"))
     }
 }
 
@@ -97,11 +104,17 @@ impl Budget {
     }
     /// Stop after `timeout` of wall-clock time.
     pub fn timeout(timeout: Duration) -> Self {
-        Budget { timeout: Some(timeout), max_steps: None }
+        Budget {
+            timeout: Some(timeout),
+            max_steps: None,
+        }
     }
     /// Stop after `steps` search steps (deterministic).
     pub fn steps(steps: u64) -> Self {
-        Budget { timeout: None, max_steps: Some(steps) }
+        Budget {
+            timeout: None,
+            max_steps: Some(steps),
+        }
     }
 }
 
@@ -116,7 +129,10 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { budget: Budget::default(), partition: true }
+        Options {
+            budget: Budget::default(),
+            partition: true,
+        }
     }
 }
 
@@ -142,19 +158,43 @@ pub struct Verdict {
 /// Pair the events of `history` and check them against `model`.
 pub fn check(history: &History, model: Model, budget: &Budget) -> Result<Verdict, HistoryError> {
     let ops = pair(history, None)?;
-    check_operations(&ops, model, &Options { budget: *budget, partition: true })
+    check_operations(
+        &ops,
+        model,
+        &Options {
+            budget: *budget,
+            partition: true,
+        },
+    )
 }
 
 /// Check already-paired operations. Errors name an operation's line when it
 /// does not fit the model (unknown `f`, malformed value).
-pub fn check_operations(ops: &Operations, model: Model, options: &Options) -> Result<Verdict, HistoryError> {
+pub fn check_operations(
+    ops: &Operations,
+    model: Model,
+    options: &Options,
+) -> Result<Verdict, HistoryError> {
     // allow-nondeterminism: checker budget/timing, not simulation
     let deadline = options.budget.timeout.map(|t| Instant::now() + t);
-    let mut clock = Clock { deadline, steps_left: options.budget.max_steps.unwrap_or(u64::MAX), steps: 0, exhausted: false };
-    let live: Vec<&Operation> = ops.ops.iter().filter(|o| o.outcome != Outcome::Fail).collect();
+    let mut clock = Clock {
+        deadline,
+        steps_left: options.budget.max_steps.unwrap_or(u64::MAX),
+        steps: 0,
+        exhausted: false,
+    };
+    let live: Vec<&Operation> = ops
+        .ops
+        .iter()
+        .filter(|o| o.outcome != Outcome::Fail)
+        .collect();
     let mut parts: BTreeMap<Option<String>, Vec<&Operation>> = BTreeMap::new();
     for op in &live {
-        let key = if model == Model::Kv && options.partition { op.key.clone() } else { None };
+        let key = if model == Model::Kv && options.partition {
+            op.key.clone()
+        } else {
+            None
+        };
         parts.entry(key).or_default().push(op);
     }
     let mut verdict = Verdict {
@@ -168,8 +208,18 @@ pub fn check_operations(ops: &Operations, model: Model, options: &Options) -> Re
     };
     let parts: Vec<(Option<String>, Vec<&Operation>)> = parts.into_iter().collect();
     let result = match model {
-        Model::Register => run(|| models::Register { allow_cas: false }, &parts, ops.events, &mut clock),
-        Model::CasRegister => run(|| models::Register { allow_cas: true }, &parts, ops.events, &mut clock),
+        Model::Register => run(
+            || models::Register { allow_cas: false },
+            &parts,
+            ops.events,
+            &mut clock,
+        ),
+        Model::CasRegister => run(
+            || models::Register { allow_cas: true },
+            &parts,
+            ops.events,
+            &mut clock,
+        ),
         Model::Kv => run(models::Kv::default, &parts, ops.events, &mut clock),
         Model::Counter => run(|| models::Counter, &parts, ops.events, &mut clock),
         Model::Set => run(|| models::Set, &parts, ops.events, &mut clock),
@@ -215,7 +265,8 @@ fn run<M: SeqModel>(
                 Some(Progress::Paused) => open += 1,
                 Some(Progress::Done(Found::Linearizable)) => *done = true,
                 Some(Progress::Done(Found::NotLinearizable(deepest))) => {
-                    let (failing, text) = explain::explain(&mut search.model, kept, &deepest, false);
+                    let (failing, text) =
+                        explain::explain(&mut search.model, kept, &deepest, false);
                     return Ok(Some((Status::Invalid, (*key).clone(), failing, text)));
                 }
             }
@@ -244,7 +295,15 @@ fn build<'a, M: SeqModel>(
     let positions: Vec<(u64, u64)> = kept
         .iter()
         .enumerate()
-        .map(|(i, op)| (op.call as u64, op.ret.map_or((events + i) as u64, |r| r as u64)))
+        .map(|(i, op)| {
+            (
+                op.call as u64,
+                op.ret.map_or((events + i) as u64, |r| r as u64),
+            )
+        })
         .collect();
-    Ok((Search::new(Interned::new(model, compiled), &positions), kept))
+    Ok((
+        Search::new(Interned::new(model, compiled), &positions),
+        kept,
+    ))
 }

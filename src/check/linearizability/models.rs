@@ -1,8 +1,8 @@
 //! Sequential specifications: what each model's operations do to its state.
 
+use super::search::FxMap;
 use crate::check::history::Value;
 use crate::check::ops::{Operation, Outcome};
-use super::search::FxMap;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::hash::Hash;
 
@@ -159,7 +159,10 @@ impl Kv {
             return parent;
         }
         let next = self.nodes.len() as u32;
-        let id = *self.children.entry((parent, value, is_append)).or_insert(next);
+        let id = *self
+            .children
+            .entry((parent, value, is_append))
+            .or_insert(next);
         if id == next {
             self.nodes.push((parent, value, is_append));
         }
@@ -179,7 +182,10 @@ impl Kv {
             chain.push(value);
             n = parent;
         }
-        chain.iter().rev().fold(base, |acc, &v| append(&acc, &self.values[v as usize]))
+        chain
+            .iter()
+            .rev()
+            .fold(base, |acc, &v| append(&acc, &self.values[v as usize]))
     }
 
     /// Does `node` hold `expected`? Strings are compared from the end, piece by piece.
@@ -238,7 +244,10 @@ impl SeqModel for Kv {
         vec![0; self.keys.len().max(1)]
     }
     fn compile(&mut self, op: &Operation) -> Result<Option<KvOp>, String> {
-        let key = op.key.as_deref().ok_or("expected a key for a kv operation")?;
+        let key = op
+            .key
+            .as_deref()
+            .ok_or("expected a key for a kv operation")?;
         let k = self.key_index(key);
         Ok(Some(match op.f.as_str() {
             "get" | "read" => match known(op) {
@@ -301,7 +310,10 @@ impl SeqModel for Counter {
         0
     }
     fn compile(&mut self, op: &Operation) -> Result<Option<CounterOp>, String> {
-        let int = |v: &Value| v.as_int().ok_or_else(|| format!("expected an integer, found {v}"));
+        let int = |v: &Value| {
+            v.as_int()
+                .ok_or_else(|| format!("expected an integer, found {v}"))
+        };
         Ok(Some(match op.f.as_str() {
             "add" | "increment" => CounterOp::Add(int(&op.input)?),
             "read" => match known(op) {
@@ -343,7 +355,11 @@ impl SeqModel for Set {
             "read" => match known(op) {
                 Some(Value::List(items)) => SetOp::Read(items.iter().cloned().collect()),
                 Some(Value::Nil) => SetOp::Read(BTreeSet::new()),
-                Some(v) => return Err(format!("expected a list of elements for a set read, found {v}")),
+                Some(v) => {
+                    return Err(format!(
+                        "expected a list of elements for a set read, found {v}"
+                    ))
+                }
                 None => return Ok(None),
             },
             f => return Err(unknown_op("set", f, "add or read")),

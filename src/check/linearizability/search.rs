@@ -167,7 +167,8 @@ impl Cache {
 
     /// Insert; false if it was already present.
     fn insert(&mut self, bitset: &[u64], hash: u64, state: u32) -> bool {
-        let hash = (hash ^ (state as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)).wrapping_mul(0xff51_afd7_ed55_8ccd);
+        let hash = (hash ^ (state as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15))
+            .wrapping_mul(0xff51_afd7_ed55_8ccd);
         let mask = self.slots.len() - 1;
         let mut slot = (hash >> 20) as usize & mask;
         loop {
@@ -347,7 +348,11 @@ impl<M: SeqModel> Search<M> {
                 self.try_call();
                 continue;
             }
-            if self.deepest.as_ref().is_none_or(|d| self.calls.len() > d.order.len()) {
+            if self
+                .deepest
+                .as_ref()
+                .is_none_or(|d| self.calls.len() > d.order.len())
+            {
                 self.deepest = Some(record(&self.entries, &self.calls, self.state, self.entry));
             }
             let Some((call, previous)) = self.calls.pop() else {
@@ -372,7 +377,10 @@ impl<M: SeqModel> Search<M> {
         let op = (entry as usize - 1) / 2;
         if let Some(next) = self.model.step(self.state, op) {
             self.bitset[op / 64] |= 1 << (op % 64);
-            if self.cache.insert(&self.bitset, self.hash ^ zobrist(op), next) {
+            if self
+                .cache
+                .insert(&self.bitset, self.hash ^ zobrist(op), next)
+            {
                 self.hash ^= zobrist(op);
                 self.calls.push((entry, self.state));
                 self.state = next;

@@ -34,27 +34,60 @@ impl Graph {
 }
 
 /// Build the graph; `realtime` adds real-time and process-order edges.
-pub(super) fn build(txns: &[Txn], writers: &Writers, orders: &BTreeMap<String, Vec<i64>>, realtime: bool) -> Graph {
-    let mut g = Graph { edges: BTreeMap::new(), reasons: BTreeMap::new(), nodes: txns.len() };
+pub(super) fn build(
+    txns: &[Txn],
+    writers: &Writers,
+    orders: &BTreeMap<String, Vec<i64>>,
+    realtime: bool,
+) -> Graph {
+    let mut g = Graph {
+        edges: BTreeMap::new(),
+        reasons: BTreeMap::new(),
+        nodes: txns.len(),
+    };
     let writer = |k: &str, v: i64| writers.get(&(k.to_string(), v)).map(|w| w.0);
     for (k, order) in orders {
         for pair in order.windows(2) {
             if let (Some(a), Some(b)) = (writer(k, pair[0]), writer(k, pair[1])) {
-                g.add(a, b, WW, format!("T{a} appended {} to {k:?} and T{b} appended {} right after it", pair[0], pair[1]));
+                g.add(
+                    a,
+                    b,
+                    WW,
+                    format!(
+                        "T{a} appended {} to {k:?} and T{b} appended {} right after it",
+                        pair[0], pair[1]
+                    ),
+                );
             }
         }
     }
     for (t, k, vs) in external_reads(txns) {
         if let Some(&last) = vs.last() {
             if let Some(w) = writer(k, last) {
-                g.add(w, t, WR, format!("T{t} read {k:?} = {} and saw {last}, which T{w} appended", show(vs)));
+                g.add(
+                    w,
+                    t,
+                    WR,
+                    format!(
+                        "T{t} read {k:?} = {} and saw {last}, which T{w} appended",
+                        show(vs)
+                    ),
+                );
             }
         }
         let order = &orders[k];
         if order.starts_with(vs) {
             if let Some(&next) = order.get(vs.len()) {
                 if let Some(w) = writer(k, next) {
-                    g.add(t, w, RW, format!("T{t} read {k:?} = {} and did not see {next}, which T{w} appended next", show(vs)));
+                    g.add(
+                        t,
+                        w,
+                        RW,
+                        format!(
+                            "T{t} read {k:?} = {} and did not see {next}, which T{w} appended next",
+                            show(vs)
+                        ),
+                    );
                 }
             }
         }
@@ -66,20 +99,33 @@ pub(super) fn build(txns: &[Txn], writers: &Writers, orders: &BTreeMap<String, V
 }
 
 fn add_order_edges(g: &mut Graph, txns: &[Txn]) {
-    let ok: Vec<usize> = (0..txns.len()).filter(|&t| txns[t].op.outcome == Outcome::Ok).collect();
+    let ok: Vec<usize> = (0..txns.len())
+        .filter(|&t| txns[t].op.outcome == Outcome::Ok)
+        .collect();
     let mut last_of_process: BTreeMap<u64, usize> = BTreeMap::new();
     for &t in &ok {
         let op = txns[t].op;
         if let Some(prev) = last_of_process.insert(op.process, t) {
-            g.add(prev, t, PROCESS, format!("T{prev} came before T{t} on process {}", op.process));
+            g.add(
+                prev,
+                t,
+                PROCESS,
+                format!("T{prev} came before T{t} on process {}", op.process),
+            );
         }
         for &a in &ok {
             let before = txns[a].op;
             if before.precedes(op) {
-                g.add(a, t, RT, format!(
-                    "T{a} completed (line {}) before T{t} was invoked (line {})",
-                    before.ret_line.unwrap_or(0), op.call_line
-                ));
+                g.add(
+                    a,
+                    t,
+                    RT,
+                    format!(
+                        "T{a} completed (line {}) before T{t} was invoked (line {})",
+                        before.ret_line.unwrap_or(0),
+                        op.call_line
+                    ),
+                );
             }
         }
     }
@@ -93,7 +139,13 @@ pub(super) struct Cycle {
 
 /// Shortest path from `from` to `to` using edges with a kind in `mask`,
 /// staying inside component `comp`.
-fn shortest_path(adj: &[Vec<(usize, u8)>], comp: &[usize], from: usize, to: usize, mask: u8) -> Option<Cycle> {
+fn shortest_path(
+    adj: &[Vec<(usize, u8)>],
+    comp: &[usize],
+    from: usize,
+    to: usize,
+    mask: u8,
+) -> Option<Cycle> {
     let mut prev: BTreeMap<usize, (usize, u8)> = BTreeMap::new();
     let mut queue = VecDeque::from([from]);
     let mut seen = vec![false; adj.len()];
@@ -149,12 +201,20 @@ pub(super) fn smallest_cycle(g: &Graph, closing: u8, mask: u8) -> Option<Cycle> 
         }
     }
     let mut best: Option<Cycle> = None;
-    for (&(a, b), &kinds) in g.edges.iter().filter(|(_, k)| *k & closing != 0).take(20_000) {
+    for (&(a, b), &kinds) in g
+        .edges
+        .iter()
+        .filter(|(_, k)| *k & closing != 0)
+        .take(20_000)
+    {
         if comp[a] != comp[b] || kinds & closing == 0 {
             continue;
         }
         if let Some(mut path) = shortest_path(&adj, &comp, b, a, mask) {
-            if best.as_ref().is_none_or(|c| path.nodes.len() < c.nodes.len()) {
+            if best
+                .as_ref()
+                .is_none_or(|c| path.nodes.len() < c.nodes.len())
+            {
                 path.nodes.insert(0, a);
                 path.kinds.insert(0, lowest(kinds & closing));
                 path.nodes.pop();

@@ -15,12 +15,12 @@ mod txn;
 use super::error::HistoryError;
 use super::history::History;
 use super::ops::{pair, Operations};
-use cycles::{Cycle, PROCESS, RT, RW, WR, WW};
-use txn::Finding;
 use super::verdict::Status;
+use cycles::{Cycle, PROCESS, RT, RW, WR, WW};
 use serde::Serialize;
 use std::fmt;
 use std::str::FromStr;
+use txn::Finding;
 
 /// The consistency model a list-append history is checked against.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -98,7 +98,10 @@ pub fn check(history: &History, consistency: Consistency) -> Result<Report, Hist
 }
 
 /// Check list-append transactions against `consistency`.
-pub fn check_operations(ops: &Operations, consistency: Consistency) -> Result<Report, HistoryError> {
+pub fn check_operations(
+    ops: &Operations,
+    consistency: Consistency,
+) -> Result<Report, HistoryError> {
     let txns = txn::parse(&ops.ops)?;
     let writers = txn::writers(&txns)?;
     let mut findings = Vec::new();
@@ -127,14 +130,18 @@ pub fn check_operations(ops: &Operations, consistency: Consistency) -> Result<Re
         if !anomalies.contains(&f.name.to_string()) {
             anomalies.push(f.name.to_string());
             explanation.push_str(&f.text);
-            explanation.push_str("\n");
+            explanation.push('\n');
             failing_ops.extend(&f.ops);
         }
     }
     failing_ops.sort_unstable();
     failing_ops.dedup();
     Ok(Report {
-        status: if anomalies.is_empty() { Status::Valid } else { Status::Invalid },
+        status: if anomalies.is_empty() {
+            Status::Valid
+        } else {
+            Status::Invalid
+        },
         transactions: txns.len(),
         anomalies,
         failing_ops,
@@ -160,14 +167,38 @@ impl Class {
 
 fn classes(consistency: Consistency) -> Vec<Class> {
     let mut list = vec![
-        Class { name: "G0", what: "write cycle: transactions overwrite each other in a circle", closing: WW, mask: WW, rw: |n| n == 0 },
-        Class { name: "G1c", what: "circular information flow: each transaction saw or overwrote the next", closing: WR, mask: WW | WR, rw: |n| n == 0 },
+        Class {
+            name: "G0",
+            what: "write cycle: transactions overwrite each other in a circle",
+            closing: WW,
+            mask: WW,
+            rw: |n| n == 0,
+        },
+        Class {
+            name: "G1c",
+            what: "circular information flow: each transaction saw or overwrote the next",
+            closing: WR,
+            mask: WW | WR,
+            rw: |n| n == 0,
+        },
     ];
     if consistency != Consistency::ReadCommitted {
-        list.push(Class { name: "G-single", what: "read skew: a cycle with exactly one anti-dependency (rw)", closing: RW, mask: WW | WR, rw: |n| n == 1 });
+        list.push(Class {
+            name: "G-single",
+            what: "read skew: a cycle with exactly one anti-dependency (rw)",
+            closing: RW,
+            mask: WW | WR,
+            rw: |n| n == 1,
+        });
     }
     if consistency != Consistency::ReadCommitted && consistency != Consistency::SnapshotIsolation {
-        list.push(Class { name: "G2", what: "anti-dependency cycle (write skew): two or more rw edges", closing: RW, mask: WW | WR | RW, rw: |n| n >= 2 });
+        list.push(Class {
+            name: "G2",
+            what: "anti-dependency cycle (write skew): two or more rw edges",
+            closing: RW,
+            mask: WW | WR | RW,
+            rw: |n| n >= 2,
+        });
     }
     list
 }
@@ -188,9 +219,22 @@ fn describe(txns: &[txn::Txn], graph: &cycles::Graph, class: &Class, cycle: &Cyc
     let n = cycle.nodes.len();
     for i in 0..n {
         let (a, b, kind) = (cycle.nodes[i], cycle.nodes[(i + 1) % n], cycle.kinds[i]);
-        let reason = graph.reasons.get(&(a, b, kind)).cloned().unwrap_or_default();
-        text.push_str(&format!("  T{a} → T{b} ({}): {reason}\n", cycles::kind_name(kind)));
+        let reason = graph
+            .reasons
+            .get(&(a, b, kind))
+            .cloned()
+            .unwrap_or_default();
+        text.push_str(&format!(
+            "  T{a} → T{b} ({}): {reason}\n",
+            cycles::kind_name(kind)
+        ));
     }
-    text.push_str("  Each arrow means \"must come before\"; a cycle means no serial order exists.\n");
-    Finding { name, ops: cycle.nodes.iter().map(|&t| txns[t].op.id).collect(), text }
+    text.push_str(
+        "  Each arrow means \"must come before\"; a cycle means no serial order exists.\n",
+    );
+    Finding {
+        name,
+        ops: cycle.nodes.iter().map(|&t| txns[t].op.id).collect(),
+        text,
+    }
 }

@@ -51,7 +51,10 @@ pub(super) fn parse(ops: &[Operation]) -> Result<Vec<Txn<'_>>, HistoryError> {
         if op.f != "txn" {
             return Err(HistoryError::new(
                 op.call_line,
-                format!("expected a `txn` operation for list-append, found `{}`", op.f),
+                format!(
+                    "expected a `txn` operation for list-append, found `{}`",
+                    op.f
+                ),
             ));
         }
         let completed = op.outcome == Outcome::Ok;
@@ -61,7 +64,10 @@ pub(super) fn parse(ops: &[Operation]) -> Result<Vec<Txn<'_>>, HistoryError> {
             (&op.input, op.call_line)
         };
         let Some(list) = value.as_list() else {
-            return Err(HistoryError::new(line, format!("expected a list of micro-ops, found {value}")));
+            return Err(HistoryError::new(
+                line,
+                format!("expected a list of micro-ops, found {value}"),
+            ));
         };
         let mut mops = Vec::new();
         for m in list {
@@ -129,7 +135,9 @@ pub(super) fn external_reads<'a>(txns: &'a [Txn]) -> Vec<(usize, &'a str, &'a [i
         for m in &txn.mops {
             match m {
                 Mop::Append(k, _) => written.push(k),
-                Mop::Read(k, Some(vs)) if !written.contains(&k.as_str()) => reads.push((t, k.as_str(), vs.as_slice())),
+                Mop::Read(k, Some(vs)) if !written.contains(&k.as_str()) => {
+                    reads.push((t, k.as_str(), vs.as_slice()))
+                }
                 Mop::Read(..) => {}
             }
         }
@@ -139,9 +147,17 @@ pub(super) fn external_reads<'a>(txns: &'a [Txn]) -> Vec<(usize, &'a str, &'a [i
 
 /// Infer each key's version order from the longest read; report reads that
 /// are not a prefix of it, duplicates, and values nobody appended.
-pub(super) fn version_orders(txns: &[Txn], writers: &Writers, findings: &mut Vec<Finding>) -> BTreeMap<String, Vec<i64>> {
+pub(super) fn version_orders(
+    txns: &[Txn],
+    writers: &Writers,
+    findings: &mut Vec<Finding>,
+) -> BTreeMap<String, Vec<i64>> {
     let mut orders: BTreeMap<String, (usize, Vec<i64>)> = BTreeMap::new();
-    for (t, txn) in txns.iter().enumerate().filter(|(_, x)| x.op.outcome == Outcome::Ok) {
+    for (t, txn) in txns
+        .iter()
+        .enumerate()
+        .filter(|(_, x)| x.op.outcome == Outcome::Ok)
+    {
         for m in &txn.mops {
             let Mop::Read(k, Some(vs)) = m else { continue };
             let mut seen = std::collections::BTreeSet::new();
@@ -149,14 +165,20 @@ pub(super) fn version_orders(txns: &[Txn], writers: &Writers, findings: &mut Vec
                 findings.push(Finding {
                     name: "duplicate-elements",
                     ops: vec![txn.op.id],
-                    text: format!("T{t} = {} read key {k:?} with {dup} twice: each value is appended once.", txn.op),
+                    text: format!(
+                        "T{t} = {} read key {k:?} with {dup} twice: each value is appended once.",
+                        txn.op
+                    ),
                 });
             }
             if let Some(v) = vs.iter().find(|v| !writers.contains_key(&(k.clone(), **v))) {
                 findings.push(Finding {
                     name: "garbage-read",
                     ops: vec![txn.op.id],
-                    text: format!("T{t} = {} read {v} in key {k:?}, which no transaction appended.", txn.op),
+                    text: format!(
+                        "T{t} = {} read {v} in key {k:?}, which no transaction appended.",
+                        txn.op
+                    ),
                 });
             }
             let entry = orders.entry(k.clone()).or_insert((t, Vec::new()));
@@ -165,7 +187,11 @@ pub(super) fn version_orders(txns: &[Txn], writers: &Writers, findings: &mut Vec
             }
         }
     }
-    for (t, txn) in txns.iter().enumerate().filter(|(_, x)| x.op.outcome == Outcome::Ok) {
+    for (t, txn) in txns
+        .iter()
+        .enumerate()
+        .filter(|(_, x)| x.op.outcome == Outcome::Ok)
+    {
         for m in &txn.mops {
             let Mop::Read(k, Some(vs)) = m else { continue };
             let (longest_t, longest) = &orders[k];
@@ -190,7 +216,9 @@ pub(super) fn dirty_reads(txns: &[Txn], writers: &Writers, findings: &mut Vec<Fi
     for (t, k, vs) in external_reads(txns) {
         let reader = &txns[t];
         for (i, v) in vs.iter().enumerate() {
-            let Some(&(w, is_last)) = writers.get(&(k.to_string(), *v)) else { continue };
+            let Some(&(w, is_last)) = writers.get(&(k.to_string(), *v)) else {
+                continue;
+            };
             let writer = &txns[w];
             if writer.op.outcome == Outcome::Fail {
                 findings.push(Finding {
@@ -199,7 +227,9 @@ pub(super) fn dirty_reads(txns: &[Txn], writers: &Writers, findings: &mut Vec<Fi
                     text: format!(
                         "G1a (aborted read): T{t} = {} read key {k:?} = {} and saw {v}, \
                          but {v} was appended by T{w} = {}, which failed (did not happen).",
-                        reader.op, show(vs), writer.op
+                        reader.op,
+                        show(vs),
+                        writer.op
                     ),
                 });
             } else if i + 1 == vs.len() && !is_last && w != t {
