@@ -112,6 +112,33 @@ pub(super) enum KvOp {
     Cas(usize, Value, u32, Option<bool>),
 }
 
+/// The trie node of each key; one key (the partitioned case) needs no allocation.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub(super) enum KvState {
+    One(u32),
+    Many(Vec<u32>),
+}
+
+impl KvState {
+    fn get(&self, k: usize) -> u32 {
+        match self {
+            KvState::One(n) => *n,
+            KvState::Many(nodes) => nodes[k],
+        }
+    }
+
+    fn with(&self, k: usize, node: u32) -> KvState {
+        match self {
+            KvState::One(_) => KvState::One(node),
+            KvState::Many(nodes) => {
+                let mut nodes = nodes.clone();
+                nodes[k] = node;
+                KvState::Many(nodes)
+            }
+        }
+    }
+}
+
 /// A key-value store: get/put/append/cas on string keys, all initially empty.
 ///
 /// A key's value is a node in a trie of values: node 0 is empty, a `put` node
@@ -238,10 +265,13 @@ fn append(state: &Value, v: &Value) -> Value {
 }
 
 impl SeqModel for Kv {
-    type State = Vec<u32>;
+    type State = KvState;
     type Op = KvOp;
-    fn init(&mut self) -> Vec<u32> {
-        vec![0; self.keys.len().max(1)]
+    fn init(&mut self) -> KvState {
+        match self.keys.len() {
+            0 | 1 => KvState::One(0),
+            n => KvState::Many(vec![0; n]),
+        }
     }
     fn compile(&mut self, op: &Operation) -> Result<Option<KvOp>, String> {
         let key = op
@@ -263,13 +293,13 @@ impl SeqModel for Kv {
             f => return Err(unknown_op("kv", f, "get, put, append or cas")),
         }))
     }
-    fn step(&mut self, state: &Vec<u32>, op: &KvOp) -> Option<Vec<u32>> {
+    fn step(&mut self, state: &KvState, op: &KvOp) -> Option<KvState> {
         let (k, next) = match op {
-            KvOp::Get(k, v) => return self.holds(state[*k], v).then(|| state.clone()),
+            KvOp::Get(k, v) => return self.holds(state.get(*k), v).then(|| state.clone()),
             KvOp::Put(k, v) => (*k, self.child(0, *v, false)),
-            KvOp::Append(k, v) => (*k, self.child(state[*k], *v, true)),
+            KvOp::Append(k, v) => (*k, self.child(state.get(*k), *v, true)),
             KvOp::Cas(k, from, to, result) => {
-                let matches = self.holds(state[*k], from);
+                let matches = self.holds(state.get(*k), from);
                 match result {
                     Some(applied) if *applied != matches => return None,
                     _ if matches => (*k, self.child(0, *to, false)),
@@ -277,15 +307,13 @@ impl SeqModel for Kv {
                 }
             }
         };
-        let mut state = state.clone();
-        state[k] = next;
-        Some(state)
+        Some(state.with(k, next))
     }
-    fn show(&self, state: &Vec<u32>) -> String {
+    fn show(&self, state: &KvState) -> String {
         let shown: Vec<String> = self
             .keys
             .iter()
-            .map(|(key, &i)| match self.materialize(state[i]) {
+            .map(|(key, &i)| match self.materialize(state.get(i)) {
                 Value::Nil => format!("{key:?} = \"\""),
                 v => format!("{key:?} = {v}"),
             })
