@@ -44,10 +44,14 @@ pub(super) fn explain<M: SeqModel>(
     let state_text = model.model.show(&model.states[deepest.state as usize]);
     let _ = writeln!(text, "After that prefix, {state_text}.");
     let blocking = ops[deepest.blocking];
+    let done = blocking
+        .ret_line
+        .map_or("the end".to_string(), |l| format!("line {l}"));
     let _ = writeln!(
         text,
-        "This operation cannot be placed: {blocking}\n\
-         It returned before the next operations began, so it must take effect now, yet:"
+        "This operation cannot be placed next: {blocking}\n\
+         It completed at {done}, so it must take effect before every operation invoked after that.\n\
+         The operations that could go next here (all invoked before {done}):"
     );
     let mut failing = vec![blocking.id];
     let mut listed = 0;
@@ -63,7 +67,7 @@ pub(super) fn explain<M: SeqModel>(
             continue;
         }
         let why = if possible {
-            "possible here, but every order of the remaining operations fails after it".to_string()
+            "possible here, but every way of continuing after it fails".to_string()
         } else {
             format!("impossible here: {state_text}")
         };
@@ -74,6 +78,12 @@ pub(super) fn explain<M: SeqModel>(
             text,
             "  ... and {} more candidates",
             listed - CANDIDATES_SHOWN
+        );
+    }
+    if !gave_up {
+        let _ = writeln!(
+            text,
+            "The search tried every other order as well, so no linearization exists."
         );
     }
     failing.sort_unstable();
