@@ -135,14 +135,12 @@ pub fn run(args: &CheckHistoryArgs) -> i32 {
             ))
         }
     };
-    // allow-nondeterminism: checker budget/timing, not simulation
-    let started = Instant::now();
+    let started = Instant::now(); // allow-nondeterminism: checker budget/timing, not simulation
     let report = match check(args, model, &ops) {
         Ok(r) => r,
         Err(e) => return fail(at(e)),
     };
-    // allow-nondeterminism: checker budget/timing, not simulation
-    let elapsed = started.elapsed();
+    let elapsed = started.elapsed(); // allow-nondeterminism: checker budget/timing, not simulation
     if let Err(e) = write_pictures(args, &ops, &report, &file) {
         return fail(e);
     }

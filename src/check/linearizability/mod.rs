@@ -175,8 +175,7 @@ pub fn check_operations(
     model: Model,
     options: &Options,
 ) -> Result<Verdict, HistoryError> {
-    // allow-nondeterminism: checker budget/timing, not simulation
-    let deadline = options.budget.timeout.map(|t| Instant::now() + t);
+    let deadline = options.budget.timeout.map(|t| Instant::now() + t); // allow-nondeterminism: checker budget/timing, not simulation
     let mut clock = Clock {
         deadline,
         steps_left: options.budget.max_steps.unwrap_or(u64::MAX),

@@ -118,8 +118,7 @@ impl Clock {
 
     /// True (and remembered) when the wall-clock deadline has passed.
     fn out_of_time(&mut self) -> bool {
-        // allow-nondeterminism: checker budget/timing, not simulation
-        self.exhausted |= self.deadline.is_some_and(|d| Instant::now() >= d);
+        self.exhausted |= self.deadline.is_some_and(|d| Instant::now() >= d); // allow-nondeterminism: checker budget/timing, not simulation
         self.exhausted
     }
 }
