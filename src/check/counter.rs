@@ -39,14 +39,14 @@ pub fn check_counter(ops: &Operations) -> CounterReport {
         let (mut lower, mut upper) = (0i64, 0i64);
         for (add, delta) in &adds {
             if add.outcome == Outcome::Ok && add.precedes(read) {
-                lower += delta;
-                upper += delta;
+                lower = lower.saturating_add(*delta);
+                upper = upper.saturating_add(*delta);
             } else if read.ret.is_none_or(|r| add.call < r) {
                 // Concurrent or indeterminate: may or may not be counted.
                 if *delta < 0 {
-                    lower += delta;
+                    lower = lower.saturating_add(*delta);
                 } else {
-                    upper += delta;
+                    upper = upper.saturating_add(*delta);
                 }
             }
         }

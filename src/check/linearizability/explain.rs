@@ -43,6 +43,9 @@ pub(super) fn explain<M: SeqModel>(
     }
     let state_text = model.model.show(&model.states[deepest.state as usize]);
     let _ = writeln!(text, "After that prefix, {state_text}.");
+    if gave_up {
+        return (Vec::new(), text);
+    }
     let blocking = ops[deepest.blocking];
     let done = blocking
         .ret_line
