@@ -310,3 +310,14 @@ fn library_check_pairs_and_checks_an_in_memory_history() {
     let v = linearizability::check(&h, Model::Register, &Budget::unlimited()).unwrap();
     assert_eq!(v.status, Status::Valid);
 }
+
+#[test]
+fn jepsen_edn_transactions_map_onto_list_append() {
+    let text = "{:process 0, :type :invoke, :f :txn, :value [[:append :x 1] [:r :y nil]]}\n\
+                {:process 1, :type :invoke, :f :txn, :value [[:append :y 1] [:r :x nil]]}\n\
+                {:process 0, :type :ok, :f :txn, :value [[:append :x 1] [:r :y [1]]]}\n\
+                {:process 1, :type :ok, :f :txn, :value [[:append :y 1] [:r :x [1]]]}\n";
+    let parsed = history_io::parse(text, Format::Edn).unwrap();
+    let r = serializability::check(&parsed.history, Consistency::ReadCommitted).unwrap();
+    assert_eq!(r.anomalies, vec!["G1c".to_string()]);
+}

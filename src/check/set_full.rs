@@ -67,6 +67,13 @@ pub fn check_set_full(ops: &Operations, stale_is_error: bool) -> SetFullReport {
         failing_ops: Vec::new(),
         explanation: String::new(),
     };
+    let line_of = |event: usize| {
+        ops.ops
+            .iter()
+            .find(|o| o.ret == Some(event))
+            .and_then(|o| o.ret_line)
+            .unwrap_or(event + 1)
+    };
     for (&element, &at) in &known {
         let after: Vec<&(&Operation, BTreeSet<&Value>)> =
             reads.iter().filter(|(r, _)| r.call > at).collect();
@@ -84,7 +91,7 @@ pub fn check_set_full(ops: &Operations, stale_is_error: bool) -> SetFullReport {
             report.lost.push(element.clone());
             let last = misses[misses.len() - 1];
             report.failing_ops.push(last.id);
-            let _ = writeln!(report.explanation, "lost {element}: known since event {at}, but missing from every read after it, e.g. {last}", at = at + 1);
+            let _ = writeln!(report.explanation, "lost {element}: known since line {}, but missing from every read after its last sighting, e.g. {last}", line_of(at));
         } else {
             report.stale.push(element.clone());
             report.failing_ops.push(misses[0].id);
