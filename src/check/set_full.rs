@@ -97,8 +97,8 @@ pub fn check_set_full(ops: &Operations, stale_is_error: bool) -> SetFullReport {
             report.failing_ops.push(misses[0].id);
             let _ = writeln!(
                 report.explanation,
-                "stale {element}: known since event {}, missing from {} but read again later",
-                at + 1,
+                "stale {element}: known since line {}, missing from {} but read again later",
+                line_of(at),
                 misses[0]
             );
         }
