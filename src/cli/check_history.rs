@@ -64,7 +64,7 @@ pub struct CheckHistoryArgs {
     /// The file format.
     #[arg(long, value_enum, default_value = "auto")]
     pub format: FormatArg,
-    /// For list-append: the consistency model to check.
+    /// For list-append: strict-serializable, serializable, snapshot-isolation or read-committed.
     #[arg(long, default_value = "strict-serializable", value_parser = |s: &str| s.parse::<Consistency>())]
     pub consistency: Consistency,
     /// Give up (verdict unknown, exit 2) after this much wall-clock time, e.g. `30s`, `500ms`.
