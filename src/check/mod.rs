@@ -1,6 +1,19 @@
 //! Checks: invariants over the world and checkers over client histories.
 
+pub mod causal;
+pub mod convergence;
+pub mod counter;
+pub mod error;
 pub mod history;
+pub mod history_io;
 pub mod invariant;
+pub mod linearizability;
+pub mod ops;
+pub mod serializability;
+pub mod set_full;
+pub mod timeline;
+pub mod verdict;
 
+pub use error::HistoryError;
 pub use invariant::{CheckKind, CheckResult, Invariant, Outcome};
+pub use verdict::Status;

@@ -5,6 +5,7 @@
 //! check failed, 3 bad input (usage, scenario, file).
 
 mod bench;
+pub mod check_history;
 mod common;
 mod export;
 mod failure;
@@ -24,7 +25,7 @@ pub const EXIT_BAD_INPUT: i32 = 3;
 #[derive(Debug, Parser)]
 #[command(name = "distlab", version, about, propagate_version = true)]
 #[command(
-    after_help = "Examples:\n  distlab list\n  distlab run scenarios/broadcast-basic.toml\n  distlab sweep scenarios/broadcast-lossy.toml --seeds 0..2000\n  distlab bench"
+    after_help = "Examples:\n  distlab list\n  distlab run scenarios/broadcast-basic.toml\n  distlab sweep scenarios/broadcast-lossy.toml --seeds 0..2000\n  distlab bench\n  distlab check-history ../shared/data/porcupine/jepsen/etcd_002.log"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -45,6 +46,8 @@ enum Command {
     Export(export::ExportArgs),
     /// Measure the engine: the pingpong workload at both trace levels.
     Bench(bench::BenchArgs),
+    /// Check a recorded history against a consistency model.
+    CheckHistory(check_history::CheckHistoryArgs),
 }
 
 /// Parse the command line, run the command, and return the exit code.
@@ -68,5 +71,6 @@ pub fn main() -> i32 {
         Command::Replay(args) => replay::run(&args),
         Command::Export(args) => export::run(&args),
         Command::Bench(args) => bench::run(&args),
+        Command::CheckHistory(args) => check_history::run(&args),
     }
 }

@@ -1,0 +1,454 @@
+//! Sequential specifications: what each model's operations do to its state.
+
+use super::search::FxMap;
+use crate::check::history::Value;
+use crate::check::ops::{Operation, Outcome};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::hash::Hash;
+
+/// A sequential model, compiled from history operations.
+pub(super) trait SeqModel {
+    /// The model state (hashed and compared by the search cache).
+    type State: Clone + Eq + Hash;
+    /// A compiled operation (input and, if known, output).
+    type Op;
+    /// The initial state.
+    fn init(&mut self) -> Self::State;
+    /// Compile an `Ok` or `Info` operation; `Ok(None)` drops it (it can never
+    /// matter, e.g. a read with an unknown result).
+    fn compile(&mut self, op: &Operation) -> Result<Option<Self::Op>, String>;
+    /// Apply `op` to `state`: the next state, or `None` if `op`'s result is impossible.
+    fn step(&mut self, state: &Self::State, op: &Self::Op) -> Option<Self::State>;
+    /// The state in plain words.
+    fn show(&self, state: &Self::State) -> String;
+}
+
+fn known(op: &Operation) -> Option<&Value> {
+    (op.outcome == Outcome::Ok).then_some(&op.output)
+}
+
+fn cas_args(op: &Operation) -> Result<(Value, Value), String> {
+    match op.input.as_list() {
+        Some([from, to]) => Ok((from.clone(), to.clone())),
+        _ => Err(format!("expected cas value [FROM TO], found {}", op.input)),
+    }
+}
+
+/// `Some(true)` applied, `Some(false)` compare failed, `None` unknown.
+fn cas_result(op: &Operation) -> Option<bool> {
+    known(op).map(|v| *v != Value::Bool(false))
+}
+
+fn unknown_op(model: &str, f: &str, expected: &str) -> String {
+    format!("unknown operation `{f}` for the {model} model (expected {expected})")
+}
+
+/// Empty string, empty list and nil are the same "empty" value.
+pub(super) fn normalize(v: &Value) -> Value {
+    match v {
+        Value::Str(s) if s.is_empty() => Value::Nil,
+        Value::List(l) if l.is_empty() => Value::Nil,
+        other => other.clone(),
+    }
+}
+
+/// A register operation.
+pub(super) enum RegOp {
+    Read(Value),
+    Write(Value),
+    Cas(Value, Value, Option<bool>),
+}
+
+/// A read/write register, optionally with compare-and-set.
+pub(super) struct Register {
+    pub allow_cas: bool,
+}
+
+impl SeqModel for Register {
+    type State = Value;
+    type Op = RegOp;
+    fn init(&mut self) -> Value {
+        Value::Nil
+    }
+    fn compile(&mut self, op: &Operation) -> Result<Option<RegOp>, String> {
+        Ok(Some(match op.f.as_str() {
+            "read" | "get" => match known(op) {
+                Some(v) => RegOp::Read(v.clone()),
+                None => return Ok(None),
+            },
+            "write" | "put" => RegOp::Write(op.input.clone()),
+            "cas" if self.allow_cas => {
+                let (from, to) = cas_args(op)?;
+                RegOp::Cas(from, to, cas_result(op))
+            }
+            f if self.allow_cas => return Err(unknown_op("cas-register", f, "read, write or cas")),
+            f => return Err(unknown_op("register", f, "read or write")),
+        }))
+    }
+    fn step(&mut self, state: &Value, op: &RegOp) -> Option<Value> {
+        match op {
+            RegOp::Read(v) => (v == state).then(|| state.clone()),
+            RegOp::Write(v) => Some(v.clone()),
+            RegOp::Cas(from, to, result) => {
+                let matches = from == state;
+                match result {
+                    Some(applied) if *applied != matches => None,
+                    _ if matches => Some(to.clone()),
+                    _ => Some(state.clone()),
+                }
+            }
+        }
+    }
+    fn show(&self, state: &Value) -> String {
+        format!("the register holds {state}")
+    }
+}
+
+/// A key-value operation on key index `.0`.
+pub(super) enum KvOp {
+    Get(usize, Value),
+    Put(usize, u32),
+    Append(usize, u32),
+    Cas(usize, Value, u32, Option<bool>),
+}
+
+/// The trie node of each key; one key (the partitioned case) needs no allocation.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub(super) enum KvState {
+    One(u32),
+    Many(Vec<u32>),
+}
+
+impl KvState {
+    fn get(&self, k: usize) -> u32 {
+        match self {
+            KvState::One(n) => *n,
+            KvState::Many(nodes) => nodes[k],
+        }
+    }
+
+    fn with(&self, k: usize, node: u32) -> KvState {
+        match self {
+            KvState::One(_) => KvState::One(node),
+            KvState::Many(nodes) => {
+                let mut nodes = nodes.clone();
+                nodes[k] = node;
+                KvState::Many(nodes)
+            }
+        }
+    }
+}
+
+/// A key-value store: get/put/append/cas on string keys, all initially empty.
+///
+/// A key's value is a node in a trie of values: node 0 is empty, a `put` node
+/// replaces, an `append` node extends its parent. Appends then cost no string
+/// copy, and a `get` compares its result from the end, piece by piece.
+pub(super) struct Kv {
+    keys: BTreeMap<String, usize>,
+    values: Vec<Value>,
+    value_ids: FxMap<Value, u32>,
+    /// (parent, value id, is_append); node 0 is the empty value.
+    nodes: Vec<(u32, u32, bool)>,
+    children: FxMap<(u32, u32, bool), u32>,
+}
+
+impl Default for Kv {
+    fn default() -> Self {
+        Kv {
+            keys: BTreeMap::new(),
+            values: Vec::new(),
+            value_ids: FxMap::default(),
+            nodes: vec![(0, 0, false)],
+            children: FxMap::default(),
+        }
+    }
+}
+
+impl Kv {
+    fn key_index(&mut self, key: &str) -> usize {
+        let next = self.keys.len();
+        *self.keys.entry(key.to_string()).or_insert(next)
+    }
+
+    fn value_id(&mut self, v: &Value) -> u32 {
+        let next = self.values.len() as u32;
+        let id = *self.value_ids.entry(v.clone()).or_insert(next);
+        if id == next {
+            self.values.push(v.clone());
+        }
+        id
+    }
+
+    fn child(&mut self, parent: u32, value: u32, is_append: bool) -> u32 {
+        let parent = if is_append { parent } else { 0 };
+        if is_empty(&self.values[value as usize]) {
+            return parent;
+        }
+        let next = self.nodes.len() as u32;
+        let id = *self
+            .children
+            .entry((parent, value, is_append))
+            .or_insert(next);
+        if id == next {
+            self.nodes.push((parent, value, is_append));
+        }
+        id
+    }
+
+    fn materialize(&self, node: u32) -> Value {
+        let mut chain = Vec::new();
+        let mut base = Value::Nil;
+        let mut n = node;
+        while n != 0 {
+            let (parent, value, is_append) = self.nodes[n as usize];
+            if !is_append {
+                base = self.values[value as usize].clone();
+                break;
+            }
+            chain.push(value);
+            n = parent;
+        }
+        chain
+            .iter()
+            .rev()
+            .fold(base, |acc, &v| append(&acc, &self.values[v as usize]))
+    }
+
+    /// Does `node` hold `expected`? Strings are compared from the end, piece by piece.
+    fn holds(&self, node: u32, expected: &Value) -> bool {
+        let mut rest: &str = match expected {
+            Value::Str(s) => s,
+            Value::Nil => "",
+            _ => return normalize(&self.materialize(node)) == *expected,
+        };
+        let mut n = node;
+        while n != 0 {
+            let (parent, value, is_append) = self.nodes[n as usize];
+            let Value::Str(piece) = &self.values[value as usize] else {
+                return normalize(&self.materialize(node)) == normalize(expected);
+            };
+            match rest.strip_suffix(piece.as_str()) {
+                Some(r) => rest = r,
+                None => return false,
+            }
+            if !is_append {
+                break;
+            }
+            n = parent;
+        }
+        rest.is_empty()
+    }
+}
+
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Nil => true,
+        Value::Str(s) => s.is_empty(),
+        Value::List(l) => l.is_empty(),
+        _ => false,
+    }
+}
+
+fn append(state: &Value, v: &Value) -> Value {
+    match (state, v) {
+        (Value::Nil, Value::Str(s)) => Value::Str(s.clone()),
+        (Value::Str(a), Value::Str(b)) => Value::Str(format!("{a}{b}")),
+        (Value::List(items), v) => {
+            let mut items = items.clone();
+            items.push(v.clone());
+            Value::List(items)
+        }
+        (Value::Nil, v) => Value::List(vec![v.clone()]),
+        (other, v) => Value::List(vec![other.clone(), v.clone()]),
+    }
+}
+
+impl SeqModel for Kv {
+    type State = KvState;
+    type Op = KvOp;
+    fn init(&mut self) -> KvState {
+        match self.keys.len() {
+            0 | 1 => KvState::One(0),
+            n => KvState::Many(vec![0; n]),
+        }
+    }
+    fn compile(&mut self, op: &Operation) -> Result<Option<KvOp>, String> {
+        let key = op
+            .key
+            .as_deref()
+            .ok_or("expected a key for a kv operation")?;
+        let k = self.key_index(key);
+        Ok(Some(match op.f.as_str() {
+            "get" | "read" => match known(op) {
+                Some(v) => KvOp::Get(k, normalize(v)),
+                None => return Ok(None),
+            },
+            "put" | "write" => KvOp::Put(k, self.value_id(&op.input)),
+            "append" => KvOp::Append(k, self.value_id(&op.input)),
+            "cas" => {
+                let (from, to) = cas_args(op)?;
+                KvOp::Cas(k, normalize(&from), self.value_id(&to), cas_result(op))
+            }
+            f => return Err(unknown_op("kv", f, "get, put, append or cas")),
+        }))
+    }
+    fn step(&mut self, state: &KvState, op: &KvOp) -> Option<KvState> {
+        let (k, next) = match op {
+            KvOp::Get(k, v) => return self.holds(state.get(*k), v).then(|| state.clone()),
+            KvOp::Put(k, v) => (*k, self.child(0, *v, false)),
+            KvOp::Append(k, v) => (*k, self.child(state.get(*k), *v, true)),
+            KvOp::Cas(k, from, to, result) => {
+                let matches = self.holds(state.get(*k), from);
+                match result {
+                    Some(applied) if *applied != matches => return None,
+                    _ if matches => (*k, self.child(0, *to, false)),
+                    _ => return Some(state.clone()),
+                }
+            }
+        };
+        Some(state.with(k, next))
+    }
+    fn show(&self, state: &KvState) -> String {
+        let shown: Vec<String> = self
+            .keys
+            .iter()
+            .map(|(key, &i)| match self.materialize(state.get(i)) {
+                Value::Nil => format!("{key:?} = \"\""),
+                v => format!("{key:?} = {v}"),
+            })
+            .collect();
+        format!("the store holds {{{}}}", shown.join(", "))
+    }
+}
+
+/// A counter operation.
+pub(super) enum CounterOp {
+    Add(i64),
+    Read(i64),
+}
+
+/// A counter: `add N` and `read → N`, starting at 0.
+pub(super) struct Counter;
+
+impl SeqModel for Counter {
+    type State = i64;
+    type Op = CounterOp;
+    fn init(&mut self) -> i64 {
+        0
+    }
+    fn compile(&mut self, op: &Operation) -> Result<Option<CounterOp>, String> {
+        let int = |v: &Value| {
+            v.as_int()
+                .ok_or_else(|| format!("expected an integer, found {v}"))
+        };
+        Ok(Some(match op.f.as_str() {
+            "add" | "increment" => CounterOp::Add(int(&op.input)?),
+            "read" => match known(op) {
+                Some(v) => CounterOp::Read(int(v)?),
+                None => return Ok(None),
+            },
+            f => return Err(unknown_op("counter", f, "add or read")),
+        }))
+    }
+    fn step(&mut self, state: &i64, op: &CounterOp) -> Option<i64> {
+        match op {
+            CounterOp::Add(d) => Some(state.wrapping_add(*d)),
+            CounterOp::Read(v) => (v == state).then_some(*state),
+        }
+    }
+    fn show(&self, state: &i64) -> String {
+        format!("the counter is {state}")
+    }
+}
+
+/// A set operation.
+pub(super) enum SetOp {
+    Add(Value),
+    Read(BTreeSet<Value>),
+}
+
+/// A grow-only set: `add V` and `read → [elements]`.
+pub(super) struct Set;
+
+impl SeqModel for Set {
+    type State = BTreeSet<Value>;
+    type Op = SetOp;
+    fn init(&mut self) -> BTreeSet<Value> {
+        BTreeSet::new()
+    }
+    fn compile(&mut self, op: &Operation) -> Result<Option<SetOp>, String> {
+        Ok(Some(match op.f.as_str() {
+            "add" => SetOp::Add(op.input.clone()),
+            "read" => match known(op) {
+                Some(Value::List(items)) => SetOp::Read(items.iter().cloned().collect()),
+                Some(Value::Nil) => SetOp::Read(BTreeSet::new()),
+                Some(v) => {
+                    return Err(format!(
+                        "expected a list of elements for a set read, found {v}"
+                    ))
+                }
+                None => return Ok(None),
+            },
+            f => return Err(unknown_op("set", f, "add or read")),
+        }))
+    }
+    fn step(&mut self, state: &BTreeSet<Value>, op: &SetOp) -> Option<BTreeSet<Value>> {
+        match op {
+            SetOp::Add(v) => {
+                let mut next = state.clone();
+                next.insert(v.clone());
+                Some(next)
+            }
+            SetOp::Read(seen) => (seen == state).then(|| state.clone()),
+        }
+    }
+    fn show(&self, state: &BTreeSet<Value>) -> String {
+        let items: Vec<String> = state.iter().map(Value::to_string).collect();
+        format!("the set is {{{}}}", items.join(" "))
+    }
+}
+
+/// A queue operation; a dequeue with `None` has an unknown result.
+pub(super) enum QueueOp {
+    Enqueue(Value),
+    Dequeue(Option<Value>),
+}
+
+/// A FIFO queue: `enqueue V` and `dequeue → V` (`nil` when empty).
+pub(super) struct Queue;
+
+impl SeqModel for Queue {
+    type State = VecDeque<Value>;
+    type Op = QueueOp;
+    fn init(&mut self) -> VecDeque<Value> {
+        VecDeque::new()
+    }
+    fn compile(&mut self, op: &Operation) -> Result<Option<QueueOp>, String> {
+        Ok(Some(match op.f.as_str() {
+            "enqueue" => QueueOp::Enqueue(op.input.clone()),
+            "dequeue" => QueueOp::Dequeue(known(op).cloned()),
+            f => return Err(unknown_op("queue", f, "enqueue or dequeue")),
+        }))
+    }
+    fn step(&mut self, state: &VecDeque<Value>, op: &QueueOp) -> Option<VecDeque<Value>> {
+        let mut next = state.clone();
+        match op {
+            QueueOp::Enqueue(v) => next.push_back(v.clone()),
+            QueueOp::Dequeue(None) => {
+                next.pop_front();
+            }
+            QueueOp::Dequeue(Some(Value::Nil)) => return state.is_empty().then_some(next),
+            QueueOp::Dequeue(Some(v)) => {
+                if next.pop_front().as_ref() != Some(v) {
+                    return None;
+                }
+            }
+        }
+        Some(next)
+    }
+    fn show(&self, state: &VecDeque<Value>) -> String {
+        let items: Vec<String> = state.iter().map(Value::to_string).collect();
+        format!("the queue holds [{}] (front first)", items.join(" "))
+    }
+}

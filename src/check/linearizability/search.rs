@@ -1,0 +1,411 @@
+//! The search: Wing & Gong's backtracking with Lowe's memoization, in the
+//! style of Porcupine.
+//!
+//! Call and return entries form a doubly linked list in history order. The
+//! search walks it: a call entry whose operation the model accepts is
+//! linearized (its call and return entries are *lifted* out of the list); a
+//! return entry reached first means that operation cannot be placed, so the
+//! search backtracks (*unlifts* the last choice). A cache of (set of
+//! linearized operations, model state) prunes configurations already seen.
+//! Model states are interned to `u32` ids and transitions memoized, so the hot
+//! loop does no allocation.
+
+use super::models::SeqModel;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::time::Instant;
+
+/// A small, fast, fixed (deterministic) hasher for integer keys. Maps using it
+/// are never iterated.
+#[derive(Default, Clone, Copy)]
+pub(super) struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn finish(&self) -> u64 {
+        // Fold the high bits down: the table indexes by the low bits.
+        let x = self.0 ^ (self.0 >> 29);
+        x.wrapping_mul(0xbf58_476d_1ce4_e5b9) ^ (x >> 32)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(n as u64);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+    fn write_u8(&mut self, n: u8) {
+        self.write_u64(n as u64);
+    }
+}
+
+pub(super) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+const NONE: u32 = u32::MAX;
+
+/// A model whose states are interned to ids and whose steps are memoized.
+pub(super) struct Interned<M: SeqModel> {
+    pub model: M,
+    pub ops: Vec<M::Op>,
+    pub states: Vec<M::State>,
+    index: FxMap<M::State, u32>,
+    memo: FxMap<u64, u32>,
+}
+
+impl<M: SeqModel> Interned<M> {
+    /// Wrap `model` with compiled `ops`; state id 0 is the initial state.
+    pub fn new(mut model: M, ops: Vec<M::Op>) -> Self {
+        let init = model.init();
+        let mut this = Interned {
+            model,
+            ops,
+            states: Vec::new(),
+            index: FxMap::default(),
+            memo: FxMap::default(),
+        };
+        this.intern(init);
+        this
+    }
+
+    fn intern(&mut self, state: M::State) -> u32 {
+        if let Some(&id) = self.index.get(&state) {
+            return id;
+        }
+        let id = self.states.len() as u32;
+        self.states.push(state.clone());
+        self.index.insert(state, id);
+        id
+    }
+
+    /// The state after `op` from state `state`, if the model allows it.
+    #[inline]
+    pub fn step(&mut self, state: u32, op: usize) -> Option<u32> {
+        let key = ((state as u64) << 32) | op as u64;
+        if let Some(&next) = self.memo.get(&key) {
+            return (next != NONE).then_some(next);
+        }
+        let next = match self.model.step(&self.states[state as usize], &self.ops[op]) {
+            Some(s) => self.intern(s),
+            None => NONE,
+        };
+        self.memo.insert(key, next);
+        (next != NONE).then_some(next)
+    }
+}
+
+/// When to give up.
+pub(super) struct Clock {
+    pub deadline: Option<Instant>,
+    pub steps_left: u64,
+    pub steps: u64,
+    pub exhausted: bool,
+}
+
+impl Clock {
+    /// Count `steps` done.
+    fn charge(&mut self, steps: u64) {
+        self.steps += steps;
+        self.steps_left = self.steps_left.saturating_sub(steps);
+    }
+
+    /// True (and remembered) when the wall-clock deadline has passed.
+    fn out_of_time(&mut self) -> bool {
+        self.exhausted |= self.deadline.is_some_and(|d| Instant::now() >= d); // allow-nondeterminism: checker budget/timing, not simulation
+        self.exhausted
+    }
+}
+
+/// The deepest point the search reached.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Deepest {
+    /// Operations linearized, in order.
+    pub order: Vec<usize>,
+    /// Model state id after them.
+    pub state: u32,
+    /// Operations that could have gone next (invoked before `blocking` returned).
+    pub candidates: Vec<usize>,
+    /// The operation whose return was reached before it could be linearized.
+    pub blocking: usize,
+}
+
+/// What the search found.
+pub(super) enum Found {
+    /// A valid order of all operations exists.
+    Linearizable,
+    /// No order exists; the deepest point reached.
+    NotLinearizable(Deepest),
+}
+
+/// An open-addressing set of (bitset, state) pairs stored in one arena.
+struct Cache {
+    words: usize,
+    slots: Vec<u32>,
+    hashes: Vec<u64>,
+    states: Vec<u32>,
+    bits: Vec<u64>,
+}
+
+impl Cache {
+    fn new(words: usize) -> Self {
+        Cache {
+            words,
+            slots: vec![0; 1024],
+            hashes: Vec::new(),
+            states: Vec::new(),
+            bits: Vec::new(),
+        }
+    }
+
+    /// Insert; false if it was already present.
+    fn insert(&mut self, bitset: &[u64], hash: u64, state: u32) -> bool {
+        let hash = (hash ^ (state as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15))
+            .wrapping_mul(0xff51_afd7_ed55_8ccd);
+        let mask = self.slots.len() - 1;
+        let mut slot = (hash >> 20) as usize & mask;
+        loop {
+            let entry = self.slots[slot];
+            if entry == 0 {
+                break;
+            }
+            let e = (entry - 1) as usize;
+            if self.hashes[e] == hash
+                && self.states[e] == state
+                && self.bits[e * self.words..(e + 1) * self.words] == *bitset
+            {
+                return false;
+            }
+            slot = (slot + 1) & mask;
+        }
+        self.hashes.push(hash);
+        self.states.push(state);
+        self.bits.extend_from_slice(bitset);
+        self.slots[slot] = self.hashes.len() as u32;
+        if self.hashes.len() * 2 > self.slots.len() {
+            self.grow();
+        }
+        true
+    }
+
+    fn grow(&mut self) {
+        let size = self.slots.len() * 2;
+        let mask = size - 1;
+        let mut slots = vec![0u32; size];
+        for (e, &hash) in self.hashes.iter().enumerate() {
+            let mut slot = (hash >> 20) as usize & mask;
+            while slots[slot] != 0 {
+                slot = (slot + 1) & mask;
+            }
+            slots[slot] = e as u32 + 1;
+        }
+        self.slots = slots;
+    }
+}
+
+fn zobrist(i: usize) -> u64 {
+    let mut z = (i as u64).wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// The linked list of call/return entries. Entry 0 is the head; entry
+/// `2i+1` is op `i`'s call, `2i+2` its return.
+struct Entries {
+    next: Vec<u32>,
+    prev: Vec<u32>,
+}
+
+const END: u32 = u32::MAX;
+
+impl Entries {
+    /// `positions[i] = (call, return)` positions in history order (all distinct).
+    fn new(positions: &[(u64, u64)]) -> Self {
+        let mut order: Vec<(u64, u32)> = Vec::with_capacity(positions.len() * 2);
+        for (i, &(call, ret)) in positions.iter().enumerate() {
+            order.push((call, 2 * i as u32 + 1));
+            order.push((ret, 2 * i as u32 + 2));
+        }
+        order.sort_unstable();
+        let size = positions.len() * 2 + 1;
+        let mut next = vec![END; size];
+        let mut prev = vec![0; size];
+        let mut last = 0u32;
+        for &(_, e) in &order {
+            next[last as usize] = e;
+            prev[e as usize] = last;
+            last = e;
+        }
+        Entries { next, prev }
+    }
+
+    #[inline]
+    fn unlink(&mut self, e: u32) {
+        let (p, n) = (self.prev[e as usize], self.next[e as usize]);
+        self.next[p as usize] = n;
+        if n != END {
+            self.prev[n as usize] = p;
+        }
+    }
+
+    #[inline]
+    fn relink(&mut self, e: u32) {
+        let (p, n) = (self.prev[e as usize], self.next[e as usize]);
+        self.next[p as usize] = e;
+        if n != END {
+            self.prev[n as usize] = e;
+        }
+    }
+
+    fn lift(&mut self, call: u32) {
+        self.unlink(call);
+        self.unlink(call + 1);
+    }
+
+    fn unlift(&mut self, call: u32) {
+        self.relink(call + 1);
+        self.relink(call);
+    }
+}
+
+/// A resumable search for a linearization of one partition's operations.
+pub(super) struct Search<M: SeqModel> {
+    /// The interned model (public for explanations).
+    pub model: Interned<M>,
+    entries: Entries,
+    bitset: Vec<u64>,
+    hash: u64,
+    cache: Cache,
+    calls: Vec<(u32, u32)>,
+    state: u32,
+    deepest: Option<Deepest>,
+    entry: u32,
+}
+
+/// Where a search stands after a slice of work.
+pub(super) enum Progress {
+    /// Decided.
+    Done(Found),
+    /// Paused after its slice; call `run` again.
+    Paused,
+}
+
+impl<M: SeqModel> Search<M> {
+    /// A search over ops with `positions[i]` = (call, return) positions in history order.
+    pub fn new(model: Interned<M>, positions: &[(u64, u64)]) -> Self {
+        let n = positions.len();
+        let entries = Entries::new(positions);
+        let words = n.div_ceil(64).max(1);
+        let entry = entries.next[0];
+        Search {
+            model,
+            entries,
+            bitset: vec![0u64; words],
+            hash: 0,
+            cache: Cache::new(words),
+            calls: Vec::with_capacity(n),
+            state: 0,
+            deepest: None,
+            entry,
+        }
+    }
+
+    /// The deepest point reached so far.
+    pub fn deepest(&self) -> Deepest {
+        self.deepest.clone().unwrap_or_default()
+    }
+
+    /// Run about `slice` iterations (checking `clock`); `None` when the clock ran out.
+    pub fn run(&mut self, slice: u64, clock: &mut Clock) -> Option<Progress> {
+        let mut iterations = 0u64;
+        let allowed = clock.steps_left;
+        while self.entry != END {
+            if iterations >= allowed {
+                clock.charge(iterations);
+                clock.exhausted = true;
+                return None;
+            }
+            iterations += 1;
+            if iterations & 0x3ff == 0 {
+                if clock.out_of_time() {
+                    clock.charge(iterations);
+                    return None;
+                }
+                if iterations >= slice {
+                    clock.charge(iterations);
+                    return Some(Progress::Paused);
+                }
+            }
+            if self.entry % 2 == 1 {
+                self.try_call();
+                continue;
+            }
+            if self
+                .deepest
+                .as_ref()
+                .is_none_or(|d| self.calls.len() > d.order.len())
+            {
+                self.deepest = Some(record(&self.entries, &self.calls, self.state, self.entry));
+            }
+            let Some((call, previous)) = self.calls.pop() else {
+                clock.charge(iterations);
+                return Some(Progress::Done(Found::NotLinearizable(self.deepest())));
+            };
+            let op = (call as usize - 1) / 2;
+            self.bitset[op / 64] &= !(1 << (op % 64));
+            self.hash ^= zobrist(op);
+            self.state = previous;
+            self.entries.unlift(call);
+            self.entry = self.entries.next[call as usize];
+        }
+        clock.charge(iterations);
+        Some(Progress::Done(Found::Linearizable))
+    }
+
+    /// Try to linearize the call at `self.entry` next; move on either way.
+    #[inline]
+    fn try_call(&mut self) {
+        let entry = self.entry;
+        let op = (entry as usize - 1) / 2;
+        if let Some(next) = self.model.step(self.state, op) {
+            self.bitset[op / 64] |= 1 << (op % 64);
+            if self
+                .cache
+                .insert(&self.bitset, self.hash ^ zobrist(op), next)
+            {
+                self.hash ^= zobrist(op);
+                self.calls.push((entry, self.state));
+                self.state = next;
+                self.entries.lift(entry);
+                self.entry = self.entries.next[0];
+                return;
+            }
+            self.bitset[op / 64] &= !(1 << (op % 64));
+        }
+        self.entry = self.entries.next[entry as usize];
+    }
+}
+
+fn record(entries: &Entries, calls: &[(u32, u32)], state: u32, blocking: u32) -> Deepest {
+    let mut candidates = Vec::new();
+    let mut e = entries.next[0];
+    while e != blocking && e != END {
+        if e % 2 == 1 {
+            candidates.push((e as usize - 1) / 2);
+        }
+        e = entries.next[e as usize];
+    }
+    Deepest {
+        order: calls.iter().map(|&(c, _)| (c as usize - 1) / 2).collect(),
+        state,
+        candidates,
+        blocking: (blocking as usize - 1) / 2,
+    }
+}
