@@ -1,6 +1,8 @@
 //! Named checks over the world: `always`, `eventually`, `sometimes`, and
 //! end-of-run safety checks (history checkers).
 
+use super::linearizability::{self, Budget, Model};
+use super::verdict::Status;
 use crate::sim::{Node, Sim};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -123,6 +125,27 @@ impl<N: Node> Invariant<N> {
                 Outcome::Pass
             } else {
                 Outcome::Fail("never happened during the run".into())
+            }
+        })
+    }
+
+    /// At the end of the run, the client history must be linearizable for
+    /// `model` (Wing–Gong/Lowe search with per-key partitioning). The search
+    /// is bounded by `max_steps` — deterministic, unlike a wall-clock budget —
+    /// and an exhausted budget gives `unknown`, not a pass.
+    pub fn linearizable(model: Model, max_steps: u64) -> Self {
+        Self::new("linearizable", CheckKind::AtEnd, move |sim| {
+            let budget = Budget {
+                timeout: None,
+                max_steps: Some(max_steps),
+            };
+            match linearizability::check(sim.history(), model, &budget) {
+                Ok(verdict) => match verdict.status {
+                    Status::Valid => Outcome::Pass,
+                    Status::Invalid => Outcome::Fail(verdict.explanation),
+                    Status::Unknown => Outcome::Unknown(verdict.explanation),
+                },
+                Err(e) => Outcome::Fail(format!("the client history is malformed: {e}")),
             }
         })
     }
