@@ -33,7 +33,8 @@ pub enum Latency {
         mean: SimTime,
     },
     /// Log-normal: `median * exp(sigma * Z)`, Z standard normal (capped).
-    Lognormal {
+    #[serde(rename = "lognormal")]
+    LogNormal {
         /// Median delay.
         median: SimTime,
         /// Shape: spread of the logarithm.
@@ -63,7 +64,7 @@ impl Latency {
                 let scale = -libm::log(rng.unit_open());
                 clamp_nanos(mean.as_nanos() as f64 * scale)
             }
-            Latency::Lognormal { median, sigma } => {
+            Latency::LogNormal { median, sigma } => {
                 // Box–Muller with libm.
                 let u1 = rng.unit_open();
                 let u2 = rng.unit_open();
@@ -79,7 +80,7 @@ impl Latency {
             Latency::Constant { value } => format!("constant {value}"),
             Latency::Uniform { min, max } => format!("uniform {min}..{max}"),
             Latency::Exponential { mean } => format!("exponential mean {mean}"),
-            Latency::Lognormal { median, sigma } => {
+            Latency::LogNormal { median, sigma } => {
                 format!("lognormal median {median} sigma {sigma}")
             }
         }
@@ -155,7 +156,7 @@ mod tests {
 
     #[test]
     fn lognormal_has_its_median_and_spread() {
-        let latency = Latency::Lognormal {
+        let latency = Latency::LogNormal {
             median: SimTime::from_millis(5),
             sigma: 0.5,
         };

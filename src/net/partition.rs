@@ -31,6 +31,15 @@ impl PartitionShape {
         PartitionShape::Random,
     ];
 
+    /// Every shape with its name in scenario files.
+    pub const NAMED: [(&'static str, PartitionShape); 5] = [
+        ("halves", PartitionShape::Halves),
+        ("majorities-ring", PartitionShape::MajoritiesRing),
+        ("bridge", PartitionShape::Bridge),
+        ("isolate-one", PartitionShape::IsolateOne),
+        ("random", PartitionShape::Random),
+    ];
+
     /// The pairs of nodes (both directions) that can no longer talk.
     pub fn cut_pairs(self, nodes: u32, rng: &mut Prng) -> Vec<(NodeId, NodeId)> {
         let mut order: Vec<NodeId> = (0..nodes).map(NodeId).collect();

@@ -2,10 +2,10 @@
 //! every protocol shares (network, clocks, storage, clients, faults, nemesis,
 //! check selection). Protocol parameters are the protocol's own business.
 
-use super::spec::{self, InvariantSelection, LatencySpec, Scenario};
+use super::spec::{self, InvariantSelection, Scenario};
 use super::ScenarioError;
 use crate::faults::{self, NemesisConfig, ScheduledFault};
-use crate::net::{Latency, LinkConfig, NetConfig, PartitionShape};
+use crate::net::{LinkConfig, NetConfig, PartitionShape};
 use crate::sim::{Node, NodeId, Ratio, SimBuilder, SimTime, TraceLevel};
 use crate::workload::{ClientConfig, Workload};
 
@@ -31,20 +31,11 @@ fn ratio(p: spec::Probability) -> Ratio {
     Ratio::new(u64::from(p.per_billion()), 1_000_000_000)
 }
 
-fn latency(spec: &LatencySpec) -> Latency {
-    match *spec {
-        LatencySpec::Constant { value } => Latency::Constant { value },
-        LatencySpec::Uniform { min, max } => Latency::Uniform { min, max },
-        LatencySpec::Exponential { mean } => Latency::Exponential { mean },
-        LatencySpec::LogNormal { median, sigma } => Latency::Lognormal { median, sigma },
-    }
-}
-
 /// The network configuration a scenario describes.
 pub fn net_config(scenario: &Scenario) -> NetConfig {
     let n = &scenario.network;
     let default = LinkConfig {
-        latency: latency(&n.latency),
+        latency: n.latency,
         loss: ratio(n.loss),
         duplicate: ratio(n.duplicate),
     };
@@ -56,7 +47,7 @@ pub fn net_config(scenario: &Scenario) -> NetConfig {
     for link in &n.links {
         let mut cfg = default;
         if let Some(l) = &link.latency {
-            cfg.latency = latency(l);
+            cfg.latency = *l;
         }
         if let Some(p) = link.loss {
             cfg.loss = ratio(p);
@@ -74,16 +65,6 @@ pub fn net_config(scenario: &Scenario) -> NetConfig {
         }
     }
     config
-}
-
-fn shape(s: spec::PartitionShape) -> PartitionShape {
-    match s {
-        spec::PartitionShape::Halves => PartitionShape::Halves,
-        spec::PartitionShape::MajoritiesRing => PartitionShape::MajoritiesRing,
-        spec::PartitionShape::Bridge => PartitionShape::Bridge,
-        spec::PartitionShape::IsolateOne => PartitionShape::IsolateOne,
-        spec::PartitionShape::Random => PartitionShape::Random,
-    }
 }
 
 fn target(
@@ -125,7 +106,7 @@ fn fault_action(
     let t = |x: &spec::Target| target(scenario, facts, x);
     Ok(match a {
         spec::FaultAction::Partition(spec::PartitionSpec::Shape(s)) => {
-            F::Partition(faults::PartitionSpec::Shape(shape(*s)))
+            F::Partition(faults::PartitionSpec::Shape(*s))
         }
         spec::FaultAction::Partition(spec::PartitionSpec::Groups(groups)) => {
             F::Partition(faults::PartitionSpec::Groups(

@@ -230,13 +230,16 @@ fn parse_clock_strobe(context: &Context<'_>, item: &Item) -> Result<FaultAction,
 /// `partition = "halves"` or `partition = [[0, 1], [2, 3, 4]]`.
 fn parse_partition(context: &Context<'_>, item: &Item) -> Result<PartitionSpec, ScenarioError> {
     let source = context.source;
-    let names: Vec<&str> = PartitionShape::ALL.iter().map(|(name, _)| *name).collect();
+    let names: Vec<&str> = PartitionShape::NAMED
+        .iter()
+        .map(|(name, _)| *name)
+        .collect();
     let expected = format!(
         "a shape ({}) or groups of node indices like [[0, 1], [2, 3, 4]]",
         quoted_list(&names)
     );
     match &item.value {
-        Value::String(s) => PartitionShape::ALL
+        Value::String(s) => PartitionShape::NAMED
             .iter()
             .find(|(name, _)| name == s)
             .map(|(_, shape)| PartitionSpec::Shape(*shape))

@@ -2,8 +2,9 @@
 //! [`Scenario`] with errors that name the file, line and column and say what
 //! was expected.
 //!
-//! This module is pure data and validation. It does not know the engine or
-//! the protocols: the protocol name, workload kind, role targets, invariant
+//! This module is pure data and validation. It does not know the protocols,
+//! and of the engine it shares only plain value types (`SimTime`, `Latency`,
+//! `PartitionShape`); `engine.rs` maps a scenario onto a `SimBuilder`: the protocol name, workload kind, role targets, invariant
 //! and history names are kept with their spans, and protocol parameters are
 //! kept in a [`ParamTable`], so that the protocol registry can validate them
 //! later and still report errors at their place in the file

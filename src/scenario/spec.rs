@@ -107,46 +107,10 @@ impl Default for NetworkSpec {
     }
 }
 
-/// A latency distribution (`latency = { kind = ..., ... }`).
-#[derive(Clone, Debug, PartialEq)]
-pub enum LatencySpec {
-    /// `{ kind = "constant", value = "5ms" }`: always `value`.
-    Constant {
-        /// `value`: required.
-        value: SimTime,
-    },
-    /// `{ kind = "uniform", min = "1ms", max = "10ms" }`: uniform in
-    /// `min..=max`.
-    Uniform {
-        /// `min`: required, at most `max`.
-        min: SimTime,
-        /// `max`: required.
-        max: SimTime,
-    },
-    /// `{ kind = "exponential", mean = "5ms" }`: exponential with this mean.
-    Exponential {
-        /// `mean`: required, more than 0.
-        mean: SimTime,
-    },
-    /// `{ kind = "lognormal", median = "5ms", sigma = 0.5 }`: log-normal with
-    /// this median and shape.
-    LogNormal {
-        /// `median`: required, more than 0.
-        median: SimTime,
-        /// `sigma`: required, a number more than 0 (and at most 10).
-        sigma: f64,
-    },
-}
-
-impl Default for LatencySpec {
-    /// Uniform 1ms..=10ms.
-    fn default() -> Self {
-        LatencySpec::Uniform {
-            min: SimTime::from_millis(1),
-            max: SimTime::from_millis(10),
-        }
-    }
-}
+/// `[network] latency` and link overrides: the engine's latency
+/// distribution, shared as is (kinds `constant`, `uniform`, `exponential`,
+/// `lognormal`; default uniform 1ms..10ms).
+pub use crate::net::Latency as LatencySpec;
 
 /// `[[network.links]]`: overrides for one link (or one pair of links).
 #[derive(Clone, Debug, PartialEq)]
@@ -340,31 +304,9 @@ pub enum PartitionSpec {
     Groups(Vec<Vec<u32>>),
 }
 
-/// Jepsen's partition shapes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PartitionShape {
-    /// `"halves"`: a random half (rounded down) against the rest.
-    Halves,
-    /// `"majorities-ring"`: each node sees a majority, no two the same one.
-    MajoritiesRing,
-    /// `"bridge"`: two halves joined by one node that sees both.
-    Bridge,
-    /// `"isolate-one"`: one random node against the rest.
-    IsolateOne,
-    /// `"random"`: a random split into two non-empty groups.
-    Random,
-}
-
-impl PartitionShape {
-    /// Every shape with its TOML name.
-    pub const ALL: [(&'static str, PartitionShape); 5] = [
-        ("halves", PartitionShape::Halves),
-        ("majorities-ring", PartitionShape::MajoritiesRing),
-        ("bridge", PartitionShape::Bridge),
-        ("isolate-one", PartitionShape::IsolateOne),
-        ("random", PartitionShape::Random),
-    ];
-}
+/// A named Jepsen partition shape: the engine's type, shared as is; its
+/// scenario names are in `PartitionShape::NAMED`.
+pub use crate::net::PartitionShape;
 
 /// `[nemesis]`: random faults.
 #[derive(Clone, Debug, PartialEq, Eq)]
