@@ -4,8 +4,9 @@
 //!
 //! This module is pure data and validation. It does not know the protocols,
 //! and of the engine it shares only plain value types (`SimTime`, `Latency`,
-//! `PartitionShape`); `engine.rs` maps a scenario onto a `SimBuilder`: the protocol name, workload kind, role targets, invariant
-//! and history names are kept with their spans, and protocol parameters are
+//! `PartitionShape`); `engine.rs` maps a scenario onto a `SimBuilder`.
+//! The protocol name, workload kind, role targets, invariant and history
+//! names are kept with their spans, and protocol parameters are
 //! kept in a [`ParamTable`], so that the protocol registry can validate them
 //! later and still report errors at their place in the file
 //! ([`ScenarioError::at`]). The format is documented key by key in
