@@ -114,6 +114,10 @@ pub trait DynSim {
     fn end_time(&self) -> SimTime;
     /// The network-wide loss probability in force (default link).
     fn loss(&self) -> Ratio;
+    /// Time of the next queued event, if any.
+    fn next_time(&self) -> Option<SimTime>;
+    /// Does kept entry `index` pass `filter`? (False past the end.)
+    fn entry_matches(&self, index: usize, filter: &EntryFilter) -> bool;
 }
 
 impl<N: Node> DynSim for Sim<N> {
@@ -258,6 +262,15 @@ impl<N: Node> DynSim for Sim<N> {
     }
     fn loss(&self) -> Ratio {
         self.network.config().default.loss
+    }
+    fn next_time(&self) -> Option<SimTime> {
+        self.next_event_time()
+    }
+    fn entry_matches(&self, index: usize, filter: &EntryFilter) -> bool {
+        self.trace
+            .entries()
+            .get(index)
+            .is_some_and(|e| filter.matches(e.event.kind(), e.event.source(), e.event.target()))
     }
 }
 
