@@ -171,6 +171,51 @@ impl App {
         }
     }
 
+    /// True while playing.
+    pub fn is_playing(&self) -> bool {
+        self.playing
+    }
+
+    /// Index into [`SPEEDS`] of the playing speed.
+    pub fn speed(&self) -> usize {
+        self.speed
+    }
+
+    /// The focused panel.
+    pub fn focus(&self) -> Focus {
+        self.focus
+    }
+
+    /// What the inspector shows.
+    pub fn inspect(&self) -> Inspect {
+        self.inspect
+    }
+
+    /// The selected node's index.
+    pub fn selected_node(&self) -> usize {
+        self.selected_node
+    }
+
+    /// The selected trace entry's index, if any.
+    pub fn selected_entry(&self) -> Option<usize> {
+        self.selected_entry
+    }
+
+    /// The event log's filter.
+    pub fn filter(&self) -> &EntryFilter {
+        &self.filter
+    }
+
+    /// The text in the open prompt.
+    pub fn prompt_text(&self) -> &str {
+        &self.prompt
+    }
+
+    /// How the run stopped, if it did (finished or violated).
+    pub fn ended(&self) -> Option<StepResult> {
+        self.ended
+    }
+
     /// True while a `g` seek is under way.
     pub(crate) fn seek_active(&self) -> bool {
         self.seek.is_some()
@@ -329,8 +374,8 @@ impl App {
             return;
         }
         self.timeline.back();
-        self.after_travel();
         self.status = format!("back to step {}", self.timeline.step_index());
+        self.after_travel();
     }
 
     /// After moving back: the run is live again; selections past the end go.
@@ -348,9 +393,9 @@ impl App {
         }
         let ahead = self.timeline.actions_ahead();
         if ahead > 0 {
-            self.status = format!(
-                "{ahead} recorded action(s) ahead will replay; x forks the timeline without them"
-            );
+            self.status.push_str(&format!(
+                "; {ahead} recorded action(s) ahead will replay (x forks without them)"
+            ));
         }
     }
 
@@ -371,8 +416,8 @@ impl App {
             self.status = format!("seeking to step {step}");
         } else {
             self.timeline.goto(step);
-            self.after_travel();
             self.status = format!("went back to step {step}");
+            self.after_travel();
         }
     }
 

@@ -25,18 +25,18 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     };
     let badge = checks_badge(app, failed.as_ref());
     let first = Line::from(vec![
-        Span::styled(" distlab ", base.add_modifier(Modifier::BOLD)),
+        Span::styled(" distlab │ ", base.add_modifier(Modifier::BOLD)),
+        Span::styled(badge, base.add_modifier(Modifier::BOLD)),
         Span::styled(
             format!(
-                "│ {} │ seed {} │ step {} │ t={} │ {play} │ ",
+                " │ step {} │ t={} │ {play} │ {} seed {}",
+                sim.steps(),
+                sim.now(),
                 sim.name(),
                 sim.seed(),
-                sim.steps(),
-                sim.now()
             ),
             base,
         ),
-        Span::styled(badge, base.add_modifier(Modifier::BOLD)),
     ]);
     let c = sim.counters();
     let ahead = app.timeline.actions_ahead();
@@ -65,9 +65,9 @@ fn checks_badge(app: &App, failed: Option<&(String, String, Option<u64>)>) -> St
     let sim = app.timeline.sim();
     let count = sim.checks().len();
     match (failed, app.ended.is_some()) {
-        (Some((name, _, Some(step))), _) => format!("✗ {name} FAILED at step {step}"),
-        (Some((name, _, None)), _) => format!("✗ {name} FAILED at the end"),
+        (Some((name, _, Some(step))), _) => format!("✗ FAILED {name} (step {step})"),
+        (Some((name, _, None)), _) => format!("✗ FAILED {name} (at the end)"),
         (None, true) => format!("✓ all {count} checks passed"),
-        (None, false) => format!("✓ {count} checks, none failed so far"),
+        (None, false) => format!("✓ {count} checks ok so far"),
     }
 }
