@@ -95,13 +95,19 @@ fn goto_steps_and_times_forward_and_back() {
     app.apply(Action::Tick(100_000));
     let sim = app.timeline().sim();
     assert!(sim.now().as_nanos() <= 1_000_000_000);
-    assert!(sim.next_time().is_some_and(|t| t.as_nanos() > 1_000_000_000));
+    assert!(sim
+        .next_time()
+        .is_some_and(|t| t.as_nanos() > 1_000_000_000));
     let at_one_second = app.timeline().step_index();
     steps(&mut app, 50);
     type_in(&mut app, PromptKind::Goto, "1s");
     assert_eq!(app.timeline().step_index(), at_one_second);
     type_in(&mut app, PromptKind::Goto, "soon");
-    assert!(app.status().contains("not a step or a time"), "{}", app.status());
+    assert!(
+        app.status().contains("not a step or a time"),
+        "{}",
+        app.status()
+    );
 }
 
 #[test]
@@ -238,7 +244,10 @@ fn going_back_replays_recorded_actions_until_the_timeline_forks() {
     assert!(app.status().contains("forked"), "{}", app.status());
     assert_eq!(app.timeline().injected().len(), 0);
     steps(&mut app, 30);
-    assert!(app.timeline().sim().nodes()[0].up, "no crash on the new path");
+    assert!(
+        app.timeline().sim().nodes()[0].up,
+        "no crash on the new path"
+    );
     type_in(&mut app, PromptKind::Goto, "35");
     app.apply(Action::SelectNext);
     app.apply(Action::Crash);
@@ -279,7 +288,11 @@ fn save_hands_the_report_and_actions_to_the_saver() {
     app.apply(Action::Crash);
     steps(&mut app, 5);
     app.apply(Action::Save);
-    assert!(app.status().contains("saved session.json"), "{}", app.status());
+    assert!(
+        app.status().contains("saved session.json"),
+        "{}",
+        app.status()
+    );
     let saved = saved.borrow();
     assert_eq!(saved.len(), 1);
     assert_eq!(saved[0].report.steps, 30);

@@ -13,7 +13,7 @@ mod list;
 mod replay;
 mod run;
 mod sweep;
-mod tui;
+pub mod tui;
 
 use clap::{Parser, Subcommand};
 

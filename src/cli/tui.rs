@@ -49,8 +49,12 @@ pub fn open(args: &ScenarioArgs, seed: Option<u64>, replay: Option<&Failure>) ->
         open_at_failure(&mut timeline, f);
     }
     let seed = scenario.seed;
-    let app =
-        App::new(timeline).with_saver(saver(args.clone(), scenario.source.text.to_string(), seed));
+    let app = App::new(timeline).with_saver(saver(
+        args.clone(),
+        scenario.source.text.to_string(),
+        seed,
+        PathBuf::from("."),
+    ));
     match terminal::run(app) {
         Ok(app) => {
             let sim = app.timeline().sim();
@@ -89,16 +93,34 @@ fn open_at_failure(timeline: &mut Timeline, f: &Failure) {
     }
 }
 
-/// Saves sessions next to the working directory as
+/// A saver for sessions on the scenario file `scenario` (no overrides) with
+/// `seed`, writing replay files into `dir` (what `distlab tui` does, for
+/// tests and other front ends).
+pub fn saver_into(dir: PathBuf, scenario: PathBuf, seed: u64) -> Result<Saver, String> {
+    let text = std::fs::read_to_string(&scenario)
+        .map_err(|e| format!("cannot read {}: {e}", scenario.display()))?;
+    let args = ScenarioArgs {
+        scenario,
+        nodes: None,
+        duration: None,
+    };
+    Ok(saver(args, text, seed, dir))
+}
+
+/// Saves sessions into `dir` as
 /// `distlab-session-<scenario>-seed<N>-step<S>.json`.
-fn saver(args: ScenarioArgs, text: String, seed: u64) -> Saver {
+fn saver(args: ScenarioArgs, text: String, seed: u64, dir: PathBuf) -> Saver {
     Box::new(move |request: &SaveRequest| {
         let failure = Failure::from_session(&args.scenario, &text, &args, request);
         let name = format!(
             "distlab-session-{}-seed{seed}-step{}.json",
             request.report.scenario, request.report.steps
         );
-        let path = PathBuf::from(name);
+        let path = if dir == std::path::Path::new(".") {
+            PathBuf::from(name)
+        } else {
+            dir.join(name)
+        };
         write(&path, &failure)?;
         Ok(path.display().to_string())
     })
