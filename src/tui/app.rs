@@ -127,10 +127,11 @@ impl App {
             app.status = format!("check `{}` failed at step {}", v.check, v.step);
         } else if sim.check_results().is_some() {
             app.ended = Some(StepResult::Finished);
-            if app.failed_check().is_some() {
-                app.inspect = Inspect::Check;
-            }
             app.status = "the run is over".into();
+            if let Some((check, _, _)) = app.failed_check() {
+                app.inspect = Inspect::Check;
+                app.status = format!("check `{check}` failed at the end of the run");
+            }
         }
         app
     }
