@@ -189,6 +189,32 @@ fn event_row(
         gutter = gutter.add_modifier(Modifier::REVERSED);
     }
     row.text(0, &format!("{:>7}", e.step), gutter);
+    marks(row, cols, e);
+    let red = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
+    for s in &e.sends {
+        if matches!(s.outcome, SendOutcome::Lost | SendOutcome::Partitioned) {
+            if let Some(x) = cols.endpoint_x(Some(s.to)) {
+                if row.cells[x].0 == '│' {
+                    row.put(x, '✗', red);
+                }
+            }
+        }
+    }
+    let label_x = cols.end() + 1;
+    let label = clip(
+        &format!("{} {}", e.kind, e.label),
+        width.saturating_sub(label_x),
+    );
+    let style = match e.kind {
+        "fault" => Style::new().fg(Color::Yellow),
+        "drop-down" => Style::new().fg(Color::Red),
+        _ => Style::new().fg(Color::Gray),
+    };
+    row.text(label_x, &label, style);
+}
+
+/// The event's marks on the node lines: arrows, glyphs, fault crossings.
+fn marks(row: &mut Row, cols: &Columns, e: &EntryView) {
     let source = cols.endpoint_x(e.source);
     let target = cols.endpoint_x(e.target);
     let cyan = Style::new().fg(Color::Cyan);
@@ -228,26 +254,6 @@ fn event_row(
             }
         }
     }
-    for s in &e.sends {
-        if matches!(s.outcome, SendOutcome::Lost | SendOutcome::Partitioned) {
-            if let Some(x) = cols.endpoint_x(Some(s.to)) {
-                if row.cells[x].0 == '│' {
-                    row.put(x, '✗', red);
-                }
-            }
-        }
-    }
-    let label_x = cols.end() + 1;
-    let label = clip(
-        &format!("{} {}", e.kind, e.label),
-        width.saturating_sub(label_x),
-    );
-    let style = match e.kind {
-        "fault" => Style::new().fg(Color::Yellow),
-        "drop-down" => Style::new().fg(Color::Red),
-        _ => Style::new().fg(Color::Gray),
-    };
-    row.text(label_x, &label, style);
 }
 
 fn flight_row(cols: &Columns, groups: &[usize], f: &FlightView, width: usize) -> Row {
