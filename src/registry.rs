@@ -2,7 +2,7 @@
 //! simulation of it from a scenario. The CLI and TUI go through here and never
 //! name a protocol type.
 
-use crate::protocols::{broadcast, pingpong};
+use crate::protocols::{broadcast, gossip, pingpong};
 use crate::scenario::engine::{BuildOptions, ProtocolFacts};
 use crate::scenario::{Scenario, ScenarioError};
 use crate::sim::DynSim;
@@ -27,6 +27,11 @@ pub const PROTOCOLS: &[ProtocolEntry] = &[
         summary: "flood values over a topology with acked retransmission (Maelstrom broadcast)",
         facts: broadcast::scenario::FACTS,
         build: broadcast::scenario::build,
+    },
+    ProtocolEntry {
+        summary: "epidemic spread of a grow-only set: push/pull/push-pull anti-entropy or rumor mongering",
+        facts: gossip::scenario::FACTS,
+        build: gossip::scenario::build,
     },
     ProtocolEntry {
         summary: "every node bounces a counter with every other node (the engine benchmark)",

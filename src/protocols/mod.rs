@@ -2,4 +2,5 @@
 //! invariants, workload and scenarios.
 
 pub mod broadcast;
+pub mod gossip;
 pub mod pingpong;
