@@ -1,6 +1,6 @@
 //! Gossip's workload, checks and metrics.
 
-use super::{Gossip, Mode, Params, Via};
+use super::{Gossip, Learned, Mode, Params, Via};
 use crate::check::convergence::{check_convergence, ReplicaState};
 use crate::check::history::{EventType, Value};
 use crate::check::verdict::Status;
@@ -112,6 +112,7 @@ fn replicas_converge(sim: &Sim<Gossip>) -> Result<(), String> {
 
 /// Per value present on every live node: the spread between its first and
 /// last arrival (node clocks; the gossip scenarios do not skew them), sorted.
+/// Copies reloaded from storage after a restart are left out.
 pub fn convergence_times(sim: &Sim<Gossip>) -> Vec<u64> {
     let nodes: Vec<&Gossip> = sim.live_nodes().map(|(_, n)| n).collect();
     let Some(first) = nodes.first() else {
@@ -121,11 +122,14 @@ pub fn convergence_times(sim: &Sim<Gossip>) -> Vec<u64> {
         .values
         .keys()
         .filter_map(|v| {
-            let times: Option<Vec<SimTime>> = nodes
+            let learned: Option<Vec<Learned>> =
+                nodes.iter().map(|n| n.values.get(v).copied()).collect();
+            // A value reloaded after a restart has no arrival time of its own.
+            let times: Vec<SimTime> = learned?
                 .iter()
-                .map(|n| n.values.get(v).map(|l| l.at))
+                .filter(|l| l.via != Via::Storage)
+                .map(|l| l.at)
                 .collect();
-            let times = times?;
             let low = times.iter().min()?;
             let high = times.iter().max()?;
             Some((*high - *low).as_nanos())
