@@ -2,7 +2,7 @@
 //! simulation of it from a scenario. The CLI and TUI go through here and never
 //! name a protocol type.
 
-use crate::protocols::{broadcast, gossip, pingpong};
+use crate::protocols::{broadcast, gossip, pingpong, swim};
 use crate::scenario::engine::{BuildOptions, ProtocolFacts};
 use crate::scenario::{Scenario, ScenarioError};
 use crate::sim::DynSim;
@@ -37,6 +37,11 @@ pub const PROTOCOLS: &[ProtocolEntry] = &[
         summary: "every node bounces a counter with every other node (the engine benchmark)",
         facts: pingpong::scenario::FACTS,
         build: pingpong::scenario::build,
+    },
+    ProtocolEntry {
+        summary: "SWIM membership: ping, ping-req, suspicion, incarnations, piggybacked dissemination",
+        facts: swim::scenario::FACTS,
+        build: swim::scenario::build,
     },
 ];
 

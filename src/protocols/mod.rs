@@ -4,3 +4,4 @@
 pub mod broadcast;
 pub mod gossip;
 pub mod pingpong;
+pub mod swim;
