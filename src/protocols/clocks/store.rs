@@ -102,6 +102,8 @@ pub struct Store {
     /// Every key's state.
     pub keys: BTreeMap<String, KeyState>,
     truth: VClock,
+    /// Most siblings any key has held here (ghost, for metrics).
+    pub siblings_peak: usize,
     /// Clock-condition records.
     pub ghost: ClockGhost,
 }
@@ -114,6 +116,7 @@ impl Store {
             id,
             keys: BTreeMap::new(),
             truth: VClock::new(nodes),
+            siblings_peak: 0,
             ghost: ClockGhost::default(),
         }
     }
@@ -152,12 +155,14 @@ impl Store {
             mine.siblings.push(s.clone());
         }
         mine.siblings.sort_by_key(|s| s.value);
+        let count = mine.siblings.len();
         if let Some(e) = &theirs.lww {
             if mine.lww.as_ref().is_none_or(|m| m.stamp < e.stamp) {
                 mine.lww = Some(e.clone());
             }
         }
-        *mine != before
+        self.siblings_peak = self.siblings_peak.max(count);
+        self.keys.get(key) != Some(&before)
     }
 
     fn put(&mut self, ctx: &mut Ctx<Self>, key: &str, value: i64) {
