@@ -22,6 +22,7 @@ use crate::check::verdict::Status;
 use crate::check::{CheckKind, Invariant, Outcome};
 use crate::sim::{Ctx, Node, NodeId, Reply, Request, Sim, SimBuilder, SimTime};
 use serde::Serialize;
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -155,7 +156,10 @@ impl Causal {
         } else {
             self.clock.merge(&m.stamp);
         }
-        if !(m.stamp <= self.clock) {
+        if !matches!(
+            m.stamp.partial_cmp(&self.clock),
+            Some(Ordering::Less | Ordering::Equal)
+        ) {
             let text = format!(
                 "{} delivered {} stamped {} but its clock is now {}",
                 self.id,

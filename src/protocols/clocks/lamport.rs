@@ -49,6 +49,9 @@ pub enum Payload {
     },
 }
 
+/// A delivered broadcast: (timestamp, sender, value).
+pub type Delivery = (u64, NodeId, i64);
+
 /// Timers.
 #[derive(Clone, Debug, Hash, Serialize)]
 pub enum Timer {
@@ -67,8 +70,8 @@ pub struct Lamport {
     horizon: BTreeMap<NodeId, (u64, NodeId)>,
     links: Links<Payload>,
     waiting: BTreeMap<(u64, NodeId), Request>,
-    /// Delivered broadcasts, in delivery order: (timestamp, sender, value).
-    pub delivered: Vec<(u64, NodeId, i64)>,
+    /// Delivered broadcasts, in delivery order.
+    pub delivered: Vec<Delivery>,
     /// Clock-condition records.
     pub ghost: ClockGhost,
 }
@@ -186,7 +189,7 @@ impl Node for Lamport {
 }
 
 fn total_order(sim: &Sim<Lamport>) -> Outcome {
-    let logs: Vec<(NodeId, &Vec<(u64, NodeId, i64)>)> =
+    let logs: Vec<(NodeId, &Vec<Delivery>)> =
         sim.live_nodes().map(|(id, n)| (id, &n.delivered)).collect();
     let Some(&(longest_id, longest)) = logs.iter().max_by_key(|(_, l)| l.len()) else {
         return Outcome::Pass;
