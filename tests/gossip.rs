@@ -60,3 +60,39 @@ fn gossip_rumor_trace_hash_is_pinned() {
     let report = testing::run(&scenario, scenario.seed);
     insta::assert_snapshot!(report.trace_hash);
 }
+
+#[test]
+fn sweep_params_prints_the_fanout_trade_off() {
+    let out = common::distlab(&[
+        "sweep-params",
+        "scenarios/gossip-rumor.toml",
+        "--param",
+        "fanout=1,3",
+        "--seeds",
+        "0..3",
+        "--metrics",
+        "converge-rounds-p50,messages-per-update",
+    ]);
+    assert_eq!(common::code(&out), 0, "{}", common::stderr(&out));
+    let text = common::stdout(&out);
+    assert!(
+        text.contains("| fanout | pass | converge-rounds-p50 | messages-per-update |"),
+        "{text}"
+    );
+    assert!(
+        text.contains("| 1 | 3/3 | ") && text.contains("| 3 | 3/3 | "),
+        "{text}"
+    );
+    let bad = common::distlab(&[
+        "sweep-params",
+        "scenarios/gossip-rumor.toml",
+        "--param",
+        "fanout=0",
+    ]);
+    assert_eq!(common::code(&bad), 3);
+    assert!(
+        common::stderr(&bad).contains("fanout must be between 1 and 64, got 0"),
+        "{}",
+        common::stderr(&bad)
+    );
+}

@@ -10,6 +10,7 @@ mod common;
 mod export;
 mod failure;
 mod list;
+mod params;
 mod replay;
 mod run;
 mod sweep;
@@ -48,6 +49,8 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Check a recorded history against a consistency model.
     CheckHistory(check_history::CheckHistoryArgs),
+    /// Run a scenario once per value of a protocol parameter and tabulate its metrics.
+    SweepParams(params::ParamsArgs),
 }
 
 /// Parse the command line, run the command, and return the exit code.
@@ -72,5 +75,6 @@ pub fn main() -> i32 {
         Command::Export(args) => export::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::CheckHistory(args) => check_history::run(&args),
+        Command::SweepParams(args) => params::run(&args),
     }
 }

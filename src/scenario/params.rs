@@ -93,9 +93,7 @@ impl ParamTable {
         };
         let entry = parse(format!("{key} = {value}"))
             .or_else(|| parse(format!("{key} = {value:?}")))
-            .ok_or_else(|| {
-                ScenarioError::whole("--param", format!("cannot read {key}={value}"))
-            })?;
+            .ok_or_else(|| ScenarioError::whole("--param", format!("cannot read {key}={value}")))?;
         let mut table = self.clone();
         let (key_span, span) = match self.entries.get(key) {
             Some(old) => (old.key_span.clone(), old.item.span.clone()),
@@ -406,12 +404,19 @@ mod tests {
         let mut r = changed.reader();
         assert_eq!(r.u64("fanout", 1), Ok(5));
         assert_eq!(r.one_of("mode", "push", &["push", "rumor"]), Ok("rumor"));
-        assert_eq!(r.duration("interval", SimTime::ZERO), Ok(SimTime::from_millis(20)));
+        assert_eq!(
+            r.duration("interval", SimTime::ZERO),
+            Ok(SimTime::from_millis(20))
+        );
         assert_eq!(r.finish(), Ok(()));
         let err = params.with_param("fanout", "99").expect("parses");
         let err = err.reader().u64_in("fanout", 1, 1..=10).expect_err("range");
         assert_eq!(err.message, "fanout must be between 1 and 10, got 99");
-        assert_eq!((err.line, err.column), (1, 10), "points at the file's fanout");
+        assert_eq!(
+            (err.line, err.column),
+            (1, 10),
+            "points at the file's fanout"
+        );
     }
 
     #[test]
