@@ -2,7 +2,7 @@
 //! simulation of it from a scenario. The CLI and TUI go through here and never
 //! name a protocol type.
 
-use crate::protocols::{broadcast, pingpong};
+use crate::protocols::{broadcast, clocks, gossip, pingpong, swim};
 use crate::scenario::engine::{BuildOptions, ProtocolFacts};
 use crate::scenario::{Scenario, ScenarioError};
 use crate::sim::DynSim;
@@ -29,9 +29,34 @@ pub const PROTOCOLS: &[ProtocolEntry] = &[
         build: broadcast::scenario::build,
     },
     ProtocolEntry {
+        summary: "epidemic spread of a grow-only set: push/pull/push-pull anti-entropy or rumor mongering",
+        facts: gossip::scenario::FACTS,
+        build: gossip::scenario::build,
+    },
+    ProtocolEntry {
+        summary: "Lamport clocks and a totally ordered broadcast (ties broken by node id)",
+        facts: clocks::scenario::LAMPORT_FACTS,
+        build: clocks::scenario::build_lamport,
+    },
+    ProtocolEntry {
         summary: "every node bounces a counter with every other node (the engine benchmark)",
         facts: pingpong::scenario::FACTS,
         build: pingpong::scenario::build,
+    },
+    ProtocolEntry {
+        summary: "SWIM membership: ping, ping-req, suspicion, incarnations, piggybacked dissemination",
+        facts: swim::scenario::FACTS,
+        build: swim::scenario::build,
+    },
+    ProtocolEntry {
+        summary: "vector clocks and causal broadcast (messages wait until causally ready)",
+        facts: clocks::scenario::VCLOCK_FACTS,
+        build: clocks::scenario::build_vclock,
+    },
+    ProtocolEntry {
+        summary: "replicated KV: vector-clock siblings next to last-writer-wins by wall clock",
+        facts: clocks::scenario::STORE_FACTS,
+        build: clocks::scenario::build_store,
     },
 ];
 

@@ -10,6 +10,7 @@ mod common;
 mod export;
 pub mod failure;
 mod list;
+mod params;
 mod replay;
 mod run;
 mod sweep;
@@ -52,6 +53,8 @@ enum Command {
     /// Step through a scenario in the terminal UI: forward, back, and faults
     /// from the keyboard.
     Tui(tui::TuiArgs),
+    /// Run a scenario once per value of a protocol parameter and tabulate its metrics.
+    SweepParams(params::ParamsArgs),
 }
 
 /// Parse the command line, run the command, and return the exit code.
@@ -77,5 +80,6 @@ pub fn main() -> i32 {
         Command::Bench(args) => bench::run(&args),
         Command::CheckHistory(args) => check_history::run(&args),
         Command::Tui(args) => tui::run(&args),
+        Command::SweepParams(args) => params::run(&args),
     }
 }

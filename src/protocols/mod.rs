@@ -2,4 +2,7 @@
 //! invariants, workload and scenarios.
 
 pub mod broadcast;
+pub mod clocks;
+pub mod gossip;
 pub mod pingpong;
+pub mod swim;
