@@ -9,6 +9,7 @@ mod apply;
 mod clients;
 pub mod dynsim;
 mod event;
+pub mod happens_before;
 pub mod hash;
 pub mod ids;
 pub mod node;
