@@ -13,15 +13,21 @@ use crate::check::{Outcome as CheckOutcome, Status};
 use crate::sim::{NodeId, Sim, SimBuilder, SimTime};
 use std::sync::Arc;
 
-/// A participant's record of `tx`: from memory if up, from storage if down.
-fn record_at(sim: &Sim<TwoPc>, node: NodeId, tx: TxId) -> Option<TxnRecord> {
+/// A participant's phase for `tx` and whether it voted yes: from memory if
+/// up, from storage if down.
+fn stance_at(sim: &Sim<TwoPc>, node: NodeId, tx: TxId) -> Option<(Phase, bool)> {
     match sim.node(node) {
-        Some(n) => n.participant()?.txns.get(&tx).cloned(),
+        Some(n) => n
+            .participant()?
+            .txns
+            .get(&tx)
+            .map(|r| (r.phase, r.voted_yes)),
         None => sim
             .slots()
             .get(node.index())?
             .storage
-            .get::<TxnRecord>(&format!("txn/{tx}")),
+            .get::<TxnRecord>(&format!("txn/{tx}"))
+            .map(|r| (r.phase, r.voted_yes)),
     }
 }
 
@@ -81,7 +87,7 @@ fn atomicity(sim: &Sim<TwoPc>) -> Result<(), String> {
         let mut committed = Vec::new();
         let mut aborted = Vec::new();
         for &p in &participants {
-            match record_at(sim, p, tx).map(|r| r.phase) {
+            match stance_at(sim, p, tx).map(|(phase, _)| phase) {
                 Some(Phase::Committed) => committed.push(p.to_string()),
                 Some(Phase::Aborted) => aborted.push(p.to_string()),
                 _ => {}
@@ -104,7 +110,7 @@ fn commit_needs_every_yes_vote(sim: &Sim<TwoPc>) -> Result<(), String> {
             continue;
         }
         for &p in &participants {
-            if !record_at(sim, p, tx).is_some_and(|r| r.voted_yes) {
+            if !stance_at(sim, p, tx).is_some_and(|(_, yes)| yes) {
                 return Err(format!(
                     "{tx} is committed (at {by}) but {p} has no record of voting yes"
                 ));

@@ -35,7 +35,8 @@
 //! client history serializable (Elle-style list-append checker).
 //!
 //! Bug switches (`[protocol] bug = ...`): `send-before-log`,
-//! `forget-prepared`, `unilateral-abort`, `presume-commit` (see [`Bug`]).
+//! `forget-prepared`, `unilateral-abort`, `presume-commit`, and
+//! `early-unlock` (see [`Bug`]).
 
 pub mod bank;
 mod checks;
@@ -73,16 +74,21 @@ pub enum Bug {
     /// When a vote is missing at `vote_timeout` and every vote received is
     /// yes, the coordinator commits.
     PresumeCommit,
+    /// A participant releases its locks as soon as it votes yes instead of
+    /// at the decision (not in the list: it shows what the locks are
+    /// for — isolation — to the serializability and money checks).
+    EarlyUnlock,
 }
 
 impl Bug {
     /// Names accepted in scenario files.
-    pub const NAMES: [&'static str; 5] = [
+    pub const NAMES: [&'static str; 6] = [
         "none",
         "send-before-log",
         "forget-prepared",
         "unilateral-abort",
         "presume-commit",
+        "early-unlock",
     ];
 
     /// Parse a scenario name (`none` is no bug).
@@ -93,6 +99,7 @@ impl Bug {
             "forget-prepared" => Some(Some(Bug::ForgetPrepared)),
             "unilateral-abort" => Some(Some(Bug::UnilateralAbort)),
             "presume-commit" => Some(Some(Bug::PresumeCommit)),
+            "early-unlock" => Some(Some(Bug::EarlyUnlock)),
             _ => None,
         }
     }

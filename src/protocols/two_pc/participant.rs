@@ -41,7 +41,7 @@ pub struct TxnRecord {
     pub phase: Phase,
     /// This participant voted yes (logged before the vote was sent).
     pub voted_yes: bool,
-    /// The reads sent with the yes vote.
+    /// The reads sent with the yes vote (dropped once decided).
     pub reads: Vec<Vec<i64>>,
     /// Local time of the yes vote.
     pub prepared_at: Option<SimTime>,
@@ -139,7 +139,9 @@ impl Participant {
                     forgotten += 1;
                     continue;
                 }
-                self.lock(record.tx, &record.ops);
+                if params.bug != Some(Bug::EarlyUnlock) {
+                    self.lock(record.tx, &record.ops);
+                }
                 ctx.set_timer(params.retry, Timer::InDoubt(record.tx));
             }
             self.txns.insert(record.tx, record);
@@ -234,6 +236,9 @@ impl Participant {
                 ctx.storage().put(&txn_key(tx), &record);
                 ctx.storage().sync();
                 ctx.set_timer(params.decision_timeout, Timer::InDoubt(tx));
+                if params.bug == Some(Bug::EarlyUnlock) {
+                    self.unlock(tx, &record.ops);
+                }
                 Vote::Yes(reads)
             }
         };
@@ -387,6 +392,7 @@ impl Participant {
             Outcome::Abort => Phase::Aborted,
         };
         record.decided_at = Some(ctx.now());
+        record.reads = Vec::new(); // only a re-sent yes vote needs them
         ctx.storage().put(&txn_key(tx), &record);
         ctx.storage().sync();
         self.unlock(tx, &record.ops);

@@ -16,7 +16,7 @@ pub const FACTS: ProtocolFacts = ProtocolFacts {
 /// Read `[protocol]`: `accounts` (2..=1000, default 8), `initial_balance`
 /// (default 100), `vote_timeout` (500ms), `decision_timeout` (1s), `retry`
 /// (200ms), `cooperative` (false), `bug` (none|send-before-log|
-/// forget-prepared|unilateral-abort|presume-commit).
+/// forget-prepared|unilateral-abort|presume-commit|early-unlock).
 pub fn params(scenario: &Scenario) -> Result<Params, ScenarioError> {
     let d = Params::default();
     let mut p = scenario.protocol_params.reader();
