@@ -2,7 +2,7 @@
 //! simulation of it from a scenario. The CLI and TUI go through here and never
 //! name a protocol type.
 
-use crate::protocols::{broadcast, pingpong, two_pc};
+use crate::protocols::{broadcast, pingpong, saga, two_pc};
 use crate::scenario::engine::{BuildOptions, ProtocolFacts};
 use crate::scenario::{Scenario, ScenarioError};
 use crate::sim::DynSim;
@@ -32,6 +32,12 @@ pub const PROTOCOLS: &[ProtocolEntry] = &[
         summary: "every node bounces a counter with every other node (the engine benchmark)",
         facts: pingpong::scenario::FACTS,
         build: pingpong::scenario::build,
+    },
+    ProtocolEntry {
+        summary:
+            "an order saga over four services with compensations, orchestrated or choreographed",
+        facts: saga::scenario::FACTS,
+        build: saga::scenario::build,
     },
     ProtocolEntry {
         summary:

@@ -3,4 +3,5 @@
 
 pub mod broadcast;
 pub mod pingpong;
+pub mod saga;
 pub mod two_pc;
