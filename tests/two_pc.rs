@@ -11,8 +11,8 @@ use distlab::testing;
 
 /// A copy of a shipped scenario with several replacements, in a temp file.
 fn variant_many(path: &str, edits: &[(&str, &str)], name: &str) -> String {
-    let mut text = std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR")))
-        .expect("scenario exists");
+    let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    let mut text = std::fs::read_to_string(full).expect("scenario exists");
     for (from, to) in edits {
         assert!(text.contains(from), "{path} has no {from:?}");
         text = text.replace(from, to);
