@@ -2,7 +2,7 @@
 //! simulation of it from a scenario. The CLI and TUI go through here and never
 //! name a protocol type.
 
-use crate::protocols::{broadcast, pingpong, saga, two_pc};
+use crate::protocols::{broadcast, pingpong, resilience, saga, two_pc};
 use crate::scenario::engine::{BuildOptions, ProtocolFacts};
 use crate::scenario::{Scenario, ScenarioError};
 use crate::sim::DynSim;
@@ -32,6 +32,11 @@ pub const PROTOCOLS: &[ProtocolEntry] = &[
         summary: "every node bounces a counter with every other node (the engine benchmark)",
         facts: pingpong::scenario::FACTS,
         build: pingpong::scenario::build,
+    },
+    ProtocolEntry {
+        summary: "timeouts, retries, backoff, circuit breaker, bulkhead, rate limit: a retry storm side by side",
+        facts: resilience::scenario::FACTS,
+        build: resilience::scenario::build,
     },
     ProtocolEntry {
         summary:

@@ -3,5 +3,6 @@
 
 pub mod broadcast;
 pub mod pingpong;
+pub mod resilience;
 pub mod saga;
 pub mod two_pc;
