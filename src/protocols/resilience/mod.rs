@@ -192,7 +192,7 @@ pub struct ResilienceNode {
 impl ResilienceNode {
     /// A fresh node `id`.
     pub fn new(params: Arc<Params>, id: NodeId) -> Self {
-        let role = if id.0 % 2 == 0 {
+        let role = if id.0.is_multiple_of(2) {
             Role::Gateway(Gateway::new(&params, id))
         } else {
             Role::Backend(Backend::default())
