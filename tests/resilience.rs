@@ -69,3 +69,31 @@ fn one_protection_runs_on_two_nodes() {
     let report = testing::run(&testing::load(&two), 1);
     assert_eq!(report.verdict, Verdict::Pass, "{report:#?}");
 }
+
+#[test]
+fn a_backend_that_heals_at_high_utilisation_never_recovers_without_protection() {
+    let dir = std::env::temp_dir().join(format!("distlab-resilience-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios/resilience-retry-storm.toml"),
+    )
+    .expect("scenario");
+    let path = dir.join("metastable.toml");
+    std::fs::write(
+        &path,
+        text.replace("service_time = \"3ms\"", "service_time = \"4ms\""),
+    )
+    .expect("write");
+    let report = testing::run(&testing::load(&path), 1);
+    assert_eq!(report.verdict, Verdict::LivenessFailure, "{report:#?}");
+    let check = report
+        .checks
+        .iter()
+        .find(|c| c.name == "recovers-after-heal")
+        .expect("check");
+    let distlab::check::Outcome::Fail(why) = &check.outcome else {
+        panic!("{check:?}");
+    };
+    assert!(why.ends_with("for: none, retries"), "{why}");
+}
