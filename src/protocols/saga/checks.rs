@@ -180,7 +180,8 @@ fn sagas_finish(sim: &Sim<SagaNode>) -> Result<(), String> {
     let count = problems.len();
     problems.truncate(4);
     Err(format!(
-        "{count} sagas not finished cleanly: {}",
+        "{count} of {} sagas not finished cleanly: {}",
+        sagas(&records).len(),
         problems.join("; ")
     ))
 }
