@@ -2,7 +2,7 @@
 //! simulation of it from a scenario. The CLI and TUI go through here and never
 //! name a protocol type.
 
-use crate::protocols::{broadcast, clocks, gossip, pingpong, swim};
+use crate::protocols::{broadcast, clocks, gossip, pingpong, resilience, saga, swim, two_pc};
 use crate::scenario::engine::{BuildOptions, ProtocolFacts};
 use crate::scenario::{Scenario, ScenarioError};
 use crate::sim::DynSim;
@@ -44,9 +44,26 @@ pub const PROTOCOLS: &[ProtocolEntry] = &[
         build: pingpong::scenario::build,
     },
     ProtocolEntry {
+        summary: "timeouts, retries, backoff, circuit breaker, bulkhead, rate limit: a retry storm side by side",
+        facts: resilience::scenario::FACTS,
+        build: resilience::scenario::build,
+    },
+    ProtocolEntry {
+        summary:
+            "an order saga over four services with compensations, orchestrated or choreographed",
+        facts: saga::scenario::FACTS,
+        build: saga::scenario::build,
+    },
+    ProtocolEntry {
         summary: "SWIM membership: ping, ping-req, suspicion, incarnations, piggybacked dissemination",
         facts: swim::scenario::FACTS,
         build: swim::scenario::build,
+    },
+    ProtocolEntry {
+        summary:
+            "two-phase commit over a sharded bank: coordinator, participants, recovery, blocking",
+        facts: two_pc::scenario::FACTS,
+        build: two_pc::scenario::build,
     },
     ProtocolEntry {
         summary: "vector clocks and causal broadcast (messages wait until causally ready)",

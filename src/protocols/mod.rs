@@ -5,4 +5,7 @@ pub mod broadcast;
 pub mod clocks;
 pub mod gossip;
 pub mod pingpong;
+pub mod resilience;
+pub mod saga;
 pub mod swim;
+pub mod two_pc;
