@@ -210,7 +210,7 @@ impl Node for Roled {
     type Msg = ();
     type Timer = ();
     fn on_start(&mut self, ctx: &mut Ctx<Self>) {
-        self.even = ctx.id().0 % 2 == 0;
+        self.even = ctx.id().0.is_multiple_of(2);
     }
     fn on_message(&mut self, _ctx: &mut Ctx<Self>, _from: NodeId, _msg: ()) {}
     fn on_timer(&mut self, _ctx: &mut Ctx<Self>, _timer: ()) {}
