@@ -5,4 +5,5 @@ pub mod broadcast;
 pub mod clocks;
 pub mod gossip;
 pub mod pingpong;
+pub mod quorum_kv;
 pub mod swim;
