@@ -300,27 +300,18 @@ fn percent(part: usize, whole: usize) -> String {
     format!("{:.1}%", 100.0 * part as f64 / whole as f64)
 }
 
-fn latency(sim: &Sim<KvNode>, per_mille: usize) -> String {
-    let mut xs = sim.op_latencies().to_vec();
-    if xs.is_empty() {
-        return "-".into();
-    }
-    xs.sort_unstable();
-    let i = ((xs.len() - 1) * per_mille) / 1000;
-    SimTime(xs[i]).to_string()
-}
-
 fn metrics(sim: &Sim<KvNode>, params: &Params) -> Vec<(String, String)> {
     let a = analyse(sim, params.session);
     let siblings = params.mode == Mode::Ap && params.conflict == super::Conflict::VectorClock;
     let lost = lost_updates(sim, siblings).len();
     let sibling_reads: u64 = sim.live_nodes().map(|(_, n)| n.sibling_reads).sum();
-    let converged = if converged(sim).is_ok() { "1" } else { "0" };
+    let converged = match (params.mode, converged(sim).is_ok()) {
+        (Mode::Cp, _) => "-",
+        (_, true) => "1",
+        (_, false) => "0",
+    };
     vec![
-        ("availability".into(), percent(a.ok, a.invoked)),
         ("avail-partitioned".into(), percent(a.ok_partitioned, a.invoked_partitioned)),
-        ("latency-p50".into(), latency(sim, 500)),
-        ("latency-p99".into(), latency(sim, 990)),
         ("stale-reads".into(), a.stale_reads.to_string()),
         ("lost-updates".into(), lost.to_string()),
         ("sibling-reads".into(), sibling_reads.to_string()),

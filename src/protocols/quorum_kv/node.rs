@@ -333,7 +333,13 @@ impl KvNode {
         for s in self.local_view(key) {
             clock.merge(&s.clock);
         }
-        clock.increment(self.id);
+        // The node's own entry comes from a durable counter: a coordinator
+        // that is not a replica does not hold its earlier versions, and two
+        // versions with one clock would never merge.
+        let counter: u64 = ctx.storage().get("counter").unwrap_or(0);
+        let mine = clock.get(self.id).max(counter) + 1;
+        clock.set(self.id, mine);
+        ctx.storage().put("counter", &mine);
         record_write(ctx, value, &clock);
         Sibling { value, tag: (ctx.now().as_nanos(), self.id.0), clock }
     }
@@ -386,7 +392,12 @@ impl KvNode {
                 let mut clock = VClock::new(ctx.node_count());
                 merged.iter().for_each(|s| clock.merge(&s.clock));
                 clock.increment(self.id);
-                let tag = (top_tag(&merged).0 + 1, self.id.0);
+                // Two writes from one coordinator may see the same highest
+                // tag: the durable counter keeps this node's tags unique.
+                let issued: u64 = ctx.storage().get("issued").unwrap_or(0);
+                let seq = (top_tag(&merged).0 + 1).max(issued + 1);
+                ctx.storage().put("issued", &seq);
+                let tag = (seq, self.id.0);
                 record_write(ctx, value, &clock);
                 p.result = vec![Sibling { value, tag, clock }];
                 let (replicas, need) = (self.replicas(&key), self.majority());
@@ -548,7 +559,7 @@ impl KvNode {
     }
 
     fn sync_round(&mut self, ctx: &mut Ctx<Self>) {
-        if !self.bug(Bug::NoRepair) && self.params.mode == Mode::Ap {
+        if !self.bug(Bug::NoRepair) && self.params.mode != Mode::Cp {
             let peers: Vec<NodeId> = ctx.peers().collect();
             if !peers.is_empty() {
                 let to = peers[ctx.rng().index(peers.len())];
@@ -635,6 +646,12 @@ impl Node for KvNode {
         for (t, k, s) in hints {
             self.hints.insert((t, k), s);
         }
+        // Operation ids carry the incarnation, so a late reply to an
+        // operation from before a crash never matches a new one.
+        let boot: u64 = ctx.storage().get::<u64>("boot").unwrap_or(0) + 1;
+        ctx.storage().put("boot", &boot);
+        ctx.storage().sync();
+        self.next_op = boot << 32;
         let first = ctx.rng().below(self.params.sync.as_nanos().max(1));
         ctx.set_timer(crate::sim::SimTime(first), Timer::Sync);
     }
