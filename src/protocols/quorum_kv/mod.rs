@@ -163,6 +163,9 @@ pub struct Params {
     pub sloppy_after: SimTime,
     /// Anti-entropy and hinted-handoff period (default 250 ms).
     pub sync: SimTime,
+    /// `primary-async`: replication delay after the primary answers
+    /// (default 100 ms).
+    pub lag: SimTime,
     /// Ring points per node (default 8).
     pub vnodes: u32,
     /// Deliberate defect.
@@ -181,6 +184,7 @@ impl Default for Params {
             deadline: SimTime::from_millis(400),
             sloppy_after: SimTime::from_millis(60),
             sync: SimTime::from_millis(250),
+            lag: SimTime::from_millis(100),
             vnodes: 8,
             bug: None,
         }

@@ -87,6 +87,8 @@ pub enum Timer {
     Sloppy(u64),
     /// Anti-entropy and hinted handoff.
     Sync,
+    /// `primary-async`: push a key to the other replicas (after `lag`).
+    Replicate(String),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -507,10 +509,7 @@ impl KvNode {
             let need = others.len();
             self.fan_out(ctx, op, Phase::Store, others, need);
         } else {
-            for to in others {
-                let keys = vec![(key.to_string(), state.clone())];
-                self.send(ctx, to, Msg::Sync { keys });
-            }
+            ctx.set_timer(self.params.lag, Timer::Replicate(key.to_string()));
             self.finish(ctx, op);
         }
     }
@@ -676,6 +675,13 @@ impl Node for KvNode {
             Timer::Deadline(op) => self.deadline(ctx, op),
             Timer::Sloppy(op) => self.sloppy(ctx, op),
             Timer::Sync => self.sync_round(ctx),
+            Timer::Replicate(key) => {
+                let state = self.data.get(&key).cloned().unwrap_or_default();
+                for to in self.replicas(&key).into_iter().filter(|&n| n != self.id) {
+                    let keys = vec![(key.clone(), state.clone())];
+                    ctx.send(to, Msg::Sync { keys });
+                }
+            }
         }
     }
 

@@ -54,6 +54,7 @@ fn params(scenario: &Scenario) -> Result<Params, ScenarioError> {
     let deadline = p.duration("deadline", d.deadline)?;
     let sloppy_after = p.duration("sloppy_after", d.sloppy_after)?;
     let sync = p.duration("sync", d.sync)?;
+    let lag = p.duration("lag", d.lag)?;
     let vnodes = p.u64_in("vnodes", 8, 1..=64)? as u32;
     let bug = p.one_of("bug", "none", &Bug::NAMES)?;
     p.finish()?;
@@ -75,6 +76,7 @@ fn params(scenario: &Scenario) -> Result<Params, ScenarioError> {
         deadline,
         sloppy_after,
         sync,
+        lag,
         vnodes,
         bug: Bug::from_name(bug).flatten(),
     })
@@ -83,7 +85,7 @@ fn params(scenario: &Scenario) -> Result<Params, ScenarioError> {
 /// `[protocol]`: `mode` (cp|ap|primary-async|primary-sync, default cp), `n`
 /// (default 3), `r`, `w` (ap quorums, default 2), `conflict` (vclock|lww),
 /// `session` (none|ryw|monotonic), `deadline` (400ms), `sloppy_after`
-/// (60ms), `sync` (250ms), `vnodes` (8), `bug`
+/// (60ms), `sync` (250ms), `lag` (100ms), `vnodes` (8), `bug`
 /// (none|no-write-back|stale-quorum|no-handoff|no-repair).
 /// `[workload] kind = "kv"`: `keys` (1..=1000, default 3), `read_ratio`
 /// (default 0.5).
