@@ -153,6 +153,7 @@ fn cap_trace_hashes_are_pinned() {
 
 #[test]
 fn comparison_table_for_seed_7_is_stable() {
+    let svg = std::env::temp_dir().join(format!("cap-{}.svg", std::process::id()));
     let out = distlab(&[
         "sweep-params",
         "scenarios/cap-partition.toml",
@@ -160,7 +161,13 @@ fn comparison_table_for_seed_7_is_stable() {
         "mode=cp,ap,primary-async,primary-sync",
         "--seeds",
         "7..8",
+        "--metrics",
+        "availability,avail-partitioned,op-latency-p50,op-latency-p99,stale-reads,lost-updates,sibling-reads,linearizable,converged",
+        "--svg",
+        svg.to_str().unwrap(),
     ]);
     assert_eq!(code(&out), 0);
     insta::assert_snapshot!("cap_comparison_seed_7", stdout(&out));
+    let chart = std::fs::read_to_string(&svg).expect("svg written");
+    assert!(chart.starts_with("<svg") && chart.contains("mode=primary-sync"));
 }
