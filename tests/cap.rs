@@ -18,7 +18,12 @@ fn with(path: &str, name: &str, value: &str) -> Scenario {
 }
 
 fn metric(report: &RunReport, name: &str) -> f64 {
-    let text = &report.metrics.iter().find(|(k, _)| k == name).expect(name).1;
+    let text = &report
+        .metrics
+        .iter()
+        .find(|(k, _)| k == name)
+        .expect(name)
+        .1;
     text.trim_end_matches('%').parse().unwrap_or(0.0)
 }
 
@@ -45,10 +50,18 @@ fn cap_scenarios_pass_over_seeds() {
 fn cap_partition_passes_in_every_mode() {
     let path = "scenarios/cap-partition.toml";
     for mode in ["ap", "primary-async", "primary-sync"] {
-        passes("cap_partition_passes_in_every_mode", path, &with(path, "mode", mode), 0..40);
+        passes(
+            "cap_partition_passes_in_every_mode",
+            path,
+            &with(path, "mode", mode),
+            0..40,
+        );
     }
     let lww = with(path, "conflict", "lww");
-    let lww = Scenario { protocol_params: lww.protocol_params.with_param("mode", "ap").unwrap(), ..lww };
+    let lww = Scenario {
+        protocol_params: lww.protocol_params.with_param("mode", "ap").unwrap(),
+        ..lww
+    };
     passes("cap_partition_passes_in_every_mode", path, &lww, 0..20);
 }
 
@@ -67,27 +80,49 @@ fn cp_is_linearizable_and_ap_is_available_but_stale_on_the_same_partition() {
 #[test]
 fn stale_reads_show_up_when_r_plus_w_is_at_most_n() {
     let s = testing::load("scenarios/cap-quorum-sweep.toml"); // r = w = 1, n = 3
-    let seen = (0..20).filter(|&seed| metric(&testing::run(&s, seed), "stale-reads") > 0.0).count();
-    assert!(seen > 0, "no seed in 0..20 showed a stale read with R+W <= N");
+    let seen = (0..20)
+        .filter(|&seed| metric(&testing::run(&s, seed), "stale-reads") > 0.0)
+        .count();
+    assert!(
+        seen > 0,
+        "no seed in 0..20 showed a stale read with R+W <= N"
+    );
 }
 
 #[test]
 fn lww_under_clock_skew_loses_updates_and_vector_clocks_do_not() {
     let path = "scenarios/cap-clock-skew-lww.toml";
     let lww = testing::load(path);
-    let lost = (0..20).filter(|&seed| metric(&testing::run(&lww, seed), "lost-updates") > 0.0).count();
+    let lost = (0..20)
+        .filter(|&seed| metric(&testing::run(&lww, seed), "lost-updates") > 0.0)
+        .count();
     assert!(lost > 0, "LWW lost no update on seeds 0..20");
     // With vector clocks the at-end check `no-lost-updates` runs and passes.
-    passes("lww_under_clock_skew", path, &with(path, "conflict", "vclock"), 0..20);
+    passes(
+        "lww_under_clock_skew",
+        path,
+        &with(path, "conflict", "vclock"),
+        0..20,
+    );
 }
 
 #[test]
 fn sessions_fix_read_your_writes_on_read_replicas() {
     let path = "scenarios/cap-read-replicas.toml";
     let none = with(path, "session", "none");
-    let broken = (0..20).filter(|&seed| metric(&testing::run(&none, seed), "session-violations") > 0.0).count();
-    assert!(broken > 0, "async replication never broke read-your-writes on seeds 0..20");
-    passes("sessions_fix_read_your_writes", path, &with(path, "session", "monotonic"), 0..20);
+    let broken = (0..20)
+        .filter(|&seed| metric(&testing::run(&none, seed), "session-violations") > 0.0)
+        .count();
+    assert!(
+        broken > 0,
+        "async replication never broke read-your-writes on seeds 0..20"
+    );
+    passes(
+        "sessions_fix_read_your_writes",
+        path,
+        &with(path, "session", "monotonic"),
+        0..20,
+    );
 }
 
 fn caught(test: &str, path: &str, expected: Verdict, check: &str) {
@@ -96,8 +131,15 @@ fn caught(test: &str, path: &str, expected: Verdict, check: &str) {
         .unwrap_or_else(|| panic!("{path}: no seed in 0..1000 catches the bug"));
     println!("{}", testing::failure_message(test, path, &failure));
     assert_eq!(failure.verdict, expected, "{path}");
-    let failed = failure.checks.iter().find(|c| c.name == check).expect("check");
-    assert!(matches!(failed.outcome, Outcome::Fail(_)), "{path}: {check} did not fail");
+    let failed = failure
+        .checks
+        .iter()
+        .find(|c| c.name == check)
+        .expect("check");
+    assert!(
+        matches!(failed.outcome, Outcome::Fail(_)),
+        "{path}: {check} did not fail"
+    );
 }
 
 #[test]

@@ -56,6 +56,9 @@ fn median(mut xs: Vec<f64>) -> Option<f64> {
     xs.get(xs.len().checked_sub(1)? / 2).copied()
 }
 
+/// A table row: the parameter value, passes, and the median of each metric.
+pub type Row = (String, (u64, Vec<Option<f64>>));
+
 /// One table row: passes and the median of each metric.
 fn row(
     scenario: &Scenario,
@@ -120,7 +123,10 @@ pub fn run(args: &ParamsArgs) -> i32 {
         println!("| {value} | {passed}/{runs} | {} |", cells(medians));
     }
     if let Some(path) = &args.svg {
-        let title = format!("{} over seeds {}..{}", base.name, args.seeds.0, args.seeds.1);
+        let title = format!(
+            "{} over seeds {}..{}",
+            base.name, args.seeds.0, args.seeds.1
+        );
         let chart = bar_chart(&title, name, &names, &rows);
         if let Err(e) = std::fs::write(path, chart) {
             return common::report_error(format!("cannot write {}: {e}", path.display()));
@@ -147,7 +153,7 @@ pub fn bar_chart(
     title: &str,
     param: &str,
     metrics: &[String],
-    rows: &[(String, (u64, Vec<Option<f64>>))],
+    rows: &[Row],
 ) -> String {
     let (bar, gap, height) = (18.0_f64, 24.0_f64, 160.0_f64);
     let group = bar * rows.len() as f64 + gap;
@@ -156,12 +162,21 @@ pub fn bar_chart(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width:.0}\" height=\"{:.0}\" font-family=\"sans-serif\" font-size=\"10\">\n",
         height + 110.0
     );
-    out += &format!("<text x=\"10\" y=\"16\" font-size=\"13\">{}</text>\n", escape(title));
+    out += &format!(
+        "<text x=\"10\" y=\"16\" font-size=\"13\">{}</text>\n",
+        escape(title)
+    );
     for (i, (value, _)) in rows.iter().enumerate() {
         let x = 10.0 + 120.0 * i as f64;
         let color = PALETTE[i % PALETTE.len()];
-        out += &format!("<rect x=\"{x:.0}\" y=\"24\" width=\"10\" height=\"10\" fill=\"{color}\"/>");
-        out += &format!("<text x=\"{:.0}\" y=\"33\">{}={}</text>\n", x + 14.0, escape(param), escape(value));
+        out +=
+            &format!("<rect x=\"{x:.0}\" y=\"24\" width=\"10\" height=\"10\" fill=\"{color}\"/>");
+        out += &format!(
+            "<text x=\"{:.0}\" y=\"33\">{}={}</text>\n",
+            x + 14.0,
+            escape(param),
+            escape(value)
+        );
     }
     let base = 50.0 + height;
     for (m, metric) in metrics.iter().enumerate() {
@@ -197,6 +212,8 @@ pub fn bar_chart(
             escape(metric)
         );
     }
-    out += &format!("<line x1=\"20\" y1=\"{base}\" x2=\"{width:.0}\" y2=\"{base}\" stroke=\"#333\"/>\n</svg>\n");
+    out += &format!(
+        "<line x1=\"20\" y1=\"{base}\" x2=\"{width:.0}\" y2=\"{base}\" stroke=\"#333\"/>\n</svg>\n"
+    );
     out
 }

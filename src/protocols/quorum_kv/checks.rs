@@ -153,7 +153,12 @@ fn session_violations(ops: &[Op], monotonic: bool) -> Vec<String> {
             }
         }
         if monotonic {
-            let newest = o.values.iter().filter_map(|v| puts.get(v)).map(|(i, _)| *i).max();
+            let newest = o
+                .values
+                .iter()
+                .filter_map(|v| puts.get(v))
+                .map(|(i, _)| *i)
+                .max();
             if let Some(i) = newest {
                 floor.insert(k, (i, "an earlier read".into()));
             }
@@ -168,7 +173,9 @@ fn partitioned(log: &[(SimTime, String)], end: SimTime) -> Vec<(u64, u64)> {
     let mut out = Vec::new();
     let mut since: Option<u64> = None;
     for (t, text) in log {
-        let cut = ["partition", "isolate", "cut"].iter().any(|p| text.starts_with(p));
+        let cut = ["partition", "isolate", "cut"]
+            .iter()
+            .any(|p| text.starts_with(p));
         if cut && since.is_none() {
             since = Some(t.as_nanos());
         } else if text.starts_with("heal") {
@@ -251,7 +258,10 @@ pub fn lost_updates(sim: &Sim<KvNode>, siblings: bool) -> Vec<String> {
         });
         if !kept {
             let held: Vec<i64> = survivors.iter().map(|s| s.value).collect();
-            out.push(format!("put {}={v} was lost: the replicas hold {held:?}", w.key));
+            out.push(format!(
+                "put {}={v} was lost: the replicas hold {held:?}",
+                w.key
+            ));
         }
     }
     out
@@ -259,14 +269,22 @@ pub fn lost_updates(sim: &Sim<KvNode>, siblings: bool) -> Vec<String> {
 
 /// Live replicas of every key agree and no hint is left undelivered.
 fn converged(sim: &Sim<KvNode>) -> Result<(), String> {
-    let keys: std::collections::BTreeSet<String> =
-        sim.live_nodes().flat_map(|(_, n)| n.data.keys().cloned()).collect();
+    let keys: std::collections::BTreeSet<String> = sim
+        .live_nodes()
+        .flat_map(|(_, n)| n.data.keys().cloned())
+        .collect();
     for key in keys {
         let replicas: Vec<(String, ReplicaState)> = sim
             .live_nodes()
             .filter(|(id, n)| n.replicas(&key).contains(id))
             .map(|(id, n)| {
-                let values: Vec<i64> = n.data.get(&key).into_iter().flatten().map(|s| s.value).collect();
+                let values: Vec<i64> = n
+                    .data
+                    .get(&key)
+                    .into_iter()
+                    .flatten()
+                    .map(|s| s.value)
+                    .collect();
                 (id.to_string(), ReplicaState::Text(format!("{values:?}")))
             })
             .collect();
@@ -285,7 +303,10 @@ fn converged(sim: &Sim<KvNode>) -> Result<(), String> {
 }
 
 fn linearizable_metric(sim: &Sim<KvNode>) -> String {
-    let budget = Budget { timeout: None, max_steps: Some(200_000) };
+    let budget = Budget {
+        timeout: None,
+        max_steps: Some(200_000),
+    };
     match linearizability::check(sim.history(), Model::Kv, &budget).map(|v| v.status) {
         Ok(Status::Valid) => "1".into(),
         Ok(Status::Invalid) => "0".into(),
@@ -311,11 +332,17 @@ fn metrics(sim: &Sim<KvNode>, params: &Params) -> Vec<(String, String)> {
         (_, false) => "0",
     };
     vec![
-        ("avail-partitioned".into(), percent(a.ok_partitioned, a.invoked_partitioned)),
+        (
+            "avail-partitioned".into(),
+            percent(a.ok_partitioned, a.invoked_partitioned),
+        ),
         ("stale-reads".into(), a.stale_reads.to_string()),
         ("lost-updates".into(), lost.to_string()),
         ("sibling-reads".into(), sibling_reads.to_string()),
-        ("session-violations".into(), a.session_violations.to_string()),
+        (
+            "session-violations".into(),
+            a.session_violations.to_string(),
+        ),
         ("linearizable".into(), linearizable_metric(sim)),
         ("converged".into(), converged.into()),
     ]
@@ -342,20 +369,30 @@ pub fn builder(params: Params, nodes: u32, seed: u64) -> SimBuilder<KvNode> {
             let lost = lost_updates(sim, true);
             match lost.first() {
                 None => Outcome::Pass,
-                Some(first) => Outcome::Fail(format!("{} acknowledged writes lost; {first}", lost.len())),
+                Some(first) => {
+                    Outcome::Fail(format!("{} acknowledged writes lost; {first}", lost.len()))
+                }
             }
         }));
     }
     if params.session != Session::None {
         let session = params.session;
-        b = b.invariant(Invariant::new("session-guarantees", CheckKind::AtEnd, move |sim| {
-            let a = analyse(sim, session);
-            if a.session_violations == 0 {
-                Outcome::Pass
-            } else {
-                Outcome::Fail(format!("{} violations; {}", a.session_violations, a.examples.join("; ")))
-            }
-        }));
+        b = b.invariant(Invariant::new(
+            "session-guarantees",
+            CheckKind::AtEnd,
+            move |sim| {
+                let a = analyse(sim, session);
+                if a.session_violations == 0 {
+                    Outcome::Pass
+                } else {
+                    Outcome::Fail(format!(
+                        "{} violations; {}",
+                        a.session_violations,
+                        a.examples.join("; ")
+                    ))
+                }
+            },
+        ));
     }
     b
 }

@@ -243,7 +243,13 @@ impl KvNode {
         ctx.storage().sync();
     }
 
-    fn new_op(&mut self, ctx: &mut Ctx<Self>, origin: Origin, key: &str, write: Option<i64>) -> u64 {
+    fn new_op(
+        &mut self,
+        ctx: &mut Ctx<Self>,
+        origin: Origin,
+        key: &str,
+        write: Option<i64>,
+    ) -> u64 {
         let op = self.next_op;
         self.next_op += 1;
         let deadline = ctx.set_timer(self.params.deadline, Timer::Deadline(op));
@@ -266,7 +272,14 @@ impl KvNode {
     }
 
     /// Send `phase` of `op` to `targets`, needing `need` answers.
-    fn fan_out(&mut self, ctx: &mut Ctx<Self>, op: u64, phase: Phase, targets: Vec<NodeId>, need: usize) {
+    fn fan_out(
+        &mut self,
+        ctx: &mut Ctx<Self>,
+        op: u64,
+        phase: Phase,
+        targets: Vec<NodeId>,
+        need: usize,
+    ) {
         let Some(p) = self.pending.get_mut(&op) else {
             return;
         };
@@ -279,8 +292,16 @@ impl KvNode {
         let state = p.result.clone();
         for to in targets {
             let msg = match phase {
-                Phase::Query => Msg::Query { op, key: key.clone() },
-                _ => Msg::Store { op, key: key.clone(), state: state.clone(), hint: None },
+                Phase::Query => Msg::Query {
+                    op,
+                    key: key.clone(),
+                },
+                _ => Msg::Store {
+                    op,
+                    key: key.clone(),
+                    state: state.clone(),
+                    hint: None,
+                },
             };
             self.send(ctx, to, msg);
         }
@@ -343,11 +364,21 @@ impl KvNode {
         clock.set(self.id, mine);
         ctx.storage().put("counter", &mine);
         record_write(ctx, value, &clock);
-        Sibling { value, tag: (ctx.now().as_nanos(), self.id.0), clock }
+        Sibling {
+            value,
+            tag: (ctx.now().as_nanos(), self.id.0),
+            clock,
+        }
     }
 
     /// A reply (`state` for a query reply, `None` for an ack) to `op`.
-    fn on_answer(&mut self, ctx: &mut Ctx<Self>, from: NodeId, op: u64, state: Option<Vec<Sibling>>) {
+    fn on_answer(
+        &mut self,
+        ctx: &mut Ctx<Self>,
+        from: NodeId,
+        op: u64,
+        state: Option<Vec<Sibling>>,
+    ) {
         let stale_quorum = self.bug(Bug::StaleQuorum);
         let Some(p) = self.pending.get_mut(&op) else {
             return;
@@ -356,12 +387,20 @@ impl KvNode {
             (Phase::Query, Some(s)) => {
                 p.replies.insert(from, s);
                 p.raw += 1;
-                if stale_quorum { p.raw } else { p.replies.len() }
+                if stale_quorum {
+                    p.raw
+                } else {
+                    p.replies.len()
+                }
             }
             (Phase::Store, None) => {
                 p.acks.insert(from);
                 p.raw += 1;
-                if stale_quorum { p.raw } else { p.acks.len() }
+                if stale_quorum {
+                    p.raw
+                } else {
+                    p.acks.len()
+                }
             }
             (Phase::Store, Some(_)) if stale_quorum => {
                 p.raw += 1;
@@ -451,7 +490,10 @@ impl KvNode {
             let p = self.pending.get_mut(&op).expect("present");
             p.retried = true;
             p.replies.clear();
-            ctx.log(format!("session floor not met; reading {} at the primary", p.key));
+            ctx.log(format!(
+                "session floor not met; reading {} at the primary",
+                p.key
+            ));
             self.fan_out(ctx, op, Phase::Query, vec![primary], 1);
             return;
         }
@@ -499,10 +541,18 @@ impl KvNode {
         mine.iter().for_each(|s| clock.merge(&s.clock));
         clock.increment(self.id);
         record_write(ctx, value, &clock);
-        let sibling = Sibling { value, tag: (top_tag(&mine).0 + 1, self.id.0), clock };
+        let sibling = Sibling {
+            value,
+            tag: (top_tag(&mine).0 + 1, self.id.0),
+            clock,
+        };
         let state = vec![sibling];
         self.store_local(ctx, key, &state);
-        let others: Vec<NodeId> = self.replicas(key).into_iter().filter(|&n| n != self.id).collect();
+        let others: Vec<NodeId> = self
+            .replicas(key)
+            .into_iter()
+            .filter(|&n| n != self.id)
+            .collect();
         let op = self.new_op(ctx, origin, key, Some(value));
         self.pending.get_mut(&op).expect("just made").result = state.clone();
         if self.params.mode == Mode::PrimarySync && !others.is_empty() {
@@ -527,16 +577,32 @@ impl KvNode {
         match p.phase {
             Phase::Query => {
                 for to in fallbacks {
-                    self.send(ctx, to, Msg::Query { op, key: key.clone() });
+                    self.send(
+                        ctx,
+                        to,
+                        Msg::Query {
+                            op,
+                            key: key.clone(),
+                        },
+                    );
                 }
             }
             _ => {
-                let missing: Vec<NodeId> =
-                    p.asked.iter().filter(|n| !p.acks.contains(n)).copied().collect();
+                let missing: Vec<NodeId> = p
+                    .asked
+                    .iter()
+                    .filter(|n| !p.acks.contains(n))
+                    .copied()
+                    .collect();
                 let state = p.result.clone();
                 for (target, to) in missing.into_iter().zip(fallbacks) {
                     let hint = Some(target);
-                    let msg = Msg::Store { op, key: key.clone(), state: state.clone(), hint };
+                    let msg = Msg::Store {
+                        op,
+                        key: key.clone(),
+                        state: state.clone(),
+                        hint,
+                    };
                     self.send(ctx, to, msg);
                 }
             }
@@ -574,8 +640,11 @@ impl KvNode {
             }
         }
         if !self.bug(Bug::NoHandoff) {
-            let hints: Vec<((NodeId, String), Vec<Sibling>)> =
-                self.hints.iter().map(|(k, s)| (k.clone(), s.clone())).collect();
+            let hints: Vec<((NodeId, String), Vec<Sibling>)> = self
+                .hints
+                .iter()
+                .map(|(k, s)| (k.clone(), s.clone()))
+                .collect();
             for ((to, key), state) in hints {
                 ctx.send(to, Msg::Handoff { key, state });
             }
@@ -589,7 +658,12 @@ impl KvNode {
                 let state = self.local_view(&key);
                 self.send(ctx, from, Msg::QueryReply { op, state });
             }
-            Msg::Store { op, key, state, hint } => {
+            Msg::Store {
+                op,
+                key,
+                state,
+                hint,
+            } => {
                 match hint {
                     Some(target) if target != self.id => self.store_hint(ctx, target, &key, &state),
                     _ => {
@@ -662,7 +736,11 @@ impl Node for KvNode {
             Msg::ForwardAck { op, tag } => {
                 if let Some(p) = self.pending.get_mut(&op) {
                     let value = p.write.unwrap_or_default();
-                    p.result = vec![Sibling { value, tag, clock: VClock::default() }];
+                    p.result = vec![Sibling {
+                        value,
+                        tag,
+                        clock: VClock::default(),
+                    }];
                     self.finish(ctx, op);
                 }
             }

@@ -18,8 +18,16 @@ fn merge_keeps_concurrent_vector_clock_siblings_and_one_tag_winner() {
     a.increment(NodeId(0));
     let mut b = VClock::new(2);
     b.increment(NodeId(1));
-    let x = Sibling { value: 1, tag: (5, 0), clock: a };
-    let y = Sibling { value: 2, tag: (3, 1), clock: b };
+    let x = Sibling {
+        value: 1,
+        tag: (5, 0),
+        clock: a,
+    };
+    let y = Sibling {
+        value: 2,
+        tag: (3, 1),
+        clock: b,
+    };
     let mut both = vec![x.clone()];
     assert!(merge(&mut both, std::slice::from_ref(&y), true));
     assert_eq!(both.len(), 2);
