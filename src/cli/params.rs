@@ -149,12 +149,7 @@ fn escape(text: &str) -> String {
 /// The table as an SVG grouped bar chart: one group per metric, one bar per
 /// parameter value, each metric scaled to its own maximum and labelled with
 /// its value (medians, as in the table).
-pub fn bar_chart(
-    title: &str,
-    param: &str,
-    metrics: &[String],
-    rows: &[Row],
-) -> String {
+pub fn bar_chart(title: &str, param: &str, metrics: &[String], rows: &[Row]) -> String {
     let (bar, gap, height) = (18.0_f64, 24.0_f64, 160.0_f64);
     let group = bar * rows.len() as f64 + gap;
     let width = 40.0 + group * metrics.len() as f64;
