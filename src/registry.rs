@@ -2,7 +2,9 @@
 //! simulation of it from a scenario. The CLI and TUI go through here and never
 //! name a protocol type.
 
-use crate::protocols::{broadcast, clocks, gossip, pingpong, resilience, saga, swim, two_pc};
+use crate::protocols::{
+    broadcast, clocks, gossip, pingpong, quorum_kv, resilience, saga, swim, two_pc,
+};
 use crate::scenario::engine::{BuildOptions, ProtocolFacts};
 use crate::scenario::{Scenario, ScenarioError};
 use crate::sim::DynSim;
@@ -42,6 +44,11 @@ pub const PROTOCOLS: &[ProtocolEntry] = &[
         summary: "every node bounces a counter with every other node (the engine benchmark)",
         facts: pingpong::scenario::FACTS,
         build: pingpong::scenario::build,
+    },
+    ProtocolEntry {
+        summary: "Dynamo-style replicated KV: cp (ABD), ap (sloppy quorums, hinted handoff), primary-backup",
+        facts: quorum_kv::scenario::FACTS,
+        build: quorum_kv::scenario::build,
     },
     ProtocolEntry {
         summary: "timeouts, retries, backoff, circuit breaker, bulkhead, rate limit: a retry storm side by side",

@@ -5,6 +5,7 @@ pub mod broadcast;
 pub mod clocks;
 pub mod gossip;
 pub mod pingpong;
+pub mod quorum_kv;
 pub mod resilience;
 pub mod saga;
 pub mod swim;

@@ -1,0 +1,267 @@
+//! A Dynamo-style replicated key-value store with CP, AP and primary-backup
+//! modes: the CAP trade-off as something to run and measure.
+//!
+//! **Placement.** Keys are placed by consistent hashing: every node owns
+//! `vnodes` points on a 64-bit ring (FNV-1a of `n3#5`), a key hashes onto the
+//! ring, and walking clockwise from it gives the key's *preference list*: the
+//! first `n` distinct nodes are its replicas, the rest are fallbacks.
+//!
+//! **Coordinators.** Whichever node a client reaches coordinates the
+//! operation: it fans out to the replicas, waits for a quorum, and answers
+//! later with `reply_to`. Every operation has a deadline.
+//!
+//! **Modes** (`[protocol] mode`):
+//! - `cp`: ABD (Attiya–Bar-Noy–Dolev, multi-writer): a write queries a
+//!   majority of the `n` replicas for the highest tag `(seq, writer)`, then
+//!   stores `(seq + 1, me)` at a majority; a read queries a majority, then
+//!   *writes back* the newest value to a majority before answering. `r`/`w`
+//!   are ignored (majorities). Without a majority by the deadline the
+//!   operation fails (a read, or a write still in its query phase) or is left
+//!   unanswered (a write that may have been stored: the client times out).
+//! - `ap`: sloppy quorums. Reads and writes go to the `n` replicas; after
+//!   `sloppy_after` without a quorum they also go to fallback nodes, which
+//!   keep a write as a *hint* for the replica it was meant for and hand it
+//!   off when that replica answers again (hinted handoff). Conflicts are
+//!   resolved by last-writer-wins on the writer's local clock (`conflict =
+//!   "lww"`) or kept as vector-clock siblings (`"vclock"`). Reads repair
+//!   stale replicas; anti-entropy pushes a random peer the keys it replicates.
+//! - `primary-async` / `primary-sync`: the first replica of a key is its
+//!   primary (fixed, no failover). Writes are forwarded to it; it orders
+//!   them and replicates to the other replicas either after answering
+//!   (async) or before (sync: all replicas must ack). Reads go to a random
+//!   replica (read replicas), so async replication serves stale reads.
+//!
+//! **Sessions** (`session = "none" | "ryw" | "monotonic"`, primary modes):
+//! the coordinator remembers, per client and key, the highest tag the client
+//! wrote (and, for `monotonic`, read); a replica read below that floor is
+//! retried at the primary. The session lives at the coordinator: a client
+//! that times out and moves to another node starts a new session (the limit
+//! of a stateless engine client, stated in `docs/protocols/cap.md`).
+
+mod checks;
+mod node;
+pub mod scenario;
+#[cfg(test)]
+mod tests;
+
+pub use checks::{builder, stale_reads, Analysis};
+pub use node::{KvNode, Msg, Timer};
+
+use crate::protocols::clocks::VClock;
+use crate::sim::{NodeId, SimTime};
+use serde::{Deserialize, Serialize};
+
+/// How the store replicates and what it gives up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Mode {
+    /// Linearizable ABD with majority quorums; refuses without a majority.
+    Cp,
+    /// Sloppy quorums, hinted handoff, read repair, anti-entropy.
+    Ap,
+    /// Primary per shard, asynchronous replication, reads from any replica.
+    PrimaryAsync,
+    /// Primary per shard, synchronous replication to every replica.
+    PrimarySync,
+}
+
+impl Mode {
+    /// Scenario names, in order.
+    pub const NAMES: [&'static str; 4] = ["cp", "ap", "primary-async", "primary-sync"];
+
+    /// The mode called `name`.
+    pub fn from_name(name: &str) -> Option<Mode> {
+        Some(match name {
+            "cp" => Mode::Cp,
+            "ap" => Mode::Ap,
+            "primary-async" => Mode::PrimaryAsync,
+            "primary-sync" => Mode::PrimarySync,
+            _ => return None,
+        })
+    }
+
+    /// True for the two primary-backup modes.
+    pub fn is_primary(self) -> bool {
+        matches!(self, Mode::PrimaryAsync | Mode::PrimarySync)
+    }
+}
+
+/// How `ap` resolves concurrent writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Conflict {
+    /// Highest `(writer's local clock, writer)` wins.
+    LastWriterWins,
+    /// Concurrent versions are kept side by side; reads return them all.
+    VectorClock,
+}
+
+/// Session guarantee enforced by the coordinator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Session {
+    /// None.
+    None,
+    /// Read-your-writes.
+    ReadYourWrites,
+    /// Read-your-writes and monotonic reads.
+    MonotonicReads,
+}
+
+/// Deliberate defects, each caught by a check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Bug {
+    /// `cp` reads answer after the query phase, without writing back.
+    NoWriteBack,
+    /// Every reply message counts toward a quorum: duplicates and replies to
+    /// the other phase too.
+    StaleQuorum,
+    /// Fallback nodes keep hints forever.
+    NoHandoff,
+    /// No read repair and no anti-entropy.
+    NoRepair,
+}
+
+impl Bug {
+    /// Scenario names, `none` first.
+    pub const NAMES: [&'static str; 5] = [
+        "none",
+        "no-write-back",
+        "stale-quorum",
+        "no-handoff",
+        "no-repair",
+    ];
+
+    /// The bug called `name` (`Some(None)` for `none`).
+    pub fn from_name(name: &str) -> Option<Option<Bug>> {
+        Some(Some(match name {
+            "none" => return Some(None),
+            "no-write-back" => Bug::NoWriteBack,
+            "stale-quorum" => Bug::StaleQuorum,
+            "no-handoff" => Bug::NoHandoff,
+            "no-repair" => Bug::NoRepair,
+            _ => return None,
+        }))
+    }
+}
+
+/// Store parameters.
+#[derive(Clone, Debug)]
+pub struct Params {
+    /// Mode (default `cp`).
+    pub mode: Mode,
+    /// Replicas per key (default 3).
+    pub n: usize,
+    /// Read quorum for `ap` (default 2).
+    pub r: usize,
+    /// Write quorum for `ap` (default 2).
+    pub w: usize,
+    /// Conflict resolution in `ap` (default vector clocks).
+    pub conflict: Conflict,
+    /// Session guarantee (default none).
+    pub session: Session,
+    /// Operation deadline at the coordinator (default 400 ms).
+    pub deadline: SimTime,
+    /// `ap`: when to add fallback nodes (default 60 ms).
+    pub sloppy_after: SimTime,
+    /// Anti-entropy and hinted-handoff period (default 250 ms).
+    pub sync: SimTime,
+    /// `primary-async`: replication delay after the primary answers
+    /// (default 100 ms).
+    pub lag: SimTime,
+    /// Ring points per node (default 8).
+    pub vnodes: u32,
+    /// Deliberate defect.
+    pub bug: Option<Bug>,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            mode: Mode::Cp,
+            n: 3,
+            r: 2,
+            w: 2,
+            conflict: Conflict::VectorClock,
+            session: Session::None,
+            deadline: SimTime::from_millis(400),
+            sloppy_after: SimTime::from_millis(60),
+            sync: SimTime::from_millis(250),
+            lag: SimTime::from_millis(100),
+            vnodes: 8,
+            bug: None,
+        }
+    }
+}
+
+/// One stored version of a key.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Sibling {
+    /// The value (client values are unique integers).
+    pub value: i64,
+    /// Total order: `(seq, writer)` in cp and primary modes, `(local clock
+    /// in ns, writer)` in ap.
+    pub tag: (u64, u32),
+    /// Vector clock: the version in `ap`+`vclock`, elsewhere a ghost record
+    /// of what the writer had seen (for the lost-update metric).
+    pub clock: VClock,
+}
+
+/// Merge `theirs` into `mine`: one highest-tag version, or (vector clocks)
+/// every version not dominated by another. True if `mine` changed.
+pub fn merge(mine: &mut Vec<Sibling>, theirs: &[Sibling], siblings: bool) -> bool {
+    let before = mine.clone();
+    for s in theirs {
+        if siblings {
+            if mine.iter().any(|m| s.clock <= m.clock) {
+                continue;
+            }
+            mine.retain(|m| !m.clock.happens_before(&s.clock));
+            mine.push(s.clone());
+        } else if mine.first().is_none_or(|m| m.tag < s.tag) {
+            *mine = vec![s.clone()];
+        }
+    }
+    mine.sort_by_key(|s| (s.tag, s.value));
+    *mine != before
+}
+
+/// FNV-1a, 64 bits: a fixed hash for ring positions.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// A consistent-hashing ring.
+#[derive(Clone, Debug)]
+pub struct Ring {
+    points: Vec<(u64, NodeId)>,
+    nodes: u32,
+}
+
+impl Ring {
+    /// `vnodes` points per node.
+    pub fn new(nodes: u32, vnodes: u32) -> Ring {
+        let mut points: Vec<(u64, NodeId)> = (0..nodes)
+            .flat_map(|n| (0..vnodes.max(1)).map(move |v| (n, v)))
+            .map(|(n, v)| (fnv1a(format!("n{n}#{v}").as_bytes()), NodeId(n)))
+            .collect();
+        points.sort();
+        Ring { points, nodes }
+    }
+
+    /// Every node, in preference order for `key` (replicas first).
+    pub fn preference(&self, key: &str) -> Vec<NodeId> {
+        let h = fnv1a(key.as_bytes());
+        let start = self.points.partition_point(|(p, _)| *p < h);
+        let mut out: Vec<NodeId> = Vec::with_capacity(self.nodes as usize);
+        for i in 0..self.points.len() {
+            let node = self.points[(start + i) % self.points.len()].1;
+            if !out.contains(&node) {
+                out.push(node);
+            }
+        }
+        out
+    }
+}
