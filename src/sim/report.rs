@@ -104,7 +104,18 @@ impl<N: Node> Sim<N> {
 
     fn evaluate_checks(&self) -> Vec<CheckResult> {
         let stopped = self.violation.as_ref();
-        self.settings
+        // Monitors are `always` checks with memory: they passed unless one
+        // of them stopped the run.
+        let monitors = self.monitors.iter().map(|m| CheckResult {
+            name: m.name.clone(),
+            kind: CheckKind::Always,
+            outcome: match stopped {
+                Some(v) if v.check == m.name => Outcome::Fail(v.detail.clone()),
+                _ => Outcome::Pass,
+            },
+        });
+        let invariants = self
+            .settings
             .invariants
             .iter()
             .enumerate()
@@ -127,8 +138,8 @@ impl<N: Node> Sim<N> {
                     kind: inv.kind,
                     outcome,
                 }
-            })
-            .collect()
+            });
+        monitors.chain(invariants).collect()
     }
 
     /// The report as of now (end-of-run checks only if [`Sim::finish`] ran).
@@ -189,6 +200,9 @@ impl<N: Node> Sim<N> {
         }
         if let Some(extra) = &self.settings.metrics {
             out.extend(extra(self));
+        }
+        for m in &self.monitors {
+            out.extend(m.monitor.metrics());
         }
         out
     }
