@@ -2,7 +2,7 @@
 //! simulation of it from a scenario. The CLI and TUI go through here and never
 //! name a protocol type.
 
-use crate::protocols::{broadcast, pingpong};
+use crate::protocols::{broadcast, pingpong, raft};
 use crate::scenario::engine::{BuildOptions, ProtocolFacts};
 use crate::scenario::{Scenario, ScenarioError};
 use crate::sim::DynSim;
@@ -32,6 +32,11 @@ pub const PROTOCOLS: &[ProtocolEntry] = &[
         summary: "every node bounces a counter with every other node (the engine benchmark)",
         facts: pingpong::scenario::FACTS,
         build: pingpong::scenario::build,
+    },
+    ProtocolEntry {
+        summary: "Raft consensus with a linearizable key-value store (elections, replication, snapshots, bug switches)",
+        facts: raft::scenario::FACTS,
+        build: raft::scenario::build,
     },
 ];
 

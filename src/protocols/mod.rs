@@ -3,3 +3,4 @@
 
 pub mod broadcast;
 pub mod pingpong;
+pub mod raft;
