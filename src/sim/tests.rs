@@ -269,3 +269,58 @@ fn retaining_checks_by_name_keeps_or_drops_monitors() {
     let b = b.retain_invariants(|n| n == "fine");
     assert_eq!(b.invariant_names(), vec!["fine"]);
 }
+
+/// Takes every request, then always redirects (like a leader that appended
+/// an operation and lost its leadership before committing it).
+#[derive(Clone, Debug, Default)]
+struct Bouncer;
+
+impl Node for Bouncer {
+    type Msg = Msg;
+    type Timer = Tick;
+    fn on_start(&mut self, _ctx: &mut Ctx<Self>) {}
+    fn on_message(&mut self, _ctx: &mut Ctx<Self>, _from: NodeId, _msg: Msg) {}
+    fn on_timer(&mut self, _ctx: &mut Ctx<Self>, _timer: Tick) {}
+    fn on_request(&mut self, ctx: &mut Ctx<Self>, request: Request) {
+        ctx.reply(&request, Reply::Redirect(None));
+    }
+}
+
+#[derive(Debug)]
+struct OneWrite;
+
+impl crate::workload::Workload for OneWrite {
+    fn next_op(&self, _rng: &mut Prng, _client: ClientId, sequence: u64) -> Op {
+        Op {
+            f: "write".into(),
+            key: None,
+            value: crate::check::history::Value::Int(sequence as i64),
+        }
+    }
+}
+
+#[test]
+fn a_client_redirected_too_often_records_info_not_fail() {
+    // Giving up after redirects cannot prove the operation never happened.
+    let config = crate::workload::ClientConfig {
+        clients: 1,
+        interval: SimTime::from_secs(10),
+        timeout: SimTime::from_secs(5),
+        max_ops: Some(1),
+    };
+    let mut s = SimBuilder::new(3, 1, |_, _| Bouncer)
+        .network(constant_net())
+        .clients(config, OneWrite)
+        .duration(SimTime::from_secs(12))
+        .build();
+    let report = s.run();
+    assert_eq!((report.operations.info, report.operations.fail), (1, 0));
+    let last = s.history().events.last().expect("completed");
+    assert_eq!(last.kind, crate::check::history::EventType::Info);
+    // 2·3 + 2 redirects, 5 ms each way: well before the 5 s timeout.
+    assert_eq!(last.time, SimTime::from_millis(10 * 8).as_nanos() + first_invoke(&s));
+}
+
+fn first_invoke<N: Node>(s: &Sim<N>) -> u64 {
+    s.history().events[0].time
+}
