@@ -9,8 +9,12 @@ impl Raft {
     /// A client request arrived.
     pub(super) fn handle_request(&mut self, ctx: &mut Ctx<Self>, request: Request) {
         if self.role != Role::Leader {
-            let hint = self.leader.filter(|l| *l != self.id);
-            ctx.reply(&request, Reply::Redirect(hint));
+            match self.leader.filter(|l| *l != self.id) {
+                Some(leader) => ctx.reply(&request, Reply::Redirect(Some(leader))),
+                // No leader known (an election is on): hold the request until
+                // one is, rather than send the client round in circles.
+                None => self.held.push((request, ctx.now())),
+            }
             return;
         }
         let key = (request.client, request.id);
@@ -78,6 +82,40 @@ impl Raft {
     pub(super) fn redirect_waiting(&mut self, ctx: &mut Ctx<Self>, hint: Option<NodeId>) {
         for (_, (client, id)) in std::mem::take(&mut self.waiting) {
             ctx.reply_to(client, id, Reply::Redirect(hint));
+        }
+    }
+
+    /// Requests held while no leader was known: redirect them to the leader
+    /// now known, or take them if this node is the leader.
+    pub(super) fn release_held(&mut self, ctx: &mut Ctx<Self>) {
+        if self.held.is_empty() {
+            return;
+        }
+        let held = std::mem::take(&mut self.held);
+        if self.role == Role::Leader {
+            for (request, _) in held {
+                self.handle_request(ctx, request);
+            }
+        } else if let Some(leader) = self.leader {
+            for (request, _) in held {
+                ctx.reply(&request, Reply::Redirect(Some(leader)));
+            }
+        } else {
+            self.held = held;
+        }
+    }
+
+    /// Give up holding requests older than the longest election timeout:
+    /// the client tries another node.
+    pub(super) fn expire_held(&mut self, ctx: &mut Ctx<Self>) {
+        let now = ctx.now();
+        let limit = self.params.election_timeout.1;
+        let (old, young): (Vec<_>, Vec<_>) = std::mem::take(&mut self.held)
+            .into_iter()
+            .partition(|(_, since)| now >= since.saturating_add(limit));
+        self.held = young;
+        for (request, _) in old {
+            ctx.reply(&request, Reply::Redirect(None));
         }
     }
 }

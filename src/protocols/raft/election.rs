@@ -31,6 +31,7 @@ impl Raft {
     pub(super) fn on_election_timer(&mut self, ctx: &mut Ctx<Self>) {
         self.election_timer = None;
         self.election_timer_at = None;
+        self.expire_held(ctx);
         let now = ctx.now();
         if now < self.election_deadline {
             let rest = self.election_deadline - now;
@@ -238,6 +239,7 @@ impl Raft {
         self.broadcast_append(ctx);
         self.arm_heartbeat(ctx);
         self.advance_commit(ctx);
+        self.release_held(ctx);
     }
 
     /// (Re)start the heartbeat / vote-retry timer for this term.

@@ -286,6 +286,8 @@ pub struct Raft {
     pub progress: BTreeMap<NodeId, Progress>,
     /// Client requests waiting for their entry to apply: index → (client, id).
     pub waiting: BTreeMap<u64, (ClientId, u64)>,
+    /// Client requests held while no leader is known, with arrival time.
+    pub held: Vec<(Request, SimTime)>,
     /// Entries this node answered a client for, as (index, prefix hash).
     pub acked: Vec<(u64, u64)>,
     /// Local time of the last message from a current leader (PreVote lease).
@@ -318,6 +320,7 @@ impl Raft {
             votes: BTreeSet::new(),
             progress: BTreeMap::new(),
             waiting: BTreeMap::new(),
+            held: Vec::new(),
             acked: Vec::new(),
             last_leader_contact: None,
             election_deadline: SimTime::ZERO,

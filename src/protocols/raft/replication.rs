@@ -93,6 +93,7 @@ impl Raft {
         if self.leader != Some(leader) {
             self.leader = Some(leader);
             ctx.log(format!("follows {leader} in term {term}"));
+            self.release_held(ctx);
         }
         self.last_leader_contact = Some(ctx.now());
         self.reset_election_deadline(ctx);
