@@ -411,7 +411,8 @@ mod tests {
         assert_eq!(r.strings_in("absent", &choices), Ok(vec![]));
         assert_eq!(r.finish(), Ok(()));
 
-        let params = table("bugs = [\"a\", \"d\"]\nb = \"a\"\nc = [\"a\", 3]\nd = [\"c\", \"c\"]\n");
+        let params =
+            table("bugs = [\"a\", \"d\"]\nb = \"a\"\nc = [\"a\", 3]\nd = [\"c\", \"c\"]\n");
         let mut r = params.reader();
         let err = r.strings_in("bugs", &choices).expect_err("unknown element");
         assert_eq!(
@@ -420,10 +421,19 @@ mod tests {
         );
         assert_eq!((err.line, err.column), (1, 14));
         let err = r.strings_in("b", &choices).expect_err("not a list");
-        assert!(err.message.starts_with("expected a list of strings for `b`"), "{}", err.message);
+        assert!(
+            err.message
+                .starts_with("expected a list of strings for `b`"),
+            "{}",
+            err.message
+        );
         assert_eq!((err.line, err.column), (2, 5));
         let err = r.strings_in("c", &choices).expect_err("not a string");
-        assert!(err.message.starts_with("expected one of"), "{}", err.message);
+        assert!(
+            err.message.starts_with("expected one of"),
+            "{}",
+            err.message
+        );
         assert_eq!((err.line, err.column), (3, 11));
         let err = r.strings_in("d", &choices).expect_err("twice");
         assert_eq!(err.message, "\"c\" appears twice in `d`");

@@ -114,31 +114,26 @@ impl<N: Node> Sim<N> {
                 _ => Outcome::Pass,
             },
         });
-        let invariants = self
-            .settings
-            .invariants
-            .iter()
-            .enumerate()
-            .map(|(i, inv)| {
-                let outcome = match (inv.kind, stopped) {
-                    (_, Some(v)) if v.check == inv.name => Outcome::Fail(v.detail.clone()),
-                    (CheckKind::Always, _) => Outcome::Pass,
-                    (_, Some(v)) => Outcome::Unknown(format!(
-                        "not evaluated: the run stopped at step {} on `{}`",
-                        v.step, v.check
-                    )),
-                    (CheckKind::Sometimes, None) if self.sometimes_seen[i] => Outcome::Pass,
-                    (CheckKind::Sometimes, None) => Outcome::Fail(
-                        "never held during the run (a vacuous pass would hide this)".into(),
-                    ),
-                    (CheckKind::AtEnd | CheckKind::Eventually, None) => inv.evaluate(self),
-                };
-                CheckResult {
-                    name: inv.name.clone(),
-                    kind: inv.kind,
-                    outcome,
-                }
-            });
+        let invariants = self.settings.invariants.iter().enumerate().map(|(i, inv)| {
+            let outcome = match (inv.kind, stopped) {
+                (_, Some(v)) if v.check == inv.name => Outcome::Fail(v.detail.clone()),
+                (CheckKind::Always, _) => Outcome::Pass,
+                (_, Some(v)) => Outcome::Unknown(format!(
+                    "not evaluated: the run stopped at step {} on `{}`",
+                    v.step, v.check
+                )),
+                (CheckKind::Sometimes, None) if self.sometimes_seen[i] => Outcome::Pass,
+                (CheckKind::Sometimes, None) => Outcome::Fail(
+                    "never held during the run (a vacuous pass would hide this)".into(),
+                ),
+                (CheckKind::AtEnd | CheckKind::Eventually, None) => inv.evaluate(self),
+            };
+            CheckResult {
+                name: inv.name.clone(),
+                kind: inv.kind,
+                outcome,
+            }
+        });
         monitors.chain(invariants).collect()
     }
 

@@ -241,7 +241,10 @@ fn a_monitor_remembers_across_crashes_and_stops_the_run() {
     assert_eq!(s.node(NodeId(1)).expect("up").got.len(), 0);
     let fork = s.clone();
     assert_eq!(s.monitor::<MostHeld>("most-held").map(|m| m.most), Some(3));
-    assert_eq!(fork.monitor::<MostHeld>("most-held").map(|m| m.most), Some(3));
+    assert_eq!(
+        fork.monitor::<MostHeld>("most-held").map(|m| m.most),
+        Some(3)
+    );
     assert!(s.monitor::<MostHeld>("other").is_none());
     let report = s.run();
     assert_eq!(report.verdict, Verdict::Pass);
@@ -253,7 +256,10 @@ fn a_monitor_remembers_across_crashes_and_stops_the_run() {
     let report = s.run();
     assert_eq!(report.verdict, Verdict::SafetyViolation);
     let v = report.violation.expect("stopped");
-    assert_eq!((v.check.as_str(), v.time), ("most-held", SimTime::from_millis(305)));
+    assert_eq!(
+        (v.check.as_str(), v.time),
+        ("most-held", SimTime::from_millis(305))
+    );
     assert_eq!(
         report.checks[0].outcome,
         crate::check::Outcome::Fail("n1 once held 3 messages".into())
@@ -318,7 +324,10 @@ fn a_client_redirected_too_often_records_info_not_fail() {
     let last = s.history().events.last().expect("completed");
     assert_eq!(last.kind, crate::check::history::EventType::Info);
     // 2·3 + 2 redirects, 5 ms each way: well before the 5 s timeout.
-    assert_eq!(last.time, SimTime::from_millis(10 * 8).as_nanos() + first_invoke(&s));
+    assert_eq!(
+        last.time,
+        SimTime::from_millis(10 * 8).as_nanos() + first_invoke(&s)
+    );
 }
 
 fn first_invoke<N: Node>(s: &Sim<N>) -> u64 {

@@ -173,7 +173,8 @@ impl Monitor<Raft> for LeaderCompleteness {
                 continue;
             }
             self.seen_commit[id.index()] = n.commit;
-            let (Some(term), Some(hash)) = (n.log.term_at(n.commit), n.log.hash_at(n.commit)) else {
+            let (Some(term), Some(hash)) = (n.log.term_at(n.commit), n.log.hash_at(n.commit))
+            else {
                 continue;
             };
             let best = self.committed.entry(term).or_insert((n.commit, hash, id));
@@ -309,7 +310,9 @@ fn stable_leader(sim: &Sim<Raft>, bound: SimTime) -> Result<(), String> {
         .filter(|(_, n)| n.role == Role::Leader)
         .max_by_key(|(_, n)| n.term);
     let Some((lid, l)) = leader else {
-        return Err("no leader at the end of the run, although every node was up and connected".into());
+        return Err(
+            "no leader at the end of the run, although every node was up and connected".into(),
+        );
     };
     let followers = sim
         .live_nodes()
@@ -380,7 +383,10 @@ fn metrics(sim: &Sim<Raft>) -> Vec<(String, String)> {
     vec![
         ("max-term".into(), max(|n| n.term).to_string()),
         ("commit-index".into(), max(|n| n.commit).to_string()),
-        ("snapshot-index".into(), max(|n| n.log.base_index()).to_string()),
+        (
+            "snapshot-index".into(),
+            max(|n| n.log.base_index()).to_string(),
+        ),
     ]
 }
 
@@ -401,7 +407,10 @@ pub fn builder(params: Params, nodes: u32, seed: u64) -> SimBuilder<Raft> {
     .invariant(Invariant::eventually("stable-leader", move |sim| {
         stable_leader(sim, bound)
     }))
-    .invariant(Invariant::eventually("acked-ops-applied", acked_ops_applied))
+    .invariant(Invariant::eventually(
+        "acked-ops-applied",
+        acked_ops_applied,
+    ))
     .invariant(Invariant::sometimes("leader-elected", |sim: &Sim<Raft>| {
         sim.live_nodes().any(|(_, n)| n.role == Role::Leader)
     }))

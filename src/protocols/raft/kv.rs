@@ -204,17 +204,32 @@ mod tests {
     #[test]
     fn operations_follow_the_checkers_kv_model() {
         let mut kv = Kv::default();
-        assert_eq!(kv.execute(&op("get", "x", Value::Nil)), Reply::Ok(Value::Nil));
-        let cas = |from, to| op("cas", "x", Value::List(vec![Value::Int(from), Value::Int(to)]));
+        assert_eq!(
+            kv.execute(&op("get", "x", Value::Nil)),
+            Reply::Ok(Value::Nil)
+        );
+        let cas = |from, to| {
+            op(
+                "cas",
+                "x",
+                Value::List(vec![Value::Int(from), Value::Int(to)]),
+            )
+        };
         assert_eq!(kv.execute(&cas(1, 2)), Reply::Ok(Value::Bool(false)));
         kv.execute(&op("put", "x", Value::Int(1)));
         assert_eq!(kv.execute(&cas(1, 2)), Reply::Ok(Value::Nil));
-        assert_eq!(kv.execute(&op("get", "x", Value::Nil)), Reply::Ok(Value::Int(2)));
+        assert_eq!(
+            kv.execute(&op("get", "x", Value::Nil)),
+            Reply::Ok(Value::Int(2))
+        );
         kv.execute(&op("append", "y", Value::Int(7)));
         kv.execute(&op("append", "y", Value::Int(8)));
         let both = Value::List(vec![Value::Int(7), Value::Int(8)]);
         assert_eq!(kv.execute(&op("get", "y", Value::Nil)), Reply::Ok(both));
-        assert!(matches!(kv.execute(&op("frob", "y", Value::Nil)), Reply::Fail(_)));
+        assert!(matches!(
+            kv.execute(&op("frob", "y", Value::Nil)),
+            Reply::Fail(_)
+        ));
     }
 
     #[test]
@@ -222,13 +237,19 @@ mod tests {
         let mut kv = Kv::default();
         let a = cmd(0, 3, op("append", "x", Value::Int(1)));
         assert_eq!(kv.apply(&a, true), Applied::Fresh(Reply::Ok(Value::Nil)));
-        assert_eq!(kv.apply(&a, true), Applied::Duplicate(Reply::Ok(Value::Nil)));
+        assert_eq!(
+            kv.apply(&a, true),
+            Applied::Duplicate(Reply::Ok(Value::Nil))
+        );
         assert_eq!(kv.data["x"], Value::List(vec![Value::Int(1)]));
         // An older request of the same client is skipped.
         let old = cmd(0, 2, op("append", "x", Value::Int(9)));
         assert_eq!(kv.apply(&old, true), Applied::Stale);
         // Without deduplication (the bug switch) the retry executes again.
         kv.apply(&a, false);
-        assert_eq!(kv.data["x"], Value::List(vec![Value::Int(1), Value::Int(1)]));
+        assert_eq!(
+            kv.data["x"],
+            Value::List(vec![Value::Int(1), Value::Int(1)])
+        );
     }
 }

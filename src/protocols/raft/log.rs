@@ -274,7 +274,10 @@ impl fmt::Debug for Log {
                 Command::Noop => format!("{i}:t{} noop", e.term),
                 Command::Client(c) => {
                     let key = c.op.key.as_deref().unwrap_or("");
-                    format!("{i}:t{} {}/{} {} {key} {}", e.term, c.client, c.id, c.op.f, c.op.value)
+                    format!(
+                        "{i}:t{} {}/{} {} {key} {}",
+                        e.term, c.client, c.id, c.op.f, c.op.value
+                    )
                 }
             })
             .collect();
@@ -284,5 +287,125 @@ impl fmt::Debug for Log {
             .field("omitted", &skipped)
             .field("tail", &tail)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(v: i64) -> Command {
+        Command::Client(ClientCommand {
+            client: ClientId(0),
+            id: v as u64,
+            op: Op {
+                f: "put".into(),
+                key: Some("k".into()),
+                value: crate::check::history::Value::Int(v),
+            },
+        })
+    }
+
+    fn entry(term: u64, v: i64) -> Entry {
+        Entry {
+            term,
+            command: op(v),
+            hash: 0, // never trusted: the receiver recomputes it
+        }
+    }
+
+    /// A log with entries of the given terms (values 1, 2, ...).
+    fn log_of(terms: &[u64]) -> Log {
+        let mut log = Log::new();
+        for (i, &t) in terms.iter().enumerate() {
+            log.append(t, op(i as i64 + 1));
+        }
+        log
+    }
+
+    #[test]
+    fn append_chains_prefix_hashes() {
+        let a = log_of(&[1, 1, 2]);
+        let b = log_of(&[1, 1, 2]);
+        let c = log_of(&[1, 1, 3]);
+        assert_eq!((a.last_index(), a.last_term()), (3, 2));
+        assert_eq!(a.hash_at(3), b.hash_at(3));
+        assert_eq!(a.hash_at(2), c.hash_at(2));
+        assert_ne!(a.hash_at(3), c.hash_at(3));
+        assert_eq!(a.term_at(0), Some(0));
+        assert_eq!(a.term_at(4), None);
+    }
+
+    #[test]
+    fn merge_truncates_at_the_first_conflict_only() {
+        // Follower holds terms [1, 1, 2, 2]; the leader sends [1, 3] after index 1.
+        let mut log = log_of(&[1, 1, 2, 2]);
+        let m = log.merge(1, vec![entry(1, 2), entry(3, 9)]);
+        assert_eq!(m.truncated, Some((3, 4)));
+        assert_eq!(m.appended_from, Some(3));
+        assert_eq!(log.last_index(), 3);
+        assert_eq!(log.term_at(3), Some(3));
+        // The same prefix as a leader's log built directly.
+        let mut leader = log_of(&[1, 1]);
+        leader.append(3, op(9));
+        assert_eq!(log.last_hash(), leader.last_hash());
+    }
+
+    #[test]
+    fn a_stale_shorter_append_never_deletes_entries() {
+        let mut log = log_of(&[1, 1, 1, 1]);
+        let before = log.clone();
+        // A reordered, older AppendEntries carrying only entry 2.
+        let m = log.merge(1, vec![entry(1, 2)]);
+        assert_eq!(
+            m,
+            Merge {
+                truncated: None,
+                appended_from: None
+            }
+        );
+        assert_eq!(log, before);
+    }
+
+    #[test]
+    fn compaction_keeps_indices_terms_and_hashes() {
+        let mut log = log_of(&[1, 1, 2, 2, 3]);
+        let hash4 = log.hash_at(4);
+        let hash5 = log.hash_at(5);
+        log.compact(4);
+        assert_eq!((log.base_index(), log.base_term(), log.len()), (4, 2, 1));
+        assert_eq!((log.hash_at(4), log.hash_at(5)), (hash4, hash5));
+        assert_eq!(log.entry(3), None);
+        assert_eq!(log.term_at(3), None);
+        // Entries after a snapshot chain from the snapshot's hash.
+        let mut other = Log::after_snapshot(4, 2, hash4.unwrap_or(0));
+        other.append(3, op(5));
+        assert_eq!(other.last_hash(), log.last_hash());
+        // Merging entries covered by the snapshot skips them.
+        let m = log.merge(2, vec![entry(2, 3), entry(2, 4), entry(3, 5)]);
+        assert_eq!(m.truncated, None);
+        assert_eq!(log.last_index(), 5);
+    }
+
+    #[test]
+    fn fast_backtracking_helpers_find_term_boundaries() {
+        let log = log_of(&[1, 1, 4, 4, 4, 5]);
+        assert_eq!(log.first_index_of_term_run(5), 3);
+        assert_eq!(log.first_index_of_term_run(2), 1);
+        assert_eq!(log.last_index_of_term(4), Some(5));
+        assert_eq!(log.last_index_of_term(2), None);
+        assert_eq!(log.last_index_of_term(6), None);
+    }
+
+    #[test]
+    fn the_vote_rule_compares_last_term_then_length() {
+        let log = log_of(&[1, 2, 2]);
+        assert!(log.candidate_is_up_to_date(3, 2), "same log");
+        assert!(
+            log.candidate_is_up_to_date(1, 3),
+            "higher last term, shorter"
+        );
+        assert!(!log.candidate_is_up_to_date(2, 2), "same term, shorter");
+        assert!(!log.candidate_is_up_to_date(9, 1), "longer but older term");
     }
 }

@@ -25,7 +25,11 @@ const HISTORIES: [&str; 1] = ["linearizable"];
 /// Read `[protocol]` (see [`Params`] for keys and defaults).
 pub fn params(p: &mut ParamReader<'_>) -> Result<Params, ScenarioError> {
     let d = Params::default();
-    let election_timeout = p.duration_range("election_timeout", d.election_timeout.0, d.election_timeout.1)?;
+    let election_timeout = p.duration_range(
+        "election_timeout",
+        d.election_timeout.0,
+        d.election_timeout.1,
+    )?;
     if election_timeout.0.as_nanos() == 0 {
         return Err(p.error_at("election_timeout", "election_timeout must be more than 0"));
     }

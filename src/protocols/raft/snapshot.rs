@@ -44,7 +44,13 @@ impl Raft {
     ) {
         if term < self.term {
             let term = self.term;
-            ctx.send(from, Msg::SnapshotReply { term, match_index: 0 });
+            ctx.send(
+                from,
+                Msg::SnapshotReply {
+                    term,
+                    match_index: 0,
+                },
+            );
             return;
         }
         self.follow(ctx, from, term);
