@@ -4,7 +4,7 @@
 //! |---------------------|-----------------------------------------|
 //! | `meta`              | `{term, voted_for}` (Figure 2's persistent state) |
 //! | `commit`            | the commit index (so it never goes back across a restart) |
-//! | `log/<index>`       | one entry `{term, command}` (index zero-padded, so keys sort) |
+//! | `log/<index>`       | one entry `{term, command}` as JSON text (index zero-padded, so keys sort) |
 //! | `snapshot`          | the last snapshot: index, term, prefix hash, state machine |
 //!
 //! Writes stay unsynced until the handler ends: the node syncs once, before
@@ -28,8 +28,15 @@ pub struct Meta {
     pub voted_for: Option<NodeId>,
 }
 
+/// A stored entry, as written.
+#[derive(Serialize)]
+struct StoredEntryRef<'a> {
+    term: u64,
+    command: &'a Command,
+}
+
 /// A stored entry (the prefix hash is recomputed on load).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 struct StoredEntry {
     term: u64,
     command: Command,
@@ -75,15 +82,23 @@ pub fn save_commit(storage: &mut Storage, commit: u64) {
     storage.put("commit", &commit);
 }
 
-/// Write entries `from..=log.last_index()`.
+/// Write entries `from..=log.last_index()`. Each entry is stored as one JSON
+/// text (a single string value) rather than a JSON tree: the same bytes on
+/// disk, a fraction of the allocations in the simulator.
 pub fn save_entries(storage: &mut Storage, log: &Log, from: u64) {
     for (index, e) in log.iter().skip_while(|(i, _)| *i < from) {
-        let stored = StoredEntry {
+        let stored = StoredEntryRef {
             term: e.term,
-            command: e.command.clone(),
+            command: &e.command,
         };
-        storage.put(&entry_key(index), &stored);
+        let text = serde_json::to_string(&stored).expect("entries serialise");
+        storage.put(&entry_key(index), &text);
     }
+}
+
+fn load_entry(storage: &Storage, key: &str) -> Option<StoredEntry> {
+    let text = storage.get::<String>(key)?;
+    serde_json::from_str(&text).ok()
 }
 
 /// Remove stored entries `from..=to`.
@@ -115,7 +130,7 @@ pub fn load(storage: &Storage) -> Recovered {
         if index != next {
             continue;
         }
-        let Some(e) = storage.get::<StoredEntry>(&key) else {
+        let Some(e) = load_entry(storage, &key) else {
             break;
         };
         log.append(e.term, e.command);
