@@ -14,6 +14,15 @@ fn raft_basic_is_linearizable_over_seeds() {
     passes("raft_basic_is_linearizable_over_seeds", "basic", 0..50);
 }
 
+fn metric(report: &distlab::sim::RunReport, name: &str) -> String {
+    report
+        .metrics
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
 #[test]
 fn raft_leader_isolated_elects_a_new_leader() {
     passes(
@@ -22,14 +31,7 @@ fn raft_leader_isolated_elects_a_new_leader() {
         0..20,
     );
     let report = testing::run(&testing::load("scenarios/raft-leader-isolated.toml"), 7);
-    let metric = |name: &str| {
-        report
-            .metrics
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let metric = |name: &str| metric(&report, name);
     let elections: u64 = metric("elections-won").parse().unwrap_or(0);
     assert!(
         elections >= 2,
@@ -101,4 +103,19 @@ fn raft_clock_skew_costs_elections_not_safety() {
         "clock-skew",
         0..20,
     );
+}
+
+#[test]
+fn raft_snapshot_brings_a_far_behind_follower_back() {
+    passes(
+        "raft_snapshot_brings_a_far_behind_follower_back",
+        "snapshot",
+        0..20,
+    );
+    let scenario = testing::load("scenarios/raft-snapshot.toml");
+    for seed in 0..5 {
+        let report = testing::run(&scenario, seed);
+        let installed: u64 = metric(&report, "snapshots-installed").parse().unwrap_or(0);
+        assert!(installed >= 1, "seed {seed}: no snapshot was installed");
+    }
 }

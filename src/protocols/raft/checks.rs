@@ -387,6 +387,13 @@ fn metrics(sim: &Sim<Raft>) -> Vec<(String, String)> {
             "snapshot-index".into(),
             max(|n| n.log.base_index()).to_string(),
         ),
+        (
+            "snapshots-installed".into(),
+            sim.live_nodes()
+                .map(|(_, n)| n.snapshots_installed)
+                .sum::<u64>()
+                .to_string(),
+        ),
     ]
 }
 

@@ -290,6 +290,8 @@ pub struct Raft {
     pub held: Vec<(Request, SimTime)>,
     /// Entries this node answered a client for, as (index, prefix hash).
     pub acked: Vec<(u64, u64)>,
+    /// Snapshots installed from a leader since this node last started.
+    pub snapshots_installed: u64,
     /// Local time of the last message from a current leader (PreVote lease).
     pub last_leader_contact: Option<SimTime>,
     election_deadline: SimTime,
@@ -322,6 +324,7 @@ impl Raft {
             waiting: BTreeMap::new(),
             held: Vec::new(),
             acked: Vec::new(),
+            snapshots_installed: 0,
             last_leader_contact: None,
             election_deadline: SimTime::ZERO,
             election_timer_at: None,

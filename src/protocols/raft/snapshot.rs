@@ -57,6 +57,7 @@ impl Raft {
         let index = snapshot.index;
         if index > self.commit {
             self.install(ctx, snapshot);
+            self.snapshots_installed += 1;
             ctx.log(format!("installed snapshot through {index} from {from}"));
         }
         // Committed entries match the leader's, so the log matches through
