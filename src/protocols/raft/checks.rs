@@ -156,45 +156,81 @@ impl Monitor<Raft> for LogMatching {
 }
 
 /// **Leader completeness**: an entry committed in term t is in the log of
-/// every leader of a later term.
+/// every leader of a term after t.
+///
+/// "Committed in term t" is observed: when a node's commit index first moves
+/// past everything seen committed before, the commit happened at the latest in
+/// that node's current term (its leader's term). Using that upper bound never
+/// blames a leader of an earlier term — an isolated old leader need not hold
+/// entries committed after it was deposed.
 #[derive(Clone, Debug, Default)]
 pub struct LeaderCompleteness {
-    /// Per term: the highest index seen committed with an entry of that term,
-    /// its prefix hash, and the node that committed it.
+    /// Per term: the highest index seen committed in that term, its prefix
+    /// hash, and the node that committed it.
     committed: BTreeMap<u64, (u64, u64, NodeId)>,
+    /// Highest index seen committed anywhere.
+    highest: u64,
+    /// Bumped whenever `committed` changes.
+    version: u64,
     seen_commit: Vec<u64>,
+    /// Per node: (incarnation, term, version) of its last check as leader.
+    checked: Vec<Option<(u32, u64, u64)>>,
+}
+
+impl LeaderCompleteness {
+    fn observe(&mut self, id: NodeId, n: &Raft) {
+        if n.commit == self.seen_commit[id.index()] {
+            return;
+        }
+        self.seen_commit[id.index()] = n.commit;
+        if n.commit <= self.highest {
+            return;
+        }
+        let Some(hash) = n.log.hash_at(n.commit) else {
+            return;
+        };
+        self.highest = n.commit;
+        self.committed.insert(n.term, (n.commit, hash, id));
+        self.version += 1;
+    }
+
+    fn check_leader(&self, id: NodeId, n: &Raft) -> Result<(), String> {
+        let before = self.committed.range(..n.term);
+        let Some((t, &(index, hash, who))) = before.max_by_key(|(_, (index, _, _))| *index) else {
+            return Ok(());
+        };
+        let lacks = match n.log.hash_at(index) {
+            Some(h) => h != hash,
+            None => index > n.log.last_index(),
+        };
+        if lacks {
+            return Err(format!(
+                "{id}, leader of term {}, lacks the entry at index {index} that {who} committed in term {t}",
+                n.term
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl Monitor<Raft> for LeaderCompleteness {
     fn after_step(&mut self, sim: &Sim<Raft>) -> Result<(), String> {
         per_node(&mut self.seen_commit, sim.node_count());
+        per_node(&mut self.checked, sim.node_count());
         for (id, n) in sim.live_nodes() {
-            if n.commit == self.seen_commit[id.index()] {
-                continue;
-            }
-            self.seen_commit[id.index()] = n.commit;
-            let (Some(term), Some(hash)) = (n.log.term_at(n.commit), n.log.hash_at(n.commit))
-            else {
-                continue;
-            };
-            let best = self.committed.entry(term).or_insert((n.commit, hash, id));
-            if n.commit > best.0 {
-                *best = (n.commit, hash, id);
-            }
+            self.observe(id, n);
         }
-        for (id, n) in sim.live_nodes().filter(|(_, n)| n.role == Role::Leader) {
-            let Some((&t, &(index, hash, who))) = self.committed.range(..n.term).next_back() else {
+        for (i, slot) in sim.slots().iter().enumerate() {
+            let Some(n) = slot.state.as_ref().filter(|n| n.role == Role::Leader) else {
+                self.checked[i] = None;
                 continue;
             };
-            let lacks = match n.log.hash_at(index) {
-                Some(h) => h != hash,
-                None => index > n.log.last_index(),
-            };
-            if lacks {
-                return Err(format!(
-                    "{id}, leader of term {}, lacks the entry at index {index} (term {t}) that {who} committed",
-                    n.term
-                ));
+            // A leader's log only grows (leader-append-only): check it again
+            // only when it is new or something new was committed.
+            let key = (slot.incarnation, n.term, self.version);
+            if self.checked[i] != Some(key) {
+                self.check_leader(NodeId(i as u32), n)?;
+                self.checked[i] = Some(key);
             }
         }
         Ok(())
