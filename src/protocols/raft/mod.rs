@@ -255,7 +255,7 @@ pub struct Progress {
 }
 
 /// One Raft node.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Raft {
     params: Arc<Params>,
     id: NodeId,
@@ -500,6 +500,38 @@ impl Node for Raft {
             self.log.base_index(),
             self.log.last_index()
         )
+    }
+}
+
+/// The node's full state for the UI, with long collections summarised.
+impl fmt::Debug for Raft {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sessions: Vec<String> = self
+            .kv
+            .sessions
+            .iter()
+            .map(|(c, s)| format!("{c}#{}", s.last_id))
+            .collect();
+        f.debug_struct("Raft")
+            .field("id", &self.id)
+            .field("role", &self.role)
+            .field("term", &self.term)
+            .field("voted_for", &self.voted_for)
+            .field("leader", &self.leader)
+            .field("commit", &self.commit)
+            .field("applied", &self.applied)
+            .field("log", &self.log)
+            .field("snapshot_index", &self.snapshot.as_ref().map(|s| s.index))
+            .field("data", &self.kv.data)
+            .field("sessions", &sessions)
+            .field("votes", &self.votes)
+            .field("progress", &self.progress)
+            .field("waiting", &self.waiting)
+            .field("held_requests", &self.held.len())
+            .field("acknowledged", &self.acked.len())
+            .field("snapshots_installed", &self.snapshots_installed)
+            .field("params", &self.params)
+            .finish()
     }
 }
 

@@ -542,3 +542,20 @@ fn the_end_of_run_checks_can_fail() {
         .collect();
     assert_eq!(failed, vec!["stable-leader", "acked-ops-applied"]);
 }
+
+#[test]
+fn the_ui_views_show_role_term_commit_and_leader_in_bounded_space() {
+    let sim = cluster(4);
+    let leader = leader_id(&sim);
+    let n = sim.node(leader).expect("up");
+    let summary = n.summary();
+    assert!(summary.starts_with("LEADER t1 commit "), "{summary}");
+    assert!(summary.ends_with(&format!("leader {leader}")), "{summary}");
+    assert_eq!(n.role(), Some("leader"));
+    let detail = format!("{n:#?}");
+    assert!(
+        detail.contains("tail:") && detail.contains("progress:"),
+        "{detail}"
+    );
+    assert!(detail.len() < 8_000, "{} bytes", detail.len());
+}
