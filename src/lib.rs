@@ -16,4 +16,5 @@ pub mod scenario;
 pub mod sim;
 pub mod storage;
 pub mod testing;
+pub mod tui;
 pub mod workload;

@@ -2,7 +2,7 @@
 //! simulation of it from a scenario. The CLI and TUI go through here and never
 //! name a protocol type.
 
-use crate::protocols::{broadcast, pingpong, raft};
+use crate::protocols::{broadcast, clocks, gossip, pingpong, raft, resilience, saga, swim, two_pc};
 use crate::scenario::engine::{BuildOptions, ProtocolFacts};
 use crate::scenario::{Scenario, ScenarioError};
 use crate::sim::DynSim;
@@ -29,6 +29,16 @@ pub const PROTOCOLS: &[ProtocolEntry] = &[
         build: broadcast::scenario::build,
     },
     ProtocolEntry {
+        summary: "epidemic spread of a grow-only set: push/pull/push-pull anti-entropy or rumor mongering",
+        facts: gossip::scenario::FACTS,
+        build: gossip::scenario::build,
+    },
+    ProtocolEntry {
+        summary: "Lamport clocks and a totally ordered broadcast (ties broken by node id)",
+        facts: clocks::scenario::LAMPORT_FACTS,
+        build: clocks::scenario::build_lamport,
+    },
+    ProtocolEntry {
         summary: "every node bounces a counter with every other node (the engine benchmark)",
         facts: pingpong::scenario::FACTS,
         build: pingpong::scenario::build,
@@ -37,6 +47,38 @@ pub const PROTOCOLS: &[ProtocolEntry] = &[
         summary: "Raft consensus with a linearizable key-value store (elections, replication, snapshots, bug switches)",
         facts: raft::scenario::FACTS,
         build: raft::scenario::build,
+    },
+    ProtocolEntry {
+        summary: "timeouts, retries, backoff, circuit breaker, bulkhead, rate limit: a retry storm side by side",
+        facts: resilience::scenario::FACTS,
+        build: resilience::scenario::build,
+    },
+    ProtocolEntry {
+        summary:
+            "an order saga over four services with compensations, orchestrated or choreographed",
+        facts: saga::scenario::FACTS,
+        build: saga::scenario::build,
+    },
+    ProtocolEntry {
+        summary: "SWIM membership: ping, ping-req, suspicion, incarnations, piggybacked dissemination",
+        facts: swim::scenario::FACTS,
+        build: swim::scenario::build,
+    },
+    ProtocolEntry {
+        summary:
+            "two-phase commit over a sharded bank: coordinator, participants, recovery, blocking",
+        facts: two_pc::scenario::FACTS,
+        build: two_pc::scenario::build,
+    },
+    ProtocolEntry {
+        summary: "vector clocks and causal broadcast (messages wait until causally ready)",
+        facts: clocks::scenario::VCLOCK_FACTS,
+        build: clocks::scenario::build_vclock,
+    },
+    ProtocolEntry {
+        summary: "replicated KV: vector-clock siblings next to last-writer-wins by wall clock",
+        facts: clocks::scenario::STORE_FACTS,
+        build: clocks::scenario::build_store,
     },
 ];
 

@@ -200,6 +200,7 @@ fn bad_inputs_are_reported_with_their_place() {
         "bad-topology",
         "unknown-workload",
         "unknown-invariant",
+        "unknown-history",
         "bad-read-ratio",
     ] {
         let path = format!("tests/bad_inputs/{file}.toml");

@@ -1,32 +1,48 @@
-//! `distlab export`: a run's full trace.
+//! `distlab export`: a run's full trace, as JSON Lines or as a ShiViz log.
 
 use super::common::{self, ScenarioArgs};
 use crate::scenario::engine::BuildOptions;
-use crate::sim::TraceLevel;
+use crate::scenario::Scenario;
+use crate::sim::happens_before::{HappensBefore, SHIVIZ_DELIMITER, SHIVIZ_REGEX};
+use crate::sim::{DynSim, RunReport, TraceLevel};
 use clap::{Args, ValueEnum};
 use std::io::Write;
 
 /// Export formats.
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// One JSON object per step (see docs/architecture.md).
     Jsonl,
+    /// A ShiViz log: vector clocks per event, one execution per seed (docs/shiviz.md).
+    Shiviz,
 }
 
 /// Arguments of `distlab export`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Example:\n  distlab export scenarios/broadcast-basic.toml --seed 3 --format jsonl > trace.jsonl"
+    after_help = "Examples:\n  distlab export scenarios/broadcast-basic.toml --seed 3 --format jsonl > trace.jsonl\n  distlab export scenarios/broadcast-partition.toml --seeds 0..3 --format shiviz > run.shiviz\n\nOpen a .shiviz file at https://bestchai.bitbucket.io/shiviz/ (\"Try out ShiViz\", then\nupload the file): the regular expressions on its first two lines tell ShiViz how to read it."
 )]
 pub struct ExportArgs {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
     /// Seed (default: the scenario's `seed`).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "seeds")]
     pub seed: Option<u64>,
+    /// Several seeds, `START..END` (END excluded), as separate ShiViz executions.
+    #[arg(long, value_parser = super::sweep::parse_seeds)]
+    pub seeds: Option<(u64, u64)>,
     /// Output format.
     #[arg(long, value_enum, default_value = "jsonl")]
     pub format: Format,
+}
+
+fn run_full(scenario: &Scenario, seed: u64) -> Result<(Box<dyn DynSim>, RunReport), String> {
+    let options = BuildOptions {
+        trace_level: TraceLevel::Full,
+    };
+    let mut sim = common::build(scenario, seed, &options)?;
+    let report = sim.run();
+    Ok((sim, report))
 }
 
 /// Run the command.
@@ -36,27 +52,50 @@ pub fn run(args: &ExportArgs) -> i32 {
         Ok(s) => s,
         Err(e) => return common::report_error(e),
     };
-    let options = BuildOptions {
-        trace_level: TraceLevel::Full,
+    if args.seeds.is_some() && args.format != Format::Shiviz {
+        return common::report_error("--seeds exports several runs, which only --format shiviz can hold; use --seed for jsonl");
+    }
+    let seeds: Vec<u64> = match args.seeds {
+        Some((start, end)) => (start..end).collect(),
+        None => vec![scenario.seed],
     };
-    let mut sim = match common::build(&scenario, scenario.seed, &options) {
-        Ok(sim) => sim,
-        Err(e) => return common::report_error(e),
-    };
-    let report = sim.run();
+    let mut text = String::new();
+    let mut worst = 0;
+    for &seed in &seeds {
+        let (sim, report) = match run_full(&scenario, seed) {
+            Ok(run) => run,
+            Err(e) => return common::report_error(e),
+        };
+        match args.format {
+            Format::Jsonl => {
+                let mut bytes = Vec::new();
+                if let Err(e) = sim.write_trace_jsonl(&mut bytes) {
+                    return common::report_error(format!("cannot write the trace: {e}"));
+                }
+                text.push_str(&String::from_utf8_lossy(&bytes));
+            }
+            Format::Shiviz => {
+                if text.is_empty() {
+                    text.push_str(&format!("{SHIVIZ_REGEX}\n{SHIVIZ_DELIMITER}\n"));
+                }
+                text.push_str(&format!("=== {} seed {seed} ===\n", scenario.name));
+                HappensBefore::from_sim(sim.as_ref()).write_shiviz(&mut text);
+            }
+        }
+        eprintln!(
+            "exported seed {seed}: {} steps; verdict {}; trace-hash {}",
+            report.steps,
+            common::verdict_name(report.verdict),
+            report.trace_hash
+        );
+        worst = worst.max(report.verdict.exit_code());
+    }
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let Format::Jsonl = args.format;
-    if let Err(e) = sim.write_trace_jsonl(&mut out).and_then(|_| out.flush()) {
+    let mut out = stdout.lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             return common::report_error(format!("cannot write the trace: {e}"));
         }
     }
-    eprintln!(
-        "exported {} steps; verdict {}; trace-hash {}",
-        report.steps,
-        common::verdict_name(report.verdict),
-        report.trace_hash
-    );
-    report.verdict.exit_code()
+    worst
 }

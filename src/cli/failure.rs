@@ -1,7 +1,9 @@
-//! The replay file: a failing run, written by `sweep` (and later the TUI),
-//! read by `replay`.
+//! The replay file: a run to reproduce, written by `sweep` (a failing seed)
+//! and by the TUI's `s` (a session, with the user's actions), read by
+//! `replay`.
 
 use super::common::ScenarioArgs;
+use crate::faults::FaultAction;
 use crate::sim::hash::StableHasher;
 use crate::sim::{RunReport, SimTime};
 use serde::{Deserialize, Serialize};
@@ -10,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 /// One failing run: enough to re-run it exactly and to tell whether the
 /// same failure came back.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Failure {
     /// Scenario file, as given on the command line.
@@ -31,12 +33,30 @@ pub struct Failure {
     pub failed_checks: Vec<String>,
     /// Trace hash of the failing run.
     pub trace_hash: String,
-    /// Steps the failing run took.
+    /// Steps the failing run took (for a TUI session: the step it was at).
     pub steps: u64,
+    /// User actions (from the TUI), each injected once `step` steps have
+    /// completed. Absent in files written by `sweep`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<RecordedAction>,
+    /// Stop after this many steps and compare there (a TUI session saved
+    /// mid-run); absent when the run went to its end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_at_step: Option<u64>,
+}
+
+/// One user action of a TUI session.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordedAction {
+    /// Steps completed when the action was made (it runs as the next event).
+    pub step: u64,
+    /// The fault injected.
+    pub action: FaultAction,
 }
 
 /// A file of failures (what `sweep` writes).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FailureFile {
     /// Format marker: always 1 for now.
@@ -76,7 +96,43 @@ impl Failure {
             failed_checks,
             trace_hash: report.trace_hash.clone(),
             steps: report.steps,
+            actions: Vec::new(),
+            stop_at_step: None,
         }
+    }
+
+    /// A TUI session as a replay file: the report at the session's step,
+    /// the user's actions, and where to stop unless the run had ended.
+    pub fn from_session(
+        path: &Path,
+        text: &str,
+        args: &ScenarioArgs,
+        request: &crate::tui::SaveRequest,
+    ) -> Failure {
+        let mut failure = Failure::from_report(path, text, args, &request.report);
+        if let Some(v) = &request.report.violation {
+            if !failure.failed_checks.contains(&v.check) {
+                failure.failed_checks.push(v.check.clone());
+            }
+        }
+        failure.actions = request
+            .actions
+            .iter()
+            .map(|(step, action)| RecordedAction {
+                step: *step,
+                action: action.clone(),
+            })
+            .collect();
+        failure.stop_at_step = (!request.ended).then_some(request.report.steps);
+        failure
+    }
+
+    /// The recorded actions as the timeline takes them.
+    pub fn timeline_actions(&self) -> Vec<(u64, FaultAction)> {
+        self.actions
+            .iter()
+            .map(|a| (a.step, a.action.clone()))
+            .collect()
     }
 
     /// The scenario flags this failure was found with.

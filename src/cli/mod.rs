@@ -8,11 +8,13 @@ mod bench;
 pub mod check_history;
 mod common;
 mod export;
-mod failure;
+pub mod failure;
 mod list;
+mod params;
 mod replay;
 mod run;
 mod sweep;
+pub mod tui;
 
 use clap::{Parser, Subcommand};
 
@@ -25,7 +27,7 @@ pub const EXIT_BAD_INPUT: i32 = 3;
 #[derive(Debug, Parser)]
 #[command(name = "distlab", version, about, propagate_version = true)]
 #[command(
-    after_help = "Examples:\n  distlab list\n  distlab run scenarios/broadcast-basic.toml\n  distlab sweep scenarios/broadcast-lossy.toml --seeds 0..2000\n  distlab bench\n  distlab check-history ../shared/data/porcupine/jepsen/etcd_002.log"
+    after_help = "Examples:\n  distlab list\n  distlab run scenarios/broadcast-basic.toml\n  distlab tui scenarios/broadcast-partition.toml\n  distlab sweep scenarios/broadcast-lossy.toml --seeds 0..2000\n  distlab bench\n  distlab check-history ../shared/data/porcupine/jepsen/etcd_002.log"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -48,6 +50,11 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Check a recorded history against a consistency model.
     CheckHistory(check_history::CheckHistoryArgs),
+    /// Step through a scenario in the terminal UI: forward, back, and faults
+    /// from the keyboard.
+    Tui(tui::TuiArgs),
+    /// Run a scenario once per value of a protocol parameter and tabulate its metrics.
+    SweepParams(params::ParamsArgs),
 }
 
 /// Parse the command line, run the command, and return the exit code.
@@ -72,5 +79,7 @@ pub fn main() -> i32 {
         Command::Export(args) => export::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::CheckHistory(args) => check_history::run(&args),
+        Command::Tui(args) => tui::run(&args),
+        Command::SweepParams(args) => params::run(&args),
     }
 }

@@ -1,15 +1,17 @@
-//! `distlab replay`: re-run a failure exactly and confirm it comes back.
+//! `distlab replay`: re-run a failure (or a saved TUI session) exactly and
+//! confirm it comes back; `--tui` opens it in the terminal UI instead.
 
 use super::common::{self, ScenarioArgs};
 use super::failure::{self, Failure};
 use crate::scenario::engine::BuildOptions;
+use crate::sim::{DynSim, RunReport, StepResult, Timeline};
 use clap::Args;
 use std::path::PathBuf;
 
 /// Arguments of `distlab replay`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  distlab replay scenarios/broadcast-lossy.toml --seed 17\n  distlab replay distlab-failures.json\n\nWith a replay file, every failure in it is re-run and compared: same verdict,\nsame failing checks, same trace hash."
+    after_help = "Examples:\n  distlab replay scenarios/broadcast-lossy.toml --seed 17\n  distlab replay distlab-failures.json\n  distlab replay distlab-session.json --tui\n\nWith a replay file, every failure in it is re-run and compared: same verdict,\nsame failing checks, same trace hash. User actions saved from the TUI are\nre-applied at their steps; a session saved mid-run stops at its step.\nWith --tui, the (first) failure opens paused at its failing step."
 )]
 pub struct ReplayArgs {
     /// A replay file (.json, written by `sweep`) or a scenario file (.toml).
@@ -26,6 +28,9 @@ pub struct ReplayArgs {
     /// Print JSON reports instead of the human summary.
     #[arg(long)]
     pub json: bool,
+    /// Open the run in the terminal UI, paused at the failing step.
+    #[arg(long, conflicts_with = "json")]
+    pub tui: bool,
 }
 
 /// Run the command.
@@ -37,6 +42,9 @@ pub fn run(args: &ReplayArgs) -> i32 {
             nodes: args.nodes,
             duration: args.duration,
         };
+        if args.tui {
+            return super::tui::open(&scenario, args.seed, None);
+        }
         return replay_one(&scenario, args.seed, None, args.json);
     }
     if args.seed.is_some() || args.nodes.is_some() || args.duration.is_some() {
@@ -53,6 +61,18 @@ pub fn run(args: &ReplayArgs) -> i32 {
             "{}: the replay file holds no failures",
             args.file.display()
         ));
+    }
+    if args.tui {
+        if failures.len() > 1 {
+            eprintln!(
+                "distlab: {} holds {} failures; opening the first (seed {})",
+                args.file.display(),
+                failures.len(),
+                failures[0].seed
+            );
+        }
+        let f = &failures[0];
+        return super::tui::open(&f.scenario_args(), Some(f.seed), Some(f));
     }
     let mut worst = 0;
     for f in &failures {
@@ -79,7 +99,10 @@ fn replay_one(
         Ok(sim) => sim,
         Err(e) => return common::report_error(e),
     };
-    let report = sim.run();
+    let report = match expected {
+        Some(f) => run_recorded(sim, f),
+        None => sim.run(),
+    };
     if json {
         println!("{}", common::report_json(&report));
     } else {
@@ -91,9 +114,14 @@ fn replay_one(
             && now.verdict == f.verdict
             && now.failed_checks == f.failed_checks;
         if same {
+            let at = f
+                .stop_at_step
+                .map(|s| format!(" at step {s}"))
+                .unwrap_or_default();
             println!(
-                "replay: reproduced seed {}: {} ({}), trace-hash {}",
+                "replay: reproduced seed {}{at} with {} recorded action(s): {} ({}), trace-hash {}",
                 f.seed,
+                f.actions.len(),
                 f.verdict,
                 f.failed_checks.join(", "),
                 f.trace_hash
@@ -111,4 +139,20 @@ fn replay_one(
         }
     }
     report.verdict.exit_code()
+}
+
+/// Re-run a replay file's run: its recorded actions at their steps, to its
+/// stop step (a session saved mid-run) or to the end.
+pub fn run_recorded(sim: Box<dyn DynSim>, failure: &Failure) -> RunReport {
+    let mut timeline = Timeline::with_actions(sim, u64::MAX, failure.timeline_actions());
+    match failure.stop_at_step {
+        Some(stop) => {
+            timeline.goto(stop);
+            timeline.sim().report()
+        }
+        None => {
+            while timeline.step() == StepResult::Progressed {}
+            timeline.sim_mut().finish()
+        }
+    }
 }

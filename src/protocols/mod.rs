@@ -2,5 +2,11 @@
 //! invariants, workload and scenarios.
 
 pub mod broadcast;
+pub mod clocks;
+pub mod gossip;
 pub mod pingpong;
 pub mod raft;
+pub mod resilience;
+pub mod saga;
+pub mod swim;
+pub mod two_pc;

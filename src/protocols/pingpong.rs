@@ -51,6 +51,7 @@ pub mod scenario {
         name: "pingpong",
         roles: &[],
         workloads: &[],
+        histories: &[],
     };
 
     /// Build from a scenario; `[protocol]` takes no keys.

@@ -25,6 +25,38 @@ pub struct ProtocolFacts {
     pub roles: &'static [&'static str],
     /// Workload kinds the protocol accepts in `[workload] kind`.
     pub workloads: &'static [&'static str],
+    /// History checks the protocol offers in `[check] history`
+    /// (e.g. `"linearizable"`); the protocol's `build` reads the choice with
+    /// [`history_check`].
+    pub histories: &'static [&'static str],
+}
+
+/// The history check a scenario asks for (`None` for `"none"`), validated
+/// against what the protocol offers.
+pub fn history_check<'s>(
+    scenario: &'s Scenario,
+    facts: &ProtocolFacts,
+) -> Result<Option<&'s str>, ScenarioError> {
+    let Some(history) = &scenario.check.history else {
+        return Ok(None);
+    };
+    let name = history.get_ref().as_str();
+    if facts.histories.contains(&name) {
+        return Ok(Some(name));
+    }
+    let expected = if facts.histories.is_empty() {
+        "it offers no history check; use \"none\"".to_string()
+    } else {
+        format!(
+            "expected \"none\" or one of: {}",
+            facts.histories.join(", ")
+        )
+    };
+    let message = format!(
+        "protocol `{}` has no history check {name:?}; {expected}",
+        facts.name
+    );
+    Err(ScenarioError::at(&scenario.source, history.span(), message))
 }
 
 fn ratio(p: spec::Probability) -> Ratio {
@@ -226,6 +258,7 @@ pub fn configure<N: Node>(
         .clock_skew(scenario.clocks.offset, scenario.clocks.drift_ppm)
         .lose_unsynced(scenario.storage.lose_unsynced)
         .trace_level(options.trace_level);
+    history_check(scenario, facts)?;
     let clients = client_config(scenario, facts)?;
     if let Some(workload) = workload {
         builder = builder.boxed_clients(clients, workload);

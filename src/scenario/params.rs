@@ -76,6 +76,39 @@ impl ParamTable {
         self.entries.keys().map(String::as_str)
     }
 
+    /// A copy with `key` set to `value`, written as TOML (`3`, `"rumor"`,
+    /// `"250ms"`); text that is not a TOML value is taken as a string, so
+    /// `rumor` works too. An existing key keeps its place in the file for
+    /// error messages; a new one points at the start of the file.
+    pub fn with_param(&self, key: &str, value: &str) -> Result<ParamTable, ScenarioError> {
+        let parse = |text: String| {
+            let source = SourceInfo::new("--param", &text);
+            match parse_document(&source) {
+                Ok(Item {
+                    value: Value::Table(mut t),
+                    ..
+                }) => t.remove(key),
+                _ => None,
+            }
+        };
+        let entry = parse(format!("{key} = {value}"))
+            .or_else(|| parse(format!("{key} = {value:?}")))
+            .ok_or_else(|| ScenarioError::whole("--param", format!("cannot read {key}={value}")))?;
+        let mut table = self.clone();
+        let (key_span, span) = match self.entries.get(key) {
+            Some(old) => (old.key_span.clone(), old.item.span.clone()),
+            None => (0..0, 0..0),
+        };
+        let item = Item {
+            value: entry.item.value,
+            span,
+        };
+        table
+            .entries
+            .insert(key.to_string(), super::value::Entry { key_span, item });
+        Ok(table)
+    }
+
     /// Starts reading the parameters.
     pub fn reader(&self) -> ParamReader<'_> {
         ParamReader {
@@ -438,6 +471,30 @@ mod tests {
         let err = r.strings_in("d", &choices).expect_err("twice");
         assert_eq!(err.message, "\"c\" appears twice in `d`");
         assert_eq!((err.line, err.column), (4, 11));
+    }
+
+    #[test]
+    fn with_param_overrides_or_adds_a_value() {
+        let params = table("fanout = 3\nmode = \"push\"\n");
+        let changed = params.with_param("fanout", "5").expect("integer");
+        let changed = changed.with_param("mode", "rumor").expect("bare string");
+        let changed = changed.with_param("interval", "\"20ms\"").expect("new key");
+        let mut r = changed.reader();
+        assert_eq!(r.u64("fanout", 1), Ok(5));
+        assert_eq!(r.one_of("mode", "push", &["push", "rumor"]), Ok("rumor"));
+        assert_eq!(
+            r.duration("interval", SimTime::ZERO),
+            Ok(SimTime::from_millis(20))
+        );
+        assert_eq!(r.finish(), Ok(()));
+        let err = params.with_param("fanout", "99").expect("parses");
+        let err = err.reader().u64_in("fanout", 1, 1..=10).expect_err("range");
+        assert_eq!(err.message, "fanout must be between 1 and 10, got 99");
+        assert_eq!(
+            (err.line, err.column),
+            (1, 10),
+            "points at the file's fanout"
+        );
     }
 
     #[test]

@@ -31,6 +31,26 @@ impl<N: Node> Sim<N> {
         }
     }
 
+    /// Crashed nodes a restart target names: a role means the role the node
+    /// held when it crashed; `random` picks one crashed node.
+    pub fn resolve_crashed(&mut self, target: &Target) -> Vec<NodeId> {
+        let crashed = self.crashed_nodes();
+        match target {
+            Target::Node(n) => crashed.into_iter().filter(|c| c == n).collect(),
+            Target::AllCrashed => crashed,
+            Target::Random => self.pick_one(crashed),
+            Target::Role(role) => {
+                let held: Vec<NodeId> = crashed
+                    .into_iter()
+                    .filter(|n| {
+                        self.nodes[n.index()].role_at_crash.as_deref() == Some(role.as_str())
+                    })
+                    .collect();
+                self.pick_one(held)
+            }
+        }
+    }
+
     fn pick_one(&mut self, mut candidates: Vec<NodeId>) -> Vec<NodeId> {
         if candidates.len() > 1 {
             let i = self.fault_rng.index(candidates.len());
@@ -85,11 +105,7 @@ impl<N: Node> Sim<N> {
             }
             FaultAction::Crash(target) => self.each_target(target, "crash", |sim, n| sim.crash(n)),
             FaultAction::Restart(target) => {
-                let targets = self.resolve_target(target);
-                let down: Vec<NodeId> = targets
-                    .into_iter()
-                    .filter(|n| self.nodes[n.index()].state.is_none())
-                    .collect();
+                let down = self.resolve_crashed(target);
                 for &n in &down {
                     self.restart(n);
                 }
@@ -138,7 +154,8 @@ impl<N: Node> Sim<N> {
     pub(crate) fn crash(&mut self, node: NodeId) {
         let lose = self.settings.lose_unsynced;
         let slot = &mut self.nodes[node.index()];
-        if slot.state.take().is_some() {
+        if let Some(state) = slot.state.take() {
+            slot.role_at_crash = state.role().map(str::to_string);
             slot.incarnation += 1;
             slot.storage.crash(lose);
         }

@@ -3,13 +3,18 @@
 use super::event::Event;
 use super::node::Node;
 use super::report::RunReport;
+use super::rng::Ratio;
+use super::snapshot::LogMarks;
 use super::step::StepResult;
 use super::trace::{SendOutcome, Trace, TraceEntry};
-use super::world::Sim;
+use super::views::{ClientView, EntryFilter, EntryView, FlightView};
+use super::world::{Counters, Sim, Violation};
 use super::{NodeId, SimTime};
 use crate::check::history::History;
+use crate::check::{CheckKind, CheckResult};
 use crate::faults::FaultAction;
 use serde_json::json;
+use std::any::Any;
 use std::io::{self, Write};
 
 /// What the UI shows about one node.
@@ -67,6 +72,52 @@ pub trait DynSim {
     fn network_description(&self) -> String;
     /// Fork the run.
     fn clone_box(&self) -> Box<dyn DynSim>;
+
+    /// A cheap snapshot for time travel: this world without its append-only
+    /// logs (kept trace, history, fault log), and the logs' lengths now.
+    fn snapshot(&mut self) -> (Box<dyn DynSim>, LogMarks);
+    /// Become `snapshot` (taken from this run at an earlier or equal step)
+    /// again, cutting this world's logs back to `marks`.
+    ///
+    /// # Panics
+    /// If `snapshot` is a simulation of another protocol.
+    fn restore(&mut self, snapshot: &dyn DynSim, marks: &LogMarks);
+    /// The concrete world, for [`DynSim::restore`].
+    fn as_any(&self) -> &dyn Any;
+
+    /// Kept trace entry `index`, typed away.
+    fn entry(&self, index: usize) -> Option<EntryView>;
+    /// Indices of up to `max` kept entries before `end` passing `filter`,
+    /// newest first.
+    fn find_entries(&self, end: usize, max: usize, filter: &EntryFilter) -> Vec<usize>;
+    /// Up to `max` messages on the wire, earliest arrival first.
+    fn flights(&self, max: usize) -> Vec<FlightView>;
+    /// Each node's partition group (0 = largest component; all 0 when whole).
+    fn partition_groups(&self) -> Vec<usize>;
+    /// Every client's view.
+    fn clients(&self) -> Vec<ClientView>;
+    /// Faults applied so far, with their times.
+    fn fault_log(&self) -> &[(SimTime, String)];
+    /// The safety violation that stopped the run, if any.
+    fn violation(&self) -> Option<&Violation>;
+    /// The registered checks: name and kind.
+    fn checks(&self) -> Vec<(String, CheckKind)>;
+    /// End-of-run check results, once [`DynSim::finish`] ran.
+    fn check_results(&self) -> Option<&[CheckResult]>;
+    /// Message and operation counters.
+    fn counters(&self) -> &Counters;
+    /// Number of nodes.
+    fn node_count(&self) -> u32;
+    /// When clients and faults stop.
+    fn duration(&self) -> SimTime;
+    /// When the run ends (`duration + settle`).
+    fn end_time(&self) -> SimTime;
+    /// The network-wide loss probability in force (default link).
+    fn loss(&self) -> Ratio;
+    /// Time of the next queued event, if any.
+    fn next_time(&self) -> Option<SimTime>;
+    /// Does kept entry `index` pass `filter`? (False past the end.)
+    fn entry_matches(&self, index: usize, filter: &EntryFilter) -> bool;
 }
 
 impl<N: Node> DynSim for Sim<N> {
@@ -151,6 +202,75 @@ impl<N: Node> DynSim for Sim<N> {
     }
     fn clone_box(&self) -> Box<dyn DynSim> {
         Box::new(self.clone())
+    }
+    fn snapshot(&mut self) -> (Box<dyn DynSim>, LogMarks) {
+        let (copy, marks) = self.snapshot_without_logs();
+        (Box::new(copy), marks)
+    }
+    fn restore(&mut self, snapshot: &dyn DynSim, marks: &LogMarks) {
+        let snapshot = snapshot
+            .as_any()
+            .downcast_ref::<Sim<N>>()
+            .expect("a snapshot of the same simulation");
+        self.restore_from(snapshot, marks);
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn entry(&self, index: usize) -> Option<EntryView> {
+        self.entry_view(index)
+    }
+    fn find_entries(&self, end: usize, max: usize, filter: &EntryFilter) -> Vec<usize> {
+        Sim::find_entries(self, end, max, filter)
+    }
+    fn flights(&self, max: usize) -> Vec<FlightView> {
+        Sim::flights(self, max)
+    }
+    fn partition_groups(&self) -> Vec<usize> {
+        Sim::partition_groups(self)
+    }
+    fn clients(&self) -> Vec<ClientView> {
+        self.client_views()
+    }
+    fn fault_log(&self) -> &[(SimTime, String)] {
+        Sim::fault_log(self)
+    }
+    fn violation(&self) -> Option<&Violation> {
+        Sim::violation(self)
+    }
+    fn checks(&self) -> Vec<(String, CheckKind)> {
+        self.settings
+            .invariants
+            .iter()
+            .map(|i| (i.name.clone(), i.kind))
+            .collect()
+    }
+    fn check_results(&self) -> Option<&[CheckResult]> {
+        self.final_checks.as_deref()
+    }
+    fn counters(&self) -> &Counters {
+        Sim::counters(self)
+    }
+    fn node_count(&self) -> u32 {
+        Sim::node_count(self)
+    }
+    fn duration(&self) -> SimTime {
+        Sim::duration(self)
+    }
+    fn end_time(&self) -> SimTime {
+        Sim::end_time(self)
+    }
+    fn loss(&self) -> Ratio {
+        self.network.config().default.loss
+    }
+    fn next_time(&self) -> Option<SimTime> {
+        self.next_event_time()
+    }
+    fn entry_matches(&self, index: usize, filter: &EntryFilter) -> bool {
+        self.trace
+            .entries()
+            .get(index)
+            .is_some_and(|e| filter.matches(e.event.kind(), e.event.source(), e.event.target()))
     }
 }
 

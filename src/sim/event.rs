@@ -117,6 +117,11 @@ impl<N: Node> Queue<N> {
         self.heap.peek().map(|s| s.at)
     }
 
+    /// Every queued event, in no particular order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Scheduled<N>> {
+        self.heap.iter()
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.heap.len()
     }

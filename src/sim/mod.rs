@@ -9,15 +9,18 @@ mod apply;
 mod clients;
 pub mod dynsim;
 mod event;
+pub mod happens_before;
 pub mod hash;
 pub mod ids;
 pub mod node;
 pub mod report;
 pub mod rng;
+mod snapshot;
 mod step;
 pub mod time;
 pub mod timeline;
 pub mod trace;
+pub mod views;
 mod world;
 
 pub use dynsim::{DynSim, NodeView};
@@ -25,10 +28,12 @@ pub use ids::{ClientId, Endpoint, NodeId, TimerId};
 pub use node::{Ctx, Effect, Node, Op, Reply, Request};
 pub use report::{MessageCounts, OpCounts, RunReport, Verdict};
 pub use rng::{Prng, Ratio, Stream};
+pub use snapshot::LogMarks;
 pub use step::StepResult;
 pub use time::SimTime;
 pub use timeline::Timeline;
-pub use trace::{Trace, TraceEntry, TraceEvent, TraceLevel};
+pub use trace::{SendOutcome, SendRecord, Trace, TraceEntry, TraceEvent, TraceLevel};
+pub use views::{ClientView, EntryFilter, EntryView, FlightView};
 pub use world::{
     ClientSlot, Counters, MetricsFn, NodeFactory, NodeSlot, PendingOp, Sim, SimBuilder, Violation,
 };

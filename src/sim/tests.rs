@@ -200,6 +200,44 @@ fn fired_time(sim: &Sim<Probe>, node: NodeId) -> Option<SimTime> {
     })
 }
 
+/// A node whose role is its id's parity, to test role targets.
+#[derive(Clone, Debug, Default)]
+struct Roled {
+    even: bool,
+}
+
+impl Node for Roled {
+    type Msg = ();
+    type Timer = ();
+    fn on_start(&mut self, ctx: &mut Ctx<Self>) {
+        self.even = ctx.id().0.is_multiple_of(2);
+    }
+    fn on_message(&mut self, _ctx: &mut Ctx<Self>, _from: NodeId, _msg: ()) {}
+    fn on_timer(&mut self, _ctx: &mut Ctx<Self>, _timer: ()) {}
+    fn role(&self) -> Option<&str> {
+        Some(if self.even { "even" } else { "odd" })
+    }
+}
+
+#[test]
+fn a_restart_by_role_finds_the_node_that_held_it_when_it_crashed() {
+    let mut s = SimBuilder::new(3, 1, |_, _| Roled::default())
+        .fault(at(10, FaultAction::Crash(Target::Role("odd".into()))))
+        .fault(at(20, FaultAction::Restart(Target::Role("even".into()))))
+        .fault(at(30, FaultAction::Restart(Target::Role("odd".into()))))
+        .build();
+    s.run_until(SimTime::from_millis(15));
+    assert_eq!(s.crashed_nodes(), vec![NodeId(1)]);
+    s.run_until(SimTime::from_millis(25));
+    assert_eq!(
+        s.crashed_nodes(),
+        vec![NodeId(1)],
+        "no crashed node was even"
+    );
+    s.run_until(SimTime::from_millis(35));
+    assert_eq!(s.crashed_nodes(), vec![]);
+}
+
 /// Remembers the most messages node 1 ever held, across its crashes.
 #[derive(Clone, Debug, Default)]
 struct MostHeld {

@@ -1,22 +1,44 @@
 //! Time travel: go to any earlier (or later) step of a run cheaply.
 //!
-//! A [`Timeline`] drives a [`DynSim`] and keeps a snapshot (a clone of the
-//! world) every `every` steps. Going back restores the nearest snapshot at or
-//! before the target and re-executes forward, which is exact because the world
-//! is deterministic. Faults injected by the user are recorded with the step
-//! count at which they were made and re-applied at the same point during
-//! re-execution. Injecting after going back starts a new future: recorded
-//! injections and snapshots beyond that point are discarded.
+//! A [`Timeline`] drives a [`DynSim`] and keeps a snapshot every `every`
+//! steps. Going back restores the nearest snapshot at or before the target and
+//! re-executes forward, which is exact because the world is deterministic.
+//!
+//! Snapshots leave out the world's append-only logs (the kept trace, the
+//! client history, the fault log): the live world holds the one copy of each,
+//! and restoring cuts them back to the snapshot's lengths (see
+//! [`DynSim::snapshot`]). A snapshot therefore costs the size of the world's
+//! state, not of the run, and a step back costs one restore plus at most
+//! `every` steps of re-execution. When there are more than
+//! [`MAX_SNAPSHOTS`] snapshots, every other one is dropped and the interval
+//! doubles, so memory stays bounded on long runs.
+//!
+//! Faults injected by the user are recorded with the step count at which they
+//! were made and re-applied at the same point during re-execution. Injecting
+//! after going back starts a new future: recorded injections and snapshots
+//! beyond that point are discarded ([`Timeline::fork`] does the same without
+//! injecting).
 
 use super::dynsim::DynSim;
+use super::snapshot::LogMarks;
 use super::step::StepResult;
 use crate::faults::FaultAction;
+
+/// Most snapshots kept before thinning them out.
+pub const MAX_SNAPSHOTS: usize = 256;
+
+/// One snapshot: the world at `steps`, without its logs.
+struct Snapshot {
+    steps: u64,
+    world: Box<dyn DynSim>,
+    marks: LogMarks,
+}
 
 /// A run that can move backwards.
 pub struct Timeline {
     current: Box<dyn DynSim>,
     /// Snapshots in increasing step order; the first is step 0.
-    snapshots: Vec<Box<dyn DynSim>>,
+    snapshots: Vec<Snapshot>,
     every: u64,
     /// (steps completed when injected, action), in order.
     injected: Vec<(u64, FaultAction)>,
@@ -27,12 +49,28 @@ pub struct Timeline {
 impl Timeline {
     /// Drive `sim` (at step 0), snapshotting every `every` steps (at least 1).
     pub fn new(sim: Box<dyn DynSim>, every: u64) -> Self {
-        let first = sim.clone_box();
+        Self::with_actions(sim, every, Vec::new())
+    }
+
+    /// Drive `sim` (at step 0) with recorded actions still to come: each
+    /// `(steps, action)` is injected once `steps` steps have completed, in
+    /// order (as a replay file lists them).
+    pub fn with_actions(
+        mut sim: Box<dyn DynSim>,
+        every: u64,
+        actions: Vec<(u64, FaultAction)>,
+    ) -> Self {
+        let (world, marks) = sim.snapshot();
+        let first = Snapshot {
+            steps: sim.steps(),
+            world,
+            marks,
+        };
         Timeline {
             current: sim,
             snapshots: vec![first],
             every: every.max(1),
-            injected: Vec::new(),
+            injected: actions,
             applied: 0,
         }
     }
@@ -42,32 +80,70 @@ impl Timeline {
         self.current.as_ref()
     }
 
+    /// The simulation at the current step, mutably (to `finish` it, say).
+    /// Stepping it directly bypasses the recorded actions and snapshots.
+    pub fn sim_mut(&mut self) -> &mut dyn DynSim {
+        self.current.as_mut()
+    }
+
     /// The current step.
     pub fn step_index(&self) -> u64 {
         self.current.steps()
     }
 
-    /// User actions on the current path: (steps completed when made, action).
+    /// User actions on the current path: (steps completed when made, action),
+    /// including recorded ones not reached yet.
     pub fn injected(&self) -> &[(u64, FaultAction)] {
         &self.injected
     }
 
-    /// Inject a fault now (it runs as the next event) and record it.
-    pub fn inject(&mut self, action: FaultAction) {
-        let at = self.current.steps();
+    /// Recorded actions ahead of the current step (re-applied on the way
+    /// forward unless the timeline forks).
+    pub fn actions_ahead(&self) -> usize {
+        self.injected.len() - self.applied
+    }
+
+    /// The current snapshot interval (it doubles as snapshots are thinned).
+    pub fn snapshot_interval(&self) -> u64 {
+        self.every
+    }
+
+    /// Number of snapshots kept.
+    pub fn snapshot_count(&self) -> usize {
+        self.snapshots.len()
+    }
+
+    /// Inject a fault now (it runs as the next event) and record it. Returns
+    /// how many recorded later actions were dropped (the timeline forked).
+    pub fn inject(&mut self, action: FaultAction) -> usize {
         self.apply_due_injections();
-        self.injected.truncate(self.applied);
-        self.snapshots.retain(|s| s.steps() <= at);
+        let dropped = self.fork();
+        let at = self.current.steps();
+        // Snapshots past this point belong to a future without this action.
+        self.snapshots.retain(|s| s.steps <= at);
         self.injected.push((at, action.clone()));
         self.applied += 1;
         self.current.inject(action);
+        dropped
+    }
+
+    /// Forget the recorded actions ahead of the current step, so stepping
+    /// forward runs without them. Returns how many were dropped.
+    pub fn fork(&mut self) -> usize {
+        let at = self.current.steps();
+        let dropped = self.injected.len() - self.applied;
+        self.injected.truncate(self.applied);
+        if dropped > 0 {
+            self.snapshots.retain(|s| s.steps <= at);
+        }
+        dropped
     }
 
     /// Apply recorded injections made at the current step count.
     fn apply_due_injections(&mut self) {
         let now = self.current.steps();
         while let Some((at, action)) = self.injected.get(self.applied) {
-            if *at != now {
+            if *at > now {
                 break;
             }
             self.current.inject(action.clone());
@@ -80,21 +156,37 @@ impl Timeline {
         self.apply_due_injections();
         let result = self.current.step();
         let steps = self.current.steps();
-        let newest = self.snapshots.last().map_or(0, |s| s.steps());
+        let newest = self.snapshots.last().map_or(0, |s| s.steps);
         if result == StepResult::Progressed && steps.is_multiple_of(self.every) && steps > newest {
-            self.snapshots.push(self.current.clone_box());
+            let (world, marks) = self.current.snapshot();
+            self.snapshots.push(Snapshot {
+                steps,
+                world,
+                marks,
+            });
+            if self.snapshots.len() > MAX_SNAPSHOTS {
+                self.thin();
+            }
         }
         result
+    }
+
+    /// Keep every other snapshot (by step) and double the interval.
+    fn thin(&mut self) {
+        self.every *= 2;
+        let every = self.every;
+        self.snapshots
+            .retain(|s| s.steps == 0 || s.steps.is_multiple_of(every));
     }
 
     /// Go to step `target`: back through the nearest snapshot, then forward.
     /// Stops early if the run ends or a violation stops it.
     pub fn goto(&mut self, target: u64) -> StepResult {
         if target < self.current.steps() {
-            let base = self.snapshots.iter().rev().find(|s| s.steps() <= target);
+            let base = self.snapshots.iter().rev().find(|s| s.steps <= target);
             if let Some(base) = base {
-                self.current = base.clone_box();
-                let at = self.current.steps();
+                self.current.restore(base.world.as_ref(), &base.marks);
+                let at = base.steps;
                 // A snapshot at step t holds every injection made before t.
                 self.applied = self.injected.iter().take_while(|(s, _)| *s < at).count();
             }
@@ -188,5 +280,74 @@ mod tests {
         t.goto(700);
         let nodes = t.sim().nodes();
         assert!(nodes[1].up && !nodes[2].up);
+    }
+
+    fn full_sim() -> Box<dyn DynSim> {
+        let b = builder(Params::default(), 4, 3)
+            .duration(SimTime::from_secs(3))
+            .trace_level(crate::sim::TraceLevel::Full)
+            .clients(
+                ClientConfig::with_rate(2, 20.0, SimTime::from_secs(1)),
+                BroadcastWorkload {
+                    read_ratio: Ratio::ZERO,
+                },
+            );
+        Box::new(b.build())
+    }
+
+    #[test]
+    fn going_back_keeps_the_trace_log_exact() {
+        let mut reference = full_sim();
+        for _ in 0..500 {
+            reference.step();
+        }
+        let mut t = Timeline::new(full_sim(), 16);
+        t.goto(900);
+        t.goto(500);
+        assert_eq!(t.sim().trace_len(), 500);
+        assert_eq!(t.sim().history().len(), reference.history().len());
+        assert_eq!(t.sim().fault_log(), reference.fault_log());
+        for i in [0, 17, 250, 499] {
+            assert_eq!(t.sim().entry(i), reference.entry(i), "entry {i}");
+        }
+        let mut out_a = Vec::new();
+        let mut out_b = Vec::new();
+        t.sim().write_trace_jsonl(&mut out_a).unwrap();
+        reference.write_trace_jsonl(&mut out_b).unwrap();
+        assert_eq!(out_a, out_b);
+        assert_eq!(t.sim().trace_hash(), reference.trace_hash());
+    }
+
+    #[test]
+    fn snapshots_thin_out_on_long_runs() {
+        let mut t = Timeline::new(sim(), 1);
+        t.goto(3 * MAX_SNAPSHOTS as u64);
+        assert!(t.snapshot_count() <= MAX_SNAPSHOTS);
+        assert!(t.snapshot_interval() > 1);
+        t.goto(123);
+        assert_eq!(t.sim().trace_hash(), hash_at(123));
+    }
+
+    #[test]
+    fn forking_drops_the_recorded_future() {
+        let mut t = Timeline::new(sim(), 64);
+        t.goto(300);
+        t.inject(FaultAction::Crash(Target::Node(NodeId(1))));
+        t.goto(100);
+        assert_eq!(t.actions_ahead(), 1);
+        assert_eq!(t.fork(), 1);
+        t.goto(700);
+        assert_eq!(t.sim().trace_hash(), hash_at(700));
+    }
+
+    #[test]
+    fn recorded_actions_replay_from_the_start() {
+        let mut t = Timeline::new(sim(), 64);
+        t.goto(300);
+        t.inject(FaultAction::Crash(Target::Node(NodeId(1))));
+        t.goto(700);
+        let mut replay = Timeline::with_actions(sim(), 1_000, t.injected().to_vec());
+        replay.goto(700);
+        assert_eq!(replay.sim().trace_hash(), t.sim().trace_hash());
     }
 }

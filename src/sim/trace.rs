@@ -172,6 +172,25 @@ impl<N: Node> TraceEvent<N> {
         }
     }
 
+    /// The message id, for deliveries, drops, requests and replies.
+    pub fn msg_id(&self) -> Option<u64> {
+        match self {
+            TraceEvent::Deliver { msg_id, .. }
+            | TraceEvent::DeliverToDown { msg_id, .. }
+            | TraceEvent::Request { msg_id, .. }
+            | TraceEvent::Reply { msg_id, .. } => Some(*msg_id),
+            _ => None,
+        }
+    }
+
+    /// When a delivered node-to-node message was sent.
+    pub fn sent_at(&self) -> Option<SimTime> {
+        match self {
+            TraceEvent::Deliver { sent_at, .. } => Some(*sent_at),
+            _ => None,
+        }
+    }
+
     /// A readable label (the message or timer in Debug form, ...).
     pub fn label(&self) -> String {
         match self {
@@ -349,6 +368,52 @@ impl<N: Node> Trace<N> {
     /// Entries kept (empty at the hash-only level).
     pub fn entries(&self) -> &[TraceEntry<N>] {
         &self.entries
+    }
+}
+
+/// The kept part of a [`Trace`] (entries and their flat arrays), detached
+/// from its world. Time travel keeps one of these for the whole run instead
+/// of cloning it into every snapshot: see [`crate::sim::Timeline`].
+#[derive(Debug)]
+pub(crate) struct TraceLog<N: Node> {
+    entries: Vec<TraceEntry<N>>,
+    sends: Vec<SendRecord>,
+    annotations: Vec<String>,
+}
+
+impl<N: Node> TraceLog<N> {
+    /// Lengths of the three arrays: (entries, sends, annotations).
+    pub(crate) fn lens(&self) -> [usize; 3] {
+        [self.entries.len(), self.sends.len(), self.annotations.len()]
+    }
+
+    /// Drop everything past the given lengths (as returned by [`Self::lens`]).
+    pub(crate) fn truncate(&mut self, lens: [usize; 3]) {
+        self.entries.truncate(lens[0]);
+        self.sends.truncate(lens[1]);
+        self.annotations.truncate(lens[2]);
+    }
+}
+
+impl<N: Node> Trace<N> {
+    /// Detach the kept entries, leaving this trace's hash and step counters
+    /// in place (so a clone of it is small and still folds the same hash).
+    pub(crate) fn take_log(&mut self) -> TraceLog<N> {
+        TraceLog {
+            entries: std::mem::take(&mut self.entries),
+            sends: std::mem::take(&mut self.sends),
+            annotations: std::mem::take(&mut self.annotations),
+        }
+    }
+
+    /// Re-attach a log taken with [`Self::take_log`] (or truncated to match
+    /// this trace's step counters).
+    pub(crate) fn put_log(&mut self, log: TraceLog<N>) {
+        debug_assert_eq!(log.sends.len(), self.step_sends as usize);
+        debug_assert_eq!(log.annotations.len(), self.step_annotations as usize);
+        self.entries = log.entries;
+        self.sends = log.sends;
+        self.annotations = log.annotations;
     }
 }
 

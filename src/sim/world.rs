@@ -35,6 +35,9 @@ pub struct NodeSlot<N: Node> {
     pub storage: Storage,
     /// The node's clock.
     pub clock: Clock,
+    /// The role the node held when it last crashed, so that a restart can
+    /// target it by role (`restart = "coordinator"`).
+    pub role_at_crash: Option<String>,
 }
 
 /// One client's state.
@@ -319,6 +322,7 @@ impl<N: Node> SimBuilder<N> {
                     .flatten()
                     .unwrap_or(Clock::new(offset, drift));
                 NodeSlot {
+                    role_at_crash: None,
                     state: Some((s.factory)(NodeId(i), s.nodes)),
                     incarnation: 0,
                     rng: Prng::new(seed, Stream::Node(i)),

@@ -11,6 +11,7 @@ pub const FACTS: ProtocolFacts = ProtocolFacts {
     name: "broadcast",
     roles: &[],
     workloads: &["broadcast"],
+    histories: &[],
 };
 
 /// `[protocol]`: `topology` (line|ring|grid|tree|total, default total),

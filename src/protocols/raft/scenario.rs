@@ -3,7 +3,7 @@
 use super::{builder, Bug, KvWorkload, Params, Raft};
 use crate::check::linearizability::Model;
 use crate::check::Invariant;
-use crate::scenario::engine::{configure, BuildOptions, ProtocolFacts};
+use crate::scenario::engine::{self, configure, BuildOptions, ProtocolFacts};
 use crate::scenario::{ParamReader, Scenario, ScenarioError};
 use crate::sim::{DynSim, Sim, SimBuilder};
 use crate::workload::Workload;
@@ -13,14 +13,12 @@ pub const FACTS: ProtocolFacts = ProtocolFacts {
     name: "raft",
     roles: &["leader", "follower", "candidate"],
     workloads: &["kv"],
+    histories: &["linearizable"],
 };
 
 /// Step budget of the linearizability search (deterministic; an exhausted
 /// budget reports `unknown`).
 pub const HISTORY_STEPS: u64 = 5_000_000;
-
-/// History models a Raft scenario can ask for in `[check] history`.
-const HISTORIES: [&str; 1] = ["linearizable"];
 
 /// Read `[protocol]` (see [`Params`] for keys and defaults).
 pub fn params(p: &mut ParamReader<'_>) -> Result<Params, ScenarioError> {
@@ -81,19 +79,11 @@ pub fn workload(p: &mut ParamReader<'_>) -> Result<KvWorkload, ScenarioError> {
     })
 }
 
-/// The end-of-run history check a scenario asked for, if any.
+/// The end-of-run history check a scenario asked for, if any
+/// (`[check] history = "linearizable"`).
 pub fn history_check(scenario: &Scenario) -> Result<Option<Invariant<Raft>>, ScenarioError> {
-    let Some(name) = &scenario.check.history else {
-        return Ok(None);
-    };
-    if name.get_ref() != HISTORIES[0] {
-        let message = format!(
-            "protocol `raft` has no history check {:?}; expected \"linearizable\" (or \"none\")",
-            name.get_ref()
-        );
-        return Err(ScenarioError::at(&scenario.source, name.span(), message));
-    }
-    Ok(Some(Invariant::linearizable(Model::Kv, HISTORY_STEPS)))
+    let chosen = engine::history_check(scenario, &FACTS)?;
+    Ok(chosen.map(|_| Invariant::linearizable(Model::Kv, HISTORY_STEPS)))
 }
 
 /// A client operation was applied somewhere (so a run without any cannot

@@ -1,0 +1,115 @@
+//! `distlab sweep-params`: run a scenario once per value of one `[protocol]`
+//! parameter over a seed range and print a table of metrics (median over
+//! seeds), to read off a trade-off such as gossip's fanout.
+
+use super::common::{self, ScenarioArgs};
+use super::sweep::parse_seeds;
+use crate::scenario::engine::BuildOptions;
+use crate::scenario::Scenario;
+use crate::sim::{SimTime, Verdict};
+use clap::Args;
+
+/// Arguments of `distlab sweep-params`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  distlab sweep-params scenarios/gossip-rumor.toml --param fanout=1,2,3,4 --seeds 0..20\n  distlab sweep-params scenarios/gossip-anti-entropy.toml --param mode=push,pull,push-pull --metrics converge-rounds-p50,messages-per-update"
+)]
+pub struct ParamsArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// The parameter and its values: `NAME=V1,V2,...` (values in TOML or bare words).
+    #[arg(long, value_parser = parse_param)]
+    pub param: (String, Vec<String>),
+    /// Seeds to run for each value, `START..END` (END excluded).
+    #[arg(long, value_parser = parse_seeds, default_value = "0..10")]
+    pub seeds: (u64, u64),
+    /// Metrics to show, comma-separated (default: every metric of the first run).
+    #[arg(long, value_delimiter = ',')]
+    pub metrics: Vec<String>,
+}
+
+/// Parse `name=v1,v2`.
+pub fn parse_param(text: &str) -> Result<(String, Vec<String>), String> {
+    let bad = || format!("expected NAME=V1,V2,... such as fanout=1,2,3, got {text:?}");
+    let (name, values) = text.split_once('=').ok_or_else(bad)?;
+    let values: Vec<String> = values.split(',').map(|v| v.trim().to_string()).collect();
+    if name.trim().is_empty() || values.iter().any(String::is_empty) {
+        return Err(bad());
+    }
+    Ok((name.trim().to_string(), values))
+}
+
+/// A metric as a number: plain numbers, percentages and durations (in ms).
+fn number(text: &str) -> Option<f64> {
+    if let Ok(t) = text.parse::<SimTime>() {
+        return Some(t.as_nanos() as f64 / 1e6);
+    }
+    text.trim_end_matches('%').parse().ok()
+}
+
+fn median(mut xs: Vec<f64>) -> Option<f64> {
+    xs.sort_by(f64::total_cmp);
+    xs.get(xs.len().checked_sub(1)? / 2).copied()
+}
+
+/// One table row: passes and the median of each metric.
+fn row(scenario: &Scenario, seeds: (u64, u64), names: &mut Vec<String>) -> Result<String, String> {
+    let mut passed = 0;
+    let mut values: Vec<Vec<f64>> = Vec::new();
+    for seed in seeds.0..seeds.1 {
+        let report = common::build(scenario, seed, &BuildOptions::default())?.run();
+        passed += u64::from(report.verdict == Verdict::Pass);
+        if names.is_empty() {
+            *names = report.metrics.iter().map(|(k, _)| k.clone()).collect();
+        }
+        values.resize(names.len(), Vec::new());
+        for (i, name) in names.iter().enumerate() {
+            let found = report.metrics.iter().find(|(k, _)| k == name);
+            if let Some(x) = found.and_then(|(_, v)| number(v)) {
+                values[i].push(x);
+            }
+        }
+    }
+    let cells: Vec<String> = values
+        .into_iter()
+        .map(|xs| median(xs).map_or("-".to_string(), |m| format!("{m:.1}")))
+        .collect();
+    Ok(format!(
+        "{}/{} | {}",
+        passed,
+        seeds.1 - seeds.0,
+        cells.join(" | ")
+    ))
+}
+
+/// Run the command.
+pub fn run(args: &ParamsArgs) -> i32 {
+    let base = match common::load(&args.scenario.scenario, &args.scenario.overrides(None)) {
+        Ok(s) => s,
+        Err(e) => return common::report_error(e),
+    };
+    let (name, values) = &args.param;
+    let mut names = args.metrics.clone();
+    let mut rows = Vec::new();
+    for value in values {
+        let mut scenario = base.clone();
+        scenario.protocol_params = match base.protocol_params.with_param(name, value) {
+            Ok(p) => p,
+            Err(e) => return common::report_error(e),
+        };
+        match row(&scenario, args.seeds, &mut names) {
+            Ok(r) => rows.push(format!("| {value} | {r} |")),
+            Err(e) => return common::report_error(format!("{name}={value}: {e}")),
+        }
+    }
+    println!(
+        "{} over seeds {}..{} (metrics: median over seeds; durations in ms)",
+        base.name, args.seeds.0, args.seeds.1
+    );
+    println!("| {name} | pass | {} |", names.join(" | "));
+    println!("|---|---|{}", "---|".repeat(names.len()));
+    for r in rows {
+        println!("{r}");
+    }
+    super::EXIT_OK
+}

@@ -1,0 +1,207 @@
+//! Gossip's workload, checks and metrics.
+
+use super::{Gossip, Learned, Mode, Params, Via};
+use crate::check::convergence::{check_convergence, ReplicaState};
+use crate::check::history::{EventType, Value};
+use crate::check::verdict::Status;
+use crate::check::Invariant;
+use crate::sim::{ClientId, NodeId, Op, Prng, Ratio, Sim, SimBuilder, SimTime};
+use crate::workload::Workload;
+use std::sync::Arc;
+
+/// Clients add fresh values (the operation's sequence number) and sometimes
+/// read a node's set.
+#[derive(Clone, Debug)]
+pub struct GossipWorkload {
+    /// Share of operations that are reads.
+    pub read_ratio: Ratio,
+}
+
+impl Workload for GossipWorkload {
+    fn next_op(&self, rng: &mut Prng, _client: ClientId, sequence: u64) -> Op {
+        let (f, value) = if rng.chance(self.read_ratio) {
+            ("read", Value::Nil)
+        } else {
+            ("add", Value::Int(sequence as i64))
+        };
+        Op {
+            f: f.into(),
+            key: None,
+            value,
+        }
+    }
+}
+
+/// Values whose `add` was acknowledged to a client.
+pub fn acked_values(sim: &Sim<Gossip>) -> Vec<i64> {
+    sim.history()
+        .events
+        .iter()
+        .filter(|e| e.kind == EventType::Ok && e.f == "add")
+        .filter_map(|e| e.value.as_int())
+        .collect()
+}
+
+fn values_come_from_clients(sim: &Sim<Gossip>) -> Result<(), String> {
+    let issued = sim.counters().ops_invoked as i64;
+    for (id, node) in sim.live_nodes() {
+        let low = node.values.keys().next().copied();
+        let high = node.values.keys().next_back().copied();
+        if let (Some(low), Some(high)) = (low, high) {
+            if low < 0 || high >= issued {
+                let v = if low < 0 { low } else { high };
+                return Err(format!("{id} holds value {v}, which no client added"));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn acked_updates_everywhere(sim: &Sim<Gossip>) -> Result<(), String> {
+    let acked = acked_values(sim);
+    let mut lines = Vec::new();
+    let mut missing_nodes = 0;
+    for i in 0..sim.node_count() {
+        let id = NodeId(i);
+        let Some(node) = sim.node(id) else {
+            return Err(format!("{id} is down at the end of the run"));
+        };
+        let lacks: Vec<String> = acked
+            .iter()
+            .filter(|v| !node.values.contains_key(v))
+            .map(i64::to_string)
+            .collect();
+        if !lacks.is_empty() {
+            missing_nodes += 1;
+            if lines.len() < 5 {
+                let shown = lacks.iter().take(8).cloned().collect::<Vec<_>>().join(", ");
+                let more = lacks.len().saturating_sub(8);
+                let more = if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                };
+                lines.push(format!("{id} lacks {shown}{more}"));
+            }
+        }
+    }
+    if missing_nodes == 0 {
+        return Ok(());
+    }
+    Err(format!(
+        "{missing_nodes} of {} nodes miss acknowledged updates after the network healed: {}",
+        sim.node_count(),
+        lines.join("; ")
+    ))
+}
+
+fn replicas_converge(sim: &Sim<Gossip>) -> Result<(), String> {
+    let replicas: Vec<(String, ReplicaState)> = sim
+        .live_nodes()
+        .map(|(id, n)| {
+            let values = n.values.keys().map(|&v| Value::Int(v)).collect();
+            (id.to_string(), ReplicaState::Value(Value::List(values)))
+        })
+        .collect();
+    let report = check_convergence(&replicas);
+    match report.status {
+        Status::Valid => Ok(()),
+        _ => Err(report.explanation.trim_end().replace('\n', " ")),
+    }
+}
+
+/// Per value present on every live node: the spread between its first and
+/// last arrival (node clocks; the gossip scenarios do not skew them), sorted.
+/// Copies reloaded from storage after a restart are left out.
+pub fn convergence_times(sim: &Sim<Gossip>) -> Vec<u64> {
+    let nodes: Vec<&Gossip> = sim.live_nodes().map(|(_, n)| n).collect();
+    let Some(first) = nodes.first() else {
+        return Vec::new();
+    };
+    let mut spreads: Vec<u64> = first
+        .values
+        .keys()
+        .filter_map(|v| {
+            let learned: Option<Vec<Learned>> =
+                nodes.iter().map(|n| n.values.get(v).copied()).collect();
+            // A value reloaded after a restart has no arrival time of its own.
+            let times: Vec<SimTime> = learned?
+                .iter()
+                .filter(|l| l.via != Via::Storage)
+                .map(|l| l.at)
+                .collect();
+            let low = times.iter().min()?;
+            let high = times.iter().max()?;
+            Some((*high - *low).as_nanos())
+        })
+        .collect();
+    spreads.sort_unstable();
+    spreads
+}
+
+fn percentile(sorted: &[u64], q: usize) -> u64 {
+    sorted[((sorted.len() - 1) * q) / 100]
+}
+
+fn metrics(sim: &Sim<Gossip>, params: &Params) -> Vec<(String, String)> {
+    let times = convergence_times(sim);
+    let updates = times.len() as u64;
+    let mut out = vec![("updates-everywhere".to_string(), updates.to_string())];
+    if updates == 0 {
+        return out;
+    }
+    let interval = params.interval.as_nanos().max(1);
+    for (name, q) in [("p50", 50), ("p99", 99)] {
+        let t = percentile(&times, q);
+        out.push((format!("converge-time-{name}"), SimTime(t).to_string()));
+        out.push((
+            format!("converge-rounds-{name}"),
+            t.div_ceil(interval).to_string(),
+        ));
+    }
+    let per_update = sim.counters().sent as f64 / updates as f64;
+    out.push(("messages-per-update".into(), format!("{per_update:.1}")));
+    if params.mode == Mode::Rumor {
+        let (mut backup, mut total) = (0u64, 0u64);
+        for (_, n) in sim.live_nodes() {
+            total += n.values.len() as u64;
+            backup += n
+                .values
+                .values()
+                .filter(|l| l.via == Via::AntiEntropy)
+                .count() as u64;
+        }
+        let residue = backup as f64 / total.max(1) as f64;
+        out.push(("rumor-residue".into(), format!("{residue:.4}")));
+    }
+    out
+}
+
+/// A simulation builder with gossip nodes, their checks and metrics. The
+/// random-regular topology is drawn from `seed`.
+pub fn builder(params: Params, nodes: u32, seed: u64) -> SimBuilder<Gossip> {
+    let params = Arc::new(params);
+    let neighbours = Arc::new(params.topology.neighbours(nodes, seed));
+    let for_metrics = Arc::clone(&params);
+    SimBuilder::new(nodes, seed, move |id, n| {
+        let mine = neighbours.get(id.index()).cloned().unwrap_or_default();
+        Gossip::new(Arc::clone(&params), id, n, mine)
+    })
+    .invariant(Invariant::always(
+        "values-come-from-clients",
+        values_come_from_clients,
+    ))
+    .invariant(Invariant::eventually(
+        "acked-updates-everywhere",
+        acked_updates_everywhere,
+    ))
+    .invariant(Invariant::eventually(
+        "replicas-converge",
+        replicas_converge,
+    ))
+    .invariant(Invariant::sometimes(
+        "update-spreads",
+        |sim: &Sim<Gossip>| sim.live_nodes().any(|(_, n)| n.learned_from_peers > 0),
+    ))
+    .metrics(move |sim| metrics(sim, &for_metrics))
+}

@@ -1,0 +1,272 @@
+//! Resilience patterns around a slow, flaky dependency, and the retry storm
+//! they prevent.
+//!
+//! Nodes come in pairs: an even node is a **gateway** that takes client
+//! calls, an odd node the **backend** it depends on. The backend serves one
+//! request at a time from an unbounded FIFO queue (`service_time` each).
+//! Between `sick_from` and `sick_until` it is *sick*: each request takes
+//! `sick_service_time` and fails with probability `sick_failure`. It serves
+//! every queued request, including those whose caller already gave up.
+//!
+//! The gateway calls the backend with a per-attempt timeout (`call_timeout`)
+//! and up to `max_attempts` attempts. How it retries is the **protection**:
+//!
+//! - `none`: retry at once after a failure or timeout. Under load, a slow
+//!   backend makes calls time out, each timeout adds another request to its
+//!   queue, the queue grows, every call times out: a **retry storm**. After
+//!   the backend heals it must still drain the abandoned requests.
+//! - `retries`: exponential backoff with full jitter between attempts
+//!   ([`patterns::Backoff`]): retries spread out, fewer pile up.
+//! - `full`: backoff and jitter, a **circuit breaker** (after
+//!   `breaker_threshold` consecutive failures calls fail fast for
+//!   `breaker_open_for`, then one probe decides), a **bulkhead** (at most
+//!   `bulkhead` calls in flight to the backend), a **rate limit** on incoming
+//!   calls (`rate_limit` per second, bursts of `rate_burst`), and a
+//!   **deadline**: no retry after `deadline` from the call's arrival, when the
+//!   client has given up anyway.
+//!
+//! `protection = "compare"` (the default) runs three independent pairs side
+//! by side on six nodes — n0/n1 `none`, n2/n3 `retries`, n4/n5 `full` — with
+//! the same clients' load split evenly (each operation names its pair in its
+//! key) and the same sickness, so one run's summary compares them: success
+//! rate, latency p50/p99, messages sent, the backend's queue and the time to
+//! recover after the dependency heals.
+
+mod backend;
+mod checks;
+mod gateway;
+pub mod patterns;
+pub mod scenario;
+
+pub use backend::Backend;
+pub use checks::{builder, CallWorkload};
+pub use gateway::Gateway;
+
+use crate::sim::{Ctx, Node, NodeId, Ratio, Request, SimTime};
+use patterns::Backoff;
+use serde::Serialize;
+use std::sync::Arc;
+
+/// How a gateway protects itself and its backend.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Mode {
+    /// Immediate retries.
+    None,
+    /// Retries with exponential backoff and jitter.
+    Retries,
+    /// Backoff, circuit breaker, bulkhead, rate limit, deadline.
+    Full,
+}
+
+impl Mode {
+    /// Every mode, in comparison order.
+    pub const ALL: [Mode; 3] = [Mode::None, Mode::Retries, Mode::Full];
+
+    /// The scenario name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::None => "none",
+            Mode::Retries => "retries",
+            Mode::Full => "full",
+        }
+    }
+}
+
+/// Protocol parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Params {
+    /// The modes of the pairs, in node order (compare: all three).
+    pub modes: Vec<Mode>,
+    /// Per-attempt timeout (default 100 ms).
+    pub call_timeout: SimTime,
+    /// Attempts per call, the first included (default 4).
+    pub max_attempts: u32,
+    /// Backoff between attempts (`retries` and `full`; default 50 ms doubling
+    /// to 1 s, full jitter).
+    pub backoff: Backoff,
+    /// Consecutive failures that open the breaker (default 5).
+    pub breaker_threshold: u32,
+    /// How long the breaker stays open (default 500 ms).
+    pub breaker_open_for: SimTime,
+    /// Calls in flight to the backend at most (default 4).
+    pub bulkhead: u32,
+    /// Calls accepted per second at the gateway (default 100).
+    pub rate_limit: u64,
+    /// Burst the rate limiter allows (default 20).
+    pub rate_burst: u64,
+    /// No retry after this since the call arrived (default 1 s).
+    pub deadline: SimTime,
+    /// Backend time per request when healthy (default 2 ms).
+    pub service_time: SimTime,
+    /// Backend time per request when sick (default 30 ms).
+    pub sick_service_time: SimTime,
+    /// Chance a request fails when sick (default 0.3).
+    pub sick_failure: Ratio,
+    /// The backend is sick from (default 3 s) ...
+    pub sick_from: SimTime,
+    /// ... until (default 8 s), on its clock.
+    pub sick_until: SimTime,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            modes: Mode::ALL.to_vec(),
+            call_timeout: SimTime::from_millis(100),
+            max_attempts: 4,
+            backoff: Backoff {
+                base: SimTime::from_millis(50),
+                max: SimTime::from_secs(1),
+                jitter: patterns::Jitter::Full,
+            },
+            breaker_threshold: 5,
+            breaker_open_for: SimTime::from_millis(500),
+            bulkhead: 4,
+            rate_limit: 100,
+            rate_burst: 20,
+            deadline: SimTime::from_secs(1),
+            service_time: SimTime::from_millis(2),
+            sick_service_time: SimTime::from_millis(30),
+            sick_failure: Ratio::new(3, 10),
+            sick_from: SimTime::from_secs(3),
+            sick_until: SimTime::from_secs(8),
+        }
+    }
+}
+
+impl Params {
+    /// The mode of node `id`'s pair.
+    pub fn mode_of(&self, id: NodeId) -> Mode {
+        self.modes
+            .get(id.index() / 2)
+            .copied()
+            .unwrap_or(Mode::None)
+    }
+}
+
+/// Messages.
+#[derive(Clone, Debug, Hash, Serialize)]
+pub enum Msg {
+    /// Gateway → backend: one attempt of a call.
+    Call {
+        /// Attempt id (unique per gateway).
+        attempt: u64,
+    },
+    /// Backend → gateway: the attempt's outcome.
+    Answer {
+        /// Attempt id.
+        attempt: u64,
+        /// Served successfully.
+        ok: bool,
+    },
+}
+
+/// Timers.
+#[derive(Clone, Debug, Hash, Serialize)]
+pub enum Timer {
+    /// Gateway: an attempt took too long.
+    AttemptTimeout(u64),
+    /// Gateway: backoff over, try the call again.
+    Retry(u64),
+    /// Backend: the request in service is done.
+    Served,
+}
+
+/// A node's role.
+#[derive(Clone, Debug)]
+pub enum Role {
+    /// Even nodes.
+    Gateway(Gateway),
+    /// Odd nodes.
+    Backend(Backend),
+}
+
+/// One node of a gateway/backend pair.
+#[derive(Clone, Debug)]
+pub struct ResilienceNode {
+    params: Arc<Params>,
+    /// Role and state.
+    pub role: Role,
+}
+
+impl ResilienceNode {
+    /// A fresh node `id`.
+    pub fn new(params: Arc<Params>, id: NodeId) -> Self {
+        let role = if id.0.is_multiple_of(2) {
+            Role::Gateway(Gateway::new(&params, id))
+        } else {
+            Role::Backend(Backend::default())
+        };
+        ResilienceNode { params, role }
+    }
+
+    /// The gateway state, if a gateway.
+    pub fn gateway(&self) -> Option<&Gateway> {
+        match &self.role {
+            Role::Gateway(g) => Some(g),
+            Role::Backend(_) => None,
+        }
+    }
+
+    /// The backend state, if a backend.
+    pub fn backend(&self) -> Option<&Backend> {
+        match &self.role {
+            Role::Backend(b) => Some(b),
+            Role::Gateway(_) => None,
+        }
+    }
+}
+
+impl Node for ResilienceNode {
+    type Msg = Msg;
+    type Timer = Timer;
+
+    fn on_start(&mut self, _ctx: &mut Ctx<Self>) {}
+
+    fn on_message(&mut self, ctx: &mut Ctx<Self>, from: NodeId, msg: Msg) {
+        let params = Arc::clone(&self.params);
+        match (&mut self.role, msg) {
+            (Role::Gateway(g), Msg::Answer { attempt, ok }) => {
+                g.on_answer(&params, ctx, attempt, ok)
+            }
+            (Role::Backend(b), Msg::Call { attempt }) => b.on_call(&params, ctx, from, attempt),
+            (_, msg) => ctx.log(format!("ignored {msg:?}")),
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut Ctx<Self>, timer: Timer) {
+        let params = Arc::clone(&self.params);
+        match &mut self.role {
+            Role::Gateway(g) => g.on_timer(&params, ctx, timer),
+            Role::Backend(b) => b.on_served(&params, ctx),
+        }
+    }
+
+    fn on_request(&mut self, ctx: &mut Ctx<Self>, request: Request) {
+        let params = Arc::clone(&self.params);
+        match &mut self.role {
+            Role::Gateway(g) => g.on_request(&params, ctx, request),
+            Role::Backend(_) => {
+                let gateway = NodeId(ctx.id().0 - 1);
+                ctx.reply(&request, crate::sim::Reply::Redirect(Some(gateway)));
+            }
+        }
+    }
+
+    fn role(&self) -> Option<&str> {
+        Some(match self.role {
+            Role::Gateway(_) => "gateway",
+            Role::Backend(_) => "backend",
+        })
+    }
+
+    fn summary(&self) -> String {
+        match &self.role {
+            Role::Gateway(g) => g.summary(),
+            Role::Backend(b) => b.summary(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,221 @@
+//! The bank: accounts spread over the participants, transfers and audits
+//! encoded as list-append transactions so the serializability checker can
+//! read the history directly.
+//!
+//! Each account is a list of signed *entries*. A transfer of `amount` with
+//! tag `id * 100 + amount` appends `-tag` to the source account and `+tag` to
+//! the destination, so every entry is unique per account (as the checker
+//! requires) and an account's balance is `initial + Σ sign(e) · (|e| mod 100)`.
+//! A transfer reads both accounts before appending:
+//!
+//! ```text
+//! [["r","a1",nil], ["append","a1",-1207], ["r","a4",nil], ["append","a4",1207]]
+//! ```
+//!
+//! is transaction 12 moving 7 from `a1` to `a4`. An audit reads two accounts.
+
+use crate::check::history::Value;
+use crate::sim::{ClientId, NodeId, Op, Prng, Ratio};
+use crate::workload::Workload;
+use serde::{Deserialize, Serialize};
+
+/// An entry's tag is `id * TAG_BASE + amount`, so amounts are below this.
+pub const TAG_BASE: i64 = 100;
+
+/// One micro-operation on one account.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum MicroOp {
+    /// Read the account's entries.
+    Read,
+    /// Append a signed entry (negative: a debit).
+    Append(i64),
+}
+
+/// A micro-operation with its account.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct AccountOp {
+    /// Account name (`a0`, `a1`, ...).
+    pub account: String,
+    /// What to do.
+    pub op: MicroOp,
+}
+
+/// The money an entry moves: positive for a credit, negative for a debit.
+pub fn entry_amount(entry: i64) -> i64 {
+    entry.signum() * (entry.abs() % TAG_BASE)
+}
+
+/// An account's balance: `initial` plus its entries.
+pub fn balance(initial: i64, entries: &[i64]) -> i64 {
+    initial + entries.iter().map(|&e| entry_amount(e)).sum::<i64>()
+}
+
+/// Account `index`'s name.
+pub fn account_name(index: u32) -> String {
+    format!("a{index}")
+}
+
+/// Which participant holds `account`, if it exists: accounts are dealt
+/// round-robin over nodes `1..nodes` (node 0 is the coordinator).
+pub fn owner(account: &str, accounts: u32, nodes: u32) -> Option<NodeId> {
+    let index: u32 = account.strip_prefix('a')?.parse().ok()?;
+    let participants = nodes.checked_sub(1).filter(|&p| p > 0)?;
+    (index < accounts).then_some(NodeId(1 + index % participants))
+}
+
+/// The accounts participant `node` holds.
+pub fn accounts_of(node: NodeId, accounts: u32, nodes: u32) -> Vec<String> {
+    (0..accounts)
+        .map(account_name)
+        .filter(|a| owner(a, accounts, nodes) == Some(node))
+        .collect()
+}
+
+/// Decode a client operation's value into micro-operations.
+pub fn parse_txn(value: &Value) -> Result<Vec<AccountOp>, String> {
+    let Some(items) = value.as_list() else {
+        return Err(format!("expected a list of micro-ops, got {value}"));
+    };
+    items
+        .iter()
+        .map(|item| {
+            let parts = item.as_list().unwrap_or(&[]);
+            let (Some(f), Some(account)) = (
+                parts.first().and_then(Value::as_str),
+                parts.get(1).and_then(Value::as_str),
+            ) else {
+                return Err(format!("expected [f, account, value], got {item}"));
+            };
+            let op = match (f, parts.get(2)) {
+                ("r", _) => MicroOp::Read,
+                ("append", Some(Value::Int(e))) if *e != 0 => MicroOp::Append(*e),
+                _ => return Err(format!("unknown micro-op {item}")),
+            };
+            Ok(AccountOp {
+                account: account.to_string(),
+                op,
+            })
+        })
+        .collect()
+}
+
+/// Encode micro-operations as a history value, reads filled from `reads`
+/// (in order) or `nil` when `reads` runs out.
+pub fn encode_txn(ops: &[AccountOp], reads: &mut dyn Iterator<Item = Vec<i64>>) -> Value {
+    let items = ops
+        .iter()
+        .map(|o| {
+            let account = Value::Str(o.account.clone());
+            match &o.op {
+                MicroOp::Read => {
+                    let result = match reads.next() {
+                        Some(entries) => Value::List(entries.into_iter().map(Value::Int).collect()),
+                        None => Value::Nil,
+                    };
+                    Value::List(vec![Value::Str("r".into()), account, result])
+                }
+                MicroOp::Append(e) => {
+                    Value::List(vec![Value::Str("append".into()), account, Value::Int(*e)])
+                }
+            }
+        })
+        .collect();
+    Value::List(items)
+}
+
+/// Clients move money between two random accounts, or audit two accounts.
+#[derive(Clone, Debug)]
+pub struct BankWorkload {
+    /// Number of accounts.
+    pub accounts: u32,
+    /// Largest amount moved (1..=99).
+    pub max_amount: i64,
+    /// Share of operations that are read-only audits.
+    pub audit_ratio: Ratio,
+}
+
+impl Workload for BankWorkload {
+    fn next_op(&self, rng: &mut Prng, _client: ClientId, sequence: u64) -> Op {
+        let n = u64::from(self.accounts.max(2));
+        let from = rng.below(n) as u32;
+        let to = ((u64::from(from) + 1 + rng.below(n - 1)) % n) as u32;
+        let (from, to) = (account_name(from), account_name(to));
+        let ops = if rng.chance(self.audit_ratio) {
+            vec![
+                AccountOp {
+                    account: from,
+                    op: MicroOp::Read,
+                },
+                AccountOp {
+                    account: to,
+                    op: MicroOp::Read,
+                },
+            ]
+        } else {
+            let amount = rng.range_inclusive(1, self.max_amount.clamp(1, TAG_BASE - 1) as u64);
+            let tag = sequence as i64 * TAG_BASE + amount as i64;
+            let read = |account: &String| AccountOp {
+                account: account.clone(),
+                op: MicroOp::Read,
+            };
+            vec![
+                read(&from),
+                AccountOp {
+                    account: from.clone(),
+                    op: MicroOp::Append(-tag),
+                },
+                read(&to),
+                AccountOp {
+                    account: to,
+                    op: MicroOp::Append(tag),
+                },
+            ]
+        };
+        Op {
+            f: "txn".into(),
+            key: None,
+            value: encode_txn(&ops, &mut std::iter::empty()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_encode_amount_and_direction() {
+        assert_eq!(entry_amount(1207), 7);
+        assert_eq!(entry_amount(-1207), -7);
+        assert_eq!(balance(100, &[1207, -305]), 102);
+    }
+
+    #[test]
+    fn accounts_are_dealt_round_robin_over_participants() {
+        assert_eq!(owner("a0", 8, 4), Some(NodeId(1)));
+        assert_eq!(owner("a4", 8, 4), Some(NodeId(2)));
+        assert_eq!(owner("a8", 8, 4), None);
+        assert_eq!(owner("b1", 8, 4), None);
+        assert_eq!(owner("a0", 8, 1), None);
+        assert_eq!(accounts_of(NodeId(3), 8, 4), vec!["a2", "a5"]);
+    }
+
+    #[test]
+    fn a_generated_transfer_round_trips() {
+        let w = BankWorkload {
+            accounts: 6,
+            max_amount: 9,
+            audit_ratio: Ratio::ZERO,
+        };
+        let mut rng = Prng::new(1, crate::sim::Stream::Workload);
+        let op = w.next_op(&mut rng, ClientId(0), 12);
+        let ops = parse_txn(&op.value).expect("parses");
+        assert_eq!(ops.len(), 4);
+        let MicroOp::Append(debit) = ops[1].op else {
+            panic!("{ops:?}")
+        };
+        assert!(debit < 0 && debit.abs() / TAG_BASE == 12);
+        let back = encode_txn(&ops, &mut std::iter::empty());
+        assert_eq!(back, op.value);
+    }
+}

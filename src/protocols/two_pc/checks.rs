@@ -1,0 +1,295 @@
+//! Two-phase commit's checks and metrics.
+//!
+//! The per-step checks look only at the decision the last handler took (the
+//! coordinator's `last_decision`, each participant's `last_outcome`), so they
+//! stay cheap however long the run; a conflict is caught at the step that
+//! creates it. A crashed node's records are read from its storage.
+
+use super::bank::{accounts_of, balance};
+use super::{DecisionRecord, Outcome, Params, Phase, TwoPc, TxId, TxnRecord, COORDINATOR};
+use crate::check::serializability::{self, Consistency};
+use crate::check::{CheckKind, Invariant};
+use crate::check::{Outcome as CheckOutcome, Status};
+use crate::sim::{NodeId, Sim, SimBuilder, SimTime};
+use std::sync::Arc;
+
+/// A participant's phase for `tx` and whether it voted yes: from memory if
+/// up, from storage if down.
+fn stance_at(sim: &Sim<TwoPc>, node: NodeId, tx: TxId) -> Option<(Phase, bool)> {
+    match sim.node(node) {
+        Some(n) => n
+            .participant()?
+            .txns
+            .get(&tx)
+            .map(|r| (r.phase, r.voted_yes)),
+        None => sim
+            .slots()
+            .get(node.index())?
+            .storage
+            .get::<TxnRecord>(&format!("txn/{tx}"))
+            .map(|r| (r.phase, r.voted_yes)),
+    }
+}
+
+/// Every transaction record of a participant, up or down.
+fn records_of(sim: &Sim<TwoPc>, node: NodeId) -> Vec<TxnRecord> {
+    if let Some(n) = sim.node(node) {
+        return n
+            .participant()
+            .map(|p| p.txns.values().cloned().collect())
+            .unwrap_or_default();
+    }
+    let storage = &sim.slots()[node.index()].storage;
+    storage
+        .keys()
+        .iter()
+        .filter(|k| k.starts_with("txn/"))
+        .filter_map(|k| storage.get::<TxnRecord>(k))
+        .collect()
+}
+
+/// The coordinator's decision log, up or down.
+fn decision_log(sim: &Sim<TwoPc>) -> Vec<DecisionRecord> {
+    if let Some(c) = sim.node(COORDINATOR).and_then(TwoPc::coordinator) {
+        return c.log.values().cloned().collect();
+    }
+    let storage = &sim.slots()[0].storage;
+    storage
+        .keys()
+        .iter()
+        .filter(|k| k.starts_with("decision/"))
+        .filter_map(|k| storage.get::<DecisionRecord>(k))
+        .collect()
+}
+
+/// Transactions some handler just decided, with their participants.
+fn fresh_decisions(sim: &Sim<TwoPc>) -> Vec<(NodeId, TxId, Outcome, Vec<NodeId>)> {
+    let mut out = Vec::new();
+    for (id, node) in sim.live_nodes() {
+        if let Some(c) = node.coordinator() {
+            if let Some(r) = c.last_decision.and_then(|tx| c.log.get(&tx)) {
+                out.push((id, r.tx, r.outcome, r.participants.clone()));
+            }
+        } else if let Some(p) = node.participant() {
+            let record = p.last_outcome.and_then(|tx| p.txns.get(&tx));
+            if let Some(r) = record {
+                if let Some(outcome) = r.phase.outcome() {
+                    out.push((id, r.tx, outcome, r.participants.clone()));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn atomicity(sim: &Sim<TwoPc>) -> Result<(), String> {
+    for (_, tx, _, participants) in fresh_decisions(sim) {
+        let mut committed = Vec::new();
+        let mut aborted = Vec::new();
+        for &p in &participants {
+            match stance_at(sim, p, tx).map(|(phase, _)| phase) {
+                Some(Phase::Committed) => committed.push(p.to_string()),
+                Some(Phase::Aborted) => aborted.push(p.to_string()),
+                _ => {}
+            }
+        }
+        if !committed.is_empty() && !aborted.is_empty() {
+            return Err(format!(
+                "{tx} is committed at {} and aborted at {}",
+                committed.join(", "),
+                aborted.join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn commit_needs_every_yes_vote(sim: &Sim<TwoPc>) -> Result<(), String> {
+    for (by, tx, outcome, participants) in fresh_decisions(sim) {
+        if outcome != Outcome::Commit {
+            continue;
+        }
+        for &p in &participants {
+            if !stance_at(sim, p, tx).is_some_and(|(_, yes)| yes) {
+                return Err(format!(
+                    "{tx} is committed (at {by}) but {p} has no record of voting yes"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn every_transaction_decided(sim: &Sim<TwoPc>) -> Result<(), String> {
+    let mut stuck = Vec::new();
+    for p in 1..sim.node_count() {
+        for r in records_of(sim, NodeId(p)) {
+            if r.phase == Phase::Prepared {
+                stuck.push(format!("{} at n{p}", r.tx));
+            }
+        }
+    }
+    if let Some(c) = sim.node(COORDINATOR).and_then(TwoPc::coordinator) {
+        if c.undecided() > 0 {
+            stuck.push(format!("{} still collecting votes", c.undecided()));
+        }
+    }
+    if stuck.is_empty() {
+        return Ok(());
+    }
+    let more = stuck.len().saturating_sub(6);
+    stuck.truncate(6);
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    Err(format!(
+        "undecided after the settle phase: {}{more}",
+        stuck.join("; ")
+    ))
+}
+
+/// Every account's entries, wherever it lives.
+fn all_accounts(sim: &Sim<TwoPc>, params: &Params) -> Vec<(String, Vec<i64>)> {
+    let mut out = Vec::new();
+    for p in 1..sim.node_count() {
+        let node = NodeId(p);
+        match sim.node(node).and_then(TwoPc::participant) {
+            Some(part) => out.extend(part.accounts.iter().map(|(a, e)| (a.clone(), e.clone()))),
+            None => {
+                let storage = &sim.slots()[node.index()].storage;
+                for a in accounts_of(node, params.accounts, sim.node_count()) {
+                    let entries = storage.get(&format!("account/{a}")).unwrap_or_default();
+                    out.push((a, entries));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn money_conserved(sim: &Sim<TwoPc>, params: &Params) -> CheckOutcome {
+    let accounts = all_accounts(sim, params);
+    for (name, entries) in &accounts {
+        let b = balance(params.initial_balance, entries);
+        if b < 0 {
+            return CheckOutcome::Fail(format!("account {name} is overdrawn: {b}"));
+        }
+    }
+    if every_transaction_decided(sim).is_err() {
+        return CheckOutcome::Unknown("not quiescent: some transactions are undecided".into());
+    }
+    let total: i64 = accounts
+        .iter()
+        .map(|(_, e)| balance(params.initial_balance, e))
+        .sum();
+    let expected = params.initial_balance * accounts.len() as i64;
+    if total == expected {
+        CheckOutcome::Pass
+    } else {
+        CheckOutcome::Fail(format!(
+            "the accounts hold {total} in all, but {expected} was deposited"
+        ))
+    }
+}
+
+fn serializable(sim: &Sim<TwoPc>) -> CheckOutcome {
+    match serializability::check(sim.history(), Consistency::Serializable) {
+        Ok(report) => match report.status {
+            Status::Valid => CheckOutcome::Pass,
+            Status::Invalid => CheckOutcome::Fail(report.explanation),
+            Status::Unknown => CheckOutcome::Unknown(report.explanation),
+        },
+        Err(e) => CheckOutcome::Fail(format!("the transaction history is malformed: {e}")),
+    }
+}
+
+fn time(ns: u64) -> String {
+    SimTime(ns).to_string()
+}
+
+fn metrics(sim: &Sim<TwoPc>) -> Vec<(String, String)> {
+    let log = decision_log(sim);
+    let committed = log.iter().filter(|r| r.outcome == Outcome::Commit).count();
+    let presumed = log.iter().filter(|r| r.presumed).count();
+    let mut out = vec![
+        ("txns-committed".to_string(), committed.to_string()),
+        (
+            "txns-aborted".to_string(),
+            (log.len() - committed).to_string(),
+        ),
+        ("presumed-aborts".to_string(), presumed.to_string()),
+    ];
+    let mut prepared = Vec::new();
+    let (mut blocked, mut blocked_total, mut blocked_max, mut lock_ns) = (0u64, 0u64, 0u64, 0u64);
+    for p in 1..sim.node_count() {
+        for r in records_of(sim, NodeId(p)) {
+            let (Some(start), Some(end)) = (r.prepared_at, r.decided_at) else {
+                continue;
+            };
+            let held = (end.saturating_sub(start)).as_nanos();
+            prepared.push(held);
+            if r.queries > 0 {
+                blocked += 1;
+                blocked_total += held;
+                blocked_max = blocked_max.max(held);
+                lock_ns += held * u64::from(r.locks);
+            }
+        }
+    }
+    prepared.sort_unstable();
+    if let (Some(&max), false) = (prepared.last(), prepared.is_empty()) {
+        let p50 = prepared[(prepared.len() - 1) / 2];
+        out.push(("prepared-time-p50".into(), time(p50)));
+        out.push(("prepared-time-max".into(), time(max)));
+    }
+    out.push(("blocked-txns".into(), blocked.to_string()));
+    out.push(("blocked-time-total".into(), time(blocked_total)));
+    out.push(("blocked-time-max".into(), time(blocked_max)));
+    out.push(("blocked-lock-time".into(), time(lock_ns)));
+    let peak = sim
+        .live_nodes()
+        .filter_map(|(_, n)| n.participant())
+        .map(|p| p.locks_peak)
+        .max()
+        .unwrap_or(0);
+    out.push(("locks-held-peak".into(), peak.to_string()));
+    out
+}
+
+/// A simulation builder with two-phase-commit nodes, their checks and metrics.
+pub fn builder(params: Params, nodes: u32, seed: u64) -> SimBuilder<TwoPc> {
+    let params = Arc::new(params);
+    let factory = Arc::clone(&params);
+    let money = Arc::clone(&params);
+    SimBuilder::new(nodes, seed, move |id, n| {
+        TwoPc::new(Arc::clone(&factory), id, n)
+    })
+    .invariant(Invariant::always("atomicity", atomicity))
+    .invariant(Invariant::always(
+        "commit-needs-every-yes-vote",
+        commit_needs_every_yes_vote,
+    ))
+    .invariant(Invariant::new(
+        "money-conserved",
+        CheckKind::AtEnd,
+        move |sim| money_conserved(sim, &money),
+    ))
+    .invariant(Invariant::new(
+        "serializable",
+        CheckKind::AtEnd,
+        serializable,
+    ))
+    .invariant(Invariant::eventually(
+        "every-transaction-decided",
+        every_transaction_decided,
+    ))
+    .invariant(Invariant::sometimes("a-transaction-commits", |sim| {
+        sim.node(COORDINATOR)
+            .and_then(TwoPc::coordinator)
+            .and_then(|c| c.last_decision.and_then(|tx| c.log.get(&tx)))
+            .is_some_and(|r| r.outcome == Outcome::Commit)
+    }))
+    .metrics(metrics)
+}

@@ -1,0 +1,330 @@
+//! Two-phase commit over a sharded bank.
+//!
+//! Node 0 is the **coordinator**; nodes `1..n` are **participants**, each
+//! holding some of the bank's accounts (dealt round-robin, see [`bank`]).
+//! Clients send transfer and audit transactions to the coordinator
+//! (participants redirect them there). For each transaction:
+//!
+//! 1. **Prepare.** The coordinator sends each involved participant its
+//!    micro-operations. A participant takes the accounts' locks without waiting
+//!    (a conflict is a *no* vote, so there are no deadlocks), checks that no
+//!    debit overdraws, reads the accounts, **logs its vote durably** (synced)
+//!    and votes *yes* with its reads; otherwise it votes *no*.
+//! 2. **Decide.** With every vote *yes* the coordinator commits; with a *no*,
+//!    or a vote missing after `vote_timeout`, it aborts. It **logs the
+//!    decision durably before sending it**, then answers the client (`ok` with
+//!    the reads, or `fail`).
+//! 3. **Acknowledge.** A participant applies the decision (a commit appends
+//!    the entries), logs it, releases its locks and acknowledges. The
+//!    coordinator resends the decision every `retry` until every participant
+//!    acknowledged, also after its own restart (it reloads its log).
+//!
+//! **In doubt.** A participant that voted yes cannot decide alone: it keeps
+//! its locks. After `decision_timeout` without a decision it asks the
+//! coordinator (and keeps asking every `retry`). The coordinator answers from
+//! its log; a transaction it has no record of was never decided, so it
+//! *presumes abort* (and logs that). With `cooperative = true` the participant
+//! also asks the other participants: one that knows the outcome tells it, and
+//! one that never voted refuses durably and answers *abort* (the coordinator
+//! can then never collect its yes). When every participant voted yes and the
+//! coordinator is down, nobody can decide: **the blocking problem**, reported
+//! by the `blocked-*` metrics and the node summaries.
+//!
+//! Checks ([`checks`]): atomicity, no commit without every yes vote, money
+//! conserved at quiescence, every transaction eventually decided, and the
+//! client history serializable (Elle-style list-append checker).
+//!
+//! Bug switches (`[protocol] bug = ...`): `send-before-log`,
+//! `forget-prepared`, `unilateral-abort`, `presume-commit`, and
+//! `early-unlock` (see [`Bug`]).
+
+pub mod bank;
+mod checks;
+mod coordinator;
+mod participant;
+pub mod scenario;
+
+pub use bank::BankWorkload;
+pub use checks::builder;
+pub use coordinator::{Coordinator, DecisionRecord};
+pub use participant::{Participant, Phase, TxnRecord};
+
+use crate::sim::{Ctx, Node, NodeId, Reply, Request, SimTime};
+use bank::AccountOp;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::sync::Arc;
+
+/// The coordinator's node id.
+pub const COORDINATOR: NodeId = NodeId(0);
+
+/// A deliberate defect, to see the checks catch it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bug {
+    /// The coordinator sends its decision and answers the client before the
+    /// decision record is synced (it is flushed on the next `retry` tick): a
+    /// coordinator crash in between forgets a commit some participants applied.
+    SendBeforeLog,
+    /// A restarted participant drops its prepared transactions (and their
+    /// locks) instead of reloading them.
+    ForgetPrepared,
+    /// A prepared participant that hears nothing for `decision_timeout` aborts
+    /// on its own.
+    UnilateralAbort,
+    /// When a vote is missing at `vote_timeout` and every vote received is
+    /// yes, the coordinator commits.
+    PresumeCommit,
+    /// A participant releases its locks as soon as it votes yes instead of
+    /// at the decision (not in the list: it shows what the locks are
+    /// for — isolation — to the serializability and money checks).
+    EarlyUnlock,
+}
+
+impl Bug {
+    /// Names accepted in scenario files.
+    pub const NAMES: [&'static str; 6] = [
+        "none",
+        "send-before-log",
+        "forget-prepared",
+        "unilateral-abort",
+        "presume-commit",
+        "early-unlock",
+    ];
+
+    /// Parse a scenario name (`none` is no bug).
+    pub fn from_name(name: &str) -> Option<Option<Bug>> {
+        match name {
+            "none" => Some(None),
+            "send-before-log" => Some(Some(Bug::SendBeforeLog)),
+            "forget-prepared" => Some(Some(Bug::ForgetPrepared)),
+            "unilateral-abort" => Some(Some(Bug::UnilateralAbort)),
+            "presume-commit" => Some(Some(Bug::PresumeCommit)),
+            "early-unlock" => Some(Some(Bug::EarlyUnlock)),
+            _ => None,
+        }
+    }
+}
+
+/// Protocol parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Params {
+    /// Number of accounts (default 8).
+    pub accounts: u32,
+    /// Every account's opening balance (default 100).
+    pub initial_balance: i64,
+    /// The coordinator aborts a transaction missing a vote after this
+    /// (default 500 ms).
+    pub vote_timeout: SimTime,
+    /// A prepared participant is in doubt after this without a decision
+    /// (default 1 s).
+    pub decision_timeout: SimTime,
+    /// Resend prepares, decisions and in-doubt queries this often
+    /// (default 200 ms).
+    pub retry: SimTime,
+    /// In-doubt participants also ask each other (default false).
+    pub cooperative: bool,
+    /// Deliberate defect (default none).
+    pub bug: Option<Bug>,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            accounts: 8,
+            initial_balance: 100,
+            vote_timeout: SimTime::from_millis(500),
+            decision_timeout: SimTime::from_secs(1),
+            retry: SimTime::from_millis(200),
+            cooperative: false,
+            bug: None,
+        }
+    }
+}
+
+/// A transaction's id: the client request that started it.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
+pub struct TxId {
+    /// The client.
+    pub client: u32,
+    /// The client's request number.
+    pub request: u64,
+}
+
+impl fmt::Display for TxId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "t{}.{}", self.client, self.request)
+    }
+}
+
+/// A transaction's outcome.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Outcome {
+    /// Applied everywhere.
+    Commit,
+    /// Applied nowhere.
+    Abort,
+}
+
+/// A participant's vote.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Vote {
+    /// Prepared, with the reads (in micro-op order).
+    Yes(Vec<Vec<i64>>),
+    /// Refused, and why.
+    No(String),
+}
+
+/// Messages between nodes.
+#[derive(Clone, Debug, Hash, Serialize)]
+pub enum Msg {
+    /// Coordinator → participant: lock, check and vote on these operations.
+    Prepare {
+        /// Transaction.
+        tx: TxId,
+        /// Every participant of the transaction.
+        participants: Vec<NodeId>,
+        /// This participant's micro-operations.
+        ops: Vec<AccountOp>,
+    },
+    /// Participant → coordinator.
+    Vote {
+        /// Transaction.
+        tx: TxId,
+        /// The vote.
+        vote: Vote,
+    },
+    /// The outcome (from the coordinator, or a peer in cooperative mode).
+    Decision {
+        /// Transaction.
+        tx: TxId,
+        /// Commit or abort.
+        outcome: Outcome,
+        /// Every participant of the transaction.
+        participants: Vec<NodeId>,
+    },
+    /// Participant → coordinator: the decision is applied.
+    Ack {
+        /// Transaction.
+        tx: TxId,
+    },
+    /// An in-doubt participant asks for the outcome.
+    Query {
+        /// Transaction.
+        tx: TxId,
+        /// Every participant of the transaction.
+        participants: Vec<NodeId>,
+    },
+}
+
+/// Timers.
+#[derive(Clone, Debug, Hash, Serialize)]
+pub enum Timer {
+    /// Coordinator: resend prepares and decisions (and flush the log under
+    /// `send-before-log`).
+    Retry,
+    /// Coordinator: give up on missing votes.
+    VoteTimeout(TxId),
+    /// Participant: still prepared? Ask for the outcome.
+    InDoubt(TxId),
+}
+
+/// A node's role and its state.
+#[derive(Clone, Debug)]
+pub enum Role {
+    /// Node 0.
+    Coordinator(Coordinator),
+    /// Every other node.
+    Participant(Participant),
+}
+
+/// One two-phase-commit node.
+#[derive(Clone, Debug)]
+pub struct TwoPc {
+    params: Arc<Params>,
+    /// The role and its state.
+    pub role: Role,
+}
+
+impl TwoPc {
+    /// A fresh node `id` of `nodes`.
+    pub fn new(params: Arc<Params>, id: NodeId, nodes: u32) -> Self {
+        let role = if id == COORDINATOR {
+            Role::Coordinator(Coordinator::default())
+        } else {
+            Role::Participant(Participant::new(&params, id, nodes))
+        };
+        TwoPc { params, role }
+    }
+
+    /// The coordinator's state, if this is the coordinator.
+    pub fn coordinator(&self) -> Option<&Coordinator> {
+        match &self.role {
+            Role::Coordinator(c) => Some(c),
+            Role::Participant(_) => None,
+        }
+    }
+
+    /// The participant's state, if this is a participant.
+    pub fn participant(&self) -> Option<&Participant> {
+        match &self.role {
+            Role::Participant(p) => Some(p),
+            Role::Coordinator(_) => None,
+        }
+    }
+}
+
+impl Node for TwoPc {
+    type Msg = Msg;
+    type Timer = Timer;
+
+    fn on_start(&mut self, ctx: &mut Ctx<Self>) {
+        let params = Arc::clone(&self.params);
+        match &mut self.role {
+            Role::Coordinator(c) => c.start(&params, ctx),
+            Role::Participant(p) => p.start(&params, ctx),
+        }
+    }
+
+    fn on_message(&mut self, ctx: &mut Ctx<Self>, from: NodeId, msg: Msg) {
+        let params = Arc::clone(&self.params);
+        match &mut self.role {
+            Role::Coordinator(c) => c.on_message(&params, ctx, from, msg),
+            Role::Participant(p) => p.on_message(&params, ctx, from, msg),
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut Ctx<Self>, timer: Timer) {
+        let params = Arc::clone(&self.params);
+        match &mut self.role {
+            Role::Coordinator(c) => c.on_timer(&params, ctx, timer),
+            Role::Participant(p) => p.on_timer(&params, ctx, timer),
+        }
+    }
+
+    fn on_request(&mut self, ctx: &mut Ctx<Self>, request: Request) {
+        let params = Arc::clone(&self.params);
+        match &mut self.role {
+            Role::Coordinator(c) => c.on_request(&params, ctx, request),
+            Role::Participant(_) => ctx.reply(&request, Reply::Redirect(Some(COORDINATOR))),
+        }
+    }
+
+    fn role(&self) -> Option<&str> {
+        Some(match self.role {
+            Role::Coordinator(_) => "coordinator",
+            Role::Participant(_) => "participant",
+        })
+    }
+
+    fn summary(&self) -> String {
+        match &self.role {
+            Role::Coordinator(c) => c.summary(),
+            Role::Participant(p) => p.summary(&self.params),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

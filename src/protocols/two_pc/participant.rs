@@ -1,0 +1,501 @@
+//! A participant: holds accounts, votes, keeps its locks while in doubt.
+
+use super::bank::{accounts_of, balance, entry_amount, AccountOp, MicroOp};
+use super::{Bug, Msg, Outcome, Params, Timer, TwoPc, TxId, Vote, COORDINATOR};
+use crate::sim::{Ctx, NodeId, SimTime};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Where a transaction stands at a participant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Phase {
+    /// Voted yes; locks held until the decision arrives.
+    Prepared,
+    /// Applied.
+    Committed,
+    /// Not applied (voted no, refused, or told to abort).
+    Aborted,
+}
+
+impl Phase {
+    /// The outcome this phase records, if decided.
+    pub fn outcome(self) -> Option<Outcome> {
+        match self {
+            Phase::Prepared => None,
+            Phase::Committed => Some(Outcome::Commit),
+            Phase::Aborted => Some(Outcome::Abort),
+        }
+    }
+}
+
+/// A participant's record of one transaction (`txn/<tx>` in storage).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TxnRecord {
+    /// The transaction.
+    pub tx: TxId,
+    /// Every participant of the transaction (empty if never told).
+    pub participants: Vec<NodeId>,
+    /// This participant's micro-operations.
+    pub ops: Vec<AccountOp>,
+    /// Where it stands.
+    pub phase: Phase,
+    /// This participant voted yes (logged before the vote was sent).
+    pub voted_yes: bool,
+    /// The reads sent with the yes vote (dropped once decided).
+    pub reads: Vec<Vec<i64>>,
+    /// Local time of the yes vote.
+    pub prepared_at: Option<SimTime>,
+    /// Local time the decision was applied.
+    pub decided_at: Option<SimTime>,
+    /// In-doubt queries sent (non-zero: the participant was blocked).
+    pub queries: u32,
+    /// Locks held while prepared.
+    pub locks: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Lock {
+    Shared(BTreeSet<TxId>),
+    Exclusive(TxId),
+}
+
+/// A participant's state.
+#[derive(Clone, Debug)]
+pub struct Participant {
+    /// Committed entries of each account held here.
+    pub accounts: BTreeMap<String, Vec<i64>>,
+    /// Every transaction seen (reloaded from storage at start).
+    pub txns: BTreeMap<TxId, TxnRecord>,
+    locks: BTreeMap<String, Lock>,
+    /// The transaction whose outcome the last handler recorded, for checks.
+    pub last_outcome: Option<TxId>,
+    /// Most locks held at once since the last start.
+    pub locks_peak: usize,
+}
+
+fn txn_key(tx: TxId) -> String {
+    format!("txn/{tx}")
+}
+
+fn account_key(account: &str) -> String {
+    format!("account/{account}")
+}
+
+impl Participant {
+    /// A participant with its share of the accounts, all at their opening balance.
+    pub fn new(params: &Params, id: NodeId, nodes: u32) -> Self {
+        let accounts = accounts_of(id, params.accounts, nodes)
+            .into_iter()
+            .map(|a| (a, Vec::new()))
+            .collect();
+        Participant {
+            accounts,
+            txns: BTreeMap::new(),
+            locks: BTreeMap::new(),
+            last_outcome: None,
+            locks_peak: 0,
+        }
+    }
+
+    /// Locks held now.
+    pub fn locks_held(&self) -> usize {
+        self.locks
+            .values()
+            .map(|l| match l {
+                Lock::Shared(s) => s.len(),
+                Lock::Exclusive(_) => 1,
+            })
+            .sum()
+    }
+
+    /// Transactions prepared and waiting for their decision.
+    pub fn prepared(&self) -> impl Iterator<Item = &TxnRecord> {
+        self.txns.values().filter(|r| r.phase == Phase::Prepared)
+    }
+
+    /// Boot or restart: reload accounts and transactions; prepared ones take
+    /// their locks back and ask for their outcome soon.
+    pub(super) fn start(&mut self, params: &Params, ctx: &mut Ctx<TwoPc>) {
+        let names: Vec<String> = self.accounts.keys().cloned().collect();
+        for name in names {
+            if let Some(entries) = ctx.storage().get::<Vec<i64>>(&account_key(&name)) {
+                self.accounts.insert(name, entries);
+            }
+        }
+        let keys: Vec<String> = ctx
+            .storage()
+            .keys()
+            .into_iter()
+            .filter(|k| k.starts_with("txn/"))
+            .collect();
+        let mut forgotten = 0;
+        for key in keys {
+            let Some(record) = ctx.storage().get::<TxnRecord>(&key) else {
+                continue;
+            };
+            if record.phase == Phase::Prepared {
+                if params.bug == Some(Bug::ForgetPrepared) {
+                    ctx.storage().remove(&key);
+                    forgotten += 1;
+                    continue;
+                }
+                if params.bug != Some(Bug::EarlyUnlock) {
+                    self.lock(record.tx, &record.ops);
+                }
+                ctx.set_timer(params.retry, Timer::InDoubt(record.tx));
+            }
+            self.txns.insert(record.tx, record);
+        }
+        if forgotten > 0 {
+            ctx.storage().sync();
+            ctx.log(format!("forgot {forgotten} prepared transactions (bug)"));
+        }
+        let prepared = self.prepared().count();
+        if prepared > 0 {
+            ctx.log(format!(
+                "recovered {prepared} prepared transactions, in doubt"
+            ));
+        }
+    }
+
+    pub(super) fn on_message(
+        &mut self,
+        params: &Params,
+        ctx: &mut Ctx<TwoPc>,
+        from: NodeId,
+        msg: Msg,
+    ) {
+        self.last_outcome = None;
+        match msg {
+            Msg::Prepare {
+                tx,
+                participants,
+                ops,
+            } => self.on_prepare(params, ctx, tx, participants, ops),
+            Msg::Decision {
+                tx,
+                outcome,
+                participants,
+            } => self.on_decision(ctx, from, tx, outcome, participants),
+            Msg::Query { tx, participants } => {
+                if params.cooperative {
+                    self.on_peer_query(ctx, from, tx, participants);
+                }
+            }
+            Msg::Vote { .. } | Msg::Ack { .. } => {
+                ctx.log(format!("participant ignores {msg:?} from {from}"));
+            }
+        }
+    }
+
+    /// The vote this participant already gave for `record`.
+    fn recorded_vote(record: &TxnRecord) -> Vote {
+        if record.voted_yes {
+            Vote::Yes(record.reads.clone())
+        } else {
+            Vote::No("refused earlier".into())
+        }
+    }
+
+    fn on_prepare(
+        &mut self,
+        params: &Params,
+        ctx: &mut Ctx<TwoPc>,
+        tx: TxId,
+        participants: Vec<NodeId>,
+        ops: Vec<AccountOp>,
+    ) {
+        if let Some(record) = self.txns.get(&tx) {
+            let vote = Self::recorded_vote(record);
+            return ctx.send(COORDINATOR, Msg::Vote { tx, vote });
+        }
+        let mut record = TxnRecord {
+            tx,
+            participants,
+            ops,
+            phase: Phase::Aborted,
+            voted_yes: false,
+            reads: Vec::new(),
+            prepared_at: None,
+            decided_at: None,
+            queries: 0,
+            locks: 0,
+        };
+        let vote = match self.try_prepare(params, &record) {
+            Err(why) => {
+                ctx.storage().put(&txn_key(tx), &record);
+                Vote::No(why)
+            }
+            Ok(reads) => {
+                record.locks = self.lock(tx, &record.ops) as u32;
+                record.phase = Phase::Prepared;
+                record.voted_yes = true;
+                record.reads = reads.clone();
+                record.prepared_at = Some(ctx.now());
+                // Log the vote durably before sending it.
+                ctx.storage().put(&txn_key(tx), &record);
+                ctx.storage().sync();
+                ctx.set_timer(params.decision_timeout, Timer::InDoubt(tx));
+                if params.bug == Some(Bug::EarlyUnlock) {
+                    self.unlock(tx, &record.ops);
+                }
+                Vote::Yes(reads)
+            }
+        };
+        self.txns.insert(tx, record);
+        ctx.send(COORDINATOR, Msg::Vote { tx, vote });
+    }
+
+    /// Check locks and balances; the reads if the transaction can prepare.
+    fn try_prepare(&self, params: &Params, record: &TxnRecord) -> Result<Vec<Vec<i64>>, String> {
+        for op in &record.ops {
+            if !self.accounts.contains_key(&op.account) {
+                return Err(format!("no account {} here", op.account));
+            }
+            let exclusive = matches!(op.op, MicroOp::Append(_));
+            match self.locks.get(&op.account) {
+                Some(Lock::Exclusive(holder)) => {
+                    return Err(format!("{} is locked by {holder}", op.account));
+                }
+                Some(Lock::Shared(_)) if exclusive => {
+                    return Err(format!("{} is locked by readers", op.account));
+                }
+                _ => {}
+            }
+        }
+        let mut staged: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
+        let mut reads = Vec::new();
+        for op in &record.ops {
+            let entries = staged
+                .entry(op.account.as_str())
+                .or_insert_with(|| self.accounts[&op.account].clone());
+            match op.op {
+                MicroOp::Read => reads.push(entries.clone()),
+                MicroOp::Append(e) => {
+                    if balance(params.initial_balance, entries) + entry_amount(e) < 0 {
+                        return Err(format!("insufficient funds in {}", op.account));
+                    }
+                    entries.push(e);
+                }
+            }
+        }
+        Ok(reads)
+    }
+
+    /// Take `tx`'s locks (the caller checked there is no conflict); the count.
+    fn lock(&mut self, tx: TxId, ops: &[AccountOp]) -> usize {
+        let mut wanted: BTreeMap<&str, bool> = BTreeMap::new();
+        for op in ops {
+            *wanted.entry(op.account.as_str()).or_default() |= matches!(op.op, MicroOp::Append(_));
+        }
+        for (&account, &exclusive) in &wanted {
+            let lock = if exclusive {
+                Lock::Exclusive(tx)
+            } else {
+                let mut readers = match self.locks.remove(account) {
+                    Some(Lock::Shared(readers)) => readers,
+                    _ => BTreeSet::new(),
+                };
+                readers.insert(tx);
+                Lock::Shared(readers)
+            };
+            self.locks.insert(account.to_string(), lock);
+        }
+        self.locks_peak = self.locks_peak.max(self.locks_held());
+        wanted.len()
+    }
+
+    fn unlock(&mut self, tx: TxId, ops: &[AccountOp]) {
+        for op in ops {
+            let drop = match self.locks.get_mut(&op.account) {
+                Some(Lock::Exclusive(holder)) => *holder == tx,
+                Some(Lock::Shared(readers)) => {
+                    readers.remove(&tx);
+                    readers.is_empty()
+                }
+                None => false,
+            };
+            if drop {
+                self.locks.remove(&op.account);
+            }
+        }
+    }
+
+    fn on_decision(
+        &mut self,
+        ctx: &mut Ctx<TwoPc>,
+        from: NodeId,
+        tx: TxId,
+        outcome: Outcome,
+        participants: Vec<NodeId>,
+    ) {
+        match self.txns.get(&tx).map(|r| r.phase) {
+            Some(Phase::Prepared) => {
+                self.apply(ctx, tx, outcome);
+                if from != COORDINATOR {
+                    ctx.log(format!("{tx}: learned {outcome:?} from {from}"));
+                }
+            }
+            Some(phase) if phase.outcome() == Some(outcome) => {}
+            Some(phase) => {
+                ctx.log(format!(
+                    "{tx}: told {outcome:?} by {from} but already {phase:?}"
+                ));
+            }
+            None => {
+                if outcome == Outcome::Commit {
+                    ctx.log(format!(
+                        "{tx}: told to commit a transaction never prepared here"
+                    ));
+                }
+                let record = TxnRecord {
+                    tx,
+                    participants,
+                    ops: Vec::new(),
+                    phase: if outcome == Outcome::Commit {
+                        Phase::Committed
+                    } else {
+                        Phase::Aborted
+                    },
+                    voted_yes: false,
+                    reads: Vec::new(),
+                    prepared_at: None,
+                    decided_at: Some(ctx.now()),
+                    queries: 0,
+                    locks: 0,
+                };
+                ctx.storage().put(&txn_key(tx), &record);
+                self.txns.insert(tx, record);
+                self.last_outcome = Some(tx);
+            }
+        }
+        ctx.send(COORDINATOR, Msg::Ack { tx });
+    }
+
+    /// Apply the outcome of a prepared transaction, log it, release its locks.
+    fn apply(&mut self, ctx: &mut Ctx<TwoPc>, tx: TxId, outcome: Outcome) {
+        let Some(mut record) = self.txns.remove(&tx) else {
+            return;
+        };
+        if outcome == Outcome::Commit {
+            for op in &record.ops {
+                if let MicroOp::Append(e) = op.op {
+                    let entries = self.accounts.entry(op.account.clone()).or_default();
+                    entries.push(e);
+                    let entries = entries.clone();
+                    ctx.storage().put(&account_key(&op.account), &entries);
+                }
+            }
+        }
+        record.phase = match outcome {
+            Outcome::Commit => Phase::Committed,
+            Outcome::Abort => Phase::Aborted,
+        };
+        record.decided_at = Some(ctx.now());
+        record.reads = Vec::new(); // only a re-sent yes vote needs them
+        ctx.storage().put(&txn_key(tx), &record);
+        ctx.storage().sync();
+        self.unlock(tx, &record.ops);
+        self.txns.insert(tx, record);
+        self.last_outcome = Some(tx);
+    }
+
+    /// Cooperative termination: a peer in doubt asks what we know.
+    fn on_peer_query(
+        &mut self,
+        ctx: &mut Ctx<TwoPc>,
+        from: NodeId,
+        tx: TxId,
+        participants: Vec<NodeId>,
+    ) {
+        let outcome = match self.txns.get(&tx) {
+            Some(record) => match record.phase.outcome() {
+                Some(outcome) => outcome,
+                None => return, // in doubt too
+            },
+            None => {
+                // Never voted: refuse for good, so the coordinator can never commit.
+                let record = TxnRecord {
+                    tx,
+                    participants: participants.clone(),
+                    ops: Vec::new(),
+                    phase: Phase::Aborted,
+                    voted_yes: false,
+                    reads: Vec::new(),
+                    prepared_at: None,
+                    decided_at: Some(ctx.now()),
+                    queries: 0,
+                    locks: 0,
+                };
+                ctx.storage().put(&txn_key(tx), &record);
+                ctx.storage().sync();
+                self.txns.insert(tx, record);
+                self.last_outcome = Some(tx);
+                ctx.log(format!("{tx}: never prepared, refuse it for {from}"));
+                Outcome::Abort
+            }
+        };
+        let msg = Msg::Decision {
+            tx,
+            outcome,
+            participants,
+        };
+        ctx.send(from, msg);
+    }
+
+    pub(super) fn on_timer(&mut self, params: &Params, ctx: &mut Ctx<TwoPc>, timer: Timer) {
+        self.last_outcome = None;
+        let Timer::InDoubt(tx) = timer else {
+            return;
+        };
+        let Some(record) = self
+            .txns
+            .get_mut(&tx)
+            .filter(|r| r.phase == Phase::Prepared)
+        else {
+            return;
+        };
+        if params.bug == Some(Bug::UnilateralAbort) {
+            ctx.log(format!("{tx}: no decision in time, abort alone (bug)"));
+            return self.apply(ctx, tx, Outcome::Abort);
+        }
+        record.queries += 1;
+        let participants = record.participants.clone();
+        if record.queries == 1 {
+            ctx.log(format!("{tx}: in doubt, asking for the outcome"));
+        }
+        ctx.send(
+            COORDINATOR,
+            Msg::Query {
+                tx,
+                participants: participants.clone(),
+            },
+        );
+        if params.cooperative {
+            let me = ctx.id();
+            for &peer in participants.iter().filter(|&&p| p != me) {
+                let msg = Msg::Query {
+                    tx,
+                    participants: participants.clone(),
+                };
+                ctx.send(peer, msg);
+            }
+        }
+        ctx.set_timer(params.retry, Timer::InDoubt(tx));
+    }
+
+    /// One line for the cluster view.
+    pub(super) fn summary(&self, params: &Params) -> String {
+        let prepared = self.prepared().count();
+        let in_doubt = self.prepared().filter(|r| r.queries > 0).count();
+        let money: i64 = self
+            .accounts
+            .values()
+            .map(|e| balance(params.initial_balance, e))
+            .sum();
+        format!(
+            "{prepared} prepared ({in_doubt} in doubt), {} locks held, money {money}",
+            self.locks_held()
+        )
+    }
+}

@@ -1,0 +1,184 @@
+use super::*;
+use crate::check::Outcome as CheckOutcome;
+use crate::faults::{FaultAction, ScheduledFault, Target};
+use crate::sim::{Ratio, RunReport, Sim, Verdict};
+use crate::workload::ClientConfig;
+
+fn bank(accounts: u32) -> BankWorkload {
+    BankWorkload {
+        accounts,
+        max_amount: 20,
+        audit_ratio: Ratio::new(1, 5),
+    }
+}
+
+fn sim(params: Params, nodes: u32, seed: u64, faults: Vec<ScheduledFault>) -> Sim<TwoPc> {
+    let accounts = params.accounts;
+    let mut b = builder(params, nodes, seed)
+        .duration(SimTime::from_secs(8))
+        .settle(SimTime::from_secs(3))
+        .clients(
+            ClientConfig::with_rate(3, 50.0, SimTime::from_secs(1)),
+            bank(accounts),
+        );
+    for f in faults {
+        b = b.fault(f);
+    }
+    b.build()
+}
+
+fn at(ms: u64, action: FaultAction) -> ScheduledFault {
+    ScheduledFault {
+        at: SimTime::from_millis(ms),
+        action,
+    }
+}
+
+fn metric(report: &RunReport, name: &str) -> String {
+    report
+        .metrics
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_else(|| panic!("no metric {name}: {:?}", report.metrics))
+}
+
+fn seconds(text: &str) -> f64 {
+    let t: SimTime = text.parse().expect("a duration");
+    t.as_nanos() as f64 / 1e9
+}
+
+fn participant(sim: &Sim<TwoPc>, id: u32) -> &Participant {
+    sim.node(NodeId(id))
+        .and_then(TwoPc::participant)
+        .expect("a live participant")
+}
+
+#[test]
+fn transfers_commit_and_conflicts_abort_without_faults() {
+    let report = sim(Params::default(), 4, 1, vec![]).run();
+    assert_eq!(report.verdict, Verdict::Pass, "{report:#?}");
+    let committed: u64 = metric(&report, "txns-committed").parse().unwrap();
+    let aborted: u64 = metric(&report, "txns-aborted").parse().unwrap();
+    assert!(committed > 200, "{committed}");
+    assert!(aborted > 0, "no-wait locking must abort some conflicts");
+    assert_eq!(metric(&report, "blocked-txns"), "0");
+}
+
+#[test]
+fn participants_block_while_the_coordinator_is_down() {
+    let faults = vec![
+        at(2_000, FaultAction::Crash(Target::Node(COORDINATOR))),
+        at(6_000, FaultAction::Restart(Target::Node(COORDINATOR))),
+    ];
+    // The crash catches some transaction prepared in most seeds; take the first.
+    let mut s = (0..20)
+        .map(|seed| {
+            let mut s = sim(Params::default(), 4, seed, faults.clone());
+            s.run_until(SimTime::from_millis(5_900));
+            s
+        })
+        .find(|s| (1..4).any(|p| participant(s, p).prepared().next().is_some()))
+        .expect("some seed crashes the coordinator while a participant is prepared");
+    let blocked: Vec<&TxnRecord> = (1..4)
+        .flat_map(|p| participant(&s, p).prepared().collect::<Vec<_>>())
+        .collect();
+    assert!(
+        blocked.iter().all(|r| r.queries > 0),
+        "all of them in doubt"
+    );
+    let locks: usize = (1..4).map(|p| participant(&s, p).locks_held()).sum();
+    assert!(
+        locks >= blocked.len(),
+        "in-doubt transactions keep their locks"
+    );
+    let report = s.run();
+    assert_eq!(report.verdict, Verdict::Pass, "{report:#?}");
+    assert!(seconds(&metric(&report, "blocked-time-max")) > 3.5);
+}
+
+/// The coordinator's prepares stop reaching n2, then the coordinator
+/// crashes: n1 is prepared for transactions n2 never heard of.
+fn cut_then_crash(cooperative: bool) -> RunReport {
+    let params = Params {
+        accounts: 2,
+        cooperative,
+        ..Params::default()
+    };
+    let cut = FaultAction::Cut {
+        from: Target::Node(COORDINATOR),
+        to: Target::Node(NodeId(2)),
+    };
+    let faults = vec![
+        at(1_000, cut),
+        at(1_150, FaultAction::Crash(Target::Node(COORDINATOR))),
+        at(1_200, FaultAction::Heal),
+        at(6_000, FaultAction::Restart(Target::Node(COORDINATOR))),
+    ];
+    sim(params, 3, 5, faults).run()
+}
+
+#[test]
+fn cooperative_termination_ends_blocking_when_a_participant_never_voted() {
+    let alone = cut_then_crash(false);
+    let together = cut_then_crash(true);
+    assert_eq!(alone.verdict, Verdict::Pass, "{alone:#?}");
+    assert_eq!(together.verdict, Verdict::Pass, "{together:#?}");
+    assert!(
+        seconds(&metric(&alone, "blocked-time-max")) > 4.0,
+        "{alone:#?}"
+    );
+    assert!(
+        seconds(&metric(&together, "blocked-time-max")) < 1.5,
+        "{together:#?}"
+    );
+}
+
+#[test]
+fn a_participant_that_commits_what_another_aborted_stops_the_run() {
+    let mut s = sim(Params::default(), 4, 7, vec![]);
+    s.run_until(SimTime::from_secs(2));
+    let slot = s.nodes.iter_mut().skip(1).find_map(|slot| {
+        let Some(Role::Participant(p)) = slot.state.as_mut().map(|n| &mut n.role) else {
+            return None;
+        };
+        let record = p
+            .txns
+            .values_mut()
+            .find(|r| r.phase == Phase::Committed && r.participants.len() == 2)?;
+        record.phase = Phase::Aborted;
+        let tx = record.tx;
+        p.last_outcome = Some(tx);
+        Some(tx)
+    });
+    let tx = slot.expect("some two-participant transaction committed");
+    s.step();
+    let violation = s.violation().expect("the always-check must fire");
+    assert_eq!(violation.check, "atomicity");
+    assert!(violation
+        .detail
+        .starts_with(&format!("{tx} is committed at")));
+}
+
+#[test]
+fn a_run_without_clients_fails_the_sometimes_check() {
+    let mut s = builder(Params::default(), 3, 1)
+        .duration(SimTime::from_secs(1))
+        .build();
+    let report = s.run();
+    assert_eq!(report.verdict, Verdict::LivenessFailure);
+    let check = report
+        .checks
+        .iter()
+        .find(|c| c.name == "a-transaction-commits")
+        .expect("check");
+    assert!(matches!(check.outcome, CheckOutcome::Fail(_)));
+}
+
+#[test]
+fn a_clone_replays_exactly() {
+    let mut s = sim(Params::default(), 4, 9, vec![]);
+    s.run_until(SimTime::from_secs(3));
+    let mut fork = s.clone();
+    assert_eq!(s.run(), fork.run());
+}

@@ -1,0 +1,118 @@
+//! What the user (or the frame clock) can ask of the [`crate::tui::App`].
+
+/// A text prompt opened by a key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PromptKind {
+    /// `g`: a step number or a virtual time (`1500`, `3.2s`).
+    Goto,
+    /// `/`: a node or client (`n2`, `c0`) or an event kind (`deliver`).
+    Filter,
+    /// `p`: partition groups (`0 1 2 | 3 4`).
+    Partition,
+    /// `l`: network-wide loss probability (`0.2` or `20%`).
+    Loss,
+}
+
+impl PromptKind {
+    /// The prompt's question.
+    pub fn question(self) -> &'static str {
+        match self {
+            PromptKind::Goto => "go to step or time (1500, 3.2s)",
+            PromptKind::Filter => {
+                "filter log by node, client or kind (n2, c0, deliver; empty clears)"
+            }
+            PromptKind::Partition => "partition groups (0 1 2 | 3 4)",
+            PromptKind::Loss => "loss probability (0.2 or 20%)",
+        }
+    }
+}
+
+/// The input mode: decides what keys mean.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// Keys are commands.
+    #[default]
+    Normal,
+    /// Typing into a prompt.
+    Prompt(PromptKind),
+    /// The `?` overlay is open.
+    Help,
+}
+
+/// One thing to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Space: run or pause.
+    TogglePlay,
+    /// `n` / →: one step forward.
+    StepForward,
+    /// `b` / ←: one step back.
+    StepBack,
+    /// `+`: faster.
+    Faster,
+    /// `-`: slower.
+    Slower,
+    /// `j` / ↓: next node, entry, or scroll down (by focused panel).
+    SelectNext,
+    /// `k` / ↑: previous node, entry, or scroll up.
+    SelectPrev,
+    /// Tab: focus the next panel.
+    NextPanel,
+    /// `c`: crash the selected node.
+    Crash,
+    /// `r`: restart the selected node.
+    Restart,
+    /// `i`: isolate the selected node.
+    Isolate,
+    /// `h`: heal the network.
+    Heal,
+    /// `x`: drop the recorded actions ahead (fork the timeline here).
+    Fork,
+    /// `s`: save a replay file.
+    Save,
+    /// Open a prompt.
+    OpenPrompt(PromptKind),
+    /// A character typed into the prompt.
+    PromptInput(char),
+    /// Backspace in the prompt.
+    PromptBackspace,
+    /// Enter in the prompt.
+    PromptSubmit,
+    /// Esc in the prompt.
+    PromptCancel,
+    /// `?`: open or close the help overlay.
+    ToggleHelp,
+    /// Esc: clear the event selection (follow the current step again).
+    Deselect,
+    /// `q` / Ctrl-C: quit.
+    Quit,
+    /// From the frame clock: advance up to this many steps while playing or
+    /// seeking.
+    Tick(u64),
+}
+
+/// Every key binding, for the help overlay: (keys, what they do).
+pub const KEYS: &[(&str, &str)] = &[
+    ("space", "run / pause"),
+    ("n  →", "one step forward"),
+    ("b  ←", "one step back (time travel)"),
+    ("+  -", "faster / slower"),
+    ("g", "go to a step or a virtual time"),
+    (
+        "j  k  ↓  ↑",
+        "select node / event, or scroll (focused panel)",
+    ),
+    ("tab", "focus next panel: cluster, events, inspector"),
+    ("esc", "clear the event selection"),
+    ("c", "crash the selected node"),
+    ("r", "restart the selected node"),
+    ("i", "isolate the selected node"),
+    ("p", "partition the network into groups"),
+    ("h", "heal the network"),
+    ("l", "set the network-wide loss probability"),
+    ("x", "fork: drop recorded actions ahead of this step"),
+    ("/", "filter the event log by node, client or kind"),
+    ("s", "save a replay file (seed + your actions)"),
+    ("?", "this help"),
+    ("q  ctrl-c", "quit"),
+];

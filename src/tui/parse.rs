@@ -1,0 +1,180 @@
+//! Parsing what the user types into prompts.
+
+use crate::faults::{FaultAction, PartitionSpec};
+use crate::sim::{ClientId, Endpoint, EntryFilter, NodeId, Ratio, SimTime};
+
+/// Event kinds the log can filter on.
+pub const KINDS: [&str; 10] = [
+    "start",
+    "deliver",
+    "drop-down",
+    "timer",
+    "invoke",
+    "request",
+    "reply",
+    "client-timeout",
+    "fault",
+    "control",
+];
+
+/// Where `g` goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GotoTarget {
+    /// A step number.
+    Step(u64),
+    /// A virtual time: the state after every event up to it.
+    Time(SimTime),
+}
+
+/// `1500` is a step, `3.2s` a time.
+pub fn goto_target(text: &str) -> Result<GotoTarget, String> {
+    let text = text.trim();
+    if let Ok(step) = text.parse::<u64>() {
+        return Ok(GotoTarget::Step(step));
+    }
+    text.parse::<SimTime>()
+        .map(GotoTarget::Time)
+        .map_err(|e| format!("not a step or a time: {e}"))
+}
+
+/// `n2` or `2` is a node, `c0` a client.
+pub fn endpoint(text: &str, nodes: u32) -> Option<Endpoint> {
+    let text = text.trim();
+    let (client, digits) = match text.strip_prefix('c') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('n').unwrap_or(text)),
+    };
+    let id: u32 = digits.parse().ok()?;
+    if client {
+        Some(Endpoint::Client(ClientId(id)))
+    } else {
+        (id < nodes).then_some(Endpoint::Node(NodeId(id)))
+    }
+}
+
+/// The log filter `text` asks for; empty clears it.
+pub fn filter(text: &str, nodes: u32) -> Result<EntryFilter, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(EntryFilter::default());
+    }
+    if let Some(kind) = KINDS.iter().find(|k| **k == text) {
+        return Ok(EntryFilter {
+            kind: Some((*kind).to_string()),
+            endpoint: None,
+        });
+    }
+    match endpoint(text, nodes) {
+        Some(e) => Ok(EntryFilter {
+            endpoint: Some(e),
+            kind: None,
+        }),
+        None => Err(format!(
+            "unknown filter {text:?}: give a node (n0..n{}), a client (c0) or a kind ({})",
+            nodes.saturating_sub(1),
+            KINDS.join(", ")
+        )),
+    }
+}
+
+/// `0 1 2 | 3 4` (or with `n` prefixes) as a partition.
+pub fn partition(text: &str, nodes: u32) -> Result<FaultAction, String> {
+    let mut groups = Vec::new();
+    let mut seen = vec![false; nodes as usize];
+    for part in text.split('|') {
+        let mut group = Vec::new();
+        for word in part.split(|c: char| c.is_whitespace() || c == ',') {
+            if word.is_empty() {
+                continue;
+            }
+            let Some(Endpoint::Node(n)) = endpoint(word, nodes) else {
+                return Err(format!("{word:?} is not a node (n0..n{})", nodes - 1));
+            };
+            if std::mem::replace(&mut seen[n.index()], true) {
+                return Err(format!("{n} is in two groups"));
+            }
+            group.push(n);
+        }
+        if !group.is_empty() {
+            groups.push(group);
+        }
+    }
+    if groups.is_empty() {
+        return Err("name at least one group, e.g. 0 1 | 2 3 4".into());
+    }
+    Ok(FaultAction::Partition(PartitionSpec::Groups(groups)))
+}
+
+/// `0.2` or `20%` as a loss probability.
+pub fn loss(text: &str) -> Result<Ratio, String> {
+    let text = text.trim();
+    let (number, scale) = match text.strip_suffix('%') {
+        Some(n) => (n, 100.0),
+        None => (text, 1.0),
+    };
+    let p: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("not a probability: {text:?}"))?;
+    let p = p / scale;
+    if !(0.0..=1.0).contains(&p) {
+        return Err(format!("a probability is between 0 and 1, got {text}"));
+    }
+    Ok(Ratio::from_probability(p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn goto_takes_steps_and_times() {
+        assert_eq!(goto_target("1500"), Ok(GotoTarget::Step(1500)));
+        assert_eq!(
+            goto_target(" 3s "),
+            Ok(GotoTarget::Time(SimTime::from_secs(3)))
+        );
+        assert!(goto_target("soon").is_err());
+    }
+
+    #[test]
+    fn filters_name_nodes_clients_and_kinds() {
+        assert_eq!(
+            filter("n2", 3).unwrap().endpoint,
+            Some(Endpoint::Node(NodeId(2)))
+        );
+        assert_eq!(
+            filter("c0", 3).unwrap().endpoint,
+            Some(Endpoint::Client(ClientId(0)))
+        );
+        assert_eq!(
+            filter("deliver", 3).unwrap().kind.as_deref(),
+            Some("deliver")
+        );
+        assert!(filter("", 3).unwrap().is_empty());
+        assert!(filter("n7", 3).is_err());
+    }
+
+    #[test]
+    fn partitions_are_groups_of_nodes() {
+        let FaultAction::Partition(PartitionSpec::Groups(g)) = partition("0 1 | n2, 3", 4).unwrap()
+        else {
+            panic!("a partition")
+        };
+        assert_eq!(
+            g,
+            vec![vec![NodeId(0), NodeId(1)], vec![NodeId(2), NodeId(3)]]
+        );
+        assert!(partition("0 1 | 1", 4).is_err());
+        assert!(partition("9", 4).is_err());
+        assert!(partition(" | ", 4).is_err());
+    }
+
+    #[test]
+    fn loss_takes_ratios_and_percentages() {
+        assert_eq!(loss("0.25"), Ok(Ratio::from_probability(0.25)));
+        assert_eq!(loss("20%"), Ok(Ratio::from_probability(0.2)));
+        assert!(loss("1.5").is_err());
+        assert!(loss("lots").is_err());
+    }
+}

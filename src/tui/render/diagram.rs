@@ -1,0 +1,280 @@
+//! The space-time (Lamport) diagram: one column per node, one row per step,
+//! time flowing down. A delivery is an arrow from the sender's column to the
+//! receiver's on the row where it arrives; timers, starts and client traffic
+//! are marks on the node's line; faults cross every column; sends lost or cut
+//! by a partition are marked `✗` at their target. Below, messages still in
+//! flight are dashed arrows with their arrival time.
+
+use super::super::app::{App, Focus};
+use super::{clip, focused, group_color, panel};
+use crate::sim::{Endpoint, EntryView, FlightView, SendOutcome};
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+/// Step-number gutter width.
+const GUTTER: usize = 8;
+
+/// One row of cells, turned into a line at the end.
+struct Row {
+    cells: Vec<(char, Style)>,
+}
+
+impl Row {
+    fn new(width: usize) -> Row {
+        Row {
+            cells: vec![(' ', Style::new()); width],
+        }
+    }
+    fn put(&mut self, x: usize, c: char, style: Style) {
+        if let Some(cell) = self.cells.get_mut(x) {
+            *cell = (c, style);
+        }
+    }
+    fn text(&mut self, x: usize, text: &str, style: Style) {
+        for (i, c) in text.chars().enumerate() {
+            self.put(x + i, c, style);
+        }
+    }
+    fn line(self) -> Line<'static> {
+        let spans: Vec<Span> = self
+            .cells
+            .into_iter()
+            .map(|(c, s)| Span::styled(c.to_string(), s))
+            .collect();
+        Line::from(spans)
+    }
+}
+
+/// Column geometry: where each node's line is.
+struct Columns {
+    width: usize,
+    shown: usize,
+}
+
+impl Columns {
+    fn x(&self, node: usize) -> Option<usize> {
+        (node < self.shown).then(|| GUTTER + node * self.width + self.width / 2)
+    }
+    fn end(&self) -> usize {
+        GUTTER + self.shown * self.width
+    }
+    fn endpoint_x(&self, e: Option<Endpoint>) -> Option<usize> {
+        match e? {
+            Endpoint::Node(n) => self.x(n.index()),
+            Endpoint::Client(_) => None,
+        }
+    }
+}
+
+/// Draw the diagram.
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let sim = app.timeline.sim();
+    let inner_w = area.width.saturating_sub(2) as usize;
+    let inner_h = area.height.saturating_sub(2) as usize;
+    let nodes = sim.node_count() as usize;
+    let width = ((inner_w.saturating_sub(GUTTER + 24)) / nodes.max(1)).clamp(2, 6);
+    let shown = nodes.min(inner_w.saturating_sub(GUTTER + 8) / width);
+    let cols = Columns { width, shown };
+    let groups = sim.partition_groups();
+    let flights = sim.flights(inner_h / 3);
+    let flight_rows = if flights.is_empty() {
+        0
+    } else {
+        flights.len() + 1
+    };
+    let history = inner_h.saturating_sub(1 + flight_rows);
+    let len = sim.trace_len();
+    let end = match app.selected_entry {
+        Some(s) => (s + 1 + history / 2).min(len).max(history.min(len)),
+        None => len,
+    };
+    let start = end.saturating_sub(history);
+    let mut lines = vec![names_row(&cols, &groups, inner_w).line()];
+    for i in start..end {
+        let Some(e) = sim.entry(i) else { continue };
+        let mut row = lifelines(&cols, &groups, inner_w);
+        let selected = app.selected_entry == Some(i);
+        let current = i + 1 == len;
+        event_row(&mut row, &cols, &e, selected, current, inner_w);
+        lines.push(row.line());
+    }
+    if !flights.is_empty() {
+        let mut sep = Row::new(inner_w);
+        sep.text(0, &format!("in flight (next {}):", flights.len()), dim());
+        lines.push(sep.line());
+        for f in &flights {
+            lines.push(flight_row(&cols, &groups, f, inner_w).line());
+        }
+    }
+    let hidden = if shown < nodes {
+        format!(", n{}.. hidden", shown)
+    } else {
+        String::new()
+    };
+    let title = format!(
+        " space-time: steps {}–{end}{hidden} (time flows down) ",
+        start + 1
+    );
+    let widget = Paragraph::new(lines).block(panel(title, focused(app, Focus::Events)));
+    frame.render_widget(widget, area);
+}
+
+fn dim() -> Style {
+    Style::new().fg(Color::DarkGray)
+}
+
+fn names_row(cols: &Columns, groups: &[usize], width: usize) -> Row {
+    let mut row = Row::new(width);
+    row.text(0, "   step", dim());
+    for n in 0..cols.shown {
+        let name = format!("n{n}");
+        let x = cols.x(n).unwrap_or(0);
+        let left = x.saturating_sub(name.len() / 2);
+        let g = groups.get(n).copied().unwrap_or(0);
+        row.text(left, &name, Style::new().fg(group_color(g)));
+    }
+    row
+}
+
+fn lifelines(cols: &Columns, groups: &[usize], width: usize) -> Row {
+    let mut row = Row::new(width);
+    for n in 0..cols.shown {
+        let g = groups.get(n).copied().unwrap_or(0);
+        let style = if groups.iter().any(|&g| g > 0) {
+            Style::new().fg(group_color(g))
+        } else {
+            dim()
+        };
+        row.put(cols.x(n).unwrap_or(0), '│', style);
+    }
+    row
+}
+
+fn arrow(row: &mut Row, from: usize, to: usize, line: char, head: char, style: Style) {
+    let (low, high) = (from.min(to), from.max(to));
+    for x in low + 1..high {
+        row.put(x, line, style);
+    }
+    let head_x = if to > from { to - 1 } else { to + 1 };
+    if head_x != from {
+        let head = if to > from { head } else { mirror(head) };
+        row.put(head_x, head, style);
+    }
+}
+
+fn mirror(head: char) -> char {
+    match head {
+        '▶' => '◀',
+        '▷' => '◁',
+        other => other,
+    }
+}
+
+fn event_row(
+    row: &mut Row,
+    cols: &Columns,
+    e: &EntryView,
+    selected: bool,
+    current: bool,
+    width: usize,
+) {
+    let mut gutter = dim();
+    if current {
+        gutter = Style::new().fg(Color::White).add_modifier(Modifier::BOLD);
+    }
+    if selected {
+        gutter = gutter.add_modifier(Modifier::REVERSED);
+    }
+    row.text(0, &format!("{:>7}", e.step), gutter);
+    marks(row, cols, e);
+    let red = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
+    for s in &e.sends {
+        if matches!(s.outcome, SendOutcome::Lost | SendOutcome::Partitioned) {
+            if let Some(x) = cols.endpoint_x(Some(s.to)) {
+                if row.cells[x].0 == '│' {
+                    row.put(x, '✗', red);
+                }
+            }
+        }
+    }
+    let label_x = cols.end() + 1;
+    let label = clip(
+        &format!("{} {}", e.kind, e.label),
+        width.saturating_sub(label_x),
+    );
+    let style = match e.kind {
+        "fault" => Style::new().fg(Color::Yellow),
+        "drop-down" => Style::new().fg(Color::Red),
+        _ => Style::new().fg(Color::Gray),
+    };
+    row.text(label_x, &label, style);
+}
+
+/// The event's marks on the node lines: arrows, glyphs, fault crossings.
+fn marks(row: &mut Row, cols: &Columns, e: &EntryView) {
+    let source = cols.endpoint_x(e.source);
+    let target = cols.endpoint_x(e.target);
+    let cyan = Style::new().fg(Color::Cyan);
+    let red = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
+    match e.kind {
+        "deliver" | "drop-down" => {
+            let style = if e.kind == "deliver" { cyan } else { red };
+            if let (Some(a), Some(b)) = (source, target) {
+                arrow(row, a, b, '─', '▶', style);
+                row.put(a, '○', style);
+            }
+            let mark = if e.kind == "deliver" { '●' } else { '✗' };
+            if let Some(b) = target {
+                row.put(b, mark, style);
+            }
+        }
+        "fault" | "control" => {
+            let style = Style::new().fg(Color::Yellow);
+            for x in GUTTER..cols.end() {
+                if row.cells[x].0 == ' ' {
+                    row.put(x, '┄', style);
+                } else {
+                    row.put(x, '┼', style);
+                }
+            }
+        }
+        kind => {
+            let (x, mark, style) = match kind {
+                "timer" => (target, '◆', Style::new().fg(Color::Blue)),
+                "start" => (target, '▲', Style::new().fg(Color::Green)),
+                "request" | "invoke" => (target, '◇', Style::new().fg(Color::Gray)),
+                "reply" => (source, '◁', Style::new().fg(Color::Gray)),
+                _ => (None, ' ', Style::new()),
+            };
+            if let Some(x) = x {
+                row.put(x, mark, style);
+            }
+        }
+    }
+}
+
+fn flight_row(cols: &Columns, groups: &[usize], f: &FlightView, width: usize) -> Row {
+    let mut row = lifelines(cols, groups, width);
+    let style = Style::new().fg(Color::Cyan).add_modifier(Modifier::DIM);
+    let from = cols.endpoint_x(Some(f.from));
+    let to = cols.endpoint_x(Some(f.to));
+    match (from, to) {
+        (Some(a), Some(b)) => {
+            arrow(&mut row, a, b, '┄', '▷', style);
+            row.put(a, '○', style);
+        }
+        (None, Some(b)) => row.put(b, '◇', style),
+        (Some(a), None) => row.put(a, '◁', style),
+        (None, None) => {}
+    }
+    let label_x = cols.end() + 1;
+    let text = format!(
+        "#{} {}→{} {} due {}",
+        f.msg_id, f.from, f.to, f.label, f.arrives
+    );
+    row.text(label_x, &clip(&text, width.saturating_sub(label_x)), dim());
+    row
+}

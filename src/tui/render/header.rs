@@ -1,0 +1,73 @@
+//! The header: scenario, seed, time, step, play state, checks badge, network.
+
+use super::super::app::{speed_label, App, SPEEDS};
+use crate::sim::trace::format_hash;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+/// Draw the two header lines.
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let sim = app.timeline.sim();
+    let failed = app.failed_check();
+    let base = match failed {
+        Some(_) => Style::new().bg(Color::Red).fg(Color::White),
+        None => Style::new().bg(Color::Blue).fg(Color::White),
+    };
+    let play = if app.seek_active() {
+        "⏩ seeking".to_string()
+    } else if app.playing {
+        format!("▶ running {}", speed_label(SPEEDS[app.speed]))
+    } else {
+        format!("⏸ paused {}", speed_label(SPEEDS[app.speed]))
+    };
+    let badge = checks_badge(app, failed.as_ref());
+    let first = Line::from(vec![
+        Span::styled(" distlab │ ", base.add_modifier(Modifier::BOLD)),
+        Span::styled(badge, base.add_modifier(Modifier::BOLD)),
+        Span::styled(
+            format!(
+                " │ step {} │ t={} │ {play} │ {} seed {}",
+                sim.steps(),
+                sim.now(),
+                sim.name(),
+                sim.seed(),
+            ),
+            base,
+        ),
+    ]);
+    let c = sim.counters();
+    let ahead = app.timeline.actions_ahead();
+    let recorded = app.timeline.injected().len();
+    let mut actions = format!("actions {recorded}");
+    if ahead > 0 {
+        actions.push_str(&format!(" ({ahead} ahead: replaying, x forks)"));
+    }
+    let second = Line::from(vec![Span::styled(
+        format!(
+            " net {} │ loss {} │ msgs sent {} delivered {} dropped {} │ {actions} │ hash {}",
+            sim.network_description(),
+            sim.loss(),
+            c.sent,
+            c.delivered,
+            c.dropped,
+            format_hash(sim.trace_hash())
+        ),
+        Style::new().fg(Color::Gray),
+    )]);
+    let first = first.style(base);
+    frame.render_widget(Paragraph::new(vec![first, second]), area);
+}
+
+fn checks_badge(app: &App, failed: Option<&(String, String, Option<u64>)>) -> String {
+    let sim = app.timeline.sim();
+    let count = sim.checks().len();
+    match (failed, app.ended.is_some()) {
+        (Some((name, _, Some(step))), _) => format!("✗ FAILED {name} (step {step})"),
+        (Some((name, _, None)), _) => format!("✗ FAILED {name} (at the end)"),
+        (None, true) => format!("✓ all {count} checks passed"),
+        (None, false) => format!("✓ {count} checks ok so far"),
+    }
+}

@@ -1,0 +1,110 @@
+//! The inspector: the selected node's full state, the selected event, or
+//! the failed check's explanation.
+
+use super::super::app::{App, Focus, Inspect};
+use super::{focused, panel};
+use crate::sim::{EntryView, SendOutcome};
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::Frame;
+
+/// Draw the inspector.
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let (title, lines) = match (app.inspect, app.selected_entry) {
+        (Inspect::Check, _) => check_lines(app),
+        (Inspect::Entry, Some(i)) => match app.timeline.sim().entry(i) {
+            Some(e) => (format!(" inspector: step {} ", e.step), entry_lines(&e)),
+            None => node_lines(app),
+        },
+        _ => node_lines(app),
+    };
+    let widget = Paragraph::new(lines)
+        .block(panel(title, focused(app, Focus::Inspector)))
+        .wrap(Wrap { trim: false })
+        .scroll((app.inspector_scroll, 0));
+    frame.render_widget(widget, area);
+}
+
+fn node_lines(app: &App) -> (String, Vec<Line<'static>>) {
+    let nodes = app.timeline.sim().nodes();
+    let Some(view) = nodes.get(app.selected_node) else {
+        return (" inspector ".into(), Vec::new());
+    };
+    let mut lines = vec![Line::styled(
+        format!(
+            "{} {}{} local clock {}",
+            view.id,
+            if view.up { "up" } else { "DOWN" },
+            view.role
+                .as_ref()
+                .map(|r| format!(" {r}"))
+                .unwrap_or_default(),
+            view.local_time
+        ),
+        Style::new().add_modifier(Modifier::BOLD),
+    )];
+    lines.extend(view.detail.lines().map(|l| Line::raw(l.to_string())));
+    (format!(" inspector: {} ", view.id), lines)
+}
+
+fn entry_lines(e: &EntryView) -> Vec<Line<'static>> {
+    let endpoint = |x: Option<crate::sim::Endpoint>| x.map_or("-".to_string(), |x| x.to_string());
+    let mut lines = vec![
+        Line::styled(
+            format!("step {} at {}: {}", e.step, e.time, e.kind),
+            Style::new().add_modifier(Modifier::BOLD),
+        ),
+        Line::raw(format!("{} → {}", endpoint(e.source), endpoint(e.target))),
+    ];
+    if let Some(id) = e.msg_id {
+        let sent = e
+            .sent_at
+            .map(|t| format!(", sent at {t}"))
+            .unwrap_or_default();
+        lines.push(Line::raw(format!("message #{id}{sent}")));
+    }
+    lines.push(Line::raw(e.label.clone()));
+    if !e.sends.is_empty() {
+        lines.push(Line::styled("sends:", Style::new().fg(Color::Cyan)));
+    }
+    for s in &e.sends {
+        let fate = match s.outcome {
+            SendOutcome::Scheduled(at) => format!("arrives {at}"),
+            SendOutcome::Duplicated(a, b) => format!("arrives {a} and {b} (duplicated)"),
+            SendOutcome::Lost => "LOST".into(),
+            SendOutcome::Partitioned => "DROPPED by a partition".into(),
+        };
+        lines.push(Line::raw(format!(
+            "  #{} {} → {}: {fate}",
+            s.msg_id, s.from, s.to
+        )));
+    }
+    for note in &e.annotations {
+        lines.push(Line::styled(
+            format!("log: {note}"),
+            Style::new().fg(Color::Gray),
+        ));
+    }
+    lines
+}
+
+fn check_lines(app: &App) -> (String, Vec<Line<'static>>) {
+    let Some((name, why, step)) = app.failed_check() else {
+        return node_lines(app);
+    };
+    let red = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
+    let when = match step {
+        Some(s) => format!("at step {s}"),
+        None => "at the end of the run".into(),
+    };
+    let mut lines = vec![Line::styled(format!("✗ check `{name}` failed {when}"), red)];
+    lines.extend(why.lines().map(|l| Line::raw(l.to_string())));
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "b steps back before the failure; s saves a replay file",
+        Style::new().fg(Color::Gray),
+    ));
+    (format!(" inspector: {name} "), lines)
+}

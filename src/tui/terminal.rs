@@ -1,0 +1,106 @@
+//! The real terminal: raw mode and the alternate screen, restored on quit,
+//! on error (a drop guard) and on panic (the hook `ratatui::try_init`
+//! installs); Ctrl-C arrives as a key in raw mode and quits. The frame loop
+//! reads keys, paces stepping against wall time, and redraws at most
+//! [`FPS`] times a second while running. Wall time lives here only: the
+//! simulation sees steps, never the clock.
+
+use super::app::App;
+use super::keys::map_key;
+use super::render::render;
+use super::Action;
+use crossterm::event::{self, Event};
+use ratatui::DefaultTerminal;
+use std::io;
+use std::time::{Duration, Instant};
+
+/// Redraws per second at most while running.
+pub const FPS: u32 = 30;
+
+/// Steps per chunk when running as fast as possible, between clock checks.
+const CHUNK: u64 = 256;
+
+/// Restores the terminal when dropped (quit, error, unwinding).
+struct Restore;
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        ratatui::restore();
+    }
+}
+
+/// Run `app` in the terminal until it quits; returns it (to report on).
+pub fn run(mut app: App) -> io::Result<App> {
+    let mut terminal = ratatui::try_init()?;
+    let guard = Restore;
+    let result = frame_loop(&mut terminal, &mut app);
+    drop(guard);
+    result.map(|()| app)
+}
+
+fn frame_loop(terminal: &mut DefaultTerminal, app: &mut App) -> io::Result<()> {
+    let frame = Duration::from_secs(1) / FPS; // allow-nondeterminism: UI pacing
+    let mut credit = 0.0f64;
+    let mut last_tick = Instant::now(); // allow-nondeterminism: UI pacing
+    while !app.should_quit() {
+        terminal.draw(|f| render(app, f))?;
+        let started = Instant::now(); // allow-nondeterminism: UI pacing
+        loop {
+            let remaining = frame.saturating_sub(started.elapsed());
+            if app.is_busy() {
+                step_for(app, &mut credit, &mut last_tick, started + frame * 4 / 5);
+                if event::poll(Duration::ZERO)? {
+                    handle(app, event::read()?);
+                }
+            } else {
+                credit = 0.0;
+                last_tick = Instant::now(); // allow-nondeterminism: UI pacing
+                if event::poll(remaining)? {
+                    handle(app, event::read()?);
+                    break;
+                }
+            }
+            if app.should_quit() || started.elapsed() >= frame {
+                break;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Advance the app by what its rate allows since the last tick, never past
+/// `deadline`.
+fn step_for(app: &mut App, credit: &mut f64, last_tick: &mut Instant, deadline: Instant) {
+    let now = Instant::now(); // allow-nondeterminism: UI pacing
+    let elapsed = now.duration_since(*last_tick).as_secs_f64();
+    *last_tick = now;
+    match app.rate() {
+        Some(rate) => {
+            *credit = (*credit + rate as f64 * elapsed).min(rate as f64);
+            while *credit >= 1.0 && app.is_busy() && Instant::now() < deadline {
+                let n = (*credit as u64).min(CHUNK);
+                app.apply(Action::Tick(n));
+                *credit -= n as f64;
+            }
+            if *credit < 1.0 {
+                // Nothing due yet: wait a little instead of spinning.
+                let wait = Duration::from_secs_f64((1.0 - *credit) / rate as f64);
+                let until = deadline.saturating_duration_since(Instant::now());
+                std::thread::sleep(wait.min(until).min(Duration::from_millis(5)));
+            }
+        }
+        None => {
+            while app.is_busy() && Instant::now() < deadline {
+                app.apply(Action::Tick(CHUNK));
+            }
+        }
+    }
+}
+
+fn handle(app: &mut App, event: Event) {
+    if let Event::Key(key) = event {
+        if let Some(action) = map_key(key, app.mode()) {
+            app.apply(action);
+        }
+    }
+}

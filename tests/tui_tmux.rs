@@ -1,0 +1,93 @@
+//! End to end: the real binary in tmux shows the cluster, advances on a
+//! step, goes back, and quits leaving the terminal usable. Skipped (with a
+//! message) when tmux is not installed.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn tmux(args: &[&str]) -> String {
+    let out = Command::new("tmux").args(args).output().expect("tmux runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn have_tmux() -> bool {
+    Command::new("which")
+        .arg("tmux")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Poll the pane until `want` appears (or 10 s pass); return the screen.
+fn wait_for(session: &str, want: &str) -> String {
+    let started = Instant::now();
+    loop {
+        let screen = tmux(&["capture-pane", "-p", "-t", session]);
+        if screen.contains(want) || started.elapsed() > Duration::from_secs(10) {
+            return screen;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Kills the tmux session when the test ends, pass or fail.
+struct Session(String);
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.0])
+            .output();
+    }
+}
+
+#[test]
+fn the_binary_shows_nodes_and_steps_in_tmux() {
+    if !have_tmux() {
+        eprintln!("SKIPPED the_binary_shows_nodes_and_steps_in_tmux: tmux is not installed");
+        return;
+    }
+    let name = format!("distlab-tui-test-{}", std::process::id());
+    let command = format!(
+        "cd {} && {} tui scenarios/broadcast-partition.toml; echo distlab-exited-$?; sleep 30",
+        env!("CARGO_MANIFEST_DIR"),
+        env!("CARGO_BIN_EXE_distlab")
+    );
+    let status = Command::new("tmux")
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            &name,
+            "-x",
+            "120",
+            "-y",
+            "40",
+            &command,
+        ])
+        .status()
+        .expect("tmux starts");
+    assert!(status.success());
+    let _session = Session(name.clone());
+    let screen = wait_for(&name, "step 0");
+    assert!(screen.contains("cluster: 9 nodes"), "{screen}");
+    for node in ["n0", "n4", "n8"] {
+        assert!(screen.contains(node), "{node} missing:\n{screen}");
+    }
+    tmux(&["send-keys", "-t", &name, "n"]);
+    let screen = wait_for(&name, "step 1 ");
+    assert!(screen.contains("step 1 "), "no step:\n{screen}");
+    assert!(
+        screen.contains("start"),
+        "the first event is a start:\n{screen}"
+    );
+    tmux(&["send-keys", "-t", &name, "n", "n", "b"]);
+    let screen = wait_for(&name, "back to step 2");
+    assert!(screen.contains("step 2 "), "no step back:\n{screen}");
+    tmux(&["send-keys", "-t", &name, "q"]);
+    let screen = wait_for(&name, "distlab-exited-0");
+    assert!(
+        screen.contains("tui: left broadcast-partition seed 2 at step 2"),
+        "{screen}"
+    );
+    assert!(screen.contains("distlab-exited-0"), "{screen}");
+}
