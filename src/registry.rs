@@ -3,7 +3,7 @@
 //! name a protocol type.
 
 use crate::protocols::{
-    broadcast, clocks, gossip, pingpong, quorum_kv, resilience, saga, swim, two_pc,
+    broadcast, clocks, gossip, pingpong, quorum_kv, raft, resilience, saga, swim, two_pc,
 };
 use crate::scenario::engine::{BuildOptions, ProtocolFacts};
 use crate::scenario::{Scenario, ScenarioError};
@@ -49,6 +49,11 @@ pub const PROTOCOLS: &[ProtocolEntry] = &[
         summary: "Dynamo-style replicated KV: cp (ABD), ap (sloppy quorums, hinted handoff), primary-backup",
         facts: quorum_kv::scenario::FACTS,
         build: quorum_kv::scenario::build,
+    },
+    ProtocolEntry {
+        summary: "Raft consensus with a linearizable key-value store (elections, replication, snapshots, bug switches)",
+        facts: raft::scenario::FACTS,
+        build: raft::scenario::build,
     },
     ProtocolEntry {
         summary: "timeouts, retries, backoff, circuit breaker, bulkhead, rate limit: a retry storm side by side",

@@ -8,6 +8,7 @@ pub mod history;
 pub mod history_io;
 pub mod invariant;
 pub mod linearizability;
+pub mod monitor;
 pub mod ops;
 pub mod serializability;
 pub mod set_full;
@@ -16,4 +17,5 @@ pub mod verdict;
 
 pub use error::HistoryError;
 pub use invariant::{CheckKind, CheckResult, Invariant, Outcome};
+pub use monitor::{Monitor, MonitorClone, NamedMonitor};
 pub use verdict::Status;

@@ -6,6 +6,7 @@ pub mod clocks;
 pub mod gossip;
 pub mod pingpong;
 pub mod quorum_kv;
+pub mod raft;
 pub mod resilience;
 pub mod saga;
 pub mod swim;

@@ -291,6 +291,45 @@ impl ParamReader<'_> {
         })
     }
 
+    /// A list of strings, each one of `choices` (returned as the matching
+    /// choices, in file order); empty if absent. A value that is not a list,
+    /// an element that is not a string or not a choice, and an element given
+    /// twice are errors pointing at the value.
+    pub fn strings_in<'c>(
+        &mut self,
+        key: &str,
+        choices: &[&'c str],
+    ) -> Result<Vec<&'c str>, ScenarioError> {
+        let source = &self.table.source;
+        let Some(item) = self.item(key) else {
+            return Ok(Vec::new());
+        };
+        let expected = format!("one of {}", quoted_list(choices));
+        let Value::Array(elements) = &item.value else {
+            let got = item.value.describe();
+            let message = format!("expected a list of strings for `{key}` ({expected}), got {got}");
+            return Err(read::error(source, item, message));
+        };
+        let mut out: Vec<&'c str> = Vec::new();
+        for element in elements {
+            let Value::String(text) = &element.value else {
+                let got = element.value.describe();
+                let message = format!("expected {expected} in `{key}`, got {got}");
+                return Err(read::error(source, element, message));
+            };
+            let Some(choice) = choices.iter().copied().find(|c| c == text) else {
+                let message = format!("unknown {key} {text:?}; expected {expected}");
+                return Err(read::error(source, element, message));
+            };
+            if out.contains(&choice) {
+                let message = format!("{text:?} appears twice in `{key}`");
+                return Err(read::error(source, element, message));
+            }
+            out.push(choice);
+        }
+        Ok(out)
+    }
+
     /// Rejects the first key (in file order) that no getter asked for.
     pub fn finish(self) -> Result<(), ScenarioError> {
         let known: Vec<&str> = self
@@ -393,6 +432,45 @@ mod tests {
             .duration_range("t", SimTime::ZERO, SimTime::ZERO)
             .expect_err("min > max");
         assert_eq!(err.message, "t: min (3s) must not be more than max (1s)");
+    }
+
+    #[test]
+    fn string_lists_are_checked_element_by_element() {
+        let choices = ["a", "bb", "c"];
+        let params = table("x = [\"bb\", \"a\"]\ny = []\n");
+        let mut r = params.reader();
+        assert_eq!(r.strings_in("x", &choices), Ok(vec!["bb", "a"]));
+        assert_eq!(r.strings_in("y", &choices), Ok(vec![]));
+        assert_eq!(r.strings_in("absent", &choices), Ok(vec![]));
+        assert_eq!(r.finish(), Ok(()));
+
+        let params =
+            table("bugs = [\"a\", \"d\"]\nb = \"a\"\nc = [\"a\", 3]\nd = [\"c\", \"c\"]\n");
+        let mut r = params.reader();
+        let err = r.strings_in("bugs", &choices).expect_err("unknown element");
+        assert_eq!(
+            err.message,
+            "unknown bugs \"d\"; expected one of \"a\", \"bb\" or \"c\""
+        );
+        assert_eq!((err.line, err.column), (1, 14));
+        let err = r.strings_in("b", &choices).expect_err("not a list");
+        assert!(
+            err.message
+                .starts_with("expected a list of strings for `b`"),
+            "{}",
+            err.message
+        );
+        assert_eq!((err.line, err.column), (2, 5));
+        let err = r.strings_in("c", &choices).expect_err("not a string");
+        assert!(
+            err.message.starts_with("expected one of"),
+            "{}",
+            err.message
+        );
+        assert_eq!((err.line, err.column), (3, 11));
+        let err = r.strings_in("d", &choices).expect_err("twice");
+        assert_eq!(err.message, "\"c\" appears twice in `d`");
+        assert_eq!((err.line, err.column), (4, 11));
     }
 
     #[test]

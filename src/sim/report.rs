@@ -104,31 +104,37 @@ impl<N: Node> Sim<N> {
 
     fn evaluate_checks(&self) -> Vec<CheckResult> {
         let stopped = self.violation.as_ref();
-        self.settings
-            .invariants
-            .iter()
-            .enumerate()
-            .map(|(i, inv)| {
-                let outcome = match (inv.kind, stopped) {
-                    (_, Some(v)) if v.check == inv.name => Outcome::Fail(v.detail.clone()),
-                    (CheckKind::Always, _) => Outcome::Pass,
-                    (_, Some(v)) => Outcome::Unknown(format!(
-                        "not evaluated: the run stopped at step {} on `{}`",
-                        v.step, v.check
-                    )),
-                    (CheckKind::Sometimes, None) if self.sometimes_seen[i] => Outcome::Pass,
-                    (CheckKind::Sometimes, None) => Outcome::Fail(
-                        "never held during the run (a vacuous pass would hide this)".into(),
-                    ),
-                    (CheckKind::AtEnd | CheckKind::Eventually, None) => inv.evaluate(self),
-                };
-                CheckResult {
-                    name: inv.name.clone(),
-                    kind: inv.kind,
-                    outcome,
-                }
-            })
-            .collect()
+        // Monitors are `always` checks with memory: they passed unless one
+        // of them stopped the run.
+        let monitors = self.monitors.iter().map(|m| CheckResult {
+            name: m.name.clone(),
+            kind: CheckKind::Always,
+            outcome: match stopped {
+                Some(v) if v.check == m.name => Outcome::Fail(v.detail.clone()),
+                _ => Outcome::Pass,
+            },
+        });
+        let invariants = self.settings.invariants.iter().enumerate().map(|(i, inv)| {
+            let outcome = match (inv.kind, stopped) {
+                (_, Some(v)) if v.check == inv.name => Outcome::Fail(v.detail.clone()),
+                (CheckKind::Always, _) => Outcome::Pass,
+                (_, Some(v)) => Outcome::Unknown(format!(
+                    "not evaluated: the run stopped at step {} on `{}`",
+                    v.step, v.check
+                )),
+                (CheckKind::Sometimes, None) if self.sometimes_seen[i] => Outcome::Pass,
+                (CheckKind::Sometimes, None) => Outcome::Fail(
+                    "never held during the run (a vacuous pass would hide this)".into(),
+                ),
+                (CheckKind::AtEnd | CheckKind::Eventually, None) => inv.evaluate(self),
+            };
+            CheckResult {
+                name: inv.name.clone(),
+                kind: inv.kind,
+                outcome,
+            }
+        });
+        monitors.chain(invariants).collect()
     }
 
     /// The report as of now (end-of-run checks only if [`Sim::finish`] ran).
@@ -189,6 +195,9 @@ impl<N: Node> Sim<N> {
         }
         if let Some(extra) = &self.settings.metrics {
             out.extend(extra(self));
+        }
+        for m in &self.monitors {
+            out.extend(m.monitor.metrics());
         }
         out
     }

@@ -280,9 +280,12 @@ impl<N: Node> Sim<N> {
         self.trace.note_send(send);
     }
 
-    /// After each step: `always` checks (stop on failure) and `sometimes`
-    /// checks not yet seen.
+    /// After each step: monitors and `always` checks (stop on failure), then
+    /// the `sometimes` checks not yet seen.
     fn run_step_checks(&mut self) -> StepResult {
+        if !self.monitors.is_empty() && self.run_monitors() == StepResult::Violated {
+            return StepResult::Violated;
+        }
         if self.settings.invariants.is_empty() {
             return StepResult::Progressed;
         }
@@ -309,6 +312,33 @@ impl<N: Node> Sim<N> {
             }
         }
         StepResult::Progressed
+    }
+
+    /// Run every monitor on the world as it is now; the first failure
+    /// becomes the run's violation.
+    fn run_monitors(&mut self) -> StepResult {
+        // Monitors live in the world they watch: take them out while they look.
+        let mut monitors = std::mem::take(&mut self.monitors);
+        let mut failed = None;
+        for m in &mut monitors {
+            if let Err(detail) = m.monitor.after_step(self) {
+                failed = Some(Violation {
+                    check: m.name.clone(),
+                    step: self.step,
+                    time: self.now,
+                    detail,
+                });
+                break;
+            }
+        }
+        self.monitors = monitors;
+        match failed {
+            Some(violation) => {
+                self.violation = Some(violation);
+                StepResult::Violated
+            }
+            None => StepResult::Progressed,
+        }
     }
 
     /// Run `n` steps (fewer if the run finishes or stops).

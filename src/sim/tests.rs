@@ -237,3 +237,137 @@ fn a_restart_by_role_finds_the_node_that_held_it_when_it_crashed() {
     s.run_until(SimTime::from_millis(35));
     assert_eq!(s.crashed_nodes(), vec![]);
 }
+
+/// Remembers the most messages node 1 ever held, across its crashes.
+#[derive(Clone, Debug, Default)]
+struct MostHeld {
+    most: usize,
+    limit: usize,
+}
+
+impl crate::check::Monitor<Probe> for MostHeld {
+    fn after_step(&mut self, sim: &Sim<Probe>) -> Result<(), String> {
+        let held = sim.node(NodeId(1)).map_or(0, |n| n.got.len());
+        self.most = self.most.max(held);
+        if self.most > self.limit {
+            return Err(format!("n1 once held {} messages", self.most));
+        }
+        Ok(())
+    }
+    fn metrics(&self) -> Vec<(String, String)> {
+        vec![("most-held".into(), self.most.to_string())]
+    }
+}
+
+#[test]
+fn a_monitor_remembers_across_crashes_and_stops_the_run() {
+    // n1 holds 3 messages by 310 ms, then crashes: a stateless check would
+    // forget; the monitor's memory stays (and is cloned with the world).
+    let crash = at(320, FaultAction::Crash(Target::Node(NodeId(1))));
+    let build = |limit| {
+        let mut b = SimBuilder::new(2, 1, |_, _| Probe::default())
+            .network(constant_net())
+            .duration(SimTime::from_secs(2))
+            .settle(SimTime::ZERO)
+            .monitor("most-held", MostHeld { most: 0, limit })
+            .fault(crash.clone());
+        b = b.fault(at(330, FaultAction::Restart(Target::Node(NodeId(1)))));
+        b.build()
+    };
+    let mut s = build(100);
+    s.run_until(SimTime::from_millis(400));
+    assert_eq!(s.node(NodeId(1)).expect("up").got.len(), 0);
+    let fork = s.clone();
+    assert_eq!(s.monitor::<MostHeld>("most-held").map(|m| m.most), Some(3));
+    assert_eq!(
+        fork.monitor::<MostHeld>("most-held").map(|m| m.most),
+        Some(3)
+    );
+    assert!(s.monitor::<MostHeld>("other").is_none());
+    let report = s.run();
+    assert_eq!(report.verdict, Verdict::Pass);
+    assert_eq!(report.checks[0].name, "most-held");
+    assert_eq!(report.checks[0].kind, crate::check::CheckKind::Always);
+    assert!(report.metrics.contains(&("most-held".into(), "16".into())));
+
+    let mut s = build(2);
+    let report = s.run();
+    assert_eq!(report.verdict, Verdict::SafetyViolation);
+    let v = report.violation.expect("stopped");
+    assert_eq!(
+        (v.check.as_str(), v.time),
+        ("most-held", SimTime::from_millis(305))
+    );
+    assert_eq!(
+        report.checks[0].outcome,
+        crate::check::Outcome::Fail("n1 once held 3 messages".into())
+    );
+}
+
+#[test]
+fn retaining_checks_by_name_keeps_or_drops_monitors() {
+    let b = SimBuilder::new(2, 1, |_, _| Probe::default())
+        .monitor("most-held", MostHeld::default())
+        .invariant(crate::check::Invariant::always("fine", |_| Ok(())));
+    assert_eq!(b.invariant_names(), vec!["most-held", "fine"]);
+    let b = b.retain_invariants(|n| n == "fine");
+    assert_eq!(b.invariant_names(), vec!["fine"]);
+}
+
+/// Takes every request, then always redirects (like a leader that appended
+/// an operation and lost its leadership before committing it).
+#[derive(Clone, Debug, Default)]
+struct Bouncer;
+
+impl Node for Bouncer {
+    type Msg = Msg;
+    type Timer = Tick;
+    fn on_start(&mut self, _ctx: &mut Ctx<Self>) {}
+    fn on_message(&mut self, _ctx: &mut Ctx<Self>, _from: NodeId, _msg: Msg) {}
+    fn on_timer(&mut self, _ctx: &mut Ctx<Self>, _timer: Tick) {}
+    fn on_request(&mut self, ctx: &mut Ctx<Self>, request: Request) {
+        ctx.reply(&request, Reply::Redirect(None));
+    }
+}
+
+#[derive(Debug)]
+struct OneWrite;
+
+impl crate::workload::Workload for OneWrite {
+    fn next_op(&self, _rng: &mut Prng, _client: ClientId, sequence: u64) -> Op {
+        Op {
+            f: "write".into(),
+            key: None,
+            value: crate::check::history::Value::Int(sequence as i64),
+        }
+    }
+}
+
+#[test]
+fn a_client_redirected_too_often_records_info_not_fail() {
+    // Giving up after redirects cannot prove the operation never happened.
+    let config = crate::workload::ClientConfig {
+        clients: 1,
+        interval: SimTime::from_secs(10),
+        timeout: SimTime::from_secs(5),
+        max_ops: Some(1),
+    };
+    let mut s = SimBuilder::new(3, 1, |_, _| Bouncer)
+        .network(constant_net())
+        .clients(config, OneWrite)
+        .duration(SimTime::from_secs(12))
+        .build();
+    let report = s.run();
+    assert_eq!((report.operations.info, report.operations.fail), (1, 0));
+    let last = s.history().events.last().expect("completed");
+    assert_eq!(last.kind, crate::check::history::EventType::Info);
+    // 2·3 + 2 redirects, 5 ms each way: well before the 5 s timeout.
+    assert_eq!(
+        last.time,
+        SimTime::from_millis(10 * 8).as_nanos() + first_invoke(&s)
+    );
+}
+
+fn first_invoke<N: Node>(s: &Sim<N>) -> u64 {
+    s.history().events[0].time
+}

@@ -7,7 +7,7 @@ use super::rng::{Prng, Stream};
 use super::trace::{Trace, TraceLevel};
 use super::SimTime;
 use crate::check::history::History;
-use crate::check::{CheckResult, Invariant};
+use crate::check::{CheckResult, Invariant, Monitor, NamedMonitor};
 use crate::clock::Clock;
 use crate::faults::{Nemesis, NemesisConfig, ScheduledFault};
 use crate::net::{NetConfig, Network};
@@ -114,6 +114,7 @@ pub struct SimSettings<N: Node> {
     pub(crate) workload: Option<Arc<dyn Workload>>,
     pub(crate) nemesis: Option<NemesisConfig>,
     pub(crate) invariants: Vec<Invariant<N>>,
+    pub(crate) monitors: Vec<NamedMonitor<N>>,
     pub(crate) metrics: Option<MetricsFn<N>>,
     pub(crate) base_net: NetConfig,
 }
@@ -145,6 +146,8 @@ pub struct Sim<N: Node> {
     pub(crate) counters: Counters,
     pub(crate) op_latencies: Vec<u64>,
     pub(crate) sometimes_seen: Vec<bool>,
+    /// Stateful safety checks, cloned with the world.
+    pub(crate) monitors: Vec<NamedMonitor<N>>,
     pub(crate) violation: Option<Violation>,
     pub(crate) final_checks: Option<Vec<CheckResult>>,
     pub(crate) fault_log: Vec<(SimTime, String)>,
@@ -187,6 +190,7 @@ impl<N: Node> SimBuilder<N> {
                 workload: None,
                 nemesis: None,
                 invariants: Vec::new(),
+                monitors: Vec::new(),
                 metrics: None,
                 base_net: NetConfig::default(),
             },
@@ -249,17 +253,17 @@ impl<N: Node> SimBuilder<N> {
         self.settings.workload = Some(Arc::from(workload));
         self
     }
-    /// Names of the checks registered so far.
+    /// Names of the checks registered so far (monitors first, then
+    /// invariants).
     pub fn invariant_names(&self) -> Vec<String> {
-        self.settings
-            .invariants
-            .iter()
-            .map(|i| i.name.clone())
-            .collect()
+        let monitors = self.settings.monitors.iter().map(|m| m.name.clone());
+        let invariants = self.settings.invariants.iter().map(|i| i.name.clone());
+        monitors.chain(invariants).collect()
     }
-    /// Keep only the checks whose name passes `keep`.
+    /// Keep only the checks (invariants and monitors) whose name passes `keep`.
     pub fn retain_invariants(mut self, keep: impl Fn(&str) -> bool) -> Self {
         self.settings.invariants.retain(|i| keep(&i.name));
+        self.settings.monitors.retain(|m| keep(&m.name));
         self
     }
     /// A fault at a fixed time.
@@ -275,6 +279,16 @@ impl<N: Node> SimBuilder<N> {
     /// A check.
     pub fn invariant(mut self, invariant: Invariant<N>) -> Self {
         self.settings.invariants.push(invariant);
+        self
+    }
+    /// A stateful safety check ([`Monitor`]): it runs after every step with
+    /// its memory, which is part of the world (cloned with it); a failure
+    /// stops the run like a failed `always` check.
+    pub fn monitor(mut self, name: impl Into<String>, monitor: impl Monitor<N>) -> Self {
+        self.settings.monitors.push(NamedMonitor {
+            name: name.into(),
+            monitor: Box::new(monitor),
+        });
         self
     }
     /// Protocol metrics for the report.
@@ -350,6 +364,7 @@ impl<N: Node> SimBuilder<N> {
             counters: Counters::default(),
             op_latencies: Vec::new(),
             sometimes_seen: sometimes,
+            monitors: s.monitors.clone(),
             violation: None,
             final_checks: None,
             fault_log: Vec::new(),
@@ -462,6 +477,13 @@ impl<N: Node> Sim<N> {
     /// The checks registered for this run.
     pub fn invariants(&self) -> &[Invariant<N>] {
         &self.settings.invariants
+    }
+    /// The state of the monitor registered as `name`, if it has type `T`.
+    pub fn monitor<T: 'static>(&self, name: &str) -> Option<&T> {
+        self.monitors
+            .iter()
+            .find(|m| m.name == name)
+            .and_then(|m| m.monitor.as_any().downcast_ref::<T>())
     }
     /// Number of queued events (including cancelled timers not yet skipped).
     pub fn queued_events(&self) -> usize {

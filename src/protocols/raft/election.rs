@@ -1,0 +1,289 @@
+//! Leader election (§5.2, §5.4.1), PreVote and CheckQuorum (dissertation
+//! §9.6).
+
+use super::log::Command;
+use super::{persist, Bug, Msg, Progress, Raft, Role, Timer};
+use crate::sim::{Ctx, NodeId, SimTime};
+use std::collections::BTreeSet;
+
+impl Raft {
+    /// Push the election deadline to a fresh random timeout from now. The
+    /// pending timer is kept when it fires no earlier than the new deadline
+    /// (it re-arms itself for the rest); otherwise it is replaced.
+    pub(super) fn reset_election_deadline(&mut self, ctx: &mut Ctx<Self>) {
+        let (low, high) = self.params.election_timeout;
+        let timeout = SimTime(ctx.rng().range_inclusive(low.as_nanos(), high.as_nanos()));
+        self.election_deadline = ctx.now().saturating_add(timeout);
+        if self
+            .election_timer_at
+            .is_some_and(|at| at <= self.election_deadline)
+        {
+            return;
+        }
+        if let Some(id) = self.election_timer.take() {
+            ctx.cancel_timer(id);
+        }
+        self.election_timer = Some(ctx.set_timer(timeout, Timer::Election));
+        self.election_timer_at = Some(self.election_deadline);
+    }
+
+    /// The election timer fired: re-arm if the deadline moved, else stand.
+    pub(super) fn on_election_timer(&mut self, ctx: &mut Ctx<Self>) {
+        self.election_timer = None;
+        self.election_timer_at = None;
+        self.expire_held(ctx);
+        let now = ctx.now();
+        if now < self.election_deadline {
+            let rest = self.election_deadline - now;
+            self.election_timer = Some(ctx.set_timer(rest, Timer::Election));
+            self.election_timer_at = Some(self.election_deadline);
+            return;
+        }
+        if self.role == Role::Leader {
+            self.reset_election_deadline(ctx);
+        } else if self.params.prevote {
+            self.start_pre_vote(ctx);
+        } else {
+            self.start_election(ctx);
+        }
+    }
+
+    /// PreVote: ask whether an election for `term + 1` could succeed, without
+    /// changing the term (so a node that was cut off does not disrupt).
+    fn start_pre_vote(&mut self, ctx: &mut Ctx<Self>) {
+        self.role = Role::PreCandidate;
+        self.leader = None;
+        self.votes = BTreeSet::from([self.id]);
+        self.reset_election_deadline(ctx);
+        if self.votes.len() >= self.majority() {
+            self.start_election(ctx);
+            return;
+        }
+        self.request_votes(ctx, true);
+        self.arm_heartbeat(ctx);
+    }
+
+    /// A real election: new term, vote for itself, ask everyone.
+    pub(super) fn start_election(&mut self, ctx: &mut Ctx<Self>) {
+        self.term += 1;
+        self.role = Role::Candidate;
+        self.voted_for = Some(self.id);
+        self.leader = None;
+        self.votes = BTreeSet::from([self.id]);
+        self.persist_meta(ctx);
+        ctx.log(format!("election for term {}", self.term));
+        self.reset_election_deadline(ctx);
+        if self.votes.len() >= self.majority() {
+            self.become_leader(ctx);
+            return;
+        }
+        self.request_votes(ctx, false);
+        self.arm_heartbeat(ctx);
+    }
+
+    /// Send RequestVote (or PreVote) to every peer that has not granted yet.
+    fn request_votes(&mut self, ctx: &mut Ctx<Self>, pre_vote: bool) {
+        let term = if pre_vote { self.term + 1 } else { self.term };
+        let msg = Msg::RequestVote {
+            term,
+            last_index: self.log.last_index(),
+            last_term: self.log.last_term(),
+            pre_vote,
+        };
+        for peer in ctx.peers() {
+            if !self.votes.contains(&peer) {
+                ctx.send(peer, msg.clone());
+            }
+        }
+    }
+
+    /// True while this node has reason to believe a leader is alive: it is
+    /// the leader, or heard from one within the minimum election timeout.
+    fn in_leader_lease(&self, now: SimTime) -> bool {
+        let min = self.params.election_timeout.0;
+        self.role == Role::Leader
+            || (self.leader.is_some()
+                && self
+                    .last_leader_contact
+                    .is_some_and(|t| now < t.saturating_add(min)))
+    }
+
+    /// The vote rule: one vote per term, only for a candidate whose log is at
+    /// least as up to date (§5.4.1) — unless the `vote-without-log-check` bug.
+    pub(super) fn on_request_vote(
+        &mut self,
+        ctx: &mut Ctx<Self>,
+        from: NodeId,
+        term: u64,
+        (last_index, last_term): (u64, u64),
+        pre_vote: bool,
+    ) {
+        let log_ok = self.params.has(Bug::VoteWithoutLogCheck)
+            || self.log.candidate_is_up_to_date(last_index, last_term);
+        if pre_vote {
+            let granted = term > self.term && log_ok && !self.in_leader_lease(ctx.now());
+            let term = if granted { term } else { self.term };
+            ctx.send(
+                from,
+                Msg::Vote {
+                    term,
+                    granted,
+                    pre_vote,
+                },
+            );
+            return;
+        }
+        if term > self.term {
+            self.become_follower(ctx, term, None);
+        }
+        let free = self.voted_for.is_none() || self.voted_for == Some(from);
+        let granted = term == self.term && free && log_ok;
+        if granted {
+            self.voted_for = Some(from);
+            self.persist_meta(ctx);
+            self.reset_election_deadline(ctx);
+        }
+        let term = self.term;
+        ctx.send(
+            from,
+            Msg::Vote {
+                term,
+                granted,
+                pre_vote,
+            },
+        );
+    }
+
+    /// Count a vote; a majority wins (PreVote: starts the real election).
+    pub(super) fn on_vote(
+        &mut self,
+        ctx: &mut Ctx<Self>,
+        from: NodeId,
+        term: u64,
+        granted: bool,
+        pre_vote: bool,
+    ) {
+        if term > self.term && !granted {
+            self.become_follower(ctx, term, None);
+            return;
+        }
+        let counting = if pre_vote {
+            self.role == Role::PreCandidate && term == self.term + 1
+        } else {
+            self.role == Role::Candidate && term == self.term
+        };
+        if !counting || !granted {
+            return;
+        }
+        self.votes.insert(from);
+        if self.votes.len() < self.majority() {
+            return;
+        }
+        if pre_vote {
+            self.start_election(ctx);
+        } else {
+            self.become_leader(ctx);
+        }
+    }
+
+    /// Adopt `term` (forgetting the vote if it is newer) and follow `leader`.
+    /// A leader stepping down redirects the clients it was serving.
+    pub(super) fn become_follower(
+        &mut self,
+        ctx: &mut Ctx<Self>,
+        term: u64,
+        leader: Option<NodeId>,
+    ) {
+        if term > self.term {
+            self.term = term;
+            self.voted_for = None;
+            self.persist_meta(ctx);
+        }
+        let was = self.role;
+        if was == Role::Leader {
+            ctx.log(format!("steps down in term {}", self.term));
+            self.redirect_waiting(ctx, leader);
+            self.progress.clear();
+        }
+        self.role = Role::Follower;
+        self.leader = leader;
+        self.votes.clear();
+        if was != Role::Follower {
+            self.reset_election_deadline(ctx);
+        }
+    }
+
+    /// Won the election: initialise progress, append a no-op of the new term
+    /// (so earlier entries can commit, §5.4.2), and assert leadership.
+    pub(super) fn become_leader(&mut self, ctx: &mut Ctx<Self>) {
+        self.role = Role::Leader;
+        self.leader = Some(self.id);
+        self.votes.clear();
+        let next = self.log.last_index() + 1;
+        let now = ctx.now();
+        self.progress = ctx
+            .peers()
+            .map(|p| {
+                let progress = Progress {
+                    next,
+                    matched: 0,
+                    last_heard: now,
+                };
+                (p, progress)
+            })
+            .collect();
+        ctx.log(format!("became leader in term {}", self.term));
+        let index = self.log.append(self.term, Command::Noop);
+        persist::save_entries(ctx.storage(), &self.log, index);
+        self.dirty = true;
+        self.broadcast_append(ctx);
+        self.arm_heartbeat(ctx);
+        self.advance_commit(ctx);
+        self.release_held(ctx);
+    }
+
+    /// (Re)start the heartbeat / vote-retry timer for this term.
+    pub(super) fn arm_heartbeat(&mut self, ctx: &mut Ctx<Self>) {
+        if let Some(id) = self.heartbeat_timer.take() {
+            ctx.cancel_timer(id);
+        }
+        let term = self.term;
+        let id = ctx.set_timer(self.params.heartbeat, Timer::Heartbeat { term });
+        self.heartbeat_timer = Some(id);
+    }
+
+    /// Leader: CheckQuorum, then heartbeat. Candidates: retry vote requests
+    /// to peers that have not answered.
+    pub(super) fn on_heartbeat(&mut self, ctx: &mut Ctx<Self>, term: u64) {
+        self.heartbeat_timer = None;
+        if term != self.term {
+            return;
+        }
+        match self.role {
+            Role::Leader => {
+                if self.params.check_quorum && !self.quorum_heard(ctx.now()) {
+                    ctx.log(format!("lost its quorum in term {}", self.term));
+                    self.become_follower(ctx, self.term, None);
+                    return;
+                }
+                self.broadcast_append(ctx);
+            }
+            Role::Candidate => self.request_votes(ctx, false),
+            Role::PreCandidate => self.request_votes(ctx, true),
+            Role::Follower => return,
+        }
+        self.arm_heartbeat(ctx);
+    }
+
+    /// A majority (counting itself) answered within the last maximum
+    /// election timeout.
+    fn quorum_heard(&self, now: SimTime) -> bool {
+        let window = self.params.election_timeout.1;
+        let heard = self
+            .progress
+            .values()
+            .filter(|p| now < p.last_heard.saturating_add(window))
+            .count();
+        heard + 1 >= self.majority()
+    }
+}

@@ -1,0 +1,255 @@
+//! The replicated state machine: a key-value store with client sessions, and
+//! the client workload that drives it.
+//!
+//! Operations and results follow the `kv` model of the linearizability
+//! checker (docs/checkers.md): `get k → v`, `put k v`, `append k v`,
+//! `cas k [from to]` (an `ok` result `false` means the compare failed).
+//! `nil`, `""` and `[]` are the same empty value.
+//!
+//! **Exactly once.** Each client has a session holding its last applied
+//! request id and that request's result (the Raft dissertation, §6.3). A
+//! command whose `(client, id)` was already applied is not applied again: the
+//! cached result is returned. Clients have one request open at a time, so one
+//! slot per client is enough; an id *below* the session's is a request the
+//! client has given up on, and is skipped.
+
+use super::log::ClientCommand;
+use crate::check::history::Value;
+use crate::sim::{ClientId, Op, Prng, Reply};
+use crate::workload::Workload;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One client's session.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Session {
+    /// The last request id applied for this client.
+    pub last_id: u64,
+    /// Its result, returned again to a retry.
+    pub result: Reply,
+}
+
+/// The key-value state machine.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Kv {
+    /// The data.
+    pub data: BTreeMap<String, Value>,
+    /// Client sessions, for deduplication.
+    pub sessions: BTreeMap<ClientId, Session>,
+}
+
+/// What applying a command produced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Applied {
+    /// Executed now, with this result.
+    Fresh(Reply),
+    /// Already applied: the cached result.
+    Duplicate(Reply),
+    /// An older request of a client that has moved on: nothing happens.
+    Stale,
+}
+
+impl Applied {
+    /// The reply to send, if any.
+    pub fn reply(&self) -> Option<&Reply> {
+        match self {
+            Applied::Fresh(r) | Applied::Duplicate(r) => Some(r),
+            Applied::Stale => None,
+        }
+    }
+}
+
+impl Kv {
+    /// The session's answer for `(client, id)` if it was already applied
+    /// (`Some(None)`: stale, no answer), or `None` if it is new.
+    pub fn lookup(&self, client: ClientId, id: u64) -> Option<Option<&Reply>> {
+        let session = self.sessions.get(&client)?;
+        match id.cmp(&session.last_id) {
+            std::cmp::Ordering::Less => Some(None),
+            std::cmp::Ordering::Equal => Some(Some(&session.result)),
+            std::cmp::Ordering::Greater => None,
+        }
+    }
+
+    /// Apply a client command. With `dedup` off (a bug switch) every copy
+    /// of a retried request executes.
+    pub fn apply(&mut self, command: &ClientCommand, dedup: bool) -> Applied {
+        if dedup {
+            match self.lookup(command.client, command.id) {
+                Some(Some(result)) => return Applied::Duplicate(result.clone()),
+                Some(None) => return Applied::Stale,
+                None => {}
+            }
+        }
+        let result = self.execute(&command.op);
+        self.sessions.insert(
+            command.client,
+            Session {
+                last_id: command.id,
+                result: result.clone(),
+            },
+        );
+        Applied::Fresh(result)
+    }
+
+    /// Execute one operation on the data.
+    pub fn execute(&mut self, op: &Op) -> Reply {
+        let Some(key) = op.key.clone() else {
+            return Reply::Fail(format!("{} needs a key", op.f));
+        };
+        let current = self.data.get(&key).cloned().unwrap_or(Value::Nil);
+        match op.f.as_str() {
+            "get" | "read" => Reply::Ok(current),
+            "put" | "write" => {
+                self.data.insert(key, op.value.clone());
+                Reply::Ok(Value::Nil)
+            }
+            "append" => {
+                self.data.insert(key, append(&current, &op.value));
+                Reply::Ok(Value::Nil)
+            }
+            "cas" => match &op.value {
+                Value::List(pair) if pair.len() == 2 => {
+                    if same(&current, &pair[0]) {
+                        self.data.insert(key, pair[1].clone());
+                        Reply::Ok(Value::Nil)
+                    } else {
+                        Reply::Ok(Value::Bool(false))
+                    }
+                }
+                other => Reply::Fail(format!("cas takes [from, to], got {other}")),
+            },
+            f => Reply::Fail(format!("unknown operation {f:?}")),
+        }
+    }
+}
+
+/// The checker's `append`: concatenate strings, push onto a list.
+fn append(state: &Value, v: &Value) -> Value {
+    match (state, v) {
+        (Value::Nil, Value::Str(s)) => Value::Str(s.clone()),
+        (Value::Str(a), Value::Str(b)) => Value::Str(format!("{a}{b}")),
+        (Value::List(items), v) => {
+            let mut items = items.clone();
+            items.push(v.clone());
+            Value::List(items)
+        }
+        (Value::Nil, v) => Value::List(vec![v.clone()]),
+        (other, v) => Value::List(vec![other.clone(), v.clone()]),
+    }
+}
+
+/// Equality with `nil`, `""` and `[]` all meaning empty.
+fn same(a: &Value, b: &Value) -> bool {
+    let empty = |v: &Value| match v {
+        Value::Nil => true,
+        Value::Str(s) => s.is_empty(),
+        Value::List(l) => l.is_empty(),
+        _ => false,
+    };
+    a == b || (empty(a) && empty(b))
+}
+
+/// Clients read, put, append and compare-and-set over a few keys.
+///
+/// Puts and compare-and-sets use small integers (0–4), so compares sometimes
+/// succeed; appends push the operation's unique sequence number, so a command
+/// applied twice shows in every later read of the key.
+#[derive(Clone, Debug)]
+pub struct KvWorkload {
+    /// Number of keys, `k0`, `k1`, ...
+    pub keys: u64,
+    /// Weights (parts per thousand) of get, put, append, cas.
+    pub weights: [u64; 4],
+}
+
+impl Workload for KvWorkload {
+    fn next_op(&self, rng: &mut Prng, _client: ClientId, sequence: u64) -> Op {
+        let key = Some(format!("k{}", rng.below(self.keys.max(1))));
+        let small = |rng: &mut Prng| Value::Int(rng.below(5) as i64);
+        let (f, value) = match rng.weighted_index(&self.weights).unwrap_or(0) {
+            0 => ("get", Value::Nil),
+            1 => ("put", small(rng)),
+            2 => ("append", Value::Int(sequence as i64)),
+            _ => ("cas", Value::List(vec![small(rng), small(rng)])),
+        };
+        Op {
+            f: f.into(),
+            key,
+            value,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(f: &str, key: &str, value: Value) -> Op {
+        Op {
+            f: f.into(),
+            key: Some(key.into()),
+            value,
+        }
+    }
+
+    fn cmd(client: u32, id: u64, op: Op) -> ClientCommand {
+        ClientCommand {
+            client: ClientId(client),
+            id,
+            op,
+        }
+    }
+
+    #[test]
+    fn operations_follow_the_checkers_kv_model() {
+        let mut kv = Kv::default();
+        assert_eq!(
+            kv.execute(&op("get", "x", Value::Nil)),
+            Reply::Ok(Value::Nil)
+        );
+        let cas = |from, to| {
+            op(
+                "cas",
+                "x",
+                Value::List(vec![Value::Int(from), Value::Int(to)]),
+            )
+        };
+        assert_eq!(kv.execute(&cas(1, 2)), Reply::Ok(Value::Bool(false)));
+        kv.execute(&op("put", "x", Value::Int(1)));
+        assert_eq!(kv.execute(&cas(1, 2)), Reply::Ok(Value::Nil));
+        assert_eq!(
+            kv.execute(&op("get", "x", Value::Nil)),
+            Reply::Ok(Value::Int(2))
+        );
+        kv.execute(&op("append", "y", Value::Int(7)));
+        kv.execute(&op("append", "y", Value::Int(8)));
+        let both = Value::List(vec![Value::Int(7), Value::Int(8)]);
+        assert_eq!(kv.execute(&op("get", "y", Value::Nil)), Reply::Ok(both));
+        assert!(matches!(
+            kv.execute(&op("frob", "y", Value::Nil)),
+            Reply::Fail(_)
+        ));
+    }
+
+    #[test]
+    fn a_retried_request_is_applied_once() {
+        let mut kv = Kv::default();
+        let a = cmd(0, 3, op("append", "x", Value::Int(1)));
+        assert_eq!(kv.apply(&a, true), Applied::Fresh(Reply::Ok(Value::Nil)));
+        assert_eq!(
+            kv.apply(&a, true),
+            Applied::Duplicate(Reply::Ok(Value::Nil))
+        );
+        assert_eq!(kv.data["x"], Value::List(vec![Value::Int(1)]));
+        // An older request of the same client is skipped.
+        let old = cmd(0, 2, op("append", "x", Value::Int(9)));
+        assert_eq!(kv.apply(&old, true), Applied::Stale);
+        // Without deduplication (the bug switch) the retry executes again.
+        kv.apply(&a, false);
+        assert_eq!(
+            kv.data["x"],
+            Value::List(vec![Value::Int(1), Value::Int(1)])
+        );
+    }
+}

@@ -1,0 +1,550 @@
+//! Raft (Ongaro & Ousterhout, "In Search of an Understandable Consensus
+//! Algorithm", 2014) with a linearizable key-value store on top.
+//!
+//! Every rule of the paper's Figure 2 lives in one place:
+//!
+//! - **Election** (`election.rs`): randomized election timeouts on the node's
+//!   local clock; RequestVote with the log up-to-date check (§5.4.1); step
+//!   down on any higher term; optional PreVote (§9.6 of the dissertation) so a
+//!   node that was cut off cannot disrupt a working leader when it returns;
+//!   CheckQuorum, so a leader that lost its majority steps down and its
+//!   clients are redirected.
+//! - **Replication** (`replication.rs`): AppendEntries as heartbeat and
+//!   carrier, the consistency check on `(prev_index, prev_term)`, fast
+//!   backtracking with the conflicting term and its first index, commit only
+//!   of entries of the leader's own term by majority (§5.4.2), apply in order.
+//! - **Persistence** (`persist.rs`): term, vote, log and commit index are
+//!   written and synced before the handler's messages leave.
+//! - **Snapshots** (`snapshot.rs`): every `snapshot_every` applied entries the
+//!   state machine is saved and the log prefix dropped; a follower that needs
+//!   dropped entries gets InstallSnapshot.
+//! - **Clients** (`client.rs`, `kv.rs`): followers redirect to the leader; the
+//!   leader appends the request and answers once it is applied. Reads go
+//!   **through the log** (a `get` is a log entry like a write), which makes
+//!   them linearizable without leases or ReadIndex, at the price of a
+//!   replication round per read. Client sessions make retries exactly-once.
+//!
+//! Checks (`checks.rs`): election safety, leader append-only, log matching,
+//! leader completeness, state-machine safety and "commit index never
+//! decreases" after every step (monitors, with memory across crashes); at the
+//! end a stable leader and every acknowledged operation applied on every
+//! node; the client history must be linearizable.
+//!
+//! Bug switches (`[protocol] bugs = [...]`, [`Bug`]) each remove one rule, to
+//! see what it protects. docs/protocols/raft.md is the guided tour.
+
+mod checks;
+mod client;
+mod election;
+pub mod kv;
+pub mod log;
+pub mod persist;
+mod replication;
+pub mod scenario;
+mod snapshot;
+
+pub use checks::builder;
+pub use kv::{Kv, KvWorkload};
+pub use log::{ClientCommand, Command, Entry, Log};
+pub use persist::Snapshot;
+
+use crate::sim::{ClientId, Ctx, Node, NodeId, Request, SimTime};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::sync::Arc;
+
+/// A deliberate deviation from the protocol, to see the checks catch it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Bug {
+    /// Grant votes without the log up-to-date check (§5.4.1): a candidate
+    /// missing committed entries can win and overwrite them.
+    VoteWithoutLogCheck,
+    /// Commit entries of earlier terms by counting replicas (Figure 8):
+    /// such an entry can still be overwritten by a later leader.
+    CommitOldTerms,
+    /// Answer before the writes are durable (sync later, on a timer): a crash
+    /// loses votes and entries the node already acknowledged.
+    ReplyBeforeSync,
+    /// Forget the vote on restart: a node can vote twice in one term.
+    ForgetVote,
+    /// The leader applies (and answers) an entry as soon as it is in its own
+    /// log, before a majority holds it.
+    ApplyBeforeCommit,
+    /// No client sessions: a request retried after a redirect executes twice.
+    NoDedup,
+}
+
+impl Bug {
+    /// Names accepted in `bugs = [...]`.
+    pub const NAMES: [&'static str; 6] = [
+        "vote-without-log-check",
+        "commit-old-terms",
+        "reply-before-sync",
+        "forget-vote",
+        "apply-before-commit",
+        "no-dedup",
+    ];
+    const ALL: [Bug; 6] = [
+        Bug::VoteWithoutLogCheck,
+        Bug::CommitOldTerms,
+        Bug::ReplyBeforeSync,
+        Bug::ForgetVote,
+        Bug::ApplyBeforeCommit,
+        Bug::NoDedup,
+    ];
+
+    /// Parse a scenario name.
+    pub fn from_name(name: &str) -> Option<Bug> {
+        let i = Bug::NAMES.iter().position(|n| *n == name)?;
+        Some(Bug::ALL[i])
+    }
+
+    /// The scenario name.
+    pub fn name(self) -> &'static str {
+        Bug::NAMES[Bug::ALL.iter().position(|b| *b == self).unwrap_or(0)]
+    }
+}
+
+/// Protocol parameters (`[protocol]` keys in parentheses).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Params {
+    /// Election timeout range, drawn anew at every reset
+    /// (`election_timeout`, default 150–300 ms).
+    pub election_timeout: (SimTime, SimTime),
+    /// Leader heartbeat and candidate vote-retry interval (`heartbeat`,
+    /// default 50 ms).
+    pub heartbeat: SimTime,
+    /// Run a PreVote round before a real election (`prevote`, default false).
+    pub prevote: bool,
+    /// A leader that has not heard from a majority for an election timeout
+    /// steps down (`check_quorum`, default true).
+    pub check_quorum: bool,
+    /// Snapshot after this many applied entries; 0 never (`snapshot_every`,
+    /// default 100).
+    pub snapshot_every: u64,
+    /// Most entries per AppendEntries (`max_entries`, default 64).
+    pub max_entries: usize,
+    /// Deliberate defects (`bugs`, default none).
+    pub bugs: BTreeSet<Bug>,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            election_timeout: (SimTime::from_millis(150), SimTime::from_millis(300)),
+            heartbeat: SimTime::from_millis(50),
+            prevote: false,
+            check_quorum: true,
+            snapshot_every: 100,
+            max_entries: 64,
+            bugs: BTreeSet::new(),
+        }
+    }
+}
+
+impl Params {
+    /// True if `bug` is switched on.
+    pub fn has(&self, bug: Bug) -> bool {
+        self.bugs.contains(&bug)
+    }
+}
+
+/// Messages between nodes (Figure 2's RPCs; replies are messages too).
+#[derive(Clone, Debug, Hash, Serialize)]
+pub enum Msg {
+    /// RequestVote, or a PreVote probe for `term` (the term the sender would
+    /// stand in; a PreVote changes nobody's term).
+    RequestVote {
+        /// Candidate's term (proposed term for a PreVote).
+        term: u64,
+        /// Candidate's last log index.
+        last_index: u64,
+        /// Candidate's last log term.
+        last_term: u64,
+        /// True for a PreVote.
+        pre_vote: bool,
+    },
+    /// The answer to a RequestVote.
+    Vote {
+        /// Voter's term (the proposed term for a granted PreVote).
+        term: u64,
+        /// Whether the vote was granted.
+        granted: bool,
+        /// Answers a PreVote.
+        pre_vote: bool,
+    },
+    /// AppendEntries: heartbeat and replication.
+    AppendEntries {
+        /// Leader's term.
+        term: u64,
+        /// Index of the entry before `entries`.
+        prev_index: u64,
+        /// Its term.
+        prev_term: u64,
+        /// Entries to store (empty for a heartbeat).
+        entries: Vec<Entry>,
+        /// Leader's commit index.
+        commit: u64,
+    },
+    /// The answer to AppendEntries.
+    AppendReply {
+        /// Follower's term.
+        term: u64,
+        /// True if the follower matched `prev_index` and stored the entries.
+        success: bool,
+        /// On success: the follower's log matches the leader's through here.
+        match_index: u64,
+        /// On failure: where the leader should back up to (fast backtracking).
+        conflict_index: u64,
+        /// On failure: the term of the follower's conflicting entry, if any.
+        conflict_term: Option<u64>,
+    },
+    /// InstallSnapshot (whole, in one message).
+    InstallSnapshot {
+        /// Leader's term.
+        term: u64,
+        /// The snapshot.
+        snapshot: Snapshot,
+    },
+    /// The answer to InstallSnapshot.
+    SnapshotReply {
+        /// Follower's term.
+        term: u64,
+        /// The follower's log matches the leader's through here.
+        match_index: u64,
+    },
+}
+
+/// Timers.
+#[derive(Clone, Debug, Hash, Serialize)]
+pub enum Timer {
+    /// The election timeout (re-armed lazily when the deadline moved).
+    Election,
+    /// Leader heartbeat / candidate vote retry, for one term.
+    Heartbeat {
+        /// The term it was set in; stale ones are ignored.
+        term: u64,
+    },
+    /// With the `reply-before-sync` bug: the late sync.
+    Flush,
+}
+
+/// A node's role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Role {
+    /// Follows a leader (or waits for one).
+    Follower,
+    /// Asking for PreVotes, term unchanged.
+    PreCandidate,
+    /// Asking for votes in its new term.
+    Candidate,
+    /// Leads its term.
+    Leader,
+}
+
+/// Leader bookkeeping per peer.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Next index to send.
+    pub next: u64,
+    /// Highest index known to match.
+    pub matched: u64,
+    /// Local time of the last answer (CheckQuorum).
+    pub last_heard: SimTime,
+}
+
+/// One Raft node.
+#[derive(Clone)]
+pub struct Raft {
+    params: Arc<Params>,
+    id: NodeId,
+    nodes: u32,
+    /// Current term (durable).
+    pub term: u64,
+    /// Vote in the current term (durable).
+    pub voted_for: Option<NodeId>,
+    /// The log (durable).
+    pub log: Log,
+    /// The latest snapshot (durable).
+    pub snapshot: Option<Snapshot>,
+    /// Role.
+    pub role: Role,
+    /// The leader this node believes in.
+    pub leader: Option<NodeId>,
+    /// Highest index known committed (durable, so it never goes back).
+    pub commit: u64,
+    /// Highest index applied to `kv`.
+    pub applied: u64,
+    /// Prefix hash of the last applied entry (what `kv` was built from).
+    pub applied_hash: u64,
+    /// The state machine.
+    pub kv: Kv,
+    /// Votes (or PreVotes) received in the current election.
+    pub votes: BTreeSet<NodeId>,
+    /// Per-peer progress (leader only).
+    pub progress: BTreeMap<NodeId, Progress>,
+    /// Client requests waiting for their entry to apply: index → (client, id).
+    pub waiting: BTreeMap<u64, (ClientId, u64)>,
+    /// Client requests held while no leader is known, with arrival time.
+    pub held: Vec<(Request, SimTime)>,
+    /// Entries this node answered a client for, as (index, prefix hash).
+    pub acked: Vec<(u64, u64)>,
+    /// Snapshots installed from a leader since this node last started.
+    pub snapshots_installed: u64,
+    /// Local time of the last message from a current leader (PreVote lease).
+    pub last_leader_contact: Option<SimTime>,
+    election_deadline: SimTime,
+    election_timer_at: Option<SimTime>,
+    election_timer: Option<crate::sim::TimerId>,
+    heartbeat_timer: Option<crate::sim::TimerId>,
+    dirty: bool,
+    flush_armed: bool,
+}
+
+impl Raft {
+    /// A fresh node `id` of `nodes` (boot, or restart before recovery).
+    pub fn new(params: Arc<Params>, id: NodeId, nodes: u32) -> Raft {
+        Raft {
+            params,
+            id,
+            nodes,
+            term: 0,
+            voted_for: None,
+            log: Log::new(),
+            snapshot: None,
+            role: Role::Follower,
+            leader: None,
+            commit: 0,
+            applied: 0,
+            applied_hash: 0,
+            kv: Kv::default(),
+            votes: BTreeSet::new(),
+            progress: BTreeMap::new(),
+            waiting: BTreeMap::new(),
+            held: Vec::new(),
+            acked: Vec::new(),
+            snapshots_installed: 0,
+            last_leader_contact: None,
+            election_deadline: SimTime::ZERO,
+            election_timer_at: None,
+            election_timer: None,
+            heartbeat_timer: None,
+            dirty: false,
+            flush_armed: false,
+        }
+    }
+
+    /// This node's id.
+    pub fn id(&self) -> NodeId {
+        self.id
+    }
+
+    /// The parameters.
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    /// Votes needed to win: a majority of all nodes.
+    pub fn majority(&self) -> usize {
+        self.nodes as usize / 2 + 1
+    }
+
+    /// Make the handler's writes durable before its messages leave (see
+    /// `persist.rs`); with `reply-before-sync`, only later, on a timer.
+    fn sync(&mut self, ctx: &mut Ctx<Self>) {
+        if !self.dirty {
+            return;
+        }
+        if self.params.has(Bug::ReplyBeforeSync) {
+            if !self.flush_armed {
+                self.flush_armed = true;
+                ctx.set_timer(self.params.heartbeat, Timer::Flush);
+            }
+            return;
+        }
+        ctx.storage().sync();
+        self.dirty = false;
+    }
+
+    /// Write term and vote (synced at the end of the handler).
+    fn persist_meta(&mut self, ctx: &mut Ctx<Self>) {
+        let meta = persist::Meta {
+            term: self.term,
+            voted_for: self.voted_for,
+        };
+        persist::save_meta(ctx.storage(), meta);
+        self.dirty = true;
+    }
+
+    /// Rebuild from storage: snapshot, log, term, vote, commit; re-apply the
+    /// committed entries.
+    fn recover(&mut self, ctx: &mut Ctx<Self>) {
+        let r = persist::load(ctx.storage());
+        self.term = r.meta.term;
+        self.voted_for = r.meta.voted_for;
+        if self.params.has(Bug::ForgetVote) {
+            self.voted_for = None;
+        }
+        self.log = r.log;
+        if let Some(s) = &r.snapshot {
+            self.kv = s.kv.clone();
+            self.applied = s.index;
+            self.applied_hash = s.hash;
+        }
+        self.snapshot = r.snapshot;
+        self.commit = r.commit.clamp(self.log.base_index(), self.log.last_index());
+        self.apply_committed(ctx);
+        if self.term > 0 {
+            ctx.log(format!(
+                "recovered: term {}, vote {}, log {}..={}, commit {}",
+                self.term,
+                self.voted_for.map_or("none".into(), |v| v.to_string()),
+                self.log.base_index(),
+                self.log.last_index(),
+                self.commit
+            ));
+        }
+    }
+}
+
+impl Node for Raft {
+    type Msg = Msg;
+    type Timer = Timer;
+
+    fn on_start(&mut self, ctx: &mut Ctx<Self>) {
+        self.recover(ctx);
+        self.reset_election_deadline(ctx);
+        self.sync(ctx);
+    }
+
+    fn on_message(&mut self, ctx: &mut Ctx<Self>, from: NodeId, msg: Msg) {
+        match msg {
+            Msg::RequestVote {
+                term,
+                last_index,
+                last_term,
+                pre_vote,
+            } => self.on_request_vote(ctx, from, term, (last_index, last_term), pre_vote),
+            Msg::Vote {
+                term,
+                granted,
+                pre_vote,
+            } => self.on_vote(ctx, from, term, granted, pre_vote),
+            Msg::AppendEntries {
+                term,
+                prev_index,
+                prev_term,
+                entries,
+                commit,
+            } => self.on_append_entries(ctx, from, term, (prev_index, prev_term), entries, commit),
+            Msg::AppendReply {
+                term,
+                success,
+                match_index,
+                conflict_index,
+                conflict_term,
+            } => {
+                let conflict = (!success).then_some((conflict_index, conflict_term));
+                self.on_append_reply(ctx, from, term, match_index, conflict);
+            }
+            Msg::InstallSnapshot { term, snapshot } => {
+                self.on_install_snapshot(ctx, from, term, snapshot)
+            }
+            Msg::SnapshotReply { term, match_index } => {
+                self.on_append_reply(ctx, from, term, match_index, None)
+            }
+        }
+        self.sync(ctx);
+    }
+
+    fn on_timer(&mut self, ctx: &mut Ctx<Self>, timer: Timer) {
+        match timer {
+            Timer::Election => self.on_election_timer(ctx),
+            Timer::Heartbeat { term } => self.on_heartbeat(ctx, term),
+            Timer::Flush => {
+                self.flush_armed = false;
+                ctx.storage().sync();
+                self.dirty = false;
+            }
+        }
+        self.sync(ctx);
+    }
+
+    fn on_request(&mut self, ctx: &mut Ctx<Self>, request: Request) {
+        self.handle_request(ctx, request);
+        self.sync(ctx);
+    }
+
+    fn role(&self) -> Option<&str> {
+        Some(match self.role {
+            Role::Follower => "follower",
+            Role::PreCandidate | Role::Candidate => "candidate",
+            Role::Leader => "leader",
+        })
+    }
+
+    fn summary(&self) -> String {
+        let role = match self.role {
+            Role::Follower => "follower",
+            Role::PreCandidate => "pre-candidate",
+            Role::Candidate => "candidate",
+            Role::Leader => "LEADER",
+        };
+        let leader = self.leader.map_or("?".into(), |l| l.to_string());
+        format!(
+            "{role} t{} commit {} applied {} log {}..{} leader {leader}",
+            self.term,
+            self.commit,
+            self.applied,
+            self.log.base_index(),
+            self.log.last_index()
+        )
+    }
+}
+
+/// The node's full state for the UI, with long collections summarised.
+impl fmt::Debug for Raft {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sessions: Vec<String> = self
+            .kv
+            .sessions
+            .iter()
+            .map(|(c, s)| format!("{c}#{}", s.last_id))
+            .collect();
+        f.debug_struct("Raft")
+            .field("id", &self.id)
+            .field("role", &self.role)
+            .field("term", &self.term)
+            .field("voted_for", &self.voted_for)
+            .field("leader", &self.leader)
+            .field("commit", &self.commit)
+            .field("applied", &self.applied)
+            .field("log", &self.log)
+            .field("snapshot_index", &self.snapshot.as_ref().map(|s| s.index))
+            .field("data", &self.kv.data)
+            .field("sessions", &sessions)
+            .field("votes", &self.votes)
+            .field("progress", &self.progress)
+            .field("waiting", &self.waiting)
+            .field("held_requests", &self.held.len())
+            .field("acknowledged", &self.acked.len())
+            .field("snapshots_installed", &self.snapshots_installed)
+            .field("params", &self.params)
+            .finish()
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Role::Follower => "follower",
+            Role::PreCandidate => "pre-candidate",
+            Role::Candidate => "candidate",
+            Role::Leader => "leader",
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

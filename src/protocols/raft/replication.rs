@@ -1,0 +1,221 @@
+//! Log replication (§5.3), the commit rule (§5.4.2) and applying entries.
+
+use super::log::{Command, Entry};
+use super::{persist, Bug, Msg, Raft, Role};
+use crate::sim::{Ctx, NodeId};
+
+impl Raft {
+    /// AppendEntries (or InstallSnapshot) to every peer.
+    pub(super) fn broadcast_append(&mut self, ctx: &mut Ctx<Self>) {
+        for peer in ctx.peers() {
+            self.send_append(ctx, peer);
+        }
+    }
+
+    /// Send `peer` the entries from its next index on — or the snapshot, if
+    /// those entries were compacted away.
+    pub(super) fn send_append(&mut self, ctx: &mut Ctx<Self>, peer: NodeId) {
+        let Some(progress) = self.progress.get(&peer) else {
+            return;
+        };
+        let next = progress.next;
+        if next <= self.log.base_index() {
+            if let Some(snapshot) = &self.snapshot {
+                let msg = Msg::InstallSnapshot {
+                    term: self.term,
+                    snapshot: snapshot.clone(),
+                };
+                ctx.send(peer, msg);
+            }
+            return;
+        }
+        let prev_index = next - 1;
+        let msg = Msg::AppendEntries {
+            term: self.term,
+            prev_index,
+            prev_term: self.log.term_at(prev_index).unwrap_or(0),
+            entries: self.log.entries_from(next, self.params.max_entries),
+            commit: self.commit,
+        };
+        ctx.send(peer, msg);
+    }
+
+    /// The follower side: term check, consistency check on
+    /// `(prev_index, prev_term)`, merge, commit, answer.
+    pub(super) fn on_append_entries(
+        &mut self,
+        ctx: &mut Ctx<Self>,
+        from: NodeId,
+        term: u64,
+        (prev_index, prev_term): (u64, u64),
+        entries: Vec<Entry>,
+        leader_commit: u64,
+    ) {
+        if term < self.term {
+            self.reply_append(ctx, from, false, 0, (0, None));
+            return;
+        }
+        self.follow(ctx, from, term);
+        let matches =
+            prev_index < self.log.base_index() || self.log.term_at(prev_index) == Some(prev_term);
+        if !matches {
+            // Fast backtracking: report the conflicting term and where its run
+            // starts, or where this log ends.
+            let conflict = match self.log.term_at(prev_index) {
+                None => (self.log.last_index() + 1, None),
+                Some(t) => (self.log.first_index_of_term_run(prev_index), Some(t)),
+            };
+            self.reply_append(ctx, from, false, 0, conflict);
+            return;
+        }
+        let last_new = prev_index + entries.len() as u64;
+        let merge = self.log.merge(prev_index, entries);
+        if let Some((first, last)) = merge.truncated {
+            persist::remove_entries(ctx.storage(), first, last);
+            self.dirty = true;
+        }
+        if let Some(first) = merge.appended_from {
+            persist::save_entries(ctx.storage(), &self.log, first);
+            self.dirty = true;
+        }
+        let commit = leader_commit.min(last_new);
+        if commit > self.commit {
+            self.set_commit(ctx, commit);
+        }
+        self.reply_append(ctx, from, true, last_new, (0, None));
+    }
+
+    /// A message from `leader` of `term` (not older than ours): follow it.
+    pub(super) fn follow(&mut self, ctx: &mut Ctx<Self>, leader: NodeId, term: u64) {
+        if term > self.term || self.role != Role::Follower {
+            self.become_follower(ctx, term, Some(leader));
+        }
+        if self.leader != Some(leader) {
+            self.leader = Some(leader);
+            ctx.log(format!("follows {leader} in term {term}"));
+            self.release_held(ctx);
+        }
+        self.last_leader_contact = Some(ctx.now());
+        self.reset_election_deadline(ctx);
+    }
+
+    fn reply_append(
+        &mut self,
+        ctx: &mut Ctx<Self>,
+        to: NodeId,
+        success: bool,
+        match_index: u64,
+        (conflict_index, conflict_term): (u64, Option<u64>),
+    ) {
+        let msg = Msg::AppendReply {
+            term: self.term,
+            success,
+            match_index,
+            conflict_index,
+            conflict_term,
+        };
+        ctx.send(to, msg);
+    }
+
+    /// The leader side of AppendEntries and InstallSnapshot answers:
+    /// `conflict` is `None` on success.
+    pub(super) fn on_append_reply(
+        &mut self,
+        ctx: &mut Ctx<Self>,
+        from: NodeId,
+        term: u64,
+        match_index: u64,
+        conflict: Option<(u64, Option<u64>)>,
+    ) {
+        if term > self.term {
+            self.become_follower(ctx, term, None);
+            return;
+        }
+        if self.role != Role::Leader || term != self.term {
+            return;
+        }
+        let now = ctx.now();
+        let last = self.log.last_index();
+        let backed_up = conflict.map(|(index, t)| {
+            t.and_then(|t| self.log.last_index_of_term(t).map(|i| i + 1))
+                .unwrap_or(index)
+        });
+        let Some(p) = self.progress.get_mut(&from) else {
+            return;
+        };
+        p.last_heard = now;
+        match backed_up {
+            None => {
+                p.matched = p.matched.max(match_index.min(last));
+                p.next = p.next.max(p.matched + 1);
+                let behind = p.next <= last;
+                self.advance_commit(ctx);
+                if behind {
+                    self.send_append(ctx, from);
+                }
+            }
+            Some(next) => {
+                p.next = next.clamp(p.matched + 1, last + 1);
+                self.send_append(ctx, from);
+            }
+        }
+    }
+
+    /// The commit rule: the highest index stored on a majority commits if it
+    /// is of the leader's own term (§5.4.2). The `commit-old-terms` bug drops
+    /// the term condition (Figure 8).
+    pub(super) fn advance_commit(&mut self, ctx: &mut Ctx<Self>) {
+        if self.role != Role::Leader {
+            return;
+        }
+        let mut matched: Vec<u64> = self.progress.values().map(|p| p.matched).collect();
+        matched.push(self.log.last_index());
+        matched.sort_unstable_by(|a, b| b.cmp(a));
+        let n = matched[self.majority() - 1];
+        if n <= self.commit {
+            return;
+        }
+        if self.log.term_at(n) == Some(self.term) || self.params.has(Bug::CommitOldTerms) {
+            self.set_commit(ctx, n);
+        }
+    }
+
+    /// Raise the commit index (durably) and apply.
+    pub(super) fn set_commit(&mut self, ctx: &mut Ctx<Self>, commit: u64) {
+        self.commit = commit;
+        persist::save_commit(ctx.storage(), commit);
+        self.dirty = true;
+        self.apply_committed(ctx);
+    }
+
+    /// How far entries may be applied: the commit index — or, with the
+    /// `apply-before-commit` bug, the leader's whole log.
+    fn apply_limit(&self) -> u64 {
+        if self.role == Role::Leader && self.params.has(Bug::ApplyBeforeCommit) {
+            self.log.last_index()
+        } else {
+            self.commit
+        }
+    }
+
+    /// Apply entries in order up to the limit, answering waiting clients;
+    /// then snapshot if due.
+    pub(super) fn apply_committed(&mut self, ctx: &mut Ctx<Self>) {
+        let limit = self.apply_limit();
+        while self.applied < limit {
+            let index = self.applied + 1;
+            let Some(entry) = self.log.entry(index) else {
+                break;
+            };
+            self.applied = index;
+            self.applied_hash = entry.hash;
+            if let Command::Client(command) = &entry.command {
+                let dedup = !self.params.has(Bug::NoDedup);
+                let outcome = self.kv.apply(command, dedup);
+                let key = (command.client, command.id);
+                self.answer(ctx, index, key, outcome.reply().cloned());
+            }
+        }
+        self.maybe_snapshot(ctx);
+    }
+}

@@ -1,0 +1,561 @@
+//! Unit tests of Raft's rules, one handler call at a time, and small
+//! simulations.
+
+use super::*;
+use crate::check::history::Value;
+use crate::sim::{Effect, Op, Prng, Reply, Stream};
+use crate::storage::Storage;
+
+/// One node outside any simulation: call its handlers, look at the effects.
+struct Harness {
+    node: Raft,
+    storage: Storage,
+    rng: Prng,
+    now: SimTime,
+    next_timer: u64,
+}
+
+impl Harness {
+    fn new(id: u32, nodes: u32, params: Params) -> Harness {
+        let mut h = Harness {
+            node: Raft::new(Arc::new(params), NodeId(id), nodes),
+            storage: Storage::new(),
+            rng: Prng::new(1, Stream::Node(id)),
+            now: SimTime::from_secs(1),
+            next_timer: 0,
+        };
+        h.call(|n, ctx| n.on_start(ctx));
+        h
+    }
+
+    fn call(&mut self, f: impl FnOnce(&mut Raft, &mut Ctx<Raft>)) -> Vec<Effect<Raft>> {
+        let mut effects = Vec::new();
+        let mut ctx = Ctx {
+            id: self.node.id(),
+            nodes: self.node.nodes,
+            local_now: self.now,
+            rng: &mut self.rng,
+            storage: &mut self.storage,
+            effects: &mut effects,
+            next_timer: &mut self.next_timer,
+        };
+        f(&mut self.node, &mut ctx);
+        effects
+    }
+
+    fn deliver(&mut self, from: u32, msg: Msg) -> Vec<Msg> {
+        let effects = self.call(|n, ctx| n.on_message(ctx, NodeId(from), msg));
+        assert!(
+            !self.storage.has_unsynced(),
+            "every handler syncs before its messages leave"
+        );
+        sent(effects)
+    }
+
+    /// Crash (losing unsynced writes) and restart from storage.
+    fn restart(&mut self) {
+        self.storage.crash(true);
+        let params = Arc::clone(&self.node.params);
+        self.node = Raft::new(params, self.node.id(), self.node.nodes);
+        self.call(|n, ctx| n.on_start(ctx));
+    }
+}
+
+fn sent(effects: Vec<Effect<Raft>>) -> Vec<Msg> {
+    effects
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Send(_, m) => Some(m),
+            _ => None,
+        })
+        .collect()
+}
+
+fn vote(term: u64, last_index: u64, last_term: u64) -> Msg {
+    Msg::RequestVote {
+        term,
+        last_index,
+        last_term,
+        pre_vote: false,
+    }
+}
+
+fn granted(msgs: &[Msg]) -> Option<bool> {
+    msgs.iter().find_map(|m| match m {
+        Msg::Vote { granted, .. } => Some(*granted),
+        _ => None,
+    })
+}
+
+fn put(client: u32, id: u64, v: i64) -> Command {
+    Command::Client(ClientCommand {
+        client: ClientId(client),
+        id,
+        op: Op {
+            f: "put".into(),
+            key: Some("k".into()),
+            value: Value::Int(v),
+        },
+    })
+}
+
+/// Entries with the given terms, values 1, 2, ...
+fn entries(terms: &[u64]) -> Vec<Entry> {
+    let mut log = Log::new();
+    for (i, &t) in terms.iter().enumerate() {
+        log.append(t, put(0, i as u64 + 1, i as i64 + 1));
+    }
+    log.iter().map(|(_, e)| e.clone()).collect()
+}
+
+fn append(term: u64, prev: (u64, u64), entries: Vec<Entry>, commit: u64) -> Msg {
+    Msg::AppendEntries {
+        term,
+        prev_index: prev.0,
+        prev_term: prev.1,
+        entries,
+        commit,
+    }
+}
+
+#[test]
+fn a_vote_goes_to_the_first_up_to_date_candidate_of_a_term() {
+    let mut h = Harness::new(0, 5, Params::default());
+    h.deliver(1, append(2, (0, 0), entries(&[1, 2]), 0));
+    // Stale log (last term 1): refused, though the term is adopted.
+    assert_eq!(granted(&h.deliver(2, vote(3, 5, 1))), Some(false));
+    assert_eq!(h.node.term, 3);
+    // Up to date: granted, durably.
+    assert_eq!(granted(&h.deliver(3, vote(3, 2, 2))), Some(true));
+    assert_eq!(h.node.voted_for, Some(NodeId(3)));
+    // A second candidate of the same term: refused; the first again: granted.
+    assert_eq!(granted(&h.deliver(4, vote(3, 9, 9))), Some(false));
+    assert_eq!(granted(&h.deliver(3, vote(3, 2, 2))), Some(true));
+    // The vote survives a crash.
+    h.restart();
+    assert_eq!((h.node.term, h.node.voted_for), (3, Some(NodeId(3))));
+    assert_eq!(granted(&h.deliver(4, vote(3, 9, 9))), Some(false));
+    // A later term frees the vote.
+    assert_eq!(granted(&h.deliver(4, vote(4, 9, 9))), Some(true));
+}
+
+#[test]
+fn bug_switches_break_the_vote_rule() {
+    let stale = Params {
+        bugs: [Bug::VoteWithoutLogCheck].into(),
+        ..Params::default()
+    };
+    let mut h = Harness::new(0, 3, stale);
+    h.deliver(1, append(2, (0, 0), entries(&[1, 2]), 0));
+    assert_eq!(granted(&h.deliver(2, vote(3, 0, 0))), Some(true));
+
+    let forget = Params {
+        bugs: [Bug::ForgetVote].into(),
+        ..Params::default()
+    };
+    let mut h = Harness::new(0, 3, forget);
+    assert_eq!(granted(&h.deliver(1, vote(1, 0, 0))), Some(true));
+    h.restart();
+    assert_eq!(
+        granted(&h.deliver(2, vote(1, 0, 0))),
+        Some(true),
+        "votes twice"
+    );
+}
+
+#[test]
+fn a_pre_vote_changes_no_term_and_respects_a_live_leader() {
+    let params = Params {
+        prevote: true,
+        ..Params::default()
+    };
+    let mut h = Harness::new(0, 3, params);
+    let pre = |term| Msg::RequestVote {
+        term,
+        last_index: 0,
+        last_term: 0,
+        pre_vote: true,
+    };
+    assert_eq!(granted(&h.deliver(1, pre(1))), Some(true));
+    assert_eq!((h.node.term, h.node.voted_for), (0, None));
+    // Hearing from a leader: no pre-vote for a challenger until it times out.
+    h.deliver(2, append(1, (0, 0), vec![], 0));
+    assert_eq!(granted(&h.deliver(1, pre(2))), Some(false));
+    h.now = h.now.saturating_add(SimTime::from_millis(200));
+    assert_eq!(granted(&h.deliver(1, pre(2))), Some(true));
+    assert_eq!(h.node.term, 1);
+}
+
+#[test]
+fn the_consistency_check_reports_the_conflicting_term_and_its_first_index() {
+    let mut h = Harness::new(0, 3, Params::default());
+    h.deliver(1, append(3, (0, 0), entries(&[1, 1, 3, 3, 3]), 0));
+    // The leader thinks we hold (5, term 4): we hold term 3 there, from 3.
+    let reply = h.deliver(2, append(4, (5, 4), vec![], 0));
+    let Some(Msg::AppendReply {
+        success: false,
+        conflict_index,
+        conflict_term,
+        ..
+    }) = reply.first()
+    else {
+        panic!("{reply:?}");
+    };
+    assert_eq!((*conflict_index, *conflict_term), (3, Some(3)));
+    // Past our end: where the log ends.
+    let reply = h.deliver(2, append(4, (9, 4), vec![], 0));
+    assert!(
+        matches!(
+            reply.first(),
+            Some(Msg::AppendReply {
+                conflict_index: 6,
+                conflict_term: None,
+                ..
+            })
+        ),
+        "{reply:?}"
+    );
+}
+
+/// A leader of term 3 in a five-node cluster whose log holds an entry of
+/// term 2 at index 1 (and its own no-op at 2).
+fn leader_with_old_entry(params: Params) -> Harness {
+    let mut h = Harness::new(0, 5, params);
+    h.deliver(1, append(2, (0, 0), entries(&[2]), 0));
+    h.call(|n, ctx| n.start_election(ctx));
+    h.deliver(
+        1,
+        Msg::Vote {
+            term: 3,
+            granted: true,
+            pre_vote: false,
+        },
+    );
+    h.deliver(
+        2,
+        Msg::Vote {
+            term: 3,
+            granted: true,
+            pre_vote: false,
+        },
+    );
+    assert_eq!(h.node.role, Role::Leader);
+    assert_eq!((h.node.log.last_index(), h.node.log.last_term()), (2, 3));
+    h
+}
+
+fn ack(term: u64, match_index: u64) -> Msg {
+    Msg::AppendReply {
+        term,
+        success: true,
+        match_index,
+        conflict_index: 0,
+        conflict_term: None,
+    }
+}
+
+#[test]
+fn the_commit_rule_counts_replicas_only_for_the_leaders_own_term() {
+    let mut h = leader_with_old_entry(Params::default());
+    // Index 1 (term 2) on a majority: not committed by counting (Figure 8).
+    h.deliver(1, ack(3, 1));
+    h.deliver(2, ack(3, 1));
+    assert_eq!(h.node.commit, 0);
+    // The leader's no-op (term 3) on a majority commits both.
+    h.deliver(1, ack(3, 2));
+    assert_eq!(
+        h.node.commit, 0,
+        "leader + one follower is not a majority of 5"
+    );
+    h.deliver(2, ack(3, 2));
+    assert_eq!((h.node.commit, h.node.applied), (2, 2));
+    // The commit index is durable.
+    h.restart();
+    assert_eq!(h.node.commit, 2);
+
+    let buggy = Params {
+        bugs: [Bug::CommitOldTerms].into(),
+        ..Params::default()
+    };
+    let mut h = leader_with_old_entry(buggy);
+    h.deliver(1, ack(3, 1));
+    h.deliver(2, ack(3, 1));
+    assert_eq!(
+        h.node.commit, 1,
+        "the bug commits an old-term entry by counting"
+    );
+}
+
+#[test]
+fn persistence_round_trip_keeps_term_vote_log_and_commit() {
+    let mut h = Harness::new(0, 3, Params::default());
+    h.deliver(1, append(2, (0, 0), entries(&[1, 2, 2]), 2));
+    let before = (
+        h.node.term,
+        h.node.log.clone(),
+        h.node.commit,
+        h.node.kv.clone(),
+    );
+    h.restart();
+    let after = (
+        h.node.term,
+        h.node.log.clone(),
+        h.node.commit,
+        h.node.kv.clone(),
+    );
+    assert_eq!(before, after);
+    assert_eq!(h.node.applied, 2, "committed entries are re-applied");
+    // A conflict truncates durably too.
+    h.deliver(1, append(3, (1, 1), entries(&[1, 3]).split_off(1), 2));
+    let log = h.node.log.clone();
+    h.restart();
+    assert_eq!(h.node.log, log);
+    assert_eq!(h.node.log.term_at(2), Some(3));
+}
+
+#[test]
+fn unsynced_writes_are_lost_with_the_reply_before_sync_bug() {
+    let buggy = Params {
+        bugs: [Bug::ReplyBeforeSync].into(),
+        ..Params::default()
+    };
+    let mut h = Harness::new(0, 3, buggy);
+    let effects = h.call(|n, ctx| n.on_message(ctx, NodeId(1), vote(1, 0, 0)));
+    assert_eq!(granted(&sent(effects)), Some(true));
+    assert!(
+        h.storage.has_unsynced(),
+        "the vote left before it was durable"
+    );
+    h.restart();
+    assert_eq!(h.node.voted_for, None);
+}
+
+#[test]
+fn install_snapshot_replaces_state_and_survives_a_restart() {
+    let mut h = Harness::new(0, 3, Params::default());
+    h.deliver(1, append(1, (0, 0), entries(&[1, 1]), 1));
+    let mut kv = Kv::default();
+    kv.data.insert("k".into(), Value::Int(42));
+    let snapshot = Snapshot {
+        index: 10,
+        term: 2,
+        hash: 77,
+        kv: kv.clone(),
+    };
+    let reply = h.deliver(1, Msg::InstallSnapshot { term: 2, snapshot });
+    assert!(matches!(
+        reply.first(),
+        Some(Msg::SnapshotReply {
+            term: 2,
+            match_index: 10
+        })
+    ));
+    assert_eq!(
+        (h.node.commit, h.node.applied, h.node.kv.clone()),
+        (10, 10, kv.clone())
+    );
+    assert_eq!((h.node.log.base_index(), h.node.log.len()), (10, 0));
+    // Entries after the snapshot chain from its hash; recovery = snapshot + log.
+    let mut expected = Log::after_snapshot(10, 2, 77);
+    expected.append(2, put(0, 11, 11));
+    h.deliver(
+        1,
+        append(
+            2,
+            (10, 2),
+            vec![expected.entry(11).cloned().expect("entry")],
+            11,
+        ),
+    );
+    h.restart();
+    assert_eq!(h.node.log, expected);
+    assert_eq!((h.node.commit, h.node.applied), (11, 11));
+    assert_eq!(h.node.kv.data["k"], Value::Int(11));
+}
+
+#[test]
+fn a_node_snapshots_every_k_applied_entries() {
+    let params = Params {
+        snapshot_every: 3,
+        ..Params::default()
+    };
+    let mut h = Harness::new(0, 3, params);
+    let five = entries(&[1, 1, 1, 1, 1]);
+    h.deliver(1, append(1, (0, 0), five.clone(), 2));
+    assert_eq!(h.node.log.base_index(), 0, "2 applied: not yet");
+    h.deliver(1, append(1, (0, 0), five.clone(), 4));
+    assert_eq!((h.node.log.base_index(), h.node.log.last_index()), (4, 5));
+    let snapshot = h.node.snapshot.clone().expect("snapshot");
+    assert_eq!(snapshot.kv.data["k"], Value::Int(4));
+    h.deliver(1, append(1, (4, 1), five[4..].to_vec(), 5));
+    h.restart();
+    assert_eq!((h.node.log.base_index(), h.node.applied), (4, 5));
+    assert_eq!(h.node.kv.data["k"], Value::Int(5), "snapshot + log replay");
+}
+
+#[test]
+fn a_leader_answers_a_client_once_its_entry_applies() {
+    let mut h = Harness::new(0, 1, Params::default());
+    h.now = h.now.saturating_add(SimTime::from_secs(1));
+    h.call(|n, ctx| n.on_timer(ctx, Timer::Election));
+    assert_eq!(
+        h.node.role,
+        Role::Leader,
+        "a one-node cluster elects itself"
+    );
+    let request = Request {
+        client: ClientId(2),
+        id: 7,
+        op: Op {
+            f: "append".into(),
+            key: Some("x".into()),
+            value: Value::Int(1),
+        },
+    };
+    let replies = |effects: Vec<Effect<Raft>>| -> Vec<Reply> {
+        effects
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::Reply(_, _, r) => Some(r),
+                _ => None,
+            })
+            .collect()
+    };
+    let first = replies(h.call(|n, ctx| n.on_request(ctx, request.clone())));
+    assert_eq!(first, vec![Reply::Ok(Value::Nil)]);
+    // A retry of the same request: the cached answer, not a second append.
+    let again = replies(h.call(|n, ctx| n.on_request(ctx, request.clone())));
+    assert_eq!(again, vec![Reply::Ok(Value::Nil)]);
+    assert_eq!(h.node.kv.data["x"], Value::List(vec![Value::Int(1)]));
+    assert_eq!(h.node.log.last_index(), 2, "no-op + one append");
+}
+
+/// A three-node cluster with clients, run for `secs` seconds.
+fn cluster(secs: u64) -> crate::sim::Sim<Raft> {
+    let workload = KvWorkload {
+        keys: 2,
+        weights: [250, 250, 300, 200],
+    };
+    let mut sim = builder(Params::default(), 3, 4)
+        .clients(
+            crate::workload::ClientConfig::with_rate(2, 40.0, SimTime::from_secs(1)),
+            workload,
+        )
+        .duration(SimTime::from_secs(5))
+        .settle(SimTime::from_secs(2))
+        .build();
+    sim.run_until(SimTime::from_secs(secs));
+    assert!(sim.violation().is_none());
+    sim
+}
+
+fn leader_id(sim: &crate::sim::Sim<Raft>) -> NodeId {
+    sim.live_nodes()
+        .find(|(_, n)| n.role == Role::Leader)
+        .map(|(id, _)| id)
+        .expect("a leader")
+}
+
+fn state(sim: &mut crate::sim::Sim<Raft>, id: NodeId) -> &mut Raft {
+    sim.nodes[id.index()].state.as_mut().expect("up")
+}
+
+/// Step once; the run must stop on `check`, with `detail` in its message.
+fn stops_on(mut sim: crate::sim::Sim<Raft>, check: &str, detail: &str) {
+    sim.step();
+    let v = sim.violation().expect("a violation").clone();
+    assert_eq!(v.check, check, "{}", v.detail);
+    assert!(v.detail.contains(detail), "{}", v.detail);
+}
+
+fn follower_id(sim: &crate::sim::Sim<Raft>) -> NodeId {
+    let leader = leader_id(sim);
+    NodeId((leader.0 + 1) % 3)
+}
+
+#[test]
+fn every_monitor_can_fail() {
+    let base = cluster(2);
+    let (leader, follower) = (leader_id(&base), follower_id(&base));
+
+    let mut sim = base.clone();
+    let term = state(&mut sim, leader).term;
+    let n = state(&mut sim, follower);
+    (n.role, n.term) = (Role::Leader, term);
+    stops_on(
+        sim,
+        "election-safety",
+        &format!("two leaders in term {term}"),
+    );
+
+    let mut sim = base.clone();
+    let n = state(&mut sim, leader);
+    let last = n.log.last_index();
+    n.log.truncate_after(last - 1);
+    stops_on(sim, "leader-append-only", "leader of term");
+
+    let mut sim = base.clone();
+    let n = state(&mut sim, follower);
+    let (last, term) = (n.log.last_index(), n.log.last_term());
+    n.log.truncate_after(last - 1);
+    n.log.append(term, put(9, 9, 9));
+    stops_on(
+        sim,
+        "log-matching",
+        &format!("entry of term {term} at index {last}"),
+    );
+
+    let mut sim = base.clone();
+    let term = state(&mut sim, leader).term;
+    let n = state(&mut sim, follower);
+    let commit = n.commit;
+    n.log.truncate_after(commit - 1);
+    (n.role, n.term) = (Role::Leader, term + 1);
+    stops_on(sim, "leader-completeness", "lacks the entry");
+
+    let mut sim = base.clone();
+    state(&mut sim, follower).applied_hash ^= 1;
+    let n = state(&mut sim, follower);
+    n.applied -= 1; // re-checked when it changes
+    stops_on(sim, "state-machine-safety", "different command sequence");
+
+    let mut sim = base;
+    state(&mut sim, follower).commit -= 1;
+    stops_on(sim, "commit-never-decreases", "went back");
+}
+
+#[test]
+fn the_end_of_run_checks_can_fail() {
+    let mut sim = cluster(7);
+    let report = sim.clone().finish();
+    assert_eq!(report.verdict, crate::sim::Verdict::Pass, "{report:#?}");
+    let follower = follower_id(&sim);
+    state(&mut sim, follower).applied -= 1;
+    let leader = leader_id(&sim);
+    state(&mut sim, leader).role = Role::Follower;
+    let report = sim.finish();
+    let failed: Vec<&str> = report
+        .checks
+        .iter()
+        .filter(|c| matches!(c.outcome, crate::check::Outcome::Fail(_)))
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(failed, vec!["stable-leader", "acked-ops-applied"]);
+}
+
+#[test]
+fn the_ui_views_show_role_term_commit_and_leader_in_bounded_space() {
+    let sim = cluster(4);
+    let leader = leader_id(&sim);
+    let n = sim.node(leader).expect("up");
+    let summary = n.summary();
+    assert!(summary.starts_with("LEADER t1 commit "), "{summary}");
+    assert!(summary.ends_with(&format!("leader {leader}")), "{summary}");
+    assert_eq!(n.role(), Some("leader"));
+    let detail = format!("{n:#?}");
+    assert!(
+        detail.contains("tail:") && detail.contains("progress:"),
+        "{detail}"
+    );
+    assert!(detail.len() < 8_000, "{} bytes", detail.len());
+}

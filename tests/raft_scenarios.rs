@@ -1,0 +1,136 @@
+//! Raft's shipped scenarios pass over seed ranges (the big sweeps are
+//! benchmarks: see docs/protocols/raft.md), and their reports say what a
+//! user should see.
+
+use distlab::check::Outcome;
+use distlab::testing;
+
+fn passes(test: &str, name: &str, seeds: std::ops::Range<u64>) {
+    testing::check_seeds(test, &format!("scenarios/raft-{name}.toml"), seeds);
+}
+
+#[test]
+fn raft_basic_is_linearizable_over_seeds() {
+    passes("raft_basic_is_linearizable_over_seeds", "basic", 0..50);
+}
+
+fn metric(report: &distlab::sim::RunReport, name: &str) -> String {
+    report
+        .metrics
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn raft_leader_isolated_elects_a_new_leader() {
+    passes(
+        "raft_leader_isolated_elects_a_new_leader",
+        "leader-isolated",
+        0..20,
+    );
+    let report = testing::run(&testing::load("scenarios/raft-leader-isolated.toml"), 7);
+    let metric = |name: &str| metric(&report, name);
+    let elections: u64 = metric("elections-won").parse().unwrap_or(0);
+    assert!(
+        elections >= 2,
+        "the isolation forces a new leader: {}",
+        metric("leaders")
+    );
+    for name in [
+        "messages-per-op",
+        "availability",
+        "op-latency-p50",
+        "op-latency-p99",
+    ] {
+        assert!(
+            !metric(name).is_empty(),
+            "{name} missing: {:?}",
+            report.metrics
+        );
+    }
+    let history = report.checks.iter().find(|c| c.name == "linearizable");
+    assert_eq!(history.map(|c| &c.outcome), Some(&Outcome::Pass));
+}
+
+#[test]
+fn raft_minority_partition_commits_only_on_the_majority_side() {
+    passes(
+        "raft_minority_partition_commits_only_on_the_majority_side",
+        "minority-partition",
+        0..20,
+    );
+}
+
+#[test]
+fn raft_majority_flap_stays_safe() {
+    passes("raft_majority_flap_stays_safe", "majority-flap", 0..20);
+}
+
+#[test]
+fn raft_crash_restart_recovers_from_storage() {
+    passes(
+        "raft_crash_restart_recovers_from_storage",
+        "crash-restart",
+        0..20,
+    );
+}
+
+#[test]
+fn raft_figure8_never_loses_a_committed_entry() {
+    passes(
+        "raft_figure8_never_loses_a_committed_entry",
+        "figure8",
+        0..20,
+    );
+}
+
+#[test]
+fn raft_unreliable_network_is_harmless() {
+    passes("raft_unreliable_network_is_harmless", "unreliable", 0..20);
+}
+
+#[test]
+fn raft_churn_stays_safe_and_recovers() {
+    passes("raft_churn_stays_safe_and_recovers", "churn", 0..20);
+}
+
+#[test]
+fn raft_clock_skew_costs_elections_not_safety() {
+    passes(
+        "raft_clock_skew_costs_elections_not_safety",
+        "clock-skew",
+        0..20,
+    );
+}
+
+#[test]
+fn raft_snapshot_brings_a_far_behind_follower_back() {
+    passes(
+        "raft_snapshot_brings_a_far_behind_follower_back",
+        "snapshot",
+        0..20,
+    );
+    let scenario = testing::load("scenarios/raft-snapshot.toml");
+    for seed in 0..5 {
+        let report = testing::run(&scenario, seed);
+        let installed: u64 = metric(&report, "snapshots-installed").parse().unwrap_or(0);
+        assert!(installed >= 1, "seed {seed}: no snapshot was installed");
+    }
+}
+
+#[test]
+fn raft_trace_hashes_are_pinned() {
+    let hashes: Vec<(String, u64, String)> = ["basic", "figure8"]
+        .iter()
+        .map(|name| {
+            let path = format!("scenarios/raft-{name}.toml");
+            let scenario = testing::load(&path);
+            let report = testing::run(&scenario, scenario.seed);
+            assert_eq!(report, testing::run(&scenario, scenario.seed), "{path}");
+            (path, scenario.seed, report.trace_hash)
+        })
+        .collect();
+    insta::assert_debug_snapshot!(hashes);
+}
