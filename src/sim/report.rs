@@ -183,10 +183,9 @@ impl<N: Node> Sim<N> {
             }
             let mut lat = self.op_latencies.clone();
             lat.sort_unstable();
-            if !lat.is_empty() {
-                for (name, q) in [("op-latency-p50", 50), ("op-latency-p99", 99)] {
-                    let idx = ((lat.len() - 1) * q) / 100;
-                    out.push((name.into(), super::SimTime(lat[idx]).to_string()));
+            for (name, q) in [("op-latency-p50", 50), ("op-latency-p99", 99)] {
+                if let Some(p) = percentile(&lat, q) {
+                    out.push((name.into(), super::SimTime(p).to_string()));
                 }
             }
         }
@@ -215,5 +214,27 @@ fn verdict_of(checks: &[CheckResult], stopped: bool) -> Verdict {
         Verdict::LivenessFailure
     } else {
         Verdict::Pass
+    }
+}
+
+/// The `percent`-th percentile of sorted values (nearest rank, rounding
+/// down): the metric every protocol reports its p50/p99 with. `None` if empty.
+pub fn percentile(sorted: &[u64], percent: usize) -> Option<u64> {
+    let last = sorted.len().checked_sub(1)?;
+    sorted.get(last * percent.min(100) / 100).copied()
+}
+
+#[cfg(test)]
+mod percentile_tests {
+    use super::percentile;
+
+    #[test]
+    fn percentile_picks_the_nearest_rank_below() {
+        let v: Vec<u64> = (1..=100).collect();
+        assert_eq!(percentile(&v, 50), Some(50));
+        assert_eq!(percentile(&v, 99), Some(99));
+        assert_eq!(percentile(&v, 100), Some(100));
+        assert_eq!(percentile(&[7], 99), Some(7));
+        assert_eq!(percentile(&[], 50), None);
     }
 }

@@ -3,6 +3,7 @@
 use super::{Broadcast, Params};
 use crate::check::history::{EventType, Value};
 use crate::check::Invariant;
+use crate::sim::report::percentile;
 use crate::sim::{ClientId, NodeId, Op, Prng, Ratio, Sim, SimBuilder, SimTime};
 use crate::workload::Workload;
 use std::sync::Arc;
@@ -128,10 +129,9 @@ fn metrics(sim: &Sim<Broadcast>) -> Vec<(String, String)> {
         "values-on-every-node".to_string(),
         spreads.len().to_string(),
     )];
-    if !spreads.is_empty() {
-        for (name, q) in [("delivery-latency-p50", 50), ("delivery-latency-p99", 99)] {
-            let idx = ((spreads.len() - 1) * q) / 100;
-            out.push((name.to_string(), SimTime(spreads[idx]).to_string()));
+    for (name, q) in [("delivery-latency-p50", 50), ("delivery-latency-p99", 99)] {
+        if let Some(p) = percentile(&spreads, q) {
+            out.push((name.to_string(), SimTime(p).to_string()));
         }
     }
     out

@@ -140,7 +140,7 @@ pub fn convergence_times(sim: &Sim<Gossip>) -> Vec<u64> {
 }
 
 fn percentile(sorted: &[u64], q: usize) -> u64 {
-    sorted[((sorted.len() - 1) * q) / 100]
+    crate::sim::report::percentile(sorted, q).unwrap_or(0)
 }
 
 fn metrics(sim: &Sim<Gossip>, params: &Params) -> Vec<(String, String)> {

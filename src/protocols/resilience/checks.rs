@@ -95,8 +95,8 @@ fn measures(sim: &Sim<ResilienceNode>, params: &Params) -> Vec<(Mode, &'static s
         let mut lat: Vec<u64> = ops.iter().filter(|d| d.ok).map(|d| d.latency).collect();
         lat.sort_unstable();
         let pct = |q: usize| {
-            lat.get(((lat.len().max(1) - 1) * q) / 100)
-                .map_or("-".to_string(), |&n| SimTime(n).to_string())
+            crate::sim::report::percentile(&lat, q)
+                .map_or("-".to_string(), |n| SimTime(n).to_string())
         };
         let timed_out = ops.iter().filter(|d| d.timed_out).count();
         let gateway = sim.node(NodeId(2 * pair as u32)).and_then(|n| n.gateway());

@@ -281,7 +281,7 @@ fn isolation_anomalies(records: &BTreeMap<(u8, SagaId), StepRecord>) -> Vec<Stri
 }
 
 fn percentile(sorted: &[u64], q: usize) -> String {
-    SimTime(sorted[((sorted.len() - 1) * q) / 100]).to_string()
+    crate::sim::report::percentile(sorted, q).map_or("-".into(), |p| SimTime(p).to_string())
 }
 
 fn metrics(sim: &Sim<SagaNode>) -> Vec<(String, String)> {
