@@ -127,5 +127,5 @@ fn an_unknown_bug_name_is_an_error_at_its_position() {
         "{}",
         err.message
     );
-    assert_eq!((err.line, err.column), (25, 21));
+    assert_eq!((err.line, err.column), (26, 21));
 }
