@@ -27,24 +27,41 @@ fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
 
 /// Run the command.
 pub fn run(args: &ListArgs) -> i32 {
-    println!("protocols:");
-    for p in PROTOCOLS {
-        println!("  {:<12} {}", p.facts.name, p.summary);
-    }
-    println!("\nscenarios ({}):", args.scenarios.display());
-    for path in sorted_entries(&args.scenarios) {
-        if path.extension().is_some_and(|e| e == "toml") {
-            match scenario::load(&path, &Overrides::default()) {
-                Ok(s) => println!("  {:<40} {}", path.display(), s.description),
-                Err(e) => println!("  {:<40} (invalid: {})", path.display(), e.headline()),
-            }
-        }
-    }
-    println!("\nlabs ({}):", args.labs.display());
+    let name_width = PROTOCOLS
+        .iter()
+        .map(|p| p.facts.name.len())
+        .max()
+        .unwrap_or(0);
+    let scenarios: Vec<PathBuf> = sorted_entries(&args.scenarios)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
     let labs: Vec<PathBuf> = sorted_entries(&args.labs)
         .into_iter()
         .filter(|p| p.is_dir())
         .collect();
+    let path_width = scenarios
+        .iter()
+        .chain(&labs)
+        .map(|p| p.display().to_string().chars().count())
+        .max()
+        .unwrap_or(0);
+    println!("protocols:");
+    for p in PROTOCOLS {
+        println!("  {:<name_width$} {}", p.facts.name, p.summary);
+    }
+    println!("\nscenarios ({}):", args.scenarios.display());
+    for path in &scenarios {
+        match scenario::load(path, &Overrides::default()) {
+            Ok(s) => println!("  {:<path_width$} {}", path.display(), s.description),
+            Err(e) => println!(
+                "  {:<path_width$} (invalid: {})",
+                path.display(),
+                e.headline()
+            ),
+        }
+    }
+    println!("\nlabs ({}):", args.labs.display());
     if labs.is_empty() {
         println!("  (none yet)");
     }
@@ -57,7 +74,7 @@ pub fn run(args: &ListArgs) -> i32 {
                     .map(|l| l.trim_start_matches('#').trim().to_string())
             })
             .unwrap_or_default();
-        println!("  {:<40} {title}", lab.display());
+        println!("  {:<path_width$} {title}", lab.display());
     }
     super::EXIT_OK
 }
