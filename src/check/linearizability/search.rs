@@ -47,6 +47,10 @@ impl Hasher for FxHasher {
     }
 }
 
+/// A hash map with a fixed (unkeyed) hasher, for the search's interning and
+/// memo tables. It is only ever probed (`get`/`insert`/`entry`), never
+/// iterated, so its order cannot reach a verdict or an explanation; a
+/// `BTreeMap` here would cost a log factor on the hottest loop.
 pub(super) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 const NONE: u32 = u32::MAX;
