@@ -9,6 +9,7 @@ pub mod check;
 pub mod cli;
 pub mod clock;
 pub mod faults;
+pub mod labs;
 pub mod net;
 pub mod protocols;
 pub mod registry;

@@ -8,6 +8,7 @@ use crate::protocols::{
 use crate::scenario::engine::{BuildOptions, ProtocolFacts};
 use crate::scenario::{Scenario, ScenarioError};
 use crate::sim::DynSim;
+use std::sync::OnceLock;
 
 /// Builds a type-erased simulation from a validated scenario.
 pub type BuildFn = fn(&Scenario, &BuildOptions) -> Result<Box<dyn DynSim>, ScenarioError>;
@@ -89,9 +90,29 @@ pub const PROTOCOLS: &[ProtocolEntry] = &[
     },
 ];
 
-/// The protocol called `name`.
+/// Entries installed by a lab crate's binary (see [`install_overrides`]).
+static OVERRIDES: OnceLock<Vec<ProtocolEntry>> = OnceLock::new();
+
+/// Replace protocols by name for the rest of the process: a lab crate's
+/// `main` installs the student's implementation under the reference's name
+/// (e.g. `raft`), so every command (`run`, `sweep`, `tui`, `replay`, `lab
+/// check`) runs the student's code on the shipped scenario files. Can be
+/// called once; later calls are ignored and return `false`.
+pub fn install_overrides(entries: Vec<ProtocolEntry>) -> bool {
+    OVERRIDES.set(entries).is_ok()
+}
+
+/// The protocols replaced by [`install_overrides`], if any.
+pub fn overrides() -> &'static [ProtocolEntry] {
+    OVERRIDES.get().map(Vec::as_slice).unwrap_or(&[])
+}
+
+/// The protocol called `name` (an installed override first).
 pub fn find(name: &str) -> Option<&'static ProtocolEntry> {
-    PROTOCOLS.iter().find(|p| p.facts.name == name)
+    overrides()
+        .iter()
+        .chain(PROTOCOLS)
+        .find(|p| p.facts.name == name)
 }
 
 /// Build the simulation a scenario describes; an unknown protocol is an error
