@@ -57,6 +57,16 @@ enum Command {
     SweepParams(params::ParamsArgs),
 }
 
+/// The `main` of a lab crate: install the student's implementation under the
+/// reference protocol's name and run the whole distlab CLI on it, so
+/// `cargo run -p lab-05-raft-election -- tui scenarios/raft-basic.toml` steps
+/// through the student's code. Returns the exit code.
+pub fn student_main(lab_id: &'static str, entry: crate::registry::ProtocolEntry) -> i32 {
+    crate::labs::set_current_lab(lab_id);
+    crate::registry::install_overrides(vec![entry]);
+    main()
+}
+
 /// Parse the command line, run the command, and return the exit code.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
