@@ -12,9 +12,6 @@ pub struct ListArgs {
     /// Folder of scenario files.
     #[arg(long, default_value = "scenarios")]
     pub scenarios: PathBuf,
-    /// Folder of labs.
-    #[arg(long, default_value = "labs")]
-    pub labs: PathBuf,
 }
 
 fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
@@ -36,9 +33,9 @@ pub fn run(args: &ListArgs) -> i32 {
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "toml"))
         .collect();
-    let labs: Vec<PathBuf> = sorted_entries(&args.labs)
-        .into_iter()
-        .filter(|p| p.is_dir())
+    let labs: Vec<PathBuf> = crate::labs::LABS
+        .iter()
+        .map(|l| Path::new("labs").join(l.slug))
         .collect();
     let path_width = scenarios
         .iter()
@@ -61,20 +58,9 @@ pub fn run(args: &ListArgs) -> i32 {
             ),
         }
     }
-    println!("\nlabs ({}):", args.labs.display());
-    if labs.is_empty() {
-        println!("  (none yet)");
-    }
-    for lab in labs {
-        let title = std::fs::read_to_string(lab.join("README.md"))
-            .ok()
-            .and_then(|t| {
-                t.lines()
-                    .next()
-                    .map(|l| l.trim_start_matches('#').trim().to_string())
-            })
-            .unwrap_or_default();
-        println!("  {:<path_width$} {title}", lab.display());
+    println!("\nlabs (distlab lab list for parts and scores):");
+    for (lab, path) in crate::labs::LABS.iter().zip(&labs) {
+        println!("  {:<path_width$} {}", path.display(), lab.title);
     }
     super::EXIT_OK
 }

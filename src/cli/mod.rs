@@ -9,6 +9,7 @@ pub mod check_history;
 mod common;
 mod export;
 pub mod failure;
+mod lab;
 mod list;
 mod params;
 mod replay;
@@ -27,7 +28,7 @@ pub const EXIT_BAD_INPUT: i32 = 3;
 #[derive(Debug, Parser)]
 #[command(name = "distlab", version, about, propagate_version = true)]
 #[command(
-    after_help = "Examples:\n  distlab list\n  distlab run scenarios/broadcast-basic.toml\n  distlab tui scenarios/broadcast-partition.toml\n  distlab sweep scenarios/broadcast-lossy.toml --seeds 0..2000\n  distlab bench\n  distlab check-history ../shared/data/porcupine/jepsen/etcd_002.log"
+    after_help = "Examples:\n  distlab list\n  distlab run scenarios/broadcast-basic.toml\n  distlab tui scenarios/broadcast-partition.toml\n  distlab sweep scenarios/broadcast-lossy.toml --seeds 0..2000\n  distlab bench\n  distlab lab list\n  distlab check-history ../shared/data/porcupine/jepsen/etcd_002.log"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -55,6 +56,8 @@ enum Command {
     Tui(tui::TuiArgs),
     /// Run a scenario once per value of a protocol parameter and tabulate its metrics.
     SweepParams(params::ParamsArgs),
+    /// Lab exercises: list them, grade your implementation, get a hint.
+    Lab(lab::LabArgs),
 }
 
 /// The `main` of a lab crate: install the student's implementation under the
@@ -91,5 +94,6 @@ pub fn main() -> i32 {
         Command::CheckHistory(args) => check_history::run(&args),
         Command::Tui(args) => tui::run(&args),
         Command::SweepParams(args) => params::run(&args),
+        Command::Lab(args) => lab::run(&args),
     }
 }

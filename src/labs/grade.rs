@@ -236,25 +236,25 @@ pub fn grade_case(
             scope.spawn(|| {
                 GRADING.with(|g| g.set(true));
                 loop {
-                let seed = next.fetch_add(1, Ordering::Relaxed);
-                if seed >= end {
-                    break;
-                }
-                // Seeds above a known failure cannot be the first one.
-                if seed > lowest_failure.load(Ordering::Relaxed) {
+                    let seed = next.fetch_add(1, Ordering::Relaxed);
+                    if seed >= end {
+                        break;
+                    }
+                    // Seeds above a known failure cannot be the first one.
+                    if seed > lowest_failure.load(Ordering::Relaxed) {
+                        progress();
+                        continue;
+                    }
+                    match run_seed(&scenario, seed, case, build) {
+                        Ok(()) => {
+                            passed.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Err(failure) => {
+                            lowest_failure.fetch_min(seed, Ordering::Relaxed);
+                            failures.lock().expect("no poisoning").push(failure);
+                        }
+                    }
                     progress();
-                    continue;
-                }
-                match run_seed(&scenario, seed, case, build) {
-                    Ok(()) => {
-                        passed.fetch_add(1, Ordering::Relaxed);
-                    }
-                    Err(failure) => {
-                        lowest_failure.fetch_min(seed, Ordering::Relaxed);
-                        failures.lock().expect("no poisoning").push(failure);
-                    }
-                }
-                progress();
                 }
             });
         }
@@ -274,7 +274,12 @@ pub fn grade_case(
 }
 
 /// Build and run one seed; `Err` says why it did not pass.
-fn run_seed(scenario: &Scenario, seed: u64, case: &Case, build: Build<'_>) -> Result<(), FirstFailure> {
+fn run_seed(
+    scenario: &Scenario,
+    seed: u64,
+    case: &Case,
+    build: Build<'_>,
+) -> Result<(), FirstFailure> {
     let mut s = scenario.clone();
     s.seed = seed;
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| {

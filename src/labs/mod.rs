@@ -123,7 +123,6 @@ impl Lab {
 /// Every lab, in order.
 pub const LABS: &[&Lab] = &[&tour::LAB];
 
-
 /// The lab numbered `id` (`5`, `05` and `05-raft-election` all work).
 pub fn find(id: &str) -> Option<&'static Lab> {
     let id = id.trim();

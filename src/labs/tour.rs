@@ -118,7 +118,8 @@ impl Truth {
                 ..Overrides::default()
             };
             let s = scenario::load(&root.join(file), &overrides).map_err(|e| e.to_string())?;
-            let mut sim = registry::build(&s, &BuildOptions::default()).map_err(|e| e.to_string())?;
+            let mut sim =
+                registry::build(&s, &BuildOptions::default()).map_err(|e| e.to_string())?;
             Ok(sim.run())
         };
         let first_failure = (SWEEP.0..SWEEP.1)
@@ -192,7 +193,9 @@ fn grade_question(case: &Case, answers: &Result<toml::Table, String>, truth: &Tr
                 seed: case.seeds.0,
                 reasons: vec![(
                     key.to_string(),
-                    format!("{g:?} is not what the simulation gives; run it again and read carefully"),
+                    format!(
+                        "{g:?} is not what the simulation gives; run it again and read carefully"
+                    ),
                 )],
                 report: None,
             });

@@ -1,0 +1,443 @@
+//! `distlab lab`: list the labs, grade one, show its next hint.
+//!
+//! `lab check NN` grades the student's crate: from the main `distlab` binary
+//! it runs `cargo run --release -p lab-NN-... -- lab check NN ...`, whose
+//! binary is the whole distlab CLI with the student's implementation
+//! installed, and which grades in-process. `--reference` grades the built-in
+//! reference instead (for teachers, and to see what full marks look like).
+
+use super::common;
+use super::failure::Failure;
+use crate::labs::grade::{self, GradeOptions, Scoreboard};
+use crate::labs::{self, status, Lab};
+use crate::registry;
+use clap::{Args, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::Path;
+use std::process::Command;
+
+/// Arguments of `distlab lab`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  distlab lab list\n  distlab lab check 05\n  distlab lab check 05 --part B\n  distlab lab hint 05\n\nSee labs/README.md and docs/labs.md."
+)]
+pub struct LabArgs {
+    #[command(subcommand)]
+    command: LabCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum LabCommand {
+    /// List the labs: parts, points, and your last score.
+    List,
+    /// Grade a lab: build your crate, run every part over its seeds, score it.
+    Check(CheckArgs),
+    /// Print the next hint of a lab (one more each time).
+    Hint(HintArgs),
+}
+
+/// Arguments of `distlab lab check`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  distlab lab check 05\n  distlab lab check 05 --part B --more-seeds 500\n  distlab lab check 05 --reference\n  distlab lab check 05 --reference --bug forget-vote\n\nThe first failure is written to target/distlab-labs/NN-failure.json and\nprinted with the commands that replay it headless and in the TUI, paused at\nthe failing step. Exit code: 0 full marks, 1 points lost, 3 bad input."
+)]
+pub struct CheckArgs {
+    /// The lab: `05`, `5` or `05-raft-election`.
+    pub lab: String,
+    /// Grade only this part (`A`, `B`, ...).
+    #[arg(long)]
+    pub part: Option<String>,
+    /// Run this many seeds more per case (not an official score).
+    #[arg(long, default_value_t = 0)]
+    pub more_seeds: u64,
+    /// Worker threads (default: the number of cores).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Grade the built-in reference implementation instead of your crate.
+    #[arg(long)]
+    pub reference: bool,
+    /// With --reference: switch on one of the reference's bug switches.
+    #[arg(long, requires = "reference")]
+    pub bug: Option<String>,
+    /// Print the scoreboard as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `distlab lab hint`.
+#[derive(Debug, Args)]
+pub struct HintArgs {
+    /// The lab: `05`, `5` or `05-raft-election`.
+    pub lab: String,
+    /// Print every hint.
+    #[arg(long)]
+    pub all: bool,
+    /// Start again from the first hint.
+    #[arg(long, conflicts_with = "all")]
+    pub reset: bool,
+}
+
+/// Run the command.
+pub fn run(args: &LabArgs) -> i32 {
+    match &args.command {
+        LabCommand::List => list(),
+        LabCommand::Check(a) => check(a),
+        LabCommand::Hint(a) => hint(a),
+    }
+}
+
+fn find(id: &str) -> Result<&'static Lab, String> {
+    labs::find(id).ok_or_else(|| {
+        let ids: Vec<String> = labs::LABS
+            .iter()
+            .map(|l| format!("{} ({})", l.id, l.slug))
+            .collect();
+        format!("no lab {id:?}; the labs are {}", ids.join(", "))
+    })
+}
+
+fn list() -> i32 {
+    let root = labs::repo_root();
+    let width = labs::LABS.iter().map(|l| l.title.len()).max().unwrap_or(0);
+    println!(
+        "{:<3} {:<width$}  {:<10} {:>6}  status",
+        "lab", "title", "parts", "points"
+    );
+    for lab in labs::LABS {
+        let parts: Vec<&str> = lab.parts.iter().map(|p| p.id).collect();
+        let status = match status::read(&root, lab.id) {
+            Some(s) if s.graded == "reference" => {
+                format!("{}/{} (reference)", s.earned, s.possible)
+            }
+            Some(s) => format!("{}/{}", s.earned, s.possible),
+            None => "not attempted".into(),
+        };
+        println!(
+            "{:<3} {:<width$}  {:<10} {:>6}  {status}",
+            lab.id,
+            lab.title,
+            parts.join(" "),
+            lab.points()
+        );
+    }
+    println!(
+        "\nstart with: labs/{}/README.md; grade with: distlab lab check NN",
+        labs::LABS[0].slug
+    );
+    super::EXIT_OK
+}
+
+fn hint(args: &HintArgs) -> i32 {
+    let lab = match find(&args.lab) {
+        Ok(l) => l,
+        Err(e) => return common::report_error(e),
+    };
+    let root = labs::repo_root();
+    if lab.hints.is_empty() {
+        println!("lab {} has no hints: its README is the whole story", lab.id);
+        return super::EXIT_OK;
+    }
+    if args.all {
+        for (i, h) in lab.hints.iter().enumerate() {
+            println!("hint {}/{}: {h}", i + 1, lab.hints.len());
+        }
+        return super::EXIT_OK;
+    }
+    let shown = if args.reset {
+        0
+    } else {
+        status::hints_shown(&root, lab.id)
+    };
+    let index = shown.min(lab.hints.len() - 1);
+    println!(
+        "hint {}/{}: {}",
+        index + 1,
+        lab.hints.len(),
+        lab.hints[index]
+    );
+    if index + 1 == lab.hints.len() {
+        println!(
+            "(that was the last hint; `distlab lab hint {} --all` shows them all)",
+            lab.id
+        );
+    }
+    if let Err(e) = status::set_hints_shown(&root, lab.id, index + 1) {
+        return common::report_error(e);
+    }
+    super::EXIT_OK
+}
+
+/// Who is graded.
+enum Graded<'a> {
+    Student,
+    Reference(Option<&'a labs::LabBug>),
+}
+
+fn check(args: &CheckArgs) -> i32 {
+    let lab = match find(&args.lab) {
+        Ok(l) => l,
+        Err(e) => return common::report_error(e),
+    };
+    let bug = match &args.bug {
+        None => None,
+        Some(name) => match lab.bugs.iter().find(|b| b.name == name) {
+            Some(b) => Some(b),
+            None => {
+                let names: Vec<&str> = lab.bugs.iter().map(|b| b.name).collect();
+                return common::report_error(format!(
+                    "lab {} has no bug switch {name:?}; its bug switches are: {}",
+                    lab.id,
+                    if names.is_empty() {
+                        "none".into()
+                    } else {
+                        names.join(", ")
+                    }
+                ));
+            }
+        },
+    };
+    let graded = if args.reference || lab.custom.is_some() {
+        Graded::Reference(bug)
+    } else if labs::current_lab() == Some(lab.id) {
+        Graded::Student
+    } else {
+        return delegate(lab, args);
+    };
+    let options = GradeOptions {
+        part: args.part.clone(),
+        extra_seeds: args.more_seeds,
+        jobs: args
+            .jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .clamp(1, 256),
+    };
+    if let Err(e) = grade::selected_parts(lab, &options) {
+        return common::report_error(e);
+    }
+    let root = labs::repo_root();
+    let bar = ProgressBar::new(grade::total_runs(lab, &options));
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} runs")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let tick = || bar.inc(1);
+    let result = match graded {
+        Graded::Student => match registry::find(lab.protocol) {
+            Some(entry) => grade::grade(lab, &entry.build, &root, &options, &tick),
+            None => Err(format!("protocol {} is not registered", lab.protocol)),
+        },
+        Graded::Reference(bug) => grade::grade_reference(lab, bug, &root, &options, &tick),
+    };
+    bar.finish_and_clear();
+    let board = match result {
+        Ok(b) => b,
+        Err(e) => return common::report_error(e),
+    };
+    let who = match graded {
+        Graded::Student => "student",
+        Graded::Reference(_) => "reference",
+    };
+    let official = args.part.is_none() && args.more_seeds == 0 && bug.is_none();
+    if official {
+        if let Err(e) = status::write(&root, lab.id, &status::Status::from_scoreboard(&board, who))
+        {
+            eprintln!("distlab: could not record the score: {e}");
+        }
+    }
+    let runner = match (&graded, lab.package) {
+        (Graded::Student, Some(package)) => format!("cargo run --release -p {package} --"),
+        _ => "distlab".to_string(),
+    };
+    if args.json {
+        let value = serde_json::json!({
+            "lab": lab.id,
+            "graded": who,
+            "bug": bug.map(|b| b.name),
+            "earned": board.earned(),
+            "possible": board.possible(),
+            "scoreboard": board,
+        });
+        println!("{value}");
+    } else {
+        print_board(lab, &board, who, bug.map(|b| b.name));
+        print_first_failure(lab, &board, &root, &runner);
+    }
+    if board.earned() == board.possible() {
+        super::EXIT_OK
+    } else {
+        1
+    }
+}
+
+/// From the main binary: build and run the student's crate, which grades
+/// itself.
+fn delegate(lab: &Lab, args: &CheckArgs) -> i32 {
+    let Some(package) = lab.package else {
+        return common::report_error(format!("lab {} has no crate to grade", lab.id));
+    };
+    let root = labs::repo_root();
+    let mut forwarded = vec!["lab".to_string(), "check".into(), lab.id.into()];
+    if let Some(p) = &args.part {
+        forwarded.extend(["--part".into(), p.clone()]);
+    }
+    if args.more_seeds > 0 {
+        forwarded.extend(["--more-seeds".into(), args.more_seeds.to_string()]);
+    }
+    if let Some(j) = args.jobs {
+        forwarded.extend(["--jobs".into(), j.to_string()]);
+    }
+    if args.json {
+        forwarded.push("--json".into());
+    }
+    eprintln!(
+        "distlab: building your lab {} crate: cargo run --release -p {package} -- {}",
+        lab.id,
+        forwarded.join(" ")
+    );
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .current_dir(&root)
+        .args(["run", "--release", "--quiet", "-p", package, "--"])
+        .args(&forwarded)
+        .status();
+    match status {
+        Ok(s) => s.code().unwrap_or(super::EXIT_BAD_INPUT),
+        Err(e) => common::report_error(format!(
+            "cannot run cargo to build {package}: {e} (is Rust installed and on PATH?)"
+        )),
+    }
+}
+
+fn print_board(lab: &Lab, board: &Scoreboard, who: &str, bug: Option<&str>) {
+    let whose = match (who, bug, lab.package) {
+        ("reference", Some(b), _) => format!("the reference with bug {b}"),
+        ("reference", None, Some(_)) => "the reference implementation".to_string(),
+        ("reference", None, None) => format!("your answers in labs/{}", lab.slug),
+        (_, _, Some(p)) => format!("your implementation ({p})"),
+        _ => "your implementation".to_string(),
+    };
+    println!("lab {}: {} — grading {whose}", lab.id, lab.title);
+    if board.extra_seeds > 0 {
+        println!(
+            "({} extra seeds per case: not an official score)",
+            board.extra_seeds
+        );
+    }
+    for part in &board.parts {
+        let mark = if part.earned() == part.possible() {
+            "pass"
+        } else {
+            "FAIL"
+        };
+        println!(
+            "\npart {}  {}  {}/{}  {mark}",
+            part.id,
+            part.title,
+            part.earned(),
+            part.possible()
+        );
+        for case in &part.cases {
+            let runs = case.seeds.1 - case.seeds.0;
+            let outcome = if let Some(e) = &case.error {
+                format!("error: {}", e.lines().next().unwrap_or(""))
+            } else if let Some(f) = &case.first_failure {
+                format!("{}/{runs} passed, fails at seed {}", case.passed, f.seed)
+            } else {
+                format!("{runs}/{runs} passed")
+            };
+            if lab.custom.is_some() {
+                let outcome = case
+                    .error
+                    .clone()
+                    .or_else(|| case.first_failure.as_ref().map(|f| f.reasons[0].1.clone()))
+                    .unwrap_or_else(|| "right".into());
+                println!(
+                    "  {:>2}/{:<2} {} (about {}): {outcome}",
+                    case.earned(),
+                    case.points,
+                    case.checks.join(", "),
+                    case.scenario
+                );
+                continue;
+            }
+            println!(
+                "  {:>2}/{:<2} {}  seeds {}..{}  [{}]  {outcome}",
+                case.earned(),
+                case.points,
+                case.scenario,
+                case.seeds.0,
+                case.seeds.1,
+                case.checks.join(", ")
+            );
+        }
+    }
+    println!("\nscore: {}/{}", board.earned(), board.possible());
+}
+
+fn print_first_failure(lab: &Lab, board: &Scoreboard, root: &Path, runner: &str) {
+    let Some((part, case)) = board
+        .parts
+        .iter()
+        .find_map(|p| p.first_failure().map(|c| (p, c)))
+    else {
+        return;
+    };
+    println!();
+    if lab.custom.is_some() {
+        println!(
+            "`distlab lab hint {}` gives a hint; labs/{}/README.md has the steps",
+            lab.id, lab.slug
+        );
+        return;
+    }
+    if let Some(e) = &case.error {
+        println!("part {}: {}", part.id, e);
+        return;
+    }
+    let Some(f) = &case.first_failure else { return };
+    match &f.report {
+        Some(r) => println!(
+            "first failure: part {}, {} seed {} ({} at step {}, {})",
+            part.id,
+            case.scenario,
+            f.seed,
+            common::verdict_name(r.verdict),
+            r.violation.as_ref().map_or(r.steps, |v| v.step),
+            crate::sim::SimTime(r.virtual_time_ns)
+        ),
+        None => println!(
+            "first failure: part {}, {} seed {}",
+            part.id, case.scenario, f.seed
+        ),
+    }
+    for (check, why) in &f.reasons {
+        println!("  {check}: {why}");
+    }
+    println!(
+        "replay it headless:\n  {runner} replay {} --seed {}",
+        case.scenario, f.seed
+    );
+    let Some(report) = &f.report else { return };
+    let path = Path::new(&case.scenario);
+    let text = std::fs::read_to_string(root.join(path)).unwrap_or_default();
+    let args = common::ScenarioArgs {
+        scenario: path.to_path_buf(),
+        nodes: None,
+        duration: None,
+    };
+    let failure = Failure::from_report(path, &text, &args, report);
+    let file = status::failure_path(root, lab.id);
+    let written = std::fs::create_dir_all(status::dir(root))
+        .map_err(|e| e.to_string())
+        .and_then(|()| super::tui::write(&file, &failure));
+    match written {
+        Ok(()) => {
+            let shown = file.strip_prefix(root).unwrap_or(&file);
+            println!(
+                "open it in the TUI, paused at the failing step:\n  {runner} replay {} --tui",
+                shown.display()
+            );
+        }
+        Err(e) => eprintln!("distlab: could not write the replay file: {e}"),
+    }
+}
