@@ -80,7 +80,7 @@ pub struct FirstFailure {
     pub reasons: Vec<(String, String)>,
     /// The run's report (absent when the implementation panicked).
     #[serde(skip)]
-    pub report: Option<RunReport>,
+    pub report: Option<Box<RunReport>>,
 }
 
 /// The result of one part.
@@ -286,7 +286,7 @@ fn run_seed(
         let mut sim = build(&s, &BuildOptions::default()).map_err(|e| e.to_string())?;
         Ok::<RunReport, String>(sim.run())
     }));
-    let fail = |reasons: Vec<(String, String)>, report: Option<RunReport>| FirstFailure {
+    let fail = |reasons: Vec<(String, String)>, report: Option<Box<RunReport>>| FirstFailure {
         seed,
         reasons,
         report,
@@ -323,7 +323,7 @@ fn run_seed(
     if reasons.is_empty() {
         Ok(())
     } else {
-        Err(fail(reasons, Some(report)))
+        Err(fail(reasons, Some(Box::new(report))))
     }
 }
 
