@@ -4,7 +4,7 @@
 //! grading is deterministic.
 
 use distlab::labs::grade::{grade, grade_reference, GradeOptions, Scoreboard};
-use distlab::labs::raft::{build, election};
+use distlab::labs::raft::{build, election, replication};
 use distlab::labs::{repo_root, Lab};
 
 #[allow(clippy::all)]
@@ -13,6 +13,13 @@ mod skeleton05;
 
 #[path = "raft_lab/lab05_solution.rs"]
 mod solution05;
+
+#[allow(clippy::all)]
+#[path = "../labs/06-raft-log/src/lib.rs"]
+mod skeleton06;
+
+#[path = "raft_lab/lab06_solution.rs"]
+mod solution06;
 
 fn options(part: Option<&str>, jobs: usize) -> GradeOptions {
     GradeOptions {
@@ -138,4 +145,72 @@ fn lab05_grading_is_deterministic() {
     let a = run(2);
     assert_eq!(a, run(2));
     assert_eq!(a, run(1));
+}
+
+#[test]
+fn lab06_reference_earns_full_marks() {
+    let s = reference(&replication::LAB);
+    assert_eq!(s.earned(), replication::LAB.points(), "{}", failures(&s));
+    assert_eq!(s.possible(), 100);
+}
+
+#[test]
+fn lab06_each_bug_loses_points_on_its_parts() {
+    let root = repo_root();
+    for bug in replication::LAB.bugs {
+        for part in bug.breaks {
+            let s = grade_reference(
+                &replication::LAB,
+                Some(bug),
+                &root,
+                &options(Some(part), 2),
+                &|| {},
+            )
+            .expect("grades");
+            let p = s.part(part).expect("graded part");
+            eprintln!("lab 06 bug {} part {part}: {}", bug.name, failures(&s));
+            assert!(
+                p.earned() < p.possible(),
+                "bug {} should lose points on part {part}, earned {}/{}",
+                bug.name,
+                p.earned(),
+                p.possible()
+            );
+        }
+    }
+}
+
+#[test]
+fn lab06_skeleton_earns_zero_without_crashing_the_grader() {
+    let s = grade(
+        &replication::LAB,
+        &build::<skeleton06::RaftNode>,
+        &repo_root(),
+        &options(None, 2),
+        &|| {},
+    )
+    .expect("grades");
+    assert_eq!(s.earned(), 0);
+    let first = s.parts[0].cases[0].first_failure.as_ref().expect("fails");
+    assert!(
+        first
+            .reasons
+            .iter()
+            .any(|(check, why)| check == "panic" && why.contains("lab 05")),
+        "{:?}",
+        first.reasons
+    );
+}
+
+#[test]
+fn lab06_solved_skeleton_earns_full_marks() {
+    let s = grade(
+        &replication::LAB,
+        &build::<solution06::RaftNode>,
+        &repo_root(),
+        &options(None, 2),
+        &|| {},
+    )
+    .expect("grades");
+    assert_eq!(s.earned(), replication::LAB.points(), "{}", failures(&s));
 }

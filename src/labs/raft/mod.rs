@@ -4,6 +4,8 @@
 //!
 //! - Lab 05 ([`election::LAB`]): leader election, heartbeats, a persisted
 //!   term and vote.
+//! - Lab 06 ([`replication::LAB`]): log replication, commit, apply; clients
+//!   through the log.
 //!
 //! The trait is Raft's own check interface ([`raft::RaftLabNode`]): the
 //! protocol's monitors (election safety, log matching, leader completeness,
@@ -18,6 +20,7 @@
 //! the student's node in the TUI.
 
 pub mod election;
+pub mod replication;
 
 pub use crate::protocols::raft::{is_leader, Params, Raft, RaftLabNode};
 
