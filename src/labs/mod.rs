@@ -16,6 +16,7 @@
 //! scoreboard and writes replay files from a [`grade::Scoreboard`].
 
 pub mod grade;
+pub mod raft;
 pub mod status;
 pub mod tour;
 
@@ -121,7 +122,11 @@ impl Lab {
 }
 
 /// Every lab, in order.
-pub const LABS: &[&Lab] = &[&tour::LAB];
+pub const LABS: &[&Lab] = &[
+    &tour::LAB,
+    &raft::election::LAB,
+    &raft::replication::LAB,
+];
 
 /// The lab numbered `id` (`5`, `05` and `05-raft-election` all work).
 pub fn find(id: &str) -> Option<&'static Lab> {
