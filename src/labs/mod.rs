@@ -122,11 +122,7 @@ impl Lab {
 }
 
 /// Every lab, in order.
-pub const LABS: &[&Lab] = &[
-    &tour::LAB,
-    &raft::election::LAB,
-    &raft::replication::LAB,
-];
+pub const LABS: &[&Lab] = &[&tour::LAB, &raft::election::LAB, &raft::replication::LAB];
 
 /// The lab numbered `id` (`5`, `05` and `05-raft-election` all work).
 pub fn find(id: &str) -> Option<&'static Lab> {
