@@ -16,6 +16,7 @@
 //! scoreboard and writes replay files from a [`grade::Scoreboard`].
 
 pub mod grade;
+pub mod saga;
 pub mod status;
 pub mod tour;
 pub mod two_pc;
@@ -122,7 +123,7 @@ impl Lab {
 }
 
 /// Every lab, in order.
-pub const LABS: &[&Lab] = &[&tour::LAB, &two_pc::LAB];
+pub const LABS: &[&Lab] = &[&tour::LAB, &two_pc::LAB, &saga::LAB];
 
 /// The lab numbered `id` (`5`, `05` and `05-raft-election` all work).
 pub fn find(id: &str) -> Option<&'static Lab> {
