@@ -149,3 +149,13 @@ fn the_skeleton_is_the_solution_cut_down() {
         "04",
     );
 }
+
+#[test]
+fn the_lab_refuses_the_choreographed_style() {
+    let scenario = distlab::testing::load("scenarios/saga-choreographed.toml");
+    let options = distlab::scenario::engine::BuildOptions::default();
+    let Err(err) = build::<solution::Sagas>(&scenario, &options) else {
+        panic!("a choreographed scenario builds");
+    };
+    assert!(err.to_string().contains("orchestrated style only"), "{err}");
+}

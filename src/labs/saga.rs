@@ -17,7 +17,7 @@ use super::{Case, Lab, LabBug, Part};
 use crate::check::{CheckKind, Invariant};
 use crate::protocols::saga::scenario::{check_nodes, params, workload, FACTS};
 use crate::protocols::saga::{
-    attach_checks, charged_at_most_once, Params, SagaId, SagaNode, StepRecord,
+    attach_checks, charged_at_most_once, Params, SagaId, SagaNode, StepRecord, Style,
 };
 use crate::registry::ProtocolEntry;
 use crate::scenario::engine::{configure, BuildOptions};
@@ -94,15 +94,22 @@ impl SagaLabNode for SagaNode {
 }
 
 /// Build a saga simulation of `S` from a scenario: the `[protocol]` and
-/// `[workload]` parameters of `saga` (`style` and a `bug` switch are read,
-/// but only the reference acts on them), every check of the reference plus
-/// `charged-at-most-once`.
+/// `[workload]` parameters of `saga` (a `bug` switch is read, but only the
+/// reference acts on it; `style` must be orchestrated), every check of the
+/// reference plus `charged-at-most-once`.
 pub fn build<S: SagaLabNode>(
     scenario: &Scenario,
     options: &BuildOptions,
 ) -> Result<Box<dyn DynSim>, ScenarioError> {
     let params = Arc::new(params(scenario)?);
     check_nodes(scenario)?;
+    if params.style != Style::Orchestrated {
+        return Err(ScenarioError::at(
+            &scenario.source,
+            scenario.protocol.span(),
+            "lab 04 implements the orchestrated style only; run choreographed scenarios with the reference (`distlab run`)",
+        ));
+    }
     let workload = workload(scenario, &params)?;
     let factory = Arc::clone(&params);
     let b = SimBuilder::new(scenario.nodes, scenario.seed, move |id, _| {

@@ -268,8 +268,7 @@ impl Services {
         from: NodeId,
         saga: SagaId,
         order: Order,
-        step: u8,
-        action: Action,
+        (step, action): (u8, Action),
     ) {
         // SOLUTION: R6: execute the command, sync the record BEFORE answering, and send the orchestrator a `Msg::Result`
         let result = self.execute(params, ctx, saga, order, step, action);
@@ -522,7 +521,7 @@ impl Node for Sagas {
                 ..
             } => self
                 .services
-                .on_command(&params, ctx, from, saga, order, step, action),
+                .on_command(&params, ctx, from, saga, order, (step, action)),
             Msg::Result {
                 saga,
                 step,

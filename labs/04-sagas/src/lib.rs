@@ -218,8 +218,7 @@ impl Services {
         from: NodeId,
         saga: SagaId,
         order: Order,
-        step: u8,
-        action: Action,
+        (step, action): (u8, Action),
     ) {
         // R6: execute the command, sync the record BEFORE answering, and send
         // the orchestrator a `Msg::Result`
@@ -354,7 +353,7 @@ impl Node for Sagas {
                 ..
             } => self
                 .services
-                .on_command(&params, ctx, from, saga, order, step, action),
+                .on_command(&params, ctx, from, saga, order, (step, action)),
             Msg::Result {
                 saga,
                 step,
