@@ -17,8 +17,10 @@
 
 pub mod grade;
 pub mod raft;
+pub mod saga;
 pub mod status;
 pub mod tour;
+pub mod two_pc;
 
 pub use grade::{grade, CaseResult, FirstFailure, GradeOptions, PartResult, Scoreboard};
 
@@ -122,7 +124,13 @@ impl Lab {
 }
 
 /// Every lab, in order.
-pub const LABS: &[&Lab] = &[&tour::LAB, &raft::election::LAB, &raft::replication::LAB];
+pub const LABS: &[&Lab] = &[
+    &tour::LAB,
+    &two_pc::LAB,
+    &saga::LAB,
+    &raft::election::LAB,
+    &raft::replication::LAB,
+];
 
 /// The lab numbered `id` (`5`, `05` and `05-raft-election` all work).
 pub fn find(id: &str) -> Option<&'static Lab> {

@@ -1,13 +1,17 @@
-//! Sagas' workload, checks and metrics.
+//! Sagas' workload, checks and metrics. The checks are generic over the lab
+//! trait [`SagaLabNode`], so the same checks judge the reference and a
+//! student's implementation (lab 04).
 //!
 //! A saga's fate is read from the order service (n0): it exists once step 0
 //! ran, is completed once step 4 ran, compensated once step 0 was undone.
 //! The other services' records say what is still in force (charged,
-//! reserved, shipped). Crashed nodes are read from their storage.
+//! reserved, shipped). Crashed nodes are read from their storage, in the
+//! layout every implementation shares (`step/<step>/<saga>`: [`StepRecord`]).
 
 use super::{Order, Params, SagaId, SagaNode, StepRecord, StepResult};
 use crate::check::history::Value;
 use crate::check::{CheckKind, Invariant, Outcome};
+use crate::labs::saga::SagaLabNode;
 use crate::sim::{ClientId, NodeId, Op, Prng, Request, Sim, SimBuilder, SimTime};
 use crate::workload::Workload;
 use std::collections::BTreeMap;
@@ -42,7 +46,7 @@ impl Workload for OrderWorkload {
 }
 
 /// The order a client request asks for, if well formed.
-pub(super) fn parse_order(params: &Params, request: &Request) -> Option<Order> {
+pub fn parse_order(params: &Params, request: &Request) -> Option<Order> {
     let items = request.op.value.as_list()?;
     let [c, i, q] = items else { return None };
     let (c, i, q) = (c.as_int()?, i.as_int()?, q.as_int()?);
@@ -58,9 +62,9 @@ pub(super) fn parse_order(params: &Params, request: &Request) -> Option<Order> {
 }
 
 /// Every step record of a node, up or down.
-fn records_of(sim: &Sim<SagaNode>, node: NodeId) -> BTreeMap<(u8, SagaId), StepRecord> {
+fn records_of<N: SagaLabNode>(sim: &Sim<N>, node: NodeId) -> BTreeMap<(u8, SagaId), StepRecord> {
     if let Some(n) = sim.node(node) {
-        return n.local.records.clone();
+        return n.step_records().clone();
     }
     let storage = &sim.slots()[node.index()].storage;
     storage
@@ -73,7 +77,7 @@ fn records_of(sim: &Sim<SagaNode>, node: NodeId) -> BTreeMap<(u8, SagaId), StepR
 }
 
 /// Every step record in the system, by (step, saga).
-fn all_records(sim: &Sim<SagaNode>) -> BTreeMap<(u8, SagaId), StepRecord> {
+fn all_records<N: SagaLabNode>(sim: &Sim<N>) -> BTreeMap<(u8, SagaId), StepRecord> {
     (0..sim.node_count())
         .flat_map(|n| records_of(sim, NodeId(n)))
         .collect()
@@ -108,12 +112,12 @@ fn sagas(records: &BTreeMap<(u8, SagaId), StepRecord>) -> Vec<(SagaId, Order)> {
         .collect()
 }
 
-fn no_double_charge(sim: &Sim<SagaNode>) -> Result<(), String> {
+fn no_double_charge<N: SagaLabNode>(sim: &Sim<N>) -> Result<(), String> {
     let Some(payment) = sim.node(NodeId(1)) else {
         return Ok(());
     };
-    let touched = payment.local.last_touched.filter(|(step, _)| *step == 1);
-    let Some(r) = touched.and_then(|k| payment.local.records.get(&k)) else {
+    let touched = payment.last_touched().filter(|(step, _)| *step == 1);
+    let Some(r) = touched.and_then(|k| payment.step_records().get(&k)) else {
         return Ok(());
     };
     if r.applied > 1 {
@@ -125,11 +129,11 @@ fn no_double_charge(sim: &Sim<SagaNode>) -> Result<(), String> {
     Ok(())
 }
 
-fn stock_never_negative(sim: &Sim<SagaNode>) -> Result<(), String> {
+fn stock_never_negative<N: SagaLabNode>(sim: &Sim<N>) -> Result<(), String> {
     let Some(inventory) = sim.node(NodeId(2)) else {
         return Ok(());
     };
-    for (item, &stock) in &inventory.local.stock {
+    for (item, &stock) in inventory.stock() {
         if stock < 0 {
             return Err(format!("item i{item} has stock {stock}"));
         }
@@ -142,7 +146,7 @@ fn in_force(records: &BTreeMap<(u8, SagaId), StepRecord>, saga: SagaId) -> [i64;
     [1, 2, 3].map(|step| records.get(&(step, saga)).map_or(0, StepRecord::net))
 }
 
-fn sagas_finish(sim: &Sim<SagaNode>) -> Result<(), String> {
+fn sagas_finish<N: SagaLabNode>(sim: &Sim<N>) -> Result<(), String> {
     let records = all_records(sim);
     let mut problems = Vec::new();
     for (saga, _) in sagas(&records) {
@@ -195,33 +199,38 @@ fn or_none(items: &[&str]) -> String {
 }
 
 /// Balances and stock as the services hold them (or storage says).
-fn balances_and_stock(
-    sim: &Sim<SagaNode>,
+fn balances_and_stock<N: SagaLabNode>(
+    sim: &Sim<N>,
     params: &Params,
 ) -> (BTreeMap<u32, i64>, BTreeMap<u32, i64>) {
-    let derive = |node: u32| -> super::Services {
-        let mut s = super::Services::new(params, NodeId(node));
+    let derive = |node: u32| -> (BTreeMap<u32, i64>, BTreeMap<u32, i64>) {
+        let mut balances: BTreeMap<u32, i64> = (0..params.customers)
+            .map(|c| (c, params.initial_balance))
+            .collect();
+        let mut stock: BTreeMap<u32, i64> = (0..params.items)
+            .map(|i| (i, params.initial_stock))
+            .collect();
         for r in records_of(sim, NodeId(node)).values() {
             match r.step {
-                1 => *s.balances.entry(r.order.customer).or_default() -= r.net() * r.order.amount,
-                2 => *s.stock.entry(r.order.item).or_default() -= r.net() * i64::from(r.order.qty),
+                1 => *balances.entry(r.order.customer).or_default() -= r.net() * r.order.amount,
+                2 => *stock.entry(r.order.item).or_default() -= r.net() * i64::from(r.order.qty),
                 _ => {}
             }
         }
-        s
+        (balances, stock)
     };
     let balances = match sim.node(NodeId(1)) {
-        Some(n) => n.local.balances.clone(),
-        None => derive(1).balances,
+        Some(n) => n.balances().clone(),
+        None => derive(1).0,
     };
     let stock = match sim.node(NodeId(2)) {
-        Some(n) => n.local.stock.clone(),
-        None => derive(2).stock,
+        Some(n) => n.stock().clone(),
+        None => derive(2).1,
     };
     (balances, stock)
 }
 
-fn conserved(sim: &Sim<SagaNode>, params: &Params) -> Outcome {
+fn conserved<N: SagaLabNode>(sim: &Sim<N>, params: &Params) -> Outcome {
     let records = all_records(sim);
     let mut balances: BTreeMap<u32, i64> = (0..params.customers)
         .map(|c| (c, params.initial_balance))
@@ -284,7 +293,7 @@ fn percentile(sorted: &[u64], q: usize) -> String {
     crate::sim::report::percentile(sorted, q).map_or("-".into(), |p| SimTime(p).to_string())
 }
 
-fn metrics(sim: &Sim<SagaNode>) -> Vec<(String, String)> {
+fn metrics<N: SagaLabNode>(sim: &Sim<N>) -> Vec<(String, String)> {
     let records = all_records(sim);
     let started = sagas(&records);
     let fates: Vec<Fate> = started.iter().map(|(s, _)| fate(&records, *s)).collect();
@@ -329,7 +338,7 @@ fn metrics(sim: &Sim<SagaNode>) -> Vec<(String, String)> {
     }
     let (dedup, transient): (u64, u64) = sim
         .live_nodes()
-        .map(|(_, n)| (n.local.dedup_hits, n.local.transient_failures))
+        .map(|(_, n)| (n.dedup_hits(), n.transient_failures()))
         .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
     out.push(("duplicates-suppressed".into(), dedup.to_string()));
     out.push(("transient-failures".into(), transient.to_string()));
@@ -351,32 +360,52 @@ pub fn anomaly_count(sim: &Sim<SagaNode>) -> usize {
 pub fn builder(params: Params, nodes: u32, seed: u64) -> SimBuilder<SagaNode> {
     let params = Arc::new(params);
     let factory = Arc::clone(&params);
-    let conserve = Arc::clone(&params);
-    SimBuilder::new(nodes, seed, move |id, _| {
+    let b = SimBuilder::new(nodes, seed, move |id, _| {
         SagaNode::new(Arc::clone(&factory), id)
-    })
-    .invariant(Invariant::always("no-double-charge", no_double_charge))
-    .invariant(Invariant::always(
-        "stock-never-negative",
-        stock_never_negative,
-    ))
-    .invariant(Invariant::eventually(
-        "sagas-complete-or-compensate",
-        sagas_finish,
-    ))
-    .invariant(Invariant::new(
-        "money-and-stock-conserved",
-        CheckKind::AtEnd,
-        move |sim| conserved(sim, &conserve),
-    ))
-    .invariant(Invariant::sometimes(
-        "a-saga-completes",
-        |sim: &Sim<SagaNode>| {
+    });
+    attach_checks(b, params)
+}
+
+/// Attach the sagas' checks and metrics to a builder of any implementation
+/// of the lab trait: `no-double-charge` and `stock-never-negative` (every
+/// step), `sagas-complete-or-compensate` (eventually),
+/// `money-and-stock-conserved` (at the end), `a-saga-completes` (sometimes).
+pub fn attach_checks<N: SagaLabNode>(b: SimBuilder<N>, params: Arc<Params>) -> SimBuilder<N> {
+    b.invariant(Invariant::always("no-double-charge", no_double_charge::<N>))
+        .invariant(Invariant::always(
+            "stock-never-negative",
+            stock_never_negative::<N>,
+        ))
+        .invariant(Invariant::eventually(
+            "sagas-complete-or-compensate",
+            sagas_finish::<N>,
+        ))
+        .invariant(Invariant::new(
+            "money-and-stock-conserved",
+            CheckKind::AtEnd,
+            move |sim| conserved(sim, &params),
+        ))
+        .invariant(Invariant::sometimes("a-saga-completes", |sim: &Sim<N>| {
             sim.node(NodeId(0)).is_some_and(|n| {
-                let touched = n.local.last_touched.and_then(|k| n.local.records.get(&k));
+                let touched = n.last_touched().and_then(|k| n.step_records().get(&k));
                 touched.is_some_and(|r| r.step == 4 && r.result == Some(StepResult::Ok))
             })
-        },
-    ))
-    .metrics(metrics)
+        }))
+        .metrics(metrics::<N>)
+}
+
+/// The lab's extra check, `charged-at-most-once` (at the end): no payment
+/// record, up or down, was applied more than once. `no-double-charge` looks
+/// at the record the last handler touched
+/// ([`SagaLabNode::last_touched`]); this one reads every record, once.
+pub fn charged_at_most_once<N: SagaLabNode>(sim: &Sim<N>) -> Outcome {
+    for r in records_of(sim, NodeId(1)).values() {
+        if r.step == 1 && r.applied > 1 {
+            return Outcome::Fail(format!(
+                "{} charged customer c{} {} times for one order of {}",
+                r.saga, r.order.customer, r.applied, r.order.amount
+            ));
+        }
+    }
+    Outcome::Pass
 }

@@ -53,7 +53,7 @@ mod orchestrator;
 pub mod scenario;
 mod services;
 
-pub use checks::{builder, OrderWorkload};
+pub use checks::{attach_checks, builder, charged_at_most_once, parse_order, OrderWorkload};
 pub use orchestrator::{Orchestrator, SagaRecord, SagaStatus};
 pub use services::{Services, StepRecord};
 

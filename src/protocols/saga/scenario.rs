@@ -50,14 +50,8 @@ pub fn params(scenario: &Scenario) -> Result<Params, ScenarioError> {
     })
 }
 
-/// `[protocol]` as in [`params`]; `[workload] kind = "orders"` with
-/// `max_qty` (1..=100, default 3). Needs exactly four nodes: order, payment,
-/// inventory, shipping.
-pub fn build(
-    scenario: &Scenario,
-    options: &BuildOptions,
-) -> Result<Box<dyn DynSim>, ScenarioError> {
-    let params = params(scenario)?;
+/// Sagas need exactly four nodes: order, payment, inventory, shipping.
+pub fn check_nodes(scenario: &Scenario) -> Result<(), ScenarioError> {
     if scenario.nodes != 4 {
         return Err(ScenarioError::at(
             &scenario.source,
@@ -68,19 +62,38 @@ pub fn build(
             ),
         ));
     }
-    let workload: Option<Box<dyn Workload>> = match &scenario.workload {
-        Some(w) => {
-            let mut wp = w.params.reader();
-            let max_qty = wp.u64_in("max_qty", 3, 1..=100)? as u32;
-            wp.finish()?;
-            Some(Box::new(OrderWorkload {
-                customers: params.customers,
-                items: params.items,
-                max_qty,
-            }))
-        }
-        None => None,
+    Ok(())
+}
+
+/// Read `[workload] kind = "orders"`: `max_qty` (1..=100, default 3); `None`
+/// without a workload.
+pub fn workload(
+    scenario: &Scenario,
+    params: &Params,
+) -> Result<Option<Box<dyn Workload>>, ScenarioError> {
+    let Some(w) = &scenario.workload else {
+        return Ok(None);
     };
+    let mut wp = w.params.reader();
+    let max_qty = wp.u64_in("max_qty", 3, 1..=100)? as u32;
+    wp.finish()?;
+    Ok(Some(Box::new(OrderWorkload {
+        customers: params.customers,
+        items: params.items,
+        max_qty,
+    })))
+}
+
+/// `[protocol]` as in [`params`]; `[workload] kind = "orders"` with
+/// `max_qty` (1..=100, default 3). Needs exactly four nodes: order, payment,
+/// inventory, shipping.
+pub fn build(
+    scenario: &Scenario,
+    options: &BuildOptions,
+) -> Result<Box<dyn DynSim>, ScenarioError> {
+    let params = params(scenario)?;
+    check_nodes(scenario)?;
+    let workload = workload(scenario, &params)?;
     let b = builder(params, scenario.nodes, scenario.seed);
     Ok(Box::new(
         configure(b, scenario, &FACTS, workload, options)?.build(),

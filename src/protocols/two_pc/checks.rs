@@ -1,27 +1,28 @@
-//! Two-phase commit's checks and metrics.
+//! Two-phase commit's checks and metrics, generic over the lab trait
+//! [`TwoPcLabNode`] so the same checks judge the reference and a student's
+//! implementation (lab 03).
 //!
-//! The per-step checks look only at the decision the last handler took (the
-//! coordinator's `last_decision`, each participant's `last_outcome`), so they
-//! stay cheap however long the run; a conflict is caught at the step that
-//! creates it. A crashed node's records are read from its storage.
+//! The per-step checks look only at the decision the last handler took
+//! ([`TwoPcLabNode::last_decided`]), so they stay cheap however long the run;
+//! a conflict is caught at the step that creates it. A crashed node's records
+//! are read from its storage, in the disk layout every implementation shares
+//! (`txn/<tx>`: [`TxnRecord`], `decision/<tx>`: [`DecisionRecord`],
+//! `account/<name>`: its entries).
 
 use super::bank::{accounts_of, balance};
 use super::{DecisionRecord, Outcome, Params, Phase, TwoPc, TxId, TxnRecord, COORDINATOR};
 use crate::check::serializability::{self, Consistency};
 use crate::check::{CheckKind, Invariant};
 use crate::check::{Outcome as CheckOutcome, Status};
+use crate::labs::two_pc::TwoPcLabNode;
 use crate::sim::{NodeId, Sim, SimBuilder, SimTime};
 use std::sync::Arc;
 
 /// A participant's phase for `tx` and whether it voted yes: from memory if
 /// up, from storage if down.
-fn stance_at(sim: &Sim<TwoPc>, node: NodeId, tx: TxId) -> Option<(Phase, bool)> {
+fn stance_at<N: TwoPcLabNode>(sim: &Sim<N>, node: NodeId, tx: TxId) -> Option<(Phase, bool)> {
     match sim.node(node) {
-        Some(n) => n
-            .participant()?
-            .txns
-            .get(&tx)
-            .map(|r| (r.phase, r.voted_yes)),
+        Some(n) => n.txn_records()?.get(&tx).map(|r| (r.phase, r.voted_yes)),
         None => sim
             .slots()
             .get(node.index())?
@@ -32,11 +33,11 @@ fn stance_at(sim: &Sim<TwoPc>, node: NodeId, tx: TxId) -> Option<(Phase, bool)> 
 }
 
 /// Every transaction record of a participant, up or down.
-fn records_of(sim: &Sim<TwoPc>, node: NodeId) -> Vec<TxnRecord> {
+fn records_of<N: TwoPcLabNode>(sim: &Sim<N>, node: NodeId) -> Vec<TxnRecord> {
     if let Some(n) = sim.node(node) {
         return n
-            .participant()
-            .map(|p| p.txns.values().cloned().collect())
+            .txn_records()
+            .map(|txns| txns.values().cloned().collect())
             .unwrap_or_default();
     }
     let storage = &sim.slots()[node.index()].storage;
@@ -49,9 +50,9 @@ fn records_of(sim: &Sim<TwoPc>, node: NodeId) -> Vec<TxnRecord> {
 }
 
 /// The coordinator's decision log, up or down.
-fn decision_log(sim: &Sim<TwoPc>) -> Vec<DecisionRecord> {
-    if let Some(c) = sim.node(COORDINATOR).and_then(TwoPc::coordinator) {
-        return c.log.values().cloned().collect();
+fn decision_log<N: TwoPcLabNode>(sim: &Sim<N>) -> Vec<DecisionRecord> {
+    if let Some(log) = sim.node(COORDINATOR).and_then(N::decision_log) {
+        return log.values().cloned().collect();
     }
     let storage = &sim.slots()[0].storage;
     storage
@@ -63,16 +64,18 @@ fn decision_log(sim: &Sim<TwoPc>) -> Vec<DecisionRecord> {
 }
 
 /// Transactions some handler just decided, with their participants.
-fn fresh_decisions(sim: &Sim<TwoPc>) -> Vec<(NodeId, TxId, Outcome, Vec<NodeId>)> {
+fn fresh_decisions<N: TwoPcLabNode>(sim: &Sim<N>) -> Vec<(NodeId, TxId, Outcome, Vec<NodeId>)> {
     let mut out = Vec::new();
     for (id, node) in sim.live_nodes() {
-        if let Some(c) = node.coordinator() {
-            if let Some(r) = c.last_decision.and_then(|tx| c.log.get(&tx)) {
+        let Some(tx) = node.last_decided() else {
+            continue;
+        };
+        if let Some(log) = node.decision_log() {
+            if let Some(r) = log.get(&tx) {
                 out.push((id, r.tx, r.outcome, r.participants.clone()));
             }
-        } else if let Some(p) = node.participant() {
-            let record = p.last_outcome.and_then(|tx| p.txns.get(&tx));
-            if let Some(r) = record {
+        } else if let Some(txns) = node.txn_records() {
+            if let Some(r) = txns.get(&tx) {
                 if let Some(outcome) = r.phase.outcome() {
                     out.push((id, r.tx, outcome, r.participants.clone()));
                 }
@@ -82,7 +85,7 @@ fn fresh_decisions(sim: &Sim<TwoPc>) -> Vec<(NodeId, TxId, Outcome, Vec<NodeId>)
     out
 }
 
-fn atomicity(sim: &Sim<TwoPc>) -> Result<(), String> {
+fn atomicity<N: TwoPcLabNode>(sim: &Sim<N>) -> Result<(), String> {
     for (_, tx, _, participants) in fresh_decisions(sim) {
         let mut committed = Vec::new();
         let mut aborted = Vec::new();
@@ -104,7 +107,7 @@ fn atomicity(sim: &Sim<TwoPc>) -> Result<(), String> {
     Ok(())
 }
 
-fn commit_needs_every_yes_vote(sim: &Sim<TwoPc>) -> Result<(), String> {
+fn commit_needs_every_yes_vote<N: TwoPcLabNode>(sim: &Sim<N>) -> Result<(), String> {
     for (by, tx, outcome, participants) in fresh_decisions(sim) {
         if outcome != Outcome::Commit {
             continue;
@@ -120,7 +123,7 @@ fn commit_needs_every_yes_vote(sim: &Sim<TwoPc>) -> Result<(), String> {
     Ok(())
 }
 
-fn every_transaction_decided(sim: &Sim<TwoPc>) -> Result<(), String> {
+fn every_transaction_decided<N: TwoPcLabNode>(sim: &Sim<N>) -> Result<(), String> {
     let mut stuck = Vec::new();
     for p in 1..sim.node_count() {
         for r in records_of(sim, NodeId(p)) {
@@ -129,9 +132,9 @@ fn every_transaction_decided(sim: &Sim<TwoPc>) -> Result<(), String> {
             }
         }
     }
-    if let Some(c) = sim.node(COORDINATOR).and_then(TwoPc::coordinator) {
-        if c.undecided() > 0 {
-            stuck.push(format!("{} still collecting votes", c.undecided()));
+    if let Some(c) = sim.node(COORDINATOR) {
+        if c.collecting_votes() > 0 {
+            stuck.push(format!("{} still collecting votes", c.collecting_votes()));
         }
     }
     if stuck.is_empty() {
@@ -151,12 +154,12 @@ fn every_transaction_decided(sim: &Sim<TwoPc>) -> Result<(), String> {
 }
 
 /// Every account's entries, wherever it lives.
-fn all_accounts(sim: &Sim<TwoPc>, params: &Params) -> Vec<(String, Vec<i64>)> {
+fn all_accounts<N: TwoPcLabNode>(sim: &Sim<N>, params: &Params) -> Vec<(String, Vec<i64>)> {
     let mut out = Vec::new();
     for p in 1..sim.node_count() {
         let node = NodeId(p);
-        match sim.node(node).and_then(TwoPc::participant) {
-            Some(part) => out.extend(part.accounts.iter().map(|(a, e)| (a.clone(), e.clone()))),
+        match sim.node(node).and_then(N::accounts) {
+            Some(accounts) => out.extend(accounts.iter().map(|(a, e)| (a.clone(), e.clone()))),
             None => {
                 let storage = &sim.slots()[node.index()].storage;
                 for a in accounts_of(node, params.accounts, sim.node_count()) {
@@ -169,7 +172,7 @@ fn all_accounts(sim: &Sim<TwoPc>, params: &Params) -> Vec<(String, Vec<i64>)> {
     out
 }
 
-fn money_conserved(sim: &Sim<TwoPc>, params: &Params) -> CheckOutcome {
+fn money_conserved<N: TwoPcLabNode>(sim: &Sim<N>, params: &Params) -> CheckOutcome {
     let accounts = all_accounts(sim, params);
     for (name, entries) in &accounts {
         let b = balance(params.initial_balance, entries);
@@ -194,7 +197,7 @@ fn money_conserved(sim: &Sim<TwoPc>, params: &Params) -> CheckOutcome {
     }
 }
 
-fn serializable(sim: &Sim<TwoPc>) -> CheckOutcome {
+fn serializable<N: TwoPcLabNode>(sim: &Sim<N>) -> CheckOutcome {
     match serializability::check(sim.history(), Consistency::Serializable) {
         Ok(report) => match report.status {
             Status::Valid => CheckOutcome::Pass,
@@ -209,7 +212,7 @@ fn time(ns: u64) -> String {
     SimTime(ns).to_string()
 }
 
-fn metrics(sim: &Sim<TwoPc>) -> Vec<(String, String)> {
+fn metrics<N: TwoPcLabNode>(sim: &Sim<N>) -> Vec<(String, String)> {
     let log = decision_log(sim);
     let committed = log.iter().filter(|r| r.outcome == Outcome::Commit).count();
     let presumed = log.iter().filter(|r| r.presumed).count();
@@ -250,8 +253,7 @@ fn metrics(sim: &Sim<TwoPc>) -> Vec<(String, String)> {
     out.push(("blocked-lock-time".into(), time(lock_ns)));
     let peak = sim
         .live_nodes()
-        .filter_map(|(_, n)| n.participant())
-        .map(|p| p.locks_peak)
+        .map(|(_, n)| n.locks_peak())
         .max()
         .unwrap_or(0);
     out.push(("locks-held-peak".into(), peak.to_string()));
@@ -262,34 +264,103 @@ fn metrics(sim: &Sim<TwoPc>) -> Vec<(String, String)> {
 pub fn builder(params: Params, nodes: u32, seed: u64) -> SimBuilder<TwoPc> {
     let params = Arc::new(params);
     let factory = Arc::clone(&params);
-    let money = Arc::clone(&params);
-    SimBuilder::new(nodes, seed, move |id, n| {
+    let b = SimBuilder::new(nodes, seed, move |id, n| {
         TwoPc::new(Arc::clone(&factory), id, n)
-    })
-    .invariant(Invariant::always("atomicity", atomicity))
-    .invariant(Invariant::always(
-        "commit-needs-every-yes-vote",
-        commit_needs_every_yes_vote,
-    ))
-    .invariant(Invariant::new(
-        "money-conserved",
-        CheckKind::AtEnd,
-        move |sim| money_conserved(sim, &money),
-    ))
-    .invariant(Invariant::new(
-        "serializable",
-        CheckKind::AtEnd,
-        serializable,
-    ))
-    .invariant(Invariant::eventually(
-        "every-transaction-decided",
-        every_transaction_decided,
-    ))
-    .invariant(Invariant::sometimes("a-transaction-commits", |sim| {
-        sim.node(COORDINATOR)
-            .and_then(TwoPc::coordinator)
-            .and_then(|c| c.last_decision.and_then(|tx| c.log.get(&tx)))
-            .is_some_and(|r| r.outcome == Outcome::Commit)
-    }))
-    .metrics(metrics)
+    });
+    attach_checks(b, params)
+}
+
+/// Attach two-phase commit's checks and metrics to a builder of any
+/// implementation of the lab trait: `atomicity` and
+/// `commit-needs-every-yes-vote` (every step), `money-conserved` and
+/// `serializable` (at the end), `every-transaction-decided` (eventually),
+/// `a-transaction-commits` (sometimes).
+pub fn attach_checks<N: TwoPcLabNode>(b: SimBuilder<N>, params: Arc<Params>) -> SimBuilder<N> {
+    let money = Arc::clone(&params);
+    b.invariant(Invariant::always("atomicity", atomicity::<N>))
+        .invariant(Invariant::always(
+            "commit-needs-every-yes-vote",
+            commit_needs_every_yes_vote::<N>,
+        ))
+        .invariant(Invariant::new(
+            "money-conserved",
+            CheckKind::AtEnd,
+            move |sim| money_conserved(sim, &money),
+        ))
+        .invariant(Invariant::new(
+            "serializable",
+            CheckKind::AtEnd,
+            serializable::<N>,
+        ))
+        .invariant(Invariant::eventually(
+            "every-transaction-decided",
+            every_transaction_decided::<N>,
+        ))
+        .invariant(Invariant::sometimes("a-transaction-commits", |sim| {
+            sim.node(COORDINATOR)
+                .and_then(|c: &N| {
+                    let tx = c.last_decided()?;
+                    c.decision_log()?.get(&tx).map(|r| r.outcome)
+                })
+                .is_some_and(|outcome| outcome == Outcome::Commit)
+        }))
+        .metrics(metrics::<N>)
+}
+
+/// The lab's extra check, `outcomes-agree` (at the end): every transaction
+/// any node has a record of ended the same way everywhere (the coordinator's
+/// log and every participant, up or down), and a commit has a yes vote on
+/// record at each of its participants. The per-step checks catch the same
+/// faults earlier but trust [`TwoPcLabNode::last_decided`]; this one reads
+/// every record, once.
+pub fn outcomes_agree<N: TwoPcLabNode>(sim: &Sim<N>) -> CheckOutcome {
+    use std::collections::BTreeMap;
+    let mut outcomes: BTreeMap<TxId, Vec<(NodeId, Outcome)>> = BTreeMap::new();
+    let mut participants: BTreeMap<TxId, Vec<NodeId>> = BTreeMap::new();
+    for r in decision_log(sim) {
+        outcomes
+            .entry(r.tx)
+            .or_default()
+            .push((COORDINATOR, r.outcome));
+        participants.insert(r.tx, r.participants.clone());
+    }
+    let mut stances: BTreeMap<(TxId, NodeId), bool> = BTreeMap::new();
+    for p in 1..sim.node_count() {
+        for r in records_of(sim, NodeId(p)) {
+            stances.insert((r.tx, NodeId(p)), r.voted_yes);
+            if let Some(outcome) = r.phase.outcome() {
+                outcomes.entry(r.tx).or_default().push((NodeId(p), outcome));
+            }
+        }
+    }
+    for (tx, seen) in &outcomes {
+        let commits: Vec<String> = seen
+            .iter()
+            .filter(|(_, o)| *o == Outcome::Commit)
+            .map(|(n, _)| n.to_string())
+            .collect();
+        let aborts: Vec<String> = seen
+            .iter()
+            .filter(|(_, o)| *o == Outcome::Abort)
+            .map(|(n, _)| n.to_string())
+            .collect();
+        if !commits.is_empty() && !aborts.is_empty() {
+            return CheckOutcome::Fail(format!(
+                "{tx} ended committed at {} and aborted at {}",
+                commits.join(", "),
+                aborts.join(", ")
+            ));
+        }
+        if commits.is_empty() {
+            continue;
+        }
+        for &p in participants.get(tx).into_iter().flatten() {
+            if !stances.get(&(*tx, p)).copied().unwrap_or(false) {
+                return CheckOutcome::Fail(format!(
+                    "{tx} is committed but {p} has no record of voting yes"
+                ));
+            }
+        }
+    }
+    CheckOutcome::Pass
 }

@@ -45,7 +45,7 @@ mod participant;
 pub mod scenario;
 
 pub use bank::BankWorkload;
-pub use checks::builder;
+pub use checks::{attach_checks, builder, outcomes_agree};
 pub use coordinator::{Coordinator, DecisionRecord};
 pub use participant::{Participant, Phase, TxnRecord};
 

@@ -40,14 +40,28 @@ pub fn params(scenario: &Scenario) -> Result<Params, ScenarioError> {
     })
 }
 
-/// `[protocol]` as in [`params`]; `[workload] kind = "bank"` with
-/// `max_amount` (1..=99, default 20) and `audit_ratio` (0..=1, default 0.2).
-/// Needs at least two nodes: a coordinator and a participant.
-pub fn build(
+/// Read `[workload] kind = "bank"`: `max_amount` (1..=99, default 20) and
+/// `audit_ratio` (0..=1, default 0.2); `None` without a workload.
+pub fn workload(
     scenario: &Scenario,
-    options: &BuildOptions,
-) -> Result<Box<dyn DynSim>, ScenarioError> {
-    let params = params(scenario)?;
+    params: &Params,
+) -> Result<Option<Box<dyn Workload>>, ScenarioError> {
+    let Some(w) = &scenario.workload else {
+        return Ok(None);
+    };
+    let mut wp = w.params.reader();
+    let max_amount = wp.u64_in("max_amount", 20, 1..=99)? as i64;
+    let audit_ratio = wp.f64_in("audit_ratio", 0.2, 0.0..=1.0)?;
+    wp.finish()?;
+    Ok(Some(Box::new(BankWorkload {
+        accounts: params.accounts,
+        max_amount,
+        audit_ratio: Ratio::from_probability(audit_ratio),
+    })))
+}
+
+/// Two-phase commit needs a coordinator and a participant.
+pub fn check_nodes(scenario: &Scenario) -> Result<(), ScenarioError> {
     if scenario.nodes < 2 {
         return Err(ScenarioError::at(
             &scenario.source,
@@ -58,20 +72,19 @@ pub fn build(
             ),
         ));
     }
-    let workload: Option<Box<dyn Workload>> = match &scenario.workload {
-        Some(w) => {
-            let mut wp = w.params.reader();
-            let max_amount = wp.u64_in("max_amount", 20, 1..=99)? as i64;
-            let audit_ratio = wp.f64_in("audit_ratio", 0.2, 0.0..=1.0)?;
-            wp.finish()?;
-            Some(Box::new(BankWorkload {
-                accounts: params.accounts,
-                max_amount,
-                audit_ratio: Ratio::from_probability(audit_ratio),
-            }))
-        }
-        None => None,
-    };
+    Ok(())
+}
+
+/// `[protocol]` as in [`params`]; `[workload] kind = "bank"` with
+/// `max_amount` (1..=99, default 20) and `audit_ratio` (0..=1, default 0.2).
+/// Needs at least two nodes: a coordinator and a participant.
+pub fn build(
+    scenario: &Scenario,
+    options: &BuildOptions,
+) -> Result<Box<dyn DynSim>, ScenarioError> {
+    let params = params(scenario)?;
+    check_nodes(scenario)?;
+    let workload = workload(scenario, &params)?;
     let b = builder(params, scenario.nodes, scenario.seed);
     Ok(Box::new(
         configure(b, scenario, &FACTS, workload, options)?.build(),
