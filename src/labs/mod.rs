@@ -15,6 +15,7 @@
 //! Labs never touch the CLI: `distlab lab` (in `cli::lab`) prints the
 //! scoreboard and writes replay files from a [`grade::Scoreboard`].
 
+pub mod broadcast;
 pub mod clocks;
 pub mod grade;
 pub mod status;
@@ -122,7 +123,7 @@ impl Lab {
 }
 
 /// Every lab, in order.
-pub const LABS: &[&Lab] = &[&tour::LAB, &clocks::LAB];
+pub const LABS: &[&Lab] = &[&tour::LAB, &clocks::LAB, &broadcast::LAB];
 
 /// The lab numbered `id` (`5`, `05` and `05-raft-election` all work).
 pub fn find(id: &str) -> Option<&'static Lab> {
