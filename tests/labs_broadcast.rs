@@ -1,17 +1,18 @@
 //! Lab 02 (broadcast): the reference earns full marks, each bug switch
-//! loses part A, a correct but chatty node keeps part A and loses part B, a
-//! node that waits for its timer to push loses part B's latency, the
-//! skeleton scores zero without crashing the grader, and grading is
-//! deterministic.
+//! loses the parts it breaks (A for the broadcast bugs, C for the gossip
+//! one), a correct but chatty node keeps part A and loses part B, a node
+//! that waits for its timer to push loses part B's latency, the skeleton
+//! scores zero without crashing the grader, and grading is deterministic.
 
 #[path = "../labs/02-broadcast/src/lib.rs"]
 mod skeleton;
 
 use distlab::check::history::Value;
-use distlab::labs::broadcast::{self, BroadcastSetup, LabBroadcast};
+use distlab::labs::broadcast::{self, BroadcastSetup, BroadcastTypes, LabBroadcast};
 use distlab::labs::grade::{grade, grade_reference, GradeOptions, Scoreboard};
 use distlab::labs::repo_root;
-use distlab::protocols::broadcast::{Msg, Timer};
+use distlab::protocols::broadcast::{Broadcast, Msg, Timer};
+use distlab::protocols::gossip::Gossip;
 use distlab::sim::{Ctx, Node, NodeId, Reply, Request, SimTime};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -23,10 +24,22 @@ fn options(part: Option<&str>, jobs: usize) -> GradeOptions {
     }
 }
 
+/// The reference's gossip node with the broadcast node `S`.
+struct WithBroadcast<S>(std::marker::PhantomData<S>);
+
+impl<S: LabBroadcast> BroadcastTypes for WithBroadcast<S> {
+    type Broadcast = S;
+    type Gossip = Gossip;
+}
+
 fn grade_node<S: LabBroadcast>(part: Option<&str>) -> Scoreboard {
+    grade_types::<WithBroadcast<S>>(part)
+}
+
+fn grade_types<T: BroadcastTypes>(part: Option<&str>) -> Scoreboard {
     grade(
         &broadcast::LAB,
-        &broadcast::build::<S>,
+        &broadcast::build::<T>,
         &repo_root(),
         &options(part, 2),
         &|| {},
@@ -78,7 +91,7 @@ fn the_reference_earns_full_marks() {
 
 #[test]
 fn every_bug_switch_loses_points_on_the_parts_it_breaks() {
-    assert_eq!(broadcast::LAB.bugs.len(), 2);
+    assert_eq!(broadcast::LAB.bugs.len(), 3);
     for bug in broadcast::LAB.bugs {
         for &part in bug.breaks {
             let board = grade_reference(
@@ -102,7 +115,7 @@ fn every_bug_switch_loses_points_on_the_parts_it_breaks() {
 
 #[test]
 fn the_skeleton_scores_zero_without_crashing_the_grader() {
-    let board = grade_node::<skeleton::Flood>(None);
+    let board = grade_types::<skeleton::Nodes>(None);
     assert_eq!(board.earned(), 0, "{}", describe(&board));
     assert_eq!(board.possible(), broadcast::LAB.points());
     for part in &board.parts {
@@ -326,6 +339,12 @@ impl Node for Lazy {
 #[test]
 fn a_correct_but_chatty_node_keeps_part_a_and_loses_part_b() {
     let board = grade_node::<Chatty>(None);
+    assert_eq!(
+        board.part("C").map(|c| c.earned()),
+        Some(20),
+        "{}",
+        describe(&board)
+    );
     println!("chatty:\n{}", describe(&board));
     let (a, b) = (board.part("A").expect("A"), board.part("B").expect("B"));
     assert_eq!(a.earned(), a.possible(), "{}", describe(&board));
@@ -359,4 +378,11 @@ fn a_node_that_waits_for_its_timer_to_push_loses_part_b_on_latency() {
         "{}",
         describe(&board)
     );
+}
+
+#[test]
+fn the_reference_broadcast_node_is_the_one_graded() {
+    // The reference's types, named explicitly, grade like `LAB.reference`.
+    let board = grade_node::<Broadcast>(Some("B"));
+    assert_eq!(board.earned(), board.possible(), "{}", describe(&board));
 }

@@ -4,6 +4,7 @@
 //! - Part A: every value a client was told is stored reaches every node,
 //!   through loss, partitions and crashes.
 //! - Part B: the same, with few messages and low latency.
+//! - Part C: [`Gossiper`], push-pull anti-entropy that converges.
 //!
 //! Run `cargo run --release -- lab check 02` to grade, and `cargo run -p
 //! lab-02-broadcast -- tui <scenario>` to watch your node at work.
@@ -13,12 +14,24 @@
 #![allow(unused_variables, dead_code)]
 
 use distlab::check::history::Value;
-use distlab::labs::broadcast::{BroadcastSetup, LabBroadcast};
+use distlab::labs::broadcast::{
+    BroadcastSetup, BroadcastTypes, GossipSetup, LabBroadcast, LabGossip,
+};
 use distlab::protocols::broadcast::{Msg, Timer};
+use distlab::protocols::gossip::{Msg as GossipMsg, Timer as GossipTimer};
 use distlab::sim::{Ctx, Node, NodeId, Reply, Request, SimTime};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// One broadcast node.
+/// Names your two node types for the lab's harness.
+#[derive(Clone, Copy, Debug)]
+pub struct Nodes;
+
+impl BroadcastTypes for Nodes {
+    type Broadcast = Flood;
+    type Gossip = Gossiper;
+}
+
+/// Parts A and B: one broadcast node.
 #[derive(Clone, Debug)]
 pub struct Flood {
     /// This node's neighbours in the scenario's topology: the only nodes
@@ -38,13 +51,13 @@ fn storage_key(value: i64) -> String {
 }
 
 /// Store `value` durably: `put`, then `sync` (unsynced writes are lost in a crash).
-fn store(ctx: &mut Ctx<Flood>, value: i64) {
+fn store<N: Node>(ctx: &mut Ctx<N>, value: i64) {
     ctx.storage().put(&storage_key(value), &true);
     ctx.storage().sync();
 }
 
 /// The values in storage (after a restart: what survived).
-fn stored(ctx: &mut Ctx<Flood>) -> Vec<i64> {
+fn stored<N: Node>(ctx: &mut Ctx<N>) -> Vec<i64> {
     ctx.storage()
         .keys()
         .iter()
@@ -120,5 +133,82 @@ impl Node for Flood {
     fn summary(&self) -> String {
         let pending: usize = self.unacked.values().map(BTreeSet::len).sum();
         format!("{} values, {} unacked", self.values.len(), pending)
+    }
+}
+
+/// Part C: one gossip node (push-pull anti-entropy).
+#[derive(Clone, Debug)]
+pub struct Gossiper {
+    /// This node's neighbours in the scenario's topology.
+    neighbours: Vec<NodeId>,
+    /// Neighbours to contact per round.
+    fanout: u32,
+    /// Round length.
+    interval: SimTime,
+    /// Values this node holds.
+    values: BTreeSet<i64>,
+}
+
+impl Gossiper {
+    /// Hold `value` durably (`store`) if it is new.
+    fn learn(&mut self, ctx: &mut Ctx<Self>, value: i64) {
+        // README, part C, rule 1.
+        todo!("part C: learn")
+    }
+}
+
+impl LabGossip for Gossiper {
+    fn new(setup: &GossipSetup) -> Self {
+        Gossiper {
+            neighbours: setup.neighbours.clone(),
+            fanout: setup.fanout,
+            interval: setup.interval,
+            values: BTreeSet::new(),
+        }
+    }
+
+    fn values(&self) -> Vec<i64> {
+        self.values.iter().copied().collect()
+    }
+}
+
+impl Node for Gossiper {
+    type Msg = GossipMsg;
+    type Timer = GossipTimer;
+
+    fn on_start(&mut self, ctx: &mut Ctx<Self>) {
+        // README, part C, rule 4: reload `stored(ctx)` and set the first
+        // round (`ctx.set_timer(self.interval, GossipTimer::Round)`).
+        todo!("part C: on_start")
+    }
+
+    fn on_message(&mut self, ctx: &mut Ctx<Self>, from: NodeId, msg: GossipMsg) {
+        // README, part C, rules 2 and 3: `GossipMsg::PushPull(values)` and
+        // `GossipMsg::Push(values)` (ignore the other kinds).
+        todo!("part C: on_message")
+    }
+
+    fn on_timer(&mut self, ctx: &mut Ctx<Self>, timer: GossipTimer) {
+        // README, part C, rule 2: a round; then set the next one.
+        todo!("part C: on_timer")
+    }
+
+    fn on_request(&mut self, ctx: &mut Ctx<Self>, request: Request) {
+        match (request.op.f.as_str(), &request.op.value) {
+            ("add", Value::Int(v)) => {
+                let v = *v;
+                self.learn(ctx, v);
+                ctx.reply(&request, Reply::Ok(Value::Nil));
+            }
+            ("read", _) => {
+                let values = self.values.iter().map(|&v| Value::Int(v)).collect();
+                ctx.reply(&request, Reply::Ok(Value::List(values)));
+            }
+            (f, _) => ctx.reply(&request, Reply::Fail(format!("unknown operation {f:?}"))),
+        }
+    }
+
+    fn summary(&self) -> String {
+        format!("{} values", self.values.len())
     }
 }

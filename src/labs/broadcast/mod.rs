@@ -1,7 +1,9 @@
 //! Lab 02, broadcast: the student writes a flooding broadcast node that
-//! survives loss, partitions and crashes (part A), and makes it efficient
+//! survives loss, partitions and crashes (part A), makes it efficient
 //! enough (part B: messages per broadcast and delivery latency under
-//! targets, the way Gossip Glomers grades its efficiency challenge).
+//! targets, the way Gossip Glomers grades its efficiency challenge), and
+//! writes a push-pull anti-entropy gossip node that converges under loss,
+//! crashes and partitions (part C, in `gossip.rs`).
 //!
 //! The student's node implements [`LabBroadcast`]: a [`Node`] built from a
 //! [`BroadcastSetup`] (its neighbours in the scenario's topology, the retry
@@ -25,12 +27,22 @@
 //! asked) to its arrival at the last node. Messages are every node-to-node
 //! message sent (retransmissions and acknowledgements included) over the
 //! broadcasts clients invoked.
+//!
+//! The student's two node types are named by one [`BroadcastTypes`]
+//! marker; [`build`] runs `broadcast` scenarios with the first and `gossip`
+//! scenarios with the second.
+
+mod gossip;
+
+pub use gossip::{GossipSetup, LabGossip};
 
 use super::{Case, Lab, LabBug, Part};
 use crate::check::history::EventType;
 use crate::check::{Invariant, Monitor};
 use crate::protocols::broadcast::scenario::FACTS;
 use crate::protocols::broadcast::{Broadcast, BroadcastWorkload, Bug, Params, Topology};
+use crate::protocols::gossip::scenario::FACTS as GOSSIP_FACTS;
+use crate::protocols::gossip::{Bug as GossipBug, Gossip};
 use crate::registry::ProtocolEntry;
 use crate::scenario::engine::{configure, BuildOptions};
 use crate::scenario::{Scenario, ScenarioError};
@@ -293,6 +305,58 @@ pub fn builder<S: LabBroadcast>(
     b
 }
 
+/// The student's node types: part A and B's broadcast node, part C's gossip node.
+pub trait BroadcastTypes: 'static {
+    /// Parts A and B.
+    type Broadcast: LabBroadcast;
+    /// Part C.
+    type Gossip: LabGossip;
+}
+
+/// The reference's node types.
+#[derive(Clone, Copy, Debug)]
+pub struct Reference;
+
+impl BroadcastTypes for Reference {
+    type Broadcast = Broadcast;
+    type Gossip = Gossip;
+}
+
+/// Build a `broadcast` scenario with `T::Broadcast` or a `gossip` scenario
+/// with `T::Gossip`.
+pub fn build<T: BroadcastTypes>(
+    scenario: &Scenario,
+    options: &BuildOptions,
+) -> Result<Box<dyn DynSim>, ScenarioError> {
+    match scenario.protocol.get_ref().as_str() {
+        "broadcast" => {
+            let scenario = without_foreign_bug(scenario, &GossipBug::NAMES)?;
+            build_broadcast::<T::Broadcast>(&scenario, options)
+        }
+        "gossip" => {
+            let scenario = without_foreign_bug(scenario, &Bug::NAMES)?;
+            gossip::build::<T::Gossip>(&scenario, options)
+        }
+        other => Err(ScenarioError::at(
+            &scenario.source,
+            scenario.protocol.span(),
+            format!("lab 02 runs the broadcast and gossip protocols, not {other:?}"),
+        )),
+    }
+}
+
+/// `scenario` with its `bug` switched off if it names a bug of the other
+/// protocol (`foreign`): the grader switches one bug on for every case of
+/// the lab, and each reference protocol only knows its own.
+fn without_foreign_bug(scenario: &Scenario, foreign: &[&str]) -> Result<Scenario, ScenarioError> {
+    let bug = scenario.protocol_params.reader().string("bug", "none")?;
+    let mut scenario = scenario.clone();
+    if bug != "none" && foreign.contains(&bug.as_str()) {
+        scenario.protocol_params = scenario.protocol_params.with_param("bug", "\"none\"")?;
+    }
+    Ok(scenario)
+}
+
 /// Build a `broadcast` scenario with the node type `S`.
 ///
 /// `[protocol]`: `topology` (line|ring|grid|tree|total, default total),
@@ -300,7 +364,7 @@ pub fn builder<S: LabBroadcast>(
 /// only the reference reads it), and the optional part-B targets
 /// `target_messages_per_broadcast` (a number), `target_latency_p50` and
 /// `target_latency_p99` (durations). `[workload]`: `read_ratio`.
-pub fn build<S: LabBroadcast>(
+pub fn build_broadcast<S: LabBroadcast>(
     scenario: &Scenario,
     options: &BuildOptions,
 ) -> Result<Box<dyn DynSim>, ScenarioError> {
@@ -338,13 +402,26 @@ pub fn build<S: LabBroadcast>(
     ))
 }
 
-/// The student's `broadcast` entry.
-pub fn entry<S: LabBroadcast>() -> ProtocolEntry {
+/// The student's `broadcast` entry (the lab's [`Lab::protocol`]).
+pub fn entry<T: BroadcastTypes>() -> ProtocolEntry {
     ProtocolEntry {
         summary: "lab 02: your flooding broadcast over a topology",
         facts: FACTS,
-        build: build::<S>,
+        build: build::<T>,
     }
+}
+
+/// Both protocols the lab replaces: `broadcast` and `gossip`, built with
+/// the student's nodes (a lab crate's `main` installs them).
+pub fn entries<T: BroadcastTypes>() -> Vec<ProtocolEntry> {
+    vec![
+        entry::<T>(),
+        ProtocolEntry {
+            summary: "lab 02: your push-pull anti-entropy gossip",
+            facts: GOSSIP_FACTS,
+            build: build::<T>,
+        },
+    ]
 }
 
 const BASIC: &str = "scenarios/broadcast-basic.toml";
@@ -352,6 +429,14 @@ const LOSSY: &str = "scenarios/broadcast-lossy.toml";
 const PARTITION: &str = "scenarios/broadcast-partition.toml";
 const EFFICIENCY: &str = "labs/02-broadcast/scenarios/efficiency.toml";
 const EFFICIENCY_LOSSY: &str = "labs/02-broadcast/scenarios/efficiency-lossy.toml";
+const GOSSIP_ANTI_ENTROPY: &str = "scenarios/gossip-anti-entropy.toml";
+const GOSSIP_PARTITION: &str = "labs/02-broadcast/scenarios/gossip-partition.toml";
+const CONVERGENCE: &[&str] = &[
+    "values-come-from-clients",
+    "acked-updates-everywhere",
+    "replicas-converge",
+    "update-spreads",
+];
 const CORRECTNESS: &[&str] = &[
     "values-come-from-clients",
     "acked-values-everywhere",
@@ -362,7 +447,7 @@ const CORRECTNESS: &[&str] = &[
 pub const LAB: Lab = Lab {
     id: "02",
     slug: "02-broadcast",
-    title: "Broadcast: flooding with retransmission, then efficiency",
+    title: "Broadcast: flooding with retransmission, efficiency, gossip",
     package: Some("lab-02-broadcast"),
     protocol: "broadcast",
     parts: &[
@@ -380,13 +465,13 @@ pub const LAB: Lab = Lab {
                     scenario: LOSSY,
                     seeds: (0, 40),
                     checks: CORRECTNESS,
-                    points: 25,
+                    points: 20,
                 },
                 Case {
                     scenario: PARTITION,
                     seeds: (0, 20),
                     checks: CORRECTNESS,
-                    points: 25,
+                    points: 20,
                 },
             ],
         },
@@ -402,7 +487,7 @@ pub const LAB: Lab = Lab {
                         "delivery-latency-p50",
                         "delivery-latency-p99",
                     ],
-                    points: 25,
+                    points: 20,
                 },
                 Case {
                     scenario: EFFICIENCY_LOSSY,
@@ -412,7 +497,25 @@ pub const LAB: Lab = Lab {
                         "messages-per-broadcast",
                         "delivery-latency-p99",
                     ],
-                    points: 15,
+                    points: 10,
+                },
+            ],
+        },
+        Part {
+            id: "C",
+            title: "gossip: push-pull anti-entropy converges (loss, crashes, partitions)",
+            cases: &[
+                Case {
+                    scenario: GOSSIP_ANTI_ENTROPY,
+                    seeds: (0, 20),
+                    checks: CONVERGENCE,
+                    points: 10,
+                },
+                Case {
+                    scenario: GOSSIP_PARTITION,
+                    seeds: (0, 20),
+                    checks: CONVERGENCE,
+                    points: 10,
                 },
             ],
         },
@@ -423,8 +526,9 @@ pub const LAB: Lab = Lab {
         "After a crash only storage survives: `on_start` must reload the stored values and offer all of them to every neighbour again, or values acknowledged before the crash never reach nodes that missed them.",
         "Answer a client's `broadcast` only after the value is stored and synced; otherwise a crash right after the answer loses an acknowledged value.",
         "Part B: push a new value at once (waiting for the timer costs up to a retry interval per hop), only to neighbours (not every node), and never back to the node you got it from. Resend only what is unacknowledged, never the whole set.",
+        "Part C: every round, pick `fanout` random neighbours (`ctx.rng().shuffle`) and send each `Msg::PushPull(all your values)`; on a `PushPull`, merge what you lack and answer `Msg::Push` with what the sender lacks. No acknowledgements are needed: the next round repairs any loss.",
     ],
-    reference: Some(build::<Broadcast>),
+    reference: Some(build::<Reference>),
     bugs: &[
         LabBug {
             name: "no-retransmit",
@@ -437,6 +541,12 @@ pub const LAB: Lab = Lab {
             param: "bug",
             value: "\"forget-on-restart\"",
             breaks: &["A"],
+        },
+        LabBug {
+            name: "no-anti-entropy",
+            param: "bug",
+            value: "\"no-anti-entropy\"",
+            breaks: &["C"],
         },
     ],
     custom: None,
