@@ -1,18 +1,21 @@
 //! Lab 02 (broadcast): the reference earns full marks, each bug switch
 //! loses the parts it breaks (A for the broadcast bugs, C for the gossip
 //! one), a correct but chatty node keeps part A and loses part B, a node
-//! that waits for its timer to push loses part B's latency, the skeleton
-//! scores zero without crashing the grader, and grading is deterministic.
+//! that waits for its timer to push loses part B's latency, a gossip node
+//! written from the README's rules earns part C, the skeleton scores zero
+//! without crashing the grader, and grading is deterministic.
 
 #[path = "../labs/02-broadcast/src/lib.rs"]
 mod skeleton;
 
 use distlab::check::history::Value;
-use distlab::labs::broadcast::{self, BroadcastSetup, BroadcastTypes, LabBroadcast};
+use distlab::labs::broadcast::{
+    self, BroadcastSetup, BroadcastTypes, GossipSetup, LabBroadcast, LabGossip,
+};
 use distlab::labs::grade::{grade, grade_reference, GradeOptions, Scoreboard};
 use distlab::labs::repo_root;
 use distlab::protocols::broadcast::{Broadcast, Msg, Timer};
-use distlab::protocols::gossip::Gossip;
+use distlab::protocols::gossip::{Gossip, Msg as GossipMsg, Timer as GossipTimer};
 use distlab::sim::{Ctx, Node, NodeId, Reply, Request, SimTime};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -384,5 +387,109 @@ fn a_node_that_waits_for_its_timer_to_push_loses_part_b_on_latency() {
 fn the_reference_broadcast_node_is_the_one_graded() {
     // The reference's types, named explicitly, grade like `LAB.reference`.
     let board = grade_node::<Broadcast>(Some("B"));
+    assert_eq!(board.earned(), board.possible(), "{}", describe(&board));
+}
+
+/// Part C written from the README's four rules (not the reference's code:
+/// its first round is at `interval`, not at a random offset).
+#[derive(Clone, Debug)]
+struct ReadmeGossiper {
+    neighbours: Vec<NodeId>,
+    fanout: u32,
+    interval: SimTime,
+    values: BTreeSet<i64>,
+}
+
+impl ReadmeGossiper {
+    fn learn(&mut self, ctx: &mut Ctx<Self>, value: i64) {
+        if self.values.insert(value) {
+            ctx.storage().put(&format!("value/{value}"), &true);
+            ctx.storage().sync();
+        }
+    }
+}
+
+impl LabGossip for ReadmeGossiper {
+    fn new(setup: &GossipSetup) -> Self {
+        ReadmeGossiper {
+            neighbours: setup.neighbours.clone(),
+            fanout: setup.fanout,
+            interval: setup.interval,
+            values: BTreeSet::new(),
+        }
+    }
+    fn values(&self) -> Vec<i64> {
+        self.values.iter().copied().collect()
+    }
+}
+
+impl Node for ReadmeGossiper {
+    type Msg = GossipMsg;
+    type Timer = GossipTimer;
+
+    fn on_start(&mut self, ctx: &mut Ctx<Self>) {
+        let keys = ctx.storage().keys();
+        let stored = keys
+            .iter()
+            .filter_map(|k| k.strip_prefix("value/")?.parse::<i64>().ok());
+        self.values.extend(stored);
+        ctx.set_timer(self.interval, GossipTimer::Round);
+    }
+
+    fn on_message(&mut self, ctx: &mut Ctx<Self>, from: NodeId, msg: GossipMsg) {
+        match msg {
+            GossipMsg::PushPull(values) => {
+                let theirs: BTreeSet<i64> = values.iter().copied().collect();
+                let missing: Vec<i64> = self.values.difference(&theirs).copied().collect();
+                if !missing.is_empty() {
+                    ctx.send(from, GossipMsg::Push(missing));
+                }
+                for v in values {
+                    self.learn(ctx, v);
+                }
+            }
+            GossipMsg::Push(values) => {
+                for v in values {
+                    self.learn(ctx, v);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut Ctx<Self>, _timer: GossipTimer) {
+        let mut peers = self.neighbours.clone();
+        ctx.rng().shuffle(&mut peers);
+        peers.truncate(self.fanout as usize);
+        let all: Vec<i64> = self.values.iter().copied().collect();
+        for peer in peers {
+            ctx.send(peer, GossipMsg::PushPull(all.clone()));
+        }
+        ctx.set_timer(self.interval, GossipTimer::Round);
+    }
+
+    fn on_request(&mut self, ctx: &mut Ctx<Self>, request: Request) {
+        match (request.op.f.as_str(), &request.op.value) {
+            ("add", Value::Int(v)) => {
+                self.learn(ctx, *v);
+                ctx.reply(&request, Reply::Ok(Value::Nil));
+            }
+            _ => {
+                let values = self.values.iter().map(|&v| Value::Int(v)).collect();
+                ctx.reply(&request, Reply::Ok(Value::List(values)));
+            }
+        }
+    }
+}
+
+struct ReadmeTypes;
+impl BroadcastTypes for ReadmeTypes {
+    type Broadcast = Broadcast;
+    type Gossip = ReadmeGossiper;
+}
+
+#[test]
+fn a_gossip_node_written_from_the_readme_earns_part_c() {
+    let board = grade_types::<ReadmeTypes>(Some("C"));
     assert_eq!(board.earned(), board.possible(), "{}", describe(&board));
 }
