@@ -534,7 +534,7 @@ pub const LAB: Lab = Lab {
             name: "no-retransmit",
             param: "bug",
             value: "\"no-retransmit\"",
-            breaks: &["A"],
+            breaks: &["A", "B"],
         },
         LabBug {
             name: "forget-on-restart",
