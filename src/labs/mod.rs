@@ -18,6 +18,7 @@
 pub mod broadcast;
 pub mod clocks;
 pub mod grade;
+pub mod raft;
 pub mod status;
 pub mod tour;
 
@@ -123,7 +124,13 @@ impl Lab {
 }
 
 /// Every lab, in order.
-pub const LABS: &[&Lab] = &[&tour::LAB, &clocks::LAB, &broadcast::LAB];
+pub const LABS: &[&Lab] = &[
+    &tour::LAB,
+    &clocks::LAB,
+    &broadcast::LAB,
+    &raft::election::LAB,
+    &raft::replication::LAB,
+];
 
 /// The lab numbered `id` (`5`, `05` and `05-raft-election` all work).
 pub fn find(id: &str) -> Option<&'static Lab> {

@@ -4,11 +4,84 @@
 //! Logs are compared through prefix hashes (`log.rs`), so each monitor does
 //! O(nodes) work per step plus O(1) per new entry.
 
-use super::{Params, Raft, Role};
+use super::{Kv, Log, Params, Raft};
 use crate::check::{Invariant, Monitor};
-use crate::sim::{NodeId, Sim, SimBuilder, SimTime};
+use crate::sim::{Node, NodeId, Sim, SimBuilder, SimTime};
 use std::collections::BTreeMap;
 use std::sync::Arc;
+
+/// A Raft node as the checks see it: the reference [`Raft`] and a student's
+/// node in the Raft labs (`distlab::labs::raft`) both implement it, so every
+/// monitor and end-of-run check here runs unchanged on either.
+///
+/// The log is distlab's [`Log`] (entries with prefix hashes), so two logs
+/// are compared in O(1) per index. [`Node::role`] must answer `"leader"`
+/// exactly while the node leads its current term.
+pub trait RaftLabNode: Node {
+    /// A fresh node `id` of a cluster of `nodes`, before `on_start` (boot,
+    /// and again at every restart: durable state comes back from storage).
+    fn new(params: Arc<Params>, id: NodeId, nodes: u32) -> Self;
+    /// The current term.
+    fn current_term(&self) -> u64;
+    /// The vote cast in the current term, if any.
+    fn voted_for(&self) -> Option<NodeId>;
+    /// The leader this node follows (itself when leading), if known.
+    fn leader(&self) -> Option<NodeId>;
+    /// The log.
+    fn log(&self) -> &Log;
+    /// The highest index known committed.
+    fn commit_index(&self) -> u64;
+    /// The last applied index and the log's prefix hash there (`(0, 0)`
+    /// before anything was applied).
+    fn last_applied(&self) -> (u64, u64);
+    /// Entries this node acknowledged to a client, as (index, prefix hash),
+    /// in order, since it last started.
+    fn acked(&self) -> &[(u64, u64)];
+    /// The replicated state machine.
+    fn kv(&self) -> &Kv;
+    /// Snapshots installed from a leader since the node last started.
+    fn snapshots_installed(&self) -> u64 {
+        0
+    }
+}
+
+/// Whether `n` says it is a leader ([`Node::role`] is `"leader"`).
+pub fn is_leader<N: Node>(n: &N) -> bool {
+    n.role() == Some("leader")
+}
+
+impl RaftLabNode for Raft {
+    fn new(params: Arc<Params>, id: NodeId, nodes: u32) -> Self {
+        Raft::new(params, id, nodes)
+    }
+    fn current_term(&self) -> u64 {
+        self.term
+    }
+    fn voted_for(&self) -> Option<NodeId> {
+        self.voted_for
+    }
+    fn leader(&self) -> Option<NodeId> {
+        self.leader
+    }
+    fn log(&self) -> &Log {
+        &self.log
+    }
+    fn commit_index(&self) -> u64 {
+        self.commit
+    }
+    fn last_applied(&self) -> (u64, u64) {
+        (self.applied, self.applied_hash)
+    }
+    fn acked(&self) -> &[(u64, u64)] {
+        &self.acked
+    }
+    fn kv(&self) -> &Kv {
+        &self.kv
+    }
+    fn snapshots_installed(&self) -> u64 {
+        self.snapshots_installed
+    }
+}
 
 /// Per-node memory, grown to the node count on first use.
 fn per_node<T: Clone + Default>(v: &mut Vec<T>, nodes: u32) {
@@ -42,7 +115,7 @@ impl ElectionSafety {
         self.longest_leaderless.max(ongoing)
     }
 
-    fn track_availability(&mut self, sim: &Sim<Raft>, has_leader: bool) {
+    fn track_availability<N: RaftLabNode>(&mut self, sim: &Sim<N>, has_leader: bool) {
         if !sim.is_settling() {
             return;
         }
@@ -61,22 +134,22 @@ impl ElectionSafety {
     }
 }
 
-impl Monitor<Raft> for ElectionSafety {
-    fn after_step(&mut self, sim: &Sim<Raft>) -> Result<(), String> {
+impl<N: RaftLabNode> Monitor<N> for ElectionSafety {
+    fn after_step(&mut self, sim: &Sim<N>) -> Result<(), String> {
         let mut has_leader = false;
         for (id, n) in sim.live_nodes() {
-            if n.role != Role::Leader {
+            if !is_leader(n) {
                 continue;
             }
             has_leader = true;
-            match self.leaders.get(&n.term) {
+            match self.leaders.get(&n.current_term()) {
                 None => {
-                    self.leaders.insert(n.term, (id, sim.now()));
+                    self.leaders.insert(n.current_term(), (id, sim.now()));
                 }
                 Some(&(other, since)) if other != id => {
                     return Err(format!(
                         "two leaders in term {}: {other} (leader since {since}) and {id}",
-                        n.term
+                        n.current_term()
                     ));
                 }
                 Some(_) => {}
@@ -120,30 +193,35 @@ pub struct LeaderAppendOnly {
     seen: Vec<LeaderMark>,
 }
 
-impl Monitor<Raft> for LeaderAppendOnly {
-    fn after_step(&mut self, sim: &Sim<Raft>) -> Result<(), String> {
+impl<N: RaftLabNode> Monitor<N> for LeaderAppendOnly {
+    fn after_step(&mut self, sim: &Sim<N>) -> Result<(), String> {
         per_node(&mut self.seen, sim.node_count());
         for (i, slot) in sim.slots().iter().enumerate() {
-            let Some(n) = slot.state.as_ref().filter(|n| n.role == Role::Leader) else {
+            let Some(n) = slot.state.as_ref().filter(|n| is_leader(*n)) else {
                 self.seen[i] = None;
                 continue;
             };
-            let last = n.log.last_index();
+            let last = n.log().last_index();
             if let Some((inc, term, old_last, old_hash)) = self.seen[i] {
-                if inc == slot.incarnation && term == n.term {
+                if inc == slot.incarnation && term == n.current_term() {
                     if last < old_last {
                         return Err(format!(
                             "n{i}, leader of term {term}, shrank its log from {old_last} to {last} entries"
                         ));
                     }
-                    if n.log.hash_at(old_last).is_some_and(|h| h != old_hash) {
+                    if n.log().hash_at(old_last).is_some_and(|h| h != old_hash) {
                         return Err(format!(
                             "n{i}, leader of term {term}, changed its entry at index {old_last}"
                         ));
                     }
                 }
             }
-            self.seen[i] = Some((slot.incarnation, n.term, last, n.log.last_hash()));
+            self.seen[i] = Some((
+                slot.incarnation,
+                n.current_term(),
+                last,
+                n.log().last_hash(),
+            ));
         }
         Ok(())
     }
@@ -159,20 +237,21 @@ pub struct LogMatching {
     seen: Vec<(u64, u64)>,
 }
 
-impl Monitor<Raft> for LogMatching {
-    fn after_step(&mut self, sim: &Sim<Raft>) -> Result<(), String> {
+impl<N: RaftLabNode> Monitor<N> for LogMatching {
+    fn after_step(&mut self, sim: &Sim<N>) -> Result<(), String> {
         per_node(&mut self.seen, sim.node_count());
         for (id, n) in sim.live_nodes() {
-            let now = (n.log.last_index(), n.log.last_hash());
+            let now = (n.log().last_index(), n.log().last_hash());
             if self.seen[id.index()] == now {
                 continue;
             }
             self.seen[id.index()] = now;
             // Walk back to the first entry already known with the same prefix.
-            let base = n.log.base_index();
+            let base = n.log().base_index();
             let mut index = now.0;
             while index > 0 && index >= base {
-                let (Some(term), Some(hash)) = (n.log.term_at(index), n.log.hash_at(index)) else {
+                let (Some(term), Some(hash)) = (n.log().term_at(index), n.log().hash_at(index))
+                else {
                     break;
                 };
                 match self.table.get(&(index, term)) {
@@ -217,56 +296,57 @@ pub struct LeaderCompleteness {
 }
 
 impl LeaderCompleteness {
-    fn observe(&mut self, id: NodeId, n: &Raft) {
-        if n.commit == self.seen_commit[id.index()] {
+    fn observe<N: RaftLabNode>(&mut self, id: NodeId, n: &N) {
+        if n.commit_index() == self.seen_commit[id.index()] {
             return;
         }
-        self.seen_commit[id.index()] = n.commit;
-        if n.commit <= self.highest {
+        self.seen_commit[id.index()] = n.commit_index();
+        if n.commit_index() <= self.highest {
             return;
         }
-        let Some(hash) = n.log.hash_at(n.commit) else {
+        let Some(hash) = n.log().hash_at(n.commit_index()) else {
             return;
         };
-        self.highest = n.commit;
-        self.committed.insert(n.term, (n.commit, hash, id));
+        self.highest = n.commit_index();
+        self.committed
+            .insert(n.current_term(), (n.commit_index(), hash, id));
         self.version += 1;
     }
 
-    fn check_leader(&self, id: NodeId, n: &Raft) -> Result<(), String> {
-        let before = self.committed.range(..n.term);
+    fn check_leader<N: RaftLabNode>(&self, id: NodeId, n: &N) -> Result<(), String> {
+        let before = self.committed.range(..n.current_term());
         let Some((t, &(index, hash, who))) = before.max_by_key(|(_, (index, _, _))| *index) else {
             return Ok(());
         };
-        let lacks = match n.log.hash_at(index) {
+        let lacks = match n.log().hash_at(index) {
             Some(h) => h != hash,
-            None => index > n.log.last_index(),
+            None => index > n.log().last_index(),
         };
         if lacks {
             return Err(format!(
                 "{id}, leader of term {}, lacks the entry at index {index} that {who} committed in term {t}",
-                n.term
+                n.current_term()
             ));
         }
         Ok(())
     }
 }
 
-impl Monitor<Raft> for LeaderCompleteness {
-    fn after_step(&mut self, sim: &Sim<Raft>) -> Result<(), String> {
+impl<N: RaftLabNode> Monitor<N> for LeaderCompleteness {
+    fn after_step(&mut self, sim: &Sim<N>) -> Result<(), String> {
         per_node(&mut self.seen_commit, sim.node_count());
         per_node(&mut self.checked, sim.node_count());
         for (id, n) in sim.live_nodes() {
             self.observe(id, n);
         }
         for (i, slot) in sim.slots().iter().enumerate() {
-            let Some(n) = slot.state.as_ref().filter(|n| n.role == Role::Leader) else {
+            let Some(n) = slot.state.as_ref().filter(|n| is_leader(*n)) else {
                 self.checked[i] = None;
                 continue;
             };
             // A leader's log only grows (leader-append-only): check it again
             // only when it is new or something new was committed.
-            let key = (slot.incarnation, n.term, self.version);
+            let key = (slot.incarnation, n.current_term(), self.version);
             if self.checked[i] != Some(key) {
                 self.check_leader(NodeId(i as u32), n)?;
                 self.checked[i] = Some(key);
@@ -291,8 +371,8 @@ pub struct StateMachineSafety {
 }
 
 impl StateMachineSafety {
-    fn check_applied(&mut self, id: NodeId, n: &Raft) -> Result<(), String> {
-        let (index, hash) = (n.applied, n.applied_hash);
+    fn check_applied<N: RaftLabNode>(&mut self, id: NodeId, n: &N) -> Result<(), String> {
+        let (index, hash) = (n.last_applied().0, n.last_applied().1);
         let differs = |who: NodeId, at: u64| {
             format!("{id} applied a different command sequence than {who} did, up to index {at}")
         };
@@ -305,8 +385,8 @@ impl StateMachineSafety {
         }
         // Compare with the nearest point recorded below, through the log.
         if let Some((&below, &(known, who))) = self.applied.range(..index).next_back() {
-            let consistent_log = n.log.hash_at(index) == Some(hash);
-            if consistent_log && n.log.hash_at(below).is_some_and(|h| h != known) {
+            let consistent_log = n.log().hash_at(index) == Some(hash);
+            if consistent_log && n.log().hash_at(below).is_some_and(|h| h != known) {
                 return Err(differs(who, below));
             }
         }
@@ -314,11 +394,16 @@ impl StateMachineSafety {
         Ok(())
     }
 
-    fn collect_acks(&mut self, i: usize, incarnation: u32, n: &Raft) -> Result<(), String> {
+    fn collect_acks<N: RaftLabNode>(
+        &mut self,
+        i: usize,
+        incarnation: u32,
+        n: &N,
+    ) -> Result<(), String> {
         if self.ack_cursor[i].0 != incarnation {
             self.ack_cursor[i] = (incarnation, 0);
         }
-        for &(index, hash) in n.acked.iter().skip(self.ack_cursor[i].1) {
+        for &(index, hash) in n.acked().iter().skip(self.ack_cursor[i].1) {
             match self.acked.insert(index, hash) {
                 Some(old) if old != hash => {
                     return Err(format!(
@@ -328,24 +413,24 @@ impl StateMachineSafety {
                 _ => {}
             }
         }
-        self.ack_cursor[i].1 = n.acked.len();
+        self.ack_cursor[i].1 = n.acked().len();
         Ok(())
     }
 }
 
-impl Monitor<Raft> for StateMachineSafety {
-    fn after_step(&mut self, sim: &Sim<Raft>) -> Result<(), String> {
+impl<N: RaftLabNode> Monitor<N> for StateMachineSafety {
+    fn after_step(&mut self, sim: &Sim<N>) -> Result<(), String> {
         per_node(&mut self.seen_applied, sim.node_count());
         per_node(&mut self.ack_cursor, sim.node_count());
         for (i, slot) in sim.slots().iter().enumerate() {
             let Some(n) = &slot.state else {
                 continue;
             };
-            if n.applied != self.seen_applied[i] && n.applied > 0 {
-                self.seen_applied[i] = n.applied;
+            if n.last_applied().0 != self.seen_applied[i] && n.last_applied().0 > 0 {
+                self.seen_applied[i] = n.last_applied().0;
                 self.check_applied(NodeId(i as u32), n)?;
             }
-            if n.acked.len() != self.ack_cursor[i].1 || slot.incarnation != self.ack_cursor[i].0 {
+            if n.acked().len() != self.ack_cursor[i].1 || slot.incarnation != self.ack_cursor[i].0 {
                 self.collect_acks(i, slot.incarnation, n)?;
             }
         }
@@ -360,18 +445,19 @@ pub struct CommitNeverDecreases {
     highest: Vec<u64>,
 }
 
-impl Monitor<Raft> for CommitNeverDecreases {
-    fn after_step(&mut self, sim: &Sim<Raft>) -> Result<(), String> {
+impl<N: RaftLabNode> Monitor<N> for CommitNeverDecreases {
+    fn after_step(&mut self, sim: &Sim<N>) -> Result<(), String> {
         per_node(&mut self.highest, sim.node_count());
         for (id, n) in sim.live_nodes() {
             let highest = &mut self.highest[id.index()];
-            if n.commit < *highest {
+            if n.commit_index() < *highest {
                 return Err(format!(
                     "{id}'s commit index went back from {} to {}",
-                    *highest, n.commit
+                    *highest,
+                    n.commit_index()
                 ));
             }
-            *highest = n.commit;
+            *highest = n.commit_index();
         }
         Ok(())
     }
@@ -380,11 +466,11 @@ impl Monitor<Raft> for CommitNeverDecreases {
 /// After the settle phase: a leader, followed by a majority in its term
 /// (counting itself); and once the network healed, the cluster never went
 /// longer than `bound` without a leader.
-fn stable_leader(sim: &Sim<Raft>, bound: SimTime) -> Result<(), String> {
+fn stable_leader<N: RaftLabNode>(sim: &Sim<N>, bound: SimTime) -> Result<(), String> {
     let leader = sim
         .live_nodes()
-        .filter(|(_, n)| n.role == Role::Leader)
-        .max_by_key(|(_, n)| n.term);
+        .filter(|(_, n)| is_leader(*n))
+        .max_by_key(|(_, n)| n.current_term());
     let Some((lid, l)) = leader else {
         return Err(
             "no leader at the end of the run, although every node was up and connected".into(),
@@ -392,20 +478,20 @@ fn stable_leader(sim: &Sim<Raft>, bound: SimTime) -> Result<(), String> {
     };
     let followers = sim
         .live_nodes()
-        .filter(|(_, n)| n.term == l.term && n.leader == Some(lid))
+        .filter(|(_, n)| n.current_term() == l.current_term() && n.leader() == Some(lid))
         .count();
-    if followers < l.majority() {
+    if followers < sim.node_count() as usize / 2 + 1 {
         let others: Vec<String> = sim
             .live_nodes()
-            .filter(|(_, n)| n.term != l.term || n.leader != Some(lid))
+            .filter(|(_, n)| n.current_term() != l.current_term() || n.leader() != Some(lid))
             .map(|(id, n)| {
-                let follows = n.leader.map_or("nobody".into(), |x| x.to_string());
-                format!("{id} (term {}, follows {follows})", n.term)
+                let follows = n.leader().map_or("nobody".into(), |x| x.to_string());
+                format!("{id} (term {}, follows {follows})", n.current_term())
             })
             .collect();
         return Err(format!(
             "{lid} leads term {} but only {followers} nodes follow it; not following: {}",
-            l.term,
+            l.current_term(),
             others.join(", ")
         ));
     }
@@ -424,13 +510,17 @@ fn stable_leader(sim: &Sim<Raft>, bound: SimTime) -> Result<(), String> {
 
 /// After the settle phase: every node applied everything committed, and every
 /// entry acknowledged to a client is in every node's applied log.
-fn acked_ops_applied(sim: &Sim<Raft>) -> Result<(), String> {
-    let committed = sim.live_nodes().map(|(_, n)| n.commit).max().unwrap_or(0);
+fn acked_ops_applied<N: RaftLabNode>(sim: &Sim<N>) -> Result<(), String> {
+    let committed = sim
+        .live_nodes()
+        .map(|(_, n)| n.commit_index())
+        .max()
+        .unwrap_or(0);
     for (id, n) in sim.live_nodes() {
-        if n.applied < committed {
+        if n.last_applied().0 < committed {
             return Err(format!(
                 "{id} applied only up to index {}, but {committed} is committed",
-                n.applied
+                n.last_applied().0
             ));
         }
     }
@@ -439,9 +529,9 @@ fn acked_ops_applied(sim: &Sim<Raft>) -> Result<(), String> {
     };
     for (&index, &hash) in &m.acked {
         for (id, n) in sim.live_nodes() {
-            let missing = match n.log.hash_at(index) {
+            let missing = match n.log().hash_at(index) {
                 Some(h) => h != hash,
-                None => index > n.applied,
+                None => index > n.last_applied().0,
             };
             if missing {
                 return Err(format!(
@@ -454,19 +544,19 @@ fn acked_ops_applied(sim: &Sim<Raft>) -> Result<(), String> {
     Ok(())
 }
 
-fn metrics(sim: &Sim<Raft>) -> Vec<(String, String)> {
-    let max = |f: fn(&Raft) -> u64| sim.live_nodes().map(|(_, n)| f(n)).max().unwrap_or(0);
+fn metrics<N: RaftLabNode>(sim: &Sim<N>) -> Vec<(String, String)> {
+    let max = |f: fn(&N) -> u64| sim.live_nodes().map(|(_, n)| f(n)).max().unwrap_or(0);
     vec![
-        ("max-term".into(), max(|n| n.term).to_string()),
-        ("commit-index".into(), max(|n| n.commit).to_string()),
+        ("max-term".into(), max(|n| n.current_term()).to_string()),
+        ("commit-index".into(), max(|n| n.commit_index()).to_string()),
         (
             "snapshot-index".into(),
-            max(|n| n.log.base_index()).to_string(),
+            max(|n| n.log().base_index()).to_string(),
         ),
         (
             "snapshots-installed".into(),
             sim.live_nodes()
-                .map(|(_, n)| n.snapshots_installed)
+                .map(|(_, n)| n.snapshots_installed())
                 .sum::<u64>()
                 .to_string(),
         ),
@@ -475,27 +565,25 @@ fn metrics(sim: &Sim<Raft>) -> Vec<(String, String)> {
 
 /// A simulation builder with Raft nodes, their monitors, checks and metrics
 /// (the linearizability check is added by the scenario, when asked for).
-pub fn builder(params: Params, nodes: u32, seed: u64) -> SimBuilder<Raft> {
+pub fn builder<N: RaftLabNode>(params: Params, nodes: u32, seed: u64) -> SimBuilder<N> {
     let bound = SimTime(params.election_timeout.1.as_nanos().saturating_mul(10));
     let params = Arc::new(params);
-    SimBuilder::new(nodes, seed, move |id, n| {
-        Raft::new(Arc::clone(&params), id, n)
-    })
-    .monitor("election-safety", ElectionSafety::default())
-    .monitor("leader-append-only", LeaderAppendOnly::default())
-    .monitor("log-matching", LogMatching::default())
-    .monitor("leader-completeness", LeaderCompleteness::default())
-    .monitor("state-machine-safety", StateMachineSafety::default())
-    .monitor("commit-never-decreases", CommitNeverDecreases::default())
-    .invariant(Invariant::eventually("stable-leader", move |sim| {
-        stable_leader(sim, bound)
-    }))
-    .invariant(Invariant::eventually(
-        "acked-ops-applied",
-        acked_ops_applied,
-    ))
-    .invariant(Invariant::sometimes("leader-elected", |sim: &Sim<Raft>| {
-        sim.live_nodes().any(|(_, n)| n.role == Role::Leader)
-    }))
-    .metrics(metrics)
+    SimBuilder::new(nodes, seed, move |id, n| N::new(Arc::clone(&params), id, n))
+        .monitor("election-safety", ElectionSafety::default())
+        .monitor("leader-append-only", LeaderAppendOnly::default())
+        .monitor("log-matching", LogMatching::default())
+        .monitor("leader-completeness", LeaderCompleteness::default())
+        .monitor("state-machine-safety", StateMachineSafety::default())
+        .monitor("commit-never-decreases", CommitNeverDecreases::default())
+        .invariant(Invariant::eventually("stable-leader", move |sim| {
+            stable_leader(sim, bound)
+        }))
+        .invariant(Invariant::eventually(
+            "acked-ops-applied",
+            acked_ops_applied,
+        ))
+        .invariant(Invariant::sometimes("leader-elected", |sim: &Sim<N>| {
+            sim.live_nodes().any(|(_, n)| is_leader(n))
+        }))
+        .metrics(metrics)
 }

@@ -43,7 +43,7 @@ mod replication;
 pub mod scenario;
 mod snapshot;
 
-pub use checks::builder;
+pub use checks::{builder, is_leader, RaftLabNode};
 pub use kv::{Kv, KvWorkload};
 pub use log::{ClientCommand, Command, Entry, Log};
 pub use persist::Snapshot;

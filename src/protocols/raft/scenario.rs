@@ -1,5 +1,6 @@
 //! Building a Raft simulation from a scenario file.
 
+use super::checks::RaftLabNode;
 use super::{builder, Bug, KvWorkload, Params, Raft};
 use crate::check::linearizability::Model;
 use crate::check::Invariant;
@@ -81,24 +82,28 @@ pub fn workload(p: &mut ParamReader<'_>) -> Result<KvWorkload, ScenarioError> {
 
 /// The end-of-run history check a scenario asked for, if any
 /// (`[check] history = "linearizable"`).
-pub fn history_check(scenario: &Scenario) -> Result<Option<Invariant<Raft>>, ScenarioError> {
+pub fn history_check<N: RaftLabNode>(
+    scenario: &Scenario,
+) -> Result<Option<Invariant<N>>, ScenarioError> {
     let chosen = engine::history_check(scenario, &FACTS)?;
     Ok(chosen.map(|_| Invariant::linearizable(Model::Kv, HISTORY_STEPS)))
 }
 
 /// A client operation was applied somewhere (so a run without any cannot
 /// pass vacuously).
-pub fn client_op_applied() -> Invariant<Raft> {
-    Invariant::sometimes("client-op-applied", |sim: &Sim<Raft>| {
-        sim.live_nodes().any(|(_, n)| !n.kv.sessions.is_empty())
+pub fn client_op_applied<N: RaftLabNode>() -> Invariant<N> {
+    Invariant::sometimes("client-op-applied", |sim: &Sim<N>| {
+        sim.live_nodes().any(|(_, n)| !n.kv().sessions.is_empty())
     })
 }
 
-/// The configured builder (before `build`), for tests that want to adjust it.
-pub fn configured(
+/// The configured builder (before `build`), for tests that want to adjust it
+/// and for the Raft labs (any [`RaftLabNode`]: the student's node gets the
+/// same parameters, workload, faults and checks as the reference).
+pub fn configured<N: RaftLabNode>(
     scenario: &Scenario,
     options: &BuildOptions,
-) -> Result<SimBuilder<Raft>, ScenarioError> {
+) -> Result<SimBuilder<N>, ScenarioError> {
     let mut p = scenario.protocol_params.reader();
     let params = params(&mut p)?;
     p.finish()?;
@@ -133,5 +138,5 @@ pub fn build(
     scenario: &Scenario,
     options: &BuildOptions,
 ) -> Result<Box<dyn DynSim>, ScenarioError> {
-    Ok(Box::new(configured(scenario, options)?.build()))
+    Ok(Box::new(configured::<Raft>(scenario, options)?.build()))
 }

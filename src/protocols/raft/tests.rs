@@ -436,7 +436,7 @@ fn cluster(secs: u64) -> crate::sim::Sim<Raft> {
         keys: 2,
         weights: [250, 250, 300, 200],
     };
-    let mut sim = builder(Params::default(), 3, 4)
+    let mut sim = builder::<Raft>(Params::default(), 3, 4)
         .clients(
             crate::workload::ClientConfig::with_rate(2, 40.0, SimTime::from_secs(1)),
             workload,
