@@ -65,8 +65,17 @@ enum Command {
 /// `cargo run -p lab-05-raft-election -- tui scenarios/raft-basic.toml` steps
 /// through the student's code. Returns the exit code.
 pub fn student_main(lab_id: &'static str, entry: crate::registry::ProtocolEntry) -> i32 {
+    student_main_with(lab_id, vec![entry])
+}
+
+/// [`student_main`] for a lab whose student code replaces several protocols
+/// (lab 01 replaces `lamport` and `vclock`).
+pub fn student_main_with(
+    lab_id: &'static str,
+    entries: Vec<crate::registry::ProtocolEntry>,
+) -> i32 {
     crate::labs::set_current_lab(lab_id);
-    crate::registry::install_overrides(vec![entry]);
+    crate::registry::install_overrides(entries);
     main()
 }
 

@@ -15,6 +15,8 @@
 //! Labs never touch the CLI: `distlab lab` (in `cli::lab`) prints the
 //! scoreboard and writes replay files from a [`grade::Scoreboard`].
 
+pub mod broadcast;
+pub mod clocks;
 pub mod grade;
 pub mod raft;
 pub mod saga;
@@ -126,6 +128,8 @@ impl Lab {
 /// Every lab, in order.
 pub const LABS: &[&Lab] = &[
     &tour::LAB,
+    &clocks::LAB,
+    &broadcast::LAB,
     &two_pc::LAB,
     &saga::LAB,
     &raft::election::LAB,
