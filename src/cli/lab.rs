@@ -9,12 +9,18 @@
 use super::common;
 use super::failure::Failure;
 use crate::labs::grade::{self, GradeOptions, Scoreboard};
+use crate::labs::LabBug;
 use crate::labs::{self, status, Lab};
 use crate::registry;
+use crate::scenario::engine::BuildOptions;
+use crate::scenario::{Scenario, ScenarioError};
+use crate::sim::DynSim;
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
+use std::sync::OnceLock;
 
 /// Arguments of `distlab lab`.
 #[derive(Debug, Args)]
@@ -34,6 +40,26 @@ enum LabCommand {
     Check(CheckArgs),
     /// Print the next hint of a lab (one more each time).
     Hint(HintArgs),
+    /// Replay a lab run (a scenario and seed, or the replay file `lab check`
+    /// wrote) with the lab's build: yours in your lab crate, the reference
+    /// (optionally with a bug switch) in the main binary.
+    Replay(LabReplayArgs),
+}
+
+/// Arguments of `distlab lab replay`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  distlab lab replay 01 labs/01-clocks/scenarios/lamport-rules.toml --seed 3\n  distlab lab replay 05 target/distlab-labs/05-failure.json --tui --bug forget-vote\n\nLab scenarios may use settings only the lab's build knows (plain `distlab\nreplay` rejects them); this command builds them the way the grader did."
+)]
+pub struct LabReplayArgs {
+    /// The lab: `05`, `5` or `05-raft-election`.
+    pub lab: String,
+    /// What to replay, as for `distlab replay`.
+    #[command(flatten)]
+    pub replay: super::replay::ReplayArgs,
+    /// With the reference: switch on one of its bug switches.
+    #[arg(long)]
+    pub bug: Option<String>,
 }
 
 /// Arguments of `distlab lab check`.
@@ -83,7 +109,88 @@ pub fn run(args: &LabArgs) -> i32 {
         LabCommand::List => list(),
         LabCommand::Check(a) => check(a),
         LabCommand::Hint(a) => hint(a),
+        LabCommand::Replay(a) => replay(a),
     }
+}
+
+/// The lab (and bug) whose reference `lab replay` installed.
+static INSTALLED: OnceLock<(&'static Lab, Option<&'static LabBug>)> = OnceLock::new();
+
+/// The reference build of the installed lab, with its bug switch.
+fn installed_reference(
+    scenario: &Scenario,
+    options: &BuildOptions,
+) -> Result<Box<dyn DynSim>, ScenarioError> {
+    let Some((lab, bug)) = INSTALLED.get() else {
+        return Err(ScenarioError::whole("lab", "no lab reference is installed"));
+    };
+    let Some(reference) = lab.reference else {
+        return Err(ScenarioError::whole(
+            "lab",
+            "this lab has no reference build",
+        ));
+    };
+    let mut scenario = scenario.clone();
+    if let Some(bug) = bug {
+        scenario.protocol_params = scenario.protocol_params.with_param(bug.param, bug.value)?;
+    }
+    reference(&scenario, options)
+}
+
+fn find_bug(lab: &'static Lab, name: Option<&String>) -> Result<Option<&'static LabBug>, String> {
+    let Some(name) = name else { return Ok(None) };
+    match lab.bugs.iter().find(|b| b.name == name) {
+        Some(b) => Ok(Some(b)),
+        None => {
+            let names: Vec<&str> = lab.bugs.iter().map(|b| b.name).collect();
+            Err(format!(
+                "lab {} has no bug switch {name:?}; its bug switches are: {}",
+                lab.id,
+                if names.is_empty() {
+                    "none".into()
+                } else {
+                    names.join(", ")
+                }
+            ))
+        }
+    }
+}
+
+fn replay(args: &LabReplayArgs) -> i32 {
+    let lab = match find(&args.lab) {
+        Ok(l) => l,
+        Err(e) => return common::report_error(e),
+    };
+    let bug = match find_bug(lab, args.bug.as_ref()) {
+        Ok(b) => b,
+        Err(e) => return common::report_error(e),
+    };
+    let student = labs::current_lab() == Some(lab.id);
+    if student && bug.is_some() {
+        return common::report_error("--bug switches the reference's bugs; this is your lab crate");
+    }
+    if !student && lab.reference.is_some() {
+        // Every protocol the lab's scenarios name runs the lab's reference build.
+        let root = labs::repo_root();
+        let names: BTreeSet<String> = lab
+            .parts
+            .iter()
+            .flat_map(|p| p.cases)
+            .filter_map(|c| crate::scenario::load(&root.join(c.scenario), &Default::default()).ok())
+            .map(|s| s.protocol.get_ref().to_string())
+            .collect();
+        let entries = names
+            .iter()
+            .filter_map(|n| registry::find(n))
+            .map(|e| registry::ProtocolEntry {
+                build: installed_reference,
+                ..*e
+            })
+            .collect();
+        let _ = INSTALLED.set((lab, bug));
+        registry::install_overrides(entries);
+    }
+    super::replay::run(&args.replay)
 }
 
 fn find(id: &str) -> Result<&'static Lab, String> {
@@ -245,8 +352,15 @@ fn check(args: &CheckArgs) -> i32 {
         }
     }
     let runner = match (&graded, lab.package) {
-        (Graded::Student, Some(package)) => format!("cargo run --release -p {package} --"),
-        _ => "distlab".to_string(),
+        (Graded::Student, Some(package)) => (
+            format!("cargo run --release -p {package} -- replay"),
+            String::new(),
+        ),
+        _ => (
+            format!("distlab lab replay {}", lab.id),
+            bug.map(|b| format!(" --bug {}", b.name))
+                .unwrap_or_default(),
+        ),
     };
     if args.json {
         let value = serde_json::json!({
@@ -374,7 +488,7 @@ fn print_board(lab: &Lab, board: &Scoreboard, who: &str, bug: Option<&str>) {
     println!("\nscore: {}/{}", board.earned(), board.possible());
 }
 
-fn print_first_failure(lab: &Lab, board: &Scoreboard, root: &Path, runner: &str) {
+fn print_first_failure(lab: &Lab, board: &Scoreboard, root: &Path, runner: &(String, String)) {
     let Some((part, case)) = board
         .parts
         .iter()
@@ -414,8 +528,8 @@ fn print_first_failure(lab: &Lab, board: &Scoreboard, root: &Path, runner: &str)
         println!("  {check}: {why}");
     }
     println!(
-        "replay it headless:\n  {runner} replay {} --seed {}",
-        case.scenario, f.seed
+        "replay it headless:\n  {} {} --seed {}{}",
+        runner.0, case.scenario, f.seed, runner.1
     );
     let Some(report) = &f.report else { return };
     let path = Path::new(&case.scenario);
@@ -434,8 +548,10 @@ fn print_first_failure(lab: &Lab, board: &Scoreboard, root: &Path, runner: &str)
         Ok(()) => {
             let shown = file.strip_prefix(root).unwrap_or(&file);
             println!(
-                "open it in the TUI, paused at the failing step:\n  {runner} replay {} --tui",
-                shown.display()
+                "open it in the TUI, paused at the failing step:\n  {} {} --tui{}",
+                runner.0,
+                shown.display(),
+                runner.1
             );
         }
         Err(e) => eprintln!("distlab: could not write the replay file: {e}"),
