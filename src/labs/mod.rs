@@ -126,6 +126,8 @@ pub const LABS: &[&Lab] = &[
     &tour::LAB,
     &raft::election::LAB,
     &raft::replication::LAB,
+    &raft::persistence::LAB,
+    &raft::kv::LAB,
 ];
 
 /// The lab numbered `id` (`5`, `05` and `05-raft-election` all work).
