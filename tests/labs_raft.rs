@@ -336,3 +336,33 @@ fn lab08_solved_skeleton_earns_full_marks() {
     .expect("grades");
     assert_eq!(s.earned(), kv::LAB.points(), "{}", failures(&s));
 }
+
+#[test]
+fn lab08_grading_is_deterministic() {
+    let root = repo_root();
+    let bug = kv::LAB
+        .bugs
+        .iter()
+        .find(|b| b.name == "no-dedup")
+        .expect("bug");
+    let run = |jobs| {
+        let s = grade_reference(
+            &kv::LAB,
+            Some(bug),
+            &root,
+            &options(Some("B"), jobs),
+            &|| {},
+        )
+        .expect("grades");
+        let p = s.part("B").expect("part B").clone();
+        let firsts: Vec<Option<u64>> = p
+            .cases
+            .iter()
+            .map(|c| c.first_failure.as_ref().map(|f| f.seed))
+            .collect();
+        (p.earned(), firsts)
+    };
+    let a = run(2);
+    assert_eq!(a, run(2));
+    assert_eq!(a, run(1));
+}
