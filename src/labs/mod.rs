@@ -134,6 +134,8 @@ pub const LABS: &[&Lab] = &[
     &saga::LAB,
     &raft::election::LAB,
     &raft::replication::LAB,
+    &raft::persistence::LAB,
+    &raft::kv::LAB,
 ];
 
 /// The lab numbered `id` (`5`, `05` and `05-raft-election` all work).

@@ -6,6 +6,10 @@
 //!   term and vote.
 //! - Lab 06 ([`replication::LAB`]): log replication, commit, apply; clients
 //!   through the log.
+//! - Lab 07 ([`persistence::LAB`]): a durable log and commit index, crash
+//!   recovery, the figure-8 commit rule under churn.
+//! - Lab 08 ([`kv::LAB`]): the key-value service — clients through the
+//!   log, answered once applied, exactly once with client sessions.
 //!
 //! The trait is Raft's own check interface ([`raft::RaftLabNode`]): the
 //! protocol's monitors (election safety, log matching, leader completeness,
@@ -20,6 +24,8 @@
 //! the student's node in the TUI.
 
 pub mod election;
+pub mod kv;
+pub mod persistence;
 pub mod replication;
 
 pub use crate::protocols::raft::{is_leader, Params, Raft, RaftLabNode};
