@@ -302,3 +302,62 @@ fn lab_commands_list_check_and_hint() {
     assert_eq!(common::code(&bad_part), 3);
     insta::assert_snapshot!("lab-unknown-part", common::stderr(&bad_part));
 }
+
+#[test]
+fn lab_check_reference_with_a_bug_prints_replays_that_reproduce() {
+    let dir = scratch_root("replay");
+    let lab = "labs/05-raft-election/scenarios";
+    std::fs::create_dir_all(dir.join(lab)).expect("lab dir");
+    for entry in std::fs::read_dir(root().join(lab)).expect("lab scenarios") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(&path, dir.join(lab).join(path.file_name().expect("name"))).expect("copy");
+    }
+    let check = distlab_in(
+        &dir,
+        &[
+            "lab",
+            "check",
+            "05",
+            "--reference",
+            "--bug",
+            "forget-vote",
+            "--part",
+            "C",
+        ],
+    );
+    assert_eq!(common::code(&check), 1, "points lost");
+    let text = common::stdout(&check);
+    assert!(
+        text.contains("the reference with bug forget-vote"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "distlab lab replay 05 target/distlab-labs/05-failure.json --tui --bug forget-vote"
+        ),
+        "{text}"
+    );
+    let replay = distlab_in(
+        &dir,
+        &[
+            "lab",
+            "replay",
+            "05",
+            "target/distlab-labs/05-failure.json",
+            "--bug",
+            "forget-vote",
+        ],
+    );
+    assert!(
+        common::stdout(&replay).contains("replay: reproduced seed"),
+        "{}{}",
+        common::stdout(&replay),
+        common::stderr(&replay)
+    );
+    let unknown = distlab_in(
+        &dir,
+        &["lab", "check", "05", "--reference", "--bug", "nope"],
+    );
+    assert_eq!(common::code(&unknown), 3);
+    assert!(common::stderr(&unknown).contains("its bug switches are: forget-vote"));
+}
