@@ -346,7 +346,14 @@ fn percentile(sorted: &[u64], q: usize) -> String {
 fn metrics(sim: &Sim<CqrsNode>, params: &Params) -> Vec<(String, String)> {
     let events = store_events(sim);
     let head = events.last().map_or(0, |e| e.position);
-    let v1 = events.iter().filter(|e| e.payload.schema() == 1).count();
+    let deposits = |schema: u8| {
+        events
+            .iter()
+            .filter(|e| matches!(e.event(), super::Event::Deposited { .. }))
+            .filter(|e| e.payload.schema() == schema)
+            .count()
+            .to_string()
+    };
     let store = sim.node(STORE).and_then(CqrsNode::store);
     let storage = &sim.slots()[STORE.index()].storage;
     let conflicts: u64 = store.map_or_else(|| storage.get("stats").unwrap_or(0), |s| s.conflicts);
@@ -365,7 +372,8 @@ fn metrics(sim: &Sim<CqrsNode>, params: &Params) -> Vec<(String, String)> {
     let sum = |f: fn(&ProjectionState) -> u64| -> u64 { states.iter().map(|(_, s)| f(s)).sum() };
     let mut out = vec![
         ("events-appended".to_string(), head.to_string()),
-        ("events-schema-v1".to_string(), v1.to_string()),
+        ("deposits-v1-upcast".to_string(), deposits(1)),
+        ("deposits-v2".to_string(), deposits(2)),
         ("command-conflicts".to_string(), conflicts.to_string()),
         ("command-retries".to_string(), retries.to_string()),
         ("broker-records".to_string(), records.to_string()),

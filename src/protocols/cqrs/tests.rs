@@ -293,3 +293,43 @@ fn an_event_entering_the_log_after_a_later_one_breaks_per_stream_order() {
         .unwrap();
     assert!(matches!(inv.evaluate(&sim), Outcome::Fail(w) if w.contains("acct-0 v2")));
 }
+
+#[test]
+fn a_read_latest_that_misses_an_acknowledged_write_breaks_read_your_writes() {
+    use crate::check::history::{EventType, HistoryEvent, Value};
+    use crate::check::Outcome;
+    let mut sim = builder(Params::default(), 5, 1).build();
+    let event = |process, kind, f: &str, value, time| HistoryEvent {
+        process,
+        kind,
+        f: f.into(),
+        key: Some("acct-1".into()),
+        value,
+        time,
+        error: None,
+    };
+    let list = |a, b| Value::List(vec![Value::Int(a), Value::Int(b)]);
+    for e in [
+        event(0, EventType::Invoke, "deposit", Value::Int(5), 10),
+        event(0, EventType::Ok, "deposit", list(3, 9), 20),
+        event(1, EventType::Invoke, "read", Value::Nil, 30),
+        event(1, EventType::Ok, "read", list(40, 2), 40),
+        event(2, EventType::Invoke, "read-latest", Value::Nil, 50),
+        event(2, EventType::Ok, "read-latest", list(45, 3), 60),
+    ] {
+        sim.history.push(e);
+    }
+    let inv = |name: &str| sim.invariants().iter().find(|i| i.name == name).unwrap().clone();
+    assert_eq!(inv("read-your-writes").evaluate(&sim), Outcome::Pass);
+    let stale = HistoryEvent {
+        value: list(40, 2),
+        ..sim.history.events[5].clone()
+    };
+    sim.history.events[5] = stale;
+    assert!(matches!(
+        inv("read-your-writes").evaluate(&sim),
+        Outcome::Fail(w) if w.contains("returned v2, but v3 was acknowledged before it")
+    ));
+    let reads = super::checks::reads(sim.history());
+    assert_eq!(reads[0], ("acct-1".into(), "read".into(), 30, 2, 3), "a stale read");
+}
