@@ -47,17 +47,30 @@ fn number(report: &RunReport, name: &str) -> u64 {
 
 #[test]
 fn es_basic_passes_over_seeds() {
-    testing::check_seeds("es_basic_passes_over_seeds", "scenarios/es-basic.toml", 0..100);
+    testing::check_seeds(
+        "es_basic_passes_over_seeds",
+        "scenarios/es-basic.toml",
+        0..100,
+    );
 }
 
 #[test]
 fn a_crashing_consumer_neither_loses_nor_double_counts() {
     let path = "scenarios/cqrs-consumer-crash.toml";
-    testing::check_seeds("a_crashing_consumer_neither_loses_nor_double_counts", path, 0..300);
+    testing::check_seeds(
+        "a_crashing_consumer_neither_loses_nor_double_counts",
+        path,
+        0..300,
+    );
     let scenario = testing::load(path);
     let (redelivered, suppressed): (u64, u64) = (0..20)
         .map(|seed| testing::run(&scenario, seed))
-        .map(|r| (number(&r, "redeliveries"), number(&r, "duplicates-suppressed")))
+        .map(|r| {
+            (
+                number(&r, "redeliveries"),
+                number(&r, "duplicates-suppressed"),
+            )
+        })
         .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
     assert!(redelivered > 0, "the crashes must cause redeliveries");
     assert!(suppressed >= redelivered, "{suppressed} < {redelivered}");
@@ -74,8 +87,16 @@ fn concurrent_commands_conflict_and_retry() {
     let path = "scenarios/es-concurrent-commands.toml";
     testing::check_seeds("concurrent_commands_conflict_and_retry", path, 0..200);
     let report = testing::run(&testing::load(path), 1);
-    assert!(number(&report, "command-conflicts") > 10, "{:?}", report.metrics);
-    assert!(number(&report, "command-retries") > 10, "{:?}", report.metrics);
+    assert!(
+        number(&report, "command-conflicts") > 10,
+        "{:?}",
+        report.metrics
+    );
+    assert!(
+        number(&report, "command-retries") > 10,
+        "{:?}",
+        report.metrics
+    );
 }
 
 #[test]
@@ -97,7 +118,11 @@ fn a_rebuilt_projection_converges_to_the_store() {
 #[test]
 fn a_partitioned_and_crashed_broker_loses_nothing() {
     let path = "scenarios/broker-partition.toml";
-    testing::check_seeds("a_partitioned_and_crashed_broker_loses_nothing", path, 0..100);
+    testing::check_seeds(
+        "a_partitioned_and_crashed_broker_loses_nothing",
+        path,
+        0..100,
+    );
 }
 
 /// The bug scenario fails on its own seed with `check`, naming `needle`;
@@ -124,7 +149,13 @@ fn caught(path: &str, bug: &str, check: &str, needle: &str, limit: u64) -> u64 {
 fn dual_write_loses_an_event_the_outbox_would_have_kept() {
     let path = "scenarios/cqrs-bug-dual-write.toml";
     let check = "every-event-published";
-    let seed = caught(path, "dual-write", check, "never reached the broker; first: acct-", 20);
+    let seed = caught(
+        path,
+        "dual-write",
+        check,
+        "never reached the broker; first: acct-",
+        20,
+    );
     assert_eq!(seed, 0);
     let report = testing::run(&testing::load(path), 2);
     assert_eq!(report.verdict, Verdict::LivenessFailure);
@@ -180,7 +211,13 @@ fn committing_before_processing_loses_events() {
 fn appending_without_an_expected_version_loses_updates() {
     let path = "scenarios/cqrs-bug-no-expected-version.toml";
     let check = "optimistic-concurrency";
-    let seed = caught(path, "no-expected-version", check, "was validated against v", 10);
+    let seed = caught(
+        path,
+        "no-expected-version",
+        check,
+        "was validated against v",
+        10,
+    );
     assert_eq!(seed, 0);
 }
 
@@ -214,7 +251,11 @@ fn the_dual_write_run_names_the_lost_event_and_how_to_replay_it() {
 
 #[test]
 fn cqrs_needs_a_projection_node() {
-    let path = variant("scenarios/es-basic.toml", &[("nodes = 5", "nodes = 4")], "four.toml");
+    let path = variant(
+        "scenarios/es-basic.toml",
+        &[("nodes = 5", "nodes = 4")],
+        "four.toml",
+    );
     let out = distlab(&["run", &path]);
     assert_eq!(code(&out), 3);
     let err = common::stderr(&out);
@@ -226,13 +267,16 @@ fn cqrs_needs_a_projection_node() {
 
 #[test]
 fn trace_hashes_are_pinned() {
-    let hashes: Vec<String> = ["scenarios/es-basic.toml", "scenarios/cqrs-consumer-crash.toml"]
-        .iter()
-        .map(|path| {
-            let scenario = testing::load(path);
-            let report = testing::run(&scenario, scenario.seed);
-            format!("{path} seed {}: {}", scenario.seed, report.trace_hash)
-        })
-        .collect();
+    let hashes: Vec<String> = [
+        "scenarios/es-basic.toml",
+        "scenarios/cqrs-consumer-crash.toml",
+    ]
+    .iter()
+    .map(|path| {
+        let scenario = testing::load(path);
+        let report = testing::run(&scenario, scenario.seed);
+        format!("{path} seed {}: {}", scenario.seed, report.trace_hash)
+    })
+    .collect();
     insta::assert_snapshot!("cqrs_trace_hashes", hashes.join("\n"));
 }

@@ -90,7 +90,10 @@ impl Broker {
                     .collect();
                 ctx.send(from, Msg::Offsets { offsets });
             }
-            Msg::Fetch { partition, from: offset } => {
+            Msg::Fetch {
+                partition,
+                from: offset,
+            } => {
                 let Some(log) = self.logs.get(partition as usize) else {
                     return;
                 };

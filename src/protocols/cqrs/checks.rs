@@ -117,7 +117,10 @@ fn optimistic_concurrency(sim: &Sim<CqrsNode>) -> Result<(), String> {
         ));
     }
     if *balance < 0 {
-        return Err(format!("{e} took {} below zero: {balance}", stream_name(e.account)));
+        return Err(format!(
+            "{e} took {} below zero: {balance}",
+            stream_name(e.account)
+        ));
     }
     Ok(())
 }
@@ -127,7 +130,10 @@ fn per_stream_order(sim: &Sim<CqrsNode>) -> Result<(), String> {
         if let Some((e, _)) = &store.last_appended {
             let len = store.version(e.account);
             if store.streams[&e.account].last().map(|l| l.version) != Some(len) {
-                return Err(format!("{} has a gap or duplicate before v{len}", stream_name(e.account)));
+                return Err(format!(
+                    "{} has a gap or duplicate before v{len}",
+                    stream_name(e.account)
+                ));
             }
         }
     }
@@ -162,8 +168,11 @@ fn no_double_apply(sim: &Sim<CqrsNode>) -> Result<(), String> {
 
 fn every_event_published(sim: &Sim<CqrsNode>, params: &Params) -> Result<(), String> {
     let logs = broker_logs(sim, params);
-    let in_log: BTreeSet<(Account, u64)> =
-        logs.iter().flatten().map(|e| (e.account, e.version)).collect();
+    let in_log: BTreeSet<(Account, u64)> = logs
+        .iter()
+        .flatten()
+        .map(|e| (e.account, e.version))
+        .collect();
     let missing: Vec<StoredEvent> = store_events(sim)
         .into_iter()
         .filter(|e| !in_log.contains(&(e.account, e.version)))
@@ -301,9 +310,13 @@ pub(crate) fn reads(history: &History) -> Vec<(String, String, u64, u64, u64)> {
                 let read_version = list.get(1).and_then(Value::as_int).unwrap_or(0) as u64;
                 if ev.f.starts_with("read") {
                     let start = invoked.get(&ev.process).copied().unwrap_or(0);
-                    let before = acked
-                        .get(&key)
-                        .map_or(0, |v| v.iter().filter(|(t, _)| *t < start).map(|(_, v)| *v).max().unwrap_or(0));
+                    let before = acked.get(&key).map_or(0, |v| {
+                        v.iter()
+                            .filter(|(t, _)| *t < start)
+                            .map(|(_, v)| *v)
+                            .max()
+                            .unwrap_or(0)
+                    });
                     out.push((key, ev.f.clone(), start, read_version, before));
                 } else {
                     acked.entry(key).or_default().push((ev.time, version));
@@ -366,8 +379,11 @@ fn metrics(sim: &Sim<CqrsNode>, params: &Params) -> Vec<(String, String)> {
         .sum();
     let logs = broker_logs(sim, params);
     let records: usize = logs.iter().map(Vec::len).sum();
-    let distinct: BTreeSet<(Account, u64)> =
-        logs.iter().flatten().map(|e| (e.account, e.version)).collect();
+    let distinct: BTreeSet<(Account, u64)> = logs
+        .iter()
+        .flatten()
+        .map(|e| (e.account, e.version))
+        .collect();
     let states = projections(sim, params);
     let sum = |f: fn(&ProjectionState) -> u64| -> u64 { states.iter().map(|(_, s)| f(s)).sum() };
     let mut out = vec![
@@ -377,10 +393,22 @@ fn metrics(sim: &Sim<CqrsNode>, params: &Params) -> Vec<(String, String)> {
         ("command-conflicts".to_string(), conflicts.to_string()),
         ("command-retries".to_string(), retries.to_string()),
         ("broker-records".to_string(), records.to_string()),
-        ("broker-duplicate-records".to_string(), (records - distinct.len()).to_string()),
-        ("redeliveries".to_string(), sum(|s| s.redeliveries).to_string()),
-        ("duplicates-suppressed".to_string(), sum(|s| s.duplicates).to_string()),
-        ("projection-gaps".to_string(), sum(|s| s.gaps.len() as u64).to_string()),
+        (
+            "broker-duplicate-records".to_string(),
+            (records - distinct.len()).to_string(),
+        ),
+        (
+            "redeliveries".to_string(),
+            sum(|s| s.redeliveries).to_string(),
+        ),
+        (
+            "duplicates-suppressed".to_string(),
+            sum(|s| s.duplicates).to_string(),
+        ),
+        (
+            "projection-gaps".to_string(),
+            sum(|s| s.gaps.len() as u64).to_string(),
+        ),
     ];
     let lag = lags(sim, params);
     if !lag.is_empty() {
@@ -392,16 +420,27 @@ fn metrics(sim: &Sim<CqrsNode>, params: &Params) -> Vec<(String, String)> {
     let stale = plain.iter().filter(|r| r.3 < r.4).count();
     out.push(("reads".into(), plain.len().to_string()));
     out.push(("stale-reads".into(), stale.to_string()));
-    let behind = plain.iter().map(|r| r.4.saturating_sub(r.3)).max().unwrap_or(0);
+    let behind = plain
+        .iter()
+        .map(|r| r.4.saturating_sub(r.3))
+        .max()
+        .unwrap_or(0);
     out.push(("stale-read-max-versions-behind".into(), behind.to_string()));
     out.push((
         "read-latest-reads".into(),
-        reads.iter().filter(|r| r.1 == "read-latest").count().to_string(),
+        reads
+            .iter()
+            .filter(|r| r.1 == "read-latest")
+            .count()
+            .to_string(),
     ));
     if head > 1 {
         let half = head / 2;
         let past = read_model_at(&events, half);
-        out.push(("read-model-at-half".into(), format!("position {half}: {}", past.describe())));
+        out.push((
+            "read-model-at-half".into(),
+            format!("position {half}: {}", past.describe()),
+        ));
     }
     out
 }
@@ -410,31 +449,43 @@ fn metrics(sim: &Sim<CqrsNode>, params: &Params) -> Vec<(String, String)> {
 pub fn builder(params: Params, nodes: u32, seed: u64) -> SimBuilder<CqrsNode> {
     let params = Arc::new(params);
     let factory = Arc::clone(&params);
-    let (p1, p2, p3) = (Arc::clone(&params), Arc::clone(&params), Arc::clone(&params));
-    SimBuilder::new(nodes, seed, move |id, _| CqrsNode::new(Arc::clone(&factory), id))
-        .invariant(Invariant::always("optimistic-concurrency", optimistic_concurrency))
-        .invariant(Invariant::always("no-double-apply", no_double_apply))
-        .invariant(Invariant::always("per-stream-order", per_stream_order))
-        .invariant(Invariant::eventually("every-event-published", move |sim| {
-            every_event_published(sim, &p1)
-        }))
-        .invariant(Invariant::eventually("projection-matches-store", move |sim| {
-            projection_matches_store(sim, &p2)
-        }))
-        .invariant(Invariant::new(
-            "snapshot-replay-equivalence",
-            CheckKind::AtEnd,
-            |sim| Outcome::from(snapshot_replay(sim)),
-        ))
-        .invariant(Invariant::new("read-your-writes", CheckKind::AtEnd, |sim| {
-            Outcome::from(read_your_writes(sim))
-        }))
-        .invariant(Invariant::sometimes(
-            "an-event-reaches-a-projection",
-            |sim: &Sim<CqrsNode>| {
-                sim.live_nodes()
-                    .any(|(_, n)| n.projection().is_some_and(|p| p.last_applied.is_some()))
-            },
-        ))
-        .metrics(move |sim| metrics(sim, &p3))
+    let (p1, p2, p3) = (
+        Arc::clone(&params),
+        Arc::clone(&params),
+        Arc::clone(&params),
+    );
+    SimBuilder::new(nodes, seed, move |id, _| {
+        CqrsNode::new(Arc::clone(&factory), id)
+    })
+    .invariant(Invariant::always(
+        "optimistic-concurrency",
+        optimistic_concurrency,
+    ))
+    .invariant(Invariant::always("no-double-apply", no_double_apply))
+    .invariant(Invariant::always("per-stream-order", per_stream_order))
+    .invariant(Invariant::eventually("every-event-published", move |sim| {
+        every_event_published(sim, &p1)
+    }))
+    .invariant(Invariant::eventually(
+        "projection-matches-store",
+        move |sim| projection_matches_store(sim, &p2),
+    ))
+    .invariant(Invariant::new(
+        "snapshot-replay-equivalence",
+        CheckKind::AtEnd,
+        |sim| Outcome::from(snapshot_replay(sim)),
+    ))
+    .invariant(Invariant::new(
+        "read-your-writes",
+        CheckKind::AtEnd,
+        |sim| Outcome::from(read_your_writes(sim)),
+    ))
+    .invariant(Invariant::sometimes(
+        "an-event-reaches-a-projection",
+        |sim: &Sim<CqrsNode>| {
+            sim.live_nodes()
+                .any(|(_, n)| n.projection().is_some_and(|p| p.last_applied.is_some()))
+        },
+    ))
+    .metrics(move |sim| metrics(sim, &p3))
 }

@@ -69,7 +69,12 @@ impl CommandHandler {
     }
 
     /// A client command.
-    pub(crate) fn on_request(&mut self, params: &Params, ctx: &mut Ctx<CqrsNode>, request: Request) {
+    pub(crate) fn on_request(
+        &mut self,
+        params: &Params,
+        ctx: &mut Ctx<CqrsNode>,
+        request: Request,
+    ) {
         let amount = request.op.value.as_int().unwrap_or(0);
         let command = match request.op.f.as_str() {
             "deposit" => Command::Deposit { amount },
@@ -162,7 +167,12 @@ impl CommandHandler {
     }
 
     /// Bring the cached state forward with a snapshot and events.
-    fn refresh(&mut self, account: Account, snapshot: Option<&AccountState>, events: &[StoredEvent]) {
+    fn refresh(
+        &mut self,
+        account: Account,
+        snapshot: Option<&AccountState>,
+        events: &[StoredEvent],
+    ) {
         let state = self
             .cache
             .entry(account)

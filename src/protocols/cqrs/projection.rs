@@ -268,8 +268,8 @@ impl Projection {
         }
         let now = ctx.now();
         for partition in 0..params.partitions {
-            let busy = self.fetching.contains_key(&partition)
-                || self.processing.contains_key(&partition);
+            let busy =
+                self.fetching.contains_key(&partition) || self.processing.contains_key(&partition);
             if busy && !all {
                 continue;
             }
@@ -303,7 +303,13 @@ impl Projection {
         }
         let end = from + records.len() as u64;
         if params.has(Bug::CommitBeforeProcess) {
-            ctx.send(BROKER, Msg::Commit { partition, offset: end });
+            ctx.send(
+                BROKER,
+                Msg::Commit {
+                    partition,
+                    offset: end,
+                },
+            );
             position[partition as usize] = end;
         }
         ctx.log(format!(
@@ -417,7 +423,12 @@ impl Projection {
     }
 
     /// A client query.
-    pub(crate) fn on_request(&mut self, params: &Params, ctx: &mut Ctx<CqrsNode>, request: Request) {
+    pub(crate) fn on_request(
+        &mut self,
+        params: &Params,
+        ctx: &mut Ctx<CqrsNode>,
+        request: Request,
+    ) {
         let Some(account) = account_of(params, &request) else {
             let why = format!("expected an account acct-0..acct-{}", params.accounts - 1);
             return ctx.reply(&request, Reply::Fail(why));

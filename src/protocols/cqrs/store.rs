@@ -238,10 +238,7 @@ impl EventStore {
             if snapshot_due { "; snapshot" } else { "" }
         ));
         self.last_appended = Some((event.clone(), state.balance));
-        self.streams
-            .entry(account)
-            .or_default()
-            .push(event.clone());
+        self.streams.entry(account).or_default().push(event.clone());
         self.commands.insert(command, (account, event.version));
         self.outbox.insert(event.position, event.clone());
         ctx.send(from, Msg::Appended { command, event });

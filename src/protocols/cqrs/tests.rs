@@ -59,7 +59,9 @@ fn deposit(amount: i64) -> Payload {
 fn store_with(params: &Params, storage: &mut Storage, msgs: Vec<Msg>) -> (EventStore, Vec<Msg>) {
     let mut store = EventStore::default();
     let mut out = Vec::new();
-    with_ctx(STORE, storage, SimTime::ZERO, |ctx| store.start(params, ctx));
+    with_ctx(STORE, storage, SimTime::ZERO, |ctx| {
+        store.start(params, ctx)
+    });
     for msg in msgs {
         let effects = with_ctx(STORE, storage, SimTime::from_millis(1), |ctx| {
             store.on_message(params, ctx, NodeId(2), msg)
@@ -142,7 +144,11 @@ fn the_event_and_its_outbox_entry_are_durable_together() {
     assert!(keys.contains(&"ev/0000/00000001".to_string()), "{keys:?}");
     assert!(keys.contains(&"out/0000000001".to_string()), "{keys:?}");
     let (store, _) = store_with(&params, &mut storage, vec![]);
-    assert_eq!(store.outbox.len(), 1, "the relay will publish it after a restart");
+    assert_eq!(
+        store.outbox.len(),
+        1,
+        "the relay will publish it after a restart"
+    );
 }
 
 #[test]
@@ -264,8 +270,12 @@ fn a_stale_snapshot_or_expected_version_is_caught_by_the_checks() {
         let inv = sim.invariants().iter().find(|i| i.name == name).unwrap();
         inv.evaluate(&sim)
     };
-    assert!(matches!(verdict("snapshot-replay-equivalence"), Outcome::Fail(w) if w.contains("snapshot of acct-0 at v2")));
-    assert!(matches!(verdict("optimistic-concurrency"), Outcome::Fail(w) if w.contains("validated against v1 but appended as v4")));
+    assert!(
+        matches!(verdict("snapshot-replay-equivalence"), Outcome::Fail(w) if w.contains("snapshot of acct-0 at v2"))
+    );
+    assert!(
+        matches!(verdict("optimistic-concurrency"), Outcome::Fail(w) if w.contains("validated against v1 but appended as v4"))
+    );
 }
 
 #[test]
@@ -340,5 +350,9 @@ fn a_read_latest_that_misses_an_acknowledged_write_breaks_read_your_writes() {
         Outcome::Fail(w) if w.contains("returned v2, but v3 was acknowledged before it")
     ));
     let reads = super::checks::reads(sim.history());
-    assert_eq!(reads[0], ("acct-1".into(), "read".into(), 30, 2, 3), "a stale read");
+    assert_eq!(
+        reads[0],
+        ("acct-1".into(), "read".into(), 30, 2, 3),
+        "a stale read"
+    );
 }
