@@ -226,7 +226,8 @@ impl EventStore {
             .entry(account)
             .or_insert_with(|| AccountState::new(account));
         state.apply_stored(&event);
-        let snapshot_due = params.snapshot_every > 0 && event.version % params.snapshot_every == 0;
+        let snapshot_due =
+            params.snapshot_every > 0 && event.version.is_multiple_of(params.snapshot_every);
         if snapshot_due {
             storage.put(&snapshot_key(account), &*state);
             self.snapshots.insert(account, state.clone());
