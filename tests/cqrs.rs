@@ -79,13 +79,13 @@ fn a_crashing_consumer_neither_loses_nor_double_counts() {
 #[test]
 fn the_outbox_survives_store_crashes() {
     let path = "scenarios/es-outbox-crash.toml";
-    testing::check_seeds("the_outbox_survives_store_crashes", path, 0..300);
+    testing::check_seeds("the_outbox_survives_store_crashes", path, 0..200);
 }
 
 #[test]
 fn concurrent_commands_conflict_and_retry() {
     let path = "scenarios/es-concurrent-commands.toml";
-    testing::check_seeds("concurrent_commands_conflict_and_retry", path, 0..200);
+    testing::check_seeds("concurrent_commands_conflict_and_retry", path, 0..100);
     let report = testing::run(&testing::load(path), 1);
     assert!(
         number(&report, "command-conflicts") > 10,

@@ -31,7 +31,7 @@
 //! current version and answers only once the projection has caught up to it
 //! (read-your-writes, and more: every write acknowledged before the query).
 //!
-//! Checks and metrics: [`checks`]. Bug switches: [`Bug`].
+//! Checks and metrics: `checks.rs` ([`builder`]). Bug switches: [`Bug`].
 
 mod aggregate;
 mod broker;
