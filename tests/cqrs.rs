@@ -50,7 +50,7 @@ fn es_basic_passes_over_seeds() {
     testing::check_seeds(
         "es_basic_passes_over_seeds",
         "scenarios/es-basic.toml",
-        0..100,
+        0..50,
     );
 }
 
@@ -60,7 +60,7 @@ fn a_crashing_consumer_neither_loses_nor_double_counts() {
     testing::check_seeds(
         "a_crashing_consumer_neither_loses_nor_double_counts",
         path,
-        0..300,
+        0..200,
     );
     let scenario = testing::load(path);
     let (redelivered, suppressed): (u64, u64) = (0..20)
