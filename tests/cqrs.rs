@@ -247,6 +247,20 @@ fn the_dual_write_run_names_the_lost_event_and_how_to_replay_it() {
     let text = stdout(&out);
     assert!(text.contains("every-event-published"), "{text}");
     assert!(text.contains("0 left in the outbox"), "{text}");
+    assert!(
+        text.contains("replay: distlab replay scenarios/cqrs-bug-dual-write.toml --seed 2"),
+        "{text}"
+    );
+}
+
+#[test]
+fn two_projections_each_converge_under_crashes() {
+    let path = variant(
+        "scenarios/cqrs-consumer-crash.toml",
+        &[("nodes = 5", "nodes = 6")],
+        "two-projections.toml",
+    );
+    testing::check_seeds("two_projections_each_converge_under_crashes", &path, 0..50);
 }
 
 #[test]
