@@ -340,6 +340,64 @@ fn read_your_writes(sim: &Sim<CqrsNode>) -> Result<(), String> {
     Ok(())
 }
 
+/// Every command acknowledged `ok [version position]` is in the store as that
+/// event, with the amount the client asked for; no command is in the store
+/// twice. With the store's fold this makes the final state the fold of the
+/// accepted commands: no acknowledged command lost, none applied twice.
+pub(crate) fn accepted_commands_stored(
+    history: &History,
+    events: &[StoredEvent],
+) -> Result<(), String> {
+    let mut seen: BTreeMap<super::CommandId, &StoredEvent> = BTreeMap::new();
+    for e in events {
+        if let Some(first) = seen.insert(e.command, e) {
+            return Err(format!(
+                "command {} is in the store twice: {first} and {e}",
+                e.command
+            ));
+        }
+    }
+    let by_version: BTreeMap<(String, u64), &StoredEvent> = events
+        .iter()
+        .map(|e| ((stream_name(e.account), e.version), e))
+        .collect();
+    let mut asked: BTreeMap<u64, &Value> = BTreeMap::new();
+    for ev in &history.events {
+        if ev.f.starts_with("read") {
+            continue;
+        }
+        if ev.kind == EventType::Invoke {
+            asked.insert(ev.process, &ev.value);
+            continue;
+        }
+        let Some(list) = ev.value.as_list().filter(|_| ev.kind == EventType::Ok) else {
+            continue;
+        };
+        let key = ev.key.clone().unwrap_or_default();
+        let version = list.first().and_then(Value::as_int).unwrap_or(0) as u64;
+        let position = list.get(1).and_then(Value::as_int).unwrap_or(0) as u64;
+        let amount = asked.get(&ev.process).and_then(|v| v.as_int()).unwrap_or(0);
+        let delta = if ev.f == "withdraw" { -amount } else { amount };
+        match by_version.get(&(key.clone(), version)) {
+            Some(e) if e.position == position && e.event().delta() == delta => {}
+            Some(e) => {
+                return Err(format!(
+                    "{} {key} {amount} was acknowledged as v{version} at position {position}, \
+                     but the store holds {e} at position {} there",
+                    ev.f, e.position
+                ))
+            }
+            None => {
+                return Err(format!(
+                    "{} {key} {amount} was acknowledged as v{version}, but the store has no {key} v{version}",
+                    ev.f
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
 fn lags(sim: &Sim<CqrsNode>, params: &Params) -> Vec<u64> {
     let mut out = Vec::new();
     for id in params.first_projection().0..sim.node_count() {

@@ -356,3 +356,44 @@ fn a_read_latest_that_misses_an_acknowledged_write_breaks_read_your_writes() {
         "a stale read"
     );
 }
+
+#[test]
+fn an_acknowledged_command_missing_from_the_store_is_caught() {
+    use crate::check::history::{EventType, History, HistoryEvent, Value};
+    let event = |process, kind, f: &str, value| HistoryEvent {
+        process,
+        kind,
+        f: f.into(),
+        key: Some("acct-0".into()),
+        value,
+        time: 0,
+        error: None,
+    };
+    let list = |a, b| Value::List(vec![Value::Int(a), Value::Int(b)]);
+    let mut history = History::default();
+    for e in [
+        event(0, EventType::Invoke, "deposit", Value::Int(10)),
+        event(0, EventType::Ok, "deposit", list(1, 1)),
+        event(1, EventType::Invoke, "deposit", Value::Int(7)),
+        event(1, EventType::Ok, "deposit", list(2, 2)),
+    ] {
+        history.push(e);
+    }
+    let mut events = vec![stored(0, 1, deposit(10)), stored(0, 2, deposit(7))];
+    events[1].command.request = 1;
+    assert_eq!(checks::accepted_commands_stored(&history, &events), Ok(()));
+    let lost = &events[..1];
+    let why = checks::accepted_commands_stored(&history, lost).unwrap_err();
+    assert!(why.contains("the store has no acct-0 v2"), "{why}");
+    let mut twice = events.clone();
+    twice[1].command.request = 0;
+    let why = checks::accepted_commands_stored(&history, &twice).unwrap_err();
+    assert!(why.contains("is in the store twice"), "{why}");
+    let mut changed = events.clone();
+    changed[1].payload = deposit(70);
+    let why = checks::accepted_commands_stored(&history, &changed).unwrap_err();
+    assert!(
+        why.contains("but the store holds acct-0 v2 Deposited(70)"),
+        "{why}"
+    );
+}
