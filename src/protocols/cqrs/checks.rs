@@ -534,6 +534,13 @@ pub fn builder(params: Params, nodes: u32, seed: u64) -> SimBuilder<CqrsNode> {
         |sim| Outcome::from(snapshot_replay(sim)),
     ))
     .invariant(Invariant::new(
+        "accepted-commands-stored",
+        CheckKind::AtEnd,
+        |sim: &Sim<CqrsNode>| {
+            Outcome::from(accepted_commands_stored(sim.history(), &store_events(sim)))
+        },
+    ))
+    .invariant(Invariant::new(
         "read-your-writes",
         CheckKind::AtEnd,
         |sim| Outcome::from(read_your_writes(sim)),
