@@ -1,7 +1,8 @@
 //! The broker (n1), in the style of Kafka: one topic, `partitions`
 //! append-only logs, consumer-group offsets. Appends and commits are synced
 //! before they are acknowledged, so a broker crash and restart loses
-//! nothing. Delivery is pull-based and at-least-once: a consumer reads from
+//! nothing. Delivery is pull-based with long polling (a fetch past the end
+//! of a partition is held until records arrive) and at-least-once: a consumer reads from
 //! its group's committed offset, so whatever it read but had not committed
 //! when it crashed is delivered again. Order holds within a partition only.
 //!
@@ -27,6 +28,9 @@ pub struct Broker {
     /// An event that entered the log after a later event of its stream
     /// (first occurrence out of order), for the per-stream-order check.
     pub out_of_order: Option<String>,
+    /// Long polls: fetches past the end of a partition, held until records
+    /// arrive, by (consumer, partition) → offset wanted (volatile).
+    pub parked: BTreeMap<(u32, u32), u64>,
 }
 
 fn log_key(partition: u32, offset: usize) -> String {
@@ -83,7 +87,9 @@ impl Broker {
         msg: Msg,
     ) {
         match msg {
-            Msg::Publish { partition, records } => self.append(ctx, from, partition, records),
+            Msg::Publish { partition, records } => {
+                self.append(params, ctx, from, partition, records)
+            }
             Msg::OffsetFetch => {
                 let offsets = (0..params.partitions)
                     .map(|p| self.committed.get(&(from.0, p)).copied().unwrap_or(0))
@@ -97,14 +103,13 @@ impl Broker {
                 let Some(log) = self.logs.get(partition as usize) else {
                     return;
                 };
-                let start = (offset as usize).min(log.len());
-                let end = (start + params.batch as usize).min(log.len());
-                let records = log[start..end].to_vec();
-                let reply = Msg::Records {
-                    partition,
-                    from: start as u64,
-                    records,
-                };
+                if offset as usize >= log.len() {
+                    // Nothing new: hold the fetch until something is appended.
+                    self.parked.insert((from.0, partition), offset);
+                    return;
+                }
+                self.parked.remove(&(from.0, partition));
+                let reply = Self::records(log, params, partition, offset);
                 ctx.send(from, reply);
             }
             Msg::Commit { partition, offset } => {
@@ -120,8 +125,19 @@ impl Broker {
         }
     }
 
+    fn records(log: &[StoredEvent], params: &Params, partition: u32, from: u64) -> Msg {
+        let start = (from as usize).min(log.len());
+        let end = (start + params.batch as usize).min(log.len());
+        Msg::Records {
+            partition,
+            from: start as u64,
+            records: log[start..end].to_vec(),
+        }
+    }
+
     fn append(
         &mut self,
+        params: &Params,
         ctx: &mut Ctx<CqrsNode>,
         from: NodeId,
         partition: u32,
@@ -159,6 +175,17 @@ impl Broker {
             last_position: last,
         };
         ctx.send(from, ack);
+        let waiting: Vec<((u32, u32), u64)> = self
+            .parked
+            .iter()
+            .filter(|((_, p), _)| *p == partition)
+            .map(|(&k, &o)| (k, o))
+            .collect();
+        for ((consumer, p), offset) in waiting {
+            self.parked.remove(&(consumer, p));
+            let log = &self.logs[partition as usize];
+            ctx.send(NodeId(consumer), Self::records(log, params, p, offset));
+        }
     }
 
     /// One line for the cluster view.

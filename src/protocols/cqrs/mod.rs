@@ -117,7 +117,9 @@ pub struct Params {
     pub v1_writers: u32,
     /// The relay looks at the outbox this often (default 10 ms).
     pub relay_every: SimTime,
-    /// Consumers poll an idle partition this often (default 20 ms).
+    /// Consumers look for lost fetches, offsets and head requests this
+    /// often (default 20 ms); a fetch unanswered for `retry` is resent (the
+    /// broker holds a fetch at the end of a partition until records arrive).
     pub poll: SimTime,
     /// Time a consumer spends processing a batch (default 5 ms).
     pub process_delay: SimTime,
