@@ -3,7 +3,7 @@
 //! name a protocol type.
 
 use crate::protocols::{
-    broadcast, clocks, gossip, pingpong, quorum_kv, raft, resilience, saga, swim, two_pc,
+    broadcast, clocks, cqrs, gossip, pingpong, quorum_kv, raft, resilience, saga, swim, two_pc,
 };
 use crate::scenario::engine::{BuildOptions, ProtocolFacts};
 use crate::scenario::{Scenario, ScenarioError};
@@ -30,6 +30,11 @@ pub const PROTOCOLS: &[ProtocolEntry] = &[
         summary: "flood values over a topology with acked retransmission (Maelstrom broadcast)",
         facts: broadcast::scenario::FACTS,
         build: broadcast::scenario::build,
+    },
+    ProtocolEntry {
+        summary: "event sourcing and CQRS: event store, outbox relay, Kafka-style broker, projections",
+        facts: cqrs::scenario::FACTS,
+        build: cqrs::scenario::build,
     },
     ProtocolEntry {
         summary: "epidemic spread of a grow-only set: push/pull/push-pull anti-entropy or rumor mongering",

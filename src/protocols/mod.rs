@@ -3,6 +3,7 @@
 
 pub mod broadcast;
 pub mod clocks;
+pub mod cqrs;
 pub mod gossip;
 pub mod pingpong;
 pub mod quorum_kv;
