@@ -115,8 +115,15 @@ pub fn print_report(report: &RunReport, protocol: &str, nodes: u32) {
     }
     if !report.metrics.is_empty() {
         println!("metrics:");
+        let width = report
+            .metrics
+            .iter()
+            .map(|(name, _)| name.len())
+            .max()
+            .unwrap_or(0)
+            .max(24);
         for (name, value) in &report.metrics {
-            println!("  {name:<24} {value}");
+            println!("  {name:<width$} {value}");
         }
     }
     println!("verdict: {}", verdict_name(report.verdict));
