@@ -16,6 +16,7 @@
 //! scoreboard and writes replay files from a [`grade::Scoreboard`].
 
 pub mod grade;
+pub mod quorum_kv;
 pub mod raft;
 pub mod saga;
 pub mod status;
@@ -130,6 +131,7 @@ pub const LABS: &[&Lab] = &[
     &saga::LAB,
     &raft::election::LAB,
     &raft::replication::LAB,
+    &quorum_kv::LAB,
 ];
 
 /// The lab numbered `id` (`5`, `05` and `05-raft-election` all work).
