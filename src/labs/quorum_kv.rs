@@ -317,6 +317,15 @@ pub const LAB: Lab = Lab {
             breaks: &["A", "B"],
         },
         LabBug {
+            // Not a defect of the reference but a setting that stands for
+            // one: fallbacks are added only after the deadline, that is
+            // never (a store without sloppy quorums).
+            name: "no-sloppy",
+            param: "sloppy_after",
+            value: "\"1s\"",
+            breaks: &["C"],
+        },
+        LabBug {
             name: "no-handoff",
             param: "bug",
             value: "\"no-handoff\"",
