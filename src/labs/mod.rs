@@ -18,6 +18,7 @@
 pub mod broadcast;
 pub mod clocks;
 pub mod grade;
+pub mod quorum_kv;
 pub mod raft;
 pub mod saga;
 pub mod status;
@@ -136,6 +137,7 @@ pub const LABS: &[&Lab] = &[
     &raft::replication::LAB,
     &raft::persistence::LAB,
     &raft::kv::LAB,
+    &quorum_kv::LAB,
 ];
 
 /// The lab numbered `id` (`5`, `05` and `05-raft-election` all work).

@@ -1,5 +1,9 @@
 //! The store's checks and the numbers of the CAP comparison, computed at the
 //! end of a run from the client history, the fault log and the replicas.
+//!
+//! The checks read nodes through [`QuorumLabNode`] (replica data, hints), so
+//! the same checks judge the reference ([`KvNode`]) and lab 09's student
+//! implementations; placement comes from the ring, never from the node.
 
 use super::{merge, KvNode, Mode, Params, Ring, Session, Sibling};
 use crate::check::convergence::{check_convergence, ReplicaState};
@@ -7,8 +11,9 @@ use crate::check::history::{EventType, History, Value};
 use crate::check::linearizability::{self, Budget, Model};
 use crate::check::verdict::Status;
 use crate::check::{CheckKind, Invariant, Outcome};
+use crate::labs::quorum_kv::QuorumLabNode;
 use crate::protocols::clocks::VClock;
-use crate::sim::{NodeId, Sim, SimBuilder, SimTime};
+use crate::sim::{Node, NodeId, Sim, SimBuilder, SimTime};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -190,8 +195,24 @@ fn partitioned(log: &[(SimTime, String)], end: SimTime) -> Vec<(u64, u64)> {
     out
 }
 
+/// Per client (history process): operations invoked while the network was
+/// partitioned, and how many of them succeeded.
+pub fn partitioned_by_client<N: Node>(sim: &Sim<N>) -> BTreeMap<u64, (usize, usize)> {
+    let ops = operations(sim.history());
+    let cuts = partitioned(sim.fault_log(), sim.duration());
+    let mut out: BTreeMap<u64, (usize, usize)> = BTreeMap::new();
+    for o in &ops {
+        if cuts.iter().any(|(a, b)| o.invoked >= *a && o.invoked < *b) {
+            let e = out.entry(o.process).or_default();
+            e.0 += 1;
+            e.1 += usize::from(o.ok);
+        }
+    }
+    out
+}
+
 /// Analyse a run's history.
-pub fn analyse(sim: &Sim<KvNode>, session: Session) -> Analysis {
+pub fn analyse<N: Node>(sim: &Sim<N>, session: Session) -> Analysis {
     let ops = operations(sim.history());
     let cuts = partitioned(sim.fault_log(), sim.duration());
     let during = |o: &Op| cuts.iter().any(|(a, b)| o.invoked >= *a && o.invoked < *b);
@@ -210,12 +231,32 @@ pub fn analyse(sim: &Sim<KvNode>, session: Session) -> Analysis {
     }
 }
 
+/// Where keys live: the ring and the replica count.
+#[derive(Clone, Debug)]
+pub struct Placement {
+    /// The consistent-hashing ring every node shares.
+    pub ring: Arc<Ring>,
+    /// Replicas per key.
+    pub n: usize,
+}
+
+impl Placement {
+    /// The replicas of `key`.
+    pub fn replicas(&self, key: &str) -> Vec<NodeId> {
+        self.ring.replicas(key, self.n)
+    }
+}
+
 /// The converged versions of every key: the merge over its live replicas.
-fn final_state(sim: &Sim<KvNode>, siblings: bool) -> BTreeMap<String, Vec<Sibling>> {
+fn final_state<S: QuorumLabNode>(
+    sim: &Sim<S>,
+    place: &Placement,
+    siblings: bool,
+) -> BTreeMap<String, Vec<Sibling>> {
     let mut out: BTreeMap<String, Vec<Sibling>> = BTreeMap::new();
     for (id, node) in sim.live_nodes() {
-        for (key, state) in &node.data {
-            if node.replicas(key).contains(&id) {
+        for (key, state) in node.data() {
+            if place.replicas(key).contains(&id) {
                 merge(out.entry(key.clone()).or_default(), state, siblings);
             }
         }
@@ -224,7 +265,7 @@ fn final_state(sim: &Sim<KvNode>, siblings: bool) -> BTreeMap<String, Vec<Siblin
 }
 
 /// Every write's ghost clock, from the writers' durable records.
-fn write_clocks(sim: &Sim<KvNode>) -> BTreeMap<i64, VClock> {
+fn write_clocks<N: Node>(sim: &Sim<N>) -> BTreeMap<i64, VClock> {
     let mut out = BTreeMap::new();
     for slot in sim.slots() {
         for k in slot.storage.keys() {
@@ -240,11 +281,15 @@ fn write_clocks(sim: &Sim<KvNode>) -> BTreeMap<i64, VClock> {
 
 /// Acknowledged writes gone after convergence without being replaced by a
 /// write that saw them (vector-clock ghost) or came after them in real time.
-pub fn lost_updates(sim: &Sim<KvNode>, siblings: bool) -> Vec<String> {
+pub fn lost_updates<S: QuorumLabNode>(
+    sim: &Sim<S>,
+    place: &Placement,
+    siblings: bool,
+) -> Vec<String> {
     let ops = operations(sim.history());
     let puts = put_times(&ops);
     let clocks = write_clocks(sim);
-    let state = final_state(sim, siblings);
+    let state = final_state(sim, place, siblings);
     let mut out = Vec::new();
     for w in ops.iter().filter(|o| o.write && o.ok) {
         let (Some(&v), Some(done)) = (w.values.first(), w.done) else {
@@ -268,18 +313,19 @@ pub fn lost_updates(sim: &Sim<KvNode>, siblings: bool) -> Vec<String> {
 }
 
 /// Live replicas of every key agree and no hint is left undelivered.
-fn converged(sim: &Sim<KvNode>) -> Result<(), String> {
+pub fn converged<S: QuorumLabNode>(sim: &Sim<S>, place: &Placement) -> Result<(), String> {
     let keys: std::collections::BTreeSet<String> = sim
         .live_nodes()
-        .flat_map(|(_, n)| n.data.keys().cloned())
+        .flat_map(|(_, n)| n.data().keys().cloned())
         .collect();
     for key in keys {
+        let owners = place.replicas(&key);
         let replicas: Vec<(String, ReplicaState)> = sim
             .live_nodes()
-            .filter(|(id, n)| n.replicas(&key).contains(id))
+            .filter(|(id, _)| owners.contains(id))
             .map(|(id, n)| {
                 let values: Vec<i64> = n
-                    .data
+                    .data()
                     .get(&key)
                     .into_iter()
                     .flatten()
@@ -295,14 +341,14 @@ fn converged(sim: &Sim<KvNode>) -> Result<(), String> {
         }
     }
     for (id, node) in sim.live_nodes() {
-        if let Some(((to, key), _)) = node.hints.iter().next() {
+        if let Some(((to, key), _)) = node.hints().iter().next() {
             return Err(format!("{id} still holds a hint of {key} for {to}"));
         }
     }
     Ok(())
 }
 
-fn linearizable_metric(sim: &Sim<KvNode>) -> String {
+fn linearizable_metric<N: Node>(sim: &Sim<N>) -> String {
     let budget = Budget {
         timeout: None,
         max_steps: Some(200_000),
@@ -321,12 +367,17 @@ fn percent(part: usize, whole: usize) -> String {
     format!("{:.1}%", 100.0 * part as f64 / whole as f64)
 }
 
-fn metrics(sim: &Sim<KvNode>, params: &Params) -> Vec<(String, String)> {
+/// The numbers of the CAP comparison (every run's metrics).
+pub fn metrics<S: QuorumLabNode>(
+    sim: &Sim<S>,
+    place: &Placement,
+    params: &Params,
+) -> Vec<(String, String)> {
     let a = analyse(sim, params.session);
     let siblings = params.mode == Mode::Ap && params.conflict == super::Conflict::VectorClock;
-    let lost = lost_updates(sim, siblings).len();
-    let sibling_reads: u64 = sim.live_nodes().map(|(_, n)| n.sibling_reads).sum();
-    let converged = match (params.mode, converged(sim).is_ok()) {
+    let lost = lost_updates(sim, place, siblings).len();
+    let sibling_reads: u64 = sim.live_nodes().map(|(_, n)| n.sibling_reads()).sum();
+    let converged = match (params.mode, converged(sim, place).is_ok()) {
         (Mode::Cp, _) => "-",
         (_, true) => "1",
         (_, false) => "0",
@@ -351,29 +402,47 @@ fn metrics(sim: &Sim<KvNode>, params: &Params) -> Vec<(String, String)> {
 /// A simulation builder with store nodes, the checks the mode promises, and
 /// the comparison metrics.
 pub fn builder(params: Params, nodes: u32, seed: u64) -> SimBuilder<KvNode> {
+    builder_for::<KvNode>(Arc::new(params), nodes, seed)
+}
+
+/// [`builder`] for any implementation of [`QuorumLabNode`]: every node gets
+/// the same ring (`vnodes` points per node).
+pub fn builder_for<S: QuorumLabNode>(params: Arc<Params>, nodes: u32, seed: u64) -> SimBuilder<S> {
     let ring = Arc::new(Ring::new(nodes, params.vnodes));
-    let params = Arc::new(params);
+    let place = Placement {
+        ring: Arc::clone(&ring),
+        n: params.n,
+    };
     let shared = Arc::clone(&params);
     let mut b = SimBuilder::new(nodes, seed, move |id: NodeId, _| {
-        KvNode::new(Arc::clone(&shared), Arc::clone(&ring), id)
+        S::new(Arc::clone(&shared), Arc::clone(&ring), id)
     });
     let p = Arc::clone(&params);
-    b = b.metrics(move |sim| metrics(sim, &p));
+    let at = place.clone();
+    b = b.metrics(move |sim| metrics(sim, &at, &p));
     if params.mode == Mode::Cp {
         b = b.invariant(Invariant::linearizable(Model::Kv, 2_000_000));
     } else {
-        b = b.invariant(Invariant::eventually("replicas-converge", converged));
+        let at = place.clone();
+        b = b.invariant(Invariant::eventually("replicas-converge", move |sim| {
+            converged(sim, &at)
+        }));
     }
     if params.mode == Mode::Ap && params.conflict == super::Conflict::VectorClock {
-        b = b.invariant(Invariant::new("no-lost-updates", CheckKind::AtEnd, |sim| {
-            let lost = lost_updates(sim, true);
-            match lost.first() {
-                None => Outcome::Pass,
-                Some(first) => {
-                    Outcome::Fail(format!("{} acknowledged writes lost; {first}", lost.len()))
+        let at = place.clone();
+        b = b.invariant(Invariant::new(
+            "no-lost-updates",
+            CheckKind::AtEnd,
+            move |sim| {
+                let lost = lost_updates(sim, &at, true);
+                match lost.first() {
+                    None => Outcome::Pass,
+                    Some(first) => {
+                        Outcome::Fail(format!("{} acknowledged writes lost; {first}", lost.len()))
+                    }
                 }
-            }
-        }));
+            },
+        ));
     }
     if params.session != Session::None {
         let session = params.session;

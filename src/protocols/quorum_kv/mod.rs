@@ -44,7 +44,10 @@ pub mod scenario;
 #[cfg(test)]
 mod tests;
 
-pub use checks::{builder, stale_reads, Analysis};
+pub use checks::{
+    analyse, builder, builder_for, converged, lost_updates, metrics, partitioned_by_client,
+    stale_reads, Analysis, Placement,
+};
 pub use node::{KvNode, Msg, Timer};
 
 use crate::protocols::clocks::VClock;
@@ -263,5 +266,13 @@ impl Ring {
             }
         }
         out
+    }
+
+    /// The replicas of `key`: the first `n` (at least one) of its
+    /// preference list.
+    pub fn replicas(&self, key: &str, n: usize) -> Vec<NodeId> {
+        let mut p = self.preference(key);
+        p.truncate(n.max(1));
+        p
     }
 }

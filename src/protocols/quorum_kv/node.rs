@@ -181,9 +181,7 @@ impl KvNode {
 
     /// The replicas of `key` (the first `n` of its preference list).
     pub fn replicas(&self, key: &str) -> Vec<NodeId> {
-        let mut p = self.ring.preference(key);
-        p.truncate(self.params.n.max(1));
-        p
+        self.ring.replicas(key, self.params.n)
     }
 
     fn siblings(&self) -> bool {

@@ -41,7 +41,8 @@ impl Workload for KvWorkload {
     }
 }
 
-fn params(scenario: &Scenario) -> Result<Params, ScenarioError> {
+/// The store's `[protocol]` parameters (see [`build`]).
+pub fn params(scenario: &Scenario) -> Result<Params, ScenarioError> {
     let d = Params::default();
     let mut p = scenario.protocol_params.reader();
     let mode = p.one_of("mode", "cp", &Mode::NAMES)?;
@@ -94,6 +95,16 @@ pub fn build(
     options: &BuildOptions,
 ) -> Result<Box<dyn DynSim>, ScenarioError> {
     let params = params(scenario)?;
+    let workload = workload(scenario)?;
+    let b = builder(params, scenario.nodes, scenario.seed);
+    Ok(Box::new(
+        configure(b, scenario, &FACTS, workload, options)?.build(),
+    ))
+}
+
+/// The `[workload]` of a scenario: `kind = "kv"` with `keys` and
+/// `read_ratio` (see [`build`]).
+pub fn workload(scenario: &Scenario) -> Result<Option<Box<dyn Workload>>, ScenarioError> {
     let workload: Option<Box<dyn Workload>> = match &scenario.workload {
         Some(w) => {
             let mut wp = w.params.reader();
@@ -104,8 +115,5 @@ pub fn build(
         }
         None => None,
     };
-    let b = builder(params, scenario.nodes, scenario.seed);
-    Ok(Box::new(
-        configure(b, scenario, &FACTS, workload, options)?.build(),
-    ))
+    Ok(workload)
 }
