@@ -16,8 +16,8 @@
 //! functions, but keep the `RaftLabNode` accessors truthful: the checks read
 //! your node through them after every step.
 //!
-//! Run it: `cargo run -p lab-05-raft-election -- tui labs/05-raft-election/scenarios/election-3.toml`
-//! Grade it: `cargo run --release -p lab-05-raft-election -- lab check 05`
+//! Run it: `cargo run -p lab-06-raft-log -- tui scenarios/raft-basic.toml`
+//! Grade it: `cargo run --release -- lab check 06`
 //!
 //! In this lab the log stays empty (lab 06 fills it), so the "candidate's log
 //! is at least as up to date" rule is trivially true here — write it anyway,
