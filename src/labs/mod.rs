@@ -17,6 +17,7 @@
 
 pub mod broadcast;
 pub mod clocks;
+pub mod cqrs;
 pub mod grade;
 pub mod raft;
 pub mod saga;
@@ -136,6 +137,7 @@ pub const LABS: &[&Lab] = &[
     &raft::replication::LAB,
     &raft::persistence::LAB,
     &raft::kv::LAB,
+    &cqrs::LAB,
 ];
 
 /// The lab numbered `id` (`5`, `05` and `05-raft-election` all work).

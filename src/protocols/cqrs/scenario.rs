@@ -63,6 +63,7 @@ pub fn params(scenario: &Scenario) -> Result<Params, ScenarioError> {
         max_conflicts,
         rebuild_at,
         bugs,
+        hooks: d.hooks,
     })
 }
 
@@ -75,7 +76,15 @@ pub fn build(
     scenario: &Scenario,
     options: &BuildOptions,
 ) -> Result<Box<dyn DynSim>, ScenarioError> {
-    let params = params(scenario)?;
+    build_with(params(scenario)?, scenario, options)
+}
+
+/// [`build`] with the parameters already read (lab 10 swaps the hooks).
+pub fn build_with(
+    params: Params,
+    scenario: &Scenario,
+    options: &BuildOptions,
+) -> Result<Box<dyn DynSim>, ScenarioError> {
     let least = 3 + params.command_handlers;
     if scenario.nodes < least {
         return Err(ScenarioError::at(
