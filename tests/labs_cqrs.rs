@@ -10,8 +10,8 @@ mod skeleton;
 #[path = "labs_cqrs/solution.rs"]
 mod solution;
 
-use distlab::labs::grade::{self, GradeOptions, Scoreboard};
 use distlab::labs::cqrs::{build, LAB};
+use distlab::labs::grade::{self, GradeOptions, Scoreboard};
 use std::path::PathBuf;
 
 fn root() -> PathBuf {
@@ -110,7 +110,9 @@ fn the_skeleton_scores_zero_and_its_todos_are_caught() {
         failure.reasons[0]
             .1
             .contains("not yet implemented: lab 10, R")
-            && failure.reasons[0].1.contains("10-event-sourcing/src/lib.rs:"),
+            && failure.reasons[0]
+                .1
+                .contains("10-event-sourcing/src/lib.rs:"),
         "{:?}",
         failure.reasons
     );

@@ -14,10 +14,10 @@
 //! hooks exactly where a wrong implementation of them would.
 
 use super::{Case, Lab, LabBug, Part};
+use crate::protocols::cqrs::hooks::Hooks;
 pub use crate::protocols::cqrs::hooks::{
     event_key, outbox_key, snapshot_key, CqrsParts, Reference, MODEL_KEY,
 };
-use crate::protocols::cqrs::hooks::Hooks;
 use crate::protocols::cqrs::scenario::{build_with, params, FACTS};
 use crate::registry::ProtocolEntry;
 use crate::scenario::engine::BuildOptions;
@@ -147,7 +147,7 @@ pub const LAB: Lab = Lab {
             name: "no-expected-version",
             param: "bug",
             value: "\"no-expected-version\"",
-            breaks: &["A"],
+            breaks: &["A", "B", "C"],
         },
         LabBug {
             name: "non-idempotent-projection",

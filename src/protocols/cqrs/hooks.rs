@@ -36,8 +36,11 @@ pub trait CqrsParts: 'static {
     /// Part A: `account`'s state from its latest snapshot (if any) and the
     /// events after it, folded in version order; events at or below the
     /// snapshot's version are skipped. Events may be schema v1 (upcast them).
-    fn rebuild(account: Account, snapshot: Option<&Snapshot>, events: &[StoredEvent])
-        -> AccountState;
+    fn rebuild(
+        account: Account,
+        snapshot: Option<&Snapshot>,
+        events: &[StoredEvent],
+    ) -> AccountState;
 
     /// Part A: validate `command` against `state`: the event to append
     /// (deposits in schema v1 if `write_v1`, else v2 in the default
