@@ -130,6 +130,9 @@ impl CqrsParts for Reference {
     }
 }
 
+/// Offsets by partition.
+type Offsets = BTreeMap<u32, u64>;
+
 /// [`CqrsParts`] as function pointers, carried in [`super::Params`] so every
 /// node calls the implementation the simulation was built with.
 #[derive(Clone, Copy)]
@@ -145,7 +148,7 @@ pub struct Hooks {
     /// [`CqrsParts::persist`].
     pub persist: fn(&mut Storage, &ProjectionState),
     /// [`CqrsParts::offsets_to_commit`].
-    pub offsets_to_commit: fn(&BTreeMap<u32, u64>, &BTreeMap<u32, u64>) -> Vec<(u32, u64)>,
+    pub offsets_to_commit: fn(&Offsets, &Offsets) -> Vec<(u32, u64)>,
     /// [`CqrsParts::write_append`].
     pub write_append: fn(&mut Storage, &StoredEvent, Option<&Snapshot>),
     /// [`CqrsParts::outbox_done`].
