@@ -14,26 +14,63 @@
 //! hooks exactly where a wrong implementation of them would.
 
 use super::{Case, Lab, LabBug, Part};
+use crate::check::Invariant;
 use crate::protocols::cqrs::hooks::Hooks;
 pub use crate::protocols::cqrs::hooks::{
     event_key, outbox_key, snapshot_key, CqrsParts, Reference, MODEL_KEY,
 };
-use crate::protocols::cqrs::scenario::{build_with, params, FACTS};
+use crate::protocols::cqrs::scenario::{build_extended, params, FACTS};
+use crate::protocols::cqrs::{AccountState, CqrsNode, STORE};
 use crate::registry::ProtocolEntry;
 use crate::scenario::engine::BuildOptions;
 use crate::scenario::{Scenario, ScenarioError};
 use crate::sim::DynSim;
+use crate::sim::Sim;
 
 /// Build a CQRS simulation whose nodes follow `S`'s rules: the `[protocol]`
 /// and `[workload]` parameters of `cqrs` (a `bug` switch is read and acts in
-/// the nodes' plumbing), every check of the reference.
+/// the nodes' plumbing), every check of the reference plus
+/// `decisions-on-true-state`.
 pub fn build<S: CqrsParts>(
     scenario: &Scenario,
     options: &BuildOptions,
 ) -> Result<Box<dyn DynSim>, ScenarioError> {
     let mut params = params(scenario)?;
     params.hooks = Hooks::of::<S>();
-    build_with(params, scenario, options)
+    build_extended(params, scenario, options, |b| {
+        b.invariant(Invariant::always(
+            "decisions-on-true-state",
+            decisions_on_true_state,
+        ))
+    })
+}
+
+/// Every command handler's last decision was made against a true state of
+/// its stream: the store's events up to that version fold to that balance.
+/// (A wrong `rebuild` refuses or accepts commands against a state that
+/// never was.) Skipped while the store is down.
+fn decisions_on_true_state(sim: &Sim<CqrsNode>) -> Result<(), String> {
+    let Some(store) = sim.node(STORE).and_then(CqrsNode::store) else {
+        return Ok(());
+    };
+    for (id, node) in sim.live_nodes() {
+        let Some(state) = node.handler().and_then(|h| h.last_decided.as_ref()) else {
+            continue;
+        };
+        let events = store
+            .streams
+            .get(&state.account)
+            .map_or(&[][..], Vec::as_slice);
+        let upto = &events[..events.len().min(state.version as usize)];
+        let truth = AccountState::rebuild(state.account, None, upto);
+        if truth != *state {
+            return Err(format!(
+                "{id} decided a command on acct-{} at v{} with balance {}, but the store's events fold to balance {} at v{}",
+                state.account, state.version, state.balance, truth.balance, truth.version
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The registry entry that runs `S` under the name `cqrs`, so the shipped
@@ -57,6 +94,7 @@ const ALL: &[&str] = &[
     "accepted-commands-stored",
     "read-your-writes",
     "an-event-reaches-a-projection",
+    "decisions-on-true-state",
 ];
 
 /// Lab 10.

@@ -58,6 +58,9 @@ pub struct CommandHandler {
     pub retries: u64,
     /// True if this handler writes deposits with schema v1.
     pub writes_v1: bool,
+    /// The state the last command was decided against (volatile; for lab
+    /// 10's `decisions-on-true-state` check).
+    pub last_decided: Option<AccountState>,
 }
 
 impl CommandHandler {
@@ -213,6 +216,7 @@ impl CommandHandler {
             let Some(p) = self.pending.get_mut(&id) else {
                 continue;
             };
+            self.last_decided = Some(state.clone());
             match (params.hooks.decide)(&state, &p.command, self.writes_v1) {
                 Err(why) => {
                     ctx.log(format!("{id} refused on {}: {why}", stream_name(account)));
