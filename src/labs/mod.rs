@@ -17,6 +17,7 @@
 
 pub mod broadcast;
 pub mod clocks;
+pub mod cqrs;
 pub mod grade;
 pub mod quorum_kv;
 pub mod raft;
@@ -138,6 +139,7 @@ pub const LABS: &[&Lab] = &[
     &raft::persistence::LAB,
     &raft::kv::LAB,
     &quorum_kv::LAB,
+    &cqrs::LAB,
 ];
 
 /// The lab numbered `id` (`5`, `05` and `05-raft-election` all work).

@@ -58,6 +58,9 @@ pub struct CommandHandler {
     pub retries: u64,
     /// True if this handler writes deposits with schema v1.
     pub writes_v1: bool,
+    /// The state the last command was decided against (volatile; for lab
+    /// 10's `decisions-on-true-state` check).
+    pub last_decided: Option<AccountState>,
 }
 
 impl CommandHandler {
@@ -120,10 +123,10 @@ impl CommandHandler {
                 snapshot,
                 events,
             } => {
-                self.refresh(account, snapshot.as_ref(), &events);
-                self.decide_waiting(ctx, account);
+                self.refresh(params, account, snapshot.as_ref(), &events);
+                self.decide_waiting(params, ctx, account);
             }
-            Msg::Appended { command, event } => self.appended(ctx, command, &event),
+            Msg::Appended { command, event } => self.appended(params, ctx, command, &event),
             Msg::Conflict {
                 command,
                 account,
@@ -169,6 +172,7 @@ impl CommandHandler {
     /// Bring the cached state forward with a snapshot and events.
     fn refresh(
         &mut self,
+        params: &Params,
         account: Account,
         snapshot: Option<&AccountState>,
         events: &[StoredEvent],
@@ -177,18 +181,25 @@ impl CommandHandler {
             .cache
             .entry(account)
             .or_insert_with(|| AccountState::new(account));
-        if let Some(s) = snapshot.filter(|s| s.version > state.version) {
-            *state = s.clone();
-        }
-        for e in events {
-            if e.version == state.version + 1 {
-                state.apply_stored(e);
-            }
-        }
+        let base = match snapshot.filter(|s| s.version > state.version) {
+            Some(s) => s.clone(),
+            None => state.clone(),
+        };
+        let next: Vec<StoredEvent> = events
+            .iter()
+            .filter(|e| e.version > base.version)
+            .cloned()
+            .collect();
+        let contiguous = next
+            .iter()
+            .enumerate()
+            .take_while(|(i, e)| e.version == base.version + 1 + *i as u64)
+            .count();
+        *state = (params.hooks.rebuild)(account, Some(&base), &next[..contiguous]);
     }
 
     /// Validate every loading command on `account` and append its event.
-    fn decide_waiting(&mut self, ctx: &mut Ctx<CqrsNode>, account: Account) {
+    fn decide_waiting(&mut self, params: &Params, ctx: &mut Ctx<CqrsNode>, account: Account) {
         let state = self
             .cache
             .get(&account)
@@ -205,7 +216,8 @@ impl CommandHandler {
             let Some(p) = self.pending.get_mut(&id) else {
                 continue;
             };
-            match state.decide(&p.command, self.writes_v1) {
+            self.last_decided = Some(state.clone());
+            match (params.hooks.decide)(&state, &p.command, self.writes_v1) {
                 Err(why) => {
                     ctx.log(format!("{id} refused on {}: {why}", stream_name(account)));
                     let request = p.request.clone();
@@ -230,8 +242,14 @@ impl CommandHandler {
         }
     }
 
-    fn appended(&mut self, ctx: &mut Ctx<CqrsNode>, command: CommandId, event: &StoredEvent) {
-        self.refresh(event.account, None, std::slice::from_ref(event));
+    fn appended(
+        &mut self,
+        params: &Params,
+        ctx: &mut Ctx<CqrsNode>,
+        command: CommandId,
+        event: &StoredEvent,
+    ) {
+        self.refresh(params, event.account, None, std::slice::from_ref(event));
         let Some(p) = self.pending.remove(&command) else {
             return;
         };

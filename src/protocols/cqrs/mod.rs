@@ -38,6 +38,7 @@ mod broker;
 mod checks;
 mod commands;
 pub mod events;
+pub mod hooks;
 mod projection;
 mod relay;
 pub mod scenario;
@@ -48,7 +49,8 @@ pub use broker::Broker;
 pub use checks::{builder, BankWorkload};
 pub use commands::CommandHandler;
 pub use events::{upcast, Account, CommandId, Event, Payload, StoredEvent};
-pub use projection::{read_model_at, AccountView, Projection, ReadModel};
+pub use hooks::{CqrsParts, Hooks, Reference};
+pub use projection::{read_model_at, AccountView, Projection, ProjectionState, ReadModel};
 pub use store::EventStore;
 
 use crate::sim::{Ctx, Node, NodeId, Reply, Request, SimTime};
@@ -136,6 +138,9 @@ pub struct Params {
     pub rebuild_at: Option<SimTime>,
     /// Deliberate defects (default none).
     pub bugs: Vec<Bug>,
+    /// The rules the nodes follow (default [`hooks::Reference`]; lab 10
+    /// swaps in the student's).
+    pub hooks: hooks::Hooks,
 }
 
 impl Default for Params {
@@ -155,6 +160,7 @@ impl Default for Params {
             max_conflicts: 10,
             rebuild_at: None,
             bugs: Vec::new(),
+            hooks: hooks::Hooks::default(),
         }
     }
 }

@@ -152,6 +152,9 @@ pub struct Projection {
     pub rebuilding: Option<u64>,
     /// The last applied event, since the start (for the checks).
     pub last_applied: Option<Applied>,
+    /// Per partition, the offset after the last batch received (since the
+    /// start; processed or not).
+    pub received: BTreeMap<u32, u64>,
     /// Lag samples (ns) not yet persisted.
     lags: Vec<u64>,
     offset_asked_at: SimTime,
@@ -208,7 +211,9 @@ impl Projection {
             Timer::Process(partition) => self.process(params, ctx, partition),
             Timer::CommitOffsets => {
                 if !params.has(Bug::CommitBeforeProcess) {
-                    for (&partition, &offset) in &self.state.processed {
+                    let commit =
+                        (params.hooks.offsets_to_commit)(&self.state.processed, &self.received);
+                    for (partition, offset) in commit {
                         ctx.send(BROKER, Msg::Commit { partition, offset });
                     }
                 }
@@ -302,6 +307,7 @@ impl Projection {
             return; // caught up; the next poll fetches again
         }
         let end = from + records.len() as u64;
+        self.received.insert(partition, end);
         if params.has(Bug::CommitBeforeProcess) {
             ctx.send(
                 BROKER,
@@ -334,7 +340,7 @@ impl Projection {
         }
         let processed = self.state.processed.entry(partition).or_default();
         *processed = (*processed).max(end);
-        self.persist(ctx);
+        self.persist(params, ctx);
         if let Some(position) = self.position.as_mut() {
             let p = &mut position[partition as usize];
             *p = (*p).max(end);
@@ -348,8 +354,9 @@ impl Projection {
     /// Apply one delivered event unless it is a duplicate.
     fn apply(&mut self, params: &Params, ctx: &mut Ctx<CqrsNode>, e: &StoredEvent, live: bool) {
         let previous = self.state.model.version(e.account);
-        if e.version <= previous {
-            if !params.has(Bug::NonIdempotentProjection) {
+        let apply = (params.hooks.should_apply)(previous, e.version);
+        if !apply || e.version <= previous {
+            if !apply && !params.has(Bug::NonIdempotentProjection) {
                 self.state.duplicates += 1;
                 ctx.log(format!("duplicate {e} suppressed (at v{previous})"));
                 return;
@@ -378,15 +385,14 @@ impl Projection {
         }
     }
 
-    fn persist(&mut self, ctx: &mut Ctx<CqrsNode>) {
+    fn persist(&mut self, params: &Params, ctx: &mut Ctx<CqrsNode>) {
         if !self.lags.is_empty() {
             let key = format!("lag/{:08}", self.state.lag_batches);
             self.state.lag_batches += 1;
             let lags = std::mem::take(&mut self.lags);
             ctx.storage().put(&key, &lags);
         }
-        ctx.storage().put("model", &self.state);
-        ctx.storage().sync();
+        (params.hooks.persist)(ctx.storage(), &self.state);
     }
 
     fn on_rebuild_page(
@@ -413,7 +419,7 @@ impl Projection {
             return;
         }
         self.rebuilding = None;
-        self.persist(ctx);
+        self.persist(params, ctx);
         ctx.log(format!(
             "rebuild done at store position {read}: {}",
             self.state.model.describe()

@@ -1,9 +1,9 @@
 //! Building an event-sourcing/CQRS simulation from a scenario file.
 
-use super::{builder, BankWorkload, Bug, Params};
+use super::{builder, BankWorkload, Bug, CqrsNode, Params};
 use crate::scenario::engine::{configure, BuildOptions, ProtocolFacts};
 use crate::scenario::{Scenario, ScenarioError};
-use crate::sim::DynSim;
+use crate::sim::{DynSim, SimBuilder};
 use crate::workload::Workload;
 
 /// What the CQRS protocol offers scenarios.
@@ -63,6 +63,7 @@ pub fn params(scenario: &Scenario) -> Result<Params, ScenarioError> {
         max_conflicts,
         rebuild_at,
         bugs,
+        hooks: d.hooks,
     })
 }
 
@@ -75,7 +76,25 @@ pub fn build(
     scenario: &Scenario,
     options: &BuildOptions,
 ) -> Result<Box<dyn DynSim>, ScenarioError> {
-    let params = params(scenario)?;
+    build_with(params(scenario)?, scenario, options)
+}
+
+/// [`build`] with the parameters already read (lab 10 swaps the hooks).
+pub fn build_with(
+    params: Params,
+    scenario: &Scenario,
+    options: &BuildOptions,
+) -> Result<Box<dyn DynSim>, ScenarioError> {
+    build_extended(params, scenario, options, |b| b)
+}
+
+/// [`build_with`], with `extend` adding to the builder (lab 10's checks).
+pub fn build_extended(
+    params: Params,
+    scenario: &Scenario,
+    options: &BuildOptions,
+    extend: impl FnOnce(SimBuilder<CqrsNode>) -> SimBuilder<CqrsNode>,
+) -> Result<Box<dyn DynSim>, ScenarioError> {
     let least = 3 + params.command_handlers;
     if scenario.nodes < least {
         return Err(ScenarioError::at(
@@ -103,7 +122,7 @@ pub fn build(
         }
         None => None,
     };
-    let b = builder(params, scenario.nodes, scenario.seed);
+    let b = extend(builder(params, scenario.nodes, scenario.seed));
     Ok(Box::new(
         configure(b, scenario, &FACTS, workload, options)?.build(),
     ))

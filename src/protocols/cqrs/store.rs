@@ -9,6 +9,7 @@
 
 use super::aggregate::{AccountState, Snapshot};
 use super::events::{stream_name, Account, CommandId, Payload, StoredEvent};
+use super::hooks::{event_key, snapshot_key};
 use super::relay::Relay;
 use super::{Bug, CqrsNode, Msg, Params, Timer};
 use crate::sim::{Ctx, NodeId};
@@ -41,18 +42,6 @@ pub struct EventStore {
     pub last_appended: Option<(StoredEvent, i64)>,
 }
 
-fn event_key(account: Account, version: u64) -> String {
-    format!("ev/{account:04}/{version:08}")
-}
-
-fn outbox_key(position: u64) -> String {
-    format!("out/{position:010}")
-}
-
-fn snapshot_key(account: Account) -> String {
-    format!("snap/{account:04}")
-}
-
 /// Every event in a store's storage, by stream (for checks on a crashed store).
 pub(crate) fn events_in(storage: &crate::storage::Storage) -> BTreeMap<Account, Vec<StoredEvent>> {
     let mut streams: BTreeMap<Account, Vec<StoredEvent>> = BTreeMap::new();
@@ -81,7 +70,7 @@ impl EventStore {
             .collect();
         self.conflicts = storage.get("stats").unwrap_or(0);
         for (&account, events) in &self.streams {
-            let state = AccountState::rebuild(account, None, events);
+            let state = (params.hooks.rebuild)(account, None, events);
             self.states.insert(account, state);
             for e in events {
                 self.head = self.head.max(e.position);
@@ -192,7 +181,8 @@ impl EventStore {
             return ctx.send(from, Msg::Appended { command, event });
         }
         let current = self.version(account);
-        if expected != current && !params.has(Bug::NoExpectedVersion) {
+        let allowed = (params.hooks.append_allowed)(current, expected);
+        if !allowed && !params.has(Bug::NoExpectedVersion) {
             self.conflicts += 1;
             ctx.storage().put("stats", &self.conflicts);
             ctx.log(format!(
@@ -216,11 +206,6 @@ impl EventStore {
             command,
             appended_at: ctx.now(),
         };
-        let storage = ctx.storage();
-        storage.put(&event_key(account, event.version), &event);
-        if !params.has(Bug::DualWrite) {
-            storage.put(&outbox_key(event.position), &());
-        }
         let state = self
             .states
             .entry(account)
@@ -228,11 +213,21 @@ impl EventStore {
         state.apply_stored(&event);
         let snapshot_due =
             params.snapshot_every > 0 && event.version.is_multiple_of(params.snapshot_every);
-        if snapshot_due {
-            storage.put(&snapshot_key(account), &*state);
-            self.snapshots.insert(account, state.clone());
+        let snapshot = snapshot_due.then(|| state.clone());
+        let storage = ctx.storage();
+        if params.has(Bug::DualWrite) {
+            storage.put(&event_key(account, event.version), &event);
+            if let Some(s) = &snapshot {
+                storage.put(&snapshot_key(account), s);
+            }
+            storage.sync();
+        } else {
+            (params.hooks.write_append)(storage, &event, snapshot.as_ref());
         }
-        storage.sync();
+        if let Some(s) = snapshot {
+            self.snapshots.insert(account, s);
+        }
+        let state = &self.states[&account];
         ctx.log(format!(
             "append {event} (position {}, expected v{expected}){}",
             event.position,
@@ -261,12 +256,13 @@ impl EventStore {
             .collect();
         for p in &done {
             self.outbox.remove(p);
-            if !params.has(Bug::DualWrite) {
-                ctx.storage().remove(&outbox_key(*p));
-            }
         }
         if !done.is_empty() {
-            ctx.storage().sync();
+            if params.has(Bug::DualWrite) {
+                ctx.storage().sync();
+            } else {
+                (params.hooks.outbox_done)(ctx.storage(), &done);
+            }
             ctx.log(format!(
                 "relay: broker has p{partition} up to position {last_position}; {} outbox entries done",
                 done.len()

@@ -1,0 +1,362 @@
+//! Lab 10 (event sourcing and CQRS) has teeth: the reference and a solution score
+//! full marks, every bug switch loses the parts it breaks, the skeleton
+//! scores zero without crashing the grader, grading is deterministic, and
+//! the skeleton is the solution cut down.
+
+#[path = "labs_common/skeleton.rs"]
+mod cut;
+#[path = "../labs/10-event-sourcing/src/lib.rs"]
+mod skeleton;
+#[path = "labs_cqrs/solution.rs"]
+mod solution;
+
+use distlab::labs::cqrs::{build, LAB};
+use distlab::labs::grade::{self, GradeOptions, Scoreboard};
+use std::path::PathBuf;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn options(part: Option<&str>, jobs: usize) -> GradeOptions {
+    GradeOptions {
+        part: part.map(str::to_string),
+        jobs,
+        ..GradeOptions::default()
+    }
+}
+
+/// Where the board lost points, for assertion messages.
+fn lost(board: &Scoreboard) -> String {
+    let mut out = Vec::new();
+    for part in &board.parts {
+        for case in part.cases.iter().filter(|c| !c.ok()) {
+            let why = case
+                .first_failure
+                .as_ref()
+                .map(|f| format!("seed {}: {:?}", f.seed, f.reasons))
+                .or_else(|| case.error.clone())
+                .unwrap_or_default();
+            out.push(format!("part {} {}: {why}", part.id, case.scenario));
+        }
+    }
+    out.join("\n")
+}
+
+#[test]
+fn the_reference_gets_full_marks() {
+    let board =
+        grade::grade_reference(&LAB, None, &root(), &options(None, 2), &|| {}).expect("grades");
+    assert_eq!(board.possible(), 100);
+    assert_eq!(board.earned(), 100, "{}", lost(&board));
+}
+
+#[test]
+fn a_solution_written_in_the_skeleton_gets_full_marks() {
+    let board = grade::grade(
+        &LAB,
+        &build::<solution::EventSourcing>,
+        &root(),
+        &options(None, 2),
+        &|| {},
+    )
+    .expect("grades");
+    assert_eq!(board.earned(), 100, "{}", lost(&board));
+}
+
+#[test]
+fn every_bug_loses_the_parts_it_breaks() {
+    let mut table = Vec::new();
+    for bug in LAB.bugs {
+        for &part in bug.breaks {
+            let board =
+                grade::grade_reference(&LAB, Some(bug), &root(), &options(Some(part), 2), &|| {})
+                    .expect("grades");
+            let p = board.part(part).expect("graded");
+            assert!(p.earned() < p.possible(), "{} kept part {part}", bug.name);
+            let case = p.first_failure().expect("a failing case");
+            let failure = case.first_failure.as_ref().expect("a failing seed");
+            assert!(failure.report.is_some(), "a report to replay");
+            table.push(format!(
+                "{} loses part {part}: {}/{} ({} seed {}: {})",
+                bug.name,
+                p.earned(),
+                p.possible(),
+                case.scenario,
+                failure.seed,
+                failure.reasons[0].0
+            ));
+        }
+    }
+    eprintln!("{}", table.join("\n"));
+}
+
+#[test]
+fn the_skeleton_scores_zero_and_its_todos_are_caught() {
+    let board = grade::grade(
+        &LAB,
+        &build::<skeleton::EventSourcing>,
+        &root(),
+        &options(None, 2),
+        &|| {},
+    )
+    .expect("grades");
+    assert_eq!((board.earned(), board.possible()), (0, 100));
+    let case = &board.parts[0].cases[0];
+    let failure = case.first_failure.as_ref().expect("fails");
+    assert_eq!(failure.seed, 0);
+    assert_eq!(failure.reasons[0].0, "panic");
+    assert!(
+        failure.reasons[0]
+            .1
+            .contains("not yet implemented: lab 10, R")
+            && failure.reasons[0]
+                .1
+                .contains("10-event-sourcing/src/lib.rs:"),
+        "{:?}",
+        failure.reasons
+    );
+}
+
+#[test]
+fn grading_is_deterministic_and_independent_of_jobs() {
+    let bug = LAB
+        .bugs
+        .iter()
+        .find(|b| b.name == "dual-write")
+        .expect("a bug");
+    let summary = |jobs: usize| {
+        let board =
+            grade::grade_reference(&LAB, Some(bug), &root(), &options(Some("C"), jobs), &|| {})
+                .expect("grades");
+        board.parts[0]
+            .cases
+            .iter()
+            .map(|c| {
+                let failure = c.first_failure.as_ref();
+                (c.passed, failure.map(|f| (f.seed, f.reasons.clone())))
+            })
+            .collect::<Vec<_>>()
+    };
+    let one = summary(1);
+    assert!(one.iter().any(|(_, f)| f.is_some()), "{one:?}");
+    assert_eq!(one, summary(2));
+}
+
+#[test]
+fn the_skeleton_is_the_solution_cut_down() {
+    cut::assert_cut(
+        "tests/labs_cqrs/solution.rs",
+        "labs/10-event-sourcing/src/lib.rs",
+        "10",
+    );
+}
+
+#[test]
+fn the_reference_protocol_runs_the_reference_hooks() {
+    // The plain `cqrs` build and the lab's build of the reference agree.
+    let scenario = distlab::testing::load("scenarios/es-basic.toml");
+    let plain = distlab::testing::run(&scenario, 3);
+    let options = distlab::scenario::engine::BuildOptions::default();
+    let mut scenario = scenario;
+    scenario.seed = 3;
+    let mut sim = build::<distlab::labs::cqrs::Reference>(&scenario, &options).expect("builds");
+    let lab = sim.run();
+    assert_eq!(plain.trace_hash, lab.trace_hash);
+    assert_eq!(plain.metrics, lab.metrics);
+}
+
+/// Wrong answers a student may give, one rule each: the solution with one
+/// function replaced.
+mod mutants {
+    use super::solution::EventSourcing as S;
+    use distlab::labs::cqrs::{CqrsParts, MODEL_KEY};
+    use distlab::protocols::cqrs::{
+        Account, AccountState, Command, Payload, ProjectionState, Snapshot, StoredEvent,
+    };
+    use distlab::storage::Storage;
+    use std::collections::BTreeMap;
+
+    /// Delegates every function not overridden to the solution.
+    macro_rules! delegate {
+        (rebuild) => {
+            fn rebuild(a: Account, s: Option<&Snapshot>, e: &[StoredEvent]) -> AccountState {
+                S::rebuild(a, s, e)
+            }
+        };
+        (decide) => {
+            fn decide(s: &AccountState, c: &Command, v1: bool) -> Result<Payload, String> {
+                S::decide(s, c, v1)
+            }
+        };
+        (append_allowed) => {
+            fn append_allowed(c: u64, e: u64) -> bool {
+                S::append_allowed(c, e)
+            }
+        };
+        (should_apply) => {
+            fn should_apply(l: u64, v: u64) -> bool {
+                S::should_apply(l, v)
+            }
+        };
+        (persist) => {
+            fn persist(st: &mut Storage, s: &ProjectionState) {
+                S::persist(st, s)
+            }
+        };
+        (offsets_to_commit) => {
+            fn offsets_to_commit(
+                p: &BTreeMap<u32, u64>,
+                r: &BTreeMap<u32, u64>,
+            ) -> Vec<(u32, u64)> {
+                S::offsets_to_commit(p, r)
+            }
+        };
+        (write_append) => {
+            fn write_append(st: &mut Storage, e: &StoredEvent, s: Option<&Snapshot>) {
+                S::write_append(st, e, s)
+            }
+        };
+        (outbox_done) => {
+            fn outbox_done(st: &mut Storage, p: &[u64]) {
+                S::outbox_done(st, p)
+            }
+        };
+    }
+
+    /// Rebuilds from the events alone, dropping the snapshot (or cached state).
+    pub struct IgnoresSnapshot;
+    impl CqrsParts for IgnoresSnapshot {
+        fn rebuild(a: Account, _: Option<&Snapshot>, e: &[StoredEvent]) -> AccountState {
+            S::rebuild(a, None, e)
+        }
+        delegate!(decide);
+        delegate!(append_allowed);
+        delegate!(should_apply);
+        delegate!(persist);
+        delegate!(offsets_to_commit);
+        delegate!(write_append);
+        delegate!(outbox_done);
+    }
+
+    /// Lets withdrawals overdraw.
+    pub struct Overdraft;
+    impl CqrsParts for Overdraft {
+        delegate!(rebuild);
+        fn decide(s: &AccountState, c: &Command, v1: bool) -> Result<Payload, String> {
+            match *c {
+                Command::Withdraw { amount } if amount > 0 => Ok(Payload::WithdrawnV1 { amount }),
+                _ => S::decide(s, c, v1),
+            }
+        }
+        delegate!(append_allowed);
+        delegate!(should_apply);
+        delegate!(persist);
+        delegate!(offsets_to_commit);
+        delegate!(write_append);
+        delegate!(outbox_done);
+    }
+
+    /// Persists the read model without syncing it.
+    pub struct PersistNoSync;
+    impl CqrsParts for PersistNoSync {
+        delegate!(rebuild);
+        delegate!(decide);
+        delegate!(append_allowed);
+        delegate!(should_apply);
+        fn persist(st: &mut Storage, s: &ProjectionState) {
+            st.put(MODEL_KEY, s);
+        }
+        delegate!(offsets_to_commit);
+        delegate!(write_append);
+        delegate!(outbox_done);
+    }
+
+    /// Commits what was received, processed or not.
+    pub struct CommitReceived;
+    impl CqrsParts for CommitReceived {
+        delegate!(rebuild);
+        delegate!(decide);
+        delegate!(append_allowed);
+        delegate!(should_apply);
+        delegate!(persist);
+        fn offsets_to_commit(_: &BTreeMap<u32, u64>, r: &BTreeMap<u32, u64>) -> Vec<(u32, u64)> {
+            r.iter().map(|(&p, &o)| (p, o)).collect()
+        }
+        delegate!(write_append);
+        delegate!(outbox_done);
+    }
+
+    /// Writes the event and its outbox entry without syncing.
+    pub struct AppendNoSync;
+    impl CqrsParts for AppendNoSync {
+        delegate!(rebuild);
+        delegate!(decide);
+        delegate!(append_allowed);
+        delegate!(should_apply);
+        delegate!(persist);
+        delegate!(offsets_to_commit);
+        fn write_append(st: &mut Storage, e: &StoredEvent, s: Option<&Snapshot>) {
+            let mut scratch = Storage::new();
+            S::write_append(&mut scratch, e, s);
+            for key in scratch.keys() {
+                if key.starts_with("ev/") {
+                    st.put(&key, e);
+                } else if key.starts_with("out/") {
+                    st.put(&key, &());
+                } else if let Some(snap) = s {
+                    st.put(&key, snap);
+                }
+            }
+        }
+        delegate!(outbox_done);
+    }
+
+    /// Forgets the outbox entry: the event alone is written.
+    pub struct NoOutbox;
+    impl CqrsParts for NoOutbox {
+        delegate!(rebuild);
+        delegate!(decide);
+        delegate!(append_allowed);
+        delegate!(should_apply);
+        delegate!(persist);
+        delegate!(offsets_to_commit);
+        fn write_append(st: &mut Storage, e: &StoredEvent, s: Option<&Snapshot>) {
+            st.put(&distlab::labs::cqrs::event_key(e.account, e.version), e);
+            if let Some(snap) = s {
+                st.put(&distlab::labs::cqrs::snapshot_key(snap.account), snap);
+            }
+            st.sync();
+        }
+        delegate!(outbox_done);
+    }
+}
+
+#[test]
+fn wrong_rules_lose_their_parts() {
+    use distlab::labs::cqrs::CqrsParts;
+    fn lose<P: CqrsParts>(name: &str, part: &str, table: &mut Vec<String>) {
+        let board = grade::grade(&LAB, &build::<P>, &root(), &options(Some(part), 2), &|| {})
+            .expect("grades");
+        let p = board.part(part).expect("graded");
+        let first = p.first_failure().and_then(|c| {
+            c.first_failure
+                .as_ref()
+                .map(|f| (c.scenario.clone(), f.seed))
+        });
+        table.push(format!(
+            "{name} part {part}: {}/{} {first:?}",
+            p.earned(),
+            p.possible()
+        ));
+        assert!(p.earned() < p.possible(), "{name} kept part {part}");
+    }
+    let mut table = Vec::new();
+    lose::<mutants::IgnoresSnapshot>("ignores-snapshot", "A", &mut table);
+    lose::<mutants::Overdraft>("overdraft", "A", &mut table);
+    lose::<mutants::PersistNoSync>("persist-no-sync", "B", &mut table);
+    lose::<mutants::CommitReceived>("commit-received", "B", &mut table);
+    lose::<mutants::AppendNoSync>("append-no-sync", "C", &mut table);
+    lose::<mutants::NoOutbox>("no-outbox", "C", &mut table);
+    eprintln!("{}", table.join("\n"));
+}
