@@ -5,142 +5,40 @@
 
 #[path = "labs_common/skeleton.rs"]
 mod cut;
+#[path = "labs_common/grading.rs"]
+mod grading;
 #[path = "../labs/10-event-sourcing/src/lib.rs"]
 mod skeleton;
 #[path = "labs_cqrs/solution.rs"]
 mod solution;
 
 use distlab::labs::cqrs::{build, LAB};
-use distlab::labs::grade::{self, GradeOptions, Scoreboard};
-use std::path::PathBuf;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn options(part: Option<&str>, jobs: usize) -> GradeOptions {
-    GradeOptions {
-        part: part.map(str::to_string),
-        jobs,
-        ..GradeOptions::default()
-    }
-}
-
-/// Where the board lost points, for assertion messages.
-fn lost(board: &Scoreboard) -> String {
-    let mut out = Vec::new();
-    for part in &board.parts {
-        for case in part.cases.iter().filter(|c| !c.ok()) {
-            let why = case
-                .first_failure
-                .as_ref()
-                .map(|f| format!("seed {}: {:?}", f.seed, f.reasons))
-                .or_else(|| case.error.clone())
-                .unwrap_or_default();
-            out.push(format!("part {} {}: {why}", part.id, case.scenario));
-        }
-    }
-    out.join("\n")
-}
+use distlab::labs::grade;
+use grading::{options, root};
 
 #[test]
 fn the_reference_gets_full_marks() {
-    let board =
-        grade::grade_reference(&LAB, None, &root(), &options(None, 2), &|| {}).expect("grades");
-    assert_eq!(board.possible(), 100);
-    assert_eq!(board.earned(), 100, "{}", lost(&board));
+    grading::reference_gets_full_marks(&LAB);
 }
 
 #[test]
 fn a_solution_written_in_the_skeleton_gets_full_marks() {
-    let board = grade::grade(
-        &LAB,
-        &build::<solution::EventSourcing>,
-        &root(),
-        &options(None, 2),
-        &|| {},
-    )
-    .expect("grades");
-    assert_eq!(board.earned(), 100, "{}", lost(&board));
+    grading::gets_full_marks(&LAB, &build::<solution::EventSourcing>);
 }
 
 #[test]
 fn every_bug_loses_the_parts_it_breaks() {
-    let mut table = Vec::new();
-    for bug in LAB.bugs {
-        for &part in bug.breaks {
-            let board =
-                grade::grade_reference(&LAB, Some(bug), &root(), &options(Some(part), 2), &|| {})
-                    .expect("grades");
-            let p = board.part(part).expect("graded");
-            assert!(p.earned() < p.possible(), "{} kept part {part}", bug.name);
-            let case = p.first_failure().expect("a failing case");
-            let failure = case.first_failure.as_ref().expect("a failing seed");
-            assert!(failure.report.is_some(), "a report to replay");
-            table.push(format!(
-                "{} loses part {part}: {}/{} ({} seed {}: {})",
-                bug.name,
-                p.earned(),
-                p.possible(),
-                case.scenario,
-                failure.seed,
-                failure.reasons[0].0
-            ));
-        }
-    }
-    eprintln!("{}", table.join("\n"));
+    grading::every_bug_loses_the_parts_it_breaks(&LAB);
 }
 
 #[test]
 fn the_skeleton_scores_zero_and_its_todos_are_caught() {
-    let board = grade::grade(
-        &LAB,
-        &build::<skeleton::EventSourcing>,
-        &root(),
-        &options(None, 2),
-        &|| {},
-    )
-    .expect("grades");
-    assert_eq!((board.earned(), board.possible()), (0, 100));
-    let case = &board.parts[0].cases[0];
-    let failure = case.first_failure.as_ref().expect("fails");
-    assert_eq!(failure.seed, 0);
-    assert_eq!(failure.reasons[0].0, "panic");
-    assert!(
-        failure.reasons[0]
-            .1
-            .contains("not yet implemented: lab 10, R")
-            && failure.reasons[0]
-                .1
-                .contains("10-event-sourcing/src/lib.rs:"),
-        "{:?}",
-        failure.reasons
-    );
+    grading::skeleton_scores_zero(&LAB, &build::<skeleton::EventSourcing>);
 }
 
 #[test]
 fn grading_is_deterministic_and_independent_of_jobs() {
-    let bug = LAB
-        .bugs
-        .iter()
-        .find(|b| b.name == "dual-write")
-        .expect("a bug");
-    let summary = |jobs: usize| {
-        let board =
-            grade::grade_reference(&LAB, Some(bug), &root(), &options(Some("C"), jobs), &|| {})
-                .expect("grades");
-        board.parts[0]
-            .cases
-            .iter()
-            .map(|c| {
-                let failure = c.first_failure.as_ref();
-                (c.passed, failure.map(|f| (f.seed, f.reasons.clone())))
-            })
-            .collect::<Vec<_>>()
-    };
-    let one = summary(1);
-    assert!(one.iter().any(|(_, f)| f.is_some()), "{one:?}");
-    assert_eq!(one, summary(2));
+    grading::grading_is_independent_of_jobs(&LAB, "dual-write", "C");
 }
 
 #[test]
