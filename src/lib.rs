@@ -9,6 +9,9 @@ pub mod check;
 pub mod cli;
 pub mod clock;
 pub mod faults;
+#[doc(hidden)]
+pub mod fuzzing;
+pub mod input;
 pub mod labs;
 pub mod net;
 pub mod protocols;

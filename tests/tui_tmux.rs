@@ -91,3 +91,72 @@ fn the_binary_shows_nodes_and_steps_in_tmux() {
     );
     assert!(screen.contains("distlab-exited-0"), "{screen}");
 }
+
+/// `kill -SIGNAL` on the TUI leaves a usable terminal: out of raw mode (the
+/// shell's `stty` shows `icanon` and `echo`), off the alternate screen, the
+/// cursor shown, and the exit code `128 + signal`.
+#[test]
+fn signals_sent_with_kill_restore_the_terminal() {
+    if !have_tmux() {
+        eprintln!("SKIPPED signals_sent_with_kill_restore_the_terminal: tmux is not installed");
+        return;
+    }
+    for (signal, number) in [("TERM", 15), ("HUP", 1), ("INT", 2)] {
+        let name = format!("distlab-tui-signal-{signal}-{}", std::process::id());
+        let pid_file = std::env::temp_dir().join(format!("{name}.pid"));
+        let _ = std::fs::remove_file(&pid_file);
+        let command = format!(
+            "cd {} && sh -c 'echo $$ > {}; exec {} tui scenarios/broadcast-partition.toml'; echo distlab-exited-$?; stty -a | tr ' ' '\\n' | grep -x -e '-*icanon' -e '-*echo' | tr '\\n' ' '; echo stty-done; sleep 30",
+            env!("CARGO_MANIFEST_DIR"),
+            pid_file.display(),
+            env!("CARGO_BIN_EXE_distlab")
+        );
+        let status = Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                &name,
+                "-x",
+                "120",
+                "-y",
+                "40",
+                &command,
+            ])
+            .status()
+            .expect("tmux starts");
+        assert!(status.success());
+        let _session = Session(name.clone());
+        let screen = wait_for(&name, "step 0");
+        assert!(screen.contains("cluster: 9 nodes"), "{screen}");
+        // Let it run, so the signal arrives mid-run.
+        tmux(&["send-keys", "-t", &name, " "]);
+        std::thread::sleep(Duration::from_millis(300));
+        let pid = std::fs::read_to_string(&pid_file).expect("pid file");
+        let killed = Command::new("kill")
+            .args([&format!("-{signal}"), pid.trim()])
+            .status()
+            .expect("kill runs");
+        assert!(killed.success());
+        let screen = wait_for(&name, "stty-done");
+        let code = format!("distlab-exited-{}", 128 + number);
+        assert!(screen.contains(&code), "SIG{signal}: {screen}");
+        assert!(
+            screen.contains("icanon echo stty-done"),
+            "SIG{signal}: the terminal is still raw:\n{screen}"
+        );
+        let modes = tmux(&[
+            "display",
+            "-p",
+            "-t",
+            &name,
+            "#{alternate_on} #{cursor_flag}",
+        ]);
+        assert_eq!(
+            modes.trim(),
+            "0 1",
+            "SIG{signal}: alternate screen / cursor"
+        );
+        let _ = std::fs::remove_file(&pid_file);
+    }
+}

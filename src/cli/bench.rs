@@ -23,10 +23,34 @@ pub struct BenchArgs {
     pub seed: u64,
 }
 
+/// Most nodes: the scenario files' limit.
+pub const MAX_NODES: u32 = 256;
+
+/// Most deliveries: the full trace level keeps every event (about 100 bytes
+/// each), so this bounds the run's memory to a few GB.
+pub const MAX_MESSAGES: u64 = 20_000_000;
+
+/// Check the flags before any work (exit 3 on a bad one).
+fn validate(args: &BenchArgs) -> Result<(), String> {
+    if !(2..=MAX_NODES).contains(&args.nodes) {
+        return Err(format!(
+            "--nodes must be between 2 and {MAX_NODES} for pingpong, got {}",
+            args.nodes
+        ));
+    }
+    if args.messages > MAX_MESSAGES {
+        return Err(format!(
+            "--messages must be at most {MAX_MESSAGES} (the full trace level keeps every event), got {}",
+            args.messages
+        ));
+    }
+    Ok(())
+}
+
 /// Run the command.
 pub fn run(args: &BenchArgs) -> i32 {
-    if args.nodes < 2 {
-        return super::common::report_error("--nodes must be at least 2 for pingpong");
+    if let Err(e) = validate(args) {
+        return super::common::report_error(e);
     }
     let mut hashes = Vec::new();
     for (name, level) in [

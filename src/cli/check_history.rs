@@ -108,7 +108,8 @@ pub fn run(args: &CheckHistoryArgs) -> i32 {
         eprintln!("distlab: {e}");
         3
     };
-    let text = match std::fs::read_to_string(&args.file) {
+    let limit = crate::input::HISTORY_LIMIT;
+    let text = match crate::input::read_text(&args.file, crate::input::Kind::Named, limit) {
         Ok(t) => t,
         Err(e) => return fail(format!("{file}: cannot read: {e}")),
     };

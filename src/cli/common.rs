@@ -26,6 +26,19 @@ pub fn parse_time(text: &str) -> Result<SimTime, String> {
     text.parse::<SimTime>().map_err(|e| e.to_string())
 }
 
+/// Most worker threads a `--jobs` flag takes.
+pub const MAX_JOBS: usize = 256;
+
+/// Parse a `--jobs` flag: 1 to [`MAX_JOBS`] worker threads.
+pub fn parse_jobs(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if (1..=MAX_JOBS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "expected 1 to {MAX_JOBS} worker threads, got {text:?}"
+        )),
+    }
+}
+
 /// Print an error the way every command does.
 pub fn report_error(message: impl std::fmt::Display) -> i32 {
     eprintln!("distlab: {message}");
@@ -47,6 +60,14 @@ impl ScenarioArgs {
 /// (protocol name and parameters), so errors surface before any work.
 pub fn load(path: &Path, overrides: &Overrides) -> Result<Scenario, String> {
     let scenario = scenario::load(path, overrides).map_err(|e| e.to_string())?;
+    registry::build(&scenario, &BuildOptions::default()).map_err(|e| e.to_string())?;
+    Ok(scenario)
+}
+
+/// [`load`] for a scenario text already in hand (`origin` names it in
+/// errors): parse, validate, and check that the registry can build it.
+pub fn load_text(origin: &str, text: &str, overrides: &Overrides) -> Result<Scenario, String> {
+    let scenario = scenario::parse(origin, text, overrides).map_err(|e| e.to_string())?;
     registry::build(&scenario, &BuildOptions::default()).map_err(|e| e.to_string())?;
     Ok(scenario)
 }

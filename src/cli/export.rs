@@ -45,8 +45,28 @@ fn run_full(scenario: &Scenario, seed: u64) -> Result<(Box<dyn DynSim>, RunRepor
     Ok((sim, report))
 }
 
+/// Most seeds one `--seeds` export takes: every seed is a full run whose
+/// trace is kept, and ShiViz shows a handful of executions at a time.
+pub const MAX_EXPORT_SEEDS: u64 = 1000;
+
+/// Check the flags before any work (exit 3 on a bad one).
+fn validate(args: &ExportArgs) -> Result<(), String> {
+    if let Some((start, end)) = args.seeds {
+        let count = end - start;
+        if count > MAX_EXPORT_SEEDS {
+            return Err(format!(
+                "--seeds {start}..{end} holds {count} seeds; export takes at most {MAX_EXPORT_SEEDS} (each is a full run kept in memory)"
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Run the command.
 pub fn run(args: &ExportArgs) -> i32 {
+    if let Err(e) = validate(args) {
+        return common::report_error(e);
+    }
     let scenario = match common::load(&args.scenario.scenario, &args.scenario.overrides(args.seed))
     {
         Ok(s) => s,

@@ -1,9 +1,20 @@
 //! The replay file: a run to reproduce, written by `sweep` (a failing seed)
 //! and by the TUI's `s` (a session, with the user's actions), read by
 //! `replay`.
+//!
+//! Replay files are handed between people, so they are untrusted input
+//! (docs/inputs.md): a file is read only up to [`input::REPLAY_LIMIT`]; the
+//! scenario it names is found relative to the replay file's folder (then,
+//! for files written before paths were relative, the current directory),
+//! must be a regular file of at most [`input::SCENARIO_LIMIT`], and must hash
+//! to the recorded `scenario_hash` before a byte of it is parsed or shown.
+//! A session embeds the scenario's text (`scenario_text`), so it replays with
+//! no other file at all.
 
 use super::common::ScenarioArgs;
 use crate::faults::FaultAction;
+use crate::input::{self, Kind, ReadError};
+use crate::scenario::{Overrides, Scenario};
 use crate::sim::hash::StableHasher;
 use crate::sim::{RunReport, SimTime};
 use serde::{Deserialize, Serialize};
@@ -15,10 +26,15 @@ use std::path::{Path, PathBuf};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Failure {
-    /// Scenario file, as given on the command line.
+    /// Scenario file: relative to the replay file's folder in files written
+    /// by [`write_one`] (older files: as given on the command line).
     pub scenario: PathBuf,
     /// Fingerprint of the scenario file's text when the failure was found.
     pub scenario_hash: String,
+    /// The scenario's text itself (TUI sessions and lab failures embed it);
+    /// when present, replay runs it and reads no scenario file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario_text: Option<String>,
     /// The seed.
     pub seed: u64,
     /// `--nodes` override, if any.
@@ -43,6 +59,10 @@ pub struct Failure {
     /// mid-run); absent when the run went to its end.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop_at_step: Option<u64>,
+    /// The replay file this failure was read from (not stored in it): the
+    /// folder relative scenario paths start from.
+    #[serde(skip)]
+    pub origin: Option<PathBuf>,
 }
 
 /// One user action of a TUI session.
@@ -89,6 +109,7 @@ impl Failure {
         Failure {
             scenario: path.to_path_buf(),
             scenario_hash: text_hash(text),
+            scenario_text: None,
             seed: report.seed,
             nodes: args.nodes,
             duration_ns: args.duration.map(SimTime::as_nanos),
@@ -98,6 +119,7 @@ impl Failure {
             steps: report.steps,
             actions: Vec::new(),
             stop_at_step: None,
+            origin: None,
         }
     }
 
@@ -110,6 +132,7 @@ impl Failure {
         request: &crate::tui::SaveRequest,
     ) -> Failure {
         let mut failure = Failure::from_report(path, text, args, &request.report);
+        failure.scenario_text = Some(text.to_string());
         if let Some(v) = &request.report.violation {
             if !failure.failed_checks.contains(&v.check) {
                 failure.failed_checks.push(v.check.clone());
@@ -135,27 +158,152 @@ impl Failure {
             .collect()
     }
 
-    /// The scenario flags this failure was found with.
+    /// The scenario flags this failure was found with (the scenario path as
+    /// [`Failure::scenario_path`] finds it).
     pub fn scenario_args(&self) -> ScenarioArgs {
         ScenarioArgs {
-            scenario: self.scenario.clone(),
+            scenario: self.scenario_path(),
             nodes: self.nodes,
             duration: self.duration_ns.map(SimTime),
         }
     }
+
+    /// The overrides to rebuild the run with: seed, `--nodes`, `--duration`.
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            seed: Some(self.seed),
+            nodes: self.nodes,
+            duration: self.duration_ns.map(SimTime),
+        }
+    }
+
+    /// Where the scenario file is: an absolute path as is; a relative one
+    /// against the replay file's folder, or (a file written before paths
+    /// were relative to it) against the current directory if only that
+    /// exists.
+    pub fn scenario_path(&self) -> PathBuf {
+        let folder = self
+            .origin
+            .as_deref()
+            .and_then(Path::parent)
+            .filter(|f| !f.as_os_str().is_empty());
+        match folder {
+            Some(folder) if self.scenario.is_relative() => {
+                let beside = folder.join(&self.scenario);
+                if beside.exists() || !self.scenario.exists() {
+                    beside
+                } else {
+                    self.scenario.clone()
+                }
+            }
+            _ => self.scenario.clone(),
+        }
+    }
+
+    /// The scenario this failure was recorded with, parsed with its
+    /// overrides and checked against the registry: the embedded text, or
+    /// the scenario file once its text matches `scenario_hash`. Nothing of a
+    /// file that does not match is shown.
+    pub fn load_scenario(&self) -> Result<Scenario, String> {
+        let replay = self
+            .origin
+            .as_deref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "the replay file".into());
+        let (origin, text) = match &self.scenario_text {
+            Some(text) if text_hash(text) == self.scenario_hash => {
+                (self.scenario.display().to_string(), text.clone())
+            }
+            Some(_) => {
+                return Err(format!(
+                    "{replay}: the scenario text embedded for seed {} does not match its scenario_hash {} (the file was edited or damaged)",
+                    self.seed, self.scenario_hash
+                ))
+            }
+            None => self.read_scenario(&replay)?,
+        };
+        super::common::load_text(&origin, &text, &self.overrides())
+    }
+
+    /// Read the scenario file this failure names, refusing anything that is
+    /// not a regular file of sane size with the recorded hash.
+    fn read_scenario(&self, replay: &str) -> Result<(String, String), String> {
+        let path = self.scenario_path();
+        let shown = path.display().to_string();
+        let text = match input::read_text(&path, Kind::Regular, input::SCENARIO_LIMIT) {
+            Ok(text) => Some(text),
+            Err(ReadError::NotUtf8 { .. }) => None,
+            Err(e) => {
+                return Err(format!(
+                    "{replay}: cannot read the scenario it names, {shown}: {e}"
+                ))
+            }
+        };
+        match text {
+            Some(text) if text_hash(&text) == self.scenario_hash => Ok((shown, text)),
+            _ => Err(format!(
+                "{replay}: {shown} is not the scenario seed {} was recorded with (its text does not match scenario_hash {}): the scenario changed since, or the replay file names another file; nothing of it is shown. To run it as it is now: distlab replay {shown} --seed {}",
+                self.seed, self.scenario_hash, self.seed
+            )),
+        }
+    }
+
+    /// This failure as stored in a replay file at `file`: the scenario path
+    /// made relative to `file`'s folder (kept as is when it cannot be).
+    pub fn relative_to(mut self, file: &Path) -> Failure {
+        if let Some(relative) = relative_path(file, &self.scenario) {
+            self.scenario = relative;
+        }
+        self
+    }
 }
 
-/// Read a replay file: a single failure or a file of failures.
+/// `target` (a path as the user gave it) relative to the folder of `file`
+/// (also as given), lexically; `None` when there is no such path (different
+/// drives) or the current directory is unknown.
+fn relative_path(file: &Path, target: &Path) -> Option<PathBuf> {
+    use std::path::Component;
+    let folder = std::path::absolute(file).ok()?.parent()?.to_path_buf();
+    let target = std::path::absolute(target).ok()?;
+    let strip = |p: &Path| -> Vec<std::ffi::OsString> {
+        p.components()
+            .filter(|c| *c != Component::CurDir)
+            .map(|c| c.as_os_str().to_os_string())
+            .collect()
+    };
+    let (from, to) = (strip(&folder), strip(&target));
+    if from.first() != to.first() {
+        return None;
+    }
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    if from[common..].iter().any(|part| part == "..") {
+        return None; // `..` cannot be undone lexically
+    }
+    let mut out = PathBuf::new();
+    for _ in common..from.len() {
+        out.push("..");
+    }
+    for part in &to[common..] {
+        out.push(part);
+    }
+    Some(out)
+}
+
+/// Read a replay file: a single failure or a file of failures. The file is
+/// read up to [`input::REPLAY_LIMIT`]; every failure remembers it as its
+/// origin.
 pub fn read(path: &Path) -> Result<Vec<Failure>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        let reason = e.to_string();
-        let reason = reason
-            .split(" (os error")
-            .next()
-            .unwrap_or(&reason)
-            .to_string();
-        format!("cannot read {}: {reason}", path.display())
-    })?;
+    let text = input::read_text(path, Kind::Named, input::REPLAY_LIMIT)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut failures = parse(path, &text)?;
+    for f in &mut failures {
+        f.origin = Some(path.to_path_buf());
+    }
+    Ok(failures)
+}
+
+/// Parse a replay file's text (`path` names it in errors); no file is read.
+pub fn parse(path: &Path, text: &str) -> Result<Vec<Failure>, String> {
     let at = |e: serde_json::Error| {
         format!(
             "{}:{}:{}: not a distlab replay file: {e}",
@@ -164,7 +312,7 @@ pub fn read(path: &Path) -> Result<Vec<Failure>, String> {
             e.column()
         )
     };
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(at)?;
+    let value: serde_json::Value = serde_json::from_str(text).map_err(at)?;
     if !value.is_object() {
         return Err(format!(
             "{}: not a distlab replay file: expected a JSON object (one failure, or {{\"distlab_failures\": 1, \"failures\": [...]}} as written by `distlab sweep`)",
@@ -172,10 +320,31 @@ pub fn read(path: &Path) -> Result<Vec<Failure>, String> {
         ));
     }
     if value.get("distlab_failures").is_some() {
-        let file: FailureFile = serde_json::from_str(&text).map_err(at)?;
+        let file: FailureFile = serde_json::from_str(text).map_err(at)?;
         return Ok(file.failures);
     }
-    serde_json::from_str::<Failure>(&text)
+    serde_json::from_str::<Failure>(text)
         .map(|f| vec![f])
         .map_err(at)
+}
+
+/// Write one failure as a replay file at `path`, its scenario path made
+/// relative to the file's folder, then read it back (so a file that cannot
+/// be replayed is never left behind silently). With `fresh`, an existing
+/// file is never replaced: the write fails with `AlreadyExists` instead.
+pub fn write_one(path: &Path, failure: &Failure, fresh: bool) -> std::io::Result<()> {
+    use std::io::Write;
+    let stored = failure.clone().relative_to(path);
+    let text = serde_json::to_string_pretty(&stored).map_err(std::io::Error::other)? + "\n";
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true);
+    if fresh {
+        options.create_new(true);
+    } else {
+        options.create(true).truncate(true);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.flush()?;
+    read(path).map(|_| ()).map_err(std::io::Error::other)
 }

@@ -73,11 +73,11 @@ pub struct CheckArgs {
     /// Grade only this part (`A`, `B`, ...).
     #[arg(long)]
     pub part: Option<String>,
-    /// Run this many seeds more per case (not an official score).
-    #[arg(long, default_value_t = 0)]
+    /// Run this many seeds more per case (not an official score; at most 1000000).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(..=1_000_000))]
     pub more_seeds: u64,
-    /// Worker threads (default: the number of cores).
-    #[arg(long)]
+    /// Worker threads (default: the number of cores; 1 to 256).
+    #[arg(long, value_parser = super::common::parse_jobs)]
     pub jobs: Option<usize>,
     /// Grade the built-in reference implementation instead of your crate.
     #[arg(long)]

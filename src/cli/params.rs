@@ -92,8 +92,18 @@ fn cells(medians: &[Option<f64>]) -> String {
     cells.join(" | ")
 }
 
+/// Most seeds per parameter value.
+pub const MAX_SEEDS: u64 = 1_000_000;
+
 /// Run the command.
 pub fn run(args: &ParamsArgs) -> i32 {
+    let seeds = args.seeds.1 - args.seeds.0;
+    if seeds > MAX_SEEDS {
+        return common::report_error(format!(
+            "--seeds {}..{} holds {seeds} seeds; sweep-params runs at most {MAX_SEEDS} per value (their metrics are kept for the medians)",
+            args.seeds.0, args.seeds.1
+        ));
+    }
     let base = match common::load(&args.scenario.scenario, &args.scenario.overrides(None)) {
         Ok(s) => s,
         Err(e) => return common::report_error(e),

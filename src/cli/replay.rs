@@ -11,7 +11,7 @@ use std::path::PathBuf;
 /// Arguments of `distlab replay`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  distlab replay scenarios/broadcast-lossy.toml --seed 17\n  distlab replay distlab-failures.json\n  distlab replay distlab-session.json --tui\n\nWith a replay file, every failure in it is re-run and compared: same verdict,\nsame failing checks, same trace hash. User actions saved from the TUI are\nre-applied at their steps; a session saved mid-run stops at its step.\nWith --tui, the (first) failure opens paused at its failing step."
+    after_help = "Examples:\n  distlab replay scenarios/broadcast-lossy.toml --seed 17\n  distlab replay distlab-failures.json\n  distlab replay distlab-session.json --tui\n\nWith a replay file, every failure in it is re-run and compared: same verdict,\nsame failing checks, same trace hash; exit code 4 if any one did not come back\n(otherwise the replayed runs' verdict: 0, 1 or 2). User actions saved from the TUI are\nre-applied at their steps; a session saved mid-run stops at its step.\nWith --tui, the (first) failure opens paused at its failing step."
 )]
 pub struct ReplayArgs {
     /// A replay file (.json, written by `sweep`) or a scenario file (.toml).
@@ -91,7 +91,13 @@ fn replay_one(
     expected: Option<&Failure>,
     json: bool,
 ) -> i32 {
-    let scenario = match common::load(&args.scenario, &args.overrides(seed)) {
+    // A replay file's scenario: its embedded text, or the file it names
+    // once that matches the recorded hash (failure.rs).
+    let loaded = match expected {
+        Some(f) => f.load_scenario(),
+        None => common::load(&args.scenario, &args.overrides(seed)),
+    };
+    let scenario = match loaded {
         Ok(s) => s,
         Err(e) => return common::report_error(e),
     };
@@ -108,6 +114,7 @@ fn replay_one(
     } else {
         common::print_report(&report, scenario.protocol.get_ref(), scenario.nodes);
     }
+    let mut code = report.verdict.exit_code();
     if let Some(f) = expected {
         let now = Failure::from_report(&args.scenario, &scenario.source.text, args, &report);
         let same = now.trace_hash == f.trace_hash
@@ -136,9 +143,10 @@ fn replay_one(
             } else {
                 println!("replay: the scenario is unchanged, so the code changed (or this is a determinism bug)");
             }
+            code = super::EXIT_NOT_REPRODUCED;
         }
     }
-    report.verdict.exit_code()
+    code
 }
 
 /// Re-run a replay file's run: its recorded actions at their steps, to its

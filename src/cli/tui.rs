@@ -6,9 +6,9 @@ use crate::scenario::engine::BuildOptions;
 use crate::sim::trace::format_hash;
 use crate::sim::{StepResult, Timeline, TraceLevel};
 use crate::tui::app::SNAPSHOT_EVERY;
-use crate::tui::{terminal, App, SaveRequest, Saver};
+use crate::tui::{signals, terminal, App, SaveRequest, Saver};
 use clap::Args;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Arguments of `distlab tui`.
 #[derive(Debug, Args)]
@@ -32,7 +32,11 @@ pub fn run(args: &TuiArgs) -> i32 {
 /// Open a scenario (and, for a replay file, its recorded actions, paused at
 /// its failing or saved step) in the terminal UI.
 pub fn open(args: &ScenarioArgs, seed: Option<u64>, replay: Option<&Failure>) -> i32 {
-    let scenario = match common::load(&args.scenario, &args.overrides(seed)) {
+    let loaded = match replay {
+        Some(f) => f.load_scenario(),
+        None => common::load(&args.scenario, &args.overrides(seed)),
+    };
+    let scenario = match loaded {
         Ok(s) => s,
         Err(e) => return common::report_error(e),
     };
@@ -56,8 +60,8 @@ pub fn open(args: &ScenarioArgs, seed: Option<u64>, replay: Option<&Failure>) ->
         PathBuf::from("."),
     ));
     match terminal::run(app) {
-        Ok(app) => {
-            let sim = app.timeline().sim();
+        Ok(exit) => {
+            let sim = exit.app.timeline().sim();
             println!(
                 "tui: left {} seed {seed} at step {} ({}), trace-hash {}",
                 sim.name(),
@@ -65,7 +69,13 @@ pub fn open(args: &ScenarioArgs, seed: Option<u64>, replay: Option<&Failure>) ->
                 sim.now(),
                 format_hash(sim.trace_hash())
             );
-            super::EXIT_OK
+            match exit.signal {
+                Some(signal) => {
+                    eprintln!("distlab: tui stopped by {}", signals::name(signal));
+                    signals::exit_code(signal)
+                }
+                None => super::EXIT_OK,
+            }
         }
         Err(e) => common::report_error(format!("terminal: {e}")),
     }
@@ -108,29 +118,64 @@ pub fn saver_into(dir: PathBuf, scenario: PathBuf, seed: u64) -> Result<Saver, S
 }
 
 /// Saves sessions into `dir` as
-/// `distlab-session-<scenario>-seed<N>-step<S>.json`.
+/// `distlab-session-<scenario>-seed<N>-step<S>.json`; never replaces a
+/// different file of that name (the next free `-2`, `-3`, ... is used), and
+/// saving the same session twice names the file already there.
 fn saver(args: ScenarioArgs, text: String, seed: u64, dir: PathBuf) -> Saver {
     Box::new(move |request: &SaveRequest| {
         let failure = Failure::from_session(&args.scenario, &text, &args, request);
-        let name = format!(
-            "distlab-session-{}-seed{seed}-step{}.json",
+        let base = format!(
+            "distlab-session-{}-seed{seed}-step{}",
             request.report.scenario, request.report.steps
         );
-        let path = if dir == std::path::Path::new(".") {
-            PathBuf::from(name)
-        } else {
-            dir.join(name)
-        };
-        write(&path, &failure)?;
+        let path = save_fresh(&dir, &base, &failure)?;
         Ok(path.display().to_string())
     })
 }
 
-/// Write one replay file.
-pub fn write(path: &std::path::Path, failure: &Failure) -> Result<(), String> {
-    let text = serde_json::to_string_pretty(failure).map_err(|e| e.to_string())?;
-    std::fs::write(path, text + "\n").map_err(|e| format!("{}: {e}", path.display()))?;
-    // Read it back, so a file that cannot be replayed is never left behind
-    // silently.
-    failure::read(path).map(|_| ())
+/// Most numbered names tried for one session name before giving up.
+const SESSION_NAMES: u32 = 1000;
+
+/// Write `failure` to `dir/base.json`, or `dir/base-N.json` for the first N
+/// whose file does not exist (or holds this very session already).
+fn save_fresh(dir: &Path, base: &str, failure: &Failure) -> Result<PathBuf, String> {
+    for n in 1..=SESSION_NAMES {
+        let name = match n {
+            1 => format!("{base}.json"),
+            n => format!("{base}-{n}.json"),
+        };
+        let path = if dir == Path::new(".") {
+            PathBuf::from(name)
+        } else {
+            dir.join(name)
+        };
+        match failure::write_one(&path, failure, true) {
+            Ok(()) => return Ok(path),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                if holds_session(&path, failure) {
+                    return Ok(path);
+                }
+            }
+            Err(e) => return Err(format!("{}: {e}", path.display())),
+        }
+    }
+    Err(format!(
+        "{}: {SESSION_NAMES} session files of this name exist already; move some away",
+        dir.join(format!("{base}.json")).display()
+    ))
+}
+
+/// True when `path` is a replay file holding exactly `failure`.
+fn holds_session(path: &Path, failure: &Failure) -> bool {
+    let stored = Failure {
+        origin: Some(path.to_path_buf()),
+        ..failure.clone().relative_to(path)
+    };
+    matches!(failure::read(path).as_deref(), Ok([only]) if *only == stored)
+}
+
+/// Write one replay file (replacing one of that name), its scenario path
+/// relative to the file's folder, and read it back.
+pub fn write(path: &Path, failure: &Failure) -> Result<(), String> {
+    failure::write_one(path, failure, false).map_err(|e| format!("{}: {e}", path.display()))
 }

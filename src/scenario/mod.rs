@@ -69,25 +69,29 @@ pub fn parse(origin: &str, text: &str, overrides: &Overrides) -> Result<Scenario
 
 /// Reads and parses a scenario file. The path, as given, is the origin in
 /// errors; an unreadable file is an error too (`cannot read x.toml: No such
-/// file or directory`).
+/// file or directory`), and so is one larger than
+/// [`crate::input::SCENARIO_LIMIT`] (1 MiB).
 pub fn load(path: &Path, overrides: &Overrides) -> Result<Scenario, ScenarioError> {
     let origin = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
-        let reason = e.to_string();
-        // "No such file or directory (os error 2)" reads better without the code.
-        let reason = match reason.find(" (os error") {
-            Some(i) => &reason[..i],
-            None => &reason,
-        };
-        ScenarioError::whole(&origin, format!("cannot read {origin}: {reason}"))
-    })?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let valid = e.utf8_error().valid_up_to();
-        let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
-        let source = SourceInfo::new(&origin, &prefix);
-        ScenarioError::at(&source, valid..valid, "the file is not valid UTF-8")
-    })?;
+    let text = read_text(&origin, path, crate::input::Kind::Named)?;
     parse(&origin, &text, overrides)
+}
+
+/// Reads a scenario file's text (at most [`crate::input::SCENARIO_LIMIT`]
+/// bytes, UTF-8), with errors named by `origin`.
+pub fn read_text(
+    origin: &str,
+    path: &Path,
+    kind: crate::input::Kind,
+) -> Result<String, ScenarioError> {
+    use crate::input::ReadError;
+    crate::input::read_text(path, kind, crate::input::SCENARIO_LIMIT).map_err(|e| match e {
+        ReadError::NotUtf8 { prefix, offset } => {
+            let source = SourceInfo::new(origin, &prefix);
+            ScenarioError::at(&source, offset..offset, "the file is not valid UTF-8")
+        }
+        other => ScenarioError::whole(origin, format!("cannot read {origin}: {other}")),
+    })
 }
 
 #[cfg(test)]

@@ -155,6 +155,21 @@ impl ParamReader<'_> {
         }
     }
 
+    /// A duration that must be more than zero (a period or a timeout that
+    /// re-arms: zero would make simulated time stand still); `default` if
+    /// absent.
+    pub fn positive_duration(
+        &mut self,
+        key: &str,
+        default: SimTime,
+    ) -> Result<SimTime, ScenarioError> {
+        let source = &self.table.source;
+        match self.item(key) {
+            None => Ok(default),
+            Some(item) => read::positive_duration(source, key, item),
+        }
+    }
+
     /// A range of durations: `{ min = "150ms", max = "300ms" }` (a missing
     /// bound takes its default) or one duration `"200ms"` (min = max).
     /// Errors if min > max.

@@ -29,7 +29,7 @@ pub use node::{Ctx, Effect, Node, Op, Reply, Request};
 pub use report::{MessageCounts, OpCounts, RunReport, Verdict};
 pub use rng::{Prng, Ratio, Stream};
 pub use snapshot::LogMarks;
-pub use step::StepResult;
+pub use step::{StepResult, TIME_STILL_CHECK, TIME_STILL_LIMIT};
 pub use time::SimTime;
 pub use timeline::Timeline;
 pub use trace::{SendOutcome, SendRecord, Trace, TraceEntry, TraceEvent, TraceLevel};

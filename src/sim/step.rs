@@ -12,6 +12,17 @@ use crate::check::{CheckKind, Outcome};
 use crate::net::Transit;
 use std::hash::Hash;
 
+/// The engine's own check: a run whose simulated time stands still for this
+/// many consecutive steps stops with a violation of this name. Nothing real
+/// does a million things in zero time; a zero-period timer or a message loop
+/// with zero latency does, forever. One million is far above any legitimate
+/// burst at one instant (256 nodes each sending to every other node is 65,280
+/// deliveries) and costs well under a second to reach.
+pub const TIME_STILL_CHECK: &str = "time-advances";
+
+/// Consecutive steps at one instant after which [`TIME_STILL_CHECK`] stops the run.
+pub const TIME_STILL_LIMIT: u64 = 1_000_000;
+
 /// What a call to [`Sim::step`] did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StepResult {
@@ -45,6 +56,14 @@ impl<N: Node> Sim<N> {
                 break item;
             }
         };
+        if scheduled.at == self.now && self.step > 0 {
+            self.still_steps += 1;
+            if self.still_steps >= TIME_STILL_LIMIT {
+                return self.stop_time_still(&scheduled.event);
+            }
+        } else {
+            self.still_steps = 0;
+        }
         self.now = scheduled.at;
         self.step += 1;
         {
@@ -57,6 +76,23 @@ impl<N: Node> Sim<N> {
             self.trace.push(self.step, self.now, event);
         }
         self.run_step_checks()
+    }
+
+    /// Stop the run: time stood still. `next` (not processed) is the event
+    /// that would have run at the same instant once more.
+    #[cold]
+    fn stop_time_still(&mut self, next: &Event<N>) -> StepResult {
+        let what = describe_event(next, self.now);
+        self.violation = Some(Violation {
+            check: TIME_STILL_CHECK.to_string(),
+            step: self.step,
+            time: self.now,
+            detail: format!(
+                "time stood still at {} for {} steps: {what}; a zero period or a zero latency repeats forever",
+                self.now, self.still_steps
+            ),
+        });
+        StepResult::Violated
     }
 
     /// Skipped lazily: cancelled timers and timers of a previous incarnation.
@@ -376,5 +412,45 @@ impl<N: Node> Sim<N> {
             }
         }
         StepResult::Progressed
+    }
+}
+
+/// An event in words, for the time-advances check: who, and what repeats.
+fn describe_event<N: Node>(event: &Event<N>, now: SimTime) -> String {
+    let short = |text: String| {
+        if text.chars().count() <= 80 {
+            text
+        } else {
+            text.chars().take(77).chain("...".chars()).collect()
+        }
+    };
+    match event {
+        Event::Timer { node, timer, .. } => {
+            format!(
+                "{node}'s timer {} fires every 0ns",
+                short(format!("{timer:?}"))
+            )
+        }
+        Event::Deliver {
+            from,
+            to,
+            msg,
+            sent_at,
+            ..
+        } => format!(
+            "message {} from {from} to {to} arrives {} after it was sent",
+            short(format!("{msg:?}")),
+            now.saturating_sub(*sent_at)
+        ),
+        Event::Start(node) => format!("{node} starts again"),
+        Event::Request { node, .. } => format!("a client request to {node} arrives"),
+        Event::Reply { node, client, .. } => format!("{node}'s reply to {client} arrives"),
+        Event::ClientWake(client) => format!("{client} wakes up again"),
+        Event::ClientTimeout { client, .. } => format!("{client}'s request times out"),
+        Event::Fault(action) | Event::NemesisUndo(action) => {
+            format!("the fault {} fires", short(format!("{action:?}")))
+        }
+        Event::NemesisTick => "the nemesis ticks".to_string(),
+        Event::Settle => "the settle event runs".to_string(),
     }
 }

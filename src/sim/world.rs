@@ -149,6 +149,9 @@ pub struct Sim<N: Node> {
     /// Stateful safety checks, cloned with the world.
     pub(crate) monitors: Vec<NamedMonitor<N>>,
     pub(crate) violation: Option<Violation>,
+    /// Consecutive steps taken without simulated time advancing (the
+    /// time-advances guard in `step.rs`).
+    pub(crate) still_steps: u64,
     pub(crate) final_checks: Option<Vec<CheckResult>>,
     pub(crate) fault_log: Vec<(SimTime, String)>,
 }
@@ -366,6 +369,7 @@ impl<N: Node> SimBuilder<N> {
             sometimes_seen: sometimes,
             monitors: s.monitors.clone(),
             violation: None,
+            still_steps: 0,
             final_checks: None,
             fault_log: Vec::new(),
             settings: Arc::new(s),

@@ -5,7 +5,8 @@
 //! and the view state, with no terminal types; [`map_key`] turns a key into an
 //! [`Action`] purely; [`App::apply`] is the only mutation; [`render`] draws
 //! from `&App`. [`terminal`] owns the real terminal: raw mode, the panic hook,
-//! and the frame loop that paces stepping against wall time.
+//! and the frame loop that paces stepping against wall time; [`signals`]
+//! restores the terminal on SIGTERM, SIGHUP and SIGINT.
 //!
 //! [`Timeline`]: crate::sim::Timeline
 
@@ -14,6 +15,7 @@ pub mod app;
 pub mod keys;
 pub mod parse;
 pub mod render;
+pub mod signals;
 pub mod terminal;
 
 pub use action::{Action, Mode, PromptKind};

@@ -1,6 +1,7 @@
 //! The real terminal: raw mode and the alternate screen, restored on quit,
-//! on error (a drop guard) and on panic (the hook `ratatui::try_init`
-//! installs); Ctrl-C arrives as a key in raw mode and quits. The frame loop
+//! on error (a drop guard), on panic (the hook `ratatui::try_init`
+//! installs) and on SIGTERM, SIGHUP or SIGINT ([`super::signals`]); Ctrl-C
+//! arrives as a key in raw mode and quits. The frame loop
 //! reads keys, paces stepping against wall time, and redraws at most
 //! [`FPS`] times a second while running. Wall time lives here only: the
 //! simulation sees steps, never the clock.
@@ -8,6 +9,7 @@
 use super::app::App;
 use super::keys::map_key;
 use super::render::render;
+use super::signals::Watch;
 use super::Action;
 use crossterm::event::{self, Event};
 use ratatui::DefaultTerminal;
@@ -29,20 +31,33 @@ impl Drop for Restore {
     }
 }
 
-/// Run `app` in the terminal until it quits; returns it (to report on).
-pub fn run(mut app: App) -> io::Result<App> {
-    let mut terminal = ratatui::try_init()?;
-    let guard = Restore;
-    let result = frame_loop(&mut terminal, &mut app);
-    drop(guard);
-    result.map(|()| app)
+/// How the terminal UI ended.
+pub struct Exit {
+    /// The app as it was left (to report on).
+    pub app: App,
+    /// The signal that stopped it (SIGTERM, SIGHUP, SIGINT), if one did.
+    pub signal: Option<i32>,
 }
 
-fn frame_loop(terminal: &mut DefaultTerminal, app: &mut App) -> io::Result<()> {
+/// Run `app` in the terminal until it quits or a signal stops it; the
+/// terminal is restored either way.
+pub fn run(mut app: App) -> io::Result<Exit> {
+    let watch = Watch::start()?;
+    let mut terminal = ratatui::try_init()?;
+    let guard = Restore;
+    let result = frame_loop(&mut terminal, &mut app, &watch);
+    drop(guard);
+    watch.restored();
+    let signal = watch.pending();
+    result.map(|()| Exit { app, signal })
+}
+
+fn frame_loop(terminal: &mut DefaultTerminal, app: &mut App, watch: &Watch) -> io::Result<()> {
     let frame = Duration::from_secs(1) / FPS; // allow-nondeterminism: UI pacing
     let mut credit = 0.0f64;
     let mut last_tick = Instant::now(); // allow-nondeterminism: UI pacing
-    while !app.should_quit() {
+    let done = |app: &App| app.should_quit() || watch.pending().is_some();
+    while !done(app) {
         terminal.draw(|f| render(app, f))?;
         let started = Instant::now(); // allow-nondeterminism: UI pacing
         loop {
@@ -60,7 +75,7 @@ fn frame_loop(terminal: &mut DefaultTerminal, app: &mut App) -> io::Result<()> {
                     break;
                 }
             }
-            if app.should_quit() || started.elapsed() >= frame {
+            if done(app) || started.elapsed() >= frame {
                 break;
             }
         }

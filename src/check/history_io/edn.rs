@@ -6,9 +6,17 @@
 use crate::check::history::{EventType, HistoryEvent, Value};
 use std::collections::BTreeMap;
 
+/// Deepest nesting of vectors, lists and maps a line may hold, as in
+/// `serde_json` (128): deeper input is an error, never a stack overflow.
+pub const MAX_DEPTH: usize = 128;
+
 /// Parse one EDN value (a keyword becomes a `Str` without its colon; a map is an error).
 pub fn parse_edn_value(text: &str) -> Result<Value, String> {
-    let mut parser = Parser { text, pos: 0 };
+    let mut parser = Parser {
+        text,
+        pos: 0,
+        depth: 0,
+    };
     let value = parser.value()?;
     parser.skip_space();
     if parser.pos < text.len() {
@@ -25,7 +33,11 @@ pub fn parse_edn_value(text: &str) -> Result<Value, String> {
 
 /// Parse one EDN map line into an event.
 pub(super) fn parse_line(line: &str) -> Result<HistoryEvent, String> {
-    let mut parser = Parser { text: line, pos: 0 };
+    let mut parser = Parser {
+        text: line,
+        pos: 0,
+        depth: 0,
+    };
     let map = match parser.value()? {
         Edn::Map(map) => map,
         _ => return Err("expected an EDN map `{:process P, :type T, :f F, ...}`".into()),
@@ -128,6 +140,8 @@ impl Edn {
 struct Parser<'a> {
     text: &'a str,
     pos: usize,
+    /// Vectors, lists and maps open around the current position.
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -167,14 +181,29 @@ impl Parser<'_> {
         }
     }
 
-    fn map(&mut self) -> Result<Edn, String> {
+    /// Enter a vector, list or map at the current position, or refuse to
+    /// go deeper than [`MAX_DEPTH`].
+    fn open(&mut self) -> Result<(), String> {
+        if self.depth >= MAX_DEPTH {
+            return Err(format!(
+                "nesting deeper than {MAX_DEPTH} levels at column {}",
+                self.column()
+            ));
+        }
+        self.depth += 1;
         self.pos += 1;
+        Ok(())
+    }
+
+    fn map(&mut self) -> Result<Edn, String> {
+        self.open()?;
         let mut map = BTreeMap::new();
         loop {
             self.skip_space();
             match self.peek() {
                 Some(b'}') => {
                     self.pos += 1;
+                    self.depth -= 1;
                     return Ok(Edn::Map(map));
                 }
                 None => {
@@ -197,13 +226,14 @@ impl Parser<'_> {
     }
 
     fn seq(&mut self, close: u8) -> Result<Edn, String> {
-        self.pos += 1;
+        self.open()?;
         let mut items = Vec::new();
         loop {
             self.skip_space();
             match self.peek() {
                 Some(c) if c == close => {
                     self.pos += 1;
+                    self.depth -= 1;
                     return Ok(Edn::Seq(items));
                 }
                 None => {

@@ -370,7 +370,7 @@ pub fn build_broadcast<S: LabBroadcast>(
 ) -> Result<Box<dyn DynSim>, ScenarioError> {
     let mut p = scenario.protocol_params.reader();
     let topology = p.one_of("topology", "total", &Topology::NAMES)?;
-    let retry = p.duration("retry", Params::default().retry)?;
+    let retry = p.positive_duration("retry", Params::default().retry)?;
     let bug = p.one_of("bug", "none", &Bug::NAMES)?;
     let messages = p.f64_in("target_messages_per_broadcast", 0.0, 0.0..=1e9)?;
     let p50 = p.duration("target_latency_p50", SimTime::ZERO)?;

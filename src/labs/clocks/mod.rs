@@ -265,7 +265,7 @@ const LAW_STEPS: usize = 40;
 
 fn read_params(scenario: &Scenario, causal: bool) -> Result<HarnessParams, ScenarioError> {
     let mut p = scenario.protocol_params.reader();
-    let retry = p.duration("retry", SimTime::from_millis(100))?;
+    let retry = p.positive_duration("retry", SimTime::from_millis(100))?;
     let names = [
         "none",
         "merge-min",

@@ -23,7 +23,7 @@ pub fn build(
 ) -> Result<Box<dyn DynSim>, ScenarioError> {
     let mut p = scenario.protocol_params.reader();
     let topology = p.one_of("topology", "total", &Topology::NAMES)?;
-    let retry = p.duration("retry", Params::default().retry)?;
+    let retry = p.positive_duration("retry", Params::default().retry)?;
     let bug = p.one_of("bug", "none", &Bug::NAMES)?;
     p.finish()?;
     let params = Params {

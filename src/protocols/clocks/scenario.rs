@@ -96,7 +96,7 @@ pub fn build_lamport(
     options: &BuildOptions,
 ) -> Result<Box<dyn DynSim>, ScenarioError> {
     let mut p = scenario.protocol_params.reader();
-    let retry = p.duration("retry", SimTime::from_millis(100))?;
+    let retry = p.positive_duration("retry", SimTime::from_millis(100))?;
     let bug = bug(&mut p, &["no-increment-on-send"])?;
     p.finish()?;
     let b = lamport::builder(LamportParams { retry, bug }, scenario.nodes, scenario.seed);
@@ -113,7 +113,7 @@ pub fn build_vclock(
     options: &BuildOptions,
 ) -> Result<Box<dyn DynSim>, ScenarioError> {
     let mut p = scenario.protocol_params.reader();
-    let retry = p.duration("retry", SimTime::from_millis(100))?;
+    let retry = p.positive_duration("retry", SimTime::from_millis(100))?;
     let bugs = ["merge-min", "no-increment-on-send", "no-causal-wait"];
     let bug = bug(&mut p, &bugs)?;
     p.finish()?;
@@ -132,7 +132,7 @@ pub fn build_store(
 ) -> Result<Box<dyn DynSim>, ScenarioError> {
     let mut p = scenario.protocol_params.reader();
     let store = p.one_of("store", "vclock", &["vclock", "lww"])?;
-    let sync = p.duration("sync", SimTime::from_millis(200))?;
+    let sync = p.positive_duration("sync", SimTime::from_millis(200))?;
     let bug = bug(&mut p, &["merge-min"])?;
     p.finish()?;
     let scheme = if store == "lww" {

@@ -28,11 +28,11 @@ pub fn params(scenario: &Scenario) -> Result<Params, ScenarioError> {
     let partitions = p.u64_in("partitions", u64::from(d.partitions), 1..=16)? as u32;
     let snapshot_every = p.u64_in("snapshot_every", d.snapshot_every, 0..=1_000_000)?;
     let v1_writers = p.u64_in("v1_writers", u64::from(d.v1_writers), 0..=8)? as u32;
-    let relay_every = p.duration("relay_every", d.relay_every)?;
-    let poll = p.duration("poll", d.poll)?;
+    let relay_every = p.positive_duration("relay_every", d.relay_every)?;
+    let poll = p.positive_duration("poll", d.poll)?;
     let process_delay = p.duration("process_delay", d.process_delay)?;
-    let commit_every = p.duration("commit_every", d.commit_every)?;
-    let retry = p.duration("retry", d.retry)?;
+    let commit_every = p.positive_duration("commit_every", d.commit_every)?;
+    let retry = p.positive_duration("retry", d.retry)?;
     let batch = p.u64_in("batch", u64::from(d.batch), 1..=10_000)? as u32;
     let max_conflicts = p.u64_in("max_conflicts", u64::from(d.max_conflicts), 0..=1000)? as u32;
     let rebuild_at = match p.duration("rebuild_at", crate::sim::SimTime::ZERO)? {

@@ -54,7 +54,7 @@ pub fn params(scenario: &Scenario) -> Result<Params, ScenarioError> {
     let session = p.one_of("session", "none", &["none", "ryw", "monotonic"])?;
     let deadline = p.duration("deadline", d.deadline)?;
     let sloppy_after = p.duration("sloppy_after", d.sloppy_after)?;
-    let sync = p.duration("sync", d.sync)?;
+    let sync = p.positive_duration("sync", d.sync)?;
     let lag = p.duration("lag", d.lag)?;
     let vnodes = p.u64_in("vnodes", 8, 1..=64)? as u32;
     let bug = p.one_of("bug", "none", &Bug::NAMES)?;

@@ -29,7 +29,7 @@ pub fn params(scenario: &Scenario) -> Result<Params, ScenarioError> {
     let shipping_failure = p.f64_in("shipping_failure", d.shipping_failure.as_f64(), 0.0..=1.0)?;
     let reject_ratio = p.f64_in("reject_ratio", d.reject_ratio.as_f64(), 0.0..=1.0)?;
     let flaky = p.f64_in("flaky", 0.0, 0.0..=0.9)?;
-    let retry = p.duration("retry", d.retry)?;
+    let retry = p.positive_duration("retry", d.retry)?;
     let bug = p.one_of("bug", "none", &Bug::NAMES)?;
     p.finish()?;
     Ok(Params {

@@ -20,7 +20,7 @@ pub const FACTS: ProtocolFacts = ProtocolFacts {
 pub fn params(scenario: &Scenario) -> Result<Params, ScenarioError> {
     let d = Params::default();
     let mut p = scenario.protocol_params.reader();
-    let period = p.duration("period", d.period)?;
+    let period = p.positive_duration("period", d.period)?;
     let ack_timeout = p.duration("ack_timeout", d.ack_timeout)?;
     if ack_timeout.as_nanos() == 0 || ack_timeout >= period {
         let message = format!(

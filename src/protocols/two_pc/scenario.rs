@@ -25,7 +25,7 @@ pub fn params(scenario: &Scenario) -> Result<Params, ScenarioError> {
     let initial_balance = p.u64_in("initial_balance", d.initial_balance as u64, 0..=1_000_000)?;
     let vote_timeout = p.duration("vote_timeout", d.vote_timeout)?;
     let decision_timeout = p.duration("decision_timeout", d.decision_timeout)?;
-    let retry = p.duration("retry", d.retry)?;
+    let retry = p.positive_duration("retry", d.retry)?;
     let cooperative = p.bool("cooperative", d.cooperative)?;
     let bug = p.one_of("bug", "none", &Bug::NAMES)?;
     p.finish()?;
