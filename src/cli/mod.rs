@@ -2,7 +2,8 @@
 //! own module and returns the process exit code.
 //!
 //! Exit codes: 0 all checks passed, 1 a safety check failed, 2 a liveness
-//! check failed, 3 bad input (usage, scenario, file).
+//! check failed, 3 bad input (usage, scenario, file), 4 the implementation
+//! panicked (protocol code: a handler, a constructor, a check's accessor).
 
 mod bench;
 pub mod check_history;
@@ -23,6 +24,8 @@ use clap::{Parser, Subcommand};
 pub const EXIT_OK: i32 = 0;
 /// Exit code: bad input (usage, scenario file, replay file).
 pub const EXIT_BAD_INPUT: i32 = 3;
+/// Exit code: the implementation panicked (see [`crate::sim::panics`]).
+pub const EXIT_PANIC: i32 = 4;
 
 /// distlab: a deterministic distributed-systems simulator and teaching lab.
 #[derive(Debug, Parser)]
