@@ -4,7 +4,7 @@
 use crate::registry;
 use crate::scenario::engine::BuildOptions;
 use crate::scenario::{self, Overrides, Scenario};
-use crate::sim::{DynSim, RunReport, SimTime, Verdict};
+use crate::sim::{DynSim, PanicReport, RunReport, SimTime, Verdict};
 use clap::Args;
 use std::path::{Path, PathBuf};
 
@@ -121,6 +121,9 @@ pub fn print_report(report: &RunReport, protocol: &str, nodes: u32) {
     if let Some(v) = &report.violation {
         println!("stopped at step {} ({}) by `{}`", v.step, v.time, v.check);
     }
+    if let Some(p) = &report.panic {
+        print_panic(p);
+    }
     println!("checks:");
     for c in &report.checks {
         let (status, detail) = match &c.outcome {
@@ -151,12 +154,33 @@ pub fn print_report(report: &RunReport, protocol: &str, nodes: u32) {
     println!("trace-hash: {}", report.trace_hash);
 }
 
-/// `pass`, `safety-violation` or `liveness-failure`.
+/// `pass`, `safety-violation`, `liveness-failure` or `panic`.
 pub fn verdict_name(verdict: Verdict) -> &'static str {
-    match verdict {
-        Verdict::Pass => "pass",
-        Verdict::SafetyViolation => "safety-violation",
-        Verdict::LivenessFailure => "liveness-failure",
+    verdict.name()
+}
+
+/// A panic in protocol code, on three lines: where in the run, where in the
+/// source, and the message.
+pub fn print_panic(p: &PanicReport) {
+    println!("  {} panicked", p.site);
+    if let Some(at) = &p.location {
+        println!("  at {at}");
+    }
+    println!("  {}", p.message);
+}
+
+/// Run `f` (loading or building a scenario, which runs the protocol's
+/// constructor); a panic there is reported as the implementation's and
+/// gives [`super::EXIT_PANIC`].
+pub fn guard_build<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, i32> {
+    let site = || "building the simulation (the scenario, the node's constructor)".to_string();
+    match crate::sim::catch_panic(site, f) {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(report_error(e)),
+        Err(panic) => {
+            eprintln!("distlab: the implementation panicked while {panic}");
+            Err(super::EXIT_PANIC)
+        }
     }
 }
 

@@ -20,7 +20,7 @@ pub enum Format {
 /// Arguments of `distlab export`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  distlab export scenarios/broadcast-basic.toml --seed 3 --format jsonl > trace.jsonl\n  distlab export scenarios/broadcast-partition.toml --seeds 0..3 --format shiviz > run.shiviz\n\nOpen a .shiviz file at https://bestchai.bitbucket.io/shiviz/ (\"Try out ShiViz\", then\nupload the file): the regular expressions on its first two lines tell ShiViz how to read it."
+    after_help = "Examples:\n  distlab export scenarios/broadcast-basic.toml --seed 3 --format jsonl > trace.jsonl\n  distlab export scenarios/broadcast-partition.toml --seeds 0..3 --format shiviz > run.shiviz\n\nOpen a .shiviz file at https://bestchai.bitbucket.io/shiviz/ (\"Try out ShiViz\", then\nupload the file): the regular expressions on its first two lines tell ShiViz how to read it.\n\nThe trace is written whatever the verdict. Exit codes: 0 all checks passed, 1 safety\nviolation, 2 liveness failure, 3 bad input, 4 the implementation panicked."
 )]
 pub struct ExportArgs {
     #[command(flatten)]
@@ -67,10 +67,10 @@ pub fn run(args: &ExportArgs) -> i32 {
     if let Err(e) = validate(args) {
         return common::report_error(e);
     }
-    let scenario = match common::load(&args.scenario.scenario, &args.scenario.overrides(args.seed))
-    {
+    let overrides = args.scenario.overrides(args.seed);
+    let scenario = match common::guard_build(|| common::load(&args.scenario.scenario, &overrides)) {
         Ok(s) => s,
-        Err(e) => return common::report_error(e),
+        Err(code) => return code,
     };
     if args.seeds.is_some() && args.format != Format::Shiviz {
         return common::report_error("--seeds exports several runs, which only --format shiviz can hold; use --seed for jsonl");
@@ -82,9 +82,9 @@ pub fn run(args: &ExportArgs) -> i32 {
     let mut text = String::new();
     let mut worst = 0;
     for &seed in &seeds {
-        let (sim, report) = match run_full(&scenario, seed) {
+        let (sim, report) = match common::guard_build(|| run_full(&scenario, seed)) {
             Ok(run) => run,
-            Err(e) => return common::report_error(e),
+            Err(code) => return code,
         };
         match args.format {
             Format::Jsonl => {
@@ -108,6 +108,9 @@ pub fn run(args: &ExportArgs) -> i32 {
             common::verdict_name(report.verdict),
             report.trace_hash
         );
+        if let Some(p) = &report.panic {
+            eprintln!("stopped at step {} by a panic: {p}", report.steps);
+        }
         worst = worst.max(report.verdict.exit_code());
     }
     let stdout = std::io::stdout();

@@ -531,7 +531,19 @@ fn print_first_failure(lab: &Lab, board: &Scoreboard, root: &Path, runner: &(Str
         "replay it headless:\n  {} {} --seed {}{}",
         runner.0, case.scenario, f.seed, runner.1
     );
-    let Some(report) = &f.report else { return };
+    let Some(report) = &f.report else {
+        // No run to save: the build itself panicked (the node's constructor).
+        if f.reasons
+            .iter()
+            .any(|(check, _)| check == crate::sim::PANIC_CHECK)
+        {
+            println!(
+                "open it in the TUI:\n  {} {} --seed {} --tui{}",
+                runner.0, case.scenario, f.seed, runner.1
+            );
+        }
+        return;
+    };
     let path = Path::new(&case.scenario);
     let text = std::fs::read_to_string(root.join(path)).unwrap_or_default();
     let args = common::ScenarioArgs {

@@ -2,8 +2,9 @@
 //! own module and returns the process exit code.
 //!
 //! Exit codes: 0 all checks passed, 1 a safety check failed, 2 a liveness
-//! check failed, 3 bad input (usage, scenario, file), 4 `replay` did not
-//! reproduce the recorded run.
+//! check failed, 3 bad input (usage, scenario, file), 4 the implementation
+//! panicked (protocol code: a handler, a constructor, a check's accessor),
+//! 5 `replay` did not reproduce the recorded run.
 
 mod bench;
 pub mod check_history;
@@ -24,10 +25,12 @@ use clap::{Parser, Subcommand};
 pub const EXIT_OK: i32 = 0;
 /// Exit code: bad input (usage, scenario file, replay file).
 pub const EXIT_BAD_INPUT: i32 = 3;
+/// Exit code: the implementation panicked (see [`crate::sim::panics`]).
+pub const EXIT_PANIC: i32 = 4;
 /// Exit code: `replay` ran a recorded failure or session and it did not come
 /// back (another verdict, other failing checks or another trace hash) — a
 /// determinism regression, or code that changed.
-pub const EXIT_NOT_REPRODUCED: i32 = 4;
+pub const EXIT_NOT_REPRODUCED: i32 = 5;
 
 /// distlab: a deterministic distributed-systems simulator and teaching lab.
 #[derive(Debug, Parser)]

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 /// Arguments of `distlab replay`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  distlab replay scenarios/broadcast-lossy.toml --seed 17\n  distlab replay distlab-failures.json\n  distlab replay distlab-session.json --tui\n\nWith a replay file, every failure in it is re-run and compared: same verdict,\nsame failing checks, same trace hash; exit code 4 if any one did not come back\n(otherwise the replayed runs' verdict: 0, 1 or 2). User actions saved from the TUI are\nre-applied at their steps; a session saved mid-run stops at its step.\nWith --tui, the (first) failure opens paused at its failing step."
+    after_help = "Examples:\n  distlab replay scenarios/broadcast-lossy.toml --seed 17\n  distlab replay distlab-failures.json\n  distlab replay distlab-session.json --tui\n\nWith a replay file, every failure in it is re-run and compared: same verdict,\nsame failing checks, same trace hash. User actions saved from the TUI are\nre-applied at their steps; a session saved mid-run stops at its step.\nWith --tui, the (first) failure opens paused at its failing step.\n\nExit codes: 0 all checks passed, 1 safety violation, 2 liveness failure, 3 bad input,\n4 the implementation panicked (the worst over the file's failures), 5 a recorded run\ndid not come back (another verdict, other failing checks or another trace hash)."
 )]
 pub struct ReplayArgs {
     /// A replay file (.json, written by `sweep`) or a scenario file (.toml).
@@ -93,17 +93,20 @@ fn replay_one(
 ) -> i32 {
     // A replay file's scenario: its embedded text, or the file it names
     // once that matches the recorded hash (failure.rs).
-    let loaded = match expected {
+    let overrides = args.overrides(seed);
+    let loaded = common::guard_build(|| match expected {
         Some(f) => f.load_scenario(),
-        None => common::load(&args.scenario, &args.overrides(seed)),
-    };
+        None => common::load(&args.scenario, &overrides),
+    });
     let scenario = match loaded {
         Ok(s) => s,
-        Err(e) => return common::report_error(e),
+        Err(code) => return code,
     };
-    let mut sim = match common::build(&scenario, scenario.seed, &BuildOptions::default()) {
+    let built =
+        common::guard_build(|| common::build(&scenario, scenario.seed, &BuildOptions::default()));
+    let mut sim = match built {
         Ok(sim) => sim,
-        Err(e) => return common::report_error(e),
+        Err(code) => return code,
     };
     let report = match expected {
         Some(f) => run_recorded(sim, f),

@@ -7,7 +7,7 @@ use clap::Args;
 /// Arguments of `distlab run`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  distlab run scenarios/broadcast-basic.toml\n  distlab run scenarios/broadcast-partition.toml --seed 42 --json\n\nExit codes: 0 all checks passed, 1 safety violation, 2 liveness failure, 3 bad input."
+    after_help = "Examples:\n  distlab run scenarios/broadcast-basic.toml\n  distlab run scenarios/broadcast-partition.toml --seed 42 --json\n\nExit codes: 0 all checks passed, 1 safety violation, 2 liveness failure, 3 bad input,\n4 the implementation panicked (the run stops at that step; the panic's message and\nlocation are printed)."
 )]
 pub struct RunArgs {
     #[command(flatten)]
@@ -22,14 +22,16 @@ pub struct RunArgs {
 
 /// Run the command.
 pub fn run(args: &RunArgs) -> i32 {
-    let scenario = match common::load(&args.scenario.scenario, &args.scenario.overrides(args.seed))
-    {
+    let overrides = args.scenario.overrides(args.seed);
+    let scenario = match common::guard_build(|| common::load(&args.scenario.scenario, &overrides)) {
         Ok(s) => s,
-        Err(e) => return common::report_error(e),
+        Err(code) => return code,
     };
-    let mut sim = match common::build(&scenario, scenario.seed, &BuildOptions::default()) {
+    let built =
+        common::guard_build(|| common::build(&scenario, scenario.seed, &BuildOptions::default()));
+    let mut sim = match built {
         Ok(sim) => sim,
-        Err(e) => return common::report_error(e),
+        Err(code) => return code,
     };
     let started = std::time::Instant::now(); // allow-nondeterminism: wall time for the summary only
     let report = sim.run();
@@ -40,10 +42,10 @@ pub fn run(args: &RunArgs) -> i32 {
         common::print_report(&report, scenario.protocol.get_ref(), scenario.nodes);
         eprintln!("wall time: {:.3}s", wall.as_secs_f64());
         if report.verdict != crate::sim::Verdict::Pass {
-            println!(
-                "replay: {}",
-                common::replay_command(&args.scenario.scenario, scenario.seed, &args.scenario)
-            );
+            let replay =
+                common::replay_command(&args.scenario.scenario, scenario.seed, &args.scenario);
+            println!("replay: {replay}");
+            println!("replay in the TUI, paused at the failure: {replay} --tui");
         }
     }
     report.verdict.exit_code()

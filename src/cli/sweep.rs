@@ -20,7 +20,7 @@ use std::sync::Mutex;
 /// Arguments of `distlab sweep`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  distlab sweep scenarios/broadcast-lossy.toml --seeds 0..2000\n  distlab sweep scenarios/broadcast-partition.toml --seeds 0..10000 --jobs 2 --shard 0/4\n\nEvery failing seed is printed with the command that replays it, and all failures\nare written to the --failures file for `distlab replay FILE`."
+    after_help = "Examples:\n  distlab sweep scenarios/broadcast-lossy.toml --seeds 0..2000\n  distlab sweep scenarios/broadcast-partition.toml --seeds 0..10000 --jobs 2 --shard 0/4\n\nEvery failing seed is printed with the command that replays it, and all failures\nare written to the --failures file for `distlab replay FILE`. A seed whose protocol code\npanics is a failed seed (\"panic at FILE:LINE: message\"); the sweep goes on.\n\nExit codes: the worst over the seeds: 0 all passed, 1 safety violation, 2 liveness\nfailure, 4 the implementation panicked; 3 bad input."
 )]
 pub struct SweepArgs {
     #[command(flatten)]
@@ -77,9 +77,10 @@ struct Outcome {
 
 /// Run the command.
 pub fn run(args: &SweepArgs) -> i32 {
-    let scenario = match common::load(&args.scenario.scenario, &args.scenario.overrides(None)) {
+    let overrides = args.scenario.overrides(None);
+    let scenario = match common::guard_build(|| common::load(&args.scenario.scenario, &overrides)) {
         Ok(s) => s,
-        Err(e) => return common::report_error(e),
+        Err(code) => return code,
     };
     let (start, end) = args.seeds;
     let (shard, shards) = args.shard.unwrap_or((0, 1));
@@ -93,13 +94,22 @@ pub fn run(args: &SweepArgs) -> i32 {
     let started = std::time::Instant::now(); // allow-nondeterminism: progress and summary only
     let outcomes = match run_seeds(&scenario, &seeds, jobs) {
         Ok(o) => o,
-        Err(e) => return common::report_error(e),
+        Err((e, code)) => {
+            common::report_error(e);
+            return code;
+        }
     };
     let wall = started.elapsed().as_secs_f64();
     summarise(args, &scenario, &outcomes, wall)
 }
 
-fn run_seeds(scenario: &Scenario, seeds: &[u64], jobs: usize) -> Result<Vec<Outcome>, String> {
+/// Run every seed; `Err` is a message and the exit code (a build that
+/// failed, or panicked: a panic in a handler is a failed seed instead).
+fn run_seeds(
+    scenario: &Scenario,
+    seeds: &[u64],
+    jobs: usize,
+) -> Result<Vec<Outcome>, (String, i32)> {
     let bar = ProgressBar::new(seeds.len() as u64);
     bar.set_style(
         ProgressStyle::with_template(
@@ -111,16 +121,28 @@ fn run_seeds(scenario: &Scenario, seeds: &[u64], jobs: usize) -> Result<Vec<Outc
     let next = AtomicUsize::new(0);
     let failures = AtomicU64::new(0);
     let results: Mutex<Vec<Option<Outcome>>> = Mutex::new((0..seeds.len()).map(|_| None).collect());
-    let error: Mutex<Option<String>> = Mutex::new(None);
+    let error: Mutex<Option<(String, i32)>> = Mutex::new(None);
     std::thread::scope(|scope| {
         for _ in 0..jobs.min(seeds.len()) {
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(&seed) = seeds.get(i) else { break };
-                let report = match common::build(scenario, seed, &BuildOptions::default()) {
-                    Ok(mut sim) => sim.run(),
-                    Err(e) => {
-                        *error.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+                let site =
+                    || format!("building seed {seed} (the scenario, the node's constructor)");
+                let built = crate::sim::catch_panic(site, || {
+                    common::build(scenario, seed, &BuildOptions::default())
+                });
+                let report = match built {
+                    Ok(Ok(mut sim)) => sim.run(),
+                    Ok(Err(e)) => {
+                        *error.lock().unwrap_or_else(|p| p.into_inner()) =
+                            Some((e, super::EXIT_BAD_INPUT));
+                        break;
+                    }
+                    Err(panic) => {
+                        let e = format!("the implementation panicked while {panic}");
+                        *error.lock().unwrap_or_else(|p| p.into_inner()) =
+                            Some((e, super::EXIT_PANIC));
                         break;
                     }
                 };
@@ -190,12 +212,22 @@ fn summarise(args: &SweepArgs, scenario: &Scenario, outcomes: &[Outcome], wall: 
         println!("{value}");
     } else {
         for (o, f) in failed.iter().zip(&failures) {
-            println!(
-                "FAIL seed {}: {} ({})",
-                o.seed,
-                f.verdict,
-                f.failed_checks.join(", ")
-            );
+            match &o.report.panic {
+                Some(p) => println!(
+                    "FAIL seed {}: panic at {}: {} (in {}, step {})",
+                    o.seed,
+                    p.location.as_deref().unwrap_or("an unknown location"),
+                    p.message,
+                    p.site,
+                    o.report.steps
+                ),
+                None => println!(
+                    "FAIL seed {}: {} ({})",
+                    o.seed,
+                    f.verdict,
+                    f.failed_checks.join(", ")
+                ),
+            }
             println!(
                 "  replay: {}",
                 common::replay_command(path, o.seed, &args.scenario)

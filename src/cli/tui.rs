@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 /// Arguments of `distlab tui`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  distlab tui scenarios/broadcast-partition.toml\n  distlab tui scenarios/broadcast-lossy.toml --seed 7 --nodes 3\n\nKeys: space run/pause, n step, b step back, c crash, p partition, s save,\n? every key, q quit. See docs/tui.md."
+    after_help = "Examples:\n  distlab tui scenarios/broadcast-partition.toml\n  distlab tui scenarios/broadcast-lossy.toml --seed 7 --nodes 3\n\nKeys: space run/pause, n step, b step back, c crash, p partition, s save,\n? every key, q quit. See docs/tui.md.\n\nA panic in the protocol's code stops the run at that step and shows on screen (header\nand inspector); step back with b. Exit codes: 0 on quit, 3 bad input, 4 the\nimplementation panicked while the simulation was being built."
 )]
 pub struct TuiArgs {
     /// Scenario file and overrides.
@@ -32,20 +32,21 @@ pub fn run(args: &TuiArgs) -> i32 {
 /// Open a scenario (and, for a replay file, its recorded actions, paused at
 /// its failing or saved step) in the terminal UI.
 pub fn open(args: &ScenarioArgs, seed: Option<u64>, replay: Option<&Failure>) -> i32 {
-    let loaded = match replay {
+    let overrides = args.overrides(seed);
+    let loaded = common::guard_build(|| match replay {
         Some(f) => f.load_scenario(),
-        None => common::load(&args.scenario, &args.overrides(seed)),
-    };
+        None => common::load(&args.scenario, &overrides),
+    });
     let scenario = match loaded {
         Ok(s) => s,
-        Err(e) => return common::report_error(e),
+        Err(code) => return code,
     };
     let options = BuildOptions {
         trace_level: TraceLevel::Full,
     };
-    let sim = match common::build(&scenario, scenario.seed, &options) {
+    let sim = match common::guard_build(|| common::build(&scenario, scenario.seed, &options)) {
         Ok(sim) => sim,
-        Err(e) => return common::report_error(e),
+        Err(code) => return code,
     };
     let actions = replay.map(Failure::timeline_actions).unwrap_or_default();
     let mut timeline = Timeline::with_actions(sim, SNAPSHOT_EVERY, actions);

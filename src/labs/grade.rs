@@ -11,13 +11,11 @@ use super::{Case, Lab, Part};
 use crate::check::Outcome;
 use crate::scenario::engine::BuildOptions;
 use crate::scenario::{self, Overrides, Scenario, ScenarioError};
-use crate::sim::{DynSim, RunReport, Verdict};
+use crate::sim::{catch_panic, DynSim, RunReport, Verdict, PANIC_CHECK};
 use serde::Serialize;
-use std::cell::{Cell, RefCell};
-use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, Once};
+use std::sync::Mutex;
 
 /// A build function as the grader takes it: the student's registered
 /// protocol, the reference, or the reference with a bug switched on.
@@ -78,7 +76,7 @@ pub struct FirstFailure {
     pub seed: u64,
     /// Why, one line per failed check (or the panic).
     pub reasons: Vec<(String, String)>,
-    /// The run's report (absent when the implementation panicked).
+    /// The run's report (absent when the build failed or panicked).
     #[serde(skip)]
     pub report: Option<Box<RunReport>>,
 }
@@ -230,11 +228,9 @@ pub fn grade_case(
     let passed = AtomicU64::new(0);
     let lowest_failure = AtomicU64::new(u64::MAX);
     let jobs = options.jobs.max(1);
-    install_quiet_hook();
     std::thread::scope(|scope| {
         for _ in 0..jobs {
             scope.spawn(|| {
-                GRADING.with(|g| g.set(true));
                 loop {
                     let seed = next.fetch_add(1, Ordering::Relaxed);
                     if seed >= end {
@@ -282,24 +278,22 @@ fn run_seed(
 ) -> Result<(), FirstFailure> {
     let mut s = scenario.clone();
     s.seed = seed;
-    let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
-        let mut sim = build(&s, &BuildOptions::default()).map_err(|e| e.to_string())?;
-        Ok::<RunReport, String>(sim.run())
-    }));
+    // A panic in a handler or a check stops the run inside the engine (the
+    // report's first failed check is `panic`); only the build (scenario →
+    // simulation, the node's constructor) can panic out here.
+    let built = catch_panic(
+        || "building the simulation (the scenario, the node's constructor)".into(),
+        || build(&s, &BuildOptions::default()),
+    );
     let fail = |reasons: Vec<(String, String)>, report: Option<Box<RunReport>>| FirstFailure {
         seed,
         reasons,
         report,
     };
-    let report = match outcome {
-        Ok(Ok(report)) => report,
-        Ok(Err(e)) => return Err(fail(vec![("build".into(), e)], None)),
-        Err(payload) => {
-            let message = LAST_PANIC
-                .with(|p| p.borrow_mut().take())
-                .unwrap_or_else(|| panic_text(payload.as_ref()));
-            return Err(fail(vec![("panic".into(), message)], None));
-        }
+    let report = match built {
+        Ok(Ok(mut sim)) => sim.run(),
+        Ok(Err(e)) => return Err(fail(vec![("build".into(), e.to_string())], None)),
+        Err(panic) => return Err(fail(vec![(PANIC_CHECK.into(), panic.to_string())], None)),
     };
     let mut reasons: Vec<(String, String)> = report
         .checks
@@ -325,45 +319,6 @@ fn run_seed(
     } else {
         Err(fail(reasons, Some(Box::new(report))))
     }
-}
-
-fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "panicked".into())
-}
-
-thread_local! {
-    /// Whether this thread is running graded code (its panics are recorded).
-    static GRADING: Cell<bool> = const { Cell::new(false) };
-    /// The last panic on this thread, with its location.
-    static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
-}
-
-/// Install, once per process, a panic hook that records (instead of
-/// printing) panics on grading threads, so a skeleton's `todo!()` shows up
-/// in the scoreboard once; other threads keep the previous hook.
-fn install_quiet_hook() {
-    static HOOK: Once = Once::new();
-    HOOK.call_once(|| {
-        let previous = panic::take_hook();
-        panic::set_hook(Box::new(move |info| {
-            if !GRADING.with(Cell::get) {
-                return previous(info);
-            }
-            let message = info
-                .payload_as_str()
-                .map(str::to_string)
-                .unwrap_or_else(|| "panicked".into());
-            let text = match info.location() {
-                Some(at) => format!("{message} (at {}:{})", at.file(), at.line()),
-                None => message,
-            };
-            LAST_PANIC.with(|p| *p.borrow_mut() = Some(text));
-        }));
-    });
 }
 
 /// Grade `lab`'s reference implementation, optionally with one bug switch

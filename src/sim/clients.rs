@@ -29,7 +29,11 @@ impl<N: Node> Sim<N> {
                     };
                 }
                 let kept = request.clone();
-                self.with_node(node, |n, ctx| n.on_request(ctx, *request));
+                let site = || {
+                    let label = super::panics::clip(&format!("{:?}", kept.op), 80);
+                    format!("{node}'s on_request({label}) from {}", kept.client)
+                };
+                self.with_node(node, |n, ctx| n.on_request(ctx, *request), site);
                 TraceEvent::Request {
                     msg_id,
                     node,

@@ -2,13 +2,14 @@
 
 use super::event::Event;
 use super::node::Node;
+use super::panics::{catch_panic, PanicReport};
 use super::report::RunReport;
 use super::rng::Ratio;
 use super::snapshot::LogMarks;
 use super::step::StepResult;
 use super::trace::{SendOutcome, Trace, TraceEntry};
 use super::views::{ClientView, EntryFilter, EntryView, FlightView};
-use super::world::{Counters, Sim, Violation};
+use super::world::{Counters, NodeSlot, Sim, Violation};
 use super::{NodeId, SimTime};
 use crate::check::history::History;
 use crate::check::{CheckKind, CheckResult};
@@ -100,6 +101,8 @@ pub trait DynSim {
     fn fault_log(&self) -> &[(SimTime, String)];
     /// The safety violation that stopped the run, if any.
     fn violation(&self) -> Option<&Violation>;
+    /// The panic in protocol code that stopped the run, if any.
+    fn panic(&self) -> Option<&PanicReport>;
     /// The registered checks: name and kind.
     fn checks(&self) -> Vec<(String, CheckKind)>;
     /// End-of-run check results, once [`DynSim::finish`] ran.
@@ -155,24 +158,7 @@ impl<N: Node> DynSim for Sim<N> {
         self.nodes
             .iter()
             .enumerate()
-            .map(|(i, slot)| NodeView {
-                id: NodeId(i as u32),
-                up: slot.state.is_some(),
-                role: slot
-                    .state
-                    .as_ref()
-                    .and_then(|n| n.role().map(str::to_string)),
-                summary: slot
-                    .state
-                    .as_ref()
-                    .map(|n| n.summary())
-                    .unwrap_or_else(|| "down".into()),
-                detail: match &slot.state {
-                    Some(n) => format!("{n:#?}"),
-                    None => "(crashed: only storage survives)".into(),
-                },
-                local_time: slot.clock.local(self.now),
-            })
+            .map(|(i, slot)| node_view(NodeId(i as u32), slot, self.now))
             .collect()
     }
     fn history(&self) -> &History {
@@ -238,6 +224,9 @@ impl<N: Node> DynSim for Sim<N> {
     fn violation(&self) -> Option<&Violation> {
         Sim::violation(self)
     }
+    fn panic(&self) -> Option<&PanicReport> {
+        Sim::panic(self)
+    }
     fn checks(&self) -> Vec<(String, CheckKind)> {
         self.settings
             .invariants
@@ -271,6 +260,44 @@ impl<N: Node> DynSim for Sim<N> {
             .entries()
             .get(index)
             .is_some_and(|e| filter.matches(e.event.kind(), e.event.source(), e.event.target()))
+    }
+}
+
+/// What the UI shows about one node. `role`, `summary` and `Debug` are
+/// protocol code: a panic in them (a `todo!()`, or a state half-updated by
+/// a handler that panicked) shows in the view instead of taking the UI down.
+fn node_view<N: Node>(id: NodeId, slot: &NodeSlot<N>, now: SimTime) -> NodeView {
+    let local_time = slot.clock.local(now);
+    let Some(node) = &slot.state else {
+        return NodeView {
+            id,
+            up: false,
+            role: None,
+            summary: "down".into(),
+            detail: "(crashed: only storage survives)".into(),
+            local_time,
+        };
+    };
+    let site = || format!("{id}'s role, summary or Debug");
+    let shown = catch_panic(site, || {
+        let role = node.role().map(str::to_string);
+        (role, node.summary(), format!("{node:#?}"))
+    });
+    let (role, summary, detail) = match shown {
+        Ok(shown) => shown,
+        Err(panic) => (
+            None,
+            format!("(cannot show: {})", panic.short()),
+            format!("(cannot show this node: {})", panic.short()),
+        ),
+    };
+    NodeView {
+        id,
+        up: true,
+        role,
+        summary,
+        detail,
+        local_time,
     }
 }
 

@@ -13,10 +13,12 @@ pub mod happens_before;
 pub mod hash;
 pub mod ids;
 pub mod node;
+pub mod panics;
 pub mod report;
 pub mod rng;
 mod snapshot;
 mod step;
+mod step_checks;
 pub mod time;
 pub mod timeline;
 pub mod trace;
@@ -26,6 +28,7 @@ mod world;
 pub use dynsim::{DynSim, NodeView};
 pub use ids::{ClientId, Endpoint, NodeId, TimerId};
 pub use node::{Ctx, Effect, Node, Op, Reply, Request};
+pub use panics::{catch_panic, PanicReport, PANIC_CHECK};
 pub use report::{MessageCounts, OpCounts, RunReport, Verdict};
 pub use rng::{Prng, Ratio, Stream};
 pub use snapshot::LogMarks;
@@ -37,5 +40,7 @@ pub use views::{ClientView, EntryFilter, EntryView, FlightView};
 pub use world::{
     ClientSlot, Counters, MetricsFn, NodeFactory, NodeSlot, PendingOp, Sim, SimBuilder, Violation,
 };
+#[cfg(test)]
+mod panic_tests;
 #[cfg(test)]
 mod tests;

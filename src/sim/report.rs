@@ -1,11 +1,14 @@
 //! Finishing a run: end-of-run checks, metrics, and the report.
 
 use super::node::Node;
+use super::panics::{catch_panic, PanicReport, PANIC_CHECK};
 use super::step::StepResult;
 use super::trace::format_hash;
 use super::world::{Counters, Sim, Violation};
 use crate::check::{CheckKind, CheckResult, Outcome};
 use serde::Serialize;
+use std::cell::Cell;
+use std::sync::Arc;
 
 /// The overall verdict of a run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -17,15 +20,30 @@ pub enum Verdict {
     SafetyViolation,
     /// A liveness check failed (exit code 2).
     LivenessFailure,
+    /// Protocol code panicked (a `todo!()`, an index out of bounds...); the
+    /// run stopped at that step (exit code 4).
+    Panic,
 }
 
 impl Verdict {
-    /// The process exit code for this verdict: 0, 1 or 2.
+    /// The process exit code for this verdict: 0, 1, 2 or 4 (3 is bad
+    /// input, which is not a verdict).
     pub fn exit_code(self) -> i32 {
         match self {
             Verdict::Pass => 0,
             Verdict::SafetyViolation => 1,
             Verdict::LivenessFailure => 2,
+            Verdict::Panic => 4,
+        }
+    }
+
+    /// `pass`, `safety-violation`, `liveness-failure` or `panic`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::SafetyViolation => "safety-violation",
+            Verdict::LivenessFailure => "liveness-failure",
+            Verdict::Panic => "panic",
         }
     }
 }
@@ -67,6 +85,10 @@ pub struct RunReport {
     pub metrics: Vec<(String, String)>,
     /// The safety violation that stopped the run early, if any.
     pub violation: Option<Violation>,
+    /// The panic in protocol code that stopped the run, if any (then
+    /// `violation` is the check `panic` and the verdict is `panic`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub panic: Option<PanicReport>,
     /// Overall verdict.
     pub verdict: Verdict,
 }
@@ -102,7 +124,32 @@ impl<N: Node> Sim<N> {
         self.report()
     }
 
-    fn evaluate_checks(&self) -> Vec<CheckResult> {
+    /// Every check's result. A panic shows first, as the failed check
+    /// `panic`; a check that panics at the end of the run stops it the same
+    /// way (it reads the nodes' state through the protocol's code).
+    fn evaluate_checks(&mut self) -> Vec<CheckResult> {
+        let current = Cell::new(0);
+        let settings = Arc::clone(&self.settings);
+        let site = || {
+            let name = &settings.invariants[current.get()].name;
+            format!("the end-of-run check `{name}` (it reads the nodes' state)")
+        };
+        let results = match catch_panic(site, || self.check_results_now(&current)) {
+            Ok(results) => results,
+            Err(panic) => {
+                self.stop_on_panic(panic);
+                self.check_results_now(&current)
+            }
+        };
+        let panic = self.panicked.as_ref().map(|p| CheckResult {
+            name: PANIC_CHECK.to_string(),
+            kind: CheckKind::Always,
+            outcome: Outcome::Fail(p.to_string()),
+        });
+        panic.into_iter().chain(results).collect()
+    }
+
+    fn check_results_now(&self, current: &Cell<usize>) -> Vec<CheckResult> {
         let stopped = self.violation.as_ref();
         // Monitors are `always` checks with memory: they passed unless one
         // of them stopped the run.
@@ -115,6 +162,7 @@ impl<N: Node> Sim<N> {
             },
         });
         let invariants = self.settings.invariants.iter().enumerate().map(|(i, inv)| {
+            current.set(i);
             let outcome = match (inv.kind, stopped) {
                 (_, Some(v)) if v.check == inv.name => Outcome::Fail(v.detail.clone()),
                 (CheckKind::Always, _) => Outcome::Pass,
@@ -140,7 +188,11 @@ impl<N: Node> Sim<N> {
     /// The report as of now (end-of-run checks only if [`Sim::finish`] ran).
     pub fn report(&self) -> RunReport {
         let checks = self.final_checks.clone().unwrap_or_default();
-        let verdict = verdict_of(&checks, self.violation.is_some());
+        let verdict = if self.panicked.is_some() {
+            Verdict::Panic
+        } else {
+            verdict_of(&checks, self.violation.is_some())
+        };
         let c: &Counters = &self.counters;
         RunReport {
             scenario: self.settings.name.clone(),
@@ -163,6 +215,7 @@ impl<N: Node> Sim<N> {
             checks,
             metrics: self.metrics(),
             violation: self.violation.clone(),
+            panic: self.panicked.as_deref().cloned(),
             verdict,
         }
     }
@@ -192,11 +245,21 @@ impl<N: Node> Sim<N> {
         if !self.fault_log.is_empty() {
             out.push(("faults".into(), self.fault_log.len().to_string()));
         }
-        if let Some(extra) = &self.settings.metrics {
-            out.extend(extra(self));
-        }
-        for m in &self.monitors {
-            out.extend(m.monitor.metrics());
+        // Protocol metrics read the nodes' state through protocol code,
+        // which may panic (or the world may be half-updated by a panic).
+        let extra = catch_panic(String::new, || {
+            let mut extra = Vec::new();
+            if let Some(metrics) = &self.settings.metrics {
+                extra.extend(metrics(self));
+            }
+            for m in &self.monitors {
+                extra.extend(m.monitor.metrics());
+            }
+            extra
+        });
+        match extra {
+            Ok(extra) => out.extend(extra),
+            Err(panic) => out.push(("protocol-metrics".into(), panic.short())),
         }
         out
     }

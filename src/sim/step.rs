@@ -5,11 +5,12 @@
 use super::event::Event;
 use super::ids::{Endpoint, NodeId};
 use super::node::{Ctx, Effect, Node};
+use super::panics::{catch_panic, clip, PanicReport, PANIC_CHECK};
 use super::trace::{self, SendOutcome, SendRecord, TraceEvent, TraceLevel};
 use super::world::{Sim, Violation};
 use super::SimTime;
-use crate::check::{CheckKind, Outcome};
 use crate::net::Transit;
+use std::fmt::Debug;
 use std::hash::Hash;
 
 /// The engine's own check: a run whose simulated time stands still for this
@@ -134,7 +135,11 @@ impl<N: Node> Sim<N> {
                 self.counters.delivered += 1;
                 trace::fold_deliver(self.trace.hasher(), msg_id, from, to, sent_at, &msg);
                 let kept = full.then(|| msg.clone());
-                self.with_node(to, |node, ctx| node.on_message(ctx, from, msg));
+                let site = || match &kept {
+                    Some(msg) => format!("{to}'s on_message({}) from {from}", label(msg)),
+                    None => format!("{to}'s on_message from {from} (message #{msg_id})"),
+                };
+                self.with_node(to, |node, ctx| node.on_message(ctx, from, msg), site);
                 kept.map(|msg| TraceEvent::Deliver {
                     msg_id,
                     from,
@@ -152,25 +157,52 @@ impl<N: Node> Sim<N> {
                     timer: timer.clone(),
                 };
                 ev.fold(self.trace.hasher());
-                self.with_node(node, |n, ctx| n.on_timer(ctx, timer));
+                let site = || match &ev {
+                    TraceEvent::Timer { timer, .. } => {
+                        format!("{node}'s on_timer({})", label(timer))
+                    }
+                    _ => format!("{node}'s on_timer"),
+                };
+                self.with_node(node, |n, ctx| n.on_timer(ctx, timer), site);
                 full.then_some(ev)
             }
             Event::Start(node) => {
                 let ev = TraceEvent::Start(node);
                 ev.fold(self.trace.hasher());
-                self.with_node(node, |n, ctx| n.on_start(ctx));
+                self.with_node(
+                    node,
+                    |n, ctx| n.on_start(ctx),
+                    || format!("{node}'s on_start"),
+                );
                 full.then_some(ev)
             }
             other => {
-                let ev = self.dispatch_control(other);
-                ev.fold(self.trace.hasher());
-                full.then_some(ev)
+                // Faults and client events call protocol code too (`role()`
+                // for a symbolic target, the constructor at a restart).
+                let site = control_site(&other);
+                match catch_panic(|| site.to_string(), || self.dispatch_control(other)) {
+                    Ok(ev) => {
+                        ev.fold(self.trace.hasher());
+                        full.then_some(ev)
+                    }
+                    Err(panic) => {
+                        self.stop_on_panic(panic);
+                        None
+                    }
+                }
             }
         }
     }
 
-    /// Run a handler on a live node, then apply its effects.
-    pub(crate) fn with_node(&mut self, id: NodeId, handler: impl FnOnce(&mut N, &mut Ctx<N>)) {
+    /// Run a handler on a live node, then apply its effects. If the handler
+    /// panics, its effects are dropped and the run stops here
+    /// ([`Sim::stop_on_panic`]); `site` names the handler for the report.
+    pub(crate) fn with_node(
+        &mut self,
+        id: NodeId,
+        handler: impl FnOnce(&mut N, &mut Ctx<N>),
+        site: impl FnOnce() -> String,
+    ) {
         let nodes = self.settings.nodes;
         let slot = &mut self.nodes[id.index()];
         let Some(state) = slot.state.as_mut() else {
@@ -186,11 +218,32 @@ impl<N: Node> Sim<N> {
             effects: &mut effects,
             next_timer: &mut self.next_timer,
         };
-        handler(state, &mut ctx);
+        if let Err(panic) = catch_panic(site, || handler(state, &mut ctx)) {
+            effects.clear();
+            self.effects = effects;
+            self.stop_on_panic(panic);
+            return;
+        }
         for effect in effects.drain(..) {
             self.apply_effect(id, effect);
         }
         self.effects = effects;
+    }
+
+    /// Stop the run at this step because protocol code panicked: the world
+    /// may be half-updated, so nothing runs after this (`step()` keeps
+    /// returning [`StepResult::Violated`]). The first panic wins.
+    pub(crate) fn stop_on_panic(&mut self, panic: PanicReport) {
+        if self.violation.is_some() {
+            return;
+        }
+        self.violation = Some(Violation {
+            check: PANIC_CHECK.to_string(),
+            step: self.step,
+            time: self.now,
+            detail: panic.to_string(),
+        });
+        self.panicked = Some(Box::new(panic));
     }
 
     fn apply_effect(&mut self, node: NodeId, effect: Effect<N>) {
@@ -316,67 +369,6 @@ impl<N: Node> Sim<N> {
         self.trace.note_send(send);
     }
 
-    /// After each step: monitors and `always` checks (stop on failure), then
-    /// the `sometimes` checks not yet seen.
-    fn run_step_checks(&mut self) -> StepResult {
-        if !self.monitors.is_empty() && self.run_monitors() == StepResult::Violated {
-            return StepResult::Violated;
-        }
-        if self.settings.invariants.is_empty() {
-            return StepResult::Progressed;
-        }
-        let settings = std::sync::Arc::clone(&self.settings);
-        for (i, inv) in settings.invariants.iter().enumerate() {
-            match inv.kind {
-                CheckKind::Always => {
-                    if let Outcome::Fail(detail) = inv.evaluate(self) {
-                        self.violation = Some(Violation {
-                            check: inv.name.clone(),
-                            step: self.step,
-                            time: self.now,
-                            detail,
-                        });
-                        return StepResult::Violated;
-                    }
-                }
-                CheckKind::Sometimes
-                    if !self.sometimes_seen[i] && inv.evaluate(self) == Outcome::Pass =>
-                {
-                    self.sometimes_seen[i] = true;
-                }
-                _ => {}
-            }
-        }
-        StepResult::Progressed
-    }
-
-    /// Run every monitor on the world as it is now; the first failure
-    /// becomes the run's violation.
-    fn run_monitors(&mut self) -> StepResult {
-        // Monitors live in the world they watch: take them out while they look.
-        let mut monitors = std::mem::take(&mut self.monitors);
-        let mut failed = None;
-        for m in &mut monitors {
-            if let Err(detail) = m.monitor.after_step(self) {
-                failed = Some(Violation {
-                    check: m.name.clone(),
-                    step: self.step,
-                    time: self.now,
-                    detail,
-                });
-                break;
-            }
-        }
-        self.monitors = monitors;
-        match failed {
-            Some(violation) => {
-                self.violation = Some(violation);
-                StepResult::Violated
-            }
-            None => StepResult::Progressed,
-        }
-    }
-
     /// Run `n` steps (fewer if the run finishes or stops).
     pub fn run_steps(&mut self, n: u64) -> StepResult {
         for _ in 0..n {
@@ -452,5 +444,26 @@ fn describe_event<N: Node>(event: &Event<N>, now: SimTime) -> String {
         }
         Event::NemesisTick => "the nemesis ticks".to_string(),
         Event::Settle => "the settle event runs".to_string(),
+    }
+}
+
+/// A message or timer as a panic report shows it: its `Debug`, clipped.
+fn label(value: &impl Debug) -> String {
+    clip(&format!("{value:?}"), 80)
+}
+
+/// Where a control event runs protocol code, for a panic report.
+fn control_site<N: Node>(event: &Event<N>) -> &'static str {
+    match event {
+        Event::ClientWake(_) => "a client's next operation",
+        Event::Request { .. } => "a client request",
+        Event::Reply { .. } => "a client reply",
+        Event::ClientTimeout { .. } => "a client timeout",
+        Event::Fault(_) => {
+            "a scheduled fault (a role target calls role(), a restart the constructor)"
+        }
+        Event::NemesisTick | Event::NemesisUndo(_) => "a nemesis fault",
+        Event::Settle => "the settle point (it restarts crashed nodes)",
+        Event::Start(_) | Event::Deliver { .. } | Event::Timer { .. } => "an event",
     }
 }

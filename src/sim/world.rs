@@ -152,6 +152,8 @@ pub struct Sim<N: Node> {
     /// Consecutive steps taken without simulated time advancing (the
     /// time-advances guard in `step.rs`).
     pub(crate) still_steps: u64,
+    /// The panic that stopped the run (its violation is `panic`), if any.
+    pub(crate) panicked: Option<Box<super::panics::PanicReport>>,
     pub(crate) final_checks: Option<Vec<CheckResult>>,
     pub(crate) fault_log: Vec<(SimTime, String)>,
 }
@@ -370,6 +372,7 @@ impl<N: Node> SimBuilder<N> {
             monitors: s.monitors.clone(),
             violation: None,
             still_steps: 0,
+            panicked: None,
             final_checks: None,
             fault_log: Vec::new(),
             settings: Arc::new(s),
@@ -465,6 +468,11 @@ impl<N: Node> Sim<N> {
     /// The safety violation that stopped the run, if any.
     pub fn violation(&self) -> Option<&Violation> {
         self.violation.as_ref()
+    }
+    /// The panic in protocol code that stopped the run, if any (the
+    /// violation is then the check `panic`).
+    pub fn panic(&self) -> Option<&super::panics::PanicReport> {
+        self.panicked.as_deref()
     }
     /// True once clients stopped and faults were undone (after `duration`).
     pub fn is_settling(&self) -> bool {

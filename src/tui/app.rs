@@ -124,7 +124,10 @@ impl App {
         if let Some(v) = sim.violation() {
             app.ended = Some(StepResult::Violated);
             app.inspect = Inspect::Check;
-            app.status = format!("check `{}` failed at step {}", v.check, v.step);
+            app.status = match sim.panic() {
+                Some(p) => format!("{} panicked at step {}", p.site, v.step),
+                None => format!("check `{}` failed at step {}", v.check, v.step),
+            };
         } else if sim.check_results().is_some() {
             app.ended = Some(StepResult::Finished);
             app.status = "the run is over".into();
@@ -357,7 +360,15 @@ impl App {
             let report = self.timeline.sim_mut().finish();
             self.status = format!("the run is over: {}", verdict_text(report.verdict));
         }
-        if let Some((check, _, step)) = self.failed_check() {
+        if let Some(p) = self.timeline.sim().panic() {
+            self.inspect = Inspect::Check;
+            self.inspector_scroll = 0;
+            self.status = format!(
+                "{} panicked at step {}: paused (b steps back)",
+                p.site,
+                self.timeline.step_index()
+            );
+        } else if let Some((check, _, step)) = self.failed_check() {
             self.inspect = Inspect::Check;
             self.inspector_scroll = 0;
             self.status = match step {
@@ -578,13 +589,9 @@ impl App {
     }
 }
 
-/// `pass`, `safety-violation` or `liveness-failure`.
+/// `pass`, `safety-violation`, `liveness-failure` or `panic`.
 pub fn verdict_text(verdict: crate::sim::Verdict) -> &'static str {
-    match verdict {
-        crate::sim::Verdict::Pass => "pass",
-        crate::sim::Verdict::SafetyViolation => "safety-violation",
-        crate::sim::Verdict::LivenessFailure => "liveness-failure",
-    }
+    verdict.name()
 }
 
 /// `50 ev/s`, `max`.

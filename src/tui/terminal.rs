@@ -1,7 +1,8 @@
 //! The real terminal: raw mode and the alternate screen, restored on quit,
-//! on error (a drop guard), on panic (the hook `ratatui::try_init`
-//! installs) and on SIGTERM, SIGHUP or SIGINT ([`super::signals`]); Ctrl-C
-//! arrives as a key in raw mode and quits. The frame loop
+//! on error (a drop guard), on a panic that is not protocol code's (a
+//! hook; the engine catches protocol panics and the session shows them) and
+//! on SIGTERM, SIGHUP or SIGINT ([`super::signals`]); Ctrl-C arrives as a
+//! key in raw mode and quits. The frame loop
 //! reads keys, paces stepping against wall time, and redraws at most
 //! [`FPS`] times a second while running. Wall time lives here only: the
 //! simulation sees steps, never the clock.
@@ -43,13 +44,33 @@ pub struct Exit {
 /// terminal is restored either way.
 pub fn run(mut app: App) -> io::Result<Exit> {
     let watch = Watch::start()?;
-    let mut terminal = ratatui::try_init()?;
+    let mut terminal = init()?;
     let guard = Restore;
     let result = frame_loop(&mut terminal, &mut app, &watch);
     drop(guard);
     watch.restored();
     let signal = watch.pending();
     result.map(|()| Exit { app, signal })
+}
+
+/// Raw mode, the alternate screen, and a panic hook that restores the
+/// terminal before a panic is printed. `ratatui::try_init` would restore it
+/// on *every* panic, including one in protocol code that the engine catches
+/// and shows on screen (the session goes on): this hook asks the engine's
+/// hook first ([`crate::sim::panics::is_catching`]), which is installed
+/// before it so that it runs inside it.
+fn init() -> io::Result<DefaultTerminal> {
+    crate::sim::panics::install_panic_hook();
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !crate::sim::panics::is_catching() {
+            ratatui::restore();
+        }
+        previous(info);
+    }));
+    crossterm::terminal::enable_raw_mode()?;
+    crossterm::execute!(io::stdout(), crossterm::terminal::EnterAlternateScreen)?;
+    ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(io::stdout()))
 }
 
 fn frame_loop(terminal: &mut DefaultTerminal, app: &mut App, watch: &Watch) -> io::Result<()> {

@@ -2,7 +2,7 @@
 //! scenario relative to their folder, must name a regular file of sane size
 //! whose text has the recorded hash, never get a byte of another file
 //! echoed, and embed the scenario when they are sessions. A replay that
-//! does not come back exits 4.
+//! does not come back exits 5.
 
 use super::common::{code, distlab, stderr, stdout};
 use distlab::cli::failure::{self, text_hash, Failure};
@@ -115,8 +115,8 @@ fn relative_scenario_paths_start_at_the_replay_file() {
     let file = write_json(&dir.join("r.json"), &recorded("sub/beside.toml", &changed));
     let out = distlab(&["replay", &file]);
     let text = stdout(&out);
-    // Found and run (the recorded hash is a placeholder: exit 4).
-    assert_eq!(code(&out), 4, "{text}{}", stderr(&out));
+    // Found and run (the recorded hash is a placeholder: exit 5).
+    assert_eq!(code(&out), 5, "{text}{}", stderr(&out));
     assert!(text.contains("scenario: broadcast-basic"), "{text}");
 }
 
@@ -128,19 +128,19 @@ fn files_written_before_relative_paths_still_replay_from_the_current_directory()
         &recorded(SCENARIO, &text),
     );
     let out = distlab(&["replay", &file]);
-    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
     assert!(stdout(&out).contains("DID NOT REPRODUCE seed 1"));
 }
 
 #[test]
-fn a_replay_that_does_not_come_back_exits_4() {
+fn a_replay_that_does_not_come_back_exits_5() {
     let out = distlab(&["run", SCENARIO, "--seed", "1", "--json"]);
     let report = super::common::json(&out);
     let text = std::fs::read_to_string(root().join(SCENARIO)).unwrap();
     let mut entry = recorded(SCENARIO, &text);
     entry["trace_hash"] = report["trace_hash"].clone();
     entry["steps"] = report["steps"].clone();
-    let dir = super::temp_dir("exit-4");
+    let dir = super::temp_dir("exit-5");
     let good = write_json(&dir.join("good.json"), &entry);
     let out = distlab(&["replay", &good]);
     assert_eq!(code(&out), 0, "{}", stdout(&out));
@@ -148,7 +148,7 @@ fn a_replay_that_does_not_come_back_exits_4() {
     entry["trace_hash"] = "0x0123456789abcdef".into();
     let bad = write_json(&dir.join("bad.json"), &entry);
     let out = distlab(&["replay", &bad]);
-    assert_eq!(code(&out), 4, "{}", stdout(&out));
+    assert_eq!(code(&out), 5, "{}", stdout(&out));
     assert!(stdout(&out).contains("replay: DID NOT REPRODUCE seed 1"));
 }
 

@@ -64,6 +64,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
 fn checks_badge(app: &App, failed: Option<&(String, String, Option<u64>)>) -> String {
     let sim = app.timeline.sim();
     let count = sim.checks().len();
+    if let (Some(p), Some((_, _, Some(step)))) = (sim.panic(), failed) {
+        let site = p.site.split('(').next().unwrap_or(&p.site).trim_end();
+        return format!("✗ PANIC in {site} (step {step})");
+    }
     match (failed, app.ended.is_some()) {
         (Some((name, _, Some(step))), _) => format!("✗ FAILED {name} (step {step})"),
         (Some((name, _, None)), _) => format!("✗ FAILED {name} (at the end)"),

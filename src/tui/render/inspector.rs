@@ -91,6 +91,9 @@ fn entry_lines(e: &EntryView) -> Vec<Line<'static>> {
 }
 
 fn check_lines(app: &App) -> (String, Vec<Line<'static>>) {
+    if let Some(p) = app.timeline.sim().panic() {
+        return panic_lines(p, app.timeline.sim().steps());
+    }
     let Some((name, why, step)) = app.failed_check() else {
         return node_lines(app);
     };
@@ -107,4 +110,32 @@ fn check_lines(app: &App) -> (String, Vec<Line<'static>>) {
         Style::new().fg(Color::Gray),
     ));
     (format!(" inspector: {name} "), lines)
+}
+
+/// A panic in protocol code: where in the run, where in the source, the
+/// message.
+fn panic_lines(p: &crate::sim::PanicReport, step: u64) -> (String, Vec<Line<'static>>) {
+    let red = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
+    let gray = Style::new().fg(Color::Gray);
+    let mut lines = vec![Line::styled(
+        format!("✗ {} panicked at step {step}", p.site),
+        red,
+    )];
+    if let Some(at) = &p.location {
+        lines.push(Line::styled(
+            format!("at {at}"),
+            Style::new().fg(Color::Yellow),
+        ));
+    }
+    lines.extend(p.message.lines().map(|l| Line::raw(l.to_string())));
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "the run stops here: the world may be half-updated",
+        gray,
+    ));
+    lines.push(Line::styled(
+        "b steps back before the panic; s saves a replay file",
+        gray,
+    ));
+    (" inspector: panic ".into(), lines)
 }

@@ -1,0 +1,149 @@
+//! Panics in protocol code become the run's failure, never the tool's.
+//!
+//! A student's `todo!()` (or any panic) in `on_start`, `on_message`,
+//! `on_timer`, `on_request`, a constructor, `role()`, or an accessor a check
+//! reads must not take down `run`, `sweep`, `replay`, the TUI or the grader.
+//! The engine runs every piece of protocol code inside [`catch_panic`]; a
+//! panic there stops the run at that step with a [`PanicReport`] (message,
+//! source location, node and handler) and the verdict
+//! [`Verdict::Panic`](super::Verdict::Panic) (exit code 4).
+//!
+//! # The one process global
+//!
+//! Rust tells only a *panic hook* where a panic happened (`file:line`); the
+//! payload that `catch_unwind` returns holds the message alone. So this
+//! module installs one process-wide hook, once ([`install_panic_hook`]).
+//! It is the single, deliberate process global of the engine, and it does
+//! not touch determinism: it only records, into a thread-local, the message
+//! and location of a panic raised while [`catch_panic`] runs on that thread
+//! (and keeps the default "thread panicked at ..." print off stderr). Any
+//! other panic goes to the hook that was installed before (the default
+//! one, the binary's, or the TUI's terminal restorer). The thread-locals are
+//! per thread, so parallel sweeps and graders do not mix their panics.
+
+use std::cell::{Cell, RefCell};
+use std::fmt;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Once;
+
+/// The name of the check a panic shows up as (`stopped by `panic``).
+pub const PANIC_CHECK: &str = "panic";
+
+/// A panic caught in protocol code: what, where in the source, and where in
+/// the run.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct PanicReport {
+    /// The panic's message (`not yet implemented: lab 05 A: ...`).
+    pub message: String,
+    /// Source location, `file:line:column` (absent only if Rust gave none).
+    pub location: Option<String>,
+    /// Where in the run: `n2's on_timer(Election)`, `the check
+    /// `election-safety``, `building the simulation`.
+    pub site: String,
+}
+
+impl PanicReport {
+    /// `panicked at FILE:LINE:COL: MESSAGE` (the location when known).
+    pub fn short(&self) -> String {
+        match &self.location {
+            Some(at) => format!("panicked at {at}: {}", self.message),
+            None => format!("panicked: {}", self.message),
+        }
+    }
+}
+
+impl fmt::Display for PanicReport {
+    /// `n2's on_timer(Election): panicked at FILE:LINE:COL: MESSAGE`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.site, self.short())
+    }
+}
+
+/// What the hook saw: message and location.
+struct Seen {
+    message: String,
+    location: Option<String>,
+}
+
+thread_local! {
+    /// How many [`catch_panic`] calls are running on this thread.
+    static CATCHING: Cell<u32> = const { Cell::new(0) };
+    /// The last panic the hook recorded on this thread while catching.
+    static SEEN: RefCell<Option<Seen>> = const { RefCell::new(None) };
+}
+
+/// Install the recording hook (once per process; later calls do nothing).
+/// [`catch_panic`] calls it; a front end that installs its own hook (the
+/// TUI's terminal restorer) calls it first, so that its hook runs around
+/// this one and can ask [`is_catching`] before acting.
+pub fn install_panic_hook() {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if !is_catching() {
+                return previous(info);
+            }
+            let message = info
+                .payload_as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| "(a panic without a text message)".into());
+            let location = info
+                .location()
+                .map(|at| format!("{}:{}:{}", at.file(), at.line(), at.column()));
+            SEEN.with(|s| *s.borrow_mut() = Some(Seen { message, location }));
+        }));
+    });
+}
+
+/// True while [`catch_panic`] runs on this thread: a panic now will be
+/// caught and reported, so a hook should stay quiet (the TUI must not
+/// restore the terminal for it).
+pub fn is_catching() -> bool {
+    CATCHING.with(Cell::get) > 0
+}
+
+/// Run `f`; if it panics, return what and where (`site` says where in the
+/// run, for the report). Nests. On the happy path this costs a counter
+/// increment and decrement: `catch_unwind` itself is free until a panic.
+pub fn catch_panic<R>(
+    site: impl FnOnce() -> String,
+    f: impl FnOnce() -> R,
+) -> Result<R, PanicReport> {
+    install_panic_hook();
+    CATCHING.with(|c| c.set(c.get() + 1));
+    let result = panic::catch_unwind(AssertUnwindSafe(f));
+    CATCHING.with(|c| c.set(c.get() - 1));
+    result.map_err(|payload| {
+        let seen = SEEN.with(|s| s.borrow_mut().take());
+        let (message, location) = match seen {
+            Some(seen) => (seen.message, seen.location),
+            None => (payload_text(payload.as_ref()), None),
+        };
+        PanicReport {
+            message,
+            location,
+            site: site(),
+        }
+    })
+}
+
+/// The text of a panic payload (`&str` or `String`), for panics the hook
+/// did not see.
+fn payload_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(a panic without a text message)".into())
+}
+
+/// `text` cut to `max` characters, marked with `…`.
+pub(crate) fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
