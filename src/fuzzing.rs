@@ -117,14 +117,18 @@ fn check_all(pairs: &ops::Operations) {
     let _ = timeline::render_html(pairs, &failing, "fuzz");
 }
 
-/// A replay file, as if at `fuzz/replay.json`: read it, load each failure's
+/// Where the replay target pretends its input lies: beside the seed replay
+/// files, so their relative scenario paths resolve.
+const REPLAY_ORIGIN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/seeds/replay/input.json");
+
+/// A replay file, as if at [`REPLAY_ORIGIN`]: read it, load each failure's
 /// scenario (at most two) the way `distlab replay` does, and re-run it with
 /// its recorded actions for at most [`MAX_STEPS`] steps.
 pub fn replay(data: &[u8]) -> Reach {
     let Ok(text) = std::str::from_utf8(data) else {
         return Reach::Rejected;
     };
-    let origin = Path::new("fuzz/replay.json");
+    let origin = Path::new(REPLAY_ORIGIN);
     let failures = match failure::parse(origin, text) {
         Ok(f) => f,
         Err(_) => return Reach::Rejected,

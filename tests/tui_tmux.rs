@@ -29,6 +29,35 @@ fn wait_for(session: &str, want: &str) -> String {
     }
 }
 
+/// Start a detached 120x40 tmux session running `command`; retried, since a
+/// tmux server still exiting after the previous test's session refuses it.
+fn start_session(name: &str, command: &str) {
+    for _ in 0..20 {
+        let out = Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                name,
+                "-x",
+                "120",
+                "-y",
+                "40",
+                command,
+            ])
+            .output()
+            .expect("tmux starts");
+        if out.status.success() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("tmux new-session {name} failed 20 times");
+}
+
+/// One test at a time: two tmux servers starting at once can fail to start.
+static TMUX: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Kills the tmux session when the test ends, pass or fail.
 struct Session(String);
 
@@ -46,27 +75,14 @@ fn the_binary_shows_nodes_and_steps_in_tmux() {
         eprintln!("SKIPPED the_binary_shows_nodes_and_steps_in_tmux: tmux is not installed");
         return;
     }
+    let _one_at_a_time = TMUX.lock().unwrap_or_else(|e| e.into_inner());
     let name = format!("distlab-tui-test-{}", std::process::id());
     let command = format!(
         "cd {} && {} tui scenarios/broadcast-partition.toml; echo distlab-exited-$?; sleep 30",
         env!("CARGO_MANIFEST_DIR"),
         env!("CARGO_BIN_EXE_distlab")
     );
-    let status = Command::new("tmux")
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            &name,
-            "-x",
-            "120",
-            "-y",
-            "40",
-            &command,
-        ])
-        .status()
-        .expect("tmux starts");
-    assert!(status.success());
+    start_session(&name, &command);
     let _session = Session(name.clone());
     let screen = wait_for(&name, "step 0");
     assert!(screen.contains("cluster: 9 nodes"), "{screen}");
@@ -101,6 +117,7 @@ fn signals_sent_with_kill_restore_the_terminal() {
         eprintln!("SKIPPED signals_sent_with_kill_restore_the_terminal: tmux is not installed");
         return;
     }
+    let _one_at_a_time = TMUX.lock().unwrap_or_else(|e| e.into_inner());
     for (signal, number) in [("TERM", 15), ("HUP", 1), ("INT", 2)] {
         let name = format!("distlab-tui-signal-{signal}-{}", std::process::id());
         let pid_file = std::env::temp_dir().join(format!("{name}.pid"));
@@ -111,21 +128,7 @@ fn signals_sent_with_kill_restore_the_terminal() {
             pid_file.display(),
             env!("CARGO_BIN_EXE_distlab")
         );
-        let status = Command::new("tmux")
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                &name,
-                "-x",
-                "120",
-                "-y",
-                "40",
-                &command,
-            ])
-            .status()
-            .expect("tmux starts");
-        assert!(status.success());
+        start_session(&name, &command);
         let _session = Session(name.clone());
         let screen = wait_for(&name, "step 0");
         assert!(screen.contains("cluster: 9 nodes"), "{screen}");

@@ -29,7 +29,10 @@ fn bad(name: &str, args: &[&str]) -> String {
     let err = common::stderr(&out);
     assert_eq!(common::code(&out), 3, "{name}: {err}");
     assert!(!err.contains("panicked"), "{name} panicked: {err}");
-    insta::assert_snapshot!(name, err);
+    // Beside every other test's snapshots, not in tests/inputs/.
+    insta::with_settings!({snapshot_path => "../snapshots"}, {
+        insta::assert_snapshot!(name, err);
+    });
     err
 }
 
