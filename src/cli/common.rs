@@ -169,6 +169,32 @@ pub fn print_panic(p: &PanicReport) {
     println!("  {}", p.message);
 }
 
+/// A run that panicked, run again with the full trace kept, so that the
+/// panic's site names the message being handled (`n1's
+/// on_message(RequestVote { .. }) from n0`, not `message #57`): a run at the
+/// hash-only level does not keep the message, and the run is deterministic.
+/// `rerun` runs a simulation the way the first run did. Any other report is
+/// returned as it is.
+pub fn name_the_panic(
+    report: RunReport,
+    scenario: &Scenario,
+    rerun: impl FnOnce(Box<dyn DynSim>) -> RunReport,
+) -> RunReport {
+    if report.panic.is_none() {
+        return report;
+    }
+    let options = BuildOptions {
+        trace_level: crate::sim::TraceLevel::Full,
+    };
+    let again = crate::sim::catch_panic(String::new, || {
+        build(scenario, scenario.seed, &options).map(rerun)
+    });
+    match again {
+        Ok(Ok(full)) if full.trace_hash == report.trace_hash => full,
+        _ => report,
+    }
+}
+
 /// Run `f` (loading or building a scenario, which runs the protocol's
 /// constructor); a panic there is reported as the implementation's and
 /// gives [`super::EXIT_PANIC`].

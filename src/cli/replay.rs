@@ -112,6 +112,10 @@ fn replay_one(
         Some(f) => run_recorded(sim, f),
         None => sim.run(),
     };
+    let report = common::name_the_panic(report, &scenario, |mut sim| match expected {
+        Some(f) => run_recorded(sim, f),
+        None => sim.run(),
+    });
     if json {
         println!("{}", common::report_json(&report));
     } else {

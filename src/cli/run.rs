@@ -36,6 +36,7 @@ pub fn run(args: &RunArgs) -> i32 {
     let started = std::time::Instant::now(); // allow-nondeterminism: wall time for the summary only
     let report = sim.run();
     let wall = started.elapsed();
+    let report = common::name_the_panic(report, &scenario, |mut sim| sim.run());
     if args.json {
         println!("{}", common::report_json(&report));
     } else {

@@ -295,6 +295,7 @@ fn run_seed(
         Ok(Err(e)) => return Err(fail(vec![("build".into(), e.to_string())], None)),
         Err(panic) => return Err(fail(vec![(PANIC_CHECK.into(), panic.to_string())], None)),
     };
+    let report = name_the_panic(report, &s, build);
     let mut reasons: Vec<(String, String)> = report
         .checks
         .iter()
@@ -346,6 +347,25 @@ pub fn grade_reference(
             };
             grade(lab, &with_bug, root, options, progress)
         }
+    }
+}
+
+/// A run that panicked, run again with the full trace kept so that the
+/// panic names the message being handled (`n1's on_message(RequestVote {
+/// .. }) from n0`): the hash-only level does not keep it. Same run, same
+/// hash (checked); anything else keeps the first report.
+fn name_the_panic(report: RunReport, scenario: &Scenario, build: Build<'_>) -> RunReport {
+    if report.panic.is_none() {
+        return report;
+    }
+    let options = BuildOptions {
+        trace_level: crate::sim::TraceLevel::Full,
+    };
+    match catch_panic(String::new, || {
+        build(scenario, &options).map(|mut sim| sim.run())
+    }) {
+        Ok(Ok(full)) if full.trace_hash == report.trace_hash => full,
+        _ => report,
     }
 }
 
