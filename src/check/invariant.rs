@@ -135,10 +135,7 @@ impl<N: Node> Invariant<N> {
     /// and an exhausted budget gives `unknown`, not a pass.
     pub fn linearizable(model: Model, max_steps: u64) -> Self {
         Self::new("linearizable", CheckKind::AtEnd, move |sim| {
-            let budget = Budget {
-                timeout: None,
-                max_steps: Some(max_steps),
-            };
+            let budget = Budget::steps(max_steps);
             match linearizability::check(sim.history(), model, &budget) {
                 Ok(verdict) => match verdict.status {
                     Status::Valid => Outcome::Pass,

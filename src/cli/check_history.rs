@@ -70,6 +70,10 @@ pub struct CheckHistoryArgs {
     /// Give up (verdict unknown, exit 2) after this much wall-clock time, e.g. `30s`, `500ms`.
     #[arg(long, default_value = "30s", value_parser = parse_timeout)]
     pub timeout: Duration,
+    /// Bound on the linearizability search's memo tables, in MiB (verdict
+    /// unknown, exit 2, when reached).
+    #[arg(long = "max-memory", value_name = "MIB", default_value_t = crate::check::linearizability::DEFAULT_MAX_MEMORY >> 20, value_parser = clap::value_parser!(u64).range(1..=1 << 24))]
+    pub max_memory_mb: u64,
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
@@ -162,9 +166,14 @@ fn check(
         ModelArg::Set => Model::Set,
         ModelArg::Queue => Model::Queue,
         ModelArg::ListAppend => {
-            let r = serializability::check_operations(ops, args.consistency)?;
+            let r = serializability::check_operations_within(
+                ops,
+                args.consistency,
+                Some(args.timeout),
+            )?;
             let verdict = match r.status {
                 Status::Valid => args.consistency.name().to_string(),
+                Status::Unknown => "unknown (budget exhausted)".into(),
                 _ => format!(
                     "not {} ({})",
                     args.consistency.name(),
@@ -183,7 +192,7 @@ fn check(
         }
     };
     let options = Options {
-        budget: Budget::timeout(args.timeout),
+        budget: Budget::timeout(args.timeout).with_max_memory(args.max_memory_mb << 20),
         partition: !args.no_partition,
     };
     let v = linearizability::check_operations(ops, linear, &options)?;

@@ -4,7 +4,7 @@ use super::common::{self, ScenarioArgs};
 use crate::scenario::engine::BuildOptions;
 use crate::scenario::Scenario;
 use crate::sim::happens_before::{HappensBefore, SHIVIZ_DELIMITER, SHIVIZ_REGEX};
-use crate::sim::{DynSim, RunReport, TraceLevel};
+use crate::sim::{DynSim, RunReport, StepResult, TraceLevel};
 use clap::{Args, ValueEnum};
 use std::io::Write;
 
@@ -62,6 +62,51 @@ fn validate(args: &ExportArgs) -> Result<(), String> {
     Ok(())
 }
 
+/// Kept entries written out and forgotten at a time by the streaming export.
+const STREAM_CHUNK: usize = 4096;
+
+/// Stream one run's trace as JSON Lines to stdout while it runs: memory does
+/// not grow with the run's length (the trace hash is the same as `run`'s).
+fn export_jsonl(scenario: &Scenario, seed: u64) -> i32 {
+    let options = BuildOptions {
+        trace_level: TraceLevel::Full,
+    };
+    let mut sim = match common::guard_build(|| common::build(scenario, seed, &options)) {
+        Ok(sim) => sim,
+        Err(code) => return code,
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let written = stream_run(sim.as_mut(), &mut out);
+    let report = sim.finish();
+    let written = written
+        .and_then(|()| sim.drain_trace_jsonl(&mut out))
+        .and_then(|()| out.flush());
+    if let Err(e) = written {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return common::report_error(format!("cannot write the trace: {e}"));
+        }
+    }
+    eprintln!(
+        "exported seed {seed}: {} steps; verdict {}; trace-hash {}",
+        report.steps,
+        common::verdict_name(report.verdict),
+        report.trace_hash
+    );
+    report.verdict.exit_code()
+}
+
+/// Step to the end of the run (as `DynSim::run` does), writing the kept
+/// entries out every [`STREAM_CHUNK`] steps.
+fn stream_run(sim: &mut dyn DynSim, out: &mut dyn Write) -> std::io::Result<()> {
+    while sim.step() == StepResult::Progressed {
+        if sim.trace_len() >= STREAM_CHUNK {
+            sim.drain_trace_jsonl(out)?;
+        }
+    }
+    Ok(())
+}
+
 /// Run the command.
 pub fn run(args: &ExportArgs) -> i32 {
     if let Err(e) = validate(args) {
@@ -79,6 +124,9 @@ pub fn run(args: &ExportArgs) -> i32 {
         Some((start, end)) => (start..end).collect(),
         None => vec![scenario.seed],
     };
+    if args.format == Format::Jsonl {
+        return export_jsonl(&scenario, seeds[0]);
+    }
     let mut text = String::new();
     let mut worst = 0;
     for &seed in &seeds {
@@ -87,13 +135,7 @@ pub fn run(args: &ExportArgs) -> i32 {
             Err(code) => return code,
         };
         match args.format {
-            Format::Jsonl => {
-                let mut bytes = Vec::new();
-                if let Err(e) = sim.write_trace_jsonl(&mut bytes) {
-                    return common::report_error(format!("cannot write the trace: {e}"));
-                }
-                text.push_str(&String::from_utf8_lossy(&bytes));
-            }
+            Format::Jsonl => unreachable!("streamed by export_jsonl"),
             Format::Shiviz => {
                 if text.is_empty() {
                     text.push_str(&format!("{SHIVIZ_REGEX}\n{SHIVIZ_DELIMITER}\n"));

@@ -34,7 +34,7 @@ pub fn run(args: &RunArgs) -> i32 {
         Err(code) => return code,
     };
     let started = std::time::Instant::now(); // allow-nondeterminism: wall time for the summary only
-    let report = sim.run();
+    let report = run_with_progress(sim.as_mut());
     let wall = started.elapsed();
     let report = common::name_the_panic(report, &scenario, |mut sim| sim.run());
     if args.json {
@@ -50,4 +50,44 @@ pub fn run(args: &RunArgs) -> i32 {
         }
     }
     report.verdict.exit_code()
+}
+
+/// Run to the end (as `DynSim::run` does) and, when stderr is a terminal and
+/// the run takes more than a second of wall time, show its progress in
+/// simulated time there.
+fn run_with_progress(sim: &mut dyn crate::sim::DynSim) -> crate::sim::RunReport {
+    use std::io::IsTerminal;
+    let terminal = std::io::stderr().is_terminal();
+    let started = std::time::Instant::now(); // allow-nondeterminism: progress display only
+    let end_ms = sim.end_time().as_nanos() / 1_000_000;
+    let mut bar: Option<indicatif::ProgressBar> = None;
+    let mut steps = 0u64;
+    while sim.step() == crate::sim::StepResult::Progressed {
+        steps += 1;
+        if !terminal || steps % 65_536 != 0 {
+            continue;
+        }
+        if bar.is_none() && started.elapsed().as_secs() >= 1 {
+            let b = indicatif::ProgressBar::new(end_ms);
+            b.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] {wide_bar} {msg} (eta {eta})",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            bar = Some(b);
+        }
+        if let Some(b) = &bar {
+            let now = sim.now();
+            b.set_position(now.as_nanos() / 1_000_000);
+            b.set_message(format!(
+                "{now} of {} simulated, {steps} steps",
+                sim.end_time()
+            ));
+        }
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    sim.finish()
 }

@@ -181,13 +181,8 @@ impl<N: Node> Sim<N> {
         self.nodes[node.index()].clock.jump(by_ns);
         let clock = self.nodes[node.index()].clock;
         let now = self.now;
-        self.queue.retime(|event| match event {
-            Event::Timer {
-                node: owner,
-                local_deadline,
-                ..
-            } if *owner == node => Some(clock.true_time_of(*local_deadline, now)),
-            _ => None,
+        self.queue.retime_timers(node, |local_deadline| {
+            clock.true_time_of(local_deadline, now)
         });
     }
 

@@ -67,6 +67,9 @@ pub trait DynSim {
     fn trace_entry_json(&self, index: usize) -> Option<serde_json::Value>;
     /// Write the whole kept trace as JSON Lines.
     fn write_trace_jsonl(&self, out: &mut dyn Write) -> io::Result<()>;
+    /// Write the kept trace as JSON Lines, then forget it (streaming export:
+    /// call between steps; the trace hash is not affected).
+    fn drain_trace_jsonl(&mut self, out: &mut dyn Write) -> io::Result<()>;
     /// Apply a fault now (user action); it runs as the next event.
     fn inject(&mut self, action: FaultAction);
     /// The network's current shape.
@@ -178,6 +181,11 @@ impl<N: Node> DynSim for Sim<N> {
             serde_json::to_writer(&mut *out, &entry_json(&self.trace, entry))?;
             out.write_all(b"\n")?;
         }
+        Ok(())
+    }
+    fn drain_trace_jsonl(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        self.write_trace_jsonl(out)?;
+        self.trace.clear_kept();
         Ok(())
     }
     fn inject(&mut self, action: FaultAction) {

@@ -8,7 +8,7 @@ use super::node::{Node, Reply, Request};
 use super::SimTime;
 use crate::faults::FaultAction;
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use std::collections::{BTreeMap, BinaryHeap};
 
 /// Something that will happen.
 #[derive(Clone, Debug)]
@@ -61,36 +61,79 @@ impl<N: Node> Event<N> {
     }
 }
 
+/// An event popped from the queue, with its time and scheduling order.
 #[derive(Clone, Debug)]
 pub(crate) struct Scheduled<N: Node> {
     pub(crate) at: SimTime,
+    /// Scheduling order (the engine needs only the order pops come in).
+    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) seq: u64,
     pub(crate) event: Event<N>,
 }
 
-impl<N: Node> PartialEq for Scheduled<N> {
+/// What the heap holds: an event, or a reference to a pending timer (kept in
+/// its node's table, so a clock jump can re-time that node's timers alone).
+#[derive(Clone, Debug)]
+enum Item<N: Node> {
+    Event(Event<N>),
+    Timer { node: NodeId, id: u64, epoch: u32 },
+}
+
+#[derive(Clone, Debug)]
+struct Entry<N: Node> {
+    at: SimTime,
+    seq: u64,
+    item: Item<N>,
+}
+
+impl<N: Node> PartialEq for Entry<N> {
     fn eq(&self, other: &Self) -> bool {
         self.at == other.at && self.seq == other.seq
     }
 }
-impl<N: Node> Eq for Scheduled<N> {}
-impl<N: Node> PartialOrd for Scheduled<N> {
+impl<N: Node> Eq for Entry<N> {}
+impl<N: Node> PartialOrd for Entry<N> {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
-impl<N: Node> Ord for Scheduled<N> {
+impl<N: Node> Ord for Entry<N> {
     /// Reversed, so the max-heap pops the earliest (time, seq).
     fn cmp(&self, other: &Self) -> Ordering {
         (other.at, other.seq).cmp(&(self.at, self.seq))
     }
 }
 
+/// A timer waiting to fire, in its node's table.
+#[derive(Clone, Debug)]
+struct PendingTimer<N: Node> {
+    seq: u64,
+    /// Bumped at each re-timing: heap references with an older epoch are
+    /// stale copies, skipped.
+    epoch: u32,
+    incarnation: u32,
+    local_deadline: SimTime,
+    timer: N::Timer,
+}
+
 /// The pending events.
+///
+/// Timers live in per-node tables (by timer id) and the heap holds a small
+/// reference to each. A clock jump re-times one node's timers by pushing a
+/// fresh reference for each (same `seq`, new time, new epoch) and leaving the
+/// old references to be skipped as stale: its cost depends on that node's
+/// pending timers, not on the queue's size. Stale references never reach the
+/// top of the heap (they are dropped eagerly), so [`Queue::peek_time`] and the
+/// pop order are exactly those of a queue re-timed in place.
 #[derive(Clone, Debug)]
 pub(crate) struct Queue<N: Node> {
-    heap: BinaryHeap<Scheduled<N>>,
+    heap: BinaryHeap<Entry<N>>,
     seq: u64,
+    timers: Vec<BTreeMap<u64, PendingTimer<N>>>,
+    /// Stale timer references still in the heap.
+    stale: usize,
+    /// Timers re-timed by clock jumps so far (a cost counter for tests).
+    retimed: u64,
 }
 
 impl<N: Node> Default for Queue<N> {
@@ -98,6 +141,9 @@ impl<N: Node> Default for Queue<N> {
         Queue {
             heap: BinaryHeap::new(),
             seq: 0,
+            timers: Vec::new(),
+            stale: 0,
+            retimed: 0,
         }
     }
 }
@@ -106,35 +152,235 @@ impl<N: Node> Queue<N> {
     pub(crate) fn push(&mut self, at: SimTime, event: Event<N>) {
         let seq = self.seq;
         self.seq += 1;
-        self.heap.push(Scheduled { at, seq, event });
+        let item = match event {
+            Event::Timer {
+                node,
+                id,
+                incarnation,
+                local_deadline,
+                timer,
+            } => {
+                if self.timers.len() <= node.index() {
+                    self.timers.resize_with(node.index() + 1, BTreeMap::new);
+                }
+                let pending = PendingTimer {
+                    seq,
+                    epoch: 0,
+                    incarnation,
+                    local_deadline,
+                    timer,
+                };
+                self.timers[node.index()].insert(id.0, pending);
+                Item::Timer {
+                    node,
+                    id: id.0,
+                    epoch: 0,
+                }
+            }
+            other => Item::Event(other),
+        };
+        self.heap.push(Entry { at, seq, item });
     }
 
     pub(crate) fn pop(&mut self) -> Option<Scheduled<N>> {
-        self.heap.pop()
+        let popped = loop {
+            let entry = self.heap.pop()?;
+            if let Some(event) = self.resolve(entry.item) {
+                break Scheduled {
+                    at: entry.at,
+                    seq: entry.seq,
+                    event,
+                };
+            }
+            self.stale -= 1;
+        };
+        self.drop_stale_top();
+        Some(popped)
+    }
+
+    /// The event an entry stands for; `None` for a stale timer reference.
+    fn resolve(&mut self, item: Item<N>) -> Option<Event<N>> {
+        match item {
+            Item::Event(event) => Some(event),
+            Item::Timer { node, id, epoch } => {
+                let table = &mut self.timers[node.index()];
+                if table.get(&id).is_none_or(|p| p.epoch != epoch) {
+                    return None;
+                }
+                let pending = table.remove(&id)?;
+                Some(Event::Timer {
+                    node,
+                    id: TimerId(id),
+                    incarnation: pending.incarnation,
+                    local_deadline: pending.local_deadline,
+                    timer: pending.timer,
+                })
+            }
+        }
+    }
+
+    fn is_stale(&self, item: &Item<N>) -> bool {
+        match item {
+            Item::Event(_) => false,
+            Item::Timer { node, id, epoch } => self.timers[node.index()]
+                .get(id)
+                .is_none_or(|p| p.epoch != *epoch),
+        }
+    }
+
+    fn drop_stale_top(&mut self) {
+        while self.heap.peek().is_some_and(|e| self.is_stale(&e.item)) {
+            self.heap.pop();
+            self.stale -= 1;
+        }
     }
 
     pub(crate) fn peek_time(&self) -> Option<SimTime> {
         self.heap.peek().map(|s| s.at)
     }
 
-    /// Every queued event, in no particular order.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &Scheduled<N>> {
-        self.heap.iter()
+    /// Every queued event but timers, in no particular order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (SimTime, u64, &Event<N>)> {
+        self.heap.iter().filter_map(|e| match &e.item {
+            Item::Event(event) => Some((e.at, e.seq, event)),
+            Item::Timer { .. } => None,
+        })
     }
 
+    /// Queued events, timers included (cancelled ones until they are skipped).
     pub(crate) fn len(&self) -> usize {
-        self.heap.len()
+        self.heap.len() - self.stale
     }
 
-    /// Re-time every queued event that `retime` returns a new time for,
-    /// keeping each event's seq (rare: clock jumps).
-    pub(crate) fn retime(&mut self, mut retime: impl FnMut(&Event<N>) -> Option<SimTime>) {
-        let mut items = std::mem::take(&mut self.heap).into_vec();
-        for item in &mut items {
-            if let Some(at) = retime(&item.event) {
-                item.at = at;
+    /// Is timer `id` of `node` still waiting to fire (or to be skipped)?
+    pub(crate) fn has_timer(&self, node: NodeId, id: TimerId) -> bool {
+        self.timers
+            .get(node.index())
+            .is_some_and(|table| table.contains_key(&id.0))
+    }
+
+    /// Timers re-timed by [`Queue::retime_timers`] so far.
+    #[cfg(test)]
+    pub(crate) fn retimed(&self) -> u64 {
+        self.retimed
+    }
+
+    /// Re-time every pending timer of `node` to `retime(local_deadline)`,
+    /// keeping each timer's seq (a clock jump). Other events are not touched.
+    pub(crate) fn retime_timers(&mut self, node: NodeId, retime: impl Fn(SimTime) -> SimTime) {
+        let Some(table) = self.timers.get_mut(node.index()) else {
+            return;
+        };
+        for (&id, pending) in table.iter_mut() {
+            pending.epoch = pending.epoch.wrapping_add(1);
+            self.heap.push(Entry {
+                at: retime(pending.local_deadline),
+                seq: pending.seq,
+                item: Item::Timer {
+                    node,
+                    id,
+                    epoch: pending.epoch,
+                },
+            });
+            self.stale += 1;
+            self.retimed += 1;
+        }
+        if self.stale > 1024 && self.stale * 2 > self.heap.len() {
+            self.compact();
+        }
+        self.drop_stale_top();
+    }
+
+    /// Drop every stale reference (amortised: runs when they are the majority).
+    fn compact(&mut self) {
+        let entries = std::mem::take(&mut self.heap).into_vec();
+        let live: Vec<Entry<N>> = entries
+            .into_iter()
+            .filter(|e| !self.is_stale(&e.item))
+            .collect();
+        self.heap = BinaryHeap::from(live);
+        self.stale = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::tests_support::Probe;
+
+    fn timer(node: u32, id: u64, local_ms: u64) -> Event<Probe> {
+        Event::Timer {
+            node: NodeId(node),
+            id: TimerId(id),
+            incarnation: 0,
+            local_deadline: SimTime::from_millis(local_ms),
+            timer: (),
+        }
+    }
+
+    fn drain(queue: &mut Queue<Probe>) -> Vec<(SimTime, u64)> {
+        std::iter::from_fn(|| queue.pop().map(|s| (s.at, s.seq))).collect()
+    }
+
+    /// A clock jump re-times the jumping node's timers only: the work is its
+    /// own pending timers, however many other events and timers are queued.
+    #[test]
+    fn a_clock_jump_touches_only_that_nodes_timers() {
+        let mut queue: Queue<Probe> = Queue::default();
+        for i in 0..10_000u64 {
+            queue.push(SimTime::from_millis(i), Event::Settle);
+            queue.push(SimTime::from_millis(i), timer(1, 100 + i, i));
+        }
+        for i in 0..3u64 {
+            queue.push(SimTime::from_millis(50 + i), timer(0, i, 50 + i));
+        }
+        queue.retime_timers(NodeId(0), |local| local + SimTime::from_secs(20));
+        assert_eq!(queue.retimed(), 3, "only node 0's three timers");
+        assert_eq!(queue.len(), 20_003, "stale copies are not counted");
+        let order = drain(&mut queue);
+        assert_eq!(order.len(), 20_003);
+        let last: Vec<SimTime> = order[20_000..].iter().map(|&(at, _)| at).collect();
+        assert_eq!(
+            last,
+            vec![
+                SimTime::from_millis(20_050),
+                SimTime::from_millis(20_051),
+                SimTime::from_millis(20_052)
+            ]
+        );
+    }
+
+    /// Re-timing by reference pops in exactly the (time, seq) order of a
+    /// queue re-timed in place, through many jumps back and forth.
+    #[test]
+    fn retimed_pops_match_an_in_place_retime() {
+        let mut queue: Queue<Probe> = Queue::default();
+        let mut model: Vec<(SimTime, u64, Option<SimTime>)> = Vec::new();
+        for i in 0..200u64 {
+            let local = SimTime::from_millis(1000 + (i * 37) % 500);
+            let node = (i % 3) as u32;
+            if i % 4 == 0 {
+                queue.push(local, Event::Settle);
+                model.push((local, i, None));
+            } else {
+                queue.push(local, timer(node, i, local.as_nanos() / 1_000_000));
+                model.push((local, i, Some(SimTime(u64::from(node)))));
             }
         }
-        self.heap = BinaryHeap::from(items);
+        for jump in 0..60u64 {
+            let node = NodeId((jump % 3) as u32);
+            let shift = SimTime::from_millis(jump * 7 % 40);
+            let retime = |local: SimTime| local.saturating_add(shift);
+            queue.retime_timers(node, retime);
+            for (i, entry) in model.iter_mut().enumerate() {
+                if entry.2 == Some(SimTime(u64::from(node.0))) {
+                    let local = SimTime::from_millis(1000 + (i as u64 * 37) % 500);
+                    entry.0 = retime(local);
+                }
+            }
+        }
+        let mut expected: Vec<(SimTime, u64)> = model.iter().map(|e| (e.0, e.1)).collect();
+        expected.sort();
+        assert_eq!(drain(&mut queue), expected);
     }
 }

@@ -44,3 +44,21 @@ pub use world::{
 mod panic_tests;
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+pub(crate) mod tests_support {
+    //! A do-nothing node for unit tests of engine parts.
+    use super::{Ctx, Node, NodeId};
+
+    /// Never acts.
+    #[derive(Clone, Debug, Default)]
+    pub(crate) struct Probe;
+
+    impl Node for Probe {
+        type Msg = ();
+        type Timer = ();
+        fn on_start(&mut self, _ctx: &mut Ctx<Self>) {}
+        fn on_message(&mut self, _ctx: &mut Ctx<Self>, _from: NodeId, _msg: ()) {}
+        fn on_timer(&mut self, _ctx: &mut Ctx<Self>, _timer: ()) {}
+    }
+}

@@ -268,7 +268,15 @@ impl<N: Node> Sim<N> {
             }
             Effect::CancelTimer(id) => {
                 (10u8, id).hash(self.trace.hasher());
-                self.cancelled.insert(id.0);
+                // Only a pending timer needs skipping: remembering ids that
+                // already fired would grow the set for the whole run.
+                let owner = (node.index()..self.nodes.len())
+                    .chain(0..node.index())
+                    .map(|i| NodeId(i as u32))
+                    .find(|&n| self.queue.has_timer(n, id));
+                if owner.is_some() {
+                    self.cancelled.insert(id.0);
+                }
             }
             Effect::Reply(client, request_id, reply) => {
                 let msg_id = self.next_msg;

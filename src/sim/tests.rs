@@ -371,3 +371,40 @@ fn a_client_redirected_too_often_records_info_not_fail() {
 fn first_invoke<N: Node>(s: &Sim<N>) -> u64 {
     s.history().events[0].time
 }
+
+/// Cancels, at every tick, the timer that just fired (a common pattern:
+/// "cancel the timeout" after it already went off).
+#[derive(Clone, Debug, Default)]
+struct LateCanceller {
+    last: Option<TimerId>,
+}
+
+impl Node for LateCanceller {
+    type Msg = ();
+    type Timer = ();
+    fn on_start(&mut self, ctx: &mut Ctx<Self>) {
+        self.last = Some(ctx.set_timer(SimTime::from_millis(10), ()));
+    }
+    fn on_message(&mut self, _ctx: &mut Ctx<Self>, _from: NodeId, _msg: ()) {}
+    fn on_timer(&mut self, ctx: &mut Ctx<Self>, _timer: ()) {
+        if let Some(fired) = self.last {
+            ctx.cancel_timer(fired);
+        }
+        self.last = Some(ctx.set_timer(SimTime::from_millis(10), ()));
+    }
+}
+
+#[test]
+fn cancelling_a_fired_timer_keeps_nothing() {
+    let mut sim = SimBuilder::new(1, 1, |_, _| LateCanceller::default())
+        .duration(SimTime::from_secs(10))
+        .settle(SimTime::ZERO)
+        .build();
+    sim.run();
+    assert!(sim.steps() > 900, "about 1,000 ticks ran");
+    assert_eq!(
+        sim.cancelled.len(),
+        0,
+        "ids of timers that already fired are not remembered"
+    );
+}

@@ -369,6 +369,17 @@ impl<N: Node> Trace<N> {
     pub fn entries(&self) -> &[TraceEntry<N>] {
         &self.entries
     }
+
+    /// Forget the kept entries (a streaming export wrote them out), keeping
+    /// any sends and annotations noted for the step in progress. The hash is
+    /// not affected; memory is reused.
+    pub(crate) fn clear_kept(&mut self) {
+        self.entries.clear();
+        self.sends.drain(..self.step_sends as usize);
+        self.annotations.drain(..self.step_annotations as usize);
+        self.step_sends = 0;
+        self.step_annotations = 0;
+    }
 }
 
 /// The kept part of a [`Trace`] (entries and their flat arrays), detached

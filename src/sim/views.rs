@@ -124,13 +124,13 @@ impl<N: Node> Sim<N> {
         let mut queued: Vec<_> = self
             .queue
             .iter()
-            .filter(|s| s.event.is_in_flight())
+            .filter(|(_, _, event)| event.is_in_flight())
             .collect();
-        queued.sort_by_key(|s| (s.at, s.seq));
+        queued.sort_by_key(|&(at, seq, _)| (at, seq));
         queued
             .into_iter()
             .take(max)
-            .filter_map(|s| flight_view(s.at, &s.event))
+            .filter_map(|(at, _, event)| flight_view(at, event))
             .collect()
     }
 

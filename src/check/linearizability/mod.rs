@@ -88,32 +88,98 @@ impl FromStr for Model {
     }
 }
 
+/// The default bound on the search's memo tables: 512 MiB.
+pub const DEFAULT_MAX_MEMORY: u64 = 512 << 20;
+
 /// How much work the checker may do before answering `unknown`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+///
+/// Every constructor but [`Budget::unlimited`] bounds the memory of the
+/// search's memo tables (the cache of (linearized set, state) pairs, one
+/// bitset per entry, and the model's interned states and transitions) at
+/// [`DEFAULT_MAX_MEMORY`]: a hard history can otherwise fill gigabytes well
+/// within a timeout. The bound is deterministic (it counts allocated table
+/// capacity, not the process's memory).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Budget {
     /// Wall-clock limit for the whole check (nondeterministic; for the CLI).
     pub timeout: Option<Duration>,
     /// Limit on search steps (deterministic; for simulations and tests).
     pub max_steps: Option<u64>,
+    /// Limit on the memo tables' bytes (deterministic).
+    pub max_memory: Option<u64>,
+}
+
+impl Default for Budget {
+    /// No time or step limit; memory bounded at [`DEFAULT_MAX_MEMORY`].
+    fn default() -> Self {
+        Budget {
+            timeout: None,
+            max_steps: None,
+            max_memory: Some(DEFAULT_MAX_MEMORY),
+        }
+    }
 }
 
 impl Budget {
-    /// No limit.
+    /// No limit at all, not even on memory.
     pub fn unlimited() -> Self {
-        Budget::default()
+        Budget {
+            timeout: None,
+            max_steps: None,
+            max_memory: None,
+        }
     }
-    /// Stop after `timeout` of wall-clock time.
+    /// Stop after `timeout` of wall-clock time (memory bounded by default).
     pub fn timeout(timeout: Duration) -> Self {
         Budget {
             timeout: Some(timeout),
-            max_steps: None,
+            ..Budget::default()
         }
     }
-    /// Stop after `steps` search steps (deterministic).
+    /// Stop after `steps` search steps (deterministic; memory bounded by default).
     pub fn steps(steps: u64) -> Self {
         Budget {
-            timeout: None,
             max_steps: Some(steps),
+            ..Budget::default()
+        }
+    }
+    /// The same budget with memo tables bounded at `bytes`.
+    pub fn with_max_memory(self, bytes: u64) -> Self {
+        Budget {
+            max_memory: Some(bytes),
+            ..self
+        }
+    }
+}
+
+/// Which bound ended a search with `unknown`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Bound {
+    /// The wall-clock timeout.
+    Timeout,
+    /// The step limit.
+    Steps,
+    /// The memory bound on the memo tables.
+    Memory,
+}
+
+impl Bound {
+    /// A sentence naming the bound and how to raise it.
+    pub fn describe(self, budget: &Budget) -> String {
+        match self {
+            Bound::Timeout => format!(
+                "the search ran out of time ({:?}; raise it with --timeout)",
+                budget.timeout.unwrap_or_default()
+            ),
+            Bound::Steps => format!(
+                "the search used its {} steps",
+                budget.max_steps.unwrap_or_default()
+            ),
+            Bound::Memory => format!(
+                "the search's memo tables reached their memory bound of {} MiB (raise it with check-history --max-memory MIB)",
+                budget.max_memory.unwrap_or_default() >> 20
+            ),
         }
     }
 }
@@ -153,6 +219,9 @@ pub struct Verdict {
     pub failing_ops: Vec<usize>,
     /// A plain-text explanation (empty when valid).
     pub explanation: String,
+    /// The bound that made the verdict `unknown`, if it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bound: Option<Bound>,
 }
 
 /// Pair the events of `history` and check them against `model`.
@@ -180,7 +249,12 @@ pub fn check_operations(
         deadline,
         steps_left: options.budget.max_steps.unwrap_or(u64::MAX),
         steps: 0,
-        exhausted: false,
+        exhausted: None,
+        memory_limit: options
+            .budget
+            .max_memory
+            .map_or(usize::MAX, |b| usize::try_from(b).unwrap_or(usize::MAX)),
+        memory_elsewhere: 0,
     };
     let live: Vec<&Operation> = ops
         .ops
@@ -204,6 +278,7 @@ pub fn check_operations(
         failing_key: None,
         failing_ops: Vec::new(),
         explanation: String::new(),
+        bound: None,
     };
     let parts: Vec<(Option<String>, Vec<&Operation>)> = parts.into_iter().collect();
     let result = match model {
@@ -229,6 +304,18 @@ pub fn check_operations(
         verdict.failing_key = key;
         verdict.failing_ops = failing;
         verdict.explanation = text;
+        if status == Status::Unknown {
+            verdict.bound = clock.exhausted;
+            // Time and steps keep their established explanations; the
+            // memory bound is new and says how to raise it.
+            if let Some(bound @ Bound::Memory) = clock.exhausted {
+                verdict.explanation = format!(
+                    "Unknown: {}.\n{}",
+                    bound.describe(&options.budget),
+                    verdict.explanation
+                );
+            }
+        }
     }
     verdict.steps = clock.steps;
     Ok(verdict)
@@ -254,7 +341,18 @@ fn run<M: SeqModel>(
     let mut slice = 1u64 << 14;
     loop {
         let mut open = 0;
-        for (key, search, kept, done) in searches.iter_mut().filter(|s| !s.3) {
+        for i in 0..searches.len() {
+            if searches[i].3 {
+                continue;
+            }
+            // The memory bound covers every partition's tables together.
+            clock.memory_elsewhere = searches
+                .iter()
+                .enumerate()
+                .filter(|&(j, s)| j != i && !s.3)
+                .map(|(_, s)| s.1.memory_bytes())
+                .sum();
+            let (key, search, kept, done) = &mut searches[i];
             match search.run(slice, clock) {
                 None => {
                     let deepest = search.deepest();
@@ -262,7 +360,10 @@ fn run<M: SeqModel>(
                     return Ok(Some((Status::Unknown, (*key).clone(), failing, text)));
                 }
                 Some(Progress::Paused) => open += 1,
-                Some(Progress::Done(Found::Linearizable)) => *done = true,
+                Some(Progress::Done(Found::Linearizable)) => {
+                    *done = true;
+                    search.release();
+                }
                 Some(Progress::Done(Found::NotLinearizable(deepest))) => {
                     let (failing, text) =
                         explain::explain(&mut search.model, kept, &deepest, false);
@@ -305,4 +406,78 @@ fn build<'a, M: SeqModel>(
         Search::new(Interned::new(model, compiled), &positions),
         kept,
     ))
+}
+
+#[cfg(test)]
+mod bound_tests {
+    use super::*;
+    use crate::check::history::{EventType, HistoryEvent, Value};
+
+    fn event(process: u64, kind: EventType, f: &str, value: Value) -> HistoryEvent {
+        HistoryEvent {
+            process,
+            kind,
+            f: f.into(),
+            key: None,
+            value,
+            time: 0,
+            error: None,
+        }
+    }
+
+    /// `n` concurrent writes of distinct values and a concurrent read of a
+    /// value nobody wrote: no order works, and proving it means trying the
+    /// subsets of writes (the memo table grows exponentially).
+    fn hard_history(n: u64) -> History {
+        let mut h = History::new();
+        for p in 0..n {
+            h.push(event(p, EventType::Invoke, "write", Value::Int(p as i64)));
+        }
+        h.push(event(n, EventType::Invoke, "read", Value::Nil));
+        for p in 0..n {
+            h.push(event(p, EventType::Ok, "write", Value::Int(p as i64)));
+        }
+        h.push(event(n, EventType::Ok, "read", Value::Int(-1)));
+        h
+    }
+
+    #[test]
+    fn the_memory_bound_ends_the_search_with_unknown_and_names_itself() {
+        let budget = Budget::unlimited().with_max_memory(1 << 20);
+        let verdict = check(&hard_history(40), Model::Register, &budget).expect("well formed");
+        assert_eq!(verdict.status, Status::Unknown);
+        assert_eq!(verdict.bound, Some(Bound::Memory));
+        assert!(
+            verdict
+                .explanation
+                .starts_with("Unknown: the search's memo tables reached their memory bound of 1 MiB (raise it with check-history --max-memory MIB)."),
+            "{}",
+            verdict.explanation
+        );
+    }
+
+    #[test]
+    fn every_budget_but_unlimited_bounds_memory_by_default() {
+        for budget in [
+            Budget::default(),
+            Budget::steps(10),
+            Budget::timeout(Duration::from_secs(1)),
+        ] {
+            assert_eq!(budget.max_memory, Some(DEFAULT_MAX_MEMORY));
+        }
+        assert_eq!(Budget::unlimited().max_memory, None);
+    }
+
+    #[test]
+    fn a_small_history_fits_within_a_small_bound() {
+        let mut h = History::new();
+        h.push(event(0, EventType::Invoke, "write", Value::Int(1)));
+        h.push(event(0, EventType::Ok, "write", Value::Int(1)));
+        h.push(event(1, EventType::Invoke, "read", Value::Nil));
+        h.push(event(1, EventType::Ok, "read", Value::Int(1)));
+        let budget = Budget::unlimited().with_max_memory(1 << 20);
+        let verdict = check(&h, Model::Register, &budget).expect("well formed");
+        assert_eq!(verdict.status, Status::Valid);
+        assert_eq!(verdict.bound, None);
+    }
 }

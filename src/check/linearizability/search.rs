@@ -89,6 +89,15 @@ impl<M: SeqModel> Interned<M> {
         id
     }
 
+    /// Bytes allocated by the interned states and the transition memo
+    /// (table capacity; what the states themselves point to is not counted).
+    pub fn bytes(&self) -> usize {
+        let state = std::mem::size_of::<M::State>();
+        self.states.capacity() * state
+            + self.index.capacity() * (state + 5)
+            + self.memo.capacity() * 13
+    }
+
     /// The state after `op` from state `state`, if the model allows it.
     #[inline]
     pub fn step(&mut self, state: u32, op: usize) -> Option<u32> {
@@ -110,7 +119,12 @@ pub(super) struct Clock {
     pub deadline: Option<Instant>,
     pub steps_left: u64,
     pub steps: u64,
-    pub exhausted: bool,
+    /// The bound that stopped the search, once one did.
+    pub exhausted: Option<super::Bound>,
+    /// Bytes all memo tables together may occupy.
+    pub memory_limit: usize,
+    /// Bytes held by the other partitions' searches.
+    pub memory_elsewhere: usize,
 }
 
 impl Clock {
@@ -122,8 +136,11 @@ impl Clock {
 
     /// True (and remembered) when the wall-clock deadline has passed.
     fn out_of_time(&mut self) -> bool {
-        self.exhausted |= self.deadline.is_some_and(|d| Instant::now() >= d); // allow-nondeterminism: checker budget/timing, not simulation
-        self.exhausted
+        if self.deadline.is_some_and(|d| Instant::now() >= d) {
+            // allow-nondeterminism: checker budget/timing, not simulation
+            self.exhausted = Some(super::Bound::Timeout);
+        }
+        self.exhausted.is_some()
     }
 }
 
@@ -149,12 +166,17 @@ pub(super) enum Found {
 }
 
 /// An open-addressing set of (bitset, state) pairs stored in one arena.
+#[derive(Default)]
 struct Cache {
     words: usize,
     slots: Vec<u32>,
     hashes: Vec<u64>,
     states: Vec<u32>,
     bits: Vec<u64>,
+    /// Bytes the tables may grow to (set before each slice of work).
+    budget: usize,
+    /// An insert was refused because growing would pass `budget`.
+    full: bool,
 }
 
 impl Cache {
@@ -162,13 +184,38 @@ impl Cache {
         Cache {
             words,
             slots: vec![0; 1024],
-            hashes: Vec::new(),
-            states: Vec::new(),
-            bits: Vec::new(),
+            budget: usize::MAX,
+            ..Cache::default()
         }
     }
 
-    /// Insert; false if it was already present.
+    /// Bytes allocated by the tables.
+    fn bytes(&self) -> usize {
+        self.slots.capacity() * 4
+            + self.hashes.capacity() * 8
+            + self.states.capacity() * 4
+            + self.bits.capacity() * 8
+    }
+
+    /// Would one more entry (and the growth it may trigger, counted at its
+    /// peak: old and new slot tables together) stay within the budget?
+    fn has_room(&self) -> bool {
+        let mut bytes = self.bytes();
+        let n = self.hashes.len();
+        if n == self.hashes.capacity() {
+            bytes += n.max(4) * 12;
+        }
+        if self.bits.len() + self.words > self.bits.capacity() {
+            bytes += self.bits.capacity().max(self.words * 4) * 8;
+        }
+        if (n + 1) * 2 > self.slots.len() {
+            bytes += self.slots.len() * 8;
+        }
+        bytes <= self.budget
+    }
+
+    /// Insert; false if it was already present or the table is full (then
+    /// `full` is set).
     fn insert(&mut self, bitset: &[u64], hash: u64, state: u32) -> bool {
         let hash = (hash ^ (state as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15))
             .wrapping_mul(0xff51_afd7_ed55_8ccd);
@@ -187,6 +234,10 @@ impl Cache {
                 return false;
             }
             slot = (slot + 1) & mask;
+        }
+        if !self.has_room() {
+            self.full = true;
+            return false;
         }
         self.hashes.push(hash);
         self.states.push(state);
@@ -326,18 +377,45 @@ impl<M: SeqModel> Search<M> {
         self.deepest.clone().unwrap_or_default()
     }
 
+    /// Bytes held by this search's memo tables (cache, interned states and
+    /// transitions).
+    pub fn memory_bytes(&self) -> usize {
+        self.cache.bytes() + self.model.bytes()
+    }
+
+    /// Free the memo tables of a finished search.
+    pub fn release(&mut self) {
+        self.cache = Cache::default();
+    }
+
     /// Run about `slice` iterations (checking `clock`); `None` when the clock ran out.
     pub fn run(&mut self, slice: u64, clock: &mut Clock) -> Option<Progress> {
         let mut iterations = 0u64;
         let allowed = clock.steps_left;
+        self.cache.budget = clock
+            .memory_limit
+            .saturating_sub(clock.memory_elsewhere)
+            .saturating_sub(self.model.bytes());
         while self.entry != END {
             if iterations >= allowed {
                 clock.charge(iterations);
-                clock.exhausted = true;
+                clock.exhausted = Some(super::Bound::Steps);
+                return None;
+            }
+            if self.cache.full {
+                clock.charge(iterations);
+                clock.exhausted = Some(super::Bound::Memory);
                 return None;
             }
             iterations += 1;
             if iterations & 0x3ff == 0 {
+                let limit = clock.memory_limit.saturating_sub(clock.memory_elsewhere);
+                if self.memory_bytes() > limit {
+                    clock.charge(iterations);
+                    clock.exhausted = Some(super::Bound::Memory);
+                    return None;
+                }
+                self.cache.budget = limit.saturating_sub(self.model.bytes());
                 if clock.out_of_time() {
                     clock.charge(iterations);
                     return None;
@@ -370,6 +448,10 @@ impl<M: SeqModel> Search<M> {
             self.entry = self.entries.next[call as usize];
         }
         clock.charge(iterations);
+        if self.cache.full {
+            clock.exhausted = Some(super::Bound::Memory);
+            return None;
+        }
         Some(Progress::Done(Found::Linearizable))
     }
 

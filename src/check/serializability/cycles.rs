@@ -6,6 +6,37 @@ use crate::check::ops::Outcome;
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use std::collections::{BTreeMap, VecDeque};
+use std::time::Instant;
+
+/// The wall-clock budget of a check (`check-history --timeout`): looked at
+/// every 16 units of work, so a hard history ends with `unknown`.
+pub(super) struct Deadline {
+    at: Option<Instant>,
+    calls: u32,
+    /// Set once the deadline passed.
+    pub expired: bool,
+}
+
+impl Deadline {
+    /// Give up at `at` (never if `None`).
+    pub fn new(at: Option<Instant>) -> Self {
+        Deadline {
+            at,
+            calls: 0,
+            expired: false,
+        }
+    }
+
+    /// True (and remembered) once the deadline has passed.
+    pub fn passed(&mut self) -> bool {
+        self.calls = self.calls.wrapping_add(1);
+        if !self.expired && self.calls % 16 == 0 {
+            // allow-nondeterminism: checker budget/timing, not simulation
+            self.expired = self.at.is_some_and(|at| Instant::now() >= at);
+        }
+        self.expired
+    }
+}
 
 /// Edge kinds (bit flags).
 pub(super) const WW: u8 = 1;
@@ -34,12 +65,14 @@ impl Graph {
 }
 
 /// Build the graph; `realtime` adds real-time and process-order edges.
+/// `None` when the deadline passed first.
 pub(super) fn build(
     txns: &[Txn],
     writers: &Writers,
     orders: &BTreeMap<String, Vec<i64>>,
     realtime: bool,
-) -> Graph {
+    deadline: &mut Deadline,
+) -> Option<Graph> {
     let mut g = Graph {
         edges: BTreeMap::new(),
         reasons: BTreeMap::new(),
@@ -93,17 +126,20 @@ pub(super) fn build(
         }
     }
     if realtime {
-        add_order_edges(&mut g, txns);
+        add_order_edges(&mut g, txns, deadline)?;
     }
-    g
+    Some(g)
 }
 
-fn add_order_edges(g: &mut Graph, txns: &[Txn]) {
+fn add_order_edges(g: &mut Graph, txns: &[Txn], deadline: &mut Deadline) -> Option<()> {
     let ok: Vec<usize> = (0..txns.len())
         .filter(|&t| txns[t].op.outcome == Outcome::Ok)
         .collect();
     let mut last_of_process: BTreeMap<u64, usize> = BTreeMap::new();
     for &t in &ok {
+        if deadline.passed() {
+            return None;
+        }
         let op = txns[t].op;
         if let Some(prev) = last_of_process.insert(op.process, t) {
             g.add(
@@ -129,6 +165,7 @@ fn add_order_edges(g: &mut Graph, txns: &[Txn]) {
             }
         }
     }
+    Some(())
 }
 
 /// A cycle: nodes in order, and the kind used for each edge (node i → i+1).
@@ -145,12 +182,16 @@ fn shortest_path(
     from: usize,
     to: usize,
     mask: u8,
+    deadline: &mut Deadline,
 ) -> Option<Cycle> {
     let mut prev: BTreeMap<usize, (usize, u8)> = BTreeMap::new();
     let mut queue = VecDeque::from([from]);
     let mut seen = vec![false; adj.len()];
     seen[from] = true;
     while let Some(n) = queue.pop_front() {
+        if deadline.passed() {
+            return None;
+        }
         if n == to {
             let mut nodes = vec![to];
             let mut kinds = Vec::new();
@@ -183,7 +224,13 @@ fn lowest(kinds: u8) -> u8 {
 
 /// Find the smallest cycle that closes through an edge of kind `closing`,
 /// with the rest of the path using `mask`. Candidates are capped for speed.
-pub(super) fn smallest_cycle(g: &Graph, closing: u8, mask: u8) -> Option<Cycle> {
+/// Stops early (check `deadline.expired`) when the deadline passes.
+pub(super) fn smallest_cycle(
+    g: &Graph,
+    closing: u8,
+    mask: u8,
+    deadline: &mut Deadline,
+) -> Option<Cycle> {
     let all = mask | closing;
     let mut graph = DiGraph::<usize, u8>::new();
     let idx: Vec<NodeIndex> = (0..g.nodes).map(|n| graph.add_node(n)).collect();
@@ -207,10 +254,13 @@ pub(super) fn smallest_cycle(g: &Graph, closing: u8, mask: u8) -> Option<Cycle> 
         .filter(|(_, k)| *k & closing != 0)
         .take(20_000)
     {
+        if deadline.passed() {
+            return None;
+        }
         if comp[a] != comp[b] || kinds & closing == 0 {
             continue;
         }
-        if let Some(mut path) = shortest_path(&adj, &comp, b, a, mask) {
+        if let Some(mut path) = shortest_path(&adj, &comp, b, a, mask, deadline) {
             if best
                 .as_ref()
                 .is_none_or(|c| path.nodes.len() < c.nodes.len())

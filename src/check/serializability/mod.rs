@@ -20,6 +20,7 @@ use cycles::{Cycle, PROCESS, RT, RW, WR, WW};
 use serde::Serialize;
 use std::fmt;
 use std::str::FromStr;
+use std::time::{Duration, Instant};
 use txn::Finding;
 
 /// The consistency model a list-append history is checked against.
@@ -102,23 +103,56 @@ pub fn check_operations(
     ops: &Operations,
     consistency: Consistency,
 ) -> Result<Report, HistoryError> {
+    check_operations_within(ops, consistency, None)
+}
+
+/// [`check_operations`], giving up with status `unknown` once `timeout` of
+/// wall-clock time has passed (building the real-time edges and searching
+/// for cycles are the costly parts: quadratic in the transactions).
+pub fn check_operations_within(
+    ops: &Operations,
+    consistency: Consistency,
+    timeout: Option<Duration>,
+) -> Result<Report, HistoryError> {
+    // allow-nondeterminism: checker budget/timing, not simulation
+    let mut deadline = cycles::Deadline::new(timeout.map(|t| Instant::now() + t));
     let txns = txn::parse(&ops.ops)?;
     let writers = txn::writers(&txns)?;
     let mut findings = Vec::new();
     let orders = txn::version_orders(&txns, &writers, &mut findings);
     txn::dirty_reads(&txns, &writers, &mut findings);
     let strict = consistency == Consistency::StrictSerializable;
-    let graph = cycles::build(&txns, &writers, &orders, strict);
+    let out_of_time = |txns: usize| {
+        Report {
+        status: Status::Unknown,
+        transactions: txns,
+        anomalies: Vec::new(),
+        failing_ops: Vec::new(),
+        explanation: format!(
+            "Unknown: the check ran out of time ({:?}; raise it with --timeout) before it could decide.\n",
+            timeout.unwrap_or_default()
+        ),
+    }
+    };
+    let Some(graph) = cycles::build(&txns, &writers, &orders, strict, &mut deadline) else {
+        return Ok(out_of_time(txns.len()));
+    };
     for class in classes(consistency) {
-        let found = cycles::smallest_cycle(&graph, class.closing, class.mask)
+        let found = cycles::smallest_cycle(&graph, class.closing, class.mask, &mut deadline)
             .filter(|c| class.accepts(c))
             .or_else(|| {
                 let extra = if strict { RT | PROCESS } else { 0 };
                 (extra != 0)
-                    .then(|| cycles::smallest_cycle(&graph, class.closing, class.mask | extra))
+                    .then(|| {
+                        let mask = class.mask | extra;
+                        cycles::smallest_cycle(&graph, class.closing, mask, &mut deadline)
+                    })
                     .flatten()
                     .filter(|c| class.accepts(c))
             });
+        if deadline.expired {
+            return Ok(out_of_time(txns.len()));
+        }
         if let Some(cycle) = found {
             findings.push(describe(&txns, &graph, &class, &cycle));
         }
@@ -236,5 +270,63 @@ fn describe(txns: &[txn::Txn], graph: &cycles::Graph, class: &Class, cycle: &Cyc
         name,
         ops: cycle.nodes.iter().map(|&t| txns[t].op.id).collect(),
         text,
+    }
+}
+
+#[cfg(test)]
+mod timeout_tests {
+    use super::*;
+    use crate::check::history::{EventType, HistoryEvent, Value};
+
+    /// `n` transactions one after another, each appending to its own key:
+    /// serializable, but real-time order gives n²/2 edges to build.
+    fn sequential_appends(n: i64) -> History {
+        let mut h = History::new();
+        for t in 0..n {
+            let mop = Value::List(vec![
+                Value::Str("append".into()),
+                Value::Int(t),
+                Value::Int(t),
+            ]);
+            for kind in [EventType::Invoke, EventType::Ok] {
+                h.push(HistoryEvent {
+                    process: (t % 5) as u64,
+                    kind,
+                    f: "txn".into(),
+                    key: None,
+                    value: Value::List(vec![mop.clone()]),
+                    time: 0,
+                    error: None,
+                });
+            }
+        }
+        h
+    }
+
+    #[test]
+    fn the_timeout_ends_the_check_with_unknown() {
+        let ops = pair(&sequential_appends(3_000), None).expect("well formed");
+        let report = check_operations_within(
+            &ops,
+            Consistency::StrictSerializable,
+            Some(Duration::from_millis(1)),
+        )
+        .expect("well formed");
+        assert_eq!(report.status, Status::Unknown);
+        assert!(
+            report
+                .explanation
+                .starts_with("Unknown: the check ran out of time (1ms; raise it with --timeout)"),
+            "{}",
+            report.explanation
+        );
+        let small = pair(&sequential_appends(20), None).expect("well formed");
+        let report = check_operations_within(
+            &small,
+            Consistency::StrictSerializable,
+            Some(Duration::from_secs(60)),
+        )
+        .expect("well formed");
+        assert_eq!(report.status, Status::Valid);
     }
 }

@@ -349,10 +349,7 @@ pub fn converged<S: QuorumLabNode>(sim: &Sim<S>, place: &Placement) -> Result<()
 }
 
 fn linearizable_metric<N: Node>(sim: &Sim<N>) -> String {
-    let budget = Budget {
-        timeout: None,
-        max_steps: Some(200_000),
-    };
+    let budget = Budget::steps(200_000);
     match linearizability::check(sim.history(), Model::Kv, &budget).map(|v| v.status) {
         Ok(Status::Valid) => "1".into(),
         Ok(Status::Invalid) => "0".into(),
