@@ -1,13 +1,21 @@
 //! The labs framework itself: the grader scores a correct implementation
 //! full marks, takes points for a real bug, survives panics, does not depend
-//! on `--jobs`, refuses a build that lacks a promised check; the tour's quiz
-//! grades right and wrong answers; `distlab lab` list/check/hint work from a
-//! scratch repository root.
+//! on `--jobs`, refuses a build that lacks a promised check, zeroes the
+//! parts of a node that keeps state outside the simulation, grades with its
+//! own copy of every scenario (and refuses an edited one), grades held-out
+//! seeds, records last and best official scores, and words its feedback
+//! truthfully; the tour's quiz grades right and wrong answers; `distlab lab`
+//! list/check/hint work from a scratch repository root.
 
 mod common;
 
+#[path = "labs_common/cheats.rs"]
+mod cheats;
+#[path = "labs_grader/election.rs"]
+mod election;
+
 use distlab::labs::grade::{self, GradeOptions};
-use distlab::labs::{tour, Case, Lab, LabBug, Part};
+use distlab::labs::{integrity, tour, Case, Lab, LabBug, Part};
 use distlab::protocols::broadcast;
 use distlab::scenario::engine::BuildOptions;
 use distlab::scenario::{Scenario, ScenarioError};
@@ -281,6 +289,17 @@ fn lab_commands_list_check_and_hint() {
     let list = common::stdout(&distlab_in(&dir, &["lab", "list"]));
     assert!(list.contains("0/5"), "the score is remembered: {list}");
 
+    let status = distlab::labs::status::read(&dir, "00").expect("an official grade is recorded");
+    let last = status.last.expect("last");
+    assert_eq!(
+        (last.earned, last.possible, last.seeds.as_str()),
+        (0, 5, "published")
+    );
+    assert!(
+        last.code_hash.starts_with("0x") && last.time_unix > 0,
+        "{last:?}"
+    );
+
     std::fs::write(dir.join(tour::ANSWERS), right_answers()).expect("write answers");
     let check = distlab_in(&dir, &["lab", "check", "00-tour"]);
     assert_eq!(common::code(&check), 0, "{}", common::stdout(&check));
@@ -354,10 +373,344 @@ fn lab_check_reference_with_a_bug_prints_replays_that_reproduce() {
         common::stdout(&replay),
         common::stderr(&replay)
     );
+    assert!(
+        !distlab::labs::status::dir(&dir).join("05.json").exists(),
+        "--reference never touches the record"
+    );
     let unknown = distlab_in(
         &dir,
         &["lab", "check", "05", "--reference", "--bug", "nope"],
     );
     assert_eq!(common::code(&unknown), 3);
     assert!(common::stderr(&unknown).contains("its bug switches are: forget-vote"));
+}
+
+#[test]
+fn scenario_copies_cover_every_case_and_match_the_files() {
+    let want = integrity::generate_copies(distlab::labs::LABS, &root()).expect("every file reads");
+    let path = root().join("src/labs/scenario_copies.rs");
+    if std::env::var_os("DISTLAB_BLESS").is_some() {
+        std::fs::write(&path, &want).expect("write the copies");
+        return;
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "src/labs/scenario_copies.rs is stale (a lab scenario or case changed): run \
+         `DISTLAB_BLESS=1 cargo test --test labs scenario_copies` and rebuild"
+    );
+    for lab in distlab::labs::LABS.iter().filter(|l| l.custom.is_none()) {
+        for case in lab.parts.iter().flat_map(|p| p.cases) {
+            let copy = integrity::copy_of(case.scenario);
+            let file = std::fs::read_to_string(root().join(case.scenario)).expect("file");
+            assert_eq!(
+                copy,
+                Some(integrity::normalise(&file).as_ref()),
+                "{}",
+                case.scenario
+            );
+        }
+    }
+}
+
+fn election_board<K: election::Keep>() -> grade::Scoreboard {
+    let build = distlab::labs::raft::build::<election::Election<K>>;
+    grade::grade(
+        &distlab::labs::raft::election::LAB,
+        &build,
+        &root(),
+        &options(2),
+        &|| {},
+    )
+    .expect("grades")
+}
+
+#[test]
+fn an_honest_node_passes_the_determinism_check_and_keeps_its_points() {
+    let board = election_board::<election::InStorage>();
+    assert!(board.nondeterminism().is_empty(), "{board:#?}");
+    assert_eq!(board.earned(), board.possible(), "{board:#?}");
+}
+
+#[test]
+fn a_node_keeping_its_term_and_vote_outside_the_simulation_loses_every_part() {
+    let lab = &distlab::labs::raft::election::LAB;
+    cheats::assert_cheats_lose(
+        lab,
+        &[
+            cheats::Cheat {
+                name: "term and vote in a thread_local! map",
+                build: &distlab::labs::raft::build::<election::Election<election::InThreadLocal>>,
+                real_parts: &[],
+            },
+            cheats::Cheat {
+                name: "term and vote in a static Mutex map",
+                build: &distlab::labs::raft::build::<election::Election<election::InStatic>>,
+                real_parts: &[],
+            },
+        ],
+    );
+    let board = election_board::<election::InThreadLocal>();
+    let text = distlab::labs::board::render(lab, &board, "a thread_local! cheat");
+    eprintln!("{text}");
+    assert!(
+        text.contains("NOT DETERMINISTIC (parts A, B, C score 0): your node keeps state outside the simulation (a global, a thread-local, a static)"),
+        "{text}"
+    );
+    for part in &board.parts {
+        assert!(part.nondeterministic(), "part {} not flagged", part.id);
+        let (_, what) = board
+            .nondeterminism()
+            .into_iter()
+            .find(|(p, _)| *p == part.id)
+            .expect("a finding");
+        assert!(
+            what.contains(" gave trace hash 0x") && what.contains(" when run again"),
+            "{what}"
+        );
+    }
+}
+
+#[test]
+fn held_out_seeds_replace_the_published_ones_and_their_failures_replay() {
+    use distlab::labs::SeedSet;
+    let salt = SeedSet::held_out("the instructor's secret");
+    let file = "scenarios/broadcast-lossy.toml";
+    let seeds = salt.seeds(file, (0, 10));
+    assert_eq!(seeds.len(), 10);
+    assert_eq!(seeds, salt.seeds(file, (0, 10)), "deterministic");
+    assert_ne!(seeds, SeedSet::held_out("another").seeds(file, (0, 10)));
+    assert_ne!(seeds, SeedSet::Published.seeds(file, (0, 10)));
+    assert!(salt.label().starts_with("held-out (salt #"));
+    assert!(!salt.label().contains("secret"), "the salt is never shown");
+
+    let bug = &BROADCAST_LAB.bugs[0];
+    let part_b = GradeOptions {
+        part: Some("B".into()),
+        ..options(2)
+    };
+    let board =
+        grade::grade_reference_seeds(&BROADCAST_LAB, Some(bug), &root(), &part_b, &salt, &|| {})
+            .expect("grades");
+    assert_eq!(board.seeds, salt.label());
+    let case = &board.parts[0].cases[0];
+    let failure = case
+        .first_failure
+        .as_ref()
+        .expect("the bug fails a held-out seed");
+    assert_eq!(
+        seeds[case.passed as usize], failure.seed,
+        "the actual seed is named"
+    );
+    // Replaying the named seed (what the printed command does) fails again.
+    let scenario = distlab::scenario::load(&root().join(file), &Default::default()).expect("loads");
+    let mut scenario = distlab::scenario::Scenario {
+        seed: failure.seed,
+        ..scenario
+    };
+    scenario.protocol_params = scenario
+        .protocol_params
+        .with_param(bug.param, bug.value)
+        .expect("bug switch");
+    let report = broadcast::scenario::build(&scenario, &BuildOptions::default())
+        .expect("builds")
+        .run();
+    assert_eq!(
+        report.trace_hash,
+        failure.report.as_ref().expect("report").trace_hash
+    );
+}
+
+#[test]
+fn a_case_lists_every_check_it_grades() {
+    let bug = &BROADCAST_LAB.bugs[0];
+    let board = grade::grade_reference(&BROADCAST_LAB, Some(bug), &root(), &options(2), &|| {})
+        .expect("grades");
+    for case in board.parts.iter().flat_map(|p| &p.cases) {
+        assert_eq!(
+            case.checks[0], "acked-values-everywhere",
+            "the case's own first"
+        );
+        assert!(case.checks.len() > 1, "{:?}", case.checks);
+        let Some(failure) = &case.first_failure else {
+            continue;
+        };
+        let report = failure.report.as_ref().expect("report");
+        let graded: Vec<&String> = report.checks.iter().map(|c| &c.name).collect();
+        for name in &graded {
+            assert!(case.checks.contains(name), "{name} graded but not listed");
+        }
+        for (check, _) in &failure.reasons {
+            assert!(case.checks.contains(check), "failed on unlisted {check}");
+        }
+    }
+}
+
+/// A hand-made scoreboard showing every kind of case line.
+fn sample_board(seeds: &str) -> grade::Scoreboard {
+    use distlab::labs::{CaseResult, FirstFailure, PartResult};
+    let case = |passed: u64, failure: Option<u64>| CaseResult {
+        scenario: "labs/90-test/scenarios/x.toml".into(),
+        seeds: (0, 100),
+        checks: vec!["leader-elected".into(), "election-safety".into()],
+        points: 10,
+        passed,
+        first_failure: failure.map(|seed| FirstFailure {
+            seed,
+            reasons: vec![("leader-elected".into(), "no leader".into())],
+            report: None,
+        }),
+        ..CaseResult::default()
+    };
+    let held_out = seeds != "published";
+    let seed = |published: u64| {
+        if held_out {
+            48_213_007 + published
+        } else {
+            published
+        }
+    };
+    grade::Scoreboard {
+        lab: "90".into(),
+        lab_version: "0x0000000000000000".into(),
+        parts: vec![
+            PartResult {
+                id: "A".into(),
+                title: "first".into(),
+                cases: vec![
+                    case(100, None),
+                    case(1, Some(seed(1))),
+                    case(0, Some(seed(0))),
+                    case(99, Some(seed(99))),
+                ],
+            },
+            PartResult {
+                id: "B".into(),
+                title: "second".into(),
+                cases: vec![CaseResult {
+                    nondeterministic: Some(
+                        "seed 7 of labs/90-test/scenarios/x.toml gave trace hash 0x00000000000000aa the first time and trace hash 0x00000000000000bb when run again".into(),
+                    ),
+                    ..case(100, None)
+                }],
+            },
+        ],
+        extra_seeds: 1,
+        seeds: seeds.into(),
+        scenario_hashes: Vec::new(),
+    }
+}
+
+#[test]
+fn the_scoreboard_words_failures_checks_and_nondeterminism_truthfully() {
+    let published =
+        distlab::labs::board::render(&BROADCAST_LAB, &sample_board("published"), "a test");
+    insta::assert_snapshot!("lab-board-published", published);
+    let held_out = sample_board("held-out (salt #1a2b3c4d)");
+    let text = distlab::labs::board::render(&BROADCAST_LAB, &held_out, "a test");
+    insta::assert_snapshot!("lab-board-held-out", text);
+    assert_eq!(distlab::labs::board::count(1, "node"), "1 node");
+    assert_eq!(distlab::labs::board::count(3, "node"), "3 nodes");
+}
+
+#[test]
+fn the_record_keeps_the_last_and_the_best_of_the_current_version() {
+    use distlab::labs::status::{Record, Status};
+    let record = |earned: u32, time_unix: u64| Record {
+        earned,
+        possible: 100,
+        parts: vec![("A".into(), earned, 100)],
+        time_unix,
+        code_hash: format!("code-{time_unix}"),
+        seeds: "published".into(),
+        scenario_hashes: vec![("x.toml".into(), "0x1".into())],
+    };
+    let first = Status::with_record(None, "05", "v1", record(60, 1));
+    let worse = Status::with_record(Some(first), "05", "v1", record(40, 2));
+    assert_eq!(worse.last.as_ref().map(|r| r.earned), Some(40));
+    assert_eq!(
+        worse.best.as_ref().map(|r| (r.earned, r.time_unix)),
+        Some((60, 1))
+    );
+    let better = Status::with_record(Some(worse.clone()), "05", "v1", record(90, 3));
+    assert_eq!(better.best.as_ref().map(|r| r.time_unix), Some(3));
+    let changed = Status::with_record(Some(better), "05", "v2", record(10, 4));
+    assert_eq!(
+        changed.best.as_ref().map(|r| r.earned),
+        Some(10),
+        "a new lab version starts a new best"
+    );
+    assert!(changed.best_of("v1").is_none());
+
+    let dir = scratch_root("status");
+    let state = distlab::labs::status::dir(&dir);
+    std::fs::create_dir_all(&state).expect("state dir");
+    std::fs::write(
+        state.join("05.json"),
+        r#"{"earned": 55, "possible": 100, "parts": [], "graded": "student"}"#,
+    )
+    .expect("old status");
+    assert_eq!(
+        distlab::labs::status::read(&dir, "05"),
+        None,
+        "old format reads as absent"
+    );
+    let written = distlab::labs::status::record(&dir, "05", "v1", record(70, 5)).expect("writes");
+    assert_eq!(distlab::labs::status::read(&dir, "05"), Some(written));
+}
+
+/// A scratch root with lab 05's scenarios.
+fn scratch_lab05(name: &str) -> PathBuf {
+    let dir = scratch_root(name);
+    let lab = "labs/05-raft-election/scenarios";
+    std::fs::create_dir_all(dir.join(lab)).expect("lab dir");
+    for entry in std::fs::read_dir(root().join(lab)).expect("lab scenarios") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(&path, dir.join(lab).join(path.file_name().expect("name"))).expect("copy");
+    }
+    dir
+}
+
+#[test]
+fn an_edited_or_missing_lab_scenario_is_refused_naming_the_file() {
+    let dir = scratch_lab05("edited");
+    let file = dir.join("labs/05-raft-election/scenarios/restarts.toml");
+    let text = std::fs::read_to_string(&file).expect("scenario");
+    std::fs::write(&file, text.replacen("duration", "# edited\nduration", 1)).expect("edit");
+    let check = distlab_in(&dir, &["lab", "check", "05", "--reference"]);
+    assert_eq!(common::code(&check), 3);
+    insta::assert_snapshot!("lab-edited-scenario", common::stderr(&check));
+    assert!(common::stdout(&check).is_empty(), "nothing graded");
+
+    // Windows line endings are the same file.
+    std::fs::write(&file, text.replace('\n', "\r\n")).expect("crlf");
+    std::fs::remove_file(dir.join("labs/05-raft-election/scenarios/lossy.toml")).expect("rm");
+    let check = distlab_in(&dir, &["lab", "check", "05", "--reference", "--part", "C"]);
+    assert_eq!(common::code(&check), 3);
+    insta::assert_snapshot!("lab-missing-scenario", common::stderr(&check));
+}
+
+#[test]
+fn lab_check_with_a_salt_grades_held_out_seeds_and_says_so() {
+    let dir = scratch_lab05("salt");
+    let check = distlab_in(
+        &dir,
+        &[
+            "lab",
+            "check",
+            "05",
+            "--reference",
+            "--part",
+            "A",
+            "--salt",
+            "s3cret",
+        ],
+    );
+    let text = common::stdout(&check);
+    assert_eq!(common::code(&check), 0, "{text}");
+    assert!(text.contains("seeds: held-out (salt #"), "{text}");
+    assert!(
+        text.contains("100 held-out seeds") && !text.contains("s3cret"),
+        "{text}"
+    );
 }

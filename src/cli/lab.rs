@@ -9,8 +9,8 @@
 use super::common;
 use super::failure::Failure;
 use crate::labs::grade::{self, GradeOptions, Scoreboard};
-use crate::labs::LabBug;
-use crate::labs::{self, status, Lab};
+use crate::labs::{self, board, integrity, status, Lab};
+use crate::labs::{LabBug, SeedSet};
 use crate::registry;
 use crate::scenario::engine::BuildOptions;
 use crate::scenario::{Scenario, ScenarioError};
@@ -65,7 +65,7 @@ pub struct LabReplayArgs {
 /// Arguments of `distlab lab check`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  distlab lab check 05\n  distlab lab check 05 --part B --more-seeds 500\n  distlab lab check 05 --reference\n  distlab lab check 05 --reference --bug forget-vote\n\nThe first failure is written to target/distlab-labs/NN-failure.json and\nprinted with the commands that replay it headless and in the TUI, paused at\nthe failing step. Exit code: 0 full marks, 1 points lost, 3 bad input."
+    after_help = "Examples:\n  distlab lab check 05\n  distlab lab check 05 --part B --more-seeds 500\n  distlab lab check 05 --reference\n  distlab lab check 05 --reference --bug forget-vote\n  distlab lab check 05 --salt \"instructor secret\"\n\nThe grader uses its own copy of every lab scenario and refuses to grade\nwhile a lab scenario file differs from it. The first failure is written to\ntarget/distlab-labs/NN-failure.json and printed with the commands that\nreplay it headless and in the TUI, paused at the failing step. Exit code:\n0 full marks, 1 points lost, 3 bad input (or an edited lab scenario)."
 )]
 pub struct CheckArgs {
     /// The lab: `05`, `5` or `05-raft-election`.
@@ -85,6 +85,10 @@ pub struct CheckArgs {
     /// With --reference: switch on one of the reference's bug switches.
     #[arg(long, requires = "reference")]
     pub bug: Option<String>,
+    /// Grade on held-out seeds derived from this secret text (as many per
+    /// case as published) instead of the published ones.
+    #[arg(long, value_name = "TEXT")]
+    pub salt: Option<String>,
     /// Print the scoreboard as JSON.
     #[arg(long)]
     pub json: bool,
@@ -212,11 +216,8 @@ fn list() -> i32 {
     );
     for lab in labs::LABS {
         let parts: Vec<&str> = lab.parts.iter().map(|p| p.id).collect();
-        let status = match status::read(&root, lab.id) {
-            Some(s) if s.graded == "reference" => {
-                format!("{}/{} (reference)", s.earned, s.possible)
-            }
-            Some(s) => format!("{}/{}", s.earned, s.possible),
+        let status = match status::read(&root, lab.id).and_then(|s| s.last) {
+            Some(last) => format!("{}/{}", last.earned, last.possible),
             None => "not attempted".into(),
         };
         println!(
@@ -285,30 +286,9 @@ fn check(args: &CheckArgs) -> i32 {
         Ok(l) => l,
         Err(e) => return common::report_error(e),
     };
-    let bug = match &args.bug {
-        None => None,
-        Some(name) => match lab.bugs.iter().find(|b| b.name == name) {
-            Some(b) => Some(b),
-            None => {
-                let names: Vec<&str> = lab.bugs.iter().map(|b| b.name).collect();
-                return common::report_error(format!(
-                    "lab {} has no bug switch {name:?}; its bug switches are: {}",
-                    lab.id,
-                    if names.is_empty() {
-                        "none".into()
-                    } else {
-                        names.join(", ")
-                    }
-                ));
-            }
-        },
-    };
-    let graded = if args.reference || lab.custom.is_some() {
-        Graded::Reference(bug)
-    } else if labs::current_lab() == Some(lab.id) {
-        Graded::Student
-    } else {
-        return delegate(lab, args);
+    let bug = match find_bug(lab, args.bug.as_ref()) {
+        Ok(b) => b,
+        Err(e) => return common::report_error(e),
     };
     let options = GradeOptions {
         part: args.part.clone(),
@@ -318,40 +298,164 @@ fn check(args: &CheckArgs) -> i32 {
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
             .clamp(1, 256),
     };
-    if let Err(e) = grade::selected_parts(lab, &options) {
-        return common::report_error(e);
-    }
+    let parts = match grade::selected_parts(lab, &options) {
+        Ok(p) => p,
+        Err(e) => return common::report_error(e),
+    };
     let root = labs::repo_root();
-    let bar = ProgressBar::new(grade::total_runs(lab, &options));
+    if lab.custom.is_none() {
+        let problems = integrity::check_files(&parts, &root);
+        if !problems.is_empty() {
+            for problem in &problems {
+                eprintln!("distlab: {problem}");
+            }
+            return super::EXIT_BAD_INPUT;
+        }
+    }
+    let graded = if args.reference {
+        Graded::Reference(bug)
+    } else if lab.custom.is_some() || labs::current_lab() == Some(lab.id) {
+        Graded::Student
+    } else {
+        return delegate(lab, args);
+    };
+    let seeds = args
+        .salt
+        .as_deref()
+        .map_or(SeedSet::Published, SeedSet::held_out);
+    let board = match run_grade(lab, &graded, &root, &options, &seeds) {
+        Ok(b) => b,
+        Err(e) => return common::report_error(e),
+    };
+    let official = !args.reference && args.part.is_none() && args.more_seeds == 0;
+    if official {
+        record(lab, &board, &root);
+    }
+    report(lab, &board, &graded, args.json, &root);
+    if board.earned() == board.possible() {
+        super::EXIT_OK
+    } else {
+        1
+    }
+}
+
+/// Grade with a progress bar.
+fn run_grade(
+    lab: &'static Lab,
+    graded: &Graded<'_>,
+    root: &Path,
+    options: &GradeOptions,
+    seeds: &SeedSet,
+) -> Result<Scoreboard, String> {
+    let bar = ProgressBar::new(grade::total_runs(lab, options));
     bar.set_style(
         ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} runs")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let tick = || bar.inc(1);
     let result = match graded {
+        Graded::Student if lab.custom.is_some() => {
+            grade::grade_reference(lab, None, root, options, &tick)
+        }
         Graded::Student => match registry::find(lab.protocol) {
-            Some(entry) => grade::grade(lab, &entry.build, &root, &options, &tick),
+            Some(entry) => grade::grade_seeds(lab, &entry.build, root, options, seeds, &tick),
             None => Err(format!("protocol {} is not registered", lab.protocol)),
         },
-        Graded::Reference(bug) => grade::grade_reference(lab, bug, &root, &options, &tick),
+        Graded::Reference(bug) => {
+            grade::grade_reference_seeds(lab, *bug, root, options, seeds, &tick)
+        }
     };
     bar.finish_and_clear();
-    let board = match result {
-        Ok(b) => b,
-        Err(e) => return common::report_error(e),
+    result
+}
+
+/// Record an official grade (last and best) in `target/distlab-labs/`.
+fn record(lab: &Lab, board: &Scoreboard, root: &Path) {
+    let time_unix = std::time::SystemTime::now() // allow-nondeterminism: the record's timestamp
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let record = status::Record::from_scoreboard(board, time_unix, &code_hash(lab, root));
+    if let Err(e) = status::record(root, lab.id, &board.lab_version, record) {
+        eprintln!("distlab: could not record the score: {e}");
+    }
+}
+
+/// A hash of the graded code: the lab crate's `src/**/*.rs` files sorted by
+/// path (for a lab without a crate, the files at the top of its folder
+/// other than the README).
+pub fn code_hash(lab: &Lab, root: &Path) -> String {
+    let mut files = Vec::new();
+    match lab.package.and_then(|p| crate_dir(root, p)) {
+        Some(dir) => collect_rust_files(&dir.join("src"), &mut files),
+        None => {
+            if let Ok(entries) = std::fs::read_dir(lab.dir(root)) {
+                files.extend(
+                    entries
+                        .flatten()
+                        .map(|e| e.path())
+                        .filter(|p| p.is_file() && !p.ends_with("README.md")),
+                );
+            }
+        }
+    }
+    let mut named: Vec<(String, std::path::PathBuf)> = files
+        .into_iter()
+        .map(|p| {
+            let name = p.strip_prefix(root).unwrap_or(&p).to_string_lossy();
+            (name.replace('\\', "/"), p)
+        })
+        .collect();
+    named.sort();
+    let mut hash = integrity::fnv1a64(b"code");
+    for (name, path) in named {
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        hash = integrity::fold(hash, name.as_bytes());
+        hash = integrity::fold(hash, &[0]);
+        hash = integrity::fold(hash, &bytes);
+        hash = integrity::fold(hash, &[0]);
+    }
+    integrity::hex(hash)
+}
+
+/// The folder under `labs/` whose `Cargo.toml` declares `package`.
+fn crate_dir(root: &Path, package: &str) -> Option<std::path::PathBuf> {
+    let wanted = format!("name = \"{package}\"");
+    let mut dirs: Vec<_> = std::fs::read_dir(root.join("labs"))
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    dirs.sort();
+    dirs.into_iter().find(|d| {
+        std::fs::read_to_string(d.join("Cargo.toml"))
+            .is_ok_and(|t| t.lines().any(|l| l.trim() == wanted))
+    })
+}
+
+fn collect_rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for path in entries.flatten().map(|e| e.path()) {
+        if path.is_dir() {
+            collect_rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// Print the scoreboard (or its JSON) and the first failure.
+fn report(lab: &Lab, board: &Scoreboard, graded: &Graded<'_>, json: bool, root: &Path) {
+    let bug = match graded {
+        Graded::Reference(bug) => *bug,
+        Graded::Student => None,
     };
     let who = match graded {
         Graded::Student => "student",
         Graded::Reference(_) => "reference",
     };
-    let official = args.part.is_none() && args.more_seeds == 0 && bug.is_none();
-    if official {
-        if let Err(e) = status::write(&root, lab.id, &status::Status::from_scoreboard(&board, who))
-        {
-            eprintln!("distlab: could not record the score: {e}");
-        }
-    }
-    let runner = match (&graded, lab.package) {
+    let runner = match (graded, lab.package) {
         (Graded::Student, Some(package)) => (
             format!("cargo run --release -p {package} -- replay"),
             String::new(),
@@ -362,24 +466,27 @@ fn check(args: &CheckArgs) -> i32 {
                 .unwrap_or_default(),
         ),
     };
-    if args.json {
+    if json {
         let value = serde_json::json!({
             "lab": lab.id,
             "graded": who,
             "bug": bug.map(|b| b.name),
+            "seeds": board.seeds,
+            "lab_version": board.lab_version,
             "earned": board.earned(),
             "possible": board.possible(),
             "scoreboard": board,
         });
         println!("{value}");
     } else {
-        print_board(lab, &board, who, bug.map(|b| b.name));
-        print_first_failure(lab, &board, &root, &runner);
-    }
-    if board.earned() == board.possible() {
-        super::EXIT_OK
-    } else {
-        1
+        let whose = match (graded, bug, lab.package) {
+            (Graded::Reference(_), Some(b), _) => format!("the reference with bug {}", b.name),
+            (Graded::Reference(_), None, _) => "the reference implementation".to_string(),
+            (Graded::Student, _, None) => format!("your answers in labs/{}", lab.slug),
+            (Graded::Student, _, Some(p)) => format!("your implementation ({p})"),
+        };
+        print!("{}", board::render(lab, board, &whose));
+        print_first_failure(lab, board, root, &runner);
     }
 }
 
@@ -403,10 +510,18 @@ fn delegate(lab: &Lab, args: &CheckArgs) -> i32 {
     if args.json {
         forwarded.push("--json".into());
     }
+    // The salt is forwarded but never echoed.
+    let shown = forwarded.join(" ");
+    if let Some(salt) = &args.salt {
+        forwarded.extend(["--salt".into(), salt.clone()]);
+    }
+    let shown = match args.salt {
+        Some(_) => format!("{shown} --salt …"),
+        None => shown,
+    };
     eprintln!(
-        "distlab: building your lab {} crate: cargo run --release -p {package} -- {}",
-        lab.id,
-        forwarded.join(" ")
+        "distlab: building your lab {} crate: cargo run --release -p {package} -- {shown}",
+        lab.id
     );
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
@@ -420,72 +535,6 @@ fn delegate(lab: &Lab, args: &CheckArgs) -> i32 {
             "cannot run cargo to build {package}: {e} (is Rust installed and on PATH?)"
         )),
     }
-}
-
-fn print_board(lab: &Lab, board: &Scoreboard, who: &str, bug: Option<&str>) {
-    let whose = match (who, bug, lab.package) {
-        ("reference", Some(b), _) => format!("the reference with bug {b}"),
-        ("reference", None, Some(_)) => "the reference implementation".to_string(),
-        ("reference", None, None) => format!("your answers in labs/{}", lab.slug),
-        (_, _, Some(p)) => format!("your implementation ({p})"),
-        _ => "your implementation".to_string(),
-    };
-    println!("lab {}: {} — grading {whose}", lab.id, lab.title);
-    if board.extra_seeds > 0 {
-        println!(
-            "({} extra seeds per case: not an official score)",
-            board.extra_seeds
-        );
-    }
-    for part in &board.parts {
-        let mark = if part.earned() == part.possible() {
-            "pass"
-        } else {
-            "FAIL"
-        };
-        println!(
-            "\npart {}  {}  {}/{}  {mark}",
-            part.id,
-            part.title,
-            part.earned(),
-            part.possible()
-        );
-        for case in &part.cases {
-            let runs = case.seeds.1 - case.seeds.0;
-            let outcome = if let Some(e) = &case.error {
-                format!("error: {}", e.lines().next().unwrap_or(""))
-            } else if let Some(f) = &case.first_failure {
-                format!("{}/{runs} passed, fails at seed {}", case.passed, f.seed)
-            } else {
-                format!("{runs}/{runs} passed")
-            };
-            if lab.custom.is_some() {
-                let outcome = case
-                    .error
-                    .clone()
-                    .or_else(|| case.first_failure.as_ref().map(|f| f.reasons[0].1.clone()))
-                    .unwrap_or_else(|| "right".into());
-                println!(
-                    "  {:>2}/{:<2} {} (about {}): {outcome}",
-                    case.earned(),
-                    case.points,
-                    case.checks.join(", "),
-                    case.scenario
-                );
-                continue;
-            }
-            println!(
-                "  {:>2}/{:<2} {}  seeds {}..{}  [{}]  {outcome}",
-                case.earned(),
-                case.points,
-                case.scenario,
-                case.seeds.0,
-                case.seeds.1,
-                case.checks.join(", ")
-            );
-        }
-    }
-    println!("\nscore: {}/{}", board.earned(), board.possible());
 }
 
 fn print_first_failure(lab: &Lab, board: &Scoreboard, root: &Path, runner: &(String, String)) {

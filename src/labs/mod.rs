@@ -12,21 +12,31 @@
 //! every grader gives full marks to the reference and takes points from each
 //! of its bug switches ([`Lab::bugs`]).
 //!
-//! Labs never touch the CLI: `distlab lab` (in `cli::lab`) prints the
-//! scoreboard and writes replay files from a [`grade::Scoreboard`].
+//! The grader keeps its own copy of every lab scenario ([`integrity`]), can
+//! grade on held-out seeds ([`seeds`]), and checks that the code under test
+//! is deterministic (a node keeping state in a global loses the parts that
+//! show it). Labs never touch the CLI: `distlab lab` (in `cli::lab`) prints
+//! the scoreboard ([`board`]), writes replay files from a
+//! [`grade::Scoreboard`] and records official scores ([`status`]).
 
+pub mod board;
 pub mod broadcast;
 pub mod clocks;
 pub mod cqrs;
+mod determinism;
 pub mod grade;
+pub mod integrity;
 pub mod quorum_kv;
 pub mod raft;
 pub mod saga;
+mod scenario_copies;
+pub mod seeds;
 pub mod status;
 pub mod tour;
 pub mod two_pc;
 
 pub use grade::{grade, CaseResult, FirstFailure, GradeOptions, PartResult, Scoreboard};
+pub use seeds::SeedSet;
 
 use crate::registry::BuildFn;
 use std::path::{Path, PathBuf};
@@ -82,16 +92,18 @@ impl Part {
 }
 
 /// One graded run set: every seed in `seeds` must pass every check the lab's
-/// build attaches (and `checks` must be among them), for `points`.
+/// build attaches (and `checks` must be among them), for `points`. The
+/// scoreboard lists every check graded, `checks` first.
 #[derive(Clone, Copy, Debug)]
 pub struct Case {
     /// Scenario file, relative to the repository root.
     pub scenario: &'static str,
     /// Seeds `start..end` (end excluded).
     pub seeds: (u64, u64),
-    /// Checks this case is about (shown to the student; the grader fails the
-    /// case if a run does not report one of them, so a lab build that forgot
-    /// a check cannot pass silently).
+    /// Checks this case is about (shown first; the grader fails the case if
+    /// a run does not report one of them, so a lab build that forgot a check
+    /// cannot pass silently). Every other check the run reports is graded
+    /// too, and listed after these.
     pub checks: &'static [&'static str],
     /// Points for passing every seed.
     pub points: u32,

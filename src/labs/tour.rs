@@ -165,6 +165,7 @@ fn grade_question(case: &Case, answers: &Result<toml::Table, String>, truth: &Tr
         passed: 0,
         first_failure: None,
         error: None,
+        nondeterministic: None,
     };
     let given = match answers {
         Ok(table) => table.get(key).map(|v| match v {

@@ -172,7 +172,7 @@ impl<N: Node> Sim<N> {
                 )),
                 (CheckKind::Sometimes, None) if self.sometimes_seen[i] => Outcome::Pass,
                 (CheckKind::Sometimes, None) => Outcome::Fail(
-                    "never held during the run (a vacuous pass would hide this)".into(),
+                    "never held during the run: this check must hold at least once, so a run where nothing happens cannot pass".into(),
                 ),
                 (CheckKind::AtEnd | CheckKind::Eventually, None) => inv.evaluate(self),
             };

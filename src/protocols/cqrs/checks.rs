@@ -222,7 +222,7 @@ fn explain(
             continue;
         }
         let mut why = format!(
-            "projection {id}: {} = {} at v{} ({} events applied), the store's fold gives {} at v{} ({} events)",
+            "projection {id}: {} = {} at v{} (events applied: {}), the store's fold gives {} at v{} (events: {})",
             stream_name(a),
             got.balance,
             got.version,

@@ -452,7 +452,7 @@ pub fn builder_for<S: QuorumLabNode>(params: Arc<Params>, nodes: u32, seed: u64)
                     Outcome::Pass
                 } else {
                     Outcome::Fail(format!(
-                        "{} violations; {}",
+                        "session guarantees violated (count: {}); {}",
                         a.session_violations,
                         a.examples.join("; ")
                     ))

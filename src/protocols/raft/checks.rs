@@ -206,7 +206,7 @@ impl<N: RaftLabNode> Monitor<N> for LeaderAppendOnly {
                 if inc == slot.incarnation && term == n.current_term() {
                     if last < old_last {
                         return Err(format!(
-                            "n{i}, leader of term {term}, shrank its log from {old_last} to {last} entries"
+                            "n{i}, leader of term {term}, shrank its log: its last index went from {old_last} down to {last}"
                         ));
                     }
                     if n.log().hash_at(old_last).is_some_and(|h| h != old_hash) {
@@ -490,8 +490,9 @@ fn stable_leader<N: RaftLabNode>(sim: &Sim<N>, bound: SimTime) -> Result<(), Str
             })
             .collect();
         return Err(format!(
-            "{lid} leads term {} but only {followers} nodes follow it; not following: {}",
+            "{lid} leads term {} but only {followers} of {} nodes follow it (itself included); not following: {}",
             l.current_term(),
+            sim.node_count(),
             others.join(", ")
         ));
     }

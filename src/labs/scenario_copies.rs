@@ -1,0 +1,3491 @@
+//! GENERATED: the grader's own copy of every scenario file a lab case names
+//! (see `integrity.rs`). Do not edit: change the scenario file, then run
+//! `DISTLAB_BLESS=1 cargo test --test labs scenario_copies`.
+
+/// (path relative to the repository root, text with `\n` line endings).
+#[rustfmt::skip]
+pub(super) const COPIES: &[(&str, &str)] = &[
+    (
+        "labs/01-clocks/scenarios/causal-reorder.toml",
+        r#"# causal-reorder: causal delivery under heavy reordering (lab 01, part C).
+#
+# Six nodes broadcast over links whose latency has a long tail (exponential,
+# mean 30 ms), 20% loss with retransmission, duplicates, and two cuts (n1
+# isolated, then a 3-3 split), so messages routinely arrive long after the
+# ones that depend on them. Your `deliverable` decides what leaves the
+# buffer: deliver too early and `causal-delivery` names the two messages
+# delivered in the wrong order; too late (or never) and `all-delivered`
+# lists what is still buffered at the end.
+#
+# Watch: `causal-delivery`, `all-delivered`, `a-message-waits` (some message
+# had to wait: the run is not trivially in order); the buffered counts in
+# the TUI during the cuts.
+#
+# Try: cargo run -p lab-01-clocks -- tui labs/01-clocks/scenarios/causal-reorder.toml
+name = "causal-reorder"
+description = "Lab 01 part C: six-node causal broadcast with long-tailed latency, loss and partitions."
+nodes = 6
+seed = 1
+duration = "6s"
+settle = "5s"
+
+[protocol]
+name = "vclock"
+retry = "60ms"
+bug = "none"            # none | merge-min | no-causal-wait (the reference's bug switches)
+
+[network]
+latency = { kind = "exponential", mean = "30ms" }
+loss = 0.2
+duplicate = 0.05
+
+[workload]
+kind = "broadcast"
+clients = 4
+rate = "40/s"
+timeout = "500ms"
+
+[[faults]]
+at = "1s"
+isolate = 1
+
+[[faults]]
+at = "2s"
+heal = true
+
+[[faults]]
+at = "3s"
+partition = [[0, 1, 2], [3, 4, 5]]
+
+[[faults]]
+at = "4s"
+heal = true
+"#,
+    ),
+    (
+        "labs/01-clocks/scenarios/lamport-rules.toml",
+        r#"# lamport-rules: your Lamport clock, operation by operation (lab 01, part A).
+#
+# Three nodes run the totally ordered broadcast with your clock doing every
+# tick, over a quiet network (a little latency, nothing lost). Before any
+# message moves, each node runs 40 generated operation sequences (tick,
+# on_send, on_receive with random stamps) on fresh clocks and compares every
+# result with the rules; then every clock call the protocol makes is
+# checked against the rule from the time read just before it.
+#
+# Watch: `lamport-laws` (the generated sequences; the failure lists the
+# operations that led to the wrong result), `lamport-rules` (the protocol's
+# own calls), `clock-condition`.
+#
+# Try: cargo run -p lab-01-clocks -- run labs/01-clocks/scenarios/lamport-rules.toml
+name = "lamport-rules"
+description = "Lab 01 part A: a Lamport clock checked call by call on three quiet nodes."
+nodes = 3
+seed = 1
+duration = "2s"
+settle = "2s"
+
+[protocol]
+name = "lamport"
+retry = "50ms"          # resend unacknowledged link messages
+laws = 40               # generated operation sequences per node at start
+bug = "none"            # none | no-increment-on-send (the reference's bug switch)
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "20ms" }
+
+[workload]
+kind = "broadcast"
+clients = 2
+rate = "20/s"
+timeout = "500ms"
+"#,
+    ),
+    (
+        "labs/01-clocks/scenarios/vclock-given-rule.toml",
+        r#"# vclock-given-rule: causal broadcast over your vector clock, the lab's delivery rule (lab 01, part B).
+#
+# The vclock-causal-broadcast cluster (five nodes, exponential latency so
+# messages overtake each other, 10% loss, duplicates, n4 cut off for a
+# second), with `delivery_rule = "given"`: the lab decides when a buffered
+# message is causally ready, from your clock's entries; your clock does the
+# increments on broadcast, the merges on delivery and the comparisons the
+# harness asks for (each delivered stamp against the clock and the last
+# three delivered stamps, both ways).
+#
+# Watch: `vector-clock-rules`, `clock-condition`, `causal-delivery`,
+# `all-delivered`; in the TUI, the "buffered" counts.
+#
+# Try: cargo run -p lab-01-clocks -- tui labs/01-clocks/scenarios/vclock-given-rule.toml
+name = "vclock-given-rule"
+description = "Lab 01 part B: five-node causal broadcast over your vector clock with the lab's delivery rule."
+nodes = 5
+seed = 1
+duration = "6s"
+settle = "4s"
+
+[protocol]
+name = "vclock"
+retry = "50ms"
+delivery_rule = "given"    # yours | given: the lab decides causal readiness
+bug = "none"               # none | merge-min (the reference's bug switches)
+
+[network]
+latency = { kind = "exponential", mean = "10ms" }
+loss = 0.1
+duplicate = 0.02
+
+[workload]
+kind = "broadcast"
+clients = 3
+rate = "40/s"
+timeout = "500ms"
+
+[[faults]]
+at = "2s"
+isolate = 4
+
+[[faults]]
+at = "3s"
+heal = true
+"#,
+    ),
+    (
+        "labs/01-clocks/scenarios/vclock-rules.toml",
+        r#"# vclock-rules: your vector clock, operation by operation (lab 01, part B).
+#
+# Three nodes run causal broadcast over your vector clock (messages overtake
+# each other and 10% are lost and resent), but the lab
+# decides when a message is deliverable (`delivery_rule = "given"`, reading
+# your clock's entries), so part B is graded before you write part C.
+# Before any message moves, each node runs 40 generated sequences of
+# increments, merges, copies and comparisons over three fresh clocks and
+# compares each result with the reference; then every increment, merge and
+# comparison the protocol makes is checked against the rule.
+#
+# Watch: `vector-clock-laws` (the failure lists the operations that led to
+# the wrong result), `vector-clock-rules`.
+#
+# Try: cargo run -p lab-01-clocks -- run labs/01-clocks/scenarios/vclock-rules.toml
+name = "vclock-rules"
+description = "Lab 01 part B: a vector clock checked call by call, with the lab's delivery rule."
+nodes = 3
+seed = 1
+duration = "4s"
+settle = "2s"
+
+[protocol]
+name = "vclock"
+retry = "50ms"
+laws = 40                  # generated operation sequences per node at start
+delivery_rule = "given"    # yours | given: the lab decides causal readiness
+bug = "none"               # none | merge-min (the reference's bug switches)
+
+[network]
+latency = { kind = "exponential", mean = "10ms" }
+loss = 0.1
+
+[workload]
+kind = "broadcast"
+clients = 3
+rate = "50/s"
+timeout = "500ms"
+"#,
+    ),
+    (
+        "labs/02-broadcast/scenarios/efficiency-lossy.toml",
+        r#"# efficiency-lossy: efficient, and still correct, on a lossy network (lab 02, part B).
+#
+# The efficiency cluster (25 nodes on a binary tree, 20-40 ms latency) with
+# 5% of messages lost. Every acknowledged value must still reach every
+# node, and resends must stay targeted: resend only what a neighbour has not
+# acknowledged, to that neighbour. Resending the whole set, or to every
+# node, on every timer tick breaks the message target. (Flooding along the
+# tree with acknowledgements takes about 70 messages per broadcast here,
+# with a p99 latency of 320-440 ms.)
+#
+# Watch: `acked-values-everywhere`, `messages-per-broadcast`,
+# `delivery-latency-p99`.
+#
+# Try: cargo run -p lab-02-broadcast -- run labs/02-broadcast/scenarios/efficiency-lossy.toml
+name = "efficiency-lossy"
+description = "Lab 02 part B: the efficiency cluster with 5% loss; correct and still frugal."
+nodes = 25
+seed = 1
+duration = "10s"
+settle = "5s"
+
+[protocol]
+name = "broadcast"
+topology = "tree"
+retry = "100ms"
+target_messages_per_broadcast = 100
+target_latency_p99 = "650ms"
+
+[network]
+latency = { kind = "uniform", min = "20ms", max = "40ms" }
+loss = 0.05
+
+[workload]
+kind = "broadcast"
+clients = 5
+rate = "20/s"
+timeout = "1s"
+read_ratio = 0.2
+"#,
+    ),
+    (
+        "labs/02-broadcast/scenarios/efficiency.toml",
+        r#"# efficiency: the broadcast efficiency challenge (lab 02, part B).
+#
+# Twenty-five nodes on a binary tree, a healthy network with 20-40 ms
+# latency, clients broadcasting 20 values a second for 10 s. Besides getting
+# every value everywhere, the run must stay under three targets, as in
+# Gossip Glomers' efficiency challenge: node-to-node messages per client
+# broadcast (acknowledgements and resends included), and the median and
+# 99th-percentile delivery latency (from a value's arrival at the node a
+# client asked to its arrival at the last node, on virtual time).
+#
+# Flooding along the tree with one acknowledgement per push, pushing at
+# once and resending only what is unacknowledged, takes about 70 messages
+# per broadcast (48 pushes and acks, plus resends that cross an ack in
+# flight), a median latency near 165 ms and a p99 near 210 ms; the targets
+# leave a margin of a third or more. Sending every value to every node
+# costs many times the message target; pushing new values only when the
+# retry timer fires (instead of at once) blows the latency targets.
+#
+# Watch: the metrics `messages-per-broadcast`, `delivery-latency-p50`,
+# `delivery-latency-p99`, and the checks of the same names.
+#
+# Try: cargo run -p lab-02-broadcast -- run labs/02-broadcast/scenarios/efficiency.toml
+name = "efficiency"
+description = "Lab 02 part B: 25 nodes on a tree; messages per broadcast and delivery latency under targets."
+nodes = 25
+seed = 1
+duration = "10s"
+settle = "3s"
+
+[protocol]
+name = "broadcast"
+topology = "tree"
+retry = "100ms"
+target_messages_per_broadcast = 95
+target_latency_p50 = "250ms"
+target_latency_p99 = "320ms"
+
+[network]
+latency = { kind = "uniform", min = "20ms", max = "40ms" }
+
+[workload]
+kind = "broadcast"
+clients = 5
+rate = "20/s"
+timeout = "1s"
+read_ratio = 0.2
+"#,
+    ),
+    (
+        "labs/02-broadcast/scenarios/gossip-partition.toml",
+        r#"# gossip-partition: anti-entropy reconciles two halves after a partition (lab 02, part C).
+#
+# Ten nodes on a ring run push-pull anti-entropy: every 100 ms each node
+# sends its whole set to two random neighbours, who merge it and answer
+# with what the sender lacks. 5% of messages are lost. From 2 s to 5 s the
+# ring is cut into two halves (n0..n4 | n5..n9) and clients keep adding
+# values on both sides; n7 crashes at 3 s and restarts at 4 s (only what it
+# synced to storage survives). After the heal, the next rounds across the
+# two cut links must carry every value to the other side.
+#
+# Watch: `replicas-converge` (every node ends with the same set),
+# `acked-updates-everywhere`, and in the TUI the value counts of the two
+# halves drifting apart, then meeting again after 5 s.
+#
+# Try: cargo run -p lab-02-broadcast -- tui labs/02-broadcast/scenarios/gossip-partition.toml
+name = "gossip-partition"
+description = "Lab 02 part C: push-pull anti-entropy on a ring of ten, split in halves for three seconds."
+nodes = 10
+seed = 1
+duration = "7s"
+settle = "4s"
+
+[protocol]
+name = "gossip"
+mode = "push-pull"      # the reference's mode; your node always does push-pull
+fanout = 2
+interval = "100ms"
+topology = "ring"
+bug = "none"            # none | no-anti-entropy (the reference's bug switch)
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+loss = 0.05
+
+[workload]
+kind = "set"
+clients = 2
+rate = "20/s"
+timeout = "500ms"
+read_ratio = 0.2
+
+[[faults]]
+at = "2s"
+partition = [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
+
+[[faults]]
+at = "3s"
+crash = 7
+
+[[faults]]
+at = "4s"
+restart = 7
+
+[[faults]]
+at = "5s"
+heal = true
+"#,
+    ),
+    (
+        "labs/03-two-phase-commit/scenarios/coordinator-crashes.toml",
+        r#"# coordinator-crashes (lab 03, part C): the coordinator crashes four times on
+# a lossy network.
+#
+# The network loses 10% of messages and the coordinator crashes for 500 ms
+# every 2.5 s, losing everything it did not sync. The coordinator must log
+# (and sync) a decision *before* it sends it or answers the client: some
+# participants may apply it at once while another's copy is lost, and after
+# a restart the coordinator must still resend that decision, not presume
+# abort for it. A participant that voted yes and hears nothing stays prepared
+# (locks held) and asks the coordinator until it answers.
+#
+# What to watch: "recovered N unacknowledged decisions" after each restart;
+# atomicity fails at once ("committed at n1 and aborted at n3") if a decision
+# was sent before it was durable.
+#
+# Try: cargo run -p lab-03-two-phase-commit -- tui labs/03-two-phase-commit/scenarios/coordinator-crashes.toml
+name = "lab03-coordinator-crashes"
+description = "The coordinator crashes for 500 ms every 2.5 s; 10% of messages are lost."
+nodes = 4
+seed = 1
+duration = "10s"
+settle = "4s"
+
+[protocol]
+name = "two-pc"
+accounts = 8
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+loss = 0.1
+
+[storage]
+lose_unsynced = true
+
+[workload]
+kind = "bank"
+clients = 4
+rate = "60/s"
+timeout = "1s"
+
+[[faults]]
+at = "1.5s"
+crash = 0
+
+[[faults]]
+at = "2s"
+restart = 0
+
+[[faults]]
+at = "4s"
+crash = 0
+
+[[faults]]
+at = "4.5s"
+restart = 0
+
+[[faults]]
+at = "6.5s"
+crash = 0
+
+[[faults]]
+at = "7s"
+restart = 0
+
+[[faults]]
+at = "9s"
+crash = 0
+
+[[faults]]
+at = "9.5s"
+restart = 0
+"#,
+    ),
+    (
+        "labs/03-two-phase-commit/scenarios/lossy.toml",
+        r#"# lossy (lab 03, part A): two-phase commit on a network that loses and
+# duplicates messages, no crashes.
+#
+# Five percent of messages are lost and three percent delivered twice. A lost
+# prepare or vote leaves the coordinator short of a vote: it resends prepares
+# every `retry` and aborts at `vote_timeout` if a vote is still missing (it
+# must never commit then). A lost decision is resent until acknowledged; a
+# duplicated prepare, vote, decision or ack must change nothing (answer from
+# the record you already have).
+#
+# What to watch: txns-aborted (vote timeouts) and presumed-aborts; every check
+# passes, and every prepared transaction is decided before the run ends.
+#
+# Try: cargo run -p lab-03-two-phase-commit -- run labs/03-two-phase-commit/scenarios/lossy.toml
+name = "lab03-lossy"
+description = "2PC on a network with 5% loss and 3% duplication, no crashes."
+nodes = 4
+seed = 1
+duration = "8s"
+settle = "3s"
+
+[protocol]
+name = "two-pc"
+accounts = 8
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+loss = 0.05
+duplicate = 0.03
+
+[workload]
+kind = "bank"
+clients = 4
+rate = "60/s"
+timeout = "1s"
+"#,
+    ),
+    (
+        "labs/03-two-phase-commit/scenarios/participant-crashes.toml",
+        r#"# participant-crashes (lab 03, part B): participants crash and lose unsynced
+# writes; the coordinator stays up.
+#
+# Every 700 ms a random participant crashes and comes back 300 ms later, with
+# only what it synced to its disk (lose_unsynced). A participant must log its
+# yes vote (record synced) *before* sending it: the coordinator may count
+# that vote and commit, and the restarted participant must still know it
+# promised, take the locks back and wait for (or ask for) the decision. A
+# vote that was never logged was never sent, and the coordinator times out on
+# it and aborts.
+#
+# What to watch: "recovered N prepared transactions" in the event log after a
+# restart; commit-needs-every-yes-vote fails at once if a restarted
+# participant forgot a yes vote the coordinator counted.
+#
+# Try: cargo run -p lab-03-two-phase-commit -- tui labs/03-two-phase-commit/scenarios/participant-crashes.toml
+name = "lab03-participant-crashes"
+description = "A random participant crashes every 700 ms for 300 ms; unsynced writes are lost."
+nodes = 4
+seed = 1
+duration = "8s"
+settle = "3s"
+
+[protocol]
+name = "two-pc"
+accounts = 8
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+
+[storage]
+lose_unsynced = true
+
+[workload]
+kind = "bank"
+clients = 4
+rate = "80/s"
+timeout = "1s"
+
+[[faults]]
+at = "1000ms"
+crash = "participant"
+
+[[faults]]
+at = "1300ms"
+restart = "participant"
+
+[[faults]]
+at = "1700ms"
+crash = "participant"
+
+[[faults]]
+at = "2000ms"
+restart = "participant"
+
+[[faults]]
+at = "2400ms"
+crash = "participant"
+
+[[faults]]
+at = "2700ms"
+restart = "participant"
+
+[[faults]]
+at = "3100ms"
+crash = "participant"
+
+[[faults]]
+at = "3400ms"
+restart = "participant"
+
+[[faults]]
+at = "3800ms"
+crash = "participant"
+
+[[faults]]
+at = "4100ms"
+restart = "participant"
+
+[[faults]]
+at = "4500ms"
+crash = "participant"
+
+[[faults]]
+at = "4800ms"
+restart = "participant"
+
+[[faults]]
+at = "5200ms"
+crash = "participant"
+
+[[faults]]
+at = "5500ms"
+restart = "participant"
+
+[[faults]]
+at = "5900ms"
+crash = "participant"
+
+[[faults]]
+at = "6200ms"
+restart = "participant"
+
+[[faults]]
+at = "6600ms"
+crash = "participant"
+
+[[faults]]
+at = "6900ms"
+restart = "participant"
+
+[[faults]]
+at = "7300ms"
+crash = "participant"
+
+[[faults]]
+at = "7600ms"
+restart = "participant"
+"#,
+    ),
+    (
+        "labs/03-two-phase-commit/scenarios/partitions.toml",
+        r#"# partitions (lab 03, part C): the network splits for longer than a
+# participant's patience.
+#
+# Random partitions last 1.5 s, longer than decision_timeout (1 s). A
+# participant that voted yes and is cut off from the coordinator is in
+# doubt: the coordinator may have committed (every vote was yes) or aborted.
+# It must neither commit nor abort on its own; it keeps its locks and asks
+# again every `retry` until the partition heals. The coordinator must treat
+# a vote it never received as a no (abort at vote_timeout), never as a yes.
+#
+# What to watch: blocked-txns and blocked-time-max (the blocking problem);
+# atomicity fails if an in-doubt participant gives up and aborts while the
+# others commit.
+#
+# Try: cargo run -p lab-03-two-phase-commit -- tui labs/03-two-phase-commit/scenarios/partitions.toml
+name = "lab03-partitions"
+description = "Random partitions of 1.5 s, longer than the in-doubt timeout."
+nodes = 4
+seed = 1
+duration = "10s"
+settle = "4s"
+
+[protocol]
+name = "two-pc"
+accounts = 8
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+
+[workload]
+kind = "bank"
+clients = 4
+rate = "60/s"
+timeout = "1s"
+
+[nemesis]
+kinds = ["partition"]
+every = "1.5s"
+heal_after = "1.5s"
+start = "1s"
+"#,
+    ),
+    (
+        "labs/04-sagas/scenarios/compensation.toml",
+        r#"# compensation (lab 04, part A): many sagas must turn around, no faults.
+#
+# Money and stock are scarce, shipping finds no courier 30% of the time and
+# the final fraud check rejects 10% of the orders, so many sagas fail at step
+# 1, 2, 3 or 4 and must compensate what they did, newest first: cancel the
+# shipment, release the stock, refund, cancel the order. The network is
+# healthy and nothing crashes.
+#
+# What to watch: sagas-completed vs sagas-compensated and the refused-*
+# counts; sagas-complete-or-compensate fails if a saga stops half way
+# ("... is half done (order open; in force: charged)") and
+# money-and-stock-conserved if a compensation was skipped or ran twice.
+#
+# Try: cargo run -p lab-04-sagas -- tui labs/04-sagas/scenarios/compensation.toml
+name = "lab04-compensation"
+description = "Scarce money and stock, 30% shipping failures, 10% fraud rejections; no faults."
+nodes = 4
+seed = 1
+duration = "8s"
+settle = "4s"
+
+[protocol]
+name = "saga"
+customers = 4
+initial_balance = 300
+items = 3
+initial_stock = 30
+shipping_failure = 0.3
+reject_ratio = 0.1
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+
+[workload]
+kind = "orders"
+clients = 3
+rate = "20/s"
+timeout = "2s"
+max_qty = 3
+"#,
+    ),
+    (
+        "labs/04-sagas/scenarios/duplicates.toml",
+        r#"# duplicates (lab 04, part B): the network duplicates 20% of messages and
+# loses 5%, no crashes.
+#
+# Commands arrive twice (network duplication) or are resent by the
+# orchestrator after a lost command or a lost result. A service must answer a
+# repeated command from its step record, without running the step again: a
+# second charge is a double charge. A result that arrives twice, or late,
+# must not move the saga twice.
+#
+# What to watch: duplicates-suppressed in the summary; no-double-charge stops
+# the run at the second charge ("... charged customer c2 2 times for one
+# order"), and money-and-stock-conserved fails on a repeated release or
+# refund.
+#
+# Try: cargo run -p lab-04-sagas -- run labs/04-sagas/scenarios/duplicates.toml
+name = "lab04-duplicates"
+description = "20% duplication and 5% loss; handlers must be idempotent."
+nodes = 4
+seed = 1
+duration = "8s"
+settle = "4s"
+
+[protocol]
+name = "saga"
+initial_balance = 2000
+initial_stock = 150
+shipping_failure = 0.2
+reject_ratio = 0.05
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+loss = 0.05
+duplicate = 0.2
+
+[workload]
+kind = "orders"
+clients = 3
+rate = "20/s"
+timeout = "2s"
+"#,
+    ),
+    (
+        "labs/04-sagas/scenarios/orchestrator-crashes.toml",
+        r#"# orchestrator-crashes (lab 04, part C): the orchestrator crashes four times
+# and loses everything it did not sync.
+#
+# n0 (order service and orchestrator) crashes for 400 ms every 2 s, with
+# lose_unsynced. Sagas in flight have charged customers and reserved stock;
+# the orchestrator must have persisted (and synced) each saga's progress at
+# every transition, reload it in on_start and drive the running sagas again.
+# Resent commands reach services that already ran them: idempotency again.
+#
+# What to watch: "resuming N sagas from the log" after each restart;
+# sagas-complete-or-compensate fails with a half-done saga if progress was
+# kept in memory only.
+#
+# Try: cargo run -p lab-04-sagas -- tui labs/04-sagas/scenarios/orchestrator-crashes.toml
+name = "lab04-orchestrator-crashes"
+description = "The orchestrator crashes for 400 ms every 2 s; unsynced writes are lost."
+nodes = 4
+seed = 1
+duration = "10s"
+settle = "5s"
+
+[protocol]
+name = "saga"
+initial_balance = 2000
+initial_stock = 150
+shipping_failure = 0.2
+reject_ratio = 0.05
+flaky = 0.05
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+loss = 0.02
+
+[storage]
+lose_unsynced = true
+
+[workload]
+kind = "orders"
+clients = 3
+rate = "30/s"
+timeout = "2s"
+
+[[faults]]
+at = "1.5s"
+crash = 0
+
+[[faults]]
+at = "1.9s"
+restart = 0
+
+[[faults]]
+at = "3.5s"
+crash = 0
+
+[[faults]]
+at = "3.9s"
+restart = 0
+
+[[faults]]
+at = "5.5s"
+crash = 0
+
+[[faults]]
+at = "5.9s"
+restart = 0
+
+[[faults]]
+at = "7.5s"
+crash = 0
+
+[[faults]]
+at = "7.9s"
+restart = 0
+"#,
+    ),
+    (
+        "labs/04-sagas/scenarios/service-crashes.toml",
+        r#"# service-crashes (lab 04, part C): any node crashes, losing unsynced writes.
+#
+# Every ~1 s a random node crashes for 400 ms (lose_unsynced). A service must
+# write its step record together with the effect and sync it *before* it
+# answers: an answer the orchestrator acted on must survive the service's
+# crash, or the resent command runs the step a second time (or a
+# compensation finds nothing to undo). A restarted service rebuilds balances
+# and stock from its records.
+#
+# What to watch: the payment and inventory summaries (balances, stock) across
+# restarts; money-and-stock-conserved and charged-at-most-once at the end.
+#
+# Try: cargo run -p lab-04-sagas -- run labs/04-sagas/scenarios/service-crashes.toml
+name = "lab04-service-crashes"
+description = "A random node crashes every ~1 s for 400 ms; unsynced writes are lost."
+nodes = 4
+seed = 1
+duration = "10s"
+settle = "5s"
+
+[protocol]
+name = "saga"
+initial_balance = 2000
+initial_stock = 150
+shipping_failure = 0.2
+reject_ratio = 0.05
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+duplicate = 0.05
+
+[storage]
+lose_unsynced = true
+
+[workload]
+kind = "orders"
+clients = 3
+rate = "20/s"
+timeout = "2s"
+
+[nemesis]
+kinds = ["crash"]
+every = "1s"
+heal_after = "400ms"
+start = "1s"
+"#,
+    ),
+    (
+        "labs/04-sagas/scenarios/transient.toml",
+        r#"# transient (lab 04, part A): services are busy 15% of the time.
+#
+# Any step or compensation fails transiently (`Busy`) with probability 0.15:
+# nothing happened, and the orchestrator must try the same command again at
+# its next retry tick — a compensation too. Giving up on a busy compensation
+# leaves the customer charged or the stock reserved for a saga that will
+# never complete. Shipping failures and fraud rejections make sagas
+# compensate; the network is healthy.
+#
+# What to watch: transient-failures in the summary; sagas-complete-or-compensate
+# fails if a saga is abandoned half way.
+#
+# Try: cargo run -p lab-04-sagas -- run labs/04-sagas/scenarios/transient.toml
+name = "lab04-transient"
+description = "Services fail transiently 15% of the time; every command, compensations included, is retried."
+nodes = 4
+seed = 1
+duration = "8s"
+settle = "4s"
+
+[protocol]
+name = "saga"
+initial_balance = 2000
+initial_stock = 150
+shipping_failure = 0.3
+reject_ratio = 0.1
+flaky = 0.15
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+
+[workload]
+kind = "orders"
+clients = 3
+rate = "20/s"
+timeout = "2s"
+"#,
+    ),
+    (
+        "labs/05-raft-election/scenarios/election-3.toml",
+        r#"# election-3 (lab 05, part A): three nodes, no faults, no clients.
+#
+# Tests: the first election. Every node starts as a follower with a random
+# election timeout; the first to time out becomes a candidate, and with a
+# healthy network it wins and its heartbeats keep everyone else from
+# standing. Watch `leaders` (metric): one leader, in a low term, early on.
+# Fails when: nobody wins (`leader-elected`, `stable-leader`), two nodes lead
+# the same term (`election-safety`), or elections go on forever because
+# heartbeats do not reset followers' timers (`stable-leader`).
+#
+# Try: cargo run -p lab-05-raft-election -- tui labs/05-raft-election/scenarios/election-3.toml
+name = "lab05-election-3"
+description = "Lab 05 A: three nodes elect one leader and keep it."
+nodes = 3
+seed = 1
+duration = "4s"
+settle = "2s"
+
+[protocol]
+name = "raft"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+"#,
+    ),
+    (
+        "labs/05-raft-election/scenarios/election-5.toml",
+        r#"# election-5 (lab 05, part A): five nodes, no faults, no clients, and wide
+# latencies so that split votes happen.
+#
+# Tests: elections where two candidates stand at once. Neither may win
+# without a majority; the randomized timeout makes one of them stand again
+# first, in a higher term, and win. Watch the TUI: candidates, split votes,
+# then one leader.
+# Fails when: two leaders in a term (`election-safety`; did a node vote
+# twice, or count a vote from another term?), or no leader ever settles
+# (`stable-leader`; is the timeout re-drawn at random on every reset?).
+#
+# Try: cargo run -p lab-05-raft-election -- tui labs/05-raft-election/scenarios/election-5.toml
+name = "lab05-election-5"
+description = "Lab 05 A: five nodes with slow links elect one leader."
+nodes = 5
+seed = 1
+duration = "5s"
+settle = "2s"
+
+[protocol]
+name = "raft"
+election_timeout = { min = "100ms", max = "130ms" }
+heartbeat = "30ms"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "40ms" }
+"#,
+    ),
+    (
+        "labs/05-raft-election/scenarios/leader-crash.toml",
+        r#"# leader-crash (lab 05, part B): the leader crashes twice; each time the
+# others elect a new one. The crashed leaders come back later, with old
+# terms.
+#
+# Tests: re-election after a leader stops sending heartbeats, and a node
+# returning with a stale term stepping down when it hears a higher one.
+# Watch the `leaders` metric: a new leader in a higher term after each crash.
+# Fails when: no new leader (`stable-leader`), two leaders in a term
+# (`election-safety`), a restarted node's term went back (`term-never-
+# decreases`: persist the term before you answer anyone).
+#
+# Try: cargo run -p lab-05-raft-election -- tui labs/05-raft-election/scenarios/leader-crash.toml
+name = "lab05-leader-crash"
+description = "Lab 05 B: the leader crashes twice and restarts later."
+nodes = 5
+seed = 1
+duration = "8s"
+settle = "2s"
+
+[protocol]
+name = "raft"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+
+[storage]
+lose_unsynced = true
+
+[[faults]]
+at = "1.5s"
+crash = "leader"
+
+[[faults]]
+at = "3s"
+crash = "leader"
+
+[[faults]]
+at = "4.5s"
+restart = "all"
+"#,
+    ),
+    (
+        "labs/05-raft-election/scenarios/leader-isolated.toml",
+        r#"# leader-isolated (lab 05, part B): the leader is cut off from everyone,
+# the majority elects a new leader, and the network heals.
+#
+# Tests: the old leader keeps believing it leads (its term is old; that is
+# allowed), the majority moves to a higher term, and once healed the old
+# leader hears the higher term and steps down — in any message: a heartbeat,
+# a vote request, a reply.
+# Fails when: the majority elects nobody (`stable-leader`), the old leader
+# never steps down so two nodes lead at the end (`stable-leader`), or a term
+# has two leaders (`election-safety`).
+#
+# Try: cargo run -p lab-05-raft-election -- tui labs/05-raft-election/scenarios/leader-isolated.toml
+name = "lab05-leader-isolated"
+description = "Lab 05 B: the leader is isolated, then the network heals."
+nodes = 5
+seed = 1
+duration = "8s"
+settle = "3s"
+
+[protocol]
+name = "raft"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+
+[[faults]]
+at = "1.5s"
+isolate = "leader"
+
+[[faults]]
+at = "4s"
+heal = true
+"#,
+    ),
+    (
+        "labs/05-raft-election/scenarios/lossy.toml",
+        r#"# lossy (lab 05, part C): 5 % of messages lost, 5 % duplicated, and a
+# random partition every few hundred milliseconds.
+#
+# Tests: elections that must work although vote requests, votes and
+# heartbeats go missing or arrive twice or late. A candidate re-sends its
+# vote requests (every `heartbeat`) until it wins, loses or times out; a
+# duplicated vote must not count twice; a vote from an old term must not
+# count at all.
+# Fails when: two leaders in a term (`election-safety`: count each voter
+# once, and only votes for your current term), or no stable leader after
+# the network heals (`stable-leader`).
+#
+# Try: cargo run -p lab-05-raft-election -- tui labs/05-raft-election/scenarios/lossy.toml
+name = "lab05-lossy"
+description = "Lab 05 C: loss, duplication and partitions during elections."
+nodes = 5
+seed = 1
+duration = "8s"
+settle = "4s"
+
+[protocol]
+name = "raft"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "30ms" }
+loss = 0.05
+duplicate = 0.05
+
+[nemesis]
+kinds = ["partition"]
+every = "400ms"
+heal_after = "300ms"
+"#,
+    ),
+    (
+        "labs/05-raft-election/scenarios/restarts.toml",
+        r#"# restarts (lab 05, part C): nodes crash every ~60 ms and come back 5 ms
+# later, losing every write they had not synced, in the middle of contested
+# elections.
+#
+# Tests: the term and the vote are durable. Three nodes with a narrow
+# timeout range (candidates often stand at the same time), latencies of
+# 1–40 ms, and a crash every ~60 ms: a voter often crashes right after
+# voting and hears from a second candidate of the same term after it
+# restarts. If it forgot its vote, it votes again, and both candidates can
+# win. This is the lab version of scenarios/raft-bug-forget-vote.toml,
+# without the bug switch and without clients.
+# Fails when: a node votes twice in a term (`one-vote-per-term`), two
+# leaders in a term (`election-safety`), a restarted node's term went back
+# (`term-never-decreases`). Write term and vote and sync them before the
+# vote (or anything else) leaves the node.
+#
+# Try: cargo run -p lab-05-raft-election -- tui labs/05-raft-election/scenarios/restarts.toml
+name = "lab05-restarts"
+description = "Lab 05 C: crash-restarts every ~60 ms during contested elections."
+nodes = 3
+seed = 1
+duration = "6s"
+settle = "2s"
+
+[protocol]
+name = "raft"
+election_timeout = { min = "100ms", max = "110ms" }
+heartbeat = "30ms"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "40ms" }
+
+[storage]
+lose_unsynced = true
+
+[nemesis]
+kinds = ["crash"]
+every = "60ms"
+heal_after = "5ms"
+"#,
+    ),
+    (
+        "labs/06-raft-log/scenarios/apply-before-commit-rule.toml",
+        r#"# apply-before-commit-rule (lab 06, part B): apply and answer only what is
+# committed.
+#
+# Tests: a leader must not apply an entry (nor answer its client) while only
+# its own log holds it: a leader cut off right after appending would answer
+# for an operation no later leader has. Derived from
+# scenarios/raft-bug-apply-before-commit.toml without the bug line.
+# Fails when: `linearizable` (the client history cannot be explained) or
+# `acked-ops-applied` / `state-machine-safety` (an answered operation
+# vanished). Apply only up to commitIndex, in order.
+#
+# Try: cargo run -p lab-06-raft-log -- tui labs/06-raft-log/scenarios/apply-before-commit-rule.toml
+name = "lab06-apply-before-commit-rule"
+description = "Bug switch: apply and answer before commit; isolated leaders lose acknowledged writes."
+nodes = 3
+seed = 0
+duration = "12s"
+settle = "5s"
+
+[protocol]
+name = "raft"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+
+[workload]
+kind = "kv"
+clients = 3
+rate = "60/s"
+timeout = "1s"
+
+[[faults]]
+at = "2s"
+isolate = "leader"
+
+[[faults]]
+at = "3s"
+heal = true
+
+[[faults]]
+at = "5s"
+isolate = "leader"
+
+[[faults]]
+at = "6s"
+heal = true
+
+[[faults]]
+at = "8s"
+isolate = "leader"
+
+[[faults]]
+at = "9s"
+heal = true
+
+[check]
+history = "linearizable"
+"#,
+    ),
+    (
+        "labs/06-raft-log/scenarios/vote-without-log-check-rule.toml",
+        r#"# vote-without-log-check-rule (lab 06, part C): the election restriction.
+#
+# Tests: §5.4.1 — a voter refuses a candidate whose log is less up to date
+# than its own (compare last terms, then last indexes). The nemesis isolates
+# a random node for 1.5 s at a time; it misses committed entries while its
+# term climbs, and when it returns its RequestVote carries the highest term.
+# Derived from scenarios/raft-bug-vote-without-log-check.toml without the bug
+# line.
+# Fails when: `leader-completeness` (a leader lacks a committed entry), then
+# `log-matching` / `state-machine-safety` as it overwrites them.
+#
+# Try: cargo run -p lab-06-raft-log -- tui labs/06-raft-log/scenarios/vote-without-log-check-rule.toml
+name = "lab06-vote-without-log-check-rule"
+description = "Bug switch: vote without the log up-to-date check; a stale node becomes leader."
+nodes = 5
+seed = 0
+duration = "15s"
+settle = "5s"
+
+[protocol]
+name = "raft"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+
+[workload]
+kind = "kv"
+clients = 3
+rate = "50/s"
+timeout = "1s"
+
+[nemesis]
+kinds = ["partition-isolate"]
+every = "1s"
+heal_after = "1.5s"
+
+[check]
+history = "linearizable"
+"#,
+    ),
+    (
+        "labs/07-raft-persist/scenarios/forget-vote-rule.toml",
+        r#"# forget-vote-rule (lab 07, part A): a restarted node remembers its vote.
+#
+# Tests: the vote is durable and read back on restart, together with the
+# term and the log. Three nodes with a narrow election timeout range
+# (contested elections are common), latencies of 1–40 ms, a crash every
+# ~60 ms with a restart 5 ms later: a voter often crashes right after voting
+# and hears from a second candidate of the same term when it is back.
+# Derived from scenarios/raft-bug-forget-vote.toml without the bug line.
+# Fails when: a node votes twice in a term (`one-vote-per-term`), two
+# leaders in a term (`election-safety`), a term or commit index went back
+# across a restart.
+#
+# Try: cargo run -p lab-07-raft-persist -- tui labs/07-raft-persist/scenarios/forget-vote-rule.toml
+name = "lab07-forget-vote-rule"
+description = "Lab 07 A: crash-restarts every ~60 ms during contested elections, with clients."
+nodes = 3
+seed = 0
+duration = "15s"
+settle = "5s"
+
+[protocol]
+name = "raft"
+election_timeout = { min = "100ms", max = "110ms" }
+heartbeat = "30ms"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "40ms" }
+
+[workload]
+kind = "kv"
+clients = 2
+rate = "20/s"
+timeout = "1s"
+
+[nemesis]
+kinds = ["crash"]
+every = "60ms"
+heal_after = "5ms"
+
+[check]
+history = "linearizable"
+"#,
+    ),
+    (
+        "labs/07-raft-persist/scenarios/reply-before-sync-rule.toml",
+        r#"# reply-before-sync-rule (lab 07, part A): persist before you answer.
+#
+# Tests: every write a handler makes (term, vote, log entries, commit index)
+# is synced before any message or client reply of that handler leaves the
+# node. The nemesis crashes a random node every ~400 ms and restarts it
+# 200 ms later; `[storage] lose_unsynced` is on, so a crash loses whatever
+# was not synced. Derived from scenarios/raft-bug-reply-before-sync.toml
+# without the bug line.
+# Fails when: a restarted node's commit index went back
+# (`commit-never-decreases`) or its term (`term-never-decreases`), it voted
+# twice in a term (`one-vote-per-term`), or a committed entry vanished from
+# the majority that acknowledged it (`leader-completeness`, `linearizable`).
+#
+# Try: cargo run -p lab-07-raft-persist -- tui labs/07-raft-persist/scenarios/reply-before-sync-rule.toml
+name = "lab07-reply-before-sync-rule"
+description = "Lab 07 A: crash-restarts every ~400 ms, losing unsynced writes."
+nodes = 3
+seed = 0
+duration = "15s"
+settle = "5s"
+
+[protocol]
+name = "raft"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+
+[storage]
+lose_unsynced = true
+
+[workload]
+kind = "kv"
+clients = 3
+rate = "60/s"
+timeout = "1s"
+
+[nemesis]
+kinds = ["crash"]
+every = "400ms"
+heal_after = "200ms"
+
+[check]
+history = "linearizable"
+"#,
+    ),
+    (
+        "labs/07-raft-persist/scenarios/unreliable.toml",
+        r#"# unreliable (lab 07, part C): a bad network — loss, duplication, and late
+# messages.
+#
+# Tests: 5 % of messages are lost and 5 % duplicated; the links n0–n1 and
+# n2–n3 have latencies anywhere between 1 ms and 120 ms, so messages on them
+# arrive long after newer ones: stale AppendEntries (a delayed, shorter one
+# must not truncate newer entries), votes and replies from old terms,
+# duplicates of everything. Derived from scenarios/raft-unreliable.toml
+# with less loss, slow links of 120 ms instead of 2 s, and without PreVote,
+# which the labs do not ask for: without it, 2 s links (or 10 % loss) keep
+# a node starting elections, and the cluster may still be changing leaders
+# when the run ends (the reference without PreVote fails 22 of 300 seeds
+# with 10 % loss and 500 ms links).
+# Fails when: any safety check (`log-matching`, `state-machine-safety`,
+# `leader-completeness`, `linearizable`), or `acked-ops-applied` /
+# `stable-leader` at the end if the cluster never settles.
+#
+# Try: cargo run -p lab-07-raft-persist -- tui labs/07-raft-persist/scenarios/unreliable.toml
+name = "lab07-unreliable"
+description = "Lab 07 C: 5% loss, 5% duplication, and two links with 1–120 ms latency."
+nodes = 5
+seed = 0
+duration = "20s"
+settle = "8s"
+
+[protocol]
+name = "raft"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "15ms" }
+loss = 0.05
+duplicate = 0.05
+
+[[network.links]]
+from = 0
+to = 1
+latency = { kind = "uniform", min = "1ms", max = "120ms" }
+
+[[network.links]]
+from = 2
+to = 3
+latency = { kind = "uniform", min = "1ms", max = "120ms" }
+
+[workload]
+kind = "kv"
+clients = 3
+rate = "40/s"
+timeout = "1s"
+
+[check]
+history = "linearizable"
+"#,
+    ),
+    (
+        "labs/08-raft-kv/scenarios/apply-before-commit-rule.toml",
+        r#"# apply-before-commit-rule (lab 08, part A): answer a client only once its
+# entry is committed and applied.
+#
+# Tests: the leader is isolated every 3 s for 1 s. An isolated leader keeps
+# receiving client requests and appending them, but none can commit: it must
+# not execute them nor answer. The majority elects a new leader whose
+# entries replace the old leader's at those indexes. Derived from
+# scenarios/raft-bug-apply-before-commit.toml without the bug line (as lab
+# 06's scenario of the same name).
+# Fails when: `linearizable` (an answered operation never happened, or a
+# read saw it), `acked-ops-applied` (an answered operation is not in the
+# logs), `state-machine-safety`.
+#
+# Try: cargo run -p lab-08-raft-kv -- tui labs/08-raft-kv/scenarios/apply-before-commit-rule.toml
+name = "lab08-apply-before-commit-rule"
+description = "Lab 08 A: the leader is isolated every 3 s for 1 s."
+nodes = 3
+seed = 0
+duration = "12s"
+settle = "5s"
+
+[protocol]
+name = "raft"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+
+[workload]
+kind = "kv"
+clients = 3
+rate = "60/s"
+timeout = "1s"
+
+[[faults]]
+at = "2s"
+isolate = "leader"
+
+[[faults]]
+at = "3s"
+heal = true
+
+[[faults]]
+at = "5s"
+isolate = "leader"
+
+[[faults]]
+at = "6s"
+heal = true
+
+[[faults]]
+at = "8s"
+isolate = "leader"
+
+[[faults]]
+at = "9s"
+heal = true
+
+[check]
+history = "linearizable"
+"#,
+    ),
+    (
+        "labs/08-raft-kv/scenarios/no-dedup-rule.toml",
+        r#"# no-dedup-rule (lab 08, part B): a retried request is applied once.
+#
+# Tests: client sessions. At 2 s, 6 s and 10 s the followers' messages to
+# the leader are cut (one way) for 2 s: the leader keeps replicating client
+# requests but hears no acknowledgement, so it commits nothing. A leader
+# that steps down (a CheckQuorum leader does, after an election timeout)
+# redirects its waiting clients, who retry the same request id at the next
+# leader — which already holds the first copy in its log. Derived from
+# scenarios/raft-bug-no-dedup.toml without the bug line.
+# Fails when: `linearizable` — an `append` executed twice shows up twice in
+# every later read of its key.
+#
+# Try: cargo run -p lab-08-raft-kv -- tui labs/08-raft-kv/scenarios/no-dedup-rule.toml
+name = "lab08-no-dedup-rule"
+description = "Lab 08 B: one-way cuts to the leader; retried requests meet their first copy."
+nodes = 3
+seed = 0
+duration = "14s"
+settle = "5s"
+
+[protocol]
+name = "raft"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+
+[workload]
+kind = "kv"
+clients = 3
+rate = "60/s"
+timeout = "2s"
+keys = 2
+read_ratio = 0.3
+append_ratio = 0.5
+cas_ratio = 0.1
+
+[[faults]]
+at = "2s"
+cut = { from = 0, to = "leader" }
+
+[[faults]]
+at = "2s"
+cut = { from = 1, to = "leader" }
+
+[[faults]]
+at = "2s"
+cut = { from = 2, to = "leader" }
+
+[[faults]]
+at = "4s"
+heal = true
+
+[[faults]]
+at = "6s"
+cut = { from = 0, to = "leader" }
+
+[[faults]]
+at = "6s"
+cut = { from = 1, to = "leader" }
+
+[[faults]]
+at = "6s"
+cut = { from = 2, to = "leader" }
+
+[[faults]]
+at = "8s"
+heal = true
+
+[[faults]]
+at = "10s"
+cut = { from = 0, to = "leader" }
+
+[[faults]]
+at = "10s"
+cut = { from = 1, to = "leader" }
+
+[[faults]]
+at = "10s"
+cut = { from = 2, to = "leader" }
+
+[[faults]]
+at = "12s"
+heal = true
+
+[check]
+history = "linearizable"
+"#,
+    ),
+    (
+        "labs/08-raft-kv/scenarios/retries.toml",
+        r#"# retries (lab 08, part B): a retry reaches the new leader while the first
+# copy of its request is still uncommitted in that leader's log.
+#
+# Tests: deduplication when applying, not only when a request arrives.
+# Three times, for 400 ms, the followers' messages to the leader are cut
+# (one way): the leader replicates client requests but hears no
+# acknowledgement, so nothing commits and its clients wait. Then the cut is
+# turned around: the leader can no longer reach the followers. They time
+# out and elect a new leader, which holds the old leader's requests
+# uncommitted; the old leader hears the candidate's RequestVote, steps down
+# and redirects its waiting clients, who retry the same request ids — often
+# before the new leader's first commit. A node that only checks its
+# sessions when a request arrives appends the retry a second time, and both
+# copies execute. Appends dominate the workload, so a double execution shows
+# in every later read of its key.
+# Fails when: `linearizable` (an append applied twice), `acked-ops-applied`.
+#
+# Try: cargo run -p lab-08-raft-kv -- tui labs/08-raft-kv/scenarios/retries.toml
+name = "lab08-retries"
+description = "Lab 08 B: one-way cuts around the leader; retries race the new leader's first commit."
+nodes = 3
+seed = 0
+duration = "14s"
+settle = "5s"
+
+[protocol]
+name = "raft"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+
+[workload]
+kind = "kv"
+clients = 4
+rate = "80/s"
+timeout = "2s"
+keys = 2
+read_ratio = 0.3
+append_ratio = 0.5
+cas_ratio = 0.1
+
+[[faults]]
+at = "2s"
+cut = { from = 0, to = "leader" }
+
+[[faults]]
+at = "2s"
+cut = { from = 1, to = "leader" }
+
+[[faults]]
+at = "2s"
+cut = { from = 2, to = "leader" }
+
+[[faults]]
+at = "2.4s"
+heal = true
+
+[[faults]]
+at = "2.4s"
+cut = { from = "leader", to = 0 }
+
+[[faults]]
+at = "2.4s"
+cut = { from = "leader", to = 1 }
+
+[[faults]]
+at = "2.4s"
+cut = { from = "leader", to = 2 }
+
+[[faults]]
+at = "3.5s"
+heal = true
+
+[[faults]]
+at = "6s"
+cut = { from = 0, to = "leader" }
+
+[[faults]]
+at = "6s"
+cut = { from = 1, to = "leader" }
+
+[[faults]]
+at = "6s"
+cut = { from = 2, to = "leader" }
+
+[[faults]]
+at = "6.4s"
+heal = true
+
+[[faults]]
+at = "6.4s"
+cut = { from = "leader", to = 0 }
+
+[[faults]]
+at = "6.4s"
+cut = { from = "leader", to = 1 }
+
+[[faults]]
+at = "6.4s"
+cut = { from = "leader", to = 2 }
+
+[[faults]]
+at = "7.5s"
+heal = true
+
+[[faults]]
+at = "10s"
+cut = { from = 0, to = "leader" }
+
+[[faults]]
+at = "10s"
+cut = { from = 1, to = "leader" }
+
+[[faults]]
+at = "10s"
+cut = { from = 2, to = "leader" }
+
+[[faults]]
+at = "10.4s"
+heal = true
+
+[[faults]]
+at = "10.4s"
+cut = { from = "leader", to = 0 }
+
+[[faults]]
+at = "10.4s"
+cut = { from = "leader", to = 1 }
+
+[[faults]]
+at = "10.4s"
+cut = { from = "leader", to = 2 }
+
+[[faults]]
+at = "11.5s"
+heal = true
+
+[check]
+history = "linearizable"
+"#,
+    ),
+    (
+        "labs/08-raft-kv/scenarios/stale-reads.toml",
+        r#"# stale-reads (lab 08, part A): reads go through the log too.
+#
+# Tests: a leader that answers a `get` from its own store, without a log
+# entry, answers from a state that may be stale: it may have been deposed
+# without knowing it. Here the leader is cut off from the other nodes (its
+# clients still reach it) for 2 s, three times; the majority elects a new
+# leader and clients write there, while the old leader, still believing it
+# leads, would answer reads with the old values. Reads are 85 % of the
+# workload and clients give up after 400 ms (then try the next node), so a
+# client often reads at the old leader after another client's write
+# completed at the new one. Through the log, the old leader's reads wait
+# (it cannot commit) and time out, or are redirected when it steps down.
+# Fails when: `linearizable` (a read returned a value already overwritten
+# by a completed write).
+#
+# Try: cargo run -p lab-08-raft-kv -- tui labs/08-raft-kv/scenarios/stale-reads.toml
+name = "lab08-stale-reads"
+description = "Lab 08 A: the leader is cut off for 2 s, three times; reads dominate."
+nodes = 3
+seed = 0
+duration = "14s"
+settle = "5s"
+
+[protocol]
+name = "raft"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+
+[workload]
+kind = "kv"
+clients = 4
+rate = "80/s"
+timeout = "400ms"
+keys = 2
+read_ratio = 0.85
+append_ratio = 0.1
+cas_ratio = 0.05
+
+[[faults]]
+at = "2s"
+isolate = "leader"
+
+[[faults]]
+at = "4s"
+heal = true
+
+[[faults]]
+at = "5.5s"
+isolate = "leader"
+
+[[faults]]
+at = "7.5s"
+heal = true
+
+[[faults]]
+at = "9s"
+isolate = "leader"
+
+[[faults]]
+at = "11s"
+heal = true
+
+[check]
+history = "linearizable"
+"#,
+    ),
+    (
+        "labs/09-quorum-kv/scenarios/ap-churn.toml",
+        r#"# ap-churn (lab 09, part C): last-writer-wins under random partitions and crashes.
+#
+# `ap` with conflict = "lww" and the nemesis partitioning or crashing a node
+# every second (healed after 500 ms), 3% loss and 5% duplication. Hints pile
+# up on fallbacks during each cut and must be handed off (and dropped only
+# once the replica acknowledged them); replicas that missed writes catch up
+# through read repair and anti-entropy in the settle time at the end.
+#
+# Watch: `replicas-converge` and `ap-available` pass on every seed.
+# Try: cargo run -p lab-09-quorum-kv -- sweep labs/09-quorum-kv/scenarios/ap-churn.toml --seeds 0..100
+name = "lab09-ap-churn"
+description = "ap (lww) under random partitions and crashes: converges once the faults stop."
+nodes = 5
+seed = 1
+duration = "10s"
+settle = "4s"
+
+[protocol]
+name = "quorum-kv"
+mode = "ap"
+conflict = "lww"
+
+[network]
+latency = { kind = "uniform", min = "2ms", max = "30ms" }
+loss = 0.03
+duplicate = 0.05
+
+[workload]
+kind = "kv"
+clients = 5
+rate = "50/s"
+timeout = "1s"
+keys = 4
+read_ratio = 0.5
+
+[nemesis]
+kinds = ["partition", "crash"]
+every = "1s"
+heal_after = "500ms"
+start = "2s"
+"#,
+    ),
+    (
+        "labs/09-quorum-kv/scenarios/ap-partition.toml",
+        r#"# ap-partition (lab 09, part C): sloppy quorums through a 2|3 partition.
+#
+# The cap-partition schedule in `ap` mode with vector clocks: the cluster
+# splits {n0,n1} | {n2,n3,n4} from 3 s to 7 s, n3 crashes at 8 s and comes
+# back at 9 s, 2% loss. Both sides keep answering: a coordinator short of a
+# quorum after `sloppy_after` adds fallback nodes, which keep the writes as
+# hints for the replicas they were meant for and hand them off once those
+# answer again. After healing, read repair and anti-entropy bring every
+# replica to the same versions.
+#
+# Watch: `ap-available` (both sides keep serving), `replicas-converge` (no
+# replica differs, no hint left) and `no-lost-updates`; stale-reads > 0 is
+# the price (not a failure).
+# Try: cargo run -p lab-09-quorum-kv -- tui labs/09-quorum-kv/scenarios/ap-partition.toml
+name = "lab09-ap-partition"
+description = "ap (vclock) through a 2|3 partition and a crash: available, converges after healing."
+nodes = 5
+seed = 1
+duration = "12s"
+settle = "4s"
+
+[protocol]
+name = "quorum-kv"
+mode = "ap"
+conflict = "vclock"
+
+[network]
+latency = { kind = "uniform", min = "2ms", max = "30ms" }
+loss = 0.02
+
+[workload]
+kind = "kv"
+clients = 5
+rate = "50/s"
+timeout = "1s"
+keys = 3
+read_ratio = 0.5
+
+[[faults]]
+at = "3s"
+partition = [[0, 1], [2, 3, 4]]
+
+[[faults]]
+at = "7s"
+heal = true
+
+[[faults]]
+at = "8s"
+crash = 3
+
+[[faults]]
+at = "9s"
+restart = 3
+"#,
+    ),
+    (
+        "labs/09-quorum-kv/scenarios/ap-sloppy.toml",
+        r#"# ap-sloppy (lab 09, part C): a key's replicas cut off from most of the cluster.
+#
+# Seven nodes, one key (`k0`, whose replicas are n1, n0 and n3). From 2 s to
+# 8 s the network splits {n0,n1,n3} | {n2,n4,n5,n6}: coordinators on the big
+# side reach none of the key's replicas. With sloppy quorums they still
+# answer: after `sloppy_after` a put goes to the fallbacks n2, n5, n4 as
+# hints for the replicas it missed, and a get asks the fallbacks, whose views
+# include their hints. After healing the hints are handed off and the
+# replicas converge. A store that only talks to the replicas fails every
+# operation on the big side for six seconds.
+#
+# Watch: `ap-available` (avail-partitioned near 100%), then the hints
+# draining in the TUI after 8 s and `replicas-converge`.
+# Try: cargo run -p lab-09-quorum-kv -- tui labs/09-quorum-kv/scenarios/ap-sloppy.toml
+name = "lab09-ap-sloppy"
+description = "ap with a key's replicas cut off from four of seven nodes: sloppy quorums and hinted handoff."
+nodes = 7
+seed = 1
+duration = "10s"
+settle = "4s"
+
+[protocol]
+name = "quorum-kv"
+mode = "ap"
+conflict = "vclock"
+
+[network]
+latency = { kind = "uniform", min = "2ms", max = "30ms" }
+loss = 0.02
+
+[workload]
+kind = "kv"
+clients = 7
+rate = "50/s"
+timeout = "1s"
+keys = 1
+read_ratio = 0.5
+
+[[faults]]
+at = "2s"
+partition = [[0, 1, 3], [2, 4, 5, 6]]
+
+[[faults]]
+at = "8s"
+heal = true
+"#,
+    ),
+    (
+        "labs/09-quorum-kv/scenarios/cp-basic.toml",
+        r#"# cp-basic (lab 09, part A): ABD on a healthy network.
+#
+# Five nodes, three replicas per key, no faults, no loss. Every operation
+# has a majority within reach, so (almost) every operation must succeed and
+# the history must be linearizable. A write is two phases (query the
+# highest tag, store the next one at a majority); a read queries a majority
+# and writes the newest version back before it answers.
+#
+# Watch: `linearizable` and `cp-serves-majority` pass on every seed;
+# availability close to 100%.
+# Try: cargo run -p lab-09-quorum-kv -- tui labs/09-quorum-kv/scenarios/cp-basic.toml
+name = "lab09-cp-basic"
+description = "cp (ABD) with no faults: linearizable and available."
+nodes = 5
+seed = 1
+duration = "8s"
+settle = "2s"
+
+[protocol]
+name = "quorum-kv"
+mode = "cp"
+
+[network]
+latency = { kind = "uniform", min = "2ms", max = "30ms" }
+
+[workload]
+kind = "kv"
+clients = 5
+rate = "50/s"
+timeout = "1s"
+keys = 3
+read_ratio = 0.5
+"#,
+    ),
+    (
+        "labs/09-quorum-kv/scenarios/cp-lossy.toml",
+        r#"# cp-lossy (lab 09, part A): ABD with loss, duplication and contention.
+#
+# One key, eight clients, 10% of messages lost and 30% duplicated. A lost
+# store leaves a write at only some replicas; a read that sees it must write
+# it back to a majority before answering, or a later read from another
+# majority misses it (new-old inversion). A duplicated ack, or a late reply
+# to the other phase, must not count twice toward a quorum.
+#
+# Watch: `linearizable` passes on every seed; with the reference's bug
+# switches `no-write-back` or `stale-quorum` it fails.
+# Try: cargo run -p lab-09-quorum-kv -- sweep labs/09-quorum-kv/scenarios/cp-lossy.toml --seeds 0..100
+name = "lab09-cp-lossy"
+description = "cp with loss, duplication and one contended key."
+nodes = 5
+seed = 1
+duration = "8s"
+settle = "2s"
+
+[protocol]
+name = "quorum-kv"
+mode = "cp"
+
+[network]
+latency = { kind = "uniform", min = "2ms", max = "40ms" }
+loss = 0.1
+duplicate = 0.3
+
+[workload]
+kind = "kv"
+clients = 8
+rate = "80/s"
+timeout = "1s"
+keys = 1
+read_ratio = 0.5
+"#,
+    ),
+    (
+        "labs/09-quorum-kv/scenarios/cp-partitions.toml",
+        r#"# cp-partitions (lab 09, part B): ABD under random partitions and crashes.
+#
+# Loss and duplication throughout; the nemesis cuts the network or crashes a
+# node every second, healing after 600 ms. A coordinator without a majority
+# must refuse (fail a read, leave a write indeterminate) rather than answer
+# from a minority; a replica that crashes keeps what it stored (its storage)
+# and comes back with it.
+#
+# Watch: `linearizable` passes on every seed; avail-partitioned drops below
+# the availability outside partitions.
+# Try: cargo run -p lab-09-quorum-kv -- sweep labs/09-quorum-kv/scenarios/cp-partitions.toml --seeds 0..100
+name = "lab09-cp-partitions"
+description = "cp under random partitions and crashes, with loss and duplication."
+nodes = 5
+seed = 1
+duration = "10s"
+settle = "3s"
+
+[protocol]
+name = "quorum-kv"
+mode = "cp"
+
+[network]
+latency = { kind = "uniform", min = "2ms", max = "30ms" }
+loss = 0.03
+duplicate = 0.1
+
+[workload]
+kind = "kv"
+clients = 6
+rate = "60/s"
+timeout = "1s"
+keys = 2
+read_ratio = 0.5
+
+[nemesis]
+kinds = ["partition", "crash"]
+every = "1s"
+heal_after = "600ms"
+start = "2s"
+"#,
+    ),
+    (
+        "labs/10-event-sourcing/scenarios/consumer-crash.toml",
+        r#"# consumer-crash (lab 10, part B): a consumer crashing mid-batch.
+#
+# Each batch takes 120 ms to process, offsets are committed every 50 ms, and
+# the projection is crashed five times. Offsets committed before a batch is processed and persisted point
+# past it after a restart: the batch is never delivered again. Your
+# `persist` must make the read model and its positions durable, and
+# `offsets_to_commit` may only commit what is persisted. Same as
+# scenarios/cqrs-bug-commit-before-process.toml without the bug.
+#
+# What to watch: "gap: ..." in the projection's log (a lost batch) and
+# projection-matches-store at the end.
+#
+# Try: cargo run -p lab-10-event-sourcing -- run labs/10-event-sourcing/scenarios/consumer-crash.toml
+
+name = "consumer-crash"
+description = "lab 10: a consumer crashing mid-batch."
+nodes = 5
+seed = 1
+duration = "10s"
+settle = "5s"
+
+[protocol]
+name = "cqrs"
+process_delay = "120ms"
+commit_every = "50ms"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+
+[workload]
+kind = "bank"
+clients = 4
+rate = "60/s"
+timeout = "2s"
+
+[[faults]]
+at = "1.5s"
+crash = "projection"
+
+[[faults]]
+at = "1.8s"
+restart = "projection"
+
+[[faults]]
+at = "3s"
+crash = "projection"
+
+[[faults]]
+at = "3.3s"
+restart = "projection"
+
+[[faults]]
+at = "4.5s"
+crash = "projection"
+
+[[faults]]
+at = "4.8s"
+restart = "projection"
+
+[[faults]]
+at = "6s"
+crash = "projection"
+
+[[faults]]
+at = "6.3s"
+restart = "projection"
+
+[[faults]]
+at = "7.5s"
+crash = "projection"
+
+[[faults]]
+at = "7.8s"
+restart = "projection"
+"#,
+    ),
+    (
+        "labs/10-event-sourcing/scenarios/lost-update.toml",
+        r#"# lost-update (lab 10, part A): racing commands on the same accounts.
+#
+# Eight clients on three command handlers (n2, n3, n4) race on two accounts.
+# Two handlers often load the same version, both validate their command
+# against it (your `rebuild` + `decide`), and both append with that expected
+# version: the store must take the first and refuse the second
+# (`append_allowed`), whose handler reloads, validates again and retries.
+# Same as scenarios/cqrs-bug-no-expected-version.toml without the bug.
+#
+# What to watch: "conflict acct-1: c3.7 expected v12, stream at v13" on n0,
+# optimistic-concurrency (every event's version is its expected version + 1,
+# no balance below zero) and snapshot-replay-equivalence.
+#
+# Try: cargo run -p lab-10-event-sourcing -- run labs/10-event-sourcing/scenarios/lost-update.toml
+
+name = "lost-update"
+description = "lab 10: racing commands on the same accounts."
+nodes = 6
+seed = 1
+duration = "10s"
+settle = "5s"
+
+[protocol]
+name = "cqrs"
+command_handlers = 3
+accounts = 2
+partitions = 2
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+
+[workload]
+kind = "bank"
+clients = 8
+rate = "80/s"
+timeout = "2s"
+read_percent = 5
+latest_percent = 5
+"#,
+    ),
+    (
+        "labs/10-event-sourcing/scenarios/redelivery.toml",
+        r#"# redelivery (lab 10, part B): at-least-once delivery into a projection.
+#
+# The projection n4 is crashed at 2 s, 4.5 s and 7 s and resumes from its
+# last committed offset, and the relay republishes batches whose
+# acknowledgement was lost (5% loss, 10% duplication): the same event is
+# delivered several times. Your `should_apply` must let each event change
+# the read model exactly once. Same as
+# scenarios/cqrs-bug-non-idempotent-projection.toml without the bug.
+#
+# What to watch: "duplicate ... suppressed" in n4's log, the metric
+# duplicates-suppressed, and no-double-apply / projection-matches-store.
+#
+# Try: cargo run -p lab-10-event-sourcing -- run labs/10-event-sourcing/scenarios/redelivery.toml
+
+name = "redelivery"
+description = "lab 10: at-least-once delivery into a projection."
+nodes = 5
+seed = 1
+duration = "10s"
+settle = "5s"
+
+[protocol]
+name = "cqrs"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+loss = 0.05
+duplicate = 0.1
+
+[workload]
+kind = "bank"
+clients = 4
+rate = "40/s"
+timeout = "2s"
+
+[[faults]]
+at = "2s"
+crash = "projection"
+
+[[faults]]
+at = "2.4s"
+restart = "projection"
+
+[[faults]]
+at = "4.5s"
+crash = "projection"
+
+[[faults]]
+at = "4.9s"
+restart = "projection"
+
+[[faults]]
+at = "7s"
+crash = "projection"
+
+[[faults]]
+at = "7.4s"
+restart = "projection"
+"#,
+    ),
+    (
+        "labs/10-event-sourcing/scenarios/store-crashes.toml",
+        r#"# store-crashes (lab 10, part C): the store and its relay crash repeatedly.
+#
+# The store n0 is crashed every second from 1.5 s to 8.5 s (restarted
+# 200 ms later) with 3% loss. An event written without its outbox entry in
+# the same synced write (or an entry deleted before the broker acknowledged
+# it) is lost for every consumer when the crash hits between the write and
+# the publish. Same as scenarios/cqrs-bug-dual-write.toml without the bug.
+#
+# What to watch: "recovered N events ...; outbox K" on n0 after each
+# restart, "relay resend", and every-event-published /
+# projection-matches-store.
+#
+# Try: cargo run -p lab-10-event-sourcing -- run labs/10-event-sourcing/scenarios/store-crashes.toml
+
+name = "store-crashes"
+description = "lab 10: the store and its relay crash repeatedly."
+nodes = 5
+seed = 2
+duration = "10s"
+settle = "5s"
+
+[protocol]
+name = "cqrs"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+loss = 0.03
+
+[workload]
+kind = "bank"
+clients = 4
+rate = "60/s"
+timeout = "2s"
+
+[[faults]]
+at = "1.5s"
+crash = "store"
+
+[[faults]]
+at = "1.7s"
+restart = "store"
+
+[[faults]]
+at = "2.5s"
+crash = "store"
+
+[[faults]]
+at = "2.7s"
+restart = "store"
+
+[[faults]]
+at = "3.5s"
+crash = "store"
+
+[[faults]]
+at = "3.7s"
+restart = "store"
+
+[[faults]]
+at = "4.5s"
+crash = "store"
+
+[[faults]]
+at = "4.7s"
+restart = "store"
+
+[[faults]]
+at = "5.5s"
+crash = "store"
+
+[[faults]]
+at = "5.7s"
+restart = "store"
+
+[[faults]]
+at = "6.5s"
+crash = "store"
+
+[[faults]]
+at = "6.7s"
+restart = "store"
+
+[[faults]]
+at = "7.5s"
+crash = "store"
+
+[[faults]]
+at = "7.7s"
+restart = "store"
+
+[[faults]]
+at = "8.5s"
+crash = "store"
+
+[[faults]]
+at = "8.7s"
+restart = "store"
+"#,
+    ),
+    (
+        "scenarios/2pc-basic.toml",
+        r#"# 2pc-basic: two-phase commit over a sharded bank, no faults.
+#
+# Node 0 coordinates; nodes 1-3 hold eight accounts (a0..a7, dealt
+# round-robin). Clients move money between accounts on different participants
+# and audit pairs of accounts. Every transaction is prepared (locks, vote
+# logged), decided (decision logged before it is sent) and acknowledged.
+# Conflicting transactions vote no (no-wait locking), so some abort.
+#
+# What to watch: txns-committed / txns-aborted; prepared-time-p50 is a few
+# milliseconds and blocked-txns is 0 (nobody waits for a decision); every check
+# passes, including the serializability of the transfer history.
+#
+# Try: distlab run scenarios/2pc-basic.toml
+#      distlab sweep scenarios/2pc-basic.toml --seeds 0..1000
+name = "2pc-basic"
+description = "Two-phase commit moving money between accounts on three participants, no faults."
+nodes = 4
+seed = 1
+duration = "10s"
+settle = "3s"
+
+[protocol]
+name = "two-pc"
+accounts = 8
+initial_balance = 100
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+
+[workload]
+kind = "bank"
+clients = 4
+rate = "40/s"
+timeout = "2s"
+max_amount = 20
+audit_ratio = 0.2
+"#,
+    ),
+    (
+        "scenarios/2pc-coordinator-crash.toml",
+        r#"# 2pc-coordinator-crash: the blocking problem.
+#
+# The coordinator crashes at 3 s, in the middle of a stream of transfers, and
+# stays down until 8 s. Participants that had voted yes for a transaction the
+# coordinator had not yet decided (or had decided but not yet told them) are
+# *in doubt*: they may not commit (another participant may have voted no) and
+# may not abort (the coordinator may have committed), so they keep the
+# accounts locked and ask the coordinator every 200 ms. Nobody else can help:
+# every participant of such a transaction voted yes, so cooperative
+# termination would not help either. When the coordinator restarts it reloads
+# its decision log, resends what was unacknowledged, and presumes abort for
+# the transactions it has no record of.
+#
+# What to watch: blocked-txns > 0 and blocked-time-max close to the 5 s
+# outage; blocked-lock-time (locks x time held while blocked); in the TUI the
+# participants' summaries read "1 prepared (1 in doubt), 2 locks held" for the
+# whole outage, and the event log shows "in doubt, asking for the outcome"
+# then "presume abort" after the restart. Clients time out meanwhile (info).
+#
+# Try: distlab run scenarios/2pc-coordinator-crash.toml
+#      distlab tui scenarios/2pc-coordinator-crash.toml
+name = "2pc-coordinator-crash"
+description = "The coordinator crashes mid-stream for 5 s; prepared participants block, holding their locks."
+nodes = 4
+seed = 1
+duration = "12s"
+settle = "4s"
+
+[protocol]
+name = "two-pc"
+accounts = 8
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+
+[workload]
+kind = "bank"
+clients = 4
+rate = "60/s"
+timeout = "1s"
+
+[[faults]]
+at = "3s"
+crash = "coordinator"
+
+[[faults]]
+at = "8s"
+restart = 0   # (a role names only live nodes: the crashed coordinator is node 0)
+"#,
+    ),
+    (
+        "scenarios/2pc-participant-crash.toml",
+        r#"# 2pc-participant-crash: participants crash and lose their unsynced writes.
+#
+# Participant n2 crashes at 3 s and comes back at 4.5 s; from 6 s the nemesis
+# crashes a random node (coordinator or participant) every ~1.5 s for 0.6 s.
+# A participant logs its yes vote (synced) before sending it, so after a
+# restart it finds its prepared transactions, takes their locks back and asks
+# for their outcome; a vote it never logged was never sent. The coordinator
+# times out on votes from a crashed participant and aborts.
+#
+# What to watch: txns-aborted grows while a participant is down (vote
+# timeouts); the event log shows "recovered N prepared transactions, in
+# doubt"; money-conserved and atomicity pass. Compare with
+# scenarios/2pc-bug-forget-prepared.toml.
+#
+# Try: distlab run scenarios/2pc-participant-crash.toml
+#      distlab sweep scenarios/2pc-participant-crash.toml --seeds 0..1000
+name = "2pc-participant-crash"
+description = "Participants (and sometimes the coordinator) crash and restart; prepared transactions survive."
+nodes = 4
+seed = 1
+duration = "15s"
+settle = "4s"
+
+[protocol]
+name = "two-pc"
+accounts = 8
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+
+[storage]
+lose_unsynced = true
+
+[workload]
+kind = "bank"
+clients = 4
+rate = "60/s"
+timeout = "1s"
+
+[[faults]]
+at = "3s"
+crash = 2
+
+[[faults]]
+at = "4.5s"
+restart = 2
+
+[nemesis]
+kinds = ["crash"]
+every = "1.5s"
+heal_after = "600ms"
+start = "6s"
+"#,
+    ),
+    (
+        "scenarios/broadcast-basic.toml",
+        r#"# broadcast-basic: the happy path.
+#
+# Five nodes on a healthy network gossip values over a line topology, so a
+# value handed to n0 must hop four times to reach n4. Two clients broadcast
+# fresh values (and sometimes read a node's set) for 10 s; then the run settles
+# for 5 s and every acknowledged value must be on every node.
+#
+# Try: distlab run scenarios/broadcast-basic.toml
+#      distlab run scenarios/broadcast-basic.toml --nodes 9 --seed 3
+name = "broadcast-basic"
+description = "Five nodes flood values over a line topology on a healthy network."
+nodes = 5
+seed = 1
+duration = "10s"
+settle = "5s"
+
+[protocol]
+name = "broadcast"
+topology = "line"       # line | ring | grid | tree | total
+retry = "100ms"         # resend unacknowledged values this often
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+
+[workload]
+kind = "broadcast"
+clients = 2
+rate = "20/s"           # over all clients
+timeout = "1s"
+read_ratio = 0.2        # share of operations that read a node's set
+"#,
+    ),
+    (
+        "scenarios/broadcast-lossy.toml",
+        r#"# broadcast-lossy: a bad network and crashing nodes.
+#
+# Seven nodes on a ring; a fifth of all messages are lost, some are duplicated,
+# and latency has a long exponential tail. The nemesis crashes a random node
+# (restarting it a second later) or raises the loss further. Every value a
+# client was told is stored must still reach every node once the faults stop.
+#
+# This is the scenario to sweep: distlab sweep scenarios/broadcast-lossy.toml --seeds 0..2000
+# To watch the checks catch a bug, set `bug = "no-retransmit"` below and sweep again.
+name = "broadcast-lossy"
+description = "Seven nodes on a ring with 20% loss, duplication, crashes and loss spikes."
+nodes = 7
+seed = 3
+duration = "10s"
+settle = "10s"
+
+[protocol]
+name = "broadcast"
+topology = "ring"
+retry = "150ms"
+bug = "none"            # none | no-retransmit | forget-on-restart
+
+[network]
+latency = { kind = "exponential", mean = "5ms" }
+loss = 0.2
+duplicate = 0.05
+
+[workload]
+kind = "broadcast"
+clients = 2
+rate = "10/s"
+timeout = "500ms"
+
+[nemesis]
+kinds = ["crash", "loss"]
+every = "2s"
+heal_after = "1s"
+
+[check]
+invariants = "all"
+"#,
+    ),
+    (
+        "scenarios/broadcast-partition.toml",
+        r#"# broadcast-partition: values must cross a partition once it heals.
+#
+# A grid of nine nodes is split in two at 3 s (n0..n3 | n4..n8), one node is
+# crashed and restarted while the partition holds, and the nemesis adds random
+# partitions of every Jepsen shape from 9 s. Clients keep broadcasting to both
+# sides; a value acknowledged on one side cannot reach the other until the
+# network heals, and must reach it afterwards thanks to retransmission and the
+# restarted node's anti-entropy.
+#
+# Try: distlab run scenarios/broadcast-partition.toml
+#      distlab sweep scenarios/broadcast-partition.toml --seeds 0..500
+name = "broadcast-partition"
+description = "A grid split in two, a crash, and random partitions; values must converge after healing."
+nodes = 9
+seed = 2
+duration = "20s"
+settle = "10s"
+
+[protocol]
+name = "broadcast"
+topology = "grid"
+retry = "200ms"
+
+[network]
+latency = { kind = "lognormal", median = "4ms", sigma = 0.6 }
+
+[workload]
+kind = "broadcast"
+clients = 3
+rate = "30/s"
+timeout = "1s"
+
+[[faults]]
+at = "3s"
+partition = [[0, 1, 2, 3], [4, 5, 6, 7, 8]]
+
+[[faults]]
+at = "4s"
+crash = 5
+
+[[faults]]
+at = "6s"
+restart = 5
+
+[[faults]]
+at = "8s"
+heal = true
+
+[nemesis]
+kinds = ["partition"]
+every = "2s"
+heal_after = "1s"
+start = "9s"
+"#,
+    ),
+    (
+        "scenarios/cap-minority-partition.toml",
+        r#"# cap-minority-partition: cp on the minority side of a partition refuses.
+#
+# n4 is isolated from 3 s to 8 s. Keys with two replicas on the majority side
+# stay fully available; clients that reach n4 get "no quorum" failures (cp
+# chooses consistency) until their request times out and they move on.
+# Random partitions from the nemesis follow.
+#
+# Watch: `linearizable` passes on every seed; avail-partitioned < availability.
+# Try: distlab sweep scenarios/cap-minority-partition.toml --seeds 0..500
+name = "cap-minority-partition"
+description = "cp with one node isolated, then random partitions: refuses on the minority, stays linearizable."
+nodes = 5
+seed = 1
+duration = "10s"
+settle = "4s"
+
+[protocol]
+name = "quorum-kv"
+mode = "cp"
+
+[network]
+latency = { kind = "uniform", min = "2ms", max = "30ms" }
+loss = 0.02
+
+[workload]
+kind = "kv"
+clients = 5
+rate = "50/s"
+timeout = "1s"
+keys = 3
+read_ratio = 0.5
+
+[[faults]]
+at = "3s"
+isolate = 4
+
+[[faults]]
+at = "8s"
+heal = true
+
+[nemesis]
+kinds = ["partition", "crash"]
+every = "1s"
+heal_after = "500ms"
+start = "8500ms"
+"#,
+    ),
+    (
+        "scenarios/cap-partition.toml",
+        r#"# cap-partition: the headline CAP comparison. Same seed, same partition, four modes.
+#
+# Five nodes, three replicas per key (consistent hashing), clients on every
+# side. At 3 s the cluster splits {n0,n1} | {n2,n3,n4} for four seconds; n3
+# crashes at 8 s and comes back at 9 s; 2% of messages are lost throughout.
+#
+# Watch: in `cp` (ABD) clients that reach the minority side get "no quorum"
+# failures — availability during the partition drops — but the history stays
+# linearizable (the `linearizable` check passes on every seed). In `ap`
+# (sloppy quorums + hinted handoff) availability stays near 100% while reads
+# miss acknowledged writes (stale-reads > 0) and the replicas converge only
+# after healing (`replicas-converge`). The primary modes lose writes for keys
+# whose primary is on the wrong side, and async replication serves stale reads.
+#
+# Try: distlab sweep-params scenarios/cap-partition.toml --param mode=cp,ap,primary-async,primary-sync --seeds 7..8
+#      distlab sweep-params scenarios/cap-partition.toml --param mode=cp,ap --seeds 0..10 --svg cap.svg
+#      distlab sweep scenarios/cap-partition.toml --seeds 0..1000   (cp: linearizable on every seed)
+name = "cap-partition"
+description = "Five nodes split 2|3 for four seconds: cp refuses on the minority, ap serves stale reads."
+nodes = 5
+seed = 7
+duration = "12s"
+settle = "4s"
+
+[protocol]
+name = "quorum-kv"
+mode = "cp"             # cp | ap | primary-async | primary-sync
+n = 3                   # replicas per key
+r = 2                   # ap read quorum
+w = 2                   # ap write quorum
+conflict = "vclock"     # ap: vclock | lww
+deadline = "400ms"      # coordinator gives up (fails a read, leaves a write indeterminate)
+
+[network]
+latency = { kind = "uniform", min = "2ms", max = "30ms" }
+loss = 0.02
+
+[workload]
+kind = "kv"
+clients = 5
+rate = "50/s"
+timeout = "1s"
+keys = 3
+read_ratio = 0.5
+
+[[faults]]
+at = "3s"
+partition = [[0, 1], [2, 3, 4]]
+
+[[faults]]
+at = "7s"
+heal = true
+
+[[faults]]
+at = "8s"
+crash = 3
+
+[[faults]]
+at = "9s"
+restart = 3
+"#,
+    ),
+    (
+        "scenarios/cap-quorum-sweep.toml",
+        r#"# cap-quorum-sweep: availability against stale reads as R and W move (ap, N=3).
+#
+# The cap-partition schedule under `ap` with last-writer-wins, so only the
+# quorum sizes differ between runs. With R+W <= N a read quorum need not
+# overlap the last write quorum: stale reads show up even before the
+# partition. With R+W > N they only come from sloppy quorums during the
+# partition (fallbacks hold the writes as hints).
+#
+# Watch: stale-reads falls and latency rises as R+W grows; availability
+# during the partition stays high (sloppy quorums) until R or W is 3.
+#
+# Try: distlab sweep-params scenarios/cap-quorum-sweep.toml --param r=1,2,3 --seeds 0..10
+#      distlab sweep-params scenarios/cap-quorum-sweep.toml --param w=1,2,3 --seeds 0..10
+name = "cap-quorum-sweep"
+description = "ap under one partition with R/W from 1/1 to 3/3: availability against stale reads."
+nodes = 5
+seed = 1
+duration = "10s"
+settle = "4s"
+
+[protocol]
+name = "quorum-kv"
+mode = "ap"
+n = 3
+r = 1
+w = 1
+conflict = "lww"
+
+[network]
+latency = { kind = "uniform", min = "2ms", max = "30ms" }
+loss = 0.02
+
+[workload]
+kind = "kv"
+clients = 5
+rate = "50/s"
+timeout = "1s"
+keys = 3
+read_ratio = 0.5
+
+[[faults]]
+at = "3s"
+partition = [[0, 1], [2, 3, 4]]
+
+[[faults]]
+at = "7s"
+heal = true
+"#,
+    ),
+    (
+        "scenarios/es-basic.toml",
+        r#"# es-basic: event sourcing end to end, no faults.
+#
+# Five nodes: n0 the event store (with the outbox relay), n1 the broker
+# (topic with 3 partitions), n2 and n3 command handlers, n4 a projection.
+# Clients deposit to, withdraw from and read four accounts. Each command is
+# validated against the account rebuilt from its events (snapshot + later
+# events) and appended with the version it saw; the event and its outbox
+# entry are written in one synced write; the relay publishes it; the
+# projection applies it and answers reads. n2 is an old writer: its deposits
+# are schema v1 (no currency) and are upcast on every read.
+#
+# What to watch: follow one event in the log — "append acct-3 v5
+# Deposited(20)" on n0, "relay publish p0 positions ..", "broker p0 append
+# offsets ..", "projection applied acct-3 v5 Deposited(20) (lag 14ms)" on
+# n4. Metrics: events-appended, events-schema-v1, command-conflicts (two
+# handlers race on the same accounts), read-model-lag-p50/p99, and
+# read-model-at-half (the read model as of half the store: time travel).
+#
+# Try: distlab run scenarios/es-basic.toml
+#      distlab tui scenarios/es-basic.toml
+name = "es-basic"
+description = "Commands to events to broker to read model, with optimistic concurrency, snapshots and an upcaster."
+nodes = 5
+seed = 1
+duration = "10s"
+settle = "5s"
+
+[protocol]
+name = "cqrs"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+
+[workload]
+kind = "bank"
+clients = 4
+rate = "40/s"
+timeout = "2s"
+"#,
+    ),
+    (
+        "scenarios/es-concurrent-commands.toml",
+        r#"# es-concurrent-commands: many clients, three command handlers, two accounts.
+#
+# Eight clients spread over three command handlers (n2, n3, n4) hammer two
+# accounts with deposits and withdrawals. Two handlers often load the same
+# version of an account, both validate their command against it, and both
+# try to append with that expected version: the store takes the first and
+# answers the second `Conflict`; its handler reloads the events it missed,
+# validates again (a withdrawal may now be refused: insufficient funds) and
+# retries. The nemesis crashes a random node every ~2 s.
+#
+# What to watch: "conflict acct-1: c3.7 expected v12, stream at v13" on n0
+# and "c3.7: acct-1 moved to v13; reload and retry" on the handler; the
+# metrics command-conflicts and command-retries; optimistic-concurrency
+# passing (every event's version is its expected version + 1 and no balance
+# goes negative). Compare cqrs-bug-no-expected-version.toml.
+#
+# Try: distlab run scenarios/es-concurrent-commands.toml
+#      distlab sweep scenarios/es-concurrent-commands.toml --seeds 0..1000
+name = "es-concurrent-commands"
+description = "Concurrent commands on the same aggregates race; optimistic concurrency rejects and retries the losers."
+nodes = 6
+seed = 1
+duration = "10s"
+settle = "5s"
+
+[protocol]
+name = "cqrs"
+command_handlers = 3
+accounts = 2
+partitions = 2
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+loss = 0.01
+
+[workload]
+kind = "bank"
+clients = 8
+rate = "80/s"
+timeout = "2s"
+read_percent = 5
+latest_percent = 5
+
+[nemesis]
+kinds = ["crash"]
+every = "2s"
+heal_after = "400ms"
+start = "1s"
+"#,
+    ),
+    (
+        "scenarios/es-outbox-crash.toml",
+        r#"# es-outbox-crash: the store (and its relay) crashes between writing events
+# and publishing them.
+#
+# The store n0 is crashed at 2 s, 4 s, 6 s and 8 s (restarted 300 ms later),
+# and the nemesis crashes a random node every ~1.5 s; 3% loss, 5%
+# duplication. Every append writes the event and its outbox entry in one
+# synced write; the relay publishes outbox entries and deletes them once the
+# broker has synced them. A crash after the write but before the publish
+# leaves the entry in the outbox — the restarted relay publishes it
+# ("recovered N events ...; outbox K"). A crash after the publish but before
+# the delete publishes it again: a duplicate in the log, which the
+# projection suppresses.
+#
+# What to watch: "recovered .. outbox K" on n0 after each restart, "relay
+# resend", broker-duplicate-records and duplicates-suppressed;
+# every-event-published passing. Compare cqrs-bug-dual-write.toml, where the
+# same crashes lose events.
+#
+# Try: distlab run scenarios/es-outbox-crash.toml
+#      distlab sweep scenarios/es-outbox-crash.toml --seeds 0..2000
+name = "es-outbox-crash"
+description = "The store and its relay crash between the write and the publish; the outbox makes sure every event is published."
+nodes = 5
+seed = 1
+duration = "10s"
+settle = "5s"
+
+[protocol]
+name = "cqrs"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+loss = 0.03
+duplicate = 0.05
+
+[workload]
+kind = "bank"
+clients = 4
+rate = "40/s"
+timeout = "2s"
+
+[[faults]]
+at = "2s"
+crash = "store"
+
+[[faults]]
+at = "2.3s"
+restart = "store"
+
+[[faults]]
+at = "4s"
+crash = "store"
+
+[[faults]]
+at = "4.3s"
+restart = "store"
+
+[[faults]]
+at = "6s"
+crash = "store"
+
+[[faults]]
+at = "6.3s"
+restart = "store"
+
+[[faults]]
+at = "8s"
+crash = "store"
+
+[[faults]]
+at = "8.3s"
+restart = "store"
+
+[nemesis]
+kinds = ["crash"]
+every = "1.5s"
+heal_after = "500ms"
+start = "1s"
+"#,
+    ),
+    (
+        "scenarios/es-rebuild-projection.toml",
+        r#"# es-rebuild-projection: throw the read model away and rebuild it from the
+# event store, while commands keep coming.
+#
+# At 5 s the projection (n4) drops its read model and replays every event
+# from the store (pages of 64, in store order, upcast), then resumes
+# consuming the broker where it was: whatever it replayed that is also in
+# flight from the broker is suppressed by version. Queries wait during the
+# rebuild. The projection also crashes at 3 s (restart 3.5 s) and at 5.05 s,
+# just after the rebuild (restart 5.5 s): it comes back with the rebuilt
+# model it persisted and resumes from its committed offsets.
+#
+# What to watch: "rebuild: dropping the read model (...)", "rebuild done at
+# store position N: ..." and the duplicates-suppressed that follow;
+# projection-matches-store passing: the rebuilt model equals the fold of
+# the store. read-model-at-half shows the model as of half the store
+# (`read_model_at`: the same fold, stopped at a past position).
+#
+# Try: distlab run scenarios/es-rebuild-projection.toml
+name = "es-rebuild-projection"
+description = "The projection rebuilds its read model from the event store mid-run and converges to the same model."
+nodes = 5
+seed = 1
+duration = "10s"
+settle = "5s"
+
+[protocol]
+name = "cqrs"
+rebuild_at = "5s"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+loss = 0.02
+
+[workload]
+kind = "bank"
+clients = 4
+rate = "40/s"
+timeout = "2s"
+
+[[faults]]
+at = "3s"
+crash = "projection"
+
+[[faults]]
+at = "3.5s"
+restart = "projection"
+
+[[faults]]
+at = "5.05s"
+crash = "projection"
+
+[[faults]]
+at = "5.5s"
+restart = "projection"
+"#,
+    ),
+    (
+        "scenarios/gossip-anti-entropy.toml",
+        r#"# gossip-anti-entropy: push-pull anti-entropy on a random regular graph.
+#
+# Ten nodes, each with three neighbours drawn from the seed. Every 100 ms each
+# node exchanges its whole set with `fanout` random neighbours (push-pull), so
+# every lost message is simply repaired by a later round. 10% of messages are
+# lost and the nemesis crashes a random node now and then (restarted a second
+# later; it reloads its values from storage and catches up by anti-entropy).
+#
+# Watch: `converge-rounds-p50/p99` (rounds from the first to the last node
+# holding a value, about log2(n) for push-pull) and `messages-per-update`,
+# which is large: anti-entropy sends whole sets every round, forever.
+#
+# Try: distlab run scenarios/gossip-anti-entropy.toml
+#      distlab sweep-params scenarios/gossip-anti-entropy.toml --param fanout=1,2,3,4 --seeds 0..20
+#      (mode = "push" or "pull" below to compare the three exchanges)
+name = "gossip-anti-entropy"
+description = "Push-pull anti-entropy on a random 3-regular graph of ten nodes, 10% loss, crashes."
+nodes = 10
+seed = 1
+duration = "8s"
+settle = "4s"
+
+[protocol]
+name = "gossip"
+mode = "push-pull"          # push | pull | push-pull | rumor
+fanout = 2                  # neighbours contacted per round
+interval = "100ms"          # round length
+topology = "random-regular" # line | ring | grid | tree | total | random-regular
+degree = 3                  # neighbours per node in the random regular graph
+bug = "none"                # none | rumor-stops-early | no-anti-entropy
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+loss = 0.1
+
+[workload]
+kind = "set"
+clients = 2
+rate = "20/s"
+timeout = "500ms"
+read_ratio = 0.2
+
+[nemesis]
+kinds = ["crash"]
+every = "2s"
+heal_after = "1s"
+"#,
+    ),
+    (
+        "scenarios/lamport-total-order.toml",
+        r#"# lamport-total-order: every node delivers every broadcast in the same order.
+#
+# Five nodes run Lamport's totally ordered broadcast over a lossy,
+# duplicating, reordering network (reliable FIFO links are built on top by
+# retransmission). Each broadcast is stamped (Lamport clock, node id) and
+# acknowledged to everyone; a node delivers the lowest stamp once every other
+# node has sent it something later. At 3 s n2 is isolated for a second:
+# nobody can deliver meanwhile (every node must be heard from), and clients
+# time out; after the heal the queues drain in the same order everywhere.
+# Wall clocks are skewed and drift: logical clocks do not care.
+#
+# Watch: `clock-condition` (every event's clock is above its predecessor's
+# and above the send it receives), `total-order` (at the end, every node's
+# delivery log is a prefix of the longest), the cluster view's queued counts
+# growing during the isolation.
+#
+# Try: distlab run scenarios/lamport-total-order.toml
+# Bug: scenarios/lamport-bug-no-increment.toml.
+name = "lamport-total-order"
+description = "Lamport totally ordered broadcast on five nodes with loss, duplication and an isolation."
+nodes = 5
+seed = 1
+duration = "8s"
+settle = "4s"
+
+[protocol]
+name = "lamport"
+retry = "50ms"          # resend unacknowledged link messages
+bug = "none"            # none | no-increment-on-send
+
+[network]
+latency = { kind = "exponential", mean = "5ms" }
+loss = 0.05
+duplicate = 0.02
+
+[clocks]
+offset = "500ms"
+drift_ppm = 200
+
+[workload]
+kind = "broadcast"
+clients = 3
+rate = "30/s"
+timeout = "500ms"
+
+[[faults]]
+at = "3s"
+isolate = 2
+
+[[faults]]
+at = "4s"
+heal = true
+"#,
+    ),
+    (
+        "scenarios/raft-basic.toml",
+        r#"# raft-basic: three nodes, no faults — the baseline.
+#
+# Watch: one election early on (metrics `leaders`, `elections-won`), then every
+# client operation goes through the leader's log; every check passes, the
+# client history is linearizable, and availability is ~100 %.
+#
+# Try: distlab run scenarios/raft-basic.toml
+#      distlab sweep scenarios/raft-basic.toml --seeds 0..1000
+name = "raft-basic"
+description = "Three Raft nodes, no faults: elect a leader, replicate, answer clients linearizably."
+nodes = 3
+seed = 1
+duration = "10s"
+settle = "3s"
+
+[protocol]
+name = "raft"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+
+[workload]
+kind = "kv"
+clients = 3
+rate = "50/s"
+timeout = "1s"
+
+[check]
+history = "linearizable"
+"#,
+    ),
+    (
+        "scenarios/raft-churn.toml",
+        r#"# raft-churn: random crashes, restarts and isolations every ~700 ms, then heal.
+#
+# Watch: for 30 s the nemesis crashes a random node (restarting it after
+# 700 ms) or isolates one, or splits the cluster, about every 700 ms; then the
+# settle phase heals everything and restarts every crashed node. Many
+# elections (`elections-won`), many `info` operations, and still no violation:
+# this is the benchmark sweep (5 nodes, 3 clients, 30 s virtual time, history
+# checked).
+#
+# Try: distlab run scenarios/raft-churn.toml
+#      cargo run --release -- sweep scenarios/raft-churn.toml --seeds 0..10000
+name = "raft-churn"
+description = "Random crash, restart and isolation every ~700 ms for 30 s, then heal."
+nodes = 5
+seed = 17
+duration = "30s"
+settle = "5s"
+
+[protocol]
+name = "raft"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+
+[workload]
+kind = "kv"
+clients = 3
+rate = "30/s"
+timeout = "1s"
+
+[nemesis]
+kinds = ["crash", "partition-isolate", "partition"]
+every = "700ms"
+heal_after = "700ms"
+
+[check]
+history = "linearizable"
+"#,
+    ),
+    (
+        "scenarios/raft-crash-restart.toml",
+        r#"# raft-crash-restart: nodes crash and lose every write they had not synced.
+#
+# Watch: the leader is crashed at 3 s and 9 s, and the nemesis crashes a
+# random node every ~1.5 s (restarting it 1 s later). `[storage]
+# lose_unsynced` is on: a restarted node keeps only what it synced — its term,
+# vote, log and commit index, which Raft syncs before answering anyone — and
+# rebuilds the state machine from its snapshot and log (annotation
+# "recovered: ..."). `commit-never-decreases` checks the commit index across
+# restarts; `election-safety` remembers leaders that have crashed.
+#
+# Try: distlab run scenarios/raft-crash-restart.toml
+#      distlab sweep scenarios/raft-crash-restart.toml --seeds 0..1000
+name = "raft-crash-restart"
+description = "Leaders and random nodes crash and restart, losing unsynced writes."
+nodes = 5
+seed = 11
+duration = "20s"
+settle = "5s"
+
+[protocol]
+name = "raft"
+snapshot_every = 50
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+
+[storage]
+lose_unsynced = true
+
+[workload]
+kind = "kv"
+clients = 3
+rate = "50/s"
+timeout = "1s"
+
+[[faults]]
+at = "3s"
+crash = "leader"
+
+[[faults]]
+at = "4s"
+restart = "all"
+
+[[faults]]
+at = "9s"
+crash = "leader"
+
+[[faults]]
+at = "9.5s"
+restart = "all"
+
+[nemesis]
+kinds = ["crash"]
+every = "1.5s"
+heal_after = "1s"
+start = "1s"
+
+[check]
+history = "linearizable"
+"#,
+    ),
+    (
+        "scenarios/raft-figure8.toml",
+        r#"# raft-figure8: leaders fall again and again around commit (Figure 8).
+#
+# Figure 8 of the Raft paper shows why a leader may only commit entries of its
+# own term by counting replicas: an entry of an earlier term stored on a
+# majority can still be overwritten by a later leader. Here the nemesis
+# crashes a node or cuts the cluster (isolate-one, majorities ring, bridge)
+# every ~100 ms for 150 ms, latencies reach 60 ms, and AppendEntries carry one
+# entry each (`max_entries = 1`), so leaders often fall with entries half
+# replicated and new leaders inherit logs of mixed terms. Watch the terms
+# climb (`max-term`, `elections-won`) while `leader-completeness` and
+# `state-machine-safety` hold and the history stays linearizable. With
+# `bugs = ["commit-old-terms"]` (scenarios/raft-bug-commit-old-terms.toml) the
+# same schedule loses committed entries.
+#
+# Try: distlab run scenarios/raft-figure8.toml
+#      distlab sweep scenarios/raft-figure8.toml --seeds 0..1000
+name = "raft-figure8"
+description = "Crashes and partitions every ~100 ms around commit; one entry per AppendEntries."
+nodes = 5
+seed = 8
+duration = "20s"
+settle = "5s"
+
+[protocol]
+name = "raft"
+max_entries = 1
+election_timeout = { min = "100ms", max = "200ms" }
+heartbeat = "30ms"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "60ms" }
+
+[workload]
+kind = "kv"
+clients = 3
+rate = "150/s"
+timeout = "500ms"
+
+[nemesis]
+kinds = ["crash", "partition-isolate", "partition-ring", "partition-bridge"]
+every = "100ms"
+heal_after = "150ms"
+
+[check]
+history = "linearizable"
+"#,
+    ),
+    (
+        "scenarios/raft-leader-isolated.toml",
+        r#"# raft-leader-isolated: the leader is cut off from every other node.
+#
+# Watch: at 5 s the leader is isolated. Its clients time out (`info`), the
+# other four elect a new leader within a few election timeouts (metric
+# `leaders` shows the change), and the old leader notices it lost its quorum
+# (CheckQuorum) and steps down, then keeps standing for election alone, its
+# term climbing (`max-term`). At 15 s the network heals: its high term forces
+# one more election (`leaders`: a third leader at ~15.2 s; set `prevote =
+# true` to avoid that), and its uncommitted entries are overwritten. Every
+# check passes and the history is linearizable; availability dips only
+# around the isolation and the heal.
+#
+# Try: distlab run scenarios/raft-leader-isolated.toml
+#      distlab sweep scenarios/raft-leader-isolated.toml --seeds 0..1000
+name = "raft-leader-isolated"
+description = "The leader is cut off; a new one is elected; no acknowledged write is lost."
+nodes = 5
+seed = 7
+duration = "20s"
+settle = "5s"
+
+[protocol]
+name = "raft"
+election_timeout = { min = "150ms", max = "300ms" }
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+loss = 0.01
+
+[workload]
+kind = "kv"
+clients = 3
+rate = "50/s"
+timeout = "1s"
+
+[[faults]]
+at = "5s"
+isolate = "leader"
+
+[[faults]]
+at = "15s"
+heal = true
+
+[check]
+history = "linearizable"
+"#,
+    ),
+    (
+        "scenarios/raft-minority-partition.toml",
+        r#"# raft-minority-partition: the cluster splits 2 | 3, twice.
+#
+# Watch: at 4 s nodes 0 and 1 are cut off from 2, 3 and 4; at 12 s the split
+# moves to 3 and 4 against the rest. Whichever side holds the leader, only
+# the three-node side can commit: a leader stranded with one follower cannot
+# reach a majority, so none of its entries commit (its clients time out and it
+# steps down after an election timeout), while the majority elects a leader
+# and keeps serving. After each heal the minority's uncommitted entries are
+# overwritten. `commit-index` keeps growing; every check passes.
+#
+# Try: distlab run scenarios/raft-minority-partition.toml
+#      distlab sweep scenarios/raft-minority-partition.toml --seeds 0..1000
+name = "raft-minority-partition"
+description = "A 2|3 split, healed, then another: only the majority side commits."
+nodes = 5
+seed = 3
+duration = "20s"
+settle = "5s"
+
+[protocol]
+name = "raft"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+
+[workload]
+kind = "kv"
+clients = 3
+rate = "50/s"
+timeout = "1s"
+
+[[faults]]
+at = "4s"
+partition = [[0, 1], [2, 3, 4]]
+
+[[faults]]
+at = "9s"
+heal = true
+
+[[faults]]
+at = "12s"
+partition = [[3, 4], [0, 1, 2]]
+
+[[faults]]
+at = "17s"
+heal = true
+
+[check]
+history = "linearizable"
+"#,
+    ),
+    (
+        "scenarios/saga-duplicates.toml",
+        r#"# saga-duplicates: at-least-once messaging under duplication, loss and crashes.
+#
+# The network duplicates 20% of messages and loses 5%; the nemesis crashes a
+# random service every ~1.5 s (restarted 500 ms later, losing unsynced
+# writes); handlers fail transiently 5% of the time. Commands are resent until
+# answered, so every service sees many repeats: each keeps an idempotency
+# record per (step, saga), written and synced with the effect, and answers a
+# repeat from it. The orchestrator's progress survives its crashes.
+#
+# What to watch: duplicates-suppressed (repeats answered from a record,
+# counted since each node's last restart), no-double-charge and
+# money-and-stock-conserved passing; compare with
+# saga-bug-payment-not-idempotent.toml. Set style = "choreographed" to run
+# the same faults through outboxes instead.
+#
+# Try: distlab run scenarios/saga-duplicates.toml
+#      distlab sweep scenarios/saga-duplicates.toml --seeds 0..5000
+name = "saga-duplicates"
+description = "Order sagas under 20% duplication, 5% loss, crashes and transient failures; handlers stay idempotent."
+nodes = 4
+seed = 1
+duration = "12s"
+settle = "6s"
+
+[protocol]
+name = "saga"
+style = "orchestrated"
+initial_balance = 2000
+initial_stock = 150
+flaky = 0.05
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+loss = 0.05
+duplicate = 0.2
+
+[workload]
+kind = "orders"
+clients = 3
+rate = "20/s"
+timeout = "2s"
+
+[nemesis]
+kinds = ["crash"]
+every = "1.5s"
+heal_after = "500ms"
+start = "1s"
+"#,
+    ),
+    (
+        "scenarios/saga-orchestrated.toml",
+        r#"# saga-orchestrated: an order saga driven by an orchestrator.
+#
+# Four services: n0 order (and the orchestrator), n1 payment, n2 inventory,
+# n3 shipping. Each order runs create order -> charge -> reserve stock ->
+# schedule shipment -> fraud check; a refusal (insufficient funds, out of
+# stock, no courier, fraud) compensates the done steps newest first (cancel
+# shipment, release stock, refund, cancel order). The orchestrator persists
+# each saga's progress before every command and resends unanswered commands
+# every 200 ms. Services fail transiently 5% of the time (retried). The
+# orchestrator crashes once, at 4 s, and resumes its sagas from its log.
+#
+# What to watch: sagas-completed vs sagas-compensated and the refused-* counts
+# (why sagas compensated); saga-latency-p50/p99 and messages-per-saga (compare
+# with saga-choreographed.toml, which runs the same orders and faults);
+# "resuming N sagas from the log" in the event log after the restart.
+#
+# Try: distlab run scenarios/saga-orchestrated.toml
+#      distlab run scenarios/saga-choreographed.toml
+name = "saga-orchestrated"
+description = "An orchestrated order saga (order, payment, inventory, shipping) with a crash of the orchestrator."
+nodes = 4
+seed = 1
+duration = "10s"
+settle = "5s"
+
+[protocol]
+name = "saga"
+style = "orchestrated"
+customers = 4
+initial_balance = 2000
+items = 3
+initial_stock = 150
+shipping_failure = 0.1
+reject_ratio = 0.05
+flaky = 0.05
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+
+[workload]
+kind = "orders"
+clients = 3
+rate = "20/s"
+timeout = "2s"
+max_qty = 3
+
+[[faults]]
+at = "4s"
+crash = 0
+
+[[faults]]
+at = "5s"
+restart = 0
+"#,
+    ),
+    (
+        "scenarios/vclock-causal-broadcast.toml",
+        r#"# vclock-causal-broadcast: messages wait until everything they depend on is delivered.
+#
+# Five nodes broadcast values with vector timestamps over reliable but
+# unordered links: latency is exponential (so messages overtake each other),
+# 10% are lost and retransmitted, some are duplicated, and n4 is cut off for
+# a second. A receiver buffers a message from j stamped W until W[j] is the
+# next from j and every other entry is already delivered, then merges.
+#
+# Watch: `distlab tui`: the "buffered" count in the cluster view (messages
+# waiting for causal predecessors); checks `causal-delivery` (the delivery
+# orders against the true happens-before), `clock-condition`, `all-delivered`.
+#
+# Try: distlab run scenarios/vclock-causal-broadcast.toml
+# Bugs: scenarios/vclock-bug-merge-min.toml, scenarios/vclock-bug-no-causal-wait.toml.
+name = "vclock-causal-broadcast"
+description = "Causal broadcast with vector clocks on five nodes over a reordering, lossy network."
+nodes = 5
+seed = 1
+duration = "8s"
+settle = "4s"
+
+[protocol]
+name = "vclock"
+retry = "50ms"
+bug = "none"            # none | merge-min | no-increment-on-send | no-causal-wait
+
+[network]
+latency = { kind = "exponential", mean = "10ms" }
+loss = 0.1
+duplicate = 0.02
+
+[workload]
+kind = "broadcast"
+clients = 3
+rate = "40/s"
+timeout = "500ms"
+
+[[faults]]
+at = "3s"
+isolate = 4
+
+[[faults]]
+at = "4s"
+heal = true
+"#,
+    ),
+];
