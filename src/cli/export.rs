@@ -134,16 +134,12 @@ pub fn run(args: &ExportArgs) -> i32 {
             Ok(run) => run,
             Err(code) => return code,
         };
-        match args.format {
-            Format::Jsonl => unreachable!("streamed by export_jsonl"),
-            Format::Shiviz => {
-                if text.is_empty() {
-                    text.push_str(&format!("{SHIVIZ_REGEX}\n{SHIVIZ_DELIMITER}\n"));
-                }
-                text.push_str(&format!("=== {} seed {seed} ===\n", scenario.name));
-                HappensBefore::from_sim(sim.as_ref()).write_shiviz(&mut text);
-            }
+        // ShiViz needs the whole run (happens-before); JSON Lines streamed above.
+        if text.is_empty() {
+            text.push_str(&format!("{SHIVIZ_REGEX}\n{SHIVIZ_DELIMITER}\n"));
         }
+        text.push_str(&format!("=== {} seed {seed} ===\n", scenario.name));
+        HappensBefore::from_sim(sim.as_ref()).write_shiviz(&mut text);
         eprintln!(
             "exported seed {seed}: {} steps; verdict {}; trace-hash {}",
             report.steps,

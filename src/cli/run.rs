@@ -64,7 +64,7 @@ fn run_with_progress(sim: &mut dyn crate::sim::DynSim) -> crate::sim::RunReport 
     let mut steps = 0u64;
     while sim.step() == crate::sim::StepResult::Progressed {
         steps += 1;
-        if !terminal || steps % 65_536 != 0 {
+        if !terminal || !steps.is_multiple_of(65_536) {
             continue;
         }
         if bar.is_none() && started.elapsed().as_secs() >= 1 {

@@ -30,7 +30,7 @@ impl Deadline {
     /// True (and remembered) once the deadline has passed.
     pub fn passed(&mut self) -> bool {
         self.calls = self.calls.wrapping_add(1);
-        if !self.expired && self.calls % 16 == 0 {
+        if !self.expired && self.calls.is_multiple_of(16) {
             // allow-nondeterminism: checker budget/timing, not simulation
             self.expired = self.at.is_some_and(|at| Instant::now() >= at);
         }
