@@ -10,6 +10,8 @@ mod common;
 mod export;
 pub mod failure;
 mod lab;
+pub mod lab_batch;
+pub mod lab_handout;
 mod list;
 mod params;
 mod replay;

@@ -5,23 +5,44 @@ use super::grade::Scoreboard;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-/// The last official grade of a lab (all parts, no extra seeds).
+/// What `distlab lab` remembers of a lab's official grades (all parts, the
+/// published or held-out seeds, no extra seeds): the last one and the best
+/// one. Only the student's own work is recorded, never `--reference`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Status {
+    /// Lab id.
+    pub lab: String,
+    /// The lab's version (its data and scenarios) when graded.
+    pub lab_version: String,
+    /// The latest official grade.
+    pub last: Option<Record>,
+    /// The best official grade (most points; the earlier on a tie).
+    pub best: Option<Record>,
+}
+
+/// One official grade.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
     /// Points earned.
     pub earned: u32,
     /// Points possible.
     pub possible: u32,
     /// Per part: id, earned, possible.
     pub parts: Vec<(String, u32, u32)>,
-    /// Whose implementation was graded: `student` or `reference`.
-    pub graded: String,
+    /// When it was graded (seconds since the Unix epoch).
+    pub time_unix: u64,
+    /// A hash of the graded code (empty when unknown).
+    pub code_hash: String,
+    /// Which seeds: `published` or the held-out set's name.
+    pub seeds: String,
+    /// Per scenario file: path and content hash (empty when unknown).
+    pub scenario_hashes: Vec<(String, String)>,
 }
 
-impl Status {
-    /// The status a scoreboard records.
-    pub fn from_scoreboard(board: &Scoreboard, graded: &str) -> Status {
-        Status {
+impl Record {
+    /// The record of a scoreboard graded at `time_unix`.
+    pub fn from_scoreboard(board: &Scoreboard, time_unix: u64) -> Record {
+        Record {
             earned: board.earned(),
             possible: board.possible(),
             parts: board
@@ -29,9 +50,38 @@ impl Status {
                 .iter()
                 .map(|p| (p.id.clone(), p.earned(), p.possible()))
                 .collect(),
-            graded: graded.to_string(),
+            time_unix,
+            code_hash: String::new(),
+            seeds: "published".into(),
+            scenario_hashes: Vec::new(),
         }
     }
+}
+
+impl Status {
+    /// `self` with `record` as the last grade, and as the best one if it
+    /// earned more than the best so far.
+    pub fn with(mut self, record: Record) -> Status {
+        let better = self.best.as_ref().is_none_or(|b| record.earned > b.earned);
+        if better {
+            self.best = Some(record.clone());
+        }
+        self.last = Some(record);
+        self
+    }
+}
+
+/// Record an official grade of `lab` (updating last and best).
+pub fn record(root: &Path, lab: &str, lab_version: &str, record: Record) -> Result<(), String> {
+    let status = read(root, lab)
+        .filter(|s| s.lab_version == lab_version)
+        .unwrap_or_else(|| Status {
+            lab: lab.to_string(),
+            lab_version: lab_version.to_string(),
+            last: None,
+            best: None,
+        });
+    write(root, lab, &status.with(record))
 }
 
 /// The folder of lab state under the repository root.
