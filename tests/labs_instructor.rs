@@ -231,12 +231,12 @@ fn the_cutter_replaces_the_chosen_bodies_and_drops_test_items() {
     assert!(!tests_only.text.contains("cfg(test)") && tests_only.text.contains("x + s.len()"));
 }
 
-/// Every line of `file` in the repository that holds code (not a comment,
-/// a brace or a signature) and is not in the handout's copy.
+/// The statements of a source text: lines ending in `;` that are not
+/// comments or signatures.
 fn code_lines(text: &str) -> Vec<&str> {
     text.lines()
         .map(str::trim)
-        .filter(|l| l.len() > 20 && !l.starts_with("//") && !l.contains("fn "))
+        .filter(|l| l.len() > 20 && l.ends_with(';') && !l.starts_with("//") && !l.contains("fn "))
         .collect()
 }
 

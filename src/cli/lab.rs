@@ -227,7 +227,7 @@ fn list() -> i32 {
         let last = status.as_ref().and_then(|s| s.last.as_ref());
         best_total += best.map_or(0, |r| r.earned);
         possible_total += lab.points();
-        println!(
+        let line = format!(
             "{:<3} {:<width$}  {:<10} {:>6}  {:<13} {}",
             lab.id,
             lab.title,
@@ -236,6 +236,7 @@ fn list() -> i32 {
             score(best).unwrap_or_else(|| "not attempted".into()),
             score(last).unwrap_or_default()
         );
+        println!("{}", line.trim_end());
     }
     println!("\ntotal (best of each lab): {best_total}/{possible_total}");
     println!(
