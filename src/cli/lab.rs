@@ -44,6 +44,12 @@ enum LabCommand {
     /// wrote) with the lab's build: yours in your lab crate, the reference
     /// (optionally with a bug switch) in the main binary.
     Replay(LabReplayArgs),
+    /// For instructors: grade a folder of submissions, each in isolation,
+    /// and write a roster (CSV and JSON).
+    Batch(super::lab_batch::BatchArgs),
+    /// For instructors: write a student repository without the reference
+    /// implementations the labs ask for.
+    Handout(super::lab_handout::HandoutArgs),
 }
 
 /// Arguments of `distlab lab replay`.
@@ -114,6 +120,8 @@ pub fn run(args: &LabArgs) -> i32 {
         LabCommand::Check(a) => check(a),
         LabCommand::Hint(a) => hint(a),
         LabCommand::Replay(a) => replay(a),
+        LabCommand::Batch(a) => super::lab_batch::run(a),
+        LabCommand::Handout(a) => super::lab_handout::run(a),
     }
 }
 
@@ -211,25 +219,32 @@ fn list() -> i32 {
     let root = labs::repo_root();
     let width = labs::LABS.iter().map(|l| l.title.len()).max().unwrap_or(0);
     println!(
-        "{:<3} {:<width$}  {:<10} {:>6}  status",
-        "lab", "title", "parts", "points"
+        "{:<3} {:<width$}  {:<10} {:>6}  {:<13} last",
+        "lab", "title", "parts", "points", "best"
     );
+    let (mut best_total, mut possible_total) = (0, 0);
     for lab in labs::LABS {
         let parts: Vec<&str> = lab.parts.iter().map(|p| p.id).collect();
-        let status = match status::read(&root, lab.id).and_then(|s| s.last) {
-            Some(last) => format!("{}/{}", last.earned, last.possible),
-            None => "not attempted".into(),
-        };
-        println!(
-            "{:<3} {:<width$}  {:<10} {:>6}  {status}",
+        let status = status::read(&root, lab.id);
+        let score = |r: Option<&status::Record>| r.map(|r| format!("{}/{}", r.earned, r.possible));
+        let best = status.as_ref().and_then(|s| s.best.as_ref());
+        let last = status.as_ref().and_then(|s| s.last.as_ref());
+        best_total += best.map_or(0, |r| r.earned);
+        possible_total += lab.points();
+        let line = format!(
+            "{:<3} {:<width$}  {:<10} {:>6}  {:<13} {}",
             lab.id,
             lab.title,
             parts.join(" "),
-            lab.points()
+            lab.points(),
+            score(best).unwrap_or_else(|| "not attempted".into()),
+            score(last).unwrap_or_default()
         );
+        println!("{}", line.trim_end());
     }
+    println!("\ntotal (best of each lab): {best_total}/{possible_total}");
     println!(
-        "\nstart with: labs/{}/README.md; grade with: distlab lab check NN",
+        "start with: labs/{}/README.md; grade with: distlab lab check NN",
         labs::LABS[0].slug
     );
     super::EXIT_OK

@@ -12,6 +12,8 @@ mod common;
 mod export;
 pub mod failure;
 mod lab;
+pub mod lab_batch;
+pub mod lab_handout;
 mod list;
 mod params;
 mod replay;
@@ -70,7 +72,7 @@ enum Command {
 
 /// The `main` of a lab crate: install the student's implementation under the
 /// reference protocol's name and run the whole distlab CLI on it, so
-/// `cargo run -p lab-05-raft-election -- tui scenarios/raft-basic.toml` steps
+/// `cargo run --release -p lab-05-raft-election -- tui scenarios/raft-basic.toml` steps
 /// through the student's code. Returns the exit code.
 pub fn student_main(lab_id: &'static str, entry: crate::registry::ProtocolEntry) -> i32 {
     student_main_with(lab_id, vec![entry])

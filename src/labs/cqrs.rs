@@ -173,7 +173,7 @@ pub const LAB: Lab = Lab {
         },
     ],
     hints: &[
-        "Start with part A: `cargo run -p lab-10-event-sourcing -- tui scenarios/es-basic.toml`. `rebuild` starts from the snapshot (or a fresh `AccountState::new`) and folds in every event above its version with `apply_stored`, which upcasts v1 deposits.",
+        "Start with part A: `cargo run --release -p lab-10-event-sourcing -- tui scenarios/es-basic.toml`. `rebuild` starts from the snapshot (or a fresh `AccountState::new`) and folds in every event above its version with `apply_stored`, which upcasts v1 deposits.",
         "`decide` refuses non-positive amounts and withdrawals above the balance; a deposit is `DepositedV1 { amount }` for an old writer (`write_v1`), else `DepositedV2` in `DEFAULT_CURRENCY`. The store's rule is one comparison: append only if the stream is still at the version the command was validated against.",
         "Part B: a redelivered event has a version at or below the stream's last applied version in the read model — skip it. Persist the whole `ProjectionState` under `MODEL_KEY` and sync: the read model and the processed offsets are durable together.",
         "Commit only what is persisted: the processed offsets, never the received ones. A crash after a commit but before the persist loses the batch for good; a crash after the persist but before the commit only redelivers, which your `should_apply` makes harmless.",

@@ -296,7 +296,7 @@ pub const LAB: Lab = Lab {
         },
     ],
     hints: &[
-        "Start with part A on a healthy network: `cargo run -p lab-09-quorum-kv -- tui labs/09-quorum-kv/scenarios/cp-basic.toml`. A cp write is two round trips (query a majority for the highest tag, store (seq + 1, me) at a majority); a read is two as well (query, then write the newest back).",
+        "Start with part A on a healthy network: `cargo run --release -p lab-09-quorum-kv -- tui labs/09-quorum-kv/scenarios/cp-basic.toml`. A cp write is two round trips (query a majority for the highest tag, store (seq + 1, me) at a majority); a read is two as well (query, then write the newest back).",
         "Count a quorum by distinct nodes, per phase: keep the replies of the current phase in a map keyed by sender, clear it when the phase changes, and drop a reply that belongs to the other phase. With duplication on, a single replica's two acks must not make a majority.",
         "The read's write-back is not an optimisation. Without it, a read can return a write that only one replica holds (its store still in flight, or lost), and the next read, from another majority, returns the older value: a new-old inversion that the `linearizable` check reports.",
         "In ap, set a `Timer::Sloppy(op)` when the operation starts. When it fires and the quorum is still short, send the same store to the first fallbacks (preference list after the n replicas), one per replica that has not acked, with `hint: Some(that replica)`; a fallback keeps it in `hints`, durably, and answers like a replica.",

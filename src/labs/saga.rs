@@ -214,7 +214,7 @@ pub const LAB: Lab = Lab {
         },
     ],
     hints: &[
-        "Start with part A: `cargo run -p lab-04-sagas -- tui labs/04-sagas/scenarios/compensation.toml`. A saga is a cursor (step, action): forward with Do on success; on a refusal turn around and Undo the steps already done, newest first, down to step 0.",
+        "Start with part A: `cargo run --release -p lab-04-sagas -- tui labs/04-sagas/scenarios/compensation.toml`. A saga is a cursor (step, action): forward with Do on success; on a refusal turn around and Undo the steps already done, newest first, down to step 0.",
         "`Busy` means nothing happened: keep the cursor where it is and try again at the next retry tick — for a compensation too. A compensation may never be abandoned: until step 0 is undone, the customer's money or the stock is held.",
         "Idempotency lives in the step record. Before running a step, look for its record under (step, saga): if it already ran, return the recorded result and change nothing. The network duplicates commands and the orchestrator resends them, so the same charge arrives several times.",
         "A compensation that arrives before (or instead of) its step must still leave things right: mark the record `undo_done`; if the step then arrives late, refuse it (\"compensated before it ran\") instead of applying it.",

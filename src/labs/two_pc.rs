@@ -217,7 +217,7 @@ pub const LAB: Lab = Lab {
         },
     ],
     hints: &[
-        "Start with part A on a healthy network: `cargo run -p lab-03-two-phase-commit -- tui scenarios/2pc-basic.toml`. The coordinator commits only when every participant voted yes; anything else, including silence until vote_timeout, is an abort.",
+        "Start with part A on a healthy network: `cargo run --release -p lab-03-two-phase-commit -- tui scenarios/2pc-basic.toml`. The coordinator commits only when every participant voted yes; anything else, including silence until vote_timeout, is an abort.",
         "Every handler must be idempotent: a prepare, a vote, a decision or an ack can arrive twice (duplication, or your own resend). A participant that already has a record of a transaction answers from the record instead of deciding again.",
         "The order of writes is the whole protocol. A participant puts its `txn/<tx>` record (phase Prepared, voted_yes) and calls `storage().sync()` before it sends the yes vote; the coordinator puts and syncs `decision/<tx>` before it sends the decision or answers the client. Send first and a crash in between loses a promise someone already acted on.",
         "Recovery happens in `on_start`, which also runs at boot: reload every `txn/` record, take the locks of the Prepared ones back and set their in-doubt timers; the coordinator reloads `decision/` records and resends the ones not every participant acknowledged.",

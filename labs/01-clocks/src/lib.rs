@@ -5,8 +5,8 @@
 //! - Part B: [`VectorClock`] — `increment`, `merge`, `compare`.
 //! - Part C: [`VectorClock::deliverable`] — the causal-delivery rule.
 //!
-//! Run `cargo run --release -- lab check 01` (or `cargo run -p
-//! lab-01-clocks --release -- lab check 01`) to grade, and `cargo run -p
+//! Run `cargo run --release -- lab check 01` (or `cargo run --release -p
+//! lab-01-clocks -- lab check 01`) to grade, and `cargo run --release -p
 //! lab-01-clocks -- tui <scenario>` to watch your clocks at work.
 
 // The skeleton's `todo!()`s leave parameters unused until you fill them in.

@@ -1,5 +1,5 @@
 //! The lab's binary: the whole distlab CLI with your clocks installed under
-//! `lamport` and `vclock`, so `cargo run -p lab-01-clocks -- tui
+//! `lamport` and `vclock`, so `cargo run --release -p lab-01-clocks -- tui
 //! scenarios/vclock-causal-broadcast.toml` steps through your code.
 
 fn main() {

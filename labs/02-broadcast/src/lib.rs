@@ -6,8 +6,9 @@
 //! - Part B: the same, with few messages and low latency.
 //! - Part C: [`Gossiper`], push-pull anti-entropy that converges.
 //!
-//! Run `cargo run --release -- lab check 02` to grade, and `cargo run -p
-//! lab-02-broadcast -- tui <scenario>` to watch your node at work.
+//! Run `cargo run --release -- lab check 02` to grade, and `cargo run
+//! --release -p lab-02-broadcast -- tui <scenario>` to watch your node at
+//! work.
 
 // The skeleton's `todo!()`s leave parameters, fields and helpers unused
 // until you fill them in.

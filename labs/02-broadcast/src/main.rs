@@ -1,5 +1,5 @@
 //! The lab's binary: the whole distlab CLI with your nodes installed under
-//! `broadcast` and `gossip`, so `cargo run -p lab-02-broadcast -- tui
+//! `broadcast` and `gossip`, so `cargo run --release -p lab-02-broadcast -- tui
 //! scenarios/broadcast-partition.toml` steps through your code.
 
 fn main() {

@@ -1,5 +1,5 @@
 //! The whole distlab CLI, running your two-phase commit in place of the
-//! reference: `cargo run -p lab-03-two-phase-commit -- tui scenarios/2pc-basic.toml`.
+//! reference: `cargo run --release -p lab-03-two-phase-commit -- tui scenarios/2pc-basic.toml`.
 
 fn main() {
     std::process::exit(distlab::cli::student_main(

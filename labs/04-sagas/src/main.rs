@@ -1,5 +1,5 @@
 //! The whole distlab CLI, running your sagas in place of the reference:
-//! `cargo run -p lab-04-sagas -- tui labs/04-sagas/scenarios/compensation.toml`.
+//! `cargo run --release -p lab-04-sagas -- tui labs/04-sagas/scenarios/compensation.toml`.
 
 fn main() {
     std::process::exit(distlab::cli::student_main(

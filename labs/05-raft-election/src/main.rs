@@ -1,4 +1,4 @@
-//! `cargo run -p lab-05-raft-election -- <distlab command>`: the whole
+//! `cargo run --release -p lab-05-raft-election -- <distlab command>`: the whole
 //! distlab CLI (run, sweep, tui, replay, lab check) with your Raft node
 //! installed under the protocol name `raft`.
 

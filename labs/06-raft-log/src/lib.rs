@@ -6,7 +6,7 @@
 //! next to this crate's Cargo.toml has the rules. Client plumbing
 //! (`on_request`, `answer`, `redirect_waiting`) is given.
 //!
-//! Run it: `cargo run -p lab-06-raft-log -- tui scenarios/raft-basic.toml`
+//! Run it: `cargo run --release -p lab-06-raft-log -- tui scenarios/raft-basic.toml`
 //! Grade it: `cargo run --release -p lab-06-raft-log -- lab check 06`
 //!
 //! Fill in every `todo!()` below; README.md (next to this crate's
@@ -16,7 +16,7 @@
 //! functions, but keep the `RaftLabNode` accessors truthful: the checks read
 //! your node through them after every step.
 //!
-//! Run it: `cargo run -p lab-06-raft-log -- tui scenarios/raft-basic.toml`
+//! Run it: `cargo run --release -p lab-06-raft-log -- tui scenarios/raft-basic.toml`
 //! Grade it: `cargo run --release -- lab check 06`
 //!
 //! In this lab the log stays empty (lab 06 fills it), so the "candidate's log

@@ -1,4 +1,4 @@
-//! `cargo run -p lab-06-raft-log -- <distlab command>`: the whole
+//! `cargo run --release -p lab-06-raft-log -- <distlab command>`: the whole
 //! distlab CLI (run, sweep, tui, replay, lab check) with your Raft node
 //! installed under the protocol name `raft`.
 

@@ -13,7 +13,7 @@
 //! Keep the `RaftLabNode` accessors truthful: the checks read your node
 //! through them after every step, and right after a restart.
 //!
-//! Run it: `cargo run -p lab-07-raft-persist -- tui scenarios/raft-crash-restart.toml`
+//! Run it: `cargo run --release -p lab-07-raft-persist -- tui scenarios/raft-crash-restart.toml`
 //! Grade it: `cargo run --release -p lab-07-raft-persist -- lab check 07`
 
 // The todo!()s leave parameters, imports (`SimTime`) and some helpers

@@ -14,7 +14,7 @@
 //! Keep the `RaftLabNode` accessors truthful: the checks read your node
 //! through them after every step.
 //!
-//! Run it: `cargo run -p lab-08-raft-kv -- tui labs/08-raft-kv/scenarios/retries.toml`
+//! Run it: `cargo run --release -p lab-08-raft-kv -- tui labs/08-raft-kv/scenarios/retries.toml`
 //! Grade it: `cargo run --release -p lab-08-raft-kv -- lab check 08`
 
 // The todo!()s leave parameters, imports (`SimTime`) and some helpers

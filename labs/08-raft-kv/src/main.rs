@@ -1,4 +1,4 @@
-//! `cargo run -p lab-08-raft-kv -- <distlab command>`: the whole distlab
+//! `cargo run --release -p lab-08-raft-kv -- <distlab command>`: the whole distlab
 //! CLI (run, sweep, tui, replay, lab check) with your Raft key-value node
 //! installed under the protocol name `raft`.
 

@@ -8,7 +8,7 @@
 //! they call the eight functions below at the points where the rules apply.
 //! Fill in every `todo!()`; each says what goes there.
 //!
-//! Run your code: `cargo run -p lab-10-event-sourcing -- tui scenarios/es-basic.toml`.
+//! Run your code: `cargo run --release -p lab-10-event-sourcing -- tui scenarios/es-basic.toml`.
 //! Grade it: `cargo run --release -- lab check 10`.
 
 // The `todo!()`s leave parameters and imports unused until you fill them in.

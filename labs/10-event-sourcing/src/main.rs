@@ -1,5 +1,5 @@
 //! The whole distlab CLI, running your rules in place of the reference:
-//! `cargo run -p lab-10-event-sourcing -- tui scenarios/es-basic.toml`.
+//! `cargo run --release -p lab-10-event-sourcing -- tui scenarios/es-basic.toml`.
 
 fn main() {
     std::process::exit(distlab::cli::student_main(

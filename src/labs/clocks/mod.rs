@@ -420,7 +420,7 @@ pub const LAB: Lab = Lab {
     ],
     hints: &[
         "Start with part A: every rule is one line. A fresh clock reads 0, and every operation returns the clock's time after it.",
-        "`lamport-laws` prints the operations it ran and the first result that differs; replay the seed with `cargo run -p lab-01-clocks -- run labs/01-clocks/scenarios/lamport-rules.toml --seed N`.",
+        "`lamport-laws` prints the operations it ran and the first result that differs; replay the seed with `cargo run --release -p lab-01-clocks -- run labs/01-clocks/scenarios/lamport-rules.toml --seed N`.",
         "A vector clock is one counter per node (`vec![0; nodes]`). `compare` looks at every entry once: remember whether any entry is smaller and whether any is larger; both means concurrent.",
         "`merge` is the entry-wise maximum, never the minimum: after a merge the clock must cover both inputs.",
         "Part C: `self` is the receiver's vector D (messages delivered per sender). A message from j stamped V is deliverable when V[j] == D[j] + 1 and V[k] <= D[k] for every k != j; anything else waits in the buffer.",

@@ -79,7 +79,7 @@ pub const LAB: Lab = Lab {
         },
     ],
     hints: &[
-        "Start with the follower: on a RequestVote or AppendEntries with a higher term, adopt the term, forget the vote and become a follower — in every handler, before anything else. Then `cargo run -p lab-05-raft-election -- tui labs/05-raft-election/scenarios/election-3.toml`.",
+        "Start with the follower: on a RequestVote or AppendEntries with a higher term, adopt the term, forget the vote and become a follower — in every handler, before anything else. Then `cargo run --release -p lab-05-raft-election -- tui labs/05-raft-election/scenarios/election-3.toml`.",
         "Grant a vote only if the request's term equals yours (after adopting a higher one) and you have not voted for someone else in it; reset your election timer when you grant, and when you accept a heartbeat from the current leader.",
         "Count votes in a set of voters, not a counter: duplicated messages are real (part C). Count only `Vote` replies whose term is your current term while you are still a candidate.",
         "Draw a new random timeout (`ctx.rng().range_inclusive(min, max)` in nanoseconds) at every reset; a fixed timeout makes split votes repeat forever. Heartbeats go out every `params.heartbeat`, which is well below the minimum timeout.",

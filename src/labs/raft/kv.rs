@@ -88,7 +88,7 @@ pub const LAB: Lab = Lab {
         },
     ],
     hints: &[
-        "Bring your lab 07 node over first (the skeleton says where); `cargo run -p lab-08-raft-kv -- run scenarios/raft-basic.toml` then panics in handle_request, the first lab 08 todo!().",
+        "Bring your lab 07 node over first (the skeleton says where); `cargo run --release -p lab-08-raft-kv -- run scenarios/raft-basic.toml` then panics in handle_request, the first lab 08 todo!().",
         "handle_request: a follower answers `Reply::Redirect(hint)` with the leader it follows (not itself); the leader appends `Command::Client(ClientCommand { client, id, op })`, persists it, records `waiting[index] = (client, id)` and replicates. The answer comes from apply_committed, through `answer`, once the entry is committed and applied — never earlier.",
         "apply_client is the session table: `kv.sessions[client]` holds the last applied id and its result. Same id: return the cached result without executing. Lower id: return None. Higher: `kv.execute(&op)`, store the new session, return the result.",
         "Part B (`linearizable`, an append seen twice): a retry can reach the log twice — the old leader replicated the first copy before it fell, and the new leader appends the retry again. Deduplicate when applying (apply_client), not only when the request arrives: the first copy may not be applied yet when the retry comes.",

@@ -20,7 +20,7 @@
 //! its term and vote before answering.
 //!
 //! The student's crate registers [`entry`] under the name `raft`, so
-//! `cargo run -p lab-05-raft-election -- tui scenarios/raft-basic.toml` runs
+//! `cargo run --release -p lab-05-raft-election -- tui scenarios/raft-basic.toml` runs
 //! the student's node in the TUI.
 
 pub mod election;

@@ -81,7 +81,7 @@ pub const LAB: Lab = Lab {
         },
     ],
     hints: &[
-        "Bring your lab 06 node over first (the skeleton says where); with persist_log and persist_commit still todo!(), `cargo run -p lab-07-raft-persist -- run scenarios/raft-basic.toml` panics at the first one, which tells you where they are called.",
+        "Bring your lab 06 node over first (the skeleton says where); with persist_log and persist_commit still todo!(), `cargo run --release -p lab-07-raft-persist -- run scenarios/raft-basic.toml` panics at the first one, which tells you where they are called.",
         "persist_log(from): write entries from..=last_index under entry_key(i), remove the keys after last_index up to stored_last (a truncation left them), set stored_last, then ctx.storage().sync(). A write that is not synced is lost on a crash (`[storage] lose_unsynced`).",
         "Call persist_log wherever the log changes — the leader's no-op, a client request, a follower's merge — and persist_commit wherever commit moves, both before the handler returns: the handler's messages (a vote, an AppendReply with a match index, a client answer) leave the node only when it returns.",
         "recover: term and vote, then entries 1, 2, ... until one is missing, then commit (never above the last index), then apply 1..=commit again — the key-value store is rebuilt from the log, it is not stored.",
