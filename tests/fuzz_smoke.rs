@@ -75,8 +75,11 @@ fn replays() -> Vec<Vec<u8>> {
     out
 }
 
+/// A fuzz target's entry point.
+type Target = fn(&[u8]) -> Reach;
+
 /// Inputs that broke a reader once (issue 15), or that must stay bounded.
-fn regressions() -> Vec<(&'static str, fn(&[u8]) -> Reach, Vec<u8>)> {
+fn regressions() -> Vec<(&'static str, Target, Vec<u8>)> {
     let zero = std::fs::read(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_inputs/zero-retry.toml"),
     )
