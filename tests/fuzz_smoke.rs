@@ -115,6 +115,14 @@ fn regressions() -> Vec<(&'static str, Target, Vec<u8>)> {
 }
 
 #[test]
+fn key_sequences_drive_the_tui() {
+    // Step, step, back, crash, step: the session builds and runs.
+    let keys = [80, 14, b'n', 14, b'n', 14, b'b', 14, b'c', 14, b'n'];
+    assert_eq!(fuzzing::tui_keys(&keys), Reach::Ran);
+    assert_eq!(fuzzing::tui_keys(&[]), Reach::Ran);
+}
+
+#[test]
 fn regressions_are_rejected_or_bounded() {
     for (name, target, input) in regressions() {
         let started = std::time::Instant::now();
