@@ -75,8 +75,11 @@ fn replays() -> Vec<Vec<u8>> {
     out
 }
 
+/// A fuzz target's entry point.
+type Target = fn(&[u8]) -> Reach;
+
 /// Inputs that broke a reader once (issue 15), or that must stay bounded.
-fn regressions() -> Vec<(&'static str, fn(&[u8]) -> Reach, Vec<u8>)> {
+fn regressions() -> Vec<(&'static str, Target, Vec<u8>)> {
     let zero = std::fs::read(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_inputs/zero-retry.toml"),
     )
@@ -109,6 +112,14 @@ fn regressions() -> Vec<(&'static str, fn(&[u8]) -> Reach, Vec<u8>)> {
         ("goto far", fuzzing::tui_keys, goto),
         ("1x1 screen", fuzzing::tui_keys, vec![0, 14, b'n', 14, b'?']),
     ]
+}
+
+#[test]
+fn key_sequences_drive_the_tui() {
+    // Step, step, back, crash, step: the session builds and runs.
+    let keys = [80, 14, b'n', 14, b'n', 14, b'b', 14, b'c', 14, b'n'];
+    assert_eq!(fuzzing::tui_keys(&keys), Reach::Ran);
+    assert_eq!(fuzzing::tui_keys(&[]), Reach::Ran);
 }
 
 #[test]
