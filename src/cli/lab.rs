@@ -25,7 +25,7 @@ use std::sync::OnceLock;
 /// Arguments of `distlab lab`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  distlab lab list\n  distlab lab check 05\n  distlab lab check 05 --part B\n  distlab lab hint 05\n\nSee labs/README.md and docs/labs.md."
+    after_help = "Examples:\n  distlab lab list\n  distlab lab check 05\n  distlab lab check 05 --part B\n  distlab lab hint 05\n\nFor instructors:\n  distlab lab handout 05 ../lab05-handout\n  distlab lab batch 05 submissions/ --salt SECRET --out roster\n\nSee labs/README.md and docs/labs.md."
 )]
 pub struct LabArgs {
     #[command(subcommand)]
@@ -34,7 +34,7 @@ pub struct LabArgs {
 
 #[derive(Debug, Subcommand)]
 enum LabCommand {
-    /// List the labs: parts, points, and your last score.
+    /// List the labs: parts, points, your best and last score, and a total.
     List,
     /// Grade a lab: build your crate, run every part over its seeds, score it.
     Check(CheckArgs),
