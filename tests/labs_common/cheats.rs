@@ -115,5 +115,9 @@ pub fn assert_shortcuts_lose(lab: &Lab, shortcuts: &[Shortcut<'_>]) {
         table.push(line);
     }
     eprintln!("lab {} shortcuts:\n  {}", lab.id, table.join("\n  "));
-    assert!(wrong.is_empty(), "shortcuts kept their parts:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "shortcuts kept their parts:\n{}",
+        wrong.join("\n")
+    );
 }
