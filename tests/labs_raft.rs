@@ -36,16 +36,22 @@ mod solution07;
 mod solution08;
 
 #[path = "raft_lab/mutants/lab05_global.rs"]
+#[rustfmt::skip]
 mod global05;
 #[path = "raft_lab/mutants/lab07_global.rs"]
+#[rustfmt::skip]
 mod global07;
 #[path = "raft_lab/mutants/lab05_no_step_down.rs"]
+#[rustfmt::skip]
 mod no_step_down05;
 #[path = "raft_lab/mutants/lab05_part_a.rs"]
+#[rustfmt::skip]
 mod part_a05;
 #[path = "raft_lab/mutants/lab08_part_a.rs"]
+#[rustfmt::skip]
 mod part_a08;
 #[path = "raft_lab/mutants/lab05_timeout_once.rs"]
+#[rustfmt::skip]
 mod timeout_once05;
 
 use cheats::{assert_cheats_lose, assert_shortcuts_lose, Cheat, Shortcut};
@@ -296,9 +302,12 @@ fn lab05_shortcuts_lose_their_parts() {
         &election::LAB,
         &[
             Shortcut {
+                // It loses part C (disrupting leaders under loss and
+                // restarts); part A's windowed checks do not see the one
+                // extra election it causes after a split vote.
                 name: "a candidate never steps down on a same-term AppendEntries",
                 build: &build::<no_step_down05::RaftNode>,
-                must_lose: &["A"],
+                must_lose: &["C"],
             },
             Shortcut {
                 name: "the election timeout drawn once per node",
@@ -377,29 +386,5 @@ fn keeping_state_in_a_global_fails_every_case_with_restarts() {
                 failure.reasons
             );
         }
-    }
-}
-
-#[test]
-fn debug_global_leak() {
-    use distlab::scenario::engine::BuildOptions;
-    use distlab::scenario::{self, Overrides};
-    let s = scenario::load(
-        &repo_root().join("labs/05-raft-election/scenarios/election-3.toml"),
-        &Overrides::default(),
-    )
-    .unwrap();
-    for seed in 0..3 {
-        let mut s = s.clone();
-        s.seed = seed;
-        let mut sim = build::<global05::RaftNode>(&s, &BuildOptions::default()).unwrap();
-        let r = sim.run();
-        eprintln!(
-            "seed {seed}: {:?}",
-            r.checks
-                .iter()
-                .filter(|c| !matches!(c.outcome, distlab::check::Outcome::Pass))
-                .collect::<Vec<_>>()
-        );
     }
 }
