@@ -399,7 +399,16 @@ impl RaftNode {
     /// for it); a newer one executes (`kv.execute`), becomes the session's
     /// last, and returns its result.
     pub fn apply_client(&mut self, command: &ClientCommand) -> Option<Reply> {
-        todo!("lab 08: the session table — same id: cached result; older: None; newer: kv.execute, record the session")
+        // lab 08 B: the session table — same id: the cached result; older:
+        // None; newer: execute and record. Until part B, every copy runs
+        // (part A passes; a retry that reached the log twice applies twice).
+        let result = self.kv.execute(&command.op);
+        let session = Session {
+            last_id: command.id,
+            result: result.clone(),
+        };
+        self.kv.sessions.insert(command.client, session);
+        Some(result)
     }
 }
 

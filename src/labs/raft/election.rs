@@ -5,14 +5,36 @@ use super::build;
 use crate::labs::{Case, Lab, LabBug, Part};
 use crate::protocols::raft::Raft;
 
-/// Checks every election case is about.
-const ELECTION: &[&str] = &["election-safety", "stable-leader", "leader-elected"];
-/// Checks of the cases with restarts.
+/// Checks every election case is about: safety, a leader elected by
+/// messages, kept, and followed by every node (windowed: liveness.rs).
+const ELECTION: &[&str] = &[
+    "election-safety",
+    "leader-elected",
+    "stable-leader",
+    "all-follow-leader",
+    "messages-delivered",
+];
+/// Checks of the cases where the leader is lost: a new leader in a higher
+/// term, and the faults aimed at the leader find one.
+const REELECTION: &[&str] = &[
+    "election-safety",
+    "leader-elected",
+    "stable-leader",
+    "all-follow-leader",
+    "messages-delivered",
+    "re-election",
+    "faults-applied",
+];
+/// Checks of the cases with restarts: durable term and vote, kept in
+/// `ctx.storage()`.
 const DURABLE: &[&str] = &[
     "election-safety",
     "stable-leader",
+    "all-follow-leader",
+    "re-election",
     "term-never-decreases",
     "one-vote-per-term",
+    "state-in-storage",
 ];
 
 /// Lab 05.
@@ -31,13 +53,19 @@ pub const LAB: Lab = Lab {
                     scenario: "labs/05-raft-election/scenarios/election-3.toml",
                     seeds: (0, 100),
                     checks: ELECTION,
-                    points: 10,
+                    points: 5,
                 },
                 Case {
                     scenario: "labs/05-raft-election/scenarios/election-5.toml",
                     seeds: (0, 100),
                     checks: ELECTION,
                     points: 10,
+                },
+                Case {
+                    scenario: "labs/05-raft-election/scenarios/split-votes.toml",
+                    seeds: (0, 200),
+                    checks: ELECTION,
+                    points: 5,
                 },
             ],
         },
@@ -48,13 +76,13 @@ pub const LAB: Lab = Lab {
                 Case {
                     scenario: "labs/05-raft-election/scenarios/leader-crash.toml",
                     seeds: (0, 100),
-                    checks: DURABLE,
+                    checks: REELECTION,
                     points: 15,
                 },
                 Case {
                     scenario: "labs/05-raft-election/scenarios/leader-isolated.toml",
                     seeds: (0, 100),
-                    checks: ELECTION,
+                    checks: REELECTION,
                     points: 15,
                 },
             ],
@@ -66,7 +94,7 @@ pub const LAB: Lab = Lab {
                 Case {
                     scenario: "labs/05-raft-election/scenarios/lossy.toml",
                     seeds: (0, 100),
-                    checks: ELECTION,
+                    checks: REELECTION,
                     points: 20,
                 },
                 Case {

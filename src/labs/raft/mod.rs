@@ -30,12 +30,12 @@ pub mod replication;
 
 pub use crate::protocols::raft::{is_leader, Params, Raft, RaftLabNode};
 
-use crate::check::Monitor;
+use crate::check::{Invariant, Monitor};
 use crate::protocols::raft::scenario::{configured, FACTS};
 use crate::registry::ProtocolEntry;
 use crate::scenario::engine::BuildOptions;
 use crate::scenario::{Scenario, ScenarioError};
-use crate::sim::{DynSim, NodeId, Sim};
+use crate::sim::{DynSim, NodeId, Sim, SimTime};
 
 /// Per-node memory, grown to the node count on first use.
 fn per_node<T: Clone + Default>(v: &mut Vec<T>, nodes: u32) {
@@ -49,22 +49,31 @@ fn per_node<T: Clone + Default>(v: &mut Vec<T>, nodes: u32) {
 /// must come back with at least the term it had.
 #[derive(Clone, Debug, Default)]
 pub struct TermNeverDecreases {
-    highest: Vec<u64>,
+    /// Per node: the highest term seen and the incarnation it was seen in.
+    highest: Vec<(u64, u32)>,
 }
 
 impl<N: RaftLabNode> Monitor<N> for TermNeverDecreases {
     fn after_step(&mut self, sim: &Sim<N>) -> Result<(), String> {
         per_node(&mut self.highest, sim.node_count());
-        for (id, n) in sim.live_nodes() {
-            let highest = &mut self.highest[id.index()];
+        for (i, slot) in sim.slots().iter().enumerate() {
+            let Some(n) = &slot.state else {
+                continue;
+            };
+            let (highest, seen_in) = &mut self.highest[i];
             let term = n.current_term();
             if term < *highest {
+                let why = if *seen_in != slot.incarnation {
+                    "it restarted since: was the term persisted and synced before the node answered, and read back in on_start?"
+                } else {
+                    "without a restart: a node only ever adopts a higher term"
+                };
                 return Err(format!(
-                    "{id}'s term went back from {} to {term} (was it persisted before the node answered?)",
+                    "n{i}'s term went back from {} to {term} ({why})",
                     *highest
                 ));
             }
-            *highest = term;
+            (*highest, *seen_in) = (term, slot.incarnation);
         }
         Ok(())
     }
@@ -76,31 +85,129 @@ impl<N: RaftLabNode> Monitor<N> for TermNeverDecreases {
 /// restarts cannot vote twice.
 #[derive(Clone, Debug, Default)]
 pub struct OneVotePerTerm {
-    /// Per node: the latest (term, vote) seen.
-    votes: Vec<Option<(u64, NodeId)>>,
+    /// Per node: the latest (term, vote, incarnation) seen.
+    votes: Vec<Option<(u64, NodeId, u32)>>,
 }
 
 impl<N: RaftLabNode> Monitor<N> for OneVotePerTerm {
     fn after_step(&mut self, sim: &Sim<N>) -> Result<(), String> {
         per_node(&mut self.votes, sim.node_count());
-        for (id, n) in sim.live_nodes() {
+        for (i, slot) in sim.slots().iter().enumerate() {
+            let Some(n) = &slot.state else {
+                continue;
+            };
             let Some(vote) = n.voted_for() else {
                 continue;
             };
             let term = n.current_term();
-            let slot = &mut self.votes[id.index()];
-            match *slot {
-                Some((t, earlier)) if t == term && earlier != vote => {
+            let entry = &mut self.votes[i];
+            match *entry {
+                Some((t, earlier, incarnation)) if t == term && earlier != vote => {
+                    // Never blame a restart that did not happen.
+                    let why = if incarnation != slot.incarnation {
+                        "it restarted in between: a vote must survive a restart"
+                    } else {
+                        "without a restart: grant only if votedFor is empty or already that candidate"
+                    };
                     return Err(format!(
-                        "{id} voted for {earlier} and then for {vote} in term {term} (a vote must survive a restart)"
+                        "n{i} voted for {earlier} and then for {vote} in term {term} ({why})"
                     ));
                 }
-                Some((t, _)) if t > term => {} // term-never-decreases reports it
-                _ => *slot = Some((term, vote)),
+                Some((t, _, _)) if t > term => {} // term-never-decreases reports it
+                _ => *entry = Some((term, vote, slot.incarnation)),
             }
         }
         Ok(())
     }
+}
+
+/// **A node knows only what it stored**: a node that starts with nothing
+/// in `ctx.storage()` — every node at boot, and a node restarted before it
+/// synced anything — must start with term 0, no vote and an empty log. A
+/// node that remembers more kept its state somewhere else (a global, a
+/// `thread_local!`, a `static`), which survives a crash in this process but
+/// not on a real machine, and leaks from one run into the next.
+///
+/// Boot is checked at time zero (every node runs `on_start` then, before
+/// any timer or message), a restart right after it.
+#[derive(Clone, Debug, Default)]
+pub struct RestartFromStorage {
+    /// Per node: the incarnation last seen live.
+    seen: Vec<u32>,
+}
+
+/// What a node knows, if anything, for the message.
+fn remembers<N: RaftLabNode>(n: &N) -> Option<String> {
+    let knows = n.current_term() > 0 || n.voted_for().is_some() || n.log().last_index() > 0;
+    knows.then(|| {
+        let vote = n.voted_for().map_or("none".into(), |v| v.to_string());
+        format!(
+            "term {}, vote {vote}, {} log entries",
+            n.current_term(),
+            n.log().last_index()
+        )
+    })
+}
+
+const ELSEWHERE: &str = "durable state must live in ctx.storage(); a global, thread_local! or \
+                         static survives a crash here but not on a real machine, and leaks from one run into the next";
+
+impl<N: RaftLabNode> Monitor<N> for RestartFromStorage {
+    fn after_step(&mut self, sim: &Sim<N>) -> Result<(), String> {
+        per_node(&mut self.seen, sim.node_count());
+        if sim.now() == SimTime::ZERO {
+            // Boot: every node starts (`on_start`) at time zero, with
+            // empty storage; nothing else can have happened yet.
+            for (i, slot) in sim.slots().iter().enumerate() {
+                let Some(n) = &slot.state else {
+                    continue;
+                };
+                if let Some(knows) = remembers(n).filter(|_| slot.storage.keys().is_empty()) {
+                    return Err(format!(
+                        "n{i} booted with empty storage, yet knew {knows} right after on_start: it \
+                         brought them from an earlier run — {ELSEWHERE}"
+                    ));
+                }
+            }
+        }
+        for (i, slot) in sim.slots().iter().enumerate() {
+            let Some(n) = &slot.state else {
+                continue;
+            };
+            if self.seen[i] == slot.incarnation {
+                continue;
+            }
+            self.seen[i] = slot.incarnation;
+            if !slot.storage.keys().is_empty() {
+                continue;
+            }
+            if let Some(knows) = remembers(n) {
+                return Err(format!(
+                    "n{i} restarted with nothing in ctx.storage(), yet came back with {knows}: {ELSEWHERE}"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `faults-applied`: every scheduled fault found its target. The lab
+/// scenarios aim faults at the leader at times an honest cluster has one;
+/// a fault skipped because no node led then means the cluster had none.
+pub fn faults_applied<N: RaftLabNode>() -> Invariant<N> {
+    Invariant::eventually("faults-applied", |sim: &Sim<N>| {
+        match sim
+            .fault_log()
+            .iter()
+            .find(|(_, text)| text.ends_with("no such node right now; skipped"))
+        {
+            Some((at, text)) => Err(format!(
+                "at {at} the scenario's fault found no target (`{text}`): the scenario aims it at a role \
+                 that an honest cluster holds then — was there no leader?"
+            )),
+            None => Ok(()),
+        }
+    })
 }
 
 /// Build a Raft simulation of any [`RaftLabNode`]: Raft's `[protocol]`
@@ -112,7 +219,9 @@ pub fn build<S: RaftLabNode>(
 ) -> Result<Box<dyn DynSim>, ScenarioError> {
     let builder = configured::<S>(scenario, options)?
         .monitor("term-never-decreases", TermNeverDecreases::default())
-        .monitor("one-vote-per-term", OneVotePerTerm::default());
+        .monitor("one-vote-per-term", OneVotePerTerm::default())
+        .monitor("state-in-storage", RestartFromStorage::default())
+        .invariant(faults_applied());
     Ok(Box::new(builder.build()))
 }
 

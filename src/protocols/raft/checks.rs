@@ -4,6 +4,7 @@
 //! Logs are compared through prefix hashes (`log.rs`), so each monitor does
 //! O(nodes) work per step plus O(1) per new entry.
 
+use super::liveness::{self, describe_window, judged_at, Progress};
 use super::{Kv, Log, Params, Raft};
 use crate::check::{Invariant, Monitor};
 use crate::sim::{Node, NodeId, Sim, SimBuilder, SimTime};
@@ -91,57 +92,32 @@ fn per_node<T: Clone + Default>(v: &mut Vec<T>, nodes: u32) {
 }
 
 /// **Election safety**: at most one leader per term, ever (a leader that has
-/// since crashed still counts). Also measures, once the network healed (the
-/// settle phase), the longest stretch without any leader, for `stable-leader`.
+/// since crashed still counts). Also carries the liveness tracking
+/// ([`Progress`]) that the windowed end-of-run checks read.
 #[derive(Clone, Debug, Default)]
 pub struct ElectionSafety {
     /// Each term's leader and when it was first seen leading (true time).
     pub leaders: BTreeMap<u64, (NodeId, SimTime)>,
-    /// Since when no node has been leader (settle phase only).
-    pub leaderless_since: Option<SimTime>,
-    /// The longest leaderless stretch of the settle phase that has ended.
-    pub longest_leaderless: SimTime,
-    /// When the settle phase was first seen.
-    pub healed_at: Option<SimTime>,
+    /// Re-elections, leaderless and unfollowed stretches (liveness.rs).
+    pub progress: Progress,
 }
 
 impl ElectionSafety {
-    /// The longest leaderless stretch after healing, counting one still going
-    /// on at `now`.
-    pub fn longest_leaderless_until(&self, now: SimTime) -> SimTime {
-        let ongoing = self
-            .leaderless_since
-            .map_or(SimTime::ZERO, |since| now - since);
-        self.longest_leaderless.max(ongoing)
-    }
-
-    fn track_availability<N: RaftLabNode>(&mut self, sim: &Sim<N>, has_leader: bool) {
-        if !sim.is_settling() {
-            return;
-        }
-        let now = sim.now();
-        if self.healed_at.is_none() {
-            self.healed_at = Some(now);
-        }
-        match (has_leader, self.leaderless_since) {
-            (true, Some(since)) => {
-                self.longest_leaderless = self.longest_leaderless.max(now - since);
-                self.leaderless_since = None;
-            }
-            (false, None) => self.leaderless_since = Some(now),
-            _ => {}
+    /// Election safety, with liveness windows of `window`.
+    pub fn new(window: SimTime) -> Self {
+        ElectionSafety {
+            leaders: BTreeMap::new(),
+            progress: Progress::new(window),
         }
     }
 }
 
 impl<N: RaftLabNode> Monitor<N> for ElectionSafety {
     fn after_step(&mut self, sim: &Sim<N>) -> Result<(), String> {
-        let mut has_leader = false;
         for (id, n) in sim.live_nodes() {
             if !is_leader(n) {
                 continue;
             }
-            has_leader = true;
             match self.leaders.get(&n.current_term()) {
                 None => {
                     self.leaders.insert(n.current_term(), (id, sim.now()));
@@ -155,7 +131,7 @@ impl<N: RaftLabNode> Monitor<N> for ElectionSafety {
                 Some(_) => {}
             }
         }
-        self.track_availability(sim, has_leader);
+        self.progress.observe(sim);
         Ok(())
     }
 
@@ -176,8 +152,13 @@ impl<N: RaftLabNode> Monitor<N> for ElectionSafety {
         } else {
             String::new()
         };
+        let (replaced, slowest) = self.progress.replaced;
         vec![
             ("elections-won".into(), self.leaders.len().to_string()),
+            (
+                "leaders-replaced".into(),
+                format!("{replaced} (slowest {slowest})"),
+            ),
             ("leaders".into(), format!("{prefix}{}", shown.join(" → "))),
         ]
     }
@@ -368,9 +349,35 @@ pub struct StateMachineSafety {
     pub acked: BTreeMap<u64, u64>,
     /// Per node: (incarnation, how many of its acks were read).
     ack_cursor: Vec<(u32, usize)>,
+    /// Acknowledged indexes in the order first seen.
+    pub ack_order: Vec<u64>,
+    /// The liveness window `W` (liveness.rs).
+    pub window: SimTime,
+    /// The apply mark, taken at the first step at or after
+    /// `max(S, end - W)`: its time, the highest commit index anywhere, and
+    /// how many entries had been acknowledged.
+    pub mark: Option<(SimTime, u64, usize)>,
 }
 
 impl StateMachineSafety {
+    /// State-machine safety, with an apply window of `window`.
+    pub fn new(window: SimTime) -> Self {
+        StateMachineSafety {
+            window,
+            ..StateMachineSafety::default()
+        }
+    }
+
+    /// Take the apply mark once the settle phase is `W` from its end.
+    fn take_mark<N: RaftLabNode>(&mut self, sim: &Sim<N>) {
+        let from = sim.end_time().saturating_sub(self.window);
+        if self.mark.is_some() || !sim.is_settling() || sim.now() < from {
+            return;
+        }
+        let committed = sim.live_nodes().map(|(_, n)| n.commit_index()).max();
+        self.mark = Some((sim.now(), committed.unwrap_or(0), self.ack_order.len()));
+    }
+
     fn check_applied<N: RaftLabNode>(&mut self, id: NodeId, n: &N) -> Result<(), String> {
         let (index, hash) = (n.last_applied().0, n.last_applied().1);
         let differs = |who: NodeId, at: u64| {
@@ -410,7 +417,8 @@ impl StateMachineSafety {
                         "two different operations were acknowledged to clients at index {index} (the last by n{i})"
                     ));
                 }
-                _ => {}
+                Some(_) => {}
+                None => self.ack_order.push(index),
             }
         }
         self.ack_cursor[i].1 = n.acked().len();
@@ -434,6 +442,7 @@ impl<N: RaftLabNode> Monitor<N> for StateMachineSafety {
                 self.collect_acks(i, slot.incarnation, n)?;
             }
         }
+        self.take_mark(sim);
         Ok(())
     }
 }
@@ -463,72 +472,149 @@ impl<N: RaftLabNode> Monitor<N> for CommitNeverDecreases {
     }
 }
 
-/// After the settle phase: a leader, followed by a majority in its term
-/// (counting itself); and once the network healed, the cluster never went
-/// longer than `bound` without a leader.
-fn stable_leader<N: RaftLabNode>(sim: &Sim<N>, bound: SimTime) -> Result<(), String> {
-    let leader = sim
-        .live_nodes()
-        .filter(|(_, n)| is_leader(*n))
-        .max_by_key(|(_, n)| n.current_term());
-    let Some((lid, l)) = leader else {
-        return Err(
-            "no leader at the end of the run, although every node was up and connected".into(),
-        );
-    };
-    let followers = sim
-        .live_nodes()
-        .filter(|(_, n)| n.current_term() == l.current_term() && n.leader() == Some(lid))
-        .count();
-    if followers < sim.node_count() as usize / 2 + 1 {
-        let others: Vec<String> = sim
-            .live_nodes()
-            .filter(|(_, n)| n.current_term() != l.current_term() || n.leader() != Some(lid))
-            .map(|(id, n)| {
-                let follows = n.leader().map_or("nobody".into(), |x| x.to_string());
-                format!("{id} (term {}, follows {follows})", n.current_term())
-            })
-            .collect();
-        return Err(format!(
-            "{lid} leads term {} but only {followers} of {} nodes follow it (itself included); not following: {}",
-            l.current_term(),
-            sim.node_count(),
-            others.join(", ")
-        ));
-    }
-    let Some(m) = sim.monitor::<ElectionSafety>("election-safety") else {
-        return Ok(());
-    };
-    let longest = m.longest_leaderless_until(sim.now());
-    if longest > bound {
-        let healed = m.healed_at.unwrap_or(sim.duration());
-        return Err(format!(
-            "after the network healed at {healed}, the cluster went {longest} without a leader (more than {bound})"
-        ));
-    }
-    Ok(())
+/// The liveness memory (inside `election-safety`), if registered.
+fn progress<N: RaftLabNode>(sim: &Sim<N>) -> Option<&Progress> {
+    sim.monitor::<ElectionSafety>("election-safety")
+        .map(|m| &m.progress)
 }
 
-/// After the settle phase: every node applied everything committed, and every
-/// entry acknowledged to a client is in every node's applied log.
+/// `re-election`: every leader lost to a crash or a cut while a majority
+/// was up and connected was replaced by a leader of a higher term within
+/// `W` of quiet time (liveness.rs).
+fn re_election<N: RaftLabNode>(sim: &Sim<N>) -> Result<(), String> {
+    let Some(p) = progress(sim) else {
+        return Ok(());
+    };
+    match p.failure.clone().or_else(|| p.overdue(judged_at(sim))) {
+        Some(why) => Err(why),
+        None => Ok(()),
+    }
+}
+
+/// `stable-leader`: after faults stop at `S`, the cluster never goes longer
+/// than `W` without a leader followed by a majority in its term (the first
+/// stretch starts at `S`, one still going on at the end counts), and elects
+/// at most one new leader per `W` (plus the first).
+fn stable_leader<N: RaftLabNode>(sim: &Sim<N>) -> Result<(), String> {
+    let Some(p) = progress(sim) else {
+        return Ok(());
+    };
+    let Some((settled, _)) = p.settled else {
+        return Ok(());
+    };
+    let end = judged_at(sim);
+    let allowed = 1 + end.saturating_sub(settled).as_nanos() / p.window.as_nanos().max(1);
+    let (leaders, last) = p.settle_leaders;
+    if leaders > allowed {
+        return Err(format!(
+            "after the faults stopped at {settled}, {leaders} leaders were elected (up to term {last}) \
+             in {}: a leader followed by a majority keeps its term while the network works; at most \
+             {allowed} (one per W = {}, plus the first) are allowed",
+            end.saturating_sub(settled),
+            describe_window(p.window)
+        ));
+    }
+    let Some((from, length)) = p.longest_unled(end) else {
+        return Ok(());
+    };
+    if length <= p.window {
+        return Ok(());
+    }
+    Err(format!(
+        "after the faults stopped at {settled}, the cluster went {length} (from {from}) without a \
+         leader followed by a majority in its term; it must have one within W = {}, and keep it",
+        describe_window(p.window)
+    ))
+}
+
+/// `all-follow-leader`: after faults stop at `S`, no live node goes longer
+/// than `W` without following the leader of the highest term (or being it).
+fn all_follow_leader<N: RaftLabNode>(sim: &Sim<N>) -> Result<(), String> {
+    let Some(p) = progress(sim) else {
+        return Ok(());
+    };
+    let Some((settled, _)) = p.settled else {
+        return Ok(());
+    };
+    let Some(((from, length), id)) = p.longest_out_of_step(judged_at(sim)) else {
+        return Ok(());
+    };
+    if length <= p.window {
+        return Ok(());
+    }
+    let now = match sim.node(id) {
+        Some(n) => {
+            let follows = n.leader().map_or("nobody".into(), |l| l.to_string());
+            format!(
+                "; at the end it is a {} of term {}, following {follows}",
+                n.role().unwrap_or("node"),
+                n.current_term()
+            )
+        }
+        None => String::new(),
+    };
+    Err(format!(
+        "after the faults stopped at {settled}, {id} went {length} (from {from}) without following \
+         the leader of the highest term; every live node must follow it within W = {}{now}",
+        describe_window(p.window)
+    ))
+}
+
+/// `messages-delivered`: in the settle phase, at least one node-to-node
+/// message per other node and per maximum election timeout was delivered.
+fn messages_delivered<N: RaftLabNode>(sim: &Sim<N>) -> Result<(), String> {
+    let Some(p) = progress(sim) else {
+        return Ok(());
+    };
+    let Some((settled, before)) = p.settled else {
+        return Ok(());
+    };
+    let timeout = (p.window.as_nanos() / liveness::TIMEOUTS_PER_WINDOW).max(1);
+    let length = judged_at(sim).saturating_sub(settled);
+    let wanted = u64::from(sim.node_count().saturating_sub(1)) * (length.as_nanos() / timeout);
+    let delivered = sim.counters().delivered - before;
+    if delivered >= wanted {
+        return Ok(());
+    }
+    Err(format!(
+        "after the faults stopped at {settled}, only {delivered} messages between nodes were delivered \
+         in {length}; a leader's heartbeats alone deliver at least one to each other node per \
+         maximum election timeout ({}), {wanted} in all",
+        SimTime(timeout)
+    ))
+}
+
+/// `acked-ops-applied`: everything committed, and every operation
+/// acknowledged to a client, by the mark (`max(S, end - W)`) is applied on
+/// every live node at the end — `W` later, or the whole settle phase when
+/// it is shorter. Without a mark (no step after it), the end is the mark.
 fn acked_ops_applied<N: RaftLabNode>(sim: &Sim<N>) -> Result<(), String> {
-    let committed = sim
-        .live_nodes()
-        .map(|(_, n)| n.commit_index())
-        .max()
-        .unwrap_or(0);
+    let Some(m) = sim.monitor::<StateMachineSafety>("state-machine-safety") else {
+        return Ok(());
+    };
+    let now_committed = || sim.live_nodes().map(|(_, n)| n.commit_index()).max();
+    let (at, committed, acked) = m.mark.unwrap_or_else(|| {
+        (
+            judged_at(sim),
+            now_committed().unwrap_or(0),
+            m.ack_order.len(),
+        )
+    });
+    let within = format!(
+        "committed by {at}; everything committed must be applied on every node within W = {} of the \
+         heal (or of its commit, if later)",
+        describe_window(m.window)
+    );
     for (id, n) in sim.live_nodes() {
         if n.last_applied().0 < committed {
             return Err(format!(
-                "{id} applied only up to index {}, but {committed} is committed",
+                "{id} applied only up to index {} at the end, but {committed} was {within}",
                 n.last_applied().0
             ));
         }
     }
-    let Some(m) = sim.monitor::<StateMachineSafety>("state-machine-safety") else {
-        return Ok(());
-    };
-    for (&index, &hash) in &m.acked {
+    for &index in &m.ack_order[..acked] {
+        let hash = m.acked[&index];
         for (id, n) in sim.live_nodes() {
             let missing = match n.log().hash_at(index) {
                 Some(h) => h != hash,
@@ -536,7 +622,8 @@ fn acked_ops_applied<N: RaftLabNode>(sim: &Sim<N>) -> Result<(), String> {
             };
             if missing {
                 return Err(format!(
-                    "the operation acknowledged at index {index} is not in {id}'s applied log ({} acknowledged in all)",
+                    "the operation acknowledged to a client at index {index} is not in {id}'s applied \
+                     log at the end ({} acknowledged in all); it was {within}",
                     m.acked.len()
                 ));
             }
@@ -567,18 +654,25 @@ fn metrics<N: RaftLabNode>(sim: &Sim<N>) -> Vec<(String, String)> {
 /// A simulation builder with Raft nodes, their monitors, checks and metrics
 /// (the linearizability check is added by the scenario, when asked for).
 pub fn builder<N: RaftLabNode>(params: Params, nodes: u32, seed: u64) -> SimBuilder<N> {
-    let bound = SimTime(params.election_timeout.1.as_nanos().saturating_mul(10));
+    let window = liveness::window(&params);
     let params = Arc::new(params);
     SimBuilder::new(nodes, seed, move |id, n| N::new(Arc::clone(&params), id, n))
-        .monitor("election-safety", ElectionSafety::default())
+        .monitor("election-safety", ElectionSafety::new(window))
         .monitor("leader-append-only", LeaderAppendOnly::default())
         .monitor("log-matching", LogMatching::default())
         .monitor("leader-completeness", LeaderCompleteness::default())
-        .monitor("state-machine-safety", StateMachineSafety::default())
+        .monitor("state-machine-safety", StateMachineSafety::new(window))
         .monitor("commit-never-decreases", CommitNeverDecreases::default())
-        .invariant(Invariant::eventually("stable-leader", move |sim| {
-            stable_leader(sim, bound)
-        }))
+        .invariant(Invariant::eventually("stable-leader", stable_leader))
+        .invariant(Invariant::eventually("re-election", re_election))
+        .invariant(Invariant::eventually(
+            "all-follow-leader",
+            all_follow_leader,
+        ))
+        .invariant(Invariant::eventually(
+            "messages-delivered",
+            messages_delivered,
+        ))
         .invariant(Invariant::eventually(
             "acked-ops-applied",
             acked_ops_applied,

@@ -37,6 +37,7 @@ mod checks;
 mod client;
 mod election;
 pub mod kv;
+pub mod liveness;
 pub mod log;
 pub mod persist;
 mod replication;

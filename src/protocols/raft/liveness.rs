@@ -1,0 +1,399 @@
+//! Raft's liveness checks, judged over **windows**, never at one instant.
+//!
+//! A check that looks at the last instant of a run cries wolf: under loss an
+//! election may have started, or a commit may still be on its way, in the
+//! last few hundred milliseconds although nothing is wrong. Every check here
+//! instead gives the protocol a window `W` derived from its own timeouts:
+//! `W` = [`TIMEOUTS_PER_WINDOW`] maximum election timeouts (3 s at the
+//! default 150–300 ms) — time for several elections, each needing one
+//! timeout plus a round trip, and for a leader's heartbeats to carry its
+//! commit index everywhere.
+//!
+//! - `re-election` ([`Progress`]): after the leader crashes, or is cut off
+//!   from a majority, while a majority of nodes is up and connected, some
+//!   node becomes leader of a *higher* term within `W` of quiet time (a
+//!   later fault restarts the window; it runs only while a majority is up
+//!   and connected). A leader that comes back in its old term (a restart
+//!   that resumes leading, a cut that heals) does not count, unless the
+//!   cut healed before the window ran out and it still leads.
+//! - `stable-leader`: once faults stopped (the settle phase, at `S`), the
+//!   cluster never goes longer than `W` without a leader followed by a
+//!   majority in its term — the first stretch starts at `S` — and the
+//!   leader stays: at most one new leader per `W` of settle phase (plus the
+//!   first). Loss may depose a leader now and then; a cluster that keeps
+//!   re-electing (a candidate that never steps down) is not stable.
+//! - `all-follow-leader`: once faults stopped, no live node goes longer than
+//!   `W` without following the leader of the highest term (or being it).
+//! - `messages-delivered`: in the settle phase at least one node-to-node
+//!   message per other node and per maximum election timeout is delivered —
+//!   a leader's heartbeats alone deliver several (a leader that sends
+//!   nothing is not leading).
+//! - `acked-ops-applied` (in `checks.rs`): everything committed, and every
+//!   operation acknowledged to a client, by `max(S, end - W)` is applied on
+//!   every live node at the end.
+//!
+//! The tracking runs inside the `election-safety` monitor (O(nodes) per
+//! step; connectivity is recomputed only when a fault, a crash or a restart
+//! changed it); the checks read it at the end.
+
+use super::checks::RaftLabNode;
+use super::{is_leader, Params};
+use crate::sim::{NodeId, Sim, SimTime};
+
+/// The liveness window, in maximum election timeouts.
+pub const TIMEOUTS_PER_WINDOW: u64 = 10;
+
+/// The liveness window `W` of `params`: [`TIMEOUTS_PER_WINDOW`] maximum
+/// election timeouts.
+pub fn window(params: &Params) -> SimTime {
+    SimTime(
+        params
+            .election_timeout
+            .1
+            .as_nanos()
+            .saturating_mul(TIMEOUTS_PER_WINDOW),
+    )
+}
+
+/// How `W` was derived, for explanations: `3.000s (10 × the maximum
+/// election timeout, 300ms)`.
+pub fn describe_window(window: SimTime) -> String {
+    let timeout = SimTime(window.as_nanos() / TIMEOUTS_PER_WINDOW);
+    format!("{window} ({TIMEOUTS_PER_WINDOW} × the maximum election timeout, {timeout})")
+}
+
+/// When a judgement at the end of the run is made: the run's end once it
+/// got there, else now (a report on the run so far).
+pub fn judged_at<N: RaftLabNode>(sim: &Sim<N>) -> SimTime {
+    match sim.next_event_time() {
+        Some(at) if at <= sim.end_time() => sim.now(),
+        _ => sim.end_time().max(sim.now()),
+    }
+}
+
+/// How a tracked leader was lost.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Lost {
+    Crashed,
+    CutOff,
+}
+
+/// The leader the checks follow: the live leader of the highest term.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Tracked {
+    id: NodeId,
+    incarnation: u32,
+    term: u64,
+}
+
+/// A lost leader waiting for a successor in a higher term.
+#[derive(Clone, Debug)]
+struct Episode {
+    leader: Tracked,
+    how: Lost,
+    at: SimTime,
+    /// Start of the current window: the loss or the last fault since,
+    /// while a majority is up and connected (`None` while not).
+    quiet_since: Option<SimTime>,
+}
+
+/// Connectivity as the checks need it, recomputed when it can have changed.
+#[derive(Clone, Debug, Default)]
+struct Connectivity {
+    /// (faults applied, settling, which nodes are up) when last computed.
+    key: Option<(usize, bool, Vec<bool>)>,
+    /// Some majority of live nodes can all talk to each other, both ways.
+    majority: bool,
+    /// Per node: it cannot talk both ways with a majority (itself counted).
+    cut_off: Vec<bool>,
+}
+
+impl Connectivity {
+    /// Refresh; true when a fault (or the settle) happened since last time.
+    fn refresh<N: RaftLabNode>(&mut self, sim: &Sim<N>) -> bool {
+        let live: Vec<bool> = sim.slots().iter().map(|s| s.state.is_some()).collect();
+        let key = (sim.fault_log().len(), sim.is_settling(), live);
+        let fault = self
+            .key
+            .as_ref()
+            .is_some_and(|(faults, settling, _)| (*faults, *settling) != (key.0, key.1));
+        if self.key.as_ref() == Some(&key) {
+            return false;
+        }
+        let live = &key.2;
+        let net = sim.network();
+        let mutual = |a: usize, b: usize| {
+            let (a, b) = (NodeId(a as u32), NodeId(b as u32));
+            net.connected(a, b) && net.connected(b, a)
+        };
+        let majority = live.len() / 2 + 1;
+        self.cut_off = vec![true; live.len()];
+        self.majority = false;
+        for v in (0..live.len()).filter(|&v| live[v]) {
+            let group: Vec<usize> = (0..live.len())
+                .filter(|&u| live[u] && mutual(v, u))
+                .collect();
+            self.cut_off[v] = group.len() < majority;
+            let clique = group
+                .iter()
+                .all(|&a| group.iter().all(|&b| a == b || mutual(a, b)));
+            self.majority |= group.len() >= majority && clique;
+        }
+        self.key = Some(key);
+        fault
+    }
+}
+
+/// The leader of the highest term among live nodes.
+fn top_leader<N: RaftLabNode>(sim: &Sim<N>) -> Option<Tracked> {
+    sim.slots()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, slot)| {
+            let n = slot.state.as_ref().filter(|n| is_leader(*n))?;
+            Some(Tracked {
+                id: NodeId(i as u32),
+                incarnation: slot.incarnation,
+                term: n.current_term(),
+            })
+        })
+        .max_by_key(|t| (t.term, std::cmp::Reverse(t.id)))
+}
+
+/// A stretch of the settle phase: its start and length.
+pub type Stretch = (SimTime, SimTime);
+
+/// Memory of the liveness checks (kept inside the `election-safety`
+/// monitor, so it is cloned with the world).
+#[derive(Clone, Debug, Default)]
+pub struct Progress {
+    /// The window `W`.
+    pub window: SimTime,
+    conn: Connectivity,
+    tracked: Option<Tracked>,
+    open: Option<Episode>,
+    /// The first re-election that did not happen in time.
+    pub failure: Option<String>,
+    /// Leaders lost and replaced in a higher term, and the slowest
+    /// replacement.
+    pub replaced: (u64, SimTime),
+    /// When the settle phase began, and messages delivered by then.
+    pub settled: Option<(SimTime, u64)>,
+    unled_since: Option<SimTime>,
+    longest_unled: Option<Stretch>,
+    out_of_step_since: Vec<Option<SimTime>>,
+    longest_out_of_step: Option<(Stretch, NodeId)>,
+    /// Leaders (terms) seen in the settle phase, the last one's term.
+    pub settle_leaders: (u64, u64),
+}
+
+impl Progress {
+    /// Tracking with window `window`.
+    pub fn new(window: SimTime) -> Self {
+        Progress {
+            window,
+            ..Progress::default()
+        }
+    }
+
+    /// Look at the world after a step.
+    pub fn observe<N: RaftLabNode>(&mut self, sim: &Sim<N>) {
+        let now = sim.now();
+        let fault = self.conn.refresh(sim);
+        let top = top_leader(sim);
+        self.check_deadline(now);
+        self.resolve(sim, top, now);
+        if let Some(open) = &mut self.open {
+            if !self.conn.majority {
+                open.quiet_since = None;
+            } else if fault || open.quiet_since.is_none() {
+                open.quiet_since = Some(now);
+            }
+        }
+        self.follow_leader(sim, top, now);
+        if sim.is_settling() {
+            self.track_settle(sim, top, now);
+        }
+    }
+
+    /// Close the open episode when a leader of a higher term exists, or the
+    /// cut-off leader is back, still leading its term, within the window.
+    fn resolve<N: RaftLabNode>(&mut self, sim: &Sim<N>, top: Option<Tracked>, now: SimTime) {
+        let Some(open) = &self.open else {
+            return;
+        };
+        let higher = top.is_some_and(|t| t.term > open.leader.term);
+        let back = open.how == Lost::CutOff
+            && !self.conn.cut_off[open.leader.id.index()]
+            && sim.slots()[open.leader.id.index()].incarnation == open.leader.incarnation
+            && sim
+                .node(open.leader.id)
+                .is_some_and(|n| is_leader(n) && n.current_term() == open.leader.term);
+        if higher {
+            self.replaced.0 += 1;
+            self.replaced.1 = self.replaced.1.max(now - open.at);
+        }
+        if higher || back {
+            self.open = None;
+        }
+    }
+
+    /// Record a failure when the open episode's window ran out.
+    fn check_deadline(&mut self, now: SimTime) {
+        let Some(open) = &self.open else {
+            return;
+        };
+        let Some(since) = open.quiet_since else {
+            return;
+        };
+        if now > since.saturating_add(self.window) && self.failure.is_none() {
+            self.failure = Some(self.explain(open, since));
+            self.open = None;
+        }
+    }
+
+    fn explain(&self, open: &Episode, since: SimTime) -> String {
+        let how = match open.how {
+            Lost::Crashed => "crashed",
+            Lost::CutOff => "was cut off from the majority",
+        };
+        let term = open.leader.term;
+        format!(
+            "{}, leader of term {term}, {how} at {}; a majority was up and connected from {since} on \
+             (the last fault), but no node became leader of a term above {term} within W = {}",
+            open.leader.id,
+            open.at,
+            describe_window(self.window)
+        )
+    }
+
+    /// The open episode's failure if its window has run out by `at`.
+    pub fn overdue(&self, at: SimTime) -> Option<String> {
+        let open = self.open.as_ref()?;
+        let since = open.quiet_since?;
+        (at > since.saturating_add(self.window)).then(|| self.explain(open, since))
+    }
+
+    /// Follow the top leader; open an episode when it crashes or is cut off.
+    fn follow_leader<N: RaftLabNode>(&mut self, sim: &Sim<N>, top: Option<Tracked>, now: SimTime) {
+        if let Some(t) = self.tracked {
+            let slot = &sim.slots()[t.id.index()];
+            let same = slot.incarnation == t.incarnation && slot.state.is_some();
+            let leads = slot
+                .state
+                .as_ref()
+                .is_some_and(|n| is_leader(n) && n.current_term() == t.term);
+            let lost = if !same {
+                Some(Lost::Crashed)
+            } else if leads && self.conn.cut_off[t.id.index()] {
+                Some(Lost::CutOff)
+            } else {
+                None
+            };
+            if let Some(how) = lost {
+                self.tracked = None;
+                if self.open.is_none() {
+                    self.open = Some(Episode {
+                        leader: t,
+                        how,
+                        at: now,
+                        quiet_since: self.conn.majority.then_some(now),
+                    });
+                }
+            } else if !leads {
+                self.tracked = None; // stepped down: not a fault
+            }
+        }
+        let Some(top) = top else {
+            return;
+        };
+        let newer = self.tracked.is_none_or(|t| top.term > t.term);
+        let waiting = self
+            .open
+            .as_ref()
+            .is_some_and(|o| o.leader.term >= top.term);
+        if newer && !waiting && !self.conn.cut_off[top.id.index()] {
+            self.tracked = Some(top);
+        }
+    }
+
+    /// Settle phase: stretches without a majority-followed leader, and each
+    /// node's stretches without following the top leader.
+    fn track_settle<N: RaftLabNode>(&mut self, sim: &Sim<N>, top: Option<Tracked>, now: SimTime) {
+        if self.settled.is_none() {
+            self.settled = Some((now, sim.counters().delivered));
+            self.unled_since = Some(now);
+            self.out_of_step_since = vec![Some(now); sim.node_count() as usize];
+        }
+        let in_step = |id: NodeId, n: &N| {
+            top.is_some_and(|t| {
+                id == t.id || (n.current_term() == t.term && n.leader() == Some(t.id))
+            })
+        };
+        let mut followers = 0;
+        for (i, slot) in sim.slots().iter().enumerate() {
+            let id = NodeId(i as u32);
+            let ok = slot.state.as_ref().is_some_and(|n| in_step(id, n));
+            followers += usize::from(ok);
+            let since = &mut self.out_of_step_since[i];
+            match (ok, *since) {
+                (true, Some(from)) => {
+                    let stretch = (from, now - from);
+                    if self
+                        .longest_out_of_step
+                        .is_none_or(|((_, l), _)| stretch.1 > l)
+                    {
+                        self.longest_out_of_step = Some((stretch, id));
+                    }
+                    *since = None;
+                }
+                (false, None) => *since = Some(now),
+                _ => {}
+            }
+        }
+        if let Some(t) = top.filter(|t| t.term > self.settle_leaders.1) {
+            self.settle_leaders = (self.settle_leaders.0 + 1, t.term);
+        }
+        let led = followers > sim.node_count() as usize / 2;
+        match (led, self.unled_since) {
+            (true, Some(from)) => {
+                let stretch = (from, now - from);
+                if self.longest_unled.is_none_or(|(_, l)| stretch.1 > l) {
+                    self.longest_unled = Some(stretch);
+                }
+                self.unled_since = None;
+            }
+            (false, None) => self.unled_since = Some(now),
+            _ => {}
+        }
+    }
+
+    /// The longest settle-phase stretch without a leader followed by a
+    /// majority, counting one still going on at `at`.
+    pub fn longest_unled(&self, at: SimTime) -> Option<Stretch> {
+        let ongoing = self.unled_since.map(|from| (from, at - from));
+        longer(self.longest_unled, ongoing)
+    }
+
+    /// The longest settle-phase stretch in which some node did not follow
+    /// the top leader, counting ones still going on at `at`, with the node.
+    pub fn longest_out_of_step(&self, at: SimTime) -> Option<(Stretch, NodeId)> {
+        let mut best = self.longest_out_of_step;
+        for (i, since) in self.out_of_step_since.iter().enumerate() {
+            if let Some(from) = since {
+                let stretch = (*from, at - *from);
+                if best.is_none_or(|((_, l), _)| stretch.1 > l) {
+                    best = Some((stretch, NodeId(i as u32)));
+                }
+            }
+        }
+        best
+    }
+}
+
+fn longer(a: Option<Stretch>, b: Option<Stretch>) -> Option<Stretch> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(if y.1 > x.1 { y } else { x }),
+        (x, y) => x.or(y),
+    }
+}
