@@ -160,7 +160,7 @@ pub fn builder<G: LabGossip>(params: Params, nodes: u32, seed: u64) -> SimBuilde
     .invariant(Invariant::sometimes("update-spreads", update_spreads::<G>))
     .invariant(Invariant::new(
         "messages-flow",
-        crate::check::CheckKind::AtEnd,
+        crate::check::CheckKind::Eventually,
         super::messages_flow::<G>,
     ))
 }

@@ -494,12 +494,12 @@ pub fn builder_for<S: QuorumLabNode>(params: Arc<Params>, nodes: u32, seed: u64)
         b = b
             .invariant(Invariant::new(
                 "writes-visible",
-                CheckKind::AtEnd,
+                CheckKind::Eventually,
                 move |sim| writes_visible(sim, &at, siblings),
             ))
             .invariant(Invariant::new(
                 "messages-flow",
-                CheckKind::AtEnd,
+                CheckKind::Eventually,
                 messages_flow::<S>,
             ));
     }
