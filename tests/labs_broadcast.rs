@@ -5,6 +5,10 @@
 //! written from the README's rules earns part C, the skeleton scores zero
 //! without crashing the grader, and grading is deterministic.
 
+#[path = "labs_broadcast/cheats.rs"]
+mod cheat_nodes;
+#[path = "labs_common/cheats.rs"]
+mod cheats;
 #[path = "../labs/02-broadcast/src/lib.rs"]
 mod skeleton;
 
@@ -492,4 +496,53 @@ impl BroadcastTypes for ReadmeTypes {
 fn a_gossip_node_written_from_the_readme_earns_part_c() {
     let board = grade_types::<ReadmeTypes>(Some("C"));
     assert_eq!(board.earned(), board.possible(), "{}", describe(&board));
+}
+
+#[test]
+fn the_cheat_catalogue_loses() {
+    use cheats::Cheat;
+    cheats::assert_cheats_lose(
+        &broadcast::LAB,
+        &[
+            Cheat {
+                name: "does nothing",
+                build: &broadcast::build::<cheat_nodes::Idle>,
+                real_parts: &[],
+            },
+            Cheat {
+                name: "acknowledges every value, keeps nothing",
+                build: &broadcast::build::<cheat_nodes::AcksOnly>,
+                real_parts: &[],
+            },
+            Cheat {
+                name: "values in a thread_local shared by every node, no messages",
+                build: &broadcast::build::<cheat_nodes::Global>,
+                real_parts: &[],
+            },
+        ],
+    );
+}
+
+/// The reference broadcast node with the skeleton's gossip node.
+struct SkeletonGossip;
+impl BroadcastTypes for SkeletonGossip {
+    type Broadcast = Broadcast;
+    type Gossip = skeleton::Gossiper;
+}
+
+#[test]
+fn part_c_todos_never_fail_parts_a_and_b() {
+    // Parts in order: parts A and B run only the broadcast node, so the
+    // gossip node's todo!()s (part C) never fail them.
+    let board = grade_types::<SkeletonGossip>(None);
+    for (id, points) in [("A", 50), ("B", 30)] {
+        let part = board.part(id).expect("graded");
+        assert_eq!(
+            (part.earned(), part.possible()),
+            (points, points),
+            "{}",
+            describe(&board)
+        );
+    }
+    assert_eq!(board.part("C").map(|p| p.earned()), Some(0));
 }

@@ -1,7 +1,12 @@
 //! Lab 01 (clocks): the reference earns full marks, each bug switch loses
 //! the parts it breaks, hand-written wrong clocks lose theirs, the skeleton
-//! scores zero without crashing the grader, and grading is deterministic.
+//! scores zero without crashing the grader, grading is deterministic, and
+//! the cheat catalogue (`labs_clocks/cheats.rs`) loses.
 
+#[path = "labs_clocks/cheats.rs"]
+mod cheat_clocks;
+#[path = "labs_common/cheats.rs"]
+mod cheats;
 #[path = "../labs/01-clocks/src/lib.rs"]
 #[allow(dead_code)]
 mod skeleton;
@@ -253,4 +258,80 @@ fn hand_written_wrong_clocks_lose_their_part() {
     let board = grade_types::<WrongRule>(Some("C"));
     let c = board.part("C").expect("C");
     assert!(c.earned() < c.possible(), "{}", describe(&board));
+}
+
+#[test]
+fn the_cheat_catalogue_loses() {
+    use cheats::Cheat;
+    cheats::assert_cheats_lose(
+        &clocks::LAB,
+        &[
+            Cheat {
+                name: "does nothing (clocks frozen at 0, everything deliverable)",
+                build: &clocks::build::<cheat_clocks::Idle>,
+                real_parts: &[],
+            },
+            Cheat {
+                name: "constant clocks, always concurrent",
+                build: &clocks::build::<cheat_clocks::HardCoded>,
+                real_parts: &[],
+            },
+            Cheat {
+                name: "one thread_local counter for every clock",
+                build: &clocks::build::<cheat_clocks::Global>,
+                real_parts: &[],
+            },
+        ],
+    );
+}
+
+/// The reference Lamport clock with the skeleton's vector clock.
+struct SkeletonVector;
+impl ClockTypes for SkeletonVector {
+    type Lamport = ReferenceLamport;
+    type Vector = skeleton::VectorClock;
+}
+
+/// The reference vector clock whose causal-delivery rule is still a
+/// `todo!()` (part C), with the skeleton's Lamport clock (part A).
+#[derive(Clone, Debug)]
+struct NoRuleYet(ReferenceVector);
+
+impl LabVectorClock for NoRuleYet {
+    fn new(nodes: u32) -> Self {
+        NoRuleYet(ReferenceVector::new(nodes))
+    }
+    fn get(&self, node: NodeId) -> u64 {
+        self.0.get(node)
+    }
+    fn increment(&mut self, node: NodeId) {
+        self.0.increment(node);
+    }
+    fn merge(&mut self, other: &Self) {
+        self.0.merge(&other.0);
+    }
+    fn compare(&self, other: &Self) -> ClockOrder {
+        self.0.compare(&other.0)
+    }
+    fn deliverable(&self, _: NodeId, _: &Self) -> bool {
+        todo!("part C: deliverable")
+    }
+}
+
+struct VectorOnly;
+impl ClockTypes for VectorOnly {
+    type Lamport = skeleton::LamportClock;
+    type Vector = NoRuleYet;
+}
+
+#[test]
+fn each_part_passes_with_the_other_parts_still_todo() {
+    // Part A with the vector clock untouched.
+    let board = grade_types::<SkeletonVector>(Some("A"));
+    let a = board.part("A").expect("A");
+    assert_eq!(a.earned(), a.possible(), "{}", describe(&board));
+    // Part B with the Lamport clock and the delivery rule untouched.
+    let board = grade_types::<VectorOnly>(Some("B"));
+    let b = board.part("B").expect("B");
+    assert_eq!(b.earned(), b.possible(), "{}", describe(&board));
 }

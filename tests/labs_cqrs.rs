@@ -1,8 +1,13 @@
 //! Lab 10 (event sourcing and CQRS) has teeth: the reference and a solution score
 //! full marks, every bug switch loses the parts it breaks, the skeleton
 //! scores zero without crashing the grader, grading is deterministic, and
-//! the skeleton is the solution cut down.
+//! the skeleton is the solution cut down, and the cheat catalogue
+//! (`labs_cqrs/cheats.rs`) loses.
 
+#[path = "labs_cqrs/cheats.rs"]
+mod cheat_rules;
+#[path = "labs_common/cheats.rs"]
+mod cheats;
 #[path = "labs_common/skeleton.rs"]
 mod cut;
 #[path = "labs_common/grading.rs"]
@@ -257,4 +262,29 @@ fn wrong_rules_lose_their_parts() {
     lose::<mutants::AppendNoSync>("append-no-sync", "C", &mut table);
     lose::<mutants::NoOutbox>("no-outbox", "C", &mut table);
     eprintln!("{}", table.join("\n"));
+}
+
+#[test]
+fn the_cheat_catalogue_loses() {
+    use cheats::Cheat;
+    cheats::assert_cheats_lose(
+        &LAB,
+        &[
+            Cheat {
+                name: "does nothing (refuses every command)",
+                build: &build::<cheat_rules::Idle>,
+                real_parts: &[],
+            },
+            Cheat {
+                name: "honest aggregate, a projection that never updates",
+                build: &build::<cheat_rules::FrozenProjection>,
+                real_parts: &["A"],
+            },
+            Cheat {
+                name: "honest aggregate, durable state in a thread_local",
+                build: &build::<cheat_rules::Global>,
+                real_parts: &["A"],
+            },
+        ],
+    );
 }

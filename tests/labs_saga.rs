@@ -1,18 +1,33 @@
 //! Lab 04 (sagas) has teeth: the reference and a solution score
 //! full marks, every bug switch loses the parts it breaks, the skeleton
 //! scores zero without crashing the grader, grading is deterministic, and
-//! the skeleton is the solution cut down.
+//! the skeleton is the solution cut down, the skeleton with only part A's
+//! rules filled in passes part A, and the cheat catalogue
+//! (`labs_saga/cheats.rs`) loses.
 
+#[path = "labs_saga/cheats.rs"]
+mod cheat_nodes;
+#[path = "labs_common/cheats.rs"]
+mod cheats;
 #[path = "labs_common/skeleton.rs"]
 mod cut;
 #[path = "labs_common/grading.rs"]
 mod grading;
+#[path = "labs_saga/part_a.rs"]
+mod part_a;
+#[path = "labs_common/parts.rs"]
+mod parts;
 #[path = "../labs/04-sagas/src/lib.rs"]
 mod skeleton;
 #[path = "labs_saga/solution.rs"]
 mod solution;
 
+use cheats::{Cheat, Shortcut};
 use distlab::labs::saga::{build, LAB};
+use distlab::protocols::saga::SagaNode;
+use distlab::scenario::engine::BuildOptions;
+use distlab::scenario::{Scenario, ScenarioError};
+use distlab::sim::DynSim;
 
 #[test]
 fn the_reference_gets_full_marks() {
@@ -56,4 +71,81 @@ fn the_lab_refuses_the_choreographed_style() {
         panic!("a choreographed scenario builds");
     };
     assert!(err.to_string().contains("orchestrated style only"), "{err}");
+}
+
+/// Part A's rules: the orchestrator's R1-R3 and the services' one function
+/// `execute` (R5, R6; its duplicate branches are first exercised in part
+/// B). Recovery (R4, R7) is part C's.
+const PART_A: &[&str] = &["R1", "R2", "R3", "R5", "R6"];
+
+#[test]
+fn the_skeleton_with_only_part_a_is_cut_from_the_solution() {
+    parts::assert_cut_keeping(
+        "tests/labs_saga/solution.rs",
+        "tests/labs_saga/part_a.rs",
+        "04",
+        PART_A,
+    );
+}
+
+#[test]
+fn part_a_passes_with_only_its_rules_filled_in() {
+    let board = distlab::labs::grade(
+        &LAB,
+        &build::<part_a::Sagas>,
+        &grading::root(),
+        &grading::options(Some("A"), 2),
+        &|| {},
+    )
+    .expect("grades");
+    let a = board.part("A").expect("part A");
+    assert_eq!(
+        (a.earned(), a.possible()),
+        (30, 30),
+        "{}",
+        grading::lost(&board)
+    );
+}
+
+#[test]
+fn the_cheat_catalogue_loses() {
+    cheats::assert_cheats_lose(
+        &LAB,
+        &[
+            Cheat {
+                name: "does nothing",
+                build: &build::<cheat_nodes::Idle>,
+                real_parts: &[],
+            },
+            Cheat {
+                name: "answers every order completed, runs no step",
+                build: &build::<cheat_nodes::AlwaysCompletes>,
+                real_parts: &[],
+            },
+            Cheat {
+                name: "n0 runs every step on a thread_local shop, no messages",
+                build: &build::<cheat_nodes::Global>,
+                real_parts: &[],
+            },
+        ],
+    );
+}
+
+/// The reference with `[protocol] bug = "give-up-on-busy"`.
+fn give_up_on_busy(s: &Scenario, o: &BuildOptions) -> Result<Box<dyn DynSim>, ScenarioError> {
+    let mut s = s.clone();
+    s.protocol_params = s.protocol_params.with_param("bug", "\"give-up-on-busy\"")?;
+    build::<SagaNode>(&s, o)
+}
+
+#[test]
+fn plausible_shortcuts_lose_their_parts() {
+    cheats::assert_shortcuts_lose(
+        &LAB,
+        &[Shortcut {
+            name: "a busy step is taken for a refusal (compensate, no retry)",
+            build: &give_up_on_busy,
+            must_lose: &["A"],
+        }],
+    );
 }

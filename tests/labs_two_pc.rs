@@ -1,18 +1,33 @@
 //! Lab 03 (two-phase commit) has teeth: the reference and a solution score
 //! full marks, every bug switch loses the parts it breaks, the skeleton
 //! scores zero without crashing the grader, grading is deterministic, and
-//! the skeleton is the solution cut down.
+//! the skeleton is the solution cut down, the skeleton with only part A's
+//! rules filled in passes part A, and the cheat catalogue
+//! (`labs_two_pc/cheats.rs`) loses.
 
+#[path = "labs_two_pc/cheats.rs"]
+mod cheat_nodes;
+#[path = "labs_common/cheats.rs"]
+mod cheats;
 #[path = "labs_common/skeleton.rs"]
 mod cut;
 #[path = "labs_common/grading.rs"]
 mod grading;
+#[path = "labs_two_pc/part_a.rs"]
+mod part_a;
+#[path = "labs_common/parts.rs"]
+mod parts;
 #[path = "../labs/03-two-phase-commit/src/lib.rs"]
 mod skeleton;
 #[path = "labs_two_pc/solution.rs"]
 mod solution;
 
+use cheats::{Cheat, Shortcut};
 use distlab::labs::two_pc::{build, LAB};
+use distlab::protocols::two_pc::TwoPc;
+use distlab::scenario::engine::BuildOptions;
+use distlab::scenario::{Scenario, ScenarioError};
+use distlab::sim::DynSim;
 
 #[test]
 fn the_reference_gets_full_marks() {
@@ -45,5 +60,83 @@ fn the_skeleton_is_the_solution_cut_down() {
         "tests/labs_two_pc/solution.rs",
         "labs/03-two-phase-commit/src/lib.rs",
         "03",
+    );
+}
+
+/// Part A's rules: R1-R4, R6, and R7 (on a lossy network a decision can be
+/// late, so an in-doubt participant asks).
+const PART_A: &[&str] = &["R1", "R2", "R3", "R4", "R6", "R7"];
+
+#[test]
+fn the_skeleton_with_only_part_a_is_cut_from_the_solution() {
+    parts::assert_cut_keeping(
+        "tests/labs_two_pc/solution.rs",
+        "tests/labs_two_pc/part_a.rs",
+        "03",
+        PART_A,
+    );
+}
+
+#[test]
+fn part_a_passes_with_only_its_rules_filled_in() {
+    // Recovery (R5, R8) is still todo!(): a first boot never runs it.
+    let board = distlab::labs::grade(
+        &LAB,
+        &build::<part_a::TwoPhaseCommit>,
+        &grading::root(),
+        &grading::options(Some("A"), 2),
+        &|| {},
+    )
+    .expect("grades");
+    let a = board.part("A").expect("part A");
+    assert_eq!(
+        (a.earned(), a.possible()),
+        (30, 30),
+        "{}",
+        grading::lost(&board)
+    );
+}
+
+#[test]
+fn the_cheat_catalogue_loses() {
+    cheats::assert_cheats_lose(
+        &LAB,
+        &[
+            Cheat {
+                name: "does nothing",
+                build: &build::<cheat_nodes::Idle>,
+                real_parts: &[],
+            },
+            Cheat {
+                name: "the coordinator always commits, asking nobody",
+                build: &build::<cheat_nodes::AlwaysCommit>,
+                real_parts: &[],
+            },
+            Cheat {
+                name: "the bank in a thread_local, no messages, no storage",
+                build: &build::<cheat_nodes::Global>,
+                real_parts: &[],
+            },
+        ],
+    );
+}
+
+/// The reference with `[protocol] bug = "always-yes"`: participants vote
+/// yes to every prepare (no lock or funds check).
+fn always_yes(s: &Scenario, o: &BuildOptions) -> Result<Box<dyn DynSim>, ScenarioError> {
+    let mut s = s.clone();
+    s.protocol_params = s.protocol_params.with_param("bug", "\"always-yes\"")?;
+    build::<TwoPc>(&s, o)
+}
+
+#[test]
+fn plausible_shortcuts_lose_their_parts() {
+    cheats::assert_shortcuts_lose(
+        &LAB,
+        &[Shortcut {
+            name: "participants always vote yes",
+            build: &always_yes,
+            must_lose: &["A", "B", "C"],
+        }],
     );
 }

@@ -18,60 +18,15 @@ use super::{Case, Lab, LabBug, Part};
 use crate::check::{CheckKind, Invariant, Outcome};
 use crate::protocols::quorum_kv::scenario::{params, workload, FACTS};
 use crate::protocols::quorum_kv::{
-    analyse, builder_for, metrics, partitioned_by_client, KvNode, Mode, Params, Placement, Ring,
-    Session, Sibling,
+    analyse, builder_for, metrics, partitioned_by_client, KvNode, Mode, Placement, Ring, Session,
 };
 use crate::registry::ProtocolEntry;
 use crate::scenario::engine::{configure, BuildOptions};
 use crate::scenario::{Scenario, ScenarioError};
-use crate::sim::{DynSim, Node, NodeId, Sim};
-use std::collections::BTreeMap;
+use crate::sim::{DynSim, Node, Sim};
 use std::sync::Arc;
 
-/// What a quorum-KV node shows the grader.
-///
-/// Besides these accessors the checks read one thing from storage: every
-/// write's *ghost* vector clock, put by its coordinator under `w/<value>`
-/// when it creates the version (the skeleton's `record_write` does it). The
-/// `no-lost-updates` check uses it to tell a write that was overwritten by a
-/// later write that saw it from one that was simply lost.
-pub trait QuorumLabNode: Node {
-    /// A fresh node `id`; every node gets the same ring. Called at boot and
-    /// at every restart, before `on_start`: what survives a crash comes back
-    /// from storage in `on_start`.
-    fn new(params: Arc<Params>, ring: Arc<Ring>, id: NodeId) -> Self;
-
-    /// The versions this node holds as a replica, by key (hints excluded).
-    fn data(&self) -> &BTreeMap<String, Vec<Sibling>>;
-
-    /// Hints this node holds as a fallback: (intended replica, key) →
-    /// versions. Empty once every hint was handed off.
-    fn hints(&self) -> &BTreeMap<(NodeId, String), Vec<Sibling>>;
-
-    /// Reads this node coordinated that returned more than one version (for
-    /// a metric; default 0).
-    fn sibling_reads(&self) -> u64 {
-        0
-    }
-}
-
-impl QuorumLabNode for KvNode {
-    fn new(params: Arc<Params>, ring: Arc<Ring>, id: NodeId) -> Self {
-        KvNode::new(params, ring, id)
-    }
-
-    fn data(&self) -> &BTreeMap<String, Vec<Sibling>> {
-        &self.data
-    }
-
-    fn hints(&self) -> &BTreeMap<(NodeId, String), Vec<Sibling>> {
-        &self.hints
-    }
-
-    fn sibling_reads(&self) -> u64 {
-        self.sibling_reads
-    }
-}
+pub use crate::protocols::quorum_kv::lab::QuorumLabNode;
 
 /// Least share of all operations a `cp` run must complete (`cp-available`).
 pub const CP_AVAILABLE: f64 = 0.4;
@@ -208,11 +163,27 @@ pub fn entry<S: QuorumLabNode>() -> ProtocolEntry {
 }
 
 /// The checks of a `cp` case.
-const CP: &[&str] = &["linearizable", "cp-available"];
+const CP: &[&str] = &[
+    "linearizable",
+    "writes-visible",
+    "messages-flow",
+    "cp-available",
+];
 /// The checks of an `ap` case with vector clocks.
-const AP_VCLOCK: &[&str] = &["replicas-converge", "no-lost-updates", "ap-available"];
+const AP_VCLOCK: &[&str] = &[
+    "replicas-converge",
+    "no-lost-updates",
+    "writes-visible",
+    "messages-flow",
+    "ap-available",
+];
 /// The checks of an `ap` case with last-writer-wins.
-const AP_LWW: &[&str] = &["replicas-converge", "ap-available"];
+const AP_LWW: &[&str] = &[
+    "replicas-converge",
+    "writes-visible",
+    "messages-flow",
+    "ap-available",
+];
 
 /// Lab 09.
 pub const LAB: Lab = Lab {

@@ -16,82 +16,14 @@
 use super::{Case, Lab, LabBug, Part};
 use crate::check::{CheckKind, Invariant};
 use crate::protocols::saga::scenario::{check_nodes, params, workload, FACTS};
-use crate::protocols::saga::{
-    attach_checks, charged_at_most_once, Params, SagaId, SagaNode, StepRecord, Style,
-};
+use crate::protocols::saga::{attach_checks, charged_at_most_once, SagaNode, Style};
 use crate::registry::ProtocolEntry;
 use crate::scenario::engine::{configure, BuildOptions};
 use crate::scenario::{Scenario, ScenarioError};
-use crate::sim::{DynSim, Node, NodeId, SimBuilder};
-use std::collections::BTreeMap;
+use crate::sim::{DynSim, SimBuilder};
 use std::sync::Arc;
 
-/// What a saga node (a service, n0 also the orchestrator) shows the grader.
-///
-/// Nodes: n0 order service and orchestrator, n1 payment, n2 inventory, n3
-/// shipping. The accessors return what the node holds in memory; for a
-/// crashed node the checks read its storage instead: every step record under
-/// `step/<step>/<saga>` as a [`StepRecord`] (the skeleton provides the key
-/// helper).
-pub trait SagaLabNode: Node {
-    /// A fresh node `id`. Called at boot and at every restart, before
-    /// `on_start`: what survives a crash comes back from storage there.
-    fn new(params: Arc<Params>, id: NodeId) -> Self;
-
-    /// This node's services' records of every step they ran or compensated,
-    /// by (step, saga).
-    fn step_records(&self) -> &BTreeMap<(u8, SagaId), StepRecord>;
-
-    /// Payment (n1): each customer's balance (empty elsewhere).
-    fn balances(&self) -> &BTreeMap<u32, i64>;
-
-    /// Inventory (n2): each item's stock (empty elsewhere).
-    fn stock(&self) -> &BTreeMap<u32, i64>;
-
-    /// The step record the last handler changed, so the per-step checks
-    /// look at it at once.
-    fn last_touched(&self) -> Option<(u8, SagaId)>;
-
-    /// Repeated commands answered from a record (a metric; default 0).
-    fn dedup_hits(&self) -> u64 {
-        0
-    }
-
-    /// Transient failures (a metric; default 0).
-    fn transient_failures(&self) -> u64 {
-        0
-    }
-}
-
-impl SagaLabNode for SagaNode {
-    fn new(params: Arc<Params>, id: NodeId) -> Self {
-        SagaNode::new(params, id)
-    }
-
-    fn step_records(&self) -> &BTreeMap<(u8, SagaId), StepRecord> {
-        &self.local.records
-    }
-
-    fn balances(&self) -> &BTreeMap<u32, i64> {
-        &self.local.balances
-    }
-
-    fn stock(&self) -> &BTreeMap<u32, i64> {
-        &self.local.stock
-    }
-
-    fn last_touched(&self) -> Option<(u8, SagaId)> {
-        self.local.last_touched
-    }
-
-    fn dedup_hits(&self) -> u64 {
-        self.local.dedup_hits
-    }
-
-    fn transient_failures(&self) -> u64 {
-        self.local.transient_failures
-    }
-}
+pub use crate::protocols::saga::lab::SagaLabNode;
 
 /// Build a saga simulation of `S` from a scenario: the `[protocol]` and
 /// `[workload]` parameters of `saga` (a `bug` switch is read, but only the
@@ -142,6 +74,7 @@ const ALL: &[&str] = &[
     "stock-never-negative",
     "sagas-complete-or-compensate",
     "money-and-stock-conserved",
+    "answers-match-sagas",
 ];
 
 /// Lab 04.

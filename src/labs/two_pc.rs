@@ -14,93 +14,14 @@
 use super::{Case, Lab, LabBug, Part};
 use crate::check::{CheckKind, Invariant};
 use crate::protocols::two_pc::scenario::{check_nodes, params, workload, FACTS};
-use crate::protocols::two_pc::{
-    attach_checks, outcomes_agree, DecisionRecord, Params, TwoPc, TxId, TxnRecord,
-};
+use crate::protocols::two_pc::{attach_checks, outcomes_agree, TwoPc};
 use crate::registry::ProtocolEntry;
 use crate::scenario::engine::{configure, BuildOptions};
 use crate::scenario::{Scenario, ScenarioError};
-use crate::sim::{DynSim, Node, NodeId, SimBuilder};
-use std::collections::BTreeMap;
+use crate::sim::{DynSim, SimBuilder};
 use std::sync::Arc;
 
-/// What a two-phase-commit node shows the grader.
-///
-/// Node 0 is the coordinator, nodes `1..n` the participants. The accessors
-/// return what the node holds in memory; for a crashed node the checks read
-/// its storage instead, in this layout (the skeleton provides the key
-/// helpers):
-///
-/// - `decision/<tx>` on the coordinator: its [`DecisionRecord`];
-/// - `txn/<tx>` on a participant: its [`TxnRecord`] (phase, yes vote);
-/// - `account/<name>` on a participant: the account's committed entries
-///   (`Vec<i64>`).
-pub trait TwoPcLabNode: Node {
-    /// A fresh node `id` of `nodes` (node 0 coordinates). Called at boot and
-    /// at every restart, before `on_start`: what survives a crash comes back
-    /// from storage in `on_start`.
-    fn new(params: Arc<Params>, id: NodeId, nodes: u32) -> Self;
-
-    /// The coordinator's decisions by transaction, as in its log; `None` on
-    /// a participant.
-    fn decision_log(&self) -> Option<&BTreeMap<TxId, DecisionRecord>>;
-
-    /// Transactions the coordinator is still collecting votes for (0 on a
-    /// participant).
-    fn collecting_votes(&self) -> usize;
-
-    /// A participant's record of every transaction it has seen; `None` on
-    /// the coordinator.
-    fn txn_records(&self) -> Option<&BTreeMap<TxId, TxnRecord>>;
-
-    /// A participant's committed entries of each account it holds; `None`
-    /// on the coordinator.
-    fn accounts(&self) -> Option<&BTreeMap<String, Vec<i64>>>;
-
-    /// The transaction whose outcome this node recorded in its last handler
-    /// (the coordinator decided it; a participant committed or aborted it),
-    /// so the per-step checks look at it at once.
-    fn last_decided(&self) -> Option<TxId>;
-
-    /// Most locks this participant held at once (for a metric; default 0).
-    fn locks_peak(&self) -> usize {
-        0
-    }
-}
-
-impl TwoPcLabNode for TwoPc {
-    fn new(params: Arc<Params>, id: NodeId, nodes: u32) -> Self {
-        TwoPc::new(params, id, nodes)
-    }
-
-    fn decision_log(&self) -> Option<&BTreeMap<TxId, DecisionRecord>> {
-        self.coordinator().map(|c| &c.log)
-    }
-
-    fn collecting_votes(&self) -> usize {
-        self.coordinator().map_or(0, |c| c.undecided())
-    }
-
-    fn txn_records(&self) -> Option<&BTreeMap<TxId, TxnRecord>> {
-        self.participant().map(|p| &p.txns)
-    }
-
-    fn accounts(&self) -> Option<&BTreeMap<String, Vec<i64>>> {
-        self.participant().map(|p| &p.accounts)
-    }
-
-    fn last_decided(&self) -> Option<TxId> {
-        match (self.coordinator(), self.participant()) {
-            (Some(c), _) => c.last_decision,
-            (_, Some(p)) => p.last_outcome,
-            _ => None,
-        }
-    }
-
-    fn locks_peak(&self) -> usize {
-        self.participant().map_or(0, |p| p.locks_peak)
-    }
-}
+pub use crate::protocols::two_pc::lab::TwoPcLabNode;
 
 /// Build a two-phase-commit simulation of `S` from a scenario: the
 /// `[protocol]` and `[workload]` parameters of `two-pc` (a `bug` switch is
@@ -144,6 +65,8 @@ const ALL: &[&str] = &[
     "outcomes-agree",
     "money-conserved",
     "serializable",
+    "commits-applied",
+    "messages-flow",
     "every-transaction-decided",
 ];
 

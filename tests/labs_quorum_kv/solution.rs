@@ -314,25 +314,40 @@ impl QuorumKv {
         let op = self.new_op(ctx, request, write);
         let key = request.op.key.clone().unwrap_or_default();
         let replicas = self.replicas(&key);
-        // SOLUTION: R1, R6: cp: start the query phase at the replicas, needing a majority (reads and writes alike); ap: set a `Timer::Sloppy(op)` of `params.sloppy_after`, then a get queries the replicas needing `params.r`, a put stores `vec![self.ap_version(..)]` (put it in `result` first) needing `params.w`
-        match (self.params.mode, write) {
-            (Mode::Ap, None) => {
-                ctx.set_timer(self.params.sloppy_after, Timer::Sloppy(op));
+        if self.params.mode == Mode::Ap {
+            self.start_ap(ctx, op, &key, write, replicas);
+            return;
+        }
+        // SOLUTION: R1: cp: start the query phase at the replicas, needing a majority (reads and writes alike)
+        let need = self.majority();
+        self.fan_out(ctx, op, Phase::Query, replicas, need);
+        // END
+    }
+
+    /// `ap` (part C): start operation `op` on `key` (a put of `write`, or a
+    /// get) at its `replicas`.
+    fn start_ap(
+        &mut self,
+        ctx: &mut Ctx<Self>,
+        op: u64,
+        key: &str,
+        write: Option<i64>,
+        replicas: Vec<NodeId>,
+    ) {
+        // SOLUTION: R6: set a `Timer::Sloppy(op)` of `params.sloppy_after`, then a get queries the replicas needing `params.r`, a put stores `vec![self.ap_version(..)]` (put it in `result` first) needing `params.w`
+        ctx.set_timer(self.params.sloppy_after, Timer::Sloppy(op));
+        match write {
+            None => {
                 let need = self.params.r;
                 self.fan_out(ctx, op, Phase::Query, replicas, need);
             }
-            (Mode::Ap, Some(value)) => {
-                let version = self.ap_version(ctx, &key, value);
+            Some(value) => {
+                let version = self.ap_version(ctx, key, value);
                 if let Some(p) = self.pending.get_mut(&op) {
                     p.result = vec![version];
                 }
-                ctx.set_timer(self.params.sloppy_after, Timer::Sloppy(op));
                 let need = self.params.w;
                 self.fan_out(ctx, op, Phase::Store, replicas, need);
-            }
-            _ => {
-                let need = self.majority();
-                self.fan_out(ctx, op, Phase::Query, replicas, need);
             }
         }
         // END
@@ -519,17 +534,20 @@ impl QuorumKv {
                 state,
                 hint,
             } => {
-                // SOLUTION: R1, R6: merge the versions into your data (or, with a hint for another node, into that hint), durably, then ack
                 match hint {
                     Some(target) if target != self.id => {
+                        // SOLUTION: R6: a store with a hint for another node: merge the versions into that hint, durably (`store_hint`), then ack
                         self.store_hint(ctx, target, &key, &state);
+                        self.send(ctx, from, Msg::StoreAck { op });
+                        // END
                     }
                     _ => {
+                        // SOLUTION: R1: merge the versions into your data, durably (`store_local`), then ack
                         self.store_local(ctx, &key, &state);
+                        self.send(ctx, from, Msg::StoreAck { op });
+                        // END
                     }
                 }
-                self.send(ctx, from, Msg::StoreAck { op });
-                // END
             }
             Msg::Sync { keys } => {
                 // SOLUTION: R7: merge every key's versions into your data
@@ -560,7 +578,7 @@ impl QuorumKv {
 
     /// `Timer::Sync`: background work, every `params.sync`.
     fn sync_round(&mut self, ctx: &mut Ctx<Self>) {
-        // SOLUTION: R9: ap only: anti-entropy: pick a random peer (`ctx.peers()`, `ctx.rng().index(..)`) and send it, in one `Msg::Sync`, every key of your data it is also a replica of; R8: send every hint to its replica as a `Msg::Handoff` (keep it until acknowledged); then set the timer again
+        // SOLUTION: R9, R8: anti-entropy: pick a random peer (`ctx.peers()`, `ctx.rng().index(..)`) and send it, in one `Msg::Sync`, every key of your data it is also a replica of; R8: send every hint to its replica as a `Msg::Handoff` (keep it until acknowledged); then set the timer again
         if self.params.mode == Mode::Ap {
             let peers: Vec<NodeId> = ctx.peers().collect();
             if !peers.is_empty() {
@@ -617,8 +635,11 @@ impl Node for QuorumKv {
         ctx.storage().put("boot", &boot);
         ctx.storage().sync();
         self.next_op = boot << 32;
-        let first = ctx.rng().below(self.params.sync.as_nanos().max(1));
-        ctx.set_timer(distlab::sim::SimTime(first), Timer::Sync);
+        // Background work (handoff, anti-entropy: part C) runs in ap only.
+        if self.params.mode == Mode::Ap {
+            let first = ctx.rng().below(self.params.sync.as_nanos().max(1));
+            ctx.set_timer(distlab::sim::SimTime(first), Timer::Sync);
+        }
     }
 
     fn on_message(&mut self, ctx: &mut Ctx<Self>, from: NodeId, msg: Msg) {

@@ -180,6 +180,10 @@ impl Services {
 
     /// Boot and every restart (R7).
     fn load(&mut self, ctx: &mut Ctx<Sagas>) {
+        // A first boot has nothing to recover (part C's rule starts here).
+        if ctx.storage().keys().is_empty() {
+            return;
+        }
         // SOLUTION: R7: reload every `step/` record from storage into `self.records`, and take each one's effect in force (`net()` applications) off the opening balances and stock with `adjust`
         for key in ctx.storage().keys() {
             if !key.starts_with("step/") {
@@ -306,6 +310,10 @@ impl Orchestrator {
 
     /// Boot and every restart (R4).
     fn start(&mut self, params: &Params, services: &mut Services, ctx: &mut Ctx<Sagas>) {
+        // A first boot has nothing to recover (part C's rule starts here).
+        if ctx.storage().keys().is_empty() {
+            return;
+        }
         // SOLUTION: R4: reload every `saga/` record into `self.sagas`, and `drive` each one still Running
         for key in ctx.storage().keys() {
             if key.starts_with("saga/") {

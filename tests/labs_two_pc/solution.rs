@@ -159,7 +159,12 @@ impl Coordinator {
 
     /// Boot and every restart (R5).
     fn start(&mut self, params: &Params, ctx: &mut Ctx<TwoPhaseCommit>) {
-        // SOLUTION: R5: reload every `decision/` record from storage into `self.log`, resend the decisions not every participant acknowledged, and start the `Timer::Retry` timer
+        ctx.set_timer(params.retry, Timer::Retry);
+        // A first boot has nothing to recover (part C's rule starts here).
+        if ctx.storage().keys().is_empty() {
+            return;
+        }
+        // SOLUTION: R5: reload every `decision/` record from storage into `self.log`, and resend the decisions not every participant acknowledged
         for key in ctx.storage().keys() {
             if key.starts_with("decision/") {
                 if let Some(record) = ctx.storage().get::<DecisionRecord>(&key) {
@@ -170,7 +175,6 @@ impl Coordinator {
         for record in self.log.values() {
             Self::send_decision(ctx, record);
         }
-        ctx.set_timer(params.retry, Timer::Retry);
         // END
     }
 
@@ -496,6 +500,10 @@ impl Participant {
 
     /// Boot and every restart (R8).
     fn start(&mut self, params: &Params, ctx: &mut Ctx<TwoPhaseCommit>) {
+        // A first boot has nothing to recover (part B's rule starts here).
+        if ctx.storage().keys().is_empty() {
+            return;
+        }
         // SOLUTION: R8: reload the accounts (`account/<name>`) and every `txn/` record; a Prepared one takes its locks back and sets a `Timer::InDoubt(tx)` (it must ask for its outcome)
         let names: Vec<String> = self.accounts.keys().cloned().collect();
         for name in names {

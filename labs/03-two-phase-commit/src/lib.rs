@@ -153,9 +153,13 @@ impl Coordinator {
 
     /// Boot and every restart (R5).
     fn start(&mut self, params: &Params, ctx: &mut Ctx<TwoPhaseCommit>) {
-        // R5: reload every `decision/` record from storage into `self.log`,
-        // resend the decisions not every participant acknowledged, and start
-        // the `Timer::Retry` timer
+        ctx.set_timer(params.retry, Timer::Retry);
+        // A first boot has nothing to recover (part C's rule starts here).
+        if ctx.storage().keys().is_empty() {
+            return;
+        }
+        // R5: reload every `decision/` record from storage into `self.log`, and
+        // resend the decisions not every participant acknowledged
         todo!("lab 03, R5: see the comment above")
     }
 
@@ -395,6 +399,10 @@ impl Participant {
 
     /// Boot and every restart (R8).
     fn start(&mut self, params: &Params, ctx: &mut Ctx<TwoPhaseCommit>) {
+        // A first boot has nothing to recover (part B's rule starts here).
+        if ctx.storage().keys().is_empty() {
+            return;
+        }
         // R8: reload the accounts (`account/<name>`) and every `txn/` record; a
         // Prepared one takes its locks back and sets a `Timer::InDoubt(tx)` (it
         // must ask for its outcome)

@@ -308,12 +308,30 @@ impl QuorumKv {
         let op = self.new_op(ctx, request, write);
         let key = request.op.key.clone().unwrap_or_default();
         let replicas = self.replicas(&key);
-        // R1, R6: cp: start the query phase at the replicas, needing a majority
-        // (reads and writes alike); ap: set a `Timer::Sloppy(op)` of
-        // `params.sloppy_after`, then a get queries the replicas needing
-        // `params.r`, a put stores `vec![self.ap_version(..)]` (put it in
-        // `result` first) needing `params.w`
-        todo!("lab 09, R1, R6: see the comment above")
+        if self.params.mode == Mode::Ap {
+            self.start_ap(ctx, op, &key, write, replicas);
+            return;
+        }
+        // R1: cp: start the query phase at the replicas, needing a majority
+        // (reads and writes alike)
+        todo!("lab 09, R1: see the comment above")
+    }
+
+    /// `ap` (part C): start operation `op` on `key` (a put of `write`, or a
+    /// get) at its `replicas`.
+    fn start_ap(
+        &mut self,
+        ctx: &mut Ctx<Self>,
+        op: u64,
+        key: &str,
+        write: Option<i64>,
+        replicas: Vec<NodeId>,
+    ) {
+        // R6: set a `Timer::Sloppy(op)` of `params.sloppy_after`, then a get
+        // queries the replicas needing `params.r`, a put stores
+        // `vec![self.ap_version(..)]` (put it in `result` first) needing
+        // `params.w`
+        todo!("lab 09, R6: see the comment above")
     }
 
     /// A reply to `op` from `from`: a query reply (`Some(state)`) or a store
@@ -417,9 +435,19 @@ impl QuorumKv {
                 state,
                 hint,
             } => {
-                // R1, R6: merge the versions into your data (or, with a hint
-                // for another node, into that hint), durably, then ack
-                todo!("lab 09, R1, R6: see the comment above")
+                match hint {
+                    Some(target) if target != self.id => {
+                        // R6: a store with a hint for another node: merge the
+                        // versions into that hint, durably (`store_hint`), then
+                        // ack
+                        todo!("lab 09, R6: see the comment above")
+                    }
+                    _ => {
+                        // R1: merge the versions into your data, durably
+                        // (`store_local`), then ack
+                        todo!("lab 09, R1: see the comment above")
+                    }
+                }
             }
             Msg::Sync { keys } => {
                 // R7: merge every key's versions into your data
@@ -444,12 +472,12 @@ impl QuorumKv {
 
     /// `Timer::Sync`: background work, every `params.sync`.
     fn sync_round(&mut self, ctx: &mut Ctx<Self>) {
-        // R9: ap only: anti-entropy: pick a random peer (`ctx.peers()`,
+        // R9, R8: anti-entropy: pick a random peer (`ctx.peers()`,
         // `ctx.rng().index(..)`) and send it, in one `Msg::Sync`, every key of
         // your data it is also a replica of; R8: send every hint to its replica
         // as a `Msg::Handoff` (keep it until acknowledged); then set the timer
         // again
-        todo!("lab 09, R9: see the comment above")
+        todo!("lab 09, R9, R8: see the comment above")
     }
 }
 
@@ -481,8 +509,11 @@ impl Node for QuorumKv {
         ctx.storage().put("boot", &boot);
         ctx.storage().sync();
         self.next_op = boot << 32;
-        let first = ctx.rng().below(self.params.sync.as_nanos().max(1));
-        ctx.set_timer(distlab::sim::SimTime(first), Timer::Sync);
+        // Background work (handoff, anti-entropy: part C) runs in ap only.
+        if self.params.mode == Mode::Ap {
+            let first = ctx.rng().below(self.params.sync.as_nanos().max(1));
+            ctx.set_timer(distlab::sim::SimTime(first), Timer::Sync);
+        }
     }
 
     fn on_message(&mut self, ctx: &mut Ctx<Self>, from: NodeId, msg: Msg) {

@@ -158,6 +158,11 @@ pub fn builder<G: LabGossip>(params: Params, nodes: u32, seed: u64) -> SimBuilde
         replicas_converge::<G>,
     ))
     .invariant(Invariant::sometimes("update-spreads", update_spreads::<G>))
+    .invariant(Invariant::new(
+        "messages-flow",
+        crate::check::CheckKind::Eventually,
+        super::messages_flow::<G>,
+    ))
 }
 
 /// Build a `gossip` scenario with the node type `G` (the shipped

@@ -247,6 +247,24 @@ fn metrics<S: LabBroadcast>(sim: &Sim<S>) -> Vec<(String, String)> {
     out
 }
 
+/// `messages-flow` (eventually): a value acknowledged to a client must
+/// reach the other nodes over the network, so once one was acknowledged at
+/// least one message per other node was sent. A node that shares its
+/// values through a process global (a `static`, a `thread_local`) instead
+/// of messages fails here.
+pub fn messages_flow<N: Node>(sim: &Sim<N>) -> crate::check::Outcome {
+    let others = u64::from(sim.node_count().saturating_sub(1));
+    let (sent, ok) = (sim.counters().sent, sim.counters().ops_ok);
+    if ok == 0 || sent >= others {
+        crate::check::Outcome::Pass
+    } else {
+        crate::check::Outcome::Fail(format!(
+            "{ok} operations were acknowledged but only {sent} messages were sent among {} nodes: values travel by message",
+            others + 1
+        ))
+    }
+}
+
 /// A simulation builder with the student's nodes, the checks and metrics.
 pub fn builder<S: LabBroadcast>(
     params: Params,
@@ -276,6 +294,11 @@ pub fn builder<S: LabBroadcast>(
         acked_values_everywhere::<S>,
     ))
     .invariant(Invariant::sometimes("value-travels", value_travels::<S>))
+    .invariant(Invariant::new(
+        "messages-flow",
+        crate::check::CheckKind::Eventually,
+        messages_flow::<S>,
+    ))
     .metrics(metrics::<S>);
     if let Some(target) = targets.messages_per_broadcast {
         b = b.invariant(Invariant::eventually(
@@ -436,11 +459,13 @@ const CONVERGENCE: &[&str] = &[
     "acked-updates-everywhere",
     "replicas-converge",
     "update-spreads",
+    "messages-flow",
 ];
 const CORRECTNESS: &[&str] = &[
     "values-come-from-clients",
     "acked-values-everywhere",
     "value-travels",
+    "messages-flow",
 ];
 
 /// Lab 02.
@@ -483,6 +508,7 @@ pub const LAB: Lab = Lab {
                     scenario: EFFICIENCY,
                     seeds: (0, 10),
                     checks: &[
+                        "messages-flow",
                         "messages-per-broadcast",
                         "delivery-latency-p50",
                         "delivery-latency-p99",
@@ -494,6 +520,7 @@ pub const LAB: Lab = Lab {
                     seeds: (0, 10),
                     checks: &[
                         "acked-values-everywhere",
+                        "messages-flow",
                         "messages-per-broadcast",
                         "delivery-latency-p99",
                     ],

@@ -5,13 +5,13 @@
 //! the same checks judge the reference ([`KvNode`]) and lab 09's student
 //! implementations; placement comes from the ring, never from the node.
 
+use super::lab::QuorumLabNode;
 use super::{merge, KvNode, Mode, Params, Ring, Session, Sibling};
 use crate::check::convergence::{check_convergence, ReplicaState};
 use crate::check::history::{EventType, History, Value};
 use crate::check::linearizability::{self, Budget, Model};
 use crate::check::verdict::Status;
 use crate::check::{CheckKind, Invariant, Outcome};
-use crate::labs::quorum_kv::QuorumLabNode;
 use crate::protocols::clocks::VClock;
 use crate::sim::{Node, NodeId, Sim, SimBuilder, SimTime};
 use std::collections::BTreeMap;
@@ -312,6 +312,74 @@ pub fn lost_updates<S: QuorumLabNode>(
     out
 }
 
+/// Acknowledged writes that a read after the run would miss (eventual
+/// visibility): for every key, take its newest acknowledged put (by
+/// invocation) and the versions the key's live replicas hold, merged; if
+/// nothing is held, or everything held was written by puts that completed
+/// before that put was invoked, the write is invisible. A store that
+/// acknowledges and forgets, or keeps its data anywhere but at the replicas,
+/// fails here; a concurrent write that won (last-writer-wins) does not.
+pub fn invisible_writes<S: QuorumLabNode>(
+    sim: &Sim<S>,
+    place: &Placement,
+    siblings: bool,
+) -> Vec<String> {
+    let ops = operations(sim.history());
+    let puts = put_times(&ops);
+    let state = final_state(sim, place, siblings);
+    let mut newest: BTreeMap<&str, &Op> = BTreeMap::new();
+    for w in ops.iter().filter(|o| o.write && o.ok) {
+        let e = newest.entry(w.key.as_str()).or_insert(w);
+        if w.invoked > e.invoked {
+            *e = w;
+        }
+    }
+    let mut out = Vec::new();
+    for (key, w) in newest {
+        let held: Vec<i64> = state
+            .get(key)
+            .map(|s| s.iter().map(|v| v.value).collect())
+            .unwrap_or_default();
+        if older_than(&held, w.invoked, &puts) {
+            out.push(format!(
+                "put {key}={:?} was acknowledged at {}, but after the run the replicas of {key} hold {held:?}: a read would miss it",
+                w.values,
+                SimTime(w.done.unwrap_or(0))
+            ));
+        }
+    }
+    out
+}
+
+/// `writes-visible`: no acknowledged write is invisible after the run
+/// ([`invisible_writes`]).
+pub fn writes_visible<S: QuorumLabNode>(
+    sim: &Sim<S>,
+    place: &Placement,
+    siblings: bool,
+) -> Outcome {
+    let lost = invisible_writes(sim, place, siblings);
+    match lost.first() {
+        None => Outcome::Pass,
+        Some(first) => Outcome::Fail(format!("{} keys; {first}", lost.len())),
+    }
+}
+
+/// `messages-flow`: a quorum store talks to its replicas, so every
+/// acknowledged operation costs at least one message. A node that answers
+/// from memory it shares with other nodes (a process global) instead of
+/// replicating fails here.
+pub fn messages_flow<N: Node>(sim: &Sim<N>) -> Outcome {
+    let (sent, ok) = (sim.counters().sent, sim.counters().ops_ok);
+    if sent >= ok {
+        Outcome::Pass
+    } else {
+        Outcome::Fail(format!(
+            "{ok} operations succeeded with only {sent} messages sent: a quorum operation asks the key's replicas over the network"
+        ))
+    }
+}
+
 /// Live replicas of every key agree and no hint is left undelivered.
 pub fn converged<S: QuorumLabNode>(sim: &Sim<S>, place: &Placement) -> Result<(), String> {
     let keys: std::collections::BTreeSet<String> = sim
@@ -417,6 +485,21 @@ pub fn builder_for<S: QuorumLabNode>(params: Arc<Params>, nodes: u32, seed: u64)
     let p = Arc::clone(&params);
     let at = place.clone();
     b = b.metrics(move |sim| metrics(sim, &at, &p));
+    if matches!(params.mode, Mode::Cp | Mode::Ap) {
+        let at = place.clone();
+        let siblings = params.mode == Mode::Ap && params.conflict == super::Conflict::VectorClock;
+        b = b
+            .invariant(Invariant::new(
+                "writes-visible",
+                CheckKind::Eventually,
+                move |sim| writes_visible(sim, &at, siblings),
+            ))
+            .invariant(Invariant::new(
+                "messages-flow",
+                CheckKind::Eventually,
+                messages_flow::<S>,
+            ));
+    }
     if params.mode == Mode::Cp {
         b = b.invariant(Invariant::linearizable(Model::Kv, 2_000_000));
     } else {

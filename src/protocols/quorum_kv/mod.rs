@@ -39,6 +39,8 @@
 //! of a stateless engine client, stated in `docs/protocols/cap.md`).
 
 mod checks;
+pub mod lab;
+pub use lab::QuorumLabNode;
 mod node;
 pub mod scenario;
 #[cfg(test)]

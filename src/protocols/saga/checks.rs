@@ -8,10 +8,10 @@
 //! reserved, shipped). Crashed nodes are read from their storage, in the
 //! layout every implementation shares (`step/<step>/<saga>`: [`StepRecord`]).
 
+use super::lab::SagaLabNode;
 use super::{Order, Params, SagaId, SagaNode, StepRecord, StepResult};
 use crate::check::history::Value;
 use crate::check::{CheckKind, Invariant, Outcome};
-use crate::labs::saga::SagaLabNode;
 use crate::sim::{ClientId, NodeId, Op, Prng, Request, Sim, SimBuilder, SimTime};
 use crate::workload::Workload;
 use std::collections::BTreeMap;
@@ -268,6 +268,54 @@ fn conserved<N: SagaLabNode>(sim: &Sim<N>, params: &Params) -> Outcome {
     Outcome::Pass
 }
 
+/// `answers-match-sagas` (at the end): the clients were told the truth,
+/// and compensation had a reason. No more orders were answered "completed"
+/// than sagas completed at the services; every compensated saga has a step
+/// that refused (a business reason, not a timeout or a guess); and the
+/// services were asked over the network (at least one message per
+/// completed order). An orchestrator that answers without running the
+/// steps, or gives up on orders that nobody refused, fails here.
+fn answers_match_sagas<N: SagaLabNode>(sim: &Sim<N>) -> Outcome {
+    use crate::check::history::EventType;
+    let records = all_records(sim);
+    let started = sagas(&records);
+    let completed = started
+        .iter()
+        .filter(|(s, _)| fate(&records, *s) == Fate::Completed)
+        .count();
+    let told_ok = sim
+        .history()
+        .events
+        .iter()
+        .filter(|e| e.kind == EventType::Ok)
+        .count();
+    if told_ok > completed {
+        return Outcome::Fail(format!(
+            "{told_ok} orders were answered completed, but only {completed} sagas completed at the services"
+        ));
+    }
+    for (saga, _) in &started {
+        if fate(&records, *saga) != Fate::Compensated {
+            continue;
+        }
+        let refused = records
+            .values()
+            .any(|r| r.saga == *saga && matches!(r.result, Some(StepResult::Failed(_))));
+        if !refused {
+            return Outcome::Fail(format!(
+                "{saga} was compensated, but no step of it refused: compensate only after a refusal, retry what is merely unanswered"
+            ));
+        }
+    }
+    let sent = sim.counters().sent;
+    if (sent as usize) < told_ok {
+        return Outcome::Fail(format!(
+            "{told_ok} orders completed with only {sent} messages sent: the orchestrator must ask the services"
+        ));
+    }
+    Outcome::Pass
+}
+
 /// Refusals caused by holdings of sagas that were later compensated.
 fn isolation_anomalies(records: &BTreeMap<(u8, SagaId), StepRecord>) -> Vec<String> {
     let mut out = Vec::new();
@@ -369,7 +417,8 @@ pub fn builder(params: Params, nodes: u32, seed: u64) -> SimBuilder<SagaNode> {
 /// Attach the sagas' checks and metrics to a builder of any implementation
 /// of the lab trait: `no-double-charge` and `stock-never-negative` (every
 /// step), `sagas-complete-or-compensate` (eventually),
-/// `money-and-stock-conserved` (at the end), `a-saga-completes` (sometimes).
+/// `money-and-stock-conserved` and `answers-match-sagas` (at the end),
+/// `a-saga-completes` (sometimes).
 pub fn attach_checks<N: SagaLabNode>(b: SimBuilder<N>, params: Arc<Params>) -> SimBuilder<N> {
     b.invariant(Invariant::always("no-double-charge", no_double_charge::<N>))
         .invariant(Invariant::always(
@@ -384,6 +433,11 @@ pub fn attach_checks<N: SagaLabNode>(b: SimBuilder<N>, params: Arc<Params>) -> S
             "money-and-stock-conserved",
             CheckKind::AtEnd,
             move |sim| conserved(sim, &params),
+        ))
+        .invariant(Invariant::new(
+            "answers-match-sagas",
+            CheckKind::AtEnd,
+            answers_match_sagas::<N>,
         ))
         .invariant(Invariant::sometimes("a-saga-completes", |sim: &Sim<N>| {
             sim.node(NodeId(0)).is_some_and(|n| {

@@ -48,6 +48,8 @@
 //! `no-compensation-retry`, `no-persist` (see [`Bug`]).
 
 mod checks;
+pub mod lab;
+pub use lab::SagaLabNode;
 mod choreography;
 mod orchestrator;
 pub mod scenario;
@@ -113,15 +115,19 @@ pub enum Bug {
     /// The orchestrator keeps saga progress in memory only (choreographed:
     /// outboxes are not persisted).
     NoPersist,
+    /// The orchestrator treats a transient failure (`Busy`) of a forward
+    /// step as a refusal and compensates, instead of retrying.
+    GiveUpOnBusy,
 }
 
 impl Bug {
     /// Names accepted in scenario files.
-    pub const NAMES: [&'static str; 4] = [
+    pub const NAMES: [&'static str; 5] = [
         "none",
         "payment-not-idempotent",
         "no-compensation-retry",
         "no-persist",
+        "give-up-on-busy",
     ];
 
     /// Parse a scenario name (`none` is no bug).
@@ -131,6 +137,7 @@ impl Bug {
             "payment-not-idempotent" => Some(Some(Bug::PaymentNotIdempotent)),
             "no-compensation-retry" => Some(Some(Bug::NoCompensationRetry)),
             "no-persist" => Some(Some(Bug::NoPersist)),
+            "give-up-on-busy" => Some(Some(Bug::GiveUpOnBusy)),
             _ => None,
         }
     }

@@ -185,6 +185,12 @@ impl Orchestrator {
         let Some(mut r) = self.sagas.remove(&saga) else {
             return;
         };
+        let result = match result {
+            StepResult::Busy if params.bug == Some(Bug::GiveUpOnBusy) && r.action == Action::Do => {
+                StepResult::Failed("busy (bug: gave up)".into())
+            }
+            other => other,
+        };
         let reply = match (r.action, result) {
             (Action::Do, StepResult::Ok) if r.step + 1 == STEPS => {
                 r.status = SagaStatus::Completed;

@@ -10,11 +10,11 @@
 //! `account/<name>`: its entries).
 
 use super::bank::{accounts_of, balance};
+use super::lab::TwoPcLabNode;
 use super::{DecisionRecord, Outcome, Params, Phase, TwoPc, TxId, TxnRecord, COORDINATOR};
 use crate::check::serializability::{self, Consistency};
 use crate::check::{CheckKind, Invariant};
 use crate::check::{Outcome as CheckOutcome, Status};
-use crate::labs::two_pc::TwoPcLabNode;
 use crate::sim::{NodeId, Sim, SimBuilder, SimTime};
 use std::sync::Arc;
 
@@ -208,6 +208,61 @@ fn serializable<N: TwoPcLabNode>(sim: &Sim<N>) -> CheckOutcome {
     }
 }
 
+/// `commits-applied` (eventually): every transaction acknowledged to a
+/// client as committed has each of its appends in the account at the
+/// participant that holds it (in memory, or on disk if down). A coordinator
+/// that answers "committed" without the participants doing the work fails
+/// here, however consistent its answers look.
+fn commits_applied<N: TwoPcLabNode>(sim: &Sim<N>, params: &Params) -> CheckOutcome {
+    use crate::check::history::EventType;
+    let accounts: std::collections::BTreeMap<String, Vec<i64>> =
+        all_accounts(sim, params).into_iter().collect();
+    let mut missing = Vec::new();
+    for e in sim
+        .history()
+        .events
+        .iter()
+        .filter(|e| e.kind == EventType::Ok)
+    {
+        let Ok(ops) = super::bank::parse_txn(&e.value) else {
+            continue;
+        };
+        for op in ops {
+            let super::bank::MicroOp::Append(entry) = op.op else {
+                continue;
+            };
+            let held = accounts
+                .get(&op.account)
+                .is_some_and(|a| a.contains(&entry));
+            if !held {
+                missing.push(format!("{entry} in {}", op.account));
+            }
+        }
+    }
+    match missing.first() {
+        None => CheckOutcome::Pass,
+        Some(first) => CheckOutcome::Fail(format!(
+            "{} appends of acknowledged commits are missing at their participants, first {first}",
+            missing.len()
+        )),
+    }
+}
+
+/// `messages-flow` (eventually): a transaction across participants needs
+/// messages, so every acknowledged transaction costs at least one. A node
+/// that answers from memory shared with other nodes (a process global)
+/// instead of asking the participants fails here.
+fn messages_flow<N: TwoPcLabNode>(sim: &Sim<N>) -> CheckOutcome {
+    let (sent, ok) = (sim.counters().sent, sim.counters().ops_ok);
+    if sent >= ok {
+        CheckOutcome::Pass
+    } else {
+        CheckOutcome::Fail(format!(
+            "{ok} transactions were acknowledged with only {sent} messages sent: the coordinator must ask the participants"
+        ))
+    }
+}
+
 fn time(ns: u64) -> String {
     SimTime(ns).to_string()
 }
@@ -273,10 +328,12 @@ pub fn builder(params: Params, nodes: u32, seed: u64) -> SimBuilder<TwoPc> {
 /// Attach two-phase commit's checks and metrics to a builder of any
 /// implementation of the lab trait: `atomicity` and
 /// `commit-needs-every-yes-vote` (every step), `money-conserved` and
-/// `serializable` (at the end), `every-transaction-decided` (eventually),
+/// `serializable` (at the end), `every-transaction-decided`,
+/// `commits-applied` and `messages-flow` (eventually),
 /// `a-transaction-commits` (sometimes).
 pub fn attach_checks<N: TwoPcLabNode>(b: SimBuilder<N>, params: Arc<Params>) -> SimBuilder<N> {
     let money = Arc::clone(&params);
+    let applied = Arc::clone(&params);
     b.invariant(Invariant::always("atomicity", atomicity::<N>))
         .invariant(Invariant::always(
             "commit-needs-every-yes-vote",
@@ -291,6 +348,16 @@ pub fn attach_checks<N: TwoPcLabNode>(b: SimBuilder<N>, params: Arc<Params>) -> 
             "serializable",
             CheckKind::AtEnd,
             serializable::<N>,
+        ))
+        .invariant(Invariant::new(
+            "commits-applied",
+            CheckKind::Eventually,
+            move |sim| commits_applied(sim, &applied),
+        ))
+        .invariant(Invariant::new(
+            "messages-flow",
+            CheckKind::Eventually,
+            messages_flow::<N>,
         ))
         .invariant(Invariant::eventually(
             "every-transaction-decided",

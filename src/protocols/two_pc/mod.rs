@@ -40,6 +40,8 @@
 
 pub mod bank;
 mod checks;
+pub mod lab;
+pub use lab::TwoPcLabNode;
 mod coordinator;
 mod participant;
 pub mod scenario;
@@ -78,17 +80,21 @@ pub enum Bug {
     /// at the decision (not in the list: it shows what the locks are
     /// for — isolation — to the serializability and money checks).
     EarlyUnlock,
+    /// A participant votes yes to every prepare: no lock conflict and no
+    /// overdraft makes it refuse (a participant that never says no).
+    AlwaysYes,
 }
 
 impl Bug {
     /// Names accepted in scenario files.
-    pub const NAMES: [&'static str; 6] = [
+    pub const NAMES: [&'static str; 7] = [
         "none",
         "send-before-log",
         "forget-prepared",
         "unilateral-abort",
         "presume-commit",
         "early-unlock",
+        "always-yes",
     ];
 
     /// Parse a scenario name (`none` is no bug).
@@ -100,6 +106,7 @@ impl Bug {
             "unilateral-abort" => Some(Some(Bug::UnilateralAbort)),
             "presume-commit" => Some(Some(Bug::PresumeCommit)),
             "early-unlock" => Some(Some(Bug::EarlyUnlock)),
+            "always-yes" => Some(Some(Bug::AlwaysYes)),
             _ => None,
         }
     }

@@ -248,9 +248,14 @@ impl Participant {
 
     /// Check locks and balances; the reads if the transaction can prepare.
     fn try_prepare(&self, params: &Params, record: &TxnRecord) -> Result<Vec<Vec<i64>>, String> {
+        // Bug `always-yes`: no lock or funds check, every prepare is a yes.
+        let always_yes = params.bug == Some(Bug::AlwaysYes);
         for op in &record.ops {
             if !self.accounts.contains_key(&op.account) {
                 return Err(format!("no account {} here", op.account));
+            }
+            if always_yes {
+                continue;
             }
             let exclusive = matches!(op.op, MicroOp::Append(_));
             match self.locks.get(&op.account) {
@@ -272,7 +277,8 @@ impl Participant {
             match op.op {
                 MicroOp::Read => reads.push(entries.clone()),
                 MicroOp::Append(e) => {
-                    if balance(params.initial_balance, entries) + entry_amount(e) < 0 {
+                    if !always_yes && balance(params.initial_balance, entries) + entry_amount(e) < 0
+                    {
                         return Err(format!("insufficient funds in {}", op.account));
                     }
                     entries.push(e);
