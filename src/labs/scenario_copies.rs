@@ -21,7 +21,7 @@ pub(super) const COPIES: &[(&str, &str)] = &[
 # had to wait: the run is not trivially in order); the buffered counts in
 # the TUI during the cuts.
 #
-# Try: cargo run -p lab-01-clocks -- tui labs/01-clocks/scenarios/causal-reorder.toml
+# Try: cargo run --release -p lab-01-clocks -- tui labs/01-clocks/scenarios/causal-reorder.toml
 name = "causal-reorder"
 description = "Lab 01 part C: six-node causal broadcast with long-tailed latency, loss and partitions."
 nodes = 6
@@ -77,7 +77,7 @@ heal = true
 # operations that led to the wrong result), `lamport-rules` (the protocol's
 # own calls), `clock-condition`.
 #
-# Try: cargo run -p lab-01-clocks -- run labs/01-clocks/scenarios/lamport-rules.toml
+# Try: cargo run --release -p lab-01-clocks -- run labs/01-clocks/scenarios/lamport-rules.toml
 name = "lamport-rules"
 description = "Lab 01 part A: a Lamport clock checked call by call on three quiet nodes."
 nodes = 3
@@ -116,7 +116,7 @@ timeout = "500ms"
 # Watch: `vector-clock-rules`, `clock-condition`, `causal-delivery`,
 # `all-delivered`; in the TUI, the "buffered" counts.
 #
-# Try: cargo run -p lab-01-clocks -- tui labs/01-clocks/scenarios/vclock-given-rule.toml
+# Try: cargo run --release -p lab-01-clocks -- tui labs/01-clocks/scenarios/vclock-given-rule.toml
 name = "vclock-given-rule"
 description = "Lab 01 part B: five-node causal broadcast over your vector clock with the lab's delivery rule."
 nodes = 5
@@ -166,7 +166,7 @@ heal = true
 # Watch: `vector-clock-laws` (the failure lists the operations that led to
 # the wrong result), `vector-clock-rules`.
 #
-# Try: cargo run -p lab-01-clocks -- run labs/01-clocks/scenarios/vclock-rules.toml
+# Try: cargo run --release -p lab-01-clocks -- run labs/01-clocks/scenarios/vclock-rules.toml
 name = "vclock-rules"
 description = "Lab 01 part B: a vector clock checked call by call, with the lab's delivery rule."
 nodes = 3
@@ -207,7 +207,7 @@ timeout = "500ms"
 # Watch: `acked-values-everywhere`, `messages-per-broadcast`,
 # `delivery-latency-p99`.
 #
-# Try: cargo run -p lab-02-broadcast -- run labs/02-broadcast/scenarios/efficiency-lossy.toml
+# Try: cargo run --release -p lab-02-broadcast -- run labs/02-broadcast/scenarios/efficiency-lossy.toml
 name = "efficiency-lossy"
 description = "Lab 02 part B: the efficiency cluster with 5% loss; correct and still frugal."
 nodes = 25
@@ -257,7 +257,7 @@ read_ratio = 0.2
 # Watch: the metrics `messages-per-broadcast`, `delivery-latency-p50`,
 # `delivery-latency-p99`, and the checks of the same names.
 #
-# Try: cargo run -p lab-02-broadcast -- run labs/02-broadcast/scenarios/efficiency.toml
+# Try: cargo run --release -p lab-02-broadcast -- run labs/02-broadcast/scenarios/efficiency.toml
 name = "efficiency"
 description = "Lab 02 part B: 25 nodes on a tree; messages per broadcast and delivery latency under targets."
 nodes = 25
@@ -300,7 +300,7 @@ read_ratio = 0.2
 # `acked-updates-everywhere`, and in the TUI the value counts of the two
 # halves drifting apart, then meeting again after 5 s.
 #
-# Try: cargo run -p lab-02-broadcast -- tui labs/02-broadcast/scenarios/gossip-partition.toml
+# Try: cargo run --release -p lab-02-broadcast -- tui labs/02-broadcast/scenarios/gossip-partition.toml
 name = "gossip-partition"
 description = "Lab 02 part C: push-pull anti-entropy on a ring of ten, split in halves for three seconds."
 nodes = 10
@@ -361,7 +361,7 @@ heal = true
 # atomicity fails at once ("committed at n1 and aborted at n3") if a decision
 # was sent before it was durable.
 #
-# Try: cargo run -p lab-03-two-phase-commit -- tui labs/03-two-phase-commit/scenarios/coordinator-crashes.toml
+# Try: cargo run --release -p lab-03-two-phase-commit -- tui labs/03-two-phase-commit/scenarios/coordinator-crashes.toml
 name = "lab03-coordinator-crashes"
 description = "The coordinator crashes for 500 ms every 2.5 s; 10% of messages are lost."
 nodes = 4
@@ -434,7 +434,7 @@ restart = 0
 # What to watch: txns-aborted (vote timeouts) and presumed-aborts; every check
 # passes, and every prepared transaction is decided before the run ends.
 #
-# Try: cargo run -p lab-03-two-phase-commit -- run labs/03-two-phase-commit/scenarios/lossy.toml
+# Try: cargo run --release -p lab-03-two-phase-commit -- run labs/03-two-phase-commit/scenarios/lossy.toml
 name = "lab03-lossy"
 description = "2PC on a network with 5% loss and 3% duplication, no crashes."
 nodes = 4
@@ -475,7 +475,7 @@ timeout = "1s"
 # restart; commit-needs-every-yes-vote fails at once if a restarted
 # participant forgot a yes vote the coordinator counted.
 #
-# Try: cargo run -p lab-03-two-phase-commit -- tui labs/03-two-phase-commit/scenarios/participant-crashes.toml
+# Try: cargo run --release -p lab-03-two-phase-commit -- tui labs/03-two-phase-commit/scenarios/participant-crashes.toml
 name = "lab03-participant-crashes"
 description = "A random participant crashes every 700 ms for 300 ms; unsynced writes are lost."
 nodes = 4
@@ -596,7 +596,7 @@ restart = "participant"
 # atomicity fails if an in-doubt participant gives up and aborts while the
 # others commit.
 #
-# Try: cargo run -p lab-03-two-phase-commit -- tui labs/03-two-phase-commit/scenarios/partitions.toml
+# Try: cargo run --release -p lab-03-two-phase-commit -- tui labs/03-two-phase-commit/scenarios/partitions.toml
 name = "lab03-partitions"
 description = "Random partitions of 1.5 s, longer than the in-doubt timeout."
 nodes = 4
@@ -639,7 +639,7 @@ start = "1s"
 # ("... is half done (order open; in force: charged)") and
 # money-and-stock-conserved if a compensation was skipped or ran twice.
 #
-# Try: cargo run -p lab-04-sagas -- tui labs/04-sagas/scenarios/compensation.toml
+# Try: cargo run --release -p lab-04-sagas -- tui labs/04-sagas/scenarios/compensation.toml
 name = "lab04-compensation"
 description = "Scarce money and stock, 30% shipping failures, 10% fraud rejections; no faults."
 nodes = 4
@@ -683,7 +683,7 @@ max_qty = 3
 # order"), and money-and-stock-conserved fails on a repeated release or
 # refund.
 #
-# Try: cargo run -p lab-04-sagas -- run labs/04-sagas/scenarios/duplicates.toml
+# Try: cargo run --release -p lab-04-sagas -- run labs/04-sagas/scenarios/duplicates.toml
 name = "lab04-duplicates"
 description = "20% duplication and 5% loss; handlers must be idempotent."
 nodes = 4
@@ -725,7 +725,7 @@ timeout = "2s"
 # sagas-complete-or-compensate fails with a half-done saga if progress was
 # kept in memory only.
 #
-# Try: cargo run -p lab-04-sagas -- tui labs/04-sagas/scenarios/orchestrator-crashes.toml
+# Try: cargo run --release -p lab-04-sagas -- tui labs/04-sagas/scenarios/orchestrator-crashes.toml
 name = "lab04-orchestrator-crashes"
 description = "The orchestrator crashes for 400 ms every 2 s; unsynced writes are lost."
 nodes = 4
@@ -801,7 +801,7 @@ restart = 0
 # What to watch: the payment and inventory summaries (balances, stock) across
 # restarts; money-and-stock-conserved and charged-at-most-once at the end.
 #
-# Try: cargo run -p lab-04-sagas -- run labs/04-sagas/scenarios/service-crashes.toml
+# Try: cargo run --release -p lab-04-sagas -- run labs/04-sagas/scenarios/service-crashes.toml
 name = "lab04-service-crashes"
 description = "A random node crashes every ~1 s for 400 ms; unsynced writes are lost."
 nodes = 4
@@ -850,7 +850,7 @@ start = "1s"
 # What to watch: transient-failures in the summary; sagas-complete-or-compensate
 # fails if a saga is abandoned half way.
 #
-# Try: cargo run -p lab-04-sagas -- run labs/04-sagas/scenarios/transient.toml
+# Try: cargo run --release -p lab-04-sagas -- run labs/04-sagas/scenarios/transient.toml
 name = "lab04-transient"
 description = "Services fail transiently 15% of the time; every command, compensations included, is retried."
 nodes = 4
@@ -888,13 +888,13 @@ timeout = "2s"
 # the same term (`election-safety`), or elections go on forever because
 # heartbeats do not reset followers' timers (`stable-leader`).
 #
-# Try: cargo run -p lab-05-raft-election -- tui labs/05-raft-election/scenarios/election-3.toml
+# Try: cargo run --release -p lab-05-raft-election -- tui labs/05-raft-election/scenarios/election-3.toml
 name = "lab05-election-3"
 description = "Lab 05 A: three nodes elect one leader and keep it."
 nodes = 3
 seed = 1
 duration = "4s"
-settle = "2s"
+settle = "4s"
 
 [protocol]
 name = "raft"
@@ -914,9 +914,12 @@ latency = { kind = "uniform", min = "1ms", max = "10ms" }
 # then one leader.
 # Fails when: two leaders in a term (`election-safety`; did a node vote
 # twice, or count a vote from another term?), or no leader ever settles
-# (`stable-leader`; is the timeout re-drawn at random on every reset?).
+# (`stable-leader`; is the timeout re-drawn at random on every reset?), or
+# a candidate keeps campaigning although a leader of its term heartbeats it
+# (`all-follow-leader`: a candidate steps down on an AppendEntries of its
+# own term).
 #
-# Try: cargo run -p lab-05-raft-election -- tui labs/05-raft-election/scenarios/election-5.toml
+# Try: cargo run --release -p lab-05-raft-election -- tui labs/05-raft-election/scenarios/election-5.toml
 name = "lab05-election-5"
 description = "Lab 05 A: five nodes with slow links elect one leader."
 nodes = 5
@@ -942,17 +945,20 @@ latency = { kind = "uniform", min = "1ms", max = "40ms" }
 # Tests: re-election after a leader stops sending heartbeats, and a node
 # returning with a stale term stepping down when it hears a higher one.
 # Watch the `leaders` metric: a new leader in a higher term after each crash.
-# Fails when: no new leader (`stable-leader`), two leaders in a term
+# Fails when: no new leader of a higher term within 10 election timeouts
+# of a crash (`re-election`; the restarted old leader must not simply
+# resume), nobody to crash the second time (`faults-applied`), no stable
+# leader after the restarts (`stable-leader`), two leaders in a term
 # (`election-safety`), a restarted node's term went back (`term-never-
 # decreases`: persist the term before you answer anyone).
 #
-# Try: cargo run -p lab-05-raft-election -- tui labs/05-raft-election/scenarios/leader-crash.toml
+# Try: cargo run --release -p lab-05-raft-election -- tui labs/05-raft-election/scenarios/leader-crash.toml
 name = "lab05-leader-crash"
 description = "Lab 05 B: the leader crashes twice and restarts later."
 nodes = 5
 seed = 1
 duration = "8s"
-settle = "2s"
+settle = "4s"
 
 [protocol]
 name = "raft"
@@ -985,17 +991,19 @@ restart = "all"
 # allowed), the majority moves to a higher term, and once healed the old
 # leader hears the higher term and steps down — in any message: a heartbeat,
 # a vote request, a reply.
-# Fails when: the majority elects nobody (`stable-leader`), the old leader
+# Fails when: the majority elects no leader of a higher term within 10
+# election timeouts (`re-election`; the isolation lasts 3.5 s, longer than
+# that), no stable leader after the heal (`stable-leader`), the old leader
 # never steps down so two nodes lead at the end (`stable-leader`), or a term
 # has two leaders (`election-safety`).
 #
-# Try: cargo run -p lab-05-raft-election -- tui labs/05-raft-election/scenarios/leader-isolated.toml
+# Try: cargo run --release -p lab-05-raft-election -- tui labs/05-raft-election/scenarios/leader-isolated.toml
 name = "lab05-leader-isolated"
 description = "Lab 05 B: the leader is isolated, then the network heals."
 nodes = 5
 seed = 1
 duration = "8s"
-settle = "3s"
+settle = "4s"
 
 [protocol]
 name = "raft"
@@ -1008,7 +1016,7 @@ at = "1.5s"
 isolate = "leader"
 
 [[faults]]
-at = "4s"
+at = "5s"
 heal = true
 "#,
     ),
@@ -1026,7 +1034,7 @@ heal = true
 # once, and only votes for your current term), or no stable leader after
 # the network heals (`stable-leader`).
 #
-# Try: cargo run -p lab-05-raft-election -- tui labs/05-raft-election/scenarios/lossy.toml
+# Try: cargo run --release -p lab-05-raft-election -- tui labs/05-raft-election/scenarios/lossy.toml
 name = "lab05-lossy"
 description = "Lab 05 C: loss, duplication and partitions during elections."
 nodes = 5
@@ -1066,7 +1074,7 @@ heal_after = "300ms"
 # (`term-never-decreases`). Write term and vote and sync them before the
 # vote (or anything else) leaves the node.
 #
-# Try: cargo run -p lab-05-raft-election -- tui labs/05-raft-election/scenarios/restarts.toml
+# Try: cargo run --release -p lab-05-raft-election -- tui labs/05-raft-election/scenarios/restarts.toml
 name = "lab05-restarts"
 description = "Lab 05 C: crash-restarts every ~60 ms during contested elections."
 nodes = 3
@@ -1092,6 +1100,42 @@ heal_after = "5ms"
 "#,
     ),
     (
+        "labs/05-raft-election/scenarios/split-votes.toml",
+        r#"# split-votes (lab 05, part A): two nodes, links slower than the spread of
+# their timeouts, so both often stand at once and split the vote.
+#
+# Tests: randomized timeouts. With two nodes every election needs both
+# votes; when both time out within a message delay of each other, each
+# votes for itself and nobody wins. The next round must not repeat the
+# split: each node draws a *new* random timeout at every reset, so the two
+# drift apart at once. A node that drew its timeout once and reuses it
+# moves away from the other by only the difference of the two draws per
+# round — on seeds where they drew almost the same value, that takes more
+# rounds than the ten election timeouts the checks allow.
+# There are no faults, so the settle phase is the whole run (it starts at
+# 1 ms): a leader followed by both nodes is due within W = 10 maximum
+# election timeouts (3 s) of the start.
+# Fails when: no leader within W (`stable-leader`, `all-follow-leader`; is
+# the timeout re-drawn at every reset?).
+#
+# Try: cargo run -p lab-05-raft-election -- tui labs/05-raft-election/scenarios/split-votes.toml
+name = "lab05-split-votes"
+description = "Lab 05 A: two nodes split votes until their timeouts drift apart."
+nodes = 2
+seed = 1
+duration = "1ms"
+settle = "6s"
+
+[protocol]
+name = "raft"
+election_timeout = { min = "100ms", max = "300ms" }
+heartbeat = "30ms"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "60ms" }
+"#,
+    ),
+    (
         "labs/06-raft-log/scenarios/apply-before-commit-rule.toml",
         r#"# apply-before-commit-rule (lab 06, part B): apply and answer only what is
 # committed.
@@ -1104,7 +1148,7 @@ heal_after = "5ms"
 # `acked-ops-applied` / `state-machine-safety` (an answered operation
 # vanished). Apply only up to commitIndex, in order.
 #
-# Try: cargo run -p lab-06-raft-log -- tui labs/06-raft-log/scenarios/apply-before-commit-rule.toml
+# Try: cargo run --release -p lab-06-raft-log -- tui labs/06-raft-log/scenarios/apply-before-commit-rule.toml
 name = "lab06-apply-before-commit-rule"
 description = "Bug switch: apply and answer before commit; isolated leaders lose acknowledged writes."
 nodes = 3
@@ -1165,7 +1209,7 @@ history = "linearizable"
 # Fails when: `leader-completeness` (a leader lacks a committed entry), then
 # `log-matching` / `state-machine-safety` as it overwrites them.
 #
-# Try: cargo run -p lab-06-raft-log -- tui labs/06-raft-log/scenarios/vote-without-log-check-rule.toml
+# Try: cargo run --release -p lab-06-raft-log -- tui labs/06-raft-log/scenarios/vote-without-log-check-rule.toml
 name = "lab06-vote-without-log-check-rule"
 description = "Bug switch: vote without the log up-to-date check; a stale node becomes leader."
 nodes = 5
@@ -1208,7 +1252,7 @@ history = "linearizable"
 # leaders in a term (`election-safety`), a term or commit index went back
 # across a restart.
 #
-# Try: cargo run -p lab-07-raft-persist -- tui labs/07-raft-persist/scenarios/forget-vote-rule.toml
+# Try: cargo run --release -p lab-07-raft-persist -- tui labs/07-raft-persist/scenarios/forget-vote-rule.toml
 name = "lab07-forget-vote-rule"
 description = "Lab 07 A: crash-restarts every ~60 ms during contested elections, with clients."
 nodes = 3
@@ -1254,7 +1298,7 @@ history = "linearizable"
 # twice in a term (`one-vote-per-term`), or a committed entry vanished from
 # the majority that acknowledged it (`leader-completeness`, `linearizable`).
 #
-# Try: cargo run -p lab-07-raft-persist -- tui labs/07-raft-persist/scenarios/reply-before-sync-rule.toml
+# Try: cargo run --release -p lab-07-raft-persist -- tui labs/07-raft-persist/scenarios/reply-before-sync-rule.toml
 name = "lab07-reply-before-sync-rule"
 description = "Lab 07 A: crash-restarts every ~400 ms, losing unsynced writes."
 nodes = 3
@@ -1305,7 +1349,7 @@ history = "linearizable"
 # `leader-completeness`, `linearizable`), or `acked-ops-applied` /
 # `stable-leader` at the end if the cluster never settles.
 #
-# Try: cargo run -p lab-07-raft-persist -- tui labs/07-raft-persist/scenarios/unreliable.toml
+# Try: cargo run --release -p lab-07-raft-persist -- tui labs/07-raft-persist/scenarios/unreliable.toml
 name = "lab07-unreliable"
 description = "Lab 07 C: 5% loss, 5% duplication, and two links with 1–120 ms latency."
 nodes = 5
@@ -1356,7 +1400,7 @@ history = "linearizable"
 # read saw it), `acked-ops-applied` (an answered operation is not in the
 # logs), `state-machine-safety`.
 #
-# Try: cargo run -p lab-08-raft-kv -- tui labs/08-raft-kv/scenarios/apply-before-commit-rule.toml
+# Try: cargo run --release -p lab-08-raft-kv -- tui labs/08-raft-kv/scenarios/apply-before-commit-rule.toml
 name = "lab08-apply-before-commit-rule"
 description = "Lab 08 A: the leader is isolated every 3 s for 1 s."
 nodes = 3
@@ -1418,7 +1462,7 @@ history = "linearizable"
 # Fails when: `linearizable` — an `append` executed twice shows up twice in
 # every later read of its key.
 #
-# Try: cargo run -p lab-08-raft-kv -- tui labs/08-raft-kv/scenarios/no-dedup-rule.toml
+# Try: cargo run --release -p lab-08-raft-kv -- tui labs/08-raft-kv/scenarios/no-dedup-rule.toml
 name = "lab08-no-dedup-rule"
 description = "Lab 08 B: one-way cuts to the leader; retried requests meet their first copy."
 nodes = 3
@@ -1513,7 +1557,7 @@ history = "linearizable"
 # in every later read of its key.
 # Fails when: `linearizable` (an append applied twice), `acked-ops-applied`.
 #
-# Try: cargo run -p lab-08-raft-kv -- tui labs/08-raft-kv/scenarios/retries.toml
+# Try: cargo run --release -p lab-08-raft-kv -- tui labs/08-raft-kv/scenarios/retries.toml
 name = "lab08-retries"
 description = "Lab 08 B: one-way cuts around the leader; retries race the new leader's first commit."
 nodes = 3
@@ -1654,7 +1698,7 @@ history = "linearizable"
 # Fails when: `linearizable` (a read returned a value already overwritten
 # by a completed write).
 #
-# Try: cargo run -p lab-08-raft-kv -- tui labs/08-raft-kv/scenarios/stale-reads.toml
+# Try: cargo run --release -p lab-08-raft-kv -- tui labs/08-raft-kv/scenarios/stale-reads.toml
 name = "lab08-stale-reads"
 description = "Lab 08 A: the leader is cut off for 2 s, three times; reads dominate."
 nodes = 3
@@ -1717,7 +1761,7 @@ history = "linearizable"
 # through read repair and anti-entropy in the settle time at the end.
 #
 # Watch: `replicas-converge` and `ap-available` pass on every seed.
-# Try: cargo run -p lab-09-quorum-kv -- sweep labs/09-quorum-kv/scenarios/ap-churn.toml --seeds 0..100
+# Try: cargo run --release -p lab-09-quorum-kv -- sweep labs/09-quorum-kv/scenarios/ap-churn.toml --seeds 0..100
 name = "lab09-ap-churn"
 description = "ap (lww) under random partitions and crashes: converges once the faults stop."
 nodes = 5
@@ -1765,7 +1809,7 @@ start = "2s"
 # Watch: `ap-available` (both sides keep serving), `replicas-converge` (no
 # replica differs, no hint left) and `no-lost-updates`; stale-reads > 0 is
 # the price (not a failure).
-# Try: cargo run -p lab-09-quorum-kv -- tui labs/09-quorum-kv/scenarios/ap-partition.toml
+# Try: cargo run --release -p lab-09-quorum-kv -- tui labs/09-quorum-kv/scenarios/ap-partition.toml
 name = "lab09-ap-partition"
 description = "ap (vclock) through a 2|3 partition and a crash: available, converges after healing."
 nodes = 5
@@ -1822,7 +1866,7 @@ restart = 3
 #
 # Watch: `ap-available` (avail-partitioned near 100%), then the hints
 # draining in the TUI after 8 s and `replicas-converge`.
-# Try: cargo run -p lab-09-quorum-kv -- tui labs/09-quorum-kv/scenarios/ap-sloppy.toml
+# Try: cargo run --release -p lab-09-quorum-kv -- tui labs/09-quorum-kv/scenarios/ap-sloppy.toml
 name = "lab09-ap-sloppy"
 description = "ap with a key's replicas cut off from four of seven nodes: sloppy quorums and hinted handoff."
 nodes = 7
@@ -1868,7 +1912,7 @@ heal = true
 #
 # Watch: `linearizable` and `cp-serves-majority` pass on every seed;
 # availability close to 100%.
-# Try: cargo run -p lab-09-quorum-kv -- tui labs/09-quorum-kv/scenarios/cp-basic.toml
+# Try: cargo run --release -p lab-09-quorum-kv -- tui labs/09-quorum-kv/scenarios/cp-basic.toml
 name = "lab09-cp-basic"
 description = "cp (ABD) with no faults: linearizable and available."
 nodes = 5
@@ -1904,7 +1948,7 @@ read_ratio = 0.5
 #
 # Watch: `linearizable` passes on every seed; with the reference's bug
 # switches `no-write-back` or `stale-quorum` it fails.
-# Try: cargo run -p lab-09-quorum-kv -- sweep labs/09-quorum-kv/scenarios/cp-lossy.toml --seeds 0..100
+# Try: cargo run --release -p lab-09-quorum-kv -- sweep labs/09-quorum-kv/scenarios/cp-lossy.toml --seeds 0..100
 name = "lab09-cp-lossy"
 description = "cp with loss, duplication and one contended key."
 nodes = 5
@@ -1942,7 +1986,7 @@ read_ratio = 0.5
 #
 # Watch: `linearizable` passes on every seed; avail-partitioned drops below
 # the availability outside partitions.
-# Try: cargo run -p lab-09-quorum-kv -- sweep labs/09-quorum-kv/scenarios/cp-partitions.toml --seeds 0..100
+# Try: cargo run --release -p lab-09-quorum-kv -- sweep labs/09-quorum-kv/scenarios/cp-partitions.toml --seeds 0..100
 name = "lab09-cp-partitions"
 description = "cp under random partitions and crashes, with loss and duplication."
 nodes = 5
@@ -1988,7 +2032,7 @@ start = "2s"
 # What to watch: "gap: ..." in the projection's log (a lost batch) and
 # projection-matches-store at the end.
 #
-# Try: cargo run -p lab-10-event-sourcing -- run labs/10-event-sourcing/scenarios/consumer-crash.toml
+# Try: cargo run --release -p lab-10-event-sourcing -- run labs/10-event-sourcing/scenarios/consumer-crash.toml
 
 name = "consumer-crash"
 description = "lab 10: a consumer crashing mid-batch."
@@ -2067,7 +2111,7 @@ restart = "projection"
 # optimistic-concurrency (every event's version is its expected version + 1,
 # no balance below zero) and snapshot-replay-equivalence.
 #
-# Try: cargo run -p lab-10-event-sourcing -- run labs/10-event-sourcing/scenarios/lost-update.toml
+# Try: cargo run --release -p lab-10-event-sourcing -- run labs/10-event-sourcing/scenarios/lost-update.toml
 
 name = "lost-update"
 description = "lab 10: racing commands on the same accounts."
@@ -2108,7 +2152,7 @@ latest_percent = 5
 # What to watch: "duplicate ... suppressed" in n4's log, the metric
 # duplicates-suppressed, and no-double-apply / projection-matches-store.
 #
-# Try: cargo run -p lab-10-event-sourcing -- run labs/10-event-sourcing/scenarios/redelivery.toml
+# Try: cargo run --release -p lab-10-event-sourcing -- run labs/10-event-sourcing/scenarios/redelivery.toml
 
 name = "redelivery"
 description = "lab 10: at-least-once delivery into a projection."
@@ -2170,7 +2214,7 @@ restart = "projection"
 # restart, "relay resend", and every-event-published /
 # projection-matches-store.
 #
-# Try: cargo run -p lab-10-event-sourcing -- run labs/10-event-sourcing/scenarios/store-crashes.toml
+# Try: cargo run --release -p lab-10-event-sourcing -- run labs/10-event-sourcing/scenarios/store-crashes.toml
 
 name = "store-crashes"
 description = "lab 10: the store and its relay crash repeatedly."
