@@ -280,11 +280,31 @@ fn the_cheat_catalogue_loses() {
                 build: &build::<cheat_rules::FrozenProjection>,
                 real_parts: &["A"],
             },
-            Cheat {
-                name: "honest aggregate, durable state in a thread_local",
-                build: &build::<cheat_rules::Global>,
-                real_parts: &["A"],
-            },
         ],
     );
+}
+
+#[test]
+fn durable_state_in_a_thread_local_loses_the_crash_parts() {
+    // An honest aggregate (part A's rules are the reference's) that keeps
+    // what must be durable in a thread_local: a shortcut, not a cheat of
+    // the whole lab, so it may keep some of part A but loses B and C.
+    cheats::assert_shortcuts_lose(
+        &LAB,
+        &[cheats::Shortcut {
+            name: "honest aggregate, durable state in a thread_local",
+            build: &build::<cheat_rules::Global>,
+            must_lose: &["A", "B", "C"],
+        }],
+    );
+    let board = cheats::grade_cheat(
+        &LAB,
+        &cheats::Cheat {
+            name: "durable state in a thread_local",
+            build: &build::<cheat_rules::Global>,
+            real_parts: &["A"],
+        },
+    );
+    assert_eq!(board.part("B").map(|p| p.earned()), Some(0));
+    assert_eq!(board.part("C").map(|p| p.earned()), Some(0));
 }
