@@ -135,7 +135,7 @@ fn skeleton_earns_zero(lab: &Lab, build: Build<'_>, todo: &str) {
 fn the_skeletons_earn_zero_without_crashing_the_grader() {
     skeleton_earns_zero(&election::LAB, &build::<skeleton05::RaftNode>, "lab 05");
     skeleton_earns_zero(&replication::LAB, &build::<skeleton06::RaftNode>, "lab 05");
-    skeleton_earns_zero(&persistence::LAB, &build::<skeleton07::RaftNode>, "lab 05");
+    skeleton_earns_zero(&persistence::LAB, &build::<skeleton07::RaftNode>, "lab 07");
     skeleton_earns_zero(&kv::LAB, &build::<skeleton08::RaftNode>, "lab 05");
 }
 

@@ -947,8 +947,7 @@ latency = { kind = "uniform", min = "1ms", max = "40ms" }
 # Watch the `leaders` metric: a new leader in a higher term after each crash.
 # Fails when: no new leader of a higher term within 10 election timeouts
 # of a crash (`re-election`; the restarted old leader must not simply
-# resume), nobody to crash the second time (`faults-applied`), no stable
-# leader after the restarts (`stable-leader`), two leaders in a term
+# resume), no stable leader after the restarts (`stable-leader`), two leaders in a term
 # (`election-safety`), a restarted node's term went back (`term-never-
 # decreases`: persist the term before you answer anyone).
 #

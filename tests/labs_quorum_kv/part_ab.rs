@@ -10,7 +10,7 @@
 //! operation table, fanning a phase out, and answering the client. Fill in
 //! every `todo!()`; each says what goes there.
 //!
-//! Run your code: `cargo run -p lab-09-quorum-kv -- tui labs/09-quorum-kv/scenarios/cp-basic.toml`.
+//! Run your code: `cargo run --release -p lab-09-quorum-kv -- tui labs/09-quorum-kv/scenarios/cp-basic.toml`.
 //! Grade it: `cargo run --release -- lab check 09`.
 
 // The `todo!()`s leave parameters and helpers unused until you fill them in.

@@ -10,7 +10,7 @@
 //! moves balances and stock, and the node plumbing. Fill in every `todo!()`;
 //! each says what goes there.
 //!
-//! Run your code: `cargo run -p lab-04-sagas -- tui labs/04-sagas/scenarios/compensation.toml`.
+//! Run your code: `cargo run --release -p lab-04-sagas -- tui labs/04-sagas/scenarios/compensation.toml`.
 //! Grade it: `cargo run --release -- lab check 04`.
 
 // The `todo!()`s leave parameters and helpers unused until you fill them in.

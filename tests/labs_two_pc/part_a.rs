@@ -10,7 +10,7 @@
 //! the balance checks and reads, building the client's reply. Fill in every
 //! `todo!()`; each says what goes there.
 //!
-//! Run your code: `cargo run -p lab-03-two-phase-commit -- tui scenarios/2pc-basic.toml`.
+//! Run your code: `cargo run --release -p lab-03-two-phase-commit -- tui scenarios/2pc-basic.toml`.
 //! Grade it: `cargo run --release -- lab check 03`.
 
 // The `todo!()`s leave parameters and helpers unused until you fill them in.

@@ -203,7 +203,9 @@ mod tests {
         );
         let text = std::fs::read_to_string(&path).expect("read");
         let file: FailureFile = serde_json::from_str(&text).expect("valid");
-        assert_eq!(file.failures, all.to_vec());
+        // Stored with the scenario path relative to the file's folder.
+        let stored: Vec<Failure> = all.iter().map(|f| f.clone().relative_to(&path)).collect();
+        assert_eq!(file.failures, stored);
         assert!(text.starts_with("{\n  \"distlab_failures\": 1"), "{text}");
     }
 

@@ -23,7 +23,6 @@ const REELECTION: &[&str] = &[
     "all-follow-leader",
     "messages-delivered",
     "re-election",
-    "faults-applied",
 ];
 /// Checks of the cases with restarts: durable term and vote, kept in
 /// `ctx.storage()`.

@@ -531,6 +531,10 @@ fn the_end_of_run_checks_can_fail() {
     assert_eq!(report.verdict, crate::sim::Verdict::Pass, "{report:#?}");
     let follower = follower_id(&sim);
     state(&mut sim, follower).applied -= 1;
+    // A leader that steps down at the very last instant is not a
+    // `stable-leader` failure any more: liveness is judged over a window of
+    // W (10 election timeouts), so a blip at the end does not cry wolf
+    // (tests/raft_bugs.rs shows each liveness bug still caught).
     let leader = leader_id(&sim);
     state(&mut sim, leader).role = Role::Follower;
     let report = sim.finish();
@@ -540,7 +544,7 @@ fn the_end_of_run_checks_can_fail() {
         .filter(|c| matches!(c.outcome, crate::check::Outcome::Fail(_)))
         .map(|c| c.name.as_str())
         .collect();
-    assert_eq!(failed, vec!["stable-leader", "acked-ops-applied"]);
+    assert_eq!(failed, vec!["acked-ops-applied"]);
 }
 
 #[test]

@@ -12,7 +12,7 @@
 //! functions, but keep the `RaftLabNode` accessors truthful: the checks read
 //! your node through them after every step.
 //!
-//! Run it: `cargo run -p lab-05-raft-election -- tui labs/05-raft-election/scenarios/election-3.toml`
+//! Run it: `cargo run --release -p lab-05-raft-election -- tui labs/05-raft-election/scenarios/election-3.toml`
 //! Grade it: `cargo run --release -p lab-05-raft-election -- lab check 05`
 //!
 //! In this lab the log stays empty (lab 06 fills it), so the "candidate's log

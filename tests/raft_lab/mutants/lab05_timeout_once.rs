@@ -12,7 +12,7 @@
 //! functions, but keep the `RaftLabNode` accessors truthful: the checks read
 //! your node through them after every step.
 //!
-//! Run it: `cargo run -p lab-05-raft-election -- tui labs/05-raft-election/scenarios/election-3.toml`
+//! Run it: `cargo run --release -p lab-05-raft-election -- tui labs/05-raft-election/scenarios/election-3.toml`
 //! Grade it: `cargo run --release -p lab-05-raft-election -- lab check 05`
 //!
 //! In this lab the log stays empty (lab 06 fills it), so the "candidate's log
@@ -192,9 +192,9 @@ impl RaftNode {
             ctx.cancel_timer(id);
         }
         let (lo, hi) = self.params.election_timeout;
-        let timeout = *self.fixed_timeout.get_or_insert_with(|| {
-            SimTime(ctx.rng().range_inclusive(lo.as_nanos(), hi.as_nanos()))
-        });
+        let timeout = *self
+            .fixed_timeout
+            .get_or_insert_with(|| SimTime(ctx.rng().range_inclusive(lo.as_nanos(), hi.as_nanos())));
         self.election_timer = Some(ctx.set_timer(timeout, Timer::Election));
     }
 
