@@ -302,12 +302,17 @@ fn lab05_shortcuts_lose_their_parts() {
         &election::LAB,
         &[
             Shortcut {
-                // It loses part C (disrupting leaders under loss and
-                // restarts); part A's windowed checks do not see the one
-                // extra election it causes after a split vote.
+                // KNOWN GAP (issue 14 stays open): this shortcut scores
+                // 100/100. It lost part C only through stable-leader's count
+                // of elections after the faults stop, which also failed the
+                // honest reference on raft-clock-skew (an election forced by
+                // a clock jump undone at the settle point) and was loosened
+                // by one. It is listed so the table shows it; a check that
+                // catches it (a candidate still campaigning while a leader of
+                // its term heartbeats it) is the next step.
                 name: "a candidate never steps down on a same-term AppendEntries",
                 build: &build::<no_step_down05::RaftNode>,
-                must_lose: &["C"],
+                must_lose: &[],
             },
             Shortcut {
                 name: "the election timeout drawn once per node",
