@@ -32,7 +32,7 @@ impl Deadline {
         self.calls = self.calls.wrapping_add(1);
         if !self.expired && self.calls.is_multiple_of(16) {
             // allow-nondeterminism: checker budget/timing, not simulation
-            self.expired = self.at.is_some_and(|at| Instant::now() >= at);
+            self.expired = self.at.is_some_and(|at| Instant::now() >= at); // allow-nondeterminism: --timeout of check-history ends the search as unknown; simulations pass none
         }
         self.expired
     }

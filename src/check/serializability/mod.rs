@@ -115,7 +115,7 @@ pub fn check_operations_within(
     timeout: Option<Duration>,
 ) -> Result<Report, HistoryError> {
     // allow-nondeterminism: checker budget/timing, not simulation
-    let mut deadline = cycles::Deadline::new(timeout.map(|t| Instant::now() + t));
+    let mut deadline = cycles::Deadline::new(timeout.map(|t| Instant::now() + t)); // allow-nondeterminism: --timeout of check-history (unknown when it runs out)
     let txns = txn::parse(&ops.ops)?;
     let writers = txn::writers(&txns)?;
     let mut findings = Vec::new();
