@@ -296,6 +296,17 @@ fn a_build_panic_on_a_sweep_worker_does_not_crash_the_sweep() {
         "{text}"
     );
     assert!(text.contains("swept 3 seeds of fuse"), "{text}");
+    // Its failure replays: the build panics again, which is the failure.
+    let out = cli(&["replay", failures.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "replay: reproduced seed 13: building the simulation panicked again (panic), trace-hash none"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("DID NOT REPRODUCE"), "{text}");
 }
 
 /// An in-process TUI session on a panicking seed.

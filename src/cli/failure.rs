@@ -21,6 +21,10 @@ use serde::{Deserialize, Serialize};
 use std::hash::Hasher;
 use std::path::{Path, PathBuf};
 
+/// The trace hash recorded for a seed whose simulation could not even be
+/// built (its constructor panicked): there is no trace.
+pub const NO_TRACE: &str = "none";
+
 /// One failing run: enough to re-run it exactly and to tell whether the
 /// same failure came back.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -2,7 +2,7 @@
 //! confirm it comes back; `--tui` opens it in the terminal UI instead.
 
 use super::common::{self, ScenarioArgs};
-use super::failure::{self, Failure};
+use super::failure::{self, Failure, NO_TRACE};
 use crate::scenario::engine::BuildOptions;
 use crate::sim::{DynSim, RunReport, StepResult, Timeline};
 use clap::Args;
@@ -100,13 +100,13 @@ fn replay_one(
     });
     let scenario = match loaded {
         Ok(s) => s,
-        Err(code) => return code,
+        Err(code) => return built_no_sim(code, expected),
     };
     let built =
         common::guard_build(|| common::build(&scenario, scenario.seed, &BuildOptions::default()));
     let mut sim = match built {
         Ok(sim) => sim,
-        Err(code) => return code,
+        Err(code) => return built_no_sim(code, expected),
     };
     let report = match expected {
         Some(f) => run_recorded(sim, f),
@@ -154,6 +154,34 @@ fn replay_one(
         }
     }
     code
+}
+
+/// The simulation could not be built (`code`: a scenario error or a panic,
+/// already printed; loading a scenario builds it once to validate it). A
+/// failure recorded from a seed whose *build* panicked (a sweep writes it
+/// with trace hash `none`, no steps) is reproduced when the build panics
+/// again; any other recorded failure is not reproduced by a build panic.
+/// Scenario errors keep their exit code.
+fn built_no_sim(code: i32, expected: Option<&Failure>) -> i32 {
+    let Some(f) = expected.filter(|_| code == super::EXIT_PANIC) else {
+        return code;
+    };
+    if f.trace_hash == NO_TRACE && f.steps == 0 {
+        println!(
+            "replay: reproduced seed {}: building the simulation panicked again ({}), trace-hash {NO_TRACE}",
+            f.seed,
+            f.failed_checks.join(", ")
+        );
+        return code;
+    }
+    println!(
+        "replay: DID NOT REPRODUCE seed {}: expected {} ({}) with trace-hash {}, got a panic while building the simulation",
+        f.seed,
+        f.verdict,
+        f.failed_checks.join(", "),
+        f.trace_hash,
+    );
+    super::EXIT_NOT_REPRODUCED
 }
 
 /// Re-run a replay file's run: its recorded actions at their steps, to its

@@ -146,7 +146,7 @@ fn run_seed(scenario: &Scenario, args: &SweepArgs, seed: u64) -> Result<SeedResu
                 duration_ns: args.scenario.duration.map(crate::sim::SimTime::as_nanos),
                 verdict: common::verdict_name(Verdict::Panic).to_string(),
                 failed_checks: vec!["panic".into()],
-                trace_hash: "none".into(),
+                trace_hash: super::failure::NO_TRACE.into(),
                 steps: 0,
                 actions: Vec::new(),
                 stop_at_step: None,
