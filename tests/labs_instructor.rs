@@ -78,7 +78,7 @@ fn sample_roster() -> Roster {
     roster::fill_from_check(
         &mut graded,
         &format!("noise\n{}", CHECK_JSON.replace('\n', "")),
-        "lab-05-raft-election",
+        "lab-raft",
     )
     .expect("parses");
     let mut broken = Row::ungraded(lab, "bob", "bob/", RowStatus::BuildError);
@@ -256,7 +256,8 @@ fn the_handout_of_lab_05_has_the_skeleton_and_not_the_reference_raft() {
         assert!(!course.join(gone).exists(), "{gone} is in the handout");
     }
     for kept in [
-        "labs/05-raft-election/src/lib.rs",
+        "labs/raft/src/lib.rs",
+        "labs/raft/Cargo.toml",
         "labs/05-raft-election/scenarios/leader-crash.toml",
         "labs/05-raft-election/README.md",
         "labs/README.md",
@@ -286,7 +287,7 @@ fn the_handout_of_lab_05_has_the_skeleton_and_not_the_reference_raft() {
     assert!(raft.contains("pub struct Params") && !raft.contains("fn on_message(&mut self, ctx: &mut Ctx<Self>, from: NodeId, msg: Msg) {\n        match"));
     let manifest = std::fs::read_to_string(course.join("Cargo.toml")).expect("reads");
     assert!(
-        manifest.contains("members = [\n    \".\",\n    \"labs/05-raft-election\",\n]"),
+        manifest.contains("members = [\n    \".\",\n    \"labs/raft\",\n]"),
         "{manifest}"
     );
     let notes = std::fs::read_to_string(course.join("HANDOUT.md")).expect("reads");
@@ -296,15 +297,13 @@ fn the_handout_of_lab_05_has_the_skeleton_and_not_the_reference_raft() {
     );
     // No lab solution anywhere: a line only the solution has.
     let solution =
-        std::fs::read_to_string(root().join("tests/raft_lab/lab05_solution.rs")).expect("reads");
-    let skeleton =
-        std::fs::read_to_string(root().join("labs/05-raft-election/src/lib.rs")).expect("reads");
+        std::fs::read_to_string(root().join("tests/raft_lab/solution.rs")).expect("reads");
+    let skeleton = std::fs::read_to_string(root().join("labs/raft/src/lib.rs")).expect("reads");
     let only_solution: Vec<&str> = code_lines(&solution)
         .into_iter()
         .filter(|l| !skeleton.contains(l))
         .collect();
-    let handed =
-        std::fs::read_to_string(course.join("labs/05-raft-election/src/lib.rs")).expect("reads");
+    let handed = std::fs::read_to_string(course.join("labs/raft/src/lib.rs")).expect("reads");
     assert!(only_solution.iter().all(|l| !handed.contains(l)));
     let again = handout::write(&root(), &[lab("05")], &course).expect_err("not empty");
     assert!(again.contains("the folder is not empty"), "{again}");
@@ -403,9 +402,8 @@ fn lab_batch_grades_five_submissions_into_a_roster() {
     let dir = temp("batch");
     let subs = dir.join("submissions");
     let solution =
-        std::fs::read_to_string(root().join("tests/raft_lab/lab05_solution.rs")).expect("reads");
-    let skeleton =
-        std::fs::read_to_string(root().join("labs/05-raft-election/src/lib.rs")).expect("reads");
+        std::fs::read_to_string(root().join("tests/raft_lab/solution.rs")).expect("reads");
+    let skeleton = std::fs::read_to_string(root().join("labs/raft/src/lib.rs")).expect("reads");
     let forget = "        ctx.storage().put(META_KEY, &meta);\n";
     assert!(solution.contains(forget));
     write(&subs.join("honest.rs"), &solution);

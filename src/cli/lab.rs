@@ -177,7 +177,7 @@ fn replay(args: &LabReplayArgs) -> i32 {
         Ok(b) => b,
         Err(e) => return common::report_error(e),
     };
-    let student = labs::current_lab() == Some(lab.id);
+    let student = labs::is_current_lab(lab.id);
     if student && bug.is_some() {
         return common::report_error("--bug switches the reference's bugs; this is your lab crate");
     }
@@ -329,7 +329,7 @@ fn check(args: &CheckArgs) -> i32 {
     }
     let graded = if args.reference {
         Graded::Reference(bug)
-    } else if lab.custom.is_some() || labs::current_lab() == Some(lab.id) {
+    } else if lab.custom.is_some() || labs::is_current_lab(lab.id) {
         Graded::Student
     } else {
         return delegate(lab, args);
@@ -433,7 +433,7 @@ pub fn code_hash(lab: &Lab, root: &Path) -> String {
 }
 
 /// The folder under `labs/` whose `Cargo.toml` declares `package`.
-fn crate_dir(root: &Path, package: &str) -> Option<std::path::PathBuf> {
+pub(crate) fn crate_dir(root: &Path, package: &str) -> Option<std::path::PathBuf> {
     let wanted = format!("name = \"{package}\"");
     let mut dirs: Vec<_> = std::fs::read_dir(root.join("labs"))
         .ok()?

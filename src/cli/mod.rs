@@ -72,8 +72,10 @@ enum Command {
 
 /// The `main` of a lab crate: install the student's implementation under the
 /// reference protocol's name and run the whole distlab CLI on it, so
-/// `cargo run --release -p lab-05-raft-election -- tui scenarios/raft-basic.toml` steps
-/// through the student's code. Returns the exit code.
+/// `cargo run --release -p lab-raft -- tui scenarios/raft-basic.toml` steps
+/// through the student's code. `lab_id` is the lab the crate is for, or a
+/// comma-separated list for a crate several labs share (`lab-raft`:
+/// `"05,06,07,08"`). Returns the exit code.
 pub fn student_main(lab_id: &'static str, entry: crate::registry::ProtocolEntry) -> i32 {
     student_main_with(lab_id, vec![entry])
 }

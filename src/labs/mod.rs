@@ -184,8 +184,15 @@ pub fn current_lab() -> Option<&'static str> {
     CURRENT.get().copied()
 }
 
+/// Whether this process is the student binary of lab `id` (a crate may
+/// serve several labs: `lab-raft` is `"05,06,07,08"`).
+pub fn is_current_lab(id: &str) -> bool {
+    current_lab().is_some_and(|labs| labs.split(',').any(|l| l.trim() == id))
+}
+
 /// Mark this process as the student binary of lab `lab_id` (a lab crate's
-/// `main` does it through `cli::student_main`). Later calls are ignored.
+/// `main` does it through `cli::student_main`; a comma-separated list for a
+/// crate shared by several labs). Later calls are ignored.
 pub fn set_current_lab(lab_id: &'static str) {
     let _ = CURRENT.set(lab_id);
 }

@@ -888,7 +888,7 @@ timeout = "2s"
 # the same term (`election-safety`), or elections go on forever because
 # heartbeats do not reset followers' timers (`stable-leader`).
 #
-# Try: cargo run --release -p lab-05-raft-election -- tui labs/05-raft-election/scenarios/election-3.toml
+# Try: cargo run --release -p lab-raft -- tui labs/05-raft-election/scenarios/election-3.toml
 name = "lab05-election-3"
 description = "Lab 05 A: three nodes elect one leader and keep it."
 nodes = 3
@@ -919,7 +919,7 @@ latency = { kind = "uniform", min = "1ms", max = "10ms" }
 # (`all-follow-leader`: a candidate steps down on an AppendEntries of its
 # own term).
 #
-# Try: cargo run --release -p lab-05-raft-election -- tui labs/05-raft-election/scenarios/election-5.toml
+# Try: cargo run --release -p lab-raft -- tui labs/05-raft-election/scenarios/election-5.toml
 name = "lab05-election-5"
 description = "Lab 05 A: five nodes with slow links elect one leader."
 nodes = 5
@@ -951,7 +951,7 @@ latency = { kind = "uniform", min = "1ms", max = "40ms" }
 # (`election-safety`), a restarted node's term went back (`term-never-
 # decreases`: persist the term before you answer anyone).
 #
-# Try: cargo run --release -p lab-05-raft-election -- tui labs/05-raft-election/scenarios/leader-crash.toml
+# Try: cargo run --release -p lab-raft -- tui labs/05-raft-election/scenarios/leader-crash.toml
 name = "lab05-leader-crash"
 description = "Lab 05 B: the leader crashes twice and restarts later."
 nodes = 5
@@ -996,7 +996,7 @@ restart = "all"
 # never steps down so two nodes lead at the end (`stable-leader`), or a term
 # has two leaders (`election-safety`).
 #
-# Try: cargo run --release -p lab-05-raft-election -- tui labs/05-raft-election/scenarios/leader-isolated.toml
+# Try: cargo run --release -p lab-raft -- tui labs/05-raft-election/scenarios/leader-isolated.toml
 name = "lab05-leader-isolated"
 description = "Lab 05 B: the leader is isolated, then the network heals."
 nodes = 5
@@ -1033,7 +1033,7 @@ heal = true
 # once, and only votes for your current term), or no stable leader after
 # the network heals (`stable-leader`).
 #
-# Try: cargo run --release -p lab-05-raft-election -- tui labs/05-raft-election/scenarios/lossy.toml
+# Try: cargo run --release -p lab-raft -- tui labs/05-raft-election/scenarios/lossy.toml
 name = "lab05-lossy"
 description = "Lab 05 C: loss, duplication and partitions during elections."
 nodes = 5
@@ -1073,7 +1073,7 @@ heal_after = "300ms"
 # (`term-never-decreases`). Write term and vote and sync them before the
 # vote (or anything else) leaves the node.
 #
-# Try: cargo run --release -p lab-05-raft-election -- tui labs/05-raft-election/scenarios/restarts.toml
+# Try: cargo run --release -p lab-raft -- tui labs/05-raft-election/scenarios/restarts.toml
 name = "lab05-restarts"
 description = "Lab 05 C: crash-restarts every ~60 ms during contested elections."
 nodes = 3
@@ -1117,7 +1117,7 @@ heal_after = "5ms"
 # Fails when: no leader within W (`stable-leader`, `all-follow-leader`; is
 # the timeout re-drawn at every reset?).
 #
-# Try: cargo run -p lab-05-raft-election -- tui labs/05-raft-election/scenarios/split-votes.toml
+# Try: cargo run -p lab-raft -- tui labs/05-raft-election/scenarios/split-votes.toml
 name = "lab05-split-votes"
 description = "Lab 05 A: two nodes split votes until their timeouts drift apart."
 nodes = 2
@@ -1147,7 +1147,7 @@ latency = { kind = "uniform", min = "1ms", max = "60ms" }
 # `acked-ops-applied` / `state-machine-safety` (an answered operation
 # vanished). Apply only up to commitIndex, in order.
 #
-# Try: cargo run --release -p lab-06-raft-log -- tui labs/06-raft-log/scenarios/apply-before-commit-rule.toml
+# Try: cargo run --release -p lab-raft -- tui labs/06-raft-log/scenarios/apply-before-commit-rule.toml
 name = "lab06-apply-before-commit-rule"
 description = "Bug switch: apply and answer before commit; isolated leaders lose acknowledged writes."
 nodes = 3
@@ -1208,7 +1208,7 @@ history = "linearizable"
 # Fails when: `leader-completeness` (a leader lacks a committed entry), then
 # `log-matching` / `state-machine-safety` as it overwrites them.
 #
-# Try: cargo run --release -p lab-06-raft-log -- tui labs/06-raft-log/scenarios/vote-without-log-check-rule.toml
+# Try: cargo run --release -p lab-raft -- tui labs/06-raft-log/scenarios/vote-without-log-check-rule.toml
 name = "lab06-vote-without-log-check-rule"
 description = "Bug switch: vote without the log up-to-date check; a stale node becomes leader."
 nodes = 5
@@ -1251,7 +1251,7 @@ history = "linearizable"
 # leaders in a term (`election-safety`), a term or commit index went back
 # across a restart.
 #
-# Try: cargo run --release -p lab-07-raft-persist -- tui labs/07-raft-persist/scenarios/forget-vote-rule.toml
+# Try: cargo run --release -p lab-raft -- tui labs/07-raft-persist/scenarios/forget-vote-rule.toml
 name = "lab07-forget-vote-rule"
 description = "Lab 07 A: crash-restarts every ~60 ms during contested elections, with clients."
 nodes = 3
@@ -1297,7 +1297,7 @@ history = "linearizable"
 # twice in a term (`one-vote-per-term`), or a committed entry vanished from
 # the majority that acknowledged it (`leader-completeness`, `linearizable`).
 #
-# Try: cargo run --release -p lab-07-raft-persist -- tui labs/07-raft-persist/scenarios/reply-before-sync-rule.toml
+# Try: cargo run --release -p lab-raft -- tui labs/07-raft-persist/scenarios/reply-before-sync-rule.toml
 name = "lab07-reply-before-sync-rule"
 description = "Lab 07 A: crash-restarts every ~400 ms, losing unsynced writes."
 nodes = 3
@@ -1348,7 +1348,7 @@ history = "linearizable"
 # `leader-completeness`, `linearizable`), or `acked-ops-applied` /
 # `stable-leader` at the end if the cluster never settles.
 #
-# Try: cargo run --release -p lab-07-raft-persist -- tui labs/07-raft-persist/scenarios/unreliable.toml
+# Try: cargo run --release -p lab-raft -- tui labs/07-raft-persist/scenarios/unreliable.toml
 name = "lab07-unreliable"
 description = "Lab 07 C: 5% loss, 5% duplication, and two links with 1–120 ms latency."
 nodes = 5
@@ -1399,7 +1399,7 @@ history = "linearizable"
 # read saw it), `acked-ops-applied` (an answered operation is not in the
 # logs), `state-machine-safety`.
 #
-# Try: cargo run --release -p lab-08-raft-kv -- tui labs/08-raft-kv/scenarios/apply-before-commit-rule.toml
+# Try: cargo run --release -p lab-raft -- tui labs/08-raft-kv/scenarios/apply-before-commit-rule.toml
 name = "lab08-apply-before-commit-rule"
 description = "Lab 08 A: the leader is isolated every 3 s for 1 s."
 nodes = 3
@@ -1461,7 +1461,7 @@ history = "linearizable"
 # Fails when: `linearizable` — an `append` executed twice shows up twice in
 # every later read of its key.
 #
-# Try: cargo run --release -p lab-08-raft-kv -- tui labs/08-raft-kv/scenarios/no-dedup-rule.toml
+# Try: cargo run --release -p lab-raft -- tui labs/08-raft-kv/scenarios/no-dedup-rule.toml
 name = "lab08-no-dedup-rule"
 description = "Lab 08 B: one-way cuts to the leader; retried requests meet their first copy."
 nodes = 3
@@ -1556,7 +1556,7 @@ history = "linearizable"
 # in every later read of its key.
 # Fails when: `linearizable` (an append applied twice), `acked-ops-applied`.
 #
-# Try: cargo run --release -p lab-08-raft-kv -- tui labs/08-raft-kv/scenarios/retries.toml
+# Try: cargo run --release -p lab-raft -- tui labs/08-raft-kv/scenarios/retries.toml
 name = "lab08-retries"
 description = "Lab 08 B: one-way cuts around the leader; retries race the new leader's first commit."
 nodes = 3
@@ -1697,7 +1697,7 @@ history = "linearizable"
 # Fails when: `linearizable` (a read returned a value already overwritten
 # by a completed write).
 #
-# Try: cargo run --release -p lab-08-raft-kv -- tui labs/08-raft-kv/scenarios/stale-reads.toml
+# Try: cargo run --release -p lab-raft -- tui labs/08-raft-kv/scenarios/stale-reads.toml
 name = "lab08-stale-reads"
 description = "Lab 08 A: the leader is cut off for 2 s, three times; reads dominate."
 nodes = 3

@@ -1,7 +1,8 @@
 //! One submission's scratch crate and the processes that build and grade it.
 //!
 //! The scratch crate (`target/distlab-batch/NN/<student>/`) is the lab's
-//! crate with the student's sources: the lab's dependencies (paths made
+//! crate (the folder under `labs/` whose `Cargo.toml` names the lab's
+//! package: `labs/raft` for labs 05–08) with the student's sources: the lab's dependencies (paths made
 //! absolute), the root's `[profile]` settings and `Cargo.lock` (so the
 //! dependencies it shares with the main build are not rebuilt), its own
 //! empty `[workspace]`, and the lab's `src/main.rs` in place of any the
@@ -74,7 +75,7 @@ pub fn write_crate(
         let lib = src.join("lib.rs");
         std::fs::copy(&submission.path, &lib).map_err(|e| io(&submission.path, e))?;
     }
-    let lab_dir = lab.dir(root);
+    let lab_dir = crate_dir(root, lab)?;
     let main = lab_dir.join("src").join("main.rs");
     std::fs::copy(&main, src.join("main.rs")).map_err(|e| io(&main, e))?;
     let manifest = manifest(root, lab, scratch)?;
@@ -92,7 +93,7 @@ pub fn write_crate(
 
 /// The scratch crate's `Cargo.toml`.
 fn manifest(root: &Path, lab: &Lab, scratch: &Scratch) -> Result<String, String> {
-    let lab_dir = lab.dir(root);
+    let lab_dir = crate_dir(root, lab)?;
     let package = lab.package.unwrap_or_default();
     let lab_manifest = read_toml(&lab_dir.join("Cargo.toml"))?;
     let root_manifest = read_toml(&root.join("Cargo.toml"))?;
@@ -130,6 +131,18 @@ fn manifest(root: &Path, lab: &Lab, scratch: &Scratch) -> Result<String, String>
     }
     out.insert("workspace".into(), toml::Table::new().into());
     toml::to_string(&out).map_err(|e| e.to_string())
+}
+
+/// The folder of `lab`'s crate (several labs may share one).
+pub fn crate_dir(root: &Path, lab: &Lab) -> Result<PathBuf, String> {
+    let package = lab.package.unwrap_or_default();
+    crate::cli::lab::crate_dir(root, package).ok_or_else(|| {
+        format!(
+            "{}: no crate under labs/ declares the package {package:?} of lab {}",
+            root.join("labs").display(),
+            lab.id
+        )
+    })
 }
 
 fn read_toml(path: &Path) -> Result<toml::Table, String> {

@@ -28,8 +28,9 @@ use strip::Cut;
 Writes a student repository to OUT_DIR (which must not exist or be empty):
 src/ with the reference's answers cut out (their function bodies are
 `unimplemented!(\"not in the handout: ...\")`), scenarios/, docs/, README.md,
-labs/README.md and the chosen labs' folders (README, scenarios, skeleton
-crate); no tests/ (the lab solutions live there) and no #[cfg(test)] code.
+labs/README.md, the chosen labs' folders (README, scenarios) and skeleton
+crates (labs/raft, once, for any of 05-08); no tests/ (the lab solutions
+live there) and no #[cfg(test)] code.
 HANDOUT.md in it lists what was cut. Exit code: 0 written, 3 bad input.")]
 pub struct HandoutArgs {
     /// The lab (`05`, `5`, `05-raft-election`) or `all`.
@@ -241,11 +242,33 @@ fn copy_labs(root: &Path, included: &[&Lab], out: &Path) -> Result<(), String> {
         let to = out.join("labs").join(lab.slug);
         super::lab_batch::scratch::copy_tree(&lab.dir(root), &to)?;
     }
+    for dir in crate_dirs(root, included)? {
+        let to = out.join("labs").join(&dir);
+        super::lab_batch::scratch::copy_tree(&root.join("labs").join(&dir), &to)?;
+    }
     Ok(())
 }
 
+/// The included labs' crate folders under `labs/` (`raft` for labs 05–08,
+/// which share one crate; a lab's own folder otherwise), each once, in
+/// order.
+fn crate_dirs(root: &Path, included: &[&Lab]) -> Result<Vec<String>, String> {
+    let mut dirs: Vec<String> = Vec::new();
+    for lab in included.iter().filter(|l| l.package.is_some()) {
+        let dir = super::lab_batch::scratch::crate_dir(root, lab)?;
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if !dirs.contains(&name) {
+            dirs.push(name);
+        }
+    }
+    Ok(dirs)
+}
+
 /// The root `Cargo.toml` with `[workspace] members` listing only the
-/// included labs' crates.
+/// included labs' crates (`labs/raft` once for any of labs 05–08).
 fn write_manifest(root: &Path, included: &[&Lab], out: &Path) -> Result<(), String> {
     let path = root.join("Cargo.toml");
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -257,8 +280,8 @@ fn write_manifest(root: &Path, included: &[&Lab], out: &Path) -> Result<(), Stri
             .find(']')
             .ok_or_else(|| format!("{}: `members` is not closed", path.display()))?;
     let mut members = vec!["    \".\",".to_string()];
-    for lab in included.iter().filter(|l| l.package.is_some()) {
-        members.push(format!("    \"labs/{}\",", lab.slug));
+    for dir in crate_dirs(root, included)? {
+        members.push(format!("    \"labs/{dir}\","));
     }
     let manifest = format!(
         "{}members = [\n{}\n{}",

@@ -41,7 +41,7 @@ pub const LAB: Lab = Lab {
     id: "05",
     slug: "05-raft-election",
     title: "Raft A: leader election",
-    package: Some("lab-05-raft-election"),
+    package: Some("lab-raft"),
     protocol: "raft",
     parts: &[
         Part {
@@ -106,11 +106,11 @@ pub const LAB: Lab = Lab {
         },
     ],
     hints: &[
-        "Start with the follower: on a RequestVote or AppendEntries with a higher term, adopt the term, forget the vote and become a follower — in every handler, before anything else. Then `cargo run --release -p lab-05-raft-election -- tui labs/05-raft-election/scenarios/election-3.toml`.",
+        "Start with the follower: on a RequestVote or AppendEntries with a higher term, adopt the term, forget the vote and become a follower — in every handler, before anything else. Your node is `labs/raft/src/lib.rs` (one file for labs 05–08; write the blocks marked `TODO lab 05 A` first). Then `cargo run --release -p lab-raft -- tui labs/05-raft-election/scenarios/election-3.toml`.",
         "Grant a vote only if the request's term equals yours (after adopting a higher one) and you have not voted for someone else in it; reset your election timer when you grant, and when you accept a heartbeat from the current leader.",
         "Count votes in a set of voters, not a counter: duplicated messages are real (part C). Count only `Vote` replies whose term is your current term while you are still a candidate.",
         "Draw a new random timeout (`ctx.rng().range_inclusive(min, max)` in nanoseconds) at every reset; a fixed timeout makes split votes repeat forever. Heartbeats go out every `params.heartbeat`, which is well below the minimum timeout.",
-        "Part C `one-vote-per-term` or `term-never-decreases`: write term and vote to `ctx.storage()` and call `sync()` before the handler returns (messages leave when it returns), and read them back in `on_start` — `new` runs again at every restart.",
+        "Parts B and C (`TODO lab 05 B`; `leader-crash` restarts the crashed leader), `one-vote-per-term` or `term-never-decreases`: write term and vote to `ctx.storage()` and call `sync()` before the handler returns (messages leave when it returns), and read them back in `recover` (called from `on_start`) — `new` runs again at every restart.",
     ],
     reference: Some(build::<Raft>),
     bugs: &[

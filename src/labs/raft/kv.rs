@@ -23,7 +23,7 @@ pub const LAB: Lab = Lab {
     id: "08",
     slug: "08-raft-kv",
     title: "Raft D: a linearizable key-value service",
-    package: Some("lab-08-raft-kv"),
+    package: Some("lab-raft"),
     protocol: "raft",
     parts: &[
         Part {
@@ -88,9 +88,9 @@ pub const LAB: Lab = Lab {
         },
     ],
     hints: &[
-        "Bring your lab 07 node over first (the skeleton says where); `cargo run --release -p lab-08-raft-kv -- run scenarios/raft-basic.toml` then panics in handle_request, the first lab 08 todo!().",
-        "handle_request: a follower answers `Reply::Redirect(hint)` with the leader it follows (not itself); the leader appends `Command::Client(ClientCommand { client, id, op })`, persists it, records `waiting[index] = (client, id)` and replicates. The answer comes from apply_committed, through `answer`, once the entry is committed and applied — never earlier.",
-        "apply_client is the session table: `kv.sessions[client]` holds the last applied id and its result. Same id: return the cached result without executing. Lower id: return None. Higher: `kv.execute(&op)`, store the new session, return the result.",
+        "Lab 08 grades the service your `labs/raft/src/lib.rs` already is: the log (lab 06), durability and apply_client's sessions (lab 07), and one more block, `TODO lab 08 A` in handle_request (a retry of an applied request gets its cached answer at once). `cargo run --release -p lab-raft -- lab check 08`; a failure comes with a replay command.",
+        "handle_request (given): a follower answers `Reply::Redirect(hint)` with the leader it follows (not itself); the leader appends `Command::Client(ClientCommand { client, id, op })`, persists it, records `waiting[index] = (client, id)` and replicates. The answer comes from apply_committed, through `answer`, once the entry is committed and applied — never earlier.",
+        "apply_client is the session table (lab 07 B): `kv.sessions[client]` holds the last applied id and its result. Same id: return the cached result without executing. Lower id: return None. Higher: `kv.execute(&op)`, store the new session, return the result.",
         "Part B (`linearizable`, an append seen twice): a retry can reach the log twice — the old leader replicated the first copy before it fell, and the new leader appends the retry again. Deduplicate when applying (apply_client), not only when the request arrives: the first copy may not be applied yet when the retry comes.",
         "Part A `stale-reads`: a `get` is a log entry like any other. A leader answering reads from its own store may have been deposed without knowing it (cut off from the majority, still reachable by clients).",
         "Check the session in handle_request too: a retry of a request that already applied must get its cached result at once (it would also be correct to append it again; it just costs a round). And do not append a request that is already waiting in your log.",

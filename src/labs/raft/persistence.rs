@@ -24,7 +24,7 @@ pub const LAB: Lab = Lab {
     id: "07",
     slug: "07-raft-persist",
     title: "Raft C: persistence and crash recovery",
-    package: Some("lab-07-raft-persist"),
+    package: Some("lab-raft"),
     protocol: "raft",
     parts: &[
         Part {
@@ -81,11 +81,12 @@ pub const LAB: Lab = Lab {
         },
     ],
     hints: &[
-        "Bring your lab 06 node over first (the skeleton says where); with persist_log and persist_commit still todo!(), `cargo run --release -p lab-07-raft-persist -- run scenarios/raft-basic.toml` panics at the first one, which tells you where they are called.",
+        "Lab 07 continues in `labs/raft/src/lib.rs`: persist_log and persist_commit did nothing until now, and your lab 06 code already calls them where the log and the commit index change (check that it does). Write them and the `TODO lab 07 A` half of recover; then apply_client's session table (`TODO lab 07 B`).",
         "persist_log(from): write entries from..=last_index under entry_key(i), remove the keys after last_index up to stored_last (a truncation left them), set stored_last, then ctx.storage().sync(). A write that is not synced is lost on a crash (`[storage] lose_unsynced`).",
         "Call persist_log wherever the log changes — the leader's no-op, a client request, a follower's merge — and persist_commit wherever commit moves, both before the handler returns: the handler's messages (a vote, an AppendReply with a match index, a client answer) leave the node only when it returns.",
         "recover: term and vote, then entries 1, 2, ... until one is missing, then commit (never above the last index), then apply 1..=commit again — the key-value store is rebuilt from the log, it is not stored.",
         "Part B (`leader-completeness` under raft-figure8): a leader commits by counting replicas only an entry of its own term; older entries commit with it. Check the term of the entry at N, not of the last entry.",
+        "Part B (`linearizable`, an operation applied twice): with crashes a client retries, and its request can reach the log twice (the old leader replicated the first copy). apply_client deduplicates with the client's session (`kv.sessions`): the same id again returns the cached result, an older one None, a newer one executes and becomes the session.",
     ],
     reference: Some(build::<Raft>),
     bugs: &[

@@ -20,7 +20,7 @@ pub const LAB: Lab = Lab {
     id: "06",
     slug: "06-raft-log",
     title: "Raft B: log replication",
-    package: Some("lab-06-raft-log"),
+    package: Some("lab-raft"),
     protocol: "raft",
     parts: &[
         Part {
@@ -69,7 +69,7 @@ pub const LAB: Lab = Lab {
         },
     ],
     hints: &[
-        "Bring your lab 05 functions over first (the skeleton says where); `cargo run --release -p lab-06-raft-log -- tui scenarios/raft-basic.toml` should elect a leader before you write any replication.",
+        "Lab 06 continues in the same file, `labs/raft/src/lib.rs`: the blocks marked `TODO lab 06 A` replace lab 05's stand-ins (empty heartbeats, no log). Before you write any, `cargo run --release -p lab-raft -- tui scenarios/raft-basic.toml` elects a leader and clients get no answers.",
         "A new leader sets every peer's next index to its last index + 1 and its match index to 0, then appends a no-op of its own term: without it, entries of earlier terms can never commit (§5.4.2).",
         "Follower: reject unless your log has an entry at prev_index with prev_term. Then for each new entry: same index and term as yours means skip it; a different term means truncate from there, then append. Never truncate entries that match: a delayed AppendEntries must not cut off newer ones.",
         "Commit: the highest N that a majority (counting the leader's own log) holds, and only if the entry at N is of the current term. Then apply every entry up to commitIndex, in order, on every node.",

@@ -110,6 +110,13 @@ impl ElectionSafety {
             progress: Progress::new(window),
         }
     }
+
+    /// Also check that nodes follow their term's leader, which heartbeats
+    /// every `heartbeat` (liveness.rs, [`super::liveness::Hearing`]).
+    pub fn hearing(mut self, heartbeat: SimTime) -> Self {
+        self.progress.hearing = super::liveness::Hearing::new(heartbeat);
+        self
+    }
 }
 
 impl<N: RaftLabNode> Monitor<N> for ElectionSafety {
@@ -531,11 +538,17 @@ fn stable_leader<N: RaftLabNode>(sim: &Sim<N>) -> Result<(), String> {
 }
 
 /// `all-follow-leader`: after faults stop at `S`, no live node goes longer
-/// than `W` without following the leader of the highest term (or being it).
+/// than `W` without following the leader of the highest term (or being it);
+/// and at any time, a node in the term of a leader that can reach it
+/// follows it within a heartbeat and a half plus the latency
+/// (liveness.rs, `Hearing`).
 fn all_follow_leader<N: RaftLabNode>(sim: &Sim<N>) -> Result<(), String> {
     let Some(p) = progress(sim) else {
         return Ok(());
     };
+    if let Some(why) = &p.hearing.failure {
+        return Err(why.clone());
+    }
     let Some((settled, _)) = p.settled else {
         return Ok(());
     };
@@ -658,9 +671,10 @@ fn metrics<N: RaftLabNode>(sim: &Sim<N>) -> Vec<(String, String)> {
 /// (the linearizability check is added by the scenario, when asked for).
 pub fn builder<N: RaftLabNode>(params: Params, nodes: u32, seed: u64) -> SimBuilder<N> {
     let window = liveness::window(&params);
+    let safety = ElectionSafety::new(window).hearing(params.heartbeat);
     let params = Arc::new(params);
     SimBuilder::new(nodes, seed, move |id, n| N::new(Arc::clone(&params), id, n))
-        .monitor("election-safety", ElectionSafety::new(window))
+        .monitor("election-safety", safety)
         .monitor("leader-append-only", LeaderAppendOnly::default())
         .monitor("log-matching", LogMatching::default())
         .monitor("leader-completeness", LeaderCompleteness::default())

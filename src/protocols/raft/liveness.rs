@@ -24,6 +24,14 @@
 //!   re-electing (a candidate that never steps down) is not stable.
 //! - `all-follow-leader`: once faults stopped, no live node goes longer than
 //!   `W` without following the leader of the highest term (or being it).
+//!   It also fails, at any time of the run, when a node stays in the term
+//!   of a live leader that can reach it without following that leader for
+//!   longer than the leader's heartbeat plus a half and the link's maximum
+//!   latency ([`Hearing`]), while no message was lost anywhere and no fault
+//!   happened: an honest node follows the leader of its term on the first
+//!   AppendEntries it gets, so only a node that ignores its own term's
+//!   leader (a candidate that never steps down) stays out of step that long.
+//!   The rule is off for latency distributions without a maximum.
 //! - `messages-delivered`: in the settle phase at least one node-to-node
 //!   message per other node and per maximum election timeout is delivered —
 //!   a leader's heartbeats alone deliver several (a leader that sends
@@ -185,6 +193,8 @@ pub struct Progress {
     longest_out_of_step: Option<(Stretch, NodeId)>,
     /// Leaders (terms) seen in the settle phase, the last one's term.
     pub settle_leaders: (u64, u64),
+    /// Nodes in their leader's term that do not follow it.
+    pub hearing: Hearing,
 }
 
 impl Progress {
@@ -211,6 +221,7 @@ impl Progress {
             }
         }
         self.follow_leader(sim, top, now);
+        self.hearing.observe(sim, fault, now);
         if sim.is_settling() {
             self.track_settle(sim, top, now);
         }
@@ -396,4 +407,115 @@ fn longer(a: Option<Stretch>, b: Option<Stretch>) -> Option<Stretch> {
         (Some(x), Some(y)) => Some(if y.1 > x.1 { y } else { x }),
         (x, y) => x.or(y),
     }
+}
+
+/// One node's stretch in its leader's term without following it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Unfollowed {
+    /// (node incarnation, term, leader, leader incarnation).
+    key: (u32, u64, NodeId, u32),
+    since: SimTime,
+}
+
+/// The same-term rule of `all-follow-leader`: a live node in the term of a
+/// live leader that can reach it follows that leader within
+/// `heartbeat × 1.5 + the link's maximum latency`, unless a message was
+/// lost or a fault happened in between (either restarts the stretch).
+#[derive(Clone, Debug, Default)]
+pub struct Hearing {
+    /// The leaders' heartbeat interval (zero: the rule is off).
+    pub heartbeat: SimTime,
+    dropped: u64,
+    open: Vec<Option<Unfollowed>>,
+    /// The first node found out of step too long, explained.
+    pub failure: Option<String>,
+}
+
+impl Hearing {
+    /// The rule for leaders heartbeating every `heartbeat`.
+    pub fn new(heartbeat: SimTime) -> Self {
+        Hearing {
+            heartbeat,
+            ..Hearing::default()
+        }
+    }
+
+    /// The longest an honest node of `leader`'s term stays out of step on
+    /// the link `leader` → `node`, if the link's latency has a maximum.
+    fn bound<N: RaftLabNode>(&self, sim: &Sim<N>, leader: NodeId, node: NodeId) -> Option<SimTime> {
+        use crate::net::Latency;
+        let config = sim.network().config();
+        let link = config.links.get(&(leader, node)).unwrap_or(&config.default);
+        let latency = match link.latency {
+            Latency::Constant { value } => value,
+            Latency::Uniform { max, .. } => max,
+            _ => return None,
+        };
+        let beat = self.heartbeat.as_nanos();
+        Some(SimTime(beat + beat / 2 + latency.as_nanos()))
+    }
+
+    /// Look at the world after a step (`fault`: one happened since the last).
+    fn observe<N: RaftLabNode>(&mut self, sim: &Sim<N>, fault: bool, now: SimTime) {
+        if self.heartbeat == SimTime::ZERO || self.failure.is_some() {
+            return;
+        }
+        let dropped = sim.counters().dropped;
+        if fault || dropped != self.dropped {
+            self.dropped = dropped;
+            self.open.clear();
+        }
+        self.open.resize(sim.node_count() as usize, None);
+        for (i, slot) in sim.slots().iter().enumerate() {
+            let id = NodeId(i as u32);
+            let key = slot.state.as_ref().and_then(|n| {
+                let (leader, leads) = leader_of(sim, n.current_term())?;
+                let out = leader != id
+                    && n.leader() != Some(leader)
+                    && sim.network().connected(leader, id);
+                out.then_some((slot.incarnation, n.current_term(), leader, leads))
+            });
+            let open = &mut self.open[i];
+            match (key, *open) {
+                (None, _) => *open = None,
+                (Some(key), Some(u)) if u.key == key => {
+                    let Some(bound) = self.bound(sim, key.2, id) else {
+                        continue;
+                    };
+                    if now.saturating_sub(u.since) > bound {
+                        self.failure = Some(describe_unfollowed(sim, id, u, now, bound));
+                        return;
+                    }
+                }
+                (Some(key), _) => *open = Some(Unfollowed { key, since: now }),
+            }
+        }
+    }
+}
+
+/// The live leader of `term` and its incarnation, if any.
+fn leader_of<N: RaftLabNode>(sim: &Sim<N>, term: u64) -> Option<(NodeId, u32)> {
+    sim.slots().iter().enumerate().find_map(|(i, slot)| {
+        let n = slot.state.as_ref()?;
+        (is_leader(n) && n.current_term() == term).then_some((NodeId(i as u32), slot.incarnation))
+    })
+}
+
+fn describe_unfollowed<N: RaftLabNode>(
+    sim: &Sim<N>,
+    id: NodeId,
+    u: Unfollowed,
+    now: SimTime,
+    bound: SimTime,
+) -> String {
+    let (_, term, leader, _) = u.key;
+    let role = sim.node(id).and_then(|n| n.role()).unwrap_or("node");
+    format!(
+        "{id} stayed a {role} of term {term} from {} to {now} while {leader}, leader of term {term}, \
+         could reach it, without following {leader} (no message was lost and no fault happened \
+         meanwhile); a node follows the leader of its term on its first AppendEntries — a \
+         candidate steps down — which arrives within the heartbeat × 1.5 plus the link's \
+         maximum latency, {bound}",
+        u.since
+    )
 }
