@@ -7,7 +7,16 @@
 pub(super) const COPIES: &[(&str, &str)] = &[
     (
         "labs/00-tour/lab.toml",
-        r#"id = "00"
+        r#"# Lab 00's data: what the grader grades (parts → cases: scenario, seeds,
+# checks, points), the hints `distlab lab hint 00` shows, and the
+# reference's bug switches with the parts each must lose. Read by
+# src/labs/data (the format: docs/labs.md, "Adding a lab"); scenario paths
+# are relative to this folder; `note` and `rule` only show in the README.
+# The grader grades with its own compiled-in copy of this file and refuses
+# to grade while it is edited. After a change (lab authors only), run
+# `DISTLAB_BLESS=1 cargo test --test labs -- scenario_copies readme`.
+
+id = "00"
 title = "Tour: run, read, sweep, replay"
 protocol = "raft"
 hints = [
@@ -63,7 +72,16 @@ points = 1
     ),
     (
         "labs/01-clocks/lab.toml",
-        r#"id = "01"
+        r#"# Lab 01's data: what the grader grades (parts → cases: scenario, seeds,
+# checks, points), the hints `distlab lab hint 01` shows, and the
+# reference's bug switches with the parts each must lose. Read by
+# src/labs/data (the format: docs/labs.md, "Adding a lab"); scenario paths
+# are relative to this folder; `note` and `rule` only show in the README.
+# The grader grades with its own compiled-in copy of this file and refuses
+# to grade while it is edited. After a change (lab authors only), run
+# `DISTLAB_BLESS=1 cargo test --test labs -- scenario_copies readme`.
+
+id = "01"
 title = "Logical clocks: Lamport, vector, causal delivery"
 package = "lab-01-clocks"
 protocol = "vclock"
@@ -360,7 +378,16 @@ timeout = "500ms"
     ),
     (
         "labs/02-broadcast/lab.toml",
-        r#"id = "02"
+        r#"# Lab 02's data: what the grader grades (parts → cases: scenario, seeds,
+# checks, points), the hints `distlab lab hint 02` shows, and the
+# reference's bug switches with the parts each must lose. Read by
+# src/labs/data (the format: docs/labs.md, "Adding a lab"); scenario paths
+# are relative to this folder; `note` and `rule` only show in the README.
+# The grader grades with its own compiled-in copy of this file and refuses
+# to grade while it is edited. After a change (lab authors only), run
+# `DISTLAB_BLESS=1 cargo test --test labs -- scenario_copies readme`.
+
+id = "02"
 title = "Broadcast: flooding with retransmission, efficiency, gossip"
 package = "lab-02-broadcast"
 protocol = "broadcast"
@@ -415,18 +442,21 @@ scenario = "../../scenarios/broadcast-basic.toml"
 seeds = "0..10"
 checks = "correctness"
 points = 10
+note = "line, healthy"
 
 [[parts.cases]]
 scenario = "../../scenarios/broadcast-lossy.toml"
 seeds = "0..40"
 checks = "correctness"
 points = 20
+note = "ring, 20% loss, crashes"
 
 [[parts.cases]]
 scenario = "../../scenarios/broadcast-partition.toml"
 seeds = "0..20"
 checks = "correctness"
 points = 20
+note = "grid, partitions, a crash"
 
 [[parts]]
 id = "B"
@@ -442,6 +472,7 @@ checks = [
     "delivery-latency-p99",
 ]
 points = 20
+note = "25 nodes, tree, no loss"
 
 [[parts.cases]]
 scenario = "scenarios/efficiency-lossy.toml"
@@ -453,6 +484,7 @@ checks = [
     "delivery-latency-p99",
 ]
 points = 10
+note = "the same, 5% loss"
 
 [[parts]]
 id = "C"
@@ -463,12 +495,14 @@ scenario = "../../scenarios/gossip-anti-entropy.toml"
 seeds = "0..20"
 checks = "convergence"
 points = 10
+note = "random 3-regular graph, 10% loss, crashes"
 
 [[parts.cases]]
 scenario = "scenarios/gossip-partition.toml"
 seeds = "0..20"
 checks = "convergence"
 points = 10
+note = "ring split in halves, a crash"
 
 [[bugs]]
 name = "no-retransmit"
@@ -643,7 +677,16 @@ heal = true
     ),
     (
         "labs/03-two-phase-commit/lab.toml",
-        r#"id = "03"
+        r#"# Lab 03's data: what the grader grades (parts → cases: scenario, seeds,
+# checks, points), the hints `distlab lab hint 03` shows, and the
+# reference's bug switches with the parts each must lose. Read by
+# src/labs/data (the format: docs/labs.md, "Adding a lab"); scenario paths
+# are relative to this folder; `note` and `rule` only show in the README.
+# The grader grades with its own compiled-in copy of this file and refuses
+# to grade while it is edited. After a change (lab authors only), run
+# `DISTLAB_BLESS=1 cargo test --test labs -- scenario_copies readme`.
+
+id = "03"
 title = "Two-phase commit: durable votes and decisions, recovery"
 package = "lab-03-two-phase-commit"
 protocol = "two-pc"
@@ -691,86 +734,101 @@ all = [
 [[parts]]
 id = "A"
 title = "commit and abort: no crashes"
+note = "R1–R4, R6, R7; on a lossy network a decision can be late: an in-doubt participant asks"
 
 [[parts.cases]]
 scenario = "../../scenarios/2pc-basic.toml"
 seeds = "0..40"
 checks = "all"
 points = 15
+note = "no faults"
 
 [[parts.cases]]
 scenario = "scenarios/lossy.toml"
 seeds = "0..50"
 checks = "all"
 points = 15
+note = "5% loss, 3% duplication"
 
 [[parts]]
 id = "B"
 title = "participants crash: durable votes"
+note = "R2, R8"
 
 [[parts.cases]]
 scenario = "scenarios/participant-crashes.toml"
 seeds = "0..50"
 checks = "all"
 points = 15
+note = "a participant crashes every 700 ms, unsynced writes lost"
 
 [[parts.cases]]
 scenario = "../../scenarios/2pc-participant-crash.toml"
 seeds = "0..40"
 checks = "all"
 points = 15
+note = "participants, then any node"
 
 [[parts]]
 id = "C"
 title = "the coordinator fails: durable decisions, in-doubt participants"
+note = "R4, R5, R7"
 
 [[parts.cases]]
 scenario = "../../scenarios/2pc-coordinator-crash.toml"
 seeds = "0..30"
 checks = "all"
 points = 10
+note = "down for 5 s"
 
 [[parts.cases]]
 scenario = "scenarios/coordinator-crashes.toml"
 seeds = "0..50"
 checks = "all"
 points = 15
+note = "four crashes, 10% loss"
 
 [[parts.cases]]
 scenario = "scenarios/partitions.toml"
 seeds = "0..50"
 checks = "all"
 points = 15
+note = "1.5 s partitions"
 
 [[bugs]]
 name = "send-before-log"
 param = "bug"
 value = "send-before-log"
 breaks = ["C"]
+rule = "R4: the decision is sent before it is synced"
 
 [[bugs]]
 name = "forget-prepared"
 param = "bug"
 value = "forget-prepared"
 breaks = ["B"]
+rule = "R2: a restarted participant forgets its prepared transactions"
 
 [[bugs]]
 name = "presume-commit"
 param = "bug"
 value = "presume-commit"
 breaks = ["A", "B", "C"]
+rule = "R6: a missing vote counts as yes"
 
 [[bugs]]
 name = "unilateral-abort"
 param = "bug"
 value = "unilateral-abort"
 breaks = ["C"]
+rule = "R7: an in-doubt participant aborts alone"
 
 [[bugs]]
 name = "early-unlock"
 param = "bug"
 value = "early-unlock"
 breaks = ["A", "B", "C"]
+rule = "locks released at the yes vote instead of at the decision"
 "#,
     ),
     (
@@ -1055,7 +1113,16 @@ start = "1s"
     ),
     (
         "labs/04-sagas/lab.toml",
-        r#"id = "04"
+        r#"# Lab 04's data: what the grader grades (parts → cases: scenario, seeds,
+# checks, points), the hints `distlab lab hint 04` shows, and the
+# reference's bug switches with the parts each must lose. Read by
+# src/labs/data (the format: docs/labs.md, "Adding a lab"); scenario paths
+# are relative to this folder; `note` and `rule` only show in the README.
+# The grader grades with its own compiled-in copy of this file and refuses
+# to grade while it is edited. After a change (lab authors only), run
+# `DISTLAB_BLESS=1 cargo test --test labs -- scenario_copies readme`.
+
+id = "04"
 title = "Sagas: an orchestrator with compensations, idempotent services"
 package = "lab-04-sagas"
 protocol = "saga"
@@ -1098,74 +1165,87 @@ all = [
 [[parts]]
 id = "A"
 title = "complete or compensate: refusals and transient failures"
+note = "R1–R3, and the services' `execute`: R5, R6"
 
 [[parts.cases]]
 scenario = "scenarios/compensation.toml"
 seeds = "0..60"
 checks = "all"
 points = 15
+note = "scarce money and stock, shipping failures, fraud rejections"
 
 [[parts.cases]]
 scenario = "scenarios/transient.toml"
 seeds = "0..60"
 checks = "all"
 points = 15
+note = "services busy 15% of the time"
 
 [[parts]]
 id = "B"
 title = "duplicates and loss: idempotent services"
+note = "R2, R5"
 
 [[parts.cases]]
 scenario = "scenarios/duplicates.toml"
 seeds = "0..60"
 checks = "all"
 points = 15
+note = "20% duplication, 5% loss"
 
 [[parts.cases]]
 scenario = "../../scenarios/saga-duplicates.toml"
 seeds = "0..40"
 checks = "all"
 points = 15
+note = "the same plus crashes of any node"
 
 [[parts]]
 id = "C"
 title = "crashes: persisted progress, durable step records"
+note = "R4, R6, R7"
 
 [[parts.cases]]
 scenario = "../../scenarios/saga-orchestrated.toml"
 seeds = "0..40"
 checks = "all"
 points = 10
+note = "one orchestrator crash"
 
 [[parts.cases]]
 scenario = "scenarios/orchestrator-crashes.toml"
 seeds = "0..60"
 checks = "all"
 points = 15
+note = "four crashes, unsynced writes lost"
 
 [[parts.cases]]
 scenario = "scenarios/service-crashes.toml"
 seeds = "0..60"
 checks = "all"
 points = 15
+note = "random crashes, unsynced writes lost"
 
 [[bugs]]
 name = "payment-not-idempotent"
 param = "bug"
 value = "payment-not-idempotent"
 breaks = ["B", "C"]
+rule = "R5: payment charges again on a repeated command (in C, resends after a crash repeat charges too)"
 
 [[bugs]]
 name = "no-compensation-retry"
 param = "bug"
 value = "no-compensation-retry"
 breaks = ["A", "B", "C"]
+rule = "R3: a compensation is sent once, and abandoned when busy"
 
 [[bugs]]
 name = "no-persist"
 param = "bug"
 value = "no-persist"
 breaks = ["B", "C"]
+rule = "R4: the orchestrator keeps progress in memory only (B: its second case crashes nodes)"
 "#,
     ),
     (
@@ -1422,7 +1502,16 @@ timeout = "2s"
     ),
     (
         "labs/05-raft-election/lab.toml",
-        r#"id = "05"
+        r#"# Lab 05's data: what the grader grades (parts → cases: scenario, seeds,
+# checks, points), the hints `distlab lab hint 05` shows, and the
+# reference's bug switches with the parts each must lose. Read by
+# src/labs/data (the format: docs/labs.md, "Adding a lab"); scenario paths
+# are relative to this folder; `note` and `rule` only show in the README.
+# The grader grades with its own compiled-in copy of this file and refuses
+# to grade while it is edited. After a change (lab authors only), run
+# `DISTLAB_BLESS=1 cargo test --test labs -- scenario_copies readme`.
+
+id = "05"
 title = "Raft A: leader election"
 package = "lab-05-raft-election"
 protocol = "raft"
@@ -1484,12 +1573,14 @@ scenario = "scenarios/election-5.toml"
 seeds = "0..100"
 checks = "election"
 points = 10
+note = "slow links, split votes"
 
 [[parts.cases]]
 scenario = "scenarios/split-votes.toml"
 seeds = "0..200"
 checks = "election"
 points = 5
+note = "two nodes: only re-drawn timeouts end a split"
 
 [[parts]]
 id = "B"
@@ -1500,12 +1591,14 @@ scenario = "scenarios/leader-crash.toml"
 seeds = "0..100"
 checks = "re-election"
 points = 15
+note = "leader crashed twice, restarted later"
 
 [[parts.cases]]
 scenario = "scenarios/leader-isolated.toml"
 seeds = "0..100"
 checks = "re-election"
 points = 15
+note = "leader isolated for 3.5 s, then healed"
 
 [[parts]]
 id = "C"
@@ -1516,6 +1609,7 @@ scenario = "scenarios/lossy.toml"
 seeds = "0..100"
 checks = "re-election"
 points = 20
+note = "5 % loss, 5 % duplication, random partitions"
 
 [[parts.cases]]
 scenario = "scenarios/restarts.toml"
@@ -1530,6 +1624,7 @@ checks = [
     "state-in-storage",
 ]
 points = 30
+note = "a crash every ~60 ms, unsynced writes lost"
 
 [[bugs]]
 name = "forget-vote"
@@ -1804,7 +1899,16 @@ latency = { kind = "uniform", min = "1ms", max = "60ms" }
     ),
     (
         "labs/06-raft-log/lab.toml",
-        r#"id = "06"
+        r#"# Lab 06's data: what the grader grades (parts → cases: scenario, seeds,
+# checks, points), the hints `distlab lab hint 06` shows, and the
+# reference's bug switches with the parts each must lose. Read by
+# src/labs/data (the format: docs/labs.md, "Adding a lab"); scenario paths
+# are relative to this folder; `note` and `rule` only show in the README.
+# The grader grades with its own compiled-in copy of this file and refuses
+# to grade while it is edited. After a change (lab authors only), run
+# `DISTLAB_BLESS=1 cargo test --test labs -- scenario_copies readme`.
+
+id = "06"
 title = "Raft B: log replication"
 package = "lab-06-raft-log"
 protocol = "raft"
@@ -1882,6 +1986,7 @@ scenario = "scenarios/vote-without-log-check-rule.toml"
 seeds = "0..20"
 checks = "safety"
 points = 25
+note = "a node isolated again and again returns with the highest term and a stale log"
 
 [[bugs]]
 name = "vote-without-log-check"
@@ -2001,7 +2106,16 @@ history = "linearizable"
     ),
     (
         "labs/07-raft-persist/lab.toml",
-        r#"id = "07"
+        r#"# Lab 07's data: what the grader grades (parts → cases: scenario, seeds,
+# checks, points), the hints `distlab lab hint 07` shows, and the
+# reference's bug switches with the parts each must lose. Read by
+# src/labs/data (the format: docs/labs.md, "Adding a lab"); scenario paths
+# are relative to this folder; `note` and `rule` only show in the README.
+# The grader grades with its own compiled-in copy of this file and refuses
+# to grade while it is edited. After a change (lab authors only), run
+# `DISTLAB_BLESS=1 cargo test --test labs -- scenario_copies readme`.
+
+id = "07"
 title = "Raft C: persistence and crash recovery"
 package = "lab-07-raft-persist"
 protocol = "raft"
@@ -2053,18 +2167,21 @@ scenario = "../../scenarios/raft-crash-restart.toml"
 seeds = "0..50"
 checks = "durable"
 points = 15
+note = "leaders and random nodes crash, unsynced writes lost"
 
 [[parts.cases]]
 scenario = "scenarios/reply-before-sync-rule.toml"
 seeds = "0..50"
 checks = "durable"
 points = 20
+note = "a crash every ~400 ms, unsynced writes lost"
 
 [[parts.cases]]
 scenario = "scenarios/forget-vote-rule.toml"
 seeds = "0..50"
 checks = "durable"
 points = 15
+note = "a crash every ~60 ms during contested elections"
 
 [[parts]]
 id = "B"
@@ -2075,6 +2192,7 @@ scenario = "../../scenarios/raft-figure8.toml"
 seeds = "0..100"
 checks = "durable"
 points = 25
+note = "crashes and partitions every ~100 ms, `max_entries = 1`"
 
 [[parts]]
 id = "C"
@@ -2085,12 +2203,14 @@ scenario = "scenarios/unreliable.toml"
 seeds = "0..50"
 checks = "durable"
 points = 10
+note = "5 % loss, 5 % duplication, two links with 1–120 ms latencies: stale and reordered messages"
 
 [[parts.cases]]
 scenario = "../../scenarios/raft-churn.toml"
 seeds = "0..50"
 checks = "durable"
 points = 15
+note = "30 s of crashes, isolations, splits"
 
 [[bugs]]
 name = "reply-before-sync"
@@ -2260,7 +2380,16 @@ history = "linearizable"
     ),
     (
         "labs/08-raft-kv/lab.toml",
-        r#"id = "08"
+        r#"# Lab 08's data: what the grader grades (parts → cases: scenario, seeds,
+# checks, points), the hints `distlab lab hint 08` shows, and the
+# reference's bug switches with the parts each must lose. Read by
+# src/labs/data (the format: docs/labs.md, "Adding a lab"); scenario paths
+# are relative to this folder; `note` and `rule` only show in the README.
+# The grader grades with its own compiled-in copy of this file and refuses
+# to grade while it is edited. After a change (lab authors only), run
+# `DISTLAB_BLESS=1 cargo test --test labs -- scenario_copies readme`.
+
+id = "08"
 title = "Raft D: a linearizable key-value service"
 package = "lab-08-raft-kv"
 protocol = "raft"
@@ -2323,12 +2452,14 @@ scenario = "scenarios/apply-before-commit-rule.toml"
 seeds = "0..50"
 checks = "service"
 points = 15
+note = "the leader isolated every 3 s"
 
 [[parts.cases]]
 scenario = "scenarios/stale-reads.toml"
 seeds = "0..50"
 checks = "service"
 points = 10
+note = "the leader cut off for 2 s, its clients still reaching it; reads dominate"
 
 [[parts]]
 id = "B"
@@ -2339,12 +2470,14 @@ scenario = "scenarios/no-dedup-rule.toml"
 seeds = "0..50"
 checks = "service"
 points = 15
+note = "one-way cuts to the leader"
 
 [[parts.cases]]
 scenario = "scenarios/retries.toml"
 seeds = "0..50"
 checks = "service"
 points = 20
+note = "one-way cuts, then turned around: retries reach the new leader while the first copies are uncommitted in its log"
 
 [[parts]]
 id = "C"
@@ -2742,7 +2875,16 @@ history = "linearizable"
     ),
     (
         "labs/09-quorum-kv/lab.toml",
-        r#"id = "09"
+        r#"# Lab 09's data: what the grader grades (parts → cases: scenario, seeds,
+# checks, points), the hints `distlab lab hint 09` shows, and the
+# reference's bug switches with the parts each must lose. Read by
+# src/labs/data (the format: docs/labs.md, "Adding a lab"); scenario paths
+# are relative to this folder; `note` and `rule` only show in the README.
+# The grader grades with its own compiled-in copy of this file and refuses
+# to grade while it is edited. After a change (lab authors only), run
+# `DISTLAB_BLESS=1 cargo test --test labs -- scenario_copies readme`.
+
+id = "09"
 title = "Quorum KV: ABD (cp) against sloppy quorums (ap)"
 package = "lab-09-quorum-kv"
 protocol = "quorum-kv"
@@ -2799,18 +2941,21 @@ ap-lww = [
 [[parts]]
 id = "A"
 title = "cp: linearizable reads and writes (ABD), with loss and duplication"
+note = "R1–R5"
 
 [[parts.cases]]
 scenario = "scenarios/cp-basic.toml"
 seeds = "0..50"
 checks = "cp"
 points = 10
+note = "no faults"
 
 [[parts.cases]]
 scenario = "scenarios/cp-lossy.toml"
 seeds = "0..150"
 checks = "cp"
 points = 20
+note = "one key, 10% loss, 30% duplication"
 
 [[parts]]
 id = "B"
@@ -2821,76 +2966,89 @@ scenario = "scenarios/cp-partitions.toml"
 seeds = "0..100"
 checks = "cp"
 points = 15
+note = "random partitions and crashes"
 
 [[parts.cases]]
 scenario = "../../scenarios/cap-partition.toml"
 seeds = "0..100"
 checks = "cp"
 points = 10
+note = "a 2|3 split, then a crash"
 
 [[parts.cases]]
 scenario = "../../scenarios/cap-minority-partition.toml"
 seeds = "0..100"
 checks = "cp"
 points = 5
+note = "one node isolated, then random faults"
 
 [[parts]]
 id = "C"
 title = "ap: sloppy quorums, hinted handoff, repair; converge after healing"
+note = "R1, R6–R9"
 
 [[parts.cases]]
 scenario = "scenarios/ap-partition.toml"
 seeds = "0..100"
 checks = "ap-vclock"
 points = 15
+note = "vector clocks, a 2|3 split, a crash"
 
 [[parts.cases]]
 scenario = "scenarios/ap-sloppy.toml"
 seeds = "0..100"
 checks = "ap-vclock"
 points = 10
+note = "one key whose replicas are cut off from four of seven nodes"
 
 [[parts.cases]]
 scenario = "scenarios/ap-churn.toml"
 seeds = "0..100"
 checks = "ap-lww"
 points = 10
+note = "last-writer-wins, random partitions and crashes"
 
 [[parts.cases]]
 scenario = "../../scenarios/cap-quorum-sweep.toml"
 seeds = "0..50"
 checks = "ap-lww"
 points = 5
+note = "last-writer-wins, `r = w = 1`"
 
 [[bugs]]
 name = "no-write-back"
 param = "bug"
 value = "no-write-back"
 breaks = ["A", "B"]
+rule = "R4: reads answer after phase 1, without writing back"
 
 [[bugs]]
 name = "stale-quorum"
 param = "bug"
 value = "stale-quorum"
 breaks = ["A", "B"]
+rule = "R2: every reply counts toward a quorum, duplicates and the other phase's too"
 
 [[bugs]]
 name = "no-sloppy"
 param = "sloppy_after"
 value = "1s"
 breaks = ["C"]
+rule = "R6: no fallbacks (the reference with `sloppy_after = \"1s\"`, past the deadline)"
 
 [[bugs]]
 name = "no-handoff"
 param = "bug"
 value = "no-handoff"
 breaks = ["C"]
+rule = "R8: fallbacks keep their hints forever"
 
 [[bugs]]
 name = "no-repair"
 param = "bug"
 value = "no-repair"
 breaks = ["C"]
+rule = "R7, R9: no read repair, no anti-entropy"
 "#,
     ),
     (
@@ -3163,7 +3321,16 @@ start = "2s"
     ),
     (
         "labs/10-event-sourcing/lab.toml",
-        r#"id = "10"
+        r#"# Lab 10's data: what the grader grades (parts → cases: scenario, seeds,
+# checks, points), the hints `distlab lab hint 10` shows, and the
+# reference's bug switches with the parts each must lose. Read by
+# src/labs/data (the format: docs/labs.md, "Adding a lab"); scenario paths
+# are relative to this folder; `note` and `rule` only show in the README.
+# The grader grades with its own compiled-in copy of this file and refuses
+# to grade while it is edited. After a change (lab authors only), run
+# `DISTLAB_BLESS=1 cargo test --test labs -- scenario_copies readme`.
+
+id = "10"
 title = "Event sourcing and CQRS: optimistic concurrency, idempotent projections, the outbox"
 package = "lab-10-event-sourcing"
 protocol = "cqrs"
@@ -3213,86 +3380,101 @@ all = [
 [[parts]]
 id = "A"
 title = "the aggregate: rebuild, decide, append with an expected version"
+note = "R1–R3"
 
 [[parts.cases]]
 scenario = "../../scenarios/es-basic.toml"
 seeds = "0..20"
 checks = "all"
 points = 10
+note = "no faults, one v1 writer"
 
 [[parts.cases]]
 scenario = "../../scenarios/es-concurrent-commands.toml"
 seeds = "0..30"
 checks = "all"
 points = 10
+note = "three handlers race on two accounts, crashes"
 
 [[parts.cases]]
 scenario = "scenarios/lost-update.toml"
 seeds = "0..30"
 checks = "all"
 points = 15
+note = "the same race, more withdrawals"
 
 [[parts]]
 id = "B"
 title = "the projection: idempotent apply, persist before commit"
+note = "R4–R6"
 
 [[parts.cases]]
 scenario = "scenarios/redelivery.toml"
 seeds = "0..30"
 checks = "all"
 points = 15
+note = "projection crashes, loss, duplication"
 
 [[parts.cases]]
 scenario = "scenarios/consumer-crash.toml"
 seeds = "0..30"
 checks = "all"
 points = 10
+note = "slow batches (120 ms), commits every 50 ms, five projection crashes"
 
 [[parts.cases]]
 scenario = "../../scenarios/es-rebuild-projection.toml"
 seeds = "0..20"
 checks = "all"
 points = 10
+note = "the read model thrown away and rebuilt from the store"
 
 [[parts]]
 id = "C"
 title = "the transactional outbox"
+note = "R7, R8"
 
 [[parts.cases]]
 scenario = "scenarios/store-crashes.toml"
 seeds = "0..30"
 checks = "all"
 points = 20
+note = "the store crashed every second"
 
 [[parts.cases]]
 scenario = "../../scenarios/es-outbox-crash.toml"
 seeds = "0..20"
 checks = "all"
 points = 10
+note = "store crashes, loss, duplication, random crashes"
 
 [[bugs]]
 name = "no-expected-version"
 param = "bug"
 value = "no-expected-version"
 breaks = ["A", "B", "C"]
+rule = "R3: appends ignore the expected version (B, C: overdrafts fail every scenario)"
 
 [[bugs]]
 name = "non-idempotent-projection"
 param = "bug"
 value = "non-idempotent-projection"
 breaks = ["A", "B", "C"]
+rule = "R4: every delivery is applied (A, C: their crashes redeliver too)"
 
 [[bugs]]
 name = "commit-before-process"
 param = "bug"
 value = "commit-before-process"
 breaks = ["A", "B", "C"]
+rule = "R6: offsets committed on receipt, before processing (A, C: their crashes hit projections too)"
 
 [[bugs]]
 name = "dual-write"
 param = "bug"
 value = "dual-write"
 breaks = ["A", "C"]
+rule = "R7: no outbox: publish from memory after the write (A: `es-concurrent-commands` crashes the store)"
 "#,
     ),
     (

@@ -95,18 +95,24 @@ fn bug_table(data: &LabData) -> String {
     if lab.bugs.is_empty() {
         return String::new();
     }
+    let with_rules = data.rules.iter().any(Option::is_some);
     let mut out = format!(
-        "\nThe reference's bug switches and the parts each loses (the project's tests \
-         prove it; see one with `distlab lab check {} --reference --bug NAME`):\n\n\
-         | bug switch | what it breaks | loses |\n|---|---|---|\n",
+        "\nThe reference's bug switches and the parts each must lose (the project's \
+         tests prove it; see one with `distlab lab check {} --reference --bug NAME`):\n\n",
         lab.id
     );
+    out += if with_rules {
+        "| bug switch | what it breaks | loses |\n|---|---|---|\n"
+    } else {
+        "| bug switch | loses |\n|---|---|\n"
+    };
     for (bug, rule) in lab.bugs.iter().zip(&data.rules) {
-        out += &table_row(&[
-            format!("`{}`", bug.name),
-            rule.clone().unwrap_or_else(|| "—".into()),
-            bug.breaks.join(", "),
-        ]);
+        let mut row = vec![format!("`{}`", bug.name)];
+        if with_rules {
+            row.push(rule.clone().unwrap_or_else(|| "—".into()));
+        }
+        row.push(bug.breaks.join(", "));
+        out += &table_row(&row);
     }
     out
 }
