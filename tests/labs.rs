@@ -5,7 +5,10 @@
 //! own copy of every scenario (and refuses an edited one), grades held-out
 //! seeds, records last and best official scores, and words its feedback
 //! truthfully; the tour's quiz grades right and wrong answers; `distlab lab`
-//! list/check/hint work from a scratch repository root.
+//! list/check/hint work from a scratch repository root. Each lab's data is
+//! its `lab.toml` (`lab_data`): the grader's copies of those files and of
+//! the scenarios are fresh, an edited `lab.toml` is refused, and the README
+//! tables generated from it are up to date.
 
 mod common;
 
@@ -13,6 +16,8 @@ mod common;
 mod cheats;
 #[path = "labs_grader/election.rs"]
 mod election;
+#[path = "labs_grader/lab_data.rs"]
+mod lab_data;
 
 use distlab::labs::grade::{self, GradeOptions};
 use distlab::labs::{integrity, tour, Case, Lab, LabBug, Part};
@@ -214,6 +219,7 @@ fn scratch_root(name: &str) -> PathBuf {
     for file in [
         "scenarios/raft-basic.toml",
         "scenarios/raft-bug-forget-vote.toml",
+        "labs/00-tour/lab.toml",
         tour::ANSWERS,
     ] {
         std::fs::copy(root().join(file), dir.join(file)).expect("copy");
@@ -325,12 +331,7 @@ fn lab_commands_list_check_and_hint() {
 #[test]
 fn lab_check_reference_with_a_bug_prints_replays_that_reproduce() {
     let dir = scratch_root("replay");
-    let lab = "labs/05-raft-election/scenarios";
-    std::fs::create_dir_all(dir.join(lab)).expect("lab dir");
-    for entry in std::fs::read_dir(root().join(lab)).expect("lab scenarios") {
-        let path = entry.expect("entry").path();
-        std::fs::copy(&path, dir.join(lab).join(path.file_name().expect("name"))).expect("copy");
-    }
+    copy_lab05(&dir);
     let check = distlab_in(
         &dir,
         &[
@@ -386,8 +387,9 @@ fn lab_check_reference_with_a_bug_prints_replays_that_reproduce() {
 }
 
 #[test]
-fn scenario_copies_cover_every_case_and_match_the_files() {
-    let want = integrity::generate_copies(distlab::labs::LABS, &root()).expect("every file reads");
+fn scenario_copies_cover_every_lab_file_and_case_and_match_the_files() {
+    let want =
+        integrity::generate_copies(distlab::labs::CODE, &root()).expect("every lab file reads");
     let path = root().join("src/labs/scenario_copies.rs");
     if std::env::var_os("DISTLAB_BLESS").is_some() {
         std::fs::write(&path, &want).expect("write the copies");
@@ -396,10 +398,15 @@ fn scenario_copies_cover_every_case_and_match_the_files() {
     let have = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         have == want,
-        "src/labs/scenario_copies.rs is stale (a lab scenario or case changed): run \
+        "src/labs/scenario_copies.rs is stale (a lab.toml or a lab scenario changed): run \
          `DISTLAB_BLESS=1 cargo test --test labs scenario_copies` and rebuild"
     );
-    for lab in distlab::labs::LABS.iter().filter(|l| l.custom.is_none()) {
+    for code in distlab::labs::CODE {
+        let file = std::fs::read_to_string(root().join(code.data_path())).expect("lab.toml");
+        let copy = integrity::copy_of(&code.data_path());
+        assert_eq!(copy, Some(integrity::normalise(&file).as_ref()));
+    }
+    for lab in distlab::labs::LABS.iter() {
         for case in lab.parts.iter().flat_map(|p| p.cases) {
             let copy = integrity::copy_of(case.scenario);
             let file = std::fs::read_to_string(root().join(case.scenario)).expect("file");
@@ -411,6 +418,90 @@ fn scenario_copies_cover_every_case_and_match_the_files() {
             );
         }
     }
+}
+
+#[test]
+fn every_lab_folder_has_its_data_and_code() {
+    let mut folders: Vec<String> = std::fs::read_dir(root().join("labs"))
+        .expect("labs/")
+        .flatten()
+        .filter(|e| e.path().join("lab.toml").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    folders.sort();
+    let registered: Vec<&str> = distlab::labs::CODE.iter().map(|c| c.slug).collect();
+    assert_eq!(
+        folders, registered,
+        "every labs/*/lab.toml has a labs::CODE entry"
+    );
+    let ids: Vec<&str> = distlab::labs::LABS.iter().map(|l| l.id).collect();
+    let mut unique = ids.clone();
+    unique.dedup();
+    assert_eq!(ids, unique, "lab ids are unique and in order");
+    for lab in distlab::labs::LABS.iter() {
+        assert_eq!(
+            lab.custom.is_some(),
+            lab.reference.is_none(),
+            "lab {}",
+            lab.id
+        );
+        assert_eq!(
+            lab.custom.is_some(),
+            lab.package.is_none(),
+            "lab {}",
+            lab.id
+        );
+    }
+}
+
+#[test]
+fn readme_tables_are_generated_from_lab_toml() {
+    let bless = std::env::var_os("DISTLAB_BLESS").is_some();
+    let mut stale = Vec::new();
+    for code in distlab::labs::CODE {
+        let data = code.read(&root()).expect("lab.toml reads");
+        let tables = distlab::labs::data::readme::tables(&data, code.custom.is_some());
+        let path = root().join("labs").join(code.slug).join("README.md");
+        let have = std::fs::read_to_string(&path).expect("README");
+        let want = distlab::labs::data::readme::splice(&have, &tables)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        if want == have {
+            continue;
+        }
+        if bless {
+            std::fs::write(&path, want).expect("write README");
+        } else {
+            stale.push(format!("labs/{}/README.md", code.slug));
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "README tables differ from lab.toml: {} (run `DISTLAB_BLESS=1 cargo test --test labs readme`)",
+        stale.join(", ")
+    );
+}
+
+#[test]
+fn an_edited_lab_toml_is_refused_naming_the_file() {
+    let dir = scratch_lab05("edited-data");
+    let file = dir.join("labs/05-raft-election/lab.toml");
+    let text = std::fs::read_to_string(&file).expect("lab.toml");
+    std::fs::write(&file, text.replacen("points = 30", "points = 300", 1)).expect("edit");
+    let check = distlab_in(&dir, &["lab", "check", "05", "--reference", "--part", "A"]);
+    assert_eq!(common::code(&check), 3);
+    insta::assert_snapshot!("lab-edited-lab-toml", common::stderr(&check));
+    assert!(common::stdout(&check).is_empty(), "nothing graded");
+
+    // The tour (graded by its own code) checks its lab.toml too.
+    let tour = dir.join("labs/00-tour/lab.toml");
+    std::fs::remove_file(&tour).expect("rm");
+    let check = distlab_in(&dir, &["lab", "check", "00"]);
+    assert_eq!(common::code(&check), 3);
+    assert!(
+        common::stderr(&check).contains("labs/00-tour/lab.toml is missing"),
+        "{}",
+        common::stderr(&check)
+    );
 }
 
 fn election_board<K: election::Keep>() -> grade::Scoreboard {
@@ -659,15 +750,27 @@ fn the_record_keeps_the_last_and_the_best_of_the_current_version() {
     assert_eq!(distlab::labs::status::read(&dir, "05"), Some(written));
 }
 
-/// A scratch root with lab 05's scenarios.
+/// Copy lab 05's `lab.toml` and scenarios into the scratch root `dir`.
+fn copy_lab05(dir: &Path) {
+    let lab = "labs/05-raft-election";
+    std::fs::create_dir_all(dir.join(lab).join("scenarios")).expect("lab dir");
+    std::fs::copy(
+        root().join(lab).join("lab.toml"),
+        dir.join(lab).join("lab.toml"),
+    )
+    .expect("copy");
+    let scenarios = format!("{lab}/scenarios");
+    for entry in std::fs::read_dir(root().join(&scenarios)).expect("lab scenarios") {
+        let path = entry.expect("entry").path();
+        let to = dir.join(&scenarios).join(path.file_name().expect("name"));
+        std::fs::copy(&path, to).expect("copy");
+    }
+}
+
+/// A scratch root with lab 05's `lab.toml` and scenarios.
 fn scratch_lab05(name: &str) -> PathBuf {
     let dir = scratch_root(name);
-    let lab = "labs/05-raft-election/scenarios";
-    std::fs::create_dir_all(dir.join(lab)).expect("lab dir");
-    for entry in std::fs::read_dir(root().join(lab)).expect("lab scenarios") {
-        let path = entry.expect("entry").path();
-        std::fs::copy(&path, dir.join(lab).join(path.file_name().expect("name"))).expect("copy");
-    }
+    copy_lab05(&dir);
     dir
 }
 

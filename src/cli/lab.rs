@@ -223,7 +223,7 @@ fn list() -> i32 {
         "lab", "title", "parts", "points", "best"
     );
     let (mut best_total, mut possible_total) = (0, 0);
-    for lab in labs::LABS {
+    for lab in labs::LABS.iter() {
         let parts: Vec<&str> = lab.parts.iter().map(|p| p.id).collect();
         let status = status::read(&root, lab.id);
         let score = |r: Option<&status::Record>| r.map(|r| format!("{}/{}", r.earned, r.possible));
@@ -318,14 +318,12 @@ fn check(args: &CheckArgs) -> i32 {
         Err(e) => return common::report_error(e),
     };
     let root = labs::repo_root();
-    if lab.custom.is_none() {
-        let problems = integrity::check_files(&parts, &root);
-        if !problems.is_empty() {
-            for problem in &problems {
-                eprintln!("distlab: {problem}");
-            }
-            return super::EXIT_BAD_INPUT;
+    let problems = integrity::check_files(lab, &parts, &root);
+    if !problems.is_empty() {
+        for problem in &problems {
+            eprintln!("distlab: {problem}");
         }
+        return super::EXIT_BAD_INPUT;
     }
     let graded = if args.reference {
         Graded::Reference(bug)

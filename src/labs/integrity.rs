@@ -1,20 +1,23 @@
-//! The grader's own copy of every lab scenario, and the hashes that say
-//! which lab was graded.
+//! The grader's own copy of every lab's data and scenarios, and the hashes
+//! that say which lab was graded.
 //!
-//! Every scenario file a lab case names is compiled into the binary
-//! ([`copy_of`], the generated table in `scenario_copies.rs`). The grader
-//! always grades with that copy, so editing `labs/NN-name/scenarios/x.toml`
-//! cannot change a grade; `distlab lab check` refuses to grade while a file
-//! on disk differs from the copy ([`check_files`]), so that the replay
-//! commands it prints (which read the file on disk) stay true. A test
-//! (`tests/labs.rs`) regenerates the table from the case list and fails when
-//! it is stale, naming the command that rewrites it.
+//! Every `labs/NN-name/lab.toml` and every scenario file a lab case names is
+//! compiled into the binary ([`copy_of`], the generated table in
+//! `scenario_copies.rs`). The grader always grades with those copies — the
+//! labs themselves ([`super::LABS`]) are read from the copies of their
+//! `lab.toml` — so editing a lab's points, seeds, checks or scenarios cannot
+//! change a grade; `distlab lab check` refuses to grade while a file on disk
+//! differs from its copy ([`check_files`]), naming the file, so that what
+//! the student reads (and the replay commands it prints, which read the
+//! scenario on disk) stays true. A test (`tests/labs.rs`) regenerates the
+//! table from the files and fails when it is stale, naming the command that
+//! rewrites it.
 //!
 //! Hashes are FNV-1a 64 over the bytes ([`fnv1a64`]), with line endings
 //! normalised to `\n` so a Windows checkout hashes the same.
 
 use super::scenario_copies::COPIES;
-use super::{Lab, Part};
+use super::{Lab, LabCode, Part};
 use std::borrow::Cow;
 use std::path::Path;
 
@@ -49,8 +52,9 @@ pub fn scenario_hash(text: &str) -> String {
     hex(fnv1a64(normalise(text).as_bytes()))
 }
 
-/// The grader's compiled-in copy of the scenario file `path` (relative to
-/// the repository root, as a case names it), if it has one.
+/// The grader's compiled-in copy of the lab file `path` (a `lab.toml` or a
+/// scenario, relative to the repository root as a case names it), if it
+/// has one.
 pub fn copy_of(path: &str) -> Option<&'static str> {
     COPIES
         .iter()
@@ -138,58 +142,70 @@ pub fn lab_version(lab: &Lab, root: &Path) -> String {
     hex(hash)
 }
 
-/// The scenario files of `parts` whose file under `root` differs from the
-/// grader's copy (or is missing, or has no copy), one message each, naming
-/// the file and how to restore it.
-pub fn check_files(parts: &[&Part], root: &Path) -> Vec<String> {
-    let mut problems = Vec::new();
-    for path in scenario_files(parts) {
-        let Some(copy) = copy_of(path) else {
-            problems.push(format!(
-                "{path}: the grader has no copy of this file (the copies are stale: \
-                 run `DISTLAB_BLESS=1 cargo test --test labs scenario_copies` and rebuild)"
-            ));
-            continue;
-        };
-        let restore = format!("restore it with `git checkout -- {path}`");
-        match std::fs::read_to_string(root.join(path)) {
-            Err(_) => problems.push(format!(
-                "{path} is missing: {restore}; the grader always uses its own copy"
-            )),
-            Ok(text) if normalise(&text) != copy => problems.push(format!(
-                "{path} differs from the grader's copy: {restore}; the grader always uses its \
-                 own copy (to try a variant, save it under another name and run it with \
-                 `run` or `sweep`)"
-            )),
-            Ok(_) => {}
-        }
+/// The files of `lab` the grader has its own copy of — its `lab.toml`,
+/// then (unless it is graded by its own code) the scenario files of `parts`
+/// — whose file under `root` differs from the copy (or is missing, or has
+/// no copy), one message each, naming the file and how to restore it.
+pub fn check_files(lab: &Lab, parts: &[&Part], root: &Path) -> Vec<String> {
+    let mut files = vec![format!("labs/{}/lab.toml", lab.slug)];
+    if lab.custom.is_none() {
+        files.extend(scenario_files(parts).into_iter().map(str::to_string));
     }
-    problems
+    files
+        .iter()
+        .filter_map(|path| check_file(path, root))
+        .collect()
 }
 
-/// The source of the generated `src/labs/scenario_copies.rs`: every
-/// scenario file of every non-custom lab in `labs`, read under `root`.
-pub fn generate_copies(labs: &[&Lab], root: &Path) -> Result<String, String> {
-    let mut files: Vec<&str> = Vec::new();
-    for lab in labs.iter().filter(|l| l.custom.is_none()) {
-        let parts: Vec<&Part> = lab.parts.iter().collect();
-        for path in scenario_files(&parts) {
-            if !files.contains(&path) {
-                files.push(path);
-            }
-        }
+/// What is wrong with the file `path` under `root`, if anything.
+fn check_file(path: &str, root: &Path) -> Option<String> {
+    let Some(copy) = copy_of(path) else {
+        return Some(format!(
+            "{path}: the grader has no copy of this file (the copies are stale: \
+             run `DISTLAB_BLESS=1 cargo test --test labs scenario_copies` and rebuild)"
+        ));
+    };
+    let restore = format!("restore it with `git checkout -- {path}`");
+    let variant = if path.ends_with("/lab.toml") {
+        "(the lab's parts, seeds, checks and points are the grader's, not the file's)"
+    } else {
+        "(to try a variant, save it under another name and run it with `run` or `sweep`)"
+    };
+    match std::fs::read_to_string(root.join(path)) {
+        Err(_) => Some(format!(
+            "{path} is missing: {restore}; the grader always uses its own copy"
+        )),
+        Ok(text) if normalise(&text) != copy => Some(format!(
+            "{path} differs from the grader's copy: {restore}; the grader always uses its \
+             own copy {variant}"
+        )),
+        Ok(_) => None,
+    }
+}
+
+/// The source of the generated `src/labs/scenario_copies.rs`: the
+/// `lab.toml` of every lab in `code` and every scenario file its cases
+/// name, read (and the lab data checked) under `root`.
+pub fn generate_copies(code: &[LabCode], root: &Path) -> Result<String, String> {
+    let mut files: Vec<String> = Vec::new();
+    for lab in code {
+        let data = lab.read(root)?;
+        files.push(lab.data_path());
+        let parts: Vec<&Part> = data.lab.parts.iter().collect();
+        files.extend(scenario_files(&parts).into_iter().map(str::to_string));
     }
     files.sort_unstable();
+    files.dedup();
     let mut out = String::from(
-        "//! GENERATED: the grader's own copy of every scenario file a lab case names\n\
-         //! (see `integrity.rs`). Do not edit: change the scenario file, then run\n\
-         //! `DISTLAB_BLESS=1 cargo test --test labs scenario_copies`.\n\n\
+        "//! GENERATED: the grader's own copy of every lab's `lab.toml` and of every\n\
+         //! scenario file a lab case names (see `integrity.rs`). Do not edit: change\n\
+         //! the file, then run `DISTLAB_BLESS=1 cargo test --test labs scenario_copies`.\n\n\
          /// (path relative to the repository root, text with `\\n` line endings).\n\
          #[rustfmt::skip]\n\
          pub(super) const COPIES: &[(&str, &str)] = &[\n",
     );
     for path in files {
-        let text = std::fs::read_to_string(root.join(path))
+        let text = std::fs::read_to_string(root.join(&path))
             .map_err(|e| format!("{path}: {}", strip_os_error(&e.to_string())))?;
         let text = normalise(&text);
         let fence = "#".repeat(fence_length(&text));

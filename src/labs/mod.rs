@@ -1,10 +1,14 @@
 //! Lab exercises: what each lab grades, and the grader that runs a student's
 //! implementation through scenarios, faults and checks over fixed seeds.
 //!
-//! A lab is data ([`Lab`]): parts, each a list of [`Case`]s (a scenario file,
-//! a seed range, the checks that must pass, points). The student's crate
-//! (`labs/NN-name/`) implements a lab trait over [`crate::sim::Node`] and
-//! registers itself under the reference protocol's name with
+//! A lab is a folder, `labs/NN-name/`: a README, scenarios, and its data in
+//! `lab.toml` ([`data`]): parts, each a list of [`Case`]s (a scenario file,
+//! a seed range, the checks that must pass, points), hints, and the bug
+//! switches of the reference with the parts each must break. What cannot be
+//! data is Rust, one [`LabCode`] per lab in [`CODE`]: the reference build,
+//! or the tour's own grader. The student's crate (`labs/NN-name/`)
+//! implements a lab trait over [`crate::sim::Node`] and registers itself
+//! under the reference protocol's name with
 //! [`crate::registry::install_overrides`], so the same scenario files, the
 //! same checks and the same CLI (including the TUI) run the student's code.
 //! The reference implementation goes through the very same generic build
@@ -23,6 +27,7 @@ pub mod board;
 pub mod broadcast;
 pub mod clocks;
 pub mod cqrs;
+pub mod data;
 mod determinism;
 pub mod grade;
 pub mod integrity;
@@ -40,8 +45,10 @@ pub use seeds::SeedSet;
 
 use crate::registry::BuildFn;
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 
-/// One lab exercise.
+/// One lab exercise: the data of its `lab.toml` ([`data::parse`]) and its
+/// code ([`LabCode`]).
 #[derive(Clone, Copy, Debug)]
 pub struct Lab {
     /// Two-digit number, as typed in `distlab lab check 05`.
@@ -139,20 +146,136 @@ impl Lab {
     }
 }
 
-/// Every lab, in order.
-pub const LABS: &[&Lab] = &[
-    &tour::LAB,
-    &clocks::LAB,
-    &broadcast::LAB,
-    &two_pc::LAB,
-    &saga::LAB,
-    &raft::election::LAB,
-    &raft::replication::LAB,
-    &raft::persistence::LAB,
-    &raft::kv::LAB,
-    &quorum_kv::LAB,
-    &cqrs::LAB,
+/// What of a lab cannot be data: its folder and its code. The lab's data is
+/// the grader's copy of `labs/<slug>/lab.toml`.
+#[derive(Clone, Copy, Debug)]
+pub struct LabCode {
+    /// Folder under `labs/`, e.g. `05-raft-election`.
+    pub slug: &'static str,
+    /// The reference build ([`Lab::reference`]); `None` for the tour.
+    pub reference: Option<BuildFn>,
+    /// A grader that does not run cases ([`Lab::custom`]).
+    pub custom: Option<CustomGrader>,
+}
+
+impl LabCode {
+    /// The lab's data file, relative to the repository root.
+    pub fn data_path(&self) -> String {
+        format!("labs/{}/lab.toml", self.slug)
+    }
+
+    /// `lab` (as [`data::parse`] read it) with this code.
+    pub fn attach(&self, lab: Lab) -> Lab {
+        Lab {
+            reference: self.reference,
+            custom: self.custom,
+            ..lab
+        }
+    }
+
+    /// Read and check the lab's `lab.toml` under `root`, with its scenarios
+    /// on disk there (what `DISTLAB_BLESS` and the tests read; the grader
+    /// reads its compiled-in copy, [`LABS`]).
+    pub fn read(&self, root: &Path) -> Result<data::LabData, String> {
+        let origin = self.data_path();
+        let text =
+            crate::scenario::read_text(&origin, &root.join(&origin), crate::input::Kind::Regular)
+                .map_err(|e| e.to_string())?;
+        let exists = |path: &str| root.join(path).is_file();
+        let mut data =
+            data::parse(&origin, self.slug, &text, &exists).map_err(|e| e.to_string())?;
+        data.lab = self.attach(data.lab);
+        Ok(data)
+    }
+}
+
+/// Every lab, in order, with its code.
+pub const CODE: &[LabCode] = &[
+    LabCode {
+        slug: "00-tour",
+        reference: None,
+        custom: Some(tour::grade_answers),
+    },
+    LabCode {
+        slug: "01-clocks",
+        reference: Some(clocks::REFERENCE),
+        custom: None,
+    },
+    LabCode {
+        slug: "02-broadcast",
+        reference: Some(broadcast::REFERENCE),
+        custom: None,
+    },
+    LabCode {
+        slug: "03-two-phase-commit",
+        reference: Some(two_pc::REFERENCE),
+        custom: None,
+    },
+    LabCode {
+        slug: "04-sagas",
+        reference: Some(saga::REFERENCE),
+        custom: None,
+    },
+    LabCode {
+        slug: "05-raft-election",
+        reference: Some(raft::REFERENCE),
+        custom: None,
+    },
+    LabCode {
+        slug: "06-raft-log",
+        reference: Some(raft::REFERENCE),
+        custom: None,
+    },
+    LabCode {
+        slug: "07-raft-persist",
+        reference: Some(raft::REFERENCE),
+        custom: None,
+    },
+    LabCode {
+        slug: "08-raft-kv",
+        reference: Some(raft::REFERENCE),
+        custom: None,
+    },
+    LabCode {
+        slug: "09-quorum-kv",
+        reference: Some(quorum_kv::REFERENCE),
+        custom: None,
+    },
+    LabCode {
+        slug: "10-event-sourcing",
+        reference: Some(cqrs::REFERENCE),
+        custom: None,
+    },
 ];
+
+/// Every lab, in order: [`CODE`] with the data of the grader's compiled-in
+/// copy of each `lab.toml` ([`integrity::copy_of`]), read once per process.
+pub static LABS: LazyLock<Vec<&'static Lab>> =
+    LazyLock::new(|| CODE.iter().map(compiled).collect());
+
+/// Lab `code` from the grader's copy of its `lab.toml`. The copies are
+/// generated from files `DISTLAB_BLESS` checked, and a test keeps them equal
+/// to the files, so a failure here is a broken build, not bad input.
+fn compiled(code: &LabCode) -> &'static Lab {
+    let path = code.data_path();
+    let stale = "run `DISTLAB_BLESS=1 cargo test --test labs scenario_copies` and rebuild";
+    let Some(text) = integrity::copy_of(&path) else {
+        panic!("the grader has no copy of {path}: {stale}");
+    };
+    let exists = |p: &str| integrity::copy_of(p).is_some();
+    match data::parse(&path, code.slug, text, &exists) {
+        Ok(data) => Box::leak(Box::new(code.attach(data.lab))),
+        Err(e) => panic!("the grader's copy of {path} is invalid ({stale}): {e}"),
+    }
+}
+
+/// The lab with id `id`, which [`CODE`] lists (for the lab modules' `LAB`).
+fn compiled_lab(id: &str) -> Lab {
+    match LABS.iter().find(|lab| lab.id == id) {
+        Some(lab) => **lab,
+        None => panic!("no lab {id} in labs::CODE"),
+    }
+}
 
 /// The lab numbered `id` (`5`, `05` and `05-raft-election` all work).
 pub fn find(id: &str) -> Option<&'static Lab> {

@@ -14,17 +14,17 @@
 //! primary-backup modes and session guarantees are not part of the lab: its
 //! build refuses scenarios that ask for them.
 
-use super::{Case, Lab, LabBug, Part};
+use super::Lab;
 use crate::check::{CheckKind, Invariant, Outcome};
 use crate::protocols::quorum_kv::scenario::{params, workload, FACTS};
 use crate::protocols::quorum_kv::{
     analyse, builder_for, metrics, partitioned_by_client, KvNode, Mode, Placement, Ring, Session,
 };
-use crate::registry::ProtocolEntry;
+use crate::registry::{BuildFn, ProtocolEntry};
 use crate::scenario::engine::{configure, BuildOptions};
 use crate::scenario::{Scenario, ScenarioError};
 use crate::sim::{DynSim, Node, Sim};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 pub use crate::protocols::quorum_kv::lab::QuorumLabNode;
 
@@ -162,152 +162,8 @@ pub fn entry<S: QuorumLabNode>() -> ProtocolEntry {
     }
 }
 
-/// The checks of a `cp` case.
-const CP: &[&str] = &[
-    "linearizable",
-    "writes-visible",
-    "messages-flow",
-    "cp-available",
-];
-/// The checks of an `ap` case with vector clocks.
-const AP_VCLOCK: &[&str] = &[
-    "replicas-converge",
-    "no-lost-updates",
-    "writes-visible",
-    "messages-flow",
-    "ap-available",
-];
-/// The checks of an `ap` case with last-writer-wins.
-const AP_LWW: &[&str] = &[
-    "replicas-converge",
-    "writes-visible",
-    "messages-flow",
-    "ap-available",
-];
+/// Lab 09, as `labs/09-quorum-kv/lab.toml` describes it (the grader's copy).
+pub static LAB: LazyLock<Lab> = LazyLock::new(|| super::compiled_lab("09"));
 
-/// Lab 09.
-pub const LAB: Lab = Lab {
-    id: "09",
-    slug: "09-quorum-kv",
-    title: "Quorum KV: ABD (cp) against sloppy quorums (ap)",
-    package: Some("lab-09-quorum-kv"),
-    protocol: "quorum-kv",
-    parts: &[
-        Part {
-            id: "A",
-            title: "cp: linearizable reads and writes (ABD), with loss and duplication",
-            cases: &[
-                Case {
-                    scenario: "labs/09-quorum-kv/scenarios/cp-basic.toml",
-                    seeds: (0, 50),
-                    checks: CP,
-                    points: 10,
-                },
-                Case {
-                    scenario: "labs/09-quorum-kv/scenarios/cp-lossy.toml",
-                    seeds: (0, 150),
-                    checks: CP,
-                    points: 20,
-                },
-            ],
-        },
-        Part {
-            id: "B",
-            title: "cp under partitions and crashes: the minority refuses",
-            cases: &[
-                Case {
-                    scenario: "labs/09-quorum-kv/scenarios/cp-partitions.toml",
-                    seeds: (0, 100),
-                    checks: CP,
-                    points: 15,
-                },
-                Case {
-                    scenario: "scenarios/cap-partition.toml",
-                    seeds: (0, 100),
-                    checks: CP,
-                    points: 10,
-                },
-                Case {
-                    scenario: "scenarios/cap-minority-partition.toml",
-                    seeds: (0, 100),
-                    checks: CP,
-                    points: 5,
-                },
-            ],
-        },
-        Part {
-            id: "C",
-            title: "ap: sloppy quorums, hinted handoff, repair; converge after healing",
-            cases: &[
-                Case {
-                    scenario: "labs/09-quorum-kv/scenarios/ap-partition.toml",
-                    seeds: (0, 100),
-                    checks: AP_VCLOCK,
-                    points: 15,
-                },
-                Case {
-                    scenario: "labs/09-quorum-kv/scenarios/ap-sloppy.toml",
-                    seeds: (0, 100),
-                    checks: AP_VCLOCK,
-                    points: 10,
-                },
-                Case {
-                    scenario: "labs/09-quorum-kv/scenarios/ap-churn.toml",
-                    seeds: (0, 100),
-                    checks: AP_LWW,
-                    points: 10,
-                },
-                Case {
-                    scenario: "scenarios/cap-quorum-sweep.toml",
-                    seeds: (0, 50),
-                    checks: AP_LWW,
-                    points: 5,
-                },
-            ],
-        },
-    ],
-    hints: &[
-        "Start with part A on a healthy network: `cargo run --release -p lab-09-quorum-kv -- tui labs/09-quorum-kv/scenarios/cp-basic.toml`. A cp write is two round trips (query a majority for the highest tag, store (seq + 1, me) at a majority); a read is two as well (query, then write the newest back).",
-        "Count a quorum by distinct nodes, per phase: keep the replies of the current phase in a map keyed by sender, clear it when the phase changes, and drop a reply that belongs to the other phase. With duplication on, a single replica's two acks must not make a majority.",
-        "The read's write-back is not an optimisation. Without it, a read can return a write that only one replica holds (its store still in flight, or lost), and the next read, from another majority, returns the older value: a new-old inversion that the `linearizable` check reports.",
-        "In ap, set a `Timer::Sloppy(op)` when the operation starts. When it fires and the quorum is still short, send the same store to the first fallbacks (preference list after the n replicas), one per replica that has not acked, with `hint: Some(that replica)`; a fallback keeps it in `hints`, durably, and answers like a replica.",
-        "Convergence needs three mechanisms: every `Timer::Sync`, hand each hint to its replica and drop it only on the matching `HandoffAck`; pick a random peer and send it the keys you both replicate (anti-entropy); and after an ap read, send the merged versions to the replicas whose answer differed (read repair).",
-    ],
-    reference: Some(build::<KvNode>),
-    bugs: &[
-        LabBug {
-            name: "no-write-back",
-            param: "bug",
-            value: "\"no-write-back\"",
-            breaks: &["A", "B"],
-        },
-        LabBug {
-            name: "stale-quorum",
-            param: "bug",
-            value: "\"stale-quorum\"",
-            breaks: &["A", "B"],
-        },
-        LabBug {
-            // Not a defect of the reference but a setting that stands for
-            // one: fallbacks are added only after the deadline, that is
-            // never (a store without sloppy quorums).
-            name: "no-sloppy",
-            param: "sloppy_after",
-            value: "\"1s\"",
-            breaks: &["C"],
-        },
-        LabBug {
-            name: "no-handoff",
-            param: "bug",
-            value: "\"no-handoff\"",
-            breaks: &["C"],
-        },
-        LabBug {
-            name: "no-repair",
-            param: "bug",
-            value: "\"no-repair\"",
-            breaks: &["C"],
-        },
-    ],
-    custom: None,
-};
+/// The reference build, through the lab's generic build.
+pub const REFERENCE: BuildFn = build::<KvNode>;

@@ -13,15 +13,15 @@
 //! judged by its disk, so every implementation shares one record layout (see
 //! [`SagaLabNode`]).
 
-use super::{Case, Lab, LabBug, Part};
+use super::Lab;
 use crate::check::{CheckKind, Invariant};
 use crate::protocols::saga::scenario::{check_nodes, params, workload, FACTS};
 use crate::protocols::saga::{attach_checks, charged_at_most_once, SagaNode, Style};
-use crate::registry::ProtocolEntry;
+use crate::registry::{BuildFn, ProtocolEntry};
 use crate::scenario::engine::{configure, BuildOptions};
 use crate::scenario::{Scenario, ScenarioError};
 use crate::sim::{DynSim, SimBuilder};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 pub use crate::protocols::saga::lab::SagaLabNode;
 
@@ -67,112 +67,8 @@ pub fn entry<S: SagaLabNode>() -> ProtocolEntry {
     }
 }
 
-/// Every check the lab attaches, as each case lists them.
-const ALL: &[&str] = &[
-    "no-double-charge",
-    "charged-at-most-once",
-    "stock-never-negative",
-    "sagas-complete-or-compensate",
-    "money-and-stock-conserved",
-    "answers-match-sagas",
-];
+/// Lab 04, as `labs/04-sagas/lab.toml` describes it (the grader's copy).
+pub static LAB: LazyLock<Lab> = LazyLock::new(|| super::compiled_lab("04"));
 
-/// Lab 04.
-pub const LAB: Lab = Lab {
-    id: "04",
-    slug: "04-sagas",
-    title: "Sagas: an orchestrator with compensations, idempotent services",
-    package: Some("lab-04-sagas"),
-    protocol: "saga",
-    parts: &[
-        Part {
-            id: "A",
-            title: "complete or compensate: refusals and transient failures",
-            cases: &[
-                Case {
-                    scenario: "labs/04-sagas/scenarios/compensation.toml",
-                    seeds: (0, 60),
-                    checks: ALL,
-                    points: 15,
-                },
-                Case {
-                    scenario: "labs/04-sagas/scenarios/transient.toml",
-                    seeds: (0, 60),
-                    checks: ALL,
-                    points: 15,
-                },
-            ],
-        },
-        Part {
-            id: "B",
-            title: "duplicates and loss: idempotent services",
-            cases: &[
-                Case {
-                    scenario: "labs/04-sagas/scenarios/duplicates.toml",
-                    seeds: (0, 60),
-                    checks: ALL,
-                    points: 15,
-                },
-                Case {
-                    scenario: "scenarios/saga-duplicates.toml",
-                    seeds: (0, 40),
-                    checks: ALL,
-                    points: 15,
-                },
-            ],
-        },
-        Part {
-            id: "C",
-            title: "crashes: persisted progress, durable step records",
-            cases: &[
-                Case {
-                    scenario: "scenarios/saga-orchestrated.toml",
-                    seeds: (0, 40),
-                    checks: ALL,
-                    points: 10,
-                },
-                Case {
-                    scenario: "labs/04-sagas/scenarios/orchestrator-crashes.toml",
-                    seeds: (0, 60),
-                    checks: ALL,
-                    points: 15,
-                },
-                Case {
-                    scenario: "labs/04-sagas/scenarios/service-crashes.toml",
-                    seeds: (0, 60),
-                    checks: ALL,
-                    points: 15,
-                },
-            ],
-        },
-    ],
-    hints: &[
-        "Start with part A: `cargo run --release -p lab-04-sagas -- tui labs/04-sagas/scenarios/compensation.toml`. A saga is a cursor (step, action): forward with Do on success; on a refusal turn around and Undo the steps already done, newest first, down to step 0.",
-        "`Busy` means nothing happened: keep the cursor where it is and try again at the next retry tick — for a compensation too. A compensation may never be abandoned: until step 0 is undone, the customer's money or the stock is held.",
-        "Idempotency lives in the step record. Before running a step, look for its record under (step, saga): if it already ran, return the recorded result and change nothing. The network duplicates commands and the orchestrator resends them, so the same charge arrives several times.",
-        "A compensation that arrives before (or instead of) its step must still leave things right: mark the record `undo_done`; if the step then arrives late, refuse it (\"compensated before it ran\") instead of applying it.",
-        "Durability: a service puts its record and syncs before it answers; the orchestrator puts and syncs the saga's progress at every transition, and in `on_start` reloads every `saga/` record and drives the running ones again. A service's `on_start` rebuilds balances and stock from its records.",
-    ],
-    reference: Some(build::<SagaNode>),
-    bugs: &[
-        LabBug {
-            name: "payment-not-idempotent",
-            param: "bug",
-            value: "\"payment-not-idempotent\"",
-            breaks: &["B", "C"],
-        },
-        LabBug {
-            name: "no-compensation-retry",
-            param: "bug",
-            value: "\"no-compensation-retry\"",
-            breaks: &["A", "B", "C"],
-        },
-        LabBug {
-            name: "no-persist",
-            param: "bug",
-            value: "\"no-persist\"",
-            breaks: &["B", "C"],
-        },
-    ],
-    custom: None,
-};
+/// The reference build, through the lab's generic build.
+pub const REFERENCE: BuildFn = build::<SagaNode>;

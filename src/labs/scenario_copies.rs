@@ -1,10 +1,194 @@
-//! GENERATED: the grader's own copy of every scenario file a lab case names
-//! (see `integrity.rs`). Do not edit: change the scenario file, then run
-//! `DISTLAB_BLESS=1 cargo test --test labs scenario_copies`.
+//! GENERATED: the grader's own copy of every lab's `lab.toml` and of every
+//! scenario file a lab case names (see `integrity.rs`). Do not edit: change
+//! the file, then run `DISTLAB_BLESS=1 cargo test --test labs scenario_copies`.
 
 /// (path relative to the repository root, text with `\n` line endings).
 #[rustfmt::skip]
 pub(super) const COPIES: &[(&str, &str)] = &[
+    (
+        "labs/00-tour/lab.toml",
+        r#"# Lab 00's data: what the grader grades (parts → cases: scenario, seeds,
+# checks, points), the hints `distlab lab hint 00` shows, and the
+# reference's bug switches with the parts each must lose. Read by
+# src/labs/data (the format: docs/labs.md, "Adding a lab"); scenario paths
+# are relative to this folder; `note` and `rule` only show in the README.
+# The grader grades with its own compiled-in copy of this file and refuses
+# to grade while it is edited. After a change (lab authors only), run
+# `DISTLAB_BLESS=1 cargo test --test labs -- scenario_copies readme`.
+
+id = "00"
+title = "Tour: run, read, sweep, replay"
+protocol = "raft"
+hints = [
+    """\
+    `distlab run scenarios/raft-basic.toml` prints the summary; the trace hash is \
+    on the `trace-hash` line and the message counters on `messages`.""",
+    """\
+    `distlab sweep scenarios/raft-bug-forget-vote.toml --seeds 0..20` prints every \
+    failing seed in order, with the check that failed in parentheses.""",
+    """\
+    `distlab replay scenarios/raft-bug-forget-vote.toml --seed N` re-runs seed N \
+    and prints its trace hash; `--tui` opens it paused where the check failed.""",
+]
+
+[[parts]]
+id = "A"
+title = "run a scenario and read its summary"
+
+[[parts.cases]]
+scenario = "../../scenarios/raft-basic.toml"
+seeds = "1..2"
+checks = ["trace_hash"]
+points = 1
+
+[[parts.cases]]
+scenario = "../../scenarios/raft-basic.toml"
+seeds = "1..2"
+checks = ["messages_delivered"]
+points = 1
+
+[[parts]]
+id = "B"
+title = "sweep seeds and replay a failure"
+
+[[parts.cases]]
+scenario = "../../scenarios/raft-bug-forget-vote.toml"
+seeds = "0..20"
+checks = ["first_failing_seed"]
+points = 1
+
+[[parts.cases]]
+scenario = "../../scenarios/raft-bug-forget-vote.toml"
+seeds = "0..20"
+checks = ["failing_check"]
+points = 1
+
+[[parts.cases]]
+scenario = "../../scenarios/raft-bug-forget-vote.toml"
+seeds = "0..20"
+checks = ["failing_trace_hash"]
+points = 1
+"#,
+    ),
+    (
+        "labs/01-clocks/lab.toml",
+        r#"# Lab 01's data: what the grader grades (parts → cases: scenario, seeds,
+# checks, points), the hints `distlab lab hint 01` shows, and the
+# reference's bug switches with the parts each must lose. Read by
+# src/labs/data (the format: docs/labs.md, "Adding a lab"); scenario paths
+# are relative to this folder; `note` and `rule` only show in the README.
+# The grader grades with its own compiled-in copy of this file and refuses
+# to grade while it is edited. After a change (lab authors only), run
+# `DISTLAB_BLESS=1 cargo test --test labs -- scenario_copies readme`.
+
+id = "01"
+title = "Logical clocks: Lamport, vector, causal delivery"
+package = "lab-01-clocks"
+protocol = "vclock"
+hints = [
+    """\
+    Start with part A: every rule is one line. A fresh clock reads 0, and every \
+    operation returns the clock's time after it.""",
+    """\
+    `lamport-laws` prints the operations it ran and the first result that differs; \
+    replay the seed with `cargo run --release -p lab-01-clocks -- run \
+    labs/01-clocks/scenarios/lamport-rules.toml --seed N`.""",
+    """\
+    A vector clock is one counter per node (`vec![0; nodes]`). `compare` looks at \
+    every entry once: remember whether any entry is smaller and whether any is \
+    larger; both means concurrent.""",
+    """\
+    `merge` is the entry-wise maximum, never the minimum: after a merge the clock \
+    must cover both inputs.""",
+    """\
+    Part C: `self` is the receiver's vector D (messages delivered per sender). A \
+    message from j stamped V is deliverable when V[j] == D[j] + 1 and V[k] <= D[k] \
+    for every k != j; anything else waits in the buffer.""",
+    """\
+    If `all-delivered` fails, a message is stuck in the buffer: check you compare \
+    V[j] with D[j] + 1 (not D[j]) and that you skip the sender when checking the \
+    other entries.""",
+]
+
+[checks]
+causal = [
+    "causal-delivery",
+    "all-delivered",
+    "a-message-waits",
+]
+
+[[parts]]
+id = "A"
+title = "a Lamport clock (tick, send, receive)"
+
+[[parts.cases]]
+scenario = "scenarios/lamport-rules.toml"
+seeds = "0..50"
+checks = ["lamport-laws", "lamport-rules", "clock-condition"]
+points = 10
+
+[[parts.cases]]
+scenario = "../../scenarios/lamport-total-order.toml"
+seeds = "0..30"
+checks = [
+    "lamport-rules",
+    "clock-condition",
+    "total-order",
+    "acked-broadcasts-delivered-everywhere",
+]
+points = 20
+
+[[parts]]
+id = "B"
+title = "a vector clock (increment, merge, compare)"
+
+[[parts.cases]]
+scenario = "scenarios/vclock-rules.toml"
+seeds = "0..50"
+checks = ["vector-clock-laws", "vector-clock-rules"]
+points = 15
+
+[[parts.cases]]
+scenario = "scenarios/vclock-given-rule.toml"
+seeds = "0..30"
+checks = ["vector-clock-rules", "clock-condition", "causal-delivery", "all-delivered"]
+points = 20
+
+[[parts]]
+id = "C"
+title = "causal delivery (buffer until causally ready)"
+
+[[parts.cases]]
+scenario = "../../scenarios/vclock-causal-broadcast.toml"
+seeds = "0..30"
+checks = "causal"
+points = 15
+
+[[parts.cases]]
+scenario = "scenarios/causal-reorder.toml"
+seeds = "0..30"
+checks = "causal"
+points = 20
+
+[[bugs]]
+name = "no-increment-on-send"
+param = "bug"
+value = "no-increment-on-send"
+breaks = ["A"]
+
+[[bugs]]
+name = "merge-min"
+param = "bug"
+value = "merge-min"
+breaks = ["B", "C"]
+
+[[bugs]]
+name = "no-causal-wait"
+param = "bug"
+value = "no-causal-wait"
+breaks = ["C"]
+"#,
+    ),
     (
         "labs/01-clocks/scenarios/causal-reorder.toml",
         r#"# causal-reorder: causal delivery under heavy reordering (lab 01, part C).
@@ -193,6 +377,153 @@ timeout = "500ms"
 "#,
     ),
     (
+        "labs/02-broadcast/lab.toml",
+        r#"# Lab 02's data: what the grader grades (parts → cases: scenario, seeds,
+# checks, points), the hints `distlab lab hint 02` shows, and the
+# reference's bug switches with the parts each must lose. Read by
+# src/labs/data (the format: docs/labs.md, "Adding a lab"); scenario paths
+# are relative to this folder; `note` and `rule` only show in the README.
+# The grader grades with its own compiled-in copy of this file and refuses
+# to grade while it is edited. After a change (lab authors only), run
+# `DISTLAB_BLESS=1 cargo test --test labs -- scenario_copies readme`.
+
+id = "02"
+title = "Broadcast: flooding with retransmission, efficiency, gossip"
+package = "lab-02-broadcast"
+protocol = "broadcast"
+hints = [
+    """\
+    Part A's whole protocol: on a new value, store it (sync!) and push it to every \
+    neighbour; remember, per neighbour, what it has not acknowledged; on a timer, \
+    resend exactly that.""",
+    """\
+    A neighbour acknowledges what it received (`Msg::Ack` with the values); drop \
+    acknowledged values from that neighbour's pending set. Acknowledge even values \
+    you already had: the sender is waiting for it.""",
+    """\
+    After a crash only storage survives: `on_start` must reload the stored values \
+    and offer all of them to every neighbour again, or values acknowledged before \
+    the crash never reach nodes that missed them.""",
+    """\
+    Answer a client's `broadcast` only after the value is stored and synced; \
+    otherwise a crash right after the answer loses an acknowledged value.""",
+    """\
+    Part B: push a new value at once (waiting for the timer costs up to a retry \
+    interval per hop), only to neighbours (not every node), and never back to the \
+    node you got it from. Resend only what is unacknowledged, never the whole set.""",
+    """\
+    Part C: every round, pick `fanout` random neighbours (`ctx.rng().shuffle`) and \
+    send each `Msg::PushPull(all your values)`; on a `PushPull`, merge what you \
+    lack and answer `Msg::Push` with what the sender lacks. No acknowledgements \
+    are needed: the next round repairs any loss.""",
+]
+
+[checks]
+correctness = [
+    "values-come-from-clients",
+    "acked-values-everywhere",
+    "value-travels",
+    "messages-flow",
+]
+convergence = [
+    "values-come-from-clients",
+    "acked-updates-everywhere",
+    "replicas-converge",
+    "update-spreads",
+    "messages-flow",
+]
+
+[[parts]]
+id = "A"
+title = "every acknowledged value reaches every node (loss, partitions, crashes)"
+
+[[parts.cases]]
+scenario = "../../scenarios/broadcast-basic.toml"
+seeds = "0..10"
+checks = "correctness"
+points = 10
+note = "line, healthy"
+
+[[parts.cases]]
+scenario = "../../scenarios/broadcast-lossy.toml"
+seeds = "0..40"
+checks = "correctness"
+points = 20
+note = "ring, 20% loss, crashes"
+
+[[parts.cases]]
+scenario = "../../scenarios/broadcast-partition.toml"
+seeds = "0..20"
+checks = "correctness"
+points = 20
+note = "grid, partitions, a crash"
+
+[[parts]]
+id = "B"
+title = "efficiency: messages per broadcast and delivery latency under targets"
+
+[[parts.cases]]
+scenario = "scenarios/efficiency.toml"
+seeds = "0..10"
+checks = [
+    "messages-flow",
+    "messages-per-broadcast",
+    "delivery-latency-p50",
+    "delivery-latency-p99",
+]
+points = 20
+note = "25 nodes, tree, no loss"
+
+[[parts.cases]]
+scenario = "scenarios/efficiency-lossy.toml"
+seeds = "0..10"
+checks = [
+    "acked-values-everywhere",
+    "messages-flow",
+    "messages-per-broadcast",
+    "delivery-latency-p99",
+]
+points = 10
+note = "the same, 5% loss"
+
+[[parts]]
+id = "C"
+title = "gossip: push-pull anti-entropy converges (loss, crashes, partitions)"
+
+[[parts.cases]]
+scenario = "../../scenarios/gossip-anti-entropy.toml"
+seeds = "0..20"
+checks = "convergence"
+points = 10
+note = "random 3-regular graph, 10% loss, crashes"
+
+[[parts.cases]]
+scenario = "scenarios/gossip-partition.toml"
+seeds = "0..20"
+checks = "convergence"
+points = 10
+note = "ring split in halves, a crash"
+
+[[bugs]]
+name = "no-retransmit"
+param = "bug"
+value = "no-retransmit"
+breaks = ["A", "B"]
+
+[[bugs]]
+name = "forget-on-restart"
+param = "bug"
+value = "forget-on-restart"
+breaks = ["A"]
+
+[[bugs]]
+name = "no-anti-entropy"
+param = "bug"
+value = "no-anti-entropy"
+breaks = ["C"]
+"#,
+    ),
+    (
         "labs/02-broadcast/scenarios/efficiency-lossy.toml",
         r#"# efficiency-lossy: efficient, and still correct, on a lossy network (lab 02, part B).
 #
@@ -342,6 +673,162 @@ restart = 7
 [[faults]]
 at = "5s"
 heal = true
+"#,
+    ),
+    (
+        "labs/03-two-phase-commit/lab.toml",
+        r#"# Lab 03's data: what the grader grades (parts → cases: scenario, seeds,
+# checks, points), the hints `distlab lab hint 03` shows, and the
+# reference's bug switches with the parts each must lose. Read by
+# src/labs/data (the format: docs/labs.md, "Adding a lab"); scenario paths
+# are relative to this folder; `note` and `rule` only show in the README.
+# The grader grades with its own compiled-in copy of this file and refuses
+# to grade while it is edited. After a change (lab authors only), run
+# `DISTLAB_BLESS=1 cargo test --test labs -- scenario_copies readme`.
+
+id = "03"
+title = "Two-phase commit: durable votes and decisions, recovery"
+package = "lab-03-two-phase-commit"
+protocol = "two-pc"
+hints = [
+    """\
+    Start with part A on a healthy network: `cargo run --release -p \
+    lab-03-two-phase-commit -- tui scenarios/2pc-basic.toml`. The coordinator \
+    commits only when every participant voted yes; anything else, including \
+    silence until vote_timeout, is an abort.""",
+    """\
+    Every handler must be idempotent: a prepare, a vote, a decision or an ack can \
+    arrive twice (duplication, or your own resend). A participant that already has \
+    a record of a transaction answers from the record instead of deciding again.""",
+    """\
+    The order of writes is the whole protocol. A participant puts its `txn/<tx>` \
+    record (phase Prepared, voted_yes) and calls `storage().sync()` before it \
+    sends the yes vote; the coordinator puts and syncs `decision/<tx>` before it \
+    sends the decision or answers the client. Send first and a crash in between \
+    loses a promise someone already acted on.""",
+    """\
+    Recovery happens in `on_start`, which also runs at boot: reload every `txn/` \
+    record, take the locks of the Prepared ones back and set their in-doubt \
+    timers; the coordinator reloads `decision/` records and resends the ones not \
+    every participant acknowledged.""",
+    """\
+    A prepared participant may never decide alone, however long it waits (that is \
+    the blocking problem). It asks the coordinator again every `retry`. The \
+    coordinator answers from its log, and a transaction it has no record of (and \
+    is not collecting votes for) was never committed: it logs a presumed abort and \
+    sends that.""",
+]
+
+[checks]
+all = [
+    "atomicity",
+    "commit-needs-every-yes-vote",
+    "outcomes-agree",
+    "money-conserved",
+    "serializable",
+    "commits-applied",
+    "messages-flow",
+    "every-transaction-decided",
+]
+
+[[parts]]
+id = "A"
+title = "commit and abort: no crashes"
+note = "R1–R4, R6, R7; on a lossy network a decision can be late: an in-doubt participant asks"
+
+[[parts.cases]]
+scenario = "../../scenarios/2pc-basic.toml"
+seeds = "0..40"
+checks = "all"
+points = 15
+note = "no faults"
+
+[[parts.cases]]
+scenario = "scenarios/lossy.toml"
+seeds = "0..50"
+checks = "all"
+points = 15
+note = "5% loss, 3% duplication"
+
+[[parts]]
+id = "B"
+title = "participants crash: durable votes"
+note = "R2, R8"
+
+[[parts.cases]]
+scenario = "scenarios/participant-crashes.toml"
+seeds = "0..50"
+checks = "all"
+points = 15
+note = "a participant crashes every 700 ms, unsynced writes lost"
+
+[[parts.cases]]
+scenario = "../../scenarios/2pc-participant-crash.toml"
+seeds = "0..40"
+checks = "all"
+points = 15
+note = "participants, then any node"
+
+[[parts]]
+id = "C"
+title = "the coordinator fails: durable decisions, in-doubt participants"
+note = "R4, R5, R7"
+
+[[parts.cases]]
+scenario = "../../scenarios/2pc-coordinator-crash.toml"
+seeds = "0..30"
+checks = "all"
+points = 10
+note = "down for 5 s"
+
+[[parts.cases]]
+scenario = "scenarios/coordinator-crashes.toml"
+seeds = "0..50"
+checks = "all"
+points = 15
+note = "four crashes, 10% loss"
+
+[[parts.cases]]
+scenario = "scenarios/partitions.toml"
+seeds = "0..50"
+checks = "all"
+points = 15
+note = "1.5 s partitions"
+
+[[bugs]]
+name = "send-before-log"
+param = "bug"
+value = "send-before-log"
+breaks = ["C"]
+rule = "R4: the decision is sent before it is synced"
+
+[[bugs]]
+name = "forget-prepared"
+param = "bug"
+value = "forget-prepared"
+breaks = ["B"]
+rule = "R2: a restarted participant forgets its prepared transactions"
+
+[[bugs]]
+name = "presume-commit"
+param = "bug"
+value = "presume-commit"
+breaks = ["A", "B", "C"]
+rule = "R6: a missing vote counts as yes"
+
+[[bugs]]
+name = "unilateral-abort"
+param = "bug"
+value = "unilateral-abort"
+breaks = ["C"]
+rule = "R7: an in-doubt participant aborts alone"
+
+[[bugs]]
+name = "early-unlock"
+param = "bug"
+value = "early-unlock"
+breaks = ["A", "B", "C"]
+rule = "locks released at the yes vote instead of at the decision"
 "#,
     ),
     (
@@ -625,6 +1112,143 @@ start = "1s"
 "#,
     ),
     (
+        "labs/04-sagas/lab.toml",
+        r#"# Lab 04's data: what the grader grades (parts → cases: scenario, seeds,
+# checks, points), the hints `distlab lab hint 04` shows, and the
+# reference's bug switches with the parts each must lose. Read by
+# src/labs/data (the format: docs/labs.md, "Adding a lab"); scenario paths
+# are relative to this folder; `note` and `rule` only show in the README.
+# The grader grades with its own compiled-in copy of this file and refuses
+# to grade while it is edited. After a change (lab authors only), run
+# `DISTLAB_BLESS=1 cargo test --test labs -- scenario_copies readme`.
+
+id = "04"
+title = "Sagas: an orchestrator with compensations, idempotent services"
+package = "lab-04-sagas"
+protocol = "saga"
+hints = [
+    """\
+    Start with part A: `cargo run --release -p lab-04-sagas -- tui \
+    labs/04-sagas/scenarios/compensation.toml`. A saga is a cursor (step, action): \
+    forward with Do on success; on a refusal turn around and Undo the steps \
+    already done, newest first, down to step 0.""",
+    """\
+    `Busy` means nothing happened: keep the cursor where it is and try again at \
+    the next retry tick — for a compensation too. A compensation may never be \
+    abandoned: until step 0 is undone, the customer's money or the stock is held.""",
+    """\
+    Idempotency lives in the step record. Before running a step, look for its \
+    record under (step, saga): if it already ran, return the recorded result and \
+    change nothing. The network duplicates commands and the orchestrator resends \
+    them, so the same charge arrives several times.""",
+    """\
+    A compensation that arrives before (or instead of) its step must still leave \
+    things right: mark the record `undo_done`; if the step then arrives late, \
+    refuse it ("compensated before it ran") instead of applying it.""",
+    """\
+    Durability: a service puts its record and syncs before it answers; the \
+    orchestrator puts and syncs the saga's progress at every transition, and in \
+    `on_start` reloads every `saga/` record and drives the running ones again. A \
+    service's `on_start` rebuilds balances and stock from its records.""",
+]
+
+[checks]
+all = [
+    "no-double-charge",
+    "charged-at-most-once",
+    "stock-never-negative",
+    "sagas-complete-or-compensate",
+    "money-and-stock-conserved",
+    "answers-match-sagas",
+]
+
+[[parts]]
+id = "A"
+title = "complete or compensate: refusals and transient failures"
+note = "R1–R3, and the services' `execute`: R5, R6"
+
+[[parts.cases]]
+scenario = "scenarios/compensation.toml"
+seeds = "0..60"
+checks = "all"
+points = 15
+note = "scarce money and stock, shipping failures, fraud rejections"
+
+[[parts.cases]]
+scenario = "scenarios/transient.toml"
+seeds = "0..60"
+checks = "all"
+points = 15
+note = "services busy 15% of the time"
+
+[[parts]]
+id = "B"
+title = "duplicates and loss: idempotent services"
+note = "R2, R5"
+
+[[parts.cases]]
+scenario = "scenarios/duplicates.toml"
+seeds = "0..60"
+checks = "all"
+points = 15
+note = "20% duplication, 5% loss"
+
+[[parts.cases]]
+scenario = "../../scenarios/saga-duplicates.toml"
+seeds = "0..40"
+checks = "all"
+points = 15
+note = "the same plus crashes of any node"
+
+[[parts]]
+id = "C"
+title = "crashes: persisted progress, durable step records"
+note = "R4, R6, R7"
+
+[[parts.cases]]
+scenario = "../../scenarios/saga-orchestrated.toml"
+seeds = "0..40"
+checks = "all"
+points = 10
+note = "one orchestrator crash"
+
+[[parts.cases]]
+scenario = "scenarios/orchestrator-crashes.toml"
+seeds = "0..60"
+checks = "all"
+points = 15
+note = "four crashes, unsynced writes lost"
+
+[[parts.cases]]
+scenario = "scenarios/service-crashes.toml"
+seeds = "0..60"
+checks = "all"
+points = 15
+note = "random crashes, unsynced writes lost"
+
+[[bugs]]
+name = "payment-not-idempotent"
+param = "bug"
+value = "payment-not-idempotent"
+breaks = ["B", "C"]
+rule = "R5: payment charges again on a repeated command (in C, resends after a crash repeat charges too)"
+
+[[bugs]]
+name = "no-compensation-retry"
+param = "bug"
+value = "no-compensation-retry"
+breaks = ["A", "B", "C"]
+rule = "R3: a compensation is sent once, and abandoned when busy"
+
+[[bugs]]
+name = "no-persist"
+param = "bug"
+value = "no-persist"
+breaks = ["B", "C"]
+rule = "R4: the orchestrator keeps progress in memory only (B: its second case crashes nodes)"
+"#,
+    ),
+    (
         "labs/04-sagas/scenarios/compensation.toml",
         r#"# compensation (lab 04, part A): many sagas must turn around, no faults.
 #
@@ -874,6 +1498,145 @@ kind = "orders"
 clients = 3
 rate = "20/s"
 timeout = "2s"
+"#,
+    ),
+    (
+        "labs/05-raft-election/lab.toml",
+        r#"# Lab 05's data: what the grader grades (parts → cases: scenario, seeds,
+# checks, points), the hints `distlab lab hint 05` shows, and the
+# reference's bug switches with the parts each must lose. Read by
+# src/labs/data (the format: docs/labs.md, "Adding a lab"); scenario paths
+# are relative to this folder; `note` and `rule` only show in the README.
+# The grader grades with its own compiled-in copy of this file and refuses
+# to grade while it is edited. After a change (lab authors only), run
+# `DISTLAB_BLESS=1 cargo test --test labs -- scenario_copies readme`.
+
+id = "05"
+title = "Raft A: leader election"
+package = "lab-05-raft-election"
+protocol = "raft"
+hints = [
+    """\
+    Start with the follower: on a RequestVote or AppendEntries with a higher term, \
+    adopt the term, forget the vote and become a follower — in every handler, \
+    before anything else. Then `cargo run --release -p lab-05-raft-election -- tui \
+    labs/05-raft-election/scenarios/election-3.toml`.""",
+    """\
+    Grant a vote only if the request's term equals yours (after adopting a higher \
+    one) and you have not voted for someone else in it; reset your election timer \
+    when you grant, and when you accept a heartbeat from the current leader.""",
+    """\
+    Count votes in a set of voters, not a counter: duplicated messages are real \
+    (part C). Count only `Vote` replies whose term is your current term while you \
+    are still a candidate.""",
+    """\
+    Draw a new random timeout (`ctx.rng().range_inclusive(min, max)` in \
+    nanoseconds) at every reset; a fixed timeout makes split votes repeat forever. \
+    Heartbeats go out every `params.heartbeat`, which is well below the minimum \
+    timeout.""",
+    """\
+    Part C `one-vote-per-term` or `term-never-decreases`: write term and vote to \
+    `ctx.storage()` and call `sync()` before the handler returns (messages leave \
+    when it returns), and read them back in `on_start` — `new` runs again at \
+    every restart.""",
+]
+
+[checks]
+election = [
+    "election-safety",
+    "leader-elected",
+    "stable-leader",
+    "all-follow-leader",
+    "messages-delivered",
+]
+re-election = [
+    "election-safety",
+    "leader-elected",
+    "stable-leader",
+    "all-follow-leader",
+    "messages-delivered",
+    "re-election",
+]
+
+[[parts]]
+id = "A"
+title = "elect a leader in a healthy cluster and keep it"
+
+[[parts.cases]]
+scenario = "scenarios/election-3.toml"
+seeds = "0..100"
+checks = "election"
+points = 5
+
+[[parts.cases]]
+scenario = "scenarios/election-5.toml"
+seeds = "0..100"
+checks = "election"
+points = 10
+note = "slow links, split votes"
+
+[[parts.cases]]
+scenario = "scenarios/split-votes.toml"
+seeds = "0..200"
+checks = "election"
+points = 5
+note = "two nodes: only re-drawn timeouts end a split"
+
+[[parts]]
+id = "B"
+title = "re-elect after the leader crashes or is cut off"
+
+[[parts.cases]]
+scenario = "scenarios/leader-crash.toml"
+seeds = "0..100"
+checks = "re-election"
+points = 15
+note = "leader crashed twice, restarted later"
+
+[[parts.cases]]
+scenario = "scenarios/leader-isolated.toml"
+seeds = "0..100"
+checks = "re-election"
+points = 15
+note = "leader isolated for 3.5 s, then healed"
+
+[[parts]]
+id = "C"
+title = "elections under loss, partitions and crash-restarts (durable term and vote)"
+
+[[parts.cases]]
+scenario = "scenarios/lossy.toml"
+seeds = "0..100"
+checks = "re-election"
+points = 20
+note = "5 % loss, 5 % duplication, random partitions"
+
+[[parts.cases]]
+scenario = "scenarios/restarts.toml"
+seeds = "0..200"
+checks = [
+    "election-safety",
+    "stable-leader",
+    "all-follow-leader",
+    "re-election",
+    "term-never-decreases",
+    "one-vote-per-term",
+    "state-in-storage",
+]
+points = 30
+note = "a crash every ~60 ms, unsynced writes lost"
+
+[[bugs]]
+name = "forget-vote"
+param = "bugs"
+value = ["forget-vote"]
+breaks = ["C"]
+
+[[bugs]]
+name = "reply-before-sync"
+param = "bugs"
+value = ["reply-before-sync"]
+breaks = ["C"]
 "#,
     ),
     (
@@ -1135,6 +1898,110 @@ latency = { kind = "uniform", min = "1ms", max = "60ms" }
 "#,
     ),
     (
+        "labs/06-raft-log/lab.toml",
+        r#"# Lab 06's data: what the grader grades (parts → cases: scenario, seeds,
+# checks, points), the hints `distlab lab hint 06` shows, and the
+# reference's bug switches with the parts each must lose. Read by
+# src/labs/data (the format: docs/labs.md, "Adding a lab"); scenario paths
+# are relative to this folder; `note` and `rule` only show in the README.
+# The grader grades with its own compiled-in copy of this file and refuses
+# to grade while it is edited. After a change (lab authors only), run
+# `DISTLAB_BLESS=1 cargo test --test labs -- scenario_copies readme`.
+
+id = "06"
+title = "Raft B: log replication"
+package = "lab-06-raft-log"
+protocol = "raft"
+hints = [
+    """\
+    Bring your lab 05 functions over first (the skeleton says where); `cargo run \
+    --release -p lab-06-raft-log -- tui scenarios/raft-basic.toml` should elect a \
+    leader before you write any replication.""",
+    """\
+    A new leader sets every peer's next index to its last index + 1 and its match \
+    index to 0, then appends a no-op of its own term: without it, entries of \
+    earlier terms can never commit (§5.4.2).""",
+    """\
+    Follower: reject unless your log has an entry at prev_index with prev_term. \
+    Then for each new entry: same index and term as yours means skip it; a \
+    different term means truncate from there, then append. Never truncate entries \
+    that match: a delayed AppendEntries must not cut off newer ones.""",
+    """\
+    Commit: the highest N that a majority (counting the leader's own log) holds, \
+    and only if the entry at N is of the current term. Then apply every entry up \
+    to commitIndex, in order, on every node.""",
+    """\
+    On a rejection, move next back (to the follower's hint + 1, never below match \
+    + 1) and re-send at once; on success, set match and next from the reply's \
+    match index, never lower than before (replies arrive out of order).""",
+]
+
+[checks]
+safety = [
+    "log-matching",
+    "leader-completeness",
+    "state-machine-safety",
+    "acked-ops-applied",
+    "linearizable",
+]
+
+[[parts]]
+id = "A"
+title = "replicate, commit and apply client operations without faults"
+
+[[parts.cases]]
+scenario = "../../scenarios/raft-basic.toml"
+seeds = "0..20"
+checks = "safety"
+points = 30
+
+[[parts]]
+id = "B"
+title = "leader changes and partitions: repair followers' logs, apply only what is committed"
+
+[[parts.cases]]
+scenario = "../../scenarios/raft-leader-isolated.toml"
+seeds = "0..10"
+checks = "safety"
+points = 15
+
+[[parts.cases]]
+scenario = "../../scenarios/raft-minority-partition.toml"
+seeds = "0..10"
+checks = "safety"
+points = 15
+
+[[parts.cases]]
+scenario = "scenarios/apply-before-commit-rule.toml"
+seeds = "0..20"
+checks = "safety"
+points = 15
+
+[[parts]]
+id = "C"
+title = "the election restriction: only an up-to-date candidate wins"
+
+[[parts.cases]]
+scenario = "scenarios/vote-without-log-check-rule.toml"
+seeds = "0..20"
+checks = "safety"
+points = 25
+note = "a node isolated again and again returns with the highest term and a stale log"
+
+[[bugs]]
+name = "vote-without-log-check"
+param = "bugs"
+value = ["vote-without-log-check"]
+breaks = ["C"]
+
+[[bugs]]
+name = "apply-before-commit"
+param = "bugs"
+value = ["apply-before-commit"]
+breaks = ["B"]
+"#,
+    ),
+    (
         "labs/06-raft-log/scenarios/apply-before-commit-rule.toml",
         r#"# apply-before-commit-rule (lab 06, part B): apply and answer only what is
 # committed.
@@ -1235,6 +2102,133 @@ heal_after = "1.5s"
 
 [check]
 history = "linearizable"
+"#,
+    ),
+    (
+        "labs/07-raft-persist/lab.toml",
+        r#"# Lab 07's data: what the grader grades (parts → cases: scenario, seeds,
+# checks, points), the hints `distlab lab hint 07` shows, and the
+# reference's bug switches with the parts each must lose. Read by
+# src/labs/data (the format: docs/labs.md, "Adding a lab"); scenario paths
+# are relative to this folder; `note` and `rule` only show in the README.
+# The grader grades with its own compiled-in copy of this file and refuses
+# to grade while it is edited. After a change (lab authors only), run
+# `DISTLAB_BLESS=1 cargo test --test labs -- scenario_copies readme`.
+
+id = "07"
+title = "Raft C: persistence and crash recovery"
+package = "lab-07-raft-persist"
+protocol = "raft"
+hints = [
+    """\
+    Bring your lab 06 node over first (the skeleton says where); with persist_log \
+    and persist_commit still todo!(), `cargo run --release -p lab-07-raft-persist \
+    -- run scenarios/raft-basic.toml` panics at the first one, which tells you \
+    where they are called.""",
+    """\
+    persist_log(from): write entries from..=last_index under entry_key(i), remove \
+    the keys after last_index up to stored_last (a truncation left them), set \
+    stored_last, then ctx.storage().sync(). A write that is not synced is lost on \
+    a crash (`[storage] lose_unsynced`).""",
+    """\
+    Call persist_log wherever the log changes — the leader's no-op, a client \
+    request, a follower's merge — and persist_commit wherever commit moves, both \
+    before the handler returns: the handler's messages (a vote, an AppendReply \
+    with a match index, a client answer) leave the node only when it returns.""",
+    """\
+    recover: term and vote, then entries 1, 2, ... until one is missing, then \
+    commit (never above the last index), then apply 1..=commit again — the \
+    key-value store is rebuilt from the log, it is not stored.""",
+    """\
+    Part B (`leader-completeness` under raft-figure8): a leader commits by \
+    counting replicas only an entry of its own term; older entries commit with it. \
+    Check the term of the entry at N, not of the last entry.""",
+]
+
+[checks]
+durable = [
+    "election-safety",
+    "term-never-decreases",
+    "one-vote-per-term",
+    "commit-never-decreases",
+    "log-matching",
+    "leader-completeness",
+    "state-machine-safety",
+    "acked-ops-applied",
+    "linearizable",
+]
+
+[[parts]]
+id = "A"
+title = "persist term, vote, log and commit before answering; recover on restart"
+
+[[parts.cases]]
+scenario = "../../scenarios/raft-crash-restart.toml"
+seeds = "0..50"
+checks = "durable"
+points = 15
+note = "leaders and random nodes crash, unsynced writes lost"
+
+[[parts.cases]]
+scenario = "scenarios/reply-before-sync-rule.toml"
+seeds = "0..50"
+checks = "durable"
+points = 20
+note = "a crash every ~400 ms, unsynced writes lost"
+
+[[parts.cases]]
+scenario = "scenarios/forget-vote-rule.toml"
+seeds = "0..50"
+checks = "durable"
+points = 15
+note = "a crash every ~60 ms during contested elections"
+
+[[parts]]
+id = "B"
+title = "Figure 8: commit only entries of the current term, under crashes and partitions"
+
+[[parts.cases]]
+scenario = "../../scenarios/raft-figure8.toml"
+seeds = "0..100"
+checks = "durable"
+points = 25
+note = "crashes and partitions every ~100 ms, `max_entries = 1`"
+
+[[parts]]
+id = "C"
+title = "an unreliable network and churn"
+
+[[parts.cases]]
+scenario = "scenarios/unreliable.toml"
+seeds = "0..50"
+checks = "durable"
+points = 10
+note = "5 % loss, 5 % duplication, two links with 1–120 ms latencies: stale and reordered messages"
+
+[[parts.cases]]
+scenario = "../../scenarios/raft-churn.toml"
+seeds = "0..50"
+checks = "durable"
+points = 15
+note = "30 s of crashes, isolations, splits"
+
+[[bugs]]
+name = "reply-before-sync"
+param = "bugs"
+value = ["reply-before-sync"]
+breaks = ["A", "B", "C"]
+
+[[bugs]]
+name = "forget-vote"
+param = "bugs"
+value = ["forget-vote"]
+breaks = ["A", "B"]
+
+[[bugs]]
+name = "commit-old-terms"
+param = "bugs"
+value = ["commit-old-terms"]
+breaks = ["B"]
 "#,
     ),
     (
@@ -1382,6 +2376,136 @@ timeout = "1s"
 
 [check]
 history = "linearizable"
+"#,
+    ),
+    (
+        "labs/08-raft-kv/lab.toml",
+        r#"# Lab 08's data: what the grader grades (parts → cases: scenario, seeds,
+# checks, points), the hints `distlab lab hint 08` shows, and the
+# reference's bug switches with the parts each must lose. Read by
+# src/labs/data (the format: docs/labs.md, "Adding a lab"); scenario paths
+# are relative to this folder; `note` and `rule` only show in the README.
+# The grader grades with its own compiled-in copy of this file and refuses
+# to grade while it is edited. After a change (lab authors only), run
+# `DISTLAB_BLESS=1 cargo test --test labs -- scenario_copies readme`.
+
+id = "08"
+title = "Raft D: a linearizable key-value service"
+package = "lab-08-raft-kv"
+protocol = "raft"
+hints = [
+    """\
+    Bring your lab 07 node over first (the skeleton says where); `cargo run \
+    --release -p lab-08-raft-kv -- run scenarios/raft-basic.toml` then panics in \
+    handle_request, the first lab 08 todo!().""",
+    """\
+    handle_request: a follower answers `Reply::Redirect(hint)` with the leader it \
+    follows (not itself); the leader appends `Command::Client(ClientCommand { \
+    client, id, op })`, persists it, records `waiting[index] = (client, id)` and \
+    replicates. The answer comes from apply_committed, through `answer`, once the \
+    entry is committed and applied — never earlier.""",
+    """\
+    apply_client is the session table: `kv.sessions[client]` holds the last \
+    applied id and its result. Same id: return the cached result without \
+    executing. Lower id: return None. Higher: `kv.execute(&op)`, store the new \
+    session, return the result.""",
+    """\
+    Part B (`linearizable`, an append seen twice): a retry can reach the log twice \
+    — the old leader replicated the first copy before it fell, and the new \
+    leader appends the retry again. Deduplicate when applying (apply_client), not \
+    only when the request arrives: the first copy may not be applied yet when the \
+    retry comes.""",
+    """\
+    Part A `stale-reads`: a `get` is a log entry like any other. A leader \
+    answering reads from its own store may have been deposed without knowing it \
+    (cut off from the majority, still reachable by clients).""",
+    """\
+    Check the session in handle_request too: a retry of a request that already \
+    applied must get its cached result at once (it would also be correct to append \
+    it again; it just costs a round). And do not append a request that is already \
+    waiting in your log.""",
+]
+
+[checks]
+service = [
+    "linearizable",
+    "acked-ops-applied",
+    "client-op-applied",
+    "state-machine-safety",
+    "log-matching",
+    "leader-completeness",
+    "commit-never-decreases",
+]
+
+[[parts]]
+id = "A"
+title = "serve clients through the log; answer only what is committed and applied"
+
+[[parts.cases]]
+scenario = "../../scenarios/raft-basic.toml"
+seeds = "0..20"
+checks = "service"
+points = 15
+
+[[parts.cases]]
+scenario = "scenarios/apply-before-commit-rule.toml"
+seeds = "0..50"
+checks = "service"
+points = 15
+note = "the leader isolated every 3 s"
+
+[[parts.cases]]
+scenario = "scenarios/stale-reads.toml"
+seeds = "0..50"
+checks = "service"
+points = 10
+note = "the leader cut off for 2 s, its clients still reaching it; reads dominate"
+
+[[parts]]
+id = "B"
+title = "exactly once: client sessions under retries"
+
+[[parts.cases]]
+scenario = "scenarios/no-dedup-rule.toml"
+seeds = "0..50"
+checks = "service"
+points = 15
+note = "one-way cuts to the leader"
+
+[[parts.cases]]
+scenario = "scenarios/retries.toml"
+seeds = "0..50"
+checks = "service"
+points = 20
+note = "one-way cuts, then turned around: retries reach the new leader while the first copies are uncommitted in its log"
+
+[[parts]]
+id = "C"
+title = "the service under crashes and churn"
+
+[[parts.cases]]
+scenario = "../../scenarios/raft-crash-restart.toml"
+seeds = "0..30"
+checks = "service"
+points = 10
+
+[[parts.cases]]
+scenario = "../../scenarios/raft-churn.toml"
+seeds = "0..30"
+checks = "service"
+points = 15
+
+[[bugs]]
+name = "no-dedup"
+param = "bugs"
+value = ["no-dedup"]
+breaks = ["A", "B", "C"]
+
+[[bugs]]
+name = "apply-before-commit"
+param = "bugs"
+value = ["apply-before-commit"]
+breaks = ["A", "B", "C"]
 "#,
     ),
     (
@@ -1750,6 +2874,184 @@ history = "linearizable"
 "#,
     ),
     (
+        "labs/09-quorum-kv/lab.toml",
+        r#"# Lab 09's data: what the grader grades (parts → cases: scenario, seeds,
+# checks, points), the hints `distlab lab hint 09` shows, and the
+# reference's bug switches with the parts each must lose. Read by
+# src/labs/data (the format: docs/labs.md, "Adding a lab"); scenario paths
+# are relative to this folder; `note` and `rule` only show in the README.
+# The grader grades with its own compiled-in copy of this file and refuses
+# to grade while it is edited. After a change (lab authors only), run
+# `DISTLAB_BLESS=1 cargo test --test labs -- scenario_copies readme`.
+
+id = "09"
+title = "Quorum KV: ABD (cp) against sloppy quorums (ap)"
+package = "lab-09-quorum-kv"
+protocol = "quorum-kv"
+hints = [
+    """\
+    Start with part A on a healthy network: `cargo run --release -p \
+    lab-09-quorum-kv -- tui labs/09-quorum-kv/scenarios/cp-basic.toml`. A cp write \
+    is two round trips (query a majority for the highest tag, store (seq + 1, me) \
+    at a majority); a read is two as well (query, then write the newest back).""",
+    """\
+    Count a quorum by distinct nodes, per phase: keep the replies of the current \
+    phase in a map keyed by sender, clear it when the phase changes, and drop a \
+    reply that belongs to the other phase. With duplication on, a single replica's \
+    two acks must not make a majority.""",
+    """\
+    The read's write-back is not an optimisation. Without it, a read can return a \
+    write that only one replica holds (its store still in flight, or lost), and \
+    the next read, from another majority, returns the older value: a new-old \
+    inversion that the `linearizable` check reports.""",
+    """\
+    In ap, set a `Timer::Sloppy(op)` when the operation starts. When it fires and \
+    the quorum is still short, send the same store to the first fallbacks \
+    (preference list after the n replicas), one per replica that has not acked, \
+    with `hint: Some(that replica)`; a fallback keeps it in `hints`, durably, and \
+    answers like a replica.""",
+    """\
+    Convergence needs three mechanisms: every `Timer::Sync`, hand each hint to its \
+    replica and drop it only on the matching `HandoffAck`; pick a random peer and \
+    send it the keys you both replicate (anti-entropy); and after an ap read, send \
+    the merged versions to the replicas whose answer differed (read repair).""",
+]
+
+[checks]
+cp = [
+    "linearizable",
+    "writes-visible",
+    "messages-flow",
+    "cp-available",
+]
+ap-vclock = [
+    "replicas-converge",
+    "no-lost-updates",
+    "writes-visible",
+    "messages-flow",
+    "ap-available",
+]
+ap-lww = [
+    "replicas-converge",
+    "writes-visible",
+    "messages-flow",
+    "ap-available",
+]
+
+[[parts]]
+id = "A"
+title = "cp: linearizable reads and writes (ABD), with loss and duplication"
+note = "R1–R5"
+
+[[parts.cases]]
+scenario = "scenarios/cp-basic.toml"
+seeds = "0..50"
+checks = "cp"
+points = 10
+note = "no faults"
+
+[[parts.cases]]
+scenario = "scenarios/cp-lossy.toml"
+seeds = "0..150"
+checks = "cp"
+points = 20
+note = "one key, 10% loss, 30% duplication"
+
+[[parts]]
+id = "B"
+title = "cp under partitions and crashes: the minority refuses"
+
+[[parts.cases]]
+scenario = "scenarios/cp-partitions.toml"
+seeds = "0..100"
+checks = "cp"
+points = 15
+note = "random partitions and crashes"
+
+[[parts.cases]]
+scenario = "../../scenarios/cap-partition.toml"
+seeds = "0..100"
+checks = "cp"
+points = 10
+note = "a 2|3 split, then a crash"
+
+[[parts.cases]]
+scenario = "../../scenarios/cap-minority-partition.toml"
+seeds = "0..100"
+checks = "cp"
+points = 5
+note = "one node isolated, then random faults"
+
+[[parts]]
+id = "C"
+title = "ap: sloppy quorums, hinted handoff, repair; converge after healing"
+note = "R1, R6–R9"
+
+[[parts.cases]]
+scenario = "scenarios/ap-partition.toml"
+seeds = "0..100"
+checks = "ap-vclock"
+points = 15
+note = "vector clocks, a 2|3 split, a crash"
+
+[[parts.cases]]
+scenario = "scenarios/ap-sloppy.toml"
+seeds = "0..100"
+checks = "ap-vclock"
+points = 10
+note = "one key whose replicas are cut off from four of seven nodes"
+
+[[parts.cases]]
+scenario = "scenarios/ap-churn.toml"
+seeds = "0..100"
+checks = "ap-lww"
+points = 10
+note = "last-writer-wins, random partitions and crashes"
+
+[[parts.cases]]
+scenario = "../../scenarios/cap-quorum-sweep.toml"
+seeds = "0..50"
+checks = "ap-lww"
+points = 5
+note = "last-writer-wins, `r = w = 1`"
+
+[[bugs]]
+name = "no-write-back"
+param = "bug"
+value = "no-write-back"
+breaks = ["A", "B"]
+rule = "R4: reads answer after phase 1, without writing back"
+
+[[bugs]]
+name = "stale-quorum"
+param = "bug"
+value = "stale-quorum"
+breaks = ["A", "B"]
+rule = "R2: every reply counts toward a quorum, duplicates and the other phase's too"
+
+[[bugs]]
+name = "no-sloppy"
+param = "sloppy_after"
+value = "1s"
+breaks = ["C"]
+rule = "R6: no fallbacks (the reference with `sloppy_after = \"1s\"`, past the deadline)"
+
+[[bugs]]
+name = "no-handoff"
+param = "bug"
+value = "no-handoff"
+breaks = ["C"]
+rule = "R8: fallbacks keep their hints forever"
+
+[[bugs]]
+name = "no-repair"
+param = "bug"
+value = "no-repair"
+breaks = ["C"]
+rule = "R7, R9: no read repair, no anti-entropy"
+"#,
+    ),
+    (
         "labs/09-quorum-kv/scenarios/ap-churn.toml",
         r#"# ap-churn (lab 09, part C): last-writer-wins under random partitions and crashes.
 #
@@ -2015,6 +3317,164 @@ kinds = ["partition", "crash"]
 every = "1s"
 heal_after = "600ms"
 start = "2s"
+"#,
+    ),
+    (
+        "labs/10-event-sourcing/lab.toml",
+        r#"# Lab 10's data: what the grader grades (parts → cases: scenario, seeds,
+# checks, points), the hints `distlab lab hint 10` shows, and the
+# reference's bug switches with the parts each must lose. Read by
+# src/labs/data (the format: docs/labs.md, "Adding a lab"); scenario paths
+# are relative to this folder; `note` and `rule` only show in the README.
+# The grader grades with its own compiled-in copy of this file and refuses
+# to grade while it is edited. After a change (lab authors only), run
+# `DISTLAB_BLESS=1 cargo test --test labs -- scenario_copies readme`.
+
+id = "10"
+title = "Event sourcing and CQRS: optimistic concurrency, idempotent projections, the outbox"
+package = "lab-10-event-sourcing"
+protocol = "cqrs"
+hints = [
+    """\
+    Start with part A: `cargo run --release -p lab-10-event-sourcing -- tui \
+    scenarios/es-basic.toml`. `rebuild` starts from the snapshot (or a fresh \
+    `AccountState::new`) and folds in every event above its version with \
+    `apply_stored`, which upcasts v1 deposits.""",
+    """\
+    `decide` refuses non-positive amounts and withdrawals above the balance; a \
+    deposit is `DepositedV1 { amount }` for an old writer (`write_v1`), else \
+    `DepositedV2` in `DEFAULT_CURRENCY`. The store's rule is one comparison: \
+    append only if the stream is still at the version the command was validated \
+    against.""",
+    """\
+    Part B: a redelivered event has a version at or below the stream's last \
+    applied version in the read model — skip it. Persist the whole \
+    `ProjectionState` under `MODEL_KEY` and sync: the read model and the processed \
+    offsets are durable together.""",
+    """\
+    Commit only what is persisted: the processed offsets, never the received ones. \
+    A crash after a commit but before the persist loses the batch for good; a \
+    crash after the persist but before the commit only redelivers, which your \
+    `should_apply` makes harmless.""",
+    """\
+    Part C: put the event (`event_key`), its outbox entry (`outbox_key`, value \
+    `()`) and the snapshot if any (`snapshot_key`), then sync once — all durable \
+    together or none. After the broker's ack, remove the outbox keys and sync; on \
+    restart the store republishes whatever is still in the outbox.""",
+]
+
+[checks]
+all = [
+    "optimistic-concurrency",
+    "no-double-apply",
+    "per-stream-order",
+    "every-event-published",
+    "projection-matches-store",
+    "snapshot-replay-equivalence",
+    "accepted-commands-stored",
+    "read-your-writes",
+    "an-event-reaches-a-projection",
+    "decisions-on-true-state",
+]
+
+[[parts]]
+id = "A"
+title = "the aggregate: rebuild, decide, append with an expected version"
+note = "R1–R3"
+
+[[parts.cases]]
+scenario = "../../scenarios/es-basic.toml"
+seeds = "0..20"
+checks = "all"
+points = 10
+note = "no faults, one v1 writer"
+
+[[parts.cases]]
+scenario = "../../scenarios/es-concurrent-commands.toml"
+seeds = "0..30"
+checks = "all"
+points = 10
+note = "three handlers race on two accounts, crashes"
+
+[[parts.cases]]
+scenario = "scenarios/lost-update.toml"
+seeds = "0..30"
+checks = "all"
+points = 15
+note = "the same race, more withdrawals"
+
+[[parts]]
+id = "B"
+title = "the projection: idempotent apply, persist before commit"
+note = "R4–R6"
+
+[[parts.cases]]
+scenario = "scenarios/redelivery.toml"
+seeds = "0..30"
+checks = "all"
+points = 15
+note = "projection crashes, loss, duplication"
+
+[[parts.cases]]
+scenario = "scenarios/consumer-crash.toml"
+seeds = "0..30"
+checks = "all"
+points = 10
+note = "slow batches (120 ms), commits every 50 ms, five projection crashes"
+
+[[parts.cases]]
+scenario = "../../scenarios/es-rebuild-projection.toml"
+seeds = "0..20"
+checks = "all"
+points = 10
+note = "the read model thrown away and rebuilt from the store"
+
+[[parts]]
+id = "C"
+title = "the transactional outbox"
+note = "R7, R8"
+
+[[parts.cases]]
+scenario = "scenarios/store-crashes.toml"
+seeds = "0..30"
+checks = "all"
+points = 20
+note = "the store crashed every second"
+
+[[parts.cases]]
+scenario = "../../scenarios/es-outbox-crash.toml"
+seeds = "0..20"
+checks = "all"
+points = 10
+note = "store crashes, loss, duplication, random crashes"
+
+[[bugs]]
+name = "no-expected-version"
+param = "bug"
+value = "no-expected-version"
+breaks = ["A", "B", "C"]
+rule = "R3: appends ignore the expected version (B, C: overdrafts fail every scenario)"
+
+[[bugs]]
+name = "non-idempotent-projection"
+param = "bug"
+value = "non-idempotent-projection"
+breaks = ["A", "B", "C"]
+rule = "R4: every delivery is applied (A, C: their crashes redeliver too)"
+
+[[bugs]]
+name = "commit-before-process"
+param = "bug"
+value = "commit-before-process"
+breaks = ["A", "B", "C"]
+rule = "R6: offsets committed on receipt, before processing (A, C: their crashes hit projections too)"
+
+[[bugs]]
+name = "dual-write"
+param = "bug"
+value = "dual-write"
+breaks = ["A", "C"]
+rule = "R7: no outbox: publish from memory after the write (A: `es-concurrent-commands` crashes the store)"
 "#,
     ),
     (
@@ -3115,6 +4575,53 @@ kind = "kv"
 clients = 3
 rate = "50/s"
 timeout = "1s"
+
+[check]
+history = "linearizable"
+"#,
+    ),
+    (
+        "scenarios/raft-bug-forget-vote.toml",
+        r#"# raft-bug-forget-vote: a restarted node forgets whom it voted for.
+#
+# Bug: `forget-vote` ignores the stored vote on restart. A node that voted for
+# one candidate, crashed and came back within the same term votes again for
+# another — and both candidates can win a majority of the same term.
+# Watch: three nodes with a narrow election timeout range (contested
+# elections are common) and latencies of 1–40 ms; the nemesis crashes a random
+# node every ~60 ms and restarts it 5 ms later; candidates retry their vote
+# requests every 30 ms, so a restarted voter hears from the second candidate
+# within the term. `election-safety` stops the run ("two leaders in term
+# N"). Remove the bug line and the same seeds pass.
+#
+# Try: distlab run scenarios/raft-bug-forget-vote.toml    (the file's seed fails)
+#      distlab sweep scenarios/raft-bug-forget-vote.toml --seeds 0..1000
+name = "raft-bug-forget-vote"
+description = "Bug switch: forget the vote on restart; two leaders in one term."
+nodes = 3
+seed = 1
+duration = "15s"
+settle = "5s"
+
+[protocol]
+name = "raft"
+bugs = ["forget-vote"]
+election_timeout = { min = "100ms", max = "110ms" }
+heartbeat = "30ms"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "40ms" }
+
+[workload]
+kind = "kv"
+clients = 2
+rate = "20/s"
+timeout = "1s"
+
+[nemesis]
+kinds = ["crash"]
+every = "60ms"
+heal_after = "5ms"
 
 [check]
 history = "linearizable"

@@ -4,79 +4,18 @@
 //! compares. Nothing to implement, so there is no crate and no reference.
 
 use super::grade::{CaseResult, FirstFailure, PartResult};
-use super::{Case, Lab, Part};
+use super::{Case, Lab};
 use crate::check::Outcome;
 use crate::registry;
 use crate::scenario::engine::BuildOptions;
 use crate::scenario::{self, Overrides};
 use crate::sim::{RunReport, Verdict};
+use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::LazyLock;
 
-const RAFT_BASIC: &str = "scenarios/raft-basic.toml";
-const FORGET_VOTE: &str = "scenarios/raft-bug-forget-vote.toml";
-/// Seeds the sweep question is about.
-const SWEEP: (u64, u64) = (0, 20);
-
-/// The tour.
-pub const LAB: Lab = Lab {
-    id: "00",
-    slug: "00-tour",
-    title: "Tour: run, read, sweep, replay",
-    package: None,
-    protocol: "raft",
-    parts: &[
-        Part {
-            id: "A",
-            title: "run a scenario and read its summary",
-            cases: &[
-                Case {
-                    scenario: RAFT_BASIC,
-                    seeds: (1, 2),
-                    checks: &["trace_hash"],
-                    points: 1,
-                },
-                Case {
-                    scenario: RAFT_BASIC,
-                    seeds: (1, 2),
-                    checks: &["messages_delivered"],
-                    points: 1,
-                },
-            ],
-        },
-        Part {
-            id: "B",
-            title: "sweep seeds and replay a failure",
-            cases: &[
-                Case {
-                    scenario: FORGET_VOTE,
-                    seeds: SWEEP,
-                    checks: &["first_failing_seed"],
-                    points: 1,
-                },
-                Case {
-                    scenario: FORGET_VOTE,
-                    seeds: SWEEP,
-                    checks: &["failing_check"],
-                    points: 1,
-                },
-                Case {
-                    scenario: FORGET_VOTE,
-                    seeds: SWEEP,
-                    checks: &["failing_trace_hash"],
-                    points: 1,
-                },
-            ],
-        },
-    ],
-    hints: &[
-        "`distlab run scenarios/raft-basic.toml` prints the summary; the trace hash is on the `trace-hash` line and the message counters on `messages`.",
-        "`distlab sweep scenarios/raft-bug-forget-vote.toml --seeds 0..20` prints every failing seed in order, with the check that failed in parentheses.",
-        "`distlab replay scenarios/raft-bug-forget-vote.toml --seed N` re-runs seed N and prints its trace hash; `--tui` opens it paused where the check failed.",
-    ],
-    reference: None,
-    bugs: &[],
-    custom: Some(grade_answers),
-};
+/// The tour, as `labs/00-tour/lab.toml` describes it (the grader's copy).
+pub static LAB: LazyLock<Lab> = LazyLock::new(|| super::compiled_lab("00"));
 
 /// The answers file, relative to the repository root.
 pub const ANSWERS: &str = "labs/00-tour/answers.toml";
@@ -89,7 +28,8 @@ pub fn grade_answers(root: &Path) -> Vec<PartResult> {
         .and_then(|text| {
             toml::from_str::<toml::Table>(&text).map_err(|e| format!("{}: {e}", path.display()))
         });
-    let truth = Truth::compute(root);
+    // The truth of each (scenario, seeds) a question is about, run once.
+    let mut truths: BTreeMap<(&str, (u64, u64)), Truth> = BTreeMap::new();
     LAB.parts
         .iter()
         .map(|part| PartResult {
@@ -98,36 +38,50 @@ pub fn grade_answers(root: &Path) -> Vec<PartResult> {
             cases: part
                 .cases
                 .iter()
-                .map(|case| grade_question(case, &answers, &truth))
+                .map(|case| {
+                    let truth = truths
+                        .entry((case.scenario, case.seeds))
+                        .or_insert_with(|| Truth::compute(root, case));
+                    grade_question(case, &answers, truth)
+                })
                 .collect(),
         })
         .collect()
 }
 
-/// The right answers, from the simulations themselves.
+/// The right answers about one case's scenario and seeds, from the
+/// simulations themselves: the run of its first seed, and the first seed
+/// of its range that fails.
 struct Truth {
-    basic: Result<RunReport, String>,
+    scenario: &'static str,
+    seeds: (u64, u64),
+    first: Result<RunReport, String>,
     first_failure: Result<Option<RunReport>, String>,
 }
 
 impl Truth {
-    fn compute(root: &Path) -> Truth {
-        let run = |file: &str, seed: u64| -> Result<RunReport, String> {
+    fn compute(root: &Path, case: &Case) -> Truth {
+        let run = |seed: u64| -> Result<RunReport, String> {
             let overrides = Overrides {
                 seed: Some(seed),
                 ..Overrides::default()
             };
-            let s = scenario::load(&root.join(file), &overrides).map_err(|e| e.to_string())?;
+            let s =
+                scenario::load(&root.join(case.scenario), &overrides).map_err(|e| e.to_string())?;
             let mut sim =
                 registry::build(&s, &BuildOptions::default()).map_err(|e| e.to_string())?;
             Ok(sim.run())
         };
-        let first_failure = (SWEEP.0..SWEEP.1)
-            .map(|seed| run(FORGET_VOTE, seed))
+        let (start, end) = case.seeds;
+        let first = run(start);
+        let first_failure = std::iter::once(first.clone())
+            .chain((start + 1..end).map(run))
             .find(|r| r.as_ref().map_or(true, |r| r.verdict != Verdict::Pass))
             .transpose();
         Truth {
-            basic: run(RAFT_BASIC, 1),
+            scenario: case.scenario,
+            seeds: case.seeds,
+            first,
             first_failure,
         }
     }
@@ -136,12 +90,13 @@ impl Truth {
     fn answer(&self, key: &str) -> Result<String, String> {
         let failing = || -> Result<RunReport, String> {
             self.first_failure.clone()?.ok_or_else(|| {
-                format!("no seed of {FORGET_VOTE} in {}..{} fails", SWEEP.0, SWEEP.1)
+                let (start, end) = self.seeds;
+                format!("no seed of {} in {start}..{end} fails", self.scenario)
             })
         };
         Ok(match key {
-            "trace_hash" => self.basic.clone()?.trace_hash,
-            "messages_delivered" => self.basic.clone()?.messages.delivered.to_string(),
+            "trace_hash" => self.first.clone()?.trace_hash,
+            "messages_delivered" => self.first.clone()?.messages.delivered.to_string(),
             "first_failing_seed" => failing()?.seed.to_string(),
             "failing_check" => failing()?
                 .checks

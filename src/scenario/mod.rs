@@ -33,9 +33,9 @@ mod error;
 mod faults;
 mod params;
 mod parse;
-mod read;
+pub(crate) mod read;
 mod spec;
-mod value;
+pub(crate) mod value;
 
 pub use error::{ScenarioError, SourceInfo};
 pub use params::{ParamReader, ParamTable};

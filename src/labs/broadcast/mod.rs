@@ -36,21 +36,21 @@ mod gossip;
 
 pub use gossip::{GossipSetup, LabGossip};
 
-use super::{Case, Lab, LabBug, Part};
+use super::Lab;
 use crate::check::history::EventType;
 use crate::check::{Invariant, Monitor};
 use crate::protocols::broadcast::scenario::FACTS;
 use crate::protocols::broadcast::{Broadcast, BroadcastWorkload, Bug, Params, Topology};
 use crate::protocols::gossip::scenario::FACTS as GOSSIP_FACTS;
 use crate::protocols::gossip::{Bug as GossipBug, Gossip};
-use crate::registry::ProtocolEntry;
+use crate::registry::{BuildFn, ProtocolEntry};
 use crate::scenario::engine::{configure, BuildOptions};
 use crate::scenario::{Scenario, ScenarioError};
 use crate::sim::report::percentile;
 use crate::sim::{DynSim, Node, NodeId, Ratio, Sim, SimBuilder, SimTime};
 use crate::workload::Workload;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 /// What a node is built from.
 #[derive(Clone, Debug)]
@@ -447,134 +447,8 @@ pub fn entries<T: BroadcastTypes>() -> Vec<ProtocolEntry> {
     ]
 }
 
-const BASIC: &str = "scenarios/broadcast-basic.toml";
-const LOSSY: &str = "scenarios/broadcast-lossy.toml";
-const PARTITION: &str = "scenarios/broadcast-partition.toml";
-const EFFICIENCY: &str = "labs/02-broadcast/scenarios/efficiency.toml";
-const EFFICIENCY_LOSSY: &str = "labs/02-broadcast/scenarios/efficiency-lossy.toml";
-const GOSSIP_ANTI_ENTROPY: &str = "scenarios/gossip-anti-entropy.toml";
-const GOSSIP_PARTITION: &str = "labs/02-broadcast/scenarios/gossip-partition.toml";
-const CONVERGENCE: &[&str] = &[
-    "values-come-from-clients",
-    "acked-updates-everywhere",
-    "replicas-converge",
-    "update-spreads",
-    "messages-flow",
-];
-const CORRECTNESS: &[&str] = &[
-    "values-come-from-clients",
-    "acked-values-everywhere",
-    "value-travels",
-    "messages-flow",
-];
+/// Lab 02, as `labs/02-broadcast/lab.toml` describes it (the grader's copy).
+pub static LAB: LazyLock<Lab> = LazyLock::new(|| super::compiled_lab("02"));
 
-/// Lab 02.
-pub const LAB: Lab = Lab {
-    id: "02",
-    slug: "02-broadcast",
-    title: "Broadcast: flooding with retransmission, efficiency, gossip",
-    package: Some("lab-02-broadcast"),
-    protocol: "broadcast",
-    parts: &[
-        Part {
-            id: "A",
-            title: "every acknowledged value reaches every node (loss, partitions, crashes)",
-            cases: &[
-                Case {
-                    scenario: BASIC,
-                    seeds: (0, 10),
-                    checks: CORRECTNESS,
-                    points: 10,
-                },
-                Case {
-                    scenario: LOSSY,
-                    seeds: (0, 40),
-                    checks: CORRECTNESS,
-                    points: 20,
-                },
-                Case {
-                    scenario: PARTITION,
-                    seeds: (0, 20),
-                    checks: CORRECTNESS,
-                    points: 20,
-                },
-            ],
-        },
-        Part {
-            id: "B",
-            title: "efficiency: messages per broadcast and delivery latency under targets",
-            cases: &[
-                Case {
-                    scenario: EFFICIENCY,
-                    seeds: (0, 10),
-                    checks: &[
-                        "messages-flow",
-                        "messages-per-broadcast",
-                        "delivery-latency-p50",
-                        "delivery-latency-p99",
-                    ],
-                    points: 20,
-                },
-                Case {
-                    scenario: EFFICIENCY_LOSSY,
-                    seeds: (0, 10),
-                    checks: &[
-                        "acked-values-everywhere",
-                        "messages-flow",
-                        "messages-per-broadcast",
-                        "delivery-latency-p99",
-                    ],
-                    points: 10,
-                },
-            ],
-        },
-        Part {
-            id: "C",
-            title: "gossip: push-pull anti-entropy converges (loss, crashes, partitions)",
-            cases: &[
-                Case {
-                    scenario: GOSSIP_ANTI_ENTROPY,
-                    seeds: (0, 20),
-                    checks: CONVERGENCE,
-                    points: 10,
-                },
-                Case {
-                    scenario: GOSSIP_PARTITION,
-                    seeds: (0, 20),
-                    checks: CONVERGENCE,
-                    points: 10,
-                },
-            ],
-        },
-    ],
-    hints: &[
-        "Part A's whole protocol: on a new value, store it (sync!) and push it to every neighbour; remember, per neighbour, what it has not acknowledged; on a timer, resend exactly that.",
-        "A neighbour acknowledges what it received (`Msg::Ack` with the values); drop acknowledged values from that neighbour's pending set. Acknowledge even values you already had: the sender is waiting for it.",
-        "After a crash only storage survives: `on_start` must reload the stored values and offer all of them to every neighbour again, or values acknowledged before the crash never reach nodes that missed them.",
-        "Answer a client's `broadcast` only after the value is stored and synced; otherwise a crash right after the answer loses an acknowledged value.",
-        "Part B: push a new value at once (waiting for the timer costs up to a retry interval per hop), only to neighbours (not every node), and never back to the node you got it from. Resend only what is unacknowledged, never the whole set.",
-        "Part C: every round, pick `fanout` random neighbours (`ctx.rng().shuffle`) and send each `Msg::PushPull(all your values)`; on a `PushPull`, merge what you lack and answer `Msg::Push` with what the sender lacks. No acknowledgements are needed: the next round repairs any loss.",
-    ],
-    reference: Some(build::<Reference>),
-    bugs: &[
-        LabBug {
-            name: "no-retransmit",
-            param: "bug",
-            value: "\"no-retransmit\"",
-            breaks: &["A", "B"],
-        },
-        LabBug {
-            name: "forget-on-restart",
-            param: "bug",
-            value: "\"forget-on-restart\"",
-            breaks: &["A"],
-        },
-        LabBug {
-            name: "no-anti-entropy",
-            param: "bug",
-            value: "\"no-anti-entropy\"",
-            breaks: &["C"],
-        },
-    ],
-    custom: None,
-};
+/// The reference build, through the lab's generic build.
+pub const REFERENCE: BuildFn = build::<Reference>;

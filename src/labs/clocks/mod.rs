@@ -35,15 +35,16 @@ mod laws;
 pub use causal::{CausalMessage, CausalNode, Stamp};
 pub use lamport::LamportNode;
 
-use super::{Case, Lab, LabBug, Part};
+use super::Lab;
 use crate::protocols::clocks::scenario::{LAMPORT_FACTS, VCLOCK_FACTS};
 use crate::protocols::clocks::{Bug, VClock};
-use crate::registry::ProtocolEntry;
+use crate::registry::{BuildFn, ProtocolEntry};
 use crate::scenario::engine::BuildOptions;
 use crate::scenario::{Scenario, ScenarioError};
 use crate::sim::{DynSim, NodeId, SimTime};
 use std::cmp::Ordering;
 use std::fmt::Debug;
+use std::sync::LazyLock;
 
 /// How two vector clocks are ordered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -338,114 +339,8 @@ pub fn entries<C: ClockTypes>() -> Vec<ProtocolEntry> {
     ]
 }
 
-const LAMPORT_RULES: &str = "labs/01-clocks/scenarios/lamport-rules.toml";
-const LAMPORT_TOTAL_ORDER: &str = "scenarios/lamport-total-order.toml";
-const VECTOR_RULES: &str = "labs/01-clocks/scenarios/vclock-rules.toml";
-const VECTOR_GIVEN_RULE: &str = "labs/01-clocks/scenarios/vclock-given-rule.toml";
-const CAUSAL_BROADCAST: &str = "scenarios/vclock-causal-broadcast.toml";
-const CAUSAL_REORDER: &str = "labs/01-clocks/scenarios/causal-reorder.toml";
+/// Lab 01, as `labs/01-clocks/lab.toml` describes it (the grader's copy).
+pub static LAB: LazyLock<Lab> = LazyLock::new(|| super::compiled_lab("01"));
 
-/// Lab 01.
-pub const LAB: Lab = Lab {
-    id: "01",
-    slug: "01-clocks",
-    title: "Logical clocks: Lamport, vector, causal delivery",
-    package: Some("lab-01-clocks"),
-    protocol: "vclock",
-    parts: &[
-        Part {
-            id: "A",
-            title: "a Lamport clock (tick, send, receive)",
-            cases: &[
-                Case {
-                    scenario: LAMPORT_RULES,
-                    seeds: (0, 50),
-                    checks: &["lamport-laws", "lamport-rules", "clock-condition"],
-                    points: 10,
-                },
-                Case {
-                    scenario: LAMPORT_TOTAL_ORDER,
-                    seeds: (0, 30),
-                    checks: &[
-                        "lamport-rules",
-                        "clock-condition",
-                        "total-order",
-                        "acked-broadcasts-delivered-everywhere",
-                    ],
-                    points: 20,
-                },
-            ],
-        },
-        Part {
-            id: "B",
-            title: "a vector clock (increment, merge, compare)",
-            cases: &[
-                Case {
-                    scenario: VECTOR_RULES,
-                    seeds: (0, 50),
-                    checks: &["vector-clock-laws", "vector-clock-rules"],
-                    points: 15,
-                },
-                Case {
-                    scenario: VECTOR_GIVEN_RULE,
-                    seeds: (0, 30),
-                    checks: &[
-                        "vector-clock-rules",
-                        "clock-condition",
-                        "causal-delivery",
-                        "all-delivered",
-                    ],
-                    points: 20,
-                },
-            ],
-        },
-        Part {
-            id: "C",
-            title: "causal delivery (buffer until causally ready)",
-            cases: &[
-                Case {
-                    scenario: CAUSAL_BROADCAST,
-                    seeds: (0, 30),
-                    checks: &["causal-delivery", "all-delivered", "a-message-waits"],
-                    points: 15,
-                },
-                Case {
-                    scenario: CAUSAL_REORDER,
-                    seeds: (0, 30),
-                    checks: &["causal-delivery", "all-delivered", "a-message-waits"],
-                    points: 20,
-                },
-            ],
-        },
-    ],
-    hints: &[
-        "Start with part A: every rule is one line. A fresh clock reads 0, and every operation returns the clock's time after it.",
-        "`lamport-laws` prints the operations it ran and the first result that differs; replay the seed with `cargo run --release -p lab-01-clocks -- run labs/01-clocks/scenarios/lamport-rules.toml --seed N`.",
-        "A vector clock is one counter per node (`vec![0; nodes]`). `compare` looks at every entry once: remember whether any entry is smaller and whether any is larger; both means concurrent.",
-        "`merge` is the entry-wise maximum, never the minimum: after a merge the clock must cover both inputs.",
-        "Part C: `self` is the receiver's vector D (messages delivered per sender). A message from j stamped V is deliverable when V[j] == D[j] + 1 and V[k] <= D[k] for every k != j; anything else waits in the buffer.",
-        "If `all-delivered` fails, a message is stuck in the buffer: check you compare V[j] with D[j] + 1 (not D[j]) and that you skip the sender when checking the other entries.",
-    ],
-    reference: Some(build::<Reference>),
-    bugs: &[
-        LabBug {
-            name: "no-increment-on-send",
-            param: "bug",
-            value: "\"no-increment-on-send\"",
-            breaks: &["A"],
-        },
-        LabBug {
-            name: "merge-min",
-            param: "bug",
-            value: "\"merge-min\"",
-            breaks: &["B", "C"],
-        },
-        LabBug {
-            name: "no-causal-wait",
-            param: "bug",
-            value: "\"no-causal-wait\"",
-            breaks: &["C"],
-        },
-    ],
-    custom: None,
-};
+/// The reference build, through the lab's generic build.
+pub const REFERENCE: BuildFn = build::<Reference>;

@@ -217,3 +217,6 @@ pub fn entry<S: RaftLabNode>() -> ProtocolEntry {
         build: build::<S>,
     }
 }
+
+/// The reference build of labs 05–08: [`Raft`] through [`build`].
+pub const REFERENCE: crate::registry::BuildFn = build::<Raft>;
