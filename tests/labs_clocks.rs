@@ -1,337 +1,239 @@
-//! Lab 01 (clocks): the reference earns full marks, each bug switch loses
-//! the parts it breaks, hand-written wrong clocks lose theirs, the skeleton
-//! scores zero without crashing the grader, grading is deterministic, and
-//! the cheat catalogue (`labs_clocks/cheats.rs`) loses.
+//! Lab 01 (clocks): the reference and the solution earn full marks, each
+//! bug switch loses the parts it breaks, wrong rules written the way
+//! students write them lose theirs, the skeleton (the solution cut down)
+//! scores zero without crashing the grader, each part passes with only its
+//! own rules filled in, grading is deterministic, and the cheat catalogue
+//! (`labs_clocks/cheats.rs`) loses.
 
 #[path = "labs_clocks/cheats.rs"]
-mod cheat_clocks;
+mod cheat_rules;
 #[path = "labs_common/cheats.rs"]
 mod cheats;
+#[path = "labs_common/skeleton.rs"]
+mod cut;
+#[path = "labs_common/grading.rs"]
+mod grading;
 #[path = "../labs/01-clocks/src/lib.rs"]
-#[allow(dead_code)]
 mod skeleton;
+#[path = "labs_clocks/solution.rs"]
+mod solution;
 
-use distlab::labs::clocks::{
-    self, ClockOrder, ClockTypes, LabLamportClock, LabVectorClock, ReferenceLamport,
-    ReferenceVector,
-};
-use distlab::labs::grade::{grade, grade_reference, GradeOptions, Scoreboard};
-use distlab::labs::repo_root;
-use distlab::sim::NodeId;
+use cheats::{Cheat, Shortcut};
+use distlab::labs::clocks::{self, build, build_with, ClockBuild, Hooks, LAB};
+use distlab::labs::grade::{grade, Scoreboard};
+use distlab::protocols::clocks::{ClockOrder, ClockRules};
+use distlab::scenario::engine::BuildOptions;
+use distlab::scenario::{Scenario, ScenarioError};
+use distlab::sim::{DynSim, NodeId};
 
-fn options(part: Option<&str>, jobs: usize) -> GradeOptions {
-    GradeOptions {
-        part: part.map(str::to_string),
-        extra_seeds: 0,
-        jobs,
-    }
+type Built = Result<Box<dyn DynSim>, ScenarioError>;
+
+/// Grade `part` (or all) with the hooks `hooks`.
+fn grade_hooks(hooks: Hooks, part: Option<&str>) -> Scoreboard {
+    let how = ClockBuild { hooks, lab: true };
+    let build = move |s: &Scenario, o: &BuildOptions| -> Built { build_with(how, s, o) };
+    let options = grading::options(part, 2);
+    grade(&LAB, &build, &grading::root(), &options, &|| {}).expect("grades")
 }
 
-fn grade_types<C: ClockTypes>(part: Option<&str>) -> Scoreboard {
-    grade(
-        &clocks::LAB,
-        &clocks::build::<C>,
-        &repo_root(),
-        &options(part, 2),
-        &|| {},
-    )
-    .expect("grade")
-}
-
-/// One line per part, with the first failure: for assertion messages.
-fn describe(board: &Scoreboard) -> String {
-    let mut lines = Vec::new();
-    for part in &board.parts {
-        let mut line = format!("{} {}/{}", part.id, part.earned(), part.possible());
-        if let Some(case) = part.first_failure() {
-            let first = case.first_failure.as_ref();
-            line += &format!(
-                " — {} seed {:?}: {:?} {:?}",
-                case.scenario,
-                first.map(|f| f.seed),
-                first.map(|f| &f.reasons),
-                case.error
-            );
-            if let Some(report) = first.and_then(|f| f.report.as_ref()) {
-                line += &format!(" (steps {}, metrics {:?})", report.steps, report.metrics);
-            }
-        }
-        lines.push(line);
-    }
-    lines.join("\n")
+/// The solution's rules.
+fn solved() -> Hooks {
+    Hooks::of::<solution::Clocks>()
 }
 
 #[test]
-fn the_reference_earns_full_marks() {
-    let board = grade_reference(&clocks::LAB, None, &repo_root(), &options(None, 2), &|| {})
-        .expect("grade");
-    assert_eq!(
-        board.possible(),
-        clocks::LAB.points(),
-        "{}",
-        describe(&board)
-    );
-    assert_eq!(board.earned(), board.possible(), "{}", describe(&board));
+fn the_reference_gets_full_marks() {
+    grading::reference_gets_full_marks(&LAB);
 }
 
 #[test]
-fn every_bug_switch_loses_points_on_the_parts_it_breaks() {
-    assert_eq!(clocks::LAB.bugs.len(), 3);
-    for bug in clocks::LAB.bugs {
-        for &part in bug.breaks {
-            let board = grade_reference(
-                &clocks::LAB,
-                Some(bug),
-                &repo_root(),
-                &options(Some(part), 2),
-                &|| {},
-            )
-            .expect("grade");
-            let result = board.part(part).expect("part graded");
-            println!("{} part {part}:\n{}", bug.name, describe(&board));
-            assert!(
-                result.earned() < result.possible(),
-                "bug {} kept every point of part {part}",
-                bug.name
-            );
-        }
-    }
+fn the_solution_gets_full_marks() {
+    grading::gets_full_marks(&LAB, &build::<solution::Clocks>);
 }
 
 #[test]
-fn the_skeleton_scores_zero_without_crashing_the_grader() {
-    let board = grade_types::<skeleton::Clocks>(None);
-    assert_eq!(board.earned(), 0, "{}", describe(&board));
-    assert_eq!(board.possible(), clocks::LAB.points());
+fn every_bug_loses_the_parts_it_breaks() {
+    assert_eq!(LAB.bugs.len(), 3);
+    grading::every_bug_loses_the_parts_it_breaks(&LAB);
+}
+
+#[test]
+fn the_skeleton_scores_zero_and_its_todos_are_caught() {
+    grading::skeleton_scores_zero(&LAB, &build::<skeleton::Clocks>);
+    let board = grade_hooks(Hooks::of::<skeleton::Clocks>(), None);
     for part in &board.parts {
         let case = part.first_failure().expect("a failing case");
         let first = case.first_failure.as_ref().expect("a failing seed");
         assert_eq!(first.seed, case.seeds.0, "the very first seed fails");
         assert_eq!(first.reasons[0].0, "panic", "{:?}", first.reasons);
-        assert!(
-            first.reasons[0].1.contains("not yet implemented"),
-            "{:?}",
-            first.reasons
-        );
     }
 }
 
 #[test]
-fn grading_is_deterministic() {
-    let bug = &clocks::LAB.bugs[2]; // no-causal-wait
-    let run = |jobs| {
-        let board = grade_reference(
-            &clocks::LAB,
-            Some(bug),
-            &repo_root(),
-            &options(Some("C"), jobs),
-            &|| {},
-        )
-        .expect("grade");
-        let firsts: Vec<_> = board.parts[0]
-            .cases
-            .iter()
-            .map(|c| (c.passed, c.first_failure.as_ref().map(|f| f.seed)))
-            .collect();
-        (board.earned(), firsts)
+fn grading_is_deterministic_and_independent_of_jobs() {
+    grading::grading_is_independent_of_jobs(&LAB, "no-causal-wait", "C");
+}
+
+#[test]
+fn the_skeleton_is_the_solution_cut_down() {
+    cut::assert_cut(
+        "tests/labs_clocks/solution.rs",
+        "labs/01-clocks/src/lib.rs",
+        "01",
+    );
+}
+
+#[test]
+fn each_part_passes_with_only_its_own_rules_filled_in() {
+    // Parts in order: the skeleton with part A's rules (R1, R2) passes part
+    // A although R3..R6 are todo!(); with part B's (R3..R5), part B.
+    let skeleton = Hooks::of::<skeleton::Clocks>();
+    let part_a = Hooks {
+        lamport_send: solved().lamport_send,
+        lamport_receive: solved().lamport_receive,
+        ..skeleton
     };
-    let once = run(1);
-    assert_eq!(once, run(1));
-    assert_eq!(once, run(2));
-}
-
-// Wrong clocks written the way students write them: each must lose its part.
-
-/// Lamport: `on_receive` takes the message's stamp plus one, ignoring its own time.
-#[derive(Clone, Debug, Default)]
-struct ForgetsMax(u64);
-
-impl LabLamportClock for ForgetsMax {
-    fn new() -> Self {
-        ForgetsMax(0)
-    }
-    fn time(&self) -> u64 {
-        self.0
-    }
-    fn tick(&mut self) -> u64 {
-        self.0 += 1;
-        self.0
-    }
-    fn on_send(&mut self) -> u64 {
-        self.tick()
-    }
-    fn on_receive(&mut self, stamp: u64) -> u64 {
-        self.0 = stamp + 1;
-        self.0
+    let part_b = Hooks {
+        vector_increment: solved().vector_increment,
+        vector_merge: solved().vector_merge,
+        vector_compare: solved().vector_compare,
+        ..skeleton
+    };
+    for (hooks, id) in [(part_a, "A"), (part_b, "B")] {
+        let board = grade_hooks(hooks, Some(id));
+        let part = board.part(id).expect("graded");
+        let lost = grading::lost(&board);
+        assert_eq!(part.earned(), part.possible(), "part {id}: {lost}");
     }
 }
 
-/// Vector: `compare` calls two different clocks with one smaller and one
-/// larger entry `Before` (it only looks for a smaller entry).
-#[derive(Clone, Debug)]
-struct NoConcurrent(ReferenceVector);
+// Wrong rules written the way students write them.
 
-impl LabVectorClock for NoConcurrent {
-    fn new(nodes: u32) -> Self {
-        NoConcurrent(ReferenceVector::new(nodes))
-    }
-    fn get(&self, node: NodeId) -> u64 {
-        self.0.get(node)
-    }
-    fn increment(&mut self, node: NodeId) {
-        self.0.increment(node);
-    }
-    fn merge(&mut self, other: &Self) {
-        self.0.merge(&other.0);
-    }
-    fn compare(&self, other: &Self) -> ClockOrder {
-        match self.0.compare(&other.0) {
-            ClockOrder::Concurrent => ClockOrder::Before,
-            order => order,
-        }
-    }
-    fn deliverable(&self, sender: NodeId, stamp: &Self) -> bool {
-        self.0.deliverable(sender, &stamp.0)
+/// R2 without the max: a receipt takes the message's stamp plus one.
+fn forgets_max(_: u64, stamp: u64) -> u64 {
+    stamp + 1
+}
+
+/// R2 without the + 1: a receipt is not after the send it receives.
+fn receive_without_tick(time: u64, stamp: u64) -> u64 {
+    time.max(stamp)
+}
+
+/// R4 with an off-by-one: the last entry is never merged.
+fn merge_skips_last(clock: &mut [u64], other: &[u64]) {
+    let last = clock.len() - 1;
+    for k in 0..last {
+        clock[k] = clock[k].max(other[k]);
     }
 }
 
-/// Causal rule: only checks that the message is the next from its sender
-/// (FIFO delivery), not its other dependencies.
-#[derive(Clone, Debug)]
-struct FifoOnly(ReferenceVector);
-
-impl LabVectorClock for FifoOnly {
-    fn new(nodes: u32) -> Self {
-        FifoOnly(ReferenceVector::new(nodes))
-    }
-    fn get(&self, node: NodeId) -> u64 {
-        self.0.get(node)
-    }
-    fn increment(&mut self, node: NodeId) {
-        self.0.increment(node);
-    }
-    fn merge(&mut self, other: &Self) {
-        self.0.merge(&other.0);
-    }
-    fn compare(&self, other: &Self) -> ClockOrder {
-        self.0.compare(&other.0)
-    }
-    fn deliverable(&self, sender: NodeId, stamp: &Self) -> bool {
-        stamp.get(sender) == self.get(sender) + 1
+/// R5 that only looks for a smaller entry: concurrent clocks come out
+/// `Before`.
+fn no_concurrent(a: &[u64], b: &[u64]) -> ClockOrder {
+    match solution::Clocks::vector_compare(a, b) {
+        ClockOrder::Concurrent => ClockOrder::Before,
+        order => order,
     }
 }
 
-struct WrongLamport;
-impl ClockTypes for WrongLamport {
-    type Lamport = ForgetsMax;
-    type Vector = ReferenceVector;
+/// R6 that only checks the message is the next from its sender (FIFO
+/// delivery), not its other dependencies.
+fn fifo_only(delivered: &[u64], sender: NodeId, stamp: &[u64]) -> bool {
+    stamp[sender.index()] == delivered[sender.index()] + 1
 }
 
-struct WrongCompare;
-impl ClockTypes for WrongCompare {
-    type Lamport = ReferenceLamport;
-    type Vector = NoConcurrent;
+/// The solution's rules with one replaced by `wrong`.
+fn with(wrong: impl FnOnce(&mut Hooks)) -> Hooks {
+    let mut hooks = solved();
+    wrong(&mut hooks);
+    hooks
 }
 
-struct WrongRule;
-impl ClockTypes for WrongRule {
-    type Lamport = ReferenceLamport;
-    type Vector = FifoOnly;
+fn graded_with(hooks: Hooks) -> impl Fn(&Scenario, &BuildOptions) -> Built + Sync {
+    let how = ClockBuild { hooks, lab: true };
+    move |s: &Scenario, o: &BuildOptions| build_with(how, s, o)
 }
 
 #[test]
-fn hand_written_wrong_clocks_lose_their_part() {
-    let board = grade_types::<WrongLamport>(Some("A"));
-    assert_eq!(
-        board.part("A").expect("A").earned(),
-        0,
-        "{}",
-        describe(&board)
+fn plausible_shortcuts_lose_their_parts() {
+    let forgets_max = graded_with(with(|h| h.lamport_receive = forgets_max));
+    let no_tick = graded_with(with(|h| h.lamport_receive = receive_without_tick));
+    let skips_last = graded_with(with(|h| h.vector_merge = merge_skips_last));
+    let no_concurrent = graded_with(with(|h| h.vector_compare = no_concurrent));
+    let fifo_only = graded_with(with(|h| h.deliverable = fifo_only));
+    cheats::assert_shortcuts_lose(
+        &LAB,
+        &[
+            Shortcut {
+                name: "a receipt takes the stamp + 1, forgetting its own time",
+                build: &forgets_max,
+                must_lose: &["A"],
+            },
+            Shortcut {
+                name: "a receipt takes max(time, stamp) without the + 1",
+                build: &no_tick,
+                must_lose: &["A"],
+            },
+            Shortcut {
+                name: "merge forgets the last entry (off by one)",
+                build: &skips_last,
+                must_lose: &["B", "C"],
+            },
+            Shortcut {
+                name: "compare never answers Concurrent",
+                build: &no_concurrent,
+                must_lose: &["B"],
+            },
+            Shortcut {
+                name: "deliverable checks only the sender's entry (FIFO)",
+                build: &fifo_only,
+                must_lose: &["C"],
+            },
+        ],
     );
-    let board = grade_types::<WrongCompare>(Some("B"));
-    assert_eq!(
-        board.part("B").expect("B").earned(),
-        0,
-        "{}",
-        describe(&board)
-    );
-    let board = grade_types::<WrongRule>(Some("C"));
-    let c = board.part("C").expect("C");
-    assert!(c.earned() < c.possible(), "{}", describe(&board));
 }
 
 #[test]
 fn the_cheat_catalogue_loses() {
-    use cheats::Cheat;
     cheats::assert_cheats_lose(
-        &clocks::LAB,
+        &LAB,
         &[
             Cheat {
-                name: "does nothing (clocks frozen at 0, everything deliverable)",
-                build: &clocks::build::<cheat_clocks::Idle>,
+                name: "does nothing (clocks frozen, everything deliverable)",
+                build: &build::<cheat_rules::Idle>,
                 real_parts: &[],
             },
             Cheat {
                 name: "constant clocks, always concurrent",
-                build: &clocks::build::<cheat_clocks::HardCoded>,
+                build: &build::<cheat_rules::HardCoded>,
                 real_parts: &[],
             },
             Cheat {
                 name: "one thread_local counter for every clock",
-                build: &clocks::build::<cheat_clocks::Global>,
+                build: &build::<cheat_rules::Global>,
                 real_parts: &[],
             },
         ],
     );
 }
 
-/// The reference Lamport clock with the skeleton's vector clock.
-struct SkeletonVector;
-impl ClockTypes for SkeletonVector {
-    type Lamport = ReferenceLamport;
-    type Vector = skeleton::VectorClock;
-}
-
-/// The reference vector clock whose causal-delivery rule is still a
-/// `todo!()` (part C), with the skeleton's Lamport clock (part A).
-#[derive(Clone, Debug)]
-struct NoRuleYet(ReferenceVector);
-
-impl LabVectorClock for NoRuleYet {
-    fn new(nodes: u32) -> Self {
-        NoRuleYet(ReferenceVector::new(nodes))
-    }
-    fn get(&self, node: NodeId) -> u64 {
-        self.0.get(node)
-    }
-    fn increment(&mut self, node: NodeId) {
-        self.0.increment(node);
-    }
-    fn merge(&mut self, other: &Self) {
-        self.0.merge(&other.0);
-    }
-    fn compare(&self, other: &Self) -> ClockOrder {
-        self.0.compare(&other.0)
-    }
-    fn deliverable(&self, _: NodeId, _: &Self) -> bool {
-        todo!("part C: deliverable")
-    }
-}
-
-struct VectorOnly;
-impl ClockTypes for VectorOnly {
-    type Lamport = skeleton::LamportClock;
-    type Vector = NoRuleYet;
-}
-
 #[test]
-fn each_part_passes_with_the_other_parts_still_todo() {
-    // Part A with the vector clock untouched.
-    let board = grade_types::<SkeletonVector>(Some("A"));
-    let a = board.part("A").expect("A");
-    assert_eq!(a.earned(), a.possible(), "{}", describe(&board));
-    // Part B with the Lamport clock and the delivery rule untouched.
-    let board = grade_types::<VectorOnly>(Some("B"));
-    let b = board.part("B").expect("B");
-    assert_eq!(b.earned(), b.possible(), "{}", describe(&board));
+fn the_lab_builds_the_shipped_nodes() {
+    // One protocol: the lab's build of a shipped scenario with the
+    // reference's rules gives the shipped run's trace (the audit only
+    // watches).
+    for path in [
+        "scenarios/lamport-total-order.toml",
+        "scenarios/vclock-causal-broadcast.toml",
+    ] {
+        let scenario = distlab::testing::load(path);
+        let shipped = distlab::testing::run(&scenario, 3);
+        let mut s = scenario.clone();
+        s.seed = 3;
+        let mut lab =
+            clocks::build::<clocks::Reference>(&s, &BuildOptions::default()).expect("builds");
+        let report = lab.run();
+        assert_eq!(report.trace_hash, shipped.trace_hash, "{path}");
+        assert_eq!(report.verdict, distlab::sim::Verdict::Pass, "{path}");
+    }
 }

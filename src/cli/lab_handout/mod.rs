@@ -56,10 +56,7 @@ const RAFT: &[(&str, Cut<'static>)] = &[
 pub const CUTS: &[LabCuts] = &[
     (
         "01",
-        &[(
-            "src/labs/clocks/mod.rs",
-            Cut::Impls(&["ReferenceLamport", "ReferenceVector"]),
-        )],
+        &[("src/protocols/clocks/rules.rs", Cut::Impls(&["Reference"]))],
     ),
     (
         "02",

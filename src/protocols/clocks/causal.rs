@@ -13,9 +13,18 @@
 //! broadcast, merged on every delivery), which `check::causal` uses as ground
 //! truth; and each node checks the clock condition on its own clock at every
 //! broadcast and delivery. Like the Lamport broadcast, it assumes no crashes.
+//!
+//! The vector-clock operations and the delivery rule are hooks ([`Hooks`]),
+//! so lab 01 runs this very node with the student's rules. Under a lab
+//! build's [`Audit`] every increment and merge is compared with the model,
+//! each delivered stamp is compared (through the hooks, both ways) with the
+//! clock and the last three delivered stamps (`vector-clock-rules`), and
+//! each node runs generated sequences at start (`vector-clock-laws`); with
+//! `delivery_rule = "given"` the model decides causal readiness.
 
+use super::audit::{self, Audit, AuditGhost, DeliveryRule, LAW_STEPS};
 use super::link::{LinkMsg, Links};
-use super::{Bug, ClockGhost, VClock};
+use super::{Bug, ClockGhost, Hooks, VClock};
 use crate::check::causal::check_causal_delivery;
 use crate::check::history::Value;
 use crate::check::verdict::Status;
@@ -33,7 +42,14 @@ pub struct CausalParams {
     pub retry: SimTime,
     /// Deliberate defect (any of the three applies).
     pub bug: Option<Bug>,
+    /// The clock rules the nodes call (the reference's by default).
+    pub hooks: Hooks,
+    /// A lab build's audit (none for the shipped scenarios).
+    pub audit: Option<Audit>,
 }
+
+/// Delivered stamps each new one is compared with, under an audit.
+const COMPARED: usize = 3;
 
 /// A broadcast message.
 #[derive(Clone, Debug, Hash, Serialize)]
@@ -82,6 +98,10 @@ pub struct Causal {
     pub stamps: BTreeMap<String, VClock>,
     /// Clock-condition records.
     pub ghost: ClockGhost,
+    /// The audit's records (empty without one).
+    pub audit: AuditGhost,
+    /// Under an audit: the last delivered stamps.
+    recent: Vec<VClock>,
 }
 
 impl Causal {
@@ -99,6 +119,8 @@ impl Causal {
             delivered: Vec::new(),
             stamps: BTreeMap::new(),
             ghost: ClockGhost::default(),
+            audit: AuditGhost::default(),
+            recent: Vec::new(),
         }
     }
 
@@ -108,8 +130,20 @@ impl Causal {
     }
 
     fn broadcast(&mut self, ctx: &mut Ctx<Self>, value: i64) {
+        let before = self.clock.clone();
         if self.params.bug != Some(Bug::NoIncrementOnSend) {
-            self.clock.increment(self.id);
+            (self.params.hooks.vector_increment)(&mut self.clock.0, self.id);
+        }
+        if self.params.audit.is_some() {
+            let mut expected = before.clone();
+            expected.increment(self.id);
+            if self.clock != expected {
+                let (id, after) = (self.id, &self.clock);
+                let why = || {
+                    format!("vector_increment({before}, {id}) gave {after}, expected {expected}")
+                };
+                self.audit.rule(id, why);
+            }
         }
         // Clock condition: this broadcast follows everything delivered here.
         if !self.seen.happens_before(&self.clock) {
@@ -138,23 +172,48 @@ impl Causal {
     }
 
     fn ready(&self, m: &Broadcast) -> bool {
-        if self.params.bug == Some(Bug::NoCausalWait) {
-            return true;
+        let delivery = self
+            .params
+            .audit
+            .map_or(DeliveryRule::Yours, |a| a.delivery);
+        match delivery {
+            DeliveryRule::Given => audit::given_rule(&self.clock, m.sender, &m.stamp),
+            DeliveryRule::Yours if self.params.bug == Some(Bug::NoCausalWait) => true,
+            DeliveryRule::Yours => {
+                (self.params.hooks.deliverable)(&self.clock.0, m.sender, &m.stamp.0)
+            }
         }
-        let j = m.sender;
-        let next = m.stamp.get(j) == self.clock.get(j) + 1;
-        let deps = (0..self.clock.0.len().max(m.stamp.0.len()) as u32)
-            .map(NodeId)
-            .filter(|&k| k != j)
-            .all(|k| m.stamp.get(k) <= self.clock.get(k));
-        next && deps
+    }
+
+    /// Under an audit: compare `m`'s stamp with the clock and the recent
+    /// stamps through the hooks.
+    fn judge_compares(&mut self, m: &Broadcast) {
+        let stamp = format!("the stamp of {}", m.name());
+        let hooks = &self.params.hooks;
+        let clock = ("the clock", &self.clock);
+        let mut wrong = audit::judge_compare(hooks, (&stamp, &m.stamp), clock);
+        for earlier in &self.recent {
+            wrong = wrong.or_else(|| {
+                audit::judge_compare(hooks, (&stamp, &m.stamp), ("an earlier stamp", earlier))
+            });
+        }
+        if let Some(why) = wrong {
+            self.audit.rule(self.id, || why);
+        }
     }
 
     fn deliver(&mut self, m: Broadcast) {
+        let before = self.clock.clone();
+        if self.params.audit.is_some() {
+            self.judge_compares(&m);
+        }
         if self.params.bug == Some(Bug::MergeMin) {
             self.clock.merge_min(&m.stamp);
         } else {
-            self.clock.merge(&m.stamp);
+            (self.params.hooks.vector_merge)(&mut self.clock.0, &m.stamp.0);
+        }
+        if self.params.audit.is_some() {
+            self.judge_merge(&m, before);
         }
         if !matches!(
             m.stamp.partial_cmp(&self.clock),
@@ -175,6 +234,24 @@ impl Causal {
         self.stamps.insert(m.name(), m.truth);
     }
 
+    /// Under an audit: the merge of `m`'s stamp into `before` must be the
+    /// entry-wise maximum; remember the stamp for later comparisons.
+    fn judge_merge(&mut self, m: &Broadcast, before: VClock) {
+        let mut expected = before.clone();
+        expected.merge(&m.stamp);
+        if self.clock != expected {
+            let (name, stamp, after) = (m.name(), &m.stamp, &self.clock);
+            let why = || {
+                format!("merging {name}'s stamp {stamp} into {before} gave {after}, expected {expected}")
+            };
+            self.audit.rule(self.id, why);
+        }
+        self.recent.push(m.stamp.clone());
+        if self.recent.len() > COMPARED {
+            self.recent.remove(0);
+        }
+    }
+
     fn deliver_ready(&mut self) {
         while let Some(i) = self.buffer.iter().position(|m| self.ready(m)) {
             let m = self.buffer.remove(i);
@@ -188,6 +265,15 @@ impl Node for Causal {
     type Timer = Timer;
 
     fn on_start(&mut self, ctx: &mut Ctx<Self>) {
+        let laws = self.params.audit.map_or(0, |a| a.laws);
+        let nodes = ctx.node_count();
+        for _ in 0..laws {
+            let hooks = &self.params.hooks;
+            if let Err(why) = audit::vector_laws(ctx.rng(), hooks, nodes, LAW_STEPS) {
+                self.audit.law_broken = Some(format!("{}: {why}", self.id));
+                break;
+            }
+        }
         ctx.set_timer(self.params.retry, Timer::Retransmit);
     }
 
@@ -256,13 +342,19 @@ fn all_delivered(sim: &Sim<Causal>) -> Result<(), String> {
     Ok(())
 }
 
-/// A simulation builder with causal-broadcast nodes, checks and metrics.
+/// A simulation builder with causal-broadcast nodes, checks and metrics
+/// (with an audit, `vector-clock-laws` and `vector-clock-rules` first).
 pub fn builder(params: CausalParams, nodes: u32, seed: u64) -> SimBuilder<Causal> {
+    let audited = params.audit.is_some();
     let params = Arc::new(params);
-    SimBuilder::new(nodes, seed, move |id, n| {
+    let mut b = SimBuilder::new(nodes, seed, move |id, n| {
         Causal::new(Arc::clone(&params), id, n)
-    })
-    .invariant(Invariant::always("clock-condition", |sim: &Sim<Causal>| {
+    });
+    if audited {
+        let names = ["vector-clock-laws", "vector-clock-rules"];
+        b = audit::checks(b, names, |n: &Causal| &n.audit);
+    }
+    b.invariant(Invariant::always("clock-condition", |sim: &Sim<Causal>| {
         super::first_violation(sim.live_nodes().map(|(id, n)| (id, &n.ghost)))
     }))
     .invariant(Invariant::new(

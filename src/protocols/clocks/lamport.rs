@@ -10,12 +10,19 @@
 //! equal timestamps are broken by node id, so every node delivers in the same
 //! total order. The client is answered when its value is delivered locally.
 //!
+//! The clock's two rules are hooks ([`Hooks`]: the send rule IR1 and the
+//! receive rule IR2), so lab 01 runs this very node with the student's
+//! rules; under a lab build's [`Audit`] every call is compared with the
+//! model (`lamport-rules`) and each node runs generated sequences at start
+//! (`lamport-laws`).
+//!
 //! The algorithm needs every node: a crashed node blocks everyone (the point
 //! that motivates consensus), so its scenarios have loss, duplication,
 //! reordering, partitions and clock faults, but no crashes.
 
+use super::audit::{self, Audit, AuditGhost, LAW_STEPS};
 use super::link::{LinkMsg, Links};
-use super::{Bug, ClockGhost};
+use super::{Bug, ClockGhost, Hooks};
 use crate::check::history::{EventType, Value};
 use crate::check::{CheckKind, Invariant, Outcome};
 use crate::sim::{Ctx, Node, NodeId, Reply, Request, Sim, SimBuilder, SimTime};
@@ -30,6 +37,10 @@ pub struct LamportParams {
     pub retry: SimTime,
     /// Deliberate defect: only `NoIncrementOnSend` applies.
     pub bug: Option<Bug>,
+    /// The clock rules the nodes call (the reference's by default).
+    pub hooks: Hooks,
+    /// A lab build's audit (none for the shipped scenarios).
+    pub audit: Option<Audit>,
 }
 
 /// What nodes tell each other (inside the reliable link layer).
@@ -74,6 +85,8 @@ pub struct Lamport {
     pub delivered: Vec<Delivery>,
     /// Clock-condition records.
     pub ghost: ClockGhost,
+    /// The audit's records (empty without one).
+    pub audit: AuditGhost,
 }
 
 impl Lamport {
@@ -89,14 +102,28 @@ impl Lamport {
             waiting: BTreeMap::new(),
             delivered: Vec::new(),
             ghost: ClockGhost::default(),
+            audit: AuditGhost::default(),
+        }
+    }
+
+    /// Under an audit, record a rule call that returned `got` instead of
+    /// `expected`.
+    fn judge(&mut self, op: impl FnOnce() -> String, got: u64, expected: u64) {
+        if self.params.audit.is_some() && got != expected {
+            let id = self.id;
+            self.audit.rule(id, || {
+                format!("{} returned {got}, expected {expected}", op())
+            });
         }
     }
 
     /// IR1: tick before a send (unless the bug forgets), then record the event.
     fn send_event(&mut self) -> u64 {
+        let before = self.clock;
         if self.params.bug != Some(Bug::NoIncrementOnSend) {
-            self.clock += 1;
+            self.clock = (self.params.hooks.lamport_send)(before);
         }
+        self.judge(|| format!("lamport_send({before})"), self.clock, before + 1);
         self.ghost.event(self.clock, None);
         self.clock
     }
@@ -113,7 +140,10 @@ impl Lamport {
             Payload::Broadcast { ts, .. } | Payload::Ack { ts } => ts,
         };
         // IR2: the receive event is later than the send.
-        self.clock = self.clock.max(ts) + 1;
+        let before = self.clock;
+        self.clock = (self.params.hooks.lamport_receive)(before, ts);
+        let op = || format!("lamport_receive({before}, {ts})");
+        self.judge(op, self.clock, before.max(ts) + 1);
         self.ghost.event(self.clock, Some(ts));
         self.horizon.insert(from, (ts, from));
         if let Payload::Broadcast { ts, value } = payload {
@@ -145,6 +175,13 @@ impl Node for Lamport {
     type Timer = Timer;
 
     fn on_start(&mut self, ctx: &mut Ctx<Self>) {
+        let laws = self.params.audit.map_or(0, |a| a.laws);
+        for _ in 0..laws {
+            if let Err(why) = audit::lamport_laws(ctx.rng(), &self.params.hooks, LAW_STEPS) {
+                self.audit.law_broken = Some(format!("{}: {why}", self.id));
+                break;
+            }
+        }
         ctx.set_timer(self.params.retry, Timer::Retransmit);
     }
 
@@ -232,13 +269,19 @@ fn acked_delivered_everywhere(sim: &Sim<Lamport>) -> Result<(), String> {
     Ok(())
 }
 
-/// A simulation builder with Lamport total-order nodes, checks and metrics.
+/// A simulation builder with Lamport total-order nodes, checks and metrics
+/// (with an audit, `lamport-laws` and `lamport-rules` first).
 pub fn builder(params: LamportParams, nodes: u32, seed: u64) -> SimBuilder<Lamport> {
+    let audited = params.audit.is_some();
     let params = Arc::new(params);
-    SimBuilder::new(nodes, seed, move |id, n| {
+    let mut b = SimBuilder::new(nodes, seed, move |id, n| {
         Lamport::new(Arc::clone(&params), id, n)
-    })
-    .invariant(Invariant::always(
+    });
+    if audited {
+        let names = ["lamport-laws", "lamport-rules"];
+        b = audit::checks(b, names, |n: &Lamport| &n.audit);
+    }
+    b.invariant(Invariant::always(
         "clock-condition",
         |sim: &Sim<Lamport>| super::first_violation(sim.live_nodes().map(|(id, n)| (id, &n.ghost))),
     ))

@@ -14,20 +14,37 @@
 //! send does not tick the clock; lamport and vclock), `no-causal-wait`
 //! (deliver on receipt; vclock).
 //!
+//! **The rules are hooks.** The Lamport clock's send and receive rules, the
+//! vector clock's increment, merge and compare, and the causal-delivery
+//! rule are the trait [`ClockRules`] (`rules.rs`); the `lamport` and
+//! `vclock` nodes call them through [`Hooks`] carried in their parameters,
+//! and [`Reference`] is this protocol's own implementation. Lab 01 builds
+//! the same nodes with the student's [`ClockRules`] and an [`Audit`]
+//! (`audit.rs`: every rule call compared with the model, generated
+//! sequences at start), so the protocol is written once and one set of
+//! checks judges the reference and the student. The rules are pure
+//! functions over numbers and slices (the nodes own the clocks) because a
+//! clock is all state and no plumbing: the student writes the rules, never
+//! the message handling.
+//!
 //! Every node checks the clock condition — if a → b then C(a) < C(b) —
 //! along program order and every message edge, which by transitivity covers
 //! every pair of events; a violation is recorded in a ghost [`ClockGhost`]
 //! and stops the run through the `clock-condition` always-check.
 
+pub mod audit;
 pub mod causal;
 pub mod lamport;
 pub mod link;
+pub mod rules;
 pub mod scenario;
 pub mod store;
 pub mod store_checks;
 mod vclock;
 
-pub use vclock::VClock;
+pub use audit::{Audit, DeliveryRule};
+pub use rules::{causally_ready, ClockOrder, ClockRules, Hooks, Reference};
+pub use vclock::{compare_entries, merge_entries, VClock};
 
 use crate::sim::NodeId;
 
@@ -43,6 +60,14 @@ pub enum Bug {
 }
 
 impl Bug {
+    /// Every name a scenario may give (`none` is no bug).
+    pub const NAMES: [&'static str; 4] = [
+        "none",
+        "merge-min",
+        "no-increment-on-send",
+        "no-causal-wait",
+    ];
+
     /// Parse a scenario name (`none` is no bug).
     pub fn from_name(name: &str) -> Option<Option<Bug>> {
         match name {

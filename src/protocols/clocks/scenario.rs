@@ -1,9 +1,10 @@
 //! Building the clock protocols from scenario files, and their workloads.
 
+use super::audit::{Audit, DeliveryRule};
 use super::causal::{self, CausalParams};
 use super::lamport::{self, LamportParams};
 use super::store::{Scheme, StoreParams};
-use super::{store_checks, Bug};
+use super::{store_checks, Bug, ClockRules, Hooks, Reference};
 use crate::check::history::Value;
 use crate::scenario::engine::{configure, BuildOptions, ProtocolFacts};
 use crate::scenario::{ParamReader, Scenario, ScenarioError};
@@ -89,17 +90,85 @@ fn broadcast_workload(scenario: &Scenario) -> Result<Option<Box<dyn Workload>>, 
     Ok(Some(Box::new(BroadcastWorkload)))
 }
 
+/// How a build runs the clock protocols: whose rules, and whether a lab's
+/// audit is on. The shipped scenarios use [`ClockBuild::SHIPPED`].
+#[derive(Clone, Copy, Debug)]
+pub struct ClockBuild {
+    /// The rules the nodes call.
+    pub hooks: Hooks,
+    /// A lab build: audit the rules, and accept the lab's keys (`laws`,
+    /// `delivery_rule`) and every bug name of the two protocols (the
+    /// grader switches one bug on for every case of a lab).
+    pub lab: bool,
+}
+
+impl ClockBuild {
+    /// The reference's rules, no audit.
+    pub const SHIPPED: ClockBuild = ClockBuild {
+        hooks: Hooks::of::<Reference>(),
+        lab: false,
+    };
+
+    /// A lab build over the rules `R`.
+    pub fn lab<R: ClockRules>() -> ClockBuild {
+        ClockBuild {
+            hooks: Hooks::of::<R>(),
+            lab: true,
+        }
+    }
+
+    /// `retry`, `bug` and, for a lab build, the audit (`laws`, default 10;
+    /// for `vclock` `delivery_rule`, yours|given, default yours).
+    fn read(
+        &self,
+        p: &mut ParamReader<'_>,
+        shipped_bugs: &[&'static str],
+        causal: bool,
+    ) -> Result<(SimTime, Option<Bug>, Option<Audit>), ScenarioError> {
+        let retry = p.positive_duration("retry", SimTime::from_millis(100))?;
+        if !self.lab {
+            return Ok((retry, bug(p, shipped_bugs)?, None));
+        }
+        let bug = bug(p, &Bug::NAMES[1..])?;
+        let laws = p.u64_in("laws", 10, 0..=10_000)?;
+        let delivery = match causal {
+            true => p.one_of("delivery_rule", "yours", &["yours", "given"])?,
+            false => "yours",
+        };
+        let delivery = match delivery {
+            "given" => DeliveryRule::Given,
+            _ => DeliveryRule::Yours,
+        };
+        Ok((retry, bug, Some(Audit { laws, delivery })))
+    }
+}
+
 /// `lamport`: `[protocol]` `retry` (default 100ms), `bug`
 /// (none|no-increment-on-send); `[workload] kind = "broadcast"`.
 pub fn build_lamport(
     scenario: &Scenario,
     options: &BuildOptions,
 ) -> Result<Box<dyn DynSim>, ScenarioError> {
+    build_lamport_with(scenario, options, ClockBuild::SHIPPED)
+}
+
+/// `lamport` built as `how` says (the lab's keys: [`ClockBuild::lab`]).
+pub fn build_lamport_with(
+    scenario: &Scenario,
+    options: &BuildOptions,
+    how: ClockBuild,
+) -> Result<Box<dyn DynSim>, ScenarioError> {
     let mut p = scenario.protocol_params.reader();
-    let retry = p.positive_duration("retry", SimTime::from_millis(100))?;
-    let bug = bug(&mut p, &["no-increment-on-send"])?;
+    let (retry, bug, audit) = how.read(&mut p, &["no-increment-on-send"], false)?;
     p.finish()?;
-    let b = lamport::builder(LamportParams { retry, bug }, scenario.nodes, scenario.seed);
+    let hooks = how.hooks;
+    let params = LamportParams {
+        retry,
+        bug,
+        hooks,
+        audit,
+    };
+    let b = lamport::builder(params, scenario.nodes, scenario.seed);
     let workload = broadcast_workload(scenario)?;
     let b = configure(b, scenario, &LAMPORT_FACTS, workload, options)?;
     Ok(Box::new(b.build()))
@@ -112,12 +181,26 @@ pub fn build_vclock(
     scenario: &Scenario,
     options: &BuildOptions,
 ) -> Result<Box<dyn DynSim>, ScenarioError> {
+    build_vclock_with(scenario, options, ClockBuild::SHIPPED)
+}
+
+/// `vclock` built as `how` says (the lab's keys: [`ClockBuild::lab`]).
+pub fn build_vclock_with(
+    scenario: &Scenario,
+    options: &BuildOptions,
+    how: ClockBuild,
+) -> Result<Box<dyn DynSim>, ScenarioError> {
     let mut p = scenario.protocol_params.reader();
-    let retry = p.positive_duration("retry", SimTime::from_millis(100))?;
-    let bugs = ["merge-min", "no-increment-on-send", "no-causal-wait"];
-    let bug = bug(&mut p, &bugs)?;
+    let (retry, bug, audit) = how.read(&mut p, &Bug::NAMES[1..], true)?;
     p.finish()?;
-    let b = causal::builder(CausalParams { retry, bug }, scenario.nodes, scenario.seed);
+    let hooks = how.hooks;
+    let params = CausalParams {
+        retry,
+        bug,
+        hooks,
+        audit,
+    };
+    let b = causal::builder(params, scenario.nodes, scenario.seed);
     let workload = broadcast_workload(scenario)?;
     let b = configure(b, scenario, &VCLOCK_FACTS, workload, options)?;
     Ok(Box::new(b.build()))

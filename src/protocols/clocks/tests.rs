@@ -2,6 +2,7 @@ use super::causal::{self, CausalParams};
 use super::lamport::{self, LamportParams};
 use super::scenario::{BroadcastWorkload, KvWorkload};
 use super::store::{Scheme, StoreParams};
+use super::Hooks;
 use super::*;
 use crate::check::Outcome;
 use crate::clock::Clock;
@@ -64,6 +65,8 @@ fn lamport_run(bug: Option<Bug>, seed: u64) -> RunReport {
     let params = LamportParams {
         retry: SimTime::from_millis(50),
         bug,
+        hooks: Hooks::default(),
+        audit: None,
     };
     let clients = ClientConfig::with_rate(3, 30.0, SimTime::from_millis(500));
     let b = lamport::builder(params, 4, seed).clients(clients, BroadcastWorkload);
@@ -74,6 +77,8 @@ fn causal_run(bug: Option<Bug>, seed: u64) -> RunReport {
     let params = CausalParams {
         retry: SimTime::from_millis(50),
         bug,
+        hooks: Hooks::default(),
+        audit: None,
     };
     let clients = ClientConfig::with_rate(3, 40.0, SimTime::from_millis(300));
     let b = causal::builder(params, 4, seed).clients(clients, BroadcastWorkload);

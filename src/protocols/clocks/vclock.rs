@@ -57,9 +57,7 @@ impl VClock {
         if self.0.len() < other.0.len() {
             self.0.resize(other.0.len(), 0);
         }
-        for (mine, theirs) in self.0.iter_mut().zip(&other.0) {
-            *mine = (*mine).max(*theirs);
-        }
+        merge_entries(&mut self.0, &other.0);
     }
 
     /// Entry-wise minimum: the classic bug (not an upper bound).
@@ -94,24 +92,37 @@ impl VClock {
     }
 }
 
+/// Entry-wise maximum of `mine` and `theirs`, into `mine` (entries past
+/// `mine`'s end are left out).
+pub fn merge_entries(mine: &mut [u64], theirs: &[u64]) {
+    for (a, b) in mine.iter_mut().zip(theirs) {
+        *a = (*a).max(*b);
+    }
+}
+
+/// The entry-wise order of two vectors (entries past a slice's end read
+/// 0): `Less` when `a` happens before `b`, `None` when concurrent.
+pub fn compare_entries(a: &[u64], b: &[u64]) -> Option<Ordering> {
+    let (mut less, mut greater) = (false, false);
+    for i in 0..a.len().max(b.len()) {
+        let (x, y) = (
+            a.get(i).copied().unwrap_or(0),
+            b.get(i).copied().unwrap_or(0),
+        );
+        less |= x < y;
+        greater |= x > y;
+    }
+    match (less, greater) {
+        (false, false) => Some(Ordering::Equal),
+        (true, false) => Some(Ordering::Less),
+        (false, true) => Some(Ordering::Greater),
+        (true, true) => None,
+    }
+}
+
 impl PartialOrd for VClock {
     fn partial_cmp(&self, other: &VClock) -> Option<Ordering> {
-        let len = self.0.len().max(other.0.len());
-        let (mut less, mut greater) = (false, false);
-        for i in 0..len {
-            let (a, b) = (
-                self.0.get(i).copied().unwrap_or(0),
-                other.0.get(i).copied().unwrap_or(0),
-            );
-            less |= a < b;
-            greater |= a > b;
-        }
-        match (less, greater) {
-            (false, false) => Some(Ordering::Equal),
-            (true, false) => Some(Ordering::Less),
-            (false, true) => Some(Ordering::Greater),
-            (true, true) => None,
-        }
+        compare_entries(&self.0, &other.0)
     }
 }
 
