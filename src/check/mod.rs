@@ -6,6 +6,7 @@ pub mod counter;
 pub mod error;
 pub mod history;
 pub mod history_io;
+pub mod int_set;
 pub mod invariant;
 pub mod linearizability;
 pub mod monitor;

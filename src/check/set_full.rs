@@ -10,6 +10,7 @@
 use super::history::Value;
 use super::ops::{Operation, Operations, Outcome};
 use super::verdict::Status;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
@@ -30,15 +31,24 @@ pub struct SetFullReport {
     pub explanation: String,
 }
 
+/// A read's elements: borrowed from a `List`, made for an `IntSet`.
+fn list_items(v: &Value) -> BTreeSet<Cow<'_, Value>> {
+    match v.as_list() {
+        Some(Cow::Borrowed(items)) => items.iter().map(Cow::Borrowed).collect(),
+        Some(Cow::Owned(items)) => items.into_iter().map(Cow::Owned).collect(),
+        None => BTreeSet::new(),
+    }
+}
+
 /// Check `add V` / `read → [V...]` operations. With `stale_is_error` (a
 /// linearizable set), stale reads are violations too; otherwise (eventual
 /// consistency, e.g. broadcast) only lost elements are.
 pub fn check_set_full(ops: &Operations, stale_is_error: bool) -> SetFullReport {
-    let reads: Vec<(&Operation, BTreeSet<&Value>)> = ops
+    let reads: Vec<(&Operation, BTreeSet<Cow<'_, Value>>)> = ops
         .ops
         .iter()
         .filter(|o| o.f == "read" && o.outcome == Outcome::Ok)
-        .map(|o| (o, o.output.as_list().unwrap_or(&[]).iter().collect()))
+        .map(|o| (o, list_items(&o.output)))
         .collect();
     let mut known: BTreeMap<&Value, usize> = BTreeMap::new();
     for op in ops
@@ -55,7 +65,7 @@ pub fn check_set_full(ops: &Operations, stale_is_error: bool) -> SetFullReport {
     }
     for (read, seen) in &reads {
         for v in seen {
-            let at = known.entry(v).or_insert(usize::MAX);
+            let at = known.entry(&**v).or_insert(usize::MAX);
             *at = (*at).min(read.ret.unwrap_or(usize::MAX));
         }
     }
@@ -75,7 +85,7 @@ pub fn check_set_full(ops: &Operations, stale_is_error: bool) -> SetFullReport {
             .unwrap_or(event + 1)
     };
     for (&element, &at) in &known {
-        let after: Vec<&(&Operation, BTreeSet<&Value>)> =
+        let after: Vec<&(&Operation, BTreeSet<Cow<'_, Value>>)> =
             reads.iter().filter(|(r, _)| r.call > at).collect();
         let last_seen = after.iter().rposition(|(_, s)| s.contains(element));
         let misses: Vec<&Operation> = after

@@ -28,7 +28,7 @@ fn known(op: &Operation) -> Option<&Value> {
 }
 
 fn cas_args(op: &Operation) -> Result<(Value, Value), String> {
-    match op.input.as_list() {
+    match op.input.as_list().as_deref() {
         Some([from, to]) => Ok((from.clone(), to.clone())),
         _ => Err(format!("expected cas value [FROM TO], found {}", op.input)),
     }

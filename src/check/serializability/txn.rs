@@ -31,7 +31,7 @@ fn key_of(v: &Value) -> Option<String> {
 
 fn parse_mop(v: &Value, completed: bool) -> Option<Mop> {
     let items = v.as_list()?;
-    let [f, key, arg] = items else { return None };
+    let [f, key, arg] = &*items else { return None };
     let key = key_of(key)?;
     match (f.as_str()?, arg) {
         ("append", Value::Int(x)) => Some(Mop::Append(key, *x)),
@@ -70,7 +70,7 @@ pub(super) fn parse(ops: &[Operation]) -> Result<Vec<Txn<'_>>, HistoryError> {
             ));
         };
         let mut mops = Vec::new();
-        for m in list {
+        for m in list.iter() {
             let parsed = parse_mop(m, completed).ok_or_else(|| {
                 HistoryError::new(
                     line,

@@ -448,8 +448,9 @@ impl Node for Gossip {
                 ctx.reply(&request, Reply::Ok(Value::Nil));
             }
             ("read", _) => {
-                let values = self.values.keys().map(|&v| Value::Int(v)).collect();
-                ctx.reply(&request, Reply::Ok(Value::List(values)));
+                // Every value so far, kept as runs in the history (linear memory).
+                let values = Value::int_set(self.values.keys().copied());
+                ctx.reply(&request, Reply::Ok(values));
             }
             (f, _) => ctx.reply(&request, Reply::Fail(format!("unknown operation {f:?}"))),
         }

@@ -48,7 +48,7 @@ impl Workload for OrderWorkload {
 /// The order a client request asks for, if well formed.
 pub fn parse_order(params: &Params, request: &Request) -> Option<Order> {
     let items = request.op.value.as_list()?;
-    let [c, i, q] = items else { return None };
+    let [c, i, q] = &*items else { return None };
     let (c, i, q) = (c.as_int()?, i.as_int()?, q.as_int()?);
     let customer = u32::try_from(c).ok().filter(|&c| c < params.customers)?;
     let item = u32::try_from(i).ok().filter(|&i| i < params.items)?;

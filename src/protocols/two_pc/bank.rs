@@ -79,7 +79,7 @@ pub fn parse_txn(value: &Value) -> Result<Vec<AccountOp>, String> {
     items
         .iter()
         .map(|item| {
-            let parts = item.as_list().unwrap_or(&[]);
+            let parts = item.as_list().unwrap_or_default();
             let (Some(f), Some(account)) = (
                 parts.first().and_then(Value::as_str),
                 parts.get(1).and_then(Value::as_str),
