@@ -72,6 +72,7 @@ fn the_reference_protocol_runs_the_reference_hooks() {
 /// Wrong answers a student may give, one rule each: the solution with one
 /// function replaced.
 mod mutants {
+    use super::skeleton::EventSourcing as K;
     use super::solution::EventSourcing as S;
     use distlab::labs::cqrs::{CqrsParts, MODEL_KEY};
     use distlab::protocols::cqrs::{
@@ -80,51 +81,85 @@ mod mutants {
     use distlab::storage::Storage;
     use std::collections::BTreeMap;
 
-    /// Delegates every function not overridden to the solution.
-    macro_rules! delegate {
-        (rebuild) => {
+    /// The function `$f` of `$T`.
+    macro_rules! from {
+        ($T:ty, rebuild) => {
             fn rebuild(a: Account, s: Option<&Snapshot>, e: &[StoredEvent]) -> AccountState {
-                S::rebuild(a, s, e)
+                <$T>::rebuild(a, s, e)
             }
         };
-        (decide) => {
+        ($T:ty, decide) => {
             fn decide(s: &AccountState, c: &Command, v1: bool) -> Result<Payload, String> {
-                S::decide(s, c, v1)
+                <$T>::decide(s, c, v1)
             }
         };
-        (append_allowed) => {
+        ($T:ty, append_allowed) => {
             fn append_allowed(c: u64, e: u64) -> bool {
-                S::append_allowed(c, e)
+                <$T>::append_allowed(c, e)
             }
         };
-        (should_apply) => {
+        ($T:ty, should_apply) => {
             fn should_apply(l: u64, v: u64) -> bool {
-                S::should_apply(l, v)
+                <$T>::should_apply(l, v)
             }
         };
-        (persist) => {
+        ($T:ty, persist) => {
             fn persist(st: &mut Storage, s: &ProjectionState) {
-                S::persist(st, s)
+                <$T>::persist(st, s)
             }
         };
-        (offsets_to_commit) => {
+        ($T:ty, offsets_to_commit) => {
             fn offsets_to_commit(
                 p: &BTreeMap<u32, u64>,
                 r: &BTreeMap<u32, u64>,
             ) -> Vec<(u32, u64)> {
-                S::offsets_to_commit(p, r)
+                <$T>::offsets_to_commit(p, r)
             }
         };
-        (write_append) => {
+        ($T:ty, write_append) => {
             fn write_append(st: &mut Storage, e: &StoredEvent, s: Option<&Snapshot>) {
-                S::write_append(st, e, s)
+                <$T>::write_append(st, e, s)
             }
         };
-        (outbox_done) => {
+        ($T:ty, outbox_done) => {
             fn outbox_done(st: &mut Storage, p: &[u64]) {
-                S::outbox_done(st, p)
+                <$T>::outbox_done(st, p)
             }
         };
+    }
+
+    /// Delegates every function not overridden to the solution.
+    macro_rules! delegate {
+        ($f:ident) => {
+            from!(S, $f);
+        };
+    }
+
+    /// Parts in order: part A's rules written (the solution's), parts B
+    /// and C still the skeleton's `todo!()`s.
+    pub struct PartA;
+    impl CqrsParts for PartA {
+        delegate!(rebuild);
+        delegate!(decide);
+        delegate!(append_allowed);
+        from!(K, should_apply);
+        from!(K, persist);
+        from!(K, offsets_to_commit);
+        from!(K, write_append);
+        from!(K, outbox_done);
+    }
+
+    /// Parts A and B written, part C still the skeleton's.
+    pub struct PartsAB;
+    impl CqrsParts for PartsAB {
+        delegate!(rebuild);
+        delegate!(decide);
+        delegate!(append_allowed);
+        delegate!(should_apply);
+        delegate!(persist);
+        delegate!(offsets_to_commit);
+        from!(K, write_append);
+        from!(K, outbox_done);
     }
 
     /// Rebuilds from the events alone, dropping the snapshot (or cached state).
@@ -236,6 +271,22 @@ mod mutants {
 }
 
 #[test]
+fn each_part_passes_with_only_the_parts_before_it_written() {
+    // Parts in order: part A's cases give parts B and C (`given_parts`),
+    // part B's give C, so a later part's todo!() never fails an earlier one.
+    let builds: [(&str, distlab::registry::BuildFn); 2] = [
+        ("A", build::<mutants::PartA>),
+        ("B", build::<mutants::PartsAB>),
+    ];
+    for (id, build) in builds {
+        let board =
+            grade::grade(&LAB, &build, &root(), &options(Some(id), 2), &|| {}).expect("grades");
+        let part = board.part(id).expect("graded");
+        assert_eq!(part.earned(), part.possible(), "part {id}: {}", grading::lost(&board));
+    }
+}
+
+#[test]
 fn wrong_rules_lose_their_parts() {
     use distlab::labs::cqrs::CqrsParts;
     fn lose<P: CqrsParts>(name: &str, part: &str, table: &mut Vec<String>) {
@@ -288,13 +339,14 @@ fn the_cheat_catalogue_loses() {
 fn durable_state_in_a_thread_local_loses_the_crash_parts() {
     // An honest aggregate (part A's rules are the reference's) that keeps
     // what must be durable in a thread_local: a shortcut, not a cheat of
-    // the whole lab, so it may keep some of part A but loses B and C.
+    // the whole lab, so it may keep part A (graded with parts B and C
+    // given) but loses B and C.
     cheats::assert_shortcuts_lose(
         &LAB,
         &[cheats::Shortcut {
             name: "honest aggregate, durable state in a thread_local",
             build: &build::<cheat_rules::Global>,
-            must_lose: &["A", "B", "C"],
+            must_lose: &["B", "C"],
         }],
     );
     let board = cheats::grade_cheat(

@@ -37,7 +37,7 @@ pub fn build<S: CqrsParts>(
     options: &BuildOptions,
 ) -> Result<Box<dyn DynSim>, ScenarioError> {
     let mut params = params(scenario)?;
-    params.hooks = Hooks::of::<S>();
+    params.hooks = Hooks::of::<S>().given(&params.given_parts);
     build_extended(params, scenario, options, |b| {
         b.invariant(Invariant::always(
             "decisions-on-true-state",

@@ -171,6 +171,39 @@ impl Hooks {
     }
 }
 
+/// The parts of [`CqrsParts`], for [`Hooks::given`].
+pub const PARTS: [&str; 3] = ["A", "B", "C"];
+
+impl Hooks {
+    /// These hooks with the rules of the parts named in `parts` (`"A"`:
+    /// rebuild, decide, append_allowed; `"B"`: should_apply, persist,
+    /// offsets_to_commit; `"C"`: write_append, outbox_done) replaced by the
+    /// reference's.
+    pub fn given(mut self, parts: &[String]) -> Self {
+        let reference = Hooks::of::<Reference>();
+        for part in parts {
+            match part.as_str() {
+                "A" => {
+                    self.rebuild = reference.rebuild;
+                    self.decide = reference.decide;
+                    self.append_allowed = reference.append_allowed;
+                }
+                "B" => {
+                    self.should_apply = reference.should_apply;
+                    self.persist = reference.persist;
+                    self.offsets_to_commit = reference.offsets_to_commit;
+                }
+                "C" => {
+                    self.write_append = reference.write_append;
+                    self.outbox_done = reference.outbox_done;
+                }
+                _ => {}
+            }
+        }
+        self
+    }
+}
+
 impl Default for Hooks {
     fn default() -> Self {
         Hooks::of::<Reference>()

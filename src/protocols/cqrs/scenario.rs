@@ -1,6 +1,6 @@
 //! Building an event-sourcing/CQRS simulation from a scenario file.
 
-use super::{builder, BankWorkload, Bug, CqrsNode, Params};
+use super::{builder, hooks, BankWorkload, Bug, CqrsNode, Params};
 use crate::scenario::engine::{configure, BuildOptions, ProtocolFacts};
 use crate::scenario::{Scenario, ScenarioError};
 use crate::sim::{DynSim, SimBuilder};
@@ -19,7 +19,9 @@ pub const FACTS: ProtocolFacts = ProtocolFacts {
 /// (10ms), `poll` (20ms), `process_delay` (5ms), `commit_every` (200ms),
 /// `retry` (150ms), `batch` (16), `max_conflicts` (10), `rebuild_at` (never),
 /// `bug` (none|dual-write|non-idempotent-projection|commit-before-process|
-/// no-expected-version) and/or `bugs` (a list of those).
+/// no-expected-version) and/or `bugs` (a list of those), `given_parts` (a
+/// list of `A`, `B`, `C`: those parts' rules are the reference's in a lab
+/// build, so lab 10 grades its parts in order).
 pub fn params(scenario: &Scenario) -> Result<Params, ScenarioError> {
     let d = Params::default();
     let mut p = scenario.protocol_params.reader();
@@ -41,6 +43,13 @@ pub fn params(scenario: &Scenario) -> Result<Params, ScenarioError> {
     };
     let bug = p.one_of("bug", "none", &Bug::NAMES)?;
     let listed = p.strings_in("bugs", &Bug::NAMES)?;
+    let mut given_parts: Vec<String> = p
+        .strings_in("given_parts", &hooks::PARTS)?
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    given_parts.sort();
+    given_parts.dedup();
     p.finish()?;
     let mut bugs: Vec<Bug> = std::iter::once(bug)
         .chain(listed)
@@ -64,6 +73,7 @@ pub fn params(scenario: &Scenario) -> Result<Params, ScenarioError> {
         rebuild_at,
         bugs,
         hooks: d.hooks,
+        given_parts,
     })
 }
 
