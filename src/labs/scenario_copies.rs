@@ -87,21 +87,22 @@ package = "lab-01-clocks"
 protocol = "vclock"
 hints = [
     """\
-    Start with part A: every rule is one line. A fresh clock reads 0, and every \
-    operation returns the clock's time after it.""",
+    Start with part A: R1 and R2 are one line each. A fresh clock reads 0, and \
+    each rule returns the clock's time after the event.""",
     """\
     `lamport-laws` prints the operations it ran and the first result that differs; \
     replay the seed with `cargo run --release -p lab-01-clocks -- run \
     labs/01-clocks/scenarios/lamport-rules.toml --seed N`.""",
     """\
-    A vector clock is one counter per node (`vec![0; nodes]`). `compare` looks at \
-    every entry once: remember whether any entry is smaller and whether any is \
-    larger; both means concurrent.""",
+    A vector clock is a slice with one counter per node; the node owns it and \
+    hands it to your rules. `vector_compare` looks at every entry once: remember \
+    whether any entry is smaller and whether any is larger; both means \
+    concurrent.""",
     """\
     `merge` is the entry-wise maximum, never the minimum: after a merge the clock \
     must cover both inputs.""",
     """\
-    Part C: `self` is the receiver's vector D (messages delivered per sender). A \
+    Part C: `delivered` is the receiver's vector D (messages delivered per sender). A \
     message from j stamped V is deliverable when V[j] == D[j] + 1 and V[k] <= D[k] \
     for every k != j; anything else waits in the buffer.""",
     """\
@@ -119,7 +120,7 @@ causal = [
 
 [[parts]]
 id = "A"
-title = "a Lamport clock (tick, send, receive)"
+title = "a Lamport clock (send, receive)"
 
 [[parts.cases]]
 scenario = "scenarios/lamport-rules.toml"
@@ -1513,14 +1514,15 @@ timeout = "2s"
 
 id = "05"
 title = "Raft A: leader election"
-package = "lab-05-raft-election"
+package = "lab-raft"
 protocol = "raft"
 hints = [
     """\
     Start with the follower: on a RequestVote or AppendEntries with a higher term, \
     adopt the term, forget the vote and become a follower — in every handler, \
-    before anything else. Then `cargo run --release -p lab-05-raft-election -- tui \
-    labs/05-raft-election/scenarios/election-3.toml`.""",
+    before anything else. Your node is `labs/raft/src/lib.rs` (one file for labs \
+    05–08; write the blocks marked `TODO lab 05 A` first). Then `cargo run \
+    --release -p lab-raft -- tui labs/05-raft-election/scenarios/election-3.toml`.""",
     """\
     Grant a vote only if the request's term equals yours (after adopting a higher \
     one) and you have not voted for someone else in it; reset your election timer \
@@ -1535,10 +1537,11 @@ hints = [
     Heartbeats go out every `params.heartbeat`, which is well below the minimum \
     timeout.""",
     """\
-    Part C `one-vote-per-term` or `term-never-decreases`: write term and vote to \
+    Parts B and C (`TODO lab 05 B`; `leader-crash` restarts the crashed leader), \
+    `one-vote-per-term` or `term-never-decreases`: write term and vote to \
     `ctx.storage()` and call `sync()` before the handler returns (messages leave \
-    when it returns), and read them back in `on_start` — `new` runs again at \
-    every restart.""",
+    when it returns), and read them back in `recover` (called from `on_start`) — \
+    `new` runs again at every restart.""",
 ]
 
 [checks]
@@ -1910,13 +1913,14 @@ latency = { kind = "uniform", min = "1ms", max = "60ms" }
 
 id = "06"
 title = "Raft B: log replication"
-package = "lab-06-raft-log"
+package = "lab-raft"
 protocol = "raft"
 hints = [
     """\
-    Bring your lab 05 functions over first (the skeleton says where); `cargo run \
-    --release -p lab-06-raft-log -- tui scenarios/raft-basic.toml` should elect a \
-    leader before you write any replication.""",
+    Lab 06 continues in the same file, `labs/raft/src/lib.rs`: the blocks marked \
+    `TODO lab 06 A` replace lab 05's stand-ins (empty heartbeats, no log). Before \
+    you write any, `cargo run --release -p lab-raft -- tui \
+    scenarios/raft-basic.toml` elects a leader and clients get no answers.""",
     """\
     A new leader sets every peer's next index to its last index + 1 and its match \
     index to 0, then appends a no-op of its own term: without it, entries of \
@@ -2117,14 +2121,14 @@ history = "linearizable"
 
 id = "07"
 title = "Raft C: persistence and crash recovery"
-package = "lab-07-raft-persist"
+package = "lab-raft"
 protocol = "raft"
 hints = [
     """\
-    Bring your lab 06 node over first (the skeleton says where); with persist_log \
-    and persist_commit still todo!(), `cargo run --release -p lab-07-raft-persist \
-    -- run scenarios/raft-basic.toml` panics at the first one, which tells you \
-    where they are called.""",
+    Lab 07 continues in `labs/raft/src/lib.rs`: persist_log and persist_commit did \
+    nothing until now, and your lab 06 code already calls them where the log and \
+    the commit index change (check that it does). Write them and the `TODO lab 07 \
+    A` half of recover; then apply_client's session table (`TODO lab 07 B`).""",
     """\
     persist_log(from): write entries from..=last_index under entry_key(i), remove \
     the keys after last_index up to stored_last (a truncation left them), set \
@@ -2143,6 +2147,12 @@ hints = [
     Part B (`leader-completeness` under raft-figure8): a leader commits by \
     counting replicas only an entry of its own term; older entries commit with it. \
     Check the term of the entry at N, not of the last entry.""",
+    """\
+    Part B (`linearizable`, an operation applied twice): with crashes a client \
+    retries, and its request can reach the log twice (the old leader replicated \
+    the first copy). apply_client deduplicates with the client's session \
+    (`kv.sessions`): the same id again returns the cached result, an older one \
+    None, a newer one executes and becomes the session.""",
 ]
 
 [checks]
@@ -2391,30 +2401,33 @@ history = "linearizable"
 
 id = "08"
 title = "Raft D: a linearizable key-value service"
-package = "lab-08-raft-kv"
+package = "lab-raft"
 protocol = "raft"
 hints = [
     """\
-    Bring your lab 07 node over first (the skeleton says where); `cargo run \
-    --release -p lab-08-raft-kv -- run scenarios/raft-basic.toml` then panics in \
-    handle_request, the first lab 08 todo!().""",
+    Lab 08 grades the service your `labs/raft/src/lib.rs` already is: the log (lab \
+    06), durability and apply_client's sessions (lab 07), and one more block, \
+    `TODO lab 08 A` in handle_request (a retry of an applied request gets its \
+    cached answer at once). `cargo run --release -p lab-raft -- lab check 08`; a \
+    failure comes with a replay command.""",
     """\
-    handle_request: a follower answers `Reply::Redirect(hint)` with the leader it \
-    follows (not itself); the leader appends `Command::Client(ClientCommand { \
-    client, id, op })`, persists it, records `waiting[index] = (client, id)` and \
-    replicates. The answer comes from apply_committed, through `answer`, once the \
-    entry is committed and applied — never earlier.""",
+    handle_request (given): a follower answers `Reply::Redirect(hint)` with the \
+    leader it follows (not itself); the leader appends \
+    `Command::Client(ClientCommand { client, id, op })`, persists it, records \
+    `waiting[index] = (client, id)` and replicates. The answer comes from \
+    apply_committed, through `answer`, once the entry is committed and applied — \
+    never earlier.""",
     """\
-    apply_client is the session table: `kv.sessions[client]` holds the last \
-    applied id and its result. Same id: return the cached result without \
+    apply_client is the session table (lab 07 B): `kv.sessions[client]` holds the \
+    last applied id and its result. Same id: return the cached result without \
     executing. Lower id: return None. Higher: `kv.execute(&op)`, store the new \
     session, return the result.""",
     """\
     Part B (`linearizable`, an append seen twice): a retry can reach the log twice \
-    — the old leader replicated the first copy before it fell, and the new \
-    leader appends the retry again. Deduplicate when applying (apply_client), not \
-    only when the request arrives: the first copy may not be applied yet when the \
-    retry comes.""",
+    — the old leader replicated the first copy before it fell, and the new leader \
+    appends the retry again. Deduplicate when applying (apply_client), not only \
+    when the request arrives: the first copy may not be applied yet when the retry \
+    comes.""",
     """\
     Part A `stale-reads`: a `get` is a log entry like any other. A leader \
     answering reads from its own store may have been deposed without knowing it \
@@ -3383,14 +3396,14 @@ title = "the aggregate: rebuild, decide, append with an expected version"
 note = "R1–R3"
 
 [[parts.cases]]
-scenario = "../../scenarios/es-basic.toml"
+scenario = "scenarios/basic.toml"
 seeds = "0..20"
 checks = "all"
 points = 10
 note = "no faults, one v1 writer"
 
 [[parts.cases]]
-scenario = "../../scenarios/es-concurrent-commands.toml"
+scenario = "scenarios/concurrent-commands.toml"
 seeds = "0..30"
 checks = "all"
 points = 10
@@ -3423,7 +3436,7 @@ points = 10
 note = "slow batches (120 ms), commits every 50 ms, five projection crashes"
 
 [[parts.cases]]
-scenario = "../../scenarios/es-rebuild-projection.toml"
+scenario = "scenarios/rebuild-projection.toml"
 seeds = "0..20"
 checks = "all"
 points = 10
@@ -3474,12 +3487,124 @@ name = "dual-write"
 param = "bug"
 value = "dual-write"
 breaks = ["A", "C"]
-rule = "R7: no outbox: publish from memory after the write (A: `es-concurrent-commands` crashes the store)"
+rule = "R7: no outbox: publish from memory after the write (A: `concurrent-commands` crashes the store)"
+"#,
+    ),
+    (
+        "labs/10-event-sourcing/scenarios/basic.toml",
+        r#"# basic (lab 10, part A): scenarios/es-basic.toml with the later parts' rules given.
+#
+# Part A is graded with parts B and C given: `given_parts = ["B", "C"]` runs
+# the reference's projection and outbox rules (R4-R8) in place of yours, so
+# your `todo!()`s there do not fail this part.
+#
+# es-basic: event sourcing end to end, no faults.
+#
+# Five nodes: n0 the event store (with the outbox relay), n1 the broker
+# (topic with 3 partitions), n2 and n3 command handlers, n4 a projection.
+# Clients deposit to, withdraw from and read four accounts. Each command is
+# validated against the account rebuilt from its events (snapshot + later
+# events) and appended with the version it saw; the event and its outbox
+# entry are written in one synced write; the relay publishes it; the
+# projection applies it and answers reads. n2 is an old writer: its deposits
+# are schema v1 (no currency) and are upcast on every read.
+#
+# What to watch: follow one event in the log — "append acct-3 v5
+# Deposited(20)" on n0, "relay publish p0 positions ..", "broker p0 append
+# offsets ..", "projection applied acct-3 v5 Deposited(20) (lag 14ms)" on
+# n4. Metrics: events-appended, events-schema-v1, command-conflicts (two
+# handlers race on the same accounts), read-model-lag-p50/p99, and
+# read-model-at-half (the read model as of half the store: time travel).
+#
+# Try: cargo run --release -p lab-10-event-sourcing -- run labs/10-event-sourcing/scenarios/basic.toml
+
+name = "basic"
+description = "Commands to events to broker to read model, with optimistic concurrency, snapshots and an upcaster."
+nodes = 5
+seed = 1
+duration = "10s"
+settle = "5s"
+
+[protocol]
+name = "cqrs"
+given_parts = ["B", "C"]
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+
+[workload]
+kind = "bank"
+clients = 4
+rate = "40/s"
+timeout = "2s"
+"#,
+    ),
+    (
+        "labs/10-event-sourcing/scenarios/concurrent-commands.toml",
+        r#"# concurrent-commands (lab 10, part A): scenarios/es-concurrent-commands.toml with the later parts' rules given.
+#
+# Part A is graded with parts B and C given: `given_parts = ["B", "C"]` runs
+# the reference's projection and outbox rules (R4-R8) in place of yours, so
+# your `todo!()`s there do not fail this part.
+#
+# es-concurrent-commands: many clients, three command handlers, two accounts.
+#
+# Eight clients spread over three command handlers (n2, n3, n4) hammer two
+# accounts with deposits and withdrawals. Two handlers often load the same
+# version of an account, both validate their command against it, and both
+# try to append with that expected version: the store takes the first and
+# answers the second `Conflict`; its handler reloads the events it missed,
+# validates again (a withdrawal may now be refused: insufficient funds) and
+# retries. The nemesis crashes a random node every ~2 s.
+#
+# What to watch: "conflict acct-1: c3.7 expected v12, stream at v13" on n0
+# and "c3.7: acct-1 moved to v13; reload and retry" on the handler; the
+# metrics command-conflicts and command-retries; optimistic-concurrency
+# passing (every event's version is its expected version + 1 and no balance
+# goes negative). Compare cqrs-bug-no-expected-version.toml.
+#
+# Try: cargo run --release -p lab-10-event-sourcing -- run labs/10-event-sourcing/scenarios/concurrent-commands.toml
+
+name = "concurrent-commands"
+description = "Concurrent commands on the same aggregates race; optimistic concurrency rejects and retries the losers."
+nodes = 6
+seed = 1
+duration = "10s"
+settle = "5s"
+
+[protocol]
+name = "cqrs"
+given_parts = ["B", "C"]
+command_handlers = 3
+accounts = 2
+partitions = 2
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+loss = 0.01
+
+[workload]
+kind = "bank"
+clients = 8
+rate = "80/s"
+timeout = "2s"
+read_percent = 5
+latest_percent = 5
+
+[nemesis]
+kinds = ["crash"]
+every = "2s"
+heal_after = "400ms"
+start = "1s"
 "#,
     ),
     (
         "labs/10-event-sourcing/scenarios/consumer-crash.toml",
         r#"# consumer-crash (lab 10, part B): a consumer crashing mid-batch.
+#
+# Part B is graded with part C given: `given_parts = ["C"]` runs the
+# reference's outbox rules (R7, R8) in place of yours, so your `todo!()`s
+# there do not fail this part.
 #
 # Each batch takes 120 ms to process, offsets are committed every 50 ms, and
 # the projection is crashed five times. Offsets committed before a batch is processed and persisted point
@@ -3502,6 +3627,7 @@ settle = "5s"
 
 [protocol]
 name = "cqrs"
+given_parts = ["C"]
 process_delay = "120ms"
 commit_every = "50ms"
 
@@ -3559,6 +3685,10 @@ restart = "projection"
         "labs/10-event-sourcing/scenarios/lost-update.toml",
         r#"# lost-update (lab 10, part A): racing commands on the same accounts.
 #
+# Part A is graded with parts B and C given: `given_parts = ["B", "C"]` runs
+# the reference's projection and outbox rules (R4-R8) in place of yours, so
+# your `todo!()`s there do not fail this part.
+#
 # Eight clients on three command handlers (n2, n3, n4) race on two accounts.
 # Two handlers often load the same version, both validate their command
 # against it (your `rebuild` + `decide`), and both append with that expected
@@ -3581,6 +3711,7 @@ settle = "5s"
 
 [protocol]
 name = "cqrs"
+given_parts = ["B", "C"]
 command_handlers = 3
 accounts = 2
 partitions = 2
@@ -3598,8 +3729,78 @@ latest_percent = 5
 "#,
     ),
     (
+        "labs/10-event-sourcing/scenarios/rebuild-projection.toml",
+        r#"# rebuild-projection (lab 10, part B): scenarios/es-rebuild-projection.toml with the later parts' rules given.
+#
+# Part B is graded with part C given: `given_parts = ["C"]` runs the
+# reference's outbox rules (R7, R8) in place of yours, so your `todo!()`s
+# there do not fail this part.
+#
+# es-rebuild-projection: throw the read model away and rebuild it from the
+# event store, while commands keep coming.
+#
+# At 5 s the projection (n4) drops its read model and replays every event
+# from the store (pages of 64, in store order, upcast), then resumes
+# consuming the broker where it was: whatever it replayed that is also in
+# flight from the broker is suppressed by version. Queries wait during the
+# rebuild. The projection also crashes at 3 s (restart 3.5 s) and at 5.05 s,
+# just after the rebuild (restart 5.5 s): it comes back with the rebuilt
+# model it persisted and resumes from its committed offsets.
+#
+# What to watch: "rebuild: dropping the read model (...)", "rebuild done at
+# store position N: ..." and the duplicates-suppressed that follow;
+# projection-matches-store passing: the rebuilt model equals the fold of
+# the store. read-model-at-half shows the model as of half the store
+# (`read_model_at`: the same fold, stopped at a past position).
+#
+# Try: cargo run --release -p lab-10-event-sourcing -- run labs/10-event-sourcing/scenarios/rebuild-projection.toml
+
+name = "rebuild-projection"
+description = "The projection rebuilds its read model from the event store mid-run and converges to the same model."
+nodes = 5
+seed = 1
+duration = "10s"
+settle = "5s"
+
+[protocol]
+name = "cqrs"
+given_parts = ["C"]
+rebuild_at = "5s"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+loss = 0.02
+
+[workload]
+kind = "bank"
+clients = 4
+rate = "40/s"
+timeout = "2s"
+
+[[faults]]
+at = "3s"
+crash = "projection"
+
+[[faults]]
+at = "3.5s"
+restart = "projection"
+
+[[faults]]
+at = "5.05s"
+crash = "projection"
+
+[[faults]]
+at = "5.5s"
+restart = "projection"
+"#,
+    ),
+    (
         "labs/10-event-sourcing/scenarios/redelivery.toml",
         r#"# redelivery (lab 10, part B): at-least-once delivery into a projection.
+#
+# Part B is graded with part C given: `given_parts = ["C"]` runs the
+# reference's outbox rules (R7, R8) in place of yours, so your `todo!()`s
+# there do not fail this part.
 #
 # The projection n4 is crashed at 2 s, 4.5 s and 7 s and resumes from its
 # last committed offset, and the relay republishes batches whose
@@ -3622,6 +3823,7 @@ settle = "5s"
 
 [protocol]
 name = "cqrs"
+given_parts = ["C"]
 
 [network]
 latency = { kind = "uniform", min = "1ms", max = "10ms" }
@@ -4208,100 +4410,6 @@ heal = true
 "#,
     ),
     (
-        "scenarios/es-basic.toml",
-        r#"# es-basic: event sourcing end to end, no faults.
-#
-# Five nodes: n0 the event store (with the outbox relay), n1 the broker
-# (topic with 3 partitions), n2 and n3 command handlers, n4 a projection.
-# Clients deposit to, withdraw from and read four accounts. Each command is
-# validated against the account rebuilt from its events (snapshot + later
-# events) and appended with the version it saw; the event and its outbox
-# entry are written in one synced write; the relay publishes it; the
-# projection applies it and answers reads. n2 is an old writer: its deposits
-# are schema v1 (no currency) and are upcast on every read.
-#
-# What to watch: follow one event in the log — "append acct-3 v5
-# Deposited(20)" on n0, "relay publish p0 positions ..", "broker p0 append
-# offsets ..", "projection applied acct-3 v5 Deposited(20) (lag 14ms)" on
-# n4. Metrics: events-appended, events-schema-v1, command-conflicts (two
-# handlers race on the same accounts), read-model-lag-p50/p99, and
-# read-model-at-half (the read model as of half the store: time travel).
-#
-# Try: distlab run scenarios/es-basic.toml
-#      distlab tui scenarios/es-basic.toml
-name = "es-basic"
-description = "Commands to events to broker to read model, with optimistic concurrency, snapshots and an upcaster."
-nodes = 5
-seed = 1
-duration = "10s"
-settle = "5s"
-
-[protocol]
-name = "cqrs"
-
-[network]
-latency = { kind = "uniform", min = "1ms", max = "10ms" }
-
-[workload]
-kind = "bank"
-clients = 4
-rate = "40/s"
-timeout = "2s"
-"#,
-    ),
-    (
-        "scenarios/es-concurrent-commands.toml",
-        r#"# es-concurrent-commands: many clients, three command handlers, two accounts.
-#
-# Eight clients spread over three command handlers (n2, n3, n4) hammer two
-# accounts with deposits and withdrawals. Two handlers often load the same
-# version of an account, both validate their command against it, and both
-# try to append with that expected version: the store takes the first and
-# answers the second `Conflict`; its handler reloads the events it missed,
-# validates again (a withdrawal may now be refused: insufficient funds) and
-# retries. The nemesis crashes a random node every ~2 s.
-#
-# What to watch: "conflict acct-1: c3.7 expected v12, stream at v13" on n0
-# and "c3.7: acct-1 moved to v13; reload and retry" on the handler; the
-# metrics command-conflicts and command-retries; optimistic-concurrency
-# passing (every event's version is its expected version + 1 and no balance
-# goes negative). Compare cqrs-bug-no-expected-version.toml.
-#
-# Try: distlab run scenarios/es-concurrent-commands.toml
-#      distlab sweep scenarios/es-concurrent-commands.toml --seeds 0..1000
-name = "es-concurrent-commands"
-description = "Concurrent commands on the same aggregates race; optimistic concurrency rejects and retries the losers."
-nodes = 6
-seed = 1
-duration = "10s"
-settle = "5s"
-
-[protocol]
-name = "cqrs"
-command_handlers = 3
-accounts = 2
-partitions = 2
-
-[network]
-latency = { kind = "uniform", min = "1ms", max = "10ms" }
-loss = 0.01
-
-[workload]
-kind = "bank"
-clients = 8
-rate = "80/s"
-timeout = "2s"
-read_percent = 5
-latest_percent = 5
-
-[nemesis]
-kinds = ["crash"]
-every = "2s"
-heal_after = "400ms"
-start = "1s"
-"#,
-    ),
-    (
         "scenarios/es-outbox-crash.toml",
         r#"# es-outbox-crash: the store (and its relay) crashes between writing events
 # and publishing them.
@@ -4381,64 +4489,6 @@ kinds = ["crash"]
 every = "1.5s"
 heal_after = "500ms"
 start = "1s"
-"#,
-    ),
-    (
-        "scenarios/es-rebuild-projection.toml",
-        r#"# es-rebuild-projection: throw the read model away and rebuild it from the
-# event store, while commands keep coming.
-#
-# At 5 s the projection (n4) drops its read model and replays every event
-# from the store (pages of 64, in store order, upcast), then resumes
-# consuming the broker where it was: whatever it replayed that is also in
-# flight from the broker is suppressed by version. Queries wait during the
-# rebuild. The projection also crashes at 3 s (restart 3.5 s) and at 5.05 s,
-# just after the rebuild (restart 5.5 s): it comes back with the rebuilt
-# model it persisted and resumes from its committed offsets.
-#
-# What to watch: "rebuild: dropping the read model (...)", "rebuild done at
-# store position N: ..." and the duplicates-suppressed that follow;
-# projection-matches-store passing: the rebuilt model equals the fold of
-# the store. read-model-at-half shows the model as of half the store
-# (`read_model_at`: the same fold, stopped at a past position).
-#
-# Try: distlab run scenarios/es-rebuild-projection.toml
-name = "es-rebuild-projection"
-description = "The projection rebuilds its read model from the event store mid-run and converges to the same model."
-nodes = 5
-seed = 1
-duration = "10s"
-settle = "5s"
-
-[protocol]
-name = "cqrs"
-rebuild_at = "5s"
-
-[network]
-latency = { kind = "uniform", min = "1ms", max = "10ms" }
-loss = 0.02
-
-[workload]
-kind = "bank"
-clients = 4
-rate = "40/s"
-timeout = "2s"
-
-[[faults]]
-at = "3s"
-crash = "projection"
-
-[[faults]]
-at = "3.5s"
-restart = "projection"
-
-[[faults]]
-at = "5.05s"
-crash = "projection"
-
-[[faults]]
-at = "5.5s"
-restart = "projection"
 "#,
     ),
     (
