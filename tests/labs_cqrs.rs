@@ -327,12 +327,28 @@ fn the_cheat_catalogue_loses() {
                 real_parts: &[],
             },
             Cheat {
-                name: "honest aggregate, a projection that never updates",
-                build: &build::<cheat_rules::FrozenProjection>,
-                real_parts: &["A"],
+                name: "hard-coded: fresh accounts, every append allowed, nothing stored",
+                build: &build::<cheat_rules::HardCoded>,
+                real_parts: &[],
             },
         ],
     );
+}
+
+#[test]
+fn an_honest_aggregate_with_a_frozen_projection_scores_only_part_a() {
+    // Part A done honestly earns part A (parts in order); a projection that
+    // never updates must earn nothing in B and C.
+    let board = cheats::grade_cheat(
+        &LAB,
+        &cheats::Cheat {
+            name: "honest aggregate, a projection that never updates",
+            build: &build::<cheat_rules::FrozenProjection>,
+            real_parts: &["A"],
+        },
+    );
+    assert_eq!(board.part("B").map(|p| p.earned()), Some(0));
+    assert_eq!(board.part("C").map(|p| p.earned()), Some(0));
 }
 
 #[test]

@@ -34,6 +34,31 @@ impl CqrsParts for Idle {
     fn outbox_done(_: &mut Storage, _: &[u64]) {}
 }
 
+/// Hard-codes the answers: a fresh account whatever the store holds, every
+/// deposit accepted against it, every append allowed, nothing applied,
+/// persisted or written, every received offset committed.
+pub struct HardCoded;
+impl CqrsParts for HardCoded {
+    fn rebuild(a: Account, _: Option<&Snapshot>, _: &[StoredEvent]) -> AccountState {
+        AccountState::new(a)
+    }
+    fn decide(s: &AccountState, c: &Command, v1: bool) -> Result<Payload, String> {
+        Reference::decide(s, c, v1)
+    }
+    fn append_allowed(_: u64, _: u64) -> bool {
+        true
+    }
+    fn should_apply(_: u64, _: u64) -> bool {
+        false
+    }
+    fn persist(_: &mut Storage, _: &ProjectionState) {}
+    fn offsets_to_commit(_: &BTreeMap<u32, u64>, r: &BTreeMap<u32, u64>) -> Vec<(u32, u64)> {
+        r.iter().map(|(&p, &o)| (p, o)).collect()
+    }
+    fn write_append(_: &mut Storage, _: &StoredEvent, _: Option<&Snapshot>) {}
+    fn outbox_done(_: &mut Storage, _: &[u64]) {}
+}
+
 /// An honest aggregate (part A, the reference's rules) whose projection
 /// never updates: no event is ever applied to the read model; the rest
 /// (persisting, committing offsets, the outbox) as the reference does it.
