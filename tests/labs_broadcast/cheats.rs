@@ -6,8 +6,10 @@
 //! [`GossipLabNode`]) like any student node.
 //!
 //! [`Honest`] does the work but not its durable part: its "disk" is a
-//! `thread_local` map (a cheat) or nothing at all (a plausible shortcut:
-//! values only in memory).
+//! `thread_local` map (a cheat; wiped at boot or not) or nothing at all (a
+//! plausible shortcut: values only in memory). Crashes are rare, so these
+//! would pass many cases; `acked-values-durable` (a restart probe on a
+//! thread of its own) catches all three in every case.
 
 use distlab::check::history::Value;
 use distlab::labs::broadcast::{
@@ -121,7 +123,9 @@ thread_local! {
 /// Flooding with acknowledgements and gossip by push-pull, like the
 /// solution, except for durability: kind 0 keeps its values in [`DISK`]
 /// (a `thread_local`, never `ctx.storage()`), kind 1 keeps them only in
-/// memory (a restart forgets everything).
+/// memory (a restart forgets everything), kind 2 is kind 0 wiping its
+/// entry at boot (time zero), so nothing leaks from one run into the next
+/// and the grader's determinism re-run sees nothing.
 #[derive(Clone, Debug)]
 pub struct Honest<const K: u8> {
     id: NodeId,
@@ -150,15 +154,18 @@ impl<const K: u8> Honest<K> {
         if !self.values.insert(value) {
             return false;
         }
-        if K == 0 {
+        if K == 0 || K == 2 {
             DISK.with(|d| d.borrow_mut().entry(self.id).or_default().insert(value));
         }
         true
     }
 
     /// What the "disk" gives back at start.
-    fn reload(&mut self) {
-        if K == 0 {
+    fn reload(&mut self, boot: bool) {
+        if K == 2 && boot {
+            DISK.with(|d| d.borrow_mut().remove(&self.id));
+        }
+        if K == 0 || K == 2 {
             DISK.with(|d| self.values.extend(d.borrow().get(&self.id).into_iter().flatten()));
         }
     }
@@ -198,7 +205,7 @@ impl<const K: u8> Node for HonestFlood<K> {
     type Msg = Msg;
     type Timer = Timer;
     fn on_start(&mut self, ctx: &mut Ctx<Self>) {
-        self.0.reload();
+        self.0.reload(ctx.now() == SimTime::ZERO);
         if !self.0.values.is_empty() {
             for &peer in &self.0.neighbours {
                 self.0.unacked.insert(peer, self.0.values.clone());
@@ -259,7 +266,7 @@ impl<const K: u8> Node for HonestGossip<K> {
     type Msg = GossipMsg;
     type Timer = GossipTimer;
     fn on_start(&mut self, ctx: &mut Ctx<Self>) {
-        self.0.reload();
+        self.0.reload(ctx.now() == SimTime::ZERO);
         ctx.set_timer(self.0.every, GossipTimer::Round);
     }
     fn on_message(&mut self, ctx: &mut Ctx<Self>, from: NodeId, msg: GossipMsg) {
@@ -313,3 +320,5 @@ impl<const K: u8> BroadcastTypes for HonestTypes<K> {
 pub type DiskInThreadLocal = HonestTypes<0>;
 /// Values only in memory: a restart forgets them (a shortcut).
 pub type MemoryOnly = HonestTypes<1>;
+/// [`DiskInThreadLocal`] wiping its entry at boot (a cheat).
+pub type DiskResetAtBoot = HonestTypes<2>;

@@ -40,7 +40,7 @@ impl Workload for BroadcastWorkload {
 }
 
 /// Values whose broadcast was acknowledged to a client.
-fn acked_values<S: Node>(sim: &Sim<S>) -> Vec<i64> {
+pub(crate) fn acked_values<S: Node>(sim: &Sim<S>) -> Vec<i64> {
     let history = sim.history();
     history
         .events
@@ -119,18 +119,8 @@ pub fn value_travels<S: BroadcastLabNode>(sim: &Sim<S>) -> bool {
 /// with the protocol's checks: `values-come-from-clients`,
 /// `acked-values-everywhere`, `value-travels`.
 pub fn checked<S: BroadcastLabNode>(params: Params, nodes: u32, seed: u64) -> SimBuilder<S> {
-    let params = Arc::new(params);
-    let graph = params.topology.neighbours(nodes);
-    let retry = params.retry;
-    SimBuilder::new(nodes, seed, move |id, nodes| {
-        S::new(&BroadcastSetup {
-            id,
-            nodes,
-            neighbours: graph[id.index()].clone(),
-            retry,
-            params: Arc::clone(&params),
-        })
-    })
+    let setups = BroadcastSetup::cluster(&Arc::new(params), nodes);
+    SimBuilder::new(nodes, seed, move |id, _| S::new(&setups[id.index()]))
     .invariant(Invariant::always(
         "values-come-from-clients",
         values_come_from_clients::<S>,

@@ -1,21 +1,23 @@
 //! What a lab build (lab 02) adds to the broadcast checks: delivery latency
 //! measured by a monitor on virtual time ([`Arrivals`]: for each value on
 //! every node, from its first arrival anywhere to its arrival at the last
-//! node), `messages-flow`, and the part-B targets (`messages-per-broadcast`,
+//! node), `messages-flow`, `acked-values-durable` (a restart probe), and
+//! the part-B targets (`messages-per-broadcast`,
 //! `delivery-latency-p50`, `delivery-latency-p99`, the way Gossip Glomers
 //! grades its efficiency challenge). Messages are every node-to-node
 //! message sent (retransmissions and acknowledgements included) over the
 //! broadcasts clients invoked. All of it is generic over
 //! [`BroadcastLabNode`]; the reference passes it.
 
-use super::checks::checked;
-use super::lab::BroadcastLabNode;
+use super::checks::{acked_values, checked};
+use super::lab::{BroadcastLabNode, BroadcastSetup};
 use super::Params;
 use crate::check::history::EventType;
 use crate::check::{CheckKind, Invariant, Monitor, Outcome};
 use crate::sim::report::percentile;
-use crate::sim::{Node, Sim, SimBuilder, SimTime};
-use std::collections::BTreeMap;
+use crate::sim::{Node, NodeId, Sim, SimBuilder, SimTime};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// First arrival of each value at each node, on virtual time (a monitor:
 /// it looks at every node's [`BroadcastLabNode::values`] after every step).
@@ -136,21 +138,80 @@ pub fn messages_flow<N: Node>(sim: &Sim<N>) -> Outcome {
     }
 }
 
+/// `acked-values-durable` (eventually): every live node, restarted now
+/// from its storage, comes back with every acknowledged value it holds
+/// (`held` lists them per node, `back` restarts node `id` and says what it
+/// holds then, or why it could not). The restart is [`Sim::restart_probe`]:
+/// a fresh node over the synced storage, started on a thread of its own,
+/// so a node that keeps its "durable" values in a `thread_local` (or
+/// nowhere) instead of `ctx.storage()` fails here even where no crash hit
+/// it. (Gossip's lab build uses it too.)
+pub fn acked_values_durable(
+    held: impl Iterator<Item = (NodeId, Vec<i64>)>,
+    mut back: impl FnMut(NodeId) -> Result<BTreeSet<i64>, String>,
+) -> Result<(), String> {
+    for (id, held) in held {
+        if held.is_empty() {
+            continue;
+        }
+        let back = back(id)?;
+        let lost: Vec<String> = held
+            .iter()
+            .filter(|v| !back.contains(v))
+            .map(i64::to_string)
+            .collect();
+        if !lost.is_empty() {
+            let more = if lost.len() > 8 {
+                format!(" and {} more", lost.len() - 8)
+            } else {
+                String::new()
+            };
+            return Err(format!(
+                "{id} holds acknowledged values it would not get back from its storage if it crashed now: {}{more} (a restart from its storage holds {} values; keep every value in ctx.storage(), synced, before acknowledging it: nothing else survives a crash)",
+                lost[..lost.len().min(8)].join(", "),
+                back.len()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// [`acked_values_durable`] for broadcast nodes built from `setups`.
+fn broadcast_values_durable<S: BroadcastLabNode>(
+    sim: &Sim<S>,
+    setups: &[BroadcastSetup],
+) -> Result<(), String> {
+    let acked: BTreeSet<i64> = acked_values(sim).into_iter().collect();
+    let held = sim.live_nodes().map(|(id, node)| {
+        let values = node.values().intersection(&acked).copied().collect();
+        (id, values)
+    });
+    acked_values_durable(held, |id| {
+        let setup = setups[id.index()].clone();
+        sim.restart_probe(id, move || S::new(&setup), |n| n.values().clone())
+    })
+}
+
 /// A lab build: nodes of type `S` with the protocol's checks
-/// ([`checked`]), the [`Arrivals`] monitor, `messages-flow`, the checks of
-/// `targets` and the metrics above.
+/// ([`checked`]), the [`Arrivals`] monitor, `messages-flow`,
+/// `acked-values-durable`, the checks of `targets` and the metrics above.
 pub fn lab_builder<S: BroadcastLabNode>(
     params: Params,
     targets: Targets,
     nodes: u32,
     seed: u64,
 ) -> SimBuilder<S> {
+    let setups = BroadcastSetup::cluster(&Arc::new(params.clone()), nodes);
     let mut b = checked::<S>(params, nodes, seed)
         .monitor(ARRIVALS, Arrivals::default())
         .invariant(Invariant::new(
             "messages-flow",
             CheckKind::Eventually,
             messages_flow::<S>,
+        ))
+        .invariant(Invariant::eventually(
+            "acked-values-durable",
+            move |sim: &Sim<S>| broadcast_values_durable(sim, &setups),
         ))
         .metrics(metrics::<S>);
     if let Some(target) = targets.messages_per_broadcast {

@@ -30,6 +30,23 @@ pub struct BroadcastSetup {
     pub params: Arc<Params>,
 }
 
+impl BroadcastSetup {
+    /// Every node's setup in a cluster of `nodes` under `params` (the
+    /// neighbours drawn from its topology), indexed by node.
+    pub fn cluster(params: &Arc<Params>, nodes: u32) -> Vec<BroadcastSetup> {
+        let graph = params.topology.neighbours(nodes);
+        (0..nodes)
+            .map(|i| BroadcastSetup {
+                id: NodeId(i),
+                nodes,
+                neighbours: graph[i as usize].clone(),
+                retry: params.retry,
+                params: Arc::clone(params),
+            })
+            .collect()
+    }
+}
+
 /// A broadcast node, as the checks see it.
 ///
 /// It answers client requests `broadcast v` (hold `v`, make sure every node

@@ -29,7 +29,7 @@ pub mod scenario;
 pub mod topology;
 
 pub use checks::{builder, BroadcastWorkload};
-pub use efficiency::{lab_builder, messages_flow, Arrivals, Targets};
+pub use efficiency::{acked_values_durable, lab_builder, messages_flow, Arrivals, Targets};
 pub use lab::{BroadcastLabNode, BroadcastSetup};
 pub use topology::Topology;
 

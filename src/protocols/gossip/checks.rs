@@ -9,7 +9,7 @@ use crate::check::convergence::{check_convergence, ReplicaState};
 use crate::check::history::{EventType, Value};
 use crate::check::verdict::Status;
 use crate::check::{CheckKind, Invariant};
-use crate::protocols::broadcast::messages_flow;
+use crate::protocols::broadcast::{acked_values_durable, messages_flow};
 use crate::sim::{ClientId, Node, NodeId, Op, Prng, Ratio, Sim, SimBuilder, SimTime};
 use crate::workload::Workload;
 use std::collections::BTreeSet;
@@ -133,17 +133,8 @@ pub fn update_spreads<G: GossipLabNode>(sim: &Sim<G>) -> bool {
 /// checks: `values-come-from-clients`, `acked-updates-everywhere`,
 /// `replicas-converge`, `update-spreads`.
 pub fn checked<G: GossipLabNode>(params: Arc<Params>, nodes: u32, seed: u64) -> SimBuilder<G> {
-    let neighbours = Arc::new(params.topology.neighbours(nodes, seed));
-    SimBuilder::new(nodes, seed, move |id, nodes| {
-        G::new(&GossipSetup {
-            id,
-            nodes,
-            neighbours: neighbours.get(id.index()).cloned().unwrap_or_default(),
-            fanout: params.fanout,
-            interval: params.interval,
-            params: Arc::clone(&params),
-        })
-    })
+    let setups = GossipSetup::cluster(&params, nodes, seed);
+    SimBuilder::new(nodes, seed, move |id, _| G::new(&setups[id.index()]))
     .invariant(Invariant::always(
         "values-come-from-clients",
         values_come_from_clients::<G>,
@@ -160,13 +151,32 @@ pub fn checked<G: GossipLabNode>(params: Arc<Params>, nodes: u32, seed: u64) -> 
 }
 
 /// A lab build (lab 02 part C): nodes of type `G` with the protocol's
-/// checks ([`checked`]) and `messages-flow` (values travel by message).
+/// checks ([`checked`]), `messages-flow` (values travel by message) and
+/// `acked-values-durable` (a restart from storage keeps every acknowledged
+/// value a node holds: [`acked_values_durable`]).
 pub fn lab_builder<G: GossipLabNode>(params: Params, nodes: u32, seed: u64) -> SimBuilder<G> {
-    checked::<G>(Arc::new(params), nodes, seed).invariant(Invariant::new(
-        "messages-flow",
-        CheckKind::Eventually,
-        messages_flow::<G>,
-    ))
+    let params = Arc::new(params);
+    let setups = GossipSetup::cluster(&params, nodes, seed);
+    checked::<G>(params, nodes, seed)
+        .invariant(Invariant::new(
+            "messages-flow",
+            CheckKind::Eventually,
+            messages_flow::<G>,
+        ))
+        .invariant(Invariant::eventually(
+            "acked-values-durable",
+            move |sim: &Sim<G>| {
+                let acked: BTreeSet<i64> = acked_values(sim).into_iter().collect();
+                let held = sim.live_nodes().map(|(id, node)| {
+                    let values = node.values().filter(|v| acked.contains(v)).collect();
+                    (id, values)
+                });
+                acked_values_durable(held, |id| {
+                    let setup = setups[id.index()].clone();
+                    sim.restart_probe(id, move || G::new(&setup), |n| n.values().collect())
+                })
+            },
+        ))
 }
 
 /// Per value present on every live node: the spread between its first and

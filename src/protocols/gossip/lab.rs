@@ -25,6 +25,24 @@ pub struct GossipSetup {
     pub params: Arc<Params>,
 }
 
+impl GossipSetup {
+    /// Every node's setup in a cluster of `nodes` under `params` (a random
+    /// topology drawn from `seed`), indexed by node.
+    pub fn cluster(params: &Arc<Params>, nodes: u32, seed: u64) -> Vec<GossipSetup> {
+        let neighbours = params.topology.neighbours(nodes, seed);
+        (0..nodes)
+            .map(|i| GossipSetup {
+                id: NodeId(i),
+                nodes,
+                neighbours: neighbours.get(i as usize).cloned().unwrap_or_default(),
+                fanout: params.fanout,
+                interval: params.interval,
+                params: Arc::clone(params),
+            })
+            .collect()
+    }
+}
+
 /// A gossip node, as the checks see it: it answers client requests `add v`
 /// (hold `v`, answer `Ok` once it is durable here) and `read` (the values
 /// held, as a list), and spreads values between nodes.
