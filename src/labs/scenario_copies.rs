@@ -87,21 +87,22 @@ package = "lab-01-clocks"
 protocol = "vclock"
 hints = [
     """\
-    Start with part A: every rule is one line. A fresh clock reads 0, and every \
-    operation returns the clock's time after it.""",
+    Start with part A: R1 and R2 are one line each. A fresh clock reads 0, and \
+    each rule returns the clock's time after the event.""",
     """\
     `lamport-laws` prints the operations it ran and the first result that differs; \
     replay the seed with `cargo run --release -p lab-01-clocks -- run \
     labs/01-clocks/scenarios/lamport-rules.toml --seed N`.""",
     """\
-    A vector clock is one counter per node (`vec![0; nodes]`). `compare` looks at \
-    every entry once: remember whether any entry is smaller and whether any is \
-    larger; both means concurrent.""",
+    A vector clock is a slice with one counter per node; the node owns it and \
+    hands it to your rules. `vector_compare` looks at every entry once: remember \
+    whether any entry is smaller and whether any is larger; both means \
+    concurrent.""",
     """\
     `merge` is the entry-wise maximum, never the minimum: after a merge the clock \
     must cover both inputs.""",
     """\
-    Part C: `self` is the receiver's vector D (messages delivered per sender). A \
+    Part C: `delivered` is the receiver's vector D (messages delivered per sender). A \
     message from j stamped V is deliverable when V[j] == D[j] + 1 and V[k] <= D[k] \
     for every k != j; anything else waits in the buffer.""",
     """\
@@ -119,7 +120,7 @@ causal = [
 
 [[parts]]
 id = "A"
-title = "a Lamport clock (tick, send, receive)"
+title = "a Lamport clock (send, receive)"
 
 [[parts.cases]]
 scenario = "scenarios/lamport-rules.toml"
@@ -424,6 +425,7 @@ correctness = [
     "acked-values-everywhere",
     "value-travels",
     "messages-flow",
+    "acked-values-durable",
 ]
 convergence = [
     "values-come-from-clients",
@@ -431,6 +433,7 @@ convergence = [
     "replicas-converge",
     "update-spreads",
     "messages-flow",
+    "acked-values-durable",
 ]
 
 [[parts]]
@@ -467,6 +470,7 @@ scenario = "scenarios/efficiency.toml"
 seeds = "0..10"
 checks = [
     "messages-flow",
+    "acked-values-durable",
     "messages-per-broadcast",
     "delivery-latency-p50",
     "delivery-latency-p99",
@@ -480,6 +484,7 @@ seeds = "0..10"
 checks = [
     "acked-values-everywhere",
     "messages-flow",
+    "acked-values-durable",
     "messages-per-broadcast",
     "delivery-latency-p99",
 ]
@@ -1513,14 +1518,15 @@ timeout = "2s"
 
 id = "05"
 title = "Raft A: leader election"
-package = "lab-05-raft-election"
+package = "lab-raft"
 protocol = "raft"
 hints = [
     """\
     Start with the follower: on a RequestVote or AppendEntries with a higher term, \
     adopt the term, forget the vote and become a follower — in every handler, \
-    before anything else. Then `cargo run --release -p lab-05-raft-election -- tui \
-    labs/05-raft-election/scenarios/election-3.toml`.""",
+    before anything else. Your node is `labs/raft/src/lib.rs` (one file for labs \
+    05–08; write the blocks marked `TODO lab 05 A` first). Then `cargo run \
+    --release -p lab-raft -- tui labs/05-raft-election/scenarios/election-3.toml`.""",
     """\
     Grant a vote only if the request's term equals yours (after adopting a higher \
     one) and you have not voted for someone else in it; reset your election timer \
@@ -1535,10 +1541,11 @@ hints = [
     Heartbeats go out every `params.heartbeat`, which is well below the minimum \
     timeout.""",
     """\
-    Part C `one-vote-per-term` or `term-never-decreases`: write term and vote to \
+    Parts B and C (`TODO lab 05 B`; `leader-crash` restarts the crashed leader), \
+    `one-vote-per-term` or `term-never-decreases`: write term and vote to \
     `ctx.storage()` and call `sync()` before the handler returns (messages leave \
-    when it returns), and read them back in `on_start` — `new` runs again at \
-    every restart.""",
+    when it returns), and read them back in `recover` (called from `on_start`) — \
+    `new` runs again at every restart.""",
 ]
 
 [checks]
@@ -1910,13 +1917,14 @@ latency = { kind = "uniform", min = "1ms", max = "60ms" }
 
 id = "06"
 title = "Raft B: log replication"
-package = "lab-06-raft-log"
+package = "lab-raft"
 protocol = "raft"
 hints = [
     """\
-    Bring your lab 05 functions over first (the skeleton says where); `cargo run \
-    --release -p lab-06-raft-log -- tui scenarios/raft-basic.toml` should elect a \
-    leader before you write any replication.""",
+    Lab 06 continues in the same file, `labs/raft/src/lib.rs`: the blocks marked \
+    `TODO lab 06 A` replace lab 05's stand-ins (empty heartbeats, no log). Before \
+    you write any, `cargo run --release -p lab-raft -- tui \
+    scenarios/raft-basic.toml` elects a leader and clients get no answers.""",
     """\
     A new leader sets every peer's next index to its last index + 1 and its match \
     index to 0, then appends a no-op of its own term: without it, entries of \
@@ -2117,14 +2125,14 @@ history = "linearizable"
 
 id = "07"
 title = "Raft C: persistence and crash recovery"
-package = "lab-07-raft-persist"
+package = "lab-raft"
 protocol = "raft"
 hints = [
     """\
-    Bring your lab 06 node over first (the skeleton says where); with persist_log \
-    and persist_commit still todo!(), `cargo run --release -p lab-07-raft-persist \
-    -- run scenarios/raft-basic.toml` panics at the first one, which tells you \
-    where they are called.""",
+    Lab 07 continues in `labs/raft/src/lib.rs`: persist_log and persist_commit did \
+    nothing until now, and your lab 06 code already calls them where the log and \
+    the commit index change (check that it does). Write them and the `TODO lab 07 \
+    A` half of recover; then apply_client's session table (`TODO lab 07 B`).""",
     """\
     persist_log(from): write entries from..=last_index under entry_key(i), remove \
     the keys after last_index up to stored_last (a truncation left them), set \
@@ -2143,6 +2151,12 @@ hints = [
     Part B (`leader-completeness` under raft-figure8): a leader commits by \
     counting replicas only an entry of its own term; older entries commit with it. \
     Check the term of the entry at N, not of the last entry.""",
+    """\
+    Part B (`linearizable`, an operation applied twice): with crashes a client \
+    retries, and its request can reach the log twice (the old leader replicated \
+    the first copy). apply_client deduplicates with the client's session \
+    (`kv.sessions`): the same id again returns the cached result, an older one \
+    None, a newer one executes and becomes the session.""",
 ]
 
 [checks]
@@ -2391,30 +2405,33 @@ history = "linearizable"
 
 id = "08"
 title = "Raft D: a linearizable key-value service"
-package = "lab-08-raft-kv"
+package = "lab-raft"
 protocol = "raft"
 hints = [
     """\
-    Bring your lab 07 node over first (the skeleton says where); `cargo run \
-    --release -p lab-08-raft-kv -- run scenarios/raft-basic.toml` then panics in \
-    handle_request, the first lab 08 todo!().""",
+    Lab 08 grades the service your `labs/raft/src/lib.rs` already is: the log (lab \
+    06), durability and apply_client's sessions (lab 07), and one more block, \
+    `TODO lab 08 A` in handle_request (a retry of an applied request gets its \
+    cached answer at once). `cargo run --release -p lab-raft -- lab check 08`; a \
+    failure comes with a replay command.""",
     """\
-    handle_request: a follower answers `Reply::Redirect(hint)` with the leader it \
-    follows (not itself); the leader appends `Command::Client(ClientCommand { \
-    client, id, op })`, persists it, records `waiting[index] = (client, id)` and \
-    replicates. The answer comes from apply_committed, through `answer`, once the \
-    entry is committed and applied — never earlier.""",
+    handle_request (given): a follower answers `Reply::Redirect(hint)` with the \
+    leader it follows (not itself); the leader appends \
+    `Command::Client(ClientCommand { client, id, op })`, persists it, records \
+    `waiting[index] = (client, id)` and replicates. The answer comes from \
+    apply_committed, through `answer`, once the entry is committed and applied — \
+    never earlier.""",
     """\
-    apply_client is the session table: `kv.sessions[client]` holds the last \
-    applied id and its result. Same id: return the cached result without \
+    apply_client is the session table (lab 07 B): `kv.sessions[client]` holds the \
+    last applied id and its result. Same id: return the cached result without \
     executing. Lower id: return None. Higher: `kv.execute(&op)`, store the new \
     session, return the result.""",
     """\
     Part B (`linearizable`, an append seen twice): a retry can reach the log twice \
-    — the old leader replicated the first copy before it fell, and the new \
-    leader appends the retry again. Deduplicate when applying (apply_client), not \
-    only when the request arrives: the first copy may not be applied yet when the \
-    retry comes.""",
+    — the old leader replicated the first copy before it fell, and the new leader \
+    appends the retry again. Deduplicate when applying (apply_client), not only \
+    when the request arrives: the first copy may not be applied yet when the retry \
+    comes.""",
     """\
     Part A `stale-reads`: a `get` is a log entry like any other. A leader \
     answering reads from its own store may have been deposed without knowing it \
