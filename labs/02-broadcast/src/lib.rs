@@ -10,8 +10,9 @@
 //!   `distlab::protocols::gossip`): push-pull anti-entropy that converges.
 //!
 //! The grader runs your nodes on the shipped scenarios with the very checks
-//! that judge the reference nodes (`Broadcast`, `Gossip`), which implement
-//! the same traits.
+//! that judge the reference nodes (`Broadcast`, `Gossip`, which implement
+//! the same traits), plus the lab's: values travel by message, acknowledged
+//! values survive a restart from `ctx.storage()`, and part B's targets.
 //!
 //! Run `cargo run --release -- lab check 02` to grade, and `cargo run
 //! --release -p lab-02-broadcast -- tui <scenario>` to watch your node at
