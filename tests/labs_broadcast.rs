@@ -22,7 +22,9 @@ mod skeleton;
 mod solution;
 
 use distlab::check::history::Value;
-use distlab::labs::broadcast::{self, BroadcastLabNode, BroadcastSetup, BroadcastTypes, Gossip, LAB};
+use distlab::labs::broadcast::{
+    self, BroadcastLabNode, BroadcastSetup, BroadcastTypes, Gossip, LAB,
+};
 use distlab::labs::grade::{grade, Scoreboard};
 use distlab::labs::repo_root;
 use distlab::protocols::broadcast::{Broadcast, Msg, Timer};
@@ -428,4 +430,3 @@ fn each_part_passes_with_only_its_own_node_written() {
         assert_eq!(part.earned(), points, "{}", describe(&board));
     }
 }
-

@@ -166,7 +166,10 @@ impl<const K: u8> Honest<K> {
             DISK.with(|d| d.borrow_mut().remove(&self.id));
         }
         if K == 0 || K == 2 {
-            DISK.with(|d| self.values.extend(d.borrow().get(&self.id).into_iter().flatten()));
+            DISK.with(|d| {
+                self.values
+                    .extend(d.borrow().get(&self.id).into_iter().flatten())
+            });
         }
     }
 

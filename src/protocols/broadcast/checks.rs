@@ -121,15 +121,15 @@ pub fn value_travels<S: BroadcastLabNode>(sim: &Sim<S>) -> bool {
 pub fn checked<S: BroadcastLabNode>(params: Params, nodes: u32, seed: u64) -> SimBuilder<S> {
     let setups = BroadcastSetup::cluster(&Arc::new(params), nodes);
     SimBuilder::new(nodes, seed, move |id, _| S::new(&setups[id.index()]))
-    .invariant(Invariant::always(
-        "values-come-from-clients",
-        values_come_from_clients::<S>,
-    ))
-    .invariant(Invariant::eventually(
-        "acked-values-everywhere",
-        acked_values_everywhere::<S>,
-    ))
-    .invariant(Invariant::sometimes("value-travels", value_travels::<S>))
+        .invariant(Invariant::always(
+            "values-come-from-clients",
+            values_come_from_clients::<S>,
+        ))
+        .invariant(Invariant::eventually(
+            "acked-values-everywhere",
+            acked_values_everywhere::<S>,
+        ))
+        .invariant(Invariant::sometimes("value-travels", value_travels::<S>))
 }
 
 /// Spread between the first and last arrival of each value present on every

@@ -15,8 +15,9 @@
 //!
 //! The checks read nodes through [`BroadcastLabNode`] (`lab.rs`), which the
 //! reference implements, so lab 02 grades the student's node with this
-//! protocol's own checks ([`lab_builder`] adds the latency monitor and the
-//! efficiency targets, `efficiency.rs`).
+//! protocol's own checks; its build ([`lab_builder`], `efficiency.rs`;
+//! [`scenario::build_lab`]) adds the latency monitor, `messages-flow`,
+//! `acked-values-durable` (a restart probe) and the efficiency targets.
 //!
 //! Bug switches (`[protocol] bug = ...`) for practising with sweeps:
 //! `no-retransmit` pushes once and never resends; `forget-on-restart` does not

@@ -2,7 +2,9 @@
 //! protocol ([`build`]) and a lab's build over any [`BroadcastLabNode`]
 //! ([`build_lab`]), which also reads the part-B targets.
 
-use super::{builder, lab_builder, BroadcastLabNode, BroadcastWorkload, Bug, Params, Targets, Topology};
+use super::{
+    builder, lab_builder, BroadcastLabNode, BroadcastWorkload, Bug, Params, Targets, Topology,
+};
 use crate::scenario::engine::{configure, BuildOptions, ProtocolFacts};
 use crate::scenario::{ParamReader, Scenario, ScenarioError};
 use crate::sim::{DynSim, Ratio, SimTime};

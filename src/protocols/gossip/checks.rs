@@ -135,19 +135,19 @@ pub fn update_spreads<G: GossipLabNode>(sim: &Sim<G>) -> bool {
 pub fn checked<G: GossipLabNode>(params: Arc<Params>, nodes: u32, seed: u64) -> SimBuilder<G> {
     let setups = GossipSetup::cluster(&params, nodes, seed);
     SimBuilder::new(nodes, seed, move |id, _| G::new(&setups[id.index()]))
-    .invariant(Invariant::always(
-        "values-come-from-clients",
-        values_come_from_clients::<G>,
-    ))
-    .invariant(Invariant::eventually(
-        "acked-updates-everywhere",
-        acked_updates_everywhere::<G>,
-    ))
-    .invariant(Invariant::eventually(
-        "replicas-converge",
-        replicas_converge::<G>,
-    ))
-    .invariant(Invariant::sometimes("update-spreads", update_spreads::<G>))
+        .invariant(Invariant::always(
+            "values-come-from-clients",
+            values_come_from_clients::<G>,
+        ))
+        .invariant(Invariant::eventually(
+            "acked-updates-everywhere",
+            acked_updates_everywhere::<G>,
+        ))
+        .invariant(Invariant::eventually(
+            "replicas-converge",
+            replicas_converge::<G>,
+        ))
+        .invariant(Invariant::sometimes("update-spreads", update_spreads::<G>))
 }
 
 /// A lab build (lab 02 part C): nodes of type `G` with the protocol's

@@ -24,7 +24,8 @@
 //!
 //! Checks and metrics are in `checks.rs`; the checks read nodes through
 //! [`GossipLabNode`] (`lab.rs`), which the reference implements, so lab 02
-//! part C grades the student's node with them ([`lab_builder`]). Bug switches (`bug = ...`):
+//! part C grades the student's node with them ([`lab_builder`] adds
+//! `messages-flow` and `acked-values-durable`). Bug switches (`bug = ...`):
 //! `rumor-stops-early` retires every rumor after its first round, whatever
 //! the replies say; `no-anti-entropy` skips every anti-entropy exchange (the
 //! rumor backup included).
