@@ -1,57 +1,51 @@
-//! Lab 02 (broadcast): the reference earns full marks, each bug switch
-//! loses the parts it breaks (A for the broadcast bugs, C for the gossip
-//! one), a correct but chatty node keeps part A and loses part B, a node
-//! that waits for its timer to push loses part B's latency, a gossip node
-//! written from the README's rules earns part C, the skeleton scores zero
-//! without crashing the grader, and grading is deterministic.
+//! Lab 02 (broadcast): the reference and the solution earn full marks,
+//! each bug switch loses the parts it breaks (A for the broadcast bugs, C
+//! for the gossip one), a correct but chatty node keeps part A and loses
+//! part B, a node that waits for its timer to push loses part B's latency,
+//! the skeleton (the solution cut down) scores zero without crashing the
+//! grader, each part passes with only its own node written, grading is
+//! deterministic, and the cheat catalogue (`labs_broadcast/cheats.rs`)
+//! loses. Every node here implements the protocols' traits
+//! (`BroadcastLabNode`, `GossipLabNode`), as the student's do.
 
 #[path = "labs_broadcast/cheats.rs"]
 mod cheat_nodes;
 #[path = "labs_common/cheats.rs"]
 mod cheats;
+#[path = "labs_common/skeleton.rs"]
+mod cut;
+#[path = "labs_common/grading.rs"]
+mod grading;
 #[path = "../labs/02-broadcast/src/lib.rs"]
 mod skeleton;
+#[path = "labs_broadcast/solution.rs"]
+mod solution;
 
 use distlab::check::history::Value;
 use distlab::labs::broadcast::{
-    self, BroadcastSetup, BroadcastTypes, GossipSetup, LabBroadcast, LabGossip,
+    self, BroadcastLabNode, BroadcastSetup, BroadcastTypes, Gossip, LAB,
 };
-use distlab::labs::grade::{grade, grade_reference, GradeOptions, Scoreboard};
+use distlab::labs::grade::{grade, Scoreboard};
 use distlab::labs::repo_root;
 use distlab::protocols::broadcast::{Broadcast, Msg, Timer};
-use distlab::protocols::gossip::{Gossip, Msg as GossipMsg, Timer as GossipTimer};
 use distlab::sim::{Ctx, Node, NodeId, Reply, Request, SimTime};
 use std::collections::{BTreeMap, BTreeSet};
-
-fn options(part: Option<&str>, jobs: usize) -> GradeOptions {
-    GradeOptions {
-        part: part.map(str::to_string),
-        extra_seeds: 0,
-        jobs,
-    }
-}
 
 /// The reference's gossip node with the broadcast node `S`.
 struct WithBroadcast<S>(std::marker::PhantomData<S>);
 
-impl<S: LabBroadcast> BroadcastTypes for WithBroadcast<S> {
+impl<S: BroadcastLabNode> BroadcastTypes for WithBroadcast<S> {
     type Broadcast = S;
     type Gossip = Gossip;
 }
 
-fn grade_node<S: LabBroadcast>(part: Option<&str>) -> Scoreboard {
+fn grade_node<S: BroadcastLabNode>(part: Option<&str>) -> Scoreboard {
     grade_types::<WithBroadcast<S>>(part)
 }
 
 fn grade_types<T: BroadcastTypes>(part: Option<&str>) -> Scoreboard {
-    grade(
-        &broadcast::LAB,
-        &broadcast::build::<T>,
-        &repo_root(),
-        &options(part, 2),
-        &|| {},
-    )
-    .expect("grade")
+    let options = grading::options(part, 2);
+    grade(&LAB, &broadcast::build::<T>, &repo_root(), &options, &|| {}).expect("grade")
 }
 
 /// One line per part, with the first failure: for assertion messages.
@@ -79,59 +73,43 @@ fn describe(board: &Scoreboard) -> String {
 
 #[test]
 fn the_reference_earns_full_marks() {
-    let board = grade_reference(
-        &broadcast::LAB,
-        None,
-        &repo_root(),
-        &options(None, 2),
-        &|| {},
-    )
-    .expect("grade");
-    assert_eq!(
-        board.possible(),
-        broadcast::LAB.points(),
-        "{}",
-        describe(&board)
-    );
-    assert_eq!(board.earned(), board.possible(), "{}", describe(&board));
+    grading::reference_gets_full_marks(&LAB);
+}
+
+#[test]
+fn the_solution_earns_full_marks() {
+    grading::gets_full_marks(&LAB, &broadcast::build::<solution::Nodes>);
 }
 
 #[test]
 fn every_bug_switch_loses_points_on_the_parts_it_breaks() {
-    assert_eq!(broadcast::LAB.bugs.len(), 3);
-    for bug in broadcast::LAB.bugs {
-        for &part in bug.breaks {
-            let board = grade_reference(
-                &broadcast::LAB,
-                Some(bug),
-                &repo_root(),
-                &options(Some(part), 2),
-                &|| {},
-            )
-            .expect("grade");
-            let result = board.part(part).expect("part graded");
-            println!("{} part {part}:\n{}", bug.name, describe(&board));
-            assert!(
-                result.earned() < result.possible(),
-                "bug {} kept every point of part {part}",
-                bug.name
-            );
-        }
-    }
+    assert_eq!(LAB.bugs.len(), 3);
+    grading::every_bug_loses_the_parts_it_breaks(&LAB);
+}
+
+#[test]
+fn the_skeleton_is_the_solution_cut_down() {
+    cut::assert_cut(
+        "tests/labs_broadcast/solution.rs",
+        "labs/02-broadcast/src/lib.rs",
+        "02",
+    );
 }
 
 #[test]
 fn the_skeleton_scores_zero_without_crashing_the_grader() {
     let board = grade_types::<skeleton::Nodes>(None);
     assert_eq!(board.earned(), 0, "{}", describe(&board));
-    assert_eq!(board.possible(), broadcast::LAB.points());
+    assert_eq!(board.possible(), LAB.points());
     for part in &board.parts {
         for case in &part.cases {
             let first = case.first_failure.as_ref().expect("a failing seed");
             assert_eq!(first.seed, case.seeds.0, "the very first seed fails");
             assert_eq!(first.reasons[0].0, "panic", "{:?}", first.reasons);
+            let why = &first.reasons[0].1;
             assert!(
-                first.reasons[0].1.contains("not yet implemented"),
+                why.contains("not yet implemented: lab 02, part")
+                    && why.contains("02-broadcast/src/lib.rs:"),
                 "{:?}",
                 first.reasons
             );
@@ -141,26 +119,7 @@ fn the_skeleton_scores_zero_without_crashing_the_grader() {
 
 #[test]
 fn grading_is_deterministic() {
-    let bug = &broadcast::LAB.bugs[0]; // no-retransmit
-    let run = |jobs| {
-        let board = grade_reference(
-            &broadcast::LAB,
-            Some(bug),
-            &repo_root(),
-            &options(Some("A"), jobs),
-            &|| {},
-        )
-        .expect("grade");
-        let firsts: Vec<_> = board.parts[0]
-            .cases
-            .iter()
-            .map(|c| (c.passed, c.first_failure.as_ref().map(|f| f.seed)))
-            .collect();
-        (board.earned(), firsts)
-    };
-    let once = run(1);
-    assert_eq!(once, run(1));
-    assert_eq!(once, run(2));
+    grading::grading_is_independent_of_jobs(&LAB, "no-retransmit", "A");
 }
 
 /// Correct but chatty: every value goes to every node, and every timer tick
@@ -189,7 +148,7 @@ impl Chatty {
     }
 }
 
-impl LabBroadcast for Chatty {
+impl BroadcastLabNode for Chatty {
     fn new(setup: &BroadcastSetup) -> Self {
         Chatty {
             nodes: setup.nodes,
@@ -272,7 +231,7 @@ impl Lazy {
     }
 }
 
-impl LabBroadcast for Lazy {
+impl BroadcastLabNode for Lazy {
     fn new(setup: &BroadcastSetup) -> Self {
         Lazy {
             neighbours: setup.neighbours.clone(),
@@ -394,115 +353,11 @@ fn the_reference_broadcast_node_is_the_one_graded() {
     assert_eq!(board.earned(), board.possible(), "{}", describe(&board));
 }
 
-/// Part C written from the README's four rules (not the reference's code:
-/// its first round is at `interval`, not at a random offset).
-#[derive(Clone, Debug)]
-struct ReadmeGossiper {
-    neighbours: Vec<NodeId>,
-    fanout: u32,
-    interval: SimTime,
-    values: BTreeSet<i64>,
-}
-
-impl ReadmeGossiper {
-    fn learn(&mut self, ctx: &mut Ctx<Self>, value: i64) {
-        if self.values.insert(value) {
-            ctx.storage().put(&format!("value/{value}"), &true);
-            ctx.storage().sync();
-        }
-    }
-}
-
-impl LabGossip for ReadmeGossiper {
-    fn new(setup: &GossipSetup) -> Self {
-        ReadmeGossiper {
-            neighbours: setup.neighbours.clone(),
-            fanout: setup.fanout,
-            interval: setup.interval,
-            values: BTreeSet::new(),
-        }
-    }
-    fn values(&self) -> Vec<i64> {
-        self.values.iter().copied().collect()
-    }
-}
-
-impl Node for ReadmeGossiper {
-    type Msg = GossipMsg;
-    type Timer = GossipTimer;
-
-    fn on_start(&mut self, ctx: &mut Ctx<Self>) {
-        let keys = ctx.storage().keys();
-        let stored = keys
-            .iter()
-            .filter_map(|k| k.strip_prefix("value/")?.parse::<i64>().ok());
-        self.values.extend(stored);
-        ctx.set_timer(self.interval, GossipTimer::Round);
-    }
-
-    fn on_message(&mut self, ctx: &mut Ctx<Self>, from: NodeId, msg: GossipMsg) {
-        match msg {
-            GossipMsg::PushPull(values) => {
-                let theirs: BTreeSet<i64> = values.iter().copied().collect();
-                let missing: Vec<i64> = self.values.difference(&theirs).copied().collect();
-                if !missing.is_empty() {
-                    ctx.send(from, GossipMsg::Push(missing));
-                }
-                for v in values {
-                    self.learn(ctx, v);
-                }
-            }
-            GossipMsg::Push(values) => {
-                for v in values {
-                    self.learn(ctx, v);
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn on_timer(&mut self, ctx: &mut Ctx<Self>, _timer: GossipTimer) {
-        let mut peers = self.neighbours.clone();
-        ctx.rng().shuffle(&mut peers);
-        peers.truncate(self.fanout as usize);
-        let all: Vec<i64> = self.values.iter().copied().collect();
-        for peer in peers {
-            ctx.send(peer, GossipMsg::PushPull(all.clone()));
-        }
-        ctx.set_timer(self.interval, GossipTimer::Round);
-    }
-
-    fn on_request(&mut self, ctx: &mut Ctx<Self>, request: Request) {
-        match (request.op.f.as_str(), &request.op.value) {
-            ("add", Value::Int(v)) => {
-                self.learn(ctx, *v);
-                ctx.reply(&request, Reply::Ok(Value::Nil));
-            }
-            _ => {
-                let values = self.values.iter().map(|&v| Value::Int(v)).collect();
-                ctx.reply(&request, Reply::Ok(Value::List(values)));
-            }
-        }
-    }
-}
-
-struct ReadmeTypes;
-impl BroadcastTypes for ReadmeTypes {
-    type Broadcast = Broadcast;
-    type Gossip = ReadmeGossiper;
-}
-
-#[test]
-fn a_gossip_node_written_from_the_readme_earns_part_c() {
-    let board = grade_types::<ReadmeTypes>(Some("C"));
-    assert_eq!(board.earned(), board.possible(), "{}", describe(&board));
-}
-
 #[test]
 fn the_cheat_catalogue_loses() {
     use cheats::Cheat;
     cheats::assert_cheats_lose(
-        &broadcast::LAB,
+        &LAB,
         &[
             Cheat {
                 name: "does nothing",
@@ -519,30 +374,59 @@ fn the_cheat_catalogue_loses() {
                 build: &broadcast::build::<cheat_nodes::Global>,
                 real_parts: &[],
             },
+            Cheat {
+                name: "floods and gossips honestly, durable values in a thread_local",
+                build: &broadcast::build::<cheat_nodes::DiskInThreadLocal>,
+                real_parts: &[],
+            },
+            Cheat {
+                name: "the same, the thread_local wiped at boot (nothing leaks between runs)",
+                build: &broadcast::build::<cheat_nodes::DiskResetAtBoot>,
+                real_parts: &[],
+            },
         ],
     );
 }
 
-/// The reference broadcast node with the skeleton's gossip node.
-struct SkeletonGossip;
-impl BroadcastTypes for SkeletonGossip {
-    type Broadcast = Broadcast;
+#[test]
+fn the_plausible_shortcuts_lose_their_parts() {
+    use cheats::Shortcut;
+    cheats::assert_shortcuts_lose(
+        &LAB,
+        &[Shortcut {
+            name: "values only in memory (never stored): a restart forgets them",
+            build: &broadcast::build::<cheat_nodes::MemoryOnly>,
+            must_lose: &["A", "B", "C"],
+        }],
+    );
+}
+
+/// The solution's broadcast node with the skeleton's gossip node, and the
+/// other way round.
+struct OnlyFlood;
+impl BroadcastTypes for OnlyFlood {
+    type Broadcast = solution::Flood;
     type Gossip = skeleton::Gossiper;
+}
+struct OnlyGossip;
+impl BroadcastTypes for OnlyGossip {
+    type Broadcast = skeleton::Flood;
+    type Gossip = solution::Gossiper;
 }
 
 #[test]
-fn part_c_todos_never_fail_parts_a_and_b() {
+fn each_part_passes_with_only_its_own_node_written() {
     // Parts in order: parts A and B run only the broadcast node, so the
-    // gossip node's todo!()s (part C) never fail them.
-    let board = grade_types::<SkeletonGossip>(None);
-    for (id, points) in [("A", 50), ("B", 30)] {
+    // gossip node's todo!()s (part C) never fail them, and part C runs only
+    // the gossip node.
+    let board = grade_types::<OnlyFlood>(None);
+    for (id, points) in [("A", 50), ("B", 30), ("C", 0)] {
         let part = board.part(id).expect("graded");
-        assert_eq!(
-            (part.earned(), part.possible()),
-            (points, points),
-            "{}",
-            describe(&board)
-        );
+        assert_eq!(part.earned(), points, "{}", describe(&board));
     }
-    assert_eq!(board.part("C").map(|p| p.earned()), Some(0));
+    let board = grade_types::<OnlyGossip>(None);
+    for (id, points) in [("A", 0), ("B", 0), ("C", 20)] {
+        let part = board.part(id).expect("graded");
+        assert_eq!(part.earned(), points, "{}", describe(&board));
+    }
 }

@@ -425,6 +425,7 @@ correctness = [
     "acked-values-everywhere",
     "value-travels",
     "messages-flow",
+    "acked-values-durable",
 ]
 convergence = [
     "values-come-from-clients",
@@ -432,6 +433,7 @@ convergence = [
     "replicas-converge",
     "update-spreads",
     "messages-flow",
+    "acked-values-durable",
 ]
 
 [[parts]]
@@ -468,6 +470,7 @@ scenario = "scenarios/efficiency.toml"
 seeds = "0..10"
 checks = [
     "messages-flow",
+    "acked-values-durable",
     "messages-per-broadcast",
     "delivery-latency-p50",
     "delivery-latency-p99",
@@ -481,6 +484,7 @@ seeds = "0..10"
 checks = [
     "acked-values-everywhere",
     "messages-flow",
+    "acked-values-durable",
     "messages-per-broadcast",
     "delivery-latency-p99",
 ]

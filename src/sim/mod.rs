@@ -14,6 +14,7 @@ pub mod hash;
 pub mod ids;
 pub mod node;
 pub mod panics;
+mod probe;
 pub mod report;
 pub mod rng;
 mod snapshot;

@@ -143,6 +143,33 @@ fn unsynced_writes_are_lost_on_crash() {
 }
 
 #[test]
+fn a_restart_probe_sees_synced_storage_only_on_a_fresh_thread() {
+    // Node 0 never syncs its boot counter, node 1 does: restarted now, node
+    // 0 would boot for the first time again and node 1 for the second.
+    let mut s = probe(Vec::new());
+    s.run_until(SimTime::from_millis(50));
+    let boots = |id| s.restart_probe(id, Probe::default, |n| n.boots);
+    assert_eq!(boots(NodeId(0)), Ok(1));
+    assert_eq!(boots(NodeId(1)), Ok(2));
+    // The run is untouched: the probe wrote to a copy of the storage.
+    assert_eq!(boots(NodeId(1)), Ok(2));
+    assert_eq!(s.node(NodeId(1)).expect("up").boots, 1);
+    // The probe runs on a thread of its own: this thread's locals are not there.
+    thread_local! {
+        static MARK: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    }
+    MARK.with(|m| m.set(7));
+    let seen = s.restart_probe(NodeId(0), Probe::default, |_| MARK.with(|m| m.get()));
+    assert_eq!(seen, Ok(0));
+    // A panic in the probe is an error, not a crash.
+    let panicked = s.restart_probe(NodeId(0), Probe::default, |_| -> u32 { panic!("boom") });
+    assert!(
+        matches!(&panicked, Err(e) if e.contains("boom")),
+        "{panicked:?}"
+    );
+}
+
+#[test]
 fn timers_run_on_the_local_clock() {
     // Node 1's clock runs 10 % slow: its 1 s timer takes 1.111… s of true time.
     let mut s = SimBuilder::new(2, 1, |_, _| Probe::default())

@@ -1,10 +1,18 @@
-//! Lab 02: broadcast. Fill in the `todo!()`s; the README
-//! (`labs/02-broadcast/README.md`) states the rules.
+//! Lab 02: broadcast — your two nodes. Fill in the `todo!()`s; the README
+//! (`labs/02-broadcast/README.md`) states the rules the comments below
+//! refer to.
 //!
-//! - Part A: every value a client was told is stored reaches every node,
-//!   through loss, partitions and crashes.
-//! - Part B: the same, with few messages and low latency.
-//! - Part C: [`Gossiper`], push-pull anti-entropy that converges.
+//! - Parts A and B: [`Flood`], a [`BroadcastLabNode`] (the trait of
+//!   `distlab::protocols::broadcast`). Part A: every value a client was
+//!   told is stored reaches every node, through loss, partitions and
+//!   crashes. Part B: the same, with few messages and low latency.
+//! - Part C: [`Gossiper`], a [`GossipLabNode`] (the trait of
+//!   `distlab::protocols::gossip`): push-pull anti-entropy that converges.
+//!
+//! The grader runs your nodes on the shipped scenarios with the very checks
+//! that judge the reference nodes (`Broadcast`, `Gossip`, which implement
+//! the same traits), plus the lab's: values travel by message, acknowledged
+//! values survive a restart from `ctx.storage()`, and part B's targets.
 //!
 //! Run `cargo run --release -- lab check 02` to grade, and `cargo run
 //! --release -p lab-02-broadcast -- tui <scenario>` to watch your node at
@@ -16,7 +24,7 @@
 
 use distlab::check::history::Value;
 use distlab::labs::broadcast::{
-    BroadcastSetup, BroadcastTypes, GossipSetup, LabBroadcast, LabGossip,
+    BroadcastLabNode, BroadcastSetup, BroadcastTypes, GossipLabNode, GossipSetup,
 };
 use distlab::protocols::broadcast::{Msg, Timer};
 use distlab::protocols::gossip::{Msg as GossipMsg, Timer as GossipTimer};
@@ -71,13 +79,15 @@ impl Flood {
     /// `from`. If it is new: store it, remember it, and make sure every
     /// neighbour will get it.
     fn add(&mut self, ctx: &mut Ctx<Self>, value: i64, from: Option<NodeId>) {
-        // README, part A, rules 1 and 2 (part B: push at once, and not back
-        // to `from`).
-        todo!("part A: hold a new value and push it to the neighbours")
+        // part A, rule 1: if `value` is new, `store` it and add it to `values`;
+        // then, for each neighbour (part B: but `from`), put it in that
+        // neighbour's `unacked` set and push it at once (`ctx.send(peer,
+        // Msg::Gossip(vec![value]))`).
+        todo!("lab 02, part A, rule 1: see the comment above")
     }
 }
 
-impl LabBroadcast for Flood {
+impl BroadcastLabNode for Flood {
     fn new(setup: &BroadcastSetup) -> Self {
         Flood {
             neighbours: setup.neighbours.clone(),
@@ -97,23 +107,25 @@ impl Node for Flood {
     type Timer = Timer;
 
     fn on_start(&mut self, ctx: &mut Ctx<Self>) {
-        // README, part A, rule 4: boot and every restart. Reload what
-        // `stored(ctx)` returns, offer it to every neighbour, and set the
-        // retransmission timer (`ctx.set_timer(self.retry, Timer::Retransmit)`).
-        todo!("part A: on_start")
+        // part A, rule 4: at boot and every restart, reload what `stored(ctx)`
+        // returns into `values`, offer all of it to every neighbour (each one's
+        // `unacked` set), and set the retransmission timer
+        // (`ctx.set_timer(self.retry, Timer::Retransmit)`).
+        todo!("lab 02, part A, rule 4: see the comment above")
     }
 
     fn on_message(&mut self, ctx: &mut Ctx<Self>, from: NodeId, msg: Msg) {
-        // README, part A, rules 2 and 3: `Msg::Gossip(values)` — hold each
-        // value and acknowledge all of them; `Msg::Ack(values)` — `from`
-        // has these now.
-        todo!("part A: on_message")
+        // part A, rules 2 and 3: on `Msg::Gossip(values)`, `add` each value
+        // (from `Some(from)`) and answer `Msg::Ack` with all of them; on
+        // `Msg::Ack(values)`, remove them from `from`'s `unacked` set.
+        todo!("lab 02, part A, rules 2 and 3: see the comment above")
     }
 
     fn on_timer(&mut self, ctx: &mut Ctx<Self>, timer: Timer) {
-        // README, part A, rule 3: resend what each neighbour has not
-        // acknowledged, then set the timer again.
-        todo!("part A: on_timer")
+        // part A, rule 3: send each neighbour its still-unacknowledged values
+        // in one `Msg::Gossip` (nothing if there are none), then set the timer
+        // again.
+        todo!("lab 02, part A, rule 3: see the comment above")
     }
 
     fn on_request(&mut self, ctx: &mut Ctx<Self>, request: Request) {
@@ -153,12 +165,12 @@ pub struct Gossiper {
 impl Gossiper {
     /// Hold `value` durably (`store`) if it is new.
     fn learn(&mut self, ctx: &mut Ctx<Self>, value: i64) {
-        // README, part C, rule 1.
-        todo!("part C: learn")
+        // part C, rule 1: if `value` is new, `store` it and add it to `values`.
+        todo!("lab 02, part C, rule 1: see the comment above")
     }
 }
 
-impl LabGossip for Gossiper {
+impl GossipLabNode for Gossiper {
     fn new(setup: &GossipSetup) -> Self {
         Gossiper {
             neighbours: setup.neighbours.clone(),
@@ -168,8 +180,8 @@ impl LabGossip for Gossiper {
         }
     }
 
-    fn values(&self) -> Vec<i64> {
-        self.values.iter().copied().collect()
+    fn values(&self) -> impl DoubleEndedIterator<Item = i64> + '_ {
+        self.values.iter().copied()
     }
 }
 
@@ -178,20 +190,24 @@ impl Node for Gossiper {
     type Timer = GossipTimer;
 
     fn on_start(&mut self, ctx: &mut Ctx<Self>) {
-        // README, part C, rule 4: reload `stored(ctx)` and set the first
+        // part C, rule 4: reload `stored(ctx)` into `values` and set the first
         // round (`ctx.set_timer(self.interval, GossipTimer::Round)`).
-        todo!("part C: on_start")
+        todo!("lab 02, part C, rule 4: see the comment above")
     }
 
     fn on_message(&mut self, ctx: &mut Ctx<Self>, from: NodeId, msg: GossipMsg) {
-        // README, part C, rules 2 and 3: `GossipMsg::PushPull(values)` and
-        // `GossipMsg::Push(values)` (ignore the other kinds).
-        todo!("part C: on_message")
+        // part C, rule 3: on `GossipMsg::PushPull(values)`, answer
+        // `GossipMsg::Push` with the values you hold that are not in `values`
+        // (if any), then `learn` each of `values`; on
+        // `GossipMsg::Push(values)`, `learn` each. Ignore the other kinds.
+        todo!("lab 02, part C, rule 3: see the comment above")
     }
 
     fn on_timer(&mut self, ctx: &mut Ctx<Self>, timer: GossipTimer) {
-        // README, part C, rule 2: a round; then set the next one.
-        todo!("part C: on_timer")
+        // part C, rule 2: a round: shuffle a copy of `neighbours`
+        // (`ctx.rng().shuffle(..)`), send the first `fanout` of them
+        // `GossipMsg::PushPull(all your values)`, then set the next round.
+        todo!("lab 02, part C, rule 2: see the comment above")
     }
 
     fn on_request(&mut self, ctx: &mut Ctx<Self>, request: Request) {

@@ -1,11 +1,16 @@
-//! Broadcast's workload, checks and metrics.
+//! Broadcast's workload, checks and metrics. The checks read nodes
+//! through [`BroadcastLabNode`], so they judge the reference and lab 02's
+//! student alike; the metrics here read the reference's own bookkeeping
+//! (a lab build measures latency with a monitor instead: `efficiency.rs`).
 
+use super::lab::{BroadcastLabNode, BroadcastSetup};
 use super::{Broadcast, Params};
 use crate::check::history::{EventType, Value};
 use crate::check::Invariant;
 use crate::sim::report::percentile;
-use crate::sim::{ClientId, NodeId, Op, Prng, Ratio, Sim, SimBuilder, SimTime};
+use crate::sim::{ClientId, Node, NodeId, Op, Prng, Ratio, Sim, SimBuilder, SimTime};
 use crate::workload::Workload;
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// Clients broadcast fresh values (the operation's sequence number) and
@@ -35,7 +40,7 @@ impl Workload for BroadcastWorkload {
 }
 
 /// Values whose broadcast was acknowledged to a client.
-fn acked_values(sim: &Sim<Broadcast>) -> Vec<i64> {
+pub(crate) fn acked_values<S: Node>(sim: &Sim<S>) -> Vec<i64> {
     let history = sim.history();
     history
         .events
@@ -45,19 +50,23 @@ fn acked_values(sim: &Sim<Broadcast>) -> Vec<i64> {
         .collect()
 }
 
-fn values_come_from_clients(sim: &Sim<Broadcast>) -> Result<(), String> {
+/// `values-come-from-clients` (always): no node holds a value nobody
+/// broadcast (clients broadcast 0, 1, 2, ...).
+pub fn values_come_from_clients<S: BroadcastLabNode>(sim: &Sim<S>) -> Result<(), String> {
     let issued = sim.counters().ops_invoked as i64;
     for (id, node) in sim.live_nodes() {
-        if let Some(&v) = node.values.iter().next_back() {
-            if v >= issued || node.values.first().is_some_and(|&low| low < 0) {
-                return Err(format!("{id} holds value {v}, which no client broadcast"));
-            }
+        let values = node.values();
+        let (low, high) = (values.first(), values.last());
+        if let Some(&v) = low.filter(|&&v| v < 0).or(high.filter(|&&v| v >= issued)) {
+            return Err(format!("{id} holds value {v}, which no client broadcast"));
         }
     }
     Ok(())
 }
 
-fn acked_values_everywhere(sim: &Sim<Broadcast>) -> Result<(), String> {
+/// `acked-values-everywhere` (eventually): every value acknowledged to a
+/// client is on every node once the network heals.
+pub fn acked_values_everywhere<S: BroadcastLabNode>(sim: &Sim<S>) -> Result<(), String> {
     let acked = acked_values(sim);
     let mut missing = Vec::new();
     for i in 0..sim.node_count() {
@@ -68,7 +77,7 @@ fn acked_values_everywhere(sim: &Sim<Broadcast>) -> Result<(), String> {
         let lacks: Vec<i64> = acked
             .iter()
             .copied()
-            .filter(|v| !node.values.contains(v))
+            .filter(|v| !node.values().contains(v))
             .collect();
         if !lacks.is_empty() {
             missing.push((id, lacks));
@@ -96,6 +105,31 @@ fn acked_values_everywhere(sim: &Sim<Broadcast>) -> Result<(), String> {
         sim.node_count(),
         lines.join("; ")
     ))
+}
+
+/// `value-travels` (sometimes): some value is on two nodes, so a run in
+/// which nothing moves cannot pass vacuously.
+pub fn value_travels<S: BroadcastLabNode>(sim: &Sim<S>) -> bool {
+    let mut seen = BTreeSet::new();
+    sim.live_nodes()
+        .any(|(_, node)| node.values().iter().any(|&v| !seen.insert(v)))
+}
+
+/// Nodes of type `S` built from `params` (through [`BroadcastLabNode::new`])
+/// with the protocol's checks: `values-come-from-clients`,
+/// `acked-values-everywhere`, `value-travels`.
+pub fn checked<S: BroadcastLabNode>(params: Params, nodes: u32, seed: u64) -> SimBuilder<S> {
+    let setups = BroadcastSetup::cluster(&Arc::new(params), nodes);
+    SimBuilder::new(nodes, seed, move |id, _| S::new(&setups[id.index()]))
+        .invariant(Invariant::always(
+            "values-come-from-clients",
+            values_come_from_clients::<S>,
+        ))
+        .invariant(Invariant::eventually(
+            "acked-values-everywhere",
+            acked_values_everywhere::<S>,
+        ))
+        .invariant(Invariant::sometimes("value-travels", value_travels::<S>))
 }
 
 /// Spread between the first and last arrival of each value present on every
@@ -137,23 +171,8 @@ fn metrics(sim: &Sim<Broadcast>) -> Vec<(String, String)> {
     out
 }
 
-/// A simulation builder with broadcast nodes, their checks and metrics.
+/// A simulation builder with the reference's nodes, the protocol's checks
+/// ([`checked`]) and the reference's metrics.
 pub fn builder(params: Params, nodes: u32, seed: u64) -> SimBuilder<Broadcast> {
-    let params = Arc::new(params);
-    SimBuilder::new(nodes, seed, move |id, n| {
-        Broadcast::new(Arc::clone(&params), id, n)
-    })
-    .invariant(Invariant::always(
-        "values-come-from-clients",
-        values_come_from_clients,
-    ))
-    .invariant(Invariant::eventually(
-        "acked-values-everywhere",
-        acked_values_everywhere,
-    ))
-    .invariant(Invariant::sometimes(
-        "value-travels",
-        |sim: &Sim<Broadcast>| sim.live_nodes().any(|(_, n)| n.learned_from_peers > 0),
-    ))
-    .metrics(metrics)
+    checked::<Broadcast>(params, nodes, seed).metrics(metrics)
 }

@@ -13,15 +13,25 @@
 //! (eventually); some value travels between nodes (sometimes, so a run where
 //! nothing happens cannot pass vacuously).
 //!
+//! The checks read nodes through [`BroadcastLabNode`] (`lab.rs`), which the
+//! reference implements, so lab 02 grades the student's node with this
+//! protocol's own checks; its build ([`lab_builder`], `efficiency.rs`;
+//! [`scenario::build_lab`]) adds the latency monitor, `messages-flow`,
+//! `acked-values-durable` (a restart probe) and the efficiency targets.
+//!
 //! Bug switches (`[protocol] bug = ...`) for practising with sweeps:
 //! `no-retransmit` pushes once and never resends; `forget-on-restart` does not
 //! reload stored values after a crash.
 
-mod checks;
+pub mod checks;
+pub mod efficiency;
+pub mod lab;
 pub mod scenario;
 pub mod topology;
 
 pub use checks::{builder, BroadcastWorkload};
+pub use efficiency::{acked_values_durable, lab_builder, messages_flow, Arrivals, Targets};
+pub use lab::{BroadcastLabNode, BroadcastSetup};
 pub use topology::Topology;
 
 use crate::check::history::Value;

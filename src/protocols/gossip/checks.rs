@@ -1,12 +1,18 @@
-//! Gossip's workload, checks and metrics.
+//! Gossip's workload, checks and metrics. The checks read nodes through
+//! [`GossipLabNode`], so they judge the reference and lab 02's student
+//! alike; the metrics read the reference's own bookkeeping (when and how
+//! each value was learned).
 
+use super::lab::{GossipLabNode, GossipSetup};
 use super::{Gossip, Learned, Mode, Params, Via};
 use crate::check::convergence::{check_convergence, ReplicaState};
 use crate::check::history::{EventType, Value};
 use crate::check::verdict::Status;
-use crate::check::Invariant;
-use crate::sim::{ClientId, NodeId, Op, Prng, Ratio, Sim, SimBuilder, SimTime};
+use crate::check::{CheckKind, Invariant};
+use crate::protocols::broadcast::{acked_values_durable, messages_flow};
+use crate::sim::{ClientId, Node, NodeId, Op, Prng, Ratio, Sim, SimBuilder, SimTime};
 use crate::workload::Workload;
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// Clients add fresh values (the operation's sequence number) and sometimes
@@ -33,7 +39,7 @@ impl Workload for GossipWorkload {
 }
 
 /// Values whose `add` was acknowledged to a client.
-pub fn acked_values(sim: &Sim<Gossip>) -> Vec<i64> {
+pub fn acked_values<G: Node>(sim: &Sim<G>) -> Vec<i64> {
     sim.history()
         .events
         .iter()
@@ -42,22 +48,24 @@ pub fn acked_values(sim: &Sim<Gossip>) -> Vec<i64> {
         .collect()
 }
 
-fn values_come_from_clients(sim: &Sim<Gossip>) -> Result<(), String> {
+/// `values-come-from-clients` (always): no node holds a value nobody added
+/// (clients add 0, 1, 2, ...).
+pub fn values_come_from_clients<G: GossipLabNode>(sim: &Sim<G>) -> Result<(), String> {
     let issued = sim.counters().ops_invoked as i64;
     for (id, node) in sim.live_nodes() {
-        let low = node.values.keys().next().copied();
-        let high = node.values.keys().next_back().copied();
-        if let (Some(low), Some(high)) = (low, high) {
-            if low < 0 || high >= issued {
-                let v = if low < 0 { low } else { high };
-                return Err(format!("{id} holds value {v}, which no client added"));
-            }
+        let mut values = node.values();
+        let low = values.next();
+        let high = values.next_back().or(low);
+        if let Some(v) = low.filter(|&v| v < 0).or(high.filter(|&v| v >= issued)) {
+            return Err(format!("{id} holds value {v}, which no client added"));
         }
     }
     Ok(())
 }
 
-fn acked_updates_everywhere(sim: &Sim<Gossip>) -> Result<(), String> {
+/// `acked-updates-everywhere` (eventually): every value acknowledged to a
+/// client is on every node once the network heals.
+pub fn acked_updates_everywhere<G: GossipLabNode>(sim: &Sim<G>) -> Result<(), String> {
     let acked = acked_values(sim);
     let mut lines = Vec::new();
     let mut missing_nodes = 0;
@@ -66,9 +74,10 @@ fn acked_updates_everywhere(sim: &Sim<Gossip>) -> Result<(), String> {
         let Some(node) = sim.node(id) else {
             return Err(format!("{id} is down at the end of the run"));
         };
+        let held: BTreeSet<i64> = node.values().collect();
         let lacks: Vec<String> = acked
             .iter()
-            .filter(|v| !node.values.contains_key(v))
+            .filter(|v| !held.contains(v))
             .map(i64::to_string)
             .collect();
         if !lacks.is_empty() {
@@ -95,11 +104,12 @@ fn acked_updates_everywhere(sim: &Sim<Gossip>) -> Result<(), String> {
     ))
 }
 
-fn replicas_converge(sim: &Sim<Gossip>) -> Result<(), String> {
+/// `replicas-converge` (eventually): every live node holds the same set.
+pub fn replicas_converge<G: GossipLabNode>(sim: &Sim<G>) -> Result<(), String> {
     let replicas: Vec<(String, ReplicaState)> = sim
         .live_nodes()
         .map(|(id, n)| {
-            let values = n.values.keys().map(|&v| Value::Int(v)).collect();
+            let values = n.values().map(Value::Int).collect();
             (id.to_string(), ReplicaState::Value(Value::List(values)))
         })
         .collect();
@@ -108,6 +118,65 @@ fn replicas_converge(sim: &Sim<Gossip>) -> Result<(), String> {
         Status::Valid => Ok(()),
         _ => Err(report.explanation.trim_end().replace('\n', " ")),
     }
+}
+
+/// `update-spreads` (sometimes): some value is on two nodes, so a run in
+/// which nothing moves cannot pass vacuously.
+pub fn update_spreads<G: GossipLabNode>(sim: &Sim<G>) -> bool {
+    let mut seen = BTreeSet::new();
+    sim.live_nodes()
+        .any(|(_, node)| node.values().any(|v| !seen.insert(v)))
+}
+
+/// Nodes of type `G` built from `params` (through [`GossipLabNode::new`];
+/// the random-regular topology is drawn from `seed`) with the protocol's
+/// checks: `values-come-from-clients`, `acked-updates-everywhere`,
+/// `replicas-converge`, `update-spreads`.
+pub fn checked<G: GossipLabNode>(params: Arc<Params>, nodes: u32, seed: u64) -> SimBuilder<G> {
+    let setups = GossipSetup::cluster(&params, nodes, seed);
+    SimBuilder::new(nodes, seed, move |id, _| G::new(&setups[id.index()]))
+        .invariant(Invariant::always(
+            "values-come-from-clients",
+            values_come_from_clients::<G>,
+        ))
+        .invariant(Invariant::eventually(
+            "acked-updates-everywhere",
+            acked_updates_everywhere::<G>,
+        ))
+        .invariant(Invariant::eventually(
+            "replicas-converge",
+            replicas_converge::<G>,
+        ))
+        .invariant(Invariant::sometimes("update-spreads", update_spreads::<G>))
+}
+
+/// A lab build (lab 02 part C): nodes of type `G` with the protocol's
+/// checks ([`checked`]), `messages-flow` (values travel by message) and
+/// `acked-values-durable` (a restart from storage keeps every acknowledged
+/// value a node holds: [`acked_values_durable`]).
+pub fn lab_builder<G: GossipLabNode>(params: Params, nodes: u32, seed: u64) -> SimBuilder<G> {
+    let params = Arc::new(params);
+    let setups = GossipSetup::cluster(&params, nodes, seed);
+    checked::<G>(params, nodes, seed)
+        .invariant(Invariant::new(
+            "messages-flow",
+            CheckKind::Eventually,
+            messages_flow::<G>,
+        ))
+        .invariant(Invariant::eventually(
+            "acked-values-durable",
+            move |sim: &Sim<G>| {
+                let acked: BTreeSet<i64> = acked_values(sim).into_iter().collect();
+                let held = sim.live_nodes().map(|(id, node)| {
+                    let values = node.values().filter(|v| acked.contains(v)).collect();
+                    (id, values)
+                });
+                acked_values_durable(held, |id| {
+                    let setup = setups[id.index()].clone();
+                    sim.restart_probe(id, move || G::new(&setup), |n| n.values().collect())
+                })
+            },
+        ))
 }
 
 /// Per value present on every live node: the spread between its first and
@@ -177,31 +246,10 @@ fn metrics(sim: &Sim<Gossip>, params: &Params) -> Vec<(String, String)> {
     out
 }
 
-/// A simulation builder with gossip nodes, their checks and metrics. The
-/// random-regular topology is drawn from `seed`.
+/// A simulation builder with the reference's nodes, the protocol's checks
+/// ([`checked`]) and the reference's metrics.
 pub fn builder(params: Params, nodes: u32, seed: u64) -> SimBuilder<Gossip> {
     let params = Arc::new(params);
-    let neighbours = Arc::new(params.topology.neighbours(nodes, seed));
     let for_metrics = Arc::clone(&params);
-    SimBuilder::new(nodes, seed, move |id, n| {
-        let mine = neighbours.get(id.index()).cloned().unwrap_or_default();
-        Gossip::new(Arc::clone(&params), id, n, mine)
-    })
-    .invariant(Invariant::always(
-        "values-come-from-clients",
-        values_come_from_clients,
-    ))
-    .invariant(Invariant::eventually(
-        "acked-updates-everywhere",
-        acked_updates_everywhere,
-    ))
-    .invariant(Invariant::eventually(
-        "replicas-converge",
-        replicas_converge,
-    ))
-    .invariant(Invariant::sometimes(
-        "update-spreads",
-        |sim: &Sim<Gossip>| sim.live_nodes().any(|(_, n)| n.learned_from_peers > 0),
-    ))
-    .metrics(move |sim| metrics(sim, &for_metrics))
+    checked::<Gossip>(params, nodes, seed).metrics(move |sim| metrics(sim, &for_metrics))
 }

@@ -1,6 +1,9 @@
 //! Building a gossip simulation from a scenario file.
 
-use super::{builder, Bug, GossipTopology, GossipWorkload, Mode, Params, StopRule};
+use super::{
+    builder, lab_builder, Bug, GossipLabNode, GossipTopology, GossipWorkload, Mode, Params,
+    StopRule,
+};
 use crate::scenario::engine::{configure, BuildOptions, ProtocolFacts};
 use crate::scenario::{Scenario, ScenarioError};
 use crate::sim::{DynSim, Ratio};
@@ -51,6 +54,18 @@ pub fn params(scenario: &Scenario) -> Result<Params, ScenarioError> {
     })
 }
 
+/// `[workload] kind = "set"`: `read_ratio` (0..=1, default 0.2).
+fn workload(scenario: &Scenario) -> Result<Option<Box<dyn Workload>>, ScenarioError> {
+    let Some(w) = &scenario.workload else {
+        return Ok(None);
+    };
+    let mut wp = w.params.reader();
+    let read_ratio = wp.f64_in("read_ratio", 0.2, 0.0..=1.0)?;
+    wp.finish()?;
+    let read_ratio = Ratio::from_probability(read_ratio);
+    Ok(Some(Box::new(GossipWorkload { read_ratio })))
+}
+
 /// Build the simulation. `[workload] kind = "set"`: `read_ratio` (0..=1,
 /// default 0.2).
 pub fn build(
@@ -58,17 +73,23 @@ pub fn build(
     options: &BuildOptions,
 ) -> Result<Box<dyn DynSim>, ScenarioError> {
     let params = params(scenario)?;
-    let workload: Option<Box<dyn Workload>> = match &scenario.workload {
-        Some(w) => {
-            let mut wp = w.params.reader();
-            let read_ratio = wp.f64_in("read_ratio", 0.2, 0.0..=1.0)?;
-            wp.finish()?;
-            let read_ratio = Ratio::from_probability(read_ratio);
-            Some(Box::new(GossipWorkload { read_ratio }))
-        }
-        None => None,
-    };
+    let workload = workload(scenario)?;
     let b = builder(params, scenario.nodes, scenario.seed);
+    Ok(Box::new(
+        configure(b, scenario, &FACTS, workload, options)?.build(),
+    ))
+}
+
+/// A lab's build with the node type `G` ([`lab_builder`]): the shipped
+/// keys (only the reference reads `mode`, `stop`, `anti_entropy` and
+/// `bug`).
+pub fn build_lab<G: GossipLabNode>(
+    scenario: &Scenario,
+    options: &BuildOptions,
+) -> Result<Box<dyn DynSim>, ScenarioError> {
+    let params = params(scenario)?;
+    let workload = workload(scenario)?;
+    let b = lab_builder::<G>(params, scenario.nodes, scenario.seed);
     Ok(Box::new(
         configure(b, scenario, &FACTS, workload, options)?.build(),
     ))
