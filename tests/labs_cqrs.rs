@@ -282,7 +282,12 @@ fn each_part_passes_with_only_the_parts_before_it_written() {
         let board =
             grade::grade(&LAB, &build, &root(), &options(Some(id), 2), &|| {}).expect("grades");
         let part = board.part(id).expect("graded");
-        assert_eq!(part.earned(), part.possible(), "part {id}: {}", grading::lost(&board));
+        assert_eq!(
+            part.earned(),
+            part.possible(),
+            "part {id}: {}",
+            grading::lost(&board)
+        );
     }
 }
 

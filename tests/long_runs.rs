@@ -44,7 +44,10 @@ fn reads_are_compact(path: &str, duration: SimTime) {
         );
     }
     assert!(reads > 100, "{path}: only {reads} reads");
-    assert!(largest > 500, "{path}: the largest read holds {largest} values");
+    assert!(
+        largest > 500,
+        "{path}: the largest read holds {largest} values"
+    );
 }
 
 #[test]
@@ -54,5 +57,8 @@ fn broadcast_reads_are_compact_in_a_long_run() {
 
 #[test]
 fn gossip_reads_are_compact_in_a_long_run() {
-    reads_are_compact("scenarios/gossip-partition-heal.toml", SimTime::from_secs(90));
+    reads_are_compact(
+        "scenarios/gossip-partition-heal.toml",
+        SimTime::from_secs(90),
+    );
 }
