@@ -65,7 +65,7 @@ struct Seen {
     location: Option<String>,
 }
 
-thread_local! {
+thread_local! { // allow-nondeterminism: the one process global, the panic hook's per-thread "inside a handler" flag
     /// How many [`catch_panic`] calls are running on this thread.
     static CATCHING: Cell<u32> = const { Cell::new(0) };
     /// The last panic the hook recorded on this thread while catching.

@@ -28,6 +28,7 @@ impl<N: Node> Sim<N> {
         let mut rng = slot.rng.clone();
         let nodes = self.settings.nodes;
         let local_now = slot.clock.local(self.now);
+        // allow-nondeterminism: a scoped thread joined at once, over copies (see the module doc)
         std::thread::scope(|scope| {
             let probe = scope.spawn(move || {
                 catch_panic(

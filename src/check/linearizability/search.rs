@@ -11,7 +11,7 @@
 //! loop does no allocation.
 
 use super::models::SeqModel;
-use std::collections::HashMap;
+use std::collections::HashMap; // allow-nondeterminism: FxMap below is only probed, never iterated
 use std::hash::{BuildHasherDefault, Hasher};
 use std::time::Instant;
 
@@ -51,7 +51,7 @@ impl Hasher for FxHasher {
 /// memo tables. It is only ever probed (`get`/`insert`/`entry`), never
 /// iterated, so its order cannot reach a verdict or an explanation; a
 /// `BTreeMap` here would cost a log factor on the hottest loop.
-pub(super) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+pub(super) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>; // allow-nondeterminism: only probed, never iterated
 
 const NONE: u32 = u32::MAX;
 
@@ -136,8 +136,8 @@ impl Clock {
 
     /// True (and remembered) when the wall-clock deadline has passed.
     fn out_of_time(&mut self) -> bool {
+        // allow-nondeterminism: check-history's --timeout; simulations pass no deadline
         if self.deadline.is_some_and(|d| Instant::now() >= d) {
-            // allow-nondeterminism: checker budget/timing, not simulation
             self.exhausted = Some(super::Bound::Timeout);
         }
         self.exhausted.is_some()

@@ -1,0 +1,278 @@
+//! Tidy: rules of the codebase that a compiler does not check, checked by
+//! reading the source (in the spirit of TigerBeetle's `tidy.zig`). Each
+//! failure names the file, the line and the rule.
+//!
+//! - **Determinism.** The deterministic core — the engine (`sim`, `net`,
+//!   `clock`, `faults`, `storage`, `workload`), the scenario reader, the
+//!   checkers (`check`) and the protocols — reads no wall clock
+//!   (`Instant::now`, `SystemTime`), no OS randomness (`thread_rng`,
+//!   `OsRng`, `getrandom`, `rand::random`, `from_entropy`), starts no
+//!   threads, keeps no process globals (`thread_local!`, `static mut`),
+//!   reads no environment variables and uses no `HashMap`/`HashSet` (whose
+//!   iteration order is random). A line may break a rule only with an
+//!   `allow-nondeterminism: <why>` comment on it or on a comment line of its
+//!   own just above it (a checker's `--timeout`, the one panic-hook global,
+//!   a hash map that is only probed, the restart probe's scoped thread).
+//! - **Layering.** The engine, the scenario reader and the checkers never
+//!   import `protocols`, `labs`, `tui`, `cli` or `registry`; protocols never
+//!   import `labs`, `tui`, `cli` or `registry`.
+//!
+//! Test code is exempt: files named `tests.rs` and everything after a
+//! `#[cfg(test)]` line.
+
+use std::path::{Path, PathBuf};
+
+/// Every `.rs` file under `path` (or `path` itself), sorted.
+fn rust_files(path: &Path, out: &mut Vec<PathBuf>) {
+    if path.is_file() {
+        out.push(path.to_path_buf());
+        return;
+    }
+    let mut entries: Vec<_> = std::fs::read_dir(path)
+        .expect("readable source folder")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    entries.sort();
+    for entry in entries {
+        if entry.is_dir() {
+            rust_files(&entry, out);
+        } else if entry.extension().is_some_and(|e| e == "rs") {
+            out.push(entry);
+        }
+    }
+}
+
+/// The deterministic core and the protocols.
+const CORE: [&str; 9] = [
+    "src/sim",
+    "src/net",
+    "src/clock.rs",
+    "src/faults",
+    "src/storage.rs",
+    "src/workload",
+    "src/scenario",
+    "src/check",
+    "src/input.rs",
+];
+const PROTOCOLS: &str = "src/protocols";
+
+/// What the deterministic code must not contain, and why.
+const BANNED: [(&str, &str); 14] = [
+    ("Instant::now", "reads the wall clock"),
+    ("SystemTime", "reads the wall clock"),
+    ("thread_rng", "draws OS randomness (use ctx.rng() / Prng)"),
+    ("OsRng", "draws OS randomness (use ctx.rng() / Prng)"),
+    ("getrandom", "draws OS randomness (use ctx.rng() / Prng)"),
+    ("rand::random", "draws OS randomness (use ctx.rng() / Prng)"),
+    ("from_entropy", "draws OS randomness (use ctx.rng() / Prng)"),
+    ("thread::spawn", "starts a thread"),
+    ("thread::scope", "starts a thread"),
+    ("thread_local!", "keeps a process global"),
+    ("static mut", "keeps a process global"),
+    ("env::var", "reads the environment"),
+    ("HashMap", "iterates in a random order (use BTreeMap)"),
+    ("HashSet", "iterates in a random order (use BTreeSet)"),
+];
+
+/// The code of a line: what comes before a `//` comment.
+fn code(line: &str) -> &str {
+    line.split("//").next().unwrap_or("")
+}
+
+/// The lines that count, numbered from 1: test code left out — a
+/// `#[cfg(test)]` item declared on one line (`mod tests;`) and everything
+/// after a `#[cfg(test)]` block (test modules come last).
+fn checked_lines(text: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut lines = text.lines().enumerate();
+    while let Some((i, line)) = lines.next() {
+        if line.trim() != "#[cfg(test)]" {
+            out.push((i + 1, line));
+            continue;
+        }
+        match lines.next() {
+            Some((_, item)) if code(item).trim_end().ends_with(';') => {}
+            _ => break,
+        }
+    }
+    out
+}
+
+/// Lines of `text` that break a determinism rule: `(line, token, why)`.
+fn nondeterminism(text: &str) -> Vec<(usize, &'static str, &'static str)> {
+    let mut out = Vec::new();
+    let mut allowed_by_previous = false;
+    for (n, line) in checked_lines(text) {
+        // The marker covers its own line, and the next when it is a comment
+        // of its own (where rustfmt puts it).
+        let marked = line.contains("allow-nondeterminism:");
+        let covered = marked || allowed_by_previous;
+        allowed_by_previous = marked && line.trim_start().starts_with("//");
+        if covered {
+            continue;
+        }
+        let code = code(line);
+        for (token, why) in BANNED {
+            if code.contains(token) {
+                out.push((n, token, why));
+            }
+        }
+    }
+    out
+}
+
+/// Lines of `text` that import one of `modules` from inside the crate:
+/// `crate::m`, or `m` inside a `use crate::{...}` group.
+fn imports(text: &str, modules: &[&str]) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut in_group = false;
+    for (n, line) in checked_lines(text) {
+        let code = code(line);
+        let opens = code.contains("crate::{");
+        let group = in_group || opens;
+        let names = modules.iter().any(|m| {
+            code.contains(&format!("crate::{m}"))
+                || (group
+                    && code
+                        .split(|c: char| !c.is_alphanumeric() && c != '_')
+                        .any(|w| w == *m))
+        });
+        if names {
+            out.push((n, line.trim().to_string()));
+        }
+        if opens {
+            in_group = !code.contains('}');
+        } else if in_group && code.contains('}') {
+            in_group = false;
+        }
+    }
+    out
+}
+
+/// The source files under `dirs` (test files left out), with their text
+/// and their path relative to the repository.
+fn sources(dirs: &[&str]) -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in dirs {
+        rust_files(&root.join(dir), &mut files);
+    }
+    files
+        .into_iter()
+        .filter(|f| f.file_name().is_some_and(|n| n != "tests.rs"))
+        .map(|f| {
+            let text = std::fs::read_to_string(&f).expect("readable");
+            let rel = f.strip_prefix(root).unwrap_or(&f).display().to_string();
+            (rel, text)
+        })
+        .collect()
+}
+
+#[test]
+fn the_core_and_the_protocols_are_deterministic() {
+    let mut dirs = CORE.to_vec();
+    dirs.push(PROTOCOLS);
+    let files = sources(&dirs);
+    assert!(files.len() > 100, "found the sources ({})", files.len());
+    let mut wrong = Vec::new();
+    for (rel, text) in &files {
+        for (line, token, why) in nondeterminism(text) {
+            wrong.push(format!(
+                "{rel}:{line}: `{token}` {why}; the simulation must be a function of its seed (mark a deliberate exception `// allow-nondeterminism: why`)"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn the_core_never_imports_protocols_labs_or_the_ui() {
+    let mut wrong = Vec::new();
+    for (rel, text) in sources(&CORE) {
+        for (line, code) in imports(&text, &["protocols", "labs", "tui", "cli", "registry"]) {
+            wrong.push(format!(
+                "{rel}:{line}: `{code}`: the engine, scenarios and checkers never import protocols, labs, the TUI, the CLI or the registry"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn protocols_never_import_labs_or_the_ui() {
+    let files = sources(&[PROTOCOLS]);
+    assert!(files.len() > 20, "found the protocol sources");
+    let mut wrong = Vec::new();
+    for (rel, text) in files {
+        for (line, code) in imports(&text, &["labs", "tui", "cli", "registry"]) {
+            wrong.push(format!(
+                "{rel}:{line}: `{code}`: protocols never import labs, the TUI, the CLI or the registry; move what the checks need into the protocol (a rules trait in src/protocols/<p>/lab.rs) and re-export it from src/labs"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn the_scan_finds_imports() {
+    let labs = ["labs"];
+    assert_eq!(
+        imports("use crate::labs::two_pc::TwoPcLabNode;", &labs).len(),
+        1
+    );
+    assert_eq!(
+        imports(
+            "use crate::{\n    check::Outcome,\n    labs::saga,\n};",
+            &labs
+        )
+        .len(),
+        1
+    );
+    assert!(imports(
+        "// see crate::labs for the lab\nuse crate::sim::Node;",
+        &labs
+    )
+    .is_empty());
+    assert!(imports("use crate::{check, sim};\nlet labs = 3;", &labs).is_empty());
+    assert!(imports(
+        "#[cfg(test)]\nmod tests {\n    use crate::labs::x;\n}",
+        &labs
+    )
+    .is_empty());
+}
+
+#[test]
+fn the_scan_finds_nondeterminism() {
+    let found = |text| {
+        nondeterminism(text)
+            .into_iter()
+            .map(|(line, token, _)| (line, token))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        found("use std::collections::HashMap;\nlet t = Instant::now();"),
+        vec![(1, "HashMap"), (2, "Instant::now")]
+    );
+    assert_eq!(
+        found("let r = rand::thread_rng();\nstd::thread::spawn(|| ());"),
+        vec![(1, "thread_rng"), (2, "thread::spawn")]
+    );
+    assert_eq!(
+        found("thread_local! {\nstatic mut X: u8 = 0;"),
+        vec![(1, "thread_local!"), (2, "static mut")]
+    );
+    // Comments, marked exceptions and test code do not count.
+    assert!(found("// a HashMap would iterate randomly").is_empty());
+    assert!(found("let t = Instant::now(); // allow-nondeterminism: --timeout").is_empty());
+    assert!(found("// allow-nondeterminism: --timeout\nlet t = Instant::now();").is_empty());
+    assert_eq!(
+        found("let a = 1; // allow-nondeterminism: no\nlet t = Instant::now();"),
+        vec![(2, "Instant::now")]
+    );
+    assert!(found("#[cfg(test)]\nmod tests {\n    use std::collections::HashSet;\n}").is_empty());
+    // A test module declared on one line exempts only itself.
+    assert_eq!(
+        found("#[cfg(test)]\nmod tests;\nuse std::collections::HashSet;"),
+        vec![(3, "HashSet")]
+    );
+}
