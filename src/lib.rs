@@ -6,9 +6,11 @@
 //! protocol registry.
 
 pub mod check;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod clock;
 pub mod faults;
+#[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod input;
@@ -20,5 +22,6 @@ pub mod scenario;
 pub mod sim;
 pub mod storage;
 pub mod testing;
+#[cfg(feature = "cli")]
 pub mod tui;
 pub mod workload;
