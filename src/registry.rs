@@ -120,6 +120,20 @@ pub fn find(name: &str) -> Option<&'static ProtocolEntry> {
         .find(|p| p.facts.name == name)
 }
 
+/// Every protocol this process knows, sorted by name: the installed
+/// entries (a lab's student code, a user's own protocol through
+/// `cli::main_with`) and the built-ins they do not replace.
+pub fn all() -> Vec<&'static ProtocolEntry> {
+    let mut out: Vec<&'static ProtocolEntry> = overrides().iter().collect();
+    for p in PROTOCOLS {
+        if !out.iter().any(|o| o.facts.name == p.facts.name) {
+            out.push(p);
+        }
+    }
+    out.sort_by_key(|p| p.facts.name);
+    out
+}
+
 /// Build the simulation a scenario describes; an unknown protocol is an error
 /// at the `protocol` value in the file.
 pub fn build(
@@ -128,7 +142,7 @@ pub fn build(
 ) -> Result<Box<dyn DynSim>, ScenarioError> {
     let name = scenario.protocol.get_ref();
     let Some(entry) = find(name) else {
-        let names: Vec<&str> = PROTOCOLS.iter().map(|p| p.facts.name).collect();
+        let names: Vec<&str> = all().iter().map(|p| p.facts.name).collect();
         let message = format!(
             "unknown protocol {name:?}; expected one of: {}",
             names.join(", ")

@@ -21,6 +21,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+const AS_USER_CLI: &str = "DISTLAB_PANICS_AS_USER_CLI";
 const AS_CLI: &str = "DISTLAB_PANICS_CLI";
 const SCENARIO: &str = "tests/data/panics/fuse.toml";
 
@@ -126,8 +127,12 @@ fn stderr(out: &Output) -> String {
 /// `tests/panics.rs:LINE:COL` → `tests/panics.rs:L:C`, so the snapshots do
 /// not move with every edit of this file; wall time dropped.
 fn masked(text: &str) -> String {
+    // Replay hints name the running binary (this one: a CLI with the
+    // panicking protocol installed, which `distlab` does not know).
+    let exe = std::env::current_exe().expect("own path");
+    let text = &text.replace(&exe.display().to_string(), "THIS-BINARY");
     let mut out = String::new();
-    let mut rest = text;
+    let mut rest = text.as_str();
     let tag = "tests/panics.rs:";
     while let Some(i) = rest.find(tag) {
         let (head, tail) = rest.split_at(i + tag.len());
@@ -249,8 +254,8 @@ fn sweep_counts_panicking_seeds_as_failed_and_goes_on() {
              answer the third hello (in n1's on_message from n0 (message #2), step 8)"
         );
         assert!(masked(&text).contains(&line), "{line}\n{text}");
-        let replay = format!("  replay: distlab replay {SCENARIO} --seed {seed}");
-        assert!(text.contains(&replay), "{text}");
+        let replay = format!("  replay: THIS-BINARY replay {SCENARIO} --seed {seed}");
+        assert!(masked(&text).contains(&replay), "{text}");
     }
     let summary = format!(
         "swept 12 seeds of fuse: {} passed, {} failed",
@@ -472,11 +477,43 @@ fn the_tui_binary_survives_a_panic_in_tmux() {
 
 // ---------------------------------------------------------------------------
 
+/// A user's binary: the whole CLI with a protocol of their own added
+/// (`cli::main_with`, not a lab): `list` shows it, the built-ins stay, and
+/// replay hints name this binary, not `distlab`, which does not know it.
+fn a_users_binary_lists_its_protocol_and_names_itself_in_hints() {
+    let run = |args: &[&str]| {
+        Command::new(std::env::current_exe().expect("own path"))
+            .args(args)
+            .env(AS_USER_CLI, "1")
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("the CLI runs")
+    };
+    let list = stdout(&run(&["list"]));
+    assert!(
+        list.contains("fuse") && list.contains("says hello; panics on some seeds"),
+        "{list}"
+    );
+    assert!(list.contains("raft "), "the built-ins stay: {list}");
+    let bad = panicking_seeds(0..12)[0];
+    let out = run(&["run", SCENARIO, "--seed", &bad.to_string()]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    let replay = format!("replay: THIS-BINARY replay {SCENARIO} --seed {bad}");
+    assert!(masked(&stdout(&out)).contains(&replay), "{}", stdout(&out));
+}
+
 fn main() {
     if std::env::var_os(AS_CLI).is_some() {
         std::process::exit(distlab::cli::student_main("99", entry()));
     }
-    let tests: [(&str, fn()); 10] = [
+    if std::env::var_os(AS_USER_CLI).is_some() {
+        std::process::exit(distlab::cli::main_with(vec![entry()]));
+    }
+    let tests: [(&str, fn()); 11] = [
+        (
+            "a_users_binary_lists_its_protocol_and_names_itself_in_hints",
+            a_users_binary_lists_its_protocol_and_names_itself_in_hints,
+        ),
         (
             "run_prints_the_panic_and_exits_4",
             run_prints_the_panic_and_exits_4,

@@ -83,9 +83,22 @@ pub fn build(
     registry::build(&scenario, options).map_err(|e| e.to_string())
 }
 
+/// How to run this program again in a hint: `distlab` when the running
+/// binary is distlab, else the path it was started as (a lab crate's or a
+/// user's binary built on [`super::main_with`], whose protocols the
+/// `distlab` binary does not know).
+pub fn program() -> String {
+    let invoked = std::env::args_os().next().unwrap_or_default();
+    let path = Path::new(&invoked);
+    match path.file_stem().and_then(|s| s.to_str()) {
+        Some("distlab") | None => "distlab".to_string(),
+        Some(_) => path.display().to_string(),
+    }
+}
+
 /// The command that replays `seed` of `path` with the same overrides.
 pub fn replay_command(path: &Path, seed: u64, args: &ScenarioArgs) -> String {
-    let mut cmd = format!("distlab replay {} --seed {seed}", path.display());
+    let mut cmd = format!("{} replay {} --seed {seed}", program(), path.display());
     if let Some(n) = args.nodes {
         cmd.push_str(&format!(" --nodes {n}"));
     }

@@ -246,8 +246,8 @@ impl Failure {
         match text {
             Some(text) if text_hash(&text) == self.scenario_hash => Ok((shown, text)),
             _ => Err(format!(
-                "{replay}: {shown} is not the scenario seed {} was recorded with (its text does not match scenario_hash {}): the scenario changed since, or the replay file names another file; nothing of it is shown. To run it as it is now: distlab replay {shown} --seed {}",
-                self.seed, self.scenario_hash, self.seed
+                "{replay}: {shown} is not the scenario seed {} was recorded with (its text does not match scenario_hash {}): the scenario changed since, or the replay file names another file; nothing of it is shown. To run it as it is now: {} replay {shown} --seed {}",
+                self.seed, self.scenario_hash, super::common::program(), self.seed
             )),
         }
     }

@@ -1,6 +1,6 @@
 //! `distlab list`: protocols, scenarios, labs.
 
-use crate::registry::PROTOCOLS;
+use crate::registry;
 use crate::scenario::{self, Overrides};
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -24,7 +24,8 @@ fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
 
 /// Run the command.
 pub fn run(args: &ListArgs) -> i32 {
-    let name_width = PROTOCOLS
+    let protocols = registry::all();
+    let name_width = protocols
         .iter()
         .map(|p| p.facts.name.len())
         .max()
@@ -44,7 +45,7 @@ pub fn run(args: &ListArgs) -> i32 {
         .max()
         .unwrap_or(0);
     println!("protocols:");
-    for p in PROTOCOLS {
+    for p in &protocols {
         println!("  {:<name_width$} {}", p.facts.name, p.summary);
     }
     println!("\nscenarios ({}):", args.scenarios.display());

@@ -91,6 +91,27 @@ pub fn student_main_with(
     main()
 }
 
+/// The whole CLI with `entries` added to the protocols (an entry named
+/// like a built-in replaces it): the `main` of a crate that tests its own
+/// protocol with distlab. Every command sees them (`list`, `run`, `sweep`,
+/// `replay`, `export`, `tui`), and replay hints name this binary.
+///
+/// ```no_run
+/// // src/main.rs of a user's crate
+/// fn main() {
+///     let mine = distlab::registry::ProtocolEntry {
+///         summary: "primary-backup register with failover",
+///         facts: distlab::protocols::broadcast::scenario::FACTS, // your own FACTS
+///         build: distlab::protocols::broadcast::scenario::build, // your own build
+///     };
+///     std::process::exit(distlab::cli::main_with(vec![mine]));
+/// }
+/// ```
+pub fn main_with(entries: Vec<crate::registry::ProtocolEntry>) -> i32 {
+    crate::registry::install_overrides(entries);
+    main()
+}
+
 /// Parse the command line, run the command, and return the exit code.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {

@@ -436,7 +436,10 @@ fn print_file_outcome(args: &SweepArgs, written: SinkOutcome) {
             } else {
                 ""
             };
-            println!("failures written to {file} (replay them all: distlab replay {file}){note}");
+            println!(
+                "failures written to {file} (replay them all: {} replay {file}){note}",
+                common::program()
+            );
         }
         SinkOutcome::RemovedStale => {
             println!("no failures: removed {file}, left by an earlier sweep");
