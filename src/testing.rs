@@ -156,8 +156,11 @@ pub struct SeedSweep<'f, N: Node> {
     seeds: Range<u64>,
     jobs: usize,
     determinism: bool,
-    inspect: Option<Box<dyn Fn(u64, &Sim<N>) + Sync + 'f>>,
+    inspect: Option<Inspect<'f, N>>,
 }
+
+/// What [`SeedSweep::inspect`] runs on each passing run.
+type Inspect<'f, N> = Box<dyn Fn(u64, &Sim<N>) + Sync + 'f>;
 
 /// A sweep named `test_name` (the test's function name, for the replay
 /// line) over the simulations `build` makes from a seed: by default seeds

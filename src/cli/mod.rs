@@ -97,15 +97,13 @@ pub fn student_main_with(
 /// `replay`, `export`, `tui`), and replay hints name this binary.
 ///
 /// ```no_run
-/// // src/main.rs of a user's crate
-/// fn main() {
-///     let mine = distlab::registry::ProtocolEntry {
-///         summary: "primary-backup register with failover",
-///         facts: distlab::protocols::broadcast::scenario::FACTS, // your own FACTS
-///         build: distlab::protocols::broadcast::scenario::build, // your own build
-///     };
-///     std::process::exit(distlab::cli::main_with(vec![mine]));
-/// }
+/// // The body of `main` in a user's crate (src/main.rs):
+/// let mine = distlab::registry::ProtocolEntry {
+///     summary: "primary-backup register with failover",
+///     facts: distlab::protocols::broadcast::scenario::FACTS, // your own FACTS
+///     build: distlab::protocols::broadcast::scenario::build, // your own build
+/// };
+/// std::process::exit(distlab::cli::main_with(vec![mine]));
 /// ```
 pub fn main_with(entries: Vec<crate::registry::ProtocolEntry>) -> i32 {
     crate::registry::install_overrides(entries);
