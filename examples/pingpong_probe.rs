@@ -1,3 +1,8 @@
+//! Engine speed at both trace levels: 2,000,000 pingpong events on 5 nodes,
+//! printing events per second and the trace hash (which must not depend on
+//! the level). Wall time is read here only to report the figures
+//! (allow-nondeterminism). `cargo run --release --example pingpong_probe`.
+
 use distlab::net::{Latency, LinkConfig, NetConfig};
 use distlab::protocols::pingpong::PingPong;
 use distlab::sim::{SimBuilder, SimTime, TraceLevel};

@@ -37,11 +37,14 @@ pub struct Fuse {
     got: u64,
 }
 
+/// What n0 says to n1.
 #[derive(Clone, Debug, Hash, Serialize)]
 pub enum Msg {
+    /// The n-th hello.
     Hello(u64),
 }
 
+/// n0's timer: say hello again.
 #[derive(Clone, Debug, Hash, Serialize)]
 pub struct Every(u64);
 
