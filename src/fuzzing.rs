@@ -121,7 +121,7 @@ fn check_all(pairs: &ops::Operations) {
 /// files, so their relative scenario paths resolve.
 const REPLAY_ORIGIN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/seeds/replay/input.json");
 
-/// A replay file, as if at [`REPLAY_ORIGIN`]: read it, load each failure's
+/// A replay file, as if at `REPLAY_ORIGIN`: read it, load each failure's
 /// scenario (at most two) the way `distlab replay` does, and re-run it with
 /// its recorded actions for at most [`MAX_STEPS`] steps.
 pub fn replay(data: &[u8]) -> Reach {

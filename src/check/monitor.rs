@@ -6,7 +6,7 @@
 //! "at most one leader per term, *ever*" must still count a leader that has
 //! since crashed; "a node's commit index never decreases" must survive the
 //! node's restart. A monitor keeps that memory. It lives inside the
-//! [`Sim`](crate::sim::Sim) (so it is cloned with the world and time travel
+//! [`crate::sim::Sim`] (so it is cloned with the world and time travel
 //! stays exact), runs after every step alongside the `always` checks, and a
 //! failure stops the run as a safety violation, shown in the report's checks
 //! under the monitor's name with kind `always`.

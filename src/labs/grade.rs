@@ -13,7 +13,7 @@
 //! - an instructor can grade with held-out seeds ([`SeedSet`]);
 //! - after the main pass, a sample of seeds is run again on a fresh thread
 //!   in another order, and a different trace hash zeroes the part
-//!   ([`super::determinism`]): a node that keeps state outside the
+//!   (`labs::determinism`): a node that keeps state outside the
 //!   simulation (a global, a thread-local, a static) gives itself away.
 
 use super::determinism::{self, CaseRun};

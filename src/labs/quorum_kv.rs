@@ -6,7 +6,7 @@
 //! `ap` to convergence, each to the availability its side of CAP promises.
 //!
 //! The student's node implements [`QuorumLabNode`]: a [`Node`] with a
-//! constructor from the protocol's [`Params`] and the shared [`Ring`], and
+//! constructor from the protocol's [`Params`](crate::protocols::quorum_kv::Params) and the shared [`Ring`], and
 //! read-only accessors for its replica data and its hints. The reference
 //! ([`KvNode`]) implements the same trait, and the checks
 //! (`protocols::quorum_kv::checks`) are written against it. Placement (which

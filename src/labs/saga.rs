@@ -5,8 +5,8 @@
 //! completes or is fully compensated", no double charge and conserved money
 //! and stock under duplication, loss, transient failures and crashes.
 //!
-//! The student's node implements [`SagaLabNode`]: a [`Node`] with a
-//! constructor from the protocol's [`Params`] and read-only accessors for its
+//! The student's node implements [`SagaLabNode`]: a [`Node`](crate::sim::Node) with a
+//! constructor from the protocol's [`Params`](crate::protocols::saga::Params) and read-only accessors for its
 //! services' records, balances and stock. The reference ([`SagaNode`], in the
 //! orchestrated style) implements the same trait, and the checks
 //! (`protocols::saga::checks`) are written against it. A crashed service is

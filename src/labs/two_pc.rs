@@ -4,8 +4,8 @@
 //! them to atomicity, conservation of money and liveness under loss, crashes
 //! and partitions.
 //!
-//! The student's node implements [`TwoPcLabNode`]: a [`Node`] with a
-//! constructor from the protocol's [`Params`] and read-only accessors for its
+//! The student's node implements [`TwoPcLabNode`]: a [`Node`](crate::sim::Node) with a
+//! constructor from the protocol's [`Params`](crate::protocols::two_pc::Params) and read-only accessors for its
 //! records. The reference ([`TwoPc`]) implements the same trait, and the
 //! checks (`protocols::two_pc::checks`) are written against it, so one set of
 //! checks judges both. A crashed node is judged by its disk, so every

@@ -3,7 +3,7 @@
 //!
 //! Structure (see `docs/tui.md`): [`App`] holds the simulation's [`Timeline`]
 //! and the view state, with no terminal types; [`map_key`] turns a key into an
-//! [`Action`] purely; [`App::apply`] is the only mutation; [`render`] draws
+//! [`Action`] purely; [`App::apply`] is the only mutation; [`render()`] draws
 //! from `&App`. [`terminal`] owns the real terminal: raw mode, the panic hook,
 //! and the frame loop that paces stepping against wall time; [`signals`]
 //! restores the terminal on SIGTERM, SIGHUP and SIGINT.

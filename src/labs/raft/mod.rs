@@ -11,7 +11,7 @@
 //! - Lab 08 ([`kv::LAB`]): the key-value service — clients through the
 //!   log, answered once applied, exactly once with client sessions.
 //!
-//! The trait is Raft's own check interface ([`raft::RaftLabNode`]): the
+//! The trait is Raft's own check interface ([`crate::protocols::raft::RaftLabNode`]): the
 //! protocol's monitors (election safety, log matching, leader completeness,
 //! state-machine safety, ...) are generic over it, so the reference and the
 //! student's node are checked by the very same code. The labs add two

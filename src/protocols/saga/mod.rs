@@ -40,7 +40,7 @@
 //! caused each refusal; the `isolation-anomalies` metric counts refusals
 //! caused by sagas that were rolled back.
 //!
-//! Checks ([`checks`]): no double charge, stock never negative (always);
+//! Checks (`checks.rs`): no double charge, stock never negative (always);
 //! every saga completed or fully compensated, and money and stock conserved
 //! across completed and compensated sagas (at the end).
 //!

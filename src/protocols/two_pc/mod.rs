@@ -30,7 +30,7 @@
 //! coordinator is down, nobody can decide: **the blocking problem**, reported
 //! by the `blocked-*` metrics and the node summaries.
 //!
-//! Checks ([`checks`]): atomicity, no commit without every yes vote, money
+//! Checks (`checks.rs`): atomicity, no commit without every yes vote, money
 //! conserved at quiescence, every transaction eventually decided, and the
 //! client history serializable (Elle-style list-append checker).
 //!
