@@ -136,8 +136,8 @@ impl Clock {
 
     /// True (and remembered) when the wall-clock deadline has passed.
     fn out_of_time(&mut self) -> bool {
-        // allow-nondeterminism: check-history's --timeout; simulations pass no deadline
-        if self.deadline.is_some_and(|d| Instant::now() >= d) {
+        let expired = self.deadline.is_some_and(|d| Instant::now() >= d); // allow-nondeterminism: check-history's --timeout; simulations pass no deadline
+        if expired {
             self.exhausted = Some(super::Bound::Timeout);
         }
         self.exhausted.is_some()
