@@ -136,7 +136,7 @@ pub fn replay(data: &[u8]) -> Reach {
     let mut reach = Reach::Rejected;
     for mut f in failures.into_iter().take(2) {
         f.origin = Some(origin.to_path_buf());
-        let scenario = match f.load_scenario() {
+        let scenario = match f.load_scenario(&crate::cli::Context::default()) {
             Ok(s) => s,
             Err(_) => continue,
         };

@@ -8,7 +8,6 @@ use crate::protocols::{
 use crate::scenario::engine::{BuildOptions, ProtocolFacts};
 use crate::scenario::{Scenario, ScenarioError};
 use crate::sim::DynSim;
-use std::sync::OnceLock;
 
 /// Builds a type-erased simulation from a validated scenario.
 pub type BuildFn = fn(&Scenario, &BuildOptions) -> Result<Box<dyn DynSim>, ScenarioError>;
@@ -95,63 +94,120 @@ pub const PROTOCOLS: &[ProtocolEntry] = &[
     },
 ];
 
-/// Entries installed by a lab crate's binary (see [`install_overrides`]).
-static OVERRIDES: OnceLock<Vec<ProtocolEntry>> = OnceLock::new();
-
-/// Replace protocols by name for the rest of the process: a lab crate's
-/// `main` installs the student's implementation under the reference's name
-/// (e.g. `raft`), so every command (`run`, `sweep`, `tui`, `replay`, `lab
-/// check`) runs the student's code on the shipped scenario files. Can be
-/// called once; later calls are ignored and return `false`.
-pub fn install_overrides(entries: Vec<ProtocolEntry>) -> bool {
-    OVERRIDES.set(entries).is_ok()
+/// The protocols a program knows: distlab's built-ins plus whatever a
+/// user's crate or a lab crate adds. A value, not a process global: the CLI
+/// ([`crate::cli::main_with`]), the TUI, the grader and the test harness each
+/// take the registry they run with, so two registries (a test with the
+/// reference, another with a student's node) can live in one process.
+///
+/// ```
+/// use distlab::registry::Registry;
+///
+/// let builtin = Registry::builtin();
+/// assert!(builtin.find("raft").is_some());
+/// // A user's crate adds its own entry (an entry named like a built-in
+/// // replaces it): `Registry::builtin().with(my_protocol::entry())`.
+/// let names: Vec<&str> = builtin.all().iter().map(|p| p.facts.name).collect();
+/// assert!(names.windows(2).all(|w| w[0] < w[1]));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Registry {
+    /// Every entry, sorted by name, names unique.
+    entries: Vec<ProtocolEntry>,
+    /// Names of the entries added with [`Registry::with`] (not built in).
+    added: Vec<&'static str>,
 }
 
-/// The protocols replaced by [`install_overrides`], if any.
-pub fn overrides() -> &'static [ProtocolEntry] {
-    OVERRIDES.get().map(Vec::as_slice).unwrap_or(&[])
+impl Default for Registry {
+    fn default() -> Self {
+        Self::builtin()
+    }
 }
 
-/// The protocol called `name` (an installed override first).
-pub fn find(name: &str) -> Option<&'static ProtocolEntry> {
-    overrides()
-        .iter()
-        .chain(PROTOCOLS)
-        .find(|p| p.facts.name == name)
-}
-
-/// Every protocol this process knows, sorted by name: the installed
-/// entries (a lab's student code, a user's own protocol through
-/// `cli::main_with`) and the built-ins they do not replace.
-pub fn all() -> Vec<&'static ProtocolEntry> {
-    let mut out: Vec<&'static ProtocolEntry> = overrides().iter().collect();
-    for p in PROTOCOLS {
-        if !out.iter().any(|o| o.facts.name == p.facts.name) {
-            out.push(p);
+impl Registry {
+    /// distlab's own protocols ([`PROTOCOLS`]).
+    pub fn builtin() -> Self {
+        let mut entries = PROTOCOLS.to_vec();
+        entries.sort_by_key(|p| p.facts.name);
+        Registry {
+            entries,
+            added: Vec::new(),
         }
     }
-    out.sort_by_key(|p| p.facts.name);
-    out
+
+    /// No protocol at all (add yours with [`Registry::with`]).
+    pub fn empty() -> Self {
+        Registry {
+            entries: Vec::new(),
+            added: Vec::new(),
+        }
+    }
+
+    /// This registry with `entry` added; an entry of the same name (a
+    /// built-in such as `raft`) is replaced.
+    #[must_use]
+    pub fn with(mut self, entry: ProtocolEntry) -> Self {
+        let name = entry.facts.name;
+        self.entries.retain(|p| p.facts.name != name);
+        let at = self.entries.partition_point(|p| p.facts.name < name);
+        self.entries.insert(at, entry);
+        if !self.added.contains(&name) {
+            self.added.push(name);
+        }
+        self
+    }
+
+    /// [`Registry::with`] for several entries.
+    #[must_use]
+    pub fn with_all(self, entries: impl IntoIterator<Item = ProtocolEntry>) -> Self {
+        entries.into_iter().fold(self, Registry::with)
+    }
+
+    /// The protocol called `name`.
+    pub fn find(&self, name: &str) -> Option<&ProtocolEntry> {
+        self.entries.iter().find(|p| p.facts.name == name)
+    }
+
+    /// Every protocol, sorted by name.
+    pub fn all(&self) -> &[ProtocolEntry] {
+        &self.entries
+    }
+
+    /// Whether `name` was added with [`Registry::with`] (a user's or a
+    /// student's protocol) rather than built in.
+    pub fn is_added(&self, name: &str) -> bool {
+        self.added.contains(&name)
+    }
+
+    /// Build the simulation a scenario describes; an unknown protocol is an
+    /// error at the `protocol` value in the file.
+    pub fn build(
+        &self,
+        scenario: &Scenario,
+        options: &BuildOptions,
+    ) -> Result<Box<dyn DynSim>, ScenarioError> {
+        let name = scenario.protocol.get_ref();
+        let Some(entry) = self.find(name) else {
+            let names: Vec<&str> = self.entries.iter().map(|p| p.facts.name).collect();
+            let message = format!(
+                "unknown protocol {name:?}; expected one of: {}",
+                names.join(", ")
+            );
+            return Err(ScenarioError::at(
+                &scenario.source,
+                scenario.protocol.span(),
+                message,
+            ));
+        };
+        (entry.build)(scenario, options)
+    }
 }
 
-/// Build the simulation a scenario describes; an unknown protocol is an error
-/// at the `protocol` value in the file.
+/// Build the simulation a scenario describes with the built-in protocols
+/// ([`Registry::builtin`]`.build`).
 pub fn build(
     scenario: &Scenario,
     options: &BuildOptions,
 ) -> Result<Box<dyn DynSim>, ScenarioError> {
-    let name = scenario.protocol.get_ref();
-    let Some(entry) = find(name) else {
-        let names: Vec<&str> = all().iter().map(|p| p.facts.name).collect();
-        let message = format!(
-            "unknown protocol {name:?}; expected one of: {}",
-            names.join(", ")
-        );
-        return Err(ScenarioError::at(
-            &scenario.source,
-            scenario.protocol.span(),
-            message,
-        ));
-    };
-    (entry.build)(scenario, options)
+    Registry::builtin().build(scenario, options)
 }

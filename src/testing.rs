@@ -50,7 +50,7 @@
 //! up there. Failures panic at the caller's line (`#[track_caller]`).
 
 use crate::check::Outcome;
-use crate::registry;
+use crate::registry::Registry;
 use crate::scenario::engine::BuildOptions;
 use crate::scenario::{self, Overrides, Scenario};
 use crate::sim::{catch_panic, Node, RunReport, Sim, SimBuilder, Verdict};
@@ -76,11 +76,19 @@ pub fn load(path: impl AsRef<Path>) -> Scenario {
     scenario::load(path.as_ref(), &Overrides::default()).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Run `scenario` with `seed` to the end.
+/// Run `scenario` with `seed` to the end with the built-in protocols.
 pub fn run(scenario: &Scenario, seed: u64) -> RunReport {
+    run_in(&Registry::builtin(), scenario, seed)
+}
+
+/// Run `scenario` with `seed` to the end with `registry`'s protocols (a
+/// scenario that names your own protocol).
+pub fn run_in(registry: &Registry, scenario: &Scenario, seed: u64) -> RunReport {
     let mut s = scenario.clone();
     s.seed = seed;
-    let mut sim = registry::build(&s, &BuildOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let mut sim = registry
+        .build(&s, &BuildOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"));
     sim.run()
 }
 
@@ -114,15 +122,26 @@ pub fn first_failure(scenario: &Scenario, seeds: Range<u64>) -> Option<RunReport
 /// trace hashes must match.
 #[track_caller]
 pub fn check_seeds(test_name: &str, path: &str, seeds: Range<u64>) {
+    check_seeds_in(&Registry::builtin(), test_name, path, seeds);
+}
+
+/// [`check_seeds`] for a scenario that names a protocol of `registry` (your
+/// own, added with [`Registry::with`]). The failure message's replay line
+/// runs your crate's binary (`cargo run --release -p <your crate> --
+/// replay …`, the crate `cargo test` runs in) when the scenario's protocol
+/// is one you added.
+#[track_caller]
+pub fn check_seeds_in(registry: &Registry, test_name: &str, path: &str, seeds: Range<u64>) {
     let scenario = load(path);
     let twice = determinism_from_env();
+    let program = replay_program(registry, scenario.protocol.get_ref());
     for seed in seeds_from_env(seeds) {
-        let report = run(&scenario, seed);
+        let report = run_in(registry, &scenario, seed);
         if report.verdict != Verdict::Pass {
-            panic!("{}", failure_message(test_name, path, &report));
+            panic!("{}", scenario_failure_text(test_name, path, &report, &program));
         }
         if twice {
-            let again = run(&scenario, seed);
+            let again = run_in(registry, &scenario, seed);
             if again.trace_hash != report.trace_hash {
                 panic!(
                     "{}",
@@ -130,6 +149,19 @@ pub fn check_seeds(test_name: &str, path: &str, seeds: Range<u64>) {
                 );
             }
         }
+    }
+}
+
+/// The command that replays a scenario of `protocol`: `distlab` for a
+/// built-in, else the binary of the crate under test (`CARGO_PKG_NAME`,
+/// which cargo sets when it runs the tests), whose `main` is
+/// [`crate::cli::main_with`] on the same registry.
+fn replay_program(registry: &Registry, protocol: &str) -> String {
+    match std::env::var("CARGO_PKG_NAME") {
+        Ok(package) if registry.is_added(protocol) && package != "distlab" => {
+            format!("cargo run --release -p {package} --")
+        }
+        _ => "distlab".to_string(),
     }
 }
 
@@ -335,8 +367,14 @@ fn failure_text(test_name: &str, report: &RunReport) -> String {
     text
 }
 
-/// The message printed for a failing seed.
+/// The message printed for a failing seed of a scenario of built-in
+/// protocols.
 pub fn failure_message(test_name: &str, path: &str, report: &RunReport) -> String {
+    scenario_failure_text(test_name, path, report, "distlab")
+}
+
+/// The message printed for a failing seed, replayed with `program`.
+fn scenario_failure_text(test_name: &str, path: &str, report: &RunReport, program: &str) -> String {
     let mut text = format!(
         "scenario {} failed at seed {} ({:?}), trace-hash {}\n",
         report.scenario, report.seed, report.verdict, report.trace_hash
@@ -347,7 +385,7 @@ pub fn failure_message(test_name: &str, path: &str, report: &RunReport) -> Strin
         }
     }
     text.push_str(&format!(
-        "replay in tests:   {SEED_VAR}={} cargo test {test_name}\nreplay headless:   distlab replay {path} --seed {}\n",
+        "replay in tests:   {SEED_VAR}={} cargo test {test_name}\nreplay headless:   {program} replay {path} --seed {}\n",
         report.seed, report.seed
     ));
     text

@@ -1,7 +1,7 @@
 //! Pieces the commands share: scenario loading with overrides, building, and
 //! printing a run report.
 
-use crate::registry;
+use super::Context;
 use crate::scenario::engine::BuildOptions;
 use crate::scenario::{self, Overrides, Scenario};
 use crate::sim::{DynSim, PanicReport, RunReport, SimTime, Verdict};
@@ -58,29 +58,49 @@ impl ScenarioArgs {
 
 /// Load and validate a scenario, and check that the registry can build it
 /// (protocol name and parameters), so errors surface before any work.
-pub fn load(path: &Path, overrides: &Overrides) -> Result<Scenario, String> {
+pub fn load(ctx: &Context, path: &Path, overrides: &Overrides) -> Result<Scenario, String> {
     let scenario = scenario::load(path, overrides).map_err(|e| e.to_string())?;
-    registry::build(&scenario, &BuildOptions::default()).map_err(|e| e.to_string())?;
-    Ok(scenario)
+    prepare(ctx, scenario)
 }
 
 /// [`load`] for a scenario text already in hand (`origin` names it in
 /// errors): parse, validate, and check that the registry can build it.
-pub fn load_text(origin: &str, text: &str, overrides: &Overrides) -> Result<Scenario, String> {
+pub fn load_text(
+    ctx: &Context,
+    origin: &str,
+    text: &str,
+    overrides: &Overrides,
+) -> Result<Scenario, String> {
     let scenario = scenario::parse(origin, text, overrides).map_err(|e| e.to_string())?;
-    registry::build(&scenario, &BuildOptions::default()).map_err(|e| e.to_string())?;
+    prepare(ctx, scenario)
+}
+
+/// Set the context's parameters in `scenario` and check that it builds.
+fn prepare(ctx: &Context, mut scenario: Scenario) -> Result<Scenario, String> {
+    for (key, value) in &ctx.params {
+        scenario.protocol_params = scenario
+            .protocol_params
+            .with_param(key, value)
+            .map_err(|e| e.to_string())?;
+    }
+    ctx.registry
+        .build(&scenario, &BuildOptions::default())
+        .map_err(|e| e.to_string())?;
     Ok(scenario)
 }
 
 /// Build a simulation of `scenario` with `seed`.
 pub fn build(
+    ctx: &Context,
     scenario: &Scenario,
     seed: u64,
     options: &BuildOptions,
 ) -> Result<Box<dyn DynSim>, String> {
     let mut scenario = scenario.clone();
     scenario.seed = seed;
-    registry::build(&scenario, options).map_err(|e| e.to_string())
+    ctx.registry
+        .build(&scenario, options)
+        .map_err(|e| e.to_string())
 }
 
 /// How to run this program again in a hint: `distlab` when the running
@@ -189,6 +209,7 @@ pub fn print_panic(p: &PanicReport) {
 /// `rerun` runs a simulation the way the first run did. Any other report is
 /// returned as it is.
 pub fn name_the_panic(
+    ctx: &Context,
     report: RunReport,
     scenario: &Scenario,
     rerun: impl FnOnce(Box<dyn DynSim>) -> RunReport,
@@ -200,7 +221,7 @@ pub fn name_the_panic(
         trace_level: crate::sim::TraceLevel::Full,
     };
     let again = crate::sim::catch_panic(String::new, || {
-        build(scenario, scenario.seed, &options).map(rerun)
+        build(ctx, scenario, scenario.seed, &options).map(rerun)
     });
     match again {
         Ok(Ok(full)) if full.trace_hash == report.trace_hash => full,

@@ -1,5 +1,6 @@
 //! `distlab export`: a run's full trace, as JSON Lines or as a ShiViz log.
 
+use crate::cli::Context;
 use super::common::{self, ScenarioArgs};
 use crate::scenario::engine::BuildOptions;
 use crate::scenario::Scenario;
@@ -36,11 +37,11 @@ pub struct ExportArgs {
     pub format: Format,
 }
 
-fn run_full(scenario: &Scenario, seed: u64) -> Result<(Box<dyn DynSim>, RunReport), String> {
+fn run_full(ctx: &Context, scenario: &Scenario, seed: u64) -> Result<(Box<dyn DynSim>, RunReport), String> {
     let options = BuildOptions {
         trace_level: TraceLevel::Full,
     };
-    let mut sim = common::build(scenario, seed, &options)?;
+    let mut sim = common::build(ctx, scenario, seed, &options)?;
     let report = sim.run();
     Ok((sim, report))
 }
@@ -67,11 +68,11 @@ const STREAM_CHUNK: usize = 4096;
 
 /// Stream one run's trace as JSON Lines to stdout while it runs: memory does
 /// not grow with the run's length (the trace hash is the same as `run`'s).
-fn export_jsonl(scenario: &Scenario, seed: u64) -> i32 {
+fn export_jsonl(ctx: &Context, scenario: &Scenario, seed: u64) -> i32 {
     let options = BuildOptions {
         trace_level: TraceLevel::Full,
     };
-    let mut sim = match common::guard_build(|| common::build(scenario, seed, &options)) {
+    let mut sim = match common::guard_build(|| common::build(ctx, scenario, seed, &options)) {
         Ok(sim) => sim,
         Err(code) => return code,
     };
@@ -108,12 +109,12 @@ fn stream_run(sim: &mut dyn DynSim, out: &mut dyn Write) -> std::io::Result<()> 
 }
 
 /// Run the command.
-pub fn run(args: &ExportArgs) -> i32 {
+pub fn run(ctx: &Context, args: &ExportArgs) -> i32 {
     if let Err(e) = validate(args) {
         return common::report_error(e);
     }
     let overrides = args.scenario.overrides(args.seed);
-    let scenario = match common::guard_build(|| common::load(&args.scenario.scenario, &overrides)) {
+    let scenario = match common::guard_build(|| common::load(ctx, &args.scenario.scenario, &overrides)) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -125,12 +126,12 @@ pub fn run(args: &ExportArgs) -> i32 {
         None => vec![scenario.seed],
     };
     if args.format == Format::Jsonl {
-        return export_jsonl(&scenario, seeds[0]);
+        return export_jsonl(ctx, &scenario, seeds[0]);
     }
     let mut text = String::new();
     let mut worst = 0;
     for &seed in &seeds {
-        let (sim, report) = match common::guard_build(|| run_full(&scenario, seed)) {
+        let (sim, report) = match common::guard_build(|| run_full(ctx, &scenario, seed)) {
             Ok(run) => run,
             Err(code) => return code,
         };

@@ -208,7 +208,7 @@ impl Failure {
     /// overrides and checked against the registry: the embedded text, or
     /// the scenario file once its text matches `scenario_hash`. Nothing of a
     /// file that does not match is shown.
-    pub fn load_scenario(&self) -> Result<Scenario, String> {
+    pub fn load_scenario(&self, ctx: &super::Context) -> Result<Scenario, String> {
         let replay = self
             .origin
             .as_deref()
@@ -226,7 +226,7 @@ impl Failure {
             }
             None => self.read_scenario(&replay)?,
         };
-        super::common::load_text(&origin, &text, &self.overrides())
+        super::common::load_text(ctx, &origin, &text, &self.overrides())
     }
 
     /// Read the scenario file this failure names, refusing anything that is

@@ -6,21 +6,18 @@
 //! installed, and which grades in-process. `--reference` grades the built-in
 //! reference instead (for teachers, and to see what full marks look like).
 
+use crate::cli::Context;
 use super::common;
 use super::failure::Failure;
 use crate::labs::grade::{self, GradeOptions, Scoreboard};
 use crate::labs::{self, board, integrity, status, Lab};
 use crate::labs::{LabBug, SeedSet};
-use crate::registry;
-use crate::scenario::engine::BuildOptions;
-use crate::scenario::{Scenario, ScenarioError};
-use crate::sim::DynSim;
+use crate::registry::ProtocolEntry;
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
-use std::sync::OnceLock;
 
 /// Arguments of `distlab lab`.
 #[derive(Debug, Args)]
@@ -114,39 +111,15 @@ pub struct HintArgs {
 }
 
 /// Run the command.
-pub fn run(args: &LabArgs) -> i32 {
+pub fn run(ctx: &Context, args: &LabArgs) -> i32 {
     match &args.command {
         LabCommand::List => list(),
-        LabCommand::Check(a) => check(a),
+        LabCommand::Check(a) => check(ctx, a),
         LabCommand::Hint(a) => hint(a),
-        LabCommand::Replay(a) => replay(a),
+        LabCommand::Replay(a) => replay(ctx, a),
         LabCommand::Batch(a) => super::lab_batch::run(a),
         LabCommand::Handout(a) => super::lab_handout::run(a),
     }
-}
-
-/// The lab (and bug) whose reference `lab replay` installed.
-static INSTALLED: OnceLock<(&'static Lab, Option<&'static LabBug>)> = OnceLock::new();
-
-/// The reference build of the installed lab, with its bug switch.
-fn installed_reference(
-    scenario: &Scenario,
-    options: &BuildOptions,
-) -> Result<Box<dyn DynSim>, ScenarioError> {
-    let Some((lab, bug)) = INSTALLED.get() else {
-        return Err(ScenarioError::whole("lab", "no lab reference is installed"));
-    };
-    let Some(reference) = lab.reference else {
-        return Err(ScenarioError::whole(
-            "lab",
-            "this lab has no reference build",
-        ));
-    };
-    let mut scenario = scenario.clone();
-    if let Some(bug) = bug {
-        scenario.protocol_params = scenario.protocol_params.with_param(bug.param, bug.value)?;
-    }
-    reference(&scenario, options)
 }
 
 fn find_bug(lab: &'static Lab, name: Option<&String>) -> Result<Option<&'static LabBug>, String> {
@@ -168,7 +141,7 @@ fn find_bug(lab: &'static Lab, name: Option<&String>) -> Result<Option<&'static 
     }
 }
 
-fn replay(args: &LabReplayArgs) -> i32 {
+fn replay(ctx: &Context, args: &LabReplayArgs) -> i32 {
     let lab = match find(&args.lab) {
         Ok(l) => l,
         Err(e) => return common::report_error(e),
@@ -177,12 +150,14 @@ fn replay(args: &LabReplayArgs) -> i32 {
         Ok(b) => b,
         Err(e) => return common::report_error(e),
     };
-    let student = labs::is_current_lab(lab.id);
+    let student = ctx.is_student_of(lab.id);
     if student && bug.is_some() {
         return common::report_error("--bug switches the reference's bugs; this is your lab crate");
     }
-    if !student && lab.reference.is_some() {
-        // Every protocol the lab's scenarios name runs the lab's reference build.
+    let mut ctx = ctx.clone();
+    if let (false, Some(reference)) = (student, lab.reference) {
+        // Every protocol the lab's scenarios name runs the lab's reference
+        // build, with the bug switch set in every scenario.
         let root = labs::repo_root();
         let names: BTreeSet<String> = lab
             .parts
@@ -191,18 +166,20 @@ fn replay(args: &LabReplayArgs) -> i32 {
             .filter_map(|c| crate::scenario::load(&root.join(c.scenario), &Default::default()).ok())
             .map(|s| s.protocol.get_ref().to_string())
             .collect();
-        let entries = names
+        let entries: Vec<ProtocolEntry> = names
             .iter()
-            .filter_map(|n| registry::find(n))
-            .map(|e| registry::ProtocolEntry {
-                build: installed_reference,
+            .filter_map(|n| ctx.registry.find(n))
+            .map(|e| ProtocolEntry {
+                build: reference,
                 ..*e
             })
             .collect();
-        let _ = INSTALLED.set((lab, bug));
-        registry::install_overrides(entries);
+        ctx.registry = ctx.registry.with_all(entries);
+        if let Some(bug) = bug {
+            ctx.params.push((bug.param, bug.value));
+        }
     }
-    super::replay::run(&args.replay)
+    super::replay::run(&ctx, &args.replay)
 }
 
 fn find(id: &str) -> Result<&'static Lab, String> {
@@ -296,7 +273,7 @@ enum Graded<'a> {
     Reference(Option<&'a labs::LabBug>),
 }
 
-fn check(args: &CheckArgs) -> i32 {
+fn check(ctx: &Context, args: &CheckArgs) -> i32 {
     let lab = match find(&args.lab) {
         Ok(l) => l,
         Err(e) => return common::report_error(e),
@@ -327,7 +304,7 @@ fn check(args: &CheckArgs) -> i32 {
     }
     let graded = if args.reference {
         Graded::Reference(bug)
-    } else if lab.custom.is_some() || labs::is_current_lab(lab.id) {
+    } else if lab.custom.is_some() || ctx.is_student_of(lab.id) {
         Graded::Student
     } else {
         return delegate(lab, args);
@@ -336,7 +313,7 @@ fn check(args: &CheckArgs) -> i32 {
         .salt
         .as_deref()
         .map_or(SeedSet::Published, SeedSet::held_out);
-    let board = match run_grade(lab, &graded, &root, &options, &seeds) {
+    let board = match run_grade(ctx, lab, &graded, &root, &options, &seeds) {
         Ok(b) => b,
         Err(e) => return common::report_error(e),
     };
@@ -354,6 +331,7 @@ fn check(args: &CheckArgs) -> i32 {
 
 /// Grade with a progress bar.
 fn run_grade(
+    ctx: &Context,
     lab: &'static Lab,
     graded: &Graded<'_>,
     root: &Path,
@@ -370,7 +348,7 @@ fn run_grade(
         Graded::Student if lab.custom.is_some() => {
             grade::grade_reference(lab, None, root, options, &tick)
         }
-        Graded::Student => match registry::find(lab.protocol) {
+        Graded::Student => match ctx.registry.find(lab.protocol) {
             Some(entry) => grade::grade_seeds(lab, &entry.build, root, options, seeds, &tick),
             None => Err(format!("protocol {} is not registered", lab.protocol)),
         },

@@ -1,6 +1,6 @@
 //! `distlab list`: protocols, scenarios, labs.
 
-use crate::registry;
+use crate::cli::Context;
 use crate::scenario::{self, Overrides};
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -23,8 +23,8 @@ fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Run the command.
-pub fn run(args: &ListArgs) -> i32 {
-    let protocols = registry::all();
+pub fn run(ctx: &Context, args: &ListArgs) -> i32 {
+    let protocols = ctx.registry.all();
     let name_width = protocols
         .iter()
         .map(|p| p.facts.name.len())
@@ -45,7 +45,7 @@ pub fn run(args: &ListArgs) -> i32 {
         .max()
         .unwrap_or(0);
     println!("protocols:");
-    for p in &protocols {
+    for p in protocols {
         println!("  {:<name_width$} {}", p.facts.name, p.summary);
     }
     println!("\nscenarios ({}):", args.scenarios.display());

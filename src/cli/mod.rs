@@ -21,6 +21,7 @@ mod run;
 mod sweep;
 pub mod tui;
 
+use crate::registry::{ProtocolEntry, Registry};
 use clap::{Parser, Subcommand};
 
 /// Exit code: every check passed.
@@ -70,48 +71,83 @@ enum Command {
     Lab(lab::LabArgs),
 }
 
-/// The `main` of a lab crate: install the student's implementation under the
-/// reference protocol's name and run the whole distlab CLI on it, so
+/// What every command runs with: the protocols it knows and, in a lab
+/// crate's binary, the lab(s) whose student code those protocols are. A
+/// value handed to each command (no process globals), so a test can run two
+/// differently-configured CLIs in one process.
+#[derive(Clone, Debug, Default)]
+pub struct Context {
+    /// The protocols scenarios may name.
+    pub registry: Registry,
+    /// The lab ids this binary is the student crate of (`"05,06,07,08"` for
+    /// `lab-raft`), or `None` for distlab and a user's own binary.
+    pub lab: Option<&'static str>,
+    /// `[protocol]` parameters set in every scenario before it is built, as
+    /// TOML values (`lab replay --bug` switches a reference bug on this way).
+    pub params: Vec<(&'static str, &'static str)>,
+}
+
+impl Context {
+    /// Whether this binary is the student crate of lab `id`.
+    pub fn is_student_of(&self, id: &str) -> bool {
+        self.lab
+            .is_some_and(|labs| labs.split(',').any(|l| l.trim() == id))
+    }
+}
+
+/// The `main` of a lab crate: the whole distlab CLI with the student's
+/// implementation in place of the reference protocol of the same name, so
 /// `cargo run --release -p lab-raft -- tui scenarios/raft-basic.toml` steps
 /// through the student's code. `lab_id` is the lab the crate is for, or a
 /// comma-separated list for a crate several labs share (`lab-raft`:
 /// `"05,06,07,08"`). Returns the exit code.
-pub fn student_main(lab_id: &'static str, entry: crate::registry::ProtocolEntry) -> i32 {
+pub fn student_main(lab_id: &'static str, entry: ProtocolEntry) -> i32 {
     student_main_with(lab_id, vec![entry])
 }
 
 /// [`student_main`] for a lab whose student code replaces several protocols
 /// (lab 01 replaces `lamport` and `vclock`).
-pub fn student_main_with(
-    lab_id: &'static str,
-    entries: Vec<crate::registry::ProtocolEntry>,
-) -> i32 {
-    crate::labs::set_current_lab(lab_id);
-    crate::registry::install_overrides(entries);
-    main()
+pub fn student_main_with(lab_id: &'static str, entries: Vec<ProtocolEntry>) -> i32 {
+    run_with(Context {
+        registry: Registry::builtin().with_all(entries),
+        lab: Some(lab_id),
+        params: Vec::new(),
+    })
 }
 
-/// The whole CLI with `entries` added to the protocols (an entry named
-/// like a built-in replaces it): the `main` of a crate that tests its own
-/// protocol with distlab. Every command sees them (`list`, `run`, `sweep`,
-/// `replay`, `export`, `tui`), and replay hints name this binary.
+/// The whole CLI on `registry`: the `main` of a crate that tests its own
+/// protocol with distlab. Every command sees the registry's protocols
+/// (`list`, `run`, `sweep`, `replay`, `export`, `tui`), and replay hints
+/// name this binary.
 ///
 /// ```no_run
-/// // The body of `main` in a user's crate (src/main.rs):
-/// let mine = distlab::registry::ProtocolEntry {
+/// use distlab::registry::{ProtocolEntry, Registry};
+/// // Your protocol's entry: its name, roles and workloads, and how to build
+/// // it from a scenario (here a built-in's, for the example's sake).
+/// let mine = ProtocolEntry {
 ///     summary: "primary-backup register with failover",
-///     facts: distlab::protocols::broadcast::scenario::FACTS, // your own FACTS
-///     build: distlab::protocols::broadcast::scenario::build, // your own build
+///     facts: distlab::protocols::broadcast::scenario::FACTS,
+///     build: distlab::protocols::broadcast::scenario::build,
 /// };
-/// std::process::exit(distlab::cli::main_with(vec![mine]));
+/// // The body of `main` in the user's crate (src/main.rs):
+/// std::process::exit(distlab::cli::main_with(Registry::builtin().with(mine)));
 /// ```
-pub fn main_with(entries: Vec<crate::registry::ProtocolEntry>) -> i32 {
-    crate::registry::install_overrides(entries);
-    main()
+pub fn main_with(registry: Registry) -> i32 {
+    run_with(Context {
+        registry,
+        lab: None,
+        params: Vec::new(),
+    })
 }
 
-/// Parse the command line, run the command, and return the exit code.
+/// Parse the command line, run the command with the built-in protocols, and
+/// return the exit code.
 pub fn main() -> i32 {
+    main_with(Registry::builtin())
+}
+
+/// Parse the command line and run the command with `ctx`.
+pub fn run_with(ctx: Context) -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -125,15 +161,15 @@ pub fn main() -> i32 {
         }
     };
     match cli.command {
-        Command::List(args) => list::run(&args),
-        Command::Run(args) => run::run(&args),
-        Command::Sweep(args) => sweep::run(&args),
-        Command::Replay(args) => replay::run(&args),
-        Command::Export(args) => export::run(&args),
+        Command::List(args) => list::run(&ctx, &args),
+        Command::Run(args) => run::run(&ctx, &args),
+        Command::Sweep(args) => sweep::run(&ctx, &args),
+        Command::Replay(args) => replay::run(&ctx, &args),
+        Command::Export(args) => export::run(&ctx, &args),
         Command::Bench(args) => bench::run(&args),
         Command::CheckHistory(args) => check_history::run(&args),
-        Command::Tui(args) => tui::run(&args),
-        Command::SweepParams(args) => params::run(&args),
-        Command::Lab(args) => lab::run(&args),
+        Command::Tui(args) => tui::run(&ctx, &args),
+        Command::SweepParams(args) => params::run(&ctx, &args),
+        Command::Lab(args) => lab::run(&ctx, &args),
     }
 }

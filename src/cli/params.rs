@@ -2,6 +2,7 @@
 //! parameter over a seed range and print a table of metrics (median over
 //! seeds), to read off a trade-off such as gossip's fanout.
 
+use crate::cli::Context;
 use super::common::{self, ScenarioArgs};
 use super::sweep::parse_seeds;
 use crate::scenario::engine::BuildOptions;
@@ -61,6 +62,7 @@ pub type Row = (String, (u64, Vec<Option<f64>>));
 
 /// One table row: passes and the median of each metric.
 fn row(
+    ctx: &Context,
     scenario: &Scenario,
     seeds: (u64, u64),
     names: &mut Vec<String>,
@@ -68,7 +70,7 @@ fn row(
     let mut passed = 0;
     let mut values: Vec<Vec<f64>> = Vec::new();
     for seed in seeds.0..seeds.1 {
-        let report = common::build(scenario, seed, &BuildOptions::default())?.run();
+        let report = common::build(ctx, scenario, seed, &BuildOptions::default())?.run();
         passed += u64::from(report.verdict == Verdict::Pass);
         if names.is_empty() {
             *names = report.metrics.iter().map(|(k, _)| k.clone()).collect();
@@ -96,7 +98,7 @@ fn cells(medians: &[Option<f64>]) -> String {
 pub const MAX_SEEDS: u64 = 1_000_000;
 
 /// Run the command.
-pub fn run(args: &ParamsArgs) -> i32 {
+pub fn run(ctx: &Context, args: &ParamsArgs) -> i32 {
     let seeds = args.seeds.1 - args.seeds.0;
     if seeds > MAX_SEEDS {
         return common::report_error(format!(
@@ -104,7 +106,7 @@ pub fn run(args: &ParamsArgs) -> i32 {
             args.seeds.0, args.seeds.1
         ));
     }
-    let base = match common::load(&args.scenario.scenario, &args.scenario.overrides(None)) {
+    let base = match common::load(ctx, &args.scenario.scenario, &args.scenario.overrides(None)) {
         Ok(s) => s,
         Err(e) => return common::report_error(e),
     };
@@ -117,7 +119,7 @@ pub fn run(args: &ParamsArgs) -> i32 {
             Ok(p) => p,
             Err(e) => return common::report_error(e),
         };
-        match row(&scenario, args.seeds, &mut names) {
+        match row(ctx, &scenario, args.seeds, &mut names) {
             Ok(r) => rows.push((value.clone(), r)),
             Err(e) => return common::report_error(format!("{name}={value}: {e}")),
         }

@@ -1,6 +1,7 @@
 //! `distlab replay`: re-run a failure (or a saved TUI session) exactly and
 //! confirm it comes back; `--tui` opens it in the terminal UI instead.
 
+use crate::cli::Context;
 use super::common::{self, ScenarioArgs};
 use super::failure::{self, Failure, NO_TRACE};
 use crate::scenario::engine::BuildOptions;
@@ -34,7 +35,7 @@ pub struct ReplayArgs {
 }
 
 /// Run the command.
-pub fn run(args: &ReplayArgs) -> i32 {
+pub fn run(ctx: &Context, args: &ReplayArgs) -> i32 {
     let is_json = args.file.extension().is_some_and(|e| e == "json");
     if !is_json {
         let scenario = ScenarioArgs {
@@ -43,9 +44,9 @@ pub fn run(args: &ReplayArgs) -> i32 {
             duration: args.duration,
         };
         if args.tui {
-            return super::tui::open(&scenario, args.seed, None);
+            return super::tui::open(ctx, &scenario, args.seed, None);
         }
-        return replay_one(&scenario, args.seed, None, args.json);
+        return replay_one(ctx, &scenario, args.seed, None, args.json);
     }
     if args.seed.is_some() || args.nodes.is_some() || args.duration.is_some() {
         return common::report_error(
@@ -72,11 +73,11 @@ pub fn run(args: &ReplayArgs) -> i32 {
             );
         }
         let f = &failures[0];
-        return super::tui::open(&f.scenario_args(), Some(f.seed), Some(f));
+        return super::tui::open(ctx, &f.scenario_args(), Some(f.seed), Some(f));
     }
     let mut worst = 0;
     for f in &failures {
-        let code = replay_one(&f.scenario_args(), Some(f.seed), Some(f), args.json);
+        let code = replay_one(ctx, &f.scenario_args(), Some(f.seed), Some(f), args.json);
         if code == super::EXIT_BAD_INPUT {
             return code;
         }
@@ -86,6 +87,7 @@ pub fn run(args: &ReplayArgs) -> i32 {
 }
 
 fn replay_one(
+    ctx: &Context,
     args: &ScenarioArgs,
     seed: Option<u64>,
     expected: Option<&Failure>,
@@ -95,15 +97,15 @@ fn replay_one(
     // once that matches the recorded hash (failure.rs).
     let overrides = args.overrides(seed);
     let loaded = common::guard_build(|| match expected {
-        Some(f) => f.load_scenario(),
-        None => common::load(&args.scenario, &overrides),
+        Some(f) => f.load_scenario(ctx),
+        None => common::load(ctx, &args.scenario, &overrides),
     });
     let scenario = match loaded {
         Ok(s) => s,
         Err(code) => return built_no_sim(code, expected),
     };
     let built =
-        common::guard_build(|| common::build(&scenario, scenario.seed, &BuildOptions::default()));
+        common::guard_build(|| common::build(ctx, &scenario, scenario.seed, &BuildOptions::default()));
     let mut sim = match built {
         Ok(sim) => sim,
         Err(code) => return built_no_sim(code, expected),
@@ -112,7 +114,7 @@ fn replay_one(
         Some(f) => run_recorded(sim, f),
         None => sim.run(),
     };
-    let report = common::name_the_panic(report, &scenario, |mut sim| match expected {
+    let report = common::name_the_panic(ctx, report, &scenario, |mut sim| match expected {
         Some(f) => run_recorded(sim, f),
         None => sim.run(),
     });

@@ -1,5 +1,6 @@
 //! `distlab run`: one scenario, one seed, headless.
 
+use crate::cli::Context;
 use super::common::{self, ScenarioArgs};
 use crate::scenario::engine::BuildOptions;
 use clap::Args;
@@ -21,14 +22,14 @@ pub struct RunArgs {
 }
 
 /// Run the command.
-pub fn run(args: &RunArgs) -> i32 {
+pub fn run(ctx: &Context, args: &RunArgs) -> i32 {
     let overrides = args.scenario.overrides(args.seed);
-    let scenario = match common::guard_build(|| common::load(&args.scenario.scenario, &overrides)) {
+    let scenario = match common::guard_build(|| common::load(ctx, &args.scenario.scenario, &overrides)) {
         Ok(s) => s,
         Err(code) => return code,
     };
     let built =
-        common::guard_build(|| common::build(&scenario, scenario.seed, &BuildOptions::default()));
+        common::guard_build(|| common::build(ctx, &scenario, scenario.seed, &BuildOptions::default()));
     let mut sim = match built {
         Ok(sim) => sim,
         Err(code) => return code,
@@ -36,7 +37,7 @@ pub fn run(args: &RunArgs) -> i32 {
     let started = std::time::Instant::now(); // allow-nondeterminism: wall time for the summary only
     let report = run_with_progress(sim.as_mut());
     let wall = started.elapsed();
-    let report = common::name_the_panic(report, &scenario, |mut sim| sim.run());
+    let report = common::name_the_panic(ctx, report, &scenario, |mut sim| sim.run());
     if args.json {
         println!("{}", common::report_json(&report));
     } else {

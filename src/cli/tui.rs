@@ -1,5 +1,6 @@
 //! `distlab tui`: open a scenario in the terminal UI (and `replay --tui`).
 
+use crate::cli::Context;
 use super::common::{self, ScenarioArgs};
 use super::failure::{self, Failure};
 use crate::scenario::engine::BuildOptions;
@@ -25,17 +26,17 @@ pub struct TuiArgs {
 }
 
 /// Run the command.
-pub fn run(args: &TuiArgs) -> i32 {
-    open(&args.scenario, args.seed, None)
+pub fn run(ctx: &Context, args: &TuiArgs) -> i32 {
+    open(ctx, &args.scenario, args.seed, None)
 }
 
 /// Open a scenario (and, for a replay file, its recorded actions, paused at
 /// its failing or saved step) in the terminal UI.
-pub fn open(args: &ScenarioArgs, seed: Option<u64>, replay: Option<&Failure>) -> i32 {
+pub fn open(ctx: &Context, args: &ScenarioArgs, seed: Option<u64>, replay: Option<&Failure>) -> i32 {
     let overrides = args.overrides(seed);
     let loaded = common::guard_build(|| match replay {
-        Some(f) => f.load_scenario(),
-        None => common::load(&args.scenario, &overrides),
+        Some(f) => f.load_scenario(ctx),
+        None => common::load(ctx, &args.scenario, &overrides),
     });
     let scenario = match loaded {
         Ok(s) => s,
@@ -44,7 +45,7 @@ pub fn open(args: &ScenarioArgs, seed: Option<u64>, replay: Option<&Failure>) ->
     let options = BuildOptions {
         trace_level: TraceLevel::Full,
     };
-    let sim = match common::guard_build(|| common::build(&scenario, scenario.seed, &options)) {
+    let sim = match common::guard_build(|| common::build(ctx, &scenario, scenario.seed, &options)) {
         Ok(sim) => sim,
         Err(code) => return code,
     };

@@ -8,8 +8,8 @@
 //! data is Rust, one [`LabCode`] per lab in [`CODE`]: the reference build,
 //! or the tour's own grader. The student's crate (`labs/NN-name/`)
 //! implements a lab trait over [`crate::sim::Node`] and registers itself
-//! under the reference protocol's name with
-//! [`crate::registry::install_overrides`], so the same scenario files, the
+//! under the reference protocol's name through [`crate::cli::student_main`] (a
+//! [`crate::registry::Registry`] with its entry added), so the same scenario files, the
 //! same checks and the same CLI (including the TUI) run the student's code.
 //! The reference implementation goes through the very same generic build
 //! path ([`Lab::reference`]), which is how the project's own tests prove
@@ -298,24 +298,3 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The lab this binary is the student crate of (set by a lab crate's `main`
-/// through [`student_main`]).
-static CURRENT: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
-
-/// The lab this process is a student binary for, if any.
-pub fn current_lab() -> Option<&'static str> {
-    CURRENT.get().copied()
-}
-
-/// Whether this process is the student binary of lab `id` (a crate may
-/// serve several labs: `lab-raft` is `"05,06,07,08"`).
-pub fn is_current_lab(id: &str) -> bool {
-    current_lab().is_some_and(|labs| labs.split(',').any(|l| l.trim() == id))
-}
-
-/// Mark this process as the student binary of lab `lab_id` (a lab crate's
-/// `main` does it through `cli::student_main`; a comma-separated list for a
-/// crate shared by several labs). Later calls are ignored.
-pub fn set_current_lab(lab_id: &'static str) {
-    let _ = CURRENT.set(lab_id);
-}

@@ -208,5 +208,5 @@ fn failures_store_scenario_paths_relative_to_their_file() {
         std::fs::canonicalize(stored.scenario_path()).unwrap(),
         std::fs::canonicalize(root().join(SCENARIO)).unwrap()
     );
-    assert!(stored.load_scenario().is_ok());
+    assert!(stored.load_scenario(&Default::default()).is_ok());
 }

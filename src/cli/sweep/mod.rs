@@ -19,6 +19,7 @@ mod pool;
 mod sink;
 mod window;
 
+use crate::cli::Context;
 use super::common::{self, ScenarioArgs};
 use super::failure::Failure;
 use crate::scenario::engine::BuildOptions;
@@ -110,12 +111,12 @@ enum SeedResult {
 }
 
 /// Build and run one seed; any panic on the way is a failed seed.
-fn run_seed(scenario: &Scenario, args: &SweepArgs, seed: u64) -> Result<SeedResult, String> {
+fn run_seed(ctx: &Context, scenario: &Scenario, args: &SweepArgs, seed: u64) -> Result<SeedResult, String> {
     let path = &args.scenario.scenario;
     let text = &scenario.source.text;
     let site = || format!("seed {seed} (building or running it, outside a handler)");
     let outcome = crate::sim::catch_panic(site, || {
-        let mut sim = common::build(scenario, seed, &BuildOptions::default())?;
+        let mut sim = common::build(ctx, scenario, seed, &BuildOptions::default())?;
         let report = sim.run();
         if report.verdict == Verdict::Pass {
             return Ok(SeedResult::Passed {
@@ -200,8 +201,8 @@ impl Tally {
 }
 
 /// Run the command.
-pub fn run(args: &SweepArgs) -> i32 {
-    let scenario = match common::load(&args.scenario.scenario, &args.scenario.overrides(None)) {
+pub fn run(ctx: &Context, args: &SweepArgs) -> i32 {
+    let scenario = match common::load(ctx, &args.scenario.scenario, &args.scenario.overrides(None)) {
         Ok(s) => s,
         Err(e) => return common::report_error(e),
     };
@@ -236,7 +237,7 @@ pub fn run(args: &SweepArgs) -> i32 {
         jobs,
         WINDOW_LIMIT,
         &interrupt,
-        |seed| run_seed(&scenario, args, seed),
+        |seed| run_seed(ctx, &scenario, args, seed),
         |_, seed, result| hand_on(args, &bar, &mut sink, &mut tally, seed, result),
         |running| {
             bar.println(format!(
