@@ -25,3 +25,35 @@ pub mod testing;
 #[cfg(feature = "cli")]
 pub mod tui;
 pub mod workload;
+
+/// `#[distlab::test(seeds = 0..500)]`: a seed sweep as a test function.
+///
+/// On a function of the seed that returns a [`sim::SimBuilder`], it becomes
+/// a `#[test]` running [`testing::seeds`] over the range (keys `jobs` and
+/// `check_determinism` as on [`testing::SeedSweep`]); with
+/// `scenario = "path.toml"`, on a function returning the
+/// [`registry::Registry`] to run with, it runs [`testing::check_seeds_in`].
+/// A failure panics with the lowest failing seed and the
+/// `DISTLAB_SEED=… cargo test …` line that replays it.
+///
+/// ```no_run
+/// use distlab::protocols::broadcast::{builder, Broadcast, BroadcastWorkload, Params};
+/// use distlab::sim::{Ratio, SimBuilder, SimTime};
+/// use distlab::workload::ClientConfig;
+///
+/// #[distlab::test(seeds = 0..20, jobs = 2)]
+/// fn broadcast_delivers(seed: u64) -> SimBuilder<Broadcast> {
+///     builder(Params::default(), 3, seed)
+///         .duration(SimTime::from_secs(1))
+///         .clients(
+///             ClientConfig::with_rate(1, 20.0, SimTime::from_secs(1)),
+///             BroadcastWorkload { read_ratio: Ratio::ZERO },
+///         )
+/// }
+///
+/// #[distlab::test(scenario = "scenarios/broadcast-basic.toml", seeds = 0..3)]
+/// fn broadcast_scenario() -> distlab::registry::Registry {
+///     distlab::registry::Registry::builtin()
+/// }
+/// ```
+pub use distlab_macros::test;
