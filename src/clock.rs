@@ -4,7 +4,7 @@
 //! clock (change its offset); a strobe is a series of jumps. All arithmetic is
 //! integer, so clocks behave identically on every platform.
 
-use crate::sim::SimTime;
+use crate::base::SimTime;
 use serde::{Deserialize, Serialize};
 
 const MILLION: i128 = 1_000_000;

@@ -5,6 +5,7 @@
 //! [`sim::Node`]; the CLI drives a type-erased [`sim::DynSim`] built from the
 //! protocol registry.
 
+pub mod base;
 pub mod check;
 #[cfg(feature = "cli")]
 pub mod cli;

@@ -138,7 +138,10 @@ pub fn check_seeds_in(registry: &Registry, test_name: &str, path: &str, seeds: R
     for seed in seeds_from_env(seeds) {
         let report = run_in(registry, &scenario, seed);
         if report.verdict != Verdict::Pass {
-            panic!("{}", scenario_failure_text(test_name, path, &report, &program));
+            panic!(
+                "{}",
+                scenario_failure_text(test_name, path, &report, &program)
+            );
         }
         if twice {
             let again = run_in(registry, &scenario, seed);
@@ -394,8 +397,8 @@ fn scenario_failure_text(test_name: &str, path: &str, report: &RunReport, progra
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::Invariant;
     use crate::protocols::broadcast::{builder, Broadcast, BroadcastWorkload, Params};
+    use crate::sim::Invariant;
     use crate::sim::{Ratio, SimTime};
     use crate::workload::ClientConfig;
 

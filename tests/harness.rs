@@ -2,9 +2,9 @@
 //! both forms run, a failing sweep fails at the lowest failing seed with its
 //! replay line, and `should_panic` lands on the generated test.
 
-use distlab::check::Invariant;
 use distlab::protocols::broadcast::{builder, Broadcast, BroadcastWorkload, Params};
 use distlab::registry::Registry;
+use distlab::sim::Invariant;
 use distlab::sim::{Ratio, SimBuilder, SimTime};
 use distlab::workload::ClientConfig;
 
@@ -42,7 +42,9 @@ fn a_scenario_sweep_runs() -> Registry {
 }
 
 #[distlab::test(scenario = "scenarios/raft-bug-forget-vote.toml", seeds = 0..50)]
-#[should_panic(expected = "replay headless:   distlab replay scenarios/raft-bug-forget-vote.toml --seed")]
+#[should_panic(
+    expected = "replay headless:   distlab replay scenarios/raft-bug-forget-vote.toml --seed"
+)]
 fn a_failing_scenario_sweep_gives_the_replay_command() -> Registry {
     Registry::builtin()
 }

@@ -4,7 +4,8 @@
 
 use distlab::check::history::Value;
 use distlab::check::linearizability::Model;
-use distlab::check::{Invariant, Outcome};
+use distlab::check::Outcome;
+use distlab::sim::Invariant;
 use distlab::sim::{Ctx, Node, NodeId, Op, Prng, Reply, Request, SimBuilder, SimTime, Verdict};
 use distlab::workload::{ClientConfig, Workload};
 use serde::Serialize;

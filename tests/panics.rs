@@ -510,7 +510,9 @@ fn main() {
         std::process::exit(distlab::cli::student_main("99", entry()));
     }
     if std::env::var_os(AS_USER_CLI).is_some() {
-        std::process::exit(distlab::cli::main_with(distlab::registry::Registry::builtin().with(entry())));
+        std::process::exit(distlab::cli::main_with(
+            distlab::registry::Registry::builtin().with(entry()),
+        ));
     }
     let tests: [(&str, fn()); 11] = [
         (

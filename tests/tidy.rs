@@ -43,7 +43,8 @@ fn rust_files(path: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// The deterministic core and the protocols.
-const CORE: [&str; 9] = [
+const CORE: [&str; 10] = [
+    "src/base",
     "src/sim",
     "src/net",
     "src/clock.rs",
@@ -211,6 +212,206 @@ fn protocols_never_import_labs_or_the_ui() {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// The core's modules, as the first path segment after `crate::`.
+const CORE_MODULES: [&str; 10] = [
+    "base", "sim", "net", "clock", "faults", "storage", "workload", "scenario", "check", "input",
+];
+
+/// The core module a source path belongs to (`src/sim/world.rs` → `sim`).
+fn module_of(rel: &str) -> &str {
+    let rest = rel.trim_start_matches("src/");
+    let first = rest.split('/').next().unwrap_or(rest);
+    first.trim_end_matches(".rs")
+}
+
+/// The dependency edges among `modules` found in `files`: for each edge
+/// `(from, to)`, the first importing line as `file:line: code`.
+fn module_edges(
+    files: &[(String, String)],
+    modules: &[&str],
+) -> std::collections::BTreeMap<(String, String), String> {
+    let mut edges = std::collections::BTreeMap::new();
+    for (rel, text) in files {
+        let from = module_of(rel);
+        for to in modules.iter().filter(|m| **m != from) {
+            if let Some((line, code)) = imports(text, &[to]).into_iter().next() {
+                edges
+                    .entry((from.to_string(), to.to_string()))
+                    .or_insert_with(|| format!("{rel}:{line}: `{code}`"));
+            }
+        }
+    }
+    edges
+}
+
+/// A cycle in the graph `edges`, as the list of its nodes, if there is one.
+fn find_cycle(edges: &std::collections::BTreeMap<(String, String), String>) -> Option<Vec<String>> {
+    fn visit(
+        node: &str,
+        edges: &std::collections::BTreeMap<(String, String), String>,
+        path: &mut Vec<String>,
+        done: &mut std::collections::BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(at) = path.iter().position(|p| p == node) {
+            let mut cycle = path[at..].to_vec();
+            cycle.push(node.to_string());
+            return Some(cycle);
+        }
+        if done.contains(node) {
+            return None;
+        }
+        path.push(node.to_string());
+        for (from, to) in edges.keys() {
+            if from == node {
+                if let Some(c) = visit(to, edges, path, done) {
+                    return Some(c);
+                }
+            }
+        }
+        path.pop();
+        done.insert(node.to_string());
+        None
+    }
+    let mut done = std::collections::BTreeSet::new();
+    let starts: std::collections::BTreeSet<&String> = edges.keys().map(|(f, _)| f).collect();
+    for start in starts {
+        if let Some(c) = visit(start, edges, &mut Vec::new(), &mut done) {
+            return Some(c);
+        }
+    }
+    None
+}
+
+/// How a cycle reads in a failure: each edge with the line that makes it.
+fn describe_cycle(
+    cycle: &[String],
+    edges: &std::collections::BTreeMap<(String, String), String>,
+) -> String {
+    let mut text = format!("import cycle: {}\n", cycle.join(" -> "));
+    for pair in cycle.windows(2) {
+        let key = (pair[0].clone(), pair[1].clone());
+        text.push_str(&format!("  {} -> {}: {}\n", pair[0], pair[1], edges[&key]));
+    }
+    text
+}
+
+#[test]
+fn the_core_modules_form_no_cycle_and_base_is_a_leaf() {
+    let files = sources(&CORE);
+    let edges = module_edges(&files, &CORE_MODULES);
+    assert!(
+        edges.contains_key(&("sim".to_string(), "base".to_string())),
+        "the scan sees the engine use base"
+    );
+    let from_base: Vec<&String> = edges
+        .iter()
+        .filter(|((from, _), _)| from == "base")
+        .map(|(_, line)| line)
+        .collect();
+    assert!(
+        from_base.is_empty(),
+        "src/base is the shared vocabulary every module depends on; it imports nothing else from distlab:\n{}",
+        from_base.iter().map(|l| l.as_str()).collect::<Vec<_>>().join("\n")
+    );
+    if let Some(cycle) = find_cycle(&edges) {
+        panic!(
+            "{}the core's modules must form a hierarchy (base at the bottom, sim and scenario above the parts they assemble); move the shared type down or the code that needs both up",
+            describe_cycle(&cycle, &edges)
+        );
+    }
+}
+
+/// The edges among the files of one module directory: `file -> sibling`
+/// for each `super::sibling` in the file's (non-test) code.
+fn file_edges(files: &[(String, String)]) -> std::collections::BTreeMap<(String, String), String> {
+    let stem = |rel: &str| {
+        let name = rel.rsplit('/').next().unwrap_or(rel);
+        name.trim_end_matches(".rs").to_string()
+    };
+    let names: Vec<String> = files.iter().map(|(rel, _)| stem(rel)).collect();
+    let mut edges = std::collections::BTreeMap::new();
+    for (rel, text) in files {
+        let from = stem(rel);
+        if from == "mod" {
+            continue;
+        }
+        for (line, raw) in checked_lines(text) {
+            let code = code(raw);
+            for to in names.iter().filter(|n| **n != from && *n != "mod") {
+                if code.contains(&format!("super::{to}")) {
+                    edges
+                        .entry((from.clone(), to.clone()))
+                        .or_insert_with(|| format!("{rel}:{line}: `{}`", raw.trim()));
+                }
+            }
+        }
+    }
+    edges
+}
+
+#[test]
+fn the_scenario_reader_files_form_no_cycle() {
+    let files = sources(&["src/scenario"]);
+    let edges = file_edges(&files);
+    assert!(
+        edges.contains_key(&("parse".to_string(), "faults".to_string())),
+        "the scan sees parse.rs use faults.rs"
+    );
+    if let Some(cycle) = find_cycle(&edges) {
+        panic!(
+            "{}src/scenario's files must form a hierarchy (units, value and error at the bottom, parse at the top)",
+            describe_cycle(&cycle, &edges)
+        );
+    }
+}
+
+#[test]
+fn the_cycle_scan_finds_a_cycle() {
+    let files = vec![
+        (
+            "src/sim/a.rs".to_string(),
+            "use crate::check::Outcome;".to_string(),
+        ),
+        (
+            "src/check/b.rs".to_string(),
+            "use crate::sim::Sim;".to_string(),
+        ),
+        (
+            "src/net/c.rs".to_string(),
+            "use crate::base::NodeId;".to_string(),
+        ),
+    ];
+    let edges = module_edges(&files, &CORE_MODULES);
+    let cycle = find_cycle(&edges).expect("sim -> check -> sim");
+    assert_eq!(cycle, ["check", "sim", "check"]);
+    let text = describe_cycle(&cycle, &edges);
+    assert!(
+        text.contains("src/check/b.rs:1: `use crate::sim::Sim;`"),
+        "{text}"
+    );
+    let acyclic: Vec<_> = files.into_iter().skip(1).collect();
+    assert_eq!(find_cycle(&module_edges(&acyclic, &CORE_MODULES)), None);
+    // Turn 1's scenario reader: parse.rs and faults.rs used each other.
+    let files = vec![
+        (
+            "src/scenario/parse.rs".to_string(),
+            "use super::faults::parse_faults;".to_string(),
+        ),
+        (
+            "src/scenario/faults.rs".to_string(),
+            "use super::parse::{array_of_tables, Context};\n// super::mod".to_string(),
+        ),
+        (
+            "src/scenario/mod.rs".to_string(),
+            "mod faults;\nmod parse;".to_string(),
+        ),
+    ];
+    assert_eq!(
+        find_cycle(&file_edges(&files)),
+        Some(vec!["faults".into(), "parse".into(), "faults".into()])
+    );
 }
 
 #[test]

@@ -80,7 +80,10 @@ fn expand(args: TokenStream, item: TokenStream) -> Result<TokenStream, Error> {
                         .into(),
                 ));
             }
-            for (key, given) in [("jobs", &args.jobs), ("check_determinism", &args.check_determinism)] {
+            for (key, given) in [
+                ("jobs", &args.jobs),
+                ("check_determinism", &args.check_determinism),
+            ] {
                 if given.is_some() {
                     return Err((
                         name.span(),
@@ -88,9 +91,7 @@ fn expand(args: TokenStream, item: TokenStream) -> Result<TokenStream, Error> {
                     ));
                 }
             }
-            format!(
-                "::distlab::testing::check_seeds_in(&{name}(), {test_name}, {path}, {seeds});"
-            )
+            format!("::distlab::testing::check_seeds_in(&{name}(), {test_name}, {path}, {seeds});")
         }
         None => {
             if !takes_args {

@@ -1,7 +1,7 @@
 //! `distlab export`: a run's full trace, as JSON Lines or as a ShiViz log.
 
-use crate::cli::Context;
 use super::common::{self, ScenarioArgs};
+use crate::cli::Context;
 use crate::scenario::engine::BuildOptions;
 use crate::scenario::Scenario;
 use crate::sim::happens_before::{HappensBefore, SHIVIZ_DELIMITER, SHIVIZ_REGEX};
@@ -37,7 +37,11 @@ pub struct ExportArgs {
     pub format: Format,
 }
 
-fn run_full(ctx: &Context, scenario: &Scenario, seed: u64) -> Result<(Box<dyn DynSim>, RunReport), String> {
+fn run_full(
+    ctx: &Context,
+    scenario: &Scenario,
+    seed: u64,
+) -> Result<(Box<dyn DynSim>, RunReport), String> {
     let options = BuildOptions {
         trace_level: TraceLevel::Full,
     };
@@ -114,10 +118,11 @@ pub fn run(ctx: &Context, args: &ExportArgs) -> i32 {
         return common::report_error(e);
     }
     let overrides = args.scenario.overrides(args.seed);
-    let scenario = match common::guard_build(|| common::load(ctx, &args.scenario.scenario, &overrides)) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+    let scenario =
+        match common::guard_build(|| common::load(ctx, &args.scenario.scenario, &overrides)) {
+            Ok(s) => s,
+            Err(code) => return code,
+        };
     if args.seeds.is_some() && args.format != Format::Shiviz {
         return common::report_error("--seeds exports several runs, which only --format shiviz can hold; use --seed for jsonl");
     }

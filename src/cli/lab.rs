@@ -6,9 +6,9 @@
 //! installed, and which grades in-process. `--reference` grades the built-in
 //! reference instead (for teachers, and to see what full marks look like).
 
-use crate::cli::Context;
 use super::common;
 use super::failure::Failure;
+use crate::cli::Context;
 use crate::labs::grade::{self, GradeOptions, Scoreboard};
 use crate::labs::{self, board, integrity, status, Lab};
 use crate::labs::{LabBug, SeedSet};

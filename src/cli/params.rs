@@ -2,9 +2,9 @@
 //! parameter over a seed range and print a table of metrics (median over
 //! seeds), to read off a trade-off such as gossip's fanout.
 
-use crate::cli::Context;
 use super::common::{self, ScenarioArgs};
 use super::sweep::parse_seeds;
+use crate::cli::Context;
 use crate::scenario::engine::BuildOptions;
 use crate::scenario::Scenario;
 use crate::sim::{SimTime, Verdict};

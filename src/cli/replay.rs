@@ -1,9 +1,9 @@
 //! `distlab replay`: re-run a failure (or a saved TUI session) exactly and
 //! confirm it comes back; `--tui` opens it in the terminal UI instead.
 
-use crate::cli::Context;
 use super::common::{self, ScenarioArgs};
 use super::failure::{self, Failure, NO_TRACE};
+use crate::cli::Context;
 use crate::scenario::engine::BuildOptions;
 use crate::sim::{DynSim, RunReport, StepResult, Timeline};
 use clap::Args;
@@ -104,8 +104,9 @@ fn replay_one(
         Ok(s) => s,
         Err(code) => return built_no_sim(code, expected),
     };
-    let built =
-        common::guard_build(|| common::build(ctx, &scenario, scenario.seed, &BuildOptions::default()));
+    let built = common::guard_build(|| {
+        common::build(ctx, &scenario, scenario.seed, &BuildOptions::default())
+    });
     let mut sim = match built {
         Ok(sim) => sim,
         Err(code) => return built_no_sim(code, expected),

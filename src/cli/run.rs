@@ -1,7 +1,7 @@
 //! `distlab run`: one scenario, one seed, headless.
 
-use crate::cli::Context;
 use super::common::{self, ScenarioArgs};
+use crate::cli::Context;
 use crate::scenario::engine::BuildOptions;
 use clap::Args;
 
@@ -24,12 +24,14 @@ pub struct RunArgs {
 /// Run the command.
 pub fn run(ctx: &Context, args: &RunArgs) -> i32 {
     let overrides = args.scenario.overrides(args.seed);
-    let scenario = match common::guard_build(|| common::load(ctx, &args.scenario.scenario, &overrides)) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    let built =
-        common::guard_build(|| common::build(ctx, &scenario, scenario.seed, &BuildOptions::default()));
+    let scenario =
+        match common::guard_build(|| common::load(ctx, &args.scenario.scenario, &overrides)) {
+            Ok(s) => s,
+            Err(code) => return code,
+        };
+    let built = common::guard_build(|| {
+        common::build(ctx, &scenario, scenario.seed, &BuildOptions::default())
+    });
     let mut sim = match built {
         Ok(sim) => sim,
         Err(code) => return code,

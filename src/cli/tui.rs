@@ -1,8 +1,8 @@
 //! `distlab tui`: open a scenario in the terminal UI (and `replay --tui`).
 
-use crate::cli::Context;
 use super::common::{self, ScenarioArgs};
 use super::failure::{self, Failure};
+use crate::cli::Context;
 use crate::scenario::engine::BuildOptions;
 use crate::sim::trace::format_hash;
 use crate::sim::{StepResult, Timeline, TraceLevel};
@@ -32,7 +32,12 @@ pub fn run(ctx: &Context, args: &TuiArgs) -> i32 {
 
 /// Open a scenario (and, for a replay file, its recorded actions, paused at
 /// its failing or saved step) in the terminal UI.
-pub fn open(ctx: &Context, args: &ScenarioArgs, seed: Option<u64>, replay: Option<&Failure>) -> i32 {
+pub fn open(
+    ctx: &Context,
+    args: &ScenarioArgs,
+    seed: Option<u64>,
+    replay: Option<&Failure>,
+) -> i32 {
     let overrides = args.overrides(seed);
     let loaded = common::guard_build(|| match replay {
         Some(f) => f.load_scenario(ctx),

@@ -9,9 +9,9 @@ pub mod nemesis;
 
 pub use nemesis::{Nemesis, NemesisConfig, NemesisKind};
 
+use crate::base::rng::Ratio;
+use crate::base::{NodeId, SimTime};
 use crate::net::PartitionShape;
-use crate::sim::rng::Ratio;
-use crate::sim::{NodeId, SimTime};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 

@@ -5,9 +5,9 @@
 //! simulation's fault stream.
 
 use super::{FaultAction, PartitionSpec, Target};
+use crate::base::rng::{Prng, Ratio};
+use crate::base::{NodeId, SimTime};
 use crate::net::PartitionShape;
-use crate::sim::rng::{Prng, Ratio};
-use crate::sim::{NodeId, SimTime};
 use serde::{Deserialize, Serialize};
 
 /// A kind of random fault.

@@ -14,7 +14,6 @@
 //! hooks exactly where a wrong implementation of them would.
 
 use super::Lab;
-use crate::check::Invariant;
 use crate::protocols::cqrs::hooks::Hooks;
 pub use crate::protocols::cqrs::hooks::{
     event_key, outbox_key, snapshot_key, CqrsParts, Reference, MODEL_KEY,
@@ -25,6 +24,7 @@ use crate::registry::{BuildFn, ProtocolEntry};
 use crate::scenario::engine::BuildOptions;
 use crate::scenario::{Scenario, ScenarioError};
 use crate::sim::DynSim;
+use crate::sim::Invariant;
 use crate::sim::Sim;
 use std::sync::LazyLock;
 

@@ -297,4 +297,3 @@ pub fn repo_root() -> PathBuf {
     }
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
-

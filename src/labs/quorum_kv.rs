@@ -15,7 +15,7 @@
 //! build refuses scenarios that ask for them.
 
 use super::Lab;
-use crate::check::{CheckKind, Invariant, Outcome};
+use crate::check::{CheckKind, Outcome};
 use crate::protocols::quorum_kv::scenario::{params, workload, FACTS};
 use crate::protocols::quorum_kv::{
     analyse, builder_for, metrics, partitioned_by_client, KvNode, Mode, Placement, Ring, Session,
@@ -23,6 +23,7 @@ use crate::protocols::quorum_kv::{
 use crate::registry::{BuildFn, ProtocolEntry};
 use crate::scenario::engine::{configure, BuildOptions};
 use crate::scenario::{Scenario, ScenarioError};
+use crate::sim::Invariant;
 use crate::sim::{DynSim, Node, Sim};
 use std::sync::{Arc, LazyLock};
 

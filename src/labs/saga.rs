@@ -14,12 +14,13 @@
 //! [`SagaLabNode`]).
 
 use super::Lab;
-use crate::check::{CheckKind, Invariant};
+use crate::check::CheckKind;
 use crate::protocols::saga::scenario::{check_nodes, params, workload, FACTS};
 use crate::protocols::saga::{attach_checks, charged_at_most_once, SagaNode, Style};
 use crate::registry::{BuildFn, ProtocolEntry};
 use crate::scenario::engine::{configure, BuildOptions};
 use crate::scenario::{Scenario, ScenarioError};
+use crate::sim::Invariant;
 use crate::sim::{DynSim, SimBuilder};
 use std::sync::{Arc, LazyLock};
 

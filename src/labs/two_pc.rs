@@ -12,12 +12,13 @@
 //! implementation shares one disk layout (see [`TwoPcLabNode`]).
 
 use super::Lab;
-use crate::check::{CheckKind, Invariant};
+use crate::check::CheckKind;
 use crate::protocols::two_pc::scenario::{check_nodes, params, workload, FACTS};
 use crate::protocols::two_pc::{attach_checks, outcomes_agree, TwoPc};
 use crate::registry::{BuildFn, ProtocolEntry};
 use crate::scenario::engine::{configure, BuildOptions};
 use crate::scenario::{Scenario, ScenarioError};
+use crate::sim::Invariant;
 use crate::sim::{DynSim, SimBuilder};
 use std::sync::{Arc, LazyLock};
 

@@ -4,8 +4,8 @@
 //! `libm`, never the platform's maths library, so a seed gives the same delays
 //! on every platform.
 
-use crate::sim::rng::Prng;
-use crate::sim::SimTime;
+use crate::base::rng::Prng;
+use crate::base::SimTime;
 use serde::{Deserialize, Serialize};
 
 /// Upper bound on any sampled delay (an exponential tail must stay finite).
@@ -98,7 +98,7 @@ fn clamp_nanos(ns: f64) -> SimTime {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::rng::Stream;
+    use crate::base::rng::Stream;
 
     fn samples(latency: Latency, n: usize) -> Vec<u64> {
         let mut rng = Prng::new(11, Stream::Network);

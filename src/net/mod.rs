@@ -12,8 +12,8 @@ pub mod partition;
 pub use latency::Latency;
 pub use partition::PartitionShape;
 
-use crate::sim::rng::{Prng, Ratio};
-use crate::sim::{NodeId, SimTime};
+use crate::base::rng::{Prng, Ratio};
+use crate::base::{NodeId, SimTime};
 use petgraph::graphmap::DiGraphMap;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -1,7 +1,7 @@
 //! Jepsen's partition shapes, as sets of cut links.
 
-use crate::sim::rng::Prng;
-use crate::sim::NodeId;
+use crate::base::rng::Prng;
+use crate::base::NodeId;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -120,7 +120,7 @@ fn majorities_ring(order: &[NodeId]) -> Vec<(NodeId, NodeId)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::rng::Stream;
+    use crate::base::rng::Stream;
 
     fn visible(pairs: &[(NodeId, NodeId)], nodes: u32, who: u32) -> usize {
         (0..nodes)

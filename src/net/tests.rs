@@ -1,5 +1,5 @@
 use super::*;
-use crate::sim::rng::Stream;
+use crate::base::rng::Stream;
 
 fn net(nodes: u32, loss: f64, duplicate: f64) -> Network {
     let config = NetConfig {

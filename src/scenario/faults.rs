@@ -2,11 +2,10 @@
 
 use super::error::ScenarioError;
 use super::params::quoted_list;
-use super::parse::{array_of_tables, Context};
-use super::read::{self, Section};
+use super::read::{self, array_of_tables, Context, Section};
 use super::spec::*;
 use super::value::{Item, Value};
-use crate::sim::SimTime;
+use crate::base::SimTime;
 
 /// The action keys of a `[[faults]]` entry, in documentation order.
 const ACTIONS: [&str; 10] = [

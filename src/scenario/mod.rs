@@ -35,6 +35,7 @@ mod params;
 mod parse;
 pub(crate) mod read;
 mod spec;
+mod units;
 pub(crate) mod value;
 
 pub use error::{ScenarioError, SourceInfo};
@@ -45,7 +46,7 @@ pub use spec::{
     Scenario, SignedDuration, StorageSpec, Target, WorkloadSpec,
 };
 
-use crate::sim::SimTime;
+use crate::base::SimTime;
 use std::path::Path;
 
 /// Command-line values that replace the file's, applied before the checks

@@ -5,7 +5,7 @@
 use super::error::{ScenarioError, SourceInfo};
 use super::read::{self, unknown_key_message};
 use super::value::{parse_document, Item, Table, Value};
-use crate::sim::SimTime;
+use crate::base::SimTime;
 use std::ops::{Range, RangeInclusive};
 
 /// Parameters kept for a protocol or workload to read.

@@ -4,11 +4,11 @@
 use super::error::{ScenarioError, SourceInfo};
 use super::faults::{node_index, parse_faults, parse_nemesis};
 use super::params::{quoted_list, ParamTable};
-use super::read::{self, Section};
+use super::read::{self, array_of_tables, Context, Section};
 use super::spec::*;
 use super::value::{parse_document, Item, Table, Value};
 use super::Overrides;
-use crate::sim::SimTime;
+use crate::base::SimTime;
 
 const TOP_KEYS: [&str; 14] = [
     "name",
@@ -26,21 +26,6 @@ const TOP_KEYS: [&str; 14] = [
     "nemesis",
     "check",
 ];
-
-/// What later validation needs to know: the file, and the final node count
-/// and duration (after command-line overrides).
-pub(crate) struct Context<'a> {
-    /// The scenario text.
-    pub source: &'a SourceInfo,
-    /// Number of nodes.
-    pub nodes: u32,
-    /// Where `nodes` came from, for messages: `nodes = 5` or `--nodes 5`.
-    pub nodes_from: String,
-    /// How long faults and clients run.
-    pub duration: SimTime,
-    /// Where `duration` came from: `duration = "30s"` or `--duration 30s`.
-    pub duration_from: String,
-}
 
 /// Parses and validates a whole scenario.
 pub(crate) fn parse_scenario(
@@ -289,28 +274,6 @@ fn parse_network(
         }
     }
     Ok(network)
-}
-
-/// The tables of `[[key]]`, or an error saying that is what was expected.
-pub(crate) fn array_of_tables<'a>(
-    source: &SourceInfo,
-    item: &'a Item,
-    key: &str,
-) -> Result<&'a [Item], ScenarioError> {
-    let expected = format!("expected [[{key}]] tables");
-    match &item.value {
-        Value::Array(items) => match items.iter().find(|i| !matches!(i.value, Value::Table(_))) {
-            None => Ok(items),
-            Some(bad) => {
-                let message = format!("{expected}, got {} in the array", bad.value.describe());
-                Err(read::error(source, bad, message))
-            }
-        },
-        other => {
-            let message = format!("{expected}, got {}", other.describe());
-            Err(read::error(source, item, message))
-        }
-    }
 }
 
 fn parse_link(

@@ -2,9 +2,9 @@
 //! where and what was expected.
 
 use super::error::{ScenarioError, SourceInfo};
-use super::spec::{Probability, SignedDuration};
+use super::units::{Probability, SignedDuration};
 use super::value::{format_float, Item, Table, Value};
-use crate::sim::SimTime;
+use crate::base::SimTime;
 use std::ops::{Range, RangeInclusive};
 use toml::Spanned;
 
@@ -305,6 +305,43 @@ pub(crate) fn signed_duration(
     let nanos =
         i64::try_from(magnitude.as_nanos()).map_err(|_| bad(format!("{text:?} is too large")))?;
     Ok(SignedDuration(if negative { -nanos } else { nanos }))
+}
+
+/// What later validation needs to know: the file, and the final node count
+/// and duration (after command-line overrides).
+pub(crate) struct Context<'a> {
+    /// The scenario text.
+    pub source: &'a SourceInfo,
+    /// Number of nodes.
+    pub nodes: u32,
+    /// Where `nodes` came from, for messages: `nodes = 5` or `--nodes 5`.
+    pub nodes_from: String,
+    /// How long faults and clients run.
+    pub duration: SimTime,
+    /// Where `duration` came from: `duration = "30s"` or `--duration 30s`.
+    pub duration_from: String,
+}
+
+/// The tables of `[[key]]`, or an error saying that is what was expected.
+pub(crate) fn array_of_tables<'a>(
+    source: &SourceInfo,
+    item: &'a Item,
+    key: &str,
+) -> Result<&'a [Item], ScenarioError> {
+    let expected = format!("expected [[{key}]] tables");
+    match &item.value {
+        Value::Array(items) => match items.iter().find(|i| !matches!(i.value, Value::Table(_))) {
+            None => Ok(items),
+            Some(bad) => {
+                let message = format!("{expected}, got {} in the array", bad.value.describe());
+                Err(error(source, bad, message))
+            }
+        },
+        other => {
+            let message = format!("{expected}, got {}", other.describe());
+            Err(error(source, item, message))
+        }
+    }
 }
 
 #[cfg(test)]

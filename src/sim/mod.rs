@@ -5,22 +5,21 @@
 //! effects the handler pushed into its [`Ctx`], run the per-step checks,
 //! append to the trace.
 
+pub use crate::base::{hash, ids, rng, time};
 mod apply;
 mod clients;
 pub mod dynsim;
 mod event;
 pub mod happens_before;
-pub mod hash;
-pub mod ids;
+pub mod invariant;
+pub mod monitor;
 pub mod node;
 pub mod panics;
 mod probe;
 pub mod report;
-pub mod rng;
 mod snapshot;
 mod step;
 mod step_checks;
-pub mod time;
 pub mod timeline;
 pub mod trace;
 pub mod views;
@@ -28,6 +27,8 @@ mod world;
 
 pub use dynsim::{DynSim, NodeView};
 pub use ids::{ClientId, Endpoint, NodeId, TimerId};
+pub use invariant::Invariant;
+pub use monitor::{Monitor, MonitorClone, NamedMonitor};
 pub use node::{Ctx, Effect, Node, Op, Reply, Request};
 pub use panics::{catch_panic, PanicReport, PANIC_CHECK};
 pub use report::{MessageCounts, OpCounts, RunReport, Verdict};

@@ -3,9 +3,10 @@
 //! site; the tool that drives the run carries on.
 
 use super::*;
-use crate::check::{CheckKind, Invariant, Outcome};
+use crate::check::{CheckKind, Outcome};
 use crate::faults::{FaultAction, ScheduledFault, Target};
 use crate::net::{Latency, LinkConfig, NetConfig};
+use crate::sim::Invariant;
 use serde::Serialize;
 
 /// Where a [`Fuse`] blows.
@@ -220,7 +221,7 @@ fn a_check_whose_accessor_panics_stops_the_run() {
 #[derive(Clone, Debug, Default)]
 struct ReadsGot;
 
-impl crate::check::Monitor<Fuse> for ReadsGot {
+impl crate::sim::Monitor<Fuse> for ReadsGot {
     fn after_step(&mut self, sim: &Sim<Fuse>) -> Result<(), String> {
         let _ = sim.node(NodeId(1)).map(Fuse::got);
         Ok(())

@@ -43,7 +43,7 @@ impl<N: Node> Sim<N> {
 
     fn run_invariants(
         &mut self,
-        invariants: &[crate::check::Invariant<N>],
+        invariants: &[crate::sim::Invariant<N>],
         current: &Cell<usize>,
     ) -> StepResult {
         for (i, inv) in invariants.iter().enumerate() {

@@ -272,7 +272,7 @@ struct MostHeld {
     limit: usize,
 }
 
-impl crate::check::Monitor<Probe> for MostHeld {
+impl crate::sim::Monitor<Probe> for MostHeld {
     fn after_step(&mut self, sim: &Sim<Probe>) -> Result<(), String> {
         let held = sim.node(NodeId(1)).map_or(0, |n| n.got.len());
         self.most = self.most.max(held);
@@ -335,7 +335,7 @@ fn a_monitor_remembers_across_crashes_and_stops_the_run() {
 fn retaining_checks_by_name_keeps_or_drops_monitors() {
     let b = SimBuilder::new(2, 1, |_, _| Probe::default())
         .monitor("most-held", MostHeld::default())
-        .invariant(crate::check::Invariant::always("fine", |_| Ok(())));
+        .invariant(crate::sim::Invariant::always("fine", |_| Ok(())));
     assert_eq!(b.invariant_names(), vec!["most-held", "fine"]);
     let b = b.retain_invariants(|n| n == "fine");
     assert_eq!(b.invariant_names(), vec!["fine"]);

@@ -6,9 +6,9 @@
 //! Jepsen-style [`History`](crate::check::history::History). A protocol supplies
 //! the [`Workload`] that decides what each operation is.
 
-use crate::sim::node::Op;
-use crate::sim::rng::Prng;
-use crate::sim::{ClientId, SimTime};
+use crate::base::rng::Prng;
+use crate::base::Op;
+use crate::base::{ClientId, SimTime};
 use std::fmt::Debug;
 
 /// Generates client operations. Stateless: everything it needs comes from the

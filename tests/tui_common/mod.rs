@@ -3,10 +3,10 @@
 
 #![allow(dead_code)]
 
-use distlab::check::Invariant;
 use distlab::protocols::broadcast::{builder, BroadcastWorkload, Params};
 use distlab::registry;
 use distlab::scenario::engine::BuildOptions;
+use distlab::sim::Invariant;
 use distlab::sim::{Ratio, SimTime, Timeline, TraceLevel};
 use distlab::tui::{render, App};
 use distlab::workload::ClientConfig;

@@ -19,9 +19,9 @@ mod pool;
 mod sink;
 mod window;
 
-use crate::cli::Context;
 use super::common::{self, ScenarioArgs};
 use super::failure::Failure;
+use crate::cli::Context;
 use crate::scenario::engine::BuildOptions;
 use crate::scenario::Scenario;
 use crate::sim::hash::StableHasher;
@@ -111,7 +111,12 @@ enum SeedResult {
 }
 
 /// Build and run one seed; any panic on the way is a failed seed.
-fn run_seed(ctx: &Context, scenario: &Scenario, args: &SweepArgs, seed: u64) -> Result<SeedResult, String> {
+fn run_seed(
+    ctx: &Context,
+    scenario: &Scenario,
+    args: &SweepArgs,
+    seed: u64,
+) -> Result<SeedResult, String> {
     let path = &args.scenario.scenario;
     let text = &scenario.source.text;
     let site = || format!("seed {seed} (building or running it, outside a handler)");
@@ -202,7 +207,8 @@ impl Tally {
 
 /// Run the command.
 pub fn run(ctx: &Context, args: &SweepArgs) -> i32 {
-    let scenario = match common::load(ctx, &args.scenario.scenario, &args.scenario.overrides(None)) {
+    let scenario = match common::load(ctx, &args.scenario.scenario, &args.scenario.overrides(None))
+    {
         Ok(s) => s,
         Err(e) => return common::report_error(e),
     };

@@ -34,11 +34,11 @@ pub mod replication;
 
 pub use crate::protocols::raft::{is_leader, Params, Raft, RaftLabNode};
 
-use crate::check::Monitor;
 use crate::protocols::raft::scenario::{configured, FACTS};
 use crate::registry::ProtocolEntry;
 use crate::scenario::engine::BuildOptions;
 use crate::scenario::{Scenario, ScenarioError};
+use crate::sim::Monitor;
 use crate::sim::{DynSim, NodeId, Sim, SimTime};
 
 /// Per-node memory, grown to the node count on first use.

@@ -6,8 +6,8 @@
 use super::lab::{BroadcastLabNode, BroadcastSetup};
 use super::{Broadcast, Params};
 use crate::check::history::{EventType, Value};
-use crate::check::Invariant;
 use crate::sim::report::percentile;
+use crate::sim::Invariant;
 use crate::sim::{ClientId, Node, NodeId, Op, Prng, Ratio, Sim, SimBuilder, SimTime};
 use crate::workload::Workload;
 use std::collections::BTreeSet;

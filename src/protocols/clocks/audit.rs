@@ -7,7 +7,7 @@
 use super::rules::{causally_ready, ClockOrder, Hooks};
 use super::vclock::compare_entries;
 use super::VClock;
-use crate::check::Invariant;
+use crate::sim::Invariant;
 use crate::sim::{Node, NodeId, Prng, Sim, SimBuilder};
 
 /// Who decides causal readiness in `vclock`.

@@ -6,7 +6,7 @@
 
 use super::liveness::{self, describe_window, judged_at, Progress};
 use super::{Kv, Log, Params, Raft};
-use crate::check::{Invariant, Monitor};
+use crate::sim::{Invariant, Monitor};
 use crate::sim::{Node, NodeId, Sim, SimBuilder, SimTime};
 use std::collections::BTreeMap;
 use std::sync::Arc;

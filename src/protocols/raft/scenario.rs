@@ -3,9 +3,9 @@
 use super::checks::RaftLabNode;
 use super::{builder, Bug, KvWorkload, Params, Raft};
 use crate::check::linearizability::Model;
-use crate::check::Invariant;
 use crate::scenario::engine::{self, configure, BuildOptions, ProtocolFacts};
 use crate::scenario::{ParamReader, Scenario, ScenarioError};
+use crate::sim::Invariant;
 use crate::sim::{DynSim, Sim, SimBuilder};
 use crate::workload::Workload;
 

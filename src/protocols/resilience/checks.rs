@@ -2,7 +2,7 @@
 
 use super::{Mode, Params, ResilienceNode};
 use crate::check::history::{EventType, History, Value};
-use crate::check::Invariant;
+use crate::sim::Invariant;
 use crate::sim::{ClientId, NodeId, Op, Prng, Sim, SimBuilder, SimTime};
 use crate::workload::Workload;
 use std::collections::BTreeMap;

@@ -11,7 +11,8 @@
 use super::lab::SagaLabNode;
 use super::{Order, Params, SagaId, SagaNode, StepRecord, StepResult};
 use crate::check::history::Value;
-use crate::check::{CheckKind, Invariant, Outcome};
+use crate::check::{CheckKind, Outcome};
+use crate::sim::Invariant;
 use crate::sim::{ClientId, NodeId, Op, Prng, Request, Sim, SimBuilder, SimTime};
 use crate::workload::Workload;
 use std::collections::BTreeMap;

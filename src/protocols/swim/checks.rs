@@ -6,7 +6,7 @@
 //! compared through each node's clock reading at the episode's bounds.
 
 use super::{Params, State, Swim};
-use crate::check::Invariant;
+use crate::sim::Invariant;
 use crate::sim::{NodeId, Sim, SimBuilder, SimTime};
 use std::sync::Arc;
 

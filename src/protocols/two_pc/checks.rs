@@ -13,8 +13,9 @@ use super::bank::{accounts_of, balance};
 use super::lab::TwoPcLabNode;
 use super::{DecisionRecord, Outcome, Params, Phase, TwoPc, TxId, TxnRecord, COORDINATOR};
 use crate::check::serializability::{self, Consistency};
-use crate::check::{CheckKind, Invariant};
+use crate::check::CheckKind;
 use crate::check::{Outcome as CheckOutcome, Status};
+use crate::sim::Invariant;
 use crate::sim::{NodeId, Sim, SimBuilder, SimTime};
 use std::sync::Arc;
 

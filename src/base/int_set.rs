@@ -1,8 +1,8 @@
 //! A sorted list of distinct integers stored compactly: the form of
-//! [`Value::IntSet`](super::history::Value::IntSet).
+//! [`Value::IntSet`](super::value::Value::IntSet).
 //!
 //! Broadcast and g-set reads return *every* value a node holds, so a history
-//! that stores each read as a `Vec` of [`Value`](super::history::Value)s
+//! that stores each read as a `Vec` of [`Value`](super::value::Value)s
 //! (32 bytes an element) grows with the square of the run's length: a
 //! six-minute broadcast run took 437 MB. An [`IntSet`] keeps whichever of
 //! two encodings is smaller: runs of consecutive values (a converged set of

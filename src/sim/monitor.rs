@@ -12,7 +12,7 @@
 //! under the monitor's name with kind `always`.
 //!
 //! ```
-//! use distlab::check::Monitor;
+//! use distlab::sim::Monitor;
 //! use distlab::protocols::pingpong::PingPong;
 //! use distlab::sim::Sim;
 //!
@@ -29,7 +29,7 @@
 //! }
 //! ```
 
-use crate::sim::{Node, Sim};
+use super::{Node, Sim};
 use std::any::Any;
 use std::fmt::Debug;
 

@@ -1,0 +1,71 @@
+//! What a check is and what it came to: [`CheckKind`], [`Outcome`],
+//! [`CheckResult`]. The checks themselves, closures over a simulation, are
+//! [`crate::sim::Invariant`] and [`crate::sim::Monitor`].
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// When a check runs and what its failure means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CheckKind {
+    /// Safety: must hold after every step. A failure stops the run.
+    Always,
+    /// Safety, checked once at the end (history checkers: linearizability, ...).
+    AtEnd,
+    /// Liveness: must hold at the end of the run, after the settle phase.
+    Eventually,
+    /// Liveness: must hold after at least one step, so a vacuous pass is caught.
+    Sometimes,
+}
+
+impl CheckKind {
+    /// True for safety kinds (a failure is exit code 1); liveness is 2.
+    pub fn is_safety(self) -> bool {
+        matches!(self, CheckKind::Always | CheckKind::AtEnd)
+    }
+}
+
+impl fmt::Display for CheckKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            CheckKind::Always => "always",
+            CheckKind::AtEnd => "at-end",
+            CheckKind::Eventually => "eventually",
+            CheckKind::Sometimes => "sometimes",
+        })
+    }
+}
+
+/// The result of one evaluation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", content = "detail", rename_all = "lowercase")]
+pub enum Outcome {
+    /// The property holds.
+    Pass,
+    /// The property does not hold; why.
+    Fail(String),
+    /// Could not decide (a checker's budget ran out); why.
+    Unknown(String),
+}
+
+impl From<Result<(), String>> for Outcome {
+    fn from(result: Result<(), String>) -> Self {
+        match result {
+            Ok(()) => Outcome::Pass,
+            Err(why) => Outcome::Fail(why),
+        }
+    }
+}
+
+/// A check's final verdict in a run report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckResult {
+    /// The check's name.
+    pub name: String,
+    /// Its kind.
+    pub kind: CheckKind,
+    /// `pass`, `fail` or `unknown`, with detail.
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
