@@ -14,7 +14,10 @@ use distlab::check::verdict::Status;
 use std::collections::BTreeMap;
 
 fn fixture(name: &str) -> Operations {
-    let path = format!("{}/tests/data/histories/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/fixtures/histories/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let text = std::fs::read_to_string(&path).unwrap();
     let parsed = history_io::parse(&text, Format::detect(&path, &text)).unwrap();
     pair(&parsed.history, Some(&parsed.lines)).unwrap()

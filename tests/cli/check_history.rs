@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/histories");
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/histories");
 
 fn run(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_distlab"))

@@ -1,9 +1,7 @@
 //! The command line: exit codes, output shape, and the exact message for every
 //! kind of bad input (exit code 3, never a panic).
 
-mod common;
-
-use common::{code, distlab, json, stderr, stdout};
+use crate::support::{self, code, distlab, json, stderr, stdout};
 
 #[test]
 fn run_prints_checks_metrics_and_the_trace_hash() {
@@ -79,7 +77,7 @@ fn overrides_change_the_run() {
 
 #[test]
 fn a_liveness_failure_exits_2_and_prints_a_replay_command() {
-    let path = common::variant(
+    let path = support::variant(
         "scenarios/broadcast-lossy.toml",
         "bug = \"none\"",
         "bug = \"no-retransmit\"",
@@ -92,7 +90,7 @@ fn a_liveness_failure_exits_2_and_prints_a_replay_command() {
 
 #[test]
 fn sweep_writes_failures_that_replay_reproduces() {
-    let path = common::variant(
+    let path = support::variant(
         "scenarios/broadcast-lossy.toml",
         "bug = \"none\"",
         "bug = \"no-retransmit\"",
@@ -203,7 +201,7 @@ fn bad_inputs_are_reported_with_their_place() {
         "unknown-history",
         "bad-read-ratio",
     ] {
-        let path = format!("tests/bad_inputs/{file}.toml");
+        let path = format!("tests/fixtures/bad_inputs/{file}.toml");
         bad(file, &["run", &path]);
     }
     bad(
@@ -245,15 +243,15 @@ fn bad_inputs_are_reported_with_their_place() {
     );
     bad(
         "replay-missing-fields",
-        &["replay", "tests/bad_inputs/missing-fields.json"],
+        &["replay", "tests/fixtures/bad_inputs/missing-fields.json"],
     );
     bad(
         "replay-truncated",
-        &["replay", "tests/bad_inputs/truncated.json"],
+        &["replay", "tests/fixtures/bad_inputs/truncated.json"],
     );
     bad(
         "replay-wrong-shape",
-        &["replay", "tests/bad_inputs/wrong-shape.json"],
+        &["replay", "tests/fixtures/bad_inputs/wrong-shape.json"],
     );
     bad("replay-missing", &["replay", "no-such-failures.json"]);
     bad("unknown-command", &["frobnicate"]);

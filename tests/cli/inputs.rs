@@ -11,11 +11,6 @@
 //! - `cli_sizes`: size flags are bounded (exit 3), never a panic or abort.
 //! - `sessions`: the TUI's `s` never overwrites a different session file.
 
-#[path = "../common/mod.rs"]
-mod common;
-#[path = "../tui_common/mod.rs"]
-mod tui_common;
-
 mod cli_sizes;
 mod edn_depth;
 mod replay_files;
@@ -23,16 +18,15 @@ mod sessions;
 mod time_guard;
 mod zero_periods;
 
+use crate::support;
+
 /// A bad input: exit code 3, no panic, and this exact message on stderr.
 fn bad(name: &str, args: &[&str]) -> String {
-    let out = common::distlab(args);
-    let err = common::stderr(&out);
-    assert_eq!(common::code(&out), 3, "{name}: {err}");
+    let out = support::distlab(args);
+    let err = support::stderr(&out);
+    assert_eq!(support::code(&out), 3, "{name}: {err}");
     assert!(!err.contains("panicked"), "{name} panicked: {err}");
-    // Beside every other test's snapshots, not in tests/inputs/.
-    insta::with_settings!({snapshot_path => "../snapshots"}, {
-        insta::assert_snapshot!(name, err);
-    });
+    insta::assert_snapshot!(name, err);
     err
 }
 

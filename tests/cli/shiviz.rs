@@ -5,9 +5,7 @@
 //! host's previous clock and the clocks it learned from (checked for runs of
 //! several protocols, several seeds each).
 
-mod common;
-
-use common::{code, distlab, stdout};
+use crate::support::{code, distlab, stdout};
 use std::collections::BTreeMap;
 
 type Clock = BTreeMap<String, u64>;

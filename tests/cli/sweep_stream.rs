@@ -2,9 +2,7 @@
 //! Ctrl-C ends it cleanly with what was found, huge ranges cost nothing up
 //! front, and the failure file never silently replaces or outlives anything.
 
-mod common;
-
-use common::{code, distlab, stderr, stdout};
+use crate::support::{self, code, distlab, stderr, stdout};
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -19,7 +17,7 @@ fn temp_dir(name: &str) -> PathBuf {
 }
 
 fn failing_variant(name: &str) -> String {
-    common::variant(
+    support::variant(
         "scenarios/broadcast-lossy.toml",
         "bug = \"none\"",
         "bug = \"no-retransmit\"",
@@ -104,7 +102,7 @@ fn a_huge_range_costs_nothing_up_front() {
         "--json",
     ]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let value = common::json(&out);
+    let value = support::json(&out);
     assert_eq!(value["runs"], 3);
     assert_eq!(value["interrupted"], false);
 }

@@ -2,9 +2,7 @@
 //! across processes, and at every `--jobs` count; shipped scenarios' hashes are
 //! pinned.
 
-mod common;
-
-use common::{code, distlab, json, SCENARIOS};
+use crate::support::{self, code, distlab, json, SCENARIOS};
 use distlab::testing;
 
 #[test]
@@ -41,7 +39,7 @@ fn two_processes_give_the_same_trace_hash() {
 
 #[test]
 fn sweep_results_do_not_depend_on_jobs() {
-    let buggy = common::variant(
+    let buggy = support::variant(
         "scenarios/broadcast-lossy.toml",
         "bug = \"none\"",
         "bug = \"forget-on-restart\"",
@@ -112,7 +110,7 @@ fn shipped_scenarios_pass_over_many_seeds() {
 
 #[test]
 fn a_failing_seed_found_by_a_sweep_replays_in_a_test() {
-    let path = common::variant(
+    let path = support::variant(
         "scenarios/broadcast-lossy.toml",
         "bug = \"none\"",
         "bug = \"no-retransmit\"",

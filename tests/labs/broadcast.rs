@@ -4,23 +4,17 @@
 //! part B, a node that waits for its timer to push loses part B's latency,
 //! the skeleton (the solution cut down) scores zero without crashing the
 //! grader, each part passes with only its own node written, grading is
-//! deterministic, and the cheat catalogue (`labs_broadcast/cheats.rs`)
+//! deterministic, and the cheat catalogue (`tests/labs/broadcast/cheats.rs`)
 //! loses. Every node here implements the protocols' traits
 //! (`BroadcastLabNode`, `GossipLabNode`), as the student's do.
 
-#[path = "labs_broadcast/cheats.rs"]
+#[path = "broadcast/cheats.rs"]
 mod cheat_nodes;
-#[path = "labs_common/cheats.rs"]
-mod cheats;
-#[path = "labs_common/skeleton.rs"]
-mod cut;
-#[path = "labs_common/grading.rs"]
-mod grading;
-#[path = "../labs/02-broadcast/src/lib.rs"]
+#[path = "../../labs/02-broadcast/src/lib.rs"]
 mod skeleton;
-#[path = "labs_broadcast/solution.rs"]
 mod solution;
 
+use crate::support::labs::{cheats, cut, grading};
 use distlab::check::history::Value;
 use distlab::labs::broadcast::{
     self, BroadcastLabNode, BroadcastSetup, BroadcastTypes, Gossip, LAB,
@@ -90,7 +84,7 @@ fn every_bug_switch_loses_points_on_the_parts_it_breaks() {
 #[test]
 fn the_skeleton_is_the_solution_cut_down() {
     cut::assert_cut(
-        "tests/labs_broadcast/solution.rs",
+        "tests/labs/broadcast/solution.rs",
         "labs/02-broadcast/src/lib.rs",
         "02",
     );

@@ -3,21 +3,15 @@
 //! students write them lose theirs, the skeleton (the solution cut down)
 //! scores zero without crashing the grader, each part passes with only its
 //! own rules filled in, grading is deterministic, and the cheat catalogue
-//! (`labs_clocks/cheats.rs`) loses.
+//! (`tests/labs/clocks/cheats.rs`) loses.
 
-#[path = "labs_clocks/cheats.rs"]
+#[path = "clocks/cheats.rs"]
 mod cheat_rules;
-#[path = "labs_common/cheats.rs"]
-mod cheats;
-#[path = "labs_common/skeleton.rs"]
-mod cut;
-#[path = "labs_common/grading.rs"]
-mod grading;
-#[path = "../labs/01-clocks/src/lib.rs"]
+#[path = "../../labs/01-clocks/src/lib.rs"]
 mod skeleton;
-#[path = "labs_clocks/solution.rs"]
 mod solution;
 
+use crate::support::labs::{cheats, cut, grading};
 use cheats::{Cheat, Shortcut};
 use distlab::labs::clocks::{self, build, build_with, ClockBuild, Hooks, LAB};
 use distlab::labs::grade::{grade, Scoreboard};
@@ -77,7 +71,7 @@ fn grading_is_deterministic_and_independent_of_jobs() {
 #[test]
 fn the_skeleton_is_the_solution_cut_down() {
     cut::assert_cut(
-        "tests/labs_clocks/solution.rs",
+        "tests/labs/clocks/solution.rs",
         "labs/01-clocks/src/lib.rs",
         "01",
     );

@@ -2,21 +2,15 @@
 //! full marks, every bug switch loses the parts it breaks, the skeleton
 //! scores zero without crashing the grader, grading is deterministic, and
 //! the skeleton is the solution cut down, and the cheat catalogue
-//! (`labs_cqrs/cheats.rs`) loses.
+//! (`tests/labs/cqrs/cheats.rs`) loses.
 
-#[path = "labs_cqrs/cheats.rs"]
+#[path = "cqrs/cheats.rs"]
 mod cheat_rules;
-#[path = "labs_common/cheats.rs"]
-mod cheats;
-#[path = "labs_common/skeleton.rs"]
-mod cut;
-#[path = "labs_common/grading.rs"]
-mod grading;
-#[path = "../labs/10-event-sourcing/src/lib.rs"]
+#[path = "../../labs/10-event-sourcing/src/lib.rs"]
 mod skeleton;
-#[path = "labs_cqrs/solution.rs"]
 mod solution;
 
+use crate::support::labs::{cheats, cut, grading};
 use distlab::labs::cqrs::{build, LAB};
 use distlab::labs::grade;
 use grading::{options, root};
@@ -49,7 +43,7 @@ fn grading_is_deterministic_and_independent_of_jobs() {
 #[test]
 fn the_skeleton_is_the_solution_cut_down() {
     cut::assert_cut(
-        "tests/labs_cqrs/solution.rs",
+        "tests/labs/cqrs/solution.rs",
         "labs/10-event-sourcing/src/lib.rs",
         "10",
     );

@@ -10,15 +10,10 @@
 //! the scenarios are fresh, an edited `lab.toml` is refused, and the README
 //! tables generated from it are up to date.
 
-mod common;
-
-#[path = "labs_common/cheats.rs"]
-mod cheats;
-#[path = "labs_grader/election.rs"]
 mod election;
-#[path = "labs_grader/lab_data.rs"]
 mod lab_data;
 
+use crate::support::{self, labs::cheats};
 use distlab::labs::grade::{self, GradeOptions};
 use distlab::labs::{integrity, tour, Case, Lab, LabBug, Part};
 use distlab::protocols::broadcast;
@@ -128,7 +123,7 @@ fn a_panicking_implementation_scores_zero_without_crashing_the_grader() {
         failure.reasons[0]
             .1
             .contains("not yet implemented: implement the protocol")
-            && failure.reasons[0].1.contains("tests/labs.rs:"),
+            && failure.reasons[0].1.contains("tests/labs/grader.rs:"),
         "{:?}",
         failure.reasons
     );
@@ -229,12 +224,12 @@ fn scratch_root(name: &str) -> PathBuf {
 
 /// The right answers, read from the CLI the way a student would.
 fn right_answers() -> String {
-    let run = common::json(&common::distlab(&[
+    let run = support::json(&support::distlab(&[
         "run",
         "scenarios/raft-basic.toml",
         "--json",
     ]));
-    let sweep = common::json(&common::distlab(&[
+    let sweep = support::json(&support::distlab(&[
         "sweep",
         "scenarios/raft-bug-forget-vote.toml",
         "--seeds",
@@ -281,18 +276,18 @@ fn distlab_in(dir: &Path, args: &[&str]) -> std::process::Output {
 fn lab_commands_list_check_and_hint() {
     let dir = scratch_root("cli");
     let list = distlab_in(&dir, &["lab", "list"]);
-    assert_eq!(common::code(&list), 0);
-    let text = common::stdout(&list);
+    assert_eq!(support::code(&list), 0);
+    let text = support::stdout(&list);
     assert!(
         text.contains("00  Tour: run, read, sweep, replay") && text.contains("not attempted"),
         "{text}"
     );
 
     let check = distlab_in(&dir, &["lab", "check", "0"]);
-    assert_eq!(common::code(&check), 1, "points lost");
-    let text = common::stdout(&check);
+    assert_eq!(support::code(&check), 1, "points lost");
+    let text = support::stdout(&check);
     assert!(text.contains("score: 0/5"), "{text}");
-    let list = common::stdout(&distlab_in(&dir, &["lab", "list"]));
+    let list = support::stdout(&distlab_in(&dir, &["lab", "list"]));
     assert!(list.contains("0/5"), "the score is remembered: {list}");
 
     let status = distlab::labs::status::read(&dir, "00").expect("an official grade is recorded");
@@ -308,24 +303,24 @@ fn lab_commands_list_check_and_hint() {
 
     std::fs::write(dir.join(tour::ANSWERS), right_answers()).expect("write answers");
     let check = distlab_in(&dir, &["lab", "check", "00-tour"]);
-    assert_eq!(common::code(&check), 0, "{}", common::stdout(&check));
-    assert!(common::stdout(&check).contains("score: 5/5"));
+    assert_eq!(support::code(&check), 0, "{}", support::stdout(&check));
+    assert!(support::stdout(&check).contains("score: 5/5"));
 
-    let first = common::stdout(&distlab_in(&dir, &["lab", "hint", "00"]));
-    let second = common::stdout(&distlab_in(&dir, &["lab", "hint", "00"]));
+    let first = support::stdout(&distlab_in(&dir, &["lab", "hint", "00"]));
+    let second = support::stdout(&distlab_in(&dir, &["lab", "hint", "00"]));
     assert!(
         first.starts_with("hint 1/3") && second.starts_with("hint 2/3"),
         "{first}{second}"
     );
-    let reset = common::stdout(&distlab_in(&dir, &["lab", "hint", "00", "--reset"]));
+    let reset = support::stdout(&distlab_in(&dir, &["lab", "hint", "00", "--reset"]));
     assert!(reset.starts_with("hint 1/3"), "{reset}");
 
     let missing = distlab_in(&dir, &["lab", "check", "77"]);
-    assert_eq!(common::code(&missing), 3);
-    insta::assert_snapshot!("lab-unknown", common::stderr(&missing));
+    assert_eq!(support::code(&missing), 3);
+    insta::assert_snapshot!("lab-unknown", support::stderr(&missing));
     let bad_part = distlab_in(&dir, &["lab", "check", "00", "--part", "Q"]);
-    assert_eq!(common::code(&bad_part), 3);
-    insta::assert_snapshot!("lab-unknown-part", common::stderr(&bad_part));
+    assert_eq!(support::code(&bad_part), 3);
+    insta::assert_snapshot!("lab-unknown-part", support::stderr(&bad_part));
 }
 
 #[test]
@@ -345,8 +340,8 @@ fn lab_check_reference_with_a_bug_prints_replays_that_reproduce() {
             "C",
         ],
     );
-    assert_eq!(common::code(&check), 1, "points lost");
-    let text = common::stdout(&check);
+    assert_eq!(support::code(&check), 1, "points lost");
+    let text = support::stdout(&check);
     assert!(
         text.contains("the reference with bug forget-vote"),
         "{text}"
@@ -369,10 +364,10 @@ fn lab_check_reference_with_a_bug_prints_replays_that_reproduce() {
         ],
     );
     assert!(
-        common::stdout(&replay).contains("replay: reproduced seed"),
+        support::stdout(&replay).contains("replay: reproduced seed"),
         "{}{}",
-        common::stdout(&replay),
-        common::stderr(&replay)
+        support::stdout(&replay),
+        support::stderr(&replay)
     );
     assert!(
         !distlab::labs::status::dir(&dir).join("05.json").exists(),
@@ -382,8 +377,8 @@ fn lab_check_reference_with_a_bug_prints_replays_that_reproduce() {
         &dir,
         &["lab", "check", "05", "--reference", "--bug", "nope"],
     );
-    assert_eq!(common::code(&unknown), 3);
-    assert!(common::stderr(&unknown).contains("its bug switches are: forget-vote"));
+    assert_eq!(support::code(&unknown), 3);
+    assert!(support::stderr(&unknown).contains("its bug switches are: forget-vote"));
 }
 
 #[test]
@@ -488,19 +483,19 @@ fn an_edited_lab_toml_is_refused_naming_the_file() {
     let text = std::fs::read_to_string(&file).expect("lab.toml");
     std::fs::write(&file, text.replacen("points = 30", "points = 300", 1)).expect("edit");
     let check = distlab_in(&dir, &["lab", "check", "05", "--reference", "--part", "A"]);
-    assert_eq!(common::code(&check), 3);
-    insta::assert_snapshot!("lab-edited-lab-toml", common::stderr(&check));
-    assert!(common::stdout(&check).is_empty(), "nothing graded");
+    assert_eq!(support::code(&check), 3);
+    insta::assert_snapshot!("lab-edited-lab-toml", support::stderr(&check));
+    assert!(support::stdout(&check).is_empty(), "nothing graded");
 
     // The tour (graded by its own code) checks its lab.toml too.
     let tour = dir.join("labs/00-tour/lab.toml");
     std::fs::remove_file(&tour).expect("rm");
     let check = distlab_in(&dir, &["lab", "check", "00"]);
-    assert_eq!(common::code(&check), 3);
+    assert_eq!(support::code(&check), 3);
     assert!(
-        common::stderr(&check).contains("labs/00-tour/lab.toml is missing"),
+        support::stderr(&check).contains("labs/00-tour/lab.toml is missing"),
         "{}",
-        common::stderr(&check)
+        support::stderr(&check)
     );
 }
 
@@ -781,16 +776,16 @@ fn an_edited_or_missing_lab_scenario_is_refused_naming_the_file() {
     let text = std::fs::read_to_string(&file).expect("scenario");
     std::fs::write(&file, text.replacen("duration", "# edited\nduration", 1)).expect("edit");
     let check = distlab_in(&dir, &["lab", "check", "05", "--reference"]);
-    assert_eq!(common::code(&check), 3);
-    insta::assert_snapshot!("lab-edited-scenario", common::stderr(&check));
-    assert!(common::stdout(&check).is_empty(), "nothing graded");
+    assert_eq!(support::code(&check), 3);
+    insta::assert_snapshot!("lab-edited-scenario", support::stderr(&check));
+    assert!(support::stdout(&check).is_empty(), "nothing graded");
 
     // Windows line endings are the same file.
     std::fs::write(&file, text.replace('\n', "\r\n")).expect("crlf");
     std::fs::remove_file(dir.join("labs/05-raft-election/scenarios/lossy.toml")).expect("rm");
     let check = distlab_in(&dir, &["lab", "check", "05", "--reference", "--part", "C"]);
-    assert_eq!(common::code(&check), 3);
-    insta::assert_snapshot!("lab-missing-scenario", common::stderr(&check));
+    assert_eq!(support::code(&check), 3);
+    insta::assert_snapshot!("lab-missing-scenario", support::stderr(&check));
 }
 
 #[test]
@@ -809,8 +804,8 @@ fn lab_check_with_a_salt_grades_held_out_seeds_and_says_so() {
             "s3cret",
         ],
     );
-    let text = common::stdout(&check);
-    assert_eq!(common::code(&check), 0, "{text}");
+    let text = support::stdout(&check);
+    assert_eq!(support::code(&check), 0, "{text}");
     assert!(text.contains("seeds: held-out (salt #"), "{text}");
     assert!(
         text.contains("100 held-out seeds") && !text.contains("s3cret"),

@@ -4,8 +4,7 @@
 //! `#[ignore]` — that its skeleton builds), and `distlab lab list` (best and
 //! last score, a total; the reference's grade never recorded).
 
-mod common;
-
+use crate::support;
 use distlab::cli::lab_batch::roster::{self, Roster, Row, RowStatus};
 use distlab::cli::lab_batch::submissions;
 use distlab::cli::lab_handout::strip::{self, Cut};
@@ -152,17 +151,17 @@ fn lab_batch_refuses_bad_input() {
         ),
     ];
     for (name, args) in cases {
-        let out = common::distlab(&args);
-        assert_eq!(common::code(&out), 3, "{name}");
-        let text = common::stderr(&out).replace(empty.to_str().expect("utf-8"), "[EMPTY]");
+        let out = support::distlab(&args);
+        assert_eq!(support::code(&out), 3, "{name}");
+        let text = support::stderr(&out).replace(empty.to_str().expect("utf-8"), "[EMPTY]");
         insta::assert_snapshot!(name, text);
     }
-    let out = common::distlab(&["lab", "batch", "05", empty.to_str().expect("utf-8")]);
-    assert_eq!(common::code(&out), 3);
+    let out = support::distlab(&["lab", "batch", "05", empty.to_str().expect("utf-8")]);
+    assert_eq!(support::code(&out), 3);
     assert!(
-        common::stderr(&out).contains("no submissions"),
+        support::stderr(&out).contains("no submissions"),
         "{}",
-        common::stderr(&out)
+        support::stderr(&out)
     );
 }
 
@@ -297,7 +296,7 @@ fn the_handout_of_lab_05_has_the_skeleton_and_not_the_reference_raft() {
     );
     // No lab solution anywhere: a line only the solution has.
     let solution =
-        std::fs::read_to_string(root().join("tests/raft_lab/solution.rs")).expect("reads");
+        std::fs::read_to_string(root().join("tests/labs/raft/solution.rs")).expect("reads");
     let skeleton = std::fs::read_to_string(root().join("labs/raft/src/lib.rs")).expect("reads");
     let only_solution: Vec<&str> = code_lines(&solution)
         .into_iter()
@@ -325,7 +324,7 @@ fn the_handout_of_every_lab_leaves_the_tour_out_and_says_why() {
 }
 
 /// `cargo check` of the handout's workspace with its lab 05 crate (slow: it
-/// checks distlab again from the handout's copy). Run it with `cargo test --test labs_instructor -- --ignored`.
+/// checks distlab again from the handout's copy). Run it with `cargo test --test labs instructor:: -- --ignored`.
 #[test]
 #[ignore]
 fn the_handout_skeleton_builds() {
@@ -382,33 +381,33 @@ fn lab_list_shows_best_and_last_and_a_total_never_the_reference() {
     assert!(
         status::read(&dir, "00").is_none(),
         "{}",
-        common::stdout(&reference)
+        support::stdout(&reference)
     );
     let student = Command::new(env!("CARGO_BIN_EXE_distlab"))
         .args(["lab", "check", "00"])
         .current_dir(&dir)
         .output()
         .expect("runs");
-    assert_eq!(common::code(&student), 1, "{}", common::stdout(&student));
+    assert_eq!(support::code(&student), 1, "{}", support::stdout(&student));
     let list = Command::new(env!("CARGO_BIN_EXE_distlab"))
         .args(["lab", "list"])
         .current_dir(&dir)
         .output()
         .expect("runs");
-    insta::assert_snapshot!("lab-list-best-last", common::stdout(&list));
+    insta::assert_snapshot!("lab-list-best-last", support::stdout(&list));
 }
 
 /// The whole batch on five lab 05 submissions: the solution (a file), the
 /// solution without persistence (a crate folder), a node that does nothing,
 /// one that does not compile, one that loops forever. Slow (five release
-/// builds and gradings): `cargo test --test labs_instructor -- --ignored`.
+/// builds and gradings): `cargo test --test labs instructor:: -- --ignored`.
 #[test]
 #[ignore]
 fn lab_batch_grades_five_submissions_into_a_roster() {
     let dir = temp("batch");
     let subs = dir.join("submissions");
     let solution =
-        std::fs::read_to_string(root().join("tests/raft_lab/solution.rs")).expect("reads");
+        std::fs::read_to_string(root().join("tests/labs/raft/solution.rs")).expect("reads");
     let skeleton = std::fs::read_to_string(root().join("labs/raft/src/lib.rs")).expect("reads");
     let forget = "        ctx.storage().put(META_KEY, &meta);\n";
     assert!(solution.contains(forget));
@@ -452,8 +451,8 @@ fn lab_batch_grades_five_submissions_into_a_roster() {
         .current_dir(root())
         .output()
         .expect("runs");
-    eprintln!("{}", common::stderr(&out));
-    assert_eq!(common::code(&out), 0);
+    eprintln!("{}", support::stderr(&out));
+    assert_eq!(support::code(&out), 0);
     let csv = std::fs::read_to_string(dir.join("roster.csv")).expect("roster.csv");
     let masked: Vec<String> = csv
         .lines()

@@ -3,25 +3,16 @@
 //! zero without crashing the grader, grading is deterministic, the lab build
 //! refuses the modes the lab leaves out, the skeleton is the solution cut
 //! down, the skeleton with only parts A and B's rules (R1–R5) filled in
-//! passes them, and the cheat catalogue (`labs_quorum_kv/cheats.rs`) loses.
+//! passes them, and the cheat catalogue (`tests/labs/quorum_kv/cheats.rs`) loses.
 
-#[path = "labs_quorum_kv/cheats.rs"]
+#[path = "quorum_kv/cheats.rs"]
 mod cheat_nodes;
-#[path = "labs_common/cheats.rs"]
-mod cheats;
-#[path = "labs_common/skeleton.rs"]
-mod cut;
-#[path = "labs_common/grading.rs"]
-mod grading;
-#[path = "labs_quorum_kv/part_ab.rs"]
 mod part_ab;
-#[path = "labs_common/parts.rs"]
-mod parts;
-#[path = "../labs/09-quorum-kv/src/lib.rs"]
+#[path = "../../labs/09-quorum-kv/src/lib.rs"]
 mod skeleton;
-#[path = "labs_quorum_kv/solution.rs"]
 mod solution;
 
+use crate::support::labs::{cheats, cut, grading, parts};
 use cheats::{Cheat, Shortcut};
 use distlab::labs::quorum_kv::{build, LAB};
 use distlab::labs::LabBug;
@@ -79,7 +70,7 @@ fn the_lab_build_refuses_primary_modes_and_sessions() {
 #[test]
 fn the_skeleton_is_the_solution_cut_down() {
     cut::assert_cut(
-        "tests/labs_quorum_kv/solution.rs",
+        "tests/labs/quorum_kv/solution.rs",
         "labs/09-quorum-kv/src/lib.rs",
         "09",
     );
@@ -88,8 +79,8 @@ fn the_skeleton_is_the_solution_cut_down() {
 #[test]
 fn the_skeleton_with_only_the_cp_rules_is_cut_from_the_solution() {
     parts::assert_cut_keeping(
-        "tests/labs_quorum_kv/solution.rs",
-        "tests/labs_quorum_kv/part_ab.rs",
+        "tests/labs/quorum_kv/solution.rs",
+        "tests/labs/quorum_kv/part_ab.rs",
         "09",
         &["R1", "R2", "R3", "R4", "R5"],
     );

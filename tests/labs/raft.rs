@@ -1,60 +1,53 @@
 //! The Raft labs' graders have teeth. Labs 05–08 share one student crate,
 //! `labs/raft/src/lib.rs`, cut mechanically from one solution
-//! (`tests/raft_lab/solution.rs`, blocks marked by lab and part; the cutter
-//! is tests/labs_common/staged.rs). These tests keep the skeleton equal to
+//! (`tests/labs/raft/solution.rs`, blocks marked by lab and part; the cutter
+//! is tests/support/labs/staged.rs). These tests keep the skeleton equal to
 //! the cut, and check: the reference and the solution earn full marks on
 //! every lab; the solution cut through lab k (a student who wrote labs
 //! 05..=k) earns full marks on lab k, and through a lab's first part earns
 //! that part; the untouched skeleton earns zero on every lab without
 //! crashing the grader; each bug switch loses the parts it breaks; grading
-//! is deterministic; and the cheat catalogue (tests/raft_lab/cheats.rs,
-//! the mutants of tests/raft_lab/mutants.rs, the earlier labs' cuts) scores
+//! is deterministic; and the cheat catalogue (tests/labs/raft/cheats.rs,
+//! the mutants of tests/labs/raft/mutants.rs, the earlier labs' cuts) scores
 //! nothing it did not earn. `--nocapture` prints the score tables.
 
-#[path = "labs_common/cheats.rs"]
-mod cheats;
-#[path = "labs_common/grading.rs"]
-mod grading;
-#[path = "raft_lab/mutants.rs"]
 mod mutants;
-#[path = "raft_lab/cheats.rs"]
+#[path = "raft/cheats.rs"]
 mod raft_cheats;
-#[path = "labs_common/staged.rs"]
-mod staged;
 
 #[allow(clippy::all)]
-#[path = "../labs/raft/src/lib.rs"]
+#[path = "../../labs/raft/src/lib.rs"]
 mod skeleton;
-#[path = "raft_lab/solution.rs"]
 mod solution;
 
-#[path = "raft_lab/cuts/through_05a.rs"]
+#[path = "raft/cuts/through_05a.rs"]
 #[rustfmt::skip]
 #[allow(clippy::needless_return)] // a stand-in returns early before a TODO
 mod through_05a;
-#[path = "raft_lab/cuts/through_05.rs"]
+#[path = "raft/cuts/through_05.rs"]
 #[rustfmt::skip]
 #[allow(clippy::needless_return)] // a stand-in returns early before a TODO
 mod through_05;
-#[path = "raft_lab/cuts/through_06.rs"]
+#[path = "raft/cuts/through_06.rs"]
 #[rustfmt::skip]
 #[allow(clippy::needless_return)] // a stand-in returns early before a TODO
 mod through_06;
-#[path = "raft_lab/cuts/through_07.rs"]
+#[path = "raft/cuts/through_07.rs"]
 #[rustfmt::skip]
 #[allow(clippy::needless_return)] // a stand-in returns early before a TODO
 mod through_07;
 
-#[path = "raft_lab/mutants/global.rs"]
+#[path = "raft/mutants/global.rs"]
 #[rustfmt::skip]
 mod global;
-#[path = "raft_lab/mutants/no_step_down.rs"]
+#[path = "raft/mutants/no_step_down.rs"]
 #[rustfmt::skip]
 mod no_step_down;
-#[path = "raft_lab/mutants/timeout_once.rs"]
+#[path = "raft/mutants/timeout_once.rs"]
 #[rustfmt::skip]
 mod timeout_once;
 
+use crate::support::labs::{cheats, grading, staged};
 use cheats::{assert_cheats_lose, assert_shortcuts_lose, Cheat, Shortcut};
 use distlab::labs::grade::{grade, Build, GradeOptions, Scoreboard};
 use distlab::labs::raft::{build, election, kv, persistence, replication};
@@ -62,7 +55,7 @@ use distlab::labs::{repo_root, Lab};
 use mutants::{assert_mutant, every, once, Edit, GLOBAL_DISK};
 use raft_cheats::{FixedLeader, Idle, LocalKv};
 
-const SOLUTION: &str = "tests/raft_lab/solution.rs";
+const SOLUTION: &str = "tests/labs/raft/solution.rs";
 const SKELETON: &str = "labs/raft/src/lib.rs";
 
 /// The four labs, in order.
@@ -95,22 +88,22 @@ fn grade_part(lab: &Lab, build: Build<'_>, part: &str) -> Scoreboard {
 /// The cut fixtures: (file, stage kept through, what it stands for).
 const CUTS: &[(&str, (&str, &str), &str)] = &[
     (
-        "tests/raft_lab/cuts/through_05a.rs",
+        "tests/labs/raft/cuts/through_05a.rs",
         ("05", "A"),
         "the Raft skeleton with lab 05 part A written (parts in order: it must pass 05 A)",
     ),
     (
-        "tests/raft_lab/cuts/through_05.rs",
+        "tests/labs/raft/cuts/through_05.rs",
         ("05", "B"),
         "the Raft skeleton with lab 05 written (it must earn full marks on lab 05)",
     ),
     (
-        "tests/raft_lab/cuts/through_06.rs",
+        "tests/labs/raft/cuts/through_06.rs",
         ("06", "A"),
         "the Raft skeleton with labs 05 and 06 written (full marks on lab 06)",
     ),
     (
-        "tests/raft_lab/cuts/through_07.rs",
+        "tests/labs/raft/cuts/through_07.rs",
         ("07", "B"),
         "the Raft skeleton with labs 05 to 07 written (full marks on lab 07)",
     ),
@@ -262,7 +255,7 @@ const TIMEOUT_ONCE: &[Edit] = &[
 
 #[test]
 fn the_mutants_are_the_solution_and_their_recipe() {
-    let dir = "tests/raft_lab/mutants";
+    let dir = "tests/labs/raft/mutants";
     assert_mutant(
         SOLUTION,
         &format!("{dir}/global.rs"),

@@ -3,25 +3,16 @@
 //! scores zero without crashing the grader, grading is deterministic, and
 //! the skeleton is the solution cut down, the skeleton with only part A's
 //! rules filled in passes part A, and the cheat catalogue
-//! (`labs_saga/cheats.rs`) loses.
+//! (`tests/labs/saga/cheats.rs`) loses.
 
-#[path = "labs_saga/cheats.rs"]
+#[path = "saga/cheats.rs"]
 mod cheat_nodes;
-#[path = "labs_common/cheats.rs"]
-mod cheats;
-#[path = "labs_common/skeleton.rs"]
-mod cut;
-#[path = "labs_common/grading.rs"]
-mod grading;
-#[path = "labs_saga/part_a.rs"]
 mod part_a;
-#[path = "labs_common/parts.rs"]
-mod parts;
-#[path = "../labs/04-sagas/src/lib.rs"]
+#[path = "../../labs/04-sagas/src/lib.rs"]
 mod skeleton;
-#[path = "labs_saga/solution.rs"]
 mod solution;
 
+use crate::support::labs::{cheats, cut, grading, parts};
 use cheats::{Cheat, Shortcut};
 use distlab::labs::saga::{build, LAB};
 use distlab::protocols::saga::SagaNode;
@@ -57,7 +48,7 @@ fn grading_is_deterministic_and_independent_of_jobs() {
 #[test]
 fn the_skeleton_is_the_solution_cut_down() {
     cut::assert_cut(
-        "tests/labs_saga/solution.rs",
+        "tests/labs/saga/solution.rs",
         "labs/04-sagas/src/lib.rs",
         "04",
     );
@@ -81,8 +72,8 @@ const PART_A: &[&str] = &["R1", "R2", "R3", "R5", "R6"];
 #[test]
 fn the_skeleton_with_only_part_a_is_cut_from_the_solution() {
     parts::assert_cut_keeping(
-        "tests/labs_saga/solution.rs",
-        "tests/labs_saga/part_a.rs",
+        "tests/labs/saga/solution.rs",
+        "tests/labs/saga/part_a.rs",
         "04",
         PART_A,
     );

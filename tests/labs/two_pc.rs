@@ -3,25 +3,16 @@
 //! scores zero without crashing the grader, grading is deterministic, and
 //! the skeleton is the solution cut down, the skeleton with only part A's
 //! rules filled in passes part A, and the cheat catalogue
-//! (`labs_two_pc/cheats.rs`) loses.
+//! (`tests/labs/two_pc/cheats.rs`) loses.
 
-#[path = "labs_two_pc/cheats.rs"]
+#[path = "two_pc/cheats.rs"]
 mod cheat_nodes;
-#[path = "labs_common/cheats.rs"]
-mod cheats;
-#[path = "labs_common/skeleton.rs"]
-mod cut;
-#[path = "labs_common/grading.rs"]
-mod grading;
-#[path = "labs_two_pc/part_a.rs"]
 mod part_a;
-#[path = "labs_common/parts.rs"]
-mod parts;
-#[path = "../labs/03-two-phase-commit/src/lib.rs"]
+#[path = "../../labs/03-two-phase-commit/src/lib.rs"]
 mod skeleton;
-#[path = "labs_two_pc/solution.rs"]
 mod solution;
 
+use crate::support::labs::{cheats, cut, grading, parts};
 use cheats::{Cheat, Shortcut};
 use distlab::labs::two_pc::{build, LAB};
 use distlab::protocols::two_pc::TwoPc;
@@ -57,7 +48,7 @@ fn grading_is_deterministic_and_independent_of_jobs() {
 #[test]
 fn the_skeleton_is_the_solution_cut_down() {
     cut::assert_cut(
-        "tests/labs_two_pc/solution.rs",
+        "tests/labs/two_pc/solution.rs",
         "labs/03-two-phase-commit/src/lib.rs",
         "03",
     );
@@ -70,8 +61,8 @@ const PART_A: &[&str] = &["R1", "R2", "R3", "R4", "R6", "R7"];
 #[test]
 fn the_skeleton_with_only_part_a_is_cut_from_the_solution() {
     parts::assert_cut_keeping(
-        "tests/labs_two_pc/solution.rs",
-        "tests/labs_two_pc/part_a.rs",
+        "tests/labs/two_pc/solution.rs",
+        "tests/labs/two_pc/part_a.rs",
         "03",
         PART_A,
     );

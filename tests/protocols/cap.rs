@@ -3,9 +3,7 @@
 //! updates under LWW), each bug switch is caught with its replay command
 //! printed, the comparison table is snapshotted and two hashes are pinned.
 
-mod common;
-
-use common::{code, distlab, stdout};
+use crate::support::{code, distlab, stdout};
 use distlab::check::Outcome;
 use distlab::scenario::Scenario;
 use distlab::sim::{RunReport, Verdict};

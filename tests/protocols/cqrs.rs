@@ -3,9 +3,7 @@
 //! meant for it (and the same scenario passes without it), the metrics are
 //! in the summary, and two scenarios' trace hashes are pinned.
 
-mod common;
-
-use common::{code, distlab, stdout};
+use crate::support::{self, code, distlab, stdout};
 use distlab::check::Outcome;
 use distlab::sim::{RunReport, Verdict};
 use distlab::testing;
@@ -272,7 +270,7 @@ fn cqrs_needs_a_projection_node() {
     );
     let out = distlab(&["run", &path]);
     assert_eq!(code(&out), 3);
-    let err = common::stderr(&out);
+    let err = support::stderr(&out);
     assert!(
         err.contains("cqrs needs at least 5 nodes (store, broker, 2 command handler(s), a projection), got 4"),
         "{err}"

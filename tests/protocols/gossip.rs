@@ -1,8 +1,7 @@
 //! Gossip scenarios: each passes over a seed range, each bug switch is caught
 //! (with its replay command printed), and one trace hash is pinned.
 
-mod common;
-
+use crate::support;
 use distlab::sim::Verdict;
 use distlab::testing;
 
@@ -17,7 +16,7 @@ fn gossip_scenarios_pass_over_seeds() {
     }
     // The no-anti-entropy scenario with its bug switched off is the counter
     // rule plus its backup, which must pass.
-    let fixed = common::variant(
+    let fixed = support::variant(
         "scenarios/gossip-bug-no-anti-entropy.toml",
         "bug = \"no-anti-entropy\"",
         "bug = \"none\"",
@@ -63,7 +62,7 @@ fn gossip_rumor_trace_hash_is_pinned() {
 
 #[test]
 fn sweep_params_prints_the_fanout_trade_off() {
-    let out = common::distlab(&[
+    let out = support::distlab(&[
         "sweep-params",
         "scenarios/gossip-rumor.toml",
         "--param",
@@ -73,8 +72,8 @@ fn sweep_params_prints_the_fanout_trade_off() {
         "--metrics",
         "converge-rounds-p50,messages-per-update",
     ]);
-    assert_eq!(common::code(&out), 0, "{}", common::stderr(&out));
-    let text = common::stdout(&out);
+    assert_eq!(support::code(&out), 0, "{}", support::stderr(&out));
+    let text = support::stdout(&out);
     assert!(
         text.contains("| fanout | pass | converge-rounds-p50 | messages-per-update |"),
         "{text}"
@@ -83,16 +82,16 @@ fn sweep_params_prints_the_fanout_trade_off() {
         text.contains("| 1 | 3/3 | ") && text.contains("| 3 | 3/3 | "),
         "{text}"
     );
-    let bad = common::distlab(&[
+    let bad = support::distlab(&[
         "sweep-params",
         "scenarios/gossip-rumor.toml",
         "--param",
         "fanout=0",
     ]);
-    assert_eq!(common::code(&bad), 3);
+    assert_eq!(support::code(&bad), 3);
     assert!(
-        common::stderr(&bad).contains("fanout must be between 1 and 64, got 0"),
+        support::stderr(&bad).contains("fanout must be between 1 and 64, got 0"),
         "{}",
-        common::stderr(&bad)
+        support::stderr(&bad)
     );
 }

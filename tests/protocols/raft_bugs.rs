@@ -2,8 +2,7 @@
 //! issue asks for at most 1,000), and the same seed passes without the bug.
 //! Each test prints the failure with its replay commands (`--nocapture`).
 
-mod common;
-
+use crate::support;
 use distlab::check::Outcome;
 use distlab::sim::Verdict;
 use distlab::testing;
@@ -35,7 +34,7 @@ fn caught(test: &str, bug: &str, checks: &[&str], seeds: Range<u64>) {
         "{path}: expected one of {checks:?} to fail, got {failed:?}"
     );
     let line = format!("bugs = [\"{bug}\"]");
-    let fixed = common::variant(&path, &line, "", &format!("fixed-{bug}.toml"));
+    let fixed = support::variant(&path, &line, "", &format!("fixed-{bug}.toml"));
     let fixed = testing::run(&testing::load(&fixed), report.seed);
     assert_eq!(
         fixed.verdict,
@@ -112,7 +111,7 @@ fn without_client_sessions_a_retried_append_is_applied_twice() {
 
 #[test]
 fn an_unknown_bug_name_is_an_error_at_its_position() {
-    let path = common::variant(
+    let path = support::variant(
         "scenarios/raft-bug-no-dedup.toml",
         "bugs = [\"no-dedup\"]",
         "bugs = [\"no-dedup\", \"no-dedupe\"]",

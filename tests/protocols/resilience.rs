@@ -2,9 +2,7 @@
 //! compares the three protections side by side; a single protection runs on
 //! two nodes.
 
-mod common;
-
-use common::{code, distlab, stdout};
+use crate::support::{self, code, distlab, stdout};
 use distlab::sim::Verdict;
 use distlab::testing;
 
@@ -54,10 +52,10 @@ fn one_protection_runs_on_two_nodes() {
     let out = distlab(&["run", six.to_str().expect("utf-8")]);
     assert_eq!(code(&out), 3);
     assert!(
-        common::stderr(&out)
+        support::stderr(&out)
             .contains("resilience runs 1 gateway/backend pair(s) here, so it needs 2 nodes, got 6"),
         "{}",
-        common::stderr(&out)
+        support::stderr(&out)
     );
     let two = dir.join("full-two.toml");
     // One pair gets a third of the comparison's load.

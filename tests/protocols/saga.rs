@@ -2,9 +2,7 @@
 //! bug switch is caught (and the same scenario passes without it), the
 //! isolation anomaly is reported, and saga-orchestrated's hash is pinned.
 
-mod common;
-
-use common::{code, distlab, stdout};
+use crate::support::{self, code, distlab, stdout};
 use distlab::check::Outcome;
 use distlab::sim::{RunReport, Verdict};
 use distlab::testing;
@@ -177,7 +175,7 @@ fn a_saga_needs_four_services() {
     );
     let out = distlab(&["run", &path]);
     assert_eq!(code(&out), 3);
-    let err = common::stderr(&out);
+    let err = support::stderr(&out);
     assert!(
         err.contains("saga needs exactly 4 nodes (order, payment, inventory, shipping), got 5"),
         "{err}"

@@ -2,9 +2,7 @@
 //! switch is caught (and the same scenario passes without it), every check
 //! catches something, and 2pc-basic's trace hash is pinned.
 
-mod common;
-
-use common::{code, distlab, stdout};
+use crate::support::{self, code, distlab, stdout};
 use distlab::check::Outcome;
 use distlab::sim::{RunReport, Verdict};
 use distlab::testing;
@@ -183,7 +181,7 @@ fn one_node_is_not_enough() {
     );
     let out = distlab(&["run", &path]);
     assert_eq!(code(&out), 3);
-    let err = common::stderr(&out);
+    let err = support::stderr(&out);
     assert!(
         err.contains("two-pc needs at least 2 nodes (a coordinator and a participant), got 1"),
         "{err}"

@@ -1,13 +1,13 @@
-//! Every invalid scenario in `tests/invalid_scenarios/` fails with the exact
-//! message snapshotted in `tests/snapshots/scenario_errors__*.snap`.
+//! Every invalid scenario in `tests/fixtures/invalid_scenarios/` fails with the exact
+//! message snapshotted in `tests/scenarios/snapshots/scenarios__errors__*.snap`.
 
 use distlab::scenario::{load, parse, Overrides};
 use distlab::sim::SimTime;
 use std::path::{Path, PathBuf};
 
 fn invalid_files() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir("tests/invalid_scenarios")
-        .expect("tests/invalid_scenarios exists")
+    let mut files: Vec<PathBuf> = std::fs::read_dir("tests/fixtures/invalid_scenarios")
+        .expect("tests/fixtures/invalid_scenarios exists")
         .map(|entry| entry.expect("readable directory entry").path())
         .filter(|path| path.extension().is_some_and(|e| e == "toml"))
         .collect();
@@ -30,7 +30,7 @@ fn every_invalid_scenario_has_its_exact_error() {
             Err(error) => error.to_string(),
         };
         assert!(
-            message.starts_with(&format!("tests/invalid_scenarios/{name}.toml:")),
+            message.starts_with(&format!("tests/fixtures/invalid_scenarios/{name}.toml:")),
             "{message}"
         );
         insta::assert_snapshot!(name, message);

@@ -39,20 +39,23 @@ fn scenarios() -> Vec<Vec<u8>> {
     files(&[
         "scenarios/*.toml",
         "labs/*/scenarios/*.toml",
-        "tests/valid_scenarios/*.toml",
-        "tests/invalid_scenarios/*.toml",
-        "tests/bad_inputs/*.toml",
+        "tests/fixtures/valid_scenarios/*.toml",
+        "tests/fixtures/invalid_scenarios/*.toml",
+        "tests/fixtures/bad_inputs/*.toml",
     ])
 }
 
 fn histories() -> Vec<Vec<u8>> {
-    files(&["tests/data/histories/*.*"])
+    files(&["tests/fixtures/histories/*.*"])
 }
 
 /// Replay files: the shipped bad ones, sessions embedding each shipped
 /// scenario (with a crash and a restart), and ones naming a file.
 fn replays() -> Vec<Vec<u8>> {
-    let mut out = files(&["tests/bad_inputs/*.json", "fuzz/seeds/replay/*.json"]);
+    let mut out = files(&[
+        "tests/fixtures/bad_inputs/*.json",
+        "fuzz/seeds/replay/*.json",
+    ]);
     for text in files(&["scenarios/*.toml"]).into_iter().take(6) {
         let text = String::from_utf8(text).unwrap();
         let session = serde_json::json!({
@@ -81,7 +84,7 @@ type Target = fn(&[u8]) -> Reach;
 /// Inputs that broke a reader once (issue 15), or that must stay bounded.
 fn regressions() -> Vec<(&'static str, Target, Vec<u8>)> {
     let zero = std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_inputs/zero-retry.toml"),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bad_inputs/zero-retry.toml"),
     )
     .unwrap();
     let device = br#"{"scenario": "/dev/zero", "scenario_hash": "0x0", "seed": 1,

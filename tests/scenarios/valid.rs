@@ -1,4 +1,4 @@
-//! The scenarios in `tests/valid_scenarios/` parse to the expected values, and
+//! The scenarios in `tests/fixtures/valid_scenarios/` parse to the expected values, and
 //! no input, however mangled, makes the parser panic.
 
 use distlab::scenario::*;
@@ -7,7 +7,7 @@ use proptest::prelude::*;
 use std::path::Path;
 
 fn load_valid(name: &str) -> Scenario {
-    let path = format!("tests/valid_scenarios/{name}.toml");
+    let path = format!("tests/fixtures/valid_scenarios/{name}.toml");
     match load(Path::new(&path), &Overrides::default()) {
         Ok(scenario) => scenario,
         Err(error) => panic!("{path} should be valid:\n{error}"),
@@ -62,7 +62,10 @@ fn minimal_takes_every_default() {
     assert!(s.nemesis.is_none());
     assert_eq!(s.check.invariants, InvariantSelection::All);
     assert_eq!(s.check.history, None);
-    assert_eq!(s.source.origin, "tests/valid_scenarios/minimal.toml");
+    assert_eq!(
+        s.source.origin,
+        "tests/fixtures/valid_scenarios/minimal.toml"
+    );
 }
 
 #[test]
@@ -266,7 +269,7 @@ proptest! {
     fn mangled_valid_files_never_panic(
         edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6)
     ) {
-        let mut bytes = std::fs::read("tests/valid_scenarios/every-key.toml").expect("readable");
+        let mut bytes = std::fs::read("tests/fixtures/valid_scenarios/every-key.toml").expect("readable");
         for (index, byte) in edits {
             let at = index.index(bytes.len());
             match byte % 3 {

@@ -1,6 +1,18 @@
-//! Helpers shared by the integration tests: run the real binary.
+//! Helpers shared by the test binaries, in one place. Each binary
+//! (`tests/<area>/main.rs`) that needs them declares
+//! `#[path = "../support/mod.rs"] mod support;`.
+//!
+//! - this module: run the real `distlab` binary, read its output, variants
+//!   of the shipped scenarios.
+//! - `tui`: TUI sessions on shipped scenarios, one whose check fails,
+//!   rendering to text.
+//! - `labs`: the checks every lab's tests make (grading, the cheat
+//!   catalogue, cutting skeletons from solutions).
 
 #![allow(dead_code)]
+
+pub mod labs;
+pub mod tui;
 
 use std::process::{Command, Output};
 

@@ -1,15 +1,13 @@
 //! The TUI's state machine: every action through `App::apply`, time travel,
 //! and keyboard faults recorded as inputs of the run.
 
-mod tui_common;
-
+use crate::support::tui::{failing_session, session, FAILS_AT};
 use distlab::faults::{FaultAction, Target};
 use distlab::sim::{Endpoint, NodeId, StepResult};
 use distlab::tui::app::{Focus, Inspect, DEFAULT_SPEED, SPEEDS};
 use distlab::tui::{Action, Mode, PromptKind, SaveRequest};
 use std::cell::RefCell;
 use std::rc::Rc;
-use tui_common::{failing_session, session, FAILS_AT};
 
 const SCENARIO: &str = "scenarios/broadcast-partition.toml";
 

@@ -1,10 +1,8 @@
 //! The TUI's screens, rendered into ratatui's TestBackend and pinned with
 //! insta at two sizes (the trace hash is masked).
 
-mod tui_common;
-
+use crate::support::tui::{failing_session, screen, session};
 use distlab::tui::{Action, App, PromptKind};
-use tui_common::{failing_session, screen, session};
 
 const SCENARIO: &str = "scenarios/broadcast-partition.toml";
 const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];

@@ -1,15 +1,11 @@
 //! A TUI session saved after keyboard actions replays headless with the same
 //! trace hash (`distlab replay FILE`).
 
-mod common;
-mod tui_common;
-
-use common::{code, distlab, stderr, stdout};
+use crate::support::{code, distlab, stderr, stdout, tui::session};
 use distlab::cli::failure;
 use distlab::cli::tui::saver_into;
 use distlab::tui::{Action, App, PromptKind};
 use std::path::PathBuf;
-use tui_common::session;
 
 const SCENARIO: &str = "scenarios/broadcast-partition.toml";
 

@@ -48,14 +48,14 @@ fn run_refuses_nodes_beyond_the_scenario_limit() {
 
 #[test]
 fn the_largest_allowed_sizes_run() {
-    let out = super::common::distlab(&["bench", "--nodes", "256", "--messages", "1000"]);
+    let out = crate::support::distlab(&["bench", "--nodes", "256", "--messages", "1000"]);
     assert_eq!(
-        super::common::code(&out),
+        crate::support::code(&out),
         0,
         "{}",
-        super::common::stderr(&out)
+        crate::support::stderr(&out)
     );
-    let out = super::common::distlab(&[
+    let out = crate::support::distlab(&[
         "export",
         "scenarios/broadcast-basic.toml",
         "--format",
@@ -65,7 +65,7 @@ fn the_largest_allowed_sizes_run() {
         "--duration",
         "200ms",
     ]);
-    assert_eq!(super::common::code(&out), 0);
+    assert_eq!(crate::support::code(&out), 0);
 }
 
 #[test]

@@ -45,9 +45,9 @@ fn check_history_exits_3_on_deep_nesting() {
     let path = dir.join("deep.edn");
     std::fs::write(&path, "[".repeat(65_536)).unwrap();
     let path = path.to_string_lossy().into_owned();
-    let out = super::common::distlab(&["check-history", &path, "--format", "edn"]);
-    let err = super::common::stderr(&out);
-    assert_eq!(super::common::code(&out), 3, "{err}");
+    let out = crate::support::distlab(&["check-history", &path, "--format", "edn"]);
+    let err = crate::support::stderr(&out);
+    assert_eq!(crate::support::code(&out), 3, "{err}");
     assert!(
         err.contains(":1: nesting deeper than 128 levels at column 129"),
         "{err}"

@@ -4,7 +4,7 @@
 //! echoed, and embed the scenario when they are sessions. A replay that
 //! does not come back exits 5.
 
-use super::common::{code, distlab, stderr, stdout};
+use crate::support::{code, distlab, stderr, stdout};
 use distlab::cli::failure::{self, text_hash, Failure};
 use std::path::{Path, PathBuf};
 
@@ -135,7 +135,7 @@ fn files_written_before_relative_paths_still_replay_from_the_current_directory()
 #[test]
 fn a_replay_that_does_not_come_back_exits_5() {
     let out = distlab(&["run", SCENARIO, "--seed", "1", "--json"]);
-    let report = super::common::json(&out);
+    let report = crate::support::json(&out);
     let text = std::fs::read_to_string(root().join(SCENARIO)).unwrap();
     let mut entry = recorded(SCENARIO, &text);
     entry["trace_hash"] = report["trace_hash"].clone();
@@ -159,7 +159,7 @@ fn a_session_embeds_its_scenario_and_replays_without_it() {
     let text = std::fs::read_to_string(root().join(SCENARIO)).unwrap();
     std::fs::write(&scenario, &text).unwrap();
     let saver = distlab::cli::tui::saver_into(dir.clone(), scenario.clone(), 1).unwrap();
-    let mut app = super::tui_common::session(SCENARIO).with_saver(saver);
+    let mut app = crate::support::tui::session(SCENARIO).with_saver(saver);
     for _ in 0..40 {
         app.apply(distlab::tui::Action::StepForward);
     }

@@ -19,7 +19,7 @@ pub fn saved_path(app: &App) -> String {
 fn session_in(dir: &std::path::Path) -> App {
     let scenario = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(SCENARIO);
     let saver = saver_into(dir.to_path_buf(), scenario, 2).expect("saver");
-    super::tui_common::session(SCENARIO).with_saver(saver)
+    crate::support::tui::session(SCENARIO).with_saver(saver)
 }
 
 fn steps(app: &mut App, n: u64) {

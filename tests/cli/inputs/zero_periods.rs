@@ -1,13 +1,13 @@
 //! A zero period would make simulated time stand still: every protocol
 //! rejects it as a scenario error with file and line (exit 3).
 
-use super::common::{code, distlab, stderr};
+use crate::support::{code, distlab, stderr};
 
 #[test]
 fn the_five_line_hang_is_a_scenario_error() {
     super::bad(
         "zero-period-broadcast-retry",
-        &["run", "tests/bad_inputs/zero-retry.toml"],
+        &["run", "tests/fixtures/bad_inputs/zero-retry.toml"],
     );
 }
 

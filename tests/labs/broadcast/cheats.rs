@@ -1,6 +1,6 @@
 //! Lab 02's cheat catalogue: broadcast and gossip nodes that fake the
 //! work. Each must score 0 on every part it does not really implement and
-//! at most 10% overall (`labs_common/cheats.rs`). One type serves as both
+//! at most 10% overall (`tests/support/labs/cheats.rs`). One type serves as both
 //! the broadcast node (parts A, B) and the gossip node (part C). They
 //! implement the protocols' traits ([`BroadcastLabNode`],
 //! [`GossipLabNode`]) like any student node.

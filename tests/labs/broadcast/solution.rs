@@ -1,9 +1,9 @@
 // SOLUTION FILE: lab 02's skeleton with every todo!() filled in, a test
-// SOLUTION FILE: fixture (tests/labs_broadcast.rs grades it). The skeleton,
+// SOLUTION FILE: fixture (tests/labs/broadcast.rs grades it). The skeleton,
 // SOLUTION FILE: labs/02-broadcast/src/lib.rs, is this file with these lines
 // SOLUTION FILE: dropped and each `// SOLUTION:` ... `// END` block cut to
 // SOLUTION FILE: its comment and a todo!(); regenerate it with
-// SOLUTION FILE: DISTLAB_BLESS=1 cargo test --test labs_broadcast skeleton
+// SOLUTION FILE: DISTLAB_BLESS=1 cargo test --test labs broadcast::the_skeleton
 //! Lab 02: broadcast — your two nodes. Fill in the `todo!()`s; the README
 //! (`labs/02-broadcast/README.md`) states the rules the comments below
 //! refer to.

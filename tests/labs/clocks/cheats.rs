@@ -1,6 +1,6 @@
 //! Lab 01's cheat catalogue: clock rules that fake the work. Each must
 //! score 0 on every part it does not really implement and at most 10%
-//! overall (`labs_common/cheats.rs`). Clocks hold no durable state, so the
+//! overall (`tests/support/labs/cheats.rs`). Clocks hold no durable state, so the
 //! "process global" cheat keeps one `thread_local` counter for every clock.
 
 use distlab::protocols::clocks::{ClockOrder, ClockRules};

@@ -1,9 +1,9 @@
 // SOLUTION FILE: lab 01's skeleton with every todo!() filled in, a test
-// SOLUTION FILE: fixture (tests/labs_clocks.rs grades it). The skeleton,
+// SOLUTION FILE: fixture (tests/labs/clocks.rs grades it). The skeleton,
 // SOLUTION FILE: labs/01-clocks/src/lib.rs, is this file with these lines
 // SOLUTION FILE: dropped and each `// SOLUTION:` ... `// END` block cut to
 // SOLUTION FILE: its comment and a todo!(); regenerate it with
-// SOLUTION FILE: DISTLAB_BLESS=1 cargo test --test labs_clocks skeleton
+// SOLUTION FILE: DISTLAB_BLESS=1 cargo test --test labs clocks::the_skeleton
 //! Lab 01: logical clocks — your rules.
 //!
 //! Read `labs/01-clocks/README.md` first: it explains happens-before, the

@@ -1,6 +1,6 @@
 //! Lab 10's cheat catalogue: rules that fake event sourcing and CQRS. Each
 //! must score 0 on every part it does not really implement and at most 10%
-//! overall (`labs_common/cheats.rs`).
+//! overall (`tests/support/labs/cheats.rs`).
 
 use distlab::labs::cqrs::{CqrsParts, Reference};
 use distlab::protocols::cqrs::{

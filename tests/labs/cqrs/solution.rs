@@ -1,9 +1,9 @@
 // SOLUTION FILE: lab 10's skeleton with every todo!() filled in, a test
-// SOLUTION FILE: fixture (tests/labs_cqrs.rs grades it). The skeleton,
+// SOLUTION FILE: fixture (tests/labs/cqrs.rs grades it). The skeleton,
 // SOLUTION FILE: labs/10-event-sourcing/src/lib.rs, is this file with these
 // SOLUTION FILE: lines dropped and each `// SOLUTION:` ... `// END` block cut
 // SOLUTION FILE: to its comment and a todo!(); regenerate it with
-// SOLUTION FILE: DISTLAB_BLESS=1 cargo test --test labs_cqrs skeleton
+// SOLUTION FILE: DISTLAB_BLESS=1 cargo test --test labs cqrs::the_skeleton
 //! Lab 10: event sourcing and CQRS — your aggregate, projection and outbox.
 //!
 //! Read `labs/10-event-sourcing/README.md` first: it explains the system

@@ -61,14 +61,11 @@ fn exists(path: &str) -> bool {
     .contains(&path)
 }
 
-/// Pin `text` as `tests/snapshots/labs__<name>.snap`, with the other lab
-/// snapshots.
+/// Pin `text` as `tests/labs/snapshots/labs__grader__lab_data__<name>.snap`,
+/// with the other labs snapshots.
 fn snapshot(name: &str, text: &str) {
-    insta::with_settings!({
-        snapshot_path => "../snapshots",
-        prepend_module_to_snapshot => false,
-    }, {
-        insta::assert_snapshot!(format!("labs__{name}"), text);
+    insta::with_settings!({snapshot_path => "../snapshots"}, {
+        insta::assert_snapshot!(name, text);
     });
 }
 

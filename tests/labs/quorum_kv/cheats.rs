@@ -1,6 +1,6 @@
 //! Lab 09's cheat catalogue: stores that fake the work. Each must score 0 on
 //! every part it does not really implement and at most 10% overall
-//! (`labs_common/cheats.rs`).
+//! (`tests/support/labs/cheats.rs`).
 
 use distlab::check::history::Value;
 use distlab::labs::quorum_kv::QuorumLabNode;

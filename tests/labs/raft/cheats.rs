@@ -1,6 +1,6 @@
 //! The Raft labs' cheat catalogue: nodes that fake the work instead of
 //! doing it. Each must score zero on every part it does not implement and
-//! at most 10% of a lab (tests/labs_common/cheats.rs says the rule).
+//! at most 10% of a lab (tests/support/labs/cheats.rs says the rule).
 //!
 //! - [`Idle`]: does nothing at all.
 //! - [`FixedLeader`]: n0 leads term 1 from the start, everyone follows it;
@@ -9,7 +9,7 @@
 //! - [`LocalKv`]: every node answers clients from its own store; no Raft.
 //!
 //! The other cheats and the plausible shortcuts are mutants of the lab
-//! solutions (tests/raft_lab/mutants.rs): term, vote and log in a
+//! solutions (tests/labs/raft/mutants.rs): term, vote and log in a
 //! `thread_local!` instead of `ctx.storage()`; a candidate that never steps
 //! down on a same-term AppendEntries; a timeout drawn once per node.
 

@@ -1,6 +1,6 @@
 // SOLUTION FILE: The one solution of the Raft labs 05–08. The students'
 // SOLUTION FILE: labs/raft/src/lib.rs is cut from it mechanically
-// SOLUTION FILE: (tests/labs_common/staged.rs; tests/labs_raft.rs keeps the two
+// SOLUTION FILE: (tests/support/labs/staged.rs; tests/labs/raft.rs keeps the two
 // SOLUTION FILE: equal, DISTLAB_BLESS=1 rewrites the skeleton): every block
 // SOLUTION FILE: `// SOLUTION NN P: what` ... `// END` becomes that text as a
 // SOLUTION FILE: comment and, for the lab's own blocks, a todo!(); a later lab's

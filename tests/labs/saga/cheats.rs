@@ -1,6 +1,6 @@
 //! Lab 04's cheat catalogue: nodes that fake sagas. Each must score 0 on
 //! every part it does not really implement and at most 10% overall
-//! (`labs_common/cheats.rs`).
+//! (`tests/support/labs/cheats.rs`).
 
 use distlab::check::history::Value;
 use distlab::labs::saga::SagaLabNode;

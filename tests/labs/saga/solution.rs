@@ -1,9 +1,9 @@
 // SOLUTION FILE: lab 04's skeleton with every todo!() filled in, a test
-// SOLUTION FILE: fixture (tests/labs_saga.rs grades it). The skeleton,
+// SOLUTION FILE: fixture (tests/labs/saga.rs grades it). The skeleton,
 // SOLUTION FILE: labs/04-sagas/src/lib.rs, is this file with these lines
 // SOLUTION FILE: dropped and each `// SOLUTION:` ... `// END` block cut to its
 // SOLUTION FILE: comment and a todo!(); regenerate it with
-// SOLUTION FILE: DISTLAB_BLESS=1 cargo test --test labs_saga skeleton
+// SOLUTION FILE: DISTLAB_BLESS=1 cargo test --test labs saga::the_skeleton
 //! Lab 04: sagas — your orchestrator and idempotent services.
 //!
 //! Read `labs/04-sagas/README.md` first: it explains the order saga, the

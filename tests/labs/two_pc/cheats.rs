@@ -1,6 +1,6 @@
 //! Lab 03's cheat catalogue: nodes that fake two-phase commit. Each must
 //! score 0 on every part it does not really implement and at most 10%
-//! overall (`labs_common/cheats.rs`).
+//! overall (`tests/support/labs/cheats.rs`).
 
 use distlab::check::history::Value;
 use distlab::labs::two_pc::TwoPcLabNode;

@@ -1,9 +1,9 @@
 // SOLUTION FILE: lab 03's skeleton with every todo!() filled in, a test
-// SOLUTION FILE: fixture (tests/labs_two_pc.rs grades it). The skeleton,
+// SOLUTION FILE: fixture (tests/labs/two_pc.rs grades it). The skeleton,
 // SOLUTION FILE: labs/03-two-phase-commit/src/lib.rs, is this file with these
 // SOLUTION FILE: lines dropped and each `// SOLUTION:` ... `// END` block cut
 // SOLUTION FILE: to its comment and a todo!(); regenerate it with
-// SOLUTION FILE: DISTLAB_BLESS=1 cargo test --test labs_two_pc skeleton
+// SOLUTION FILE: DISTLAB_BLESS=1 cargo test --test labs two_pc::the_skeleton
 //! Lab 03: two-phase commit — your coordinator and participants.
 //!
 //! Read `labs/03-two-phase-commit/README.md` first: it explains the protocol,

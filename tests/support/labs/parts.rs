@@ -4,9 +4,6 @@
 //! one. The fixture is the solution with every `// SOLUTION: <rules>: ...`
 //! block whose rules (`R1`, `R1, R6`) are all in the kept set left as code,
 //! and every other block cut to its `todo!()`; `DISTLAB_BLESS=1` rewrites it.
-//!
-//! The including test names the skeleton cutter `cut`
-//! (`#[path = "labs_common/skeleton.rs"] mod cut;`).
 
 #![allow(dead_code)]
 

@@ -1,6 +1,6 @@
 //! A skeleton shared by several labs, cut from one solution in stages (the
 //! Raft labs 05–08 share `labs/raft/src/lib.rs`, cut from
-//! `tests/raft_lab/solution.rs`).
+//! `tests/labs/raft/solution.rs`).
 //!
 //! The solution marks each block a student writes with the lab and part it
 //! belongs to:
