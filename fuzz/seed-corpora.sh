@@ -1,8 +1,8 @@
 #!/bin/sh
 # Fill fuzz/corpus/<target>/ with seeds from the shipped files: every
-# scenario (scenarios/, labs/*/scenarios/, tests/*scenarios/, tests/bad_inputs/),
-# every history in tests/data/histories/, the replay files in
-# tests/bad_inputs/ and fuzz/seeds/replay/, and a few key sequences.
+# scenario (scenarios/, labs/*/scenarios/, tests/fixtures/*scenarios/, tests/fixtures/bad_inputs/),
+# every history in tests/fixtures/histories/, the replay files in
+# tests/fixtures/bad_inputs/ and fuzz/seeds/replay/, and a few key sequences.
 # libFuzzer adds what it finds to the same folders. Safe to run again.
 set -eu
 cd "$(dirname "$0")/.."
@@ -16,10 +16,10 @@ seed() { # seed TARGET FILE...: copy each file under a name made of its path
     done
     return 0
 }
-seed scenario scenarios/*.toml labs/*/scenarios/*.toml tests/valid_scenarios/*.toml \
-    tests/invalid_scenarios/*.toml tests/bad_inputs/*.toml
-seed history tests/data/histories/*
-seed replay tests/bad_inputs/*.json fuzz/seeds/replay/*.json
+seed scenario scenarios/*.toml labs/*/scenarios/*.toml tests/fixtures/valid_scenarios/*.toml \
+    tests/fixtures/invalid_scenarios/*.toml tests/fixtures/bad_inputs/*.toml
+seed history tests/fixtures/histories/*
+seed replay tests/fixtures/bad_inputs/*.json fuzz/seeds/replay/*.json
 # Key sequences: the first byte picks the screen size, then two bytes a key
 # (see distlab::fuzzing::decode_key): step, step back, crash, goto 500, save.
 printf '\120\016n\016n\016b\016c\016n' > "$corpus/tui_keys/steps"

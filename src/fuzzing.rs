@@ -1,6 +1,6 @@
 //! Entry points for fuzzing distlab's untrusted inputs, shared by the
 //! cargo-fuzz targets in `fuzz/` and by the stable smoke test
-//! (`tests/fuzz_smoke.rs`), so CI exercises the same code on every change.
+//! (`tests/scenarios/fuzz_smoke.rs`), so CI exercises the same code on every change.
 //!
 //! Each function takes arbitrary bytes and must never panic, hang or
 //! allocate without bound; it returns whether the input got past the

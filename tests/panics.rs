@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 const AS_USER_CLI: &str = "DISTLAB_PANICS_AS_USER_CLI";
 const AS_CLI: &str = "DISTLAB_PANICS_CLI";
-const SCENARIO: &str = "tests/data/panics/fuse.toml";
+const SCENARIO: &str = "tests/fixtures/panics/fuse.toml";
 
 // ---------------------------------------------------------------------------
 // The panicking protocol.

@@ -9,7 +9,7 @@
 //! change a grade; `distlab lab check` refuses to grade while a file on disk
 //! differs from its copy ([`check_files`]), naming the file, so that what
 //! the student reads (and the replay commands it prints, which read the
-//! scenario on disk) stays true. A test (`tests/labs.rs`) regenerates the
+//! scenario on disk) stays true. A test (`tests/labs/grader.rs`) regenerates the
 //! table from the files and fails when it is stale, naming the command that
 //! rewrites it.
 //!

@@ -1,7 +1,7 @@
 //! The tables a lab's README shows — parts, cases, seeds, checks, points,
 //! and what each bug switch of the reference breaks — generated from its
 //! `lab.toml`, between two markers, so they are never typed twice. A test
-//! (`tests/labs.rs`) fails when a README is stale; `DISTLAB_BLESS=1` rewrites
+//! (`tests/labs/grader.rs`) fails when a README is stale; `DISTLAB_BLESS=1` rewrites
 //! it ([`splice`]).
 
 use super::LabData;

@@ -21,7 +21,7 @@
 //!
 //! The four labs share one student crate, `labs/raft` (package `lab-raft`,
 //! one file `labs/raft/src/lib.rs`, cut from the one solution
-//! `tests/raft_lab/solution.rs`); each lab adds its blocks to the same
+//! `tests/labs/raft/solution.rs`); each lab adds its blocks to the same
 //! file. The crate registers [`entry`] under the name `raft`, so
 //! `cargo run --release -p lab-raft -- tui scenarios/raft-basic.toml` runs
 //! the student's node in the TUI, and `-- lab check 05` (06, 07, 08) grades

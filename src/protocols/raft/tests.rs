@@ -534,7 +534,7 @@ fn the_end_of_run_checks_can_fail() {
     // A leader that steps down at the very last instant is not a
     // `stable-leader` failure any more: liveness is judged over a window of
     // W (10 election timeouts), so a blip at the end does not cry wolf
-    // (tests/raft_bugs.rs shows each liveness bug still caught).
+    // (tests/protocols/raft_bugs.rs shows each liveness bug still caught).
     let leader = leader_id(&sim);
     state(&mut sim, leader).role = Role::Follower;
     let report = sim.finish();

@@ -1,0 +1,11 @@
+//! The checkers, on histories written by hand, generated, collected elsewhere or produced by the engine.
+//!
+//! - `hand_written`: every checker on tiny hand-written histories (`tests/fixtures/histories/`) catches its bug; explanations are snapshotted.
+//! - `history_checks`: the engine hands its client history to the checkers (a stale-read register is caught).
+//! - `linearizability_props`: a sequential register's histories are linearizable, impossible reads and CASes are not (proptest).
+//! - `porcupine`: every history of Porcupine's corpus gets its expected verdict.
+
+mod hand_written;
+mod history_checks;
+mod linearizability_props;
+mod porcupine;

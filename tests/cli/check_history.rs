@@ -1,0 +1,171 @@
+//! The `check-history` command end to end: exit codes, output, error messages.
+
+use std::process::Command;
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/histories");
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_distlab"))
+        .arg("check-history")
+        .args(args)
+        .current_dir(DATA)
+        .output()
+        .expect("binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Stdout without the timing line, which varies.
+fn stable(stdout: &str) -> String {
+    stdout
+        .lines()
+        .filter(|l| !l.contains("checked in"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn exit_codes_follow_the_verdict() {
+    for (file, model, code) in [
+        ("register-ok.jsonl", "register", 0),
+        ("register-stale-read.jsonl", "register", 1),
+        ("register-concurrent-ok.jsonl", "register", 0),
+        ("cas-ok.log", "cas-register", 0),
+        ("kv-ok.edn", "kv", 0),
+        ("kv-bad-get.jsonl", "kv", 1),
+        ("counter-bad-read.jsonl", "counter", 1),
+        ("set-lost-element.jsonl", "set", 1),
+        ("queue-out-of-order.jsonl", "queue", 1),
+        ("la-ok.jsonl", "list-append", 0),
+        ("la-g2.jsonl", "list-append", 1),
+    ] {
+        let (auto, _, err) = run(&[file]);
+        assert_eq!(auto, code, "{file} (model guessed): {err}");
+        let (explicit, _, err) = run(&[file, "--model", model]);
+        assert_eq!(explicit, code, "{file} --model {model}: {err}");
+    }
+}
+
+#[test]
+fn consistency_models_differ_on_write_skew_and_real_time() {
+    assert_eq!(run(&["la-g2.jsonl", "--consistency", "serializable"]).0, 1);
+    assert_eq!(
+        run(&["la-g2.jsonl", "--consistency", "snapshot-isolation"]).0,
+        0
+    );
+    assert_eq!(
+        run(&["la-realtime.jsonl", "--consistency", "serializable"]).0,
+        0
+    );
+    assert_eq!(
+        run(&["la-realtime.jsonl", "--consistency", "strict-serializable"]).0,
+        1
+    );
+    assert_eq!(
+        run(&["la-g1c.jsonl", "--consistency", "read-committed"]).0,
+        1
+    );
+    assert_eq!(
+        run(&["la-g-single.jsonl", "--consistency", "read-committed"]).0,
+        0
+    );
+}
+
+#[test]
+fn human_output_explains_the_failure() {
+    let (code, stdout, _) = run(&["register-stale-read.jsonl"]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("cli_register_stale_read", stable(&stdout));
+}
+
+#[test]
+fn json_output_is_one_object() {
+    let (code, stdout, _) = run(&["la-g0.jsonl", "--json"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(stdout.trim()).expect("one JSON object");
+    assert_eq!(v["status"], "invalid");
+    assert_eq!(v["details"]["anomalies"][0], "G0");
+    assert_eq!(v["model"], "list-append");
+}
+
+#[test]
+fn timelines_are_written() {
+    let dir = std::env::temp_dir().join(format!("distlab-timeline-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let html = dir.join("t.html");
+    let svg = dir.join("t.svg");
+    let (code, _, _) = run(&[
+        "register-stale-read.jsonl",
+        "--html",
+        html.to_str().unwrap(),
+        "--svg",
+        svg.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        page.contains("<svg") && page.contains("#e04040"),
+        "failing op drawn in red"
+    );
+    assert!(std::fs::read_to_string(&svg).unwrap().starts_with("<svg"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn bad_input_names_file_and_line() {
+    let cases = [
+        ("bad-truncated.jsonl", vec![]),
+        ("bad-truncated.edn", vec![]),
+        ("bad-return-without-invoke.jsonl", vec![]),
+        ("bad-two-open.jsonl", vec![]),
+        ("bad-number.jsonl", vec![]),
+        ("bad-number.log", vec![]),
+        ("bad-number.edn", vec![]),
+        ("bad-unknown-op.jsonl", vec!["--model", "register"]),
+        ("bad-unknown-op.log", vec![]),
+        ("missing-file.jsonl", vec![]),
+    ];
+    let mut all = String::new();
+    for (file, extra) in cases {
+        let mut args = vec![file];
+        args.extend(extra);
+        let (code, stdout, stderr) = run(&args);
+        assert_eq!(code, 3, "{file}: {stderr}");
+        assert!(stdout.is_empty(), "{file}: nothing on stdout");
+        assert!(
+            stderr.starts_with(&format!("distlab: {file}")),
+            "{file}: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{file}: {stderr}");
+        all.push_str(&stderr);
+    }
+    insta::assert_snapshot!("cli_bad_input_errors", all);
+}
+
+#[test]
+fn bad_flags_exit_3() {
+    assert_eq!(run(&["register-ok.jsonl", "--model", "nope"]).0, 3);
+    assert_eq!(run(&["register-ok.jsonl", "--timeout", "soon"]).0, 3);
+    assert_eq!(
+        run(&["register-ok.jsonl", "--consistency", "eventual"]).0,
+        3
+    );
+}
+
+#[test]
+fn budget_exhaustion_is_unknown() {
+    let etcd = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/data/porcupine/jepsen/etcd_002.log"
+    );
+    if !std::path::Path::new(etcd).exists() {
+        eprintln!("SKIPPED: Porcupine corpus not found");
+        return;
+    }
+    let (code, stdout, _) = run(&[etcd, "--timeout", "1us"]);
+    assert_eq!(code, 2, "{stdout}");
+    assert!(stdout.contains("unknown (budget exhausted)"));
+}

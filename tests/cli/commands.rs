@@ -1,0 +1,258 @@
+//! The command line: exit codes, output shape, and the exact message for every
+//! kind of bad input (exit code 3, never a panic).
+
+use crate::support::{self, code, distlab, json, stderr, stdout};
+
+#[test]
+fn run_prints_checks_metrics_and_the_trace_hash() {
+    let out = distlab(&["run", "scenarios/broadcast-basic.toml"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    for needle in [
+        "seed: 1",
+        "messages: sent",
+        "checks:",
+        "acked-values-everywhere",
+        "metrics:",
+        "verdict: pass",
+        "trace-hash: 0x",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn run_json_has_the_documented_fields() {
+    let out = distlab(&[
+        "run",
+        "scenarios/broadcast-partition.toml",
+        "--seed",
+        "9",
+        "--json",
+    ]);
+    assert_eq!(code(&out), 0);
+    let v = json(&out);
+    for key in [
+        "scenario",
+        "seed",
+        "steps",
+        "virtual_time_ns",
+        "trace_hash",
+        "messages",
+        "checks",
+        "verdict",
+        "metrics",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}: {v}");
+    }
+    for key in ["sent", "delivered", "dropped", "duplicated"] {
+        assert!(v["messages"][key].is_u64(), "messages.{key}");
+    }
+    let check = &v["checks"][0];
+    for key in ["name", "kind", "status"] {
+        assert!(check.get(key).is_some(), "checks[0].{key}: {check}");
+    }
+    assert_eq!(v["seed"], 9);
+    assert_eq!(v["verdict"], "pass");
+}
+
+#[test]
+fn overrides_change_the_run() {
+    let out = distlab(&[
+        "run",
+        "scenarios/broadcast-basic.toml",
+        "--nodes",
+        "7",
+        "--duration",
+        "3s",
+        "--json",
+    ]);
+    assert_eq!(code(&out), 0);
+    let v = json(&out);
+    assert!(
+        v["virtual_time_ns"].as_u64().unwrap_or(0) <= 8_000_000_000,
+        "3 s + 5 s settle"
+    );
+}
+
+#[test]
+fn a_liveness_failure_exits_2_and_prints_a_replay_command() {
+    let path = support::variant(
+        "scenarios/broadcast-lossy.toml",
+        "bug = \"none\"",
+        "bug = \"no-retransmit\"",
+        "exit2.toml",
+    );
+    let out = distlab(&["run", &path]);
+    assert_eq!(code(&out), 2, "{}", stdout(&out));
+    assert!(stdout(&out).contains(&format!("replay: distlab replay {path} --seed 3")));
+}
+
+#[test]
+fn sweep_writes_failures_that_replay_reproduces() {
+    let path = support::variant(
+        "scenarios/broadcast-lossy.toml",
+        "bug = \"none\"",
+        "bug = \"no-retransmit\"",
+        "sweep.toml",
+    );
+    let failures = std::env::temp_dir().join(format!("distlab-sweep-{}.json", std::process::id()));
+    let failures = failures.to_string_lossy().into_owned();
+    let out = distlab(&["sweep", &path, "--seeds", "0..20", "--failures", &failures]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stdout(&out).contains(&format!("replay: distlab replay {path} --seed 0")),
+        "{}",
+        stdout(&out)
+    );
+    let replayed = distlab(&["replay", &failures]);
+    assert_eq!(code(&replayed), 2);
+    let text = stdout(&replayed);
+    assert_eq!(
+        text.matches("replay: reproduced seed").count(),
+        20,
+        "{text}"
+    );
+    assert!(!text.contains("DID NOT REPRODUCE"));
+}
+
+#[test]
+fn shards_partition_the_seed_range() {
+    let total: u64 = (0..3)
+        .map(|i| {
+            let shard = format!("{i}/3");
+            let out = distlab(&[
+                "sweep",
+                "scenarios/broadcast-basic.toml",
+                "--seeds",
+                "0..10",
+                "--shard",
+                &shard,
+                "--json",
+            ]);
+            json(&out)["runs"].as_u64().unwrap_or(0)
+        })
+        .sum();
+    assert_eq!(total, 10);
+}
+
+#[test]
+fn export_writes_one_json_object_per_step() {
+    let out = distlab(&[
+        "export",
+        "scenarios/broadcast-basic.toml",
+        "--seed",
+        "2",
+        "--format",
+        "jsonl",
+    ]);
+    assert_eq!(code(&out), 0);
+    let text = stdout(&out);
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert!(lines.len() > 1000);
+    assert_eq!(lines[0]["step"], 1);
+    assert_eq!(lines[0]["kind"], "start");
+    assert!(lines
+        .iter()
+        .any(|l| l["kind"] == "deliver" && l["label"].as_str().unwrap_or("").contains("Gossip")));
+}
+
+#[test]
+fn list_shows_protocols_and_scenarios() {
+    let out = distlab(&["list"]);
+    assert_eq!(code(&out), 0);
+    insta::assert_snapshot!(stdout(&out));
+}
+
+#[test]
+fn every_command_has_help_with_examples() {
+    for cmd in ["list", "run", "sweep", "replay", "export", "bench"] {
+        let out = distlab(&[cmd, "--help"]);
+        assert_eq!(code(&out), 0, "{cmd}");
+        assert!(
+            stdout(&out).contains("Example"),
+            "{cmd} --help has no example"
+        );
+    }
+}
+
+/// Each bad input: exit code 3, no panic, and this exact message.
+fn bad(name: &str, args: &[&str]) {
+    let out = distlab(args);
+    let err = stderr(&out);
+    assert_eq!(code(&out), 3, "{name}: {err}");
+    assert!(!err.contains("panicked"), "{name} panicked: {err}");
+    insta::assert_snapshot!(name, err);
+}
+
+#[test]
+fn bad_inputs_are_reported_with_their_place() {
+    bad("missing-file", &["run", "scenarios/no-such-file.toml"]);
+    for file in [
+        "unknown-protocol",
+        "unknown-role",
+        "unknown-param",
+        "bad-topology",
+        "unknown-workload",
+        "unknown-invariant",
+        "unknown-history",
+        "bad-read-ratio",
+    ] {
+        let path = format!("tests/fixtures/bad_inputs/{file}.toml");
+        bad(file, &["run", &path]);
+    }
+    bad(
+        "seeds-reversed",
+        &[
+            "sweep",
+            "scenarios/broadcast-basic.toml",
+            "--seeds",
+            "10..5",
+        ],
+    );
+    bad(
+        "seeds-garbage",
+        &["sweep", "scenarios/broadcast-basic.toml", "--seeds", "lots"],
+    );
+    bad(
+        "shard-out-of-range",
+        &[
+            "sweep",
+            "scenarios/broadcast-basic.toml",
+            "--seeds",
+            "0..5",
+            "--shard",
+            "3/2",
+        ],
+    );
+    bad(
+        "duration-garbage",
+        &[
+            "run",
+            "scenarios/broadcast-basic.toml",
+            "--duration",
+            "5 parsecs",
+        ],
+    );
+    bad(
+        "nodes-zero",
+        &["run", "scenarios/broadcast-basic.toml", "--nodes", "0"],
+    );
+    bad(
+        "replay-missing-fields",
+        &["replay", "tests/fixtures/bad_inputs/missing-fields.json"],
+    );
+    bad(
+        "replay-truncated",
+        &["replay", "tests/fixtures/bad_inputs/truncated.json"],
+    );
+    bad(
+        "replay-wrong-shape",
+        &["replay", "tests/fixtures/bad_inputs/wrong-shape.json"],
+    );
+    bad("replay-missing", &["replay", "no-such-failures.json"]);
+    bad("unknown-command", &["frobnicate"]);
+}

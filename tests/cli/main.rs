@@ -1,0 +1,16 @@
+//! The `distlab` binary, driven as a user drives it.
+//!
+//! - `commands`: exit codes, output shape and the exact message for every kind of bad input (exit 3, never a panic).
+//! - `check_history`: `check-history` end to end: exit codes, output, error messages.
+//! - `inputs`: untrusted input stays untrusted (issue 15; its own module map, docs/inputs.md).
+//! - `shiviz`: `export --format shiviz` writes logs ShiViz accepts, with consistent vector clocks.
+//! - `sweep_stream`: `sweep` streams failures while it runs, ends cleanly on Ctrl-C, never clobbers a failure file.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod check_history;
+mod commands;
+mod inputs;
+mod shiviz;
+mod sweep_stream;

@@ -1,0 +1,14 @@
+//! The engine: what every run guarantees, whatever the protocol.
+//!
+//! - `determinism`: one (scenario, seed) gives one trace hash, in one process, across processes and at every `--jobs`; the shipped scenarios' hashes are pinned.
+//! - `harness`: `#[distlab::test]`, both forms: a builder sweep and a scenario sweep pass, a failing one panics at its lowest seed with the replay lines.
+//! - `long_runs`: a long run's memory grows with its length, not its square (read answers stored compactly).
+//! - `random_scenarios`: random scenarios (every fault, network setting, nemesis, skewed clocks) never panic and replay identically (proptest).
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod determinism;
+mod harness;
+mod long_runs;
+mod random_scenarios;

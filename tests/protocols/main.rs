@@ -1,0 +1,28 @@
+//! The shipped protocols, each through its scenarios: seed ranges pass, every bug switch is caught (with its replay command), trace hashes are pinned.
+//!
+//! - `cap`: quorum-kv's CAP trade-offs, the comparison table (snapshot) and its bug switches.
+//! - `clocks`: Lamport and vector-clock scenarios; LWW loses writes where vector clocks keep siblings.
+//! - `clocks_props`: vector clocks form a partial order and merge is its least upper bound (proptest).
+//! - `cqrs`: event sourcing and CQRS under crashes, loss and duplication; each bug caught by the check meant for it.
+//! - `gossip`: gossip scenarios and bug switches.
+//! - `raft_bugs`: every Raft bug switch is caught within a few seeds, and the same seed passes without it.
+//! - `raft_scenarios`: Raft's shipped scenarios pass over seed ranges and report what a user should see.
+//! - `resilience`: the retry-storm scenario and the three protections side by side.
+//! - `saga`: sagas in both styles, the isolation anomaly, bug switches.
+//! - `swim`: SWIM failure detection and its bug switch.
+//! - `two_pc`: two-phase commit: scenarios, bug switches, every check catches something.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod cap;
+mod clocks;
+mod clocks_props;
+mod cqrs;
+mod gossip;
+mod raft_bugs;
+mod raft_scenarios;
+mod resilience;
+mod saga;
+mod swim;
+mod two_pc;

@@ -1,0 +1,130 @@
+//! Every Raft bug switch is caught by its scenario within a few seeds (the
+//! issue asks for at most 1,000), and the same seed passes without the bug.
+//! Each test prints the failure with its replay commands (`--nocapture`).
+
+use crate::support;
+use distlab::check::Outcome;
+use distlab::sim::Verdict;
+use distlab::testing;
+use std::ops::Range;
+
+/// The scenario of bug `bug` fails within `seeds` on one of `checks`; the
+/// same seed passes once the `bugs = [...]` line is removed.
+fn caught(test: &str, bug: &str, checks: &[&str], seeds: Range<u64>) {
+    let path = format!("scenarios/raft-bug-{bug}.toml");
+    let scenario = testing::load(&path);
+    let seeds = testing::seeds_from_env(seeds);
+    let Some(report) = testing::first_failure(&scenario, seeds.clone()) else {
+        panic!("{path}: the bug `{bug}` was not caught in seeds {seeds:?}");
+    };
+    let message = testing::failure_message(test, &path, &report);
+    println!("{message}");
+    assert!(
+        message.contains(&format!("distlab replay {path} --seed {}", report.seed)),
+        "{message}"
+    );
+    let failed: Vec<&str> = report
+        .checks
+        .iter()
+        .filter(|c| matches!(c.outcome, Outcome::Fail(_)))
+        .map(|c| c.name.as_str())
+        .collect();
+    assert!(
+        failed.iter().any(|c| checks.contains(c)),
+        "{path}: expected one of {checks:?} to fail, got {failed:?}"
+    );
+    let line = format!("bugs = [\"{bug}\"]");
+    let fixed = support::variant(&path, &line, "", &format!("fixed-{bug}.toml"));
+    let fixed = testing::run(&testing::load(&fixed), report.seed);
+    assert_eq!(
+        fixed.verdict,
+        Verdict::Pass,
+        "without the bug, seed {} must pass: {fixed:#?}",
+        report.seed
+    );
+}
+
+#[test]
+fn voting_without_the_log_check_elects_a_leader_missing_committed_entries() {
+    caught(
+        "voting_without_the_log_check_elects_a_leader_missing_committed_entries",
+        "vote-without-log-check",
+        &["leader-completeness"],
+        0..20,
+    );
+}
+
+#[test]
+fn committing_old_terms_by_counting_loses_a_committed_entry() {
+    caught(
+        "committing_old_terms_by_counting_loses_a_committed_entry",
+        "commit-old-terms",
+        &["leader-completeness", "state-machine-safety"],
+        0..50,
+    );
+}
+
+#[test]
+fn replying_before_sync_loses_acknowledged_state_in_a_crash() {
+    caught(
+        "replying_before_sync_loses_acknowledged_state_in_a_crash",
+        "reply-before-sync",
+        &[
+            "commit-never-decreases",
+            "leader-completeness",
+            "election-safety",
+            "linearizable",
+        ],
+        0..20,
+    );
+}
+
+#[test]
+fn forgetting_the_vote_on_restart_elects_two_leaders_in_a_term() {
+    caught(
+        "forgetting_the_vote_on_restart_elects_two_leaders_in_a_term",
+        "forget-vote",
+        &["election-safety"],
+        0..20,
+    );
+}
+
+#[test]
+fn applying_before_commit_acknowledges_writes_that_are_lost() {
+    caught(
+        "applying_before_commit_acknowledges_writes_that_are_lost",
+        "apply-before-commit",
+        &["state-machine-safety", "linearizable", "acked-ops-applied"],
+        0..20,
+    );
+}
+
+#[test]
+fn without_client_sessions_a_retried_append_is_applied_twice() {
+    caught(
+        "without_client_sessions_a_retried_append_is_applied_twice",
+        "no-dedup",
+        &["linearizable"],
+        0..20,
+    );
+}
+
+#[test]
+fn an_unknown_bug_name_is_an_error_at_its_position() {
+    let path = support::variant(
+        "scenarios/raft-bug-no-dedup.toml",
+        "bugs = [\"no-dedup\"]",
+        "bugs = [\"no-dedup\", \"no-dedupe\"]",
+        "bad-bug.toml",
+    );
+    let scenario = testing::load(&path);
+    let err = distlab::registry::build(&scenario, &Default::default())
+        .err()
+        .expect("an unknown bug is rejected");
+    assert!(
+        err.message.starts_with("unknown bugs \"no-dedupe\""),
+        "{}",
+        err.message
+    );
+    assert_eq!((err.line, err.column), (26, 21));
+}

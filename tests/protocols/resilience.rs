@@ -1,0 +1,97 @@
+//! Resilience: the retry-storm scenario passes over seeds and its summary
+//! compares the three protections side by side; a single protection runs on
+//! two nodes.
+
+use crate::support::{self, code, distlab, stdout};
+use distlab::sim::Verdict;
+use distlab::testing;
+
+#[test]
+fn retry_storm_passes_over_seeds() {
+    testing::check_seeds(
+        "retry_storm_passes_over_seeds",
+        "scenarios/resilience-retry-storm.toml",
+        0..20,
+    );
+}
+
+#[test]
+fn the_summary_compares_the_protections_side_by_side() {
+    let out = distlab(&["run", "scenarios/resilience-retry-storm.toml"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    let text = stdout(&out);
+    for metric in [
+        "success-rate",
+        "latency-p99",
+        "messages-sent",
+        "backend-queue-peak",
+        "time-to-recover",
+    ] {
+        let line = text
+            .lines()
+            .find(|l| l.trim_start().starts_with(metric))
+            .unwrap_or_else(|| panic!("no {metric} line in {text}"));
+        for mode in ["none ", "| retries ", "| full "] {
+            assert!(line.contains(mode), "{line}");
+        }
+    }
+}
+
+#[test]
+fn one_protection_runs_on_two_nodes() {
+    let dir = std::env::temp_dir().join(format!("distlab-resilience-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios/resilience-retry-storm.toml"),
+    )
+    .expect("scenario");
+    let single = text.replace("protection = \"compare\"", "protection = \"full\"");
+    let six = dir.join("full-six.toml");
+    std::fs::write(&six, &single).expect("write");
+    let out = distlab(&["run", six.to_str().expect("utf-8")]);
+    assert_eq!(code(&out), 3);
+    assert!(
+        support::stderr(&out)
+            .contains("resilience runs 1 gateway/backend pair(s) here, so it needs 2 nodes, got 6"),
+        "{}",
+        support::stderr(&out)
+    );
+    let two = dir.join("full-two.toml");
+    // One pair gets a third of the comparison's load.
+    let one_pair = single
+        .replace("nodes = 6", "nodes = 2")
+        .replace("clients = 60", "clients = 20")
+        .replace("rate = \"600/s\"", "rate = \"200/s\"");
+    std::fs::write(&two, one_pair).expect("write");
+    let report = testing::run(&testing::load(&two), 1);
+    assert_eq!(report.verdict, Verdict::Pass, "{report:#?}");
+}
+
+#[test]
+fn a_backend_that_heals_at_high_utilisation_never_recovers_without_protection() {
+    let dir = std::env::temp_dir().join(format!("distlab-resilience-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios/resilience-retry-storm.toml"),
+    )
+    .expect("scenario");
+    let path = dir.join("metastable.toml");
+    std::fs::write(
+        &path,
+        text.replace("service_time = \"3ms\"", "service_time = \"4ms\""),
+    )
+    .expect("write");
+    let report = testing::run(&testing::load(&path), 1);
+    assert_eq!(report.verdict, Verdict::LivenessFailure, "{report:#?}");
+    let check = report
+        .checks
+        .iter()
+        .find(|c| c.name == "recovers-after-heal")
+        .expect("check");
+    let distlab::check::Outcome::Fail(why) = &check.outcome else {
+        panic!("{check:?}");
+    };
+    assert!(why.ends_with("for: none, retries"), "{why}");
+}

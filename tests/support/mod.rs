@@ -1,0 +1,66 @@
+//! Helpers shared by the test binaries, in one place. Each binary
+//! (`tests/<area>/main.rs`) that needs them declares
+//! `#[path = "../support/mod.rs"] mod support;`.
+//!
+//! - this module: run the real `distlab` binary, read its output, variants
+//!   of the shipped scenarios.
+//! - `tui`: TUI sessions on shipped scenarios, one whose check fails,
+//!   rendering to text.
+//! - `labs`: the checks every lab's tests make (grading, the cheat
+//!   catalogue, cutting skeletons from solutions).
+
+#![allow(dead_code)]
+
+pub mod labs;
+pub mod tui;
+
+use std::process::{Command, Output};
+
+/// Run `distlab` with `args` from the package root.
+pub fn distlab(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_distlab"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the distlab binary runs")
+}
+
+/// Stdout as text.
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Stderr as text.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Exit code (-1 if killed by a signal).
+pub fn code(out: &Output) -> i32 {
+    out.status.code().unwrap_or(-1)
+}
+
+/// Parse stdout as one JSON object.
+pub fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", stdout(out)))
+}
+
+/// The shipped scenarios.
+pub const SCENARIOS: [&str; 3] = [
+    "scenarios/broadcast-basic.toml",
+    "scenarios/broadcast-partition.toml",
+    "scenarios/broadcast-lossy.toml",
+];
+
+/// A copy of a shipped scenario with one line replaced, written to a temp file.
+pub fn variant(path: &str, from: &str, to: &str, name: &str) -> String {
+    let text = std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR")))
+        .expect("scenario exists");
+    assert!(text.contains(from), "{path} has no {from:?}");
+    let dir = std::env::temp_dir().join(format!("distlab-tests-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let out = dir.join(name);
+    std::fs::write(&out, text.replace(from, to)).expect("write variant");
+    out.to_string_lossy().into_owned()
+}

@@ -1,0 +1,14 @@
+//! The terminal UI.
+//!
+//! - `app`: the state machine: every action through `App::apply`, time travel, keyboard faults recorded as inputs.
+//! - `render`: the screens rendered into ratatui's TestBackend, snapshotted at two sizes.
+//! - `replay`: a saved TUI session replays headless with the same trace hash.
+//! - `tmux`: the real binary in tmux: shows the cluster, steps, goes back, quits cleanly (skipped without tmux).
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod app;
+mod render;
+mod replay;
+mod tmux;
