@@ -1,0 +1,8 @@
+//! The whole distlab command line with chain replication added:
+//! `cargo run --release -p chain-replication --features cli -- list`
+//! (then `run`, `sweep`, `replay`, `export`, `tui` on scenario files that
+//! name `protocol = "chain-replication"`).
+
+fn main() {
+    std::process::exit(distlab::cli::main_with(vec![chain_replication::entry()]));
+}
