@@ -125,8 +125,9 @@ pub struct Update {
     pub request: u64,
 }
 
-/// Messages between nodes. `Serialize` because the trace, `export` and the
-/// TUI's inspector show them; `Hash` because they feed the trace hash.
+/// Messages between nodes: `Debug` is how the trace and the TUI show them,
+/// `Hash` feeds the trace hash, and the `Node` trait asks for `Serialize`
+/// too (messages are plain data).
 #[derive(Clone, Debug, Hash, Serialize)]
 pub enum Msg {
     /// Replica → master, every `heartbeat`.
@@ -320,7 +321,7 @@ impl ChainNode {
     }
 }
 
-/// `n1 → n2 → n3 (+n4)`: the chain, the joining tail in brackets.
+/// `n1 → n2 → (n3 joining)`: the chain as the summary and the log show it.
 pub fn show_chain(config: &Config) -> String {
     let names: Vec<String> = config
         .chain

@@ -244,14 +244,14 @@ lease = "1s"
 }
 
 /// The code blocks of `docs/testing-your-protocol.md` that start with a
-/// `// from <file>` (or `# from <file>`) line appear verbatim in that file
-/// of this crate, so the guide cannot drift from the code it quotes. A
+/// `// from <file>` (or `# from <file>`) line, the file's path from the
+/// repository root, appear verbatim in that file, so the guide cannot drift from the code it quotes. A
 /// `// ...` line inside a quote skips code between two parts, which must
 /// appear in order.
 #[test]
 fn the_guide_quotes_this_crate_verbatim() {
-    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let guide_path = here.join("../../docs/testing-your-protocol.md");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let guide_path = root.join("docs/testing-your-protocol.md");
     let guide = std::fs::read_to_string(&guide_path).expect("the guide exists");
     let mut quotes = 0;
     let mut lines = guide.lines();
@@ -270,7 +270,7 @@ fn the_guide_quotes_this_crate_verbatim() {
         else {
             continue;
         };
-        let source = std::fs::read_to_string(here.join(file.trim()))
+        let source = std::fs::read_to_string(root.join(file.trim()))
             .unwrap_or_else(|e| panic!("the guide quotes {file}: {e}"));
         let mut rest = source.as_str();
         for part in block[1..].split(|l| l.trim() == "// ..." || l.trim() == "# ...") {
