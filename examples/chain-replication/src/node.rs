@@ -337,14 +337,15 @@ pub fn show_chain(config: &Config) -> String {
 /// The configuration master.
 #[derive(Clone, Debug)]
 pub struct Master {
-    params: Arc<Params>,
-    nodes: u32,
     /// The current configuration (durable).
     pub config: Config,
     /// When each node was last heard from, on the master's clock.
     last_heard: Vec<SimTime>,
     /// Each node's last heartbeat: (epoch, complete).
     reports: Vec<Option<(u64, bool)>>,
+    nodes: u32,
+    // Last, so that the TUI's inspector shows the state first.
+    params: Arc<Params>,
 }
 
 impl Master {
@@ -458,7 +459,6 @@ impl Master {
 /// A replica.
 #[derive(Clone, Debug)]
 pub struct Replica {
-    params: Arc<Params>,
     id: NodeId,
     /// The newest configuration it knows (durable).
     pub config: Config,
@@ -481,6 +481,8 @@ pub struct Replica {
     last_progress: SimTime,
     /// Until when, on its clock, it may answer reads as the tail.
     lease_until: SimTime,
+    // Last, so that the TUI's inspector shows the state first.
+    params: Arc<Params>,
 }
 
 /// The storage key of log entry `i`.
