@@ -82,6 +82,13 @@ fn with_bugs(bugs: Vec<Bug>) -> impl Fn(u64) -> SimBuilder<ChainNode> + Sync {
     }
 }
 
+/// True when `DISTLAB_SEED` narrows every sweep of this process to one
+/// seed (`DISTLAB_SEED=7 cargo test five_hundred` replays seed 7): the
+/// tests that count seeds, or look for a seed that fails, skip that part.
+fn narrowed() -> bool {
+    std::env::var_os(testing::SEED_VAR).is_some()
+}
+
 /// What every finished run must look like, read from the typed nodes:
 /// each replica's state machine is its log replayed, and no write is in a
 /// log twice.
@@ -121,13 +128,13 @@ fn five_hundred_seeds_survive_crashes_partitions_and_loss() {
         epochs.fetch_add(epoch - 1, Ordering::Relaxed);
     })
     .run();
-    assert_eq!(summary.seeds, 500);
-    // Not vacuous: the faults made the master repair the chain, over and over.
+    // Not vacuous: the faults made the master repair the chain, over and
+    // over (unless DISTLAB_SEED narrowed the sweep to one seed).
     let repairs = epochs.load(Ordering::Relaxed);
-    assert!(
-        repairs > 2000,
-        "only {repairs} reconfigurations in 500 runs"
-    );
+    if !narrowed() {
+        assert_eq!(summary.seeds, 500);
+        assert!(repairs > 2000, "only {repairs} reconfigurations");
+    }
 }
 
 #[test]
@@ -164,6 +171,9 @@ fn a_scenario_file_gives_the_typed_builder_too() {
 
 #[test]
 fn acknowledging_at_the_head_is_caught_by_the_history_check() {
+    if narrowed() {
+        return;
+    }
     let err = testing::seeds("ack_at_head", with_bugs(vec![Bug::AckAtHead]))
         .over(0..20)
         .try_run()
@@ -174,6 +184,9 @@ fn acknowledging_at_the_head_is_caught_by_the_history_check() {
 
 #[test]
 fn forgetting_the_sent_list_is_caught() {
+    if narrowed() {
+        return;
+    }
     let err = testing::seeds("no_resend", with_bugs(vec![Bug::NoResend]))
         .over(0..20)
         .try_run()
@@ -217,7 +230,7 @@ fn runs_are_deterministic() {
     assert_eq!(twice, once, "the thread count changes nothing");
     let hashes: std::collections::BTreeSet<&String> =
         once.trace_hashes.iter().map(|(_, h)| h).collect();
-    assert_eq!(hashes.len(), 10, "each seed is another run");
+    assert_eq!(hashes.len() as u64, once.seeds, "each seed is another run");
 }
 
 #[test]
