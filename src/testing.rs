@@ -111,8 +111,17 @@ pub fn seeds_from_env(seeds: Range<u64>) -> Range<u64> {
 
 /// The first seed in `seeds` whose run does not pass, with its report.
 pub fn first_failure(scenario: &Scenario, seeds: Range<u64>) -> Option<RunReport> {
+    first_failure_in(&Registry::builtin(), scenario, seeds)
+}
+
+/// [`first_failure`] with `registry`'s protocols.
+pub fn first_failure_in(
+    registry: &Registry,
+    scenario: &Scenario,
+    seeds: Range<u64>,
+) -> Option<RunReport> {
     seeds
-        .map(|seed| run(scenario, seed))
+        .map(|seed| run_in(registry, scenario, seed))
         .find(|r| r.verdict != Verdict::Pass)
 }
 
@@ -155,6 +164,18 @@ pub fn check_seeds_in(registry: &Registry, test_name: &str, path: &str, seeds: R
     }
 }
 
+/// `cargo test`, with `-p <crate>` when the tests run in a crate other than
+/// distlab (cargo sets `CARGO_PKG_NAME` for the test binaries it runs), so
+/// the replay line works from a workspace root too.
+fn cargo_test() -> String {
+    match std::env::var("CARGO_PKG_NAME") {
+        Ok(package) if package != "distlab" && !package.is_empty() => {
+            format!("cargo test -p {package}")
+        }
+        _ => "cargo test".to_string(),
+    }
+}
+
 /// The command that replays a scenario of `protocol`: `distlab` for a
 /// built-in, else the binary of the crate under test (`CARGO_PKG_NAME`,
 /// which cargo sets when it runs the tests), whose `main` is
@@ -175,7 +196,8 @@ fn nondeterminism_message(test_name: &str, seed: u64, first: &str, second: &str)
          A node keeps state outside the simulation (a global, a thread_local, a static), or reads\n\
          the wall clock, OS randomness or a HashMap's order; all of it must come from ctx\n\
          (ctx.storage(), ctx.rng(), ctx.now()).\n\
-         replay in tests:   {SEED_VAR}={seed} {CHECK_DETERMINISM_VAR}=1 cargo test {test_name}\n"
+         replay in tests:   {SEED_VAR}={seed} {CHECK_DETERMINISM_VAR}=1 {} {test_name}\n",
+        cargo_test()
     )
 }
 
@@ -364,8 +386,9 @@ fn failure_text(test_name: &str, report: &RunReport) -> String {
         }
     }
     text.push_str(&format!(
-        "replay in tests:   {SEED_VAR}={} cargo test {test_name}\n",
-        report.seed
+        "replay in tests:   {SEED_VAR}={} {} {test_name}\n",
+        report.seed,
+        cargo_test()
     ));
     text
 }
@@ -388,8 +411,10 @@ fn scenario_failure_text(test_name: &str, path: &str, report: &RunReport, progra
         }
     }
     text.push_str(&format!(
-        "replay in tests:   {SEED_VAR}={} cargo test {test_name}\nreplay headless:   {program} replay {path} --seed {}\n",
-        report.seed, report.seed
+        "replay in tests:   {SEED_VAR}={} {} {test_name}\nreplay headless:   {program} replay {path} --seed {}\n",
+        report.seed,
+        cargo_test(),
+        report.seed
     ));
     text
 }

@@ -25,6 +25,7 @@ pub mod trace;
 pub mod views;
 mod world;
 
+pub use crate::base::Value;
 pub use dynsim::{DynSim, NodeView};
 pub use ids::{ClientId, Endpoint, NodeId, TimerId};
 pub use invariant::Invariant;

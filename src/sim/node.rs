@@ -21,9 +21,12 @@ use std::hash::Hash;
 /// from the protocol's constructor and calls [`Node::on_start`] again, so only
 /// [`Ctx::storage`] survives.
 pub trait Node: Clone + Debug + 'static {
-    /// Messages between nodes. `Hash` feeds the trace fingerprint.
+    /// Messages between nodes. `Hash` feeds the trace fingerprint; `Debug`
+    /// is how the trace, `export` and the TUI show a message; `Serialize`
+    /// keeps messages plain data (derive it: the engine does not serialise
+    /// them today).
     type Msg: Clone + Debug + Hash + Serialize;
-    /// Timer payloads.
+    /// Timer payloads (the same bounds, for the same reasons).
     type Timer: Clone + Debug + Hash + Serialize;
 
     /// Boot and every restart.

@@ -289,6 +289,10 @@ fn the_handout_of_lab_05_has_the_skeleton_and_not_the_reference_raft() {
         manifest.contains("members = [\n    \".\",\n    \"labs/raft\",\n]"),
         "{manifest}"
     );
+    assert!(
+        manifest.contains("\ndefault-members = [\".\"]\n"),
+        "the handout has no examples/: {manifest}"
+    );
     let notes = std::fs::read_to_string(course.join("HANDOUT.md")).expect("reads");
     assert!(
         notes.contains("`src/protocols/raft/election.rs`"),

@@ -4,7 +4,8 @@
 //!
 //! - **Determinism.** The deterministic core — the engine (`sim`, `net`,
 //!   `clock`, `faults`, `storage`, `workload`), the scenario reader, the
-//!   checkers (`check`) and the protocols — reads no wall clock
+//!   checkers (`check`), the protocols and the example protocol crate
+//!   (`examples/chain-replication/src`) — reads no wall clock
 //!   (`Instant::now`, `SystemTime`), no OS randomness (`thread_rng`,
 //!   `OsRng`, `getrandom`, `rand::random`, `from_entropy`), starts no
 //!   threads, keeps no process globals (`thread_local!`, `static mut`),
@@ -56,6 +57,9 @@ const CORE: [&str; 10] = [
     "src/input.rs",
 ];
 const PROTOCOLS: &str = "src/protocols";
+/// The example of a user's own protocol (docs/testing-your-protocol.md)
+/// follows the same rules as the built-in ones.
+const EXAMPLE: &str = "examples/chain-replication/src";
 
 /// What the deterministic code must not contain, and why.
 const BANNED: [(&str, &str); 14] = [
@@ -173,6 +177,7 @@ fn sources(dirs: &[&str]) -> Vec<(String, String)> {
 fn the_core_and_the_protocols_are_deterministic() {
     let mut dirs = CORE.to_vec();
     dirs.push(PROTOCOLS);
+    dirs.push(EXAMPLE);
     let files = sources(&dirs);
     assert!(files.len() > 100, "found the sources ({})", files.len());
     let mut wrong = Vec::new();

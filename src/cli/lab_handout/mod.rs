@@ -265,7 +265,8 @@ fn crate_dirs(root: &Path, included: &[&Lab]) -> Result<Vec<String>, String> {
 }
 
 /// The root `Cargo.toml` with `[workspace] members` listing only the
-/// included labs' crates (`labs/raft` once for any of labs 05–08).
+/// included labs' crates (`labs/raft` once for any of labs 05–08), and
+/// `default-members` only the library (the handout has no `examples/`).
 fn write_manifest(root: &Path, included: &[&Lab], out: &Path) -> Result<(), String> {
     let path = root.join("Cargo.toml");
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -286,6 +287,19 @@ fn write_manifest(root: &Path, included: &[&Lab], out: &Path) -> Result<(), Stri
         members.join("\n"),
         &text[end..]
     );
+    let manifest = match manifest.find("\ndefault-members = [") {
+        Some(at) => {
+            let close = manifest[at..]
+                .find(']')
+                .map_or(manifest.len(), |c| at + c + 1);
+            format!(
+                "{}\ndefault-members = [\".\"]{}",
+                &manifest[..at],
+                &manifest[close..]
+            )
+        }
+        None => manifest,
+    };
     let to = out.join("Cargo.toml");
     std::fs::write(&to, manifest).map_err(|e| format!("{}: {e}", to.display()))
 }
