@@ -146,8 +146,26 @@ pub fn main() -> i32 {
     main_with(Registry::builtin())
 }
 
+/// `distlab list | head` closes stdout early: exit quietly (141, as a
+/// shell reports SIGPIPE), as Unix tools do, instead of reporting the
+/// failed write as a crash. Every binary built on the CLI (distlab, a lab
+/// crate, a user's `main_with`) gets it.
+fn exit_quietly_on_broken_pipe() {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if info
+            .payload_as_str()
+            .is_some_and(|m| m.contains("Broken pipe"))
+        {
+            std::process::exit(141);
+        }
+        default_hook(info);
+    }));
+}
+
 /// Parse the command line and run the command with `ctx`.
 pub fn run_with(ctx: Context) -> i32 {
+    exit_quietly_on_broken_pipe();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
