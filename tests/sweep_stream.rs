@@ -21,8 +21,8 @@ fn temp_dir(name: &str) -> PathBuf {
 fn failing_variant(name: &str) -> String {
     common::variant(
         "scenarios/broadcast-lossy.toml",
-        "bug = \"none\"",
-        "bug = \"no-retransmit\"",
+        "bugs = []",
+        "bugs = [\"no-retransmit\"]",
         name,
     )
 }

@@ -31,6 +31,7 @@
 pub mod engine;
 mod error;
 mod faults;
+pub mod param_spec;
 mod params;
 mod parse;
 pub(crate) mod read;
@@ -38,6 +39,9 @@ mod spec;
 pub(crate) mod value;
 
 pub use error::{ScenarioError, SourceInfo};
+pub use param_spec::{
+    BugDecl, BugSwitch, Choice, Integer, Param, ParamDecl, ParamKind, ParamValue, Setting,
+};
 pub use params::{ParamReader, ParamTable};
 pub use spec::{
     CheckSpec, ClockSpec, FaultAction, FaultSpec, InvariantSelection, LatencySpec, LinkSpec,
