@@ -9,8 +9,9 @@
 //! names are kept with their spans, and protocol parameters are
 //! kept in a [`ParamTable`], so that the protocol registry can validate them
 //! later and still report errors at their place in the file
-//! ([`ScenarioError::at`]). The format is documented key by key in
-//! `docs/scenarios.md`.
+//! ([`ScenarioError::at`]). A protocol declares its parameters and bug
+//! switches once ([`param_spec`]), and reads its table against them. The
+//! format is documented key by key in `docs/scenarios.md`.
 //!
 //! ```
 //! use distlab::scenario::{parse, Overrides};

@@ -451,7 +451,10 @@ impl ParamReader<'_> {
             };
             let known = bugs.iter().find(|b| b.name == *text);
             let Some(bug) = known.and_then(|b| B::from_name(b.name)) else {
-                let message = format!("unknown bug switch {text:?}; expected {expected}");
+                let mut message = format!("unknown bug switch {text:?}; expected {expected}");
+                if let Some(close) = read::closest(text, &names) {
+                    message.push_str(&format!(" (did you mean {close:?}?)"));
+                }
                 return Err(read::error(source, element, message));
             };
             if out.contains(&bug) {
@@ -509,7 +512,10 @@ impl ParamReader<'_> {
                 _ => "`bug` is now `bugs`, a list: use bugs = [\"name\", ...]".to_string(),
             };
         } else if (key == "bug" || key == "bugs") && self.declared && self.bugs.is_empty() {
-            message.push_str("; the protocol has no bug switches");
+            message = format!(
+                "unknown key `{key}` {}: the protocol has no bug switches",
+                self.table.place
+            );
         }
         Err(ScenarioError::at(&self.table.source, span, message))
     }
@@ -720,7 +726,7 @@ mod tests {
     fn bug_switch_errors_name_the_valid_switches() {
         assert_eq!(
             read_declared("bugs = [\"forgot\"]"),
-            Err("p.toml:1:9: unknown bug switch \"forgot\"; expected one of \"forget\" or \"no-retry\"".into())
+            Err("p.toml:1:9: unknown bug switch \"forgot\"; expected one of \"forget\" or \"no-retry\" (did you mean \"forget\"?)".into())
         );
         assert_eq!(
             read_declared("bugs = [\"forget\", \"forget\"]"),
