@@ -156,7 +156,7 @@ const INVALID: &[(&str, &str, &str)] = &[
         "name = \"two\"",
         "name = \"no-retransmit\"",
     ),
-    ("bug-without-value", "value = \"no-retransmit\"\n", ""),
+    ("bug-without-value", "value = [\"no-retransmit\"]\n", ""),
     (
         "no-cases",
         "[[parts.cases]]\nscenario = \"scenarios/../../../scenarios/broadcast-lossy.toml\"\n\
