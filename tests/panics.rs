@@ -78,6 +78,8 @@ const FACTS: ProtocolFacts = ProtocolFacts {
     roles: &[],
     workloads: &[],
     histories: &[],
+    params: &[],
+    bugs: &[],
 };
 
 fn build(scenario: &Scenario, options: &BuildOptions) -> Result<Box<dyn DynSim>, ScenarioError> {

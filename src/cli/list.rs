@@ -1,17 +1,22 @@
-//! `distlab list`: protocols, scenarios, labs.
+//! `distlab list`: protocols, scenarios, labs; `distlab list --params
+//! PROTOCOL`: one protocol's `[protocol]` parameters and bug switches.
 
 use crate::cli::Context;
-use crate::scenario::{self, Overrides};
+use crate::scenario::{self, param_spec, Overrides};
 use clap::Args;
 use std::path::{Path, PathBuf};
 
 /// Arguments of `distlab list`.
 #[derive(Debug, Args)]
-#[command(after_help = "Example:\n  distlab list")]
+#[command(after_help = "Examples:\n  distlab list\n  distlab list --params swim")]
 pub struct ListArgs {
     /// Folder of scenario files.
     #[arg(long, default_value = "scenarios")]
     pub scenarios: PathBuf,
+    /// List one protocol's `[protocol]` parameters (key, type, default,
+    /// values, meaning) and its bug switches (`bugs = [...]`) instead.
+    #[arg(long, value_name = "PROTOCOL")]
+    pub params: Option<String>,
 }
 
 fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
@@ -22,8 +27,30 @@ fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
     paths
 }
 
+/// `distlab list --params PROTOCOL`; an unknown protocol is bad input.
+fn params(ctx: &Context, name: &str) -> i32 {
+    let Some(entry) = ctx.registry.find(name) else {
+        let names: Vec<&str> = ctx.registry.all().iter().map(|p| p.facts.name).collect();
+        eprintln!(
+            "distlab: unknown protocol {name:?}; expected one of: {}",
+            names.join(", ")
+        );
+        return super::EXIT_BAD_INPUT;
+    };
+    let facts = &entry.facts;
+    println!("{}: {}\n", facts.name, entry.summary);
+    print!(
+        "{}",
+        param_spec::listing(facts.name, facts.params, facts.bugs)
+    );
+    super::EXIT_OK
+}
+
 /// Run the command.
 pub fn run(ctx: &Context, args: &ListArgs) -> i32 {
+    if let Some(name) = &args.params {
+        return params(ctx, name);
+    }
     let protocols = ctx.registry.all();
     let name_width = protocols
         .iter()
@@ -44,7 +71,7 @@ pub fn run(ctx: &Context, args: &ListArgs) -> i32 {
         .map(|p| p.display().to_string().chars().count())
         .max()
         .unwrap_or(0);
-    println!("protocols:");
+    println!("protocols (distlab list --params NAME for parameters and bug switches):");
     for p in protocols {
         println!("  {:<name_width$} {}", p.facts.name, p.summary);
     }

@@ -29,7 +29,7 @@ use crate::sim::Sim;
 use std::sync::LazyLock;
 
 /// Build a CQRS simulation whose nodes follow `S`'s rules: the `[protocol]`
-/// and `[workload]` parameters of `cqrs` (a `bug` switch is read and acts in
+/// and `[workload]` parameters of `cqrs` (the `bugs` switches are read and act in
 /// the nodes' plumbing), every check of the reference plus
 /// `decisions-on-true-state`.
 pub fn build<S: CqrsParts>(

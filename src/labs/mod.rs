@@ -121,9 +121,9 @@ pub struct Case {
 pub struct LabBug {
     /// Name, for messages.
     pub name: &'static str,
-    /// The `[protocol]` key that switches it on (`bugs` or `bug`).
+    /// The `[protocol]` key that switches it on (`bugs`, or another key).
     pub param: &'static str,
-    /// The value, as TOML (`["forget-vote"]`, `"dual-write"`).
+    /// The value, as TOML (`["forget-vote"]`, `"1s"`).
     pub value: &'static str,
     /// Parts that must lose points with the bug on.
     pub breaks: &'static [&'static str],

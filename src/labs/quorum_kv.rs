@@ -104,8 +104,8 @@ fn ap_available<S: Node>(sim: &Sim<S>) -> Outcome {
 }
 
 /// Build a quorum-KV simulation of `S` from a scenario: the `[protocol]` and
-/// `[workload]` parameters of `quorum-kv` (a `bug` switch is read but only
-/// the reference acts on it; `mode` must be `cp` or `ap` and `session`
+/// `[workload]` parameters of `quorum-kv` (the `bugs` switches are read but only
+/// the reference acts on them; `mode` must be `cp` or `ap` and `session`
 /// `none`), every check and metric of the reference plus `cp-available` or
 /// `ap-available` and the metric `worst-client-partitioned`.
 pub fn build<S: QuorumLabNode>(

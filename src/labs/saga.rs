@@ -27,8 +27,8 @@ use std::sync::{Arc, LazyLock};
 pub use crate::protocols::saga::lab::SagaLabNode;
 
 /// Build a saga simulation of `S` from a scenario: the `[protocol]` and
-/// `[workload]` parameters of `saga` (a `bug` switch is read, but only the
-/// reference acts on it; `style` must be orchestrated), every check of the
+/// `[workload]` parameters of `saga` (the `bugs` switches are read, but only the
+/// reference acts on them; `style` must be orchestrated), every check of the
 /// reference plus `charged-at-most-once`.
 pub fn build<S: SagaLabNode>(
     scenario: &Scenario,

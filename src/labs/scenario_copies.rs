@@ -173,20 +173,20 @@ points = 20
 
 [[bugs]]
 name = "no-increment-on-send"
-param = "bug"
-value = "no-increment-on-send"
+param = "bugs"
+value = ["no-increment-on-send"]
 breaks = ["A"]
 
 [[bugs]]
 name = "merge-min"
-param = "bug"
-value = "merge-min"
+param = "bugs"
+value = ["merge-min"]
 breaks = ["B", "C"]
 
 [[bugs]]
 name = "no-causal-wait"
-param = "bug"
-value = "no-causal-wait"
+param = "bugs"
+value = ["no-causal-wait"]
 breaks = ["C"]
 "#,
     ),
@@ -217,7 +217,7 @@ settle = "5s"
 [protocol]
 name = "vclock"
 retry = "60ms"
-bug = "none"            # none | merge-min | no-causal-wait (the reference's bug switches)
+bugs = []               # any of "merge-min", "no-causal-wait" (the reference's bug switches)
 
 [network]
 latency = { kind = "exponential", mean = "30ms" }
@@ -274,7 +274,7 @@ settle = "2s"
 name = "lamport"
 retry = "50ms"          # resend unacknowledged link messages
 laws = 40               # generated operation sequences per node at start
-bug = "none"            # none | no-increment-on-send (the reference's bug switch)
+bugs = []               # any of "no-increment-on-send" (the reference's bug switch)
 
 [network]
 latency = { kind = "uniform", min = "1ms", max = "20ms" }
@@ -313,7 +313,7 @@ settle = "4s"
 name = "vclock"
 retry = "50ms"
 delivery_rule = "given"    # yours | given: the lab decides causal readiness
-bug = "none"               # none | merge-min (the reference's bug switches)
+bugs = []                  # any of "merge-min" (the reference's bug switches)
 
 [network]
 latency = { kind = "exponential", mean = "10ms" }
@@ -364,7 +364,7 @@ name = "vclock"
 retry = "50ms"
 laws = 40                  # generated operation sequences per node at start
 delivery_rule = "given"    # yours | given: the lab decides causal readiness
-bug = "none"               # none | merge-min (the reference's bug switches)
+bugs = []                  # any of "merge-min" (the reference's bug switches)
 
 [network]
 latency = { kind = "exponential", mean = "10ms" }
@@ -511,20 +511,20 @@ note = "ring split in halves, a crash"
 
 [[bugs]]
 name = "no-retransmit"
-param = "bug"
-value = "no-retransmit"
+param = "bugs"
+value = ["no-retransmit"]
 breaks = ["A", "B"]
 
 [[bugs]]
 name = "forget-on-restart"
-param = "bug"
-value = "forget-on-restart"
+param = "bugs"
+value = ["forget-on-restart"]
 breaks = ["A"]
 
 [[bugs]]
 name = "no-anti-entropy"
-param = "bug"
-value = "no-anti-entropy"
+param = "bugs"
+value = ["no-anti-entropy"]
 breaks = ["C"]
 "#,
     ),
@@ -650,7 +650,7 @@ mode = "push-pull"      # the reference's mode; your node always does push-pull
 fanout = 2
 interval = "100ms"
 topology = "ring"
-bug = "none"            # none | no-anti-entropy (the reference's bug switch)
+bugs = []               # any of "no-anti-entropy" (the reference's bug switch)
 
 [network]
 latency = { kind = "uniform", min = "1ms", max = "10ms" }
@@ -802,36 +802,36 @@ note = "1.5 s partitions"
 
 [[bugs]]
 name = "send-before-log"
-param = "bug"
-value = "send-before-log"
+param = "bugs"
+value = ["send-before-log"]
 breaks = ["C"]
 rule = "R4: the decision is sent before it is synced"
 
 [[bugs]]
 name = "forget-prepared"
-param = "bug"
-value = "forget-prepared"
+param = "bugs"
+value = ["forget-prepared"]
 breaks = ["B"]
 rule = "R2: a restarted participant forgets its prepared transactions"
 
 [[bugs]]
 name = "presume-commit"
-param = "bug"
-value = "presume-commit"
+param = "bugs"
+value = ["presume-commit"]
 breaks = ["A", "B", "C"]
 rule = "R6: a missing vote counts as yes"
 
 [[bugs]]
 name = "unilateral-abort"
-param = "bug"
-value = "unilateral-abort"
+param = "bugs"
+value = ["unilateral-abort"]
 breaks = ["C"]
 rule = "R7: an in-doubt participant aborts alone"
 
 [[bugs]]
 name = "early-unlock"
-param = "bug"
-value = "early-unlock"
+param = "bugs"
+value = ["early-unlock"]
 breaks = ["A", "B", "C"]
 rule = "locks released at the yes vote instead of at the decision"
 "#,
@@ -1233,22 +1233,22 @@ note = "random crashes, unsynced writes lost"
 
 [[bugs]]
 name = "payment-not-idempotent"
-param = "bug"
-value = "payment-not-idempotent"
+param = "bugs"
+value = ["payment-not-idempotent"]
 breaks = ["B", "C"]
 rule = "R5: payment charges again on a repeated command (in C, resends after a crash repeat charges too)"
 
 [[bugs]]
 name = "no-compensation-retry"
-param = "bug"
-value = "no-compensation-retry"
+param = "bugs"
+value = ["no-compensation-retry"]
 breaks = ["A", "B", "C"]
 rule = "R3: a compensation is sent once, and abandoned when busy"
 
 [[bugs]]
 name = "no-persist"
-param = "bug"
-value = "no-persist"
+param = "bugs"
+value = ["no-persist"]
 breaks = ["B", "C"]
 rule = "R4: the orchestrator keeps progress in memory only (B: its second case crashes nodes)"
 "#,
@@ -3034,15 +3034,15 @@ note = "last-writer-wins, `r = w = 1`"
 
 [[bugs]]
 name = "no-write-back"
-param = "bug"
-value = "no-write-back"
+param = "bugs"
+value = ["no-write-back"]
 breaks = ["A", "B"]
 rule = "R4: reads answer after phase 1, without writing back"
 
 [[bugs]]
 name = "stale-quorum"
-param = "bug"
-value = "stale-quorum"
+param = "bugs"
+value = ["stale-quorum"]
 breaks = ["A", "B"]
 rule = "R2: every reply counts toward a quorum, duplicates and the other phase's too"
 
@@ -3055,15 +3055,15 @@ rule = "R6: no fallbacks (the reference with `sloppy_after = \"1s\"`, past the d
 
 [[bugs]]
 name = "no-handoff"
-param = "bug"
-value = "no-handoff"
+param = "bugs"
+value = ["no-handoff"]
 breaks = ["C"]
 rule = "R8: fallbacks keep their hints forever"
 
 [[bugs]]
 name = "no-repair"
-param = "bug"
-value = "no-repair"
+param = "bugs"
+value = ["no-repair"]
 breaks = ["C"]
 rule = "R7, R9: no read repair, no anti-entropy"
 "#,
@@ -3467,29 +3467,29 @@ note = "store crashes, loss, duplication, random crashes"
 
 [[bugs]]
 name = "no-expected-version"
-param = "bug"
-value = "no-expected-version"
+param = "bugs"
+value = ["no-expected-version"]
 breaks = ["A", "B", "C"]
 rule = "R3: appends ignore the expected version (B, C: overdrafts fail every scenario)"
 
 [[bugs]]
 name = "non-idempotent-projection"
-param = "bug"
-value = "non-idempotent-projection"
+param = "bugs"
+value = ["non-idempotent-projection"]
 breaks = ["A", "B", "C"]
 rule = "R4: every delivery is applied (A, C: their crashes redeliver too)"
 
 [[bugs]]
 name = "commit-before-process"
-param = "bug"
-value = "commit-before-process"
+param = "bugs"
+value = ["commit-before-process"]
 breaks = ["A", "B", "C"]
 rule = "R6: offsets committed on receipt, before processing (A, C: their crashes hit projections too)"
 
 [[bugs]]
 name = "dual-write"
-param = "bug"
-value = "dual-write"
+param = "bugs"
+value = ["dual-write"]
 breaks = ["A", "C"]
 rule = "R7: no outbox: publish from memory after the write (A: `concurrent-commands` crashes the store)"
 "#,
@@ -4158,7 +4158,7 @@ read_ratio = 0.2        # share of operations that read a node's set
 # client was told is stored must still reach every node once the faults stop.
 #
 # This is the scenario to sweep: distlab sweep scenarios/broadcast-lossy.toml --seeds 0..2000
-# To watch the checks catch a bug, set `bug = "no-retransmit"` below and sweep again.
+# To watch the checks catch a bug, set `bugs = ["no-retransmit"]` below and sweep again.
 name = "broadcast-lossy"
 description = "Seven nodes on a ring with 20% loss, duplication, crashes and loss spikes."
 nodes = 7
@@ -4170,7 +4170,7 @@ settle = "10s"
 name = "broadcast"
 topology = "ring"
 retry = "150ms"
-bug = "none"            # none | no-retransmit | forget-on-restart
+bugs = []               # any of "no-retransmit", "forget-on-restart"
 
 [network]
 latency = { kind = "exponential", mean = "5ms" }
@@ -4526,7 +4526,7 @@ fanout = 2                  # neighbours contacted per round
 interval = "100ms"          # round length
 topology = "random-regular" # line | ring | grid | tree | total | random-regular
 degree = 3                  # neighbours per node in the random regular graph
-bug = "none"                # none | rumor-stops-early | no-anti-entropy
+bugs = []                   # any of "rumor-stops-early", "no-anti-entropy"
 
 [network]
 latency = { kind = "uniform", min = "1ms", max = "10ms" }
@@ -4575,7 +4575,7 @@ settle = "4s"
 [protocol]
 name = "lamport"
 retry = "50ms"          # resend unacknowledged link messages
-bug = "none"            # none | no-increment-on-send
+bugs = []               # any of "no-increment-on-send"
 
 [network]
 latency = { kind = "exponential", mean = "5ms" }
@@ -5070,7 +5070,7 @@ settle = "4s"
 [protocol]
 name = "vclock"
 retry = "50ms"
-bug = "none"            # none | merge-min | no-increment-on-send | no-causal-wait
+bugs = []               # any of "merge-min", "no-increment-on-send", "no-causal-wait"
 
 [network]
 latency = { kind = "exponential", mean = "10ms" }

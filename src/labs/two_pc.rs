@@ -25,8 +25,8 @@ use std::sync::{Arc, LazyLock};
 pub use crate::protocols::two_pc::lab::TwoPcLabNode;
 
 /// Build a two-phase-commit simulation of `S` from a scenario: the
-/// `[protocol]` and `[workload]` parameters of `two-pc` (a `bug` switch is
-/// read but only the reference acts on it), every check of the reference
+/// `[protocol]` and `[workload]` parameters of `two-pc` (the `bugs` switches are
+/// read but only the reference acts on them), every check of the reference
 /// plus `outcomes-agree`.
 pub fn build<S: TwoPcLabNode>(
     scenario: &Scenario,

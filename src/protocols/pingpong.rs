@@ -52,6 +52,8 @@ pub mod scenario {
         roles: &[],
         workloads: &[],
         histories: &[],
+        params: &[],
+        bugs: &[],
     };
 
     /// Build from a scenario; `[protocol]` takes no keys.
@@ -59,7 +61,7 @@ pub mod scenario {
         scenario: &Scenario,
         options: &BuildOptions,
     ) -> Result<Box<dyn DynSim>, ScenarioError> {
-        scenario.protocol_params.reader().finish()?;
+        FACTS.reader(scenario).finish()?;
         let b = SimBuilder::new(scenario.nodes, scenario.seed, |_, _| PingPong::default());
         Ok(Box::new(
             configure(b, scenario, &FACTS, None, options)?.build(),

@@ -3,7 +3,7 @@
 //! check selection). Protocol parameters are the protocol's own business.
 
 use super::spec::{self, InvariantSelection, Scenario};
-use super::ScenarioError;
+use super::{BugDecl, ParamDecl, ParamReader, ScenarioError};
 use crate::faults::{self, NemesisConfig, ScheduledFault};
 use crate::net::{LinkConfig, NetConfig, PartitionShape};
 use crate::sim::{Node, NodeId, Ratio, SimBuilder, SimTime, TraceLevel};
@@ -29,6 +29,20 @@ pub struct ProtocolFacts {
     /// (e.g. `"linearizable"`); the protocol's `build` reads the choice with
     /// [`history_check`].
     pub histories: &'static [&'static str],
+    /// The `[protocol]` parameters, each declared once (key, type,
+    /// default, range, meaning): read with [`ProtocolFacts::reader`],
+    /// listed by `distlab list --params`, tabled in the protocol's doc.
+    pub params: &'static [ParamDecl],
+    /// The bug switches `bugs = [...]` accepts, and what each breaks.
+    pub bugs: &'static [BugDecl],
+}
+
+impl ProtocolFacts {
+    /// A reader of the scenario's `[protocol]` table against these
+    /// declarations ([`ParamTable::reader_for`](super::ParamTable::reader_for)).
+    pub fn reader<'s>(&self, scenario: &'s Scenario) -> ParamReader<'s> {
+        scenario.protocol_params.reader_for(self.params, self.bugs)
+    }
 }
 
 /// The history check a scenario asks for (`None` for `"none"`), validated

@@ -9,8 +9,9 @@
 //! names are kept with their spans, and protocol parameters are
 //! kept in a [`ParamTable`], so that the protocol registry can validate them
 //! later and still report errors at their place in the file
-//! ([`ScenarioError::at`]). The format is documented key by key in
-//! `docs/scenarios.md`.
+//! ([`ScenarioError::at`]). A protocol declares its parameters and bug
+//! switches once ([`param_spec`]), and reads its table against them. The
+//! format is documented key by key in `docs/scenarios.md`.
 //!
 //! ```
 //! use distlab::scenario::{parse, Overrides};
@@ -31,6 +32,7 @@
 pub mod engine;
 mod error;
 mod faults;
+pub mod param_spec;
 mod params;
 mod parse;
 pub(crate) mod read;
@@ -39,6 +41,9 @@ mod units;
 pub(crate) mod value;
 
 pub use error::{ScenarioError, SourceInfo};
+pub use param_spec::{
+    BugDecl, BugSwitch, Choice, Integer, Param, ParamDecl, ParamKind, ParamValue, Setting,
+};
 pub use params::{ParamReader, ParamTable};
 pub use spec::{
     CheckSpec, ClockSpec, FaultAction, FaultSpec, InvariantSelection, LatencySpec, LinkSpec,

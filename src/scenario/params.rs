@@ -3,6 +3,7 @@
 //! errors still point into the scenario file.
 
 use super::error::{ScenarioError, SourceInfo};
+use super::param_spec::{BugDecl, BugSwitch, Param, ParamDecl, ParamKind, ParamValue, Setting};
 use super::read::{self, unknown_key_message};
 use super::value::{parse_document, Item, Table, Value};
 use crate::base::SimTime;
@@ -109,11 +110,30 @@ impl ParamTable {
         Ok(table)
     }
 
-    /// Starts reading the parameters.
+    /// Starts reading parameters that are not declared (a workload's
+    /// extra keys): every key a getter asks for is known.
     pub fn reader(&self) -> ParamReader<'_> {
+        ParamReader {
+            declared: false,
+            ..self.reader_for(&[], &[])
+        }
+    }
+
+    /// Starts reading a protocol's declared parameters and bug switches:
+    /// [`ParamReader::get`] reads a declared parameter, [`ParamReader::bugs`]
+    /// the `bugs` list, and [`ParamReader::finish`] rejects every key that
+    /// is neither declared nor asked for.
+    pub fn reader_for(
+        &self,
+        params: &'static [ParamDecl],
+        bugs: &'static [BugDecl],
+    ) -> ParamReader<'_> {
         ParamReader {
             table: self,
             asked: Vec::new(),
+            params,
+            bugs,
+            declared: true,
         }
     }
 }
@@ -124,6 +144,9 @@ impl ParamTable {
 pub struct ParamReader<'a> {
     table: &'a ParamTable,
     asked: Vec<String>,
+    params: &'static [ParamDecl],
+    bugs: &'static [BugDecl],
+    declared: bool,
 }
 
 impl ParamReader<'_> {
@@ -345,29 +368,156 @@ impl ParamReader<'_> {
         Ok(out)
     }
 
-    /// Rejects the first key (in file order) that no getter asked for.
+    /// The declared parameter `param`: its value in the table, checked as
+    /// its declaration says, or its default.
+    pub fn get<T: ParamValue>(&mut self, param: &Param<T>) -> Result<T, ScenarioError> {
+        let decl = &param.decl;
+        debug_assert!(
+            self.params.iter().any(|d| d.key == decl.key),
+            "`{}` is read but not in the declared table",
+            decl.key
+        );
+        let setting = self.setting(decl)?;
+        match T::from_setting(setting) {
+            Some(value) => Ok(value),
+            None => Err(self.error_at(decl.key, format!("cannot read `{}`", decl.key))),
+        }
+    }
+
+    /// A declared parameter's value as its kind reads it.
+    fn setting(&mut self, decl: &ParamDecl) -> Result<Setting, ScenarioError> {
+        let key = decl.key;
+        Ok(match decl.kind {
+            ParamKind::Duration { default, min } => {
+                let time = if min == SimTime::ZERO {
+                    self.duration(key, default)?
+                } else {
+                    self.positive_duration(key, default)?
+                };
+                if time < min {
+                    let message = format!("{key} must be at least {min}, got {time}");
+                    return Err(self.error_at(key, message));
+                }
+                Setting::Duration(time)
+            }
+            ParamKind::DurationRange { default } => {
+                let (min, max) = self.duration_range(key, default.0, default.1)?;
+                Setting::DurationRange(min, max)
+            }
+            ParamKind::Integer { default, min, max } => {
+                Setting::Integer(self.u64_in(key, default, min..=max)?)
+            }
+            ParamKind::Number { default, min, max } => {
+                Setting::Number(self.f64_in(key, default, min..=max)?)
+            }
+            ParamKind::Bool { default } => Setting::Bool(self.bool(key, default)?),
+            ParamKind::Choice { default, choices } => {
+                Setting::Choice(self.one_of(key, default, choices)?)
+            }
+            ParamKind::ChoiceList { choices } => {
+                Setting::ChoiceList(self.strings_in(key, choices)?)
+            }
+        })
+    }
+
+    /// The bug switches `bugs = ["name", ...]` turns on, in file order
+    /// (none if absent), each one of the declared switches and given once.
+    pub fn bugs<B: BugSwitch>(&mut self) -> Result<Vec<B>, ScenarioError> {
+        let source = &self.table.source;
+        let bugs = self.bugs;
+        let Some(item) = self.item("bugs") else {
+            return Ok(Vec::new());
+        };
+        let names: Vec<&str> = bugs.iter().map(|b| b.name).collect();
+        let expected = format!("one of {}", quoted_list(&names));
+        let Value::Array(elements) = &item.value else {
+            let message = match &item.value {
+                Value::String(name) => {
+                    format!("`bugs` is a list: use bugs = [{name:?}]")
+                }
+                other => format!(
+                    "expected a list of bug switches for `bugs` ({expected}), got {}",
+                    other.describe()
+                ),
+            };
+            return Err(read::error(source, item, message));
+        };
+        let mut out: Vec<B> = Vec::new();
+        for element in elements {
+            let Value::String(text) = &element.value else {
+                let got = element.value.describe();
+                let message = format!("expected a bug switch in `bugs` ({expected}), got {got}");
+                return Err(read::error(source, element, message));
+            };
+            let known = bugs.iter().find(|b| b.name == *text);
+            let Some(bug) = known.and_then(|b| B::from_name(b.name)) else {
+                let mut message = format!("unknown bug switch {text:?}; expected {expected}");
+                if let Some(close) = read::closest(text, &names) {
+                    message.push_str(&format!(" (did you mean {close:?}?)"));
+                }
+                return Err(read::error(source, element, message));
+            };
+            if out.contains(&bug) {
+                let message = format!("{text:?} appears twice in `bugs`");
+                return Err(read::error(source, element, message));
+            }
+            out.push(bug);
+        }
+        Ok(out)
+    }
+
+    /// Rejects the first key (in file order) that is neither declared nor
+    /// asked for. The old single-bug key `bug = "x"` gets its own message
+    /// (`use bugs = ["x"]`).
     pub fn finish(self) -> Result<(), ScenarioError> {
-        let known: Vec<&str> = self
-            .table
-            .fixed_keys
+        let bugs_key: &[&str] = if self.bugs.is_empty() { &[] } else { &["bugs"] };
+        let mut known: Vec<&str> = self.table.fixed_keys.iter().map(String::as_str).collect();
+        let declared = self
+            .params
             .iter()
-            .chain(&self.asked)
-            .map(String::as_str)
-            .collect();
+            .map(|p| p.key)
+            .chain(bugs_key.iter().copied());
+        for key in declared.chain(self.asked.iter().map(String::as_str)) {
+            if !known.contains(&key) {
+                known.push(key);
+            }
+        }
+        debug_assert!(
+            self.params
+                .iter()
+                .all(|p| self.asked.iter().any(|k| k == p.key)),
+            "a declared parameter of {} is never read",
+            self.table.place
+        );
         let unknown = self
             .table
             .entries
             .iter()
             .filter(|(key, _)| !known.contains(&key.as_str()))
             .min_by_key(|(_, entry)| entry.key_span.start);
-        match unknown {
-            None => Ok(()),
-            Some((key, entry)) => {
-                let message = unknown_key_message(key, &self.table.place, &known);
-                let span = entry.key_span.clone();
-                Err(ScenarioError::at(&self.table.source, span, message))
-            }
+        let Some((key, entry)) = unknown else {
+            return Ok(());
+        };
+        let span = entry.key_span.clone();
+        let mut message = unknown_key_message(key, &self.table.place, &known);
+        if key == "bug" && !self.bugs.is_empty() {
+            message = match &entry.item.value {
+                Value::String(name) if name == "none" => {
+                    "`bug` is now `bugs`, a list: leave it out (or write bugs = []) for no bug"
+                        .to_string()
+                }
+                Value::String(name) => {
+                    format!("`bug` is now `bugs`, a list: use bugs = [{name:?}]")
+                }
+                _ => "`bug` is now `bugs`, a list: use bugs = [\"name\", ...]".to_string(),
+            };
+        } else if (key == "bug" || key == "bugs") && self.declared && self.bugs.is_empty() {
+            message = format!(
+                "unknown key `{key}` {}: the protocol has no bug switches",
+                self.table.place
+            );
         }
+        Err(ScenarioError::at(&self.table.source, span, message))
     }
 }
 
@@ -509,6 +659,90 @@ mod tests {
             (err.line, err.column),
             (1, 10),
             "points at the file's fanout"
+        );
+    }
+
+    mod declared {
+        use crate::base::SimTime;
+        use crate::scenario::param_spec::{BugSwitch, Param, ParamDecl};
+
+        crate::bug_switches! {
+            /// Test switches.
+            pub(super) enum Bug {
+                /// Forgets things.
+                Forget = "forget",
+                /// Never retries.
+                NoRetry = "no-retry",
+            }
+        }
+
+        pub(super) const FANOUT: Param<u32> = Param::integer("fanout", 2, 1, 10, "peers");
+        pub(super) const INTERVAL: Param<SimTime> =
+            Param::positive_duration("interval", SimTime::from_millis(100), "round");
+        pub(super) const PARAMS: &[ParamDecl] = &[FANOUT.decl, INTERVAL.decl];
+        pub(super) const BUGS: &[crate::scenario::BugDecl] = Bug::DECLS;
+    }
+
+    /// Reads FANOUT, INTERVAL and the bugs from `text`, then finishes.
+    fn read_declared(text: &str) -> Result<(u32, SimTime, Vec<declared::Bug>), String> {
+        let params = table(text);
+        let mut r = params.reader_for(declared::PARAMS, declared::BUGS);
+        let read = (|| {
+            let fanout = r.get(&declared::FANOUT)?;
+            let interval = r.get(&declared::INTERVAL)?;
+            let bugs = r.bugs::<declared::Bug>()?;
+            Ok((fanout, interval, bugs))
+        })();
+        let read = read.map_err(|e: ScenarioError| e.headline())?;
+        r.finish().map_err(|e| e.headline())?;
+        Ok(read)
+    }
+
+    #[test]
+    fn declared_parameters_read_or_default() {
+        assert_eq!(
+            read_declared(""),
+            Ok((2, SimTime::from_millis(100), vec![]))
+        );
+        assert_eq!(
+            read_declared("fanout = 3\nbugs = [\"no-retry\", \"forget\"]\n"),
+            Ok((
+                3,
+                SimTime::from_millis(100),
+                vec![declared::Bug::NoRetry, declared::Bug::Forget]
+            ))
+        );
+        assert_eq!(
+            read_declared("fanout = 11"),
+            Err("p.toml:1:10: fanout must be between 1 and 10, got 11".into())
+        );
+        assert_eq!(
+            read_declared("interval = \"0s\""),
+            Err("p.toml:1:12: interval must be more than 0, got \"0s\"".into())
+        );
+    }
+
+    #[test]
+    fn bug_switch_errors_name_the_valid_switches() {
+        assert_eq!(
+            read_declared("bugs = [\"forgot\"]"),
+            Err("p.toml:1:9: unknown bug switch \"forgot\"; expected one of \"forget\" or \"no-retry\" (did you mean \"forget\"?)".into())
+        );
+        assert_eq!(
+            read_declared("bugs = [\"forget\", \"forget\"]"),
+            Err("p.toml:1:19: \"forget\" appears twice in `bugs`".into())
+        );
+        assert_eq!(
+            read_declared("bugs = \"forget\""),
+            Err("p.toml:1:8: `bugs` is a list: use bugs = [\"forget\"]".into())
+        );
+        assert_eq!(
+            read_declared("bug = \"forget\""),
+            Err("p.toml:1:1: `bug` is now `bugs`, a list: use bugs = [\"forget\"]".into())
+        );
+        assert_eq!(
+            read_declared("fanuot = 3"),
+            Err("p.toml:1:1: unknown key `fanuot` in [protocol] for protocol `gossip`; expected one of: fanout, interval, bugs (did you mean `fanout`?)".into())
         );
     }
 

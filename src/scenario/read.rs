@@ -103,7 +103,7 @@ pub(crate) fn unknown_key_message(key: &str, place: &str, allowed: &[&str]) -> S
 
 /// The allowed word closest to `word`, if it is within one edit per three
 /// characters (at least one): `lose` → `loss`, but not `mean` → `min`.
-fn closest<'w>(word: &str, allowed: &[&'w str]) -> Option<&'w str> {
+pub(crate) fn closest<'w>(word: &str, allowed: &[&'w str]) -> Option<&'w str> {
     allowed
         .iter()
         .map(|&candidate| (edit_distance(word, candidate), candidate))

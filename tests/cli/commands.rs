@@ -79,8 +79,8 @@ fn overrides_change_the_run() {
 fn a_liveness_failure_exits_2_and_prints_a_replay_command() {
     let path = support::variant(
         "scenarios/broadcast-lossy.toml",
-        "bug = \"none\"",
-        "bug = \"no-retransmit\"",
+        "bugs = []",
+        "bugs = [\"no-retransmit\"]",
         "exit2.toml",
     );
     let out = distlab(&["run", &path]);
@@ -92,8 +92,8 @@ fn a_liveness_failure_exits_2_and_prints_a_replay_command() {
 fn sweep_writes_failures_that_replay_reproduces() {
     let path = support::variant(
         "scenarios/broadcast-lossy.toml",
-        "bug = \"none\"",
-        "bug = \"no-retransmit\"",
+        "bugs = []",
+        "bugs = [\"no-retransmit\"]",
         "sweep.toml",
     );
     let failures = std::env::temp_dir().join(format!("distlab-sweep-{}.json", std::process::id()));
@@ -168,6 +168,100 @@ fn list_shows_protocols_and_scenarios() {
 }
 
 #[test]
+fn list_params_shows_a_protocols_parameters_and_bug_switches() {
+    for protocol in ["swim", "raft", "pingpong"] {
+        let out = distlab(&["list", "--params", protocol]);
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        insta::assert_snapshot!(format!("list-params-{protocol}"), stdout(&out));
+    }
+    bad("list-params-unknown", &["list", "--params", "swimm"]);
+}
+
+/// The parameter tables in `docs/protocols/*.md` are generated from the
+/// protocols' declarations (between markers); a stale one fails with a
+/// diff, and `DISTLAB_BLESS=1` rewrites it.
+#[test]
+fn protocol_docs_tables_are_generated_from_the_declarations() {
+    use distlab::scenario::param_spec::{markdown, splice_doc};
+    let bless = std::env::var_os("DISTLAB_BLESS").is_some();
+    let mut docs: Vec<std::path::PathBuf> = std::fs::read_dir("docs/protocols")
+        .expect("docs/protocols")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    docs.sort();
+    let mut stale = Vec::new();
+    for entry in distlab::registry::Registry::builtin().all() {
+        let facts = &entry.facts;
+        if facts.params.is_empty() && facts.bugs.is_empty() {
+            continue;
+        }
+        let tables = markdown(facts.params, facts.bugs);
+        let mut found = false;
+        for path in &docs {
+            let have = std::fs::read_to_string(path).expect("doc");
+            let Some(want) = splice_doc(&have, facts.name, &tables) else {
+                continue;
+            };
+            found = true;
+            if want == have {
+                continue;
+            }
+            if bless {
+                std::fs::write(path, &want).expect("write doc");
+            } else {
+                stale.push(format!(
+                    "{} ({}):\n{}",
+                    path.display(),
+                    facts.name,
+                    line_diff(&have, &want)
+                ));
+            }
+        }
+        assert!(
+            found,
+            "no doc under docs/protocols has the parameter markers of `{}`",
+            facts.name
+        );
+    }
+    assert!(
+        stale.is_empty(),
+        "parameter tables differ from the declarations (run \
+         `DISTLAB_BLESS=1 cargo test --test cli protocol_docs`):\n{}",
+        stale.join("\n")
+    );
+}
+
+/// The lines only in `old` (`-`) and only in `new` (`+`), in order.
+fn line_diff(old: &str, new: &str) -> String {
+    let (a, b): (Vec<&str>, Vec<&str>) = (old.lines().collect(), new.lines().collect());
+    // Longest common subsequence, then walk it.
+    let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j, mut out) = (0, 0, String::new());
+    while i < a.len() || j < b.len() {
+        if i < a.len() && j < b.len() && a[i] == b[j] {
+            (i, j) = (i + 1, j + 1);
+        } else if j < b.len() && (i == a.len() || lcs[i][j + 1] >= lcs[i + 1][j]) {
+            out += &format!("+ {}\n", b[j]);
+            j += 1;
+        } else {
+            out += &format!("- {}\n", a[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+#[test]
 fn every_command_has_help_with_examples() {
     for cmd in ["list", "run", "sweep", "replay", "export", "bench"] {
         let out = distlab(&[cmd, "--help"]);
@@ -200,6 +294,11 @@ fn bad_inputs_are_reported_with_their_place() {
         "unknown-invariant",
         "unknown-history",
         "bad-read-ratio",
+        "old-bug-key",
+        "unknown-bug",
+        "bugs-not-a-list",
+        "bug-twice",
+        "bugs-without-switches",
     ] {
         let path = format!("tests/fixtures/bad_inputs/{file}.toml");
         bad(file, &["run", &path]);

@@ -19,8 +19,8 @@ fn temp_dir(name: &str) -> PathBuf {
 fn failing_variant(name: &str) -> String {
     support::variant(
         "scenarios/broadcast-lossy.toml",
-        "bug = \"none\"",
-        "bug = \"no-retransmit\"",
+        "bugs = []",
+        "bugs = [\"no-retransmit\"]",
         name,
     )
 }

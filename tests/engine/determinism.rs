@@ -41,8 +41,8 @@ fn two_processes_give_the_same_trace_hash() {
 fn sweep_results_do_not_depend_on_jobs() {
     let buggy = support::variant(
         "scenarios/broadcast-lossy.toml",
-        "bug = \"none\"",
-        "bug = \"forget-on-restart\"",
+        "bugs = []",
+        "bugs = [\"forget-on-restart\"]",
         "jobs.toml",
     );
     let dir = std::env::temp_dir();
@@ -112,8 +112,8 @@ fn shipped_scenarios_pass_over_many_seeds() {
 fn a_failing_seed_found_by_a_sweep_replays_in_a_test() {
     let path = support::variant(
         "scenarios/broadcast-lossy.toml",
-        "bug = \"none\"",
-        "bug = \"no-retransmit\"",
+        "bugs = []",
+        "bugs = [\"no-retransmit\"]",
         "replay.toml",
     );
     let scenario = testing::load(&path);

@@ -61,8 +61,8 @@ const BROADCAST_LAB: Lab = Lab {
     reference: Some(broadcast::scenario::build),
     bugs: &[LabBug {
         name: "no-retransmit",
-        param: "bug",
-        value: "\"no-retransmit\"",
+        param: "bugs",
+        value: "[\"no-retransmit\"]",
         breaks: &["B"],
     }],
     custom: None,

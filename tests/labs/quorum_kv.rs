@@ -157,8 +157,8 @@ fn the_cheat_catalogue_loses() {
 fn plausible_shortcuts_lose_their_parts() {
     const NO_HANDOFF: LabBug = LabBug {
         name: "no-handoff",
-        param: "bug",
-        value: "\"no-handoff\"",
+        param: "bugs",
+        value: "[\"no-handoff\"]",
         breaks: &["C"],
     };
     const NO_SLOPPY: LabBug = LabBug {

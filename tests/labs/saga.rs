@@ -122,10 +122,12 @@ fn the_cheat_catalogue_loses() {
     );
 }
 
-/// The reference with `[protocol] bug = "give-up-on-busy"`.
+/// The reference with `[protocol] bugs = ["give-up-on-busy"]`.
 fn give_up_on_busy(s: &Scenario, o: &BuildOptions) -> Result<Box<dyn DynSim>, ScenarioError> {
     let mut s = s.clone();
-    s.protocol_params = s.protocol_params.with_param("bug", "\"give-up-on-busy\"")?;
+    s.protocol_params = s
+        .protocol_params
+        .with_param("bugs", "[\"give-up-on-busy\"]")?;
     build::<SagaNode>(&s, o)
 }
 

@@ -112,11 +112,11 @@ fn the_cheat_catalogue_loses() {
     );
 }
 
-/// The reference with `[protocol] bug = "always-yes"`: participants vote
+/// The reference with `[protocol] bugs = ["always-yes"]`: participants vote
 /// yes to every prepare (no lock or funds check).
 fn always_yes(s: &Scenario, o: &BuildOptions) -> Result<Box<dyn DynSim>, ScenarioError> {
     let mut s = s.clone();
-    s.protocol_params = s.protocol_params.with_param("bug", "\"always-yes\"")?;
+    s.protocol_params = s.protocol_params.with_param("bugs", "[\"always-yes\"]")?;
     build::<TwoPc>(&s, o)
 }
 

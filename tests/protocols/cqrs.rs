@@ -136,7 +136,7 @@ fn caught(path: &str, bug: &str, check: &str, needle: &str, limit: u64) -> u64 {
         .unwrap_or_else(|| panic!("{bug} is not caught within {limit} seeds"));
     let fixed = variant(
         path,
-        &[(&format!("bug = \"{bug}\""), "bug = \"none\"")],
+        &[(&format!("bugs = [\"{bug}\"]"), "bugs = []")],
         &format!("fixed-{bug}.toml"),
     );
     testing::check_seeds(&format!("fixed {bug}"), &fixed, 0..30);

@@ -18,8 +18,8 @@ fn gossip_scenarios_pass_over_seeds() {
     // rule plus its backup, which must pass.
     let fixed = support::variant(
         "scenarios/gossip-bug-no-anti-entropy.toml",
-        "bug = \"no-anti-entropy\"",
-        "bug = \"none\"",
+        "bugs = [\"no-anti-entropy\"]",
+        "bugs = []",
         "gossip-counter-with-backup.toml",
     );
     testing::check_seeds("gossip_scenarios_pass_over_seeds", &fixed, 0..25);

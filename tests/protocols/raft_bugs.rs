@@ -122,7 +122,7 @@ fn an_unknown_bug_name_is_an_error_at_its_position() {
         .err()
         .expect("an unknown bug is rejected");
     assert!(
-        err.message.starts_with("unknown bugs \"no-dedupe\""),
+        err.message.starts_with("unknown bug switch \"no-dedupe\""),
         "{}",
         err.message
     );

@@ -73,7 +73,7 @@ fn caught(bug: &str, check: &str, limit: u64) -> u64 {
     assert_eq!(name, check, "{bug}: {why}");
     let fixed = variant_many(
         &path,
-        &[(&format!("bug = \"{bug}\""), "bug = \"none\"")],
+        &[(&format!("bugs = [\"{bug}\"]"), "bugs = []")],
         &format!("fixed-{bug}.toml"),
     );
     testing::check_seeds(&format!("fixed {bug}"), &fixed, 0..10);

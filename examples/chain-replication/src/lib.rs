@@ -46,48 +46,33 @@ pub struct Params {
 
 impl Default for Params {
     fn default() -> Self {
+        use scenario::{BATCH, HEARTBEAT, LEASE, RESEND_AFTER, SUSPECT_AFTER};
         Params {
-            heartbeat: SimTime::from_millis(100),
-            suspect_after: SimTime::from_millis(700),
-            lease: SimTime::from_millis(400),
-            resend_after: SimTime::from_millis(200),
-            batch: 64,
+            heartbeat: HEARTBEAT.default_value(),
+            suspect_after: SUSPECT_AFTER.default_value(),
+            lease: LEASE.default_value(),
+            resend_after: RESEND_AFTER.default_value(),
+            batch: BATCH.default_value(),
             bugs: Vec::new(),
         }
     }
 }
 
-/// A deliberate defect (`[protocol] bugs = [...]`). Each is caught by a
-/// check: a check that never fails checks nothing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Bug {
-    /// `ack-at-head`: the head answers a write as soon as it has it, before
-    /// the write reaches the tail. A read at the tail then misses an
-    /// acknowledged write: the linearizability check fails.
-    AckAtHead,
-    /// `no-resend`: after a repair a replica assumes its new successor has
-    /// everything (no resend of the sent list, gaps ignored). The chain
-    /// stops, and the logs never agree again: `chain-repaired` fails.
-    NoResend,
-    /// `reads-without-lease`: the tail answers reads without a lease from
-    /// the master, so a tail cut off from the master and replaced still
-    /// answers with old data: the linearizability check fails.
-    ReadsWithoutLease,
-}
-
-impl Bug {
-    /// Every bug with its scenario name.
-    pub const ALL: [(Bug, &'static str); 3] = [
-        (Bug::AckAtHead, "ack-at-head"),
-        (Bug::NoResend, "no-resend"),
-        (Bug::ReadsWithoutLease, "reads-without-lease"),
-    ];
-
-    /// The scenario names.
-    pub const NAMES: [&'static str; 3] = ["ack-at-head", "no-resend", "reads-without-lease"];
-
-    /// The bug called `name`.
-    pub fn from_name(name: &str) -> Option<Bug> {
-        Bug::ALL.iter().find(|(_, n)| *n == name).map(|(b, _)| *b)
+distlab::bug_switches! {
+    /// A deliberate defect (`[protocol] bugs = [...]`). Each is caught by a
+    /// check: a check that never fails checks nothing.
+    pub enum Bug {
+        /// The head answers a write as soon as it has it, before the write
+        /// reaches the tail. A read at the tail then misses an acknowledged
+        /// write: the linearizability check fails.
+        AckAtHead = "ack-at-head",
+        /// After a repair a replica assumes its new successor has
+        /// everything (no resend of the sent list, gaps ignored). The chain
+        /// stops, and the logs never agree again: `chain-repaired` fails.
+        NoResend = "no-resend",
+        /// The tail answers reads without a lease from the master, so a
+        /// tail cut off from the master and replaced still answers with old
+        /// data: the linearizability check fails.
+        ReadsWithoutLease = "reads-without-lease",
     }
 }

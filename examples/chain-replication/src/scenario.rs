@@ -7,8 +7,8 @@ use crate::workload::KvWorkload;
 use crate::{Bug, Params};
 use distlab::registry::ProtocolEntry;
 use distlab::scenario::engine::{self, configure, BuildOptions, ProtocolFacts};
-use distlab::scenario::{Scenario, ScenarioError};
-use distlab::sim::{DynSim, Ratio, SimBuilder};
+use distlab::scenario::{BugSwitch, Param, ParamDecl, Scenario, ScenarioError};
+use distlab::sim::{DynSim, Ratio, SimBuilder, SimTime};
 use distlab::workload::Workload;
 use std::sync::Arc;
 
@@ -19,7 +19,53 @@ pub const FACTS: ProtocolFacts = ProtocolFacts {
     roles: &["master", "head", "middle", "tail", "joining", "out"],
     workloads: &["kv"],
     histories: &["linearizable"],
+    params: PARAMS,
+    bugs: Bug::DECLS,
 };
+
+/// The `[protocol]` keys: each declared once, with its default, range and
+/// meaning (`chain-replication list --params chain-replication` prints
+/// them, with the bug switches).
+pub const PARAMS: &[ParamDecl] = &[
+    HEARTBEAT.decl,
+    SUSPECT_AFTER.decl,
+    LEASE.decl,
+    RESEND_AFTER.decl,
+    BATCH.decl,
+];
+
+/// `heartbeat`.
+pub const HEARTBEAT: Param<SimTime> = Param::positive_duration(
+    "heartbeat",
+    SimTime::from_millis(100),
+    "every replica reports to the master this often",
+);
+/// `suspect_after`.
+pub const SUSPECT_AFTER: Param<SimTime> = Param::positive_duration(
+    "suspect_after",
+    SimTime::from_millis(700),
+    "the master removes a replica not heard from for this long",
+);
+/// `lease`.
+pub const LEASE: Param<SimTime> = Param::positive_duration(
+    "lease",
+    SimTime::from_millis(400),
+    "the tail answers reads only this long after the master's last grant; less than `suspect_after`",
+);
+/// `resend_after`.
+pub const RESEND_AFTER: Param<SimTime> = Param::positive_duration(
+    "resend_after",
+    SimTime::from_millis(200),
+    "a replica resends updates its successor has not acknowledged after this",
+);
+/// `batch`.
+pub const BATCH: Param<usize> = Param::integer(
+    "batch",
+    64,
+    1,
+    10_000,
+    "at most this many entries per message",
+);
 
 /// The protocol for distlab's registry: the binary's `main` and the tests
 /// that run scenario files register it.
@@ -50,33 +96,27 @@ pub fn builder(params: Params, nodes: u32, seed: u64) -> SimBuilder<ChainNode> {
     })
 }
 
-/// `[protocol]`: `heartbeat` (100ms), `suspect_after` (700ms), `lease`
-/// (400ms, less than `suspect_after`), `resend_after` (200ms), `batch`
-/// (64), `bugs` (a list of [`Bug::NAMES`]).
+/// Read `[protocol]` ([`PARAMS`] and `bugs`).
 pub fn params(scenario: &Scenario) -> Result<Params, ScenarioError> {
-    let d = Params::default();
-    let mut p = scenario.protocol_params.reader();
-    let heartbeat = p.positive_duration("heartbeat", d.heartbeat)?;
-    let suspect_after = p.positive_duration("suspect_after", d.suspect_after)?;
-    let lease = p.positive_duration("lease", d.lease)?;
+    let mut p = FACTS.reader(scenario);
+    let suspect_after = p.get(&SUSPECT_AFTER)?;
+    let lease = p.get(&LEASE)?;
     if lease >= suspect_after {
         let message = format!(
             "lease ({lease}) must be less than suspect_after ({suspect_after}): the master must not replace a tail whose lease may still run"
         );
         return Err(p.error_at("lease", message));
     }
-    let resend_after = p.positive_duration("resend_after", d.resend_after)?;
-    let batch = p.u64_in("batch", d.batch as u64, 1..=10_000)? as usize;
-    let bugs = p.strings_in("bugs", &Bug::NAMES)?;
-    p.finish()?;
-    Ok(Params {
-        heartbeat,
+    let params = Params {
+        heartbeat: p.get(&HEARTBEAT)?,
         suspect_after,
         lease,
-        resend_after,
-        batch,
-        bugs: bugs.into_iter().filter_map(Bug::from_name).collect(),
-    })
+        resend_after: p.get(&RESEND_AFTER)?,
+        batch: p.get(&BATCH)?,
+        bugs: p.bugs::<Bug>()?,
+    };
+    p.finish()?;
+    Ok(params)
 }
 
 /// `[workload] kind = "kv"`: `keys` (1..=100, default 3), `read_ratio`

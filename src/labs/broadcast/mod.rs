@@ -23,13 +23,11 @@
 //! crate installs, and [`LAB`], loaded from `labs/02-broadcast/lab.toml`.
 
 use super::Lab;
-use crate::protocols::broadcast::scenario::{build_lab as build_broadcast, FACTS};
-use crate::protocols::broadcast::Bug;
+use crate::protocols::broadcast::scenario::{build_lab as build_broadcast, FACTS, LAB_PARAMS};
 use crate::protocols::gossip::scenario::{build_lab as build_gossip, FACTS as GOSSIP_FACTS};
-use crate::protocols::gossip::Bug as GossipBug;
 use crate::registry::{BuildFn, ProtocolEntry};
-use crate::scenario::engine::BuildOptions;
-use crate::scenario::{Scenario, ScenarioError};
+use crate::scenario::engine::{BuildOptions, ProtocolFacts};
+use crate::scenario::{BugDecl, Scenario, ScenarioError};
 use crate::sim::DynSim;
 use std::sync::LazyLock;
 
@@ -55,18 +53,18 @@ impl BroadcastTypes for Reference {
 
 /// Build a `broadcast` scenario with `T::Broadcast` or a `gossip` scenario
 /// with `T::Gossip`, through the protocols' lab builds (their `[protocol]`
-/// keys; only the reference reads `bug`).
+/// keys; only the reference reads `bugs`).
 pub fn build<T: BroadcastTypes>(
     scenario: &Scenario,
     options: &BuildOptions,
 ) -> Result<Box<dyn DynSim>, ScenarioError> {
     match scenario.protocol.get_ref().as_str() {
         "broadcast" => {
-            let scenario = without_foreign_bug(scenario, &GossipBug::NAMES)?;
+            let scenario = without_foreign_bugs(scenario, FACTS.bugs, GOSSIP_FACTS.bugs)?;
             build_broadcast::<T::Broadcast>(&scenario, options)
         }
         "gossip" => {
-            let scenario = without_foreign_bug(scenario, &Bug::NAMES)?;
+            let scenario = without_foreign_bugs(scenario, GOSSIP_FACTS.bugs, FACTS.bugs)?;
             build_gossip::<T::Gossip>(&scenario, options)
         }
         other => Err(ScenarioError::at(
@@ -77,14 +75,29 @@ pub fn build<T: BroadcastTypes>(
     }
 }
 
-/// `scenario` with its `bug` switched off if it names a bug of the other
-/// protocol (`foreign`): the grader switches one bug on for every case of
-/// the lab, and each reference protocol only knows its own.
-fn without_foreign_bug(scenario: &Scenario, foreign: &[&str]) -> Result<Scenario, ScenarioError> {
-    let bug = scenario.protocol_params.reader().string("bug", "none")?;
+/// `scenario` with the bug switches of the other protocol (`foreign`)
+/// taken out of its `bugs` list: the grader switches one bug on for every
+/// case of the lab, and each reference protocol only knows its own
+/// (`own`). A list that names neither is left for the protocol's reader
+/// to refuse.
+fn without_foreign_bugs(
+    scenario: &Scenario,
+    own: &'static [BugDecl],
+    foreign: &'static [BugDecl],
+) -> Result<Scenario, ScenarioError> {
+    let names: Vec<&'static str> = own.iter().chain(foreign).map(|b| b.name).collect();
     let mut scenario = scenario.clone();
-    if bug != "none" && foreign.contains(&bug.as_str()) {
-        scenario.protocol_params = scenario.protocol_params.with_param("bug", "\"none\"")?;
+    let Ok(listed) = scenario.protocol_params.reader().strings_in("bugs", &names) else {
+        return Ok(scenario);
+    };
+    let kept: Vec<String> = listed
+        .iter()
+        .filter(|name| !foreign.iter().any(|b| b.name == **name))
+        .map(|name| format!("{name:?}"))
+        .collect();
+    if kept.len() < listed.len() {
+        let value = format!("[{}]", kept.join(", "));
+        scenario.protocol_params = scenario.protocol_params.with_param("bugs", &value)?;
     }
     Ok(scenario)
 }
@@ -93,7 +106,10 @@ fn without_foreign_bug(scenario: &Scenario, foreign: &[&str]) -> Result<Scenario
 pub fn entry<T: BroadcastTypes>() -> ProtocolEntry {
     ProtocolEntry {
         summary: "lab 02: your flooding broadcast over a topology",
-        facts: FACTS,
+        facts: ProtocolFacts {
+            params: LAB_PARAMS,
+            ..FACTS
+        },
         build: build::<T>,
     }
 }

@@ -14,28 +14,28 @@
 //! its points before the delivery rule is written.
 //!
 //! The reference ([`Reference`]) is the protocol's own; the scenario's
-//! `bug` parameter reaches its nodes' plumbing: `no-increment-on-send`,
+//! `bugs` parameter reaches its nodes' plumbing: `no-increment-on-send`,
 //! `merge-min` and `no-causal-wait`.
 
 use super::Lab;
 pub use crate::protocols::clocks::scenario::ClockBuild;
 use crate::protocols::clocks::scenario::{
-    build_lamport_with, build_vclock_with, LAMPORT_FACTS, VCLOCK_FACTS,
+    build_lamport_with, build_vclock_with, LAMPORT_FACTS, LAMPORT_LAB_PARAMS, VCLOCK_FACTS,
+    VCLOCK_LAB_PARAMS,
 };
+use crate::protocols::clocks::Bug;
 pub use crate::protocols::clocks::{ClockOrder, ClockRules, Hooks, Reference};
 use crate::registry::{BuildFn, ProtocolEntry};
-use crate::scenario::engine::BuildOptions;
-use crate::scenario::{Scenario, ScenarioError};
+use crate::scenario::engine::{BuildOptions, ProtocolFacts};
+use crate::scenario::{BugSwitch, Scenario, ScenarioError};
 use crate::sim::DynSim;
 use std::sync::LazyLock;
 
 /// Build a `lamport` or `vclock` scenario with the rules `R`, audited.
 ///
-/// `[protocol]`: `retry` (default 100ms), `bug` (none|merge-min|
-/// no-increment-on-send|no-causal-wait: the nodes' plumbing applies it
-/// over any rules; the grader sets it only for the reference), `laws`
-/// (generated sequences per node at start, default 10), and for `vclock`
-/// `delivery_rule` (yours|given, default yours).
+/// `[protocol]`: [`LAMPORT_LAB_PARAMS`] or [`VCLOCK_LAB_PARAMS`], and
+/// `bugs` (any of the three: the nodes' plumbing applies them over any
+/// rules; the grader sets them only for the reference).
 pub fn build<R: ClockRules>(
     scenario: &Scenario,
     options: &BuildOptions,
@@ -65,7 +65,11 @@ pub fn build_with(
 pub fn entry<R: ClockRules>() -> ProtocolEntry {
     ProtocolEntry {
         summary: "lab 01: causal broadcast over your vector clock and delivery rule",
-        facts: VCLOCK_FACTS,
+        facts: ProtocolFacts {
+            params: VCLOCK_LAB_PARAMS,
+            bugs: Bug::DECLS,
+            ..VCLOCK_FACTS
+        },
         build: build::<R>,
     }
 }
@@ -76,7 +80,11 @@ pub fn entries<R: ClockRules>() -> Vec<ProtocolEntry> {
     vec![
         ProtocolEntry {
             summary: "lab 01: totally ordered broadcast over your Lamport clock",
-            facts: LAMPORT_FACTS,
+            facts: ProtocolFacts {
+                params: LAMPORT_LAB_PARAMS,
+                bugs: Bug::DECLS,
+                ..LAMPORT_FACTS
+            },
             build: build::<R>,
         },
         entry::<R>(),

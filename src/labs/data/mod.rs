@@ -29,8 +29,8 @@
 //!
 //! [[bugs]]
 //! name = "presume-commit"
-//! param = "bug"                          # the [protocol] key it sets
-//! value = "presume-commit"               # any TOML value
+//! param = "bugs"                         # the [protocol] key it sets
+//! value = ["presume-commit"]             # any TOML value
 //! breaks = ["A"]                         # parts it must lose points on
 //! rule = "R6: a missing vote counts as yes"   # README only
 //! ```

@@ -25,8 +25,8 @@ pub struct BroadcastSetup {
     pub neighbours: Vec<NodeId>,
     /// How often to resend what a neighbour has not acknowledged.
     pub retry: SimTime,
-    /// The scenario's parameters, bug switch included (only the reference
-    /// reads the bug).
+    /// The scenario's parameters, bug switches included (only the
+    /// reference reads them).
     pub params: Arc<Params>,
 }
 

@@ -19,9 +19,10 @@
 //! [`scenario::build_lab`]) adds the latency monitor, `messages-flow`,
 //! `acked-values-durable` (a restart probe) and the efficiency targets.
 //!
-//! Bug switches (`[protocol] bug = ...`) for practising with sweeps:
-//! `no-retransmit` pushes once and never resends; `forget-on-restart` does not
-//! reload stored values after a crash.
+//! Bug switches (`[protocol] bugs = [...]`, [`Bug`]) for practising with
+//! sweeps: `no-retransmit` pushes once and never resends; `forget-on-restart`
+//! does not reload stored values after a crash. Parameters and their
+//! defaults: [`scenario::PARAMS`].
 
 pub mod checks;
 pub mod efficiency;
@@ -40,47 +41,41 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-/// A deliberate defect, to see the checks catch it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Bug {
-    /// Push once; never resend unacknowledged values.
-    NoRetransmit,
-    /// Do not reload stored values after a restart.
-    ForgetOnRestart,
-}
-
-impl Bug {
-    /// Names accepted in scenario files.
-    pub const NAMES: [&'static str; 3] = ["none", "no-retransmit", "forget-on-restart"];
-
-    /// Parse a scenario name (`none` is no bug).
-    pub fn from_name(name: &str) -> Option<Option<Bug>> {
-        match name {
-            "none" => Some(None),
-            "no-retransmit" => Some(Some(Bug::NoRetransmit)),
-            "forget-on-restart" => Some(Some(Bug::ForgetOnRestart)),
-            _ => None,
-        }
+crate::bug_switches! {
+    /// A deliberate defect, to see the checks catch it.
+    pub enum Bug {
+        /// Push once; never resend unacknowledged values.
+        NoRetransmit = "no-retransmit",
+        /// Do not reload stored values after a restart.
+        ForgetOnRestart = "forget-on-restart",
     }
 }
 
-/// Protocol parameters.
+/// Protocol parameters (the `[protocol]` keys, meanings and defaults:
+/// [`scenario::PARAMS`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Params {
-    /// Neighbour graph (default `total`).
+    /// Neighbour graph (`topology`).
     pub topology: Topology,
-    /// Resend unacknowledged values this often (default 100 ms).
+    /// Resend unacknowledged values this often (`retry`).
     pub retry: SimTime,
-    /// Deliberate defect (default none).
-    pub bug: Option<Bug>,
+    /// Deliberate defects (`bugs`).
+    pub bugs: BTreeSet<Bug>,
+}
+
+impl Params {
+    /// Whether the bug switch `bug` is on.
+    pub fn has(&self, bug: Bug) -> bool {
+        self.bugs.contains(&bug)
+    }
 }
 
 impl Default for Params {
     fn default() -> Self {
         Params {
-            topology: Topology::Total,
-            retry: SimTime::from_millis(100),
-            bug: None,
+            topology: scenario::TOPOLOGY.default_value(),
+            retry: scenario::RETRY.default_value(),
+            bugs: BTreeSet::new(),
         }
     }
 }
@@ -157,7 +152,7 @@ impl Node for Broadcast {
     type Timer = Timer;
 
     fn on_start(&mut self, ctx: &mut Ctx<Self>) {
-        if self.params.bug != Some(Bug::ForgetOnRestart) {
+        if !self.params.has(Bug::ForgetOnRestart) {
             let stored: Vec<i64> = ctx
                 .storage()
                 .keys()
@@ -201,7 +196,7 @@ impl Node for Broadcast {
     }
 
     fn on_timer(&mut self, ctx: &mut Ctx<Self>, _timer: Timer) {
-        if self.params.bug != Some(Bug::NoRetransmit) {
+        if !self.params.has(Bug::NoRetransmit) {
             for (&peer, pending) in &self.unacked {
                 if !pending.is_empty() {
                     ctx.send(peer, Msg::Gossip(pending.iter().copied().collect()));

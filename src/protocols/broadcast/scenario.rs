@@ -6,7 +6,7 @@ use super::{
     builder, lab_builder, BroadcastLabNode, BroadcastWorkload, Bug, Params, Targets, Topology,
 };
 use crate::scenario::engine::{configure, BuildOptions, ProtocolFacts};
-use crate::scenario::{ParamReader, Scenario, ScenarioError};
+use crate::scenario::{BugSwitch, Param, ParamDecl, ParamReader, Scenario, ScenarioError};
 use crate::sim::{DynSim, Ratio, SimTime};
 use crate::workload::Workload;
 
@@ -16,17 +16,57 @@ pub const FACTS: ProtocolFacts = ProtocolFacts {
     roles: &[],
     workloads: &["broadcast"],
     histories: &[],
+    params: PARAMS,
+    bugs: Bug::DECLS,
 };
 
-/// `topology`, `retry` and `bug`.
+/// Broadcast's `[protocol]` parameters.
+pub const PARAMS: &[ParamDecl] = &[TOPOLOGY.decl, RETRY.decl];
+
+/// A lab build's `[protocol]` parameters: [`PARAMS`] and the part-B
+/// targets (zero: no target).
+pub const LAB_PARAMS: &[ParamDecl] = &[
+    TOPOLOGY.decl,
+    RETRY.decl,
+    TARGET_MESSAGES.decl,
+    TARGET_P50.decl,
+    TARGET_P99.decl,
+];
+
+pub(crate) const TOPOLOGY: Param<Topology> = Param::choice(
+    "topology",
+    "total",
+    "neighbour graph: grid is near-square, row by row; tree is binary, rooted at n0",
+);
+pub(crate) const RETRY: Param<SimTime> = Param::positive_duration(
+    "retry",
+    SimTime::from_millis(100),
+    "resend unacknowledged values this often",
+);
+const TARGET_MESSAGES: Param<f64> = Param::number(
+    "target_messages_per_broadcast",
+    0.0,
+    0.0,
+    1e9,
+    "lab 02 part B: most messages per broadcast (0: no target)",
+);
+const TARGET_P50: Param<SimTime> = Param::duration(
+    "target_latency_p50",
+    SimTime::ZERO,
+    "lab 02 part B: median broadcast latency to aim under (0: no target)",
+);
+const TARGET_P99: Param<SimTime> = Param::duration(
+    "target_latency_p99",
+    SimTime::ZERO,
+    "lab 02 part B: 99th-percentile broadcast latency to aim under (0: no target)",
+);
+
+/// `topology`, `retry` and `bugs`.
 fn read_params(p: &mut ParamReader<'_>) -> Result<Params, ScenarioError> {
-    let topology = p.one_of("topology", "total", &Topology::NAMES)?;
-    let retry = p.positive_duration("retry", Params::default().retry)?;
-    let bug = p.one_of("bug", "none", &Bug::NAMES)?;
     Ok(Params {
-        topology: Topology::from_name(topology).unwrap_or(Topology::Total),
-        retry,
-        bug: Bug::from_name(bug).flatten(),
+        topology: p.get(&TOPOLOGY)?,
+        retry: p.get(&RETRY)?,
+        bugs: p.bugs::<Bug>()?.into_iter().collect(),
     })
 }
 
@@ -42,14 +82,13 @@ fn workload(scenario: &Scenario) -> Result<Option<Box<dyn Workload>>, ScenarioEr
     Ok(Some(Box::new(BroadcastWorkload { read_ratio })))
 }
 
-/// `[protocol]`: `topology` (line|ring|grid|tree|total, default total),
-/// `retry` (default 100ms), `bug` (none|no-retransmit|forget-on-restart).
-/// `[workload]`: `read_ratio` (0..=1, default 0.2).
+/// `[protocol]`: [`PARAMS`] and `bugs`. `[workload]`: `read_ratio` (0..=1,
+/// default 0.2).
 pub fn build(
     scenario: &Scenario,
     options: &BuildOptions,
 ) -> Result<Box<dyn DynSim>, ScenarioError> {
-    let mut p = scenario.protocol_params.reader();
+    let mut p = FACTS.reader(scenario);
     let params = read_params(&mut p)?;
     p.finish()?;
     let workload = workload(scenario)?;
@@ -60,18 +99,17 @@ pub fn build(
 }
 
 /// A lab's build with the node type `S` ([`lab_builder`]): the keys of
-/// [`build`] (only the reference reads `bug`), and the optional part-B
-/// targets `target_messages_per_broadcast` (a number), `target_latency_p50`
-/// and `target_latency_p99` (durations).
+/// [`build`] (only the reference reads `bugs`), and the optional part-B
+/// targets of [`LAB_PARAMS`].
 pub fn build_lab<S: BroadcastLabNode>(
     scenario: &Scenario,
     options: &BuildOptions,
 ) -> Result<Box<dyn DynSim>, ScenarioError> {
-    let mut p = scenario.protocol_params.reader();
+    let mut p = scenario.protocol_params.reader_for(LAB_PARAMS, FACTS.bugs);
     let params = read_params(&mut p)?;
-    let messages = p.f64_in("target_messages_per_broadcast", 0.0, 0.0..=1e9)?;
-    let p50 = p.duration("target_latency_p50", SimTime::ZERO)?;
-    let p99 = p.duration("target_latency_p99", SimTime::ZERO)?;
+    let messages = p.get(&TARGET_MESSAGES)?;
+    let p50 = p.get(&TARGET_P50)?;
+    let p99 = p.get(&TARGET_P99)?;
     p.finish()?;
     let targets = Targets {
         messages_per_broadcast: (messages > 0.0).then_some(messages),

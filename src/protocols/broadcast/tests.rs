@@ -89,7 +89,7 @@ fn retransmission_survives_loss_and_a_partition() {
 fn without_retransmission_loss_loses_values() {
     let params = Params {
         topology: Topology::Line,
-        bug: Some(Bug::NoRetransmit),
+        bugs: [Bug::NoRetransmit].into(),
         ..Params::default()
     };
     let report = sim(params, 3, 0.2, vec![]).run();
@@ -113,7 +113,7 @@ fn forgetting_on_restart_loses_values() {
         },
     ];
     let broken = Params {
-        bug: Some(Bug::ForgetOnRestart),
+        bugs: [Bug::ForgetOnRestart].into(),
         ..Params::default()
     };
     assert_eq!(

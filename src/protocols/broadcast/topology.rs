@@ -21,22 +21,18 @@ pub enum Topology {
     Total,
 }
 
+impl crate::scenario::Choice for Topology {
+    const NAMES: &'static [&'static str] = &["line", "ring", "grid", "tree", "total"];
+    const ALL: &'static [Topology] = &[
+        Topology::Line,
+        Topology::Ring,
+        Topology::Grid,
+        Topology::Tree,
+        Topology::Total,
+    ];
+}
+
 impl Topology {
-    /// Names accepted in scenario files.
-    pub const NAMES: [&'static str; 5] = ["line", "ring", "grid", "tree", "total"];
-
-    /// Parse a scenario name.
-    pub fn from_name(name: &str) -> Option<Topology> {
-        Some(match name {
-            "line" => Topology::Line,
-            "ring" => Topology::Ring,
-            "grid" => Topology::Grid,
-            "tree" => Topology::Tree,
-            "total" => Topology::Total,
-            _ => return None,
-        })
-    }
-
     /// The undirected graph on `nodes` nodes.
     pub fn graph(self, nodes: u32) -> UnGraph<NodeId, ()> {
         let mut g = UnGraph::new_undirected();
@@ -91,7 +87,7 @@ impl Topology {
 
 impl fmt::Display for Topology {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(Topology::NAMES[*self as usize])
+        f.write_str(crate::scenario::Choice::name(*self))
     }
 }
 

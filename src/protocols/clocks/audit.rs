@@ -20,6 +20,11 @@ pub enum DeliveryRule {
     Given,
 }
 
+impl crate::scenario::Choice for DeliveryRule {
+    const NAMES: &'static [&'static str] = &["yours", "given"];
+    const ALL: &'static [DeliveryRule] = &[DeliveryRule::Yours, DeliveryRule::Given];
+}
+
 /// What a lab build adds to the clock protocols.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Audit {

@@ -33,20 +33,27 @@ use crate::sim::Invariant;
 use crate::sim::{Ctx, Node, NodeId, Reply, Request, Sim, SimBuilder, SimTime};
 use serde::Serialize;
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// Causal-broadcast parameters.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CausalParams {
-    /// Resend unacknowledged link messages this often (default 100 ms).
+    /// Resend unacknowledged link messages this often (`retry`).
     pub retry: SimTime,
-    /// Deliberate defect (any of the three applies).
-    pub bug: Option<Bug>,
+    /// Deliberate defects (`bugs`; all three apply).
+    pub bugs: BTreeSet<Bug>,
     /// The clock rules the nodes call (the reference's by default).
     pub hooks: Hooks,
     /// A lab build's audit (none for the shipped scenarios).
     pub audit: Option<Audit>,
+}
+
+impl CausalParams {
+    /// Whether the bug switch `bug` is on.
+    pub fn has(&self, bug: Bug) -> bool {
+        self.bugs.contains(&bug)
+    }
 }
 
 /// Delivered stamps each new one is compared with, under an audit.
@@ -132,7 +139,7 @@ impl Causal {
 
     fn broadcast(&mut self, ctx: &mut Ctx<Self>, value: i64) {
         let before = self.clock.clone();
-        if self.params.bug != Some(Bug::NoIncrementOnSend) {
+        if !self.params.has(Bug::NoIncrementOnSend) {
             (self.params.hooks.vector_increment)(&mut self.clock.0, self.id);
         }
         if self.params.audit.is_some() {
@@ -179,7 +186,7 @@ impl Causal {
             .map_or(DeliveryRule::Yours, |a| a.delivery);
         match delivery {
             DeliveryRule::Given => audit::given_rule(&self.clock, m.sender, &m.stamp),
-            DeliveryRule::Yours if self.params.bug == Some(Bug::NoCausalWait) => true,
+            DeliveryRule::Yours if self.params.has(Bug::NoCausalWait) => true,
             DeliveryRule::Yours => {
                 (self.params.hooks.deliverable)(&self.clock.0, m.sender, &m.stamp.0)
             }
@@ -208,7 +215,7 @@ impl Causal {
         if self.params.audit.is_some() {
             self.judge_compares(&m);
         }
-        if self.params.bug == Some(Bug::MergeMin) {
+        if self.params.has(Bug::MergeMin) {
             self.clock.merge_min(&m.stamp);
         } else {
             (self.params.hooks.vector_merge)(&mut self.clock.0, &m.stamp.0);

@@ -28,20 +28,27 @@ use crate::check::{CheckKind, Outcome};
 use crate::sim::Invariant;
 use crate::sim::{Ctx, Node, NodeId, Reply, Request, Sim, SimBuilder, SimTime};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// Lamport-protocol parameters.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LamportParams {
-    /// Resend unacknowledged link messages this often (default 100 ms).
+    /// Resend unacknowledged link messages this often (`retry`).
     pub retry: SimTime,
-    /// Deliberate defect: only `NoIncrementOnSend` applies.
-    pub bug: Option<Bug>,
+    /// Deliberate defects (`bugs`): only `NoIncrementOnSend` applies.
+    pub bugs: BTreeSet<Bug>,
     /// The clock rules the nodes call (the reference's by default).
     pub hooks: Hooks,
     /// A lab build's audit (none for the shipped scenarios).
     pub audit: Option<Audit>,
+}
+
+impl LamportParams {
+    /// Whether the bug switch `bug` is on.
+    pub fn has(&self, bug: Bug) -> bool {
+        self.bugs.contains(&bug)
+    }
 }
 
 /// What nodes tell each other (inside the reliable link layer).
@@ -121,7 +128,7 @@ impl Lamport {
     /// IR1: tick before a send (unless the bug forgets), then record the event.
     fn send_event(&mut self) -> u64 {
         let before = self.clock;
-        if self.params.bug != Some(Bug::NoIncrementOnSend) {
+        if !self.params.has(Bug::NoIncrementOnSend) {
             self.clock = (self.params.hooks.lamport_send)(before);
         }
         self.judge(|| format!("lamport_send({before})"), self.clock, before + 1);

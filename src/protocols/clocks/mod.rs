@@ -9,10 +9,12 @@
 //! - `vclock` ([`causal`]): causal broadcast, messages buffered until ready;
 //! - `versioned-kv` ([`store`]): vector-clock siblings vs last-writer-wins.
 //!
-//! Bug switches (`[protocol] bug = ...`): `merge-min` (a merge takes the
-//! entry-wise minimum; vclock and versioned-kv), `no-increment-on-send` (a
-//! send does not tick the clock; lamport and vclock), `no-causal-wait`
-//! (deliver on receipt; vclock).
+//! Bug switches (`[protocol] bugs = [...]`, [`Bug`]): `merge-min` (a merge
+//! takes the entry-wise minimum; vclock and versioned-kv),
+//! `no-increment-on-send` (a send does not tick the clock; lamport and
+//! vclock), `no-causal-wait` (deliver on receipt; vclock). Parameters and
+//! their defaults: [`scenario::LAMPORT_PARAMS`], [`scenario::VCLOCK_PARAMS`],
+//! [`scenario::STORE_PARAMS`].
 //!
 //! **The rules are hooks.** The Lamport clock's send and receive rules, the
 //! vector clock's increment, merge and compare, and the causal-delivery
@@ -48,35 +50,16 @@ pub use vclock::{compare_entries, merge_entries, VClock};
 
 use crate::sim::NodeId;
 
-/// A deliberate defect, to see the checks catch it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Bug {
-    /// Merging vector clocks takes the entry-wise minimum.
-    MergeMin,
-    /// Sending does not tick the clock.
-    NoIncrementOnSend,
-    /// Deliver causal broadcasts as soon as they arrive.
-    NoCausalWait,
-}
-
-impl Bug {
-    /// Every name a scenario may give (`none` is no bug).
-    pub const NAMES: [&'static str; 4] = [
-        "none",
-        "merge-min",
-        "no-increment-on-send",
-        "no-causal-wait",
-    ];
-
-    /// Parse a scenario name (`none` is no bug).
-    pub fn from_name(name: &str) -> Option<Option<Bug>> {
-        match name {
-            "none" => Some(None),
-            "merge-min" => Some(Some(Bug::MergeMin)),
-            "no-increment-on-send" => Some(Some(Bug::NoIncrementOnSend)),
-            "no-causal-wait" => Some(Some(Bug::NoCausalWait)),
-            _ => None,
-        }
+crate::bug_switches! {
+    /// A deliberate defect, to see the checks catch it.
+    pub enum Bug {
+        /// Merging vector clocks takes the entry-wise minimum (vclock,
+        /// versioned-kv).
+        MergeMin = "merge-min",
+        /// Sending does not tick the clock (lamport, vclock).
+        NoIncrementOnSend = "no-increment-on-send",
+        /// Deliver causal broadcasts as soon as they arrive (vclock).
+        NoCausalWait = "no-causal-wait",
     }
 }
 

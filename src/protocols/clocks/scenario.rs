@@ -7,9 +7,10 @@ use super::store::{Scheme, StoreParams};
 use super::{store_checks, Bug, ClockRules, Hooks, Reference};
 use crate::check::history::Value;
 use crate::scenario::engine::{configure, BuildOptions, ProtocolFacts};
-use crate::scenario::{ParamReader, Scenario, ScenarioError};
+use crate::scenario::{BugSwitch, Param, ParamDecl, Scenario, ScenarioError};
 use crate::sim::{ClientId, DynSim, Op, Prng, Ratio, SimTime};
 use crate::workload::Workload;
+use std::collections::BTreeSet;
 
 /// What `lamport` offers scenarios.
 pub const LAMPORT_FACTS: ProtocolFacts = ProtocolFacts {
@@ -17,6 +18,8 @@ pub const LAMPORT_FACTS: ProtocolFacts = ProtocolFacts {
     roles: &[],
     workloads: &["broadcast"],
     histories: &[],
+    params: LAMPORT_PARAMS,
+    bugs: &[Bug::NoIncrementOnSend.decl()],
 };
 
 /// What `vclock` offers scenarios.
@@ -25,6 +28,8 @@ pub const VCLOCK_FACTS: ProtocolFacts = ProtocolFacts {
     roles: &[],
     workloads: &["broadcast"],
     histories: &[],
+    params: VCLOCK_PARAMS,
+    bugs: Bug::DECLS,
 };
 
 /// What `versioned-kv` offers scenarios.
@@ -33,7 +38,45 @@ pub const STORE_FACTS: ProtocolFacts = ProtocolFacts {
     roles: &[],
     workloads: &["kv"],
     histories: &[],
+    params: STORE_PARAMS,
+    bugs: &[Bug::MergeMin.decl()],
 };
+
+/// `lamport`'s `[protocol]` parameters.
+pub const LAMPORT_PARAMS: &[ParamDecl] = &[RETRY.decl];
+/// `vclock`'s `[protocol]` parameters.
+pub const VCLOCK_PARAMS: &[ParamDecl] = &[RETRY.decl];
+/// `versioned-kv`'s `[protocol]` parameters.
+pub const STORE_PARAMS: &[ParamDecl] = &[STORE.decl, SYNC.decl];
+/// `lamport`'s parameters in a lab build (with the audit's).
+pub const LAMPORT_LAB_PARAMS: &[ParamDecl] = &[RETRY.decl, LAWS.decl];
+/// `vclock`'s parameters in a lab build (with the audit's).
+pub const VCLOCK_LAB_PARAMS: &[ParamDecl] = &[RETRY.decl, LAWS.decl, DELIVERY_RULE.decl];
+
+const RETRY: Param<SimTime> = Param::positive_duration(
+    "retry",
+    SimTime::from_millis(100),
+    "resend unacknowledged link messages this often",
+);
+const STORE: Param<Scheme> = Param::choice(
+    "store",
+    "vclock",
+    "the scheme clients see: vector-clock siblings, or last-writer-wins by wall clock",
+);
+const SYNC: Param<SimTime> =
+    Param::positive_duration("sync", SimTime::from_millis(200), "anti-entropy period");
+const LAWS: Param<u64> = Param::integer(
+    "laws",
+    10,
+    0,
+    10_000,
+    "lab 01: generated sequences each rule is audited on at start",
+);
+const DELIVERY_RULE: Param<DeliveryRule> = Param::choice(
+    "delivery_rule",
+    "yours",
+    "lab 01, vclock: whose causal-delivery rule decides (yours, or the model's)",
+);
 
 /// Clients broadcast fresh values (the operation's sequence number).
 #[derive(Clone, Debug)]
@@ -75,13 +118,6 @@ impl Workload for KvWorkload {
     }
 }
 
-fn bug(p: &mut ParamReader<'_>, allowed: &[&'static str]) -> Result<Option<Bug>, ScenarioError> {
-    let mut names = vec!["none"];
-    names.extend_from_slice(allowed);
-    let name = p.one_of("bug", "none", &names)?;
-    Ok(Bug::from_name(name).flatten())
-}
-
 fn broadcast_workload(scenario: &Scenario) -> Result<Option<Box<dyn Workload>>, ScenarioError> {
     let Some(w) = &scenario.workload else {
         return Ok(None);
@@ -117,34 +153,37 @@ impl ClockBuild {
         }
     }
 
-    /// `retry`, `bug` and, for a lab build, the audit (`laws`, default 10;
-    /// for `vclock` `delivery_rule`, yours|given, default yours).
+    /// `retry`, `bugs` and, for a lab build, the audit (`laws`; for
+    /// `vclock`, `delivery_rule`). A lab build accepts every bug switch
+    /// of the clock protocols.
     fn read(
         &self,
-        p: &mut ParamReader<'_>,
-        shipped_bugs: &[&'static str],
-        causal: bool,
-    ) -> Result<(SimTime, Option<Bug>, Option<Audit>), ScenarioError> {
-        let retry = p.positive_duration("retry", SimTime::from_millis(100))?;
+        scenario: &Scenario,
+        facts: &ProtocolFacts,
+        lab_params: &'static [ParamDecl],
+    ) -> Result<(SimTime, BTreeSet<Bug>, Option<Audit>), ScenarioError> {
+        let mut p = match self.lab {
+            true => scenario.protocol_params.reader_for(lab_params, Bug::DECLS),
+            false => facts.reader(scenario),
+        };
+        let retry = p.get(&RETRY)?;
+        let bugs = p.bugs::<Bug>()?.into_iter().collect();
         if !self.lab {
-            return Ok((retry, bug(p, shipped_bugs)?, None));
+            p.finish()?;
+            return Ok((retry, bugs, None));
         }
-        let bug = bug(p, &Bug::NAMES[1..])?;
-        let laws = p.u64_in("laws", 10, 0..=10_000)?;
-        let delivery = match causal {
-            true => p.one_of("delivery_rule", "yours", &["yours", "given"])?,
-            false => "yours",
+        let laws = p.get(&LAWS)?;
+        let delivery = match lab_params.contains(&DELIVERY_RULE.decl) {
+            true => p.get(&DELIVERY_RULE)?,
+            false => DeliveryRule::Yours,
         };
-        let delivery = match delivery {
-            "given" => DeliveryRule::Given,
-            _ => DeliveryRule::Yours,
-        };
-        Ok((retry, bug, Some(Audit { laws, delivery })))
+        p.finish()?;
+        Ok((retry, bugs, Some(Audit { laws, delivery })))
     }
 }
 
-/// `lamport`: `[protocol]` `retry` (default 100ms), `bug`
-/// (none|no-increment-on-send); `[workload] kind = "broadcast"`.
+/// `lamport`: `[protocol]` [`LAMPORT_PARAMS`] and `bugs`;
+/// `[workload] kind = "broadcast"`.
 pub fn build_lamport(
     scenario: &Scenario,
     options: &BuildOptions,
@@ -158,13 +197,11 @@ pub fn build_lamport_with(
     options: &BuildOptions,
     how: ClockBuild,
 ) -> Result<Box<dyn DynSim>, ScenarioError> {
-    let mut p = scenario.protocol_params.reader();
-    let (retry, bug, audit) = how.read(&mut p, &["no-increment-on-send"], false)?;
-    p.finish()?;
+    let (retry, bugs, audit) = how.read(scenario, &LAMPORT_FACTS, LAMPORT_LAB_PARAMS)?;
     let hooks = how.hooks;
     let params = LamportParams {
         retry,
-        bug,
+        bugs,
         hooks,
         audit,
     };
@@ -174,8 +211,7 @@ pub fn build_lamport_with(
     Ok(Box::new(b.build()))
 }
 
-/// `vclock`: `[protocol]` `retry` (default 100ms), `bug`
-/// (none|merge-min|no-increment-on-send|no-causal-wait);
+/// `vclock`: `[protocol]` [`VCLOCK_PARAMS`] and `bugs`;
 /// `[workload] kind = "broadcast"`.
 pub fn build_vclock(
     scenario: &Scenario,
@@ -190,13 +226,11 @@ pub fn build_vclock_with(
     options: &BuildOptions,
     how: ClockBuild,
 ) -> Result<Box<dyn DynSim>, ScenarioError> {
-    let mut p = scenario.protocol_params.reader();
-    let (retry, bug, audit) = how.read(&mut p, &Bug::NAMES[1..], true)?;
-    p.finish()?;
+    let (retry, bugs, audit) = how.read(scenario, &VCLOCK_FACTS, VCLOCK_LAB_PARAMS)?;
     let hooks = how.hooks;
     let params = CausalParams {
         retry,
-        bug,
+        bugs,
         hooks,
         audit,
     };
@@ -206,23 +240,18 @@ pub fn build_vclock_with(
     Ok(Box::new(b.build()))
 }
 
-/// `versioned-kv`: `[protocol]` `store` (vclock|lww, default vclock), `sync`
-/// (default 200ms), `bug` (none|merge-min); `[workload] kind = "kv"` with
-/// `keys` (1..=1000, default 2) and `read_ratio` (default 0.2).
+/// `versioned-kv`: `[protocol]` [`STORE_PARAMS`] and `bugs`;
+/// `[workload] kind = "kv"` with `keys` (1..=1000, default 2) and
+/// `read_ratio` (default 0.2).
 pub fn build_store(
     scenario: &Scenario,
     options: &BuildOptions,
 ) -> Result<Box<dyn DynSim>, ScenarioError> {
-    let mut p = scenario.protocol_params.reader();
-    let store = p.one_of("store", "vclock", &["vclock", "lww"])?;
-    let sync = p.positive_duration("sync", SimTime::from_millis(200))?;
-    let bug = bug(&mut p, &["merge-min"])?;
+    let mut p = STORE_FACTS.reader(scenario);
+    let scheme = p.get(&STORE)?;
+    let sync = p.get(&SYNC)?;
+    let bugs = p.bugs::<Bug>()?.into_iter().collect();
     p.finish()?;
-    let scheme = if store == "lww" {
-        Scheme::LastWriterWins
-    } else {
-        Scheme::VectorClock
-    };
     let workload: Option<Box<dyn Workload>> = match &scenario.workload {
         Some(w) => {
             let mut wp = w.params.reader();
@@ -233,7 +262,7 @@ pub fn build_store(
         }
         None => None,
     };
-    let params = StoreParams { scheme, sync, bug };
+    let params = StoreParams { scheme, sync, bugs };
     let b = store_checks::builder(params, scenario.nodes, scenario.seed);
     let b = configure(b, scenario, &STORE_FACTS, workload, options)?;
     Ok(Box::new(b.build()))

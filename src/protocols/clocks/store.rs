@@ -24,7 +24,7 @@ use super::{Bug, ClockGhost, VClock};
 use crate::check::history::{EventType, Value};
 use crate::sim::{Ctx, Node, NodeId, Reply, Request, SimTime};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// Which scheme answers clients and is checked.
@@ -36,15 +36,28 @@ pub enum Scheme {
     LastWriterWins,
 }
 
+impl crate::scenario::Choice for Scheme {
+    const NAMES: &'static [&'static str] = &["vclock", "lww"];
+    const ALL: &'static [Scheme] = &[Scheme::VectorClock, Scheme::LastWriterWins];
+}
+
 /// Store parameters.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StoreParams {
-    /// The scheme clients see (default vector clocks).
+    /// The scheme clients see (`store`).
     pub scheme: Scheme,
-    /// Anti-entropy period (default 200 ms).
+    /// Anti-entropy period (`sync`).
     pub sync: SimTime,
-    /// Deliberate defect: only `MergeMin` applies (to the write context).
-    pub bug: Option<Bug>,
+    /// Deliberate defects (`bugs`): only `MergeMin` applies (to the write
+    /// context).
+    pub bugs: BTreeSet<Bug>,
+}
+
+impl StoreParams {
+    /// Whether the bug switch `bug` is on.
+    pub fn has(&self, bug: Bug) -> bool {
+        self.bugs.contains(&bug)
+    }
 }
 
 /// One version of a key under vector clocks.
@@ -175,7 +188,7 @@ impl Store {
             .map(|s| s.version.clone())
             .unwrap_or_default();
         for s in state.siblings.iter().skip(1) {
-            if self.params.bug == Some(Bug::MergeMin) {
+            if self.params.has(Bug::MergeMin) {
                 version.merge_min(&s.version);
             } else {
                 version.merge(&s.version);

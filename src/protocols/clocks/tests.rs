@@ -64,7 +64,7 @@ fn failed(report: &RunReport, name: &str) -> String {
 fn lamport_run(bug: Option<Bug>, seed: u64) -> RunReport {
     let params = LamportParams {
         retry: SimTime::from_millis(50),
-        bug,
+        bugs: bug.into_iter().collect(),
         hooks: Hooks::default(),
         audit: None,
     };
@@ -76,7 +76,7 @@ fn lamport_run(bug: Option<Bug>, seed: u64) -> RunReport {
 fn causal_run(bug: Option<Bug>, seed: u64) -> RunReport {
     let params = CausalParams {
         retry: SimTime::from_millis(50),
-        bug,
+        bugs: bug.into_iter().collect(),
         hooks: Hooks::default(),
         audit: None,
     };
@@ -89,7 +89,7 @@ fn store_run(scheme: Scheme, bug: Option<Bug>, seed: u64) -> RunReport {
     let params = StoreParams {
         scheme,
         sync: SimTime::from_millis(100),
-        bug,
+        bugs: bug.into_iter().collect(),
     };
     let workload = KvWorkload {
         keys: 2,

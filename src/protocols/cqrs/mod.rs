@@ -31,7 +31,9 @@
 //! current version and answers only once the projection has caught up to it
 //! (read-your-writes, and more: every write acknowledged before the query).
 //!
-//! Checks and metrics: `checks.rs` ([`builder`]). Bug switches: [`Bug`].
+//! Checks and metrics: `checks.rs` ([`builder`]). Bug switches
+//! (`bugs = [...]`): [`Bug`]. Parameters and their defaults:
+//! [`scenario::PARAMS`].
 
 mod aggregate;
 mod broker;
@@ -62,81 +64,61 @@ pub const STORE: NodeId = NodeId(0);
 /// The broker's node.
 pub const BROKER: NodeId = NodeId(1);
 
-/// A deliberate defect, to see the checks catch it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Bug {
-    /// The store writes the event, then publishes it to the broker straight
-    /// from memory, with no outbox: a crash before the broker acknowledges
-    /// loses the event for every consumer.
-    DualWrite,
-    /// Projections apply every delivered event, without checking the stream's
-    /// last applied version: redeliveries and duplicates count twice.
-    NonIdempotentProjection,
-    /// Consumers commit a batch's offsets when they receive it, before
-    /// processing it: a crash in between loses the batch.
-    CommitBeforeProcess,
-    /// The store appends without checking the expected version: two commands
-    /// validated against the same state both succeed (lost update, overdraft).
-    NoExpectedVersion,
-}
-
-impl Bug {
-    /// Names accepted in scenario files.
-    pub const NAMES: [&'static str; 5] = [
-        "none",
-        "dual-write",
-        "non-idempotent-projection",
-        "commit-before-process",
-        "no-expected-version",
-    ];
-
-    /// Parse a scenario name (`none` is no bug).
-    pub fn from_name(name: &str) -> Option<Option<Bug>> {
-        match name {
-            "none" => Some(None),
-            "dual-write" => Some(Some(Bug::DualWrite)),
-            "non-idempotent-projection" => Some(Some(Bug::NonIdempotentProjection)),
-            "commit-before-process" => Some(Some(Bug::CommitBeforeProcess)),
-            "no-expected-version" => Some(Some(Bug::NoExpectedVersion)),
-            _ => None,
-        }
+crate::bug_switches! {
+    /// A deliberate defect, to see the checks catch it.
+    pub enum Bug {
+        /// The store writes the event, then publishes it to the broker straight
+        /// from memory, with no outbox: a crash before the broker acknowledges
+        /// loses the event for every consumer.
+        DualWrite = "dual-write",
+        /// Projections apply every delivered event, without checking the stream's
+        /// last applied version: redeliveries and duplicates count twice.
+        NonIdempotentProjection = "non-idempotent-projection",
+        /// Consumers commit a batch's offsets when they receive it, before
+        /// processing it: a crash in between loses the batch.
+        CommitBeforeProcess = "commit-before-process",
+        /// The store appends without checking the expected version: two commands
+        /// validated against the same state both succeed (lost update, overdraft).
+        NoExpectedVersion = "no-expected-version",
     }
 }
 
-/// Protocol parameters.
+/// Protocol parameters (the `[protocol]` keys, meanings and defaults:
+/// [`scenario::PARAMS`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Params {
-    /// Command-handler nodes (default 2).
+    /// Command-handler nodes (`command_handlers`).
     pub command_handlers: u32,
-    /// Accounts (aggregates) clients use (default 4).
+    /// Accounts (aggregates) clients use (`accounts`).
     pub accounts: u32,
-    /// Partitions of the broker's topic (default 3).
+    /// Partitions of the broker's topic (`partitions`).
     pub partitions: u32,
-    /// The store snapshots a stream every this many events (default 8; 0 never).
+    /// The store snapshots a stream every this many events; 0 never
+    /// (`snapshot_every`).
     pub snapshot_every: u64,
     /// The first this many command handlers are old writers: they write
-    /// deposits with schema v1 (default 1).
+    /// deposits with schema v1 (`v1_writers`).
     pub v1_writers: u32,
-    /// The relay looks at the outbox this often (default 10 ms).
+    /// The relay looks at the outbox this often (`relay_every`).
     pub relay_every: SimTime,
     /// Consumers look for lost fetches, offsets and head requests this
-    /// often (default 20 ms); a fetch unanswered for `retry` is resent (the
+    /// often (`poll`); a fetch unanswered for `retry` is resent (the
     /// broker holds a fetch at the end of a partition until records arrive).
     pub poll: SimTime,
-    /// Time a consumer spends processing a batch (default 5 ms).
+    /// Time a consumer spends processing a batch (`process_delay`).
     pub process_delay: SimTime,
-    /// Consumers commit processed offsets this often (default 200 ms).
+    /// Consumers commit processed offsets this often (`commit_every`).
     pub commit_every: SimTime,
-    /// Resend an unanswered request after this long (default 150 ms).
+    /// Resend an unanswered request after this long (`retry`).
     pub retry: SimTime,
-    /// Largest publish or fetch batch (default 16).
+    /// Largest publish or fetch batch (`batch`).
     pub batch: u32,
-    /// A command gives up after this many conflicts (default 10).
+    /// A command gives up after this many conflicts (`max_conflicts`).
     pub max_conflicts: u32,
     /// Projections drop their read model and rebuild it from the store at
-    /// this time (default never).
+    /// this time (`rebuild_at`; `None`: never).
     pub rebuild_at: Option<SimTime>,
-    /// Deliberate defects (default none).
+    /// Deliberate defects, sorted (`bugs`).
     pub bugs: Vec<Bug>,
     /// The rules the nodes follow (default [`hooks::Reference`]; lab 10
     /// swaps in the student's).
@@ -144,29 +126,30 @@ pub struct Params {
     /// Parts (`"A"`, `"B"`, `"C"`) whose rules are the reference's whatever
     /// [`Params::hooks`] says: lab 10's earlier parts are graded with the
     /// later parts' rules given, so a `todo!()` of a later part never fails
-    /// an earlier one (default none; the reference's own build ignores it).
+    /// an earlier one (`given_parts`; the reference's own build ignores it).
     pub given_parts: Vec<String>,
 }
 
 impl Default for Params {
     fn default() -> Self {
+        use scenario::*;
         Params {
-            command_handlers: 2,
-            accounts: 4,
-            partitions: 3,
-            snapshot_every: 8,
-            v1_writers: 1,
-            relay_every: SimTime::from_millis(10),
-            poll: SimTime::from_millis(20),
-            process_delay: SimTime::from_millis(5),
-            commit_every: SimTime::from_millis(200),
-            retry: SimTime::from_millis(150),
-            batch: 16,
-            max_conflicts: 10,
-            rebuild_at: None,
+            command_handlers: COMMAND_HANDLERS.default_value(),
+            accounts: ACCOUNTS.default_value(),
+            partitions: PARTITIONS.default_value(),
+            snapshot_every: SNAPSHOT_EVERY.default_value(),
+            v1_writers: V1_WRITERS.default_value(),
+            relay_every: RELAY_EVERY.default_value(),
+            poll: POLL.default_value(),
+            process_delay: PROCESS_DELAY.default_value(),
+            commit_every: COMMIT_EVERY.default_value(),
+            retry: RETRY.default_value(),
+            batch: BATCH.default_value(),
+            max_conflicts: MAX_CONFLICTS.default_value(),
+            rebuild_at: rebuild_at(REBUILD_AT.default_value()),
             bugs: Vec::new(),
             hooks: hooks::Hooks::default(),
-            given_parts: Vec::new(),
+            given_parts: given_parts(GIVEN_PARTS.default_value()),
         }
     }
 }

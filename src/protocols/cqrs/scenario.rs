@@ -2,8 +2,8 @@
 
 use super::{builder, hooks, BankWorkload, Bug, CqrsNode, Params};
 use crate::scenario::engine::{configure, BuildOptions, ProtocolFacts};
-use crate::scenario::{Scenario, ScenarioError};
-use crate::sim::{DynSim, SimBuilder};
+use crate::scenario::{BugSwitch, Param, ParamDecl, Scenario, ScenarioError};
+use crate::sim::{DynSim, SimBuilder, SimTime};
 use crate::workload::Workload;
 
 /// What the CQRS protocol offers scenarios.
@@ -12,69 +12,130 @@ pub const FACTS: ProtocolFacts = ProtocolFacts {
     roles: &["store", "broker", "commands", "projection"],
     workloads: &["bank"],
     histories: &[],
+    params: PARAMS,
+    bugs: Bug::DECLS,
 };
 
-/// Read `[protocol]`: `command_handlers` (2), `accounts` (4), `partitions`
-/// (3), `snapshot_every` (8; 0 = never), `v1_writers` (1), `relay_every`
-/// (10ms), `poll` (20ms), `process_delay` (5ms), `commit_every` (200ms),
-/// `retry` (150ms), `batch` (16), `max_conflicts` (10), `rebuild_at` (never),
-/// `bug` (none|dual-write|non-idempotent-projection|commit-before-process|
-/// no-expected-version) and/or `bugs` (a list of those), `given_parts` (a
-/// list of `A`, `B`, `C`: those parts' rules are the reference's in a lab
-/// build, so lab 10 grades its parts in order).
+/// The CQRS protocol's `[protocol]` parameters.
+pub const PARAMS: &[ParamDecl] = &[
+    COMMAND_HANDLERS.decl,
+    ACCOUNTS.decl,
+    PARTITIONS.decl,
+    SNAPSHOT_EVERY.decl,
+    V1_WRITERS.decl,
+    RELAY_EVERY.decl,
+    POLL.decl,
+    PROCESS_DELAY.decl,
+    COMMIT_EVERY.decl,
+    RETRY.decl,
+    BATCH.decl,
+    MAX_CONFLICTS.decl,
+    REBUILD_AT.decl,
+    GIVEN_PARTS.decl,
+];
+
+pub(crate) const COMMAND_HANDLERS: Param<u32> =
+    Param::integer("command_handlers", 2, 1, 8, "command-handler nodes (n2..)");
+pub(crate) const ACCOUNTS: Param<u32> =
+    Param::integer("accounts", 4, 1, 100, "accounts (streams) clients use");
+pub(crate) const PARTITIONS: Param<u32> =
+    Param::integer("partitions", 3, 1, 16, "partitions of the broker's topic");
+pub(crate) const SNAPSHOT_EVERY: Param<u64> = Param::integer(
+    "snapshot_every",
+    8,
+    0,
+    1_000_000,
+    "the store snapshots a stream every this many events (0: never)",
+);
+pub(crate) const V1_WRITERS: Param<u32> = Param::integer(
+    "v1_writers",
+    1,
+    0,
+    8,
+    "the first this many command handlers write deposits with schema v1",
+);
+pub(crate) const RELAY_EVERY: Param<SimTime> = Param::positive_duration(
+    "relay_every",
+    SimTime::from_millis(10),
+    "the relay looks at the outbox this often",
+);
+pub(crate) const POLL: Param<SimTime> = Param::positive_duration(
+    "poll",
+    SimTime::from_millis(20),
+    "consumers look for lost fetches, offsets and head requests this often",
+);
+pub(crate) const PROCESS_DELAY: Param<SimTime> = Param::duration(
+    "process_delay",
+    SimTime::from_millis(5),
+    "time a consumer spends processing a batch",
+);
+pub(crate) const COMMIT_EVERY: Param<SimTime> = Param::positive_duration(
+    "commit_every",
+    SimTime::from_millis(200),
+    "consumers commit processed offsets this often",
+);
+pub(crate) const RETRY: Param<SimTime> = Param::positive_duration(
+    "retry",
+    SimTime::from_millis(150),
+    "resend an unanswered request after this long",
+);
+pub(crate) const BATCH: Param<u32> =
+    Param::integer("batch", 16, 1, 10_000, "largest publish or fetch batch");
+pub(crate) const MAX_CONFLICTS: Param<u32> = Param::integer(
+    "max_conflicts",
+    10,
+    0,
+    1000,
+    "a command gives up after this many version conflicts",
+);
+pub(crate) const REBUILD_AT: Param<SimTime> = Param::duration(
+    "rebuild_at",
+    SimTime::ZERO,
+    "projections drop their read model and rebuild it from the store at this time (0: never)",
+);
+pub(crate) const GIVEN_PARTS: Param<Vec<&'static str>> = Param::list_of(
+    "given_parts",
+    &hooks::PARTS,
+    "lab 10 only: parts whose rules are the reference's in a lab build (earlier parts graded first)",
+);
+
+/// `rebuild_at` as read: zero is never.
+pub(crate) fn rebuild_at(time: SimTime) -> Option<SimTime> {
+    (time != SimTime::ZERO).then_some(time)
+}
+
+/// `given_parts` as read, sorted.
+pub(crate) fn given_parts(parts: Vec<&str>) -> Vec<String> {
+    let mut parts: Vec<String> = parts.into_iter().map(str::to_string).collect();
+    parts.sort();
+    parts.dedup();
+    parts
+}
+
+/// Read `[protocol]` ([`PARAMS`] and `bugs`).
 pub fn params(scenario: &Scenario) -> Result<Params, ScenarioError> {
-    let d = Params::default();
-    let mut p = scenario.protocol_params.reader();
-    let command_handlers = p.u64_in("command_handlers", 2, 1..=8)? as u32;
-    let accounts = p.u64_in("accounts", u64::from(d.accounts), 1..=100)? as u32;
-    let partitions = p.u64_in("partitions", u64::from(d.partitions), 1..=16)? as u32;
-    let snapshot_every = p.u64_in("snapshot_every", d.snapshot_every, 0..=1_000_000)?;
-    let v1_writers = p.u64_in("v1_writers", u64::from(d.v1_writers), 0..=8)? as u32;
-    let relay_every = p.positive_duration("relay_every", d.relay_every)?;
-    let poll = p.positive_duration("poll", d.poll)?;
-    let process_delay = p.duration("process_delay", d.process_delay)?;
-    let commit_every = p.positive_duration("commit_every", d.commit_every)?;
-    let retry = p.positive_duration("retry", d.retry)?;
-    let batch = p.u64_in("batch", u64::from(d.batch), 1..=10_000)? as u32;
-    let max_conflicts = p.u64_in("max_conflicts", u64::from(d.max_conflicts), 0..=1000)? as u32;
-    let rebuild_at = match p.duration("rebuild_at", crate::sim::SimTime::ZERO)? {
-        t if t == crate::sim::SimTime::ZERO => None,
-        t => Some(t),
+    let mut p = FACTS.reader(scenario);
+    let mut params = Params {
+        command_handlers: p.get(&COMMAND_HANDLERS)?,
+        accounts: p.get(&ACCOUNTS)?,
+        partitions: p.get(&PARTITIONS)?,
+        snapshot_every: p.get(&SNAPSHOT_EVERY)?,
+        v1_writers: p.get(&V1_WRITERS)?,
+        relay_every: p.get(&RELAY_EVERY)?,
+        poll: p.get(&POLL)?,
+        process_delay: p.get(&PROCESS_DELAY)?,
+        commit_every: p.get(&COMMIT_EVERY)?,
+        retry: p.get(&RETRY)?,
+        batch: p.get(&BATCH)?,
+        max_conflicts: p.get(&MAX_CONFLICTS)?,
+        rebuild_at: rebuild_at(p.get(&REBUILD_AT)?),
+        bugs: p.bugs::<Bug>()?,
+        hooks: hooks::Hooks::default(),
+        given_parts: given_parts(p.get(&GIVEN_PARTS)?),
     };
-    let bug = p.one_of("bug", "none", &Bug::NAMES)?;
-    let listed = p.strings_in("bugs", &Bug::NAMES)?;
-    let mut given_parts: Vec<String> = p
-        .strings_in("given_parts", &hooks::PARTS)?
-        .into_iter()
-        .map(str::to_string)
-        .collect();
-    given_parts.sort();
-    given_parts.dedup();
     p.finish()?;
-    let mut bugs: Vec<Bug> = std::iter::once(bug)
-        .chain(listed)
-        .filter_map(|name| Bug::from_name(name).flatten())
-        .collect();
-    bugs.sort();
-    bugs.dedup();
-    Ok(Params {
-        command_handlers,
-        accounts,
-        partitions,
-        snapshot_every,
-        v1_writers,
-        relay_every,
-        poll,
-        process_delay,
-        commit_every,
-        retry,
-        batch,
-        max_conflicts,
-        rebuild_at,
-        bugs,
-        hooks: d.hooks,
-        given_parts,
-    })
+    params.bugs.sort();
+    Ok(params)
 }
 
 /// `[protocol]` as in [`params`]; `[workload] kind = "bank"` with

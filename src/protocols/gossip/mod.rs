@@ -25,10 +25,11 @@
 //! Checks and metrics are in `checks.rs`; the checks read nodes through
 //! [`GossipLabNode`] (`lab.rs`), which the reference implements, so lab 02
 //! part C grades the student's node with them ([`lab_builder`] adds
-//! `messages-flow` and `acked-values-durable`). Bug switches (`bug = ...`):
-//! `rumor-stops-early` retires every rumor after its first round, whatever
-//! the replies say; `no-anti-entropy` skips every anti-entropy exchange (the
-//! rumor backup included).
+//! `messages-flow` and `acked-values-durable`). Bug switches (`bugs = [...]`,
+//! [`Bug`]): `rumor-stops-early` retires every rumor after its first round,
+//! whatever the replies say; `no-anti-entropy` skips every anti-entropy
+//! exchange (the rumor backup included). Parameters and their defaults:
+//! [`scenario::PARAMS`].
 
 pub mod checks;
 pub mod lab;
@@ -58,20 +59,9 @@ pub enum Mode {
     Rumor,
 }
 
-impl Mode {
-    /// Names accepted in scenario files.
-    pub const NAMES: [&'static str; 4] = ["push", "pull", "push-pull", "rumor"];
-
-    /// Parse a scenario name.
-    pub fn from_name(name: &str) -> Option<Mode> {
-        Some(match name {
-            "push" => Mode::Push,
-            "pull" => Mode::Pull,
-            "push-pull" => Mode::PushPull,
-            "rumor" => Mode::Rumor,
-            _ => return None,
-        })
-    }
+impl crate::scenario::Choice for Mode {
+    const NAMES: &'static [&'static str] = &["push", "pull", "push-pull", "rumor"];
+    const ALL: &'static [Mode] = &[Mode::Push, Mode::Pull, Mode::PushPull, Mode::Rumor];
 }
 
 /// When a rumor goes cold.
@@ -83,59 +73,55 @@ pub enum StopRule {
     Counter(u32),
 }
 
-/// A deliberate defect, to see the checks catch it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Bug {
-    /// Retire every rumor after its first round, whatever the replies say.
-    RumorStopsEarly,
-    /// Skip every anti-entropy exchange (the rumor backup too).
-    NoAntiEntropy,
-}
-
-impl Bug {
-    /// Names accepted in scenario files.
-    pub const NAMES: [&'static str; 3] = ["none", "rumor-stops-early", "no-anti-entropy"];
-
-    /// Parse a scenario name (`none` is no bug).
-    pub fn from_name(name: &str) -> Option<Option<Bug>> {
-        match name {
-            "none" => Some(None),
-            "rumor-stops-early" => Some(Some(Bug::RumorStopsEarly)),
-            "no-anti-entropy" => Some(Some(Bug::NoAntiEntropy)),
-            _ => None,
-        }
+crate::bug_switches! {
+    /// A deliberate defect, to see the checks catch it.
+    pub enum Bug {
+        /// Retire every rumor after its first round, whatever the replies say.
+        RumorStopsEarly = "rumor-stops-early",
+        /// Skip every anti-entropy exchange (the rumor backup too).
+        NoAntiEntropy = "no-anti-entropy",
     }
 }
 
-/// Protocol parameters.
+/// Protocol parameters (the `[protocol]` keys, meanings and defaults:
+/// [`scenario::PARAMS`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Params {
-    /// How values spread (default push-pull).
+    /// How values spread (`mode`).
     pub mode: Mode,
-    /// Neighbours contacted per round (default 2).
+    /// Neighbours contacted per round (`fanout`).
     pub fanout: u32,
-    /// Round length (default 100 ms).
+    /// Round length (`interval`).
     pub interval: SimTime,
-    /// Neighbour graph (default total).
+    /// Neighbour graph (`topology`, `degree`).
     pub topology: GossipTopology,
-    /// Rumor stop rule (default feedback).
+    /// Rumor stop rule (`stop`, `stop_k`).
     pub stop: StopRule,
-    /// Rumor mode: period of the push-pull backup round; zero is off (default).
+    /// Rumor mode: period of the push-pull backup round; zero is off
+    /// (`anti_entropy`).
     pub anti_entropy: SimTime,
-    /// Deliberate defect (default none).
-    pub bug: Option<Bug>,
+    /// Deliberate defects (`bugs`).
+    pub bugs: BTreeSet<Bug>,
+}
+
+impl Params {
+    /// Whether the bug switch `bug` is on.
+    pub fn has(&self, bug: Bug) -> bool {
+        self.bugs.contains(&bug)
+    }
 }
 
 impl Default for Params {
     fn default() -> Self {
+        use scenario::*;
         Params {
-            mode: Mode::PushPull,
-            fanout: 2,
-            interval: SimTime::from_millis(100),
-            topology: GossipTopology::Fixed(crate::protocols::broadcast::Topology::Total),
-            stop: StopRule::Feedback,
-            anti_entropy: SimTime::ZERO,
-            bug: None,
+            mode: MODE.default_value(),
+            fanout: FANOUT.default_value(),
+            interval: INTERVAL.default_value(),
+            topology: topology(TOPOLOGY.default_value(), DEGREE.default_value()),
+            stop: stop_rule(STOP.default_value(), STOP_K.default_value()),
+            anti_entropy: ANTI_ENTROPY.default_value(),
+            bugs: BTreeSet::new(),
         }
     }
 }
@@ -292,7 +278,7 @@ impl Gossip {
     }
 
     fn anti_entropy_round(&mut self, ctx: &mut Ctx<Self>, mode: Mode, fanout: u32) {
-        if self.params.bug == Some(Bug::NoAntiEntropy) {
+        if self.params.has(Bug::NoAntiEntropy) {
             return;
         }
         for peer in Self::pick(ctx, self.neighbours.clone(), fanout) {
@@ -332,7 +318,7 @@ impl Gossip {
         for peer in Self::pick(ctx, candidates, self.params.fanout) {
             ctx.send(peer, Msg::Rumor(items.clone()));
         }
-        if self.params.bug == Some(Bug::RumorStopsEarly) {
+        if self.params.has(Bug::RumorStopsEarly) {
             self.hot.clear();
         }
     }

@@ -4,9 +4,10 @@ use super::{
     builder, lab_builder, Bug, GossipLabNode, GossipTopology, GossipWorkload, Mode, Params,
     StopRule,
 };
+use crate::protocols::broadcast::Topology;
 use crate::scenario::engine::{configure, BuildOptions, ProtocolFacts};
-use crate::scenario::{Scenario, ScenarioError};
-use crate::sim::{DynSim, Ratio};
+use crate::scenario::{BugSwitch, Param, ParamDecl, Scenario, ScenarioError};
+use crate::sim::{DynSim, Ratio, SimTime};
 use crate::workload::Workload;
 
 /// What gossip offers scenarios.
@@ -15,42 +16,99 @@ pub const FACTS: ProtocolFacts = ProtocolFacts {
     roles: &[],
     workloads: &["set"],
     histories: &[],
+    params: PARAMS,
+    bugs: Bug::DECLS,
 };
 
-/// Read `[protocol]`: `mode` (push|pull|push-pull|rumor, default push-pull),
-/// `fanout` (1..=64, default 2), `interval` (default 100ms), `topology`
-/// (line|ring|grid|tree|total|random-regular, default total), `degree`
-/// (random-regular, 1..=64, default 3), `stop` (feedback|counter, default
-/// feedback), `stop_k` (counter, 1..=100, default 2), `anti_entropy` (rumor
-/// backup period, default "0" = off), `bug` (none|rumor-stops-early|no-anti-entropy).
-pub fn params(scenario: &Scenario) -> Result<Params, ScenarioError> {
-    let defaults = Params::default();
-    let mut p = scenario.protocol_params.reader();
-    let mode = p.one_of("mode", "push-pull", &Mode::NAMES)?;
-    let fanout = p.u64_in("fanout", 2, 1..=64)? as u32;
-    let interval = p.duration("interval", defaults.interval)?;
-    if interval.as_nanos() == 0 {
-        return Err(p.error_at("interval", "interval must be more than 0"));
+/// Gossip's `[protocol]` parameters.
+pub const PARAMS: &[ParamDecl] = &[
+    MODE.decl,
+    FANOUT.decl,
+    INTERVAL.decl,
+    TOPOLOGY.decl,
+    DEGREE.decl,
+    STOP.decl,
+    STOP_K.decl,
+    ANTI_ENTROPY.decl,
+];
+
+pub(crate) const MODE: Param<Mode> = Param::choice(
+    "mode",
+    "push-pull",
+    "anti-entropy (push, pull, push-pull) or rumor mongering",
+);
+pub(crate) const FANOUT: Param<u32> =
+    Param::integer("fanout", 2, 1, 64, "neighbours contacted per round");
+pub(crate) const INTERVAL: Param<SimTime> =
+    Param::positive_duration("interval", SimTime::from_millis(100), "round length");
+pub(crate) const TOPOLOGY: Param<&'static str> = Param::one_of(
+    "topology",
+    "total",
+    &GossipTopology::NAMES,
+    "neighbour graph (random-regular: drawn from the seed, `degree` neighbours each)",
+);
+pub(crate) const DEGREE: Param<u32> = Param::integer(
+    "degree",
+    3,
+    1,
+    64,
+    "neighbours per node of a random-regular topology",
+);
+pub(crate) const STOP: Param<&'static str> = Param::one_of(
+    "stop",
+    "feedback",
+    &["feedback", "counter"],
+    "rumor stop rule: cold once everyone is known to hold it, or after `stop_k` contacts that knew it",
+);
+pub(crate) const STOP_K: Param<u32> = Param::integer(
+    "stop_k",
+    2,
+    1,
+    100,
+    "`counter` stop rule: contacts that already knew the rumor before it goes cold",
+);
+pub(crate) const ANTI_ENTROPY: Param<SimTime> = Param::duration(
+    "anti_entropy",
+    SimTime::ZERO,
+    "rumor mode: period of a push-pull backup round (0: off)",
+);
+
+/// The topology a declared `topology` name and `degree` describe.
+pub(crate) fn topology(name: &str, degree: u32) -> GossipTopology {
+    // Only declared names reach here; `total` stands in for none.
+    GossipTopology::from_name(name, degree).unwrap_or(GossipTopology::Fixed(Topology::Total))
+}
+
+/// The stop rule a declared `stop` name and `stop_k` describe.
+pub(crate) fn stop_rule(name: &str, k: u32) -> StopRule {
+    if name == "counter" {
+        StopRule::Counter(k)
+    } else {
+        StopRule::Feedback
     }
-    let topology = p.one_of("topology", "total", &GossipTopology::NAMES)?;
-    let degree = p.u64_in("degree", 3, 1..=64)? as u32;
-    let stop = p.one_of("stop", "feedback", &["feedback", "counter"])?;
-    let stop_k = p.u64_in("stop_k", 2, 1..=100)? as u32;
-    let anti_entropy = p.duration("anti_entropy", defaults.anti_entropy)?;
-    let bug = p.one_of("bug", "none", &Bug::NAMES)?;
+}
+
+/// Read `[protocol]` ([`PARAMS`] and `bugs`).
+pub fn params(scenario: &Scenario) -> Result<Params, ScenarioError> {
+    let mut p = FACTS.reader(scenario);
+    let mode = p.get(&MODE)?;
+    let fanout = p.get(&FANOUT)?;
+    let interval = p.get(&INTERVAL)?;
+    let topology_name = p.get(&TOPOLOGY)?;
+    let degree = p.get(&DEGREE)?;
+    let stop = p.get(&STOP)?;
+    let stop_k = p.get(&STOP_K)?;
+    let anti_entropy = p.get(&ANTI_ENTROPY)?;
+    let bugs = p.bugs::<Bug>()?.into_iter().collect();
     p.finish()?;
     Ok(Params {
-        mode: Mode::from_name(mode).unwrap_or(Mode::PushPull),
+        mode,
         fanout,
         interval,
-        topology: GossipTopology::from_name(topology, degree).unwrap_or(defaults.topology),
-        stop: if stop == "counter" {
-            StopRule::Counter(stop_k)
-        } else {
-            StopRule::Feedback
-        },
+        topology: topology(topology_name, degree),
+        stop: stop_rule(stop, stop_k),
         anti_entropy,
-        bug: Bug::from_name(bug).flatten(),
+        bugs,
     })
 }
 
@@ -82,7 +140,7 @@ pub fn build(
 
 /// A lab's build with the node type `G` ([`lab_builder`]): the shipped
 /// keys (only the reference reads `mode`, `stop`, `anti_entropy` and
-/// `bug`).
+/// `bugs`).
 pub fn build_lab<G: GossipLabNode>(
     scenario: &Scenario,
     options: &BuildOptions,

@@ -152,7 +152,7 @@ fn a_partition_heals_into_one_state() {
 fn a_rumor_that_stops_early_leaves_nodes_behind() {
     let params = Params {
         mode: Mode::Rumor,
-        bug: Some(Bug::RumorStopsEarly),
+        bugs: [Bug::RumorStopsEarly].into(),
         ..Params::default()
     };
     let report = sim(params, 6, 0.1, vec![]).run();
@@ -183,7 +183,7 @@ fn the_counter_rule_leaves_a_residue_that_only_anti_entropy_fixes() {
         .expect("residue metric");
     assert!(residue > 0.0, "the backup had nothing to do: {report:#?}");
     let broken = Params {
-        bug: Some(Bug::NoAntiEntropy),
+        bugs: [Bug::NoAntiEntropy].into(),
         ..counter
     };
     assert_eq!(

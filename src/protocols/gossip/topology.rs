@@ -29,7 +29,7 @@ impl GossipTopology {
         if name == "random-regular" {
             return Some(GossipTopology::RandomRegular { degree });
         }
-        Topology::from_name(name).map(GossipTopology::Fixed)
+        <Topology as crate::scenario::Choice>::from_name(name).map(GossipTopology::Fixed)
     }
 
     /// The undirected graph on `nodes` nodes for `seed`.

@@ -69,21 +69,12 @@ pub enum Mode {
     PrimarySync,
 }
 
+impl crate::scenario::Choice for Mode {
+    const NAMES: &'static [&'static str] = &["cp", "ap", "primary-async", "primary-sync"];
+    const ALL: &'static [Mode] = &[Mode::Cp, Mode::Ap, Mode::PrimaryAsync, Mode::PrimarySync];
+}
+
 impl Mode {
-    /// Scenario names, in order.
-    pub const NAMES: [&'static str; 4] = ["cp", "ap", "primary-async", "primary-sync"];
-
-    /// The mode called `name`.
-    pub fn from_name(name: &str) -> Option<Mode> {
-        Some(match name {
-            "cp" => Mode::Cp,
-            "ap" => Mode::Ap,
-            "primary-async" => Mode::PrimaryAsync,
-            "primary-sync" => Mode::PrimarySync,
-            _ => return None,
-        })
-    }
-
     /// True for the two primary-backup modes.
     pub fn is_primary(self) -> bool {
         matches!(self, Mode::PrimaryAsync | Mode::PrimarySync)
@@ -99,6 +90,11 @@ pub enum Conflict {
     VectorClock,
 }
 
+impl crate::scenario::Choice for Conflict {
+    const NAMES: &'static [&'static str] = &["vclock", "lww"];
+    const ALL: &'static [Conflict] = &[Conflict::VectorClock, Conflict::LastWriterWins];
+}
+
 /// Session guarantee enforced by the coordinator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum Session {
@@ -110,88 +106,84 @@ pub enum Session {
     MonotonicReads,
 }
 
-/// Deliberate defects, each caught by a check.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-pub enum Bug {
-    /// `cp` reads answer after the query phase, without writing back.
-    NoWriteBack,
-    /// Every reply message counts toward a quorum: duplicates and replies to
-    /// the other phase too.
-    StaleQuorum,
-    /// Fallback nodes keep hints forever.
-    NoHandoff,
-    /// No read repair and no anti-entropy.
-    NoRepair,
+impl crate::scenario::Choice for Session {
+    const NAMES: &'static [&'static str] = &["none", "ryw", "monotonic"];
+    const ALL: &'static [Session] = &[
+        Session::None,
+        Session::ReadYourWrites,
+        Session::MonotonicReads,
+    ];
 }
 
-impl Bug {
-    /// Scenario names, `none` first.
-    pub const NAMES: [&'static str; 5] = [
-        "none",
-        "no-write-back",
-        "stale-quorum",
-        "no-handoff",
-        "no-repair",
-    ];
-
-    /// The bug called `name` (`Some(None)` for `none`).
-    pub fn from_name(name: &str) -> Option<Option<Bug>> {
-        Some(Some(match name {
-            "none" => return Some(None),
-            "no-write-back" => Bug::NoWriteBack,
-            "stale-quorum" => Bug::StaleQuorum,
-            "no-handoff" => Bug::NoHandoff,
-            "no-repair" => Bug::NoRepair,
-            _ => return None,
-        }))
+crate::bug_switches! {
+    /// Deliberate defects, each caught by a check.
+    #[derive(Serialize)]
+    pub enum Bug {
+        /// `cp` reads answer after the query phase, without writing back.
+        NoWriteBack = "no-write-back",
+        /// Every reply message counts toward a quorum: duplicates and replies to
+        /// the other phase too.
+        StaleQuorum = "stale-quorum",
+        /// Fallback nodes keep hints forever.
+        NoHandoff = "no-handoff",
+        /// No read repair and no anti-entropy.
+        NoRepair = "no-repair",
     }
 }
 
-/// Store parameters.
+/// Store parameters (the `[protocol]` keys, meanings and defaults:
+/// [`scenario::PARAMS`]).
 #[derive(Clone, Debug)]
 pub struct Params {
-    /// Mode (default `cp`).
+    /// Mode (`mode`).
     pub mode: Mode,
-    /// Replicas per key (default 3).
+    /// Replicas per key (`n`).
     pub n: usize,
-    /// Read quorum for `ap` (default 2).
+    /// Read quorum for `ap` (`r`).
     pub r: usize,
-    /// Write quorum for `ap` (default 2).
+    /// Write quorum for `ap` (`w`).
     pub w: usize,
-    /// Conflict resolution in `ap` (default vector clocks).
+    /// Conflict resolution in `ap` (`conflict`).
     pub conflict: Conflict,
-    /// Session guarantee (default none).
+    /// Session guarantee (`session`).
     pub session: Session,
-    /// Operation deadline at the coordinator (default 400 ms).
+    /// Operation deadline at the coordinator (`deadline`).
     pub deadline: SimTime,
-    /// `ap`: when to add fallback nodes (default 60 ms).
+    /// `ap`: when to add fallback nodes (`sloppy_after`).
     pub sloppy_after: SimTime,
-    /// Anti-entropy and hinted-handoff period (default 250 ms).
+    /// Anti-entropy and hinted-handoff period (`sync`).
     pub sync: SimTime,
-    /// `primary-async`: replication delay after the primary answers
-    /// (default 100 ms).
+    /// `primary-async`: replication delay after the primary answers (`lag`).
     pub lag: SimTime,
-    /// Ring points per node (default 8).
+    /// Ring points per node (`vnodes`).
     pub vnodes: u32,
-    /// Deliberate defect.
-    pub bug: Option<Bug>,
+    /// Deliberate defects (`bugs`).
+    pub bugs: std::collections::BTreeSet<Bug>,
+}
+
+impl Params {
+    /// Whether the bug switch `bug` is on.
+    pub fn has(&self, bug: Bug) -> bool {
+        self.bugs.contains(&bug)
+    }
 }
 
 impl Default for Params {
     fn default() -> Self {
+        use scenario::*;
         Params {
-            mode: Mode::Cp,
-            n: 3,
-            r: 2,
-            w: 2,
-            conflict: Conflict::VectorClock,
-            session: Session::None,
-            deadline: SimTime::from_millis(400),
-            sloppy_after: SimTime::from_millis(60),
-            sync: SimTime::from_millis(250),
-            lag: SimTime::from_millis(100),
-            vnodes: 8,
-            bug: None,
+            mode: MODE.default_value(),
+            n: N.default_value(),
+            r: R.default_value(),
+            w: W.default_value(),
+            conflict: CONFLICT.default_value(),
+            session: SESSION.default_value(),
+            deadline: DEADLINE.default_value(),
+            sloppy_after: SLOPPY_AFTER.default_value(),
+            sync: SYNC.default_value(),
+            lag: LAG.default_value(),
+            vnodes: VNODES.default_value(),
+            bugs: Default::default(),
         }
     }
 }

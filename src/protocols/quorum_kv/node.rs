@@ -189,7 +189,7 @@ impl KvNode {
     }
 
     fn bug(&self, bug: Bug) -> bool {
-        self.params.bug == Some(bug)
+        self.params.has(bug)
     }
 
     fn majority(&self) -> usize {

@@ -3,8 +3,8 @@
 use super::{builder, Bug, Conflict, Mode, Params, Session};
 use crate::check::history::Value;
 use crate::scenario::engine::{configure, BuildOptions, ProtocolFacts};
-use crate::scenario::{Scenario, ScenarioError};
-use crate::sim::{ClientId, DynSim, Op, Prng, Ratio};
+use crate::scenario::{BugSwitch, Param, ParamDecl, ParamReader, Scenario, ScenarioError};
+use crate::sim::{ClientId, DynSim, Op, Prng, Ratio, SimTime};
 use crate::workload::Workload;
 
 /// What `quorum-kv` offers scenarios.
@@ -13,7 +13,83 @@ pub const FACTS: ProtocolFacts = ProtocolFacts {
     roles: &[],
     workloads: &["kv"],
     histories: &[],
+    params: PARAMS,
+    bugs: Bug::DECLS,
 };
+
+/// The store's `[protocol]` parameters.
+pub const PARAMS: &[ParamDecl] = &[
+    MODE.decl,
+    N.decl,
+    R.decl,
+    W.decl,
+    CONFLICT.decl,
+    SESSION.decl,
+    DEADLINE.decl,
+    SLOPPY_AFTER.decl,
+    SYNC.decl,
+    LAG.decl,
+    VNODES.decl,
+];
+
+pub(crate) const MODE: Param<Mode> = Param::choice(
+    "mode",
+    "cp",
+    "cp: ABD majorities; ap: sloppy quorums, hinted handoff; primary-async/-sync: a primary per key",
+);
+pub(crate) const N: Param<usize> = Param::integer(
+    "n",
+    3,
+    1,
+    256,
+    "replicas per key; at most `nodes` (with fewer nodes the default is `nodes`)",
+);
+pub(crate) const R: Param<usize> = Param::integer(
+    "r",
+    2,
+    1,
+    256,
+    "`ap` read quorum; at most `n` (the default too)",
+);
+pub(crate) const W: Param<usize> = Param::integer(
+    "w",
+    2,
+    1,
+    256,
+    "`ap` write quorum; at most `n` (the default too)",
+);
+pub(crate) const CONFLICT: Param<Conflict> = Param::choice(
+    "conflict",
+    "vclock",
+    "`ap` concurrent writes: vector-clock siblings, or last-writer-wins on the writer's clock",
+);
+pub(crate) const SESSION: Param<Session> = Param::choice(
+    "session",
+    "none",
+    "primary modes: session guarantee kept by the coordinator (read-your-writes, monotonic reads)",
+);
+pub(crate) const DEADLINE: Param<SimTime> = Param::duration(
+    "deadline",
+    SimTime::from_millis(400),
+    "operation deadline at the coordinator",
+);
+pub(crate) const SLOPPY_AFTER: Param<SimTime> = Param::duration(
+    "sloppy_after",
+    SimTime::from_millis(60),
+    "`ap`: add fallback nodes after this without a quorum",
+);
+pub(crate) const SYNC: Param<SimTime> = Param::positive_duration(
+    "sync",
+    SimTime::from_millis(250),
+    "anti-entropy and hinted-handoff period",
+);
+pub(crate) const LAG: Param<SimTime> = Param::duration(
+    "lag",
+    SimTime::from_millis(100),
+    "`primary-async`: replication delay after the primary answers",
+);
+pub(crate) const VNODES: Param<u32> =
+    Param::integer("vnodes", 8, 1, 64, "points per node on the hash ring");
 
 /// Clients `put` unique values (the operation's sequence number) to one of
 /// `keys` keys, or `get` one.
@@ -41,55 +117,40 @@ impl Workload for KvWorkload {
     }
 }
 
-/// The store's `[protocol]` parameters (see [`build`]).
+/// The store's `[protocol]` parameters ([`PARAMS`] and `bugs`). `n` is at
+/// most `nodes`, `r` and `w` at most `n`; their defaults shrink with them.
 pub fn params(scenario: &Scenario) -> Result<Params, ScenarioError> {
-    let d = Params::default();
-    let mut p = scenario.protocol_params.reader();
-    let mode = p.one_of("mode", "cp", &Mode::NAMES)?;
+    let mut p = FACTS.reader(scenario);
+    let mode = p.get(&MODE)?;
     let nodes = u64::from(scenario.nodes.max(1));
-    let n = p.u64_in("n", 3.min(nodes), 1..=nodes)? as usize;
-    let r = p.u64_in("r", 2.min(n as u64), 1..=n as u64)? as usize;
-    let w = p.u64_in("w", 2.min(n as u64), 1..=n as u64)? as usize;
-    let conflict = p.one_of("conflict", "vclock", &["vclock", "lww"])?;
-    let session = p.one_of("session", "none", &["none", "ryw", "monotonic"])?;
-    let deadline = p.duration("deadline", d.deadline)?;
-    let sloppy_after = p.duration("sloppy_after", d.sloppy_after)?;
-    let sync = p.positive_duration("sync", d.sync)?;
-    let lag = p.duration("lag", d.lag)?;
-    let vnodes = p.u64_in("vnodes", 8, 1..=64)? as u32;
-    let bug = p.one_of("bug", "none", &Bug::NAMES)?;
-    p.finish()?;
-    Ok(Params {
-        mode: Mode::from_name(mode).unwrap_or(Mode::Cp),
+    let quorum = |p: &mut ParamReader<'_>, param: &Param<usize>, most: u64| {
+        let default = param.default_value() as u64;
+        p.u64_in(param.key(), default.min(most), 1..=most)
+            .map(|x| x as usize)
+    };
+    let n = quorum(&mut p, &N, nodes)?;
+    let r = quorum(&mut p, &R, n as u64)?;
+    let w = quorum(&mut p, &W, n as u64)?;
+    let params = Params {
+        mode,
         n,
         r,
         w,
-        conflict: if conflict == "lww" {
-            Conflict::LastWriterWins
-        } else {
-            Conflict::VectorClock
-        },
-        session: match session {
-            "ryw" => Session::ReadYourWrites,
-            "monotonic" => Session::MonotonicReads,
-            _ => Session::None,
-        },
-        deadline,
-        sloppy_after,
-        sync,
-        lag,
-        vnodes,
-        bug: Bug::from_name(bug).flatten(),
-    })
+        conflict: p.get(&CONFLICT)?,
+        session: p.get(&SESSION)?,
+        deadline: p.get(&DEADLINE)?,
+        sloppy_after: p.get(&SLOPPY_AFTER)?,
+        sync: p.get(&SYNC)?,
+        lag: p.get(&LAG)?,
+        vnodes: p.get(&VNODES)?,
+        bugs: p.bugs::<Bug>()?.into_iter().collect(),
+    };
+    p.finish()?;
+    Ok(params)
 }
 
-/// `[protocol]`: `mode` (cp|ap|primary-async|primary-sync, default cp), `n`
-/// (default 3), `r`, `w` (ap quorums, default 2), `conflict` (vclock|lww),
-/// `session` (none|ryw|monotonic), `deadline` (400ms), `sloppy_after`
-/// (60ms), `sync` (250ms), `lag` (100ms), `vnodes` (8), `bug`
-/// (none|no-write-back|stale-quorum|no-handoff|no-repair).
-/// `[workload] kind = "kv"`: `keys` (1..=1000, default 3), `read_ratio`
-/// (default 0.5).
+/// `[protocol]`: see [`params`]. `[workload] kind = "kv"`: `keys` (1..=1000,
+/// default 3), `read_ratio` (default 0.5).
 pub fn build(
     scenario: &Scenario,
     options: &BuildOptions,

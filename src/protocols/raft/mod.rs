@@ -31,7 +31,8 @@
 //! node; the client history must be linearizable.
 //!
 //! Bug switches (`[protocol] bugs = [...]`, [`Bug`]) each remove one rule, to
-//! see what it protects. docs/protocols/raft.md is the guided tour.
+//! see what it protects. Parameters and their defaults:
+//! [`scenario::PARAMS`]. docs/protocols/raft.md is the guided tour.
 
 mod checks;
 mod client;
@@ -55,90 +56,60 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
 
-/// A deliberate deviation from the protocol, to see the checks catch it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Bug {
-    /// Grant votes without the log up-to-date check (§5.4.1): a candidate
-    /// missing committed entries can win and overwrite them.
-    VoteWithoutLogCheck,
-    /// Commit entries of earlier terms by counting replicas (Figure 8):
-    /// such an entry can still be overwritten by a later leader.
-    CommitOldTerms,
-    /// Answer before the writes are durable (sync later, on a timer): a crash
-    /// loses votes and entries the node already acknowledged.
-    ReplyBeforeSync,
-    /// Forget the vote on restart: a node can vote twice in one term.
-    ForgetVote,
-    /// The leader applies (and answers) an entry as soon as it is in its own
-    /// log, before a majority holds it.
-    ApplyBeforeCommit,
-    /// No client sessions: a request retried after a redirect executes twice.
-    NoDedup,
-}
-
-impl Bug {
-    /// Names accepted in `bugs = [...]`.
-    pub const NAMES: [&'static str; 6] = [
-        "vote-without-log-check",
-        "commit-old-terms",
-        "reply-before-sync",
-        "forget-vote",
-        "apply-before-commit",
-        "no-dedup",
-    ];
-    const ALL: [Bug; 6] = [
-        Bug::VoteWithoutLogCheck,
-        Bug::CommitOldTerms,
-        Bug::ReplyBeforeSync,
-        Bug::ForgetVote,
-        Bug::ApplyBeforeCommit,
-        Bug::NoDedup,
-    ];
-
-    /// Parse a scenario name.
-    pub fn from_name(name: &str) -> Option<Bug> {
-        let i = Bug::NAMES.iter().position(|n| *n == name)?;
-        Some(Bug::ALL[i])
-    }
-
-    /// The scenario name.
-    pub fn name(self) -> &'static str {
-        Bug::NAMES[Bug::ALL.iter().position(|b| *b == self).unwrap_or(0)]
+crate::bug_switches! {
+    /// A deliberate deviation from the protocol, to see the checks catch it.
+    pub enum Bug {
+        /// Grant votes without the log up-to-date check (§5.4.1): a candidate
+        /// missing committed entries can win and overwrite them.
+        VoteWithoutLogCheck = "vote-without-log-check",
+        /// Commit entries of earlier terms by counting replicas (Figure 8):
+        /// such an entry can still be overwritten by a later leader.
+        CommitOldTerms = "commit-old-terms",
+        /// Answer before the writes are durable (sync later, on a timer): a crash
+        /// loses votes and entries the node already acknowledged.
+        ReplyBeforeSync = "reply-before-sync",
+        /// Forget the vote on restart: a node can vote twice in one term.
+        ForgetVote = "forget-vote",
+        /// The leader applies (and answers) an entry as soon as it is in its own
+        /// log, before a majority holds it.
+        ApplyBeforeCommit = "apply-before-commit",
+        /// No client sessions: a request retried after a redirect executes twice.
+        NoDedup = "no-dedup",
     }
 }
 
-/// Protocol parameters (`[protocol]` keys in parentheses).
+/// Protocol parameters (`[protocol]` keys in parentheses; meanings and
+/// defaults: [`scenario::PARAMS`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Params {
     /// Election timeout range, drawn anew at every reset
-    /// (`election_timeout`, default 150–300 ms).
+    /// (`election_timeout`).
     pub election_timeout: (SimTime, SimTime),
-    /// Leader heartbeat and candidate vote-retry interval (`heartbeat`,
-    /// default 50 ms).
+    /// Leader heartbeat and candidate vote-retry interval (`heartbeat`).
     pub heartbeat: SimTime,
-    /// Run a PreVote round before a real election (`prevote`, default false).
+    /// Run a PreVote round before a real election (`prevote`).
     pub prevote: bool,
     /// A leader that has not heard from a majority for an election timeout
-    /// steps down (`check_quorum`, default true).
+    /// steps down (`check_quorum`).
     pub check_quorum: bool,
-    /// Snapshot after this many applied entries; 0 never (`snapshot_every`,
-    /// default 100).
+    /// Snapshot after this many applied entries; 0 never (`snapshot_every`).
     pub snapshot_every: u64,
-    /// Most entries per AppendEntries (`max_entries`, default 64).
+    /// Most entries per AppendEntries (`max_entries`).
     pub max_entries: usize,
-    /// Deliberate defects (`bugs`, default none).
+    /// Deliberate defects (`bugs`).
     pub bugs: BTreeSet<Bug>,
 }
 
 impl Default for Params {
     fn default() -> Self {
+        use scenario::*;
         Params {
-            election_timeout: (SimTime::from_millis(150), SimTime::from_millis(300)),
-            heartbeat: SimTime::from_millis(50),
-            prevote: false,
-            check_quorum: true,
-            snapshot_every: 100,
-            max_entries: 64,
+            election_timeout: ELECTION_TIMEOUT.default_value(),
+            heartbeat: HEARTBEAT.default_value(),
+            prevote: PREVOTE.default_value(),
+            check_quorum: CHECK_QUORUM.default_value(),
+            snapshot_every: SNAPSHOT_EVERY.default_value(),
+            max_entries: MAX_ENTRIES.default_value(),
             bugs: BTreeSet::new(),
         }
     }

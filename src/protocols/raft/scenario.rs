@@ -4,9 +4,8 @@ use super::checks::RaftLabNode;
 use super::{builder, Bug, KvWorkload, Params, Raft};
 use crate::check::linearizability::Model;
 use crate::scenario::engine::{self, configure, BuildOptions, ProtocolFacts};
-use crate::scenario::{ParamReader, Scenario, ScenarioError};
-use crate::sim::Invariant;
-use crate::sim::{DynSim, Sim, SimBuilder};
+use crate::scenario::{BugSwitch, Param, ParamDecl, ParamReader, Scenario, ScenarioError};
+use crate::sim::{DynSim, Invariant, Sim, SimBuilder, SimTime};
 use crate::workload::Workload;
 
 /// What Raft offers scenarios.
@@ -15,48 +14,80 @@ pub const FACTS: ProtocolFacts = ProtocolFacts {
     roles: &["leader", "follower", "candidate"],
     workloads: &["kv"],
     histories: &["linearizable"],
+    params: PARAMS,
+    bugs: Bug::DECLS,
 };
 
 /// Step budget of the linearizability search (deterministic; an exhausted
 /// budget reports `unknown`).
 pub const HISTORY_STEPS: u64 = 5_000_000;
 
-/// Read `[protocol]` (see [`Params`] for keys and defaults).
+/// Raft's `[protocol]` parameters.
+pub const PARAMS: &[ParamDecl] = &[
+    ELECTION_TIMEOUT.decl,
+    HEARTBEAT.decl,
+    PREVOTE.decl,
+    CHECK_QUORUM.decl,
+    SNAPSHOT_EVERY.decl,
+    MAX_ENTRIES.decl,
+];
+
+pub(crate) const ELECTION_TIMEOUT: Param<(SimTime, SimTime)> = Param::duration_range(
+    "election_timeout",
+    SimTime::from_millis(150),
+    SimTime::from_millis(300),
+    "drawn anew, uniformly, at every reset; min more than 0",
+);
+pub(crate) const HEARTBEAT: Param<SimTime> = Param::positive_duration(
+    "heartbeat",
+    SimTime::from_millis(50),
+    "leader heartbeat and candidate vote-retry interval; below the minimum election timeout",
+);
+pub(crate) const PREVOTE: Param<bool> =
+    Param::flag("prevote", false, "run a PreVote round before each election");
+pub(crate) const CHECK_QUORUM: Param<bool> = Param::flag(
+    "check_quorum",
+    true,
+    "a leader that has not heard from a majority for an election timeout steps down",
+);
+pub(crate) const SNAPSHOT_EVERY: Param<u64> = Param::integer(
+    "snapshot_every",
+    100,
+    0,
+    u64::MAX,
+    "snapshot after this many applied entries (0: never)",
+);
+pub(crate) const MAX_ENTRIES: Param<usize> = Param::integer(
+    "max_entries",
+    64,
+    1,
+    10_000,
+    "most entries per AppendEntries",
+);
+
+/// Read `[protocol]` ([`PARAMS`] and `bugs`) from a reader made by
+/// [`ProtocolFacts::reader`] over [`FACTS`].
 pub fn params(p: &mut ParamReader<'_>) -> Result<Params, ScenarioError> {
-    let d = Params::default();
-    let election_timeout = p.duration_range(
-        "election_timeout",
-        d.election_timeout.0,
-        d.election_timeout.1,
-    )?;
+    let election_timeout = p.get(&ELECTION_TIMEOUT)?;
     if election_timeout.0.as_nanos() == 0 {
         return Err(p.error_at("election_timeout", "election_timeout must be more than 0"));
     }
-    let heartbeat = p.duration("heartbeat", d.heartbeat)?;
-    if heartbeat.as_nanos() == 0 || heartbeat >= election_timeout.0 {
+    let heartbeat = p.get(&HEARTBEAT)?;
+    if heartbeat >= election_timeout.0 {
         let message = format!(
             "heartbeat ({heartbeat}) must be more than 0 and less than the minimum election timeout ({})",
             election_timeout.0
         );
         return Err(p.error_at("heartbeat", message));
     }
-    let prevote = p.bool("prevote", d.prevote)?;
-    let check_quorum = p.bool("check_quorum", d.check_quorum)?;
-    let snapshot_every = p.u64("snapshot_every", d.snapshot_every)?;
-    let max_entries = p.u64_in("max_entries", d.max_entries as u64, 1..=10_000)? as usize;
-    let bugs = p
-        .strings_in("bugs", &Bug::NAMES)?
-        .into_iter()
-        .filter_map(Bug::from_name)
-        .collect();
     Ok(Params {
         election_timeout,
         heartbeat,
-        prevote,
-        check_quorum,
-        snapshot_every,
-        max_entries,
-        bugs,
+        prevote: p.get(&PREVOTE)?,
+        check_quorum: p.get(&CHECK_QUORUM)?,
+        snapshot_every: p.get(&SNAPSHOT_EVERY)?,
+        max_entries: p.get(&MAX_ENTRIES)?,
+        bugs: p.bugs::<Bug>()?.into_iter().collect(),
     })
 }
 
@@ -104,7 +135,7 @@ pub fn configured<N: RaftLabNode>(
     scenario: &Scenario,
     options: &BuildOptions,
 ) -> Result<SimBuilder<N>, ScenarioError> {
-    let mut p = scenario.protocol_params.reader();
+    let mut p = FACTS.reader(scenario);
     let params = params(&mut p)?;
     p.finish()?;
     let workload: Option<Box<dyn Workload>> = match &scenario.workload {
@@ -129,10 +160,8 @@ pub fn configured<N: RaftLabNode>(
     Ok(b)
 }
 
-/// `[protocol]`: `election_timeout` ({min, max}, default 150–300 ms),
-/// `heartbeat` (50 ms), `prevote` (false), `check_quorum` (true),
-/// `snapshot_every` (100; 0 = never), `max_entries` (64), `bugs` (list of
-/// [`Bug::NAMES`]). `[workload] kind = "kv"`: see [`workload`].
+/// `[protocol]`: [`PARAMS`] and `bugs`. `[workload] kind = "kv"`: see
+/// [`workload`].
 /// `[check] history = "linearizable"` checks the client history.
 pub fn build(
     scenario: &Scenario,

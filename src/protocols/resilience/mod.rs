@@ -72,64 +72,67 @@ impl Mode {
     }
 }
 
-/// Protocol parameters.
+/// Protocol parameters (the `[protocol]` keys, meanings and defaults:
+/// [`scenario::PARAMS`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Params {
-    /// The modes of the pairs, in node order (compare: all three).
+    /// The modes of the pairs, in node order (`protection`; compare: all
+    /// three).
     pub modes: Vec<Mode>,
-    /// Per-attempt timeout (default 100 ms).
+    /// Per-attempt timeout (`call_timeout`).
     pub call_timeout: SimTime,
-    /// Attempts per call, the first included (default 4).
+    /// Attempts per call, the first included (`max_attempts`).
     pub max_attempts: u32,
-    /// Backoff between attempts (`retries` and `full`; default 50 ms doubling
-    /// to 1 s, full jitter).
+    /// Backoff between attempts, `retries` and `full` (`backoff_base`,
+    /// `backoff_max`, `jitter`).
     pub backoff: Backoff,
-    /// Consecutive failures that open the breaker (default 5).
+    /// Consecutive failures that open the breaker (`breaker_threshold`).
     pub breaker_threshold: u32,
-    /// How long the breaker stays open (default 500 ms).
+    /// How long the breaker stays open (`breaker_open_for`).
     pub breaker_open_for: SimTime,
-    /// Calls in flight to the backend at most (default 4).
+    /// Calls in flight to the backend at most (`bulkhead`).
     pub bulkhead: u32,
-    /// Calls accepted per second at the gateway (default 100).
+    /// Calls accepted per second at the gateway (`rate_limit`).
     pub rate_limit: u64,
-    /// Burst the rate limiter allows (default 20).
+    /// Burst the rate limiter allows (`rate_burst`).
     pub rate_burst: u64,
-    /// No retry after this since the call arrived (default 1 s).
+    /// No retry after this since the call arrived (`deadline`).
     pub deadline: SimTime,
-    /// Backend time per request when healthy (default 2 ms).
+    /// Backend time per request when healthy (`service_time`).
     pub service_time: SimTime,
-    /// Backend time per request when sick (default 30 ms).
+    /// Backend time per request when sick (`sick_service_time`).
     pub sick_service_time: SimTime,
-    /// Chance a request fails when sick (default 0.3).
+    /// Chance a request fails when sick (`sick_failure`).
     pub sick_failure: Ratio,
-    /// The backend is sick from (default 3 s) ...
+    /// The backend is sick from (`sick_from`) ...
     pub sick_from: SimTime,
-    /// ... until (default 8 s), on its clock.
+    /// ... until (`sick_until`), on its clock.
     pub sick_until: SimTime,
 }
 
 impl Default for Params {
     fn default() -> Self {
+        use scenario::*;
         Params {
-            modes: Mode::ALL.to_vec(),
-            call_timeout: SimTime::from_millis(100),
-            max_attempts: 4,
+            modes: modes(PROTECTION.default_value()),
+            call_timeout: CALL_TIMEOUT.default_value(),
+            max_attempts: MAX_ATTEMPTS.default_value(),
             backoff: Backoff {
-                base: SimTime::from_millis(50),
-                max: SimTime::from_secs(1),
-                jitter: patterns::Jitter::Full,
+                base: BACKOFF_BASE.default_value(),
+                max: BACKOFF_MAX.default_value(),
+                jitter: JITTER.default_value(),
             },
-            breaker_threshold: 5,
-            breaker_open_for: SimTime::from_millis(500),
-            bulkhead: 4,
-            rate_limit: 100,
-            rate_burst: 20,
-            deadline: SimTime::from_secs(1),
-            service_time: SimTime::from_millis(2),
-            sick_service_time: SimTime::from_millis(30),
-            sick_failure: Ratio::new(3, 10),
-            sick_from: SimTime::from_secs(3),
-            sick_until: SimTime::from_secs(8),
+            breaker_threshold: BREAKER_THRESHOLD.default_value(),
+            breaker_open_for: BREAKER_OPEN_FOR.default_value(),
+            bulkhead: BULKHEAD.default_value(),
+            rate_limit: RATE_LIMIT.default_value(),
+            rate_burst: RATE_BURST.default_value(),
+            deadline: DEADLINE.default_value(),
+            service_time: SERVICE_TIME.default_value(),
+            sick_service_time: SICK_SERVICE_TIME.default_value(),
+            sick_failure: SICK_FAILURE.default_value(),
+            sick_from: SICK_FROM.default_value(),
+            sick_until: SICK_UNTIL.default_value(),
         }
     }
 }

@@ -16,6 +16,11 @@ pub enum Jitter {
     Equal,
 }
 
+impl crate::scenario::Choice for Jitter {
+    const NAMES: &'static [&'static str] = &["none", "full", "equal"];
+    const ALL: &'static [Jitter] = &[Jitter::None, Jitter::Full, Jitter::Equal];
+}
+
 /// Exponential backoff: the `n`-th retry waits up to `base · 2^(n-1)`,
 /// capped at `max`, randomised by `jitter`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,8 +3,8 @@
 use super::patterns::{Backoff, Jitter};
 use super::{builder, CallWorkload, Mode, Params};
 use crate::scenario::engine::{configure, BuildOptions, ProtocolFacts};
-use crate::scenario::{ParamReader, Scenario, ScenarioError};
-use crate::sim::{DynSim, Ratio};
+use crate::scenario::{Param, ParamDecl, Scenario, ScenarioError};
+use crate::sim::{DynSim, Ratio, SimTime};
 use crate::workload::Workload;
 
 /// What the resilience lab offers scenarios.
@@ -13,64 +13,158 @@ pub const FACTS: ProtocolFacts = ProtocolFacts {
     roles: &["gateway", "backend"],
     workloads: &["calls"],
     histories: &[],
+    params: PARAMS,
+    bugs: &[],
 };
 
-fn backoff(p: &mut ParamReader<'_>, d: &Backoff) -> Result<Backoff, ScenarioError> {
-    let base = p.duration("backoff_base", d.base)?;
-    let max = p.duration("backoff_max", d.max)?;
-    let jitter = match p.one_of("jitter", "full", &["none", "full", "equal"])? {
-        "none" => Jitter::None,
-        "equal" => Jitter::Equal,
-        _ => Jitter::Full,
-    };
-    Ok(Backoff { base, max, jitter })
-}
+/// The resilience protocol's `[protocol]` parameters.
+pub const PARAMS: &[ParamDecl] = &[
+    PROTECTION.decl,
+    CALL_TIMEOUT.decl,
+    MAX_ATTEMPTS.decl,
+    BACKOFF_BASE.decl,
+    BACKOFF_MAX.decl,
+    JITTER.decl,
+    BREAKER_THRESHOLD.decl,
+    BREAKER_OPEN_FOR.decl,
+    BULKHEAD.decl,
+    RATE_LIMIT.decl,
+    RATE_BURST.decl,
+    DEADLINE.decl,
+    SERVICE_TIME.decl,
+    SICK_SERVICE_TIME.decl,
+    SICK_FAILURE.decl,
+    SICK_FROM.decl,
+    SICK_UNTIL.decl,
+];
 
-/// Read `[protocol]`: `protection` (compare|none|retries|full, default
-/// compare), `call_timeout` (100ms), `max_attempts` (4), `backoff_base`
-/// (50ms), `backoff_max` (1s), `jitter` (none|full|equal, default full),
-/// `breaker_threshold` (5), `breaker_open_for` (500ms), `bulkhead` (4),
-/// `rate_limit` (100 per second), `rate_burst` (20), `deadline` (1s),
-/// `service_time` (2ms), `sick_service_time` (30ms), `sick_failure` (0.3),
-/// `sick_from` (3s), `sick_until` (8s).
-pub fn params(scenario: &Scenario) -> Result<Params, ScenarioError> {
-    let d = Params::default();
-    let mut p = scenario.protocol_params.reader();
-    let protection = p.one_of(
-        "protection",
-        "compare",
-        &["compare", "none", "retries", "full"],
-    )?;
-    let modes = match protection {
+pub(crate) const PROTECTION: Param<&'static str> = Param::one_of(
+    "protection",
+    "compare",
+    &["compare", "none", "retries", "full"],
+    "how gateways retry; compare runs none, retries and full side by side on six nodes",
+);
+pub(crate) const CALL_TIMEOUT: Param<SimTime> = Param::duration(
+    "call_timeout",
+    SimTime::from_millis(100),
+    "per-attempt timeout",
+);
+pub(crate) const MAX_ATTEMPTS: Param<u32> = Param::integer(
+    "max_attempts",
+    4,
+    1,
+    100,
+    "attempts per call, the first included",
+);
+pub(crate) const BACKOFF_BASE: Param<SimTime> = Param::duration(
+    "backoff_base",
+    SimTime::from_millis(50),
+    "first backoff ceiling (retries, full); doubles per attempt",
+);
+pub(crate) const BACKOFF_MAX: Param<SimTime> = Param::duration(
+    "backoff_max",
+    SimTime::from_secs(1),
+    "largest backoff ceiling",
+);
+pub(crate) const JITTER: Param<Jitter> = Param::choice(
+    "jitter",
+    "full",
+    "backoff randomisation: none (synchronised), full (0..=ceiling), equal (half fixed)",
+);
+pub(crate) const BREAKER_THRESHOLD: Param<u32> = Param::integer(
+    "breaker_threshold",
+    5,
+    1,
+    1000,
+    "consecutive failures that open the circuit breaker (full)",
+);
+pub(crate) const BREAKER_OPEN_FOR: Param<SimTime> = Param::duration(
+    "breaker_open_for",
+    SimTime::from_millis(500),
+    "how long the breaker stays open before a probe",
+);
+pub(crate) const BULKHEAD: Param<u32> = Param::integer(
+    "bulkhead",
+    4,
+    1,
+    10_000,
+    "calls in flight to the backend at most (full)",
+);
+pub(crate) const RATE_LIMIT: Param<u64> = Param::integer(
+    "rate_limit",
+    100,
+    1,
+    1_000_000,
+    "calls accepted per second at the gateway (full)",
+);
+pub(crate) const RATE_BURST: Param<u64> = Param::integer(
+    "rate_burst",
+    20,
+    1,
+    1_000_000,
+    "burst the rate limiter allows",
+);
+pub(crate) const DEADLINE: Param<SimTime> = Param::duration(
+    "deadline",
+    SimTime::from_secs(1),
+    "no retry this long after the call arrived (full)",
+);
+pub(crate) const SERVICE_TIME: Param<SimTime> = Param::duration(
+    "service_time",
+    SimTime::from_millis(2),
+    "backend time per request when healthy",
+);
+pub(crate) const SICK_SERVICE_TIME: Param<SimTime> = Param::duration(
+    "sick_service_time",
+    SimTime::from_millis(30),
+    "backend time per request when sick",
+);
+pub(crate) const SICK_FAILURE: Param<Ratio> = Param::probability(
+    "sick_failure",
+    0.3,
+    "chance a request fails when the backend is sick",
+);
+pub(crate) const SICK_FROM: Param<SimTime> = Param::duration(
+    "sick_from",
+    SimTime::from_secs(3),
+    "the backend is sick from this time on its clock ...",
+);
+pub(crate) const SICK_UNTIL: Param<SimTime> =
+    Param::duration("sick_until", SimTime::from_secs(8), "... until this time");
+
+/// The pairs' modes a `protection` choice runs.
+pub(crate) fn modes(protection: &str) -> Vec<Mode> {
+    match protection {
         "none" => vec![Mode::None],
         "retries" => vec![Mode::Retries],
         "full" => vec![Mode::Full],
         _ => Mode::ALL.to_vec(),
-    };
+    }
+}
+
+/// Read `[protocol]` ([`PARAMS`]; resilience has no bug switches).
+pub fn params(scenario: &Scenario) -> Result<Params, ScenarioError> {
+    let mut p = FACTS.reader(scenario);
     let params = Params {
-        modes,
-        call_timeout: p.duration("call_timeout", d.call_timeout)?,
-        max_attempts: p.u64_in("max_attempts", u64::from(d.max_attempts), 1..=100)? as u32,
-        backoff: backoff(&mut p, &d.backoff)?,
-        breaker_threshold: p.u64_in(
-            "breaker_threshold",
-            u64::from(d.breaker_threshold),
-            1..=1000,
-        )? as u32,
-        breaker_open_for: p.duration("breaker_open_for", d.breaker_open_for)?,
-        bulkhead: p.u64_in("bulkhead", u64::from(d.bulkhead), 1..=10_000)? as u32,
-        rate_limit: p.u64_in("rate_limit", d.rate_limit, 1..=1_000_000)?,
-        rate_burst: p.u64_in("rate_burst", d.rate_burst, 1..=1_000_000)?,
-        deadline: p.duration("deadline", d.deadline)?,
-        service_time: p.duration("service_time", d.service_time)?,
-        sick_service_time: p.duration("sick_service_time", d.sick_service_time)?,
-        sick_failure: Ratio::from_probability(p.f64_in(
-            "sick_failure",
-            d.sick_failure.as_f64(),
-            0.0..=1.0,
-        )?),
-        sick_from: p.duration("sick_from", d.sick_from)?,
-        sick_until: p.duration("sick_until", d.sick_until)?,
+        modes: modes(p.get(&PROTECTION)?),
+        call_timeout: p.get(&CALL_TIMEOUT)?,
+        max_attempts: p.get(&MAX_ATTEMPTS)?,
+        backoff: Backoff {
+            base: p.get(&BACKOFF_BASE)?,
+            max: p.get(&BACKOFF_MAX)?,
+            jitter: p.get(&JITTER)?,
+        },
+        breaker_threshold: p.get(&BREAKER_THRESHOLD)?,
+        breaker_open_for: p.get(&BREAKER_OPEN_FOR)?,
+        bulkhead: p.get(&BULKHEAD)?,
+        rate_limit: p.get(&RATE_LIMIT)?,
+        rate_burst: p.get(&RATE_BURST)?,
+        deadline: p.get(&DEADLINE)?,
+        service_time: p.get(&SERVICE_TIME)?,
+        sick_service_time: p.get(&SICK_SERVICE_TIME)?,
+        sick_failure: p.get(&SICK_FAILURE)?,
+        sick_from: p.get(&SICK_FROM)?,
+        sick_until: p.get(&SICK_UNTIL)?,
     };
     p.finish()?;
     Ok(params)

@@ -13,7 +13,7 @@ fn outbox_key(saga: SagaId, step: u8, action: Action) -> String {
 impl SagaNode {
     /// Reload unacknowledged events after a restart.
     pub(super) fn load_outbox(&mut self, ctx: &mut Ctx<Self>) {
-        if self.params.bug == Some(Bug::NoPersist) {
+        if self.params.has(Bug::NoPersist) {
             return;
         }
         for key in ctx.storage().keys() {
@@ -126,7 +126,7 @@ impl SagaNode {
             reason: reason.clone(),
             sent_at: ctx.now(),
         };
-        if self.params.bug != Some(Bug::NoPersist) {
+        if !self.params.has(Bug::NoPersist) {
             ctx.storage().put(&outbox_key(saga, step, action), &entry);
         }
         self.outbox.insert((saga, step, action), entry);
@@ -142,7 +142,7 @@ impl SagaNode {
 
     /// Retry tick: resend every unacknowledged event.
     pub(super) fn resend_outbox(&mut self, ctx: &mut Ctx<Self>) {
-        let no_retry = self.params.bug == Some(Bug::NoCompensationRetry);
+        let no_retry = self.params.has(Bug::NoCompensationRetry);
         let now = ctx.now();
         for e in self.outbox.values_mut() {
             if no_retry && e.action == Action::Undo {

@@ -44,8 +44,9 @@
 //! every saga completed or fully compensated, and money and stock conserved
 //! across completed and compensated sagas (at the end).
 //!
-//! Bug switches (`[protocol] bug = ...`): `payment-not-idempotent`,
-//! `no-compensation-retry`, `no-persist` (see [`Bug`]).
+//! Bug switches (`[protocol] bugs = [...]`): `payment-not-idempotent`,
+//! `no-compensation-retry`, `no-persist`, `give-up-on-busy` (see [`Bug`]).
+//! Parameters and their defaults: [`scenario::PARAMS`].
 
 mod checks;
 pub mod lab;
@@ -103,86 +104,77 @@ pub enum Style {
     Choreographed,
 }
 
-/// A deliberate defect, to see the checks catch it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Bug {
-    /// The payment service ignores its idempotency records when charging: a
-    /// duplicated or resent charge charges again.
-    PaymentNotIdempotent,
-    /// A compensation is sent once: not resent when lost, and a transient
-    /// failure abandons the saga.
-    NoCompensationRetry,
-    /// The orchestrator keeps saga progress in memory only (choreographed:
-    /// outboxes are not persisted).
-    NoPersist,
-    /// The orchestrator treats a transient failure (`Busy`) of a forward
-    /// step as a refusal and compensates, instead of retrying.
-    GiveUpOnBusy,
+impl crate::scenario::Choice for Style {
+    const NAMES: &'static [&'static str] = &["orchestrated", "choreographed"];
+    const ALL: &'static [Style] = &[Style::Orchestrated, Style::Choreographed];
 }
 
-impl Bug {
-    /// Names accepted in scenario files.
-    pub const NAMES: [&'static str; 5] = [
-        "none",
-        "payment-not-idempotent",
-        "no-compensation-retry",
-        "no-persist",
-        "give-up-on-busy",
-    ];
-
-    /// Parse a scenario name (`none` is no bug).
-    pub fn from_name(name: &str) -> Option<Option<Bug>> {
-        match name {
-            "none" => Some(None),
-            "payment-not-idempotent" => Some(Some(Bug::PaymentNotIdempotent)),
-            "no-compensation-retry" => Some(Some(Bug::NoCompensationRetry)),
-            "no-persist" => Some(Some(Bug::NoPersist)),
-            "give-up-on-busy" => Some(Some(Bug::GiveUpOnBusy)),
-            _ => None,
-        }
+crate::bug_switches! {
+    /// A deliberate defect, to see the checks catch it.
+    pub enum Bug {
+        /// The payment service ignores its idempotency records when charging: a
+        /// duplicated or resent charge charges again.
+        PaymentNotIdempotent = "payment-not-idempotent",
+        /// A compensation is sent once: not resent when lost, and a transient
+        /// failure abandons the saga.
+        NoCompensationRetry = "no-compensation-retry",
+        /// The orchestrator keeps saga progress in memory only (choreographed:
+        /// outboxes are not persisted).
+        NoPersist = "no-persist",
+        /// The orchestrator treats a transient failure (`Busy`) of a forward
+        /// step as a refusal and compensates, instead of retrying.
+        GiveUpOnBusy = "give-up-on-busy",
     }
 }
 
-/// Protocol parameters.
+/// Protocol parameters (the `[protocol]` keys, meanings and defaults:
+/// [`scenario::PARAMS`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Params {
-    /// Orchestrated or choreographed (default orchestrated).
+    /// Orchestrated or choreographed (`style`).
     pub style: Style,
-    /// Customers, each with an account at payment (default 4).
+    /// Customers, each with an account at payment (`customers`).
     pub customers: u32,
-    /// Every customer's opening balance (default 200).
+    /// Every customer's opening balance (`initial_balance`).
     pub initial_balance: i64,
-    /// Items at inventory (default 3).
+    /// Items at inventory (`items`).
     pub items: u32,
-    /// Every item's opening stock (default 20).
+    /// Every item's opening stock (`initial_stock`).
     pub initial_stock: i64,
-    /// Chance that shipping finds no courier (default 0.1).
+    /// Chance that shipping finds no courier (`shipping_failure`).
     pub shipping_failure: crate::sim::Ratio,
-    /// Chance that the final fraud check rejects the order (default 0.05).
+    /// Chance that the final fraud check rejects the order (`reject_ratio`).
     pub reject_ratio: crate::sim::Ratio,
-    /// Chance that any handler fails transiently (default 0).
+    /// Chance that any handler fails transiently (`flaky`).
     pub flaky: crate::sim::Ratio,
     /// Resend unanswered commands and unacknowledged events this often
-    /// (default 200 ms).
+    /// (`retry`).
     pub retry: SimTime,
-    /// Deliberate defect (default none).
-    pub bug: Option<Bug>,
+    /// Deliberate defects (`bugs`).
+    pub bugs: std::collections::BTreeSet<Bug>,
+}
+
+impl Params {
+    /// Whether the bug switch `bug` is on.
+    pub fn has(&self, bug: Bug) -> bool {
+        self.bugs.contains(&bug)
+    }
 }
 
 impl Default for Params {
     fn default() -> Self {
-        use crate::sim::Ratio;
+        use scenario::*;
         Params {
-            style: Style::Orchestrated,
-            customers: 4,
-            initial_balance: 200,
-            items: 3,
-            initial_stock: 20,
-            shipping_failure: Ratio::new(1, 10),
-            reject_ratio: Ratio::new(1, 20),
-            flaky: Ratio::ZERO,
-            retry: SimTime::from_millis(200),
-            bug: None,
+            style: STYLE.default_value(),
+            customers: CUSTOMERS.default_value(),
+            initial_balance: INITIAL_BALANCE.default_value(),
+            items: ITEMS.default_value(),
+            initial_stock: INITIAL_STOCK.default_value(),
+            shipping_failure: SHIPPING_FAILURE.default_value(),
+            reject_ratio: REJECT_RATIO.default_value(),
+            flaky: FLAKY.default_value(),
+            retry: RETRY.default_value(),
+            bugs: Default::default(),
         }
     }
 }

@@ -55,7 +55,7 @@ fn saga_key(saga: SagaId) -> String {
 impl Orchestrator {
     /// Restart: reload progress and resume every running saga.
     pub(super) fn start(&mut self, params: &Params, local: &mut Services, ctx: &mut Ctx<SagaNode>) {
-        if params.bug == Some(Bug::NoPersist) {
+        if params.has(Bug::NoPersist) {
             return;
         }
         for key in ctx.storage().keys() {
@@ -105,7 +105,7 @@ impl Orchestrator {
     }
 
     fn save(&self, params: &Params, ctx: &mut Ctx<SagaNode>, record: &SagaRecord) {
-        if params.bug != Some(Bug::NoPersist) {
+        if !params.has(Bug::NoPersist) {
             ctx.storage().put(&saga_key(record.saga), record);
         }
         ctx.storage().sync();
@@ -186,7 +186,7 @@ impl Orchestrator {
             return;
         };
         let result = match result {
-            StepResult::Busy if params.bug == Some(Bug::GiveUpOnBusy) && r.action == Action::Do => {
+            StepResult::Busy if params.has(Bug::GiveUpOnBusy) && r.action == Action::Do => {
                 StepResult::Failed("busy (bug: gave up)".into())
             }
             other => other,
@@ -214,7 +214,7 @@ impl Orchestrator {
                 }
                 None
             }
-            (Action::Undo, StepResult::Busy) if params.bug == Some(Bug::NoCompensationRetry) => {
+            (Action::Undo, StepResult::Busy) if params.has(Bug::NoCompensationRetry) => {
                 ctx.log(format!(
                     "{saga}: {} failed, giving up (bug)",
                     step_name(r.step, Action::Undo)
@@ -251,7 +251,7 @@ impl Orchestrator {
             .sagas
             .values()
             .filter(|r| r.status == SagaStatus::Running)
-            .filter(|r| !(r.action == Action::Undo && params.bug == Some(Bug::NoCompensationRetry)))
+            .filter(|r| !(r.action == Action::Undo && params.has(Bug::NoCompensationRetry)))
             .filter(|r| {
                 self.sent_at
                     .get(&r.saga)

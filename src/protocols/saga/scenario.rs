@@ -2,8 +2,8 @@
 
 use super::{builder, Bug, OrderWorkload, Params, Style};
 use crate::scenario::engine::{configure, BuildOptions, ProtocolFacts};
-use crate::scenario::{Scenario, ScenarioError};
-use crate::sim::{DynSim, Ratio};
+use crate::scenario::{BugSwitch, Param, ParamDecl, Scenario, ScenarioError};
+use crate::sim::{DynSim, Ratio, SimTime};
 use crate::workload::Workload;
 
 /// What sagas offer scenarios.
@@ -12,42 +12,89 @@ pub const FACTS: ProtocolFacts = ProtocolFacts {
     roles: &["orchestrator", "order", "payment", "inventory", "shipping"],
     workloads: &["orders"],
     histories: &[],
+    params: PARAMS,
+    bugs: Bug::DECLS,
 };
 
-/// Read `[protocol]`: `style` (orchestrated|choreographed), `customers` (4),
-/// `initial_balance` (200), `items` (3), `initial_stock` (20),
-/// `shipping_failure` (0.1), `reject_ratio` (0.05), `flaky` (0), `retry`
-/// (200ms), `bug` (none|payment-not-idempotent|no-compensation-retry|no-persist).
+/// The saga's `[protocol]` parameters.
+pub const PARAMS: &[ParamDecl] = &[
+    STYLE.decl,
+    CUSTOMERS.decl,
+    INITIAL_BALANCE.decl,
+    ITEMS.decl,
+    INITIAL_STOCK.decl,
+    SHIPPING_FAILURE.decl,
+    REJECT_RATIO.decl,
+    FLAKY.decl,
+    RETRY.decl,
+];
+
+pub(crate) const STYLE: Param<Style> = Param::choice(
+    "style",
+    "orchestrated",
+    "an orchestrator on n0 drives the saga, or the services react to each other's events",
+);
+pub(crate) const CUSTOMERS: Param<u32> = Param::integer(
+    "customers",
+    4,
+    1,
+    1000,
+    "customers, each with an account at payment",
+);
+pub(crate) const INITIAL_BALANCE: Param<i64> = Param::integer(
+    "initial_balance",
+    200,
+    0,
+    1_000_000,
+    "every customer's opening balance",
+);
+pub(crate) const ITEMS: Param<u32> = Param::integer("items", 3, 1, 1000, "items at inventory");
+pub(crate) const INITIAL_STOCK: Param<i64> = Param::integer(
+    "initial_stock",
+    20,
+    0,
+    1_000_000,
+    "every item's opening stock",
+);
+pub(crate) const SHIPPING_FAILURE: Param<Ratio> = Param::probability(
+    "shipping_failure",
+    0.1,
+    "chance that shipping finds no courier (the saga compensates)",
+);
+pub(crate) const REJECT_RATIO: Param<Ratio> = Param::probability(
+    "reject_ratio",
+    0.05,
+    "chance that the final fraud check rejects the order",
+);
+pub(crate) const FLAKY: Param<Ratio> = Param::probability_up_to(
+    "flaky",
+    0.0,
+    0.9,
+    "chance that any handler fails transiently (retried)",
+);
+pub(crate) const RETRY: Param<SimTime> = Param::positive_duration(
+    "retry",
+    SimTime::from_millis(200),
+    "resend unanswered commands and unacknowledged events this often",
+);
+
+/// Read `[protocol]` ([`PARAMS`] and `bugs`).
 pub fn params(scenario: &Scenario) -> Result<Params, ScenarioError> {
-    let d = Params::default();
-    let mut p = scenario.protocol_params.reader();
-    let style = p.one_of("style", "orchestrated", &["orchestrated", "choreographed"])?;
-    let customers = p.u64_in("customers", u64::from(d.customers), 1..=1000)? as u32;
-    let initial_balance = p.u64_in("initial_balance", d.initial_balance as u64, 0..=1_000_000)?;
-    let items = p.u64_in("items", u64::from(d.items), 1..=1000)? as u32;
-    let initial_stock = p.u64_in("initial_stock", d.initial_stock as u64, 0..=1_000_000)?;
-    let shipping_failure = p.f64_in("shipping_failure", d.shipping_failure.as_f64(), 0.0..=1.0)?;
-    let reject_ratio = p.f64_in("reject_ratio", d.reject_ratio.as_f64(), 0.0..=1.0)?;
-    let flaky = p.f64_in("flaky", 0.0, 0.0..=0.9)?;
-    let retry = p.positive_duration("retry", d.retry)?;
-    let bug = p.one_of("bug", "none", &Bug::NAMES)?;
+    let mut p = FACTS.reader(scenario);
+    let params = Params {
+        style: p.get(&STYLE)?,
+        customers: p.get(&CUSTOMERS)?,
+        initial_balance: p.get(&INITIAL_BALANCE)?,
+        items: p.get(&ITEMS)?,
+        initial_stock: p.get(&INITIAL_STOCK)?,
+        shipping_failure: p.get(&SHIPPING_FAILURE)?,
+        reject_ratio: p.get(&REJECT_RATIO)?,
+        flaky: p.get(&FLAKY)?,
+        retry: p.get(&RETRY)?,
+        bugs: p.bugs::<Bug>()?.into_iter().collect(),
+    };
     p.finish()?;
-    Ok(Params {
-        style: if style == "choreographed" {
-            Style::Choreographed
-        } else {
-            Style::Orchestrated
-        },
-        customers,
-        initial_balance: initial_balance as i64,
-        items,
-        initial_stock: initial_stock as i64,
-        shipping_failure: Ratio::from_probability(shipping_failure),
-        reject_ratio: Ratio::from_probability(reject_ratio),
-        flaky: Ratio::from_probability(flaky),
-        retry,
-        bug: Bug::from_name(bug).flatten(),
-    })
+    Ok(params)
 }
 
 /// Sagas need exactly four nodes: order, payment, inventory, shipping.

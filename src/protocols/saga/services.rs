@@ -166,7 +166,7 @@ impl Services {
     ) -> (StepResult, bool) {
         if let Some(done) = &record.result {
             let double = record.step == 1
-                && params.bug == Some(Bug::PaymentNotIdempotent)
+                && params.has(Bug::PaymentNotIdempotent)
                 && *done == StepResult::Ok;
             if !double {
                 self.dedup_hits += 1;

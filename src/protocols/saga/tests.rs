@@ -92,7 +92,7 @@ fn the_orchestrator_resumes_its_sagas_after_a_crash() {
         let report = sim(params(Style::Orchestrated), 3, Ratio::ZERO, faults.clone()).run();
         assert_eq!(report.verdict, Verdict::Pass, "crash at {at}: {report:#?}");
         let forgetful = Params {
-            bug: Some(Bug::NoPersist),
+            bugs: [Bug::NoPersist].into(),
             ..params(Style::Orchestrated)
         };
         if sim(forgetful, 3, Ratio::ZERO, faults).run().verdict != Verdict::Pass {

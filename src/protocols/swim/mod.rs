@@ -18,9 +18,9 @@
 //! and refutes, and dead members stay in the probe list, so a member wrongly
 //! declared dead (a slow one, or one cut off by a partition) rejoins.
 //!
-//! Bug switch (`bug = "no-incarnation"`): members never raise their
+//! Bug switch (`bugs = ["no-incarnation"]`): members never raise their
 //! incarnation, so a suspicion can never be refuted: a slow member is killed
-//! for good.
+//! for good. Parameters and their defaults: [`scenario::PARAMS`].
 
 mod checks;
 pub mod scenario;
@@ -29,7 +29,7 @@ pub use checks::builder;
 
 use crate::sim::{Ctx, Node, NodeId, SimTime, TimerId};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// A member's state in someone's view.
@@ -54,47 +54,54 @@ pub struct Update {
     pub incarnation: u64,
 }
 
-/// A deliberate defect, to see the checks catch it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Bug {
-    /// Never raise the incarnation: suspicions cannot be refuted.
-    NoIncarnation,
+crate::bug_switches! {
+    /// A deliberate defect, to see the checks catch it.
+    pub enum Bug {
+        /// Members never raise their incarnation: a suspicion cannot be
+        /// refuted, so a slow member is declared dead for good.
+        NoIncarnation = "no-incarnation",
+    }
 }
 
-impl Bug {
-    /// Names accepted in scenario files.
-    pub const NAMES: [&'static str; 2] = ["none", "no-incarnation"];
-}
-
-/// Protocol parameters.
+/// Protocol parameters (the `[protocol]` keys, meanings and defaults:
+/// [`scenario::PARAMS`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Params {
-    /// Protocol period: one probe per period (default 200 ms).
+    /// Protocol period: one probe per period (`period`).
     pub period: SimTime,
-    /// Wait this long for a direct ack before asking others (default 80 ms).
+    /// Wait this long for a direct ack before asking others (`ack_timeout`).
     pub ack_timeout: SimTime,
-    /// Members asked to probe indirectly (default 3).
+    /// Members asked to probe indirectly (`indirect`).
     pub indirect: u32,
-    /// A suspect not refuted within this is declared dead (default 1 s).
+    /// A suspect not refuted within this is declared dead (`suspicion`).
     pub suspicion: SimTime,
-    /// Each update is piggybacked this many × ⌈log2(n+1)⌉ times (default 3).
+    /// Each update is piggybacked this many × ⌈log2(n+1)⌉ times
+    /// (`retransmit_mult`).
     pub retransmit_mult: u32,
-    /// Most updates piggybacked on one message (default 8).
+    /// Most updates piggybacked on one message (`max_piggyback`).
     pub max_piggyback: usize,
-    /// Deliberate defect (default none).
-    pub bug: Option<Bug>,
+    /// Deliberate defects (`bugs`).
+    pub bugs: BTreeSet<Bug>,
+}
+
+impl Params {
+    /// Whether the bug switch `bug` is on.
+    pub fn has(&self, bug: Bug) -> bool {
+        self.bugs.contains(&bug)
+    }
 }
 
 impl Default for Params {
     fn default() -> Self {
+        use scenario::*;
         Params {
-            period: SimTime::from_millis(200),
-            ack_timeout: SimTime::from_millis(80),
-            indirect: 3,
-            suspicion: SimTime::from_secs(1),
-            retransmit_mult: 3,
-            max_piggyback: 8,
-            bug: None,
+            period: PERIOD.default_value(),
+            ack_timeout: ACK_TIMEOUT.default_value(),
+            indirect: INDIRECT.default_value(),
+            suspicion: SUSPICION.default_value(),
+            retransmit_mult: RETRANSMIT_MULT.default_value(),
+            max_piggyback: MAX_PIGGYBACK.default_value(),
+            bugs: BTreeSet::new(),
         }
     }
 }
@@ -347,7 +354,7 @@ impl Swim {
         if u.state == State::Alive || u.incarnation < self.incarnation {
             return;
         }
-        if self.params.bug == Some(Bug::NoIncarnation) {
+        if self.params.has(Bug::NoIncarnation) {
             return;
         }
         self.incarnation = u.incarnation + 1;
@@ -484,7 +491,7 @@ impl Node for Swim {
         let starts: u64 = ctx.storage().get("starts").unwrap_or(0);
         ctx.storage().put("starts", &(starts + 1));
         ctx.storage().sync();
-        if starts > 0 && self.params.bug != Some(Bug::NoIncarnation) {
+        if starts > 0 && !self.params.has(Bug::NoIncarnation) {
             self.incarnation = starts;
             self.enqueue(Update {
                 member: self.id,

@@ -83,7 +83,7 @@ fn a_slow_member_is_suspected_and_refutes() {
 #[test]
 fn without_incarnations_a_slow_member_is_killed_for_good() {
     let params = Params {
-        bug: Some(Bug::NoIncarnation),
+        bugs: [Bug::NoIncarnation].into(),
         ..Params::default()
     };
     let report = sim(params, 1, true, vec![]).run();

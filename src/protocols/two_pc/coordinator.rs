@@ -278,7 +278,7 @@ impl Coordinator {
     fn log_and_send(&mut self, params: &Params, ctx: &mut Ctx<TwoPc>, record: DecisionRecord) {
         let tx = record.tx;
         ctx.storage().put(&log_key(tx), &record);
-        if params.bug != Some(Bug::SendBeforeLog) {
+        if !params.has(Bug::SendBeforeLog) {
             ctx.storage().sync();
         }
         for &p in &record.participants {
@@ -296,7 +296,7 @@ impl Coordinator {
     pub(super) fn on_timer(&mut self, params: &Params, ctx: &mut Ctx<TwoPc>, timer: Timer) {
         match timer {
             Timer::Retry => {
-                if params.bug == Some(Bug::SendBeforeLog) {
+                if params.has(Bug::SendBeforeLog) {
                     ctx.storage().sync(); // the late flush
                 }
                 self.resend_prepares(ctx);
@@ -314,7 +314,7 @@ impl Coordinator {
                     .map(NodeId::to_string)
                     .collect();
                 let why = format!("no vote from {} in time", missing.join(", "));
-                if params.bug == Some(Bug::PresumeCommit) {
+                if params.has(Bug::PresumeCommit) {
                     self.decide(params, ctx, tx, Outcome::Commit, &why);
                 } else {
                     self.aborts.vote_timeout += 1;

@@ -34,9 +34,10 @@
 //! conserved at quiescence, every transaction eventually decided, and the
 //! client history serializable (Elle-style list-append checker).
 //!
-//! Bug switches (`[protocol] bug = ...`): `send-before-log`,
-//! `forget-prepared`, `unilateral-abort`, `presume-commit`, and
-//! `early-unlock` (see [`Bug`]).
+//! Bug switches (`[protocol] bugs = [...]`): `send-before-log`,
+//! `forget-prepared`, `unilateral-abort`, `presume-commit`, `early-unlock`
+//! and `always-yes` (see [`Bug`]). Parameters and their defaults:
+//! [`scenario::PARAMS`].
 
 pub mod bank;
 mod checks;
@@ -54,96 +55,79 @@ pub use participant::{Participant, Phase, TxnRecord};
 use crate::sim::{Ctx, Node, NodeId, Reply, Request, SimTime};
 use bank::AccountOp;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 use std::fmt;
 use std::sync::Arc;
 
 /// The coordinator's node id.
 pub const COORDINATOR: NodeId = NodeId(0);
 
-/// A deliberate defect, to see the checks catch it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Bug {
-    /// The coordinator sends its decision and answers the client before the
-    /// decision record is synced (it is flushed on the next `retry` tick): a
-    /// coordinator crash in between forgets a commit some participants applied.
-    SendBeforeLog,
-    /// A restarted participant drops its prepared transactions (and their
-    /// locks) instead of reloading them.
-    ForgetPrepared,
-    /// A prepared participant that hears nothing for `decision_timeout` aborts
-    /// on its own.
-    UnilateralAbort,
-    /// When a vote is missing at `vote_timeout` and every vote received is
-    /// yes, the coordinator commits.
-    PresumeCommit,
-    /// A participant releases its locks as soon as it votes yes instead of
-    /// at the decision (not in the list: it shows what the locks are
-    /// for — isolation — to the serializability and money checks).
-    EarlyUnlock,
-    /// A participant votes yes to every prepare: no lock conflict and no
-    /// overdraft makes it refuse (a participant that never says no).
-    AlwaysYes,
-}
-
-impl Bug {
-    /// Names accepted in scenario files.
-    pub const NAMES: [&'static str; 7] = [
-        "none",
-        "send-before-log",
-        "forget-prepared",
-        "unilateral-abort",
-        "presume-commit",
-        "early-unlock",
-        "always-yes",
-    ];
-
-    /// Parse a scenario name (`none` is no bug).
-    pub fn from_name(name: &str) -> Option<Option<Bug>> {
-        match name {
-            "none" => Some(None),
-            "send-before-log" => Some(Some(Bug::SendBeforeLog)),
-            "forget-prepared" => Some(Some(Bug::ForgetPrepared)),
-            "unilateral-abort" => Some(Some(Bug::UnilateralAbort)),
-            "presume-commit" => Some(Some(Bug::PresumeCommit)),
-            "early-unlock" => Some(Some(Bug::EarlyUnlock)),
-            "always-yes" => Some(Some(Bug::AlwaysYes)),
-            _ => None,
-        }
+crate::bug_switches! {
+    /// A deliberate defect, to see the checks catch it.
+    pub enum Bug {
+        /// The coordinator sends its decision and answers the client before the
+        /// decision record is synced (it is flushed on the next `retry` tick): a
+        /// coordinator crash in between forgets a commit some participants applied.
+        SendBeforeLog = "send-before-log",
+        /// A restarted participant drops its prepared transactions (and their
+        /// locks) instead of reloading them.
+        ForgetPrepared = "forget-prepared",
+        /// A prepared participant that hears nothing for `decision_timeout` aborts
+        /// on its own.
+        UnilateralAbort = "unilateral-abort",
+        /// When a vote is missing at `vote_timeout` and every vote received is
+        /// yes, the coordinator commits.
+        PresumeCommit = "presume-commit",
+        /// A participant releases its locks as soon as it votes yes instead of
+        /// at the decision: isolation is lost (the serializability and money
+        /// checks show what the locks are for).
+        EarlyUnlock = "early-unlock",
+        /// A participant votes yes to every prepare: no lock conflict and no
+        /// overdraft makes it refuse (a participant that never says no).
+        AlwaysYes = "always-yes",
     }
 }
 
-/// Protocol parameters.
+/// Protocol parameters (the `[protocol]` keys, meanings and defaults:
+/// [`scenario::PARAMS`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Params {
-    /// Number of accounts (default 8).
+    /// Number of accounts (`accounts`).
     pub accounts: u32,
-    /// Every account's opening balance (default 100).
+    /// Every account's opening balance (`initial_balance`).
     pub initial_balance: i64,
     /// The coordinator aborts a transaction missing a vote after this
-    /// (default 500 ms).
+    /// (`vote_timeout`).
     pub vote_timeout: SimTime,
     /// A prepared participant is in doubt after this without a decision
-    /// (default 1 s).
+    /// (`decision_timeout`).
     pub decision_timeout: SimTime,
-    /// Resend prepares, decisions and in-doubt queries this often
-    /// (default 200 ms).
+    /// Resend prepares, decisions and in-doubt queries this often (`retry`).
     pub retry: SimTime,
-    /// In-doubt participants also ask each other (default false).
+    /// In-doubt participants also ask each other (`cooperative`).
     pub cooperative: bool,
-    /// Deliberate defect (default none).
-    pub bug: Option<Bug>,
+    /// Deliberate defects (`bugs`).
+    pub bugs: BTreeSet<Bug>,
+}
+
+impl Params {
+    /// Whether the bug switch `bug` is on.
+    pub fn has(&self, bug: Bug) -> bool {
+        self.bugs.contains(&bug)
+    }
 }
 
 impl Default for Params {
     fn default() -> Self {
+        use scenario::*;
         Params {
-            accounts: 8,
-            initial_balance: 100,
-            vote_timeout: SimTime::from_millis(500),
-            decision_timeout: SimTime::from_secs(1),
-            retry: SimTime::from_millis(200),
-            cooperative: false,
-            bug: None,
+            accounts: ACCOUNTS.default_value(),
+            initial_balance: INITIAL_BALANCE.default_value(),
+            vote_timeout: VOTE_TIMEOUT.default_value(),
+            decision_timeout: DECISION_TIMEOUT.default_value(),
+            retry: RETRY.default_value(),
+            cooperative: COOPERATIVE.default_value(),
+            bugs: BTreeSet::new(),
         }
     }
 }

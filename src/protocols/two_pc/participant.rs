@@ -134,12 +134,12 @@ impl Participant {
                 continue;
             };
             if record.phase == Phase::Prepared {
-                if params.bug == Some(Bug::ForgetPrepared) {
+                if params.has(Bug::ForgetPrepared) {
                     ctx.storage().remove(&key);
                     forgotten += 1;
                     continue;
                 }
-                if params.bug != Some(Bug::EarlyUnlock) {
+                if !params.has(Bug::EarlyUnlock) {
                     self.lock(record.tx, &record.ops);
                 }
                 ctx.set_timer(params.retry, Timer::InDoubt(record.tx));
@@ -236,7 +236,7 @@ impl Participant {
                 ctx.storage().put(&txn_key(tx), &record);
                 ctx.storage().sync();
                 ctx.set_timer(params.decision_timeout, Timer::InDoubt(tx));
-                if params.bug == Some(Bug::EarlyUnlock) {
+                if params.has(Bug::EarlyUnlock) {
                     self.unlock(tx, &record.ops);
                 }
                 Vote::Yes(reads)
@@ -249,7 +249,7 @@ impl Participant {
     /// Check locks and balances; the reads if the transaction can prepare.
     fn try_prepare(&self, params: &Params, record: &TxnRecord) -> Result<Vec<Vec<i64>>, String> {
         // Bug `always-yes`: no lock or funds check, every prepare is a yes.
-        let always_yes = params.bug == Some(Bug::AlwaysYes);
+        let always_yes = params.has(Bug::AlwaysYes);
         for op in &record.ops {
             if !self.accounts.contains_key(&op.account) {
                 return Err(format!("no account {} here", op.account));
@@ -461,7 +461,7 @@ impl Participant {
         else {
             return;
         };
-        if params.bug == Some(Bug::UnilateralAbort) {
+        if params.has(Bug::UnilateralAbort) {
             ctx.log(format!("{tx}: no decision in time, abort alone (bug)"));
             return self.apply(ctx, tx, Outcome::Abort);
         }

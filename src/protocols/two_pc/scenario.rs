@@ -2,8 +2,8 @@
 
 use super::{builder, BankWorkload, Bug, Params};
 use crate::scenario::engine::{configure, BuildOptions, ProtocolFacts};
-use crate::scenario::{Scenario, ScenarioError};
-use crate::sim::{DynSim, Ratio};
+use crate::scenario::{BugSwitch, Param, ParamDecl, Scenario, ScenarioError};
+use crate::sim::{DynSim, Ratio, SimTime};
 use crate::workload::Workload;
 
 /// What two-phase commit offers scenarios.
@@ -12,32 +12,69 @@ pub const FACTS: ProtocolFacts = ProtocolFacts {
     roles: &["coordinator", "participant"],
     workloads: &["bank"],
     histories: &[],
+    params: PARAMS,
+    bugs: Bug::DECLS,
 };
 
-/// Read `[protocol]`: `accounts` (2..=1000, default 8), `initial_balance`
-/// (default 100), `vote_timeout` (500ms), `decision_timeout` (1s), `retry`
-/// (200ms), `cooperative` (false), `bug` (none|send-before-log|
-/// forget-prepared|unilateral-abort|presume-commit|early-unlock).
+/// Two-phase commit's `[protocol]` parameters.
+pub const PARAMS: &[ParamDecl] = &[
+    ACCOUNTS.decl,
+    INITIAL_BALANCE.decl,
+    VOTE_TIMEOUT.decl,
+    DECISION_TIMEOUT.decl,
+    RETRY.decl,
+    COOPERATIVE.decl,
+];
+
+pub(crate) const ACCOUNTS: Param<u32> = Param::integer(
+    "accounts",
+    8,
+    2,
+    1000,
+    "accounts, spread over the participants",
+);
+pub(crate) const INITIAL_BALANCE: Param<i64> = Param::integer(
+    "initial_balance",
+    100,
+    0,
+    1_000_000,
+    "every account's opening balance",
+);
+pub(crate) const VOTE_TIMEOUT: Param<SimTime> = Param::duration(
+    "vote_timeout",
+    SimTime::from_millis(500),
+    "the coordinator aborts a transaction still missing a vote after this",
+);
+pub(crate) const DECISION_TIMEOUT: Param<SimTime> = Param::duration(
+    "decision_timeout",
+    SimTime::from_secs(1),
+    "a prepared participant is in doubt after this without a decision",
+);
+pub(crate) const RETRY: Param<SimTime> = Param::positive_duration(
+    "retry",
+    SimTime::from_millis(200),
+    "resend prepares, decisions and in-doubt queries this often",
+);
+pub(crate) const COOPERATIVE: Param<bool> = Param::flag(
+    "cooperative",
+    false,
+    "in-doubt participants also ask each other (cooperative termination)",
+);
+
+/// Read `[protocol]` ([`PARAMS`] and `bugs`).
 pub fn params(scenario: &Scenario) -> Result<Params, ScenarioError> {
-    let d = Params::default();
-    let mut p = scenario.protocol_params.reader();
-    let accounts = p.u64_in("accounts", u64::from(d.accounts), 2..=1000)? as u32;
-    let initial_balance = p.u64_in("initial_balance", d.initial_balance as u64, 0..=1_000_000)?;
-    let vote_timeout = p.duration("vote_timeout", d.vote_timeout)?;
-    let decision_timeout = p.duration("decision_timeout", d.decision_timeout)?;
-    let retry = p.positive_duration("retry", d.retry)?;
-    let cooperative = p.bool("cooperative", d.cooperative)?;
-    let bug = p.one_of("bug", "none", &Bug::NAMES)?;
+    let mut p = FACTS.reader(scenario);
+    let params = Params {
+        accounts: p.get(&ACCOUNTS)?,
+        initial_balance: p.get(&INITIAL_BALANCE)?,
+        vote_timeout: p.get(&VOTE_TIMEOUT)?,
+        decision_timeout: p.get(&DECISION_TIMEOUT)?,
+        retry: p.get(&RETRY)?,
+        cooperative: p.get(&COOPERATIVE)?,
+        bugs: p.bugs::<Bug>()?.into_iter().collect(),
+    };
     p.finish()?;
-    Ok(Params {
-        accounts,
-        initial_balance: initial_balance as i64,
-        vote_timeout,
-        decision_timeout,
-        retry,
-        cooperative,
-        bug: Bug::from_name(bug).flatten(),
-    })
+    Ok(params)
 }
 
 /// Read `[workload] kind = "bank"`: `max_amount` (1..=99, default 20) and

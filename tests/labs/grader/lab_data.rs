@@ -39,8 +39,8 @@ points = 20
 
 [[bugs]]
 name = "no-retransmit"
-param = "bug"
-value = "no-retransmit"
+param = "bugs"
+value = ["no-retransmit"]
 breaks = ["B"]
 rule = "R2: no retransmission"
 
@@ -88,7 +88,7 @@ fn a_valid_lab_file_reads_into_its_lab() {
     let b = &lab.parts[1].cases[0];
     assert_eq!(b.scenario, "scenarios/broadcast-lossy.toml");
     assert_eq!((b.seeds, b.points), ((5, 15), 20));
-    assert_eq!(lab.bugs[0].value, "\"no-retransmit\"");
+    assert_eq!(lab.bugs[0].value, "[\"no-retransmit\"]");
     assert_eq!(lab.bugs[1].value, "[\"a\", \"b\"]");
     assert_eq!(lab.bugs[1].breaks, ["A", "B"]);
     assert!(lab.reference.is_none() && lab.custom.is_none());
@@ -153,7 +153,7 @@ const INVALID: &[(&str, &str, &str)] = &[
         "name = \"two\"",
         "name = \"no-retransmit\"",
     ),
-    ("bug-without-value", "value = \"no-retransmit\"\n", ""),
+    ("bug-without-value", "value = [\"no-retransmit\"]\n", ""),
     (
         "no-cases",
         "[[parts.cases]]\nscenario = \"scenarios/../../../scenarios/broadcast-lossy.toml\"\n\
