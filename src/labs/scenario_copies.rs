@@ -2438,9 +2438,11 @@ hints = [
     (cut off from the majority, still reachable by clients).""",
     """\
     Check the session in handle_request too: a retry of a request that already \
-    applied must get its cached result at once (it would also be correct to append \
-    it again; it just costs a round). And do not append a request that is already \
-    waiting in your log.""",
+    applied must get its cached result at once. Appending it again would execute \
+    nothing twice (apply_client deduplicates), but it costs a replication round \
+    and puts the request in your log twice in one term, which \
+    `one-append-per-term` fails (case lost-replies: clients resend after a lost \
+    reply). And do not append a request that is already waiting in your log.""",
 ]
 
 [checks]
@@ -2449,6 +2451,7 @@ service = [
     "acked-ops-applied",
     "client-op-applied",
     "state-machine-safety",
+    "one-append-per-term",
     "log-matching",
     "leader-completeness",
     "commit-never-decreases",
@@ -2462,13 +2465,20 @@ title = "serve clients through the log; answer only what is committed and applie
 scenario = "../../scenarios/raft-basic.toml"
 seeds = "0..20"
 checks = "service"
-points = 15
+points = 10
+
+[[parts.cases]]
+scenario = "scenarios/lost-replies.toml"
+seeds = "0..50"
+checks = "service"
+points = 10
+note = "10 % loss, replies included; clients resend the same request after 80 ms"
 
 [[parts.cases]]
 scenario = "scenarios/apply-before-commit-rule.toml"
 seeds = "0..50"
 checks = "service"
-points = 15
+points = 10
 note = "the leader isolated every 3 s"
 
 [[parts.cases]]
@@ -2583,6 +2593,51 @@ isolate = "leader"
 [[faults]]
 at = "9s"
 heal = true
+
+[check]
+history = "linearizable"
+"#,
+    ),
+    (
+        "labs/08-raft-kv/scenarios/lost-replies.toml",
+        r#"# lost-replies (lab 08, part A): the reply is lost, and the client asks again.
+#
+# Tests: the session check when a request arrives. 10 % of all messages
+# are lost, replies to clients included. A client that hears nothing for
+# 80 ms resends the same request (the same id) to the next node, which
+# redirects it to the leader. Most of those retries reach a leader that has
+# already applied the request: its session holds the answer, and the leader
+# gives it at once. A leader that appends the retry to its log again
+# executes nothing twice (apply_client deduplicates), but it spends a
+# replication round on every retry and writes the same request into its log
+# twice in one term, which the check below sees.
+# Fails when: `one-append-per-term` (a request appended twice in one term).
+#
+# Try: cargo run --release -p lab-raft -- tui labs/08-raft-kv/scenarios/lost-replies.toml
+name = "lab08-lost-replies"
+description = "Lab 08 A: 10 % of messages lost, replies included; clients resend the same request after 80 ms."
+nodes = 3
+seed = 0
+duration = "10s"
+settle = "3s"
+
+[protocol]
+name = "raft"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+loss = 0.1
+
+[workload]
+kind = "kv"
+clients = 4
+rate = "60/s"
+timeout = "1s"
+resend = "80ms"
+keys = 3
+read_ratio = 0.3
+append_ratio = 0.5
+cas_ratio = 0.1
 
 [check]
 history = "linearizable"

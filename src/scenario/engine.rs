@@ -250,6 +250,7 @@ pub fn client_config(
         clients: w.clients,
         interval: per_client,
         timeout: w.timeout,
+        resend: w.resend,
         max_ops: w.ops,
     })
 }

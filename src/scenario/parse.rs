@@ -340,7 +340,7 @@ fn parse_storage(section: &Section<'_>) -> Result<StorageSpec, ScenarioError> {
     Ok(storage)
 }
 
-const WORKLOAD_KEYS: [&str; 5] = ["kind", "clients", "rate", "ops", "timeout"];
+const WORKLOAD_KEYS: [&str; 6] = ["kind", "clients", "rate", "ops", "timeout", "resend"];
 
 fn parse_workload(section: &Section<'_>) -> Result<WorkloadSpec, ScenarioError> {
     let source = section.source;
@@ -366,6 +366,20 @@ fn parse_workload(section: &Section<'_>) -> Result<WorkloadSpec, ScenarioError> 
         Some(item) => read::positive_duration(source, "timeout", item)?,
         None => SimTime::from_secs(1),
     };
+    let resend = match section.get("resend") {
+        Some(item) => {
+            let every = read::positive_duration(source, "resend", item)?;
+            if every >= timeout {
+                let message = format!(
+                    "`resend` ({every}) must be shorter than the workload's `timeout` ({timeout}): \
+                     a client resends an unanswered request until it gives up on it"
+                );
+                return Err(read::error(source, item, message));
+            }
+            Some(every)
+        }
+        None => None,
+    };
     let mut entries = section.table.clone();
     entries.retain(|key, _| !WORKLOAD_KEYS.contains(&key.as_str()));
     let place = format!("in [workload] for workload `{}`", kind.get_ref());
@@ -376,6 +390,7 @@ fn parse_workload(section: &Section<'_>) -> Result<WorkloadSpec, ScenarioError> 
         rate,
         ops,
         timeout,
+        resend,
         params,
     })
 }

@@ -175,6 +175,9 @@ pub struct WorkloadSpec {
     /// `timeout`: default `"1s"`; a client gives up on an operation after
     /// this and records `info` (outcome unknown).
     pub timeout: SimTime,
+    /// `resend`: default none; resend an unanswered request (the same id) to
+    /// the next node after this long, again and again until `timeout`.
+    pub resend: Option<SimTime>,
     /// Every other key of `[workload]`, for the workload to read.
     pub params: ParamTable,
 }

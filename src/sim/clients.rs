@@ -1,4 +1,5 @@
-//! Client behaviour: invoke, route, retry on redirect, time out, record history.
+//! Client behaviour: invoke, route, retry on redirect, resend after a quiet
+//! spell (when the scenario says so), time out, record history.
 
 use super::event::Event;
 use super::ids::{ClientId, Endpoint, NodeId};
@@ -60,6 +61,7 @@ impl<N: Node> Sim<N> {
                 self.client_timeout(client, request_id);
                 TraceEvent::ClientTimeout { client, request_id }
             }
+            Event::ClientResend { client, request_id } => self.client_resend(client, request_id),
             Event::Fault(action) => {
                 let text = self.apply_fault(&action);
                 TraceEvent::Fault(text)
@@ -118,6 +120,7 @@ impl<N: Node> Sim<N> {
                 request_id: id,
             },
         );
+        self.schedule_resend(client, id, self.now);
         self.send_request(node, request.clone());
         TraceEvent::Invoke {
             client,
@@ -201,6 +204,49 @@ impl<N: Node> Sim<N> {
                 };
                 self.send_request(next, request);
             }
+        }
+    }
+
+    /// Schedule the next resend of `client`'s request `request_id`, last sent
+    /// at `sent`, if the scenario resends and the operation's timeout is not
+    /// due first.
+    fn schedule_resend(&mut self, client: ClientId, request_id: u64, sent: SimTime) {
+        let Some(every) = self.settings.clients.resend else {
+            return;
+        };
+        let Some(pending) = self.clients[client.0 as usize].pending.as_ref() else {
+            return;
+        };
+        let at = sent + every;
+        if at < pending.invoked_at + self.settings.clients.timeout {
+            self.queue
+                .push(at, Event::ClientResend { client, request_id });
+        }
+    }
+
+    /// No answer for a while: send the same request (the same id, so a
+    /// protocol with sessions can tell it is a retry) to the next node.
+    fn client_resend(&mut self, client: ClientId, request_id: u64) -> TraceEvent<N> {
+        let nodes = self.settings.nodes.max(1);
+        let slot = &mut self.clients[client.0 as usize];
+        let Some(pending) = slot.pending.as_mut().filter(|p| p.id == request_id) else {
+            return TraceEvent::Control(format!("{client}'s request #{request_id} already ended"));
+        };
+        // A fresh try: the redirect budget counts from here.
+        pending.attempts = 1;
+        slot.target = NodeId((slot.target.0 + 1) % nodes);
+        let node = slot.target;
+        let request = Request {
+            client,
+            id: request_id,
+            op: pending.op.clone(),
+        };
+        self.send_request(node, request.clone());
+        self.schedule_resend(client, request_id, self.now);
+        TraceEvent::Resend {
+            client,
+            node,
+            request: Box::new(request),
         }
     }
 

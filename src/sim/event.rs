@@ -45,6 +45,10 @@ pub(crate) enum Event<N: Node> {
         client: ClientId,
         request_id: u64,
     },
+    ClientResend {
+        client: ClientId,
+        request_id: u64,
+    },
     Fault(Box<FaultAction>),
     NemesisTick,
     NemesisUndo(Box<FaultAction>),

@@ -447,6 +447,7 @@ fn describe_event<N: Node>(event: &Event<N>, now: SimTime) -> String {
         Event::Reply { node, client, .. } => format!("{node}'s reply to {client} arrives"),
         Event::ClientWake(client) => format!("{client} wakes up again"),
         Event::ClientTimeout { client, .. } => format!("{client}'s request times out"),
+        Event::ClientResend { client, .. } => format!("{client} resends its request"),
         Event::Fault(action) | Event::NemesisUndo(action) => {
             format!("the fault {} fires", short(format!("{action:?}")))
         }
@@ -467,6 +468,7 @@ fn control_site<N: Node>(event: &Event<N>) -> &'static str {
         Event::Request { .. } => "a client request",
         Event::Reply { .. } => "a client reply",
         Event::ClientTimeout { .. } => "a client timeout",
+        Event::ClientResend { .. } => "a client resend",
         Event::Fault(_) => {
             "a scheduled fault (a role target calls role(), a restart the constructor)"
         }

@@ -377,6 +377,7 @@ fn a_client_redirected_too_often_records_info_not_fail() {
         clients: 1,
         interval: SimTime::from_secs(10),
         timeout: SimTime::from_secs(5),
+        resend: None,
         max_ops: Some(1),
     };
     let mut s = SimBuilder::new(3, 1, |_, _| Bouncer)
@@ -393,6 +394,78 @@ fn a_client_redirected_too_often_records_info_not_fail() {
         last.time,
         SimTime::from_millis(10 * 8).as_nanos() + first_invoke(&s)
     );
+}
+
+/// Answers requests only on n2; the others stay silent (down, cut off, or a
+/// lost reply, as far as the client can tell).
+#[derive(Clone, Debug)]
+struct OnlyN2(NodeId);
+
+impl Node for OnlyN2 {
+    type Msg = Msg;
+    type Timer = Tick;
+    fn on_start(&mut self, _ctx: &mut Ctx<Self>) {}
+    fn on_message(&mut self, _ctx: &mut Ctx<Self>, _from: NodeId, _msg: Msg) {}
+    fn on_timer(&mut self, _ctx: &mut Ctx<Self>, _timer: Tick) {}
+    fn on_request(&mut self, ctx: &mut Ctx<Self>, request: Request) {
+        if self.0 == NodeId(2) {
+            ctx.reply(&request, Reply::Ok(crate::check::history::Value::Nil));
+        }
+    }
+}
+
+fn only_n2(resend: Option<SimTime>) -> Sim<OnlyN2> {
+    let config = crate::workload::ClientConfig {
+        clients: 1,
+        interval: SimTime::from_millis(100),
+        timeout: SimTime::from_secs(1),
+        resend,
+        max_ops: Some(1),
+    };
+    let mut s = SimBuilder::new(3, 1, |id, _| OnlyN2(id))
+        .network(constant_net())
+        .clients(config, OneWrite)
+        .duration(SimTime::from_secs(3))
+        .trace_level(TraceLevel::Full)
+        .build();
+    s.run();
+    s
+}
+
+#[test]
+fn a_client_resends_the_same_request_to_the_next_node_until_answered() {
+    let s = only_n2(Some(SimTime::from_millis(100)));
+    let resends: Vec<(String, u64)> = s
+        .trace()
+        .entries()
+        .iter()
+        .filter_map(|step| match &step.event {
+            TraceEvent::Resend { node, request, .. } => Some((node.to_string(), request.id)),
+            _ => None,
+        })
+        .collect();
+    // Sent to n0 first, then n1 and n2 after 100 ms each; n2 answers.
+    assert_eq!(resends, vec![("n1".to_string(), 0), ("n2".to_string(), 0)]);
+    let events = &s.history().events;
+    assert_eq!(events.len(), 2, "one invoke, one completion: {events:?}");
+    assert_eq!(events[1].kind, crate::check::history::EventType::Ok);
+    // Two resends, then 5 ms there and 5 ms back.
+    assert_eq!(
+        events[1].time - first_invoke(&s),
+        SimTime::from_millis(200 + 10).as_nanos()
+    );
+}
+
+#[test]
+fn without_resend_a_silent_node_means_a_timeout() {
+    let s = only_n2(None);
+    let events = &s.history().events;
+    assert_eq!(events[1].kind, crate::check::history::EventType::Info);
+    assert!(!s
+        .trace()
+        .entries()
+        .iter()
+        .any(|step| matches!(step.event, TraceEvent::Resend { .. })));
 }
 
 fn first_invoke<N: Node>(s: &Sim<N>) -> u64 {

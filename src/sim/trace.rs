@@ -120,6 +120,15 @@ pub enum TraceEvent<N: Node> {
         /// Request number.
         request_id: u64,
     },
+    /// A client resent its unanswered request (the same id) to `node`.
+    Resend {
+        /// Client.
+        client: ClientId,
+        /// Node it goes to now.
+        node: NodeId,
+        /// The request.
+        request: Box<Request>,
+    },
     /// A fault (partition, crash, clock jump, ...).
     Fault(String),
     /// Engine bookkeeping (settle phase, an idle client, ...).
@@ -138,6 +147,7 @@ impl<N: Node> TraceEvent<N> {
             TraceEvent::Request { .. } => "request",
             TraceEvent::Reply { .. } => "reply",
             TraceEvent::ClientTimeout { .. } => "client-timeout",
+            TraceEvent::Resend { .. } => "resend",
             TraceEvent::Fault(_) => "fault",
             TraceEvent::Control(_) => "control",
         }
@@ -148,7 +158,9 @@ impl<N: Node> TraceEvent<N> {
         match self {
             TraceEvent::Deliver { from, .. } => Some(Endpoint::Node(*from)),
             TraceEvent::DeliverToDown { from, .. } => Some(*from),
-            TraceEvent::Invoke { client, .. } => Some(Endpoint::Client(*client)),
+            TraceEvent::Invoke { client, .. } | TraceEvent::Resend { client, .. } => {
+                Some(Endpoint::Client(*client))
+            }
             TraceEvent::Request { request, .. } => Some(Endpoint::Client(request.client)),
             TraceEvent::Reply { node, .. } => Some(Endpoint::Node(*node)),
             _ => None,
@@ -162,9 +174,9 @@ impl<N: Node> TraceEvent<N> {
             TraceEvent::Deliver { to, .. } | TraceEvent::DeliverToDown { to, .. } => {
                 Some(Endpoint::Node(*to))
             }
-            TraceEvent::Invoke { node, .. } | TraceEvent::Request { node, .. } => {
-                Some(Endpoint::Node(*node))
-            }
+            TraceEvent::Invoke { node, .. }
+            | TraceEvent::Request { node, .. }
+            | TraceEvent::Resend { node, .. } => Some(Endpoint::Node(*node)),
             TraceEvent::Reply { client, .. } | TraceEvent::ClientTimeout { client, .. } => {
                 Some(Endpoint::Client(*client))
             }
@@ -211,6 +223,7 @@ impl<N: Node> TraceEvent<N> {
                 request_id, reply, ..
             } => format!("#{request_id} {reply:?}"),
             TraceEvent::ClientTimeout { request_id, .. } => format!("#{request_id} timed out"),
+            TraceEvent::Resend { request, .. } => format!("#{} resent", request.id),
             TraceEvent::Fault(text) | TraceEvent::Control(text) => text.clone(),
         }
     }
@@ -249,6 +262,11 @@ impl<N: Node> TraceEvent<N> {
                 reply,
             } => (6u8, msg_id, node, client, request_id, reply).hash(h),
             TraceEvent::ClientTimeout { client, request_id } => (7u8, client, request_id).hash(h),
+            TraceEvent::Resend {
+                client,
+                node,
+                request,
+            } => (12u8, client, node, request).hash(h),
             TraceEvent::Fault(text) => (8u8, text).hash(h),
             TraceEvent::Control(text) => (11u8, text).hash(h),
         }

@@ -28,6 +28,10 @@ pub struct ClientConfig {
     pub interval: SimTime,
     /// An operation without a reply after this is recorded as `info`.
     pub timeout: SimTime,
+    /// Resend an unanswered request, with the same request id, to the next
+    /// node after this long (again and again until `timeout`); `None`: never
+    /// (a client then resends only when redirected).
+    pub resend: Option<SimTime>,
     /// Stop after this many operations in all.
     pub max_ops: Option<u64>,
 }
@@ -38,6 +42,7 @@ impl Default for ClientConfig {
             clients: 0,
             interval: SimTime::from_millis(100),
             timeout: SimTime::from_secs(1),
+            resend: None,
             max_ops: None,
         }
     }
@@ -56,6 +61,7 @@ impl ClientConfig {
             clients,
             interval: SimTime(interval_ns),
             timeout,
+            resend: None,
             max_ops: None,
         }
     }

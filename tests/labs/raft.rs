@@ -408,7 +408,7 @@ fn lab08_shortcuts_lose_their_parts() {
             Shortcut {
                 name: "labs 05-07 only: no session check when a request arrives",
                 build: &build::<through_07::RaftNode>,
-                must_lose: &[],
+                must_lose: &["A"],
             },
         ],
     );

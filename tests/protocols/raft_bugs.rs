@@ -128,3 +128,32 @@ fn an_unknown_bug_name_is_an_error_at_its_position() {
     );
     assert_eq!((err.line, err.column), (26, 21));
 }
+
+/// Clients resend after a lost reply (`[workload] resend`): the reference
+/// answers a retry of a request it already applied from the session;
+/// without sessions the leader appends the retry again in its term, which
+/// `one-append-per-term` reports.
+#[test]
+fn a_retry_after_a_lost_reply_is_answered_from_the_session() {
+    let path = "labs/08-raft-kv/scenarios/lost-replies.toml";
+    for seed in 0..5 {
+        let report = testing::run(&testing::load(path), seed);
+        assert_eq!(report.verdict, Verdict::Pass, "seed {seed}: {report:#?}");
+    }
+    let buggy = support::variant(
+        path,
+        "name = \"raft\"",
+        "name = \"raft\"\nbugs = [\"no-dedup\"]",
+        "lost-replies-no-dedup.toml",
+    );
+    let report = testing::run(&testing::load(&buggy), 0);
+    let why = report
+        .checks
+        .iter()
+        .find_map(|c| match &c.outcome {
+            Outcome::Fail(why) if c.name == "one-append-per-term" => Some(why.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("one-append-per-term must fail: {report:#?}"));
+    assert!(why.contains("twice"), "{why}");
+}

@@ -5,9 +5,10 @@
 //! O(nodes) work per step plus O(1) per new entry.
 
 use super::liveness::{self, describe_window, judged_at, Progress};
+use super::log::Command;
 use super::{Kv, Log, Params, Raft};
+use crate::sim::{ClientId, Node, NodeId, Sim, SimBuilder, SimTime};
 use crate::sim::{Invariant, Monitor};
-use crate::sim::{Node, NodeId, Sim, SimBuilder, SimTime};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -210,6 +211,66 @@ impl<N: RaftLabNode> Monitor<N> for LeaderAppendOnly {
                 last,
                 n.log().last_hash(),
             ));
+        }
+        Ok(())
+    }
+}
+
+/// **One append per request per term**: a leader appends each client request
+/// `(client, id)` at most once in its term. A retry of a request it already
+/// applied gets the session's cached answer; one still waiting in its log is
+/// answered when that copy applies. (Copies in *different* terms are
+/// normal: a new leader cannot know whether an uncommitted copy from an
+/// earlier term will survive. Sessions make those exactly-once when
+/// applied; the `linearizable` check sees the rest.)
+#[derive(Clone, Debug, Default)]
+pub struct OneAppendPerTerm {
+    /// (term, client, request id) → the index its term's leader put it at.
+    appended: BTreeMap<(u64, ClientId, u64), u64>,
+    /// Per node: the (term, last index) checked while it led.
+    seen: Vec<(u64, u64)>,
+}
+
+impl<N: RaftLabNode> Monitor<N> for OneAppendPerTerm {
+    fn after_step(&mut self, sim: &Sim<N>) -> Result<(), String> {
+        per_node(&mut self.seen, sim.node_count());
+        for (id, n) in sim.live_nodes() {
+            if !is_leader(n) {
+                continue;
+            }
+            let term = n.current_term();
+            let log = n.log();
+            let (seen_term, seen_last) = self.seen[id.index()];
+            let floor = if seen_term == term { seen_last } else { 0 };
+            // The leader's own entries are the run of its term at the end.
+            let mut index = log.last_index();
+            while index > floor.max(log.base_index()) {
+                let Some(entry) = log.entry(index) else { break };
+                if entry.term != term {
+                    break;
+                }
+                if let Command::Client(c) = &entry.command {
+                    let key = (term, c.client, c.id);
+                    match self.appended.get(&key) {
+                        Some(&first) if first != index => {
+                            let (low, high) = (first.min(index), first.max(index));
+                            return Err(format!(
+                                "{id}, leader of term {term}, appended {}'s request #{} twice \
+                                 (indexes {low} and {high}): a retry of a request the leader \
+                                 had already applied (its session holds the answer) or was \
+                                 already waiting on",
+                                c.client, c.id
+                            ));
+                        }
+                        Some(_) => {}
+                        None => {
+                            self.appended.insert(key, index);
+                        }
+                    }
+                }
+                index -= 1;
+            }
+            self.seen[id.index()] = (term, log.last_index());
         }
         Ok(())
     }
@@ -676,6 +737,7 @@ pub fn builder<N: RaftLabNode>(params: Params, nodes: u32, seed: u64) -> SimBuil
     SimBuilder::new(nodes, seed, move |id, n| N::new(Arc::clone(&params), id, n))
         .monitor("election-safety", safety)
         .monitor("leader-append-only", LeaderAppendOnly::default())
+        .monitor("one-append-per-term", OneAppendPerTerm::default())
         .monitor("log-matching", LogMatching::default())
         .monitor("leader-completeness", LeaderCompleteness::default())
         .monitor("state-machine-safety", StateMachineSafety::new(window))
