@@ -42,13 +42,10 @@ pub fn run(ctx: &Context, args: &ShrinkArgs) -> i32 {
         Err(code) => return code,
     };
     let out = args.out.clone().unwrap_or_else(|| {
-        let stem = args.file.file_stem().map_or_else(
-            || scenario.name.clone(),
-            |s| s.to_string_lossy().to_string(),
-        );
-        let stem = match args.file.extension().is_some_and(|e| e == "json") {
-            true => scenario.name.clone(),
-            false => stem,
+        // A scenario file's stem, or (a failure file) the scenario's name.
+        let stem = match args.file.file_stem() {
+            Some(stem) if !is_failure_file(&args.file) => stem.to_string_lossy().to_string(),
+            _ => scenario.name.clone(),
         };
         PathBuf::from(format!("{stem}.shrunk.toml"))
     });
@@ -85,8 +82,7 @@ pub fn run(ctx: &Context, args: &ShrinkArgs) -> i32 {
 /// once that matches the recorded hash, with the recorded overrides
 /// (`--nodes`, `--duration`) and seed, as `replay` reads it.
 fn input(ctx: &Context, args: &ShrinkArgs) -> Result<(Scenario, Option<String>), String> {
-    let is_json = args.file.extension().is_some_and(|e| e == "json");
-    if !is_json {
+    if !is_failure_file(&args.file) {
         if args.index != 0 {
             return Err("--index applies to failure files (.json), not scenario files".into());
         }
@@ -118,6 +114,11 @@ fn input(ctx: &Context, args: &ShrinkArgs) -> Result<(Scenario, Option<String>),
     // The check: `--check`, else the one the run fails first (the safety
     // check that stopped it), which the recorded list does not single out.
     Ok((scenario, args.check.clone()))
+}
+
+/// A `.json` file is a failure file; anything else a scenario.
+fn is_failure_file(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "json")
 }
 
 /// Runs `work` with a progress bar on stderr when it is a terminal.

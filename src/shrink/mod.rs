@@ -16,7 +16,8 @@
 //!    injected, as `[[faults]]` entries at their times (crashes,
 //!    restarts, group partitions and heals — see `nemesis.rs`), which the
 //!    next pass can then cut one by one; else one kind fewer.
-//! 3. **Faults**: `ddmin` over the `[[faults]]` list.
+//! 3. **Faults**: `ddmin` over the `[[faults]]` list; then all of them
+//!    moved earlier by the same shift (the largest that still fails).
 //! 4. **Clients**: no workload at all, an `ops` cap (the operations the run
 //!    needed, then fewer), fewer clients, a lower rate.
 //! 5. **Nodes**: the fewest the protocol accepts that still fail (faults

@@ -18,10 +18,11 @@ type Pass = fn(&mut Shrinker<'_>) -> bool;
 
 /// Runs the passes until none keeps a candidate or the budget is spent.
 pub(crate) fn run_all(s: &mut Shrinker<'_>) {
-    let passes: [(&'static str, Pass); 6] = [
+    let passes: [(&'static str, Pass); 7] = [
         ("time", time),
         ("nemesis", nemesis),
         ("faults", faults),
+        ("earlier", earlier),
         ("clients", clients),
         ("nodes", nodes),
         ("network", network),
@@ -138,6 +139,25 @@ fn faults(s: &mut Shrinker<'_>) -> bool {
         s.try_candidate(&candidate, &what)
     });
     found.len() < before
+}
+
+/// Earlier faults: every fault moved earlier by the same amount, the
+/// largest shift first (the first fault at 0 s), so that a failure that
+/// follows a fault comes sooner and takes fewer events.
+fn earlier(s: &mut Shrinker<'_>) -> bool {
+    let Some(first) = s.current.faults.iter().map(|f| f.at).min() else {
+        return false;
+    };
+    let first_ms = first.as_nanos() / MS;
+    let found = first_kept(0, first_ms, POINTS, &mut |k| {
+        let shift = SimTime((first_ms - k) * MS);
+        let mut candidate = s.current.clone();
+        for f in &mut candidate.faults {
+            f.at = SimTime(f.at.as_nanos() - shift.as_nanos());
+        }
+        s.try_candidate(&candidate, &format!("faults {shift} earlier"))
+    });
+    found < first_ms
 }
 
 /// Clients: none at all; an `ops` cap, then a lower one; fewer clients; a

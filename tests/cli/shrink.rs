@@ -58,11 +58,11 @@ fn replays_to(file: &str, seed: &str, check: &str, hash: &str) {
 }
 
 #[test]
-fn a_2pc_bug_from_a_sweeps_failure_file_shrinks_and_replays() {
+fn a_2pc_bug_from_a_sweeps_failure_file_shrinks_to_a_handful_of_events() {
     let dir = temp_dir("2pc");
     let failures = dir.join("failures.json").to_string_lossy().into_owned();
-    let scenario = "scenarios/2pc-bug-presume-commit.toml";
-    let out = distlab(&["sweep", scenario, "--seeds", "0..5", "--failures", &failures]);
+    let scenario = "scenarios/2pc-bug-early-unlock.toml";
+    let out = distlab(&["sweep", scenario, "--seeds", "0..3", "--failures", &failures]);
     assert_eq!(code(&out), 1, "{}", stdout(&out));
     let shrunk = dir.join("small.toml").to_string_lossy().into_owned();
     let out = distlab(&["shrink", &failures, "--out", &shrunk, "--budget", "200"]);
@@ -70,13 +70,13 @@ fn a_2pc_bug_from_a_sweeps_failure_file_shrinks_and_replays() {
     assert_eq!(code(&out), 0, "{text}{}", stderr(&out));
     let sizes = before_after(&text);
     let (events, faults, operations, nodes) = (sizes[0], sizes[1], sizes[2], sizes[3]);
-    assert!(events.1 < events.0, "{text}");
     assert!(faults.1 <= faults.0 && operations.1 <= operations.0 && nodes.1 <= nodes.0);
-    assert!(events.1 * 4 < events.0, "at least 4x fewer events:\n{text}");
+    // Measured: 6030 → 55 events, 448 → 5 operations.
+    assert!(events.1 * 20 < events.0, "at least 20x fewer events:\n{text}");
     let (check, hash) = wrote(&text);
-    assert_eq!(check, "commit-needs-every-yes-vote");
-    assert!(text.contains(&format!("replay: distlab replay {shrunk} --seed 3")));
-    replays_to(&shrunk, "3", &check, &hash);
+    assert_eq!(check, "serializable");
+    assert!(text.contains(&format!("replay: distlab replay {shrunk} --seed 0")));
+    replays_to(&shrunk, "0", &check, &hash);
 }
 
 #[test]
@@ -164,6 +164,10 @@ fn bad_inputs_are_clear_errors() {
     bad(
         "shrink-index-with-a-scenario",
         &["shrink", "scenarios/raft-basic.toml", "--index", "1"],
+    );
+    bad(
+        "shrink-bad-scenario",
+        &["shrink", "tests/fixtures/bad_inputs/unknown-protocol.toml"],
     );
     bad(
         "shrink-budget-zero",
