@@ -58,9 +58,8 @@ pub fn run(ctx: &Context, args: &ShrinkArgs) -> i32 {
         scenario.name, scenario.seed, options.budget
     );
     let started = std::time::Instant::now(); // allow-nondeterminism: wall time for the summary only
-    let result = with_progress(|progress| {
-        shrink::shrink(&ctx.registry, &scenario, &options, progress)
-    });
+    let result =
+        with_progress(|progress| shrink::shrink(&ctx.registry, &scenario, &options, progress));
     let wall = started.elapsed();
     let shrunk = match result {
         Ok(shrunk) => shrunk,
@@ -180,11 +179,18 @@ fn print_result(shrunk: &Shrunk, out: &Path, wall_seconds: f64) {
     } else {
         ""
     };
-    println!("kept {} reduction(s) in {} runs{spent}:", shrunk.steps.len(), shrunk.runs);
+    println!(
+        "kept {} reduction(s) in {} runs{spent}:",
+        shrunk.steps.len(),
+        shrunk.runs
+    );
     for step in &shrunk.steps {
         println!("  {step}");
     }
-    println!("before → after: {}", before_after(&shrunk.before, &shrunk.after));
+    println!(
+        "before → after: {}",
+        before_after(&shrunk.before, &shrunk.after)
+    );
     let seed = shrunk.scenario.seed;
     println!(
         "wrote {}: fails `{}` with seed {seed}, trace-hash {}",
@@ -194,6 +200,9 @@ fn print_result(shrunk: &Shrunk, out: &Path, wall_seconds: f64) {
     );
     let program = common::program();
     println!("replay: {program} replay {} --seed {seed}", out.display());
-    println!("step through it: {program} tui {} --seed {seed}", out.display());
+    println!(
+        "step through it: {program} tui {} --seed {seed}",
+        out.display()
+    );
     eprintln!("wall time: {wall_seconds:.3}s");
 }

@@ -53,7 +53,11 @@ pub fn to_toml(scenario: &Scenario) -> String {
     }
     if s.storage != StorageSpec::default() {
         out.push_str("\n[storage]\n");
-        line(&mut out, "lose_unsynced", &s.storage.lose_unsynced.to_string());
+        line(
+            &mut out,
+            "lose_unsynced",
+            &s.storage.lose_unsynced.to_string(),
+        );
     }
     if let Some(w) = &s.workload {
         workload(&mut out, w);

@@ -95,7 +95,8 @@ fn groups_of(text: &str, nodes: u32) -> Option<Vec<Vec<u32>>> {
         out.push(members?);
     }
     let listed: u64 = out.iter().map(|g| g.len() as u64).sum();
-    let between = u64::from(nodes).pow(2) - out.iter().map(|g| (g.len() as u64).pow(2)).sum::<u64>();
+    let between =
+        u64::from(nodes).pow(2) - out.iter().map(|g| (g.len() as u64).pow(2)).sum::<u64>();
     (out.len() >= 2 && listed == u64::from(nodes) && between == cut).then_some(out)
 }
 

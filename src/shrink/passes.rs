@@ -16,6 +16,9 @@ const POINTS: u64 = 48;
 
 type Pass = fn(&mut Shrinker<'_>) -> bool;
 
+/// An edit of a scenario, named for the list of kept reductions.
+type Edit = (&'static str, fn(&mut Scenario));
+
 /// Runs the passes until none keeps a candidate or the budget is spent.
 pub(crate) fn run_all(s: &mut Shrinker<'_>) {
     let passes: [(&'static str, Pass); 7] = [
@@ -72,7 +75,10 @@ fn time(s: &mut Shrinker<'_>) -> bool {
             return false;
         }
         let candidate = with_duration(&s.current, cut);
-        return kept(s.try_candidate(&candidate, &format!("duration cut at the violation ({cut})")));
+        return kept(s.try_candidate(
+            &candidate,
+            &format!("duration cut at the violation ({cut})"),
+        ));
     }
     let mut changed = false;
     let high = s.current.duration.as_nanos().div_ceil(MS);
@@ -190,14 +196,21 @@ fn clients(s: &mut Shrinker<'_>) -> bool {
         scalar(s, ops, |c, v| workload_mut(c).ops = Some(v), "ops");
     }
     let clients = u64::from(workload.clients);
-    scalar(s, clients, |c, v| workload_mut(c).clients = v as u32, "clients");
+    scalar(
+        s,
+        clients,
+        |c, v| workload_mut(c).clients = v as u32,
+        "clients",
+    );
     let rate = s.current.workload.as_ref().map_or(1, |w| w.rate.count);
     scalar(s, rate, |c, v| workload_mut(c).rate.count = v, "rate");
     changed
 }
 
 fn workload_mut(c: &mut Scenario) -> &mut crate::scenario::WorkloadSpec {
-    c.workload.as_mut().expect("the clients pass only runs with a workload")
+    c.workload
+        .as_mut()
+        .expect("the clients pass only runs with a workload")
 }
 
 /// Nodes: the fewest that still fail, from one up.
@@ -240,9 +253,11 @@ fn with_nodes(scenario: &Scenario, count: u32) -> Scenario {
 /// perfect clocks.
 fn network(s: &mut Shrinker<'_>) -> bool {
     let mut changed = false;
-    let edits: [(&str, fn(&mut Scenario)); 4] = [
+    let edits: [Edit; 4] = [
         ("no loss", |c| c.network.loss = Probability::ZERO),
-        ("no duplication", |c| c.network.duplicate = Probability::ZERO),
+        ("no duplication", |c| {
+            c.network.duplicate = Probability::ZERO
+        }),
         ("no per-link overrides", |c| c.network.links.clear()),
         ("perfect clocks", |c| c.clocks = ClockSpec::default()),
     ];

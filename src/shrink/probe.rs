@@ -77,10 +77,7 @@ fn probe_of(sim: &dyn DynSim, report: &RunReport, scenario: &Scenario) -> Probe 
         .collect();
     Probe {
         failed,
-        stopped: report
-            .violation
-            .as_ref()
-            .map(|v| (v.check.clone(), v.time)),
+        stopped: report.violation.as_ref().map(|v| (v.check.clone(), v.time)),
         measure: Measure {
             events: report.steps,
             faults: sim.fault_log().len() as u64,

@@ -82,8 +82,7 @@ fn a_check_that_does_not_fail_is_refused() {
 #[test]
 fn the_budget_bounds_the_runs() {
     let scenario = shipped("raft-bug-no-dedup.toml", 1);
-    let shrunk = shrink(&Registry::builtin(), &scenario, &options(3), &mut |_| {})
-        .expect("fails");
+    let shrunk = shrink(&Registry::builtin(), &scenario, &options(3), &mut |_| {}).expect("fails");
     assert!(shrunk.runs <= 3, "{}", shrunk.runs);
     assert!(shrunk.budget_spent);
 }

@@ -62,7 +62,14 @@ fn a_2pc_bug_from_a_sweeps_failure_file_shrinks_to_a_handful_of_events() {
     let dir = temp_dir("2pc");
     let failures = dir.join("failures.json").to_string_lossy().into_owned();
     let scenario = "scenarios/2pc-bug-early-unlock.toml";
-    let out = distlab(&["sweep", scenario, "--seeds", "0..3", "--failures", &failures]);
+    let out = distlab(&[
+        "sweep",
+        scenario,
+        "--seeds",
+        "0..3",
+        "--failures",
+        &failures,
+    ]);
     assert_eq!(code(&out), 1, "{}", stdout(&out));
     let shrunk = dir.join("small.toml").to_string_lossy().into_owned();
     let out = distlab(&["shrink", &failures, "--out", &shrunk, "--budget", "200"]);
@@ -72,7 +79,10 @@ fn a_2pc_bug_from_a_sweeps_failure_file_shrinks_to_a_handful_of_events() {
     let (events, faults, operations, nodes) = (sizes[0], sizes[1], sizes[2], sizes[3]);
     assert!(faults.1 <= faults.0 && operations.1 <= operations.0 && nodes.1 <= nodes.0);
     // Measured: 6030 → 55 events, 448 → 5 operations.
-    assert!(events.1 * 20 < events.0, "at least 20x fewer events:\n{text}");
+    assert!(
+        events.1 * 20 < events.0,
+        "at least 20x fewer events:\n{text}"
+    );
     let (check, hash) = wrote(&text);
     assert_eq!(check, "serializable");
     assert!(text.contains(&format!("replay: distlab replay {shrunk} --seed 0")));
@@ -104,7 +114,9 @@ fn a_raft_bug_scenario_with_a_seed_shrinks_to_fewer_faults_and_events() {
     replays_to(&shrunk, "1", &check, &hash);
     // The written file is a scenario like any other: it says what it is.
     let written = std::fs::read_to_string(&shrunk).expect("written");
-    assert!(written.starts_with("# Shrunk by `distlab shrink` from scenarios/raft-bug-forget-vote.toml (seed 1)"));
+    assert!(written.starts_with(
+        "# Shrunk by `distlab shrink` from scenarios/raft-bug-forget-vote.toml (seed 1)"
+    ));
     assert!(written.contains("name = \"raft-bug-forget-vote-shrunk\""));
     // Shrinking the result again finds nothing bigger.
     let again = dir.join("again.toml").to_string_lossy().into_owned();
