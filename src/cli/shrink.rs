@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 /// Arguments of `distlab shrink`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  distlab sweep scenarios/2pc-bug-presume-commit.toml --seeds 0..100\n  distlab shrink distlab-failures.json\n  distlab shrink distlab-failures.json --index 2 --out small.toml\n  distlab shrink scenarios/raft-bug-forget-vote.toml --seed 1\n\nThe result is a scenario file (default: <name>.shrunk.toml in the current folder)\nthat fails the same check with the same seed: fewer faults (the nemesis written out\nas scheduled faults, then cut), fewer client operations, fewer nodes, a shorter run.\nOpen it with `distlab replay FILE --seed N --tui`. See docs/shrink.md.\n\nExit codes: 0 shrunk (the file is written), 3 bad input (an unreadable file, an\nindex out of range, a seed that passes, a check that does not fail)."
+    after_help = "Examples:\n  distlab sweep scenarios/2pc-bug-early-unlock.toml --seeds 0..10\n  distlab shrink distlab-failures.json\n  distlab shrink distlab-failures.json --index 2 --out small.toml\n  distlab shrink scenarios/raft-bug-forget-vote.toml --seed 1\n\nThe result is a scenario file (default: <name>.shrunk.toml in the current folder)\nthat fails the same check with the same seed: fewer faults (the nemesis written out\nas scheduled faults, then cut), fewer client operations, fewer nodes, a shorter run.\nOpen it with `distlab replay FILE --seed N --tui`. See docs/shrink.md.\n\nExit codes: 0 shrunk (the file is written), 3 bad input (an unreadable file, an\nindex out of range, a seed that passes, a check that does not fail), 4 the\nimplementation panicked while the scenario was being built."
 )]
 pub struct ShrinkArgs {
     /// A failure file written by `sweep` (.json), or a scenario file (.toml).
@@ -110,6 +110,13 @@ fn input(ctx: &Context, args: &ShrinkArgs) -> Result<(Scenario, Option<String>),
         });
     };
     let scenario = f.load_scenario(ctx)?;
+    if !f.actions.is_empty() || f.stop_at_step.is_some() {
+        eprintln!(
+            "distlab: note: seed {} was saved from the TUI with {} recorded action(s); the shrinker starts from the scenario and seed alone, without them",
+            f.seed,
+            f.actions.len()
+        );
+    }
     // The check: `--check`, else the one the run fails first (the safety
     // check that stopped it), which the recorded list does not single out.
     Ok((scenario, args.check.clone()))
