@@ -20,6 +20,7 @@ pub mod net;
 pub mod protocols;
 pub mod registry;
 pub mod scenario;
+pub mod shrink;
 pub mod sim;
 pub mod storage;
 pub mod testing;

@@ -18,6 +18,7 @@ mod list;
 mod params;
 mod replay;
 mod run;
+mod shrink;
 mod sweep;
 pub mod tui;
 
@@ -39,7 +40,7 @@ pub const EXIT_NOT_REPRODUCED: i32 = 5;
 #[derive(Debug, Parser)]
 #[command(name = "distlab", version, about, propagate_version = true)]
 #[command(
-    after_help = "Examples:\n  distlab list\n  distlab run scenarios/broadcast-basic.toml\n  distlab tui scenarios/broadcast-partition.toml\n  distlab sweep scenarios/broadcast-lossy.toml --seeds 0..2000\n  distlab bench\n  distlab lab list\n  distlab check-history ../shared/data/porcupine/jepsen/etcd_002.log\n\nExit codes: 0 all checks passed, 1 a safety check failed, 2 a liveness check failed,\n3 bad input, 4 the implementation panicked, 5 `replay` did not reproduce a recorded run,\n130 an interrupted sweep (each command's --help says which apply)."
+    after_help = "Examples:\n  distlab list\n  distlab run scenarios/broadcast-basic.toml\n  distlab tui scenarios/broadcast-partition.toml\n  distlab sweep scenarios/broadcast-lossy.toml --seeds 0..2000\n  distlab shrink distlab-failures.json\n  distlab bench\n  distlab lab list\n  distlab check-history ../shared/data/porcupine/jepsen/etcd_002.log\n\nExit codes: 0 all checks passed, 1 a safety check failed, 2 a liveness check failed,\n3 bad input, 4 the implementation panicked, 5 `replay` did not reproduce a recorded run,\n130 an interrupted sweep (each command's --help says which apply)."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -56,6 +57,8 @@ enum Command {
     Sweep(sweep::SweepArgs),
     /// Re-run a failure exactly and confirm it comes back.
     Replay(replay::ReplayArgs),
+    /// Cut a failing run down to a minimal scenario that fails the same check.
+    Shrink(shrink::ShrinkArgs),
     /// Export a run's full trace.
     Export(export::ExportArgs),
     /// Measure the engine: the pingpong workload at both trace levels.
@@ -183,6 +186,7 @@ pub fn run_with(ctx: Context) -> i32 {
         Command::Run(args) => run::run(&ctx, &args),
         Command::Sweep(args) => sweep::run(&ctx, &args),
         Command::Replay(args) => replay::run(&ctx, &args),
+        Command::Shrink(args) => shrink::run(&ctx, &args),
         Command::Export(args) => export::run(&ctx, &args),
         Command::Bench(args) => bench::run(&args),
         Command::CheckHistory(args) => check_history::run(&args),

@@ -39,6 +39,7 @@ pub(crate) mod read;
 mod spec;
 mod units;
 pub(crate) mod value;
+mod write;
 
 pub use error::{ScenarioError, SourceInfo};
 pub use param_spec::{
@@ -50,6 +51,8 @@ pub use spec::{
     NemesisKind, NemesisSpec, NetworkSpec, PartitionShape, PartitionSpec, Probability, Rate,
     Scenario, SignedDuration, StorageSpec, Target, WorkloadSpec,
 };
+
+pub use write::to_toml;
 
 use crate::base::SimTime;
 use std::path::Path;

@@ -67,6 +67,35 @@ impl ParamTable {
         Ok(ParamTable::new(source, place.to_string(), entries, &[]))
     }
 
+    /// The entries, by key (for the scenario writer).
+    pub(crate) fn entries(&self) -> &Table {
+        &self.entries
+    }
+
+    /// This table with every position blanked and `source` in place of its
+    /// own: two tables read from different texts compare by content.
+    #[cfg(test)]
+    pub(crate) fn without_positions(&self, source: &SourceInfo) -> ParamTable {
+        fn blank(item: &mut Item) {
+            item.span = 0..0;
+            match &mut item.value {
+                Value::Array(items) => items.iter_mut().for_each(blank),
+                Value::Table(table) => table.values_mut().for_each(|e| {
+                    e.key_span = 0..0;
+                    blank(&mut e.item);
+                }),
+                _ => {}
+            }
+        }
+        let mut table = self.clone();
+        table.source = source.clone();
+        for entry in table.entries.values_mut() {
+            entry.key_span = 0..0;
+            blank(&mut entry.item);
+        }
+        table
+    }
+
     /// True when the table has no parameters.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()

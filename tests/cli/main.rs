@@ -3,6 +3,7 @@
 //! - `commands`: exit codes, output shape and the exact message for every kind of bad input (exit 3, never a panic).
 //! - `check_history`: `check-history` end to end: exit codes, output, error messages.
 //! - `inputs`: untrusted input stays untrusted (issue 15; its own module map, docs/inputs.md).
+//! - `shrink`: `shrink` cuts a failure (failure file or scenario and seed) to a smaller scenario that fails the same check and replays to the reported trace hash; its bad inputs.
 //! - `shiviz`: `export --format shiviz` writes logs ShiViz accepts, with consistent vector clocks.
 //! - `sweep_stream`: `sweep` streams failures while it runs, ends cleanly on Ctrl-C, never clobbers a failure file.
 
@@ -13,4 +14,5 @@ mod check_history;
 mod commands;
 mod inputs;
 mod shiviz;
+mod shrink;
 mod sweep_stream;

@@ -4,7 +4,7 @@
 //!
 //! - **Determinism.** The deterministic core — the engine (`sim`, `net`,
 //!   `clock`, `faults`, `storage`, `workload`), the scenario reader, the
-//!   checkers (`check`), the protocols and the example protocol crate
+//!   checkers (`check`), the protocols, the shrinker (`src/shrink`) and the example protocol crate
 //!   (`examples/chain-replication/src`) — reads no wall clock
 //!   (`Instant::now`, `SystemTime`), no OS randomness (`thread_rng`,
 //!   `OsRng`, `getrandom`, `rand::random`, `from_entropy`), starts no
@@ -16,7 +16,9 @@
 //!   a hash map that is only probed, the restart probe's scoped thread).
 //! - **Layering.** The engine, the scenario reader and the checkers never
 //!   import `protocols`, `labs`, `tui`, `cli` or `registry`; protocols never
-//!   import `labs`, `tui`, `cli` or `registry`.
+//!   import `labs`, `tui`, `cli` or `registry`; the shrinker
+//!   (`src/shrink`, also deterministic) never imports `protocols`, `labs`,
+//!   `tui` or `cli`.
 //!
 //! Test code is exempt: files named `tests.rs` and everything after a
 //! `#[cfg(test)]` line.
@@ -57,6 +59,9 @@ const CORE: [&str; 10] = [
     "src/input.rs",
 ];
 const PROTOCOLS: &str = "src/protocols";
+/// The shrinker: deterministic library code that reaches protocols only
+/// through the `Registry` it is given.
+const SHRINK: &str = "src/shrink";
 /// The example of a user's own protocol (docs/testing-your-protocol.md)
 /// follows the same rules as the built-in ones.
 const EXAMPLE: &str = "examples/chain-replication/src";
@@ -178,6 +183,7 @@ fn the_core_and_the_protocols_are_deterministic() {
     let mut dirs = CORE.to_vec();
     dirs.push(PROTOCOLS);
     dirs.push(EXAMPLE);
+    dirs.push(SHRINK);
     let files = sources(&dirs);
     assert!(files.len() > 100, "found the sources ({})", files.len());
     let mut wrong = Vec::new();
@@ -213,6 +219,21 @@ fn protocols_never_import_labs_or_the_ui() {
         for (line, code) in imports(&text, &["labs", "tui", "cli", "registry"]) {
             wrong.push(format!(
                 "{rel}:{line}: `{code}`: protocols never import labs, the TUI, the CLI or the registry; move what the checks need into the protocol (a rules trait in src/protocols/<p>/lab.rs) and re-export it from src/labs"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn the_shrinker_reaches_protocols_only_through_the_registry() {
+    let files = sources(&[SHRINK]);
+    assert!(files.len() >= 4, "found the shrinker's sources");
+    let mut wrong = Vec::new();
+    for (rel, text) in files {
+        for (line, code) in imports(&text, &["protocols", "labs", "tui", "cli"]) {
+            wrong.push(format!(
+                "{rel}:{line}: `{code}`: the shrinker never imports protocols, labs, the TUI or the CLI; it builds every protocol through the Registry its caller passes"
             ));
         }
     }

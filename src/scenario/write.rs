@@ -1,0 +1,467 @@
+//! From a [`Scenario`] back to TOML text that [`parse`](super::parse)
+//! reads as the same scenario (positions aside): what `distlab shrink`
+//! writes its minimal scenarios with.
+//!
+//! Values are written exactly: durations in the largest unit that divides
+//! them (`"1500us"`, never a rounded `"1.5ms"` that could lose a digit),
+//! probabilities and other floats in Rust's shortest round-trip form,
+//! protocol and workload parameters as the TOML values they were read as.
+//! Sections at their defaults are left out; comments are not kept.
+
+use super::params::ParamTable;
+use super::spec::*;
+use super::value::{format_float, Item, Value};
+use crate::base::SimTime;
+use std::fmt::Write as _;
+
+/// The scenario as a TOML document. `parse(origin, &to_toml(s), &Default)`
+/// gives back `s`, except for positions and the source text (the tests
+/// check it on every shipped scenario).
+///
+/// ```
+/// use distlab::scenario::{parse, to_toml, Overrides};
+///
+/// let text = "name = \"x\"\ndescription = \"d\"\nprotocol = \"echo\"\nnodes = 2\nduration = \"1.5s\"\n";
+/// let scenario = parse("x.toml", text, &Overrides::default()).unwrap();
+/// let written = to_toml(&scenario);
+/// assert!(written.contains("duration = \"1500ms\""));
+/// let again = parse("y.toml", &written, &Overrides::default()).unwrap();
+/// assert_eq!(again.duration, scenario.duration);
+/// ```
+pub fn to_toml(scenario: &Scenario) -> String {
+    let mut out = String::new();
+    let s = scenario;
+    line(&mut out, "name", &string(&s.name));
+    line(&mut out, "description", &string(&s.description));
+    if s.protocol_params.is_empty() {
+        line(&mut out, "protocol", &string(s.protocol.get_ref()));
+    }
+    line(&mut out, "nodes", &s.nodes.to_string());
+    line(&mut out, "seed", &s.seed.to_string());
+    line(&mut out, "duration", &time(s.duration));
+    line(&mut out, "settle", &time(s.settle));
+    if !s.protocol_params.is_empty() {
+        out.push_str("\n[protocol]\n");
+        line(&mut out, "name", &string(s.protocol.get_ref()));
+        params(&mut out, &s.protocol_params);
+    }
+    network(&mut out, &s.network);
+    if s.clocks != ClockSpec::default() {
+        out.push_str("\n[clocks]\n");
+        line(&mut out, "offset", &time(s.clocks.offset));
+        line(&mut out, "drift_ppm", &s.clocks.drift_ppm.to_string());
+    }
+    if s.storage != StorageSpec::default() {
+        out.push_str("\n[storage]\n");
+        line(
+            &mut out,
+            "lose_unsynced",
+            &s.storage.lose_unsynced.to_string(),
+        );
+    }
+    if let Some(w) = &s.workload {
+        workload(&mut out, w);
+    }
+    for fault in &s.faults {
+        out.push_str("\n[[faults]]\n");
+        line(&mut out, "at", &time(fault.at));
+        let (key, value) = action(&fault.action);
+        line(&mut out, key, &value);
+    }
+    if let Some(n) = &s.nemesis {
+        nemesis(&mut out, n);
+    }
+    check(&mut out, &s.check);
+    out
+}
+
+fn line(out: &mut String, key: &str, value: &str) {
+    let _ = writeln!(out, "{} = {value}", bare_or_quoted(key));
+}
+
+fn network(out: &mut String, n: &NetworkSpec) {
+    out.push_str("\n[network]\n");
+    line(out, "latency", &latency(&n.latency));
+    if n.loss != Probability::ZERO {
+        line(out, "loss", &probability(n.loss));
+    }
+    if n.duplicate != Probability::ZERO {
+        line(out, "duplicate", &probability(n.duplicate));
+    }
+    if n.fifo {
+        line(out, "fifo", "true");
+    }
+    for link in &n.links {
+        out.push_str("\n[[network.links]]\n");
+        line(out, "from", &link.from.to_string());
+        line(out, "to", &link.to.to_string());
+        line(out, "both_ways", &link.both_ways.to_string());
+        if let Some(l) = &link.latency {
+            line(out, "latency", &latency(l));
+        }
+        if let Some(p) = link.loss {
+            line(out, "loss", &probability(p));
+        }
+        if let Some(p) = link.duplicate {
+            line(out, "duplicate", &probability(p));
+        }
+    }
+}
+
+fn workload(out: &mut String, w: &WorkloadSpec) {
+    out.push_str("\n[workload]\n");
+    line(out, "kind", &string(w.kind.get_ref()));
+    line(out, "clients", &w.clients.to_string());
+    line(out, "rate", &string(&w.rate.to_string()));
+    if let Some(ops) = w.ops {
+        line(out, "ops", &ops.to_string());
+    }
+    line(out, "timeout", &time(w.timeout));
+    params(out, &w.params);
+}
+
+fn nemesis(out: &mut String, n: &NemesisSpec) {
+    out.push_str("\n[nemesis]\n");
+    let kinds: Vec<String> = n
+        .kinds
+        .iter()
+        .filter_map(|k| NemesisKind::ALL.iter().find(|(_, x)| x == k))
+        .map(|(name, _)| string(name))
+        .collect();
+    line(out, "kinds", &format!("[{}]", kinds.join(", ")));
+    line(out, "every", &time(n.every));
+    line(out, "heal_after", &time(n.heal_after));
+    line(out, "start", &time(n.start));
+    line(out, "stop", &time(n.stop));
+}
+
+fn check(out: &mut String, c: &CheckSpec) {
+    if *c == CheckSpec::default() {
+        return;
+    }
+    out.push_str("\n[check]\n");
+    match &c.invariants {
+        InvariantSelection::All => {}
+        InvariantSelection::None => line(out, "invariants", "\"none\""),
+        InvariantSelection::Named(names) => {
+            let names: Vec<String> = names.iter().map(|n| string(n.get_ref())).collect();
+            line(out, "invariants", &format!("[{}]", names.join(", ")));
+        }
+    }
+    if let Some(h) = &c.history {
+        line(out, "history", &string(h.get_ref()));
+    }
+}
+
+fn params(out: &mut String, table: &ParamTable) {
+    for (key, entry) in table.entries() {
+        line(out, key, &value(&entry.item));
+    }
+}
+
+/// The action key and its value of one `[[faults]]` entry.
+fn action(a: &FaultAction) -> (&'static str, String) {
+    match a {
+        FaultAction::Partition(PartitionSpec::Shape(shape)) => {
+            let name = PartitionShape::NAMED
+                .iter()
+                .find(|(_, s)| s == shape)
+                .map_or("halves", |(n, _)| n);
+            ("partition", string(name))
+        }
+        FaultAction::Partition(PartitionSpec::Groups(groups)) => {
+            let groups: Vec<String> = groups
+                .iter()
+                .map(|g| {
+                    let nodes: Vec<String> = g.iter().map(u32::to_string).collect();
+                    format!("[{}]", nodes.join(", "))
+                })
+                .collect();
+            ("partition", format!("[{}]", groups.join(", ")))
+        }
+        FaultAction::Isolate(t) => ("isolate", target(t)),
+        FaultAction::Cut { from, to } => (
+            "cut",
+            format!("{{ from = {}, to = {} }}", target(from), target(to)),
+        ),
+        FaultAction::Heal => ("heal", "true".into()),
+        FaultAction::Crash(t) => ("crash", target(t)),
+        FaultAction::Restart(t) => ("restart", target(t)),
+        FaultAction::RestartAll => ("restart", "\"all\"".into()),
+        FaultAction::ClockJump { node, by } => {
+            let sign = if by.as_nanos() < 0 { "-" } else { "+" };
+            let by = format!("{sign}{}", time_text(SimTime(by.as_nanos().unsigned_abs())));
+            let value = format!("{{ node = {}, by = {} }}", target(node), string(&by));
+            ("clock_jump", value)
+        }
+        FaultAction::ClockStrobe {
+            node,
+            delta,
+            period,
+            duration,
+        } => (
+            "clock_strobe",
+            format!(
+                "{{ node = {}, delta = {}, period = {}, for = {} }}",
+                target(node),
+                time(*delta),
+                time(*period),
+                time(*duration)
+            ),
+        ),
+        FaultAction::Loss(p) => ("loss", probability(*p)),
+        FaultAction::Duplicate(p) => ("duplicate", probability(*p)),
+    }
+}
+
+fn target(t: &Target) -> String {
+    match t {
+        Target::Node(n) => n.to_string(),
+        Target::Random => "\"random\"".into(),
+        Target::Role(role) => string(role.get_ref()),
+    }
+}
+
+fn latency(l: &LatencySpec) -> String {
+    match l {
+        LatencySpec::Constant { value } => {
+            format!("{{ kind = \"constant\", value = {} }}", time(*value))
+        }
+        LatencySpec::Uniform { min, max } => format!(
+            "{{ kind = \"uniform\", min = {}, max = {} }}",
+            time(*min),
+            time(*max)
+        ),
+        LatencySpec::Exponential { mean } => {
+            format!("{{ kind = \"exponential\", mean = {} }}", time(*mean))
+        }
+        LatencySpec::LogNormal { median, sigma } => format!(
+            "{{ kind = \"lognormal\", median = {}, sigma = {} }}",
+            time(*median),
+            float(*sigma)
+        ),
+    }
+}
+
+fn probability(p: Probability) -> String {
+    float(p.value())
+}
+
+/// A float as TOML: `0.25`, `1.0`, `nan`, `inf`.
+fn float(f: f64) -> String {
+    if f.is_nan() {
+        "nan".into()
+    } else if f.is_infinite() {
+        if f < 0.0 { "-inf" } else { "inf" }.into()
+    } else {
+        format_float(f)
+    }
+}
+
+/// A duration as a quoted TOML string, exactly.
+fn time(t: SimTime) -> String {
+    string(&time_text(t))
+}
+
+/// `"0s"`, `"30s"`, `"1500ms"`, `"250us"`, `"7ns"`: the largest unit that
+/// divides the value, so nothing is rounded.
+fn time_text(t: SimTime) -> String {
+    let ns = t.as_nanos();
+    if ns == 0 {
+        return "0s".into();
+    }
+    for (unit, scale) in [("s", 1_000_000_000), ("ms", 1_000_000), ("us", 1_000)] {
+        if ns.is_multiple_of(scale) {
+            return format!("{}{unit}", ns / scale);
+        }
+    }
+    format!("{ns}ns")
+}
+
+/// A TOML value (from a parameter table) as inline TOML.
+fn value(item: &Item) -> String {
+    match &item.value {
+        Value::String(s) => string(s),
+        Value::Integer(i) => i.to_string(),
+        Value::Float(f) => float(*f),
+        Value::Boolean(b) => b.to_string(),
+        Value::Datetime(d) => d.clone(),
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(value).collect();
+            format!("[{}]", items.join(", "))
+        }
+        Value::Table(table) => {
+            if table.is_empty() {
+                return "{}".into();
+            }
+            let entries: Vec<String> = table
+                .iter()
+                .map(|(k, e)| format!("{} = {}", bare_or_quoted(k), value(&e.item)))
+                .collect();
+            format!("{{ {} }}", entries.join(", "))
+        }
+    }
+}
+
+fn bare_or_quoted(key: &str) -> String {
+    let bare = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if bare {
+        key.to_string()
+    } else {
+        string(key)
+    }
+}
+
+/// A TOML basic string, escaped.
+fn string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{parse, Overrides};
+
+    /// `s` with every position and the source text blanked, so two
+    /// scenarios read from different texts compare by content.
+    fn content(s: &Scenario) -> Scenario {
+        let mut s = s.clone();
+        let blank = super::super::SourceInfo::new("", "");
+        s.source = blank.clone();
+        s.protocol_params = s.protocol_params.without_positions(&blank);
+        if let Some(w) = &mut s.workload {
+            w.params = w.params.without_positions(&blank);
+        }
+        for f in &mut s.faults {
+            f.span = 0..0;
+        }
+        s
+    }
+
+    fn round_trip(origin: &str, text: &str) {
+        let first = match parse(origin, text, &Overrides::default()) {
+            Ok(s) => s,
+            Err(e) => panic!("{origin} does not parse: {e}"),
+        };
+        let written = to_toml(&first);
+        let again = match parse("written.toml", &written, &Overrides::default()) {
+            Ok(s) => s,
+            Err(e) => panic!("{origin} written back does not parse: {e}\n{written}"),
+        };
+        assert_eq!(content(&again), content(&first), "{origin}:\n{written}");
+        assert_eq!(to_toml(&again), written, "{origin}: writing is stable");
+    }
+
+    #[test]
+    fn every_shipped_and_fixture_scenario_round_trips() {
+        let mut count = 0;
+        for dir in ["scenarios", "tests/fixtures/valid_scenarios"] {
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+            let mut files: Vec<_> = std::fs::read_dir(&root)
+                .expect("the folder exists")
+                .map(|e| e.expect("an entry").path())
+                .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+                .collect();
+            files.sort();
+            for path in files {
+                let text = std::fs::read_to_string(&path).expect("readable");
+                round_trip(&path.display().to_string(), &text);
+                count += 1;
+            }
+        }
+        assert!(count > 50, "only {count} scenarios found");
+    }
+
+    #[test]
+    fn awkward_values_round_trip() {
+        let text = r#"
+name = "odd \"quoted\" name\twith tab"
+description = "ünïcode and \\ backslash"
+protocol = { name = "raft", "odd key" = 1.0, nested = { a = [1, 2.5, "x"], b = {} }, when = 1979-05-27T07:32:00Z }
+nodes = 5
+duration = "3.000000001s"
+settle = "0s"
+[network]
+latency = { kind = "lognormal", median = "1500us", sigma = 0.1 }
+loss = 0.1
+duplicate = 1
+[[network.links]]
+from = 0
+to = 1
+both_ways = false
+loss = 0.333333333333
+[clocks]
+offset = "7ns"
+drift_ppm = 10
+[storage]
+lose_unsynced = false
+[workload]
+kind = "kv"
+clients = 0
+rate = "7/ms"
+ops = 3
+extra = "x"
+[[faults]]
+at = "1s"
+clock_jump = { node = "leader", by = "-1500ms" }
+[[faults]]
+at = "1s"
+partition = [[0, 1], [2]]
+[[faults]]
+at = "2s"
+clock_strobe = { node = "random", delta = "1ms", period = "3us", for = "1s" }
+[[faults]]
+at = "0s"
+restart = "all"
+[[faults]]
+at = "0.5s"
+cut = { from = 1, to = "follower" }
+[nemesis]
+kinds = ["crash", "partition-ring"]
+every = "1s"
+start = "1ms"
+[check]
+invariants = ["a", "b"]
+history = "linearizable"
+"#;
+        round_trip("awkward.toml", text);
+        let written = to_toml(&parse("a.toml", text, &Overrides::default()).expect("valid"));
+        assert!(written.contains("duration = \"3000000001ns\""), "{written}");
+        assert!(written.contains("\"odd key\" = 1.0"), "{written}");
+    }
+
+    #[test]
+    fn durations_are_written_exactly() {
+        let cases = [
+            (0, "0s"),
+            (1, "1ns"),
+            (1_500, "1500ns"),
+            (2_000, "2us"),
+            (1_500_000, "1500us"),
+            (30_000_000_000, "30s"),
+        ];
+        for (ns, text) in cases {
+            assert_eq!(time_text(SimTime(ns)), text);
+            assert_eq!(text.parse::<SimTime>(), Ok(SimTime(ns)));
+        }
+    }
+}
