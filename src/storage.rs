@@ -60,6 +60,19 @@ impl Storage {
         }
     }
 
+    /// Feed the contents into a hasher: durable and unsynced entries (keys
+    /// and JSON text), not the sync and write counters.
+    pub fn hash_contents<H: std::hash::Hasher>(&self, hasher: &mut H) {
+        use std::hash::Hash;
+        for (key, value) in &self.durable {
+            (key, value.to_string()).hash(hasher);
+        }
+        0xFFu8.hash(hasher);
+        for (key, value) in &self.pending {
+            (key, value.as_ref().map(|v| v.to_string())).hash(hasher);
+        }
+    }
+
     /// Make every write so far durable.
     pub fn sync(&mut self) {
         self.syncs += 1;

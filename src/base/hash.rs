@@ -3,6 +3,7 @@
 //! `std`'s `DefaultHasher` is randomly keyed per process; this one is fixed, so
 //! the same trace gives the same hash in every process on every platform.
 
+use std::fmt;
 use std::hash::Hasher;
 
 /// A fixed-key word-at-a-time hasher with a final avalanche.
@@ -26,6 +27,22 @@ impl StableHasher {
     pub fn mix(&mut self, word: u64) {
         self.state = (self.state.rotate_left(5) ^ word).wrapping_mul(MULTIPLIER);
     }
+}
+
+/// Feed `value`'s `Debug` text (`{:?}`) into `hasher`, without building the
+/// string: the fallback state hash for types that do not implement `Hash`
+/// (a node's state, a monitor's memory).
+pub fn hash_debug(value: &impl fmt::Debug, hasher: &mut StableHasher) {
+    struct Feed<'a>(&'a mut StableHasher);
+    impl fmt::Write for Feed<'_> {
+        fn write_str(&mut self, text: &str) -> fmt::Result {
+            self.0.write(text.as_bytes());
+            Ok(())
+        }
+    }
+    // Writing into a hasher cannot fail; a Debug impl that errors just
+    // ends its text there.
+    let _ = fmt::write(&mut Feed(hasher), format_args!("{value:?}"));
 }
 
 impl Default for StableHasher {

@@ -31,6 +31,7 @@
 
 pub mod engine;
 mod error;
+pub mod explore;
 mod faults;
 pub mod param_spec;
 mod params;
@@ -41,6 +42,7 @@ mod units;
 pub(crate) mod value;
 
 pub use error::{ScenarioError, SourceInfo};
+pub use explore::{ExploreSpec, ExploreStrategy};
 pub use param_spec::{
     BugDecl, BugSwitch, Choice, Integer, Param, ParamDecl, ParamKind, ParamValue, Setting,
 };

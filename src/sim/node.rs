@@ -51,6 +51,16 @@ pub trait Node: Clone + Debug + 'static {
     fn summary(&self) -> String {
         String::new()
     }
+    /// Feed everything in this node that can change its future behaviour
+    /// into `hasher`: the explorer (`distlab explore`) treats two states
+    /// whose nodes hash alike as one. The default hashes the `Debug` text,
+    /// which is correct for any node whose `Debug` shows all its fields (the
+    /// derived one does). A protocol may override it with a faster
+    /// `Hash`-based version, e.g. `self.hash(hasher)`, but must never leave
+    /// out a field that a handler reads: that would hide reachable states.
+    fn fingerprint(&self, hasher: &mut crate::base::hash::StableHasher) {
+        crate::base::hash::hash_debug(self, hasher);
+    }
 }
 
 /// An effect a handler asks the engine to apply.

@@ -44,8 +44,9 @@ fn rust_files(path: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// The deterministic core and the protocols.
-const CORE: [&str; 10] = [
+const CORE: [&str; 11] = [
     "src/base",
+    "src/explore",
     "src/sim",
     "src/net",
     "src/clock.rs",
@@ -220,8 +221,9 @@ fn protocols_never_import_labs_or_the_ui() {
 }
 
 /// The core's modules, as the first path segment after `crate::`.
-const CORE_MODULES: [&str; 10] = [
+const CORE_MODULES: [&str; 11] = [
     "base", "sim", "net", "clock", "faults", "storage", "workload", "scenario", "check", "input",
+    "explore",
 ];
 
 /// The core module a source path belongs to (`src/sim/world.rs` → `sim`).

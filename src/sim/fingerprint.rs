@@ -1,0 +1,103 @@
+//! The state fingerprint of an explored world: a 64-bit hash of everything
+//! that decides what the world can do next and what its checks say.
+//!
+//! Two explored states with the same fingerprint are treated as one, so the
+//! fingerprint must include everything that can change a future step or a
+//! check, and nothing else (what it leaves out lets equal states merge):
+//!
+//! | in the fingerprint | left out, and why |
+//! |---|---|
+//! | each node: up or down, its state ([`Node::fingerprint`]), its random stream's position, its storage (durable and unsynced) | time, clocks: time stands still in explore mode, so both are the same in every state |
+//! | messages, client requests and replies on the wire, as a multiset | message ids and send times: nodes never see them |
+//! | pending timers that can fire: node, id, payload, as a multiset | cancelled and stale timers (removed at once); the next timer id (fresh ids are renamed consistently, see `docs/explore.md`) |
+//! | clients: process, request count, target, open operation; the workload's random stream and op count | counters, trace, fault log: records of the path, not state |
+//! | the client history (event order, no times) and each monitor's memory | `sometimes` marks: the explorer tracks them itself |
+
+use super::event::Event;
+use super::hash::StableHasher;
+use super::node::Node;
+use super::world::Sim;
+use std::hash::{Hash, Hasher};
+
+impl<N: Node> Sim<N> {
+    /// The fingerprint of this explored state (see the module doc).
+    /// Outside explore mode it is defined too, but time-dependent parts of
+    /// a normal run (when each event is due) are not in it.
+    pub fn fingerprint(&self) -> u64 {
+        let mut h = StableHasher::new();
+        for slot in &self.nodes {
+            match &slot.state {
+                Some(node) => {
+                    1u8.hash(&mut h);
+                    node.fingerprint(&mut h);
+                }
+                None => 0u8.hash(&mut h),
+            }
+            slot.rng.position().hash(&mut h);
+            slot.storage.hash_contents(&mut h);
+        }
+        self.hash_pending(&mut h);
+        self.hash_clients(&mut h);
+        for m in &self.monitors {
+            super::hash::hash_debug(&m.monitor, &mut h);
+        }
+        h.finish()
+    }
+
+    /// Messages on the wire, live client events and timers, as a multiset
+    /// (each element hashed alone, the hashes sorted).
+    fn hash_pending(&self, h: &mut StableHasher) {
+        let mut elements: Vec<u64> = Vec::with_capacity(self.queue.len());
+        for (_, _, event) in self.queue.iter() {
+            if !self.is_live(event) {
+                continue;
+            }
+            let mut e = StableHasher::new();
+            match event {
+                Event::Deliver { from, to, msg, .. } => (1u8, from, to, msg).hash(&mut e),
+                Event::Request { node, request, .. } => (2u8, node, request).hash(&mut e),
+                Event::Reply {
+                    node,
+                    client,
+                    request_id,
+                    reply,
+                    ..
+                } => (3u8, node, client, request_id, reply).hash(&mut e),
+                Event::ClientWake(client) => (4u8, client).hash(&mut e),
+                Event::ClientTimeout { client, request_id } => {
+                    (5u8, client, request_id).hash(&mut e)
+                }
+                Event::Start(node) => (6u8, node).hash(&mut e),
+                _ => continue,
+            }
+            elements.push(e.finish());
+        }
+        for (node, id, _, incarnation, timer) in self.queue.timers() {
+            let slot = &self.nodes[node.index()];
+            if slot.state.is_none() || slot.incarnation != incarnation {
+                continue;
+            }
+            let mut e = StableHasher::new();
+            (7u8, node, id, timer).hash(&mut e);
+            elements.push(e.finish());
+        }
+        elements.sort_unstable();
+        elements.hash(h);
+    }
+
+    fn hash_clients(&self, h: &mut StableHasher) {
+        for c in &self.clients {
+            (c.process, c.next_request, c.target).hash(h);
+            match &c.pending {
+                Some(p) => (1u8, p.id, &p.op, p.attempts).hash(h),
+                None => 0u8.hash(h),
+            }
+        }
+        (self.next_process, self.ops_issued).hash(h);
+        self.workload_rng.position().hash(h);
+        self.history.events.len().hash(h);
+        for e in &self.history.events {
+            (e.process, e.kind, &e.f, &e.key, &e.value, &e.error).hash(h);
+        }
+    }
+}
