@@ -73,6 +73,13 @@ impl Storage {
         }
     }
 
+    /// Call `f` with each value's JSON text, durable and unsynced.
+    pub fn for_each_text(&self, mut f: impl FnMut(&str)) {
+        for value in self.durable.values().chain(self.pending.values().flatten()) {
+            f(&value.to_string());
+        }
+    }
+
     /// Make every write so far durable.
     pub fn sync(&mut self) {
         self.syncs += 1;

@@ -50,6 +50,14 @@ pub struct ExploreArgs {
     /// Node restarts on a path.
     #[arg(long, value_parser = clap::value_parser!(u32).range(0..=i64::from(FAULTS_MAX)))]
     pub restarts: Option<u32>,
+    /// Keep delivered messages on the wire, so any message may arrive again
+    /// (finite spaces for protocols that resend on a timer; no terminal states).
+    #[arg(long)]
+    pub duplicating: bool,
+    /// Freeze time: it is not part of the state, so periodic timers do not
+    /// make the space infinite (exact only if no handler reads the clock).
+    #[arg(long)]
+    pub frozen_time: bool,
     /// Stop after this much wall time (e.g. `30s`); the result says so.
     #[arg(long, value_parser = common::parse_time)]
     pub time: Option<crate::sim::SimTime>,
@@ -70,6 +78,12 @@ impl ExploreArgs {
         }
         if self.dfs {
             config.strategy = ExploreStrategy::Dfs;
+        }
+        if self.frozen_time {
+            config.time = crate::sim::TimeModel::Frozen;
+        }
+        if self.duplicating {
+            config.wire = crate::sim::Wire::Duplicating;
         }
         config.max_depth = self.depth.or(config.max_depth);
         config.max_states = self.states.unwrap_or(config.max_states);
@@ -121,7 +135,7 @@ pub fn run(ctx: &Context, args: &ExploreArgs) -> i32 {
         let Ok(sim) = rebuilt else {
             return report.verdict().exit_code();
         };
-        let replayed = super::replay::run_explored(sim, config.ops_per_client, &path);
+        let replayed = super::replay::run_explored(sim, config.options(), &path);
         let mut failure = Failure::from_report(
             &args.scenario.scenario,
             &scenario.source.text,
@@ -130,6 +144,8 @@ pub fn run(ctx: &Context, args: &ExploreArgs) -> i32 {
         );
         failure.explore = Some(ExplorePath {
             ops_per_client: config.ops_per_client,
+            wire: config.wire,
+            time: config.time,
             steps: c
                 .path
                 .iter()
@@ -200,12 +216,20 @@ fn print_summary(scenario: &Scenario, config: &Config, report: &Report, wall: f6
         .max_depth
         .map_or("unbounded".to_string(), |d| d.to_string());
     println!(
-        "explore {} ({}, {} nodes, seed {}): {}, depth {depth}, states {}, ops {}/client, drops {}, duplicates {}, crashes {}, restarts {}",
+        "explore {} ({}, {} nodes, seed {}): {}, {} network, {} time, depth {depth}, states {}, ops {}/client, drops {}, duplicates {}, crashes {}, restarts {}",
         scenario.name,
         scenario.protocol.get_ref(),
         scenario.nodes,
         scenario.seed,
         report.strategy.name(),
+        match config.wire {
+            crate::sim::Wire::Multiset => "multiset",
+            crate::sim::Wire::Duplicating => "duplicating",
+        },
+        match config.time {
+            crate::sim::TimeModel::Timers => "timer-driven",
+            crate::sim::TimeModel::Frozen => "frozen",
+        },
         config.max_states,
         config.ops_per_client,
         b.drops,
@@ -241,6 +265,9 @@ fn print_summary(scenario: &Scenario, config: &Config, report: &Report, wall: f6
             Some(path) => println!("  sometimes {}: reached in {} step(s)", s.name, path.len()),
             None => println!("  sometimes {}: never reached", s.name),
         }
+    }
+    if report.frozen_clock_read {
+        println!("  WARNING: time was frozen but a handler read its clock (ctx.now()): states that depend on time passing were not explored; drop --frozen-time / time = \"frozen\"");
     }
     match &report.violation {
         None => println!("verdict: {}", Verdict::Pass.name()),

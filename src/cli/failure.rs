@@ -80,6 +80,12 @@ pub struct Failure {
 pub struct ExplorePath {
     /// Operations each client could issue in the search.
     pub ops_per_client: u64,
+    /// The network model: `multiset` (default) or `duplicating`.
+    #[serde(default)]
+    pub wire: crate::sim::Wire,
+    /// The time model: `timers` (default) or `frozen`.
+    #[serde(default)]
+    pub time: crate::sim::TimeModel,
     /// The choices from the initial state (nodes booted), in order.
     pub steps: Vec<ExploreStep>,
 }

@@ -141,10 +141,13 @@ fn replay_one(
                 .stop_at_step
                 .map(|s| format!(" at step {s}"))
                 .unwrap_or_default();
+            let what = match &f.explore {
+                Some(path) => format!("{} explored choice(s)", path.steps.len()),
+                None => format!("{} recorded action(s)", f.actions.len()),
+            };
             println!(
-                "replay: reproduced seed {}{at} with {} recorded action(s): {} ({}), trace-hash {}",
+                "replay: reproduced seed {}{at} with {what}: {} ({}), trace-hash {}",
                 f.seed,
-                f.actions.len(),
                 f.verdict,
                 f.failed_checks.join(", "),
                 f.trace_hash
@@ -199,7 +202,12 @@ fn built_no_sim(code: i32, expected: Option<&Failure>) -> i32 {
 pub fn run_recorded(sim: Box<dyn DynSim>, failure: &Failure) -> RunReport {
     if let Some(path) = &failure.explore {
         let choices: Vec<_> = path.steps.iter().map(|s| s.choice).collect();
-        return run_explored(sim, path.ops_per_client, &choices);
+        let options = crate::sim::ExploreOptions {
+            ops_per_client: path.ops_per_client,
+            wire: path.wire,
+            time: path.time,
+        };
+        return run_explored(sim, options, &choices);
     }
     let mut timeline = Timeline::with_actions(sim, u64::MAX, failure.timeline_actions());
     match failure.stop_at_step {
@@ -218,10 +226,10 @@ pub fn run_recorded(sim: Box<dyn DynSim>, failure: &Failure) -> RunReport {
 /// the end-of-run checks: how `distlab explore`'s counterexamples replay.
 pub fn run_explored(
     mut sim: Box<dyn DynSim>,
-    ops_per_client: u64,
+    options: crate::sim::ExploreOptions,
     choices: &[crate::sim::Choice],
 ) -> RunReport {
-    if sim.start_exploring(ops_per_client) != StepResult::Violated {
+    if sim.start_exploring(options) != StepResult::Violated {
         for choice in choices {
             match sim.apply_choice(choice) {
                 Some(StepResult::Violated) | None => break,

@@ -1,7 +1,7 @@
 //! What a search explores: strategy, bounds and fault budgets.
 
-use crate::scenario::{ExploreSpec, ExploreStrategy};
-use crate::sim::{Choice, FaultChoices};
+use crate::scenario::{ExploreNetwork, ExploreSpec, ExploreStrategy, ExploreTime};
+use crate::sim::{Choice, ExploreOptions, FaultChoices, TimeModel, Wire};
 
 /// The search's settings. Build one from a scenario's `[explore]` table
 /// ([`Config::from_spec`]) or by hand; every field has a default.
@@ -18,6 +18,10 @@ pub struct Config {
     pub ops_per_client: u64,
     /// Fault budgets over a whole path (default none).
     pub budgets: Budgets,
+    /// The network model (default: a multiset, exact).
+    pub wire: Wire,
+    /// The time model (default: time moves when timers fire).
+    pub time: TimeModel,
 }
 
 impl Default for Config {
@@ -40,7 +44,38 @@ impl Config {
                 crashes: spec.crashes,
                 restarts: spec.restarts,
             },
+            wire: match spec.network {
+                ExploreNetwork::Multiset => Wire::Multiset,
+                ExploreNetwork::Duplicating => Wire::Duplicating,
+            },
+            time: match spec.time {
+                ExploreTime::Timers => TimeModel::Timers,
+                ExploreTime::Frozen => TimeModel::Frozen,
+            },
         }
+    }
+
+    /// What the world needs to know: [`crate::sim::Sim::start_exploring`].
+    pub fn options(&self) -> ExploreOptions {
+        ExploreOptions {
+            ops_per_client: self.ops_per_client,
+            wire: self.wire,
+            time: self.time,
+        }
+    }
+
+    /// Time stands still ([`TimeModel::Frozen`]).
+    #[must_use]
+    pub fn frozen(mut self) -> Self {
+        self.time = TimeModel::Frozen;
+        self
+    }
+
+    /// Messages stay on the wire after delivery.
+    #[must_use]
+    pub fn duplicating(mut self) -> Self {
+        self.wire = Wire::Duplicating;
+        self
     }
 
     /// Depth first.

@@ -78,6 +78,10 @@ pub struct Report {
     pub violation: Option<Counterexample>,
     /// Every `sometimes` check.
     pub sometimes: Vec<Sometimes>,
+    /// Time was frozen ([`crate::sim::TimeModel::Frozen`]) but a handler
+    /// read its clock: the search may have missed states that depend on
+    /// time passing. Always false under the default time model.
+    pub frozen_clock_read: bool,
 }
 
 fn strategy_name<S: serde::Serializer>(s: &ExploreStrategy, out: S) -> Result<S::Ok, S::Error> {

@@ -6,7 +6,7 @@ use super::report::{Counterexample, Limit, PathStep, Report, Sometimes};
 use crate::base::hash::StableHasher;
 use crate::check::{CheckKind, Outcome};
 use crate::scenario::ExploreStrategy;
-use crate::sim::{Choice, DynSim, StepResult, Verdict, PANIC_CHECK};
+use crate::sim::{Choice, DynSim, StepResult, TimeModel, Verdict, PANIC_CHECK};
 // allow-nondeterminism: the visited set is only probed, never iterated
 use std::collections::HashMap;
 use std::collections::VecDeque;
@@ -48,7 +48,7 @@ pub fn search_with(
     config: &Config,
     progress: &mut dyn FnMut(&Progress) -> bool,
 ) -> Report {
-    initial.start_exploring(config.ops_per_client);
+    initial.start_exploring(config.options());
     let mut run = Run::new(initial.clone_box(), config);
     run.explore(initial, progress);
     run.report()
@@ -73,6 +73,7 @@ struct Run<'c> {
     violation: Option<(u32, String, String, Verdict)>,
     sometimes_names: Vec<(usize, String)>,
     sometimes_found: Vec<Option<u32>>,
+    clock_read: bool,
 }
 
 impl<'c> Run<'c> {
@@ -97,6 +98,7 @@ impl<'c> Run<'c> {
             violation: None,
             sometimes_names,
             sometimes_found: found,
+            clock_read: false,
         }
     }
 
@@ -202,6 +204,7 @@ impl<'c> Run<'c> {
     /// Record a new state's `sometimes` marks and its violation, if any;
     /// true when the search must stop.
     fn note_state(&mut self, state: &dyn DynSim, id: u32) -> bool {
+        self.clock_read |= state.clock_was_read();
         if !self.sometimes_names.is_empty() {
             let seen = state.sometimes_seen();
             for (slot, (index, _)) in self.sometimes_found.iter_mut().zip(&self.sometimes_names) {
@@ -296,6 +299,7 @@ impl<'c> Run<'c> {
             limits: self.limits.clone(),
             violation,
             sometimes,
+            frozen_clock_read: self.clock_read && self.config.time == TimeModel::Frozen,
         }
     }
 }

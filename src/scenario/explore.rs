@@ -27,6 +27,28 @@ impl ExploreStrategy {
     }
 }
 
+/// How the explored network treats a delivered message.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ExploreNetwork {
+    /// `"multiset"`: a delivery takes the message off the wire (exact).
+    #[default]
+    Multiset,
+    /// `"duplicating"`: messages stay on the wire and may arrive again.
+    Duplicating,
+}
+
+/// How time passes in the explored world.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ExploreTime {
+    /// `"timers"`: time moves to each fired timer's deadline (exact for
+    /// handlers that compare clock readings).
+    #[default]
+    Timers,
+    /// `"frozen"`: time stands still (finite spaces for periodic timers;
+    /// exact only when no handler reads the clock).
+    Frozen,
+}
+
 /// The most a depth bound may be.
 pub const DEPTH_MAX: u32 = 10_000;
 /// The most a state bound may be.
@@ -57,6 +79,10 @@ pub struct ExploreSpec {
     pub crashes: u32,
     /// `restarts`: default 0, 0..=16; restarts of crashed nodes.
     pub restarts: u32,
+    /// `network`: `"multiset"` (default) or `"duplicating"`.
+    pub network: ExploreNetwork,
+    /// `time`: `"timers"` (default) or `"frozen"`.
+    pub time: ExploreTime,
 }
 
 impl Default for ExploreSpec {
@@ -70,11 +96,13 @@ impl Default for ExploreSpec {
             duplicates: 0,
             crashes: 0,
             restarts: 0,
+            network: ExploreNetwork::Multiset,
+            time: ExploreTime::Timers,
         }
     }
 }
 
-const KEYS: [&str; 8] = [
+const KEYS: [&str; 10] = [
     "strategy",
     "depth",
     "states",
@@ -83,6 +111,8 @@ const KEYS: [&str; 8] = [
     "duplicates",
     "crashes",
     "restarts",
+    "network",
+    "time",
 ];
 
 /// Reads `[explore]`.
@@ -97,6 +127,30 @@ pub(crate) fn parse_explore(section: &Section<'_>) -> Result<ExploreSpec, Scenar
             "dfs" => ExploreStrategy::Dfs,
             other => {
                 let message = format!("unknown strategy {other:?}; expected \"bfs\" or \"dfs\"");
+                return Err(section.error(item, message));
+            }
+        };
+    }
+    if let Some(item) = section.get("network") {
+        let name = read::string(source, "network", item)?;
+        spec.network = match name.get_ref().as_str() {
+            "multiset" => ExploreNetwork::Multiset,
+            "duplicating" => ExploreNetwork::Duplicating,
+            other => {
+                let message =
+                    format!("unknown network {other:?}; expected \"multiset\" or \"duplicating\"");
+                return Err(section.error(item, message));
+            }
+        };
+    }
+    if let Some(item) = section.get("time") {
+        let name = read::string(source, "time", item)?;
+        spec.time = match name.get_ref().as_str() {
+            "timers" => ExploreTime::Timers,
+            "frozen" => ExploreTime::Frozen,
+            other => {
+                let message =
+                    format!("unknown time model {other:?}; expected \"timers\" or \"frozen\"");
                 return Err(section.error(item, message));
             }
         };

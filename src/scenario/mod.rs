@@ -42,7 +42,7 @@ mod units;
 pub(crate) mod value;
 
 pub use error::{ScenarioError, SourceInfo};
-pub use explore::{ExploreSpec, ExploreStrategy};
+pub use explore::{ExploreNetwork, ExploreSpec, ExploreStrategy, ExploreTime};
 pub use param_spec::{
     BugDecl, BugSwitch, Choice, Integer, Param, ParamDecl, ParamKind, ParamValue, Setting,
 };

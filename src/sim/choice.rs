@@ -7,11 +7,11 @@
 //!
 //! In explore mode ([`Sim::start_exploring`]):
 //!
-//! - **Time stands still** at the instant the nodes booted (0): the network
-//!   is an unordered multiset (any message on the wire may arrive next,
-//!   latency ignored), any pending timer may fire next, and `ctx.now()`
-//!   reads the same value in every handler. So time is not part of an
-//!   explored state.
+//! - **Order, not time, is explored**: the network is an unordered multiset
+//!   (any message on the wire may arrive next, latency ignored; or a
+//!   duplicating set, [`Wire`]) and any pending timer may fire next. Time
+//!   moves only when a timer fires, to its deadline ([`TimeModel::Timers`],
+//!   the default), or stands still ([`TimeModel::Frozen`]).
 //! - **Faults come only from choices**: the scenario's scheduled faults, its
 //!   nemesis and the settle point are removed; random loss and duplication
 //!   are off. Dropping or duplicating a message and crashing or restarting a
@@ -89,11 +89,64 @@ pub struct FaultChoices {
     pub restart: bool,
 }
 
+/// How the explored network treats a delivered message.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Wire {
+    /// An unordered multiset: a delivery takes the message off the wire
+    /// (stateright's unordered non-duplicating network). Exact.
+    #[default]
+    Multiset,
+    /// An unordered set whose messages stay after delivery, so any message
+    /// may arrive again, any number of times (stateright's unordered
+    /// duplicating network, DSLabs' network). Every state of the multiset
+    /// model's nodes is reachable here too; a protocol that resends on a
+    /// timer gets a finite space; no state is ever terminal.
+    Duplicating,
+}
+
+/// How time passes in an explored world.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TimeModel {
+    /// Time moves only when a timer fires: to that timer's deadline, if
+    /// later than now (never back). Messages arrive at the current time. The
+    /// time is part of the state, so a handler that compares clock readings
+    /// (Raft's election deadline) behaves as in a run. Spaces with periodic
+    /// timers are infinite: bound the depth.
+    #[default]
+    Timers,
+    /// Time stands still at boot: every handler reads the same clock, and
+    /// time is not part of the state, so periodic timers do not make the
+    /// space infinite. Exact only for protocols whose handlers never read
+    /// the clock; the search reports when one did.
+    Frozen,
+}
+
+/// How a world is explored: [`Sim::start_exploring`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExploreOptions {
+    /// Operations each client may issue.
+    pub ops_per_client: u64,
+    /// The network model.
+    #[serde(default)]
+    pub wire: Wire,
+    /// The time model.
+    #[serde(default)]
+    pub time: TimeModel,
+}
+
 /// Explore-mode state kept in the world.
 #[derive(Clone, Debug)]
 pub(crate) struct ExploreMode {
     /// Operations each client may issue.
     pub(crate) ops_per_client: u64,
+    /// The network model.
+    pub(crate) wire: Wire,
+    /// The time model.
+    pub(crate) time: TimeModel,
+    /// A handler read its clock (`ctx.now()`) since exploring began.
+    pub(crate) clock_read: bool,
     /// Per-node timer id counters.
     pub(crate) next_timer: Vec<u64>,
 }
@@ -102,12 +155,15 @@ impl<N: Node> Sim<N> {
     /// Enter explore mode (see the module doc): remove scheduled faults, the
     /// nemesis and the settle point, turn random loss and duplication off,
     /// boot every node (their `on_start`, in id order, as at time 0 of a
-    /// run). Each client may then issue up to `ops_per_client` operations.
-    /// Call it once, on a freshly built world.
-    pub fn start_exploring(&mut self, ops_per_client: u64) -> StepResult {
+    /// run). Each client may then issue up to `options.ops_per_client`
+    /// operations. Call it once, on a freshly built world.
+    pub fn start_exploring(&mut self, options: ExploreOptions) -> StepResult {
         let nodes = self.settings.nodes as usize;
         self.explore = Some(Box::new(ExploreMode {
-            ops_per_client,
+            ops_per_client: options.ops_per_client,
+            wire: options.wire,
+            time: options.time,
+            clock_read: false,
             next_timer: vec![0; nodes],
         }));
         for (i, counter) in self.explore_counters().iter_mut().enumerate() {
@@ -192,7 +248,7 @@ impl<N: Node> Sim<N> {
         if faults.drop {
             out.extend(wire.iter().map(|&seq| Choice::Drop { seq }));
         }
-        if faults.duplicate {
+        if faults.duplicate && !self.duplicating() {
             out.extend(wire.iter().map(|&seq| Choice::Duplicate { seq }));
         }
         for (i, slot) in self.nodes.iter().enumerate() {
@@ -238,6 +294,13 @@ impl<N: Node> Sim<N> {
         }
     }
 
+    /// True when delivered messages stay on the wire ([`Wire::Duplicating`]).
+    pub(crate) fn duplicating(&self) -> bool {
+        self.explore
+            .as_deref()
+            .is_some_and(|m| m.wire == Wire::Duplicating)
+    }
+
     fn may_issue(&self, client: ClientId) -> bool {
         let Some(mode) = self.explore.as_deref() else {
             return false;
@@ -258,12 +321,17 @@ impl<N: Node> Sim<N> {
             return Some(StepResult::Violated);
         }
         let result = match *choice {
+            Choice::Run { seq } if self.duplicating() && self.queue.is_delivery(seq) => {
+                let event = self.queue.get(seq)?.clone();
+                self.process(self.now, event)
+            }
             Choice::Run { seq } => {
                 let event = self.queue.take(seq)?;
                 if event.is_in_flight() {
                     self.in_flight -= 1;
                 }
-                self.process(self.now, event)
+                let at = self.time_of(&event);
+                self.process(at, event)
             }
             Choice::Drop { seq } => {
                 let text = self.take_delivery(seq, "drop")?;
@@ -301,6 +369,43 @@ impl<N: Node> Sim<N> {
         };
         self.purge_dead_timers();
         Some(result)
+    }
+
+    /// When `event` runs: now, or, for a timer under [`TimeModel::Timers`],
+    /// its deadline if that is later.
+    fn time_of(&self, event: &Event<N>) -> super::SimTime {
+        let timers = self
+            .explore
+            .as_deref()
+            .is_some_and(|m| m.time == TimeModel::Timers);
+        match event {
+            Event::Timer {
+                node,
+                local_deadline,
+                ..
+            } if timers => {
+                let clock = self.nodes[node.index()].clock;
+                self.now.max(clock.true_time_of(*local_deadline, self.now))
+            }
+            _ => self.now,
+        }
+    }
+
+    /// True when time is part of the explored state ([`TimeModel::Timers`]).
+    pub(crate) fn time_moves(&self) -> bool {
+        self.explore
+            .as_deref()
+            .is_some_and(|m| m.time == TimeModel::Timers)
+    }
+
+    /// Has a handler read its clock since exploring began?
+    pub fn clock_was_read(&self) -> bool {
+        self.explore.as_deref().is_some_and(|m| m.clock_read)
+    }
+
+    /// The time model in force (explore mode only).
+    pub fn time_model(&self) -> Option<TimeModel> {
+        self.explore.as_deref().map(|m| m.time)
     }
 
     /// Take message `seq` off the wire for a drop; its description.

@@ -1,6 +1,6 @@
 //! A type-erased simulation, so the CLI and TUI can drive any protocol.
 
-use super::choice::{Choice, FaultChoices};
+use super::choice::{Choice, ExploreOptions, FaultChoices};
 use super::event::Event;
 use super::node::Node;
 use super::panics::{catch_panic, PanicReport};
@@ -127,7 +127,7 @@ pub trait DynSim {
     fn entry_matches(&self, index: usize, filter: &EntryFilter) -> bool;
 
     /// Enter explore mode: [`Sim::start_exploring`].
-    fn start_exploring(&mut self, ops_per_client: u64) -> StepResult;
+    fn start_exploring(&mut self, options: ExploreOptions) -> StepResult;
     /// The enabled choices: [`Sim::choices`].
     fn choices(&self, faults: FaultChoices) -> Vec<Choice>;
     /// Apply one choice as one step: [`Sim::apply_choice`].
@@ -140,6 +140,8 @@ pub trait DynSim {
     fn sometimes_seen(&self) -> Vec<bool>;
     /// `eventually` and end-of-run checks now: [`Sim::terminal_checks`].
     fn terminal_checks(&self) -> Vec<CheckResult>;
+    /// Has a handler read its clock while exploring: [`Sim::clock_was_read`].
+    fn clock_was_read(&self) -> bool;
 }
 
 impl<N: Node> DynSim for Sim<N> {
@@ -285,8 +287,8 @@ impl<N: Node> DynSim for Sim<N> {
             .get(index)
             .is_some_and(|e| filter.matches(e.event.kind(), e.event.source(), e.event.target()))
     }
-    fn start_exploring(&mut self, ops_per_client: u64) -> StepResult {
-        Sim::start_exploring(self, ops_per_client)
+    fn start_exploring(&mut self, options: ExploreOptions) -> StepResult {
+        Sim::start_exploring(self, options)
     }
     fn choices(&self, faults: FaultChoices) -> Vec<Choice> {
         Sim::choices(self, faults)
@@ -305,6 +307,9 @@ impl<N: Node> DynSim for Sim<N> {
     }
     fn terminal_checks(&self) -> Vec<CheckResult> {
         Sim::terminal_checks(self)
+    }
+    fn clock_was_read(&self) -> bool {
+        Sim::clock_was_read(self)
     }
 }
 

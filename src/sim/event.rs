@@ -306,6 +306,19 @@ impl<N: Node> Queue<N> {
         }
     }
 
+    /// The queued (non-timer) event scheduled as `seq`.
+    pub(crate) fn get(&self, seq: u64) -> Option<&Event<N>> {
+        self.heap.iter().find_map(|e| match &e.item {
+            Item::Event(event) if e.seq == seq => Some(event),
+            _ => None,
+        })
+    }
+
+    /// Is `seq` a queued node-to-node message?
+    pub(crate) fn is_delivery(&self, seq: u64) -> bool {
+        matches!(self.get(seq), Some(Event::Deliver { .. }))
+    }
+
     /// Remove a pending timer of `node` (its heap reference becomes stale).
     fn remove_timer(&mut self, node: NodeId, id: TimerId) -> Option<PendingTimer<N>> {
         let pending = self.timers.get_mut(node.index())?.remove(&id.0)?;

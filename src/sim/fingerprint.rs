@@ -7,16 +7,18 @@
 //!
 //! | in the fingerprint | left out, and why |
 //! |---|---|
-//! | each node: up or down, its state ([`Node::fingerprint`]), its random stream's position, its storage (durable and unsynced) | time, clocks: time stands still in explore mode, so both are the same in every state |
-//! | messages, client requests and replies on the wire, as a multiset | message ids and send times: nodes never see them |
-//! | pending timers that can fire: node, id, payload, as a multiset | cancelled and stale timers (removed at once); the next timer id (fresh ids are renamed consistently, see `docs/explore.md`) |
+//! | the time, when it moves (the default time model); each node: up or down, its state ([`Node::fingerprint`]), its random stream's position, its storage (durable and unsynced) | the time under the frozen model (the same in every state); clocks' offsets and drifts (fixed: explore applies no clock fault) |
+//! | messages, client requests and replies on the wire, as a multiset (messages as a set on a duplicating wire) | message ids and send times: nodes never see them |
+//! | pending timers that can fire: node, payload, and the id when the node keeps it (its number appears in the node's `Debug` text or storage), as a multiset | cancelled and stale timers (removed at once); ids the node keeps nowhere (it can never cancel them); the next timer id (see `docs/explore.md`) |
 //! | clients: process, request count, target, open operation; the workload's random stream and op count | counters, trace, fault log: records of the path, not state |
 //! | the client history (event order, no times) and each monitor's memory | `sometimes` marks: the explorer tracks them itself |
 
 use super::event::Event;
 use super::hash::StableHasher;
+use super::ids::NodeId;
 use super::node::Node;
 use super::world::Sim;
+use crate::storage::Storage;
 use std::hash::{Hash, Hasher};
 
 impl<N: Node> Sim<N> {
@@ -25,6 +27,9 @@ impl<N: Node> Sim<N> {
     /// a normal run (when each event is due) are not in it.
     pub fn fingerprint(&self) -> u64 {
         let mut h = StableHasher::new();
+        if self.time_moves() {
+            self.now.hash(&mut h);
+        }
         for slot in &self.nodes {
             match &slot.state {
                 Some(node) => {
@@ -48,13 +53,18 @@ impl<N: Node> Sim<N> {
     /// (each element hashed alone, the hashes sorted).
     fn hash_pending(&self, h: &mut StableHasher) {
         let mut elements: Vec<u64> = Vec::with_capacity(self.queue.len());
+        let mut messages: Vec<u64> = Vec::new();
         for (_, _, event) in self.queue.iter() {
             if !self.is_live(event) {
                 continue;
             }
             let mut e = StableHasher::new();
             match event {
-                Event::Deliver { from, to, msg, .. } => (1u8, from, to, msg).hash(&mut e),
+                Event::Deliver { from, to, msg, .. } => {
+                    (1u8, from, to, msg).hash(&mut e);
+                    messages.push(e.finish());
+                    continue;
+                }
                 Event::Request { node, request, .. } => (2u8, node, request).hash(&mut e),
                 Event::Reply {
                     node,
@@ -72,17 +82,31 @@ impl<N: Node> Sim<N> {
             }
             elements.push(e.finish());
         }
+        let mut mentions = Mentions::default();
         for (node, id, _, incarnation, timer) in self.queue.timers() {
             let slot = &self.nodes[node.index()];
-            if slot.state.is_none() || slot.incarnation != incarnation {
+            let Some(state) = &slot.state else {
+                continue;
+            };
+            if slot.incarnation != incarnation {
                 continue;
             }
             let mut e = StableHasher::new();
-            (7u8, node, id, timer).hash(&mut e);
+            (7u8, node, timer).hash(&mut e);
+            // A timer id the node keeps nowhere (state or storage) can never
+            // be cancelled, so which number it has cannot matter.
+            if mentions.of(node, state, &slot.storage).contains(id.0) {
+                id.hash(&mut e);
+            }
             elements.push(e.finish());
         }
+        messages.sort_unstable();
+        if self.duplicating() {
+            // A set: a message resent while a copy is on the wire adds nothing.
+            messages.dedup();
+        }
         elements.sort_unstable();
-        elements.hash(h);
+        (messages, elements).hash(h);
     }
 
     fn hash_clients(&self, h: &mut StableHasher) {
@@ -98,6 +122,41 @@ impl<N: Node> Sim<N> {
         self.history.events.len().hash(h);
         for e in &self.history.events {
             (e.process, e.kind, &e.f, &e.key, &e.value, &e.error).hash(h);
+        }
+    }
+}
+
+/// The numbers written in one node's state (`Debug` text) and storage, read
+/// once per fingerprint and node, to tell the timer ids it keeps.
+#[derive(Default)]
+struct Mentions {
+    node: Option<NodeId>,
+    numbers: Vec<u64>,
+}
+
+impl Mentions {
+    fn of<N: Node>(&mut self, node: NodeId, state: &N, storage: &Storage) -> &Self {
+        if self.node != Some(node) {
+            self.node = Some(node);
+            self.numbers.clear();
+            numbers_in(&format!("{state:?}"), &mut self.numbers);
+            storage.for_each_text(|text| numbers_in(text, &mut self.numbers));
+            self.numbers.sort_unstable();
+        }
+        self
+    }
+
+    fn contains(&self, n: u64) -> bool {
+        self.numbers.binary_search(&n).is_ok()
+    }
+}
+
+/// Every run of decimal digits in `text`, as numbers (too long: skipped;
+/// they cannot be a timer id).
+fn numbers_in(text: &str, out: &mut Vec<u64>) {
+    for run in text.split(|c: char| !c.is_ascii_digit()) {
+        if let Ok(n) = run.parse::<u64>() {
+            out.push(n);
         }
     }
 }

@@ -28,7 +28,7 @@ pub mod views;
 mod world;
 
 pub use crate::base::Value;
-pub use choice::{Choice, FaultChoices};
+pub use choice::{Choice, ExploreOptions, FaultChoices, TimeModel, Wire};
 pub use dynsim::{DynSim, NodeView};
 pub use ids::{ClientId, Endpoint, NodeId, TimerId};
 pub use invariant::Invariant;

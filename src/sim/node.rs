@@ -87,6 +87,9 @@ pub struct Ctx<'a, N: Node> {
     pub(crate) storage: &'a mut Storage,
     pub(crate) effects: &'a mut Vec<Effect<N>>,
     pub(crate) next_timer: &'a mut u64,
+    /// Set when the handler reads its clock ([`Ctx::now`]): the explorer
+    /// warns when a handler reads a clock that its frozen time model stops.
+    pub(crate) clock_read: std::cell::Cell<bool>,
 }
 
 impl<'a, N: Node> Ctx<'a, N> {
@@ -135,6 +138,7 @@ impl<'a, N: Node> Ctx<'a, N> {
 
     /// This node's local clock (offset and drift applied).
     pub fn now(&self) -> SimTime {
+        self.clock_read.set(true);
         self.local_now
     }
 

@@ -245,12 +245,18 @@ impl<N: Node> Sim<N> {
                 Some(mode) => &mut mode.next_timer[id.index()],
                 None => &mut self.next_timer,
             },
+            clock_read: Default::default(),
         };
         if let Err(panic) = catch_panic(site, || handler(state, &mut ctx)) {
             effects.clear();
             self.effects = effects;
             self.stop_on_panic(panic);
             return;
+        }
+        if ctx.clock_read.get() {
+            if let Some(mode) = self.explore.as_deref_mut() {
+                mode.clock_read = true;
+            }
         }
         for effect in effects.drain(..) {
             self.apply_effect(id, effect);
