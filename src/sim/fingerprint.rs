@@ -139,8 +139,20 @@ impl Mentions {
         if self.node != Some(node) {
             self.node = Some(node);
             self.numbers.clear();
-            numbers_in(&format!("{state:?}"), &mut self.numbers);
-            storage.for_each_text(|text| numbers_in(text, &mut self.numbers));
+            let mut scan = Numbers {
+                out: &mut self.numbers,
+                run: None,
+            };
+            let _ = std::fmt::write(&mut scan, format_args!("{state:?}"));
+            scan.end_run();
+            storage.for_each_value(|value| {
+                let mut scan = Numbers {
+                    out: &mut self.numbers,
+                    run: None,
+                };
+                let _ = std::fmt::write(&mut scan, format_args!("{value}"));
+                scan.end_run();
+            });
             self.numbers.sort_unstable();
         }
         self
@@ -151,12 +163,36 @@ impl Mentions {
     }
 }
 
-/// Every run of decimal digits in `text`, as numbers (too long: skipped;
-/// they cannot be a timer id).
-fn numbers_in(text: &str, out: &mut Vec<u64>) {
-    for run in text.split(|c: char| !c.is_ascii_digit()) {
-        if let Ok(n) = run.parse::<u64>() {
-            out.push(n);
+/// Collects the runs of decimal digits written to it that could be an
+/// explore-mode timer id (at least 2^40; shorter or overlong runs are
+/// skipped), without building the text.
+struct Numbers<'a> {
+    out: &'a mut Vec<u64>,
+    /// The digit run so far (`None` once it overflowed).
+    run: Option<Option<u64>>,
+}
+
+impl Numbers<'_> {
+    fn end_run(&mut self) {
+        if let Some(Some(n)) = self.run.take() {
+            if n >= 1 << 40 {
+                self.out.push(n);
+            }
         }
+    }
+}
+
+impl std::fmt::Write for Numbers<'_> {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        for byte in text.bytes() {
+            if byte.is_ascii_digit() {
+                let digit = u64::from(byte - b'0');
+                let run = self.run.get_or_insert(Some(0));
+                *run = run.and_then(|n| n.checked_mul(10)?.checked_add(digit));
+            } else {
+                self.end_run();
+            }
+        }
+        Ok(())
     }
 }
