@@ -143,6 +143,8 @@ pub(crate) struct ExploreMode {
     pub(crate) ops_per_client: u64,
     /// The network model.
     pub(crate) wire: Wire,
+    /// Each node's part of the fingerprint, `None` when a step touched it.
+    pub(crate) node_hashes: Vec<Option<super::fingerprint::NodeHash>>,
     /// The time model.
     pub(crate) time: TimeModel,
     /// A handler read its clock (`ctx.now()`) since exploring began.
@@ -162,6 +164,7 @@ impl<N: Node> Sim<N> {
         self.explore = Some(Box::new(ExploreMode {
             ops_per_client: options.ops_per_client,
             wire: options.wire,
+            node_hashes: Vec::new(),
             time: options.time,
             clock_read: false,
             next_timer: vec![0; nodes],
@@ -201,6 +204,7 @@ impl<N: Node> Sim<N> {
                 self.purge_dead_timers();
             }
         }
+        self.refresh_node_hashes();
         StepResult::Progressed
     }
 
@@ -368,6 +372,7 @@ impl<N: Node> Sim<N> {
             }
         };
         self.purge_dead_timers();
+        self.refresh_node_hashes();
         Some(result)
     }
 

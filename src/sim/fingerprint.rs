@@ -30,16 +30,12 @@ impl<N: Node> Sim<N> {
         if self.time_moves() {
             self.now.hash(&mut h);
         }
-        for slot in &self.nodes {
-            match &slot.state {
-                Some(node) => {
-                    1u8.hash(&mut h);
-                    node.fingerprint(&mut h);
-                }
-                None => 0u8.hash(&mut h),
+        let cache = self.explore.as_deref().map(|m| &m.node_hashes);
+        for (i, slot) in self.nodes.iter().enumerate() {
+            match cache.and_then(|c| c.get(i)).and_then(Option::as_ref) {
+                Some(cached) => cached.hash.hash(&mut h),
+                None => node_hash(slot).hash.hash(&mut h),
             }
-            slot.rng.position().hash(&mut h);
-            slot.storage.hash_contents(&mut h);
         }
         self.hash_pending(&mut h);
         self.hash_clients(&mut h);
@@ -82,6 +78,7 @@ impl<N: Node> Sim<N> {
             }
             elements.push(e.finish());
         }
+        let cache = self.explore.as_deref().map(|m| &m.node_hashes);
         let mut mentions = Mentions::default();
         for (node, id, _, incarnation, timer) in self.queue.timers() {
             let slot = &self.nodes[node.index()];
@@ -95,7 +92,14 @@ impl<N: Node> Sim<N> {
             (7u8, node, timer).hash(&mut e);
             // A timer id the node keeps nowhere (state or storage) can never
             // be cancelled, so which number it has cannot matter.
-            if mentions.of(node, state, &slot.storage).contains(id.0) {
+            let cached = cache
+                .and_then(|c| c.get(node.index()))
+                .and_then(Option::as_ref);
+            let kept = match cached {
+                Some(cached) => cached.numbers.binary_search(&id.0).is_ok(),
+                None => mentions.of(node, state, &slot.storage).contains(id.0),
+            };
+            if kept {
                 id.hash(&mut e);
             }
             elements.push(e.finish());
@@ -123,6 +127,62 @@ impl<N: Node> Sim<N> {
         for e in &self.history.events {
             (e.process, e.kind, &e.f, &e.key, &e.value, &e.error).hash(h);
         }
+    }
+}
+
+impl<N: Node> Sim<N> {
+    /// Explore mode: recompute the cached hashes of the nodes a step
+    /// touched (a handler ran, or it crashed), so a fingerprint hashes each
+    /// untouched node's cached value instead of its `Debug` text again.
+    pub(crate) fn refresh_node_hashes(&mut self) {
+        let Some(mode) = self.explore.as_deref_mut() else {
+            return;
+        };
+        mode.node_hashes.resize(self.nodes.len(), None);
+        for (slot, cached) in self.nodes.iter().zip(mode.node_hashes.iter_mut()) {
+            if cached.is_none() {
+                *cached = Some(node_hash(slot));
+            }
+        }
+    }
+
+    /// A handler ran on `node` or it crashed: its cached hash is stale.
+    pub(crate) fn node_changed(&mut self, node: NodeId) {
+        if let Some(cached) = self
+            .explore
+            .as_deref_mut()
+            .and_then(|m| m.node_hashes.get_mut(node.index()))
+        {
+            *cached = None;
+        }
+    }
+}
+
+/// One node's part of a fingerprint, and the numbers it keeps (for timer ids).
+#[derive(Clone, Debug)]
+pub(crate) struct NodeHash {
+    hash: u64,
+    numbers: Vec<u64>,
+}
+
+/// Up or down, the node's state ([`Node::fingerprint`]), its random stream's
+/// position and its storage; and the large numbers in its state and storage.
+fn node_hash<N: Node>(slot: &super::world::NodeSlot<N>) -> NodeHash {
+    let mut h = StableHasher::new();
+    let mut mentions = Mentions::default();
+    match &slot.state {
+        Some(node) => {
+            1u8.hash(&mut h);
+            node.fingerprint(&mut h);
+            mentions.of(NodeId(0), node, &slot.storage);
+        }
+        None => 0u8.hash(&mut h),
+    }
+    slot.rng.position().hash(&mut h);
+    slot.storage.hash_contents(&mut h);
+    NodeHash {
+        hash: h.finish(),
+        numbers: mentions.numbers,
     }
 }
 

@@ -11,7 +11,7 @@ pub mod choice;
 mod clients;
 pub mod dynsim;
 mod event;
-mod fingerprint;
+pub(crate) mod fingerprint;
 pub mod happens_before;
 pub mod invariant;
 pub mod monitor;

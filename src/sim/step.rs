@@ -229,6 +229,9 @@ impl<N: Node> Sim<N> {
         site: impl FnOnce() -> String,
     ) {
         let nodes = self.settings.nodes;
+        if self.explore.is_some() {
+            self.node_changed(id);
+        }
         let slot = &mut self.nodes[id.index()];
         let Some(state) = slot.state.as_mut() else {
             return;
