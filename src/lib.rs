@@ -10,6 +10,7 @@ pub mod check;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod clock;
+pub mod explore;
 pub mod faults;
 #[cfg(feature = "cli")]
 #[doc(hidden)]

@@ -60,6 +60,36 @@ impl Storage {
         }
     }
 
+    /// Feed the contents into a hasher: durable and unsynced entries (keys
+    /// and JSON text), not the sync and write counters.
+    pub fn hash_contents(&self, hasher: &mut crate::base::hash::StableHasher) {
+        use std::fmt::Write as _;
+        use std::hash::Hash;
+        for (key, value) in &self.durable {
+            key.hash(hasher);
+            let mut feed = crate::base::hash::DebugFeed::new(hasher);
+            let _ = write!(feed, "{value}");
+            feed.flush();
+        }
+        0xFFu8.hash(hasher);
+        for (key, value) in &self.pending {
+            key.hash(hasher);
+            let mut feed = crate::base::hash::DebugFeed::new(hasher);
+            let _ = match value {
+                Some(value) => write!(feed, "+{value}"),
+                None => write!(feed, "-"),
+            };
+            feed.flush();
+        }
+    }
+
+    /// Call `f` with each value (durable and unsynced).
+    pub fn for_each_value(&self, mut f: impl FnMut(&serde_json::Value)) {
+        for value in self.durable.values().chain(self.pending.values().flatten()) {
+            f(value);
+        }
+    }
+
     /// Make every write so far durable.
     pub fn sync(&mut self) {
         self.syncs += 1;

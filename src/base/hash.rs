@@ -3,6 +3,7 @@
 //! `std`'s `DefaultHasher` is randomly keyed per process; this one is fixed, so
 //! the same trace gives the same hash in every process on every platform.
 
+use std::fmt;
 use std::hash::Hasher;
 
 /// A fixed-key word-at-a-time hasher with a final avalanche.
@@ -25,6 +26,61 @@ impl StableHasher {
     #[inline]
     pub fn mix(&mut self, word: u64) {
         self.state = (self.state.rotate_left(5) ^ word).wrapping_mul(MULTIPLIER);
+    }
+}
+
+/// Feed `value`'s `Debug` text (`{:?}`) into `hasher`, without building the
+/// string: the fallback state hash for types that do not implement `Hash`
+/// (a node's state, a monitor's memory). The text goes through a small
+/// buffer, so the hash depends on the text alone, not on how `Debug` cut it
+/// into pieces.
+pub fn hash_debug(value: &impl fmt::Debug, hasher: &mut StableHasher) {
+    let mut feed = DebugFeed::new(hasher);
+    // Writing into a hasher cannot fail; a Debug impl that errors just
+    // ends its text there.
+    let _ = fmt::write(&mut feed, format_args!("{value:?}"));
+    feed.flush();
+}
+
+/// A `fmt::Write` that hashes what is written, in 128-byte blocks.
+pub struct DebugFeed<'a> {
+    hasher: &'a mut StableHasher,
+    buffer: [u8; 128],
+    len: usize,
+}
+
+impl<'a> DebugFeed<'a> {
+    /// An empty feed into `hasher`.
+    pub fn new(hasher: &'a mut StableHasher) -> Self {
+        DebugFeed {
+            hasher,
+            buffer: [0; 128],
+            len: 0,
+        }
+    }
+
+    /// Hash what is buffered (call once, at the end).
+    pub fn flush(&mut self) {
+        self.hasher.write(&self.buffer[..self.len]);
+        self.len = 0;
+    }
+}
+
+impl fmt::Write for DebugFeed<'_> {
+    fn write_str(&mut self, text: &str) -> fmt::Result {
+        let mut bytes = text.as_bytes();
+        while !bytes.is_empty() {
+            let room = self.buffer.len() - self.len;
+            let take = room.min(bytes.len());
+            self.buffer[self.len..self.len + take].copy_from_slice(&bytes[..take]);
+            self.len += take;
+            bytes = &bytes[take..];
+            if self.len == self.buffer.len() {
+                self.hasher.write(&self.buffer);
+                self.len = 0;
+            }
+        }
+        Ok(())
     }
 }
 

@@ -128,6 +128,13 @@ impl Prng {
         Prng { inner }
     }
 
+    /// How far the stream has been drawn, in 32-bit words: two copies of
+    /// one stream at the same position draw the same numbers next (the
+    /// explorer's state fingerprint includes it).
+    pub fn position(&self) -> u128 {
+        self.inner.get_word_pos()
+    }
+
     /// 64 uniformly random bits.
     pub fn next_u64(&mut self) -> u64 {
         self.inner.next_u64()

@@ -63,10 +63,42 @@ pub struct Failure {
     /// mid-run); absent when the run went to its end.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop_at_step: Option<u64>,
+    /// A path found by `distlab explore`: the run is the scenario in
+    /// explore mode with these choices forced, in order (absent for runs
+    /// of the normal engine).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explore: Option<ExplorePath>,
     /// The replay file this failure was read from (not stored in it): the
     /// folder relative scenario paths start from.
     #[serde(skip)]
     pub origin: Option<PathBuf>,
+}
+
+/// The forced choices of an explored path (`distlab explore`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExplorePath {
+    /// Operations each client could issue in the search.
+    pub ops_per_client: u64,
+    /// The network model: `multiset` (default) or `duplicating`.
+    #[serde(default)]
+    pub wire: crate::sim::Wire,
+    /// The time model: `timers` (default) or `frozen`.
+    #[serde(default)]
+    pub time: crate::sim::TimeModel,
+    /// The choices from the initial state (nodes booted), in order.
+    pub steps: Vec<ExploreStep>,
+}
+
+/// One forced choice.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExploreStep {
+    /// The choice: `{"kind": "run", "seq": 12}`, `{"kind": "crash", "node": 1}`, ...
+    pub choice: crate::sim::Choice,
+    /// What it did, in words (for readers; replay ignores it).
+    #[serde(default)]
+    pub label: String,
 }
 
 /// One user action of a TUI session.
@@ -123,6 +155,7 @@ impl Failure {
             steps: report.steps,
             actions: Vec::new(),
             stop_at_step: None,
+            explore: None,
             origin: None,
         }
     }

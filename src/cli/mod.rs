@@ -9,6 +9,7 @@
 mod bench;
 pub mod check_history;
 mod common;
+mod explore;
 mod export;
 pub mod failure;
 mod lab;
@@ -40,7 +41,7 @@ pub const EXIT_NOT_REPRODUCED: i32 = 5;
 #[derive(Debug, Parser)]
 #[command(name = "distlab", version, about, propagate_version = true)]
 #[command(
-    after_help = "Examples:\n  distlab list\n  distlab run scenarios/broadcast-basic.toml\n  distlab tui scenarios/broadcast-partition.toml\n  distlab sweep scenarios/broadcast-lossy.toml --seeds 0..2000\n  distlab shrink distlab-failures.json\n  distlab bench\n  distlab lab list\n  distlab check-history ../shared/data/porcupine/jepsen/etcd_002.log\n\nExit codes: 0 all checks passed, 1 a safety check failed, 2 a liveness check failed,\n3 bad input, 4 the implementation panicked, 5 `replay` did not reproduce a recorded run,\n130 an interrupted sweep (each command's --help says which apply)."
+    after_help = "Examples:\n  distlab list\n  distlab run scenarios/broadcast-basic.toml\n  distlab tui scenarios/broadcast-partition.toml\n  distlab sweep scenarios/broadcast-lossy.toml --seeds 0..2000\n  distlab explore scenarios/explore-pingpong.toml\n  distlab shrink distlab-failures.json\n  distlab bench\n  distlab lab list\n  distlab check-history ../shared/data/porcupine/jepsen/etcd_002.log\n\nExit codes: 0 all checks passed, 1 a safety check failed, 2 a liveness check failed,\n3 bad input, 4 the implementation panicked, 5 `replay` did not reproduce a recorded run,\n130 an interrupted sweep (each command's --help says which apply)."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -61,6 +62,8 @@ enum Command {
     Shrink(shrink::ShrinkArgs),
     /// Export a run's full trace.
     Export(export::ExportArgs),
+    /// Check every interleaving of a small configuration (exhaustive search).
+    Explore(explore::ExploreArgs),
     /// Measure the engine: the pingpong workload at both trace levels.
     Bench(bench::BenchArgs),
     /// Check a recorded history against a consistency model.
@@ -188,6 +191,7 @@ pub fn run_with(ctx: Context) -> i32 {
         Command::Replay(args) => replay::run(&ctx, &args),
         Command::Shrink(args) => shrink::run(&ctx, &args),
         Command::Export(args) => export::run(&ctx, &args),
+        Command::Explore(args) => explore::run(&ctx, &args),
         Command::Bench(args) => bench::run(&args),
         Command::CheckHistory(args) => check_history::run(&args),
         Command::Tui(args) => tui::run(&ctx, &args),

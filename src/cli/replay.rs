@@ -73,6 +73,12 @@ pub fn run(ctx: &Context, args: &ReplayArgs) -> i32 {
             );
         }
         let f = &failures[0];
+        if f.explore.is_some() {
+            return common::report_error(format!(
+                "{}: a path found by `distlab explore` does not open in the TUI yet; replay it without --tui",
+                args.file.display()
+            ));
+        }
         return super::tui::open(ctx, &f.scenario_args(), Some(f.seed), Some(f));
     }
     let mut worst = 0;
@@ -135,10 +141,13 @@ fn replay_one(
                 .stop_at_step
                 .map(|s| format!(" at step {s}"))
                 .unwrap_or_default();
+            let what = match &f.explore {
+                Some(path) => format!("{} explored choice(s)", path.steps.len()),
+                None => format!("{} recorded action(s)", f.actions.len()),
+            };
             println!(
-                "replay: reproduced seed {}{at} with {} recorded action(s): {} ({}), trace-hash {}",
+                "replay: reproduced seed {}{at} with {what}: {} ({}), trace-hash {}",
                 f.seed,
-                f.actions.len(),
                 f.verdict,
                 f.failed_checks.join(", "),
                 f.trace_hash
@@ -188,8 +197,18 @@ fn built_no_sim(code: i32, expected: Option<&Failure>) -> i32 {
 }
 
 /// Re-run a replay file's run: its recorded actions at their steps, to its
-/// stop step (a session saved mid-run) or to the end.
+/// stop step (a session saved mid-run) or to the end; an explored path: its
+/// forced choices in explore mode.
 pub fn run_recorded(sim: Box<dyn DynSim>, failure: &Failure) -> RunReport {
+    if let Some(path) = &failure.explore {
+        let choices: Vec<_> = path.steps.iter().map(|s| s.choice).collect();
+        let options = crate::sim::ExploreOptions {
+            ops_per_client: path.ops_per_client,
+            wire: path.wire,
+            time: path.time,
+        };
+        return run_explored(sim, options, &choices);
+    }
     let mut timeline = Timeline::with_actions(sim, u64::MAX, failure.timeline_actions());
     match failure.stop_at_step {
         Some(stop) => {
@@ -201,4 +220,22 @@ pub fn run_recorded(sim: Box<dyn DynSim>, failure: &Failure) -> RunReport {
             timeline.sim_mut().finish()
         }
     }
+}
+
+/// Run `choices` in explore mode from the scenario's initial state, then
+/// the end-of-run checks: how `distlab explore`'s counterexamples replay.
+pub fn run_explored(
+    mut sim: Box<dyn DynSim>,
+    options: crate::sim::ExploreOptions,
+    choices: &[crate::sim::Choice],
+) -> RunReport {
+    if sim.start_exploring(options) != StepResult::Violated {
+        for choice in choices {
+            match sim.apply_choice(choice) {
+                Some(StepResult::Violated) | None => break,
+                Some(_) => {}
+            }
+        }
+    }
+    sim.finish()
 }

@@ -31,6 +31,7 @@
 
 pub mod engine;
 mod error;
+pub mod explore;
 mod faults;
 pub mod param_spec;
 mod params;
@@ -42,6 +43,7 @@ pub(crate) mod value;
 mod write;
 
 pub use error::{ScenarioError, SourceInfo};
+pub use explore::{ExploreNetwork, ExploreSpec, ExploreStrategy, ExploreTime};
 pub use param_spec::{
     BugDecl, BugSwitch, Choice, Integer, Param, ParamDecl, ParamKind, ParamValue, Setting,
 };

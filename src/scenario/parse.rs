@@ -2,6 +2,7 @@
 //! sections. Faults and the nemesis are in `faults.rs`.
 
 use super::error::{ScenarioError, SourceInfo};
+use super::explore::{parse_explore, ExploreSpec};
 use super::faults::{node_index, parse_faults, parse_nemesis};
 use super::params::{quoted_list, ParamTable};
 use super::read::{self, array_of_tables, Context, Section};
@@ -10,7 +11,7 @@ use super::value::{parse_document, Item, Table, Value};
 use super::Overrides;
 use crate::base::SimTime;
 
-const TOP_KEYS: [&str; 14] = [
+const TOP_KEYS: [&str; 15] = [
     "name",
     "description",
     "protocol",
@@ -25,6 +26,7 @@ const TOP_KEYS: [&str; 14] = [
     "faults",
     "nemesis",
     "check",
+    "explore",
 ];
 
 /// Parses and validates a whole scenario.
@@ -79,6 +81,7 @@ pub(crate) fn parse_scenario(
             .map(|s| parse_nemesis(&s, &context))
             .transpose()?,
         check: section("check")?.map_or(Ok(CheckSpec::default()), |s| parse_check(&s))?,
+        explore: section("explore")?.map_or(Ok(ExploreSpec::default()), |s| parse_explore(&s))?,
         source: source.clone(),
     })
 }

@@ -51,6 +51,9 @@ pub struct Scenario {
     pub nemesis: Option<NemesisSpec>,
     /// `[check]`: default: all invariants, no history check.
     pub check: CheckSpec,
+    /// `[explore]`: default: breadth first, 1 000 000 states, one operation
+    /// per client, no faults (only `distlab explore` reads it).
+    pub explore: super::explore::ExploreSpec,
     /// The file's origin and text, for errors found later.
     pub source: SourceInfo,
 }

@@ -152,6 +152,9 @@ impl<N: Node> Sim<N> {
 
     /// Crash a node: state and timers gone, unsynced writes lost if configured.
     pub(crate) fn crash(&mut self, node: NodeId) {
+        if self.explore.is_some() {
+            self.node_changed(node);
+        }
         let lose = self.settings.lose_unsynced;
         let slot = &mut self.nodes[node.index()];
         if let Some(state) = slot.state.take() {

@@ -1,5 +1,6 @@
 //! A type-erased simulation, so the CLI and TUI can drive any protocol.
 
+use super::choice::{Choice, ExploreOptions, FaultChoices};
 use super::event::Event;
 use super::node::Node;
 use super::panics::{catch_panic, PanicReport};
@@ -124,6 +125,23 @@ pub trait DynSim {
     fn next_time(&self) -> Option<SimTime>;
     /// Does kept entry `index` pass `filter`? (False past the end.)
     fn entry_matches(&self, index: usize, filter: &EntryFilter) -> bool;
+
+    /// Enter explore mode: [`Sim::start_exploring`].
+    fn start_exploring(&mut self, options: ExploreOptions) -> StepResult;
+    /// The enabled choices: [`Sim::choices`].
+    fn choices(&self, faults: FaultChoices) -> Vec<Choice>;
+    /// Apply one choice as one step: [`Sim::apply_choice`].
+    fn apply_choice(&mut self, choice: &Choice) -> Option<StepResult>;
+    /// A choice in words: [`Sim::describe_choice`].
+    fn describe_choice(&self, choice: &Choice) -> String;
+    /// The explored state's fingerprint: [`Sim::fingerprint`].
+    fn fingerprint(&self) -> u64;
+    /// Which `sometimes` checks held on this path: [`Sim::sometimes_seen`].
+    fn sometimes_seen(&self) -> Vec<bool>;
+    /// `eventually` and end-of-run checks now: [`Sim::terminal_checks`].
+    fn terminal_checks(&self) -> Vec<CheckResult>;
+    /// Has a handler read its clock while exploring: [`Sim::clock_was_read`].
+    fn clock_was_read(&self) -> bool;
 }
 
 impl<N: Node> DynSim for Sim<N> {
@@ -268,6 +286,30 @@ impl<N: Node> DynSim for Sim<N> {
             .entries()
             .get(index)
             .is_some_and(|e| filter.matches(e.event.kind(), e.event.source(), e.event.target()))
+    }
+    fn start_exploring(&mut self, options: ExploreOptions) -> StepResult {
+        Sim::start_exploring(self, options)
+    }
+    fn choices(&self, faults: FaultChoices) -> Vec<Choice> {
+        Sim::choices(self, faults)
+    }
+    fn apply_choice(&mut self, choice: &Choice) -> Option<StepResult> {
+        Sim::apply_choice(self, choice)
+    }
+    fn describe_choice(&self, choice: &Choice) -> String {
+        Sim::describe_choice(self, choice)
+    }
+    fn fingerprint(&self) -> u64 {
+        Sim::fingerprint(self)
+    }
+    fn sometimes_seen(&self) -> Vec<bool> {
+        Sim::sometimes_seen(self).to_vec()
+    }
+    fn terminal_checks(&self) -> Vec<CheckResult> {
+        Sim::terminal_checks(self)
+    }
+    fn clock_was_read(&self) -> bool {
+        Sim::clock_was_read(self)
     }
 }
 

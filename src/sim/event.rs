@@ -263,6 +263,96 @@ impl<N: Node> Queue<N> {
             .is_some_and(|table| table.contains_key(&id.0))
     }
 
+    /// Every pending timer: (node, id, seq, incarnation, payload), in node
+    /// then id order (the explorer's enabled timers).
+    pub(crate) fn timers(
+        &self,
+    ) -> impl Iterator<Item = (NodeId, TimerId, u64, u32, &N::Timer)> + '_ {
+        self.timers.iter().enumerate().flat_map(|(node, table)| {
+            table.iter().map(move |(&id, p)| {
+                let node = NodeId(node as u32);
+                (node, TimerId(id), p.seq, p.incarnation, &p.timer)
+            })
+        })
+    }
+
+    /// Take the event scheduled as `seq` out of the queue, whatever its
+    /// time (the explorer runs events in any order). `None` if no such
+    /// event is queued.
+    pub(crate) fn take(&mut self, seq: u64) -> Option<Event<N>> {
+        let timer = self.timers.iter().enumerate().find_map(|(node, table)| {
+            let id = table
+                .iter()
+                .find(|(_, p)| p.seq == seq)
+                .map(|(&id, _)| id)?;
+            Some((NodeId(node as u32), id))
+        });
+        if let Some((node, id)) = timer {
+            let pending = self.remove_timer(node, TimerId(id))?;
+            return Some(Event::Timer {
+                node,
+                id: TimerId(id),
+                incarnation: pending.incarnation,
+                local_deadline: pending.local_deadline,
+                timer: pending.timer,
+            });
+        }
+        let position = self
+            .heap
+            .iter()
+            .position(|e| e.seq == seq && matches!(e.item, Item::Event(_)))?;
+        let mut entries = std::mem::take(&mut self.heap).into_vec();
+        let entry = entries.swap_remove(position);
+        self.heap = BinaryHeap::from(entries);
+        match entry.item {
+            Item::Event(event) => Some(event),
+            Item::Timer { .. } => None,
+        }
+    }
+
+    /// The queued (non-timer) event scheduled as `seq`.
+    pub(crate) fn get(&self, seq: u64) -> Option<&Event<N>> {
+        self.heap.iter().find_map(|e| match &e.item {
+            Item::Event(event) if e.seq == seq => Some(event),
+            _ => None,
+        })
+    }
+
+    /// Is `seq` a queued node-to-node message?
+    pub(crate) fn is_delivery(&self, seq: u64) -> bool {
+        matches!(self.get(seq), Some(Event::Deliver { .. }))
+    }
+
+    /// Remove a pending timer of `node` (its heap reference becomes stale).
+    fn remove_timer(&mut self, node: NodeId, id: TimerId) -> Option<PendingTimer<N>> {
+        let pending = self.timers.get_mut(node.index())?.remove(&id.0)?;
+        self.stale += 1;
+        self.drop_stale_top();
+        Some(pending)
+    }
+
+    /// Drop pending timers: those in `ids` (cancelled) and those of `node`
+    /// whose incarnation is not `incarnation(node)` (set before a crash).
+    pub(crate) fn purge_timers(
+        &mut self,
+        ids: &std::collections::BTreeSet<u64>,
+        incarnation: impl Fn(NodeId) -> u32,
+    ) {
+        let mut doomed = Vec::new();
+        for (node, table) in self.timers.iter().enumerate() {
+            let node = NodeId(node as u32);
+            let current = incarnation(node);
+            for (&id, p) in table {
+                if ids.contains(&id) || p.incarnation != current {
+                    doomed.push((node, TimerId(id)));
+                }
+            }
+        }
+        for (node, id) in doomed {
+            self.remove_timer(node, id);
+        }
+    }
+
     /// Timers re-timed by [`Queue::retime_timers`] so far.
     #[cfg(test)]
     pub(crate) fn retimed(&self) -> u64 {

@@ -7,9 +7,11 @@
 
 pub use crate::base::{hash, ids, rng, time};
 mod apply;
+pub mod choice;
 mod clients;
 pub mod dynsim;
 mod event;
+pub(crate) mod fingerprint;
 pub mod happens_before;
 pub mod invariant;
 pub mod monitor;
@@ -26,6 +28,7 @@ pub mod views;
 mod world;
 
 pub use crate::base::Value;
+pub use choice::{Choice, ExploreOptions, FaultChoices, TimeModel, Wire};
 pub use dynsim::{DynSim, NodeView};
 pub use ids::{ClientId, Endpoint, NodeId, TimerId};
 pub use invariant::Invariant;

@@ -51,6 +51,16 @@ pub trait Node: Clone + Debug + 'static {
     fn summary(&self) -> String {
         String::new()
     }
+    /// Feed everything in this node that can change its future behaviour
+    /// into `hasher`: the explorer (`distlab explore`) treats two states
+    /// whose nodes hash alike as one. The default hashes the `Debug` text,
+    /// which is correct for any node whose `Debug` shows all its fields (the
+    /// derived one does). A protocol may override it with a faster
+    /// `Hash`-based version, e.g. `self.hash(hasher)`, but must never leave
+    /// out a field that a handler reads: that would hide reachable states.
+    fn fingerprint(&self, hasher: &mut crate::base::hash::StableHasher) {
+        crate::base::hash::hash_debug(self, hasher);
+    }
 }
 
 /// An effect a handler asks the engine to apply.
@@ -77,6 +87,9 @@ pub struct Ctx<'a, N: Node> {
     pub(crate) storage: &'a mut Storage,
     pub(crate) effects: &'a mut Vec<Effect<N>>,
     pub(crate) next_timer: &'a mut u64,
+    /// Set when the handler reads its clock ([`Ctx::now`]): the explorer
+    /// warns when a handler reads a clock that its frozen time model stops.
+    pub(crate) clock_read: std::cell::Cell<bool>,
 }
 
 impl<'a, N: Node> Ctx<'a, N> {
@@ -125,6 +138,7 @@ impl<'a, N: Node> Ctx<'a, N> {
 
     /// This node's local clock (offset and drift applied).
     pub fn now(&self) -> SimTime {
+        self.clock_read.set(true);
         self.local_now
     }
 

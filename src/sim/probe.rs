@@ -45,6 +45,7 @@ impl<N: Node> Sim<N> {
                             storage: &mut storage,
                             effects: &mut effects,
                             next_timer: &mut next_timer,
+                            clock_read: Default::default(),
                         };
                         node.on_start(&mut ctx);
                         read(&node)

@@ -65,15 +65,40 @@ impl<N: Node> Sim<N> {
         } else {
             self.still_steps = 0;
         }
-        self.now = scheduled.at;
+        self.process(scheduled.at, scheduled.event)
+    }
+
+    /// Process one event at time `at`: count the step, fold it into the
+    /// trace hash, run its handler and apply the effects, keep the trace
+    /// entry, run the per-step checks. [`Sim::step`] calls it with the
+    /// earliest event; the explorer with the event it chose.
+    pub(crate) fn process(&mut self, at: SimTime, event: Event<N>) -> StepResult {
+        self.now = at;
         self.step += 1;
         {
             let h = self.trace.hasher();
             (self.step, self.now).hash(h);
         }
         let full = self.trace.level() == TraceLevel::Full;
-        let event = self.dispatch(scheduled.event, full);
+        let event = self.dispatch(event, full);
         if let Some(event) = event {
+            self.trace.push(self.step, self.now, event);
+        }
+        self.run_step_checks()
+    }
+
+    /// A step with no handler: a fault the explorer applies to a message
+    /// on the wire (drop, duplicate), recorded as a fault event.
+    pub(crate) fn process_wire_fault(&mut self, text: String) -> StepResult {
+        self.step += 1;
+        {
+            let h = self.trace.hasher();
+            (self.step, self.now).hash(h);
+        }
+        let event = TraceEvent::Fault(text.clone());
+        event.fold(self.trace.hasher());
+        self.fault_log.push((self.now, text));
+        if self.trace.level() == TraceLevel::Full {
             self.trace.push(self.step, self.now, event);
         }
         self.run_step_checks()
@@ -204,6 +229,9 @@ impl<N: Node> Sim<N> {
         site: impl FnOnce() -> String,
     ) {
         let nodes = self.settings.nodes;
+        if self.explore.is_some() {
+            self.node_changed(id);
+        }
         let slot = &mut self.nodes[id.index()];
         let Some(state) = slot.state.as_mut() else {
             return;
@@ -216,13 +244,22 @@ impl<N: Node> Sim<N> {
             rng: &mut slot.rng,
             storage: &mut slot.storage,
             effects: &mut effects,
-            next_timer: &mut self.next_timer,
+            next_timer: match self.explore.as_deref_mut() {
+                Some(mode) => &mut mode.next_timer[id.index()],
+                None => &mut self.next_timer,
+            },
+            clock_read: Default::default(),
         };
         if let Err(panic) = catch_panic(site, || handler(state, &mut ctx)) {
             effects.clear();
             self.effects = effects;
             self.stop_on_panic(panic);
             return;
+        }
+        if ctx.clock_read.get() {
+            if let Some(mode) = self.explore.as_deref_mut() {
+                mode.clock_read = true;
+            }
         }
         for effect in effects.drain(..) {
             self.apply_effect(id, effect);

@@ -157,6 +157,9 @@ pub struct Sim<N: Node> {
     pub(crate) panicked: Option<Box<super::panics::PanicReport>>,
     pub(crate) final_checks: Option<Vec<CheckResult>>,
     pub(crate) fault_log: Vec<(SimTime, String)>,
+    /// Set once the world is explored ([`Sim::start_exploring`]): time
+    /// stands still and the explorer picks each next event.
+    pub(crate) explore: Option<Box<super::choice::ExploreMode>>,
 }
 
 impl<N: Node> fmt::Debug for Sim<N> {
@@ -376,6 +379,7 @@ impl<N: Node> SimBuilder<N> {
             panicked: None,
             final_checks: None,
             fault_log: Vec::new(),
+            explore: None,
             settings: Arc::new(s),
         };
         sim.schedule_initial(self.faults);

@@ -263,7 +263,9 @@ fn line_diff(old: &str, new: &str) -> String {
 
 #[test]
 fn every_command_has_help_with_examples() {
-    for cmd in ["list", "run", "sweep", "replay", "export", "bench"] {
+    for cmd in [
+        "list", "run", "sweep", "replay", "export", "bench", "explore",
+    ] {
         let out = distlab(&[cmd, "--help"]);
         assert_eq!(code(&out), 0, "{cmd}");
         assert!(

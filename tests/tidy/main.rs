@@ -46,8 +46,9 @@ fn rust_files(path: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// The deterministic core and the protocols.
-const CORE: [&str; 10] = [
+const CORE: [&str; 11] = [
     "src/base",
+    "src/explore",
     "src/sim",
     "src/net",
     "src/clock.rs",
@@ -241,8 +242,9 @@ fn the_shrinker_reaches_protocols_only_through_the_registry() {
 }
 
 /// The core's modules, as the first path segment after `crate::`.
-const CORE_MODULES: [&str; 10] = [
+const CORE_MODULES: [&str; 11] = [
     "base", "sim", "net", "clock", "faults", "storage", "workload", "scenario", "check", "input",
+    "explore",
 ];
 
 /// The core module a source path belongs to (`src/sim/world.rs` → `sim`).

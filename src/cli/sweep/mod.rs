@@ -156,6 +156,7 @@ fn run_seed(
                 steps: 0,
                 actions: Vec::new(),
                 stop_at_step: None,
+                explore: None,
             }),
             exit: Verdict::Panic.exit_code(),
             steps: 0,

@@ -175,6 +175,7 @@ mod tests {
             steps: 3,
             actions: Vec::new(),
             stop_at_step: None,
+            explore: None,
         }
     }
 

@@ -25,6 +25,7 @@ fn with_ctx(
         storage,
         effects: &mut effects,
         next_timer: &mut next_timer,
+        clock_read: Default::default(),
     };
     f(&mut ctx);
     effects

@@ -38,6 +38,7 @@ impl Harness {
             storage: &mut self.storage,
             effects: &mut effects,
             next_timer: &mut self.next_timer,
+            clock_read: Default::default(),
         };
         f(&mut self.node, &mut ctx);
         effects

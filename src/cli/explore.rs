@@ -1,0 +1,279 @@
+//! `distlab explore`: every interleaving of a small configuration, checked;
+//! a counterexample becomes a replay file.
+
+use super::common::{self, ScenarioArgs};
+use super::failure::{self, ExplorePath, ExploreStep, Failure};
+use crate::cli::Context;
+use crate::explore::{self, Config, Progress, Report};
+use crate::scenario::engine::BuildOptions;
+use crate::scenario::explore::{DEPTH_MAX, FAULTS_MAX, OPS_MAX, STATES_MAX};
+use crate::scenario::{ExploreStrategy, Scenario};
+use crate::sim::Verdict;
+use clap::Args;
+use std::path::PathBuf;
+
+/// Arguments of `distlab explore`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  distlab explore scenarios/explore-pingpong.toml\n  distlab explore scenarios/explore-2pc.toml --crashes 1\n  distlab explore scenarios/raft-bug-forget-vote.toml --nodes 3 --depth 12 --dfs\n\nFrom the scenario's initial state (nodes booted) the search tries every enabled\nchoice: deliver any message on the wire (an unordered multiset, latency ignored),\nfire any pending timer, let an idle client issue its next operation or time out,\nand within the budgets drop or duplicate a message, crash or restart a node.\nTime stands still; the scenario's faults, nemesis and loss are not used. Flags\noverride the scenario's [explore] table (docs/explore.md).\n\nA violation is written as a replay file (--out): `distlab replay FILE` re-runs\nthe path.\n\nExit codes: 0 no violation (the summary says whether the space was exhausted),\n1 safety violation, 2 liveness failure (an eventually check on a terminal state),\n3 bad input, 4 the implementation panicked."
+)]
+pub struct ExploreArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// Seed (default: the scenario's `seed`; it seeds the nodes' own random streams).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Breadth first: the first violation found is a shortest one (default).
+    #[arg(long, conflicts_with = "dfs")]
+    pub bfs: bool,
+    /// Depth first: less memory, counterexamples not the shortest.
+    #[arg(long)]
+    pub dfs: bool,
+    /// Do not expand states this many choices from the start.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(DEPTH_MAX)))]
+    pub depth: Option<u32>,
+    /// Stop after this many unique states.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=STATES_MAX))]
+    pub states: Option<u64>,
+    /// Operations each client issues.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=OPS_MAX))]
+    pub ops: Option<u64>,
+    /// Messages the search may drop on a path.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=i64::from(FAULTS_MAX)))]
+    pub drops: Option<u32>,
+    /// Messages the search may duplicate on a path.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=i64::from(FAULTS_MAX)))]
+    pub duplicates: Option<u32>,
+    /// Node crashes on a path.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=i64::from(FAULTS_MAX)))]
+    pub crashes: Option<u32>,
+    /// Node restarts on a path.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=i64::from(FAULTS_MAX)))]
+    pub restarts: Option<u32>,
+    /// Keep delivered messages on the wire, so any message may arrive again
+    /// (finite spaces for protocols that resend on a timer; no terminal states).
+    #[arg(long)]
+    pub duplicating: bool,
+    /// Freeze time: it is not part of the state, so periodic timers do not
+    /// make the space infinite (exact only if no handler reads the clock).
+    #[arg(long)]
+    pub frozen_time: bool,
+    /// Stop after this much wall time (e.g. `30s`); the result says so.
+    #[arg(long, value_parser = common::parse_time)]
+    pub time: Option<crate::sim::SimTime>,
+    /// Where to write the counterexample's replay file.
+    #[arg(long, default_value = "distlab-explore.json")]
+    pub out: PathBuf,
+    /// Print one JSON object instead of the human summary.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl ExploreArgs {
+    /// The search settings: the scenario's `[explore]`, then the flags.
+    fn config(&self, scenario: &Scenario) -> Config {
+        let mut config = Config::from_spec(&scenario.explore);
+        if self.bfs {
+            config.strategy = ExploreStrategy::Bfs;
+        }
+        if self.dfs {
+            config.strategy = ExploreStrategy::Dfs;
+        }
+        if self.frozen_time {
+            config.time = crate::sim::TimeModel::Frozen;
+        }
+        if self.duplicating {
+            config.wire = crate::sim::Wire::Duplicating;
+        }
+        config.max_depth = self.depth.or(config.max_depth);
+        config.max_states = self.states.unwrap_or(config.max_states);
+        config.ops_per_client = self.ops.unwrap_or(config.ops_per_client);
+        let b = &mut config.budgets;
+        b.drops = self.drops.unwrap_or(b.drops);
+        b.duplicates = self.duplicates.unwrap_or(b.duplicates);
+        b.crashes = self.crashes.unwrap_or(b.crashes);
+        b.restarts = self.restarts.unwrap_or(b.restarts);
+        config
+    }
+}
+
+/// Run the command.
+pub fn run(ctx: &Context, args: &ExploreArgs) -> i32 {
+    let overrides = args.scenario.overrides(args.seed);
+    let scenario =
+        match common::guard_build(|| common::load(ctx, &args.scenario.scenario, &overrides)) {
+            Ok(s) => s,
+            Err(code) => return code,
+        };
+    if let Some(why) = explore::unsupported(&scenario) {
+        return common::report_error(format!(
+            "{}: cannot explore: {why}",
+            args.scenario.scenario.display()
+        ));
+    }
+    let config = args.config(&scenario);
+    let built = common::guard_build(|| {
+        common::build(ctx, &scenario, scenario.seed, &BuildOptions::default())
+    });
+    let sim = match built {
+        Ok(sim) => sim,
+        Err(code) => return code,
+    };
+    let started = std::time::Instant::now(); // allow-nondeterminism: --time and states/s only
+    let report = search_with_bar(sim, &config, args.time);
+    let wall = started.elapsed().as_secs_f64();
+    if args.json {
+        let mut value = serde_json::to_value(&report).unwrap_or_default();
+        value["wall_seconds"] = serde_json::json!(wall);
+        println!("{value}");
+    } else {
+        print_summary(&scenario, &config, &report, wall);
+    }
+    if let Some(c) = &report.violation {
+        let path: Vec<_> = c.path.iter().map(|s| s.choice).collect();
+        let rebuilt = common::build(ctx, &scenario, scenario.seed, &BuildOptions::default());
+        let Ok(sim) = rebuilt else {
+            return report.verdict().exit_code();
+        };
+        let replayed = super::replay::run_explored(sim, config.options(), &path);
+        let mut failure = Failure::from_report(
+            &args.scenario.scenario,
+            &scenario.source.text,
+            &args.scenario,
+            &replayed,
+        );
+        failure.explore = Some(ExplorePath {
+            ops_per_client: config.ops_per_client,
+            wire: config.wire,
+            time: config.time,
+            steps: c
+                .path
+                .iter()
+                .map(|s| ExploreStep {
+                    choice: s.choice,
+                    label: s.label.clone(),
+                })
+                .collect(),
+        });
+        match failure::write_one(&args.out, &failure, false) {
+            Ok(()) if !args.json => {
+                println!("wrote {}", args.out.display());
+                println!(
+                    "replay: {} replay {}",
+                    common::program(),
+                    args.out.display()
+                );
+            }
+            Ok(()) => {}
+            Err(e) => eprintln!("distlab: cannot write {}: {e}", args.out.display()),
+        }
+    }
+    report.verdict().exit_code()
+}
+
+/// The search, with a progress bar on stderr once it runs for a second (on
+/// a terminal), stopped after `time` of wall time if given.
+fn search_with_bar(
+    sim: Box<dyn crate::sim::DynSim>,
+    config: &Config,
+    time: Option<crate::sim::SimTime>,
+) -> Report {
+    use std::io::IsTerminal;
+    let terminal = std::io::stderr().is_terminal();
+    let started = std::time::Instant::now(); // allow-nondeterminism: progress display and --time
+    let limit = time.map(|t| std::time::Duration::from_nanos(t.as_nanos()));
+    let mut bar: Option<indicatif::ProgressBar> = None;
+    let mut on_progress = |p: &Progress| {
+        let elapsed = started.elapsed();
+        if terminal && bar.is_none() && elapsed.as_secs() >= 1 {
+            let b = indicatif::ProgressBar::new_spinner();
+            b.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
+            bar = Some(b);
+        }
+        if let Some(b) = &bar {
+            let rate = p.unique_states as f64 / elapsed.as_secs_f64().max(1e-9);
+            b.set_message(format!(
+                "{} unique states ({rate:.0}/s), {} transitions, depth {}, {} waiting",
+                p.unique_states, p.transitions, p.max_depth, p.pending
+            ));
+            b.tick();
+        }
+        limit.is_none_or(|l| elapsed < l)
+    };
+    let report = explore::search_with(sim, config, &mut on_progress);
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    report
+}
+
+fn print_summary(scenario: &Scenario, config: &Config, report: &Report, wall: f64) {
+    let b = config.budgets;
+    let depth = config
+        .max_depth
+        .map_or("unbounded".to_string(), |d| d.to_string());
+    println!(
+        "explore {} ({}, {} nodes, seed {}): {}, {} network, {} time, depth {depth}, states {}, ops {}/client, drops {}, duplicates {}, crashes {}, restarts {}",
+        scenario.name,
+        scenario.protocol.get_ref(),
+        scenario.nodes,
+        scenario.seed,
+        report.strategy.name(),
+        match config.wire {
+            crate::sim::Wire::Multiset => "multiset",
+            crate::sim::Wire::Duplicating => "duplicating",
+        },
+        match config.time {
+            crate::sim::TimeModel::Timers => "timer-driven",
+            crate::sim::TimeModel::Frozen => "frozen",
+        },
+        config.max_states,
+        config.ops_per_client,
+        b.drops,
+        b.duplicates,
+        b.crashes,
+        b.restarts
+    );
+    let rate = report.unique_states as f64 / wall.max(1e-9);
+    println!(
+        "  unique states: {}   transitions: {}   terminal: {}   max depth: {}",
+        report.unique_states, report.transitions, report.terminal_states, report.max_depth
+    );
+    println!("  wall time: {wall:.3}s   {rate:.0} unique states/s");
+    let space = if report.exhausted {
+        "exhausted: every reachable state was visited".to_string()
+    } else if report.violation.is_some() {
+        "stopped at the first violation".to_string()
+    } else {
+        let limits: Vec<String> = report
+            .limits
+            .iter()
+            .map(|l| match l {
+                explore::Limit::Depth => "the depth bound".to_string(),
+                explore::Limit::States => "the state bound".to_string(),
+                explore::Limit::Stopped => "the time limit".to_string(),
+            })
+            .collect();
+        format!("NOT exhausted: cut short by {}", limits.join(" and "))
+    };
+    println!("  space: {space}");
+    for s in &report.sometimes {
+        match &s.witness {
+            Some(path) => println!("  sometimes {}: reached in {} step(s)", s.name, path.len()),
+            None => println!("  sometimes {}: never reached", s.name),
+        }
+    }
+    if report.frozen_clock_read {
+        println!("  WARNING: time was frozen but a handler read its clock (ctx.now()): states that depend on time passing were not explored; drop --frozen-time / time = \"frozen\"");
+    }
+    match &report.violation {
+        None => println!("verdict: {}", Verdict::Pass.name()),
+        Some(c) => {
+            println!("verdict: {}", c.verdict.name());
+            print!("{c}");
+        }
+    }
+}

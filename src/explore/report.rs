@@ -1,0 +1,146 @@
+//! What a search found: counts, the verdict, the counterexample path and
+//! the `sometimes` checks' witnesses.
+
+use crate::scenario::ExploreStrategy;
+use crate::sim::{Choice, Verdict};
+use serde::Serialize;
+use std::fmt;
+
+/// One step of a path: the choice and what it did, in words.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PathStep {
+    /// The choice, as a replay file records it.
+    pub choice: Choice,
+    /// The choice in words, as of the state before it
+    /// (`deliver n0 -> n1 Ping(0)`).
+    pub label: String,
+}
+
+/// A path from the initial state to a failing one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Counterexample {
+    /// The check that failed.
+    pub check: String,
+    /// Its explanation.
+    pub detail: String,
+    /// Safety violation (an `always` check, a monitor, a history check on a
+    /// terminal state), liveness failure (an `eventually` check on a
+    /// terminal state) or panic.
+    pub verdict: Verdict,
+    /// The choices from the initial state, in order.
+    pub path: Vec<PathStep>,
+}
+
+/// A `sometimes` check: reached on some path, with the path to the first
+/// state found where it held, or never reached.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Sometimes {
+    /// The check's name.
+    pub name: String,
+    /// The path to a state where it held (shortest under BFS); `None`: no
+    /// explored state had it.
+    pub witness: Option<Vec<PathStep>>,
+}
+
+/// Why the search stopped before the space was exhausted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Limit {
+    /// States at the depth bound had successors that were not expanded.
+    Depth,
+    /// The bound on unique states was reached.
+    States,
+    /// The caller asked it to stop (time limit, Ctrl-C).
+    Stopped,
+}
+
+/// The result of a search.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// `bfs` or `dfs`.
+    #[serde(serialize_with = "strategy_name")]
+    pub strategy: ExploreStrategy,
+    /// Unique states found (the initial state included).
+    pub unique_states: u64,
+    /// Choices applied (edges of the state graph walked).
+    pub transitions: u64,
+    /// States with nothing enabled, where the end-of-run checks ran.
+    pub terminal_states: u64,
+    /// The deepest state found, in choices from the start.
+    pub max_depth: u32,
+    /// True when every reachable state (within the fault budgets and the
+    /// operation bound) was visited: no bound cut the search short and no
+    /// violation stopped it.
+    pub exhausted: bool,
+    /// The bounds that cut the search short, if any.
+    pub limits: Vec<Limit>,
+    /// The first failing state found, if any (under BFS, a shortest path).
+    pub violation: Option<Counterexample>,
+    /// Every `sometimes` check.
+    pub sometimes: Vec<Sometimes>,
+    /// Time was frozen ([`crate::sim::TimeModel::Frozen`]) but a handler
+    /// read its clock: the search may have missed states that depend on
+    /// time passing. Always false under the default time model.
+    pub frozen_clock_read: bool,
+}
+
+fn strategy_name<S: serde::Serializer>(s: &ExploreStrategy, out: S) -> Result<S::Ok, S::Error> {
+    out.serialize_str(s.name())
+}
+
+impl Report {
+    /// The verdict: pass, or the counterexample's.
+    pub fn verdict(&self) -> Verdict {
+        self.violation.as_ref().map_or(Verdict::Pass, |c| c.verdict)
+    }
+
+    /// Panic with the counterexample, path and all, if there is one: for
+    /// search tests (`explore::search(..).assert_no_violation()`).
+    #[track_caller]
+    pub fn assert_no_violation(&self) -> &Self {
+        if let Some(c) = &self.violation {
+            panic!("explore found a violation:\n{c}");
+        }
+        self
+    }
+
+    /// Panic unless the whole space was visited.
+    #[track_caller]
+    pub fn assert_exhausted(&self) -> &Self {
+        assert!(
+            self.exhausted,
+            "the search did not exhaust the space ({} states, limits {:?})",
+            self.unique_states, self.limits
+        );
+        self
+    }
+
+    /// The counterexample, or panic: for search tests that expect a bug.
+    #[track_caller]
+    pub fn expect_violation(&self) -> &Counterexample {
+        match &self.violation {
+            Some(c) => c,
+            None => panic!(
+                "explore found no violation in {} states (exhausted: {})",
+                self.unique_states, self.exhausted
+            ),
+        }
+    }
+}
+
+impl fmt::Display for Counterexample {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{} `{}` after {} step(s): {}",
+            self.verdict.name(),
+            self.check,
+            self.path.len(),
+            self.detail
+        )?;
+        for (i, step) in self.path.iter().enumerate() {
+            writeln!(f, "  {:>3}. {}", i + 1, step.label)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,182 @@
+//! `[explore]`: the bounds and budgets of `distlab explore` for a scenario.
+//!
+//! Every key is optional; command-line flags override them. Unknown keys
+//! and out-of-range values are errors at their place in the file, like the
+//! rest of the scenario.
+
+use super::error::ScenarioError;
+use super::read::{self, Section};
+
+/// How the explorer walks the state space.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ExploreStrategy {
+    /// Breadth first: the first violation found is a shortest one.
+    #[default]
+    Bfs,
+    /// Depth first: memory grows with the depth, not the frontier.
+    Dfs,
+}
+
+impl ExploreStrategy {
+    /// `bfs` or `dfs`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ExploreStrategy::Bfs => "bfs",
+            ExploreStrategy::Dfs => "dfs",
+        }
+    }
+}
+
+/// How the explored network treats a delivered message.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ExploreNetwork {
+    /// `"multiset"`: a delivery takes the message off the wire (exact).
+    #[default]
+    Multiset,
+    /// `"duplicating"`: messages stay on the wire and may arrive again.
+    Duplicating,
+}
+
+/// How time passes in the explored world.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ExploreTime {
+    /// `"timers"`: time moves to each fired timer's deadline (exact for
+    /// handlers that compare clock readings).
+    #[default]
+    Timers,
+    /// `"frozen"`: time stands still (finite spaces for periodic timers;
+    /// exact only when no handler reads the clock).
+    Frozen,
+}
+
+/// The most a depth bound may be.
+pub const DEPTH_MAX: u32 = 10_000;
+/// The most a state bound may be.
+pub const STATES_MAX: u64 = 1_000_000_000;
+/// The most operations per client.
+pub const OPS_MAX: u64 = 100;
+/// The most of each fault budget (drops, duplicates, crashes, restarts).
+pub const FAULTS_MAX: u32 = 16;
+
+/// `[explore]`: defaults apply to missing keys.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExploreSpec {
+    /// `strategy`: `"bfs"` (default) or `"dfs"`.
+    pub strategy: ExploreStrategy,
+    /// `depth`: default none (unbounded), 1..=10 000; states this many
+    /// choices from the start are not expanded.
+    pub depth: Option<u32>,
+    /// `states`: default 1 000 000, 1..=1 000 000 000; stop after this many
+    /// unique states.
+    pub states: u64,
+    /// `ops`: default 1, 0..=100; operations each client issues.
+    pub ops: u64,
+    /// `drops`: default 0, 0..=16; messages the explorer may lose.
+    pub drops: u32,
+    /// `duplicates`: default 0, 0..=16; messages it may duplicate.
+    pub duplicates: u32,
+    /// `crashes`: default 0, 0..=16; node crashes.
+    pub crashes: u32,
+    /// `restarts`: default 0, 0..=16; restarts of crashed nodes.
+    pub restarts: u32,
+    /// `network`: `"multiset"` (default) or `"duplicating"`.
+    pub network: ExploreNetwork,
+    /// `time`: `"timers"` (default) or `"frozen"`.
+    pub time: ExploreTime,
+}
+
+impl Default for ExploreSpec {
+    fn default() -> Self {
+        ExploreSpec {
+            strategy: ExploreStrategy::Bfs,
+            depth: None,
+            states: 1_000_000,
+            ops: 1,
+            drops: 0,
+            duplicates: 0,
+            crashes: 0,
+            restarts: 0,
+            network: ExploreNetwork::Multiset,
+            time: ExploreTime::Timers,
+        }
+    }
+}
+
+const KEYS: [&str; 10] = [
+    "strategy",
+    "depth",
+    "states",
+    "ops",
+    "drops",
+    "duplicates",
+    "crashes",
+    "restarts",
+    "network",
+    "time",
+];
+
+/// Reads `[explore]`.
+pub(crate) fn parse_explore(section: &Section<'_>) -> Result<ExploreSpec, ScenarioError> {
+    section.check_keys(&KEYS)?;
+    let source = section.source;
+    let mut spec = ExploreSpec::default();
+    if let Some(item) = section.get("strategy") {
+        let name = read::string(source, "strategy", item)?;
+        spec.strategy = match name.get_ref().as_str() {
+            "bfs" => ExploreStrategy::Bfs,
+            "dfs" => ExploreStrategy::Dfs,
+            other => {
+                let message = format!("unknown strategy {other:?}; expected \"bfs\" or \"dfs\"");
+                return Err(section.error(item, message));
+            }
+        };
+    }
+    if let Some(item) = section.get("network") {
+        let name = read::string(source, "network", item)?;
+        spec.network = match name.get_ref().as_str() {
+            "multiset" => ExploreNetwork::Multiset,
+            "duplicating" => ExploreNetwork::Duplicating,
+            other => {
+                let message =
+                    format!("unknown network {other:?}; expected \"multiset\" or \"duplicating\"");
+                return Err(section.error(item, message));
+            }
+        };
+    }
+    if let Some(item) = section.get("time") {
+        let name = read::string(source, "time", item)?;
+        spec.time = match name.get_ref().as_str() {
+            "timers" => ExploreTime::Timers,
+            "frozen" => ExploreTime::Frozen,
+            other => {
+                let message =
+                    format!("unknown time model {other:?}; expected \"timers\" or \"frozen\"");
+                return Err(section.error(item, message));
+            }
+        };
+    }
+    let integer = |key: &str, high: i64| {
+        section
+            .get(key)
+            .map(|item| read::integer_in(source, key, item, 0..=high))
+            .transpose()
+            .map(|n| n.map(i64::unsigned_abs))
+    };
+    if let Some(item) = section.get("depth") {
+        spec.depth =
+            Some(read::integer_in(source, "depth", item, 1..=i64::from(DEPTH_MAX))? as u32);
+    }
+    if let Some(item) = section.get("states") {
+        spec.states =
+            read::integer_in(source, "states", item, 1..=STATES_MAX as i64)?.unsigned_abs();
+    }
+    if let Some(ops) = integer("ops", OPS_MAX as i64)? {
+        spec.ops = ops;
+    }
+    let faults = i64::from(FAULTS_MAX);
+    spec.drops = integer("drops", faults)?.unwrap_or(0) as u32;
+    spec.duplicates = integer("duplicates", faults)?.unwrap_or(0) as u32;
+    spec.crashes = integer("crashes", faults)?.unwrap_or(0) as u32;
+    spec.restarts = integer("restarts", faults)?.unwrap_or(0) as u32;
+    Ok(spec)
+}

@@ -1,0 +1,258 @@
+//! The state fingerprint of an explored world: a 64-bit hash of everything
+//! that decides what the world can do next and what its checks say.
+//!
+//! Two explored states with the same fingerprint are treated as one, so the
+//! fingerprint must include everything that can change a future step or a
+//! check, and nothing else (what it leaves out lets equal states merge):
+//!
+//! | in the fingerprint | left out, and why |
+//! |---|---|
+//! | the time, when it moves (the default time model); each node: up or down, its state ([`Node::fingerprint`]), its random stream's position, its storage (durable and unsynced) | the time under the frozen model (the same in every state); clocks' offsets and drifts (fixed: explore applies no clock fault) |
+//! | messages, client requests and replies on the wire, as a multiset (messages as a set on a duplicating wire) | message ids and send times: nodes never see them |
+//! | pending timers that can fire: node, payload, and the id when the node keeps it (its number appears in the node's `Debug` text or storage), as a multiset | cancelled and stale timers (removed at once); ids the node keeps nowhere (it can never cancel them); the next timer id (see `docs/explore.md`) |
+//! | clients: process, request count, target, open operation; the workload's random stream and op count | counters, trace, fault log: records of the path, not state |
+//! | the client history (event order, no times) and each monitor's memory | `sometimes` marks: the explorer tracks them itself |
+
+use super::event::Event;
+use super::hash::StableHasher;
+use super::ids::NodeId;
+use super::node::Node;
+use super::world::Sim;
+use crate::storage::Storage;
+use std::hash::{Hash, Hasher};
+
+impl<N: Node> Sim<N> {
+    /// The fingerprint of this explored state (see the module doc).
+    /// Outside explore mode it is defined too, but time-dependent parts of
+    /// a normal run (when each event is due) are not in it.
+    pub fn fingerprint(&self) -> u64 {
+        let mut h = StableHasher::new();
+        if self.time_moves() {
+            self.now.hash(&mut h);
+        }
+        let cache = self.explore.as_deref().map(|m| &m.node_hashes);
+        for (i, slot) in self.nodes.iter().enumerate() {
+            match cache.and_then(|c| c.get(i)).and_then(Option::as_ref) {
+                Some(cached) => cached.hash.hash(&mut h),
+                None => node_hash(slot).hash.hash(&mut h),
+            }
+        }
+        self.hash_pending(&mut h);
+        self.hash_clients(&mut h);
+        for m in &self.monitors {
+            super::hash::hash_debug(&m.monitor, &mut h);
+        }
+        h.finish()
+    }
+
+    /// Messages on the wire, live client events and timers, as a multiset
+    /// (each element hashed alone, the hashes sorted).
+    fn hash_pending(&self, h: &mut StableHasher) {
+        let mut elements: Vec<u64> = Vec::with_capacity(self.queue.len());
+        let mut messages: Vec<u64> = Vec::new();
+        for (_, _, event) in self.queue.iter() {
+            if !self.is_live(event) {
+                continue;
+            }
+            let mut e = StableHasher::new();
+            match event {
+                Event::Deliver { from, to, msg, .. } => {
+                    (1u8, from, to, msg).hash(&mut e);
+                    messages.push(e.finish());
+                    continue;
+                }
+                Event::Request { node, request, .. } => (2u8, node, request).hash(&mut e),
+                Event::Reply {
+                    node,
+                    client,
+                    request_id,
+                    reply,
+                    ..
+                } => (3u8, node, client, request_id, reply).hash(&mut e),
+                Event::ClientWake(client) => (4u8, client).hash(&mut e),
+                Event::ClientTimeout { client, request_id } => {
+                    (5u8, client, request_id).hash(&mut e)
+                }
+                Event::Start(node) => (6u8, node).hash(&mut e),
+                _ => continue,
+            }
+            elements.push(e.finish());
+        }
+        let cache = self.explore.as_deref().map(|m| &m.node_hashes);
+        let mut mentions = Mentions::default();
+        for (node, id, _, incarnation, timer) in self.queue.timers() {
+            let slot = &self.nodes[node.index()];
+            let Some(state) = &slot.state else {
+                continue;
+            };
+            if slot.incarnation != incarnation {
+                continue;
+            }
+            let mut e = StableHasher::new();
+            (7u8, node, timer).hash(&mut e);
+            // A timer id the node keeps nowhere (state or storage) can never
+            // be cancelled, so which number it has cannot matter.
+            let cached = cache
+                .and_then(|c| c.get(node.index()))
+                .and_then(Option::as_ref);
+            let kept = match cached {
+                Some(cached) => cached.numbers.binary_search(&id.0).is_ok(),
+                None => mentions.of(node, state, &slot.storage).contains(id.0),
+            };
+            if kept {
+                id.hash(&mut e);
+            }
+            elements.push(e.finish());
+        }
+        messages.sort_unstable();
+        if self.duplicating() {
+            // A set: a message resent while a copy is on the wire adds nothing.
+            messages.dedup();
+        }
+        elements.sort_unstable();
+        (messages, elements).hash(h);
+    }
+
+    fn hash_clients(&self, h: &mut StableHasher) {
+        for c in &self.clients {
+            (c.process, c.next_request, c.target).hash(h);
+            match &c.pending {
+                Some(p) => (1u8, p.id, &p.op, p.attempts).hash(h),
+                None => 0u8.hash(h),
+            }
+        }
+        (self.next_process, self.ops_issued).hash(h);
+        self.workload_rng.position().hash(h);
+        self.history.events.len().hash(h);
+        for e in &self.history.events {
+            (e.process, e.kind, &e.f, &e.key, &e.value, &e.error).hash(h);
+        }
+    }
+}
+
+impl<N: Node> Sim<N> {
+    /// Explore mode: recompute the cached hashes of the nodes a step
+    /// touched (a handler ran, or it crashed), so a fingerprint hashes each
+    /// untouched node's cached value instead of its `Debug` text again.
+    pub(crate) fn refresh_node_hashes(&mut self) {
+        let Some(mode) = self.explore.as_deref_mut() else {
+            return;
+        };
+        mode.node_hashes.resize(self.nodes.len(), None);
+        for (slot, cached) in self.nodes.iter().zip(mode.node_hashes.iter_mut()) {
+            if cached.is_none() {
+                *cached = Some(node_hash(slot));
+            }
+        }
+    }
+
+    /// A handler ran on `node` or it crashed: its cached hash is stale.
+    pub(crate) fn node_changed(&mut self, node: NodeId) {
+        if let Some(cached) = self
+            .explore
+            .as_deref_mut()
+            .and_then(|m| m.node_hashes.get_mut(node.index()))
+        {
+            *cached = None;
+        }
+    }
+}
+
+/// One node's part of a fingerprint, and the numbers it keeps (for timer ids).
+#[derive(Clone, Debug)]
+pub(crate) struct NodeHash {
+    hash: u64,
+    numbers: Vec<u64>,
+}
+
+/// Up or down, the node's state ([`Node::fingerprint`]), its random stream's
+/// position and its storage; and the large numbers in its state and storage.
+fn node_hash<N: Node>(slot: &super::world::NodeSlot<N>) -> NodeHash {
+    let mut h = StableHasher::new();
+    let mut mentions = Mentions::default();
+    match &slot.state {
+        Some(node) => {
+            1u8.hash(&mut h);
+            node.fingerprint(&mut h);
+            mentions.of(NodeId(0), node, &slot.storage);
+        }
+        None => 0u8.hash(&mut h),
+    }
+    slot.rng.position().hash(&mut h);
+    slot.storage.hash_contents(&mut h);
+    NodeHash {
+        hash: h.finish(),
+        numbers: mentions.numbers,
+    }
+}
+
+/// The numbers written in one node's state (`Debug` text) and storage, read
+/// once per fingerprint and node, to tell the timer ids it keeps.
+#[derive(Default)]
+struct Mentions {
+    node: Option<NodeId>,
+    numbers: Vec<u64>,
+}
+
+impl Mentions {
+    fn of<N: Node>(&mut self, node: NodeId, state: &N, storage: &Storage) -> &Self {
+        if self.node != Some(node) {
+            self.node = Some(node);
+            self.numbers.clear();
+            let mut scan = Numbers {
+                out: &mut self.numbers,
+                run: None,
+            };
+            let _ = std::fmt::write(&mut scan, format_args!("{state:?}"));
+            scan.end_run();
+            storage.for_each_value(|value| {
+                let mut scan = Numbers {
+                    out: &mut self.numbers,
+                    run: None,
+                };
+                let _ = std::fmt::write(&mut scan, format_args!("{value}"));
+                scan.end_run();
+            });
+            self.numbers.sort_unstable();
+        }
+        self
+    }
+
+    fn contains(&self, n: u64) -> bool {
+        self.numbers.binary_search(&n).is_ok()
+    }
+}
+
+/// Collects the runs of decimal digits written to it that could be an
+/// explore-mode timer id (at least 2^40; shorter or overlong runs are
+/// skipped), without building the text.
+struct Numbers<'a> {
+    out: &'a mut Vec<u64>,
+    /// The digit run so far (`None` once it overflowed).
+    run: Option<Option<u64>>,
+}
+
+impl Numbers<'_> {
+    fn end_run(&mut self) {
+        if let Some(Some(n)) = self.run.take() {
+            if n >= 1 << 40 {
+                self.out.push(n);
+            }
+        }
+    }
+}
+
+impl std::fmt::Write for Numbers<'_> {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        for byte in text.bytes() {
+            if byte.is_ascii_digit() {
+                let digit = u64::from(byte - b'0');
+                let run = self.run.get_or_insert(Some(0));
+                *run = run.and_then(|n| n.checked_mul(10)?.checked_add(digit));
+            } else {
+                self.end_run();
+            }
+        }
+        Ok(())
+    }
+}
