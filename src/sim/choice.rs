@@ -280,12 +280,13 @@ impl<N: Node> Sim<N> {
     /// Would running this queued (non-timer) event do something? Messages
     /// and client traffic on the wire always arrive (a node that is down
     /// loses them); a client's next operation needs an idle client below
-    /// its bound; a timeout needs the operation still open.
+    /// its bound; a timeout or a resend needs the operation still open.
     pub(crate) fn is_live(&self, event: &Event<N>) -> bool {
         match event {
             Event::Deliver { .. } | Event::Request { .. } | Event::Reply { .. } => true,
             Event::ClientWake(client) => self.may_issue(*client),
-            Event::ClientTimeout { client, request_id } => self.clients[client.0 as usize]
+            Event::ClientTimeout { client, request_id }
+            | Event::ClientResend { client, request_id } => self.clients[client.0 as usize]
                 .pending
                 .as_ref()
                 .is_some_and(|p| p.id == *request_id),
@@ -537,6 +538,7 @@ fn describe_event<N: Node>(event: &Event<N>) -> String {
         }
         Event::ClientWake(client) => format!("{client} invokes its next operation"),
         Event::ClientTimeout { client, .. } => format!("{client}'s operation times out"),
+        Event::ClientResend { client, .. } => format!("{client} resends its operation"),
         Event::Start(node) => format!("start {node}"),
         Event::Timer { node, timer, .. } => format!("fire {node}'s timer {timer:?}"),
         Event::Fault(action) => format!("fault {action:?}"),

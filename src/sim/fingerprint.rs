@@ -74,6 +74,9 @@ impl<N: Node> Sim<N> {
                     (5u8, client, request_id).hash(&mut e)
                 }
                 Event::Start(node) => (6u8, node).hash(&mut e),
+                Event::ClientResend { client, request_id } => {
+                    (8u8, client, request_id).hash(&mut e)
+                }
                 _ => continue,
             }
             elements.push(e.finish());
