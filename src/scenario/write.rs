@@ -9,6 +9,7 @@
 //! Sections at their defaults are left out; comments are not kept.
 
 use super::params::ParamTable;
+use super::explore::{ExploreNetwork, ExploreSpec, ExploreTime};
 use super::spec::*;
 use super::value::{Item, Value};
 use crate::base::SimTime;
@@ -72,6 +73,7 @@ pub fn to_toml(scenario: &Scenario) -> String {
         nemesis(&mut out, n);
     }
     check(&mut out, &s.check);
+    explore(&mut out, &s.explore);
     out
 }
 
@@ -117,6 +119,9 @@ fn workload(out: &mut String, w: &WorkloadSpec) {
         line(out, "ops", &ops.to_string());
     }
     line(out, "timeout", &time(w.timeout));
+    if let Some(every) = w.resend {
+        line(out, "resend", &time(every));
+    }
     params(out, &w.params);
 }
 
@@ -133,6 +138,38 @@ fn nemesis(out: &mut String, n: &NemesisSpec) {
     line(out, "heal_after", &time(n.heal_after));
     line(out, "start", &time(n.start));
     line(out, "stop", &time(n.stop));
+}
+
+fn explore(out: &mut String, e: &ExploreSpec) {
+    if *e == ExploreSpec::default() {
+        return;
+    }
+    let d = ExploreSpec::default();
+    out.push_str("\n[explore]\n");
+    if e.strategy != d.strategy {
+        line(out, "strategy", &string(e.strategy.name()));
+    }
+    if let Some(depth) = e.depth {
+        line(out, "depth", &depth.to_string());
+    }
+    for (key, value, default) in [
+        ("states", e.states, d.states),
+        ("ops", e.ops, d.ops),
+        ("drops", e.drops.into(), d.drops.into()),
+        ("duplicates", e.duplicates.into(), d.duplicates.into()),
+        ("crashes", e.crashes.into(), d.crashes.into()),
+        ("restarts", e.restarts.into(), d.restarts.into()),
+    ] {
+        if value != default {
+            line(out, key, &value.to_string());
+        }
+    }
+    if e.network == ExploreNetwork::Duplicating {
+        line(out, "network", "\"duplicating\"");
+    }
+    if e.time == ExploreTime::Frozen {
+        line(out, "time", "\"frozen\"");
+    }
 }
 
 fn check(out: &mut String, c: &CheckSpec) {
@@ -377,8 +414,20 @@ mod tests {
     #[test]
     fn every_shipped_and_fixture_scenario_round_trips() {
         let mut count = 0;
-        for dir in ["scenarios", "tests/fixtures/valid_scenarios"] {
-            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+        let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut dirs = vec![
+            manifest.join("scenarios"),
+            manifest.join("tests/fixtures/valid_scenarios"),
+        ];
+        // The labs' scenarios too (lab 08's use `resend`).
+        let mut labs: Vec<_> = std::fs::read_dir(manifest.join("labs"))
+            .expect("labs/ exists")
+            .map(|e| e.expect("an entry").path().join("scenarios"))
+            .filter(|p| p.is_dir())
+            .collect();
+        labs.sort();
+        dirs.extend(labs);
+        for root in dirs {
             let mut files: Vec<_> = std::fs::read_dir(&root)
                 .expect("the folder exists")
                 .map(|e| e.expect("an entry").path())
@@ -391,7 +440,7 @@ mod tests {
                 count += 1;
             }
         }
-        assert!(count > 50, "only {count} scenarios found");
+        assert!(count > 100, "only {count} scenarios found");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 // SOLUTION FILE: labs/10-event-sourcing/src/lib.rs, is this file with these
 // SOLUTION FILE: lines dropped and each `// SOLUTION:` ... `// END` block cut
 // SOLUTION FILE: to its comment and a todo!(); regenerate it with
-// SOLUTION FILE: DISTLAB_BLESS=1 cargo test --test labs cqrs::the_skeleton
+// SOLUTION FILE: DISTLAB_BLESS=1 cargo test --test labs_05_10 cqrs::the_skeleton
 //! Lab 10: event sourcing and CQRS — your aggregate, projection and outbox.
 //!
 //! Read `labs/10-event-sourcing/README.md` first: it explains the system

@@ -3,7 +3,7 @@
 // SOLUTION FILE: labs/09-quorum-kv/src/lib.rs, is this file with these
 // SOLUTION FILE: lines dropped and each `// SOLUTION:` ... `// END` block cut
 // SOLUTION FILE: to its comment and a todo!(); regenerate it with
-// SOLUTION FILE: DISTLAB_BLESS=1 cargo test --test labs quorum_kv::the_skeleton
+// SOLUTION FILE: DISTLAB_BLESS=1 cargo test --test labs_05_10 quorum_kv::the_skeleton
 //! Lab 09: quorum KV — your `cp` (ABD) and `ap` (sloppy quorum) store.
 //!
 //! Read `labs/09-quorum-kv/README.md` first: it explains both modes, the
