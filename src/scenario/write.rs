@@ -8,8 +8,8 @@
 //! protocol and workload parameters as the TOML values they were read as.
 //! Sections at their defaults are left out; comments are not kept.
 
-use super::params::ParamTable;
 use super::explore::{ExploreNetwork, ExploreSpec, ExploreTime};
+use super::params::ParamTable;
 use super::spec::*;
 use super::value::{Item, Value};
 use crate::base::SimTime;
