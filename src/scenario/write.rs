@@ -8,8 +8,8 @@
 //! protocol and workload parameters as the TOML values they were read as.
 //! Sections at their defaults are left out; comments are not kept.
 
-use super::params::ParamTable;
 use super::explore::{ExploreNetwork, ExploreSpec, ExploreTime};
+use super::params::ParamTable;
 use super::spec::*;
 use super::value::{Item, Value};
 use crate::base::SimTime;
@@ -154,6 +154,7 @@ fn explore(out: &mut String, e: &ExploreSpec) {
     }
     for (key, value, default) in [
         ("states", e.states, d.states),
+        ("walks", e.walks, d.walks),
         ("ops", e.ops, d.ops),
         ("drops", e.drops.into(), d.drops.into()),
         ("duplicates", e.duplicates.into(), d.duplicates.into()),

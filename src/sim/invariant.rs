@@ -66,7 +66,10 @@ impl<N: Node> Invariant<N> {
     }
 
     /// Must hold after at least one step of the run.
-    pub fn sometimes(name: impl Into<String>, check: impl Fn(&Sim<N>) -> bool + Send + Sync + 'static) -> Self {
+    pub fn sometimes(
+        name: impl Into<String>,
+        check: impl Fn(&Sim<N>) -> bool + Send + Sync + 'static,
+    ) -> Self {
         Self::new(name, CheckKind::Sometimes, move |sim| {
             if check(sim) {
                 Outcome::Pass
