@@ -38,7 +38,7 @@ pub(crate) fn map<T: Send, R: Send>(
     };
     // allow-nondeterminism: worker threads; each result is put back at its item's index
     let mut results = std::thread::scope(|scope| {
-        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(&work)).collect();
+        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
         let mut all = work();
         for helper in helpers {
             match helper.join() {
