@@ -27,6 +27,9 @@ pub enum Stream {
     Node(u32),
     /// Anything else a tool needs (scenario generators, benchmarks).
     Other(u32),
+    /// The explorer's random walk number `n` (`distlab explore --walk`):
+    /// which enabled choice each step takes.
+    Walk(u32),
 }
 
 impl Stream {
@@ -38,6 +41,7 @@ impl Stream {
             Stream::Clocks => 4,
             Stream::Node(n) => (1 << 32) | u64::from(n),
             Stream::Other(n) => (2 << 32) | u64::from(n),
+            Stream::Walk(n) => (3 << 32) | u64::from(n),
         }
     }
 }

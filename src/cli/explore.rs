@@ -6,16 +6,19 @@ use super::failure::{self, ExplorePath, ExploreStep, Failure};
 use crate::cli::Context;
 use crate::explore::{self, Config, Progress, Report};
 use crate::scenario::engine::BuildOptions;
-use crate::scenario::explore::{DEPTH_MAX, FAULTS_MAX, OPS_MAX, STATES_MAX};
+use crate::scenario::explore::{DEPTH_MAX, FAULTS_MAX, OPS_MAX, STATES_MAX, WALKS_MAX};
 use crate::scenario::{ExploreStrategy, Scenario};
 use crate::sim::Verdict;
 use clap::Args;
 use std::path::PathBuf;
 
+/// The most threads `--jobs` may ask for.
+const JOBS_MAX: u64 = 256;
+
 /// Arguments of `distlab explore`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  distlab explore scenarios/explore-pingpong.toml\n  distlab explore scenarios/explore-2pc.toml --crashes 1\n  distlab explore scenarios/raft-bug-forget-vote.toml --nodes 3 --depth 12 --dfs\n\nFrom the scenario's initial state (nodes booted) the search tries every enabled\nchoice: deliver any message on the wire (an unordered multiset, latency ignored),\nfire any pending timer, let an idle client issue its next operation or time out,\nand within the budgets drop or duplicate a message, crash or restart a node.\nTime stands still; the scenario's faults, nemesis and loss are not used. Flags\noverride the scenario's [explore] table (docs/explore.md).\n\nA violation is written as a replay file (--out): `distlab replay FILE` re-runs\nthe path.\n\nExit codes: 0 no violation (the summary says whether the space was exhausted),\n1 safety violation, 2 liveness failure (an eventually check on a terminal state),\n3 bad input, 4 the implementation panicked."
+    after_help = "Examples:\n  distlab explore scenarios/explore-pingpong.toml\n  distlab explore scenarios/explore-2pc.toml --crashes 1\n  distlab explore scenarios/explore-2pc.toml --depth 9 --jobs 2\n  distlab explore scenarios/raft-bug-forget-vote.toml --nodes 3 --depth 12 --dfs\n  distlab explore scenarios/raft-bug-forget-vote.toml --nodes 3 --crashes 1 --restarts 1 --walks 2000 --depth 30\n  distlab replay distlab-explore.json --tui\n\nFrom the scenario's initial state (nodes booted) the search tries every enabled\nchoice: deliver any message on the wire (an unordered multiset, latency ignored),\nfire any pending timer, let an idle client issue its next operation or time out,\nand within the budgets drop or duplicate a message, crash or restart a node.\nTime moves only when a timer fires (--frozen-time: never); the scenario's faults,\nnemesis and loss are not used. Flags override the scenario's [explore] table\n(docs/explore.md).\n\n--jobs N expands each breadth-first level (or runs the random walks) on N threads;\nthe result is the same for every N. Depth-first search is sequential.\n--walk (or --walks N) samples spaces too large to finish: N walks of up to --depth\nsteps (default 100), each choosing uniformly among the enabled choices, seeded by\nthe seed and the walk's number.\n\nA violation is written as a replay file (--out): `distlab replay FILE` re-runs\nthe path, `distlab replay FILE --tui` opens it at the failing step.\n\nExit codes: 0 no violation (the summary says whether the space was exhausted),\n1 safety violation, 2 liveness failure (an eventually check on a terminal state),\n3 bad input, 4 the implementation panicked."
 )]
 pub struct ExploreArgs {
     #[command(flatten)]
@@ -24,12 +27,24 @@ pub struct ExploreArgs {
     #[arg(long)]
     pub seed: Option<u64>,
     /// Breadth first: the first violation found is a shortest one (default).
-    #[arg(long, conflicts_with = "dfs")]
+    #[arg(long, conflicts_with_all = ["dfs", "walk", "walks"])]
     pub bfs: bool,
     /// Depth first: less memory, counterexamples not the shortest.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["walk", "walks"])]
     pub dfs: bool,
-    /// Do not expand states this many choices from the start.
+    /// Random walks instead of an exhaustive search, for spaces too large to
+    /// finish: each walk takes a uniformly random enabled choice per step.
+    #[arg(long)]
+    pub walk: bool,
+    /// How many random walks (implies --walk; default 1000).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=WALKS_MAX))]
+    pub walks: Option<u64>,
+    /// Threads expanding states (breadth first) or running walks (default
+    /// 1); the result does not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=JOBS_MAX))]
+    pub jobs: Option<u64>,
+    /// Do not expand states this many choices from the start (random walks:
+    /// steps per walk, default 100).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(DEPTH_MAX)))]
     pub depth: Option<u32>,
     /// Stop after this many unique states.
@@ -79,6 +94,11 @@ impl ExploreArgs {
         if self.dfs {
             config.strategy = ExploreStrategy::Dfs;
         }
+        if self.walk || self.walks.is_some() {
+            config.strategy = ExploreStrategy::Walk;
+        }
+        config.walks = self.walks.unwrap_or(config.walks);
+        config.jobs = self.jobs.map_or(1, |j| j as usize);
         if self.frozen_time {
             config.time = crate::sim::TimeModel::Frozen;
         }
@@ -112,6 +132,12 @@ pub fn run(ctx: &Context, args: &ExploreArgs) -> i32 {
         ));
     }
     let config = args.config(&scenario);
+    if config.strategy == ExploreStrategy::Dfs && config.jobs > 1 {
+        return common::report_error(format!(
+            "--jobs {}: depth-first search runs on one thread (each step follows from the last); use breadth first (--bfs, the default) or random walks (--walk) with --jobs, or drop --jobs",
+            config.jobs
+        ));
+    }
     let built = common::guard_build(|| {
         common::build(ctx, &scenario, scenario.seed, &BuildOptions::default())
     });
@@ -212,16 +238,24 @@ fn search_with_bar(
 
 fn print_summary(scenario: &Scenario, config: &Config, report: &Report, wall: f64) {
     let b = config.budgets;
-    let depth = config
-        .max_depth
-        .map_or("unbounded".to_string(), |d| d.to_string());
+    let (strategy, depth) = match report.strategy {
+        ExploreStrategy::Walk => (
+            format!("walk ({} walks)", config.walks),
+            format!("{} per walk", config.walk_depth()),
+        ),
+        other => (
+            other.name().to_string(),
+            config
+                .max_depth
+                .map_or("unbounded".to_string(), |d| d.to_string()),
+        ),
+    };
     println!(
-        "explore {} ({}, {} nodes, seed {}): {}, {} network, {} time, depth {depth}, states {}, ops {}/client, drops {}, duplicates {}, crashes {}, restarts {}",
+        "explore {} ({}, {} nodes, seed {}): {strategy}, {} network, {} time, depth {depth}, states {}, ops {}/client, drops {}, duplicates {}, crashes {}, restarts {}, jobs {}",
         scenario.name,
         scenario.protocol.get_ref(),
         scenario.nodes,
         scenario.seed,
-        report.strategy.name(),
         match config.wire {
             crate::sim::Wire::Multiset => "multiset",
             crate::sim::Wire::Duplicating => "duplicating",
@@ -235,7 +269,8 @@ fn print_summary(scenario: &Scenario, config: &Config, report: &Report, wall: f6
         b.drops,
         b.duplicates,
         b.crashes,
-        b.restarts
+        b.restarts,
+        config.jobs
     );
     let rate = report.unique_states as f64 / wall.max(1e-9);
     println!(
@@ -243,20 +278,32 @@ fn print_summary(scenario: &Scenario, config: &Config, report: &Report, wall: f6
         report.unique_states, report.transitions, report.terminal_states, report.max_depth
     );
     println!("  wall time: {wall:.3}s   {rate:.0} unique states/s");
-    let space = if report.exhausted {
+    let limits: Vec<&str> = report
+        .limits
+        .iter()
+        .filter(|l| report.strategy != ExploreStrategy::Walk || **l != explore::Limit::Depth)
+        .map(|l| match l {
+            explore::Limit::Depth => "the depth bound",
+            explore::Limit::States => "the state bound",
+            explore::Limit::Stopped => "the time limit",
+        })
+        .collect();
+    let space = if report.strategy == ExploreStrategy::Walk {
+        let mut text = format!(
+            "sampled by {} random walk(s), {} of them ending in a terminal state (a sample: never exhausted)",
+            report.walks, report.terminal_states
+        );
+        if report.violation.is_some() {
+            text.push_str("; stopped at the first violation");
+        } else if !limits.is_empty() {
+            text.push_str(&format!("; cut short by {}", limits.join(" and ")));
+        }
+        text
+    } else if report.exhausted {
         "exhausted: every reachable state was visited".to_string()
     } else if report.violation.is_some() {
         "stopped at the first violation".to_string()
     } else {
-        let limits: Vec<String> = report
-            .limits
-            .iter()
-            .map(|l| match l {
-                explore::Limit::Depth => "the depth bound".to_string(),
-                explore::Limit::States => "the state bound".to_string(),
-                explore::Limit::Stopped => "the time limit".to_string(),
-            })
-            .collect();
         format!("NOT exhausted: cut short by {}", limits.join(" and "))
     };
     println!("  space: {space}");

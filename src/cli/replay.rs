@@ -12,7 +12,7 @@ use std::path::PathBuf;
 /// Arguments of `distlab replay`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  distlab replay scenarios/broadcast-lossy.toml --seed 17\n  distlab replay distlab-failures.json\n  distlab replay distlab-session.json --tui\n\nWith a replay file, every failure in it is re-run and compared: same verdict,\nsame failing checks, same trace hash. User actions saved from the TUI are\nre-applied at their steps; a session saved mid-run stops at its step.\nWith --tui, the (first) failure opens paused at its failing step.\n\nExit codes: 0 all checks passed, 1 safety violation, 2 liveness failure, 3 bad input,\n4 the implementation panicked (the worst over the file's failures), 5 a recorded run\ndid not come back (another verdict, other failing checks or another trace hash)."
+    after_help = "Examples:\n  distlab replay scenarios/broadcast-lossy.toml --seed 17\n  distlab replay distlab-failures.json\n  distlab replay distlab-session.json --tui\n  distlab replay distlab-explore.json --tui\n\nWith a replay file, every failure in it is re-run and compared: same verdict,\nsame failing checks, same trace hash. User actions saved from the TUI are\nre-applied at their steps; a session saved mid-run stops at its step; a path\nfound by `distlab explore` has its choices re-applied in explore mode.\nWith --tui, the (first) failure opens paused at its failing step (an explored\npath: after its last choice; b steps back through it).\n\nExit codes: 0 all checks passed, 1 safety violation, 2 liveness failure, 3 bad input,\n4 the implementation panicked (the worst over the file's failures), 5 a recorded run\ndid not come back (another verdict, other failing checks or another trace hash)."
 )]
 pub struct ReplayArgs {
     /// A replay file (.json, written by `sweep`) or a scenario file (.toml).
@@ -73,12 +73,6 @@ pub fn run(ctx: &Context, args: &ReplayArgs) -> i32 {
             );
         }
         let f = &failures[0];
-        if f.explore.is_some() {
-            return common::report_error(format!(
-                "{}: a path found by `distlab explore` does not open in the TUI yet; replay it without --tui",
-                args.file.display()
-            ));
-        }
         return super::tui::open(ctx, &f.scenario_args(), Some(f.seed), Some(f));
     }
     let mut worst = 0;

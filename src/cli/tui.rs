@@ -5,7 +5,7 @@ use super::failure::{self, Failure};
 use crate::cli::Context;
 use crate::scenario::engine::BuildOptions;
 use crate::sim::trace::format_hash;
-use crate::sim::{StepResult, Timeline, TraceLevel};
+use crate::sim::{ExploreOptions, StepResult, Timeline, TraceLevel};
 use crate::tui::app::SNAPSHOT_EVERY;
 use crate::tui::{signals, terminal, App, SaveRequest, Saver};
 use clap::Args;
@@ -31,47 +31,25 @@ pub fn run(ctx: &Context, args: &TuiArgs) -> i32 {
 }
 
 /// Open a scenario (and, for a replay file, its recorded actions, paused at
-/// its failing or saved step) in the terminal UI.
+/// its failing or saved step; for an explored path, its choices, paused
+/// after the last) in the terminal UI.
 pub fn open(
     ctx: &Context,
     args: &ScenarioArgs,
     seed: Option<u64>,
     replay: Option<&Failure>,
 ) -> i32 {
-    let overrides = args.overrides(seed);
-    let loaded = common::guard_build(|| match replay {
-        Some(f) => f.load_scenario(ctx),
-        None => common::load(ctx, &args.scenario, &overrides),
-    });
-    let scenario = match loaded {
-        Ok(s) => s,
+    let app = match session(ctx, args, seed, replay) {
+        Ok(app) => app,
         Err(code) => return code,
     };
-    let options = BuildOptions {
-        trace_level: TraceLevel::Full,
-    };
-    let sim = match common::guard_build(|| common::build(ctx, &scenario, scenario.seed, &options)) {
-        Ok(sim) => sim,
-        Err(code) => return code,
-    };
-    let actions = replay.map(Failure::timeline_actions).unwrap_or_default();
-    let mut timeline = Timeline::with_actions(sim, SNAPSHOT_EVERY, actions);
-    if let Some(f) = replay {
-        open_at_failure(&mut timeline, f);
-    }
-    let seed = scenario.seed;
-    let app = App::new(timeline).with_saver(saver(
-        args.clone(),
-        scenario.source.text.to_string(),
-        seed,
-        PathBuf::from("."),
-    ));
     match terminal::run(app) {
         Ok(exit) => {
             let sim = exit.app.timeline().sim();
             println!(
-                "tui: left {} seed {seed} at step {} ({}), trace-hash {}",
+                "tui: left {} seed {} at step {} ({}), trace-hash {}",
                 sim.name(),
+                sim.seed(),
                 sim.steps(),
                 sim.now(),
                 format_hash(sim.trace_hash())
@@ -85,6 +63,66 @@ pub fn open(
             }
         }
         Err(e) => common::report_error(format!("terminal: {e}")),
+    }
+}
+
+/// The session [`open`] shows, without a terminal (for tests and other
+/// front ends): paused at step 0; for a replay file at its failing or saved
+/// step; for a path found by `distlab explore` after its last choice (the
+/// failing step, or the end-of-run checks of the terminal state it reached),
+/// in explore mode so that stepping back re-applies its choices. `Err`: the
+/// exit code of an error already printed.
+pub fn session(
+    ctx: &Context,
+    args: &ScenarioArgs,
+    seed: Option<u64>,
+    replay: Option<&Failure>,
+) -> Result<App, i32> {
+    let overrides = args.overrides(seed);
+    let scenario = common::guard_build(|| match replay {
+        Some(f) => f.load_scenario(ctx),
+        None => common::load(ctx, &args.scenario, &overrides),
+    })?;
+    let options = BuildOptions {
+        trace_level: TraceLevel::Full,
+    };
+    let sim = common::guard_build(|| common::build(ctx, &scenario, scenario.seed, &options))?;
+    if let Some(path) = replay.and_then(|f| f.explore.as_ref()) {
+        let options = ExploreOptions {
+            ops_per_client: path.ops_per_client,
+            wire: path.wire,
+            time: path.time,
+        };
+        let choices = path.steps.iter().map(|s| s.choice).collect();
+        let mut timeline = Timeline::explored(sim, SNAPSHOT_EVERY, options, choices);
+        open_at_end_of_path(&mut timeline);
+        return Ok(App::new(timeline));
+    }
+    let actions = replay.map(Failure::timeline_actions).unwrap_or_default();
+    let mut timeline = Timeline::with_actions(sim, SNAPSHOT_EVERY, actions);
+    if let Some(f) = replay {
+        open_at_failure(&mut timeline, f);
+    }
+    Ok(App::new(timeline).with_saver(saver(
+        args.clone(),
+        scenario.source.text.to_string(),
+        scenario.seed,
+        PathBuf::from("."),
+    )))
+}
+
+/// Apply an explored path's choices; after the last, a world with nothing
+/// enabled gets its end-of-run checks, as `distlab replay` evaluates them.
+fn open_at_end_of_path(timeline: &mut Timeline) {
+    loop {
+        match timeline.step() {
+            StepResult::Progressed => {}
+            StepResult::Finished => {
+                timeline.sim_mut().finish();
+                return;
+            }
+            StepResult::Violated => return,
+        }
     }
 }
 

@@ -3,14 +3,18 @@
 use crate::scenario::{ExploreNetwork, ExploreSpec, ExploreStrategy, ExploreTime};
 use crate::sim::{Choice, ExploreOptions, FaultChoices, TimeModel, Wire};
 
+/// How long a random walk may be when no depth bound is given.
+pub const WALK_DEPTH_DEFAULT: u32 = 100;
+
 /// The search's settings. Build one from a scenario's `[explore]` table
 /// ([`Config::from_spec`]) or by hand; every field has a default.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
-    /// Breadth first (default: a shortest counterexample) or depth first.
+    /// Breadth first (default: a shortest counterexample), depth first or
+    /// random walks.
     pub strategy: ExploreStrategy,
     /// States this many choices from the start are not expanded (default:
-    /// unbounded).
+    /// unbounded; random walks stop after [`WALK_DEPTH_DEFAULT`] steps).
     pub max_depth: Option<u32>,
     /// Stop after this many unique states (default 1 000 000).
     pub max_states: u64,
@@ -22,6 +26,14 @@ pub struct Config {
     pub wire: Wire,
     /// The time model (default: time moves when timers fire).
     pub time: TimeModel,
+    /// Random walks to run under [`ExploreStrategy::Walk`] (default 1000).
+    pub walks: u64,
+    /// Threads that expand states (breadth first) or run walks (default 1).
+    /// The report does not depend on it: breadth first expands each level
+    /// on `jobs` threads and merges the successors in the sequential order;
+    /// walks are merged in walk order. Depth first is sequential and
+    /// ignores it.
+    pub jobs: usize,
 }
 
 impl Default for Config {
@@ -52,7 +64,15 @@ impl Config {
                 ExploreTime::Timers => TimeModel::Timers,
                 ExploreTime::Frozen => TimeModel::Frozen,
             },
+            walks: spec.walks,
+            jobs: 1,
         }
+    }
+
+    /// How many steps each random walk may take: the depth bound, or
+    /// [`WALK_DEPTH_DEFAULT`].
+    pub fn walk_depth(&self) -> u32 {
+        self.max_depth.unwrap_or(WALK_DEPTH_DEFAULT)
     }
 
     /// What the world needs to know: [`crate::sim::Sim::start_exploring`].
@@ -88,6 +108,20 @@ impl Config {
     #[must_use]
     pub fn bfs(mut self) -> Self {
         self.strategy = ExploreStrategy::Bfs;
+        self
+    }
+    /// `walks` random walks ([`ExploreStrategy::Walk`]).
+    #[must_use]
+    pub fn walk(mut self, walks: u64) -> Self {
+        self.strategy = ExploreStrategy::Walk;
+        self.walks = walks;
+        self
+    }
+    /// Expand (breadth first) or walk (random walks) on `jobs` threads
+    /// (at least 1); the report is the same for every `jobs`.
+    #[must_use]
+    pub fn jobs(mut self, jobs: usize) -> Self {
+        self.jobs = jobs.max(1);
         self
     }
     /// Bound the depth.

@@ -13,6 +13,12 @@
 //! enabled run the `eventually` and history checks; `sometimes` checks are
 //! reported reached (with a path) or never.
 //!
+//! Breadth first, states are expanded on [`Config::jobs`] threads and
+//! merged in the sequential order, so the report does not depend on the
+//! number of threads. For spaces too large to finish, random walks
+//! ([`Config::walk`]) sample paths, seeded by the scenario's seed and the
+//! walk's number.
+//!
 //! ```
 //! use distlab::explore::{self, Config};
 //! use distlab::protocols::pingpong::PingPong;
@@ -30,10 +36,12 @@
 //! What the search can and cannot prove is in `docs/explore.md`.
 
 mod config;
+mod parallel;
 mod report;
 mod search;
+mod walk;
 
-pub use config::{Budgets, Config};
+pub use config::{Budgets, Config, WALK_DEPTH_DEFAULT};
 pub use report::{Counterexample, Limit, PathStep, Report, Sometimes};
 pub use search::{label_path, search, search_with, Progress};
 

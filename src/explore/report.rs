@@ -37,8 +37,8 @@ pub struct Counterexample {
 pub struct Sometimes {
     /// The check's name.
     pub name: String,
-    /// The path to a state where it held (shortest under BFS); `None`: no
-    /// explored state had it.
+    /// The path to a state where it held (shortest under BFS; random walks:
+    /// on the lowest-numbered walk); `None`: no explored state had it.
     pub witness: Option<Vec<PathStep>>,
 }
 
@@ -46,7 +46,8 @@ pub struct Sometimes {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Limit {
-    /// States at the depth bound had successors that were not expanded.
+    /// States at the depth bound had successors that were not expanded
+    /// (random walks: a walk stopped at the depth bound).
     Depth,
     /// The bound on unique states was reached.
     States,
@@ -57,24 +58,27 @@ pub enum Limit {
 /// The result of a search.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Report {
-    /// `bfs` or `dfs`.
+    /// `bfs`, `dfs` or `walk`.
     #[serde(serialize_with = "strategy_name")]
     pub strategy: ExploreStrategy,
     /// Unique states found (the initial state included).
     pub unique_states: u64,
-    /// Choices applied (edges of the state graph walked).
+    /// Choices applied (edges of the state graph walked; random walks:
+    /// steps over all walks).
     pub transitions: u64,
-    /// States with nothing enabled, where the end-of-run checks ran.
+    /// States with nothing enabled, where the end-of-run checks ran (random
+    /// walks: walks that ended in one).
     pub terminal_states: u64,
     /// The deepest state found, in choices from the start.
     pub max_depth: u32,
     /// True when every reachable state (within the fault budgets and the
     /// operation bound) was visited: no bound cut the search short and no
-    /// violation stopped it.
+    /// violation stopped it. Never true for random walks.
     pub exhausted: bool,
     /// The bounds that cut the search short, if any.
     pub limits: Vec<Limit>,
-    /// The first failing state found, if any (under BFS, a shortest path).
+    /// The first failing state found, if any (under BFS, a shortest path;
+    /// random walks: on the lowest-numbered walk that found one).
     pub violation: Option<Counterexample>,
     /// Every `sometimes` check.
     pub sometimes: Vec<Sometimes>,
@@ -82,6 +86,8 @@ pub struct Report {
     /// read its clock: the search may have missed states that depend on
     /// time passing. Always false under the default time model.
     pub frozen_clock_read: bool,
+    /// Random walks run to their end (the walk strategy only; 0 otherwise).
+    pub walks: u64,
 }
 
 fn strategy_name<S: serde::Serializer>(s: &ExploreStrategy, out: S) -> Result<S::Ok, S::Error> {

@@ -1,7 +1,16 @@
 //! The search loop: breadth or depth first over explored states, each
 //! expanded once (by fingerprint), every step checked.
+//!
+//! Expanding a state (listing its choices, applying each to a copy,
+//! fingerprinting the copies, the end-of-run checks of a terminal state) is
+//! the costly part, and it needs only the state: breadth first, it runs on
+//! `jobs` threads ([`super::parallel`]), a round of one level's frontier at
+//! a time. Taking the successors in (the visited map, state ids, bounds,
+//! verdicts) is done on one thread in frontier order, the order of a single
+//! thread popping a queue, so the report is the same for every `jobs`.
 
 use super::config::{Budgets, Config};
+use super::parallel;
 use super::report::{Counterexample, Limit, PathStep, Report, Sometimes};
 use crate::base::hash::StableHasher;
 use crate::check::{CheckKind, Outcome};
@@ -9,7 +18,6 @@ use crate::scenario::ExploreStrategy;
 use crate::sim::{Choice, DynSim, StepResult, TimeModel, Verdict, PANIC_CHECK};
 // allow-nondeterminism: the visited set is only probed, never iterated
 use std::collections::HashMap;
-use std::collections::VecDeque;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 /// How far a search has got, for a progress bar.
@@ -21,7 +29,7 @@ pub struct Progress {
     pub transitions: u64,
     /// The deepest state so far.
     pub max_depth: u32,
-    /// States waiting to be expanded.
+    /// States waiting to be expanded (random walks: walks still to run).
     pub pending: usize,
 }
 
@@ -37,10 +45,40 @@ struct Pending {
 }
 
 // allow-nondeterminism: probed only (membership and depth), never iterated
-type Visited = HashMap<u64, u32, BuildHasherDefault<StableHasher>>;
+pub(super) type Visited = HashMap<u64, u32, BuildHasherDefault<StableHasher>>;
+
+/// A check that failed: its name, its explanation and the verdict.
+pub(super) type Failure = (String, String, Verdict);
+
+/// Frontier states expanded (on `jobs` threads) before their successors
+/// are merged. Fixed, so that which states are skipped early does not
+/// depend on `jobs` either (the result never does).
+const ROUND: usize = 1024;
+
+/// What expanding one state gave. Computed from the state alone and the
+/// visited map as it was when the round began, so on any thread.
+enum Expansion {
+    /// Nothing is enabled: the first end-of-run check that failed, if any.
+    Terminal(Option<Failure>),
+    /// At the depth bound, with choices left.
+    DepthCut,
+    /// The successors, in choice order.
+    Children(Vec<Child>),
+}
+
+/// One successor of an expanded state.
+struct Child {
+    choice: Choice,
+    budgets: Budgets,
+    key: u64,
+    /// `None` when it was already visited no deeper when the round began and
+    /// no check failed: the merge skips it (but counts the transition).
+    state: Option<Box<dyn DynSim>>,
+}
 
 /// Explore every state reachable from `initial` (a freshly built world:
-/// the search puts it in explore mode) within `config`'s bounds.
+/// the search puts it in explore mode) within `config`'s bounds, or walk
+/// it at random ([`crate::scenario::ExploreStrategy::Walk`]).
 /// `progress` runs every few thousand steps; returning `false` stops the
 /// search (reported as [`Limit::Stopped`]).
 pub fn search_with(
@@ -49,6 +87,9 @@ pub fn search_with(
     progress: &mut dyn FnMut(&Progress) -> bool,
 ) -> Report {
     initial.start_exploring(config.options());
+    if config.strategy == ExploreStrategy::Walk {
+        return super::walk::walks(initial, config, progress);
+    }
     let mut run = Run::new(initial.clone_box(), config);
     run.explore(initial, progress);
     run.report()
@@ -57,6 +98,85 @@ pub fn search_with(
 /// [`search_with`] without progress reports.
 pub fn search(initial: Box<dyn DynSim>, config: &Config) -> Report {
     search_with(initial, config, &mut |_| true)
+}
+
+/// A state's key in the visited map: its fingerprint, and the fault budgets
+/// left when there are budgets at all.
+pub(super) fn key(config: &Config, state: &dyn DynSim, budgets: Budgets) -> u64 {
+    let fingerprint = state.fingerprint();
+    if config.budgets == Budgets::default() {
+        return fingerprint;
+    }
+    let mut h = StableHasher::new();
+    (fingerprint, budgets).hash(&mut h);
+    h.finish()
+}
+
+/// The check that failed on the step that reached `state`, if one did.
+pub(super) fn step_failure(state: &dyn DynSim) -> Option<Failure> {
+    let v = state.violation()?;
+    let verdict = if v.check == PANIC_CHECK {
+        Verdict::Panic
+    } else {
+        Verdict::SafetyViolation
+    };
+    Some((v.check.clone(), v.detail.clone(), verdict))
+}
+
+/// The first end-of-run check that fails on `state` (a state where nothing
+/// is enabled), if any.
+pub(super) fn terminal_failure(state: &dyn DynSim) -> Option<Failure> {
+    state.terminal_checks().into_iter().find_map(|result| {
+        let Outcome::Fail(detail) = result.outcome else {
+            return None;
+        };
+        let verdict = match result.kind {
+            _ if result.name == PANIC_CHECK => Verdict::Panic,
+            CheckKind::Eventually | CheckKind::Sometimes => Verdict::LivenessFailure,
+            CheckKind::Always | CheckKind::AtEnd => Verdict::SafetyViolation,
+        };
+        Some((result.name, detail, verdict))
+    })
+}
+
+/// The registered `sometimes` checks: their index among all checks, and
+/// their name.
+pub(super) fn sometimes_checks(root: &dyn DynSim) -> Vec<(usize, String)> {
+    root.checks()
+        .into_iter()
+        .enumerate()
+        .filter(|(_, (_, kind))| *kind == CheckKind::Sometimes)
+        .map(|(i, (name, _))| (i, name))
+        .collect()
+}
+
+/// Expand one state: apply each enabled choice to a copy and key it.
+fn expand(entry: &Pending, config: &Config, known: &Visited) -> Expansion {
+    let choices = entry.state.choices(entry.budgets.faults());
+    if choices.is_empty() {
+        return Expansion::Terminal(terminal_failure(entry.state.as_ref()));
+    }
+    if config.max_depth.is_some_and(|max| entry.depth >= max) {
+        return Expansion::DepthCut;
+    }
+    let depth = entry.depth + 1;
+    let mut children = Vec::with_capacity(choices.len());
+    for choice in choices {
+        let mut next = entry.state.clone_box();
+        if next.apply_choice(&choice).is_none() {
+            continue;
+        }
+        let budgets = entry.budgets.after(&choice);
+        let key = key(config, next.as_ref(), budgets);
+        let skip = known.get(&key).is_some_and(|&d| d <= depth) && next.violation().is_none();
+        children.push(Child {
+            choice,
+            budgets,
+            key,
+            state: (!skip).then_some(next),
+        });
+    }
+    Expansion::Children(children)
 }
 
 struct Run<'c> {
@@ -70,21 +190,16 @@ struct Run<'c> {
     terminal: u64,
     max_depth: u32,
     limits: Vec<Limit>,
-    violation: Option<(u32, String, String, Verdict)>,
+    violation: Option<(u32, Failure)>,
     sometimes_names: Vec<(usize, String)>,
     sometimes_found: Vec<Option<u32>>,
     clock_read: bool,
+    next_report: u64,
 }
 
 impl<'c> Run<'c> {
     fn new(root: Box<dyn DynSim>, config: &'c Config) -> Self {
-        let sometimes_names: Vec<(usize, String)> = root
-            .checks()
-            .into_iter()
-            .enumerate()
-            .filter(|(_, (_, kind))| *kind == CheckKind::Sometimes)
-            .map(|(i, (name, _))| (i, name))
-            .collect();
+        let sometimes_names = sometimes_checks(root.as_ref());
         let found = vec![None; sometimes_names.len()];
         Run {
             config,
@@ -99,106 +214,154 @@ impl<'c> Run<'c> {
             sometimes_names,
             sometimes_found: found,
             clock_read: false,
+            next_report: PROGRESS_EVERY,
         }
-    }
-
-    fn key(&self, state: &dyn DynSim, budgets: Budgets) -> u64 {
-        let fingerprint = state.fingerprint();
-        if self.config.budgets == Budgets::default() {
-            return fingerprint;
-        }
-        let mut h = StableHasher::new();
-        (fingerprint, budgets).hash(&mut h);
-        h.finish()
     }
 
     fn explore(&mut self, initial: Box<dyn DynSim>, progress: &mut dyn FnMut(&Progress) -> bool) {
         let budgets = self.config.budgets;
         self.parents.push((0, Choice::Run { seq: u64::MAX }));
-        let key = self.key(initial.as_ref(), budgets);
+        let key = key(self.config, initial.as_ref(), budgets);
         self.visited.insert(key, 0);
         if self.note_state(initial.as_ref(), 0) {
             return;
         }
-        let mut pending = VecDeque::from([Pending {
+        let root = Pending {
             state: initial,
             budgets,
             depth: 0,
             id: 0,
-        }]);
-        let mut next_report = PROGRESS_EVERY;
-        while let Some(entry) = match self.config.strategy {
-            ExploreStrategy::Bfs => pending.pop_front(),
-            ExploreStrategy::Dfs => pending.pop_back(),
-        } {
-            if self.transitions >= next_report {
-                next_report = self.transitions + PROGRESS_EVERY;
-                let now = self.progress(pending.len());
-                if !progress(&now) {
-                    self.limit(Limit::Stopped);
-                    return;
-                }
-            }
-            match self.expand(entry) {
-                Ok(children) => {
-                    // Depth first takes the first choice first.
-                    match self.config.strategy {
-                        ExploreStrategy::Bfs => pending.extend(children),
-                        ExploreStrategy::Dfs => pending.extend(children.into_iter().rev()),
-                    }
-                }
-                Err(()) => return,
-            }
+        };
+        match self.config.strategy {
+            ExploreStrategy::Dfs => self.depth_first(root, progress),
+            ExploreStrategy::Bfs | ExploreStrategy::Walk => self.breadth_first(root, progress),
         }
     }
 
-    /// Expand one state: its successors not seen before (or, depth first,
-    /// seen only deeper). `Err` stops the search (a violation, a bound).
-    fn expand(&mut self, entry: Pending) -> Result<Vec<Pending>, ()> {
-        let choices = entry.state.choices(entry.budgets.faults());
-        if choices.is_empty() {
-            self.terminal += 1;
-            return self
-                .check_terminal(entry.state.as_ref(), entry.id)
-                .map(|()| Vec::new());
-        }
-        if self.config.max_depth.is_some_and(|max| entry.depth >= max) {
-            self.limit(Limit::Depth);
-            return Ok(Vec::new());
-        }
-        let depth = entry.depth + 1;
-        let mut children = Vec::new();
-        for choice in choices {
-            let mut next = entry.state.clone_box();
-            if next.apply_choice(&choice).is_none() {
-                continue;
+    /// Level by level; each level in rounds of [`ROUND`] states expanded on
+    /// `jobs` threads, their successors merged in frontier order: the same
+    /// order, so the same result, as one thread popping a queue.
+    fn breadth_first(&mut self, root: Pending, progress: &mut dyn FnMut(&Progress) -> bool) {
+        let config = self.config;
+        let mut frontier = vec![root];
+        while !frontier.is_empty() {
+            let mut next_level = Vec::new();
+            let mut rest = frontier.into_iter();
+            loop {
+                let round: Vec<Pending> = rest.by_ref().take(ROUND).collect();
+                if round.is_empty() {
+                    break;
+                }
+                let known = &self.visited;
+                let expanded = parallel::map(round, config.jobs, |entry| {
+                    let expansion = expand(&entry, config, known);
+                    (entry.id, entry.depth, expansion)
+                });
+                let mut waiting = rest.len() + expanded.len();
+                for (id, depth, expansion) in expanded {
+                    waiting -= 1;
+                    if !self.keep_going(waiting + next_level.len(), progress) {
+                        return;
+                    }
+                    if self.merge(id, depth, expansion, &mut next_level).is_err() {
+                        return;
+                    }
+                }
             }
+            frontier = next_level;
+        }
+    }
+
+    /// Depth first, one state at a time; the first choice first.
+    fn depth_first(&mut self, root: Pending, progress: &mut dyn FnMut(&Progress) -> bool) {
+        let mut pending = vec![root];
+        while let Some(entry) = pending.pop() {
+            if !self.keep_going(pending.len(), progress) {
+                return;
+            }
+            let expansion = expand(&entry, self.config, &self.visited);
+            let mut children = Vec::new();
+            if self
+                .merge(entry.id, entry.depth, expansion, &mut children)
+                .is_err()
+            {
+                return;
+            }
+            pending.extend(children.into_iter().rev());
+        }
+    }
+
+    /// Report progress every [`PROGRESS_EVERY`] transitions; false when the
+    /// caller asked to stop.
+    fn keep_going(&mut self, pending: usize, progress: &mut dyn FnMut(&Progress) -> bool) -> bool {
+        if self.transitions < self.next_report {
+            return true;
+        }
+        self.next_report = self.transitions + PROGRESS_EVERY;
+        let now = self.progress(pending);
+        if progress(&now) {
+            return true;
+        }
+        self.limit(Limit::Stopped);
+        false
+    }
+
+    /// Take state `id`'s expansion into the search: count it, and add its
+    /// successors not seen before (or, depth first, seen only deeper) to
+    /// `out`. `Err` stops the search (a violation, a bound).
+    fn merge(
+        &mut self,
+        id: u32,
+        depth: u32,
+        expansion: Expansion,
+        out: &mut Vec<Pending>,
+    ) -> Result<(), ()> {
+        let children = match expansion {
+            Expansion::Terminal(failure) => {
+                self.terminal += 1;
+                return match failure {
+                    Some(failure) => {
+                        self.violation = Some((id, failure));
+                        Err(())
+                    }
+                    None => Ok(()),
+                };
+            }
+            Expansion::DepthCut => {
+                self.limit(Limit::Depth);
+                return Ok(());
+            }
+            Expansion::Children(children) => children,
+        };
+        let depth = depth + 1;
+        for child in children {
             self.transitions += 1;
-            let budgets = entry.budgets.after(&choice);
-            let key = self.key(next.as_ref(), budgets);
-            let seen = self.visited.get(&key).copied();
-            if seen.is_some_and(|d| d <= depth) && next.violation().is_none() {
+            let Some(state) = child.state else {
+                continue;
+            };
+            let seen = self.visited.get(&child.key).copied();
+            if seen.is_some_and(|d| d <= depth) && state.violation().is_none() {
                 continue;
             }
             if seen.is_none() && self.visited.len() as u64 >= self.config.max_states {
                 self.limit(Limit::States);
                 return Err(());
             }
-            self.visited.insert(key, depth);
-            let id = self.parents.len() as u32;
-            self.parents.push((entry.id, choice));
+            self.visited.insert(child.key, depth);
+            let child_id = self.parents.len() as u32;
+            self.parents.push((id, child.choice));
             self.max_depth = self.max_depth.max(depth);
-            if self.note_state(next.as_ref(), id) {
+            if self.note_state(state.as_ref(), child_id) {
                 return Err(());
             }
-            children.push(Pending {
-                state: next,
-                budgets,
+            out.push(Pending {
+                state,
+                budgets: child.budgets,
                 depth,
-                id,
+                id: child_id,
             });
         }
-        Ok(children)
+        Ok(())
     }
 
     /// Record a new state's `sometimes` marks and its violation, if any;
@@ -213,33 +376,11 @@ impl<'c> Run<'c> {
                 }
             }
         }
-        let Some(v) = state.violation() else {
+        let Some(failure) = step_failure(state) else {
             return false;
         };
-        let verdict = if v.check == PANIC_CHECK {
-            Verdict::Panic
-        } else {
-            Verdict::SafetyViolation
-        };
-        self.violation = Some((id, v.check.clone(), v.detail.clone(), verdict));
+        self.violation = Some((id, failure));
         true
-    }
-
-    /// The end-of-run checks on a state where nothing is enabled.
-    fn check_terminal(&mut self, state: &dyn DynSim, id: u32) -> Result<(), ()> {
-        for result in state.terminal_checks() {
-            let Outcome::Fail(detail) = result.outcome else {
-                continue;
-            };
-            let verdict = match result.kind {
-                _ if result.name == PANIC_CHECK => Verdict::Panic,
-                CheckKind::Eventually | CheckKind::Sometimes => Verdict::LivenessFailure,
-                CheckKind::Always | CheckKind::AtEnd => Verdict::SafetyViolation,
-            };
-            self.violation = Some((id, result.name, detail, verdict));
-            return Err(());
-        }
-        Ok(())
     }
 
     fn limit(&mut self, limit: Limit) {
@@ -271,15 +412,15 @@ impl<'c> Run<'c> {
     }
 
     fn report(&self) -> Report {
-        let violation =
-            self.violation
-                .as_ref()
-                .map(|(id, check, detail, verdict)| Counterexample {
-                    check: check.clone(),
-                    detail: detail.clone(),
-                    verdict: *verdict,
-                    path: self.path(*id),
-                });
+        let violation = self
+            .violation
+            .as_ref()
+            .map(|(id, (check, detail, verdict))| Counterexample {
+                check: check.clone(),
+                detail: detail.clone(),
+                verdict: *verdict,
+                path: self.path(*id),
+            });
         let sometimes = self
             .sometimes_names
             .iter()
@@ -300,6 +441,7 @@ impl<'c> Run<'c> {
             violation,
             sometimes,
             frozen_clock_read: self.clock_read && self.config.time == TimeModel::Frozen,
+            walks: 0,
         }
     }
 }

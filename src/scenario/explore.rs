@@ -15,14 +15,19 @@ pub enum ExploreStrategy {
     Bfs,
     /// Depth first: memory grows with the depth, not the frontier.
     Dfs,
+    /// Random walks: for spaces too large to finish, seeded walks that
+    /// each choose uniformly among the enabled choices (a sample, never
+    /// exhaustive).
+    Walk,
 }
 
 impl ExploreStrategy {
-    /// `bfs` or `dfs`.
+    /// `bfs`, `dfs` or `walk`.
     pub fn name(self) -> &'static str {
         match self {
             ExploreStrategy::Bfs => "bfs",
             ExploreStrategy::Dfs => "dfs",
+            ExploreStrategy::Walk => "walk",
         }
     }
 }
@@ -57,11 +62,15 @@ pub const STATES_MAX: u64 = 1_000_000_000;
 pub const OPS_MAX: u64 = 100;
 /// The most of each fault budget (drops, duplicates, crashes, restarts).
 pub const FAULTS_MAX: u32 = 16;
+/// The most random walks.
+pub const WALKS_MAX: u64 = 1_000_000_000;
+/// Random walks when `walks` is not given.
+pub const WALKS_DEFAULT: u64 = 1000;
 
 /// `[explore]`: defaults apply to missing keys.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExploreSpec {
-    /// `strategy`: `"bfs"` (default) or `"dfs"`.
+    /// `strategy`: `"bfs"` (default), `"dfs"` or `"walk"`.
     pub strategy: ExploreStrategy,
     /// `depth`: default none (unbounded), 1..=10 000; states this many
     /// choices from the start are not expanded.
@@ -83,6 +92,9 @@ pub struct ExploreSpec {
     pub network: ExploreNetwork,
     /// `time`: `"timers"` (default) or `"frozen"`.
     pub time: ExploreTime,
+    /// `walks`: default 1000, 1..=1 000 000 000; how many random walks the
+    /// `"walk"` strategy runs.
+    pub walks: u64,
 }
 
 impl Default for ExploreSpec {
@@ -98,11 +110,12 @@ impl Default for ExploreSpec {
             restarts: 0,
             network: ExploreNetwork::Multiset,
             time: ExploreTime::Timers,
+            walks: WALKS_DEFAULT,
         }
     }
 }
 
-const KEYS: [&str; 10] = [
+const KEYS: [&str; 11] = [
     "strategy",
     "depth",
     "states",
@@ -113,6 +126,7 @@ const KEYS: [&str; 10] = [
     "restarts",
     "network",
     "time",
+    "walks",
 ];
 
 /// Reads `[explore]`.
@@ -125,8 +139,10 @@ pub(crate) fn parse_explore(section: &Section<'_>) -> Result<ExploreSpec, Scenar
         spec.strategy = match name.get_ref().as_str() {
             "bfs" => ExploreStrategy::Bfs,
             "dfs" => ExploreStrategy::Dfs,
+            "walk" => ExploreStrategy::Walk,
             other => {
-                let message = format!("unknown strategy {other:?}; expected \"bfs\" or \"dfs\"");
+                let message =
+                    format!("unknown strategy {other:?}; expected \"bfs\", \"dfs\" or \"walk\"");
                 return Err(section.error(item, message));
             }
         };
@@ -169,6 +185,9 @@ pub(crate) fn parse_explore(section: &Section<'_>) -> Result<ExploreSpec, Scenar
     if let Some(item) = section.get("states") {
         spec.states =
             read::integer_in(source, "states", item, 1..=STATES_MAX as i64)?.unsigned_abs();
+    }
+    if let Some(item) = section.get("walks") {
+        spec.walks = read::integer_in(source, "walks", item, 1..=WALKS_MAX as i64)?.unsigned_abs();
     }
     if let Some(ops) = integer("ops", OPS_MAX as i64)? {
         spec.ops = ops;

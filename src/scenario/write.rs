@@ -154,6 +154,7 @@ fn explore(out: &mut String, e: &ExploreSpec) {
     }
     for (key, value, default) in [
         ("states", e.states, d.states),
+        ("walks", e.walks, d.walks),
         ("ops", e.ops, d.ops),
         ("drops", e.drops.into(), d.drops.into()),
         ("duplicates", e.duplicates.into(), d.duplicates.into()),
@@ -494,11 +495,19 @@ start = "1ms"
 [check]
 invariants = ["a", "b"]
 history = "linearizable"
+[explore]
+strategy = "walk"
+walks = 12345
+depth = 40
+crashes = 2
+time = "frozen"
 "#;
         round_trip("awkward.toml", text);
         let written = to_toml(&parse("a.toml", text, &Overrides::default()).expect("valid"));
         assert!(written.contains("duration = \"3000000001ns\""), "{written}");
         assert!(written.contains("\"odd key\" = 1.0"), "{written}");
+        assert!(written.contains("strategy = \"walk\""), "{written}");
+        assert!(written.contains("walks = 12345"), "{written}");
         assert_eq!(float(1e300), "1e300");
         assert_eq!(float(0.1), "0.1");
     }

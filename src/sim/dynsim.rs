@@ -36,8 +36,11 @@ pub struct NodeView {
     pub local_time: SimTime,
 }
 
-/// A simulation of some protocol, behind one interface.
-pub trait DynSim {
+/// A simulation of some protocol, behind one interface. `Send`, so that the
+/// explorer can hand copies of a world to its worker threads (`--jobs`):
+/// nodes, checks, monitors and workloads are `Send` (the checks, metrics,
+/// node factories, monitors and workloads, which copies share, `Sync` too).
+pub trait DynSim: Send {
     /// Scenario name.
     fn name(&self) -> &str;
     /// Master seed.

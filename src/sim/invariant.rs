@@ -8,7 +8,7 @@ use crate::check::{CheckKind, Outcome};
 use std::fmt;
 use std::sync::Arc;
 
-type CheckFn<N> = Arc<dyn Fn(&Sim<N>) -> Outcome>;
+type CheckFn<N> = Arc<dyn Fn(&Sim<N>) -> Outcome + Send + Sync>;
 
 /// A named check over a simulation.
 pub struct Invariant<N: Node> {
@@ -40,7 +40,7 @@ impl<N: Node> Invariant<N> {
     pub fn new(
         name: impl Into<String>,
         kind: CheckKind,
-        check: impl Fn(&Sim<N>) -> Outcome + 'static,
+        check: impl Fn(&Sim<N>) -> Outcome + Send + Sync + 'static,
     ) -> Self {
         Invariant {
             name: name.into(),
@@ -52,7 +52,7 @@ impl<N: Node> Invariant<N> {
     /// Must hold after every step.
     pub fn always(
         name: impl Into<String>,
-        check: impl Fn(&Sim<N>) -> Result<(), String> + 'static,
+        check: impl Fn(&Sim<N>) -> Result<(), String> + Send + Sync + 'static,
     ) -> Self {
         Self::new(name, CheckKind::Always, move |sim| check(sim).into())
     }
@@ -60,13 +60,16 @@ impl<N: Node> Invariant<N> {
     /// Must hold at the end of the run.
     pub fn eventually(
         name: impl Into<String>,
-        check: impl Fn(&Sim<N>) -> Result<(), String> + 'static,
+        check: impl Fn(&Sim<N>) -> Result<(), String> + Send + Sync + 'static,
     ) -> Self {
         Self::new(name, CheckKind::Eventually, move |sim| check(sim).into())
     }
 
     /// Must hold after at least one step of the run.
-    pub fn sometimes(name: impl Into<String>, check: impl Fn(&Sim<N>) -> bool + 'static) -> Self {
+    pub fn sometimes(
+        name: impl Into<String>,
+        check: impl Fn(&Sim<N>) -> bool + Send + Sync + 'static,
+    ) -> Self {
         Self::new(name, CheckKind::Sometimes, move |sim| {
             if check(sim) {
                 Outcome::Pass

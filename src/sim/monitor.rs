@@ -38,7 +38,7 @@ use std::fmt::Debug;
 /// Implement it on a `Clone + Debug` struct; cloning and downcasting come
 /// from the blanket [`MonitorClone`] impl. Keep [`Monitor::after_step`] cheap
 /// (about O(nodes) per step): it runs after every event.
-pub trait Monitor<N: Node>: MonitorClone<N> + Debug + 'static {
+pub trait Monitor<N: Node>: MonitorClone<N> + Debug + Send + Sync + 'static {
     /// Look at the world after a step; `Err(why)` stops the run as a safety
     /// violation.
     fn after_step(&mut self, sim: &Sim<N>) -> Result<(), String>;

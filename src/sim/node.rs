@@ -20,14 +20,18 @@ use std::hash::Hash;
 /// enum or a role field. A crash drops the value; a restart builds a fresh one
 /// from the protocol's constructor and calls [`Node::on_start`] again, so only
 /// [`Ctx::storage`] survives.
-pub trait Node: Clone + Debug + 'static {
+///
+/// Nodes, messages and timers are `Send` (plain data is): `distlab explore
+/// --jobs N` expands copies of a world on several threads. One world is only
+/// ever stepped by one thread at a time.
+pub trait Node: Clone + Debug + Send + 'static {
     /// Messages between nodes. `Hash` feeds the trace fingerprint; `Debug`
     /// is how the trace, `export` and the TUI show a message; `Serialize`
     /// keeps messages plain data (derive it: the engine does not serialise
     /// them today).
-    type Msg: Clone + Debug + Hash + Serialize;
+    type Msg: Clone + Debug + Hash + Serialize + Send;
     /// Timer payloads (the same bounds, for the same reasons).
-    type Timer: Clone + Debug + Hash + Serialize;
+    type Timer: Clone + Debug + Hash + Serialize + Send;
 
     /// Boot and every restart.
     fn on_start(&mut self, ctx: &mut Ctx<Self>);

@@ -18,7 +18,16 @@
 //! after going back starts a new future: recorded injections and snapshots
 //! beyond that point are discarded ([`Timeline::fork`] does the same without
 //! injecting).
+//!
+//! A timeline can also follow an explored path ([`Timeline::explored`], a
+//! `distlab explore` counterexample): the world is in explore mode and each
+//! step applies the path's next choice instead of taking the earliest event.
+//! Going back works the same way (restore, then re-apply choices). Past the
+//! last choice there is nothing more to follow: stepping reports the run
+//! finished, so a front end evaluates the end-of-run checks there, as
+//! `distlab replay` does.
 
+use super::choice::{Choice, ExploreOptions};
 use super::dynsim::DynSim;
 use super::snapshot::LogMarks;
 use super::step::StepResult;
@@ -34,16 +43,25 @@ struct Snapshot {
     marks: LogMarks,
 }
 
+/// The choices of an explored path: step `start + i` applies `choices[i]`.
+struct Forced {
+    start: u64,
+    choices: Vec<Choice>,
+}
+
 /// A run that can move backwards.
 pub struct Timeline {
     current: Box<dyn DynSim>,
-    /// Snapshots in increasing step order; the first is step 0.
+    /// Snapshots in increasing step order; the first is the step the
+    /// timeline started at (0, or after the boot of an explored path).
     snapshots: Vec<Snapshot>,
     every: u64,
     /// (steps completed when injected, action), in order.
     injected: Vec<(u64, FaultAction)>,
     /// How many of `injected` the current world already contains.
     applied: usize,
+    /// An explored path's choices, if this timeline follows one.
+    forced: Option<Forced>,
 }
 
 impl Timeline {
@@ -72,7 +90,41 @@ impl Timeline {
             every: every.max(1),
             injected: actions,
             applied: 0,
+            forced: None,
         }
+    }
+
+    /// Follow an explored path: put `sim` (freshly built, at step 0) in
+    /// explore mode with `options`, which boots every node, then make each
+    /// step apply the next of `choices` ([`DynSim::apply_choice`]), as
+    /// `distlab replay` re-runs an explored counterexample. The timeline
+    /// starts after the boot: it cannot go back before it.
+    pub fn explored(
+        mut sim: Box<dyn DynSim>,
+        every: u64,
+        options: ExploreOptions,
+        choices: Vec<Choice>,
+    ) -> Self {
+        sim.start_exploring(options);
+        let mut timeline = Self::new(sim, every);
+        timeline.forced = Some(Forced {
+            start: timeline.current.steps(),
+            choices,
+        });
+        timeline
+    }
+
+    /// The first step this timeline can go back to: 0, or for an explored
+    /// path the step after the nodes booted.
+    pub fn first_step(&self) -> u64 {
+        self.snapshots.first().map_or(0, |s| s.steps)
+    }
+
+    /// For an explored path: (choices applied so far, choices in all).
+    pub fn explored_position(&self) -> Option<(usize, usize)> {
+        let forced = self.forced.as_ref()?;
+        let done = self.current.steps().saturating_sub(forced.start) as usize;
+        Some((done.min(forced.choices.len()), forced.choices.len()))
     }
 
     /// The simulation at the current step.
@@ -115,6 +167,8 @@ impl Timeline {
 
     /// Inject a fault now (it runs as the next event) and record it. Returns
     /// how many recorded later actions were dropped (the timeline forked).
+    /// Not for an explored path, whose steps are its choices: the fault would
+    /// never run (the TUI refuses user faults there).
     pub fn inject(&mut self, action: FaultAction) -> usize {
         self.apply_due_injections();
         let dropped = self.fork();
@@ -151,10 +205,25 @@ impl Timeline {
         }
     }
 
-    /// One step forward.
+    /// One step forward (on an explored path: its next choice; past the
+    /// last one, nothing happens and the run is reported finished).
     pub fn step(&mut self) -> StepResult {
         self.apply_due_injections();
-        let result = self.current.step();
+        let result = match &self.forced {
+            None => self.current.step(),
+            Some(forced) => {
+                let next = self.current.steps().checked_sub(forced.start);
+                let choice = next.and_then(|i| forced.choices.get(i as usize));
+                match choice {
+                    Some(choice) => self
+                        .current
+                        .apply_choice(choice)
+                        .unwrap_or(StepResult::Finished),
+                    None if self.current.violation().is_some() => StepResult::Violated,
+                    None => StepResult::Finished,
+                }
+            }
+        };
         let steps = self.current.steps();
         let newest = self.snapshots.last().map_or(0, |s| s.steps);
         if result == StepResult::Progressed && steps.is_multiple_of(self.every) && steps > newest {

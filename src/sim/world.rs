@@ -19,9 +19,9 @@ use std::fmt;
 use std::sync::Arc;
 
 /// Builds a node: at boot and at every restart.
-pub type NodeFactory<N> = Arc<dyn Fn(NodeId, u32) -> N>;
+pub type NodeFactory<N> = Arc<dyn Fn(NodeId, u32) -> N + Send + Sync>;
 /// Extra protocol metrics for the run report: (name, value) pairs.
-pub type MetricsFn<N> = Arc<dyn Fn(&Sim<N>) -> Vec<(String, String)>>;
+pub type MetricsFn<N> = Arc<dyn Fn(&Sim<N>) -> Vec<(String, String)> + Send + Sync>;
 
 /// One node's slot: its state (absent while crashed) and what survives crashes.
 #[derive(Clone, Debug)]
@@ -185,7 +185,11 @@ pub struct SimBuilder<N: Node> {
 
 impl<N: Node> SimBuilder<N> {
     /// `nodes` nodes built by `factory(id, nodes)`, seeded by `seed`.
-    pub fn new(nodes: u32, seed: u64, factory: impl Fn(NodeId, u32) -> N + 'static) -> Self {
+    pub fn new(
+        nodes: u32,
+        seed: u64,
+        factory: impl Fn(NodeId, u32) -> N + Send + Sync + 'static,
+    ) -> Self {
         SimBuilder {
             settings: SimSettings {
                 name: "unnamed".into(),
@@ -301,7 +305,10 @@ impl<N: Node> SimBuilder<N> {
         self
     }
     /// Protocol metrics for the report.
-    pub fn metrics(mut self, metrics: impl Fn(&Sim<N>) -> Vec<(String, String)> + 'static) -> Self {
+    pub fn metrics(
+        mut self,
+        metrics: impl Fn(&Sim<N>) -> Vec<(String, String)> + Send + Sync + 'static,
+    ) -> Self {
         self.settings.metrics = Some(Arc::new(metrics));
         self
     }

@@ -120,6 +120,11 @@ impl App {
             seek: None,
             saver: None,
         };
+        if let Some((_, choices)) = app.timeline.explored_position() {
+            app.status = format!(
+                "an explored path of {choices} choice(s): n applies the next, b steps back"
+            );
+        }
         let sim = app.timeline.sim();
         if let Some(v) = sim.violation() {
             app.ended = Some(StepResult::Violated);
@@ -381,8 +386,13 @@ impl App {
     fn step_back(&mut self) {
         self.playing = false;
         self.seek = None;
-        if self.timeline.step_index() == 0 {
-            self.status = "already at step 0".into();
+        let first = self.timeline.first_step();
+        if self.timeline.step_index() <= first {
+            self.status = if first == 0 {
+                "already at step 0".into()
+            } else {
+                format!("already at step {first}, the first after the nodes booted")
+            };
             return;
         }
         self.timeline.back();
@@ -509,6 +519,10 @@ impl App {
 
     /// Record and inject a user fault (it runs as the next event).
     fn user_fault(&mut self, action: FaultAction) {
+        if self.timeline.explored_position().is_some() {
+            self.status = "an explored path's faults are its choices: open the scenario with `distlab tui` to inject your own".into();
+            return;
+        }
         if self.ended.is_some() {
             self.status = "the run is over: step back (b) to act at an earlier step".into();
             return;
@@ -537,6 +551,11 @@ impl App {
     }
 
     fn save(&mut self) {
+        if self.timeline.explored_position().is_some() {
+            self.status =
+                "an explored path is saved already: the replay file `distlab explore` wrote".into();
+            return;
+        }
         let Some(mut saver) = self.saver.take() else {
             self.status = "saving is not available in this session".into();
             return;

@@ -13,7 +13,7 @@ use std::fmt::Debug;
 
 /// Generates client operations. Stateless: everything it needs comes from the
 /// workload stream, the client and the operation's sequence number.
-pub trait Workload: Debug {
+pub trait Workload: Debug + Send + Sync {
     /// The `sequence`-th operation over all clients, issued by `client`.
     fn next_op(&self, rng: &mut Prng, client: ClientId, sequence: u64) -> Op;
 }

@@ -354,6 +354,26 @@ fn bad_inputs_are_reported_with_their_place() {
         "replay-wrong-shape",
         &["replay", "tests/fixtures/bad_inputs/wrong-shape.json"],
     );
+    bad(
+        "explore-dfs-jobs",
+        &[
+            "explore",
+            "scenarios/explore-pingpong.toml",
+            "--dfs",
+            "--jobs",
+            "2",
+        ],
+    );
+    bad(
+        "explore-walk-and-bfs",
+        &[
+            "explore",
+            "scenarios/explore-pingpong.toml",
+            "--walks",
+            "10",
+            "--bfs",
+        ],
+    );
     bad("replay-missing", &["replay", "no-such-failures.json"]);
     bad("unknown-command", &["frobnicate"]);
 }

@@ -2,6 +2,7 @@
 //!
 //! - `determinism`: one (scenario, seed) gives one trace hash, in one process, across processes and at every `--jobs`; the shipped scenarios' hashes are pinned.
 //! - `explore`: exhaustive search: state counts derived by hand, breadth first = depth first, timer ids, a 2PC bug switch found and the reference exhausted, counterexamples that replay, bad input.
+//! - `explore_parallel`: `explore --jobs`: breadth first on 2 and 3 threads reports exactly what 1 does (clean, cut short, bug switches found); random walks find a Raft bug switch, follow the seed, ignore `--jobs`, and replay; `--dfs --jobs 2` is bad input.
 //! - `harness`: `#[distlab::test]`, both forms: a builder sweep and a scenario sweep pass, a failing one panics at its lowest seed with the replay lines.
 //! - `long_runs`: a long run's memory grows with its length, not its square (read answers stored compactly).
 //! - `random_scenarios`: random scenarios (every fault, network setting, nemesis, skewed clocks) never panic and replay identically (proptest).
@@ -11,6 +12,7 @@ mod support;
 
 mod determinism;
 mod explore;
+mod explore_parallel;
 mod harness;
 mod long_runs;
 mod random_scenarios;

@@ -1,6 +1,7 @@
 //! The terminal UI.
 //!
 //! - `app`: the state machine: every action through `App::apply`, time travel, keyboard faults recorded as inputs.
+//! - `explore`: a path found by `distlab explore` opens at its violating step with the check shown, steps back through its choices and forward to the same world.
 //! - `render`: the screens rendered into ratatui's TestBackend, snapshotted at two sizes.
 //! - `replay`: a saved TUI session replays headless with the same trace hash.
 //! - `tmux`: the real binary in tmux: shows the cluster, steps, goes back, quits cleanly (skipped without tmux).
@@ -9,6 +10,7 @@
 mod support;
 
 mod app;
+mod explore;
 mod render;
 mod replay;
 mod tmux;

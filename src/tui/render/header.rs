@@ -1,4 +1,5 @@
-//! The header: scenario, seed, time, step, play state, checks badge, network.
+//! The header: scenario, seed, time, step, play state, checks badge, network,
+//! recorded actions (or, on an explored path, the choices applied).
 
 use super::super::app::{speed_label, App, SPEEDS};
 use crate::sim::trace::format_hash;
@@ -44,6 +45,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let mut actions = format!("actions {recorded}");
     if ahead > 0 {
         actions.push_str(&format!(" ({ahead} ahead: replaying, x forks)"));
+    }
+    if let Some((done, all)) = app.timeline.explored_position() {
+        actions = format!("explored choice {done}/{all}");
     }
     let second = Line::from(vec![Span::styled(
         format!(

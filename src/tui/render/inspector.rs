@@ -105,10 +105,13 @@ fn check_lines(app: &App) -> (String, Vec<Line<'static>>) {
     let mut lines = vec![Line::styled(format!("✗ check `{name}` failed {when}"), red)];
     lines.extend(why.lines().map(|l| Line::raw(l.to_string())));
     lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        "b steps back before the failure; s saves a replay file",
-        Style::new().fg(Color::Gray),
-    ));
+    let hint = match app.timeline.explored_position() {
+        Some((_, all)) => {
+            format!("found by distlab explore: b steps back through its {all} choice(s), n forward")
+        }
+        None => "b steps back before the failure; s saves a replay file".into(),
+    };
+    lines.push(Line::styled(hint, Style::new().fg(Color::Gray)));
     (format!(" inspector: {name} "), lines)
 }
 
