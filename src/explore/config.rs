@@ -26,7 +26,8 @@ pub struct Config {
     pub wire: Wire,
     /// The time model (default: time moves when timers fire).
     pub time: TimeModel,
-    /// Random walks to run under [`ExploreStrategy::Walk`] (default 1000).
+    /// Random walks to run under [`ExploreStrategy::Walk`] (default 1000;
+    /// at most 2^32, one seeded stream each).
     pub walks: u64,
     /// Threads that expand states (breadth first) or run walks (default 1).
     /// The report does not depend on it: breadth first expands each level

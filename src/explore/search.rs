@@ -258,15 +258,21 @@ impl<'c> Run<'c> {
                     (entry.id, entry.depth, expansion)
                 });
                 let mut waiting = rest.len() + expanded.len();
+                // Successors found twice in this round: freed by the workers
+                // too, not by this thread (freeing a world costs about what
+                // building it does).
+                let mut seen_twice = Vec::new();
                 for (id, depth, expansion) in expanded {
                     waiting -= 1;
                     if !self.keep_going(waiting + next_level.len(), progress) {
                         return;
                     }
-                    if self.merge(id, depth, expansion, &mut next_level).is_err() {
+                    let merged = self.merge(id, depth, expansion, &mut next_level, &mut seen_twice);
+                    if merged.is_err() {
                         return;
                     }
                 }
+                parallel::drop_all(seen_twice, config.jobs);
             }
             frontier = next_level;
         }
@@ -281,8 +287,9 @@ impl<'c> Run<'c> {
             }
             let expansion = expand(&entry, self.config, &self.visited);
             let mut children = Vec::new();
+            let mut seen = Vec::new();
             if self
-                .merge(entry.id, entry.depth, expansion, &mut children)
+                .merge(entry.id, entry.depth, expansion, &mut children, &mut seen)
                 .is_err()
             {
                 return;
@@ -308,13 +315,15 @@ impl<'c> Run<'c> {
 
     /// Take state `id`'s expansion into the search: count it, and add its
     /// successors not seen before (or, depth first, seen only deeper) to
-    /// `out`. `Err` stops the search (a violation, a bound).
+    /// `out`, the others to `seen` (for the caller to free). `Err` stops the
+    /// search (a violation, a bound).
     fn merge(
         &mut self,
         id: u32,
         depth: u32,
         expansion: Expansion,
         out: &mut Vec<Pending>,
+        seen: &mut Vec<Box<dyn DynSim>>,
     ) -> Result<(), ()> {
         let children = match expansion {
             Expansion::Terminal(failure) => {
@@ -339,11 +348,12 @@ impl<'c> Run<'c> {
             let Some(state) = child.state else {
                 continue;
             };
-            let seen = self.visited.get(&child.key).copied();
-            if seen.is_some_and(|d| d <= depth) && state.violation().is_none() {
+            let known = self.visited.get(&child.key).copied();
+            if known.is_some_and(|d| d <= depth) && state.violation().is_none() {
+                seen.push(state);
                 continue;
             }
-            if seen.is_none() && self.visited.len() as u64 >= self.config.max_states {
+            if known.is_none() && self.visited.len() as u64 >= self.config.max_states {
                 self.limit(Limit::States);
                 return Err(());
             }

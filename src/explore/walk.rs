@@ -243,9 +243,11 @@ pub(super) fn walks(
         return m.report(root.as_ref());
     }
     let seed = root.seed();
+    // One stream per walk number: at most 2^32 different walks.
+    let total = config.walks.min(1 << 32);
     let mut start = 0;
-    'rounds: while start < config.walks {
-        let end = (start + ROUND).min(config.walks);
+    'rounds: while start < total {
+        let end = (start + ROUND).min(total);
         let round: Vec<(u64, Box<dyn DynSim>)> =
             (start..end).map(|i| (i, root.clone_box())).collect();
         let done = parallel::map(round, config.jobs, |(i, state)| {
@@ -257,12 +259,12 @@ pub(super) fn walks(
             }
         }
         start = end;
-        if start < config.walks {
+        if start < total {
             let now = Progress {
                 unique_states: m.visited.len() as u64,
                 transitions: m.transitions,
                 max_depth: m.max_depth,
-                pending: (config.walks - start) as usize,
+                pending: (total - start) as usize,
             };
             if !progress(&now) {
                 m.limit(Limit::Stopped);
