@@ -8,15 +8,40 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
 
 /// One node's storage.
+///
+/// The durable part is shared between clones until one of them syncs a
+/// write (the explorer clones the world at every step, and most steps
+/// write nothing), and its contents hash is kept with it.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Storage {
-    durable: BTreeMap<String, serde_json::Value>,
+    durable: Arc<Durable>,
     /// Writes since the last sync: `Some` to set, `None` to remove.
     pending: BTreeMap<String, Option<serde_json::Value>>,
     syncs: u64,
     writes: u64,
+}
+
+/// The synced values, and their hash for the explorer's fingerprint
+/// (computed on first use, forgotten at every change).
+#[derive(Clone, Default)]
+struct Durable {
+    map: BTreeMap<String, serde_json::Value>,
+    hash: OnceLock<u64>,
+}
+
+impl PartialEq for Durable {
+    fn eq(&self, other: &Self) -> bool {
+        self.map == other.map
+    }
+}
+
+impl std::fmt::Debug for Durable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.map.fmt(f)
+    }
 }
 
 impl Storage {
@@ -47,7 +72,7 @@ impl Storage {
         let raw = match self.pending.get(key) {
             Some(Some(value)) => value,
             Some(None) => return None,
-            None => self.durable.get(key)?,
+            None => self.durable.map.get(key)?,
         };
         T::deserialize(raw).ok()
     }
@@ -56,7 +81,7 @@ impl Storage {
     pub fn contains(&self, key: &str) -> bool {
         match self.pending.get(key) {
             Some(entry) => entry.is_some(),
-            None => self.durable.contains_key(key),
+            None => self.durable.map.contains_key(key),
         }
     }
 
@@ -64,13 +89,18 @@ impl Storage {
     /// and JSON text), not the sync and write counters.
     pub fn hash_contents(&self, hasher: &mut crate::base::hash::StableHasher) {
         use std::fmt::Write as _;
-        use std::hash::Hash;
-        for (key, value) in &self.durable {
-            key.hash(hasher);
-            let mut feed = crate::base::hash::DebugFeed::new(hasher);
-            let _ = write!(feed, "{value}");
-            feed.flush();
-        }
+        use std::hash::{Hash, Hasher};
+        let durable = *self.durable.hash.get_or_init(|| {
+            let mut h = crate::base::hash::StableHasher::new();
+            for (key, value) in &self.durable.map {
+                key.hash(&mut h);
+                let mut feed = crate::base::hash::DebugFeed::new(&mut h);
+                let _ = write!(feed, "{value}");
+                feed.flush();
+            }
+            h.finish()
+        });
+        durable.hash(hasher);
         0xFFu8.hash(hasher);
         for (key, value) in &self.pending {
             key.hash(hasher);
@@ -85,7 +115,12 @@ impl Storage {
 
     /// Call `f` with each value (durable and unsynced).
     pub fn for_each_value(&self, mut f: impl FnMut(&serde_json::Value)) {
-        for value in self.durable.values().chain(self.pending.values().flatten()) {
+        for value in self
+            .durable
+            .map
+            .values()
+            .chain(self.pending.values().flatten())
+        {
             f(value);
         }
     }
@@ -93,10 +128,15 @@ impl Storage {
     /// Make every write so far durable.
     pub fn sync(&mut self) {
         self.syncs += 1;
+        if self.pending.is_empty() {
+            return;
+        }
+        let durable = Arc::make_mut(&mut self.durable);
+        durable.hash = OnceLock::new();
         for (key, entry) in std::mem::take(&mut self.pending) {
             match entry {
-                Some(value) => self.durable.insert(key, value),
-                None => self.durable.remove(&key),
+                Some(value) => durable.map.insert(key, value),
+                None => durable.map.remove(&key),
             };
         }
     }
@@ -119,12 +159,13 @@ impl Storage {
     pub fn keys(&self) -> Vec<String> {
         let mut keys: Vec<String> = self
             .durable
+            .map
             .keys()
             .filter(|k| !matches!(self.pending.get(*k), Some(None)))
             .cloned()
             .collect();
         for (key, entry) in &self.pending {
-            if entry.is_some() && !self.durable.contains_key(key) {
+            if entry.is_some() && !self.durable.map.contains_key(key) {
                 keys.push(key.clone());
             }
         }

@@ -40,7 +40,7 @@ impl<N: Node> Sim<N> {
         self.hash_pending(&mut h);
         self.hash_clients(&mut h);
         for m in &self.monitors {
-            super::hash::hash_debug(&m.monitor, &mut h);
+            m.monitor.fingerprint(&mut h);
         }
         h.finish()
     }
@@ -202,6 +202,11 @@ impl Mentions {
         if self.node != Some(node) {
             self.node = Some(node);
             self.numbers.clear();
+            if let Some(mut kept) = state.kept_timer_ids() {
+                kept.sort_unstable();
+                self.numbers = kept;
+                return self;
+            }
             let mut scan = Numbers {
                 out: &mut self.numbers,
                 run: None,

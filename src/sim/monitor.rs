@@ -47,6 +47,14 @@ pub trait Monitor<N: Node>: MonitorClone<N> + Debug + Send + Sync + 'static {
     fn metrics(&self) -> Vec<(String, String)> {
         Vec::new()
     }
+
+    /// Feed this monitor's memory into the explorer's state fingerprint:
+    /// everything that can change a later verdict. The default hashes the
+    /// `Debug` text (correct when `Debug` shows every field, as the derived
+    /// one does); a `Hash`-based override (`self.hash(hasher)`) is faster.
+    fn fingerprint(&self, hasher: &mut crate::base::hash::StableHasher) {
+        crate::base::hash::hash_debug(&self, hasher);
+    }
 }
 
 /// Cloning and downcasting for boxed monitors; implemented for every

@@ -65,6 +65,18 @@ pub trait Node: Clone + Debug + Send + 'static {
     fn fingerprint(&self, hasher: &mut crate::base::hash::StableHasher) {
         crate::base::hash::hash_debug(self, hasher);
     }
+    /// The explorer's question about timer ids: which pending timers' ids
+    /// can matter? A node can cancel only a timer whose id it keeps, so by
+    /// default the explorer reads every number in the node's `Debug` text
+    /// and storage values (`None`: scan) and puts a pending timer's id in
+    /// the fingerprint when it appears there. A node whose
+    /// [`Node::fingerprint`] already tells its timers apart (for instance
+    /// one timer of each kind at most, with whether it is set hashed) can
+    /// return `Some(ids)`, usually `Some(Vec::new())`, and spare the
+    /// explorer the scan: only the ids listed enter the fingerprint.
+    fn kept_timer_ids(&self) -> Option<Vec<u64>> {
+        None
+    }
 }
 
 /// An effect a handler asks the engine to apply.

@@ -379,5 +379,8 @@ fn raft_reference_is_clean_to_depth_6_with_a_crash() {
     };
     let report = both(make, &config);
     report.assert_no_violation();
-    assert_eq!(report.unique_states, 24_304);
+    // 24,304 while Raft's fingerprint was its `Debug` text, which leaves out
+    // the election deadline: states whose nodes would start elections at
+    // different times were merged.
+    assert_eq!(report.unique_states, 84_662);
 }

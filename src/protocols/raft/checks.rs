@@ -95,7 +95,7 @@ fn per_node<T: Clone + Default>(v: &mut Vec<T>, nodes: u32) {
 /// **Election safety**: at most one leader per term, ever (a leader that has
 /// since crashed still counts). Also carries the liveness tracking
 /// ([`Progress`]) that the windowed end-of-run checks read.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct ElectionSafety {
     /// Each term's leader and when it was first seen leading (true time).
     pub leaders: BTreeMap<u64, (NodeId, SimTime)>,
@@ -121,6 +121,10 @@ impl ElectionSafety {
 }
 
 impl<N: RaftLabNode> Monitor<N> for ElectionSafety {
+    fn fingerprint(&self, hasher: &mut crate::base::hash::StableHasher) {
+        std::hash::Hash::hash(self, hasher);
+    }
+
     fn after_step(&mut self, sim: &Sim<N>) -> Result<(), String> {
         for (id, n) in sim.live_nodes() {
             if !is_leader(n) {
@@ -177,12 +181,16 @@ type LeaderMark = Option<(u32, u64, u64, u64)>;
 
 /// **Leader append-only**: while a node leads a term, its log only grows;
 /// no entry it holds is overwritten or deleted.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct LeaderAppendOnly {
     seen: Vec<LeaderMark>,
 }
 
 impl<N: RaftLabNode> Monitor<N> for LeaderAppendOnly {
+    fn fingerprint(&self, hasher: &mut crate::base::hash::StableHasher) {
+        std::hash::Hash::hash(self, hasher);
+    }
+
     fn after_step(&mut self, sim: &Sim<N>) -> Result<(), String> {
         per_node(&mut self.seen, sim.node_count());
         for (i, slot) in sim.slots().iter().enumerate() {
@@ -223,7 +231,7 @@ impl<N: RaftLabNode> Monitor<N> for LeaderAppendOnly {
 /// normal: a new leader cannot know whether an uncommitted copy from an
 /// earlier term will survive. Sessions make those exactly-once when
 /// applied; the `linearizable` check sees the rest.)
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct OneAppendPerTerm {
     /// (term, client, request id) → the index its term's leader put it at.
     appended: BTreeMap<(u64, ClientId, u64), u64>,
@@ -232,6 +240,10 @@ pub struct OneAppendPerTerm {
 }
 
 impl<N: RaftLabNode> Monitor<N> for OneAppendPerTerm {
+    fn fingerprint(&self, hasher: &mut crate::base::hash::StableHasher) {
+        std::hash::Hash::hash(self, hasher);
+    }
+
     fn after_step(&mut self, sim: &Sim<N>) -> Result<(), String> {
         per_node(&mut self.seen, sim.node_count());
         for (id, n) in sim.live_nodes() {
@@ -278,7 +290,7 @@ impl<N: RaftLabNode> Monitor<N> for OneAppendPerTerm {
 
 /// **Log matching**: two entries with the same index and term have the same
 /// prefix — on any two nodes, at any two times.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct LogMatching {
     /// (index, term) → (prefix hash, first holder).
     table: BTreeMap<(u64, u64), (u64, NodeId)>,
@@ -287,6 +299,10 @@ pub struct LogMatching {
 }
 
 impl<N: RaftLabNode> Monitor<N> for LogMatching {
+    fn fingerprint(&self, hasher: &mut crate::base::hash::StableHasher) {
+        std::hash::Hash::hash(self, hasher);
+    }
+
     fn after_step(&mut self, sim: &Sim<N>) -> Result<(), String> {
         per_node(&mut self.seen, sim.node_count());
         for (id, n) in sim.live_nodes() {
@@ -330,7 +346,7 @@ impl<N: RaftLabNode> Monitor<N> for LogMatching {
 /// that node's current term (its leader's term). Using that upper bound never
 /// blames a leader of an earlier term — an isolated old leader need not hold
 /// entries committed after it was deposed.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct LeaderCompleteness {
     /// Per term: the highest index seen committed in that term, its prefix
     /// hash, and the node that committed it.
@@ -382,6 +398,10 @@ impl LeaderCompleteness {
 }
 
 impl<N: RaftLabNode> Monitor<N> for LeaderCompleteness {
+    fn fingerprint(&self, hasher: &mut crate::base::hash::StableHasher) {
+        std::hash::Hash::hash(self, hasher);
+    }
+
     fn after_step(&mut self, sim: &Sim<N>) -> Result<(), String> {
         per_node(&mut self.seen_commit, sim.node_count());
         per_node(&mut self.checked, sim.node_count());
@@ -408,7 +428,7 @@ impl<N: RaftLabNode> Monitor<N> for LeaderCompleteness {
 /// **State-machine safety**: no two nodes apply different commands at the
 /// same index (compared by prefix hash). Also gathers the entries nodes
 /// acknowledged to clients, for the end-of-run check.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct StateMachineSafety {
     /// Applied index → (prefix hash, first node seen there).
     applied: BTreeMap<u64, (u64, NodeId)>,
@@ -495,6 +515,10 @@ impl StateMachineSafety {
 }
 
 impl<N: RaftLabNode> Monitor<N> for StateMachineSafety {
+    fn fingerprint(&self, hasher: &mut crate::base::hash::StableHasher) {
+        std::hash::Hash::hash(self, hasher);
+    }
+
     fn after_step(&mut self, sim: &Sim<N>) -> Result<(), String> {
         per_node(&mut self.seen_applied, sim.node_count());
         per_node(&mut self.ack_cursor, sim.node_count());
@@ -517,12 +541,16 @@ impl<N: RaftLabNode> Monitor<N> for StateMachineSafety {
 
 /// **Commit index never decreases** on a node, across its whole lifetime
 /// including restarts.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct CommitNeverDecreases {
     highest: Vec<u64>,
 }
 
 impl<N: RaftLabNode> Monitor<N> for CommitNeverDecreases {
+    fn fingerprint(&self, hasher: &mut crate::base::hash::StableHasher) {
+        std::hash::Hash::hash(self, hasher);
+    }
+
     fn after_step(&mut self, sim: &Sim<N>) -> Result<(), String> {
         per_node(&mut self.highest, sim.node_count());
         for (id, n) in sim.live_nodes() {

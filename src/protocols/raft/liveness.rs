@@ -80,14 +80,14 @@ pub fn judged_at<N: RaftLabNode>(sim: &Sim<N>) -> SimTime {
 }
 
 /// How a tracked leader was lost.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Lost {
     Crashed,
     CutOff,
 }
 
 /// The leader the checks follow: the live leader of the highest term.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 struct Tracked {
     id: NodeId,
     incarnation: u32,
@@ -95,7 +95,7 @@ struct Tracked {
 }
 
 /// A lost leader waiting for a successor in a higher term.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 struct Episode {
     leader: Tracked,
     how: Lost,
@@ -106,7 +106,7 @@ struct Episode {
 }
 
 /// Connectivity as the checks need it, recomputed when it can have changed.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 struct Connectivity {
     /// (faults applied, settling, which nodes are up) when last computed.
     key: Option<(usize, bool, Vec<bool>)>,
@@ -173,7 +173,7 @@ pub type Stretch = (SimTime, SimTime);
 
 /// Memory of the liveness checks (kept inside the `election-safety`
 /// monitor, so it is cloned with the world).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct Progress {
     /// The window `W`.
     pub window: SimTime,
@@ -410,7 +410,7 @@ fn longer(a: Option<Stretch>, b: Option<Stretch>) -> Option<Stretch> {
 }
 
 /// One node's stretch in its leader's term without following it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 struct Unfollowed {
     /// (node incarnation, term, leader, leader incarnation).
     key: (u32, u64, NodeId, u32),
@@ -421,7 +421,7 @@ struct Unfollowed {
 /// live leader that can reach it follows that leader within
 /// `heartbeat × 1.5 + the link's maximum latency`, unless a message was
 /// lost or a fault happened in between (either restarts the stretch).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct Hearing {
     /// The leaders' heartbeat interval (zero: the rule is off).
     pub heartbeat: SimTime,

@@ -56,7 +56,7 @@ pub fn chain(prev: u64, term: u64, command: &Command) -> u64 {
 }
 
 /// A log whose entries `1..=base_index` were compacted into a snapshot.
-#[derive(Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
 pub struct Log {
     base_index: u64,
     base_term: u64,

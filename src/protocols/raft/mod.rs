@@ -216,7 +216,7 @@ pub enum Role {
 }
 
 /// Leader bookkeeping per peer.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Progress {
     /// Next index to send.
     pub next: u64,
@@ -446,6 +446,62 @@ impl Node for Raft {
     fn on_request(&mut self, ctx: &mut Ctx<Self>, request: Request) {
         self.handle_request(ctx, request);
         self.sync(ctx);
+    }
+
+    /// Every field a handler reads (the destructuring makes a new field a
+    /// compile error here until it is added), hashed directly: `Debug`
+    /// shows a summary (no deadlines, held requests or timers), and
+    /// formatting it was most of an explored step's cost. Left out: the
+    /// parameters (the same in every state), the time of the last leader
+    /// contact unless PreVote is on, and the two timer ids — each
+    /// names the node's one pending timer of its kind (set, fired or
+    /// cancelled together with the field), and the explorer hashes the
+    /// pending timers themselves, so only whether each is set matters.
+    fn fingerprint(&self, h: &mut crate::base::hash::StableHasher) {
+        use std::hash::Hash;
+        let Raft {
+            params: _,
+            id,
+            nodes,
+            term,
+            voted_for,
+            log,
+            snapshot,
+            role,
+            leader,
+            commit,
+            applied,
+            applied_hash,
+            kv,
+            votes,
+            progress,
+            waiting,
+            held,
+            acked,
+            snapshots_installed,
+            last_leader_contact,
+            election_deadline,
+            election_timer_at,
+            election_timer,
+            heartbeat_timer,
+            dirty,
+            flush_armed,
+        } = self;
+        (id, nodes, term, voted_for, log, snapshot, role, leader).hash(h);
+        (commit, applied, applied_hash, kv, votes, progress, waiting).hash(h);
+        (held, acked, snapshots_installed).hash(h);
+        // Read only to answer a PreVote: without PreVote it changes nothing.
+        if self.params.prevote {
+            last_leader_contact.hash(h);
+        }
+        (election_deadline, election_timer_at, dirty, flush_armed).hash(h);
+        (election_timer.is_some(), heartbeat_timer.is_some()).hash(h);
+    }
+
+    /// None of the ids needs hashing (see the note on the two timers in
+    /// `fingerprint` above): the explorer need not scan for them.
+    fn kept_timer_ids(&self) -> Option<Vec<u64>> {
+        Some(Vec::new())
     }
 
     fn role(&self) -> Option<&str> {
