@@ -262,15 +262,31 @@ impl<'c> Run<'c> {
                 // too, not by this thread (freeing a world costs about what
                 // building it does).
                 let mut seen_twice = Vec::new();
-                for (id, depth, expansion) in expanded {
+                let mut expanded = expanded.into_iter();
+                let mut stopped = false;
+                for (id, depth, expansion) in expanded.by_ref() {
                     waiting -= 1;
-                    if !self.keep_going(waiting + next_level.len(), progress) {
-                        return;
+                    stopped = !self.keep_going(waiting + next_level.len(), progress)
+                        || self
+                            .merge(id, depth, expansion, &mut next_level, &mut seen_twice)
+                            .is_err();
+                    if stopped {
+                        break;
                     }
-                    let merged = self.merge(id, depth, expansion, &mut next_level, &mut seen_twice);
-                    if merged.is_err() {
-                        return;
+                }
+                if stopped {
+                    // The worlds still waiting (often a whole level) are
+                    // freed on the worker threads too.
+                    let mut left = seen_twice;
+                    left.extend(next_level.into_iter().map(|p| p.state));
+                    left.extend(rest.map(|p| p.state));
+                    for (_, _, expansion) in expanded {
+                        if let Expansion::Children(children) = expansion {
+                            left.extend(children.into_iter().filter_map(|c| c.state));
+                        }
                     }
+                    parallel::drop_all(left, config.jobs);
+                    return;
                 }
                 parallel::drop_all(seen_twice, config.jobs);
             }
