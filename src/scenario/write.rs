@@ -8,8 +8,8 @@
 //! protocol and workload parameters as the TOML values they were read as.
 //! Sections at their defaults are left out; comments are not kept.
 
-use super::params::ParamTable;
 use super::explore::{ExploreNetwork, ExploreSpec, ExploreTime};
+use super::params::ParamTable;
 use super::spec::*;
 use super::value::{Item, Value};
 use crate::base::SimTime;
@@ -167,8 +167,10 @@ fn explore(out: &mut String, e: &ExploreSpec) {
     if e.network == ExploreNetwork::Duplicating {
         line(out, "network", "\"duplicating\"");
     }
-    if e.time == ExploreTime::Frozen {
-        line(out, "time", "\"frozen\"");
+    match e.time {
+        ExploreTime::Timers => {}
+        ExploreTime::Frozen => line(out, "time", "\"frozen\""),
+        ExploreTime::Ordered => line(out, "time", "\"ordered\""),
     }
 }
 
