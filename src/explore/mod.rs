@@ -30,10 +30,12 @@
 //! What the search can and cannot prove is in `docs/explore.md`.
 
 mod config;
+mod phases;
 mod report;
 mod search;
 
 pub use config::{Budgets, Config};
+pub use phases::search_from;
 pub use report::{Counterexample, Limit, PathStep, Report, Sometimes};
 pub use search::{label_path, search, search_with, Progress};
 

@@ -34,13 +34,17 @@ struct Pending {
     budgets: Budgets,
     depth: u32,
     id: u32,
+    /// Its key in the visited set.
+    key: u64,
 }
 
 // allow-nondeterminism: probed only (membership and depth), never iterated
 type Visited = HashMap<u64, u32, BuildHasherDefault<StableHasher>>;
 
-/// Explore every state reachable from `initial` (a freshly built world:
-/// the search puts it in explore mode) within `config`'s bounds.
+/// Explore every state reachable from `initial` within `config`'s bounds.
+/// A freshly built world is put in explore mode first; a world already in
+/// explore mode (a state some choices led to: [`super::search_from`]) is searched
+/// from where it stands, with the options it was put in explore mode with.
 /// `progress` runs every few thousand steps; returning `false` stops the
 /// search (reported as [`Limit::Stopped`]).
 pub fn search_with(
@@ -48,7 +52,9 @@ pub fn search_with(
     config: &Config,
     progress: &mut dyn FnMut(&Progress) -> bool,
 ) -> Report {
-    initial.start_exploring(config.options());
+    if !initial.is_exploring() {
+        initial.start_exploring(config.options());
+    }
     let mut run = Run::new(initial.clone_box(), config);
     run.explore(initial, progress);
     run.report()
@@ -125,6 +131,7 @@ impl<'c> Run<'c> {
             budgets,
             depth: 0,
             id: 0,
+            key,
         }]);
         let mut next_report = PROGRESS_EVERY;
         while let Some(entry) = match self.config.strategy {
@@ -168,6 +175,9 @@ impl<'c> Run<'c> {
         }
         let depth = entry.depth + 1;
         let mut children = Vec::new();
+        // A state whose every choice leads back to itself (a periodic timer
+        // that changes nothing under frozen time) is as good as terminal.
+        let mut moved = false;
         for choice in choices {
             let mut next = entry.state.clone_box();
             if next.apply_choice(&choice).is_none() {
@@ -176,6 +186,7 @@ impl<'c> Run<'c> {
             self.transitions += 1;
             let budgets = entry.budgets.after(&choice);
             let key = self.key(next.as_ref(), budgets);
+            moved |= key != entry.key || next.violation().is_some();
             let seen = self.visited.get(&key).copied();
             if seen.is_some_and(|d| d <= depth) && next.violation().is_none() {
                 continue;
@@ -196,7 +207,14 @@ impl<'c> Run<'c> {
                 budgets,
                 depth,
                 id,
+                key,
             });
+        }
+        if !moved {
+            self.terminal += 1;
+            return self
+                .check_terminal(entry.state.as_ref(), entry.id)
+                .map(|()| children);
         }
         Ok(children)
     }
