@@ -18,7 +18,7 @@ const JOBS_MAX: u64 = 256;
 /// Arguments of `distlab explore`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  distlab explore scenarios/explore-pingpong.toml\n  distlab explore scenarios/explore-2pc.toml --crashes 1\n  distlab explore scenarios/explore-2pc.toml --depth 9 --jobs 2\n  distlab explore scenarios/raft-bug-forget-vote.toml --nodes 3 --depth 12 --dfs\n  distlab explore scenarios/raft-bug-forget-vote.toml --nodes 3 --crashes 1 --restarts 1 --walks 2000 --depth 30\n  distlab replay distlab-explore.json --tui\n\nFrom the scenario's initial state (nodes booted) the search tries every enabled\nchoice: deliver any message on the wire (an unordered multiset, latency ignored),\nfire any pending timer, let an idle client issue its next operation or time out,\nand within the budgets drop or duplicate a message, crash or restart a node.\nTime moves only when a timer fires (--frozen-time: never); the scenario's faults,\nnemesis and loss are not used. Flags override the scenario's [explore] table\n(docs/explore.md).\n\n--jobs N expands each breadth-first level (or runs the random walks) on N threads;\nthe result is the same for every N. Depth-first search is sequential.\n--walk (or --walks N) samples spaces too large to finish: N walks of up to --depth\nsteps (default 100), each choosing uniformly among the enabled choices, seeded by\nthe seed and the walk's number.\n\nA violation is written as a replay file (--out): `distlab replay FILE` re-runs\nthe path, `distlab replay FILE --tui` opens it at the failing step.\n\nExit codes: 0 no violation (the summary says whether the space was exhausted),\n1 safety violation, 2 liveness failure (an eventually check on a terminal state),\n3 bad input, 4 the implementation panicked."
+    after_help = "Examples:\n  distlab explore scenarios/explore-pingpong.toml\n  distlab explore scenarios/explore-2pc.toml --crashes 1\n  distlab explore scenarios/explore-2pc.toml --depth 9 --jobs 2\n  distlab explore scenarios/raft-bug-forget-vote.toml --nodes 3 --depth 12 --dfs\n  distlab explore scenarios/raft-bug-forget-vote.toml --nodes 3 --crashes 1 --restarts 1 --walks 2000 --depth 30\n  distlab explore scenarios/explore-raft.toml --bug vote-without-log-check --depth 12\n  distlab replay distlab-explore.json --tui\n\nFrom the scenario's initial state (nodes booted) the search tries every enabled\nchoice: deliver any message on the wire (an unordered multiset, latency ignored),\nfire any pending timer, let an idle client issue its next operation or time out,\nand within the budgets drop or duplicate a message, crash or restart a node.\nTime moves only when a timer fires (--ordered-timers: in deadline order;\n--frozen-time: never); the scenario's faults, nemesis and loss are not used. Flags\noverride the scenario's [explore] table (docs/explore.md).\n\n--jobs N expands each breadth-first level (or runs the random walks) on N threads;\nthe result is the same for every N. Depth-first search is sequential.\n--walk (or --walks N) samples spaces too large to finish: N walks of up to --depth\nsteps (default 100), each choosing uniformly among the enabled choices, seeded by\nthe seed and the walk's number.\n\nA violation is written as a replay file (--out): `distlab replay FILE` re-runs\nthe path, `distlab replay FILE --tui` opens it at the failing step.\n\nExit codes: 0 no violation (the summary says whether the space was exhausted),\n1 safety violation, 2 liveness failure (an eventually check on a terminal state),\n3 bad input, 4 the implementation panicked."
 )]
 pub struct ExploreArgs {
     #[command(flatten)]
@@ -71,8 +71,12 @@ pub struct ExploreArgs {
     pub duplicating: bool,
     /// Freeze time: it is not part of the state, so periodic timers do not
     /// make the space infinite (exact only if no handler reads the clock).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "ordered_timers")]
     pub frozen_time: bool,
+    /// Fire timers in deadline order, as in a run (time still moves only
+    /// when a timer fires; messages may take any time): far fewer states.
+    #[arg(long)]
+    pub ordered_timers: bool,
     /// Stop after this much wall time (e.g. `30s`); the result says so.
     #[arg(long, value_parser = common::parse_time)]
     pub time: Option<crate::sim::SimTime>,
@@ -82,6 +86,42 @@ pub struct ExploreArgs {
     /// Print one JSON object instead of the human summary.
     #[arg(long)]
     pub json: bool,
+    /// Switch on exactly these bug switches (repeatable; replaces the
+    /// scenario's `bugs`), e.g. `--bug commit-old-terms`.
+    #[arg(long = "bug", value_name = "NAME")]
+    pub bugs: Vec<String>,
+    /// Set a `[protocol]` parameter (repeatable), e.g.
+    /// `--param initial_balance=0` (a TOML value or a bare word).
+    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_setting)]
+    pub params: Vec<(String, String)>,
+}
+
+/// Parse `name=value`.
+fn parse_setting(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() && !value.trim().is_empty() => {
+            Ok((name.trim().to_string(), value.trim().to_string()))
+        }
+        _ => Err(format!(
+            "expected NAME=VALUE such as initial_balance=0, got {text:?}"
+        )),
+    }
+}
+
+/// `scenario` with the `--bug` and `--param` settings.
+fn with_settings(mut scenario: Scenario, args: &ExploreArgs) -> Result<Scenario, String> {
+    let mut settings = args.params.clone();
+    if !args.bugs.is_empty() {
+        let names: Vec<String> = args.bugs.iter().map(|b| format!("{b:?}")).collect();
+        settings.push(("bugs".to_string(), format!("[{}]", names.join(", "))));
+    }
+    for (name, value) in &settings {
+        scenario.protocol_params = scenario
+            .protocol_params
+            .with_param(name, value)
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(scenario)
 }
 
 impl ExploreArgs {
@@ -101,6 +141,9 @@ impl ExploreArgs {
         config.jobs = self.jobs.map_or(1, |j| j as usize);
         if self.frozen_time {
             config.time = crate::sim::TimeModel::Frozen;
+        }
+        if self.ordered_timers {
+            config.time = crate::sim::TimeModel::Ordered;
         }
         if self.duplicating {
             config.wire = crate::sim::Wire::Duplicating;
@@ -125,6 +168,11 @@ pub fn run(ctx: &Context, args: &ExploreArgs) -> i32 {
             Ok(s) => s,
             Err(code) => return code,
         };
+    let changed = !args.bugs.is_empty() || !args.params.is_empty();
+    let scenario = match with_settings(scenario, args) {
+        Ok(s) => s,
+        Err(e) => return common::report_error(e),
+    };
     if let Some(why) = explore::unsupported(&scenario) {
         return common::report_error(format!(
             "{}: cannot explore: {why}",
@@ -162,12 +210,17 @@ pub fn run(ctx: &Context, args: &ExploreArgs) -> i32 {
             return report.verdict().exit_code();
         };
         let replayed = super::replay::run_explored(sim, config.options(), &path);
-        let mut failure = Failure::from_report(
-            &args.scenario.scenario,
-            &scenario.source.text,
-            &args.scenario,
-            &replayed,
-        );
+        // The replay file carries the scenario as searched.
+        let text = if changed {
+            crate::scenario::to_toml(&scenario)
+        } else {
+            scenario.source.text.to_string()
+        };
+        let mut failure =
+            Failure::from_report(&args.scenario.scenario, &text, &args.scenario, &replayed);
+        if changed {
+            failure.scenario_text = Some(text);
+        }
         failure.explore = Some(ExplorePath {
             ops_per_client: config.ops_per_client,
             wire: config.wire,
@@ -263,6 +316,7 @@ fn print_summary(scenario: &Scenario, config: &Config, report: &Report, wall: f6
         match config.time {
             crate::sim::TimeModel::Timers => "timer-driven",
             crate::sim::TimeModel::Frozen => "frozen",
+            crate::sim::TimeModel::Ordered => "deadline-ordered",
         },
         config.max_states,
         config.ops_per_client,

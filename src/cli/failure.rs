@@ -83,7 +83,7 @@ pub struct ExplorePath {
     /// The network model: `multiset` (default) or `duplicating`.
     #[serde(default)]
     pub wire: crate::sim::Wire,
-    /// The time model: `timers` (default) or `frozen`.
+    /// The time model: `timers` (default), `ordered` or `frozen`.
     #[serde(default)]
     pub time: crate::sim::TimeModel,
     /// The choices from the initial state (nodes booted), in order.

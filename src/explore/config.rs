@@ -64,6 +64,7 @@ impl Config {
             time: match spec.time {
                 ExploreTime::Timers => TimeModel::Timers,
                 ExploreTime::Frozen => TimeModel::Frozen,
+                ExploreTime::Ordered => TimeModel::Ordered,
             },
             walks: spec.walks,
             jobs: 1,
@@ -89,6 +90,13 @@ impl Config {
     #[must_use]
     pub fn frozen(mut self) -> Self {
         self.time = TimeModel::Frozen;
+        self
+    }
+
+    /// Timers fire in deadline order ([`TimeModel::Ordered`]).
+    #[must_use]
+    pub fn ordered(mut self) -> Self {
+        self.time = TimeModel::Ordered;
         self
     }
 

@@ -37,11 +37,13 @@
 
 mod config;
 mod parallel;
+mod phases;
 mod report;
 mod search;
 mod walk;
 
 pub use config::{Budgets, Config, WALK_DEPTH_DEFAULT};
+pub use phases::search_from;
 pub use report::{Counterexample, Limit, PathStep, Report, Sometimes};
 pub use search::{label_path, search, search_with, Progress};
 

@@ -42,6 +42,8 @@ struct Pending {
     budgets: Budgets,
     depth: u32,
     id: u32,
+    /// Its key in the visited set.
+    key: u64,
 }
 
 // allow-nondeterminism: probed only (membership and depth), never iterated
@@ -58,8 +60,10 @@ const ROUND: usize = 1024;
 /// What expanding one state gave. Computed from the state alone and the
 /// visited map as it was when the round began, so on any thread.
 enum Expansion {
-    /// Nothing is enabled: the first end-of-run check that failed, if any.
-    Terminal(Option<Failure>),
+    /// Nothing is enabled, or every choice leads back to this state: the
+    /// first end-of-run check that failed, if any, and how many choices
+    /// were applied (to count as transitions).
+    Terminal(Option<Failure>, u64),
     /// At the depth bound, with choices left.
     DepthCut,
     /// The successors, in choice order.
@@ -76,9 +80,12 @@ struct Child {
     state: Option<Box<dyn DynSim>>,
 }
 
-/// Explore every state reachable from `initial` (a freshly built world:
-/// the search puts it in explore mode) within `config`'s bounds, or walk
-/// it at random ([`crate::scenario::ExploreStrategy::Walk`]).
+/// Explore every state reachable from `initial` within `config`'s bounds,
+/// or walk it at random ([`crate::scenario::ExploreStrategy::Walk`]). A
+/// freshly built world is put in explore mode first; a world already in
+/// explore mode (a state some choices led to: [`super::search_from`]) is
+/// searched from where it stands, with the options it was put in explore
+/// mode with.
 /// `progress` runs every few thousand steps; returning `false` stops the
 /// search (reported as [`Limit::Stopped`]).
 pub fn search_with(
@@ -86,7 +93,9 @@ pub fn search_with(
     config: &Config,
     progress: &mut dyn FnMut(&Progress) -> bool,
 ) -> Report {
-    initial.start_exploring(config.options());
+    if !initial.is_exploring() {
+        initial.start_exploring(config.options());
+    }
     if config.strategy == ExploreStrategy::Walk {
         return super::walk::walks(initial, config, progress);
     }
@@ -154,13 +163,16 @@ pub(super) fn sometimes_checks(root: &dyn DynSim) -> Vec<(usize, String)> {
 fn expand(entry: &Pending, config: &Config, known: &Visited) -> Expansion {
     let choices = entry.state.choices(entry.budgets.faults());
     if choices.is_empty() {
-        return Expansion::Terminal(terminal_failure(entry.state.as_ref()));
+        return Expansion::Terminal(terminal_failure(entry.state.as_ref()), 0);
     }
     if config.max_depth.is_some_and(|max| entry.depth >= max) {
         return Expansion::DepthCut;
     }
     let depth = entry.depth + 1;
     let mut children = Vec::with_capacity(choices.len());
+    // A state whose every choice leads back to itself (a periodic timer
+    // that changes nothing under frozen time) is as good as terminal.
+    let mut moved = false;
     for choice in choices {
         let mut next = entry.state.clone_box();
         if next.apply_choice(&choice).is_none() {
@@ -168,6 +180,7 @@ fn expand(entry: &Pending, config: &Config, known: &Visited) -> Expansion {
         }
         let budgets = entry.budgets.after(&choice);
         let key = key(config, next.as_ref(), budgets);
+        moved |= key != entry.key || next.violation().is_some();
         let skip = known.get(&key).is_some_and(|&d| d <= depth) && next.violation().is_none();
         children.push(Child {
             choice,
@@ -175,6 +188,10 @@ fn expand(entry: &Pending, config: &Config, known: &Visited) -> Expansion {
             key,
             state: (!skip).then_some(next),
         });
+    }
+    if !moved {
+        let applied = children.len() as u64;
+        return Expansion::Terminal(terminal_failure(entry.state.as_ref()), applied);
     }
     Expansion::Children(children)
 }
@@ -231,6 +248,7 @@ impl<'c> Run<'c> {
             budgets,
             depth: 0,
             id: 0,
+            key,
         };
         match self.config.strategy {
             ExploreStrategy::Dfs => self.depth_first(root, progress),
@@ -342,7 +360,8 @@ impl<'c> Run<'c> {
         seen: &mut Vec<Box<dyn DynSim>>,
     ) -> Result<(), ()> {
         let children = match expansion {
-            Expansion::Terminal(failure) => {
+            Expansion::Terminal(failure, applied) => {
+                self.transitions += applied;
                 self.terminal += 1;
                 return match failure {
                     Some(failure) => {
@@ -385,6 +404,7 @@ impl<'c> Run<'c> {
                 budgets: child.budgets,
                 depth,
                 id: child_id,
+                key: child.key,
             });
         }
         Ok(())

@@ -52,6 +52,9 @@ pub enum ExploreTime {
     /// `"frozen"`: time stands still (finite spaces for periodic timers;
     /// exact only when no handler reads the clock).
     Frozen,
+    /// `"ordered"`: as `"timers"`, but timers fire in deadline order, as in
+    /// a run (far fewer states; messages still take any time).
+    Ordered,
 }
 
 /// The most a depth bound may be.
@@ -164,9 +167,11 @@ pub(crate) fn parse_explore(section: &Section<'_>) -> Result<ExploreSpec, Scenar
         spec.time = match name.get_ref().as_str() {
             "timers" => ExploreTime::Timers,
             "frozen" => ExploreTime::Frozen,
+            "ordered" => ExploreTime::Ordered,
             other => {
-                let message =
-                    format!("unknown time model {other:?}; expected \"timers\" or \"frozen\"");
+                let message = format!(
+                    "unknown time model {other:?}; expected \"timers\", \"ordered\" or \"frozen\""
+                );
                 return Err(section.error(item, message));
             }
         };

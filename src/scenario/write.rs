@@ -168,8 +168,10 @@ fn explore(out: &mut String, e: &ExploreSpec) {
     if e.network == ExploreNetwork::Duplicating {
         line(out, "network", "\"duplicating\"");
     }
-    if e.time == ExploreTime::Frozen {
-        line(out, "time", "\"frozen\"");
+    match e.time {
+        ExploreTime::Timers => {}
+        ExploreTime::Frozen => line(out, "time", "\"frozen\""),
+        ExploreTime::Ordered => line(out, "time", "\"ordered\""),
     }
 }
 

@@ -33,6 +33,7 @@ use super::node::Node;
 use super::panics::{catch_panic, PANIC_CHECK};
 use super::step::StepResult;
 use super::world::Sim;
+use super::SimTime;
 use crate::check::{CheckKind, CheckResult, Outcome};
 use crate::faults::{FaultAction, Target};
 use crate::net::NetConfig;
@@ -121,6 +122,14 @@ pub enum TimeModel {
     /// space infinite. Exact only for protocols whose handlers never read
     /// the clock; the search reports when one did.
     Frozen,
+    /// As [`TimeModel::Timers`], but timers fire in deadline order, as in a
+    /// run without clock faults: only the pending timers (and clients'
+    /// timeouts and resends) with the earliest deadline may come next, and
+    /// time moves to it. Messages still take any time (they may arrive
+    /// after any number of timers fired). Far fewer states than
+    /// [`TimeModel::Timers`]; it cannot express a timer that fires before
+    /// an earlier one (which only clock drift allows).
+    Ordered,
 }
 
 /// How a world is explored: [`Sim::start_exploring`].
@@ -231,10 +240,11 @@ impl<N: Node> Sim<N> {
         let mut runs: Vec<u64> = Vec::new();
         let mut wire: Vec<u64> = Vec::new();
         let mut seen = BTreeSet::new();
-        let mut events: Vec<(u64, &Event<N>)> =
-            self.queue.iter().map(|(_, seq, e)| (seq, e)).collect();
-        events.sort_unstable_by_key(|&(seq, _)| seq);
-        for (seq, event) in events {
+        let mut events: Vec<(u64, SimTime, &Event<N>)> =
+            self.queue.iter().map(|(at, seq, e)| (seq, at, e)).collect();
+        events.sort_unstable_by_key(|&(seq, _, _)| seq);
+        let horizon = self.horizon();
+        for (seq, at, event) in events {
             if let Event::Deliver { from, to, msg, .. } = event {
                 let mut h = StableHasher::new();
                 (from, to, msg).hash(&mut h);
@@ -242,11 +252,18 @@ impl<N: Node> Sim<N> {
                     runs.push(seq);
                     wire.push(seq);
                 }
-            } else if self.is_live(event) {
+            } else if self.is_live(event) && !(is_timed(event) && horizon.is_some_and(|h| at > h)) {
                 runs.push(seq);
             }
         }
-        runs.extend(self.live_timers().map(|(seq, _)| seq));
+        match horizon {
+            Some(h) => runs.extend(
+                self.live_timer_times()
+                    .filter(|&(_, due)| due <= h)
+                    .map(|(seq, _)| seq),
+            ),
+            None => runs.extend(self.live_timers().map(|(seq, _)| seq)),
+        }
         runs.sort_unstable();
         let mut out: Vec<Choice> = runs.into_iter().map(|seq| Choice::Run { seq }).collect();
         if faults.drop {
@@ -275,6 +292,43 @@ impl<N: Node> Sim<N> {
                 slot.state.is_some() && slot.incarnation == *incarnation
             })
             .map(|(node, _, seq, _, _)| (seq, node))
+    }
+
+    /// Pending timers that may fire, with their deadlines in true time:
+    /// (seq, deadline).
+    fn live_timer_times(&self) -> impl Iterator<Item = (u64, SimTime)> + '_ {
+        self.queue
+            .timer_deadlines()
+            .filter(|&(node, _, incarnation, _)| {
+                let slot = &self.nodes[node.index()];
+                slot.state.is_some() && slot.incarnation == incarnation
+            })
+            .map(|(node, seq, _, local)| {
+                let clock = self.nodes[node.index()].clock;
+                (seq, clock.true_time_of(local, self.now))
+            })
+    }
+
+    /// Under [`TimeModel::Ordered`]: the latest time a timed event (a
+    /// timer, a client's timeout or resend) may have to run next — the
+    /// earliest pending deadline, or now if one is overdue. `None` under
+    /// the other models (any timed event may run next) or when none is
+    /// pending.
+    fn horizon(&self) -> Option<SimTime> {
+        if self.time_model() != Some(TimeModel::Ordered) {
+            return None;
+        }
+        let clients = self
+            .queue
+            .iter()
+            .filter(|(_, _, e)| is_timed(e) && self.is_live(e))
+            .map(|(at, _, _)| at);
+        let earliest = self
+            .live_timer_times()
+            .map(|(_, due)| due)
+            .chain(clients)
+            .min()?;
+        Some(earliest.max(self.now))
     }
 
     /// Would running this queued (non-timer) event do something? Messages
@@ -331,11 +385,21 @@ impl<N: Node> Sim<N> {
                 self.process(self.now, event)
             }
             Choice::Run { seq } => {
+                // A client's timeout or resend moves time to when it is
+                // due under the deadline-ordered model.
+                let due = match self.time_model() {
+                    Some(TimeModel::Ordered) => self
+                        .queue
+                        .iter()
+                        .find(|&(_, s, e)| s == seq && is_timed(e))
+                        .map(|(at, _, _)| at),
+                    _ => None,
+                };
                 let event = self.queue.take(seq)?;
                 if event.is_in_flight() {
                     self.in_flight -= 1;
                 }
-                let at = self.time_of(&event);
+                let at = due.map_or_else(|| self.time_of(&event), |due| due.max(self.now));
                 self.process(at, event)
             }
             Choice::Drop { seq } => {
@@ -380,10 +444,7 @@ impl<N: Node> Sim<N> {
     /// When `event` runs: now, or, for a timer under [`TimeModel::Timers`],
     /// its deadline if that is later.
     fn time_of(&self, event: &Event<N>) -> super::SimTime {
-        let timers = self
-            .explore
-            .as_deref()
-            .is_some_and(|m| m.time == TimeModel::Timers);
+        let timers = self.time_moves();
         match event {
             Event::Timer {
                 node,
@@ -401,7 +462,7 @@ impl<N: Node> Sim<N> {
     pub(crate) fn time_moves(&self) -> bool {
         self.explore
             .as_deref()
-            .is_some_and(|m| m.time == TimeModel::Timers)
+            .is_some_and(|m| m.time != TimeModel::Frozen)
     }
 
     /// Has a handler read its clock since exploring began?
@@ -503,6 +564,15 @@ impl<N: Node> Sim<N> {
     pub fn sometimes_seen(&self) -> &[bool] {
         &self.sometimes_seen
     }
+}
+
+/// A client's timeout or resend: an event that waits for its time (the
+/// deadline-ordered model orders them with the timers).
+fn is_timed<N: Node>(event: &Event<N>) -> bool {
+    matches!(
+        event,
+        Event::ClientTimeout { .. } | Event::ClientResend { .. }
+    )
 }
 
 /// No random loss or duplication anywhere (latency is ignored anyway).

@@ -131,6 +131,8 @@ pub trait DynSim: Send {
 
     /// Enter explore mode: [`Sim::start_exploring`].
     fn start_exploring(&mut self, options: ExploreOptions) -> StepResult;
+    /// In explore mode already: [`Sim::is_exploring`].
+    fn is_exploring(&self) -> bool;
     /// The enabled choices: [`Sim::choices`].
     fn choices(&self, faults: FaultChoices) -> Vec<Choice>;
     /// Apply one choice as one step: [`Sim::apply_choice`].
@@ -292,6 +294,9 @@ impl<N: Node> DynSim for Sim<N> {
     }
     fn start_exploring(&mut self, options: ExploreOptions) -> StepResult {
         Sim::start_exploring(self, options)
+    }
+    fn is_exploring(&self) -> bool {
+        Sim::is_exploring(self)
     }
     fn choices(&self, faults: FaultChoices) -> Vec<Choice> {
         Sim::choices(self, faults)

@@ -276,6 +276,16 @@ impl<N: Node> Queue<N> {
         })
     }
 
+    /// Every pending timer's (node, seq, incarnation, local deadline), in
+    /// node then id order (the explorer's deadline-ordered time model).
+    pub(crate) fn timer_deadlines(&self) -> impl Iterator<Item = (NodeId, u64, u32, SimTime)> + '_ {
+        self.timers.iter().enumerate().flat_map(|(node, table)| {
+            table
+                .values()
+                .map(move |p| (NodeId(node as u32), p.seq, p.incarnation, p.local_deadline))
+        })
+    }
+
     /// Take the event scheduled as `seq` out of the queue, whatever its
     /// time (the explorer runs events in any order). `None` if no such
     /// event is queued.

@@ -9,7 +9,7 @@
 //! |---|---|
 //! | the time, when it moves (the default time model); each node: up or down, its state ([`Node::fingerprint`]), its random stream's position, its storage (durable and unsynced) | the time under the frozen model (the same in every state); clocks' offsets and drifts (fixed: explore applies no clock fault) |
 //! | messages, client requests and replies on the wire, as a multiset (messages as a set on a duplicating wire) | message ids and send times: nodes never see them |
-//! | pending timers that can fire: node, payload, and the id when the node keeps it (its number appears in the node's `Debug` text or storage), as a multiset | cancelled and stale timers (removed at once); ids the node keeps nowhere (it can never cancel them); the next timer id (see `docs/explore.md`) |
+//! | pending timers that can fire: node, payload, when it is due (when time moves; overdue ones as now), and the id when the node keeps it (its number appears in the node's `Debug` text or storage), as a multiset | cancelled and stale timers (removed at once); ids the node keeps nowhere (it can never cancel them); the next timer id (see `docs/explore.md`) |
 //! | clients: process, request count, target, open operation; the workload's random stream and op count | counters, trace, fault log: records of the path, not state |
 //! | the client history (event order, no times) and each monitor's memory | `sometimes` marks: the explorer tracks them itself |
 
@@ -83,7 +83,17 @@ impl<N: Node> Sim<N> {
         }
         let cache = self.explore.as_deref().map(|m| &m.node_hashes);
         let mut mentions = Mentions::default();
-        for (node, id, _, incarnation, timer) in self.queue.timers() {
+        // When time moves, when each timer is due is part of the state: it
+        // decides the time after it fires (an overdue timer fires now).
+        let mut due: Vec<(u64, super::SimTime)> = Vec::new();
+        if self.time_moves() {
+            due.extend(self.queue.timer_deadlines().map(|(node, seq, _, local)| {
+                let clock = self.nodes[node.index()].clock;
+                (seq, clock.true_time_of(local, self.now).max(self.now))
+            }));
+            due.sort_unstable();
+        }
+        for (node, id, seq, incarnation, timer) in self.queue.timers() {
             let slot = &self.nodes[node.index()];
             let Some(state) = &slot.state else {
                 continue;
@@ -93,6 +103,9 @@ impl<N: Node> Sim<N> {
             }
             let mut e = StableHasher::new();
             (7u8, node, timer).hash(&mut e);
+            if let Ok(i) = due.binary_search_by_key(&seq, |&(s, _)| s) {
+                due[i].1.hash(&mut e);
+            }
             // A timer id the node keeps nowhere (state or storage) can never
             // be cancelled, so which number it has cannot matter.
             let cached = cache

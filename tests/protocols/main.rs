@@ -4,6 +4,7 @@
 //! - `clocks`: Lamport and vector-clock scenarios; LWW loses writes where vector clocks keep siblings.
 //! - `clocks_props`: vector clocks form a partial order and merge is its least upper bound (proptest).
 //! - `cqrs`: event sourcing and CQRS under crashes, loss and duplication; each bug caught by the check meant for it.
+//! - `explore_bugs`: `explore` finds every Raft and 2PC bug switch in a small configuration (some in phases), and the reference passes the same searches.
 //! - `gossip`: gossip scenarios and bug switches.
 //! - `raft_bugs`: every Raft bug switch is caught within a few seeds, and the same seed passes without it.
 //! - `raft_scenarios`: Raft's shipped scenarios pass over seed ranges and report what a user should see.
@@ -19,6 +20,7 @@ mod cap;
 mod clocks;
 mod clocks_props;
 mod cqrs;
+mod explore_bugs;
 mod gossip;
 mod raft_bugs;
 mod raft_scenarios;
