@@ -89,6 +89,27 @@ fn prepare(ctx: &Context, mut scenario: Scenario) -> Result<Scenario, String> {
     Ok(scenario)
 }
 
+/// `scenario` with `[protocol]` settings from the command line: each is
+/// the flag that set it (`--param fanout=5`, `--bug forget-vote`), the
+/// parameter and its value. A value the protocol refuses is the flag's
+/// fault, not the file's: the error names the flag and no file position.
+pub fn with_settings(
+    ctx: &Context,
+    mut scenario: Scenario,
+    settings: &[(String, String, String)],
+) -> Result<Scenario, String> {
+    for (flag, name, value) in settings {
+        scenario.protocol_params = scenario
+            .protocol_params
+            .with_param(name, value)
+            .map_err(|e| format!("{flag}: {}", e.message))?;
+        ctx.registry
+            .build(&scenario, &BuildOptions::default())
+            .map_err(|e| format!("{flag}: {}", e.message))?;
+    }
+    Ok(scenario)
+}
+
 /// Build a simulation of `scenario` with `seed`.
 pub fn build(
     ctx: &Context,

@@ -108,20 +108,33 @@ fn parse_setting(text: &str) -> Result<(String, String), String> {
     }
 }
 
-/// `scenario` with the `--bug` and `--param` settings.
-fn with_settings(mut scenario: Scenario, args: &ExploreArgs) -> Result<Scenario, String> {
-    let mut settings = args.params.clone();
+/// `scenario` with the `--param` and `--bug` settings.
+fn with_settings(
+    ctx: &Context,
+    scenario: Scenario,
+    args: &ExploreArgs,
+) -> Result<Scenario, String> {
+    let mut settings: Vec<(String, String, String)> = args
+        .params
+        .iter()
+        .map(|(name, value)| {
+            (
+                format!("--param {name}={value}"),
+                name.clone(),
+                value.clone(),
+            )
+        })
+        .collect();
     if !args.bugs.is_empty() {
+        let flags: Vec<String> = args.bugs.iter().map(|b| format!("--bug {b}")).collect();
         let names: Vec<String> = args.bugs.iter().map(|b| format!("{b:?}")).collect();
-        settings.push(("bugs".to_string(), format!("[{}]", names.join(", "))));
+        settings.push((
+            flags.join(" "),
+            "bugs".to_string(),
+            format!("[{}]", names.join(", ")),
+        ));
     }
-    for (name, value) in &settings {
-        scenario.protocol_params = scenario
-            .protocol_params
-            .with_param(name, value)
-            .map_err(|e| e.to_string())?;
-    }
-    Ok(scenario)
+    common::with_settings(ctx, scenario, &settings)
 }
 
 impl ExploreArgs {
@@ -169,7 +182,7 @@ pub fn run(ctx: &Context, args: &ExploreArgs) -> i32 {
             Err(code) => return code,
         };
     let changed = !args.bugs.is_empty() || !args.params.is_empty();
-    let scenario = match with_settings(scenario, args) {
+    let scenario = match with_settings(ctx, scenario, args) {
         Ok(s) => s,
         Err(e) => return common::report_error(e),
     };

@@ -76,7 +76,23 @@ fn walk(
             return w;
         }
         if w.choices.len() >= depth {
-            w.end = End::Depth;
+            // A state whose every choice leads back to it is the end of the
+            // run, as in the exhaustive search: its end-of-run checks run.
+            let here = match w.keys.last() {
+                Some(&k) => k,
+                None => key(config, state.as_ref(), budgets),
+            };
+            let stays = choices.iter().all(|choice| {
+                let mut next = state.clone_box();
+                next.apply_choice(choice).is_none()
+                    || (next.violation().is_none()
+                        && key(config, next.as_ref(), budgets.after(choice)) == here)
+            });
+            w.end = if stays {
+                End::Terminal(terminal_failure(state.as_ref()))
+            } else {
+                End::Depth
+            };
             return w;
         }
         let choice = loop {

@@ -335,6 +335,28 @@ fn unexplorable_scenarios_and_bad_bounds_are_bad_input() {
     );
     let depth = support::distlab(&["explore", "scenarios/explore-pingpong.toml", "--depth", "0"]);
     assert_eq!(support::code(&depth), 3);
+    // A bad --bug or --param is the flag's fault: named, no file position.
+    let raft = "scenarios/explore-raft.toml";
+    let bug = support::distlab(&["explore", raft, "--bug", "none"]);
+    assert_eq!(support::code(&bug), 3);
+    assert!(
+        support::stderr(&bug)
+            .starts_with("distlab: --bug none: unknown bug switch \"none\"; expected one of"),
+        "{}",
+        support::stderr(&bug)
+    );
+    let param = support::distlab(&["explore", raft, "--param", "heartbeat=-3"]);
+    assert_eq!(support::code(&param), 3);
+    assert_eq!(
+        support::stderr(&param).trim(),
+        "distlab: --param heartbeat=-3: expected a duration like \"250ms\" for `heartbeat`, got -3"
+    );
+    let shape = support::distlab(&["explore", raft, "--param", "heartbeat"]);
+    assert_eq!(
+        support::code(&shape),
+        3,
+        "a setting without `=` is bad input"
+    );
 }
 
 /// Raft's `forget-vote` switch: with one crash and one restart the search
