@@ -116,7 +116,7 @@ fn a_violation_found_in_parallel_is_the_sequential_one() {
 }
 
 /// Raft's `forget-vote` switch needs a crash and a restart between two
-/// votes: breadth first finds it after some 237 000 states; random walks of
+/// votes: breadth first finds it after some 950 000 states; random walks of
 /// 16 steps find it within a few thousand walks, the same walk on every
 /// number of threads.
 #[test]
