@@ -58,7 +58,7 @@ fn same_for_every_jobs(make: impl Fn() -> Box<dyn DynSim>, config: &Config) -> R
 }
 
 /// Pingpong (counted by hand in tests/engine/explore.rs), the 2PC
-/// reference to depth 7 (pinned there at 1680 states) and to depth 8 cut by
+/// reference to depth 7 (pinned there at 2197 states) and to depth 8 cut by
 /// the state bound in the middle of a level, and the Raft reference with a
 /// crash and a restart (levels of thousands of states: several parallel
 /// rounds each).
@@ -71,7 +71,7 @@ fn breadth_first_reports_the_same_for_every_jobs() {
     let two_pc = "scenarios/explore-2pc.toml";
     let make = || sim(two_pc, None, None, &[]);
     let report = same_for_every_jobs(make, &spec(two_pc).depth(7));
-    assert_eq!(report.unique_states, 1680);
+    assert_eq!(report.unique_states, 2197);
     report.assert_no_violation();
     assert!(report.sometimes.iter().all(|s| s.witness.is_some()));
 
@@ -194,7 +194,7 @@ fn the_command_line_runs_jobs_and_walks() {
         value
     };
     let one = json(&[]);
-    assert_eq!(one["unique_states"], 1680);
+    assert_eq!(one["unique_states"], 2197);
     assert_eq!(json(&["--jobs", "2"]), one);
 
     let dir = std::env::temp_dir().join(format!("distlab-explore-walk-{}", std::process::id()));
