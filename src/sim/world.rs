@@ -143,7 +143,9 @@ pub struct Sim<N: Node> {
     pub(crate) in_flight: u64,
     pub(crate) effects: Vec<Effect<N>>,
     pub(crate) trace: Trace<N>,
-    pub(crate) history: History,
+    /// Shared by copies of the world until one of them records an event
+    /// (copy on write): most explored steps record none.
+    pub(crate) history: Arc<History>,
     pub(crate) counters: Counters,
     pub(crate) op_latencies: Vec<u64>,
     pub(crate) sometimes_seen: Vec<bool>,
@@ -376,7 +378,7 @@ impl<N: Node> SimBuilder<N> {
             in_flight: 0,
             effects: Vec::new(),
             trace: Trace::new(self.trace_level),
-            history: History::new(),
+            history: Arc::new(History::new()),
             counters: Counters::default(),
             op_latencies: Vec::new(),
             sometimes_seen: sometimes,
