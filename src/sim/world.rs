@@ -271,7 +271,7 @@ impl<N: Node> SimBuilder<N> {
     /// Names of the checks registered so far (monitors first, then
     /// invariants).
     pub fn invariant_names(&self) -> Vec<String> {
-        let monitors = self.settings.monitors.iter().map(|m| m.name.clone());
+        let monitors = self.settings.monitors.iter().map(|m| m.name.to_string());
         let invariants = self.settings.invariants.iter().map(|i| i.name.clone());
         monitors.chain(invariants).collect()
     }
@@ -301,7 +301,7 @@ impl<N: Node> SimBuilder<N> {
     /// stops the run like a failed `always` check.
     pub fn monitor(mut self, name: impl Into<String>, monitor: impl Monitor<N>) -> Self {
         self.settings.monitors.push(NamedMonitor {
-            name: name.into(),
+            name: Arc::from(name.into()),
             monitor: Box::new(monitor),
         });
         self
@@ -508,7 +508,7 @@ impl<N: Node> Sim<N> {
     pub fn monitor<T: 'static>(&self, name: &str) -> Option<&T> {
         self.monitors
             .iter()
-            .find(|m| m.name == name)
+            .find(|m| *m.name == *name)
             .and_then(|m| m.monitor.as_any().downcast_ref::<T>())
     }
     /// Number of queued events (including cancelled timers not yet skipped).
