@@ -159,8 +159,11 @@ pub(super) fn sometimes_checks(root: &dyn DynSim) -> Vec<(usize, String)> {
         .collect()
 }
 
-/// Expand one state: apply each enabled choice to a copy and key it.
-fn expand(entry: &Pending, config: &Config, known: &Visited) -> Expansion {
+/// Expand one state: apply each enabled choice to a copy and key it. The
+/// state itself is used up: the last choice is applied to it rather than
+/// to a copy (a world fewer to build and to free), unless every choice
+/// before it led back to the state, which a terminal check may then need.
+fn expand(entry: Pending, config: &Config, known: &Visited) -> Expansion {
     let choices = entry.state.choices(entry.budgets.faults());
     if choices.is_empty() {
         return Expansion::Terminal(terminal_failure(entry.state.as_ref()), 0);
@@ -173,14 +176,25 @@ fn expand(entry: &Pending, config: &Config, known: &Visited) -> Expansion {
     // A state whose every choice leads back to itself (a periodic timer
     // that changes nothing under frozen time) is as good as terminal.
     let mut moved = false;
-    for choice in choices {
-        let mut next = entry.state.clone_box();
+    let last = choices.len() - 1;
+    let (parent_budgets, parent_key) = (entry.budgets, entry.key);
+    let mut parent = Some(entry.state);
+    for (i, choice) in choices.into_iter().enumerate() {
+        let mut next = match parent.take() {
+            Some(state) if i == last && moved => state,
+            Some(state) => {
+                let copy = state.clone_box();
+                parent = Some(state);
+                copy
+            }
+            None => break, // only the last choice takes the state
+        };
         if next.apply_choice(&choice).is_none() {
             continue;
         }
-        let budgets = entry.budgets.after(&choice);
+        let budgets = parent_budgets.after(&choice);
         let key = key(config, next.as_ref(), budgets);
-        moved |= key != entry.key || next.violation().is_some();
+        moved |= key != parent_key || next.violation().is_some();
         let skip = known.get(&key).is_some_and(|&d| d <= depth) && next.violation().is_none();
         children.push(Child {
             choice,
@@ -191,7 +205,7 @@ fn expand(entry: &Pending, config: &Config, known: &Visited) -> Expansion {
     }
     if !moved {
         let applied = children.len() as u64;
-        return Expansion::Terminal(terminal_failure(entry.state.as_ref()), applied);
+        return Expansion::Terminal(parent.as_deref().and_then(terminal_failure), applied);
     }
     Expansion::Children(children)
 }
@@ -272,8 +286,8 @@ impl<'c> Run<'c> {
                 }
                 let known = &self.visited;
                 let expanded = parallel::map(round, config.jobs, |entry| {
-                    let expansion = expand(&entry, config, known);
-                    (entry.id, entry.depth, expansion)
+                    let (id, depth) = (entry.id, entry.depth);
+                    (id, depth, expand(entry, config, known))
                 });
                 let mut waiting = rest.len() + expanded.len();
                 // Successors found twice in this round: freed by the workers
@@ -319,11 +333,12 @@ impl<'c> Run<'c> {
             if !self.keep_going(pending.len(), progress) {
                 return;
             }
-            let expansion = expand(&entry, self.config, &self.visited);
+            let (id, depth) = (entry.id, entry.depth);
+            let expansion = expand(entry, self.config, &self.visited);
             let mut children = Vec::new();
             let mut seen = Vec::new();
             if self
-                .merge(entry.id, entry.depth, expansion, &mut children, &mut seen)
+                .merge(id, depth, expansion, &mut children, &mut seen)
                 .is_err()
             {
                 return;

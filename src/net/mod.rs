@@ -17,6 +17,7 @@ use crate::base::{NodeId, SimTime};
 use petgraph::graphmap::DiGraphMap;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The behaviour of one directed link.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, Default)]
@@ -61,7 +62,10 @@ pub enum Transit {
 pub struct Network {
     nodes: u32,
     config: NetConfig,
-    graph: DiGraphMap<NodeId, ()>,
+    /// Shared between copies of the world until one of them cuts or
+    /// heals a link (copy on write): cloning a world is the explorer's
+    /// hot path.
+    graph: Arc<DiGraphMap<NodeId, ()>>,
     /// `cut[from * nodes + to]`: mirrors the graph.
     cut: Vec<bool>,
     last_arrival: Vec<SimTime>,
@@ -74,7 +78,7 @@ impl Network {
         let mut net = Network {
             nodes,
             config,
-            graph: DiGraphMap::new(),
+            graph: Arc::new(DiGraphMap::new()),
             cut: vec![false; n * n],
             last_arrival: Vec::new(),
         };
@@ -148,17 +152,18 @@ impl Network {
     /// Restore every link.
     pub fn heal(&mut self) {
         self.cut.iter_mut().for_each(|c| *c = false);
-        self.graph = DiGraphMap::new();
+        let mut graph = DiGraphMap::new();
         for a in 0..self.nodes {
-            self.graph.add_node(NodeId(a));
+            graph.add_node(NodeId(a));
         }
         for a in 0..self.nodes {
             for b in 0..self.nodes {
                 if a != b {
-                    self.graph.add_edge(NodeId(a), NodeId(b), ());
+                    graph.add_edge(NodeId(a), NodeId(b), ());
                 }
             }
         }
+        self.graph = Arc::new(graph);
     }
 
     /// Cut one direction: `from`'s messages to `to` are dropped.
@@ -167,7 +172,9 @@ impl Network {
             return;
         }
         self.cut[from.index() * self.nodes as usize + to.index()] = true;
-        self.graph.remove_edge(from, to);
+        if self.graph.contains_edge(from, to) {
+            Arc::make_mut(&mut self.graph).remove_edge(from, to);
+        }
     }
 
     /// Cut both directions between each pair.
@@ -219,7 +226,7 @@ impl Network {
     /// Strongly connected components of the reachability graph, each sorted,
     /// largest first (ties by smallest member).
     pub fn components(&self) -> Vec<Vec<NodeId>> {
-        let mut comps: Vec<Vec<NodeId>> = petgraph::algo::tarjan_scc(&self.graph)
+        let mut comps: Vec<Vec<NodeId>> = petgraph::algo::tarjan_scc(&*self.graph)
             .into_iter()
             .map(|mut c| {
                 c.sort();

@@ -96,7 +96,7 @@ impl<N: Node> Sim<N> {
         let slot = &mut self.clients[client.0 as usize];
         let id = slot.next_request;
         slot.next_request += 1;
-        self.history.push(HistoryEvent {
+        std::sync::Arc::make_mut(&mut self.history).push(HistoryEvent {
             process: slot.process,
             kind: EventType::Invoke,
             f: op.f.clone(),
@@ -274,7 +274,7 @@ impl<N: Node> Sim<N> {
         let Some(pending) = slot.pending.take() else {
             return;
         };
-        self.history.push(HistoryEvent {
+        std::sync::Arc::make_mut(&mut self.history).push(HistoryEvent {
             process: slot.process,
             kind,
             f: pending.op.f,

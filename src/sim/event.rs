@@ -8,7 +8,7 @@ use super::node::{Node, Reply, Request};
 use super::SimTime;
 use crate::faults::FaultAction;
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::BinaryHeap;
 
 /// Something that will happen.
 #[derive(Clone, Debug)]
@@ -120,6 +120,51 @@ struct PendingTimer<N: Node> {
     timer: N::Timer,
 }
 
+/// One node's pending timers, sorted by timer id: a small vector (a node
+/// has a few timers pending) is one allocation of a few dozen bytes, where
+/// a `BTreeMap` leaf takes hundreds; the explorer clones it with every
+/// world. Timer ids grow, so an insert is nearly always a push.
+#[derive(Clone, Debug)]
+struct TimerTable<N: Node>(Vec<(u64, PendingTimer<N>)>);
+
+impl<N: Node> Default for TimerTable<N> {
+    fn default() -> Self {
+        TimerTable(Vec::new())
+    }
+}
+
+impl<N: Node> TimerTable<N> {
+    fn position(&self, id: u64) -> Result<usize, usize> {
+        self.0.binary_search_by_key(&id, |(i, _)| *i)
+    }
+    fn get(&self, id: &u64) -> Option<&PendingTimer<N>> {
+        self.position(*id).ok().map(|at| &self.0[at].1)
+    }
+    fn contains_key(&self, id: &u64) -> bool {
+        self.position(*id).is_ok()
+    }
+    fn insert(&mut self, id: u64, pending: PendingTimer<N>) {
+        match self.position(id) {
+            Ok(at) => self.0[at].1 = pending,
+            Err(at) => self.0.insert(at, (id, pending)),
+        }
+    }
+    fn remove(&mut self, id: &u64) -> Option<PendingTimer<N>> {
+        let at = self.position(*id).ok()?;
+        Some(self.0.remove(at).1)
+    }
+    /// In id order.
+    fn iter(&self) -> impl Iterator<Item = (&u64, &PendingTimer<N>)> {
+        self.0.iter().map(|(id, p)| (id, p))
+    }
+    fn iter_mut(&mut self) -> impl Iterator<Item = (&u64, &mut PendingTimer<N>)> {
+        self.0.iter_mut().map(|(id, p)| (&*id, p))
+    }
+    fn values(&self) -> impl Iterator<Item = &PendingTimer<N>> {
+        self.0.iter().map(|(_, p)| p)
+    }
+}
+
 /// The pending events.
 ///
 /// Timers live in per-node tables (by timer id) and the heap holds a small
@@ -133,7 +178,7 @@ struct PendingTimer<N: Node> {
 pub(crate) struct Queue<N: Node> {
     heap: BinaryHeap<Entry<N>>,
     seq: u64,
-    timers: Vec<BTreeMap<u64, PendingTimer<N>>>,
+    timers: Vec<TimerTable<N>>,
     /// Stale timer references still in the heap.
     stale: usize,
     /// Timers re-timed by clock jumps so far (a cost counter for tests).
@@ -165,7 +210,8 @@ impl<N: Node> Queue<N> {
                 timer,
             } => {
                 if self.timers.len() <= node.index() {
-                    self.timers.resize_with(node.index() + 1, BTreeMap::new);
+                    self.timers
+                        .resize_with(node.index() + 1, TimerTable::default);
                 }
                 let pending = PendingTimer {
                     seq,
@@ -352,7 +398,7 @@ impl<N: Node> Queue<N> {
         for (node, table) in self.timers.iter().enumerate() {
             let node = NodeId(node as u32);
             let current = incarnation(node);
-            for (&id, p) in table {
+            for (&id, p) in table.iter() {
                 if ids.contains(&id) || p.incarnation != current {
                     doomed.push((node, TimerId(id)));
                 }

@@ -85,8 +85,9 @@ impl<N: Node> Clone for Box<dyn Monitor<N>> {
 /// [`SimBuilder::monitor`](crate::sim::SimBuilder::monitor).
 #[derive(Clone, Debug)]
 pub struct NamedMonitor<N: Node> {
-    /// Name shown in reports (`election-safety`).
-    pub name: String,
+    /// Name shown in reports (`election-safety`); shared, not copied, by
+    /// each clone of the world.
+    pub name: std::sync::Arc<str>,
     /// The monitor and its memory.
     pub monitor: Box<dyn Monitor<N>>,
 }

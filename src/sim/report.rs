@@ -154,10 +154,10 @@ impl<N: Node> Sim<N> {
         // Monitors are `always` checks with memory: they passed unless one
         // of them stopped the run.
         let monitors = self.monitors.iter().map(|m| CheckResult {
-            name: m.name.clone(),
+            name: m.name.to_string(),
             kind: CheckKind::Always,
             outcome: match stopped {
-                Some(v) if v.check == m.name => Outcome::Fail(v.detail.clone()),
+                Some(v) if *v.check == *m.name => Outcome::Fail(v.detail.clone()),
                 _ => Outcome::Pass,
             },
         });

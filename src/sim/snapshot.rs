@@ -53,7 +53,7 @@ impl<N: Node> Sim<N> {
     fn take_logs(&mut self) -> WorldLogs<N> {
         WorldLogs {
             trace: self.trace.take_log(),
-            history: std::mem::take(&mut self.history.events),
+            history: std::mem::take(&mut std::sync::Arc::make_mut(&mut self.history).events),
             op_latencies: std::mem::take(&mut self.op_latencies),
             fault_log: std::mem::take(&mut self.fault_log),
         }
@@ -61,7 +61,7 @@ impl<N: Node> Sim<N> {
 
     fn put_logs(&mut self, logs: WorldLogs<N>) {
         self.trace.put_log(logs.trace);
-        self.history.events = logs.history;
+        std::sync::Arc::make_mut(&mut self.history).events = logs.history;
         self.op_latencies = logs.op_latencies;
         self.fault_log = logs.fault_log;
     }

@@ -85,7 +85,7 @@ impl<N: Node> Sim<N> {
                 Ok(Ok(())) => {}
                 Ok(Err(detail)) => {
                     failed = Some(Violation {
-                        check: m.name.clone(),
+                        check: m.name.to_string(),
                         step: self.step,
                         time: self.now,
                         detail,

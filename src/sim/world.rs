@@ -143,7 +143,9 @@ pub struct Sim<N: Node> {
     pub(crate) in_flight: u64,
     pub(crate) effects: Vec<Effect<N>>,
     pub(crate) trace: Trace<N>,
-    pub(crate) history: History,
+    /// Shared by copies of the world until one of them records an event
+    /// (copy on write): most explored steps record none.
+    pub(crate) history: Arc<History>,
     pub(crate) counters: Counters,
     pub(crate) op_latencies: Vec<u64>,
     pub(crate) sometimes_seen: Vec<bool>,
@@ -269,7 +271,7 @@ impl<N: Node> SimBuilder<N> {
     /// Names of the checks registered so far (monitors first, then
     /// invariants).
     pub fn invariant_names(&self) -> Vec<String> {
-        let monitors = self.settings.monitors.iter().map(|m| m.name.clone());
+        let monitors = self.settings.monitors.iter().map(|m| m.name.to_string());
         let invariants = self.settings.invariants.iter().map(|i| i.name.clone());
         monitors.chain(invariants).collect()
     }
@@ -299,7 +301,7 @@ impl<N: Node> SimBuilder<N> {
     /// stops the run like a failed `always` check.
     pub fn monitor(mut self, name: impl Into<String>, monitor: impl Monitor<N>) -> Self {
         self.settings.monitors.push(NamedMonitor {
-            name: name.into(),
+            name: Arc::from(name.into()),
             monitor: Box::new(monitor),
         });
         self
@@ -376,7 +378,7 @@ impl<N: Node> SimBuilder<N> {
             in_flight: 0,
             effects: Vec::new(),
             trace: Trace::new(self.trace_level),
-            history: History::new(),
+            history: Arc::new(History::new()),
             counters: Counters::default(),
             op_latencies: Vec::new(),
             sometimes_seen: sometimes,
@@ -506,7 +508,7 @@ impl<N: Node> Sim<N> {
     pub fn monitor<T: 'static>(&self, name: &str) -> Option<&T> {
         self.monitors
             .iter()
-            .find(|m| m.name == name)
+            .find(|m| *m.name == *name)
             .and_then(|m| m.monitor.as_any().downcast_ref::<T>())
     }
     /// Number of queued events (including cancelled timers not yet skipped).

@@ -332,7 +332,7 @@ fn a_read_latest_that_misses_an_acknowledged_write_breaks_read_your_writes() {
         event(2, EventType::Invoke, "read-latest", Value::Nil, 50),
         event(2, EventType::Ok, "read-latest", list(45, 3), 60),
     ] {
-        sim.history.push(e);
+        std::sync::Arc::make_mut(&mut sim.history).push(e);
     }
     let ryw = sim
         .invariants()
@@ -345,7 +345,7 @@ fn a_read_latest_that_misses_an_acknowledged_write_breaks_read_your_writes() {
         value: list(40, 2),
         ..sim.history.events[5].clone()
     };
-    sim.history.events[5] = stale;
+    std::sync::Arc::make_mut(&mut sim.history).events[5] = stale;
     assert!(matches!(
         ryw.evaluate(&sim),
         Outcome::Fail(w) if w.contains("returned v2, but v3 was acknowledged before it")
