@@ -3,7 +3,7 @@
 
 use super::ddmin::{ddmin, first_kept};
 use super::nemesis;
-use super::Shrinker;
+use super::{losses, Shrinker};
 use crate::scenario::{
     ClockSpec, FaultAction, FaultSpec, PartitionSpec, Probability, Scenario, Target,
 };
@@ -21,7 +21,7 @@ type Edit = (&'static str, fn(&mut Scenario));
 
 /// Runs the passes until none keeps a candidate or the budget is spent.
 pub(crate) fn run_all(s: &mut Shrinker<'_>) {
-    let passes: [(&'static str, Pass); 7] = [
+    let passes: [(&'static str, Pass); 9] = [
         ("time", time),
         ("nemesis", nemesis),
         ("faults", faults),
@@ -29,6 +29,8 @@ pub(crate) fn run_all(s: &mut Shrinker<'_>) {
         ("clients", clients),
         ("nodes", nodes),
         ("network", network),
+        ("losses", losses::losses),
+        ("deliveries", losses::deliveries),
     ];
     loop {
         let mut changed = false;
@@ -46,7 +48,7 @@ pub(crate) fn run_all(s: &mut Shrinker<'_>) {
 }
 
 /// Whether the test kept the candidate (`None`, a spent budget, is no).
-fn kept(answer: Option<bool>) -> bool {
+pub(crate) fn kept(answer: Option<bool>) -> bool {
     answer == Some(true)
 }
 
@@ -249,16 +251,23 @@ fn with_nodes(scenario: &Scenario, count: u32) -> Scenario {
     c
 }
 
-/// Network and clocks: no loss, no duplication, no per-link overrides,
-/// perfect clocks.
+/// Network and clocks: no loss (else the random losses written out as
+/// `lose` entries), no duplication, no per-link overrides, no kept loss
+/// draws, perfect clocks.
 fn network(s: &mut Shrinker<'_>) -> bool {
     let mut changed = false;
+    let mut candidate = s.current.clone();
+    candidate.network.loss = Probability::ZERO;
+    if candidate != s.current {
+        let no_loss = kept(s.try_candidate(&candidate, "no loss"));
+        changed |= no_loss || losses::written_out(s);
+    }
     let edits: [Edit; 4] = [
-        ("no loss", |c| c.network.loss = Probability::ZERO),
         ("no duplication", |c| {
             c.network.duplicate = Probability::ZERO
         }),
         ("no per-link overrides", |c| c.network.links.clear()),
+        ("no kept loss draws", |c| c.network.keep_loss_draws = false),
         ("perfect clocks", |c| c.clocks = ClockSpec::default()),
     ];
     for (what, edit) in edits {
