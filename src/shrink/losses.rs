@@ -108,7 +108,7 @@ fn random_loss(scenario: &Scenario) -> bool {
 
 /// The random losses of the current run written out as `lose_messages` entries,
 /// with the loss draws kept: the same run.
-pub(crate) fn written_out(s: &mut Shrinker<'_>) -> bool {
+fn written_out(s: &mut Shrinker<'_>) -> bool {
     if !random_loss(&s.current) {
         return false;
     }
@@ -130,8 +130,10 @@ pub(crate) fn written_out(s: &mut Shrinker<'_>) -> bool {
     super::passes::kept(s.try_candidate(&candidate, &what))
 }
 
-/// Losses: ddmin over the `lose_messages` list.
+/// Losses: the random losses written out (when the run has any), then
+/// ddmin over the `lose_messages` list.
 pub(crate) fn losses(s: &mut Shrinker<'_>) -> bool {
+    let written = written_out(s);
     let all = s.current.network.lose.clone();
     let before = all.len();
     let found = ddmin(all, &mut |subset: &[LoseSpec]| {
@@ -140,7 +142,7 @@ pub(crate) fn losses(s: &mut Shrinker<'_>) -> bool {
         let what = format!("lose {} → {}", s.current.network.lose.len(), subset.len());
         s.try_candidate(&candidate, &what)
     });
-    found.len() < before
+    written || found.len() < before
 }
 
 /// Deliveries: ddmin over the messages the run delivered (up to the

@@ -22,15 +22,17 @@
 //!    needed, then fewer), fewer clients, a lower rate.
 //! 5. **Nodes**: the fewest the protocol accepts that still fail (faults
 //!    and links naming removed nodes are dropped).
-//! 6. **Network and clocks**: no loss (else the random losses written
-//!    out as `lose_messages` entries with the loss draws kept: the same
-//!    run), no duplication, no per-link overrides; perfect clocks.
-//! 7. **Losses and deliveries** (the event-level cut, `losses.rs`): `ddmin`
-//!    over the `lose_messages` list, then over the messages the run
-//!    delivered up to its violation, the ones not kept written as lost.
+//! 6. **Network and clocks**: no loss, no duplication, no per-link
+//!    overrides, no kept loss draws; perfect clocks.
+//! 7. **Losses and deliveries** (the event-level cut, `losses.rs`): random
+//!    losses written out as `lose_messages` entries with the loss draws
+//!    kept (the same run); `ddmin` over the `lose_messages` list, then over
+//!    the messages the run delivered up to its violation, the ones not
+//!    kept written as lost.
 //!
-//! The passes repeat until none finds anything or the budget of runs is
-//! spent. **The seed is kept**: the result reproduces with the seed the
+//! Passes 1-6 repeat until none finds anything, then pass 7 (which first
+//! writes random losses out); while it finds something, all again; until
+//! the budget of runs is spent. **The seed is kept**: the result reproduces with the seed the
 //! failure was found with, so `distlab replay` and the TUI open it as any
 //! run. (Another seed might give a smaller run, but then the shrunk run
 //! would be a different execution, not this one cut down.)
