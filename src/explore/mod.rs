@@ -58,5 +58,11 @@ pub fn unsupported(scenario: &Scenario) -> Option<String> {
             scenario.name
         ));
     }
+    if !scenario.network.lose.is_empty() {
+        return Some(format!(
+            "scenario `{}` names messages to lose ([network] lose_messages), but explore decides which messages are lost itself (the `drops` budget); remove `lose_messages` to explore it",
+            scenario.name
+        ));
+    }
     None
 }

@@ -13,10 +13,10 @@ pub use latency::Latency;
 pub use partition::PartitionShape;
 
 use crate::base::rng::{Prng, Ratio};
-use crate::base::{NodeId, SimTime};
+use crate::base::{Endpoint, NodeId, SimTime};
 use petgraph::graphmap::DiGraphMap;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// The behaviour of one directed link.
@@ -39,7 +39,24 @@ pub struct NetConfig {
     pub links: BTreeMap<(NodeId, NodeId), LinkConfig>,
     /// Deliver in send order on each link.
     pub fifo: bool,
+    /// Messages lost by name: `(from, to, n)` is the `n`-th message (from 1)
+    /// sent from `from` to `to` (every send counts, delivered, lost or cut
+    /// by a partition). Decided after the random loss draw, so listing a
+    /// message changes no random number: it draws what a message lost at
+    /// random draws.
+    pub lose: BTreeSet<(Endpoint, Endpoint, u64)>,
+    /// Draw the loss number for each message even on a link without loss
+    /// (and ignore it): with `lose` listing the messages a lossy run lost,
+    /// every other random draw (latencies, duplicates) stays as it was.
+    pub keep_loss_draws: bool,
 }
+
+/// What the loss draw of a link without loss draws from when
+/// `keep_loss_draws` is set: the denominator of every scenario probability.
+const LOSS_DRAW: Ratio = Ratio {
+    numerator: 1,
+    denominator: 1_000_000_000,
+};
 
 /// What happens to one message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,6 +86,9 @@ pub struct Network {
     /// `cut[from * nodes + to]`: mirrors the graph.
     cut: Vec<bool>,
     last_arrival: Vec<SimTime>,
+    /// Messages sent on each directed link so far (only counted when
+    /// `config.lose` names any).
+    sent: BTreeMap<(Endpoint, Endpoint), u64>,
 }
 
 impl Network {
@@ -81,6 +101,7 @@ impl Network {
             graph: Arc::new(DiGraphMap::new()),
             cut: vec![false; n * n],
             last_arrival: Vec::new(),
+            sent: BTreeMap::new(),
         };
         if net.config.fifo {
             net.last_arrival = vec![SimTime::ZERO; n * n];
@@ -109,14 +130,36 @@ impl Network {
             .unwrap_or(&self.config.default)
     }
 
+    /// Counts a message sent from `from` to `to`; true when the scenario
+    /// lists it as lost.
+    fn listed(&mut self, from: Endpoint, to: Endpoint) -> bool {
+        if self.config.lose.is_empty() {
+            return false;
+        }
+        let count = self.sent.entry((from, to)).or_insert(0);
+        *count += 1;
+        self.config.lose.contains(&(from, to, *count))
+    }
+
+    /// The random loss draw: lost at random (no draw at all on a link
+    /// without loss, unless `keep_loss_draws`).
+    fn lost_at_random(&self, rng: &mut Prng, loss: Ratio) -> bool {
+        if loss.is_zero() && self.config.keep_loss_draws {
+            rng.chance(LOSS_DRAW);
+            return false;
+        }
+        rng.chance(loss)
+    }
+
     /// Decide the fate of a message sent now from `from` to `to`.
     pub fn route(&mut self, rng: &mut Prng, from: NodeId, to: NodeId, now: SimTime) -> Transit {
+        let listed = self.listed(Endpoint::Node(from), Endpoint::Node(to));
         let slot = from.index() * self.nodes as usize + to.index();
         if self.cut[slot] {
             return Transit::Partitioned;
         }
         let link = *self.link(from, to);
-        if rng.chance(link.loss) {
+        if self.lost_at_random(rng, link.loss) || listed {
             return Transit::Lost;
         }
         let mut at = now + link.latency.sample(rng);
@@ -137,10 +180,18 @@ impl Network {
         Transit::Deliver { at, duplicate }
     }
 
-    /// Decide the fate of client traffic (default link; no partitions).
-    pub fn route_client(&self, rng: &mut Prng, now: SimTime) -> Transit {
+    /// Decide the fate of client traffic from `from` to `to` (a client and
+    /// a node, either way round; default link; no partitions).
+    pub fn route_client(
+        &mut self,
+        rng: &mut Prng,
+        from: Endpoint,
+        to: Endpoint,
+        now: SimTime,
+    ) -> Transit {
+        let listed = self.listed(from, to);
         let link = self.config.default;
-        if rng.chance(link.loss) {
+        if self.lost_at_random(rng, link.loss) || listed {
             return Transit::Lost;
         }
         Transit::Deliver {

@@ -181,3 +181,101 @@ fn per_link_overrides_apply_to_their_link_only() {
         Transit::Deliver { .. }
     ));
 }
+
+/// A listed message is lost, counted per directed link (every send counts,
+/// also one cut by a partition), client traffic on its own links.
+#[test]
+fn listed_messages_are_lost_by_link_and_ordinal() {
+    let (n0, n1, c0) = (
+        Endpoint::Node(NodeId(0)),
+        Endpoint::Node(NodeId(1)),
+        Endpoint::Client(crate::base::ClientId(0)),
+    );
+    let mut n = net(2, 0.0, 0.0);
+    n.config.lose = [(n0, n1, 2), (n0, n1, 4), (c0, n1, 1)].into();
+    let mut rng = Prng::new(8, Stream::Network);
+    let mut fates = Vec::new();
+    for i in 0..5 {
+        if i == 2 {
+            n.cut_one_way(NodeId(0), NodeId(1));
+        }
+        fates.push(n.route(&mut rng, NodeId(0), NodeId(1), SimTime::ZERO));
+        n.heal();
+    }
+    let lost = |t: &Transit| *t == Transit::Lost;
+    assert_eq!(
+        fates.iter().map(lost).collect::<Vec<_>>(),
+        [false, true, false, true, false]
+    );
+    assert_eq!(fates[2], Transit::Partitioned);
+    assert_eq!(
+        n.route(&mut rng, NodeId(1), NodeId(0), SimTime::ZERO),
+        Transit::Deliver {
+            at: SimTime::from_millis(5),
+            duplicate: None
+        }
+    );
+    assert!(lost(&n.route_client(&mut rng, c0, n1, SimTime::ZERO)));
+    assert!(!lost(&n.route_client(&mut rng, n1, c0, SimTime::ZERO)));
+}
+
+/// Random losses written out as listed ones, with the loss draws kept,
+/// give the same fates and leave the stream where it was: every other
+/// random draw stays the same.
+#[test]
+fn written_out_losses_with_kept_draws_are_the_same_run() {
+    let uniform = Latency::Uniform {
+        min: SimTime::from_millis(1),
+        max: SimTime::from_millis(10),
+    };
+    let lossy = |loss: f64| NetConfig {
+        default: LinkConfig {
+            latency: uniform,
+            loss: Ratio::from_probability(loss),
+            duplicate: Ratio::from_probability(0.1),
+        },
+        ..NetConfig::default()
+    };
+    let mut random = Network::new(3, lossy(0.2));
+    let mut rng = Prng::new(9, Stream::Network);
+    let mut fates = Vec::new();
+    let mut lose = BTreeSet::new();
+    let mut count = BTreeMap::new();
+    for i in 0..300u32 {
+        let (from, to) = (NodeId(i % 3), NodeId((i + 1) % 3));
+        let fate = random.route(&mut rng, from, to, SimTime::ZERO);
+        let nth = count.entry((from, to)).or_insert(0u64);
+        *nth += 1;
+        if fate == Transit::Lost {
+            lose.insert((Endpoint::Node(from), Endpoint::Node(to), *nth));
+        }
+        fates.push(fate);
+    }
+    assert!(lose.len() > 30, "{}", lose.len());
+    let after_random = rng.next_u64();
+
+    let mut config = lossy(0.0);
+    config.lose = lose;
+    config.keep_loss_draws = true;
+    let mut listed = Network::new(3, config.clone());
+    let mut rng = Prng::new(9, Stream::Network);
+    for (i, fate) in (0..300u32).zip(&fates) {
+        let (from, to) = (NodeId(i % 3), NodeId((i + 1) % 3));
+        assert_eq!(
+            listed.route(&mut rng, from, to, SimTime::ZERO),
+            *fate,
+            "{i}"
+        );
+    }
+    assert_eq!(rng.next_u64(), after_random);
+
+    // Without the kept draws the same list gives another run.
+    config.keep_loss_draws = false;
+    let mut other = Network::new(3, config);
+    let mut rng = Prng::new(9, Stream::Network);
+    let same = (0..300u32).zip(&fates).all(|(i, fate)| {
+        let (from, to) = (NodeId(i % 3), NodeId((i + 1) % 3));
+        other.route(&mut rng, from, to, SimTime::ZERO) == *fate
+    });
+    assert!(!same);
+}

@@ -88,6 +88,8 @@ pub fn net_config(scenario: &Scenario) -> NetConfig {
     let mut config = NetConfig {
         default,
         fifo: n.fifo,
+        lose: n.lose.iter().map(|l| (l.from, l.to, l.nth)).collect(),
+        keep_loss_draws: n.keep_loss_draws,
         ..NetConfig::default()
     };
     for link in &n.links {

@@ -50,8 +50,8 @@ pub use param_spec::{
 pub use params::{ParamReader, ParamTable};
 pub use spec::{
     CheckSpec, ClockSpec, FaultAction, FaultSpec, InvariantSelection, LatencySpec, LinkSpec,
-    NemesisKind, NemesisSpec, NetworkSpec, PartitionShape, PartitionSpec, Probability, Rate,
-    Scenario, SignedDuration, StorageSpec, Target, WorkloadSpec,
+    LoseSpec, NemesisKind, NemesisSpec, NetworkSpec, PartitionShape, PartitionSpec, Probability,
+    Rate, Scenario, SignedDuration, StorageSpec, Target, WorkloadSpec,
 };
 
 pub use write::to_toml;

@@ -58,6 +58,10 @@ pub(crate) fn parse_scenario(
         None => SimTime::from_secs(5),
     };
     let section = |key: &str| optional_section(&top, key);
+    // Read before `[network]`, whose `lose_messages` entries may name clients.
+    let workload = section("workload")?
+        .map(|s| parse_workload(&s))
+        .transpose()?;
     Ok(Scenario {
         name,
         description,
@@ -68,14 +72,12 @@ pub(crate) fn parse_scenario(
         duration: context.duration,
         settle,
         network: match section("network")? {
-            Some(s) => parse_network(&s, &context)?,
+            Some(s) => parse_network(&s, &context, workload.as_ref())?,
             None => NetworkSpec::default(),
         },
         clocks: section("clocks")?.map_or(Ok(ClockSpec::default()), |s| parse_clocks(&s))?,
         storage: section("storage")?.map_or(Ok(StorageSpec::default()), |s| parse_storage(&s))?,
-        workload: section("workload")?
-            .map(|s| parse_workload(&s))
-            .transpose()?,
+        workload,
         faults: parse_faults(&top, &context)?,
         nemesis: section("nemesis")?
             .map(|s| parse_nemesis(&s, &context))
@@ -248,12 +250,22 @@ pub(crate) fn parse_latency(
     }
 }
 
-const NETWORK_KEYS: [&str; 5] = ["latency", "loss", "duplicate", "fifo", "links"];
+const NETWORK_KEYS: [&str; 7] = [
+    "latency",
+    "loss",
+    "duplicate",
+    "fifo",
+    "links",
+    "lose_messages",
+    "keep_loss_draws",
+];
+const LOSE_KEYS: [&str; 3] = ["from", "to", "nth"];
 const LINK_KEYS: [&str; 6] = ["from", "to", "both_ways", "latency", "loss", "duplicate"];
 
 fn parse_network(
     section: &Section<'_>,
     context: &Context<'_>,
+    workload: Option<&WorkloadSpec>,
 ) -> Result<NetworkSpec, ScenarioError> {
     section.check_keys(&NETWORK_KEYS)?;
     let source = section.source;
@@ -276,7 +288,110 @@ fn parse_network(
             network.links.push(parse_link(source, entry, context)?);
         }
     }
+    if let Some(item) = section.get("keep_loss_draws") {
+        network.keep_loss_draws = read::boolean(source, "keep_loss_draws", item)?;
+    }
+    if let Some(item) = section.get("lose_messages") {
+        let clients = workload.map_or(0, |w| w.clients);
+        let entries = array_of_tables(source, item, "network.lose_messages")?;
+        for entry in entries {
+            let lose = parse_lose(source, entry, context, clients)?;
+            if network.lose.contains(&lose) {
+                let message = format!(
+                    "message {} from {} to {} is already listed in `lose_messages`",
+                    lose.nth, lose.from, lose.to
+                );
+                return Err(read::error(source, entry, message));
+            }
+            network.lose.push(lose);
+        }
+    }
     Ok(network)
+}
+
+/// One `[network] lose_messages` entry: `{ from = 0, to = "c1", nth = 3 }`.
+fn parse_lose(
+    source: &SourceInfo,
+    item: &Item,
+    context: &Context<'_>,
+    clients: u32,
+) -> Result<LoseSpec, ScenarioError> {
+    let section = Section::new(
+        source,
+        item,
+        "a `lose_messages` entry",
+        "in a `lose_messages` entry".into(),
+    )?;
+    section.check_keys(&LOSE_KEYS)?;
+    let expected = "a node index or a client like \"c0\"";
+    let from = endpoint(
+        context,
+        "from",
+        section.required("from", expected)?,
+        clients,
+    )?;
+    let to_item = section.required("to", expected)?;
+    let to = endpoint(context, "to", to_item, clients)?;
+    use crate::base::Endpoint;
+    if let (Endpoint::Client(_), Endpoint::Client(_)) = (from, to) {
+        let message = format!(
+            "clients only talk to nodes, but from and to are both clients ({from} and {to})"
+        );
+        return Err(section.error(to_item, message));
+    }
+    let nth_item = section.required("nth", "which message on the link, 1 for the first")?;
+    let nth = read::integer_in(source, "nth", nth_item, 1..=i64::MAX)?.unsigned_abs();
+    Ok(LoseSpec { from, to, nth })
+}
+
+/// A message's end: a node index, or a client `"c0"` below the workload's
+/// `clients`.
+fn endpoint(
+    context: &Context<'_>,
+    key: &str,
+    item: &Item,
+    clients: u32,
+) -> Result<crate::base::Endpoint, ScenarioError> {
+    use crate::base::{ClientId, Endpoint, NodeId};
+    let source = context.source;
+    match &item.value {
+        Value::Integer(_) => node_index(context, key, item).map(|n| Endpoint::Node(NodeId(n))),
+        Value::String(s) => {
+            let index = s
+                .strip_prefix('c')
+                .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|d| d.parse::<u32>().ok());
+            match index {
+                Some(c) if c < clients => Ok(Endpoint::Client(ClientId(c))),
+                Some(c) if clients == 0 => Err(read::error(
+                    source,
+                    item,
+                    format!("client c{c} does not exist: the scenario has no clients (no [workload], or clients = 0)"),
+                )),
+                Some(c) => Err(read::error(
+                    source,
+                    item,
+                    format!(
+                        "client c{c} does not exist: there are {clients} clients, c0 to c{}",
+                        clients - 1
+                    ),
+                )),
+                None => Err(read::error(
+                    source,
+                    item,
+                    format!("expected a node index or a client like \"c0\" for `{key}`, got \"{s}\""),
+                )),
+            }
+        }
+        other => {
+            let message = format!(
+                "expected a node index (0 to {}) or a client like \"c0\" for `{key}`, got {}",
+                context.nodes - 1,
+                other.describe()
+            );
+            Err(read::error(source, item, message))
+        }
+    }
 }
 
 fn parse_link(

@@ -71,6 +71,27 @@ pub struct NetworkSpec {
     pub fifo: bool,
     /// `[[network.links]]`: default none; per-link overrides.
     pub links: Vec<LinkSpec>,
+    /// `lose_messages`: default none; particular messages lost, each named by its
+    /// directed link and ordinal (written by `distlab shrink`).
+    pub lose: Vec<LoseSpec>,
+    /// `keep_loss_draws`: default false; every message draws the loss number
+    /// a lossy network draws, even where the loss is 0, and ignores it.
+    pub keep_loss_draws: bool,
+}
+
+/// One entry of `[network] lose_messages`: the `nth` message (from 1) sent from
+/// `from` to `to` is lost. Every send on that directed link counts
+/// (delivered, lost or cut by a partition); a node is its index, a client
+/// `"c0"`, `"c1"`, ... (client traffic counts on its own links: client 0
+/// to node 2 is one link, node 2 to client 0 another).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LoseSpec {
+    /// `from`: the sender.
+    pub from: crate::base::Endpoint,
+    /// `to`: the receiver.
+    pub to: crate::base::Endpoint,
+    /// `nth`: which message on that link, from 1.
+    pub nth: u64,
 }
 
 impl Default for NetworkSpec {
@@ -81,6 +102,8 @@ impl Default for NetworkSpec {
             duplicate: Probability::ZERO,
             fifo: false,
             links: Vec::new(),
+            lose: Vec::new(),
+            keep_loss_draws: false,
         }
     }
 }

@@ -93,6 +93,22 @@ fn network(out: &mut String, n: &NetworkSpec) {
     if n.fifo {
         line(out, "fifo", "true");
     }
+    if n.keep_loss_draws {
+        line(out, "keep_loss_draws", "true");
+    }
+    if !n.lose.is_empty() {
+        out.push_str("lose_messages = [\n");
+        for l in &n.lose {
+            let _ = writeln!(
+                out,
+                "  {{ from = {}, to = {}, nth = {} }},",
+                endpoint(l.from),
+                endpoint(l.to),
+                l.nth
+            );
+        }
+        out.push_str("]\n");
+    }
     for link in &n.links {
         out.push_str("\n[[network.links]]\n");
         line(out, "from", &link.from.to_string());
@@ -107,6 +123,14 @@ fn network(out: &mut String, n: &NetworkSpec) {
         if let Some(p) = link.duplicate {
             line(out, "duplicate", &probability(p));
         }
+    }
+}
+
+/// A node as its index, a client as `"c0"`.
+fn endpoint(e: crate::base::Endpoint) -> String {
+    match e {
+        crate::base::Endpoint::Node(n) => n.0.to_string(),
+        crate::base::Endpoint::Client(c) => format!("\"c{}\"", c.0),
     }
 }
 

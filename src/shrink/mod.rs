@@ -23,10 +23,16 @@
 //! 5. **Nodes**: the fewest the protocol accepts that still fail (faults
 //!    and links naming removed nodes are dropped).
 //! 6. **Network and clocks**: no loss, no duplication, no per-link
-//!    overrides; perfect clocks.
+//!    overrides, no kept loss draws; perfect clocks.
+//! 7. **Losses and deliveries** (the event-level cut, `losses.rs`): random
+//!    losses written out as `lose_messages` entries with the loss draws
+//!    kept (the same run); `ddmin` over the `lose_messages` list, then over
+//!    the messages the run delivered up to its violation, the ones not
+//!    kept written as lost.
 //!
-//! The passes repeat until none finds anything or the budget of runs is
-//! spent. **The seed is kept**: the result reproduces with the seed the
+//! Passes 1-6 repeat until none finds anything, then pass 7 (which first
+//! writes random losses out); while it finds something, all again; until
+//! the budget of runs is spent. **The seed is kept**: the result reproduces with the seed the
 //! failure was found with, so `distlab replay` and the TUI open it as any
 //! run. (Another seed might give a smaller run, but then the shrunk run
 //! would be a different execution, not this one cut down.)
@@ -39,8 +45,8 @@
 //! result. This module does not know the CLI: protocols come from the
 //! [`Registry`] the caller passes, and progress goes to a callback.
 //!
-//! Not done (yet): cutting individual message deliveries and timer
-//! firings below the scenario level.
+//! Timer firings are never cut: a live node's timer always fires, so a run
+//! without one is not a run the modelled system can have.
 //!
 //! ```no_run
 //! use distlab::registry::Registry;
@@ -55,6 +61,7 @@
 //! ```
 
 mod ddmin;
+mod losses;
 mod nemesis;
 mod passes;
 mod probe;
@@ -294,7 +301,9 @@ impl Shrinker<'_> {
         if self.runs >= self.budget {
             return None;
         }
-        let Ok(candidate) = probe::normalize(candidate) else {
+        let mut candidate = candidate.clone();
+        losses::prune(&mut candidate);
+        let Ok(candidate) = probe::normalize(&candidate) else {
             return Some(false);
         };
         if candidate == self.current {

@@ -3,7 +3,7 @@
 
 use super::ddmin::{ddmin, first_kept};
 use super::nemesis;
-use super::Shrinker;
+use super::{losses, Shrinker};
 use crate::scenario::{
     ClockSpec, FaultAction, FaultSpec, PartitionSpec, Probability, Scenario, Target,
 };
@@ -19,9 +19,13 @@ type Pass = fn(&mut Shrinker<'_>) -> bool;
 /// An edit of a scenario, named for the list of kept reductions.
 type Edit = (&'static str, fn(&mut Scenario));
 
-/// Runs the passes until none keeps a candidate or the budget is spent.
+/// Runs the passes until none keeps a candidate or the budget is spent:
+/// the scenario-level passes until none finds anything, then the
+/// event-level cut (losses, deliveries), and again from the top while the
+/// cut finds something. The cut costs many runs on a long run, so it
+/// starts from the smallest run the scenario-level passes reach.
 pub(crate) fn run_all(s: &mut Shrinker<'_>) {
-    let passes: [(&'static str, Pass); 7] = [
+    let scenario: [(&'static str, Pass); 7] = [
         ("time", time),
         ("nemesis", nemesis),
         ("faults", faults),
@@ -30,23 +34,34 @@ pub(crate) fn run_all(s: &mut Shrinker<'_>) {
         ("nodes", nodes),
         ("network", network),
     ];
+    let events: [(&'static str, Pass); 2] = [
+        ("losses", losses::losses),
+        ("deliveries", losses::deliveries),
+    ];
     loop {
-        let mut changed = false;
-        for (name, pass) in passes {
-            if s.spent() {
-                return;
-            }
-            s.pass = name;
-            changed |= pass(s);
-        }
-        if !changed {
+        while run_round(s, &scenario) {}
+        if !run_round(s, &events) {
             return;
         }
     }
 }
 
+/// Runs each pass once; whether any kept a candidate (false once the
+/// budget is spent).
+fn run_round(s: &mut Shrinker<'_>, passes: &[(&'static str, Pass)]) -> bool {
+    let mut changed = false;
+    for &(name, pass) in passes {
+        if s.spent() {
+            return false;
+        }
+        s.pass = name;
+        changed |= pass(s);
+    }
+    changed && !s.spent()
+}
+
 /// Whether the test kept the candidate (`None`, a spent budget, is no).
-fn kept(answer: Option<bool>) -> bool {
+pub(super) fn kept(answer: Option<bool>) -> bool {
     answer == Some(true)
 }
 
@@ -249,16 +264,18 @@ fn with_nodes(scenario: &Scenario, count: u32) -> Scenario {
     c
 }
 
-/// Network and clocks: no loss, no duplication, no per-link overrides,
-/// perfect clocks.
+/// Network and clocks: no loss (else the random losses written out as
+/// `lose` entries), no duplication, no per-link overrides, no kept loss
+/// draws, perfect clocks.
 fn network(s: &mut Shrinker<'_>) -> bool {
     let mut changed = false;
-    let edits: [Edit; 4] = [
+    let edits: [Edit; 5] = [
         ("no loss", |c| c.network.loss = Probability::ZERO),
         ("no duplication", |c| {
             c.network.duplicate = Probability::ZERO
         }),
         ("no per-link overrides", |c| c.network.links.clear()),
+        ("no kept loss draws", |c| c.network.keep_loss_draws = false),
         ("perfect clocks", |c| c.clocks = ClockSpec::default()),
     ];
     for (what, edit) in edits {

@@ -132,7 +132,11 @@ impl<N: Node> Sim<N> {
     fn send_request(&mut self, node: NodeId, request: Request) {
         let msg_id = self.next_msg;
         self.next_msg += 1;
-        let outcome = match self.network.route_client(&mut self.net_rng, self.now) {
+        let (from, to) = (Endpoint::Client(request.client), Endpoint::Node(node));
+        let route = self
+            .network
+            .route_client(&mut self.net_rng, from, to, self.now);
+        let outcome = match route {
             Transit::Deliver { at, .. } => {
                 self.in_flight += 1;
                 self.queue.push(

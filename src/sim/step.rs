@@ -318,7 +318,11 @@ impl<N: Node> Sim<N> {
             Effect::Reply(client, request_id, reply) => {
                 let msg_id = self.next_msg;
                 self.next_msg += 1;
-                let outcome = match self.network.route_client(&mut self.net_rng, self.now) {
+                let (from, to) = (Endpoint::Node(node), Endpoint::Client(client));
+                let route = self
+                    .network
+                    .route_client(&mut self.net_rng, from, to, self.now);
+                let outcome = match route {
                     Transit::Deliver { at, .. } => {
                         self.in_flight += 1;
                         let reply = Box::new(reply);

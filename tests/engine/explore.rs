@@ -323,6 +323,13 @@ fn unexplorable_scenarios_and_bad_bounds_are_bad_input() {
         err.contains("cannot explore: scenario `explore-fifo` asks for FIFO links"),
         "{err}"
     );
+    let lose = support::distlab(&["explore", "tests/fixtures/explore/lose-messages.toml"]);
+    assert_eq!(support::code(&lose), 3);
+    let err = support::stderr(&lose);
+    assert!(
+        err.contains("cannot explore: scenario `explore-lose-messages` names messages to lose"),
+        "{err}"
+    );
     let bad = support::distlab(&[
         "explore",
         "tests/fixtures/invalid_scenarios/explore-unknown-key.toml",

@@ -109,6 +109,23 @@ fn every_key_top_level_network_clocks_storage() {
             },
         ]
     );
+    assert!(n.keep_loss_draws);
+    use distlab::sim::{ClientId, Endpoint, NodeId};
+    assert_eq!(
+        n.lose,
+        vec![
+            LoseSpec {
+                from: Endpoint::Node(NodeId(0)),
+                to: Endpoint::Node(NodeId(1)),
+                nth: 3,
+            },
+            LoseSpec {
+                from: Endpoint::Client(ClientId(2)),
+                to: Endpoint::Node(NodeId(4)),
+                nth: 1,
+            },
+        ]
+    );
     assert_eq!((s.clocks.offset, s.clocks.drift_ppm), (ms(10), 200));
     assert!(!s.storage.lose_unsynced);
 }
