@@ -250,10 +250,11 @@ pub fn run(ctx: &Context, args: &ExploreArgs) -> i32 {
         match failure::write_one(&args.out, &failure, false) {
             Ok(()) if !args.json => {
                 println!("wrote {}", args.out.display());
+                let program = common::program();
+                let out = args.out.display();
+                println!("replay: {program} replay {out}");
                 println!(
-                    "replay: {} replay {}",
-                    common::program(),
-                    args.out.display()
+                    "step through it (opens at the violating step): {program} replay {out} --tui"
                 );
             }
             Ok(()) => {}

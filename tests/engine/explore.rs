@@ -302,6 +302,12 @@ fn a_counterexample_replays() {
         text.contains(&format!("replay: distlab replay {out_text}")),
         "{text}"
     );
+    assert!(
+        text.contains(&format!(
+            "step through it (opens at the violating step): distlab replay {out_text} --tui"
+        )),
+        "{text}"
+    );
     let replayed = support::distlab(&["replay", out_text]);
     let replay_text = support::stdout(&replayed);
     assert_eq!(support::code(&replayed), 1, "{replay_text}");
