@@ -172,11 +172,9 @@ impl<N: Node> Sim<N> {
         }
         slot.state = Some((self.settings.factory)(node, self.settings.nodes));
         (12u8, node).hash(self.trace.hasher());
-        self.with_node(
-            node,
-            |n, ctx| n.on_start(ctx),
-            || format!("{node}'s on_start (after a restart)"),
-        );
+        self.with_node(node, super::step::Handler::Start, &|| {
+            format!("{node}'s on_start (after a restart)")
+        });
     }
 
     /// Jump a node's clock and re-time its pending timers (they run on local time).

@@ -34,7 +34,7 @@ impl<N: Node> Sim<N> {
                     let label = super::panics::clip(&format!("{:?}", kept.op), 80);
                     format!("{node}'s on_request({label}) from {}", kept.client)
                 };
-                self.with_node(node, |n, ctx| n.on_request(ctx, *request), site);
+                self.with_node(node, super::step::Handler::Request(*request), &site);
                 TraceEvent::Request {
                     msg_id,
                     node,

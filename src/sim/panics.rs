@@ -110,20 +110,35 @@ pub fn catch_panic<R>(
     site: impl FnOnce() -> String,
     f: impl FnOnce() -> R,
 ) -> Result<R, PanicReport> {
+    // A thin generic shell over `catch_dyn`: every handler call site of
+    // every node type instantiates this function, so the catching itself
+    // (the hook, the counters, `catch_unwind`, the thread locals) is
+    // compiled once instead of once per call site and node type.
+    let mut f = Some(f);
+    let mut out = None;
+    let mut run = || out = f.take().map(|f| f());
+    match catch_dyn(&mut run) {
+        Ok(()) => Ok(out.expect("catch_dyn ran the closure")),
+        Err((message, location)) => Err(PanicReport {
+            message,
+            location,
+            site: site(),
+        }),
+    }
+}
+
+/// [`catch_panic`]'s body, not generic: run `f`; on a panic, its message
+/// and location.
+fn catch_dyn(f: &mut dyn FnMut()) -> Result<(), (String, Option<String>)> {
     install_panic_hook();
     CATCHING.with(|c| c.set(c.get() + 1));
     let result = panic::catch_unwind(AssertUnwindSafe(f));
     CATCHING.with(|c| c.set(c.get() - 1));
     result.map_err(|payload| {
         let seen = SEEN.with(|s| s.borrow_mut().take());
-        let (message, location) = match seen {
+        match seen {
             Some(seen) => (seen.message, seen.location),
             None => (payload_text(payload.as_ref()), None),
-        };
-        PanicReport {
-            message,
-            location,
-            site: site(),
         }
     })
 }

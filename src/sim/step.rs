@@ -4,7 +4,7 @@
 
 use super::event::Event;
 use super::ids::{Endpoint, NodeId};
-use super::node::{Ctx, Effect, Node};
+use super::node::{Ctx, Effect, Node, Request};
 use super::panics::{catch_panic, clip, PanicReport, PANIC_CHECK};
 use super::trace::{self, SendOutcome, SendRecord, TraceEvent, TraceLevel};
 use super::world::{Sim, Violation};
@@ -164,7 +164,7 @@ impl<N: Node> Sim<N> {
                     Some(msg) => format!("{to}'s on_message({}) from {from}", label(msg)),
                     None => format!("{to}'s on_message from {from} (message #{msg_id})"),
                 };
-                self.with_node(to, |node, ctx| node.on_message(ctx, from, msg), site);
+                self.with_node(to, Handler::Message(from, msg), &site);
                 kept.map(|msg| TraceEvent::Deliver {
                     msg_id,
                     from,
@@ -188,17 +188,13 @@ impl<N: Node> Sim<N> {
                     }
                     _ => format!("{node}'s on_timer"),
                 };
-                self.with_node(node, |n, ctx| n.on_timer(ctx, timer), site);
+                self.with_node(node, Handler::Timer(timer), &site);
                 full.then_some(ev)
             }
             Event::Start(node) => {
                 let ev = TraceEvent::Start(node);
                 ev.fold(self.trace.hasher());
-                self.with_node(
-                    node,
-                    |n, ctx| n.on_start(ctx),
-                    || format!("{node}'s on_start"),
-                );
+                self.with_node(node, Handler::Start, &|| format!("{node}'s on_start"));
                 full.then_some(ev)
             }
             other => {
@@ -222,12 +218,7 @@ impl<N: Node> Sim<N> {
     /// Run a handler on a live node, then apply its effects. If the handler
     /// panics, its effects are dropped and the run stops here
     /// ([`Sim::stop_on_panic`]); `site` names the handler for the report.
-    pub(crate) fn with_node(
-        &mut self,
-        id: NodeId,
-        handler: impl FnOnce(&mut N, &mut Ctx<N>),
-        site: impl FnOnce() -> String,
-    ) {
+    pub(crate) fn with_node(&mut self, id: NodeId, handler: Handler<N>, site: &dyn Fn() -> String) {
         let nodes = self.settings.nodes;
         if self.explore.is_some() {
             self.node_changed(id);
@@ -250,7 +241,13 @@ impl<N: Node> Sim<N> {
             },
             clock_read: Default::default(),
         };
-        if let Err(panic) = catch_panic(site, || handler(state, &mut ctx)) {
+        let run = || match handler {
+            Handler::Start => state.on_start(&mut ctx),
+            Handler::Message(from, msg) => state.on_message(&mut ctx, from, msg),
+            Handler::Timer(timer) => state.on_timer(&mut ctx, timer),
+            Handler::Request(request) => state.on_request(&mut ctx, request),
+        };
+        if let Err(panic) = catch_panic(site, run) {
             effects.clear();
             self.effects = effects;
             self.stop_on_panic(panic);
@@ -517,4 +514,18 @@ fn control_site<N: Node>(event: &Event<N>) -> &'static str {
         Event::Settle => "the settle point (it restarts crashed nodes)",
         Event::Start(_) | Event::Deliver { .. } | Event::Timer { .. } => "an event",
     }
+}
+
+/// Which handler [`Sim::with_node`] runs, with its arguments: an enum
+/// rather than a closure, so `with_node` is compiled once per node type
+/// instead of once per call site.
+pub(crate) enum Handler<N: Node> {
+    /// `on_start`.
+    Start,
+    /// `on_message` from a node.
+    Message(NodeId, N::Msg),
+    /// `on_timer`.
+    Timer(N::Timer),
+    /// `on_request`.
+    Request(Request),
 }
