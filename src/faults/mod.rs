@@ -89,6 +89,16 @@ pub enum FaultAction {
         /// How long the strobe lasts.
         duration: SimTime,
     },
+    /// Pause a node for `duration` (a stop-the-world GC pause, a VM
+    /// migration, a SIGSTOP): no handler runs on it meanwhile, its clock
+    /// keeps running, messages and requests to it wait, and timers that
+    /// come due fire late, when it resumes; the node cannot tell.
+    Pause {
+        /// Whom.
+        node: Target,
+        /// How long.
+        duration: SimTime,
+    },
     /// Set the network-wide loss probability.
     SetLoss(Ratio),
     /// Set the network-wide duplication probability.
@@ -136,6 +146,7 @@ impl fmt::Display for FaultAction {
                     "clock-strobe {node} ±{delta} every {period} for {duration}"
                 )
             }
+            FaultAction::Pause { node, duration } => write!(f, "pause {node} for {duration}"),
             FaultAction::SetLoss(r) => write!(f, "loss {r}"),
             FaultAction::SetDuplicate(r) => write!(f, "duplicate {r}"),
         }

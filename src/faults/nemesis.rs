@@ -23,6 +23,8 @@ pub enum NemesisKind {
     ClockStrobe,
     /// Raise network loss to 10–50 %; undone by restoring it.
     Loss,
+    /// Pause a random up node for `heal_after` (it resumes by itself).
+    Pause,
 }
 
 /// Nemesis settings.
@@ -114,6 +116,14 @@ impl Nemesis {
                     duration: config.heal_after,
                 };
                 (strobe, None)
+            }
+            NemesisKind::Pause => {
+                let node = pick_up(rng)?;
+                let pause = FaultAction::Pause {
+                    node: Target::Node(node),
+                    duration: config.heal_after,
+                };
+                (pause, None)
             }
             NemesisKind::Loss => {
                 let percent = rng.range_inclusive(10, 50);

@@ -188,6 +188,10 @@ fn fault_action(
             period: *period,
             duration: *duration,
         },
+        spec::FaultAction::Pause { node, duration } => F::Pause {
+            node: t(node)?,
+            duration: *duration,
+        },
         spec::FaultAction::Loss(p) => F::SetLoss(ratio(*p)),
         spec::FaultAction::Duplicate(p) => F::SetDuplicate(ratio(*p)),
     })
@@ -209,6 +213,7 @@ fn nemesis(n: &spec::NemesisSpec) -> NemesisConfig {
             spec::NemesisKind::ClockJump => K::ClockJump,
             spec::NemesisKind::ClockStrobe => K::ClockStrobe,
             spec::NemesisKind::Loss => K::Loss,
+            spec::NemesisKind::Pause => K::Pause,
         })
         .collect();
     NemesisConfig {

@@ -8,7 +8,7 @@ use super::value::{Item, Value};
 use crate::base::SimTime;
 
 /// The action keys of a `[[faults]]` entry, in documentation order.
-const ACTIONS: [&str; 10] = [
+const ACTIONS: [&str; 11] = [
     "partition",
     "isolate",
     "cut",
@@ -17,6 +17,7 @@ const ACTIONS: [&str; 10] = [
     "restart",
     "clock_jump",
     "clock_strobe",
+    "pause",
     "loss",
     "duplicate",
 ];
@@ -105,7 +106,7 @@ pub(crate) fn parse_faults(
 fn parse_fault(context: &Context<'_>, item: &Item) -> Result<FaultSpec, ScenarioError> {
     let source = context.source;
     let section = Section::new(source, item, "[[faults]]", "in [[faults]]".into())?;
-    let mut allowed = vec!["at"];
+    let mut allowed = vec!["at", "for"];
     allowed.extend(ACTIONS);
     section.check_keys(&allowed)?;
     let actions = &ACTIONS;
@@ -139,7 +140,24 @@ fn parse_fault(context: &Context<'_>, item: &Item) -> Result<FaultSpec, Scenario
             return Err(ScenarioError::at(source, entry.key_span.clone(), message));
         }
     };
-    let action = parse_action(context, key, &entry.item)?;
+    let mut action = parse_action(context, key, &entry.item)?;
+    let for_item = section.get("for");
+    match (&mut action, for_item) {
+        (FaultAction::Pause { duration, .. }, Some(item)) => {
+            *duration = read::positive_duration(source, "for", item)?;
+        }
+        (FaultAction::Pause { .. }, None) => {
+            let message = "a pause needs `for` beside it: how long the node is paused (like pause = \"leader\", for = \"3s\")".to_string();
+            return Err(ScenarioError::at(source, entry.key_span.clone(), message));
+        }
+        (_, Some(item)) => {
+            let message = format!(
+                "`for` goes with `pause` only (how long the node is paused), not with `{key}`"
+            );
+            return Err(section.error(item, message));
+        }
+        (_, None) => {}
+    }
     Ok(FaultSpec {
         at,
         action,
@@ -185,6 +203,10 @@ fn parse_action(
             }
             Ok(FaultAction::Cut { from, to })
         }
+        "pause" => target(context, key, item).map(|node| FaultAction::Pause {
+            node,
+            duration: SimTime::ZERO,
+        }),
         "clock_jump" => parse_clock_jump(context, item),
         "clock_strobe" => parse_clock_strobe(context, item),
         "loss" => read::probability(source, key, item).map(FaultAction::Loss),

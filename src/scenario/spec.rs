@@ -261,6 +261,15 @@ pub enum FaultAction {
         /// `for`: required; how long the strobing lasts.
         duration: SimTime,
     },
+    /// `pause = TARGET` with `for = "3s"` beside it: the node runs no
+    /// handler for `duration` (a GC pause, a SIGSTOP); what comes due for it
+    /// waits until it resumes.
+    Pause {
+        /// `pause`: required; whom.
+        node: Target,
+        /// `for`: required; how long.
+        duration: SimTime,
+    },
     /// `loss = 0.2`: set the network-wide loss probability.
     Loss(Probability),
     /// `duplicate = 0.1`: set the network-wide duplication probability.
@@ -334,11 +343,13 @@ pub enum NemesisKind {
     ClockStrobe,
     /// `"loss"`: raise network-wide message loss.
     Loss,
+    /// `"pause"`: pause a random node for `heal_after`.
+    Pause,
 }
 
 impl NemesisKind {
     /// Every kind with its TOML name.
-    pub const ALL: [(&'static str, NemesisKind); 10] = [
+    pub const ALL: [(&'static str, NemesisKind); 11] = [
         ("partition", NemesisKind::Partition),
         ("partition-halves", NemesisKind::PartitionHalves),
         ("partition-ring", NemesisKind::PartitionRing),
@@ -349,6 +360,7 @@ impl NemesisKind {
         ("clock-jump", NemesisKind::ClockJump),
         ("clock-strobe", NemesisKind::ClockStrobe),
         ("loss", NemesisKind::Loss),
+        ("pause", NemesisKind::Pause),
     ];
 }
 

@@ -68,6 +68,9 @@ pub fn to_toml(scenario: &Scenario) -> String {
         line(&mut out, "at", &time(fault.at));
         let (key, value) = action(&fault.action);
         line(&mut out, key, &value);
+        if let FaultAction::Pause { duration, .. } = &fault.action {
+            line(&mut out, "for", &time(*duration));
+        }
     }
     if let Some(n) = &s.nemesis {
         nemesis(&mut out, n);
@@ -273,6 +276,7 @@ fn action(a: &FaultAction) -> (&'static str, String) {
                 time(*duration)
             ),
         ),
+        FaultAction::Pause { node, .. } => ("pause", target(node)),
         FaultAction::Loss(p) => ("loss", probability(*p)),
         FaultAction::Duplicate(p) => ("duplicate", probability(*p)),
     }

@@ -258,7 +258,9 @@ fn with_nodes(scenario: &Scenario, count: u32) -> Scenario {
         }
         FaultAction::Isolate(t) | FaultAction::Crash(t) | FaultAction::Restart(t) => fits(t),
         FaultAction::Cut { from, to } => fits(from) && fits(to),
-        FaultAction::ClockJump { node, .. } | FaultAction::ClockStrobe { node, .. } => fits(node),
+        FaultAction::ClockJump { node, .. }
+        | FaultAction::ClockStrobe { node, .. }
+        | FaultAction::Pause { node, .. } => fits(node),
         _ => true,
     });
     c

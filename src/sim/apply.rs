@@ -123,6 +123,11 @@ impl<N: Node> Sim<N> {
                 period,
                 duration,
             } => self.start_strobe(node, *delta, *period, *duration),
+            FaultAction::Pause { node, duration } => {
+                let until = self.now + *duration;
+                let text = self.each_target(node, "pause", |sim, n| sim.pause(n, until));
+                format!("{text} for {duration} (until {until})")
+            }
             FaultAction::SetLoss(loss) => {
                 self.network.set_loss(*loss);
                 format!("loss set to {loss}")
@@ -157,10 +162,55 @@ impl<N: Node> Sim<N> {
         }
         let lose = self.settings.lose_unsynced;
         let slot = &mut self.nodes[node.index()];
+        slot.paused_until = None;
+        let lost = std::mem::take(&mut slot.held);
         if let Some(state) = slot.state.take() {
             slot.role_at_crash = state.role().map(str::to_string);
             slot.incarnation += 1;
             slot.storage.crash(lose);
+        }
+        // Messages and requests the node held while paused were in its
+        // receive buffer: lost with it (its timers die with the incarnation).
+        for event in lost {
+            if event.is_in_flight() {
+                self.in_flight -= 1;
+                self.counters.dropped += 1;
+            }
+        }
+    }
+
+    /// Pause a live node until `until` (true time); a second pause
+    /// extends the first. What comes due for it meanwhile waits
+    /// (`Sim::hold`).
+    pub(crate) fn pause(&mut self, node: NodeId, until: SimTime) {
+        if self.explore.is_some() {
+            self.node_changed(node);
+        }
+        let slot = &mut self.nodes[node.index()];
+        if slot.state.is_some() {
+            slot.paused_until = Some(slot.paused_until.map_or(until, |u| u.max(until)));
+            self.queue.push(until, Event::Resume(node));
+        }
+    }
+
+    /// A pause may be over: if `node` is paused until now (not crashed
+    /// since, not paused again for longer), it resumes and what it held is
+    /// scheduled now, in the order it came due.
+    pub(crate) fn resume(&mut self, node: NodeId) -> String {
+        let now = self.now;
+        let slot = &mut self.nodes[node.index()];
+        match slot.paused_until {
+            Some(until) if until <= now => {
+                slot.paused_until = None;
+                let held = std::mem::take(&mut slot.held);
+                let count = held.len();
+                for event in held {
+                    self.queue.push(now, event);
+                }
+                format!("resume {node}: {count} held event(s) run now")
+            }
+            Some(until) => format!("{node} stays paused until {until} (paused again)"),
+            None => format!("resume {node}: not paused any more (it crashed)"),
         }
     }
 

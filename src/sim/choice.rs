@@ -190,7 +190,11 @@ impl<N: Node> Sim<N> {
             .filter(|(_, _, e)| {
                 matches!(
                     e,
-                    Event::Fault(_) | Event::NemesisTick | Event::NemesisUndo(_) | Event::Settle
+                    Event::Fault(_)
+                        | Event::NemesisTick
+                        | Event::NemesisUndo(_)
+                        | Event::Resume(_)
+                        | Event::Settle
                 )
             })
             .map(|(_, seq, _)| seq)
@@ -349,6 +353,7 @@ impl<N: Node> Sim<N> {
             | Event::Fault(_)
             | Event::NemesisTick
             | Event::NemesisUndo(_)
+            | Event::Resume(_)
             | Event::Settle => false,
         }
     }
@@ -613,6 +618,7 @@ fn describe_event<N: Node>(event: &Event<N>) -> String {
         Event::Timer { node, timer, .. } => format!("fire {node}'s timer {timer:?}"),
         Event::Fault(action) => format!("fault {action:?}"),
         Event::NemesisTick | Event::NemesisUndo(_) => "nemesis".into(),
+        Event::Resume(node) => format!("resume {node}"),
         Event::Settle => "settle".into(),
     }
 }

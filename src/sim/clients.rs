@@ -71,6 +71,11 @@ impl<N: Node> Sim<N> {
                 let text = self.apply_fault(&action);
                 TraceEvent::Fault(format!("nemesis undo: {text}"))
             }
+            Event::Resume(node) => {
+                let text = self.resume(node);
+                self.fault_log.push((self.now, text.clone()));
+                TraceEvent::Fault(text)
+            }
             Event::Settle => TraceEvent::Control(self.settle()),
             Event::Start(_) | Event::Deliver { .. } | Event::Timer { .. } => {
                 unreachable!("node events are dispatched by step()")

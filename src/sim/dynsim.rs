@@ -34,6 +34,8 @@ pub struct NodeView {
     pub detail: String,
     /// The node's local clock reading.
     pub local_time: SimTime,
+    /// While paused (a `pause` fault): when it resumes (true time).
+    pub paused_until: Option<SimTime>,
 }
 
 /// A simulation of some protocol, behind one interface. `Send`, so that the
@@ -326,6 +328,7 @@ impl<N: Node> DynSim for Sim<N> {
 /// a handler that panicked) shows in the view instead of taking the UI down.
 fn node_view<N: Node>(id: NodeId, slot: &NodeSlot<N>, now: SimTime) -> NodeView {
     let local_time = slot.clock.local(now);
+    let paused_until = slot.paused_until.filter(|&until| until > now);
     let Some(node) = &slot.state else {
         return NodeView {
             id,
@@ -334,6 +337,7 @@ fn node_view<N: Node>(id: NodeId, slot: &NodeSlot<N>, now: SimTime) -> NodeView 
             summary: "down".into(),
             detail: "(crashed: only storage survives)".into(),
             local_time,
+            paused_until: None,
         };
     };
     let site = || format!("{id}'s role, summary or Debug");
@@ -356,6 +360,7 @@ fn node_view<N: Node>(id: NodeId, slot: &NodeSlot<N>, now: SimTime) -> NodeView 
         summary,
         detail,
         local_time,
+        paused_until,
     }
 }
 

@@ -52,6 +52,8 @@ pub(crate) enum Event<N: Node> {
     Fault(Box<FaultAction>),
     NemesisTick,
     NemesisUndo(Box<FaultAction>),
+    /// A paused node's pause may be over: release what it holds.
+    Resume(NodeId),
     Settle,
 }
 

@@ -139,6 +139,9 @@ impl<N: Node> Sim<N> {
 
     /// Run the event's handler; return the trace event at the full level.
     fn dispatch(&mut self, event: Event<N>, full: bool) -> Option<TraceEvent<N>> {
+        if let Some((node, until)) = self.paused_target(&event) {
+            return self.hold(node, until, event, full);
+        }
         match event {
             Event::Deliver {
                 from,
@@ -262,6 +265,48 @@ impl<N: Node> Sim<N> {
             self.apply_effect(id, effect);
         }
         self.effects = effects;
+    }
+
+    /// The paused node `event` would run a handler on, and when it resumes.
+    fn paused_target(&self, event: &Event<N>) -> Option<(NodeId, SimTime)> {
+        let node = match event {
+            Event::Deliver { to, .. } => *to,
+            Event::Timer { node, .. } | Event::Request { node, .. } => *node,
+            _ => return None,
+        };
+        let slot = &self.nodes[node.index()];
+        let until = slot.paused_until?;
+        (until > self.now && slot.state.is_some()).then_some((node, until))
+    }
+
+    /// A paused node's message, request or timer waits in the node's slot
+    /// until the node resumes ([`Sim::resume`] schedules them again, in the
+    /// order they came due): a resumed node sees its messages in order of
+    /// arrival and its overdue timers all at once. A crash loses them.
+    #[cold]
+    fn hold(
+        &mut self,
+        node: NodeId,
+        until: SimTime,
+        event: Event<N>,
+        full: bool,
+    ) -> Option<TraceEvent<N>> {
+        let what = match &event {
+            Event::Deliver { msg_id, from, .. } => format!("message #{msg_id} from {from}"),
+            Event::Timer { timer, .. } => format!("timer {}", label(timer)),
+            Event::Request { request, .. } => {
+                format!("request #{} from {}", request.id, request.client)
+            }
+            _ => String::new(),
+        };
+        if event.is_in_flight() {
+            // Still on its way, in the node's receive buffer.
+            self.in_flight += 1;
+        }
+        self.nodes[node.index()].held.push(event);
+        let ev = TraceEvent::Held { node, until, what };
+        ev.fold(self.trace.hasher());
+        full.then_some(ev)
     }
 
     /// Stop the run at this step because protocol code panicked: the world
@@ -490,6 +535,7 @@ fn describe_event<N: Node>(event: &Event<N>, now: SimTime) -> String {
             format!("the fault {} fires", short(format!("{action:?}")))
         }
         Event::NemesisTick => "the nemesis ticks".to_string(),
+        Event::Resume(node) => format!("{node}'s pause ends"),
         Event::Settle => "the settle event runs".to_string(),
     }
 }
@@ -511,6 +557,7 @@ fn control_site<N: Node>(event: &Event<N>) -> &'static str {
             "a scheduled fault (a role target calls role(), a restart the constructor)"
         }
         Event::NemesisTick | Event::NemesisUndo(_) => "a nemesis fault",
+        Event::Resume(_) => "the end of a pause",
         Event::Settle => "the settle point (it restarts crashed nodes)",
         Event::Start(_) | Event::Deliver { .. } | Event::Timer { .. } => "an event",
     }

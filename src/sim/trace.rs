@@ -129,6 +129,16 @@ pub enum TraceEvent<N: Node> {
         /// The request.
         request: Box<Request>,
     },
+    /// An event for a paused node (a message, a request or a timer that
+    /// came due) waits until the node resumes, and runs then.
+    Held {
+        /// The paused node.
+        node: NodeId,
+        /// When it resumes (true time): the event runs then.
+        until: SimTime,
+        /// What waits (`message #12 from n0`, `timer #3`, ...).
+        what: String,
+    },
     /// A fault (partition, crash, clock jump, ...).
     Fault(String),
     /// Engine bookkeeping (settle phase, an idle client, ...).
@@ -148,6 +158,7 @@ impl<N: Node> TraceEvent<N> {
             TraceEvent::Reply { .. } => "reply",
             TraceEvent::ClientTimeout { .. } => "client-timeout",
             TraceEvent::Resend { .. } => "resend",
+            TraceEvent::Held { .. } => "held",
             TraceEvent::Fault(_) => "fault",
             TraceEvent::Control(_) => "control",
         }
@@ -170,7 +181,9 @@ impl<N: Node> TraceEvent<N> {
     /// Target endpoint (the node or client the event happened at), if any.
     pub fn target(&self) -> Option<Endpoint> {
         match self {
-            TraceEvent::Start(n) | TraceEvent::Timer { node: n, .. } => Some(Endpoint::Node(*n)),
+            TraceEvent::Start(n)
+            | TraceEvent::Timer { node: n, .. }
+            | TraceEvent::Held { node: n, .. } => Some(Endpoint::Node(*n)),
             TraceEvent::Deliver { to, .. } | TraceEvent::DeliverToDown { to, .. } => {
                 Some(Endpoint::Node(*to))
             }
@@ -224,6 +237,7 @@ impl<N: Node> TraceEvent<N> {
             } => format!("#{request_id} {reply:?}"),
             TraceEvent::ClientTimeout { request_id, .. } => format!("#{request_id} timed out"),
             TraceEvent::Resend { request, .. } => format!("#{} resent", request.id),
+            TraceEvent::Held { until, what, .. } => format!("paused: {what} waits until {until}"),
             TraceEvent::Fault(text) | TraceEvent::Control(text) => text.clone(),
         }
     }
@@ -267,6 +281,7 @@ impl<N: Node> TraceEvent<N> {
                 node,
                 request,
             } => (12u8, client, node, request).hash(h),
+            TraceEvent::Held { node, until, what } => (13u8, node, until, what).hash(h),
             TraceEvent::Fault(text) => (8u8, text).hash(h),
             TraceEvent::Control(text) => (11u8, text).hash(h),
         }

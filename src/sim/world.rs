@@ -39,6 +39,12 @@ pub struct NodeSlot<N: Node> {
     /// The role the node held when it last crashed, so that a restart can
     /// target it by role (`restart = "coordinator"`).
     pub role_at_crash: Option<String>,
+    /// While paused (a `pause` fault): the true time it resumes. Until
+    /// then no handler runs on it; what comes due for it waits.
+    pub paused_until: Option<SimTime>,
+    /// What came due for the node while paused, in order: released when it
+    /// resumes, lost if it crashes first.
+    pub(crate) held: Vec<super::event::Event<N>>,
 }
 
 /// One client's state.
@@ -341,6 +347,8 @@ impl<N: Node> SimBuilder<N> {
                     .unwrap_or(Clock::new(offset, drift));
                 NodeSlot {
                     role_at_crash: None,
+                    paused_until: None,
+                    held: Vec::new(),
                     state: Some((s.factory)(NodeId(i), s.nodes)),
                     incarnation: 0,
                     rng: Prng::new(seed, Stream::Node(i)),
@@ -462,6 +470,14 @@ impl<N: Node> Sim<N> {
             .iter()
             .enumerate()
             .filter_map(|(i, slot)| slot.state.as_ref().map(|n| (NodeId(i as u32), n)))
+    }
+    /// True while `node` is paused (a `pause` fault): up, but running no
+    /// handler until [`NodeSlot::paused_until`].
+    pub fn is_paused(&self, node: NodeId) -> bool {
+        self.nodes
+            .get(node.index())
+            .and_then(|slot| slot.paused_until)
+            .is_some_and(|until| until > self.now)
     }
     /// The network.
     pub fn network(&self) -> &Network {

@@ -11,6 +11,8 @@ pub enum PromptKind {
     Partition,
     /// `l`: network-wide loss probability (`0.2` or `20%`).
     Loss,
+    /// `z`: how long to pause the selected node (`3s`).
+    Pause,
 }
 
 impl PromptKind {
@@ -23,6 +25,7 @@ impl PromptKind {
             }
             PromptKind::Partition => "partition groups (0 1 2 | 3 4)",
             PromptKind::Loss => "loss probability (0.2 or 20%)",
+            PromptKind::Pause => "pause the selected node for (3s, 500ms)",
         }
     }
 }
@@ -108,6 +111,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("r", "restart the selected node"),
     ("i", "isolate the selected node"),
     ("p", "partition the network into groups"),
+    ("z", "pause the selected node for a while (a GC pause)"),
     ("h", "heal the network"),
     ("l", "set the network-wide loss probability"),
     ("x", "fork: drop recorded actions ahead of this step"),

@@ -601,6 +601,10 @@ impl App {
             PromptKind::Loss => {
                 parse::loss(&text).map(|r| self.user_fault(FaultAction::SetLoss(r)))
             }
+            PromptKind::Pause => parse::pause_duration(&text).map(|duration| {
+                let node = Target::Node(NodeId(self.selected_node as u32));
+                self.user_fault(FaultAction::Pause { node, duration })
+            }),
         };
         if let Err(e) = result {
             self.status = e;

@@ -44,6 +44,7 @@ fn normal_key(code: KeyCode) -> Option<Action> {
         KeyCode::Char('i') => Action::Isolate,
         KeyCode::Char('p') => Action::OpenPrompt(PromptKind::Partition),
         KeyCode::Char('h') => Action::Heal,
+        KeyCode::Char('z') => Action::OpenPrompt(PromptKind::Pause),
         KeyCode::Char('l') => Action::OpenPrompt(PromptKind::Loss),
         KeyCode::Char('x') => Action::Fork,
         KeyCode::Char('/') => Action::OpenPrompt(PromptKind::Filter),
@@ -88,6 +89,7 @@ mod tests {
                 Action::OpenPrompt(PromptKind::Partition),
             ),
             (KeyCode::Char('h'), Action::Heal),
+            (KeyCode::Char('z'), Action::OpenPrompt(PromptKind::Pause)),
             (KeyCode::Char('l'), Action::OpenPrompt(PromptKind::Loss)),
             (KeyCode::Char('x'), Action::Fork),
             (KeyCode::Char('/'), Action::OpenPrompt(PromptKind::Filter)),
@@ -98,7 +100,7 @@ mod tests {
         for (code, action) in table {
             assert_eq!(map_key(key(code), &Mode::Normal), Some(action), "{code:?}");
         }
-        assert_eq!(map_key(key(KeyCode::Char('z')), &Mode::Normal), None);
+        assert_eq!(map_key(key(KeyCode::Char('y')), &Mode::Normal), None);
         assert_eq!(map_key(key(KeyCode::F(5)), &Mode::Normal), None);
     }
 

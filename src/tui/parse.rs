@@ -4,7 +4,7 @@ use crate::faults::{FaultAction, PartitionSpec};
 use crate::sim::{ClientId, Endpoint, EntryFilter, NodeId, Ratio, SimTime};
 
 /// Event kinds the log can filter on.
-pub const KINDS: [&str; 10] = [
+pub const KINDS: [&str; 11] = [
     "start",
     "deliver",
     "drop-down",
@@ -13,6 +13,7 @@ pub const KINDS: [&str; 10] = [
     "request",
     "reply",
     "client-timeout",
+    "held",
     "fault",
     "control",
 ];
@@ -176,5 +177,15 @@ mod tests {
         assert_eq!(loss("20%"), Ok(Ratio::from_probability(0.2)));
         assert!(loss("1.5").is_err());
         assert!(loss("lots").is_err());
+    }
+}
+
+/// How long `z` pauses a node: a duration above zero (`3s`, `500ms`).
+pub fn pause_duration(text: &str) -> Result<SimTime, String> {
+    let text = text.trim();
+    match text.parse::<SimTime>() {
+        Ok(d) if d > SimTime::ZERO => Ok(d),
+        Ok(_) => Err("a pause lasts more than 0s: give a duration like 3s or 500ms".into()),
+        Err(e) => Err(format!("not a duration ({e}): give one like 3s or 500ms")),
     }
 }

@@ -5,6 +5,7 @@
 //! - `explore_parallel`: `explore --jobs`: breadth first on 2 and 3 threads reports exactly what 1 does (clean, cut short, bug switches found); random walks find a Raft bug switch, follow the seed, ignore `--jobs`, and replay; `--dfs --jobs 2` is bad input.
 //! - `harness`: `#[distlab::test]`, both forms: a builder sweep and a scenario sweep pass, a failing one panics at its lowest seed with the replay lines.
 //! - `long_runs`: a long run's memory grows with its length, not its square (read answers stored compactly).
+//! - `pause`: the `pause` fault: nothing runs on a paused node, what came due runs at resume in order of arrival (timers once, late), a second pause extends the first, a crash loses what was held.
 //! - `random_scenarios`: random scenarios (every fault, network setting, nemesis, skewed clocks) never panic and replay identically (proptest).
 
 #[path = "../support/mod.rs"]
@@ -15,4 +16,5 @@ mod explore;
 mod explore_parallel;
 mod harness;
 mod long_runs;
+mod pause;
 mod random_scenarios;

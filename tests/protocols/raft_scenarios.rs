@@ -54,6 +54,34 @@ fn raft_leader_isolated_elects_a_new_leader() {
     assert_eq!(history.map(|c| &c.outcome), Some(&Outcome::Pass));
 }
 
+/// A leader paused for 2 s (a GC pause) is replaced while it sleeps; it
+/// wakes up in its old term, and every check still passes.
+#[test]
+fn raft_leader_pause_elects_a_new_leader_while_the_old_one_sleeps() {
+    passes(
+        "raft_leader_pause_elects_a_new_leader_while_the_old_one_sleeps",
+        "leader-pause",
+        0..30,
+    );
+    for seed in 0..10 {
+        let report = testing::run(&testing::load("scenarios/raft-leader-pause.toml"), seed);
+        let leaders = metric(&report, "leaders");
+        // `n1@t1(164.577ms) → n2@t2(3.167s)`: a second leader, elected
+        // during the pause (3 s to 5 s), in a higher term.
+        let second = leaders.split(" → ").nth(1).unwrap_or_default().to_string();
+        let at: f64 = second
+            .split('(')
+            .nth(1)
+            .and_then(|t| t.trim_end_matches(')').strip_suffix('s'))
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(0.0);
+        assert!(
+            (3.0..5.0).contains(&at),
+            "seed {seed}: no new leader during the pause: {leaders}"
+        );
+    }
+}
+
 #[test]
 fn raft_minority_partition_commits_only_on_the_majority_side() {
     passes(
@@ -122,7 +150,7 @@ fn raft_snapshot_brings_a_far_behind_follower_back() {
 
 #[test]
 fn raft_trace_hashes_are_pinned() {
-    let hashes: Vec<(String, u64, String)> = ["basic", "figure8"]
+    let hashes: Vec<(String, u64, String)> = ["basic", "figure8", "leader-pause"]
         .iter()
         .map(|name| {
             let path = format!("scenarios/raft-{name}.toml");

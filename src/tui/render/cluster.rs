@@ -20,7 +20,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         let i = view.id.index();
         let selected = i == app.selected_node;
         let marker = if selected { "▸" } else { " " };
-        let (state, state_style) = if view.up {
+        let (state, state_style) = if view.paused_until.is_some() {
+            (
+                "‖",
+                Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+            )
+        } else if view.up {
             ("●", Style::new().fg(Color::Green))
         } else {
             (
@@ -35,9 +40,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             "   ".to_string()
         };
         let role = view.role.clone().unwrap_or_default();
+        let summary = match view.paused_until {
+            Some(until) => format!("paused until {until}; {}", view.summary),
+            None => view.summary.clone(),
+        };
         let head = format!("{marker}{:<4}", view.id.to_string());
         let used = head.chars().count() + 2 + 4 + role.len().min(10) + 1;
-        let summary = clip(&view.summary, width.saturating_sub(used));
+        let summary = clip(&summary, width.saturating_sub(used));
         let name_style = if selected {
             Style::new().add_modifier(Modifier::REVERSED)
         } else {

@@ -206,7 +206,7 @@ fn event_row(
         width.saturating_sub(label_x),
     );
     let style = match e.kind {
-        "fault" => Style::new().fg(Color::Yellow),
+        "fault" | "held" => Style::new().fg(Color::Yellow),
         "drop-down" => Style::new().fg(Color::Red),
         _ => Style::new().fg(Color::Gray),
     };
@@ -247,6 +247,7 @@ fn marks(row: &mut Row, cols: &Columns, e: &EntryView) {
                 "start" => (target, '▲', Style::new().fg(Color::Green)),
                 "request" | "invoke" => (target, '◇', Style::new().fg(Color::Gray)),
                 "reply" => (source, '◁', Style::new().fg(Color::Gray)),
+                "held" => (target, '‖', Style::new().fg(Color::Yellow)),
                 _ => (None, ' ', Style::new()),
             };
             if let Some(x) = x {

@@ -80,7 +80,7 @@ pub fn row_text(e: &EntryView) -> String {
 
 fn row_style(e: &EntryView, selected: bool) -> Style {
     let style = match e.kind {
-        "fault" => Style::new().fg(Color::Yellow),
+        "fault" | "held" => Style::new().fg(Color::Yellow),
         "drop-down" => Style::new().fg(Color::Red),
         "control" | "client-timeout" => Style::new().fg(Color::Magenta),
         "invoke" | "reply" | "request" => Style::new().fg(Color::Gray),
