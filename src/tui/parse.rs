@@ -124,6 +124,16 @@ pub fn loss(text: &str) -> Result<Ratio, String> {
     Ok(Ratio::from_probability(p))
 }
 
+/// How long `z` pauses a node: a duration above zero (`3s`, `500ms`).
+pub fn pause_duration(text: &str) -> Result<SimTime, String> {
+    let text = text.trim();
+    match text.parse::<SimTime>() {
+        Ok(d) if d > SimTime::ZERO => Ok(d),
+        Ok(_) => Err("a pause lasts more than 0s: give a duration like 3s or 500ms".into()),
+        Err(e) => Err(format!("not a duration ({e}): give one like 3s or 500ms")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,14 +188,14 @@ mod tests {
         assert!(loss("1.5").is_err());
         assert!(loss("lots").is_err());
     }
-}
 
-/// How long `z` pauses a node: a duration above zero (`3s`, `500ms`).
-pub fn pause_duration(text: &str) -> Result<SimTime, String> {
-    let text = text.trim();
-    match text.parse::<SimTime>() {
-        Ok(d) if d > SimTime::ZERO => Ok(d),
-        Ok(_) => Err("a pause lasts more than 0s: give a duration like 3s or 500ms".into()),
-        Err(e) => Err(format!("not a duration ({e}): give one like 3s or 500ms")),
+    #[test]
+    fn pause_durations() {
+        assert_eq!(pause_duration(" 3s "), Ok(SimTime::from_secs(3)));
+        assert_eq!(pause_duration("500ms"), Ok(SimTime::from_millis(500)));
+        assert!(pause_duration("0s").unwrap_err().contains("more than 0s"));
+        assert!(pause_duration("soon")
+            .unwrap_err()
+            .contains("not a duration"));
     }
 }
