@@ -3,7 +3,8 @@
 //! name a protocol type.
 
 use crate::protocols::{
-    broadcast, clocks, cqrs, gossip, pingpong, quorum_kv, raft, resilience, saga, swim, two_pc,
+    broadcast, bully, clocks, cqrs, gossip, pingpong, quorum_kv, raft, resilience, saga, swim,
+    two_pc,
 };
 use crate::scenario::engine::{BuildOptions, ProtocolFacts};
 use crate::scenario::{Scenario, ScenarioError};
@@ -29,6 +30,11 @@ pub const PROTOCOLS: &[ProtocolEntry] = &[
         summary: "flood values over a topology with acked retransmission (Maelstrom broadcast)",
         facts: broadcast::scenario::FACTS,
         build: broadcast::scenario::build,
+    },
+    ProtocolEntry {
+        summary: "the bully algorithm: leader election by highest id with timeouts (and its split brain)",
+        facts: bully::scenario::FACTS,
+        build: bully::scenario::build,
     },
     ProtocolEntry {
         summary: "event sourcing and CQRS: event store, outbox relay, Kafka-style broker, projections",

@@ -2,6 +2,7 @@
 //! invariants, workload and scenarios.
 
 pub mod broadcast;
+pub mod bully;
 pub mod clocks;
 pub mod cqrs;
 pub mod gossip;

@@ -1,5 +1,6 @@
 //! The shipped protocols, each through its scenarios: seed ranges pass, every bug switch is caught (with its replay command), trace hashes are pinned.
 //!
+//! - `bully`: the bully election: hand-over and bully-back, the split brain a partition makes (by design), flapping with a slow node, the `no-bully` switch.
 //! - `cap`: quorum-kv's CAP trade-offs, the comparison table (snapshot) and its bug switches.
 //! - `clocks`: Lamport and vector-clock scenarios; LWW loses writes where vector clocks keep siblings.
 //! - `clocks_props`: vector clocks form a partial order and merge is its least upper bound (proptest).
@@ -16,6 +17,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod bully;
 mod cap;
 mod clocks;
 mod clocks_props;
