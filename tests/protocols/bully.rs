@@ -40,18 +40,25 @@ fn bully_basic_hands_over_and_bullies_back_over_seeds() {
     assert_eq!(metric(&report, "leadership-changes"), 3);
 }
 
-#[test]
-fn a_partition_is_a_split_brain_by_design() {
+/// `check` fails on every seed of 0..20 of `bully-{name}`, its message
+/// starting with `prefix`.
+fn fails_on_every_seed(name: &str, check: &str, prefix: &str) {
     for seed in 0..20 {
-        let report = testing::run(&load("partition"), seed);
-        match outcome(&report, "one-leader") {
-            Outcome::Fail(why) => assert!(
-                why.starts_with("split brain: n4 and n2 have both led for"),
-                "seed {seed}: {why}"
-            ),
-            other => panic!("seed {seed}: one-leader {other:?}"),
+        let report = testing::run(&load(name), seed);
+        match outcome(&report, check) {
+            Outcome::Fail(why) => assert!(why.starts_with(prefix), "seed {seed}: {why}"),
+            other => panic!("seed {seed}: {check} {other:?}"),
         }
     }
+}
+
+#[test]
+fn a_partition_is_a_split_brain_by_design() {
+    fails_on_every_seed(
+        "partition",
+        "one-leader",
+        "split brain: n4 and n2 have both led for",
+    );
 }
 
 #[test]
@@ -83,16 +90,11 @@ fn a_slow_highest_node_makes_leadership_flap() {
 
 #[test]
 fn the_no_bully_switch_leaves_a_lower_node_leading() {
-    for seed in 0..20 {
-        let report = testing::run(&load("bug-no-bully"), seed);
-        match outcome(&report, "highest-live-leads") {
-            Outcome::Fail(why) => assert!(
-                why.starts_with("n4 is the highest live node, but"),
-                "seed {seed}: {why}"
-            ),
-            other => panic!("seed {seed}: highest-live-leads {other:?}"),
-        }
-    }
+    fails_on_every_seed(
+        "bug-no-bully",
+        "highest-live-leads",
+        "n4 is the highest live node, but",
+    );
 }
 
 #[test]
