@@ -5,6 +5,7 @@ pub mod broadcast;
 pub mod clocks;
 pub mod cqrs;
 pub mod gossip;
+pub mod lock_service;
 pub mod pingpong;
 pub mod quorum_kv;
 pub mod raft;
