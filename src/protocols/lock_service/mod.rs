@@ -209,6 +209,10 @@ pub struct Service {
     /// After a restart, no grant before this (service clock): a holder of
     /// the old lease may still believe it holds the lock.
     pub quiet_until: SimTime,
+    /// Holders turned away while the lock was held, with their request's
+    /// `sent_at`, in order of asking: the first is granted the lock on a
+    /// release (volatile).
+    pub waiting: Vec<(NodeId, SimTime)>,
     /// Ghost records.
     pub ghost: ServiceGhost,
 }
@@ -258,6 +262,8 @@ impl Service {
                 return;
             }
             Some(l) if now < l.expires => {
+                self.waiting.retain(|w| w.0 != from);
+                self.waiting.push((from, sent_at));
                 ctx.send(from, Msg::Busy);
                 return;
             }
@@ -269,6 +275,14 @@ impl Service {
                 old.holder, old.token, old.expires
             ));
         }
+        self.grant(ctx, from, sent_at);
+    }
+
+    /// A new grant to `to`: the next token, durable before it is sent.
+    fn grant(&mut self, ctx: &mut Ctx<LockNode>, to: NodeId, sent_at: SimTime) {
+        let (now, lease) = (ctx.now(), self.params.lease);
+        let from = to;
+        self.waiting.retain(|w| w.0 != to);
         let token = self.last_token + 1;
         self.last_token = token;
         if !self.params.has(Bug::VolatileToken) {
@@ -312,6 +326,12 @@ impl Service {
                 {
                     self.lease = None;
                     ctx.log(format!("{from} released token {token}"));
+                    // Hand the lock straight to the first holder waiting
+                    // (it judges the lease from when it asked: shorter).
+                    if !self.waiting.is_empty() {
+                        let (next, sent_at) = self.waiting.remove(0);
+                        self.grant(ctx, next, sent_at);
+                    }
                 }
             }
             _ => {}
@@ -581,6 +601,7 @@ impl LockNode {
                 last_token: 0,
                 lease: None,
                 quiet_until: SimTime::ZERO,
+                waiting: Vec::new(),
                 ghost: ServiceGhost::default(),
             }),
             STORAGE => LockNode::Storage(StorageNode {
