@@ -3,7 +3,8 @@
 //! name a protocol type.
 
 use crate::protocols::{
-    broadcast, clocks, cqrs, gossip, lock_service, pingpong, quorum_kv, raft, resilience, saga, swim, two_pc,
+    broadcast, clocks, cqrs, gossip, lock_service, pingpong, quorum_kv, raft, resilience, saga,
+    swim, two_pc,
 };
 use crate::scenario::engine::{BuildOptions, ProtocolFacts};
 use crate::scenario::{Scenario, ScenarioError};

@@ -208,10 +208,7 @@ fn regranted_after_crash(sim: &Sim<LockNode>, bound: SimTime) -> Result<(), Stri
         if deadline > end || log.service_down.iter().any(|&t| c.at <= t && t <= deadline) {
             continue;
         }
-        let again = log
-            .grants
-            .iter()
-            .find(|g| g.at > c.at && g.token > c.token);
+        let again = log.grants.iter().find(|g| g.at > c.at && g.token > c.token);
         match again {
             Some(g) if g.at <= deadline => {}
             Some(g) => {
@@ -248,8 +245,11 @@ pub fn builder(params: Params, nodes: u32, seed: u64) -> SimBuilder<LockNode> {
         "lock-regranted-after-crash",
         move |sim| regranted_after_crash(sim, bound),
     ))
-    .invariant(Invariant::sometimes("lock-granted", |sim: &Sim<LockNode>| {
-        sim.monitor::<LockLog>("tokens-grow")
-            .is_some_and(|l| !l.grants.is_empty())
-    }))
+    .invariant(Invariant::sometimes(
+        "lock-granted",
+        |sim: &Sim<LockNode>| {
+            sim.monitor::<LockLog>("tokens-grow")
+                .is_some_and(|l| !l.grants.is_empty())
+        },
+    ))
 }

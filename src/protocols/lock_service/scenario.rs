@@ -141,6 +141,9 @@ mod tests {
             "x.toml:7:8: work (500ms) must be less than half the lease (1s)"
         );
         assert!(error(3, "").contains("needs at least 4 nodes"));
-        assert_eq!(error(4, "bugs = [\"no-fencing\", \"volatile-token\"]"), "ok");
+        assert_eq!(
+            error(4, "bugs = [\"no-fencing\", \"volatile-token\"]"),
+            "ok"
+        );
     }
 }

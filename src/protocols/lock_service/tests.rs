@@ -100,7 +100,10 @@ fn the_service_grants_one_lease_at_a_time() {
             .filter(|(_, n)| n.role() == Some("lock-holder"))
             .map(|(id, _)| id)
             .collect();
-        assert!(holding.len() <= 1, "two holders believe they hold: {holding:?}");
+        assert!(
+            holding.len() <= 1,
+            "two holders believe they hold: {holding:?}"
+        );
     }
 }
 
@@ -109,7 +112,10 @@ fn fencing_rejects_the_write_of_a_holder_paused_past_its_lease() {
     let mut s = sim(Params::default(), 1, vec![pause_holder(3000, 2000)]);
     let report = s.run();
     assert_eq!(report.verdict, Verdict::Pass, "{report:#?}");
-    assert!(metric(&report, "fenced-writes-rejected") >= 1, "{report:#?}");
+    assert!(
+        metric(&report, "fenced-writes-rejected") >= 1,
+        "{report:#?}"
+    );
 }
 
 #[test]
@@ -158,10 +164,7 @@ fn tokens_grow_across_restarts_of_the_service() {
 
 #[test]
 fn the_lock_is_granted_again_after_its_holder_crashes() {
-    let crash = at(
-        4000,
-        FaultAction::Crash(Target::Role("lock-holder".into())),
-    );
+    let crash = at(4000, FaultAction::Crash(Target::Role("lock-holder".into())));
     for seed in 0..5 {
         let mut s = sim(Params::default(), seed, vec![crash.clone()]);
         let report = s.run();
@@ -173,10 +176,7 @@ fn the_lock_is_granted_again_after_its_holder_crashes() {
 
 #[test]
 fn a_service_that_never_grants_again_fails_liveness() {
-    let crash = at(
-        4000,
-        FaultAction::Crash(Target::Role("lock-holder".into())),
-    );
+    let crash = at(4000, FaultAction::Crash(Target::Role("lock-holder".into())));
     let mut s = sim(Params::default(), 1, vec![crash]);
     s.run_until(SimTime::from_millis(4001));
     // A service that forgets to expire leases: it stays quiet for good.
