@@ -319,19 +319,18 @@ impl Service {
                 }
                 _ => ctx.send(from, Msg::Lost { token }),
             },
-            Msg::Release { token } => {
+            Msg::Release { token }
                 if self
                     .lease
-                    .is_some_and(|l| l.holder == from && l.token == token)
-                {
-                    self.lease = None;
-                    ctx.log(format!("{from} released token {token}"));
-                    // Hand the lock straight to the first holder waiting
-                    // (it judges the lease from when it asked: shorter).
-                    if !self.waiting.is_empty() {
-                        let (next, sent_at) = self.waiting.remove(0);
-                        self.grant(ctx, next, sent_at);
-                    }
+                    .is_some_and(|l| l.holder == from && l.token == token) =>
+            {
+                self.lease = None;
+                ctx.log(format!("{from} released token {token}"));
+                // Hand the lock straight to the first holder waiting
+                // (it judges the lease from when it asked: shorter).
+                if !self.waiting.is_empty() {
+                    let (next, sent_at) = self.waiting.remove(0);
+                    self.grant(ctx, next, sent_at);
                 }
             }
             _ => {}
