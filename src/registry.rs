@@ -3,8 +3,8 @@
 //! name a protocol type.
 
 use crate::protocols::{
-    broadcast, bully, clocks, cqrs, gossip, pingpong, quorum_kv, raft, resilience, saga, swim,
-    two_pc,
+    broadcast, bully, clocks, cqrs, gossip, lock_service, pingpong, quorum_kv, raft, resilience,
+    saga, swim, two_pc,
 };
 use crate::scenario::engine::{BuildOptions, ProtocolFacts};
 use crate::scenario::{Scenario, ScenarioError};
@@ -50,6 +50,11 @@ pub const PROTOCOLS: &[ProtocolEntry] = &[
         summary: "Lamport clocks and a totally ordered broadcast (ties broken by node id)",
         facts: clocks::scenario::LAMPORT_FACTS,
         build: clocks::scenario::build_lamport,
+    },
+    ProtocolEntry {
+        summary: "a lock service with leases and fencing tokens, a storage service, holders that pause",
+        facts: lock_service::scenario::FACTS,
+        build: lock_service::scenario::build,
     },
     ProtocolEntry {
         summary: "every node bounces a counter with every other node (the engine benchmark)",

@@ -6,6 +6,7 @@ pub mod bully;
 pub mod clocks;
 pub mod cqrs;
 pub mod gossip;
+pub mod lock_service;
 pub mod pingpong;
 pub mod quorum_kv;
 pub mod raft;
