@@ -6,7 +6,9 @@ use super::failure::{self, ExplorePath, ExploreStep, Failure};
 use crate::cli::Context;
 use crate::explore::{self, Config, Progress, Report};
 use crate::scenario::engine::BuildOptions;
-use crate::scenario::explore::{DEPTH_MAX, FAULTS_MAX, OPS_MAX, STATES_MAX, WALKS_MAX};
+use crate::scenario::explore::{
+    BOUND_MAX, DEPTH_MAX, FAULTS_MAX, OPS_MAX, STATES_MAX, WALKS_MAX,
+};
 use crate::scenario::{ExploreStrategy, Scenario};
 use crate::sim::Verdict;
 use clap::Args;
@@ -77,6 +79,16 @@ pub struct ExploreArgs {
     /// when a timer fires; messages may take any time): far fewer states.
     #[arg(long)]
     pub ordered_timers: bool,
+    /// Fingerprint times relative to now: states that differ only by when
+    /// they happen are one state (for protocols that declare it; needed for
+    /// a timer-driven protocol's space to be finite).
+    #[arg(long)]
+    pub relative_time: bool,
+    /// Bound one of the protocol's quantities (repeatable; replaces the
+    /// scenario's limit for that name), e.g. `--bound term=2`: states where a
+    /// live node exceeds it are checked but not expanded.
+    #[arg(long = "bound", value_name = "NAME=LIMIT", value_parser = parse_bound)]
+    pub bounds: Vec<(String, u64)>,
     /// Stop after this much wall time (e.g. `30s`); the result says so.
     #[arg(long, value_parser = common::parse_time)]
     pub time: Option<crate::sim::SimTime>,
@@ -94,6 +106,18 @@ pub struct ExploreArgs {
     /// `--param initial_balance=0` (a TOML value or a bare word).
     #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_setting)]
     pub params: Vec<(String, String)>,
+}
+
+/// Parse `name=limit`.
+fn parse_bound(text: &str) -> Result<(String, u64), String> {
+    let (name, limit) = parse_setting(text)
+        .map_err(|_| format!("expected NAME=LIMIT such as term=2, got {text:?}"))?;
+    match limit.parse::<u64>() {
+        Ok(limit) if limit <= BOUND_MAX => Ok((name, limit)),
+        _ => Err(format!(
+            "expected a limit from 0 to {BOUND_MAX} for `{name}`, got {limit:?}"
+        )),
+    }
 }
 
 /// Parse `name=value`.
@@ -161,6 +185,10 @@ impl ExploreArgs {
         if self.duplicating {
             config.wire = crate::sim::Wire::Duplicating;
         }
+        config.relative_time |= self.relative_time;
+        for (name, limit) in &self.bounds {
+            config.bounds.insert(name.clone(), *limit);
+        }
         config.max_depth = self.depth.or(config.max_depth);
         config.max_states = self.states.unwrap_or(config.max_states);
         config.ops_per_client = self.ops.unwrap_or(config.ops_per_client);
@@ -206,6 +234,9 @@ pub fn run(ctx: &Context, args: &ExploreArgs) -> i32 {
         Ok(sim) => sim,
         Err(code) => return code,
     };
+    if let Err(e) = check_boundary(&scenario, args, &config, sim.as_ref()) {
+        return common::report_error(e);
+    }
     let started = std::time::Instant::now(); // allow-nondeterminism: --time and states/s only
     let report = search_with_bar(sim, &config, args.time);
     let wall = started.elapsed().as_secs_f64();
@@ -264,6 +295,47 @@ pub fn run(ctx: &Context, args: &ExploreArgs) -> i32 {
     report.verdict().exit_code()
 }
 
+/// The boundary's names are the protocol's, and relative time is something
+/// it declares: bad input (exit 3) otherwise, at the scenario's line or the
+/// flag.
+fn check_boundary(
+    scenario: &Scenario,
+    args: &ExploreArgs,
+    config: &Config,
+    sim: &dyn crate::sim::DynSim,
+) -> Result<(), String> {
+    let declared = sim.bounds();
+    let protocol = format!("protocol `{}`", scenario.protocol.get_ref());
+    for bound in &scenario.explore.bounds {
+        let name = bound.name.get_ref();
+        if let Err(why) = explore::check_bound(&declared, &protocol, name) {
+            let error = crate::scenario::ScenarioError::at(
+                &scenario.source,
+                bound.name.span(),
+                why,
+            );
+            return Err(error.to_string());
+        }
+    }
+    for (name, limit) in &args.bounds {
+        explore::check_bound(&declared, &protocol, name)
+            .map_err(|why| format!("--bound {name}={limit}: {why}"))?;
+    }
+    if config.relative_time && config.time != crate::sim::TimeModel::Frozen {
+        if let Some(why) = sim.relative_time_refusal() {
+            let place = if args.relative_time {
+                "--relative-time".to_string()
+            } else {
+                format!("{}: [explore] relative_time", args.scenario.scenario.display())
+            };
+            return Err(format!(
+                "{place}: {protocol} cannot be explored with relative time: {why}"
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The search, with a progress bar on stderr once it runs for a second (on
 /// a terminal), stopped after `time` of wall time if given.
 fn search_with_bar(
@@ -317,8 +389,16 @@ fn print_summary(scenario: &Scenario, config: &Config, report: &Report, wall: f6
                 .map_or("unbounded".to_string(), |d| d.to_string()),
         ),
     };
+    let mut extra = String::new();
+    if config.relative_time {
+        extra.push_str(", relative time");
+    }
+    let boundary = config.boundary_text();
+    if !boundary.is_empty() {
+        extra.push_str(&format!(", boundary {boundary}"));
+    }
     println!(
-        "explore {} ({}, {} nodes, seed {}): {strategy}, {} network, {} time, depth {depth}, states {}, ops {}/client, drops {}, duplicates {}, crashes {}, restarts {}, jobs {}",
+        "explore {} ({}, {} nodes, seed {}): {strategy}, {} network, {} time, depth {depth}, states {}, ops {}/client, drops {}, duplicates {}, crashes {}, restarts {}, jobs {}{extra}",
         scenario.name,
         scenario.protocol.get_ref(),
         scenario.nodes,
@@ -354,6 +434,7 @@ fn print_summary(scenario: &Scenario, config: &Config, report: &Report, wall: f6
             explore::Limit::Depth => "the depth bound",
             explore::Limit::States => "the state bound",
             explore::Limit::Stopped => "the time limit",
+            explore::Limit::Boundary => "the boundary",
         })
         .collect();
     let space = if report.strategy == ExploreStrategy::Walk {
@@ -367,14 +448,28 @@ fn print_summary(scenario: &Scenario, config: &Config, report: &Report, wall: f6
             text.push_str(&format!("; cut short by {}", limits.join(" and ")));
         }
         text
-    } else if report.exhausted {
+    } else if report.exhausted && boundary.is_empty() {
         "exhausted: every reachable state was visited".to_string()
+    } else if report.exhausted {
+        format!("exhausted: every reachable state was visited (none outside the boundary, {boundary})")
+    } else if report.exhausted_within_boundary {
+        format!(
+            "exhausted within the boundary ({boundary}): {} states inside, {} outside",
+            report.unique_states - report.outside_states,
+            report.outside_states
+        )
     } else if report.violation.is_some() {
         "stopped at the first violation".to_string()
     } else {
         format!("NOT exhausted: cut short by {}", limits.join(" and "))
     };
     println!("  space: {space}");
+    if !boundary.is_empty() && !report.exhausted_within_boundary {
+        println!(
+            "  outside the boundary ({boundary}): {} (checked, not expanded)",
+            report.outside_states
+        );
+    }
     for s in &report.sometimes {
         match &s.witness {
             Some(path) => println!("  sometimes {}: reached in {} step(s)", s.name, path.len()),

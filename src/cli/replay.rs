@@ -200,6 +200,7 @@ pub fn run_recorded(sim: Box<dyn DynSim>, failure: &Failure) -> RunReport {
             ops_per_client: path.ops_per_client,
             wire: path.wire,
             time: path.time,
+            relative_time: false,
         };
         return run_explored(sim, options, &choices);
     }

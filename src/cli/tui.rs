@@ -92,6 +92,7 @@ pub fn session(
             ops_per_client: path.ops_per_client,
             wire: path.wire,
             time: path.time,
+            relative_time: false,
         };
         let choices = path.steps.iter().map(|s| s.choice).collect();
         let mut timeline = Timeline::explored(sim, SNAPSHOT_EVERY, options, choices);

@@ -2,6 +2,7 @@
 
 use crate::scenario::{ExploreNetwork, ExploreSpec, ExploreStrategy, ExploreTime};
 use crate::sim::{Choice, ExploreOptions, FaultChoices, TimeModel, Wire};
+use std::collections::BTreeMap;
 
 /// How long a random walk may be when no depth bound is given.
 pub const WALK_DEPTH_DEFAULT: u32 = 100;
@@ -35,6 +36,17 @@ pub struct Config {
     /// walks are merged in walk order. Depth first is sequential and
     /// ignores it.
     pub jobs: usize,
+    /// The search boundary: a limit for some of the protocol's bound
+    /// quantities (its nodes' [`crate::sim::Node::BOUNDS`]), by name. A
+    /// state where a live node's value exceeds its limit is *outside*:
+    /// counted and checked like every state, never expanded (default: no
+    /// boundary). A name the protocol does not declare makes the search
+    /// panic: check them first with [`super::check_bound`].
+    pub bounds: BTreeMap<String, u64>,
+    /// Fingerprint every time relative to now
+    /// ([`ExploreOptions::relative_time`]): states that differ only by when
+    /// they happen are one state (default false).
+    pub relative_time: bool,
 }
 
 impl Default for Config {
@@ -68,6 +80,12 @@ impl Config {
             },
             walks: spec.walks,
             jobs: 1,
+            bounds: spec
+                .bounds
+                .iter()
+                .map(|b| (b.name.get_ref().clone(), b.limit))
+                .collect(),
+            relative_time: spec.relative_time,
         }
     }
 
@@ -83,7 +101,33 @@ impl Config {
             ops_per_client: self.ops_per_client,
             wire: self.wire,
             time: self.time,
+            relative_time: self.relative_time,
         }
+    }
+
+    /// Bound the protocol's quantity `name` (one of its
+    /// [`crate::sim::Node::BOUNDS`]) at `limit`.
+    #[must_use]
+    pub fn bound(mut self, name: &str, limit: u64) -> Self {
+        self.bounds.insert(name.to_string(), limit);
+        self
+    }
+
+    /// Fingerprint times relative to now ([`Config::relative_time`]).
+    #[must_use]
+    pub fn relative_time(mut self) -> Self {
+        self.relative_time = true;
+        self
+    }
+
+    /// The boundary in words, `term ≤ 2, log ≤ 4` (empty without one).
+    pub fn boundary_text(&self) -> String {
+        let limits: Vec<String> = self
+            .bounds
+            .iter()
+            .map(|(name, limit)| format!("{name} ≤ {limit}"))
+            .collect();
+        limits.join(", ")
     }
 
     /// Time stands still ([`TimeModel::Frozen`]).

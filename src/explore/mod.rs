@@ -35,6 +35,7 @@
 //!
 //! What the search can and cannot prove is in `docs/explore.md`.
 
+mod boundary;
 mod config;
 mod parallel;
 mod phases;
@@ -42,6 +43,7 @@ mod report;
 mod search;
 mod walk;
 
+pub use boundary::check_bound;
 pub use config::{Budgets, Config, WALK_DEPTH_DEFAULT};
 pub use phases::search_from;
 pub use report::{Counterexample, Limit, PathStep, Report, Sometimes};

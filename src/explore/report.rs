@@ -53,6 +53,9 @@ pub enum Limit {
     States,
     /// The caller asked it to stop (time limit, Ctrl-C).
     Stopped,
+    /// States outside the boundary ([`super::Config::bounds`]) were found
+    /// and not expanded.
+    Boundary,
 }
 
 /// The result of a search.
@@ -73,8 +76,21 @@ pub struct Report {
     pub max_depth: u32,
     /// True when every reachable state (within the fault budgets and the
     /// operation bound) was visited: no bound cut the search short and no
-    /// violation stopped it. Never true for random walks.
+    /// violation stopped it. Never true for random walks, nor when a state
+    /// was outside the boundary ([`Report::exhausted_within_boundary`]).
     pub exhausted: bool,
+    /// True when every reachable state inside the boundary was visited:
+    /// nothing but the boundary cut the search short ([`Limit::Boundary`]
+    /// is the only limit, if any) and no violation stopped it. What it
+    /// proves is relative to the boundary (`docs/explore.md`). Never true
+    /// for random walks.
+    pub exhausted_within_boundary: bool,
+    /// The boundary: the limit of each bounded quantity, by name (empty
+    /// without one).
+    pub bounds: std::collections::BTreeMap<String, u64>,
+    /// Unique states found outside the boundary (counted in
+    /// `unique_states`, checked, not expanded).
+    pub outside_states: u64,
     /// The bounds that cut the search short, if any.
     pub limits: Vec<Limit>,
     /// The first failing state found, if any (under BFS, a shortest path;
@@ -117,6 +133,18 @@ impl Report {
             self.exhausted,
             "the search did not exhaust the space ({} states, limits {:?})",
             self.unique_states, self.limits
+        );
+        self
+    }
+
+    /// Panic unless every state inside the boundary was visited (nothing
+    /// but the boundary cut the search short).
+    #[track_caller]
+    pub fn assert_exhausted_within_boundary(&self) -> &Self {
+        assert!(
+            self.exhausted_within_boundary,
+            "the search did not exhaust the space within the boundary ({} states, {} outside, limits {:?})",
+            self.unique_states, self.outside_states, self.limits
         );
         self
     }

@@ -9,6 +9,7 @@
 //! verdicts) is done on one thread in frontier order, the order of a single
 //! thread popping a queue, so the report is the same for every `jobs`.
 
+use super::boundary::Boundary;
 use super::config::{Budgets, Config};
 use super::parallel;
 use super::report::{Counterexample, Limit, PathStep, Report, Sometimes};
@@ -78,6 +79,8 @@ struct Child {
     /// `None` when it was already visited no deeper when the round began and
     /// no check failed: the merge skips it (but counts the transition).
     state: Option<Box<dyn DynSim>>,
+    /// The state is outside the boundary: not to be expanded.
+    outside: bool,
 }
 
 /// Explore every state reachable from `initial` within `config`'s bounds,
@@ -96,10 +99,11 @@ pub fn search_with(
     if !initial.is_exploring() {
         initial.start_exploring(config.options());
     }
+    let boundary = Boundary::new(initial.as_ref(), config);
     if config.strategy == ExploreStrategy::Walk {
-        return super::walk::walks(initial, config, progress);
+        return super::walk::walks(initial, config, &boundary, progress);
     }
-    let mut run = Run::new(initial.clone_box(), config);
+    let mut run = Run::new(initial.clone_box(), config, boundary);
     run.explore(initial, progress);
     run.report()
 }
@@ -163,7 +167,7 @@ pub(super) fn sometimes_checks(root: &dyn DynSim) -> Vec<(usize, String)> {
 /// state itself is used up: the last choice is applied to it rather than
 /// to a copy (a world fewer to build and to free), unless every choice
 /// before it led back to the state, which a terminal check may then need.
-fn expand(entry: Pending, config: &Config, known: &Visited) -> Expansion {
+fn expand(entry: Pending, config: &Config, boundary: &Boundary, known: &Visited) -> Expansion {
     let choices = entry.state.choices(entry.budgets.faults());
     if choices.is_empty() {
         return Expansion::Terminal(terminal_failure(entry.state.as_ref()), 0);
@@ -196,11 +200,13 @@ fn expand(entry: Pending, config: &Config, known: &Visited) -> Expansion {
         let key = key(config, next.as_ref(), budgets);
         moved |= key != parent_key || next.violation().is_some();
         let skip = known.get(&key).is_some_and(|&d| d <= depth) && next.violation().is_none();
+        let outside = !skip && boundary.outside(next.as_ref());
         children.push(Child {
             choice,
             budgets,
             key,
             state: (!skip).then_some(next),
+            outside,
         });
     }
     if !moved {
@@ -212,6 +218,9 @@ fn expand(entry: Pending, config: &Config, known: &Visited) -> Expansion {
 
 struct Run<'c> {
     config: &'c Config,
+    boundary: Boundary,
+    /// Unique states found outside the boundary.
+    outside: u64,
     /// The initial state (explore mode entered), to replay paths from.
     root: Box<dyn DynSim>,
     /// For each state id: its parent's id and the choice that led to it.
@@ -229,11 +238,13 @@ struct Run<'c> {
 }
 
 impl<'c> Run<'c> {
-    fn new(root: Box<dyn DynSim>, config: &'c Config) -> Self {
+    fn new(root: Box<dyn DynSim>, config: &'c Config, boundary: Boundary) -> Self {
         let sometimes_names = sometimes_checks(root.as_ref());
         let found = vec![None; sometimes_names.len()];
         Run {
             config,
+            boundary,
+            outside: 0,
             root,
             parents: Vec::new(),
             visited: Visited::default(),
@@ -255,6 +266,10 @@ impl<'c> Run<'c> {
         let key = key(self.config, initial.as_ref(), budgets);
         self.visited.insert(key, 0);
         if self.note_state(initial.as_ref(), 0) {
+            return;
+        }
+        if self.boundary.outside(initial.as_ref()) {
+            self.note_outside();
             return;
         }
         let root = Pending {
@@ -284,10 +299,10 @@ impl<'c> Run<'c> {
                 if round.is_empty() {
                     break;
                 }
-                let known = &self.visited;
+                let (known, boundary) = (&self.visited, &self.boundary);
                 let expanded = parallel::map(round, config.jobs, |entry| {
                     let (id, depth) = (entry.id, entry.depth);
-                    (id, depth, expand(entry, config, known))
+                    (id, depth, expand(entry, config, boundary, known))
                 });
                 let mut waiting = rest.len() + expanded.len();
                 // Successors found twice in this round: freed by the workers
@@ -334,7 +349,7 @@ impl<'c> Run<'c> {
                 return;
             }
             let (id, depth) = (entry.id, entry.depth);
-            let expansion = expand(entry, self.config, &self.visited);
+            let expansion = expand(entry, self.config, &self.boundary, &self.visited);
             let mut children = Vec::new();
             let mut seen = Vec::new();
             if self
@@ -399,7 +414,10 @@ impl<'c> Run<'c> {
                 continue;
             };
             let known = self.visited.get(&child.key).copied();
-            if known.is_some_and(|d| d <= depth) && state.violation().is_none() {
+            // A state outside the boundary is never expanded: met again
+            // (shallower, under a depth bound) there is nothing to redo.
+            let again = known.is_some_and(|d| d <= depth) || (known.is_some() && child.outside);
+            if again && state.violation().is_none() {
                 seen.push(state);
                 continue;
             }
@@ -413,6 +431,11 @@ impl<'c> Run<'c> {
             self.max_depth = self.max_depth.max(depth);
             if self.note_state(state.as_ref(), child_id) {
                 return Err(());
+            }
+            if child.outside {
+                self.note_outside();
+                seen.push(state);
+                continue;
             }
             out.push(Pending {
                 state,
@@ -448,6 +471,12 @@ impl<'c> Run<'c> {
         if !self.limits.contains(&limit) {
             self.limits.push(limit);
         }
+    }
+
+    /// A new state is outside the boundary: counted, not expanded.
+    fn note_outside(&mut self) {
+        self.outside += 1;
+        self.limit(Limit::Boundary);
     }
 
     fn progress(&self, pending: usize) -> Progress {
@@ -498,6 +527,10 @@ impl<'c> Run<'c> {
             terminal_states: self.terminal,
             max_depth: self.max_depth,
             exhausted: self.limits.is_empty() && violation.is_none(),
+            exhausted_within_boundary: self.limits.iter().all(|l| *l == Limit::Boundary)
+                && violation.is_none(),
+            bounds: self.config.bounds.clone(),
+            outside_states: self.outside,
             limits: self.limits.clone(),
             violation,
             sometimes,

@@ -10,6 +10,7 @@
 //! witnesses, from the lowest-numbered walk that found them) is the same
 //! for every `jobs`.
 
+use super::boundary::Boundary;
 use super::config::Config;
 use super::parallel;
 use super::report::{Counterexample, Limit, Report, Sometimes};
@@ -34,6 +35,8 @@ enum End {
     Terminal(Option<Failure>),
     /// It reached the depth bound.
     Depth,
+    /// Its last state is outside the boundary (not expanded).
+    Outside,
     /// No enabled choice could be applied.
     Stuck,
 }
@@ -55,6 +58,7 @@ struct Walk {
 fn walk(
     mut state: Box<dyn DynSim>,
     config: &Config,
+    boundary: &Boundary,
     seed: u64,
     index: u64,
     sometimes: &[usize],
@@ -124,6 +128,10 @@ fn walk(
             w.end = End::Violation(failure);
             return w;
         }
+        if boundary.outside(state.as_ref()) {
+            w.end = End::Outside;
+            return w;
+        }
     }
 }
 
@@ -140,6 +148,8 @@ struct Merged<'c> {
     sometimes_found: Vec<Option<Vec<Choice>>>,
     clock_read: bool,
     walks: u64,
+    /// Unique states found outside the boundary.
+    outside: u64,
 }
 
 impl Merged<'_> {
@@ -153,6 +163,7 @@ impl Merged<'_> {
     /// bound reached (the walk is cut there, and what it found later is
     /// not reported).
     fn merge(&mut self, w: Walk) -> Result<(), ()> {
+        let last = w.keys.len();
         for (i, key) in w.keys.iter().enumerate() {
             let step = i + 1;
             self.transitions += 1;
@@ -162,6 +173,10 @@ impl Merged<'_> {
                     return Err(());
                 }
                 self.visited.insert(*key, step as u32);
+                // Only a walk's last state can be outside the boundary.
+                if step == last && matches!(w.end, End::Outside) {
+                    self.outside += 1;
+                }
             }
             self.max_depth = self.max_depth.max(step as u32);
             self.clock_read |= w.clock_read == Some(step);
@@ -183,6 +198,10 @@ impl Merged<'_> {
             }
             End::Depth => {
                 self.limit(Limit::Depth);
+                return Ok(());
+            }
+            End::Outside => {
+                self.limit(Limit::Boundary);
                 return Ok(());
             }
             End::Stuck => return Ok(()),
@@ -216,6 +235,9 @@ impl Merged<'_> {
             terminal_states: self.terminal,
             max_depth: self.max_depth,
             exhausted: false,
+            exhausted_within_boundary: false,
+            bounds: self.config.bounds.clone(),
+            outside_states: self.outside,
             limits: self.limits,
             violation,
             sometimes,
@@ -229,6 +251,7 @@ impl Merged<'_> {
 pub(super) fn walks(
     root: Box<dyn DynSim>,
     config: &Config,
+    boundary: &Boundary,
     progress: &mut dyn FnMut(&Progress) -> bool,
 ) -> Report {
     let sometimes_names = sometimes_checks(root.as_ref());
@@ -245,6 +268,7 @@ pub(super) fn walks(
         sometimes_names,
         clock_read: root.clock_was_read(),
         walks: 0,
+        outside: 0,
     };
     m.visited
         .insert(key(config, root.as_ref(), config.budgets), 0);
@@ -258,6 +282,11 @@ pub(super) fn walks(
         m.violation = Some((Vec::new(), failure));
         return m.report(root.as_ref());
     }
+    if boundary.outside(root.as_ref()) {
+        m.outside = 1;
+        m.limit(Limit::Boundary);
+        return m.report(root.as_ref());
+    }
     let seed = root.seed();
     // One stream per walk number: at most 2^32 different walks.
     let total = config.walks.min(1 << 32);
@@ -267,7 +296,7 @@ pub(super) fn walks(
         let round: Vec<(u64, Box<dyn DynSim>)> =
             (start..end).map(|i| (i, root.clone_box())).collect();
         let done = parallel::map(round, config.jobs, |(i, state)| {
-            walk(state, config, seed, i, &indices)
+            walk(state, config, boundary, seed, i, &indices)
         });
         for w in done {
             if m.merge(w).is_err() {

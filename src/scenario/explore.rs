@@ -6,6 +6,8 @@
 
 use super::error::ScenarioError;
 use super::read::{self, Section};
+use super::value::{Item, Value};
+use toml::Spanned;
 
 /// How the explorer walks the state space.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -69,6 +71,19 @@ pub const FAULTS_MAX: u32 = 16;
 pub const WALKS_MAX: u64 = 1_000_000_000;
 /// Random walks when `walks` is not given.
 pub const WALKS_DEFAULT: u64 = 1000;
+/// The most a bound's limit may be.
+pub const BOUND_MAX: u64 = 1_000_000_000;
+
+/// One entry of `bounds`: a quantity the protocol declares (its nodes'
+/// `Node::BOUNDS`) and the most it may be in an expanded state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExploreBound {
+    /// The quantity's name, where it is written (checked against the
+    /// protocol's names when the scenario is explored).
+    pub name: Spanned<String>,
+    /// The limit, 0..=1 000 000 000.
+    pub limit: u64,
+}
 
 /// `[explore]`: defaults apply to missing keys.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -98,6 +113,14 @@ pub struct ExploreSpec {
     /// `walks`: default 1000, 1..=1 000 000 000; how many random walks the
     /// `"walk"` strategy runs.
     pub walks: u64,
+    /// `bounds`: default none; a table `{ term = 2, log = 4 }` of the
+    /// protocol's bound quantities and their limits (0..=1 000 000 000),
+    /// in name order. A state where a live node's value exceeds its limit
+    /// is outside the boundary: checked, not expanded.
+    pub bounds: Vec<ExploreBound>,
+    /// `relative_time`: default false; fingerprint every time relative to
+    /// now, so that states that differ only by when they happen are one.
+    pub relative_time: bool,
 }
 
 impl Default for ExploreSpec {
@@ -114,11 +137,13 @@ impl Default for ExploreSpec {
             network: ExploreNetwork::Multiset,
             time: ExploreTime::Timers,
             walks: WALKS_DEFAULT,
+            bounds: Vec::new(),
+            relative_time: false,
         }
     }
 }
 
-const KEYS: [&str; 11] = [
+const KEYS: [&str; 13] = [
     "strategy",
     "depth",
     "states",
@@ -130,6 +155,8 @@ const KEYS: [&str; 11] = [
     "network",
     "time",
     "walks",
+    "bounds",
+    "relative_time",
 ];
 
 /// Reads `[explore]`.
@@ -202,5 +229,33 @@ pub(crate) fn parse_explore(section: &Section<'_>) -> Result<ExploreSpec, Scenar
     spec.duplicates = integer("duplicates", faults)?.unwrap_or(0) as u32;
     spec.crashes = integer("crashes", faults)?.unwrap_or(0) as u32;
     spec.restarts = integer("restarts", faults)?.unwrap_or(0) as u32;
+    if let Some(item) = section.get("relative_time") {
+        spec.relative_time = read::boolean(source, "relative_time", item)?;
+    }
+    if let Some(item) = section.get("bounds") {
+        spec.bounds = parse_bounds(section, item)?;
+    }
     Ok(spec)
+}
+
+/// `bounds = { term = 2 }`: names and limits; which names exist is the
+/// protocol's to say, when the scenario is explored.
+fn parse_bounds(section: &Section<'_>, item: &Item) -> Result<Vec<ExploreBound>, ScenarioError> {
+    let Value::Table(table) = &item.value else {
+        let message = format!(
+            "expected a table of limits like {{ term = 2 }} for `bounds`, got {}",
+            item.value.describe()
+        );
+        return Err(section.error(item, message));
+    };
+    let mut bounds = Vec::with_capacity(table.len());
+    for (name, entry) in table {
+        let key = format!("bounds.{name}");
+        let limit = read::integer_in(section.source, &key, &entry.item, 0..=BOUND_MAX as i64)?;
+        bounds.push(ExploreBound {
+            name: Spanned::new(entry.key_span.clone(), name.clone()),
+            limit: limit.unsigned_abs(),
+        });
+    }
+    Ok(bounds)
 }

@@ -43,7 +43,7 @@ pub(crate) mod value;
 mod write;
 
 pub use error::{ScenarioError, SourceInfo};
-pub use explore::{ExploreNetwork, ExploreSpec, ExploreStrategy, ExploreTime};
+pub use explore::{ExploreBound, ExploreNetwork, ExploreSpec, ExploreStrategy, ExploreTime};
 pub use param_spec::{
     BugDecl, BugSwitch, Choice, Integer, Param, ParamDecl, ParamKind, ParamValue, Setting,
 };

@@ -200,6 +200,17 @@ fn explore(out: &mut String, e: &ExploreSpec) {
         ExploreTime::Frozen => line(out, "time", "\"frozen\""),
         ExploreTime::Ordered => line(out, "time", "\"ordered\""),
     }
+    if e.relative_time {
+        line(out, "relative_time", "true");
+    }
+    if !e.bounds.is_empty() {
+        let bounds: Vec<String> = e
+            .bounds
+            .iter()
+            .map(|b| format!("{} = {}", bare_or_quoted(b.name.get_ref()), b.limit))
+            .collect();
+        line(out, "bounds", &format!("{{ {} }}", bounds.join(", ")));
+    }
 }
 
 fn check(out: &mut String, c: &CheckSpec) {
@@ -531,6 +542,8 @@ walks = 12345
 depth = 40
 crashes = 2
 time = "frozen"
+relative_time = true
+bounds = { term = 3, "odd bound" = 0 }
 "#;
         round_trip("awkward.toml", text);
         let written = to_toml(&parse("a.toml", text, &Overrides::default()).expect("valid"));
@@ -538,6 +551,10 @@ time = "frozen"
         assert!(written.contains("\"odd key\" = 1.0"), "{written}");
         assert!(written.contains("strategy = \"walk\""), "{written}");
         assert!(written.contains("walks = 12345"), "{written}");
+        assert!(
+            written.contains("bounds = { \"odd bound\" = 0, term = 3 }"),
+            "{written}"
+        );
         assert_eq!(float(1e300), "1e300");
         assert_eq!(float(0.1), "0.1");
     }

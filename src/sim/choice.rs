@@ -143,6 +143,12 @@ pub struct ExploreOptions {
     /// The time model.
     #[serde(default)]
     pub time: TimeModel,
+    /// Fingerprint times relative to now, so that states that differ only
+    /// by when they happen are one state ([`Sim::fingerprint`], the module
+    /// doc of `sim::fingerprint`). Changes which states the explorer merges,
+    /// never what a path does.
+    #[serde(default)]
+    pub relative_time: bool,
 }
 
 /// Explore-mode state kept in the world.
@@ -160,6 +166,8 @@ pub(crate) struct ExploreMode {
     pub(crate) clock_read: bool,
     /// Per-node timer id counters.
     pub(crate) next_timer: Vec<u64>,
+    /// Fingerprint times relative to now ([`ExploreOptions::relative_time`]).
+    pub(crate) relative_time: bool,
 }
 
 impl<N: Node> Sim<N> {
@@ -177,6 +185,7 @@ impl<N: Node> Sim<N> {
             time: options.time,
             clock_read: false,
             next_timer: vec![0; nodes],
+            relative_time: options.relative_time,
         }));
         for (i, counter) in self.explore_counters().iter_mut().enumerate() {
             *counter = (i as u64 + 1) << 40;
@@ -562,6 +571,19 @@ impl<N: Node> Sim<N> {
             });
         }
         out
+    }
+
+    /// Is this state outside the search boundary: does a live node's value
+    /// of one of its protocol's bound quantities ([`Node::BOUNDS`]) exceed
+    /// its limit? `limits[i]` is the limit of `N::BOUNDS[i]` (`None`: not
+    /// bounded).
+    pub fn outside_bounds(&self, limits: &[Option<u64>]) -> bool {
+        self.nodes.iter().filter_map(|slot| slot.state.as_ref()).any(|node| {
+            N::BOUNDS
+                .iter()
+                .zip(limits)
+                .any(|(bound, limit)| limit.is_some_and(|l| (bound.value)(node) > l))
+        })
     }
 
     /// For each registered check (in [`Sim::invariants`] order): has it

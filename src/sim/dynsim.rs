@@ -149,6 +149,20 @@ pub trait DynSim: Send {
     fn terminal_checks(&self) -> Vec<CheckResult>;
     /// Has a handler read its clock while exploring: [`Sim::clock_was_read`].
     fn clock_was_read(&self) -> bool;
+    /// The quantities an explored search may bound: each name and what it
+    /// counts ([`Node::BOUNDS`]).
+    fn bounds(&self) -> Vec<(&'static str, &'static str)>;
+    /// Does a live node exceed a limit? `limits` follows [`DynSim::bounds`]
+    /// (`None`: that quantity is not bounded): [`Sim::outside_bounds`].
+    fn outside_bounds(&self, limits: &[Option<u64>]) -> bool;
+    /// Why relative time cannot apply here: [`Sim::relative_time_refusal`].
+    fn relative_time_refusal(&self) -> Option<String>;
+    #[doc(hidden)]
+    /// DEBUG
+    fn fingerprint_parts(&self) -> Vec<(String, u64)>;
+    #[doc(hidden)]
+    /// DEBUG
+    fn debug_parts(&self) -> Vec<String>;
 }
 
 impl<N: Node> DynSim for Sim<N> {
@@ -320,6 +334,21 @@ impl<N: Node> DynSim for Sim<N> {
     }
     fn clock_was_read(&self) -> bool {
         Sim::clock_was_read(self)
+    }
+    fn bounds(&self) -> Vec<(&'static str, &'static str)> {
+        N::BOUNDS.iter().map(|b| (b.name, b.meaning)).collect()
+    }
+    fn outside_bounds(&self, limits: &[Option<u64>]) -> bool {
+        Sim::outside_bounds(self, limits)
+    }
+    fn relative_time_refusal(&self) -> Option<String> {
+        Sim::relative_time_refusal(self)
+    }
+    fn fingerprint_parts(&self) -> Vec<(String, u64)> {
+        Sim::fingerprint_parts(self)
+    }
+    fn debug_parts(&self) -> Vec<String> {
+        Sim::debug_parts(self)
     }
 }
 

@@ -18,6 +18,7 @@ use super::hash::StableHasher;
 use super::ids::NodeId;
 use super::node::Node;
 use super::world::Sim;
+use super::{relative_time, SimTime, TimeModel};
 use crate::storage::Storage;
 use std::hash::{Hash, Hasher};
 
@@ -26,31 +27,170 @@ impl<N: Node> Sim<N> {
     /// Outside explore mode it is defined too, but time-dependent parts of
     /// a normal run (when each event is due) are not in it.
     pub fn fingerprint(&self) -> u64 {
+        if let Some(now) = self.relative_now() {
+            if let Some(fingerprint) = self.fingerprint_at(Some(now)) {
+                return fingerprint;
+            }
+        }
+        self.fingerprint_at(None).unwrap_or_default()
+    }
+
+    /// Relative time is asked for and can apply: time moves, and every
+    /// clock reads true time plus a fixed offset that is not negative (no
+    /// drift, which would make a shifted clock tick differently; no
+    /// reading clamped at zero). The time the state is relative to.
+    pub(crate) fn relative_now(&self) -> Option<SimTime> {
+        let mode = self.explore.as_deref()?;
+        let exact = |slot: &super::world::NodeSlot<N>| {
+            slot.clock.drift_ppm == 0 && slot.clock.offset_ns >= 0
+        };
+        (mode.relative_time && mode.time != TimeModel::Frozen && self.nodes.iter().all(exact))
+            .then_some(self.now)
+    }
+
+    /// Why relative time cannot apply to this world, if it cannot: the
+    /// clocks, or a node or monitor that does not hash itself relative to
+    /// now ([`Node::fingerprint_relative`], [`Monitor::fingerprint_relative`]).
+    /// `None` under any other time model than one where time moves.
+    ///
+    /// [`Monitor::fingerprint_relative`]: super::Monitor::fingerprint_relative
+    pub fn relative_time_refusal(&self) -> Option<String> {
+        if let Some(slot) = self
+            .nodes
+            .iter()
+            .position(|s| s.clock.drift_ppm != 0 || s.clock.offset_ns < 0)
+        {
+            return Some(format!(
+                "n{slot}'s clock drifts or runs behind true time: relative time needs clocks that read true time plus an offset of 0 or more"
+            ));
+        }
+        let now = self.now;
         let mut h = StableHasher::new();
-        if self.time_moves() {
-            self.now.hash(&mut h);
+        for (i, slot) in self.nodes.iter().enumerate() {
+            if let Some(node) = &slot.state {
+                if !node.fingerprint_relative(slot.clock.local(now), &mut h) {
+                    return Some(format!(
+                        "the nodes (n{i}) do not hash themselves relative to now (Node::fingerprint_relative)"
+                    ));
+                }
+            }
+        }
+        for m in &self.monitors {
+            if !m.monitor.fingerprint_relative(now, &mut h) {
+                return Some(format!(
+                    "the monitor `{}` does not hash its memory relative to now (Monitor::fingerprint_relative)",
+                    m.name
+                ));
+            }
+        }
+        None
+    }
+
+    /// The fingerprint, absolute (`relative` = `None`) or with every time
+    /// relative to `relative`; `None` when a node or monitor cannot hash
+    /// itself relative to now.
+    fn fingerprint_at(&self, relative: Option<SimTime>) -> Option<u64> {
+        let mut h = StableHasher::new();
+        match relative {
+            None if self.time_moves() => self.now.hash(&mut h),
+            None => {}
+            // A relative state never equals an absolute one.
+            Some(_) => u64::MAX.hash(&mut h),
         }
         let cache = self.explore.as_deref().map(|m| &m.node_hashes);
         for (i, slot) in self.nodes.iter().enumerate() {
             match cache.and_then(|c| c.get(i)).and_then(Option::as_ref) {
-                Some(cached) => cached.hash.hash(&mut h),
-                None => node_hash(slot).hash.hash(&mut h),
+                Some(cached) if cached.relative_to == relative => cached.hash.hash(&mut h),
+                _ => {
+                    let fresh = node_hash(slot, relative);
+                    if fresh.relative_to != relative {
+                        return None;
+                    }
+                    fresh.hash.hash(&mut h);
+                }
             }
         }
-        self.hash_pending(&mut h);
-        self.hash_clients(&mut h);
+        self.hash_pending(&mut h, relative);
+        self.hash_clients(&mut h, relative);
         for m in &self.monitors {
-            m.monitor.fingerprint(&mut h);
+            match relative {
+                None => m.monitor.fingerprint(&mut h),
+                Some(now) => {
+                    if !m.monitor.fingerprint_relative(now, &mut h) {
+                        return None;
+                    }
+                }
+            }
         }
-        h.finish()
+        Some(h.finish())
+    }
+
+    #[doc(hidden)]
+    /// DEBUG: the parts of a relative fingerprint.
+    pub fn fingerprint_parts(&self) -> Vec<(String, u64)> {
+        let now = self.now;
+        let mut out = Vec::new();
+        for (i, slot) in self.nodes.iter().enumerate() {
+            let mut h = StableHasher::new();
+            if let Some(n) = &slot.state {
+                n.fingerprint_relative(slot.clock.local(now), &mut h);
+            }
+            out.push((format!("node{i}"), h.finish()));
+            let mut h = StableHasher::new();
+            slot.rng.position().hash(&mut h);
+            slot.storage.hash_contents(&mut h);
+            out.push((format!("node{i}-rng-storage"), h.finish()));
+        }
+        let mut h = StableHasher::new();
+        self.hash_pending(&mut h, Some(now));
+        out.push(("pending".into(), h.finish()));
+        let mut msgs: Vec<u64> = Vec::new();
+        for (_, _, event) in self.queue.iter() {
+            if let Event::Deliver { from, to, msg, .. } = event {
+                let mut e = StableHasher::new();
+                (1u8, from, to, msg).hash(&mut e);
+                msgs.push(e.finish());
+            }
+        }
+        msgs.sort_unstable();
+        msgs.dedup();
+        let mut h = StableHasher::new();
+        msgs.hash(&mut h);
+        out.push(("wire-set".into(), h.finish()));
+        let mut h = StableHasher::new();
+        self.hash_clients(&mut h, Some(now));
+        out.push(("clients".into(), h.finish()));
+        for m in &self.monitors {
+            let mut h = StableHasher::new();
+            m.monitor.fingerprint_relative(now, &mut h);
+            out.push((format!("monitor-{}", m.name), h.finish()));
+        }
+        out
+    }
+
+    #[doc(hidden)]
+    /// DEBUG
+    pub fn debug_parts(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.monitors.iter().map(|m| format!("{:?}", m.monitor)).collect();
+        for slot in &self.nodes {
+            if let Some(n) = &slot.state { out.push(format!("{n:?}")); }
+        }
+        let mut t: Vec<String> = self.queue.timers().map(|(node, id, seq, inc, timer)| format!("{node} {id:?} {seq} {inc} {timer:?}")).collect();
+        t.sort();
+        out.push(t.join("; "));
+        out
     }
 
     /// Messages on the wire, live client events and timers, as a multiset
-    /// (each element hashed alone, the hashes sorted).
-    fn hash_pending(&self, h: &mut StableHasher) {
+    /// (each element hashed alone, the hashes sorted); with `relative`,
+    /// when each is due relative to it.
+    fn hash_pending(&self, h: &mut StableHasher, relative: Option<SimTime>) {
         let mut elements: Vec<u64> = Vec::with_capacity(self.queue.len());
         let mut messages: Vec<u64> = Vec::new();
-        for (_, _, event) in self.queue.iter() {
+        // Under the deadline-ordered model a client's timeout or resend is
+        // ordered with the timers, so when it is due matters.
+        let ordered = self.time_model() == Some(TimeModel::Ordered);
+        for (at, _, event) in self.queue.iter() {
             if !self.is_live(event) {
                 continue;
             }
@@ -71,11 +211,17 @@ impl<N: Node> Sim<N> {
                 } => (3u8, node, client, request_id, reply).hash(&mut e),
                 Event::ClientWake(client) => (4u8, client).hash(&mut e),
                 Event::ClientTimeout { client, request_id } => {
-                    (5u8, client, request_id).hash(&mut e)
+                    (5u8, client, request_id).hash(&mut e);
+                    if let (Some(now), true) = (relative, ordered) {
+                        relative_time(at.max(now), now).hash(&mut e);
+                    }
                 }
                 Event::Start(node) => (6u8, node).hash(&mut e),
                 Event::ClientResend { client, request_id } => {
-                    (8u8, client, request_id).hash(&mut e)
+                    (8u8, client, request_id).hash(&mut e);
+                    if let (Some(now), true) = (relative, ordered) {
+                        relative_time(at.max(now), now).hash(&mut e);
+                    }
                 }
                 _ => continue,
             }
@@ -104,7 +250,10 @@ impl<N: Node> Sim<N> {
             let mut e = StableHasher::new();
             (7u8, node, timer).hash(&mut e);
             if let Ok(i) = due.binary_search_by_key(&seq, |&(s, _)| s) {
-                due[i].1.hash(&mut e);
+                match relative {
+                    None => due[i].1.hash(&mut e),
+                    Some(now) => relative_time(due[i].1, now).hash(&mut e),
+                }
             }
             // A timer id the node keeps nowhere (state or storage) can never
             // be cancelled, so which number it has cannot matter.
@@ -129,11 +278,21 @@ impl<N: Node> Sim<N> {
         (messages, elements).hash(h);
     }
 
-    fn hash_clients(&self, h: &mut StableHasher) {
+    fn hash_clients(&self, h: &mut StableHasher, relative: Option<SimTime>) {
+        let config = &self.settings.clients;
         for c in &self.clients {
             (c.process, c.next_request, c.target).hash(h);
             match &c.pending {
-                Some(p) => (1u8, p.id, &p.op, p.attempts).hash(h),
+                Some(p) => {
+                    (1u8, p.id, &p.op, p.attempts).hash(h);
+                    // A resend at `t` schedules the next one if
+                    // `t + resend < invoked + timeout`: what matters is how
+                    // long is left, and nothing once it is under `resend`.
+                    if let (Some(now), Some(every)) = (relative, config.resend) {
+                        let left = relative_time(p.invoked_at + config.timeout, now);
+                        (left - i128::from(every.as_nanos())).max(0).hash(h);
+                    }
+                }
                 None => 0u8.hash(h),
             }
         }
@@ -151,13 +310,15 @@ impl<N: Node> Sim<N> {
     /// touched (a handler ran, or it crashed), so a fingerprint hashes each
     /// untouched node's cached value instead of its `Debug` text again.
     pub(crate) fn refresh_node_hashes(&mut self) {
+        let relative = self.relative_now();
         let Some(mode) = self.explore.as_deref_mut() else {
             return;
         };
         mode.node_hashes.resize(self.nodes.len(), None);
         for (slot, cached) in self.nodes.iter().zip(mode.node_hashes.iter_mut()) {
-            if cached.is_none() {
-                *cached = Some(node_hash(slot));
+            // Relative to another time (time moved): stale too.
+            if cached.as_ref().is_none_or(|c| c.relative_to != relative) {
+                *cached = Some(node_hash(slot, relative));
             }
         }
     }
@@ -179,17 +340,33 @@ impl<N: Node> Sim<N> {
 pub(crate) struct NodeHash {
     hash: u64,
     numbers: Vec<u64>,
+    /// The time the hash is relative to (relative time), `None` when
+    /// absolute.
+    relative_to: Option<SimTime>,
 }
 
-/// Up or down, the node's state ([`Node::fingerprint`]), its random stream's
-/// position and its storage; and the large numbers in its state and storage.
-fn node_hash<N: Node>(slot: &super::world::NodeSlot<N>) -> NodeHash {
+/// Up or down, the node's state ([`Node::fingerprint`], or
+/// [`Node::fingerprint_relative`] to the node's clock reading at
+/// `relative`), its random stream's position and its storage; and the large
+/// numbers in its state and storage. Absolute when the node cannot hash
+/// itself relative to now.
+fn node_hash<N: Node>(slot: &super::world::NodeSlot<N>, relative: Option<SimTime>) -> NodeHash {
     let mut h = StableHasher::new();
     let mut mentions = Mentions::default();
+    let mut relative_to = relative;
     match &slot.state {
         Some(node) => {
             1u8.hash(&mut h);
-            node.fingerprint(&mut h);
+            let done = relative.is_some_and(|now| {
+                let mut r = StableHasher::new();
+                let done = node.fingerprint_relative(slot.clock.local(now), &mut r);
+                r.finish().hash(&mut h);
+                done
+            });
+            if !done {
+                relative_to = None;
+                node.fingerprint(&mut h);
+            }
             mentions.of(NodeId(0), node, &slot.storage);
         }
         None => 0u8.hash(&mut h),
@@ -199,6 +376,7 @@ fn node_hash<N: Node>(slot: &super::world::NodeSlot<N>) -> NodeHash {
     NodeHash {
         hash: h.finish(),
         numbers: mentions.numbers,
+        relative_to,
     }
 }
 

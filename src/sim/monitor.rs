@@ -55,6 +55,21 @@ pub trait Monitor<N: Node>: MonitorClone<N> + Debug + Send + Sync + 'static {
     fn fingerprint(&self, hasher: &mut crate::base::hash::StableHasher) {
         crate::base::hash::hash_debug(&self, hasher);
     }
+
+    /// The explorer's relative time ([`Node::fingerprint_relative`]): feed
+    /// this monitor's memory into `hasher` with every time in it taken
+    /// relative to `now` (true time), and return `true`. A time that only
+    /// an explanation shows (a violation's text) may be left out: merging
+    /// states that differ in it changes no verdict. The default returns
+    /// `false`: the explorer keeps absolute time for the state.
+    fn fingerprint_relative(
+        &self,
+        now: crate::sim::SimTime,
+        hasher: &mut crate::base::hash::StableHasher,
+    ) -> bool {
+        let _ = (now, hasher);
+        false
+    }
 }
 
 /// Cloning and downcasting for boxed monitors; implemented for every

@@ -77,6 +77,95 @@ pub trait Node: Clone + Debug + Send + 'static {
     fn kept_timer_ids(&self) -> Option<Vec<u64>> {
         None
     }
+
+    /// The quantities an explored search may bound (`[explore] bounds =
+    /// { term = 2 }`, `--bound term=2`): each a name, what it counts, and
+    /// how to read it off a node. The explorer does not expand a state in
+    /// which a live node's value exceeds its bound (the state is *outside
+    /// the boundary*), so a protocol whose terms, ballots or logs grow
+    /// without limit gets a finite space to exhaust (`docs/explore.md`,
+    /// "Bounding an unbounded protocol"). This one table is the whole
+    /// declaration: the scenario reader's errors list its names. Default:
+    /// none.
+    ///
+    /// ```
+    /// # use distlab::sim::{Bound, Ctx, Node, NodeId};
+    /// #[derive(Clone, Debug)]
+    /// struct Counter { round: u64 }
+    /// impl Node for Counter {
+    ///     type Msg = ();
+    ///     type Timer = ();
+    ///     const BOUNDS: &'static [Bound<Self>] = &[Bound {
+    ///         name: "round",
+    ///         meaning: "the node's round number",
+    ///         value: |n| n.round,
+    ///     }];
+    ///     fn on_start(&mut self, _: &mut Ctx<Self>) {}
+    ///     fn on_message(&mut self, _: &mut Ctx<Self>, _: NodeId, _: ()) {}
+    ///     fn on_timer(&mut self, _: &mut Ctx<Self>, _: ()) {}
+    /// }
+    /// ```
+    const BOUNDS: &'static [Bound<Self>] = &[];
+
+    /// The explorer's relative time (`[explore] relative_time = true`):
+    /// feed this node into `hasher` as [`Node::fingerprint`] does, but with
+    /// every time it holds taken relative to `now` (its clock's reading),
+    /// so that two states that differ only by *when* they happen — every
+    /// time in them shifted by the same amount — are one state. Return
+    /// `true` when done; the default returns `false` (nothing hashed), and
+    /// the explorer then keeps absolute time for the state.
+    ///
+    /// Override it only for a node whose behaviour does not depend on the
+    /// clock's absolute reading: its handlers use times only to compare
+    /// them with each other and with `ctx.now()` or to measure spans, and
+    /// no message, timer payload or storage value carries a time. A time
+    /// that only a comparison with a later clock reading uses may be
+    /// clamped where the comparison's outcome can no longer change (a
+    /// deadline already past; a last contact older than any window it is
+    /// compared with): time never goes back. [`relative_time`] computes
+    /// the offset.
+    fn fingerprint_relative(
+        &self,
+        now: SimTime,
+        hasher: &mut crate::base::hash::StableHasher,
+    ) -> bool {
+        let _ = (now, hasher);
+        false
+    }
+}
+
+/// A quantity a protocol's nodes may be bounded by in an explored search
+/// ([`Node::BOUNDS`]).
+pub struct Bound<N> {
+    /// The name in `[explore] bounds` and `--bound` (`term`).
+    pub name: &'static str,
+    /// What it counts, in words (`the node's current term`).
+    pub meaning: &'static str,
+    /// Its value in a node.
+    pub value: fn(&N) -> u64,
+}
+
+impl<N> Clone for Bound<N> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<N> Copy for Bound<N> {}
+
+impl<N> std::fmt::Debug for Bound<N> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Bound")
+            .field("name", &self.name)
+            .field("meaning", &self.meaning)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `time - now` in nanoseconds, negative for a time in the past: a time
+/// as [`Node::fingerprint_relative`] hashes it.
+pub fn relative_time(time: SimTime, now: SimTime) -> i128 {
+    i128::from(time.as_nanos()) - i128::from(now.as_nanos())
 }
 
 /// An effect a handler asks the engine to apply.

@@ -125,6 +125,22 @@ impl<N: RaftLabNode> Monitor<N> for ElectionSafety {
         std::hash::Hash::hash(self, hasher);
     }
 
+    /// Relative to `now`: each term's leader without when it was first
+    /// seen (only the violation's text shows it), and the liveness
+    /// tracking's times relative to now (liveness.rs,
+    /// `Progress::fingerprint_relative`).
+    fn fingerprint_relative(
+        &self,
+        now: SimTime,
+        hasher: &mut crate::base::hash::StableHasher,
+    ) -> bool {
+        use std::hash::Hash;
+        for (term, (leader, _)) in &self.leaders {
+            (term, leader).hash(hasher);
+        }
+        self.progress.fingerprint_relative(now, hasher)
+    }
+
     fn after_step(&mut self, sim: &Sim<N>) -> Result<(), String> {
         for (id, n) in sim.live_nodes() {
             if !is_leader(n) {
@@ -191,6 +207,16 @@ impl<N: RaftLabNode> Monitor<N> for LeaderAppendOnly {
         std::hash::Hash::hash(self, hasher);
     }
 
+    /// No time in its memory: as `fingerprint`.
+    fn fingerprint_relative(
+        &self,
+        _now: SimTime,
+        hasher: &mut crate::base::hash::StableHasher,
+    ) -> bool {
+        std::hash::Hash::hash(self, hasher);
+        true
+    }
+
     fn after_step(&mut self, sim: &Sim<N>) -> Result<(), String> {
         per_node(&mut self.seen, sim.node_count());
         for (i, slot) in sim.slots().iter().enumerate() {
@@ -242,6 +268,16 @@ pub struct OneAppendPerTerm {
 impl<N: RaftLabNode> Monitor<N> for OneAppendPerTerm {
     fn fingerprint(&self, hasher: &mut crate::base::hash::StableHasher) {
         std::hash::Hash::hash(self, hasher);
+    }
+
+    /// No time in its memory: as `fingerprint`.
+    fn fingerprint_relative(
+        &self,
+        _now: SimTime,
+        hasher: &mut crate::base::hash::StableHasher,
+    ) -> bool {
+        std::hash::Hash::hash(self, hasher);
+        true
     }
 
     fn after_step(&mut self, sim: &Sim<N>) -> Result<(), String> {
@@ -301,6 +337,16 @@ pub struct LogMatching {
 impl<N: RaftLabNode> Monitor<N> for LogMatching {
     fn fingerprint(&self, hasher: &mut crate::base::hash::StableHasher) {
         std::hash::Hash::hash(self, hasher);
+    }
+
+    /// No time in its memory: as `fingerprint`.
+    fn fingerprint_relative(
+        &self,
+        _now: SimTime,
+        hasher: &mut crate::base::hash::StableHasher,
+    ) -> bool {
+        std::hash::Hash::hash(self, hasher);
+        true
     }
 
     fn after_step(&mut self, sim: &Sim<N>) -> Result<(), String> {
@@ -400,6 +446,16 @@ impl LeaderCompleteness {
 impl<N: RaftLabNode> Monitor<N> for LeaderCompleteness {
     fn fingerprint(&self, hasher: &mut crate::base::hash::StableHasher) {
         std::hash::Hash::hash(self, hasher);
+    }
+
+    /// No time in its memory: as `fingerprint`.
+    fn fingerprint_relative(
+        &self,
+        _now: SimTime,
+        hasher: &mut crate::base::hash::StableHasher,
+    ) -> bool {
+        std::hash::Hash::hash(self, hasher);
+        true
     }
 
     fn after_step(&mut self, sim: &Sim<N>) -> Result<(), String> {
@@ -519,6 +575,29 @@ impl<N: RaftLabNode> Monitor<N> for StateMachineSafety {
         std::hash::Hash::hash(self, hasher);
     }
 
+    /// Relative to `now`: everything but the time of the apply mark, which
+    /// only the end-of-run check's text shows (and which is taken in the
+    /// settle phase only, which an explored world never reaches).
+    fn fingerprint_relative(
+        &self,
+        _now: SimTime,
+        hasher: &mut crate::base::hash::StableHasher,
+    ) -> bool {
+        use std::hash::Hash;
+        let StateMachineSafety {
+            applied,
+            seen_applied,
+            acked,
+            ack_cursor,
+            ack_order,
+            window,
+            mark,
+        } = self;
+        (applied, seen_applied, acked, ack_cursor, ack_order, window).hash(hasher);
+        mark.map(|(_, committed, acks)| (committed, acks)).hash(hasher);
+        true
+    }
+
     fn after_step(&mut self, sim: &Sim<N>) -> Result<(), String> {
         per_node(&mut self.seen_applied, sim.node_count());
         per_node(&mut self.ack_cursor, sim.node_count());
@@ -549,6 +628,16 @@ pub struct CommitNeverDecreases {
 impl<N: RaftLabNode> Monitor<N> for CommitNeverDecreases {
     fn fingerprint(&self, hasher: &mut crate::base::hash::StableHasher) {
         std::hash::Hash::hash(self, hasher);
+    }
+
+    /// No time in its memory: as `fingerprint`.
+    fn fingerprint_relative(
+        &self,
+        _now: SimTime,
+        hasher: &mut crate::base::hash::StableHasher,
+    ) -> bool {
+        std::hash::Hash::hash(self, hasher);
+        true
     }
 
     fn after_step(&mut self, sim: &Sim<N>) -> Result<(), String> {

@@ -227,6 +227,49 @@ impl Progress {
         }
     }
 
+    /// Feed this memory into an explored state's fingerprint with its times
+    /// relative to `now` (the `election-safety` monitor's
+    /// `fingerprint_relative`); `false` once the settle phase began (its
+    /// stretches are measured from absolute times; an explored world never
+    /// settles). Left out: what only explanations and metrics show (when a
+    /// leader was lost, the slowest replacement, the failures' texts, of
+    /// which only whether there is one matters), and the fault and loss
+    /// counts last seen, which after every step equal the run's own counts
+    /// (the next step compares them only to tell whether it added one).
+    pub fn fingerprint_relative(
+        &self,
+        now: SimTime,
+        h: &mut crate::base::hash::StableHasher,
+    ) -> bool {
+        use std::hash::Hash;
+        if self.settled.is_some() {
+            return false;
+        }
+        let ago = |t: SimTime| i128::from(now.as_nanos()) - i128::from(t.as_nanos());
+        self.window.hash(h);
+        let conn = &self.conn;
+        let key = conn.key.as_ref().map(|(_, settling, live)| (settling, live));
+        (key, conn.majority, &conn.cut_off).hash(h);
+        self.tracked.hash(h);
+        // The deadline check fails an episode once `now - quiet_since`
+        // exceeds the window: older is as old.
+        let over = i128::from(self.window.as_nanos()) + 1;
+        self.open
+            .as_ref()
+            .map(|o| (o.leader, o.how, o.quiet_since.map(|t| ago(t).min(over))))
+            .hash(h);
+        self.failure.is_some().hash(h);
+        let hearing = &self.hearing;
+        if std::env::var("NOHEAR").is_ok() { return true; } // DEBUG
+        (hearing.heartbeat, hearing.failure.is_some()).hash(h);
+        if hearing.failure.is_none() {
+            for open in &hearing.open {
+                open.map(|u| (u.key, ago(u.since))).hash(h);
+            }
+        }
+        true
+    }
+
     /// Close the open episode when a leader of a higher term exists, or the
     /// cut-off leader is back, still leading its term, within the window.
     fn resolve<N: RaftLabNode>(&mut self, sim: &Sim<N>, top: Option<Tracked>, now: SimTime) {

@@ -504,6 +504,97 @@ impl Node for Raft {
         Some(Vec::new())
     }
 
+    /// `term` and `log`: an explored search bounded by them (`[explore]
+    /// bounds = { term = 2 }`) does not expand a state where a node stood
+    /// in a later term or holds a longer log. Elections re-arm forever, so
+    /// without a bound the terms (and the logs, one no-op per term) grow
+    /// without limit.
+    const BOUNDS: &'static [crate::sim::Bound<Self>] = &[
+        crate::sim::Bound {
+            name: "term",
+            meaning: "the node's current term",
+            value: |n| n.term,
+        },
+        crate::sim::Bound {
+            name: "log",
+            meaning: "the index of the node's last log entry",
+            value: |n| n.log.last_index(),
+        },
+    ];
+
+    /// As `fingerprint`, with the node's times relative to its clock
+    /// reading `now`. Raft uses times only against its own clock: the
+    /// election deadline and when the pending election timer fires (both
+    /// compared with later readings: once past, only "past" matters, so
+    /// they are clamped at now), when each held request arrived (expired
+    /// once the longest election timeout has passed: clamped there), and,
+    /// only with CheckQuorum or PreVote, when it last heard from each peer
+    /// or from a leader (compared with windows of an election timeout:
+    /// clamped there). No message, timer or stored value carries a time.
+    fn fingerprint_relative(
+        &self,
+        now: SimTime,
+        h: &mut crate::base::hash::StableHasher,
+    ) -> bool {
+        use crate::sim::relative_time;
+        use std::hash::Hash;
+        let Raft {
+            params,
+            id,
+            nodes,
+            term,
+            voted_for,
+            log,
+            snapshot,
+            role,
+            leader,
+            commit,
+            applied,
+            applied_hash,
+            kv,
+            votes,
+            progress,
+            waiting,
+            held,
+            acked,
+            snapshots_installed,
+            last_leader_contact,
+            election_deadline,
+            election_timer_at,
+            election_timer,
+            heartbeat_timer,
+            dirty,
+            flush_armed,
+        } = self;
+        // How long until `t`, or 0 once it is past.
+        let ahead = |t: SimTime| relative_time(t, now).max(0);
+        // How long ago `t` was, up to `limit` (older is as old).
+        let ago = |t: SimTime, limit: SimTime| (-relative_time(t, now)).min(limit.as_nanos().into());
+        let (min_timeout, max_timeout) = params.election_timeout;
+        (id, nodes, term, voted_for, log, snapshot, role, leader).hash(h);
+        (commit, applied, applied_hash, kv, votes, waiting).hash(h);
+        for (peer, p) in progress {
+            (peer, p.next, p.matched).hash(h);
+            if params.check_quorum {
+                ago(p.last_heard, max_timeout).hash(h);
+            }
+        }
+        held.len().hash(h);
+        for (request, since) in held {
+            (request, ago(*since, max_timeout)).hash(h);
+        }
+        (acked, snapshots_installed).hash(h);
+        if params.prevote {
+            last_leader_contact
+                .map(|t| ago(t, min_timeout))
+                .hash(h);
+        }
+        (ahead(*election_deadline), election_timer_at.map(ahead)).hash(h);
+        (dirty, flush_armed).hash(h);
+        (election_timer.is_some(), heartbeat_timer.is_some()).hash(h);
+        true
+    }
+
     fn role(&self) -> Option<&str> {
         Some(match self.role {
             Role::Follower => "follower",
