@@ -6,9 +6,7 @@ use super::failure::{self, ExplorePath, ExploreStep, Failure};
 use crate::cli::Context;
 use crate::explore::{self, Config, Progress, Report};
 use crate::scenario::engine::BuildOptions;
-use crate::scenario::explore::{
-    BOUND_MAX, DEPTH_MAX, FAULTS_MAX, OPS_MAX, STATES_MAX, WALKS_MAX,
-};
+use crate::scenario::explore::{BOUND_MAX, DEPTH_MAX, FAULTS_MAX, OPS_MAX, STATES_MAX, WALKS_MAX};
 use crate::scenario::{ExploreStrategy, Scenario};
 use crate::sim::Verdict;
 use clap::Args;
@@ -309,11 +307,8 @@ fn check_boundary(
     for bound in &scenario.explore.bounds {
         let name = bound.name.get_ref();
         if let Err(why) = explore::check_bound(&declared, &protocol, name) {
-            let error = crate::scenario::ScenarioError::at(
-                &scenario.source,
-                bound.name.span(),
-                why,
-            );
+            let error =
+                crate::scenario::ScenarioError::at(&scenario.source, bound.name.span(), why);
             return Err(error.to_string());
         }
     }
@@ -326,7 +321,10 @@ fn check_boundary(
             let place = if args.relative_time {
                 "--relative-time".to_string()
             } else {
-                format!("{}: [explore] relative_time", args.scenario.scenario.display())
+                format!(
+                    "{}: [explore] relative_time",
+                    args.scenario.scenario.display()
+                )
             };
             return Err(format!(
                 "{place}: {protocol} cannot be explored with relative time: {why}"
@@ -451,7 +449,9 @@ fn print_summary(scenario: &Scenario, config: &Config, report: &Report, wall: f6
     } else if report.exhausted && boundary.is_empty() {
         "exhausted: every reachable state was visited".to_string()
     } else if report.exhausted {
-        format!("exhausted: every reachable state was visited (none outside the boundary, {boundary})")
+        format!(
+            "exhausted: every reachable state was visited (none outside the boundary, {boundary})"
+        )
     } else if report.exhausted_within_boundary {
         format!(
             "exhausted within the boundary ({boundary}): {} states inside, {} outside",

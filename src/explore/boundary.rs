@@ -7,18 +7,27 @@
 use super::config::Config;
 use crate::sim::DynSim;
 
-/// A search's limits, one per quantity the protocol declares, in its
-/// declaration order (`None`: not bounded).
+/// The bound quantities the explorer counts itself, for every protocol:
+/// name and meaning. A protocol's own quantities ([`DynSim::bounds`]) come
+/// first; these names are reserved.
+pub const ENGINE_BOUNDS: &[(&str, &str)] =
+    &[("wire", "messages, client requests and replies on the wire")];
+
+/// A search's limits: one per quantity the protocol declares, in its
+/// declaration order (`None`: not bounded), and the engine's.
 #[derive(Clone, Debug, Default)]
 pub(super) struct Boundary {
     limits: Vec<Option<u64>>,
+    /// The most messages on the wire.
+    wire: Option<u64>,
 }
 
 impl Boundary {
-    /// `config.bounds` against the quantities `root`'s protocol declares.
+    /// `config.bounds` against the quantities `root`'s protocol declares
+    /// and the engine's ([`ENGINE_BOUNDS`]).
     ///
     /// # Panics
-    /// If a bounded name is not one of them ([`check_bound`] says why).
+    /// If a bounded name is neither ([`check_bound`] says why).
     pub(super) fn new(root: &dyn DynSim, config: &Config) -> Boundary {
         if config.bounds.is_empty() {
             return Boundary::default();
@@ -30,44 +39,64 @@ impl Boundary {
                 panic!("explore: {why}");
             }
         }
-        let limits = declared
+        let limits: Vec<Option<u64>> = declared
             .iter()
             .map(|(name, _)| config.bounds.get(*name).copied())
             .collect();
-        Boundary { limits }
+        let declares = |name: &str| declared.iter().any(|(known, _)| *known == name);
+        let engine = |name: &str| (!declares(name)).then(|| config.bounds.get(name).copied());
+        Boundary {
+            limits: if limits.iter().any(Option::is_some) {
+                limits
+            } else {
+                Vec::new()
+            },
+            wire: engine("wire").flatten(),
+        }
     }
 
     /// Is `state` outside the boundary?
     pub(super) fn outside(&self, state: &dyn DynSim) -> bool {
-        !self.limits.is_empty() && state.outside_bounds(&self.limits)
+        self.wire.is_some_and(|most| state.wire_len() as u64 > most)
+            || (!self.limits.is_empty() && state.outside_bounds(&self.limits))
     }
 }
 
 /// Is `name` one of the bound quantities `declared` (a world's
-/// [`DynSim::bounds`])? The error starts with `protocol` (`` protocol `raft` ``)
-/// and lists what it declares, for `[explore] bounds` and `--bound`.
+/// [`DynSim::bounds`]) or the engine's ([`ENGINE_BOUNDS`])? The error
+/// starts with `protocol` (`` protocol `raft` ``) and lists what can be
+/// bounded, for `[explore] bounds` and `--bound`.
 pub fn check_bound(
     declared: &[(&'static str, &'static str)],
     protocol: &str,
     name: &str,
 ) -> Result<(), String> {
-    if declared.iter().any(|(known, _)| *known == name) {
+    let engine = ENGINE_BOUNDS.iter().copied();
+    if declared
+        .iter()
+        .copied()
+        .chain(engine.clone())
+        .any(|(known, _)| known == name)
+    {
         return Ok(());
     }
-    if declared.is_empty() {
-        return Err(format!(
-            "{protocol} has no bound {name:?}: it declares no bound quantities (its nodes' Node::BOUNDS is empty), so its searches cannot be bounded"
-        ));
-    }
-    let names: Vec<&str> = declared.iter().map(|(known, _)| *known).collect();
-    let listed: Vec<String> = declared
+    let all: Vec<(&str, &str)> = declared.iter().copied().chain(engine).collect();
+    let names: Vec<&str> = all.iter().map(|(known, _)| *known).collect();
+    let listed: Vec<String> = all
         .iter()
         .map(|(known, meaning)| format!("{known} ({meaning})"))
         .collect();
-    let mut message = format!(
-        "{protocol} has no bound {name:?}; expected one of: {}",
-        listed.join(", ")
-    );
+    let mut message = if declared.is_empty() {
+        format!(
+            "{protocol} has no bound {name:?}: it declares no bound quantities of its own (its nodes' Node::BOUNDS is empty); what every protocol can bound: {}",
+            listed.join(", ")
+        )
+    } else {
+        format!(
+            "{protocol} has no bound {name:?}; expected one of: {}",
+            listed.join(", ")
+        )
+    };
     if let Some(close) = crate::scenario::read::closest(name, &names) {
         message.push_str(&format!(" (did you mean `{close}`?)"));
     }

@@ -43,7 +43,7 @@ mod report;
 mod search;
 mod walk;
 
-pub use boundary::check_bound;
+pub use boundary::{check_bound, ENGINE_BOUNDS};
 pub use config::{Budgets, Config, WALK_DEPTH_DEFAULT};
 pub use phases::search_from;
 pub use report::{Counterexample, Limit, PathStep, Report, Sometimes};

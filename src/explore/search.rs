@@ -163,6 +163,17 @@ pub(super) fn sometimes_checks(root: &dyn DynSim) -> Vec<(usize, String)> {
         .collect()
 }
 
+/// Was a state met `depth` choices from the start seen before, when it was
+/// first met at `known`? Under a depth bound, only if no deeper: a state
+/// first met deep and met again shallower is expanded again (its successors
+/// may now be within the bound). Without one, a state is expanded once.
+fn seen_before(config: &Config, known: Option<u32>, depth: u32) -> bool {
+    match known {
+        Some(d) => d <= depth || config.max_depth.is_none(),
+        None => false,
+    }
+}
+
 /// Expand one state: apply each enabled choice to a copy and key it. The
 /// state itself is used up: the last choice is applied to it rather than
 /// to a copy (a world fewer to build and to free), unless every choice
@@ -199,7 +210,8 @@ fn expand(entry: Pending, config: &Config, boundary: &Boundary, known: &Visited)
         let budgets = parent_budgets.after(&choice);
         let key = key(config, next.as_ref(), budgets);
         moved |= key != parent_key || next.violation().is_some();
-        let skip = known.get(&key).is_some_and(|&d| d <= depth) && next.violation().is_none();
+        let skip =
+            seen_before(config, known.get(&key).copied(), depth) && next.violation().is_none();
         let outside = !skip && boundary.outside(next.as_ref());
         children.push(Child {
             choice,
@@ -416,7 +428,8 @@ impl<'c> Run<'c> {
             let known = self.visited.get(&child.key).copied();
             // A state outside the boundary is never expanded: met again
             // (shallower, under a depth bound) there is nothing to redo.
-            let again = known.is_some_and(|d| d <= depth) || (known.is_some() && child.outside);
+            let again =
+                seen_before(self.config, known, depth) || (known.is_some() && child.outside);
             if again && state.violation().is_none() {
                 seen.push(state);
                 continue;

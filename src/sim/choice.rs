@@ -578,12 +578,39 @@ impl<N: Node> Sim<N> {
     /// its limit? `limits[i]` is the limit of `N::BOUNDS[i]` (`None`: not
     /// bounded).
     pub fn outside_bounds(&self, limits: &[Option<u64>]) -> bool {
-        self.nodes.iter().filter_map(|slot| slot.state.as_ref()).any(|node| {
-            N::BOUNDS
-                .iter()
-                .zip(limits)
-                .any(|(bound, limit)| limit.is_some_and(|l| (bound.value)(node) > l))
-        })
+        self.nodes
+            .iter()
+            .filter_map(|slot| slot.state.as_ref())
+            .any(|node| {
+                N::BOUNDS
+                    .iter()
+                    .zip(limits)
+                    .any(|(bound, limit)| limit.is_some_and(|l| (bound.value)(node) > l))
+            })
+    }
+
+    /// Messages, client requests and replies on the wire: the explorer's
+    /// `wire` bound. Counted as the fingerprint counts them: identical
+    /// messages on a duplicating wire once.
+    pub fn wire_len(&self) -> usize {
+        let mut messages: Vec<u64> = Vec::new();
+        let mut other = 0;
+        for (_, _, event) in self.queue.iter() {
+            match event {
+                Event::Deliver { from, to, msg, .. } => {
+                    let mut h = StableHasher::new();
+                    (from, to, msg).hash(&mut h);
+                    messages.push(h.finish());
+                }
+                Event::Request { .. } | Event::Reply { .. } => other += 1,
+                _ => {}
+            }
+        }
+        if self.duplicating() {
+            messages.sort_unstable();
+            messages.dedup();
+        }
+        messages.len() + other
     }
 
     /// For each registered check (in [`Sim::invariants`] order): has it

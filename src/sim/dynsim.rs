@@ -157,12 +157,8 @@ pub trait DynSim: Send {
     fn outside_bounds(&self, limits: &[Option<u64>]) -> bool;
     /// Why relative time cannot apply here: [`Sim::relative_time_refusal`].
     fn relative_time_refusal(&self) -> Option<String>;
-    #[doc(hidden)]
-    /// DEBUG
-    fn fingerprint_parts(&self) -> Vec<(String, u64)>;
-    #[doc(hidden)]
-    /// DEBUG
-    fn debug_parts(&self) -> Vec<String>;
+    /// Messages, client requests and replies on the wire: [`Sim::wire_len`].
+    fn wire_len(&self) -> usize;
 }
 
 impl<N: Node> DynSim for Sim<N> {
@@ -344,11 +340,8 @@ impl<N: Node> DynSim for Sim<N> {
     fn relative_time_refusal(&self) -> Option<String> {
         Sim::relative_time_refusal(self)
     }
-    fn fingerprint_parts(&self) -> Vec<(String, u64)> {
-        Sim::fingerprint_parts(self)
-    }
-    fn debug_parts(&self) -> Vec<String> {
-        Sim::debug_parts(self)
+    fn wire_len(&self) -> usize {
+        Sim::wire_len(self)
     }
 }
 

@@ -125,62 +125,6 @@ impl<N: Node> Sim<N> {
         Some(h.finish())
     }
 
-    #[doc(hidden)]
-    /// DEBUG: the parts of a relative fingerprint.
-    pub fn fingerprint_parts(&self) -> Vec<(String, u64)> {
-        let now = self.now;
-        let mut out = Vec::new();
-        for (i, slot) in self.nodes.iter().enumerate() {
-            let mut h = StableHasher::new();
-            if let Some(n) = &slot.state {
-                n.fingerprint_relative(slot.clock.local(now), &mut h);
-            }
-            out.push((format!("node{i}"), h.finish()));
-            let mut h = StableHasher::new();
-            slot.rng.position().hash(&mut h);
-            slot.storage.hash_contents(&mut h);
-            out.push((format!("node{i}-rng-storage"), h.finish()));
-        }
-        let mut h = StableHasher::new();
-        self.hash_pending(&mut h, Some(now));
-        out.push(("pending".into(), h.finish()));
-        let mut msgs: Vec<u64> = Vec::new();
-        for (_, _, event) in self.queue.iter() {
-            if let Event::Deliver { from, to, msg, .. } = event {
-                let mut e = StableHasher::new();
-                (1u8, from, to, msg).hash(&mut e);
-                msgs.push(e.finish());
-            }
-        }
-        msgs.sort_unstable();
-        msgs.dedup();
-        let mut h = StableHasher::new();
-        msgs.hash(&mut h);
-        out.push(("wire-set".into(), h.finish()));
-        let mut h = StableHasher::new();
-        self.hash_clients(&mut h, Some(now));
-        out.push(("clients".into(), h.finish()));
-        for m in &self.monitors {
-            let mut h = StableHasher::new();
-            m.monitor.fingerprint_relative(now, &mut h);
-            out.push((format!("monitor-{}", m.name), h.finish()));
-        }
-        out
-    }
-
-    #[doc(hidden)]
-    /// DEBUG
-    pub fn debug_parts(&self) -> Vec<String> {
-        let mut out: Vec<String> = self.monitors.iter().map(|m| format!("{:?}", m.monitor)).collect();
-        for slot in &self.nodes {
-            if let Some(n) = &slot.state { out.push(format!("{n:?}")); }
-        }
-        let mut t: Vec<String> = self.queue.timers().map(|(node, id, seq, inc, timer)| format!("{node} {id:?} {seq} {inc} {timer:?}")).collect();
-        t.sort();
-        out.push(t.join("; "));
-        out
-    }
-
     /// Messages on the wire, live client events and timers, as a multiset
     /// (each element hashed alone, the hashes sorted); with `relative`,
     /// when each is due relative to it.

@@ -594,7 +594,8 @@ impl<N: RaftLabNode> Monitor<N> for StateMachineSafety {
             mark,
         } = self;
         (applied, seen_applied, acked, ack_cursor, ack_order, window).hash(hasher);
-        mark.map(|(_, committed, acks)| (committed, acks)).hash(hasher);
+        mark.map(|(_, committed, acks)| (committed, acks))
+            .hash(hasher);
         true
     }
 

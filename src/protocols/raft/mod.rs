@@ -531,11 +531,7 @@ impl Node for Raft {
     /// only with CheckQuorum or PreVote, when it last heard from each peer
     /// or from a leader (compared with windows of an election timeout:
     /// clamped there). No message, timer or stored value carries a time.
-    fn fingerprint_relative(
-        &self,
-        now: SimTime,
-        h: &mut crate::base::hash::StableHasher,
-    ) -> bool {
+    fn fingerprint_relative(&self, now: SimTime, h: &mut crate::base::hash::StableHasher) -> bool {
         use crate::sim::relative_time;
         use std::hash::Hash;
         let Raft {
@@ -569,7 +565,8 @@ impl Node for Raft {
         // How long until `t`, or 0 once it is past.
         let ahead = |t: SimTime| relative_time(t, now).max(0);
         // How long ago `t` was, up to `limit` (older is as old).
-        let ago = |t: SimTime, limit: SimTime| (-relative_time(t, now)).min(limit.as_nanos().into());
+        let ago =
+            |t: SimTime, limit: SimTime| (-relative_time(t, now)).min(limit.as_nanos().into());
         let (min_timeout, max_timeout) = params.election_timeout;
         (id, nodes, term, voted_for, log, snapshot, role, leader).hash(h);
         (commit, applied, applied_hash, kv, votes, waiting).hash(h);
@@ -585,9 +582,7 @@ impl Node for Raft {
         }
         (acked, snapshots_installed).hash(h);
         if params.prevote {
-            last_leader_contact
-                .map(|t| ago(t, min_timeout))
-                .hash(h);
+            last_leader_contact.map(|t| ago(t, min_timeout)).hash(h);
         }
         (ahead(*election_deadline), election_timer_at.map(ahead)).hash(h);
         (dirty, flush_armed).hash(h);
