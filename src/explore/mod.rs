@@ -13,6 +13,13 @@
 //! enabled run the `eventually` and history checks; `sometimes` checks are
 //! reported reached (with a path) or never.
 //!
+//! A boundary ([`Config::bounds`]: limits on the protocol's bound
+//! quantities, [`crate::sim::Node::BOUNDS`], and the engine's, `wire`) and
+//! relative time ([`Config::relative_time`]) give a protocol whose timers
+//! re-arm forever a finite space: states outside the boundary are checked
+//! but not expanded, and the report says the space was exhausted *within
+//! the boundary* ([`Report::exhausted_within_boundary`]).
+//!
 //! Breadth first, states are expanded on [`Config::jobs`] threads and
 //! merged in the sequential order, so the report does not depend on the
 //! number of threads. For spaces too large to finish, random walks

@@ -12,6 +12,22 @@
 //! | pending timers that can fire: node, payload, when it is due (when time moves; overdue ones as now), and the id when the node keeps it (its number appears in the node's `Debug` text or storage), as a multiset | cancelled and stale timers (removed at once); ids the node keeps nowhere (it can never cancel them); the next timer id (see `docs/explore.md`) |
 //! | clients: process, request count, target, open operation; the workload's random stream and op count | counters, trace, fault log: records of the path, not state |
 //! | the client history (event order, no times) and each monitor's memory | `sometimes` marks: the explorer tracks them itself |
+//!
+//! With relative time ([`ExploreOptions::relative_time`](super::ExploreOptions::relative_time))
+//! the time itself is left out and every time in the state enters relative
+//! to it: when each timer is due; under the deadline-ordered model when
+//! each client timeout and resend is due; how long an open operation has
+//! left when clients resend (what decides whether a resend schedules
+//! another); and the times nodes and monitors hold
+//! ([`Node::fingerprint_relative`], [`Monitor::fingerprint_relative`]). A
+//! state whose node or monitor cannot hash itself so keeps absolute time
+//! (a relative fingerprint never equals an absolute one). Two states that
+//! differ only by when they happen — every time shifted by the same amount
+//! — then have one fingerprint: for a protocol whose behaviour does not
+//! depend on its clock's absolute reading (which it declares by those
+//! methods), they have the same futures, shifted.
+//!
+//! [`Monitor::fingerprint_relative`]: super::Monitor::fingerprint_relative
 
 use super::event::Event;
 use super::hash::StableHasher;

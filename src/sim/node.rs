@@ -85,8 +85,10 @@ pub trait Node: Clone + Debug + Send + 'static {
     /// the boundary*), so a protocol whose terms, ballots or logs grow
     /// without limit gets a finite space to exhaust (`docs/explore.md`,
     /// "Bounding an unbounded protocol"). This one table is the whole
-    /// declaration: the scenario reader's errors list its names. Default:
-    /// none.
+    /// declaration: the explorer's errors list its names. A value must
+    /// depend only on what the node's fingerprint holds. `wire` is the
+    /// engine's (messages on the wire, for every protocol): do not declare
+    /// it. Default: none.
     ///
     /// ```
     /// # use distlab::sim::{Bound, Ctx, Node, NodeId};

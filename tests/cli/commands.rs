@@ -374,6 +374,43 @@ fn bad_inputs_are_reported_with_their_place() {
             "--bfs",
         ],
     );
+    bad(
+        "explore-unknown-bound",
+        &["explore", "tests/fixtures/bad_inputs/unknown-bound.toml"],
+    );
+    bad(
+        "explore-bounds-undeclared",
+        &[
+            "explore",
+            "tests/fixtures/bad_inputs/bounds-undeclared.toml",
+        ],
+    );
+    bad(
+        "explore-unknown-bound-flag",
+        &[
+            "explore",
+            "scenarios/explore-raft-bounded.toml",
+            "--bound",
+            "trem=2",
+        ],
+    );
+    bad(
+        "explore-bound-not-a-number",
+        &[
+            "explore",
+            "scenarios/explore-raft-bounded.toml",
+            "--bound",
+            "term=two",
+        ],
+    );
+    bad(
+        "explore-relative-time-undeclared",
+        &[
+            "explore",
+            "scenarios/explore-pingpong.toml",
+            "--relative-time",
+        ],
+    );
     bad("replay-missing", &["replay", "no-such-failures.json"]);
     bad("unknown-command", &["frobnicate"]);
 }

@@ -3,13 +3,14 @@
 //! reference exhausted clean, counterexamples that replay, bad input.
 
 use crate::support;
-use distlab::explore::{self, Budgets, Config, Report};
+use distlab::explore::{self, Budgets, Config, Limit, Report};
 use distlab::protocols::pingpong::PingPong;
 use distlab::registry::Registry;
 use distlab::scenario::engine::BuildOptions;
 use distlab::scenario::{load, Overrides};
 use distlab::sim::{
-    Ctx, DynSim, Invariant, Node, NodeId, Sim, SimBuilder, SimTime, TimerId, Verdict,
+    relative_time, Bound, Ctx, DynSim, Invariant, Node, NodeId, Sim, SimBuilder, SimTime, TimerId,
+    Verdict,
 };
 use serde::Serialize;
 
@@ -421,4 +422,154 @@ fn raft_reference_is_clean_to_depth_6_with_a_crash() {
     // different times were merged; 84,662 while the fingerprint left out
     // when each pending timer (the heartbeat) is due.
     assert_eq!(report.unique_states, 90_792);
+}
+
+/// A node whose timer counts its firings (`round`, a bound quantity) and
+/// re-arms itself, noting when it fired: an endless line of states, one per
+/// firing. It hashes its time relative to now, so under relative time only
+/// the round tells states apart.
+#[derive(Clone, Debug, Default)]
+struct Rounds {
+    round: u64,
+    counts: bool,
+    last: Option<SimTime>,
+}
+
+impl Node for Rounds {
+    type Msg = ();
+    type Timer = ();
+    const BOUNDS: &'static [Bound<Self>] = &[Bound {
+        name: "round",
+        meaning: "timer firings so far",
+        value: |n| n.round,
+    }];
+    fn on_start(&mut self, ctx: &mut Ctx<Self>) {
+        ctx.set_timer(SimTime::from_millis(10), ());
+    }
+    fn on_message(&mut self, _ctx: &mut Ctx<Self>, _from: NodeId, _msg: ()) {}
+    fn on_timer(&mut self, ctx: &mut Ctx<Self>, _timer: ()) {
+        if self.counts {
+            self.round += 1;
+        }
+        self.last = Some(ctx.now());
+        ctx.set_timer(SimTime::from_millis(10), ());
+    }
+    fn fingerprint_relative(
+        &self,
+        now: SimTime,
+        hasher: &mut distlab::base::hash::StableHasher,
+    ) -> bool {
+        use std::hash::Hash;
+        (
+            self.round,
+            self.counts,
+            self.last.map(|t| relative_time(t, now)),
+        )
+            .hash(hasher);
+        true
+    }
+}
+
+fn rounds(counts: bool) -> Box<dyn DynSim> {
+    Box::new(
+        SimBuilder::new(1, 0, move |_, _| Rounds {
+            counts,
+            ..Rounds::default()
+        })
+        .build(),
+    )
+}
+
+/// Bounded at round 3: rounds 0 to 3 are inside and expanded, round 4 is
+/// outside (found, checked, not expanded): 5 states, one outside, the space
+/// exhausted within the boundary but not plainly exhausted. The same
+/// breadth first and depth first; random walks stop at the boundary.
+#[test]
+fn a_boundary_makes_an_endless_line_of_states_finite() {
+    let config = Config::default().frozen().bound("round", 3);
+    let report = both(|| rounds(true), &config);
+    assert_eq!((report.unique_states, report.outside_states), (5, 1));
+    assert_eq!(report.limits, vec![Limit::Boundary]);
+    assert!(!report.exhausted);
+    report
+        .assert_exhausted_within_boundary()
+        .assert_no_violation();
+    let dfs = explore::search(rounds(true), &config.clone().dfs());
+    assert_eq!(dfs.outside_states, 1);
+    dfs.assert_exhausted_within_boundary();
+
+    let walks = explore::search(rounds(true), &config.clone().walk(3));
+    assert_eq!((walks.unique_states, walks.outside_states), (5, 1));
+    assert_eq!(walks.transitions, 3 * 4, "each walk stops at round 4");
+    assert_eq!(walks.limits, vec![Limit::Boundary]);
+    assert!(!walks.exhausted_within_boundary, "a sample proves nothing");
+
+    // Unbounded, the line goes on to the depth bound.
+    let unbounded = explore::search(rounds(true), &Config::default().frozen().depth(8));
+    assert_eq!(unbounded.limits, vec![Limit::Depth]);
+    assert_eq!(unbounded.outside_states, 0);
+}
+
+/// Under timer-driven time each firing is a later time: absolute, a new
+/// state each (depth + 1 of them); relative to now, the node that noted
+/// when it last fired comes back to the state it was in one firing
+/// earlier: two states, exhausted.
+#[test]
+fn relative_time_merges_states_that_differ_only_by_when() {
+    let absolute = both(|| rounds(false), &Config::default().depth(4));
+    assert_eq!((absolute.unique_states, absolute.exhausted), (5, false));
+    let relative = both(|| rounds(false), &Config::default().relative_time());
+    assert_eq!(relative.unique_states, 2);
+    relative.assert_exhausted();
+    assert!(rounds(false).relative_time_refusal().is_none());
+
+    // Pingpong does not hash itself relative to now: the explorer keeps
+    // absolute time (the same count as without), and says why.
+    let pingpong_relative =
+        explore::search(pingpong(2), &Config::default().depth(4).relative_time());
+    assert_eq!(pingpong_relative.unique_states, 15);
+    let why = pingpong(2).relative_time_refusal().expect("refused");
+    assert!(why.contains("Node::fingerprint_relative"), "{why}");
+}
+
+/// The engine's own bound, `wire`: three hello-sending nodes put six
+/// messages on the wire at boot. With at most six, the boundary cuts
+/// nothing and the space is plainly exhausted (64 states); with at most
+/// five, the initial state is already outside: counted, not expanded.
+#[test]
+fn the_wire_bound_counts_messages_in_flight() {
+    let all = both(|| hello(3), &Config::default().bound("wire", 6));
+    assert_eq!((all.unique_states, all.outside_states), (64, 0));
+    all.assert_exhausted().assert_exhausted_within_boundary();
+    let none = both(|| hello(3), &Config::default().bound("wire", 5));
+    assert_eq!((none.unique_states, none.outside_states), (1, 1));
+    none.assert_exhausted_within_boundary();
+}
+
+/// A name the protocol does not declare (nor the engine) is a mistake the
+/// error explains; the library panics with it, the CLI reports it (exit 3,
+/// tests/cli).
+#[test]
+fn unknown_bound_names_are_explained() {
+    let declared = rounds(true).bounds();
+    assert_eq!(declared, vec![("round", "timer firings so far")]);
+    let why = explore::check_bound(&declared, "protocol `rounds`", "rund").expect_err("unknown");
+    assert_eq!(
+        why,
+        "protocol `rounds` has no bound \"rund\"; expected one of: round (timer firings so far), \
+         wire (messages, client requests and replies on the wire) (did you mean `round`?)"
+    );
+    let none = explore::check_bound(&pingpong(2).bounds(), "protocol `pingpong`", "term")
+        .expect_err("pingpong declares none");
+    assert!(
+        none.contains("it declares no bound quantities of its own"),
+        "{none}"
+    );
+    assert!(explore::check_bound(&[], "protocol `pingpong`", "wire").is_ok());
+}
+
+#[test]
+#[should_panic(expected = "has no bound \"rund\"")]
+fn searching_with_an_unknown_bound_panics() {
+    explore::search(rounds(true), &Config::default().bound("rund", 1));
 }

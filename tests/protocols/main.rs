@@ -5,6 +5,7 @@
 //! - `clocks`: Lamport and vector-clock scenarios; LWW loses writes where vector clocks keep siblings.
 //! - `clocks_props`: vector clocks form a partial order and merge is its least upper bound (proptest).
 //! - `cqrs`: event sourcing and CQRS under crashes, loss and duplication; each bug caught by the check meant for it.
+//! - `explore_bounded`: `explore` exhausts the 3-node Raft reference inside a boundary (term, log, wire; relative time) and finds a bug switch inside it.
 //! - `explore_bugs`: `explore` finds every Raft and 2PC bug switch in a small configuration (some in phases), and the reference passes the same searches.
 //! - `gossip`: gossip scenarios and bug switches.
 //! - `lock_service`: the lock service: a holder paused past its lease corrupts the storage without fencing and is fenced off with it; tokens grow; the lock is granted again after a crash.
@@ -23,6 +24,7 @@ mod cap;
 mod clocks;
 mod clocks_props;
 mod cqrs;
+mod explore_bounded;
 mod explore_bugs;
 mod gossip;
 mod lock_service;
