@@ -5,8 +5,9 @@
 //! under a nemesis that crashes a node every few hundred milliseconds. The
 //! shrinker cuts that down by *delta debugging over what the scenario
 //! decides*, keeping a candidate only when a full run of it fails the
-//! same check (by name) — and, so that the result only gets smaller, takes
-//! no more events, faults, operations and nodes than the current best:
+//! same check (by name) and no check the input passed — and, so that the
+//! result only gets smaller, takes no more events, faults, operations and
+//! nodes than the current best:
 //!
 //! 1. **Time**: a run stopped by a safety check ends at its violation, so
 //!    `duration` becomes that time (rounded up to the millisecond); a
@@ -233,10 +234,12 @@ pub fn shrink(
     let mut shrinker = Shrinker {
         registry,
         check,
+        may_fail: first.failed.clone(),
         current: start,
         best: first,
         runs: 1,
         budget: options.budget.max(1),
+        limit: options.budget.max(1),
         progress,
         pass: "start",
         steps: Vec::new(),
@@ -281,12 +284,21 @@ pub(crate) struct Shrinker<'a> {
     registry: &'a Registry,
     /// The check every kept candidate fails.
     check: String,
+    /// The checks the input run failed: a candidate that fails any other
+    /// is not kept (a run cut so short that nothing happens fails
+    /// `sometimes` and `eventually` checks the input passed; it is not the
+    /// same failure made smaller).
+    may_fail: Vec<String>,
     /// The smallest failing scenario so far (normalized).
     current: Scenario,
     /// Its run.
     best: Probe,
     runs: u32,
     budget: u32,
+    /// The runs the passes now running may reach (at most `budget`): the
+    /// scenario-level passes stop short of the budget so that the
+    /// event-level cut always gets its share (`passes::run_all`).
+    limit: u32,
     progress: &'a mut dyn FnMut(&Progress),
     pass: &'static str,
     steps: Vec<String>,
@@ -298,7 +310,7 @@ impl Shrinker<'_> {
     /// than the current one. `None` when the budget is spent; `Some(false)` for a candidate
     /// the scenario reader or the protocol rejects (no run counted).
     pub(crate) fn try_candidate(&mut self, candidate: &Scenario, what: &str) -> Option<bool> {
-        if self.runs >= self.budget {
+        if self.spent() {
             return None;
         }
         let mut candidate = candidate.clone();
@@ -311,9 +323,11 @@ impl Shrinker<'_> {
         }
         self.runs += 1;
         let result = probe::run(self.registry, &candidate);
-        let kept = result
-            .ok()
-            .filter(|p| p.fails(&self.check) && p.measure.within(&self.best.measure));
+        let kept = result.ok().filter(|p| {
+            p.fails(&self.check)
+                && p.failed.iter().all(|c| self.may_fail.contains(c))
+                && p.measure.within(&self.best.measure)
+        });
         let accepted = kept.is_some();
         if let Some(probe) = kept {
             self.steps.push(format!(
@@ -332,9 +346,23 @@ impl Shrinker<'_> {
         Some(accepted)
     }
 
-    /// Whether the budget is spent.
+    /// Whether the runs allowed now are spent (the budget, or the share of
+    /// it the passes now running may use).
     pub(crate) fn spent(&self) -> bool {
-        self.runs >= self.budget
+        self.runs >= self.limit.min(self.budget)
+    }
+
+    /// How many candidates were kept so far.
+    pub(crate) fn kept(&self) -> usize {
+        self.steps.len()
+    }
+
+    /// Lets the passes that run next use `share` (numerator, denominator)
+    /// of the runs the budget has left.
+    pub(crate) fn allow_share(&mut self, share: (u32, u32)) {
+        let left = self.budget.saturating_sub(self.runs);
+        let allowed = u64::from(left) * u64::from(share.0) / u64::from(share.1.max(1));
+        self.limit = self.runs + u32::try_from(allowed).unwrap_or(left);
     }
 }
 

@@ -19,11 +19,17 @@ type Pass = fn(&mut Shrinker<'_>) -> bool;
 /// An edit of a scenario, named for the list of kept reductions.
 type Edit = (&'static str, fn(&mut Scenario));
 
+/// The share of the runs left that a round of scenario-level passes may
+/// use: the rest is the event-level cut's, so that a long scenario-level
+/// search (many faults, many scans) can no longer starve the cut.
+const SCENARIO_SHARE: (u32, u32) = (4, 5);
+
 /// Runs the passes until none keeps a candidate or the budget is spent:
-/// the scenario-level passes until none finds anything, then the
-/// event-level cut (losses, deliveries), and again from the top while the
-/// cut finds something. The cut costs many runs on a long run, so it
-/// starts from the smallest run the scenario-level passes reach.
+/// the scenario-level passes until none finds anything or they have used
+/// [`SCENARIO_SHARE`] of the runs left, then the event-level cut (losses,
+/// deliveries) with everything left, and again from the top while the cut
+/// finds something. The cut costs many runs on a long run, so it starts
+/// from the smallest run the scenario-level passes reach.
 pub(crate) fn run_all(s: &mut Shrinker<'_>) {
     let scenario: [(&'static str, Pass); 7] = [
         ("time", time),
@@ -38,9 +44,25 @@ pub(crate) fn run_all(s: &mut Shrinker<'_>) {
         ("losses", losses::losses),
         ("deliveries", losses::deliveries),
     ];
+    let mut share = SCENARIO_SHARE;
     loop {
+        s.allow_share(share);
+        let kept_before = s.kept();
         while run_round(s, &scenario) {}
-        if !run_round(s, &events) {
+        let cut_short = s.spent();
+        s.allow_share((1, 1));
+        if share == (1, 1) && s.kept() == kept_before {
+            // The scenario-level passes had the rest and found nothing
+            // more: the cut already ran on this very scenario.
+            return;
+        }
+        if run_round(s, &events) {
+            share = SCENARIO_SHARE;
+        } else if cut_short && !s.spent() {
+            // They stopped at their share and the cut found nothing: they
+            // get what is left.
+            share = (1, 1);
+        } else {
             return;
         }
     }

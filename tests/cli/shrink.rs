@@ -126,6 +126,49 @@ fn a_raft_bug_scenario_with_a_seed_shrinks_to_fewer_faults_and_events() {
     assert!(sizes_again[0].1 <= sizes[0].1);
 }
 
+/// The checks `file` fails with `seed`, by name.
+fn failed_checks(file: &str, seed: &str) -> Vec<String> {
+    let out = distlab(&["replay", file, "--seed", seed, "--json"]);
+    let report = json(&out);
+    report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter(|c| c["status"] == "fail")
+        .filter_map(|c| c["name"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn a_shrunk_liveness_failure_fails_no_check_the_input_passed() {
+    // Bully's `no-bully`: a restarted highest node follows the old leader,
+    // so `highest-live-leads` (eventually) fails while leaders are elected
+    // (`leader-elected`, sometimes, passes). Cutting the run to 1 ms on one
+    // node also fails `highest-live-leads` ("n0 follows nobody"), but only
+    // because nothing happened — it fails `leader-elected` too, which the
+    // input passed, so it is not the same failure made smaller. Before the
+    // shrinker refused such candidates it wrote exactly that: 1 node, 2
+    // events.
+    let dir = temp_dir("bully");
+    let shrunk = dir.join("bully.toml").to_string_lossy().into_owned();
+    let scenario = "scenarios/bully-bug-no-bully.toml";
+    assert_eq!(failed_checks(scenario, "0"), ["highest-live-leads"]);
+    let out = distlab(&["shrink", scenario, "--seed", "0", "--out", &shrunk]);
+    let text = stdout(&out);
+    assert_eq!(code(&out), 0, "{text}{}", stderr(&out));
+    let sizes = before_after(&text);
+    assert!(sizes[0].1 < sizes[0].0, "fewer events:\n{text}");
+    assert!(sizes[3].1 >= 2, "the bug needs two nodes:\n{text}");
+    let (check, hash) = wrote(&text);
+    assert_eq!(check, "highest-live-leads");
+    replays_to(&shrunk, "0", &check, &hash);
+    assert_eq!(
+        failed_checks(&shrunk, "0"),
+        ["highest-live-leads"],
+        "{text}"
+    );
+}
+
 /// A bad input: exit code 3, no panic, this exact message on stderr.
 fn bad(name: &str, args: &[&str]) {
     let out = distlab(args);
