@@ -66,16 +66,24 @@ fn three_pc_decides_where_two_pc_blocks() {
         let three = testing::run(&load("coordinator-crash"), seed);
         assert_eq!(three.verdict, Verdict::Pass, "seed {seed}: {three:#?}");
         assert_eq!(metric(&three, "blocked-txns"), "0", "seed {seed}");
-        two_blocked += metric(&two, "blocked-txns").parse::<u32>().expect("a count");
+        two_blocked += metric(&two, "blocked-txns")
+            .parse::<u32>()
+            .expect("a count");
         three_terminated += metric(&three, "terminated-txns")
             .parse::<u32>()
             .expect("a count");
         let took: distlab::sim::SimTime = metric(&three, "termination-time-max")
             .parse()
             .expect("a duration");
-        assert!(took < distlab::sim::SimTime::from_millis(2_600), "seed {seed}: {took}");
+        assert!(
+            took < distlab::sim::SimTime::from_millis(2_600),
+            "seed {seed}: {took}"
+        );
     }
-    assert!(two_blocked > 0 && three_terminated > 0, "{two_blocked} {three_terminated}");
+    assert!(
+        two_blocked > 0 && three_terminated > 0,
+        "{two_blocked} {three_terminated}"
+    );
 }
 
 #[test]
@@ -88,7 +96,10 @@ fn three_pc_a_partition_breaks_atomicity_by_design() {
         let report = testing::run(&load("partition"), seed);
         if let Some((check, why)) = failed_check(&report) {
             if check == "atomicity" {
-                assert!(why.contains(" is committed at n1 and aborted at n"), "seed {seed}: {why}");
+                assert!(
+                    why.contains(" is committed at n1 and aborted at n"),
+                    "seed {seed}: {why}"
+                );
                 atomicity += 1;
             }
         }
@@ -96,7 +107,11 @@ fn three_pc_a_partition_breaks_atomicity_by_design() {
     assert!(atomicity >= 15, "only {atomicity} of 20 seeds split");
     let report = testing::run(&load("partition"), 1);
     let (check, why) = failed_check(&report).expect("seed 1 fails");
-    assert_eq!((check.as_str(), report.verdict), ("atomicity", Verdict::SafetyViolation), "{why}");
+    assert_eq!(
+        (check.as_str(), report.verdict),
+        ("atomicity", Verdict::SafetyViolation),
+        "{why}"
+    );
 }
 
 /// The bug scenario fails within `limit` seeds on `check`; without the bug

@@ -106,12 +106,7 @@ impl Coordinator {
     }
 
     /// A client transaction: split it by participant and send can-commit.
-    pub(super) fn on_request(
-        &mut self,
-        params: &Params,
-        ctx: &mut Ctx<ThreePc>,
-        request: Request,
-    ) {
+    pub(super) fn on_request(&mut self, params: &Params, ctx: &mut Ctx<ThreePc>, request: Request) {
         self.last_decision = None;
         let tx = TxId {
             client: request.client.0,
@@ -167,7 +162,13 @@ impl Coordinator {
                 if let Stage::PreCommitting(acked) = &mut active.stage {
                     acked.insert(from);
                     if acked.len() == active.shares.len() {
-                        self.decide(params, ctx, tx, Outcome::Commit, "every participant pre-committed");
+                        self.decide(
+                            params,
+                            ctx,
+                            tx,
+                            Outcome::Commit,
+                            "every participant pre-committed",
+                        );
                     }
                 }
             }
@@ -221,7 +222,13 @@ impl Coordinator {
                     return;
                 }
                 if params.has(Bug::SkipPrecommit) {
-                    return self.decide(params, ctx, tx, Outcome::Commit, "every vote yes (bug: no pre-commit)");
+                    return self.decide(
+                        params,
+                        ctx,
+                        tx,
+                        Outcome::Commit,
+                        "every vote yes (bug: no pre-commit)",
+                    );
                 }
                 // Log the pre-commit durably, then send it.
                 let participants: Vec<NodeId> = active.shares.keys().copied().collect();
@@ -348,8 +355,7 @@ impl Coordinator {
                 ctx.set_timer(params.retry, Timer::Retry);
             }
             Timer::VoteTimeout(tx) => {
-                let Some(active) = self.active.get(&tx).filter(|a| a.stage == Stage::Voting)
-                else {
+                let Some(active) = self.active.get(&tx).filter(|a| a.stage == Stage::Voting) else {
                     return;
                 };
                 let missing: Vec<String> = active

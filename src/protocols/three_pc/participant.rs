@@ -198,7 +198,11 @@ impl Participant {
                 ops,
             } => self.on_can_commit(params, ctx, tx, participants, ops),
             Msg::PreCommit { tx, .. } => self.on_pre_commit(params, ctx, from, tx),
-            Msg::Decision { tx, outcome, participants } => {
+            Msg::Decision {
+                tx,
+                outcome,
+                participants,
+            } => {
                 self.on_decision(ctx, from, tx, outcome, participants);
             }
             Msg::Elect { tx, participants } => self.on_elect(params, ctx, from, tx, participants),
@@ -295,7 +299,9 @@ impl Participant {
             }
             Some(State::PreCommitted | State::Committed) => {}
             Some(State::Aborted) | None => {
-                ctx.log(format!("{tx}: refuse to pre-commit ({from} asked), not prepared here"));
+                ctx.log(format!(
+                    "{tx}: refuse to pre-commit ({from} asked), not prepared here"
+                ));
                 return;
             }
         }
@@ -318,16 +324,22 @@ impl Participant {
                 let terminating = self.terminations.contains_key(&tx);
                 self.apply(ctx, tx, outcome, terminating);
                 if from != COORDINATOR {
-                    ctx.log(format!("{tx}: {outcome:?}, as recovery coordinator {from} decided"));
+                    ctx.log(format!(
+                        "{tx}: {outcome:?}, as recovery coordinator {from} decided"
+                    ));
                 }
             }
             Some(state) if state == decided(outcome) => {}
             Some(state) => {
-                ctx.log(format!("{tx}: told {outcome:?} by {from} but already {state}"));
+                ctx.log(format!(
+                    "{tx}: told {outcome:?} by {from} but already {state}"
+                ));
             }
             None => {
                 if outcome == Outcome::Commit {
-                    ctx.log(format!("{tx}: told to commit a transaction never prepared here"));
+                    ctx.log(format!(
+                        "{tx}: told to commit a transaction never prepared here"
+                    ));
                 }
                 self.record_unprepared(ctx, tx, participants, decided(outcome));
             }
@@ -414,10 +426,14 @@ impl Participant {
                     return; // moved on since
                 }
                 if state == State::PreCommitted && params.has(Bug::AbortAfterPrecommit) {
-                    ctx.log(format!("{tx}: pre-committed, no do-commit in time: abort alone (bug)"));
+                    ctx.log(format!(
+                        "{tx}: pre-committed, no do-commit in time: abort alone (bug)"
+                    ));
                     return self.apply(ctx, tx, Outcome::Abort, true);
                 }
-                ctx.log(format!("{tx}: {state} and the coordinator is silent: termination protocol"));
+                ctx.log(format!(
+                    "{tx}: {state} and the coordinator is silent: termination protocol"
+                ));
                 self.begin_round(params, ctx, tx, 0);
             }
             Timer::NextCandidate { tx, round } => {
@@ -523,18 +539,43 @@ impl Participant {
                 ctx.log(format!("{tx}: never prepared here; refuse it for {from}"));
                 self.record_unprepared(ctx, tx, participants.clone(), State::Aborted);
                 let outcome = Outcome::Abort;
-                ctx.send(from, Msg::Decision { tx, outcome, participants });
+                ctx.send(
+                    from,
+                    Msg::Decision {
+                        tx,
+                        outcome,
+                        participants,
+                    },
+                );
             }
             Some(State::Committed) => {
                 let outcome = Outcome::Commit;
-                ctx.send(from, Msg::Decision { tx, outcome, participants });
+                ctx.send(
+                    from,
+                    Msg::Decision {
+                        tx,
+                        outcome,
+                        participants,
+                    },
+                );
             }
             Some(State::Aborted) => {
                 let outcome = Outcome::Abort;
-                ctx.send(from, Msg::Decision { tx, outcome, participants });
+                ctx.send(
+                    from,
+                    Msg::Decision {
+                        tx,
+                        outcome,
+                        participants,
+                    },
+                );
             }
             Some(_) => {
-                if self.terminations.get(&tx).is_some_and(|t| t.leading.is_some()) {
+                if self
+                    .terminations
+                    .get(&tx)
+                    .is_some_and(|t| t.leading.is_some())
+                {
                     return;
                 }
                 let me = ctx.id();
@@ -572,7 +613,9 @@ impl Participant {
         let Some(&mine) = self.states.get(&tx).filter(|s| s.undecided()) else {
             return;
         };
-        ctx.log(format!("{tx}: recovery coordinator (round {round}), collecting states"));
+        ctx.log(format!(
+            "{tx}: recovery coordinator (round {round}), collecting states"
+        ));
         let me = ctx.id();
         let reports = BTreeMap::from([(me, mine)]);
         let termination = Termination {
@@ -628,23 +671,18 @@ impl Participant {
         match lead {
             Lead::Collecting(_) => self.conclude_collect(ctx, tx),
             Lead::PreCommitting { targets, acked } => {
-                let silent: Vec<String> = targets
-                    .difference(acked)
-                    .map(NodeId::to_string)
-                    .collect();
-                let why = format!("no pre-commit ack from {}: presumed crashed", silent.join(", "));
+                let silent: Vec<String> =
+                    targets.difference(acked).map(NodeId::to_string).collect();
+                let why = format!(
+                    "no pre-commit ack from {}: presumed crashed",
+                    silent.join(", ")
+                );
                 self.lead_decide(ctx, tx, Outcome::Commit, &why);
             }
         }
     }
 
-    fn on_report(
-        &mut self,
-        ctx: &mut Ctx<ThreePc>,
-        from: NodeId,
-        tx: TxId,
-        state: State,
-    ) {
+    fn on_report(&mut self, ctx: &mut Ctx<ThreePc>, from: NodeId, tx: TxId, state: State) {
         let participants = self.candidates(tx).len();
         let Some(Some((Lead::Collecting(reports), _))) =
             self.terminations.get_mut(&tx).map(|t| t.leading.as_mut())
@@ -705,7 +743,9 @@ impl Participant {
 
     /// The recovery coordinator decides: apply here, tell the others.
     fn lead_decide(&mut self, ctx: &mut Ctx<ThreePc>, tx: TxId, outcome: Outcome, why: &str) {
-        ctx.log(format!("{tx}: recovery coordinator decides {outcome:?} ({why})"));
+        ctx.log(format!(
+            "{tx}: recovery coordinator decides {outcome:?} ({why})"
+        ));
         let participants = self.candidates(tx);
         self.apply(ctx, tx, outcome, true);
         let me = ctx.id();
@@ -757,4 +797,3 @@ fn decided(outcome: Outcome) -> State {
         Outcome::Abort => State::Aborted,
     }
 }
-

@@ -50,12 +50,23 @@ use State::{Aborted, Committed, PreCommitted, Uncertain};
 
 #[test]
 fn the_recovery_coordinator_decides_by_the_textbook_rules() {
-    assert_eq!(rule([Uncertain, Committed, PreCommitted]), Some(Outcome::Commit));
+    assert_eq!(
+        rule([Uncertain, Committed, PreCommitted]),
+        Some(Outcome::Commit)
+    );
     assert_eq!(rule([Uncertain, Aborted]), Some(Outcome::Abort));
     assert_eq!(rule([PreCommitted, Uncertain]), None, "pre-commit the rest");
-    assert_eq!(rule([PreCommitted]), None, "alone and pre-committed: commit");
+    assert_eq!(
+        rule([PreCommitted]),
+        None,
+        "alone and pre-committed: commit"
+    );
     assert_eq!(rule([Uncertain, Uncertain]), Some(Outcome::Abort));
-    assert_eq!(rule([Uncertain]), Some(Outcome::Abort), "alone and uncertain: abort");
+    assert_eq!(
+        rule([Uncertain]),
+        Some(Outcome::Abort),
+        "alone and uncertain: abort"
+    );
 }
 
 #[test]
@@ -89,7 +100,12 @@ fn participants_terminate_while_the_coordinator_is_down() {
         s.run_until(SimTime::from_millis(4_000));
         for p in 1..4 {
             let node = participant(&s, p);
-            assert_eq!(node.undecided().count(), 0, "seed {seed} n{p}: {}", s.node(NodeId(p)).unwrap().summary());
+            assert_eq!(
+                node.undecided().count(),
+                0,
+                "seed {seed} n{p}: {}",
+                s.node(NodeId(p)).unwrap().summary()
+            );
             assert_eq!(node.shard.locks_held(), 0, "seed {seed} n{p}");
         }
         let report = s.run();
@@ -97,7 +113,10 @@ fn participants_terminate_while_the_coordinator_is_down() {
         assert_eq!(metric(&report, "blocked-txns"), "0");
         terminated_somewhere |= metric(&report, "terminated-txns") != "0";
     }
-    assert!(terminated_somewhere, "some seed crashes the coordinator mid-transaction");
+    assert!(
+        terminated_somewhere,
+        "some seed crashes the coordinator mid-transaction"
+    );
 }
 
 #[test]
@@ -109,7 +128,12 @@ fn a_participant_cut_off_alone_does_not_block() {
     let mut s = sim(Params::default(), 4, 3, vec![at(2_000, cut)]);
     s.run_until(SimTime::from_millis(6_000));
     let n2 = participant(&s, 2);
-    assert_eq!(n2.undecided().count(), 0, "{}", n2.summary(&Params::default()));
+    assert_eq!(
+        n2.undecided().count(),
+        0,
+        "{}",
+        n2.summary(&Params::default())
+    );
     assert_eq!(n2.shard.locks_held(), 0);
 }
 

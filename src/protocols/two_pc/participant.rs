@@ -248,7 +248,11 @@ impl Participant {
 
     /// Check locks and balances; the reads if the transaction can prepare.
     /// (Three-phase commit's participants prepare with it too.)
-    pub(crate) fn try_prepare(&self, params: &Params, record: &TxnRecord) -> Result<Vec<Vec<i64>>, String> {
+    pub(crate) fn try_prepare(
+        &self,
+        params: &Params,
+        record: &TxnRecord,
+    ) -> Result<Vec<Vec<i64>>, String> {
         // Bug `always-yes`: no lock or funds check, every prepare is a yes.
         let always_yes = params.has(Bug::AlwaysYes);
         for op in &record.ops {
