@@ -4,7 +4,7 @@
 
 use crate::protocols::{
     broadcast, bully, clocks, cqrs, gossip, lock_service, pingpong, quorum_kv, raft, resilience,
-    saga, swim, two_pc,
+    saga, swim, three_pc, two_pc,
 };
 use crate::scenario::engine::{BuildOptions, ProtocolFacts};
 use crate::scenario::{Scenario, ScenarioError};
@@ -86,6 +86,11 @@ pub const PROTOCOLS: &[ProtocolEntry] = &[
         summary: "SWIM membership: ping, ping-req, suspicion, incarnations, piggybacked dissemination",
         facts: swim::scenario::FACTS,
         build: swim::scenario::build,
+    },
+    ProtocolEntry {
+        summary: "three-phase commit over the same bank: pre-commit, termination protocol, no blocking (and its partition)",
+        facts: three_pc::scenario::FACTS,
+        build: three_pc::scenario::build,
     },
     ProtocolEntry {
         summary:

@@ -13,4 +13,5 @@ pub mod raft;
 pub mod resilience;
 pub mod saga;
 pub mod swim;
+pub mod three_pc;
 pub mod two_pc;

@@ -14,6 +14,7 @@
 //! - `resilience`: the retry-storm scenario and the three protections side by side.
 //! - `saga`: sagas in both styles, the isolation anomaly, bug switches.
 //! - `swim`: SWIM failure detection and its bug switch.
+//! - `three_pc`: three-phase commit over 2PC's bank and checks: no blocking where 2PC blocks, atomicity lost under a partition (by design), its bug switches.
 //! - `two_pc`: two-phase commit: scenarios, bug switches, every check catches something.
 
 #[path = "../support/mod.rs"]
@@ -33,4 +34,5 @@ mod raft_scenarios;
 mod resilience;
 mod saga;
 mod swim;
+mod three_pc;
 mod two_pc;

@@ -71,6 +71,10 @@ pub const CUTS: &[LabCuts] = &[
             ("src/protocols/two_pc/coordinator.rs", Cut::All),
             ("src/protocols/two_pc/participant.rs", Cut::All),
             ("src/protocols/two_pc/mod.rs", Cut::Impls(&["TwoPc"])),
+            // Three-phase commit prepares with 2PC's participant code and
+            // votes, logs and applies the way lab 03 asks: cut it too.
+            ("src/protocols/three_pc/coordinator.rs", Cut::All),
+            ("src/protocols/three_pc/participant.rs", Cut::All),
         ],
     ),
     (

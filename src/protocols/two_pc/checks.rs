@@ -1,9 +1,10 @@
-//! Two-phase commit's checks and metrics, generic over the lab trait
-//! [`TwoPcLabNode`] so the same checks judge the reference and a student's
-//! implementation (lab 03).
+//! Atomic commitment's checks and metrics over the sharded bank, generic
+//! over [`CommitNode`] so the same checks judge two-phase commit's
+//! reference, a student's implementation (lab 03, through the lab trait
+//! [`TwoPcLabNode`]) and three-phase commit (`protocols::three_pc`).
 //!
 //! The per-step checks look only at the decision the last handler took
-//! ([`TwoPcLabNode::last_decided`]), so they stay cheap however long the run;
+//! ([`CommitNode::last_decided`]), so they stay cheap however long the run;
 //! a conflict is caught at the step that creates it. A crashed node's records
 //! are read from its storage, in the disk layout every implementation shares
 //! (`txn/<tx>`: [`TxnRecord`], `decision/<tx>`: [`DecisionRecord`],
@@ -16,12 +17,81 @@ use crate::check::serializability::{self, Consistency};
 use crate::check::CheckKind;
 use crate::check::{Outcome as CheckOutcome, Status};
 use crate::sim::Invariant;
-use crate::sim::{NodeId, Sim, SimBuilder, SimTime};
+use crate::sim::{Node, NodeId, Sim, SimBuilder, SimTime};
+use std::collections::BTreeMap;
 use std::sync::Arc;
+
+/// What an atomic-commit node over the sharded bank shows the checks: node
+/// 0 coordinates, nodes `1..n` hold the accounts. Two-phase commit's lab
+/// trait [`TwoPcLabNode`] has these accessors (every implementation of it
+/// is a `CommitNode`), and three-phase commit implements it too, so both
+/// protocols answer to one set of checks.
+///
+/// A crashed node is read from its storage, in the layout every
+/// implementation shares: `decision/<tx>` ([`DecisionRecord`]) on node 0,
+/// `txn/<tx>` ([`TxnRecord`]) and `account/<name>` (`Vec<i64>`) on a
+/// participant. A participant that has not decided a transaction records it
+/// as [`Phase::Prepared`] (three-phase commit's uncertain and pre-committed
+/// states both are).
+pub trait CommitNode: Node {
+    /// Node 0's decisions by transaction, as in its log; `None` elsewhere.
+    fn decision_log(&self) -> Option<&BTreeMap<TxId, DecisionRecord>>;
+    /// Transactions node 0 is still deciding (0 elsewhere).
+    fn collecting_votes(&self) -> usize;
+    /// A participant's record of every transaction it has seen; `None` on
+    /// node 0.
+    fn txn_records(&self) -> Option<&BTreeMap<TxId, TxnRecord>>;
+    /// A participant's committed entries of each account it holds; `None`
+    /// on node 0.
+    fn accounts(&self) -> Option<&BTreeMap<String, Vec<i64>>>;
+    /// The transaction whose outcome this node recorded in its last handler.
+    fn last_decided(&self) -> Option<TxId>;
+    /// Most locks this participant held at once (for a metric).
+    fn locks_peak(&self) -> usize;
+}
+
+impl<N: TwoPcLabNode> CommitNode for N {
+    fn decision_log(&self) -> Option<&BTreeMap<TxId, DecisionRecord>> {
+        TwoPcLabNode::decision_log(self)
+    }
+    fn collecting_votes(&self) -> usize {
+        TwoPcLabNode::collecting_votes(self)
+    }
+    fn txn_records(&self) -> Option<&BTreeMap<TxId, TxnRecord>> {
+        TwoPcLabNode::txn_records(self)
+    }
+    fn accounts(&self) -> Option<&BTreeMap<String, Vec<i64>>> {
+        TwoPcLabNode::accounts(self)
+    }
+    fn last_decided(&self) -> Option<TxId> {
+        TwoPcLabNode::last_decided(self)
+    }
+    fn locks_peak(&self) -> usize {
+        TwoPcLabNode::locks_peak(self)
+    }
+}
+
+/// The bank's shape, all the checks need to know of a protocol's parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BankShape {
+    /// Number of accounts (`accounts`).
+    pub accounts: u32,
+    /// Every account's opening balance (`initial_balance`).
+    pub initial_balance: i64,
+}
+
+impl From<&Params> for BankShape {
+    fn from(params: &Params) -> Self {
+        BankShape {
+            accounts: params.accounts,
+            initial_balance: params.initial_balance,
+        }
+    }
+}
 
 /// A participant's phase for `tx` and whether it voted yes: from memory if
 /// up, from storage if down.
-fn stance_at<N: TwoPcLabNode>(sim: &Sim<N>, node: NodeId, tx: TxId) -> Option<(Phase, bool)> {
+fn stance_at<N: CommitNode>(sim: &Sim<N>, node: NodeId, tx: TxId) -> Option<(Phase, bool)> {
     match sim.node(node) {
         Some(n) => n.txn_records()?.get(&tx).map(|r| (r.phase, r.voted_yes)),
         None => sim
@@ -34,7 +104,7 @@ fn stance_at<N: TwoPcLabNode>(sim: &Sim<N>, node: NodeId, tx: TxId) -> Option<(P
 }
 
 /// Every transaction record of a participant, up or down.
-fn records_of<N: TwoPcLabNode>(sim: &Sim<N>, node: NodeId) -> Vec<TxnRecord> {
+fn records_of<N: CommitNode>(sim: &Sim<N>, node: NodeId) -> Vec<TxnRecord> {
     if let Some(n) = sim.node(node) {
         return n
             .txn_records()
@@ -51,7 +121,7 @@ fn records_of<N: TwoPcLabNode>(sim: &Sim<N>, node: NodeId) -> Vec<TxnRecord> {
 }
 
 /// The coordinator's decision log, up or down.
-fn decision_log<N: TwoPcLabNode>(sim: &Sim<N>) -> Vec<DecisionRecord> {
+fn decision_log<N: CommitNode>(sim: &Sim<N>) -> Vec<DecisionRecord> {
     if let Some(log) = sim.node(COORDINATOR).and_then(N::decision_log) {
         return log.values().cloned().collect();
     }
@@ -65,7 +135,7 @@ fn decision_log<N: TwoPcLabNode>(sim: &Sim<N>) -> Vec<DecisionRecord> {
 }
 
 /// Transactions some handler just decided, with their participants.
-fn fresh_decisions<N: TwoPcLabNode>(sim: &Sim<N>) -> Vec<(NodeId, TxId, Outcome, Vec<NodeId>)> {
+fn fresh_decisions<N: CommitNode>(sim: &Sim<N>) -> Vec<(NodeId, TxId, Outcome, Vec<NodeId>)> {
     let mut out = Vec::new();
     for (id, node) in sim.live_nodes() {
         let Some(tx) = node.last_decided() else {
@@ -86,7 +156,7 @@ fn fresh_decisions<N: TwoPcLabNode>(sim: &Sim<N>) -> Vec<(NodeId, TxId, Outcome,
     out
 }
 
-fn atomicity<N: TwoPcLabNode>(sim: &Sim<N>) -> Result<(), String> {
+fn atomicity<N: CommitNode>(sim: &Sim<N>) -> Result<(), String> {
     for (_, tx, _, participants) in fresh_decisions(sim) {
         let mut committed = Vec::new();
         let mut aborted = Vec::new();
@@ -108,7 +178,7 @@ fn atomicity<N: TwoPcLabNode>(sim: &Sim<N>) -> Result<(), String> {
     Ok(())
 }
 
-fn commit_needs_every_yes_vote<N: TwoPcLabNode>(sim: &Sim<N>) -> Result<(), String> {
+fn commit_needs_every_yes_vote<N: CommitNode>(sim: &Sim<N>) -> Result<(), String> {
     for (by, tx, outcome, participants) in fresh_decisions(sim) {
         if outcome != Outcome::Commit {
             continue;
@@ -124,7 +194,7 @@ fn commit_needs_every_yes_vote<N: TwoPcLabNode>(sim: &Sim<N>) -> Result<(), Stri
     Ok(())
 }
 
-fn every_transaction_decided<N: TwoPcLabNode>(sim: &Sim<N>) -> Result<(), String> {
+fn every_transaction_decided<N: CommitNode>(sim: &Sim<N>) -> Result<(), String> {
     let mut stuck = Vec::new();
     for p in 1..sim.node_count() {
         for r in records_of(sim, NodeId(p)) {
@@ -155,7 +225,7 @@ fn every_transaction_decided<N: TwoPcLabNode>(sim: &Sim<N>) -> Result<(), String
 }
 
 /// Every account's entries, wherever it lives.
-fn all_accounts<N: TwoPcLabNode>(sim: &Sim<N>, params: &Params) -> Vec<(String, Vec<i64>)> {
+fn all_accounts<N: CommitNode>(sim: &Sim<N>, params: &BankShape) -> Vec<(String, Vec<i64>)> {
     let mut out = Vec::new();
     for p in 1..sim.node_count() {
         let node = NodeId(p);
@@ -173,7 +243,7 @@ fn all_accounts<N: TwoPcLabNode>(sim: &Sim<N>, params: &Params) -> Vec<(String, 
     out
 }
 
-fn money_conserved<N: TwoPcLabNode>(sim: &Sim<N>, params: &Params) -> CheckOutcome {
+fn money_conserved<N: CommitNode>(sim: &Sim<N>, params: &BankShape) -> CheckOutcome {
     let accounts = all_accounts(sim, params);
     for (name, entries) in &accounts {
         let b = balance(params.initial_balance, entries);
@@ -198,7 +268,7 @@ fn money_conserved<N: TwoPcLabNode>(sim: &Sim<N>, params: &Params) -> CheckOutco
     }
 }
 
-fn serializable<N: TwoPcLabNode>(sim: &Sim<N>) -> CheckOutcome {
+fn serializable<N: CommitNode>(sim: &Sim<N>) -> CheckOutcome {
     match serializability::check(sim.history(), Consistency::Serializable) {
         Ok(report) => match report.status {
             Status::Valid => CheckOutcome::Pass,
@@ -214,7 +284,7 @@ fn serializable<N: TwoPcLabNode>(sim: &Sim<N>) -> CheckOutcome {
 /// participant that holds it (in memory, or on disk if down). A coordinator
 /// that answers "committed" without the participants doing the work fails
 /// here, however consistent its answers look.
-fn commits_applied<N: TwoPcLabNode>(sim: &Sim<N>, params: &Params) -> CheckOutcome {
+fn commits_applied<N: CommitNode>(sim: &Sim<N>, params: &BankShape) -> CheckOutcome {
     use crate::check::history::EventType;
     let accounts: std::collections::BTreeMap<String, Vec<i64>> =
         all_accounts(sim, params).into_iter().collect();
@@ -253,7 +323,7 @@ fn commits_applied<N: TwoPcLabNode>(sim: &Sim<N>, params: &Params) -> CheckOutco
 /// messages, so every acknowledged transaction costs at least one. A node
 /// that answers from memory shared with other nodes (a process global)
 /// instead of asking the participants fails here.
-fn messages_flow<N: TwoPcLabNode>(sim: &Sim<N>) -> CheckOutcome {
+fn messages_flow<N: CommitNode>(sim: &Sim<N>) -> CheckOutcome {
     let (sent, ok) = (sim.counters().sent, sim.counters().ops_ok);
     if sent >= ok {
         CheckOutcome::Pass
@@ -268,7 +338,11 @@ fn time(ns: u64) -> String {
     SimTime(ns).to_string()
 }
 
-fn metrics<N: TwoPcLabNode>(sim: &Sim<N>) -> Vec<(String, String)> {
+/// The commit metrics: `txns-committed`, `txns-aborted`, `presumed-aborts`
+/// (from node 0's log), `prepared-time-p50/max`, `blocked-txns`,
+/// `blocked-time-total/max`, `blocked-lock-time` (a participant that had to
+/// ask for the outcome is blocked) and `locks-held-peak`.
+pub fn metrics<N: CommitNode>(sim: &Sim<N>) -> Vec<(String, String)> {
     let log = decision_log(sim);
     let committed = log.iter().filter(|r| r.outcome == Outcome::Commit).count();
     let presumed = log.iter().filter(|r| r.presumed).count();
@@ -332,9 +406,15 @@ pub fn builder(params: Params, nodes: u32, seed: u64) -> SimBuilder<TwoPc> {
 /// `serializable` (at the end), `every-transaction-decided`,
 /// `commits-applied` and `messages-flow` (eventually),
 /// `a-transaction-commits` (sometimes).
-pub fn attach_checks<N: TwoPcLabNode>(b: SimBuilder<N>, params: Arc<Params>) -> SimBuilder<N> {
-    let money = Arc::clone(&params);
-    let applied = Arc::clone(&params);
+pub fn attach_checks<N: CommitNode>(b: SimBuilder<N>, params: Arc<Params>) -> SimBuilder<N> {
+    attach_bank_checks(b, BankShape::from(&*params))
+}
+
+/// Attach the atomic-commit checks and [`metrics`] to a builder of any
+/// [`CommitNode`] over a bank of this shape (the checks of
+/// [`attach_checks`]; three-phase commit uses them as they are).
+pub fn attach_bank_checks<N: CommitNode>(b: SimBuilder<N>, bank: BankShape) -> SimBuilder<N> {
+    let (money, applied) = (bank, bank);
     b.invariant(Invariant::always("atomicity", atomicity::<N>))
         .invariant(Invariant::always(
             "commit-needs-every-yes-vote",
@@ -381,7 +461,7 @@ pub fn attach_checks<N: TwoPcLabNode>(b: SimBuilder<N>, params: Arc<Params>) -> 
 /// record at each of its participants. The per-step checks catch the same
 /// faults earlier but trust [`TwoPcLabNode::last_decided`]; this one reads
 /// every record, once.
-pub fn outcomes_agree<N: TwoPcLabNode>(sim: &Sim<N>) -> CheckOutcome {
+pub fn outcomes_agree<N: CommitNode>(sim: &Sim<N>) -> CheckOutcome {
     use std::collections::BTreeMap;
     let mut outcomes: BTreeMap<TxId, Vec<(NodeId, Outcome)>> = BTreeMap::new();
     let mut participants: BTreeMap<TxId, Vec<NodeId>> = BTreeMap::new();

@@ -48,7 +48,9 @@ mod participant;
 pub mod scenario;
 
 pub use bank::BankWorkload;
-pub use checks::{attach_checks, builder, outcomes_agree};
+pub use checks::{
+    attach_bank_checks, attach_checks, builder, metrics, outcomes_agree, BankShape, CommitNode,
+};
 pub use coordinator::{Coordinator, DecisionRecord};
 pub use participant::{Participant, Phase, TxnRecord};
 

@@ -247,7 +247,12 @@ impl Participant {
     }
 
     /// Check locks and balances; the reads if the transaction can prepare.
-    fn try_prepare(&self, params: &Params, record: &TxnRecord) -> Result<Vec<Vec<i64>>, String> {
+    /// (Three-phase commit's participants prepare with it too.)
+    pub(crate) fn try_prepare(
+        &self,
+        params: &Params,
+        record: &TxnRecord,
+    ) -> Result<Vec<Vec<i64>>, String> {
         // Bug `always-yes`: no lock or funds check, every prepare is a yes.
         let always_yes = params.has(Bug::AlwaysYes);
         for op in &record.ops {
@@ -289,7 +294,7 @@ impl Participant {
     }
 
     /// Take `tx`'s locks (the caller checked there is no conflict); the count.
-    fn lock(&mut self, tx: TxId, ops: &[AccountOp]) -> usize {
+    pub(crate) fn lock(&mut self, tx: TxId, ops: &[AccountOp]) -> usize {
         let mut wanted: BTreeMap<&str, bool> = BTreeMap::new();
         for op in ops {
             *wanted.entry(op.account.as_str()).or_default() |= matches!(op.op, MicroOp::Append(_));
@@ -311,7 +316,8 @@ impl Participant {
         wanted.len()
     }
 
-    fn unlock(&mut self, tx: TxId, ops: &[AccountOp]) {
+    /// Release `tx`'s locks.
+    pub(crate) fn unlock(&mut self, tx: TxId, ops: &[AccountOp]) {
         for op in ops {
             let drop = match self.locks.get_mut(&op.account) {
                 Some(Lock::Exclusive(holder)) => *holder == tx,
