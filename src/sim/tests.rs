@@ -341,6 +341,41 @@ fn retaining_checks_by_name_keeps_or_drops_monitors() {
     assert_eq!(b.invariant_names(), vec!["fine"]);
 }
 
+#[test]
+fn a_sometimes_check_that_held_before_a_safety_stop_passes() {
+    // n1 hears its first hello at 105 ms; the always check stops the run
+    // at its third (305 ms). `heard` held before the stop: pass, not
+    // "not evaluated"; `never` did not, and cannot be judged any more.
+    use crate::check::Outcome;
+    let mut sim = SimBuilder::new(2, 1, |_, _| Probe::default())
+        .network(constant_net())
+        .duration(SimTime::from_secs(2))
+        .settle(SimTime::ZERO)
+        .invariant(crate::sim::Invariant::sometimes("heard", |s: &Sim<Probe>| {
+            s.node(NodeId(1)).is_some_and(|n| !n.got.is_empty())
+        }))
+        .invariant(crate::sim::Invariant::sometimes("never", |_| false))
+        .invariant(crate::sim::Invariant::always("few", |s: &Sim<Probe>| {
+            match s.node(NodeId(1)).map_or(0, |n| n.got.len()) {
+                0..=2 => Ok(()),
+                k => Err(format!("n1 heard {k} hellos")),
+            }
+        }))
+        .build();
+    let report = sim.run();
+    let outcome = |name: &str| {
+        report
+            .checks
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| c.outcome.clone())
+            .expect("a check of that name")
+    };
+    assert_eq!(outcome("few"), Outcome::Fail("n1 heard 3 hellos".into()));
+    assert_eq!(outcome("heard"), Outcome::Pass);
+    assert!(matches!(outcome("never"), Outcome::Unknown(_)), "{report:?}");
+}
+
 /// Takes every request, then always redirects (like a leader that appended
 /// an operation and lost its leadership before committing it).
 #[derive(Clone, Debug, Default)]
