@@ -19,8 +19,8 @@ use super::Lab;
 pub use crate::protocols::lock_service::lab::{
     build_lab as build, Acquire, LeaseRules, Reference, TOKEN_KEY,
 };
-pub use crate::protocols::lock_service::Lease;
 use crate::protocols::lock_service::scenario::FACTS;
+pub use crate::protocols::lock_service::Lease;
 use crate::registry::{BuildFn, ProtocolEntry};
 use std::sync::LazyLock;
 

@@ -64,8 +64,8 @@ fn the_reference_protocol_runs_the_reference_hooks() {
         let options = distlab::scenario::engine::BuildOptions::default();
         let mut scenario = scenario;
         scenario.seed = 3;
-        let mut sim = build::<distlab::labs::leases::Reference>(&scenario, &options)
-            .expect("builds");
+        let mut sim =
+            build::<distlab::labs::leases::Reference>(&scenario, &options).expect("builds");
         let lab = sim.run();
         assert_eq!(plain.trace_hash, lab.trace_hash, "{path}");
     }
@@ -293,6 +293,11 @@ fn the_cheat_catalogue_loses() {
                 build: &build::<cheat_rules::NeverExpires>,
                 real_parts: &[],
             },
+            Cheat {
+                name: "lease and token kept in thread_locals, not in the nodes and storage",
+                build: &build::<cheat_rules::Globals>,
+                real_parts: &[],
+            },
         ],
     );
 }
@@ -301,27 +306,16 @@ fn the_cheat_catalogue_loses() {
 fn a_token_counter_in_a_thread_local_loses_every_part_that_uses_it() {
     // Honest lease rules (part A earns its points: parts B-D are given
     // there) with the token counter in a thread_local instead of storage:
-    // it survives restarts, so every run passes its checks, but it leaks
-    // from one run into the next and the determinism check zeroes B, C, D.
-    let board = cheats::grade_cheat(
-        &LAB,
-        &cheats::Cheat {
-            name: "token counter in a thread_local",
-            build: &build::<cheat_rules::Global>,
-            real_parts: &["A"],
-        },
-    );
-    eprintln!(
-        "{}",
-        cheats::score_line(
-            &cheats::Cheat {
-                name: "token counter in a thread_local",
-                build: &build::<cheat_rules::Global>,
-                real_parts: &["A"],
-            },
-            &board
-        )
-    );
+    // a shortcut, not a cheat of the whole lab. It survives restarts, so
+    // every run passes its checks, but it leaks from one run into the next
+    // and the determinism check zeroes B, C and D.
+    let cheat = cheats::Cheat {
+        name: "honest leases, token counter in a thread_local",
+        build: &build::<cheat_rules::Global>,
+        real_parts: &["A"],
+    };
+    let board = cheats::grade_cheat(&LAB, &cheat);
+    eprintln!("{}", cheats::score_line(&cheat, &board));
     for part in ["B", "C", "D"] {
         assert_eq!(board.part(part).map(|p| p.earned()), Some(0), "part {part}");
     }

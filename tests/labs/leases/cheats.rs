@@ -131,3 +131,55 @@ impl LeaseRules for Global {
         Reference::may_start_write(now, lease_end, work)
     }
 }
+
+thread_local! {
+    /// The lease as the cheat remembers it: holder and expiry (service
+    /// clock), outside the simulation.
+    static HELD: Cell<Option<(NodeId, SimTime)>> = const { Cell::new(None) };
+}
+
+/// Keeps its state in `thread_local`s instead of the nodes and their
+/// storage: the lease it granted (ignoring the service's own record, a
+/// lease of one second) and the token counter. Each run passes its checks
+/// on a fresh thread; the state leaks from one run into the next.
+pub struct Globals;
+impl LeaseRules for Globals {
+    fn acquire(_: Option<&Lease>, asker: NodeId, now: SimTime) -> Acquire {
+        let until = now + SimTime::from_secs(1);
+        HELD.with(|held| match held.get() {
+            Some((holder, end)) if now < end && holder == asker => {
+                held.set(Some((asker, until)));
+                Acquire::Again
+            }
+            Some((_, end)) if now < end => Acquire::Busy,
+            _ => {
+                held.set(Some((asker, until)));
+                Acquire::Grant
+            }
+        })
+    }
+    fn renew(_: Option<&Lease>, asker: NodeId, _: u64, now: SimTime) -> bool {
+        HELD.with(|held| match held.get() {
+            Some((holder, end)) if now < end && holder == asker => {
+                held.set(Some((asker, now + SimTime::from_secs(1))));
+                true
+            }
+            _ => false,
+        })
+    }
+    fn next_token(storage: &mut Storage, last: u64) -> u64 {
+        Global::next_token(storage, last)
+    }
+    fn recover_token(storage: &Storage) -> Option<u64> {
+        Global::recover_token(storage)
+    }
+    fn accept_write(highest: u64, token: u64) -> bool {
+        Reference::accept_write(highest, token)
+    }
+    fn lease_end(sent_at: SimTime, lease: SimTime) -> SimTime {
+        Reference::lease_end(sent_at, lease)
+    }
+    fn may_start_write(now: SimTime, lease_end: SimTime, work: SimTime) -> bool {
+        Reference::may_start_write(now, lease_end, work)
+    }
+}
