@@ -177,7 +177,7 @@ mod mutants {
 
     solution_but!(TokenNotSynced {
         fn next_token(s: &mut Storage, l: u64) -> u64 {
-            s.put(super::solution::TOKEN_KEY, &(l + 1));
+            s.put(distlab::labs::leases::TOKEN_KEY, &(l + 1));
             l + 1
         }
     } acquire, renew, recover_token, accept_write, lease_end, may_start_write);

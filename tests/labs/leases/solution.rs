@@ -21,12 +21,9 @@
 // The `todo!()`s leave parameters and imports unused until you fill them in.
 #![allow(unused_variables, unused_imports, unreachable_code)]
 
-use distlab::labs::leases::{Acquire, Lease, LeaseRules};
+use distlab::labs::leases::{Acquire, Lease, LeaseRules, TOKEN_KEY};
 use distlab::sim::{NodeId, SimTime};
 use distlab::storage::Storage;
-
-/// Storage key under which the service keeps its last issued token.
-pub const TOKEN_KEY: &str = "last-token";
 
 /// Your rules.
 #[derive(Clone, Copy, Debug, Default)]
