@@ -31,6 +31,7 @@ pub mod data;
 mod determinism;
 pub mod grade;
 pub mod integrity;
+pub mod leases;
 pub mod quorum_kv;
 pub mod raft;
 pub mod saga;
@@ -244,6 +245,11 @@ pub const CODE: &[LabCode] = &[
     LabCode {
         slug: "10-event-sourcing",
         reference: Some(cqrs::REFERENCE),
+        custom: None,
+    },
+    LabCode {
+        slug: "11-leases-fencing",
+        reference: Some(leases::REFERENCE),
         custom: None,
     },
 ];

@@ -4022,6 +4022,614 @@ restart = "store"
 "#,
     ),
     (
+        "labs/11-leases-fencing/lab.toml",
+        r#"# Lab 11's data: what the grader grades (parts → cases: scenario, seeds,
+# checks, points), the hints `distlab lab hint 11` shows, and the
+# reference's bug switches with the parts each must lose. Read by
+# src/labs/data (the format: docs/labs.md, "Adding a lab"); scenario paths
+# are relative to this folder; `note` and `rule` only show in the README.
+# The grader grades with its own compiled-in copy of this file and refuses
+# to grade while it is edited. After a change (lab authors only), run
+# `DISTLAB_BLESS=1 cargo test --test labs -- scenario_copies readme`.
+
+id = "11"
+title = "Leases and fencing tokens: a lock that survives pauses, crashes and slow clocks"
+package = "lab-11-leases-fencing"
+protocol = "lock-service"
+hints = [
+    """\
+    Start with part A: `cargo run --release -p lab-11-leases-fencing -- tui \
+    labs/11-leases-fencing/scenarios/lease-expiry.toml`. `acquire` has three \
+    answers: `Again` if the asker holds a lease that has not expired, `Busy` if \
+    someone else does, `Grant` otherwise — no lease, or an expired one (`now >= \
+    expires`): an expired lease belongs to nobody.""",
+    """\
+    `renew` says yes only to the current holder, for its own token, while the \
+    lease is still running. A renewal that arrives after expiry must be refused \
+    (`Lost`): the lock may already be promised to someone else.""",
+    """\
+    Part B: `next_token` is `last + 1`, but it must be in `storage` and synced \
+    before you return it — the grant leaves right after, and a crash may come \
+    right after that. `recover_token` reads the same key back (`None` on the first \
+    start). Keep nothing in a `static` or `thread_local`: the grader re-runs \
+    seeds on fresh threads and compares traces.""",
+    """\
+    Part C is one comparison, but which one? A holder writes several times under \
+    one token, so a token equal to the highest accepted is current, not stale. \
+    Only an older token is fenced off.""",
+    """\
+    Part D: the holder cannot know when the service started the lease; it knows \
+    when it *sent* the request, which is earlier, so count from there. Then \
+    leave a margin: a write takes `work` to produce and is sent without another \
+    look at the lease, and clocks drift by a few percent — start one only if \
+    `now` plus twice `work` is still before the lease's end.""",
+]
+
+[checks]
+all = [
+    "fenced-writes",
+    "tokens-grow",
+    "lock-regranted-after-crash",
+    "lock-granted",
+    "expired-leases-give-way",
+    "no-false-fencing",
+    "leases-alone-suffice",
+]
+
+[[parts]]
+id = "A"
+title = "the service's lease rules: grant, renew, expire"
+note = "R1, R2"
+
+[[parts.cases]]
+scenario = "scenarios/lease-expiry.toml"
+seeds = "0..30"
+checks = "all"
+points = 15
+note = "renewals cut twice, 5% loss"
+
+[[parts.cases]]
+scenario = "scenarios/holder-crashes.toml"
+seeds = "0..30"
+checks = "all"
+points = 15
+note = "three holders crash holding the lock"
+
+[[parts]]
+id = "B"
+title = "fencing tokens: larger every grant, durable across restarts"
+note = "R3, R4"
+
+[[parts.cases]]
+scenario = "scenarios/service-restarts.toml"
+seeds = "0..30"
+checks = "all"
+points = 10
+note = "the service crashes and restarts twice"
+
+[[parts.cases]]
+scenario = "scenarios/holder-and-service-crash.toml"
+seeds = "0..30"
+checks = "all"
+points = 10
+note = "a holder crashes, then the service"
+
+[[parts]]
+id = "C"
+title = "the storage fences off stale writes"
+note = "R5"
+
+[[parts.cases]]
+scenario = "scenarios/pause.toml"
+seeds = "0..30"
+checks = "all"
+points = 15
+note = "the holder paused 2 s past its lease"
+
+[[parts.cases]]
+scenario = "scenarios/clock-skew.toml"
+seeds = "0..30"
+checks = "all"
+points = 10
+note = "the holder's clock 2 s behind, renewals lost"
+
+[[parts]]
+id = "D"
+title = "the holder stops writing before its lease may end"
+note = "R6, R7"
+
+[[parts.cases]]
+scenario = "scenarios/renewals-lost.toml"
+seeds = "0..30"
+checks = "all"
+points = 15
+note = "renewals cut twice, clocks drift ±10 %"
+
+[[parts.cases]]
+scenario = "scenarios/short-lease.toml"
+seeds = "0..30"
+checks = "all"
+points = 10
+note = "500 ms leases, 5% loss, drift"
+
+[[bugs]]
+name = "no-fencing"
+param = "bugs"
+value = ["no-fencing"]
+breaks = ["C"]
+rule = "R5: the storage accepts every write, whatever its token"
+
+[[bugs]]
+name = "volatile-token"
+param = "bugs"
+value = ["volatile-token"]
+breaks = ["B"]
+rule = "R3, R4: the token counter is kept in memory only and starts over after a restart"
+"#,
+    ),
+    (
+        "labs/11-leases-fencing/scenarios/clock-skew.toml",
+        r#"# clock-skew (lab 11, part C): the lock holder's clock falls 2 s behind
+# while its renewals are lost, so it writes past its lease; the storage must
+# fence the writes off.
+#
+# The shipped scenarios/lock-clock-skew.toml with part D given. Holders keep
+# the lock for up to 50 writes (5 s). At 3 s the holder's messages to the
+# service are cut (until 7 s) and its clock steps 2 s back. The service
+# hears no renewal, lets the lease expire after 1 s on its own clock and
+# grants the lock to another holder. The first holder, judging its lease on
+# its own clock, believes it has 2 s to go and keeps writing with its old
+# token. No rule on the holder's side can save this (its clock is wrong);
+# the storage's token check does. Clocks also drift by up to ±5 %.
+#
+# Parts A, B and C are yours; D is the reference's.
+#
+# Watch: "write with token ... fenced off" in the holder's log; metric
+# `fenced-writes-rejected`.
+#
+# Try: cargo run --release -p lab-11-leases-fencing -- run labs/11-leases-fencing/scenarios/clock-skew.toml
+name = "lab11-clock-skew"
+description = "The holder's clock falls 2 s behind while its renewals are lost; fencing rejects its writes."
+nodes = 5
+seed = 1
+duration = "10s"
+settle = "3s"
+
+[protocol]
+name = "lock-service"
+lease = "1s"
+renew_every = "300ms"
+retry = "100ms"
+work = "100ms"
+hold_writes = 50
+rest = "300ms"
+given_parts = ["D"]
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+
+[clocks]
+drift_ppm = 50000
+
+[[faults]]
+at = "3s"
+cut = { from = "lock-holder", to = 0 }
+
+[[faults]]
+at = "3s"
+clock_jump = { node = "lock-holder", by = "-2s" }
+
+[[faults]]
+at = "7s"
+heal = true
+"#,
+    ),
+    (
+        "labs/11-leases-fencing/scenarios/holder-and-service-crash.toml",
+        r#"# holder-and-service-crash (lab 11, part B): a holder crashes holding the
+# lock, then the service crashes and restarts.
+#
+# The shipped scenarios/lock-holder-crash.toml with parts C and D given. At
+# 3 s the lock holder crashes (back at 6 s): the lock is granted again once
+# its lease has run out. At 8 s the service crashes and comes back at
+# 8.5 s: its token counter must survive (`tokens-grow`), and it grants
+# nothing for one lease after the restart.
+#
+# Parts A and B are yours; C and D are the reference's.
+#
+# Try: cargo run --release -p lab-11-leases-fencing -- run labs/11-leases-fencing/scenarios/holder-and-service-crash.toml
+name = "lab11-holder-and-service-crash"
+description = "The lock holder crashes, then the service crashes and restarts; tokens keep growing."
+nodes = 5
+seed = 1
+duration = "12s"
+settle = "3s"
+
+[protocol]
+name = "lock-service"
+lease = "1s"
+renew_every = "300ms"
+retry = "100ms"
+work = "100ms"
+hold_writes = 5
+rest = "300ms"
+given_parts = ["C", "D"]
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+loss = 0.02
+
+[[faults]]
+at = "3s"
+crash = "lock-holder"
+
+[[faults]]
+at = "6s"
+restart = "all"
+
+[[faults]]
+at = "8s"
+crash = "lock-service"
+
+[[faults]]
+at = "8500ms"
+restart = "all"
+"#,
+    ),
+    (
+        "labs/11-leases-fencing/scenarios/holder-crashes.toml",
+        r#"# holder-crashes (lab 11, part A): holders crash while they hold the lock;
+# the lock must be granted again once the lease has run out.
+#
+# The network loses 2% of messages. At 2.5 s, 5 s and 9 s whoever holds the
+# lock crashes; the first two come back at 7 s with nothing (they ask like
+# everyone else). A crashed holder never releases its lease: the service
+# turns the others away ("Busy") while the lease runs, then grants the lock
+# to the next one that asks, with a new token.
+# `lock-regranted-after-crash` checks it happens within the lease plus a
+# rest and two retries (1.5 s here).
+#
+# Part A's rules are yours; parts B, C and D are the reference's.
+#
+# Watch: "lease of nX (token ...) expired" in the service's log; metrics
+# `holder-crashes-holding`, `grants`.
+#
+# Try: cargo run --release -p lab-11-leases-fencing -- run labs/11-leases-fencing/scenarios/holder-crashes.toml
+name = "lab11-holder-crashes"
+description = "Lock holders crash three times; the lock is granted again after each lease."
+nodes = 5
+seed = 1
+duration = "13s"
+settle = "3s"
+
+[protocol]
+name = "lock-service"
+lease = "1s"
+renew_every = "300ms"
+retry = "100ms"
+work = "100ms"
+hold_writes = 5
+rest = "300ms"
+given_parts = ["B", "C", "D"]
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+loss = 0.02
+
+[[faults]]
+at = "2500ms"
+crash = "lock-holder"
+
+[[faults]]
+at = "5s"
+crash = "lock-holder"
+
+[[faults]]
+at = "7s"
+restart = "all"
+
+[[faults]]
+at = "9s"
+crash = "lock-holder"
+"#,
+    ),
+    (
+        "labs/11-leases-fencing/scenarios/lease-expiry.toml",
+        r#"# lease-expiry (lab 11, part A): the holder's renewals are lost; the
+# service lets its lease expire and grants the lock to the next holder.
+#
+# n0 is the lock service, n1 the storage, n2-n4 the holders. The network
+# loses 5% of messages. At 3 s and again at 7 s the messages of whoever
+# holds the lock to the service are cut for 1.5 s (a one-way cut: it still
+# hears the service and still reaches the storage). Its renewals are lost,
+# so the service must let its lease run out on the service's own clock and
+# grant the lock to the next holder that asks, with a new token. The cut
+# holder stops by itself when its own view of the lease ends. Everything
+# else is an ordinary run: holders ask, get the lock, write five times,
+# release, rest, ask again.
+#
+# Part A's rules are yours; parts B, C and D are the reference's
+# (`given_parts`), so a `todo!()` there cannot fail this case.
+#
+# Watch: "lease of nX (token ...) expired" in the service's log; checks
+# `expired-leases-give-way` (an expired lease gave way) and
+# `leases-alone-suffice` (no run without pauses may need fencing).
+#
+# Try: cargo run --release -p lab-11-leases-fencing -- run labs/11-leases-fencing/scenarios/lease-expiry.toml
+name = "lab11-lease-expiry"
+description = "The holder's renewals are cut twice; its lease must expire and the lock go to the next holder."
+nodes = 5
+seed = 1
+duration = "12s"
+settle = "3s"
+
+[protocol]
+name = "lock-service"
+lease = "1s"
+renew_every = "300ms"
+retry = "100ms"
+work = "100ms"
+hold_writes = 5
+rest = "300ms"
+given_parts = ["B", "C", "D"]
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+loss = 0.05
+
+[[faults]]
+at = "3s"
+cut = { from = "lock-holder", to = 0 }
+
+[[faults]]
+at = "4500ms"
+heal = true
+
+[[faults]]
+at = "7s"
+cut = { from = "lock-holder", to = 0 }
+
+[[faults]]
+at = "8500ms"
+heal = true
+"#,
+    ),
+    (
+        "labs/11-leases-fencing/scenarios/pause.toml",
+        r#"# pause (lab 11, part C): the lock holder is paused past its lease, wakes
+# up and writes; the storage must fence the stale write off.
+#
+# At 3 s the holder of the lock is paused for 2 s (a stop-the-world GC
+# pause) with a write under way. Its renewals stop, the service lets its
+# lease expire and grants the lock to another holder with a higher token,
+# which writes. At 5 s the paused holder resumes and its prepared write goes
+# out with the old token — it cannot know it was paused. The storage has
+# accepted a higher token, so it must reject the write (`Fenced`), and the
+# holder gives the lock up. Without the check (`fenced-writes` fails) the
+# stale write overwrites the new holder's. The storage must still accept
+# every write whose token is current (`no-false-fencing`).
+#
+# Parts A, B and C are yours; D is the reference's.
+#
+# Watch: "fenced: rejects nX's write with token ..." in the storage's log;
+# metric `fenced-writes-rejected` (at least 1).
+#
+# Try: cargo run --release -p lab-11-leases-fencing -- tui labs/11-leases-fencing/scenarios/pause.toml   (g 3s, then step)
+name = "lab11-pause"
+description = "A holder paused past its lease wakes up and writes; the storage fences the stale write off."
+nodes = 5
+seed = 1
+duration = "10s"
+settle = "3s"
+
+[protocol]
+name = "lock-service"
+lease = "1s"
+renew_every = "300ms"
+retry = "100ms"
+work = "100ms"
+hold_writes = 5
+rest = "300ms"
+given_parts = ["D"]
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+
+[[faults]]
+at = "3s"
+pause = "lock-holder"
+for = "2s"
+"#,
+    ),
+    (
+        "labs/11-leases-fencing/scenarios/renewals-lost.toml",
+        r#"# renewals-lost (lab 11, part D): the holder's renewals are lost and clocks
+# drift; the holder must stop writing before its lease may have expired.
+#
+# Clocks drift by up to ±10 % (an exaggeration that makes the margin
+# visible; no jumps, no pauses). At 3 s and again at 7 s the messages of
+# the lock holder to the service are cut for 2 s: its renewals are lost,
+# the service lets the lease expire on its clock and grants the lock to the
+# next holder (holders ask every 20 ms), which writes after 150 ms of work.
+# The cut holder still reaches the storage: every write it sends after the
+# next holder's first write is fenced off, and in a run without pauses or
+# clock jumps that is a failure (`leases-alone-suffice`): the holder knew
+# when it asked for the lease, its clock is only a few percent off, so it
+# can stop in time. Count the lease from when you *sent* the request, and
+# start a write only if it will be sent with a margin to spare (the time
+# the write takes, and as much again for drift and delay): a holder whose
+# clock runs 10 % slow believes in its lease up to 200 ms longer than a
+# service whose clock runs 10 % fast.
+#
+# Every rule is yours (no `given_parts`).
+#
+# Watch: "gives up token N: ..." in the holder's log; metric
+# `fenced-writes-rejected` (must stay 0).
+#
+# Try: cargo run --release -p lab-11-leases-fencing -- run labs/11-leases-fencing/scenarios/renewals-lost.toml
+name = "lab11-renewals-lost"
+description = "The holder's renewals are cut twice while clocks drift ±10 %; it must stop writing before its lease may end."
+nodes = 5
+seed = 1
+duration = "12s"
+settle = "3s"
+
+[protocol]
+name = "lock-service"
+lease = "1s"
+renew_every = "300ms"
+retry = "20ms"
+work = "150ms"
+hold_writes = 20
+rest = "300ms"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+
+[clocks]
+drift_ppm = 100000
+
+[[faults]]
+at = "3s"
+cut = { from = "lock-holder", to = 0 }
+
+[[faults]]
+at = "5s"
+heal = true
+
+[[faults]]
+at = "7s"
+cut = { from = "lock-holder", to = 0 }
+
+[[faults]]
+at = "9s"
+heal = true
+"#,
+    ),
+    (
+        "labs/11-leases-fencing/scenarios/service-restarts.toml",
+        r#"# service-restarts (lab 11, part B): the lock service crashes and restarts
+# twice; its tokens must go on growing.
+#
+# The network loses 2% of messages. The service crashes at 3 s (back at
+# 3.5 s) and at 6 s (back at 6.2 s), losing everything it did not sync. A
+# restarted service must never issue a token it issued before: the storage
+# has accepted writes under it, and a token that comes round again would
+# either be fenced off for ever or let two holders write as one. So the
+# token of every grant is durable (written and synced) before the grant
+# leaves, and read back at restart. After a restart the service grants
+# nothing for one lease (the holder of the lease it forgot may still believe
+# in it). At 8.5 s the lock holder crashes too, and the lock must be granted
+# again after its lease.
+#
+# Parts A and B are yours; C and D are the reference's.
+#
+# Watch: "restarted at token N: no grant until ..." in the service's log;
+# check `tokens-grow`; metric `max-token`.
+#
+# Try: cargo run --release -p lab-11-leases-fencing -- run labs/11-leases-fencing/scenarios/service-restarts.toml
+name = "lab11-service-restarts"
+description = "The lock service crashes and restarts twice; tokens keep growing."
+nodes = 5
+seed = 1
+duration = "13s"
+settle = "3s"
+
+[protocol]
+name = "lock-service"
+lease = "1s"
+renew_every = "300ms"
+retry = "100ms"
+work = "100ms"
+hold_writes = 5
+rest = "300ms"
+given_parts = ["C", "D"]
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+loss = 0.02
+
+[[faults]]
+at = "3s"
+crash = "lock-service"
+
+[[faults]]
+at = "3500ms"
+restart = "all"
+
+[[faults]]
+at = "6s"
+crash = "lock-service"
+
+[[faults]]
+at = "6200ms"
+restart = "all"
+
+[[faults]]
+at = "8500ms"
+crash = "lock-holder"
+
+[[faults]]
+at = "10s"
+restart = "all"
+"#,
+    ),
+    (
+        "labs/11-leases-fencing/scenarios/short-lease.toml",
+        r#"# short-lease (lab 11, part D): half-second leases on a lossy network with
+# drifting clocks; renewals are cut twice.
+#
+# Leases last 500 ms, renewed every 150 ms; a write takes 100 ms; holders
+# ask every 20 ms. Clocks drift by up to ±10 % and 5% of messages are lost. At 2 s and again at 5 s
+# the lock holder's messages to the service are cut for 1 s. With a short
+# lease the margin matters more: a holder that starts a write too close to
+# the end of its lease sends it after the service has given the lock away,
+# and the storage has to fence it (`leases-alone-suffice` fails).
+#
+# Every rule is yours.
+#
+# Try: cargo run --release -p lab-11-leases-fencing -- run labs/11-leases-fencing/scenarios/short-lease.toml
+name = "lab11-short-lease"
+description = "Half-second leases, 5% loss, clocks drifting ±10 %, renewals cut twice; holders must stop in time."
+nodes = 5
+seed = 1
+duration = "9s"
+settle = "2s"
+
+[protocol]
+name = "lock-service"
+lease = "500ms"
+renew_every = "150ms"
+retry = "20ms"
+work = "100ms"
+hold_writes = 10
+rest = "200ms"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+loss = 0.05
+
+[clocks]
+drift_ppm = 100000
+
+[[faults]]
+at = "2s"
+cut = { from = "lock-holder", to = 0 }
+
+[[faults]]
+at = "3s"
+heal = true
+
+[[faults]]
+at = "5s"
+cut = { from = "lock-holder", to = 0 }
+
+[[faults]]
+at = "6s"
+heal = true
+"#,
+    ),
+    (
         "scenarios/2pc-basic.toml",
         r#"# 2pc-basic: two-phase commit over a sharded bank, no faults.
 #

@@ -1,5 +1,5 @@
 //! The labs: the grader itself, the instructor's commands and labs 01–04's
-//! teeth (labs 05–10 are the `labs_05_10` binary, tests/labs/main_05_10.rs).
+//! and 11's teeth (labs 05–10 are the `labs_05_10` binary, tests/labs/main_05_10.rs).
 //!
 //! - `grader`: the labs framework: scoring, panics, `--jobs`, integrity of lab files and scenario copies, README tables, `distlab lab`.
 //! - `instructor`: `distlab lab batch`, `lab handout` and `lab list` (two `#[ignore]`d heavy tests).
@@ -7,6 +7,7 @@
 //! - `broadcast`: lab 02 (broadcast and gossip).
 //! - `two_pc`: lab 03 (two-phase commit).
 //! - `saga`: lab 04 (sagas).
+//! - `leases`: lab 11 (leases and fencing tokens).
 //!
 //! Each lab's module: the reference and a solution earn full marks, every bug switch loses the parts it
 //! breaks, the skeleton (the solution cut down) scores zero, grading is deterministic, the cheat catalogue
@@ -21,5 +22,6 @@ mod broadcast;
 mod clocks;
 mod grader;
 mod instructor;
+mod leases;
 mod saga;
 mod two_pc;

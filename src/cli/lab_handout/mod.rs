@@ -98,6 +98,13 @@ pub const CUTS: &[LabCuts] = &[
         "10",
         &[("src/protocols/cqrs/hooks.rs", Cut::Impls(&["Reference"]))],
     ),
+    (
+        "11",
+        &[(
+            "src/protocols/lock_service/lab.rs",
+            Cut::Impls(&["Reference"]),
+        )],
+    ),
 ];
 
 /// Labs that run a reference protocol themselves (the tour's quiz runs the

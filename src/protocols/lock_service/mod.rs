@@ -29,6 +29,7 @@
 //! Parameters and their defaults: [`scenario::PARAMS`]; checks: `checks.rs`.
 
 mod checks;
+pub mod lab;
 pub mod scenario;
 
 pub use checks::{builder, regrant_bound, LockLog};
@@ -75,6 +76,11 @@ pub struct Params {
     pub rest: SimTime,
     /// Deliberate defects (`bugs`).
     pub bugs: BTreeSet<Bug>,
+    /// The rules the nodes call (the reference's, or a lab student's).
+    pub hooks: lab::Hooks,
+    /// Lab 11 only: the parts whose rules are the reference's in a lab
+    /// build (`given_parts`; the reference's own build ignores it).
+    pub given_parts: Vec<String>,
 }
 
 impl Params {
@@ -95,6 +101,8 @@ impl Default for Params {
             hold_writes: HOLD_WRITES.default_value(),
             rest: REST.default_value(),
             bugs: BTreeSet::new(),
+            hooks: lab::Hooks::default(),
+            given_parts: Vec::new(),
         }
     }
 }
@@ -196,6 +204,10 @@ pub struct Lease {
 pub struct ServiceGhost {
     /// Every new grant: (holder, token), in order.
     pub grants: Vec<(NodeId, u64)>,
+    /// Askers the lease rule turned away (`Busy`) although the lock was
+    /// free or its lease had expired: (asker, service clock, the lease).
+    /// The reference never does; lab 11's `expired-leases-give-way` reads it.
+    pub turned_away: Vec<(NodeId, SimTime, Option<Lease>)>,
 }
 
 /// The lock service (`n0`).
@@ -228,7 +240,7 @@ impl Service {
             }
             return;
         }
-        if let Some(token) = ctx.storage().get::<u64>("token") {
+        if let Some(token) = (self.params.hooks.recover_token)(ctx.storage()) {
             self.last_token = token;
             self.quiet_until = ctx.now() + self.params.lease;
             ctx.log(format!(
@@ -238,8 +250,9 @@ impl Service {
         }
     }
 
-    /// The lease rule and the token rule: grant if the lock is free, its
-    /// lease expired, or the asker already holds it (a retransmission).
+    /// The lease rule (the hook [`lab::LeaseRules::acquire`]): grant if the
+    /// lock is free or its lease expired, the same token again if the asker
+    /// already holds it (a retransmission), else queue the asker.
     pub fn on_acquire(&mut self, ctx: &mut Ctx<LockNode>, from: NodeId, sent_at: SimTime) {
         let now = ctx.now();
         let lease = self.params.lease;
@@ -247,27 +260,37 @@ impl Service {
             ctx.send(from, Msg::Busy);
             return;
         }
-        match &mut self.lease {
-            Some(l) if l.holder == from && now < l.expires => {
-                l.expires = now + lease;
-                let token = l.token;
-                ctx.send(
-                    from,
-                    Msg::Granted {
-                        token,
-                        lease,
-                        sent_at,
-                    },
-                );
-                return;
-            }
-            Some(l) if now < l.expires => {
+        match (self.params.hooks.acquire)(self.lease.as_ref(), from, now) {
+            lab::Acquire::Again => match &mut self.lease {
+                Some(l) if l.holder == from => {
+                    l.expires = now + lease;
+                    let token = l.token;
+                    ctx.send(
+                        from,
+                        Msg::Granted {
+                            token,
+                            lease,
+                            sent_at,
+                        },
+                    );
+                    return;
+                }
+                // "Again" to someone who holds nothing: nothing to repeat.
+                _ => {
+                    ctx.send(from, Msg::Busy);
+                    return;
+                }
+            },
+            lab::Acquire::Busy => {
+                if self.lease.is_none_or(|l| now >= l.expires) {
+                    self.ghost.turned_away.push((from, now, self.lease));
+                }
                 self.waiting.retain(|w| w.0 != from);
                 self.waiting.push((from, sent_at));
                 ctx.send(from, Msg::Busy);
                 return;
             }
-            _ => {}
+            lab::Acquire::Grant => {}
         }
         if let Some(old) = self.lease {
             ctx.log(format!(
@@ -283,14 +306,15 @@ impl Service {
         let (now, lease) = (ctx.now(), self.params.lease);
         let from = to;
         self.waiting.retain(|w| w.0 != to);
-        let token = self.last_token + 1;
-        self.last_token = token;
-        if !self.params.has(Bug::VolatileToken) {
+        let token = if self.params.has(Bug::VolatileToken) {
+            self.last_token + 1
+        } else {
             // Durable before the grant leaves: a restarted service must
-            // never issue this token again.
-            ctx.storage().put("token", &token);
-            ctx.storage().sync();
-        }
+            // never issue this token again (the hook
+            // [`lab::LeaseRules::next_token`]).
+            (self.params.hooks.next_token)(ctx.storage(), self.last_token)
+        };
+        self.last_token = token;
         self.lease = Some(Lease {
             holder: from,
             token,
@@ -312,13 +336,16 @@ impl Service {
         let now = ctx.now();
         match msg {
             Msg::Acquire { sent_at } => self.on_acquire(ctx, from, sent_at),
-            Msg::Renew { token, sent_at } => match &mut self.lease {
-                Some(l) if l.holder == from && l.token == token && now < l.expires => {
-                    l.expires = now + self.params.lease;
-                    ctx.send(from, Msg::Renewed { token, sent_at });
+            Msg::Renew { token, sent_at } => {
+                let renew = (self.params.hooks.renew)(self.lease.as_ref(), from, token, now);
+                match &mut self.lease {
+                    Some(l) if renew => {
+                        l.expires = now + self.params.lease;
+                        ctx.send(from, Msg::Renewed { token, sent_at });
+                    }
+                    _ => ctx.send(from, Msg::Lost { token }),
                 }
-                _ => ctx.send(from, Msg::Lost { token }),
-            },
+            }
             Msg::Release { token }
                 if self
                     .lease
@@ -363,9 +390,11 @@ impl StorageNode {
         self.value = ctx.storage().get("value");
     }
 
-    /// The fencing rule: reject a token lower than the highest accepted.
+    /// The fencing rule (the hook [`lab::LeaseRules::accept_write`]): reject
+    /// a token lower than the highest accepted.
     pub fn on_write(&mut self, ctx: &mut Ctx<LockNode>, from: NodeId, token: u64, value: u64) {
-        if token < self.highest && !self.params.has(Bug::NoFencing) {
+        let accept = (self.params.hooks.accept_write)(self.highest, token);
+        if !accept && !self.params.has(Bug::NoFencing) {
             self.ghost.writes.push((from, token, false));
             ctx.log(format!(
                 "fenced: rejects {from}'s write with token {token} (has accepted token {})",
@@ -458,7 +487,7 @@ impl Holder {
         }
         // The write must be done well before the lease ends: twice its work.
         let work = self.params.work;
-        if ctx.now() + work + work >= lease_end {
+        if !(self.params.hooks.may_start_write)(ctx.now(), lease_end, work) {
             self.give_up(ctx, "lease too short to finish a write");
             return;
         }
@@ -534,12 +563,13 @@ impl Holder {
             } => match self.state {
                 HolderState::Waiting => {
                     self.epoch += 1;
+                    let lease_end = (self.params.hooks.lease_end)(sent_at, lease);
                     self.state = HolderState::Holding {
                         token,
-                        lease_end: sent_at + lease,
+                        lease_end,
                         writes: 0,
                     };
-                    ctx.log(format!("holds token {token} until {}", sent_at + lease));
+                    ctx.log(format!("holds token {token} until {lease_end}"));
                     ctx.set_timer(self.params.renew_every, Timer::Renew(self.epoch));
                     self.start_work(ctx);
                 }
@@ -557,7 +587,8 @@ impl Holder {
                 } = self.state
                 {
                     if held == token {
-                        *lease_end = (*lease_end).max(sent_at + self.params.lease);
+                        let end = (self.params.hooks.lease_end)(sent_at, self.params.lease);
+                        *lease_end = (*lease_end).max(end);
                     }
                 }
             }

@@ -23,6 +23,7 @@ pub const PARAMS: &[ParamDecl] = &[
     WORK.decl,
     HOLD_WRITES.decl,
     REST.decl,
+    GIVEN_PARTS.decl,
 ];
 
 pub(crate) const LEASE: Param<SimTime> = Param::positive_duration(
@@ -58,6 +59,12 @@ pub(crate) const REST: Param<SimTime> = Param::duration(
     "a holder waits this long after releasing (or losing) the lock before asking again",
 );
 
+pub(crate) const GIVEN_PARTS: Param<Vec<&'static str>> = Param::list_of(
+    "given_parts",
+    &super::lab::PARTS,
+    "lab 11 only: parts whose rules are the reference's in a lab build (earlier parts graded first)",
+);
+
 /// Read `[protocol]` ([`PARAMS`] and `bugs`).
 pub fn params(scenario: &Scenario) -> Result<Params, ScenarioError> {
     let mut p = FACTS.reader(scenario);
@@ -80,9 +87,19 @@ pub fn params(scenario: &Scenario) -> Result<Params, ScenarioError> {
         hold_writes: p.get(&HOLD_WRITES)?,
         rest: p.get(&REST)?,
         bugs: p.bugs::<Bug>()?.into_iter().collect(),
+        hooks: super::lab::Hooks::default(),
+        given_parts: given_parts(p.get(&GIVEN_PARTS)?),
     };
     p.finish()?;
     Ok(params)
+}
+
+/// `given_parts` as read, sorted, without repeats.
+fn given_parts(parts: Vec<&str>) -> Vec<String> {
+    let mut parts: Vec<String> = parts.into_iter().map(str::to_string).collect();
+    parts.sort();
+    parts.dedup();
+    parts
 }
 
 /// The lock service needs a service, a storage and two holders.

@@ -1,0 +1,81 @@
+// SOLUTION FILE: lab 11's skeleton with every todo!() filled in, a test
+// SOLUTION FILE: fixture (tests/labs/leases.rs grades it). The skeleton,
+// SOLUTION FILE: labs/11-leases-fencing/src/lib.rs, is this file with these
+// SOLUTION FILE: lines dropped and each `// SOLUTION:` ... `// END` block cut
+// SOLUTION FILE: to its comment and a todo!(); regenerate it with
+// SOLUTION FILE: DISTLAB_BLESS=1 cargo test --test labs leases::the_skeleton
+//! Lab 11: leases and fencing tokens — your lock service, storage and holder rules.
+//!
+//! Read `labs/11-leases-fencing/README.md` first: it explains the system (a
+//! lock service, a storage, lock holders that write under the lock), the
+//! rules R1..R7 that the comments below refer to, and the parts.
+//!
+//! The nodes are given (they are the reference's,
+//! `distlab::protocols::lock_service`); they call the seven functions below
+//! at the points where the rules apply. Fill in every `todo!()`; each says
+//! what goes there.
+//!
+//! Run your code: `cargo run --release -p lab-11-leases-fencing -- tui scenarios/lock-pause-fencing.toml`.
+//! Grade it: `cargo run --release -- lab check 11`.
+
+// The `todo!()`s leave parameters and imports unused until you fill them in.
+#![allow(unused_variables, unused_imports, unreachable_code)]
+
+use distlab::labs::leases::{Acquire, Lease, LeaseRules, TOKEN_KEY};
+use distlab::sim::{NodeId, SimTime};
+use distlab::storage::Storage;
+
+/// Your rules.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Leases;
+
+impl LeaseRules for Leases {
+    fn acquire(lease: Option<&Lease>, asker: NodeId, now: SimTime) -> Acquire {
+        // SOLUTION: R1 (part A): the lease rule. `Again` if `asker` holds a lease that has not expired (`now < lease.expires`: a retransmitted request gets the same token back), `Busy` if someone else holds one that has not expired, and `Grant` otherwise: no lease, or an expired one (an expired lease belongs to nobody, whoever held it).
+        match lease {
+            Some(l) if now < l.expires && l.holder == asker => Acquire::Again,
+            Some(l) if now < l.expires => Acquire::Busy,
+            _ => Acquire::Grant,
+        }
+        // END
+    }
+
+    fn renew(lease: Option<&Lease>, asker: NodeId, token: u64, now: SimTime) -> bool {
+        // SOLUTION: R2 (part A): renew only the current lease, for its holder and its token, while it runs (`now < lease.expires`); refuse anything else, a renewal that comes after expiry too: the lock may be promised to someone else by now.
+        lease.is_some_and(|l| l.holder == asker && l.token == token && now < l.expires)
+        // END
+    }
+
+    fn next_token(storage: &mut Storage, last: u64) -> u64 {
+        // SOLUTION: R3 (part B): the token of a new grant is `last + 1`. Put it in `storage` under `TOKEN_KEY` and `sync()` before you return it: the grant leaves right after, and a restarted service must never issue it again.
+        let token = last + 1;
+        storage.put(TOKEN_KEY, &token);
+        storage.sync();
+        token
+        // END
+    }
+
+    fn recover_token(storage: &Storage) -> Option<u64> {
+        // SOLUTION: R4 (part B): at a restart of the service, the last token it issued: read it back from `storage` (`storage.get(TOKEN_KEY)`); `None` on its very first start.
+        storage.get(TOKEN_KEY)
+        // END
+    }
+
+    fn accept_write(highest: u64, token: u64) -> bool {
+        // SOLUTION: R5 (part C): the fencing check. Accept a write unless its token is older (lower) than the highest token already accepted; a holder writes several times under one token, so an equal token is current.
+        token >= highest
+        // END
+    }
+
+    fn lease_end(sent_at: SimTime, lease: SimTime) -> SimTime {
+        // SOLUTION: R6 (part D): on the holder's clock, when the lease ends. The service started it when the request arrived, which the holder cannot know; it knows when it sent the request (`sent_at`), which was earlier: count `lease` from there.
+        sent_at + lease
+        // END
+    }
+
+    fn may_start_write(now: SimTime, lease_end: SimTime, work: SimTime) -> bool {
+        // SOLUTION: R7 (part D): start a write only if it will be sent well before the lease ends: it takes `work` to produce and goes out without another look at the lease, and clocks drift; leave as much again as a margin: `now + 2 × work` strictly before `lease_end`.
+        now + work + work < lease_end
+        // END
+    }
+}
