@@ -10,6 +10,7 @@ pub mod lock_service;
 pub mod pingpong;
 pub mod quorum_kv;
 pub mod raft;
+pub mod replicated_kv;
 pub mod resilience;
 pub mod saga;
 pub mod swim;
