@@ -7,6 +7,7 @@ pub mod clocks;
 pub mod cqrs;
 pub mod gossip;
 pub mod lock_service;
+pub mod paxos;
 pub mod pingpong;
 pub mod quorum_kv;
 pub mod raft;
