@@ -164,7 +164,14 @@ impl Monitor<Paxos> for BallotLedOnce {
             .collect();
         vec![
             ("ballots-led".into(), self.leaders.len().to_string()),
-            ("leaders".into(), shown.join(" → ")),
+            (
+                "leaders".into(),
+                if shown.is_empty() {
+                    "none".into()
+                } else {
+                    shown.join(" → ")
+                },
+            ),
         ]
     }
 }

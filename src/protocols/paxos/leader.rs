@@ -133,7 +133,10 @@ impl Paxos {
         self.promise_order.clear();
         let rule = self.value_rule();
         let highest_reported = reported.keys().next_back().copied().unwrap_or(0);
-        let top = highest_reported.max(self.applied);
+        let mut top = highest_reported.max(self.applied);
+        if self.params.mode == Mode::SingleDecree {
+            top = 1; // the one instance
+        }
         ctx.log(format!(
             "leads ballot {}: re-proposes slots {}..={top}",
             self.ballot, self.from_slot
