@@ -486,6 +486,58 @@ impl Node for Paxos {
         self.sync(ctx);
     }
 
+    /// Every field a handler reads (the destructuring makes a new field a
+    /// compile error here until it is added), hashed directly — `Debug`
+    /// shows only the last slots. Left out: the parameters (the same in
+    /// every state) and the three timer ids, each naming the node's one
+    /// pending timer of its kind: only whether each is set matters.
+    fn fingerprint(&self, h: &mut crate::base::hash::StableHasher) {
+        use std::hash::Hash;
+        let Paxos {
+            params: _,
+            id,
+            nodes,
+            promised,
+            accepted,
+            round,
+            ballot,
+            role,
+            leader,
+            promises,
+            promise_order,
+            from_slot,
+            next_slot,
+            proposals,
+            peers,
+            done,
+            preemptions,
+            chosen,
+            applied,
+            kv,
+            waiting,
+            held,
+            observed,
+            election_deadline,
+            election_timer_at,
+            election_timer,
+            heartbeat_timer,
+            retry_timer,
+            dirty,
+            flush_armed,
+        } = self;
+        (id, nodes, promised, accepted, round, ballot, role, leader).hash(h);
+        (promises, promise_order, from_slot, next_slot, proposals, peers).hash(h);
+        (done, preemptions, chosen, applied, kv, waiting, held, observed).hash(h);
+        (election_deadline, election_timer_at, dirty, flush_armed).hash(h);
+        let timers = (election_timer, heartbeat_timer, retry_timer);
+        (timers.0.is_some(), timers.1.is_some(), timers.2.is_some()).hash(h);
+    }
+
+    /// None of the timer ids needs hashing (see `fingerprint`).
+    fn kept_timer_ids(&self) -> Option<Vec<u64>> {
+        Some(Vec::new())
+    }
+
     fn role(&self) -> Option<&str> {
         Some(match self.role {
             Role::Follower => "follower",
