@@ -3,8 +3,8 @@
 //! name a protocol type.
 
 use crate::protocols::{
-    broadcast, bully, clocks, cqrs, gossip, lock_service, paxos, pingpong, quorum_kv, raft, resilience,
-    saga, swim, two_pc,
+    broadcast, bully, clocks, cqrs, gossip, lock_service, paxos, pingpong, quorum_kv, raft,
+    resilience, saga, swim, two_pc,
 };
 use crate::scenario::engine::{BuildOptions, ProtocolFacts};
 use crate::scenario::{Scenario, ScenarioError};

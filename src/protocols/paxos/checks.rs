@@ -15,29 +15,31 @@ use std::sync::Arc;
 /// Per node: (incarnation, records read) for one of its `Observed` lists.
 type Cursor = Vec<(u32, usize)>;
 
-/// The records of `list` on each live node not read yet, with the node.
-fn fresh<'a, T>(
-    sim: &'a Sim<Paxos>,
+/// Call `f` with each record of `list` on each live node not read yet
+/// (and the node), stopping at the first error. No allocation per step.
+fn each_fresh<T>(
+    sim: &Sim<Paxos>,
     cursor: &mut Cursor,
     list: fn(&Paxos) -> &Vec<T>,
-) -> Vec<(NodeId, &'a T)> {
+    mut f: impl FnMut(NodeId, &T) -> Result<(), String>,
+) -> Result<(), String> {
     let nodes = sim.node_count() as usize;
     if cursor.len() < nodes {
         cursor.resize(nodes, (0, 0));
     }
-    let mut out = Vec::new();
     for (i, slot) in sim.slots().iter().enumerate() {
         let Some(n) = &slot.state else { continue };
         if cursor[i].0 != slot.incarnation {
             cursor[i] = (slot.incarnation, 0);
         }
         let items = list(n);
-        for item in items.iter().skip(cursor[i].1) {
-            out.push((NodeId(i as u32), item));
-        }
+        let from = cursor[i].1;
         cursor[i].1 = items.len();
+        for item in items.iter().skip(from) {
+            f(NodeId(i as u32), item)?;
+        }
     }
-    out
+    Ok(())
 }
 
 /// **Agreement**: at most one value is chosen per slot, ever. A value is
@@ -64,48 +66,53 @@ impl Monitor<Paxos> for Agreement {
     }
 
     fn after_step(&mut self, sim: &Sim<Paxos>) -> Result<(), String> {
-        for (id, &(slot, ballot, value)) in fresh(sim, &mut self.proposal_cursor, |n| {
-            &n.observed.proposals
-        }) {
-            match self.proposed.insert((slot, ballot), value) {
-                Some(old) if old != value => {
+        let proposed = &mut self.proposed;
+        each_fresh(
+            sim,
+            &mut self.proposal_cursor,
+            |n| &n.observed.proposals,
+            |id, &(slot, ballot, value)| match proposed.insert((slot, ballot), value) {
+                Some(old) if old != value => Err(format!(
+                    "{id} proposed two different values for slot {slot} with one ballot {ballot}: \
+                     a ballot must carry one value per slot"
+                )),
+                _ => Ok(()),
+            },
+        )?;
+        let (proposed, accepted, chosen) = (&self.proposed, &mut self.accepted, &mut self.chosen);
+        let nodes = sim.node_count();
+        each_fresh(
+            sim,
+            &mut self.accept_cursor,
+            |n| &n.observed.accepts,
+            |id, &(slot, ballot, value)| {
+                if proposed.get(&(slot, ballot)) != Some(&value) {
                     return Err(format!(
-                        "{id} proposed two different values for slot {slot} with one ballot {ballot}: \
-                         a ballot must carry one value per slot"
-                    ));
-                }
-                _ => {}
-            }
-        }
-        for (id, &(slot, ballot, value)) in
-            fresh(sim, &mut self.accept_cursor, |n| &n.observed.accepts)
-        {
-            if self.proposed.get(&(slot, ballot)) != Some(&value) {
-                return Err(format!(
                     "validity: {id} accepted in slot {slot}, ballot {ballot}, a value its proposer never proposed there"
                 ));
-            }
-            let by = self.accepted.entry((slot, ballot)).or_default();
-            by.insert(id);
-            if !synod::is_majority(by.len(), sim.node_count()) {
-                continue;
-            }
-            match self.chosen.get(&slot) {
-                None => {
-                    self.chosen.insert(slot, (value, ballot));
                 }
-                Some(&(first, at)) if first != value => {
-                    let who: Vec<String> = by.iter().map(|n| n.to_string()).collect();
-                    return Err(format!(
+                let by = accepted.entry((slot, ballot)).or_default();
+                by.insert(id);
+                if !synod::is_majority(by.len(), nodes) {
+                    return Ok(());
+                }
+                match chosen.get(&slot) {
+                    None => {
+                        chosen.insert(slot, (value, ballot));
+                    }
+                    Some(&(first, at)) if first != value => {
+                        let who: Vec<String> = by.iter().map(|n| n.to_string()).collect();
+                        return Err(format!(
                         "two values chosen in slot {slot}: one by a majority in ballot {at}, another by \
                          {} in ballot {ballot}",
                         who.join(", ")
                     ));
+                    }
+                    Some(_) => {}
                 }
-                Some(_) => {}
-            }
-        }
-        Ok(())
+                Ok(())
+            },
+        )
     }
 
     fn metrics(&self) -> Vec<(String, String)> {
@@ -138,7 +145,9 @@ impl Monitor<Paxos> for BallotLedOnce {
                     self.leaders
                         .insert(n.ballot, (id, slot.incarnation, sim.now()));
                 }
-                Some(&(who, incarnation, since)) if (who, incarnation) != (id, slot.incarnation) => {
+                Some(&(who, incarnation, since))
+                    if (who, incarnation) != (id, slot.incarnation) =>
+                {
                     return Err(format!(
                         "ballot {} led twice: by {who} from {since} and again by {id} after a restart; \
                          a proposer must never reuse a ballot",
@@ -195,8 +204,10 @@ impl Monitor<Paxos> for AcceptorMonotonic {
 
     fn after_step(&mut self, sim: &Sim<Paxos>) -> Result<(), String> {
         let nodes = sim.node_count() as usize;
-        self.promised.resize(nodes.max(self.promised.len()), Ballot::ZERO);
-        self.incarnations.resize(nodes.max(self.incarnations.len()), 0);
+        self.promised
+            .resize(nodes.max(self.promised.len()), Ballot::ZERO);
+        self.incarnations
+            .resize(nodes.max(self.incarnations.len()), 0);
         for (i, slot) in sim.slots().iter().enumerate() {
             let Some(n) = &slot.state else { continue };
             let id = NodeId(i as u32);
@@ -221,17 +232,23 @@ impl Monitor<Paxos> for AcceptorMonotonic {
                 }
             }
         }
-        for (id, &(slot, ballot, _)) in fresh(sim, &mut self.cursor, |n| &n.observed.accepts) {
-            let seen = self.accepted.entry((id, slot)).or_default();
-            if ballot < *seen {
-                return Err(format!(
+        let accepted = &mut self.accepted;
+        each_fresh(
+            sim,
+            &mut self.cursor,
+            |n| &n.observed.accepts,
+            |id, &(slot, ballot, _)| {
+                let seen = accepted.entry((id, slot)).or_default();
+                if ballot < *seen {
+                    return Err(format!(
                     "{id} accepted ballot {ballot} in slot {slot} after accepting {seen} there: \
                      an acceptor must refuse ballots below its promise"
                 ));
-            }
-            *seen = ballot;
-        }
-        Ok(())
+                }
+                *seen = ballot;
+                Ok(())
+            },
+        )
     }
 }
 
@@ -254,23 +271,32 @@ impl Monitor<Paxos> for LearnersAgree {
     }
 
     fn after_step(&mut self, sim: &Sim<Paxos>) -> Result<(), String> {
-        for (id, &(slot, value)) in fresh(sim, &mut self.learn_cursor, |n| &n.observed.learned) {
-            match self.learned.get(&slot) {
+        let learned = &mut self.learned;
+        each_fresh(
+            sim,
+            &mut self.learn_cursor,
+            |n| &n.observed.learned,
+            |id, &(slot, value)| match learned.get(&slot) {
                 None => {
-                    self.learned.insert(slot, (value, id));
+                    learned.insert(slot, (value, id));
+                    Ok(())
                 }
-                Some(&(v, who)) if v != value => {
-                    return Err(format!(
-                        "{id} learned a different command for slot {slot} than {who} did"
-                    ));
-                }
-                Some(_) => {}
-            }
-        }
-        for (_, &slot) in fresh(sim, &mut self.ack_cursor, |n| &n.observed.acked) {
-            self.acked.insert(slot);
-        }
-        Ok(())
+                Some(&(v, who)) if v != value => Err(format!(
+                    "{id} learned a different command for slot {slot} than {who} did"
+                )),
+                Some(_) => Ok(()),
+            },
+        )?;
+        let acked = &mut self.acked;
+        each_fresh(
+            sim,
+            &mut self.ack_cursor,
+            |n| &n.observed.acked,
+            |_, &slot| {
+                acked.insert(slot);
+                Ok(())
+            },
+        )
     }
 }
 
@@ -345,9 +371,10 @@ pub fn builder(params: Params, nodes: u32, seed: u64) -> SimBuilder<Paxos> {
                 "acked-ops-applied",
                 acked_ops_applied,
             ))
-            .invariant(Invariant::sometimes("leader-elected", |sim: &Sim<Paxos>| {
-                sim.live_nodes().any(|(_, n)| n.is_leader())
-            })),
+            .invariant(Invariant::sometimes(
+                "leader-elected",
+                |sim: &Sim<Paxos>| sim.live_nodes().any(|(_, n)| n.is_leader()),
+            )),
         Mode::SingleDecree => b
             .invariant(Invariant::eventually("value-learned", value_learned))
             .invariant(Invariant::sometimes("value-chosen", |sim: &Sim<Paxos>| {

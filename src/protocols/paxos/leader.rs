@@ -92,7 +92,10 @@ impl Paxos {
             self.on_nack(ctx, ballot, promised);
             return;
         };
-        ctx.log(format!("phase 1 with ballot {ballot} from slot {}", self.from_slot));
+        ctx.log(format!(
+            "phase 1 with ballot {ballot} from slot {}",
+            self.from_slot
+        ));
         ctx.broadcast(Msg::Prepare {
             ballot,
             from_slot: self.from_slot,
@@ -146,7 +149,9 @@ impl Paxos {
             if self.chosen.contains_key(&slot) {
                 continue;
             }
-            let found = reported.get(&slot).and_then(|r| synod::choose_value(r, rule));
+            let found = reported
+                .get(&slot)
+                .and_then(|r| synod::choose_value(r, rule));
             let command = match (found, self.params.mode) {
                 (Some(c), _) => c.clone(),
                 (None, Mode::Multi) => Command::Noop,
@@ -193,7 +198,13 @@ impl Paxos {
     }
 
     /// Phase 2b answer.
-    pub(super) fn on_accepted(&mut self, ctx: &mut Ctx<Self>, from: NodeId, ballot: Ballot, slot: u64) {
+    pub(super) fn on_accepted(
+        &mut self,
+        ctx: &mut Ctx<Self>,
+        from: NodeId,
+        ballot: Ballot,
+        slot: u64,
+    ) {
         if self.role != Role::Leader || ballot != self.ballot {
             return;
         }
@@ -277,7 +288,8 @@ impl Paxos {
 
     fn arm_heartbeat(&mut self, ctx: &mut Ctx<Self>) {
         let ballot = self.ballot;
-        self.heartbeat_timer = Some(ctx.set_timer(self.params.heartbeat, Timer::Heartbeat { ballot }));
+        self.heartbeat_timer =
+            Some(ctx.set_timer(self.params.heartbeat, Timer::Heartbeat { ballot }));
     }
 
     fn send_heartbeats(&mut self, ctx: &mut Ctx<Self>) {
@@ -317,7 +329,14 @@ impl Paxos {
             for peer in ctx.peers() {
                 if !p.accepted_by.contains(&peer) {
                     let command = p.command.clone();
-                    ctx.send(peer, Msg::Accept { ballot, slot: *slot, command });
+                    ctx.send(
+                        peer,
+                        Msg::Accept {
+                            ballot,
+                            slot: *slot,
+                            command,
+                        },
+                    );
                 }
             }
         }

@@ -526,8 +526,26 @@ impl Node for Paxos {
             flush_armed,
         } = self;
         (id, nodes, promised, accepted, round, ballot, role, leader).hash(h);
-        (promises, promise_order, from_slot, next_slot, proposals, peers).hash(h);
-        (done, preemptions, chosen, applied, kv, waiting, held, observed).hash(h);
+        (
+            promises,
+            promise_order,
+            from_slot,
+            next_slot,
+            proposals,
+            peers,
+        )
+            .hash(h);
+        (
+            done,
+            preemptions,
+            chosen,
+            applied,
+            kv,
+            waiting,
+            held,
+            observed,
+        )
+            .hash(h);
         (election_deadline, election_timer_at, dirty, flush_armed).hash(h);
         let timers = (election_timer, heartbeat_timer, retry_timer);
         (timers.0.is_some(), timers.1.is_some(), timers.2.is_some()).hash(h);
