@@ -56,11 +56,12 @@ fn paxos_churn_passes_over_seeds() {
     assert!(report.messages.duplicated > 0 && report.messages.dropped > 0);
 }
 
-/// The scenario of bug `bug` fails first at `first` (searching 0..1000)
+/// The scenario of bug `bug` (`scenarios/paxos-bug-{file}.toml`) fails
+/// first at `first` (searching 0..1000)
 /// with one of `checks` failing, its message starting with `prefix`; the
 /// same seed passes once the `bugs = [...]` line is removed.
-fn caught(test: &str, bug: &str, checks: &[&str], first: u64) {
-    let path = format!("scenarios/paxos-bug-{bug}.toml");
+fn caught(test: &str, (bug, file): (&str, &str), checks: &[&str], first: u64) {
+    let path = format!("scenarios/paxos-bug-{file}.toml");
     let scenario = testing::load(&path);
     let seeds: Range<u64> = testing::seeds_from_env(0..1000);
     let Some(report) = testing::first_failure(&scenario, seeds.clone()) else {
@@ -94,7 +95,7 @@ fn caught(test: &str, bug: &str, checks: &[&str], first: u64) {
 fn accepting_without_the_promise_check_chooses_two_values() {
     caught(
         "accepting_without_the_promise_check_chooses_two_values",
-        "no-promise-check",
+        ("no-promise-check", "no-promise-check"),
         &["agreement", "acceptor-monotonic"],
         1,
     );
@@ -104,7 +105,7 @@ fn accepting_without_the_promise_check_chooses_two_values() {
 fn re_proposing_any_accepted_value_overwrites_a_chosen_one() {
     caught(
         "re_proposing_any_accepted_value_overwrites_a_chosen_one",
-        "any-accepted-value",
+        ("any-accepted-value", "any-accepted-value"),
         &["agreement"],
         0,
     );
@@ -114,7 +115,7 @@ fn re_proposing_any_accepted_value_overwrites_a_chosen_one() {
 fn replying_before_sync_forgets_an_acceptance_in_a_crash() {
     caught(
         "replying_before_sync_forgets_an_acceptance_in_a_crash",
-        "reply-before-sync",
+        ("reply-before-sync", "reply-before-sync"),
         &["acceptor-monotonic", "agreement"],
         0,
     );
@@ -124,7 +125,7 @@ fn replying_before_sync_forgets_an_acceptance_in_a_crash() {
 fn a_round_kept_in_memory_reuses_a_ballot_after_a_restart() {
     caught(
         "a_round_kept_in_memory_reuses_a_ballot_after_a_restart",
-        "reuse-ballot-after-restart",
+        ("reuse-ballot-after-restart", "reuse-ballot"),
         &["ballot-led-once"],
         0,
     );
