@@ -3,8 +3,8 @@
 //! name a protocol type.
 
 use crate::protocols::{
-    broadcast, bully, clocks, cqrs, gossip, lock_service, pingpong, quorum_kv, raft, resilience,
-    saga, swim, three_pc, two_pc,
+    broadcast, bully, clocks, cqrs, gossip, lock_service, paxos, pingpong, quorum_kv, raft,
+    resilience, saga, swim, three_pc, two_pc,
 };
 use crate::scenario::engine::{BuildOptions, ProtocolFacts};
 use crate::scenario::{Scenario, ScenarioError};
@@ -55,6 +55,11 @@ pub const PROTOCOLS: &[ProtocolEntry] = &[
         summary: "a lock service with leases and fencing tokens, a storage service, holders that pause",
         facts: lock_service::scenario::FACTS,
         build: lock_service::scenario::build,
+    },
+    ProtocolEntry {
+        summary: "Paxos: the Synod protocol and Multi-Paxos with a linearizable key-value store (ballots, promises, bug switches)",
+        facts: paxos::scenario::FACTS,
+        build: paxos::scenario::build,
     },
     ProtocolEntry {
         summary: "every node bounces a counter with every other node (the engine benchmark)",

@@ -351,16 +351,18 @@ fn a_sometimes_check_that_held_before_a_safety_stop_passes() {
         .network(constant_net())
         .duration(SimTime::from_secs(2))
         .settle(SimTime::ZERO)
-        .invariant(crate::sim::Invariant::sometimes("heard", |s: &Sim<Probe>| {
-            s.node(NodeId(1)).is_some_and(|n| !n.got.is_empty())
-        }))
+        .invariant(crate::sim::Invariant::sometimes(
+            "heard",
+            |s: &Sim<Probe>| s.node(NodeId(1)).is_some_and(|n| !n.got.is_empty()),
+        ))
         .invariant(crate::sim::Invariant::sometimes("never", |_| false))
-        .invariant(crate::sim::Invariant::always("few", |s: &Sim<Probe>| {
-            match s.node(NodeId(1)).map_or(0, |n| n.got.len()) {
+        .invariant(crate::sim::Invariant::always(
+            "few",
+            |s: &Sim<Probe>| match s.node(NodeId(1)).map_or(0, |n| n.got.len()) {
                 0..=2 => Ok(()),
                 k => Err(format!("n1 heard {k} hellos")),
-            }
-        }))
+            },
+        ))
         .build();
     let report = sim.run();
     let outcome = |name: &str| {
@@ -373,7 +375,10 @@ fn a_sometimes_check_that_held_before_a_safety_stop_passes() {
     };
     assert_eq!(outcome("few"), Outcome::Fail("n1 heard 3 hellos".into()));
     assert_eq!(outcome("heard"), Outcome::Pass);
-    assert!(matches!(outcome("never"), Outcome::Unknown(_)), "{report:?}");
+    assert!(
+        matches!(outcome("never"), Outcome::Unknown(_)),
+        "{report:?}"
+    );
 }
 
 /// Takes every request, then always redirects (like a leader that appended

@@ -9,6 +9,7 @@
 //! - `explore_bugs`: `explore` finds every Raft and 2PC bug switch in a small configuration (some in phases), and the reference passes the same searches.
 //! - `gossip`: gossip scenarios and bug switches.
 //! - `lock_service`: the lock service: a holder paused past its lease corrupts the storage without fencing and is fenced off with it; tokens grow; the lock is granted again after a crash.
+//! - `paxos`: Multi-Paxos under churn (crashes, partitions, pauses, loss, duplication); every bug switch caught on its check; dueling proposers livelock without backoff and end with it.
 //! - `raft_bugs`: every Raft bug switch is caught within a few seeds, and the same seed passes without it.
 //! - `raft_scenarios`: Raft's shipped scenarios pass over seed ranges and report what a user should see.
 //! - `resilience`: the retry-storm scenario and the three protections side by side.
@@ -29,6 +30,7 @@ mod explore_bounded;
 mod explore_bugs;
 mod gossip;
 mod lock_service;
+mod paxos;
 mod raft_bugs;
 mod raft_scenarios;
 mod resilience;

@@ -8,7 +8,6 @@
 //! a message — so a divergence cannot hide behind a copied hash.
 
 use crate::sim::hash::StableHasher;
-use crate::sim::{ClientId, Op};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -23,17 +22,7 @@ pub enum Command {
     Client(ClientCommand),
 }
 
-/// A client operation with its session key: `(client, id)` identifies it, so
-/// a retried request is applied once.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct ClientCommand {
-    /// The client.
-    pub client: ClientId,
-    /// The client's request number (the same on a retry after a redirect).
-    pub id: u64,
-    /// The operation.
-    pub op: Op,
-}
+pub use crate::protocols::replicated_kv::ClientCommand;
 
 /// One log entry.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -293,6 +282,7 @@ impl fmt::Debug for Log {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::{ClientId, Op};
 
     fn op(v: i64) -> Command {
         Command::Client(ClientCommand {

@@ -37,7 +37,7 @@
 mod checks;
 mod client;
 mod election;
-pub mod kv;
+pub use super::replicated_kv as kv;
 pub mod liveness;
 pub mod log;
 pub mod persist;

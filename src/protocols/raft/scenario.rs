@@ -1,7 +1,7 @@
 //! Building a Raft simulation from a scenario file.
 
 use super::checks::RaftLabNode;
-use super::{builder, Bug, KvWorkload, Params, Raft};
+use super::{builder, Bug, Params, Raft};
 use crate::check::linearizability::Model;
 use crate::scenario::engine::{self, configure, BuildOptions, ProtocolFacts};
 use crate::scenario::{BugSwitch, Param, ParamDecl, ParamReader, Scenario, ScenarioError};
@@ -91,25 +91,7 @@ pub fn params(p: &mut ParamReader<'_>) -> Result<Params, ScenarioError> {
     })
 }
 
-/// Read `[workload]` (kind `kv`): `keys` (1..=1000, default 3), and the
-/// shares of operations `read_ratio` (default 0.25), `append_ratio` (0.3),
-/// `cas_ratio` (0.15); puts take the rest.
-pub fn workload(p: &mut ParamReader<'_>) -> Result<KvWorkload, ScenarioError> {
-    let keys = p.u64_in("keys", 3, 1..=1000)?;
-    let read = p.f64_in("read_ratio", 0.25, 0.0..=1.0)?;
-    let append = p.f64_in("append_ratio", 0.3, 0.0..=1.0)?;
-    let cas = p.f64_in("cas_ratio", 0.15, 0.0..=1.0)?;
-    let per_mille = |x: f64| (x * 1000.0).round() as u64;
-    let (read, append, cas) = (per_mille(read), per_mille(append), per_mille(cas));
-    let Some(put) = 1000u64.checked_sub(read + append + cas) else {
-        let message = "read_ratio + append_ratio + cas_ratio must not be more than 1";
-        return Err(p.error_at("read_ratio", message));
-    };
-    Ok(KvWorkload {
-        keys,
-        weights: [read, put, append, cas],
-    })
-}
+pub use crate::protocols::replicated_kv::workload;
 
 /// The end-of-run history check a scenario asked for, if any
 /// (`[check] history = "linearizable"`).

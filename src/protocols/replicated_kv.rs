@@ -1,5 +1,6 @@
-//! The replicated state machine: a key-value store with client sessions, and
-//! the client workload that drives it.
+//! The replicated state machine shared by the consensus protocols (Raft,
+//! Multi-Paxos): a key-value store with client sessions, the client command
+//! they agree on, and the client workload that drives it.
 //!
 //! Operations and results follow the `kv` model of the linearizability
 //! checker (docs/checkers.md): `get k → v`, `put k v`, `append k v`,
@@ -13,12 +14,24 @@
 //! slot per client is enough; an id *below* the session's is a request the
 //! client has given up on, and is skipped.
 
-use super::log::ClientCommand;
 use crate::check::history::Value;
+use crate::scenario::{ParamReader, ScenarioError};
 use crate::sim::{ClientId, Op, Prng, Reply};
 use crate::workload::Workload;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+/// A client operation with its session key: `(client, id)` identifies it, so
+/// a retried request is applied once.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ClientCommand {
+    /// The client.
+    pub client: ClientId,
+    /// The client's request number (the same on a retry after a redirect).
+    pub id: u64,
+    /// The operation.
+    pub op: Op,
+}
 
 /// One client's session.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -179,6 +192,26 @@ impl Workload for KvWorkload {
             value,
         }
     }
+}
+
+/// Read `[workload]` (kind `kv`): `keys` (1..=1000, default 3), and the
+/// shares of operations `read_ratio` (default 0.25), `append_ratio` (0.3),
+/// `cas_ratio` (0.15); puts take the rest.
+pub fn workload(p: &mut ParamReader<'_>) -> Result<KvWorkload, ScenarioError> {
+    let keys = p.u64_in("keys", 3, 1..=1000)?;
+    let read = p.f64_in("read_ratio", 0.25, 0.0..=1.0)?;
+    let append = p.f64_in("append_ratio", 0.3, 0.0..=1.0)?;
+    let cas = p.f64_in("cas_ratio", 0.15, 0.0..=1.0)?;
+    let per_mille = |x: f64| (x * 1000.0).round() as u64;
+    let (read, append, cas) = (per_mille(read), per_mille(append), per_mille(cas));
+    let Some(put) = 1000u64.checked_sub(read + append + cas) else {
+        let message = "read_ratio + append_ratio + cas_ratio must not be more than 1";
+        return Err(p.error_at("read_ratio", message));
+    };
+    Ok(KvWorkload {
+        keys,
+        weights: [read, put, append, cas],
+    })
 }
 
 #[cfg(test)]
