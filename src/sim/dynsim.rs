@@ -112,8 +112,13 @@ pub trait DynSim: Send {
     fn violation(&self) -> Option<&Violation>;
     /// The panic in protocol code that stopped the run, if any.
     fn panic(&self) -> Option<&PanicReport>;
-    /// The registered checks: name and kind.
+    /// The registered invariants (`always`, `eventually`, `sometimes`,
+    /// end-of-run and history checks): name and kind, in the order of
+    /// their results after the monitors'. Monitors are not listed.
     fn checks(&self) -> Vec<(String, CheckKind)>;
+    /// How many checks a run reports: the monitors (stateful `always`
+    /// checks) and the invariants ([`DynSim::checks`]).
+    fn check_count(&self) -> usize;
     /// End-of-run check results, once [`DynSim::finish`] ran.
     fn check_results(&self) -> Option<&[CheckResult]>;
     /// Message and operation counters.
@@ -276,6 +281,9 @@ impl<N: Node> DynSim for Sim<N> {
             .iter()
             .map(|i| (i.name.clone(), i.kind))
             .collect()
+    }
+    fn check_count(&self) -> usize {
+        self.monitors.len() + self.settings.invariants.len()
     }
     fn check_results(&self) -> Option<&[CheckResult]> {
         self.final_checks.as_deref()

@@ -77,3 +77,22 @@ fn too_small_terminal() {
         insta::assert_snapshot!(format!("too_small_{w}x{h}"), screen(&app, w, h));
     }
 }
+
+#[test]
+fn the_checks_badge_counts_every_check_run_reports() {
+    // Raft has monitors (stateful `always` checks) besides its invariants:
+    // the badge once counted only the invariants ("5 checks" where `run`
+    // lists 14).
+    let path = "scenarios/raft-basic.toml";
+    let full = format!("{}/{path}", env!("CARGO_MANIFEST_DIR"));
+    let mut sim = distlab::registry::build(
+        &distlab::testing::load(full),
+        &distlab::scenario::engine::BuildOptions::default(),
+    )
+    .expect("the scenario builds");
+    let reported = sim.run().checks.len();
+    let app = session(path);
+    let text = screen(&app, 160, 40);
+    let badge = format!("✓ {reported} checks ok so far");
+    assert!(text.contains(&badge), "no `{badge}` in:\n{text}");
+}

@@ -67,7 +67,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
 
 fn checks_badge(app: &App, failed: Option<&(String, String, Option<u64>)>) -> String {
     let sim = app.timeline.sim();
-    let count = sim.checks().len();
+    // Every check `run` lists: the monitors and the invariants.
+    let count = sim.check_count();
     if let (Some(p), Some((_, _, Some(step)))) = (sim.panic(), failed) {
         let site = p.site.split('(').next().unwrap_or(&p.site).trim_end();
         return format!("✗ PANIC in {site} (step {step})");
