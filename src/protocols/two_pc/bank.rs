@@ -18,6 +18,7 @@ use crate::check::history::Value;
 use crate::sim::{ClientId, NodeId, Op, Prng, Ratio};
 use crate::workload::Workload;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// An entry's tag is `id * TAG_BASE + amount`, so amounts are below this.
 pub const TAG_BASE: i64 = 100;
@@ -97,6 +98,30 @@ pub fn parse_txn(value: &Value) -> Result<Vec<AccountOp>, String> {
             })
         })
         .collect()
+}
+
+/// A transaction's micro-operations (in the request's order) and each
+/// owning node's share of them.
+pub type TxnShares = (Vec<AccountOp>, BTreeMap<NodeId, Vec<AccountOp>>);
+
+/// A client's transaction request (`op.f` is `txn`) split by the nodes
+/// that own its accounts, as a coordinator of two- or three-phase commit
+/// does before it asks them. `Err` is the reason to fail the request with:
+/// not a transaction, an empty or malformed one, or an unknown account.
+pub fn split_txn(op: &Op, accounts: u32, nodes: u32) -> Result<TxnShares, String> {
+    let ops = match parse_txn(&op.value) {
+        Ok(ops) if op.f == "txn" && !ops.is_empty() => ops,
+        Ok(_) => return Err(format!("expected a txn, got {:?}", op.f)),
+        Err(why) => return Err(why),
+    };
+    let mut shares: BTreeMap<NodeId, Vec<AccountOp>> = BTreeMap::new();
+    for account_op in &ops {
+        let Some(node) = owner(&account_op.account, accounts, nodes) else {
+            return Err(format!("no account {:?}", account_op.account));
+        };
+        shares.entry(node).or_default().push(account_op.clone());
+    }
+    Ok((ops, shares))
 }
 
 /// Encode micro-operations as a history value, reads filled from `reads`

@@ -1,6 +1,6 @@
 //! The coordinator: collects votes, logs the decision, drives it home.
 
-use super::bank::{encode_txn, owner, parse_txn, AccountOp, MicroOp};
+use super::bank::{encode_txn, owner, split_txn, AccountOp, MicroOp};
 use super::{Bug, Msg, Outcome, Params, Timer, TwoPc, TxId, Vote};
 use crate::sim::{ClientId, Ctx, NodeId, Reply, Request, TimerId};
 use serde::{Deserialize, Serialize};
@@ -101,22 +101,10 @@ impl Coordinator {
         if self.active.contains_key(&tx) || self.log.contains_key(&tx) {
             return; // a duplicate of a request already in hand
         }
-        let ops = match parse_txn(&request.op.value) {
-            Ok(ops) if request.op.f == "txn" && !ops.is_empty() => ops,
-            Ok(_) => {
-                let why = format!("expected a txn, got {:?}", request.op.f);
-                return ctx.reply(&request, Reply::Fail(why));
-            }
+        let (ops, shares) = match split_txn(&request.op, params.accounts, ctx.node_count()) {
+            Ok(split) => split,
             Err(why) => return ctx.reply(&request, Reply::Fail(why)),
         };
-        let mut shares: BTreeMap<NodeId, Vec<AccountOp>> = BTreeMap::new();
-        for op in &ops {
-            let Some(node) = owner(&op.account, params.accounts, ctx.node_count()) else {
-                let why = format!("no account {:?}", op.account);
-                return ctx.reply(&request, Reply::Fail(why));
-            };
-            shares.entry(node).or_default().push(op.clone());
-        }
         let participants: Vec<NodeId> = shares.keys().copied().collect();
         for (&node, share) in &shares {
             let msg = Msg::Prepare {
