@@ -18,7 +18,7 @@
 //!   unanswered accepts. A leader that hears from no majority for an
 //!   election timeout, or sees a higher ballot, steps down.
 
-use super::synod::{self, ValueRule};
+use super::synod::ValueRule;
 use super::{Ballot, Bug, Command, Mode, Msg, Paxos, Proposal, Report, Role, Timer};
 use crate::sim::{Ctx, NodeId, Reply, SimTime};
 use std::collections::{BTreeMap, BTreeSet};
@@ -154,7 +154,8 @@ impl Paxos {
                 .and_then(|r| match rule {
                     // The rule (the hook [`super::lab::PaxosRules::choose_value`]).
                     ValueRule::HighestBallot => (self.params.hooks.choose_value)(r),
-                    ValueRule::FirstReported => synod::choose_value(r, rule),
+                    // The `any-accepted-value` bug: the first reported.
+                    ValueRule::FirstReported => r.first().map(|(_, v)| v),
                 });
             let command = match (found, self.params.mode) {
                 (Some(c), _) => c.clone(),
