@@ -314,7 +314,8 @@ fn the_cheat_catalogue_loses() {
                 real_parts: &[],
             },
             Cheat {
-                name: "promise and acceptor state kept in thread_locals, not in the nodes and storage",
+                name:
+                    "promise and acceptor state kept in thread_locals, not in the nodes and storage",
                 build: &build::<cheat_rules::Globals>,
                 real_parts: &[],
             },

@@ -248,5 +248,7 @@ pub fn build_lab<R: PaxosRules>(
 ) -> Result<Box<dyn DynSim>, ScenarioError> {
     let mut params = params(scenario)?;
     params.hooks = Hooks::of::<R>().given(&params.given_parts);
-    Ok(Box::new(configured_with(params, scenario, options)?.build()))
+    Ok(Box::new(
+        configured_with(params, scenario, options)?.build(),
+    ))
 }

@@ -149,14 +149,12 @@ impl Paxos {
             if self.chosen.contains_key(&slot) {
                 continue;
             }
-            let found = reported
-                .get(&slot)
-                .and_then(|r| match rule {
-                    // The rule (the hook [`super::lab::PaxosRules::choose_value`]).
-                    ValueRule::HighestBallot => (self.params.hooks.choose_value)(r),
-                    // The `any-accepted-value` bug: the first reported.
-                    ValueRule::FirstReported => r.first().map(|(_, v)| v),
-                });
+            let found = reported.get(&slot).and_then(|r| match rule {
+                // The rule (the hook [`super::lab::PaxosRules::choose_value`]).
+                ValueRule::HighestBallot => (self.params.hooks.choose_value)(r),
+                // The `any-accepted-value` bug: the first reported.
+                ValueRule::FirstReported => r.first().map(|(_, v)| v),
+            });
             let command = match (found, self.params.mode) {
                 (Some(c), _) => c.clone(),
                 (None, Mode::Multi) => Command::Noop,
