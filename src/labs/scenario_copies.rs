@@ -4772,10 +4772,10 @@ note = "Multi-Paxos KV: crashes lose unsynced writes"
 
 [[parts.cases]]
 scenario = "scenarios/leader-restart.toml"
-seeds = "0..20"
+seeds = "0..50"
 checks = "multi"
 points = 10
-note = "the leader crashes and restarts at once"
+note = "the leader crashes and restarts at once, three times"
 
 [[bugs]]
 name = "no-promise-check"
@@ -4808,8 +4808,8 @@ rule = "R6: the proposer's round is not stored; a restarted proposer reuses a ba
     ),
     (
         "labs/12-paxos/scenarios/leader-restart.toml",
-        r#"# leader-restart (lab 12, part D): three Multi-Paxos nodes; at 2 s the
-# leader crashes and restarts at once.
+        r#"# leader-restart (lab 12, part D): three Multi-Paxos nodes; at 2 s, 3.5 s
+# and 5 s the leader crashes and restarts at once.
 #
 # It comes back as a follower; when it next runs phase 1 it must pick a
 # round higher than any it used before the crash, or it leads a ballot it
@@ -4819,10 +4819,10 @@ rule = "R6: the proposer's round is not stored; a restarted proposer reuses a ba
 #
 # Try: cargo run --release -p lab-12-paxos -- run labs/12-paxos/scenarios/leader-restart.toml
 name = "lab12-leader-restart"
-description = "Multi-Paxos KV, the leader crashes and restarts at once."
+description = "Multi-Paxos KV, the leader crashes and restarts at once, three times."
 nodes = 3
 seed = 0
-duration = "6s"
+duration = "8s"
 settle = "3s"
 
 [protocol]
@@ -4843,6 +4843,22 @@ crash = "leader"
 
 [[faults]]
 at = "2.001s"
+restart = "all"
+
+[[faults]]
+at = "3.5s"
+crash = "leader"
+
+[[faults]]
+at = "3.501s"
+restart = "all"
+
+[[faults]]
+at = "5s"
+crash = "leader"
+
+[[faults]]
+at = "5.001s"
 restart = "all"
 
 [check]

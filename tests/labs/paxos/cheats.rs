@@ -59,6 +59,9 @@ impl PaxosRules for HardCoded {
 thread_local! {
     /// The highest promise any acceptor made, outside the simulation.
     static PROMISED: Cell<Ballot> = const { Cell::new(Ballot::ZERO) };
+    /// The highest ballot ever reported to a proposer, outside the
+    /// simulation.
+    static SEEN: Cell<Ballot> = const { Cell::new(Ballot::ZERO) };
     /// The highest round, outside the simulation.
     static ROUND: Cell<u64> = const { Cell::new(0) };
     /// Accepted proposals by slot, outside the simulation.
@@ -86,7 +89,15 @@ impl PaxosRules for Globals {
         PROMISED.with(|p| ballot >= p.get())
     }
     fn choose_value(reported: &[(Ballot, Command)]) -> Option<&Command> {
-        Reference::choose_value(reported)
+        // The slot's value as the cheat remembers it, outside the
+        // simulation: the highest ballot it has ever seen reported.
+        let best = reported.iter().max_by_key(|(b, _)| *b)?;
+        let top = SEEN.with(|s| {
+            let top = s.get().max(best.0);
+            s.set(top);
+            top
+        });
+        (best.0 == top).then_some(&best.1)
     }
     fn is_majority(count: usize, nodes: u32) -> bool {
         Reference::is_majority(count, nodes)
