@@ -32,6 +32,7 @@ mod determinism;
 pub mod grade;
 pub mod integrity;
 pub mod leases;
+pub mod paxos;
 pub mod quorum_kv;
 pub mod raft;
 pub mod saga;
@@ -250,6 +251,11 @@ pub const CODE: &[LabCode] = &[
     LabCode {
         slug: "11-leases-fencing",
         reference: Some(leases::REFERENCE),
+        custom: None,
+    },
+    LabCode {
+        slug: "12-paxos",
+        reference: Some(paxos::REFERENCE),
         custom: None,
     },
 ];

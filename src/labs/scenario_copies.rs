@@ -4630,6 +4630,589 @@ heal = true
 "#,
     ),
     (
+        "labs/12-paxos/lab.toml",
+        r#"# Lab 12's data: what the grader grades (parts → cases: scenario, seeds,
+# checks, points), the hints `distlab lab hint 12` shows, and the
+# reference's bug switches with the parts each must lose. Read by
+# src/labs/data (the format: docs/labs.md, "Adding a lab"); scenario paths
+# are relative to this folder; `note` and `rule` only show in the README.
+# The grader grades with its own compiled-in copy of this file and refuses
+# to grade while it is edited. After a change (lab authors only), run
+# `DISTLAB_BLESS=1 cargo test --test labs -- scenario_copies readme`.
+
+id = "12"
+title = "Paxos: the synod rules, single-decree first, then Multi-Paxos"
+package = "lab-12-paxos"
+protocol = "paxos"
+hints = [
+    """\
+    Start with part A: `cargo run --release -p lab-12-paxos -- tui \
+    labs/12-paxos/scenarios/sd-competing.toml`. `promise` answers a prepare: \
+    promise a ballot at least as high as the one you promised (`>=`: a \
+    duplicated prepare must get the same answer), and then that ballot is your \
+    promise. A promise never goes back: refusing is `None`, not a lower promise.""",
+    """\
+    Part B: `may_accept` is the promise kept. Accept a proposal in a ballot at \
+    least your promise — equal is the usual case: the proposer you promised now \
+    asks you to accept. Refuse anything lower: you promised not to.""",
+    """\
+    Part C: `choose_value` gets what a majority of promises reported for one \
+    slot. If any reported a proposal, the value of the one with the highest \
+    ballot may already be chosen: propose that (not the first reported, not the \
+    lowest). Only if none was reported return `None` (the node proposes its own \
+    value, or a no-op in Multi-Paxos).""",
+    """\
+    `is_majority` decides both when a proposer has enough promises and when a \
+    value is chosen: strictly more than half of `nodes` (2 of 3, 3 of 5, 3 of \
+    4). Any two majorities share an acceptor — that is all of Paxos's safety.""",
+    """\
+    Part D: store the promise, each accepted proposal (one key per slot, e.g. \
+    `accepted_key(slot)`) and the proposer's round in `storage`; the node syncs \
+    once before its answers leave. `recover` reads all three back (`keys()` lists \
+    the stored keys). Keep nothing in a `static` or `thread_local`: it survives \
+    a crash the storage would not, and the grader re-runs seeds on fresh threads \
+    and compares traces.""",
+]
+
+[checks]
+single = [
+    "agreement",
+    "ballot-led-once",
+    "acceptor-monotonic",
+    "learners-agree",
+    "value-chosen",
+    "value-learned",
+]
+multi = [
+    "agreement",
+    "ballot-led-once",
+    "acceptor-monotonic",
+    "learners-agree",
+    "linearizable",
+    "acked-ops-applied",
+    "leader-elected",
+    "client-op-applied",
+]
+
+[[parts]]
+id = "A"
+title = "the acceptor's promise (phase 1b)"
+note = "R1"
+
+[[parts.cases]]
+scenario = "scenarios/sd-competing.toml"
+seeds = "0..50"
+checks = "single"
+points = 10
+note = "single-decree: five proposers, 10% duplication"
+
+[[parts.cases]]
+scenario = "scenarios/multi-churn.toml"
+seeds = "0..20"
+checks = "multi"
+points = 15
+note = "Multi-Paxos KV: crashes, partitions, pauses, loss, duplication"
+
+[[parts]]
+id = "B"
+title = "the acceptor's accept rule (phase 2b)"
+note = "R2"
+
+[[parts.cases]]
+scenario = "scenarios/sd-dueling.toml"
+seeds = "0..50"
+checks = "single"
+points = 10
+note = "single-decree: five proposers pre-empting each other, partitions"
+
+[[parts.cases]]
+scenario = "scenarios/multi-partitions.toml"
+seeds = "0..20"
+checks = "multi"
+points = 15
+note = "Multi-Paxos KV: deposed leaders under partitions and pauses"
+
+[[parts]]
+id = "C"
+title = "the proposer's value and the majority (phase 2a, chosen)"
+note = "R3, R4"
+
+[[parts.cases]]
+scenario = "scenarios/sd-crashes.toml"
+seeds = "0..50"
+checks = "single"
+points = 10
+note = "single-decree: crashes and partitions, values accepted at several ballots"
+
+[[parts.cases]]
+scenario = "scenarios/multi-failover.toml"
+seeds = "0..20"
+checks = "multi"
+points = 15
+note = "Multi-Paxos KV: leaders fail over, slots re-proposed"
+
+[[parts]]
+id = "D"
+title = "durable acceptor state and recovery after a restart"
+note = "R5, R6"
+
+[[parts.cases]]
+scenario = "scenarios/sd-restarts.toml"
+seeds = "0..50"
+checks = "single"
+points = 5
+note = "single-decree: crashes lose unsynced writes"
+
+[[parts.cases]]
+scenario = "scenarios/multi-restarts.toml"
+seeds = "0..20"
+checks = "multi"
+points = 10
+note = "Multi-Paxos KV: crashes lose unsynced writes"
+
+[[parts.cases]]
+scenario = "scenarios/leader-restart.toml"
+seeds = "0..50"
+checks = "multi"
+points = 10
+note = "the leader crashes and restarts at once, three times"
+
+[[bugs]]
+name = "no-promise-check"
+param = "bugs"
+value = ["no-promise-check"]
+breaks = ["B"]
+rule = "R2: acceptors accept a proposal whatever ballot they promised"
+
+[[bugs]]
+name = "any-accepted-value"
+param = "bugs"
+value = ["any-accepted-value"]
+breaks = ["C"]
+rule = "R3: phase 2a takes the first accepted value reported, not the highest-ballot one"
+
+[[bugs]]
+name = "reply-before-sync"
+param = "bugs"
+value = ["reply-before-sync"]
+breaks = ["D"]
+rule = "R5: acceptors answer before their promise or acceptance is synced"
+
+[[bugs]]
+name = "reuse-ballot-after-restart"
+param = "bugs"
+value = ["reuse-ballot-after-restart"]
+breaks = ["D"]
+rule = "R6: the proposer's round is not stored; a restarted proposer reuses a ballot"
+"#,
+    ),
+    (
+        "labs/12-paxos/scenarios/leader-restart.toml",
+        r#"# leader-restart (lab 12, part D): three Multi-Paxos nodes; at 2 s, 3.5 s
+# and 5 s the leader crashes and restarts at once.
+#
+# It comes back as a follower; when it next runs phase 1 it must pick a
+# round higher than any it used before the crash, or it leads a ballot it
+# led already (`ballot-led-once`) — with a different command in a slot.
+#
+# Part D's rules are yours, with A, B and C.
+#
+# Try: cargo run --release -p lab-12-paxos -- run labs/12-paxos/scenarios/leader-restart.toml
+name = "lab12-leader-restart"
+description = "Multi-Paxos KV, the leader crashes and restarts at once, three times."
+nodes = 3
+seed = 0
+duration = "8s"
+settle = "3s"
+
+[protocol]
+name = "paxos"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+
+[workload]
+kind = "kv"
+clients = 3
+rate = "50/s"
+timeout = "1s"
+
+[[faults]]
+at = "2s"
+crash = "leader"
+
+[[faults]]
+at = "2.001s"
+restart = "all"
+
+[[faults]]
+at = "3.5s"
+crash = "leader"
+
+[[faults]]
+at = "3.501s"
+restart = "all"
+
+[[faults]]
+at = "5s"
+crash = "leader"
+
+[[faults]]
+at = "5.001s"
+restart = "all"
+
+[check]
+history = "linearizable"
+"#,
+    ),
+    (
+        "labs/12-paxos/scenarios/multi-churn.toml",
+        r#"# multi-churn (lab 12, part A): Multi-Paxos serving a key-value store while
+# nodes crash, restart, are partitioned and paused, with 2% loss and
+# duplication.
+#
+# The same promise rule, now once for every slot from the candidate's first
+# unlearned one: each new leader runs phase 1 at a higher ballot, and every
+# acceptor's promise only ever goes up. The client history must stay
+# linearizable and every acknowledged command applied everywhere.
+#
+# Part A's rule is yours; parts B, C and D are the reference's.
+#
+# Watch: metric `ballots-led`, "leads ballot" in the logs.
+#
+# Try: cargo run --release -p lab-12-paxos -- run labs/12-paxos/scenarios/multi-churn.toml
+name = "lab12-multi-churn"
+description = "Multi-Paxos KV under crashes, partitions and pauses, 2% loss and duplication."
+nodes = 5
+seed = 1
+duration = "12s"
+settle = "4s"
+
+[protocol]
+name = "paxos"
+given_parts = ["B", "C", "D"]
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+loss = 0.02
+duplicate = 0.02
+
+[workload]
+kind = "kv"
+clients = 3
+rate = "30/s"
+timeout = "1s"
+
+[nemesis]
+kinds = ["crash", "partition-isolate", "partition", "pause"]
+every = "700ms"
+heal_after = "700ms"
+
+[check]
+history = "linearizable"
+"#,
+    ),
+    (
+        "labs/12-paxos/scenarios/multi-failover.toml",
+        r#"# multi-failover (lab 12, part C): Multi-Paxos under crashes, partitions and
+# pauses: every new leader's phase 1 finds slots with proposals accepted at
+# different ballots.
+#
+# In each slot the new leader must re-propose the highest-ballot value
+# reported (a no-op only where none was), and count a slot chosen only with
+# a majority of acceptances (`agreement`, `linearizable`).
+#
+# Part C's rules are yours (parts A and B are the reference's); part D is
+# the reference's.
+#
+# Try: cargo run --release -p lab-12-paxos -- run labs/12-paxos/scenarios/multi-failover.toml
+name = "lab12-multi-failover"
+description = "Multi-Paxos KV, leaders fail over under crashes, partitions and pauses."
+nodes = 5
+seed = 1
+duration = "12s"
+settle = "4s"
+
+[protocol]
+name = "paxos"
+given_parts = ["A", "B", "D"]
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+loss = 0.02
+
+[workload]
+kind = "kv"
+clients = 3
+rate = "30/s"
+timeout = "1s"
+
+[nemesis]
+kinds = ["partition-isolate", "partition", "pause", "crash"]
+every = "700ms"
+heal_after = "700ms"
+
+[check]
+history = "linearizable"
+"#,
+    ),
+    (
+        "labs/12-paxos/scenarios/multi-partitions.toml",
+        r#"# multi-partitions (lab 12, part B): Multi-Paxos under partitions and
+# pauses: a deposed leader that does not know it yet keeps sending accepts
+# for its old ballot.
+#
+# Acceptors that promised the new leader's ballot must refuse them;
+# otherwise the old leader's proposal overwrites, in some slot, a command a
+# newer majority chose (`agreement`, `learners-agree`, `linearizable`).
+#
+# Part B's rule is yours (part A's is the reference's); parts C and D are
+# the reference's.
+#
+# Try: cargo run --release -p lab-12-paxos -- run labs/12-paxos/scenarios/multi-partitions.toml
+name = "lab12-multi-partitions"
+description = "Multi-Paxos KV under partitions and pauses: deposed leaders' accepts must be refused."
+nodes = 5
+seed = 1
+duration = "12s"
+settle = "4s"
+
+[protocol]
+name = "paxos"
+given_parts = ["A", "C", "D"]
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+loss = 0.02
+
+[workload]
+kind = "kv"
+clients = 3
+rate = "30/s"
+timeout = "1s"
+
+[nemesis]
+kinds = ["partition-isolate", "partition", "pause"]
+every = "700ms"
+heal_after = "700ms"
+
+[check]
+history = "linearizable"
+"#,
+    ),
+    (
+        "labs/12-paxos/scenarios/multi-restarts.toml",
+        r#"# multi-restarts (lab 12, part D): Multi-Paxos KV; nodes crash and restart
+# every 700 ms, and a crash loses every write not yet synced.
+#
+# What an acceptor answered must survive its crash: its promise and every
+# accepted proposal (`acceptor-monotonic`, then `agreement` and
+# `linearizable`), and a restarted leader must not lead its old ballot
+# again (`ballot-led-once`).
+#
+# Part D's rules are yours, with A, B and C.
+#
+# Try: cargo run --release -p lab-12-paxos -- run labs/12-paxos/scenarios/multi-restarts.toml
+name = "lab12-multi-restarts"
+description = "Multi-Paxos KV, crashes and restarts that lose unsynced writes."
+nodes = 5
+seed = 1
+duration = "12s"
+settle = "4s"
+
+[protocol]
+name = "paxos"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+
+[workload]
+kind = "kv"
+clients = 3
+rate = "30/s"
+timeout = "1s"
+
+[nemesis]
+kinds = ["crash"]
+every = "700ms"
+heal_after = "700ms"
+
+[storage]
+lose_unsynced = true
+
+[check]
+history = "linearizable"
+"#,
+    ),
+    (
+        "labs/12-paxos/scenarios/sd-competing.toml",
+        r#"# sd-competing (lab 12, part A): single-decree Paxos, five proposers (every node)
+# competing for one instance, on a network that duplicates 10% of messages.
+#
+# Each proposer runs phase 1 with its own ballot; acceptors promise the
+# highest ballot they have seen and refuse lower ones (a `Nack`), so a
+# pre-empted proposer backs off and tries a higher ballot. A duplicated
+# prepare must get the same answer as the first copy, and a promise never
+# goes back (`acceptor-monotonic`). One value is chosen (`value-chosen`) and
+# every node learns it (`value-learned`).
+#
+# Every node proposes: a proposer retries until it learns the value, so a
+# node that missed the announcement (a lost message, a crash) still learns
+# it (`value-learned`).
+#
+# Part A's rule is yours; parts B, C and D are the reference's.
+#
+# Watch: "leads ballot" and "learned" in the logs; metric `preemptions`.
+#
+# Try: cargo run --release -p lab-12-paxos -- run labs/12-paxos/scenarios/sd-competing.toml
+name = "lab12-sd-competing"
+description = "Single-decree Paxos, five competing proposers (every node), 10% duplication."
+nodes = 5
+seed = 1
+duration = "4s"
+settle = "3s"
+
+[protocol]
+name = "paxos"
+mode = "single-decree"
+proposers = 5
+backoff = "40ms"
+given_parts = ["B", "C", "D"]
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+duplicate = 0.1
+"#,
+    ),
+    (
+        "labs/12-paxos/scenarios/sd-crashes.toml",
+        r#"# sd-crashes (lab 12, part C): single-decree Paxos, five proposers (every node), nodes
+# crashing and partitioned: values get accepted at several ballots.
+#
+# A proposer with a majority of promises must propose the value of the
+# highest-ballot proposal they reported (it may already be chosen), and its
+# own value only if none was reported; a value is chosen only when a
+# majority accepted it in one ballot (`agreement`, `learners-agree`).
+#
+# Every node proposes: a proposer retries until it learns the value, so a
+# node that missed the announcement (a lost message, a crash) still learns
+# it (`value-learned`).
+#
+# Part C's rules are yours (parts A and B are the reference's); part D is
+# the reference's.
+#
+# Try: cargo run --release -p lab-12-paxos -- run labs/12-paxos/scenarios/sd-crashes.toml
+name = "lab12-sd-crashes"
+description = "Single-decree Paxos, five proposers (every node), crashes and partitions: the highest-ballot value wins."
+nodes = 5
+seed = 1
+duration = "5s"
+settle = "3s"
+
+[protocol]
+name = "paxos"
+mode = "single-decree"
+proposers = 5
+backoff = "20ms"
+given_parts = ["A", "B", "D"]
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+loss = 0.02
+
+[nemesis]
+kinds = ["crash", "partition-isolate", "partition"]
+every = "200ms"
+heal_after = "200ms"
+"#,
+    ),
+    (
+        "labs/12-paxos/scenarios/sd-dueling.toml",
+        r#"# sd-dueling (lab 12, part B): single-decree Paxos, five proposers (every node) that
+# back off only briefly, so they pre-empt each other often, on a network
+# that partitions and pauses nodes.
+#
+# A proposer's accept may reach an acceptor that has promised a higher
+# ballot in the meantime: it must be refused, or an old ballot could
+# overwrite a value a newer majority relies on (`agreement`).
+#
+# Every node proposes: a proposer retries until it learns the value, so a
+# node that missed the announcement (a lost message, a crash) still learns
+# it (`value-learned`).
+#
+# Part B's rule is yours (part A's is the reference's too); parts C and D
+# are the reference's.
+#
+# Watch: `Nack` messages; metric `preemptions`.
+#
+# Try: cargo run --release -p lab-12-paxos -- run labs/12-paxos/scenarios/sd-dueling.toml
+name = "lab12-sd-dueling"
+description = "Single-decree Paxos, five proposers (every node) pre-empting each other under partitions and pauses."
+nodes = 5
+seed = 1
+duration = "4s"
+settle = "3s"
+
+[protocol]
+name = "paxos"
+mode = "single-decree"
+proposers = 5
+backoff = "15ms"
+given_parts = ["A", "C", "D"]
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+loss = 0.02
+
+[nemesis]
+kinds = ["partition-isolate", "partition", "pause"]
+every = "300ms"
+heal_after = "300ms"
+"#,
+    ),
+    (
+        "labs/12-paxos/scenarios/sd-restarts.toml",
+        r#"# sd-restarts (lab 12, part D): single-decree Paxos, five proposers (every node); nodes
+# crash and restart, and a crash loses every write not yet synced.
+#
+# An acceptor that restarts must come back with its promise and its
+# accepted proposal (`acceptor-monotonic`), and a proposer with its highest
+# round, so it never leads a ballot twice (`ballot-led-once`).
+#
+# Every node proposes: a proposer retries until it learns the value, so a
+# node that missed the announcement (a lost message, a crash) still learns
+# it (`value-learned`).
+#
+# Part D's rules are yours, with A, B and C.
+#
+# Try: cargo run --release -p lab-12-paxos -- run labs/12-paxos/scenarios/sd-restarts.toml
+name = "lab12-sd-restarts"
+description = "Single-decree Paxos, five proposers (every node), crashes that lose unsynced writes."
+nodes = 5
+seed = 1
+duration = "5s"
+settle = "3s"
+
+[protocol]
+name = "paxos"
+mode = "single-decree"
+proposers = 5
+backoff = "20ms"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+loss = 0.02
+
+[nemesis]
+kinds = ["crash"]
+every = "200ms"
+heal_after = "200ms"
+
+[storage]
+lose_unsynced = true
+"#,
+    ),
+    (
         "scenarios/2pc-basic.toml",
         r#"# 2pc-basic: two-phase commit over a sharded bank, no faults.
 #

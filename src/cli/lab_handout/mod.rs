@@ -105,6 +105,14 @@ pub const CUTS: &[LabCuts] = &[
             Cut::Impls(&["Reference"]),
         )],
     ),
+    (
+        "12",
+        &[
+            ("src/protocols/paxos/lab.rs", Cut::Impls(&["Reference"])),
+            // The synod rules the reference calls: lab 12's answers.
+            ("src/protocols/paxos/synod.rs", Cut::All),
+        ],
+    ),
 ];
 
 /// Labs that run a reference protocol themselves (the tour's quiz runs the

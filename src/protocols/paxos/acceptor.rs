@@ -12,32 +12,14 @@
 //! engine applies effects after the handler), so no promise or acceptance
 //! is ever answered before it is durable — except with `reply-before-sync`.
 
-use super::synod::{self, ValueRule};
+use super::lab::load_slots;
+use super::synod::ValueRule;
 use super::{Ballot, Bug, Command, Msg, Paxos, Report, Role};
 use crate::sim::{Ctx, NodeId};
 use crate::storage::Storage;
 
 fn slot_key(prefix: &str, slot: u64) -> String {
     format!("{prefix}/{slot:012}")
-}
-
-/// Read back every `prefix/<slot>` entry, in slot order.
-fn load_slots<T: serde::de::DeserializeOwned>(storage: &Storage, prefix: &str) -> Vec<(u64, T)> {
-    let mut out = Vec::new();
-    for key in storage.keys() {
-        let Some(rest) = key.strip_prefix(prefix) else {
-            continue;
-        };
-        let Some(slot) = rest.strip_prefix('/').and_then(|s| s.parse::<u64>().ok()) else {
-            continue;
-        };
-        if let Some(text) = storage.get::<String>(&key) {
-            if let Ok(value) = serde_json::from_str(&text) {
-                out.push((slot, value));
-            }
-        }
-    }
-    out
 }
 
 /// Store `value` as one JSON text (fewer allocations than a JSON tree).
@@ -60,12 +42,14 @@ impl Paxos {
     /// Rebuild from storage: promise, round, accepted proposals, chosen
     /// commands (re-applied in order).
     pub(super) fn recover(&mut self, ctx: &mut Ctx<Self>) {
+        // The hook [`super::lab::PaxosRules::recover`].
+        let recovered = (self.params.hooks.recover)(ctx.storage());
         let storage = ctx.storage();
-        self.promised = storage.get::<Ballot>("promised").unwrap_or_default();
+        self.promised = recovered.promised;
         if !self.params.has(Bug::ReuseBallotAfterRestart) {
-            self.round = storage.get::<u64>("round").unwrap_or(0);
+            self.round = recovered.round;
         }
-        self.accepted = load_slots(storage, "accepted").into_iter().collect();
+        self.accepted = recovered.accepted;
         self.chosen = load_slots(storage, "chosen").into_iter().collect();
         self.apply_chosen(ctx);
         if self.promised.is_some() {
@@ -82,14 +66,14 @@ impl Paxos {
 
     /// Write the promise (synced at the end of the handler).
     pub(super) fn save_promise(&mut self, ctx: &mut Ctx<Self>) {
-        ctx.storage().put("promised", &self.promised);
+        (self.params.hooks.store_promise)(ctx.storage(), self.promised);
         self.dirty = true;
     }
 
     /// Write the proposer's round (synced before its prepare leaves).
     pub(super) fn save_round(&mut self, ctx: &mut Ctx<Self>) {
         if !self.params.has(Bug::ReuseBallotAfterRestart) {
-            ctx.storage().put("round", &self.round);
+            (self.params.hooks.store_round)(ctx.storage(), self.round);
             self.dirty = true;
         }
     }
@@ -108,11 +92,10 @@ impl Paxos {
         ballot: Ballot,
         from_slot: u64,
     ) -> Option<Vec<Report>> {
-        if !synod::may_promise(self.promised, ballot) {
-            return None;
-        }
-        if ballot > self.promised {
-            self.promised = ballot;
+        // The hook [`super::lab::PaxosRules::promise`]: the new promise.
+        let promised = (self.params.hooks.promise)(self.promised, ballot)?;
+        if promised != self.promised {
+            self.promised = promised;
             self.save_promise(ctx);
         }
         let reports = self
@@ -132,8 +115,10 @@ impl Paxos {
         slot: u64,
         command: &Command,
     ) -> bool {
+        // The hook [`super::lab::PaxosRules::may_accept`], unless the bug
+        // switch drops the check.
         let check = !self.params.has(Bug::NoPromiseCheck);
-        if !synod::may_accept(self.promised, ballot, check) {
+        if check && !(self.params.hooks.may_accept)(self.promised, ballot) {
             return false;
         }
         if ballot > self.promised {
@@ -141,7 +126,7 @@ impl Paxos {
             self.save_promise(ctx);
         }
         let pair = (ballot, command.clone());
-        put_text(ctx.storage(), &slot_key("accepted", slot), &pair);
+        (self.params.hooks.store_accepted)(ctx.storage(), slot, ballot, command);
         self.dirty = true;
         self.observed.accepts.push((slot, ballot, command.digest()));
         self.accepted.insert(slot, pair);

@@ -6,7 +6,6 @@
 //! through a per-node cursor reset at each restart, so each step costs
 //! O(nodes) plus O(1) per new record.
 
-use super::synod;
 use super::{Ballot, Mode, Params, Paxos, Role};
 use crate::sim::{Invariant, Monitor, NodeId, Sim, SimBuilder, SimTime};
 use std::collections::{BTreeMap, BTreeSet};
@@ -93,7 +92,9 @@ impl Monitor<Paxos> for Agreement {
                 }
                 let by = accepted.entry((slot, ballot)).or_default();
                 by.insert(id);
-                if !synod::is_majority(by.len(), nodes) {
+                // A majority, written out here (not `synod::is_majority`):
+                // the check must not share the rule it judges (lab 12).
+                if by.len() <= nodes as usize / 2 {
                     return Ok(());
                 }
                 match chosen.get(&slot) {

@@ -18,7 +18,7 @@
 //!   unanswered accepts. A leader that hears from no majority for an
 //!   election timeout, or sees a higher ballot, steps down.
 
-use super::synod;
+use super::synod::ValueRule;
 use super::{Ballot, Bug, Command, Mode, Msg, Paxos, Proposal, Report, Role, Timer};
 use crate::sim::{Ctx, NodeId, Reply, SimTime};
 use std::collections::{BTreeMap, BTreeSet};
@@ -117,7 +117,7 @@ impl Paxos {
         if self.promises.insert(from, accepted).is_none() {
             self.promise_order.push(from);
         }
-        if synod::is_majority(self.promises.len(), self.nodes) {
+        if (self.params.hooks.is_majority)(self.promises.len(), self.nodes) {
             self.become_leader(ctx);
         }
     }
@@ -149,9 +149,12 @@ impl Paxos {
             if self.chosen.contains_key(&slot) {
                 continue;
             }
-            let found = reported
-                .get(&slot)
-                .and_then(|r| synod::choose_value(r, rule));
+            let found = reported.get(&slot).and_then(|r| match rule {
+                // The rule (the hook [`super::lab::PaxosRules::choose_value`]).
+                ValueRule::HighestBallot => (self.params.hooks.choose_value)(r),
+                // The `any-accepted-value` bug: the first reported.
+                ValueRule::FirstReported => r.first().map(|(_, v)| v),
+            });
             let command = match (found, self.params.mode) {
                 (Some(c), _) => c.clone(),
                 (None, Mode::Multi) => Command::Noop,
@@ -221,7 +224,7 @@ impl Paxos {
         let Some(p) = self.proposals.get(&slot) else {
             return;
         };
-        if !synod::is_majority(p.accepted_by.len(), self.nodes) {
+        if !(self.params.hooks.is_majority)(p.accepted_by.len(), self.nodes) {
             return;
         }
         let Some(p) = self.proposals.remove(&slot) else {
@@ -320,7 +323,7 @@ impl Paxos {
             .values()
             .filter(|(_, at)| now.saturating_sub(*at) <= limit)
             .count();
-        if !synod::is_majority(fresh + 1, self.nodes) {
+        if !(self.params.hooks.is_majority)(fresh + 1, self.nodes) {
             ctx.log("heard from no majority: steps down");
             self.step_down(ctx, None);
             return;

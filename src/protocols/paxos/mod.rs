@@ -43,6 +43,7 @@ mod acceptor;
 pub mod ballot;
 mod checks;
 mod client;
+pub mod lab;
 mod leader;
 mod learner;
 pub mod scenario;
@@ -112,6 +113,11 @@ pub struct Params {
     pub backoff: SimTime,
     /// Deliberate defects (`bugs`).
     pub bugs: BTreeSet<Bug>,
+    /// The rules the nodes call (the reference's, or a lab student's).
+    pub hooks: lab::Hooks,
+    /// Lab 12 only: the parts whose rules are the reference's in a lab
+    /// build (`given_parts`; the reference's own build ignores it).
+    pub given_parts: Vec<String>,
 }
 
 impl Default for Params {
@@ -124,6 +130,8 @@ impl Default for Params {
             proposers: PROPOSERS.default_value(),
             backoff: BACKOFF.default_value(),
             bugs: BTreeSet::new(),
+            hooks: lab::Hooks::default(),
+            given_parts: Vec::new(),
         }
     }
 }
