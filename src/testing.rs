@@ -380,17 +380,32 @@ fn failure_text(test_name: &str, report: &RunReport) -> String {
     if let Some(panic) = &report.panic {
         text.push_str(&format!("  panic: {panic}\n"));
     }
-    for check in &report.checks {
-        if let Outcome::Fail(why) = &check.outcome {
-            text.push_str(&format!("  {} {}: {why}\n", check.kind, check.name));
-        }
-    }
+    push_checks(&mut text, report);
     text.push_str(&format!(
         "replay in tests:   {SEED_VAR}={} {} {test_name}\n",
         report.seed,
         cargo_test()
     ));
     text
+}
+
+/// The failed (and, for an `unknown` verdict, the undecided) checks, one
+/// line each.
+fn push_checks(text: &mut String, report: &RunReport) {
+    for check in &report.checks {
+        match &check.outcome {
+            Outcome::Fail(why) => {
+                text.push_str(&format!("  {} {}: {why}\n", check.kind, check.name));
+            }
+            Outcome::Unknown(why) if report.verdict == crate::sim::Verdict::Unknown => {
+                text.push_str(&format!(
+                    "  {} {}: could not decide: {why}\n",
+                    check.kind, check.name
+                ));
+            }
+            _ => {}
+        }
+    }
 }
 
 /// The message printed for a failing seed of a scenario of built-in
@@ -405,11 +420,7 @@ fn scenario_failure_text(test_name: &str, path: &str, report: &RunReport, progra
         "scenario {} failed at seed {} ({:?}), trace-hash {}\n",
         report.scenario, report.seed, report.verdict, report.trace_hash
     );
-    for check in &report.checks {
-        if let Outcome::Fail(why) = &check.outcome {
-            text.push_str(&format!("  {} {}: {why}\n", check.kind, check.name));
-        }
-    }
+    push_checks(&mut text, report);
     text.push_str(&format!(
         "replay in tests:   {SEED_VAR}={} {} {test_name}\nreplay headless:   {program} replay {path} --seed {}\n",
         report.seed,
@@ -478,6 +489,30 @@ mod tests {
             assert!(err.contains("seed-below-seven: seed 7 is unlucky"), "{err}");
             assert!(err.contains("DISTLAB_SEED=7 cargo test my_test"), "{err}");
         }
+    }
+
+    /// A seed whose check cannot decide fails the test (not a pass), with
+    /// the check's explanation; a builder that accepts undecided checks
+    /// passes.
+    #[test]
+    fn an_undecided_check_fails_the_sweep_unless_accepted() {
+        use crate::check::{CheckKind, Outcome, UnknownPolicy};
+        let undecided = |seed| {
+            small(seed).invariant(Invariant::new("budgeted", CheckKind::AtEnd, |_| {
+                Outcome::Unknown("the search used its budget".into())
+            }))
+        };
+        let err = seeds("undecided_test", undecided)
+            .over(0..3)
+            .try_run()
+            .expect_err("unknown is not a pass");
+        assert!(err.starts_with("seed 0 failed (Unknown)"), "{err}");
+        assert!(
+            err.contains("at-end budgeted: could not decide: the search used its budget"),
+            "{err}"
+        );
+        let accepted = move |seed| undecided(seed).unknown(UnknownPolicy::Pass);
+        assert!(seeds("t", accepted).over(0..3).try_run().is_ok());
     }
 
     #[test]

@@ -16,5 +16,5 @@ pub mod timeline;
 pub mod verdict;
 
 pub use error::HistoryError;
-pub use result::{CheckKind, CheckResult, Outcome};
+pub use result::{CheckKind, CheckResult, Outcome, UnknownPolicy};
 pub use verdict::Status;

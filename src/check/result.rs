@@ -37,6 +37,20 @@ impl fmt::Display for CheckKind {
     }
 }
 
+/// What a run whose checks include an `unknown` outcome (and no failure)
+/// comes to: the scenario's `[check] unknown`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UnknownPolicy {
+    /// Verdict `Verdict::Unknown`, exit code 6: a pass must mean every
+    /// check decided (the default).
+    #[default]
+    Fail,
+    /// Verdict `Verdict::Pass`; the unknown checks are still listed and
+    /// counted (`sweep` reports them apart).
+    Pass,
+}
+
 /// The result of one evaluation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", content = "detail", rename_all = "lowercase")]

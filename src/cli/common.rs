@@ -205,7 +205,36 @@ pub fn print_report(report: &RunReport, protocol: &str, nodes: u32) {
         }
     }
     println!("verdict: {}", verdict_name(report.verdict));
+    if let Some(note) = unknown_note(report) {
+        println!("  {note}");
+    }
     println!("trace-hash: {}", report.trace_hash);
+}
+
+/// Under a verdict with undecided checks: what `unknown` means and what to
+/// do about it. `None` when every check decided.
+pub fn unknown_note(report: &RunReport) -> Option<String> {
+    let unknown = report.unknown_checks();
+    if unknown.is_empty() || !matches!(report.verdict, Verdict::Pass | Verdict::Unknown) {
+        return None;
+    }
+    let names = unknown.join(", ");
+    let checks = if unknown.len() == 1 {
+        "check"
+    } else {
+        "checks"
+    };
+    Some(if report.verdict == Verdict::Unknown {
+        format!(
+            "no check failed, but {} {checks} could not decide ({names}): this run is not a pass (exit code 6); raise the budget its explanation above names, or accept undecided runs with `[check] unknown = \"pass\"`",
+            unknown.len()
+        )
+    } else {
+        format!(
+            "passed with {} undecided {checks} ({names}), as the scenario allows (`[check] unknown = \"pass\"`)",
+            unknown.len()
+        )
+    })
 }
 
 /// `pass`, `safety-violation`, `liveness-failure` or `panic`.

@@ -21,7 +21,7 @@ pub enum Format {
 /// Arguments of `distlab export`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  distlab export scenarios/broadcast-basic.toml --seed 3 --format jsonl > trace.jsonl\n  distlab export scenarios/broadcast-partition.toml --seeds 0..3 --format shiviz > run.shiviz\n\nOpen a .shiviz file at https://bestchai.bitbucket.io/shiviz/ (\"Try out ShiViz\", then\nupload the file): the regular expressions on its first two lines tell ShiViz how to read it.\n\nThe trace is written whatever the verdict. Exit codes: 0 all checks passed, 1 safety\nviolation, 2 liveness failure, 3 bad input, 4 the implementation panicked."
+    after_help = "Examples:\n  distlab export scenarios/broadcast-basic.toml --seed 3 --format jsonl > trace.jsonl\n  distlab export scenarios/broadcast-partition.toml --seeds 0..3 --format shiviz > run.shiviz\n\nOpen a .shiviz file at https://bestchai.bitbucket.io/shiviz/ (\"Try out ShiViz\", then\nupload the file): the regular expressions on its first two lines tell ShiViz how to read it.\n\nThe trace is written whatever the verdict. Exit codes: 0 all checks passed, 1 safety\nviolation, 2 liveness failure, 3 bad input, 4 the implementation panicked, 6 a check\ncould not decide."
 )]
 pub struct ExportArgs {
     #[command(flatten)]

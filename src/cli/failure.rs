@@ -136,10 +136,16 @@ impl Failure {
         args: &ScenarioArgs,
         report: &RunReport,
     ) -> Failure {
+        // An undecided run names the checks that could not decide.
+        let undecided = report.verdict == crate::sim::Verdict::Unknown;
         let failed_checks = report
             .checks
             .iter()
-            .filter(|c| matches!(c.outcome, crate::check::Outcome::Fail(_)))
+            .filter(|c| match c.outcome {
+                crate::check::Outcome::Fail(_) => true,
+                crate::check::Outcome::Unknown(_) => undecided,
+                crate::check::Outcome::Pass => false,
+            })
             .map(|c| c.name.clone())
             .collect();
         Failure {

@@ -4,7 +4,8 @@
 //! Exit codes: 0 all checks passed, 1 a safety check failed, 2 a liveness
 //! check failed, 3 bad input (usage, scenario, file), 4 the implementation
 //! panicked (protocol code: a handler, a constructor, a check's accessor),
-//! 5 `replay` did not reproduce the recorded run.
+//! 5 `replay` did not reproduce the recorded run, 6 no check failed but one
+//! could not decide (the verdict `unknown`; [`worse_exit`] ranks them).
 
 mod bench;
 pub mod check_history;
@@ -36,6 +37,26 @@ pub const EXIT_PANIC: i32 = 4;
 /// back (another verdict, other failing checks or another trace hash) — a
 /// determinism regression, or code that changed.
 pub const EXIT_NOT_REPRODUCED: i32 = 5;
+/// Exit code: no check failed but at least one could not decide, and the
+/// scenario does not accept that (`[check] unknown`, [`crate::sim::Verdict::Unknown`]).
+pub const EXIT_UNKNOWN: i32 = 6;
+
+/// The worse of two exit codes of runs, for "the worst over many": a run
+/// that did not come back, a panic, a safety violation, a liveness failure,
+/// an undecided run, a pass (not numeric order: 1 is worse than 2, and 6
+/// only worse than 0).
+pub fn worse_exit(a: i32, b: i32) -> i32 {
+    let rank = |code: i32| match code {
+        EXIT_NOT_REPRODUCED => 6,
+        EXIT_BAD_INPUT => 5,
+        other => crate::sim::Verdict::from_exit_code(other).map_or(7, |v| v.severity()),
+    };
+    if rank(b) > rank(a) {
+        b
+    } else {
+        a
+    }
+}
 
 /// distlab: a deterministic distributed-systems simulator and teaching lab.
 #[derive(Debug, Parser)]
@@ -197,5 +218,25 @@ pub fn run_with(ctx: Context) -> i32 {
         Command::Tui(args) => tui::run(&ctx, &args),
         Command::SweepParams(args) => params::run(&ctx, &args),
         Command::Lab(args) => lab::run(&ctx, &args),
+    }
+}
+
+#[cfg(test)]
+mod exit_tests {
+    use super::*;
+
+    /// A sweep or replay reports its worst run: not the largest number.
+    #[test]
+    fn the_worst_exit_code_is_not_the_largest() {
+        assert_eq!(worse_exit(1, 2), 1, "safety beats liveness");
+        assert_eq!(worse_exit(2, 1), 1);
+        assert_eq!(worse_exit(1, EXIT_UNKNOWN), 1);
+        assert_eq!(worse_exit(EXIT_UNKNOWN, 0), EXIT_UNKNOWN);
+        assert_eq!(worse_exit(EXIT_PANIC, 1), EXIT_PANIC);
+        assert_eq!(
+            worse_exit(EXIT_PANIC, EXIT_NOT_REPRODUCED),
+            EXIT_NOT_REPRODUCED
+        );
+        assert_eq!(worse_exit(EXIT_OK, EXIT_OK), EXIT_OK);
     }
 }

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 /// Arguments of `distlab replay`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  distlab replay scenarios/broadcast-lossy.toml --seed 17\n  distlab replay distlab-failures.json\n  distlab replay distlab-session.json --tui\n  distlab replay distlab-explore.json --tui\n\nWith a replay file, every failure in it is re-run and compared: same verdict,\nsame failing checks, same trace hash. User actions saved from the TUI are\nre-applied at their steps; a session saved mid-run stops at its step; a path\nfound by `distlab explore` has its choices re-applied in explore mode.\nWith --tui, the (first) failure opens paused at its failing step (an explored\npath: after its last choice; b steps back through it).\n\nExit codes: 0 all checks passed, 1 safety violation, 2 liveness failure, 3 bad input,\n4 the implementation panicked (the worst over the file's failures), 5 a recorded run\ndid not come back (another verdict, other failing checks or another trace hash)."
+    after_help = "Examples:\n  distlab replay scenarios/broadcast-lossy.toml --seed 17\n  distlab replay distlab-failures.json\n  distlab replay distlab-session.json --tui\n  distlab replay distlab-explore.json --tui\n\nWith a replay file, every failure in it is re-run and compared: same verdict,\nsame failing checks, same trace hash. User actions saved from the TUI are\nre-applied at their steps; a session saved mid-run stops at its step; a path\nfound by `distlab explore` has its choices re-applied in explore mode.\nWith --tui, the (first) failure opens paused at its failing step (an explored\npath: after its last choice; b steps back through it).\n\nExit codes: 0 all checks passed, 1 safety violation, 2 liveness failure, 3 bad input,\n4 the implementation panicked, 6 no check failed but one could not decide (the worst\nover the file's failures), 5 a recorded run did not come back (another verdict, other\nfailing checks or another trace hash)."
 )]
 pub struct ReplayArgs {
     /// A replay file (.json, written by `sweep`) or a scenario file (.toml).
@@ -81,7 +81,7 @@ pub fn run(ctx: &Context, args: &ReplayArgs) -> i32 {
         if code == super::EXIT_BAD_INPUT {
             return code;
         }
-        worst = worst.max(code);
+        worst = super::worse_exit(worst, code);
     }
     worst
 }

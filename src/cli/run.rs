@@ -8,7 +8,7 @@ use clap::Args;
 /// Arguments of `distlab run`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  distlab run scenarios/broadcast-basic.toml\n  distlab run scenarios/broadcast-partition.toml --seed 42 --json\n\nExit codes: 0 all checks passed, 1 safety violation, 2 liveness failure, 3 bad input,\n4 the implementation panicked (the run stops at that step; the panic's message and\nlocation are printed)."
+    after_help = "Examples:\n  distlab run scenarios/broadcast-basic.toml\n  distlab run scenarios/broadcast-partition.toml --seed 42 --json\n\nExit codes: 0 all checks passed, 1 safety violation, 2 liveness failure, 3 bad input,\n4 the implementation panicked (the run stops at that step; the panic's message and\nlocation are printed), 6 unknown: no check failed but one could not decide (a history\nsearch out of budget; `[check] history_steps` raises it, `[check] unknown = \"pass\"`\naccepts it)."
 )]
 pub struct RunArgs {
     #[command(flatten)]

@@ -470,6 +470,11 @@ fn run_seed(
         .iter()
         .filter_map(|c| match &c.outcome {
             Outcome::Fail(why) => Some((c.name.clone(), why.clone())),
+            // An undecided check is no pass (unless the case's scenario
+            // accepts it: then the verdict says pass).
+            Outcome::Unknown(why) if report.verdict == Verdict::Unknown => {
+                Some((c.name.clone(), format!("unknown: {why}")))
+            }
             _ => None,
         })
         .collect();

@@ -279,7 +279,9 @@ pub fn configure<N: Node>(
         .network(net_config(scenario))
         .clock_skew(scenario.clocks.offset, scenario.clocks.drift_ppm)
         .lose_unsynced(scenario.storage.lose_unsynced)
-        .trace_level(options.trace_level);
+        .trace_level(options.trace_level)
+        .unknown(scenario.check.unknown)
+        .history_steps(scenario.check.history_steps);
     history_check(scenario, facts)?;
     let clients = client_config(scenario, facts)?;
     if let Some(workload) = workload {

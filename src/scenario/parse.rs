@@ -10,6 +10,7 @@ use super::spec::*;
 use super::value::{parse_document, Item, Table, Value};
 use super::Overrides;
 use crate::base::SimTime;
+use crate::check::UnknownPolicy;
 
 const TOP_KEYS: [&str; 15] = [
     "name",
@@ -547,7 +548,7 @@ fn parse_rate(source: &SourceInfo, item: &Item) -> Result<Rate, ScenarioError> {
 }
 
 fn parse_check(section: &Section<'_>) -> Result<CheckSpec, ScenarioError> {
-    section.check_keys(&["invariants", "history"])?;
+    section.check_keys(&["invariants", "history", "history_steps", "unknown"])?;
     let source = section.source;
     let mut check = CheckSpec::default();
     if let Some(item) = section.get("invariants") {
@@ -561,8 +562,29 @@ fn parse_check(section: &Section<'_>) -> Result<CheckSpec, ScenarioError> {
         }
         check.history = (history.get_ref() != "none").then_some(history);
     }
+    if let Some(item) = section.get("history_steps") {
+        let steps = read::integer_in(source, "history_steps", item, 1..=MAX_HISTORY_STEPS)?;
+        check.history_steps = Some(steps.unsigned_abs());
+    }
+    if let Some(item) = section.get("unknown") {
+        let policy = read::string(source, "unknown", item)?;
+        check.unknown = match policy.get_ref().as_str() {
+            "fail" => UnknownPolicy::Fail,
+            "pass" => UnknownPolicy::Pass,
+            other => {
+                let message = format!(
+                    "expected \"fail\" (an undecided check makes the run `unknown`, exit code 6) or \"pass\" for `unknown`, got {other:?}"
+                );
+                return Err(ScenarioError::at(source, policy.span(), message));
+            }
+        };
+    }
     Ok(check)
 }
+
+/// The most steps `[check] history_steps` may give a history checker: a
+/// run's linearizability search at about 10 M steps/s takes minutes there.
+pub const MAX_HISTORY_STEPS: i64 = 10_000_000_000;
 
 fn parse_invariants(source: &SourceInfo, item: &Item) -> Result<InvariantSelection, ScenarioError> {
     let expected = "\"all\", \"none\" or a list of invariant names";

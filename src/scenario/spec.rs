@@ -9,6 +9,7 @@ use super::error::SourceInfo;
 use super::params::ParamTable;
 pub use super::units::{Probability, SignedDuration};
 use crate::base::SimTime;
+use crate::check::UnknownPolicy;
 use std::fmt;
 use std::ops::Range;
 use toml::Spanned;
@@ -372,6 +373,13 @@ pub struct CheckSpec {
     /// `history`: default `"none"` (`None`); a history model name such as
     /// `"linearizable"`, validated later (span kept).
     pub history: Option<Spanned<String>>,
+    /// `history_steps`: the history checker's step budget (default: the
+    /// protocol's, 5,000,000 for Raft and Paxos); a search that uses it up
+    /// ends `unknown`.
+    pub history_steps: Option<u64>,
+    /// `unknown`: what a run with an undecided check comes to (default
+    /// `"fail"`: the verdict `unknown`, exit code 6).
+    pub unknown: UnknownPolicy,
 }
 
 impl Default for CheckSpec {
@@ -379,6 +387,8 @@ impl Default for CheckSpec {
         CheckSpec {
             invariants: InvariantSelection::All,
             history: None,
+            history_steps: None,
+            unknown: UnknownPolicy::Fail,
         }
     }
 }

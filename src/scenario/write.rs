@@ -229,6 +229,12 @@ fn check(out: &mut String, c: &CheckSpec) {
     if let Some(h) = &c.history {
         line(out, "history", &string(h.get_ref()));
     }
+    if let Some(steps) = c.history_steps {
+        line(out, "history_steps", &steps.to_string());
+    }
+    if c.unknown == crate::check::UnknownPolicy::Pass {
+        line(out, "unknown", "\"pass\"");
+    }
 }
 
 fn params(out: &mut String, table: &ParamTable) {

@@ -81,16 +81,18 @@ impl<N: Node> Invariant<N> {
 
     /// At the end of the run, the client history must be linearizable for
     /// `model` (Wing–Gong/Lowe search with per-key partitioning). The search
-    /// is bounded by `max_steps` — deterministic, unlike a wall-clock budget —
-    /// and an exhausted budget gives `unknown`, not a pass.
+    /// is bounded by `max_steps` (or the scenario's `[check] history_steps`)
+    /// — deterministic, unlike a wall-clock budget — and an exhausted budget
+    /// gives `unknown`, not a pass.
     pub fn linearizable(model: Model, max_steps: u64) -> Self {
         Self::new("linearizable", CheckKind::AtEnd, move |sim| {
-            let budget = Budget::steps(max_steps);
+            let steps = sim.settings.history_steps.unwrap_or(max_steps);
+            let budget = Budget::steps(steps);
             match linearizability::check(sim.history(), model, &budget) {
                 Ok(verdict) => match verdict.status {
                     Status::Valid => Outcome::Pass,
                     Status::Invalid => Outcome::Fail(verdict.explanation),
-                    Status::Unknown => Outcome::Unknown(verdict.explanation),
+                    Status::Unknown => Outcome::Unknown(undecided(&verdict, steps)),
                 },
                 Err(e) => Outcome::Fail(format!("the client history is malformed: {e}")),
             }
@@ -101,4 +103,23 @@ impl<N: Node> Invariant<N> {
     pub fn evaluate(&self, sim: &Sim<N>) -> Outcome {
         (self.check)(sim)
     }
+}
+
+/// An undecided history search's explanation, led by the budget that ran
+/// out and how a scenario raises it.
+fn undecided(verdict: &linearizability::Verdict, steps: u64) -> String {
+    let raise = match verdict.bound {
+        Some(linearizability::Bound::Memory) => format!(
+            "its memo tables reached their memory bound ({} MiB); a history this hard needs a smaller workload (fewer operations per key) to be decided in a run",
+            linearizability::DEFAULT_MAX_MEMORY >> 20
+        ),
+        _ => format!(
+            "it used its budget of {steps} steps; raise it in the scenario with `[check] history_steps = {}`",
+            steps.saturating_mul(10)
+        ),
+    };
+    format!(
+        "the history search could not decide: {raise}.\n{}",
+        verdict.explanation
+    )
 }

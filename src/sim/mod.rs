@@ -28,6 +28,7 @@ pub mod views;
 mod world;
 
 pub use crate::base::Value;
+pub use crate::check::UnknownPolicy;
 pub use choice::{Choice, ExploreOptions, FaultChoices, TimeModel, Wire};
 pub use dynsim::{DynSim, NodeView};
 pub use ids::{ClientId, Endpoint, NodeId, TimerId};

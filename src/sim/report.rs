@@ -5,7 +5,7 @@ use super::panics::{catch_panic, PanicReport, PANIC_CHECK};
 use super::step::StepResult;
 use super::trace::format_hash;
 use super::world::{Counters, Sim, Violation};
-use crate::check::{CheckKind, CheckResult, Outcome};
+use crate::check::{CheckKind, CheckResult, Outcome, UnknownPolicy};
 use serde::Serialize;
 use std::cell::Cell;
 use std::sync::Arc;
@@ -23,28 +23,63 @@ pub enum Verdict {
     /// Protocol code panicked (a `todo!()`, an index out of bounds...); the
     /// run stopped at that step (exit code 4).
     Panic,
+    /// No check failed, but at least one could not decide (a history
+    /// checker's budget ran out, a check that needs a quiescent end found
+    /// work unfinished): not a pass (exit code 6). A scenario that accepts
+    /// this says `[check] unknown = "pass"` ([`UnknownPolicy`](crate::check::UnknownPolicy)).
+    Unknown,
 }
 
 impl Verdict {
-    /// The process exit code for this verdict: 0, 1, 2 or 4 (3 is bad
-    /// input, which is not a verdict).
+    /// The process exit code for this verdict: 0, 1, 2, 4 or 6 (3 is bad
+    /// input and 5 a replay that did not reproduce, which are not verdicts).
     pub fn exit_code(self) -> i32 {
         match self {
             Verdict::Pass => 0,
             Verdict::SafetyViolation => 1,
             Verdict::LivenessFailure => 2,
             Verdict::Panic => 4,
+            Verdict::Unknown => 6,
         }
     }
 
-    /// `pass`, `safety-violation`, `liveness-failure` or `panic`.
+    /// `pass`, `safety-violation`, `liveness-failure`, `panic` or `unknown`.
     pub fn name(self) -> &'static str {
         match self {
             Verdict::Pass => "pass",
             Verdict::SafetyViolation => "safety-violation",
             Verdict::LivenessFailure => "liveness-failure",
             Verdict::Panic => "panic",
+            Verdict::Unknown => "unknown",
         }
+    }
+
+    /// How bad the verdict is, for "the worst over many runs": a panic,
+    /// then a safety violation, a liveness failure, an undecided run, a
+    /// pass. (Not the exit code's order: 1 is worse than 2, and 6 than 0
+    /// only.)
+    pub fn severity(self) -> u8 {
+        match self {
+            Verdict::Pass => 0,
+            Verdict::Unknown => 1,
+            Verdict::LivenessFailure => 2,
+            Verdict::SafetyViolation => 3,
+            Verdict::Panic => 4,
+        }
+    }
+
+    /// The verdict an exit code stands for (the inverse of
+    /// [`Verdict::exit_code`]); `None` for codes that are not verdicts.
+    pub fn from_exit_code(code: i32) -> Option<Verdict> {
+        [
+            Verdict::Pass,
+            Verdict::SafetyViolation,
+            Verdict::LivenessFailure,
+            Verdict::Panic,
+            Verdict::Unknown,
+        ]
+        .into_iter()
+        .find(|v| v.exit_code() == code)
     }
 }
 
@@ -195,7 +230,7 @@ impl<N: Node> Sim<N> {
         let verdict = if self.panicked.is_some() {
             Verdict::Panic
         } else {
-            verdict_of(&checks, self.violation.is_some())
+            verdict_of(&checks, self.violation.is_some(), self.settings.unknown)
         };
         let c: &Counters = &self.counters;
         RunReport {
@@ -269,18 +304,34 @@ impl<N: Node> Sim<N> {
     }
 }
 
-fn verdict_of(checks: &[CheckResult], stopped: bool) -> Verdict {
+fn verdict_of(checks: &[CheckResult], stopped: bool, unknown: UnknownPolicy) -> Verdict {
     let failed = |safety: bool| {
         checks
             .iter()
             .any(|c| c.kind.is_safety() == safety && matches!(c.outcome, Outcome::Fail(_)))
     };
+    let undecided = checks
+        .iter()
+        .any(|c| matches!(c.outcome, Outcome::Unknown(_)));
     if stopped || failed(true) {
         Verdict::SafetyViolation
     } else if failed(false) {
         Verdict::LivenessFailure
+    } else if undecided && unknown == UnknownPolicy::Fail {
+        Verdict::Unknown
     } else {
         Verdict::Pass
+    }
+}
+
+impl RunReport {
+    /// The checks that could not decide, by name.
+    pub fn unknown_checks(&self) -> Vec<&str> {
+        self.checks
+            .iter()
+            .filter(|c| matches!(c.outcome, Outcome::Unknown(_)))
+            .map(|c| c.name.as_str())
+            .collect()
     }
 }
 

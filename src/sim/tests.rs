@@ -548,3 +548,65 @@ fn cancelling_a_fired_timer_keeps_nothing() {
         "ids of timers that already fired are not remembered"
     );
 }
+
+/// A run whose only failure to decide is an `unknown` check is not a pass:
+/// its verdict is `unknown` (exit code 6) unless the scenario accepts
+/// undecided checks, and then it passes with the check still listed as
+/// unknown. A failure elsewhere outranks the unknown.
+#[test]
+fn an_undecided_check_makes_the_verdict_unknown_unless_accepted() {
+    use crate::check::{CheckKind, Outcome, UnknownPolicy};
+    let build = |policy: UnknownPolicy, fail: bool| {
+        SimBuilder::new(2, 1, |_, _| Probe::default())
+            .network(constant_net())
+            .duration(SimTime::from_secs(1))
+            .unknown(policy)
+            .invariant(Invariant::new("undecided", CheckKind::AtEnd, |_| {
+                Outcome::Unknown("the budget ran out".into())
+            }))
+            .invariant(Invariant::new(
+                "decided",
+                CheckKind::Eventually,
+                move |_| {
+                    if fail {
+                        Outcome::Fail("no".into())
+                    } else {
+                        Outcome::Pass
+                    }
+                },
+            ))
+            .build()
+            .run()
+    };
+    let report = build(UnknownPolicy::Fail, false);
+    assert_eq!(report.verdict, Verdict::Unknown);
+    assert_eq!(report.verdict.exit_code(), 6);
+    assert_eq!(report.unknown_checks(), ["undecided"]);
+    let report = build(UnknownPolicy::Pass, false);
+    assert_eq!(report.verdict, Verdict::Pass);
+    assert_eq!(report.unknown_checks(), ["undecided"]);
+    // A failed liveness check is a liveness failure whatever the policy.
+    for policy in [UnknownPolicy::Fail, UnknownPolicy::Pass] {
+        assert_eq!(build(policy, true).verdict, Verdict::LivenessFailure);
+    }
+}
+
+/// The worst of many verdicts: panic, safety, liveness, unknown, pass —
+/// and the exit codes map back to their verdicts.
+#[test]
+fn verdicts_rank_by_severity_not_by_exit_code() {
+    let order = [
+        Verdict::Pass,
+        Verdict::Unknown,
+        Verdict::LivenessFailure,
+        Verdict::SafetyViolation,
+        Verdict::Panic,
+    ];
+    for pair in order.windows(2) {
+        assert!(pair[0].severity() < pair[1].severity(), "{pair:?}");
+    }
+    for v in order {
+        assert_eq!(Verdict::from_exit_code(v.exit_code()), Some(v));
+    }
+    assert_eq!(Verdict::from_exit_code(3), None);
+}

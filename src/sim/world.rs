@@ -124,6 +124,10 @@ pub struct SimSettings<N: Node> {
     pub(crate) monitors: Vec<NamedMonitor<N>>,
     pub(crate) metrics: Option<MetricsFn<N>>,
     pub(crate) base_net: NetConfig,
+    /// What an `unknown` check outcome makes of the verdict.
+    pub(crate) unknown: crate::check::UnknownPolicy,
+    /// The history checkers' step budget, when the scenario sets one.
+    pub(crate) history_steps: Option<u64>,
 }
 
 /// The simulated world. Cloning it forks the run: the clone replays exactly.
@@ -214,6 +218,8 @@ impl<N: Node> SimBuilder<N> {
                 monitors: Vec::new(),
                 metrics: None,
                 base_net: NetConfig::default(),
+                unknown: crate::check::UnknownPolicy::default(),
+                history_steps: None,
             },
             clock_offset_max: SimTime::ZERO,
             clock_drift_max_ppm: 0,
@@ -295,6 +301,20 @@ impl<N: Node> SimBuilder<N> {
     /// Random faults.
     pub fn nemesis(mut self, config: NemesisConfig) -> Self {
         self.settings.nemesis = Some(config);
+        self
+    }
+    /// What a run whose checks include an `unknown` outcome, and no
+    /// failure, comes to (default: [`UnknownPolicy::Fail`](crate::check::UnknownPolicy::Fail),
+    /// the verdict `unknown`).
+    pub fn unknown(mut self, policy: crate::check::UnknownPolicy) -> Self {
+        self.settings.unknown = policy;
+        self
+    }
+    /// The step budget of the history checkers
+    /// ([`Invariant::linearizable`]) instead of the one each was given
+    /// (`[check] history_steps`); `None` keeps theirs.
+    pub fn history_steps(mut self, steps: Option<u64>) -> Self {
+        self.settings.history_steps = steps;
         self
     }
     /// A check.

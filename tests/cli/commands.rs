@@ -414,3 +414,95 @@ fn bad_inputs_are_reported_with_their_place() {
     bad("replay-missing", &["replay", "no-such-failures.json"]);
     bad("unknown-command", &["frobnicate"]);
 }
+
+/// raft-basic with a history search far too small to decide: `unknown`.
+fn undecided_raft(extra: &str, name: &str) -> String {
+    support::variant(
+        "scenarios/raft-basic.toml",
+        "history = \"linearizable\"",
+        &format!("history = \"linearizable\"\nhistory_steps = 100\n{extra}"),
+        name,
+    )
+}
+
+/// An undecided check is not a pass: `run` says `unknown`, why, and how
+/// to raise the budget, and exits 6; the JSON verdict says so too.
+#[test]
+fn run_reports_an_undecided_history_as_unknown_not_pass() {
+    let path = undecided_raft("", "undecided-run.toml");
+    let out = distlab(&["run", &path]);
+    assert_eq!(code(&out), 6, "{}\n{}", stdout(&out), stderr(&out));
+    let text = stdout(&out);
+    for needle in [
+        "unknown at-end     linearizable: the history search could not decide: it used its budget of 100 steps; raise it in the scenario with `[check] history_steps = 1000`",
+        "verdict: unknown",
+        "no check failed, but 1 check could not decide (linearizable): this run is not a pass (exit code 6)",
+        "replay: distlab replay",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+    }
+    let out = distlab(&["run", &path, "--json"]);
+    assert_eq!(code(&out), 6);
+    assert_eq!(json(&out)["verdict"], "unknown");
+}
+
+/// `sweep` counts undecided seeds apart from passes and failures, prints
+/// and records them, and exits 6; a scenario that accepts them passes with
+/// the count still shown.
+#[test]
+fn sweep_counts_unknown_seeds_apart() {
+    let path = undecided_raft("", "undecided-sweep.toml");
+    let failures = std::env::temp_dir().join(format!(
+        "distlab-tests-{}/undecided-failures.json",
+        std::process::id()
+    ));
+    let file = failures.to_string_lossy().into_owned();
+    let out = distlab(&["sweep", &path, "--seeds", "0..3", "--failures", &file]);
+    assert_eq!(code(&out), 6, "{}\n{}", stdout(&out), stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("UNKNOWN seed 0: unknown (linearizable)"),
+        "{text}"
+    );
+    assert!(text.contains(": 0 passed, 0 failed, 3 unknown"), "{text}");
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&failures).expect("failures written"))
+            .expect("json");
+    assert_eq!(written["failures"][0]["verdict"], "unknown", "{written}");
+    // The replay of an undecided seed comes back undecided.
+    let out = distlab(&["replay", &file]);
+    assert_eq!(code(&out), 6, "{}", stdout(&out));
+    assert!(stdout(&out).contains("replay: reproduced seed 0"));
+
+    let out = distlab(&[
+        "sweep",
+        &path,
+        "--seeds",
+        "0..3",
+        "--json",
+        "--failures",
+        &file,
+    ]);
+    let v = json(&out);
+    assert_eq!(
+        (
+            v["passed"].as_u64(),
+            v["failed"].as_u64(),
+            v["unknown"].as_u64()
+        ),
+        (Some(0), Some(0), Some(3))
+    );
+
+    let accepting = undecided_raft("unknown = \"pass\"", "undecided-accepted.toml");
+    let out = distlab(&["sweep", &accepting, "--seeds", "0..3", "--failures", &file]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    assert!(
+        stdout(&out)
+            .contains(": 3 passed, 0 failed, 0 unknown (3 of the passes with an undecided check"),
+        "{}",
+        stdout(&out)
+    );
+    let out = distlab(&["run", &accepting]);
+    assert_eq!(code(&out), 0);
+    assert!(stdout(&out).contains("passed with 1 undecided check (linearizable)"));
+}

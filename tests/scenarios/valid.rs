@@ -212,6 +212,8 @@ fn every_key_faults_nemesis_check() {
         s.check.history.as_ref().map(|h| h.get_ref().as_str()),
         Some("linearizable")
     );
+    assert_eq!(s.check.history_steps, Some(20_000_000));
+    assert_eq!(s.check.unknown, distlab::check::UnknownPolicy::Fail);
 }
 
 #[test]

@@ -297,3 +297,36 @@ fn save_hands_the_report_and_actions_to_the_saver() {
     assert_eq!(saved[0].actions.len(), 1);
     assert!(!saved[0].ended);
 }
+
+/// A run that ends with an undecided check is not shown as passed: the
+/// badge says which check could not decide, the status line the verdict.
+#[test]
+fn an_undecided_check_is_not_shown_as_passed() {
+    let mut app = crate::support::tui::session("scenarios/raft-basic.toml");
+    steps(&mut app, 1);
+    assert!(crate::support::tui::screen(&app, 160, 40).contains("checks ok so far"));
+    let path = crate::support::variant(
+        "scenarios/raft-basic.toml",
+        "history = \"linearizable\"",
+        "history = \"linearizable\"\nhistory_steps = 100",
+        "tui-undecided.toml",
+    );
+    let scenario = distlab::testing::load(&path);
+    let options = distlab::scenario::engine::BuildOptions {
+        trace_level: distlab::sim::TraceLevel::Full,
+    };
+    let sim = distlab::registry::build(&scenario, &options).expect("builds");
+    let mut app = distlab::tui::App::new(distlab::sim::Timeline::new(sim, 64));
+    app.apply(Action::TogglePlay);
+    for _ in 0..100 {
+        app.apply(Action::Tick(100_000));
+    }
+    assert_eq!(app.ended(), Some(StepResult::Finished));
+    let screen = crate::support::tui::screen(&app, 160, 40);
+    assert!(
+        screen.contains("? UNKNOWN: linearizable could not decide"),
+        "{screen}"
+    );
+    assert!(!screen.contains("checks passed"), "{screen}");
+    assert!(app.status().contains("unknown"), "{}", app.status());
+}

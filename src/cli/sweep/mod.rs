@@ -42,7 +42,7 @@ const WINDOW_LIMIT: u64 = 4096;
 /// Arguments of `distlab sweep`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  distlab sweep scenarios/broadcast-lossy.toml --seeds 0..2000\n  distlab sweep scenarios/broadcast-partition.toml --seeds 0..10000 --jobs 2 --shard 0/4\n\nEvery failing seed is printed with the command that replays it, and all failures\nare written to the --failures file for `distlab replay FILE` as they are found (in seed\norder). Ctrl-C stops the sweep: running seeds finish, what was found is written, and\nthe exit code is 130 (a second Ctrl-C quits at once).\n\nExit codes (the worst over the seeds): 0 all seeds passed, 1 a safety violation, 2 only\nliveness failures, 3 bad input, 4 the implementation panicked (a failed seed; the sweep\ngoes on), 130 interrupted."
+    after_help = "Examples:\n  distlab sweep scenarios/broadcast-lossy.toml --seeds 0..2000\n  distlab sweep scenarios/broadcast-partition.toml --seeds 0..10000 --jobs 2 --shard 0/4\n\nEvery failing seed is printed with the command that replays it, and all failures\nare written to the --failures file for `distlab replay FILE` as they are found (in seed\norder). Ctrl-C stops the sweep: running seeds finish, what was found is written, and\nthe exit code is 130 (a second Ctrl-C quits at once).\n\nSeeds whose checks did not fail but could not all decide (a history search out of\nbudget) are `unknown`: counted apart (\"1990 passed, 0 failed, 10 unknown\"), printed\nand written to the file like failures; `[check] unknown = \"pass\"` counts them as passes.\n\nExit codes (the worst over the seeds): 0 all seeds passed, 4 the implementation\npanicked (a failed seed; the sweep goes on), else 1 a safety violation, else 2 liveness\nfailures, else 6 unknown seeds; 3 bad input, 130 interrupted."
 )]
 pub struct SweepArgs {
     #[command(flatten)]
@@ -100,10 +100,13 @@ enum SeedResult {
     Passed {
         trace_hash: String,
         steps: u64,
+        /// A check could not decide, and the scenario lets that pass
+        /// (`[check] unknown = "pass"`).
+        undecided: bool,
     },
     Failed {
         failure: Box<Failure>,
-        exit: i32,
+        verdict: Verdict,
         steps: u64,
         /// The panic message, when the seed panicked.
         panic: Option<String>,
@@ -124,14 +127,16 @@ fn run_seed(
         let mut sim = common::build(ctx, scenario, seed, &BuildOptions::default())?;
         let report = sim.run();
         if report.verdict == Verdict::Pass {
+            let undecided = !report.unknown_checks().is_empty();
             return Ok(SeedResult::Passed {
                 trace_hash: report.trace_hash,
                 steps: report.steps,
+                undecided,
             });
         }
         Ok(SeedResult::Failed {
             failure: Box::new(Failure::from_report(path, text, &args.scenario, &report)),
-            exit: report.verdict.exit_code(),
+            verdict: report.verdict,
             steps: report.steps,
             panic: report
                 .panic
@@ -158,7 +163,7 @@ fn run_seed(
                 stop_at_step: None,
                 explore: None,
             }),
-            exit: Verdict::Panic.exit_code(),
+            verdict: Verdict::Panic,
             steps: 0,
             panic: Some(panic_line(&panic, None)),
         }),
@@ -184,8 +189,13 @@ struct Tally {
     hasher: StableHasher,
     runs: u64,
     passed: u64,
+    /// Seeds whose verdict is `unknown`: no check failed, one could not
+    /// decide (counted apart from failures; written to the file too).
+    unknown: u64,
+    /// Passed seeds with an undecided check (`[check] unknown = "pass"`).
+    passed_undecided: u64,
     steps: u64,
-    worst: i32,
+    worst: Verdict,
     failures: Vec<Failure>,
 }
 
@@ -195,14 +205,35 @@ impl Tally {
             hasher: StableHasher::new(),
             runs: 0,
             passed: 0,
+            unknown: 0,
+            passed_undecided: 0,
             steps: 0,
-            worst: super::EXIT_OK,
+            worst: Verdict::Pass,
             failures: Vec::new(),
         }
     }
 
+    /// Seeds that failed a check or panicked (not the undecided ones).
     fn failed(&self) -> u64 {
-        self.runs - self.passed
+        self.runs - self.passed - self.unknown
+    }
+
+    /// `1990 passed, 0 failed, 10 unknown`, with a note when undecided
+    /// seeds passed by the scenario's leave.
+    fn counts(&self) -> String {
+        let mut counts = format!(
+            "{} passed, {} failed, {} unknown",
+            self.passed,
+            self.failed(),
+            self.unknown
+        );
+        if self.passed_undecided > 0 {
+            counts.push_str(&format!(
+                " ({} of the passes with an undecided check, as `[check] unknown = \"pass\"` allows)",
+                self.passed_undecided
+            ));
+        }
+        counts
     }
 }
 
@@ -295,19 +326,27 @@ fn hand_on(
     bar.inc(1);
     tally.hasher.write_u64(seed);
     match result {
-        SeedResult::Passed { trace_hash, steps } => {
+        SeedResult::Passed {
+            trace_hash,
+            steps,
+            undecided,
+        } => {
             tally.passed += 1;
+            tally.passed_undecided += u64::from(undecided);
             tally.steps += steps;
             tally.hasher.write(trace_hash.as_bytes());
         }
         SeedResult::Failed {
             failure,
-            exit,
+            verdict,
             steps,
             panic,
         } => {
             tally.steps += steps;
-            tally.worst = tally.worst.max(exit);
+            tally.unknown += u64::from(verdict == Verdict::Unknown);
+            if verdict.severity() > tally.worst.severity() {
+                tally.worst = verdict;
+            }
             match &panic {
                 Some(_) => tally.hasher.write(b"panic"),
                 None => tally.hasher.write(failure.trace_hash.as_bytes()),
@@ -318,8 +357,13 @@ fn hand_on(
                     None => format!("{} ({})", failure.verdict, failure.failed_checks.join(", ")),
                 };
                 let replay = common::replay_command(&args.scenario.scenario, seed, &args.scenario);
+                let label = if verdict == Verdict::Unknown {
+                    "UNKNOWN"
+                } else {
+                    "FAIL"
+                };
                 bar.suspend(|| {
-                    println!("FAIL seed {seed}: {what}");
+                    println!("{label} seed {seed}: {what}");
                     println!("  replay: {replay}");
                 });
             }
@@ -351,6 +395,8 @@ fn summarise(
             "runs": tally.runs,
             "passed": tally.passed,
             "failed": tally.failed(),
+            "unknown": tally.unknown,
+            "passed_undecided": tally.passed_undecided,
             "failures": tally.failures,
             "sweep_hash": sweep_hash,
             "interrupted": ending.interrupted,
@@ -373,7 +419,7 @@ fn summarise(
     if ending.interrupted {
         return EXIT_INTERRUPTED;
     }
-    tally.worst
+    tally.worst.exit_code()
 }
 
 /// After an interrupt: the flags that run the seeds not yet handed on.
@@ -414,7 +460,7 @@ fn print_summary(
     ending: &pool::Ending,
     resume: Option<&str>,
 ) {
-    let counts = format!("{} passed, {} failed", tally.passed, tally.failed());
+    let counts = tally.counts();
     if !ending.interrupted {
         println!("swept {} seeds of {}: {counts}", tally.runs, scenario.name);
         return;

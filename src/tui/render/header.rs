@@ -65,6 +65,20 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(vec![first, second]), area);
 }
 
+/// The checks of an ended run that could not decide: such a run is no
+/// pass (the verdict `unknown`, or a pass the scenario allows), and the
+/// badge must not say "passed".
+fn undecided(app: &App) -> Vec<String> {
+    let sim = app.timeline.sim();
+    sim.check_results().map_or_else(Vec::new, |checks| {
+        checks
+            .iter()
+            .filter(|c| matches!(c.outcome, crate::check::Outcome::Unknown(_)))
+            .map(|c| c.name.clone())
+            .collect()
+    })
+}
+
 fn checks_badge(app: &App, failed: Option<&(String, String, Option<u64>)>) -> String {
     let sim = app.timeline.sim();
     // Every check `run` lists: the monitors and the invariants.
@@ -76,7 +90,10 @@ fn checks_badge(app: &App, failed: Option<&(String, String, Option<u64>)>) -> St
     match (failed, app.ended.is_some()) {
         (Some((name, _, Some(step))), _) => format!("✗ FAILED {name} (step {step})"),
         (Some((name, _, None)), _) => format!("✗ FAILED {name} (at the end)"),
-        (None, true) => format!("✓ all {count} checks passed"),
+        (None, true) => match undecided(app).as_slice() {
+            [] => format!("✓ all {count} checks passed"),
+            names => format!("? UNKNOWN: {} could not decide", names.join(", ")),
+        },
         (None, false) => format!("✓ {count} checks ok so far"),
     }
 }
