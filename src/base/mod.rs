@@ -10,6 +10,7 @@ pub mod ids;
 pub mod int_set;
 pub mod op;
 pub mod rng;
+pub mod suggest;
 pub mod time;
 pub mod value;
 

@@ -4,6 +4,7 @@ pub mod causal;
 pub mod convergence;
 pub mod counter;
 pub mod error;
+pub mod expect;
 pub mod history;
 pub mod history_io;
 pub use crate::base::int_set;
@@ -16,5 +17,6 @@ pub mod timeline;
 pub mod verdict;
 
 pub use error::HistoryError;
+pub use expect::{Expectation, Quantity};
 pub use result::{CheckKind, CheckResult, Outcome, UnknownPolicy};
 pub use verdict::Status;

@@ -17,6 +17,10 @@ pub enum CheckKind {
     Eventually,
     /// Liveness: must hold after at least one step, so a vacuous pass is caught.
     Sometimes,
+    /// A bound on a metric the run reports (the scenario's `[expect]`),
+    /// judged at the end; a failure is exit code 2, like liveness: the
+    /// system did not do well enough.
+    Expect,
 }
 
 impl CheckKind {
@@ -33,6 +37,7 @@ impl fmt::Display for CheckKind {
             CheckKind::AtEnd => "at-end",
             CheckKind::Eventually => "eventually",
             CheckKind::Sometimes => "sometimes",
+            CheckKind::Expect => "expect",
         })
     }
 }

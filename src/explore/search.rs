@@ -145,7 +145,9 @@ pub(super) fn terminal_failure(state: &dyn DynSim) -> Option<Failure> {
         };
         let verdict = match result.kind {
             _ if result.name == PANIC_CHECK => Verdict::Panic,
-            CheckKind::Eventually | CheckKind::Sometimes => Verdict::LivenessFailure,
+            CheckKind::Eventually | CheckKind::Sometimes | CheckKind::Expect => {
+                Verdict::LivenessFailure
+            }
             CheckKind::Always | CheckKind::AtEnd => Verdict::SafetyViolation,
         };
         Some((result.name, detail, verdict))

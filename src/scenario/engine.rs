@@ -282,6 +282,9 @@ pub fn configure<N: Node>(
         .trace_level(options.trace_level)
         .unknown(scenario.check.unknown)
         .history_steps(scenario.check.history_steps);
+    for expectation in &scenario.check.expect {
+        builder = builder.expect(expectation.clone());
+    }
     history_check(scenario, facts)?;
     let clients = client_config(scenario, facts)?;
     if let Some(workload) = workload {

@@ -10,9 +10,9 @@ use super::spec::*;
 use super::value::{parse_document, Item, Table, Value};
 use super::Overrides;
 use crate::base::SimTime;
-use crate::check::UnknownPolicy;
+use crate::check::{Expectation, Quantity, UnknownPolicy};
 
-const TOP_KEYS: [&str; 15] = [
+const TOP_KEYS: [&str; 16] = [
     "name",
     "description",
     "protocol",
@@ -27,6 +27,7 @@ const TOP_KEYS: [&str; 15] = [
     "faults",
     "nemesis",
     "check",
+    "expect",
     "explore",
 ];
 
@@ -83,7 +84,10 @@ pub(crate) fn parse_scenario(
         nemesis: section("nemesis")?
             .map(|s| parse_nemesis(&s, &context))
             .transpose()?,
-        check: section("check")?.map_or(Ok(CheckSpec::default()), |s| parse_check(&s))?,
+        check: CheckSpec {
+            expect: section("expect")?.map_or(Ok(Vec::new()), |s| parse_expect(&s))?,
+            ..section("check")?.map_or(Ok(CheckSpec::default()), |s| parse_check(&s))?
+        },
         explore: section("explore")?.map_or(Ok(ExploreSpec::default()), |s| parse_explore(&s))?,
         source: source.clone(),
     })
@@ -580,6 +584,66 @@ fn parse_check(section: &Section<'_>) -> Result<CheckSpec, ScenarioError> {
         };
     }
     Ok(check)
+}
+
+/// `[expect]`: one bound per metric, `name = { min = .., max = .. }`; each
+/// side a number (`8`, `1.5`), a percentage (`"99.5%"`) or a duration
+/// (`"50ms"`), both of one kind, at least one given, `min <= max`.
+fn parse_expect(section: &Section<'_>) -> Result<Vec<Expectation>, ScenarioError> {
+    let source = section.source;
+    let mut out = Vec::new();
+    let mut entries: Vec<_> = section.table.iter().collect();
+    entries.sort_by_key(|(_, entry)| entry.key_span.start);
+    for (metric, entry) in entries {
+        let place = format!("in [expect] {metric}");
+        let what = format!("`{metric}` (a table like {{ max = 8 }})");
+        let bound = Section::new(source, &entry.item, &what, place)?;
+        bound.check_keys(&["min", "max"])?;
+        let side = |key: &str| -> Result<Option<Quantity>, ScenarioError> {
+            let Some(item) = bound.get(key) else {
+                return Ok(None);
+            };
+            let expected = "a number (8, 1.5), a percentage (\"99.5%\") or a duration (\"50ms\")";
+            let quantity = match &item.value {
+                Value::Integer(i) => Ok(Quantity::Number(*i as f64)),
+                Value::Float(f) if f.is_finite() => Ok(Quantity::Number(*f)),
+                Value::String(s) => s.parse::<Quantity>(),
+                other => Err(format!("got {}", other.describe())),
+            };
+            quantity.map(Some).map_err(|why| {
+                read::error(
+                    source,
+                    item,
+                    format!("expected {expected} for `{key}`: {why}"),
+                )
+            })
+        };
+        let (min, max) = (side("min")?, side("max")?);
+        match (min, max) {
+            (None, None) => {
+                return Err(bound.missing("min` or `max", "a bound on the metric"));
+            }
+            (Some(lo), Some(hi)) if lo.kind() != hi.kind() => {
+                let message = format!(
+                    "`min` is a {} and `max` a {}: a metric's bounds are of one kind",
+                    lo.kind(),
+                    hi.kind()
+                );
+                return Err(read::error(source, &entry.item, message));
+            }
+            (Some(lo), Some(hi)) if lo.value() > hi.value() => {
+                let message = format!("`min` ({lo}) is above `max` ({hi})");
+                return Err(read::error(source, &entry.item, message));
+            }
+            _ => {}
+        }
+        out.push(Expectation {
+            metric: metric.clone(),
+            min,
+            max,
+        });
+    }
+    Ok(out)
 }
 
 /// The most steps `[check] history_steps` may give a history checker: a

@@ -101,30 +101,7 @@ pub(crate) fn unknown_key_message(key: &str, place: &str, allowed: &[&str]) -> S
     message
 }
 
-/// The allowed word closest to `word`, if it is within one edit per three
-/// characters (at least one): `lose` → `loss`, but not `mean` → `min`.
-pub(crate) fn closest<'w>(word: &str, allowed: &[&'w str]) -> Option<&'w str> {
-    allowed
-        .iter()
-        .map(|&candidate| (edit_distance(word, candidate), candidate))
-        .filter(|&(distance, _)| distance <= (word.chars().count() / 3).max(1))
-        .min_by_key(|&(distance, _)| distance)
-        .map(|(_, candidate)| candidate)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, &cb) in b.iter().enumerate() {
-            let substitute = previous[j] + usize::from(ca != cb);
-            current.push(substitute.min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
-    }
-    previous[b.len()]
-}
+pub(crate) use crate::base::suggest::closest;
 
 /// An error at the span of `item`.
 pub(crate) fn error(source: &SourceInfo, item: &Item, message: String) -> ScenarioError {

@@ -9,7 +9,7 @@ use super::error::SourceInfo;
 use super::params::ParamTable;
 pub use super::units::{Probability, SignedDuration};
 use crate::base::SimTime;
-use crate::check::UnknownPolicy;
+use crate::check::{Expectation, UnknownPolicy};
 use std::fmt;
 use std::ops::Range;
 use toml::Spanned;
@@ -380,6 +380,9 @@ pub struct CheckSpec {
     /// `unknown`: what a run with an undecided check comes to (default
     /// `"fail"`: the verdict `unknown`, exit code 6).
     pub unknown: UnknownPolicy,
+    /// `[expect]` (a table of its own): bounds on the run's metrics, in
+    /// file order.
+    pub expect: Vec<Expectation>,
 }
 
 impl Default for CheckSpec {
@@ -389,6 +392,7 @@ impl Default for CheckSpec {
             history: None,
             history_steps: None,
             unknown: UnknownPolicy::Fail,
+            expect: Vec::new(),
         }
     }
 }

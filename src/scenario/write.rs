@@ -76,6 +76,7 @@ pub fn to_toml(scenario: &Scenario) -> String {
         nemesis(&mut out, n);
     }
     check(&mut out, &s.check);
+    expect(&mut out, &s.check.expect);
     explore(&mut out, &s.explore);
     out
 }
@@ -214,7 +215,11 @@ fn explore(out: &mut String, e: &ExploreSpec) {
 }
 
 fn check(out: &mut String, c: &CheckSpec) {
-    if *c == CheckSpec::default() {
+    let without_expect = CheckSpec {
+        expect: Vec::new(),
+        ..c.clone()
+    };
+    if without_expect == CheckSpec::default() {
         return;
     }
     out.push_str("\n[check]\n");
@@ -234,6 +239,29 @@ fn check(out: &mut String, c: &CheckSpec) {
     }
     if c.unknown == crate::check::UnknownPolicy::Pass {
         line(out, "unknown", "\"pass\"");
+    }
+}
+
+/// `[expect]`: one inline table per metric, in order.
+fn expect(out: &mut String, expect: &[crate::check::Expectation]) {
+    if expect.is_empty() {
+        return;
+    }
+    out.push_str("\n[expect]\n");
+    for e in expect {
+        let sides: Vec<String> = [("min", e.min), ("max", e.max)]
+            .into_iter()
+            .filter_map(|(key, q)| q.map(|q| format!("{key} = {}", quantity(q))))
+            .collect();
+        line(out, &e.metric, &format!("{{ {} }}", sides.join(", ")));
+    }
+}
+
+/// A bound as TOML: a number bare, a percentage or duration quoted.
+fn quantity(q: crate::check::Quantity) -> String {
+    match q {
+        crate::check::Quantity::Number(_) => q.to_string(),
+        _ => string(&q.to_string()),
     }
 }
 

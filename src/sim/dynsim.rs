@@ -283,7 +283,7 @@ impl<N: Node> DynSim for Sim<N> {
             .collect()
     }
     fn check_count(&self) -> usize {
-        self.monitors.len() + self.settings.invariants.len()
+        self.monitors.len() + self.settings.invariants.len() + self.settings.expectations.len()
     }
     fn check_results(&self) -> Option<&[CheckResult]> {
         self.final_checks.as_deref()

@@ -213,7 +213,9 @@ impl<N: Node> Sim<N> {
                 (CheckKind::Sometimes, None) => Outcome::Fail(
                     "never held during the run: this check must hold at least once, so a run where nothing happens cannot pass".into(),
                 ),
-                (CheckKind::AtEnd | CheckKind::Eventually, None) => inv.evaluate(self),
+                (CheckKind::AtEnd | CheckKind::Eventually | CheckKind::Expect, None) => {
+                    inv.evaluate(self)
+                }
             };
             CheckResult {
                 name: inv.name.clone(),
@@ -221,7 +223,45 @@ impl<N: Node> Sim<N> {
                 outcome,
             }
         });
-        monitors.chain(invariants).collect()
+        let mut results: Vec<CheckResult> = monitors.chain(invariants).collect();
+        // Bounds on metrics judge a whole run: not an explored path, and
+        // not a run a violation stopped.
+        if !self.settings.expectations.is_empty() && self.explore.is_none() {
+            let metrics = self.expect_metrics();
+            for e in &self.settings.expectations {
+                let mut result = e.judge(&metrics);
+                if let Some(v) = stopped {
+                    result.outcome = Outcome::Unknown(format!(
+                        "not evaluated: the run stopped at step {} on `{}`",
+                        v.step, v.check
+                    ));
+                }
+                results.push(result);
+            }
+        }
+        results
+    }
+
+    /// What `[expect]` bounds: the report's metrics and the run's counters
+    /// ([`COUNTER_METRICS`](crate::check::expect::COUNTER_METRICS)).
+    fn expect_metrics(&self) -> Vec<(String, String)> {
+        let c = &self.counters;
+        let mut metrics = self.metrics();
+        for (name, value) in [
+            ("messages-sent", c.sent),
+            ("messages-delivered", c.delivered),
+            ("messages-dropped", c.dropped),
+            ("messages-duplicated", c.duplicated),
+            ("ops-invoked", c.ops_invoked),
+            ("ops-ok", c.ops_ok),
+            ("ops-fail", c.ops_fail),
+            ("ops-info", c.ops_info),
+            ("steps", self.step),
+        ] {
+            metrics.push((name.to_string(), value.to_string()));
+        }
+        metrics.push(("virtual-time".into(), self.now.to_string()));
+        metrics
     }
 
     /// The report as of now (end-of-run checks only if [`Sim::finish`] ran).

@@ -128,6 +128,8 @@ pub struct SimSettings<N: Node> {
     pub(crate) unknown: crate::check::UnknownPolicy,
     /// The history checkers' step budget, when the scenario sets one.
     pub(crate) history_steps: Option<u64>,
+    /// Bounds on the run's metrics (`[expect]`), judged at the end.
+    pub(crate) expectations: Vec<crate::check::Expectation>,
 }
 
 /// The simulated world. Cloning it forks the run: the clone replays exactly.
@@ -220,6 +222,7 @@ impl<N: Node> SimBuilder<N> {
                 base_net: NetConfig::default(),
                 unknown: crate::check::UnknownPolicy::default(),
                 history_steps: None,
+                expectations: Vec::new(),
             },
             clock_offset_max: SimTime::ZERO,
             clock_drift_max_ppm: 0,
@@ -315,6 +318,12 @@ impl<N: Node> SimBuilder<N> {
     /// (`[check] history_steps`); `None` keeps theirs.
     pub fn history_steps(mut self, steps: Option<u64>) -> Self {
         self.settings.history_steps = steps;
+        self
+    }
+    /// A bound on a metric the run reports, judged at the end like a check
+    /// of kind `expect` (`[expect]` in a scenario).
+    pub fn expect(mut self, expectation: crate::check::Expectation) -> Self {
+        self.settings.expectations.push(expectation);
         self
     }
     /// A check.

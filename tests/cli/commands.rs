@@ -506,3 +506,31 @@ fn sweep_counts_unknown_seeds_apart() {
     assert_eq!(code(&out), 0);
     assert!(stdout(&out).contains("passed with 1 undecided check (linearizable)"));
 }
+
+/// `[expect]` bounds a metric: raft-basic holds its shipped bounds, and a
+/// bound it exceeds fails the run like a liveness check (exit 2) with the
+/// measured value; a misspelt metric fails and suggests the name.
+#[test]
+fn expectations_on_metrics_pass_and_fail_with_the_measured_value() {
+    let out = distlab(&["run", "scenarios/raft-basic.toml"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    assert!(stdout(&out).contains("pass    expect     expect messages-per-op"));
+    let tight = support::variant(
+        "scenarios/raft-basic.toml",
+        "messages-per-op = { max = 12 }",
+        "messages-per-op = { max = 5 }\nelection-won = { max = 1 }",
+        "expect-tight.toml",
+    );
+    let out = distlab(&["run", &tight]);
+    assert_eq!(code(&out), 2, "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("FAIL    expect     expect messages-per-op: measured 8.6, expected <= 5"),
+        "{text}"
+    );
+    assert!(
+        text.contains("expect election-won: the run reported no metric `election-won` (did you mean `elections-won`?)"),
+        "{text}"
+    );
+    assert!(text.contains("verdict: liveness-failure"), "{text}");
+}

@@ -214,6 +214,20 @@ fn every_key_faults_nemesis_check() {
     );
     assert_eq!(s.check.history_steps, Some(20_000_000));
     assert_eq!(s.check.unknown, distlab::check::UnknownPolicy::Fail);
+    let expect: Vec<String> = s
+        .check
+        .expect
+        .iter()
+        .map(|e| format!("{} {}", e.metric, e.describe()))
+        .collect();
+    assert_eq!(
+        expect,
+        [
+            "messages-per-op <= 8",
+            "availability >= 99.5%",
+            "op-latency-p99 between 1ms and 50ms"
+        ]
+    );
 }
 
 #[test]
