@@ -201,16 +201,26 @@ fn event_row(
         }
     }
     let label_x = cols.end() + 1;
-    let label = clip(
-        &format!("{} {}", e.kind, e.label),
-        width.saturating_sub(label_x),
-    );
+    let label = clip(&row_label(e), width.saturating_sub(label_x));
     let style = match e.kind {
         "fault" | "held" => Style::new().fg(Color::Yellow),
         "drop-down" => Style::new().fg(Color::Red),
         _ => Style::new().fg(Color::Gray),
     };
     row.text(label_x, &label, style);
+}
+
+/// The row's text: the kind, the client involved (clients have no column,
+/// so the row names them), and the event's label.
+fn row_label(e: &EntryView) -> String {
+    let client = |x: Option<Endpoint>| matches!(x, Some(Endpoint::Client(_)));
+    let route = match (e.source, e.target) {
+        (Some(s), Some(t)) if client(Some(s)) || client(Some(t)) => format!("{s}→{t} "),
+        (None, Some(t)) if client(Some(t)) => format!("{t} "),
+        (Some(s), None) if client(Some(s)) => format!("{s} "),
+        _ => String::new(),
+    };
+    format!("{} {route}{}", e.kind, e.label)
 }
 
 /// The event's marks on the node lines: arrows, glyphs, fault crossings.
@@ -231,7 +241,7 @@ fn marks(row: &mut Row, cols: &Columns, e: &EntryView) {
                 row.put(b, mark, style);
             }
         }
-        "fault" | "control" => {
+        "fault" | "control" if e.target.is_none() => {
             let style = Style::new().fg(Color::Yellow);
             for x in GUTTER..cols.end() {
                 if row.cells[x].0 == ' ' {
