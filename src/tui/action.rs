@@ -118,5 +118,5 @@ pub const KEYS: &[(&str, &str)] = &[
     ("/", "filter the event log by node, client or kind"),
     ("s", "save a replay file (seed + your actions)"),
     ("?", "this help"),
-    ("q  ctrl-c", "quit"),
+    ("q  ctrl-c", "quit (twice if recorded actions are unsaved)"),
 ];
