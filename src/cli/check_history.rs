@@ -128,6 +128,12 @@ pub fn run(args: &CheckHistoryArgs) -> i32 {
         Ok(p) => p,
         Err(e) => return fail(at(e)),
     };
+    if parsed.history.events.is_empty() {
+        return fail(format!(
+            "{file}: the history is empty (no events{}): nothing to check",
+            if text.trim().is_empty() { ", the file is empty" } else { "" }
+        ));
+    }
     let ops = match ops::pair(&parsed.history, Some(&parsed.lines)) {
         Ok(o) => o,
         Err(e) => return fail(at(e)),

@@ -43,6 +43,9 @@ pub fn open(
         Ok(app) => app,
         Err(code) => return code,
     };
+    if let Err(e) = need_terminal(&args.scenario) {
+        return common::report_error(e);
+    }
     match terminal::run(app) {
         Ok(exit) => {
             let sim = exit.app.timeline().sim();
@@ -64,6 +67,20 @@ pub fn open(
         }
         Err(e) => common::report_error(format!("terminal: {e}")),
     }
+}
+
+/// The TUI draws on a terminal: without one (output piped, a CI job, no
+/// tty), say so and name the commands that work without one, rather than
+/// the OS error the terminal calls fail with.
+fn need_terminal(scenario: &std::path::Path) -> Result<(), String> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        return Ok(());
+    }
+    let file = scenario.display();
+    Err(format!(
+        "the TUI needs a terminal, and stdin or stdout is not one here; without a terminal, `distlab run {file}` prints the run's summary and `distlab export {file} --format jsonl > trace.jsonl` writes its trace"
+    ))
 }
 
 /// The session [`open`] shows, without a terminal (for tests and other

@@ -5,6 +5,7 @@
 //! - `inputs`: untrusted input stays untrusted (issue 15; its own module map, docs/inputs.md).
 //! - `shrink`: `shrink` cuts a failure (failure file or scenario and seed) to a smaller scenario that fails the same check and replays to the reported trace hash; its bad inputs.
 //! - `shiviz`: `export --format shiviz` writes logs ShiViz accepts, with consistent vector clocks.
+//! - `rough_edges`: issue 19's first-hour rough edges: empty histories, traces given to `check-history`, `export --format history`, flags checked before the work, `list` without a scenarios folder, `tui` without a terminal, typo suggestions, plurals.
 //! - `sweep_stream`: `sweep` streams failures while it runs, ends cleanly on Ctrl-C, never clobbers a failure file.
 
 #[path = "../support/mod.rs"]
@@ -14,5 +15,6 @@ mod check_history;
 mod commands;
 mod inputs;
 mod shiviz;
+mod rough_edges;
 mod shrink;
 mod sweep_stream;
