@@ -132,7 +132,11 @@ pub fn run(args: &CheckHistoryArgs) -> i32 {
     if parsed.history.events.is_empty() {
         return fail(format!(
             "{file}: the history is empty (no events{}): nothing to check",
-            if text.trim().is_empty() { ", the file is empty" } else { "" }
+            if text.trim().is_empty() {
+                ", the file is empty"
+            } else {
+                ""
+            }
         ));
     }
     let ops = match ops::pair(&parsed.history, Some(&parsed.lines)) {

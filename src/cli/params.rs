@@ -153,9 +153,7 @@ pub fn run(ctx: &Context, args: &ParamsArgs) -> i32 {
     let mut svg_file = match &args.svg {
         Some(path) => match std::fs::File::create(path) {
             Ok(file) => Some(file),
-            Err(e) => {
-                return common::report_error(format!("cannot write {}: {e}", path.display()))
-            }
+            Err(e) => return common::report_error(format!("cannot write {}: {e}", path.display())),
         },
         None => None,
     };
@@ -199,9 +197,9 @@ pub fn run(ctx: &Context, args: &ParamsArgs) -> i32 {
             base.name, args.seeds.0, args.seeds.1
         );
         let chart = bar_chart(&title, name, &names, &rows);
-        let written = svg_file
-            .take()
-            .map_or(Ok(()), |mut file| std::io::Write::write_all(&mut file, chart.as_bytes()));
+        let written = svg_file.take().map_or(Ok(()), |mut file| {
+            std::io::Write::write_all(&mut file, chart.as_bytes())
+        });
         if let Err(e) = written {
             return common::report_error(format!("cannot write {}: {e}", path.display()));
         }

@@ -46,7 +46,11 @@ pub fn run(ctx: &Context, args: &ReplayArgs) -> i32 {
         if args.tui {
             return super::tui::open(ctx, &scenario, args.seed, None);
         }
-        let output = if args.json { Output::Json } else { Output::Full };
+        let output = if args.json {
+            Output::Json
+        } else {
+            Output::Full
+        };
         return replay_one(ctx, &scenario, args.seed, None, output);
     }
     if args.seed.is_some() || args.nodes.is_some() || args.duration.is_some() {
@@ -155,9 +159,7 @@ fn replay_one(
     });
     match output {
         Output::Json => println!("{}", common::report_json(&report)),
-        Output::Full => {
-            common::print_report(&report, scenario.protocol.get_ref(), scenario.nodes)
-        }
+        Output::Full => common::print_report(&report, scenario.protocol.get_ref(), scenario.nodes),
         Output::Line => {}
     }
     let mut code = report.verdict.exit_code();

@@ -551,7 +551,8 @@ impl App {
             .is_none_or(|v| v.up);
         match (&action, up) {
             (FaultAction::Restart(_), true) => {
-                self.status = format!("{node} is up: only a crashed node can restart (c crashes it)");
+                self.status =
+                    format!("{node} is up: only a crashed node can restart (c crashes it)");
             }
             (FaultAction::Crash(_), false) => {
                 self.status = format!("{node} is down already: r restarts it");

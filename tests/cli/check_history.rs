@@ -172,10 +172,16 @@ fn budget_exhaustion_is_unknown() {
 /// a clone does not have).
 #[test]
 fn the_readme_examples_run_in_any_clone() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
-        .expect("README");
-    assert!(!readme.contains("../shared/data"), "the README names data outside the repository");
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/histories/porcupine");
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
+    assert!(
+        !readme.contains("../shared/data"),
+        "the README names data outside the repository"
+    );
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/histories/porcupine"
+    );
     let (code, stdout, _) = run(&[&format!("{dir}/etcd_002.log")]);
     assert_eq!(code, 0, "{stdout}");
     assert!(stdout.contains(": linearizable"), "{stdout}");
@@ -186,7 +192,9 @@ fn the_readme_examples_run_in_any_clone() {
     let (code, stdout, _) = run(&[&format!("{dir}/etcd_000.log")]);
     assert_eq!(code, 1, "{stdout}");
     assert!(
-        stdout.contains("This operation cannot be placed next: op 43 (process 11, lines 85–86): read → 2"),
+        stdout.contains(
+            "This operation cannot be placed next: op 43 (process 11, lines 85–86): read → 2"
+        ),
         "{stdout}"
     );
 }

@@ -14,7 +14,7 @@ mod support;
 mod check_history;
 mod commands;
 mod inputs;
-mod shiviz;
 mod rough_edges;
+mod shiviz;
 mod shrink;
 mod sweep_stream;

@@ -6,10 +6,7 @@ use std::path::PathBuf;
 
 /// A fresh temporary folder for one test.
 fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "distlab-rough-{}-{name}",
-        std::process::id()
-    ));
+    let dir = std::env::temp_dir().join(format!("distlab-rough-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
@@ -96,7 +93,10 @@ fn completed_operations_do_not_log_timeouts() {
         .filter(|l| l.contains("\"kind\":\"client-timeout\""))
         .count() as u64;
     assert!(timeouts > 0, "the scenario has timeouts");
-    assert!(timeouts <= info, "{timeouts} timeouts, {info} info operations");
+    assert!(
+        timeouts <= info,
+        "{timeouts} timeouts, {info} info operations"
+    );
 }
 
 #[test]
@@ -172,14 +172,20 @@ fn flags_that_make_no_sense_are_refused() {
         ],
     );
     // The tour is a quiz: no reference to grade.
-    bad("lab-check-tour-reference", &["lab", "check", "00", "--reference"]);
+    bad(
+        "lab-check-tour-reference",
+        &["lab", "check", "00", "--reference"],
+    );
 }
 
 #[test]
 fn the_tui_without_a_terminal_says_what_to_use_instead() {
     // The test harness pipes stdout: no terminal. It said "No such device
     // or address (os error 6)".
-    bad("tui-without-terminal", &["tui", "scenarios/raft-basic.toml"]);
+    bad(
+        "tui-without-terminal",
+        &["tui", "scenarios/raft-basic.toml"],
+    );
 }
 
 #[test]

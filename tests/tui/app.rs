@@ -103,7 +103,8 @@ fn goto_steps_and_times_forward_and_back() {
     type_in(&mut app, PromptKind::Goto, "soon");
     // It says what `g` takes, not just that "soon" is no time unit.
     assert!(
-        app.status().contains("g takes a step number (1500) or a virtual time"),
+        app.status()
+            .contains("g takes a step number (1500) or a virtual time"),
         "{}",
         app.status()
     );
@@ -123,7 +124,8 @@ fn restart_of_a_live_node_and_crash_of_a_dead_one_are_refused() {
     app.apply(Action::Restart);
     assert!(app.timeline().injected().is_empty(), "nothing recorded");
     assert!(
-        app.status().contains("n0 is up: only a crashed node can restart"),
+        app.status()
+            .contains("n0 is up: only a crashed node can restart"),
         "{}",
         app.status()
     );
@@ -132,7 +134,11 @@ fn restart_of_a_live_node_and_crash_of_a_dead_one_are_refused() {
     assert_eq!(app.timeline().injected().len(), 1);
     app.apply(Action::Crash);
     assert_eq!(app.timeline().injected().len(), 1, "no second crash");
-    assert!(app.status().contains("n0 is down already"), "{}", app.status());
+    assert!(
+        app.status().contains("n0 is down already"),
+        "{}",
+        app.status()
+    );
 }
 
 #[test]
@@ -155,7 +161,11 @@ fn quit_with_unsaved_actions_asks_first() {
     app.apply(Action::Crash);
     app.apply(Action::Quit);
     assert!(!app.should_quit(), "the first q warns");
-    assert!(app.status().contains("1 recorded action(s) not saved"), "{}", app.status());
+    assert!(
+        app.status().contains("1 recorded action(s) not saved"),
+        "{}",
+        app.status()
+    );
     app.apply(Action::StepForward);
     app.apply(Action::Quit);
     assert!(!app.should_quit(), "another key in between disarms it");

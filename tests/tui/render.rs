@@ -122,14 +122,21 @@ fn raft_rows_and_header_fit() {
     for (w, h) in SIZES {
         let text = screen(&app, w, h);
         let lines: Vec<&str> = text.lines().collect();
-        assert!(lines[1].contains("hash 0x#"), "{w}: no hash in {:?}", lines[1]);
+        assert!(
+            lines[1].contains("hash 0x#"),
+            "{w}: no hash in {:?}",
+            lines[1]
+        );
         assert!(!text.contains("follower follower"), "{text}");
         assert!(!text.contains("leader LEADER"), "{text}");
         assert!(text.contains("commit"), "{text}");
     }
     // At 120 columns every row shows commit and applied in full.
     let wide = screen(&app, 120, 40);
-    for line in wide.lines().filter(|l| l.contains(" t1 ") || l.contains(" t2 ")) {
+    for line in wide
+        .lines()
+        .filter(|l| l.contains(" t1 ") || l.contains(" t2 "))
+    {
         if line.starts_with("│▸n") || line.starts_with("│ n") {
             let row = &line[..line.find("││").unwrap_or(line.len())];
             assert!(row.contains("applied") && !row.contains("appl…"), "{row}");
@@ -178,7 +185,8 @@ fn the_help_explains_every_diagram_symbol_at_80x24() {
     let mut app = session(SCENARIO);
     app.apply(Action::ToggleHelp);
     let text = screen(&app, 80, 24);
-    for symbol in ["○─▶●", "○┄▷", "✗", "◆", "▲", "◇", "◁", "‖", "┄┼┄", "[A]"] {
+    for symbol in ["○─▶●", "○┄▷", "✗", "◆", "▲", "◇", "◁", "‖", "┄┼┄", "[A]"]
+    {
         assert!(text.contains(symbol), "no {symbol} in the help:\n{text}");
     }
     assert!(text.contains("any key closes this help"), "cut:\n{text}");

@@ -88,7 +88,8 @@ fn a_session_saved_mid_run_replays_headless_with_the_same_hash() {
     assert!(text.contains(": pass, trace-hash"), "{text}");
     assert!(!text.contains("()"), "{text}");
     assert!(
-        text.trim_end().ends_with(&format!("replay: all 1 recorded run reproduced ({path})")),
+        text.trim_end()
+            .ends_with(&format!("replay: all 1 recorded run reproduced ({path})")),
         "{text}"
     );
 }

@@ -33,9 +33,21 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let step = format!("step {} │ t={}", sim.steps(), sim.now());
     let run = format!("{} seed {}", sim.name(), sim.seed());
     let firsts = [
-        (" distlab │ ", badge.clone(), format!(" │ {step} │ {play} │ {run}")),
-        (" ", badge.clone(), format!(" │ {step} │ {short_play} │ {run}")),
-        (" ", short_badge.clone(), format!(" │ {step} │ {short_play} │ {run}")),
+        (
+            " distlab │ ",
+            badge.clone(),
+            format!(" │ {step} │ {play} │ {run}"),
+        ),
+        (
+            " ",
+            badge.clone(),
+            format!(" │ {step} │ {short_play} │ {run}"),
+        ),
+        (
+            " ",
+            short_badge.clone(),
+            format!(" │ {step} │ {short_play} │ {run}"),
+        ),
         (" ", short_badge, format!(" │ {step} │ {run}")),
     ];
     let fits = |(a, b, c): &(&str, String, String)| {
@@ -46,7 +58,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         .find(|f| fits(f))
         .unwrap_or(&firsts[firsts.len() - 1])
         .clone();
-    let rest = clip(&rest, width.saturating_sub(lead.chars().count() + badge.chars().count()));
+    let rest = clip(
+        &rest,
+        width.saturating_sub(lead.chars().count() + badge.chars().count()),
+    );
     let first = Line::from(vec![
         Span::styled(lead, base.add_modifier(Modifier::BOLD)),
         Span::styled(badge, base.add_modifier(Modifier::BOLD)),
@@ -99,7 +114,11 @@ fn second_line(app: &App, width: usize) -> String {
     let tail = format!(" │ {actions} │ hash {hash}");
     let long_loss = format!(" │ loss {loss}");
     // Loss is worth its room only when there is some.
-    let short_loss = if loss == "0" { String::new() } else { long_loss.clone() };
+    let short_loss = if loss == "0" {
+        String::new()
+    } else {
+        long_loss.clone()
+    };
     let candidates = [
         format!(" net {net}{long_loss} │ {msgs}{tail}"),
         format!(" net {short_net}{long_loss} │ {msgs}{tail}"),
@@ -117,10 +136,7 @@ fn second_line(app: &App, width: usize) -> String {
 }
 
 /// The checks badge, long and short (`✓ 5 checks ok so far`, `✓ 5 ok`).
-fn checks_badge(
-    app: &App,
-    failed: Option<&(String, String, Option<u64>)>,
-) -> (String, String) {
+fn checks_badge(app: &App, failed: Option<&(String, String, Option<u64>)>) -> (String, String) {
     let sim = app.timeline.sim();
     // Every check `run` lists: the monitors and the invariants.
     let count = sim.check_count();

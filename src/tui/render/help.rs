@@ -1,8 +1,8 @@
 //! The key help line (or the open prompt) and the `?` overlay.
 
 use super::super::action::{Mode, KEYS, LEGEND};
-use super::clip;
 use super::super::app::App;
+use super::clip;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
