@@ -191,3 +191,25 @@ fn the_help_explains_every_diagram_symbol_at_80x24() {
     }
     assert!(text.contains("any key closes this help"), "cut:\n{text}");
 }
+
+#[test]
+#[ignore]
+/// Writes the screen docs/tui.md shows (run by hand, `-- --ignored`).
+fn print_the_docs_capture() {
+    let mut app = session(SCENARIO);
+    app.apply(Action::OpenPrompt(PromptKind::Goto));
+    for c in "3.2s".chars() {
+        app.apply(Action::PromptInput(c));
+    }
+    app.apply(Action::PromptSubmit);
+    while app.is_busy() {
+        app.apply(Action::Tick(10_000));
+    }
+    app.apply(Action::NextPanel);
+    for _ in 0..3 {
+        app.apply(Action::SelectPrev);
+    }
+    let hash = distlab::sim::trace::format_hash(app.timeline().sim().trace_hash());
+    let text = screen(&app, 120, 40).replace("0x################", &hash);
+    std::fs::write("/tmp/distlab-tui-capture.txt", text).unwrap();
+}
