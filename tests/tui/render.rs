@@ -131,15 +131,31 @@ fn raft_rows_and_header_fit() {
         assert!(!text.contains("leader LEADER"), "{text}");
         assert!(text.contains("commit"), "{text}");
     }
-    // At 120 columns every row shows commit and applied in full.
-    let wide = screen(&app, 120, 40);
-    for line in wide
-        .lines()
-        .filter(|l| l.contains(" t1 ") || l.contains(" t2 "))
-    {
-        if line.starts_with("│▸n") || line.starts_with("│ n") {
-            let row = &line[..line.find("││").unwrap_or(line.len())];
-            assert!(row.contains("applied") && !row.contains("appl…"), "{row}");
+    // Every node row shows its commit and applied index in full, at both
+    // sizes, also once they have three digits.
+    applied_in_full(&app);
+    steps(&mut app, 4000);
+    applied_in_full(&app);
+}
+
+/// Each node's "applied N" (from its summary) is on its cluster row whole.
+fn applied_in_full(app: &App) {
+    let sim = app.timeline().sim();
+    for (w, h) in SIZES {
+        let text = screen(app, w, h);
+        for view in sim.nodes() {
+            let summary = &view.summary;
+            let words: Vec<&str> = summary.split_whitespace().collect();
+            let at = words
+                .iter()
+                .position(|w| *w == "applied")
+                .expect("Raft's summary");
+            let applied = format!("applied {}", words[at + 1]);
+            let row = text
+                .lines()
+                .find(|l| l.contains(&format!("{} ● ", view.id)))
+                .unwrap_or_else(|| panic!("no row for {} in\n{text}", view.id));
+            assert!(row.contains(&applied), "{w}x{h}: no {applied:?} in {row:?}");
         }
     }
 }

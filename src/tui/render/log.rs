@@ -24,7 +24,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         .map(|(i, e)| {
             let style = row_style(&e, app.selected_entry == Some(i));
             let text = if width < 60 {
-                compact_row_text(&e)
+                compact_row_text(&e, width >= 45)
             } else {
                 row_text(&e)
             };
@@ -75,17 +75,16 @@ fn route(e: &EntryView) -> String {
 }
 
 /// The row for a narrow log (an 80-column terminal): no padding beyond
-/// what lines the columns up, so the label shows.
-/// `  412 103.817ms deliver n1→n2 Gossip([14])`
-fn compact_row_text(e: &EntryView) -> String {
-    format!(
-        "{:>5} {:>9} {} {} {}",
-        e.step,
-        e.time.to_string(),
-        e.kind,
-        route(e),
-        e.label
-    )
+/// what lines the columns up, and the time only when there is room (the
+/// inspector shows it), so the label shows.
+/// `  412 103.817ms deliver n1→n2 Gossip([14])`, `  412 deliver n1→n2 ...`
+fn compact_row_text(e: &EntryView, with_time: bool) -> String {
+    let time = if with_time {
+        format!(" {:>9}", e.time.to_string())
+    } else {
+        String::new()
+    };
+    format!("{:>5}{time} {} {} {}", e.step, e.kind, route(e), e.label)
 }
 
 /// `   412   103.817ms deliver   n1→n2  Gossip([14])`

@@ -37,7 +37,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     header::render(app, frame, head);
     // Narrow terminals give the cluster a little more: its rows carry the
     // numbers a learner reads (term, commit, applied).
-    let left_share = if area.width < 100 { 50 } else { 40 };
+    let left_share = if area.width < 100 { 55 } else { 40 };
     let [left, right] = Layout::horizontal([
         Constraint::Percentage(left_share),
         Constraint::Percentage(100 - left_share),
