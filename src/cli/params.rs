@@ -150,15 +150,22 @@ pub fn run(ctx: &Context, args: &ParamsArgs) -> i32 {
     let (name, values) = &args.param;
     // Fail before the sweep, not after it: a chart that cannot be written,
     // metrics no run reports.
-    let mut svg_file = match &args.svg {
-        Some(path) => match std::fs::File::create(path) {
-            Ok(file) => Some(file),
-            Err(e) => return common::report_error(format!("cannot write {}: {e}", path.display())),
-        },
-        None => None,
-    };
+    // Opened without truncating: a chart already there stays until the
+    // new one is written; a file this run created goes if the run fails.
+    let mut created = false;
+    if let Some(path) = &args.svg {
+        created = !path.exists();
+        let opened = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path);
+        if let Err(e) = opened {
+            return common::report_error(format!("cannot write {}: {e}", path.display()));
+        }
+    }
     let give_up = |message: String| {
-        if let Some(path) = &args.svg {
+        if let (Some(path), true) = (&args.svg, created) {
             let _ = std::fs::remove_file(path);
         }
         common::report_error(message)
@@ -197,9 +204,7 @@ pub fn run(ctx: &Context, args: &ParamsArgs) -> i32 {
             base.name, args.seeds.0, args.seeds.1
         );
         let chart = bar_chart(&title, name, &names, &rows);
-        let written = svg_file.take().map_or(Ok(()), |mut file| {
-            std::io::Write::write_all(&mut file, chart.as_bytes())
-        });
+        let written = std::fs::write(path, chart);
         if let Err(e) = written {
             return common::report_error(format!("cannot write {}: {e}", path.display()));
         }

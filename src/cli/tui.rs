@@ -65,6 +65,12 @@ pub fn open(
                 None => super::EXIT_OK,
             }
         }
+        // ENXIO: no controlling terminal to open (/dev/tty), e.g. under a
+        // job runner even with stdout on a terminal.
+        Err(e) if e.raw_os_error() == Some(6) => common::report_error(no_terminal(
+            &args.scenario,
+            "there is no controlling terminal to read keys from",
+        )),
         Err(e) => common::report_error(format!("terminal: {e}")),
     }
 }
@@ -74,13 +80,19 @@ pub fn open(
 /// the OS error the terminal calls fail with.
 fn need_terminal(scenario: &std::path::Path) -> Result<(), String> {
     use std::io::IsTerminal;
-    if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+    if std::io::stdout().is_terminal() {
         return Ok(());
     }
+    Err(no_terminal(scenario, "its output is not a terminal here"))
+}
+
+/// The message for a TUI that has no terminal to draw on: `why`, and the
+/// commands that work without one.
+fn no_terminal(scenario: &std::path::Path, why: &str) -> String {
     let file = scenario.display();
-    Err(format!(
-        "the TUI needs a terminal, and stdin or stdout is not one here; without a terminal, `distlab run {file}` prints the run's summary and `distlab export {file} --format jsonl > trace.jsonl` writes its trace"
-    ))
+    format!(
+        "the TUI needs a terminal, and {why}; without a terminal, `distlab run {file}` prints the run's summary and `distlab export {file} --format jsonl > trace.jsonl` writes its trace"
+    )
 }
 
 /// The session [`open`] shows, without a terminal (for tests and other

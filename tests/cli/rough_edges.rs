@@ -137,6 +137,44 @@ fn sweep_params_checks_metrics_and_the_chart_path_before_sweeping() {
 }
 
 #[test]
+fn a_failed_sweep_params_leaves_an_earlier_chart_alone() {
+    let dir = temp("chart");
+    let chart = dir.join("chart.svg");
+    std::fs::write(&chart, "<svg>earlier</svg>").expect("writes");
+    let out = distlab(&[
+        "sweep-params",
+        "scenarios/gossip-rumor.toml",
+        "--param",
+        "fanout=1,2",
+        "--seeds",
+        "0..2",
+        "--metrics",
+        "nosuch",
+        "--svg",
+        &chart.to_string_lossy(),
+    ]);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(&chart).expect("still there"),
+        "<svg>earlier</svg>"
+    );
+    // And a chart this run would have created is not left empty.
+    let fresh = dir.join("fresh.svg");
+    let out = distlab(&[
+        "sweep-params",
+        "scenarios/gossip-rumor.toml",
+        "--param",
+        "fanout=1,2",
+        "--metrics",
+        "nosuch",
+        "--svg",
+        &fresh.to_string_lossy(),
+    ]);
+    assert_eq!(code(&out), 3);
+    assert!(!fresh.exists(), "an empty chart was left behind");
+}
+
+#[test]
 fn list_says_where_it_looked_for_scenarios() {
     bad(
         "list-scenarios-missing",
