@@ -49,10 +49,11 @@ pub enum FormatArg {
 /// Arguments of `distlab check-history`.
 #[derive(clap::Args, Debug, Clone)]
 #[command(after_help = "Examples:
-  distlab check-history ../shared/data/porcupine/jepsen/etcd_002.log
-  distlab check-history kv/c50-ok.txt --model kv --json
+  distlab check-history tests/fixtures/histories/porcupine/etcd_002.log
+  distlab export scenarios/raft-basic.toml --format history > history.jsonl
+  distlab check-history history.jsonl --model kv --json
   distlab check-history txns.jsonl --model list-append --consistency serializable
-  distlab check-history etcd_000.log --html timeline.html
+  distlab check-history tests/fixtures/histories/porcupine/etcd_000.log --html timeline.html
 
 Exit codes: 0 the property holds, 1 it does not, 2 unknown (budget exhausted), 3 bad input.")]
 pub struct CheckHistoryArgs {
@@ -128,6 +129,16 @@ pub fn run(args: &CheckHistoryArgs) -> i32 {
         Ok(p) => p,
         Err(e) => return fail(at(e)),
     };
+    if parsed.history.events.is_empty() {
+        return fail(format!(
+            "{file}: the history is empty (no events{}): nothing to check",
+            if text.trim().is_empty() {
+                ", the file is empty"
+            } else {
+                ""
+            }
+        ));
+    }
     let ops = match ops::pair(&parsed.history, Some(&parsed.lines)) {
         Ok(o) => o,
         Err(e) => return fail(at(e)),

@@ -16,12 +16,15 @@ pub enum Format {
     Jsonl,
     /// A ShiViz log: vector clocks per event, one execution per seed (docs/shiviz.md).
     Shiviz,
+    /// The run's client history (invocations and completions), one event
+    /// per line, as `distlab check-history` reads it.
+    History,
 }
 
 /// Arguments of `distlab export`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  distlab export scenarios/broadcast-basic.toml --seed 3 --format jsonl > trace.jsonl\n  distlab export scenarios/broadcast-partition.toml --seeds 0..3 --format shiviz > run.shiviz\n\nOpen a .shiviz file at https://bestchai.bitbucket.io/shiviz/ (\"Try out ShiViz\", then\nupload the file): the regular expressions on its first two lines tell ShiViz how to read it.\n\nThe trace is written whatever the verdict. Exit codes: 0 all checks passed, 1 safety\nviolation, 2 liveness failure, 3 bad input, 4 the implementation panicked, 6 a check\ncould not decide."
+    after_help = "Examples:\n  distlab export scenarios/broadcast-basic.toml --seed 3 --format jsonl > trace.jsonl\n  distlab export scenarios/broadcast-partition.toml --seeds 0..3 --format shiviz > run.shiviz\n  distlab export scenarios/raft-basic.toml --format history > history.jsonl\n  distlab check-history history.jsonl --model kv\n\nOpen a .shiviz file at https://bestchai.bitbucket.io/shiviz/ (\"Try out ShiViz\", then\nupload the file): the regular expressions on its first two lines tell ShiViz how to read it.\n\nThe trace is written whatever the verdict. Exit codes: 0 all checks passed, 1 safety\nviolation, 2 liveness failure, 3 bad input, 4 the implementation panicked, 6 a check\ncould not decide."
 )]
 pub struct ExportArgs {
     #[command(flatten)]
@@ -101,6 +104,43 @@ fn export_jsonl(ctx: &Context, scenario: &Scenario, seed: u64) -> i32 {
     report.verdict.exit_code()
 }
 
+/// Write one run's client history as JSON Lines (what `check-history`
+/// reads): times in nanoseconds of virtual time, one process per client
+/// (a new one after an indeterminate operation, as Jepsen does).
+fn export_history(ctx: &Context, scenario: &Scenario, seed: u64) -> i32 {
+    let run = common::guard_build(|| {
+        let mut sim = common::build(ctx, scenario, seed, &BuildOptions::default())?;
+        let report = sim.run();
+        Ok((sim, report))
+    });
+    let (sim, report) = match run {
+        Ok(run) => run,
+        Err(code) => return code,
+    };
+    let history = sim.history();
+    let text = crate::check::history_io::to_jsonl(history);
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return common::report_error(format!("cannot write the history: {e}"));
+        }
+    }
+    if history.events.is_empty() {
+        eprintln!(
+            "distlab: seed {seed} of {} recorded no client operations (no [workload]?): the history is empty",
+            scenario.name
+        );
+    }
+    eprintln!(
+        "exported the history of seed {seed}: {} events; verdict {}; trace-hash {}",
+        history.events.len(),
+        common::verdict_name(report.verdict),
+        report.trace_hash
+    );
+    report.verdict.exit_code()
+}
+
 /// Step to the end of the run (as `DynSim::run` does), writing the kept
 /// entries out every [`STREAM_CHUNK`] steps.
 fn stream_run(sim: &mut dyn DynSim, out: &mut dyn Write) -> std::io::Result<()> {
@@ -124,7 +164,7 @@ pub fn run(ctx: &Context, args: &ExportArgs) -> i32 {
             Err(code) => return code,
         };
     if args.seeds.is_some() && args.format != Format::Shiviz {
-        return common::report_error("--seeds exports several runs, which only --format shiviz can hold; use --seed for jsonl");
+        return common::report_error("--seeds exports several runs, which only --format shiviz can hold; use --seed for jsonl or history");
     }
     let seeds: Vec<u64> = match args.seeds {
         Some((start, end)) => (start..end).collect(),
@@ -132,6 +172,9 @@ pub fn run(ctx: &Context, args: &ExportArgs) -> i32 {
     };
     if args.format == Format::Jsonl {
         return export_jsonl(ctx, &scenario, seeds[0]);
+    }
+    if args.format == Format::History {
+        return export_history(ctx, &scenario, seeds[0]);
     }
     let mut text = String::new();
     let mut worst = 0;

@@ -278,6 +278,14 @@ fn check(ctx: &Context, args: &CheckArgs) -> i32 {
         Ok(l) => l,
         Err(e) => return common::report_error(e),
     };
+    if args.reference && lab.reference.is_none() {
+        // The tour is a quiz: there is no reference to grade, and grading
+        // the answers file under that name reads as full marks for nothing.
+        return common::report_error(format!(
+            "lab {} is a quiz with no reference implementation; `distlab lab check {}` grades your answers in labs/{}/answers.toml",
+            lab.id, lab.id, lab.slug
+        ));
+    }
     let bug = match find_bug(lab, args.bug.as_ref()) {
         Ok(b) => b,
         Err(e) => return common::report_error(e),

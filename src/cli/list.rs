@@ -10,9 +10,10 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  distlab list\n  distlab list --params swim")]
 pub struct ListArgs {
-    /// Folder of scenario files.
-    #[arg(long, default_value = "scenarios")]
-    pub scenarios: PathBuf,
+    /// Folder of scenario files (default: `scenarios` in the current
+    /// directory).
+    #[arg(long)]
+    pub scenarios: Option<PathBuf>,
     /// List one protocol's `[protocol]` parameters (key, type, default,
     /// values, meaning) and its bug switches (`bugs = [...]`) instead.
     #[arg(long, value_name = "PROTOCOL")]
@@ -57,7 +58,20 @@ pub fn run(ctx: &Context, args: &ListArgs) -> i32 {
         .map(|p| p.facts.name.len())
         .max()
         .unwrap_or(0);
-    let scenarios: Vec<PathBuf> = sorted_entries(&args.scenarios)
+    let folder = args
+        .scenarios
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("scenarios"));
+    // A folder named on the command line must exist; the default one is
+    // missing when distlab runs outside the repository: say where it looked.
+    let missing = !folder.is_dir();
+    if missing && args.scenarios.is_some() {
+        return super::common::report_error(format!(
+            "--scenarios {}: not a folder of scenario files",
+            folder.display()
+        ));
+    }
+    let scenarios: Vec<PathBuf> = sorted_entries(&folder)
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "toml"))
         .collect();
@@ -75,7 +89,18 @@ pub fn run(ctx: &Context, args: &ListArgs) -> i32 {
     for p in protocols {
         println!("  {:<name_width$} {}", p.facts.name, p.summary);
     }
-    println!("\nscenarios ({}):", args.scenarios.display());
+    println!("\nscenarios ({}):", folder.display());
+    if missing {
+        let here = std::env::current_dir()
+            .map(|d| d.display().to_string())
+            .unwrap_or_else(|_| ".".into());
+        println!(
+            "  (none: there is no folder {} in {here}; run distlab from the repository's root, or pass --scenarios DIR)",
+            folder.display()
+        );
+    } else if scenarios.is_empty() {
+        println!("  (none: no .toml files in {})", folder.display());
+    }
     for path in &scenarios {
         match scenario::load(path, &Overrides::default()) {
             Ok(s) => println!("  {:<path_width$} {}", path.display(), s.description),

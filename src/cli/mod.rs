@@ -62,7 +62,7 @@ pub fn worse_exit(a: i32, b: i32) -> i32 {
 #[derive(Debug, Parser)]
 #[command(name = "distlab", version, about, propagate_version = true)]
 #[command(
-    after_help = "Examples:\n  distlab list\n  distlab run scenarios/broadcast-basic.toml\n  distlab tui scenarios/broadcast-partition.toml\n  distlab sweep scenarios/broadcast-lossy.toml --seeds 0..2000\n  distlab explore scenarios/explore-pingpong.toml\n  distlab shrink distlab-failures.json\n  distlab bench\n  distlab lab list\n  distlab check-history ../shared/data/porcupine/jepsen/etcd_002.log\n\nExit codes: 0 all checks passed, 1 a safety check failed, 2 a liveness check failed,\n3 bad input, 4 the implementation panicked, 5 `replay` did not reproduce a recorded run,\n130 an interrupted sweep (each command's --help says which apply)."
+    after_help = "Examples:\n  distlab list\n  distlab run scenarios/broadcast-basic.toml\n  distlab tui scenarios/broadcast-partition.toml\n  distlab sweep scenarios/broadcast-lossy.toml --seeds 0..2000\n  distlab explore scenarios/explore-pingpong.toml\n  distlab shrink distlab-failures.json\n  distlab bench\n  distlab lab list\n  distlab check-history tests/fixtures/histories/porcupine/etcd_002.log\n\nExit codes: 0 all checks passed, 1 a safety check failed, 2 a liveness check failed,\n3 bad input, 4 the implementation panicked, 5 `replay` did not reproduce a recorded run,\n130 an interrupted sweep (each command's --help says which apply)."
 )]
 pub struct Cli {
     #[command(subcommand)]

@@ -86,6 +86,43 @@ fn row(
     Ok((passed, values.into_iter().map(median).collect()))
 }
 
+/// Run the first value's first seed and check that every metric asked for
+/// is one the run reports; the error lists the known ones.
+fn check_metrics(
+    ctx: &Context,
+    base: &Scenario,
+    name: &str,
+    value: &str,
+    seed: u64,
+    wanted: &[String],
+) -> Result<(), String> {
+    let mut scenario = base.clone();
+    scenario.protocol_params = base
+        .protocol_params
+        .with_param(name, value)
+        .map_err(|e| e.to_string())?;
+    let report = common::build(ctx, &scenario, seed, &BuildOptions::default())?.run();
+    let known: Vec<&str> = report.metrics.iter().map(|(k, _)| k.as_str()).collect();
+    let unknown: Vec<&str> = wanted
+        .iter()
+        .map(String::as_str)
+        .filter(|m| !known.contains(m))
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    let listed = if known.is_empty() {
+        format!("{} reports no metrics", base.name)
+    } else {
+        format!("the metrics of {} are: {}", base.name, known.join(", "))
+    };
+    Err(format!(
+        "unknown metric{} {}; {listed}",
+        if unknown.len() == 1 { "" } else { "s" },
+        unknown.join(", ")
+    ))
+}
+
 fn cells(medians: &[Option<f64>]) -> String {
     let cells: Vec<String> = medians
         .iter()
@@ -111,17 +148,44 @@ pub fn run(ctx: &Context, args: &ParamsArgs) -> i32 {
         Err(e) => return common::report_error(e),
     };
     let (name, values) = &args.param;
+    // Fail before the sweep, not after it: a chart that cannot be written,
+    // metrics no run reports.
+    // Opened without truncating: a chart already there stays until the
+    // new one is written; a file this run created goes if the run fails.
+    let mut created = false;
+    if let Some(path) = &args.svg {
+        created = !path.exists();
+        let opened = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path);
+        if let Err(e) = opened {
+            return common::report_error(format!("cannot write {}: {e}", path.display()));
+        }
+    }
+    let give_up = |message: String| {
+        if let (Some(path), true) = (&args.svg, created) {
+            let _ = std::fs::remove_file(path);
+        }
+        common::report_error(message)
+    };
+    if !args.metrics.is_empty() {
+        if let Err(e) = check_metrics(ctx, &base, name, &values[0], args.seeds.0, &args.metrics) {
+            return give_up(e);
+        }
+    }
     let mut names = args.metrics.clone();
     let mut rows = Vec::new();
     for value in values {
         let mut scenario = base.clone();
         scenario.protocol_params = match base.protocol_params.with_param(name, value) {
             Ok(p) => p,
-            Err(e) => return common::report_error(e),
+            Err(e) => return give_up(e.to_string()),
         };
         match row(ctx, &scenario, args.seeds, &mut names) {
             Ok(r) => rows.push((value.clone(), r)),
-            Err(e) => return common::report_error(format!("{name}={value}: {e}")),
+            Err(e) => return give_up(format!("{name}={value}: {e}")),
         }
     }
     println!(
@@ -140,7 +204,8 @@ pub fn run(ctx: &Context, args: &ParamsArgs) -> i32 {
             base.name, args.seeds.0, args.seeds.1
         );
         let chart = bar_chart(&title, name, &names, &rows);
-        if let Err(e) = std::fs::write(path, chart) {
+        let written = std::fs::write(path, chart);
+        if let Err(e) = written {
             return common::report_error(format!("cannot write {}: {e}", path.display()));
         }
         eprintln!("wrote {}", path.display());

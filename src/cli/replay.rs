@@ -12,7 +12,7 @@ use std::path::PathBuf;
 /// Arguments of `distlab replay`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  distlab replay scenarios/broadcast-lossy.toml --seed 17\n  distlab replay distlab-failures.json\n  distlab replay distlab-session.json --tui\n  distlab replay distlab-explore.json --tui\n\nWith a replay file, every failure in it is re-run and compared: same verdict,\nsame failing checks, same trace hash. User actions saved from the TUI are\nre-applied at their steps; a session saved mid-run stops at its step; a path\nfound by `distlab explore` has its choices re-applied in explore mode.\nWith --tui, the (first) failure opens paused at its failing step (an explored\npath: after its last choice; b steps back through it).\n\nExit codes: 0 all checks passed, 1 safety violation, 2 liveness failure, 3 bad input,\n4 the implementation panicked, 6 no check failed but one could not decide (the worst\nover the file's failures), 5 a recorded run did not come back (another verdict, other\nfailing checks or another trace hash)."
+    after_help = "Examples:\n  distlab replay scenarios/broadcast-lossy.toml --seed 17\n  distlab replay distlab-failures.json\n  distlab replay distlab-session.json --tui\n  distlab replay distlab-explore.json --tui\n\nWith a replay file, every failure in it is re-run and compared: same verdict,\nsame failing checks, same trace hash (a file of several failures prints one\nline each, then a summary). User actions saved from the TUI are\nre-applied at their steps; a session saved mid-run stops at its step; a path\nfound by `distlab explore` has its choices re-applied in explore mode.\nWith --tui, the (first) failure opens paused at its failing step (an explored\npath: after its last choice; b steps back through it).\n\nExit codes: 0 all checks passed, 1 safety violation, 2 liveness failure, 3 bad input,\n4 the implementation panicked, 6 no check failed but one could not decide (the worst\nover the file's failures), 5 a recorded run did not come back (another verdict, other\nfailing checks or another trace hash)."
 )]
 pub struct ReplayArgs {
     /// A replay file (.json, written by `sweep`) or a scenario file (.toml).
@@ -46,7 +46,12 @@ pub fn run(ctx: &Context, args: &ReplayArgs) -> i32 {
         if args.tui {
             return super::tui::open(ctx, &scenario, args.seed, None);
         }
-        return replay_one(ctx, &scenario, args.seed, None, args.json);
+        let output = if args.json {
+            Output::Json
+        } else {
+            Output::Full
+        };
+        return replay_one(ctx, &scenario, args.seed, None, output);
     }
     if args.seed.is_some() || args.nodes.is_some() || args.duration.is_some() {
         return common::report_error(
@@ -75,15 +80,48 @@ pub fn run(ctx: &Context, args: &ReplayArgs) -> i32 {
         let f = &failures[0];
         return super::tui::open(ctx, &f.scenario_args(), Some(f.seed), Some(f));
     }
+    // One failure: its full report. Several: one line each (a sweep's file
+    // may hold thousands), then a summary.
+    let output = match (args.json, failures.len()) {
+        (true, _) => Output::Json,
+        (false, 1) => Output::Full,
+        (false, _) => Output::Line,
+    };
     let mut worst = 0;
+    let mut not_reproduced = 0;
     for f in &failures {
-        let code = replay_one(ctx, &f.scenario_args(), Some(f.seed), Some(f), args.json);
+        let code = replay_one(ctx, &f.scenario_args(), Some(f.seed), Some(f), output);
         if code == super::EXIT_BAD_INPUT {
             return code;
         }
+        not_reproduced += usize::from(code == super::EXIT_NOT_REPRODUCED);
         worst = super::worse_exit(worst, code);
     }
+    if !args.json {
+        let total = failures.len();
+        let runs = if total == 1 { "run" } else { "runs" };
+        let summary = if not_reproduced == 0 {
+            format!("replay: all {total} recorded {runs} reproduced")
+        } else {
+            format!(
+                "replay: {not_reproduced} of {total} recorded {runs} DID NOT REPRODUCE, {} reproduced",
+                total - not_reproduced
+            )
+        };
+        println!("{summary} ({})", args.file.display());
+    }
     worst
+}
+
+/// How much `replay_one` prints.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Output {
+    /// The run's whole report.
+    Full,
+    /// Only the reproduced / not reproduced line.
+    Line,
+    /// The report as JSON.
+    Json,
 }
 
 fn replay_one(
@@ -91,7 +129,7 @@ fn replay_one(
     args: &ScenarioArgs,
     seed: Option<u64>,
     expected: Option<&Failure>,
-    json: bool,
+    output: Output,
 ) -> i32 {
     // A replay file's scenario: its embedded text, or the file it names
     // once that matches the recorded hash (failure.rs).
@@ -119,10 +157,10 @@ fn replay_one(
         Some(f) => run_recorded(sim, f),
         None => sim.run(),
     });
-    if json {
-        println!("{}", common::report_json(&report));
-    } else {
-        common::print_report(&report, scenario.protocol.get_ref(), scenario.nodes);
+    match output {
+        Output::Json => println!("{}", common::report_json(&report)),
+        Output::Full => common::print_report(&report, scenario.protocol.get_ref(), scenario.nodes),
+        Output::Line => {}
     }
     let mut code = report.verdict.exit_code();
     if let Some(f) = expected {
@@ -140,16 +178,22 @@ fn replay_one(
                 None => format!("{} recorded action(s)", f.actions.len()),
             };
             println!(
-                "replay: reproduced seed {}{at} with {what}: {} ({}), trace-hash {}",
+                "replay: reproduced seed {}{at} with {what}: {}{}, trace-hash {}",
                 f.seed,
                 f.verdict,
-                f.failed_checks.join(", "),
+                checks_in_parens(&f.failed_checks),
                 f.trace_hash
             );
         } else {
             println!(
-                "replay: DID NOT REPRODUCE seed {}: expected {} ({}) with trace-hash {}, got {} ({}) with trace-hash {}",
-                f.seed, f.verdict, f.failed_checks.join(", "), f.trace_hash, now.verdict, now.failed_checks.join(", "), now.trace_hash
+                "replay: DID NOT REPRODUCE seed {}: expected {}{} with trace-hash {}, got {}{} with trace-hash {}",
+                f.seed,
+                f.verdict,
+                checks_in_parens(&f.failed_checks),
+                f.trace_hash,
+                now.verdict,
+                checks_in_parens(&now.failed_checks),
+                now.trace_hash
             );
             if now.scenario_hash != f.scenario_hash {
                 println!("replay: the scenario file changed since the failure was recorded");
@@ -160,6 +204,16 @@ fn replay_one(
         }
     }
     code
+}
+
+/// ` (a, b)` naming the failed checks, or nothing when none failed (a
+/// passing run is `pass`, not `pass ()`).
+fn checks_in_parens(checks: &[String]) -> String {
+    if checks.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", checks.join(", "))
+    }
 }
 
 /// The simulation could not be built (`code`: a scenario error or a panic,
@@ -174,17 +228,17 @@ fn built_no_sim(code: i32, expected: Option<&Failure>) -> i32 {
     };
     if f.trace_hash == NO_TRACE && f.steps == 0 {
         println!(
-            "replay: reproduced seed {}: building the simulation panicked again ({}), trace-hash {NO_TRACE}",
+            "replay: reproduced seed {}: building the simulation panicked again{}, trace-hash {NO_TRACE}",
             f.seed,
-            f.failed_checks.join(", ")
+            checks_in_parens(&f.failed_checks)
         );
         return code;
     }
     println!(
-        "replay: DID NOT REPRODUCE seed {}: expected {} ({}) with trace-hash {}, got a panic while building the simulation",
+        "replay: DID NOT REPRODUCE seed {}: expected {}{} with trace-hash {}, got a panic while building the simulation",
         f.seed,
         f.verdict,
-        f.failed_checks.join(", "),
+        checks_in_parens(&f.failed_checks),
         f.trace_hash,
     );
     super::EXIT_NOT_REPRODUCED

@@ -43,6 +43,9 @@ pub fn open(
         Ok(app) => app,
         Err(code) => return code,
     };
+    if let Err(e) = need_terminal(&args.scenario) {
+        return common::report_error(e);
+    }
     match terminal::run(app) {
         Ok(exit) => {
             let sim = exit.app.timeline().sim();
@@ -62,8 +65,34 @@ pub fn open(
                 None => super::EXIT_OK,
             }
         }
+        // ENXIO: no controlling terminal to open (/dev/tty), e.g. under a
+        // job runner even with stdout on a terminal.
+        Err(e) if e.raw_os_error() == Some(6) => common::report_error(no_terminal(
+            &args.scenario,
+            "there is no controlling terminal to read keys from",
+        )),
         Err(e) => common::report_error(format!("terminal: {e}")),
     }
+}
+
+/// The TUI draws on a terminal: without one (output piped, a CI job, no
+/// tty), say so and name the commands that work without one, rather than
+/// the OS error the terminal calls fail with.
+fn need_terminal(scenario: &std::path::Path) -> Result<(), String> {
+    use std::io::IsTerminal;
+    if std::io::stdout().is_terminal() {
+        return Ok(());
+    }
+    Err(no_terminal(scenario, "its output is not a terminal here"))
+}
+
+/// The message for a TUI that has no terminal to draw on: `why`, and the
+/// commands that work without one.
+fn no_terminal(scenario: &std::path::Path, why: &str) -> String {
+    let file = scenario.display();
+    format!(
+        "the TUI needs a terminal, and {why}; without a terminal, `distlab run {file}` prints the run's summary and `distlab export {file} --format jsonl > trace.jsonl` writes its trace"
+    )
 }
 
 /// The session [`open`] shows, without a terminal (for tests and other

@@ -32,11 +32,18 @@ pub(crate) fn node_index(
     match item.value {
         Value::Integer(n) if (0..i64::from(nodes)).contains(&n) => Ok(n.unsigned_abs() as u32),
         Value::Integer(n) => {
-            let message = format!(
-                "node {n} does not exist: there are {nodes} nodes, numbered 0 to {} ({})",
-                nodes - 1,
-                context.nodes_from
-            );
+            let message = if nodes == 1 {
+                format!(
+                    "node {n} does not exist: there is 1 node, numbered 0 ({})",
+                    context.nodes_from
+                )
+            } else {
+                format!(
+                    "node {n} does not exist: there are {nodes} nodes, numbered 0 to {} ({})",
+                    nodes - 1,
+                    context.nodes_from
+                )
+            };
             Err(read::error(context.source, item, message))
         }
         ref other => {

@@ -376,10 +376,14 @@ fn endpoint(
                 Some(c) => Err(read::error(
                     source,
                     item,
-                    format!(
-                        "client c{c} does not exist: there are {clients} clients, c0 to c{}",
-                        clients - 1
-                    ),
+                    if clients == 1 {
+                        format!("client c{c} does not exist: there is 1 client, c0")
+                    } else {
+                        format!(
+                            "client c{c} does not exist: there are {clients} clients, c0 to c{}",
+                            clients - 1
+                        )
+                    },
                 )),
                 None => Err(read::error(
                     source,

@@ -58,8 +58,12 @@ impl<N: Node> Sim<N> {
                 }
             }
             Event::ClientTimeout { client, request_id } => {
-                self.client_timeout(client, request_id);
-                TraceEvent::ClientTimeout { client, request_id }
+                let answered = !self.client_timeout(client, request_id);
+                TraceEvent::ClientTimeout {
+                    client,
+                    request_id,
+                    answered,
+                }
             }
             Event::ClientResend { client, request_id } => self.client_resend(client, request_id),
             Event::Fault(action) => {
@@ -259,11 +263,13 @@ impl<N: Node> Sim<N> {
         }
     }
 
-    fn client_timeout(&mut self, client: ClientId, request_id: u64) {
+    /// Give up on `client`'s operation `request_id` if it is still
+    /// pending; false if it had already ended (the timeout lapses).
+    fn client_timeout(&mut self, client: ClientId, request_id: u64) -> bool {
         let nodes = self.settings.nodes.max(1);
         let slot = &mut self.clients[client.0 as usize];
         if slot.pending.as_ref().is_none_or(|p| p.id != request_id) {
-            return;
+            return false;
         }
         // Try a different node next time: the one we used may be down or cut off.
         slot.target = NodeId((slot.target.0 + 1) % nodes);
@@ -274,6 +280,7 @@ impl<N: Node> Sim<N> {
             .map(|p| p.op.value.clone())
             .unwrap_or_default();
         self.complete(client, EventType::Info, value, Some("timed-out".into()));
+        true
     }
 
     /// Record the completion, free the client, and schedule its next operation.

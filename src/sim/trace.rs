@@ -113,12 +113,19 @@ pub enum TraceEvent<N: Node> {
         /// The answer.
         reply: Box<Reply>,
     },
-    /// A client gave up waiting.
+    /// A client's timeout for an operation came due: the client gave up
+    /// waiting, or (`answered`) the operation had already ended and the
+    /// timeout lapsed with no effect.
     ClientTimeout {
         /// Client.
         client: ClientId,
         /// Request number.
         request_id: u64,
+        /// The operation had already ended (answered, or given up on after
+        /// too many redirects): nothing timed out. Not folded into the trace
+        /// hash: it follows from the events before, and the hashes pinned
+        /// before this flag existed stay valid.
+        answered: bool,
     },
     /// A client resent its unanswered request (the same id) to `node`.
     Resend {
@@ -156,6 +163,7 @@ impl<N: Node> TraceEvent<N> {
             TraceEvent::Invoke { .. } => "invoke",
             TraceEvent::Request { .. } => "request",
             TraceEvent::Reply { .. } => "reply",
+            TraceEvent::ClientTimeout { answered: true, .. } => "control",
             TraceEvent::ClientTimeout { .. } => "client-timeout",
             TraceEvent::Resend { .. } => "resend",
             TraceEvent::Held { .. } => "held",
@@ -235,7 +243,16 @@ impl<N: Node> TraceEvent<N> {
             TraceEvent::Reply {
                 request_id, reply, ..
             } => format!("#{request_id} {reply:?}"),
-            TraceEvent::ClientTimeout { request_id, .. } => format!("#{request_id} timed out"),
+            TraceEvent::ClientTimeout {
+                request_id,
+                answered: false,
+                ..
+            } => format!("#{request_id} timed out"),
+            TraceEvent::ClientTimeout {
+                request_id,
+                answered: true,
+                ..
+            } => format!("timeout for #{request_id} lapsed: already answered"),
             TraceEvent::Resend { request, .. } => format!("#{} resent", request.id),
             TraceEvent::Held { until, what, .. } => format!("paused: {what} waits until {until}"),
             TraceEvent::Fault(text) | TraceEvent::Control(text) => text.clone(),
@@ -275,7 +292,9 @@ impl<N: Node> TraceEvent<N> {
                 request_id,
                 reply,
             } => (6u8, msg_id, node, client, request_id, reply).hash(h),
-            TraceEvent::ClientTimeout { client, request_id } => (7u8, client, request_id).hash(h),
+            TraceEvent::ClientTimeout {
+                client, request_id, ..
+            } => (7u8, client, request_id).hash(h),
             TraceEvent::Resend {
                 client,
                 node,

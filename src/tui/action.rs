@@ -94,29 +94,43 @@ pub enum Action {
     Tick(u64),
 }
 
-/// Every key binding, for the help overlay: (keys, what they do).
+/// Every key binding, for the help overlay: (keys, what they do), short
+/// enough for two columns on an 80-column terminal.
 pub const KEYS: &[(&str, &str)] = &[
     ("space", "run / pause"),
     ("n  →", "one step forward"),
-    ("b  ←", "one step back (time travel)"),
+    ("b  ←", "one step back"),
     ("+  -", "faster / slower"),
-    ("g", "go to a step or a virtual time"),
-    (
-        "j  k  ↓  ↑",
-        "select node / event, or scroll (focused panel)",
-    ),
-    ("tab", "focus next panel: cluster, events, inspector"),
+    ("g", "go to a step or a time"),
+    ("j k ↓ ↑", "select / scroll the panel"),
+    ("tab", "next panel"),
     ("esc", "clear the event selection"),
     ("c", "crash the selected node"),
     ("r", "restart the selected node"),
     ("i", "isolate the selected node"),
-    ("p", "partition the network into groups"),
-    ("z", "pause the selected node for a while (a GC pause)"),
+    ("p", "partition into groups"),
+    ("z", "pause the node (GC pause)"),
     ("h", "heal the network"),
-    ("l", "set the network-wide loss probability"),
-    ("x", "fork: drop recorded actions ahead of this step"),
-    ("/", "filter the event log by node, client or kind"),
-    ("s", "save a replay file (seed + your actions)"),
+    ("l", "set the loss probability"),
+    ("x", "fork: drop actions ahead"),
+    ("/", "filter the event log"),
+    ("s", "save a replay file"),
     ("?", "this help"),
-    ("q  ctrl-c", "quit"),
+    ("q  ctrl-c", "quit (twice if unsaved)"),
+];
+
+/// What the screen's symbols mean, for the help overlay: (symbol, meaning).
+pub const LEGEND: &[(&str, &str)] = &[
+    ("○─▶●", "message delivered (from ○ to ●)"),
+    ("○┄▷", "in flight: arrives later"),
+    ("✗", "lost / cut, or its target down"),
+    ("◆", "timer fired"),
+    ("▲", "node (re)started"),
+    ("◇", "client request arrives"),
+    ("◁", "reply to a client"),
+    ("‖", "paused node: event held"),
+    ("┄┼┄", "fault (crosses every node)"),
+    ("● ✖", "node up / crashed"),
+    ("[A] [B]", "partition group (colour)"),
+    ("▸", "selected node"),
 ];

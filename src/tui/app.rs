@@ -93,6 +93,11 @@ pub struct App {
     pub(crate) status: String,
     pub(crate) ended: Option<StepResult>,
     pub(crate) quit: bool,
+    /// Recorded actions exist that no save has written out yet.
+    unsaved: bool,
+    /// The last key was a `q` that warned about unsaved actions: another
+    /// `q` quits.
+    quit_armed: bool,
     seek: Option<Seek>,
     saver: Option<Saver>,
 }
@@ -117,6 +122,8 @@ impl App {
             status: "paused: space runs, n steps, ? shows every key".into(),
             ended: None,
             quit: false,
+            unsaved: false,
+            quit_armed: false,
             seek: None,
             saver: None,
         };
@@ -249,6 +256,9 @@ impl App {
 
     /// Apply one action: the only way the app changes.
     pub fn apply(&mut self, action: Action) {
+        if !matches!(action, Action::Quit | Action::Tick(_)) {
+            self.quit_armed = false;
+        }
         match action {
             Action::TogglePlay => self.toggle_play(),
             Action::StepForward => {
@@ -286,9 +296,24 @@ impl App {
                     _ => Mode::Help,
                 }
             }
-            Action::Quit => self.quit = true,
+            Action::Quit => self.ask_quit(),
             Action::Tick(n) => self.tick(n),
         }
+    }
+
+    /// Quit, unless recorded actions would be lost unsaved: then warn once,
+    /// and quit on the next `q`.
+    fn ask_quit(&mut self) {
+        let count = self.timeline.injected().len();
+        if self.unsaved && count > 0 && !self.quit_armed && self.saver.is_some() {
+            self.quit_armed = true;
+            self.mode = Mode::Normal;
+            self.status = format!(
+                "{count} recorded action(s) not saved: s saves them, q again quits without saving"
+            );
+            return;
+        }
+        self.quit = true;
     }
 
     fn toggle_play(&mut self) {
@@ -513,23 +538,51 @@ impl App {
     }
 
     fn act_on_node(&mut self, make: fn(Target) -> FaultAction) {
+        if !self.can_act() {
+            return;
+        }
         let node = NodeId(self.selected_node as u32);
-        self.user_fault(make(Target::Node(node)));
+        let action = make(Target::Node(node));
+        let up = self
+            .timeline
+            .sim()
+            .nodes()
+            .get(self.selected_node)
+            .is_none_or(|v| v.up);
+        match (&action, up) {
+            (FaultAction::Restart(_), true) => {
+                self.status =
+                    format!("{node} is up: only a crashed node can restart (c crashes it)");
+            }
+            (FaultAction::Crash(_), false) => {
+                self.status = format!("{node} is down already: r restarts it");
+            }
+            _ => self.user_fault(action),
+        }
     }
 
     /// Record and inject a user fault (it runs as the next event).
-    fn user_fault(&mut self, action: FaultAction) {
+    /// Whether the user may inject a fault now; if not, the status says why.
+    fn can_act(&mut self) -> bool {
         if self.timeline.explored_position().is_some() {
             self.status = "an explored path's faults are its choices: open the scenario with `distlab tui` to inject your own".into();
-            return;
+            return false;
         }
         if self.ended.is_some() {
             self.status = "the run is over: step back (b) to act at an earlier step".into();
+            return false;
+        }
+        true
+    }
+
+    fn user_fault(&mut self, action: FaultAction) {
+        if !self.can_act() {
             return;
         }
         let at = self.timeline.step_index();
         let text = action.to_string();
         let dropped = self.timeline.inject(action);
+        self.unsaved = true;
         self.status = format!("{text}: recorded at step {at}, runs as the next event");
         if dropped > 0 {
             self.status.push_str(&format!(
@@ -572,7 +625,10 @@ impl App {
             ended,
         };
         self.status = match saver(&request) {
-            Ok(where_) => format!("saved {where_} (replay: distlab replay {where_})"),
+            Ok(where_) => {
+                self.unsaved = false;
+                format!("saved {where_} (replay: distlab replay {where_})")
+            }
             Err(e) => format!("could not save: {e}"),
         };
         self.saver = Some(saver);

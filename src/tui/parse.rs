@@ -33,9 +33,11 @@ pub fn goto_target(text: &str) -> Result<GotoTarget, String> {
     if let Ok(step) = text.parse::<u64>() {
         return Ok(GotoTarget::Step(step));
     }
-    text.parse::<SimTime>()
-        .map(GotoTarget::Time)
-        .map_err(|e| format!("not a step or a time: {e}"))
+    text.parse::<SimTime>().map(GotoTarget::Time).map_err(|_| {
+        format!(
+            "g takes a step number (1500) or a virtual time with a unit (3.2s, 250ms, 40us); {text:?} is neither"
+        )
+    })
 }
 
 /// `n2` or `2` is a node, `c0` a client.
@@ -102,6 +104,13 @@ pub fn partition(text: &str, nodes: u32) -> Result<FaultAction, String> {
     }
     if groups.is_empty() {
         return Err("name at least one group, e.g. 0 1 | 2 3 4".into());
+    }
+    // Nodes named in no group form one more group of their own.
+    let rest = seen.iter().any(|&s| !s);
+    if groups.len() + usize::from(rest) < 2 {
+        return Err(format!(
+            "that puts all {nodes} nodes in one group: nothing is cut. Give two groups or more, e.g. 0 1 | 2 3 4 (nodes you leave out form a group of their own)"
+        ));
     }
     Ok(FaultAction::Partition(PartitionSpec::Groups(groups)))
 }

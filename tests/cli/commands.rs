@@ -114,6 +114,15 @@ fn sweep_writes_failures_that_replay_reproduces() {
         "{text}"
     );
     assert!(!text.contains("DID NOT REPRODUCE"));
+    // Several failures: one line each and a summary, not 20 full reports
+    // (a 2,000-failure file printed 40,000 lines).
+    assert_eq!(text.lines().count(), 21, "{text}");
+    assert!(!text.contains("checks:"), "{text}");
+    assert_eq!(
+        text.lines().last(),
+        Some(format!("replay: all 20 recorded runs reproduced ({failures})").as_str()),
+        "{text}"
+    );
 }
 
 #[test]

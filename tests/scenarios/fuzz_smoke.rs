@@ -26,6 +26,7 @@ fn files(patterns: &[&str]) -> Vec<Vec<u8>> {
             let mut paths: Vec<_> = std::fs::read_dir(&dir)
                 .unwrap()
                 .map(|e| e.unwrap().path())
+                .filter(|p| p.is_file())
                 .filter(|p| ext == "*" || p.extension().is_some_and(|e| e == ext))
                 .collect();
             paths.sort();

@@ -101,11 +101,83 @@ fn goto_steps_and_times_forward_and_back() {
     type_in(&mut app, PromptKind::Goto, "1s");
     assert_eq!(app.timeline().step_index(), at_one_second);
     type_in(&mut app, PromptKind::Goto, "soon");
+    // It says what `g` takes, not just that "soon" is no time unit.
     assert!(
-        app.status().contains("not a step or a time"),
+        app.status()
+            .contains("g takes a step number (1500) or a virtual time"),
         "{}",
         app.status()
     );
+    type_in(&mut app, PromptKind::Goto, "abc");
+    assert!(
+        !app.status().contains("unknown time unit") && app.status().contains("\"abc\" is neither"),
+        "{}",
+        app.status()
+    );
+}
+
+#[test]
+fn restart_of_a_live_node_and_crash_of_a_dead_one_are_refused() {
+    // Restart on a live node was recorded as "fault restart nobody".
+    let mut app = session(SCENARIO);
+    steps(&mut app, 20);
+    app.apply(Action::Restart);
+    assert!(app.timeline().injected().is_empty(), "nothing recorded");
+    assert!(
+        app.status()
+            .contains("n0 is up: only a crashed node can restart"),
+        "{}",
+        app.status()
+    );
+    app.apply(Action::Crash);
+    steps(&mut app, 1);
+    assert_eq!(app.timeline().injected().len(), 1);
+    app.apply(Action::Crash);
+    assert_eq!(app.timeline().injected().len(), 1, "no second crash");
+    assert!(
+        app.status().contains("n0 is down already"),
+        "{}",
+        app.status()
+    );
+}
+
+#[test]
+fn a_partition_that_cuts_nothing_is_refused() {
+    // `0 1 2` on a 3-node cluster (every node in one group) was recorded.
+    let mut app = session(SCENARIO); // 9 nodes
+    steps(&mut app, 5);
+    type_in(&mut app, PromptKind::Partition, "0 1 2 3 4 5 6 7 8");
+    assert!(app.timeline().injected().is_empty(), "nothing recorded");
+    assert!(app.status().contains("nothing is cut"), "{}", app.status());
+    // One group and the rest is a real partition.
+    type_in(&mut app, PromptKind::Partition, "0 1 2");
+    assert_eq!(app.timeline().injected().len(), 1);
+}
+
+#[test]
+fn quit_with_unsaved_actions_asks_first() {
+    let mut app = session(SCENARIO).with_saver(Box::new(|_: &SaveRequest| Ok("s.json".into())));
+    steps(&mut app, 5);
+    app.apply(Action::Crash);
+    app.apply(Action::Quit);
+    assert!(!app.should_quit(), "the first q warns");
+    assert!(
+        app.status().contains("1 recorded action(s) not saved"),
+        "{}",
+        app.status()
+    );
+    app.apply(Action::StepForward);
+    app.apply(Action::Quit);
+    assert!(!app.should_quit(), "another key in between disarms it");
+    app.apply(Action::Quit);
+    assert!(app.should_quit(), "q twice quits");
+    // Once saved, q quits at once.
+    let mut app = session(SCENARIO).with_saver(Box::new(|_: &SaveRequest| Ok("s.json".into())));
+    steps(&mut app, 5);
+    app.apply(Action::Crash);
+    app.apply(Action::Save);
+    app.apply(Action::Quit);
+    assert!(app.should_quit());
 }
 
 #[test]

@@ -84,6 +84,14 @@ fn a_session_saved_mid_run_replays_headless_with_the_same_hash() {
     assert!(text.contains("replay: reproduced seed 2 at step"), "{text}");
     assert!(text.contains("with 3 recorded action(s)"), "{text}");
     assert!(text.contains(&format!("trace-hash {hash}")), "{text}");
+    // A passing run is `pass`, not `pass ()`; the file gets a summary line.
+    assert!(text.contains(": pass, trace-hash"), "{text}");
+    assert!(!text.contains("()"), "{text}");
+    assert!(
+        text.trim_end()
+            .ends_with(&format!("replay: all 1 recorded run reproduced ({path})")),
+        "{text}"
+    );
 }
 
 #[test]

@@ -10,6 +10,9 @@ pub(super) fn parse_line(line: &str) -> Result<HistoryEvent, String> {
             strip_position(&e.to_string())
         )
     })?;
+    if json.get("step").is_some() && json.get("kind").is_some() {
+        return Err("this is a line of a run's trace (`distlab export --format jsonl`), not a client history; write the run's history with `distlab export SCENARIO --format history > history.jsonl` and check that".into());
+    }
     if let Some(number) = find_non_integer(&json) {
         return Err(format!("expected an integer, found the number {number}"));
     }

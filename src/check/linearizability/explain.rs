@@ -33,7 +33,8 @@ pub(super) fn explain<M: SeqModel>(
     }
     let skip = placed.saturating_sub(PREFIX_SHOWN);
     if skip > 0 {
-        let _ = writeln!(text, "  ... {skip} earlier operations ...");
+        let noun = if skip == 1 { "operation" } else { "operations" };
+        let _ = writeln!(text, "  ... {skip} earlier {noun} ...");
     }
     for (n, &op) in deepest.order.iter().enumerate().skip(skip) {
         let _ = writeln!(text, "  {:>3}. {}", n + 1, ops[op]);

@@ -50,8 +50,8 @@ pub struct SweepArgs {
     /// Seeds to run, `START..END` (END excluded).
     #[arg(long, value_parser = parse_seeds)]
     pub seeds: (u64, u64),
-    /// Worker threads (default: the number of cores).
-    #[arg(long)]
+    /// Worker threads, 1 to 256 (default: the number of cores).
+    #[arg(long, value_parser = common::parse_jobs)]
     pub jobs: Option<usize>,
     /// Run only shard I of N: the seeds whose position in the range is I modulo N.
     #[arg(long, value_parser = parse_shard)]
@@ -304,12 +304,35 @@ fn progress_bar(len: u64) -> ProgressBar {
     let bar = ProgressBar::new(len);
     bar.set_style(
         ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} seeds {per_sec} {msg}",
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} seeds {rate} {msg}",
         )
+        .map(|style| {
+            // indicatif's own `{per_sec}` prints `66.2628/s`.
+            style.with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{}", seeds_per_second(state.per_sec()));
+                },
+            )
+        })
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar.set_message("failures: 0");
     bar
+}
+
+/// A rate for the progress bar, rounded to what a reader can use:
+/// `66/s`, `8.4/s`, `0.25/s`.
+pub fn seeds_per_second(rate: f64) -> String {
+    if !rate.is_finite() || rate <= 0.0 {
+        "-/s".to_string()
+    } else if rate >= 10.0 {
+        format!("{rate:.0}/s")
+    } else if rate >= 1.0 {
+        format!("{rate:.1}/s")
+    } else {
+        format!("{rate:.2}/s")
+    }
 }
 
 /// One result, in seed order: fold it into the hash and, for a failure,
@@ -498,5 +521,20 @@ fn print_file_outcome(args: &SweepArgs, written: SinkOutcome) {
         SinkOutcome::RemovedStale => {
             println!("no failures: removed {file}, left by an earlier sweep");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::seeds_per_second;
+
+    #[test]
+    fn the_progress_rate_is_rounded_to_what_a_reader_uses() {
+        // indicatif's `{per_sec}` printed `66.2628/s`.
+        assert_eq!(seeds_per_second(66.2628), "66/s");
+        assert_eq!(seeds_per_second(8.43), "8.4/s");
+        assert_eq!(seeds_per_second(0.254), "0.25/s");
+        assert_eq!(seeds_per_second(0.0), "-/s");
+        assert_eq!(seeds_per_second(f64::NAN), "-/s");
     }
 }

@@ -14,8 +14,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-/// Step-number gutter width.
-const GUTTER: usize = 8;
+/// Least room for the event labels right of the columns: nodes past it
+/// are hidden (the title says so) rather than labels cut to `timer …`.
+const MIN_LABEL: usize = 9;
 
 /// One row of cells, turned into a line at the end.
 struct Row {
@@ -50,16 +51,18 @@ impl Row {
 
 /// Column geometry: where each node's line is.
 struct Columns {
+    /// Step-number gutter width (the widest step shown, and a space).
+    gutter: usize,
     width: usize,
     shown: usize,
 }
 
 impl Columns {
     fn x(&self, node: usize) -> Option<usize> {
-        (node < self.shown).then(|| GUTTER + node * self.width + self.width / 2)
+        (node < self.shown).then(|| self.gutter + node * self.width + self.width / 2)
     }
     fn end(&self) -> usize {
-        GUTTER + self.shown * self.width
+        self.gutter + self.shown * self.width
     }
     fn endpoint_x(&self, e: Option<Endpoint>) -> Option<usize> {
         match e? {
@@ -75,9 +78,15 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let inner_w = area.width.saturating_sub(2) as usize;
     let inner_h = area.height.saturating_sub(2) as usize;
     let nodes = sim.node_count() as usize;
-    let width = ((inner_w.saturating_sub(GUTTER + 24)) / nodes.max(1)).clamp(2, 6);
-    let shown = nodes.min(inner_w.saturating_sub(GUTTER + 8) / width);
-    let cols = Columns { width, shown };
+    let len = sim.trace_len();
+    let gutter = (len.max(1).to_string().len() + 1).max(5);
+    let width = ((inner_w.saturating_sub(gutter + 24)) / nodes.max(1)).clamp(2, 6);
+    let shown = nodes.min(inner_w.saturating_sub(gutter + MIN_LABEL) / width);
+    let cols = Columns {
+        gutter,
+        width,
+        shown,
+    };
     let groups = sim.partition_groups();
     let flights = sim.flights(inner_h / 3);
     let flight_rows = if flights.is_empty() {
@@ -85,14 +94,20 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     } else {
         flights.len() + 1
     };
-    let history = inner_h.saturating_sub(1 + flight_rows);
-    let len = sim.trace_len();
+    // Node numbers of two digits or more do not fit a narrow column: they
+    // are written downwards, tens above units.
+    let tall_names = cols.shown > 10 && cols.width < 4;
+    let header_rows = if tall_names { 2 } else { 1 };
+    let history = inner_h.saturating_sub(header_rows + flight_rows);
     let end = match app.selected_entry {
         Some(s) => (s + 1 + history / 2).min(len).max(history.min(len)),
         None => len,
     };
     let start = end.saturating_sub(history);
-    let mut lines = vec![names_row(&cols, &groups, inner_w).line()];
+    let mut lines: Vec<Line> = names_rows(&cols, &groups, inner_w, tall_names)
+        .into_iter()
+        .map(Row::line)
+        .collect();
     for i in start..end {
         let Some(e) = sim.entry(i) else { continue };
         let mut row = lifelines(&cols, &groups, inner_w);
@@ -110,14 +125,19 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         }
     }
     let hidden = if shown < nodes {
-        format!(", n{}.. hidden", shown)
+        format!(", n{shown}..n{} hidden", nodes - 1)
     } else {
         String::new()
     };
-    let title = format!(
-        " space-time: steps {}–{end}{hidden} (time flows down) ",
-        start + 1
-    );
+    let steps = match (start, end) {
+        (_, 0) => "no steps yet".to_string(),
+        (s, e) if s + 1 == e => format!("step {e}"),
+        (s, e) => format!("steps {}–{e}", s + 1),
+    };
+    let mut title = format!(" space-time: {steps}{hidden} (time flows down) ");
+    if title.chars().count() + 2 > area.width as usize {
+        title = format!(" space-time: {steps}{hidden} ");
+    }
     let widget = Paragraph::new(lines).block(panel(title, focused(app, Focus::Events)));
     frame.render_widget(widget, area);
 }
@@ -126,17 +146,34 @@ fn dim() -> Style {
     Style::new().fg(Color::DarkGray)
 }
 
-fn names_row(cols: &Columns, groups: &[usize], width: usize) -> Row {
-    let mut row = Row::new(width);
-    row.text(0, "   step", dim());
-    for n in 0..cols.shown {
-        let name = format!("n{n}");
-        let x = cols.x(n).unwrap_or(0);
-        let left = x.saturating_sub(name.len() / 2);
-        let g = groups.get(n).copied().unwrap_or(0);
-        row.text(left, &name, Style::new().fg(group_color(g)));
+/// The column headers: `n0 n1 ...`, or for two-digit node numbers in
+/// narrow columns the numbers written downwards (tens, then units).
+fn names_rows(cols: &Columns, groups: &[usize], width: usize, tall: bool) -> Vec<Row> {
+    let style = |n: usize| Style::new().fg(group_color(groups.get(n).copied().unwrap_or(0)));
+    let label = format!("{:>w$}", "step ", w = cols.gutter);
+    if !tall {
+        let mut row = Row::new(width);
+        row.text(0, label.trim_end(), dim());
+        for n in 0..cols.shown {
+            let name = format!("n{n}");
+            let x = cols.x(n).unwrap_or(0);
+            let left = x.saturating_sub(name.len() / 2);
+            row.text(left, &name, style(n));
+        }
+        return vec![row];
     }
-    row
+    let (mut tens, mut units) = (Row::new(width), Row::new(width));
+    tens.text(0, &format!("{:>w$}", "node ", w = cols.gutter), dim());
+    units.text(0, label.trim_end(), dim());
+    for n in 0..cols.shown {
+        let x = cols.x(n).unwrap_or(0);
+        if n >= 10 {
+            let digit = char::from(b'0' + ((n / 10) % 10) as u8);
+            tens.put(x, digit, style(n));
+        }
+        units.put(x, char::from(b'0' + (n % 10) as u8), style(n));
+    }
+    vec![tens, units]
 }
 
 fn lifelines(cols: &Columns, groups: &[usize], width: usize) -> Row {
@@ -188,7 +225,8 @@ fn event_row(
     if selected {
         gutter = gutter.add_modifier(Modifier::REVERSED);
     }
-    row.text(0, &format!("{:>7}", e.step), gutter);
+    let digits = cols.gutter.saturating_sub(1);
+    row.text(0, &format!("{:>digits$}", e.step), gutter);
     marks(row, cols, e);
     let red = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
     for s in &e.sends {
@@ -201,16 +239,32 @@ fn event_row(
         }
     }
     let label_x = cols.end() + 1;
-    let label = clip(
-        &format!("{} {}", e.kind, e.label),
-        width.saturating_sub(label_x),
-    );
+    let room = width.saturating_sub(label_x);
+    let label = clip(&row_label(e, room), room);
     let style = match e.kind {
         "fault" | "held" => Style::new().fg(Color::Yellow),
         "drop-down" => Style::new().fg(Color::Red),
         _ => Style::new().fg(Color::Gray),
     };
     row.text(label_x, &label, style);
+}
+
+/// The row's text: the kind, the client involved (clients have no column,
+/// so the row names them), and the event's label.
+/// In little `room` a delivery's label leaves out its kind (the arrow
+/// says it), so the message shows.
+fn row_label(e: &EntryView, room: usize) -> String {
+    let client = |x: Option<Endpoint>| matches!(x, Some(Endpoint::Client(_)));
+    let route = match (e.source, e.target) {
+        (Some(s), Some(t)) if client(Some(s)) || client(Some(t)) => format!("{s}→{t} "),
+        (None, Some(t)) if client(Some(t)) => format!("{t} "),
+        (Some(s), None) if client(Some(s)) => format!("{s} "),
+        _ => String::new(),
+    };
+    if e.kind == "deliver" && room < 24 {
+        return e.label.clone();
+    }
+    format!("{} {route}{}", e.kind, e.label)
 }
 
 /// The event's marks on the node lines: arrows, glyphs, fault crossings.
@@ -231,9 +285,9 @@ fn marks(row: &mut Row, cols: &Columns, e: &EntryView) {
                 row.put(b, mark, style);
             }
         }
-        "fault" | "control" => {
+        "fault" | "control" if e.target.is_none() => {
             let style = Style::new().fg(Color::Yellow);
-            for x in GUTTER..cols.end() {
+            for x in cols.gutter..cols.end() {
                 if row.cells[x].0 == ' ' {
                     row.put(x, '┄', style);
                 } else {

@@ -1,7 +1,8 @@
 //! The key help line (or the open prompt) and the `?` overlay.
 
-use super::super::action::{Mode, KEYS};
+use super::super::action::{Mode, KEYS, LEGEND};
 use super::super::app::App;
+use super::clip;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -34,10 +35,26 @@ pub fn render_line(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(line), area);
 }
 
-/// Draw the help overlay over `area`.
+/// Draw the help overlay over `area`: the keys in two columns, then the
+/// legend of the diagram's and the cluster's symbols, in two columns too
+/// (it fits an 80×24 terminal).
 pub fn render_overlay(frame: &mut Frame, area: Rect) {
-    let height = (KEYS.len() as u16 + 4).min(area.height);
-    let width = 64.min(area.width);
+    let column = 38usize;
+    let keys = pairs(KEYS, 10, column);
+    let legend = pairs(LEGEND, 8, column);
+    let mut lines: Vec<Line> = Vec::new();
+    lines.extend(keys);
+    lines.push(Line::styled(
+        " symbols",
+        Style::new().fg(Color::Gray).add_modifier(Modifier::BOLD),
+    ));
+    lines.extend(legend);
+    lines.push(Line::styled(
+        " any key closes this help",
+        Style::new().fg(Color::DarkGray),
+    ));
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let width = (2 * column as u16 + 2).min(area.width);
     let [_, middle, _] = Layout::vertical([
         Constraint::Fill(1),
         Constraint::Length(height),
@@ -50,26 +67,35 @@ pub fn render_overlay(frame: &mut Frame, area: Rect) {
         Constraint::Fill(1),
     ])
     .areas(middle);
-    let mut lines: Vec<Line> = KEYS
-        .iter()
-        .map(|(keys, what)| {
-            Line::from(vec![
-                Span::styled(
-                    format!(" {keys:<12}"),
-                    Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
-                ),
-                Span::raw((*what).to_string()),
-            ])
-        })
-        .collect();
-    lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        " any key closes this help",
-        Style::new().fg(Color::DarkGray),
-    ));
     let block = Block::bordered()
-        .title(" keys ")
+        .title(" keys and symbols ")
         .border_style(Style::new().fg(Color::Cyan));
     frame.render_widget(Clear, boxed);
     frame.render_widget(Paragraph::new(lines).block(block), boxed);
+}
+
+/// `(name, meaning)` pairs laid out two per line, down the first column
+/// then the second; each cell `column` wide with the name in `name_width`.
+fn pairs(items: &[(&str, &str)], name_width: usize, column: usize) -> Vec<Line<'static>> {
+    let rows = items.len().div_ceil(2);
+    let cell = |i: usize| -> Vec<Span<'static>> {
+        let Some((name, what)) = items.get(i) else {
+            return Vec::new();
+        };
+        let what_width = column.saturating_sub(name_width + 1);
+        vec![
+            Span::styled(
+                format!(" {name:<name_width$}"),
+                Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+            ),
+            Span::raw(format!("{:<what_width$}", clip(what, what_width))),
+        ]
+    };
+    (0..rows)
+        .map(|r| {
+            let mut spans = cell(r);
+            spans.extend(cell(r + rows));
+            Line::from(spans)
+        })
+        .collect()
 }

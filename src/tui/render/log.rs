@@ -23,7 +23,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         .filter_map(|&i| sim.entry(i).map(|e| (i, e)))
         .map(|(i, e)| {
             let style = row_style(&e, app.selected_entry == Some(i));
-            Line::styled(clip(&row_text(&e), width), style)
+            let text = if width < 60 {
+                compact_row_text(&e, width >= 45)
+            } else {
+                row_text(&e)
+            };
+            Line::styled(clip(&text, width), style)
         })
         .collect();
     let title = if app.filter.is_empty() {
@@ -60,14 +65,31 @@ fn newer_matches(
         .last()
 }
 
-/// `   412   103.817ms deliver   n1→n2  Gossip([14])`
-pub fn row_text(e: &EntryView) -> String {
-    let route = match (e.source, e.target) {
+fn route(e: &EntryView) -> String {
+    match (e.source, e.target) {
         (Some(s), Some(t)) => format!("{s}→{t}"),
         (None, Some(t)) => t.to_string(),
         (Some(s), None) => format!("{s}→"),
         (None, None) => "-".into(),
+    }
+}
+
+/// The row for a narrow log (an 80-column terminal): no padding beyond
+/// what lines the columns up, and the time only when there is room (the
+/// inspector shows it), so the label shows.
+/// `  412 103.817ms deliver n1→n2 Gossip([14])`, `  412 deliver n1→n2 ...`
+fn compact_row_text(e: &EntryView, with_time: bool) -> String {
+    let time = if with_time {
+        format!(" {:>9}", e.time.to_string())
+    } else {
+        String::new()
     };
+    format!("{:>5}{time} {} {} {}", e.step, e.kind, route(e), e.label)
+}
+
+/// `   412   103.817ms deliver   n1→n2  Gossip([14])`
+pub fn row_text(e: &EntryView) -> String {
+    let route = route(e);
     format!(
         "{:>7} {:>11} {:<9} {:<8} {}",
         e.step,

@@ -35,8 +35,14 @@ pub fn render(app: &App, frame: &mut Frame) {
     ])
     .areas(area);
     header::render(app, frame, head);
-    let [left, right] =
-        Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(body);
+    // Narrow terminals give the cluster a little more: its rows carry the
+    // numbers a learner reads (term, commit, applied).
+    let left_share = if area.width < 100 { 55 } else { 40 };
+    let [left, right] = Layout::horizontal([
+        Constraint::Percentage(left_share),
+        Constraint::Percentage(100 - left_share),
+    ])
+    .areas(body);
     let [cluster_area, inspector_area] =
         Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(left);
     let [diagram_area, log_area] =
