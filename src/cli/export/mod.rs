@@ -1,4 +1,7 @@
-//! `distlab export`: a run's full trace, as JSON Lines or as a ShiViz log.
+//! `distlab export`: a run's full trace, as JSON Lines or as a ShiViz log,
+//! or its picture (`pictures`: a self-contained HTML page or an SVG).
+
+mod pictures;
 
 use super::common::{self, ScenarioArgs};
 use crate::cli::Context;
@@ -16,12 +19,17 @@ pub enum Format {
     Jsonl,
     /// A ShiViz log: vector clocks per event, one execution per seed (docs/shiviz.md).
     Shiviz,
+    /// One self-contained HTML page: the run's space-time diagram, scrolling,
+    /// zooming, with details on click (docs/pictures.md).
+    Html,
+    /// A static SVG of the space-time diagram of a range of steps (`--steps`).
+    Svg,
 }
 
 /// Arguments of `distlab export`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  distlab export scenarios/broadcast-basic.toml --seed 3 --format jsonl > trace.jsonl\n  distlab export scenarios/broadcast-partition.toml --seeds 0..3 --format shiviz > run.shiviz\n\nOpen a .shiviz file at https://bestchai.bitbucket.io/shiviz/ (\"Try out ShiViz\", then\nupload the file): the regular expressions on its first two lines tell ShiViz how to read it.\n\nThe trace is written whatever the verdict. Exit codes: 0 all checks passed, 1 safety\nviolation, 2 liveness failure, 3 bad input, 4 the implementation panicked."
+    after_help = "Examples:\n  distlab export scenarios/broadcast-basic.toml --seed 3 --format jsonl > trace.jsonl\n  distlab export scenarios/broadcast-partition.toml --seeds 0..3 --format shiviz > run.shiviz\n  distlab export scenarios/raft-leader-isolated.toml --format html > run.html\n  distlab export scenarios/raft-leader-isolated.toml --format svg --steps 3150..3250 > isolate.svg\n\nThe html page draws the whole run: scroll, zoom (+/-, ctrl+wheel), click a mark for its step;\nopen run.html#step=3164 to start at step 3164. The svg draws --steps (default: the first\n100 steps, or the 100 ending 10 after a failing check's step).\n\nOpen a .shiviz file at https://bestchai.bitbucket.io/shiviz/ (\"Try out ShiViz\", then\nupload the file): the regular expressions on its first two lines tell ShiViz how to read it.\n\nThe trace is written whatever the verdict. Exit codes: 0 all checks passed, 1 safety\nviolation, 2 liveness failure, 3 bad input, 4 the implementation panicked."
 )]
 pub struct ExportArgs {
     #[command(flatten)]
@@ -35,6 +43,10 @@ pub struct ExportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "jsonl")]
     pub format: Format,
+    /// For `--format svg`: the steps to draw, `A..B` (B excluded) or `A..=B`,
+    /// at most 1000, e.g. `--steps 1..101`.
+    #[arg(long, value_name = "A..B", value_parser = pictures::parse_steps)]
+    pub steps: Option<crate::pictures::run::StepRange>,
 }
 
 fn run_full(
@@ -56,6 +68,9 @@ pub const MAX_EXPORT_SEEDS: u64 = 1000;
 
 /// Check the flags before any work (exit 3 on a bad one).
 fn validate(args: &ExportArgs) -> Result<(), String> {
+    if args.steps.is_some() && args.format != Format::Svg {
+        return Err("--steps chooses the steps an SVG draws; it goes with --format svg (the html page holds every step)".into());
+    }
     if let Some((start, end)) = args.seeds {
         let count = end - start;
         if count > MAX_EXPORT_SEEDS {
@@ -124,7 +139,7 @@ pub fn run(ctx: &Context, args: &ExportArgs) -> i32 {
             Err(code) => return code,
         };
     if args.seeds.is_some() && args.format != Format::Shiviz {
-        return common::report_error("--seeds exports several runs, which only --format shiviz can hold; use --seed for jsonl");
+        return common::report_error("--seeds exports several runs, which only --format shiviz can hold; use --seed for jsonl, html and svg");
     }
     let seeds: Vec<u64> = match args.seeds {
         Some((start, end)) => (start..end).collect(),
@@ -132,6 +147,9 @@ pub fn run(ctx: &Context, args: &ExportArgs) -> i32 {
     };
     if args.format == Format::Jsonl {
         return export_jsonl(ctx, &scenario, seeds[0]);
+    }
+    if matches!(args.format, Format::Html | Format::Svg) {
+        return pictures::export_picture(ctx, args, &scenario, seeds[0]);
     }
     let mut text = String::new();
     let mut worst = 0;
