@@ -29,6 +29,20 @@ pub fn fit(text: &str, width: f64, size: f64) -> Option<String> {
     Some(text.chars().take(room - 1).chain(['…']).collect())
 }
 
+/// Items (separated by two spaces in `text`) on lines at most `width`
+/// pixels of monospace at `size`; an item longer than a line is cut to fit.
+pub fn wrap_items(text: &str, width: f64, size: f64) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for item in text.split("  ").map(str::trim).filter(|i| !i.is_empty()) {
+        let joined = lines.last().map(|l| format!("{l}  {item}"));
+        match joined {
+            Some(j) if mono_width(&j, size) <= width => *lines.last_mut().unwrap() = j,
+            _ => lines.push(fit(item, width, size).unwrap_or_default()),
+        }
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -39,5 +53,9 @@ mod tests {
         assert_eq!(fit("cas [1 4]→false", 30.0, 10.0).as_deref(), Some("cas …"));
         assert_eq!(fit("cas", 12.0, 10.0), None);
         assert_eq!(escape("<a & \"b\">"), "&lt;a &amp; &quot;b&quot;&gt;");
+        assert_eq!(
+            wrap_items("a b  c d  e", 60.0, 10.0),
+            ["a b", "c d  e"].map(String::from)
+        );
     }
 }

@@ -5,7 +5,7 @@
 
 use super::geometry::{color, group_tint, AXIS, COL, HEAD, LANE, LEFT, LEGEND, RIGHT};
 use super::model::{RunModel, StepMark};
-use crate::pictures::text::{escape, fit};
+use crate::pictures::text::{escape, fit, wrap_items};
 use crate::sim::SimTime;
 use std::fmt::Write;
 
@@ -42,6 +42,8 @@ struct Frame {
     first: u64,
     last: u64,
     lanes: usize,
+    /// Height above the axis: the title, the legend's lines, the failure.
+    head: i64,
 }
 
 impl Frame {
@@ -49,13 +51,13 @@ impl Frame {
         LEFT + (step as i64 - self.first as i64) * COL + COL / 2
     }
     fn y(&self, lane: usize) -> i64 {
-        HEAD + AXIS + lane as i64 * LANE + LANE / 2
+        self.head + AXIS + lane as i64 * LANE + LANE / 2
     }
     fn top(&self) -> i64 {
-        HEAD + AXIS
+        self.head + AXIS
     }
     fn bottom(&self) -> i64 {
-        HEAD + AXIS + self.lanes as i64 * LANE
+        self.head + AXIS + self.lanes as i64 * LANE
     }
     fn right(&self) -> i64 {
         self.x(self.last) + COL / 2
@@ -82,12 +84,15 @@ pub(super) fn describe(model: &RunModel, mark: &StepMark) -> String {
 
 /// Draw steps `range` of `model` (the caller checked the range).
 pub fn render_svg(model: &RunModel, range: StepRange) -> String {
-    let frame = Frame {
+    let mut frame = Frame {
         first: range.first,
         last: range.last,
         lanes: model.lanes.len(),
+        head: HEAD,
     };
     let width = (frame.right() + RIGHT).max(640);
+    let legend = wrap_items(LEGEND, width as f64 - 16.0, 10.0);
+    frame.head = HEAD + (legend.len() as i64 - 1) * 13;
     let height = frame.bottom() + 40;
     let mut svg = String::new();
     let _ = writeln!(
@@ -99,7 +104,7 @@ pub fn render_svg(model: &RunModel, range: StepRange) -> String {
         svg,
         r##"<rect width="{width}" height="{height}" fill="#ffffff"/>"##
     );
-    head(&mut svg, model, &frame, width as f64);
+    head(&mut svg, model, &frame, width as f64, &legend);
     axis(&mut svg, model, &frame);
     backgrounds(&mut svg, model, &frame);
     for (lane, name) in model.lanes.iter().enumerate() {
@@ -139,7 +144,7 @@ fn defs(svg: &mut String, frame: &Frame) {
     );
 }
 
-fn head(svg: &mut String, model: &RunModel, frame: &Frame, width: f64) {
+fn head(svg: &mut String, model: &RunModel, frame: &Frame, width: f64, legend: &[String]) {
     let title = format!(
         "{} · seed {} · steps {}–{} of {} · {} · trace {}",
         model.scenario,
@@ -157,12 +162,14 @@ fn head(svg: &mut String, model: &RunModel, frame: &Frame, width: f64) {
         escape(&fit(&title, room, 13.0).unwrap_or_default()),
         escape(&title)
     );
-    let _ = writeln!(
-        svg,
-        r##"<text x="8" y="32" font-size="10" fill="#4a5568">{}<title>{}</title></text>"##,
-        escape(&fit(LEGEND, room, 10.0).unwrap_or_default()),
-        escape(LEGEND)
-    );
+    for (i, line) in legend.iter().enumerate() {
+        let _ = writeln!(
+            svg,
+            r##"<text x="8" y="{}" font-size="10" fill="#4a5568">{}</text>"##,
+            32 + 13 * i,
+            escape(line)
+        );
+    }
     if let Some(f) = &model.failure {
         let text = format!(
             "✗ check {} failed at step {}: {}",
@@ -172,7 +179,8 @@ fn head(svg: &mut String, model: &RunModel, frame: &Frame, width: f64) {
         );
         let _ = writeln!(
             svg,
-            r##"<text class="failure-text" x="8" y="48" font-size="11" fill="{}">{}<title>{}</title></text>"##,
+            r##"<text class="failure-text" x="8" y="{}" font-size="11" fill="{}">{}<title>{}</title></text>"##,
+            frame.head - 10,
             color("failure"),
             escape(&fit(&text, room, 11.0).unwrap_or_default()),
             escape(&format!("{text}\n{}", f.detail))
@@ -182,7 +190,7 @@ fn head(svg: &mut String, model: &RunModel, frame: &Frame, width: f64) {
 
 /// Step numbers above the lanes and virtual times below, every 10 steps.
 fn axis(svg: &mut String, model: &RunModel, frame: &Frame) {
-    let y = HEAD + AXIS - 5;
+    let y = frame.head + AXIS - 5;
     let below = frame.bottom() + 14;
     let _ = writeln!(
         svg,
