@@ -5,9 +5,9 @@ use crate::check::history_io::{self, Format, ParsedHistory};
 use crate::check::linearizability::{self, Budget, Model, Options};
 use crate::check::ops::{self, Operations, Outcome};
 use crate::check::serializability::{self, Consistency};
-use crate::check::timeline;
 use crate::check::verdict::Status;
 use crate::check::HistoryError;
+use crate::pictures::history::{self as timeline, HistoryPicture};
 use crate::sim::time::SimTime;
 use serde_json::json;
 use std::fmt::Write as _;
@@ -101,6 +101,8 @@ struct Report {
     partitions: usize,
     steps: Option<u64>,
     failing_ops: Vec<usize>,
+    /// For the kv model: the key whose sub-history failed.
+    failing_key: Option<String>,
     explanation: String,
     extra: serde_json::Value,
 }
@@ -186,6 +188,7 @@ fn check(
                 partitions: 1,
                 steps: None,
                 failing_ops: r.failing_ops.clone(),
+                failing_key: None,
                 explanation: r.explanation.clone(),
                 extra: json!({ "transactions": r.transactions, "anomalies": r.anomaly_names(), "consistency": args.consistency.name() }),
             });
@@ -212,6 +215,7 @@ fn check(
         partitions: v.partitions,
         steps: Some(v.steps),
         failing_ops: v.failing_ops,
+        failing_key: v.failing_key.clone(),
         explanation,
         extra: json!({ "failing_key": v.failing_key }),
     })
@@ -273,12 +277,18 @@ fn write_pictures(
     file: &str,
 ) -> Result<(), String> {
     let title = format!("{file}: {}", report.verdict);
+    let picture = HistoryPicture {
+        title: &title,
+        failing: &report.failing_ops,
+        failing_key: report.failing_key.as_deref(),
+        explanation: &report.explanation,
+    };
     if let Some(out) = &args.html {
-        std::fs::write(out, timeline::render_html(ops, &report.failing_ops, &title))
+        std::fs::write(out, timeline::render_html(ops, &picture))
             .map_err(|e| format!("{}: cannot write: {e}", out.display()))?;
     }
     if let Some(out) = &args.svg {
-        std::fs::write(out, timeline::render_svg(ops, &report.failing_ops, &title))
+        std::fs::write(out, timeline::render_svg(ops, &picture))
             .map_err(|e| format!("{}: cannot write: {e}", out.display()))?;
     }
     Ok(())
