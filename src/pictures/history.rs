@@ -12,7 +12,7 @@
 
 use crate::check::history::Value;
 use crate::check::ops::{Operation, Operations, Outcome};
-use crate::pictures::text::{escape, fit};
+use crate::pictures::text::{escape, fit, wrap_items};
 use crate::sim::SimTime;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -22,7 +22,7 @@ pub const PLOT_WIDTH: f64 = 900.0;
 /// Width of the explanation column beside the picture.
 const NOTE_WIDTH: f64 = 540.0;
 /// Widest a history event is drawn.
-const UNIT_MAX: f64 = 40.0;
+const UNIT_MAX: f64 = 80.0;
 const LEFT: f64 = 86.0;
 const ROW: f64 = 24.0;
 const BAR: f64 = 16.0;
@@ -66,7 +66,7 @@ fn sections<'a>(ops: &'a Operations, picture: &HistoryPicture) -> Vec<Section<'a
         if let Some(list) = by_key.remove(&Some(key)) {
             out.push(Section {
                 heading: format!(
-                    "key {key:?}: the failing key's sub-history ({} operations; keys are checked separately)",
+                    "key {key:?}: the failing key's sub-history  ({} operations; keys are checked separately)",
                     list.len()
                 ),
                 ops: list,
@@ -158,8 +158,15 @@ fn short_label(op: &Operation) -> String {
     s
 }
 
-/// One section as SVG elements at vertical offset `top`; returns its height.
-fn draw_section(svg: &mut String, section: &Section, failing: &[usize], top: f64) -> f64 {
+/// One section as SVG elements at vertical offset `top`, its heading
+/// wrapped to `width`; returns its height.
+fn draw_section(
+    svg: &mut String,
+    section: &Section,
+    failing: &[usize],
+    top: f64,
+    width: f64,
+) -> f64 {
     let axis = Axis::new(&section.ops);
     let processes: BTreeSet<u64> = section.ops.iter().map(|o| o.process).collect();
     let rows: BTreeMap<u64, usize> = processes
@@ -167,13 +174,16 @@ fn draw_section(svg: &mut String, section: &Section, failing: &[usize], top: f64
         .enumerate()
         .map(|(i, p)| (p, i))
         .collect();
-    let _ = writeln!(
-        svg,
-        r##"<text class="section" x="8" y="{:.0}" font-size="12" font-weight="bold">{}</text>"##,
-        top + 14.0,
-        escape(&section.heading)
-    );
-    let lanes_top = top + 22.0;
+    let heading = wrap_items(&section.heading, width - 8.0, 12.0);
+    for (i, line) in heading.iter().enumerate() {
+        let _ = writeln!(
+            svg,
+            r##"<text class="section" x="8" y="{:.0}" font-size="12" font-weight="bold">{}</text>"##,
+            top + 14.0 + 15.0 * i as f64,
+            escape(line)
+        );
+    }
+    let lanes_top = top + 7.0 + 15.0 * heading.len() as f64;
     let lanes_bottom = lanes_top + rows.len() as f64 * ROW;
     for (process, row) in &rows {
         let y = lanes_top + *row as f64 * ROW + ROW / 2.0;
@@ -327,7 +337,7 @@ fn svg_of(sections: &[Section], picture: &HistoryPicture) -> String {
         if i == 0 && note {
             note_height = draw_note(&mut body, picture.explanation, LEFT + plot + 30.0, y);
         }
-        y += draw_section(&mut body, section, picture.failing, y) + 10.0;
+        y += draw_section(&mut body, section, picture.failing, y, LEFT + plot) + 10.0;
     }
     let height = y.max(44.0 + note_height) + 10.0;
     let legend = "bars: green ok · grey dashed info (may or may not have happened) · light grey fail (did not happen) · red ✗: cannot be placed · hover a bar for the operation";
@@ -357,7 +367,7 @@ pub fn render_svg(ops: &Operations, picture: &HistoryPicture) -> String {
         let count: usize = all[1..].iter().map(|s| s.ops.len()).sum();
         all.truncate(1);
         all[0].heading.push_str(&format!(
-            "; {others} other key{} ({count} operations) not drawn: see --html",
+            "  {others} other key{} ({count} operations) not drawn: see --html",
             if others == 1 { "" } else { "s" }
         ));
     }

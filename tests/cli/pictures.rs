@@ -1,8 +1,9 @@
-//! `export --format html|svg`: pictures of a run are deterministic, the SVG of
+//! `export --format html|svg` and `sweep-params --svg`: pictures of a run are deterministic, the SVG of
 //! a small range is pinned, bad `--steps` are refused with a clear message,
 //! a failing check is highlighted, and the HTML page renders in headless
 //! Chromium (lanes, arrows, details of the step named by `#step=N`) — skipped
-//! with a message where Chromium is not installed.
+//! with a message where Chromium is not installed; the sweep chart has no
+//! rotated labels and its values do not collide.
 
 use crate::support::{code, distlab, stderr, stdout};
 use std::path::{Path, PathBuf};
@@ -267,5 +268,30 @@ fn html_renders_in_headless_chromium() {
     );
     assert!(details.contains("isolate n1"));
     assert!(details.contains("nodes as of step 3000") && details.contains("LEADER t1"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn sweep_chart_labels_are_horizontal_and_apart() {
+    let dir = std::env::temp_dir().join(format!("distlab-chart-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("chart.svg");
+    let out = distlab(&[
+        "sweep-params",
+        "scenarios/gossip-rumor.toml",
+        "--param",
+        "fanout=1,2,3,4",
+        "--seeds",
+        "0..2",
+        "--metrics",
+        "op-latency-p50,converge-time-p50,messages-per-update",
+        "--svg",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let svg = std::fs::read_to_string(&path).unwrap();
+    assert!(!svg.contains("rotate"), "no rotated labels");
+    assert_eq!(count(&svg, r#"class="panel""#), 3, "one panel per metric");
+    insta::assert_snapshot!("sweep_params_chart", svg);
     std::fs::remove_dir_all(&dir).unwrap();
 }
