@@ -268,6 +268,35 @@ fn html_renders_in_headless_chromium() {
     );
     assert!(details.contains("isolate n1"));
     assert!(details.contains("nodes as of step 3000") && details.contains("LEADER t1"));
+    // Zoomed out to a tenth, the same width holds ten times the steps, and
+    // still the same arrows as the SVG of those steps.
+    let zoomed = headless(
+        &browser,
+        &profile,
+        &["--window-size=1280,800", "--dump-dom"],
+        &format!("{url}&zoom=0.1"),
+    );
+    let start = zoomed.find("<svg id=\"view\"").expect("the drawing");
+    let far = &zoomed[start..start + zoomed[start..].find("</svg>").expect("its end")];
+    let (wide_first, wide_last) = (
+        attribute(far, "view", "data-first"),
+        attribute(far, "view", "data-last"),
+    );
+    assert!(
+        wide_last - wide_first + 1 >= 9 * (last - first + 1),
+        "zoom 0.1 shows {wide_first}..={wide_last}, zoom 1 {first}..={last}"
+    );
+    let (_, svg, _) = export(&[
+        ISOLATED,
+        "--format",
+        "svg",
+        "--steps",
+        &format!("{wide_first}..={wide_last}"),
+    ]);
+    assert_eq!(
+        count(far, r#"class="arrow""#),
+        count(&svg, r#"class="arrow""#)
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

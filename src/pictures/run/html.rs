@@ -4,7 +4,7 @@
 //! and redraw on scroll and zoom. Click a mark or an arrow for the step's
 //! details (the message's content, what it sent, what the nodes looked
 //! like), a lane's name for the node's summary; `#step=N` in the address
-//! selects step N. No network, no external script or font.
+//! selects step N (`#step=N&zoom=Z` also zooms by Z). No network, no external script or font.
 
 use super::geometry::{color, group_tint, AXIS, COL, HEAD, LANE, LEFT, LEGEND, RIGHT};
 use super::model::RunModel;
@@ -139,7 +139,7 @@ pub fn render_html(model: &RunModel) -> String {
     if model.failure.is_some() {
         html.push_str("<button id=\"to-failure\">go to the failure</button>\n");
     }
-    html.push_str("<span>click a mark or arrow for its step, a lane's name for the node; ← → move; the address #step=N selects step N</span></nav>\n");
+    html.push_str("<span>click a mark or arrow for its step, a lane's name for the node; ← → move; the address #step=N selects step N, #step=N&amp;zoom=0.2 zooms out</span></nav>\n");
     html.push_str("<div id=\"scroller\"><div id=\"spacer\"></div><svg id=\"view\" xmlns=\"http://www.w3.org/2000/svg\"></svg></div>\n");
     html.push_str(
         "<div id=\"status\"></div>\n<section id=\"details\"><p>Select a step.</p></section>\n",

@@ -189,6 +189,12 @@
     draw();
   }
   function fromHash() {
+    var z = /zoom=([0-9.]+)/.exec(location.hash);
+    if (z) {
+      col = Math.max(0.25, Math.min(40, G.col * parseFloat(z[1])));
+      spacer.style.width = (G.left + (lastStep - first + 1) * col + G.right) + "px";
+      draw();
+    }
     var h = /step=(\d+)/.exec(location.hash);
     if (h) select(parseInt(h[1], 10), true);
   }
