@@ -53,6 +53,10 @@ pub enum FormatArg {
   distlab check-history kv/c50-ok.txt --model kv --json
   distlab check-history txns.jsonl --model list-append --consistency serializable
   distlab check-history etcd_000.log --html timeline.html
+  distlab check-history kv/c10-bad.txt --svg c10-bad.svg
+
+--svg and --html draw one lane per process and a time axis; for kv, the failing key's
+sub-history first (the svg draws only it), the checker's explanation beside it (docs/pictures.md).
 
 Exit codes: 0 the property holds, 1 it does not, 2 unknown (budget exhausted), 3 bad input.")]
 pub struct CheckHistoryArgs {
@@ -80,10 +84,12 @@ pub struct CheckHistoryArgs {
     /// Check the kv model as one store instead of key by key (slower; for comparison).
     #[arg(long)]
     pub no_partition: bool,
-    /// Write the history as an HTML timeline, failing operations marked.
+    /// Write the history as an HTML timeline: the failing key first, the
+    /// other keys folded below, failing operations marked and explained.
     #[arg(long, value_name = "OUT")]
     pub html: Option<PathBuf>,
-    /// Write the history as an SVG timeline, failing operations marked.
+    /// Write the history as an SVG timeline (for kv: the failing key only),
+    /// failing operations marked and explained beside it.
     #[arg(long, value_name = "OUT")]
     pub svg: Option<PathBuf>,
 }

@@ -13,7 +13,7 @@ use clap::Args;
 /// Arguments of `distlab sweep-params`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  distlab sweep-params scenarios/gossip-rumor.toml --param fanout=1,2,3,4 --seeds 0..20\n  distlab sweep-params scenarios/gossip-anti-entropy.toml --param mode=push,pull,push-pull --metrics converge-rounds-p50,messages-per-update"
+    after_help = "Examples:\n  distlab sweep-params scenarios/gossip-rumor.toml --param fanout=1,2,3,4 --seeds 0..20\n  distlab sweep-params scenarios/gossip-anti-entropy.toml --param mode=push,pull,push-pull --metrics converge-rounds-p50,messages-per-update\n  distlab sweep-params scenarios/gossip-rumor.toml --param fanout=1,2,3,4 --svg fanout.svg\n\n--svg draws one panel per metric, one bar per value, medians written over the bars (docs/pictures.md)."
 )]
 pub struct ParamsArgs {
     #[command(flatten)]
@@ -27,8 +27,8 @@ pub struct ParamsArgs {
     /// Metrics to show, comma-separated (default: every metric of the first run).
     #[arg(long, value_delimiter = ',')]
     pub metrics: Vec<String>,
-    /// Also write the table as an SVG bar chart (one group per metric, one
-    /// bar per value, each metric scaled to its own maximum).
+    /// Also write the table as an SVG chart (one panel per metric, one bar
+    /// per value, each metric scaled to its own maximum).
     #[arg(long)]
     pub svg: Option<std::path::PathBuf>,
 }
