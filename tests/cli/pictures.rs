@@ -324,3 +324,31 @@ fn sweep_chart_labels_are_horizontal_and_apart() {
     insta::assert_snapshot!("sweep_params_chart", svg);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn crashed_and_paused_nodes_are_marked_on_their_lanes() {
+    let (_, svg, _) = export(&[
+        "scenarios/2pc-coordinator-crash.toml",
+        "--format",
+        "svg",
+        "--steps",
+        "1570..1580",
+    ]);
+    assert!(svg.contains(r#"<rect class="span down""#));
+    assert!(
+        svg.contains("n0 down from step 1574 to step"),
+        "crash n0 at step 1574"
+    );
+    assert!(svg.contains("crash n0"), "the fault is named");
+    let (_, svg, _) = export(&[
+        "scenarios/lock-pause-fencing.toml",
+        "--format",
+        "svg",
+        "--steps",
+        "270..=300",
+    ]);
+    assert!(
+        svg.contains("n3 paused from step 282 to step 411"),
+        "pause n3 for 2s at step 282, resumed at step 412"
+    );
+}
