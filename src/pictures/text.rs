@@ -54,7 +54,7 @@ mod tests {
         assert_eq!(fit("cas", 12.0, 10.0), None);
         assert_eq!(escape("<a & \"b\">"), "&lt;a &amp; &quot;b&quot;&gt;");
         assert_eq!(
-            wrap_items("a b  c d  e", 60.0, 10.0),
+            wrap_items("a b  c d  e", 40.0, 10.0),
             ["a b", "c d  e"].map(String::from)
         );
     }
