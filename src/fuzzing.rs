@@ -11,8 +11,9 @@
 use crate::check::history_io::{self, Format};
 use crate::check::linearizability::{self, Budget, Model, Options};
 use crate::check::serializability::{self, Consistency};
-use crate::check::{counter, ops, set_full, timeline};
+use crate::check::{counter, ops, set_full};
 use crate::cli::failure;
+use crate::pictures::history::{self as timeline, HistoryPicture};
 use crate::registry;
 use crate::scenario::engine::BuildOptions;
 use crate::scenario::{self, Overrides};
@@ -113,8 +114,14 @@ fn check_all(pairs: &ops::Operations) {
     }
     let _ = counter::check_counter(pairs);
     let _ = set_full::check_set_full(pairs, true);
-    let _ = timeline::render_svg(pairs, &failing, "fuzz");
-    let _ = timeline::render_html(pairs, &failing, "fuzz");
+    let picture = HistoryPicture {
+        title: "fuzz",
+        failing: &failing,
+        failing_key: pairs.ops.first().and_then(|o| o.key.as_deref()),
+        explanation: "fuzz",
+    };
+    let _ = timeline::render_svg(pairs, &picture);
+    let _ = timeline::render_html(pairs, &picture);
 }
 
 /// Where the replay target pretends its input lies: beside the seed replay

@@ -18,6 +18,7 @@ pub mod fuzzing;
 pub mod input;
 pub mod labs;
 pub mod net;
+pub mod pictures;
 pub mod protocols;
 pub mod registry;
 pub mod scenario;

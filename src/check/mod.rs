@@ -13,7 +13,6 @@ pub mod ops;
 pub mod result;
 pub mod serializability;
 pub mod set_full;
-pub mod timeline;
 pub mod verdict;
 
 pub use error::HistoryError;

@@ -5,9 +5,9 @@ use crate::check::history_io::{self, Format, ParsedHistory};
 use crate::check::linearizability::{self, Budget, Model, Options};
 use crate::check::ops::{self, Operations, Outcome};
 use crate::check::serializability::{self, Consistency};
-use crate::check::timeline;
 use crate::check::verdict::Status;
 use crate::check::HistoryError;
+use crate::pictures::history::{self as timeline, HistoryPicture};
 use crate::sim::time::SimTime;
 use serde_json::json;
 use std::fmt::Write as _;
@@ -54,6 +54,10 @@ pub enum FormatArg {
   distlab check-history history.jsonl --model kv --json
   distlab check-history txns.jsonl --model list-append --consistency serializable
   distlab check-history tests/fixtures/histories/porcupine/etcd_000.log --html timeline.html
+  distlab check-history kv/c10-bad.txt --svg c10-bad.svg
+
+--svg and --html draw one lane per process and a time axis; for kv, the failing key's
+sub-history first (the svg draws only it), the checker's explanation beside it (docs/pictures.md).
 
 Exit codes: 0 the property holds, 1 it does not, 2 unknown (budget exhausted), 3 bad input.")]
 pub struct CheckHistoryArgs {
@@ -81,10 +85,12 @@ pub struct CheckHistoryArgs {
     /// Check the kv model as one store instead of key by key (slower; for comparison).
     #[arg(long)]
     pub no_partition: bool,
-    /// Write the history as an HTML timeline, failing operations marked.
+    /// Write the history as an HTML timeline: the failing key first, the
+    /// other keys folded below, failing operations marked and explained.
     #[arg(long, value_name = "OUT")]
     pub html: Option<PathBuf>,
-    /// Write the history as an SVG timeline, failing operations marked.
+    /// Write the history as an SVG timeline (for kv: the failing key only),
+    /// failing operations marked and explained beside it.
     #[arg(long, value_name = "OUT")]
     pub svg: Option<PathBuf>,
 }
@@ -102,6 +108,8 @@ struct Report {
     partitions: usize,
     steps: Option<u64>,
     failing_ops: Vec<usize>,
+    /// For the kv model: the key whose sub-history failed.
+    failing_key: Option<String>,
     explanation: String,
     extra: serde_json::Value,
 }
@@ -197,6 +205,7 @@ fn check(
                 partitions: 1,
                 steps: None,
                 failing_ops: r.failing_ops.clone(),
+                failing_key: None,
                 explanation: r.explanation.clone(),
                 extra: json!({ "transactions": r.transactions, "anomalies": r.anomaly_names(), "consistency": args.consistency.name() }),
             });
@@ -223,6 +232,7 @@ fn check(
         partitions: v.partitions,
         steps: Some(v.steps),
         failing_ops: v.failing_ops,
+        failing_key: v.failing_key.clone(),
         explanation,
         extra: json!({ "failing_key": v.failing_key }),
     })
@@ -284,12 +294,18 @@ fn write_pictures(
     file: &str,
 ) -> Result<(), String> {
     let title = format!("{file}: {}", report.verdict);
+    let picture = HistoryPicture {
+        title: &title,
+        failing: &report.failing_ops,
+        failing_key: report.failing_key.as_deref(),
+        explanation: &report.explanation,
+    };
     if let Some(out) = &args.html {
-        std::fs::write(out, timeline::render_html(ops, &report.failing_ops, &title))
+        std::fs::write(out, timeline::render_html(ops, &picture))
             .map_err(|e| format!("{}: cannot write: {e}", out.display()))?;
     }
     if let Some(out) = &args.svg {
-        std::fs::write(out, timeline::render_svg(ops, &report.failing_ops, &title))
+        std::fs::write(out, timeline::render_svg(ops, &picture))
             .map_err(|e| format!("{}: cannot write: {e}", out.display()))?;
     }
     Ok(())

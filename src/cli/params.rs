@@ -13,7 +13,7 @@ use clap::Args;
 /// Arguments of `distlab sweep-params`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  distlab sweep-params scenarios/gossip-rumor.toml --param fanout=1,2,3,4 --seeds 0..20\n  distlab sweep-params scenarios/gossip-anti-entropy.toml --param mode=push,pull,push-pull --metrics converge-rounds-p50,messages-per-update"
+    after_help = "Examples:\n  distlab sweep-params scenarios/gossip-rumor.toml --param fanout=1,2,3,4 --seeds 0..20\n  distlab sweep-params scenarios/gossip-anti-entropy.toml --param mode=push,pull,push-pull --metrics converge-rounds-p50,messages-per-update\n  distlab sweep-params scenarios/gossip-rumor.toml --param fanout=1,2,3,4 --svg fanout.svg\n\n--svg draws one panel per metric, one bar per value, medians written over the bars (docs/pictures.md)."
 )]
 pub struct ParamsArgs {
     #[command(flatten)]
@@ -27,8 +27,8 @@ pub struct ParamsArgs {
     /// Metrics to show, comma-separated (default: every metric of the first run).
     #[arg(long, value_delimiter = ',')]
     pub metrics: Vec<String>,
-    /// Also write the table as an SVG bar chart (one group per metric, one
-    /// bar per value, each metric scaled to its own maximum).
+    /// Also write the table as an SVG chart (one panel per metric, one bar
+    /// per value, each metric scaled to its own maximum).
     #[arg(long)]
     pub svg: Option<std::path::PathBuf>,
 }
@@ -56,9 +56,6 @@ fn median(mut xs: Vec<f64>) -> Option<f64> {
     xs.sort_by(f64::total_cmp);
     xs.get(xs.len().checked_sub(1)? / 2).copied()
 }
-
-/// A table row: the parameter value, passes, and the median of each metric.
-pub type Row = (String, (u64, Vec<Option<f64>>));
 
 /// One table row: passes and the median of each metric.
 fn row(
@@ -126,7 +123,7 @@ fn check_metrics(
 fn cells(medians: &[Option<f64>]) -> String {
     let cells: Vec<String> = medians
         .iter()
-        .map(|m| m.map_or("-".to_string(), |m| format!("{m:.1}")))
+        .map(|m| crate::pictures::chart::format_value(*m))
         .collect();
     cells.join(" | ")
 }
@@ -203,89 +200,15 @@ pub fn run(ctx: &Context, args: &ParamsArgs) -> i32 {
             "{} over seeds {}..{}",
             base.name, args.seeds.0, args.seeds.1
         );
-        let chart = bar_chart(&title, name, &names, &rows);
-        let written = std::fs::write(path, chart);
-        if let Err(e) = written {
+        let table: Vec<(String, Vec<Option<f64>>)> = rows
+            .iter()
+            .map(|(value, (_, medians))| (value.clone(), medians.clone()))
+            .collect();
+        let chart = crate::pictures::chart::bar_chart(&title, name, &names, &table);
+        if let Err(e) = std::fs::write(path, chart) {
             return common::report_error(format!("cannot write {}: {e}", path.display()));
         }
         eprintln!("wrote {}", path.display());
     }
     super::EXIT_OK
-}
-
-const PALETTE: [&str; 6] = [
-    "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#b07aa1",
-];
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
-/// The table as an SVG grouped bar chart: one group per metric, one bar per
-/// parameter value, each metric scaled to its own maximum and labelled with
-/// its value (medians, as in the table).
-pub fn bar_chart(title: &str, param: &str, metrics: &[String], rows: &[Row]) -> String {
-    let (bar, gap, height) = (18.0_f64, 24.0_f64, 160.0_f64);
-    let group = bar * rows.len() as f64 + gap;
-    let width = 40.0 + group * metrics.len() as f64;
-    let mut out = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width:.0}\" height=\"{:.0}\" font-family=\"sans-serif\" font-size=\"10\">\n",
-        height + 110.0
-    );
-    out += &format!(
-        "<text x=\"10\" y=\"16\" font-size=\"13\">{}</text>\n",
-        escape(title)
-    );
-    for (i, (value, _)) in rows.iter().enumerate() {
-        let x = 10.0 + 120.0 * i as f64;
-        let color = PALETTE[i % PALETTE.len()];
-        out +=
-            &format!("<rect x=\"{x:.0}\" y=\"24\" width=\"10\" height=\"10\" fill=\"{color}\"/>");
-        out += &format!(
-            "<text x=\"{:.0}\" y=\"33\">{}={}</text>\n",
-            x + 14.0,
-            escape(param),
-            escape(value)
-        );
-    }
-    let base = 50.0 + height;
-    for (m, metric) in metrics.iter().enumerate() {
-        let max = rows
-            .iter()
-            .filter_map(|(_, (_, v))| v.get(m).copied().flatten())
-            .fold(0.0_f64, f64::max);
-        let x0 = 30.0 + group * m as f64;
-        for (i, (_, (_, values))) in rows.iter().enumerate() {
-            let v = values.get(m).copied().flatten();
-            let h = match v {
-                Some(v) if max > 0.0 => height * v / max,
-                _ => 0.0,
-            };
-            let x = x0 + bar * i as f64;
-            let color = PALETTE[i % PALETTE.len()];
-            out += &format!(
-                "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{h:.1}\" fill=\"{color}\"/>",
-                base - h,
-                bar - 2.0
-            );
-            let label = v.map_or("-".to_string(), |v| format!("{v:.1}"));
-            out += &format!(
-                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"8\" text-anchor=\"middle\">{label}</text>\n",
-                x + bar / 2.0 - 1.0,
-                base - h - 2.0
-            );
-        }
-        out += &format!(
-            "<text transform=\"translate({:.1},{:.1}) rotate(30)\">{}</text>\n",
-            x0,
-            base + 12.0,
-            escape(metric)
-        );
-    }
-    out += &format!(
-        "<line x1=\"20\" y1=\"{base}\" x2=\"{width:.0}\" y2=\"{base}\" stroke=\"#333\"/>\n</svg>\n"
-    );
-    out
 }

@@ -57,7 +57,8 @@ fn host_of(entry: &EntryView) -> Option<Endpoint> {
 }
 
 /// Does this step receive the message it names (and so merge its clock)?
-fn receives(entry: &EntryView) -> bool {
+/// (The run pictures draw exactly these as arrows from the sending step.)
+pub fn receives(entry: &EntryView) -> bool {
     matches!(entry.kind, "deliver" | "request" | "reply")
 }
 

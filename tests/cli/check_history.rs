@@ -107,8 +107,8 @@ fn timelines_are_written() {
     assert_eq!(code, 1);
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(
-        page.contains("<svg") && page.contains("#e04040"),
-        "failing op drawn in red"
+        page.contains("<svg") && page.contains(r#"class="op failing""#),
+        "failing op marked"
     );
     assert!(std::fs::read_to_string(&svg).unwrap().starts_with("<svg"));
     std::fs::remove_dir_all(&dir).unwrap();
@@ -197,4 +197,116 @@ fn the_readme_examples_run_in_any_clone() {
         ),
         "{stdout}"
     );
+
+/// Write `file`'s SVG timeline (and HTML page) to a temp dir; both texts.
+fn pictures(file: &str) -> (String, String) {
+    let dir = std::env::temp_dir().join(format!("distlab-pictures-{}-{file}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (svg, html) = (dir.join("t.svg"), dir.join("t.html"));
+    run(&[
+        file,
+        "--svg",
+        svg.to_str().unwrap(),
+        "--html",
+        html.to_str().unwrap(),
+    ]);
+    let texts = (
+        std::fs::read_to_string(&svg).expect("svg written"),
+        std::fs::read_to_string(&html).expect("html written"),
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+    texts
+}
+
+/// A number attribute of an SVG element's text.
+fn number(element: &str, name: &str) -> f64 {
+    let at = element.find(&format!(" {name}=\"")).expect("attribute") + name.len() + 3;
+    element[at..at + element[at..].find('"').unwrap()]
+        .parse()
+        .unwrap()
+}
+
+/// Every label drawn in a bar is no wider than the bar (9 px monospace,
+/// 0.6 em a character); returns how many labels there were.
+fn labels_fit(svg: &str) -> usize {
+    let lines: Vec<&str> = svg.lines().collect();
+    let mut labels = 0;
+    for pair in lines.windows(2) {
+        if !pair[0].starts_with("<rect class=\"op") || !pair[1].starts_with("<text") {
+            continue;
+        }
+        if !pair[1].contains(r##"font-size="9" fill="#1a202c""##)
+            && !pair[1].contains(r##"font-size="9" fill="#ffffff""##)
+        {
+            continue;
+        }
+        let text = &pair[1][pair[1].find('>').unwrap() + 1..pair[1].find("<title>").unwrap()];
+        let text = text
+            .replace("&quot;", "\"")
+            .replace("&amp;", "&")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">");
+        let width = text.chars().count() as f64 * 9.0 * 0.6;
+        assert!(
+            width <= number(pair[0], "width"),
+            "{text:?} spills out of {}",
+            pair[0]
+        );
+        labels += 1;
+    }
+    labels
+}
+
+#[test]
+fn timeline_svgs_are_pinned() {
+    for (file, name) in [
+        ("kv-two-keys-bad.jsonl", "timeline_kv_two_keys_bad"),
+        ("register-stale-read.jsonl", "timeline_register_stale_read"),
+    ] {
+        let (svg, _) = pictures(file);
+        assert!(labels_fit(&svg) > 0, "{file}: no label drawn");
+        assert!(svg.contains("time →"), "{file}: a time axis");
+        insta::assert_snapshot!(name, svg);
+    }
+}
+
+#[test]
+fn kv_pictures_draw_the_failing_key_first() {
+    let (svg, html) = pictures("kv-two-keys-bad.jsonl");
+    assert!(svg.contains("key &quot;x&quot;: the failing key's sub-history"));
+    assert!(svg.contains("1 other key (4 operations) not drawn: see --html"));
+    assert!(!svg.contains("process 2"), "process 2 only touched key y");
+    assert_eq!(svg.matches(r#"class="op failing""#).count(), 1);
+    assert!(
+        svg.contains("Why it cannot be placed")
+            && svg.contains("This operation cannot be placed next: op 5")
+    );
+    let failing = html
+        .find("key &quot;x&quot;: the failing key")
+        .expect("failing key drawn");
+    let other = html
+        .find("key &quot;y&quot; (4 operations)")
+        .expect("other key drawn");
+    assert!(failing < other, "the failing key comes first");
+}
+
+#[test]
+fn c10_bad_draws_its_failing_key_on_one_screen() {
+    let file = "/work/shared/data/porcupine/kv/c10-bad.txt";
+    if !std::path::Path::new(file).exists() {
+        eprintln!("skipped: {file} not found (Porcupine's kv histories are not in the repository)");
+        return;
+    }
+    let (svg, _) = pictures(file);
+    let head = svg.lines().next().unwrap();
+    let (width, height) = (number(head, "width"), number(head, "height"));
+    assert!(
+        width <= 1920.0 && height <= 1080.0,
+        "{width}×{height} px (was 7,458 px wide)"
+    );
+    assert!(svg.contains("key &quot;0&quot;: the failing key's sub-history"));
+    assert!(svg.contains("(36 operations; keys are checked separately)"));
+    assert_eq!(svg.matches(r#"class="op failing""#).count(), 1, "op 83");
+    assert!(svg.contains("op 83"));
+    assert!(labels_fit(&svg) > 0);
 }

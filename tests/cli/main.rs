@@ -4,6 +4,7 @@
 //! - `check_history`: `check-history` end to end: exit codes, output, error messages.
 //! - `inputs`: untrusted input stays untrusted (issue 15; its own module map, docs/inputs.md).
 //! - `shrink`: `shrink` cuts a failure (failure file or scenario and seed) to a smaller scenario that fails the same check and replays to the reported trace hash; its bad inputs.
+//! - `pictures`: `export --format html|svg`: deterministic, the SVG pinned, bad `--steps` refused, the failing check highlighted, the page rendered in headless Chromium (skipped without it).
 //! - `shiviz`: `export --format shiviz` writes logs ShiViz accepts, with consistent vector clocks.
 //! - `rough_edges`: issue 19's first-hour rough edges: empty histories, traces given to `check-history`, `export --format history`, flags checked before the work, `list` without a scenarios folder, `tui` without a terminal, typo suggestions, plurals.
 //! - `sweep_stream`: `sweep` streams failures while it runs, ends cleanly on Ctrl-C, never clobbers a failure file.
@@ -14,6 +15,7 @@ mod support;
 mod check_history;
 mod commands;
 mod inputs;
+mod pictures;
 mod rough_edges;
 mod shiviz;
 mod shrink;

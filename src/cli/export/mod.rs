@@ -1,4 +1,7 @@
-//! `distlab export`: a run's full trace, as JSON Lines or as a ShiViz log.
+//! `distlab export`: a run's full trace, as JSON Lines or as a ShiViz log,
+//! or its picture (`pictures`: a self-contained HTML page or an SVG).
+
+mod pictures;
 
 use super::common::{self, ScenarioArgs};
 use crate::cli::Context;
@@ -19,12 +22,17 @@ pub enum Format {
     /// The run's client history (invocations and completions), one event
     /// per line, as `distlab check-history` reads it.
     History,
+    /// One self-contained HTML page: the run's space-time diagram, scrolling,
+    /// zooming, with details on click (docs/pictures.md).
+    Html,
+    /// A static SVG of the space-time diagram of a range of steps (`--steps`).
+    Svg,
 }
 
 /// Arguments of `distlab export`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  distlab export scenarios/broadcast-basic.toml --seed 3 --format jsonl > trace.jsonl\n  distlab export scenarios/broadcast-partition.toml --seeds 0..3 --format shiviz > run.shiviz\n  distlab export scenarios/raft-basic.toml --format history > history.jsonl\n  distlab check-history history.jsonl --model kv\n\nOpen a .shiviz file at https://bestchai.bitbucket.io/shiviz/ (\"Try out ShiViz\", then\nupload the file): the regular expressions on its first two lines tell ShiViz how to read it.\n\nThe trace is written whatever the verdict. Exit codes: 0 all checks passed, 1 safety\nviolation, 2 liveness failure, 3 bad input, 4 the implementation panicked, 6 a check\ncould not decide."
+    after_help = "Examples:\n  distlab export scenarios/broadcast-basic.toml --seed 3 --format jsonl > trace.jsonl\n  distlab export scenarios/broadcast-partition.toml --seeds 0..3 --format shiviz > run.shiviz\n  distlab export scenarios/raft-leader-isolated.toml --format html > run.html\n  distlab export scenarios/raft-leader-isolated.toml --format svg --steps 3150..3250 > isolate.svg\n  distlab export scenarios/raft-basic.toml --format history > history.jsonl\n  distlab check-history history.jsonl --model kv\n\nThe html page draws the whole run: scroll, zoom (+/-, ctrl+wheel), click a mark for its step;\nopen run.html#step=3164 to start at step 3164. The svg draws --steps (default: the first\n100 steps, or the 100 ending 10 after a failing check's step).\n\nOpen a .shiviz file at https://bestchai.bitbucket.io/shiviz/ (\"Try out ShiViz\", then\nupload the file): the regular expressions on its first two lines tell ShiViz how to read it.\n\nThe trace is written whatever the verdict. Exit codes: 0 all checks passed, 1 safety\nviolation, 2 liveness failure, 3 bad input, 4 the implementation panicked, 6 a check\ncould not decide."
 )]
 pub struct ExportArgs {
     #[command(flatten)]
@@ -38,6 +46,10 @@ pub struct ExportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "jsonl")]
     pub format: Format,
+    /// For `--format svg`: the steps to draw, `A..B` (B excluded) or `A..=B`,
+    /// at most 1000, e.g. `--steps 1..101`.
+    #[arg(long, value_name = "A..B", value_parser = pictures::parse_steps)]
+    pub steps: Option<crate::pictures::run::StepRange>,
 }
 
 fn run_full(
@@ -59,6 +71,9 @@ pub const MAX_EXPORT_SEEDS: u64 = 1000;
 
 /// Check the flags before any work (exit 3 on a bad one).
 fn validate(args: &ExportArgs) -> Result<(), String> {
+    if args.steps.is_some() && args.format != Format::Svg {
+        return Err("--steps chooses the steps an SVG draws; it goes with --format svg (the html page holds every step)".into());
+    }
     if let Some((start, end)) = args.seeds {
         let count = end - start;
         if count > MAX_EXPORT_SEEDS {
@@ -164,7 +179,7 @@ pub fn run(ctx: &Context, args: &ExportArgs) -> i32 {
             Err(code) => return code,
         };
     if args.seeds.is_some() && args.format != Format::Shiviz {
-        return common::report_error("--seeds exports several runs, which only --format shiviz can hold; use --seed for jsonl or history");
+        return common::report_error("--seeds exports several runs, which only --format shiviz can hold; use --seed for jsonl, history, html and svg");
     }
     let seeds: Vec<u64> = match args.seeds {
         Some((start, end)) => (start..end).collect(),
@@ -175,6 +190,9 @@ pub fn run(ctx: &Context, args: &ExportArgs) -> i32 {
     }
     if args.format == Format::History {
         return export_history(ctx, &scenario, seeds[0]);
+    }
+    if matches!(args.format, Format::Html | Format::Svg) {
+        return pictures::export_picture(ctx, args, &scenario, seeds[0]);
     }
     let mut text = String::new();
     let mut worst = 0;
@@ -198,7 +216,7 @@ pub fn run(ctx: &Context, args: &ExportArgs) -> i32 {
         if let Some(p) = &report.panic {
             eprintln!("stopped at step {} by a panic: {p}", report.steps);
         }
-        worst = worst.max(report.verdict.exit_code());
+        worst = super::worse_exit(worst, report.verdict.exit_code());
     }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
