@@ -197,6 +197,7 @@ fn the_readme_examples_run_in_any_clone() {
         ),
         "{stdout}"
     );
+}
 
 /// Write `file`'s SVG timeline (and HTML page) to a temp dir; both texts.
 fn pictures(file: &str) -> (String, String) {
