@@ -26,7 +26,7 @@ pub enum Verdict {
     /// No check failed, but at least one could not decide (a history
     /// checker's budget ran out, a check that needs a quiescent end found
     /// work unfinished): not a pass (exit code 6). A scenario that accepts
-    /// this says `[check] unknown = "pass"` ([`UnknownPolicy`](crate::check::UnknownPolicy)).
+    /// this says `[check] unknown = "pass"` ([`UnknownPolicy`]).
     Unknown,
 }
 
