@@ -152,8 +152,26 @@ pub enum TraceEvent<N: Node> {
     Control(String),
 }
 
+/// Every kind a step can have ([`TraceEvent::kind`]), in a fixed order:
+/// what the TUI's log filters on and the run pictures number.
+pub const EVENT_KINDS: [&str; 12] = [
+    "start",
+    "deliver",
+    "drop-down",
+    "timer",
+    "invoke",
+    "request",
+    "reply",
+    "client-timeout",
+    "resend",
+    "held",
+    "fault",
+    "control",
+];
+
 impl<N: Node> TraceEvent<N> {
     /// A short kind name: `deliver`, `timer`, `fault`, ...
+    /// One of [`EVENT_KINDS`].
     pub fn kind(&self) -> &'static str {
         match self {
             TraceEvent::Start(_) => "start",

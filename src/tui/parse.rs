@@ -3,20 +3,8 @@
 use crate::faults::{FaultAction, PartitionSpec};
 use crate::sim::{ClientId, Endpoint, EntryFilter, NodeId, Ratio, SimTime};
 
-/// Event kinds the log can filter on.
-pub const KINDS: [&str; 11] = [
-    "start",
-    "deliver",
-    "drop-down",
-    "timer",
-    "invoke",
-    "request",
-    "reply",
-    "client-timeout",
-    "held",
-    "fault",
-    "control",
-];
+/// Event kinds the log can filter on: every kind a step can have.
+pub const KINDS: [&str; 12] = crate::sim::trace::EVENT_KINDS;
 
 /// Where `g` goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -516,16 +516,16 @@ fn sweep_counts_unknown_seeds_apart() {
     assert!(stdout(&out).contains("passed with 1 undecided check (linearizable)"));
 }
 
-/// `[expect]` bounds a metric: raft-basic holds its shipped bounds, and a
+/// `[expect]` bounds a metric: raft-costs holds its shipped bounds, and a
 /// bound it exceeds fails the run like a liveness check (exit 2) with the
 /// measured value; a misspelt metric fails and suggests the name.
 #[test]
 fn expectations_on_metrics_pass_and_fail_with_the_measured_value() {
-    let out = distlab(&["run", "scenarios/raft-basic.toml"]);
+    let out = distlab(&["run", "scenarios/raft-costs.toml"]);
     assert_eq!(code(&out), 0, "{}", stdout(&out));
     assert!(stdout(&out).contains("pass    expect     expect messages-per-op"));
     let tight = support::variant(
-        "scenarios/raft-basic.toml",
+        "scenarios/raft-costs.toml",
         "messages-per-op = { max = 12 }",
         "messages-per-op = { max = 5 }\nelection-won = { max = 1 }",
         "expect-tight.toml",

@@ -110,12 +110,21 @@ fn export_jsonl(ctx: &Context, scenario: &Scenario, seed: u64) -> i32 {
             return common::report_error(format!("cannot write the trace: {e}"));
         }
     }
+    exported(seed, &report)
+}
+
+/// Say on stderr what was exported (and a panic that stopped the run);
+/// the run's exit code.
+fn exported(seed: u64, report: &RunReport) -> i32 {
     eprintln!(
         "exported seed {seed}: {} steps; verdict {}; trace-hash {}",
         report.steps,
         common::verdict_name(report.verdict),
         report.trace_hash
     );
+    if let Some(p) = &report.panic {
+        eprintln!("stopped at step {} by a panic: {p}", report.steps);
+    }
     report.verdict.exit_code()
 }
 
@@ -207,16 +216,7 @@ pub fn run(ctx: &Context, args: &ExportArgs) -> i32 {
         }
         text.push_str(&format!("=== {} seed {seed} ===\n", scenario.name));
         HappensBefore::from_sim(sim.as_ref()).write_shiviz(&mut text);
-        eprintln!(
-            "exported seed {seed}: {} steps; verdict {}; trace-hash {}",
-            report.steps,
-            common::verdict_name(report.verdict),
-            report.trace_hash
-        );
-        if let Some(p) = &report.panic {
-            eprintln!("stopped at step {} by a panic: {p}", report.steps);
-        }
-        worst = super::worse_exit(worst, report.verdict.exit_code());
+        worst = super::worse_exit(worst, exported(seed, &report));
     }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

@@ -80,14 +80,5 @@ pub fn export_picture(ctx: &Context, args: &ExportArgs, scenario: &Scenario, see
             return common::report_error(format!("cannot write the picture: {e}"));
         }
     }
-    eprintln!(
-        "exported seed {seed}: {} steps; verdict {}; trace-hash {}",
-        report.steps,
-        common::verdict_name(report.verdict),
-        report.trace_hash
-    );
-    if let Some(p) = &report.panic {
-        eprintln!("stopped at step {} by a panic: {p}", report.steps);
-    }
-    report.verdict.exit_code()
+    super::exported(seed, &report)
 }
