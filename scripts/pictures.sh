@@ -11,20 +11,20 @@ mkdir -p "$out"
 # One picture per protocol doc (docs/protocols/*.md): a step range of a shipped
 # scenario at its own seed. A scenario that fails on purpose exits 1 (safety)
 # or 2 (liveness); the picture is still drawn.
-svg() { # svg NAME SCENARIO STEPS
-  "$bin" export "scenarios/$2.toml" --format svg --steps "$3" > "$out/$1.svg" || test $? -le 2
+svg() { # svg NAME.svg SCENARIO STEPS
+  "$bin" export "scenarios/$2.toml" --format svg --steps "$3" > "$out/$1" || test $? -le 2
 }
-svg 2pc-coordinator-crash 2pc-coordinator-crash 1560..1600
-svg 3pc-partition 3pc-partition 1580..1633
-svg bully-partition bully-partition 326..386
-svg lock-pause-no-fencing lock-pause-no-fencing 365..417
-svg paxos-dueling-proposers paxos-dueling-proposers 1..41
-svg vclock-bug-no-causal-wait vclock-bug-no-causal-wait 95..135
-svg gossip-partition-heal gossip-partition-heal 2355..2415
-svg broadcast-partition broadcast-partition 2610..2670
-svg cap-partition cap-partition 910..970
-svg cqrs-bug-dual-write cqrs-bug-dual-write 1440..1500
-svg saga-orchestrated saga-orchestrated 530..590
+svg 2pc-coordinator-crash.svg 2pc-coordinator-crash 1560..1600
+svg 3pc-partition.svg 3pc-partition 1580..1633
+svg bully-partition.svg bully-partition 326..386
+svg lock-pause-no-fencing.svg lock-pause-no-fencing 365..417
+svg paxos-dueling-proposers.svg paxos-dueling-proposers 1..41
+svg vclock-bug-no-causal-wait.svg vclock-bug-no-causal-wait 95..135
+svg gossip-partition-heal.svg gossip-partition-heal 2355..2415
+svg broadcast-partition.svg broadcast-partition 2610..2670
+svg cap-partition.svg cap-partition 910..970
+svg cqrs-bug-dual-write.svg cqrs-bug-dual-write 1440..1500
+svg saga-orchestrated.svg saga-orchestrated 530..590
 # What linearizable means (docs/checkers.md): a register history with a stale
 # read (exit 1: not linearizable) and the same reads a little earlier (exit 0).
 "$bin" check-history tests/fixtures/histories/register-three-stale-read.jsonl --svg "$out/register-stale-read.svg" > /dev/null || test $? -eq 1
