@@ -222,5 +222,11 @@ fn comparison_table_for_seed_7_is_stable() {
     assert_eq!(code(&out), 0);
     insta::assert_snapshot!("cap_comparison_seed_7", stdout(&out));
     let chart = std::fs::read_to_string(&svg).expect("svg written");
-    assert!(chart.starts_with("<svg") && chart.contains("mode=primary-sync"));
+    // One bar per value of `mode`, labelled with the value (the chart's
+    // caption names the parameter).
+    assert!(chart.starts_with("<svg"), "{chart}");
+    assert!(chart.contains("one bar per mode value"), "{chart}");
+    for mode in ["cp", "ap", "primary-async", "primary-sync"] {
+        assert!(chart.contains(&format!(">{mode}<")), "{mode}: {chart}");
+    }
 }

@@ -97,7 +97,8 @@
     var faults = [];
     for (var f = lo; f <= hi; f++) {
       var fm = at(f);
-      if (fm && (kind(fm) === "fault" || kind(fm) === "control")) faults.push(fm);
+      // A control step at one lane (a lapsed client timeout) is a dot, not a line.
+      if (fm && (kind(fm) === "fault" || (kind(fm) === "control" && fm[4] < 0))) faults.push(fm);
     }
     faults.forEach(function (m, i) {
       var fx = x(m[0], lo), next = i + 1 < faults.length ? x(faults[i + 1][0], lo) : right;
@@ -112,7 +113,7 @@
       var x2 = x(m[0], lo), y2 = y(m[4]);
       o.push('<g class="arrow" data-step="' + m[0] + '"><line x1="' + x(m[6], lo) + '" y1="' + y(m[3]) + '" x2="' + x2 + '" y2="' + y2 + '" stroke="' + color(head) + '" stroke-width="1.2" marker-end="url(#head-' + head + ')"/>' + (k === "drop-down" ? '<text x="' + x2 + '" y="' + (y2 + 4) + '" text-anchor="middle" fill="' + color(k) + '">✗</text>' : '') + '<title>' + esc(describe(m)) + ' (sent at step ' + m[6] + ')</title></g>');
     });
-    var glyphs = { timer: [4, "◆"], start: [4, "▲"], invoke: [3, "○"], "client-timeout": [4, "·"], held: [4, "‖"], resend: [3, "↻"] };
+    var glyphs = { timer: [4, "◆"], start: [4, "▲"], invoke: [3, "○"], "client-timeout": [4, "·"], held: [4, "‖"], resend: [3, "↻"], control: [4, "·"] };
     for (var st = lo; st <= hi; st++) {
       var m = at(st);
       if (!m) continue;

@@ -274,12 +274,20 @@ fn backgrounds(svg: &mut String, model: &RunModel, frame: &Frame) {
     }
 }
 
+/// Is `mark` drawn as a line across every lane: a fault, or a control
+/// step of the whole run (the settle point). A control step at one lane (a
+/// client's timeout that lapsed because the operation was answered) is a
+/// dot on that lane instead.
+fn spans_lanes(mark: &StepMark) -> bool {
+    mark.kind == "fault" || (mark.kind == "control" && mark.target.is_none())
+}
+
 /// Faults and control events: a dashed line across the lanes, named above
 /// when the name fits before the next one.
 fn faults(svg: &mut String, model: &RunModel, frame: &Frame) {
     let shown: Vec<&StepMark> = (frame.first..=frame.last)
         .filter_map(|s| model.at(s))
-        .filter(|m| matches!(m.kind, "fault" | "control"))
+        .filter(|m| spans_lanes(m))
         .collect();
     for (i, mark) in shown.iter().enumerate() {
         let x = frame.x(mark.step);
@@ -367,6 +375,7 @@ fn marks(svg: &mut String, model: &RunModel, frame: &Frame) {
             "client-timeout" => (mark.target.or(mark.source), "·"),
             "held" => (mark.target, "‖"),
             "resend" => (mark.source, "↻"),
+            "control" => (mark.target, "·"),
             _ => (None, ""),
         };
         if let Some(lane) = lane {
