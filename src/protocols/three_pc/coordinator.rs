@@ -1,7 +1,7 @@
 //! The coordinator: collects votes, pre-commits, commits; after a restart it
 //! learns from the participants what the termination protocol decided.
 
-use super::super::two_pc::bank::{encode_txn, owner, split_txn, AccountOp, MicroOp};
+use super::super::two_pc::bank::{committed_value, split_txn, AccountOp};
 use super::{Bug, DecisionRecord, Msg, Outcome, Params, State, ThreePc, Timer, TxId, Vote};
 use crate::sim::{ClientId, Ctx, NodeId, Reply, Request, TimerId};
 use serde::{Deserialize, Serialize};
@@ -313,23 +313,12 @@ impl Coordinator {
         self.last_decision = Some(tx);
         ctx.log(format!("{tx}: {outcome:?} ({why})"));
         let reply = match outcome {
-            Outcome::Commit => {
-                let mut by_node: BTreeMap<NodeId, std::vec::IntoIter<Vec<i64>>> = active
-                    .votes
-                    .into_iter()
-                    .map(|(node, reads)| (node, reads.into_iter()))
-                    .collect();
-                let mut reads = active
-                    .ops
-                    .iter()
-                    .filter(|o| o.op == MicroOp::Read)
-                    .map(|o| {
-                        let node = owner(&o.account, params.accounts, ctx.node_count());
-                        node.and_then(|n| by_node.get_mut(&n)?.next())
-                            .unwrap_or_default()
-                    });
-                Reply::Ok(encode_txn(&active.ops, &mut reads))
-            }
+            Outcome::Commit => Reply::Ok(committed_value(
+                &active.ops,
+                active.votes,
+                params.accounts,
+                ctx.node_count(),
+            )),
             Outcome::Abort => Reply::Fail(format!("aborted: {why}")),
         };
         ctx.reply_to(active.client, active.request, reply);

@@ -124,6 +124,28 @@ pub fn split_txn(op: &Op, accounts: u32, nodes: u32) -> Result<TxnShares, String
     Ok((ops, shares))
 }
 
+/// A committed transaction's answer to its client: `ops` in the request's
+/// order, each read filled from the reads its owning node sent with its
+/// yes vote (`votes`: per node, its reads in the order of its share), as a
+/// coordinator of two- or three-phase commit replies.
+pub fn committed_value(
+    ops: &[AccountOp],
+    votes: BTreeMap<NodeId, Vec<Vec<i64>>>,
+    accounts: u32,
+    nodes: u32,
+) -> Value {
+    let mut by_node: BTreeMap<NodeId, std::vec::IntoIter<Vec<i64>>> = votes
+        .into_iter()
+        .map(|(node, reads)| (node, reads.into_iter()))
+        .collect();
+    let mut reads = ops.iter().filter(|o| o.op == MicroOp::Read).map(|o| {
+        owner(&o.account, accounts, nodes)
+            .and_then(|n| by_node.get_mut(&n)?.next())
+            .unwrap_or_default()
+    });
+    encode_txn(ops, &mut reads)
+}
+
 /// Encode micro-operations as a history value, reads filled from `reads`
 /// (in order) or `nil` when `reads` runs out.
 pub fn encode_txn(ops: &[AccountOp], reads: &mut dyn Iterator<Item = Vec<i64>>) -> Value {

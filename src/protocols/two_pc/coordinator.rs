@@ -1,6 +1,6 @@
 //! The coordinator: collects votes, logs the decision, drives it home.
 
-use super::bank::{encode_txn, owner, split_txn, AccountOp, MicroOp};
+use super::bank::{committed_value, split_txn, AccountOp};
 use super::{Bug, Msg, Outcome, Params, Timer, TwoPc, TxId, Vote};
 use crate::sim::{ClientId, Ctx, NodeId, Reply, Request, TimerId};
 use serde::{Deserialize, Serialize};
@@ -241,23 +241,12 @@ impl Coordinator {
         self.log_and_send(params, ctx, record);
         ctx.log(format!("{tx}: {outcome:?} ({why})"));
         let reply = match outcome {
-            Outcome::Commit => {
-                let mut reads_by_node: BTreeMap<NodeId, std::vec::IntoIter<Vec<i64>>> = active
-                    .votes
-                    .into_iter()
-                    .map(|(node, reads)| (node, reads.into_iter()))
-                    .collect();
-                let mut reads = active
-                    .ops
-                    .iter()
-                    .filter(|o| o.op == MicroOp::Read)
-                    .map(|o| {
-                        let node = owner(&o.account, params.accounts, ctx.node_count());
-                        node.and_then(|n| reads_by_node.get_mut(&n)?.next())
-                            .unwrap_or_default()
-                    });
-                Reply::Ok(encode_txn(&active.ops, &mut reads))
-            }
+            Outcome::Commit => Reply::Ok(committed_value(
+                &active.ops,
+                active.votes,
+                params.accounts,
+                ctx.node_count(),
+            )),
             Outcome::Abort => Reply::Fail(format!("aborted: {why}")),
         };
         ctx.reply_to(ClientId(active.client.0), active.request, reply);
