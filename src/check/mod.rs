@@ -13,9 +13,11 @@ pub mod ops;
 pub mod result;
 pub mod serializability;
 pub mod set_full;
+pub mod timed;
 pub mod verdict;
 
 pub use error::HistoryError;
 pub use expect::{Expectation, Quantity};
 pub use result::{CheckKind, CheckResult, Outcome, UnknownPolicy};
+pub use timed::{Moment, PredicateRef, TimedCheck};
 pub use verdict::Status;

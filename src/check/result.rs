@@ -21,12 +21,20 @@ pub enum CheckKind {
     /// judged at the end; a failure is exit code 2, like liveness: the
     /// system did not do well enough.
     Expect,
+    /// Predicates that must hold at a moment of the run (a scenario's
+    /// `[[check.at]]`): a state the system must be in then. Safety: a
+    /// failure is exit code 1.
+    At,
+    /// Predicates that must hold, all at once, within a deadline after
+    /// every fault of a kind (`[[check.within]]`): bounded liveness, a
+    /// failure is exit code 2.
+    Within,
 }
 
 impl CheckKind {
     /// True for safety kinds (a failure is exit code 1); liveness is 2.
     pub fn is_safety(self) -> bool {
-        matches!(self, CheckKind::Always | CheckKind::AtEnd)
+        matches!(self, CheckKind::Always | CheckKind::AtEnd | CheckKind::At)
     }
 }
 
@@ -38,6 +46,8 @@ impl fmt::Display for CheckKind {
             CheckKind::Eventually => "eventually",
             CheckKind::Sometimes => "sometimes",
             CheckKind::Expect => "expect",
+            CheckKind::At => "at",
+            CheckKind::Within => "within",
         })
     }
 }

@@ -145,10 +145,11 @@ pub(super) fn terminal_failure(state: &dyn DynSim) -> Option<Failure> {
         };
         let verdict = match result.kind {
             _ if result.name == PANIC_CHECK => Verdict::Panic,
-            CheckKind::Eventually | CheckKind::Sometimes | CheckKind::Expect => {
-                Verdict::LivenessFailure
-            }
-            CheckKind::Always | CheckKind::AtEnd => Verdict::SafetyViolation,
+            CheckKind::Eventually
+            | CheckKind::Sometimes
+            | CheckKind::Expect
+            | CheckKind::Within => Verdict::LivenessFailure,
+            CheckKind::Always | CheckKind::AtEnd | CheckKind::At => Verdict::SafetyViolation,
         };
         Some((result.name, detail, verdict))
     })

@@ -105,6 +105,42 @@ pub enum FaultAction {
     SetDuplicate(Ratio),
 }
 
+impl FaultAction {
+    /// Every fault kind's name, as [`FaultAction::kind`] answers it (what a
+    /// scenario's `[[check.within]] after` names).
+    pub const KINDS: [&'static str; 11] = [
+        "partition",
+        "isolate",
+        "cut",
+        "heal",
+        "crash",
+        "restart",
+        "clock-jump",
+        "clock-strobe",
+        "pause",
+        "loss",
+        "duplicate",
+    ];
+
+    /// The fault's kind: `partition`, `heal`, `crash`, `restart`, ...
+    /// (one of [`FaultAction::KINDS`]).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            FaultAction::Partition(_) => "partition",
+            FaultAction::Isolate(_) => "isolate",
+            FaultAction::Cut { .. } => "cut",
+            FaultAction::Heal => "heal",
+            FaultAction::Crash(_) => "crash",
+            FaultAction::Restart(_) => "restart",
+            FaultAction::ClockJump { .. } => "clock-jump",
+            FaultAction::ClockStrobe { .. } => "clock-strobe",
+            FaultAction::Pause { .. } => "pause",
+            FaultAction::SetLoss(_) => "loss",
+            FaultAction::SetDuplicate(_) => "duplicate",
+        }
+    }
+}
+
 impl fmt::Display for FaultAction {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

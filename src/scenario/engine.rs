@@ -4,6 +4,7 @@
 
 use super::spec::{self, InvariantSelection, Scenario};
 use super::{BugDecl, ParamDecl, ParamReader, ScenarioError};
+use crate::check::PredicateRef;
 use crate::faults::{self, NemesisConfig, ScheduledFault};
 use crate::net::{LinkConfig, NetConfig, PartitionShape};
 use crate::sim::{Node, NodeId, Ratio, SimBuilder, SimTime, TraceLevel};
@@ -285,6 +286,10 @@ pub fn configure<N: Node>(
     for expectation in &scenario.check.expect {
         builder = builder.expect(expectation.clone());
     }
+    for timed in &scenario.check.timed {
+        check_predicates(&builder, scenario, facts, timed)?;
+        builder = builder.timed_check(timed.check());
+    }
     history_check(scenario, facts)?;
     let clients = client_config(scenario, facts)?;
     if let Some(workload) = workload {
@@ -301,6 +306,44 @@ pub fn configure<N: Node>(
         builder = builder.nemesis(nemesis(n));
     }
     select_invariants(builder, scenario)
+}
+
+/// Every predicate a timed check names is declared (by the engine or the
+/// protocol), every role count names a role of the protocol.
+fn check_predicates<N: Node>(
+    builder: &SimBuilder<N>,
+    scenario: &Scenario,
+    facts: &ProtocolFacts,
+    timed: &spec::TimedSpec,
+) -> Result<(), ScenarioError> {
+    let declared = builder.predicate_names();
+    let names: Vec<&str> = declared.iter().map(|(n, _)| n.as_str()).collect();
+    for p in &timed.holds {
+        let message = match p.get_ref() {
+            PredicateRef::Named(name) if !names.contains(&name.as_str()) => {
+                let hint = crate::base::suggest::closest(name, &names)
+                    .map(|n| format!(" (did you mean `{n}`?)"))
+                    .unwrap_or_default();
+                format!(
+                    "protocol `{}` has no predicate {name:?}{hint}; expected one of: {}, or a role count like {{ role = \"leader\", count = 0 }} (distlab list --params {} says what each means)",
+                    facts.name,
+                    names.join(", "),
+                    facts.name
+                )
+            }
+            PredicateRef::RoleCount { role, .. } if !facts.roles.contains(&role.as_str()) => {
+                let known = if facts.roles.is_empty() {
+                    "it has no roles".to_string()
+                } else {
+                    format!("expected one of: {}", facts.roles.join(", "))
+                };
+                format!("protocol `{}` has no role {role:?}; {known}", facts.name)
+            }
+            _ => continue,
+        };
+        return Err(ScenarioError::at(&scenario.source, p.span(), message));
+    }
+    Ok(())
 }
 
 fn select_invariants<N: Node>(

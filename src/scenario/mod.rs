@@ -38,6 +38,7 @@ mod params;
 mod parse;
 pub(crate) mod read;
 mod spec;
+mod timed;
 mod units;
 pub(crate) mod value;
 mod write;
@@ -51,7 +52,7 @@ pub use params::{ParamReader, ParamTable};
 pub use spec::{
     CheckSpec, ClockSpec, FaultAction, FaultSpec, InvariantSelection, LatencySpec, LinkSpec,
     LoseSpec, NemesisKind, NemesisSpec, NetworkSpec, PartitionShape, PartitionSpec, Probability,
-    Rate, Scenario, SignedDuration, StorageSpec, Target, WorkloadSpec,
+    Rate, Scenario, SignedDuration, StorageSpec, Target, TimedSpec, WorkloadSpec,
 };
 
 pub use write::to_toml;

@@ -556,9 +556,22 @@ fn parse_rate(source: &SourceInfo, item: &Item) -> Result<Rate, ScenarioError> {
 }
 
 fn parse_check(section: &Section<'_>) -> Result<CheckSpec, ScenarioError> {
-    section.check_keys(&["invariants", "history", "history_steps", "unknown"])?;
+    section.check_keys(&[
+        "invariants",
+        "history",
+        "history_steps",
+        "unknown",
+        "at",
+        "within",
+    ])?;
     let source = section.source;
     let mut check = CheckSpec::default();
+    if let Some(item) = section.get("at") {
+        check.timed.extend(super::timed::parse_at(source, item)?);
+    }
+    if let Some(item) = section.get("within") {
+        check.timed.extend(super::timed::parse_within(source, item)?);
+    }
     if let Some(item) = section.get("invariants") {
         check.invariants = parse_invariants(source, item)?;
     }

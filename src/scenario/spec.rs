@@ -383,6 +383,29 @@ pub struct CheckSpec {
     /// `[expect]` (a table of its own): bounds on the run's metrics, in
     /// file order.
     pub expect: Vec<Expectation>,
+    /// `[[check.at]]` then `[[check.within]]`: checks in time, in file
+    /// order within each kind.
+    pub timed: Vec<TimedSpec>,
+}
+
+/// One `[[check.at]]` or `[[check.within]]` table, its predicates' spans
+/// kept (their names are checked against the protocol when it is built).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimedSpec {
+    /// When it looks.
+    pub moment: crate::check::Moment,
+    /// `holds`: what must hold then.
+    pub holds: Vec<Spanned<crate::check::PredicateRef>>,
+}
+
+impl TimedSpec {
+    /// The check, without spans.
+    pub fn check(&self) -> crate::check::TimedCheck {
+        crate::check::TimedCheck {
+            moment: self.moment.clone(),
+            holds: self.holds.iter().map(|p| p.get_ref().clone()).collect(),
+        }
+    }
 }
 
 impl Default for CheckSpec {
@@ -393,6 +416,7 @@ impl Default for CheckSpec {
             history_steps: None,
             unknown: UnknownPolicy::Fail,
             expect: Vec::new(),
+            timed: Vec::new(),
         }
     }
 }

@@ -215,11 +215,13 @@ fn explore(out: &mut String, e: &ExploreSpec) {
 }
 
 fn check(out: &mut String, c: &CheckSpec) {
-    let without_expect = CheckSpec {
+    let without_tables = CheckSpec {
         expect: Vec::new(),
+        timed: Vec::new(),
         ..c.clone()
     };
-    if without_expect == CheckSpec::default() {
+    if without_tables == CheckSpec::default() {
+        timed(out, &c.timed);
         return;
     }
     out.push_str("\n[check]\n");
@@ -239,6 +241,48 @@ fn check(out: &mut String, c: &CheckSpec) {
     }
     if c.unknown == crate::check::UnknownPolicy::Pass {
         line(out, "unknown", "\"pass\"");
+    }
+    timed(out, &c.timed);
+}
+
+/// `[[check.at]]` and `[[check.within]]` tables, in order.
+fn timed(out: &mut String, timed: &[crate::scenario::TimedSpec]) {
+    use crate::check::{Moment, PredicateRef};
+    for t in timed {
+        match &t.moment {
+            Moment::At { at, since } => {
+                out.push_str("\n[[check.at]]\n");
+                line(out, "at", &time(*at));
+                if *since != SimTime::ZERO {
+                    line(out, "since", &time(*since));
+                }
+            }
+            Moment::Within { after, within } => {
+                out.push_str("\n[[check.within]]\n");
+                let after: Vec<String> = after.iter().map(|a| string(a)).collect();
+                match after.len() {
+                    0 => line(out, "after", "\"fault\""),
+                    1 => line(out, "after", &after[0]),
+                    _ => line(out, "after", &format!("[{}]", after.join(", "))),
+                }
+                line(out, "within", &time(*within));
+            }
+        }
+        let holds: Vec<String> = t
+            .holds
+            .iter()
+            .map(|p| match p.get_ref() {
+                PredicateRef::Named(name) => string(name),
+                PredicateRef::RoleCount { role, min, max } => match max {
+                    Some(max) if max == min => {
+                        format!("{{ role = {}, count = {min} }}", string(role))
+                    }
+                    Some(max) => format!("{{ role = {}, min = {min}, max = {max} }}", string(role)),
+                    None => format!("{{ role = {}, min = {min} }}", string(role)),
+                },
+            })
+            .collect();
+        line(out, "holds", &format!("[{}]", holds.join(", ")));
     }
 }
 

@@ -71,6 +71,9 @@ impl<N: Node> Sim<N> {
     pub(crate) fn apply_fault(&mut self, action: &FaultAction) -> String {
         let text = self.apply_fault_inner(action);
         self.fault_log.push((self.now, text.clone()));
+        if let Some(timed) = self.timed.as_deref_mut() {
+            timed.note_fault(action.kind(), &text);
+        }
         text
     }
 
@@ -309,6 +312,9 @@ impl<N: Node> Sim<N> {
     /// restore loss, restart crashed nodes. Eventual checks run at the end.
     pub(crate) fn settle(&mut self) -> String {
         self.settling = true;
+        if let Some(timed) = self.timed.as_deref_mut() {
+            timed.note_settle();
+        }
         self.network.heal();
         let settings = std::sync::Arc::clone(&self.settings);
         self.network.restore_rates(&settings.base_net);

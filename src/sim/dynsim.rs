@@ -119,6 +119,9 @@ pub trait DynSim: Send {
     /// How many checks a run reports: the monitors (stateful `always`
     /// checks) and the invariants ([`DynSim::checks`]).
     fn check_count(&self) -> usize;
+    /// The predicates timed checks may name (`[[check.at]]`,
+    /// `[[check.within]]`): (name, meaning), the engine's first.
+    fn predicates(&self) -> Vec<(String, String)>;
     /// End-of-run check results, once [`DynSim::finish`] ran.
     fn check_results(&self) -> Option<&[CheckResult]>;
     /// Message and operation counters.
@@ -282,8 +285,14 @@ impl<N: Node> DynSim for Sim<N> {
             .map(|i| (i.name.clone(), i.kind))
             .collect()
     }
+    fn predicates(&self) -> Vec<(String, String)> {
+        Sim::predicates(self)
+    }
     fn check_count(&self) -> usize {
-        self.monitors.len() + self.settings.invariants.len() + self.settings.expectations.len()
+        self.monitors.len()
+            + self.settings.invariants.len()
+            + self.settings.expectations.len()
+            + self.settings.timed_checks.len()
     }
     fn check_results(&self) -> Option<&[CheckResult]> {
         self.final_checks.as_deref()

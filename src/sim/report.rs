@@ -176,6 +176,15 @@ impl<N: Node> Sim<N> {
                 self.check_results_now(&current)
             }
         };
+        let site = || "a timed check's predicate (it reads the nodes' state)".to_string();
+        let timed = match catch_panic(site, || self.timed_results()) {
+            Ok(timed) => timed,
+            Err(panic) => {
+                self.stop_on_panic(panic);
+                self.timed_results()
+            }
+        };
+        let results: Vec<CheckResult> = results.into_iter().chain(timed).collect();
         let panic = self.panicked.as_ref().map(|p| CheckResult {
             name: PANIC_CHECK.to_string(),
             kind: CheckKind::Always,
@@ -213,9 +222,14 @@ impl<N: Node> Sim<N> {
                 (CheckKind::Sometimes, None) => Outcome::Fail(
                     "never held during the run: this check must hold at least once, so a run where nothing happens cannot pass".into(),
                 ),
-                (CheckKind::AtEnd | CheckKind::Eventually | CheckKind::Expect, None) => {
-                    inv.evaluate(self)
-                }
+                (
+                    CheckKind::AtEnd
+                    | CheckKind::Eventually
+                    | CheckKind::Expect
+                    | CheckKind::At
+                    | CheckKind::Within,
+                    None,
+                ) => inv.evaluate(self),
             };
             CheckResult {
                 name: inv.name.clone(),

@@ -57,6 +57,17 @@ impl<N: Node> Sim<N> {
                 break item;
             }
         };
+        if self
+            .timed
+            .as_deref()
+            .is_some_and(|t| t.next_moment() < scheduled.at)
+        {
+            // Moments before this event see the world as it is now.
+            self.timed_before(scheduled.at);
+            if self.violation.is_some() {
+                return StepResult::Violated;
+            }
+        }
         if scheduled.at == self.now && self.step > 0 {
             self.still_steps += 1;
             if self.still_steps >= TIME_STILL_LIMIT {
@@ -84,7 +95,17 @@ impl<N: Node> Sim<N> {
         if let Some(event) = event {
             self.trace.push(self.step, self.now, event);
         }
-        self.run_step_checks()
+        let result = self.run_step_checks();
+        if result == StepResult::Progressed
+            && self.explore.is_none()
+            && self.timed.as_deref().is_some_and(|t| t.busy())
+        {
+            self.timed_after_step();
+            if self.violation.is_some() {
+                return StepResult::Violated;
+            }
+        }
+        result
     }
 
     /// A step with no handler: a fault the explorer applies to a message

@@ -130,6 +130,12 @@ pub struct SimSettings<N: Node> {
     pub(crate) history_steps: Option<u64>,
     /// Bounds on the run's metrics (`[expect]`), judged at the end.
     pub(crate) expectations: Vec<crate::check::Expectation>,
+    /// The predicates timed checks may name: the engine's, then the
+    /// protocol's.
+    pub(crate) predicates: Vec<super::Predicate<N>>,
+    /// Checks at a moment and within a deadline (`[[check.at]]`,
+    /// `[[check.within]]`).
+    pub(crate) timed_checks: Vec<crate::check::TimedCheck>,
 }
 
 /// The simulated world. Cloning it forks the run: the clone replays exactly.
@@ -171,6 +177,9 @@ pub struct Sim<N: Node> {
     pub(crate) panicked: Option<Box<super::panics::PanicReport>>,
     pub(crate) final_checks: Option<Vec<CheckResult>>,
     pub(crate) fault_log: Vec<(SimTime, String)>,
+    /// The timed checks' progress (`None` without timed checks, so a run
+    /// without them does no work for them).
+    pub(crate) timed: Option<Box<super::timed::Timed>>,
     /// Set once the world is explored ([`Sim::start_exploring`]): time
     /// stands still and the explorer picks each next event.
     pub(crate) explore: Option<Box<super::choice::ExploreMode>>,
@@ -223,6 +232,8 @@ impl<N: Node> SimBuilder<N> {
                 unknown: crate::check::UnknownPolicy::default(),
                 history_steps: None,
                 expectations: Vec::new(),
+                predicates: super::timed::engine_predicates(),
+                timed_checks: Vec::new(),
             },
             clock_offset_max: SimTime::ZERO,
             clock_drift_max_ppm: 0,
@@ -326,6 +337,22 @@ impl<N: Node> SimBuilder<N> {
         self.settings.expectations.push(expectation);
         self
     }
+    /// A predicate timed checks may name (`[[check.at]] holds = [...]`);
+    /// one named like an earlier one replaces it.
+    pub fn predicate(mut self, predicate: super::Predicate<N>) -> Self {
+        self.settings.predicates.push(predicate);
+        self
+    }
+    /// The predicates declared so far, (name, meaning), the engine's first.
+    pub fn predicate_names(&self) -> Vec<(String, String)> {
+        predicate_list(&self.settings.predicates)
+    }
+    /// A check at a moment or within a deadline after faults, judged by
+    /// the engine as the run goes (`[[check.at]]`, `[[check.within]]`).
+    pub fn timed_check(mut self, check: crate::check::TimedCheck) -> Self {
+        self.settings.timed_checks.push(check);
+        self
+    }
     /// A check.
     pub fn invariant(mut self, invariant: Invariant<N>) -> Self {
         self.settings.invariants.push(invariant);
@@ -395,6 +422,8 @@ impl<N: Node> SimBuilder<N> {
             })
             .collect();
         let sometimes = vec![false; s.invariants.len()];
+        let timed = (!s.timed_checks.is_empty())
+            .then(|| Box::new(super::timed::Timed::new(&s.timed_checks, &s.predicates)));
         let mut sim = Sim {
             now: SimTime::ZERO,
             step: 0,
@@ -426,6 +455,7 @@ impl<N: Node> SimBuilder<N> {
             final_checks: None,
             fault_log: Vec::new(),
             explore: None,
+            timed,
             settings: Arc::new(s),
         };
         sim.schedule_initial(self.faults);
@@ -545,6 +575,11 @@ impl<N: Node> Sim<N> {
     pub fn fault_log(&self) -> &[(SimTime, String)] {
         &self.fault_log
     }
+    /// The predicates timed checks may name, (name, meaning), each name
+    /// once (a protocol's replaces the engine's of the same name).
+    pub fn predicates(&self) -> Vec<(String, String)> {
+        predicate_list(&self.settings.predicates)
+    }
     /// The checks registered for this run.
     pub fn invariants(&self) -> &[Invariant<N>] {
         &self.settings.invariants
@@ -564,4 +599,17 @@ impl<N: Node> Sim<N> {
     pub fn next_event_time(&self) -> Option<SimTime> {
         self.queue.peek_time()
     }
+}
+
+/// (name, meaning) of each predicate, the last declaration of a name wins,
+/// in first-declaration order.
+fn predicate_list<N: Node>(predicates: &[super::Predicate<N>]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for p in predicates {
+        match out.iter_mut().find(|(name, _)| *name == p.name) {
+            Some(entry) => entry.1 = p.doc.clone(),
+            None => out.push((p.name.clone(), p.doc.clone())),
+        }
+    }
+    out
 }

@@ -8,7 +8,7 @@ use super::liveness::{self, describe_window, judged_at, Progress};
 use super::log::Command;
 use super::{Kv, Log, Params, Raft};
 use crate::sim::{ClientId, Node, NodeId, Sim, SimBuilder, SimTime};
-use crate::sim::{Invariant, Monitor};
+use crate::sim::{Invariant, Monitor, Predicate};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -827,6 +827,28 @@ fn acked_ops_applied<N: RaftLabNode>(sim: &Sim<N>) -> Result<(), String> {
     Ok(())
 }
 
+/// A live, unpaused leader that a majority of the cluster (itself
+/// counted) follows: live, in its term and connected to it both ways.
+pub fn led_by_majority<N: RaftLabNode>(sim: &Sim<N>) -> Option<NodeId> {
+    let majority = sim.node_count() as usize / 2 + 1;
+    let net = sim.network();
+    sim.live_nodes()
+        .filter(|(id, n)| is_leader(*n) && !sim.is_paused(*id))
+        .find(|(leader, l)| {
+            let term = l.current_term();
+            let followers = sim
+                .live_nodes()
+                .filter(|(id, n)| {
+                    n.current_term() == term
+                        && (id == leader
+                            || (net.connected(*leader, *id) && net.connected(*id, *leader)))
+                })
+                .count();
+            followers >= majority
+        })
+        .map(|(id, _)| id)
+}
+
 fn metrics<N: RaftLabNode>(sim: &Sim<N>) -> Vec<(String, String)> {
     let max = |f: fn(&N) -> u64| sim.live_nodes().map(|(_, n)| f(n)).max().unwrap_or(0);
     vec![
@@ -877,5 +899,33 @@ pub fn builder<N: RaftLabNode>(params: Params, nodes: u32, seed: u64) -> SimBuil
         .invariant(Invariant::sometimes("leader-elected", |sim: &Sim<N>| {
             sim.live_nodes().any(|(_, n)| is_leader(n))
         }))
+        .predicate(Predicate::now(
+            "leader-exists",
+            "a live, unpaused node leads its term and a majority of the cluster (itself counted) is live, in that term and connected to it both ways",
+            |sim: &Sim<N>| led_by_majority(sim).is_some(),
+        ))
+        .predicate(Predicate::now(
+            "no-leader",
+            "not leader-exists: no leader a majority follows (a deposed or cut-off node may still think it leads)",
+            |sim: &Sim<N>| led_by_majority(sim).is_none(),
+        ))
+        .predicate(Predicate::now(
+            "one-leader",
+            "leader-exists, and no other live node thinks it is a leader",
+            |sim: &Sim<N>| {
+                led_by_majority(sim).is_some()
+                    && sim.live_nodes().filter(|(_, n)| is_leader(*n)).count() == 1
+            },
+        ))
+        .predicate(Predicate::unchanged(
+            "nothing-committed",
+            "no live node's commit index is above the highest one a live node had at the reference moment (the fault, or `since`)",
+            |sim: &Sim<N>| {
+                sim.live_nodes()
+                    .map(|(_, n)| n.commit_index())
+                    .max()
+                    .unwrap_or(0)
+            },
+        ))
         .metrics(metrics)
 }
