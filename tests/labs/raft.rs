@@ -434,3 +434,60 @@ fn keeping_state_in_a_global_fails_every_case_with_restarts() {
         }
     }
 }
+
+// ---------------------------------------------------------------------
+// Checks in time catch broken Rafts.
+// ---------------------------------------------------------------------
+
+/// The outcome of the timed check of `kind` in `path`'s run of `seed`
+/// with the Raft `build` makes (its explanation, if it failed).
+fn timed_outcome(
+    path: &str,
+    seed: u64,
+    build: Build<'_>,
+    kind: distlab::check::CheckKind,
+) -> Vec<distlab::check::Outcome> {
+    let mut scenario = distlab::testing::load(path);
+    scenario.seed = seed;
+    let mut sim = build(&scenario, &Default::default()).expect("builds");
+    let report = sim.run();
+    report
+        .checks
+        .into_iter()
+        .filter(|c| c.kind == kind)
+        .map(|c| c.outcome)
+        .collect()
+}
+
+/// A Raft that does nothing passes the no-quorum moments (no leader,
+/// nothing committed: trivially) but misses every deadline: no leader and
+/// no commit ever follows a heal or a restart. The lab solution meets them.
+#[test]
+fn deadline_checks_catch_a_raft_that_never_elects() {
+    use distlab::check::{CheckKind, Outcome};
+    for path in [
+        "scenarios/raft-no-quorum.toml",
+        "scenarios/raft-reelection-deadline.toml",
+    ] {
+        for seed in 0..3 {
+            let idle = timed_outcome(path, seed, &build::<Idle>, CheckKind::Within);
+            let [Outcome::Fail(why)] = idle.as_slice() else {
+                panic!("{path} seed {seed}: a Raft that does nothing must miss its deadlines: {idle:?}");
+            };
+            assert!(
+                why.contains("leader-exists never held; op-commits never held"),
+                "{why}"
+            );
+            assert!(why.contains(" (step "), "the explanation names the step: {why}");
+            let solution = build::<solution::RaftNode>;
+            let timed: Vec<Outcome> = [CheckKind::At, CheckKind::Within]
+                .into_iter()
+                .flat_map(|kind| timed_outcome(path, seed, &solution, kind))
+                .collect();
+            assert!(
+                !timed.is_empty() && timed.iter().all(|o| *o == Outcome::Pass),
+                "{path} seed {seed}: the solution meets every check in time: {timed:?}"
+            );
+        }
+    }
+}

@@ -12,6 +12,7 @@
 //! - `paxos`: Multi-Paxos under churn (crashes, partitions, pauses, loss, duplication); every bug switch caught on its check; dueling proposers livelock without backoff and end with it.
 //! - `raft_bugs`: every Raft bug switch is caught within a few seeds, and the same seed passes without it.
 //! - `raft_scenarios`: Raft's shipped scenarios pass over seed ranges and report what a user should see.
+//! - `raft_timed`: Raft's checks in time: moments and deadlines pass on the reference, fail when what they state is false, and leave the trace hash alone.
 //! - `resilience`: the retry-storm scenario and the three protections side by side.
 //! - `saga`: sagas in both styles, the isolation anomaly, bug switches.
 //! - `swim`: SWIM failure detection and its bug switch.
@@ -33,6 +34,7 @@ mod lock_service;
 mod paxos;
 mod raft_bugs;
 mod raft_scenarios;
+mod raft_timed;
 mod resilience;
 mod saga;
 mod swim;
