@@ -44,7 +44,47 @@ fn params(ctx: &Context, name: &str) -> i32 {
         "{}",
         param_spec::listing(facts.name, facts.params, facts.bugs)
     );
+    print!("{}", predicates(ctx, facts.name));
     super::EXIT_OK
+}
+
+/// The predicates `[[check.at]]` and `[[check.within]]` may name: the
+/// protocol declares them on its simulation builder, so a small default
+/// scenario is built to ask.
+fn predicates(ctx: &Context, protocol: &str) -> String {
+    // Some protocols need a node count of their own (saga: exactly 4).
+    let build = |nodes: u32| -> Result<Box<dyn crate::sim::DynSim>, String> {
+        let text = format!(
+            "name = \"list\"\ndescription = \"list\"\nnodes = {nodes}\nduration = \"1s\"\n[protocol]\nname = \"{protocol}\"\n"
+        );
+        let s =
+            scenario::parse("list.toml", &text, &Overrides::default()).map_err(|e| e.headline())?;
+        let options = scenario::engine::BuildOptions::default();
+        let build = || ctx.registry.build(&s, &options).map_err(|e| e.headline());
+        crate::sim::catch_panic(|| "the protocol's constructor".into(), build)
+            .map_err(|p| p.short())?
+    };
+    let mut built = build(3);
+    for nodes in 4..=8 {
+        if built.is_ok() {
+            break;
+        }
+        built = build(nodes);
+    }
+    let mut out = String::from(
+        "\npredicates ([[check.at]] / [[check.within]] holds = [\"name\", ...], or a role count like { role = \"leader\", count = 0 }):\n",
+    );
+    match built {
+        Ok(sim) => {
+            let predicates = sim.predicates();
+            let width = predicates.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+            for (name, doc) in predicates {
+                out += &format!("  {name:<width$}  {doc}\n");
+            }
+        }
+        Err(why) => out += &format!("  (could not build a default scenario to ask: {why})\n"),
+    }
+    out
 }
 
 /// Run the command.

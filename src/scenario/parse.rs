@@ -570,7 +570,9 @@ fn parse_check(section: &Section<'_>) -> Result<CheckSpec, ScenarioError> {
         check.timed.extend(super::timed::parse_at(source, item)?);
     }
     if let Some(item) = section.get("within") {
-        check.timed.extend(super::timed::parse_within(source, item)?);
+        check
+            .timed
+            .extend(super::timed::parse_within(source, item)?);
     }
     if let Some(item) = section.get("invariants") {
         check.invariants = parse_invariants(source, item)?;

@@ -55,14 +55,17 @@ pub(crate) fn parse_within(
             .copied()
             .chain(["fault"])
             .collect();
-        let expected = format!("a fault kind or a list of them: {}", kinds.join(", "));
+        let expected = format!(
+            "a fault kind or a list of them ({}; \"fault\" for every fault)",
+            FaultAction::KINDS.join(", ")
+        );
         let after_item = t.required("after", &expected)?;
         let after = match &after_item.value {
             Value::Array(items) if !items.is_empty() => items
                 .iter()
-                .map(|i| fault_kind(source, i, &kinds, &expected))
+                .map(|i| fault_kind(source, i, &kinds))
                 .collect::<Result<Vec<_>, _>>()?,
-            _ => vec![fault_kind(source, after_item, &kinds, &expected)?],
+            _ => vec![fault_kind(source, after_item, &kinds)?],
         };
         // "fault" anywhere means every fault: no filter.
         let after = if after.iter().any(|a| a == "fault") {
@@ -82,12 +85,7 @@ pub(crate) fn parse_within(
 }
 
 /// One fault kind of `after`, or `fault`.
-fn fault_kind(
-    source: &SourceInfo,
-    item: &Item,
-    kinds: &[&str],
-    expected: &str,
-) -> Result<String, ScenarioError> {
+fn fault_kind(source: &SourceInfo, item: &Item, kinds: &[&str]) -> Result<String, ScenarioError> {
     let after = read::string(source, "after", item)?;
     let after = after.get_ref().as_str();
     if kinds.contains(&after) {
@@ -96,7 +94,10 @@ fn fault_kind(
     let hint = read::closest(after, kinds)
         .map(|k| format!(" (did you mean `{k}`?)"))
         .unwrap_or_default();
-    let message = format!("expected {expected} for `after`, got {after:?}{hint}");
+    let message = format!(
+        "expected a fault kind for `after`, got {after:?}{hint}; the kinds: {}, or \"fault\" for every fault",
+        FaultAction::KINDS.join(", ")
+    );
     Err(read::error(source, item, message))
 }
 
@@ -141,7 +142,9 @@ fn predicate(source: &SourceInfo, item: &Item) -> Result<Spanned<PredicateRef>, 
             let (min, max) = match (count, min, max) {
                 (Some(c), None, None) => (c, Some(c)),
                 (None, None, None) => {
-                    return Err(t.missing("count` or `min`/`max", "how many live nodes hold the role"))
+                    return Err(
+                        t.missing("count` or `min`/`max", "how many live nodes hold the role")
+                    )
                 }
                 (None, min, max) => (min.unwrap_or(0), max),
                 (Some(_), _, _) => {

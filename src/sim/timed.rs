@@ -588,11 +588,7 @@ fn missed(check: &TimedCheck, w: &Window) -> String {
     } else {
         parts.join("; ")
     };
-    format!(
-        "{}: by the deadline at {}, {how}",
-        w.describe(),
-        w.deadline
-    )
+    format!("{}: by the deadline at {}, {how}", w.describe(), w.deadline)
 }
 
 /// A deadline check's outcome over all its windows.

@@ -303,6 +303,8 @@ fn bad_inputs_are_reported_with_their_place() {
         "bad-topology",
         "unknown-workload",
         "unknown-invariant",
+        "unknown-predicate",
+        "unknown-predicate-role",
         "unknown-history",
         "bad-read-ratio",
         "old-bug-key",
@@ -542,4 +544,55 @@ fn expectations_on_metrics_pass_and_fail_with_the_measured_value() {
         "{text}"
     );
     assert!(text.contains("verdict: liveness-failure"), "{text}");
+}
+
+/// Checks in time show in `run` like any check (kinds `at` and `within`);
+/// a moment that does not hold is a safety failure (exit 1) naming the
+/// moment and the step, a missed deadline a liveness failure (exit 2)
+/// naming the fault it followed; `sweep` counts them like other failures.
+#[test]
+fn checks_in_time_show_in_run_and_sweep() {
+    let out = distlab(&["run", "scenarios/raft-no-quorum.toml"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "pass    at         at 4s: no-leader, nothing-committed, no-op-commits (since 3.1s)"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("pass    within     within 1s after restart: leader-exists, op-commits"),
+        "{text}"
+    );
+    let leader_now = support::variant(
+        "scenarios/raft-no-quorum.toml",
+        "at = \"4s\"\nsince = \"3.1s\"\nholds = [\"no-leader\",",
+        "at = \"4s\"\nsince = \"3.1s\"\nholds = [\"leader-exists\",",
+        "leader-at-4s.toml",
+    );
+    let out = distlab(&["run", &leader_now]);
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(text.contains("FAIL    at         at 4s: leader-exists, nothing-committed, no-op-commits (since 3.1s): at 4s (step "), "{text}");
+    assert!(text.contains("): leader-exists did not hold"), "{text}");
+    let tight = support::variant(
+        "scenarios/raft-no-quorum.toml",
+        "within = \"1s\"",
+        "within = \"20ms\"",
+        "tight-deadline.toml",
+    );
+    let out = distlab(&["run", &tight]);
+    assert_eq!(code(&out), 2, "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(text.contains("FAIL    within     within 20ms after restart: leader-exists, op-commits: after restart n"), "{text}");
+    assert!(text.contains("at 10s (step "), "{text}");
+    assert!(text.contains("by the deadline at 10.02s, leader-exists never held; op-commits never held (1 of 1 restart windows missed their deadline)"), "{text}");
+    let out = distlab(&["sweep", &tight, "--seeds", "0..3"]);
+    assert_eq!(code(&out), 2, "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("3 seeds of raft-no-quorum: 0 passed, 3 failed, 0 unknown"),
+        "{}",
+        stdout(&out)
+    );
 }

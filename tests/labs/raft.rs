@@ -478,7 +478,10 @@ fn deadline_checks_catch_a_raft_that_never_elects() {
                 why.contains("leader-exists never held; op-commits never held"),
                 "{why}"
             );
-            assert!(why.contains(" (step "), "the explanation names the step: {why}");
+            assert!(
+                why.contains(" (step "),
+                "the explanation names the step: {why}"
+            );
             let solution = build::<solution::RaftNode>;
             let timed: Vec<Outcome> = [CheckKind::At, CheckKind::Within]
                 .into_iter()

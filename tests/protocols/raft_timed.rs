@@ -24,7 +24,11 @@ fn the_reference_meets_every_moment_and_deadline() {
         let scenario = testing::load(path);
         for seed in testing::seeds_from_env(0..10) {
             let report = testing::run(&scenario, seed);
-            assert_eq!(report.verdict, Verdict::Pass, "{path} seed {seed}: {report:#?}");
+            assert_eq!(
+                report.verdict,
+                Verdict::Pass,
+                "{path} seed {seed}: {report:#?}"
+            );
             let timed = timed(&report.checks);
             assert!(!timed.is_empty(), "{path} has checks in time");
             assert!(timed.iter().all(|c| c.outcome == Outcome::Pass));
@@ -64,7 +68,8 @@ fn a_moment_check_fails_when_the_cluster_still_has_a_leader() {
 /// fault it followed.
 #[test]
 fn a_deadline_check_fails_when_elections_are_too_slow() {
-    let slow = "name = \"raft\"\nelection_timeout = { min = \"3s\", max = \"6s\" }\nheartbeat = \"500ms\"";
+    let slow =
+        "name = \"raft\"\nelection_timeout = { min = \"3s\", max = \"6s\" }\nheartbeat = \"500ms\"";
     let path = support::variant(DEADLINE, "name = \"raft\"", slow, "slow-elections.toml");
     let scenario = testing::load(&path);
     let report = (0..10)

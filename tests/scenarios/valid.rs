@@ -228,6 +228,20 @@ fn every_key_faults_nemesis_check() {
             "op-latency-p99 between 1ms and 50ms"
         ]
     );
+    let timed: Vec<String> = s
+        .check
+        .timed
+        .iter()
+        .map(|t| t.check().check_name())
+        .collect();
+    assert_eq!(
+        timed,
+        [
+            "at 5s: all-up, leader count = 0, leader count in 1..=2 (since 2s)",
+            "within 2s after heal or restart: op-commits",
+            "within 1s after fault: leader count >= 1",
+        ]
+    );
 }
 
 #[test]
