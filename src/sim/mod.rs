@@ -53,6 +53,8 @@ pub use world::{
 mod panic_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod timed_tests;
 
 #[cfg(test)]
 pub(crate) mod tests_support {
