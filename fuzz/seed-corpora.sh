@@ -2,12 +2,13 @@
 # Fill fuzz/corpus/<target>/ with seeds from the shipped files: every
 # scenario (scenarios/, labs/*/scenarios/, tests/fixtures/*scenarios/, tests/fixtures/bad_inputs/),
 # every history in tests/fixtures/histories/, the replay files in
-# tests/fixtures/bad_inputs/ and fuzz/seeds/replay/, and a few key sequences.
+# tests/fixtures/bad_inputs/ and fuzz/seeds/replay/, the sweep results files in
+# fuzz/seeds/sweep_results/, and a few key sequences.
 # libFuzzer adds what it finds to the same folders. Safe to run again.
 set -eu
 cd "$(dirname "$0")/.."
 corpus=fuzz/corpus
-mkdir -p "$corpus/scenario" "$corpus/history" "$corpus/replay" "$corpus/tui_keys"
+mkdir -p "$corpus/scenario" "$corpus/history" "$corpus/replay" "$corpus/sweep_results" "$corpus/tui_keys"
 seed() { # seed TARGET FILE...: copy each file under a name made of its path
     target=$1
     shift
@@ -20,6 +21,7 @@ seed scenario scenarios/*.toml labs/*/scenarios/*.toml tests/fixtures/valid_scen
     tests/fixtures/invalid_scenarios/*.toml tests/fixtures/bad_inputs/*.toml
 seed history tests/fixtures/histories/*
 seed replay tests/fixtures/bad_inputs/*.json fuzz/seeds/replay/*.json
+seed sweep_results fuzz/seeds/sweep_results/*.json
 # Key sequences: the first byte picks the screen size, then two bytes a key
 # (see distlab::fuzzing::decode_key): step, step back, crash, goto 500, save.
 printf '\120\016n\016n\016b\016c\016n' > "$corpus/tui_keys/steps"

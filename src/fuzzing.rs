@@ -239,6 +239,18 @@ fn run_bounded(mut sim: Box<dyn DynSim>) {
     let _ = sim.finish();
 }
 
+/// A sweep results file (`sweep --results`, what `merge` reads): parse it
+/// and check every record as `merge` does.
+pub fn sweep_results(data: &[u8]) -> Reach {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return Reach::Rejected;
+    };
+    match crate::cli::sweep::results::parse(text) {
+        Ok(_) => Reach::Ran,
+        Err(e) => rejected(e),
+    }
+}
+
 fn rejected(error: impl std::fmt::Display) -> Reach {
     let _ = error.to_string();
     Reach::Rejected

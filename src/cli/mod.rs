@@ -21,7 +21,7 @@ mod params;
 mod replay;
 mod run;
 mod shrink;
-mod sweep;
+pub(crate) mod sweep;
 pub mod tui;
 
 use crate::registry::{ProtocolEntry, Registry};
@@ -77,6 +77,8 @@ enum Command {
     Run(run::RunArgs),
     /// Run a scenario over many seeds in parallel and collect failures.
     Sweep(sweep::SweepArgs),
+    /// Fold the results files of a sharded sweep into one sweep's output.
+    Merge(sweep::merge::MergeArgs),
     /// Re-run a failure exactly and confirm it comes back.
     Replay(replay::ReplayArgs),
     /// Cut a failing run down to a minimal scenario that fails the same check.
@@ -209,6 +211,7 @@ pub fn run_with(ctx: Context) -> i32 {
         Command::List(args) => list::run(&ctx, &args),
         Command::Run(args) => run::run(&ctx, &args),
         Command::Sweep(args) => sweep::run(&ctx, &args),
+        Command::Merge(args) => sweep::merge::run(&args),
         Command::Replay(args) => replay::run(&ctx, &args),
         Command::Shrink(args) => shrink::run(&ctx, &args),
         Command::Export(args) => export::run(&ctx, &args),

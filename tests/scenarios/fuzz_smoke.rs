@@ -165,6 +165,11 @@ fn shipped_histories_and_replays_get_through_their_readers() {
         .filter(|r| fuzzing::replay(r) == Reach::Ran)
         .count();
     assert!(ran >= 6, "only {ran} replay files ran");
+    let ran = files(&["fuzz/seeds/sweep_results/*.json"])
+        .iter()
+        .filter(|r| fuzzing::sweep_results(r) == Reach::Ran)
+        .count();
+    assert!(ran >= 2, "only {ran} sweep results files were read");
 }
 
 /// A random edit of a corpus entry: overwrite, insert or delete bytes.
@@ -218,6 +223,12 @@ proptest! {
     fn mutated_replays_never_panic(pick in any::<prop::sample::Index>(), e in edits()) {
         let corpus = replays();
         fuzzing::replay(&mutate(pick.get(&corpus).clone(), &e));
+    }
+
+    #[test]
+    fn mutated_sweep_results_never_panic(pick in any::<prop::sample::Index>(), e in edits()) {
+        let corpus = files(&["fuzz/seeds/sweep_results/*.json"]);
+        fuzzing::sweep_results(&mutate(pick.get(&corpus).clone(), &e));
     }
 
     #[test]

@@ -15,7 +15,9 @@
 //! Ctrl-C ends the process at once ([`interrupt`]).
 
 mod interrupt;
+pub mod merge;
 mod pool;
+pub mod results;
 mod sink;
 mod window;
 
@@ -64,6 +66,10 @@ pub struct SweepArgs {
     /// Print one JSON object instead of the human summary.
     #[arg(long)]
     pub json: bool,
+    /// Also write every seed's result to this file, for `distlab merge`
+    /// (one file per `--shard`; see docs/scaling.md).
+    #[arg(long)]
+    pub results: Option<PathBuf>,
 }
 
 /// Parse `A..B`.
@@ -96,7 +102,7 @@ pub fn parse_shard(text: &str) -> Result<(u64, u64), String> {
 
 /// What one seed gave, as small as possible: a sweep holds at most
 /// `WINDOW_LIMIT` of these plus its failures.
-enum SeedResult {
+pub(crate) enum SeedResult {
     Passed {
         trace_hash: String,
         steps: u64,
@@ -197,11 +203,14 @@ struct Tally {
     steps: u64,
     worst: Verdict,
     failures: Vec<Failure>,
+    /// Every seed's record, kept only for `--results`.
+    records: Option<Vec<results::SeedRecord>>,
 }
 
 impl Tally {
-    fn new() -> Self {
+    fn new(keep_records: bool) -> Self {
         Tally {
+            records: keep_records.then(Vec::new),
             hasher: StableHasher::new(),
             runs: 0,
             passed: 0,
@@ -256,6 +265,11 @@ pub fn run(ctx: &Context, args: &SweepArgs) -> i32 {
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .clamp(1, 256);
+    if let Some(path) = &args.results {
+        if let Err(e) = results::check_target(path) {
+            return common::report_error(e);
+        }
+    }
     let mut sink = match FailureSink::open(&args.failures) {
         Ok(sink) => sink,
         Err(e) => return common::report_error(e),
@@ -269,7 +283,7 @@ pub fn run(ctx: &Context, args: &SweepArgs) -> i32 {
     let interrupt = Interrupt::install();
     let started = std::time::Instant::now(); // allow-nondeterminism: progress and summary only
     let bar = progress_bar(range.len());
-    let mut tally = Tally::new();
+    let mut tally = Tally::new(args.results.is_some());
     let ending = pool::run(
         range,
         jobs,
@@ -296,8 +310,33 @@ pub fn run(ctx: &Context, args: &SweepArgs) -> i32 {
         Ok(outcome) => outcome,
         Err(e) => return common::report_error(e),
     };
+    if let (Some(path), Some(records)) = (&args.results, tally.records.take()) {
+        let file = results::ResultsFile {
+            distlab_sweep_results: results::FORMAT,
+            scenario: args.scenario.scenario.clone(),
+            scenario_name: scenario.name.clone(),
+            scenario_hash: super::failure::text_hash(&scenario.source.text),
+            seeds: [start, end],
+            shard: [shard, shards],
+            nodes: args.scenario.nodes,
+            duration_ns: args.scenario.duration.map(crate::sim::SimTime::as_nanos),
+            interrupted: ending.interrupted,
+            results: records,
+        };
+        if let Err(e) = results::write(path, &file) {
+            return common::report_error(e);
+        }
+    }
     let wall = started.elapsed().as_secs_f64();
-    summarise(args, &scenario, range, &tally, &ending, written, wall)
+    summarise(
+        args,
+        &scenario.name,
+        range,
+        &tally,
+        &ending,
+        written,
+        Some(wall),
+    )
 }
 
 fn progress_bar(len: u64) -> ProgressBar {
@@ -348,6 +387,9 @@ fn hand_on(
     tally.runs += 1;
     bar.inc(1);
     tally.hasher.write_u64(seed);
+    if let Some(records) = &mut tally.records {
+        records.push(results::SeedRecord::of(seed, &result));
+    }
     match result {
         SeedResult::Passed {
             trace_hash,
@@ -398,21 +440,23 @@ fn hand_on(
     Ok(())
 }
 
+/// Print the summary (or the JSON object) and return the exit code;
+/// `wall` is left out for a merge.
 fn summarise(
     args: &SweepArgs,
-    scenario: &Scenario,
+    name: &str,
     range: SeedRange,
     tally: &Tally,
     ending: &pool::Ending,
     written: SinkOutcome,
-    wall: f64,
+    wall: Option<f64>,
 ) -> i32 {
     let sweep_hash =
         (!ending.interrupted).then(|| crate::sim::trace::format_hash(tally.hasher.finish()));
     let resume = resume_flags(args, range, ending);
     if args.json {
         let value = serde_json::json!({
-            "scenario": scenario.name,
+            "scenario": name,
             "seeds": {"start": args.seeds.0, "end": args.seeds.1},
             "shard": args.shard.map(|(i, n)| format!("{i}/{n}")),
             "runs": tally.runs,
@@ -427,17 +471,19 @@ fn summarise(
         });
         println!("{value}");
     } else {
-        print_summary(args, scenario, range, tally, ending, resume.as_deref());
+        print_summary(args, name, range, tally, ending, resume.as_deref());
         print_file_outcome(args, written);
         match &sweep_hash {
             Some(hash) => println!("sweep-hash: {hash}"),
             None => println!("sweep-hash: none (interrupted: not every seed ran)"),
         }
-        eprintln!(
-            "wall time: {wall:.2}s ({:.0} seeds/s, {:.2} M events/s)",
-            tally.runs as f64 / wall.max(1e-9),
-            tally.steps as f64 / wall.max(1e-9) / 1e6
-        );
+        if let Some(wall) = wall {
+            eprintln!(
+                "wall time: {wall:.2}s ({:.0} seeds/s, {:.2} M events/s)",
+                tally.runs as f64 / wall.max(1e-9),
+                tally.steps as f64 / wall.max(1e-9) / 1e6
+            );
+        }
     }
     if ending.interrupted {
         return EXIT_INTERRUPTED;
@@ -477,7 +523,7 @@ fn resume_flags(args: &SweepArgs, range: SeedRange, ending: &pool::Ending) -> Op
 
 fn print_summary(
     args: &SweepArgs,
-    scenario: &Scenario,
+    name: &str,
     range: SeedRange,
     tally: &Tally,
     ending: &pool::Ending,
@@ -485,14 +531,13 @@ fn print_summary(
 ) {
     let counts = tally.counts();
     if !ending.interrupted {
-        println!("swept {} seeds of {}: {counts}", tally.runs, scenario.name);
+        println!("swept {} seeds of {name}: {counts}", tally.runs);
         return;
     }
     println!(
-        "interrupted after {} of {} seeds of {}: {counts}",
+        "interrupted after {} of {} seeds of {name}: {counts}",
         tally.runs,
         range.len(),
-        scenario.name
     );
     if let Some(flags) = resume {
         let path = args.scenario.scenario.display();

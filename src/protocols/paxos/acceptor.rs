@@ -12,15 +12,11 @@
 //! engine applies effects after the handler), so no promise or acceptance
 //! is ever answered before it is durable — except with `reply-before-sync`.
 
-use super::lab::load_slots;
+use super::lab::{load_slots, slot_key};
 use super::synod::ValueRule;
 use super::{Ballot, Bug, Command, Msg, Paxos, Report, Role};
 use crate::sim::{Ctx, NodeId};
 use crate::storage::Storage;
-
-fn slot_key(prefix: &str, slot: u64) -> String {
-    format!("{prefix}/{slot:012}")
-}
 
 /// Store `value` as one JSON text (fewer allocations than a JSON tree).
 fn put_text<T: serde::Serialize>(storage: &mut Storage, key: &str, value: &T) {

@@ -28,7 +28,32 @@ pub const ROUND_KEY: &str = "round";
 /// The storage key of the accepted proposal in `slot` (the reference's):
 /// `accepted/<slot>`, zero-padded so keys sort by slot.
 pub fn accepted_key(slot: u64) -> String {
-    format!("accepted/{slot:012}")
+    slot_key("accepted", slot)
+}
+
+/// `prefix/<slot>` with the slot zero-padded to 12 digits (more if it needs
+/// them), as `format!("{prefix}/{slot:012}")` writes it but without the
+/// formatting machinery: a key is made at every acceptance and every
+/// learned slot, and `format!` with a width was 5 % of a Paxos churn run.
+pub fn slot_key(prefix: &str, slot: u64) -> String {
+    let mut digits = [b'0'; 20];
+    let mut at = digits.len();
+    let mut rest = slot;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let from = at.min(digits.len() - 12);
+    let mut key = String::with_capacity(prefix.len() + 1 + digits.len() - from);
+    key.push_str(prefix);
+    key.push('/');
+    // Only ASCII digits were written.
+    key.push_str(std::str::from_utf8(&digits[from..]).unwrap_or_default());
+    key
 }
 
 /// What an acceptor (and its proposer) gets back from storage at a restart
@@ -98,17 +123,15 @@ pub fn load_slots<T: serde::de::DeserializeOwned>(
     prefix: &str,
 ) -> Vec<(u64, T)> {
     let mut out = Vec::new();
-    for key in storage.keys() {
-        let Some(rest) = key.strip_prefix(prefix) else {
+    for (key, value) in storage.entries_with_prefix(prefix) {
+        let Some(slot) = key[prefix.len()..]
+            .strip_prefix('/')
+            .and_then(|s| s.parse::<u64>().ok())
+        else {
             continue;
         };
-        let Some(slot) = rest.strip_prefix('/').and_then(|s| s.parse::<u64>().ok()) else {
-            continue;
-        };
-        if let Some(text) = storage.get::<String>(&key) {
-            if let Ok(value) = serde_json::from_str(&text) {
-                out.push((slot, value));
-            }
+        if let Some(Ok(value)) = value.as_str().map(serde_json::from_str) {
+            out.push((slot, value));
         }
     }
     out

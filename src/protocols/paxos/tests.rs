@@ -90,3 +90,23 @@ fn single_decree_with_backoff_chooses_one_value() {
     assert_eq!(values.len(), 1, "{values:?}");
     assert!(matches!(values.first(), Some(Some(Command::Own(_)))));
 }
+
+/// `slot_key` writes what `format!("{prefix}/{slot:012}")` writes (keys
+/// already on a student's disk must keep their names and order).
+#[test]
+fn slot_keys_are_the_formatted_ones() {
+    for slot in [
+        0,
+        1,
+        9,
+        10,
+        99,
+        123_456,
+        999_999_999_999,
+        1_000_000_000_000,
+        u64::MAX,
+    ] {
+        assert_eq!(lab::slot_key("chosen", slot), format!("chosen/{slot:012}"));
+        assert_eq!(lab::accepted_key(slot), format!("accepted/{slot:012}"));
+    }
+}
