@@ -49,7 +49,7 @@ pub(crate) fn parse_scenario(
     let name = required_text(&top, "name")?;
     let description = required_text(&top, "description")?;
     let (protocol, protocol_params) = parse_protocol(&top)?;
-    let context = parse_size_and_time(&top, overrides)?;
+    let mut context = parse_size_and_time(&top, overrides)?;
     let seed = match (overrides.seed, top.get("seed")) {
         (Some(seed), _) => seed,
         (None, Some(item)) => read::integer_in(&source, "seed", item, 0..=i64::MAX)?.unsigned_abs(),
@@ -64,6 +64,7 @@ pub(crate) fn parse_scenario(
     let workload = section("workload")?
         .map(|s| parse_workload(&s))
         .transpose()?;
+    context.clients = workload.as_ref().map_or(0, |w| w.clients);
     Ok(Scenario {
         name,
         description,
@@ -183,6 +184,7 @@ fn parse_size_and_time<'a>(
         nodes_from,
         duration,
         duration_from,
+        clients: 0,
     })
 }
 
@@ -255,7 +257,7 @@ pub(crate) fn parse_latency(
     }
 }
 
-const NETWORK_KEYS: [&str; 7] = [
+const NETWORK_KEYS: [&str; 8] = [
     "latency",
     "loss",
     "duplicate",
@@ -263,6 +265,7 @@ const NETWORK_KEYS: [&str; 7] = [
     "links",
     "lose_messages",
     "keep_loss_draws",
+    "clients",
 ];
 const LOSE_KEYS: [&str; 3] = ["from", "to", "nth"];
 const LINK_KEYS: [&str; 6] = ["from", "to", "both_ways", "latency", "loss", "duplicate"];
@@ -296,6 +299,9 @@ fn parse_network(
     if let Some(item) = section.get("keep_loss_draws") {
         network.keep_loss_draws = read::boolean(source, "keep_loss_draws", item)?;
     }
+    if let Some(item) = section.get("clients") {
+        network.clients = parse_client_traffic(source, item)?;
+    }
     if let Some(item) = section.get("lose_messages") {
         let clients = workload.map_or(0, |w| w.clients);
         let entries = array_of_tables(source, item, "network.lose_messages")?;
@@ -312,6 +318,23 @@ fn parse_network(
         }
     }
     Ok(network)
+}
+
+/// `[network] clients = "loss-only" | "lossy" | "reliable"`.
+fn parse_client_traffic(source: &SourceInfo, item: &Item) -> Result<ClientTraffic, ScenarioError> {
+    let names: Vec<&str> = ClientTraffic::NAMED.iter().map(|(n, _)| *n).collect();
+    let text = read::string(source, "clients", item)?;
+    match ClientTraffic::NAMED.iter().find(|(n, _)| n == text.get_ref()) {
+        Some((_, mode)) => Ok(*mode),
+        None => {
+            let message = format!(
+                "unknown client traffic {:?} for `clients` in [network]; expected {} (`clients` in [workload] is the number of clients)",
+                text.get_ref(),
+                quoted_list(&names)
+            );
+            Err(read::error(source, item, message))
+        }
+    }
 }
 
 /// One `[network] lose_messages` entry: `{ from = 0, to = "c1", nth = 3 }`.
@@ -351,7 +374,7 @@ fn parse_lose(
 
 /// A message's end: a node index, or a client `"c0"` below the workload's
 /// `clients`.
-fn endpoint(
+pub(crate) fn endpoint(
     context: &Context<'_>,
     key: &str,
     item: &Item,
@@ -467,7 +490,17 @@ fn parse_storage(section: &Section<'_>) -> Result<StorageSpec, ScenarioError> {
     Ok(storage)
 }
 
-const WORKLOAD_KEYS: [&str; 6] = ["kind", "clients", "rate", "ops", "timeout", "resend"];
+const WORKLOAD_KEYS: [&str; 9] = [
+    "kind",
+    "clients",
+    "rate",
+    "ops",
+    "timeout",
+    "resend",
+    "retry",
+    "retries",
+    "in_flight",
+];
 
 fn parse_workload(section: &Section<'_>) -> Result<WorkloadSpec, ScenarioError> {
     let source = section.source;
@@ -507,6 +540,20 @@ fn parse_workload(section: &Section<'_>) -> Result<WorkloadSpec, ScenarioError> 
         }
         None => None,
     };
+    let (retry, retries) = parse_retry(section)?;
+    let in_flight = match section.get("in_flight") {
+        Some(item) => {
+            if let Some(rate) = section.get("rate") {
+                let message = "`rate` and `in_flight` do not go together: with `in_flight` each \
+                               client keeps that many operations open and issues the next as soon \
+                               as one ends; remove one of them"
+                    .to_string();
+                return Err(read::error(source, rate, message));
+            }
+            Some(read::integer_in(source, "in_flight", item, 1..=100)?.unsigned_abs() as u32)
+        }
+        None => None,
+    };
     let mut entries = section.table.clone();
     entries.retain(|key, _| !WORKLOAD_KEYS.contains(&key.as_str()));
     let place = format!("in [workload] for workload `{}`", kind.get_ref());
@@ -518,8 +565,44 @@ fn parse_workload(section: &Section<'_>) -> Result<WorkloadSpec, ScenarioError> 
         ops,
         timeout,
         resend,
+        retry,
+        retries,
+        in_flight,
         params,
     })
+}
+
+/// `retry = "new-id" | "same-id"` and `retries` (only with `"same-id"`).
+fn parse_retry(section: &Section<'_>) -> Result<(RetryMode, Option<u32>), ScenarioError> {
+    let source = section.source;
+    let names: Vec<&str> = RetryMode::NAMED.iter().map(|(name, _)| *name).collect();
+    let retry = match section.get("retry") {
+        Some(item) => {
+            let text = read::string(source, "retry", item)?;
+            let found = RetryMode::NAMED.iter().find(|(n, _)| n == text.get_ref());
+            let Some((_, mode)) = found else {
+                let message = format!(
+                    "unknown retry mode {:?}; expected {}",
+                    text.get_ref(),
+                    quoted_list(&names)
+                );
+                return Err(read::error(source, item, message));
+            };
+            *mode
+        }
+        None => RetryMode::NewId,
+    };
+    let retries = match section.get("retries") {
+        Some(item) if retry != RetryMode::SameId => {
+            let message = "`retries` counts the retries of `retry = \"same-id\"`; without it a \
+                           timed-out operation is not retried (it ends `info`)"
+                .to_string();
+            Err(read::error(source, item, message))?
+        }
+        Some(item) => Some(read::integer_in(source, "retries", item, 1..=1000)?.unsigned_abs() as u32),
+        None => None,
+    };
+    Ok((retry, retries))
 }
 
 /// `"10/s"`, `"5/ms"`, `"600/m"`.
