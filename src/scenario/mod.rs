@@ -49,9 +49,9 @@ pub use param_spec::{
 };
 pub use params::{ParamReader, ParamTable};
 pub use spec::{
-    CheckSpec, ClockSpec, FaultAction, FaultSpec, InvariantSelection, LatencySpec, LinkSpec,
-    LoseSpec, NemesisKind, NemesisSpec, NetworkSpec, PartitionShape, PartitionSpec, Probability,
-    Rate, Scenario, SignedDuration, StorageSpec, Target, WorkloadSpec,
+    CheckSpec, ClientTraffic, ClockSpec, FaultAction, FaultSpec, InvariantSelection, LatencySpec,
+    LinkSpec, LoseSpec, NemesisKind, NemesisSpec, NetworkSpec, PartitionShape, PartitionSpec,
+    Probability, Rate, RetryMode, Scenario, SignedDuration, StorageSpec, Target, WorkloadSpec,
 };
 
 pub use write::to_toml;
