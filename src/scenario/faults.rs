@@ -57,6 +57,60 @@ pub(crate) fn node_index(
     }
 }
 
+/// A message's end: a node index, or a client `"c0"` below the workload's
+/// `clients`.
+pub(crate) fn endpoint(
+    context: &Context<'_>,
+    key: &str,
+    item: &Item,
+    clients: u32,
+) -> Result<crate::base::Endpoint, ScenarioError> {
+    use crate::base::{ClientId, Endpoint, NodeId};
+    let source = context.source;
+    match &item.value {
+        Value::Integer(_) => node_index(context, key, item).map(|n| Endpoint::Node(NodeId(n))),
+        Value::String(s) => {
+            let index = s
+                .strip_prefix('c')
+                .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|d| d.parse::<u32>().ok());
+            match index {
+                Some(c) if c < clients => Ok(Endpoint::Client(ClientId(c))),
+                Some(c) if clients == 0 => Err(read::error(
+                    source,
+                    item,
+                    format!("client c{c} does not exist: the scenario has no clients (no [workload], or clients = 0)"),
+                )),
+                Some(c) => Err(read::error(
+                    source,
+                    item,
+                    if clients == 1 {
+                        format!("client c{c} does not exist: there is 1 client, c0")
+                    } else {
+                        format!(
+                            "client c{c} does not exist: there are {clients} clients, c0 to c{}",
+                            clients - 1
+                        )
+                    },
+                )),
+                None => Err(read::error(
+                    source,
+                    item,
+                    format!("expected a node index or a client like \"c0\" for `{key}`, got \"{s}\""),
+                )),
+            }
+        }
+        other => {
+            let message = format!(
+                "expected a node index (0 to {}) or a client like \"c0\" for `{key}`, got {}",
+                context.nodes - 1,
+                other.describe()
+            );
+            Err(read::error(source, item, message))
+        }
+    }
+}
+
 /// A target: a node index, `"random"`, or a role name such as `"leader"`.
 fn target(context: &Context<'_>, key: &str, item: &Item) -> Result<Target, ScenarioError> {
     if let Value::String(s) = &item.value {
@@ -78,7 +132,7 @@ fn target_or_client(
 ) -> Result<Target, ScenarioError> {
     match &item.value {
         Value::String(s) if client_name(s).is_some() => {
-            match super::parse::endpoint(context, key, item, context.clients)? {
+            match endpoint(context, key, item, context.clients)? {
                 Endpoint::Client(c) => Ok(Target::Client(c.0)),
                 Endpoint::Node(n) => Ok(Target::Node(n.0)),
             }
@@ -357,9 +411,7 @@ fn parse_groups(
         let mut endpoints = Vec::new();
         for member in members {
             let endpoint = match &member.value {
-                Value::String(_) => {
-                    super::parse::endpoint(context, "partition", member, context.clients)?
-                }
+                Value::String(_) => endpoint(context, "partition", member, context.clients)?,
                 _ => Endpoint::Node(crate::base::NodeId(node_index(
                     context,
                     "partition",

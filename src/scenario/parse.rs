@@ -3,7 +3,7 @@
 
 use super::error::{ScenarioError, SourceInfo};
 use super::explore::{parse_explore, ExploreSpec};
-use super::faults::{node_index, parse_faults, parse_nemesis};
+use super::faults::{endpoint, node_index, parse_faults, parse_nemesis};
 use super::params::{quoted_list, ParamTable};
 use super::read::{self, array_of_tables, Context, Section};
 use super::spec::*;
@@ -324,7 +324,10 @@ fn parse_network(
 fn parse_client_traffic(source: &SourceInfo, item: &Item) -> Result<ClientTraffic, ScenarioError> {
     let names: Vec<&str> = ClientTraffic::NAMED.iter().map(|(n, _)| *n).collect();
     let text = read::string(source, "clients", item)?;
-    match ClientTraffic::NAMED.iter().find(|(n, _)| n == text.get_ref()) {
+    match ClientTraffic::NAMED
+        .iter()
+        .find(|(n, _)| n == text.get_ref())
+    {
         Some((_, mode)) => Ok(*mode),
         None => {
             let message = format!(
@@ -370,60 +373,6 @@ fn parse_lose(
     let nth_item = section.required("nth", "which message on the link, 1 for the first")?;
     let nth = read::integer_in(source, "nth", nth_item, 1..=i64::MAX)?.unsigned_abs();
     Ok(LoseSpec { from, to, nth })
-}
-
-/// A message's end: a node index, or a client `"c0"` below the workload's
-/// `clients`.
-pub(crate) fn endpoint(
-    context: &Context<'_>,
-    key: &str,
-    item: &Item,
-    clients: u32,
-) -> Result<crate::base::Endpoint, ScenarioError> {
-    use crate::base::{ClientId, Endpoint, NodeId};
-    let source = context.source;
-    match &item.value {
-        Value::Integer(_) => node_index(context, key, item).map(|n| Endpoint::Node(NodeId(n))),
-        Value::String(s) => {
-            let index = s
-                .strip_prefix('c')
-                .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
-                .and_then(|d| d.parse::<u32>().ok());
-            match index {
-                Some(c) if c < clients => Ok(Endpoint::Client(ClientId(c))),
-                Some(c) if clients == 0 => Err(read::error(
-                    source,
-                    item,
-                    format!("client c{c} does not exist: the scenario has no clients (no [workload], or clients = 0)"),
-                )),
-                Some(c) => Err(read::error(
-                    source,
-                    item,
-                    if clients == 1 {
-                        format!("client c{c} does not exist: there is 1 client, c0")
-                    } else {
-                        format!(
-                            "client c{c} does not exist: there are {clients} clients, c0 to c{}",
-                            clients - 1
-                        )
-                    },
-                )),
-                None => Err(read::error(
-                    source,
-                    item,
-                    format!("expected a node index or a client like \"c0\" for `{key}`, got \"{s}\""),
-                )),
-            }
-        }
-        other => {
-            let message = format!(
-                "expected a node index (0 to {}) or a client like \"c0\" for `{key}`, got {}",
-                context.nodes - 1,
-                other.describe()
-            );
-            Err(read::error(source, item, message))
-        }
-    }
 }
 
 fn parse_link(
@@ -599,7 +548,9 @@ fn parse_retry(section: &Section<'_>) -> Result<(RetryMode, Option<u32>), Scenar
                 .to_string();
             Err(read::error(source, item, message))?
         }
-        Some(item) => Some(read::integer_in(source, "retries", item, 1..=1000)?.unsigned_abs() as u32),
+        Some(item) => {
+            Some(read::integer_in(source, "retries", item, 1..=1000)?.unsigned_abs() as u32)
+        }
         None => None,
     };
     Ok((retry, retries))

@@ -156,7 +156,11 @@ impl<N: Node> Sim<N> {
         match target {
             Target::Client(c) if c.0 < self.settings.clients.clients => vec![Endpoint::Client(*c)],
             Target::Client(_) => Vec::new(),
-            _ => self.resolve_target(target).into_iter().map(Endpoint::Node).collect(),
+            _ => self
+                .resolve_target(target)
+                .into_iter()
+                .map(Endpoint::Node)
+                .collect(),
         }
     }
 

@@ -353,9 +353,9 @@ impl<N: Node> Sim<N> {
             Event::Deliver { .. } | Event::Request { .. } | Event::Reply { .. } => true,
             Event::ClientWake(client) => self.may_issue(*client),
             Event::ClientTimeout { client, request_id }
-            | Event::ClientResend { client, request_id } => self.clients[client.0 as usize]
-                .open(*request_id)
-                .is_some(),
+            | Event::ClientResend { client, request_id } => {
+                self.clients[client.0 as usize].open(*request_id).is_some()
+            }
             Event::Start(_) => true,
             Event::Timer { .. }
             | Event::Fault(_)

@@ -95,9 +95,13 @@ fn a_timed_out_operation_retried_with_the_same_id_ends_ok_once() {
         retry: RetryMode::SameId,
         ..ClientConfig::default()
     };
-    let mut s = sim(config, net(ClientTraffic::LossOnly, Default::default()), &[0, 1])
-        .duration(SimTime::from_secs(5))
-        .build();
+    let mut s = sim(
+        config,
+        net(ClientTraffic::LossOnly, Default::default()),
+        &[0, 1],
+    )
+    .duration(SimTime::from_secs(5))
+    .build();
     s.run();
     let retries: Vec<(String, u64)> = s
         .trace()
@@ -133,9 +137,13 @@ fn new_id_mode_and_a_retry_limit_end_info() {
         ..base.clone()
     };
     for (config, gave_up_after) in [(base, 1000), (limited, 2000)] {
-        let mut s = sim(config, net(ClientTraffic::LossOnly, Default::default()), &[0, 1])
-            .duration(SimTime::from_secs(5))
-            .build();
+        let mut s = sim(
+            config,
+            net(ClientTraffic::LossOnly, Default::default()),
+            &[0, 1],
+        )
+        .duration(SimTime::from_secs(5))
+        .build();
         s.run();
         assert_eq!(kinds(&s), vec![EventType::Invoke, EventType::Info]);
         let events = &s.history().events;
@@ -161,7 +169,11 @@ fn lossy_client_traffic_duplicates_requests_and_replies_but_not_operations() {
     s.run();
     // Every request reached its node twice, with the same id.
     let mut seen: Vec<(ClientId, u64)> = (0..3)
-        .flat_map(|n| s.node(NodeId(n)).map(|a| a.requests.clone()).unwrap_or_default())
+        .flat_map(|n| {
+            s.node(NodeId(n))
+                .map(|a| a.requests.clone())
+                .unwrap_or_default()
+        })
         .collect();
     seen.sort();
     assert_eq!(seen.len(), 12, "{seen:?}");
@@ -195,11 +207,15 @@ fn an_isolated_client_gets_no_answers_until_the_heal() {
         timeout: SimTime::from_millis(300),
         ..ClientConfig::default()
     };
-    let mut s = sim(config, net(ClientTraffic::LossOnly, Default::default()), &[])
-        .fault(at(1000, FaultAction::Isolate(Target::Client(ClientId(1)))))
-        .fault(at(2000, FaultAction::Heal))
-        .duration(SimTime::from_secs(3))
-        .build();
+    let mut s = sim(
+        config,
+        net(ClientTraffic::LossOnly, Default::default()),
+        &[],
+    )
+    .fault(at(1000, FaultAction::Isolate(Target::Client(ClientId(1)))))
+    .fault(at(2000, FaultAction::Heal))
+    .duration(SimTime::from_secs(3))
+    .build();
     s.run();
     let ok_in = |process: u64, from: u64, to: u64| {
         s.history()
@@ -229,7 +245,11 @@ fn an_isolated_client_gets_no_answers_until_the_heal() {
         .filter(|e| e.kind == EventType::Ok && e.process != 0 && e.time > 2_000_000_000)
         .count();
     assert!(after_heal > 0, "healed: client 1 is answered again");
-    let text = s.fault_log().iter().map(|(_, t)| t.clone()).collect::<Vec<_>>();
+    let text = s
+        .fault_log()
+        .iter()
+        .map(|(_, t)| t.clone())
+        .collect::<Vec<_>>();
     assert_eq!(text[0], "isolate c1: healthy; c1 cut from n0 n1 n2");
 }
 
@@ -245,10 +265,14 @@ fn a_cut_from_a_client_drops_its_requests_one_way() {
         from: Target::Client(ClientId(0)),
         to: Target::Node(NodeId(0)),
     };
-    let mut s = sim(config, net(ClientTraffic::Reliable, Default::default()), &[])
-        .fault(at(0, cut))
-        .duration(SimTime::from_secs(3))
-        .build();
+    let mut s = sim(
+        config,
+        net(ClientTraffic::Reliable, Default::default()),
+        &[],
+    )
+    .fault(at(0, cut))
+    .duration(SimTime::from_secs(3))
+    .build();
     s.run();
     assert_eq!(kinds(&s), vec![EventType::Invoke, EventType::Info]);
     assert!(s.node(NodeId(0)).is_some_and(|a| a.requests.is_empty()));
@@ -262,9 +286,13 @@ fn in_flight_keeps_that_many_operations_open_per_client() {
         in_flight: Some(3),
         ..ClientConfig::default()
     };
-    let mut s = sim(config, net(ClientTraffic::LossOnly, Default::default()), &[])
-        .duration(SimTime::from_secs(3))
-        .build();
+    let mut s = sim(
+        config,
+        net(ClientTraffic::LossOnly, Default::default()),
+        &[],
+    )
+    .duration(SimTime::from_secs(3))
+    .build();
     s.run();
     let events = &s.history().events;
     let mut open = 0i64;

@@ -296,7 +296,11 @@ impl<N: Node> Sim<N> {
     /// operation already ended; with `retry = "same-id"` (and retries
     /// left) the same request goes to the next node and the client waits
     /// another `timeout`; otherwise the client gives up (`info`).
-    pub(crate) fn client_timeout_event(&mut self, client: ClientId, request_id: u64) -> TraceEvent<N> {
+    pub(crate) fn client_timeout_event(
+        &mut self,
+        client: ClientId,
+        request_id: u64,
+    ) -> TraceEvent<N> {
         let config = &self.settings.clients;
         let (timeout, limit) = (config.timeout, config.retries);
         let retry = config.retry == RetryMode::SameId;
@@ -348,7 +352,13 @@ impl<N: Node> Sim<N> {
             .open(request_id)
             .map(|p| p.op.value.clone())
             .unwrap_or_default();
-        self.complete(client, lane, EventType::Info, value, Some("timed-out".into()));
+        self.complete(
+            client,
+            lane,
+            EventType::Info,
+            value,
+            Some("timed-out".into()),
+        );
         true
     }
 

@@ -49,11 +49,11 @@ pub use world::{
     Violation,
 };
 #[cfg(test)]
+mod client_tests;
+#[cfg(test)]
 mod panic_tests;
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod client_tests;
 
 #[cfg(test)]
 pub(crate) mod tests_support {

@@ -253,7 +253,10 @@ fn client_keys_parse() {
             to: Target::Client(1)
         }
     );
-    let (n, c) = (|i| Endpoint::Node(NodeId(i)), |i| Endpoint::Client(ClientId(i)));
+    let (n, c) = (
+        |i| Endpoint::Node(NodeId(i)),
+        |i| Endpoint::Client(ClientId(i)),
+    );
     assert_eq!(
         actions[3],
         &FaultAction::Partition(PartitionSpec::Mixed(vec![
