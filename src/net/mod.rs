@@ -423,7 +423,6 @@ impl Network {
                 Endpoint::Node(_) => None,
             })
             .collect();
-        clients.dedup();
         clients.sort();
         clients.dedup();
         let list = |nodes: Vec<NodeId>| {
