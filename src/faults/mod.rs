@@ -10,7 +10,7 @@ pub mod nemesis;
 pub use nemesis::{Nemesis, NemesisConfig, NemesisKind};
 
 use crate::base::rng::Ratio;
-use crate::base::{NodeId, SimTime};
+use crate::base::{ClientId, Endpoint, NodeId, SimTime};
 use crate::net::PartitionShape;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -27,6 +27,9 @@ pub enum Target {
     Random,
     /// Every crashed node (for restarts).
     AllCrashed,
+    /// A client (`"c1"`): only network faults (isolate, cut, partition
+    /// groups) act on it; it names no node.
+    Client(ClientId),
 }
 
 impl fmt::Display for Target {
@@ -36,6 +39,7 @@ impl fmt::Display for Target {
             Target::Role(r) => write!(f, "{r}"),
             Target::Random => f.write_str("random"),
             Target::AllCrashed => f.write_str("all crashed"),
+            Target::Client(c) => c.fmt(f),
         }
     }
 }
@@ -48,6 +52,11 @@ pub enum PartitionSpec {
     Shape(PartitionShape),
     /// Explicit groups; unnamed nodes form one more group.
     Groups(Vec<Vec<NodeId>>),
+    /// Explicit groups naming clients too: the nodes split as for
+    /// [`PartitionSpec::Groups`], and each named client can reach only the
+    /// nodes of its own group (both ways). Clients named in no group keep
+    /// reaching every node.
+    Mixed(Vec<Vec<Endpoint>>),
 }
 
 /// One fault.
@@ -56,7 +65,7 @@ pub enum PartitionSpec {
 pub enum FaultAction {
     /// Partition the network.
     Partition(PartitionSpec),
-    /// Cut one node off, both ways.
+    /// Cut one node off, both ways (or a client off from every node).
     Isolate(Target),
     /// One-way cut: `from`'s messages to `to` are dropped.
     Cut {
@@ -155,6 +164,15 @@ impl fmt::Display for FaultAction {
                         if i == 0 { "" } else { " |" },
                         names.join(" ")
                     )?;
+                }
+                Ok(())
+            }
+            FaultAction::Partition(PartitionSpec::Mixed(groups)) => {
+                write!(f, "partition")?;
+                for (i, g) in groups.iter().enumerate() {
+                    let names: Vec<String> = g.iter().map(|n| n.to_string()).collect();
+                    let sep = if i == 0 { "" } else { " |" };
+                    write!(f, "{sep} {{{}}}", names.join(" "))?;
                 }
                 Ok(())
             }

@@ -3,8 +3,11 @@
 //!
 //! Connectivity lives in a petgraph graph (an edge `a → b` means `a` can reach
 //! `b`); a dense matrix mirrors it for the hot path. Client traffic crosses the
-//! default link (latency and loss) but is not subject to partitions: clients sit
-//! beside the cluster, as Jepsen's do.
+//! default link (latency, and loss or duplication as [`ClientTraffic`] says)
+//! and is not subject to the nodes' partitions: clients sit beside the
+//! cluster, as Jepsen's do, unless a fault names a client (`isolate = "c1"`,
+//! a client in a partition group, a cut from or to a client), which cuts
+//! that client's own links ([`Network::cut_client_link`]).
 
 pub mod latency;
 pub mod partition;
@@ -13,7 +16,7 @@ pub use latency::Latency;
 pub use partition::PartitionShape;
 
 use crate::base::rng::{Prng, Ratio};
-use crate::base::{Endpoint, NodeId, SimTime};
+use crate::base::{ClientId, Endpoint, NodeId, SimTime};
 use petgraph::graphmap::DiGraphMap;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -28,6 +31,34 @@ pub struct LinkConfig {
     pub loss: Ratio,
     /// Probability that a message is delivered twice.
     pub duplicate: Ratio,
+}
+
+/// What random faults client traffic (requests and replies) suffers. It
+/// always crosses the default link (its latency); partitions that name no
+/// client never touch it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ClientTraffic {
+    /// Lost with the default link's loss probability, never duplicated (the
+    /// behaviour before this setting existed; pinned hashes rely on it).
+    #[default]
+    LossOnly,
+    /// Lost and duplicated with the default link's probabilities, as a
+    /// message between nodes is: a duplicated request reaches its node
+    /// twice with the same request id, a duplicated reply reaches its
+    /// client twice.
+    Lossy,
+    /// Neither lost nor duplicated at random (messages named in `lose`
+    /// are still lost); only partitions naming a client cut it off.
+    Reliable,
+}
+
+impl ClientTraffic {
+    /// Every mode with its name in scenario files.
+    pub const NAMED: [(&'static str, ClientTraffic); 3] = [
+        ("loss-only", ClientTraffic::LossOnly),
+        ("lossy", ClientTraffic::Lossy),
+        ("reliable", ClientTraffic::Reliable),
+    ];
 }
 
 /// Network configuration: the default link, overrides, FIFO.
@@ -49,6 +80,8 @@ pub struct NetConfig {
     /// (and ignore it): with `lose` listing the messages a lossy run lost,
     /// every other random draw (latencies, duplicates) stays as it was.
     pub keep_loss_draws: bool,
+    /// What random faults client traffic suffers (default: loss only).
+    pub clients: ClientTraffic,
 }
 
 /// What the loss draw of a link without loss draws from when
@@ -89,6 +122,9 @@ pub struct Network {
     /// Messages sent on each directed link so far (only counted when
     /// `config.lose` names any).
     sent: BTreeMap<(Endpoint, Endpoint), u64>,
+    /// Cut directed links between a client and a node (either way round):
+    /// empty unless a fault names a client.
+    client_cuts: BTreeSet<(Endpoint, Endpoint)>,
 }
 
 impl Network {
@@ -102,6 +138,7 @@ impl Network {
             cut: vec![false; n * n],
             last_arrival: Vec::new(),
             sent: BTreeMap::new(),
+            client_cuts: BTreeSet::new(),
         };
         if net.config.fifo {
             net.last_arrival = vec![SimTime::ZERO; n * n];
@@ -181,7 +218,8 @@ impl Network {
     }
 
     /// Decide the fate of client traffic from `from` to `to` (a client and
-    /// a node, either way round; default link; no partitions).
+    /// a node, either way round): the default link, loss and duplication as
+    /// [`NetConfig::clients`] says, and only the cuts that name the client.
     pub fn route_client(
         &mut self,
         rng: &mut Prng,
@@ -190,19 +228,65 @@ impl Network {
         now: SimTime,
     ) -> Transit {
         let listed = self.listed(from, to);
+        if !self.client_cuts.is_empty() && self.client_cuts.contains(&(from, to)) {
+            return Transit::Partitioned;
+        }
         let link = self.config.default;
-        if self.lost_at_random(rng, link.loss) || listed {
+        let random = self.config.clients != ClientTraffic::Reliable;
+        if (random && self.lost_at_random(rng, link.loss)) || listed {
             return Transit::Lost;
         }
-        Transit::Deliver {
-            at: now + link.latency.sample(rng),
-            duplicate: None,
+        let at = now + link.latency.sample(rng);
+        let duplicate = if self.config.clients == ClientTraffic::Lossy && rng.chance(link.duplicate)
+        {
+            Some(now + link.latency.sample(rng))
+        } else {
+            None
+        };
+        Transit::Deliver { at, duplicate }
+    }
+
+    /// Cut the directed link between a client and a node (`from` → `to`,
+    /// one of them a client); nothing for two nodes or two clients.
+    pub fn cut_client_link(&mut self, from: Endpoint, to: Endpoint) {
+        let bad_node = |e: Endpoint| matches!(e, Endpoint::Node(n) if n.0 >= self.nodes);
+        match (from, to) {
+            _ if bad_node(from) || bad_node(to) => {}
+            (Endpoint::Client(_), Endpoint::Node(_)) | (Endpoint::Node(_), Endpoint::Client(_)) => {
+                self.client_cuts.insert((from, to));
+            }
+            _ => {}
         }
     }
 
-    /// Restore every link.
+    /// Cut `client` off from every node, both ways.
+    pub fn isolate_client(&mut self, client: ClientId) {
+        self.cut_client_from(client, (0..self.nodes).map(NodeId));
+    }
+
+    /// Cut `client` off from each of `nodes`, both ways.
+    pub fn cut_client_from(&mut self, client: ClientId, nodes: impl IntoIterator<Item = NodeId>) {
+        let c = Endpoint::Client(client);
+        for node in nodes {
+            self.cut_client_link(c, Endpoint::Node(node));
+            self.cut_client_link(Endpoint::Node(node), c);
+        }
+    }
+
+    /// True when `from` can currently reach `to` (a client and a node).
+    pub fn client_connected(&self, from: Endpoint, to: Endpoint) -> bool {
+        !self.client_cuts.contains(&(from, to))
+    }
+
+    /// True when any link between a client and a node is cut.
+    pub fn clients_cut(&self) -> bool {
+        !self.client_cuts.is_empty()
+    }
+
+    /// Restore every link (those of clients too).
     pub fn heal(&mut self) {
         self.cut.iter_mut().for_each(|c| *c = false);
+        self.client_cuts.clear();
         let mut graph = DiGraphMap::new();
         for a in 0..self.nodes {
             graph.add_node(NodeId(a));
@@ -317,8 +401,58 @@ impl Network {
         self.config.links = config.links.clone();
     }
 
-    /// A readable description of the cut: `{n0 n1} | {n2 n3 n4}`, or `healthy`.
+    /// A readable description of the cut: `{n0 n1} | {n2 n3 n4}`, or
+    /// `healthy`; then, if a client is cut off, `; c1 cut from n2 n3 n4`.
     pub fn describe(&self) -> String {
+        let nodes = self.describe_nodes();
+        if self.client_cuts.is_empty() {
+            return nodes;
+        }
+        format!("{nodes}; {}", self.describe_clients())
+    }
+
+    /// Each client with a cut link: the nodes it cannot reach and the nodes
+    /// that cannot reach it (`c1 cut from n2 n3` when both ways).
+    fn describe_clients(&self) -> String {
+        let mut clients: Vec<ClientId> = self
+            .client_cuts
+            .iter()
+            .flat_map(|&(a, b)| [a, b])
+            .filter_map(|e| match e {
+                Endpoint::Client(c) => Some(c),
+                Endpoint::Node(_) => None,
+            })
+            .collect();
+        clients.sort();
+        clients.dedup();
+        let list = |nodes: Vec<NodeId>| {
+            let names: Vec<String> = nodes.iter().map(|n| n.to_string()).collect();
+            names.join(" ")
+        };
+        let parts: Vec<String> = clients
+            .into_iter()
+            .map(|c| {
+                let client = Endpoint::Client(c);
+                let all = (0..self.nodes).map(NodeId);
+                let sends: Vec<NodeId> = all
+                    .clone()
+                    .filter(|&n| self.client_cuts.contains(&(client, Endpoint::Node(n))))
+                    .collect();
+                let hears: Vec<NodeId> = all
+                    .filter(|&n| self.client_cuts.contains(&(Endpoint::Node(n), client)))
+                    .collect();
+                match (sends.is_empty(), hears.is_empty()) {
+                    _ if sends == hears => format!("{c} cut from {}", list(sends)),
+                    (false, true) => format!("{c} -> {} cut", list(sends)),
+                    (true, false) => format!("{} -> {c} cut", list(hears)),
+                    _ => format!("{c} -> {} cut, {} -> {c} cut", list(sends), list(hears)),
+                }
+            })
+            .collect();
+        parts.join(", ")
+    }
+
+    fn describe_nodes(&self) -> String {
         if !self.is_partitioned() {
             return "healthy".into();
         }

@@ -167,23 +167,41 @@ fn same(a: &Value, b: &Value) -> bool {
 ///
 /// Puts and compare-and-sets use small integers (0–4), so compares sometimes
 /// succeed; appends push the operation's unique sequence number, so a command
-/// applied twice shows in every later read of the key.
+/// applied twice shows in every later read of the key. With a `payload`,
+/// each written value is that integer as a string padded to `payload`
+/// bytes (`"3......"`): the same identities, bigger messages and logs.
 #[derive(Clone, Debug)]
 pub struct KvWorkload {
     /// Number of keys, `k0`, `k1`, ...
     pub keys: u64,
     /// Weights (parts per thousand) of get, put, append, cas.
     pub weights: [u64; 4],
+    /// Bytes of each written value; 0: plain integers.
+    pub payload: usize,
+}
+
+impl KvWorkload {
+    /// `n` as a written value: the integer, or with a payload the string
+    /// of its digits padded with `.` to `payload` bytes (never cut short).
+    /// Draws nothing: the operations are those of the same seed without.
+    pub fn value(&self, n: i64) -> Value {
+        if self.payload == 0 {
+            return Value::Int(n);
+        }
+        let digits = n.to_string();
+        let pad = self.payload.saturating_sub(digits.len());
+        Value::Str(format!("{digits}{}", ".".repeat(pad)))
+    }
 }
 
 impl Workload for KvWorkload {
     fn next_op(&self, rng: &mut Prng, _client: ClientId, sequence: u64) -> Op {
         let key = Some(format!("k{}", rng.below(self.keys.max(1))));
-        let small = |rng: &mut Prng| Value::Int(rng.below(5) as i64);
+        let small = |rng: &mut Prng| self.value(rng.below(5) as i64);
         let (f, value) = match rng.weighted_index(&self.weights).unwrap_or(0) {
             0 => ("get", Value::Nil),
             1 => ("put", small(rng)),
-            2 => ("append", Value::Int(sequence as i64)),
+            2 => ("append", self.value(sequence as i64)),
             _ => ("cas", Value::List(vec![small(rng), small(rng)])),
         };
         Op {
@@ -194,14 +212,16 @@ impl Workload for KvWorkload {
     }
 }
 
-/// Read `[workload]` (kind `kv`): `keys` (1..=1000, default 3), and the
+/// Read `[workload]` (kind `kv`): `keys` (1..=1000, default 3), the
 /// shares of operations `read_ratio` (default 0.25), `append_ratio` (0.3),
-/// `cas_ratio` (0.15); puts take the rest.
+/// `cas_ratio` (0.15) (puts take the rest), and `payload` (bytes of each
+/// written value, 0..=65536, default 0: plain integers).
 pub fn workload(p: &mut ParamReader<'_>) -> Result<KvWorkload, ScenarioError> {
     let keys = p.u64_in("keys", 3, 1..=1000)?;
     let read = p.f64_in("read_ratio", 0.25, 0.0..=1.0)?;
     let append = p.f64_in("append_ratio", 0.3, 0.0..=1.0)?;
     let cas = p.f64_in("cas_ratio", 0.15, 0.0..=1.0)?;
+    let payload = p.u64_in("payload", 0, 0..=65536)? as usize;
     let per_mille = |x: f64| (x * 1000.0).round() as u64;
     let (read, append, cas) = (per_mille(read), per_mille(append), per_mille(cas));
     let Some(put) = 1000u64.checked_sub(read + append + cas) else {
@@ -211,6 +231,7 @@ pub fn workload(p: &mut ParamReader<'_>) -> Result<KvWorkload, ScenarioError> {
     Ok(KvWorkload {
         keys,
         weights: [read, put, append, cas],
+        payload,
     })
 }
 

@@ -91,6 +91,7 @@ pub fn net_config(scenario: &Scenario) -> NetConfig {
         fifo: n.fifo,
         lose: n.lose.iter().map(|l| (l.from, l.to, l.nth)).collect(),
         keep_loss_draws: n.keep_loss_draws,
+        clients: n.clients,
         ..NetConfig::default()
     };
     for link in &n.links {
@@ -123,6 +124,7 @@ fn target(
 ) -> Result<faults::Target, ScenarioError> {
     Ok(match t {
         spec::Target::Node(n) => faults::Target::Node(NodeId(*n)),
+        spec::Target::Client(c) => faults::Target::Client(crate::base::ClientId(*c)),
         spec::Target::Random => faults::Target::Random,
         spec::Target::Role(role) => {
             if !facts.roles.contains(&role.get_ref().as_str()) {
@@ -164,6 +166,9 @@ fn fault_action(
                     .map(|g| g.iter().map(|&n| NodeId(n)).collect())
                     .collect(),
             ))
+        }
+        spec::FaultAction::Partition(spec::PartitionSpec::Mixed(groups)) => {
+            F::Partition(faults::PartitionSpec::Mixed(groups.clone()))
         }
         spec::FaultAction::Isolate(x) => F::Isolate(t(x)?),
         spec::FaultAction::Cut { from, to } => F::Cut {
@@ -260,6 +265,9 @@ pub fn client_config(
         timeout: w.timeout,
         resend: w.resend,
         max_ops: w.ops,
+        retry: w.retry,
+        retries: w.retries,
+        in_flight: w.in_flight,
     })
 }
 

@@ -5,7 +5,7 @@ use super::params::quoted_list;
 use super::read::{self, array_of_tables, Context, Section};
 use super::spec::*;
 use super::value::{Item, Value};
-use crate::base::SimTime;
+use crate::base::{Endpoint, SimTime};
 
 /// The action keys of a `[[faults]]` entry, in documentation order.
 const ACTIONS: [&str; 11] = [
@@ -57,8 +57,98 @@ pub(crate) fn node_index(
     }
 }
 
+/// A message's end: a node index, or a client `"c0"` below the workload's
+/// `clients`.
+pub(crate) fn endpoint(
+    context: &Context<'_>,
+    key: &str,
+    item: &Item,
+    clients: u32,
+) -> Result<crate::base::Endpoint, ScenarioError> {
+    use crate::base::{ClientId, Endpoint, NodeId};
+    let source = context.source;
+    match &item.value {
+        Value::Integer(_) => node_index(context, key, item).map(|n| Endpoint::Node(NodeId(n))),
+        Value::String(s) => {
+            let index = s
+                .strip_prefix('c')
+                .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|d| d.parse::<u32>().ok());
+            match index {
+                Some(c) if c < clients => Ok(Endpoint::Client(ClientId(c))),
+                Some(c) if clients == 0 => Err(read::error(
+                    source,
+                    item,
+                    format!("client c{c} does not exist: the scenario has no clients (no [workload], or clients = 0)"),
+                )),
+                Some(c) => Err(read::error(
+                    source,
+                    item,
+                    if clients == 1 {
+                        format!("client c{c} does not exist: there is 1 client, c0")
+                    } else {
+                        format!(
+                            "client c{c} does not exist: there are {clients} clients, c0 to c{}",
+                            clients - 1
+                        )
+                    },
+                )),
+                None => Err(read::error(
+                    source,
+                    item,
+                    format!("expected a node index or a client like \"c0\" for `{key}`, got \"{s}\""),
+                )),
+            }
+        }
+        other => {
+            let message = format!(
+                "expected a node index (0 to {}) or a client like \"c0\" for `{key}`, got {}",
+                context.nodes - 1,
+                other.describe()
+            );
+            Err(read::error(source, item, message))
+        }
+    }
+}
+
 /// A target: a node index, `"random"`, or a role name such as `"leader"`.
 fn target(context: &Context<'_>, key: &str, item: &Item) -> Result<Target, ScenarioError> {
+    if let Value::String(s) = &item.value {
+        if client_name(s).is_some() {
+            let message = format!(
+                "`{key}` acts on a node, not a client ({s}); only `isolate`, `cut` and partition groups take a client"
+            );
+            return Err(read::error(context.source, item, message));
+        }
+    }
+    node_target(context, key, item)
+}
+
+/// A target that may also be a client `"c1"` (for `isolate` and `cut`).
+fn target_or_client(
+    context: &Context<'_>,
+    key: &str,
+    item: &Item,
+) -> Result<Target, ScenarioError> {
+    match &item.value {
+        Value::String(s) if client_name(s).is_some() => {
+            match endpoint(context, key, item, context.clients)? {
+                Endpoint::Client(c) => Ok(Target::Client(c.0)),
+                Endpoint::Node(n) => Ok(Target::Node(n.0)),
+            }
+        }
+        _ => node_target(context, key, item),
+    }
+}
+
+/// `"c12"` → 12: the name of a client.
+fn client_name(s: &str) -> Option<u32> {
+    s.strip_prefix('c')
+        .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|d| d.parse::<u32>().ok())
+}
+
+fn node_target(context: &Context<'_>, key: &str, item: &Item) -> Result<Target, ScenarioError> {
     match &item.value {
         Value::Integer(_) => node_index(context, key, item).map(Target::Node),
         Value::String(s) if s == "random" => Ok(Target::Random),
@@ -180,7 +270,7 @@ fn parse_action(
     let source = context.source;
     match key {
         "partition" => parse_partition(context, item).map(FaultAction::Partition),
-        "isolate" => target(context, key, item).map(FaultAction::Isolate),
+        "isolate" => target_or_client(context, key, item).map(FaultAction::Isolate),
         "crash" => target(context, key, item).map(FaultAction::Crash),
         "restart" => match &item.value {
             Value::String(s) if s == "all" => Ok(FaultAction::RestartAll),
@@ -197,16 +287,24 @@ fn parse_action(
             let place = "in `cut`".to_string();
             let section = Section::new(source, item, "`cut` (like { from = 0, to = 1 })", place)?;
             section.check_keys(&["from", "to"])?;
-            let from = target(context, "from", section.required("from", "a target")?)?;
+            let from_item = section.required("from", "a target")?;
+            let from = target_or_client(context, "from", from_item)?;
             let to_item = section.required("to", "a target")?;
-            let to = target(context, "to", to_item)?;
-            if let (Target::Node(a), Target::Node(b)) = (&from, &to) {
-                if a == b {
+            let to = target_or_client(context, "to", to_item)?;
+            match (&from, &to) {
+                (Target::Node(a), Target::Node(b)) if a == b => {
                     let message = format!(
                         "a cut is between two different nodes, but from and to are both {a}"
                     );
                     return Err(section.error(to_item, message));
                 }
+                (Target::Client(a), Target::Client(b)) => {
+                    let message = format!(
+                        "clients only talk to nodes, but from and to are both clients (c{a} and c{b})"
+                    );
+                    return Err(section.error(to_item, message));
+                }
+                _ => {}
             }
             Ok(FaultAction::Cut { from, to })
         }
@@ -275,7 +373,7 @@ fn parse_partition(context: &Context<'_>, item: &Item) -> Result<PartitionSpec, 
                 let message = format!("unknown partition {s:?}; expected {expected}");
                 read::error(source, item, message)
             }),
-        Value::Array(groups) => parse_groups(context, groups, item).map(PartitionSpec::Groups),
+        Value::Array(groups) => parse_groups(context, groups, item),
         other => {
             let message = format!(
                 "expected {expected} for `partition`, got {}",
@@ -290,18 +388,18 @@ fn parse_groups(
     context: &Context<'_>,
     groups: &[Item],
     whole: &Item,
-) -> Result<Vec<Vec<u32>>, ScenarioError> {
+) -> Result<PartitionSpec, ScenarioError> {
     let source = context.source;
     if groups.is_empty() {
         let message = "a partition needs at least one group, like [[0, 1], [2, 3, 4]]".to_string();
         return Err(read::error(source, whole, message));
     }
-    let mut seen: Vec<u32> = Vec::new();
-    let mut out = Vec::new();
+    let mut seen: Vec<Endpoint> = Vec::new();
+    let mut out: Vec<Vec<Endpoint>> = Vec::new();
     for group in groups {
         let Value::Array(members) = &group.value else {
             let message = format!(
-                "expected a group of node indices like [0, 1] in `partition`, got {}",
+                "expected a group of node indices (and clients like \"c0\") like [0, 1] in `partition`, got {}",
                 group.value.describe()
             );
             return Err(read::error(source, group, message));
@@ -310,20 +408,45 @@ fn parse_groups(
             let message = "a partition group must not be empty".to_string();
             return Err(read::error(source, group, message));
         }
-        let mut nodes = Vec::new();
+        let mut endpoints = Vec::new();
         for member in members {
-            let node = node_index(context, "partition", member)?;
-            if seen.contains(&node) {
+            let endpoint = match &member.value {
+                Value::String(_) => endpoint(context, "partition", member, context.clients)?,
+                _ => Endpoint::Node(crate::base::NodeId(node_index(
+                    context,
+                    "partition",
+                    member,
+                )?)),
+            };
+            if seen.contains(&endpoint) {
+                let (what, kind) = match endpoint {
+                    Endpoint::Node(n) => (format!("node {}", n.0), "node"),
+                    Endpoint::Client(c) => (format!("client {c}"), "client"),
+                };
                 let message =
-                    format!("node {node} is in two partition groups; each node may be in one");
+                    format!("{what} is in two partition groups; each {kind} may be in one");
                 return Err(read::error(source, member, message));
             }
-            seen.push(node);
-            nodes.push(node);
+            seen.push(endpoint);
+            endpoints.push(endpoint);
         }
-        out.push(nodes);
+        out.push(endpoints);
     }
-    Ok(out)
+    if !seen.iter().any(|e| matches!(e, Endpoint::Client(_))) {
+        let nodes = out
+            .iter()
+            .map(|g| {
+                g.iter()
+                    .filter_map(|e| match e {
+                        Endpoint::Node(n) => Some(n.0),
+                        Endpoint::Client(_) => None,
+                    })
+                    .collect()
+            })
+            .collect();
+        return Ok(PartitionSpec::Groups(nodes));
+    }
+    Ok(PartitionSpec::Mixed(out))
 }
 
 const NEMESIS_KEYS: [&str; 5] = ["kinds", "every", "heal_after", "start", "stop"];
@@ -428,6 +551,7 @@ mod tests {
             nodes_from: "nodes = 4".into(),
             duration: SimTime::from_secs(10),
             duration_from: "duration = \"10s\"".into(),
+            clients: 2,
         };
         f(&context, &table["v"].item)
     }

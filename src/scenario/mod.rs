@@ -50,9 +50,10 @@ pub use param_spec::{
 };
 pub use params::{ParamReader, ParamTable};
 pub use spec::{
-    CheckSpec, ClockSpec, FaultAction, FaultSpec, InvariantSelection, LatencySpec, LinkSpec,
-    LoseSpec, NemesisKind, NemesisSpec, NetworkSpec, PartitionShape, PartitionSpec, Probability,
-    Rate, Scenario, SignedDuration, StorageSpec, Target, TimedSpec, WorkloadSpec,
+    CheckSpec, ClientTraffic, ClockSpec, FaultAction, FaultSpec, InvariantSelection, LatencySpec,
+    LinkSpec, LoseSpec, NemesisKind, NemesisSpec, NetworkSpec, PartitionShape, PartitionSpec,
+    Probability, Rate, RetryMode, Scenario, SignedDuration, StorageSpec, Target, TimedSpec,
+    WorkloadSpec,
 };
 
 pub use write::to_toml;

@@ -3,7 +3,7 @@
 
 use super::error::{ScenarioError, SourceInfo};
 use super::explore::{parse_explore, ExploreSpec};
-use super::faults::{node_index, parse_faults, parse_nemesis};
+use super::faults::{endpoint, node_index, parse_faults, parse_nemesis};
 use super::params::{quoted_list, ParamTable};
 use super::read::{self, array_of_tables, Context, Section};
 use super::spec::*;
@@ -49,7 +49,7 @@ pub(crate) fn parse_scenario(
     let name = required_text(&top, "name")?;
     let description = required_text(&top, "description")?;
     let (protocol, protocol_params) = parse_protocol(&top)?;
-    let context = parse_size_and_time(&top, overrides)?;
+    let mut context = parse_size_and_time(&top, overrides)?;
     let seed = match (overrides.seed, top.get("seed")) {
         (Some(seed), _) => seed,
         (None, Some(item)) => read::integer_in(&source, "seed", item, 0..=i64::MAX)?.unsigned_abs(),
@@ -64,6 +64,7 @@ pub(crate) fn parse_scenario(
     let workload = section("workload")?
         .map(|s| parse_workload(&s))
         .transpose()?;
+    context.clients = workload.as_ref().map_or(0, |w| w.clients);
     Ok(Scenario {
         name,
         description,
@@ -183,6 +184,7 @@ fn parse_size_and_time<'a>(
         nodes_from,
         duration,
         duration_from,
+        clients: 0,
     })
 }
 
@@ -255,7 +257,7 @@ pub(crate) fn parse_latency(
     }
 }
 
-const NETWORK_KEYS: [&str; 7] = [
+const NETWORK_KEYS: [&str; 8] = [
     "latency",
     "loss",
     "duplicate",
@@ -263,6 +265,7 @@ const NETWORK_KEYS: [&str; 7] = [
     "links",
     "lose_messages",
     "keep_loss_draws",
+    "clients",
 ];
 const LOSE_KEYS: [&str; 3] = ["from", "to", "nth"];
 const LINK_KEYS: [&str; 6] = ["from", "to", "both_ways", "latency", "loss", "duplicate"];
@@ -296,6 +299,9 @@ fn parse_network(
     if let Some(item) = section.get("keep_loss_draws") {
         network.keep_loss_draws = read::boolean(source, "keep_loss_draws", item)?;
     }
+    if let Some(item) = section.get("clients") {
+        network.clients = parse_client_traffic(source, item)?;
+    }
     if let Some(item) = section.get("lose_messages") {
         let clients = workload.map_or(0, |w| w.clients);
         let entries = array_of_tables(source, item, "network.lose_messages")?;
@@ -312,6 +318,26 @@ fn parse_network(
         }
     }
     Ok(network)
+}
+
+/// `[network] clients = "loss-only" | "lossy" | "reliable"`.
+fn parse_client_traffic(source: &SourceInfo, item: &Item) -> Result<ClientTraffic, ScenarioError> {
+    let names: Vec<&str> = ClientTraffic::NAMED.iter().map(|(n, _)| *n).collect();
+    let text = read::string(source, "clients", item)?;
+    match ClientTraffic::NAMED
+        .iter()
+        .find(|(n, _)| n == text.get_ref())
+    {
+        Some((_, mode)) => Ok(*mode),
+        None => {
+            let message = format!(
+                "unknown client traffic {:?} for `clients` in [network]; expected {} (`clients` in [workload] is the number of clients)",
+                text.get_ref(),
+                quoted_list(&names)
+            );
+            Err(read::error(source, item, message))
+        }
+    }
 }
 
 /// One `[network] lose_messages` entry: `{ from = 0, to = "c1", nth = 3 }`.
@@ -347,60 +373,6 @@ fn parse_lose(
     let nth_item = section.required("nth", "which message on the link, 1 for the first")?;
     let nth = read::integer_in(source, "nth", nth_item, 1..=i64::MAX)?.unsigned_abs();
     Ok(LoseSpec { from, to, nth })
-}
-
-/// A message's end: a node index, or a client `"c0"` below the workload's
-/// `clients`.
-fn endpoint(
-    context: &Context<'_>,
-    key: &str,
-    item: &Item,
-    clients: u32,
-) -> Result<crate::base::Endpoint, ScenarioError> {
-    use crate::base::{ClientId, Endpoint, NodeId};
-    let source = context.source;
-    match &item.value {
-        Value::Integer(_) => node_index(context, key, item).map(|n| Endpoint::Node(NodeId(n))),
-        Value::String(s) => {
-            let index = s
-                .strip_prefix('c')
-                .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
-                .and_then(|d| d.parse::<u32>().ok());
-            match index {
-                Some(c) if c < clients => Ok(Endpoint::Client(ClientId(c))),
-                Some(c) if clients == 0 => Err(read::error(
-                    source,
-                    item,
-                    format!("client c{c} does not exist: the scenario has no clients (no [workload], or clients = 0)"),
-                )),
-                Some(c) => Err(read::error(
-                    source,
-                    item,
-                    if clients == 1 {
-                        format!("client c{c} does not exist: there is 1 client, c0")
-                    } else {
-                        format!(
-                            "client c{c} does not exist: there are {clients} clients, c0 to c{}",
-                            clients - 1
-                        )
-                    },
-                )),
-                None => Err(read::error(
-                    source,
-                    item,
-                    format!("expected a node index or a client like \"c0\" for `{key}`, got \"{s}\""),
-                )),
-            }
-        }
-        other => {
-            let message = format!(
-                "expected a node index (0 to {}) or a client like \"c0\" for `{key}`, got {}",
-                context.nodes - 1,
-                other.describe()
-            );
-            Err(read::error(source, item, message))
-        }
-    }
 }
 
 fn parse_link(
@@ -467,7 +439,17 @@ fn parse_storage(section: &Section<'_>) -> Result<StorageSpec, ScenarioError> {
     Ok(storage)
 }
 
-const WORKLOAD_KEYS: [&str; 6] = ["kind", "clients", "rate", "ops", "timeout", "resend"];
+const WORKLOAD_KEYS: [&str; 9] = [
+    "kind",
+    "clients",
+    "rate",
+    "ops",
+    "timeout",
+    "resend",
+    "retry",
+    "retries",
+    "in_flight",
+];
 
 fn parse_workload(section: &Section<'_>) -> Result<WorkloadSpec, ScenarioError> {
     let source = section.source;
@@ -507,6 +489,20 @@ fn parse_workload(section: &Section<'_>) -> Result<WorkloadSpec, ScenarioError> 
         }
         None => None,
     };
+    let (retry, retries) = parse_retry(section)?;
+    let in_flight = match section.get("in_flight") {
+        Some(item) => {
+            if let Some(rate) = section.get("rate") {
+                let message = "`rate` and `in_flight` do not go together: with `in_flight` each \
+                               client keeps that many operations open and issues the next as soon \
+                               as one ends; remove one of them"
+                    .to_string();
+                return Err(read::error(source, rate, message));
+            }
+            Some(read::integer_in(source, "in_flight", item, 1..=100)?.unsigned_abs() as u32)
+        }
+        None => None,
+    };
     let mut entries = section.table.clone();
     entries.retain(|key, _| !WORKLOAD_KEYS.contains(&key.as_str()));
     let place = format!("in [workload] for workload `{}`", kind.get_ref());
@@ -518,8 +514,46 @@ fn parse_workload(section: &Section<'_>) -> Result<WorkloadSpec, ScenarioError> 
         ops,
         timeout,
         resend,
+        retry,
+        retries,
+        in_flight,
         params,
     })
+}
+
+/// `retry = "new-id" | "same-id"` and `retries` (only with `"same-id"`).
+fn parse_retry(section: &Section<'_>) -> Result<(RetryMode, Option<u32>), ScenarioError> {
+    let source = section.source;
+    let names: Vec<&str> = RetryMode::NAMED.iter().map(|(name, _)| *name).collect();
+    let retry = match section.get("retry") {
+        Some(item) => {
+            let text = read::string(source, "retry", item)?;
+            let found = RetryMode::NAMED.iter().find(|(n, _)| n == text.get_ref());
+            let Some((_, mode)) = found else {
+                let message = format!(
+                    "unknown retry mode {:?}; expected {}",
+                    text.get_ref(),
+                    quoted_list(&names)
+                );
+                return Err(read::error(source, item, message));
+            };
+            *mode
+        }
+        None => RetryMode::NewId,
+    };
+    let retries = match section.get("retries") {
+        Some(item) if retry != RetryMode::SameId => {
+            let message = "`retries` counts the retries of `retry = \"same-id\"`; without it a \
+                           timed-out operation is not retried (it ends `info`)"
+                .to_string();
+            Err(read::error(source, item, message))?
+        }
+        Some(item) => {
+            Some(read::integer_in(source, "retries", item, 1..=1000)?.unsigned_abs() as u32)
+        }
+        None => None,
+    };
+    Ok((retry, retries))
 }
 
 /// `"10/s"`, `"5/ms"`, `"600/m"`.

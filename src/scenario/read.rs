@@ -297,6 +297,8 @@ pub(crate) struct Context<'a> {
     pub duration: SimTime,
     /// Where `duration` came from: `duration = "30s"` or `--duration 30s`.
     pub duration_from: String,
+    /// Number of clients (`[workload] clients`; 0 without a workload).
+    pub clients: u32,
 }
 
 /// The tables of `[[key]]`, or an error saying that is what was expected.

@@ -78,7 +78,15 @@ pub struct NetworkSpec {
     /// `keep_loss_draws`: default false; every message draws the loss number
     /// a lossy network draws, even where the loss is 0, and ignores it.
     pub keep_loss_draws: bool,
+    /// `clients`: default `"loss-only"`; what random faults client requests
+    /// and replies suffer: `"loss-only"` (the network's loss, no
+    /// duplication), `"lossy"` (its loss and duplication), `"reliable"`.
+    pub clients: ClientTraffic,
 }
+
+/// `[network] clients`: the engine's type, shared as is; its scenario
+/// names are in `ClientTraffic::NAMED`.
+pub use crate::net::ClientTraffic;
 
 /// One entry of `[network] lose_messages`: the `nth` message (from 1) sent from
 /// `from` to `to` is lost. Every send on that directed link counts
@@ -105,6 +113,7 @@ impl Default for NetworkSpec {
             links: Vec::new(),
             lose: Vec::new(),
             keep_loss_draws: false,
+            clients: ClientTraffic::LossOnly,
         }
     }
 }
@@ -187,6 +196,10 @@ impl fmt::Display for Rate {
     }
 }
 
+/// `[workload] retry`: the engine's type, shared as is; its scenario names
+/// are in `RetryMode::NAMED`.
+pub use crate::workload::RetryMode;
+
 /// `[workload]`: clients issuing operations.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkloadSpec {
@@ -205,6 +218,16 @@ pub struct WorkloadSpec {
     /// `resend`: default none; resend an unanswered request (the same id) to
     /// the next node after this long, again and again until `timeout`.
     pub resend: Option<SimTime>,
+    /// `retry`: default `"new-id"` (a timed-out operation ends `info`);
+    /// `"same-id"`: a timed-out operation is sent again with the same id
+    /// to the next node, and the client waits another `timeout`.
+    pub retry: RetryMode,
+    /// `retries`: default none (no limit); with `retry = "same-id"` only,
+    /// the most retries of one operation before it ends `info`.
+    pub retries: Option<u32>,
+    /// `in_flight`: default none; each client keeps this many operations
+    /// open, issuing the next as soon as one ends. Not with `rate`.
+    pub in_flight: Option<u32>,
     /// Every other key of `[workload]`, for the workload to read.
     pub params: ParamTable,
 }
@@ -288,6 +311,9 @@ pub enum Target {
     /// when the fault fires by the protocol's role hook. The span is kept so
     /// that an unknown role can be reported at its place in the file.
     Role(Spanned<String>),
+    /// `"c1"`: a client, below `[workload] clients`; only `isolate` and
+    /// `cut` take one.
+    Client(u32),
 }
 
 /// How `partition = ...` splits the nodes.
@@ -298,6 +324,10 @@ pub enum PartitionSpec {
     /// Explicit groups of node indices; nodes listed in no group form one
     /// more group together. No node appears twice.
     Groups(Vec<Vec<u32>>),
+    /// Groups that name clients too (`[[0, 1, "c0"], [2, 3, 4]]`): the
+    /// nodes split as for `Groups`; each named client reaches only the
+    /// nodes of its group. No member appears twice.
+    Mixed(Vec<Vec<crate::base::Endpoint>>),
 }
 
 /// A named Jepsen partition shape: the engine's type, shared as is; its

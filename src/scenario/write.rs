@@ -100,6 +100,13 @@ fn network(out: &mut String, n: &NetworkSpec) {
     if n.keep_loss_draws {
         line(out, "keep_loss_draws", "true");
     }
+    if n.clients != ClientTraffic::LossOnly {
+        let name = ClientTraffic::NAMED
+            .iter()
+            .find(|(_, mode)| *mode == n.clients)
+            .map_or("loss-only", |(name, _)| name);
+        line(out, "clients", &string(name));
+    }
     if !n.lose.is_empty() {
         out.push_str("lose_messages = [\n");
         for l in &n.lose {
@@ -142,13 +149,22 @@ fn workload(out: &mut String, w: &WorkloadSpec) {
     out.push_str("\n[workload]\n");
     line(out, "kind", &string(w.kind.get_ref()));
     line(out, "clients", &w.clients.to_string());
-    line(out, "rate", &string(&w.rate.to_string()));
+    match w.in_flight {
+        Some(n) => line(out, "in_flight", &n.to_string()),
+        None => line(out, "rate", &string(&w.rate.to_string())),
+    }
     if let Some(ops) = w.ops {
         line(out, "ops", &ops.to_string());
     }
     line(out, "timeout", &time(w.timeout));
     if let Some(every) = w.resend {
         line(out, "resend", &time(every));
+    }
+    if w.retry == RetryMode::SameId {
+        line(out, "retry", &string("same-id"));
+    }
+    if let Some(n) = w.retries {
+        line(out, "retries", &n.to_string());
     }
     params(out, &w.params);
 }
@@ -335,6 +351,16 @@ fn action(a: &FaultAction) -> (&'static str, String) {
                 .collect();
             ("partition", format!("[{}]", groups.join(", ")))
         }
+        FaultAction::Partition(PartitionSpec::Mixed(groups)) => {
+            let groups: Vec<String> = groups
+                .iter()
+                .map(|g| {
+                    let members: Vec<String> = g.iter().map(|e| endpoint(*e)).collect();
+                    format!("[{}]", members.join(", "))
+                })
+                .collect();
+            ("partition", format!("[{}]", groups.join(", ")))
+        }
         FaultAction::Isolate(t) => ("isolate", target(t)),
         FaultAction::Cut { from, to } => (
             "cut",
@@ -374,6 +400,7 @@ fn action(a: &FaultAction) -> (&'static str, String) {
 fn target(t: &Target) -> String {
     match t {
         Target::Node(n) => n.to_string(),
+        Target::Client(c) => format!("\"c{c}\""),
         Target::Random => "\"random\"".into(),
         Target::Role(role) => string(role.get_ref()),
     }

@@ -1,7 +1,7 @@
 //! Applying faults to the world: partitions, crashes, restarts, clocks, loss.
 
 use super::event::Event;
-use super::ids::NodeId;
+use super::ids::{Endpoint, NodeId};
 use super::node::Node;
 use super::world::Sim;
 use super::SimTime;
@@ -14,7 +14,7 @@ impl<N: Node> Sim<N> {
     pub fn resolve_target(&mut self, target: &Target) -> Vec<NodeId> {
         match target {
             Target::Node(n) if n.0 < self.settings.nodes => vec![*n],
-            Target::Node(_) => Vec::new(),
+            Target::Node(_) | Target::Client(_) => Vec::new(),
             Target::AllCrashed => self.crashed_nodes(),
             Target::Random => {
                 let up: Vec<NodeId> = self.live_nodes().map(|(id, _)| id).collect();
@@ -38,6 +38,7 @@ impl<N: Node> Sim<N> {
         match target {
             Target::Node(n) => crashed.into_iter().filter(|c| c == n).collect(),
             Target::AllCrashed => crashed,
+            Target::Client(_) => Vec::new(),
             Target::Random => self.pick_one(crashed),
             Target::Role(role) => {
                 let held: Vec<NodeId> = crashed
@@ -89,15 +90,25 @@ impl<N: Node> Sim<N> {
                 self.network.partition(groups);
                 format!("partition: {}", self.network.describe())
             }
+            FaultAction::Partition(PartitionSpec::Mixed(groups)) => self.partition_mixed(groups),
+            FaultAction::Isolate(Target::Client(client)) => {
+                self.network.isolate_client(*client);
+                format!("isolate {client}: {}", self.network.describe())
+            }
             FaultAction::Isolate(target) => self.each_target(target, "isolate", |sim, n| {
                 sim.network.isolate(n);
             }),
             FaultAction::Cut { from, to } => {
-                let sources = self.resolve_target(from);
-                let sinks = self.resolve_target(to);
+                let sources = self.resolve_endpoints(from);
+                let sinks = self.resolve_endpoints(to);
                 for &a in &sources {
                     for &b in &sinks {
-                        self.network.cut_one_way(a, b);
+                        match (a, b) {
+                            (Endpoint::Node(a), Endpoint::Node(b)) => {
+                                self.network.cut_one_way(a, b);
+                            }
+                            _ => self.network.cut_client_link(a, b),
+                        }
                     }
                 }
                 format!("cut {} -> {}", names(&sources), names(&sinks))
@@ -140,6 +151,48 @@ impl<N: Node> Sim<N> {
                 format!("duplication set to {dup}")
             }
         }
+    }
+
+    /// What a target names right now as message ends: a client, or the
+    /// nodes [`Sim::resolve_target`] picks.
+    fn resolve_endpoints(&mut self, target: &Target) -> Vec<Endpoint> {
+        match target {
+            Target::Client(c) if c.0 < self.settings.clients.clients => vec![Endpoint::Client(*c)],
+            Target::Client(_) => Vec::new(),
+            _ => self
+                .resolve_target(target)
+                .into_iter()
+                .map(Endpoint::Node)
+                .collect(),
+        }
+    }
+
+    /// Partition groups naming clients: the nodes split as plain groups do
+    /// (unnamed nodes one more group); each named client is cut off, both
+    /// ways, from every node outside its group.
+    fn partition_mixed(&mut self, groups: &[Vec<Endpoint>]) -> String {
+        let node_groups: Vec<Vec<NodeId>> = groups
+            .iter()
+            .map(|g| {
+                g.iter()
+                    .filter_map(|e| match e {
+                        Endpoint::Node(n) => Some(*n),
+                        Endpoint::Client(_) => None,
+                    })
+                    .collect()
+            })
+            .collect();
+        self.network.partition(&node_groups);
+        let all = self.settings.nodes;
+        for (members, group) in node_groups.iter().zip(groups) {
+            for endpoint in group {
+                if let Endpoint::Client(c) = endpoint {
+                    let outside = (0..all).map(NodeId).filter(|n| !members.contains(n));
+                    self.network.cut_client_from(*c, outside);
+                }
+            }
+        }
+        format!("partition: {}", self.network.describe())
     }
 
     fn each_target(
@@ -330,7 +383,7 @@ impl<N: Node> Sim<N> {
     }
 }
 
-fn names(nodes: &[NodeId]) -> String {
+fn names<T: std::fmt::Display>(nodes: &[T]) -> String {
     if nodes.is_empty() {
         return "nobody".into();
     }

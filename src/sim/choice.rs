@@ -353,10 +353,9 @@ impl<N: Node> Sim<N> {
             Event::Deliver { .. } | Event::Request { .. } | Event::Reply { .. } => true,
             Event::ClientWake(client) => self.may_issue(*client),
             Event::ClientTimeout { client, request_id }
-            | Event::ClientResend { client, request_id } => self.clients[client.0 as usize]
-                .pending
-                .as_ref()
-                .is_some_and(|p| p.id == *request_id),
+            | Event::ClientResend { client, request_id } => {
+                self.clients[client.0 as usize].open(*request_id).is_some()
+            }
             Event::Start(_) => true,
             Event::Timer { .. }
             | Event::Fault(_)
@@ -381,7 +380,7 @@ impl<N: Node> Sim<N> {
         let slot = &self.clients[client.0 as usize];
         let global = self.settings.clients.max_ops;
         self.settings.workload.is_some()
-            && slot.pending.is_none()
+            && slot.has_idle_lane()
             && slot.next_request < mode.ops_per_client
             && global.is_none_or(|max| self.ops_issued < max)
     }

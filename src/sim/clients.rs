@@ -1,5 +1,6 @@
 //! Client behaviour: invoke, route, retry on redirect, resend after a quiet
-//! spell (when the scenario says so), time out, record history.
+//! spell (when the scenario says so), time out or retry the same id after
+//! a timeout, keep one or `in_flight` operations open, record history.
 
 use super::event::Event;
 use super::ids::{ClientId, Endpoint, NodeId};
@@ -9,6 +10,7 @@ use super::world::{PendingOp, Sim};
 use super::SimTime;
 use crate::check::history::{EventType, HistoryEvent, Value};
 use crate::net::Transit;
+use crate::workload::RetryMode;
 
 impl<N: Node> Sim<N> {
     /// Handle engine-internal events: client traffic, faults, settle.
@@ -58,12 +60,7 @@ impl<N: Node> Sim<N> {
                 }
             }
             Event::ClientTimeout { client, request_id } => {
-                let answered = !self.client_timeout(client, request_id);
-                TraceEvent::ClientTimeout {
-                    client,
-                    request_id,
-                    answered,
-                }
+                self.client_timeout_event(client, request_id)
             }
             Event::ClientResend { client, request_id } => self.client_resend(client, request_id),
             Event::Fault(action) => {
@@ -99,6 +96,10 @@ impl<N: Node> Sim<N> {
         if self.settling || exhausted {
             return TraceEvent::Control(format!("{client} stops issuing operations"));
         }
+        let slot = &self.clients[client.0 as usize];
+        let Some(lane) = slot.lanes.iter().position(|l| l.pending.is_none()) else {
+            return TraceEvent::Control(format!("{client} has no idle lane"));
+        };
         let op = workload.next_op(&mut self.workload_rng, client, self.ops_issued);
         self.ops_issued += 1;
         self.counters.ops_invoked += 1;
@@ -106,7 +107,7 @@ impl<N: Node> Sim<N> {
         let id = slot.next_request;
         slot.next_request += 1;
         std::sync::Arc::make_mut(&mut self.history).push(HistoryEvent {
-            process: slot.process,
+            process: slot.lanes[lane].process,
             kind: EventType::Invoke,
             f: op.f.clone(),
             key: op.key.clone(),
@@ -114,16 +115,19 @@ impl<N: Node> Sim<N> {
             time: self.now.as_nanos(),
             error: None,
         });
-        slot.pending = Some(PendingOp {
+        let deadline = self.now + settings.clients.timeout;
+        slot.lanes[lane].pending = Some(PendingOp {
             id,
             op: op.clone(),
             attempts: 1,
             invoked_at: self.now,
+            deadline,
+            retries: 0,
         });
         let node = slot.target;
         let request = Request { client, id, op };
         self.queue.push(
-            self.now + settings.clients.timeout,
+            deadline,
             Event::ClientTimeout {
                 client,
                 request_id: id,
@@ -146,19 +150,28 @@ impl<N: Node> Sim<N> {
             .network
             .route_client(&mut self.net_rng, from, to, self.now);
         let outcome = match route {
-            Transit::Deliver { at, .. } => {
-                self.in_flight += 1;
-                self.queue.push(
-                    at,
-                    Event::Request {
-                        node,
-                        msg_id,
-                        request: Box::new(request.clone()),
-                    },
-                );
-                SendOutcome::Scheduled(at)
+            Transit::Deliver { at, duplicate } => {
+                let mut arrivals = vec![at];
+                arrivals.extend(duplicate);
+                for arrival in &arrivals {
+                    self.in_flight += 1;
+                    let copy = Box::new(request.clone());
+                    self.queue.push(
+                        *arrival,
+                        Event::Request {
+                            node,
+                            msg_id,
+                            request: copy,
+                        },
+                    );
+                }
+                match duplicate {
+                    Some(copy_at) => SendOutcome::Duplicated(at, copy_at),
+                    None => SendOutcome::Scheduled(at),
+                }
             }
-            _ => SendOutcome::Lost,
+            Transit::Partitioned => SendOutcome::Partitioned,
+            Transit::Lost => SendOutcome::Lost,
         };
         let send = SendRecord {
             msg_id,
@@ -172,8 +185,13 @@ impl<N: Node> Sim<N> {
     fn client_reply(&mut self, client: ClientId, node: NodeId, request_id: u64, reply: &Reply) {
         let nodes = self.settings.nodes;
         let slot = &mut self.clients[client.0 as usize];
-        let Some(pending) = slot.pending.as_mut().filter(|p| p.id == request_id) else {
-            return; // a late reply to an operation already given up on
+        // A late reply to an operation already given up on, or a second
+        // copy of a reply (a duplicate, an answer to a retry): ignored.
+        let Some(lane) = slot.lane_of(request_id) else {
+            return;
+        };
+        let Some(pending) = slot.lanes[lane].pending.as_mut() else {
+            return;
         };
         match reply {
             Reply::Ok(value) => {
@@ -185,12 +203,12 @@ impl<N: Node> Sim<N> {
                 self.counters.ops_ok += 1;
                 self.op_latencies
                     .push((self.now - pending.invoked_at).as_nanos());
-                self.complete(client, EventType::Ok, value, None);
+                self.complete(client, lane, EventType::Ok, value, None);
             }
             Reply::Fail(why) => {
                 self.counters.ops_fail += 1;
                 let value = pending.op.value.clone();
-                self.complete(client, EventType::Fail, value, Some(why.clone()));
+                self.complete(client, lane, EventType::Fail, value, Some(why.clone()));
             }
             Reply::Redirect(hint) => {
                 pending.attempts += 1;
@@ -202,6 +220,7 @@ impl<N: Node> Sim<N> {
                     let value = pending.op.value.clone();
                     self.complete(
                         client,
+                        lane,
                         EventType::Info,
                         value,
                         Some("redirected too often; outcome unknown".into()),
@@ -227,34 +246,44 @@ impl<N: Node> Sim<N> {
         let Some(every) = self.settings.clients.resend else {
             return;
         };
-        let Some(pending) = self.clients[client.0 as usize].pending.as_ref() else {
+        let Some(pending) = self.clients[client.0 as usize].open(request_id) else {
             return;
         };
         let at = sent + every;
-        if at < pending.invoked_at + self.settings.clients.timeout {
+        if at < pending.deadline {
             self.queue
                 .push(at, Event::ClientResend { client, request_id });
         }
     }
 
-    /// No answer for a while: send the same request (the same id, so a
-    /// protocol with sessions can tell it is a retry) to the next node.
-    fn client_resend(&mut self, client: ClientId, request_id: u64) -> TraceEvent<N> {
+    /// Send `client`'s open request `request_id` again, the same id (so a
+    /// protocol with sessions can tell it is a retry), to the next node;
+    /// `None` if it already ended.
+    fn send_again(&mut self, client: ClientId, request_id: u64) -> Option<(NodeId, Request)> {
         let nodes = self.settings.nodes.max(1);
         let slot = &mut self.clients[client.0 as usize];
-        let Some(pending) = slot.pending.as_mut().filter(|p| p.id == request_id) else {
-            return TraceEvent::Control(format!("{client}'s request #{request_id} already ended"));
-        };
+        let lane = slot.lane_of(request_id)?;
+        let pending = slot.lanes[lane].pending.as_mut()?;
         // A fresh try: the redirect budget counts from here.
         pending.attempts = 1;
+        let op = pending.op.clone();
         slot.target = NodeId((slot.target.0 + 1) % nodes);
         let node = slot.target;
         let request = Request {
             client,
             id: request_id,
-            op: pending.op.clone(),
+            op,
         };
         self.send_request(node, request.clone());
+        Some((node, request))
+    }
+
+    /// No answer for a while: send the same request (the same id, so a
+    /// protocol with sessions can tell it is a retry) to the next node.
+    fn client_resend(&mut self, client: ClientId, request_id: u64) -> TraceEvent<N> {
+        let Some((node, request)) = self.send_again(client, request_id) else {
+            return TraceEvent::Control(format!("{client}'s request #{request_id} already ended"));
+        };
         self.schedule_resend(client, request_id, self.now);
         TraceEvent::Resend {
             client,
@@ -263,35 +292,96 @@ impl<N: Node> Sim<N> {
         }
     }
 
+    /// `client`'s timeout for `request_id` came due: nothing if the
+    /// operation already ended; with `retry = "same-id"` (and retries
+    /// left) the same request goes to the next node and the client waits
+    /// another `timeout`; otherwise the client gives up (`info`).
+    pub(crate) fn client_timeout_event(
+        &mut self,
+        client: ClientId,
+        request_id: u64,
+    ) -> TraceEvent<N> {
+        let config = &self.settings.clients;
+        let (timeout, limit) = (config.timeout, config.retries);
+        let retry = config.retry == RetryMode::SameId;
+        let retries = self.clients[client.0 as usize]
+            .open(request_id)
+            .map(|p| p.retries);
+        let retry = retry && retries.is_some_and(|r| limit.is_none_or(|max| r < max));
+        if retry {
+            let slot = &mut self.clients[client.0 as usize];
+            if let Some(lane) = slot.lane_of(request_id) {
+                if let Some(pending) = slot.lanes[lane].pending.as_mut() {
+                    pending.retries += 1;
+                    pending.deadline = self.now + timeout;
+                }
+            }
+            if let Some((node, request)) = self.send_again(client, request_id) {
+                self.queue.push(
+                    self.now + timeout,
+                    Event::ClientTimeout { client, request_id },
+                );
+                self.schedule_resend(client, request_id, self.now);
+                return TraceEvent::Retry {
+                    client,
+                    node,
+                    request: Box::new(request),
+                };
+            }
+        }
+        let answered = !self.client_timeout(client, request_id);
+        TraceEvent::ClientTimeout {
+            client,
+            request_id,
+            answered,
+        }
+    }
+
     /// Give up on `client`'s operation `request_id` if it is still
     /// pending; false if it had already ended (the timeout lapses).
     fn client_timeout(&mut self, client: ClientId, request_id: u64) -> bool {
         let nodes = self.settings.nodes.max(1);
         let slot = &mut self.clients[client.0 as usize];
-        if slot.pending.as_ref().is_none_or(|p| p.id != request_id) {
+        let Some(lane) = slot.lane_of(request_id) else {
             return false;
-        }
+        };
         // Try a different node next time: the one we used may be down or cut off.
         slot.target = NodeId((slot.target.0 + 1) % nodes);
         self.counters.ops_info += 1;
         let value = slot
-            .pending
-            .as_ref()
+            .open(request_id)
             .map(|p| p.op.value.clone())
             .unwrap_or_default();
-        self.complete(client, EventType::Info, value, Some("timed-out".into()));
+        self.complete(
+            client,
+            lane,
+            EventType::Info,
+            value,
+            Some("timed-out".into()),
+        );
         true
     }
 
-    /// Record the completion, free the client, and schedule its next operation.
-    fn complete(&mut self, client: ClientId, kind: EventType, value: Value, error: Option<String>) {
+    /// Record the completion, free the lane, and schedule the client's
+    /// next operation (after a think time, or at once with `in_flight`).
+    fn complete(
+        &mut self,
+        client: ClientId,
+        lane: usize,
+        kind: EventType,
+        value: Value,
+        error: Option<String>,
+    ) {
         let next_process = self.next_process;
         let slot = &mut self.clients[client.0 as usize];
-        let Some(pending) = slot.pending.take() else {
+        let Some(lane) = slot.lanes.get_mut(lane) else {
+            return;
+        };
+        let Some(pending) = lane.pending.take() else {
             return;
         };
         std::sync::Arc::make_mut(&mut self.history).push(HistoryEvent {
-            process: slot.process,
+            process: lane.process,
             kind,
             f: pending.op.f,
             key: pending.op.key,
@@ -301,8 +391,12 @@ impl<N: Node> Sim<N> {
         });
         if kind == EventType::Info {
             // Jepsen retires a process whose operation is indeterminate.
-            slot.process = next_process;
+            lane.process = next_process;
             self.next_process += 1;
+        }
+        if self.settings.clients.in_flight.is_some() {
+            self.queue.push(self.now, Event::ClientWake(client));
+            return;
         }
         let interval = self.settings.clients.interval.as_nanos();
         let think = SimTime(

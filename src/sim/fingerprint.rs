@@ -241,19 +241,28 @@ impl<N: Node> Sim<N> {
     fn hash_clients(&self, h: &mut StableHasher, relative: Option<SimTime>) {
         let config = &self.settings.clients;
         for c in &self.clients {
-            (c.process, c.next_request, c.target).hash(h);
-            match &c.pending {
-                Some(p) => {
-                    (1u8, p.id, &p.op, p.attempts).hash(h);
-                    // A resend at `t` schedules the next one if
-                    // `t + resend < invoked + timeout`: what matters is how
-                    // long is left, and nothing once it is under `resend`.
-                    if let (Some(now), Some(every)) = (relative, config.resend) {
-                        let left = relative_time(p.invoked_at + config.timeout, now);
-                        (left - i128::from(every.as_nanos())).max(0).hash(h);
-                    }
+            let first = c.lanes.first().map_or(0, |l| l.process);
+            (first, c.next_request, c.target).hash(h);
+            for (i, lane) in c.lanes.iter().enumerate() {
+                if i > 0 {
+                    lane.process.hash(h);
                 }
-                None => 0u8.hash(h),
+                match &lane.pending {
+                    Some(p) => {
+                        (1u8, p.id, &p.op, p.attempts).hash(h);
+                        if config.retry == crate::workload::RetryMode::SameId {
+                            p.retries.hash(h);
+                        }
+                        // A resend at `t` schedules the next one if
+                        // `t + resend < deadline`: what matters is how
+                        // long is left, and nothing once it is under `resend`.
+                        if let (Some(now), Some(every)) = (relative, config.resend) {
+                            let left = relative_time(p.deadline, now);
+                            (left - i128::from(every.as_nanos())).max(0).hash(h);
+                        }
+                    }
+                    None => 0u8.hash(h),
+                }
             }
         }
         (self.next_process, self.ops_issued).hash(h);

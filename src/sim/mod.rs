@@ -47,8 +47,11 @@ pub use timeline::Timeline;
 pub use trace::{SendOutcome, SendRecord, Trace, TraceEntry, TraceEvent, TraceLevel};
 pub use views::{ClientView, EntryFilter, EntryView, FlightView};
 pub use world::{
-    ClientSlot, Counters, MetricsFn, NodeFactory, NodeSlot, PendingOp, Sim, SimBuilder, Violation,
+    ClientSlot, Counters, Lane, MetricsFn, NodeFactory, NodeSlot, PendingOp, Sim, SimBuilder,
+    Violation,
 };
+#[cfg(test)]
+mod client_tests;
 #[cfg(test)]
 mod panic_tests;
 #[cfg(test)]

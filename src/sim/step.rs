@@ -386,7 +386,18 @@ impl<N: Node> Sim<N> {
                     .network
                     .route_client(&mut self.net_rng, from, to, self.now);
                 let outcome = match route {
-                    Transit::Deliver { at, .. } => {
+                    Transit::Deliver { at, duplicate } => {
+                        if let Some(copy_at) = duplicate {
+                            self.in_flight += 1;
+                            let copy = Event::Reply {
+                                node,
+                                client,
+                                msg_id,
+                                request_id,
+                                reply: Box::new(reply.clone()),
+                            };
+                            self.queue.push(copy_at, copy);
+                        }
                         self.in_flight += 1;
                         let reply = Box::new(reply);
                         self.queue.push(
@@ -399,9 +410,13 @@ impl<N: Node> Sim<N> {
                                 reply,
                             },
                         );
-                        SendOutcome::Scheduled(at)
+                        match duplicate {
+                            Some(copy_at) => SendOutcome::Duplicated(at, copy_at),
+                            None => SendOutcome::Scheduled(at),
+                        }
                     }
-                    _ => SendOutcome::Lost,
+                    Transit::Partitioned => SendOutcome::Partitioned,
+                    Transit::Lost => SendOutcome::Lost,
                 };
                 let send = SendRecord {
                     msg_id,

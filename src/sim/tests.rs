@@ -419,6 +419,7 @@ fn a_client_redirected_too_often_records_info_not_fail() {
         timeout: SimTime::from_secs(5),
         resend: None,
         max_ops: Some(1),
+        ..Default::default()
     };
     let mut s = SimBuilder::new(3, 1, |_, _| Bouncer)
         .network(constant_net())
@@ -461,6 +462,7 @@ fn only_n2(resend: Option<SimTime>) -> Sim<OnlyN2> {
         timeout: SimTime::from_secs(1),
         resend,
         max_ops: Some(1),
+        ..Default::default()
     };
     let mut s = SimBuilder::new(3, 1, |id, _| OnlyN2(id))
         .network(constant_net())

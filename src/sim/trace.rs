@@ -136,6 +136,16 @@ pub enum TraceEvent<N: Node> {
         /// The request.
         request: Box<Request>,
     },
+    /// A client's timeout came due with `retry = "same-id"`: it sent the
+    /// same request (the same id) to `node` and waits another `timeout`.
+    Retry {
+        /// Client.
+        client: ClientId,
+        /// Node it goes to now.
+        node: NodeId,
+        /// The request.
+        request: Box<Request>,
+    },
     /// An event for a paused node (a message, a request or a timer that
     /// came due) waits until the node resumes, and runs then.
     Held {
@@ -154,7 +164,7 @@ pub enum TraceEvent<N: Node> {
 
 /// Every kind a step can have ([`TraceEvent::kind`]), in a fixed order:
 /// what the TUI's log filters on and the run pictures number.
-pub const EVENT_KINDS: [&str; 12] = [
+pub const EVENT_KINDS: [&str; 13] = [
     "start",
     "deliver",
     "drop-down",
@@ -167,6 +177,7 @@ pub const EVENT_KINDS: [&str; 12] = [
     "held",
     "fault",
     "control",
+    "retry",
 ];
 
 impl<N: Node> TraceEvent<N> {
@@ -184,6 +195,7 @@ impl<N: Node> TraceEvent<N> {
             TraceEvent::ClientTimeout { answered: true, .. } => "control",
             TraceEvent::ClientTimeout { .. } => "client-timeout",
             TraceEvent::Resend { .. } => "resend",
+            TraceEvent::Retry { .. } => "retry",
             TraceEvent::Held { .. } => "held",
             TraceEvent::Fault(_) => "fault",
             TraceEvent::Control(_) => "control",
@@ -195,9 +207,9 @@ impl<N: Node> TraceEvent<N> {
         match self {
             TraceEvent::Deliver { from, .. } => Some(Endpoint::Node(*from)),
             TraceEvent::DeliverToDown { from, .. } => Some(*from),
-            TraceEvent::Invoke { client, .. } | TraceEvent::Resend { client, .. } => {
-                Some(Endpoint::Client(*client))
-            }
+            TraceEvent::Invoke { client, .. }
+            | TraceEvent::Resend { client, .. }
+            | TraceEvent::Retry { client, .. } => Some(Endpoint::Client(*client)),
             TraceEvent::Request { request, .. } => Some(Endpoint::Client(request.client)),
             TraceEvent::Reply { node, .. } => Some(Endpoint::Node(*node)),
             _ => None,
@@ -215,7 +227,8 @@ impl<N: Node> TraceEvent<N> {
             }
             TraceEvent::Invoke { node, .. }
             | TraceEvent::Request { node, .. }
-            | TraceEvent::Resend { node, .. } => Some(Endpoint::Node(*node)),
+            | TraceEvent::Resend { node, .. }
+            | TraceEvent::Retry { node, .. } => Some(Endpoint::Node(*node)),
             TraceEvent::Reply { client, .. } | TraceEvent::ClientTimeout { client, .. } => {
                 Some(Endpoint::Client(*client))
             }
@@ -272,6 +285,9 @@ impl<N: Node> TraceEvent<N> {
                 ..
             } => format!("timeout for #{request_id} lapsed: already answered"),
             TraceEvent::Resend { request, .. } => format!("#{} resent", request.id),
+            TraceEvent::Retry { request, .. } => {
+                format!("#{} timed out; retried with the same id", request.id)
+            }
             TraceEvent::Held { until, what, .. } => format!("paused: {what} waits until {until}"),
             TraceEvent::Fault(text) | TraceEvent::Control(text) => text.clone(),
         }
@@ -318,6 +334,11 @@ impl<N: Node> TraceEvent<N> {
                 node,
                 request,
             } => (12u8, client, node, request).hash(h),
+            TraceEvent::Retry {
+                client,
+                node,
+                request,
+            } => (14u8, client, node, request).hash(h),
             TraceEvent::Held { node, until, what } => (13u8, node, until, what).hash(h),
             TraceEvent::Fault(text) => (8u8, text).hash(h),
             TraceEvent::Control(text) => (11u8, text).hash(h),

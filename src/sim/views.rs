@@ -156,13 +156,19 @@ impl<N: Node> Sim<N> {
             .map(|(i, c)| ClientView {
                 id: ClientId(i as u32),
                 target: c.target,
-                pending: c.pending.as_ref().map(|p| {
-                    let op = &p.op;
-                    match &op.key {
-                        Some(key) => format!("#{} {} {} {}", p.id, op.f, key, op.value),
-                        None => format!("#{} {} {}", p.id, op.f, op.value),
-                    }
-                }),
+                pending: {
+                    let open: Vec<String> = c
+                        .open_ops()
+                        .map(|p| {
+                            let op = &p.op;
+                            match &op.key {
+                                Some(key) => format!("#{} {} {} {}", p.id, op.f, key, op.value),
+                                None => format!("#{} {} {}", p.id, op.f, op.value),
+                            }
+                        })
+                        .collect();
+                    (!open.is_empty()).then(|| open.join(", "))
+                },
             })
             .collect()
     }

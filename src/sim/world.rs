@@ -50,14 +50,50 @@ pub struct NodeSlot<N: Node> {
 /// One client's state.
 #[derive(Clone, Debug, Default)]
 pub struct ClientSlot {
-    /// History process number (renumbered after an indeterminate operation).
-    pub process: u64,
-    /// The next request number.
+    /// The next request number (shared by the client's lanes).
     pub next_request: u64,
     /// The node the client talks to next.
     pub target: NodeId,
+    /// The client's lanes: one per operation it may keep open at once
+    /// (`[workload] in_flight`, default 1).
+    pub lanes: Vec<Lane>,
+}
+
+/// One of a client's slots for an open operation: a Jepsen process of its
+/// own in the history.
+#[derive(Clone, Debug, Default)]
+pub struct Lane {
+    /// History process number (renumbered after an indeterminate operation).
+    pub process: u64,
     /// The open operation, if any.
     pub pending: Option<PendingOp>,
+}
+
+impl ClientSlot {
+    /// The open operation with request number `id`, if any.
+    pub fn open(&self, id: u64) -> Option<&PendingOp> {
+        self.lanes
+            .iter()
+            .filter_map(|l| l.pending.as_ref())
+            .find(|p| p.id == id)
+    }
+
+    /// The lane holding the open operation `id`, if any.
+    pub(crate) fn lane_of(&self, id: u64) -> Option<usize> {
+        self.lanes
+            .iter()
+            .position(|l| l.pending.as_ref().is_some_and(|p| p.id == id))
+    }
+
+    /// True when some lane has no open operation.
+    pub fn has_idle_lane(&self) -> bool {
+        self.lanes.iter().any(|l| l.pending.is_none())
+    }
+
+    /// Every open operation, lane by lane.
+    pub fn open_ops(&self) -> impl Iterator<Item = &PendingOp> {
+        self.lanes.iter().filter_map(|l| l.pending.as_ref())
+    }
 }
 
 /// An operation a client is waiting on.
@@ -71,6 +107,11 @@ pub struct PendingOp {
     pub attempts: u32,
     /// When it was invoked.
     pub invoked_at: SimTime,
+    /// When the client next gives up (or, with `retry = "same-id"`,
+    /// retries): the invocation plus `timeout`, pushed back by each retry.
+    pub deadline: SimTime,
+    /// Retries after a timeout so far (`retry = "same-id"`).
+    pub retries: u32,
 }
 
 /// Message and operation counters.
@@ -414,10 +455,19 @@ impl<N: Node> SimBuilder<N> {
             })
             .collect();
         let network = Network::new(s.nodes, s.base_net.clone());
+        let lanes = u64::from(s.clients.lanes());
+        let count = u64::from(s.clients.clients);
         let clients = (0..s.clients.clients)
             .map(|c| ClientSlot {
-                process: u64::from(c),
                 target: NodeId(c % s.nodes.max(1)),
+                // Lane k of client c is process c + k·clients: with one
+                // lane, process c, as before lanes existed.
+                lanes: (0..lanes)
+                    .map(|k| Lane {
+                        process: u64::from(c) + k * count,
+                        pending: None,
+                    })
+                    .collect(),
                 ..ClientSlot::default()
             })
             .collect();
@@ -438,7 +488,7 @@ impl<N: Node> SimBuilder<N> {
             cancelled: BTreeSet::new(),
             next_timer: 0,
             next_msg: 0,
-            next_process: u64::from(s.clients.clients),
+            next_process: u64::from(s.clients.clients) * u64::from(s.clients.lanes()),
             ops_issued: 0,
             settling: false,
             in_flight: 0,
@@ -471,8 +521,11 @@ impl<N: Node> Sim<N> {
         let interval = self.settings.clients.interval.as_nanos();
         for c in 0..self.settings.clients.clients {
             let delay = self.workload_rng.range_inclusive(0, interval);
-            self.queue
-                .push(SimTime(delay), Event::ClientWake(ClientId(c)));
+            // One wake per lane: each issues an operation at once.
+            for _ in 0..self.settings.clients.lanes() {
+                self.queue
+                    .push(SimTime(delay), Event::ClientWake(ClientId(c)));
+            }
         }
         for fault in faults {
             self.queue

@@ -1,8 +1,9 @@
 //! Clients and workloads.
 //!
-//! Clients are closed-loop: each has at most one operation open, issues it to a
-//! node over the simulated network, waits for a reply or a timeout, then thinks
-//! for a while and issues the next. Every operation is recorded in a
+//! Clients are closed-loop: each has at most one operation open (or
+//! `in_flight` of them), issues it to a node over the simulated network,
+//! waits for a reply or a timeout, then thinks for a while (not at all with
+//! `in_flight`) and issues the next. Every operation is recorded in a
 //! Jepsen-style [`History`](crate::check::history::History). A protocol supplies
 //! the [`Workload`] that decides what each operation is.
 
@@ -34,6 +35,35 @@ pub struct ClientConfig {
     pub resend: Option<SimTime>,
     /// Stop after this many operations in all.
     pub max_ops: Option<u64>,
+    /// What a client does when an operation times out.
+    pub retry: RetryMode,
+    /// With [`RetryMode::SameId`]: the most retries of one operation, after
+    /// which it ends `info`; `None`: no limit (it stays open until answered
+    /// or the run ends).
+    pub retries: Option<u32>,
+    /// Keep this many operations open per client, issuing the next one as
+    /// soon as one ends (no think time; `interval` only staggers the
+    /// clients' first operations); `None`: one at a time, with think time.
+    pub in_flight: Option<u32>,
+}
+
+/// What a client does when an operation's `timeout` passes unanswered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum RetryMode {
+    /// Give up: the operation ends `info` (outcome unknown) and the next
+    /// one gets a new request id.
+    #[default]
+    NewId,
+    /// Retry: send the same request (the same id) to the next node and wait
+    /// another `timeout`; the operation stays one invoke and ends with the
+    /// answer to whichever copy is answered first.
+    SameId,
+}
+
+impl RetryMode {
+    /// Every mode with its name in scenario files.
+    pub const NAMED: [(&'static str, RetryMode); 2] =
+        [("new-id", RetryMode::NewId), ("same-id", RetryMode::SameId)];
 }
 
 impl Default for ClientConfig {
@@ -44,6 +74,9 @@ impl Default for ClientConfig {
             timeout: SimTime::from_secs(1),
             resend: None,
             max_ops: None,
+            retry: RetryMode::NewId,
+            retries: None,
+            in_flight: None,
         }
     }
 }
@@ -63,6 +96,14 @@ impl ClientConfig {
             timeout,
             resend: None,
             max_ops: None,
+            retry: RetryMode::NewId,
+            retries: None,
+            in_flight: None,
         }
+    }
+
+    /// Operations each client keeps open at once: `in_flight`, or 1.
+    pub fn lanes(&self) -> u32 {
+        self.in_flight.unwrap_or(1).max(1)
     }
 }

@@ -11,6 +11,7 @@
 //! - `lock_service`: the lock service: a holder paused past its lease corrupts the storage without fencing and is fenced off with it; tokens grow; the lock is granted again after a crash.
 //! - `paxos`: Multi-Paxos under churn (crashes, partitions, pauses, loss, duplication); every bug switch caught on its check; dueling proposers livelock without backoff and end with it.
 //! - `raft_bugs`: every Raft bug switch is caught within a few seeds, and the same seed passes without it.
+//! - `raft_clients`: Raft under the richer client model: a client cut off with the minority gets no `ok` (a leader answering without a quorum would answer it), lossy client traffic with same-id retries catches `no-dedup` where the old model does not, pipelined clients with big values.
 //! - `raft_scenarios`: Raft's shipped scenarios pass over seed ranges and report what a user should see.
 //! - `raft_timed`: Raft's checks in time: moments and deadlines pass on the reference, fail when what they state is false, and leave the trace hash alone.
 //! - `resilience`: the retry-storm scenario and the three protections side by side.
@@ -33,6 +34,7 @@ mod gossip;
 mod lock_service;
 mod paxos;
 mod raft_bugs;
+mod raft_clients;
 mod raft_scenarios;
 mod raft_timed;
 mod resilience;

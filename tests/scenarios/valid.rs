@@ -245,6 +245,47 @@ fn every_key_faults_nemesis_check() {
 }
 
 #[test]
+fn client_keys_parse() {
+    use distlab::base::{ClientId, Endpoint, NodeId};
+    let s = load_valid("clients");
+    assert_eq!(s.network.clients, ClientTraffic::Lossy);
+    let w = s.workload.expect("workload");
+    assert_eq!(
+        (w.in_flight, w.retry, w.retries, w.timeout),
+        (Some(4), RetryMode::SameId, Some(3), ms(400))
+    );
+    let actions: Vec<&FaultAction> = s.faults.iter().map(|f| &f.action).collect();
+    assert_eq!(actions[0], &FaultAction::Isolate(Target::Client(2)));
+    assert!(matches!(
+        actions[1],
+        FaultAction::Cut { from: Target::Client(0), to } if role(to) == Some("leader")
+    ));
+    assert_eq!(
+        actions[2],
+        &FaultAction::Cut {
+            from: Target::Node(4),
+            to: Target::Client(1)
+        }
+    );
+    let (n, c) = (
+        |i| Endpoint::Node(NodeId(i)),
+        |i| Endpoint::Client(ClientId(i)),
+    );
+    assert_eq!(
+        actions[3],
+        &FaultAction::Partition(PartitionSpec::Mixed(vec![
+            vec![n(0), n(1), c(1)],
+            vec![n(2), n(3), n(4), c(0)],
+        ]))
+    );
+    // Groups without a client stay plain node groups.
+    assert_eq!(
+        actions[4],
+        &FaultAction::Partition(PartitionSpec::Groups(vec![vec![0, 1], vec![2, 3, 4]]))
+    );
+}
+
+#[test]
 fn the_design_example_parses() {
     let s = load_valid("raft-design");
     assert_eq!(s.protocol.get_ref(), "raft");

@@ -436,6 +436,7 @@ fn cluster(secs: u64) -> crate::sim::Sim<Raft> {
     let workload = KvWorkload {
         keys: 2,
         weights: [250, 250, 300, 200],
+        payload: 0,
     };
     let mut sim = builder::<Raft>(Params::default(), 3, 4)
         .clients(
