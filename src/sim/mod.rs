@@ -5,7 +5,7 @@
 //! effects the handler pushed into its [`Ctx`], run the per-step checks,
 //! append to the trace.
 
-pub use crate::base::{hash, ids, rng, time};
+pub use crate::base::{hash, ids, inspect, rng, time};
 mod apply;
 pub mod choice;
 mod clients;

@@ -84,3 +84,94 @@ fn a_selected_message_shows_its_fields() {
     assert!(found, "no AppendEntries among the last 40 events");
     check("raft_message", &app);
 }
+
+/// Other protocols' views, on a node that has something to show.
+#[test]
+fn two_phase_commit_paxos_and_gossip_show_their_own_views() {
+    for (name, path, role, n) in [
+        ("two_pc_coordinator", "scenarios/2pc-basic.toml", "coordinator", 300),
+        ("paxos_leader", "scenarios/paxos-basic.toml", "leader", 300),
+        ("gossip_node", "scenarios/gossip-rumor.toml", "", 600),
+    ] {
+        let mut app = session(path);
+        steps(&mut app, n);
+        if !role.is_empty() {
+            select_role(&mut app, role);
+        }
+        check(name, &app);
+    }
+}
+
+/// `e` unfolds the parameters in the panel and folds them again.
+#[test]
+fn e_unfolds_and_folds_the_inspector() {
+    let mut app = session("scenarios/gossip-rumor.toml");
+    steps(&mut app, 20);
+    let folded = screen(&app, 120, 40);
+    assert!(folded.contains("▸ parameters"), "{folded}");
+    app.apply(Action::ToggleExpand);
+    let unfolded = screen(&app, 120, 40);
+    assert!(unfolded.contains("▾ parameters"), "{unfolded}");
+    app.apply(Action::ToggleExpand);
+    let again = screen(&app, 120, 40);
+    assert!(again.contains("▸ parameters") && !again.contains("▾"), "{again}");
+}
+
+/// Protocols whose nodes show the default view (parsed from `Debug`), with
+/// the reason. A protocol not listed here must provide its own view, so a
+/// new protocol without one is noticed.
+const DEFAULT_VIEW: &[(&str, &str)] = &[];
+
+/// Every built-in protocol's nodes (on the first shipped scenario of it,
+/// after 300 steps) show a view the protocol chose, or the protocol is in
+/// [`DEFAULT_VIEW`] with a reason.
+#[test]
+fn every_built_in_protocol_provides_its_own_view() {
+    let dir = format!("{}/scenarios", env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("scenarios/")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    let mut checked = std::collections::BTreeSet::new();
+    let mut missing = Vec::new();
+    for file in files {
+        let scenario = distlab::testing::load(&file);
+        let name = scenario.protocol.get_ref().clone();
+        if checked.contains(&name) {
+            continue;
+        }
+        let options = distlab::scenario::engine::BuildOptions::default();
+        let Ok(mut sim) = distlab::registry::build(&scenario, &options) else {
+            continue;
+        };
+        checked.insert(name.clone());
+        for _ in 0..300 {
+            if sim.step() != distlab::sim::StepResult::Progressed {
+                break;
+            }
+        }
+        let exempt = DEFAULT_VIEW.iter().any(|(p, _)| *p == name);
+        let default = sim.nodes().iter().any(|n| n.up && n.view.from_debug);
+        if default && !exempt {
+            missing.push(format!("{name} ({})", file.display()));
+        }
+        assert!(
+            !(exempt && !default),
+            "{name} provides its own view now: take it off DEFAULT_VIEW"
+        );
+    }
+    let registered: Vec<&str> = distlab::registry::PROTOCOLS
+        .iter()
+        .map(|p| p.facts.name)
+        .collect();
+    for name in &registered {
+        assert!(checked.contains(*name), "no shipped scenario runs {name}");
+    }
+    assert!(
+        missing.is_empty(),
+        "these protocols' nodes show the default Debug view; give them an inspect view (src/protocols/<name>/inspect.rs) or list them in DEFAULT_VIEW with a reason:\n{}",
+        missing.join("\n")
+    );
+}

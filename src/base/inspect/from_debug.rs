@@ -49,7 +49,7 @@ pub(super) fn view(tree: &Tree) -> View {
 
 /// `Name(inner)` with one struct inside (an enum of roles wrapping a
 /// state struct) is shown as the struct, titled `Name`.
-fn unwrap_variant(tree: &Tree) -> &Tree {
+pub(super) fn unwrap_variant(tree: &Tree) -> &Tree {
     match tree {
         Tree::Tuple { name, items } if items.len() == 1 && !name.is_empty() => match &items[0] {
             inner @ Tree::Struct { .. } => inner,

@@ -223,9 +223,12 @@ fn is_struct(group: &Group) -> bool {
     group.kind == GroupKind::Struct
 }
 
-/// A list too long to show on one line, whatever the width.
+/// A map or log too long to show on one line, whatever the width (a set
+/// of short items still goes on one line when it fits).
 fn is_long_list(item: &Item) -> bool {
-    matches!(item, Item::Group(g) if matches!(g.kind, GroupKind::List(_)) && g.fields.len() > FOLD_OVER)
+    matches!(item, Item::Group(g) if matches!(g.kind, GroupKind::List(_))
+        && g.fields.len() > FOLD_OVER
+        && g.fields.iter().any(|f| !f.label.is_empty()))
 }
 
 /// A label padded to `width` and followed by two spaces; nothing when no

@@ -165,17 +165,7 @@ impl View {
     /// Add a folded section titled `title` holding `value`'s fields, read
     /// from its `Debug` text (a struct's fields, or the value itself).
     pub fn folded(mut self, title: impl Into<String>, value: &dyn Debug) -> View {
-        let fields = match Item::debug(value) {
-            Item::Group(Group {
-                kind: GroupKind::Struct,
-                fields,
-                ..
-            }) if fields.iter().all(|f| !f.label.is_empty()) => fields,
-            item => vec![Field {
-                label: String::new(),
-                item,
-            }],
-        };
+        let fields = debug_fields(value);
         self.sections.push(Section {
             title: title.into(),
             fields,
@@ -184,9 +174,36 @@ impl View {
         self
     }
 
+    /// Add `value`'s fields (read from its `Debug` text, formatted as the
+    /// default view formats them) to the last section: for a part whose
+    /// own fields read well, e.g. a role's state struct.
+    pub fn fields_of(mut self, value: &dyn Debug) -> View {
+        for field in debug_fields(value) {
+            self = self.field(field.label, field.item);
+        }
+        self
+    }
+
     /// The protocol's parameters, folded below everything else.
     pub fn params(self, params: &dyn Debug) -> View {
         self.folded("parameters", params)
+    }
+}
+
+/// A struct's fields (a role variant unwrapped), or the value as one
+/// unlabelled field.
+fn debug_fields(value: &dyn Debug) -> Vec<Field> {
+    let tree = debug::parse(&format!("{value:?}"));
+    match from_debug::item(from_debug::unwrap_variant(&tree)) {
+        Item::Group(Group {
+            kind: GroupKind::Struct,
+            fields,
+            ..
+        }) if fields.iter().all(|f| !f.label.is_empty()) => fields,
+        item => vec![Field {
+            label: String::new(),
+            item,
+        }],
     }
 }
 
@@ -223,6 +240,23 @@ impl Item {
     /// A list of unlabelled items (a set).
     pub fn set<T: Into<Item>>(items: impl IntoIterator<Item = T>) -> Item {
         Item::list(items.into_iter().map(|i| ("", i.into())))
+    }
+
+    /// The same item, but a list keeps its last items in sight when
+    /// folded (a log of decisions keyed by increasing id).
+    pub fn newest_last(self) -> Item {
+        match self {
+            Item::Group(Group {
+                name,
+                kind: GroupKind::List(_),
+                fields,
+            }) => Item::Group(Group {
+                name,
+                kind: GroupKind::List(Keep::Last),
+                fields,
+            }),
+            other => other,
+        }
     }
 
     fn group<L: Into<String>>(
