@@ -213,7 +213,14 @@ fn field_lines(
             fields_lines(&group.fields[hidden..], inner, width, expanded, false, out);
         }
         _ => {
-            fields_lines(&group.fields[..KEEP_SHOWN], inner, width, expanded, false, out);
+            fields_lines(
+                &group.fields[..KEEP_SHOWN],
+                inner,
+                width,
+                expanded,
+                false,
+                out,
+            );
             out.push(hint("more"));
         }
     }

@@ -8,13 +8,18 @@ fn atom(s: &str) -> Tree {
 }
 
 fn text(view: &View, width: usize, expanded: bool) -> Vec<String> {
-    lines(view, width, expanded).iter().map(Line::text).collect()
+    lines(view, width, expanded)
+        .iter()
+        .map(Line::text)
+        .collect()
 }
 
 #[test]
 fn parses_structs_tuples_lists_maps_sets_and_strings() {
     assert_eq!(
-        parse(r#"A { x: 1, s: "a, b: }", t: (1, 'c'), l: [Some(2), None], m: {1: "x"}, e: {}, z: B::C }"#),
+        parse(
+            r#"A { x: 1, s: "a, b: }", t: (1, 'c'), l: [Some(2), None], m: {1: "x"}, e: {}, z: B::C }"#
+        ),
         Tree::Struct {
             name: "A".into(),
             fields: vec![
@@ -152,7 +157,14 @@ fn long_lists_fold_to_their_count_keeping_the_chosen_end() {
     let view = View::new().field("peers", set);
     assert_eq!(
         text(&view, 80, false),
-        ["peers  10 items", "  n0", "  n1", "  n2", "  n3", "  … 6 more (e expands)"]
+        [
+            "peers  10 items",
+            "  n0",
+            "  n1",
+            "  n2",
+            "  n3",
+            "  … 6 more (e expands)"
+        ]
     );
 }
 
@@ -209,8 +221,11 @@ fn debug_value() -> impl Strategy<Value = String> {
             prop::collection::vec(inner.clone(), 1..4)
                 .prop_map(|v| format!("Variant({})", v.join(", "))),
             prop::collection::vec(inner, 0..4).prop_map(|v| {
-                let body: Vec<String> =
-                    v.iter().enumerate().map(|(i, x)| format!("f{i}: {x}")).collect();
+                let body: Vec<String> = v
+                    .iter()
+                    .enumerate()
+                    .map(|(i, x)| format!("f{i}: {x}"))
+                    .collect();
                 format!("S {{ {} }}", body.join(", "))
             }),
         ]

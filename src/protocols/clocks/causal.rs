@@ -329,7 +329,10 @@ impl Node for Causal {
             .field("clock", self.clock.to_string())
             .field("sent", self.sent)
             .field("buffer", Item::list(buffer))
-            .field("delivered", Item::set(self.delivered.iter().map(String::as_str)).newest_last())
+            .field(
+                "delivered",
+                Item::set(self.delivered.iter().map(String::as_str)).newest_last(),
+            )
             .field("stamps", Item::list(stamps))
             .folded("ghost (for the checks)", &(&self.ghost, &self.audit))
             .params(&*self.params)

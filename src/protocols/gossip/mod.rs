@@ -452,13 +452,20 @@ impl Node for Gossip {
     fn inspect(&self) -> crate::sim::View {
         use crate::sim::inspect::Item;
         let values = self.values.iter().map(|(v, l)| {
-            (v.to_string(), Item::text(format!("{} via {:?}", l.at, l.via)))
+            (
+                v.to_string(),
+                Item::text(format!("{} via {:?}", l.at, l.via)),
+            )
         });
         let hot = self.hot.iter().map(|(v, h)| {
             let holders: Vec<String> = h.holders.iter().map(|n| n.to_string()).collect();
             (
                 v.to_string(),
-                Item::text(format!("held by [{}], {} unnecessary", holders.join(" "), h.unnecessary)),
+                Item::text(format!(
+                    "held by [{}], {} unnecessary",
+                    holders.join(" "),
+                    h.unnecessary
+                )),
             )
         });
         crate::sim::View::new()

@@ -10,10 +10,9 @@ use crate::base::inspect::{Item, View};
 impl Paxos {
     /// The node's labelled view ([`crate::sim::Node::inspect`]).
     pub(super) fn view(&self) -> View {
-        let accepted = self
-            .accepted
-            .iter()
-            .map(|(slot, (ballot, command))| (slot.to_string(), Item::text(format!("{ballot} {command}"))));
+        let accepted = self.accepted.iter().map(|(slot, (ballot, command))| {
+            (slot.to_string(), Item::text(format!("{ballot} {command}")))
+        });
         let chosen = self
             .chosen
             .iter()

@@ -142,7 +142,11 @@ fn entry_text(entry: &Entry) -> String {
     match &entry.command {
         Command::Noop => format!("t{} noop", entry.term),
         Command::Client(c) => {
-            let key = c.op.key.as_deref().map(|k| format!(" {k}")).unwrap_or_default();
+            let key =
+                c.op.key
+                    .as_deref()
+                    .map(|k| format!(" {k}"))
+                    .unwrap_or_default();
             format!(
                 "t{} {}#{} {}{key} {}",
                 entry.term, c.client, c.id, c.op.f, c.op.value
