@@ -157,6 +157,11 @@ fn long_lists_fold_to_their_count_keeping_the_chosen_end() {
     let view = View::new().field("peers", set);
     assert_eq!(
         text(&view, 80, false),
+        ["peers  [n0, n1, n2, n3, n4, n5, n6, n7, n8, n9]"],
+        "a set of short items goes on one line when it fits"
+    );
+    assert_eq!(
+        text(&view, 20, false),
         [
             "peers  10 items",
             "  n0",
