@@ -28,8 +28,9 @@
 //!     .iter()
 //!     .map(|l| l.text())
 //!     .collect();
-//! assert_eq!(text[1], "currentTerm  3");
-//! assert_eq!(text[2], "votedFor     n1");
+//! assert_eq!(text[0], "state");
+//! assert_eq!(text[1], "currentTerm  3   votedFor     n1");
+//! assert_eq!(text[2], "log          3 items");
 //! ```
 
 pub mod debug;
