@@ -1,12 +1,14 @@
 //! The shared vocabulary every other module speaks: ids, virtual time,
 //! seeded random streams and ratios, the stable hasher, and the operations
-//! and values clients exchange with nodes. A leaf: it imports nothing else
+//! and values clients exchange with nodes, and the labelled view of a
+//! node's state the inspector shows. A leaf: it imports nothing else
 //! from distlab (`tests/tidy/main.rs` checks), so the engine, the network, faults,
 //! workloads and checkers can all depend on it without depending on each
 //! other. The engine re-exports it (`sim::SimTime`, `sim::NodeId`, ...).
 
 pub mod hash;
 pub mod ids;
+pub mod inspect;
 pub mod int_set;
 pub mod op;
 pub mod rng;

@@ -34,6 +34,10 @@ impl Node for PingPong {
 
     fn on_timer(&mut self, _ctx: &mut Ctx<Self>, _timer: ()) {}
 
+    fn inspect(&self) -> crate::sim::View {
+        crate::sim::View::new().field("received", self.received)
+    }
+
     fn summary(&self) -> String {
         format!("received {}", self.received)
     }

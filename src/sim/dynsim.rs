@@ -2,7 +2,7 @@
 
 use super::choice::{Choice, ExploreOptions, FaultChoices};
 use super::event::Event;
-use super::node::Node;
+use super::node::{Node, View};
 use super::panics::{catch_panic, PanicReport};
 use super::report::RunReport;
 use super::rng::Ratio;
@@ -30,8 +30,8 @@ pub struct NodeView {
     pub role: Option<String>,
     /// The protocol's one-line summary.
     pub summary: String,
-    /// Full state, pretty-printed.
-    pub detail: String,
+    /// Full state as labelled fields ([`Node::inspect`]).
+    pub view: View,
     /// The node's local clock reading.
     pub local_time: SimTime,
     /// While paused (a `pause` fault): when it resumes (true time).
@@ -374,22 +374,22 @@ fn node_view<N: Node>(id: NodeId, slot: &NodeSlot<N>, now: SimTime) -> NodeView 
             up: false,
             role: None,
             summary: "down".into(),
-            detail: "(crashed: only storage survives)".into(),
+            view: View::note("(crashed: only storage survives)"),
             local_time,
             paused_until: None,
         };
     };
-    let site = || format!("{id}'s role, summary or Debug");
+    let site = || format!("{id}'s role, summary or inspect");
     let shown = catch_panic(site, || {
         let role = node.role().map(str::to_string);
-        (role, node.summary(), format!("{node:#?}"))
+        (role, node.summary(), node.inspect())
     });
-    let (role, summary, detail) = match shown {
+    let (role, summary, view) = match shown {
         Ok(shown) => shown,
         Err(panic) => (
             None,
             format!("(cannot show: {})", panic.short()),
-            format!("(cannot show this node: {})", panic.short()),
+            View::note(format!("(cannot show this node: {})", panic.short())),
         ),
     };
     NodeView {
@@ -397,7 +397,7 @@ fn node_view<N: Node>(id: NodeId, slot: &NodeSlot<N>, now: SimTime) -> NodeView 
         up: true,
         role,
         summary,
-        detail,
+        view,
         local_time,
         paused_until,
     }

@@ -5,7 +5,7 @@
 //! effects the handler pushed into its [`Ctx`], run the per-step checks,
 //! append to the trace.
 
-pub use crate::base::{hash, ids, rng, time};
+pub use crate::base::{hash, ids, inspect, rng, time};
 mod apply;
 pub mod choice;
 mod clients;
@@ -35,7 +35,7 @@ pub use dynsim::{DynSim, NodeView};
 pub use ids::{ClientId, Endpoint, NodeId, TimerId};
 pub use invariant::Invariant;
 pub use monitor::{Monitor, MonitorClone, NamedMonitor};
-pub use node::{relative_time, Bound, Ctx, Effect, Node, Op, Reply, Request};
+pub use node::{relative_time, Bound, Ctx, Effect, Node, Op, Reply, Request, View};
 pub use panics::{catch_panic, PanicReport, PANIC_CHECK};
 pub use report::{MessageCounts, OpCounts, RunReport, Verdict};
 pub use rng::{Prng, Ratio, Stream};

@@ -8,6 +8,7 @@
 use super::ids::{ClientId, NodeId, TimerId};
 use super::rng::Prng;
 use super::time::SimTime;
+pub use crate::base::inspect::View;
 pub use crate::base::op::{Op, Reply, Request};
 use crate::storage::Storage;
 use serde::Serialize;
@@ -54,6 +55,22 @@ pub trait Node: Clone + Debug + Send + 'static {
     /// A one-line summary for the cluster view.
     fn summary(&self) -> String {
         String::new()
+    }
+    /// The node's state as labelled fields, for the inspector (the TUI's
+    /// inspector panel): term, role, vote, log, commit index, timers as
+    /// durations, parameters folded last. The default parses the node's
+    /// `Debug` text ([`View::from_debug`]): `SimTime(200000000)` shows as
+    /// `200ms`, `Some(NodeId(1))` as `n1`, `None` as `—`, a `params` field
+    /// folds away below. Override it with a hand-picked view built with
+    /// [`View::new`]; it is display only and never affects a run.
+    fn inspect(&self) -> View {
+        View::from_debug(&format!("{self:?}"))
+    }
+    /// A message's fields, for the inspector when the user selects its
+    /// delivery. The default parses its `Debug` text as [`Node::inspect`]'s
+    /// does.
+    fn inspect_message(message: &Self::Msg) -> View {
+        View::from_debug(&format!("{message:?}"))
     }
     /// Feed everything in this node that can change its future behaviour
     /// into `hasher`: the explorer (`distlab explore`) treats two states

@@ -4,7 +4,9 @@
 use super::event::Event;
 use super::ids::{ClientId, Endpoint, NodeId};
 use super::node::Node;
-use super::trace::{SendRecord, TraceEntry};
+use super::node::View;
+use super::panics::catch_panic;
+use super::trace::{SendRecord, TraceEntry, TraceEvent};
 use super::world::Sim;
 use super::SimTime;
 
@@ -31,6 +33,9 @@ pub struct EntryView {
     pub sends: Vec<SendRecord>,
     /// Lines the handler logged.
     pub annotations: Vec<String>,
+    /// The delivered message's or the fired timer's fields, labelled
+    /// ([`Node::inspect_message`]; a timer's from its `Debug`).
+    pub view: Option<View>,
 }
 
 /// Which trace entries an event log shows.
@@ -101,6 +106,7 @@ impl<N: Node> Sim<N> {
             sent_at: entry.event.sent_at(),
             sends: self.trace.sends_of(entry).to_vec(),
             annotations: self.trace.annotations_of(entry).to_vec(),
+            view: event_view(&entry.event),
         })
     }
 
@@ -218,4 +224,17 @@ fn flight_view<N: Node>(at: SimTime, event: &Event<N>) -> Option<FlightView> {
         },
         _ => return None,
     })
+}
+
+/// A delivered message's or a fired timer's view. [`Node::inspect_message`]
+/// is protocol code: a panic in it shows in the view.
+fn event_view<N: Node>(event: &TraceEvent<N>) -> Option<View> {
+    let shown = match event {
+        TraceEvent::Deliver { msg, .. } => {
+            catch_panic(|| "inspect_message".into(), || N::inspect_message(msg))
+        }
+        TraceEvent::Timer { timer, .. } => Ok(View::from_debug(&format!("{timer:?}"))),
+        _ => return None,
+    };
+    Some(shown.unwrap_or_else(|panic| View::note(format!("(cannot show: {})", panic.short()))))
 }

@@ -85,6 +85,9 @@ pub enum Action {
     PromptCancel,
     /// `?`: open or close the help overlay.
     ToggleHelp,
+    /// `e`: unfold (or fold again) the inspector's long lists and folded
+    /// sections.
+    ToggleExpand,
     /// Esc: clear the event selection (follow the current step again).
     Deselect,
     /// `q` / Ctrl-C: quit.
@@ -105,6 +108,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("j k ↓ ↑", "select / scroll the panel"),
     ("tab", "next panel"),
     ("esc", "clear the event selection"),
+    ("e", "unfold / fold the inspector"),
     ("c", "crash the selected node"),
     ("r", "restart the selected node"),
     ("i", "isolate the selected node"),

@@ -88,6 +88,8 @@ pub struct App {
     pub(crate) selected_node: usize,
     pub(crate) selected_entry: Option<usize>,
     pub(crate) inspector_scroll: u16,
+    /// `e`: the inspector shows folded lists and sections whole.
+    pub(crate) inspector_expanded: bool,
     pub(crate) filter: EntryFilter,
     pub(crate) filter_text: String,
     pub(crate) status: String,
@@ -117,6 +119,7 @@ impl App {
             selected_node: 0,
             selected_entry: None,
             inspector_scroll: 0,
+            inspector_expanded: false,
             filter: EntryFilter::default(),
             filter_text: String::new(),
             status: "paused: space runs, n steps, ? shows every key".into(),
@@ -273,6 +276,14 @@ impl App {
             Action::SelectPrev => self.select(-1),
             Action::NextPanel => self.next_panel(),
             Action::Deselect => self.deselect(),
+            Action::ToggleExpand => {
+                self.inspector_expanded = !self.inspector_expanded;
+                self.status = if self.inspector_expanded {
+                    "inspector: everything unfolded (e folds)".into()
+                } else {
+                    "inspector: long lists and parameters folded (e unfolds)".into()
+                };
+            }
             Action::Crash => self.act_on_node(FaultAction::Crash),
             Action::Restart => self.act_on_node(FaultAction::Restart),
             Action::Isolate => self.act_on_node(FaultAction::Isolate),

@@ -222,6 +222,32 @@ impl Node for Broadcast {
         }
     }
 
+    /// Values held, what each neighbour still owes an ack for, when each
+    /// value arrived.
+    fn inspect(&self) -> crate::sim::View {
+        use crate::sim::inspect::Item;
+        let unacked = self.neighbours.iter().map(|n| {
+            (
+                n.to_string(),
+                Item::debug(&self.unacked.get(n).cloned().unwrap_or_default()),
+            )
+        });
+        let arrived = self
+            .received_at
+            .iter()
+            .map(|(v, at)| (v.to_string(), Item::from(*at)));
+        crate::sim::View::new()
+            .field(
+                "values",
+                Item::set(self.values.iter().map(|v| v.to_string())),
+            )
+            .field("neighbours", Item::set(self.neighbours.iter().copied()))
+            .field("unacked", Item::list(unacked))
+            .field("learnedFromPeers", self.learned_from_peers)
+            .field("arrivedAt", Item::list(arrived))
+            .params(&*self.params)
+    }
+
     fn summary(&self) -> String {
         let pending: usize = self.unacked.values().map(BTreeSet::len).sum();
         format!("{} values, {} unacked", self.values.len(), pending)

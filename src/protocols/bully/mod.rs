@@ -306,6 +306,17 @@ impl Node for Bully {
         })
     }
 
+    /// Phase, believed leader, election round, last contact.
+    fn inspect(&self) -> crate::sim::View {
+        crate::sim::View::new()
+            .field("phase", format!("{:?}", self.phase))
+            .field("leader", self.leader)
+            .field("round", self.round)
+            .field("lastHeard", self.last_heard)
+            .folded("ghost (for the checks)", &self.ghost)
+            .params(&*self.params)
+    }
+
     fn summary(&self) -> String {
         let leader = self.leader.map_or("nobody".to_string(), |l| l.to_string());
         match self.phase {

@@ -310,6 +310,34 @@ impl Node for Causal {
         ctx.reply(&request, Reply::Ok(Value::Nil));
     }
 
+    /// The vector clock, the buffer of broadcasts waiting for their causal
+    /// past, what was delivered (newest last) with its stamp; the checks'
+    /// ghosts and the parameters folded.
+    fn inspect(&self) -> crate::sim::View {
+        use crate::sim::inspect::Item;
+        let buffer = self.buffer.iter().map(|b| {
+            (
+                format!("{}#{}", b.sender, b.number),
+                Item::text(format!("value {} stamp {}", b.value, b.stamp)),
+            )
+        });
+        let stamps = self
+            .stamps
+            .iter()
+            .map(|(name, stamp)| (name.clone(), Item::text(stamp.to_string())));
+        crate::sim::View::new()
+            .field("clock", self.clock.to_string())
+            .field("sent", self.sent)
+            .field("buffer", Item::list(buffer))
+            .field(
+                "delivered",
+                Item::set(self.delivered.iter().map(String::as_str)).newest_last(),
+            )
+            .field("stamps", Item::list(stamps))
+            .folded("ghost (for the checks)", &(&self.ghost, &self.audit))
+            .params(&*self.params)
+    }
+
     fn summary(&self) -> String {
         format!(
             "V={} delivered {} buffered {}",

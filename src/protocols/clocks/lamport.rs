@@ -223,6 +223,21 @@ impl Node for Lamport {
         self.deliver_ready(ctx);
     }
 
+    /// The Lamport clock, the hold-back queue by (timestamp, sender), the
+    /// highest timestamp heard from each peer, what was delivered (newest
+    /// last); the checks' ghosts and the parameters folded.
+    fn inspect(&self) -> crate::sim::View {
+        use crate::sim::inspect::Item;
+        crate::sim::View::new()
+            .field("clock", self.clock)
+            .field("queue", Item::debug(&self.queue))
+            .field("horizon", Item::debug(&self.horizon))
+            .field("waiting", Item::debug(&self.waiting))
+            .field("delivered", Item::debug(&self.delivered).newest_last())
+            .folded("ghost (for the checks)", &(&self.ghost, &self.audit))
+            .params(&*self.params)
+    }
+
     fn summary(&self) -> String {
         format!(
             "C={} delivered {} queued {}",

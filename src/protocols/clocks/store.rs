@@ -294,6 +294,17 @@ impl Node for Store {
         }
     }
 
+    /// Each key's versions (siblings with their vector clocks); the
+    /// checks' ghost and the parameters folded.
+    fn inspect(&self) -> crate::sim::View {
+        use crate::sim::inspect::Item;
+        crate::sim::View::new()
+            .field("keys", Item::debug(&self.keys))
+            .field("siblingsPeak", self.siblings_peak)
+            .folded("ghost (for the checks)", &self.ghost)
+            .params(&*self.params)
+    }
+
     fn summary(&self) -> String {
         let siblings = self
             .keys

@@ -456,6 +456,18 @@ impl Node for CqrsNode {
         })
     }
 
+    /// The part this node plays, under its name; parameters folded.
+    fn inspect(&self) -> crate::sim::View {
+        let view = crate::sim::View::new();
+        let view = match &self.part {
+            Part::Store(s) => view.section("event store").fields_of(s),
+            Part::Broker(b) => view.section("broker").fields_of(b),
+            Part::Commands(h) => view.section("command handler").fields_of(h),
+            Part::Projection(p) => view.section("projection").fields_of(p),
+        };
+        view.params(&*self.params)
+    }
+
     fn summary(&self) -> String {
         match &self.part {
             Part::Store(s) => s.summary(),

@@ -447,6 +447,35 @@ impl Node for Gossip {
         }
     }
 
+    /// Values with when and how each was learned, the hot rumors and who
+    /// is known to hold them.
+    fn inspect(&self) -> crate::sim::View {
+        use crate::sim::inspect::Item;
+        let values = self.values.iter().map(|(v, l)| {
+            (
+                v.to_string(),
+                Item::text(format!("{} via {:?}", l.at, l.via)),
+            )
+        });
+        let hot = self.hot.iter().map(|(v, h)| {
+            let holders: Vec<String> = h.holders.iter().map(|n| n.to_string()).collect();
+            (
+                v.to_string(),
+                Item::text(format!(
+                    "held by [{}], {} unnecessary",
+                    holders.join(" "),
+                    h.unnecessary
+                )),
+            )
+        });
+        crate::sim::View::new()
+            .field("values", Item::list(values))
+            .field("hotRumors", Item::list(hot))
+            .field("neighbours", Item::set(self.neighbours.iter().copied()))
+            .field("learnedFromPeers", self.learned_from_peers)
+            .params(&*self.params)
+    }
+
     fn summary(&self) -> String {
         format!(
             "{} values, {} hot rumors",

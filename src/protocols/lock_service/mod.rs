@@ -718,6 +718,17 @@ impl Node for LockNode {
         })
     }
 
+    /// The part this node plays (lock service, storage, holder), under
+    /// its name.
+    fn inspect(&self) -> crate::sim::View {
+        let view = crate::sim::View::new();
+        match self {
+            LockNode::Service(s) => view.section("lock service").fields_of(s),
+            LockNode::Storage(s) => view.section("storage").fields_of(s),
+            LockNode::Holder(h) => view.section("holder").fields_of(h),
+        }
+    }
+
     fn summary(&self) -> String {
         match self {
             LockNode::Service(s) => match s.lease {

@@ -43,6 +43,7 @@ mod acceptor;
 pub mod ballot;
 mod checks;
 mod client;
+mod inspect;
 pub mod lab;
 mod leader;
 mod learner;
@@ -570,6 +571,10 @@ impl Node for Paxos {
             Role::Candidate => "candidate",
             Role::Leader => "leader",
         })
+    }
+
+    fn inspect(&self) -> crate::sim::View {
+        self.view()
     }
 
     fn summary(&self) -> String {

@@ -765,6 +765,22 @@ impl Node for KvNode {
         self.start(ctx, &request);
     }
 
+    /// The replica's keys with their siblings, the hints it holds for
+    /// others, the operations it coordinates; parameters folded.
+    fn inspect(&self) -> crate::sim::View {
+        use crate::sim::inspect::Item;
+        crate::sim::View::new()
+            .section("replica")
+            .field("data", Item::debug(&self.data))
+            .field("hints", Item::debug(&self.hints))
+            .field("siblingsPeak", self.siblings_peak)
+            .field("siblingReads", self.sibling_reads)
+            .section("coordinator")
+            .field("pending", Item::debug(&self.pending).newest_last())
+            .field("sessions", Item::debug(&self.sessions))
+            .params(&*self.params)
+    }
+
     fn summary(&self) -> String {
         format!(
             "{} keys, {} hints, {} open ops",

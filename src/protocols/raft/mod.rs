@@ -37,6 +37,7 @@
 mod checks;
 mod client;
 mod election;
+mod inspect;
 pub use super::replicated_kv as kv;
 pub mod liveness;
 pub mod log;
@@ -596,6 +597,14 @@ impl Node for Raft {
             Role::PreCandidate | Role::Candidate => "candidate",
             Role::Leader => "leader",
         })
+    }
+
+    fn inspect(&self) -> crate::sim::View {
+        self.view()
+    }
+
+    fn inspect_message(message: &Msg) -> crate::sim::View {
+        inspect::message_view(message)
     }
 
     fn summary(&self) -> String {

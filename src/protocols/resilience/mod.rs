@@ -263,6 +263,17 @@ impl Node for ResilienceNode {
         })
     }
 
+    /// The gateway's or backend's state under its name; parameters
+    /// folded.
+    fn inspect(&self) -> crate::sim::View {
+        let view = crate::sim::View::new();
+        let view = match &self.role {
+            Role::Gateway(g) => view.section("gateway").fields_of(g),
+            Role::Backend(b) => view.section("backend").fields_of(b),
+        };
+        view.params(&*self.params)
+    }
+
     fn summary(&self) -> String {
         match &self.role {
             Role::Gateway(g) => g.summary(),

@@ -445,6 +445,20 @@ impl Node for SagaNode {
         })
     }
 
+    /// The orchestrator's sagas (on n0), the local service's state, the
+    /// outbox of messages not yet acknowledged; parameters folded.
+    fn inspect(&self) -> crate::sim::View {
+        use crate::sim::inspect::Item;
+        let mut view = crate::sim::View::new();
+        if let Some(o) = &self.orchestrator {
+            view = view.section("orchestrator").fields_of(o);
+        }
+        view.section("service")
+            .fields_of(&self.local)
+            .field("outbox", Item::debug(&self.outbox))
+            .params(&*self.params)
+    }
+
     fn summary(&self) -> String {
         let mut text = self.local.summary(&self.params);
         if let Some(o) = &self.orchestrator {

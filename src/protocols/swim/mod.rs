@@ -539,6 +539,21 @@ impl Node for Swim {
         }
     }
 
+    /// The membership list as this node sees it, its incarnation, the
+    /// probe in progress and the updates it is spreading; the checks'
+    /// ghost and the parameters folded.
+    fn inspect(&self) -> crate::sim::View {
+        use crate::sim::inspect::Item;
+        crate::sim::View::new()
+            .field("incarnation", self.incarnation)
+            .field("probe", Item::debug(&self.probe))
+            .field("members", Item::debug(&self.members))
+            .field("spreading", Item::debug(&self.queue))
+            .field("probeOrder", Item::set(self.order.iter().copied()))
+            .folded("ghost (for the checks)", &self.ghost)
+            .params(&*self.params)
+    }
+
     fn summary(&self) -> String {
         format!(
             "inc {}: {} alive, {} suspect, {} dead",

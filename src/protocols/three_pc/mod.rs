@@ -346,6 +346,17 @@ impl Node for ThreePc {
         })
     }
 
+    /// The role's state under its name (transactions in flight first,
+    /// the decision log by transaction), parameters folded.
+    fn inspect(&self) -> crate::sim::View {
+        let view = crate::sim::View::new();
+        let view = match &self.role {
+            Role::Coordinator(c) => view.section("coordinator").fields_of(c),
+            Role::Participant(p) => view.section("participant").fields_of(p),
+        };
+        view.params(&*self.params)
+    }
+
     fn summary(&self) -> String {
         match &self.role {
             Role::Coordinator(c) => c.summary(),

@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 use ratatui::Frame;
 
 /// The short key list shown at the bottom.
-const LINE: &str = "space run  n/→ step  b/← back  +/- speed  g goto  j/k select  tab panel  c crash  r restart  i isolate  p partition  h heal  l loss  s save  / filter  ? help  q quit";
+const LINE: &str = "space run  n/→ step  b/← back  +/- speed  g goto  j/k select  tab panel  c crash  r restart  i isolate  p partition  h heal  l loss  s save  / filter  e unfold  ? help  q quit";
 
 /// Draw the bottom line: the prompt when one is open, else the status and
 /// the key help.

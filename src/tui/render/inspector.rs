@@ -1,24 +1,31 @@
-//! The inspector: the selected node's full state, the selected event, or
-//! the failed check's explanation.
+//! The inspector: the selected node's state (its protocol's labelled view,
+//! [`crate::sim::Node::inspect`]), the selected event with its message's
+//! fields, or the failed check's explanation. `e` unfolds long lists and
+//! folded sections.
 
 use super::super::app::{App, Focus, Inspect};
 use super::{focused, panel};
+use crate::base::inspect::{self, SpanKind, View};
 use crate::sim::{EntryView, SendOutcome};
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 /// Draw the inspector.
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let width = usize::from(area.width.saturating_sub(2));
     let (title, lines) = match (app.inspect, app.selected_entry) {
-        (Inspect::Check, _) => check_lines(app),
+        (Inspect::Check, _) => check_lines(app, width),
         (Inspect::Entry, Some(i)) => match app.timeline.sim().entry(i) {
-            Some(e) => (format!(" inspector: step {} ", e.step), entry_lines(&e)),
-            None => node_lines(app),
+            Some(e) => (
+                format!(" inspector: step {} ", e.step),
+                entry_lines(&e, width, app.inspector_expanded),
+            ),
+            None => node_lines(app, width),
         },
-        _ => node_lines(app),
+        _ => node_lines(app, width),
     };
     let widget = Paragraph::new(lines)
         .block(panel(title, focused(app, Focus::Inspector)))
@@ -27,7 +34,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(widget, area);
 }
 
-fn node_lines(app: &App) -> (String, Vec<Line<'static>>) {
+fn node_lines(app: &App, width: usize) -> (String, Vec<Line<'static>>) {
     let nodes = app.timeline.sim().nodes();
     let Some(view) = nodes.get(app.selected_node) else {
         return (" inspector ".into(), Vec::new());
@@ -45,11 +52,35 @@ fn node_lines(app: &App) -> (String, Vec<Line<'static>>) {
         ),
         Style::new().add_modifier(Modifier::BOLD),
     )];
-    lines.extend(view.detail.lines().map(|l| Line::raw(l.to_string())));
+    lines.extend(view_lines(&view.view, width, app.inspector_expanded));
     (format!(" inspector: {} ", view.id), lines)
 }
 
-fn entry_lines(e: &EntryView) -> Vec<Line<'static>> {
+/// A labelled view, laid out for `width` columns and styled: titles bold,
+/// labels cyan, fold markers grey.
+fn view_lines(view: &View, width: usize, expanded: bool) -> Vec<Line<'static>> {
+    inspect::lines(view, width, expanded)
+        .into_iter()
+        .map(|line| {
+            let spans: Vec<Span<'static>> = line
+                .spans
+                .into_iter()
+                .map(|span| {
+                    let style = match span.kind {
+                        SpanKind::Title => Style::new().add_modifier(Modifier::BOLD),
+                        SpanKind::Label => Style::new().fg(Color::Cyan),
+                        SpanKind::Value => Style::new(),
+                        SpanKind::Hint => Style::new().fg(Color::DarkGray),
+                    };
+                    Span::styled(span.text, style)
+                })
+                .collect();
+            Line::from(spans)
+        })
+        .collect()
+}
+
+fn entry_lines(e: &EntryView, width: usize, expanded: bool) -> Vec<Line<'static>> {
     let endpoint = |x: Option<crate::sim::Endpoint>| x.map_or("-".to_string(), |x| x.to_string());
     let mut lines = vec![
         Line::styled(
@@ -65,7 +96,10 @@ fn entry_lines(e: &EntryView) -> Vec<Line<'static>> {
             .unwrap_or_default();
         lines.push(Line::raw(format!("message #{id}{sent}")));
     }
-    lines.push(Line::raw(e.label.clone()));
+    match &e.view {
+        Some(view) => lines.extend(view_lines(view, width, expanded)),
+        None => lines.push(Line::raw(e.label.clone())),
+    }
     if !e.sends.is_empty() {
         lines.push(Line::styled("sends:", Style::new().fg(Color::Cyan)));
     }
@@ -90,12 +124,12 @@ fn entry_lines(e: &EntryView) -> Vec<Line<'static>> {
     lines
 }
 
-fn check_lines(app: &App) -> (String, Vec<Line<'static>>) {
+fn check_lines(app: &App, width: usize) -> (String, Vec<Line<'static>>) {
     if let Some(p) = app.timeline.sim().panic() {
         return panic_lines(p, app.timeline.sim().steps());
     }
     let Some((name, why, step)) = app.failed_check() else {
-        return node_lines(app);
+        return node_lines(app, width);
     };
     let red = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
     let when = match step {

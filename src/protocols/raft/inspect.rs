@@ -1,0 +1,156 @@
+//! What the inspector shows of a Raft node: the paper's Figure 2 state
+//! table with its names (`currentTerm`, `votedFor`, `commitIndex`,
+//! `lastApplied`, `log[]` by index with the newest entries in sight; a
+//! leader's `nextIndex[]` and `matchIndex[]` per peer), then the election,
+//! the timers, the state machine and the clients, with the parameters
+//! folded last. The scalars come before the log so that they fit the
+//! inspector of an 80x24 terminal. Messages show their entries by index.
+
+use super::{Command, Entry, Msg, Raft, Role};
+use crate::base::inspect::{Item, View};
+
+impl Raft {
+    /// The node's labelled view ([`crate::sim::Node::inspect`]).
+    pub(super) fn view(&self) -> View {
+        // Figure 2's scalars first (they fit an 80x24 panel), then the log.
+        let mut view = View::new()
+            .section("")
+            .field("currentTerm", self.term)
+            .field("votedFor", self.voted_for)
+            .field("commitIndex", self.commit)
+            .field("lastApplied", self.applied)
+            .field("role", self.role.to_string())
+            .field("leaderId", self.leader)
+            .field("log", self.log_item());
+        if self.log.base_index() > 0 {
+            view = view.field(
+                "snapshot",
+                format!(
+                    "through {} (term {})",
+                    self.log.base_index(),
+                    self.log.base_term()
+                ),
+            );
+        }
+        view = match self.role {
+            Role::Leader => self.leader_section(view),
+            Role::Candidate | Role::PreCandidate => view
+                .section("election")
+                .field("votes", Item::set(self.votes.iter().copied())),
+            Role::Follower => view,
+        };
+        view = view
+            .section("timers (local clock)")
+            .field("electionDeadline", self.election_deadline)
+            .field("lastLeaderContact", self.last_leader_contact);
+        self.machine_section(view).params(&*self.params)
+    }
+
+    /// The log's entries, newest kept in sight when folded.
+    fn log_item(&self) -> Item {
+        Item::list_last(
+            self.log
+                .iter()
+                .map(|(index, entry)| (index.to_string(), Item::Text(entry_text(entry)))),
+        )
+    }
+
+    /// Figure 2's "volatile state on leaders", one row per peer.
+    fn leader_section(&self, view: View) -> View {
+        let next = self
+            .progress
+            .iter()
+            .map(|(peer, p)| (peer.to_string(), Item::from(p.next)));
+        let matched = self
+            .progress
+            .iter()
+            .map(|(peer, p)| (peer.to_string(), Item::from(p.matched)));
+        let heard = self
+            .progress
+            .iter()
+            .map(|(peer, p)| (peer.to_string(), Item::from(p.last_heard)));
+        view.section("leader")
+            .field("nextIndex", Item::list(next))
+            .field("matchIndex", Item::list(matched))
+            .field("lastHeard", Item::list(heard))
+    }
+
+    /// The key-value store and the clients waiting on it.
+    fn machine_section(&self, view: View) -> View {
+        let data = self
+            .kv
+            .data
+            .iter()
+            .map(|(key, value)| (key.clone(), Item::Text(value.to_string())));
+        let sessions = self
+            .kv
+            .sessions
+            .iter()
+            .map(|(client, s)| (client.to_string(), Item::Text(format!("#{}", s.last_id))));
+        let waiting = self.waiting.iter().map(|(index, (client, id))| {
+            (index.to_string(), Item::Text(format!("{client} #{id}")))
+        });
+        view.section("state machine")
+            .field("data", Item::list(data))
+            .field("sessions", Item::list(sessions))
+            .field("waiting", Item::list(waiting))
+            .field("heldRequests", self.held.len())
+            .field("acknowledged", self.acked.len())
+            .field("snapshotsInstalled", self.snapshots_installed)
+    }
+}
+
+/// A message's view: the RPC's fields, its entries by index.
+pub(super) fn message_view(message: &Msg) -> View {
+    match message {
+        Msg::AppendEntries {
+            term,
+            prev_index,
+            prev_term,
+            entries,
+            commit,
+        } => View::new()
+            .section("AppendEntries")
+            .field("term", *term)
+            .field("prevLogIndex", *prev_index)
+            .field("prevLogTerm", *prev_term)
+            .field("leaderCommit", *commit)
+            .field(
+                "entries",
+                Item::list_last(
+                    entries
+                        .iter()
+                        .zip(prev_index + 1..)
+                        .map(|(e, index)| (index.to_string(), Item::Text(entry_text(e)))),
+                ),
+            ),
+        Msg::InstallSnapshot { term, snapshot } => View::new()
+            .section("InstallSnapshot")
+            .field("term", *term)
+            .field("lastIncludedIndex", snapshot.index)
+            .field("lastIncludedTerm", snapshot.term)
+            .field("keys", snapshot.kv.data.len()),
+        other => View {
+            from_debug: false,
+            ..View::from_debug(&format!("{other:?}"))
+        },
+    }
+}
+
+/// `t2 noop`, `t2 c0#3 put k1 4`.
+fn entry_text(entry: &Entry) -> String {
+    match &entry.command {
+        Command::Noop => format!("t{} noop", entry.term),
+        Command::Client(c) => {
+            let key =
+                c.op.key
+                    .as_deref()
+                    .map(|k| format!(" {k}"))
+                    .unwrap_or_default();
+            format!(
+                "t{} {}#{} {}{key} {}",
+                entry.term, c.client, c.id, c.op.f, c.op.value
+            )
+        }
+    }
+}
