@@ -10,6 +10,7 @@
 //! - `gossip`: gossip scenarios and bug switches.
 //! - `lock_service`: the lock service: a holder paused past its lease corrupts the storage without fencing and is fenced off with it; tokens grow; the lock is granted again after a crash.
 //! - `paxos`: Multi-Paxos under churn (crashes, partitions, pauses, loss, duplication); every bug switch caught on its check; dueling proposers livelock without backoff and end with it.
+//! - `raft_6_5840`: the MIT 6.5840 Raft tests as scenarios (`scenarios/raft-6.5840/`): each passes on the reference; each bug switch fails one of them.
 //! - `raft_bugs`: every Raft bug switch is caught within a few seeds, and the same seed passes without it.
 //! - `raft_clients`: Raft under the richer client model: a client cut off with the minority gets no `ok` (a leader answering without a quorum would answer it), lossy client traffic with same-id retries catches `no-dedup` where the old model does not, pipelined clients with big values.
 //! - `raft_scenarios`: Raft's shipped scenarios pass over seed ranges and report what a user should see.
@@ -33,6 +34,7 @@ mod explore_bugs;
 mod gossip;
 mod lock_service;
 mod paxos;
+mod raft_6_5840;
 mod raft_bugs;
 mod raft_clients;
 mod raft_scenarios;
