@@ -86,11 +86,12 @@ const CAUGHT: [(&str, &str, Range<u64>, &[&str]); 6] = [
         0..5,
         &["at 4s:"],
     ),
+    // A request retried with the same id appended twice by one leader.
     (
         "no-dedup",
         "figure8-unreliable-3c.toml",
         0..5,
-        &["linearizable"],
+        &["one-append-per-term", "linearizable"],
     ),
 ];
 
