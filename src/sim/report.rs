@@ -71,16 +71,22 @@ impl Verdict {
     /// The verdict an exit code stands for (the inverse of
     /// [`Verdict::exit_code`]); `None` for codes that are not verdicts.
     pub fn from_exit_code(code: i32) -> Option<Verdict> {
-        [
-            Verdict::Pass,
-            Verdict::SafetyViolation,
-            Verdict::LivenessFailure,
-            Verdict::Panic,
-            Verdict::Unknown,
-        ]
-        .into_iter()
-        .find(|v| v.exit_code() == code)
+        Verdict::ALL.into_iter().find(|v| v.exit_code() == code)
     }
+
+    /// The verdict [`Verdict::name`] calls `name`; `None` for other text.
+    pub fn from_name(name: &str) -> Option<Verdict> {
+        Verdict::ALL.into_iter().find(|v| v.name() == name)
+    }
+
+    /// Every verdict.
+    pub const ALL: [Verdict; 5] = [
+        Verdict::Pass,
+        Verdict::SafetyViolation,
+        Verdict::LivenessFailure,
+        Verdict::Panic,
+        Verdict::Unknown,
+    ];
 }
 
 /// Messages counted over the run.

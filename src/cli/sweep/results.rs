@@ -80,19 +80,6 @@ pub struct SeedRecord {
     pub failure: Option<Failure>,
 }
 
-/// The verdict called `name`.
-fn verdict_named(name: &str) -> Option<Verdict> {
-    [
-        Verdict::Pass,
-        Verdict::SafetyViolation,
-        Verdict::LivenessFailure,
-        Verdict::Panic,
-        Verdict::Unknown,
-    ]
-    .into_iter()
-    .find(|v| v.name() == name)
-}
-
 impl SeedRecord {
     /// The record of `result`.
     pub(super) fn of(seed: u64, result: &SeedResult) -> SeedRecord {
@@ -130,7 +117,7 @@ impl SeedRecord {
     /// The result this record holds, or what is wrong with it.
     pub(super) fn into_result(self) -> Result<SeedResult, String> {
         let seed = self.seed;
-        let verdict = verdict_named(&self.verdict).ok_or_else(|| {
+        let verdict = Verdict::from_name(&self.verdict).ok_or_else(|| {
             format!(
                 "seed {seed}: unknown verdict {:?} (expected pass, safety-violation, liveness-failure, panic or unknown)",
                 self.verdict
