@@ -189,3 +189,30 @@ pub(super) fn message_view(message: &Msg) -> View {
             .field("applied", *applied),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::NodeId;
+
+    #[test]
+    fn ballots_and_slots_read_as_the_doc_writes_them() {
+        let b = Ballot::new(3, NodeId(1));
+        let prepare = Msg::Prepare {
+            ballot: b,
+            from_slot: 4,
+        };
+        assert_eq!(message_summary(&prepare), "Prepare b3.n1 from s4");
+        let nack = Msg::Nack {
+            ballot: b,
+            promised: Ballot::new(4, NodeId(2)),
+        };
+        assert_eq!(message_summary(&nack), "Nack b3.n1 (promised b4.n2)");
+        let accepted = Msg::Accepted { ballot: b, slot: 4 };
+        assert_eq!(message_summary(&accepted), "Accepted b3.n1 s4");
+        assert_eq!(
+            message_view(&accepted).sections[0].title,
+            "Accepted (phase 2b)"
+        );
+    }
+}

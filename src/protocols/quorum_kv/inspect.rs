@@ -188,3 +188,22 @@ pub(super) fn message_view(message: &Msg) -> View {
             .field("tag", format!("{}.n{}", tag.0, tag.1)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operation_ids_show_their_incarnation() {
+        assert_eq!(op_id(7), "op7");
+        assert_eq!(op_id((1 << 32) | 5), "op1.5");
+        assert_eq!(op_id(2 << 32), "op2.0");
+        let store = Msg::Store {
+            op: (1 << 32) | 5,
+            key: "x".into(),
+            state: vec![],
+            hint: Some(crate::sim::NodeId(2)),
+        };
+        assert_eq!(message_summary(&store), "Store op1.5 x nil hint n2");
+    }
+}

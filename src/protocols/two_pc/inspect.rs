@@ -250,3 +250,59 @@ pub(super) fn message_view(message: &Msg) -> View {
             .field("participants", participants(p)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocols::two_pc::TxId;
+
+    fn tx() -> TxId {
+        TxId {
+            client: 0,
+            request: 6,
+        }
+    }
+
+    #[test]
+    fn messages_read_as_the_protocol_writes_them() {
+        let prepare = Msg::Prepare {
+            tx: tx(),
+            participants: vec![NodeId(1), NodeId(2)],
+            ops: vec![
+                AccountOp {
+                    account: "a4".into(),
+                    op: MicroOp::Read,
+                },
+                AccountOp {
+                    account: "a4".into(),
+                    op: MicroOp::Append(-2507),
+                },
+            ],
+        };
+        assert_eq!(
+            message_summary(&prepare),
+            "Prepare t0.6 a4 read, a4 -7 (n1 n2)"
+        );
+        let yes = Msg::Vote {
+            tx: tx(),
+            vote: Vote::Yes(vec![vec![3, -2]]),
+        };
+        assert_eq!(message_summary(&yes), "Vote t0.6 yes");
+        assert_eq!(
+            vote_text(&Vote::Yes(vec![vec![3, -2]])),
+            "yes, reads [3 -2]"
+        );
+        let no = Msg::Vote {
+            tx: tx(),
+            vote: Vote::No("a4 is locked".into()),
+        };
+        assert_eq!(message_summary(&no), "Vote t0.6 no: a4 is locked");
+        let decision = Msg::Decision {
+            tx: tx(),
+            outcome: Outcome::Abort,
+            participants: vec![NodeId(1)],
+        };
+        assert_eq!(message_summary(&decision), "Decision t0.6 abort");
+        assert!(!message_view(&decision).from_debug);
+    }
+}
