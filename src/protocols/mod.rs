@@ -17,3 +17,5 @@ pub mod saga;
 pub mod swim;
 pub mod three_pc;
 pub mod two_pc;
+
+pub(crate) mod show;

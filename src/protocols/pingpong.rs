@@ -38,6 +38,17 @@ impl Node for PingPong {
         crate::sim::View::new().field("received", self.received)
     }
 
+    fn inspect_message(message: &Ping) -> crate::sim::View {
+        crate::sim::View::new()
+            .section("Ping")
+            .field("counter", message.0)
+    }
+
+    /// `Ping 3`.
+    fn message_summary(message: &Ping) -> String {
+        format!("Ping {}", message.0)
+    }
+
     fn summary(&self) -> String {
         format!("received {}", self.received)
     }

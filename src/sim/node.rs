@@ -72,6 +72,15 @@ pub trait Node: Clone + Debug + Send + 'static {
     fn inspect_message(message: &Self::Msg) -> View {
         View::from_debug(&format!("{message:?}"))
     }
+    /// A message in one line, for the event log and the space-time
+    /// diagram (`AppendEntries t3 prev=5/2 +2 commit=4`, `Prepare b3.n1`):
+    /// the kind first, then what tells two of a kind apart, in the
+    /// protocol's own vocabulary. The default is the message's `Debug`
+    /// text. Display only: the trace hash folds the message's `Hash`,
+    /// never this text, and `export --format jsonl` keeps the `Debug`.
+    fn message_summary(message: &Self::Msg) -> String {
+        format!("{message:?}")
+    }
     /// Feed everything in this node that can change its future behaviour
     /// into `hasher`: the explorer (`distlab explore`) treats two states
     /// whose nodes hash alike as one. The default hashes the `Debug` text,

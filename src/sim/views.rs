@@ -23,8 +23,13 @@ pub struct EntryView {
     pub source: Option<Endpoint>,
     /// Where it happened, if anywhere.
     pub target: Option<Endpoint>,
-    /// The message, timer, operation or fault, readable.
+    /// The message, timer, operation or fault, readable (a message in
+    /// its `Debug` form, as exports and the JSON trace show it).
     pub label: String,
+    /// The same in one short line, for the event log and the diagram: a
+    /// delivery's message as its protocol summarises it
+    /// ([`Node::message_summary`]), anything else its label.
+    pub summary: String,
     /// The message's id, for message events.
     pub msg_id: Option<u64>,
     /// When a delivered message was sent.
@@ -76,8 +81,12 @@ pub struct FlightView {
     pub sent_at: Option<SimTime>,
     /// When it will arrive.
     pub arrives: SimTime,
-    /// The message, readable.
+    /// The message, readable (`Debug`; a client's request or reply as
+    /// the event log shows it).
     pub label: String,
+    /// The message in one short line ([`Node::message_summary`]; the
+    /// label for client traffic).
+    pub summary: String,
 }
 
 /// What the UI shows about one client.
@@ -102,6 +111,7 @@ impl<N: Node> Sim<N> {
             source: entry.event.source(),
             target: entry.event.target(),
             label: entry.event.label(),
+            summary: event_summary(&entry.event),
             msg_id: entry.event.msg_id(),
             sent_at: entry.event.sent_at(),
             sends: self.trace.sends_of(entry).to_vec(),
@@ -195,6 +205,7 @@ fn flight_view<N: Node>(at: SimTime, event: &Event<N>) -> Option<FlightView> {
             sent_at: Some(*sent_at),
             arrives: at,
             label: format!("{msg:?}"),
+            summary: message_summary::<N>(msg),
         },
         Event::Request {
             node,
@@ -207,6 +218,7 @@ fn flight_view<N: Node>(at: SimTime, event: &Event<N>) -> Option<FlightView> {
             sent_at: None,
             arrives: at,
             label: format!("#{} {} {}", request.id, request.op.f, request.op.value),
+            summary: format!("#{} {} {}", request.id, request.op.f, request.op.value),
         },
         Event::Reply {
             node,
@@ -221,9 +233,29 @@ fn flight_view<N: Node>(at: SimTime, event: &Event<N>) -> Option<FlightView> {
             sent_at: None,
             arrives: at,
             label: format!("#{request_id} {reply:?}"),
+            summary: format!("#{request_id} {reply:?}"),
         },
         _ => return None,
     })
+}
+
+/// An event's one-line summary: a delivery's message as the protocol
+/// summarises it, anything else its label.
+fn event_summary<N: Node>(event: &TraceEvent<N>) -> String {
+    match event {
+        TraceEvent::Deliver { msg, .. } => message_summary::<N>(msg),
+        other => other.label(),
+    }
+}
+
+/// [`Node::message_summary`] is protocol code: a panic in it shows the
+/// message's `Debug` text instead.
+fn message_summary<N: Node>(msg: &N::Msg) -> String {
+    catch_panic(
+        || "message_summary".into(),
+        || N::message_summary(msg).replace(['\n', '\r'], " "),
+    )
+    .unwrap_or_else(|_| format!("{msg:?}"))
 }
 
 /// A delivered message's or a fired timer's view. [`Node::inspect_message`]

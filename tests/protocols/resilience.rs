@@ -95,3 +95,20 @@ fn a_backend_that_heals_at_high_utilisation_never_recovers_without_protection() 
     };
     assert!(why.ends_with("for: none, retries"), "{why}");
 }
+
+/// `resilience-breaker` (the doc's picture): at seed 1 the breaker opens
+/// once and fails ten calls fast, and the run is the one drawn in
+/// `docs/pictures/resilience-breaker.svg` (trace hash pinned).
+#[test]
+fn the_breaker_scenario_opens_the_breaker_once_and_fails_fast() {
+    let out = distlab(&["run", "scenarios/resilience-breaker.toml"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    let text = stdout(&out);
+    for line in [
+        "breaker-opened           full 1",
+        "fast-failures            full 10",
+        "trace-hash: 0xaa84fc20673862c7",
+    ] {
+        assert!(text.contains(line), "no {line:?} in {text}");
+    }
+}

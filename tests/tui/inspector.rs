@@ -1,6 +1,8 @@
 //! The inspector: a node's labelled view (Raft reads like the paper's
 //! Figure 2 state table), a selected message's fields, other protocols'
-//! views, `e` unfolding, and every built-in protocol providing its own view.
+//! views, `e` unfolding, every built-in protocol providing its own view,
+//! a node view and a message view (with its one-line summary) of every
+//! built-in protocol at 80 columns, and no raw `Debug` in any of them.
 
 use crate::support::tui::{screen, session};
 use distlab::tui::{Action, App};
@@ -193,4 +195,317 @@ fn every_built_in_protocol_provides_its_own_view() {
         "these protocols' nodes show the default Debug view; give them an inspect view (src/protocols/<name>/inspect.rs) or list them in DEFAULT_VIEW with a reason:\n{}",
         missing.join("\n")
     );
+}
+
+/// What a `Debug` dump leaves behind that a hand-labelled view does not.
+const RAW_DEBUG: [&str; 8] = [
+    "{ ",
+    "Some(",
+    "NodeId(",
+    "SimTime(",
+    "ClientId(",
+    "TxId",
+    "SagaId",
+    "CommandId",
+];
+
+/// The markers of raw `Debug` that `text` contains.
+fn raw_debug_in(text: &str) -> Vec<&'static str> {
+    RAW_DEBUG
+        .iter()
+        .copied()
+        .filter(|m| text.contains(m))
+        .collect()
+}
+
+/// A view laid out at `width` columns (unfolded when `expanded`).
+fn view_text(view: &distlab::base::inspect::View, width: usize, expanded: bool) -> String {
+    distlab::base::inspect::lines(view, width, expanded)
+        .iter()
+        .map(|l| l.text() + "\n")
+        .collect()
+}
+
+/// A simulation of `path` at the full trace level, after `steps` steps.
+fn run(path: &std::path::Path, steps: u64) -> Option<Box<dyn distlab::sim::DynSim>> {
+    let scenario = distlab::testing::load(path);
+    let options = distlab::scenario::engine::BuildOptions {
+        trace_level: distlab::sim::TraceLevel::Full,
+    };
+    let mut sim = distlab::registry::build(&scenario, &options).ok()?;
+    for _ in 0..steps {
+        if sim.step() != distlab::sim::StepResult::Progressed {
+            break;
+        }
+    }
+    Some(sim)
+}
+
+/// Every shipped scenario, run 300 steps: no live node's view (as the
+/// inspector first shows it, parameters folded) and no delivered message's
+/// view or one-line summary shows raw `Debug`, and no message view is the
+/// default one parsed from `Debug` (every built-in protocol describes
+/// every kind of its messages). Each failure names the scenario, the node
+/// or step, the markers and the text.
+#[test]
+fn no_built_in_view_or_message_summary_shows_raw_debug() {
+    let dir = format!("{}/scenarios", env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("scenarios/")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    let mut failures = Vec::new();
+    let mut messages = 0;
+    for file in &files {
+        let Some(sim) = run(file, 300) else { continue };
+        let name = file.file_name().unwrap_or_default().to_string_lossy();
+        for node in sim.nodes().iter().filter(|n| n.up) {
+            let text = view_text(&node.view, 80, false);
+            let raw = raw_debug_in(&text);
+            if !raw.is_empty() || node.view.from_debug {
+                failures.push(format!("{name} {}: node view {raw:?}\n{text}", node.id));
+            }
+        }
+        for index in 0..sim.trace_len() {
+            let Some(entry) = sim.entry(index) else {
+                continue;
+            };
+            if entry.kind != "deliver" {
+                continue;
+            }
+            messages += 1;
+            let raw = raw_debug_in(&entry.summary);
+            if !raw.is_empty() {
+                failures.push(format!(
+                    "{name} step {}: summary {raw:?}: {}",
+                    entry.step, entry.summary
+                ));
+            }
+            if let Some(view) = &entry.view {
+                let text = view_text(view, 80, true);
+                let raw = raw_debug_in(&text);
+                if !raw.is_empty() || view.from_debug {
+                    failures.push(format!(
+                        "{name} step {}: message view {raw:?} (default view: {})\n{text}",
+                        entry.step, view.from_debug
+                    ));
+                }
+            }
+        }
+    }
+    assert!(messages > 1000, "only {messages} deliveries looked at");
+    failures.truncate(12);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The catch: a protocol whose messages have no view of their own is
+/// reported (the test above is not vacuous). Pingpong's `Ping` through
+/// the default view is `from_debug`; its own view is not.
+#[test]
+fn the_default_message_view_is_told_apart() {
+    use distlab::protocols::pingpong::{Ping, PingPong};
+    use distlab::sim::Node;
+    let own = PingPong::inspect_message(&Ping(3));
+    assert!(!own.from_debug);
+    assert_eq!(PingPong::message_summary(&Ping(3)), "Ping 3");
+    let default = distlab::base::inspect::View::from_debug(&format!("{:?}", Ping(3)));
+    assert!(default.from_debug);
+    let raw =
+        distlab::base::inspect::View::from_debug("Vote { tx: TxId { client: 0, request: 6 } }");
+    assert_eq!(raw_debug_in(&view_text(&raw, 80, false)), ["{ ", "TxId"]);
+}
+
+/// One node view and one delivered message (its summary and its view)
+/// of every built-in protocol, as an 80-column inspector shows them:
+/// (snapshot name, scenario, steps, the node's role or `n<i>`, the
+/// message kind to show: the last delivery whose summary starts so).
+const VIEWS: &[(&str, &str, u64, &str, &str)] = &[
+    (
+        "raft",
+        "scenarios/raft-basic.toml",
+        400,
+        "leader",
+        "AppendEntries",
+    ),
+    (
+        "paxos",
+        "scenarios/paxos-basic.toml",
+        300,
+        "leader",
+        "Accept ",
+    ),
+    (
+        "two_pc_coordinator",
+        "scenarios/2pc-basic.toml",
+        300,
+        "coordinator",
+        "Prepare",
+    ),
+    (
+        "two_pc_participant",
+        "scenarios/2pc-basic.toml",
+        300,
+        "participant",
+        "Vote",
+    ),
+    (
+        "three_pc_participant",
+        "scenarios/3pc-basic.toml",
+        400,
+        "participant",
+        "PreCommit ",
+    ),
+    (
+        "three_pc_coordinator",
+        "scenarios/3pc-basic.toml",
+        400,
+        "coordinator",
+        "CanCommit",
+    ),
+    (
+        "saga_orchestrator",
+        "scenarios/saga-orchestrated.toml",
+        300,
+        "orchestrator",
+        "Result",
+    ),
+    (
+        "saga_payment",
+        "scenarios/saga-choreographed.toml",
+        300,
+        "payment",
+        "Step",
+    ),
+    (
+        "cqrs_store",
+        "scenarios/es-basic.toml",
+        300,
+        "store",
+        "Append ",
+    ),
+    (
+        "cqrs_projection",
+        "scenarios/es-basic.toml",
+        300,
+        "projection",
+        "Records",
+    ),
+    (
+        "lock_service",
+        "scenarios/lock-pause-fencing.toml",
+        300,
+        "lock-service",
+        "Granted",
+    ),
+    (
+        "lock_holder",
+        "scenarios/lock-pause-fencing.toml",
+        300,
+        "lock-holder",
+        "Write",
+    ),
+    (
+        "resilience_gateway",
+        "scenarios/resilience-retry-storm.toml",
+        300,
+        "n4",
+        "Answer",
+    ),
+    (
+        "resilience_backend",
+        "scenarios/resilience-retry-storm.toml",
+        300,
+        "backend",
+        "Call",
+    ),
+    ("gossip", "scenarios/gossip-rumor.toml", 600, "n0", "Rumor"),
+    (
+        "swim",
+        "scenarios/swim-failure-detection.toml",
+        300,
+        "n0",
+        "Ack",
+    ),
+    (
+        "broadcast",
+        "scenarios/broadcast-basic.toml",
+        300,
+        "n0",
+        "Gossip",
+    ),
+    (
+        "bully",
+        "scenarios/bully-basic.toml",
+        300,
+        "n0",
+        "Coordinator",
+    ),
+    (
+        "lamport",
+        "scenarios/lamport-total-order.toml",
+        300,
+        "n0",
+        "Broadcast",
+    ),
+    (
+        "vclock",
+        "scenarios/vclock-causal-broadcast.toml",
+        300,
+        "n0",
+        "Broadcast",
+    ),
+    (
+        "versioned_kv",
+        "scenarios/vclock-siblings.toml",
+        300,
+        "n1",
+        "Sync",
+    ),
+    (
+        "quorum_kv",
+        "scenarios/cap-partition.toml",
+        300,
+        "n0",
+        "Store",
+    ),
+    (
+        "pingpong",
+        "scenarios/explore-pingpong.toml",
+        30,
+        "n0",
+        "Ping",
+    ),
+];
+
+#[test]
+fn every_protocol_explains_a_node_and_a_message_at_80_columns() {
+    for &(name, path, steps, who, kind) in VIEWS {
+        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+        let sim = run(&file, steps).unwrap_or_else(|| panic!("{path} builds"));
+        let nodes = sim.nodes();
+        let node = nodes
+            .iter()
+            .find(|n| n.role.as_deref() == Some(who) || n.id.to_string() == who)
+            .unwrap_or_else(|| panic!("{name}: no {who} in {path}"));
+        let message = (0..sim.trace_len())
+            .rev()
+            .filter_map(|i| sim.entry(i))
+            .find(|e| e.kind == "deliver" && e.summary.starts_with(kind))
+            .unwrap_or_else(|| panic!("{name}: no {kind} delivered in {steps} steps of {path}"));
+        let view = message.view.as_ref().expect("a delivery has a view");
+        let text = format!(
+            "{} ({}) after {steps} steps of {path}\n{}\nstep {} {}→{}: {}\n{}",
+            node.id,
+            node.role.as_deref().unwrap_or("-"),
+            view_text(&node.view, 80, false),
+            message.step,
+            message.source.map(|e| e.to_string()).unwrap_or_default(),
+            message.target.map(|e| e.to_string()).unwrap_or_default(),
+            message.summary,
+            view_text(view, 80, false),
+        );
+        insta::assert_snapshot!(format!("view_{name}"), text);
+    }
 }

@@ -163,6 +163,16 @@ impl View {
         self
     }
 
+    /// Fold the last section (shown as its title and count until the
+    /// user expands it): for hand-built fields that matter less, such as
+    /// the checks' ghost state.
+    pub fn fold(mut self) -> View {
+        if let Some(section) = self.sections.last_mut() {
+            section.folded = true;
+        }
+        self
+    }
+
     /// Add a folded section titled `title` holding `value`'s fields, read
     /// from its `Debug` text (a struct's fields, or the value itself).
     pub fn folded(mut self, title: impl Into<String>, value: &dyn Debug) -> View {

@@ -248,6 +248,25 @@ impl Node for Broadcast {
             .params(&*self.params)
     }
 
+    fn inspect_message(message: &Msg) -> crate::sim::View {
+        use crate::sim::inspect::Item;
+        let (title, values) = match message {
+            Msg::Gossip(v) => ("Gossip (hold these values)", v),
+            Msg::Ack(v) => ("Ack (now held)", v),
+        };
+        crate::sim::View::new()
+            .section(title)
+            .field("values", Item::set(values.iter().map(|v| v.to_string())))
+    }
+
+    /// `Gossip [3 4 5 +2]`, `Ack [3]`.
+    fn message_summary(message: &Msg) -> String {
+        match message {
+            Msg::Gossip(v) => format!("Gossip {}", crate::protocols::show::bracketed(v, 6)),
+            Msg::Ack(v) => format!("Ack {}", crate::protocols::show::bracketed(v, 6)),
+        }
+    }
+
     fn summary(&self) -> String {
         let pending: usize = self.unacked.values().map(BTreeSet::len).sum();
         format!("{} values, {} unacked", self.values.len(), pending)

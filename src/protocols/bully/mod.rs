@@ -317,6 +317,27 @@ impl Node for Bully {
             .params(&*self.params)
     }
 
+    /// The message and what it means in Garcia-Molina's algorithm.
+    fn inspect_message(message: &Msg) -> crate::sim::View {
+        let (title, meaning) = match message {
+            Msg::Election => ("Election", "I am holding an election (to every higher id)"),
+            Msg::Answer => ("Answer", "I am alive and higher than you: stand down"),
+            Msg::Coordinator => ("Coordinator", "I lead (announcement and heartbeat)"),
+        };
+        crate::sim::View::new()
+            .section(title)
+            .field("meaning", meaning)
+    }
+
+    fn message_summary(message: &Msg) -> String {
+        match message {
+            Msg::Election => "Election",
+            Msg::Answer => "Answer",
+            Msg::Coordinator => "Coordinator",
+        }
+        .into()
+    }
+
     fn summary(&self) -> String {
         let leader = self.leader.map_or("nobody".to_string(), |l| l.to_string());
         match self.phase {

@@ -338,6 +338,14 @@ impl Node for Causal {
             .params(&*self.params)
     }
 
+    fn inspect_message(message: &Self::Msg) -> crate::sim::View {
+        super::inspect::causal_view(message)
+    }
+
+    fn message_summary(message: &Self::Msg) -> String {
+        super::inspect::causal_summary(message)
+    }
+
     fn summary(&self) -> String {
         format!(
             "V={} delivered {} buffered {}",

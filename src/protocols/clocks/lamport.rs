@@ -98,6 +98,11 @@ pub struct Lamport {
 }
 
 impl Lamport {
+    /// The queue, in `(timestamp, node)` order, with each value.
+    pub(super) fn queue_entries(&self) -> impl Iterator<Item = ((u64, NodeId), i64)> + '_ {
+        self.queue.iter().map(|(key, value)| (*key, *value))
+    }
+
     /// A fresh node.
     pub fn new(params: Arc<LamportParams>, id: NodeId, _nodes: u32) -> Self {
         Lamport {
@@ -226,16 +231,47 @@ impl Node for Lamport {
     /// The Lamport clock, the hold-back queue by (timestamp, sender), the
     /// highest timestamp heard from each peer, what was delivered (newest
     /// last); the checks' ghosts and the parameters folded.
+    /// Lamport's state: the clock `C`, the queue in `(timestamp, node)`
+    /// order, each peer's horizon (the newest timestamp heard from it),
+    /// the clients waiting, the delivery log.
     fn inspect(&self) -> crate::sim::View {
         use crate::sim::inspect::Item;
+        let horizon = self
+            .horizon
+            .iter()
+            .map(|(peer, (ts, node))| (peer.to_string(), Item::text(format!("({ts}, {node})"))));
+        let waiting = self.waiting.iter().map(|((ts, node), request)| {
+            (
+                format!("({ts}, {node})"),
+                Item::text(format!("{} #{}", request.client, request.id)),
+            )
+        });
+        let delivered = self
+            .delivered
+            .iter()
+            .enumerate()
+            .map(|(i, (ts, node, value))| {
+                (
+                    i.to_string(),
+                    Item::text(format!("({ts}, {node}) value {value}")),
+                )
+            });
         crate::sim::View::new()
             .field("clock", self.clock)
-            .field("queue", Item::debug(&self.queue))
-            .field("horizon", Item::debug(&self.horizon))
-            .field("waiting", Item::debug(&self.waiting))
-            .field("delivered", Item::debug(&self.delivered).newest_last())
+            .field("queue", self.queue_item())
+            .field("horizon", Item::list(horizon))
+            .field("waiting", Item::list(waiting))
+            .field("delivered", Item::list_last(delivered))
             .folded("ghost (for the checks)", &(&self.ghost, &self.audit))
             .params(&*self.params)
+    }
+
+    fn inspect_message(message: &Self::Msg) -> crate::sim::View {
+        super::inspect::lamport_view(message)
+    }
+
+    fn message_summary(message: &Self::Msg) -> String {
+        super::inspect::lamport_summary(message)
     }
 
     fn summary(&self) -> String {

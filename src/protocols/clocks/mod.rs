@@ -36,6 +36,7 @@
 
 pub mod audit;
 pub mod causal;
+mod inspect;
 pub mod lamport;
 pub mod link;
 pub mod rules;

@@ -297,12 +297,20 @@ impl Node for Store {
     /// Each key's versions (siblings with their vector clocks); the
     /// checks' ghost and the parameters folded.
     fn inspect(&self) -> crate::sim::View {
-        use crate::sim::inspect::Item;
         crate::sim::View::new()
-            .field("keys", Item::debug(&self.keys))
+            .field("keys", self.keys_item())
+            .field("truth", self.truth.to_string())
             .field("siblingsPeak", self.siblings_peak)
             .folded("ghost (for the checks)", &self.ghost)
             .params(&*self.params)
+    }
+
+    fn inspect_message(message: &Msg) -> crate::sim::View {
+        super::inspect::store_view(message)
+    }
+
+    fn message_summary(message: &Msg) -> String {
+        super::inspect::store_summary(message)
     }
 
     fn summary(&self) -> String {

@@ -41,6 +41,7 @@ mod checks;
 mod commands;
 pub mod events;
 pub mod hooks;
+mod inspect;
 mod projection;
 mod relay;
 pub mod scenario;
@@ -456,16 +457,19 @@ impl Node for CqrsNode {
         })
     }
 
-    /// The part this node plays, under its name; parameters folded.
+    /// The part this node plays in the pattern's words (streams and
+    /// versions, partition logs and offsets, commands in progress, the
+    /// read model); parameters folded ([`inspect`]).
     fn inspect(&self) -> crate::sim::View {
-        let view = crate::sim::View::new();
-        let view = match &self.part {
-            Part::Store(s) => view.section("event store").fields_of(s),
-            Part::Broker(b) => view.section("broker").fields_of(b),
-            Part::Commands(h) => view.section("command handler").fields_of(h),
-            Part::Projection(p) => view.section("projection").fields_of(p),
-        };
-        view.params(&*self.params)
+        self.view()
+    }
+
+    fn inspect_message(message: &Msg) -> crate::sim::View {
+        inspect::message_view(message)
+    }
+
+    fn message_summary(message: &Msg) -> String {
+        inspect::message_summary(message)
     }
 
     fn summary(&self) -> String {

@@ -32,6 +32,7 @@
 //! [`scenario::PARAMS`].
 
 pub mod checks;
+mod inspect;
 pub mod lab;
 pub mod scenario;
 pub mod topology;
@@ -474,6 +475,14 @@ impl Node for Gossip {
             .field("neighbours", Item::set(self.neighbours.iter().copied()))
             .field("learnedFromPeers", self.learned_from_peers)
             .params(&*self.params)
+    }
+
+    fn inspect_message(message: &Msg) -> crate::sim::View {
+        inspect::message_view(message)
+    }
+
+    fn message_summary(message: &Msg) -> String {
+        inspect::message_summary(message)
     }
 
     fn summary(&self) -> String {

@@ -29,6 +29,7 @@
 //! Parameters and their defaults: [`scenario::PARAMS`]; checks: `checks.rs`.
 
 mod checks;
+mod inspect;
 pub mod lab;
 pub mod scenario;
 
@@ -718,15 +719,19 @@ impl Node for LockNode {
         })
     }
 
-    /// The part this node plays (lock service, storage, holder), under
-    /// its name.
+    /// The part this node plays (lock service, storage, holder): the
+    /// lease with its fencing token and expiry, the highest token, the
+    /// holder's grant; parameters folded ([`inspect`]).
     fn inspect(&self) -> crate::sim::View {
-        let view = crate::sim::View::new();
-        match self {
-            LockNode::Service(s) => view.section("lock service").fields_of(s),
-            LockNode::Storage(s) => view.section("storage").fields_of(s),
-            LockNode::Holder(h) => view.section("holder").fields_of(h),
-        }
+        self.view()
+    }
+
+    fn inspect_message(message: &Msg) -> crate::sim::View {
+        inspect::message_view(message)
+    }
+
+    fn message_summary(message: &Msg) -> String {
+        inspect::message_summary(message)
     }
 
     fn summary(&self) -> String {

@@ -2,9 +2,12 @@
 //! paper ("Paxos Made Simple"): the acceptor's promise and accepted
 //! proposals per slot (newest in sight), the proposer's ballot, promises
 //! and proposals in flight, the learner's chosen slots and applied index;
-//! timers as local-clock times, parameters folded last.
+//! timers as local-clock times, parameters folded last. Messages name
+//! their phase (1a Prepare, 1b Promise, 2a Accept, 2b Accepted) and write
+//! ballots `b3.n1` (round 3 of proposer n1), slots `s4`.
 
-use super::{Paxos, Role};
+use super::ballot::Ballot;
+use super::{Msg, Paxos, Role};
 use crate::base::inspect::{Item, View};
 
 impl Paxos {
@@ -47,9 +50,169 @@ impl Paxos {
         view.section("learner")
             .field("chosen", Item::list_last(chosen))
             .field("applied", self.applied)
-            .field("data", Item::debug(&self.kv.data))
+            .field(
+                "data",
+                Item::list(
+                    self.kv
+                        .data
+                        .iter()
+                        .map(|(key, value)| (key.clone(), Item::text(value.to_string()))),
+                ),
+            )
             .section("timers (local clock)")
             .field("electionDeadline", self.election_deadline)
             .params(&*self.params)
+    }
+}
+
+/// A ballot as the summaries write it: `b3.n1` (round 3 of proposer n1),
+/// `b-` for none.
+fn ballot(b: Ballot) -> String {
+    format!("b{b}")
+}
+
+/// A message in one line: `Prepare b3.n1 from s4`, `Promise b3.n1 +2
+/// accepted`, `Accept b3.n1 s4 c0#2 put x 1`, `Accepted b3.n1 s4`.
+pub(super) fn message_summary(message: &Msg) -> String {
+    match message {
+        Msg::Prepare {
+            ballot: b,
+            from_slot,
+        } => {
+            format!("Prepare {} from s{from_slot}", ballot(*b))
+        }
+        Msg::Promise {
+            ballot: b,
+            accepted,
+        } if accepted.is_empty() => {
+            format!("Promise {}", ballot(*b))
+        }
+        Msg::Promise {
+            ballot: b,
+            accepted,
+        } => {
+            format!("Promise {} +{} accepted", ballot(*b), accepted.len())
+        }
+        Msg::Accept {
+            ballot: b,
+            slot,
+            command,
+        } => format!("Accept {} s{slot} {command}", ballot(*b)),
+        Msg::Accepted { ballot: b, slot } => format!("Accepted {} s{slot}", ballot(*b)),
+        Msg::Nack {
+            ballot: b,
+            promised,
+        } => {
+            format!("Nack {} (promised {})", ballot(*b), ballot(*promised))
+        }
+        Msg::Decided { entries } => match (entries.first(), entries.last()) {
+            (Some((first, _)), Some((last, _))) if first != last => {
+                format!("Decided s{first}..s{last} ({} slots)", entries.len())
+            }
+            (Some((slot, command)), _) => format!("Decided s{slot} {command}"),
+            _ => "Decided nothing".into(),
+        },
+        Msg::Heartbeat {
+            ballot: b,
+            chosen_through,
+        } => format!("Heartbeat {} chosen≤s{chosen_through}", ballot(*b)),
+        Msg::HeartbeatReply { ballot: b, applied } => {
+            format!("HeartbeatReply {} applied≤s{applied}", ballot(*b))
+        }
+    }
+}
+
+/// A message's labelled view, with the phase names of the paper.
+pub(super) fn message_view(message: &Msg) -> View {
+    let view = View::new();
+    match message {
+        Msg::Prepare {
+            ballot: b,
+            from_slot,
+        } => view
+            .section("Prepare (phase 1a)")
+            .field("ballot", ballot(*b))
+            .field("fromSlot", *from_slot),
+        Msg::Promise {
+            ballot: b,
+            accepted,
+        } => view
+            .section("Promise (phase 1b)")
+            .field("ballot", ballot(*b))
+            .field(
+                "accepted",
+                Item::list_last(accepted.iter().map(|(slot, a, command)| {
+                    (
+                        format!("s{slot}"),
+                        Item::text(format!("{} {command}", ballot(*a))),
+                    )
+                })),
+            ),
+        Msg::Accept {
+            ballot: b,
+            slot,
+            command,
+        } => view
+            .section("Accept (phase 2a)")
+            .field("ballot", ballot(*b))
+            .field("slot", *slot)
+            .field("command", command.to_string()),
+        Msg::Accepted { ballot: b, slot } => view
+            .section("Accepted (phase 2b)")
+            .field("ballot", ballot(*b))
+            .field("slot", *slot),
+        Msg::Nack {
+            ballot: b,
+            promised,
+        } => view
+            .section("Nack (refused)")
+            .field("ballot", ballot(*b))
+            .field("promised", ballot(*promised)),
+        Msg::Decided { entries } => view.section("Decided (learners)").field(
+            "chosen",
+            Item::list_last(
+                entries
+                    .iter()
+                    .map(|(slot, command)| (format!("s{slot}"), Item::text(command.to_string()))),
+            ),
+        ),
+        Msg::Heartbeat {
+            ballot: b,
+            chosen_through,
+        } => view
+            .section("Heartbeat")
+            .field("ballot", ballot(*b))
+            .field("chosenThrough", *chosen_through),
+        Msg::HeartbeatReply { ballot: b, applied } => view
+            .section("Heartbeat reply")
+            .field("ballot", ballot(*b))
+            .field("applied", *applied),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::NodeId;
+
+    #[test]
+    fn ballots_and_slots_read_as_the_doc_writes_them() {
+        let b = Ballot::new(3, NodeId(1));
+        let prepare = Msg::Prepare {
+            ballot: b,
+            from_slot: 4,
+        };
+        assert_eq!(message_summary(&prepare), "Prepare b3.n1 from s4");
+        let nack = Msg::Nack {
+            ballot: b,
+            promised: Ballot::new(4, NodeId(2)),
+        };
+        assert_eq!(message_summary(&nack), "Nack b3.n1 (promised b4.n2)");
+        let accepted = Msg::Accepted { ballot: b, slot: 4 };
+        assert_eq!(message_summary(&accepted), "Accepted b3.n1 s4");
+        assert_eq!(
+            message_view(&accepted).sections[0].title,
+            "Accepted (phase 2b)"
+        );
     }
 }

@@ -577,6 +577,14 @@ impl Node for Paxos {
         self.view()
     }
 
+    fn inspect_message(message: &Msg) -> crate::sim::View {
+        inspect::message_view(message)
+    }
+
+    fn message_summary(message: &Msg) -> String {
+        inspect::message_summary(message)
+    }
+
     fn summary(&self) -> String {
         let role = match self.role {
             Role::Follower => "follower",

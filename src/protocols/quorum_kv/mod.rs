@@ -41,6 +41,7 @@
 mod checks;
 pub mod lab;
 pub use lab::QuorumLabNode;
+mod inspect;
 mod node;
 pub mod scenario;
 #[cfg(test)]

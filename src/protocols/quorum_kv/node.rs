@@ -92,32 +92,32 @@ pub enum Timer {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Origin {
+pub(super) enum Origin {
     Client(ClientId, u64),
     Remote(NodeId, u64),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Phase {
+pub(super) enum Phase {
     Query,
     Store,
     Forward,
 }
 
 #[derive(Clone, Debug)]
-struct Pending {
-    origin: Origin,
-    key: String,
-    write: Option<i64>,
-    phase: Phase,
-    need: usize,
-    asked: Vec<NodeId>,
-    replies: BTreeMap<NodeId, Vec<Sibling>>,
-    acks: BTreeSet<NodeId>,
-    raw: usize,
-    result: Vec<Sibling>,
-    retried: bool,
-    deadline: TimerId,
+pub(super) struct Pending {
+    pub(super) origin: Origin,
+    pub(super) key: String,
+    pub(super) write: Option<i64>,
+    pub(super) phase: Phase,
+    pub(super) need: usize,
+    pub(super) asked: Vec<NodeId>,
+    pub(super) replies: BTreeMap<NodeId, Vec<Sibling>>,
+    pub(super) acks: BTreeSet<NodeId>,
+    pub(super) raw: usize,
+    pub(super) result: Vec<Sibling>,
+    pub(super) retried: bool,
+    pub(super) deadline: TimerId,
 }
 
 /// One store node.
@@ -130,9 +130,9 @@ pub struct KvNode {
     pub data: BTreeMap<String, Vec<Sibling>>,
     /// Hints held as a fallback: (intended replica, key) → versions.
     pub hints: BTreeMap<(NodeId, String), Vec<Sibling>>,
-    pending: BTreeMap<u64, Pending>,
+    pub(super) pending: BTreeMap<u64, Pending>,
     next_op: u64,
-    sessions: BTreeMap<(ClientId, String), (u64, u32)>,
+    pub(super) sessions: BTreeMap<(ClientId, String), (u64, u32)>,
     /// Most versions one key has held here.
     pub siblings_peak: usize,
     /// Reads this node coordinated that returned more than one version.
@@ -767,18 +767,19 @@ impl Node for KvNode {
 
     /// The replica's keys with their siblings, the hints it holds for
     /// others, the operations it coordinates; parameters folded.
+    /// A replica's versions (value@tag, with vector clocks in `ap`) and
+    /// hints, then the operations it coordinates: phase, quorum needed,
+    /// replies and acks so far ([`super::inspect`]).
     fn inspect(&self) -> crate::sim::View {
-        use crate::sim::inspect::Item;
-        crate::sim::View::new()
-            .section("replica")
-            .field("data", Item::debug(&self.data))
-            .field("hints", Item::debug(&self.hints))
-            .field("siblingsPeak", self.siblings_peak)
-            .field("siblingReads", self.sibling_reads)
-            .section("coordinator")
-            .field("pending", Item::debug(&self.pending).newest_last())
-            .field("sessions", Item::debug(&self.sessions))
-            .params(&*self.params)
+        self.view().params(&*self.params)
+    }
+
+    fn inspect_message(message: &Msg) -> crate::sim::View {
+        super::inspect::message_view(message)
+    }
+
+    fn message_summary(message: &Msg) -> String {
+        super::inspect::message_summary(message)
     }
 
     fn summary(&self) -> String {

@@ -4,7 +4,9 @@
 //! leader's `nextIndex[]` and `matchIndex[]` per peer), then the election,
 //! the timers, the state machine and the clients, with the parameters
 //! folded last. The scalars come before the log so that they fit the
-//! inspector of an 80x24 terminal. Messages show their entries by index.
+//! inspector of an 80x24 terminal. Messages show the RPC's arguments with
+//! the paper's names (their entries by index), and in one line
+//! `AppendEntries t3 prev=5/2 +2 commit=4` (prev = prevLogIndex/Term).
 
 use super::{Command, Entry, Msg, Raft, Role};
 use crate::base::inspect::{Item, View};
@@ -130,10 +132,106 @@ pub(super) fn message_view(message: &Msg) -> View {
             .field("lastIncludedIndex", snapshot.index)
             .field("lastIncludedTerm", snapshot.term)
             .field("keys", snapshot.kv.data.len()),
-        other => View {
-            from_debug: false,
-            ..View::from_debug(&format!("{other:?}"))
-        },
+        Msg::RequestVote {
+            term,
+            last_index,
+            last_term,
+            pre_vote,
+        } => View::new()
+            .section(if *pre_vote {
+                "RequestVote (pre-vote)"
+            } else {
+                "RequestVote"
+            })
+            .field("term", *term)
+            .field("lastLogIndex", *last_index)
+            .field("lastLogTerm", *last_term),
+        Msg::Vote {
+            term,
+            granted,
+            pre_vote,
+        } => View::new()
+            .section(if *pre_vote {
+                "RequestVote reply (pre-vote)"
+            } else {
+                "RequestVote reply"
+            })
+            .field("term", *term)
+            .field("voteGranted", *granted),
+        Msg::AppendReply {
+            term,
+            success,
+            match_index,
+            conflict_index,
+            conflict_term,
+        } => View::new()
+            .section("AppendEntries reply")
+            .field("term", *term)
+            .field("success", *success)
+            .field("matchIndex", *match_index)
+            .field("conflictIndex", *conflict_index)
+            .field("conflictTerm", *conflict_term),
+        Msg::SnapshotReply { term, match_index } => View::new()
+            .section("InstallSnapshot reply")
+            .field("term", *term)
+            .field("matchIndex", *match_index),
+    }
+}
+
+/// A message in one line: `AppendEntries t3 prev=5/2 +2 commit=4`,
+/// `RequestVote t4 last=7/3`, `Vote t4 granted`.
+pub(super) fn message_summary(message: &Msg) -> String {
+    match message {
+        Msg::RequestVote {
+            term,
+            last_index,
+            last_term,
+            pre_vote,
+        } => {
+            let kind = if *pre_vote { "PreVote" } else { "RequestVote" };
+            format!("{kind} t{term} last={last_index}/{last_term}")
+        }
+        Msg::Vote {
+            term,
+            granted,
+            pre_vote,
+        } => {
+            let kind = if *pre_vote { "PreVoteReply" } else { "Vote" };
+            let answer = if *granted { "granted" } else { "refused" };
+            format!("{kind} t{term} {answer}")
+        }
+        Msg::AppendEntries {
+            term,
+            prev_index,
+            prev_term,
+            entries,
+            commit,
+        } => format!(
+            "AppendEntries t{term} prev={prev_index}/{prev_term} +{} commit={commit}",
+            entries.len()
+        ),
+        Msg::AppendReply {
+            term,
+            success: true,
+            match_index,
+            ..
+        } => format!("AppendReply t{term} ok match={match_index}"),
+        Msg::AppendReply {
+            term,
+            conflict_index,
+            conflict_term,
+            ..
+        } => {
+            let at = conflict_term.map(|t| format!("/{t}")).unwrap_or_default();
+            format!("AppendReply t{term} conflict={conflict_index}{at}")
+        }
+        Msg::InstallSnapshot { term, snapshot } => format!(
+            "InstallSnapshot t{term} through {}/{}",
+            snapshot.index, snapshot.term
+        ),
+        Msg::SnapshotReply { term, match_index } => {
+            format!("SnapshotReply t{term} match={match_index}")
+        }
     }
 }
 

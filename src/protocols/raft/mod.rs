@@ -607,6 +607,10 @@ impl Node for Raft {
         inspect::message_view(message)
     }
 
+    fn message_summary(message: &Msg) -> String {
+        inspect::message_summary(message)
+    }
+
     fn summary(&self) -> String {
         let role = match self.role {
             Role::Follower => "follower",

@@ -22,8 +22,8 @@ pub struct BackendStats {
 /// The backend's state.
 #[derive(Clone, Debug, Default)]
 pub struct Backend {
-    queue: VecDeque<(NodeId, u64)>,
-    serving: Option<(NodeId, u64, bool)>,
+    pub(super) queue: VecDeque<(NodeId, u64)>,
+    pub(super) serving: Option<(NodeId, u64, bool)>,
     /// Counters.
     pub stats: BackendStats,
 }

@@ -28,12 +28,12 @@ pub struct GatewayStats {
 }
 
 #[derive(Clone, Debug)]
-struct Call {
-    client: ClientId,
-    request: u64,
-    tries: u32,
-    arrived: SimTime,
-    current: Option<(u64, TimerId)>,
+pub(super) struct Call {
+    pub(super) client: ClientId,
+    pub(super) request: u64,
+    pub(super) tries: u32,
+    pub(super) arrived: SimTime,
+    pub(super) current: Option<(u64, TimerId)>,
 }
 
 /// A gateway's state.
@@ -41,14 +41,14 @@ struct Call {
 pub struct Gateway {
     /// Its protection.
     pub mode: Mode,
-    backend: NodeId,
-    calls: BTreeMap<u64, Call>,
+    pub(super) backend: NodeId,
+    pub(super) calls: BTreeMap<u64, Call>,
     attempts: BTreeMap<u64, u64>,
     /// Circuit breaker (used in `full`).
     pub breaker: CircuitBreaker,
     /// Bulkhead (used in `full`).
     pub bulkhead: Bulkhead,
-    limiter: RateLimiter,
+    pub(super) limiter: RateLimiter,
     next_id: u64,
     /// Counters.
     pub stats: GatewayStats,

@@ -35,6 +35,7 @@
 mod backend;
 mod checks;
 mod gateway;
+mod inspect;
 pub mod patterns;
 pub mod scenario;
 
@@ -263,15 +264,23 @@ impl Node for ResilienceNode {
         })
     }
 
-    /// The gateway's or backend's state under its name; parameters
-    /// folded.
+    /// The gateway's protection (breaker state and counts, bulkhead,
+    /// rate limiter) and calls, or the backend's queue; parameters
+    /// folded ([`inspect`]).
     fn inspect(&self) -> crate::sim::View {
-        let view = crate::sim::View::new();
         let view = match &self.role {
-            Role::Gateway(g) => view.section("gateway").fields_of(g),
-            Role::Backend(b) => view.section("backend").fields_of(b),
+            Role::Gateway(g) => g.view(),
+            Role::Backend(b) => b.view(),
         };
         view.params(&*self.params)
+    }
+
+    fn inspect_message(message: &Msg) -> crate::sim::View {
+        inspect::message_view(message)
+    }
+
+    fn message_summary(message: &Msg) -> String {
+        inspect::message_summary(message)
     }
 
     fn summary(&self) -> String {

@@ -238,6 +238,12 @@ impl RateLimiter {
         }
     }
 
+    /// Tokens saved up as of the last call to [`RateLimiter::try_take`]
+    /// (what the inspector shows).
+    pub fn tokens(&self) -> u64 {
+        self.credit_ns / self.interval.as_nanos().max(1)
+    }
+
     /// Take a token at `now`, if there is one.
     pub fn try_take(&mut self, now: SimTime) -> bool {
         let cap = self.interval.as_nanos() * self.capacity;

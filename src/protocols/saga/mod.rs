@@ -52,6 +52,7 @@ mod checks;
 pub mod lab;
 pub use lab::SagaLabNode;
 mod choreography;
+mod inspect;
 mod orchestrator;
 pub mod scenario;
 mod services;
@@ -445,18 +446,19 @@ impl Node for SagaNode {
         })
     }
 
-    /// The orchestrator's sagas (on n0), the local service's state, the
-    /// outbox of messages not yet acknowledged; parameters folded.
+    /// The orchestrator's sagas (on n0), the local service's state and
+    /// step records, the outbox of events not yet acknowledged;
+    /// parameters folded ([`inspect`]).
     fn inspect(&self) -> crate::sim::View {
-        use crate::sim::inspect::Item;
-        let mut view = crate::sim::View::new();
-        if let Some(o) = &self.orchestrator {
-            view = view.section("orchestrator").fields_of(o);
-        }
-        view.section("service")
-            .fields_of(&self.local)
-            .field("outbox", Item::debug(&self.outbox))
-            .params(&*self.params)
+        self.view(self.role().unwrap_or("service"))
+    }
+
+    fn inspect_message(message: &Msg) -> crate::sim::View {
+        inspect::message_view(message)
+    }
+
+    fn message_summary(message: &Msg) -> String {
+        inspect::message_summary(message)
     }
 
     fn summary(&self) -> String {

@@ -23,6 +23,7 @@
 //! for good. Parameters and their defaults: [`scenario::PARAMS`].
 
 mod checks;
+mod inspect;
 pub mod scenario;
 
 pub use checks::builder;
@@ -543,15 +544,15 @@ impl Node for Swim {
     /// probe in progress and the updates it is spreading; the checks'
     /// ghost and the parameters folded.
     fn inspect(&self) -> crate::sim::View {
-        use crate::sim::inspect::Item;
-        crate::sim::View::new()
-            .field("incarnation", self.incarnation)
-            .field("probe", Item::debug(&self.probe))
-            .field("members", Item::debug(&self.members))
-            .field("spreading", Item::debug(&self.queue))
-            .field("probeOrder", Item::set(self.order.iter().copied()))
-            .folded("ghost (for the checks)", &self.ghost)
-            .params(&*self.params)
+        self.view()
+    }
+
+    fn inspect_message(message: &Msg) -> crate::sim::View {
+        inspect::message_view(message)
+    }
+
+    fn message_summary(message: &Msg) -> String {
+        inspect::message_summary(message)
     }
 
     fn summary(&self) -> String {

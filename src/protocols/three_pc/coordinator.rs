@@ -20,7 +20,7 @@ pub struct PreCommitRecord {
 
 /// Where a transaction in hand stands (volatile: lost in a crash).
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum Stage {
+pub(super) enum Stage {
     /// Collecting votes.
     Voting,
     /// Every vote yes, pre-commit logged; these participants acknowledged.
@@ -29,20 +29,20 @@ enum Stage {
 
 /// A transaction the coordinator has not decided yet.
 #[derive(Clone, Debug)]
-struct Active {
+pub(super) struct Active {
     client: ClientId,
     request: u64,
     ops: Vec<AccountOp>,
-    shares: BTreeMap<NodeId, Vec<AccountOp>>,
-    votes: BTreeMap<NodeId, Vec<Vec<i64>>>,
-    stage: Stage,
+    pub(super) shares: BTreeMap<NodeId, Vec<AccountOp>>,
+    pub(super) votes: BTreeMap<NodeId, Vec<Vec<i64>>>,
+    pub(super) stage: Stage,
     timer: TimerId,
 }
 
 /// The coordinator's state.
 #[derive(Clone, Debug, Default)]
 pub struct Coordinator {
-    active: BTreeMap<TxId, Active>,
+    pub(super) active: BTreeMap<TxId, Active>,
     /// Pre-committed before a crash, undecided in the log: the participants
     /// decided it without us (termination protocol); ask them.
     pub recovering: BTreeMap<TxId, Vec<NodeId>>,

@@ -42,6 +42,7 @@
 //! [`Bug`].
 
 mod coordinator;
+mod inspect;
 mod participant;
 pub mod scenario;
 
@@ -346,15 +347,23 @@ impl Node for ThreePc {
         })
     }
 
-    /// The role's state under its name (transactions in flight first,
-    /// the decision log by transaction), parameters folded.
+    /// The role's state in the protocol's words (transactions by stage,
+    /// votes, the termination protocol, the decision log), parameters
+    /// folded ([`inspect`]).
     fn inspect(&self) -> crate::sim::View {
-        let view = crate::sim::View::new();
         let view = match &self.role {
-            Role::Coordinator(c) => view.section("coordinator").fields_of(c),
-            Role::Participant(p) => view.section("participant").fields_of(p),
+            Role::Coordinator(c) => c.view(),
+            Role::Participant(p) => p.view(&self.params),
         };
         view.params(&*self.params)
+    }
+
+    fn inspect_message(message: &Msg) -> crate::sim::View {
+        inspect::message_view(message)
+    }
+
+    fn message_summary(message: &Msg) -> String {
+        inspect::message_summary(message)
     }
 
     fn summary(&self) -> String {

@@ -35,8 +35,8 @@ pub struct Active {
     client: ClientId,
     request: u64,
     ops: Vec<AccountOp>,
-    shares: BTreeMap<NodeId, Vec<AccountOp>>,
-    votes: BTreeMap<NodeId, Vec<Vec<i64>>>,
+    pub(super) shares: BTreeMap<NodeId, Vec<AccountOp>>,
+    pub(super) votes: BTreeMap<NodeId, Vec<Vec<i64>>>,
     vote_timer: TimerId,
 }
 
@@ -54,7 +54,7 @@ pub struct AbortCounts {
 /// The coordinator's state.
 #[derive(Clone, Debug, Default)]
 pub struct Coordinator {
-    active: BTreeMap<TxId, Active>,
+    pub(super) active: BTreeMap<TxId, Active>,
     /// Every decision, as in the durable log (reloaded at start).
     pub log: BTreeMap<TxId, DecisionRecord>,
     /// The transaction decided by the last handler, for the checks.

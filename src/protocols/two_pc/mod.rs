@@ -44,6 +44,7 @@ mod checks;
 pub mod lab;
 pub use lab::TwoPcLabNode;
 mod coordinator;
+pub(crate) mod inspect;
 mod participant;
 pub mod scenario;
 
@@ -311,15 +312,23 @@ impl Node for TwoPc {
         })
     }
 
-    /// The role's state under its name (transactions in flight first,
-    /// the decision log by transaction), parameters folded.
+    /// The role's state in the protocol's words (votes per participant,
+    /// the decision log; a participant's phases, locks and balances),
+    /// parameters folded ([`inspect`]).
     fn inspect(&self) -> crate::sim::View {
-        let view = crate::sim::View::new();
         let view = match &self.role {
-            Role::Coordinator(c) => view.section("coordinator").fields_of(c),
-            Role::Participant(p) => view.section("participant").fields_of(p),
+            Role::Coordinator(c) => c.view(),
+            Role::Participant(p) => p.view(&self.params),
         };
         view.params(&*self.params)
+    }
+
+    fn inspect_message(message: &Msg) -> crate::sim::View {
+        inspect::message_view(message)
+    }
+
+    fn message_summary(message: &Msg) -> String {
+        inspect::message_summary(message)
     }
 
     fn summary(&self) -> String {

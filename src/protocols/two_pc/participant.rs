@@ -108,6 +108,24 @@ impl Participant {
             .sum()
     }
 
+    /// The lock table, for the inspector: each locked account with
+    /// `exclusive t0.6` or `shared t0.5 t1.2`.
+    pub fn lock_table(&self) -> Vec<(String, String)> {
+        self.locks
+            .iter()
+            .map(|(account, lock)| {
+                let held = match lock {
+                    Lock::Exclusive(tx) => format!("exclusive {tx}"),
+                    Lock::Shared(readers) => {
+                        let txs: Vec<String> = readers.iter().map(|t| t.to_string()).collect();
+                        format!("shared {}", txs.join(" "))
+                    }
+                };
+                (account.clone(), held)
+            })
+            .collect()
+    }
+
     /// Transactions prepared and waiting for their decision.
     pub fn prepared(&self) -> impl Iterator<Item = &TxnRecord> {
         self.txns.values().filter(|r| r.phase == Phase::Prepared)

@@ -262,9 +262,9 @@ fn row_label(e: &EntryView, room: usize) -> String {
         _ => String::new(),
     };
     if e.kind == "deliver" && room < 24 {
-        return e.label.clone();
+        return e.summary.clone();
     }
-    format!("{} {route}{}", e.kind, e.label)
+    format!("{} {route}{}", e.kind, e.summary)
 }
 
 /// The event's marks on the node lines: arrows, glyphs, fault crossings.
@@ -328,7 +328,7 @@ fn flight_row(cols: &Columns, groups: &[usize], f: &FlightView, width: usize) ->
     let label_x = cols.end() + 1;
     let text = format!(
         "#{} {}→{} {} due {}",
-        f.msg_id, f.from, f.to, f.label, f.arrives
+        f.msg_id, f.from, f.to, f.summary, f.arrives
     );
     row.text(label_x, &clip(&text, width.saturating_sub(label_x)), dim());
     row

@@ -84,7 +84,7 @@ fn compact_row_text(e: &EntryView, with_time: bool) -> String {
     } else {
         String::new()
     };
-    format!("{:>5}{time} {} {} {}", e.step, e.kind, route(e), e.label)
+    format!("{:>5}{time} {} {} {}", e.step, e.kind, route(e), e.summary)
 }
 
 /// `   412   103.817ms deliver   n1→n2  Gossip([14])`
@@ -96,7 +96,7 @@ pub fn row_text(e: &EntryView) -> String {
         e.time.to_string(),
         e.kind,
         route,
-        e.label
+        e.summary
     )
 }
 
