@@ -37,6 +37,7 @@ trait Payload: Send + Any {
     fn hash_dyn(&self, state: &mut dyn Hasher);
     fn to_json(&self) -> serde_json::Value;
     fn view(&self) -> View;
+    fn summary(&self) -> String;
     fn into_any(self: Box<Self>) -> Box<dyn Any>;
 }
 
@@ -61,6 +62,9 @@ impl<S: Node> Payload for MsgOf<S> {
     fn view(&self) -> View {
         S::inspect_message(&self.0)
     }
+    fn summary(&self) -> String {
+        S::message_summary(&self.0)
+    }
     fn into_any(self: Box<Self>) -> Box<dyn Any> {
         self
     }
@@ -81,6 +85,9 @@ impl<S: Node> Payload for TimerOf<S> {
     }
     fn view(&self) -> View {
         View::from_debug(&format!("{:?}", self.0))
+    }
+    fn summary(&self) -> String {
+        format!("{:?}", self.0)
     }
     fn into_any(self: Box<Self>) -> Box<dyn Any> {
         self
@@ -128,6 +135,11 @@ impl AnyMsg {
     /// The inner message's inspector view (`S::inspect_message`).
     pub fn view(&self) -> View {
         self.0.view()
+    }
+
+    /// The inner message's one-line summary (`S::message_summary`).
+    pub fn summary(&self) -> String {
+        self.0.summary()
     }
 }
 
@@ -310,6 +322,9 @@ macro_rules! erased_node {
             }
             fn inspect_message(message: &Self::Msg) -> $crate::sim::View {
                 message.view()
+            }
+            fn message_summary(message: &Self::Msg) -> String {
+                message.summary()
             }
             fn fingerprint(&self, hasher: &mut $crate::base::hash::StableHasher) {
                 self.0.fingerprint(hasher);
