@@ -18,7 +18,7 @@ use super::Lab;
 use crate::check::{CheckKind, Outcome};
 use crate::protocols::quorum_kv::scenario::{params, workload, FACTS};
 use crate::protocols::quorum_kv::{
-    analyse, builder_for, metrics, partitioned_by_client, KvNode, Mode, Placement, Ring, Session,
+    analyse, builder_made, metrics, partitioned_by_client, KvNode, Mode, Placement, Ring, Session,
 };
 use crate::registry::{BuildFn, ProtocolEntry};
 use crate::scenario::engine::{configure, BuildOptions};
@@ -28,6 +28,9 @@ use crate::sim::{DynSim, Node, Sim};
 use std::sync::{Arc, LazyLock};
 
 pub use crate::protocols::quorum_kv::lab::QuorumLabNode;
+pub use erased::{DynQuorum, MakeNode};
+
+mod erased;
 
 /// Least share of all operations a `cp` run must complete (`cp-available`).
 pub const CP_AVAILABLE: f64 = 0.4;
@@ -108,9 +111,21 @@ fn ap_available<S: Node>(sim: &Sim<S>) -> Outcome {
 /// the reference acts on them; `mode` must be `cp` or `ap` and `session`
 /// `none`), every check and metric of the reference plus `cp-available` or
 /// `ap-available` and the metric `worst-client-partitioned`.
+///
+/// The node runs as a [`DynQuorum`]: the simulation is compiled once, here,
+/// whatever `S` is; the run and its checks are those of `S` itself.
 pub fn build<S: QuorumLabNode>(
     scenario: &Scenario,
     options: &BuildOptions,
+) -> Result<Box<dyn DynSim>, ScenarioError> {
+    build_erased(scenario, options, DynQuorum::make::<S>())
+}
+
+/// [`build`] for nodes made by `make`.
+fn build_erased(
+    scenario: &Scenario,
+    options: &BuildOptions,
+    make: MakeNode,
 ) -> Result<Box<dyn DynSim>, ScenarioError> {
     let params = params(scenario)?;
     if params.mode.is_primary() || params.session != Session::None {
@@ -128,24 +143,25 @@ pub fn build<S: QuorumLabNode>(
         n: params.n,
     };
     let shared = Arc::clone(&params);
-    let b =
-        builder_for::<S>(Arc::clone(&params), scenario.nodes, scenario.seed).metrics(move |sim| {
+    let b = builder_made(Arc::clone(&params), scenario.nodes, scenario.seed, make).metrics(
+        move |sim| {
             let mut m = metrics(sim, &place, &shared);
             let worst = worst_client(sim).map_or("-".into(), |w| format!("{:.1}%", 100.0 * w.3));
             m.push(("worst-client-partitioned".into(), worst));
             m
-        });
+        },
+    );
     let b = if mode == Mode::Cp {
         b.invariant(Invariant::new(
             "cp-available",
             CheckKind::AtEnd,
-            cp_available::<S>,
+            cp_available::<DynQuorum>,
         ))
     } else {
         b.invariant(Invariant::new(
             "ap-available",
             CheckKind::AtEnd,
-            ap_available::<S>,
+            ap_available::<DynQuorum>,
         ))
     };
     Ok(Box::new(

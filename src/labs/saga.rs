@@ -25,14 +25,29 @@ use crate::sim::{DynSim, SimBuilder};
 use std::sync::{Arc, LazyLock};
 
 pub use crate::protocols::saga::lab::SagaLabNode;
+pub use erased::{DynSaga, MakeNode};
+
+mod erased;
 
 /// Build a saga simulation of `S` from a scenario: the `[protocol]` and
 /// `[workload]` parameters of `saga` (the `bugs` switches are read, but only the
 /// reference acts on them; `style` must be orchestrated), every check of the
 /// reference plus `charged-at-most-once`.
+///
+/// The node runs as a [`DynSaga`]: the simulation is compiled once, here,
+/// whatever `S` is; the run and its checks are those of `S` itself.
 pub fn build<S: SagaLabNode>(
     scenario: &Scenario,
     options: &BuildOptions,
+) -> Result<Box<dyn DynSim>, ScenarioError> {
+    build_erased(scenario, options, DynSaga::make::<S>())
+}
+
+/// [`build`] for nodes made by `make`.
+fn build_erased(
+    scenario: &Scenario,
+    options: &BuildOptions,
+    make: MakeNode,
 ) -> Result<Box<dyn DynSim>, ScenarioError> {
     let params = Arc::new(params(scenario)?);
     check_nodes(scenario)?;
@@ -46,12 +61,12 @@ pub fn build<S: SagaLabNode>(
     let workload = workload(scenario, &params)?;
     let factory = Arc::clone(&params);
     let b = SimBuilder::new(scenario.nodes, scenario.seed, move |id, _| {
-        S::new(Arc::clone(&factory), id)
+        make(Arc::clone(&factory), id)
     });
     let b = attach_checks(b, params).invariant(Invariant::new(
         "charged-at-most-once",
         CheckKind::AtEnd,
-        charged_at_most_once::<S>,
+        charged_at_most_once::<DynSaga>,
     ));
     Ok(Box::new(
         configure(b, scenario, &FACTS, workload, options)?.build(),

@@ -23,26 +23,41 @@ use crate::sim::{DynSim, SimBuilder};
 use std::sync::{Arc, LazyLock};
 
 pub use crate::protocols::two_pc::lab::TwoPcLabNode;
+pub use erased::{DynTwoPc, MakeNode};
+
+mod erased;
 
 /// Build a two-phase-commit simulation of `S` from a scenario: the
 /// `[protocol]` and `[workload]` parameters of `two-pc` (the `bugs` switches are
 /// read but only the reference acts on them), every check of the reference
 /// plus `outcomes-agree`.
+///
+/// The node runs as a [`DynTwoPc`]: the simulation is compiled once, here,
+/// whatever `S` is; the run and its checks are those of `S` itself.
 pub fn build<S: TwoPcLabNode>(
     scenario: &Scenario,
     options: &BuildOptions,
+) -> Result<Box<dyn DynSim>, ScenarioError> {
+    build_erased(scenario, options, DynTwoPc::make::<S>())
+}
+
+/// [`build`] for nodes made by `make`.
+fn build_erased(
+    scenario: &Scenario,
+    options: &BuildOptions,
+    make: MakeNode,
 ) -> Result<Box<dyn DynSim>, ScenarioError> {
     let params = Arc::new(params(scenario)?);
     check_nodes(scenario)?;
     let workload = workload(scenario, &params)?;
     let factory = Arc::clone(&params);
     let b = SimBuilder::new(scenario.nodes, scenario.seed, move |id, n| {
-        S::new(Arc::clone(&factory), id, n)
+        make(Arc::clone(&factory), id, n)
     });
     let b = attach_checks(b, params).invariant(Invariant::new(
         "outcomes-agree",
         CheckKind::AtEnd,
-        outcomes_agree::<S>,
+        outcomes_agree::<DynTwoPc>,
     ));
     Ok(Box::new(
         configure(b, scenario, &FACTS, workload, options)?.build(),

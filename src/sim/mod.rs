@@ -10,6 +10,7 @@ mod apply;
 pub mod choice;
 mod clients;
 pub mod dynsim;
+pub mod erased;
 mod event;
 pub(crate) mod fingerprint;
 pub mod happens_before;

@@ -3,6 +3,7 @@
 //!
 //! - `grader`: the labs framework: scoring, panics, `--jobs`, integrity of lab files and scenario copies, README tables, `distlab lab`.
 //! - `instructor`: `distlab lab batch`, `lab handout` and `lab list` (two `#[ignore]`d heavy tests).
+//! - `erased`: a lab runs its node behind a vtable; the run is the same as the unwrapped reference's.
 //! - `clocks`: lab 01 (logical clocks).
 //! - `broadcast`: lab 02 (broadcast and gossip).
 //! - `two_pc`: lab 03 (two-phase commit).
@@ -21,6 +22,7 @@ mod support;
 
 mod broadcast;
 mod clocks;
+mod erased;
 mod grader;
 mod instructor;
 mod leases;

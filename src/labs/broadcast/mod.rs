@@ -33,6 +33,9 @@ use std::sync::LazyLock;
 
 pub use crate::protocols::broadcast::{Broadcast, BroadcastLabNode, BroadcastSetup};
 pub use crate::protocols::gossip::{Gossip, GossipLabNode, GossipSetup};
+pub use erased::{DynBroadcast, DynGossip};
+
+mod erased;
 
 /// The student's node types: part A and B's broadcast node, part C's gossip node.
 pub trait BroadcastTypes: 'static {
@@ -61,11 +64,11 @@ pub fn build<T: BroadcastTypes>(
     match scenario.protocol.get_ref().as_str() {
         "broadcast" => {
             let scenario = without_foreign_bugs(scenario, FACTS.bugs, GOSSIP_FACTS.bugs)?;
-            build_broadcast::<T::Broadcast>(&scenario, options)
+            build_broadcast(&scenario, options, DynBroadcast::make::<T::Broadcast>())
         }
         "gossip" => {
             let scenario = without_foreign_bugs(scenario, GOSSIP_FACTS.bugs, FACTS.bugs)?;
-            build_gossip::<T::Gossip>(&scenario, options)
+            build_gossip(&scenario, options, DynGossip::make::<T::Gossip>())
         }
         other => Err(ScenarioError::at(
             &scenario.source,

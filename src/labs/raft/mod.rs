@@ -28,13 +28,15 @@
 //! it.
 
 pub mod election;
+mod erased;
 pub mod kv;
 pub mod persistence;
 pub mod replication;
 
 pub use crate::protocols::raft::{is_leader, Params, Raft, RaftLabNode};
+pub use erased::{DynRaft, MakeNode};
 
-use crate::protocols::raft::scenario::{configured, FACTS};
+use crate::protocols::raft::scenario::{configured_with, FACTS};
 use crate::registry::ProtocolEntry;
 use crate::scenario::engine::BuildOptions;
 use crate::scenario::{Scenario, ScenarioError};
@@ -198,11 +200,24 @@ impl<N: RaftLabNode> Monitor<N> for RestartFromStorage {
 /// Build a Raft simulation of any [`RaftLabNode`]: Raft's `[protocol]`
 /// parameters (bug switches parse, and only the reference reads them),
 /// workload, faults and checks, plus the labs' monitors.
+///
+/// The node runs as a [`DynRaft`]: the simulation is compiled once, here,
+/// whatever `S` is (see [`crate::sim::erased`]); the run, its trace hash and
+/// every check are those of `S` itself.
 pub fn build<S: RaftLabNode>(
     scenario: &Scenario,
     options: &BuildOptions,
 ) -> Result<Box<dyn DynSim>, ScenarioError> {
-    let builder = configured::<S>(scenario, options)?
+    build_erased(scenario, options, DynRaft::make::<S>())
+}
+
+/// [`build`] for nodes made by `make`.
+fn build_erased(
+    scenario: &Scenario,
+    options: &BuildOptions,
+    make: MakeNode,
+) -> Result<Box<dyn DynSim>, ScenarioError> {
+    let builder = configured_with::<DynRaft>(scenario, options, make)?
         .monitor("term-never-decreases", TermNeverDecreases::default())
         .monitor("one-vote-per-term", OneVotePerTerm::default())
         .monitor("state-in-storage", RestartFromStorage::default());

@@ -119,8 +119,19 @@ pub fn value_travels<S: BroadcastLabNode>(sim: &Sim<S>) -> bool {
 /// with the protocol's checks: `values-come-from-clients`,
 /// `acked-values-everywhere`, `value-travels`.
 pub fn checked<S: BroadcastLabNode>(params: Params, nodes: u32, seed: u64) -> SimBuilder<S> {
+    checked_made(params, nodes, seed, S::new)
+}
+
+/// [`checked`] with nodes made by `make` instead of `S::new` (lab 02's
+/// `DynBroadcast` wraps the student's constructor).
+pub fn checked_made<S: BroadcastLabNode>(
+    params: Params,
+    nodes: u32,
+    seed: u64,
+    make: fn(&BroadcastSetup) -> S,
+) -> SimBuilder<S> {
     let setups = BroadcastSetup::cluster(&Arc::new(params), nodes);
-    SimBuilder::new(nodes, seed, move |id, _| S::new(&setups[id.index()]))
+    SimBuilder::new(nodes, seed, move |id, _| make(&setups[id.index()]))
         .invariant(Invariant::always(
             "values-come-from-clients",
             values_come_from_clients::<S>,

@@ -9,7 +9,7 @@
 //! broadcasts clients invoked. All of it is generic over
 //! [`BroadcastLabNode`]; the reference passes it.
 
-use super::checks::{acked_values, checked};
+use super::checks::{acked_values, checked_made};
 use super::lab::{BroadcastLabNode, BroadcastSetup};
 use super::Params;
 use crate::check::history::EventType;
@@ -181,6 +181,7 @@ pub fn acked_values_durable(
 fn broadcast_values_durable<S: BroadcastLabNode>(
     sim: &Sim<S>,
     setups: &[BroadcastSetup],
+    make: fn(&BroadcastSetup) -> S,
 ) -> Result<(), String> {
     let acked: BTreeSet<i64> = acked_values(sim).into_iter().collect();
     let held = sim.live_nodes().map(|(id, node)| {
@@ -189,7 +190,7 @@ fn broadcast_values_durable<S: BroadcastLabNode>(
     });
     acked_values_durable(held, |id| {
         let setup = setups[id.index()].clone();
-        sim.restart_probe(id, move || S::new(&setup), |n| n.values().clone())
+        sim.restart_probe(id, move || make(&setup), |n| n.values().clone())
     })
 }
 
@@ -201,9 +202,10 @@ pub fn lab_builder<S: BroadcastLabNode>(
     targets: Targets,
     nodes: u32,
     seed: u64,
+    make: fn(&BroadcastSetup) -> S,
 ) -> SimBuilder<S> {
     let setups = BroadcastSetup::cluster(&Arc::new(params.clone()), nodes);
-    let mut b = checked::<S>(params, nodes, seed)
+    let mut b = checked_made::<S>(params, nodes, seed, make)
         .monitor(ARRIVALS, Arrivals::default())
         .invariant(Invariant::new(
             "messages-flow",
@@ -212,7 +214,7 @@ pub fn lab_builder<S: BroadcastLabNode>(
         ))
         .invariant(Invariant::eventually(
             "acked-values-durable",
-            move |sim: &Sim<S>| broadcast_values_durable(sim, &setups),
+            move |sim: &Sim<S>| broadcast_values_durable(sim, &setups, make),
         ))
         .metrics(metrics::<S>);
     if let Some(target) = targets.messages_per_broadcast {

@@ -3,7 +3,8 @@
 //! ([`build_lab`]), which also reads the part-B targets.
 
 use super::{
-    builder, lab_builder, BroadcastLabNode, BroadcastWorkload, Bug, Params, Targets, Topology,
+    builder, lab_builder, BroadcastLabNode, BroadcastSetup, BroadcastWorkload, Bug, Params,
+    Targets, Topology,
 };
 use crate::scenario::engine::{configure, BuildOptions, ProtocolFacts};
 use crate::scenario::{BugSwitch, Param, ParamDecl, ParamReader, Scenario, ScenarioError};
@@ -104,6 +105,7 @@ pub fn build(
 pub fn build_lab<S: BroadcastLabNode>(
     scenario: &Scenario,
     options: &BuildOptions,
+    make: fn(&BroadcastSetup) -> S,
 ) -> Result<Box<dyn DynSim>, ScenarioError> {
     let mut p = scenario.protocol_params.reader_for(LAB_PARAMS, FACTS.bugs);
     let params = read_params(&mut p)?;
@@ -117,7 +119,7 @@ pub fn build_lab<S: BroadcastLabNode>(
         latency_p99: (p99 > SimTime::ZERO).then_some(p99),
     };
     let workload = workload(scenario)?;
-    let b = lab_builder::<S>(params, targets, scenario.nodes, scenario.seed);
+    let b = lab_builder::<S>(params, targets, scenario.nodes, scenario.seed, make);
     Ok(Box::new(
         configure(b, scenario, &FACTS, workload, options)?.build(),
     ))

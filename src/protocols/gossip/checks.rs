@@ -134,8 +134,19 @@ pub fn update_spreads<G: GossipLabNode>(sim: &Sim<G>) -> bool {
 /// checks: `values-come-from-clients`, `acked-updates-everywhere`,
 /// `replicas-converge`, `update-spreads`.
 pub fn checked<G: GossipLabNode>(params: Arc<Params>, nodes: u32, seed: u64) -> SimBuilder<G> {
+    checked_made(params, nodes, seed, G::new)
+}
+
+/// [`checked`] with nodes made by `make` instead of `G::new` (lab 02's
+/// `DynGossip` wraps the student's constructor).
+fn checked_made<G: GossipLabNode>(
+    params: Arc<Params>,
+    nodes: u32,
+    seed: u64,
+    make: fn(&GossipSetup) -> G,
+) -> SimBuilder<G> {
     let setups = GossipSetup::cluster(&params, nodes, seed);
-    SimBuilder::new(nodes, seed, move |id, _| G::new(&setups[id.index()]))
+    SimBuilder::new(nodes, seed, move |id, _| make(&setups[id.index()]))
         .invariant(Invariant::always(
             "values-come-from-clients",
             values_come_from_clients::<G>,
@@ -155,10 +166,15 @@ pub fn checked<G: GossipLabNode>(params: Arc<Params>, nodes: u32, seed: u64) -> 
 /// checks ([`checked`]), `messages-flow` (values travel by message) and
 /// `acked-values-durable` (a restart from storage keeps every acknowledged
 /// value a node holds: [`acked_values_durable`]).
-pub fn lab_builder<G: GossipLabNode>(params: Params, nodes: u32, seed: u64) -> SimBuilder<G> {
+pub fn lab_builder<G: GossipLabNode>(
+    params: Params,
+    nodes: u32,
+    seed: u64,
+    make: fn(&GossipSetup) -> G,
+) -> SimBuilder<G> {
     let params = Arc::new(params);
     let setups = GossipSetup::cluster(&params, nodes, seed);
-    checked::<G>(params, nodes, seed)
+    checked_made::<G>(params, nodes, seed, make)
         .invariant(Invariant::new(
             "messages-flow",
             CheckKind::Eventually,
@@ -174,7 +190,7 @@ pub fn lab_builder<G: GossipLabNode>(params: Params, nodes: u32, seed: u64) -> S
                 });
                 acked_values_durable(held, |id| {
                     let setup = setups[id.index()].clone();
-                    sim.restart_probe(id, move || G::new(&setup), |n| n.values().collect())
+                    sim.restart_probe(id, move || make(&setup), |n| n.values().collect())
                 })
             },
         ))

@@ -1,8 +1,8 @@
 //! Building a gossip simulation from a scenario file.
 
 use super::{
-    builder, lab_builder, Bug, GossipLabNode, GossipTopology, GossipWorkload, Mode, Params,
-    StopRule,
+    builder, lab_builder, Bug, GossipLabNode, GossipSetup, GossipTopology, GossipWorkload, Mode,
+    Params, StopRule,
 };
 use crate::protocols::broadcast::Topology;
 use crate::scenario::engine::{configure, BuildOptions, ProtocolFacts};
@@ -144,10 +144,11 @@ pub fn build(
 pub fn build_lab<G: GossipLabNode>(
     scenario: &Scenario,
     options: &BuildOptions,
+    make: fn(&GossipSetup) -> G,
 ) -> Result<Box<dyn DynSim>, ScenarioError> {
     let params = params(scenario)?;
     let workload = workload(scenario)?;
-    let b = lab_builder::<G>(params, scenario.nodes, scenario.seed);
+    let b = lab_builder::<G>(params, scenario.nodes, scenario.seed, make);
     Ok(Box::new(
         configure(b, scenario, &FACTS, workload, options)?.build(),
     ))

@@ -474,6 +474,17 @@ pub fn builder(params: Params, nodes: u32, seed: u64) -> SimBuilder<KvNode> {
 /// [`builder`] for any implementation of [`QuorumLabNode`]: every node gets
 /// the same ring (`vnodes` points per node).
 pub fn builder_for<S: QuorumLabNode>(params: Arc<Params>, nodes: u32, seed: u64) -> SimBuilder<S> {
+    builder_made(params, nodes, seed, S::new)
+}
+
+/// [`builder_for`] with nodes made by `make` instead of `S::new` (the lab's
+/// `DynQuorum` wraps the student's constructor).
+pub fn builder_made<S: QuorumLabNode>(
+    params: Arc<Params>,
+    nodes: u32,
+    seed: u64,
+    make: fn(Arc<Params>, Arc<Ring>, NodeId) -> S,
+) -> SimBuilder<S> {
     let ring = Arc::new(Ring::new(nodes, params.vnodes));
     let place = Placement {
         ring: Arc::clone(&ring),
@@ -481,7 +492,7 @@ pub fn builder_for<S: QuorumLabNode>(params: Arc<Params>, nodes: u32, seed: u64)
     };
     let shared = Arc::clone(&params);
     let mut b = SimBuilder::new(nodes, seed, move |id: NodeId, _| {
-        S::new(Arc::clone(&shared), Arc::clone(&ring), id)
+        make(Arc::clone(&shared), Arc::clone(&ring), id)
     });
     let p = Arc::clone(&params);
     let at = place.clone();

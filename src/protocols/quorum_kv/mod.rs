@@ -48,8 +48,8 @@ pub mod scenario;
 mod tests;
 
 pub use checks::{
-    analyse, builder, builder_for, converged, lost_updates, metrics, partitioned_by_client,
-    stale_reads, Analysis, Placement,
+    analyse, builder, builder_for, builder_made, converged, lost_updates, metrics,
+    partitioned_by_client, stale_reads, Analysis, Placement,
 };
 pub use node::{KvNode, Msg, Timer};
 

@@ -871,10 +871,21 @@ fn metrics<N: RaftLabNode>(sim: &Sim<N>) -> Vec<(String, String)> {
 /// A simulation builder with Raft nodes, their monitors, checks and metrics
 /// (the linearizability check is added by the scenario, when asked for).
 pub fn builder<N: RaftLabNode>(params: Params, nodes: u32, seed: u64) -> SimBuilder<N> {
+    builder_with(params, nodes, seed, N::new)
+}
+
+/// [`builder`] with nodes made by `make` instead of `N::new` (the labs'
+/// `DynRaft` wraps the student's constructor).
+pub fn builder_with<N: RaftLabNode>(
+    params: Params,
+    nodes: u32,
+    seed: u64,
+    make: fn(Arc<Params>, NodeId, u32) -> N,
+) -> SimBuilder<N> {
     let window = liveness::window(&params);
     let safety = ElectionSafety::new(window).hearing(params.heartbeat);
     let params = Arc::new(params);
-    SimBuilder::new(nodes, seed, move |id, n| N::new(Arc::clone(&params), id, n))
+    SimBuilder::new(nodes, seed, move |id, n| make(Arc::clone(&params), id, n))
         .monitor("election-safety", safety)
         .monitor("leader-append-only", LeaderAppendOnly::default())
         .monitor("one-append-per-term", OneAppendPerTerm::default())

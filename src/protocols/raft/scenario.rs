@@ -1,12 +1,14 @@
 //! Building a Raft simulation from a scenario file.
 
+use super::checks::builder_with;
 use super::checks::RaftLabNode;
-use super::{builder, Bug, Params, Raft};
+use super::{Bug, Params, Raft};
 use crate::check::linearizability::Model;
 use crate::scenario::engine::{self, configure, BuildOptions, ProtocolFacts};
 use crate::scenario::{BugSwitch, Param, ParamDecl, ParamReader, Scenario, ScenarioError};
-use crate::sim::{DynSim, Invariant, Sim, SimBuilder, SimTime};
+use crate::sim::{DynSim, Invariant, NodeId, Sim, SimBuilder, SimTime};
 use crate::workload::Workload;
+use std::sync::Arc;
 
 /// What Raft offers scenarios.
 pub const FACTS: ProtocolFacts = ProtocolFacts {
@@ -117,6 +119,16 @@ pub fn configured<N: RaftLabNode>(
     scenario: &Scenario,
     options: &BuildOptions,
 ) -> Result<SimBuilder<N>, ScenarioError> {
+    configured_with(scenario, options, N::new)
+}
+
+/// [`configured`] with nodes made by `make` instead of `N::new` (the labs'
+/// `DynRaft` wraps the student's constructor).
+pub fn configured_with<N: RaftLabNode>(
+    scenario: &Scenario,
+    options: &BuildOptions,
+    make: fn(Arc<Params>, NodeId, u32) -> N,
+) -> Result<SimBuilder<N>, ScenarioError> {
     let mut p = FACTS.reader(scenario);
     let params = params(&mut p)?;
     p.finish()?;
@@ -131,7 +143,7 @@ pub fn configured<N: RaftLabNode>(
     };
     let has_clients = workload.is_some();
     let history = history_check(scenario)?;
-    let b = builder(params, scenario.nodes, scenario.seed);
+    let b = builder_with(params, scenario.nodes, scenario.seed, make);
     let mut b = configure(b, scenario, &FACTS, workload, options)?;
     if has_clients {
         b = b.invariant(client_op_applied());
