@@ -50,8 +50,9 @@ pub use param_spec::{
 };
 pub use params::{ParamReader, ParamTable};
 pub use spec::{
-    CheckSpec, ClientTraffic, ClockSpec, FaultAction, FaultSpec, InvariantSelection, LatencySpec,
-    LinkSpec, LoseSpec, NemesisKind, NemesisSpec, NetworkSpec, PartitionShape, PartitionSpec,
+    CheckSpec, ClientTraffic, ClockSpec, FaultAction, FaultSpec, InFlight, InvariantSelection,
+    LatencySpec, LinkSpec, LoseSpec, NemesisKind, NemesisSpec, NetworkChangeSpec, NetworkSpec,
+    PartitionShape, PartitionSpec,
     Probability, Rate, RetryMode, Scenario, SignedDuration, StorageSpec, Target, TimedSpec,
     WorkloadSpec,
 };
