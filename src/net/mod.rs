@@ -225,6 +225,19 @@ impl Network {
             .unwrap_or(&self.config.default)
     }
 
+    /// How the link `from` → `to` treats a message of kind `kind` now:
+    /// the configured link (loss and duplicate faults included) with the
+    /// changes in force applied (for `None`, those naming no kind).
+    pub fn effective_link(&self, from: NodeId, to: NodeId, kind: Option<&str>) -> LinkConfig {
+        let mut link = *self.link(from, to);
+        for rule in &self.rules {
+            if rule.matches(from, to, kind) {
+                rule.apply(&mut link);
+            }
+        }
+        link
+    }
+
     /// Counts a message sent from `from` to `to`; true when the scenario
     /// lists it as lost.
     fn listed(&mut self, from: Endpoint, to: Endpoint) -> bool {
@@ -272,12 +285,7 @@ impl Network {
         if self.cut[slot] {
             return Transit::Partitioned;
         }
-        let mut link = *self.link(from, to);
-        for rule in &self.rules {
-            if rule.matches(from, to, kind) {
-                rule.apply(&mut link);
-            }
-        }
+        let link = self.effective_link(from, to, kind);
         if self.lost_at_random(rng, link.loss) || listed {
             return Transit::Lost;
         }

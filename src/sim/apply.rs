@@ -339,7 +339,7 @@ impl<N: Node> Sim<N> {
             }
             _ => false,
         });
-        let mut listed = Vec::new();
+        let mut listed: Vec<(u64, String)> = Vec::new();
         for event in &taken {
             let (id, from, to) = match event {
                 Event::Deliver {
@@ -358,8 +358,10 @@ impl<N: Node> Sim<N> {
                 } => (*msg_id, Endpoint::Node(*node), Endpoint::Client(*client)),
                 _ => continue,
             };
-            listed.push(format!("#{id} {from}->{to}"));
+            listed.push((id, format!("#{id} {from}->{to}")));
         }
+        listed.sort();
+        let listed: Vec<String> = listed.into_iter().map(|(_, text)| text).collect();
         self.in_flight -= taken.len() as u64;
         self.counters.dropped += taken.len() as u64;
         let shown = listed.len().min(12);
