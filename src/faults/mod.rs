@@ -342,7 +342,13 @@ impl fmt::Display for NetChange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let end = |t: &Option<Target>| t.as_ref().map_or("*".to_string(), |t| t.to_string());
         let arrow = if self.both_ways { "<->" } else { "->" };
-        write!(f, "{} {arrow} {} {}", end(&self.from), end(&self.to), self.what())
+        write!(
+            f,
+            "{} {arrow} {} {}",
+            end(&self.from),
+            end(&self.to),
+            self.what()
+        )
     }
 }
 

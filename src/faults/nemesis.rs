@@ -171,7 +171,10 @@ impl Nemesis {
                     loss: None,
                     duplicate: None,
                 };
-                (FaultAction::Network(change), Some(FaultAction::NetworkReset))
+                (
+                    FaultAction::Network(change),
+                    Some(FaultAction::NetworkReset),
+                )
             }
             NemesisKind::Loss => {
                 let percent = rng.range_inclusive(10, 50);

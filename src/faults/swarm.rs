@@ -134,7 +134,11 @@ mod tests {
             .iter()
             .map(|m| format!("{:?}", m.kinds.iter().map(|k| k.0).collect::<Vec<_>>()))
             .collect();
-        assert!(subsets.len() >= 8, "only {} distinct kind sets", subsets.len());
+        assert!(
+            subsets.len() >= 8,
+            "only {} distinct kind sets",
+            subsets.len()
+        );
         let overlaps: std::collections::BTreeSet<u32> = mixes.iter().map(|m| m.overlap).collect();
         assert_eq!(overlaps.len(), MAX_OVERLAP as usize);
     }
@@ -149,7 +153,10 @@ mod tests {
         };
         let c = mix.config(&config());
         assert_eq!(c.kinds.len(), 4);
-        assert_eq!(c.kinds.iter().filter(|k| **k == NemesisKind::Crash).count(), 3);
+        assert_eq!(
+            c.kinds.iter().filter(|k| **k == NemesisKind::Crash).count(),
+            3
+        );
         assert_eq!(
             mix.to_string(),
             "crash×3 loss×1, every 1s, heal_after 1s, overlap 2"

@@ -115,7 +115,8 @@ impl LinkRule {
     fn matches(&self, from: NodeId, to: NodeId, kind: Option<&str>) -> bool {
         self.from.is_none_or(|f| f == from)
             && self.to.is_none_or(|t| t == to)
-            && (self.messages.is_empty() || kind.is_some_and(|k| self.messages.iter().any(|m| m == k)))
+            && (self.messages.is_empty()
+                || kind.is_some_and(|k| self.messages.iter().any(|m| m == k)))
     }
 
     fn apply(&self, link: &mut LinkConfig) {

@@ -188,9 +188,11 @@ fn fault_action(
     let t = |x: &spec::Target| target(scenario, facts, x);
     let all = |xs: &[spec::Target]| xs.iter().map(t).collect::<Result<Vec<_>, _>>();
     Ok(match a {
-        spec::FaultAction::Partition(spec::PartitionSpec::Targets(groups)) => F::Partition(
-            faults::PartitionSpec::Targets(groups.iter().map(|g| all(g)).collect::<Result<_, _>>()?),
-        ),
+        spec::FaultAction::Partition(spec::PartitionSpec::Targets(groups)) => {
+            F::Partition(faults::PartitionSpec::Targets(
+                groups.iter().map(|g| all(g)).collect::<Result<_, _>>()?,
+            ))
+        }
         spec::FaultAction::HealNode(x) => F::HealPart(faults::HealScope::Node(t(x)?)),
         spec::FaultAction::HealLink {
             from,

@@ -410,7 +410,8 @@ fn parse_heal(context: &Context<'_>, item: &Item) -> Result<FaultAction, Scenari
             let to_item = section.required("to", "a target")?;
             let to = target_or_client(context, "to", to_item)?;
             if from == to && matches!(from, Target::Node(_) | Target::Client(_)) {
-                let message = "a link joins two different ends, but from and to are the same".to_string();
+                let message =
+                    "a link joins two different ends, but from and to are the same".to_string();
                 return Err(section.error(to_item, message));
             }
             let both_ways = match section.get("both_ways") {
@@ -452,13 +453,21 @@ fn parse_network_change(context: &Context<'_>, item: &Item) -> Result<FaultActio
         Value::String(s) if s == "reset" => return Ok(FaultAction::NetworkReset),
         Value::Table(_) => {}
         other => {
-            let message = format!("expected {expected} for `network`, got {}", other.describe());
+            let message = format!(
+                "expected {expected} for `network`, got {}",
+                other.describe()
+            );
             return Err(read::error(source, item, message));
         }
     }
     let section = Section::new(source, item, "`network`", "in `network`".into())?;
     section.check_keys(&NETWORK_CHANGE_KEYS)?;
-    let end = |key: &str| section.get(key).map(|i| target(context, key, i)).transpose();
+    let end = |key: &str| {
+        section
+            .get(key)
+            .map(|i| target(context, key, i))
+            .transpose()
+    };
     let (from, to) = (end("from")?, end("to")?);
     if let (Some(Target::Node(a)), Some(Target::Node(b))) = (&from, &to) {
         if a == b {
@@ -510,7 +519,10 @@ fn message_kinds(
 ) -> Result<Vec<String>, ScenarioError> {
     let one = |i: &Item| -> Result<String, ScenarioError> {
         let name = read::string(source, "message", i)?.into_inner();
-        let ok = name.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        let ok = name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_')
             && name.chars().all(|c| c.is_alphanumeric() || c == '_');
         if !ok {
             let message = format!(
@@ -523,7 +535,8 @@ fn message_kinds(
     match &item.value {
         Value::Array(items) if !items.is_empty() => items.iter().map(one).collect(),
         Value::Array(_) => {
-            let message = "`message` must not be empty; leave it out to change every message".to_string();
+            let message =
+                "`message` must not be empty; leave it out to change every message".to_string();
             Err(read::error(source, item, message))
         }
         _ => Ok(vec![one(item)?]),
@@ -619,7 +632,12 @@ fn parse_groups(
             let message = "a partition group must not be empty".to_string();
             return Err(read::error(source, group, message));
         }
-        out.push(members_of(context, members, &mut seen, "is in two partition groups")?);
+        out.push(members_of(
+            context,
+            members,
+            &mut seen,
+            "is in two partition groups",
+        )?);
     }
     let node = |t: &Target| match t {
         Target::Node(n) => Some(*n),
@@ -632,11 +650,17 @@ fn parse_groups(
     };
     let all = || out.iter().flatten();
     if all().all(|t| node(t).is_some()) {
-        let groups = out.iter().map(|g| g.iter().filter_map(node).collect()).collect();
+        let groups = out
+            .iter()
+            .map(|g| g.iter().filter_map(node).collect())
+            .collect();
         return Ok(PartitionSpec::Groups(groups));
     }
     if all().all(|t| endpoint(t).is_some()) {
-        let groups = out.iter().map(|g| g.iter().filter_map(endpoint).collect()).collect();
+        let groups = out
+            .iter()
+            .map(|g| g.iter().filter_map(endpoint).collect())
+            .collect();
         return Ok(PartitionSpec::Mixed(groups));
     }
     Ok(PartitionSpec::Targets(out))
@@ -644,7 +668,12 @@ fn parse_groups(
 
 /// The members of a healed group (`heal = { group = [...] }`).
 fn group_members(context: &Context<'_>, members: &[Item]) -> Result<Vec<Target>, ScenarioError> {
-    members_of(context, members, &mut Vec::new(), "is listed twice in `group`")
+    members_of(
+        context,
+        members,
+        &mut Vec::new(),
+        "is listed twice in `group`",
+    )
 }
 
 /// Group members: node indices, clients (`"c0"`), roles (`"leader"`),

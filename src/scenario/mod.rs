@@ -52,9 +52,8 @@ pub use params::{ParamReader, ParamTable};
 pub use spec::{
     CheckSpec, ClientTraffic, ClockSpec, FaultAction, FaultSpec, InFlight, InvariantSelection,
     LatencySpec, LinkSpec, LoseSpec, NemesisKind, NemesisSpec, NetworkChangeSpec, NetworkSpec,
-    PartitionShape, PartitionSpec,
-    Probability, Rate, RetryMode, Scenario, SignedDuration, StorageSpec, Target, TimedSpec,
-    WorkloadSpec,
+    PartitionShape, PartitionSpec, Probability, Rate, RetryMode, Scenario, SignedDuration,
+    StorageSpec, Target, TimedSpec, WorkloadSpec,
 };
 
 pub use write::to_toml;

@@ -292,7 +292,7 @@ fn with_nodes(scenario: &Scenario, count: u32) -> Scenario {
         FaultAction::HealNode(t) => fits(t),
         FaultAction::HealLink { from, to, .. } => fits(from) && fits(to),
         FaultAction::Network(change) => {
-            change.from.as_ref().is_none_or(|t| fits(t)) && change.to.as_ref().is_none_or(|t| fits(t))
+            change.from.as_ref().is_none_or(&fits) && change.to.as_ref().is_none_or(&fits)
         }
         FaultAction::Isolate(t) | FaultAction::Crash(t) | FaultAction::Restart(t) => fits(t),
         FaultAction::Cut { from, to } => fits(from) && fits(to),

@@ -5,7 +5,7 @@ use super::ids::{Endpoint, NodeId};
 use super::node::Node;
 use super::world::Sim;
 use super::SimTime;
-use crate::faults::{FaultAction, HealScope, NetChange, Nemesis, PartitionSpec, Target};
+use crate::faults::{FaultAction, HealScope, Nemesis, NetChange, PartitionSpec, Target};
 use crate::net::LinkRule;
 use std::hash::Hash;
 
@@ -326,11 +326,12 @@ impl<N: Node> Sim<N> {
         let before = self.network.clone();
         let text = self.apply_fault_inner(inner);
         let network = &self.network;
-        let newly_cut = |from: Endpoint, to: Endpoint| {
-            network.is_cut(from, to) && !before.is_cut(from, to)
-        };
+        let newly_cut =
+            |from: Endpoint, to: Endpoint| network.is_cut(from, to) && !before.is_cut(from, to);
         let taken = self.queue.take_where(|event| match event {
-            Event::Deliver { from, to, .. } => newly_cut(Endpoint::Node(*from), Endpoint::Node(*to)),
+            Event::Deliver { from, to, .. } => {
+                newly_cut(Endpoint::Node(*from), Endpoint::Node(*to))
+            }
             Event::Request { node, request, .. } => {
                 newly_cut(Endpoint::Client(request.client), Endpoint::Node(*node))
             }
@@ -349,7 +350,11 @@ impl<N: Node> Sim<N> {
                     msg_id,
                     node,
                     request,
-                } => (*msg_id, Endpoint::Client(request.client), Endpoint::Node(*node)),
+                } => (
+                    *msg_id,
+                    Endpoint::Client(request.client),
+                    Endpoint::Node(*node),
+                ),
                 Event::Reply {
                     msg_id,
                     node,

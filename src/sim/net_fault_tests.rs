@@ -123,7 +123,10 @@ fn raising_one_links_latency_delays_its_messages_until_the_reset() {
         log[0].1,
         "network n0 -> n1: all messages: latency constant 50ms"
     );
-    assert_eq!(log[1].1, "network reset: 1 change(s) undone, links as configured");
+    assert_eq!(
+        log[1].1,
+        "network reset: 1 change(s) undone, links as configured"
+    );
 }
 
 #[test]
@@ -177,8 +180,16 @@ fn a_partition_lets_what_is_in_flight_through_by_default() {
 #[test]
 fn a_partition_with_in_flight_drop_drops_what_is_on_the_wire_over_the_cut() {
     let sim = cut_while_in_flight(true);
-    assert_eq!(delays(&sim, 1, "Ping"), vec![], "k = 1 was dropped in flight");
-    assert_eq!(delays(&sim, 2, "Ping").len(), 9, "node 2's link was not cut");
+    assert_eq!(
+        delays(&sim, 1, "Ping"),
+        vec![],
+        "k = 1 was dropped in flight"
+    );
+    assert_eq!(
+        delays(&sim, 2, "Ping").len(),
+        9,
+        "node 2's link was not cut"
+    );
     let text = &sim.fault_log()[1].1;
     assert!(
         text.ends_with("dropped 2 message(s) in flight: #0 n0->n1, #1 n0->n1"),
@@ -206,7 +217,10 @@ fn healing_one_link_restores_it_and_leaves_the_others_cut() {
     assert_eq!(to_1, vec![1, 5, 6, 7, 8, 9]);
     let to_2: Vec<u64> = delays(&sim, 2, "Ping").iter().map(|d| d.0).collect();
     assert_eq!(to_2, vec![1]);
-    assert!(!sim.network().connected(NodeId(1), NodeId(0)), "one way only");
+    assert!(
+        !sim.network().connected(NodeId(1), NodeId(0)),
+        "one way only"
+    );
 }
 
 #[test]
@@ -243,10 +257,16 @@ fn partition_groups_resolve_roles_and_relative_targets_when_the_fault_fires() {
             offset: 2,
         },
     ]];
-    let sim = chatter(vec![(150, FaultAction::Partition(PartitionSpec::Targets(groups)))]);
+    let sim = chatter(vec![(
+        150,
+        FaultAction::Partition(PartitionSpec::Targets(groups)),
+    )]);
     assert_eq!(delays(&sim, 1, "Ping").len(), 1, "n1 is the rest");
     assert_eq!(delays(&sim, 2, "Ping").len(), 9, "n2 = leader+2 is with n0");
-    assert_eq!(sim.fault_log()[0].1, "partition: {n0 n2} | {n1} (4 directed links cut)");
+    assert_eq!(
+        sim.fault_log()[0].1,
+        "partition: {n0 n2} | {n1} (4 directed links cut)"
+    );
 }
 
 #[test]
@@ -255,7 +275,10 @@ fn a_role_naming_a_node_already_placed_is_skipped_and_said() {
         vec![Target::Node(NodeId(0))],
         vec![Target::Role("leader".into()), Target::Node(NodeId(1))],
     ];
-    let sim = chatter(vec![(150, FaultAction::Partition(PartitionSpec::Targets(groups)))]);
+    let sim = chatter(vec![(
+        150,
+        FaultAction::Partition(PartitionSpec::Targets(groups)),
+    )]);
     let text = &sim.fault_log()[0].1;
     assert!(
         text.ends_with("(leader named no node not already placed; skipped)"),
@@ -306,7 +329,15 @@ fn a_swarm_nemesis_draws_its_mix_from_the_seed_and_states_it() {
     let metric = report.metrics.iter().find(|(k, _)| k == "nemesis-swarm");
     assert_eq!(metric.map(|(_, v)| v.clone()), Some(mix));
     let mixes: std::collections::BTreeSet<String> = (0..12)
-        .map(|seed| swarm_sim(seed).nemesis.swarm.as_ref().expect("drawn").0.to_string())
+        .map(|seed| {
+            swarm_sim(seed)
+                .nemesis
+                .swarm
+                .as_ref()
+                .expect("drawn")
+                .0
+                .to_string()
+        })
         .collect();
     assert!(mixes.len() >= 10, "{mixes:?}");
 }
@@ -328,7 +359,11 @@ fn a_swarm_with_overlap_keeps_several_faults_in_force_at_once() {
                 }
                 peak = peak.max(active);
             }
-            assert!(peak <= i64::from(mix.overlap), "seed {seed}: {peak} > {}", mix.overlap);
+            assert!(
+                peak <= i64::from(mix.overlap),
+                "seed {seed}: {peak} > {}",
+                mix.overlap
+            );
             peak
         })
         .max();
