@@ -485,7 +485,7 @@ fn parse_network_change(context: &Context<'_>, item: &Item) -> Result<FaultActio
     };
     let latency = section
         .get("latency")
-        .map(|i| super::parse::parse_latency(source, i))
+        .map(|i| super::latency::parse_latency(source, i))
         .transpose()?;
     let probability = |key: &str| {
         section

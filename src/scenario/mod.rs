@@ -33,6 +33,7 @@ pub mod engine;
 mod error;
 pub mod explore;
 mod faults;
+mod latency;
 pub mod param_spec;
 mod params;
 mod parse;
