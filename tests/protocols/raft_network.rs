@@ -16,7 +16,10 @@ fn faults(path: &str, seed: u64) -> Vec<String> {
         .build(&scenario, &BuildOptions::default())
         .unwrap_or_else(|e| panic!("{e}"));
     sim.run();
-    sim.fault_log().iter().map(|(_, text)| text.clone()).collect()
+    sim.fault_log()
+        .iter()
+        .map(|(_, text)| text.clone())
+        .collect()
 }
 
 #[test]
@@ -27,10 +30,21 @@ fn raft_network_changes_passes_and_says_what_changed() {
         0..10,
     );
     let log = faults("scenarios/raft-network-changes.toml", 4);
-    assert_eq!(log[0], "network * -> *: AppendReply: latency uniform 1ms..60ms");
-    assert!(log[1].contains("dropped") && log[1].contains("in flight: #"), "{}", log[1]);
+    assert_eq!(
+        log[0],
+        "network * -> *: AppendReply: latency uniform 1ms..60ms"
+    );
+    assert!(
+        log[1].contains("dropped") && log[1].contains("in flight: #"),
+        "{}",
+        log[1]
+    );
     assert!(log[2].starts_with("heal n1 <-> n2: "), "{}", log[2]);
-    assert!(log[4].starts_with("network reset: 3 change(s) undone"), "{}", log[4]);
+    assert!(
+        log[4].starts_with("network reset: 3 change(s) undone"),
+        "{}",
+        log[4]
+    );
 }
 
 #[test]
@@ -49,17 +63,26 @@ fn raft_swarm_passes_with_a_mix_per_seed() {
     assert!(mixes.len() >= 5, "{mixes:?}");
 }
 
-/// The network change slows what the check bounds: Raft's
-/// `all-follow-leader` reads the link as the change left it, so a slow
-/// nemesis is no false liveness failure.
+/// A `slow` nemesis fault changes what Raft's `all-follow-leader` bounds:
+/// the check reads the link as the change left it. Before it did, seeds 6
+/// and 8 of `raft-swarm` (mixes with `slow`) failed it falsely: "n2 stayed
+/// a candidate ... within the heartbeat × 1.5 plus the link's maximum
+/// latency, 85ms" while the link was 50-500 ms.
 #[test]
 fn a_slow_network_change_is_no_false_liveness_failure() {
-    let text = std::fs::read_to_string("scenarios/raft-basic.toml").expect("shipped");
-    let text = format!(
-        "{text}\n[[faults]]\nat = \"1s\"\nnetwork = {{ latency = {{ kind = \"uniform\", min = \"40ms\", max = \"120ms\" }} }}\n"
-    );
-    let scenario = parse("slow.toml", &text, &Overrides::default()).expect("valid");
-    assert_eq!(testing::first_failure(&scenario, 0..10).map(|r| r.verdict), None);
+    let scenario = testing::load("scenarios/raft-swarm.toml");
+    for seed in [6, 8] {
+        let report = testing::run(&scenario, seed);
+        let mix = report.metrics.iter().find(|(k, _)| k == "nemesis-swarm");
+        assert!(mix.is_some_and(|(_, v)| v.contains("slow")), "{mix:?}");
+        let failed: Vec<&str> = report
+            .checks
+            .iter()
+            .filter(|c| c.outcome != distlab::check::Outcome::Pass)
+            .map(|c| c.name.as_str())
+            .collect();
+        assert!(failed.is_empty(), "seed {seed}: {failed:?}");
+    }
 }
 
 /// An unknown role in a relative target is an error at its place.
