@@ -30,6 +30,9 @@ pub enum Stream {
     /// The explorer's random walk number `n` (`distlab explore --walk`):
     /// which enabled choice each step takes.
     Walk(u32),
+    /// A swarm nemesis's mix of faults (`[nemesis] swarm = true`), drawn
+    /// once when the world is built.
+    Swarm,
 }
 
 impl Stream {
@@ -42,6 +45,7 @@ impl Stream {
             Stream::Node(n) => (1 << 32) | u64::from(n),
             Stream::Other(n) => (2 << 32) | u64::from(n),
             Stream::Walk(n) => (3 << 32) | u64::from(n),
+            Stream::Swarm => 5,
         }
     }
 }

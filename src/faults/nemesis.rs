@@ -25,6 +25,29 @@ pub enum NemesisKind {
     Loss,
     /// Pause a random up node for `heal_after` (it resumes by itself).
     Pause,
+    /// Slow the links to and from a random up node to 50–500 ms;
+    /// undone by a network reset (every `network` change undone).
+    Slow,
+}
+
+impl NemesisKind {
+    /// The kind's name in scenario files (`partition-halves`, `crash`).
+    pub fn name(self) -> &'static str {
+        match self {
+            NemesisKind::Partition(None) => "partition",
+            NemesisKind::Partition(Some(PartitionShape::Halves)) => "partition-halves",
+            NemesisKind::Partition(Some(PartitionShape::MajoritiesRing)) => "partition-ring",
+            NemesisKind::Partition(Some(PartitionShape::Bridge)) => "partition-bridge",
+            NemesisKind::Partition(Some(PartitionShape::IsolateOne)) => "partition-isolate",
+            NemesisKind::Partition(Some(PartitionShape::Random)) => "partition-random",
+            NemesisKind::Crash => "crash",
+            NemesisKind::ClockJump => "clock-jump",
+            NemesisKind::ClockStrobe => "clock-strobe",
+            NemesisKind::Loss => "loss",
+            NemesisKind::Pause => "pause",
+            NemesisKind::Slow => "slow",
+        }
+    }
 }
 
 /// Nemesis settings.
@@ -40,6 +63,10 @@ pub struct NemesisConfig {
     pub start: SimTime,
     /// When it stops (no new faults after this).
     pub stop: SimTime,
+    /// Draw the mix of kinds, their weights, the rhythm and how many
+    /// faults may overlap from the seed ([`super::SwarmMix`]).
+    #[serde(default)]
+    pub swarm: bool,
 }
 
 /// The nemesis's state between ticks.
@@ -47,6 +74,11 @@ pub struct NemesisConfig {
 pub struct Nemesis {
     /// Faults injected so far.
     pub injected: u64,
+    /// A swarm nemesis's mix, drawn when the world is built, and the
+    /// configuration it makes (kinds repeated by weight, its rhythm).
+    pub swarm: Option<Box<(super::SwarmMix, NemesisConfig)>>,
+    /// A swarm nemesis's faults waiting for their undo.
+    pub active: u32,
 }
 
 impl Nemesis {
@@ -124,6 +156,25 @@ impl Nemesis {
                     duration: config.heal_after,
                 };
                 (pause, None)
+            }
+            NemesisKind::Slow => {
+                let node = pick_up(rng)?;
+                let change = super::NetChange {
+                    from: Some(Target::Node(node)),
+                    to: None,
+                    both_ways: true,
+                    messages: Vec::new(),
+                    latency: Some(crate::net::Latency::Uniform {
+                        min: SimTime::from_millis(50),
+                        max: SimTime::from_millis(500),
+                    }),
+                    loss: None,
+                    duplicate: None,
+                };
+                (
+                    FaultAction::Network(change),
+                    Some(FaultAction::NetworkReset),
+                )
             }
             NemesisKind::Loss => {
                 let percent = rng.range_inclusive(10, 50);

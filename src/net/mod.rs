@@ -9,6 +9,7 @@
 //! a client in a partition group, a cut from or to a client), which cuts
 //! that client's own links ([`Network::cut_client_link`]).
 
+mod kind;
 pub mod latency;
 pub mod partition;
 
@@ -91,6 +92,59 @@ const LOSS_DRAW: Ratio = Ratio {
     denominator: 1_000_000_000,
 };
 
+/// A change to some links' behaviour made by a fault while the run goes
+/// (`network = { ... }`): it applies on top of the configured link, to
+/// every message it matches, until [`Network::reset_rules`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinkRule {
+    /// The sender it applies to (`None`: any node).
+    pub from: Option<NodeId>,
+    /// The receiver it applies to (`None`: any node).
+    pub to: Option<NodeId>,
+    /// Only messages of these kinds ([`message_kind`]); empty: all.
+    pub messages: Vec<String>,
+    /// The delay distribution, if it changes.
+    pub latency: Option<Latency>,
+    /// The loss probability, if it changes.
+    pub loss: Option<Ratio>,
+    /// The duplication probability, if it changes.
+    pub duplicate: Option<Ratio>,
+}
+
+impl LinkRule {
+    fn matches(&self, from: NodeId, to: NodeId, kind: Option<&str>) -> bool {
+        self.from.is_none_or(|f| f == from)
+            && self.to.is_none_or(|t| t == to)
+            && (self.messages.is_empty()
+                || kind.is_some_and(|k| self.messages.iter().any(|m| m == k)))
+    }
+
+    fn apply(&self, link: &mut LinkConfig) {
+        if let Some(latency) = self.latency {
+            link.latency = latency;
+        }
+        if let Some(loss) = self.loss {
+            link.loss = loss;
+        }
+        if let Some(duplicate) = self.duplicate {
+            link.duplicate = duplicate;
+        }
+    }
+}
+
+/// A message's kind, as network changes name it: the variant name of an
+/// enum message (`AppendEntries` for `Msg::AppendEntries { .. }`), or the
+/// type name of a struct message, as its derived `Serialize` gives them
+/// (the first word of the message in the trace, unless a `#[serde(rename)]`
+/// says otherwise). `None` for anything else (a tuple, a number, `()`).
+/// Reads no field: it stops at the name.
+pub fn message_kind<T: Serialize + ?Sized>(message: &T) -> Option<&'static str> {
+    match message.serialize(kind::KindOf) {
+        Err(kind::Found(name)) => name,
+        Ok(()) => None,
+    }
+}
+
 /// What happens to one message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Transit {
@@ -125,6 +179,10 @@ pub struct Network {
     /// Cut directed links between a client and a node (either way round):
     /// empty unless a fault names a client.
     client_cuts: BTreeSet<(Endpoint, Endpoint)>,
+    /// Changes made by `network` faults, in the order they were made (a
+    /// later one wins where two set the same thing): empty unless a fault
+    /// made one.
+    rules: Vec<LinkRule>,
 }
 
 impl Network {
@@ -139,6 +197,7 @@ impl Network {
             last_arrival: Vec::new(),
             sent: BTreeMap::new(),
             client_cuts: BTreeSet::new(),
+            rules: Vec::new(),
         };
         if net.config.fifo {
             net.last_arrival = vec![SimTime::ZERO; n * n];
@@ -167,6 +226,19 @@ impl Network {
             .unwrap_or(&self.config.default)
     }
 
+    /// How the link `from` → `to` treats a message of kind `kind` now:
+    /// the configured link (loss and duplicate faults included) with the
+    /// changes in force applied (for `None`, those naming no kind).
+    pub fn effective_link(&self, from: NodeId, to: NodeId, kind: Option<&str>) -> LinkConfig {
+        let mut link = *self.link(from, to);
+        for rule in &self.rules {
+            if rule.matches(from, to, kind) {
+                rule.apply(&mut link);
+            }
+        }
+        link
+    }
+
     /// Counts a message sent from `from` to `to`; true when the scenario
     /// lists it as lost.
     fn listed(&mut self, from: Endpoint, to: Endpoint) -> bool {
@@ -190,12 +262,31 @@ impl Network {
 
     /// Decide the fate of a message sent now from `from` to `to`.
     pub fn route(&mut self, rng: &mut Prng, from: NodeId, to: NodeId, now: SimTime) -> Transit {
+        self.route_kind(rng, from, to, now, None)
+    }
+
+    /// True when a change in force names message kinds: the sender must
+    /// then pass each message's kind to [`Network::route_kind`].
+    pub fn wants_kinds(&self) -> bool {
+        self.rules.iter().any(|r| !r.messages.is_empty())
+    }
+
+    /// [`Network::route`] for a message of kind `kind` ([`message_kind`]),
+    /// which changes made for some kinds only look at.
+    pub fn route_kind(
+        &mut self,
+        rng: &mut Prng,
+        from: NodeId,
+        to: NodeId,
+        now: SimTime,
+        kind: Option<&str>,
+    ) -> Transit {
         let listed = self.listed(Endpoint::Node(from), Endpoint::Node(to));
         let slot = from.index() * self.nodes as usize + to.index();
         if self.cut[slot] {
             return Transit::Partitioned;
         }
-        let link = *self.link(from, to);
+        let link = self.effective_link(from, to, kind);
         if self.lost_at_random(rng, link.loss) || listed {
             return Transit::Lost;
         }
@@ -301,6 +392,76 @@ impl Network {
         self.graph = Arc::new(graph);
     }
 
+    /// Add a change to some links' behaviour, on top of those in force.
+    pub fn add_rule(&mut self, rule: LinkRule) {
+        self.rules.push(rule);
+    }
+
+    /// The changes in force, oldest first.
+    pub fn rules(&self) -> &[LinkRule] {
+        &self.rules
+    }
+
+    /// Drop every change: links behave as configured (and as loss and
+    /// duplicate faults set them) again. Returns how many there were.
+    pub fn reset_rules(&mut self) -> usize {
+        std::mem::take(&mut self.rules).len()
+    }
+
+    /// True when `from`'s messages to `to` are cut (two nodes, or a
+    /// client and a node either way round).
+    pub fn is_cut(&self, from: Endpoint, to: Endpoint) -> bool {
+        match (from, to) {
+            (Endpoint::Node(a), Endpoint::Node(b)) => {
+                a.0 < self.nodes
+                    && b.0 < self.nodes
+                    && self.cut[a.index() * self.nodes as usize + b.index()]
+            }
+            _ => self.client_cuts.contains(&(from, to)),
+        }
+    }
+
+    /// Restore one direction: `from`'s messages reach `to` again (two
+    /// nodes, or a client and a node either way round).
+    pub fn restore_link(&mut self, from: Endpoint, to: Endpoint) {
+        match (from, to) {
+            (Endpoint::Node(a), Endpoint::Node(b)) => {
+                if a == b || a.0 >= self.nodes || b.0 >= self.nodes {
+                    return;
+                }
+                let slot = a.index() * self.nodes as usize + b.index();
+                if self.cut[slot] {
+                    self.cut[slot] = false;
+                    Arc::make_mut(&mut self.graph).add_edge(a, b, ());
+                }
+            }
+            _ => {
+                self.client_cuts.remove(&(from, to));
+            }
+        }
+    }
+
+    /// Restore every link to and from `end` (a node: its links with
+    /// every node and client; a client: its links with every node).
+    pub fn restore_endpoint(&mut self, end: Endpoint) {
+        for n in 0..self.nodes {
+            let node = Endpoint::Node(NodeId(n));
+            self.restore_link(end, node);
+            self.restore_link(node, end);
+        }
+        if let Endpoint::Node(_) = end {
+            let clients: Vec<(Endpoint, Endpoint)> = self
+                .client_cuts
+                .iter()
+                .filter(|&&(a, b)| a == end || b == end)
+                .copied()
+                .collect();
+            for (a, b) in clients {
+                self.client_cuts.remove(&(a, b));
+            }
+        }
+    }
+
     /// Cut one direction: `from`'s messages to `to` are dropped.
     pub fn cut_one_way(&mut self, from: NodeId, to: NodeId) {
         if from == to || from.0 >= self.nodes || to.0 >= self.nodes {
@@ -395,10 +556,12 @@ impl Network {
     }
 
     /// Restore loss and duplication rates from `config` (default link and
-    /// overrides); connectivity and FIFO state are untouched.
+    /// overrides) and drop every change ([`Network::reset_rules`]);
+    /// connectivity and FIFO state are untouched.
     pub fn restore_rates(&mut self, config: &NetConfig) {
         self.config.default = config.default;
         self.config.links = config.links.clone();
+        self.rules.clear();
     }
 
     /// A readable description of the cut: `{n0 n1} | {n2 n3 n4}`, or

@@ -126,25 +126,56 @@ fn target(
         spec::Target::Node(n) => faults::Target::Node(NodeId(*n)),
         spec::Target::Client(c) => faults::Target::Client(crate::base::ClientId(*c)),
         spec::Target::Random => faults::Target::Random,
-        spec::Target::Role(role) => {
-            if !facts.roles.contains(&role.get_ref().as_str()) {
-                let known = if facts.roles.is_empty() {
-                    "it has no roles; use a node index or \"random\"".to_string()
-                } else {
-                    format!(
-                        "expected a node index, \"random\" or one of: {}",
-                        facts.roles.join(", ")
-                    )
-                };
-                let message = format!(
-                    "protocol `{}` has no role {:?}; {known}",
-                    facts.name,
-                    role.get_ref()
-                );
-                return Err(ScenarioError::at(&scenario.source, role.span(), message));
+        spec::Target::Relative { role, offset } => {
+            known_role(scenario, facts, role)?;
+            faults::Target::Relative {
+                role: role.get_ref().clone(),
+                offset: *offset,
             }
+        }
+        spec::Target::Role(role) => {
+            known_role(scenario, facts, role)?;
             faults::Target::Role(role.get_ref().clone())
         }
+    })
+}
+
+/// A role the protocol's nodes can hold, or an error at its place.
+fn known_role(
+    scenario: &Scenario,
+    facts: &ProtocolFacts,
+    role: &toml::Spanned<String>,
+) -> Result<(), ScenarioError> {
+    if facts.roles.contains(&role.get_ref().as_str()) {
+        return Ok(());
+    }
+    let known = if facts.roles.is_empty() {
+        "it has no roles; use a node index or \"random\"".to_string()
+    } else {
+        format!(
+            "expected a node index, \"random\" or one of: {}",
+            facts.roles.join(", ")
+        )
+    };
+    let message = format!(
+        "protocol `{}` has no role {:?}; {known}",
+        facts.name,
+        role.get_ref()
+    );
+    Err(ScenarioError::at(&scenario.source, role.span(), message))
+}
+
+/// The engine's fault for a `[[faults]]` entry: its action, dropping
+/// what is in flight over the cut if `in_flight = "drop"`.
+fn scheduled_fault(
+    scenario: &Scenario,
+    facts: &ProtocolFacts,
+    f: &spec::FaultSpec,
+) -> Result<faults::FaultAction, ScenarioError> {
+    let action = fault_action(scenario, facts, &f.action)?;
+    Ok(match f.in_flight {
+        spec::InFlight::Deliver => action,
+        spec::InFlight::Drop => faults::FaultAction::DropInFlight(Box::new(action)),
     })
 }
 
@@ -155,7 +186,36 @@ fn fault_action(
 ) -> Result<faults::FaultAction, ScenarioError> {
     use faults::FaultAction as F;
     let t = |x: &spec::Target| target(scenario, facts, x);
+    let all = |xs: &[spec::Target]| xs.iter().map(t).collect::<Result<Vec<_>, _>>();
     Ok(match a {
+        spec::FaultAction::Partition(spec::PartitionSpec::Targets(groups)) => {
+            F::Partition(faults::PartitionSpec::Targets(
+                groups.iter().map(|g| all(g)).collect::<Result<_, _>>()?,
+            ))
+        }
+        spec::FaultAction::HealNode(x) => F::HealPart(faults::HealScope::Node(t(x)?)),
+        spec::FaultAction::HealLink {
+            from,
+            to,
+            both_ways,
+        } => F::HealPart(faults::HealScope::Link {
+            from: t(from)?,
+            to: t(to)?,
+            both_ways: *both_ways,
+        }),
+        spec::FaultAction::HealGroup(members) => {
+            F::HealPart(faults::HealScope::Group(all(members)?))
+        }
+        spec::FaultAction::NetworkReset => F::NetworkReset,
+        spec::FaultAction::Network(change) => F::Network(faults::NetChange {
+            from: change.from.as_ref().map(t).transpose()?,
+            to: change.to.as_ref().map(t).transpose()?,
+            both_ways: change.both_ways,
+            messages: change.messages.clone(),
+            latency: change.latency,
+            loss: change.loss.map(ratio),
+            duplicate: change.duplicate.map(ratio),
+        }),
         spec::FaultAction::Partition(spec::PartitionSpec::Shape(s)) => {
             F::Partition(faults::PartitionSpec::Shape(*s))
         }
@@ -220,6 +280,7 @@ fn nemesis(n: &spec::NemesisSpec) -> NemesisConfig {
             spec::NemesisKind::ClockStrobe => K::ClockStrobe,
             spec::NemesisKind::Loss => K::Loss,
             spec::NemesisKind::Pause => K::Pause,
+            spec::NemesisKind::Slow => K::Slow,
         })
         .collect();
     NemesisConfig {
@@ -228,6 +289,7 @@ fn nemesis(n: &spec::NemesisSpec) -> NemesisConfig {
         heal_after: n.heal_after,
         start: n.start,
         stop: n.stop,
+        swarm: n.swarm,
     }
 }
 
@@ -304,7 +366,7 @@ pub fn configure<N: Node>(
         builder = builder.boxed_clients(clients, workload);
     }
     for fault in &scenario.faults {
-        let action = fault_action(scenario, facts, &fault.action)?;
+        let action = scheduled_fault(scenario, facts, fault)?;
         builder = builder.fault(ScheduledFault {
             at: fault.at,
             action,

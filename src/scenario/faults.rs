@@ -8,7 +8,7 @@ use super::value::{Item, Value};
 use crate::base::{Endpoint, SimTime};
 
 /// The action keys of a `[[faults]]` entry, in documentation order.
-const ACTIONS: [&str; 11] = [
+const ACTIONS: [&str; 12] = [
     "partition",
     "isolate",
     "cut",
@@ -20,6 +20,7 @@ const ACTIONS: [&str; 11] = [
     "pause",
     "loss",
     "duplicate",
+    "network",
 ];
 
 /// A node index below the node count.
@@ -116,7 +117,7 @@ fn target(context: &Context<'_>, key: &str, item: &Item) -> Result<Target, Scena
     if let Value::String(s) = &item.value {
         if client_name(s).is_some() {
             let message = format!(
-                "`{key}` acts on a node, not a client ({s}); only `isolate`, `cut` and partition groups take a client"
+                "`{key}` acts on a node, not a client ({s}); only `isolate`, `cut`, `heal` and partition groups take a client"
             );
             return Err(read::error(context.source, item, message));
         }
@@ -162,6 +163,7 @@ fn node_target(context: &Context<'_>, key: &str, item: &Item) -> Result<Target, 
             item.span.clone(),
             s.clone(),
         ))),
+        Value::String(s) if s.contains('+') => relative_target(context, key, item, s),
         Value::String(s) => {
             let message = format!(
                 "invalid target {s:?} for `{key}`: a role name uses letters, digits, `-` and `_` (like \"leader\")"
@@ -176,6 +178,37 @@ fn node_target(context: &Context<'_>, key: &str, item: &Item) -> Result<Target, 
             Err(read::error(context.source, item, message))
         }
     }
+}
+
+/// `"leader+1"`: a role, `+`, and an offset from 1 to `nodes - 1`.
+fn relative_target(
+    context: &Context<'_>,
+    key: &str,
+    item: &Item,
+    s: &str,
+) -> Result<Target, ScenarioError> {
+    let (role, offset) = s.split_once('+').unwrap_or((s, ""));
+    let bad = |why: String| {
+        let message = format!(
+            "invalid target {s:?} for `{key}`: {why} (like \"leader+1\": the node after the leader, in id order)"
+        );
+        Err(read::error(context.source, item, message))
+    };
+    if !is_role_name(role) || role == "random" || role == "all" {
+        return bad(format!("{role:?} before `+` is not a role name"));
+    }
+    let Ok(offset) = offset.parse::<u32>() else {
+        return bad(format!("{offset:?} after `+` is not a whole number"));
+    };
+    if offset == 0 || offset >= context.nodes {
+        return bad(format!(
+            "the offset must be from 1 to {} ({})",
+            context.nodes.saturating_sub(1),
+            context.nodes_from
+        ));
+    }
+    let role = toml::Spanned::new(item.span.clone(), role.to_string());
+    Ok(Target::Relative { role, offset })
 }
 
 fn is_role_name(s: &str) -> bool {
@@ -203,7 +236,7 @@ pub(crate) fn parse_faults(
 fn parse_fault(context: &Context<'_>, item: &Item) -> Result<FaultSpec, ScenarioError> {
     let source = context.source;
     let section = Section::new(source, item, "[[faults]]", "in [[faults]]".into())?;
-    let mut allowed = vec!["at", "for"];
+    let mut allowed = vec!["at", "for", "in_flight"];
     allowed.extend(ACTIONS);
     section.check_keys(&allowed)?;
     let actions = &ACTIONS;
@@ -255,10 +288,35 @@ fn parse_fault(context: &Context<'_>, item: &Item) -> Result<FaultSpec, Scenario
         }
         (_, None) => {}
     }
+    let in_flight = match section.get("in_flight") {
+        None => InFlight::Deliver,
+        Some(item) => {
+            if !matches!(key, "partition" | "isolate" | "cut") {
+                let message = format!(
+                    "`in_flight` goes with `partition`, `isolate` and `cut` only (what becomes of messages on the wire over the links they cut), not with `{key}`"
+                );
+                return Err(section.error(item, message));
+            }
+            let names: Vec<&str> = InFlight::NAMED.iter().map(|(n, _)| *n).collect();
+            let text = read::string(source, "in_flight", item)?;
+            match InFlight::NAMED.iter().find(|(n, _)| n == text.get_ref()) {
+                Some((_, mode)) => *mode,
+                None => {
+                    let message = format!(
+                        "unknown in_flight {:?}; expected {} (what becomes of messages already on the wire over a link the fault cuts)",
+                        text.get_ref(),
+                        quoted_list(&names)
+                    );
+                    return Err(section.error(item, message));
+                }
+            }
+        }
+    };
     Ok(FaultSpec {
         at,
         action,
         span: entry.item.span.clone(),
+        in_flight,
     })
 }
 
@@ -276,13 +334,8 @@ fn parse_action(
             Value::String(s) if s == "all" => Ok(FaultAction::RestartAll),
             _ => target(context, key, item).map(FaultAction::Restart),
         },
-        "heal" => match read::boolean(source, key, item)? {
-            true => Ok(FaultAction::Heal),
-            false => {
-                let message = "heal must be true (to not heal, leave the entry out)".to_string();
-                Err(read::error(source, item, message))
-            }
-        },
+        "heal" => parse_heal(context, item),
+        "network" => parse_network_change(context, item),
         "cut" => {
             let place = "in `cut`".to_string();
             let section = Section::new(source, item, "`cut` (like { from = 0, to = 1 })", place)?;
@@ -316,6 +369,177 @@ fn parse_action(
         "clock_strobe" => parse_clock_strobe(context, item),
         "loss" => read::probability(source, key, item).map(FaultAction::Loss),
         _ => read::probability(source, key, item).map(FaultAction::Duplicate),
+    }
+}
+
+/// `heal = true`, `heal = TARGET`, `heal = { from, to, both_ways }` or
+/// `heal = { group = [...] }`.
+fn parse_heal(context: &Context<'_>, item: &Item) -> Result<FaultAction, ScenarioError> {
+    let source = context.source;
+    match &item.value {
+        Value::Boolean(true) => Ok(FaultAction::Heal),
+        Value::Boolean(false) => {
+            let message = "heal must be true (to not heal, leave the entry out)".to_string();
+            Err(read::error(source, item, message))
+        }
+        Value::Integer(_) | Value::String(_) => {
+            target_or_client(context, "heal", item).map(FaultAction::HealNode)
+        }
+        Value::Table(_) => {
+            let what = "`heal` (like { from = 0, to = 1 } or { group = [0, 1] })";
+            let section = Section::new(source, item, what, "in `heal`".into())?;
+            if let Some(group) = section.get("group") {
+                section.check_keys(&["group"])?;
+                let Value::Array(members) = &group.value else {
+                    let message = format!(
+                        "expected a list of nodes like [0, 1, \"leader\"] for `group`, got {}",
+                        group.value.describe()
+                    );
+                    return Err(read::error(source, group, message));
+                };
+                if members.len() < 2 {
+                    let message = "a group to heal needs two members or more (to heal one node's links, write heal = NODE)".to_string();
+                    return Err(read::error(source, group, message));
+                }
+                let members = group_members(context, members)?;
+                return Ok(FaultAction::HealGroup(members));
+            }
+            section.check_keys(&["from", "to", "both_ways", "group"])?;
+            let from_item = section.required("from", "a target (or give `group` alone)")?;
+            let from = target_or_client(context, "from", from_item)?;
+            let to_item = section.required("to", "a target")?;
+            let to = target_or_client(context, "to", to_item)?;
+            if from == to && matches!(from, Target::Node(_) | Target::Client(_)) {
+                let message =
+                    "a link joins two different ends, but from and to are the same".to_string();
+                return Err(section.error(to_item, message));
+            }
+            let both_ways = match section.get("both_ways") {
+                Some(i) => read::boolean(source, "both_ways", i)?,
+                None => false,
+            };
+            Ok(FaultAction::HealLink {
+                from,
+                to,
+                both_ways,
+            })
+        }
+        other => {
+            let message = format!(
+                "expected true, a target (like 2, \"leader\" or \"c0\"), {{ from = 0, to = 1 }} or {{ group = [0, 1] }} for `heal`, got {}",
+                other.describe()
+            );
+            Err(read::error(source, item, message))
+        }
+    }
+}
+
+const NETWORK_CHANGE_KEYS: [&str; 7] = [
+    "from",
+    "to",
+    "both_ways",
+    "message",
+    "latency",
+    "loss",
+    "duplicate",
+];
+
+/// `network = "reset"` or `network = { from, to, both_ways, message,
+/// latency, loss, duplicate }`.
+fn parse_network_change(context: &Context<'_>, item: &Item) -> Result<FaultAction, ScenarioError> {
+    let source = context.source;
+    let expected = "\"reset\" or a table like { from = 0, to = 1, latency = { kind = \"constant\", value = \"200ms\" } }";
+    match &item.value {
+        Value::String(s) if s == "reset" => return Ok(FaultAction::NetworkReset),
+        Value::Table(_) => {}
+        other => {
+            let message = format!(
+                "expected {expected} for `network`, got {}",
+                other.describe()
+            );
+            return Err(read::error(source, item, message));
+        }
+    }
+    let section = Section::new(source, item, "`network`", "in `network`".into())?;
+    section.check_keys(&NETWORK_CHANGE_KEYS)?;
+    let end = |key: &str| {
+        section
+            .get(key)
+            .map(|i| target(context, key, i))
+            .transpose()
+    };
+    let (from, to) = (end("from")?, end("to")?);
+    if let (Some(Target::Node(a)), Some(Target::Node(b))) = (&from, &to) {
+        if a == b {
+            let message = format!("a link joins two different nodes, but from and to are both {a}");
+            return Err(section.error(section.get("to").unwrap_or(item), message));
+        }
+    }
+    let both_ways = match section.get("both_ways") {
+        Some(i) => read::boolean(source, "both_ways", i)?,
+        None => true,
+    };
+    let messages = match section.get("message") {
+        None => Vec::new(),
+        Some(i) => message_kinds(source, i)?,
+    };
+    let latency = section
+        .get("latency")
+        .map(|i| super::latency::parse_latency(source, i))
+        .transpose()?;
+    let probability = |key: &str| {
+        section
+            .get(key)
+            .map(|i| read::probability(source, key, i))
+            .transpose()
+    };
+    let (loss, duplicate) = (probability("loss")?, probability("duplicate")?);
+    if latency.is_none() && loss.is_none() && duplicate.is_none() {
+        let message = format!(
+            "missing what changes {}; expected `latency`, `loss` or `duplicate` (to undo the changes, write network = \"reset\")",
+            section.place
+        );
+        return Err(ScenarioError::at(source, section.span.clone(), message));
+    }
+    Ok(FaultAction::Network(NetworkChangeSpec {
+        from,
+        to,
+        both_ways,
+        messages,
+        latency,
+        loss,
+        duplicate,
+    }))
+}
+
+/// `message = "AppendEntries"` or a list of such names.
+fn message_kinds(
+    source: &super::error::SourceInfo,
+    item: &Item,
+) -> Result<Vec<String>, ScenarioError> {
+    let one = |i: &Item| -> Result<String, ScenarioError> {
+        let name = read::string(source, "message", i)?.into_inner();
+        let ok = name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+        if !ok {
+            let message = format!(
+                "invalid message kind {name:?}: a kind is the name of the protocol's message variant, like \"AppendEntries\" (the first word of the message in the trace)"
+            );
+            return Err(read::error(source, i, message));
+        }
+        Ok(name)
+    };
+    match &item.value {
+        Value::Array(items) if !items.is_empty() => items.iter().map(one).collect(),
+        Value::Array(_) => {
+            let message =
+                "`message` must not be empty; leave it out to change every message".to_string();
+            Err(read::error(source, item, message))
+        }
+        _ => Ok(vec![one(item)?]),
     }
 }
 
@@ -394,12 +618,12 @@ fn parse_groups(
         let message = "a partition needs at least one group, like [[0, 1], [2, 3, 4]]".to_string();
         return Err(read::error(source, whole, message));
     }
-    let mut seen: Vec<Endpoint> = Vec::new();
-    let mut out: Vec<Vec<Endpoint>> = Vec::new();
+    let mut seen: Vec<Target> = Vec::new();
+    let mut out: Vec<Vec<Target>> = Vec::new();
     for group in groups {
         let Value::Array(members) = &group.value else {
             let message = format!(
-                "expected a group of node indices (and clients like \"c0\") like [0, 1] in `partition`, got {}",
+                "expected a group of node indices (and clients like \"c0\", roles like \"leader\") like [0, 1] in `partition`, got {}",
                 group.value.describe()
             );
             return Err(read::error(source, group, message));
@@ -408,48 +632,90 @@ fn parse_groups(
             let message = "a partition group must not be empty".to_string();
             return Err(read::error(source, group, message));
         }
-        let mut endpoints = Vec::new();
-        for member in members {
-            let endpoint = match &member.value {
-                Value::String(_) => endpoint(context, "partition", member, context.clients)?,
-                _ => Endpoint::Node(crate::base::NodeId(node_index(
-                    context,
-                    "partition",
-                    member,
-                )?)),
-            };
-            if seen.contains(&endpoint) {
-                let (what, kind) = match endpoint {
-                    Endpoint::Node(n) => (format!("node {}", n.0), "node"),
-                    Endpoint::Client(c) => (format!("client {c}"), "client"),
-                };
-                let message =
-                    format!("{what} is in two partition groups; each {kind} may be in one");
-                return Err(read::error(source, member, message));
-            }
-            seen.push(endpoint);
-            endpoints.push(endpoint);
-        }
-        out.push(endpoints);
+        out.push(members_of(
+            context,
+            members,
+            &mut seen,
+            "is in two partition groups",
+        )?);
     }
-    if !seen.iter().any(|e| matches!(e, Endpoint::Client(_))) {
-        let nodes = out
+    let node = |t: &Target| match t {
+        Target::Node(n) => Some(*n),
+        _ => None,
+    };
+    let endpoint = |t: &Target| match t {
+        Target::Node(n) => Some(Endpoint::Node(crate::base::NodeId(*n))),
+        Target::Client(c) => Some(Endpoint::Client(crate::base::ClientId(*c))),
+        _ => None,
+    };
+    let all = || out.iter().flatten();
+    if all().all(|t| node(t).is_some()) {
+        let groups = out
             .iter()
-            .map(|g| {
-                g.iter()
-                    .filter_map(|e| match e {
-                        Endpoint::Node(n) => Some(n.0),
-                        Endpoint::Client(_) => None,
-                    })
-                    .collect()
-            })
+            .map(|g| g.iter().filter_map(node).collect())
             .collect();
-        return Ok(PartitionSpec::Groups(nodes));
+        return Ok(PartitionSpec::Groups(groups));
     }
-    Ok(PartitionSpec::Mixed(out))
+    if all().all(|t| endpoint(t).is_some()) {
+        let groups = out
+            .iter()
+            .map(|g| g.iter().filter_map(endpoint).collect())
+            .collect();
+        return Ok(PartitionSpec::Mixed(groups));
+    }
+    Ok(PartitionSpec::Targets(out))
 }
 
-const NEMESIS_KEYS: [&str; 5] = ["kinds", "every", "heal_after", "start", "stop"];
+/// The members of a healed group (`heal = { group = [...] }`).
+fn group_members(context: &Context<'_>, members: &[Item]) -> Result<Vec<Target>, ScenarioError> {
+    members_of(
+        context,
+        members,
+        &mut Vec::new(),
+        "is listed twice in `group`",
+    )
+}
+
+/// Group members: node indices, clients (`"c0"`), roles (`"leader"`),
+/// `"random"` and relative targets (`"leader+1"`); a node index or a
+/// client already in `seen` is an error (`twice` says where it was).
+fn members_of(
+    context: &Context<'_>,
+    members: &[Item],
+    seen: &mut Vec<Target>,
+    twice: &str,
+) -> Result<Vec<Target>, ScenarioError> {
+    let mut out = Vec::new();
+    for member in members {
+        let target = match &member.value {
+            Value::String(s) if client_name(s).is_some() => {
+                target_or_client(context, "partition", member)?
+            }
+            Value::String(_) => node_target(context, "partition", member)?,
+            _ => Target::Node(node_index(context, "partition", member)?),
+        };
+        if matches!(target, Target::Node(_) | Target::Client(_)) {
+            if seen.contains(&target) {
+                let (what, kind) = match &target {
+                    Target::Client(c) => (format!("client c{c}"), "client"),
+                    Target::Node(n) => (format!("node {n}"), "node"),
+                    _ => unreachable!("only fixed members are checked"),
+                };
+                let message = if twice.contains("partition") {
+                    format!("{what} {twice}; each {kind} may be in one")
+                } else {
+                    format!("{what} {twice}")
+                };
+                return Err(read::error(context.source, member, message));
+            }
+            seen.push(target.clone());
+        }
+        out.push(target);
+    }
+    Ok(out)
+}
+
+const NEMESIS_KEYS: [&str; 6] = ["kinds", "every", "heal_after", "start", "stop", "swarm"];
 
 /// `[nemesis]`.
 pub(crate) fn parse_nemesis(
@@ -488,12 +754,17 @@ pub(crate) fn parse_nemesis(
         let at = section.get("start").unwrap_or(every_item);
         return Err(section.error(at, message));
     }
+    let swarm = match section.get("swarm") {
+        Some(item) => read::boolean(source, "swarm", item)?,
+        None => false,
+    };
     Ok(NemesisSpec {
         kinds,
         every,
         heal_after,
         start,
         stop,
+        swarm,
     })
 }
 

@@ -33,6 +33,7 @@ pub mod engine;
 mod error;
 pub mod explore;
 mod faults;
+mod latency;
 pub mod param_spec;
 mod params;
 mod parse;
@@ -50,10 +51,10 @@ pub use param_spec::{
 };
 pub use params::{ParamReader, ParamTable};
 pub use spec::{
-    CheckSpec, ClientTraffic, ClockSpec, FaultAction, FaultSpec, InvariantSelection, LatencySpec,
-    LinkSpec, LoseSpec, NemesisKind, NemesisSpec, NetworkSpec, PartitionShape, PartitionSpec,
-    Probability, Rate, RetryMode, Scenario, SignedDuration, StorageSpec, Target, TimedSpec,
-    WorkloadSpec,
+    CheckSpec, ClientTraffic, ClockSpec, FaultAction, FaultSpec, InFlight, InvariantSelection,
+    LatencySpec, LinkSpec, LoseSpec, NemesisKind, NemesisSpec, NetworkChangeSpec, NetworkSpec,
+    PartitionShape, PartitionSpec, Probability, Rate, RetryMode, Scenario, SignedDuration,
+    StorageSpec, Target, TimedSpec, WorkloadSpec,
 };
 
 pub use write::to_toml;

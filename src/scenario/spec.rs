@@ -241,6 +241,51 @@ pub struct FaultSpec {
     pub action: FaultAction,
     /// Byte span of the action's value, for errors found later.
     pub span: Range<usize>,
+    /// `in_flight`: default `"deliver"`; only beside `partition`,
+    /// `isolate` and `cut`: what becomes of messages already on the wire
+    /// over a link the fault cuts.
+    pub in_flight: InFlight,
+}
+
+/// `in_flight = "deliver" | "drop"` beside a partition, isolation or cut.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum InFlight {
+    /// `"deliver"` (the default): a cut is decided when a message is
+    /// sent, so messages already on the wire arrive.
+    #[default]
+    Deliver,
+    /// `"drop"`: messages on the wire over a link the fault cuts are
+    /// dropped at once (counted as dropped, listed in the fault's trace
+    /// line).
+    Drop,
+}
+
+impl InFlight {
+    /// Every mode with its name in scenario files.
+    pub const NAMED: [(&'static str, InFlight); 2] =
+        [("deliver", InFlight::Deliver), ("drop", InFlight::Drop)];
+}
+
+/// `network = { ... }`: a change to some links while the run goes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NetworkChangeSpec {
+    /// `from`: default every node; the senders (a target).
+    pub from: Option<Target>,
+    /// `to`: default every node; the receivers (a target).
+    pub to: Option<Target>,
+    /// `both_ways`: default true (as in `[[network.links]]`); also the
+    /// links from `to` to `from`.
+    pub both_ways: bool,
+    /// `message`: default every message; a message kind (the variant name
+    /// of the protocol's message, as the trace's first word shows it) or
+    /// a list of them.
+    pub messages: Vec<String>,
+    /// `latency`: the new delay distribution.
+    pub latency: Option<LatencySpec>,
+    /// `loss`: the new loss probability.
+    pub loss: Option<Probability>,
+    /// `duplicate`: the new duplication probability.
+    pub duplicate: Option<Probability>,
 }
 
 /// What a scheduled fault does. Exactly one per `[[faults]]` entry.
@@ -260,6 +305,26 @@ pub enum FaultAction {
     },
     /// `heal = true`: remove every partition, isolation and cut.
     Heal,
+    /// `heal = TARGET` (a node, role, `"leader+1"` or client): restore
+    /// every link to and from it.
+    HealNode(Target),
+    /// `heal = { from = TARGET, to = TARGET }`: restore the link `from` →
+    /// `to` (and back with `both_ways = true`).
+    HealLink {
+        /// `from`: required.
+        from: Target,
+        /// `to`: required.
+        to: Target,
+        /// `both_ways`: default false (as a `cut` is one way).
+        both_ways: bool,
+    },
+    /// `heal = { group = [0, "leader"] }`: restore every link between two
+    /// members of the group.
+    HealGroup(Vec<Target>),
+    /// `network = { from, to, both_ways, message, latency, loss, duplicate }`.
+    Network(NetworkChangeSpec),
+    /// `network = "reset"`: undo every `network` change.
+    NetworkReset,
     /// `crash = TARGET`.
     Crash(Target),
     /// `restart = TARGET`: restart one crashed node.
@@ -301,7 +366,7 @@ pub enum FaultAction {
 }
 
 /// Which node a fault acts on.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
     /// A node index, below `nodes`.
     Node(u32),
@@ -311,9 +376,17 @@ pub enum Target {
     /// when the fault fires by the protocol's role hook. The span is kept so
     /// that an unknown role can be reported at its place in the file.
     Role(Spanned<String>),
-    /// `"c1"`: a client, below `[workload] clients`; only `isolate` and
-    /// `cut` take one.
+    /// `"c1"`: a client, below `[workload] clients`; only `isolate`,
+    /// `cut`, `heal` and partition groups take one.
     Client(u32),
+    /// `"leader+1"`: the node `offset` places after the holder of the
+    /// role, in id order, wrapping round (the role's span kept).
+    Relative {
+        /// The role.
+        role: Spanned<String>,
+        /// Places after its holder, 1 or more.
+        offset: u32,
+    },
 }
 
 /// How `partition = ...` splits the nodes.
@@ -328,6 +401,11 @@ pub enum PartitionSpec {
     /// nodes split as for `Groups`; each named client reaches only the
     /// nodes of its group. No member appears twice.
     Mixed(Vec<Vec<crate::base::Endpoint>>),
+    /// Groups naming roles, `"random"` or relative targets too
+    /// (`[["leader", 1], ["leader+2"]]`), resolved when the fault fires:
+    /// indices and clients are placed first, then each other member in
+    /// the order written picks a node not placed yet (or is skipped).
+    Targets(Vec<Vec<Target>>),
 }
 
 /// A named Jepsen partition shape: the engine's type, shared as is; its
@@ -349,6 +427,10 @@ pub struct NemesisSpec {
     /// `stop`: default `duration`; no faults from this time on. At most
     /// `duration` and after `start`.
     pub stop: SimTime,
+    /// `swarm`: default false; when true the seed draws the mix: a
+    /// subset of `kinds` with weights, `every` and `heal_after` around
+    /// the configured ones, and how many faults may overlap (1 to 3).
+    pub swarm: bool,
 }
 
 /// The kinds of random fault the nemesis injects.
@@ -376,11 +458,13 @@ pub enum NemesisKind {
     Loss,
     /// `"pause"`: pause a random node for `heal_after`.
     Pause,
+    /// `"slow"`: slow a random node's links to 50–500 ms.
+    Slow,
 }
 
 impl NemesisKind {
     /// Every kind with its TOML name.
-    pub const ALL: [(&'static str, NemesisKind); 11] = [
+    pub const ALL: [(&'static str, NemesisKind); 12] = [
         ("partition", NemesisKind::Partition),
         ("partition-halves", NemesisKind::PartitionHalves),
         ("partition-ring", NemesisKind::PartitionRing),
@@ -392,6 +476,7 @@ impl NemesisKind {
         ("clock-strobe", NemesisKind::ClockStrobe),
         ("loss", NemesisKind::Loss),
         ("pause", NemesisKind::Pause),
+        ("slow", NemesisKind::Slow),
     ];
 }
 

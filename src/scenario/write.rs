@@ -71,6 +71,9 @@ pub fn to_toml(scenario: &Scenario) -> String {
         if let FaultAction::Pause { duration, .. } = &fault.action {
             line(&mut out, "for", &time(*duration));
         }
+        if fault.in_flight == InFlight::Drop {
+            line(&mut out, "in_flight", &string("drop"));
+        }
     }
     if let Some(n) = &s.nemesis {
         nemesis(&mut out, n);
@@ -182,6 +185,9 @@ fn nemesis(out: &mut String, n: &NemesisSpec) {
     line(out, "heal_after", &time(n.heal_after));
     line(out, "start", &time(n.start));
     line(out, "stop", &time(n.stop));
+    if n.swarm {
+        line(out, "swarm", "true");
+    }
 }
 
 fn explore(out: &mut String, e: &ExploreSpec) {
@@ -361,6 +367,23 @@ fn action(a: &FaultAction) -> (&'static str, String) {
                 .collect();
             ("partition", format!("[{}]", groups.join(", ")))
         }
+        FaultAction::Partition(PartitionSpec::Targets(groups)) => {
+            let groups: Vec<String> = groups.iter().map(|g| targets(g)).collect();
+            ("partition", format!("[{}]", groups.join(", ")))
+        }
+        FaultAction::HealNode(t) => ("heal", target(t)),
+        FaultAction::HealLink {
+            from,
+            to,
+            both_ways,
+        } => {
+            let both = if *both_ways { ", both_ways = true" } else { "" };
+            let value = format!("{{ from = {}, to = {}{both} }}", target(from), target(to));
+            ("heal", value)
+        }
+        FaultAction::HealGroup(members) => ("heal", format!("{{ group = {} }}", targets(members))),
+        FaultAction::NetworkReset => ("network", string("reset")),
+        FaultAction::Network(change) => ("network", network_change(change)),
         FaultAction::Isolate(t) => ("isolate", target(t)),
         FaultAction::Cut { from, to } => (
             "cut",
@@ -403,7 +426,42 @@ fn target(t: &Target) -> String {
         Target::Client(c) => format!("\"c{c}\""),
         Target::Random => "\"random\"".into(),
         Target::Role(role) => string(role.get_ref()),
+        Target::Relative { role, offset } => string(&format!("{}+{offset}", role.get_ref())),
     }
+}
+
+/// `[0, "leader"]`.
+fn targets(ts: &[Target]) -> String {
+    let members: Vec<String> = ts.iter().map(target).collect();
+    format!("[{}]", members.join(", "))
+}
+
+/// `{ from = 0, to = 1, both_ways = false, message = ["Vote"], latency = ... }`.
+fn network_change(c: &NetworkChangeSpec) -> String {
+    let mut parts = Vec::new();
+    if let Some(t) = &c.from {
+        parts.push(format!("from = {}", target(t)));
+    }
+    if let Some(t) = &c.to {
+        parts.push(format!("to = {}", target(t)));
+    }
+    if !c.both_ways {
+        parts.push("both_ways = false".into());
+    }
+    if !c.messages.is_empty() {
+        let names: Vec<String> = c.messages.iter().map(|m| string(m)).collect();
+        parts.push(format!("message = [{}]", names.join(", ")));
+    }
+    if let Some(l) = &c.latency {
+        parts.push(format!("latency = {}", latency(l)));
+    }
+    if let Some(p) = c.loss {
+        parts.push(format!("loss = {}", probability(p)));
+    }
+    if let Some(p) = c.duplicate {
+        parts.push(format!("duplicate = {}", probability(p)));
+    }
+    format!("{{ {} }}", parts.join(", "))
 }
 
 fn latency(l: &LatencySpec) -> String {

@@ -49,6 +49,7 @@ pub(crate) fn written_out(
                 at: entry.time,
                 action,
                 span: 0..0,
+                in_flight: crate::scenario::InFlight::Deliver,
             });
         }
     }

@@ -278,6 +278,22 @@ fn with_nodes(scenario: &Scenario, count: u32) -> Scenario {
             groups.retain(|g| !g.is_empty());
             !groups.is_empty()
         }
+        FaultAction::Partition(PartitionSpec::Targets(groups)) => {
+            for g in groups.iter_mut() {
+                g.retain(|t| fits(t));
+            }
+            groups.retain(|g| !g.is_empty());
+            !groups.is_empty()
+        }
+        FaultAction::HealGroup(members) => {
+            members.retain(|t| fits(t));
+            members.len() >= 2
+        }
+        FaultAction::HealNode(t) => fits(t),
+        FaultAction::HealLink { from, to, .. } => fits(from) && fits(to),
+        FaultAction::Network(change) => {
+            change.from.as_ref().is_none_or(&fits) && change.to.as_ref().is_none_or(&fits)
+        }
         FaultAction::Isolate(t) | FaultAction::Crash(t) | FaultAction::Restart(t) => fits(t),
         FaultAction::Cut { from, to } => fits(from) && fits(to),
         FaultAction::ClockJump { node, .. }

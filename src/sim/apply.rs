@@ -5,7 +5,8 @@ use super::ids::{Endpoint, NodeId};
 use super::node::Node;
 use super::world::Sim;
 use super::SimTime;
-use crate::faults::{FaultAction, Nemesis, PartitionSpec, Target};
+use crate::faults::{FaultAction, HealScope, Nemesis, NetChange, PartitionSpec, Target};
+use crate::net::LinkRule;
 use std::hash::Hash;
 
 impl<N: Node> Sim<N> {
@@ -21,14 +22,31 @@ impl<N: Node> Sim<N> {
                 self.pick_one(up)
             }
             Target::Role(role) => {
-                let holders: Vec<NodeId> = self
-                    .live_nodes()
-                    .filter(|(_, n)| n.role() == Some(role.as_str()))
-                    .map(|(id, _)| id)
-                    .collect();
+                let holders = self.holders(role);
                 self.pick_one(holders)
             }
+            Target::Relative { role, offset } => {
+                let holders = self.holders(role);
+                self.pick_one(holders)
+                    .into_iter()
+                    .map(|n| self.shifted(n, *offset))
+                    .collect()
+            }
         }
+    }
+
+    /// Live nodes whose `role()` is `role`, in id order.
+    fn holders(&self, role: &str) -> Vec<NodeId> {
+        self.live_nodes()
+            .filter(|(_, n)| n.role() == Some(role))
+            .map(|(id, _)| id)
+            .collect()
+    }
+
+    /// The node `offset` places after `node` in id order, wrapping round.
+    fn shifted(&self, node: NodeId, offset: u32) -> NodeId {
+        let nodes = u64::from(self.settings.nodes.max(1));
+        NodeId(((u64::from(node.0) + u64::from(offset)) % nodes) as u32)
     }
 
     /// Crashed nodes a restart target names: a role means the role the node
@@ -40,6 +58,10 @@ impl<N: Node> Sim<N> {
             Target::AllCrashed => crashed,
             Target::Client(_) => Vec::new(),
             Target::Random => self.pick_one(crashed),
+            Target::Relative { .. } => {
+                let named = self.resolve_target(target);
+                crashed.into_iter().filter(|c| named.contains(c)).collect()
+            }
             Target::Role(role) => {
                 let held: Vec<NodeId> = crashed
                     .into_iter()
@@ -91,6 +113,11 @@ impl<N: Node> Sim<N> {
                 format!("partition: {}", self.network.describe())
             }
             FaultAction::Partition(PartitionSpec::Mixed(groups)) => self.partition_mixed(groups),
+            FaultAction::Partition(PartitionSpec::Targets(groups)) => {
+                let (groups, skipped) = self.resolve_groups(groups);
+                let text = self.partition_mixed(&groups);
+                with_skipped(text, &skipped)
+            }
             FaultAction::Isolate(Target::Client(client)) => {
                 self.network.isolate_client(*client);
                 format!("isolate {client}: {}", self.network.describe())
@@ -150,6 +177,207 @@ impl<N: Node> Sim<N> {
                 self.network.set_duplicate(*dup);
                 format!("duplication set to {dup}")
             }
+            FaultAction::Network(change) => self.change_network(change),
+            FaultAction::NetworkReset => {
+                let undone = self.network.reset_rules();
+                format!("network reset: {undone} change(s) undone, links as configured")
+            }
+            FaultAction::HealPart(scope) => self.heal_part(scope),
+            FaultAction::DropInFlight(inner) => self.cut_dropping(inner),
+        }
+    }
+
+    /// Resolve partition groups of targets: fixed nodes and clients first,
+    /// then each role, relative or random member in order, picking a node
+    /// not placed yet. Returns the groups and the members skipped.
+    fn resolve_groups(&mut self, groups: &[Vec<Target>]) -> (Vec<Vec<Endpoint>>, Vec<String>) {
+        let mut out: Vec<Vec<Endpoint>> = vec![Vec::new(); groups.len()];
+        let mut placed: Vec<NodeId> = Vec::new();
+        for (g, members) in groups.iter().enumerate() {
+            for member in members {
+                match member {
+                    Target::Node(n) if n.0 < self.settings.nodes => {
+                        out[g].push(Endpoint::Node(*n));
+                        placed.push(*n);
+                    }
+                    Target::Client(c) if c.0 < self.settings.clients.clients => {
+                        out[g].push(Endpoint::Client(*c));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let mut skipped = Vec::new();
+        for (g, members) in groups.iter().enumerate() {
+            for member in members {
+                let candidates: Vec<NodeId> = match member {
+                    Target::Node(_) | Target::Client(_) | Target::AllCrashed => continue,
+                    Target::Random => self.live_nodes().map(|(id, _)| id).collect(),
+                    Target::Role(role) => self.holders(role),
+                    Target::Relative { .. } => self.resolve_target(member),
+                };
+                let free: Vec<NodeId> = candidates
+                    .into_iter()
+                    .filter(|n| !placed.contains(n))
+                    .collect();
+                match self.pick_one(free).first() {
+                    Some(&n) => {
+                        out[g].push(Endpoint::Node(n));
+                        placed.push(n);
+                    }
+                    None => skipped.push(member.to_string()),
+                }
+            }
+        }
+        (out, skipped)
+    }
+
+    /// A `network` change: one rule per resolved (sender, receiver) pair,
+    /// and the mirrored rules if both ways.
+    fn change_network(&mut self, change: &NetChange) -> String {
+        let mut ends = |t: &Option<Target>| -> Option<Vec<Option<NodeId>>> {
+            match t {
+                None => Some(vec![None]),
+                Some(t) => {
+                    let nodes = self.resolve_target(t);
+                    (!nodes.is_empty()).then(|| nodes.into_iter().map(Some).collect())
+                }
+            }
+        };
+        let (Some(froms), Some(tos)) = (ends(&change.from), ends(&change.to)) else {
+            return format!("network {change}: no such node right now; skipped");
+        };
+        let mut pairs = Vec::new();
+        for &from in &froms {
+            for &to in &tos {
+                pairs.push((from, to));
+                if change.both_ways {
+                    pairs.push((to, from));
+                }
+            }
+        }
+        pairs.dedup();
+        let mut names = Vec::new();
+        for (from, to) in pairs {
+            let end = |n: Option<NodeId>| n.map_or("*".to_string(), |n| n.to_string());
+            names.push(format!("{} -> {}", end(from), end(to)));
+            self.network.add_rule(LinkRule {
+                from,
+                to,
+                messages: change.messages.clone(),
+                latency: change.latency,
+                loss: change.loss,
+                duplicate: change.duplicate,
+            });
+        }
+        format!("network {}: {}", names.join(", "), change.what())
+    }
+
+    /// A partial heal: the links a scope names, restored.
+    fn heal_part(&mut self, scope: &HealScope) -> String {
+        let restored = match scope {
+            HealScope::Node(t) => {
+                let ends = self.resolve_endpoints(t);
+                for &e in &ends {
+                    self.network.restore_endpoint(e);
+                }
+                if ends.is_empty() {
+                    return format!("heal {t}: no such node right now; skipped");
+                }
+                format!("heal {}: its links restored", names(&ends))
+            }
+            HealScope::Link {
+                from,
+                to,
+                both_ways,
+            } => {
+                let sources = self.resolve_endpoints(from);
+                let sinks = self.resolve_endpoints(to);
+                for &a in &sources {
+                    for &b in &sinks {
+                        self.network.restore_link(a, b);
+                        if *both_ways {
+                            self.network.restore_link(b, a);
+                        }
+                    }
+                }
+                let arrow = if *both_ways { "<->" } else { "->" };
+                format!("heal {} {arrow} {}", names(&sources), names(&sinks))
+            }
+            HealScope::Group(members) => {
+                let (groups, skipped) = self.resolve_groups(std::slice::from_ref(members));
+                let group = groups.into_iter().next().unwrap_or_default();
+                for &a in &group {
+                    for &b in &group {
+                        if a != b {
+                            self.network.restore_link(a, b);
+                        }
+                    }
+                }
+                with_skipped(format!("heal {{{}}}", names(&group)), &skipped)
+            }
+        };
+        format!("{restored}: {}", self.network.describe())
+    }
+
+    /// A partition, isolation or cut, then the messages on the wire over a
+    /// link it cut are dropped (counted as dropped).
+    fn cut_dropping(&mut self, inner: &FaultAction) -> String {
+        let before = self.network.clone();
+        let text = self.apply_fault_inner(inner);
+        let network = &self.network;
+        let newly_cut =
+            |from: Endpoint, to: Endpoint| network.is_cut(from, to) && !before.is_cut(from, to);
+        let taken = self.queue.take_where(|event| match event {
+            Event::Deliver { from, to, .. } => {
+                newly_cut(Endpoint::Node(*from), Endpoint::Node(*to))
+            }
+            Event::Request { node, request, .. } => {
+                newly_cut(Endpoint::Client(request.client), Endpoint::Node(*node))
+            }
+            Event::Reply { node, client, .. } => {
+                newly_cut(Endpoint::Node(*node), Endpoint::Client(*client))
+            }
+            _ => false,
+        });
+        let mut listed: Vec<(u64, String)> = Vec::new();
+        for event in &taken {
+            let (id, from, to) = match event {
+                Event::Deliver {
+                    msg_id, from, to, ..
+                } => (*msg_id, Endpoint::Node(*from), Endpoint::Node(*to)),
+                Event::Request {
+                    msg_id,
+                    node,
+                    request,
+                } => (
+                    *msg_id,
+                    Endpoint::Client(request.client),
+                    Endpoint::Node(*node),
+                ),
+                Event::Reply {
+                    msg_id,
+                    node,
+                    client,
+                    ..
+                } => (*msg_id, Endpoint::Node(*node), Endpoint::Client(*client)),
+                _ => continue,
+            };
+            listed.push((id, format!("#{id} {from}->{to}")));
+        }
+        listed.sort();
+        let listed: Vec<String> = listed.into_iter().map(|(_, text)| text).collect();
+        self.in_flight -= taken.len() as u64;
+        self.counters.dropped += taken.len() as u64;
+        let shown = listed.len().min(12);
+        let more = listed.len() - shown;
+        let mut list = listed[..shown].join(", ");
+        if more > 0 {
+            list.push_str(&format!(" and {more} more"));
+        }
+        match taken.len() {
+            0 => format!("{text}; no message in flight over the cut"),
+            n => format!("{text}; dropped {n} message(s) in flight: {list}"),
         }
     }
 
@@ -334,12 +562,16 @@ impl<N: Node> Sim<N> {
     /// One nemesis round: inject a fault, schedule its undo and the next round.
     pub(crate) fn nemesis_tick(&mut self) -> String {
         let settings = std::sync::Arc::clone(&self.settings);
-        let Some(config) = settings.nemesis.as_ref() else {
+        let Some(configured) = settings.nemesis.as_ref() else {
             return "nemesis: not configured".into();
         };
-        if self.settling || self.now >= config.stop {
+        if self.settling || self.now >= configured.stop {
             return "nemesis: stopped".into();
         }
+        if let Some(swarm) = self.nemesis.swarm.clone() {
+            return self.swarm_tick(&swarm.1, swarm.0.overlap);
+        }
+        let config = configured;
         let up: Vec<NodeId> = self.live_nodes().map(|(id, _)| id).collect();
         let loss = settings.base_net.default.loss;
         let chosen = self.nemesis.choose(config, &mut self.fault_rng, &up, loss);
@@ -357,6 +589,36 @@ impl<N: Node> Sim<N> {
             None => "nemesis: nothing to do".into(),
         };
         let next = self.now + config.heal_after + Nemesis::next_delay(config, &mut self.fault_rng);
+        self.queue.push(next, Event::NemesisTick);
+        text
+    }
+
+    /// A swarm nemesis's round: a fault unless `overlap` faults are
+    /// already waiting for their undo; the next round `every` later (not
+    /// after the undo), so faults overlap.
+    fn swarm_tick(&mut self, config: &crate::faults::NemesisConfig, overlap: u32) -> String {
+        let text = if self.nemesis.active >= overlap {
+            format!("nemesis: {overlap} fault(s) in force already; nothing new")
+        } else {
+            let up: Vec<NodeId> = self.live_nodes().map(|(id, _)| id).collect();
+            let loss = self.settings.base_net.default.loss;
+            let chosen = self.nemesis.choose(config, &mut self.fault_rng, &up, loss);
+            match chosen {
+                Some((action, undo)) => {
+                    let text = self.apply_fault(&action);
+                    if let Some(undo) = undo {
+                        self.nemesis.active += 1;
+                        self.queue.push(
+                            self.now + config.heal_after,
+                            Event::NemesisUndo(Box::new(undo)),
+                        );
+                    }
+                    format!("nemesis: {text}")
+                }
+                None => "nemesis: nothing to do".into(),
+            }
+        };
+        let next = self.now + Nemesis::next_delay(config, &mut self.fault_rng);
         self.queue.push(next, Event::NemesisTick);
         text
     }
@@ -381,6 +643,17 @@ impl<N: Node> Sim<N> {
         );
         text
     }
+}
+
+/// `text`, then the members that named nobody, if any.
+fn with_skipped(text: String, skipped: &[String]) -> String {
+    if skipped.is_empty() {
+        return text;
+    }
+    format!(
+        "{text} ({} named no node not already placed; skipped)",
+        skipped.join(", ")
+    )
 }
 
 fn names<T: std::fmt::Display>(nodes: &[T]) -> String {

@@ -202,6 +202,7 @@ impl<N: Node> Sim<N> {
                     Event::Fault(_)
                         | Event::NemesisTick
                         | Event::NemesisUndo(_)
+                        | Event::NemesisMix
                         | Event::Resume(_)
                         | Event::Settle
                 )
@@ -361,6 +362,7 @@ impl<N: Node> Sim<N> {
             | Event::Fault(_)
             | Event::NemesisTick
             | Event::NemesisUndo(_)
+            | Event::NemesisMix
             | Event::Resume(_)
             | Event::Settle => false,
         }
@@ -665,7 +667,7 @@ fn describe_event<N: Node>(event: &Event<N>) -> String {
         Event::Start(node) => format!("start {node}"),
         Event::Timer { node, timer, .. } => format!("fire {node}'s timer {timer:?}"),
         Event::Fault(action) => format!("fault {action:?}"),
-        Event::NemesisTick | Event::NemesisUndo(_) => "nemesis".into(),
+        Event::NemesisTick | Event::NemesisUndo(_) | Event::NemesisMix => "nemesis".into(),
         Event::Resume(node) => format!("resume {node}"),
         Event::Settle => "settle".into(),
     }

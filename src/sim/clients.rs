@@ -69,8 +69,18 @@ impl<N: Node> Sim<N> {
             }
             Event::NemesisTick => TraceEvent::Fault(self.nemesis_tick()),
             Event::NemesisUndo(action) => {
+                if self.nemesis.swarm.is_some() {
+                    self.nemesis.active = self.nemesis.active.saturating_sub(1);
+                }
                 let text = self.apply_fault(&action);
                 TraceEvent::Fault(format!("nemesis undo: {text}"))
+            }
+            Event::NemesisMix => {
+                let mix = self.nemesis.swarm.as_ref().map(|s| s.0.to_string());
+                TraceEvent::Control(format!(
+                    "nemesis swarm mix: {}",
+                    mix.unwrap_or_else(|| "none".into())
+                ))
             }
             Event::Resume(node) => {
                 let text = self.resume(node);

@@ -52,6 +52,8 @@ pub(crate) enum Event<N: Node> {
     Fault(Box<FaultAction>),
     NemesisTick,
     NemesisUndo(Box<FaultAction>),
+    /// A swarm nemesis states the mix it drew (a trace control event).
+    NemesisMix,
     /// A paused node's pause may be over: release what it holds.
     Resume(NodeId),
     Settle,
@@ -412,6 +414,37 @@ impl<N: Node> Queue<N> {
             Item::Event(event) => Some(event),
             Item::Timer { .. } => None,
         }
+    }
+
+    /// Take every queued (non-timer) event that `doomed` picks out of the
+    /// queue, in (time, seq) order.
+    pub(crate) fn take_where(&mut self, doomed: impl Fn(&Event<N>) -> bool) -> Vec<Event<N>> {
+        let picked = self
+            .heap
+            .iter()
+            .any(|e| matches!(self.item(e), Item::Event(event) if doomed(event)));
+        if !picked {
+            return Vec::new();
+        }
+        let entries = std::mem::take(&mut self.heap).into_vec();
+        let mut kept = Vec::with_capacity(entries.len());
+        let mut taken = Vec::new();
+        for entry in entries {
+            match self.item(&entry) {
+                Item::Event(event) if doomed(event) => taken.push(entry),
+                _ => kept.push(entry),
+            }
+        }
+        self.heap = BinaryHeap::from(kept);
+        self.drop_stale_top();
+        taken.sort_by_key(|e| (e.at, e.seq));
+        taken
+            .into_iter()
+            .filter_map(|entry| match self.release(entry) {
+                Item::Event(event) => Some(event),
+                Item::Timer { .. } => None,
+            })
+            .collect()
     }
 
     /// The queued (non-timer) event scheduled as `seq`.

@@ -54,6 +54,8 @@ pub use world::{
 #[cfg(test)]
 mod client_tests;
 #[cfg(test)]
+mod net_fault_tests;
+#[cfg(test)]
 mod panic_tests;
 #[cfg(test)]
 mod tests;

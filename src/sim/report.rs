@@ -344,6 +344,9 @@ impl<N: Node> Sim<N> {
         if !self.fault_log.is_empty() {
             out.push(("faults".into(), self.fault_log.len().to_string()));
         }
+        if let Some(swarm) = &self.nemesis.swarm {
+            out.push(("nemesis-swarm".into(), swarm.0.to_string()));
+        }
         // Protocol metrics read the nodes' state through protocol code,
         // which may panic (or the world may be half-updated by a panic).
         let extra = catch_panic(String::new, || {

@@ -443,7 +443,15 @@ impl<N: Node> Sim<N> {
             return;
         }
         let sent_at = self.now;
-        let outcome = match self.network.route(&mut self.net_rng, from, to, self.now) {
+        let kind = if self.network.wants_kinds() {
+            crate::net::message_kind(&msg)
+        } else {
+            None
+        };
+        let route = self
+            .network
+            .route_kind(&mut self.net_rng, from, to, self.now, kind);
+        let outcome = match route {
             Transit::Deliver { at, duplicate } => {
                 if let Some(copy_at) = duplicate {
                     self.counters.duplicated += 1;
@@ -571,6 +579,7 @@ fn describe_event<N: Node>(event: &Event<N>, now: SimTime) -> String {
             format!("the fault {} fires", short(format!("{action:?}")))
         }
         Event::NemesisTick => "the nemesis ticks".to_string(),
+        Event::NemesisMix => "the swarm nemesis states its mix".to_string(),
         Event::Resume(node) => format!("{node}'s pause ends"),
         Event::Settle => "the settle event runs".to_string(),
     }
@@ -592,7 +601,7 @@ fn control_site<N: Node>(event: &Event<N>) -> &'static str {
         Event::Fault(_) => {
             "a scheduled fault (a role target calls role(), a restart the constructor)"
         }
-        Event::NemesisTick | Event::NemesisUndo(_) => "a nemesis fault",
+        Event::NemesisTick | Event::NemesisUndo(_) | Event::NemesisMix => "a nemesis fault",
         Event::Resume(_) => "the end of a pause",
         Event::Settle => "the settle point (it restarts crashed nodes)",
         Event::Start(_) | Event::Deliver { .. } | Event::Timer { .. } => "an event",

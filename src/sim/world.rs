@@ -532,7 +532,16 @@ impl<N: Node> Sim<N> {
                 .push(fault.at, Event::Fault(Box::new(fault.action)));
         }
         if let Some(nemesis) = &self.settings.nemesis {
-            let first = nemesis.start + Nemesis::next_delay(nemesis, &mut self.fault_rng);
+            let mut config = nemesis;
+            if nemesis.swarm {
+                let mut rng = Prng::new(self.settings.seed, Stream::Swarm);
+                let mix = crate::faults::SwarmMix::draw(nemesis, &mut rng);
+                let effective = mix.config(nemesis);
+                self.nemesis.swarm = Some(Box::new((mix, effective)));
+                self.queue.push(nemesis.start, Event::NemesisMix);
+                config = &self.nemesis.swarm.as_ref().expect("just set").1;
+            }
+            let first = config.start + Nemesis::next_delay(config, &mut self.fault_rng);
             self.queue.push(first, Event::NemesisTick);
         }
         self.queue.push(self.settings.duration, Event::Settle);

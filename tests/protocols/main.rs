@@ -12,6 +12,7 @@
 //! - `paxos`: Multi-Paxos under churn (crashes, partitions, pauses, loss, duplication); every bug switch caught on its check; dueling proposers livelock without backoff and end with it.
 //! - `raft_6_5840`: the MIT 6.5840 Raft tests as scenarios (`scenarios/raft-6.5840/`): each passes on the reference; each bug switch fails one of them.
 //! - `raft_bugs`: every Raft bug switch is caught within a few seeds, and the same seed passes without it.
+//! - `raft_network`: Raft under a network that changes mid-run (a change for one message kind, in-flight drops, a partial heal, a reset) and under a swarm nemesis; a slow change is no false liveness failure; a relative target names a known role.
 //! - `raft_clients`: Raft under the richer client model: a client cut off with the minority gets no `ok` (a leader answering without a quorum would answer it), lossy client traffic with same-id retries catches `no-dedup` where the old model does not, pipelined clients with big values.
 //! - `raft_scenarios`: Raft's shipped scenarios pass over seed ranges and report what a user should see.
 //! - `raft_timed`: Raft's checks in time: moments and deadlines pass on the reference, fail when what they state is false, and leave the trace hash alone.
@@ -37,6 +38,7 @@ mod paxos;
 mod raft_6_5840;
 mod raft_bugs;
 mod raft_clients;
+mod raft_network;
 mod raft_scenarios;
 mod raft_timed;
 mod resilience;

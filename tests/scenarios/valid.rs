@@ -286,6 +286,75 @@ fn client_keys_parse() {
 }
 
 #[test]
+fn network_fault_keys_parse() {
+    let s = load_valid("network-faults");
+    let actions: Vec<&FaultAction> = s.faults.iter().map(|f| &f.action).collect();
+    let FaultAction::Network(one) = actions[0] else {
+        panic!("{:?}", actions[0])
+    };
+    assert_eq!(
+        (&one.from, &one.to, one.both_ways),
+        (&Some(Target::Node(0)), &Some(Target::Node(1)), false)
+    );
+    assert_eq!(one.latency, Some(LatencySpec::Constant { value: ms(200) }));
+    let FaultAction::Network(all) = actions[1] else {
+        panic!("{:?}", actions[1])
+    };
+    assert_eq!((&all.from, &all.to, all.both_ways), (&None, &None, true));
+    assert_eq!(all.messages, vec!["AppendEntries", "Vote"]);
+    assert_eq!(
+        (all.loss, all.duplicate),
+        (Some(probability(0.5)), Some(probability(0.1)))
+    );
+    let FaultAction::Partition(PartitionSpec::Targets(groups)) = actions[2] else {
+        panic!("{:?}", actions[2])
+    };
+    assert_eq!(groups.len(), 2);
+    assert_eq!(role(&groups[0][0]), Some("leader"));
+    assert!(
+        matches!(&groups[0][1], Target::Relative { role, offset: 1 } if role.get_ref() == "leader")
+    );
+    assert_eq!(
+        (&groups[0][2], &groups[1][0]),
+        (&Target::Client(0), &Target::Random)
+    );
+    assert_eq!(s.faults[2].in_flight, InFlight::Drop);
+    assert!(matches!(
+        actions[3],
+        FaultAction::HealNode(Target::Relative { offset: 2, .. })
+    ));
+    assert_eq!(
+        actions[4],
+        &FaultAction::HealLink {
+            from: Target::Node(0),
+            to: Target::Client(1),
+            both_ways: false
+        }
+    );
+    let FaultAction::HealGroup(members) = actions[5] else {
+        panic!("{:?}", actions[5])
+    };
+    assert_eq!(
+        (&members[0], role(&members[1])),
+        (&Target::Node(0), Some("follower"))
+    );
+    assert_eq!(actions[6], &FaultAction::NetworkReset);
+    assert_eq!(s.faults[7].in_flight, InFlight::Deliver);
+    let nemesis = s.nemesis.as_ref().expect("a nemesis");
+    assert!(nemesis.swarm);
+    assert_eq!(nemesis.kinds, vec![NemesisKind::Crash, NemesisKind::Slow]);
+    let again = parse("again.toml", &to_toml(&s), &Overrides::default()).expect("written back");
+    let plain = |s: &Scenario| -> Vec<(SimTime, FaultAction, InFlight)> {
+        s.faults
+            .iter()
+            .map(|f| (f.at, f.action.clone(), f.in_flight))
+            .collect()
+    };
+    assert_eq!(plain(&again), plain(&s));
+    assert_eq!(again.nemesis, s.nemesis);
+}
+
+#[test]
 fn the_design_example_parses() {
     let s = load_valid("raft-design");
     assert_eq!(s.protocol.get_ref(), "raft");

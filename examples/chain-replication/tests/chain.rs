@@ -49,6 +49,7 @@ fn chain(params: Params, seed: u64) -> SimBuilder<ChainNode> {
             heal_after: SimTime::from_millis(800),
             start: SimTime::ZERO,
             stop: SimTime::from_secs(6),
+            swarm: false,
         })
         .invariant(checks::linearizable())
 }

@@ -501,8 +501,10 @@ impl Hearing {
     /// the link `leader` → `node`, if the link's latency has a maximum.
     fn bound<N: RaftLabNode>(&self, sim: &Sim<N>, leader: NodeId, node: NodeId) -> Option<SimTime> {
         use crate::net::Latency;
-        let config = sim.network().config();
-        let link = config.links.get(&(leader, node)).unwrap_or(&config.default);
+        // As the link is now, `network` faults' changes included.
+        let link = sim
+            .network()
+            .effective_link(leader, node, Some("AppendEntries"));
         let latency = match link.latency {
             Latency::Constant { value } => value,
             Latency::Uniform { max, .. } => max,
