@@ -38,6 +38,7 @@ trait Payload: Send + Any {
     fn to_json(&self) -> serde_json::Value;
     fn view(&self) -> View;
     fn summary(&self) -> String;
+    fn kind(&self) -> Option<&'static str>;
     fn into_any(self: Box<Self>) -> Box<dyn Any>;
 }
 
@@ -65,6 +66,9 @@ impl<S: Node> Payload for MsgOf<S> {
     fn summary(&self) -> String {
         S::message_summary(&self.0)
     }
+    fn kind(&self) -> Option<&'static str> {
+        S::message_kind(&self.0)
+    }
     fn into_any(self: Box<Self>) -> Box<dyn Any> {
         self
     }
@@ -88,6 +92,9 @@ impl<S: Node> Payload for TimerOf<S> {
     }
     fn summary(&self) -> String {
         format!("{:?}", self.0)
+    }
+    fn kind(&self) -> Option<&'static str> {
+        crate::net::message_kind(&self.0)
     }
     fn into_any(self: Box<Self>) -> Box<dyn Any> {
         self
@@ -140,6 +147,12 @@ impl AnyMsg {
     /// The inner message's one-line summary (`S::message_summary`).
     pub fn summary(&self) -> String {
         self.0.summary()
+    }
+
+    /// The inner message's kind (`S::message_kind`): `Serialize` through
+    /// the box does not show it.
+    pub fn kind(&self) -> Option<&'static str> {
+        self.0.kind()
     }
 }
 
@@ -325,6 +338,9 @@ macro_rules! erased_node {
             }
             fn message_summary(message: &Self::Msg) -> String {
                 message.summary()
+            }
+            fn message_kind(message: &Self::Msg) -> Option<&'static str> {
+                message.kind()
             }
             fn fingerprint(&self, hasher: &mut $crate::base::hash::StableHasher) {
                 self.0.fingerprint(hasher);

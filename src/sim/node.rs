@@ -81,6 +81,14 @@ pub trait Node: Clone + Debug + Send + 'static {
     fn message_summary(message: &Self::Msg) -> String {
         format!("{message:?}")
     }
+    /// The message's kind, as a scenario's `network` change names it
+    /// (`messages = ["AppendReply"]`): by default the enum variant's or the
+    /// struct's name, read from its `Serialize`
+    /// ([`crate::net::message_kind`]). A wrapper node that boxes messages
+    /// answers for the message inside.
+    fn message_kind(message: &Self::Msg) -> Option<&'static str> {
+        crate::net::message_kind(message)
+    }
     /// Feed everything in this node that can change its future behaviour
     /// into `hasher`: the explorer (`distlab explore`) treats two states
     /// whose nodes hash alike as one. The default hashes the `Debug` text,

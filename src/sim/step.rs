@@ -444,7 +444,7 @@ impl<N: Node> Sim<N> {
         }
         let sent_at = self.now;
         let kind = if self.network.wants_kinds() {
-            crate::net::message_kind(&msg)
+            N::message_kind(&msg)
         } else {
             None
         };

@@ -55,6 +55,9 @@ fn same_run(lab: BuildFn, file: &str, seeds: std::ops::Range<u64>) {
 fn raft_wrapped_runs_as_the_reference() {
     same_run(labs::raft::REFERENCE, "raft-basic.toml", 0..2);
     same_run(labs::raft::REFERENCE, "raft-churn.toml", 0..2);
+    // A network change for one message kind: the kind of a boxed message
+    // is the inner one's.
+    same_run(labs::raft::REFERENCE, "raft-network-changes.toml", 0..2);
 }
 
 #[test]
