@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 /// A Raft lab node of some type behind a vtable. Every node of one
 /// simulation holds the same inner type; messages and timers are that
-/// type's, wrapped in [`AnyMsg`]. Runs, trace hashes, views and checks are
+/// type's, wrapped in [`AnyMsg`](crate::sim::erased::AnyMsg). Runs, trace hashes, views and checks are
 /// those of the inner type.
 pub struct DynRaft(Box<dyn RaftObject>);
 

@@ -195,7 +195,7 @@ fn broadcast_values_durable<S: BroadcastLabNode>(
 }
 
 /// A lab build: nodes of type `S` with the protocol's checks
-/// ([`checked`]), the [`Arrivals`] monitor, `messages-flow`,
+/// ([`checked`](super::checks::checked)), the [`Arrivals`] monitor, `messages-flow`,
 /// `acked-values-durable`, the checks of `targets` and the metrics above.
 pub fn lab_builder<S: BroadcastLabNode>(
     params: Params,

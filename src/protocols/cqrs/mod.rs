@@ -459,7 +459,7 @@ impl Node for CqrsNode {
 
     /// The part this node plays in the pattern's words (streams and
     /// versions, partition logs and offsets, commands in progress, the
-    /// read model); parameters folded ([`inspect`]).
+    /// read model); parameters folded (`inspect.rs`).
     fn inspect(&self) -> crate::sim::View {
         self.view()
     }

@@ -721,7 +721,7 @@ impl Node for LockNode {
 
     /// The part this node plays (lock service, storage, holder): the
     /// lease with its fencing token and expiry, the highest token, the
-    /// holder's grant; parameters folded ([`inspect`]).
+    /// holder's grant; parameters folded (`inspect.rs`).
     fn inspect(&self) -> crate::sim::View {
         self.view()
     }

@@ -769,7 +769,7 @@ impl Node for KvNode {
     /// others, the operations it coordinates; parameters folded.
     /// A replica's versions (value@tag, with vector clocks in `ap`) and
     /// hints, then the operations it coordinates: phase, quorum needed,
-    /// replies and acks so far ([`super::inspect`]).
+    /// replies and acks so far (`inspect.rs`).
     fn inspect(&self) -> crate::sim::View {
         self.view().params(&*self.params)
     }

@@ -266,7 +266,7 @@ impl Node for ResilienceNode {
 
     /// The gateway's protection (breaker state and counts, bulkhead,
     /// rate limiter) and calls, or the backend's queue; parameters
-    /// folded ([`inspect`]).
+    /// folded (`inspect.rs`).
     fn inspect(&self) -> crate::sim::View {
         let view = match &self.role {
             Role::Gateway(g) => g.view(),

@@ -448,7 +448,7 @@ impl Node for SagaNode {
 
     /// The orchestrator's sagas (on n0), the local service's state and
     /// step records, the outbox of events not yet acknowledged;
-    /// parameters folded ([`inspect`]).
+    /// parameters folded (`inspect.rs`).
     fn inspect(&self) -> crate::sim::View {
         self.view(self.role().unwrap_or("service"))
     }

@@ -349,7 +349,7 @@ impl Node for ThreePc {
 
     /// The role's state in the protocol's words (transactions by stage,
     /// votes, the termination protocol, the decision log), parameters
-    /// folded ([`inspect`]).
+    /// folded (`inspect.rs`).
     fn inspect(&self) -> crate::sim::View {
         let view = match &self.role {
             Role::Coordinator(c) => c.view(),

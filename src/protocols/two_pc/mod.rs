@@ -314,7 +314,7 @@ impl Node for TwoPc {
 
     /// The role's state in the protocol's words (votes per participant,
     /// the decision log; a participant's phases, locks and balances),
-    /// parameters folded ([`inspect`]).
+    /// parameters folded (`inspect.rs`).
     fn inspect(&self) -> crate::sim::View {
         let view = match &self.role {
             Role::Coordinator(c) => c.view(),
