@@ -23,7 +23,6 @@ use serde::{Serialize, Serializer};
 use std::any::Any;
 use std::fmt::{self, Debug};
 use std::hash::{Hash, Hasher};
-use std::marker::PhantomData;
 
 /// A message or timer of node type `S`, or of nothing (a wrapper node's
 /// own), behind a vtable. Two values of one simulation always hold the same
@@ -42,59 +41,57 @@ trait Payload: Send + Any {
     fn into_any(self: Box<Self>) -> Box<dyn Any>;
 }
 
-/// A message of node type `S` (its view is `S::inspect_message`).
-struct MsgOf<S: Node>(S::Msg, PhantomData<fn() -> S>);
-/// A timer of node type `S` (its view is the default, from `Debug`).
-struct TimerOf<S: Node>(S::Timer, PhantomData<fn() -> S>);
-
-impl<S: Node> Payload for MsgOf<S> {
-    fn clone_box(&self) -> Box<dyn Payload> {
-        Box::new(MsgOf::<S>(self.0.clone(), PhantomData))
-    }
-    fn fmt_debug(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-    fn hash_dyn(&self, mut state: &mut dyn Hasher) {
-        self.0.hash(&mut state);
-    }
-    fn to_json(&self) -> serde_json::Value {
-        serde_json::to_value(&self.0).unwrap_or_else(|e| serde_json::Value::String(e.to_string()))
-    }
-    fn view(&self) -> View {
-        S::inspect_message(&self.0)
-    }
-    fn summary(&self) -> String {
-        S::message_summary(&self.0)
-    }
-    fn kind(&self) -> Option<&'static str> {
-        S::message_kind(&self.0)
-    }
-    fn into_any(self: Box<Self>) -> Box<dyn Any> {
-        self
-    }
+/// A message or timer inside an [`AnyMsg`], with how to show it: a
+/// message as its node type shows messages (`S::inspect_message`,
+/// `S::message_summary`, `S::message_kind`), a timer from its `Debug`.
+struct Held<T> {
+    value: T,
+    shown: Shown<T>,
 }
 
-impl<S: Node> Payload for TimerOf<S> {
+/// How a [`Held`] value is shown.
+struct Shown<T> {
+    view: fn(&T) -> View,
+    summary: fn(&T) -> String,
+    kind: fn(&T) -> Option<&'static str>,
+}
+
+impl<T> Clone for Shown<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Shown<T> {}
+
+/// What a node's message or timer type is (the bounds [`Node`] puts on both).
+trait Carried: Clone + Debug + Hash + Serialize + Send + 'static {}
+impl<T: Clone + Debug + Hash + Serialize + Send + 'static> Carried for T {}
+
+impl<T: Carried> Payload for Held<T> {
     fn clone_box(&self) -> Box<dyn Payload> {
-        Box::new(TimerOf::<S>(self.0.clone(), PhantomData))
+        Box::new(Held {
+            value: self.value.clone(),
+            shown: self.shown,
+        })
     }
     fn fmt_debug(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
+        self.value.fmt(f)
     }
     fn hash_dyn(&self, mut state: &mut dyn Hasher) {
-        self.0.hash(&mut state);
+        self.value.hash(&mut state);
     }
     fn to_json(&self) -> serde_json::Value {
-        serde_json::to_value(&self.0).unwrap_or_else(|e| serde_json::Value::String(e.to_string()))
+        serde_json::to_value(&self.value)
+            .unwrap_or_else(|e| serde_json::Value::String(e.to_string()))
     }
     fn view(&self) -> View {
-        View::from_debug(&format!("{:?}", self.0))
+        (self.shown.view)(&self.value)
     }
     fn summary(&self) -> String {
-        format!("{:?}", self.0)
+        (self.shown.summary)(&self.value)
     }
     fn kind(&self) -> Option<&'static str> {
-        crate::net::message_kind(&self.0)
+        (self.shown.kind)(&self.value)
     }
     fn into_any(self: Box<Self>) -> Box<dyn Any> {
         self
@@ -104,12 +101,26 @@ impl<S: Node> Payload for TimerOf<S> {
 impl AnyMsg {
     /// Wrap a message of node type `S`.
     pub fn message<S: Node>(msg: S::Msg) -> AnyMsg {
-        AnyMsg(Box::new(MsgOf::<S>(msg, PhantomData)))
+        AnyMsg(Box::new(Held {
+            value: msg,
+            shown: Shown {
+                view: S::inspect_message,
+                summary: S::message_summary,
+                kind: S::message_kind,
+            },
+        }))
     }
 
     /// Wrap a timer of node type `S`.
     pub fn timer<S: Node>(timer: S::Timer) -> AnyMsg {
-        AnyMsg(Box::new(TimerOf::<S>(timer, PhantomData)))
+        AnyMsg(Box::new(Held {
+            value: timer,
+            shown: Shown {
+                view: |t| View::from_debug(&format!("{t:?}")),
+                summary: |t| format!("{t:?}"),
+                kind: |t| crate::net::message_kind(t),
+            },
+        }))
     }
 
     /// The message of node type `S` inside.
@@ -119,8 +130,8 @@ impl AnyMsg {
     /// constructor, so a wrapper node only ever receives its own type's
     /// messages; anything else is a bug in the wrapper.
     pub fn into_message<S: Node>(self) -> S::Msg {
-        match self.0.into_any().downcast::<MsgOf<S>>() {
-            Ok(m) => m.0,
+        match self.0.into_any().downcast::<Held<S::Msg>>() {
+            Ok(m) => m.value,
             Err(_) => panic!(
                 "a message of another node type reached {}",
                 std::any::type_name::<S>()
@@ -130,8 +141,8 @@ impl AnyMsg {
 
     /// The timer of node type `S` inside (panics as [`AnyMsg::into_message`]).
     pub fn into_timer<S: Node>(self) -> S::Timer {
-        match self.0.into_any().downcast::<TimerOf<S>>() {
-            Ok(t) => t.0,
+        match self.0.into_any().downcast::<Held<S::Timer>>() {
+            Ok(t) => t.value,
             Err(_) => panic!(
                 "a timer of another node type reached {}",
                 std::any::type_name::<S>()
