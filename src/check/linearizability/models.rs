@@ -452,3 +452,89 @@ impl SeqModel for Queue {
         format!("the queue holds [{}] (front first)", items.join(" "))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(f: &str, key: Option<&str>, input: Value) -> Operation {
+        Operation {
+            id: 0,
+            process: 0,
+            f: f.into(),
+            key: key.map(str::to_string),
+            input,
+            output: Value::Nil,
+            outcome: Outcome::Info,
+            call: 0,
+            ret: None,
+            call_time: 0,
+            ret_time: None,
+            call_line: 1,
+            ret_line: None,
+        }
+    }
+
+    /// Apply every op in turn from the initial state, then check that each
+    /// `info` op is accepted in every state reached.
+    fn accepted_everywhere<M: SeqModel>(mut model: M, setup: &[Operation], infos: &[Operation]) {
+        let mut states = vec![model.init()];
+        let setup: Vec<M::Op> = setup
+            .iter()
+            .filter_map(|o| model.compile(o).expect("compiles"))
+            .collect();
+        for op in &setup {
+            let last = states.last().expect("a state").clone();
+            states.push(model.step(&last, op).expect("the setup runs"));
+        }
+        for op in infos {
+            let Some(compiled) = model.compile(op).expect("compiles") else {
+                continue; // dropped: it constrains nothing
+            };
+            for state in &states {
+                assert!(model.step(state, &compiled).is_some(), "{} refused", op.f);
+            }
+        }
+    }
+
+    /// The search treats `info` operations as free (search.rs): it relies
+    /// on every model accepting them in every state.
+    #[test]
+    fn every_model_accepts_an_info_operation_in_every_state() {
+        let int = Value::Int;
+        let cas = |a, b| Value::List(vec![int(a), int(b)]);
+        let k = Some("k");
+        let reg_setup = [info("write", None, int(1)), info("cas", None, cas(1, 2))];
+        let reg_infos = [
+            info("write", None, int(3)),
+            info("cas", None, cas(2, 4)),
+            info("cas", None, cas(9, 4)),
+            info("read", None, Value::Nil),
+        ];
+        accepted_everywhere(Register { allow_cas: true }, &reg_setup, &reg_infos);
+        let kv_setup = [info("put", k, int(1)), info("append", k, int(5))];
+        let kv_infos = [
+            info("put", k, int(3)),
+            info("append", k, int(6)),
+            info("cas", k, cas(1, 4)),
+            info("cas", k, cas(3, 4)),
+            info("get", k, Value::Nil),
+        ];
+        accepted_everywhere(Kv::default(), &kv_setup, &kv_infos);
+        accepted_everywhere(
+            Counter,
+            &[info("add", None, int(2))],
+            &[info("add", None, int(-5)), info("read", None, Value::Nil)],
+        );
+        accepted_everywhere(
+            Set,
+            &[info("add", None, int(2))],
+            &[info("add", None, int(3)), info("read", None, Value::Nil)],
+        );
+        accepted_everywhere(
+            Queue,
+            &[info("enqueue", None, int(2))],
+            &[info("enqueue", None, int(3)), info("dequeue", None, Value::Nil)],
+        );
+    }
+}

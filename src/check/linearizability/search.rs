@@ -351,34 +351,60 @@ fn zobrist(i: usize) -> u64 {
     z ^ (z >> 31)
 }
 
-/// The linked list of call/return entries. Entry 0 is the head; entry
-/// `2i+1` is op `i`'s call, `2i+2` its return.
+/// The linked lists of call/return entries: entry `2i+1` is op `i`'s call,
+/// `2i+2` its return. Entry 0 heads the *main* list: the calls and returns
+/// of the fixed operations, in history order. Entry `2n+1` heads the *free*
+/// list: the free operations' calls, in history order (their returns, after
+/// the whole history, are never reached: the search succeeds first). A free
+/// call is a candidate when it comes before the main list's first return.
 struct Entries {
     next: Vec<u32>,
     prev: Vec<u32>,
+    /// Each entry's position in the history.
+    pos: Vec<u64>,
+    /// The free list's head.
+    free_head: u32,
 }
 
 const END: u32 = u32::MAX;
 
 impl Entries {
-    /// `positions[i] = (call, return)` positions in history order (all distinct).
-    fn new(positions: &[(u64, u64)]) -> Self {
-        let mut order: Vec<(u64, u32)> = Vec::with_capacity(positions.len() * 2);
+    /// `positions[i] = (call, return)` positions in history order (all
+    /// distinct); `free[i]`: op `i` goes in the free list.
+    fn new(positions: &[(u64, u64)], free: &[bool]) -> Self {
+        let mut main: Vec<(u64, u32)> = Vec::with_capacity(positions.len() * 2);
+        let mut loose: Vec<(u64, u32)> = Vec::new();
+        let size = positions.len() * 2 + 2;
+        let mut pos = vec![0u64; size];
         for (i, &(call, ret)) in positions.iter().enumerate() {
-            order.push((call, 2 * i as u32 + 1));
-            order.push((ret, 2 * i as u32 + 2));
+            pos[2 * i + 1] = call;
+            pos[2 * i + 2] = ret;
+            if free[i] {
+                loose.push((call, 2 * i as u32 + 1));
+            } else {
+                main.push((call, 2 * i as u32 + 1));
+                main.push((ret, 2 * i as u32 + 2));
+            }
         }
-        order.sort_unstable();
-        let size = positions.len() * 2 + 1;
+        main.sort_unstable();
+        loose.sort_unstable();
+        let free_head = size as u32 - 1;
         let mut next = vec![END; size];
         let mut prev = vec![0; size];
-        let mut last = 0u32;
-        for &(_, e) in &order {
-            next[last as usize] = e;
-            prev[e as usize] = last;
-            last = e;
+        for (head, order) in [(0, &main), (free_head, &loose)] {
+            let mut last = head;
+            for &(_, e) in order {
+                next[last as usize] = e;
+                prev[e as usize] = last;
+                last = e;
+            }
         }
-        Entries { next, prev }
+        Entries {
+            next,
+            prev,
+            pos,
+            free_head,
+        }
     }
 
     #[inline]
@@ -399,13 +425,17 @@ impl Entries {
         }
     }
 
-    fn lift(&mut self, call: u32) {
+    fn lift(&mut self, call: u32, free: bool) {
         self.unlink(call);
-        self.unlink(call + 1);
+        if !free {
+            self.unlink(call + 1);
+        }
     }
 
-    fn unlift(&mut self, call: u32) {
-        self.relink(call + 1);
+    fn unlift(&mut self, call: u32, free: bool) {
+        if !free {
+            self.relink(call + 1);
+        }
         self.relink(call);
     }
 }
@@ -451,11 +481,15 @@ pub(super) struct Search<M: SeqModel> {
     free: Vec<bool>,
     /// Fixed operations not yet linearized (0: success).
     fixed_left: usize,
-    /// Linearized calls: (call entry, state before, phase before).
-    calls: Vec<(u32, u32, Phase)>,
+    /// Linearized calls: (call entry, state before, phase before, first
+    /// return of the main list before).
+    calls: Vec<(u32, u32, Phase, u32)>,
     state: u32,
     /// Which candidates the walk along the entries tries now.
     phase: Phase,
+    /// In [`Phase::Free`]: the main list's first return (free calls
+    /// after it are not candidates).
+    blocking: u32,
     /// The phase each configuration starts in.
     first: Phase,
     deepest: Option<Deepest>,
@@ -487,7 +521,7 @@ impl<M: SeqModel> Search<M> {
     /// is after the whole history (the model must accept it in every state).
     pub fn new(model: Interned<M>, positions: &[(u64, u64)], free: &[bool]) -> Self {
         let n = positions.len();
-        let entries = Entries::new(positions);
+        let entries = Entries::new(positions, free);
         let words = n.div_ceil(64).max(1);
         let entry = entries.next[0];
         let mut mask = vec![0u64; words];
@@ -514,6 +548,7 @@ impl<M: SeqModel> Search<M> {
             calls: Vec::with_capacity(n),
             state: 0,
             phase: first,
+            blocking: END,
             first,
             deepest: None,
             entry,
@@ -544,7 +579,7 @@ impl<M: SeqModel> Search<M> {
             .memory_limit
             .saturating_sub(clock.memory_elsewhere)
             .saturating_sub(self.model.bytes());
-        while self.entry != END && self.fixed_left > 0 {
+        while self.fixed_left > 0 {
             if iterations >= allowed {
                 clock.charge(iterations);
                 clock.exhausted = Some(super::Bound::Steps);
@@ -573,34 +608,39 @@ impl<M: SeqModel> Search<M> {
                     return Some(Progress::Paused);
                 }
             }
-            if self.entry % 2 == 1 {
-                let op = (self.entry as usize - 1) / 2;
-                let wanted = match self.phase {
-                    Phase::All => true,
-                    Phase::Fixed => !self.free[op],
-                    Phase::Free => self.free[op],
-                };
-                if wanted {
-                    self.try_call();
-                } else {
-                    self.entry = self.entries.next[self.entry as usize];
+            let e = self.entry;
+            let blocking = match self.phase {
+                Phase::Free => {
+                    let past = e == END
+                        || self.entries.pos[e as usize] > self.entries.pos[self.blocking as usize];
+                    if !past {
+                        self.try_call();
+                        continue;
+                    }
+                    self.blocking
                 }
-                continue;
-            }
-            if self.phase == Phase::Fixed {
-                // The known-outcome candidates are tried; now the free ones.
-                self.phase = Phase::Free;
-                self.entry = self.entries.next[0];
-                continue;
-            }
+                _ if e % 2 == 1 => {
+                    self.try_call();
+                    continue;
+                }
+                Phase::Fixed => {
+                    // The known-outcome candidates are tried; now the free
+                    // calls that come before this return.
+                    self.phase = Phase::Free;
+                    self.blocking = e;
+                    self.entry = self.entries.next[self.entries.free_head as usize];
+                    continue;
+                }
+                Phase::All => e,
+            };
             if self
                 .deepest
                 .as_ref()
                 .is_none_or(|d| self.calls.len() > d.order.len())
             {
-                self.deepest = Some(record(&self.entries, &self.calls, self.state, self.entry));
+                self.deepest = Some(record(&self.entries, &self.calls, self.state, blocking));
             }
-            let Some((call, previous, phase)) = self.calls.pop() else {
+            let Some((call, previous, phase, before)) = self.calls.pop() else {
                 clock.charge(iterations);
                 return Some(Progress::Done(Found::NotLinearizable(self.deepest())));
             };
@@ -610,7 +650,8 @@ impl<M: SeqModel> Search<M> {
             self.fixed_left += usize::from(!self.free[op]);
             self.state = previous;
             self.phase = phase;
-            self.entries.unlift(call);
+            self.blocking = before;
+            self.entries.unlift(call, self.free[op]);
             self.entry = self.entries.next[call as usize];
         }
         clock.charge(iterations);
@@ -632,10 +673,11 @@ impl<M: SeqModel> Search<M> {
             if self.cache.insert(&self.bitset, hash, next) {
                 self.hash = hash;
                 self.fixed_left -= usize::from(!self.free[op]);
-                self.calls.push((entry, self.state, self.phase));
+                self.calls
+                    .push((entry, self.state, self.phase, self.blocking));
                 self.state = next;
                 self.phase = self.first;
-                self.entries.lift(entry);
+                self.entries.lift(entry, self.free[op]);
                 self.entry = self.entries.next[0];
                 return;
             }
@@ -645,19 +687,72 @@ impl<M: SeqModel> Search<M> {
     }
 }
 
-fn record(entries: &Entries, calls: &[(u32, u32, Phase)], state: u32, blocking: u32) -> Deepest {
-    let mut candidates = Vec::new();
-    let mut e = entries.next[0];
-    while e != blocking && e != END {
-        if e % 2 == 1 {
-            candidates.push((e as usize - 1) / 2);
+/// The deepest point: the order so far, the state, the candidates (every
+/// call, fixed or free, before the blocking return, in history order).
+fn record(
+    entries: &Entries,
+    calls: &[(u32, u32, Phase, u32)],
+    state: u32,
+    blocking: u32,
+) -> Deepest {
+    let limit = entries.pos[blocking as usize];
+    let mut found: Vec<(u64, usize)> = Vec::new();
+    for head in [0, entries.free_head] {
+        let mut e = entries.next[head as usize];
+        while e != END && entries.pos[e as usize] < limit {
+            if e % 2 == 1 {
+                found.push((entries.pos[e as usize], (e as usize - 1) / 2));
+            }
+            e = entries.next[e as usize];
         }
-        e = entries.next[e as usize];
     }
+    found.sort_unstable();
     Deepest {
-        order: calls.iter().map(|&(c, _, _)| (c as usize - 1) / 2).collect(),
+        order: calls
+            .iter()
+            .map(|&(c, _, _, _)| (c as usize - 1) / 2)
+            .collect(),
         state,
-        candidates,
+        candidates: found.into_iter().map(|(_, op)| op).collect(),
         blocking: (blocking as usize - 1) / 2,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cache_treats_configurations_with_more_free_operations_as_seen() {
+        // Ops 0 and 1 are free, op 2 fixed.
+        let mut cache = Cache::new(1, vec![0b011]);
+        let fixed = zobrist(2);
+        assert!(cache.insert(&[0b101], fixed, 7), "new");
+        assert!(!cache.insert(&[0b101], fixed, 7), "the same again");
+        assert!(!cache.insert(&[0b111], fixed, 7), "one more free op: subsumed");
+        assert!(cache.insert(&[0b111], fixed, 8), "another state is new");
+        assert!(cache.insert(&[0b100], fixed, 7), "fewer free ops is new");
+        assert!(!cache.insert(&[0b101], fixed, 7), "now subsumed by the smaller set");
+        assert!(cache.insert(&[0b001], 0, 7), "another fixed part is new");
+    }
+
+    #[test]
+    fn without_free_operations_the_cache_is_an_exact_set() {
+        let mut cache = Cache::new(1, vec![0]);
+        assert!(cache.insert(&[0b01], zobrist(0), 1));
+        assert!(cache.insert(&[0b11], zobrist(0) ^ zobrist(1), 1));
+        assert!(!cache.insert(&[0b11], zobrist(0) ^ zobrist(1), 1));
+        assert!(!cache.insert(&[0b01], zobrist(0), 1));
+    }
+
+    #[test]
+    fn many_cache_entries_survive_growth() {
+        let mut cache = Cache::new(1, vec![0]);
+        for i in 0..5000u64 {
+            assert!(cache.insert(&[i], zobrist(i as usize), 0));
+        }
+        for i in 0..5000u64 {
+            assert!(!cache.insert(&[i], zobrist(i as usize), 0), "{i}");
+        }
     }
 }
