@@ -481,6 +481,14 @@ pub(super) struct Search<M: SeqModel> {
     free: Vec<bool>,
     /// Fixed operations not yet linearized (0: success).
     fixed_left: usize,
+    /// For a free op, the latest free op invoked before it with an equal
+    /// compiled op (`NONE` if none): the search places equal free ops in
+    /// invocation order only. (Swapping two equal free ops in any
+    /// linearization gives one with the same states, and the earlier one
+    /// is a candidate wherever the later one is: its return is last too
+    /// and its call earlier. So this keeps the search complete; the
+    /// completeness argument below holds for such *canonical* completions.)
+    twin: Vec<u32>,
     /// Linearized calls: (call entry, state before, phase before, first
     /// return of the main list before).
     calls: Vec<(u32, u32, Phase, u32)>,
@@ -531,6 +539,21 @@ impl<M: SeqModel> Search<M> {
         let keys = (0..n)
             .map(|i| if free[i] { 0 } else { zobrist(i) })
             .collect();
+        let mut twin = vec![NONE; n];
+        let by_call = {
+            let mut order: Vec<usize> = (0..n).filter(|&i| free[i]).collect();
+            order.sort_by_key(|&i| positions[i].0);
+            order
+        };
+        for (k, &i) in by_call.iter().enumerate() {
+            if let Some(&j) = by_call[..k]
+                .iter()
+                .rev()
+                .find(|&&j| model.ops[j] == model.ops[i])
+            {
+                twin[i] = j as u32;
+            }
+        }
         let first = if free.contains(&true) {
             Phase::Fixed
         } else {
@@ -545,6 +568,7 @@ impl<M: SeqModel> Search<M> {
             keys,
             free: free.to_vec(),
             fixed_left: free.iter().filter(|&&f| !f).count(),
+            twin,
             calls: Vec::with_capacity(n),
             state: 0,
             phase: first,
@@ -667,6 +691,12 @@ impl<M: SeqModel> Search<M> {
     fn try_call(&mut self) {
         let entry = self.entry;
         let op = (entry as usize - 1) / 2;
+        let twin = self.twin[op] as usize;
+        let waits = twin != NONE as usize && self.bitset[twin / 64] & (1 << (twin % 64)) == 0;
+        if waits {
+            self.entry = self.entries.next[entry as usize];
+            return;
+        }
         if let Some(next) = self.model.step(self.state, op) {
             self.bitset[op / 64] |= 1 << (op % 64);
             let hash = self.hash ^ self.keys[op];
