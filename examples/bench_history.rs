@@ -103,7 +103,12 @@ fn number(s: &str) -> u64 {
 }
 
 /// Check `ops` `repeat` times; the last verdict and the median seconds.
-fn timed(ops: &Operations, model: Model, settings: &Settings, steps: Option<u64>) -> (Verdict, f64) {
+fn timed(
+    ops: &Operations,
+    model: Model,
+    settings: &Settings,
+    steps: Option<u64>,
+) -> (Verdict, f64) {
     let budget = match steps {
         Some(s) => Budget::steps(s),
         None => Budget::default(),
@@ -202,7 +207,8 @@ fn scenario_seeds(path: &Path, settings: &Settings) {
         let options = BuildOptions {
             trace_level: TraceLevel::HashOnly,
         };
-        let mut sim = distlab::registry::build(&scenario, &options).unwrap_or_else(|e| panic!("{e}"));
+        let mut sim =
+            distlab::registry::build(&scenario, &options).unwrap_or_else(|e| panic!("{e}"));
         run_without_checks(sim.as_mut());
         let history: &History = sim.history();
         let ops = pair(history, None).expect("the simulation's history pairs");

@@ -131,9 +131,8 @@ fn brute(ops: &[Op], keys: usize) -> bool {
             return false;
         }
         for i in (0..ops.len()).filter(|&i| done & (1 << i) == 0) {
-            let blocked = (0..ops.len()).any(|j| {
-                done & (1 << j) == 0 && matches!(ops[j].ret, Some(r) if r < ops[i].call)
-            });
+            let blocked = (0..ops.len())
+                .any(|j| done & (1 << j) == 0 && matches!(ops[j].ret, Some(r) if r < ops[i].call));
             if blocked {
                 continue;
             }
@@ -249,7 +248,12 @@ fn build(plan: &[Planned], keyed: bool) -> (History, Vec<Op>) {
         e.time = t.min(1 << 40);
         history.push(e);
     }
-    (history, ops.into_iter().map(|o| o.expect("every op invoked")).collect())
+    (
+        history,
+        ops.into_iter()
+            .map(|o| o.expect("every op invoked"))
+            .collect(),
+    )
 }
 
 fn agree(plan: &[Planned], model: Model, keyed: bool) -> Result<(), TestCaseError> {
@@ -286,7 +290,9 @@ fn the_generated_histories_include_both_verdicts() {
     use proptest::test_runner::{Config, TestRunner};
     let mut runner = TestRunner::new_with_rng(
         Config::default(),
-        proptest::test_runner::TestRng::deterministic_rng(proptest::test_runner::RngAlgorithm::ChaCha),
+        proptest::test_runner::TestRng::deterministic_rng(
+            proptest::test_runner::RngAlgorithm::ChaCha,
+        ),
     );
     let strategy = prop::collection::vec(planned(true), 1..11);
     let (mut valid, mut invalid, mut with_info) = (0, 0, 0);
@@ -302,5 +308,8 @@ fn the_generated_histories_include_both_verdicts() {
             invalid += 1;
         }
     }
-    assert!(valid > 50 && invalid > 40 && with_info > 100, "{valid} valid, {invalid} invalid, {with_info} with info");
+    assert!(
+        valid > 50 && invalid > 40 && with_info > 100,
+        "{valid} valid, {invalid} invalid, {with_info} with info"
+    );
 }

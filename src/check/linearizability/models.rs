@@ -236,7 +236,9 @@ impl Kv {
 
     fn materialize(&self, node: u32) -> Value {
         if node == UNREAD {
-            return Value::Str("(a list holding a value appended that no get or cas ever saw)".into());
+            return Value::Str(
+                "(a list holding a value appended that no get or cas ever saw)".into(),
+            );
         }
         let mut chain = Vec::new();
         let mut base = Value::Nil;
@@ -586,7 +588,10 @@ mod tests {
         accepted_everywhere(
             Queue,
             &[info("enqueue", None, int(2))],
-            &[info("enqueue", None, int(3)), info("dequeue", None, Value::Nil)],
+            &[
+                info("enqueue", None, int(3)),
+                info("dequeue", None, Value::Nil),
+            ],
         );
     }
 }

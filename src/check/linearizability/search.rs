@@ -297,7 +297,11 @@ impl Cache {
                 return false;
             }
             let after = self.next[e];
-            let superset = self.entry_bits(e).iter().zip(bitset).all(|(a, b)| b & !a == 0);
+            let superset = self
+                .entry_bits(e)
+                .iter()
+                .zip(bitset)
+                .all(|(a, b)| b & !a == 0);
             if !superset {
                 match tail {
                     None => kept = c,
@@ -759,10 +763,16 @@ mod tests {
         let fixed = zobrist(2);
         assert!(cache.insert(&[0b101], fixed, 7), "new");
         assert!(!cache.insert(&[0b101], fixed, 7), "the same again");
-        assert!(!cache.insert(&[0b111], fixed, 7), "one more free op: subsumed");
+        assert!(
+            !cache.insert(&[0b111], fixed, 7),
+            "one more free op: subsumed"
+        );
         assert!(cache.insert(&[0b111], fixed, 8), "another state is new");
         assert!(cache.insert(&[0b100], fixed, 7), "fewer free ops is new");
-        assert!(!cache.insert(&[0b101], fixed, 7), "now subsumed by the smaller set");
+        assert!(
+            !cache.insert(&[0b101], fixed, 7),
+            "now subsumed by the smaller set"
+        );
         assert!(cache.insert(&[0b001], 0, 7), "another fixed part is new");
     }
 
