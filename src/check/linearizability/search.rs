@@ -355,60 +355,39 @@ fn zobrist(i: usize) -> u64 {
     z ^ (z >> 31)
 }
 
-/// The linked lists of call/return entries: entry `2i+1` is op `i`'s call,
-/// `2i+2` its return. Entry 0 heads the *main* list: the calls and returns
-/// of the fixed operations, in history order. Entry `2n+1` heads the *free*
-/// list: the free operations' calls, in history order (their returns, after
-/// the whole history, are never reached: the search succeeds first). A free
-/// call is a candidate when it comes before the main list's first return.
+/// The linked list of call/return entries, in history order: entry `2i+1`
+/// is op `i`'s call, `2i+2` its return; entry 0 is the head. A free
+/// operation's return (after the whole history) is left out: the search
+/// succeeds before it could be reached (see [`Search`]).
 struct Entries {
     next: Vec<u32>,
     prev: Vec<u32>,
-    /// Each entry's position in the history.
-    pos: Vec<u64>,
-    /// The free list's head.
-    free_head: u32,
 }
 
 const END: u32 = u32::MAX;
 
 impl Entries {
     /// `positions[i] = (call, return)` positions in history order (all
-    /// distinct); `free[i]`: op `i` goes in the free list.
+    /// distinct); `free[i]`: op `i`'s return is left out.
     fn new(positions: &[(u64, u64)], free: &[bool]) -> Self {
-        let mut main: Vec<(u64, u32)> = Vec::with_capacity(positions.len() * 2);
-        let mut loose: Vec<(u64, u32)> = Vec::new();
-        let size = positions.len() * 2 + 2;
-        let mut pos = vec![0u64; size];
+        let mut order: Vec<(u64, u32)> = Vec::with_capacity(positions.len() * 2);
         for (i, &(call, ret)) in positions.iter().enumerate() {
-            pos[2 * i + 1] = call;
-            pos[2 * i + 2] = ret;
-            if free[i] {
-                loose.push((call, 2 * i as u32 + 1));
-            } else {
-                main.push((call, 2 * i as u32 + 1));
-                main.push((ret, 2 * i as u32 + 2));
+            order.push((call, 2 * i as u32 + 1));
+            if !free[i] {
+                order.push((ret, 2 * i as u32 + 2));
             }
         }
-        main.sort_unstable();
-        loose.sort_unstable();
-        let free_head = size as u32 - 1;
+        order.sort_unstable();
+        let size = positions.len() * 2 + 1;
         let mut next = vec![END; size];
         let mut prev = vec![0; size];
-        for (head, order) in [(0, &main), (free_head, &loose)] {
-            let mut last = head;
-            for &(_, e) in order {
-                next[last as usize] = e;
-                prev[e as usize] = last;
-                last = e;
-            }
+        let mut last = 0u32;
+        for &(_, e) in &order {
+            next[last as usize] = e;
+            prev[e as usize] = last;
+            last = e;
         }
-        Entries {
-            next,
-            prev,
-            pos,
-            free_head,
-        }
+        Entries { next, prev }
     }
 
     #[inline]
@@ -446,15 +425,20 @@ impl Entries {
 
 /// A resumable search for a linearization of one partition's operations.
 ///
-/// **Order of candidates.** At each configuration the search first tries
-/// the operations with a known outcome, in history order, then the free
-/// ones (unknown outcome, see [`Cache`]), in history order: a free
-/// operation that never takes effect visibly is then linearized last, and
-/// the configurations without it are entered before those with it, which
-/// the cache's subsumption then prunes.
+/// **Order of candidates.** At each configuration the search tries every
+/// call before the first unplaced return, fixed and free alike, in history
+/// (invocation) order: Wing & Gong's order, the one the search used before
+/// free operations existed. (Trying the fixed ones first, then the free
+/// ones, was tried and decided fewer histories: a read that returns what
+/// an `info` write wrote then first tries every fixed order without it.)
+/// Only the cache's subsumption and the twin rule below prune what the
+/// plain walk would enter, so the walk over a history without free
+/// operations is exactly the old one.
 ///
 /// **Success** is a configuration with every fixed operation placed (free
-/// ones left over are dropped: see [`Cache`]).
+/// ones left over are dropped: see [`Cache`]). Every unplaced fixed
+/// operation's return is in the list, so the walk meets a return before
+/// the list ends while one is left.
 ///
 /// **Completeness with subsumption.** A *completion* of a configuration is a
 /// sequence of legal steps from it to one with every fixed operation
@@ -493,30 +477,11 @@ pub(super) struct Search<M: SeqModel> {
     /// and its call earlier. So this keeps the search complete; the
     /// completeness argument below holds for such *canonical* completions.)
     twin: Vec<u32>,
-    /// Linearized calls: (call entry, state before, phase before, first
-    /// return of the main list before).
-    calls: Vec<(u32, u32, Phase, u32)>,
+    /// Linearized calls: (call entry, state before).
+    calls: Vec<(u32, u32)>,
     state: u32,
-    /// Which candidates the walk along the entries tries now.
-    phase: Phase,
-    /// In [`Phase::Free`]: the main list's first return (free calls
-    /// after it are not candidates).
-    blocking: u32,
-    /// The phase each configuration starts in.
-    first: Phase,
     deepest: Option<Deepest>,
     entry: u32,
-}
-
-/// Which candidates a walk along the entries tries.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Phase {
-    /// Every operation (no free operations in this search).
-    All,
-    /// Operations with a known outcome; the free ones come next.
-    Fixed,
-    /// Free operations (the fixed ones were tried).
-    Free,
 }
 
 /// Where a search stands after a slice of work.
@@ -558,11 +523,6 @@ impl<M: SeqModel> Search<M> {
                 twin[i] = j as u32;
             }
         }
-        let first = if free.contains(&true) {
-            Phase::Fixed
-        } else {
-            Phase::All
-        };
         Search {
             model,
             entries,
@@ -575,9 +535,6 @@ impl<M: SeqModel> Search<M> {
             twin,
             calls: Vec::with_capacity(n),
             state: 0,
-            phase: first,
-            blocking: END,
-            first,
             deepest: None,
             entry,
         }
@@ -636,39 +593,20 @@ impl<M: SeqModel> Search<M> {
                     return Some(Progress::Paused);
                 }
             }
-            let e = self.entry;
-            let blocking = match self.phase {
-                Phase::Free => {
-                    let past = e == END
-                        || self.entries.pos[e as usize] > self.entries.pos[self.blocking as usize];
-                    if !past {
-                        self.try_call();
-                        continue;
-                    }
-                    self.blocking
-                }
-                _ if e % 2 == 1 => {
-                    self.try_call();
-                    continue;
-                }
-                Phase::Fixed => {
-                    // The known-outcome candidates are tried; now the free
-                    // calls that come before this return.
-                    self.phase = Phase::Free;
-                    self.blocking = e;
-                    self.entry = self.entries.next[self.entries.free_head as usize];
-                    continue;
-                }
-                Phase::All => e,
-            };
+            // `entry` is never END here: a fixed op is left, and its return
+            // is in the list.
+            if self.entry % 2 == 1 {
+                self.try_call();
+                continue;
+            }
             if self
                 .deepest
                 .as_ref()
                 .is_none_or(|d| self.calls.len() > d.order.len())
             {
-                self.deepest = Some(record(&self.entries, &self.calls, self.state, blocking));
+                self.deepest = Some(record(&self.entries, &self.calls, self.state, self.entry));
             }
-            let Some((call, previous, phase, before)) = self.calls.pop() else {
+            let Some((call, previous)) = self.calls.pop() else {
                 clock.charge(iterations);
                 return Some(Progress::Done(Found::NotLinearizable(self.deepest())));
             };
@@ -677,8 +615,6 @@ impl<M: SeqModel> Search<M> {
             self.hash ^= self.keys[op];
             self.fixed_left += usize::from(!self.free[op]);
             self.state = previous;
-            self.phase = phase;
-            self.blocking = before;
             self.entries.unlift(call, self.free[op]);
             self.entry = self.entries.next[call as usize];
         }
@@ -707,10 +643,8 @@ impl<M: SeqModel> Search<M> {
             if self.cache.insert(&self.bitset, hash, next) {
                 self.hash = hash;
                 self.fixed_left -= usize::from(!self.free[op]);
-                self.calls
-                    .push((entry, self.state, self.phase, self.blocking));
+                self.calls.push((entry, self.state));
                 self.state = next;
-                self.phase = self.first;
                 self.entries.lift(entry, self.free[op]);
                 self.entry = self.entries.next[0];
                 return;
@@ -723,31 +657,19 @@ impl<M: SeqModel> Search<M> {
 
 /// The deepest point: the order so far, the state, the candidates (every
 /// call, fixed or free, before the blocking return, in history order).
-fn record(
-    entries: &Entries,
-    calls: &[(u32, u32, Phase, u32)],
-    state: u32,
-    blocking: u32,
-) -> Deepest {
-    let limit = entries.pos[blocking as usize];
-    let mut found: Vec<(u64, usize)> = Vec::new();
-    for head in [0, entries.free_head] {
-        let mut e = entries.next[head as usize];
-        while e != END && entries.pos[e as usize] < limit {
-            if e % 2 == 1 {
-                found.push((entries.pos[e as usize], (e as usize - 1) / 2));
-            }
-            e = entries.next[e as usize];
+fn record(entries: &Entries, calls: &[(u32, u32)], state: u32, blocking: u32) -> Deepest {
+    let mut candidates = Vec::new();
+    let mut e = entries.next[0];
+    while e != blocking && e != END {
+        if e % 2 == 1 {
+            candidates.push((e as usize - 1) / 2);
         }
+        e = entries.next[e as usize];
     }
-    found.sort_unstable();
     Deepest {
-        order: calls
-            .iter()
-            .map(|&(c, _, _, _)| (c as usize - 1) / 2)
-            .collect(),
+        order: calls.iter().map(|&(c, _)| (c as usize - 1) / 2).collect(),
         state,
-        candidates: found.into_iter().map(|(_, op)| op).collect(),
+        candidates,
         blocking: (blocking as usize - 1) / 2,
     }
 }
