@@ -402,8 +402,15 @@ fn build<'a, M: SeqModel>(
             )
         })
         .collect();
+    // Free: the outcome is unknown and the return is after the whole
+    // history. `compile` gives such an operation no result to match, so
+    // every model accepts it in every state (tested in `models`).
+    let free: Vec<bool> = kept
+        .iter()
+        .map(|op| op.outcome == Outcome::Info && op.ret.is_none())
+        .collect();
     Ok((
-        Search::new(Interned::new(model, compiled), &positions),
+        Search::new(Interned::new(model, compiled), &positions, &free),
         kept,
     ))
 }

@@ -10,8 +10,9 @@ use std::hash::Hash;
 pub(super) trait SeqModel {
     /// The model state (hashed and compared by the search cache).
     type State: Clone + Eq + Hash;
-    /// A compiled operation (input and, if known, output).
-    type Op;
+    /// A compiled operation (input and, if known, output). Equal ops have
+    /// equal effects (the search tries one of two equal `info` ops first).
+    type Op: PartialEq;
     /// The initial state.
     fn init(&mut self) -> Self::State;
     /// Compile an `Ok` or `Info` operation; `Ok(None)` drops it (it can never
@@ -53,6 +54,7 @@ pub(super) fn normalize(v: &Value) -> Value {
 }
 
 /// A register operation.
+#[derive(PartialEq)]
 pub(super) enum RegOp {
     Read(Value),
     Write(Value),
@@ -105,6 +107,7 @@ impl SeqModel for Register {
 }
 
 /// A key-value operation on key index `.0`.
+#[derive(PartialEq)]
 pub(super) enum KvOp {
     Get(usize, Value),
     Put(usize, u32),
@@ -144,6 +147,18 @@ impl KvState {
 /// A key's value is a node in a trie of values: node 0 is empty, a `put` node
 /// replaces, an `append` node extends its parent. Appends then cost no string
 /// copy, and a `get` compares its result from the end, piece by piece.
+///
+/// **Unread appends.** Appending a non-string value `v` that no `get`
+/// returns and no `cas` compares with (not even inside a list) makes the
+/// key a list holding `v`, and every later value of the key until a `put`
+/// or a successful `cas` holds it too (appends only extend). All such
+/// values behave alike: every `get` and every `cas` that must succeed
+/// fails on them (their results never hold `v`), every `cas` that failed
+/// or whose outcome is unknown leaves them unchanged, appends keep them
+/// such, and a `put` replaces them. So they are one state, [`UNREAD`]:
+/// without it, `k` appends of values nobody read (requests that timed out
+/// and were never applied, say) made `k!` orders of distinct lists for the
+/// search to try.
 pub(super) struct Kv {
     keys: BTreeMap<String, usize>,
     values: Vec<Value>,
@@ -151,7 +166,14 @@ pub(super) struct Kv {
     /// (parent, value id, is_append); node 0 is the empty value.
     nodes: Vec<(u32, u32, bool)>,
     children: FxMap<(u32, u32, bool), u32>,
+    /// Every value a `get` returned or a `cas` compared with, and the
+    /// elements of those that are lists (probed, never iterated).
+    observed: FxMap<Value, ()>,
 }
+
+/// The trie node standing for every value that holds an unread append
+/// (see [`Kv`]).
+const UNREAD: u32 = u32::MAX;
 
 impl Default for Kv {
     fn default() -> Self {
@@ -161,6 +183,7 @@ impl Default for Kv {
             value_ids: FxMap::default(),
             nodes: vec![(0, 0, false)],
             children: FxMap::default(),
+            observed: FxMap::default(),
         }
     }
 }
@@ -196,7 +219,27 @@ impl Kv {
         id
     }
 
+    fn observe(&mut self, v: &Value) {
+        if let Value::List(items) = v {
+            for item in items {
+                self.observe(item);
+            }
+        }
+        self.observed.insert(v.clone(), ());
+    }
+
+    /// Is `value` a non-string, non-empty value no result ever shows?
+    fn unread(&self, value: u32) -> bool {
+        let v = &self.values[value as usize];
+        !matches!(v, Value::Str(_)) && !is_empty(v) && !self.observed.contains_key(v)
+    }
+
     fn materialize(&self, node: u32) -> Value {
+        if node == UNREAD {
+            return Value::Str(
+                "(a list holding a value appended that no get or cas ever saw)".into(),
+            );
+        }
         let mut chain = Vec::new();
         let mut base = Value::Nil;
         let mut n = node;
@@ -217,6 +260,9 @@ impl Kv {
 
     /// Does `node` hold `expected`? Strings are compared from the end, piece by piece.
     fn holds(&self, node: u32, expected: &Value) -> bool {
+        if node == UNREAD {
+            return false;
+        }
         let mut rest: &str = match expected {
             Value::Str(s) => s,
             Value::Nil => "",
@@ -281,13 +327,17 @@ impl SeqModel for Kv {
         let k = self.key_index(key);
         Ok(Some(match op.f.as_str() {
             "get" | "read" => match known(op) {
-                Some(v) => KvOp::Get(k, normalize(v)),
+                Some(v) => {
+                    self.observe(v);
+                    KvOp::Get(k, normalize(v))
+                }
                 None => return Ok(None),
             },
             "put" | "write" => KvOp::Put(k, self.value_id(&op.input)),
             "append" => KvOp::Append(k, self.value_id(&op.input)),
             "cas" => {
                 let (from, to) = cas_args(op)?;
+                self.observe(&from);
                 KvOp::Cas(k, normalize(&from), self.value_id(&to), cas_result(op))
             }
             f => return Err(unknown_op("kv", f, "get, put, append or cas")),
@@ -297,6 +347,7 @@ impl SeqModel for Kv {
         let (k, next) = match op {
             KvOp::Get(k, v) => return self.holds(state.get(*k), v).then(|| state.clone()),
             KvOp::Put(k, v) => (*k, self.child(0, *v, false)),
+            KvOp::Append(k, v) if state.get(*k) == UNREAD || self.unread(*v) => (*k, UNREAD),
             KvOp::Append(k, v) => (*k, self.child(state.get(*k), *v, true)),
             KvOp::Cas(k, from, to, result) => {
                 let matches = self.holds(state.get(*k), from);
@@ -323,6 +374,7 @@ impl SeqModel for Kv {
 }
 
 /// A counter operation.
+#[derive(PartialEq)]
 pub(super) enum CounterOp {
     Add(i64),
     Read(i64),
@@ -363,6 +415,7 @@ impl SeqModel for Counter {
 }
 
 /// A set operation.
+#[derive(PartialEq)]
 pub(super) enum SetOp {
     Add(Value),
     Read(BTreeSet<Value>),
@@ -410,6 +463,7 @@ impl SeqModel for Set {
 }
 
 /// A queue operation; a dequeue with `None` has an unknown result.
+#[derive(PartialEq)]
 pub(super) enum QueueOp {
     Enqueue(Value),
     Dequeue(Option<Value>),
@@ -450,5 +504,94 @@ impl SeqModel for Queue {
     fn show(&self, state: &VecDeque<Value>) -> String {
         let items: Vec<String> = state.iter().map(Value::to_string).collect();
         format!("the queue holds [{}] (front first)", items.join(" "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(f: &str, key: Option<&str>, input: Value) -> Operation {
+        Operation {
+            id: 0,
+            process: 0,
+            f: f.into(),
+            key: key.map(str::to_string),
+            input,
+            output: Value::Nil,
+            outcome: Outcome::Info,
+            call: 0,
+            ret: None,
+            call_time: 0,
+            ret_time: None,
+            call_line: 1,
+            ret_line: None,
+        }
+    }
+
+    /// Apply every op in turn from the initial state, then check that each
+    /// `info` op is accepted in every state reached.
+    fn accepted_everywhere<M: SeqModel>(mut model: M, setup: &[Operation], infos: &[Operation]) {
+        let mut states = vec![model.init()];
+        let setup: Vec<M::Op> = setup
+            .iter()
+            .filter_map(|o| model.compile(o).expect("compiles"))
+            .collect();
+        for op in &setup {
+            let last = states.last().expect("a state").clone();
+            states.push(model.step(&last, op).expect("the setup runs"));
+        }
+        for op in infos {
+            let Some(compiled) = model.compile(op).expect("compiles") else {
+                continue; // dropped: it constrains nothing
+            };
+            for state in &states {
+                assert!(model.step(state, &compiled).is_some(), "{} refused", op.f);
+            }
+        }
+    }
+
+    /// The search treats `info` operations as free (search.rs): it relies
+    /// on every model accepting them in every state.
+    #[test]
+    fn every_model_accepts_an_info_operation_in_every_state() {
+        let int = Value::Int;
+        let cas = |a, b| Value::List(vec![int(a), int(b)]);
+        let k = Some("k");
+        let reg_setup = [info("write", None, int(1)), info("cas", None, cas(1, 2))];
+        let reg_infos = [
+            info("write", None, int(3)),
+            info("cas", None, cas(2, 4)),
+            info("cas", None, cas(9, 4)),
+            info("read", None, Value::Nil),
+        ];
+        accepted_everywhere(Register { allow_cas: true }, &reg_setup, &reg_infos);
+        let kv_setup = [info("put", k, int(1)), info("append", k, int(5))];
+        let kv_infos = [
+            info("put", k, int(3)),
+            info("append", k, int(6)),
+            info("cas", k, cas(1, 4)),
+            info("cas", k, cas(3, 4)),
+            info("get", k, Value::Nil),
+        ];
+        accepted_everywhere(Kv::default(), &kv_setup, &kv_infos);
+        accepted_everywhere(
+            Counter,
+            &[info("add", None, int(2))],
+            &[info("add", None, int(-5)), info("read", None, Value::Nil)],
+        );
+        accepted_everywhere(
+            Set,
+            &[info("add", None, int(2))],
+            &[info("add", None, int(3)), info("read", None, Value::Nil)],
+        );
+        accepted_everywhere(
+            Queue,
+            &[info("enqueue", None, int(2))],
+            &[
+                info("enqueue", None, int(3)),
+                info("dequeue", None, Value::Nil),
+            ],
+        );
     }
 }
