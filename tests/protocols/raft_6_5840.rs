@@ -137,3 +137,94 @@ fn every_bug_switch_fails_a_suite_file() {
         );
     }
 }
+
+/// The value of `metric` in `report`, as a number.
+fn metric(report: &distlab::sim::RunReport, metric: &str) -> f64 {
+    let (_, text) = report
+        .metrics
+        .iter()
+        .find(|(name, _)| name == metric)
+        .unwrap_or_else(|| panic!("no metric `{metric}` in {:?}", report.metrics));
+    text.parse().expect("a number")
+}
+
+/// The outcome of the check named `name`.
+fn outcome<'r>(report: &'r distlab::sim::RunReport, name: &str) -> &'r Outcome {
+    &report
+        .checks
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no check `{name}`"))
+        .outcome
+}
+
+/// TestRPCBytes3B: `count-3b.toml` bounds the bytes sent per operation.
+/// The reference passes it; the same bound with values five times larger
+/// fails, naming the measured value; a bound on bytes changes nothing the
+/// run does (same trace hash as the file without it).
+#[test]
+fn count_3b_bounds_the_bytes_sent_per_operation() {
+    let path = format!("{DIR}/count-3b.toml");
+    let report = testing::run(&testing::load(&path), 0);
+    assert_eq!(report.verdict, Verdict::Pass, "{report:#?}");
+    let per_op = metric(&report, "bytes-per-op");
+    assert!(
+        (1000.0..=4000.0).contains(&per_op),
+        "bytes per operation with 1,000-byte values: {per_op}"
+    );
+    let big = support::variant(
+        &path,
+        "payload = 1000\n",
+        "payload = 5000\n",
+        "6.5840-count-3b-payload-5000.toml",
+    );
+    let report = testing::run(&testing::load(&big), 0);
+    assert_eq!(report.verdict, Verdict::LivenessFailure, "{report:#?}");
+    let Outcome::Fail(why) = outcome(&report, "expect bytes-per-op") else {
+        panic!("{report:#?}");
+    };
+    assert!(why.starts_with("measured ") && why.contains("expected <= "), "{why}");
+    // Without a byte bound nothing is counted, and the run is the same.
+    let plain = support::variant(
+        &path,
+        "bytes-per-op = { max = 4000 }\n",
+        "",
+        "6.5840-count-3b-no-bytes.toml",
+    );
+    let without = testing::run(&testing::load(&plain), 0);
+    assert!(without.metrics.iter().all(|(n, _)| n != "message-bytes"));
+    let with = testing::run(&testing::load(&path), 0);
+    assert_eq!(with.trace_hash, without.trace_hash);
+    assert_eq!(with.steps, without.steps);
+}
+
+/// TestSnapshotBasic3D and TestSnapshotSize4B: without compaction
+/// (`snapshot_every = 0`) the persisted state outgrows the files' bound.
+#[test]
+fn the_storage_bound_catches_a_log_that_is_never_compacted() {
+    for (file, from) in [
+        ("snapshot-basic-3d.toml", "snapshot_every = 10\n"),
+        ("kv-snapshot-size-4b.toml", "snapshot_every = 10\n"),
+    ] {
+        let path = format!("{DIR}/{file}");
+        let compacted = testing::run(&testing::load(&path), 1);
+        assert_eq!(compacted.verdict, Verdict::Pass, "{path}: {compacted:#?}");
+        let never = support::variant(
+            &path,
+            from,
+            "snapshot_every = 0\n",
+            &format!("6.5840-no-snapshots-{file}"),
+        );
+        let report = testing::run(&testing::load(&never), 1);
+        let Outcome::Fail(why) = outcome(&report, "expect storage-bytes") else {
+            panic!("{path} without snapshots: {report:#?}");
+        };
+        assert!(why.starts_with("measured "), "{why}");
+        assert!(
+            metric(&report, "storage-bytes") > 4.0 * metric(&compacted, "storage-bytes"),
+            "{path}: {} without snapshots, {} with",
+            metric(&report, "storage-bytes"),
+            metric(&compacted, "storage-bytes")
+        );
+    }
+}
