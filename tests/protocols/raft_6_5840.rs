@@ -169,7 +169,7 @@ fn count_3b_bounds_the_bytes_sent_per_operation() {
     assert_eq!(report.verdict, Verdict::Pass, "{report:#?}");
     let per_op = metric(&report, "bytes-per-op");
     assert!(
-        (1000.0..=4000.0).contains(&per_op),
+        (1800.0..=6000.0).contains(&per_op),
         "bytes per operation with 1,000-byte values: {per_op}"
     );
     let big = support::variant(
@@ -187,7 +187,7 @@ fn count_3b_bounds_the_bytes_sent_per_operation() {
     // Without a byte bound nothing is counted, and the run is the same.
     let plain = support::variant(
         &path,
-        "bytes-per-op = { max = 4000 }\n",
+        "bytes-per-op = { max = 6000 }\n",
         "",
         "6.5840-count-3b-no-bytes.toml",
     );
