@@ -183,7 +183,10 @@ fn count_3b_bounds_the_bytes_sent_per_operation() {
     let Outcome::Fail(why) = outcome(&report, "expect bytes-per-op") else {
         panic!("{report:#?}");
     };
-    assert!(why.starts_with("measured ") && why.contains("expected <= "), "{why}");
+    assert!(
+        why.starts_with("measured ") && why.contains("expected <= "),
+        "{why}"
+    );
     // Without a byte bound nothing is counted, and the run is the same.
     let plain = support::variant(
         &path,
