@@ -136,7 +136,7 @@ fn every_bug_switch_fails_a_suite_file() {
             "no suite file is listed as catching `{bug}`"
         );
     }
-    for (bug, file, seeds, checks) in CAUGHT.iter().cloned() {
+    for (bug, file, seeds, checks) in CAUGHT {
         let path = format!("{DIR}/{file}");
         let with_bug = support::variant(
             &path,
