@@ -12,6 +12,7 @@ pub mod inspect;
 pub mod int_set;
 pub mod op;
 pub mod rng;
+pub mod size;
 pub mod suggest;
 pub mod time;
 pub mod value;

@@ -122,6 +122,14 @@ pub const COUNTER_METRICS: &[&str] = &[
     "virtual-time",
 ];
 
+/// The byte metrics: reported only when counted (a bound on one of them
+/// turns counting on, [`SimBuilder::count_bytes`](crate::sim::SimBuilder::count_bytes)):
+/// `message-bytes` (node-to-node messages sent, each as long as its JSON
+/// form), `bytes-per-op` (that over the operations invoked) and
+/// `storage-bytes` (the largest node's synced storage at the end: keys
+/// plus JSON values).
+pub const BYTE_METRICS: &[&str] = &["message-bytes", "bytes-per-op", "storage-bytes"];
+
 impl Expectation {
     /// The check's name in reports: `expect messages-per-op`.
     pub fn check_name(&self) -> String {

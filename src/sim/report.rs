@@ -341,6 +341,9 @@ impl<N: Node> Sim<N> {
                 }
             }
         }
+        if let Some(bytes) = self.message_bytes {
+            out.extend(self.byte_metrics(bytes));
+        }
         if !self.fault_log.is_empty() {
             out.push(("faults".into(), self.fault_log.len().to_string()));
         }
@@ -363,6 +366,28 @@ impl<N: Node> Sim<N> {
             Ok(extra) => out.extend(extra),
             Err(panic) => out.push(("protocol-metrics".into(), panic.short())),
         }
+        out
+    }
+}
+
+impl<N: Node> Sim<N> {
+    /// `message-bytes`, `bytes-per-op` (with operations) and
+    /// `storage-bytes` (the largest node's synced storage, crashed nodes
+    /// included: their disk survives).
+    fn byte_metrics(&self, message_bytes: u64) -> Vec<(String, String)> {
+        let mut out = vec![("message-bytes".to_string(), message_bytes.to_string())];
+        let ops = self.counters.ops_invoked;
+        if ops > 0 {
+            let per_op = message_bytes as f64 / ops as f64;
+            out.push(("bytes-per-op".into(), format!("{per_op:.0}")));
+        }
+        let largest = self
+            .nodes
+            .iter()
+            .map(|slot| slot.storage.durable_bytes())
+            .max()
+            .unwrap_or(0);
+        out.push(("storage-bytes".into(), largest.to_string()));
         out
     }
 }

@@ -437,6 +437,9 @@ impl<N: Node> Sim<N> {
         let msg_id = self.next_msg;
         self.next_msg += 1;
         self.counters.sent += 1;
+        if let Some(bytes) = &mut self.message_bytes {
+            *bytes += crate::base::size::serialized_size(&msg);
+        }
         if to.0 >= self.settings.nodes {
             // A send to a node that does not exist is lost, like a bad address.
             self.counters.dropped += 1;

@@ -612,3 +612,37 @@ fn verdicts_rank_by_severity_not_by_exit_code() {
     }
     assert_eq!(Verdict::from_exit_code(3), None);
 }
+
+/// Byte metrics: each `Hello(k)` is `{"Hello":k}` on the wire; only node
+/// 1 synced its storage (`boots` = `1`); counting changes nothing else.
+#[test]
+fn byte_metrics_count_json_bytes_and_change_nothing_else() {
+    let build = |count: bool| {
+        SimBuilder::new(2, 1, |_, _| Probe::default())
+            .network(constant_net())
+            .duration(SimTime::from_secs(2))
+            .settle(SimTime::ZERO)
+            .count_bytes(count)
+            .build()
+    };
+    let mut counted = build(true);
+    let report = counted.run();
+    let sent = report.messages.sent;
+    assert!(sent >= 10, "{sent}");
+    let want: u64 = (0..sent)
+        .map(|k| format!("{{\"Hello\":{k}}}").len() as u64)
+        .sum();
+    let metric = |name: &str| {
+        report
+            .metrics
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    };
+    assert_eq!(metric("message-bytes"), Some(want.to_string()));
+    assert_eq!(metric("storage-bytes"), Some("6".to_string()), "boots + 1");
+    assert_eq!(metric("bytes-per-op"), None, "no operations");
+    let plain = build(false).run();
+    assert!(plain.metrics.iter().all(|(n, _)| n != "message-bytes"));
+    assert_eq!(plain.trace_hash, report.trace_hash);
+}

@@ -171,6 +171,10 @@ pub struct SimSettings<N: Node> {
     pub(crate) history_steps: Option<u64>,
     /// Bounds on the run's metrics (`[expect]`), judged at the end.
     pub(crate) expectations: Vec<crate::check::Expectation>,
+    /// Count the bytes of every message sent and report the byte metrics
+    /// (`message-bytes`, `bytes-per-op`, `storage-bytes`): on when an
+    /// expectation names one, since it costs a serialisation per send.
+    pub(crate) count_bytes: bool,
     /// The predicates timed checks may name: the engine's, then the
     /// protocol's.
     pub(crate) predicates: Vec<super::Predicate<N>>,
@@ -206,6 +210,9 @@ pub struct Sim<N: Node> {
     /// (copy on write): most explored steps record none.
     pub(crate) history: Arc<History>,
     pub(crate) counters: Counters,
+    /// Bytes of the node-to-node messages sent (their JSON form), counted
+    /// only when the settings ask for it (`count_bytes`).
+    pub(crate) message_bytes: Option<u64>,
     pub(crate) op_latencies: Vec<u64>,
     pub(crate) sometimes_seen: Vec<bool>,
     /// Stateful safety checks, cloned with the world.
@@ -273,6 +280,7 @@ impl<N: Node> SimBuilder<N> {
                 unknown: crate::check::UnknownPolicy::default(),
                 history_steps: None,
                 expectations: Vec::new(),
+                count_bytes: false,
                 predicates: super::timed::engine_predicates(),
                 timed_checks: Vec::new(),
             },
@@ -374,8 +382,22 @@ impl<N: Node> SimBuilder<N> {
     }
     /// A bound on a metric the run reports, judged at the end like a check
     /// of kind `expect` (`[expect]` in a scenario).
+    /// A bound on a byte metric ([`BYTE_METRICS`](crate::check::expect::BYTE_METRICS))
+    /// turns on [`SimBuilder::count_bytes`].
     pub fn expect(mut self, expectation: crate::check::Expectation) -> Self {
+        if crate::check::expect::BYTE_METRICS.contains(&expectation.metric.as_str()) {
+            self.settings.count_bytes = true;
+        }
         self.settings.expectations.push(expectation);
+        self
+    }
+    /// Count the bytes of every node-to-node message (the length of its
+    /// JSON form) and report `message-bytes`, `bytes-per-op` and
+    /// `storage-bytes` (default off: it costs a serialisation per send;
+    /// a bound on one of them in `[expect]` turns it on). It changes
+    /// nothing a run does or hashes.
+    pub fn count_bytes(mut self, on: bool) -> Self {
+        self.settings.count_bytes = on;
         self
     }
     /// A predicate timed checks may name (`[[check.at]] holds = [...]`);
@@ -496,6 +518,7 @@ impl<N: Node> SimBuilder<N> {
             trace: Trace::new(self.trace_level),
             history: Arc::new(History::new()),
             counters: Counters::default(),
+            message_bytes: s.count_bytes.then_some(0),
             op_latencies: Vec::new(),
             sometimes_seen: sometimes,
             monitors: s.monitors.clone(),
