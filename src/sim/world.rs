@@ -177,6 +177,8 @@ pub struct SimSettings<N: Node> {
     /// Checks at a moment and within a deadline (`[[check.at]]`,
     /// `[[check.within]]`).
     pub(crate) timed_checks: Vec<crate::check::TimedCheck>,
+    /// Service time on bounded workers (`[service]`), if nodes take time.
+    pub(crate) service: Option<super::ServiceConfig>,
 }
 
 /// The simulated world. Cloning it forks the run: the clone replays exactly.
@@ -224,6 +226,9 @@ pub struct Sim<N: Node> {
     /// Set once the world is explored ([`Sim::start_exploring`]): time
     /// stands still and the explorer picks each next event.
     pub(crate) explore: Option<Box<super::choice::ExploreMode>>,
+    /// The service model's workers and queues (`None` when nodes take no
+    /// time, so a run without one does no work for it).
+    pub(crate) service: Option<Box<super::service::Service<N>>>,
 }
 
 impl<N: Node> fmt::Debug for Sim<N> {
@@ -275,6 +280,7 @@ impl<N: Node> SimBuilder<N> {
                 expectations: Vec::new(),
                 predicates: super::timed::engine_predicates(),
                 timed_checks: Vec::new(),
+                service: None,
             },
             clock_offset_max: SimTime::ZERO,
             clock_drift_max_ppm: 0,
@@ -388,6 +394,12 @@ impl<N: Node> SimBuilder<N> {
     pub fn predicate_names(&self) -> Vec<(String, String)> {
         predicate_list(&self.settings.predicates)
     }
+    /// Nodes take time to handle messages and requests, on bounded
+    /// workers (`[service]`; `service.rs`).
+    pub fn service(mut self, config: super::ServiceConfig) -> Self {
+        self.settings.service = Some(config);
+        self
+    }
     /// A check at a moment or within a deadline after faults, judged by
     /// the engine as the run goes (`[[check.at]]`, `[[check.within]]`).
     pub fn timed_check(mut self, check: crate::check::TimedCheck) -> Self {
@@ -474,7 +486,12 @@ impl<N: Node> SimBuilder<N> {
         let sometimes = vec![false; s.invariants.len()];
         let timed = (!s.timed_checks.is_empty())
             .then(|| Box::new(super::timed::Timed::new(&s.timed_checks, &s.predicates)));
+        let service = s
+            .service
+            .clone()
+            .map(|config| Box::new(super::service::Service::new(config, s.nodes, seed)));
         let mut sim = Sim {
+            service,
             now: SimTime::ZERO,
             step: 0,
             queue: Queue::default(),
