@@ -95,7 +95,7 @@ impl<N: Node> Workers<N> {
         };
         let time = SimTime(drawn.as_nanos().saturating_mul(factor));
         self.busy_until[worker] = now + time;
-        self.busy = self.busy + time;
+        self.busy += time;
         time
     }
 
