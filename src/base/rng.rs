@@ -33,6 +33,8 @@ pub enum Stream {
     /// A swarm nemesis's mix of faults (`[nemesis] swarm = true`), drawn
     /// once when the world is built.
     Swarm,
+    /// Service times of nodes that take time (`[service]`).
+    Service,
 }
 
 impl Stream {
@@ -46,6 +48,7 @@ impl Stream {
             Stream::Other(n) => (2 << 32) | u64::from(n),
             Stream::Walk(n) => (3 << 32) | u64::from(n),
             Stream::Swarm => 5,
+            Stream::Service => 6,
         }
     }
 }

@@ -73,5 +73,11 @@ pub fn unsupported(scenario: &Scenario) -> Option<String> {
             scenario.name
         ));
     }
+    if scenario.service.is_some() {
+        return Some(format!(
+            "scenario `{}` gives its nodes service times ([service]), but explore has no time: it delivers any message next, so there is no queue to wait in; remove [service] to explore it",
+            scenario.name
+        ));
+    }
     None
 }

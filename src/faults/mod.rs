@@ -170,6 +170,17 @@ pub enum FaultAction {
         /// How long.
         duration: SimTime,
     },
+    /// Multiply a node's service times by `factor` for `duration` (a noisy
+    /// neighbour, a failing disk); only nodes that take time (`[service]`)
+    /// slow down.
+    Slow {
+        /// Whom.
+        node: Target,
+        /// How many times slower.
+        factor: u32,
+        /// How long.
+        duration: SimTime,
+    },
     /// Set the network-wide loss probability.
     SetLoss(Ratio),
     /// Set the network-wide duplication probability.
@@ -221,6 +232,7 @@ impl FaultAction {
             FaultAction::ClockJump { .. } => "clock-jump",
             FaultAction::ClockStrobe { .. } => "clock-strobe",
             FaultAction::Pause { .. } => "pause",
+            FaultAction::Slow { .. } => "slow",
             FaultAction::SetLoss(_) => "loss",
             FaultAction::SetDuplicate(_) => "duplicate",
             FaultAction::Network(_) => "network",
@@ -290,6 +302,11 @@ impl fmt::Display for FaultAction {
                 )
             }
             FaultAction::Pause { node, duration } => write!(f, "pause {node} for {duration}"),
+            FaultAction::Slow {
+                node,
+                factor,
+                duration,
+            } => write!(f, "slow {node} x{factor} for {duration}"),
             FaultAction::SetLoss(r) => write!(f, "loss {r}"),
             FaultAction::SetDuplicate(r) => write!(f, "duplicate {r}"),
             FaultAction::Network(change) => write!(f, "network {change}"),

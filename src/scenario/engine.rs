@@ -258,6 +258,15 @@ fn fault_action(
             node: t(node)?,
             duration: *duration,
         },
+        spec::FaultAction::Slow {
+            node,
+            factor,
+            duration,
+        } => F::Slow {
+            node: t(node)?,
+            factor: *factor,
+            duration: *duration,
+        },
         spec::FaultAction::Loss(p) => F::SetLoss(ratio(*p)),
         spec::FaultAction::Duplicate(p) => F::SetDuplicate(ratio(*p)),
     })
@@ -353,6 +362,16 @@ pub fn configure<N: Node>(
         .trace_level(options.trace_level)
         .unknown(scenario.check.unknown)
         .history_steps(scenario.check.history_steps);
+    if let Some(service) = &scenario.service {
+        builder = builder.service(crate::sim::ServiceConfig {
+            time: service.time,
+            workers: service.workers,
+            nodes: service
+                .nodes
+                .as_ref()
+                .map(|nodes| nodes.iter().map(|&n| NodeId(n)).collect()),
+        });
+    }
     for expectation in &scenario.check.expect {
         builder = builder.expect(expectation.clone());
     }

@@ -8,7 +8,7 @@ use super::value::{Item, Value};
 use crate::base::{Endpoint, SimTime};
 
 /// The action keys of a `[[faults]]` entry, in documentation order.
-const ACTIONS: [&str; 12] = [
+const ACTIONS: [&str; 13] = [
     "partition",
     "isolate",
     "cut",
@@ -18,6 +18,7 @@ const ACTIONS: [&str; 12] = [
     "clock_jump",
     "clock_strobe",
     "pause",
+    "slow",
     "loss",
     "duplicate",
     "network",
@@ -367,6 +368,7 @@ fn parse_action(
         }),
         "clock_jump" => parse_clock_jump(context, item),
         "clock_strobe" => parse_clock_strobe(context, item),
+        "slow" => parse_slow(context, item),
         "loss" => read::probability(source, key, item).map(FaultAction::Loss),
         _ => read::probability(source, key, item).map(FaultAction::Duplicate),
     }
@@ -573,6 +575,24 @@ fn parse_clock_strobe(context: &Context<'_>, item: &Item) -> Result<FaultAction,
         node,
         delta,
         period,
+        duration,
+    })
+}
+
+/// `slow = { node = 2, factor = 10, for = "5s" }`.
+fn parse_slow(context: &Context<'_>, item: &Item) -> Result<FaultAction, ScenarioError> {
+    let source = context.source;
+    let what = "`slow` (like { node = 2, factor = 10, for = \"5s\" })";
+    let section = Section::new(source, item, what, "in `slow`".into())?;
+    section.check_keys(&["node", "factor", "for"])?;
+    let node = target(context, "node", section.required("node", "a target")?)?;
+    let factor_item = section.required("factor", "a whole number from 1 to 1000")?;
+    let factor = read::integer_in(source, "factor", factor_item, 1..=1000)?.unsigned_abs() as u32;
+    let for_item = section.required("for", "a duration like \"5s\"")?;
+    let duration = read::positive_duration(source, "for", for_item)?;
+    Ok(FaultAction::Slow {
+        node,
+        factor,
         duration,
     })
 }

@@ -13,7 +13,7 @@ use super::Overrides;
 use crate::base::SimTime;
 use crate::check::{Expectation, Quantity, UnknownPolicy};
 
-const TOP_KEYS: [&str; 16] = [
+const TOP_KEYS: [&str; 17] = [
     "name",
     "description",
     "protocol",
@@ -24,6 +24,7 @@ const TOP_KEYS: [&str; 16] = [
     "network",
     "clocks",
     "storage",
+    "service",
     "workload",
     "faults",
     "nemesis",
@@ -81,6 +82,9 @@ pub(crate) fn parse_scenario(
         },
         clocks: section("clocks")?.map_or(Ok(ClockSpec::default()), |s| parse_clocks(&s))?,
         storage: section("storage")?.map_or(Ok(StorageSpec::default()), |s| parse_storage(&s))?,
+        service: section("service")?
+            .map(|s| parse_service(&s, &context))
+            .transpose()?,
         workload,
         faults: parse_faults(&top, &context)?,
         nemesis: section("nemesis")?
@@ -369,6 +373,60 @@ fn parse_storage(section: &Section<'_>) -> Result<StorageSpec, ScenarioError> {
         storage.lose_unsynced = read::boolean(section.source, "lose_unsynced", item)?;
     }
     Ok(storage)
+}
+
+/// `[service] time = {...}, workers = N, nodes = [...]`.
+fn parse_service(
+    section: &Section<'_>,
+    context: &Context<'_>,
+) -> Result<ServiceSpec, ScenarioError> {
+    let source = section.source;
+    section.check_keys(&["time", "workers", "nodes"])?;
+    let time = section.required(
+        "time",
+        "a distribution like { kind = \"exponential\", mean = \"5ms\" }",
+    )?;
+    if !matches!(time.value, Value::Table(_)) {
+        let message = format!(
+            "expected a distribution like {{ kind = \"exponential\", mean = \"5ms\" }} for `time` in [service] (kinds as for `latency`), got {}",
+            time.value.describe()
+        );
+        return Err(read::error(source, time, message));
+    }
+    let time = parse_latency(source, time)?;
+    let workers = match section.get("workers") {
+        Some(item) => read::integer_in(source, "workers", item, 1..=1024)?.unsigned_abs() as u32,
+        None => 1,
+    };
+    let nodes = match section.get("nodes") {
+        None => None,
+        Some(item) => match &item.value {
+            Value::Array(items) if !items.is_empty() => {
+                let mut nodes = Vec::new();
+                for node in items {
+                    let index = node_index(context, "nodes", node)?;
+                    if nodes.contains(&index) {
+                        let message = format!("node {index} is listed twice in `nodes`");
+                        return Err(read::error(source, node, message));
+                    }
+                    nodes.push(index);
+                }
+                Some(nodes)
+            }
+            other => {
+                let message = format!(
+                    "expected a non-empty list of node indices like [0, 2] for `nodes` in [service], got {}",
+                    other.describe()
+                );
+                return Err(read::error(source, item, message));
+            }
+        },
+    };
+    Ok(ServiceSpec {
+        time,
+        workers,
+        nodes,
+    })
 }
 
 const WORKLOAD_KEYS: [&str; 9] = [

@@ -40,6 +40,8 @@ pub struct Scenario {
     pub clocks: ClockSpec,
     /// `[storage]`: default: a crash loses unsynced writes.
     pub storage: StorageSpec,
+    /// `[service]`: default none (handlers take no time).
+    pub service: Option<ServiceSpec>,
     /// `[protocol]` keys other than `name`: default empty; read them with
     /// [`ParamTable::reader`].
     pub protocol_params: ParamTable,
@@ -149,6 +151,19 @@ pub struct ClockSpec {
     /// `drift_ppm`: default 0, at most 100 000; each node's drift is drawn in
     /// `[-drift_ppm, +drift_ppm]` parts per million.
     pub drift_ppm: u32,
+}
+
+/// `[service]`: nodes take time to handle messages and client requests,
+/// on a bounded number of workers, so arrivals queue (`src/sim/service.rs`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceSpec {
+    /// `time`: required; the service time of one message or request, a
+    /// distribution written like `latency`.
+    pub time: LatencySpec,
+    /// `workers`: default 1; how many a node handles at once (1..=1024).
+    pub workers: u32,
+    /// `nodes`: default all; the node indices that take time.
+    pub nodes: Option<Vec<u32>>,
 }
 
 /// `[storage]`: durable storage behaviour.
@@ -337,6 +352,16 @@ pub enum FaultAction {
         node: Target,
         /// `by`: required; signed (`"+2s"`, `"-2s"`, `"2s"`).
         by: SignedDuration,
+    },
+    /// `slow = { node, factor, for }`: the node's service times are
+    /// `factor` times longer for `for` (only with `[service]`).
+    Slow {
+        /// `node`: required.
+        node: Target,
+        /// `factor`: required, 1..=1000.
+        factor: u32,
+        /// `for`: required.
+        duration: SimTime,
     },
     /// `clock_strobe = { node, delta, period, for }`: for `duration`, every
     /// `period` the clock jumps forward by `delta` then back, alternately.

@@ -60,6 +60,15 @@ pub fn to_toml(scenario: &Scenario) -> String {
             &s.storage.lose_unsynced.to_string(),
         );
     }
+    if let Some(service) = &s.service {
+        out.push_str("\n[service]\n");
+        line(&mut out, "time", &latency(&service.time));
+        line(&mut out, "workers", &service.workers.to_string());
+        if let Some(nodes) = &service.nodes {
+            let list: Vec<String> = nodes.iter().map(u32::to_string).collect();
+            line(&mut out, "nodes", &format!("[{}]", list.join(", ")));
+        }
+    }
     if let Some(w) = &s.workload {
         workload(&mut out, w);
     }
@@ -399,6 +408,18 @@ fn action(a: &FaultAction) -> (&'static str, String) {
             let value = format!("{{ node = {}, by = {} }}", target(node), string(&by));
             ("clock_jump", value)
         }
+        FaultAction::Slow {
+            node,
+            factor,
+            duration,
+        } => (
+            "slow",
+            format!(
+                "{{ node = {}, factor = {factor}, for = {} }}",
+                target(node),
+                time(*duration)
+            ),
+        ),
         FaultAction::ClockStrobe {
             node,
             delta,

@@ -298,7 +298,8 @@ fn with_nodes(scenario: &Scenario, count: u32) -> Scenario {
         FaultAction::Cut { from, to } => fits(from) && fits(to),
         FaultAction::ClockJump { node, .. }
         | FaultAction::ClockStrobe { node, .. }
-        | FaultAction::Pause { node, .. } => fits(node),
+        | FaultAction::Pause { node, .. }
+        | FaultAction::Slow { node, .. } => fits(node),
         _ => true,
     });
     c

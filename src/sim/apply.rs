@@ -169,6 +169,31 @@ impl<N: Node> Sim<N> {
                 let text = self.each_target(node, "pause", |sim, n| sim.pause(n, until));
                 format!("{text} for {duration} (until {until})")
             }
+            FaultAction::Slow {
+                node,
+                factor,
+                duration,
+            } => {
+                let until = self.now + *duration;
+                let factor = *factor;
+                let mut idle = Vec::new();
+                let text = self.each_target(node, "slow", |sim, n| {
+                    let slowed = sim
+                        .service
+                        .as_deref_mut()
+                        .is_some_and(|s| s.slow(n, factor, until));
+                    if !slowed {
+                        idle.push(n);
+                    }
+                });
+                match idle.as_slice() {
+                    [] => format!("{text} x{factor} for {duration} (until {until})"),
+                    _ => format!(
+                        "{text} x{factor} for {duration}: {} take(s) no time (not in [service]), nothing slows",
+                        names(&idle)
+                    ),
+                }
+            }
             FaultAction::SetLoss(loss) => {
                 self.network.set_loss(*loss);
                 format!("loss set to {loss}")
@@ -447,7 +472,12 @@ impl<N: Node> Sim<N> {
         let lose = self.settings.lose_unsynced;
         let slot = &mut self.nodes[node.index()];
         slot.paused_until = None;
-        let lost = std::mem::take(&mut slot.held);
+        let mut lost = std::mem::take(&mut slot.held);
+        if let Some(service) = self.service.as_deref_mut() {
+            // Its queue of arrivals waiting for a worker was in memory too.
+            lost.extend(service.crash(node));
+        }
+        let slot = &mut self.nodes[node.index()];
         if let Some(state) = slot.state.take() {
             slot.role_at_crash = state.role().map(str::to_string);
             slot.incarnation += 1;

@@ -205,6 +205,7 @@ impl<N: Node> Sim<N> {
                         | Event::NemesisMix
                         | Event::Resume(_)
                         | Event::Settle
+                        | Event::Serve(_)
                 )
             })
             .map(|(_, seq, _)| seq)
@@ -364,7 +365,8 @@ impl<N: Node> Sim<N> {
             | Event::NemesisUndo(_)
             | Event::NemesisMix
             | Event::Resume(_)
-            | Event::Settle => false,
+            | Event::Settle
+            | Event::Serve(_) => false,
         }
     }
 
@@ -670,6 +672,7 @@ fn describe_event<N: Node>(event: &Event<N>) -> String {
         Event::NemesisTick | Event::NemesisUndo(_) | Event::NemesisMix => "nemesis".into(),
         Event::Resume(node) => format!("resume {node}"),
         Event::Settle => "settle".into(),
+        Event::Serve(node) => format!("serve {node}"),
     }
 }
 

@@ -88,7 +88,7 @@ impl<N: Node> Sim<N> {
                 TraceEvent::Fault(text)
             }
             Event::Settle => TraceEvent::Control(self.settle()),
-            Event::Start(_) | Event::Deliver { .. } | Event::Timer { .. } => {
+            Event::Start(_) | Event::Deliver { .. } | Event::Timer { .. } | Event::Serve(_) => {
                 unreachable!("node events are dispatched by step()")
             }
         }

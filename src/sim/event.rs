@@ -57,6 +57,9 @@ pub(crate) enum Event<N: Node> {
     /// A paused node's pause may be over: release what it holds.
     Resume(NodeId),
     Settle,
+    /// A worker of a node that takes time may be free: start the head of
+    /// its queue (`service.rs`).
+    Serve(NodeId),
 }
 
 impl<N: Node> Event<N> {

@@ -350,6 +350,9 @@ impl<N: Node> Sim<N> {
         if let Some(swarm) = &self.nemesis.swarm {
             out.push(("nemesis-swarm".into(), swarm.0.to_string()));
         }
+        if let Some(service) = &self.service {
+            out.extend(service.metrics(self.now));
+        }
         // Protocol metrics read the nodes' state through protocol code,
         // which may panic (or the world may be half-updated by a panic).
         let extra = catch_panic(String::new, || {

@@ -163,6 +163,85 @@ impl<N: Node> Sim<N> {
         if let Some((node, until)) = self.paused_target(&event) {
             return self.hold(node, until, event, full);
         }
+        if self.service.is_some() {
+            return self.dispatch_served(event, full);
+        }
+        self.dispatch_now(event, full)
+    }
+
+    /// [`Sim::dispatch`] when nodes take time (`service.rs`): an arrival at
+    /// a served node starts on a free worker or waits in its queue; a
+    /// `serve` event starts the head of a queue.
+    #[cold]
+    fn dispatch_served(&mut self, event: Event<N>, full: bool) -> Option<TraceEvent<N>> {
+        use super::service::{Admit, Release};
+        let service = self.service.as_deref_mut().expect("served");
+        let arrival = match &event {
+            Event::Deliver { to, .. } => Some(*to),
+            Event::Request { node, .. } => Some(*node),
+            _ => None,
+        };
+        let (event, time) = match (event, arrival) {
+            (Event::Serve(node), _) => {
+                if let Some(until) = self.nodes[node.index()].paused_until {
+                    if until > self.now {
+                        // Paused: the worker does nothing until it resumes.
+                        self.queue.push(until, Event::Serve(node));
+                        return None;
+                    }
+                }
+                match service.release(node, self.now) {
+                    Release::Nothing => return None,
+                    Release::Later(at) => {
+                        self.queue.push(at, Event::Serve(node));
+                        return None;
+                    }
+                    Release::Start { event, time, next } => {
+                        if let Some(at) = next {
+                            self.queue.push(at, Event::Serve(node));
+                        }
+                        if event.is_in_flight() {
+                            // Out of the node's queue, into its handler.
+                            self.in_flight -= 1;
+                        }
+                        (event, time)
+                    }
+                }
+            }
+            (event, Some(node))
+                if self.nodes[node.index()].state.is_some() && service.serves(node) =>
+            {
+                match service.admit(node, event, self.now) {
+                    Admit::Start(event, time) => (event, time),
+                    Admit::Wait { schedule, waiting } => {
+                        if let Some(at) = schedule {
+                            self.queue.push(at, Event::Serve(node));
+                        }
+                        return self.queued(node, waiting, full);
+                    }
+                }
+            }
+            (event, _) => return self.dispatch_now(event, full),
+        };
+        self.service.as_deref_mut().expect("served").delay = time;
+        let ev = self.dispatch_now(event, full);
+        if let Some(service) = self.service.as_deref_mut() {
+            service.delay = SimTime::ZERO;
+        }
+        ev
+    }
+
+    /// An arrival waits for a worker of `node` (the newest of `waiting`).
+    fn queued(&mut self, node: NodeId, waiting: usize, full: bool) -> Option<TraceEvent<N>> {
+        // Still in flight: in the node's receive queue, not yet handled.
+        self.in_flight += 1;
+        let ev = TraceEvent::Queued { node, waiting };
+        ev.fold(self.trace.hasher());
+        full.then_some(ev)
+    }
+
+    /// Run the event's handler now.
+    fn dispatch_now(&mut self, event: Event<N>, full: bool) -> Option<TraceEvent<N>> {
         match event {
             Event::Deliver {
                 from,
@@ -382,9 +461,10 @@ impl<N: Node> Sim<N> {
                 let msg_id = self.next_msg;
                 self.next_msg += 1;
                 let (from, to) = (Endpoint::Node(node), Endpoint::Client(client));
+                let departs = self.departure();
                 let route = self
                     .network
-                    .route_client(&mut self.net_rng, from, to, self.now);
+                    .route_client(&mut self.net_rng, from, to, departs);
                 let outcome = match route {
                     Transit::Deliver { at, duplicate } => {
                         if let Some(copy_at) = duplicate {
@@ -445,15 +525,16 @@ impl<N: Node> Sim<N> {
             self.counters.dropped += 1;
             return;
         }
-        let sent_at = self.now;
+        let sent_at = self.departure();
         let kind = if self.network.wants_kinds() {
             N::message_kind(&msg)
         } else {
             None
         };
+        let departs = self.departure();
         let route = self
             .network
-            .route_kind(&mut self.net_rng, from, to, self.now, kind);
+            .route_kind(&mut self.net_rng, from, to, departs, kind);
         let outcome = match route {
             Transit::Deliver { at, duplicate } => {
                 if let Some(copy_at) = duplicate {
@@ -500,6 +581,15 @@ impl<N: Node> Sim<N> {
             outcome,
         };
         self.note_send(send);
+    }
+
+    /// When what a handler sends leaves: now, or when the work of a node
+    /// that takes time is done (`service.rs`).
+    fn departure(&self) -> SimTime {
+        match &self.service {
+            Some(service) => self.now + service.delay,
+            None => self.now,
+        }
     }
 
     pub(crate) fn note_send(&mut self, send: SendRecord) {
@@ -585,6 +675,7 @@ fn describe_event<N: Node>(event: &Event<N>, now: SimTime) -> String {
         Event::NemesisMix => "the swarm nemesis states its mix".to_string(),
         Event::Resume(node) => format!("{node}'s pause ends"),
         Event::Settle => "the settle event runs".to_string(),
+        Event::Serve(node) => format!("a worker of {node} takes the next queued arrival"),
     }
 }
 
@@ -607,6 +698,7 @@ fn control_site<N: Node>(event: &Event<N>) -> &'static str {
         Event::NemesisTick | Event::NemesisUndo(_) | Event::NemesisMix => "a nemesis fault",
         Event::Resume(_) => "the end of a pause",
         Event::Settle => "the settle point (it restarts crashed nodes)",
+        Event::Serve(_) => "a queued arrival's service",
         Event::Start(_) | Event::Deliver { .. } | Event::Timer { .. } => "an event",
     }
 }

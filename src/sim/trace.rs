@@ -156,6 +156,14 @@ pub enum TraceEvent<N: Node> {
         /// What waits (`message #12 from n0`, `timer #3`, ...).
         what: String,
     },
+    /// A message or request reached a node that takes time while all its
+    /// workers were busy: it waits in the node's queue (`[service]`).
+    Queued {
+        /// The busy node.
+        node: NodeId,
+        /// How many wait now, this one included.
+        waiting: usize,
+    },
     /// A fault (partition, crash, clock jump, ...).
     Fault(String),
     /// Engine bookkeeping (settle phase, an idle client, ...).
@@ -164,7 +172,7 @@ pub enum TraceEvent<N: Node> {
 
 /// Every kind a step can have ([`TraceEvent::kind`]), in a fixed order:
 /// what the TUI's log filters on and the run pictures number.
-pub const EVENT_KINDS: [&str; 13] = [
+pub const EVENT_KINDS: [&str; 14] = [
     "start",
     "deliver",
     "drop-down",
@@ -178,6 +186,7 @@ pub const EVENT_KINDS: [&str; 13] = [
     "fault",
     "control",
     "retry",
+    "queued",
 ];
 
 impl<N: Node> TraceEvent<N> {
@@ -197,6 +206,7 @@ impl<N: Node> TraceEvent<N> {
             TraceEvent::Resend { .. } => "resend",
             TraceEvent::Retry { .. } => "retry",
             TraceEvent::Held { .. } => "held",
+            TraceEvent::Queued { .. } => "queued",
             TraceEvent::Fault(_) => "fault",
             TraceEvent::Control(_) => "control",
         }
@@ -221,7 +231,8 @@ impl<N: Node> TraceEvent<N> {
         match self {
             TraceEvent::Start(n)
             | TraceEvent::Timer { node: n, .. }
-            | TraceEvent::Held { node: n, .. } => Some(Endpoint::Node(*n)),
+            | TraceEvent::Held { node: n, .. }
+            | TraceEvent::Queued { node: n, .. } => Some(Endpoint::Node(*n)),
             TraceEvent::Deliver { to, .. } | TraceEvent::DeliverToDown { to, .. } => {
                 Some(Endpoint::Node(*to))
             }
@@ -289,6 +300,9 @@ impl<N: Node> TraceEvent<N> {
                 format!("#{} timed out; retried with the same id", request.id)
             }
             TraceEvent::Held { until, what, .. } => format!("paused: {what} waits until {until}"),
+            TraceEvent::Queued { node, waiting } => {
+                format!("{node} busy: an arrival waits for a worker ({waiting} waiting)")
+            }
             TraceEvent::Fault(text) | TraceEvent::Control(text) => text.clone(),
         }
     }
@@ -340,6 +354,7 @@ impl<N: Node> TraceEvent<N> {
                 request,
             } => (14u8, client, node, request).hash(h),
             TraceEvent::Held { node, until, what } => (13u8, node, until, what).hash(h),
+            TraceEvent::Queued { node, waiting } => (20u8, node, waiting).hash(h),
             TraceEvent::Fault(text) => (8u8, text).hash(h),
             TraceEvent::Control(text) => (11u8, text).hash(h),
         }

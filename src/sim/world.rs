@@ -181,6 +181,8 @@ pub struct SimSettings<N: Node> {
     /// Checks at a moment and within a deadline (`[[check.at]]`,
     /// `[[check.within]]`).
     pub(crate) timed_checks: Vec<crate::check::TimedCheck>,
+    /// Service time on bounded workers (`[service]`), if nodes take time.
+    pub(crate) service: Option<super::ServiceConfig>,
 }
 
 /// The simulated world. Cloning it forks the run: the clone replays exactly.
@@ -231,6 +233,9 @@ pub struct Sim<N: Node> {
     /// Set once the world is explored ([`Sim::start_exploring`]): time
     /// stands still and the explorer picks each next event.
     pub(crate) explore: Option<Box<super::choice::ExploreMode>>,
+    /// The service model's workers and queues (`None` when nodes take no
+    /// time, so a run without one does no work for it).
+    pub(crate) service: Option<Box<super::service::Service<N>>>,
 }
 
 impl<N: Node> fmt::Debug for Sim<N> {
@@ -283,6 +288,7 @@ impl<N: Node> SimBuilder<N> {
                 count_bytes: false,
                 predicates: super::timed::engine_predicates(),
                 timed_checks: Vec::new(),
+                service: None,
             },
             clock_offset_max: SimTime::ZERO,
             clock_drift_max_ppm: 0,
@@ -410,6 +416,12 @@ impl<N: Node> SimBuilder<N> {
     pub fn predicate_names(&self) -> Vec<(String, String)> {
         predicate_list(&self.settings.predicates)
     }
+    /// Nodes take time to handle messages and requests, on bounded
+    /// workers (`[service]`; `service.rs`).
+    pub fn service(mut self, config: super::ServiceConfig) -> Self {
+        self.settings.service = Some(config);
+        self
+    }
     /// A check at a moment or within a deadline after faults, judged by
     /// the engine as the run goes (`[[check.at]]`, `[[check.within]]`).
     pub fn timed_check(mut self, check: crate::check::TimedCheck) -> Self {
@@ -496,7 +508,12 @@ impl<N: Node> SimBuilder<N> {
         let sometimes = vec![false; s.invariants.len()];
         let timed = (!s.timed_checks.is_empty())
             .then(|| Box::new(super::timed::Timed::new(&s.timed_checks, &s.predicates)));
+        let service = s
+            .service
+            .clone()
+            .map(|config| Box::new(super::service::Service::new(config, s.nodes, seed)));
         let mut sim = Sim {
+            service,
             now: SimTime::ZERO,
             step: 0,
             queue: Queue::default(),

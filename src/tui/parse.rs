@@ -4,7 +4,7 @@ use crate::faults::{FaultAction, PartitionSpec};
 use crate::sim::{ClientId, Endpoint, EntryFilter, NodeId, Ratio, SimTime};
 
 /// Event kinds the log can filter on: every kind a step can have.
-pub const KINDS: [&str; 13] = crate::sim::trace::EVENT_KINDS;
+pub const KINDS: [&str; 14] = crate::sim::trace::EVENT_KINDS;
 
 /// Where `g` goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -337,6 +337,13 @@ fn unexplorable_scenarios_and_bad_bounds_are_bad_input() {
         err.contains("cannot explore: scenario `explore-lose-messages` names messages to lose"),
         "{err}"
     );
+    let served = support::distlab(&["explore", "scenarios/raft-gray-leader.toml"]);
+    assert_eq!(support::code(&served), 3);
+    let err = support::stderr(&served);
+    assert!(
+        err.contains("cannot explore: scenario `raft-gray-leader` gives its nodes service times"),
+        "{err}"
+    );
     let bad = support::distlab(&[
         "explore",
         "tests/fixtures/invalid_scenarios/explore-unknown-key.toml",

@@ -6,6 +6,7 @@
 //! - `harness`: `#[distlab::test]`, both forms: a builder sweep and a scenario sweep pass, a failing one panics at its lowest seed with the replay lines.
 //! - `long_runs`: a long run's memory grows with its length, not its square (read answers stored compactly).
 //! - `pause`: the `pause` fault: nothing runs on a paused node, what came due runs at resume in order of arrival (timers once, late), a second pause extends the first, a crash loses what was held.
+//! - `service`: servers that take time (`[service]`): bounded workers serve a burst first come first served, sends leave when the work is done, `slow` multiplies service times, a crash loses the queue, draws are deterministic.
 //! - `random_scenarios`: random scenarios (every fault, network setting, nemesis, skewed clocks) never panic and replay identically (proptest).
 
 #[path = "../support/mod.rs"]
@@ -18,3 +19,4 @@ mod harness;
 mod long_runs;
 mod pause;
 mod random_scenarios;
+mod service;

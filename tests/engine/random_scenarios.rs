@@ -1,5 +1,5 @@
 //! proptest: randomly generated scenarios (every fault kind, every network
-//! setting, nemesis, skewed clocks) never panic and always replay identically.
+//! setting, nemesis, skewed clocks, service times) never panic and always replay identically.
 
 use distlab::scenario::{parse, Overrides};
 use distlab::testing;
@@ -48,6 +48,8 @@ fn fault(nodes: u32) -> impl Strategy<Value = String> {
         Just("restart = \"all\"".to_string()),
         (node.clone(), -3000i64..3000)
             .prop_map(|(n, ms)| format!("clock_jump = {{ node = {n}, by = \"{ms}ms\" }}")),
+        node.clone()
+            .prop_map(|n| format!("slow = {{ node = {n}, factor = 5, for = \"300ms\" }}")),
         node.prop_map(|n| format!(
             "clock_strobe = {{ node = {n}, delta = \"50ms\", period = \"20ms\", for = \"200ms\" }}"
         )),
@@ -68,9 +70,10 @@ fn scenario() -> impl Strategy<Value = String> {
             prop::collection::vec(fault(nodes), 0..6),
             prop::option::of(prop::sample::subsequence(vec!["partition", "crash", "clock-jump", "clock-strobe", "loss"], 1..4)),
             (0u64..50, 0u32..500, any::<bool>()),
+            prop::option::of((latency(), 1u32..4)),
         )
     })
-    .prop_map(|(nodes, topology, latency, (loss, dup, fifo), (clients, rate), faults, nemesis, (offset, drift, lose))| {
+    .prop_map(|(nodes, topology, latency, (loss, dup, fifo), (clients, rate), faults, nemesis, (offset, drift, lose), service)| {
         let mut text = format!(
             "name = \"random\"\ndescription = \"generated\"\nnodes = {nodes}\nduration = \"2s\"\nsettle = \"1s\"\n\n\
              [protocol]\nname = \"broadcast\"\ntopology = \"{topology}\"\n\n\
@@ -79,6 +82,9 @@ fn scenario() -> impl Strategy<Value = String> {
             f64::from(loss) / 10.0,
             f64::from(dup) / 10.0,
         );
+        if let Some((time, workers)) = service {
+            text += &format!("[service]\ntime = {time}\nworkers = {workers}\n\n");
+        }
         if clients > 0 {
             text += &format!("[workload]\nkind = \"broadcast\"\nclients = {clients}\nrate = \"{rate}/s\"\ntimeout = \"300ms\"\n\n");
         }

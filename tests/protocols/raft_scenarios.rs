@@ -82,6 +82,48 @@ fn raft_leader_pause_elects_a_new_leader_while_the_old_one_sleeps() {
     }
 }
 
+/// A leader twenty times slower (`slow`, with every node taking time:
+/// `[service]`) is not replaced — its heartbeats run on time — and every
+/// client waits behind its queue; without the fault the same runs are fast.
+#[test]
+fn raft_gray_leader_is_not_replaced_and_every_client_waits() {
+    passes(
+        "raft_gray_leader_is_not_replaced_and_every_client_waits",
+        "gray-leader",
+        0..30,
+    );
+    let slow = testing::load("scenarios/raft-gray-leader.toml");
+    let mut healthy = slow.clone();
+    healthy.faults.clear();
+    let ms = |text: String| -> f64 {
+        match text.strip_suffix("ms") {
+            Some(ms) => ms.parse().unwrap_or(f64::MAX),
+            None => {
+                text.trim_end_matches('s')
+                    .parse::<f64>()
+                    .unwrap_or(f64::MAX)
+                    * 1000.0
+            }
+        }
+    };
+    for seed in 0..10 {
+        let report = testing::run(&slow, seed);
+        assert_eq!(metric(&report, "elections-won"), "1", "seed {seed}");
+        let queue: u64 = metric(&report, "queue-length-max").parse().unwrap();
+        assert!(
+            queue >= 20,
+            "seed {seed}: the leader's queue peaked at {queue}"
+        );
+        let p99 = ms(metric(&report, "op-latency-p99"));
+        let calm = testing::run(&healthy, seed);
+        let calm_p99 = ms(metric(&calm, "op-latency-p99"));
+        assert!(
+            p99 > 5.0 * calm_p99,
+            "seed {seed}: p99 {p99} ms slow against {calm_p99} ms healthy"
+        );
+    }
+}
+
 #[test]
 fn raft_minority_partition_commits_only_on_the_majority_side() {
     passes(
@@ -150,7 +192,7 @@ fn raft_snapshot_brings_a_far_behind_follower_back() {
 
 #[test]
 fn raft_trace_hashes_are_pinned() {
-    let hashes: Vec<(String, u64, String)> = ["basic", "figure8", "leader-pause"]
+    let hashes: Vec<(String, u64, String)> = ["basic", "figure8", "leader-pause", "gray-leader"]
         .iter()
         .map(|name| {
             let path = format!("scenarios/raft-{name}.toml");

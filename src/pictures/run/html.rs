@@ -16,7 +16,7 @@ const SCRIPT: &str = include_str!("page.js");
 const STYLE: &str = include_str!("page.css");
 
 /// Kinds of steps, in the order the page's data numbers them.
-const KINDS: [&str; 13] = crate::sim::trace::EVENT_KINDS;
+const KINDS: [&str; 14] = crate::sim::trace::EVENT_KINDS;
 
 /// Fates of a send, in the order the page's data numbers them.
 const FATES: [&str; 4] = ["scheduled", "duplicated", "lost", "partitioned"];

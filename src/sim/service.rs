@@ -1,0 +1,303 @@
+//! Servers that take time: service time on a bounded number of workers
+//! (`[service]` in a scenario; issue 20).
+//!
+//! Without a service model a handler runs in no time: a node answers a
+//! thousand requests at the instant they arrive. With one, handling a
+//! message or a client request takes a *service time*, drawn from the
+//! scenario's distribution, on one of the node's `workers`:
+//!
+//! - A message or request that arrives while a worker is free (and nothing
+//!   is queued before it) starts at once: its handler runs now, and what it
+//!   sends and replies leaves when the work is done, `service time` later.
+//! - One that arrives while every worker is busy waits in the node's queue,
+//!   first come first served (a trace `queued` event says so), and starts
+//!   when a worker frees (a `serve` step, which records the delivery).
+//! - Timers are the node's own housekeeping: they run at once and take no
+//!   worker. A crash loses the queue (it was in the process's memory); a
+//!   pause holds arrivals as always, and they queue once it ends.
+//! - The `slow` fault multiplies a node's service times for a while (a noisy
+//!   neighbour, a failing disk).
+//!
+//! Draws come from a stream of their own (`Stream::Service`), so adding a
+//! service model changes no other random choice, and a scenario without
+//! one runs exactly as before (no draw, no event, the same trace hash).
+//!
+//! Metrics: `service-busy-max` (the busiest node's share of worker time in
+//! use), `queue-length-max`, `queued` (arrivals that had to wait) and
+//! `queue-wait-max`.
+
+use super::event::Event;
+use super::ids::NodeId;
+use super::node::Node;
+use super::rng::{Prng, Stream};
+use super::SimTime;
+use crate::net::Latency;
+use std::collections::VecDeque;
+
+/// How long handling a message or request takes, and on how many workers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceConfig {
+    /// The service time of one message or request.
+    pub time: Latency,
+    /// Workers per node: how many messages or requests it handles at once.
+    pub workers: u32,
+    /// The nodes that take time; `None` for all of them.
+    pub nodes: Option<Vec<NodeId>>,
+}
+
+/// One served node's workers and queue.
+#[derive(Clone, Debug)]
+pub(crate) struct Workers<N: Node> {
+    /// When each worker is free again (true time).
+    busy_until: Vec<SimTime>,
+    /// Arrivals waiting for a worker, first come first served, with when
+    /// each arrived.
+    waiting: VecDeque<(SimTime, Event<N>)>,
+    /// A `serve` event is scheduled for this node.
+    wake_pending: bool,
+    /// A `slow` fault: service times multiplied by the factor until then.
+    slow: Option<(u32, SimTime)>,
+    /// Worker time used (for `service-busy-max`).
+    busy: SimTime,
+    /// Arrivals that had to wait, the longest queue and the longest wait.
+    queued: u64,
+    longest_queue: usize,
+    longest_wait: SimTime,
+}
+
+impl<N: Node> Workers<N> {
+    fn new(workers: u32) -> Self {
+        Workers {
+            busy_until: vec![SimTime::ZERO; workers.max(1) as usize],
+            waiting: VecDeque::new(),
+            wake_pending: false,
+            slow: None,
+            busy: SimTime::ZERO,
+            queued: 0,
+            longest_queue: 0,
+            longest_wait: SimTime::ZERO,
+        }
+    }
+
+    /// Give `worker` a service time drawn now, slowed if a `slow` fault
+    /// is in force; return it.
+    fn take(
+        &mut self,
+        worker: usize,
+        config: &ServiceConfig,
+        rng: &mut Prng,
+        now: SimTime,
+    ) -> SimTime {
+        let drawn = config.time.sample(rng);
+        let factor = match self.slow {
+            Some((factor, until)) if until > now => u64::from(factor),
+            _ => 1,
+        };
+        let time = SimTime(drawn.as_nanos().saturating_mul(factor));
+        self.busy_until[worker] = now + time;
+        self.busy += time;
+        time
+    }
+
+    /// When the first worker is free.
+    fn next_free(&self) -> SimTime {
+        self.busy_until
+            .iter()
+            .copied()
+            .min()
+            .unwrap_or(SimTime::ZERO)
+    }
+}
+
+/// The service model of a run: its settings, stream and every node's
+/// workers (`None` for nodes that take no time).
+#[derive(Clone, Debug)]
+pub(crate) struct Service<N: Node> {
+    config: ServiceConfig,
+    rng: Prng,
+    nodes: Vec<Option<Workers<N>>>,
+    /// While a served handler runs: how long its work takes, so what it
+    /// sends and replies leaves that much later.
+    pub(crate) delay: SimTime,
+}
+
+/// What an arrival at a served node does.
+pub(crate) enum Admit<N: Node> {
+    /// A worker took it: run the handler now; its sends leave `delay` later.
+    Start(Event<N>, SimTime),
+    /// Every worker is busy (or others wait first): it waits, `waiting`
+    /// in the queue with it; schedule a `serve` event at `schedule`.
+    Wait {
+        schedule: Option<SimTime>,
+        waiting: usize,
+    },
+}
+
+/// What a `serve` event does.
+pub(crate) enum Release<N: Node> {
+    /// Nothing waits (the queue was lost in a crash).
+    Nothing,
+    /// No worker is free yet: serve again then.
+    Later(SimTime),
+    /// Run `event`'s handler now; its sends leave `time` later; serve
+    /// again at `next` if more wait.
+    Start {
+        event: Event<N>,
+        time: SimTime,
+        next: Option<SimTime>,
+    },
+}
+
+impl<N: Node> Service<N> {
+    /// The model for a run of `nodes` nodes under `seed`.
+    pub(crate) fn new(config: ServiceConfig, nodes: u32, seed: u64) -> Self {
+        let served = |i: u32| {
+            config
+                .nodes
+                .as_ref()
+                .is_none_or(|list| list.contains(&NodeId(i)))
+        };
+        let workers = (0..nodes)
+            .map(|i| served(i).then(|| Workers::new(config.workers)))
+            .collect();
+        Service {
+            rng: Prng::new(seed, Stream::Service),
+            nodes: workers,
+            config,
+            delay: SimTime::ZERO,
+        }
+    }
+
+    /// True when `node` takes time to handle what arrives.
+    pub(crate) fn serves(&self, node: NodeId) -> bool {
+        self.nodes.get(node.index()).is_some_and(Option::is_some)
+    }
+
+    /// An arrival at served `node` at `now`: start it on a free worker if
+    /// nothing waits before it, or queue it.
+    pub(crate) fn admit(&mut self, node: NodeId, event: Event<N>, now: SimTime) -> Admit<N> {
+        let Service {
+            config, rng, nodes, ..
+        } = self;
+        let Some(workers) = nodes[node.index()].as_mut() else {
+            return Admit::Start(event, SimTime::ZERO);
+        };
+        let free = workers.busy_until.iter().position(|&t| t <= now);
+        match free {
+            Some(worker) if workers.waiting.is_empty() => {
+                let time = workers.take(worker, config, rng, now);
+                Admit::Start(event, time)
+            }
+            _ => {
+                workers.waiting.push_back((now, event));
+                workers.queued += 1;
+                workers.longest_queue = workers.longest_queue.max(workers.waiting.len());
+                let schedule = (!workers.wake_pending).then(|| {
+                    workers.wake_pending = true;
+                    workers.next_free().max(now)
+                });
+                Admit::Wait {
+                    schedule,
+                    waiting: workers.waiting.len(),
+                }
+            }
+        }
+    }
+
+    /// A `serve` event for `node` at `now`: start the head of its queue on
+    /// the worker that freed.
+    pub(crate) fn release(&mut self, node: NodeId, now: SimTime) -> Release<N> {
+        let Service {
+            config, rng, nodes, ..
+        } = self;
+        let Some(workers) = nodes.get_mut(node.index()).and_then(Option::as_mut) else {
+            return Release::Nothing;
+        };
+        workers.wake_pending = false;
+        if workers.waiting.is_empty() {
+            return Release::Nothing;
+        }
+        let Some(worker) = workers.busy_until.iter().position(|&t| t <= now) else {
+            // Only a served arrival takes a worker, and none is served
+            // while others wait; stay safe and wait for the next anyway.
+            workers.wake_pending = true;
+            return Release::Later(workers.next_free());
+        };
+        let (arrived, event) = workers.waiting.pop_front().expect("not empty");
+        workers.longest_wait = workers.longest_wait.max(now.saturating_sub(arrived));
+        let time = workers.take(worker, config, rng, now);
+        let next = (!workers.waiting.is_empty()).then(|| {
+            workers.wake_pending = true;
+            workers.next_free().max(now)
+        });
+        Release::Start { event, time, next }
+    }
+
+    /// `node` crashed: its queue is lost and its workers are idle. Returns
+    /// the lost arrivals (the caller counts the messages among them).
+    pub(crate) fn crash(&mut self, node: NodeId) -> Vec<Event<N>> {
+        let Some(workers) = self.nodes.get_mut(node.index()).and_then(Option::as_mut) else {
+            return Vec::new();
+        };
+        workers
+            .busy_until
+            .iter_mut()
+            .for_each(|t| *t = SimTime::ZERO);
+        workers.wake_pending = false;
+        workers.waiting.drain(..).map(|(_, event)| event).collect()
+    }
+
+    /// A `slow` fault: multiply `node`'s service times by `factor` until
+    /// `until`. False when the node takes no time (nothing to slow).
+    pub(crate) fn slow(&mut self, node: NodeId, factor: u32, until: SimTime) -> bool {
+        match self.nodes.get_mut(node.index()).and_then(Option::as_mut) {
+            Some(workers) => {
+                workers.slow = Some((factor, until));
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The model's metrics at `now` (see the module comment).
+    pub(crate) fn metrics(&self, now: SimTime) -> Vec<(String, String)> {
+        let served = || self.nodes.iter().flatten();
+        let capacity = now.as_nanos() as f64 * f64::from(self.config.workers.max(1));
+        let busiest = served()
+            .map(|w| {
+                w.busy
+                    .as_nanos()
+                    .min(now.as_nanos() * w.busy_until.len() as u64)
+            })
+            .max()
+            .unwrap_or(0);
+        let share = if capacity > 0.0 {
+            busiest as f64 / capacity
+        } else {
+            0.0
+        };
+        vec![
+            ("service-busy-max".into(), format!("{share:.3}")),
+            (
+                "queue-length-max".into(),
+                served()
+                    .map(|w| w.longest_queue)
+                    .max()
+                    .unwrap_or(0)
+                    .to_string(),
+            ),
+            (
+                "queued".into(),
+                served().map(|w| w.queued).sum::<u64>().to_string(),
+            ),
+            (
+                "queue-wait-max".into(),
+                served()
+                    .map(|w| w.longest_wait)
+                    .max()
+                    .unwrap_or(SimTime::ZERO)
+                    .to_string(),
+            ),
+        ]
+    }
+}
