@@ -153,6 +153,7 @@ mod tests {
     fn a_node_behind_the_checkpoint_catches_up_from_it() {
         let text = r#"
 name = "checkpoint"
+description = "n4 misses many slots and catches up from a checkpoint."
 nodes = 5
 seed = 3
 duration = "4s"
@@ -174,8 +175,8 @@ restart = 4
 [check]
 history = "linearizable"
 "#;
-        let scenario = crate::scenario::parse("checkpoint.toml", text, &Default::default())
-            .expect("scenario");
+        let scenario =
+            crate::scenario::parse("checkpoint.toml", text, &Default::default()).expect("scenario");
         let mut s = super::super::scenario::configured(&scenario, &BuildOptions::default())
             .expect("builds")
             .build();
@@ -191,7 +192,8 @@ history = "linearizable"
             assert!(n.chosen.keys().all(|s| *s > through), "{id}");
             assert!(n.accepted.keys().all(|s| *s > through), "{id}");
             let storage = &s.slots()[id.0 as usize].storage;
-            let slots = |prefix| super::super::lab::load_slots::<serde_json::Value>(storage, prefix);
+            let slots =
+                |prefix| super::super::lab::load_slots::<serde_json::Value>(storage, prefix);
             assert!(slots("chosen").iter().all(|(s, _)| *s > through), "{id}");
             assert!(slots("accepted").iter().all(|(s, _)| *s > through), "{id}");
             assert!(storage.contains(super::CHECKPOINT_KEY), "{id}");

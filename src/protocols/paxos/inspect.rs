@@ -54,19 +54,18 @@ impl Paxos {
         if let Some(checkpoint) = &self.checkpoint {
             view = view.field("checkpoint", checkpoint.index);
         }
-        view
-            .field(
-                "data",
-                Item::list(
-                    self.kv
-                        .data
-                        .iter()
-                        .map(|(key, value)| (key.clone(), Item::text(value.to_string()))),
-                ),
-            )
-            .section("timers (local clock)")
-            .field("electionDeadline", self.election_deadline)
-            .params(&*self.params)
+        view.field(
+            "data",
+            Item::list(
+                self.kv
+                    .data
+                    .iter()
+                    .map(|(key, value)| (key.clone(), Item::text(value.to_string()))),
+            ),
+        )
+        .section("timers (local clock)")
+        .field("electionDeadline", self.election_deadline)
+        .params(&*self.params)
     }
 }
 
