@@ -107,7 +107,10 @@ fn re_proposing_any_accepted_value_overwrites_a_chosen_one() {
         "re_proposing_any_accepted_value_overwrites_a_chosen_one",
         ("any-accepted-value", "any-accepted-value"),
         &["agreement"],
-        0,
+        // 0 before checkpoints: a slot a promise's checkpoint covers is no
+        // longer re-proposed, so seed 0's stale value never goes out; 65
+        // of the first 100 seeds fail (60 before).
+        1,
     );
 }
 

@@ -47,12 +47,14 @@ impl Paxos {
         }
         self.accepted = recovered.accepted;
         self.chosen = load_slots(storage, "chosen").into_iter().collect();
+        self.recover_checkpoint(ctx);
         self.apply_chosen(ctx);
         if self.promised.is_some() {
             ctx.log(format!(
-                "recovered: promised {}, round {}, {} accepted, {} chosen, applied {}",
+                "recovered: promised {}, round {}, checkpoint through {}, {} accepted, {} chosen, applied {}",
                 self.promised,
                 self.round,
+                self.compacted_through(),
                 self.accepted.len(),
                 self.chosen.len(),
                 self.applied
@@ -147,7 +149,13 @@ impl Paxos {
                     self.leader = None;
                 }
                 self.reset_election_deadline(ctx);
-                ctx.send(from, Msg::Promise { ballot, accepted });
+                let checkpoint = self.checkpoint_covering(from_slot);
+                let promise = Msg::Promise {
+                    ballot,
+                    accepted,
+                    checkpoint,
+                };
+                ctx.send(from, promise);
             }
             None => ctx.send(
                 from,
@@ -169,6 +177,12 @@ impl Paxos {
         command: Command,
     ) {
         self.round = self.round.max(ballot.round);
+        if let Some(checkpoint) = self.checkpoint_covering(slot) {
+            // A slot this acceptor forgot: chosen, and the proposer is
+            // behind (`checkpoint.rs`).
+            ctx.send(from, Msg::Checkpoint { checkpoint });
+            return;
+        }
         if self.accept(ctx, ballot, slot, &command) {
             if ballot > self.ballot && self.role != Role::Follower {
                 self.preempted(ctx, ballot);

@@ -189,6 +189,8 @@ impl Monitor<Paxos> for BallotLedOnce {
 /// **Acceptor state never goes back**: a node's promised ballot never
 /// decreases, and neither does the ballot it accepted in a slot — across
 /// restarts too (what it promised or accepted must have been durable).
+/// A slot its checkpoint covers is exempt from the restart check: it is
+/// chosen, applied, and forgotten on purpose (`checkpoint.rs`).
 #[derive(Clone, Debug, Default, Hash)]
 pub struct AcceptorMonotonic {
     promised: Vec<Ballot>,
@@ -221,7 +223,8 @@ impl Monitor<Paxos> for AcceptorMonotonic {
             self.promised[i] = n.promised;
             if self.incarnations[i] != slot.incarnation {
                 self.incarnations[i] = slot.incarnation;
-                for (&(who, s), &b) in self.accepted.range((id, 0)..=(id, u64::MAX)) {
+                let from = n.compacted_through() + 1;
+                for (&(who, s), &b) in self.accepted.range((id, from)..=(id, u64::MAX)) {
                     debug_assert_eq!(who, id);
                     let now = n.accepted.get(&s).map_or(Ballot::ZERO, |(b, _)| *b);
                     if now < b {

@@ -47,21 +47,25 @@ impl Paxos {
                 .field("proposals", Item::list(proposals))
                 .field("preemptions", self.preemptions);
         }
-        view.section("learner")
+        let mut view = view
+            .section("learner")
             .field("chosen", Item::list_last(chosen))
-            .field("applied", self.applied)
-            .field(
-                "data",
-                Item::list(
-                    self.kv
-                        .data
-                        .iter()
-                        .map(|(key, value)| (key.clone(), Item::text(value.to_string()))),
-                ),
-            )
-            .section("timers (local clock)")
-            .field("electionDeadline", self.election_deadline)
-            .params(&*self.params)
+            .field("applied", self.applied);
+        if let Some(checkpoint) = &self.checkpoint {
+            view = view.field("checkpoint", checkpoint.index);
+        }
+        view.field(
+            "data",
+            Item::list(
+                self.kv
+                    .data
+                    .iter()
+                    .map(|(key, value)| (key.clone(), Item::text(value.to_string()))),
+            ),
+        )
+        .section("timers (local clock)")
+        .field("electionDeadline", self.election_deadline)
+        .params(&*self.params)
     }
 }
 
@@ -84,15 +88,18 @@ pub(super) fn message_summary(message: &Msg) -> String {
         Msg::Promise {
             ballot: b,
             accepted,
-        } if accepted.is_empty() => {
-            format!("Promise {}", ballot(*b))
-        }
-        Msg::Promise {
-            ballot: b,
-            accepted,
+            checkpoint,
         } => {
-            format!("Promise {} +{} accepted", ballot(*b), accepted.len())
+            let mut line = format!("Promise {}", ballot(*b));
+            if let Some(c) = checkpoint {
+                line.push_str(&format!(" checkpoint≤s{}", c.index));
+            }
+            if !accepted.is_empty() {
+                line.push_str(&format!(" +{} accepted", accepted.len()));
+            }
+            line
         }
+        Msg::Checkpoint { checkpoint } => format!("Checkpoint ≤s{}", checkpoint.index),
         Msg::Accept {
             ballot: b,
             slot,
@@ -136,9 +143,11 @@ pub(super) fn message_view(message: &Msg) -> View {
         Msg::Promise {
             ballot: b,
             accepted,
+            checkpoint,
         } => view
             .section("Promise (phase 1b)")
             .field("ballot", ballot(*b))
+            .field("checkpoint", checkpoint.as_ref().map(|c| c.index))
             .field(
                 "accepted",
                 Item::list_last(accepted.iter().map(|(slot, a, command)| {
@@ -176,6 +185,11 @@ pub(super) fn message_view(message: &Msg) -> View {
                     .map(|(slot, command)| (format!("s{slot}"), Item::text(command.to_string()))),
             ),
         ),
+        Msg::Checkpoint { checkpoint } => view
+            .section("Checkpoint (catch-up)")
+            .field("through", checkpoint.index)
+            .field("keys", checkpoint.kv.data.len())
+            .field("sessions", checkpoint.kv.sessions.len()),
         Msg::Heartbeat {
             ballot: b,
             chosen_through,

@@ -145,7 +145,9 @@ impl Paxos {
             self.ballot, self.from_slot
         ));
         let mut to_propose = Vec::new();
-        for slot in self.from_slot..=top {
+        // From the first slot not applied: a checkpoint installed during
+        // phase 1 may have moved it past `from_slot`.
+        for slot in self.from_slot.max(self.applied + 1)..=top {
             if self.chosen.contains_key(&slot) {
                 continue;
             }
@@ -386,6 +388,11 @@ impl Paxos {
             p.0 = applied;
         }
         if applied >= self.applied {
+            return;
+        }
+        if let Some(checkpoint) = self.checkpoint_covering(applied + 1) {
+            // It lacks slots this leader forgot: the checkpoint first.
+            ctx.send(from, Msg::Checkpoint { checkpoint });
             return;
         }
         let entries: Vec<(u64, Command)> = self

@@ -9,7 +9,7 @@ impl Paxos {
     /// `slot` is chosen with `command` (told by the leader, or counted here
     /// as leader). Learned once; applied when every slot below it is.
     pub(super) fn learn(&mut self, ctx: &mut Ctx<Self>, slot: u64, command: Command) {
-        if self.chosen.contains_key(&slot) {
+        if slot <= self.applied || self.chosen.contains_key(&slot) {
             return;
         }
         self.observed.learned.push((slot, command.digest()));
@@ -21,8 +21,10 @@ impl Paxos {
         self.apply_chosen(ctx);
     }
 
-    /// Apply every chosen slot that follows the applied prefix.
+    /// Apply every chosen slot that follows the applied prefix (then
+    /// checkpoint if it is time).
     pub(super) fn apply_chosen(&mut self, ctx: &mut Ctx<Self>) {
+        let before = self.applied;
         while let Some(command) = self.chosen.get(&(self.applied + 1)) {
             let slot = self.applied + 1;
             let (key, reply) = match command {
@@ -38,6 +40,9 @@ impl Paxos {
             };
             self.applied = slot;
             self.answer(ctx, slot, key, reply);
+        }
+        if self.applied > before {
+            self.maybe_checkpoint(ctx);
         }
     }
 

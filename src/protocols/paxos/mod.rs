@@ -23,6 +23,10 @@
 //! - **Learner** (`learner.rs`): the leader announces each chosen slot
 //!   (`Decided`); followers apply slots in order and catch up on the ones
 //!   they missed through the heartbeat replies.
+//! - **Checkpoints** (`checkpoint.rs`): every `snapshot_every` applied
+//!   slots a node stores its key-value state and forgets the slots below
+//!   it (acceptances included); a node asking about a forgotten slot (a
+//!   prepare, an accept, a learner behind) gets the checkpoint instead.
 //! - **Clients** (`client.rs`): followers redirect to the leader, as in
 //!   Raft; reads are commands too; client sessions (shared with Raft,
 //!   `replicated_kv.rs`) make retries exactly-once.
@@ -41,6 +45,7 @@
 
 mod acceptor;
 pub mod ballot;
+mod checkpoint;
 mod checks;
 mod client;
 mod inspect;
@@ -52,6 +57,7 @@ mod single_decree;
 pub mod synod;
 
 pub use ballot::Ballot;
+pub use checkpoint::Checkpoint;
 pub use checks::builder;
 
 use crate::protocols::replicated_kv::{ClientCommand, Kv};
@@ -107,6 +113,9 @@ pub struct Params {
     pub election_timeout: (SimTime, SimTime),
     /// Leader heartbeat and retransmission interval (`heartbeat`).
     pub heartbeat: SimTime,
+    /// Multi: checkpoint after this many applied slots; 0 never
+    /// (`snapshot_every`).
+    pub snapshot_every: u64,
     /// Single-decree: how many nodes propose (`proposers`).
     pub proposers: u32,
     /// Single-decree: the most a pre-empted proposer waits before it tries
@@ -128,6 +137,7 @@ impl Default for Params {
             mode: MODE.default_value(),
             election_timeout: ELECTION_TIMEOUT.default_value(),
             heartbeat: HEARTBEAT.default_value(),
+            snapshot_every: SNAPSHOT_EVERY.default_value(),
             proposers: PROPOSERS.default_value(),
             backoff: BACKOFF.default_value(),
             bugs: BTreeSet::new(),
@@ -203,6 +213,9 @@ pub enum Msg {
         ballot: Ballot,
         /// The acceptor's accepted proposals in those slots.
         accepted: Vec<Report>,
+        /// The acceptor's checkpoint, if it forgot slots from `from_slot`
+        /// on (the proposer catches up from it first).
+        checkpoint: Option<Checkpoint>,
     },
     /// Phase 2a: accept `command` in `slot` in `ballot`.
     Accept {
@@ -238,6 +251,12 @@ pub enum Msg {
         ballot: Ballot,
         /// Every slot up to here is chosen and known to the leader.
         chosen_through: u64,
+    },
+    /// Catch up from this checkpoint: sent in place of slots the sender
+    /// forgot (to a follower behind it, or to a proposer of such a slot).
+    Checkpoint {
+        /// The sender's checkpoint.
+        checkpoint: Checkpoint,
     },
     /// A follower's answer: what it has applied (the leader sends it the
     /// decided slots it lacks).
@@ -342,6 +361,8 @@ pub struct Paxos {
     pub applied: u64,
     /// The state machine.
     pub kv: Kv,
+    /// The last checkpoint: slots through its index are forgotten.
+    pub checkpoint: Option<Checkpoint>,
     // Clients.
     /// Client requests waiting for their slot to apply: slot → (client, id).
     pub waiting: BTreeMap<u64, (ClientId, u64)>,
@@ -382,6 +403,7 @@ impl Paxos {
             chosen: BTreeMap::new(),
             applied: 0,
             kv: Kv::default(),
+            checkpoint: None,
             waiting: BTreeMap::new(),
             held: Vec::new(),
             observed: Observed::default(),
@@ -449,7 +471,17 @@ impl Node for Paxos {
     fn on_message(&mut self, ctx: &mut Ctx<Self>, from: NodeId, msg: Msg) {
         match msg {
             Msg::Prepare { ballot, from_slot } => self.on_prepare(ctx, from, ballot, from_slot),
-            Msg::Promise { ballot, accepted } => self.on_promise(ctx, from, ballot, accepted),
+            Msg::Promise {
+                ballot,
+                accepted,
+                checkpoint,
+            } => {
+                if let Some(checkpoint) = checkpoint {
+                    // Before the promise counts (`checkpoint.rs`).
+                    self.install_checkpoint(ctx, checkpoint);
+                }
+                self.on_promise(ctx, from, ballot, accepted)
+            }
             Msg::Accept {
                 ballot,
                 slot,
@@ -462,6 +494,7 @@ impl Node for Paxos {
                     self.learn(ctx, slot, command);
                 }
             }
+            Msg::Checkpoint { checkpoint } => self.install_checkpoint(ctx, checkpoint),
             Msg::Heartbeat {
                 ballot,
                 chosen_through,
@@ -523,6 +556,7 @@ impl Node for Paxos {
             chosen,
             applied,
             kv,
+            checkpoint,
             waiting,
             held,
             observed,
@@ -550,6 +584,7 @@ impl Node for Paxos {
             chosen,
             applied,
             kv,
+            checkpoint,
             waiting,
             held,
             observed,
@@ -645,6 +680,7 @@ impl fmt::Debug for Paxos {
             .field("next_slot", &self.next_slot)
             .field("chosen", &self.chosen.len())
             .field("applied", &self.applied)
+            .field("compacted_through", &self.compacted_through())
             .field("data", &self.kv.data)
             .field("sessions", &sessions)
             .field("waiting", &self.waiting)

@@ -26,6 +26,7 @@ pub const PARAMS: &[ParamDecl] = &[
     MODE.decl,
     ELECTION_TIMEOUT.decl,
     HEARTBEAT.decl,
+    SNAPSHOT_EVERY.decl,
     PROPOSERS.decl,
     BACKOFF.decl,
     GIVEN_PARTS.decl,
@@ -46,6 +47,13 @@ pub(crate) const HEARTBEAT: Param<SimTime> = Param::positive_duration(
     "heartbeat",
     SimTime::from_millis(50),
     "leader heartbeat and retransmission interval; below the minimum election timeout",
+);
+pub(crate) const SNAPSHOT_EVERY: Param<u64> = Param::integer(
+    "snapshot_every",
+    100,
+    0,
+    u64::MAX,
+    "multi: checkpoint the key-value state every this many applied slots and forget the slots below it (0: never)",
 );
 pub(crate) const PROPOSERS: Param<u32> = Param::integer(
     "proposers",
@@ -93,6 +101,7 @@ pub fn params(scenario: &Scenario) -> Result<Params, ScenarioError> {
         mode: p.get(&MODE)?,
         election_timeout,
         heartbeat,
+        snapshot_every: p.get(&SNAPSHOT_EVERY)?,
         proposers: p.get(&PROPOSERS)?,
         backoff: p.get(&BACKOFF)?,
         bugs: p.bugs::<Bug>()?.into_iter().collect(),
