@@ -396,7 +396,9 @@ impl<N: Node> Queue<N> {
 
     /// [`Queue::iter`], with each event's fingerprint hash when it was
     /// computed at sharing ([`Queue::share`]).
-    pub(crate) fn iter_hashed(&self) -> impl Iterator<Item = (SimTime, u64, &Event<N>, Option<u64>)> {
+    pub(crate) fn iter_hashed(
+        &self,
+    ) -> impl Iterator<Item = (SimTime, u64, &Event<N>, Option<u64>)> {
         self.heap.iter().filter_map(|e| {
             let item = self.item(e);
             item.event().map(|event| (e.at, e.seq, event, item.hash()))
