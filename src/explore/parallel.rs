@@ -52,20 +52,6 @@ pub(crate) fn map<T: Send, R: Send>(
     results.into_iter().map(|(_, r)| r).collect()
 }
 
-/// Drop `items` on up to `jobs` threads (in a few large parts).
-pub(crate) fn drop_all<T: Send>(mut items: Vec<T>, jobs: usize) {
-    if jobs <= 1 || items.len() < 64 {
-        return;
-    }
-    let part = items.len().div_ceil(jobs);
-    let mut parts = Vec::with_capacity(jobs);
-    while items.len() > part {
-        parts.push(items.split_off(items.len() - part));
-    }
-    parts.push(items);
-    map(parts, jobs, drop);
-}
-
 #[cfg(test)]
 mod tests {
     use super::map;
@@ -82,27 +68,5 @@ mod tests {
             );
         }
         assert!(map(Vec::<u64>::new(), 4, |i| i).is_empty());
-    }
-
-    #[test]
-    fn drop_all_drops_every_item_for_every_jobs() {
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        use std::sync::Arc;
-        struct Counted(Arc<AtomicUsize>);
-        impl Drop for Counted {
-            fn drop(&mut self) {
-                self.0.fetch_add(1, Ordering::Relaxed);
-            }
-        }
-        for (jobs, len) in [(1, 100), (2, 10), (2, 1000), (3, 1001)] {
-            let dropped = Arc::new(AtomicUsize::new(0));
-            let items = (0..len).map(|_| Counted(Arc::clone(&dropped))).collect();
-            super::drop_all(items, jobs);
-            assert_eq!(
-                dropped.load(Ordering::Relaxed),
-                len,
-                "jobs {jobs}, {len} items"
-            );
-        }
     }
 }

@@ -8,6 +8,18 @@
 //! a time. Taking the successors in (the visited map, state ids, bounds,
 //! verdicts) is done on one thread in frontier order, the order of a single
 //! thread popping a queue, so the report is the same for every `jobs`.
+//!
+//! Breadth first does not keep the worlds of its frontier: a frontier
+//! state is its id, and its world is rebuilt when it is expanded, by
+//! replaying its path of choices from the initial state (the search keeps
+//! each state's parent and choice anyway, for counterexamples). The
+//! frontier is in path order, so consecutive states share most of their
+//! paths: a worker keeps the worlds along the last path and replays only
+//! where the next path departs from it ([`Rebuilder`]). States at the
+//! depth bound are judged when they are found (what expanding them would
+//! say: cut, or terminal and its end-of-run checks), so the deepest level,
+//! the largest, is never rebuilt. Memory is then tens of bytes per state,
+//! not a world (kilobytes) per frontier state.
 
 use super::boundary::Boundary;
 use super::config::{Budgets, Config};
@@ -37,7 +49,8 @@ pub struct Progress {
 /// How often (in transitions) the progress callback runs.
 const PROGRESS_EVERY: u64 = 4096;
 
-/// A state waiting to be expanded.
+/// A state waiting to be expanded, with its world (depth first, and a
+/// rebuilt breadth-first state).
 struct Pending {
     state: Box<dyn DynSim>,
     budgets: Budgets,
@@ -53,10 +66,25 @@ pub(super) type Visited = HashMap<u64, u32, BuildHasherDefault<StableHasher>>;
 /// A check that failed: its name, its explanation and the verdict.
 pub(super) type Failure = (String, String, Verdict);
 
+/// Breadth-first frontier states rebuilt and expanded by one worker in a
+/// row (sharing the worlds along their common paths), a part of a round.
+const CHUNK: usize = 64;
+
 /// Frontier states expanded (on `jobs` threads) before their successors
 /// are merged. Fixed, so that which states are skipped early does not
 /// depend on `jobs` either (the result never does).
 const ROUND: usize = 1024;
+
+/// A state waiting to be expanded breadth first: no world, which is
+/// rebuilt from its path ([`Rebuilder`]) unless it is at the depth bound.
+struct Queued {
+    id: u32,
+    depth: u32,
+    budgets: Budgets,
+    key: u64,
+    /// At the depth bound: what expanding it gives, found with the state.
+    leaf: Option<Expansion>,
+}
 
 /// What expanding one state gave. Computed from the state alone and the
 /// visited map as it was when the round began, so on any thread.
@@ -76,11 +104,56 @@ struct Child {
     choice: Choice,
     budgets: Budgets,
     key: u64,
-    /// `None` when it was already visited no deeper when the round began and
-    /// no check failed: the merge skips it (but counts the transition).
+    /// Already visited no deeper when the round began and no check failed:
+    /// the merge skips it (but counts the transition).
+    skip: bool,
+    /// Its world, when the search keeps worlds (depth first) and it is
+    /// not skipped.
     state: Option<Box<dyn DynSim>>,
+    /// What the merge notes about a state not skipped.
+    notes: Notes,
+    /// At the depth bound and not skipped: what expanding it gives
+    /// (breadth first, which keeps no world to expand later).
+    leaf: Option<Expansion>,
     /// The state is outside the boundary: not to be expanded.
     outside: bool,
+}
+
+/// What the merge records of a new state, read from its world when it
+/// was made: a handler read its clock, the `sometimes` checks that hold,
+/// the check that failed on the step, if any.
+#[derive(Default)]
+struct Notes {
+    clock_read: bool,
+    sometimes: Vec<bool>,
+    failure: Option<Failure>,
+}
+
+impl Notes {
+    fn of(state: &dyn DynSim, sometimes: bool) -> Notes {
+        Notes {
+            clock_read: state.clock_was_read(),
+            sometimes: if sometimes {
+                state.sometimes_seen()
+            } else {
+                Vec::new()
+            },
+            failure: step_failure(state),
+        }
+    }
+}
+
+/// What [`expand`] needs besides the state: the search's settings, and
+/// whether to keep the successors' worlds.
+struct Expander<'a> {
+    config: &'a Config,
+    boundary: &'a Boundary,
+    known: &'a Visited,
+    /// Keep successors' worlds (depth first); breadth first drops them and
+    /// judges those at the depth bound at once.
+    keep: bool,
+    /// Read the `sometimes` marks (there are `sometimes` checks).
+    sometimes: bool,
 }
 
 /// Explore every state reachable from `initial` within `config`'s bounds,
@@ -181,7 +254,8 @@ fn seen_before(config: &Config, known: Option<u32>, depth: u32) -> bool {
 /// state itself is used up: the last choice is applied to it rather than
 /// to a copy (a world fewer to build and to free), unless every choice
 /// before it led back to the state, which a terminal check may then need.
-fn expand(entry: Pending, config: &Config, boundary: &Boundary, known: &Visited) -> Expansion {
+fn expand(entry: Pending, with: &Expander) -> Expansion {
+    let (config, boundary, known) = (with.config, with.boundary, with.known);
     let choices = entry.state.choices(entry.budgets.faults());
     if choices.is_empty() {
         return Expansion::Terminal(terminal_failure(entry.state.as_ref()), 0);
@@ -190,6 +264,7 @@ fn expand(entry: Pending, config: &Config, boundary: &Boundary, known: &Visited)
         return Expansion::DepthCut;
     }
     let depth = entry.depth + 1;
+    let at_bound = config.max_depth.is_some_and(|max| depth >= max);
     let mut children = Vec::with_capacity(choices.len());
     // A state whose every choice leads back to itself (a periodic timer
     // that changes nothing under frozen time) is as good as terminal.
@@ -216,11 +291,26 @@ fn expand(entry: Pending, config: &Config, boundary: &Boundary, known: &Visited)
         let skip =
             seen_before(config, known.get(&key).copied(), depth) && next.violation().is_none();
         let outside = !skip && boundary.outside(next.as_ref());
+        let notes = if skip {
+            Notes::default()
+        } else {
+            Notes::of(next.as_ref(), with.sometimes)
+        };
+        let leaf = (!skip && !with.keep && at_bound).then(|| {
+            if next.choices(budgets.faults()).is_empty() {
+                Expansion::Terminal(terminal_failure(next.as_ref()), 0)
+            } else {
+                Expansion::DepthCut
+            }
+        });
         children.push(Child {
             choice,
             budgets,
             key,
-            state: (!skip).then_some(next),
+            skip,
+            state: (!skip && with.keep).then_some(next),
+            notes,
+            leaf,
             outside,
         });
     }
@@ -280,7 +370,8 @@ impl<'c> Run<'c> {
         self.parents.push((0, Choice::Run { seq: u64::MAX }));
         let key = key(self.config, initial.as_ref(), budgets);
         self.visited.insert(key, 0);
-        if self.note_state(initial.as_ref(), 0) {
+        let notes = Notes::of(initial.as_ref(), !self.sometimes_names.is_empty());
+        if self.note_state(&notes, 0) {
             return;
         }
         if self.boundary.outside(initial.as_ref()) {
@@ -302,55 +393,90 @@ impl<'c> Run<'c> {
 
     /// Level by level; each level in rounds of [`ROUND`] states expanded on
     /// `jobs` threads, their successors merged in frontier order: the same
-    /// order, so the same result, as one thread popping a queue.
+    /// order, so the same result, as one thread popping a queue. Frontier
+    /// states hold no world: it is rebuilt from their path.
     fn breadth_first(&mut self, root: Pending, progress: &mut dyn FnMut(&Progress) -> bool) {
         let config = self.config;
-        let mut frontier = vec![root];
+        let sometimes = !self.sometimes_names.is_empty();
+        let (id, depth) = (root.id, root.depth);
+        let with = Expander {
+            config,
+            boundary: &self.boundary,
+            known: &self.visited,
+            keep: false,
+            sometimes,
+        };
+        let expansion = expand(root, &with);
+        let mut frontier = Vec::new();
+        if self.merge(id, depth, expansion, &mut frontier).is_err() {
+            return;
+        }
+        let mut frontier: Vec<Queued> = frontier.into_iter().map(queued).collect();
         while !frontier.is_empty() {
             let mut next_level = Vec::new();
             let mut rest = frontier.into_iter();
             loop {
-                let round: Vec<Pending> = rest.by_ref().take(ROUND).collect();
+                let round: Vec<Queued> = rest.by_ref().take(ROUND).collect();
                 if round.is_empty() {
                     break;
                 }
-                let (known, boundary) = (&self.visited, &self.boundary);
-                let expanded = parallel::map(round, config.jobs, |entry| {
-                    let (id, depth) = (entry.id, entry.depth);
-                    (id, depth, expand(entry, config, boundary, known))
-                });
-                let mut waiting = rest.len() + expanded.len();
-                // Successors found twice in this round: freed by the workers
-                // too, not by this thread (freeing a world costs about what
-                // building it does).
-                let mut seen_twice = Vec::new();
-                let mut expanded = expanded.into_iter();
-                let mut stopped = false;
-                for (id, depth, expansion) in expanded.by_ref() {
-                    waiting -= 1;
-                    stopped = !self.keep_going(waiting + next_level.len(), progress)
-                        || self
-                            .merge(id, depth, expansion, &mut next_level, &mut seen_twice)
-                            .is_err();
-                    if stopped {
+                let mut chunks = Vec::with_capacity(round.len().div_ceil(CHUNK));
+                let mut round = round.into_iter();
+                loop {
+                    let chunk: Vec<Queued> = round.by_ref().take(CHUNK).collect();
+                    if chunk.is_empty() {
                         break;
                     }
+                    chunks.push((self.root.clone_box(), chunk));
                 }
-                if stopped {
-                    // The worlds still waiting (often a whole level) are
-                    // freed on the worker threads too.
-                    let mut left = seen_twice;
-                    left.extend(next_level.into_iter().map(|p| p.state));
-                    left.extend(rest.map(|p| p.state));
-                    for (_, _, expansion) in expanded {
-                        if let Expansion::Children(children) = expansion {
-                            left.extend(children.into_iter().filter_map(|c| c.state));
-                        }
+                let with = Expander {
+                    config,
+                    boundary: &self.boundary,
+                    known: &self.visited,
+                    keep: false,
+                    sometimes,
+                };
+                let parents = &self.parents;
+                let expanded = parallel::map(chunks, config.jobs, |(root, chunk)| {
+                    let mut rebuilder = Rebuilder::new(root, parents);
+                    chunk
+                        .into_iter()
+                        .map(|entry| {
+                            let (id, depth) = (entry.id, entry.depth);
+                            let expansion = match entry.leaf {
+                                Some(leaf) => leaf,
+                                None => {
+                                    let state = rebuilder.world(id);
+                                    debug_assert_eq!(
+                                        key(config, state.as_ref(), entry.budgets),
+                                        entry.key,
+                                        "state {id} rebuilt from its path differs"
+                                    );
+                                    let pending = Pending {
+                                        state,
+                                        budgets: entry.budgets,
+                                        depth,
+                                        id,
+                                        key: entry.key,
+                                    };
+                                    expand(pending, &with)
+                                }
+                            };
+                            (id, depth, expansion)
+                        })
+                        .collect::<Vec<_>>()
+                });
+                let mut waiting = rest.len() + expanded.iter().map(Vec::len).sum::<usize>();
+                let mut found = Vec::new();
+                for (id, depth, expansion) in expanded.into_iter().flatten() {
+                    waiting -= 1;
+                    if !self.keep_going(waiting + next_level.len(), progress)
+                        || self.merge(id, depth, expansion, &mut found).is_err()
+                    {
+                        return;
                     }
-                    parallel::drop_all(left, config.jobs);
-                    return;
+                    next_level.extend(found.drain(..).map(queued));
                 }
-                parallel::drop_all(seen_twice, config.jobs);
             }
             frontier = next_level;
         }
@@ -358,22 +484,34 @@ impl<'c> Run<'c> {
 
     /// Depth first, one state at a time; the first choice first.
     fn depth_first(&mut self, root: Pending, progress: &mut dyn FnMut(&Progress) -> bool) {
+        let sometimes = !self.sometimes_names.is_empty();
         let mut pending = vec![root];
+        let mut found = Vec::new();
         while let Some(entry) = pending.pop() {
             if !self.keep_going(pending.len(), progress) {
                 return;
             }
             let (id, depth) = (entry.id, entry.depth);
-            let expansion = expand(entry, self.config, &self.boundary, &self.visited);
-            let mut children = Vec::new();
-            let mut seen = Vec::new();
-            if self
-                .merge(id, depth, expansion, &mut children, &mut seen)
-                .is_err()
-            {
+            let with = Expander {
+                config: self.config,
+                boundary: &self.boundary,
+                known: &self.visited,
+                keep: true,
+                sometimes,
+            };
+            let expansion = expand(entry, &with);
+            if self.merge(id, depth, expansion, &mut found).is_err() {
                 return;
             }
-            pending.extend(children.into_iter().rev());
+            pending.extend(found.drain(..).rev().filter_map(|(id, depth, child)| {
+                Some(Pending {
+                    state: child.state?,
+                    budgets: child.budgets,
+                    depth,
+                    id,
+                    key: child.key,
+                })
+            }));
         }
     }
 
@@ -394,15 +532,14 @@ impl<'c> Run<'c> {
 
     /// Take state `id`'s expansion into the search: count it, and add its
     /// successors not seen before (or, depth first, seen only deeper) to
-    /// `out`, the others to `seen` (for the caller to free). `Err` stops the
-    /// search (a violation, a bound).
+    /// `out`, with their new ids and depth, in choice order. `Err` stops
+    /// the search (a violation, a bound).
     fn merge(
         &mut self,
         id: u32,
         depth: u32,
         expansion: Expansion,
-        out: &mut Vec<Pending>,
-        seen: &mut Vec<Box<dyn DynSim>>,
+        out: &mut Vec<(u32, u32, Child)>,
     ) -> Result<(), ()> {
         let children = match expansion {
             Expansion::Terminal(failure, applied) => {
@@ -425,16 +562,15 @@ impl<'c> Run<'c> {
         let depth = depth + 1;
         for child in children {
             self.transitions += 1;
-            let Some(state) = child.state else {
+            if child.skip {
                 continue;
-            };
+            }
             let known = self.visited.get(&child.key).copied();
             // A state outside the boundary is never expanded: met again
             // (shallower, under a depth bound) there is nothing to redo.
             let again =
                 seen_before(self.config, known, depth) || (known.is_some() && child.outside);
-            if again && state.violation().is_none() {
-                seen.push(state);
+            if again && child.notes.failure.is_none() {
                 continue;
             }
             if known.is_none() && self.visited.len() as u64 >= self.config.max_states {
@@ -445,41 +581,31 @@ impl<'c> Run<'c> {
             let child_id = self.parents.len() as u32;
             self.parents.push((id, child.choice));
             self.max_depth = self.max_depth.max(depth);
-            if self.note_state(state.as_ref(), child_id) {
+            if self.note_state(&child.notes, child_id) {
                 return Err(());
             }
             if child.outside {
                 self.note_outside();
-                seen.push(state);
                 continue;
             }
-            out.push(Pending {
-                state,
-                budgets: child.budgets,
-                depth,
-                id: child_id,
-                key: child.key,
-            });
+            out.push((child_id, depth, child));
         }
         Ok(())
     }
 
     /// Record a new state's `sometimes` marks and its violation, if any;
     /// true when the search must stop.
-    fn note_state(&mut self, state: &dyn DynSim, id: u32) -> bool {
-        self.clock_read |= state.clock_was_read();
-        if !self.sometimes_names.is_empty() {
-            let seen = state.sometimes_seen();
-            for (slot, (index, _)) in self.sometimes_found.iter_mut().zip(&self.sometimes_names) {
-                if slot.is_none() && seen.get(*index).copied().unwrap_or(false) {
-                    *slot = Some(id);
-                }
+    fn note_state(&mut self, notes: &Notes, id: u32) -> bool {
+        self.clock_read |= notes.clock_read;
+        for (slot, (index, _)) in self.sometimes_found.iter_mut().zip(&self.sometimes_names) {
+            if slot.is_none() && notes.sometimes.get(*index).copied().unwrap_or(false) {
+                *slot = Some(id);
             }
         }
-        let Some(failure) = step_failure(state) else {
+        let Some(failure) = &notes.failure else {
             return false;
         };
-        self.violation = Some((id, failure));
+        self.violation = Some((id, failure.clone()));
         true
     }
 
@@ -573,4 +699,76 @@ pub fn label_path(root: &dyn DynSim, choices: &[Choice]) -> Vec<PathStep> {
         }
     }
     path
+}
+
+/// A successor the merge kept, as a breadth-first frontier state: no world.
+fn queued((id, depth, child): (u32, u32, Child)) -> Queued {
+    Queued {
+        id,
+        depth,
+        budgets: child.budgets,
+        key: child.key,
+        leaf: child.leaf,
+    }
+}
+
+/// Rebuilds the worlds of breadth-first frontier states from their paths
+/// (each state's parent and choice), keeping the worlds along the last
+/// path: frontier states come in path order, so the next one's path
+/// mostly starts the same way.
+struct Rebuilder<'a> {
+    parents: &'a [(u32, Choice)],
+    /// (state id, world) along the last path, from the initial state.
+    path: Vec<(u32, Box<dyn DynSim>)>,
+}
+
+impl<'a> Rebuilder<'a> {
+    /// `root` is a copy of the initial state (id 0).
+    fn new(root: Box<dyn DynSim>, parents: &'a [(u32, Choice)]) -> Self {
+        Rebuilder {
+            parents,
+            path: vec![(0, root)],
+        }
+    }
+
+    /// The world of state `id`, for the caller to use up.
+    fn world(&mut self, id: u32) -> Box<dyn DynSim> {
+        if id == 0 {
+            return self.path[0].1.clone_box();
+        }
+        let mut ancestors = Vec::new();
+        let mut at = self.parents[id as usize].0;
+        while at != 0 {
+            ancestors.push(at);
+            at = self.parents[at as usize].0;
+        }
+        ancestors.reverse();
+        // path[k] is ancestors[k - 1]: keep the common beginning.
+        let mut keep = 1;
+        while keep < self.path.len()
+            && keep <= ancestors.len()
+            && self.path[keep].0 == ancestors[keep - 1]
+        {
+            keep += 1;
+        }
+        self.path.truncate(keep);
+        for &ancestor in &ancestors[keep - 1..] {
+            let world = self.after(ancestor);
+            self.path.push((ancestor, world));
+        }
+        self.after(id)
+    }
+
+    /// A copy of the last world on the path, after state `id`'s choice.
+    fn after(&self, id: u32) -> Box<dyn DynSim> {
+        let (_, parent) = self.path.last().expect("the path starts at the root");
+        let mut world = parent.clone_box();
+        let choice = self.parents[id as usize].1;
+        let applied = world.apply_choice(&choice);
+        assert!(
+            applied.is_some(),
+            "state {id}'s path does not replay: choice {choice:?} is not enabled"
+        );
+        world
+    }
 }

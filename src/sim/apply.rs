@@ -534,7 +534,10 @@ impl<N: Node> Sim<N> {
         if slot.state.is_some() {
             return;
         }
-        slot.state = Some((self.settings.factory)(node, self.settings.nodes));
+        slot.state = Some(std::sync::Arc::new((self.settings.factory)(
+            node,
+            self.settings.nodes,
+        )));
         (12u8, node).hash(self.trace.hasher());
         self.with_node(node, super::step::Handler::Start, &|| {
             format!("{node}'s on_start (after a restart)")

@@ -255,15 +255,18 @@ impl<N: Node> Sim<N> {
         let mut runs: Vec<u64> = Vec::new();
         let mut wire: Vec<u64> = Vec::new();
         let mut seen = BTreeSet::new();
-        let mut events: Vec<(u64, SimTime, &Event<N>)> =
-            self.queue.iter().map(|(at, seq, e)| (seq, at, e)).collect();
-        events.sort_unstable_by_key(|&(seq, _, _)| seq);
+        let mut events: Vec<(u64, SimTime, &Event<N>, Option<u64>)> = self
+            .queue
+            .iter_hashed()
+            .map(|(at, seq, e, hash)| (seq, at, e, hash))
+            .collect();
+        events.sort_unstable_by_key(|&(seq, _, _, _)| seq);
         let horizon = self.horizon();
-        for (seq, at, event) in events {
-            if let Event::Deliver { from, to, msg, .. } = event {
-                let mut h = StableHasher::new();
-                (from, to, msg).hash(&mut h);
-                if seen.insert(h.finish()) {
+        for (seq, at, event, hash) in events {
+            if let Event::Deliver { .. } = event {
+                // Identical messages on one link: the same wire hash.
+                let hash = hash.or_else(|| super::fingerprint::wire_hash(event));
+                if seen.insert(hash) {
                     runs.push(seq);
                     wire.push(seq);
                 }
@@ -583,7 +586,7 @@ impl<N: Node> Sim<N> {
     pub fn outside_bounds(&self, limits: &[Option<u64>]) -> bool {
         self.nodes
             .iter()
-            .filter_map(|slot| slot.state.as_ref())
+            .filter_map(|slot| slot.state.as_deref())
             .any(|node| {
                 N::BOUNDS
                     .iter()

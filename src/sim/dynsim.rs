@@ -368,7 +368,7 @@ impl<N: Node> DynSim for Sim<N> {
 fn node_view<N: Node>(id: NodeId, slot: &NodeSlot<N>, now: SimTime) -> NodeView {
     let local_time = slot.clock.local(now);
     let paused_until = slot.paused_until.filter(|&until| until > now);
-    let Some(node) = &slot.state else {
+    let Some(node) = slot.state.as_deref() else {
         return NodeView {
             id,
             up: false,

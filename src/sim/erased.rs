@@ -30,7 +30,7 @@ use std::hash::{Hash, Hasher};
 pub struct AnyMsg(Box<dyn Payload>);
 
 /// What [`AnyMsg`] needs of the value inside.
-trait Payload: Send + Any {
+trait Payload: Send + Sync + Any {
     fn clone_box(&self) -> Box<dyn Payload>;
     fn fmt_debug(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result;
     fn hash_dyn(&self, state: &mut dyn Hasher);
@@ -64,8 +64,8 @@ impl<T> Clone for Shown<T> {
 impl<T> Copy for Shown<T> {}
 
 /// What a node's message or timer type is (the bounds [`Node`] puts on both).
-trait Carried: Clone + Debug + Hash + Serialize + Send + 'static {}
-impl<T: Clone + Debug + Hash + Serialize + Send + 'static> Carried for T {}
+trait Carried: Clone + Debug + Hash + Serialize + Send + Sync + 'static {}
+impl<T: Clone + Debug + Hash + Serialize + Send + Sync + 'static> Carried for T {}
 
 impl<T: Carried> Payload for Held<T> {
     fn clone_box(&self) -> Box<dyn Payload> {
@@ -234,7 +234,7 @@ impl<'a, N: Node<Msg = AnyMsg, Timer = AnyMsg>> Ctx<'a, N> {
 /// implements [`Node`] for the wrapper through it. Each handler unwraps its
 /// message or timer and runs `S`'s handler through [`Ctx::run_as`]; the
 /// queries answer with `S`'s own.
-pub trait NodeObject<W: Node<Msg = AnyMsg, Timer = AnyMsg>>: Send + 'static {
+pub trait NodeObject<W: Node<Msg = AnyMsg, Timer = AnyMsg>>: Send + Sync + 'static {
     /// `S`'s `Debug`.
     fn fmt_debug(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result;
     /// [`Node::on_start`].

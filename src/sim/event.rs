@@ -9,6 +9,7 @@ use super::SimTime;
 use crate::faults::FaultAction;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
+use std::sync::Arc;
 
 /// Something that will happen.
 #[derive(Clone, Debug)]
@@ -87,8 +88,55 @@ pub(crate) struct Scheduled<N: Node> {
 /// timers alone).
 #[derive(Clone, Debug)]
 enum Item<N: Node> {
+    /// An event of this world's own (a plain run's events stay here).
     Event(Event<N>),
-    Timer { node: NodeId, id: u64, epoch: u32 },
+    /// An event copies of an explored world share ([`Queue::share`]):
+    /// cloning the queue copies a pointer, not the message.
+    Shared(Arc<SharedEvent<N>>),
+    Timer {
+        node: NodeId,
+        id: u64,
+        epoch: u32,
+    },
+}
+
+/// An event shared between copies of an explored world, with its hash in
+/// the state fingerprint, computed once.
+#[derive(Debug)]
+struct SharedEvent<N: Node> {
+    event: Event<N>,
+    hash: Option<u64>,
+}
+
+impl<N: Node> Item<N> {
+    /// The event held (`None` for a timer reference).
+    fn event(&self) -> Option<&Event<N>> {
+        match self {
+            Item::Event(event) => Some(event),
+            Item::Shared(shared) => Some(&shared.event),
+            Item::Timer { .. } => None,
+        }
+    }
+
+    /// The event's fingerprint hash, when it was computed at sharing.
+    fn hash(&self) -> Option<u64> {
+        match self {
+            Item::Shared(shared) => shared.hash,
+            Item::Event(_) | Item::Timer { .. } => None,
+        }
+    }
+
+    /// The event held, taken out (a shared one is copied unless this was
+    /// its last holder).
+    fn into_event(self) -> Option<Event<N>> {
+        match self {
+            Item::Event(event) => Some(event),
+            Item::Shared(shared) => Some(
+                Arc::try_unwrap(shared).map_or_else(|shared| shared.event.clone(), |s| s.event),
+            ),
+            Item::Timer { .. } => None,
+        }
+    }
 }
 
 /// What the heap holds: the time and order of an item, and the slot it
@@ -300,7 +348,7 @@ impl<N: Node> Queue<N> {
     /// The event an entry stands for; `None` for a stale timer reference.
     fn resolve(&mut self, item: Item<N>) -> Option<Event<N>> {
         match item {
-            Item::Event(event) => Some(event),
+            Item::Event(_) | Item::Shared(_) => item.into_event(),
             Item::Timer { node, id, epoch } => {
                 let table = &mut self.timers[node.index()];
                 if table.get(&id).is_none_or(|p| p.epoch != epoch) {
@@ -320,7 +368,7 @@ impl<N: Node> Queue<N> {
 
     fn is_stale(&self, item: &Item<N>) -> bool {
         match item {
-            Item::Event(_) => false,
+            Item::Event(_) | Item::Shared(_) => false,
             Item::Timer { node, id, epoch } => self.timers[node.index()]
                 .get(id)
                 .is_none_or(|p| p.epoch != *epoch),
@@ -344,10 +392,35 @@ impl<N: Node> Queue<N> {
 
     /// Every queued event but timers, in no particular order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (SimTime, u64, &Event<N>)> {
-        self.heap.iter().filter_map(|e| match self.item(e) {
-            Item::Event(event) => Some((e.at, e.seq, event)),
-            Item::Timer { .. } => None,
+        self.heap
+            .iter()
+            .filter_map(|e| self.item(e).event().map(|event| (e.at, e.seq, event)))
+    }
+
+    /// [`Queue::iter`], with each event's fingerprint hash when it was
+    /// computed at sharing ([`Queue::share`]).
+    pub(crate) fn iter_hashed(
+        &self,
+    ) -> impl Iterator<Item = (SimTime, u64, &Event<N>, Option<u64>)> {
+        self.heap.iter().filter_map(|e| {
+            let item = self.item(e);
+            item.event().map(|event| (e.at, e.seq, event, item.hash()))
         })
+    }
+
+    /// Put every event of this world's own behind a shared pointer, with
+    /// its fingerprint hash (`hash`), so that copies of the world share
+    /// them: the explorer calls it on each state it may copy. Which events
+    /// are queued, their order and their contents do not change.
+    pub(crate) fn share(&mut self, hash: impl Fn(&Event<N>) -> Option<u64>) {
+        for slot in self.slots.iter_mut() {
+            if matches!(slot, Some(Item::Event(_))) {
+                if let Some(Item::Event(event)) = slot.take() {
+                    let hash = hash(&event);
+                    *slot = Some(Item::Shared(Arc::new(SharedEvent { event, hash })));
+                }
+            }
+        }
     }
 
     /// Queued events, timers included (cancelled ones until they are skipped).
@@ -409,14 +482,11 @@ impl<N: Node> Queue<N> {
         let position = self
             .heap
             .iter()
-            .position(|e| e.seq == seq && matches!(self.item(e), Item::Event(_)))?;
+            .position(|e| e.seq == seq && self.item(e).event().is_some())?;
         let mut entries = std::mem::take(&mut self.heap).into_vec();
         let entry = entries.swap_remove(position);
         self.heap = BinaryHeap::from(entries);
-        match self.release(entry) {
-            Item::Event(event) => Some(event),
-            Item::Timer { .. } => None,
-        }
+        self.release(entry).into_event()
     }
 
     /// Take every queued (non-timer) event that `doomed` picks out of the
@@ -425,7 +495,7 @@ impl<N: Node> Queue<N> {
         let picked = self
             .heap
             .iter()
-            .any(|e| matches!(self.item(e), Item::Event(event) if doomed(event)));
+            .any(|e| self.item(e).event().is_some_and(&doomed));
         if !picked {
             return Vec::new();
         }
@@ -433,9 +503,10 @@ impl<N: Node> Queue<N> {
         let mut kept = Vec::with_capacity(entries.len());
         let mut taken = Vec::new();
         for entry in entries {
-            match self.item(&entry) {
-                Item::Event(event) if doomed(event) => taken.push(entry),
-                _ => kept.push(entry),
+            if self.item(&entry).event().is_some_and(&doomed) {
+                taken.push(entry);
+            } else {
+                kept.push(entry);
             }
         }
         self.heap = BinaryHeap::from(kept);
@@ -443,19 +514,16 @@ impl<N: Node> Queue<N> {
         taken.sort_by_key(|e| (e.at, e.seq));
         taken
             .into_iter()
-            .filter_map(|entry| match self.release(entry) {
-                Item::Event(event) => Some(event),
-                Item::Timer { .. } => None,
-            })
+            .filter_map(|entry| self.release(entry).into_event())
             .collect()
     }
 
     /// The queued (non-timer) event scheduled as `seq`.
     pub(crate) fn get(&self, seq: u64) -> Option<&Event<N>> {
-        self.heap.iter().find_map(|e| match self.item(e) {
-            Item::Event(event) if e.seq == seq => Some(event),
-            _ => None,
-        })
+        self.heap
+            .iter()
+            .find(|e| e.seq == seq)
+            .and_then(|e| self.item(e).event())
     }
 
     /// Is `seq` a queued node-to-node message?

@@ -83,7 +83,7 @@ impl<N: Node> Sim<N> {
         let now = self.now;
         let mut h = StableHasher::new();
         for (i, slot) in self.nodes.iter().enumerate() {
-            if let Some(node) = &slot.state {
+            if let Some(node) = slot.state.as_deref() {
                 if !node.fingerprint_relative(slot.clock.local(now), &mut h) {
                     return Some(format!(
                         "the nodes (n{i}) do not hash themselves relative to now (Node::fingerprint_relative)"
@@ -150,25 +150,19 @@ impl<N: Node> Sim<N> {
         // Under the deadline-ordered model a client's timeout or resend is
         // ordered with the timers, so when it is due matters.
         let ordered = self.time_model() == Some(TimeModel::Ordered);
-        for (at, _, event) in self.queue.iter() {
+        for (at, _, event, cached) in self.queue.iter_hashed() {
             if !self.is_live(event) {
+                continue;
+            }
+            if let Some(hash) = cached.or_else(|| wire_hash(event)) {
+                match event {
+                    Event::Deliver { .. } => messages.push(hash),
+                    _ => elements.push(hash),
+                }
                 continue;
             }
             let mut e = StableHasher::new();
             match event {
-                Event::Deliver { from, to, msg, .. } => {
-                    (1u8, from, to, msg).hash(&mut e);
-                    messages.push(e.finish());
-                    continue;
-                }
-                Event::Request { node, request, .. } => (2u8, node, request).hash(&mut e),
-                Event::Reply {
-                    node,
-                    client,
-                    request_id,
-                    reply,
-                    ..
-                } => (3u8, node, client, request_id, reply).hash(&mut e),
                 Event::ClientWake(client) => (4u8, client).hash(&mut e),
                 Event::ClientTimeout { client, request_id } => {
                     (5u8, client, request_id).hash(&mut e);
@@ -201,7 +195,7 @@ impl<N: Node> Sim<N> {
         }
         for (node, id, seq, incarnation, timer) in self.queue.timers() {
             let slot = &self.nodes[node.index()];
-            let Some(state) = &slot.state else {
+            let Some(state) = slot.state.as_deref() else {
                 continue;
             };
             if slot.incarnation != incarnation {
@@ -279,6 +273,9 @@ impl<N: Node> Sim<N> {
     /// touched (a handler ran, or it crashed), so a fingerprint hashes each
     /// untouched node's cached value instead of its `Debug` text again.
     pub(crate) fn refresh_node_hashes(&mut self) {
+        // Every explored state passes here: share its queued events (with
+        // their hashes) with the copies the explorer will make of it.
+        self.queue.share(wire_hash);
         let relative = self.relative_now();
         let Some(mode) = self.explore.as_deref_mut() else {
             return;
@@ -323,7 +320,7 @@ fn node_hash<N: Node>(slot: &super::world::NodeSlot<N>, relative: Option<SimTime
     let mut h = StableHasher::new();
     let mut mentions = Mentions::default();
     let mut relative_to = relative;
-    match &slot.state {
+    match slot.state.as_deref() {
         Some(node) => {
             1u8.hash(&mut h);
             let done = relative.is_some_and(|now| {
@@ -423,4 +420,25 @@ impl std::fmt::Write for Numbers<'_> {
         }
         Ok(())
     }
+}
+
+/// A message, client request or reply on the wire: its hash in the
+/// fingerprint (the same wherever it was sent from and whenever it is due,
+/// so computed once per event, [`super::event::Queue::share`]). `None` for
+/// other events.
+pub(crate) fn wire_hash<N: Node>(event: &Event<N>) -> Option<u64> {
+    let mut e = StableHasher::new();
+    match event {
+        Event::Deliver { from, to, msg, .. } => (1u8, from, to, msg).hash(&mut e),
+        Event::Request { node, request, .. } => (2u8, node, request).hash(&mut e),
+        Event::Reply {
+            node,
+            client,
+            request_id,
+            reply,
+            ..
+        } => (3u8, node, client, request_id, reply).hash(&mut e),
+        _ => return None,
+    }
+    Some(e.finish())
 }

@@ -22,17 +22,19 @@ use std::hash::Hash;
 /// from the protocol's constructor and calls [`Node::on_start`] again, so only
 /// [`Ctx::storage`] survives.
 ///
-/// Nodes, messages and timers are `Send` (plain data is): `distlab explore
-/// --jobs N` expands copies of a world on several threads. One world is only
-/// ever stepped by one thread at a time.
-pub trait Node: Clone + Debug + Send + 'static {
+/// Nodes, messages and timers are `Send` and `Sync` (plain data is):
+/// `distlab explore --jobs N` expands copies of a world on several threads,
+/// and copies of a world share the node states and messages a step did not
+/// change (copy on write, behind `Arc`s). One world is only ever stepped by
+/// one thread at a time.
+pub trait Node: Clone + Debug + Send + Sync + 'static {
     /// Messages between nodes. `Hash` feeds the trace fingerprint; `Debug`
     /// is how the trace, `export` and the TUI show a message; `Serialize`
     /// keeps messages plain data (derive it: the engine does not serialise
     /// them today).
-    type Msg: Clone + Debug + Hash + Serialize + Send;
+    type Msg: Clone + Debug + Hash + Serialize + Send + Sync;
     /// Timer payloads (the same bounds, for the same reasons).
-    type Timer: Clone + Debug + Hash + Serialize + Send;
+    type Timer: Clone + Debug + Hash + Serialize + Send + Sync;
 
     /// Boot and every restart.
     fn on_start(&mut self, ctx: &mut Ctx<Self>);

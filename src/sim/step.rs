@@ -12,6 +12,7 @@ use super::SimTime;
 use crate::net::Transit;
 use std::fmt::Debug;
 use std::hash::Hash;
+use std::sync::Arc;
 
 /// The engine's own check: a run whose simulated time stands still for this
 /// many consecutive steps stops with a violation of this name. Nothing real
@@ -327,7 +328,7 @@ impl<N: Node> Sim<N> {
             self.node_changed(id);
         }
         let slot = &mut self.nodes[id.index()];
-        let Some(state) = slot.state.as_mut() else {
+        let Some(state) = slot.state.as_mut().map(Arc::make_mut) else {
             return;
         };
         let mut effects = std::mem::take(&mut self.effects);

@@ -26,8 +26,11 @@ pub type MetricsFn<N> = Arc<dyn Fn(&Sim<N>) -> Vec<(String, String)> + Send + Sy
 /// One node's slot: its state (absent while crashed) and what survives crashes.
 #[derive(Clone, Debug)]
 pub struct NodeSlot<N: Node> {
-    /// The node, or `None` while crashed.
-    pub state: Option<N>,
+    /// The node, or `None` while crashed. Behind an `Arc` so that copies of
+    /// a world share the node states a step did not change: a handler gets
+    /// `Arc::make_mut`'s `&mut N`, which copies the state only while another
+    /// world shares it (never in a plain run).
+    pub state: Option<Arc<N>>,
     /// Bumped at every crash, so stale timers are skipped.
     pub incarnation: u32,
     /// The node's own random stream (survives restarts).
@@ -480,7 +483,7 @@ impl<N: Node> SimBuilder<N> {
                     role_at_crash: None,
                     paused_until: None,
                     held: Vec::new(),
-                    state: Some((s.factory)(NodeId(i), s.nodes)),
+                    state: Some(Arc::new((s.factory)(NodeId(i), s.nodes))),
                     incarnation: 0,
                     rng: Prng::new(seed, Stream::Node(i)),
                     storage: Storage::new(),
@@ -619,7 +622,7 @@ impl<N: Node> Sim<N> {
     pub fn node(&self, id: NodeId) -> Option<&N> {
         self.nodes
             .get(id.index())
-            .and_then(|slot| slot.state.as_ref())
+            .and_then(|slot| slot.state.as_deref())
     }
     /// Every node slot (state, storage, clock), in id order.
     pub fn slots(&self) -> &[NodeSlot<N>] {
@@ -630,7 +633,7 @@ impl<N: Node> Sim<N> {
         self.nodes
             .iter()
             .enumerate()
-            .filter_map(|(i, slot)| slot.state.as_ref().map(|n| (NodeId(i as u32), n)))
+            .filter_map(|(i, slot)| slot.state.as_deref().map(|n| (NodeId(i as u32), n)))
     }
     /// True while `node` is paused (a `pause` fault): up, but running no
     /// handler until [`NodeSlot::paused_until`].

@@ -63,7 +63,7 @@ impl<N: RaftLabNode> Monitor<N> for TermNeverDecreases {
     fn after_step(&mut self, sim: &Sim<N>) -> Result<(), String> {
         per_node(&mut self.highest, sim.node_count());
         for (i, slot) in sim.slots().iter().enumerate() {
-            let Some(n) = &slot.state else {
+            let Some(n) = slot.state.as_deref() else {
                 continue;
             };
             let (highest, seen_in) = &mut self.highest[i];
@@ -99,7 +99,7 @@ impl<N: RaftLabNode> Monitor<N> for OneVotePerTerm {
     fn after_step(&mut self, sim: &Sim<N>) -> Result<(), String> {
         per_node(&mut self.votes, sim.node_count());
         for (i, slot) in sim.slots().iter().enumerate() {
-            let Some(n) = &slot.state else {
+            let Some(n) = slot.state.as_deref() else {
                 continue;
             };
             let Some(vote) = n.voted_for() else {
@@ -165,7 +165,7 @@ impl<N: RaftLabNode> Monitor<N> for RestartFromStorage {
             // Boot: every node starts (`on_start`) at time zero, with
             // empty storage; nothing else can have happened yet.
             for (i, slot) in sim.slots().iter().enumerate() {
-                let Some(n) = &slot.state else {
+                let Some(n) = slot.state.as_deref() else {
                     continue;
                 };
                 if let Some(knows) = remembers(n).filter(|_| slot.storage.keys().is_empty()) {
@@ -177,7 +177,7 @@ impl<N: RaftLabNode> Monitor<N> for RestartFromStorage {
             }
         }
         for (i, slot) in sim.slots().iter().enumerate() {
-            let Some(n) = &slot.state else {
+            let Some(n) = slot.state.as_deref() else {
                 continue;
             };
             if self.seen[i] == slot.incarnation {

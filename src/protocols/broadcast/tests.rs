@@ -141,6 +141,7 @@ fn an_invented_value_stops_the_run() {
     s.nodes[3]
         .state
         .as_mut()
+        .map(std::sync::Arc::make_mut)
         .expect("node 3 is up")
         .values
         .insert(1_000_000);

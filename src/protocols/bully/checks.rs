@@ -49,7 +49,7 @@ impl Monitor<Bully> for OneLeader {
         let n = sim.node_count() as usize;
         self.since.resize(n, None);
         for (i, slot) in sim.slots().iter().enumerate() {
-            let leading = slot.state.as_ref().is_some_and(Bully::is_leading);
+            let leading = slot.state.as_deref().is_some_and(Bully::is_leading);
             match (leading, self.since[i]) {
                 (true, None) => {
                     self.since[i] = Some(now);

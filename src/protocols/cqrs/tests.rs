@@ -255,7 +255,7 @@ fn a_stale_snapshot_or_expected_version_is_caught_by_the_checks() {
     let params = Params::default();
     let mut sim = builder(params.clone(), 5, 1).build();
     let slot = &mut sim.nodes[0];
-    if let Some(node) = slot.state.as_mut() {
+    if let Some(node) = slot.state.as_mut().map(std::sync::Arc::make_mut) {
         if let Part::Store(store) = &mut node.part {
             let events = history(4);
             store.streams.insert(0, events.clone());
@@ -298,7 +298,7 @@ fn an_event_entering_the_log_after_a_later_one_breaks_per_stream_order() {
         }
     });
     assert!(broker.out_of_order.is_some());
-    if let Some(node) = sim.nodes[1].state.as_mut() {
+    if let Some(node) = sim.nodes[1].state.as_mut().map(std::sync::Arc::make_mut) {
         node.part = Part::Broker(Box::new(broker));
     }
     let inv = sim

@@ -196,7 +196,11 @@ fn the_counter_rule_leaves_a_residue_that_only_anti_entropy_fixes() {
 fn an_invented_value_stops_the_run() {
     let mut s = sim(Params::default(), 8, 0.0, vec![]);
     s.run_until(SimTime::from_secs(1));
-    let node = s.nodes[2].state.as_mut().expect("node 2 is up");
+    let node = s.nodes[2]
+        .state
+        .as_mut()
+        .map(std::sync::Arc::make_mut)
+        .expect("node 2 is up");
     let learned = Learned {
         at: SimTime::ZERO,
         via: Via::Rumor,

@@ -180,7 +180,8 @@ fn a_service_that_never_grants_again_fails_liveness() {
     let mut s = sim(Params::default(), 1, vec![crash]);
     s.run_until(SimTime::from_millis(4001));
     // A service that forgets to expire leases: it stays quiet for good.
-    let Some(LockNode::Service(service)) = s.nodes[0].state.as_mut() else {
+    let Some(LockNode::Service(service)) = s.nodes[0].state.as_mut().map(std::sync::Arc::make_mut)
+    else {
         panic!("n0 is the service");
     };
     service.quiet_until = SimTime::from_secs(1000);

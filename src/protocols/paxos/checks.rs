@@ -27,7 +27,9 @@ fn each_fresh<T>(
         cursor.resize(nodes, (0, 0));
     }
     for (i, slot) in sim.slots().iter().enumerate() {
-        let Some(n) = &slot.state else { continue };
+        let Some(n) = slot.state.as_deref() else {
+            continue;
+        };
         if cursor[i].0 != slot.incarnation {
             cursor[i] = (slot.incarnation, 0);
         }
@@ -137,7 +139,7 @@ impl Monitor<Paxos> for BallotLedOnce {
 
     fn after_step(&mut self, sim: &Sim<Paxos>) -> Result<(), String> {
         for (i, slot) in sim.slots().iter().enumerate() {
-            let Some(n) = slot.state.as_ref().filter(|n| n.role == Role::Leader) else {
+            let Some(n) = slot.state.as_deref().filter(|n| n.role == Role::Leader) else {
                 continue;
             };
             let id = NodeId(i as u32);
@@ -212,7 +214,9 @@ impl Monitor<Paxos> for AcceptorMonotonic {
         self.incarnations
             .resize(nodes.max(self.incarnations.len()), 0);
         for (i, slot) in sim.slots().iter().enumerate() {
-            let Some(n) = &slot.state else { continue };
+            let Some(n) = slot.state.as_deref() else {
+                continue;
+            };
             let id = NodeId(i as u32);
             if n.promised < self.promised[i] {
                 return Err(format!(

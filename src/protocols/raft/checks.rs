@@ -220,7 +220,7 @@ impl<N: RaftLabNode> Monitor<N> for LeaderAppendOnly {
     fn after_step(&mut self, sim: &Sim<N>) -> Result<(), String> {
         per_node(&mut self.seen, sim.node_count());
         for (i, slot) in sim.slots().iter().enumerate() {
-            let Some(n) = slot.state.as_ref().filter(|n| is_leader(*n)) else {
+            let Some(n) = slot.state.as_deref().filter(|n| is_leader(*n)) else {
                 self.seen[i] = None;
                 continue;
             };
@@ -465,7 +465,7 @@ impl<N: RaftLabNode> Monitor<N> for LeaderCompleteness {
             self.observe(id, n);
         }
         for (i, slot) in sim.slots().iter().enumerate() {
-            let Some(n) = slot.state.as_ref().filter(|n| is_leader(*n)) else {
+            let Some(n) = slot.state.as_deref().filter(|n| is_leader(*n)) else {
                 self.checked[i] = None;
                 continue;
             };
@@ -603,7 +603,7 @@ impl<N: RaftLabNode> Monitor<N> for StateMachineSafety {
         per_node(&mut self.seen_applied, sim.node_count());
         per_node(&mut self.ack_cursor, sim.node_count());
         for (i, slot) in sim.slots().iter().enumerate() {
-            let Some(n) = &slot.state else {
+            let Some(n) = slot.state.as_deref() else {
                 continue;
             };
             if n.last_applied().0 != self.seen_applied[i] && n.last_applied().0 > 0 {

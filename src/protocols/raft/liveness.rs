@@ -158,7 +158,7 @@ fn top_leader<N: RaftLabNode>(sim: &Sim<N>) -> Option<Tracked> {
         .iter()
         .enumerate()
         .filter_map(|(i, slot)| {
-            let n = slot.state.as_ref().filter(|n| is_leader(*n))?;
+            let n = slot.state.as_deref().filter(|n| is_leader(*n))?;
             Some(Tracked {
                 id: NodeId(i as u32),
                 incarnation: slot.incarnation,
@@ -345,7 +345,7 @@ impl Progress {
             let same = slot.incarnation == t.incarnation && slot.state.is_some();
             let leads = slot
                 .state
-                .as_ref()
+                .as_deref()
                 .is_some_and(|n| is_leader(n) && n.current_term() == t.term);
             let lost = if !same {
                 Some(Lost::Crashed)
@@ -397,7 +397,7 @@ impl Progress {
         let mut followers = 0;
         for (i, slot) in sim.slots().iter().enumerate() {
             let id = NodeId(i as u32);
-            let ok = slot.state.as_ref().is_some_and(|n| in_step(id, n));
+            let ok = slot.state.as_deref().is_some_and(|n| in_step(id, n));
             followers += usize::from(ok);
             let since = &mut self.out_of_step_since[i];
             match (ok, *since) {
@@ -527,7 +527,7 @@ impl Hearing {
         self.open.resize(sim.node_count() as usize, None);
         for (i, slot) in sim.slots().iter().enumerate() {
             let id = NodeId(i as u32);
-            let key = slot.state.as_ref().and_then(|n| {
+            let key = slot.state.as_deref().and_then(|n| {
                 let (leader, leads) = leader_of(sim, n.current_term())?;
                 let out = leader != id
                     && n.leader() != Some(leader)
@@ -561,7 +561,7 @@ impl Hearing {
 /// The live leader of `term` and its incarnation, if any.
 fn leader_of<N: RaftLabNode>(sim: &Sim<N>, term: u64) -> Option<(NodeId, u32)> {
     sim.slots().iter().enumerate().find_map(|(i, slot)| {
-        let n = slot.state.as_ref()?;
+        let n = slot.state.as_deref()?;
         (is_leader(n) && n.current_term() == term).then_some((NodeId(i as u32), slot.incarnation))
     })
 }

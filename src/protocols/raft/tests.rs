@@ -459,7 +459,11 @@ fn leader_id(sim: &crate::sim::Sim<Raft>) -> NodeId {
 }
 
 fn state(sim: &mut crate::sim::Sim<Raft>, id: NodeId) -> &mut Raft {
-    sim.nodes[id.index()].state.as_mut().expect("up")
+    sim.nodes[id.index()]
+        .state
+        .as_mut()
+        .map(std::sync::Arc::make_mut)
+        .expect("up")
 }
 
 /// Step once; the run must stop on `check`, with `detail` in its message.

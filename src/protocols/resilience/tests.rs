@@ -87,7 +87,12 @@ fn protection_tames_the_retry_storm() {
 }
 
 fn full_gateway(s: &mut Sim<ResilienceNode>) -> &mut Gateway {
-    match s.nodes[4].state.as_mut().map(|n| &mut n.role) {
+    match s.nodes[4]
+        .state
+        .as_mut()
+        .map(std::sync::Arc::make_mut)
+        .map(|n| &mut n.role)
+    {
         Some(Role::Gateway(g)) => g,
         _ => panic!("n4 is the full gateway"),
     }

@@ -107,7 +107,11 @@ fn the_orchestrator_resumes_its_sagas_after_a_crash() {
 fn negative_stock_stops_the_run() {
     let mut s = sim(params(Style::Orchestrated), 4, Ratio::ZERO, vec![]);
     s.run_until(SimTime::from_secs(1));
-    let inventory = s.nodes[2].state.as_mut().expect("inventory is up");
+    let inventory = s.nodes[2]
+        .state
+        .as_mut()
+        .map(std::sync::Arc::make_mut)
+        .expect("inventory is up");
     inventory.local.stock.insert(1, -2);
     s.step();
     let violation = s.violation().expect("the always-check must fire");

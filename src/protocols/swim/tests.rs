@@ -102,6 +102,7 @@ fn a_member_that_never_declared_the_crash_is_caught() {
     s.nodes[0]
         .state
         .as_mut()
+        .map(std::sync::Arc::make_mut)
         .expect("n0 is up")
         .ghost
         .deaths

@@ -139,7 +139,12 @@ fn a_participant_that_commits_what_another_aborted_stops_the_run() {
     let mut s = sim(Params::default(), 4, 7, vec![]);
     s.run_until(SimTime::from_secs(2));
     let slot = s.nodes.iter_mut().skip(1).find_map(|slot| {
-        let Some(Role::Participant(p)) = slot.state.as_mut().map(|n| &mut n.role) else {
+        let Some(Role::Participant(p)) = slot
+            .state
+            .as_mut()
+            .map(std::sync::Arc::make_mut)
+            .map(|n| &mut n.role)
+        else {
             return None;
         };
         let record = p

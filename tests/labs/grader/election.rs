@@ -16,7 +16,7 @@ use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};
 
 /// Where a node keeps its term and vote.
-pub trait Keep: Clone + Debug + Send + 'static {
+pub trait Keep: Clone + Debug + Send + Sync + 'static {
     /// Save `(term, vote)` for `ctx.id()`, durably.
     fn save(ctx: &mut Ctx<Election<Self>>, meta: Meta);
     /// What was saved for `ctx.id()`, if anything.
