@@ -36,6 +36,9 @@ pub struct NodeView {
     pub local_time: SimTime,
     /// While paused (a `pause` fault): when it resumes (true time).
     pub paused_until: Option<SimTime>,
+    /// For a node that takes time (`[service]`): its workers and queue now,
+    /// like `2/2 busy, 3 queued, x10 slow`.
+    pub service: Option<String>,
 }
 
 /// A simulation of some protocol, behind one interface. `Send`, so that the
@@ -204,7 +207,17 @@ impl<N: Node> DynSim for Sim<N> {
         self.nodes
             .iter()
             .enumerate()
-            .map(|(i, slot)| node_view(NodeId(i as u32), slot, self.now))
+            .map(|(i, slot)| {
+                let id = NodeId(i as u32);
+                let mut view = node_view(id, slot, self.now);
+                if view.up {
+                    view.service = self
+                        .service
+                        .as_deref()
+                        .and_then(|s| s.describe(id, self.now));
+                }
+                view
+            })
             .collect()
     }
     fn history(&self) -> &History {
@@ -377,6 +390,7 @@ fn node_view<N: Node>(id: NodeId, slot: &NodeSlot<N>, now: SimTime) -> NodeView 
             view: View::note("(crashed: only storage survives)"),
             local_time,
             paused_until: None,
+            service: None,
         };
     };
     let site = || format!("{id}'s role, summary or inspect");
@@ -400,6 +414,7 @@ fn node_view<N: Node>(id: NodeId, slot: &NodeSlot<N>, now: SimTime) -> NodeView 
         view,
         local_time,
         paused_until,
+        service: None,
     }
 }
 

@@ -259,6 +259,24 @@ impl<N: Node> Service<N> {
         }
     }
 
+    /// What the TUI's cluster panel shows of `node`'s workers at `now`
+    /// (`2/2 busy, 3 queued`, and `x10 slow` while a `slow` fault lasts);
+    /// `None` when the node takes no time.
+    pub(crate) fn describe(&self, node: NodeId, now: SimTime) -> Option<String> {
+        let workers = self.nodes.get(node.index())?.as_ref()?;
+        let busy = workers.busy_until.iter().filter(|&&t| t > now).count();
+        let mut text = format!("{busy}/{} busy", workers.busy_until.len());
+        if !workers.waiting.is_empty() {
+            text += &format!(", {} queued", workers.waiting.len());
+        }
+        if let Some((factor, until)) = workers.slow {
+            if until > now {
+                text += &format!(", x{factor} slow");
+            }
+        }
+        Some(text)
+    }
+
     /// The model's metrics at `now` (see the module comment).
     pub(crate) fn metrics(&self, now: SimTime) -> Vec<(String, String)> {
         let served = || self.nodes.iter().flatten();

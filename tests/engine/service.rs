@@ -160,6 +160,35 @@ fn one_worker_serves_a_burst_one_after_the_other_in_order() {
 }
 
 #[test]
+fn the_cluster_panel_shows_workers_queue_and_slowness() {
+    use distlab::sim::DynSim;
+    let slow = ScheduledFault {
+        at: ms(50),
+        action: FaultAction::Slow {
+            node: Target::Node(NodeId(1)),
+            factor: 10,
+            duration: ms(500),
+        },
+    };
+    let mut sim = SimBuilder::new(2, 3, |_, _| Echo::default())
+        .duration(ms(3000))
+        .network(one_ms_links())
+        .service(n1_takes(10, 1))
+        .fault(slow)
+        .build();
+    sim.run_until(ms(150));
+    let views = DynSim::nodes(&sim);
+    assert_eq!(views[0].service, None, "n0 takes no time");
+    // At 150 ms the first request (slowed: 100 ms) is under way, four wait.
+    assert_eq!(
+        views[1].service.as_deref(),
+        Some("1/1 busy, 4 queued, x10 slow")
+    );
+    sim.run_until(ms(2000));
+    assert_eq!(DynSim::nodes(&sim)[1].service.as_deref(), Some("0/1 busy"));
+}
+
+#[test]
 fn more_workers_serve_in_parallel() {
     let sim = run(Some(n1_takes(10, 2)), &[]);
     let times: Vec<SimTime> = echoes(&sim).iter().take(5).map(|e| e.0).collect();

@@ -229,3 +229,22 @@ fn print_the_docs_capture() {
     let text = screen(&app, 120, 40).replace("0x################", &hash);
     std::fs::write("/tmp/distlab-tui-capture.txt", text).unwrap();
 }
+
+/// A node that takes time shows its workers, its queue and a `slow` fault
+/// in the cluster panel (`scenarios/raft-gray-leader.toml`: the leader is
+/// 20 times slower from 3 s to 7 s and its queue grows).
+#[test]
+fn the_cluster_panel_shows_a_slow_leaders_queue() {
+    let mut app = session("scenarios/raft-gray-leader.toml");
+    let mut seen = None;
+    for _ in 0..6000 {
+        app.apply(Action::StepForward);
+        let text = screen(&app, 120, 40);
+        if text.contains("x20 slow") && text.contains("queued") {
+            seen = Some(text);
+            break;
+        }
+    }
+    let text = seen.expect("the slow leader's queue shows within 6000 steps");
+    assert!(text.contains("1/1 busy"), "{text}");
+}

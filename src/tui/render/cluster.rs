@@ -58,6 +58,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             Some(until) => format!("paused until {until}; {}", view.summary),
             None => view.summary.clone(),
         };
+        let summary = match &view.service {
+            Some(load) => format!("[{load}] {summary}"),
+            None => summary,
+        };
         let head = format!("{marker}{:<id_width$} ", view.id.to_string());
         let role = if role.is_empty() {
             role
