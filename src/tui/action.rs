@@ -13,6 +13,9 @@ pub enum PromptKind {
     Loss,
     /// `z`: how long to pause the selected node (`3s`).
     Pause,
+    /// `w`: how much slower the selected node's workers get, and for how
+    /// long (`10 3s`; `[service]` scenarios).
+    Slow,
 }
 
 impl PromptKind {
@@ -26,6 +29,7 @@ impl PromptKind {
             PromptKind::Partition => "partition groups (0 1 2 | 3 4)",
             PromptKind::Loss => "loss probability (0.2 or 20%)",
             PromptKind::Pause => "pause the selected node for (3s, 500ms)",
+            PromptKind::Slow => "slow the selected node's service: factor and duration (10 3s)",
         }
     }
 }
@@ -114,6 +118,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("i", "isolate the selected node"),
     ("p", "partition into groups"),
     ("z", "pause the node (GC pause)"),
+    ("w", "slow the node's workers"),
     ("h", "heal the network"),
     ("l", "set the loss probability"),
     ("x", "fork: drop actions ahead"),

@@ -672,6 +672,14 @@ impl App {
                 let node = Target::Node(NodeId(self.selected_node as u32));
                 self.user_fault(FaultAction::Pause { node, duration })
             }),
+            PromptKind::Slow => parse::slow(&text).map(|(factor, duration)| {
+                let node = Target::Node(NodeId(self.selected_node as u32));
+                self.user_fault(FaultAction::Slow {
+                    node,
+                    factor,
+                    duration,
+                })
+            }),
         };
         if let Err(e) = result {
             self.status = e;

@@ -131,9 +131,45 @@ pub fn pause_duration(text: &str) -> Result<SimTime, String> {
     }
 }
 
+/// `10 3s` (also `x10 3s`): a `slow` fault's factor (1 to 1000) and
+/// duration.
+pub fn slow(text: &str) -> Result<(u32, SimTime), String> {
+    let usage = "give a factor and a duration like `10 3s`";
+    let mut words = text.split_whitespace();
+    let (Some(factor), Some(duration), None) = (words.next(), words.next(), words.next()) else {
+        return Err(format!("expected two words: {usage}"));
+    };
+    let factor = factor.trim_start_matches('x');
+    let factor = match factor.parse::<u32>() {
+        Ok(f) if (1..=1000).contains(&f) => f,
+        _ => {
+            return Err(format!(
+                "the factor is a whole number from 1 to 1000: {usage}"
+            ))
+        }
+    };
+    match duration.parse::<SimTime>() {
+        Ok(d) if d > SimTime::ZERO => Ok((factor, d)),
+        Ok(_) => Err(format!("the slowness lasts more than 0s: {usage}")),
+        Err(e) => Err(format!("not a duration ({e}): {usage}")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slow_takes_a_factor_and_a_duration() {
+        assert_eq!(slow("10 3s"), Ok((10, SimTime::from_secs(3))));
+        assert_eq!(slow(" x20  500ms "), Ok((20, SimTime::from_millis(500))));
+        assert!(slow("10").is_err());
+        assert!(slow("0 3s").is_err());
+        assert!(slow("1001 3s").is_err());
+        assert!(slow("10 0s").is_err());
+        assert!(slow("10 soon").is_err());
+        assert!(slow("10 3s more").is_err());
+    }
 
     #[test]
     fn goto_takes_steps_and_times() {

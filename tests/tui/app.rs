@@ -260,6 +260,35 @@ fn help_and_quit() {
     assert!(app.should_quit());
 }
 
+/// `w` slows the selected node's workers (a `[service]` scenario); a bad
+/// answer is explained and injects nothing.
+#[test]
+fn the_slow_key_slows_the_selected_nodes_workers() {
+    let mut app = session("scenarios/raft-gray-leader.toml");
+    steps(&mut app, 20);
+    app.apply(Action::SelectNext);
+    type_in(&mut app, PromptKind::Slow, "ten 3s");
+    assert!(app.status().contains("factor"), "{}", app.status());
+    assert!(app.timeline().injected().is_empty());
+    type_in(&mut app, PromptKind::Slow, "10 3s");
+    steps(&mut app, 1);
+    let actions: Vec<String> = app
+        .timeline()
+        .injected()
+        .iter()
+        .map(|(_, a)| a.to_string())
+        .collect();
+    assert_eq!(actions, ["slow n1 x10 for 3s"]);
+    let n1 = &app.timeline().sim().nodes()[1];
+    assert!(
+        n1.service
+            .as_deref()
+            .is_some_and(|s| s.contains("x10 slow")),
+        "{:?}",
+        n1.service
+    );
+}
+
 #[test]
 fn keyboard_faults_are_recorded_with_their_step() {
     let mut app = session(SCENARIO);
