@@ -100,6 +100,18 @@ fn n1_takes(each: u64, workers: u32) -> ServiceConfig {
     }
 }
 
+/// At 50 ms, `node` turns 10 times slower for 500 ms.
+fn slow_x10(node: NodeId) -> ScheduledFault {
+    ScheduledFault {
+        at: ms(50),
+        action: FaultAction::Slow {
+            node: Target::Node(node),
+            factor: 10,
+            duration: ms(500),
+        },
+    }
+}
+
 fn echoes(sim: &Sim<Echo>) -> Vec<(SimTime, u64)> {
     sim.node(NodeId(0)).expect("n0 is up").echoes.clone()
 }
@@ -162,14 +174,7 @@ fn one_worker_serves_a_burst_one_after_the_other_in_order() {
 #[test]
 fn the_cluster_panel_shows_workers_queue_and_slowness() {
     use distlab::sim::DynSim;
-    let slow = ScheduledFault {
-        at: ms(50),
-        action: FaultAction::Slow {
-            node: Target::Node(NodeId(1)),
-            factor: 10,
-            duration: ms(500),
-        },
-    };
+    let slow = slow_x10(NodeId(1));
     let mut sim = SimBuilder::new(2, 3, |_, _| Echo::default())
         .duration(ms(3000))
         .network(one_ms_links())
@@ -201,14 +206,7 @@ fn more_workers_serve_in_parallel() {
 
 #[test]
 fn a_slow_fault_multiplies_service_times_for_its_duration() {
-    let slow = ScheduledFault {
-        at: ms(50),
-        action: FaultAction::Slow {
-            node: Target::Node(NodeId(1)),
-            factor: 10,
-            duration: ms(500),
-        },
-    };
+    let slow = slow_x10(NodeId(1));
     let sim = run(Some(n1_takes(10, 1)), &[slow]);
     let echoes = echoes(&sim);
     // The first burst (at 101 ms, inside the slow window) takes 100 ms
@@ -224,14 +222,7 @@ fn a_slow_fault_multiplies_service_times_for_its_duration() {
 
 #[test]
 fn a_slow_fault_on_a_node_that_takes_no_time_says_nothing_slows() {
-    let slow = ScheduledFault {
-        at: ms(50),
-        action: FaultAction::Slow {
-            node: Target::Node(NodeId(0)),
-            factor: 10,
-            duration: ms(500),
-        },
-    };
+    let slow = slow_x10(NodeId(0));
     let sim = run(Some(n1_takes(10, 1)), &[slow]);
     assert!(
         sim.fault_log()
