@@ -4,7 +4,7 @@
 
 use crate::protocols::{
     broadcast, bully, clocks, cqrs, gossip, lock_service, paxos, pingpong, quorum_kv, raft,
-    resilience, saga, swim, three_pc, two_pc,
+    resilience, saga, service_discovery, swim, three_pc, two_pc,
 };
 use crate::scenario::engine::{BuildOptions, ProtocolFacts};
 use crate::scenario::{Scenario, ScenarioError};
@@ -86,6 +86,11 @@ pub const PROTOCOLS: &[ProtocolEntry] = &[
             "an order saga over four services with compensations, orchestrated or choreographed",
         facts: saga::scenario::FACTS,
         build: saga::scenario::build,
+    },
+    ProtocolEntry {
+        summary: "service discovery: a registry with TTLs and health checks, callers that cache its answer",
+        facts: service_discovery::scenario::FACTS,
+        build: service_discovery::scenario::build,
     },
     ProtocolEntry {
         summary: "SWIM membership: ping, ping-req, suspicion, incarnations, piggybacked dissemination",
