@@ -57,9 +57,13 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// Look up at once; the first refresh comes after a random part of
+    /// `refresh`, so that callers started together do not refresh in
+    /// lockstep (and a crash is not always seen at the same moment).
     pub(super) fn on_start(&mut self, params: &Params, ctx: &mut Ctx<SdNode>) {
         ctx.send(REGISTRY, Msg::Lookup);
-        ctx.set_timer(params.refresh, Timer::Refresh);
+        let first = ctx.rng().range_inclusive(1, params.refresh.as_nanos());
+        ctx.set_timer(SimTime(first), Timer::Refresh);
     }
 
     pub(super) fn on_message(

@@ -359,6 +359,13 @@ impl Node for SdNode {
         })
     }
 
+    fn message_summary(message: &Msg) -> String {
+        match message {
+            Msg::Instances { instances } => format!("Instances {}", registry::names(instances)),
+            other => format!("{other:?}"),
+        }
+    }
+
     fn summary(&self) -> String {
         match &self.role {
             Role::Registry(r) => r.summary(),
