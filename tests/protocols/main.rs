@@ -18,6 +18,7 @@
 //! - `raft_timed`: Raft's checks in time: moments and deadlines pass on the reference, fail when what they state is false, and leave the trace hash alone.
 //! - `resilience`: the retry-storm scenario and the three protections side by side.
 //! - `saga`: sagas in both styles, the isolation anomaly, bug switches.
+//! - `service_discovery`: service discovery: TTLs, caches, flap damping, health checks and stale views, each bug switch caught by its check.
 //! - `swim`: SWIM failure detection and its bug switch.
 //! - `three_pc`: three-phase commit over 2PC's bank and checks: no blocking where 2PC blocks, atomicity lost under a partition (by design), its bug switches.
 //! - `two_pc`: two-phase commit: scenarios, bug switches, every check catches something.
@@ -43,6 +44,7 @@ mod raft_scenarios;
 mod raft_timed;
 mod resilience;
 mod saga;
+mod service_discovery;
 mod swim;
 mod three_pc;
 mod two_pc;

@@ -471,6 +471,20 @@ const VIEWS: &[(&str, &str, u64, &str, &str)] = &[
         "Store",
     ),
     (
+        "sd_registry",
+        "scenarios/sd-instance-dies.toml",
+        300,
+        "registry",
+        "Lookup",
+    ),
+    (
+        "sd_caller",
+        "scenarios/sd-instance-dies.toml",
+        300,
+        "n4",
+        "Instances",
+    ),
+    (
         "pingpong",
         "scenarios/explore-pingpong.toml",
         30,

@@ -52,6 +52,7 @@
 
 mod caller;
 mod checks;
+mod inspect;
 mod registry;
 pub mod scenario;
 
@@ -359,11 +360,18 @@ impl Node for SdNode {
         })
     }
 
+    /// The registry's registrations, a caller's view and calls, an
+    /// instance's count; parameters folded (`inspect.rs`).
+    fn inspect(&self) -> crate::sim::View {
+        self.view()
+    }
+
+    fn inspect_message(message: &Msg) -> crate::sim::View {
+        inspect::message_view(message)
+    }
+
     fn message_summary(message: &Msg) -> String {
-        match message {
-            Msg::Instances { instances } => format!("Instances {}", registry::names(instances)),
-            other => format!("{other:?}"),
-        }
+        inspect::message_summary(message)
     }
 
     fn summary(&self) -> String {
