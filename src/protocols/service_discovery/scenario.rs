@@ -171,3 +171,39 @@ pub fn build(
         configure(b, scenario, &FACTS, workload, options)?.build(),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::{parse, Overrides};
+
+    fn error(nodes: u32, protocol: &str) -> String {
+        let text = format!(
+            "name = \"x\"\ndescription = \"x\"\nnodes = {nodes}\nduration = \"1s\"\n\
+             [protocol]\nname = \"service-discovery\"\n{protocol}\n"
+        );
+        let scenario = parse("x.toml", &text, &Overrides::default()).expect("parses");
+        let checked =
+            super::params(&scenario).and_then(|p| super::check_nodes(&scenario, &p).map(|()| p));
+        match checked {
+            Ok(_) => "ok".into(),
+            Err(e) => e.headline(),
+        }
+    }
+
+    #[test]
+    fn parameters_are_validated() {
+        assert_eq!(
+            error(5, "ttl = \"300ms\""),
+            "x.toml:7:7: ttl (300ms) must be more than heartbeat (300ms): every instance would expire between two heartbeats"
+        );
+        assert!(error(4, "").contains(
+            "service-discovery with 3 instance(s) needs at least 5 nodes (n0 the registry, n1..=n3 the instances, then at least one caller), got 4"
+        ));
+        assert_eq!(error(3, "instances = 1"), "ok");
+        assert!(error(5, "on_stale = \"maybe\"").contains("on_stale"));
+        assert_eq!(
+            error(5, "bugs = [\"no-expiry\", \"cache-forever\", \"retry-same-instance\"]"),
+            "ok"
+        );
+    }
+}
