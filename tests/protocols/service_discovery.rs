@@ -57,7 +57,11 @@ fn each_bug_switch_fails_its_check_and_passes_without_it() {
     for (bug, check, verdict) in [
         ("no-expiry", "fresh-views", Verdict::SafetyViolation),
         ("cache-forever", "views-converge", Verdict::LivenessFailure),
-        ("retry-same-instance", "expect availability", Verdict::LivenessFailure),
+        (
+            "retry-same-instance",
+            "expect availability",
+            Verdict::LivenessFailure,
+        ),
     ] {
         let path = format!("scenarios/sd-bug-{bug}.toml");
         let scenario = testing::load(&path);
@@ -73,7 +77,11 @@ fn each_bug_switch_fails_its_check_and_passes_without_it() {
         let fixed = variant(&path, &format!("bugs = [\"{bug}\"]"), "bugs = []");
         for seed in 0..5 {
             let report = testing::run(&fixed, seed);
-            assert_eq!(report.verdict, Verdict::Pass, "{path} without the bug, seed {seed}");
+            assert_eq!(
+                report.verdict,
+                Verdict::Pass,
+                "{path} without the bug, seed {seed}"
+            );
         }
     }
 }
@@ -91,10 +99,18 @@ fn a_crashed_instance_leaves_the_views_within_ttl_and_a_refresh() {
             "seed {seed}: {:?}",
             report.metrics
         );
-        assert_eq!(metric(&report, "calls-failed"), 0.0, "seed {seed}: retries elsewhere");
+        assert_eq!(
+            metric(&report, "calls-failed"),
+            0.0,
+            "seed {seed}: retries elsewhere"
+        );
     }
     // A longer TTL keeps the dead instance longer.
-    let long = variant("scenarios/sd-instance-dies.toml", "ttl = \"1s\"", "ttl = \"4s\"");
+    let long = variant(
+        "scenarios/sd-instance-dies.toml",
+        "ttl = \"1s\"",
+        "ttl = \"4s\"",
+    );
     let report = testing::run(&long, 1);
     assert!(
         failed(&report).contains(&"expect dead-routing-max".to_string()),
@@ -113,7 +129,11 @@ fn a_partitioned_registry_leaves_callers_serving_stale_views_or_refusing() {
         let refused = testing::run(&fail, seed);
         assert_eq!(served.verdict, Verdict::Pass, "seed {seed}");
         // The dead n3 stays in the views until the partition heals.
-        assert!(metric(&served, "dead-routing-max") >= 3_000.0, "{:?}", served.metrics);
+        assert!(
+            metric(&served, "dead-routing-max") >= 3_000.0,
+            "{:?}",
+            served.metrics
+        );
         assert!(metric(&served, "availability") >= 99.0);
         assert!(
             metric(&refused, "availability") < 80.0,
@@ -170,7 +190,10 @@ fn service_discovery_trace_hashes_are_pinned() {
     .iter()
     .map(|path| {
         let scenario = testing::load(path);
-        format!("{path} {}", testing::run(&scenario, scenario.seed).trace_hash)
+        format!(
+            "{path} {}",
+            testing::run(&scenario, scenario.seed).trace_hash
+        )
     })
     .collect();
     insta::assert_snapshot!(hashes.join("\n"));

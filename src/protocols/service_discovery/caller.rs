@@ -96,7 +96,10 @@ impl Caller {
     /// timeout), not at the next refresh.
     fn on_instances(&mut self, params: &Params, ctx: &mut Ctx<SdNode>, instances: Vec<NodeId>) {
         if instances.is_empty() && !self.view.is_empty() {
-            ctx.log(format!("the registry lists no instance: keeps {}", names(&self.view)));
+            ctx.log(format!(
+                "the registry lists no instance: keeps {}",
+                names(&self.view)
+            ));
             return;
         }
         if instances != self.view {

@@ -227,8 +227,9 @@ pub fn builder(params: Params, nodes: u32, seed: u64) -> SimBuilder<SdNode> {
     .invariant(Invariant::eventually("views-converge", move |sim| {
         views_converge(sim, &converge)
     }))
-    .invariant(Invariant::sometimes("a-call-succeeds", |sim: &Sim<SdNode>| {
-        sim.counters().ops_ok > 0
-    }))
+    .invariant(Invariant::sometimes(
+        "a-call-succeeds",
+        |sim: &Sim<SdNode>| sim.counters().ops_ok > 0,
+    ))
     .metrics(metrics)
 }

@@ -30,9 +30,7 @@ impl SdNode {
                     .field("healthRound", r.round)
                     .field("lookups", r.lookups)
             }
-            Role::Instance(i) => View::new()
-                .section("instance")
-                .field("served", i.served),
+            Role::Instance(i) => View::new().section("instance").field("served", i.served),
             Role::Caller(c) => {
                 let calls = c.calls.iter().map(|(attempt, call)| {
                     (

@@ -202,7 +202,10 @@ mod tests {
         assert_eq!(error(3, "instances = 1"), "ok");
         assert!(error(5, "on_stale = \"maybe\"").contains("on_stale"));
         assert_eq!(
-            error(5, "bugs = [\"no-expiry\", \"cache-forever\", \"retry-same-instance\"]"),
+            error(
+                5,
+                "bugs = [\"no-expiry\", \"cache-forever\", \"retry-same-instance\"]"
+            ),
             "ok"
         );
     }

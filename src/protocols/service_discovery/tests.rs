@@ -27,14 +27,21 @@ fn registry(entries: &[(u32, u64, u32, u32)]) -> Registry {
 fn the_registry_lists_only_instances_heard_within_the_ttl() {
     let params = Params::default(); // ttl 1s
     let r = registry(&[(1, 0, 1, 0), (2, 500, 1, 0), (3, 1_000, 1, 0)]);
-    assert_eq!(r.listed(&params, ms(1_000)), vec![NodeId(1), NodeId(2), NodeId(3)]);
+    assert_eq!(
+        r.listed(&params, ms(1_000)),
+        vec![NodeId(1), NodeId(2), NodeId(3)]
+    );
     assert_eq!(r.listed(&params, ms(1_001)), vec![NodeId(2), NodeId(3)]);
     assert_eq!(r.listed(&params, ms(2_001)), Vec::<NodeId>::new());
     let bug = Params {
         bugs: [Bug::NoExpiry].into(),
         ..Params::default()
     };
-    assert_eq!(r.listed(&bug, ms(60_000)).len(), 3, "no-expiry forgets nobody");
+    assert_eq!(
+        r.listed(&bug, ms(60_000)).len(),
+        3,
+        "no-expiry forgets nobody"
+    );
 }
 
 #[test]
