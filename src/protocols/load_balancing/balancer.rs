@@ -153,14 +153,17 @@ impl Balancer {
         self.outliers[i].until.filter(|&until| until > now)
     }
 
-    /// The load view: own outstanding, plus the others' last reports.
+    /// The load view: with `local`, the own outstanding counts; with
+    /// `shared`, the sum of every balancer's counts as of its last report
+    /// (its own included): the whole load, but up to a report period old.
     fn loads(&self, params: &Params) -> Vec<u32> {
-        let mut loads = self.outstanding.clone();
-        if params.load_info == LoadInfo::Shared {
-            for report in self.reported.values() {
-                for (l, r) in loads.iter_mut().zip(report) {
-                    *l += r;
-                }
+        if params.load_info == LoadInfo::Local {
+            return self.outstanding.clone();
+        }
+        let mut loads = vec![0; self.outstanding.len()];
+        for report in self.reported.values() {
+            for (l, r) in loads.iter_mut().zip(report) {
+                *l += r;
             }
         }
         loads
@@ -363,6 +366,7 @@ impl Balancer {
             Timer::Hedge(call) => self.on_hedge(params, ctx, call),
             Timer::Report => {
                 let outstanding = self.outstanding.clone();
+                self.reported.insert(ctx.id(), outstanding.clone());
                 for b in 0..params.balancers {
                     if NodeId(b) != ctx.id() {
                         let outstanding = outstanding.clone();

@@ -13,8 +13,8 @@
 //! sees every request and so has the whole load in view; `client-side` —
 //! `balancers` balancers, each a client library with only its own
 //! requests in view (a partial view), or, with `load_info = "shared"`,
-//! its own plus the others' outstanding counts as they last reported them
-//! (a stale view: see `scenarios/lb-stale-load.toml`).
+//! every balancer's outstanding counts as of their last reports, its own
+//! included (the whole load, but stale: see `scenarios/lb-stale-load.toml`).
 //!
 //! The rules, and where each lives:
 //! - **Choosing** ([`strategy`], called from `Balancer::pick`): round robin,
@@ -90,7 +90,7 @@ pub enum Mode {
 pub enum LoadInfo {
     /// Its own outstanding requests only.
     Local,
-    /// Its own, plus the other balancers' as they last reported them.
+    /// Every balancer's (its own included) as of their last reports.
     Shared,
 }
 

@@ -111,7 +111,7 @@ pub(crate) const LOAD_INFO: Param<&'static str> = Param::one_of(
     "load_info",
     "local",
     &["local", "shared"],
-    "local: a balancer counts its own outstanding requests; shared: plus the others' last reports (stale)",
+    "local: a balancer's own outstanding counts; shared: every balancer's counts as of their last reports (the whole load, stale)",
 );
 pub(crate) const LOAD_REPORT_EVERY: Param<SimTime> = Param::positive_duration(
     "load_report_every",
