@@ -31,6 +31,8 @@ svg sd-instance-dies.svg sd-instance-dies 1189..1249
 "$bin" sweep-params scenarios/sd-instance-dies.toml --param ttl=500ms,1s,2s,4s --metrics dead-calls,dead-routing-max --seeds 0..20 --svg "$out/sd-ttl.svg" > /dev/null
 # What linearizable means (docs/checkers.md): a register history with a stale
 # read (exit 1: not linearizable) and the same reads a little earlier (exit 0).
+# The load-balancing table's chart: 500 runs (about 40 s of CPU with a release build).
+"$bin" sweep-params scenarios/lb-slow-instance.toml --param strategy=round-robin,random,least-outstanding,two-choices,consistent-hash --seeds 0..100 --metrics op-latency-p50,op-latency-p99,throughput,errors,load-max-min --svg "$out/lb-slow-instance-strategies.svg" > /dev/null
 "$bin" check-history tests/fixtures/histories/register-three-stale-read.jsonl --svg "$out/register-stale-read.svg" > /dev/null || test $? -eq 1
 "$bin" check-history tests/fixtures/histories/register-three-ok.jsonl --svg "$out/register-linearizable.svg" > /dev/null
 echo "wrote $(ls "$out" | wc -l) pictures in $out"

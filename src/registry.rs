@@ -3,8 +3,8 @@
 //! name a protocol type.
 
 use crate::protocols::{
-    broadcast, bully, clocks, cqrs, gossip, lock_service, paxos, pingpong, quorum_kv, raft,
-    resilience, saga, service_discovery, swim, three_pc, two_pc,
+    broadcast, bully, clocks, cqrs, gossip, load_balancing, lock_service, paxos, pingpong,
+    quorum_kv, raft, resilience, saga, service_discovery, swim, three_pc, two_pc,
 };
 use crate::scenario::engine::{BuildOptions, ProtocolFacts};
 use crate::scenario::{Scenario, ScenarioError};
@@ -50,6 +50,11 @@ pub const PROTOCOLS: &[ProtocolEntry] = &[
         summary: "Lamport clocks and a totally ordered broadcast (ties broken by node id)",
         facts: clocks::scenario::LAMPORT_FACTS,
         build: clocks::scenario::build_lamport,
+    },
+    ProtocolEntry {
+        summary: "load balancing: round robin, random, least-outstanding, two choices, consistent hashing; tail latency under a slow instance",
+        facts: load_balancing::scenario::FACTS,
+        build: load_balancing::scenario::build,
     },
     ProtocolEntry {
         summary: "a lock service with leases and fencing tokens, a storage service, holders that pause",

@@ -6,6 +6,7 @@ pub mod bully;
 pub mod clocks;
 pub mod cqrs;
 pub mod gossip;
+pub mod load_balancing;
 pub mod lock_service;
 pub mod paxos;
 pub mod pingpong;
