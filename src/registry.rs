@@ -4,7 +4,7 @@
 
 use crate::protocols::{
     broadcast, bully, clocks, cqrs, gossip, lock_service, paxos, pingpong, quorum_kv, raft,
-    resilience, saga, swim, three_pc, two_pc,
+    resilience, saga, sharding, swim, three_pc, two_pc,
 };
 use crate::scenario::engine::{BuildOptions, ProtocolFacts};
 use crate::scenario::{Scenario, ScenarioError};
@@ -86,6 +86,11 @@ pub const PROTOCOLS: &[ProtocolEntry] = &[
             "an order saga over four services with compensations, orchestrated or choreographed",
         facts: saga::scenario::FACTS,
         build: saga::scenario::build,
+    },
+    ProtocolEntry {
+        summary: "sharded KV: mod-N, consistent hashing, ranges; a controller; key migration on join/leave, linearizable",
+        facts: sharding::scenario::FACTS,
+        build: sharding::scenario::build,
     },
     ProtocolEntry {
         summary: "SWIM membership: ping, ping-req, suspicion, incarnations, piggybacked dissemination",

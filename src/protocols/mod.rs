@@ -14,6 +14,7 @@ pub mod raft;
 pub mod replicated_kv;
 pub mod resilience;
 pub mod saga;
+pub mod sharding;
 pub mod swim;
 pub mod three_pc;
 pub mod two_pc;

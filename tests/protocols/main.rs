@@ -43,6 +43,7 @@ mod raft_scenarios;
 mod raft_timed;
 mod resilience;
 mod saga;
+mod sharding;
 mod swim;
 mod three_pc;
 mod two_pc;
