@@ -26,7 +26,7 @@ svg cap-partition.svg cap-partition 910..970
 svg cqrs-bug-dual-write.svg cqrs-bug-dual-write 1440..1500
 svg saga-orchestrated.svg saga-orchestrated 530..590
 svg resilience-breaker.svg resilience-breaker 385..450
-svg shard-join-leave.svg shard-join-leave STEPS
+svg shard-join-leave.svg shard-join-leave 1394..1444
 # What linearizable means (docs/checkers.md): a register history with a stale
 # read (exit 1: not linearizable) and the same reads a little earlier (exit 0).
 "$bin" check-history tests/fixtures/histories/register-three-stale-read.jsonl --svg "$out/register-stale-read.svg" > /dev/null || test $? -eq 1
