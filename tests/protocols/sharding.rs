@@ -74,7 +74,11 @@ fn shard_join_leave_moves_keys_and_stays_linearizable() {
     );
     let report = testing::run(&testing::load(&mod_n), 2);
     assert_eq!(report.verdict, Verdict::Pass, "{report:#?}");
-    assert!(number(&report, "keys-moved") > 2.0 * minimum, "{:?}", report.metrics);
+    assert!(
+        number(&report, "keys-moved") > 2.0 * minimum,
+        "{:?}",
+        report.metrics
+    );
 }
 
 #[test]

@@ -95,14 +95,22 @@ impl ShardMonitor {
             self.load[i].0 += s.served - self.seen[i].1;
             self.load[i].1 += s.redirects - self.seen[i].2;
             self.seen[i] = (slot.incarnation, s.served, s.redirects);
-            for (key, parent, child) in fresh(&mut self.write_cursor[i], slot.incarnation, &s.observed.writes) {
+            for (key, parent, child) in fresh(
+                &mut self.write_cursor[i],
+                slot.incarnation,
+                &s.observed.writes,
+            ) {
                 let _ = key;
                 self.parents.insert(*child, *parent);
             }
             for ack in fresh(&mut self.ack_cursor[i], slot.incarnation, &s.observed.acked) {
                 self.acked.push(ack.clone());
             }
-            let done = fresh(&mut self.migration_cursor[i], slot.incarnation, &s.observed.migrations);
+            let done = fresh(
+                &mut self.migration_cursor[i],
+                slot.incarnation,
+                &s.observed.migrations,
+            );
             for (num, took) in done {
                 let longest = self.migrations.entry(*num).or_default();
                 *longest = (*longest).max(*took);
@@ -200,7 +208,9 @@ fn acked_writes_survive(sim: &Sim<Shard>) -> Result<(), String> {
     let layout = m.params.layout(&config.servers);
     let mut chains: BTreeMap<&str, BTreeSet<u64>> = BTreeMap::new();
     for (key, lineage) in &m.acked {
-        let Some(owner) = layout.owner(key) else { continue };
+        let Some(owner) = layout.owner(key) else {
+            continue;
+        };
         let Some(s) = sim.node(owner).and_then(Shard::server) else {
             continue; // down at the end: nothing to compare
         };
@@ -267,17 +277,19 @@ fn metrics(sim: &Sim<Shard>) -> Vec<(String, String)> {
 pub fn builder(params: Params, nodes: u32, seed: u64) -> SimBuilder<Shard> {
     let params = Arc::new(params);
     let monitor = ShardMonitor::new(Arc::clone(&params));
-    SimBuilder::new(nodes, seed, move |id, _| Shard::new(Arc::clone(&params), id))
-        .monitor("single-server", monitor)
-        .invariant(Invariant::eventually(
-            "migrations-complete",
-            migrations_complete,
-        ))
-        .invariant(Invariant::eventually(
-            "acked-writes-survive",
-            acked_writes_survive,
-        ))
-        .metrics(metrics)
+    SimBuilder::new(nodes, seed, move |id, _| {
+        Shard::new(Arc::clone(&params), id)
+    })
+    .monitor("single-server", monitor)
+    .invariant(Invariant::eventually(
+        "migrations-complete",
+        migrations_complete,
+    ))
+    .invariant(Invariant::eventually(
+        "acked-writes-survive",
+        acked_writes_survive,
+    ))
+    .metrics(metrics)
 }
 
 #[cfg(test)]

@@ -207,7 +207,10 @@ mod tests {
             ..Params::default()
         };
         let plan = schedule(&params);
-        let at: Vec<u64> = plan.iter().map(|(t, _)| t.as_nanos() / 1_000_000_000).collect();
+        let at: Vec<u64> = plan
+            .iter()
+            .map(|(t, _)| t.as_nanos() / 1_000_000_000)
+            .collect();
         assert_eq!(at, vec![1, 2, 4, 6]);
         assert_eq!(plan[1].1, Change::LeaveLowest);
         assert_eq!(plan[2].1, Change::Join);

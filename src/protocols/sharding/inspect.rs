@@ -29,20 +29,22 @@ impl Shard {
                     .params(&*self.params)
             }
             Role::Server(s) => {
-                let data = s
-                    .kv
-                    .data
-                    .iter()
-                    .map(|(k, v)| (k.clone(), Item::text(v.to_string())));
-                let sessions = s
-                    .kv
-                    .sessions
-                    .iter()
-                    .map(|(c, x)| (c.to_string(), Item::text(format!("#{}", x.last_id))));
+                let data =
+                    s.kv.data
+                        .iter()
+                        .map(|(k, v)| (k.clone(), Item::text(v.to_string())));
+                let sessions =
+                    s.kv.sessions
+                        .iter()
+                        .map(|(c, x)| (c.to_string(), Item::text(format!("#{}", x.last_id))));
                 let outbound = s.outbound.iter().map(|(to, h)| {
                     (
                         to.to_string(),
-                        Item::text(format!("{} keys, {} sessions", h.data.len(), h.sessions.len())),
+                        Item::text(format!(
+                            "{} keys, {} sessions",
+                            h.data.len(),
+                            h.sessions.len()
+                        )),
                     )
                 });
                 View::new()

@@ -176,7 +176,11 @@ impl Moves {
 
 /// Count the keys of `keys` whose owner differs between `before` and
 /// `after`, and the minimum ([`Moves`]).
-pub fn moves<'k>(before: &Layout, after: &Layout, keys: impl IntoIterator<Item = &'k str>) -> Moves {
+pub fn moves<'k>(
+    before: &Layout,
+    after: &Layout,
+    keys: impl IntoIterator<Item = &'k str>,
+) -> Moves {
     let joined = after
         .servers
         .iter()
@@ -333,8 +337,14 @@ mod tests {
             assert!(join.ratio() <= 1.5, "{servers} servers, join: {join:?}");
             assert!(leave.ratio() <= 1.5, "{servers} servers, leave: {leave:?}");
             let (join, leave) = join_and_leave(Placement::ModN, servers, keys, vnodes);
-            assert!(join.moved > keys / 2, "mod-n, {servers} servers, join: {join:?}");
-            assert!(leave.moved > keys / 2, "mod-n, {servers} servers, leave: {leave:?}");
+            assert!(
+                join.moved > keys / 2,
+                "mod-n, {servers} servers, join: {join:?}"
+            );
+            assert!(
+                leave.moved > keys / 2,
+                "mod-n, {servers} servers, leave: {leave:?}"
+            );
         }
         println!("{}", move_table(keys, vnodes));
     }

@@ -90,7 +90,9 @@ pub fn params(scenario: &Scenario, keys: u64) -> Result<Params, ScenarioError> {
         return Err(ScenarioError::at(
             &scenario.source,
             scenario.protocol.span(),
-            format!("sharding needs at least 2 nodes (n0 the controller, n1.. servers), got {nodes}"),
+            format!(
+                "sharding needs at least 2 nodes (n0 the controller, n1.. servers), got {nodes}"
+            ),
         ));
     }
     let servers = match p.get(&SERVERS)? {
@@ -213,10 +215,13 @@ pub fn configured(
     let b = builder(params, scenario.nodes, scenario.seed);
     let mut b = configure(b, scenario, &FACTS, boxed, options)?;
     if has_clients {
-        b = b.invariant(Invariant::sometimes("client-op-served", |sim: &Sim<Shard>| {
-            sim.live_nodes()
-                .any(|(_, n)| n.server().is_some_and(|s| s.served > 0))
-        }));
+        b = b.invariant(Invariant::sometimes(
+            "client-op-served",
+            |sim: &Sim<Shard>| {
+                sim.live_nodes()
+                    .any(|(_, n)| n.server().is_some_and(|s| s.served > 0))
+            },
+        ));
     }
     if history.is_some() {
         b = b.invariant(Invariant::linearizable(Model::Kv, HISTORY_STEPS));

@@ -127,7 +127,12 @@ impl Shard {
         s.prev = std::mem::replace(&mut s.config, config);
         s.prev_layout = std::mem::replace(&mut s.layout, layout);
         s.inbound = if is_server {
-            s.prev.servers.iter().copied().filter(|n| *n != me).collect()
+            s.prev
+                .servers
+                .iter()
+                .copied()
+                .filter(|n| *n != me)
+                .collect()
         } else {
             BTreeSet::new()
         };
@@ -148,13 +153,12 @@ impl Shard {
                     },
                 );
             }
-            let moving: Vec<String> = s
-                .kv
-                .data
-                .keys()
-                .filter(|k| s.layout.owner(k) != Some(me))
-                .cloned()
-                .collect();
+            let moving: Vec<String> =
+                s.kv.data
+                    .keys()
+                    .filter(|k| s.layout.owner(k) != Some(me))
+                    .cloned()
+                    .collect();
             for key in moving {
                 let value = s.kv.data.remove(&key).unwrap_or(Value::Nil);
                 let lineage = s.lineage.remove(&key).unwrap_or(0);
@@ -200,11 +204,10 @@ impl Shard {
             s.kv.data.insert(key, entry.value);
         }
         for (client, session) in handoff.sessions {
-            let newer = s
-                .kv
-                .sessions
-                .get(&client)
-                .is_none_or(|mine| session.last_id > mine.last_id);
+            let newer =
+                s.kv.sessions
+                    .get(&client)
+                    .is_none_or(|mine| session.last_id > mine.last_id);
             if newer {
                 ctx.storage().put(&format!("s/{}", client.0), &session);
                 s.kv.sessions.insert(client, session);
@@ -215,7 +218,10 @@ impl Shard {
         if params.has(Bug::AckBeforeSync) {
             if !s.flush_armed {
                 s.flush_armed = true;
-                ctx.set_timer(SimTime::from_nanos(params.poll.as_nanos() * 5), Timer::Flush);
+                ctx.set_timer(
+                    SimTime::from_nanos(params.poll.as_nanos() * 5),
+                    Timer::Flush,
+                );
             }
         } else {
             ctx.storage().sync();
