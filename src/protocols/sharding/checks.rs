@@ -95,12 +95,11 @@ impl ShardMonitor {
             self.load[i].0 += s.served - self.seen[i].1;
             self.load[i].1 += s.redirects - self.seen[i].2;
             self.seen[i] = (slot.incarnation, s.served, s.redirects);
-            for (key, parent, child) in fresh(
+            for (_, parent, child) in fresh(
                 &mut self.write_cursor[i],
                 slot.incarnation,
                 &s.observed.writes,
             ) {
-                let _ = key;
                 self.parents.insert(*child, *parent);
             }
             for ack in fresh(&mut self.ack_cursor[i], slot.incarnation, &s.observed.acked) {
