@@ -46,7 +46,7 @@ pub fn schedule(params: &Params) -> Vec<(SimTime, Change)> {
                 },
             ));
             leave = !leave;
-            at = at + every;
+            at += every;
         }
     }
     out.retain(|(at, _)| *at < params.changes_until);
@@ -109,7 +109,7 @@ impl Shard {
         c.moves = recount(&params, &c.configs);
         let latest = c.configs.last().cloned().unwrap_or_default();
         ctx.log(format!("controller: configuration {latest}"));
-        for node in ctx.peers().collect::<Vec<_>>() {
+        for node in ctx.peers() {
             ctx.send(
                 node,
                 Msg::Config {
@@ -155,7 +155,7 @@ impl Shard {
         ctx.storage().sync();
         for config in made {
             ctx.log(format!("controller: new configuration {config}"));
-            for node in ctx.peers().collect::<Vec<_>>() {
+            for node in ctx.peers() {
                 ctx.send(
                     node,
                     Msg::Config {

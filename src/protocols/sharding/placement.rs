@@ -68,7 +68,7 @@ fn mix(mut z: u64) -> u64 {
 
 /// The ring position of a server's `i`th virtual node.
 fn vnode_hash(server: NodeId, i: u32) -> u64 {
-    mix(mix(u64::from(server.0) << 32 | u64::from(i)))
+    mix(mix((u64::from(server.0) << 32) | u64::from(i)))
 }
 
 /// The position of `key` in a key space of `key_space` keys (`k<n>` is
