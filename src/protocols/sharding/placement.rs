@@ -199,9 +199,7 @@ pub fn moves<'k>(
         }
     }
     let after_count = after.servers.len() as u64;
-    if after_count > 0 {
-        moves.minimum += joined * total / after_count;
-    }
+    moves.minimum += (joined * total).checked_div(after_count).unwrap_or(0);
     moves
 }
 
