@@ -27,6 +27,7 @@ svg cqrs-bug-dual-write.svg cqrs-bug-dual-write 1440..1500
 svg saga-orchestrated.svg saga-orchestrated 530..590
 svg resilience-breaker.svg resilience-breaker 385..450
 svg sd-instance-dies.svg sd-instance-dies 1189..1249
+svg shard-join-leave.svg shard-join-leave 1394..1444
 # What a TTL costs (docs/protocols/service-discovery.md): one bar per value.
 "$bin" sweep-params scenarios/sd-instance-dies.toml --param ttl=500ms,1s,2s,4s --metrics dead-calls,dead-routing-max --seeds 0..20 --svg "$out/sd-ttl.svg" > /dev/null
 # What linearizable means (docs/checkers.md): a register history with a stale

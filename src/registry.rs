@@ -4,7 +4,7 @@
 
 use crate::protocols::{
     broadcast, bully, clocks, cqrs, gossip, load_balancing, lock_service, paxos, pingpong,
-    quorum_kv, raft, resilience, saga, service_discovery, swim, three_pc, two_pc,
+    quorum_kv, raft, resilience, saga, service_discovery, sharding, swim, three_pc, two_pc,
 };
 use crate::scenario::engine::{BuildOptions, ProtocolFacts};
 use crate::scenario::{Scenario, ScenarioError};
@@ -96,6 +96,11 @@ pub const PROTOCOLS: &[ProtocolEntry] = &[
         summary: "service discovery: a registry with TTLs and health checks, callers that cache its answer",
         facts: service_discovery::scenario::FACTS,
         build: service_discovery::scenario::build,
+    },
+    ProtocolEntry {
+        summary: "sharded KV: mod-N, consistent hashing, ranges; a controller; key migration on join/leave, linearizable",
+        facts: sharding::scenario::FACTS,
+        build: sharding::scenario::build,
     },
     ProtocolEntry {
         summary: "SWIM membership: ping, ping-req, suspicion, incarnations, piggybacked dissemination",

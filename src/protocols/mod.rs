@@ -16,6 +16,7 @@ pub mod replicated_kv;
 pub mod resilience;
 pub mod saga;
 pub mod service_discovery;
+pub mod sharding;
 pub mod swim;
 pub mod three_pc;
 pub mod two_pc;

@@ -47,6 +47,7 @@ mod raft_timed;
 mod resilience;
 mod saga;
 mod service_discovery;
+mod sharding;
 mod swim;
 mod three_pc;
 mod two_pc;

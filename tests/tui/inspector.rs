@@ -485,6 +485,20 @@ const VIEWS: &[(&str, &str, u64, &str, &str)] = &[
         "Instances",
     ),
     (
+        "sharding_server",
+        "scenarios/shard-join-leave.toml",
+        1420,
+        "n5",
+        "Handoff",
+    ),
+    (
+        "sharding_controller",
+        "scenarios/shard-join-leave.toml",
+        1420,
+        "controller",
+        "HandoffAck",
+    ),
+    (
         "pingpong",
         "scenarios/explore-pingpong.toml",
         30,
