@@ -8,7 +8,6 @@ use crate::support;
 use distlab::check::Outcome;
 use distlab::sim::{RunReport, Verdict};
 use distlab::testing;
-use std::ops::Range;
 
 fn load(name: &str) -> distlab::scenario::Scenario {
     testing::load(format!("scenarios/paxos-{name}.toml"))
@@ -56,39 +55,11 @@ fn paxos_churn_passes_over_seeds() {
     assert!(report.messages.duplicated > 0 && report.messages.dropped > 0);
 }
 
-/// The scenario of bug `bug` (`scenarios/paxos-bug-{file}.toml`) fails
-/// first at `first` (searching 0..1000)
-/// with one of `checks` failing, its message starting with `prefix`; the
-/// same seed passes once the `bugs = [...]` line is removed.
+/// `scenarios/paxos-bug-{file}.toml` (bug switch `bug`) fails first at
+/// `first` with one of `checks` failing, and passes without the switch.
 fn caught(test: &str, (bug, file): (&str, &str), checks: &[&str], first: u64) {
     let path = format!("scenarios/paxos-bug-{file}.toml");
-    let scenario = testing::load(&path);
-    let seeds: Range<u64> = testing::seeds_from_env(0..1000);
-    let Some(report) = testing::first_failure(&scenario, seeds.clone()) else {
-        panic!("{path}: the bug `{bug}` was not caught in seeds {seeds:?}");
-    };
-    let message = testing::failure_message(test, &path, &report);
-    println!("{message}");
-    assert_eq!(report.seed, first, "{message}");
-    let failed: Vec<&str> = report
-        .checks
-        .iter()
-        .filter(|c| matches!(c.outcome, Outcome::Fail(_)))
-        .map(|c| c.name.as_str())
-        .collect();
-    assert!(
-        failed.iter().any(|c| checks.contains(c)),
-        "{path}: expected one of {checks:?} to fail, got {failed:?}"
-    );
-    let line = format!("bugs = [\"{bug}\"]");
-    let fixed = support::variant(&path, &line, "", &format!("paxos-fixed-{bug}.toml"));
-    let fixed = testing::run(&testing::load(&fixed), report.seed);
-    assert_eq!(
-        fixed.verdict,
-        Verdict::Pass,
-        "without the bug, seed {} must pass: {fixed:#?}",
-        report.seed
-    );
+    support::bug_caught_at(test, &path, bug, checks, first);
 }
 
 #[test]

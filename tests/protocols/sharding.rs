@@ -11,7 +11,6 @@ use distlab::registry::Registry;
 use distlab::scenario::engine::BuildOptions;
 use distlab::sim::{RunReport, Verdict};
 use distlab::testing;
-use std::ops::Range;
 
 fn path(name: &str) -> String {
     format!("scenarios/shard-{name}.toml")
@@ -113,38 +112,10 @@ fn a_hot_range_loads_one_server_under_range_partitioning_not_under_hashing() {
     assert!(hashed < range, "hashed {hashed} against range {range}");
 }
 
-/// The scenario of bug `bug` (`scenarios/shard-bug-{bug}.toml`) fails first
-/// at `first` (searching 0..1000) with one of `checks` failing; the same
-/// seed passes once the `bugs = [...]` line is removed.
+/// `scenarios/shard-bug-{bug}.toml` fails first at `first` with one of
+/// `checks` failing, and passes without the switch.
 fn caught(test: &str, bug: &str, checks: &[&str], first: u64) {
-    let path = path(&format!("bug-{bug}"));
-    let scenario = testing::load(&path);
-    let seeds: Range<u64> = testing::seeds_from_env(0..1000);
-    let Some(report) = testing::first_failure(&scenario, seeds.clone()) else {
-        panic!("{path}: the bug `{bug}` was not caught in seeds {seeds:?}");
-    };
-    let message = testing::failure_message(test, &path, &report);
-    println!("{message}");
-    assert_eq!(report.seed, first, "{message}");
-    let failed: Vec<&str> = report
-        .checks
-        .iter()
-        .filter(|c| matches!(c.outcome, Outcome::Fail(_)))
-        .map(|c| c.name.as_str())
-        .collect();
-    assert!(
-        failed.iter().any(|c| checks.contains(c)),
-        "{path}: expected one of {checks:?} to fail, got {failed:?}"
-    );
-    let line = format!("bugs = [\"{bug}\"]");
-    let fixed = support::variant(&path, &line, "", &format!("shard-fixed-{bug}.toml"));
-    let fixed = testing::run(&testing::load(&fixed), report.seed);
-    assert_eq!(
-        fixed.verdict,
-        Verdict::Pass,
-        "without the bug, seed {} must pass: {fixed:#?}",
-        report.seed
-    );
+    support::bug_caught_at(test, &path(&format!("bug-{bug}")), bug, checks, first);
 }
 
 #[test]

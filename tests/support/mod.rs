@@ -64,3 +64,40 @@ pub fn variant(path: &str, from: &str, to: &str, name: &str) -> String {
     std::fs::write(&out, text.replace(from, to)).expect("write variant");
     out.to_string_lossy().into_owned()
 }
+
+/// The scenario at `path`, with the bug switch `bug` on, fails first at
+/// seed `first` (searching 0..1000, or `DISTLAB_SEEDS`) with one of
+/// `checks` failing; the same seed passes once its `bugs = ["bug"]` line
+/// is removed. `test` names the calling test in the failure message.
+pub fn bug_caught_at(test: &str, path: &str, bug: &str, checks: &[&str], first: u64) {
+    use distlab::check::Outcome;
+    use distlab::sim::Verdict;
+    use distlab::testing;
+    let scenario = testing::load(path);
+    let seeds = testing::seeds_from_env(0..1000);
+    let Some(report) = testing::first_failure(&scenario, seeds.clone()) else {
+        panic!("{path}: the bug `{bug}` was not caught in seeds {seeds:?}");
+    };
+    let message = testing::failure_message(test, path, &report);
+    println!("{message}");
+    assert_eq!(report.seed, first, "{message}");
+    let failed: Vec<&str> = report
+        .checks
+        .iter()
+        .filter(|c| matches!(c.outcome, Outcome::Fail(_)))
+        .map(|c| c.name.as_str())
+        .collect();
+    assert!(
+        failed.iter().any(|c| checks.contains(c)),
+        "{path}: expected one of {checks:?} to fail, got {failed:?}"
+    );
+    let line = format!("bugs = [\"{bug}\"]");
+    let fixed = variant(path, &line, "", &format!("fixed-{bug}.toml"));
+    let fixed = testing::run(&testing::load(&fixed), report.seed);
+    assert_eq!(
+        fixed.verdict,
+        Verdict::Pass,
+        "without the bug, seed {} must pass: {fixed:#?}",
+        report.seed
+    );
+}
