@@ -228,6 +228,7 @@ impl Raft {
                     next,
                     matched: 0,
                     last_heard: now,
+                    ..Progress::default()
                 };
                 (p, progress)
             })
@@ -266,7 +267,13 @@ impl Raft {
                     self.become_follower(ctx, self.term, None);
                     return;
                 }
-                self.broadcast_append(ctx);
+                if self.params.pipeline {
+                    for peer in ctx.peers() {
+                        self.heartbeat_to(ctx, peer);
+                    }
+                } else {
+                    self.broadcast_append(ctx);
+                }
             }
             Role::Candidate => self.request_votes(ctx, false),
             Role::PreCandidate => self.request_votes(ctx, true),

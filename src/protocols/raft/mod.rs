@@ -97,6 +97,16 @@ pub struct Params {
     pub snapshot_every: u64,
     /// Most entries per AppendEntries (`max_entries`).
     pub max_entries: usize,
+    /// Pipelined replication with per-follower progress states (probe,
+    /// replicate, snapshot); off: every trigger re-sends everything
+    /// unacknowledged, as before (`pipeline`).
+    pub pipeline: bool,
+    /// Most AppendEntries unacknowledged per follower in the replicate
+    /// state: the flow-control window (`max_inflight`).
+    pub max_inflight: usize,
+    /// With `pipeline`: an unanswered InstallSnapshot is sent again only
+    /// after this long (`snapshot_resend`).
+    pub snapshot_resend: SimTime,
     /// Deliberate defects (`bugs`).
     pub bugs: BTreeSet<Bug>,
 }
@@ -111,6 +121,9 @@ impl Default for Params {
             check_quorum: CHECK_QUORUM.default_value(),
             snapshot_every: SNAPSHOT_EVERY.default_value(),
             max_entries: MAX_ENTRIES.default_value(),
+            pipeline: PIPELINE.default_value(),
+            max_inflight: MAX_INFLIGHT.default_value(),
+            snapshot_resend: SNAPSHOT_RESEND.default_value(),
             bugs: BTreeSet::new(),
         }
     }
@@ -216,6 +229,24 @@ pub enum Role {
     Leader,
 }
 
+/// How the leader replicates to one follower (with `pipeline`; etcd/raft's
+/// progress states).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub enum Flow {
+    /// Where the follower's log matches is unknown (a new term, or after a
+    /// rejection): at most one AppendEntries in flight; `next` moves on its
+    /// answer.
+    #[default]
+    Probe,
+    /// The follower matches: `next` advances past what was sent at send
+    /// time, up to `max_inflight` AppendEntries unacknowledged.
+    Replicate,
+    /// The follower needs the snapshot: one InstallSnapshot in flight, no
+    /// AppendEntries with entries until it is answered (or resent after
+    /// `snapshot_resend`).
+    Snapshot,
+}
+
 /// Leader bookkeeping per peer.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Progress {
@@ -225,6 +256,25 @@ pub struct Progress {
     pub matched: u64,
     /// Local time of the last answer (CheckQuorum).
     pub last_heard: SimTime,
+    /// The replication state (with `pipeline`).
+    pub flow: Flow,
+    /// The last index of each AppendEntries with entries sent and not yet
+    /// acknowledged, oldest first (with `pipeline`).
+    pub inflight: std::collections::VecDeque<u64>,
+    /// Local time the pending probe or snapshot was sent (with `pipeline`).
+    pub sent_at: Option<SimTime>,
+}
+
+/// What a node sent, for the cost metrics (`entries-sent`,
+/// `appends-per-commit`, `snapshot-copies`). Never read by a handler.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SendStats {
+    /// AppendEntries sent, heartbeats included.
+    pub appends: u64,
+    /// Entries carried by those AppendEntries.
+    pub entries: u64,
+    /// InstallSnapshot messages sent.
+    pub snapshots: u64,
 }
 
 /// One Raft node.
@@ -267,6 +317,8 @@ pub struct Raft {
     pub snapshots_installed: u64,
     /// Local time of the last message from a current leader (PreVote lease).
     pub last_leader_contact: Option<SimTime>,
+    /// What this node sent since it started (metrics only).
+    pub sent: SendStats,
     election_deadline: SimTime,
     election_timer_at: Option<SimTime>,
     election_timer: Option<crate::sim::TimerId>,
@@ -299,6 +351,7 @@ impl Raft {
             acked: Vec::new(),
             snapshots_installed: 0,
             last_leader_contact: None,
+            sent: SendStats::default(),
             election_deadline: SimTime::ZERO,
             election_timer_at: None,
             election_timer: None,
@@ -481,6 +534,8 @@ impl Node for Raft {
             acked,
             snapshots_installed,
             last_leader_contact,
+            // Counts for the metrics; no handler reads them.
+            sent: _,
             election_deadline,
             election_timer_at,
             election_timer,
@@ -556,6 +611,8 @@ impl Node for Raft {
             acked,
             snapshots_installed,
             last_leader_contact,
+            // Counts for the metrics; no handler reads them.
+            sent: _,
             election_deadline,
             election_timer_at,
             election_timer,
@@ -571,10 +628,22 @@ impl Node for Raft {
         let (min_timeout, max_timeout) = params.election_timeout;
         (id, nodes, term, voted_for, log, snapshot, role, leader).hash(h);
         (commit, applied, applied_hash, kv, votes, waiting).hash(h);
+        // A probe or snapshot is resent once `heartbeat` or
+        // `snapshot_resend` passed: older is as old.
+        let resend = params.heartbeat.max(params.snapshot_resend);
         for (peer, p) in progress {
-            (peer, p.next, p.matched).hash(h);
+            let Progress {
+                next,
+                matched,
+                last_heard,
+                flow,
+                inflight,
+                sent_at,
+            } = p;
+            (peer, next, matched, flow, inflight).hash(h);
+            sent_at.map(|t| ago(t, resend)).hash(h);
             if params.check_quorum {
-                ago(p.last_heard, max_timeout).hash(h);
+                ago(*last_heard, max_timeout).hash(h);
             }
         }
         held.len().hash(h);
