@@ -319,6 +319,12 @@ pub struct Raft {
     pub last_leader_contact: Option<SimTime>,
     /// What this node sent since it started (metrics only).
     pub sent: SendStats,
+    /// The leader's round-trip estimate for CheckQuorum's window: its
+    /// election's, then a decaying maximum of its probes' (see
+    /// `election.rs`, `quorum_window`).
+    pub round_trip: SimTime,
+    /// Local time this node's latest election sent its RequestVotes.
+    election_sent: SimTime,
     election_deadline: SimTime,
     election_timer_at: Option<SimTime>,
     election_timer: Option<crate::sim::TimerId>,
@@ -352,6 +358,8 @@ impl Raft {
             snapshots_installed: 0,
             last_leader_contact: None,
             sent: SendStats::default(),
+            round_trip: SimTime::ZERO,
+            election_sent: SimTime::ZERO,
             election_deadline: SimTime::ZERO,
             election_timer_at: None,
             election_timer: None,
@@ -536,6 +544,8 @@ impl Node for Raft {
             last_leader_contact,
             // Counts for the metrics; no handler reads them.
             sent: _,
+            round_trip,
+            election_sent,
             election_deadline,
             election_timer_at,
             election_timer,
@@ -545,7 +555,7 @@ impl Node for Raft {
         } = self;
         (id, nodes, term, voted_for, log, snapshot, role, leader).hash(h);
         (commit, applied, applied_hash, kv, votes, progress, waiting).hash(h);
-        (held, acked, snapshots_installed).hash(h);
+        (held, acked, snapshots_installed, round_trip, election_sent).hash(h);
         // Read only to answer a PreVote: without PreVote it changes nothing.
         if self.params.prevote {
             last_leader_contact.hash(h);
@@ -613,6 +623,8 @@ impl Node for Raft {
             last_leader_contact,
             // Counts for the metrics; no handler reads them.
             sent: _,
+            round_trip,
+            election_sent,
             election_deadline,
             election_timer_at,
             election_timer,
@@ -631,6 +643,7 @@ impl Node for Raft {
         // A probe or snapshot is resent once `heartbeat` or
         // `snapshot_resend` passed: older is as old.
         let resend = params.heartbeat.max(params.snapshot_resend);
+        let quorum_window = self.quorum_window();
         for (peer, p) in progress {
             let Progress {
                 next,
@@ -643,14 +656,16 @@ impl Node for Raft {
             (peer, next, matched, flow, inflight).hash(h);
             sent_at.map(|t| ago(t, resend)).hash(h);
             if params.check_quorum {
-                ago(*last_heard, max_timeout).hash(h);
+                ago(*last_heard, quorum_window).hash(h);
             }
         }
         held.len().hash(h);
         for (request, since) in held {
             (request, ago(*since, max_timeout)).hash(h);
         }
-        (acked, snapshots_installed).hash(h);
+        (acked, snapshots_installed, round_trip).hash(h);
+        // Read to measure the election's round trip, capped there.
+        ago(*election_sent, self.round_trip_cap()).hash(h);
         if params.prevote {
             last_leader_contact.map(|t| ago(t, min_timeout)).hash(h);
         }

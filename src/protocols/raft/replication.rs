@@ -314,6 +314,7 @@ impl Raft {
         backed_up: Option<u64>,
     ) {
         let last = self.log.last_index();
+        let now = ctx.now();
         let Some(p) = self.progress.get_mut(&from) else {
             return;
         };
@@ -327,9 +328,12 @@ impl Raft {
                 match p.flow {
                     Flow::Probe => {
                         p.flow = Flow::Replicate;
-                        p.sent_at = None;
+                        let sample = p.sent_at.take().map(|t| now.saturating_sub(t));
                         let sent = p.inflight.back().copied().unwrap_or(matched);
                         p.next = sent.max(matched) + 1;
+                        if let Some(sample) = sample {
+                            self.measured_round_trip(sample);
+                        }
                     }
                     Flow::Replicate => p.next = p.next.max(matched + 1),
                     Flow::Snapshot => {

@@ -49,11 +49,11 @@ pub(crate) const HEARTBEAT: Param<SimTime> = Param::positive_duration(
     "leader heartbeat and candidate vote-retry interval; below the minimum election timeout",
 );
 pub(crate) const PREVOTE: Param<bool> =
-    Param::flag("prevote", false, "run a PreVote round before each election");
+    Param::flag("prevote", true, "run a PreVote round before each election");
 pub(crate) const CHECK_QUORUM: Param<bool> = Param::flag(
     "check_quorum",
     true,
-    "a leader that has not heard from a majority for an election timeout steps down",
+    "a leader that has not heard from a majority for max(maximum election timeout, 2 × heartbeat + 2 × measured round trip) steps down",
 );
 pub(crate) const SNAPSHOT_EVERY: Param<u64> = Param::integer(
     "snapshot_every",
