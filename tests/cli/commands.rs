@@ -312,6 +312,7 @@ fn bad_inputs_are_reported_with_their_place() {
         "bugs-not-a-list",
         "bug-twice",
         "bugs-without-switches",
+        "raft-max-inflight-zero",
     ] {
         let path = format!("tests/fixtures/bad_inputs/{file}.toml");
         bad(file, &["run", &path]);

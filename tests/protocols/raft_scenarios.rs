@@ -192,15 +192,21 @@ fn raft_snapshot_brings_a_far_behind_follower_back() {
 
 #[test]
 fn raft_trace_hashes_are_pinned() {
-    let hashes: Vec<(String, u64, String)> = ["basic", "figure8", "leader-pause", "gray-leader"]
-        .iter()
-        .map(|name| {
-            let path = format!("scenarios/raft-{name}.toml");
-            let scenario = testing::load(&path);
-            let report = testing::run(&scenario, scenario.seed);
-            assert_eq!(report, testing::run(&scenario, scenario.seed), "{path}");
-            (path, scenario.seed, report.trace_hash)
-        })
-        .collect();
+    let hashes: Vec<(String, u64, String)> = [
+        "basic",
+        "figure8",
+        "leader-pause",
+        "gray-leader",
+        "pipeline",
+    ]
+    .iter()
+    .map(|name| {
+        let path = format!("scenarios/raft-{name}.toml");
+        let scenario = testing::load(&path);
+        let report = testing::run(&scenario, scenario.seed);
+        assert_eq!(report, testing::run(&scenario, scenario.seed), "{path}");
+        (path, scenario.seed, report.trace_hash)
+    })
+    .collect();
     insta::assert_debug_snapshot!(hashes);
 }

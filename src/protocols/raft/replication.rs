@@ -133,8 +133,9 @@ impl Raft {
     /// if it has been unanswered for a heartbeat; in replicate, an empty
     /// AppendEntries after `next - 1` (rejected if something sent was
     /// lost, which starts a probe; its success acknowledges everything
-    /// sent); in snapshot, the snapshot again after `snapshot_resend`, and
-    /// otherwise an empty AppendEntries after index 0, which every log
+    /// sent); in snapshot, the snapshot again after `snapshot_resend` if
+    /// the follower answered something since, and otherwise an empty
+    /// AppendEntries after index 0, which every log
     /// matches (it only keeps the follower from an election).
     pub(super) fn heartbeat_to(&mut self, ctx: &mut Ctx<Self>, peer: NodeId) {
         let now = ctx.now();
@@ -165,7 +166,10 @@ impl Raft {
                 }
             }
             Flow::Snapshot => {
-                if due(resend) {
+                // Resent only to a follower that answered since (it is up,
+                // the copy was lost), once `snapshot_resend` passed.
+                let answered = p.sent_at.is_some_and(|t| p.last_heard > t);
+                if due(resend) && answered {
                     self.send_snapshot(ctx, peer);
                 } else {
                     self.send_entries_at(ctx, peer, 0, Vec::new());

@@ -85,7 +85,7 @@ pub(crate) const MAX_INFLIGHT: Param<usize> = Param::integer(
 pub(crate) const SNAPSHOT_RESEND: Param<SimTime> = Param::positive_duration(
     "snapshot_resend",
     SimTime::from_millis(500),
-    "with pipeline: an unanswered InstallSnapshot is sent again after this long",
+    "with pipeline: an unanswered InstallSnapshot is sent again after this long, to a follower that answered a heartbeat since",
 );
 
 /// Read `[protocol]` ([`PARAMS`] and `bugs`) from a reader made by
