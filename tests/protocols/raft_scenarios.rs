@@ -110,8 +110,10 @@ fn raft_gray_leader_is_not_replaced_and_every_client_waits() {
         let report = testing::run(&slow, seed);
         assert_eq!(metric(&report, "elections-won"), "1", "seed {seed}");
         let queue: u64 = metric(&report, "queue-length-max").parse().unwrap();
+        // Pipelining sends fewer, bigger AppendEntries: 15-25 queued at
+        // the peak on seeds 0..10 (50-160 before it).
         assert!(
-            queue >= 20,
+            queue >= 10,
             "seed {seed}: the leader's queue peaked at {queue}"
         );
         let p99 = ms(metric(&report, "op-latency-p99"));
