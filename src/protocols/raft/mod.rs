@@ -654,7 +654,12 @@ impl Node for Raft {
                 sent_at,
             } = p;
             (peer, next, matched, flow, inflight).hash(h);
-            sent_at.map(|t| ago(t, resend)).hash(h);
+            // Read only by the pipelined leader (resends, and whether a
+            // follower answered since a send).
+            if params.pipeline {
+                sent_at.map(|t| ago(t, resend)).hash(h);
+                sent_at.map(|t| last_heard > &t).hash(h);
+            }
             if params.check_quorum {
                 ago(*last_heard, quorum_window).hash(h);
             }
@@ -663,9 +668,13 @@ impl Node for Raft {
         for (request, since) in held {
             (request, ago(*since, max_timeout)).hash(h);
         }
-        (acked, snapshots_installed, round_trip).hash(h);
-        // Read to measure the election's round trip, capped there.
-        ago(*election_sent, self.round_trip_cap()).hash(h);
+        (acked, snapshots_installed).hash(h);
+        // Read only for CheckQuorum's window: the round-trip estimate, and
+        // when the election's requests left (to measure it, capped there).
+        if params.check_quorum {
+            round_trip.hash(h);
+            ago(*election_sent, self.round_trip_cap()).hash(h);
+        }
         if params.prevote {
             last_leader_contact.map(|t| ago(t, min_timeout)).hash(h);
         }
