@@ -16,6 +16,9 @@ pub enum PromptKind {
     /// `w`: how much slower the selected node's workers get, and for how
     /// long (`10 3s`; `[service]` scenarios).
     Slow,
+    /// `d`: the latency of the selected node's links from now on
+    /// (`200ms`, `1ms..80ms`, or `reset` to undo every latency change).
+    Delay,
 }
 
 impl PromptKind {
@@ -30,6 +33,9 @@ impl PromptKind {
             PromptKind::Loss => "loss probability (0.2 or 20%)",
             PromptKind::Pause => "pause the selected node for (3s, 500ms)",
             PromptKind::Slow => "slow the selected node's service: factor and duration (10 3s)",
+            PromptKind::Delay => {
+                "latency of the selected node's links (200ms, 1ms..80ms; reset undoes)"
+            }
         }
     }
 }
@@ -73,6 +79,8 @@ pub enum Action {
     Isolate,
     /// `h`: heal the network.
     Heal,
+    /// `u`: heal the selected node's links only (a partial heal).
+    HealNode,
     /// `x`: drop the recorded actions ahead (fork the timeline here).
     Fork,
     /// `s`: save a replay file.
@@ -113,13 +121,13 @@ pub const KEYS: &[(&str, &str)] = &[
     ("tab", "next panel"),
     ("esc", "clear the event selection"),
     ("e", "unfold / fold the inspector"),
-    ("c", "crash the selected node"),
-    ("r", "restart the selected node"),
+    ("c  r", "crash / restart the node"),
     ("i", "isolate the selected node"),
     ("p", "partition into groups"),
     ("z", "pause the node (GC pause)"),
     ("w", "slow the node's workers"),
-    ("h", "heal the network"),
+    ("h  u", "heal all / the node's links"),
+    ("d", "set the node's link latency"),
     ("l", "set the loss probability"),
     ("x", "fork: drop actions ahead"),
     ("/", "filter the event log"),

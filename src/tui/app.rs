@@ -3,7 +3,7 @@
 
 use super::action::{Action, Mode, PromptKind};
 use super::parse::{self, GotoTarget};
-use crate::faults::{FaultAction, Target};
+use crate::faults::{FaultAction, HealScope, NetChange, Target};
 use crate::sim::{EntryFilter, NodeId, RunReport, SimTime, StepResult, Timeline, TraceLevel};
 
 /// Playing speeds in events per second of wall time; `None` is as fast as
@@ -288,6 +288,7 @@ impl App {
             Action::Restart => self.act_on_node(FaultAction::Restart),
             Action::Isolate => self.act_on_node(FaultAction::Isolate),
             Action::Heal => self.user_fault(FaultAction::Heal),
+            Action::HealNode => self.act_on_node(|t| FaultAction::HealPart(HealScope::Node(t))),
             Action::Fork => self.fork(),
             Action::Save => self.save(),
             Action::OpenPrompt(kind) => {
@@ -671,6 +672,21 @@ impl App {
             PromptKind::Pause => parse::pause_duration(&text).map(|duration| {
                 let node = Target::Node(NodeId(self.selected_node as u32));
                 self.user_fault(FaultAction::Pause { node, duration })
+            }),
+            PromptKind::Delay => parse::delay(&text).map(|latency| {
+                let node = Target::Node(NodeId(self.selected_node as u32));
+                self.user_fault(match latency {
+                    None => FaultAction::NetworkReset,
+                    Some(latency) => FaultAction::Network(NetChange {
+                        from: Some(node),
+                        to: None,
+                        both_ways: true,
+                        messages: Vec::new(),
+                        latency: Some(latency),
+                        loss: None,
+                        duplicate: None,
+                    }),
+                })
             }),
             PromptKind::Slow => parse::slow(&text).map(|(factor, duration)| {
                 let node = Target::Node(NodeId(self.selected_node as u32));

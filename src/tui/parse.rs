@@ -1,6 +1,7 @@
 //! Parsing what the user types into prompts.
 
 use crate::faults::{FaultAction, PartitionSpec};
+use crate::net::latency::{Latency, MAX_LATENCY};
 use crate::sim::{ClientId, Endpoint, EntryFilter, NodeId, Ratio, SimTime};
 
 /// Event kinds the log can filter on: every kind a step can have.
@@ -155,9 +156,57 @@ pub fn slow(text: &str) -> Result<(u32, SimTime), String> {
     }
 }
 
+/// `d`'s answer: `200ms` (constant), `1ms..80ms` (uniform), or `reset`
+/// (`None`: undo every latency change).
+pub fn delay(text: &str) -> Result<Option<Latency>, String> {
+    let usage = "give a latency like `200ms`, a range like `1ms..80ms`, or `reset`";
+    let text = text.trim();
+    if text == "reset" {
+        return Ok(None);
+    }
+    let time = |word: &str| -> Result<SimTime, String> {
+        match word.trim().parse::<SimTime>() {
+            Ok(t) if t <= MAX_LATENCY => Ok(t),
+            Ok(_) => Err(format!("a latency is at most {MAX_LATENCY}: {usage}")),
+            Err(e) => Err(format!("not a duration ({e}): {usage}")),
+        }
+    };
+    match text.split_once("..") {
+        None => Ok(Some(Latency::Constant { value: time(text)? })),
+        Some((min, max)) => {
+            let (min, max) = (time(min)?, time(max)?);
+            if min > max {
+                return Err(format!("the range runs from low to high: {usage}"));
+            }
+            Ok(Some(Latency::Uniform { min, max }))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn delay_takes_a_latency_a_range_or_reset() {
+        let ms = SimTime::from_millis;
+        assert_eq!(
+            delay("200ms"),
+            Ok(Some(Latency::Constant { value: ms(200) }))
+        );
+        assert_eq!(
+            delay(" 1ms..80ms "),
+            Ok(Some(Latency::Uniform {
+                min: ms(1),
+                max: ms(80)
+            }))
+        );
+        assert_eq!(delay("reset"), Ok(None));
+        for bad in ["", "fast", "80ms..1ms", "2m", "1ms..", "61s"] {
+            let e = delay(bad).unwrap_err();
+            assert!(e.contains("1ms..80ms"), "{bad}: {e}");
+        }
+    }
 
     #[test]
     fn slow_takes_a_factor_and_a_duration() {

@@ -312,6 +312,7 @@ fn bad_inputs_are_reported_with_their_place() {
         "bugs-not-a-list",
         "bug-twice",
         "bugs-without-switches",
+        "raft-max-inflight-zero",
     ] {
         let path = format!("tests/fixtures/bad_inputs/{file}.toml");
         bad(file, &["run", &path]);
@@ -536,7 +537,7 @@ fn expectations_on_metrics_pass_and_fail_with_the_measured_value() {
     assert_eq!(code(&out), 2, "{}", stdout(&out));
     let text = stdout(&out);
     assert!(
-        text.contains("FAIL    expect     expect messages-per-op: measured 8.6, expected <= 5"),
+        text.contains("FAIL    expect     expect messages-per-op: measured 7.1, expected <= 5"),
         "{text}"
     );
     assert!(

@@ -121,7 +121,15 @@ fn a_violation_found_in_parallel_is_the_sequential_one() {
 /// number of threads.
 #[test]
 fn random_walks_find_raft_forget_vote_whatever_the_jobs() {
-    let forget_vote = || sim("scenarios/raft-bug-forget-vote.toml", Some(3), None, &[]);
+    // Without PreVote (the default): elections, and double votes, are quicker.
+    let forget_vote = || {
+        sim(
+            "scenarios/raft-bug-forget-vote.toml",
+            Some(3),
+            None,
+            &[("prevote", "false")],
+        )
+    };
     let config = Config::default()
         .walk(20_000)
         .depth(16)

@@ -45,6 +45,9 @@ name = "raft"
 bugs = [{}]
 election_timeout = {{ min = "100ms", max = "100ms" }}
 heartbeat = "99ms"
+# Without PreVote, as these searches were sized: PreVote adds a round to
+# every election and puts the bugs deeper than the depth bounds below.
+prevote = false
 {protocol}
 
 [workload]

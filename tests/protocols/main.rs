@@ -42,6 +42,7 @@ mod raft_6_5840;
 mod raft_bugs;
 mod raft_clients;
 mod raft_network;
+mod raft_pipeline;
 mod raft_scenarios;
 mod raft_timed;
 mod resilience;

@@ -58,7 +58,7 @@ const CAUGHT: &[(&str, &str, Range<u64>, &[&str])] = &[
     (
         "commit-old-terms",
         "figure8-3c.toml",
-        0..10,
+        0..50,
         &["leader-completeness", "state-machine-safety"],
     ),
     (

@@ -110,8 +110,10 @@ fn raft_gray_leader_is_not_replaced_and_every_client_waits() {
         let report = testing::run(&slow, seed);
         assert_eq!(metric(&report, "elections-won"), "1", "seed {seed}");
         let queue: u64 = metric(&report, "queue-length-max").parse().unwrap();
+        // Pipelining sends fewer, bigger AppendEntries: 15-25 queued at
+        // the peak on seeds 0..10 (50-160 before it).
         assert!(
-            queue >= 20,
+            queue >= 10,
             "seed {seed}: the leader's queue peaked at {queue}"
         );
         let p99 = ms(metric(&report, "op-latency-p99"));
@@ -192,15 +194,21 @@ fn raft_snapshot_brings_a_far_behind_follower_back() {
 
 #[test]
 fn raft_trace_hashes_are_pinned() {
-    let hashes: Vec<(String, u64, String)> = ["basic", "figure8", "leader-pause", "gray-leader"]
-        .iter()
-        .map(|name| {
-            let path = format!("scenarios/raft-{name}.toml");
-            let scenario = testing::load(&path);
-            let report = testing::run(&scenario, scenario.seed);
-            assert_eq!(report, testing::run(&scenario, scenario.seed), "{path}");
-            (path, scenario.seed, report.trace_hash)
-        })
-        .collect();
+    let hashes: Vec<(String, u64, String)> = [
+        "basic",
+        "figure8",
+        "leader-pause",
+        "gray-leader",
+        "pipeline",
+    ]
+    .iter()
+    .map(|name| {
+        let path = format!("scenarios/raft-{name}.toml");
+        let scenario = testing::load(&path);
+        let report = testing::run(&scenario, scenario.seed);
+        assert_eq!(report, testing::run(&scenario, scenario.seed), "{path}");
+        (path, scenario.seed, report.trace_hash)
+    })
+    .collect();
     insta::assert_debug_snapshot!(hashes);
 }

@@ -3,7 +3,7 @@
 
 use crate::support::tui::{failing_session, session, FAILS_AT};
 use distlab::faults::{FaultAction, Target};
-use distlab::sim::{Endpoint, NodeId, StepResult};
+use distlab::sim::{Endpoint, NodeId, SimTime, StepResult};
 use distlab::tui::app::{Focus, Inspect, DEFAULT_SPEED, SPEEDS};
 use distlab::tui::{Action, Mode, PromptKind, SaveRequest};
 use std::cell::RefCell;
@@ -324,6 +324,69 @@ fn keyboard_faults_are_recorded_with_their_step() {
         ]
     );
     assert!(app.timeline().sim().nodes()[1].up, "n1 restarted");
+}
+
+/// `d` changes the latency of the selected node's links from now on (its
+/// messages then take that long), `d reset` undoes it, and `u` heals only
+/// the selected node's links where `h` heals everything.
+#[test]
+fn the_network_keys_change_latency_and_heal_one_node() {
+    let mut app = session(SCENARIO);
+    steps(&mut app, 40);
+    app.apply(Action::SelectNext);
+    type_in(&mut app, PromptKind::Delay, "10s..1ms");
+    assert!(app.status().contains("low to high"), "{}", app.status());
+    type_in(&mut app, PromptKind::Delay, "500ms");
+    steps(&mut app, 1);
+    // Messages sent from now on; those already on the wire keep theirs.
+    let changed = app.timeline().sim().now();
+    let from_n1 = |app: &distlab::tui::App| -> Vec<SimTime> {
+        app.timeline()
+            .sim()
+            .flights(1000)
+            .into_iter()
+            .filter(|f| f.from == Endpoint::Node(NodeId(1)) || f.to == Endpoint::Node(NodeId(1)))
+            .filter_map(|f| f.sent_at.filter(|&t| t >= changed).map(|t| f.arrives - t))
+            .collect()
+    };
+    let mut seen = false;
+    for _ in 0..400 {
+        steps(&mut app, 1);
+        let delays = from_n1(&app);
+        assert!(
+            delays.iter().all(|&d| d == SimTime::from_millis(500)),
+            "{delays:?}"
+        );
+        seen |= !delays.is_empty();
+    }
+    assert!(seen, "n1 sent or received something in 400 steps");
+    type_in(&mut app, PromptKind::Delay, "reset");
+    app.apply(Action::Isolate);
+    app.apply(Action::SelectNext);
+    app.apply(Action::Isolate);
+    steps(&mut app, 3);
+    let net = app.timeline().sim().network_description();
+    assert!(net.contains("(30 directed links cut)"), "{net}");
+    app.apply(Action::SelectPrev);
+    app.apply(Action::HealNode);
+    steps(&mut app, 1);
+    // n2 stays cut off from the other eight; n1's links are back.
+    let net = app.timeline().sim().network_description();
+    assert!(net.contains("(14 directed links cut)"), "{net}");
+    let actions: Vec<String> = app
+        .timeline()
+        .injected()
+        .iter()
+        .map(|(_, a)| a.to_string())
+        .collect();
+    assert_eq!(
+        actions[..2],
+        [
+            "network n1 <-> * all messages: latency constant 500ms".to_string(),
+            "network reset".to_string()
+        ]
+    );
+    assert_eq!(actions[2..], ["isolate n1", "isolate n2", "heal n1"]);
 }
 
 #[test]

@@ -6,7 +6,7 @@
 
 use super::liveness::{self, describe_window, judged_at, Progress};
 use super::log::Command;
-use super::{Kv, Log, Params, Raft};
+use super::{Kv, Log, Params, Raft, SendStats};
 use crate::sim::{ClientId, Node, NodeId, Sim, SimBuilder, SimTime};
 use crate::sim::{Invariant, Monitor, Predicate};
 use std::collections::BTreeMap;
@@ -45,6 +45,12 @@ pub trait RaftLabNode: Node {
     fn snapshots_installed(&self) -> u64 {
         0
     }
+    /// What the node sent since it last started, for the cost metrics
+    /// (`appends-per-commit`, `entries-sent`, `snapshot-copies`; zeros
+    /// when a node does not count).
+    fn sent_stats(&self) -> SendStats {
+        SendStats::default()
+    }
 }
 
 /// Whether `n` says it is a leader ([`Node::role`] is `"leader"`).
@@ -82,6 +88,9 @@ impl RaftLabNode for Raft {
     }
     fn snapshots_installed(&self) -> u64 {
         self.snapshots_installed
+    }
+    fn sent_stats(&self) -> SendStats {
+        self.sent
     }
 }
 
@@ -851,7 +860,29 @@ pub fn led_by_majority<N: RaftLabNode>(sim: &Sim<N>) -> Option<NodeId> {
 
 fn metrics<N: RaftLabNode>(sim: &Sim<N>) -> Vec<(String, String)> {
     let max = |f: fn(&N) -> u64| sim.live_nodes().map(|(_, n)| f(n)).max().unwrap_or(0);
-    vec![
+    // Counted by each node since it last started: a crash forgets its
+    // counts (the sums are of the nodes up at the end).
+    let sum = |f: fn(&N) -> u64| sim.live_nodes().map(|(_, n)| f(n)).sum::<u64>();
+    let committed = max(|n| n.commit_index());
+    let needed = u64::from(sim.node_count().saturating_sub(1)) * committed;
+    let ratio = |a: u64, b: u64| format!("{:.2}", a as f64 / b.max(1) as f64);
+    let (appends, entries) = (
+        sum(|n| n.sent_stats().appends),
+        sum(|n| n.sent_stats().entries),
+    );
+    let snapshots = sum(|n| n.sent_stats().snapshots);
+    let costs: Vec<(String, String)> = vec![
+        ("appends-sent".into(), appends.to_string()),
+        ("appends-per-commit".into(), ratio(appends, committed)),
+        ("entries-sent".into(), entries.to_string()),
+        ("entries-sent-per-needed".into(), ratio(entries, needed)),
+        ("snapshots-sent".into(), snapshots.to_string()),
+        (
+            "snapshot-copies".into(),
+            ratio(snapshots, sum(|n| n.snapshots_installed())),
+        ),
+    ];
+    let mut all = vec![
         ("max-term".into(), max(|n| n.current_term()).to_string()),
         ("commit-index".into(), max(|n| n.commit_index()).to_string()),
         (
@@ -865,7 +896,9 @@ fn metrics<N: RaftLabNode>(sim: &Sim<N>) -> Vec<(String, String)> {
                 .sum::<u64>()
                 .to_string(),
         ),
-    ]
+    ];
+    all.extend(costs);
+    all
 }
 
 /// A simulation builder with Raft nodes, their monitors, checks and metrics

@@ -72,6 +72,7 @@ impl Raft {
         self.votes = BTreeSet::from([self.id]);
         self.persist_meta(ctx);
         ctx.log(format!("election for term {}", self.term));
+        self.election_sent = ctx.now();
         self.reset_election_deadline(ctx);
         if self.votes.len() >= self.majority() {
             self.become_leader(ctx);
@@ -221,6 +222,8 @@ impl Raft {
         self.votes.clear();
         let next = self.log.last_index() + 1;
         let now = ctx.now();
+        self.round_trip = SimTime::ZERO;
+        self.measured_round_trip(now.saturating_sub(self.election_sent));
         self.progress = ctx
             .peers()
             .map(|p| {
@@ -228,6 +231,7 @@ impl Raft {
                     next,
                     matched: 0,
                     last_heard: now,
+                    ..Progress::default()
                 };
                 (p, progress)
             })
@@ -266,7 +270,13 @@ impl Raft {
                     self.become_follower(ctx, self.term, None);
                     return;
                 }
-                self.broadcast_append(ctx);
+                if self.params.pipeline {
+                    for peer in ctx.peers() {
+                        self.heartbeat_to(ctx, peer);
+                    }
+                } else {
+                    self.broadcast_append(ctx);
+                }
             }
             Role::Candidate => self.request_votes(ctx, false),
             Role::PreCandidate => self.request_votes(ctx, true),
@@ -275,15 +285,46 @@ impl Raft {
         self.arm_heartbeat(ctx);
     }
 
-    /// A majority (counting itself) answered within the last maximum
-    /// election timeout.
+    /// A majority (counting itself) answered within the last
+    /// [`Raft::quorum_window`].
     fn quorum_heard(&self, now: SimTime) -> bool {
-        let window = self.params.election_timeout.1;
+        let window = self.quorum_window();
         let heard = self
             .progress
             .values()
             .filter(|p| now < p.last_heard.saturating_add(window))
             .count();
         heard + 1 >= self.majority()
+    }
+
+    /// The longest round trip counted, in maximum election timeouts.
+    pub(super) const ROUND_TRIP_CAP_TIMEOUTS: u64 = 4;
+
+    /// CheckQuorum's window: `max(maximum election timeout,
+    /// 2 × heartbeat + 2 × round_trip)`. On fast links that is the election timeout (a
+    /// cut-off leader steps down as followers start an election); when a
+    /// round trip is long (the election's answers took 400 ms), a leader
+    /// still hears a majority within two heartbeats and two round trips,
+    /// so it does not step down while healthy.
+    pub fn quorum_window(&self) -> SimTime {
+        let beats = self.params.heartbeat.as_nanos().saturating_mul(2);
+        let trips = self.round_trip.as_nanos().saturating_mul(2);
+        let window = SimTime(beats.saturating_add(trips));
+        self.params.election_timeout.1.max(window)
+    }
+
+    /// [`Raft::ROUND_TRIP_CAP_TIMEOUTS`] maximum election timeouts.
+    pub(super) fn round_trip_cap(&self) -> SimTime {
+        let max = self.params.election_timeout.1.as_nanos();
+        SimTime(max.saturating_mul(Self::ROUND_TRIP_CAP_TIMEOUTS))
+    }
+
+    /// Fold a measured round trip into [`Raft::round_trip`]: a maximum that
+    /// loses a quarter at every new sample, at most
+    /// [`Raft::ROUND_TRIP_CAP_TIMEOUTS`] maximum election timeouts.
+    pub(super) fn measured_round_trip(&mut self, sample: SimTime) {
+        let cap = self.round_trip_cap();
+        let decayed = SimTime(self.round_trip.as_nanos() - self.round_trip.as_nanos() / 4);
+        self.round_trip = sample.min(cap).max(decayed);
     }
 }

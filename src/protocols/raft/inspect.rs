@@ -8,7 +8,7 @@
 //! the paper's names (their entries by index), and in one line
 //! `AppendEntries t3 prev=5/2 +2 commit=4` (prev = prevLogIndex/Term).
 
-use super::{Command, Entry, Msg, Raft, Role};
+use super::{Command, Entry, Flow, Msg, Raft, Role};
 use crate::base::inspect::{Item, View};
 
 impl Raft {
@@ -71,10 +71,27 @@ impl Raft {
             .progress
             .iter()
             .map(|(peer, p)| (peer.to_string(), Item::from(p.last_heard)));
-        view.section("leader")
+        let view = view
+            .section("leader")
             .field("nextIndex", Item::list(next))
             .field("matchIndex", Item::list(matched))
-            .field("lastHeard", Item::list(heard))
+            .field("lastHeard", Item::list(heard));
+        if !self.params.pipeline {
+            return view;
+        }
+        // Each follower's replication flow: probing, streaming with how
+        // many AppendEntries of the window are unacknowledged, or waiting
+        // for a snapshot.
+        let window = self.params.max_inflight;
+        let flow = self.progress.iter().map(|(peer, p)| {
+            let text = match p.flow {
+                Flow::Probe => "probe".to_string(),
+                Flow::Replicate => format!("replicate {}/{window}", p.inflight.len()),
+                Flow::Snapshot => "snapshot".to_string(),
+            };
+            (peer.to_string(), Item::Text(text))
+        });
+        view.field("flow", Item::list(flow))
     }
 
     /// The key-value store and the clients waiting on it.

@@ -97,6 +97,16 @@ pub struct Params {
     pub snapshot_every: u64,
     /// Most entries per AppendEntries (`max_entries`).
     pub max_entries: usize,
+    /// Pipelined replication with per-follower progress states (probe,
+    /// replicate, snapshot); off: every trigger re-sends everything
+    /// unacknowledged, as before (`pipeline`).
+    pub pipeline: bool,
+    /// Most AppendEntries unacknowledged per follower in the replicate
+    /// state: the flow-control window (`max_inflight`).
+    pub max_inflight: usize,
+    /// With `pipeline`: an unanswered InstallSnapshot is sent again only
+    /// after this long (`snapshot_resend`).
+    pub snapshot_resend: SimTime,
     /// Deliberate defects (`bugs`).
     pub bugs: BTreeSet<Bug>,
 }
@@ -111,6 +121,9 @@ impl Default for Params {
             check_quorum: CHECK_QUORUM.default_value(),
             snapshot_every: SNAPSHOT_EVERY.default_value(),
             max_entries: MAX_ENTRIES.default_value(),
+            pipeline: PIPELINE.default_value(),
+            max_inflight: MAX_INFLIGHT.default_value(),
+            snapshot_resend: SNAPSHOT_RESEND.default_value(),
             bugs: BTreeSet::new(),
         }
     }
@@ -216,6 +229,24 @@ pub enum Role {
     Leader,
 }
 
+/// How the leader replicates to one follower (with `pipeline`; etcd/raft's
+/// progress states).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub enum Flow {
+    /// Where the follower's log matches is unknown (a new term, or after a
+    /// rejection): at most one AppendEntries in flight; `next` moves on its
+    /// answer.
+    #[default]
+    Probe,
+    /// The follower matches: `next` advances past what was sent at send
+    /// time, up to `max_inflight` AppendEntries unacknowledged.
+    Replicate,
+    /// The follower needs the snapshot: one InstallSnapshot in flight, no
+    /// AppendEntries with entries until it is answered (or resent after
+    /// `snapshot_resend`).
+    Snapshot,
+}
+
 /// Leader bookkeeping per peer.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Progress {
@@ -225,6 +256,25 @@ pub struct Progress {
     pub matched: u64,
     /// Local time of the last answer (CheckQuorum).
     pub last_heard: SimTime,
+    /// The replication state (with `pipeline`).
+    pub flow: Flow,
+    /// The last index of each AppendEntries with entries sent and not yet
+    /// acknowledged, oldest first (with `pipeline`).
+    pub inflight: std::collections::VecDeque<u64>,
+    /// Local time the pending probe or snapshot was sent (with `pipeline`).
+    pub sent_at: Option<SimTime>,
+}
+
+/// What a node sent, for the cost metrics (`entries-sent`,
+/// `appends-per-commit`, `snapshot-copies`). Never read by a handler.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SendStats {
+    /// AppendEntries sent, heartbeats included.
+    pub appends: u64,
+    /// Entries carried by those AppendEntries.
+    pub entries: u64,
+    /// InstallSnapshot messages sent.
+    pub snapshots: u64,
 }
 
 /// One Raft node.
@@ -267,6 +317,14 @@ pub struct Raft {
     pub snapshots_installed: u64,
     /// Local time of the last message from a current leader (PreVote lease).
     pub last_leader_contact: Option<SimTime>,
+    /// What this node sent since it started (metrics only).
+    pub sent: SendStats,
+    /// The leader's round-trip estimate for CheckQuorum's window: its
+    /// election's, then a decaying maximum of its probes' (see
+    /// `election.rs`, `quorum_window`).
+    pub round_trip: SimTime,
+    /// Local time this node's latest election sent its RequestVotes.
+    election_sent: SimTime,
     election_deadline: SimTime,
     election_timer_at: Option<SimTime>,
     election_timer: Option<crate::sim::TimerId>,
@@ -299,6 +357,9 @@ impl Raft {
             acked: Vec::new(),
             snapshots_installed: 0,
             last_leader_contact: None,
+            sent: SendStats::default(),
+            round_trip: SimTime::ZERO,
+            election_sent: SimTime::ZERO,
             election_deadline: SimTime::ZERO,
             election_timer_at: None,
             election_timer: None,
@@ -481,6 +542,10 @@ impl Node for Raft {
             acked,
             snapshots_installed,
             last_leader_contact,
+            // Counts for the metrics; no handler reads them.
+            sent: _,
+            round_trip,
+            election_sent,
             election_deadline,
             election_timer_at,
             election_timer,
@@ -490,7 +555,7 @@ impl Node for Raft {
         } = self;
         (id, nodes, term, voted_for, log, snapshot, role, leader).hash(h);
         (commit, applied, applied_hash, kv, votes, progress, waiting).hash(h);
-        (held, acked, snapshots_installed).hash(h);
+        (held, acked, snapshots_installed, round_trip, election_sent).hash(h);
         // Read only to answer a PreVote: without PreVote it changes nothing.
         if self.params.prevote {
             last_leader_contact.hash(h);
@@ -556,6 +621,10 @@ impl Node for Raft {
             acked,
             snapshots_installed,
             last_leader_contact,
+            // Counts for the metrics; no handler reads them.
+            sent: _,
+            round_trip,
+            election_sent,
             election_deadline,
             election_timer_at,
             election_timer,
@@ -571,10 +640,28 @@ impl Node for Raft {
         let (min_timeout, max_timeout) = params.election_timeout;
         (id, nodes, term, voted_for, log, snapshot, role, leader).hash(h);
         (commit, applied, applied_hash, kv, votes, waiting).hash(h);
+        // A probe or snapshot is resent once `heartbeat` or
+        // `snapshot_resend` passed: older is as old.
+        let resend = params.heartbeat.max(params.snapshot_resend);
+        let quorum_window = self.quorum_window();
         for (peer, p) in progress {
-            (peer, p.next, p.matched).hash(h);
+            let Progress {
+                next,
+                matched,
+                last_heard,
+                flow,
+                inflight,
+                sent_at,
+            } = p;
+            (peer, next, matched, flow, inflight).hash(h);
+            // Read only by the pipelined leader (resends, and whether a
+            // follower answered since a send).
+            if params.pipeline {
+                sent_at.map(|t| ago(t, resend)).hash(h);
+                sent_at.map(|t| last_heard > &t).hash(h);
+            }
             if params.check_quorum {
-                ago(p.last_heard, max_timeout).hash(h);
+                ago(*last_heard, quorum_window).hash(h);
             }
         }
         held.len().hash(h);
@@ -582,6 +669,12 @@ impl Node for Raft {
             (request, ago(*since, max_timeout)).hash(h);
         }
         (acked, snapshots_installed).hash(h);
+        // Read only for CheckQuorum's window: the round-trip estimate, and
+        // when the election's requests left (to measure it, capped there).
+        if params.check_quorum {
+            round_trip.hash(h);
+            ago(*election_sent, self.round_trip_cap()).hash(h);
+        }
         if params.prevote {
             last_leader_contact.map(|t| ago(t, min_timeout)).hash(h);
         }

@@ -1,19 +1,34 @@
 //! Log replication (§5.3), the commit rule (§5.4.2) and applying entries.
+//!
+//! With `pipeline` (the default) the leader keeps a [`Flow`] per follower,
+//! as etcd/raft does: **probe** (one AppendEntries in flight, `next` moves
+//! on its answer), **replicate** (`next` advances at send time, up to
+//! `max_inflight` AppendEntries unacknowledged; entries that arrive while
+//! the window is full wait and leave together, up to `max_entries`) and
+//! **snapshot** (one InstallSnapshot in flight, resent only after
+//! `snapshot_resend`). Without it, every client request, heartbeat and
+//! success reply that shows the follower behind re-sends everything from
+//! `next` on ([`Raft::send_append`]).
 
 use super::log::{Command, Entry};
-use super::{persist, Bug, Msg, Raft, Role};
-use crate::sim::{Ctx, NodeId};
+use super::{persist, Bug, Flow, Msg, Raft, Role};
+use crate::sim::{Ctx, NodeId, SimTime};
 
 impl Raft {
-    /// AppendEntries (or InstallSnapshot) to every peer.
+    /// New entries (or a new term): AppendEntries (or InstallSnapshot) to
+    /// every peer — as far as its flow allows, with `pipeline`.
     pub(super) fn broadcast_append(&mut self, ctx: &mut Ctx<Self>) {
         for peer in ctx.peers() {
-            self.send_append(ctx, peer);
+            if self.params.pipeline {
+                self.send_entries(ctx, peer);
+            } else {
+                self.send_append(ctx, peer);
+            }
         }
     }
 
     /// Send `peer` the entries from its next index on — or the snapshot, if
-    /// those entries were compacted away.
+    /// those entries were compacted away (without `pipeline`).
     pub(super) fn send_append(&mut self, ctx: &mut Ctx<Self>, peer: NodeId) {
         let Some(progress) = self.progress.get(&peer) else {
             return;
@@ -25,19 +40,142 @@ impl Raft {
                     term: self.term,
                     snapshot: snapshot.clone(),
                 };
+                self.sent.snapshots += 1;
                 ctx.send(peer, msg);
             }
             return;
         }
-        let prev_index = next - 1;
+        let entries = self.log.entries_from(next, self.params.max_entries);
+        self.send_entries_at(ctx, peer, next - 1, entries);
+    }
+
+    /// One AppendEntries after `prev_index` (counted for the metrics).
+    fn send_entries_at(
+        &mut self,
+        ctx: &mut Ctx<Self>,
+        peer: NodeId,
+        prev_index: u64,
+        entries: Vec<Entry>,
+    ) {
+        self.sent.appends += 1;
+        self.sent.entries += entries.len() as u64;
         let msg = Msg::AppendEntries {
             term: self.term,
             prev_index,
             prev_term: self.log.term_at(prev_index).unwrap_or(0),
-            entries: self.log.entries_from(next, self.params.max_entries),
+            entries,
             commit: self.commit,
         };
         ctx.send(peer, msg);
+    }
+
+    /// With `pipeline`: send `peer` what its flow allows — in probe, one
+    /// AppendEntries from `next` unless one is in flight; in replicate,
+    /// the entries not yet sent, while the window has room; the snapshot
+    /// if `next` was compacted away; nothing while a snapshot is in flight.
+    pub(super) fn send_entries(&mut self, ctx: &mut Ctx<Self>, peer: NodeId) {
+        let (base, last) = (self.log.base_index(), self.log.last_index());
+        let (max_entries, window) = (self.params.max_entries, self.params.max_inflight);
+        let now = ctx.now();
+        loop {
+            let Some(p) = self.progress.get_mut(&peer) else {
+                return;
+            };
+            let next = p.next;
+            let probing = match p.flow {
+                Flow::Snapshot => return,
+                Flow::Probe if !p.inflight.is_empty() => return,
+                Flow::Probe => true,
+                Flow::Replicate if p.inflight.len() >= window || next > last => return,
+                Flow::Replicate => false,
+            };
+            if next <= base {
+                self.send_snapshot(ctx, peer);
+                return;
+            }
+            let entries = self.log.entries_from(next, max_entries);
+            let sent_last = next - 1 + entries.len() as u64;
+            if probing {
+                p.inflight.push_back(sent_last);
+                p.sent_at = Some(now);
+            } else {
+                p.inflight.push_back(sent_last);
+                p.next = sent_last + 1;
+            }
+            self.send_entries_at(ctx, peer, next - 1, entries);
+            if probing {
+                return;
+            }
+        }
+    }
+
+    /// With `pipeline`: the snapshot to `peer`, which enters (or stays in)
+    /// the snapshot flow.
+    fn send_snapshot(&mut self, ctx: &mut Ctx<Self>, peer: NodeId) {
+        let Some(snapshot) = &self.snapshot else {
+            return;
+        };
+        let msg = Msg::InstallSnapshot {
+            term: self.term,
+            snapshot: snapshot.clone(),
+        };
+        let Some(p) = self.progress.get_mut(&peer) else {
+            return;
+        };
+        p.flow = Flow::Snapshot;
+        p.inflight.clear();
+        p.sent_at = Some(ctx.now());
+        self.sent.snapshots += 1;
+        ctx.send(peer, msg);
+    }
+
+    /// With `pipeline`, the heartbeat to `peer`: in probe, the probe again
+    /// if it has been unanswered for a heartbeat; in replicate, an empty
+    /// AppendEntries after `next - 1` (rejected if something sent was
+    /// lost, which starts a probe; its success acknowledges everything
+    /// sent); in snapshot, the snapshot again after `snapshot_resend` if
+    /// the follower answered something since, and otherwise an empty
+    /// AppendEntries after index 0, which every log
+    /// matches (it only keeps the follower from an election).
+    pub(super) fn heartbeat_to(&mut self, ctx: &mut Ctx<Self>, peer: NodeId) {
+        let now = ctx.now();
+        let (heartbeat, resend) = (self.params.heartbeat, self.params.snapshot_resend);
+        let Some(p) = self.progress.get_mut(&peer) else {
+            return;
+        };
+        let due = |after: SimTime| p.sent_at.is_none_or(|t| now >= t.saturating_add(after));
+        match p.flow {
+            Flow::Probe => {
+                if due(heartbeat) {
+                    p.inflight.clear();
+                    p.sent_at = None;
+                    self.send_entries(ctx, peer);
+                }
+            }
+            Flow::Replicate => {
+                let prev = p.next - 1;
+                if self.log.term_at(prev).is_none() {
+                    // Compacted: find out where the follower is.
+                    p.flow = Flow::Probe;
+                    p.next = p.matched + 1;
+                    p.inflight.clear();
+                    p.sent_at = None;
+                    self.send_entries(ctx, peer);
+                } else {
+                    self.send_entries_at(ctx, peer, prev, Vec::new());
+                }
+            }
+            Flow::Snapshot => {
+                // Resent only to a follower that answered since (it is up,
+                // the copy was lost), once `snapshot_resend` passed.
+                let answered = p.sent_at.is_some_and(|t| p.last_heard > t);
+                if due(resend) && answered {
+                    self.send_snapshot(ctx, peer);
+                } else {
+                    self.send_entries_at(ctx, peer, 0, Vec::new());
+                }
+            }
+        }
     }
 
     /// The follower side: term check, consistency check on
@@ -140,10 +278,15 @@ impl Raft {
             t.and_then(|t| self.log.last_index_of_term(t).map(|i| i + 1))
                 .unwrap_or(index)
         });
+        let pipeline = self.params.pipeline;
         let Some(p) = self.progress.get_mut(&from) else {
             return;
         };
         p.last_heard = now;
+        if pipeline {
+            self.on_flow_reply(ctx, from, match_index, backed_up);
+            return;
+        }
         match backed_up {
             None => {
                 p.matched = p.matched.max(match_index.min(last));
@@ -159,6 +302,71 @@ impl Raft {
                 self.send_append(ctx, from);
             }
         }
+    }
+
+    /// With `pipeline`, an answer from `from`: `backed_up` is where a
+    /// rejection says to resume (`None` on success). A success raises
+    /// `matched`, frees the window up to it and turns a probe into
+    /// replicate; a stale or duplicate one sends nothing already sent. A
+    /// rejection starts a probe at the hint (a second rejection at the same
+    /// point while the probe is in flight is ignored).
+    fn on_flow_reply(
+        &mut self,
+        ctx: &mut Ctx<Self>,
+        from: NodeId,
+        match_index: u64,
+        backed_up: Option<u64>,
+    ) {
+        let last = self.log.last_index();
+        let now = ctx.now();
+        let Some(p) = self.progress.get_mut(&from) else {
+            return;
+        };
+        match backed_up {
+            None => {
+                let matched = p.matched.max(match_index.min(last));
+                p.matched = matched;
+                while p.inflight.front().is_some_and(|&i| i <= matched) {
+                    p.inflight.pop_front();
+                }
+                match p.flow {
+                    Flow::Probe => {
+                        p.flow = Flow::Replicate;
+                        let sample = p.sent_at.take().map(|t| now.saturating_sub(t));
+                        let sent = p.inflight.back().copied().unwrap_or(matched);
+                        p.next = sent.max(matched) + 1;
+                        if let Some(sample) = sample {
+                            self.measured_round_trip(sample);
+                        }
+                    }
+                    Flow::Replicate => p.next = p.next.max(matched + 1),
+                    Flow::Snapshot => {
+                        let base = self.log.base_index();
+                        if matched < base {
+                            return; // a heartbeat's answer: wait for the snapshot's
+                        }
+                        p.flow = Flow::Replicate;
+                        p.sent_at = None;
+                        p.inflight.clear();
+                        p.next = matched + 1;
+                    }
+                }
+                self.advance_commit(ctx);
+            }
+            Some(next) => {
+                let next = next.clamp(p.matched + 1, last + 1);
+                if p.flow == Flow::Snapshot
+                    || (p.flow == Flow::Probe && p.next == next && !p.inflight.is_empty())
+                {
+                    return;
+                }
+                p.flow = Flow::Probe;
+                p.next = next;
+                p.inflight.clear();
+                p.sent_at = None;
+            }
+        }
+        self.send_entries(ctx, from);
     }
 
     /// The commit rule: the highest index stored on a majority commits if it

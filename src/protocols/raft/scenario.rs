@@ -32,6 +32,9 @@ pub const PARAMS: &[ParamDecl] = &[
     CHECK_QUORUM.decl,
     SNAPSHOT_EVERY.decl,
     MAX_ENTRIES.decl,
+    PIPELINE.decl,
+    MAX_INFLIGHT.decl,
+    SNAPSHOT_RESEND.decl,
 ];
 
 pub(crate) const ELECTION_TIMEOUT: Param<(SimTime, SimTime)> = Param::duration_range(
@@ -46,11 +49,11 @@ pub(crate) const HEARTBEAT: Param<SimTime> = Param::positive_duration(
     "leader heartbeat and candidate vote-retry interval; below the minimum election timeout",
 );
 pub(crate) const PREVOTE: Param<bool> =
-    Param::flag("prevote", false, "run a PreVote round before each election");
+    Param::flag("prevote", true, "run a PreVote round before each election");
 pub(crate) const CHECK_QUORUM: Param<bool> = Param::flag(
     "check_quorum",
     true,
-    "a leader that has not heard from a majority for an election timeout steps down",
+    "a leader that has not heard from a majority for max(maximum election timeout, 2 × heartbeat + 2 × measured round trip) steps down",
 );
 pub(crate) const SNAPSHOT_EVERY: Param<u64> = Param::integer(
     "snapshot_every",
@@ -65,6 +68,24 @@ pub(crate) const MAX_ENTRIES: Param<usize> = Param::integer(
     1,
     10_000,
     "most entries per AppendEntries",
+);
+
+pub(crate) const PIPELINE: Param<bool> = Param::flag(
+    "pipeline",
+    true,
+    "pipelined replication with probe/replicate/snapshot states per follower; false: re-send everything unacknowledged on every trigger",
+);
+pub(crate) const MAX_INFLIGHT: Param<usize> = Param::integer(
+    "max_inflight",
+    2,
+    1,
+    10_000,
+    "with pipeline: most AppendEntries unacknowledged per follower; more entries wait and go together",
+);
+pub(crate) const SNAPSHOT_RESEND: Param<SimTime> = Param::positive_duration(
+    "snapshot_resend",
+    SimTime::from_millis(500),
+    "with pipeline: an unanswered InstallSnapshot is sent again after this long, to a follower that answered a heartbeat since",
 );
 
 /// Read `[protocol]` ([`PARAMS`] and `bugs`) from a reader made by
@@ -89,6 +110,9 @@ pub fn params(p: &mut ParamReader<'_>) -> Result<Params, ScenarioError> {
         check_quorum: p.get(&CHECK_QUORUM)?,
         snapshot_every: p.get(&SNAPSHOT_EVERY)?,
         max_entries: p.get(&MAX_ENTRIES)?,
+        pipeline: p.get(&PIPELINE)?,
+        max_inflight: p.get(&MAX_INFLIGHT)?,
+        snapshot_resend: p.get(&SNAPSHOT_RESEND)?,
         bugs: p.bugs::<Bug>()?.into_iter().collect(),
     })
 }

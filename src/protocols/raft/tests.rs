@@ -569,3 +569,129 @@ fn the_ui_views_show_role_term_commit_and_leader_in_bounded_space() {
     );
     assert!(detail.len() < 8_000, "{} bytes", detail.len());
 }
+
+/// (to, prev_index, entries) of each AppendEntries in `effects`.
+fn appends_sent(effects: Vec<Effect<Raft>>) -> Vec<(u32, u64, usize)> {
+    effects
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Send(
+                to,
+                Msg::AppendEntries {
+                    prev_index,
+                    entries,
+                    ..
+                },
+            ) => Some((to.0, prev_index, entries.len())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn success(term: u64, match_index: u64) -> Msg {
+    Msg::AppendReply {
+        term,
+        success: true,
+        match_index,
+        conflict_index: 0,
+        conflict_term: None,
+    }
+}
+
+/// Node 0 of 3 as the leader of term 1, its no-op at index 1 sent to both
+/// followers.
+fn leader(params: Params) -> Harness {
+    let mut h = Harness::new(0, 3, params);
+    h.node.term = 1;
+    let probes = appends_sent(h.call(|n, ctx| n.become_leader(ctx)));
+    assert_eq!(probes, vec![(1, 0, 1), (2, 0, 1)], "the no-op, as a probe");
+    h
+}
+
+/// Append one client entry on the leader and hand it to replication.
+fn new_entry(h: &mut Harness, v: i64) -> Vec<(u32, u64, usize)> {
+    appends_sent(h.call(|n, ctx| {
+        n.log.append(1, put(0, v as u64, v));
+        n.broadcast_append(ctx);
+    }))
+}
+
+#[test]
+fn a_pipelined_leader_sends_each_entry_once_within_its_window() {
+    let mut h = leader(Params::default());
+    assert_eq!(h.node.params.max_inflight, 2);
+    // Follower 1 answers the probe: replicate. Follower 2 stays in probe
+    // with its probe in flight, so it gets nothing new.
+    assert!(h.deliver(1, success(1, 1)).is_empty());
+    assert_eq!(h.node.progress[&NodeId(1)].flow, Flow::Replicate);
+    // Two entries: sent at once, `next` moving at send time.
+    assert_eq!(new_entry(&mut h, 2), vec![(1, 1, 1)]);
+    assert_eq!(new_entry(&mut h, 3), vec![(1, 2, 1)]);
+    // The window (2) is full: the third entry waits.
+    assert_eq!(new_entry(&mut h, 4), vec![]);
+    assert_eq!(new_entry(&mut h, 5), vec![]);
+    // A stale (duplicate) success re-sends nothing.
+    assert!(h.deliver(1, success(1, 1)).is_empty());
+    // An acknowledgement frees the window: the waiting entries leave in one
+    // AppendEntries (batching), after the last one sent.
+    let sent: Vec<(u32, u64, usize)> = h
+        .deliver(1, success(1, 2))
+        .into_iter()
+        .filter_map(|m| match m {
+            Msg::AppendEntries {
+                prev_index,
+                entries,
+                ..
+            } => Some((1, prev_index, entries.len())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sent, vec![(1, 3, 2)]);
+    // A rejection (an AppendEntries was lost) turns to a probe from the
+    // follower's hint, with one AppendEntries in flight.
+    let reject = Msg::AppendReply {
+        term: 1,
+        success: false,
+        match_index: 0,
+        conflict_index: 3,
+        conflict_term: None,
+    };
+    let resent = h.deliver(1, reject.clone());
+    assert!(
+        matches!(resent.as_slice(), [Msg::AppendEntries { prev_index: 2, entries, .. }] if entries.len() == 3)
+    );
+    assert_eq!(h.node.progress[&NodeId(1)].flow, Flow::Probe);
+    // The same rejection again (a duplicate) while the probe is in flight:
+    // nothing more.
+    assert!(h.deliver(1, reject).is_empty());
+}
+
+#[test]
+fn without_pipelining_every_trigger_resends_everything_unacknowledged() {
+    let params = Params {
+        pipeline: false,
+        ..Params::default()
+    };
+    let mut h = leader(params);
+    assert_eq!(new_entry(&mut h, 2), vec![(1, 0, 2), (2, 0, 2)]);
+    assert_eq!(new_entry(&mut h, 3), vec![(1, 0, 3), (2, 0, 3)]);
+    // A success that leaves the follower behind sends the rest again.
+    assert_eq!(h.deliver(1, success(1, 1)).len(), 1);
+    assert_eq!(new_entry(&mut h, 4), vec![(1, 1, 3), (2, 0, 4)]);
+}
+
+#[test]
+fn check_quorum_waits_two_heartbeats_and_two_round_trips() {
+    let mut h = Harness::new(0, 3, Params::default());
+    // Fast links: the maximum election timeout.
+    assert_eq!(h.node.quorum_window(), SimTime::from_millis(300));
+    // An election whose answers took 400 ms: 2 × 50 ms + 2 × 400 ms.
+    h.node.measured_round_trip(SimTime::from_millis(400));
+    assert_eq!(h.node.quorum_window(), SimTime::from_millis(900));
+    // A faster sample: the estimate loses a quarter (300 ms).
+    h.node.measured_round_trip(SimTime::from_millis(10));
+    assert_eq!(h.node.quorum_window(), SimTime::from_millis(700));
+    // Capped at 4 maximum election timeouts.
+    h.node.measured_round_trip(SimTime::from_secs(60));
+    assert_eq!(h.node.round_trip, SimTime::from_millis(1200));
+}
