@@ -11,6 +11,10 @@
 //! # Every seed of a scenario: run it, then time the check of its history
 //! # at the simulations' step budget (5,000,000):
 //! cargo run --release --example bench_history -- scenario scenarios/raft-one-key.toml --seeds 0..200
+//! # Every scenario with a bug switch (default directory scenarios/): run
+//! # seeds in order until the first failure; where that failure is the
+//! # linearizability check, time judging that history (one table row each):
+//! cargo run --release --example bench_history -- bugs --seeds 0..30
 //! ```
 //!
 //! Options: `--model M` (default: from expected.tsv, else `kv` for `.edn`/
@@ -85,6 +89,13 @@ fn main() {
                 scenario_seeds(path, &settings);
             }
         }
+        "bugs" => {
+            let dir = paths.first().cloned().unwrap_or_else(|| "scenarios".into());
+            if settings.seeds == (0, 1) {
+                settings.seeds = (0, 30);
+            }
+            bug_scenarios(&dir, &settings);
+        }
         other => usage(&format!("unknown mode `{other}`")),
     }
 }
@@ -93,6 +104,7 @@ fn usage(message: &str) -> ! {
     eprintln!("bench_history: {message}");
     eprintln!("usage: bench_history files [--model M] [--repeat N] [--steps S] [--no-partition] [--quiet] PATH...");
     eprintln!("       bench_history scenario [--model M] [--repeat N] [--steps S] [--quiet] FILE --seeds A..B");
+    eprintln!("       bench_history bugs [--repeat N] [--steps S] [--seeds A..B] [DIR]");
     std::process::exit(3)
 }
 
@@ -260,4 +272,98 @@ fn scenario_seeds(path: &Path, settings: &Settings) {
 /// (the history check is what this example times).
 fn run_without_checks(sim: &mut dyn distlab::sim::DynSim) {
     while sim.step() == distlab::sim::StepResult::Progressed {}
+}
+
+/// Whether a scenario file switches a bug on (`bugs = [...]` not empty).
+fn has_bug(text: &str) -> bool {
+    text.lines().any(|line| {
+        let line = line.trim();
+        line.starts_with("bugs")
+            && line.split_once('=').is_some_and(|(_, v)| {
+                v.trim()
+                    .trim_start_matches('[')
+                    .trim_start()
+                    .starts_with('"')
+            })
+    })
+}
+
+/// Every scenario in `dir` with a bug switch: its first failing seed in
+/// `settings.seeds` and, when that failure is the linearizability check,
+/// the time to judge its history (the check alone, at `--steps` or the
+/// simulations' 5,000,000 steps).
+fn bug_scenarios(dir: &Path, settings: &Settings) {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("readable scenario directory")
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    let steps = settings.steps.or(Some(5_000_000));
+    let model = settings.model.unwrap_or(Model::Kv);
+    let mut others = Vec::new();
+    println!("scenario\tseed\tops\tverdict\tms\tsteps");
+    for path in &files {
+        let text = std::fs::read_to_string(path).expect("readable scenario");
+        if !has_bug(&text) {
+            continue;
+        }
+        let name = path
+            .file_stem()
+            .map_or(String::new(), |s| s.to_string_lossy().into_owned());
+        let mut found = None;
+        for seed in settings.seeds.0..settings.seeds.1 {
+            let overrides = Overrides {
+                seed: Some(seed),
+                ..Overrides::default()
+            };
+            let scenario = scenario::load(path, &overrides).unwrap_or_else(|e| panic!("{e}"));
+            let options = BuildOptions {
+                trace_level: TraceLevel::HashOnly,
+            };
+            let mut sim =
+                distlab::registry::build(&scenario, &options).unwrap_or_else(|e| panic!("{e}"));
+            let report = sim.run();
+            if report.verdict == distlab::sim::Verdict::Pass {
+                continue;
+            }
+            let first = report
+                .violation
+                .as_ref()
+                .map(|v| v.check.clone())
+                .or_else(|| {
+                    report
+                        .checks
+                        .iter()
+                        .find(|c| !matches!(c.outcome, distlab::check::Outcome::Pass))
+                        .map(|c| c.name.clone())
+                });
+            found = Some((seed, first.unwrap_or_default(), sim));
+            break;
+        }
+        match found {
+            Some((seed, check, sim)) if check == "linearizable" => {
+                let ops = pair(sim.history(), None).expect("the simulation's history pairs");
+                let (verdict, seconds) = timed(&ops, model, settings, steps);
+                println!(
+                    "{name}\t{seed}\t{}\t{}\t{:.3}\t{}",
+                    verdict.operations,
+                    verdict.status,
+                    seconds * 1e3,
+                    verdict.steps
+                );
+            }
+            Some((seed, check, _)) => others.push(format!("{name}: seed {seed} fails `{check}`")),
+            None => others.push(format!(
+                "{name}: no failure in seeds {}..{}",
+                settings.seeds.0, settings.seeds.1
+            )),
+        }
+    }
+    if !settings.quiet {
+        println!("\nfirst failure not a linearizability violation:");
+        for line in &others {
+            println!("  {line}");
+        }
+    }
 }

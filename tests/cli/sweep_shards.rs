@@ -109,11 +109,19 @@ fn merged_shards_print_exactly_what_one_sweep_prints() {
 fn merge_refuses_what_is_not_one_sweeps_complete_shards() {
     let dir = temp_dir("refuse");
     let files = shards(&dir);
+    // Every refusal's message, for one snapshot (the temp dir shown as DIR).
+    let messages = std::cell::RefCell::new(String::new());
+    let shown = dir.display().to_string();
     let refused = |args: &[&str], says: &str| {
         let out = distlab_in(&dir, args);
         assert_eq!(code(&out), 3, "{args:?}: {}", stdout(&out));
         assert!(stderr(&out).contains(says), "{args:?}: {}", stderr(&out));
         assert!(!stderr(&out).contains("panicked"));
+        let command = args.join(" ").replace(&shown, "DIR");
+        let said = stderr(&out).replace(&shown, "DIR");
+        messages
+            .borrow_mut()
+            .push_str(&format!("$ distlab {command}\n{said}\n"));
     };
     refused(
         &["merge", &files[0], &files[2]],
@@ -154,6 +162,35 @@ fn merge_refuses_what_is_not_one_sweeps_complete_shards() {
         "result 1 is of seed 2; shard 1/3 of 0..30 has seed 1 there",
     );
 
+    // Another format version, and a tampered record (a passed seed turned
+    // into a failure without one).
+    let version = edit(
+        "version.json",
+        "\"distlab_sweep_results\":1",
+        "\"distlab_sweep_results\":7",
+    );
+    refused(
+        &["merge", &files[0], &version, &files[2]],
+        "format 7 is not one this distlab reads (it reads format 1)",
+    );
+    let pass_at = text
+        .find("\"verdict\":\"pass\"")
+        .expect("a passed seed in shard 1");
+    let seed_at = text[..pass_at].rfind("{\"seed\":").expect("its record");
+    let tampered_seed: String = text[seed_at + 8..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let tampered = edit(
+        "tampered.json",
+        "\"verdict\":\"pass\"",
+        "\"verdict\":\"safety-violation\"",
+    );
+    refused(
+        &["merge", &files[0], &tampered, &files[2]],
+        &format!("seed {tampered_seed}: a seed that did not pass needs its failure"),
+    );
+
     // Not a results file at all, and broken JSON with its place.
     let scenario = scenario();
     refused(&["merge", &scenario], "not a sweep results file");
@@ -163,6 +200,15 @@ fn merge_refuses_what_is_not_one_sweeps_complete_shards() {
     refused(
         &["merge", "/nonexistent/shard.json"],
         "cannot read /nonexistent/shard.json",
+    );
+    let scenario_dir = format!("{}/", env!("CARGO_MANIFEST_DIR"));
+    // The scenario text's fingerprint changes with its comments: not pinned.
+    insta::assert_snapshot!(
+        "merge_refusals",
+        messages
+            .into_inner()
+            .replace(&scenario_dir, "")
+            .replace(hash, "0xSCENARIO_TEXT_HASH")
     );
 }
 
