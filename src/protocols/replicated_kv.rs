@@ -105,6 +105,18 @@ impl Kv {
         Applied::Fresh(result)
     }
 
+    /// Answer a read (`get` or `read`) from the data without changing
+    /// anything (Raft's ReadIndex and lease reads); any other operation
+    /// fails.
+    pub fn read(&self, op: &Op) -> Reply {
+        match (op.f.as_str(), &op.key) {
+            ("get" | "read", Some(key)) => {
+                Reply::Ok(self.data.get(key).cloned().unwrap_or(Value::Nil))
+            }
+            _ => Reply::Fail(format!("{} is not a read", op.f)),
+        }
+    }
+
     /// Execute one operation on the data.
     pub fn execute(&mut self, op: &Op) -> Reply {
         let Some(key) = op.key.clone() else {

@@ -242,9 +242,10 @@ fn the_cluster_panel_shows_a_slow_leaders_queue() {
         let text = screen(&app, 120, 40);
         // The leader's row in the cluster panel, not the event log's
         // `queued` lines: its worker busy, arrivals waiting, the fault on.
-        if text.lines().any(|line| {
-            line.contains("[1/1 busy, ") && line.contains(" queued, x20 slow]")
-        }) {
+        if text
+            .lines()
+            .any(|line| line.contains("[1/1 busy, ") && line.contains(" queued, x20 slow]"))
+        {
             seen = Some(text);
             break;
         }

@@ -2,7 +2,7 @@
 //! and answers once its entry is applied. Reads go through the log too.
 
 use super::log::{ClientCommand, Command};
-use super::{persist, Bug, Raft, Role};
+use super::{persist, reads, Bug, Raft, ReadMode, Role};
 use crate::sim::{ClientId, Ctx, NodeId, Reply, Request};
 
 impl Raft {
@@ -32,6 +32,10 @@ impl Raft {
             if self.waiting.values().any(|w| *w == key) {
                 return; // already in the log here; answered when applied
             }
+        }
+        if self.params.read_mode != ReadMode::Log && reads::is_read(&request) {
+            self.handle_read(ctx, request);
+            return;
         }
         let command = Command::Client(ClientCommand {
             client: request.client,

@@ -134,6 +134,18 @@ impl Raft {
             );
             return;
         }
+        if self.vote_guarded(ctx.now()) {
+            // Lease mode: a leader may be serving reads on a lease this
+            // node's acknowledgement helped grant (reads.rs).
+            let term = self.term;
+            let msg = Msg::Vote {
+                term,
+                granted: false,
+                pre_vote,
+            };
+            ctx.send(from, msg);
+            return;
+        }
         if term > self.term {
             self.become_follower(ctx, term, None);
         }
@@ -204,6 +216,7 @@ impl Raft {
         if was == Role::Leader {
             ctx.log(format!("steps down in term {}", self.term));
             self.redirect_waiting(ctx, leader);
+            self.drop_reads(ctx, leader);
             self.progress.clear();
         }
         self.role = Role::Follower;
@@ -277,6 +290,7 @@ impl Raft {
                 } else {
                     self.broadcast_append(ctx);
                 }
+                self.read_heartbeat(ctx);
             }
             Role::Candidate => self.request_votes(ctx, false),
             Role::PreCandidate => self.request_votes(ctx, true),

@@ -8,7 +8,7 @@
 //! the paper's names (their entries by index), and in one line
 //! `AppendEntries t3 prev=5/2 +2 commit=4` (prev = prevLogIndex/Term).
 
-use super::{Command, Entry, Msg, Raft, Role};
+use super::{Command, Entry, Msg, Raft, ReadMode, Role};
 use crate::base::inspect::{Item, View};
 
 impl Raft {
@@ -71,10 +71,51 @@ impl Raft {
             .progress
             .iter()
             .map(|(peer, p)| (peer.to_string(), Item::from(p.last_heard)));
-        view.section("leader")
+        let view = view
+            .section("leader")
             .field("nextIndex", Item::list(next))
             .field("matchIndex", Item::list(matched))
-            .field("lastHeard", Item::list(heard))
+            .field("lastHeard", Item::list(heard));
+        if self.params.read_mode == ReadMode::Log {
+            return view;
+        }
+        self.reads_section(view)
+    }
+
+    /// The leader's reads without log entries (reads.rs): the round in
+    /// flight, who acknowledged which round, the lease, the waiting reads.
+    fn reads_section(&self, view: View) -> View {
+        let acks = self
+            .progress
+            .iter()
+            .map(|(peer, p)| (peer.to_string(), Item::from(p.read_ack)));
+        let reads = self.reads.iter().map(|r| {
+            let state = if r.confirmed {
+                format!("confirmed, at {}", r.index)
+            } else if r.round == 0 {
+                "waits for a round".to_string()
+            } else {
+                format!("round {}, at {}", r.round, r.index)
+            };
+            let what = format!("{} #{}", r.request.client, r.request.id);
+            (what, Item::Text(state))
+        });
+        let mut view = view
+            .section("reads")
+            .field(
+                "readMode",
+                crate::scenario::Choice::name(self.params.read_mode),
+            )
+            .field("readRound", self.read_round)
+            .field("roundSentAt", self.read_round_sent)
+            .field("roundAcked", Item::list(acks))
+            .field("pendingReads", Item::list(reads));
+        if self.params.read_mode == ReadMode::Lease {
+            view = view
+                .field("leaseUntil", self.lease_until)
+                .field("leaseMargin", self.lease_margin());
+        }
+        view
     }
 
     /// The key-value store and the clients waiting on it.
@@ -175,6 +216,14 @@ pub(super) fn message_view(message: &Msg) -> View {
             .section("InstallSnapshot reply")
             .field("term", *term)
             .field("matchIndex", *match_index),
+        Msg::ReadProbe { term, round } => View::new()
+            .section("ReadIndex heartbeat")
+            .field("term", *term)
+            .field("round", *round),
+        Msg::ReadAck { term, round } => View::new()
+            .section("ReadIndex heartbeat reply")
+            .field("term", *term)
+            .field("round", *round),
     }
 }
 
@@ -232,6 +281,8 @@ pub(super) fn message_summary(message: &Msg) -> String {
         Msg::SnapshotReply { term, match_index } => {
             format!("SnapshotReply t{term} match={match_index}")
         }
+        Msg::ReadProbe { term, round } => format!("ReadProbe t{term} round={round}"),
+        Msg::ReadAck { term, round } => format!("ReadAck t{term} round={round}"),
     }
 }
 

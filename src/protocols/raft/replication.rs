@@ -424,6 +424,7 @@ impl Raft {
                 self.answer(ctx, index, key, outcome.reply().cloned());
             }
         }
+        self.reads_after_apply(ctx);
         self.maybe_snapshot(ctx);
     }
 }
