@@ -250,7 +250,8 @@ impl Raft {
             })
             .collect();
         ctx.log(format!("became leader in term {}", self.term));
-        let index = self.log.append(self.term, Command::Noop);
+        let stamp = self.stamp(ctx);
+        let index = self.log.append_stamped(self.term, Command::Noop, stamp);
         persist::save_entries(ctx.storage(), &self.log, index);
         self.dirty = true;
         self.broadcast_append(ctx);

@@ -133,10 +133,19 @@ impl Raft {
         let waiting = self.waiting.iter().map(|(index, (client, id))| {
             (index.to_string(), Item::Text(format!("{client} #{id}")))
         });
-        view.section("state machine")
+        let mut view = view
+            .section("state machine")
             .field("data", Item::list(data))
-            .field("sessions", Item::list(sessions))
-            .field("waiting", Item::list(waiting))
+            .field("sessions", Item::list(sessions));
+        if self.params.session_timeout != crate::sim::SimTime::ZERO {
+            let expired = self
+                .kv
+                .expired
+                .iter()
+                .map(|(client, id)| (client.to_string(), Item::Text(format!("#{id}"))));
+            view = view.field("expiredSessions", Item::list(expired));
+        }
+        view.field("waiting", Item::list(waiting))
             .field("heldRequests", self.held.len())
             .field("acknowledged", self.acked.len())
             .field("snapshotsInstalled", self.snapshots_installed)

@@ -22,7 +22,10 @@
 //!   leader appends the request and answers once it is applied. Reads go
 //!   **through the log** (a `get` is a log entry like a write), which makes
 //!   them linearizable without leases or ReadIndex, at the price of a
-//!   replication round per read. Client sessions make retries exactly-once.
+//!   replication round per read — by default: `read_mode` also offers
+//!   ReadIndex and lease reads (`reads.rs`, dissertation §6.4). Client
+//!   sessions make retries exactly-once; with `session_timeout` they
+//!   expire by the leader's clock stamps in the entries (§6.3).
 //!
 //! Checks (`checks.rs`): election safety, leader append-only, log matching,
 //! leader completeness, state-machine safety and "commit index never
@@ -144,6 +147,9 @@ pub struct Params {
     /// The clock drift bound a lease assumes, in parts per million
     /// (`lease_drift_ppm`): the lease is shortened by the margin it implies.
     pub lease_drift_ppm: u64,
+    /// Client sessions expire after this long without activity, by the
+    /// leader's stamps in the log; zero: never (`session_timeout`).
+    pub session_timeout: SimTime,
     /// Deliberate defects (`bugs`).
     pub bugs: BTreeSet<Bug>,
 }
@@ -163,6 +169,7 @@ impl Default for Params {
             snapshot_resend: SNAPSHOT_RESEND.default_value(),
             read_mode: READ_MODE.default_value(),
             lease_drift_ppm: LEASE_DRIFT_PPM.default_value(),
+            session_timeout: SESSION_TIMEOUT.default_value(),
             bugs: BTreeSet::new(),
         }
     }
@@ -480,6 +487,16 @@ impl Raft {
         self.dirty = false;
     }
 
+    /// The stamp for a new entry: the local clock in nanoseconds (at least
+    /// 1) with `session_timeout`, else 0 (unstamped).
+    fn stamp(&self, ctx: &Ctx<Self>) -> u64 {
+        if self.params.session_timeout == SimTime::ZERO {
+            0
+        } else {
+            ctx.now().as_nanos().max(1)
+        }
+    }
+
     /// Write term and vote (synced at the end of the handler).
     fn persist_meta(&mut self, ctx: &mut Ctx<Self>) {
         let meta = persist::Meta {
@@ -692,7 +709,11 @@ impl Node for Raft {
     /// once the longest election timeout has passed: clamped there), and,
     /// only with CheckQuorum or PreVote, when it last heard from each peer
     /// or from a leader (compared with windows of an election timeout:
-    /// clamped there). No message, timer or stored value carries a time.
+    /// clamped there). With a read mode other than `log`: when the read
+    /// round in flight was sent (clamped at a heartbeat) and the lease's
+    /// end (clamped at now). No message, timer or stored value carries a
+    /// time — except, with `session_timeout`, the entries' stamps, which
+    /// are hashed as they are (the explorer runs without expiry).
     fn fingerprint_relative(&self, now: SimTime, h: &mut crate::base::hash::StableHasher) -> bool {
         use crate::sim::relative_time;
         use std::hash::Hash;

@@ -37,6 +37,7 @@ pub const PARAMS: &[ParamDecl] = &[
     SNAPSHOT_RESEND.decl,
     READ_MODE.decl,
     LEASE_DRIFT_PPM.decl,
+    SESSION_TIMEOUT.decl,
 ];
 
 pub(crate) const ELECTION_TIMEOUT: Param<(SimTime, SimTime)> = Param::duration_range(
@@ -103,6 +104,12 @@ pub(crate) const LEASE_DRIFT_PPM: Param<u64> = Param::integer(
     "with read_mode = \"lease\": the clock drift bound (parts per million) the lease allows for; the lease is shortened by min election timeout × 2ρ/(1+ρ); the default covers any [clocks] drift_ppm",
 );
 
+pub(crate) const SESSION_TIMEOUT: Param<SimTime> = Param::duration(
+    "session_timeout",
+    SimTime::ZERO,
+    "a client session expires after this long without an applied request, by the leader's clock stamps in the log entries; its client's requests are then refused (\"session expired\"); 0: never",
+);
+
 /// Read `[protocol]` ([`PARAMS`] and `bugs`) from a reader made by
 /// [`ProtocolFacts::reader`] over [`FACTS`].
 pub fn params(p: &mut ParamReader<'_>) -> Result<Params, ScenarioError> {
@@ -130,6 +137,7 @@ pub fn params(p: &mut ParamReader<'_>) -> Result<Params, ScenarioError> {
         snapshot_resend: p.get(&SNAPSHOT_RESEND)?,
         read_mode: p.get(&READ_MODE)?,
         lease_drift_ppm: p.get(&LEASE_DRIFT_PPM)?,
+        session_timeout: p.get(&SESSION_TIMEOUT)?,
         bugs: p.bugs::<Bug>()?.into_iter().collect(),
     })
 }
