@@ -30,4 +30,8 @@ svg resilience-breaker.svg resilience-breaker 385..450
 # read (exit 1: not linearizable) and the same reads a little earlier (exit 0).
 "$bin" check-history tests/fixtures/histories/register-three-stale-read.jsonl --svg "$out/register-stale-read.svg" > /dev/null || test $? -eq 1
 "$bin" check-history tests/fixtures/histories/register-three-ok.jsonl --svg "$out/register-linearizable.svg" > /dev/null
+# Raft's read modes side by side (docs/protocols/raft.md, "Reads without the log").
+"$bin" sweep-params scenarios/raft-read-index.toml --seeds 0..100 --param read_mode=read-index,lease,log \
+  --metrics messages-per-op,op-latency-p50,op-latency-p99,reads-without-log,read-rounds,commit-index,availability \
+  --svg "$out/raft-read-modes.svg" > /dev/null
 echo "wrote $(ls "$out" | wc -l) pictures in $out"

@@ -315,8 +315,8 @@ impl Raft {
     /// The longest round trip counted, in maximum election timeouts.
     pub(super) const ROUND_TRIP_CAP_TIMEOUTS: u64 = 4;
 
-    /// CheckQuorum's window: `max(maximum election timeout, 2 × heartbeat
-    /// + 2 × round_trip)`. On fast links that is the election timeout (a
+    /// CheckQuorum's window:
+    /// `max(maximum election timeout, 2 × heartbeat + 2 × round_trip)`. On fast links that is the election timeout (a
     /// cut-off leader steps down as followers start an election); when a
     /// round trip is long (the election's answers took 400 ms), a leader
     /// still hears a majority within two heartbeats and two round trips,
