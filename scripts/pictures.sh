@@ -37,4 +37,8 @@ svg shard-join-leave.svg shard-join-leave 1394..1444
 "$bin" sweep-params scenarios/lb-slow-instance.toml --param strategy=round-robin,random,least-outstanding,two-choices,consistent-hash --seeds 0..100 --metrics op-latency-p50,op-latency-p99,throughput,errors,load-max-min --svg "$out/lb-slow-instance-strategies.svg" > /dev/null
 "$bin" check-history tests/fixtures/histories/register-three-stale-read.jsonl --svg "$out/register-stale-read.svg" > /dev/null || test $? -eq 1
 "$bin" check-history tests/fixtures/histories/register-three-ok.jsonl --svg "$out/register-linearizable.svg" > /dev/null
+# Raft's read modes side by side (docs/protocols/raft.md, "Reads without the log").
+"$bin" sweep-params scenarios/raft-read-index.toml --seeds 0..100 --param read_mode=read-index,lease,log \
+  --metrics messages-per-op,op-latency-p50,op-latency-p99,reads-without-log,read-rounds,commit-index,availability \
+  --svg "$out/raft-read-modes.svg" > /dev/null
 echo "wrote $(ls "$out" | wc -l) pictures in $out"

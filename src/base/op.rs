@@ -37,4 +37,8 @@ pub enum Reply {
     Fail(String),
     /// Not here: try another node (the hint, if any). The client retries.
     Redirect(Option<NodeId>),
+    /// The node cannot tell whether the operation happened (Raft: a retry
+    /// from a client whose session expired after the request was applied).
+    /// The client records `info`, as for a timeout.
+    Unknown(String),
 }

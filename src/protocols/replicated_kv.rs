@@ -43,12 +43,48 @@ pub struct Session {
 }
 
 /// The key-value state machine.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Kv {
     /// The data.
     pub data: BTreeMap<String, Value>,
     /// Client sessions, for deduplication.
     pub sessions: BTreeMap<ClientId, Session>,
+    /// With session expiry ([`Kv::apply_stamped`]): each session's last
+    /// activity, the stamp of the last entry applied for it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub active: BTreeMap<ClientId, u64>,
+    /// Expired sessions: the client and the last request id its session
+    /// applied (a tombstone, so a retry of that request is not applied
+    /// again — see the exactly-once caveat in docs/protocols/raft.md).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub expired: BTreeMap<ClientId, u64>,
+}
+
+/// The answer to a request from a client whose session expired.
+pub const SESSION_EXPIRED: &str = "session expired";
+
+/// Without session expiry the two maps are empty and hash (and print) to
+/// nothing, as before they existed.
+impl std::hash::Hash for Kv {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        (&self.data, &self.sessions).hash(h);
+        if !self.active.is_empty() || !self.expired.is_empty() {
+            (&self.active, &self.expired).hash(h);
+        }
+    }
+}
+
+impl std::fmt::Debug for Kv {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("Kv");
+        d.field("data", &self.data)
+            .field("sessions", &self.sessions);
+        if !self.active.is_empty() || !self.expired.is_empty() {
+            d.field("active", &self.active)
+                .field("expired", &self.expired);
+        }
+        d.finish()
+    }
 }
 
 /// What applying a command produced.
@@ -60,6 +96,9 @@ pub enum Applied {
     Duplicate(Reply),
     /// An older request of a client that has moved on: nothing happens.
     Stale,
+    /// A retry of the last request of a session that has expired since:
+    /// it was applied, its result is gone, it is not applied again.
+    Expired,
 }
 
 impl Applied {
@@ -67,7 +106,7 @@ impl Applied {
     pub fn reply(&self) -> Option<&Reply> {
         match self {
             Applied::Fresh(r) | Applied::Duplicate(r) => Some(r),
-            Applied::Stale => None,
+            Applied::Stale | Applied::Expired => None,
         }
     }
 }
@@ -103,6 +142,72 @@ impl Kv {
             },
         );
         Applied::Fresh(result)
+    }
+
+    /// [`Kv::apply`] at an entry stamped `stamp`, with sessions that
+    /// expire `timeout` after their last activity. First every session
+    /// idle for longer than `timeout` at `stamp` expires (a tombstone keeps
+    /// its last request id). A command of an expired session is refused:
+    /// a retry of its last request is [`Applied::Expired`] (it happened,
+    /// its result is lost), an older one stale, a newer one answered
+    /// [`SESSION_EXPIRED`] as a failure — it is not executed, and that
+    /// answer opens a new session (a copy of it gets the same answer).
+    /// Deterministic: stamps are in the log, so every replica expires the
+    /// same sessions at the same entry.
+    pub fn apply_stamped(
+        &mut self,
+        command: &ClientCommand,
+        dedup: bool,
+        stamp: u64,
+        timeout: u64,
+    ) -> Applied {
+        let idle: Vec<ClientId> = self
+            .active
+            .iter()
+            .filter(|(_, &last)| stamp > last.saturating_add(timeout))
+            .map(|(c, _)| *c)
+            .collect();
+        for client in idle {
+            self.active.remove(&client);
+            if let Some(session) = self.sessions.remove(&client) {
+                self.expired.insert(client, session.last_id);
+            }
+        }
+        let client = command.client;
+        if let Some(&last) = self.expired.get(&client) {
+            match command.id.cmp(&last) {
+                std::cmp::Ordering::Less => return Applied::Stale,
+                std::cmp::Ordering::Equal => return Applied::Expired,
+                std::cmp::Ordering::Greater => {
+                    self.expired.remove(&client);
+                    let result = Reply::Fail(SESSION_EXPIRED.into());
+                    let session = Session {
+                        last_id: command.id,
+                        result: result.clone(),
+                    };
+                    self.sessions.insert(client, session);
+                    self.active.insert(client, stamp);
+                    return Applied::Fresh(result);
+                }
+            }
+        }
+        let applied = self.apply(command, dedup);
+        if applied != Applied::Stale {
+            self.active.insert(client, stamp);
+        }
+        applied
+    }
+
+    /// Answer a read (`get` or `read`) from the data without changing
+    /// anything (Raft's ReadIndex and lease reads); any other operation
+    /// fails.
+    pub fn read(&self, op: &Op) -> Reply {
+        match (op.f.as_str(), &op.key) {
+            ("get" | "read", Some(key)) => {
+                Reply::Ok(self.data.get(key).cloned().unwrap_or(Value::Nil))
+            }
+            _ => Reply::Fail(format!("{} is not a read", op.f)),
+        }
     }
 
     /// Execute one operation on the data.
@@ -305,5 +410,46 @@ mod tests {
             kv.data["x"],
             Value::List(vec![Value::Int(1), Value::Int(1)])
         );
+    }
+
+    #[test]
+    fn sessions_expire_by_stamp_and_refuse_their_clients_requests() {
+        let mut kv = Kv::default();
+        let append = |id, v| cmd(0, id, op("append", "x", Value::Int(v)));
+        let ok = Applied::Fresh(Reply::Ok(Value::Nil));
+        assert_eq!(kv.apply_stamped(&append(1, 1), true, 100, 50), ok);
+        // Another client's entry at stamp 151 expires client 0's session.
+        let other = cmd(1, 1, op("put", "y", Value::Int(2)));
+        assert_eq!(kv.apply_stamped(&other, true, 151, 50), ok);
+        assert!(!kv.sessions.contains_key(&ClientId(0)));
+        assert_eq!(kv.expired.get(&ClientId(0)), Some(&1));
+        // A retry of the applied request: not applied again, outcome lost.
+        assert_eq!(
+            kv.apply_stamped(&append(1, 1), true, 152, 50),
+            Applied::Expired
+        );
+        assert_eq!(kv.data["x"], Value::List(vec![Value::Int(1)]));
+        // A new request: refused, not executed; its copy gets the same.
+        let refused = Applied::Fresh(Reply::Fail(SESSION_EXPIRED.into()));
+        assert_eq!(kv.apply_stamped(&append(2, 2), true, 153, 50), refused);
+        let again = Applied::Duplicate(Reply::Fail(SESSION_EXPIRED.into()));
+        assert_eq!(kv.apply_stamped(&append(2, 2), true, 154, 50), again);
+        assert_eq!(kv.data["x"], Value::List(vec![Value::Int(1)]));
+        // The refusal opened a new session: the next request runs.
+        assert_eq!(kv.apply_stamped(&append(3, 3), true, 155, 50), ok);
+        let both = Value::List(vec![Value::Int(1), Value::Int(3)]);
+        assert_eq!(kv.data["x"], both);
+    }
+
+    #[test]
+    fn without_expiry_the_state_hashes_as_before() {
+        use crate::base::hash::StableHasher;
+        use std::hash::{Hash, Hasher};
+        let kv = Kv::default();
+        let mut a = StableHasher::new();
+        kv.hash(&mut a);
+        let mut b = StableHasher::new();
+        (&kv.data, &kv.sessions).hash(&mut b);
+        assert_eq!(a.finish(), b.finish());
     }
 }

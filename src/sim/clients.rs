@@ -220,6 +220,11 @@ impl<N: Node> Sim<N> {
                 let value = pending.op.value.clone();
                 self.complete(client, lane, EventType::Fail, value, Some(why.clone()));
             }
+            Reply::Unknown(why) => {
+                self.counters.ops_info += 1;
+                let value = pending.op.value.clone();
+                self.complete(client, lane, EventType::Info, value, Some(why.clone()));
+            }
             Reply::Redirect(hint) => {
                 pending.attempts += 1;
                 if pending.attempts > 2 * nodes + 2 {

@@ -15,7 +15,9 @@
 //! - `raft_bugs`: every Raft bug switch is caught within a few seeds, and the same seed passes without it.
 //! - `raft_network`: Raft under a network that changes mid-run (a change for one message kind, in-flight drops, a partial heal, a reset) and under a swarm nemesis; a slow change is no false liveness failure; a relative target names a known role.
 //! - `raft_clients`: Raft under the richer client model: a client cut off with the minority gets no `ok` (a leader answering without a quorum would answer it), lossy client traffic with same-id retries catches `no-dedup` where the old model does not, pipelined clients with big values.
+//! - `raft_reads`: ReadIndex and lease reads (`read_mode`) pass their scenarios linearizably with no log entry per read; a lease skips rounds; pinned hashes.
 //! - `raft_scenarios`: Raft's shipped scenarios pass over seed ranges and report what a user should see.
+//! - `raft_sessions`: client sessions that expire (`session_timeout`): refused requests fail, retries of applied ones end `info`, the history stays linearizable.
 //! - `raft_timed`: Raft's checks in time: moments and deadlines pass on the reference, fail when what they state is false, and leave the trace hash alone.
 //! - `resilience`: the retry-storm scenario and the three protections side by side.
 //! - `saga`: sagas in both styles, the isolation anomaly, bug switches.
@@ -43,7 +45,9 @@ mod raft_bugs;
 mod raft_clients;
 mod raft_network;
 mod raft_pipeline;
+mod raft_reads;
 mod raft_scenarios;
+mod raft_sessions;
 mod raft_timed;
 mod resilience;
 mod saga;

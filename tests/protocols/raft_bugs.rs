@@ -110,6 +110,26 @@ fn without_client_sessions_a_retried_append_is_applied_twice() {
 }
 
 #[test]
+fn read_index_without_the_heartbeat_round_serves_stale_reads_from_a_cut_off_leader() {
+    caught(
+        "read_index_without_the_heartbeat_round_serves_stale_reads_from_a_cut_off_leader",
+        "read-index-no-confirm",
+        &["linearizable"],
+        0..30,
+    );
+}
+
+#[test]
+fn a_lease_without_a_drift_margin_serves_stale_reads_on_drifting_clocks() {
+    caught(
+        "a_lease_without_a_drift_margin_serves_stale_reads_on_drifting_clocks",
+        "lease-ignores-drift",
+        &["linearizable"],
+        0..30,
+    );
+}
+
+#[test]
 fn an_unknown_bug_name_is_an_error_at_its_position() {
     let path = support::variant(
         "scenarios/raft-bug-no-dedup.toml",

@@ -32,7 +32,7 @@ impl Paxos {
                     let applied = self.kv.apply(c, true);
                     let reply = match applied {
                         Applied::Fresh(r) | Applied::Duplicate(r) => Some(r),
-                        Applied::Stale => None,
+                        Applied::Stale | Applied::Expired => None,
                     };
                     (Some((c.client, c.id)), reply)
                 }

@@ -882,6 +882,14 @@ fn metrics<N: RaftLabNode>(sim: &Sim<N>) -> Vec<(String, String)> {
             ratio(snapshots, sum(|n| n.snapshots_installed())),
         ),
     ];
+    let reads = sum(|n| n.sent_stats().reads);
+    let rounds = sum(|n| n.sent_stats().read_rounds);
+    let mut costs = costs;
+    if reads + rounds > 0 {
+        costs.push(("reads-without-log".into(), reads.to_string()));
+        costs.push(("read-rounds".into(), rounds.to_string()));
+        costs.push(("reads-per-round".into(), ratio(reads, rounds)));
+    }
     let mut all = vec![
         ("max-term".into(), max(|n| n.current_term()).to_string()),
         ("commit-index".into(), max(|n| n.commit_index()).to_string()),

@@ -1,8 +1,9 @@
 //! Client requests: redirect to the leader; the leader appends the request
 //! and answers once its entry is applied. Reads go through the log too.
 
+use super::kv::SESSION_EXPIRED;
 use super::log::{ClientCommand, Command};
-use super::{persist, Bug, Raft, Role};
+use super::{persist, reads, Bug, Raft, ReadMode, Role};
 use crate::sim::{ClientId, Ctx, NodeId, Reply, Request};
 
 impl Raft {
@@ -32,13 +33,29 @@ impl Raft {
             if self.waiting.values().any(|w| *w == key) {
                 return; // already in the log here; answered when applied
             }
+            // Its session expired after the request was applied (its result
+            // is gone): not appended again; the outcome is unknown.
+            match self.kv.expired.get(&request.client) {
+                Some(&last) if request.id == last => {
+                    let why = format!("{SESSION_EXPIRED}; the request may have been applied");
+                    ctx.reply(&request, Reply::Unknown(why));
+                    return;
+                }
+                Some(&last) if request.id < last => return,
+                _ => {}
+            }
+        }
+        if self.params.read_mode != ReadMode::Log && reads::is_read(&request) {
+            self.handle_read(ctx, request);
+            return;
         }
         let command = Command::Client(ClientCommand {
             client: request.client,
             id: request.id,
             op: request.op,
         });
-        let index = self.log.append(self.term, command);
+        let stamp = self.stamp(ctx);
+        let index = self.log.append_stamped(self.term, command, stamp);
         persist::save_entries(ctx.storage(), &self.log, index);
         self.dirty = true;
         self.waiting.insert(index, key);

@@ -134,6 +134,18 @@ impl Raft {
             );
             return;
         }
+        if self.vote_guarded(ctx.now()) {
+            // Lease mode: a leader may be serving reads on a lease this
+            // node's acknowledgement helped grant (reads.rs).
+            let term = self.term;
+            let msg = Msg::Vote {
+                term,
+                granted: false,
+                pre_vote,
+            };
+            ctx.send(from, msg);
+            return;
+        }
         if term > self.term {
             self.become_follower(ctx, term, None);
         }
@@ -204,6 +216,7 @@ impl Raft {
         if was == Role::Leader {
             ctx.log(format!("steps down in term {}", self.term));
             self.redirect_waiting(ctx, leader);
+            self.drop_reads(ctx, leader);
             self.progress.clear();
         }
         self.role = Role::Follower;
@@ -237,7 +250,8 @@ impl Raft {
             })
             .collect();
         ctx.log(format!("became leader in term {}", self.term));
-        let index = self.log.append(self.term, Command::Noop);
+        let stamp = self.stamp(ctx);
+        let index = self.log.append_stamped(self.term, Command::Noop, stamp);
         persist::save_entries(ctx.storage(), &self.log, index);
         self.dirty = true;
         self.broadcast_append(ctx);
@@ -277,6 +291,7 @@ impl Raft {
                 } else {
                     self.broadcast_append(ctx);
                 }
+                self.read_heartbeat(ctx);
             }
             Role::Candidate => self.request_votes(ctx, false),
             Role::PreCandidate => self.request_votes(ctx, true),
@@ -300,8 +315,8 @@ impl Raft {
     /// The longest round trip counted, in maximum election timeouts.
     pub(super) const ROUND_TRIP_CAP_TIMEOUTS: u64 = 4;
 
-    /// CheckQuorum's window: `max(maximum election timeout,
-    /// 2 × heartbeat + 2 × round_trip)`. On fast links that is the election timeout (a
+    /// CheckQuorum's window:
+    /// `max(maximum election timeout, 2 × heartbeat + 2 × round_trip)`. On fast links that is the election timeout (a
     /// cut-off leader steps down as followers start an election); when a
     /// round trip is long (the election's answers took 400 ms), a leader
     /// still hears a majority within two heartbeats and two round trips,

@@ -8,7 +8,7 @@
 //! the paper's names (their entries by index), and in one line
 //! `AppendEntries t3 prev=5/2 +2 commit=4` (prev = prevLogIndex/Term).
 
-use super::{Command, Entry, Flow, Msg, Raft, Role};
+use super::{Command, Entry, Flow, Msg, Raft, ReadMode, Role};
 use crate::base::inspect::{Item, View};
 
 impl Raft {
@@ -76,22 +76,63 @@ impl Raft {
             .field("nextIndex", Item::list(next))
             .field("matchIndex", Item::list(matched))
             .field("lastHeard", Item::list(heard));
-        if !self.params.pipeline {
+        let view = if self.params.pipeline {
+            // Each follower's replication flow: probing, streaming with how
+            // many AppendEntries of the window are unacknowledged, or
+            // waiting for a snapshot.
+            let window = self.params.max_inflight;
+            let flow = self.progress.iter().map(|(peer, p)| {
+                let text = match p.flow {
+                    Flow::Probe => "probe".to_string(),
+                    Flow::Replicate => format!("replicate {}/{window}", p.inflight.len()),
+                    Flow::Snapshot => "snapshot".to_string(),
+                };
+                (peer.to_string(), Item::Text(text))
+            });
+            view.field("flow", Item::list(flow))
+        } else {
+            view
+        };
+        if self.params.read_mode == ReadMode::Log {
             return view;
         }
-        // Each follower's replication flow: probing, streaming with how
-        // many AppendEntries of the window are unacknowledged, or waiting
-        // for a snapshot.
-        let window = self.params.max_inflight;
-        let flow = self.progress.iter().map(|(peer, p)| {
-            let text = match p.flow {
-                Flow::Probe => "probe".to_string(),
-                Flow::Replicate => format!("replicate {}/{window}", p.inflight.len()),
-                Flow::Snapshot => "snapshot".to_string(),
+        self.reads_section(view)
+    }
+
+    /// The leader's reads without log entries (reads.rs): the round in
+    /// flight, who acknowledged which round, the lease, the waiting reads.
+    fn reads_section(&self, view: View) -> View {
+        let acks = self
+            .progress
+            .iter()
+            .map(|(peer, p)| (peer.to_string(), Item::from(p.read_ack)));
+        let reads = self.reads.iter().map(|r| {
+            let state = if r.confirmed {
+                format!("confirmed, at {}", r.index)
+            } else if r.round == 0 {
+                "waits for a round".to_string()
+            } else {
+                format!("round {}, at {}", r.round, r.index)
             };
-            (peer.to_string(), Item::Text(text))
+            let what = format!("{} #{}", r.request.client, r.request.id);
+            (what, Item::Text(state))
         });
-        view.field("flow", Item::list(flow))
+        let mut view = view
+            .section("reads")
+            .field(
+                "readMode",
+                crate::scenario::Choice::name(self.params.read_mode),
+            )
+            .field("readRound", self.read_round)
+            .field("roundSentAt", self.read_round_sent)
+            .field("roundAcked", Item::list(acks))
+            .field("pendingReads", Item::list(reads));
+        if self.params.read_mode == ReadMode::Lease {
+            view = view
+                .field("leaseUntil", self.lease_until)
+                .field("leaseMargin", self.lease_margin());
+        }
+        view
     }
 
     /// The key-value store and the clients waiting on it.
@@ -109,10 +150,19 @@ impl Raft {
         let waiting = self.waiting.iter().map(|(index, (client, id))| {
             (index.to_string(), Item::Text(format!("{client} #{id}")))
         });
-        view.section("state machine")
+        let mut view = view
+            .section("state machine")
             .field("data", Item::list(data))
-            .field("sessions", Item::list(sessions))
-            .field("waiting", Item::list(waiting))
+            .field("sessions", Item::list(sessions));
+        if self.params.session_timeout != crate::sim::SimTime::ZERO {
+            let expired = self
+                .kv
+                .expired
+                .iter()
+                .map(|(client, id)| (client.to_string(), Item::Text(format!("#{id}"))));
+            view = view.field("expiredSessions", Item::list(expired));
+        }
+        view.field("waiting", Item::list(waiting))
             .field("heldRequests", self.held.len())
             .field("acknowledged", self.acked.len())
             .field("snapshotsInstalled", self.snapshots_installed)
@@ -192,6 +242,14 @@ pub(super) fn message_view(message: &Msg) -> View {
             .section("InstallSnapshot reply")
             .field("term", *term)
             .field("matchIndex", *match_index),
+        Msg::ReadProbe { term, round } => View::new()
+            .section("ReadIndex heartbeat")
+            .field("term", *term)
+            .field("round", *round),
+        Msg::ReadAck { term, round } => View::new()
+            .section("ReadIndex heartbeat reply")
+            .field("term", *term)
+            .field("round", *round),
     }
 }
 
@@ -249,6 +307,8 @@ pub(super) fn message_summary(message: &Msg) -> String {
         Msg::SnapshotReply { term, match_index } => {
             format!("SnapshotReply t{term} match={match_index}")
         }
+        Msg::ReadProbe { term, round } => format!("ReadProbe t{term} round={round}"),
+        Msg::ReadAck { term, round } => format!("ReadAck t{term} round={round}"),
     }
 }
 

@@ -25,7 +25,7 @@ pub enum Command {
 pub use crate::protocols::replicated_kv::ClientCommand;
 
 /// One log entry.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
     /// Term of the leader that created it.
     pub term: u64,
@@ -33,14 +33,55 @@ pub struct Entry {
     pub command: Command,
     /// Prefix hash through this entry (recomputed by every holder).
     pub hash: u64,
+    /// With `session_timeout`: the leader's clock (ns) when it appended the
+    /// entry, never below the entry before it; the state machine expires
+    /// sessions by these stamps, so every replica expires the same ones at
+    /// the same entry (the dissertation, §6.3). 0: not stamped (and then
+    /// left out of the hashes, the wire and `Debug`, as before stamps).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub stamp: u64,
+}
+
+fn is_zero(stamp: &u64) -> bool {
+    *stamp == 0
+}
+
+impl Hash for Entry {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        (self.term, &self.command, self.hash).hash(h);
+        if self.stamp != 0 {
+            self.stamp.hash(h);
+        }
+    }
+}
+
+impl fmt::Debug for Entry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Entry");
+        d.field("term", &self.term)
+            .field("command", &self.command)
+            .field("hash", &self.hash);
+        if self.stamp != 0 {
+            d.field("stamp", &self.stamp);
+        }
+        d.finish()
+    }
 }
 
 /// The prefix hash of an entry that follows a prefix hashed `prev`.
 pub fn chain(prev: u64, term: u64, command: &Command) -> u64 {
+    chain_stamped(prev, term, command, 0)
+}
+
+/// [`chain`] for an entry stamped `stamp` (0: unstamped, the same hash).
+pub fn chain_stamped(prev: u64, term: u64, command: &Command, stamp: u64) -> u64 {
     let mut h = StableHasher::new();
     prev.hash(&mut h);
     term.hash(&mut h);
     command.hash(&mut h);
+    if stamp != 0 {
+        stamp.hash(&mut h);
+    }
     h.finish()
 }
 
@@ -129,13 +170,37 @@ impl Log {
 
     /// Append a new entry; returns its index.
     pub fn append(&mut self, term: u64, command: Command) -> u64 {
-        let hash = chain(self.last_hash(), term, &command);
+        self.append_stamped(term, command, 0)
+    }
+
+    /// Append a new entry stamped `stamp` (raised to the last entry's
+    /// stamp if below it, so stamps never go back); returns its index.
+    pub fn append_stamped(&mut self, term: u64, command: Command, stamp: u64) -> u64 {
+        let stamp = if stamp == 0 {
+            0
+        } else {
+            stamp.max(self.last_stamp())
+        };
+        self.push(term, command, stamp)
+    }
+
+    /// Append an entry as it is (a copy of the leader's), computing its
+    /// prefix hash here.
+    fn push(&mut self, term: u64, command: Command, stamp: u64) -> u64 {
+        let hash = chain_stamped(self.last_hash(), term, &command, stamp);
         self.entries.push(Entry {
             term,
             command,
             hash,
+            stamp,
         });
         self.last_index()
+    }
+
+    /// The stamp of the last entry (0 if none is stamped, or the log is
+    /// empty after its base).
+    pub fn last_stamp(&self) -> u64 {
+        self.entries.last().map_or(0, |e| e.stamp)
     }
 
     /// Drop every entry after `index` (which must not be below the base).
@@ -206,7 +271,7 @@ impl Log {
                 None => {}
             }
             merge.appended_from.get_or_insert(index);
-            self.append(e.term, e.command);
+            self.push(e.term, e.command, e.stamp);
         }
         merge
     }
@@ -301,6 +366,7 @@ mod tests {
             term,
             command: op(v),
             hash: 0, // never trusted: the receiver recomputes it
+            stamp: 0,
         }
     }
 

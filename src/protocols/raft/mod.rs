@@ -22,7 +22,10 @@
 //!   leader appends the request and answers once it is applied. Reads go
 //!   **through the log** (a `get` is a log entry like a write), which makes
 //!   them linearizable without leases or ReadIndex, at the price of a
-//!   replication round per read. Client sessions make retries exactly-once.
+//!   replication round per read — by default: `read_mode` also offers
+//!   ReadIndex and lease reads (`reads.rs`, dissertation §6.4). Client
+//!   sessions make retries exactly-once; with `session_timeout` they
+//!   expire by the leader's clock stamps in the entries (§6.3).
 //!
 //! Checks (`checks.rs`): election safety, leader append-only, log matching,
 //! leader completeness, state-machine safety and "commit index never
@@ -42,6 +45,7 @@ pub use super::replicated_kv as kv;
 pub mod liveness;
 pub mod log;
 pub mod persist;
+mod reads;
 mod replication;
 pub mod scenario;
 mod snapshot;
@@ -76,7 +80,38 @@ crate::bug_switches! {
         ApplyBeforeCommit = "apply-before-commit",
         /// No client sessions: a request retried after a redirect executes twice.
         NoDedup = "no-dedup",
+        /// `read_mode = "read-index"` without the heartbeat round: the leader
+        /// answers a read at its commit index without confirming it still
+        /// leads, so a leader cut off from its majority serves stale reads.
+        ReadIndexNoConfirm = "read-index-no-confirm",
+        /// `read_mode = "lease"` with no clock-drift margin: the lease runs for
+        /// the whole minimum election timeout on the leader's clock, so with
+        /// drifting clocks a deposed leader serves reads after a new leader
+        /// committed writes.
+        LeaseIgnoresDrift = "lease-ignores-drift",
     }
+}
+
+/// How the leader serves a read (`get`) — the Raft dissertation, §6.4.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub enum ReadMode {
+    /// A read is a log entry like a write (a replication round and an
+    /// entry per read).
+    #[default]
+    Log,
+    /// ReadIndex (§6.4): note the commit index, confirm leadership by a
+    /// round of [`Msg::ReadProbe`] acknowledged by a majority, answer once
+    /// that index is applied. No log entry.
+    ReadIndex,
+    /// Lease reads (§6.4.1): after a confirmed round sent at local time
+    /// `t`, answer reads without a round until `t` + minimum election
+    /// timeout − a clock-drift margin.
+    Lease,
+}
+
+impl crate::scenario::Choice for ReadMode {
+    const NAMES: &'static [&'static str] = &["log", "read-index", "lease"];
+    const ALL: &'static [ReadMode] = &[ReadMode::Log, ReadMode::ReadIndex, ReadMode::Lease];
 }
 
 /// Protocol parameters (`[protocol]` keys in parentheses; meanings and
@@ -107,6 +142,14 @@ pub struct Params {
     /// With `pipeline`: an unanswered InstallSnapshot is sent again only
     /// after this long (`snapshot_resend`).
     pub snapshot_resend: SimTime,
+    /// How reads are served (`read_mode`).
+    pub read_mode: ReadMode,
+    /// The clock drift bound a lease assumes, in parts per million
+    /// (`lease_drift_ppm`): the lease is shortened by the margin it implies.
+    pub lease_drift_ppm: u64,
+    /// Client sessions expire after this long without activity, by the
+    /// leader's stamps in the log; zero: never (`session_timeout`).
+    pub session_timeout: SimTime,
     /// Deliberate defects (`bugs`).
     pub bugs: BTreeSet<Bug>,
 }
@@ -124,6 +167,9 @@ impl Default for Params {
             pipeline: PIPELINE.default_value(),
             max_inflight: MAX_INFLIGHT.default_value(),
             snapshot_resend: SNAPSHOT_RESEND.default_value(),
+            read_mode: READ_MODE.default_value(),
+            lease_drift_ppm: LEASE_DRIFT_PPM.default_value(),
+            session_timeout: SESSION_TIMEOUT.default_value(),
             bugs: BTreeSet::new(),
         }
     }
@@ -200,6 +246,21 @@ pub enum Msg {
         /// The follower's log matches the leader's through here.
         match_index: u64,
     },
+    /// A read round (ReadIndex, lease): "do you still follow me in
+    /// `term`?" A follower treats it as a heartbeat without entries.
+    ReadProbe {
+        /// Leader's term.
+        term: u64,
+        /// The leader's round number in this term.
+        round: u64,
+    },
+    /// The answer to a [`Msg::ReadProbe`].
+    ReadAck {
+        /// Follower's term (higher than the probe's: the leader is deposed).
+        term: u64,
+        /// The round answered.
+        round: u64,
+    },
 }
 
 /// Timers.
@@ -263,6 +324,9 @@ pub struct Progress {
     pub inflight: std::collections::VecDeque<u64>,
     /// Local time the pending probe or snapshot was sent (with `pipeline`).
     pub sent_at: Option<SimTime>,
+    /// The highest read round this peer acknowledged (with a `read_mode`
+    /// other than `log`).
+    pub read_ack: u64,
 }
 
 /// What a node sent, for the cost metrics (`entries-sent`,
@@ -275,6 +339,10 @@ pub struct SendStats {
     pub entries: u64,
     /// InstallSnapshot messages sent.
     pub snapshots: u64,
+    /// Reads answered without a log entry (ReadIndex, lease).
+    pub reads: u64,
+    /// Read rounds started (each a [`Msg::ReadProbe`] to every peer).
+    pub read_rounds: u64,
 }
 
 /// One Raft node.
@@ -323,6 +391,19 @@ pub struct Raft {
     /// election's, then a decaying maximum of its probes' (see
     /// `election.rs`, `quorum_window`).
     pub round_trip: SimTime,
+    /// Reads waiting for their round or for the state machine (leader
+    /// only, with a `read_mode` other than `log`).
+    pub reads: Vec<reads::PendingRead>,
+    /// The latest read round of this term (leader only).
+    pub read_round: u64,
+    /// Local time the read round in flight was sent, if one is.
+    pub read_round_sent: Option<SimTime>,
+    /// With `read_mode = "lease"`: local time until which the leader may
+    /// answer reads without a round.
+    pub lease_until: Option<SimTime>,
+    /// With `read_mode = "lease"`: a read used the lease since the last
+    /// round (the next heartbeat renews it).
+    pub lease_used: bool,
     /// Local time this node's latest election sent its RequestVotes.
     election_sent: SimTime,
     election_deadline: SimTime,
@@ -359,6 +440,11 @@ impl Raft {
             last_leader_contact: None,
             sent: SendStats::default(),
             round_trip: SimTime::ZERO,
+            reads: Vec::new(),
+            read_round: 0,
+            read_round_sent: None,
+            lease_until: None,
+            lease_used: false,
             election_sent: SimTime::ZERO,
             election_deadline: SimTime::ZERO,
             election_timer_at: None,
@@ -399,6 +485,16 @@ impl Raft {
         }
         ctx.storage().sync();
         self.dirty = false;
+    }
+
+    /// The stamp for a new entry: the local clock in nanoseconds (at least
+    /// 1) with `session_timeout`, else 0 (unstamped).
+    fn stamp(&self, ctx: &Ctx<Self>) -> u64 {
+        if self.params.session_timeout == SimTime::ZERO {
+            0
+        } else {
+            ctx.now().as_nanos().max(1)
+        }
     }
 
     /// Write term and vote (synced at the end of the handler).
@@ -448,6 +544,12 @@ impl Node for Raft {
 
     fn on_start(&mut self, ctx: &mut Ctx<Self>) {
         self.recover(ctx);
+        if self.params.read_mode == ReadMode::Lease {
+            // A restarted node may have acknowledged a lease round before
+            // it crashed: it grants no vote for a minimum election timeout
+            // (reads.rs, the vote guard).
+            self.last_leader_contact = Some(ctx.now());
+        }
         self.reset_election_deadline(ctx);
         self.sync(ctx);
     }
@@ -488,6 +590,8 @@ impl Node for Raft {
             Msg::SnapshotReply { term, match_index } => {
                 self.on_append_reply(ctx, from, term, match_index, None)
             }
+            Msg::ReadProbe { term, round } => self.on_read_probe(ctx, from, term, round),
+            Msg::ReadAck { term, round } => self.on_read_ack(ctx, from, term, round),
         }
         self.sync(ctx);
     }
@@ -545,6 +649,11 @@ impl Node for Raft {
             // Counts for the metrics; no handler reads them.
             sent: _,
             round_trip,
+            reads,
+            read_round,
+            read_round_sent,
+            lease_until,
+            lease_used,
             election_sent,
             election_deadline,
             election_timer_at,
@@ -556,8 +665,12 @@ impl Node for Raft {
         (id, nodes, term, voted_for, log, snapshot, role, leader).hash(h);
         (commit, applied, applied_hash, kv, votes, progress, waiting).hash(h);
         (held, acked, snapshots_installed, round_trip, election_sent).hash(h);
+        // Read only with a read mode other than `log`.
+        if self.params.read_mode != ReadMode::Log {
+            (reads, read_round, read_round_sent, lease_until, lease_used).hash(h);
+        }
         // Read only to answer a PreVote: without PreVote it changes nothing.
-        if self.params.prevote {
+        if self.params.prevote || self.params.read_mode == ReadMode::Lease {
             last_leader_contact.hash(h);
         }
         (election_deadline, election_timer_at, dirty, flush_armed).hash(h);
@@ -596,7 +709,11 @@ impl Node for Raft {
     /// once the longest election timeout has passed: clamped there), and,
     /// only with CheckQuorum or PreVote, when it last heard from each peer
     /// or from a leader (compared with windows of an election timeout:
-    /// clamped there). No message, timer or stored value carries a time.
+    /// clamped there). With a read mode other than `log`: when the read
+    /// round in flight was sent (clamped at a heartbeat) and the lease's
+    /// end (clamped at now). No message, timer or stored value carries a
+    /// time — except, with `session_timeout`, the entries' stamps, which
+    /// are hashed as they are (the explorer runs without expiry).
     fn fingerprint_relative(&self, now: SimTime, h: &mut crate::base::hash::StableHasher) -> bool {
         use crate::sim::relative_time;
         use std::hash::Hash;
@@ -624,6 +741,11 @@ impl Node for Raft {
             // Counts for the metrics; no handler reads them.
             sent: _,
             round_trip,
+            reads,
+            read_round,
+            read_round_sent,
+            lease_until,
+            lease_used,
             election_sent,
             election_deadline,
             election_timer_at,
@@ -652,8 +774,12 @@ impl Node for Raft {
                 flow,
                 inflight,
                 sent_at,
+                read_ack,
             } = p;
             (peer, next, matched, flow, inflight).hash(h);
+            if params.read_mode != ReadMode::Log {
+                read_ack.hash(h);
+            }
             // Read only by the pipelined leader (resends, and whether a
             // follower answered since a send).
             if params.pipeline {
@@ -675,8 +801,16 @@ impl Node for Raft {
             round_trip.hash(h);
             ago(*election_sent, self.round_trip_cap()).hash(h);
         }
-        if params.prevote {
+        if params.prevote || params.read_mode == ReadMode::Lease {
             last_leader_contact.map(|t| ago(t, min_timeout)).hash(h);
+        }
+        // Read only with a read mode other than `log`: the round in flight
+        // is resent after a heartbeat (older is as old); the lease is
+        // compared with later readings (once past, only "past" matters).
+        if params.read_mode != ReadMode::Log {
+            (reads, read_round, lease_used).hash(h);
+            read_round_sent.map(|t| ago(t, params.heartbeat)).hash(h);
+            lease_until.map(ahead).hash(h);
         }
         (ahead(*election_deadline), election_timer_at.map(ahead)).hash(h);
         (dirty, flush_armed).hash(h);

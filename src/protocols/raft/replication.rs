@@ -10,9 +10,10 @@
 //! success reply that shows the follower behind re-sends everything from
 //! `next` on ([`Raft::send_append`]).
 
+use super::kv::{Applied, SESSION_EXPIRED};
 use super::log::{Command, Entry};
 use super::{persist, Bug, Flow, Msg, Raft, Role};
-use crate::sim::{Ctx, NodeId, SimTime};
+use crate::sim::{Ctx, NodeId, Reply, SimTime};
 
 impl Raft {
     /// New entries (or a new term): AppendEntries (or InstallSnapshot) to
@@ -419,11 +420,23 @@ impl Raft {
             self.applied_hash = entry.hash;
             if let Command::Client(command) = &entry.command {
                 let dedup = !self.params.has(Bug::NoDedup);
-                let outcome = self.kv.apply(command, dedup);
+                let timeout = self.params.session_timeout.as_nanos();
+                let outcome = if timeout == 0 {
+                    self.kv.apply(command, dedup)
+                } else {
+                    self.kv.apply_stamped(command, dedup, entry.stamp, timeout)
+                };
+                let reply = match outcome {
+                    Applied::Expired => Some(Reply::Unknown(format!(
+                        "{SESSION_EXPIRED}; the request may have been applied"
+                    ))),
+                    outcome => outcome.reply().cloned(),
+                };
                 let key = (command.client, command.id);
-                self.answer(ctx, index, key, outcome.reply().cloned());
+                self.answer(ctx, index, key, reply);
             }
         }
+        self.reads_after_apply(ctx);
         self.maybe_snapshot(ctx);
     }
 }

@@ -2,7 +2,7 @@
 
 use super::checks::builder_with;
 use super::checks::RaftLabNode;
-use super::{Bug, Params, Raft};
+use super::{Bug, Params, Raft, ReadMode};
 use crate::check::linearizability::Model;
 use crate::scenario::engine::{self, configure, BuildOptions, ProtocolFacts};
 use crate::scenario::{BugSwitch, Param, ParamDecl, ParamReader, Scenario, ScenarioError};
@@ -35,6 +35,9 @@ pub const PARAMS: &[ParamDecl] = &[
     PIPELINE.decl,
     MAX_INFLIGHT.decl,
     SNAPSHOT_RESEND.decl,
+    READ_MODE.decl,
+    LEASE_DRIFT_PPM.decl,
+    SESSION_TIMEOUT.decl,
 ];
 
 pub(crate) const ELECTION_TIMEOUT: Param<(SimTime, SimTime)> = Param::duration_range(
@@ -88,6 +91,25 @@ pub(crate) const SNAPSHOT_RESEND: Param<SimTime> = Param::positive_duration(
     "with pipeline: an unanswered InstallSnapshot is sent again after this long, to a follower that answered a heartbeat since",
 );
 
+pub(crate) const READ_MODE: Param<ReadMode> = Param::choice(
+    "read_mode",
+    "log",
+    "how the leader serves a get: log (an entry like a write), read-index (a heartbeat round confirms leadership, then the commit index is read) or lease (no round while a lease from the last confirmed round holds)",
+);
+pub(crate) const LEASE_DRIFT_PPM: Param<u64> = Param::integer(
+    "lease_drift_ppm",
+    100_000,
+    0,
+    100_000,
+    "with read_mode = \"lease\": the clock drift bound (parts per million) the lease allows for; the lease is shortened by min election timeout × 2ρ/(1+ρ); the default covers any [clocks] drift_ppm",
+);
+
+pub(crate) const SESSION_TIMEOUT: Param<SimTime> = Param::duration(
+    "session_timeout",
+    SimTime::ZERO,
+    "a client session expires after this long without an applied request, by the leader's clock stamps in the log entries; its client's requests are then refused (\"session expired\"); 0: never",
+);
+
 /// Read `[protocol]` ([`PARAMS`] and `bugs`) from a reader made by
 /// [`ProtocolFacts::reader`] over [`FACTS`].
 pub fn params(p: &mut ParamReader<'_>) -> Result<Params, ScenarioError> {
@@ -113,6 +135,9 @@ pub fn params(p: &mut ParamReader<'_>) -> Result<Params, ScenarioError> {
         pipeline: p.get(&PIPELINE)?,
         max_inflight: p.get(&MAX_INFLIGHT)?,
         snapshot_resend: p.get(&SNAPSHOT_RESEND)?,
+        read_mode: p.get(&READ_MODE)?,
+        lease_drift_ppm: p.get(&LEASE_DRIFT_PPM)?,
+        session_timeout: p.get(&SESSION_TIMEOUT)?,
         bugs: p.bugs::<Bug>()?.into_iter().collect(),
     })
 }

@@ -695,3 +695,145 @@ fn check_quorum_waits_two_heartbeats_and_two_round_trips() {
     h.node.measured_round_trip(SimTime::from_secs(60));
     assert_eq!(h.node.round_trip, SimTime::from_millis(1200));
 }
+
+fn get(client: u32, id: u64, key: &str) -> Request {
+    Request {
+        client: ClientId(client),
+        id,
+        op: Op {
+            f: "get".into(),
+            key: Some(key.into()),
+            value: Value::Nil,
+        },
+    }
+}
+
+fn replies(effects: &[Effect<Raft>]) -> Vec<Reply> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Reply(_, _, r) => Some(r.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn probes(effects: &[Effect<Raft>]) -> Vec<(u32, u64)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Send(to, Msg::ReadProbe { round, .. }) => Some((to.0, *round)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The leader of `leader()` with its no-op committed (node 1 acknowledged).
+fn reading_leader(read_mode: ReadMode, bugs: &[Bug]) -> Harness {
+    let params = Params {
+        read_mode,
+        bugs: bugs.iter().copied().collect(),
+        ..Params::default()
+    };
+    let mut h = leader(params);
+    h.deliver(1, success(1, 1));
+    assert_eq!(h.node.commit, 1, "the no-op committed");
+    h
+}
+
+#[test]
+fn read_index_confirms_leadership_by_a_majority_round_and_batches_reads() {
+    let mut h = reading_leader(ReadMode::ReadIndex, &[]);
+    let first = h.call(|n, ctx| n.on_request(ctx, get(0, 1, "x")));
+    assert_eq!(probes(&first), vec![(1, 1), (2, 1)], "one round to both");
+    assert!(replies(&first).is_empty(), "not before the round");
+    // A read arriving while round 1 is in flight waits for round 2.
+    let second = h.call(|n, ctx| n.on_request(ctx, get(1, 1, "x")));
+    assert!(probes(&second).is_empty() && replies(&second).is_empty());
+    let ack = |round| Msg::ReadAck { term: 1, round };
+    let effects = h.call(|n, ctx| n.on_message(ctx, NodeId(2), ack(1)));
+    assert_eq!(replies(&effects), vec![Reply::Ok(Value::Nil)], "the first");
+    assert_eq!(probes(&effects), vec![(1, 2), (2, 2)], "the batch's round");
+    // A stale acknowledgement (round 1) does not confirm round 2.
+    let effects = h.call(|n, ctx| n.on_message(ctx, NodeId(1), ack(1)));
+    assert!(replies(&effects).is_empty());
+    let effects = h.call(|n, ctx| n.on_message(ctx, NodeId(1), ack(2)));
+    assert_eq!(replies(&effects), vec![Reply::Ok(Value::Nil)], "the second");
+    assert_eq!(h.node.log.last_index(), 1, "no read entered the log");
+    assert_eq!((h.node.sent.reads, h.node.sent.read_rounds), (2, 2));
+}
+
+#[test]
+fn read_index_waits_for_the_leaders_first_commit_and_steps_down_on_a_newer_term() {
+    let mut h = leader(Params {
+        read_mode: ReadMode::ReadIndex,
+        ..Params::default()
+    });
+    let effects = h.call(|n, ctx| n.on_request(ctx, get(0, 1, "x")));
+    assert!(
+        probes(&effects).is_empty(),
+        "no round before the no-op commits"
+    );
+    let effects = h.call(|n, ctx| n.on_message(ctx, NodeId(1), success(1, 1)));
+    assert_eq!(probes(&effects), vec![(1, 1), (2, 1)]);
+    let newer = Msg::ReadAck { term: 2, round: 1 };
+    let effects = h.call(|n, ctx| n.on_message(ctx, NodeId(2), newer));
+    assert_eq!(h.node.role, Role::Follower);
+    assert_eq!(replies(&effects), vec![Reply::Redirect(None)]);
+    assert!(h.node.reads.is_empty() && h.node.lease_until.is_none());
+}
+
+#[test]
+fn the_no_confirm_bug_answers_without_a_round() {
+    let mut h = reading_leader(ReadMode::ReadIndex, &[Bug::ReadIndexNoConfirm]);
+    let effects = h.call(|n, ctx| n.on_request(ctx, get(0, 1, "x")));
+    assert!(probes(&effects).is_empty());
+    assert_eq!(replies(&effects), vec![Reply::Ok(Value::Nil)]);
+}
+
+#[test]
+fn a_lease_from_a_confirmed_round_serves_reads_until_its_drift_margin() {
+    let mut h = reading_leader(ReadMode::Lease, &[]);
+    let sent = h.now;
+    let effects = h.call(|n, ctx| n.on_request(ctx, get(0, 1, "x")));
+    assert_eq!(probes(&effects).len(), 2);
+    h.now = h.now.saturating_add(SimTime::from_millis(5));
+    let ack = Msg::ReadAck { term: 1, round: 1 };
+    let effects = h.call(|n, ctx| n.on_message(ctx, NodeId(1), ack));
+    assert_eq!(replies(&effects).len(), 1);
+    // Default bound 100 000 ppm: margin = 150 ms × 0.2 / 1.1, rounded up.
+    let margin = SimTime(27_272_728);
+    assert_eq!(h.node.lease_margin(), margin);
+    let until = sent + SimTime::from_millis(150) - margin;
+    assert_eq!(h.node.lease_until, Some(until));
+    h.now = until - SimTime(1);
+    let effects = h.call(|n, ctx| n.on_request(ctx, get(1, 1, "x")));
+    assert!(probes(&effects).is_empty(), "inside the lease: no round");
+    assert_eq!(replies(&effects).len(), 1);
+    h.now = until;
+    let effects = h.call(|n, ctx| n.on_request(ctx, get(2, 1, "x")));
+    assert_eq!(probes(&effects).len(), 2, "the lease ran out: a round");
+    assert!(replies(&effects).is_empty());
+    // The bug: no margin at all.
+    let h = reading_leader(ReadMode::Lease, &[Bug::LeaseIgnoresDrift]);
+    assert_eq!(h.node.lease_margin(), SimTime::ZERO);
+}
+
+#[test]
+fn in_lease_mode_a_follower_refuses_votes_while_a_leader_is_fresh_and_after_a_restart() {
+    let params = Params {
+        read_mode: ReadMode::Lease,
+        prevote: false,
+        ..Params::default()
+    };
+    let mut h = Harness::new(0, 3, params);
+    // Just started: guarded for a minimum election timeout.
+    assert_eq!(granted(&h.deliver(1, vote(1, 0, 0))), Some(false));
+    assert_eq!(h.node.term, 0, "no term taken from a guarded vote request");
+    h.now = h.now.saturating_add(SimTime::from_millis(150));
+    h.deliver(1, append(1, (0, 0), Vec::new(), 0));
+    h.now = h.now.saturating_add(SimTime::from_millis(149));
+    assert_eq!(granted(&h.deliver(2, vote(2, 0, 0))), Some(false));
+    h.now = h.now.saturating_add(SimTime::from_millis(1));
+    assert_eq!(granted(&h.deliver(2, vote(2, 0, 0))), Some(true));
+}
