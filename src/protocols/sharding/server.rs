@@ -319,7 +319,9 @@ impl Shard {
                 ctx.reply(&request, result);
             }
             Applied::Duplicate(result) => ctx.reply(&request, result),
-            Applied::Stale => {}
+            // Shard servers never expire sessions (no stamped entries), so
+            // `Expired` cannot happen; like a stale request, nothing to do.
+            Applied::Stale | Applied::Expired => {}
         }
     }
 }
