@@ -375,6 +375,9 @@ pub fn configure<N: Node>(
     for expectation in &scenario.check.expect {
         builder = builder.expect(expectation.clone());
     }
+    if let Some(experiment) = &scenario.experiment {
+        builder = builder.experiment(experiment.clone());
+    }
     for timed in &scenario.check.timed {
         check_predicates(&builder, scenario, facts, timed)?;
         builder = builder.timed_check(timed.check());

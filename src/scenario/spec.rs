@@ -52,6 +52,9 @@ pub struct Scenario {
     pub faults: Vec<FaultSpec>,
     /// `[nemesis]`: default none (no random faults).
     pub nemesis: Option<NemesisSpec>,
+    /// `[experiment]`: a chaos experiment (hypothesis over windows, blast
+    /// radius, abort condition), if the scenario states one.
+    pub experiment: Option<crate::check::Experiment>,
     /// `[check]`: default: all invariants, no history check.
     pub check: CheckSpec,
     /// `[explore]`: default: breadth first, 1 000 000 states, one operation
