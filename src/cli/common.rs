@@ -155,6 +155,13 @@ fn print_experiment(e: &crate::sim::ExperimentReport) {
     let verdict = if e.held { "held" } else { "VIOLATED" };
     println!("experiment: steady-state hypothesis {verdict}");
     for w in &e.windows {
+        if w.window.from == w.window.to {
+            println!(
+                "  window {} is empty (at {}): not judged",
+                w.window.name, w.window.from
+            );
+            continue;
+        }
         println!(
             "  window {} [{}, {}): {} ops invoked",
             w.window.name, w.window.from, w.window.to, w.ops_invoked

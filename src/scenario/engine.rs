@@ -290,6 +290,7 @@ fn nemesis(n: &spec::NemesisSpec) -> NemesisConfig {
             spec::NemesisKind::Loss => K::Loss,
             spec::NemesisKind::Pause => K::Pause,
             spec::NemesisKind::Slow => K::Slow,
+            spec::NemesisKind::SlowNode => K::SlowNode,
         })
         .collect();
     NemesisConfig {

@@ -153,6 +153,10 @@ impl<N: Node> Sim<N> {
             .map(|(at, why)| format!("at {at} because {why}"))
             .unwrap_or_default();
         if let Some(chaos) = self.chaos.as_deref_mut() {
+            // Everything ends here: "during" ends at the abort.
+            for span in &mut chaos.spans {
+                span.1 = span.1.min(now);
+            }
             chaos.spans.push((now, now));
         }
         let restarted: Vec<String> = crashed.iter().map(|n| n.to_string()).collect();
@@ -226,6 +230,15 @@ impl<N: Node> Sim<N> {
         let mut judgements = Vec::new();
         let mut windows = Vec::new();
         for window in self.experiment_windows() {
+            if window.from == window.to {
+                // An empty phase (no fault, or faults that took no time):
+                // nothing was invoked in it, nothing to judge.
+                windows.push(WindowReport {
+                    window,
+                    ops_invoked: 0,
+                });
+                continue;
+            }
             let ops = WindowOps::collect(self.history(), &window);
             let metrics = ops.metrics(true);
             for bound in &experiment.hypothesis {
