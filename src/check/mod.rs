@@ -5,6 +5,7 @@ pub mod convergence;
 pub mod counter;
 pub mod error;
 pub mod expect;
+pub mod experiment;
 pub mod history;
 pub mod history_io;
 pub use crate::base::int_set;
@@ -18,6 +19,7 @@ pub mod verdict;
 
 pub use error::HistoryError;
 pub use expect::{Expectation, Quantity};
+pub use experiment::{Experiment, Window, WindowSpec};
 pub use result::{CheckKind, CheckResult, Outcome, UnknownPolicy};
 pub use timed::{Moment, PredicateRef, TimedCheck};
 pub use verdict::Status;

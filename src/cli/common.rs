@@ -149,6 +149,47 @@ pub fn replay_command(path: &Path, seed: u64, args: &ScenarioArgs) -> String {
     cmd
 }
 
+/// The experiment block: each window, each hypothesis bound over it
+/// (measured, held or violated by how much), the abort and the skips.
+fn print_experiment(e: &crate::sim::ExperimentReport) {
+    let verdict = if e.held { "held" } else { "VIOLATED" };
+    println!("experiment: steady-state hypothesis {verdict}");
+    for w in &e.windows {
+        if w.window.from == w.window.to {
+            println!(
+                "  window {} is empty (at {}): not judged",
+                w.window.name, w.window.from
+            );
+            continue;
+        }
+        println!(
+            "  window {} [{}, {}): {} ops invoked",
+            w.window.name, w.window.from, w.window.to, w.ops_invoked
+        );
+        for j in e.judgements.iter().filter(|j| j.window == w.window.name) {
+            let measured = j.measured.as_deref().unwrap_or("nothing to measure");
+            let status = match (j.status, &j.by) {
+                ("violated", Some(by)) => {
+                    let relative = j
+                        .by_relative_percent
+                        .map(|r| format!(", {r}% past the bound"))
+                        .unwrap_or_default();
+                    format!("VIOLATED by {by}{relative}")
+                }
+                (status, _) => status.to_string(),
+            };
+            println!("    {:<34} measured {measured:<10} {status}", j.hypothesis);
+        }
+    }
+    match &e.aborted {
+        Some(why) => println!("  {why}"),
+        None => println!("  not aborted"),
+    }
+    for skip in &e.skipped {
+        println!("  blast radius: {skip}");
+    }
+}
+
 /// The human summary of a run.
 pub fn print_report(report: &RunReport, protocol: &str, nodes: u32) {
     println!(
@@ -203,6 +244,9 @@ pub fn print_report(report: &RunReport, protocol: &str, nodes: u32) {
         for (name, value) in &report.metrics {
             println!("  {name:<width$} {value}");
         }
+    }
+    if let Some(e) = &report.experiment {
+        print_experiment(e);
     }
     println!("verdict: {}", verdict_name(report.verdict));
     if let Some(note) = unknown_note(report) {

@@ -28,6 +28,10 @@ pub enum NemesisKind {
     /// Slow the links to and from a random up node to 50–500 ms;
     /// undone by a network reset (every `network` change undone).
     Slow,
+    /// Multiply a random up node's service times (the `slow` fault: only
+    /// nodes in `[service]` take time) by a factor drawn from 2 to 20, for
+    /// a time drawn from `heal_after/2` to `heal_after` (it ends by itself).
+    SlowNode,
 }
 
 impl NemesisKind {
@@ -46,6 +50,7 @@ impl NemesisKind {
             NemesisKind::Loss => "loss",
             NemesisKind::Pause => "pause",
             NemesisKind::Slow => "slow",
+            NemesisKind::SlowNode => "slow-node",
         }
     }
 }
@@ -175,6 +180,18 @@ impl Nemesis {
                     FaultAction::Network(change),
                     Some(FaultAction::NetworkReset),
                 )
+            }
+            NemesisKind::SlowNode => {
+                let node = pick_up(rng)?;
+                let factor = rng.range_inclusive(2, 20) as u32;
+                let longest = config.heal_after.as_nanos().max(1);
+                let duration = SimTime(rng.range_inclusive(longest / 2, longest).max(1));
+                let slow = FaultAction::Slow {
+                    node: Target::Node(node),
+                    factor,
+                    duration,
+                };
+                (slow, None)
             }
             NemesisKind::Loss => {
                 let percent = rng.range_inclusive(10, 50);

@@ -290,6 +290,7 @@ fn nemesis(n: &spec::NemesisSpec) -> NemesisConfig {
             spec::NemesisKind::Loss => K::Loss,
             spec::NemesisKind::Pause => K::Pause,
             spec::NemesisKind::Slow => K::Slow,
+            spec::NemesisKind::SlowNode => K::SlowNode,
         })
         .collect();
     NemesisConfig {
@@ -374,6 +375,9 @@ pub fn configure<N: Node>(
     }
     for expectation in &scenario.check.expect {
         builder = builder.expect(expectation.clone());
+    }
+    if let Some(experiment) = &scenario.experiment {
+        builder = builder.experiment(experiment.clone());
     }
     for timed in &scenario.check.timed {
         check_predicates(&builder, scenario, facts, timed)?;

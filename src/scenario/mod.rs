@@ -31,6 +31,7 @@
 
 pub mod engine;
 mod error;
+mod experiment;
 pub mod explore;
 mod faults;
 mod latency;

@@ -2,6 +2,7 @@
 //! sections. Faults and the nemesis are in `faults.rs`.
 
 use super::error::{ScenarioError, SourceInfo};
+use super::experiment::parse_experiment;
 use super::explore::{parse_explore, ExploreSpec};
 use super::faults::{endpoint, node_index, parse_faults, parse_nemesis};
 use super::latency::parse_latency;
@@ -13,7 +14,7 @@ use super::Overrides;
 use crate::base::SimTime;
 use crate::check::{Expectation, Quantity, UnknownPolicy};
 
-const TOP_KEYS: [&str; 17] = [
+const TOP_KEYS: [&str; 18] = [
     "name",
     "description",
     "protocol",
@@ -30,6 +31,7 @@ const TOP_KEYS: [&str; 17] = [
     "nemesis",
     "check",
     "expect",
+    "experiment",
     "explore",
 ];
 
@@ -67,6 +69,13 @@ pub(crate) fn parse_scenario(
         .map(|s| parse_workload(&s))
         .transpose()?;
     context.clients = workload.as_ref().map_or(0, |w| w.clients);
+    let faults = parse_faults(&top, &context)?;
+    let nemesis = section("nemesis")?
+        .map(|s| parse_nemesis(&s, &context))
+        .transpose()?;
+    let experiment = section("experiment")?
+        .map(|s| parse_experiment(&s, &context, &faults, nemesis.as_ref()))
+        .transpose()?;
     Ok(Scenario {
         name,
         description,
@@ -86,10 +95,9 @@ pub(crate) fn parse_scenario(
             .map(|s| parse_service(&s, &context))
             .transpose()?,
         workload,
-        faults: parse_faults(&top, &context)?,
-        nemesis: section("nemesis")?
-            .map(|s| parse_nemesis(&s, &context))
-            .transpose()?,
+        faults,
+        nemesis,
+        experiment,
         check: CheckSpec {
             expect: section("expect")?.map_or(Ok(Vec::new()), |s| parse_expect(&s))?,
             ..section("check")?.map_or(Ok(CheckSpec::default()), |s| parse_check(&s))?

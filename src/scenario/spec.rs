@@ -52,6 +52,9 @@ pub struct Scenario {
     pub faults: Vec<FaultSpec>,
     /// `[nemesis]`: default none (no random faults).
     pub nemesis: Option<NemesisSpec>,
+    /// `[experiment]`: a chaos experiment (hypothesis over windows, blast
+    /// radius, abort condition), if the scenario states one.
+    pub experiment: Option<crate::check::Experiment>,
     /// `[check]`: default: all invariants, no history check.
     pub check: CheckSpec,
     /// `[explore]`: default: breadth first, 1 000 000 states, one operation
@@ -485,11 +488,14 @@ pub enum NemesisKind {
     Pause,
     /// `"slow"`: slow a random node's links to 50–500 ms.
     Slow,
+    /// `"slow-node"`: multiply a random node's service times (`[service]`)
+    /// by 2 to 20 for `heal_after/2` to `heal_after`, drawn from the seed.
+    SlowNode,
 }
 
 impl NemesisKind {
     /// Every kind with its TOML name.
-    pub const ALL: [(&'static str, NemesisKind); 12] = [
+    pub const ALL: [(&'static str, NemesisKind); 13] = [
         ("partition", NemesisKind::Partition),
         ("partition-halves", NemesisKind::PartitionHalves),
         ("partition-ring", NemesisKind::PartitionRing),
@@ -502,6 +508,7 @@ impl NemesisKind {
         ("loss", NemesisKind::Loss),
         ("pause", NemesisKind::Pause),
         ("slow", NemesisKind::Slow),
+        ("slow-node", NemesisKind::SlowNode),
     ];
 }
 

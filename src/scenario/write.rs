@@ -89,6 +89,9 @@ pub fn to_toml(scenario: &Scenario) -> String {
     }
     check(&mut out, &s.check);
     expect(&mut out, &s.check.expect);
+    if let Some(e) = &s.experiment {
+        experiment(&mut out, e);
+    }
     explore(&mut out, &s.explore);
     out
 }
@@ -329,6 +332,40 @@ fn expect(out: &mut String, expect: &[crate::check::Expectation]) {
             .filter_map(|(key, q)| q.map(|q| format!("{key} = {}", quantity(q))))
             .collect();
         line(out, &e.metric, &format!("{{ {} }}", sides.join(", ")));
+    }
+}
+
+/// `[experiment]`, then its `[[experiment.window]]` tables.
+fn experiment(out: &mut String, e: &crate::check::Experiment) {
+    use crate::check::experiment::bound_text;
+    use crate::check::WindowSpec;
+    let list = |bounds: &[crate::check::Expectation]| {
+        let texts: Vec<String> = bounds.iter().map(|b| string(&bound_text(b))).collect();
+        format!("[{}]", texts.join(", "))
+    };
+    out.push_str("\n[experiment]\n");
+    line(out, "hypothesis", &list(&e.hypothesis));
+    if let WindowSpec::Phases { warmup, recovery } = &e.windows {
+        for (key, value) in [("warmup", warmup), ("recovery", recovery)] {
+            if *value != SimTime::ZERO {
+                line(out, key, &time(*value));
+            }
+        }
+    }
+    if let Some(radius) = &e.blast_radius {
+        let nodes: Vec<String> = radius.iter().map(|n| n.0.to_string()).collect();
+        line(out, "blast_radius", &format!("[{}]", nodes.join(", ")));
+    }
+    if !e.abort.is_empty() {
+        line(out, "abort", &list(&e.abort));
+    }
+    if let WindowSpec::Explicit(windows) = &e.windows {
+        for w in windows {
+            out.push_str("\n[[experiment.window]]\n");
+            line(out, "name", &string(&w.name));
+            line(out, "from", &time(w.from));
+            line(out, "to", &time(w.to));
+        }
     }
 }
 

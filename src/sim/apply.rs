@@ -19,6 +19,7 @@ impl<N: Node> Sim<N> {
             Target::AllCrashed => self.crashed_nodes(),
             Target::Random => {
                 let up: Vec<NodeId> = self.live_nodes().map(|(id, _)| id).collect();
+                let up: Vec<NodeId> = up.into_iter().filter(|&n| self.in_radius(n)).collect();
                 self.pick_one(up)
             }
             Target::Role(role) => {
@@ -96,6 +97,9 @@ impl<N: Node> Sim<N> {
         self.fault_log.push((self.now, text.clone()));
         if let Some(timed) = self.timed.as_deref_mut() {
             timed.note_fault(action.kind(), &text);
+        }
+        if self.chaos.is_some() {
+            self.chaos_note_fault(action);
         }
         text
     }
@@ -455,6 +459,16 @@ impl<N: Node> Sim<N> {
         mut f: impl FnMut(&mut Self, NodeId),
     ) -> String {
         let targets = self.resolve_target(target);
+        let targets = if self.chaos.is_some() {
+            let what = format!("{verb} {target}");
+            let inside = self.inside_blast_radius(targets.clone(), &what);
+            if inside.is_empty() && !targets.is_empty() {
+                return format!("{what}: outside the experiment's blast radius; skipped");
+            }
+            inside
+        } else {
+            targets
+        };
         if targets.is_empty() {
             return format!("{verb} {target}: no such node right now; skipped");
         }
@@ -562,6 +576,11 @@ impl<N: Node> Sim<N> {
         duration: SimTime,
     ) -> String {
         let targets = self.resolve_target(node);
+        let targets = if self.chaos.is_some() {
+            self.inside_blast_radius(targets, &format!("clock-strobe {node}"))
+        } else {
+            targets
+        };
         let Some(&n) = targets.first() else {
             return format!("clock-strobe {node}: no such node right now; skipped");
         };
@@ -601,11 +620,15 @@ impl<N: Node> Sim<N> {
         if self.settling || self.now >= configured.stop {
             return "nemesis: stopped".into();
         }
+        if let Some((at, _)) = self.chaos_aborted() {
+            return format!("nemesis: stopped, the experiment was aborted at {at}");
+        }
         if let Some(swarm) = self.nemesis.swarm.clone() {
             return self.swarm_tick(&swarm.1, swarm.0.overlap);
         }
         let config = configured;
         let up: Vec<NodeId> = self.live_nodes().map(|(id, _)| id).collect();
+        let up: Vec<NodeId> = up.into_iter().filter(|&n| self.in_radius(n)).collect();
         let loss = settings.base_net.default.loss;
         let chosen = self.nemesis.choose(config, &mut self.fault_rng, &up, loss);
         let text = match chosen {
@@ -634,6 +657,7 @@ impl<N: Node> Sim<N> {
             format!("nemesis: {overlap} fault(s) in force already; nothing new")
         } else {
             let up: Vec<NodeId> = self.live_nodes().map(|(id, _)| id).collect();
+            let up: Vec<NodeId> = up.into_iter().filter(|&n| self.in_radius(n)).collect();
             let loss = self.settings.base_net.default.loss;
             let chosen = self.nemesis.choose(config, &mut self.fault_rng, &up, loss);
             match chosen {

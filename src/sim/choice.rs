@@ -205,6 +205,7 @@ impl<N: Node> Sim<N> {
                         | Event::NemesisMix
                         | Event::Resume(_)
                         | Event::Settle
+                        | Event::ExperimentAbort
                         | Event::Serve(_)
                 )
             })
@@ -369,6 +370,7 @@ impl<N: Node> Sim<N> {
             | Event::NemesisMix
             | Event::Resume(_)
             | Event::Settle
+            | Event::ExperimentAbort
             | Event::Serve(_) => false,
         }
     }
@@ -675,6 +677,7 @@ fn describe_event<N: Node>(event: &Event<N>) -> String {
         Event::NemesisTick | Event::NemesisUndo(_) | Event::NemesisMix => "nemesis".into(),
         Event::Resume(node) => format!("resume {node}"),
         Event::Settle => "settle".into(),
+        Event::ExperimentAbort => "experiment abort".into(),
         Event::Serve(node) => format!("serve {node}"),
     }
 }

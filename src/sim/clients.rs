@@ -63,10 +63,12 @@ impl<N: Node> Sim<N> {
                 self.client_timeout_event(client, request_id)
             }
             Event::ClientResend { client, request_id } => self.client_resend(client, request_id),
-            Event::Fault(action) => {
-                let text = self.apply_fault(&action);
-                TraceEvent::Fault(text)
-            }
+            Event::Fault(action) => match self.chaos_aborted() {
+                Some((at, _)) => TraceEvent::Fault(format!(
+                    "{action} skipped: the experiment was aborted at {at}"
+                )),
+                None => TraceEvent::Fault(self.apply_fault(&action)),
+            },
             Event::NemesisTick => TraceEvent::Fault(self.nemesis_tick()),
             Event::NemesisUndo(action) => {
                 if self.nemesis.swarm.is_some() {
@@ -88,6 +90,7 @@ impl<N: Node> Sim<N> {
                 TraceEvent::Fault(text)
             }
             Event::Settle => TraceEvent::Control(self.settle()),
+            Event::ExperimentAbort => TraceEvent::Fault(self.abort_experiment()),
             Event::Start(_) | Event::Deliver { .. } | Event::Timer { .. } | Event::Serve(_) => {
                 unreachable!("node events are dispatched by step()")
             }

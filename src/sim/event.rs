@@ -58,6 +58,8 @@ pub(crate) enum Event<N: Node> {
     /// A paused node's pause may be over: release what it holds.
     Resume(NodeId),
     Settle,
+    /// A chaos experiment's abort condition tripped: heal everything.
+    ExperimentAbort,
     /// A worker of a node that takes time may be free: start the head of
     /// its queue (`service.rs`).
     Serve(NodeId),

@@ -7,6 +7,7 @@
 
 pub use crate::base::{hash, ids, inspect, rng, time};
 mod apply;
+pub mod chaos;
 pub mod choice;
 mod clients;
 pub mod dynsim;
@@ -32,6 +33,7 @@ mod world;
 
 pub use crate::base::Value;
 pub use crate::check::UnknownPolicy;
+pub use chaos::{ExperimentReport, WindowReport};
 pub use choice::{Choice, ExploreOptions, FaultChoices, TimeModel, Wire};
 pub use dynsim::{DynSim, NodeView};
 pub use ids::{ClientId, Endpoint, NodeId, TimerId};

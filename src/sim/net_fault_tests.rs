@@ -369,3 +369,75 @@ fn a_swarm_with_overlap_keeps_several_faults_in_force_at_once() {
         .max();
     assert!(most >= Some(2), "no seed overlapped two faults");
 }
+
+/// A nemesis of `slow-node` faults only, on nodes that take time, with
+/// `blast_radius` as an experiment's (none: every node).
+fn slow_node_sim(seed: u64, blast_radius: Option<Vec<NodeId>>) -> Sim<Chatter> {
+    let nemesis = NemesisConfig {
+        kinds: vec![NemesisKind::SlowNode],
+        every: ms(300),
+        heal_after: ms(400),
+        start: SimTime::ZERO,
+        stop: SimTime::from_secs(5),
+        swarm: false,
+    };
+    let mut builder = SimBuilder::new(3, seed, |_, _| Chatter::default())
+        .duration(SimTime::from_secs(5))
+        .settle(SimTime::ZERO)
+        .service(ServiceConfig {
+            time: constant(1),
+            workers: 1,
+            nodes: None,
+        })
+        .nemesis(nemesis);
+    if let Some(radius) = blast_radius {
+        builder = builder.experiment(crate::check::Experiment {
+            hypothesis: Vec::new(),
+            windows: crate::check::WindowSpec::Phases {
+                warmup: SimTime::ZERO,
+                recovery: SimTime::ZERO,
+            },
+            blast_radius: Some(radius),
+            abort: Vec::new(),
+        });
+    }
+    let mut sim = builder.build();
+    sim.run_until(SimTime::from_secs(5));
+    sim
+}
+
+/// (node, factor, duration in ms) of each `slow` the nemesis applied.
+fn slowed(sim: &Sim<Chatter>) -> Vec<(String, u32, u64)> {
+    sim.fault_log()
+        .iter()
+        .map(|(_, text)| {
+            let words: Vec<&str> = text.split(' ').collect();
+            assert_eq!(words[0], "slow", "{text}");
+            let factor = words[2].trim_start_matches('x').parse().expect("factor");
+            let duration: SimTime = words[4].parse().expect("duration");
+            (
+                words[1].to_string(),
+                factor,
+                duration.as_nanos() / 1_000_000,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_slow_node_nemesis_draws_factor_and_duration_from_the_seed() {
+    let a = slowed(&slow_node_sim(5, None));
+    assert_eq!(a, slowed(&slow_node_sim(5, None)), "same seed, same faults");
+    assert!(a.len() >= 5, "{a:?}");
+    assert!(a
+        .iter()
+        .all(|(_, f, d)| (2..=20).contains(f) && (200..=400).contains(d)));
+    let factors: std::collections::BTreeSet<u32> = a.iter().map(|s| s.1).collect();
+    assert!(factors.len() > 1, "factors vary: {a:?}");
+    let nodes: std::collections::BTreeSet<&str> = a.iter().map(|s| s.0.as_str()).collect();
+    assert!(nodes.len() > 1, "nodes vary: {a:?}");
+    // With a blast radius the nemesis picks inside it only.
+    let inside = slowed(&slow_node_sim(5, Some(vec![NodeId(1)])));
+    assert!(inside.len() >= 5);
+    assert!(inside.iter().all(|(n, _, _)| n == "n1"), "{inside:?}");
+}

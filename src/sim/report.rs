@@ -132,6 +132,10 @@ pub struct RunReport {
     pub panic: Option<PanicReport>,
     /// Overall verdict.
     pub verdict: Verdict,
+    /// A chaos experiment's outcome (`[experiment]`), if the run has one:
+    /// its hypothesis is also among `checks`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub experiment: Option<super::chaos::ExperimentReport>,
 }
 
 /// Client operations counted over the run.
@@ -259,6 +263,21 @@ impl<N: Node> Sim<N> {
                 results.push(result);
             }
         }
+        // The hypothesis is an `[expect]` bound over windows: judged and
+        // reported the same way.
+        if self.explore.is_none() {
+            if let Some((checks, _)) = self.experiment_results() {
+                for mut result in checks {
+                    if let Some(v) = stopped {
+                        result.outcome = Outcome::Unknown(format!(
+                            "not evaluated: the run stopped at step {} on `{}`",
+                            v.step, v.check
+                        ));
+                    }
+                    results.push(result);
+                }
+            }
+        }
         results
     }
 
@@ -316,6 +335,11 @@ impl<N: Node> Sim<N> {
             violation: self.violation.clone(),
             panic: self.panicked.as_deref().cloned(),
             verdict,
+            experiment: self
+                .explore
+                .is_none()
+                .then(|| self.experiment_results().map(|(_, report)| report))
+                .flatten(),
         }
     }
 

@@ -77,7 +77,11 @@ impl<N: Node> Sim<N> {
         } else {
             self.still_steps = 0;
         }
-        self.process(scheduled.at, scheduled.event)
+        let result = self.process(scheduled.at, scheduled.event);
+        if result == StepResult::Progressed && self.chaos.is_some() {
+            self.chaos_after_step();
+        }
+        result
     }
 
     /// Process one event at time `at`: count the step, fold it into the
@@ -676,6 +680,7 @@ fn describe_event<N: Node>(event: &Event<N>, now: SimTime) -> String {
         Event::NemesisMix => "the swarm nemesis states its mix".to_string(),
         Event::Resume(node) => format!("{node}'s pause ends"),
         Event::Settle => "the settle event runs".to_string(),
+        Event::ExperimentAbort => "the experiment's abort runs".to_string(),
         Event::Serve(node) => format!("a worker of {node} takes the next queued arrival"),
     }
 }
@@ -698,7 +703,9 @@ fn control_site<N: Node>(event: &Event<N>) -> &'static str {
         }
         Event::NemesisTick | Event::NemesisUndo(_) | Event::NemesisMix => "a nemesis fault",
         Event::Resume(_) => "the end of a pause",
-        Event::Settle => "the settle point (it restarts crashed nodes)",
+        Event::Settle | Event::ExperimentAbort => {
+            "the settle point or an experiment's abort (it restarts crashed nodes)"
+        }
         Event::Serve(_) => "a queued arrival's service",
         Event::Start(_) | Event::Deliver { .. } | Event::Timer { .. } => "an event",
     }

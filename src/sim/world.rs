@@ -186,6 +186,9 @@ pub struct SimSettings<N: Node> {
     pub(crate) timed_checks: Vec<crate::check::TimedCheck>,
     /// Service time on bounded workers (`[service]`), if nodes take time.
     pub(crate) service: Option<super::ServiceConfig>,
+    /// A chaos experiment (`[experiment]`): hypothesis, windows, blast
+    /// radius, abort condition.
+    pub(crate) experiment: Option<crate::check::Experiment>,
 }
 
 /// The simulated world. Cloning it forks the run: the clone replays exactly.
@@ -239,6 +242,8 @@ pub struct Sim<N: Node> {
     /// The service model's workers and queues (`None` when nodes take no
     /// time, so a run without one does no work for it).
     pub(crate) service: Option<Box<super::service::Service<N>>>,
+    /// A chaos experiment's progress (`None` without `[experiment]`).
+    pub(crate) chaos: Option<Box<super::chaos::Chaos>>,
 }
 
 impl<N: Node> fmt::Debug for Sim<N> {
@@ -292,6 +297,7 @@ impl<N: Node> SimBuilder<N> {
                 predicates: super::timed::engine_predicates(),
                 timed_checks: Vec::new(),
                 service: None,
+                experiment: None,
             },
             clock_offset_max: SimTime::ZERO,
             clock_drift_max_ppm: 0,
@@ -407,6 +413,14 @@ impl<N: Node> SimBuilder<N> {
     /// nothing a run does or hashes.
     pub fn count_bytes(mut self, on: bool) -> Self {
         self.settings.count_bytes = on;
+        self
+    }
+    /// A chaos experiment: its hypothesis is judged over its windows at
+    /// the end (checks of kind `expect`), its abort condition as the run
+    /// goes, its blast radius where faults pick their nodes
+    /// (`[experiment]` in a scenario, docs/chaos.md).
+    pub fn experiment(mut self, experiment: crate::check::Experiment) -> Self {
+        self.settings.experiment = Some(experiment);
         self
     }
     /// A predicate timed checks may name (`[[check.at]] holds = [...]`);
@@ -549,6 +563,7 @@ impl<N: Node> SimBuilder<N> {
             fault_log: Vec::new(),
             explore: None,
             timed,
+            chaos: s.experiment.is_some().then(Box::default),
             settings: Arc::new(s),
         };
         sim.schedule_initial(self.faults);

@@ -1,6 +1,7 @@
 //! The shipped protocols, each through its scenarios: seed ranges pass, every bug switch is caught (with its replay command), trace hashes are pinned.
 //!
 //! - `bully`: the bully election: hand-over and bully-back, the split brain a partition makes (by design), flapping with a slow node, the `no-bully` switch.
+//! - `chaos`: chaos experiments (`[experiment]`): each shipped verdict over seeds, the hypothesis judged over its window, an abort stopping the faults, a role skipped outside the blast radius, trace hashes pinned.
 //! - `cap`: quorum-kv's CAP trade-offs, the comparison table (snapshot) and its bug switches.
 //! - `clocks`: Lamport and vector-clock scenarios; LWW loses writes where vector clocks keep siblings.
 //! - `clocks_props`: vector clocks form a partial order and merge is its least upper bound (proptest).
@@ -31,6 +32,7 @@ mod support;
 
 mod bully;
 mod cap;
+mod chaos;
 mod clocks;
 mod clocks_props;
 mod cqrs;
