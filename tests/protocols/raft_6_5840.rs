@@ -185,8 +185,10 @@ fn outcome<'r>(report: &'r distlab::sim::RunReport, name: &str) -> &'r Outcome {
 
 /// TestRPCBytes3B: `count-3b.toml` bounds the bytes sent per operation.
 /// The reference passes it; the same bound with values five times larger
-/// fails, naming the measured value; a bound on bytes changes nothing the
-/// run does (same trace hash as the file without it).
+/// fails, naming the measured value; so does the leader without
+/// pipelining, which sends entries again until they are answered; a bound
+/// on bytes changes nothing the run does (same trace hash as the file
+/// without it).
 #[test]
 fn count_3b_bounds_the_bytes_sent_per_operation() {
     let path = format!("{DIR}/count-3b.toml");
@@ -194,7 +196,7 @@ fn count_3b_bounds_the_bytes_sent_per_operation() {
     assert_eq!(report.verdict, Verdict::Pass, "{report:#?}");
     let per_op = metric(&report, "bytes-per-op");
     assert!(
-        (1800.0..=6000.0).contains(&per_op),
+        (1800.0..=3500.0).contains(&per_op),
         "bytes per operation with 1,000-byte values: {per_op}"
     );
     let big = support::variant(
@@ -212,10 +214,22 @@ fn count_3b_bounds_the_bytes_sent_per_operation() {
         why.starts_with("measured ") && why.contains("expected <= "),
         "{why}"
     );
+    let resending = support::variant(
+        &path,
+        "name = \"raft\"\n",
+        "name = \"raft\"\npipeline = false\n",
+        "6.5840-count-3b-no-pipeline.toml",
+    );
+    let report = testing::run(&testing::load(&resending), 0);
+    assert_eq!(report.verdict, Verdict::LivenessFailure, "{report:#?}");
+    assert!(
+        matches!(outcome(&report, "expect bytes-per-op"), Outcome::Fail(_)),
+        "{report:#?}"
+    );
     // Without a byte bound nothing is counted, and the run is the same.
     let plain = support::variant(
         &path,
-        "bytes-per-op = { max = 6000 }\n",
+        "bytes-per-op = { max = 3500 }\n",
         "",
         "6.5840-count-3b-no-bytes.toml",
     );
