@@ -211,16 +211,7 @@ fn scenario_seeds(path: &Path, settings: &Settings) {
     let mut total = 0.0;
     let mut slowest: (f64, u64) = (0.0, 0);
     for seed in settings.seeds.0..settings.seeds.1 {
-        let overrides = Overrides {
-            seed: Some(seed),
-            ..Overrides::default()
-        };
-        let scenario = scenario::load(path, &overrides).unwrap_or_else(|e| panic!("{e}"));
-        let options = BuildOptions {
-            trace_level: TraceLevel::HashOnly,
-        };
-        let mut sim =
-            distlab::registry::build(&scenario, &options).unwrap_or_else(|e| panic!("{e}"));
+        let mut sim = sim_at(path, seed);
         run_without_checks(sim.as_mut());
         let history: &History = sim.history();
         let ops = pair(history, None).expect("the simulation's history pairs");
@@ -270,6 +261,19 @@ fn scenario_seeds(path: &Path, settings: &Settings) {
 
 /// Run the simulation to its end without evaluating the end-of-run checks
 /// (the history check is what this example times).
+/// The scenario at `path` built at `seed`, hashing its trace only.
+fn sim_at(path: &Path, seed: u64) -> Box<dyn distlab::sim::DynSim> {
+    let overrides = Overrides {
+        seed: Some(seed),
+        ..Overrides::default()
+    };
+    let scenario = scenario::load(path, &overrides).unwrap_or_else(|e| panic!("{e}"));
+    let options = BuildOptions {
+        trace_level: TraceLevel::HashOnly,
+    };
+    distlab::registry::build(&scenario, &options).unwrap_or_else(|e| panic!("{e}"))
+}
+
 fn run_without_checks(sim: &mut dyn distlab::sim::DynSim) {
     while sim.step() == distlab::sim::StepResult::Progressed {}
 }
@@ -313,16 +317,7 @@ fn bug_scenarios(dir: &Path, settings: &Settings) {
             .map_or(String::new(), |s| s.to_string_lossy().into_owned());
         let mut found = None;
         for seed in settings.seeds.0..settings.seeds.1 {
-            let overrides = Overrides {
-                seed: Some(seed),
-                ..Overrides::default()
-            };
-            let scenario = scenario::load(path, &overrides).unwrap_or_else(|e| panic!("{e}"));
-            let options = BuildOptions {
-                trace_level: TraceLevel::HashOnly,
-            };
-            let mut sim =
-                distlab::registry::build(&scenario, &options).unwrap_or_else(|e| panic!("{e}"));
+            let mut sim = sim_at(path, seed);
             let report = sim.run();
             if report.verdict == distlab::sim::Verdict::Pass {
                 continue;
