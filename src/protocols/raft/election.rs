@@ -292,6 +292,7 @@ impl Raft {
                     self.broadcast_append(ctx);
                 }
                 self.read_heartbeat(ctx);
+                self.arm_nudge(ctx);
             }
             Role::Candidate => self.request_votes(ctx, false),
             Role::PreCandidate => self.request_votes(ctx, true),

@@ -251,7 +251,8 @@ pub enum Msg {
     ReadProbe {
         /// Leader's term.
         term: u64,
-        /// The leader's round number in this term.
+        /// The leader's round number in this term; 0 (no round) for a bare
+        /// heartbeat (`replication.rs`).
         round: u64,
     },
     /// The answer to a [`Msg::ReadProbe`].
@@ -275,6 +276,12 @@ pub enum Timer {
     },
     /// With the `reply-before-sync` bug: the late sync.
     Flush,
+    /// Half a heartbeat after a leader's heartbeat: a bare heartbeat again
+    /// to each quiet follower (`replication.rs`, `Raft::nudge_quiet`).
+    Nudge {
+        /// The term it was set in; stale ones are ignored.
+        term: u64,
+    },
 }
 
 /// A node's role.
@@ -343,6 +350,9 @@ pub struct SendStats {
     pub reads: u64,
     /// Read rounds started (each a [`Msg::ReadProbe`] to every peer).
     pub read_rounds: u64,
+    /// Bare heartbeats (a [`Msg::ReadProbe`] of round 0) sent to a follower
+    /// in probe or a quiet one (`replication.rs`).
+    pub bare_heartbeats: u64,
 }
 
 /// One Raft node.
@@ -605,6 +615,7 @@ impl Node for Raft {
                 ctx.storage().sync();
                 self.dirty = false;
             }
+            Timer::Nudge { term } => self.nudge_quiet(ctx, term),
         }
         self.sync(ctx);
     }

@@ -12,7 +12,7 @@
 
 use super::kv::{Applied, SESSION_EXPIRED};
 use super::log::{Command, Entry};
-use super::{persist, Bug, Flow, Msg, Raft, Role};
+use super::{persist, Bug, Flow, Msg, Raft, Role, Timer};
 use crate::sim::{Ctx, NodeId, Reply, SimTime};
 
 impl Raft {
@@ -151,6 +151,11 @@ impl Raft {
                     p.inflight.clear();
                     p.sent_at = None;
                     self.send_entries(ctx, peer);
+                } else {
+                    // The probe left less than a heartbeat ago (after a
+                    // rejection): it may be lost, and the follower's
+                    // election timer needs a message every heartbeat.
+                    self.bare_heartbeat(ctx, peer);
                 }
             }
             Flow::Replicate => {
@@ -176,6 +181,62 @@ impl Raft {
                     self.send_entries_at(ctx, peer, 0, Vec::new());
                 }
             }
+        }
+    }
+
+    /// A heartbeat that carries nothing and changes no flow: a
+    /// [`Msg::ReadProbe`] of round 0, which no read round uses. The
+    /// follower treats it as a heartbeat (resets its election timer) and
+    /// answers a [`Msg::ReadAck`], which counts for CheckQuorum only.
+    fn bare_heartbeat(&mut self, ctx: &mut Ctx<Self>, peer: NodeId) {
+        self.sent.bare_heartbeats += 1;
+        let term = self.term;
+        ctx.send(peer, Msg::ReadProbe { term, round: 0 });
+    }
+
+    /// A follower is quiet when its last answer is older than a heartbeat
+    /// and the leader's round-trip estimate (which a healthy follower never
+    /// is: every heartbeat is answered within a round trip), but not older
+    /// than the maximum election timeout (by then it has timed out, or is
+    /// down, and more heartbeats do not help).
+    fn is_quiet(&self, last_heard: SimTime, now: SimTime) -> bool {
+        let quiet = self.params.heartbeat.saturating_add(self.round_trip);
+        let age = now.saturating_sub(last_heard);
+        age > quiet && age <= self.params.election_timeout.1
+    }
+
+    /// After a leader's heartbeat: if a follower is quiet (see
+    /// [`Raft::is_quiet`]), a [`Timer::Nudge`] half a heartbeat later. Under
+    /// loss a follower whose heartbeats were lost twice in a row may start
+    /// an election; the nudge doubles its heartbeat rate until it answers
+    /// again. A healthy cluster never sets the timer.
+    pub(super) fn arm_nudge(&mut self, ctx: &mut Ctx<Self>) {
+        let now = ctx.now();
+        if self
+            .progress
+            .values()
+            .any(|p| self.is_quiet(p.last_heard, now))
+        {
+            let half = SimTime(self.params.heartbeat.as_nanos() / 2);
+            let term = self.term;
+            ctx.set_timer(half, Timer::Nudge { term });
+        }
+    }
+
+    /// [`Timer::Nudge`]: a bare heartbeat to every follower still quiet.
+    pub(super) fn nudge_quiet(&mut self, ctx: &mut Ctx<Self>, term: u64) {
+        if self.role != Role::Leader || term != self.term {
+            return;
+        }
+        let now = ctx.now();
+        let quiet: Vec<NodeId> = self
+            .progress
+            .iter()
+            .filter(|(_, p)| self.is_quiet(p.last_heard, now))
+            .map(|(&peer, _)| peer)
+            .collect();
+        for peer in quiet {
+            self.bare_heartbeat(ctx, peer);
         }
     }
 

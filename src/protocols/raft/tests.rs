@@ -837,3 +837,56 @@ fn in_lease_mode_a_follower_refuses_votes_while_a_leader_is_fresh_and_after_a_re
     h.now = h.now.saturating_add(SimTime::from_millis(1));
     assert_eq!(granted(&h.deliver(2, vote(2, 0, 0))), Some(true));
 }
+
+/// (to, round) of each bare heartbeat (a round-0 [`Msg::ReadProbe`]).
+fn bare_heartbeats(effects: &[Effect<Raft>]) -> Vec<u32> {
+    probes(effects)
+        .into_iter()
+        .filter(|&(_, round)| round == 0)
+        .map(|(to, _)| to)
+        .collect()
+}
+
+/// The nudge timers `effects` set.
+fn nudges(effects: &[Effect<Raft>]) -> usize {
+    effects
+        .iter()
+        .filter(|e| matches!(e, Effect::SetTimer(_, _, Timer::Nudge { .. })))
+        .count()
+}
+
+#[test]
+fn every_follower_hears_every_heartbeat_and_a_quiet_one_twice() {
+    let mut h = leader(Params::default());
+    h.node.round_trip = SimTime::from_millis(20);
+    // Follower 1 answers: replicate. Follower 2's probe is in flight, sent
+    // less than a heartbeat ago: the tick sends it no probe, but a bare
+    // heartbeat, so its election timer is reset anyway.
+    h.deliver(1, success(1, 1));
+    h.now = h.now + SimTime::from_millis(30);
+    let tick = h.call(|n, ctx| n.on_heartbeat(ctx, 1));
+    assert_eq!(appends_sent(tick.clone()), vec![(1, 1, 0)]);
+    assert_eq!(bare_heartbeats(&tick), vec![2]);
+    assert_eq!(nudges(&tick), 0, "nobody is quiet yet");
+    // Follower 2 stays silent past a heartbeat and a round trip: the tick
+    // arms a nudge, which sends it (only it) a bare heartbeat.
+    h.now = h.now + SimTime::from_millis(60);
+    h.deliver(1, success(1, 1));
+    let tick = h.call(|n, ctx| n.on_heartbeat(ctx, 1));
+    assert_eq!(nudges(&tick), 1);
+    h.now = h.now + SimTime::from_millis(25);
+    let nudge = h.call(|n, ctx| n.on_timer(ctx, Timer::Nudge { term: 1 }));
+    assert_eq!(bare_heartbeats(&nudge), vec![2]);
+    // A stale nudge (an old term) sends nothing.
+    let stale = h.call(|n, ctx| n.on_timer(ctx, Timer::Nudge { term: 0 }));
+    assert!(bare_heartbeats(&stale).is_empty());
+    // Silent past the maximum election timeout: down or timed out, no
+    // more nudges.
+    h.now = h.now + SimTime::from_millis(300);
+    h.deliver(1, success(1, 1));
+    let tick = h.call(|n, ctx| n.on_heartbeat(ctx, 1));
+    assert_eq!(nudges(&tick), 0);
+    // The follower answers the bare heartbeat: counted for CheckQuorum.
+    h.deliver(2, Msg::ReadAck { term: 1, round: 0 });
+    assert_eq!(h.node.progress[&NodeId(2)].last_heard, h.now);
+}
