@@ -177,3 +177,13 @@ fn a_retry_after_a_lost_reply_is_answered_from_the_session() {
         .unwrap_or_else(|| panic!("one-append-per-term must fail: {report:#?}"));
     assert!(why.contains("twice"), "{why}");
 }
+
+#[test]
+fn compacting_at_the_applied_index_sends_snapshots_to_near_followers() {
+    caught(
+        "compacting_at_the_applied_index_sends_snapshots_to_near_followers",
+        "snapshot-ignores-followers",
+        &["expect snapshots-to-near-followers"],
+        0..5,
+    );
+}

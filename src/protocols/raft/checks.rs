@@ -881,6 +881,10 @@ fn metrics<N: RaftLabNode>(sim: &Sim<N>) -> Vec<(String, String)> {
             "snapshot-copies".into(),
             ratio(snapshots, sum(|n| n.snapshots_installed())),
         ),
+        (
+            "snapshots-to-near-followers".into(),
+            sum(|n| n.sent_stats().near_snapshots).to_string(),
+        ),
     ];
     let reads = sum(|n| n.sent_stats().reads);
     let rounds = sum(|n| n.sent_stats().read_rounds);

@@ -89,6 +89,10 @@ crate::bug_switches! {
         /// drifting clocks a deposed leader serves reads after a new leader
         /// committed writes.
         LeaseIgnoresDrift = "lease-ignores-drift",
+        /// The leader compacts at its applied index whatever its followers
+        /// still need (no `snapshot_hold`): a healthy follower a few entries
+        /// behind gets a whole snapshot.
+        SnapshotIgnoresFollowers = "snapshot-ignores-followers",
     }
 }
 
@@ -150,6 +154,10 @@ pub struct Params {
     /// Client sessions expire after this long without activity, by the
     /// leader's stamps in the log; zero: never (`session_timeout`).
     pub session_timeout: SimTime,
+    /// The leader does not compact past the match index of a follower it
+    /// heard from within this long; zero: it compacts at its applied index
+    /// (`snapshot_hold`, `snapshot.rs`).
+    pub snapshot_hold: SimTime,
     /// Deliberate defects (`bugs`).
     pub bugs: BTreeSet<Bug>,
 }
@@ -170,6 +178,7 @@ impl Default for Params {
             read_mode: READ_MODE.default_value(),
             lease_drift_ppm: LEASE_DRIFT_PPM.default_value(),
             session_timeout: SESSION_TIMEOUT.default_value(),
+            snapshot_hold: SNAPSHOT_HOLD.default_value(),
             bugs: BTreeSet::new(),
         }
     }
@@ -353,6 +362,10 @@ pub struct SendStats {
     /// Bare heartbeats (a [`Msg::ReadProbe`] of round 0) sent to a follower
     /// in probe or a quiet one (`replication.rs`).
     pub bare_heartbeats: u64,
+    /// Received, not sent: InstallSnapshots that reached this node while
+    /// its log was within `max_entries` of the snapshot's index (one
+    /// AppendEntries would have done), for `snapshots-to-near-followers`.
+    pub near_snapshots: u64,
 }
 
 /// One Raft node.
@@ -531,6 +544,9 @@ impl Raft {
             self.kv = s.kv.clone();
             self.applied = s.index;
             self.applied_hash = s.hash;
+        }
+        if let Some(s) = &r.snapshot {
+            self.dirty |= persist::remove_entries_through(ctx.storage(), s.index);
         }
         self.snapshot = r.snapshot;
         self.commit = r.commit.clamp(self.log.base_index(), self.log.last_index());

@@ -108,6 +108,25 @@ pub fn remove_entries(storage: &mut Storage, from: u64, to: u64) {
     }
 }
 
+/// Remove the stored entries at or below `index`: a tail the log kept
+/// behind its snapshot (`snapshot.rs`), which recovery does not reload.
+/// True if there were any.
+pub fn remove_entries_through(storage: &mut Storage, index: u64) -> bool {
+    let stale: Vec<String> = storage
+        .keys()
+        .into_iter()
+        .filter(|key| {
+            key.strip_prefix("log/")
+                .and_then(|i| i.parse::<u64>().ok())
+                .is_some_and(|i| i <= index)
+        })
+        .collect();
+    for key in &stale {
+        storage.remove(key);
+    }
+    !stale.is_empty()
+}
+
 /// Write a snapshot.
 pub fn save_snapshot(storage: &mut Storage, snapshot: &Snapshot) {
     storage.put("snapshot", snapshot);

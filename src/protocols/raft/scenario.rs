@@ -38,6 +38,7 @@ pub const PARAMS: &[ParamDecl] = &[
     READ_MODE.decl,
     LEASE_DRIFT_PPM.decl,
     SESSION_TIMEOUT.decl,
+    SNAPSHOT_HOLD.decl,
 ];
 
 pub(crate) const ELECTION_TIMEOUT: Param<(SimTime, SimTime)> = Param::duration_range(
@@ -110,6 +111,12 @@ pub(crate) const SESSION_TIMEOUT: Param<SimTime> = Param::duration(
     "a client session expires after this long without an applied request, by the leader's clock stamps in the log entries; its client's requests are then refused (\"session expired\"); 0: never",
 );
 
+pub(crate) const SNAPSHOT_HOLD: Param<SimTime> = Param::duration(
+    "snapshot_hold",
+    SimTime::from_millis(300),
+    "the leader compacts no further than the match index of any follower it heard from within this long (a live follower a few entries behind keeps getting entries, not a snapshot); 0: at its applied index",
+);
+
 /// Read `[protocol]` ([`PARAMS`] and `bugs`) from a reader made by
 /// [`ProtocolFacts::reader`] over [`FACTS`].
 pub fn params(p: &mut ParamReader<'_>) -> Result<Params, ScenarioError> {
@@ -138,6 +145,7 @@ pub fn params(p: &mut ParamReader<'_>) -> Result<Params, ScenarioError> {
         read_mode: p.get(&READ_MODE)?,
         lease_drift_ppm: p.get(&LEASE_DRIFT_PPM)?,
         session_timeout: p.get(&SESSION_TIMEOUT)?,
+        snapshot_hold: p.get(&SNAPSHOT_HOLD)?,
         bugs: p.bugs::<Bug>()?.into_iter().collect(),
     })
 }

@@ -3,34 +3,75 @@
 
 use super::log::Log;
 use super::persist::{self, Snapshot};
-use super::{Msg, Raft};
-use crate::sim::{Ctx, NodeId};
+use super::{Bug, Msg, Raft, Role};
+use crate::sim::{Ctx, NodeId, SimTime};
 
 impl Raft {
     /// Snapshot the state machine at the applied index once
-    /// `snapshot_every` entries were applied since the last snapshot.
+    /// `snapshot_every` entries were applied since the last snapshot; then
+    /// drop the log up to the snapshot — on a leader, no further than the
+    /// compaction point ([`Raft::compaction_point`]), so the log may keep a
+    /// tail behind its snapshot for a follower that still needs it.
     pub(super) fn maybe_snapshot(&mut self, ctx: &mut Ctx<Self>) {
         let every = self.params.snapshot_every;
-        let base = self.log.base_index();
-        if every == 0 || self.applied > self.commit || self.applied < base + every {
+        if every == 0 {
             return;
         }
+        let last = self.snapshot.as_ref().map_or(0, |s| s.index);
         let index = self.applied;
-        let Some(term) = self.log.term_at(index) else {
+        if index <= self.commit && index >= last.max(self.log.base_index()) + every {
+            if let Some(term) = self.log.term_at(index) {
+                let snapshot = Snapshot {
+                    index,
+                    term,
+                    hash: self.applied_hash,
+                    kv: self.kv.clone(),
+                };
+                persist::save_snapshot(ctx.storage(), &snapshot);
+                self.dirty = true;
+                self.snapshot = Some(snapshot);
+                ctx.log(format!("snapshot through {index}"));
+            }
+        }
+        self.trim_log(ctx);
+    }
+
+    /// Drop the log through the snapshot's index, or only through the
+    /// compaction point if that is lower (durably).
+    fn trim_log(&mut self, ctx: &mut Ctx<Self>) {
+        let Some(snapshot) = &self.snapshot else {
             return;
         };
-        let snapshot = Snapshot {
-            index,
-            term,
-            hash: self.applied_hash,
-            kv: self.kv.clone(),
-        };
-        self.log.compact(index);
-        persist::save_snapshot(ctx.storage(), &snapshot);
-        persist::remove_entries(ctx.storage(), base + 1, index);
+        let base = self.log.base_index();
+        let to = snapshot.index.min(self.compaction_point(ctx.now()));
+        if to <= base {
+            return;
+        }
+        self.log.compact(to);
+        persist::remove_entries(ctx.storage(), base + 1, to);
         self.dirty = true;
-        self.snapshot = Some(snapshot);
-        ctx.log(format!("snapshot through {index}"));
+    }
+
+    /// How far the log may be dropped: the applied index — on a leader
+    /// with `snapshot_hold`, no further than the match index of any
+    /// follower it heard from within `snapshot_hold` whose match index is
+    /// still in the log (one already behind the log needs the snapshot
+    /// anyway). So a live follower a few entries behind gets those entries,
+    /// not a snapshot; one that fell silent (cut off, crashed) holds
+    /// nothing back once `snapshot_hold` passed, which bounds the tail kept
+    /// for it.
+    pub(super) fn compaction_point(&self, now: SimTime) -> u64 {
+        let hold = self.params.snapshot_hold;
+        let ignore = self.params.has(Bug::SnapshotIgnoresFollowers);
+        if self.role != Role::Leader || hold == SimTime::ZERO || ignore {
+            return self.applied;
+        }
+        let base = self.log.base_index();
+        self.progress
+            .values()
+            .filter(|p| p.matched >= base && now.saturating_sub(p.last_heard) <= hold)
+            .map(|p| p.matched)
+            .fold(self.applied, u64::min)
     }
 
     /// InstallSnapshot: replace the state machine, keep the log suffix if it
@@ -55,6 +96,9 @@ impl Raft {
         }
         self.follow(ctx, from, term);
         let index = snapshot.index;
+        if index <= self.log.last_index() + self.params.max_entries as u64 {
+            self.sent.near_snapshots += 1;
+        }
         if index > self.commit {
             self.install(ctx, snapshot);
             self.snapshots_installed += 1;

@@ -890,3 +890,68 @@ fn every_follower_hears_every_heartbeat_and_a_quiet_one_twice() {
     h.deliver(2, Msg::ReadAck { term: 1, round: 0 });
     assert_eq!(h.node.progress[&NodeId(2)].last_heard, h.now);
 }
+
+/// Append one entry and have follower 1 acknowledge it: it commits and
+/// applies (follower 1 and the leader are a majority).
+fn commit_entry(h: &mut Harness, v: i64) {
+    new_entry(h, v);
+    let last = h.node.log.last_index();
+    h.deliver(1, success(1, last));
+    assert_eq!(h.node.applied, last);
+}
+
+#[test]
+fn the_leader_compacts_no_further_than_a_live_follower_needs() {
+    let params = Params {
+        snapshot_every: 5,
+        ..Params::default()
+    };
+    let mut h = leader(params.clone());
+    h.deliver(2, success(1, 1));
+    // Follower 2 is live (just heard) and at index 1: twelve entries apply
+    // and are snapshotted (at 5 and 10), but the log keeps all it needs.
+    for v in 2..=12 {
+        commit_entry(&mut h, v);
+    }
+    assert_eq!(h.node.snapshot.as_ref().map(|s| s.index), Some(10));
+    assert_eq!(h.node.log.base_index(), 1);
+    // It acknowledges through 8: the next apply drops the log through 8,
+    // not 10, and the entries after 8 go to it, not the snapshot.
+    h.deliver(2, success(1, 8));
+    commit_entry(&mut h, 13);
+    assert_eq!(h.node.log.base_index(), 8);
+    assert_eq!(h.node.compaction_point(h.now), 8);
+    let p = &h.node.progress[&NodeId(2)];
+    assert!(p.next > 8 && p.flow != Flow::Snapshot, "{p:?}");
+    // Silent for longer than `snapshot_hold`: it holds nothing back.
+    h.now = h.now + params.snapshot_hold + SimTime::from_millis(1);
+    commit_entry(&mut h, 14);
+    assert_eq!(h.node.log.base_index(), 10);
+    // Back at 12: the log keeps 13 on (snapshot at 20), until a restart,
+    // which starts the log at the snapshot and drops the stored tail.
+    h.deliver(2, success(1, 12));
+    for v in 15..=21 {
+        commit_entry(&mut h, v);
+    }
+    assert_eq!(h.node.snapshot.as_ref().map(|s| s.index), Some(20));
+    assert_eq!(h.node.log.base_index(), 12);
+    let stored = |h: &Harness| -> Vec<u64> {
+        let keys = h.storage.keys();
+        let indices = keys.iter().filter_map(|k| k.strip_prefix("log/"));
+        indices.filter_map(|i| i.parse().ok()).collect()
+    };
+    assert_eq!(stored(&h).first(), Some(&13));
+    h.restart();
+    assert_eq!(h.node.log.base_index(), 20);
+    assert_eq!(stored(&h).first(), Some(&21), "the tail 13..=20 is gone");
+    // With the bug, the leader compacts at its applied index regardless.
+    let mut h = leader(Params {
+        bugs: [Bug::SnapshotIgnoresFollowers].into_iter().collect(),
+        ..params
+    });
+    h.deliver(2, success(1, 1));
+    for v in 2..=6 {
+        commit_entry(&mut h, v);
+    }
+    assert_eq!(h.node.log.base_index(), 5, "at the fifth applied entry");
+}
