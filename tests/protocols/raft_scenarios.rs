@@ -200,6 +200,7 @@ fn raft_trace_hashes_are_pinned() {
         "leader-pause",
         "gray-leader",
         "pipeline",
+        "snapshot-followers",
     ]
     .iter()
     .map(|name| {

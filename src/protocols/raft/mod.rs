@@ -92,7 +92,7 @@ crate::bug_switches! {
         /// The leader compacts at its applied index whatever its followers
         /// still need (no `snapshot_hold`): a healthy follower a few entries
         /// behind gets a whole snapshot.
-        SnapshotIgnoresFollowers = "snapshot-ignores-followers",
+        CompactPastFollowers = "compact-past-followers",
     }
 }
 

@@ -62,7 +62,7 @@ impl Raft {
     /// for it.
     pub(super) fn compaction_point(&self, now: SimTime) -> u64 {
         let hold = self.params.snapshot_hold;
-        let ignore = self.params.has(Bug::SnapshotIgnoresFollowers);
+        let ignore = self.params.has(Bug::CompactPastFollowers);
         if self.role != Role::Leader || hold == SimTime::ZERO || ignore {
             return self.applied;
         }

@@ -946,7 +946,7 @@ fn the_leader_compacts_no_further_than_a_live_follower_needs() {
     assert_eq!(stored(&h).first(), Some(&21), "the tail 13..=20 is gone");
     // With the bug, the leader compacts at its applied index regardless.
     let mut h = leader(Params {
-        bugs: [Bug::SnapshotIgnoresFollowers].into_iter().collect(),
+        bugs: [Bug::CompactPastFollowers].into_iter().collect(),
         ..params
     });
     h.deliver(2, success(1, 1));
