@@ -863,18 +863,18 @@ fn every_follower_hears_every_heartbeat_and_a_quiet_one_twice() {
     // less than a heartbeat ago: the tick sends it no probe, but a bare
     // heartbeat, so its election timer is reset anyway.
     h.deliver(1, success(1, 1));
-    h.now = h.now + SimTime::from_millis(30);
+    h.now += SimTime::from_millis(30);
     let tick = h.call(|n, ctx| n.on_heartbeat(ctx, 1));
     assert_eq!(appends_sent(tick.clone()), vec![(1, 1, 0)]);
     assert_eq!(bare_heartbeats(&tick), vec![2]);
     assert_eq!(nudges(&tick), 0, "nobody is quiet yet");
     // Follower 2 stays silent past a heartbeat and a round trip: the tick
     // arms a nudge, which sends it (only it) a bare heartbeat.
-    h.now = h.now + SimTime::from_millis(60);
+    h.now += SimTime::from_millis(60);
     h.deliver(1, success(1, 1));
     let tick = h.call(|n, ctx| n.on_heartbeat(ctx, 1));
     assert_eq!(nudges(&tick), 1);
-    h.now = h.now + SimTime::from_millis(25);
+    h.now += SimTime::from_millis(25);
     let nudge = h.call(|n, ctx| n.on_timer(ctx, Timer::Nudge { term: 1 }));
     assert_eq!(bare_heartbeats(&nudge), vec![2]);
     // A stale nudge (an old term) sends nothing.
@@ -882,7 +882,7 @@ fn every_follower_hears_every_heartbeat_and_a_quiet_one_twice() {
     assert!(bare_heartbeats(&stale).is_empty());
     // Silent past the maximum election timeout: down or timed out, no
     // more nudges.
-    h.now = h.now + SimTime::from_millis(300);
+    h.now += SimTime::from_millis(300);
     h.deliver(1, success(1, 1));
     let tick = h.call(|n, ctx| n.on_heartbeat(ctx, 1));
     assert_eq!(nudges(&tick), 0);
@@ -924,7 +924,7 @@ fn the_leader_compacts_no_further_than_a_live_follower_needs() {
     let p = &h.node.progress[&NodeId(2)];
     assert!(p.next > 8 && p.flow != Flow::Snapshot, "{p:?}");
     // Silent for longer than `snapshot_hold`: it holds nothing back.
-    h.now = h.now + params.snapshot_hold + SimTime::from_millis(1);
+    h.now += params.snapshot_hold + SimTime::from_millis(1);
     commit_entry(&mut h, 14);
     assert_eq!(h.node.log.base_index(), 10);
     // Back at 12: the log keeps 13 on (snapshot at 20), until a restart,
