@@ -37,7 +37,8 @@ pub struct NodeView {
     /// While paused (a `pause` fault): when it resumes (true time).
     pub paused_until: Option<SimTime>,
     /// For a node that takes time (`[service]`): its workers and queue now,
-    /// like `2/2 busy, 3 queued, x10 slow`.
+    /// like `2/2 busy 73%, 3 queued, x10 slow` (the percentage: its
+    /// utilisation, the share of its worker time used so far).
     pub service: Option<String>,
 }
 
