@@ -71,6 +71,9 @@ pub trait DynSim: Send {
     fn nodes(&self) -> Vec<NodeView>;
     /// The client history.
     fn history(&self) -> &History;
+    /// Latencies of the ok client operations so far, in nanoseconds, in
+    /// completion order (what `op-latency-*` are computed from).
+    fn op_latencies(&self) -> &[u64];
     /// Number of trace entries kept (zero at the hash-only level).
     fn trace_len(&self) -> usize;
     /// One trace entry as JSON.
@@ -223,6 +226,9 @@ impl<N: Node> DynSim for Sim<N> {
     }
     fn history(&self) -> &History {
         &self.history
+    }
+    fn op_latencies(&self) -> &[u64] {
+        Sim::op_latencies(self)
     }
     fn trace_len(&self) -> usize {
         self.trace.entries().len()
