@@ -84,6 +84,8 @@ fn the_reference_protocol_runs_the_reference_hooks() {
 /// stream), the `slow` fault still to come. `Prng` has no accessor for its
 /// seed; cloning it shows only the balancer's own next draws.
 #[test]
+// The hooks' types are spelled out on purpose: they are the claim.
+#[allow(clippy::type_complexity)]
 fn a_strategy_sees_only_its_arguments_and_not_the_seed_or_the_future() {
     let hooks = Hooks::of::<solution::Strategies>();
     let _: fn(&mut usize, &[bool]) -> Option<usize> = hooks.round_robin;
