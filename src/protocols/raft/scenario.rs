@@ -123,8 +123,8 @@ pub(crate) const VOTERS: Param<u32> = Param::integer(
 );
 pub(crate) const CHANGES: Param<Vec<String>> = Param::texts(
     "changes",
-    "\"TIME add N\", \"TIME remove N\", \"TIME replace OLD NEW\" or \"TIME drain N\"",
-    "membership changes the leader makes, in order, each from TIME on (its local clock), one configuration entry at a time; an added node catches up as a learner first; drain: transfer leadership away, then remove",
+    "membership change",
+    "membership changes the leader makes, in order, each from TIME on (its local clock), one configuration entry at a time: \"TIME add N\" (a learner first), \"TIME remove N\", \"TIME replace OLD NEW\", \"TIME drain N\" (transfer leadership away if N leads, then remove it)",
 );
 pub(crate) const MEMBERSHIP: Param<Membership> = Param::choice(
     "membership",

@@ -92,7 +92,7 @@ pub enum ParamKind {
     /// A list of free-form strings (default: empty), each one `what`
     /// says; the protocol parses them and reports what it cannot read.
     Texts {
-        /// What each string is, for listings (`"a change such as \"3s add 4\""`).
+        /// What each string is, for listings (`"membership change"`).
         what: &'static str,
     },
 }

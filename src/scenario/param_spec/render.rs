@@ -57,7 +57,7 @@ impl ParamDecl {
             ParamKind::Bool { .. } => "true, false".to_string(),
             ParamKind::Choice { choices, .. } => choices.join(", "),
             ParamKind::ChoiceList { choices } => format!("each of {}", choices.join(", ")),
-            ParamKind::Texts { what } => format!("each {what}"),
+            ParamKind::Texts { what } => format!("each a {what}"),
         }
     }
 }
