@@ -177,3 +177,23 @@ fn a_retry_after_a_lost_reply_is_answered_from_the_session() {
         .unwrap_or_else(|| panic!("one-append-per-term must fail: {report:#?}"));
     assert!(why.contains("twice"), "{why}");
 }
+
+#[test]
+fn a_configuration_in_force_only_once_committed_commits_without_a_majority_of_it() {
+    caught(
+        "a_configuration_in_force_only_once_committed_commits_without_a_majority_of_it",
+        "config-on-commit",
+        &["config-quorums"],
+        0..20,
+    );
+}
+
+#[test]
+fn two_membership_changes_at_once_allow_disjoint_majorities() {
+    caught(
+        "two_membership_changes_at_once_allow_disjoint_majorities",
+        "two-changes-at-once",
+        &["config-quorums"],
+        0..20,
+    );
+}

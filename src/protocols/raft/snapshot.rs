@@ -24,6 +24,7 @@ impl Raft {
             term,
             hash: self.applied_hash,
             kv: self.kv.clone(),
+            config: self.snapshot_config(index),
         };
         self.log.compact(index);
         persist::save_snapshot(ctx.storage(), &snapshot);
