@@ -35,6 +35,9 @@ svg shard-join-leave.svg shard-join-leave 1394..1444
 # read (exit 1: not linearizable) and the same reads a little earlier (exit 0).
 # The load-balancing table's chart: 500 runs (about 40 s of CPU with a release build).
 "$bin" sweep-params scenarios/lb-slow-instance.toml --param strategy=round-robin,random,least-outstanding,two-choices,consistent-hash --seeds 0..100 --metrics op-latency-p50,op-latency-p99,throughput,errors,load-max-min --svg "$out/lb-slow-instance-strategies.svg" > /dev/null
+# Its latency distributions (a tail plot, every seed's operations pooled) and
+# the load per instance, one panel per strategy: 100 runs.
+"$bin" sweep-params scenarios/lb-slow-instance.toml --param strategy=round-robin,random,least-outstanding,two-choices,consistent-hash --seeds 0..20 --metrics op-latency-p50,op-latency-p99,op-latency-p999 --latency-svg "$out/lb-latency-slow-instance.svg" --breakdown-svg "load-per-instance=$out/lb-load-per-instance.svg" > /dev/null
 "$bin" check-history tests/fixtures/histories/register-three-stale-read.jsonl --svg "$out/register-stale-read.svg" > /dev/null || test $? -eq 1
 "$bin" check-history tests/fixtures/histories/register-three-ok.jsonl --svg "$out/register-linearizable.svg" > /dev/null
 # Raft's read modes side by side (docs/protocols/raft.md, "Reads without the log").

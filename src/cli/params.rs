@@ -31,6 +31,48 @@ pub struct ParamsArgs {
     /// per value, each metric scaled to its own maximum).
     #[arg(long)]
     pub svg: Option<std::path::PathBuf>,
+    /// Also draw each value's latency distribution (the ok operations of
+    /// every seed, pooled) as one tail plot: the share of operations slower
+    /// than x, log-log, p50/p99/p99.9 marked.
+    #[arg(long)]
+    pub latency_svg: Option<std::path::PathBuf>,
+    /// Also chart a metric that lists a number per item (`METRIC=FILE.svg`,
+    /// e.g. `load-per-instance=load.svg`, whose value reads `n1 120, n2
+    /// 97, ...`): one panel per value, one bar per item (median over seeds).
+    #[arg(long, value_parser = parse_breakdown)]
+    pub breakdown_svg: Option<(String, std::path::PathBuf)>,
+}
+
+/// Parse `metric=file.svg`.
+pub fn parse_breakdown(text: &str) -> Result<(String, std::path::PathBuf), String> {
+    match text.split_once('=') {
+        Some((metric, file)) if !metric.trim().is_empty() && !file.trim().is_empty() => {
+            Ok((metric.trim().to_string(), file.trim().into()))
+        }
+        _ => Err(format!(
+            "expected METRIC=FILE.svg such as load-per-instance=load.svg, got {text:?}"
+        )),
+    }
+}
+
+/// A metric that lists a number per item, `n1 120, n2 97`: the items in
+/// order with their numbers; `None` if the text is not such a list.
+fn breakdown(text: &str) -> Option<Vec<(String, f64)>> {
+    text.split(',')
+        .map(|item| {
+            let (label, value) = item.trim().rsplit_once(' ')?;
+            Some((label.trim().to_string(), number(value)?))
+        })
+        .collect()
+}
+
+/// What one parameter value's runs gave besides the table: the ok
+/// latencies of every seed (with `--latency-svg`) and the breakdown
+/// metric's items per seed (with `--breakdown-svg`).
+#[derive(Default)]
+struct Extras {
+    latencies: Vec<u64>,
+    items: Vec<(String, Vec<f64>)>,
 }
 
 /// Parse `name=v1,v2`.
@@ -57,17 +99,23 @@ fn median(mut xs: Vec<f64>) -> Option<f64> {
     xs.get(xs.len().checked_sub(1)? / 2).copied()
 }
 
-/// One table row: passes and the median of each metric.
+/// One table row: passes and the median of each metric; the extras the
+/// charts asked for go into `extras`.
 fn row(
     ctx: &Context,
+    args: &ParamsArgs,
     scenario: &Scenario,
-    seeds: (u64, u64),
     names: &mut Vec<String>,
+    extras: &mut Extras,
 ) -> Result<(u64, Vec<Option<f64>>), String> {
     let mut passed = 0;
     let mut values: Vec<Vec<f64>> = Vec::new();
-    for seed in seeds.0..seeds.1 {
-        let report = common::build(ctx, scenario, seed, &BuildOptions::default())?.run();
+    for seed in args.seeds.0..args.seeds.1 {
+        let mut sim = common::build(ctx, scenario, seed, &BuildOptions::default())?;
+        let report = sim.run();
+        if args.latency_svg.is_some() {
+            extras.latencies.extend_from_slice(sim.op_latencies());
+        }
         passed += u64::from(report.verdict == Verdict::Pass);
         if names.is_empty() {
             *names = report.metrics.iter().map(|(k, _)| k.clone()).collect();
@@ -77,6 +125,21 @@ fn row(
             let found = report.metrics.iter().find(|(k, _)| k == name);
             if let Some(x) = found.and_then(|(_, v)| number(v)) {
                 values[i].push(x);
+            }
+        }
+        if let Some((metric, _)) = &args.breakdown_svg {
+            let text = report.metrics.iter().find(|(k, _)| k == metric);
+            let items = text.and_then(|(_, v)| breakdown(v)).ok_or_else(|| {
+                format!(
+                    "--breakdown-svg: {metric} is not a metric of {} that lists a number per item (like `n1 120, n2 97`)",
+                    scenario.name
+                )
+            })?;
+            for (label, x) in items {
+                match extras.items.iter_mut().find(|(l, _)| *l == label) {
+                    Some((_, xs)) => xs.push(x),
+                    None => extras.items.push((label, vec![x])),
+                }
             }
         }
     }
@@ -174,16 +237,19 @@ pub fn run(ctx: &Context, args: &ParamsArgs) -> i32 {
     }
     let mut names = args.metrics.clone();
     let mut rows = Vec::new();
+    let mut extras = Vec::new();
     for value in values {
         let mut scenario = base.clone();
         scenario.protocol_params = match base.protocol_params.with_param(name, value) {
             Ok(p) => p,
             Err(e) => return give_up(e.to_string()),
         };
-        match row(ctx, &scenario, args.seeds, &mut names) {
+        let mut extra = Extras::default();
+        match row(ctx, args, &scenario, &mut names, &mut extra) {
             Ok(r) => rows.push((value.clone(), r)),
             Err(e) => return give_up(format!("{name}={value}: {e}")),
         }
+        extras.push((value.clone(), extra));
     }
     println!(
         "{} over seeds {}..{} (metrics: median over seeds; durations in ms)",
@@ -210,5 +276,62 @@ pub fn run(ctx: &Context, args: &ParamsArgs) -> i32 {
         }
         eprintln!("wrote {}", path.display());
     }
+    let title = format!(
+        "{} over seeds {}..{}",
+        base.name, args.seeds.0, args.seeds.1
+    );
+    if let Some(path) = &args.latency_svg {
+        let series: Vec<(String, Vec<u64>)> = extras
+            .iter()
+            .map(|(value, e)| (value.clone(), e.latencies.clone()))
+            .collect();
+        let chart = crate::pictures::latency::tail_chart(&title, name, &series);
+        if let Err(e) = write_chart(path, &chart) {
+            return common::report_error(e);
+        }
+    }
+    if let Some((metric, path)) = &args.breakdown_svg {
+        let chart = breakdown_chart(&title, metric, &extras);
+        if let Err(e) = write_chart(path, &chart) {
+            return common::report_error(e);
+        }
+    }
     super::EXIT_OK
+}
+
+fn write_chart(path: &std::path::Path, chart: &str) -> Result<(), String> {
+    std::fs::write(path, chart).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    eprintln!("wrote {}", path.display());
+    Ok(())
+}
+
+/// The breakdown as a bar chart: a panel per parameter value, a bar per
+/// item (in the order the first run listed them), medians over seeds.
+fn breakdown_chart(title: &str, metric: &str, extras: &[(String, Extras)]) -> String {
+    let panels: Vec<String> = extras
+        .iter()
+        .map(|(value, _)| format!("{metric}: {value}"))
+        .collect();
+    let mut labels: Vec<String> = Vec::new();
+    for (_, e) in extras {
+        for (label, _) in &e.items {
+            if !labels.contains(label) {
+                labels.push(label.clone());
+            }
+        }
+    }
+    let rows: Vec<(String, Vec<Option<f64>>)> = labels
+        .iter()
+        .map(|label| {
+            let per_value = extras
+                .iter()
+                .map(|(_, e)| {
+                    let xs = e.items.iter().find(|(l, _)| l == label);
+                    xs.and_then(|(_, xs)| median(xs.clone()))
+                })
+                .collect();
+            (label.clone(), per_value)
+        })
+        .collect();
+    crate::pictures::chart::bar_chart(title, "item", &panels, &rows)
 }

@@ -32,6 +32,7 @@ mod determinism;
 pub mod grade;
 pub mod integrity;
 pub mod leases;
+pub mod load_balancing;
 pub mod paxos;
 pub mod quorum_kv;
 pub mod raft;
@@ -256,6 +257,11 @@ pub const CODE: &[LabCode] = &[
     LabCode {
         slug: "12-paxos",
         reference: Some(paxos::REFERENCE),
+        custom: None,
+    },
+    LabCode {
+        slug: "13-load-balancing",
+        reference: Some(load_balancing::REFERENCE),
         custom: None,
     },
 ];

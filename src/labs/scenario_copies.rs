@@ -5213,6 +5213,581 @@ lose_unsynced = true
 "#,
     ),
     (
+        "labs/13-load-balancing/lab.toml",
+        r#"# Lab 13's data: what the grader grades (parts → cases: scenario, seeds,
+# checks, points), the hints `distlab lab hint 13` shows, and the
+# reference's bug switches with the parts each must lose. Read by
+# src/labs/data (the format: docs/labs.md, "Adding a lab"); scenario paths
+# are relative to this folder; `note` and `rule` only show in the README.
+# The grader grades with its own compiled-in copy of this file and refuses
+# to grade while it is edited. After a change (lab authors only), run
+# `DISTLAB_BLESS=1 cargo test --test labs -- scenario_copies readme`.
+
+id = "13"
+title = "Load balancing and tail latency: round robin to consistent hashing"
+package = "lab-13-load-balancing"
+protocol = "load-balancing"
+hints = [
+    """\
+    Start with part A: `cargo run --release -p lab-13-load-balancing -- tui \
+    labs/13-load-balancing/scenarios/even-round-robin.toml`. Round robin starts \
+    at the cursor and walks forward (wrapping) to the first eligible instance; \
+    then the cursor goes one past it. If nothing is eligible, return `None` and \
+    leave the cursor alone.""",
+    """\
+    `random`: collect the eligible indices, then draw one with `rng.index(len)`. \
+    Use only the `rng` you are handed — it is the balancer's own seeded stream, \
+    so the run replays. Never return an index that is not eligible (or not an \
+    instance at all: the grader fails the request and the part).""",
+    """\
+    Part B: `least_outstanding` finds the smallest load among the eligible, then \
+    breaks ties at random among those with that load (always taking the first \
+    one sends every tie to the same instance). `two_choices` draws two *distinct* \
+    eligible instances (draw the second among the others, not again among all), \
+    and returns the less loaded first (the first drawn on a tie).""",
+    """\
+    Part C: `ring_points` gives each instance `virtual_nodes` points: hash a name \
+    that differs per instance *and* per point, e.g. `hash_text(&format!(\"{i}#{v}\"))`. \
+    One point per instance leaves one instance with a third of the keys. \
+    `ring_owner` finds the first point at or after the key's hash \
+    (`partition_point`), then walks clockwise, wrapping, to the first eligible \
+    instance: only the keys of an instance that leaves may move.""",
+]
+
+[checks]
+tail = [
+    "picks-in-range",
+    "answered-once",
+    "outstanding-accurate",
+    "picks-follow-strategy",
+    "ejected-skipped",
+    "retry-budget-respected",
+    "no-lost-requests",
+    "expect op-latency-p99",
+    "expect errors",
+]
+even = [
+    "picks-in-range",
+    "expect op-latency-p99",
+    "expect errors",
+    "expect load-max-min",
+]
+ring = [
+    "picks-in-range",
+    "ring-keys-moved",
+    "ring-balanced",
+    "expect op-latency-p99",
+    "expect errors",
+]
+
+[[parts]]
+id = "A"
+title = "round robin and random"
+note = "R1, R2"
+
+[[parts.cases]]
+scenario = "scenarios/even-round-robin.toml"
+seeds = "0..3"
+checks = "even"
+points = 10
+note = "ten equal instances at half capacity: even load"
+
+[[parts.cases]]
+scenario = "scenarios/even-random.toml"
+seeds = "0..3"
+checks = "even"
+points = 10
+note = "ten equal instances at half capacity: random spread"
+
+[[parts]]
+id = "B"
+title = "least-outstanding and the power of two choices"
+note = "R3, R4"
+
+[[parts.cases]]
+scenario = "scenarios/slow-least-outstanding.toml"
+seeds = "0..3"
+checks = "tail"
+points = 10
+note = "one instance 10x slower for 4 s: p99 at most 150 ms"
+
+[[parts.cases]]
+scenario = "scenarios/slow-two-choices.toml"
+seeds = "0..3"
+checks = "tail"
+points = 10
+note = "one instance 10x slower for 4 s: p99 at most 150 ms"
+
+[[parts.cases]]
+scenario = "scenarios/stale-two-choices.toml"
+seeds = "0..2"
+checks = "tail"
+points = 10
+note = "four client-side balancers on 200 ms old counts"
+
+[[parts.cases]]
+scenario = "scenarios/herd-two-choices.toml"
+seeds = "0..2"
+checks = "tail"
+points = 10
+note = "an instance restarts cold under stale counts"
+
+[[parts]]
+id = "C"
+title = "consistent hashing with virtual nodes"
+note = "R5, R6"
+
+[[parts.cases]]
+scenario = "scenarios/hash-even.toml"
+seeds = "0..3"
+checks = "ring"
+points = 20
+note = "64 virtual nodes: keys moved on join/leave at most 1.5x the minimum, balanced"
+
+[[parts.cases]]
+scenario = "scenarios/hash-churn.toml"
+seeds = "0..3"
+checks = "ring"
+points = 20
+note = "an instance crashes, is ejected and comes back"
+
+[[bugs]]
+name = "round-robin-stuck"
+param = "bugs"
+value = ["round-robin-stuck"]
+breaks = ["A"]
+rule = "R1: round robin's cursor never moves; every request goes to the first eligible instance"
+
+[[bugs]]
+name = "choose-more-loaded"
+param = "bugs"
+value = ["choose-more-loaded"]
+breaks = ["B"]
+rule = "R3, R4: least-outstanding and two-choices pick the more loaded instance"
+
+[[bugs]]
+name = "ring-one-point"
+param = "bugs"
+value = ["ring-one-point"]
+breaks = ["C"]
+rule = "R5: the ring ignores virtual_nodes, one point per instance"
+"#,
+    ),
+    (
+        "labs/13-load-balancing/scenarios/even-random.toml",
+        r#"# even-random (lab 13, part A): your random choice in front of ten equal
+# instances at half their capacity.
+#
+# The same cluster as even-round-robin. A uniform random choice is as good
+# as round robin on average, with more spread: short bursts at one
+# instance. The grader wants p99 at most 100 ms, no errors, and the busiest
+# instance at most 1.5x the least busy one (a choice that favours some
+# instances fails that, or its p99).
+#
+# Try: cargo run --release -p lab-13-load-balancing -- run labs/13-load-balancing/scenarios/even-random.toml
+name = "lab13-even-random"
+description = "Random choice over ten equal instances at half capacity."
+nodes = 11
+seed = 1
+duration = "3s"
+settle = "2s"
+
+[protocol]
+name = "load-balancing"
+strategy = "random"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "2ms" }
+
+[service]
+time = { kind = "exponential", mean = "5ms" }
+workers = 1
+nodes = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+
+[workload]
+kind = "keys"
+clients = 100
+rate = "1000/s"
+timeout = "10s"
+
+[expect]
+op-latency-p99 = { max = "100ms" }
+errors = { max = 0 }
+load-max-min = { max = 1.5 }
+"#,
+    ),
+    (
+        "labs/13-load-balancing/scenarios/even-round-robin.toml",
+        r#"# even-round-robin (lab 13, part A): your round robin in front of ten equal
+# instances at half their capacity.
+#
+# One proxy balancer n0, ten instances n1..n10, each serving one request at
+# a time in ~5 ms (exponential), so ~200 requests/s each and ~2000/s in
+# all; clients offer ~1000/s. With every instance taking its turn, no queue
+# grows and the load is even: the grader wants p99 at most 80 ms, no
+# errors, and the busiest instance at most 1.2x the least busy one.
+#
+# Watch: the cluster panel's utilisation per instance (`1/1 busy N%`,
+# all near 50%).
+#
+# Try: cargo run --release -p lab-13-load-balancing -- run labs/13-load-balancing/scenarios/even-round-robin.toml
+name = "lab13-even-round-robin"
+description = "Round robin over ten equal instances at half capacity: even load, a short tail."
+nodes = 11
+seed = 1
+duration = "3s"
+settle = "2s"
+
+[protocol]
+name = "load-balancing"
+strategy = "round-robin"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "2ms" }
+
+[service]
+time = { kind = "exponential", mean = "5ms" }
+workers = 1
+nodes = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+
+[workload]
+kind = "keys"
+clients = 100
+rate = "1000/s"
+timeout = "10s"
+
+[expect]
+op-latency-p99 = { max = "80ms" }
+errors = { max = 0 }
+load-max-min = { max = 1.2 }
+"#,
+    ),
+    (
+        "labs/13-load-balancing/scenarios/hash-churn.toml",
+        r#"# hash-churn (lab 13, part C): your consistent-hash ring while an instance
+# leaves and comes back.
+#
+# hash-even's cluster with outlier ejection: n4 crashes at 1 s. Its
+# attempts time out after 200 ms and are retried once on the next
+# instance clockwise (within a 20% budget); three timeouts in a row eject
+# it, and while it is ejected its keys go to the next eligible owner on the
+# ring — only its keys. It restarts at 2 s and says Hello, which lifts the
+# ejection: its keys come back to it. The ring checks (`ring-keys-moved`,
+# `ring-balanced`) as in hash-even; the run: p99 at most 150 ms and at
+# most 5 failed requests.
+#
+# Watch: the balancer's ejections in the log, n4's row after 2 s.
+#
+# Try: cargo run --release -p lab-13-load-balancing -- run labs/13-load-balancing/scenarios/hash-churn.toml
+name = "lab13-hash-churn"
+description = "Consistent hashing while an instance crashes, is ejected and comes back."
+nodes = 11
+seed = 1
+duration = "4s"
+settle = "2s"
+
+[protocol]
+name = "load-balancing"
+strategy = "consistent-hash"
+virtual_nodes = 64
+request_timeout = "200ms"
+retries = 1
+retry_budget = 0.2
+eject_after = 3
+eject_for = "2s"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "2ms" }
+
+[service]
+time = { kind = "exponential", mean = "5ms" }
+workers = 1
+nodes = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+
+[workload]
+kind = "keys"
+clients = 100
+rate = "1000/s"
+timeout = "10s"
+
+[[faults]]
+at = "1s"
+crash = 4
+
+[[faults]]
+at = "2s"
+restart = 4
+
+[expect]
+op-latency-p99 = { max = "150ms" }
+errors = { max = 5 }
+"#,
+    ),
+    (
+        "labs/13-load-balancing/scenarios/hash-even.toml",
+        r#"# hash-even (lab 13, part C): your consistent-hash ring in front of ten
+# equal instances.
+#
+# Requests carry keys k0..k999 (uniformly); each goes to the owner of its
+# key on a ring of 64 virtual nodes per instance. The grader runs two
+# checks on your ring (at the end of the run, over the same 1000 keys):
+# `ring-keys-moved` — when an instance leaves (each in turn) or the last
+# one joins, at most 1.5x the keys that had to move change owner (a
+# correct ring moves exactly those: 1x); `ring-balanced` — no instance
+# owns more than 1.6 even shares. And the run itself: p99 at most 100 ms,
+# no errors, the busiest instance at most 1.8x the least busy.
+#
+# Try: cargo run --release -p lab-13-load-balancing -- run labs/13-load-balancing/scenarios/hash-even.toml
+name = "lab13-hash-even"
+description = "Consistent hashing with 64 virtual nodes per instance over ten equal instances."
+nodes = 11
+seed = 1
+duration = "3s"
+settle = "2s"
+
+[protocol]
+name = "load-balancing"
+strategy = "consistent-hash"
+virtual_nodes = 64
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "2ms" }
+
+[service]
+time = { kind = "exponential", mean = "5ms" }
+workers = 1
+nodes = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+
+[workload]
+kind = "keys"
+clients = 100
+rate = "1000/s"
+timeout = "10s"
+
+[expect]
+op-latency-p99 = { max = "100ms" }
+errors = { max = 0 }
+load-max-min = { max = 1.8 }
+"#,
+    ),
+    (
+        "labs/13-load-balancing/scenarios/herd-two-choices.toml",
+        r#"# herd-two-choices (lab 13, part B): your two-choices when an instance
+# comes back cold.
+#
+# scenarios/lb-herd-after-restart.toml with strategy = "two-choices": four
+# client-side balancers (n0..n3) in front of ten instances (n4..n13),
+# sharing their outstanding counts every 200 ms. n8 crashes at 2 s (its
+# attempts time out after 300 ms and are retried once, within a 20%
+# budget; three timeouts in a row eject it), restarts at 3 s and is five
+# times slower for 2 s. With zero outstanding it is everyone's least-loaded
+# instance: least-outstanding herds onto it; two-choices gives it at most
+# its share of samples. The grader wants p99 at most 400 ms and at most 5
+# failed requests.
+#
+# Try: cargo run --release -p lab-13-load-balancing -- run labs/13-load-balancing/scenarios/herd-two-choices.toml
+name = "lab13-herd-two-choices"
+description = "An instance restarts cold under shared, stale counts: two-choices does not herd onto it."
+nodes = 14
+seed = 1
+duration = "6s"
+settle = "2s"
+
+[protocol]
+name = "load-balancing"
+mode = "client-side"
+balancers = 4
+strategy = "two-choices"
+load_info = "shared"
+load_report_every = "200ms"
+request_timeout = "300ms"
+retries = 1
+retry_budget = 0.2
+eject_after = 3
+eject_for = "2s"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "2ms" }
+
+[service]
+time = { kind = "exponential", mean = "5ms" }
+workers = 1
+nodes = [4, 5, 6, 7, 8, 9, 10, 11, 12, 13]
+
+[workload]
+kind = "keys"
+clients = 100
+rate = "1000/s"
+timeout = "10s"
+
+[[faults]]
+at = "2s"
+crash = 8
+
+[[faults]]
+at = "3s"
+restart = 8
+
+[[faults]]
+at = "3s"
+slow = { node = 8, factor = 5, for = "2s" }
+
+[expect]
+op-latency-p99 = { max = "400ms" }
+errors = { max = 5 }
+"#,
+    ),
+    (
+        "labs/13-load-balancing/scenarios/slow-least-outstanding.toml",
+        r#"# slow-least-outstanding (lab 13, part B): your least-outstanding with one instance ten times
+# slower for 4 s.
+#
+# The lab's version of scenarios/lb-slow-instance.toml, shorter: ten
+# instances at ~5 ms a request, ~1000 requests/s offered (half the
+# capacity), and n5 ten times slower (~20/s) from 1 s to 5 s. Round robin
+# sends n5 a tenth of the load, five times what it can serve, and its p99
+# climbs into seconds; a strategy that looks at the outstanding requests
+# sends n5 only what it can serve. The grader wants p99 at most 150 ms and
+# no errors.
+#
+# Watch: n5's row in the cluster panel (`x10 slow`, its queue, its
+# utilisation, `1/1 busy N%`), and the balancer's outstanding counts.
+#
+# Try: cargo run --release -p lab-13-load-balancing -- run labs/13-load-balancing/scenarios/slow-least-outstanding.toml
+name = "lab13-slow-least-outstanding"
+description = "One instance of ten is 10x slower for 4 s: least-outstanding keeps the tail short."
+nodes = 11
+seed = 1
+duration = "5s"
+settle = "3s"
+
+[protocol]
+name = "load-balancing"
+strategy = "least-outstanding"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "2ms" }
+
+[service]
+time = { kind = "exponential", mean = "5ms" }
+workers = 1
+nodes = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+
+[workload]
+kind = "keys"
+clients = 100
+rate = "1000/s"
+timeout = "10s"
+
+[[faults]]
+at = "1s"
+slow = { node = 5, factor = 10, for = "4s" }
+
+[expect]
+op-latency-p99 = { max = "150ms" }
+errors = { max = 0 }
+"#,
+    ),
+    (
+        "labs/13-load-balancing/scenarios/slow-two-choices.toml",
+        r#"# slow-two-choices (lab 13, part B): your two-choices with one instance ten times
+# slower for 4 s.
+#
+# The lab's version of scenarios/lb-slow-instance.toml, shorter: ten
+# instances at ~5 ms a request, ~1000 requests/s offered (half the
+# capacity), and n5 ten times slower (~20/s) from 1 s to 5 s. Round robin
+# sends n5 a tenth of the load, five times what it can serve, and its p99
+# climbs into seconds; a strategy that looks at the outstanding requests
+# sends n5 only what it can serve. The grader wants p99 at most 150 ms and
+# no errors.
+#
+# Watch: n5's row in the cluster panel (`x10 slow`, its queue, its
+# utilisation, `1/1 busy N%`), and the balancer's outstanding counts.
+#
+# Try: cargo run --release -p lab-13-load-balancing -- run labs/13-load-balancing/scenarios/slow-two-choices.toml
+name = "lab13-slow-two-choices"
+description = "One instance of ten is 10x slower for 4 s: two-choices keeps the tail short."
+nodes = 11
+seed = 1
+duration = "5s"
+settle = "3s"
+
+[protocol]
+name = "load-balancing"
+strategy = "two-choices"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "2ms" }
+
+[service]
+time = { kind = "exponential", mean = "5ms" }
+workers = 1
+nodes = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+
+[workload]
+kind = "keys"
+clients = 100
+rate = "1000/s"
+timeout = "10s"
+
+[[faults]]
+at = "1s"
+slow = { node = 5, factor = 10, for = "4s" }
+
+[expect]
+op-latency-p99 = { max = "150ms" }
+errors = { max = 0 }
+"#,
+    ),
+    (
+        "labs/13-load-balancing/scenarios/stale-two-choices.toml",
+        r#"# stale-two-choices (lab 13, part B): your two-choices on stale load
+# information.
+#
+# scenarios/lb-stale-load.toml with strategy = "two-choices": four
+# client-side balancers (n0..n3) share their outstanding counts every
+# 200 ms (load_info = "shared"), so each decides on a picture up to 200 ms
+# old. Least-outstanding herds: right after a report every balancer sees
+# the same least-loaded instance. Two samples per request spread the
+# balancers out even on the same stale picture. The grader wants p99 at
+# most 100 ms and no errors.
+#
+# Try: cargo run --release -p lab-13-load-balancing -- run labs/13-load-balancing/scenarios/stale-two-choices.toml
+name = "lab13-stale-two-choices"
+description = "Client-side balancers with 200 ms old shared counts: two-choices does not herd."
+nodes = 14
+seed = 1
+duration = "6s"
+settle = "2s"
+
+[protocol]
+name = "load-balancing"
+mode = "client-side"
+balancers = 4
+strategy = "two-choices"
+load_info = "shared"
+load_report_every = "200ms"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "2ms" }
+
+[service]
+time = { kind = "exponential", mean = "5ms" }
+workers = 1
+nodes = [4, 5, 6, 7, 8, 9, 10, 11, 12, 13]
+
+[workload]
+kind = "keys"
+clients = 100
+rate = "1000/s"
+timeout = "10s"
+
+[expect]
+op-latency-p99 = { max = "100ms" }
+errors = { max = 0 }
+"#,
+    ),
+    (
         "scenarios/2pc-basic.toml",
         r#"# 2pc-basic: two-phase commit over a sharded bank, no faults.
 #

@@ -3,11 +3,13 @@
 //! scrolls, zooms and explains ([`run`]); a checked history as a timeline,
 //! the failing key first, with the checker's explanation beside it
 //! ([`history`]); a sweep's table of medians as bar charts ([`chart`]);
+//! a sweep's latency distributions as a tail plot ([`latency`]);
 //! the text helpers they use ([`text`]).
 //!
 //! Everything is deterministic: the same run gives the same bytes.
 
 pub mod chart;
 pub mod history;
+pub mod latency;
 pub mod run;
 pub mod text;

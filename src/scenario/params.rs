@@ -397,6 +397,31 @@ impl ParamReader<'_> {
         Ok(out)
     }
 
+    /// A list of strings, in file order; empty if absent. A value that is
+    /// not a list and an element that is not a string are errors pointing
+    /// at the value.
+    pub fn strings(&mut self, key: &str) -> Result<Vec<String>, ScenarioError> {
+        let source = &self.table.source;
+        let Some(item) = self.item(key) else {
+            return Ok(Vec::new());
+        };
+        let Value::Array(elements) = &item.value else {
+            let got = item.value.describe();
+            let message = format!("expected a list of strings for `{key}`, got {got}");
+            return Err(read::error(source, item, message));
+        };
+        let mut out = Vec::new();
+        for element in elements {
+            let Value::String(text) = &element.value else {
+                let got = element.value.describe();
+                let message = format!("expected a string in `{key}`, got {got}");
+                return Err(read::error(source, element, message));
+            };
+            out.push(text.to_string());
+        }
+        Ok(out)
+    }
+
     /// The declared parameter `param`: its value in the table, checked as
     /// its declaration says, or its default.
     pub fn get<T: ParamValue>(&mut self, param: &Param<T>) -> Result<T, ScenarioError> {
@@ -446,6 +471,7 @@ impl ParamReader<'_> {
             ParamKind::ChoiceList { choices } => {
                 Setting::ChoiceList(self.strings_in(key, choices)?)
             }
+            ParamKind::Texts { .. } => Setting::Texts(self.strings(key)?),
         })
     }
 

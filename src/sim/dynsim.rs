@@ -37,7 +37,8 @@ pub struct NodeView {
     /// While paused (a `pause` fault): when it resumes (true time).
     pub paused_until: Option<SimTime>,
     /// For a node that takes time (`[service]`): its workers and queue now,
-    /// like `2/2 busy, 3 queued, x10 slow`.
+    /// like `2/2 busy 73%, 3 queued, x10 slow` (the percentage: its
+    /// utilisation, the share of its worker time used so far).
     pub service: Option<String>,
 }
 
@@ -70,6 +71,9 @@ pub trait DynSim: Send {
     fn nodes(&self) -> Vec<NodeView>;
     /// The client history.
     fn history(&self) -> &History;
+    /// Latencies of the ok client operations so far, in nanoseconds, in
+    /// completion order (what `op-latency-*` are computed from).
+    fn op_latencies(&self) -> &[u64];
     /// Number of trace entries kept (zero at the hash-only level).
     fn trace_len(&self) -> usize;
     /// One trace entry as JSON.
@@ -222,6 +226,9 @@ impl<N: Node> DynSim for Sim<N> {
     }
     fn history(&self) -> &History {
         &self.history
+    }
+    fn op_latencies(&self) -> &[u64] {
+        Sim::op_latencies(self)
     }
     fn trace_len(&self) -> usize {
         self.trace.entries().len()

@@ -359,8 +359,12 @@ impl<N: Node> Sim<N> {
             }
             let mut lat = self.op_latencies.clone();
             lat.sort_unstable();
-            for (name, q) in [("op-latency-p50", 50), ("op-latency-p99", 99)] {
-                if let Some(p) = percentile(&lat, q) {
+            for (name, per_mille) in [
+                ("op-latency-p50", 500),
+                ("op-latency-p99", 990),
+                ("op-latency-p999", 999),
+            ] {
+                if let Some(p) = crate::check::experiment::per_mille_rank(&lat, per_mille) {
                     out.push((name.into(), super::SimTime(p).to_string()));
                 }
             }

@@ -109,6 +109,23 @@ impl<N: Node> Workers<N> {
     }
 }
 
+/// The share of a node's worker time used from the start of the run to
+/// `now`, in whole percent (rounded down): `busy` counts each service time
+/// in full when it starts, so the part still ahead of `now` on each
+/// worker (`busy_until`) is taken off.
+fn utilisation_percent(busy: SimTime, busy_until: &[SimTime], now: SimTime) -> u64 {
+    let ahead: u64 = busy_until
+        .iter()
+        .map(|&t| t.saturating_sub(now).as_nanos())
+        .sum();
+    let done = busy.as_nanos().saturating_sub(ahead);
+    let capacity = u128::from(now.as_nanos()) * busy_until.len() as u128;
+    if capacity == 0 {
+        return 0;
+    }
+    (u128::from(done) * 100 / capacity).min(100) as u64
+}
+
 /// The service model of a run: its settings, stream and every node's
 /// workers (`None` for nodes that take no time).
 #[derive(Clone, Debug)]
@@ -260,12 +277,18 @@ impl<N: Node> Service<N> {
     }
 
     /// What the TUI's cluster panel shows of `node`'s workers at `now`
-    /// (`2/2 busy, 3 queued`, and `x10 slow` while a `slow` fault lasts);
+    /// (`2/2 busy 73%, 3 queued`: workers busy now, then its utilisation,
+    /// the share of its worker time used so far; and `x10 slow` while a
+    /// `slow` fault lasts);
     /// `None` when the node takes no time.
     pub(crate) fn describe(&self, node: NodeId, now: SimTime) -> Option<String> {
         let workers = self.nodes.get(node.index())?.as_ref()?;
         let busy = workers.busy_until.iter().filter(|&&t| t > now).count();
-        let mut text = format!("{busy}/{} busy", workers.busy_until.len());
+        let mut text = format!(
+            "{busy}/{} busy {}%",
+            workers.busy_until.len(),
+            utilisation_percent(workers.busy, &workers.busy_until, now)
+        );
         if !workers.waiting.is_empty() {
             text += &format!(", {} queued", workers.waiting.len());
         }
@@ -317,5 +340,30 @@ impl<N: Node> Service<N> {
                     .to_string(),
             ),
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utilisation_percent;
+    use crate::sim::SimTime;
+
+    fn ms(n: u64) -> SimTime {
+        SimTime(n * 1_000_000)
+    }
+
+    #[test]
+    fn utilisation_counts_only_the_work_done_so_far() {
+        // One worker, 60 ms of work started, 20 ms of it still ahead at
+        // 100 ms: 40 ms done of 100 ms.
+        assert_eq!(utilisation_percent(ms(60), &[ms(120)], ms(100)), 40);
+        // Two workers, one idle: 150 ms done of 2 x 100 ms.
+        assert_eq!(utilisation_percent(ms(150), &[ms(90), ms(0)], ms(100)), 75);
+        // Always busy is 100%; nothing yet at time zero is 0%.
+        assert_eq!(utilisation_percent(ms(100), &[ms(100)], ms(100)), 100);
+        assert_eq!(
+            utilisation_percent(SimTime::ZERO, &[ms(0)], SimTime::ZERO),
+            0
+        );
     }
 }

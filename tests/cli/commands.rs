@@ -313,6 +313,10 @@ fn bad_inputs_are_reported_with_their_place() {
         "bug-twice",
         "bugs-without-switches",
         "raft-max-inflight-zero",
+        "raft-changes-bad-item",
+        "raft-changes-unknown-node",
+        "raft-changes-not-strings",
+        "raft-voters-too-many",
     ] {
         let path = format!("tests/fixtures/bad_inputs/{file}.toml");
         bad(file, &["run", &path]);

@@ -185,12 +185,28 @@ fn the_cluster_panel_shows_workers_queue_and_slowness() {
     let views = DynSim::nodes(&sim);
     assert_eq!(views[0].service, None, "n0 takes no time");
     // At 150 ms the first request (slowed: 100 ms) is under way, four wait.
+    // The engine's clock stands at the last event, the first request's
+    // start at 101 ms: none of its work is done yet, so utilisation 0%.
     assert_eq!(
         views[1].service.as_deref(),
-        Some("1/1 busy, 4 queued, x10 slow")
+        Some("1/1 busy 0%, 4 queued, x10 slow")
     );
     sim.run_until(ms(2000));
-    assert_eq!(DynSim::nodes(&sim)[1].service.as_deref(), Some("0/1 busy"));
+    // Ten requests: five started while slowed (100 ms each), five after
+    // (10 ms each): n1 was busy 550 ms of the time the run has lasted (the
+    // engine's clock, at its last event), rounded down.
+    let done = DynSim::nodes(&sim)[1].service.clone().expect("served");
+    let percent: u64 = done
+        .strip_prefix("0/1 busy ")
+        .and_then(|rest| rest.strip_suffix('%'))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("`0/1 busy N%`, got {done:?}"));
+    let now = DynSim::now(&sim);
+    assert_eq!(
+        percent,
+        ms(550).as_nanos() * 100 / now.as_nanos(),
+        "{done} at {now}"
+    );
 }
 
 #[test]

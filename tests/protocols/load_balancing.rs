@@ -106,6 +106,16 @@ fn every_bug_switch_is_caught_by_its_check() {
             "no-lost-requests",
             Verdict::LivenessFailure,
         ),
+        (
+            "round-robin-stuck",
+            "expect load-max-min",
+            Verdict::LivenessFailure,
+        ),
+        (
+            "ring-one-point",
+            "expect load-max-min",
+            Verdict::LivenessFailure,
+        ),
     ] {
         let path = format!("scenarios/lb-bug-{bug}.toml");
         let scenario = testing::load(&path);
@@ -162,6 +172,11 @@ fn load_balancing_trace_hashes_are_pinned() {
             "scenarios/lb-bug-no-attempt-timeout.toml",
             "0x68fcda4ba585ca34",
         ),
+        (
+            "scenarios/lb-bug-round-robin-stuck.toml",
+            "0x52322d3a4b8ba8ac",
+        ),
+        ("scenarios/lb-bug-ring-one-point.toml", "0x901299187464b78f"),
     ] {
         let s = testing::load(path);
         assert_eq!(testing::run(&s, s.seed).trace_hash, hash, "{path}");

@@ -14,6 +14,7 @@
 //! - `paxos`: Multi-Paxos under churn (crashes, partitions, pauses, loss, duplication); every bug switch caught on its check; dueling proposers livelock without backoff and end with it.
 //! - `raft_6_5840`: the MIT 6.5840 Raft tests as scenarios (`scenarios/raft-6.5840/`): each passes on the reference; each bug switch fails one of them.
 //! - `raft_bugs`: every Raft bug switch is caught within a few seeds, and the same seed passes without it.
+//! - `raft_membership`: membership changes (single-server with learner catch-up, joint consensus) and leadership transfer (drain, then remove) pass their scenarios, make every change of the list, pinned hashes; the two membership bug switches are in `raft_bugs`.
 //! - `raft_network`: Raft under a network that changes mid-run (a change for one message kind, in-flight drops, a partial heal, a reset) and under a swarm nemesis; a slow change is no false liveness failure; a relative target names a known role.
 //! - `raft_clients`: Raft under the richer client model: a client cut off with the minority gets no `ok` (a leader answering without a quorum would answer it), lossy client traffic with same-id retries catches `no-dedup` where the old model does not, pipelined clients with big values.
 //! - `raft_reads`: ReadIndex and lease reads (`read_mode`) pass their scenarios linearizably with no log entry per read; a lease skips rounds; pinned hashes.
@@ -45,6 +46,7 @@ mod paxos;
 mod raft_6_5840;
 mod raft_bugs;
 mod raft_clients;
+mod raft_membership;
 mod raft_network;
 mod raft_pipeline;
 mod raft_reads;

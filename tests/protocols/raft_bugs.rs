@@ -179,6 +179,26 @@ fn a_retry_after_a_lost_reply_is_answered_from_the_session() {
 }
 
 #[test]
+fn a_configuration_in_force_only_once_committed_commits_without_a_majority_of_it() {
+    caught(
+        "a_configuration_in_force_only_once_committed_commits_without_a_majority_of_it",
+        "config-on-commit",
+        &["config-quorums"],
+        0..20,
+    );
+}
+
+#[test]
+fn two_membership_changes_at_once_allow_disjoint_majorities() {
+    caught(
+        "two_membership_changes_at_once_allow_disjoint_majorities",
+        "two-changes-at-once",
+        &["config-quorums"],
+        0..20,
+    );
+}
+
+#[test]
 fn compacting_at_the_applied_index_sends_snapshots_to_near_followers() {
     caught(
         "compacting_at_the_applied_index_sends_snapshots_to_near_followers",

@@ -113,6 +113,18 @@ pub const CUTS: &[LabCuts] = &[
             ("src/protocols/paxos/synod.rs", Cut::All),
         ],
     ),
+    (
+        "13",
+        &[
+            (
+                "src/protocols/load_balancing/lab.rs",
+                Cut::Impls(&["Reference"]),
+            ),
+            // The strategies the reference calls: lab 13's answers (their
+            // names and the key hash are in kinds.rs, kept).
+            ("src/protocols/load_balancing/strategy.rs", Cut::All),
+        ],
+    ),
 ];
 
 /// Labs that run a reference protocol themselves (the tour's quiz runs the

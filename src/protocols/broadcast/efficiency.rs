@@ -22,11 +22,28 @@ use std::sync::Arc;
 
 /// First arrival of each value at each node, on virtual time (a monitor:
 /// it looks at every node's [`BroadcastLabNode::values`] after every step).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct Arrivals {
     held: Vec<usize>,
     /// Value → first arrival per node.
     pub first: BTreeMap<i64, Vec<Option<SimTime>>>,
+    /// Per node, a bit per value in `0..RECORDED_BITS` whose arrival there
+    /// is in `first` already: derived from `first` (so left out of `Debug`
+    /// and the fingerprint), it saves a map lookup per value held on every
+    /// step that changes a node's set.
+    recorded: Vec<Vec<u64>>,
+}
+
+/// Values at or above this (or below 0) are looked up in the map.
+const RECORDED_BITS: i64 = 1 << 20;
+
+impl std::fmt::Debug for Arrivals {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Arrivals")
+            .field("held", &self.held)
+            .field("first", &self.first)
+            .finish()
+    }
 }
 
 impl Arrivals {
@@ -54,6 +71,7 @@ impl<S: BroadcastLabNode> Monitor<S> for Arrivals {
         let nodes = sim.node_count() as usize;
         if self.held.len() != nodes {
             self.held = vec![0; nodes];
+            self.recorded = vec![Vec::new(); nodes];
         }
         let now = sim.now();
         for (id, node) in sim.live_nodes() {
@@ -62,9 +80,21 @@ impl<S: BroadcastLabNode> Monitor<S> for Arrivals {
                 continue;
             }
             self.held[id.index()] = values.len();
+            let bits = &mut self.recorded[id.index()];
             for &v in values {
+                let small = (0..RECORDED_BITS).contains(&v);
+                let (word, bit) = ((v / 64) as usize, 1u64 << (v % 64));
+                if small && bits.get(word).is_some_and(|w| w & bit != 0) {
+                    continue;
+                }
                 let slots = self.first.entry(v).or_insert_with(|| vec![None; nodes]);
                 slots[id.index()].get_or_insert(now);
+                if small {
+                    if bits.len() <= word {
+                        bits.resize(word + 1, 0);
+                    }
+                    bits[word] |= bit;
+                }
             }
         }
         Ok(())

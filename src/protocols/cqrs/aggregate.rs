@@ -1,7 +1,7 @@
 //! The command side's aggregate: a bank account, rebuilt from its events
 //! (or a snapshot and the events after it), validating commands.
 
-use super::events::{upcast, Account, Event, Payload, StoredEvent};
+use super::events::{Account, Event, Payload, StoredEvent};
 use serde::{Deserialize, Serialize};
 
 /// A command on an account.
@@ -50,9 +50,11 @@ impl AccountState {
         self.version = version;
     }
 
-    /// Fold a stored event in (upcasting it).
+    /// Fold a stored event in (upcasting it: only the upcast event's
+    /// change to the balance counts, [`Payload::delta`]).
     pub fn apply_stored(&mut self, event: &StoredEvent) {
-        self.apply(event.version, &upcast(&event.payload));
+        self.balance += event.payload.delta();
+        self.version = event.version;
     }
 
     /// The state from a snapshot (or nothing) and the events after it.

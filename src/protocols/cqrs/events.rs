@@ -52,6 +52,16 @@ impl Payload {
             _ => 1,
         }
     }
+
+    /// The change to the balance of the upcast event: `upcast(self).delta()`
+    /// without building the event (folds run on every step of a check, and
+    /// the upcaster allocates the currency).
+    pub fn delta(&self) -> i64 {
+        match self {
+            Payload::DepositedV1 { amount } | Payload::DepositedV2 { amount, .. } => *amount,
+            Payload::WithdrawnV1 { amount } => -amount,
+        }
+    }
 }
 
 /// An event in the current (v2) model: what folds consume.

@@ -227,6 +227,10 @@ fn the_upcaster_turns_v1_deposits_into_v2_in_the_default_currency() {
         }
     );
     assert_eq!((deposit(1).schema(), v2.schema()), (1, 2));
+    let out = Payload::WithdrawnV1 { amount: 5 };
+    for p in [deposit(12), v2.clone(), out] {
+        assert_eq!(p.delta(), upcast(&p).delta(), "{p}");
+    }
     let model = read_model_at(&history(6), 6);
     let view = &model.accounts[&0];
     assert_eq!(view.deposited[DEFAULT_CURRENCY], 20);

@@ -3,7 +3,7 @@
 //! strategy needs (outstanding requests per instance, a round-robin
 //! cursor, a hash ring), plus retries, hedges and outlier ejection.
 
-use super::strategy::{self, HashRing, RoundRobin, Strategy};
+use super::strategy::{hash_text, RoundRobin, Strategy};
 use super::{Bug, LbNode, LoadInfo, Msg, Params, Timer};
 use crate::sim::{ClientId, Ctx, NodeId, Reply, Request, SimTime, TimerId, Value};
 use std::collections::BTreeMap;
@@ -90,7 +90,9 @@ pub struct Balancer {
     pub reported: BTreeMap<NodeId, Vec<u32>>,
     /// Round-robin cursor.
     pub round_robin: RoundRobin,
-    ring: HashRing,
+    /// The consistent-hash ring, `(position, instance)` sorted, built from
+    /// the strategy's hooks at the first pick that needs it.
+    ring: Vec<(u64, usize)>,
     /// Outlier ejection state per instance.
     pub outliers: Vec<Outlier>,
     pub(super) calls: BTreeMap<u64, Call>,
@@ -104,6 +106,9 @@ pub struct Balancer {
     pub picks: Vec<Pick>,
     /// Ghost: the client answers the last handler sent.
     pub replies: Vec<(ClientId, u64)>,
+    /// Ghost: indices the strategy returned in the last handler that are
+    /// no instance (the request failed instead).
+    pub bad_picks: Vec<usize>,
 }
 
 impl Balancer {
@@ -115,7 +120,7 @@ impl Balancer {
             outstanding: vec![0; n],
             reported: BTreeMap::new(),
             round_robin: RoundRobin::default(),
-            ring: HashRing::new(n, params.virtual_nodes),
+            ring: Vec::new(),
             outliers: vec![Outlier::default(); n],
             calls: BTreeMap::new(),
             attempts: BTreeMap::new(),
@@ -127,6 +132,7 @@ impl Balancer {
             handled: 0,
             picks: Vec::new(),
             replies: Vec::new(),
+            bad_picks: Vec::new(),
             instances,
         }
     }
@@ -136,6 +142,7 @@ impl Balancer {
         self.handled += 1;
         self.picks.clear();
         self.replies.clear();
+        self.bad_picks.clear();
     }
 
     /// Attempts in flight per instance, counted from the attempts table
@@ -187,30 +194,14 @@ impl Balancer {
             .map(|i| !tried.contains(&i) && (ignore_ejection || self.ejected(i, now).is_none()))
             .collect();
         let loads = self.loads(params);
-        let worse = params.has(Bug::ChooseMoreLoaded);
-        let mut other = None;
-        let chosen = match params.strategy {
-            Strategy::RoundRobin => self.round_robin.pick(&candidates),
-            Strategy::Random => strategy::random(&candidates, ctx.rng()),
-            Strategy::LeastOutstanding if worse => {
-                let inverted: Vec<u32> = loads.iter().map(|l| u32::MAX - l).collect();
-                strategy::least_outstanding(&inverted, &candidates, ctx.rng())
-            }
-            Strategy::LeastOutstanding => {
-                strategy::least_outstanding(&loads, &candidates, ctx.rng())
-            }
-            Strategy::TwoChoices => {
-                strategy::two_choices(&loads, &candidates, ctx.rng()).map(|(a, b)| {
-                    let (a, b) = if worse { (b, a) } else { (a, b) };
-                    other = Some(b);
-                    a
-                })
-            }
-            Strategy::ConsistentHash => {
-                let key = self.calls.get(&call).map(|c| c.key.clone());
-                self.ring.pick(&key.unwrap_or_default(), &candidates)
-            }
-        }?;
+        let (chosen, other) = self.choose(params, ctx, call, &loads, &candidates);
+        let n = self.instances.len();
+        if let Some(bad) = [chosen, other].into_iter().flatten().find(|&i| i >= n) {
+            self.bad_picks.push(bad);
+            ctx.log(format!("the strategy returned instance index {bad} of {n}"));
+            return None;
+        }
+        let chosen = chosen?;
         self.picks.push(Pick {
             instance: chosen,
             other,
@@ -220,6 +211,57 @@ impl Balancer {
             at: now,
         });
         Some(chosen)
+    }
+
+    /// The strategy's choice for `call` among `candidates`, through the
+    /// hooks (`lab.rs`): `(chosen, other sample of two-choices)`. Unchecked:
+    /// a student's strategy may answer an index that is no instance.
+    fn choose(
+        &mut self,
+        params: &Params,
+        ctx: &mut Ctx<LbNode>,
+        call: u64,
+        loads: &[u32],
+        candidates: &[bool],
+    ) -> (Option<usize>, Option<usize>) {
+        let hooks = &params.hooks;
+        let worse = params.has(Bug::ChooseMoreLoaded);
+        match params.strategy {
+            Strategy::RoundRobin => {
+                let before = self.round_robin.cursor;
+                let picked = (hooks.round_robin)(&mut self.round_robin.cursor, candidates);
+                if params.has(Bug::RoundRobinStuck) {
+                    self.round_robin.cursor = before;
+                }
+                (picked, None)
+            }
+            Strategy::Random => ((hooks.random)(candidates, ctx.rng()), None),
+            Strategy::LeastOutstanding if worse => {
+                let inverted: Vec<u32> = loads.iter().map(|l| u32::MAX - l).collect();
+                (
+                    (hooks.least_outstanding)(&inverted, candidates, ctx.rng()),
+                    None,
+                )
+            }
+            Strategy::LeastOutstanding => (
+                (hooks.least_outstanding)(loads, candidates, ctx.rng()),
+                None,
+            ),
+            Strategy::TwoChoices => match (hooks.two_choices)(loads, candidates, ctx.rng()) {
+                Some((a, b)) if worse => (Some(b), Some(a)),
+                Some((a, b)) => (Some(a), Some(b)),
+                None => (None, None),
+            },
+            Strategy::ConsistentHash => {
+                if self.ring.is_empty() {
+                    let one_point = params.has(Bug::RingOnePoint);
+                    self.ring = hooks.ring(self.instances.len(), params.virtual_nodes, one_point);
+                }
+                let key = self.calls.get(&call).map(|c| c.key.clone());
+                let hash = hash_text(&key.unwrap_or_default());
+                ((hooks.ring_owner)(&self.ring, hash, candidates), None)
+            }
+        }
     }
 
     /// Send one attempt of `call` to instance `i`.

@@ -17,7 +17,8 @@
 //! included (the whole load, but stale: see `scenarios/lb-stale-load.toml`).
 //!
 //! The rules, and where each lives:
-//! - **Choosing** ([`strategy`], called from `Balancer::pick`): round robin,
+//! - **Choosing** ([`strategy`], called from `Balancer::pick` through the
+//!   hooks of [`lab`], which lab 13's student writes): round robin,
 //!   random, least outstanding, power of two choices, consistent hashing
 //!   by the request's key with virtual nodes.
 //! - **Forwarding and relaying** (`Balancer::on_request`,
@@ -41,6 +42,8 @@
 mod balancer;
 mod checks;
 mod inspect;
+mod kinds;
+pub mod lab;
 pub mod scenario;
 pub mod strategy;
 
@@ -73,6 +76,12 @@ crate::bug_switches! {
         /// A balancer sets no timeout on its attempts: a request sent to
         /// an instance that crashed is never answered.
         NoAttemptTimeout = "no-attempt-timeout",
+        /// Round robin's cursor never moves: every request goes to the
+        /// first eligible instance (lab 13, part A).
+        RoundRobinStuck = "round-robin-stuck",
+        /// The consistent-hash ring ignores `virtual_nodes`: one point per
+        /// instance, so a few instances own most keys (lab 13, part C).
+        RingOnePoint = "ring-one-point",
     }
 }
 
@@ -132,6 +141,8 @@ pub struct Params {
     pub load_report_every: SimTime,
     /// Deliberate defects (`bugs`).
     pub bugs: BTreeSet<Bug>,
+    /// The strategies' rules (the reference's, or a lab 13 student's).
+    pub hooks: lab::Hooks,
 }
 
 impl Default for Params {
@@ -153,6 +164,7 @@ impl Default for Params {
             load_info: LoadInfo::Local,
             load_report_every: LOAD_REPORT_EVERY.default_value(),
             bugs: BTreeSet::new(),
+            hooks: lab::Hooks::default(),
         }
     }
 }

@@ -156,6 +156,7 @@ pub fn params(scenario: &Scenario) -> Result<Params, ScenarioError> {
         },
         load_report_every: p.get(&LOAD_REPORT_EVERY)?,
         bugs: p.bugs::<Bug>()?.into_iter().collect(),
+        hooks: super::lab::Hooks::default(),
     };
     p.finish()?;
     Ok(params)
@@ -168,6 +169,19 @@ pub fn build(
     options: &BuildOptions,
 ) -> Result<Box<dyn DynSim>, ScenarioError> {
     let params = params(scenario)?;
+    let workload = validated(scenario, &params)?;
+    let b = builder(params, scenario.nodes, scenario.seed);
+    Ok(Box::new(
+        configure(b, scenario, &FACTS, workload, options)?.build(),
+    ))
+}
+
+/// Check the node count against `params` (the balancers, then at least
+/// two instances) and read `[workload]`: the workload, if any.
+pub(crate) fn validated(
+    scenario: &Scenario,
+    params: &Params,
+) -> Result<Option<Box<dyn Workload>>, ScenarioError> {
     if scenario.nodes < params.balancers + 2 {
         let message = format!(
             "load-balancing with {} balancer(s) needs at least {} nodes (the balancers, then at least two instances), got {}",
@@ -181,15 +195,11 @@ pub fn build(
             message,
         ));
     }
-    let workload: Option<Box<dyn Workload>> = match &scenario.workload {
+    Ok(match &scenario.workload {
         Some(w) => {
             w.params.reader().finish()?;
             Some(Box::new(KeyWorkload { keys: params.keys }))
         }
         None => None,
-    };
-    let b = builder(params, scenario.nodes, scenario.seed);
-    Ok(Box::new(
-        configure(b, scenario, &FACTS, workload, options)?.build(),
-    ))
+    })
 }

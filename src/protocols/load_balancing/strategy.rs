@@ -11,50 +11,14 @@
 //!   the less loaded of the two (Mitzenmacher's power of two choices).
 //! - [`HashRing`]: consistent hashing of the request's key over a ring of
 //!   virtual nodes; an ineligible owner passes the key clockwise on.
+//!
+//! These are the reference's answers to lab 13 (called through
+//! `lab::Reference`); a handout cuts their bodies. The strategies' names
+//! and the key hash live in `kinds.rs`.
 
 use crate::sim::Prng;
 
-/// A balancing strategy (`strategy` in `[protocol]`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Strategy {
-    /// Each instance in turn.
-    RoundRobin,
-    /// Uniformly at random.
-    Random,
-    /// The fewest outstanding requests (from this balancer's view).
-    LeastOutstanding,
-    /// The less loaded of two random samples.
-    TwoChoices,
-    /// By the request's key on a ring of virtual nodes.
-    ConsistentHash,
-}
-
-impl Strategy {
-    /// Every strategy, in the order tables list them.
-    pub const ALL: [Strategy; 5] = [
-        Strategy::RoundRobin,
-        Strategy::Random,
-        Strategy::LeastOutstanding,
-        Strategy::TwoChoices,
-        Strategy::ConsistentHash,
-    ];
-
-    /// The scenario name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Strategy::RoundRobin => "round-robin",
-            Strategy::Random => "random",
-            Strategy::LeastOutstanding => "least-outstanding",
-            Strategy::TwoChoices => "two-choices",
-            Strategy::ConsistentHash => "consistent-hash",
-        }
-    }
-
-    /// The strategy called `name`.
-    pub fn from_name(name: &str) -> Option<Strategy> {
-        Strategy::ALL.into_iter().find(|s| s.name() == name)
-    }
-}
+pub use super::kinds::{hash_text, Strategy};
 
 /// The eligible instances' indices, in order.
 fn eligible_indices(eligible: &[bool]) -> Vec<usize> {
@@ -120,19 +84,23 @@ pub fn two_choices(loads: &[u32], eligible: &[bool], rng: &mut Prng) -> Option<(
     }
 }
 
-/// A stable 64-bit hash of text (FNV-1a, then a splitmix64 finaliser so
-/// nearby keys spread over the ring): the same on every platform.
-pub fn hash_text(text: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in text.bytes() {
-        h ^= u64::from(byte);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h ^= h >> 30;
-    h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    h ^= h >> 27;
-    h = h.wrapping_mul(0x94d0_49bb_1331_11eb);
-    h ^ (h >> 31)
+/// The positions of instance `instance`'s `virtual_nodes` points on a
+/// consistent-hash ring (at least one): the hashes of `"i#v"`.
+pub fn ring_points(instance: usize, virtual_nodes: u32) -> Vec<u64> {
+    (0..virtual_nodes.max(1))
+        .map(|v| hash_text(&format!("{instance}#{v}")))
+        .collect()
+}
+
+/// The owner of a key hashed to `key_hash` on `ring` (`(position,
+/// instance)` sorted by position): the first eligible instance clockwise
+/// from the key's hash, wrapping; `None` if none is eligible.
+pub fn ring_owner(ring: &[(u64, usize)], key_hash: u64, eligible: &[bool]) -> Option<usize> {
+    let start = ring.partition_point(|&(p, _)| p < key_hash);
+    let n = ring.len();
+    (0..n)
+        .map(|k| ring[(start + k) % n].1)
+        .find(|&i| eligible.get(i).copied().unwrap_or(false))
 }
 
 /// A consistent-hash ring: `virtual_nodes` points per instance, at the
@@ -156,22 +124,15 @@ impl HashRing {
 
     /// Put instance `index`'s virtual nodes on the ring.
     pub fn add(&mut self, index: usize, virtual_nodes: u32) {
-        for v in 0..virtual_nodes.max(1) {
-            self.points
-                .push((hash_text(&format!("{index}#{v}")), index));
-        }
+        let points = ring_points(index, virtual_nodes);
+        self.points.extend(points.into_iter().map(|p| (p, index)));
         self.points.sort_unstable();
     }
 
     /// The owner of `key`: the first eligible instance clockwise from the
     /// key's hash; `None` if none is eligible.
     pub fn pick(&self, key: &str, eligible: &[bool]) -> Option<usize> {
-        let h = hash_text(key);
-        let start = self.points.partition_point(|&(p, _)| p < h);
-        let n = self.points.len();
-        (0..n)
-            .map(|k| self.points[(start + k) % n].1)
-            .find(|&i| eligible.get(i).copied().unwrap_or(false))
+        ring_owner(&self.points, hash_text(key), eligible)
     }
 }
 

@@ -6,6 +6,7 @@
 
 use super::liveness::{self, describe_window, judged_at, Progress};
 use super::log::Command;
+use super::membership::Config;
 use super::{Kv, Log, Params, Raft, SendStats};
 use crate::sim::{ClientId, Node, NodeId, Sim, SimBuilder, SimTime};
 use crate::sim::{Invariant, Monitor, Predicate};
@@ -51,6 +52,21 @@ pub trait RaftLabNode: Node {
     fn sent_stats(&self) -> SendStats {
         SendStats::default()
     }
+    /// With membership changes (membership.rs): the configuration this
+    /// node's log puts in force at `index` — its latest configuration entry
+    /// at or below it, else its snapshot's, else the initial one. `None`
+    /// when the node does not change membership (every node votes).
+    fn config_at(&self, index: u64) -> Option<Config> {
+        let _ = index;
+        None
+    }
+    /// Whether the configuration this node uses includes `id` as a voter or
+    /// learner (always, without membership changes): the liveness checks
+    /// expect only a leader's members to follow it.
+    fn in_config(&self, id: NodeId) -> bool {
+        let _ = id;
+        true
+    }
 }
 
 /// Whether `n` says it is a leader ([`Node::role`] is `"leader"`).
@@ -91,6 +107,12 @@ impl RaftLabNode for Raft {
     }
     fn sent_stats(&self) -> SendStats {
         self.sent
+    }
+    fn config_at(&self, index: u64) -> Option<Config> {
+        self.membership_active().then(|| self.config_through(index))
+    }
+    fn in_config(&self, id: NodeId) -> bool {
+        !self.membership_active() || self.config.is_member(id)
     }
 }
 
@@ -667,6 +689,138 @@ impl<N: RaftLabNode> Monitor<N> for CommitNeverDecreases {
     }
 }
 
+/// **Configuration quorums** (with membership changes, membership.rs): two
+/// majorities never decide independently.
+///
+/// - *Committed in its configuration*: when a leader's commit index
+///   moves, the entry there is held by a majority of every voter set of
+///   the configuration its log puts in force (§4.1: the latest in the log,
+///   committed or not). A crashed voter counts as holding it (its log is
+///   not visible); a snapshot covering the index holds it.
+/// - *One change at a time*: the configurations a node's log may still
+///   put in force — the one at the highest index ever seen committed and
+///   every later configuration entry — have pairwise intersecting quorums.
+#[derive(Clone, Debug, Default, Hash)]
+pub struct ConfigQuorums {
+    /// Per node: (incarnation, commit index) when last checked as leader.
+    led: Vec<(u32, u64)>,
+    /// Per node: (last index, last hash, committed) when last checked.
+    seen: Vec<(u64, u64, u64)>,
+    /// Per node: its last index at the end of the previous step (a leader
+    /// may commit and then append a configuration in one step: the commit
+    /// was counted in the configuration in force before).
+    before: Vec<u64>,
+    /// The highest index seen committed on any node.
+    committed: u64,
+}
+
+impl ConfigQuorums {
+    fn check_commit<N: RaftLabNode>(&self, sim: &Sim<N>, id: NodeId, n: &N) -> Result<(), String> {
+        let index = n.commit_index();
+        let before = self.before.get(id.index()).copied().unwrap_or(0);
+        let (Some(config), Some(hash)) =
+            (n.config_at(n.log().last_index()), n.log().hash_at(index))
+        else {
+            return Ok(());
+        };
+        let holds = |v: NodeId| {
+            v == id
+                || sim.node(v).is_none_or(|m| {
+                    m.log().base_index() >= index || m.log().hash_at(index) == Some(hash)
+                })
+        };
+        let earlier = n.config_at(before.min(n.log().last_index()));
+        if config.quorum(holds) || earlier.is_some_and(|c| c.quorum(holds)) {
+            return Ok(());
+        }
+        let holders: Vec<String> = config
+            .halves()
+            .flat_map(|h| h.iter().copied())
+            .filter(|&v| holds(v))
+            .map(|v| v.to_string())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        Err(format!(
+            "{id}, leader of term {}, committed index {index} held only by {{{}}}, not by a majority \
+             of {config}, the configuration its log puts in force (the latest configuration entry, \
+             committed or not, is in force from when it is appended)",
+            n.current_term(),
+            holders.join(",")
+        ))
+    }
+
+    fn check_pending<N: RaftLabNode>(&self, id: NodeId, n: &N) -> Result<(), String> {
+        let log = n.log();
+        let from = self.committed.min(log.last_index());
+        let Some(settled) = n.config_at(from) else {
+            return Ok(());
+        };
+        let mut configs = vec![(from, settled)];
+        for (index, entry) in log.iter().filter(|(i, _)| *i > from) {
+            if let Command::Config(c) = &entry.command {
+                configs.push((index, c.clone()));
+            }
+        }
+        for (k, (i, a)) in configs.iter().enumerate() {
+            for (j, b) in &configs[k + 1..] {
+                if !a.quorums_overlap(b) {
+                    return Err(format!(
+                        "{id}'s log may put in force both {a} (at index {i}) and {b} (at index {j}), \
+                         whose majorities can be disjoint: two changes in flight at once (the highest \
+                         index seen committed is {})",
+                        self.committed
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<N: RaftLabNode> Monitor<N> for ConfigQuorums {
+    fn fingerprint(&self, hasher: &mut crate::base::hash::StableHasher) {
+        std::hash::Hash::hash(self, hasher);
+    }
+
+    /// No time in its memory: as `fingerprint`.
+    fn fingerprint_relative(
+        &self,
+        _now: SimTime,
+        hasher: &mut crate::base::hash::StableHasher,
+    ) -> bool {
+        std::hash::Hash::hash(self, hasher);
+        true
+    }
+
+    fn after_step(&mut self, sim: &Sim<N>) -> Result<(), String> {
+        per_node(&mut self.led, sim.node_count());
+        per_node(&mut self.seen, sim.node_count());
+        per_node(&mut self.before, sim.node_count());
+        for (_, n) in sim.live_nodes() {
+            self.committed = self.committed.max(n.commit_index());
+        }
+        for (i, slot) in sim.slots().iter().enumerate() {
+            let Some(n) = slot.state.as_deref() else {
+                continue;
+            };
+            let id = NodeId(i as u32);
+            let mark = (slot.incarnation, n.commit_index());
+            if is_leader(n) && self.led[i] != mark {
+                self.led[i] = mark;
+                self.check_commit(sim, id, n)?;
+            }
+            let seen = (n.log().last_index(), n.log().last_hash(), self.committed);
+            if self.seen[i] != seen {
+                self.seen[i] = seen;
+                self.check_pending(id, n)?;
+            }
+            self.before[i] = n.log().last_index();
+        }
+        Ok(())
+    }
+}
+
 /// The liveness memory (inside `election-safety`), if registered.
 fn progress<N: RaftLabNode>(sim: &Sim<N>) -> Option<&Progress> {
     sim.monitor::<ElectionSafety>("election-safety")
@@ -809,7 +963,14 @@ fn acked_ops_applied<N: RaftLabNode>(sim: &Sim<N>) -> Result<(), String> {
          heal (or of its commit, if later)",
         describe_window(m.window)
     );
-    for (id, n) in sim.live_nodes() {
+    // With membership changes, only the members of the newest leader's
+    // configuration are expected to keep up.
+    let newest = sim
+        .live_nodes()
+        .filter(|(_, n)| is_leader(*n))
+        .max_by_key(|(_, n)| n.current_term());
+    let member = |id: NodeId| newest.is_none_or(|(_, l)| l.in_config(id));
+    for (id, n) in sim.live_nodes().filter(|(id, _)| member(*id)) {
         if n.last_applied().0 < committed {
             return Err(format!(
                 "{id} applied only up to index {} at the end, but {committed} was {within}",
@@ -819,7 +980,7 @@ fn acked_ops_applied<N: RaftLabNode>(sim: &Sim<N>) -> Result<(), String> {
     }
     for &index in &m.ack_order[..acked] {
         let hash = m.acked[&index];
-        for (id, n) in sim.live_nodes() {
+        for (id, n) in sim.live_nodes().filter(|(id, _)| member(*id)) {
             let missing = match n.log().hash_at(index) {
                 Some(h) => h != hash,
                 None => index > n.last_applied().0,
@@ -929,8 +1090,15 @@ pub fn builder_with<N: RaftLabNode>(
 ) -> SimBuilder<N> {
     let window = liveness::window(&params);
     let safety = ElectionSafety::new(window).hearing(params.heartbeat);
+    let membership = params.membership_active(nodes);
     let params = Arc::new(params);
-    SimBuilder::new(nodes, seed, move |id, n| make(Arc::clone(&params), id, n))
+    let b = SimBuilder::new(nodes, seed, move |id, n| make(Arc::clone(&params), id, n));
+    let b = if membership {
+        b.monitor("config-quorums", ConfigQuorums::default())
+    } else {
+        b
+    };
+    b
         .monitor("election-safety", safety)
         .monitor("leader-append-only", LeaderAppendOnly::default())
         .monitor("one-append-per-term", OneAppendPerTerm::default())

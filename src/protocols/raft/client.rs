@@ -18,6 +18,12 @@ impl Raft {
             }
             return;
         }
+        if self.transfer.is_some() {
+            // Handing leadership over (transfer.rs): held, then redirected
+            // to the new leader (or served if the transfer is abandoned).
+            self.held.push((request, ctx.now()));
+            return;
+        }
         let key = (request.client, request.id);
         if !self.params.has(Bug::NoDedup) {
             // Already applied (a retry after a redirect): the cached result.

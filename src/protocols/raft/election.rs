@@ -39,7 +39,9 @@ impl Raft {
             self.election_timer_at = Some(self.election_deadline);
             return;
         }
-        if self.role == Role::Leader {
+        if self.role == Role::Leader || !self.may_campaign() {
+            // A leader's deadline only paces CheckQuorum; a node outside
+            // the voters never campaigns (membership.rs).
             self.reset_election_deadline(ctx);
         } else if self.params.prevote {
             self.start_pre_vote(ctx);
@@ -55,7 +57,7 @@ impl Raft {
         self.leader = None;
         self.votes = BTreeSet::from([self.id]);
         self.reset_election_deadline(ctx);
-        if self.votes.len() >= self.majority() {
+        if self.is_quorum(&self.votes) {
             self.start_election(ctx);
             return;
         }
@@ -74,7 +76,7 @@ impl Raft {
         ctx.log(format!("election for term {}", self.term));
         self.election_sent = ctx.now();
         self.reset_election_deadline(ctx);
-        if self.votes.len() >= self.majority() {
+        if self.is_quorum(&self.votes) {
             self.become_leader(ctx);
             return;
         }
@@ -91,7 +93,7 @@ impl Raft {
             last_term: self.log.last_term(),
             pre_vote,
         };
-        for peer in ctx.peers() {
+        for peer in self.peers(ctx) {
             if !self.votes.contains(&peer) {
                 ctx.send(peer, msg.clone());
             }
@@ -189,7 +191,7 @@ impl Raft {
             return;
         }
         self.votes.insert(from);
-        if self.votes.len() < self.majority() {
+        if !self.is_quorum(&self.votes) {
             return;
         }
         if pre_vote {
@@ -237,8 +239,9 @@ impl Raft {
         let now = ctx.now();
         self.round_trip = SimTime::ZERO;
         self.measured_round_trip(now.saturating_sub(self.election_sent));
-        self.progress = ctx
-            .peers()
+        self.progress = self
+            .peers(ctx)
+            .into_iter()
             .map(|p| {
                 let progress = Progress {
                     next,
@@ -285,7 +288,7 @@ impl Raft {
                     return;
                 }
                 if self.params.pipeline {
-                    for peer in ctx.peers() {
+                    for peer in self.peers(ctx) {
                         self.heartbeat_to(ctx, peer);
                     }
                 } else {
@@ -305,11 +308,12 @@ impl Raft {
     /// [`Raft::quorum_window`].
     fn quorum_heard(&self, now: SimTime) -> bool {
         let window = self.quorum_window();
-        let heard = self
-            .progress
-            .values()
-            .filter(|p| now < p.last_heard.saturating_add(window))
-            .count();
+        let recent = |p: &Progress| now < p.last_heard.saturating_add(window);
+        if self.membership_active() {
+            let heard = |id| id == self.id || self.progress.get(&id).is_some_and(recent);
+            return self.config.quorum(heard);
+        }
+        let heard = self.progress.values().filter(|p| recent(p)).count();
         heard + 1 >= self.majority()
     }
 

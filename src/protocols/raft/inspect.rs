@@ -41,6 +41,24 @@ impl Raft {
                 .field("votes", Item::set(self.votes.iter().copied())),
             Role::Follower => view,
         };
+        if self.membership_active() {
+            // membership.rs, transfer.rs: the configuration in force.
+            let transfer = self
+                .transfer
+                .map(|t| format!("to {} until {}", t.target, t.until));
+            let joint = self
+                .config
+                .old
+                .as_ref()
+                .map(|o| Item::set(o.iter().copied()));
+            view = view
+                .section("membership")
+                .field("voters", Item::set(self.config.voters.iter().copied()))
+                .field("learners", Item::set(self.config.learners.iter().copied()))
+                .field("jointOld", joint)
+                .field("configIndex", self.config_index)
+                .field("transfer", transfer);
+        }
         view = view
             .section("timers (local clock)")
             .field("electionDeadline", self.election_deadline)
@@ -242,6 +260,9 @@ pub(super) fn message_view(message: &Msg) -> View {
             .section("InstallSnapshot reply")
             .field("term", *term)
             .field("matchIndex", *match_index),
+        Msg::TimeoutNow { term } => View::new()
+            .section("TimeoutNow (leadership transfer)")
+            .field("term", *term),
         Msg::ReadProbe { term, round } => View::new()
             .section("ReadIndex heartbeat")
             .field("term", *term)
@@ -309,6 +330,7 @@ pub(super) fn message_summary(message: &Msg) -> String {
         }
         Msg::ReadProbe { term, round } => format!("ReadProbe t{term} round={round}"),
         Msg::ReadAck { term, round } => format!("ReadAck t{term} round={round}"),
+        Msg::TimeoutNow { term } => format!("TimeoutNow t{term}"),
     }
 }
 
@@ -327,5 +349,6 @@ fn entry_text(entry: &Entry) -> String {
                 entry.term, c.client, c.id, c.op.f, c.op.value
             )
         }
+        Command::Config(c) => format!("t{} config {c}", entry.term),
     }
 }

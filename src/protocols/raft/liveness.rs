@@ -389,9 +389,17 @@ impl Progress {
             self.unled_since = Some(now);
             self.out_of_step_since = vec![Some(now); sim.node_count() as usize];
         }
+        // With membership changes, a node outside the top leader's
+        // configuration is not expected to follow it.
+        let outside = |id: NodeId| {
+            top.and_then(|t| sim.node(t.id))
+                .is_some_and(|l| !l.in_config(id))
+        };
         let in_step = |id: NodeId, n: &N| {
             top.is_some_and(|t| {
-                id == t.id || (n.current_term() == t.term && n.leader() == Some(t.id))
+                id == t.id
+                    || outside(id)
+                    || (n.current_term() == t.term && n.leader() == Some(t.id))
             })
         };
         let mut followers = 0;
@@ -529,8 +537,11 @@ impl Hearing {
             let id = NodeId(i as u32);
             let key = slot.state.as_deref().and_then(|n| {
                 let (leader, leads) = leader_of(sim, n.current_term())?;
+                // With membership changes, only the leader's members.
+                let member = sim.node(leader).is_some_and(|l| l.in_config(id));
                 let out = leader != id
                     && n.leader() != Some(leader)
+                    && member
                     && sim.network().connected(leader, id);
                 out.then_some((slot.incarnation, n.current_term(), leader, leads))
             });

@@ -20,6 +20,9 @@ pub enum Command {
     Noop,
     /// A client operation.
     Client(ClientCommand),
+    /// A cluster configuration, in force from when it is appended
+    /// (membership.rs).
+    Config(super::membership::Config),
 }
 
 pub use crate::protocols::replicated_kv::ClientCommand;
@@ -333,6 +336,7 @@ impl fmt::Debug for Log {
                         e.term, c.client, c.id, c.op.f, c.op.value
                     )
                 }
+                Command::Config(c) => format!("{i}:t{} config {c}", e.term),
             })
             .collect();
         f.debug_struct("Log")

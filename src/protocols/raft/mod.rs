@@ -44,16 +44,20 @@ mod inspect;
 pub use super::replicated_kv as kv;
 pub mod liveness;
 pub mod log;
+pub mod membership;
 pub mod persist;
 mod reads;
 mod replication;
 pub mod scenario;
 mod snapshot;
+mod transfer;
 
 pub use checks::{builder, is_leader, RaftLabNode};
 pub use kv::{Kv, KvWorkload};
 pub use log::{ClientCommand, Command, Entry, Log};
+pub use membership::{Change, ChangeOp, Config};
 pub use persist::Snapshot;
+pub use transfer::Transfer;
 
 use crate::sim::{ClientId, Ctx, Node, NodeId, Request, SimTime};
 use serde::Serialize;
@@ -89,11 +93,37 @@ crate::bug_switches! {
         /// drifting clocks a deposed leader serves reads after a new leader
         /// committed writes.
         LeaseIgnoresDrift = "lease-ignores-drift",
+        /// Membership changes: a node puts a configuration in force only
+        /// once it is committed, not when it is appended (§4.1): the leader
+        /// commits with the old configuration's majority while its log
+        /// already names the new one.
+        ConfigOnCommit = "config-on-commit",
+        /// Membership changes: the leader appends the next configuration
+        /// without waiting for the previous one to commit, so two changes
+        /// are in flight and the old and newest configurations can have
+        /// disjoint majorities.
+        TwoChangesAtOnce = "two-changes-at-once",
         /// The leader compacts at its applied index whatever its followers
         /// still need (no `snapshot_hold`): a healthy follower a few entries
         /// behind gets a whole snapshot.
         CompactPastFollowers = "compact-past-followers",
     }
+}
+
+/// How the leader changes the voters (`membership`): the dissertation's
+/// §4.2 or §4.3.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub enum Membership {
+    /// One voter added or removed per configuration entry.
+    #[default]
+    Single,
+    /// Through a joint configuration `C_old,new` (majorities of both).
+    Joint,
+}
+
+impl crate::scenario::Choice for Membership {
+    const NAMES: &'static [&'static str] = &["single", "joint"];
+    const ALL: &'static [Membership] = &[Membership::Single, Membership::Joint];
 }
 
 /// How the leader serves a read (`get`) — the Raft dissertation, §6.4.
@@ -160,6 +190,15 @@ pub struct Params {
     pub snapshot_hold: SimTime,
     /// Deliberate defects (`bugs`).
     pub bugs: BTreeSet<Bug>,
+    /// Initial voters `0..voters`; 0: every node (`voters`).
+    pub voters: u32,
+    /// Membership changes the leader makes, in order (`changes`).
+    pub changes: Vec<Change>,
+    /// Single-server changes or joint consensus (`membership`).
+    pub membership: Membership,
+    /// A learner is promoted once its log is within this many entries of
+    /// the leader's (`catchup_entries`).
+    pub catchup_entries: u64,
 }
 
 impl Default for Params {
@@ -180,6 +219,10 @@ impl Default for Params {
             session_timeout: SESSION_TIMEOUT.default_value(),
             snapshot_hold: SNAPSHOT_HOLD.default_value(),
             bugs: BTreeSet::new(),
+            voters: VOTERS.default_value(),
+            changes: Vec::new(),
+            membership: MEMBERSHIP.default_value(),
+            catchup_entries: CATCHUP_ENTRIES.default_value(),
         }
     }
 }
@@ -188,6 +231,21 @@ impl Params {
     /// True if `bug` is switched on.
     pub fn has(&self, bug: Bug) -> bool {
         self.bugs.contains(&bug)
+    }
+
+    /// The initial voters of a cluster of `nodes`: `voters`, or all.
+    pub fn initial_voters(&self, nodes: u32) -> u32 {
+        if self.voters == 0 {
+            nodes
+        } else {
+            self.voters.min(nodes)
+        }
+    }
+
+    /// True when a cluster of `nodes` uses membership changes (fewer
+    /// initial voters than nodes, or `changes`).
+    pub fn membership_active(&self, nodes: u32) -> bool {
+        !self.changes.is_empty() || self.initial_voters(nodes) < nodes
     }
 }
 
@@ -270,6 +328,11 @@ pub enum Msg {
         term: u64,
         /// The round answered.
         round: u64,
+    },
+    /// Leadership transfer: "start an election now" (transfer.rs).
+    TimeoutNow {
+        /// The leader's term.
+        term: u64,
     },
 }
 
@@ -435,13 +498,19 @@ pub struct Raft {
     heartbeat_timer: Option<crate::sim::TimerId>,
     dirty: bool,
     flush_armed: bool,
+    /// The configuration in force (membership.rs; all nodes vote without
+    /// membership changes).
+    pub config: Config,
+    /// Index of its entry (0: the snapshot's or the initial one).
+    pub config_index: u64,
+    /// A leadership transfer in progress (leader only).
+    pub transfer: Option<Transfer>,
 }
 
 impl Raft {
     /// A fresh node `id` of `nodes` (boot, or restart before recovery).
     pub fn new(params: Arc<Params>, id: NodeId, nodes: u32) -> Raft {
         Raft {
-            params,
             id,
             nodes,
             term: 0,
@@ -475,6 +544,10 @@ impl Raft {
             heartbeat_timer: None,
             dirty: false,
             flush_armed: false,
+            config: Config::initial(params.initial_voters(nodes)),
+            config_index: 0,
+            transfer: None,
+            params,
         }
     }
 
@@ -576,6 +649,9 @@ impl Node for Raft {
             // (reads.rs, the vote guard).
             self.last_leader_contact = Some(ctx.now());
         }
+        if self.membership_active() {
+            self.refresh_config(ctx);
+        }
         self.reset_election_deadline(ctx);
         self.sync(ctx);
     }
@@ -618,6 +694,10 @@ impl Node for Raft {
             }
             Msg::ReadProbe { term, round } => self.on_read_probe(ctx, from, term, round),
             Msg::ReadAck { term, round } => self.on_read_ack(ctx, from, term, round),
+            Msg::TimeoutNow { term } => self.on_timeout_now(ctx, from, term),
+        }
+        if self.membership_active() {
+            self.membership_tick(ctx);
         }
         self.sync(ctx);
     }
@@ -633,11 +713,17 @@ impl Node for Raft {
             }
             Timer::Nudge { term } => self.nudge_quiet(ctx, term),
         }
+        if self.membership_active() {
+            self.membership_tick(ctx);
+        }
         self.sync(ctx);
     }
 
     fn on_request(&mut self, ctx: &mut Ctx<Self>, request: Request) {
         self.handle_request(ctx, request);
+        if self.membership_active() {
+            self.membership_tick(ctx);
+        }
         self.sync(ctx);
     }
 
@@ -688,9 +774,16 @@ impl Node for Raft {
             heartbeat_timer,
             dirty,
             flush_armed,
+            config,
+            config_index,
+            transfer,
         } = self;
         (id, nodes, term, voted_for, log, snapshot, role, leader).hash(h);
         (commit, applied, applied_hash, kv, votes, progress, waiting).hash(h);
+        // Without membership changes the configuration never changes.
+        if self.membership_active() {
+            (config, config_index, transfer).hash(h);
+        }
         (held, acked, snapshots_installed, round_trip, election_sent).hash(h);
         // Read only with a read mode other than `log`.
         if self.params.read_mode != ReadMode::Log {
@@ -780,7 +873,19 @@ impl Node for Raft {
             heartbeat_timer,
             dirty,
             flush_armed,
+            config,
+            config_index,
+            transfer,
         } = self;
+        // Without membership changes the configuration never changes; a
+        // transfer's deadline is compared with later readings (once past,
+        // only "past" matters).
+        if self.membership_active() {
+            (config, config_index).hash(h);
+            transfer
+                .map(|t| (t.target, t.sent, relative_time(t.until, now).max(0)))
+                .hash(h);
+        }
         // How long until `t`, or 0 once it is past.
         let ahead = |t: SimTime| relative_time(t, now).max(0);
         // How long ago `t` was, up to `limit` (older is as old).
@@ -893,8 +998,8 @@ impl fmt::Debug for Raft {
             .iter()
             .map(|(c, s)| format!("{c}#{}", s.last_id))
             .collect();
-        f.debug_struct("Raft")
-            .field("id", &self.id)
+        let mut d = f.debug_struct("Raft");
+        d.field("id", &self.id)
             .field("role", &self.role)
             .field("term", &self.term)
             .field("voted_for", &self.voted_for)
@@ -910,9 +1015,12 @@ impl fmt::Debug for Raft {
             .field("waiting", &self.waiting)
             .field("held_requests", &self.held.len())
             .field("acknowledged", &self.acked.len())
-            .field("snapshots_installed", &self.snapshots_installed)
-            .field("params", &self.params)
-            .finish()
+            .field("snapshots_installed", &self.snapshots_installed);
+        if self.membership_active() {
+            d.field("config", &self.config.to_string())
+                .field("transfer", &self.transfer);
+        }
+        d.field("params", &self.params).finish()
     }
 }
 

@@ -43,7 +43,7 @@ struct StoredEntry {
 }
 
 /// A snapshot of the state machine through `index`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Snapshot {
     /// Last index included.
     pub index: u64,
@@ -53,6 +53,19 @@ pub struct Snapshot {
     pub hash: u64,
     /// The state machine after applying `1..=index`.
     pub kv: Kv,
+    /// The configuration in force at `index`, with membership changes
+    /// (membership.rs); `None` without (left out of the hash and the wire).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<super::membership::Config>,
+}
+
+impl std::hash::Hash for Snapshot {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        (self.index, self.term, self.hash, &self.kv).hash(h);
+        if let Some(config) = &self.config {
+            config.hash(h);
+        }
+    }
 }
 
 /// Everything read back at start.

@@ -132,7 +132,7 @@ impl Raft {
             read.round = round;
         }
         let term = self.term;
-        for peer in ctx.peers() {
+        for peer in self.peers(ctx) {
             ctx.send(peer, Msg::ReadProbe { term, round });
         }
         self.confirm_round(ctx);
@@ -164,8 +164,15 @@ impl Raft {
             return;
         };
         let round = self.read_round;
-        let acks = self.progress.values().filter(|p| p.read_ack >= round);
-        if acks.count() + 1 < self.majority() {
+        let confirmed = if self.membership_active() {
+            let acked =
+                |id| id == self.id || self.progress.get(&id).is_some_and(|p| p.read_ack >= round);
+            self.config.quorum(acked)
+        } else {
+            let acks = self.progress.values().filter(|p| p.read_ack >= round);
+            acks.count() + 1 >= self.majority()
+        };
+        if !confirmed {
             return;
         }
         self.read_round_sent = None;

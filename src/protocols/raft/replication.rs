@@ -19,7 +19,7 @@ impl Raft {
     /// New entries (or a new term): AppendEntries (or InstallSnapshot) to
     /// every peer — as far as its flow allows, with `pipeline`.
     pub(super) fn broadcast_append(&mut self, ctx: &mut Ctx<Self>) {
-        for peer in ctx.peers() {
+        for peer in self.peers(ctx) {
             if self.params.pipeline {
                 self.send_entries(ctx, peer);
             } else {
@@ -438,10 +438,22 @@ impl Raft {
         if self.role != Role::Leader {
             return;
         }
-        let mut matched: Vec<u64> = self.progress.values().map(|p| p.matched).collect();
-        matched.push(self.log.last_index());
-        matched.sort_unstable_by(|a, b| b.cmp(a));
-        let n = matched[self.majority() - 1];
+        let n = if self.membership_active() {
+            // The configuration in force (membership.rs).
+            let (me, last) = (self.id, self.log.last_index());
+            let progress = &self.progress;
+            let of = |id| match progress.get(&id) {
+                _ if id == me => last,
+                Some(p) => p.matched,
+                None => 0,
+            };
+            self.config.quorum_index(of)
+        } else {
+            let mut matched: Vec<u64> = self.progress.values().map(|p| p.matched).collect();
+            matched.push(self.log.last_index());
+            matched.sort_unstable_by(|a, b| b.cmp(a));
+            matched[self.majority() - 1]
+        };
         if n <= self.commit {
             return;
         }

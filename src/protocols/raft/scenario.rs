@@ -2,7 +2,7 @@
 
 use super::checks::builder_with;
 use super::checks::RaftLabNode;
-use super::{Bug, Params, Raft, ReadMode};
+use super::{Bug, Membership, Params, Raft, ReadMode};
 use crate::check::linearizability::Model;
 use crate::scenario::engine::{self, configure, BuildOptions, ProtocolFacts};
 use crate::scenario::{BugSwitch, Param, ParamDecl, ParamReader, Scenario, ScenarioError};
@@ -38,6 +38,10 @@ pub const PARAMS: &[ParamDecl] = &[
     READ_MODE.decl,
     LEASE_DRIFT_PPM.decl,
     SESSION_TIMEOUT.decl,
+    VOTERS.decl,
+    CHANGES.decl,
+    MEMBERSHIP.decl,
+    CATCHUP_ENTRIES.decl,
     SNAPSHOT_HOLD.decl,
 ];
 
@@ -111,6 +115,30 @@ pub(crate) const SESSION_TIMEOUT: Param<SimTime> = Param::duration(
     "a client session expires after this long without an applied request, by the leader's clock stamps in the log entries; its client's requests are then refused (\"session expired\"); 0: never",
 );
 
+pub(crate) const VOTERS: Param<u32> = Param::integer(
+    "voters",
+    0,
+    0,
+    10_000,
+    "membership: the initial configuration's voters are nodes 0..voters; the others start outside it, empty, and never campaign until added; 0: every node",
+);
+pub(crate) const CHANGES: Param<Vec<String>> = Param::texts(
+    "changes",
+    "membership change",
+    "membership changes the leader makes, in order, each from TIME on (its local clock), one configuration entry at a time: \"TIME add N\" (a learner first), \"TIME remove N\", \"TIME replace OLD NEW\", \"TIME drain N\" (transfer leadership away if N leads, then remove it)",
+);
+pub(crate) const MEMBERSHIP: Param<Membership> = Param::choice(
+    "membership",
+    "single",
+    "how the voters change: single (one server added or removed per configuration entry) or joint (through a joint configuration that needs majorities of the old and the new voters)",
+);
+pub(crate) const CATCHUP_ENTRIES: Param<u64> = Param::integer(
+    "catchup_entries",
+    8,
+    0,
+    u64::MAX,
+    "membership: a learner is promoted to voter once its log is within this many entries of the leader's",
+);
 pub(crate) const SNAPSHOT_HOLD: Param<SimTime> = Param::duration(
     "snapshot_hold",
     SimTime::from_millis(300),
@@ -118,8 +146,9 @@ pub(crate) const SNAPSHOT_HOLD: Param<SimTime> = Param::duration(
 );
 
 /// Read `[protocol]` ([`PARAMS`] and `bugs`) from a reader made by
-/// [`ProtocolFacts::reader`] over [`FACTS`].
-pub fn params(p: &mut ParamReader<'_>) -> Result<Params, ScenarioError> {
+/// [`ProtocolFacts::reader`] over [`FACTS`], for a cluster of `nodes`
+/// (the membership changes name nodes).
+pub fn params(p: &mut ParamReader<'_>, nodes: u32) -> Result<Params, ScenarioError> {
     let election_timeout = p.get(&ELECTION_TIMEOUT)?;
     if election_timeout.0.as_nanos() == 0 {
         return Err(p.error_at("election_timeout", "election_timeout must be more than 0"));
@@ -132,6 +161,15 @@ pub fn params(p: &mut ParamReader<'_>) -> Result<Params, ScenarioError> {
         );
         return Err(p.error_at("heartbeat", message));
     }
+    let voters = p.get(&VOTERS)?;
+    if voters > nodes {
+        let message = format!("voters ({voters}) must not be more than nodes ({nodes})");
+        return Err(p.error_at("voters", message));
+    }
+    let texts = p.get(&CHANGES)?;
+    let initial = if voters == 0 { nodes } else { voters };
+    let changes = super::membership::parse_changes(&texts, nodes, initial)
+        .map_err(|why| p.error_at("changes", why))?;
     Ok(Params {
         election_timeout,
         heartbeat,
@@ -147,6 +185,10 @@ pub fn params(p: &mut ParamReader<'_>) -> Result<Params, ScenarioError> {
         session_timeout: p.get(&SESSION_TIMEOUT)?,
         snapshot_hold: p.get(&SNAPSHOT_HOLD)?,
         bugs: p.bugs::<Bug>()?.into_iter().collect(),
+        voters,
+        changes,
+        membership: p.get(&MEMBERSHIP)?,
+        catchup_entries: p.get(&CATCHUP_ENTRIES)?,
     })
 }
 
@@ -187,7 +229,7 @@ pub fn configured_with<N: RaftLabNode>(
     make: fn(Arc<Params>, NodeId, u32) -> N,
 ) -> Result<SimBuilder<N>, ScenarioError> {
     let mut p = FACTS.reader(scenario);
-    let params = params(&mut p)?;
+    let params = params(&mut p, scenario.nodes)?;
     p.finish()?;
     let workload: Option<Box<dyn Workload>> = match &scenario.workload {
         Some(w) => {

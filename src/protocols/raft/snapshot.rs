@@ -26,6 +26,7 @@ impl Raft {
                     term,
                     hash: self.applied_hash,
                     kv: self.kv.clone(),
+                    config: self.snapshot_config(index),
                 };
                 persist::save_snapshot(ctx.storage(), &snapshot);
                 self.dirty = true;

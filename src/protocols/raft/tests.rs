@@ -342,6 +342,7 @@ fn install_snapshot_replaces_state_and_survives_a_restart() {
         term: 2,
         hash: 77,
         kv: kv.clone(),
+        config: None,
     };
     let reply = h.deliver(1, Msg::InstallSnapshot { term: 2, snapshot });
     assert!(matches!(

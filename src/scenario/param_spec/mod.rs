@@ -89,6 +89,12 @@ pub enum ParamKind {
         /// The names accepted.
         choices: &'static [&'static str],
     },
+    /// A list of free-form strings (default: empty), each one `what`
+    /// says; the protocol parses them and reports what it cannot read.
+    Texts {
+        /// What each string is, for listings (`"membership change"`).
+        what: &'static str,
+    },
 }
 
 /// One `[protocol]` parameter: its key, what it takes, its default and
@@ -120,6 +126,8 @@ pub enum Setting {
     Choice(&'static str),
     /// Some of the choices, in file order.
     ChoiceList(Vec<&'static str>),
+    /// Free-form strings, in file order.
+    Texts(Vec<String>),
 }
 
 impl ParamKind {
@@ -133,6 +141,7 @@ impl ParamKind {
             ParamKind::Bool { default } => Setting::Bool(default),
             ParamKind::Choice { default, .. } => Setting::Choice(default),
             ParamKind::ChoiceList { .. } => Setting::ChoiceList(Vec::new()),
+            ParamKind::Texts { .. } => Setting::Texts(Vec::new()),
         }
     }
 }
@@ -247,6 +256,15 @@ impl ParamValue for Vec<&'static str> {
     fn from_setting(setting: Setting) -> Option<Self> {
         match setting {
             Setting::ChoiceList(names) => Some(names),
+            _ => None,
+        }
+    }
+}
+
+impl ParamValue for Vec<String> {
+    fn from_setting(setting: Setting) -> Option<Self> {
+        match setting {
+            Setting::Texts(texts) => Some(texts),
             _ => None,
         }
     }
@@ -433,6 +451,14 @@ impl Param<Vec<&'static str>> {
         doc: &'static str,
     ) -> Self {
         Param::new(key, ParamKind::ChoiceList { choices }, doc)
+    }
+}
+
+impl Param<Vec<String>> {
+    /// A list of free-form strings, each one `what` says; empty by
+    /// default. The protocol parses each (and points its errors at the key).
+    pub const fn texts(key: &'static str, what: &'static str, doc: &'static str) -> Self {
+        Param::new(key, ParamKind::Texts { what }, doc)
     }
 }
 

@@ -17,6 +17,7 @@ impl ParamDecl {
             ParamKind::Bool { .. } => "bool",
             ParamKind::Choice { .. } => "choice",
             ParamKind::ChoiceList { .. } => "list",
+            ParamKind::Texts { .. } => "list of strings",
         }
     }
 
@@ -34,7 +35,7 @@ impl ParamDecl {
             ParamKind::Number { default, .. } => crate::scenario::value::format_float(default),
             ParamKind::Bool { default } => default.to_string(),
             ParamKind::Choice { default, .. } => format!("{default:?}"),
-            ParamKind::ChoiceList { .. } => "[]".to_string(),
+            ParamKind::ChoiceList { .. } | ParamKind::Texts { .. } => "[]".to_string(),
         }
     }
 
@@ -56,6 +57,7 @@ impl ParamDecl {
             ParamKind::Bool { .. } => "true, false".to_string(),
             ParamKind::Choice { choices, .. } => choices.join(", "),
             ParamKind::ChoiceList { choices } => format!("each of {}", choices.join(", ")),
+            ParamKind::Texts { what } => format!("each a {what}"),
         }
     }
 }
