@@ -901,6 +901,18 @@ fn commit_entry(h: &mut Harness, v: i64) {
     assert_eq!(h.node.applied, last);
 }
 
+/// [`commit_entry`], with the entry written to storage first as the node
+/// would (the harness's `new_entry` appends to the log only), so a test
+/// can read which entries stay stored.
+fn commit_stored_entry(h: &mut Harness, v: i64) {
+    new_entry(h, v);
+    let last = h.node.log.last_index();
+    persist::save_entries(&mut h.storage, &h.node.log, last);
+    h.storage.sync();
+    h.deliver(1, success(1, last));
+    assert_eq!(h.node.applied, last);
+}
+
 #[test]
 fn the_leader_compacts_no_further_than_a_live_follower_needs() {
     let params = Params {
@@ -908,31 +920,32 @@ fn the_leader_compacts_no_further_than_a_live_follower_needs() {
         ..Params::default()
     };
     let mut h = leader(params.clone());
+    persist::save_entries(&mut h.storage, &h.node.log, 1);
     h.deliver(2, success(1, 1));
     // Follower 2 is live (just heard) and at index 1: twelve entries apply
     // and are snapshotted (at 5 and 10), but the log keeps all it needs.
     for v in 2..=12 {
-        commit_entry(&mut h, v);
+        commit_stored_entry(&mut h, v);
     }
     assert_eq!(h.node.snapshot.as_ref().map(|s| s.index), Some(10));
     assert_eq!(h.node.log.base_index(), 1);
     // It acknowledges through 8: the next apply drops the log through 8,
     // not 10, and the entries after 8 go to it, not the snapshot.
     h.deliver(2, success(1, 8));
-    commit_entry(&mut h, 13);
+    commit_stored_entry(&mut h, 13);
     assert_eq!(h.node.log.base_index(), 8);
     assert_eq!(h.node.compaction_point(h.now), 8);
     let p = &h.node.progress[&NodeId(2)];
     assert!(p.next > 8 && p.flow != Flow::Snapshot, "{p:?}");
     // Silent for longer than `snapshot_hold`: it holds nothing back.
     h.now += params.snapshot_hold + SimTime::from_millis(1);
-    commit_entry(&mut h, 14);
+    commit_stored_entry(&mut h, 14);
     assert_eq!(h.node.log.base_index(), 10);
     // Back at 12: the log keeps 13 on (snapshot at 20), until a restart,
     // which starts the log at the snapshot and drops the stored tail.
     h.deliver(2, success(1, 12));
     for v in 15..=21 {
-        commit_entry(&mut h, v);
+        commit_stored_entry(&mut h, v);
     }
     assert_eq!(h.node.snapshot.as_ref().map(|s| s.index), Some(20));
     assert_eq!(h.node.log.base_index(), 12);
@@ -952,7 +965,7 @@ fn the_leader_compacts_no_further_than_a_live_follower_needs() {
     });
     h.deliver(2, success(1, 1));
     for v in 2..=6 {
-        commit_entry(&mut h, v);
+        commit_stored_entry(&mut h, v);
     }
     assert_eq!(h.node.log.base_index(), 5, "at the fifth applied entry");
 }
