@@ -89,12 +89,29 @@ pub fn chain_stamped(prev: u64, term: u64, command: &Command, stamp: u64) -> u64
 }
 
 /// A log whose entries `1..=base_index` were compacted into a snapshot.
-#[derive(Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Log {
     base_index: u64,
     base_term: u64,
     base_hash: u64,
     entries: Vec<Entry>,
+    /// Indices of the held configuration entries, ascending (derived from
+    /// `entries`, kept by every change to them, so the configuration in
+    /// force is a binary search rather than a scan: membership.rs).
+    configs: Vec<u64>,
+}
+
+/// The entries and base only: `configs` is derived from them.
+impl Hash for Log {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        (
+            self.base_index,
+            self.base_term,
+            self.base_hash,
+            &self.entries,
+        )
+            .hash(h);
+    }
 }
 
 impl Log {
@@ -111,6 +128,7 @@ impl Log {
             base_term: term,
             base_hash: hash,
             entries: Vec::new(),
+            configs: Vec::new(),
         }
     }
 
@@ -191,6 +209,9 @@ impl Log {
     /// prefix hash here.
     fn push(&mut self, term: u64, command: Command, stamp: u64) -> u64 {
         let hash = chain_stamped(self.last_hash(), term, &command, stamp);
+        if matches!(command, Command::Config(_)) {
+            self.configs.push(self.last_index() + 1);
+        }
         self.entries.push(Entry {
             term,
             command,
@@ -210,6 +231,15 @@ impl Log {
     pub fn truncate_after(&mut self, index: u64) {
         let keep = index.saturating_sub(self.base_index) as usize;
         self.entries.truncate(keep);
+        let configs = self.configs.partition_point(|&i| i <= index);
+        self.configs.truncate(configs);
+    }
+
+    /// The index of the latest configuration entry held at or below
+    /// `limit` (above the base).
+    pub fn latest_config_at(&self, limit: u64) -> Option<u64> {
+        let k = self.configs.partition_point(|&i| i <= limit);
+        k.checked_sub(1).map(|k| self.configs[k])
     }
 
     /// Up to `max` entries starting at `from` (which must be past the base).
@@ -290,6 +320,8 @@ impl Log {
         };
         let drop = (index - self.base_index) as usize;
         self.entries.drain(..drop.min(self.entries.len()));
+        let configs = self.configs.partition_point(|&i| i <= index);
+        self.configs.drain(..configs);
         self.base_index = index;
         self.base_term = term;
         self.base_hash = hash;

@@ -242,35 +242,18 @@ pub fn parse_changes(texts: &[String], nodes: u32, voters: u32) -> Result<Vec<Ch
 }
 
 /// The latest configuration entry in `log` at or below `limit`, with its
-/// index (`None`: none is held above the base).
+/// index (`None`: none is held above the base). The log keeps the indices
+/// of its configuration entries ([`Log::latest_config_at`]): this runs
+/// after every handler and in the `config-quorums` check after every step.
 pub fn latest_in_log(log: &Log, limit: u64) -> Option<(u64, &Config)> {
-    latest_after(log, log.base_index(), limit)
-}
-
-/// The latest configuration entry in `log` above `from` and at or below
-/// `limit`, with its index.
-fn latest_after(log: &Log, from: u64, limit: u64) -> Option<(u64, &Config)> {
-    let mut index = limit.min(log.last_index());
-    while index > from.max(log.base_index()) {
-        if let Some(super::Entry {
+    let index = log.latest_config_at(limit)?;
+    match log.entry(index) {
+        Some(super::Entry {
             command: Command::Config(config),
             ..
-        }) = log.entry(index)
-        {
-            return Some((index, config));
-        }
-        index -= 1;
+        }) => Some((index, config)),
+        _ => None,
     }
-    None
-}
-
-/// Where [`Raft`]'s last search for its latest configuration entry stopped:
-/// through which index, the log's prefix hash there, and what it found.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(super) struct ConfigScan {
-    through: u64,
-    hash: u64,
-    found: Option<u64>,
 }
 
 impl Raft {
@@ -304,34 +287,6 @@ impl Raft {
         self.membership_active().then(|| self.config_through(index))
     }
 
-    /// The index of the latest configuration entry in the log at or below
-    /// `limit` (as [`latest_in_log`]), searching only the entries added
-    /// since the last call when the log below them is unchanged (same
-    /// prefix hash), so a handler that appended nothing costs nothing and
-    /// one that appended k entries looks at k (`config_scan`).
-    fn scan_config(&mut self, limit: u64) -> Option<u64> {
-        let limit = limit.min(self.log.last_index());
-        let base = self.log.base_index();
-        let memo = self.config_scan;
-        let unchanged = memo.through >= base
-            && memo.through <= limit
-            && self.log.hash_at(memo.through) == Some(memo.hash);
-        let (from, mut found) = if unchanged {
-            (memo.through, memo.found.filter(|&i| i > base))
-        } else {
-            (base, None)
-        };
-        if let Some((index, _)) = latest_after(&self.log, from, limit) {
-            found = Some(index);
-        }
-        self.config_scan = ConfigScan {
-            through: limit,
-            hash: self.log.hash_at(limit).unwrap_or(0),
-            found,
-        };
-        found
-    }
-
     /// Recompute the configuration in force — the latest in the log, or
     /// with the `config-on-commit` bug the latest committed one — and, on
     /// a leader, the progress of each member.
@@ -341,14 +296,11 @@ impl Raft {
         } else {
             self.log.last_index()
         };
-        let found = self.scan_config(limit);
-        self.config_index = found.unwrap_or(0);
-        let in_force = match found.and_then(|i| self.log.entry(i)) {
-            Some(super::Entry {
-                command: Command::Config(config),
-                ..
-            }) => Some(config),
-            _ => self.snapshot.as_ref().and_then(|s| s.config.as_ref()),
+        let found = latest_in_log(&self.log, limit);
+        self.config_index = found.map_or(0, |(i, _)| i);
+        let in_force = match found {
+            Some((_, config)) => Some(config),
+            None => self.snapshot.as_ref().and_then(|s| s.config.as_ref()),
         };
         let config = match in_force {
             Some(config) if *config == self.config => return,
@@ -627,44 +579,49 @@ mod tests {
     }
 
     #[test]
-    fn the_memoised_search_finds_what_a_full_search_finds() {
-        let params = super::super::Params {
-            voters: 3,
-            ..Default::default()
+    fn the_log_finds_its_latest_configuration_as_a_full_scan_does() {
+        let scan = |log: &Log, limit: u64| {
+            (log.base_index() + 1..=limit.min(log.last_index()))
+                .rev()
+                .find(|&i| matches!(log.entry(i).map(|e| &e.command), Some(Command::Config(_))))
         };
-        let mut node = Raft::new(std::sync::Arc::new(params), NodeId(0), 5);
-        let check = |node: &mut Raft, limit: u64| {
-            let full = latest_in_log(&node.log, limit).map(|(i, _)| i);
-            assert_eq!(node.scan_config(limit), full, "limit {limit}");
+        let check = |log: &Log| {
+            for limit in 0..=log.last_index() + 1 {
+                let found = latest_in_log(log, limit).map(|(i, _)| i);
+                assert_eq!(found, scan(log, limit), "limit {limit} of {log:?}");
+            }
         };
-        // Configurations at 3 and 7 among no-ops, searched as the log grows.
+        // Configurations at 3 and 7 among no-ops, checked as the log grows.
+        let mut log = Log::new();
         for i in 1..=10u64 {
             let command = if i == 3 || i == 7 {
                 Command::Config(config(&[0, 1, 2, i as u32 % 5], None))
             } else {
                 Command::Noop
             };
-            node.log.append(1, command);
-            check(&mut node, i);
-            check(&mut node, i);
+            log.append(1, command);
+            check(&log);
         }
-        check(&mut node, 5);
-        check(&mut node, 10);
-        // A truncation below the last configuration, then other entries in
-        // its place (a new leader's): the memo must not keep index 7.
-        node.log.truncate_after(6);
-        check(&mut node, 6);
-        node.log.append(2, Command::Noop);
-        node.log.append(2, Command::Noop);
-        check(&mut node, 8);
-        node.log.truncate_after(6);
-        node.log
-            .append(3, Command::Config(config(&[1, 2, 3], None)));
-        check(&mut node, 7);
+        // A truncation below the last configuration, then a new leader's
+        // entries in its place; a merge that brings a configuration.
+        log.truncate_after(6);
+        check(&log);
+        assert_eq!(latest_in_log(&log, 10).map(|(i, _)| i), Some(3));
+        log.append(2, Command::Noop);
+        log.append(3, Command::Config(config(&[1, 2, 3], None)));
+        check(&log);
+        let leader = log.clone();
+        let mut follower = Log::new();
+        let merged = follower.merge(0, leader.entries_from(1, 100));
+        assert_eq!(merged.appended_from, Some(1));
+        check(&follower);
+        assert_eq!(follower, leader);
         // Compaction past the configurations: none is held above the base.
-        node.log.compact(7);
-        node.log.append(3, Command::Noop);
-        check(&mut node, 8);
-        assert_eq!(node.scan_config(8), None);
+        log.compact(5);
+        check(&log);
+        log.compact(8);
+        log.append(3, Command::Noop);
+        check(&log);
+        assert_eq!(latest_in_log(&log, 9), None);
     }
 }

@@ -505,10 +505,6 @@ pub struct Raft {
     pub config_index: u64,
     /// A leadership transfer in progress (leader only).
     pub transfer: Option<Transfer>,
-    /// Where the last search for the latest configuration entry stopped
-    /// (membership.rs): a memo, left out of the fingerprints (it is
-    /// derived from the log).
-    config_scan: membership::ConfigScan,
 }
 
 impl Raft {
@@ -551,7 +547,6 @@ impl Raft {
             config: Config::initial(params.initial_voters(nodes)),
             config_index: 0,
             transfer: None,
-            config_scan: membership::ConfigScan::default(),
             params,
         }
     }
@@ -782,7 +777,6 @@ impl Node for Raft {
             config,
             config_index,
             transfer,
-            config_scan: _,
         } = self;
         (id, nodes, term, voted_for, log, snapshot, role, leader).hash(h);
         (commit, applied, applied_hash, kv, votes, progress, waiting).hash(h);
@@ -882,7 +876,6 @@ impl Node for Raft {
             config,
             config_index,
             transfer,
-            config_scan: _,
         } = self;
         // Without membership changes the configuration never changes; a
         // transfer's deadline is compared with later readings (once past,

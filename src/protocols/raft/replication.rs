@@ -212,10 +212,13 @@ impl Raft {
     /// again. A healthy cluster never sets the timer.
     pub(super) fn arm_nudge(&mut self, ctx: &mut Ctx<Self>) {
         let now = ctx.now();
-        if self
-            .progress
-            .values()
-            .any(|p| self.is_quiet(p.last_heard, now))
+        // The classic leader (`pipeline = false`) is left as the paper
+        // and 6.5840 have it: one AppendEntries per follower per heartbeat.
+        if self.params.pipeline
+            && self
+                .progress
+                .values()
+                .any(|p| self.is_quiet(p.last_heard, now))
         {
             let half = SimTime(self.params.heartbeat.as_nanos() / 2);
             let term = self.term;

@@ -892,18 +892,10 @@ fn every_follower_hears_every_heartbeat_and_a_quiet_one_twice() {
     assert_eq!(h.node.progress[&NodeId(2)].last_heard, h.now);
 }
 
-/// Append one entry and have follower 1 acknowledge it: it commits and
-/// applies (follower 1 and the leader are a majority).
-fn commit_entry(h: &mut Harness, v: i64) {
-    new_entry(h, v);
-    let last = h.node.log.last_index();
-    h.deliver(1, success(1, last));
-    assert_eq!(h.node.applied, last);
-}
-
-/// [`commit_entry`], with the entry written to storage first as the node
-/// would (the harness's `new_entry` appends to the log only), so a test
-/// can read which entries stay stored.
+/// Append one entry on the leader, write it to storage as the node would
+/// (the harness's `new_entry` appends to the log only, so a test can read
+/// which entries stay stored), and commit and apply it on follower 1's
+/// acknowledgement.
 fn commit_stored_entry(h: &mut Harness, v: i64) {
     new_entry(h, v);
     let last = h.node.log.last_index();
