@@ -38,7 +38,6 @@ use crate::check::{CheckKind, CheckResult, Outcome};
 use crate::faults::{FaultAction, Target};
 use crate::net::NetConfig;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
 use std::hash::{Hash, Hasher};
 
 /// One thing that may happen next in an explored world. Queued events are
@@ -158,8 +157,9 @@ pub(crate) struct ExploreMode {
     pub(crate) ops_per_client: u64,
     /// The network model.
     pub(crate) wire: Wire,
-    /// Each node's part of the fingerprint, `None` when a step touched it.
-    pub(crate) node_hashes: Vec<Option<super::fingerprint::NodeHash>>,
+    /// Each node's part of the fingerprint, `None` when a step touched it;
+    /// shared by copies of the world (a copy copies pointers).
+    pub(crate) node_hashes: Vec<Option<std::sync::Arc<super::fingerprint::NodeHash>>>,
     /// The time model.
     pub(crate) time: TimeModel,
     /// A handler read its clock (`ctx.now()`) since exploring began.
@@ -250,46 +250,54 @@ impl<N: Node> Sim<N> {
     /// a multiset), then the fault choices `faults` allows. Empty once a
     /// check failed, and outside explore mode.
     pub fn choices(&self, faults: FaultChoices) -> Vec<Choice> {
+        let mut out = Vec::new();
+        self.choices_into(faults, &mut out);
+        out
+    }
+
+    /// [`Sim::choices`] into `out` (cleared first), so that a caller that
+    /// lists the choices of many states reuses one buffer.
+    pub fn choices_into(&self, faults: FaultChoices, out: &mut Vec<Choice>) {
+        out.clear();
         if self.violation.is_some() || self.explore.is_none() {
-            return Vec::new();
+            return;
         }
-        let mut runs: Vec<u64> = Vec::new();
-        let mut wire: Vec<u64> = Vec::new();
-        let mut seen = BTreeSet::new();
-        let mut events: Vec<(u64, SimTime, &Event<N>, Option<u64>)> = self
-            .queue
-            .iter_hashed()
-            .map(|(at, seq, e, hash)| (seq, at, e, hash))
-            .collect();
-        events.sort_unstable_by_key(|&(seq, _, _, _)| seq);
+        // Messages on the wire, one per distinct (link, message): the
+        // earliest scheduled of identical ones, by their wire hash.
+        let mut wire: Vec<(Option<u64>, u64)> = Vec::new();
         let horizon = self.horizon();
-        for (seq, at, event, hash) in events {
+        for (at, seq, event, hash) in self.queue.iter_hashed() {
             if let Event::Deliver { .. } = event {
                 // Identical messages on one link: the same wire hash.
                 let hash = hash.or_else(|| super::fingerprint::wire_hash(event));
-                if seen.insert(hash) {
-                    runs.push(seq);
-                    wire.push(seq);
+                match wire.iter_mut().find(|(h, _)| *h == hash) {
+                    Some(first) => first.1 = first.1.min(seq),
+                    None => wire.push((hash, seq)),
                 }
             } else if self.is_live(event) && !(is_timed(event) && horizon.is_some_and(|h| at > h)) {
-                runs.push(seq);
+                out.push(Choice::Run { seq });
             }
         }
+        out.extend(wire.iter().map(|&(_, seq)| Choice::Run { seq }));
         match horizon {
-            Some(h) => runs.extend(
+            Some(h) => out.extend(
                 self.live_timer_times()
                     .filter(|&(_, due)| due <= h)
-                    .map(|(seq, _)| seq),
+                    .map(|(seq, _)| Choice::Run { seq }),
             ),
-            None => runs.extend(self.live_timers().map(|(seq, _)| seq)),
+            None => out.extend(self.live_timers().map(|(seq, _)| Choice::Run { seq })),
         }
-        runs.sort_unstable();
-        let mut out: Vec<Choice> = runs.into_iter().map(|seq| Choice::Run { seq }).collect();
-        if faults.drop {
-            out.extend(wire.iter().map(|&seq| Choice::Drop { seq }));
-        }
-        if faults.duplicate && !self.duplicating() {
-            out.extend(wire.iter().map(|&seq| Choice::Duplicate { seq }));
+        // Every choice so far is a `Run`: in scheduling order.
+        out.sort_unstable();
+        if faults.drop || faults.duplicate {
+            let mut seqs: Vec<u64> = wire.iter().map(|&(_, seq)| seq).collect();
+            seqs.sort_unstable();
+            if faults.drop {
+                out.extend(seqs.iter().map(|&seq| Choice::Drop { seq }));
+            }
+            if faults.duplicate && !self.duplicating() {
+                out.extend(seqs.iter().map(|&seq| Choice::Duplicate { seq }));
+            }
         }
         for (i, slot) in self.nodes.iter().enumerate() {
             let node = i as u32;
@@ -299,7 +307,6 @@ impl<N: Node> Sim<N> {
                 _ => {}
             }
         }
-        out
     }
 
     /// Pending timers that may fire: (seq, node).

@@ -152,6 +152,8 @@ pub trait DynSim: Send {
     fn is_exploring(&self) -> bool;
     /// The enabled choices: [`Sim::choices`].
     fn choices(&self, faults: FaultChoices) -> Vec<Choice>;
+    /// The enabled choices into a reused buffer: [`Sim::choices_into`].
+    fn choices_into(&self, faults: FaultChoices, out: &mut Vec<Choice>);
     /// Apply one choice as one step: [`Sim::apply_choice`].
     fn apply_choice(&mut self, choice: &Choice) -> Option<StepResult>;
     /// A choice in words: [`Sim::describe_choice`].
@@ -349,6 +351,9 @@ impl<N: Node> DynSim for Sim<N> {
     }
     fn choices(&self, faults: FaultChoices) -> Vec<Choice> {
         Sim::choices(self, faults)
+    }
+    fn choices_into(&self, faults: FaultChoices, out: &mut Vec<Choice>) {
+        Sim::choices_into(self, faults, out)
     }
     fn apply_choice(&mut self, choice: &Choice) -> Option<StepResult> {
         Sim::apply_choice(self, choice)

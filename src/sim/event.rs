@@ -450,6 +450,21 @@ impl<N: Node> Queue<N> {
         })
     }
 
+    /// Every pending timer with its local deadline: (node, id, incarnation,
+    /// local deadline, payload), in node then id order (the explorer's
+    /// fingerprint: [`Queue::timers`] and [`Queue::timer_deadlines`] in one
+    /// pass).
+    pub(crate) fn timers_due(
+        &self,
+    ) -> impl Iterator<Item = (NodeId, TimerId, u32, SimTime, &N::Timer)> + '_ {
+        self.timers.iter().enumerate().flat_map(|(node, table)| {
+            table.iter().map(move |(&id, p)| {
+                let node = NodeId(node as u32);
+                (node, TimerId(id), p.incarnation, p.local_deadline, &p.timer)
+            })
+        })
+    }
+
     /// Every pending timer's (node, seq, incarnation, local deadline), in
     /// node then id order (the explorer's deadline-ordered time model).
     pub(crate) fn timer_deadlines(&self) -> impl Iterator<Item = (NodeId, u64, u32, SimTime)> + '_ {

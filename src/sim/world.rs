@@ -456,7 +456,7 @@ impl<N: Node> SimBuilder<N> {
     pub fn monitor(mut self, name: impl Into<String>, monitor: impl Monitor<N>) -> Self {
         self.settings.monitors.push(NamedMonitor {
             name: Arc::from(name.into()),
-            monitor: Box::new(monitor),
+            monitor: Arc::new(monitor),
         });
         self
     }

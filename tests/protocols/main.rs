@@ -7,6 +7,7 @@
 //! - `clocks_props`: vector clocks form a partial order and merge is its least upper bound (proptest).
 //! - `cqrs`: event sourcing and CQRS under crashes, loss and duplication; each bug caught by the check meant for it.
 //! - `explore_bounded`: `explore` exhausts the 3-node Raft reference inside a boundary (term, log, wire; relative time) and finds a bug switch inside it.
+//! - `explore_paxos`: `explore` on Multi-Paxos: counts pinned at small depths for every strategy and with fault budgets.
 //! - `explore_bugs`: `explore` finds every Raft and 2PC bug switch in a small configuration (some in phases), and the reference passes the same searches.
 //! - `gossip`: gossip scenarios and bug switches.
 //! - `load_balancing`: one slow instance among ten (round robin's p99 collapses, least-outstanding and two-choices hold), stale load and a herd after a restart, every bug switch caught by its check, trace hashes pinned.
@@ -39,6 +40,7 @@ mod clocks_props;
 mod cqrs;
 mod explore_bounded;
 mod explore_bugs;
+mod explore_paxos;
 mod gossip;
 mod load_balancing;
 mod lock_service;
