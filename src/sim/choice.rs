@@ -264,7 +264,7 @@ impl<N: Node> Sim<N> {
         }
         // Messages on the wire, one per distinct (link, message): the
         // earliest scheduled of identical ones, by their wire hash.
-        let mut wire: Vec<(Option<u64>, u64)> = Vec::new();
+        let mut wire: Vec<(Option<u64>, u64)> = Vec::with_capacity(self.queue.len());
         let horizon = self.horizon();
         for (at, seq, event, hash) in self.queue.iter_hashed() {
             if let Event::Deliver { .. } = event {

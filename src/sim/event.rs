@@ -236,7 +236,7 @@ impl<N: Node> TimerTable<N> {
 /// pending timers, not on the queue's size. Stale references never reach the
 /// top of the heap (they are dropped eagerly), so [`Queue::peek_time`] and the
 /// pop order are exactly those of a queue re-timed in place.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(crate) struct Queue<N: Node> {
     heap: BinaryHeap<Entry>,
     /// The items the heap's entries point at; `None` in a free slot.
@@ -249,6 +249,33 @@ pub(crate) struct Queue<N: Node> {
     stale: usize,
     /// Timers re-timed by clock jumps so far (a cost counter for tests).
     retimed: u64,
+}
+
+/// Room a copy of the queue keeps for the events its next step schedules.
+const COPY_ROOM: usize = 4;
+
+impl<N: Node> Clone for Queue<N> {
+    /// A copy with room to spare in the heap and the slots (a derived
+    /// clone has none, so an explored copy's first push reallocated them).
+    /// The heap is copied as laid out: the same pops in the same order.
+    fn clone(&self) -> Self {
+        let mut heap = Vec::with_capacity(self.heap.len() + COPY_ROOM);
+        heap.extend(self.heap.iter().copied());
+        let mut slots = Vec::with_capacity(self.slots.len() + COPY_ROOM);
+        slots.extend(self.slots.iter().cloned());
+        let mut free = Vec::with_capacity(self.free.len() + COPY_ROOM);
+        free.extend_from_slice(&self.free);
+        Queue {
+            // A valid heap's layout: rebuilding it moves nothing.
+            heap: BinaryHeap::from(heap),
+            slots,
+            free,
+            seq: self.seq,
+            timers: self.timers.clone(),
+            stale: self.stale,
+            retimed: self.retimed,
+        }
+    }
 }
 
 impl<N: Node> Default for Queue<N> {
