@@ -1,5 +1,6 @@
 //! The shipped protocols, each through its scenarios: seed ranges pass, every bug switch is caught (with its replay command), trace hashes are pinned.
 //!
+//! - `bug_scenarios`: every shipped `*-bug-*.toml` fails at the seed its file names.
 //! - `bully`: the bully election: hand-over and bully-back, the split brain a partition makes (by design), flapping with a slow node, the `no-bully` switch.
 //! - `chaos`: chaos experiments (`[experiment]`): each shipped verdict over seeds, the hypothesis judged over its window, an abort stopping the faults, a role skipped outside the blast radius, trace hashes pinned.
 //! - `cap`: quorum-kv's CAP trade-offs, the comparison table (snapshot) and its bug switches.
@@ -32,6 +33,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod bug_scenarios;
 mod bully;
 mod cap;
 mod chaos;
