@@ -26,12 +26,13 @@
 //! the trace hash and trace entry, the effects, the monitors and the
 //! `always` checks are exactly those of [`Sim::step`].
 
-use super::event::Event;
+use super::event::{ErasedEvent, Event};
 use super::hash::StableHasher;
 use super::ids::{ClientId, Endpoint, NodeId};
 use super::node::Node;
 use super::panics::{catch_panic, PANIC_CHECK};
 use super::step::StepResult;
+use super::trace::debug_text;
 use super::world::Sim;
 use super::SimTime;
 use crate::check::{CheckKind, CheckResult, Outcome};
@@ -530,32 +531,41 @@ impl<N: Node> Sim<N> {
     /// A choice in words, as of this state (before it is applied):
     /// `deliver n0 -> n1 Ping(0)`, `fire n2's timer Election`, ...
     pub fn describe_choice(&self, choice: &Choice) -> String {
-        let event = |seq: u64| -> Option<String> {
-            if let Some((_, node)) = self.live_timers().find(|&(s, _)| s == seq) {
-                let timer = self
-                    .queue
-                    .timers()
-                    .find(|t| t.2 == seq)
-                    .map(|t| format!("{:?}", t.4))
-                    .unwrap_or_default();
-                return Some(format!("fire {node}'s timer {}", clip(&timer)));
+        let event = match *choice {
+            Choice::Run { seq } | Choice::Drop { seq } | Choice::Duplicate { seq } => {
+                self.describe_queued(seq)
             }
-            let (_, _, event) = self.queue.iter().find(|(_, s, _)| *s == seq)?;
-            Some(describe_event(event))
+            Choice::Crash { .. } | Choice::Restart { .. } => None,
         };
-        match *choice {
-            Choice::Run { seq } => event(seq).unwrap_or_else(|| format!("event #{seq}")),
-            Choice::Drop { seq } => format!(
-                "drop: {}",
-                event(seq).unwrap_or_else(|| format!("event #{seq}"))
-            ),
-            Choice::Duplicate { seq } => format!(
-                "duplicate: {}",
-                event(seq).unwrap_or_else(|| format!("event #{seq}"))
-            ),
-            Choice::Crash { node } => format!("crash {}", NodeId(node)),
-            Choice::Restart { node } => format!("restart {}", NodeId(node)),
+        choice_text(choice, event)
+    }
+
+    /// Queued event `seq` in words, if it is queued.
+    fn describe_queued(&self, seq: u64) -> Option<String> {
+        if let Some((_, node)) = self.live_timers().find(|&(s, _)| s == seq) {
+            let timer = self
+                .queue
+                .timers()
+                .find(|t| t.2 == seq)
+                .map(|t| debug_text(&t.4))
+                .unwrap_or_default();
+            return Some(format!("fire {node}'s timer {}", clip(&timer)));
         }
+        let (_, _, event) = self.queue.iter().find(|(_, s, _)| *s == seq)?;
+        Some(describe_event(event.erased()))
+    }
+}
+
+/// [`Sim::describe_choice`] once the event it names is described
+/// (`None`: not queued).
+fn choice_text(choice: &Choice, event: Option<String>) -> String {
+    let event = |seq: u64| event.clone().unwrap_or_else(|| format!("event #{seq}"));
+    match *choice {
+        Choice::Run { seq } => event(seq),
+        Choice::Drop { seq } => format!("drop: {}", event(seq)),
+        Choice::Duplicate { seq } => format!("duplicate: {}", event(seq)),
+        Choice::Crash { node } => format!("crash {}", NodeId(node)),
+        Choice::Restart { node } => format!("restart {}", NodeId(node)),
     }
 }
 
@@ -654,38 +664,39 @@ fn quiet_network(net: &mut NetConfig) {
     }
 }
 
-fn describe_event<N: Node>(event: &Event<N>) -> String {
+fn describe_event(event: ErasedEvent<'_>) -> String {
     match event {
-        Event::Deliver { from, to, msg, .. } => {
+        ErasedEvent::Deliver { from, to, msg, .. } => {
             format!("deliver {from} -> {to} {}", clip(&format!("{msg:?}")))
         }
-        Event::Request { node, request, .. } => format!(
+        ErasedEvent::Request { node, request } => format!(
             "deliver {} -> {node} request {}",
             Endpoint::Client(request.client),
             clip(&format!("{:?}", request.op))
         ),
-        Event::Reply {
+        ErasedEvent::Reply {
             node,
             client,
             reply,
-            ..
         } => {
             format!(
                 "deliver {node} -> {client} reply {}",
                 clip(&format!("{reply:?}"))
             )
         }
-        Event::ClientWake(client) => format!("{client} invokes its next operation"),
-        Event::ClientTimeout { client, .. } => format!("{client}'s operation times out"),
-        Event::ClientResend { client, .. } => format!("{client} resends its operation"),
-        Event::Start(node) => format!("start {node}"),
-        Event::Timer { node, timer, .. } => format!("fire {node}'s timer {timer:?}"),
-        Event::Fault(action) => format!("fault {action:?}"),
-        Event::NemesisTick | Event::NemesisUndo(_) | Event::NemesisMix => "nemesis".into(),
-        Event::Resume(node) => format!("resume {node}"),
-        Event::Settle => "settle".into(),
-        Event::ExperimentAbort => "experiment abort".into(),
-        Event::Serve(node) => format!("serve {node}"),
+        ErasedEvent::ClientWake(client) => format!("{client} invokes its next operation"),
+        ErasedEvent::ClientTimeout(client) => format!("{client}'s operation times out"),
+        ErasedEvent::ClientResend(client) => format!("{client} resends its operation"),
+        ErasedEvent::Start(node) => format!("start {node}"),
+        ErasedEvent::Timer { node, timer } => format!("fire {node}'s timer {timer:?}"),
+        ErasedEvent::Fault(action) => format!("fault {action:?}"),
+        ErasedEvent::NemesisTick | ErasedEvent::NemesisUndo(_) | ErasedEvent::NemesisMix => {
+            "nemesis".into()
+        }
+        ErasedEvent::Resume(node) => format!("resume {node}"),
+        ErasedEvent::Settle => "settle".into(),
+        ErasedEvent::ExperimentAbort => "experiment abort".into(),
+        ErasedEvent::Serve(node) => format!("serve {node}"),
     }
 }
 

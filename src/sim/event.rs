@@ -75,6 +75,91 @@ impl<N: Node> Event<N> {
     }
 }
 
+impl<N: Node> Event<N> {
+    /// The event with its message or timer as `&dyn Debug`: what the
+    /// descriptions read, so that they are compiled once rather than once
+    /// per node type.
+    pub(crate) fn erased(&self) -> ErasedEvent<'_> {
+        match self {
+            Event::Start(node) => ErasedEvent::Start(*node),
+            Event::Deliver {
+                from,
+                to,
+                sent_at,
+                msg,
+                ..
+            } => ErasedEvent::Deliver {
+                from: *from,
+                to: *to,
+                sent_at: *sent_at,
+                msg,
+            },
+            Event::Timer { node, timer, .. } => ErasedEvent::Timer { node: *node, timer },
+            Event::Request { node, request, .. } => ErasedEvent::Request {
+                node: *node,
+                request,
+            },
+            Event::Reply {
+                node,
+                client,
+                reply,
+                ..
+            } => ErasedEvent::Reply {
+                node: *node,
+                client: *client,
+                reply,
+            },
+            Event::ClientWake(client) => ErasedEvent::ClientWake(*client),
+            Event::ClientTimeout { client, .. } => ErasedEvent::ClientTimeout(*client),
+            Event::ClientResend { client, .. } => ErasedEvent::ClientResend(*client),
+            Event::Fault(action) => ErasedEvent::Fault(action),
+            Event::NemesisTick => ErasedEvent::NemesisTick,
+            Event::NemesisUndo(action) => ErasedEvent::NemesisUndo(action),
+            Event::NemesisMix => ErasedEvent::NemesisMix,
+            Event::Resume(node) => ErasedEvent::Resume(*node),
+            Event::Settle => ErasedEvent::Settle,
+            Event::ExperimentAbort => ErasedEvent::ExperimentAbort,
+            Event::Serve(node) => ErasedEvent::Serve(*node),
+        }
+    }
+}
+
+/// An [`Event`] as the engine's descriptions read it, borrowed, with its
+/// message or timer typed away (`&dyn Debug`).
+pub(crate) enum ErasedEvent<'a> {
+    Start(NodeId),
+    Deliver {
+        from: NodeId,
+        to: NodeId,
+        sent_at: SimTime,
+        msg: &'a dyn std::fmt::Debug,
+    },
+    Timer {
+        node: NodeId,
+        timer: &'a dyn std::fmt::Debug,
+    },
+    Request {
+        node: NodeId,
+        request: &'a Request,
+    },
+    Reply {
+        node: NodeId,
+        client: ClientId,
+        reply: &'a Reply,
+    },
+    ClientWake(ClientId),
+    ClientTimeout(ClientId),
+    ClientResend(ClientId),
+    Fault(&'a FaultAction),
+    NemesisTick,
+    NemesisUndo(&'a FaultAction),
+    NemesisMix,
+    Resume(NodeId),
+    Settle,
+    ExperimentAbort,
+    Serve(NodeId),
+}
+
 /// An event popped from the queue, with its time and scheduling order.
 #[derive(Clone, Debug)]
 pub(crate) struct Scheduled<N: Node> {
