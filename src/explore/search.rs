@@ -156,6 +156,14 @@ struct Expander<'a> {
     sometimes: bool,
 }
 
+/// Buffers [`expand`] reuses from one state to the next (one per worker):
+/// the list of a state's choices, and of a leaf's.
+#[derive(Default)]
+struct Scratch {
+    choices: Vec<Choice>,
+    leaf: Vec<Choice>,
+}
+
 /// Explore every state reachable from `initial` within `config`'s bounds,
 /// or walk it at random ([`crate::scenario::ExploreStrategy::Walk`]). A
 /// freshly built world is put in explore mode first; a world already in
@@ -254,9 +262,10 @@ fn seen_before(config: &Config, known: Option<u32>, depth: u32) -> bool {
 /// state itself is used up: the last choice is applied to it rather than
 /// to a copy (a world fewer to build and to free), unless every choice
 /// before it led back to the state, which a terminal check may then need.
-fn expand(entry: Pending, with: &Expander) -> Expansion {
+fn expand(entry: Pending, with: &Expander, scratch: &mut Scratch) -> Expansion {
     let (config, boundary, known) = (with.config, with.boundary, with.known);
-    let choices = entry.state.choices(entry.budgets.faults());
+    let choices = &mut scratch.choices;
+    entry.state.choices_into(entry.budgets.faults(), choices);
     if choices.is_empty() {
         return Expansion::Terminal(terminal_failure(entry.state.as_ref()), 0);
     }
@@ -272,7 +281,7 @@ fn expand(entry: Pending, with: &Expander) -> Expansion {
     let last = choices.len() - 1;
     let (parent_budgets, parent_key) = (entry.budgets, entry.key);
     let mut parent = Some(entry.state);
-    for (i, choice) in choices.into_iter().enumerate() {
+    for (i, &choice) in choices.iter().enumerate() {
         let mut next = match parent.take() {
             Some(state) if i == last && moved => state,
             Some(state) => {
@@ -297,7 +306,8 @@ fn expand(entry: Pending, with: &Expander) -> Expansion {
             Notes::of(next.as_ref(), with.sometimes)
         };
         let leaf = (!skip && !with.keep && at_bound).then(|| {
-            if next.choices(budgets.faults()).is_empty() {
+            next.choices_into(budgets.faults(), &mut scratch.leaf);
+            if scratch.leaf.is_empty() {
                 Expansion::Terminal(terminal_failure(next.as_ref()), 0)
             } else {
                 Expansion::DepthCut
@@ -406,7 +416,7 @@ impl<'c> Run<'c> {
             keep: false,
             sometimes,
         };
-        let expansion = expand(root, &with);
+        let expansion = expand(root, &with, &mut Scratch::default());
         let mut frontier = Vec::new();
         if self.merge(id, depth, expansion, &mut frontier).is_err() {
             return;
@@ -439,6 +449,7 @@ impl<'c> Run<'c> {
                 let parents = &self.parents;
                 let expanded = parallel::map(chunks, config.jobs, |(root, chunk)| {
                     let mut rebuilder = Rebuilder::new(root, parents);
+                    let mut scratch = Scratch::default();
                     chunk
                         .into_iter()
                         .map(|entry| {
@@ -459,7 +470,7 @@ impl<'c> Run<'c> {
                                         id,
                                         key: entry.key,
                                     };
-                                    expand(pending, &with)
+                                    expand(pending, &with, &mut scratch)
                                 }
                             };
                             (id, depth, expansion)
@@ -487,6 +498,7 @@ impl<'c> Run<'c> {
         let sometimes = !self.sometimes_names.is_empty();
         let mut pending = vec![root];
         let mut found = Vec::new();
+        let mut scratch = Scratch::default();
         while let Some(entry) = pending.pop() {
             if !self.keep_going(pending.len(), progress) {
                 return;
@@ -499,7 +511,7 @@ impl<'c> Run<'c> {
                 keep: true,
                 sometimes,
             };
-            let expansion = expand(entry, &with);
+            let expansion = expand(entry, &with, &mut scratch);
             if self.merge(id, depth, expansion, &mut found).is_err() {
                 return;
             }

@@ -353,25 +353,21 @@ pub fn configure<N: Node>(
     workload: Option<Box<dyn Workload>>,
     options: &BuildOptions,
 ) -> Result<SimBuilder<N>, ScenarioError> {
+    // Read and validated once for every node type; only handing the
+    // results to the builder is generic.
+    let plan = plan(scenario, facts, &builder.predicate_names())?;
     builder = builder
         .name(scenario.name.clone())
         .duration(scenario.duration)
         .settle(scenario.settle)
-        .network(net_config(scenario))
+        .network(plan.net)
         .clock_skew(scenario.clocks.offset, scenario.clocks.drift_ppm)
         .lose_unsynced(scenario.storage.lose_unsynced)
         .trace_level(options.trace_level)
         .unknown(scenario.check.unknown)
         .history_steps(scenario.check.history_steps);
-    if let Some(service) = &scenario.service {
-        builder = builder.service(crate::sim::ServiceConfig {
-            time: service.time,
-            workers: service.workers,
-            nodes: service
-                .nodes
-                .as_ref()
-                .map(|nodes| nodes.iter().map(|&n| NodeId(n)).collect()),
-        });
+    if let Some(service) = plan.service {
+        builder = builder.service(service);
     }
     for expectation in &scenario.check.expect {
         builder = builder.expect(expectation.clone());
@@ -379,37 +375,84 @@ pub fn configure<N: Node>(
     if let Some(experiment) = &scenario.experiment {
         builder = builder.experiment(experiment.clone());
     }
-    for timed in &scenario.check.timed {
-        check_predicates(&builder, scenario, facts, timed)?;
-        builder = builder.timed_check(timed.check());
+    for timed in plan.timed {
+        builder = builder.timed_check(timed);
     }
-    history_check(scenario, facts)?;
-    let clients = client_config(scenario, facts)?;
     if let Some(workload) = workload {
-        builder = builder.boxed_clients(clients, workload);
+        builder = builder.boxed_clients(plan.clients, workload);
     }
-    for fault in &scenario.faults {
-        let action = scheduled_fault(scenario, facts, fault)?;
-        builder = builder.fault(ScheduledFault {
-            at: fault.at,
-            action,
-        });
+    for fault in plan.faults {
+        builder = builder.fault(fault);
     }
-    if let Some(n) = &scenario.nemesis {
-        builder = builder.nemesis(nemesis(n));
+    if let Some(nemesis) = plan.nemesis {
+        builder = builder.nemesis(nemesis);
     }
     select_invariants(builder, scenario)
 }
 
+/// What [`configure`] hands the builder, read from the scenario.
+struct Plan {
+    net: NetConfig,
+    service: Option<crate::sim::ServiceConfig>,
+    timed: Vec<crate::check::TimedCheck>,
+    clients: ClientConfig,
+    faults: Vec<ScheduledFault>,
+    nemesis: Option<NemesisConfig>,
+}
+
+/// Read [`configure`]'s settings from `scenario`, with its errors in the
+/// order it finds them: timed checks (against the `declared` predicates),
+/// the history check, the workload, the faults.
+fn plan(
+    scenario: &Scenario,
+    facts: &ProtocolFacts,
+    declared: &[(String, String)],
+) -> Result<Plan, ScenarioError> {
+    let net = net_config(scenario);
+    let service = scenario
+        .service
+        .as_ref()
+        .map(|service| crate::sim::ServiceConfig {
+            time: service.time,
+            workers: service.workers,
+            nodes: service
+                .nodes
+                .as_ref()
+                .map(|nodes| nodes.iter().map(|&n| NodeId(n)).collect()),
+        });
+    let mut timed_checks = Vec::new();
+    for timed in &scenario.check.timed {
+        check_predicates(declared, scenario, facts, timed)?;
+        timed_checks.push(timed.check());
+    }
+    history_check(scenario, facts)?;
+    let clients = client_config(scenario, facts)?;
+    let mut faults = Vec::new();
+    for fault in &scenario.faults {
+        let action = scheduled_fault(scenario, facts, fault)?;
+        faults.push(ScheduledFault {
+            at: fault.at,
+            action,
+        });
+    }
+    Ok(Plan {
+        net,
+        service,
+        timed: timed_checks,
+        clients,
+        faults,
+        nemesis: scenario.nemesis.as_ref().map(nemesis),
+    })
+}
+
 /// Every predicate a timed check names is declared (by the engine or the
 /// protocol), every role count names a role of the protocol.
-fn check_predicates<N: Node>(
-    builder: &SimBuilder<N>,
+fn check_predicates(
+    declared: &[(String, String)],
     scenario: &Scenario,
     facts: &ProtocolFacts,
     timed: &spec::TimedSpec,
 ) -> Result<(), ScenarioError> {
-    let declared = builder.predicate_names();
     let names: Vec<&str> = declared.iter().map(|(n, _)| n.as_str()).collect();
     for p in &timed.holds {
         let message = match p.get_ref() {

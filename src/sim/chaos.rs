@@ -12,16 +12,19 @@
 //! point does), later faults are skipped and the nemesis stops; the
 //! clients go on, so the `after` window is measured.
 
+use super::apply::FaultHost;
 use super::event::Event;
 use super::ids::NodeId;
 use super::node::Node;
 use super::world::Sim;
 use super::SimTime;
 use crate::check::experiment::{
-    judge, phase_windows, Judgement, Window, WindowOps, WindowSpec, ABORT_TICK,
+    judge, phase_windows, Experiment, Judgement, Window, WindowOps, WindowSpec, ABORT_TICK,
 };
+use crate::check::history::History;
 use crate::check::{CheckKind, CheckResult, Outcome};
 use crate::faults::FaultAction;
+use crate::net::NetConfig;
 use serde::Serialize;
 
 /// The experiment's progress: part of the world, cloned with it.
@@ -134,42 +137,8 @@ impl<N: Node> Sim<N> {
     /// The abort event: heal the network, undo link changes and loss,
     /// restart crashed nodes, end slow-downs; later faults are skipped.
     pub(crate) fn abort_experiment(&mut self) -> String {
-        self.network.heal();
         let settings = std::sync::Arc::clone(&self.settings);
-        self.network.restore_rates(&settings.base_net);
-        self.network.reset_rules();
-        let crashed = self.crashed_nodes();
-        for &n in &crashed {
-            self.restart(n);
-        }
-        let now = self.now;
-        if let Some(service) = self.service.as_deref_mut() {
-            for n in 0..settings.nodes {
-                service.slow(NodeId(n), 1, now);
-            }
-        }
-        let why = self
-            .chaos_aborted()
-            .map(|(at, why)| format!("at {at} because {why}"))
-            .unwrap_or_default();
-        if let Some(chaos) = self.chaos.as_deref_mut() {
-            // Everything ends here: "during" ends at the abort.
-            for span in &mut chaos.spans {
-                span.1 = span.1.min(now);
-            }
-            chaos.spans.push((now, now));
-        }
-        let restarted: Vec<String> = crashed.iter().map(|n| n.to_string()).collect();
-        let restarted = if restarted.is_empty() {
-            "nobody".to_string()
-        } else {
-            restarted.join(" ")
-        };
-        let text = format!(
-            "experiment aborted {why}: faults stop, network healed, slow-downs ended, restarted {restarted}"
-        );
-        self.fault_log.push((now, text.clone()));
-        text
+        self.host().abort_world(&settings.base_net)
     }
 
     /// Keep the nodes inside the experiment's blast radius; the others
@@ -208,88 +177,147 @@ impl<N: Node> Sim<N> {
             .is_none_or(|radius| radius.contains(&node))
     }
 
-    /// The experiment's windows, as of the run so far.
-    fn experiment_windows(&self) -> Vec<Window> {
-        let Some(experiment) = self.settings.experiment.as_ref() else {
-            return Vec::new();
-        };
-        match &experiment.windows {
-            WindowSpec::Explicit(windows) => windows.clone(),
-            WindowSpec::Phases { warmup, recovery } => {
-                let spans = self.chaos.as_deref().map_or(&[][..], |c| &c.spans[..]);
-                phase_windows(spans, self.settings.duration, *warmup, *recovery)
-            }
-        }
-    }
-
     /// Judge the hypothesis over every window: the checks (kind `expect`,
     /// named `hypothesis during: op-latency-p99 <= 50ms`) and the report.
     pub(crate) fn experiment_results(&self) -> Option<(Vec<CheckResult>, ExperimentReport)> {
         let experiment = self.settings.experiment.as_ref()?;
-        let mut checks = Vec::new();
-        let mut judgements = Vec::new();
-        let mut windows = Vec::new();
-        for window in self.experiment_windows() {
-            if window.from == window.to {
-                // An empty phase (no fault, or faults that took no time):
-                // nothing was invoked in it, nothing to judge.
-                windows.push(WindowReport {
-                    window,
-                    ops_invoked: 0,
-                });
-                continue;
-            }
-            let ops = WindowOps::collect(self.history(), &window);
-            let metrics = ops.metrics(true);
-            for bound in &experiment.hypothesis {
-                let j = judge(&window.name, bound, &metrics);
-                let outcome = match j.status {
-                    "held" => Outcome::Pass,
-                    "violated" => {
-                        let relative = j
-                            .by_relative_percent
-                            .map(|r| format!(" ({r}%)"))
-                            .unwrap_or_default();
-                        Outcome::Fail(format!(
-                            "measured {} over [{}, {}), expected {}: violated by {}{relative}",
-                            j.measured.clone().unwrap_or_default(),
-                            window.from,
-                            window.to,
-                            bound.describe(),
-                            j.by.clone().unwrap_or_default()
-                        ))
-                    }
-                    _ if ops.invoked == 0 => Outcome::Unknown(format!(
-                        "no operation was invoked in [{}, {})",
-                        window.from, window.to
-                    )),
-                    _ => Outcome::Unknown(format!(
-                        "no operation invoked in [{}, {}) completed ok, so there is no latency",
-                        window.from, window.to
-                    )),
-                };
-                checks.push(CheckResult {
-                    name: format!("hypothesis {}: {}", window.name, j.hypothesis),
-                    kind: CheckKind::Expect,
-                    outcome,
-                });
-                judgements.push(j);
-            }
+        let chaos = self.chaos.as_deref();
+        Some(experiment_results(
+            experiment,
+            chaos,
+            self.history(),
+            self.settings.duration,
+        ))
+    }
+}
+
+/// The experiment's windows, as of the run so far.
+fn experiment_windows(
+    experiment: &Experiment,
+    chaos: Option<&Chaos>,
+    duration: SimTime,
+) -> Vec<Window> {
+    match &experiment.windows {
+        WindowSpec::Explicit(windows) => windows.clone(),
+        WindowSpec::Phases { warmup, recovery } => {
+            let spans = chaos.map_or(&[][..], |c| &c.spans[..]);
+            phase_windows(spans, duration, *warmup, *recovery)
+        }
+    }
+}
+
+/// [`Sim::experiment_results`], for every node type at once: it reads
+/// only the experiment, its progress and the history.
+fn experiment_results(
+    experiment: &Experiment,
+    chaos: Option<&Chaos>,
+    history: &History,
+    duration: SimTime,
+) -> (Vec<CheckResult>, ExperimentReport) {
+    let mut checks = Vec::new();
+    let mut judgements = Vec::new();
+    let mut windows = Vec::new();
+    for window in experiment_windows(experiment, chaos, duration) {
+        if window.from == window.to {
+            // An empty phase (no fault, or faults that took no time):
+            // nothing was invoked in it, nothing to judge.
             windows.push(WindowReport {
                 window,
-                ops_invoked: ops.invoked,
+                ops_invoked: 0,
             });
+            continue;
         }
-        let chaos = self.chaos.as_deref();
-        let report = ExperimentReport {
-            windows,
-            held: judgements.iter().all(|j| j.status != "violated"),
-            judgements,
-            aborted: self
-                .chaos_aborted()
-                .map(|(at, why)| format!("aborted at {at}: {why}")),
-            skipped: chaos.map(|c| c.skipped.clone()).unwrap_or_default(),
+        let ops = WindowOps::collect(history, &window);
+        let metrics = ops.metrics(true);
+        for bound in &experiment.hypothesis {
+            let j = judge(&window.name, bound, &metrics);
+            let outcome = match j.status {
+                "held" => Outcome::Pass,
+                "violated" => {
+                    let relative = j
+                        .by_relative_percent
+                        .map(|r| format!(" ({r}%)"))
+                        .unwrap_or_default();
+                    Outcome::Fail(format!(
+                        "measured {} over [{}, {}), expected {}: violated by {}{relative}",
+                        j.measured.clone().unwrap_or_default(),
+                        window.from,
+                        window.to,
+                        bound.describe(),
+                        j.by.clone().unwrap_or_default()
+                    ))
+                }
+                _ if ops.invoked == 0 => Outcome::Unknown(format!(
+                    "no operation was invoked in [{}, {})",
+                    window.from, window.to
+                )),
+                _ => Outcome::Unknown(format!(
+                    "no operation invoked in [{}, {}) completed ok, so there is no latency",
+                    window.from, window.to
+                )),
+            };
+            checks.push(CheckResult {
+                name: format!("hypothesis {}: {}", window.name, j.hypothesis),
+                kind: CheckKind::Expect,
+                outcome,
+            });
+            judgements.push(j);
+        }
+        windows.push(WindowReport {
+            window,
+            ops_invoked: ops.invoked,
+        });
+    }
+    let report = ExperimentReport {
+        windows,
+        held: judgements.iter().all(|j| j.status != "violated"),
+        judgements,
+        aborted: chaos
+            .and_then(|c| c.aborted.as_ref())
+            .map(|(at, why)| format!("aborted at {at}: {why}")),
+        skipped: chaos.map(|c| c.skipped.clone()).unwrap_or_default(),
+    };
+    (checks, report)
+}
+
+impl dyn FaultHost + '_ {
+    /// [`Sim::abort_experiment`]'s work on the world; `base` is the
+    /// network as configured.
+    fn abort_world(&mut self, base: &NetConfig) -> String {
+        self.net_mut().heal();
+        self.net_mut().restore_rates(base);
+        self.net_mut().reset_rules();
+        let crashed = self.crashed_nodes();
+        for &n in &crashed {
+            self.restart_node(n);
+        }
+        let now = self.now();
+        for n in 0..self.node_count() {
+            // No effect on a node that takes no time.
+            self.slow_node(NodeId(n), 1, now);
+        }
+        let why = self
+            .chaos_mut()
+            .and_then(|c| c.aborted.as_ref())
+            .map(|(at, why)| format!("at {at} because {why}"))
+            .unwrap_or_default();
+        if let Some(chaos) = self.chaos_mut() {
+            // Everything ends here: "during" ends at the abort.
+            for span in &mut chaos.spans {
+                span.1 = span.1.min(now);
+            }
+            chaos.spans.push((now, now));
+        }
+        let restarted: Vec<String> = crashed.iter().map(|n| n.to_string()).collect();
+        let restarted = if restarted.is_empty() {
+            "nobody".to_string()
+        } else {
+            restarted.join(" ")
         };
-        Some((checks, report))
+        let text = format!(
+            "experiment aborted {why}: faults stop, network healed, slow-downs ended, restarted {restarted}"
+        );
+        self.log_fault(text.clone());
+        text
     }
 }

@@ -26,19 +26,19 @@
 //! the trace hash and trace entry, the effects, the monitors and the
 //! `always` checks are exactly those of [`Sim::step`].
 
-use super::event::Event;
+use super::event::{ErasedEvent, Event};
 use super::hash::StableHasher;
 use super::ids::{ClientId, Endpoint, NodeId};
 use super::node::Node;
 use super::panics::{catch_panic, PANIC_CHECK};
 use super::step::StepResult;
+use super::trace::debug_text;
 use super::world::Sim;
 use super::SimTime;
 use crate::check::{CheckKind, CheckResult, Outcome};
 use crate::faults::{FaultAction, Target};
 use crate::net::NetConfig;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
 use std::hash::{Hash, Hasher};
 
 /// One thing that may happen next in an explored world. Queued events are
@@ -158,8 +158,9 @@ pub(crate) struct ExploreMode {
     pub(crate) ops_per_client: u64,
     /// The network model.
     pub(crate) wire: Wire,
-    /// Each node's part of the fingerprint, `None` when a step touched it.
-    pub(crate) node_hashes: Vec<Option<super::fingerprint::NodeHash>>,
+    /// Each node's part of the fingerprint, `None` when a step touched it;
+    /// shared by copies of the world (a copy copies pointers).
+    pub(crate) node_hashes: Vec<Option<std::sync::Arc<super::fingerprint::NodeHash>>>,
     /// The time model.
     pub(crate) time: TimeModel,
     /// A handler read its clock (`ctx.now()`) since exploring began.
@@ -250,46 +251,54 @@ impl<N: Node> Sim<N> {
     /// a multiset), then the fault choices `faults` allows. Empty once a
     /// check failed, and outside explore mode.
     pub fn choices(&self, faults: FaultChoices) -> Vec<Choice> {
+        let mut out = Vec::new();
+        self.choices_into(faults, &mut out);
+        out
+    }
+
+    /// [`Sim::choices`] into `out` (cleared first), so that a caller that
+    /// lists the choices of many states reuses one buffer.
+    pub fn choices_into(&self, faults: FaultChoices, out: &mut Vec<Choice>) {
+        out.clear();
         if self.violation.is_some() || self.explore.is_none() {
-            return Vec::new();
+            return;
         }
-        let mut runs: Vec<u64> = Vec::new();
-        let mut wire: Vec<u64> = Vec::new();
-        let mut seen = BTreeSet::new();
-        let mut events: Vec<(u64, SimTime, &Event<N>, Option<u64>)> = self
-            .queue
-            .iter_hashed()
-            .map(|(at, seq, e, hash)| (seq, at, e, hash))
-            .collect();
-        events.sort_unstable_by_key(|&(seq, _, _, _)| seq);
+        // Messages on the wire, one per distinct (link, message): the
+        // earliest scheduled of identical ones, by their wire hash.
+        let mut wire: Vec<(Option<u64>, u64)> = Vec::with_capacity(self.queue.len());
         let horizon = self.horizon();
-        for (seq, at, event, hash) in events {
+        for (at, seq, event, hash) in self.queue.iter_hashed() {
             if let Event::Deliver { .. } = event {
                 // Identical messages on one link: the same wire hash.
                 let hash = hash.or_else(|| super::fingerprint::wire_hash(event));
-                if seen.insert(hash) {
-                    runs.push(seq);
-                    wire.push(seq);
+                match wire.iter_mut().find(|(h, _)| *h == hash) {
+                    Some(first) => first.1 = first.1.min(seq),
+                    None => wire.push((hash, seq)),
                 }
             } else if self.is_live(event) && !(is_timed(event) && horizon.is_some_and(|h| at > h)) {
-                runs.push(seq);
+                out.push(Choice::Run { seq });
             }
         }
+        out.extend(wire.iter().map(|&(_, seq)| Choice::Run { seq }));
         match horizon {
-            Some(h) => runs.extend(
+            Some(h) => out.extend(
                 self.live_timer_times()
                     .filter(|&(_, due)| due <= h)
-                    .map(|(seq, _)| seq),
+                    .map(|(seq, _)| Choice::Run { seq }),
             ),
-            None => runs.extend(self.live_timers().map(|(seq, _)| seq)),
+            None => out.extend(self.live_timers().map(|(seq, _)| Choice::Run { seq })),
         }
-        runs.sort_unstable();
-        let mut out: Vec<Choice> = runs.into_iter().map(|seq| Choice::Run { seq }).collect();
-        if faults.drop {
-            out.extend(wire.iter().map(|&seq| Choice::Drop { seq }));
-        }
-        if faults.duplicate && !self.duplicating() {
-            out.extend(wire.iter().map(|&seq| Choice::Duplicate { seq }));
+        // Every choice so far is a `Run`: in scheduling order.
+        out.sort_unstable();
+        if faults.drop || faults.duplicate {
+            let mut seqs: Vec<u64> = wire.iter().map(|&(_, seq)| seq).collect();
+            seqs.sort_unstable();
+            if faults.drop {
+                out.extend(seqs.iter().map(|&seq| Choice::Drop { seq }));
+            }
+            if faults.duplicate && !self.duplicating() {
+                out.extend(seqs.iter().map(|&seq| Choice::Duplicate { seq }));
+            }
         }
         for (i, slot) in self.nodes.iter().enumerate() {
             let node = i as u32;
@@ -299,7 +308,6 @@ impl<N: Node> Sim<N> {
                 _ => {}
             }
         }
-        out
     }
 
     /// Pending timers that may fire: (seq, node).
@@ -523,32 +531,41 @@ impl<N: Node> Sim<N> {
     /// A choice in words, as of this state (before it is applied):
     /// `deliver n0 -> n1 Ping(0)`, `fire n2's timer Election`, ...
     pub fn describe_choice(&self, choice: &Choice) -> String {
-        let event = |seq: u64| -> Option<String> {
-            if let Some((_, node)) = self.live_timers().find(|&(s, _)| s == seq) {
-                let timer = self
-                    .queue
-                    .timers()
-                    .find(|t| t.2 == seq)
-                    .map(|t| format!("{:?}", t.4))
-                    .unwrap_or_default();
-                return Some(format!("fire {node}'s timer {}", clip(&timer)));
+        let event = match *choice {
+            Choice::Run { seq } | Choice::Drop { seq } | Choice::Duplicate { seq } => {
+                self.describe_queued(seq)
             }
-            let (_, _, event) = self.queue.iter().find(|(_, s, _)| *s == seq)?;
-            Some(describe_event(event))
+            Choice::Crash { .. } | Choice::Restart { .. } => None,
         };
-        match *choice {
-            Choice::Run { seq } => event(seq).unwrap_or_else(|| format!("event #{seq}")),
-            Choice::Drop { seq } => format!(
-                "drop: {}",
-                event(seq).unwrap_or_else(|| format!("event #{seq}"))
-            ),
-            Choice::Duplicate { seq } => format!(
-                "duplicate: {}",
-                event(seq).unwrap_or_else(|| format!("event #{seq}"))
-            ),
-            Choice::Crash { node } => format!("crash {}", NodeId(node)),
-            Choice::Restart { node } => format!("restart {}", NodeId(node)),
+        choice_text(choice, event)
+    }
+
+    /// Queued event `seq` in words, if it is queued.
+    fn describe_queued(&self, seq: u64) -> Option<String> {
+        if let Some((_, node)) = self.live_timers().find(|&(s, _)| s == seq) {
+            let timer = self
+                .queue
+                .timers()
+                .find(|t| t.2 == seq)
+                .map(|t| debug_text(&t.4))
+                .unwrap_or_default();
+            return Some(format!("fire {node}'s timer {}", clip(&timer)));
         }
+        let (_, _, event) = self.queue.iter().find(|(_, s, _)| *s == seq)?;
+        Some(describe_event(event.erased()))
+    }
+}
+
+/// [`Sim::describe_choice`] once the event it names is described
+/// (`None`: not queued).
+fn choice_text(choice: &Choice, event: Option<String>) -> String {
+    let event = |seq: u64| event.clone().unwrap_or_else(|| format!("event #{seq}"));
+    match *choice {
+        Choice::Run { seq } => event(seq),
+        Choice::Drop { seq } => format!("drop: {}", event(seq)),
+        Choice::Duplicate { seq } => format!("duplicate: {}", event(seq)),
+        Choice::Crash { node } => format!("crash {}", NodeId(node)),
+        Choice::Restart { node } => format!("restart {}", NodeId(node)),
     }
 }
 
@@ -647,38 +664,39 @@ fn quiet_network(net: &mut NetConfig) {
     }
 }
 
-fn describe_event<N: Node>(event: &Event<N>) -> String {
+fn describe_event(event: ErasedEvent<'_>) -> String {
     match event {
-        Event::Deliver { from, to, msg, .. } => {
+        ErasedEvent::Deliver { from, to, msg, .. } => {
             format!("deliver {from} -> {to} {}", clip(&format!("{msg:?}")))
         }
-        Event::Request { node, request, .. } => format!(
+        ErasedEvent::Request { node, request } => format!(
             "deliver {} -> {node} request {}",
             Endpoint::Client(request.client),
             clip(&format!("{:?}", request.op))
         ),
-        Event::Reply {
+        ErasedEvent::Reply {
             node,
             client,
             reply,
-            ..
         } => {
             format!(
                 "deliver {node} -> {client} reply {}",
                 clip(&format!("{reply:?}"))
             )
         }
-        Event::ClientWake(client) => format!("{client} invokes its next operation"),
-        Event::ClientTimeout { client, .. } => format!("{client}'s operation times out"),
-        Event::ClientResend { client, .. } => format!("{client} resends its operation"),
-        Event::Start(node) => format!("start {node}"),
-        Event::Timer { node, timer, .. } => format!("fire {node}'s timer {timer:?}"),
-        Event::Fault(action) => format!("fault {action:?}"),
-        Event::NemesisTick | Event::NemesisUndo(_) | Event::NemesisMix => "nemesis".into(),
-        Event::Resume(node) => format!("resume {node}"),
-        Event::Settle => "settle".into(),
-        Event::ExperimentAbort => "experiment abort".into(),
-        Event::Serve(node) => format!("serve {node}"),
+        ErasedEvent::ClientWake(client) => format!("{client} invokes its next operation"),
+        ErasedEvent::ClientTimeout(client) => format!("{client}'s operation times out"),
+        ErasedEvent::ClientResend(client) => format!("{client} resends its operation"),
+        ErasedEvent::Start(node) => format!("start {node}"),
+        ErasedEvent::Timer { node, timer } => format!("fire {node}'s timer {timer:?}"),
+        ErasedEvent::Fault(action) => format!("fault {action:?}"),
+        ErasedEvent::NemesisTick | ErasedEvent::NemesisUndo(_) | ErasedEvent::NemesisMix => {
+            "nemesis".into()
+        }
+        ErasedEvent::Resume(node) => format!("resume {node}"),
+        ErasedEvent::Settle => "settle".into(),
+        ErasedEvent::ExperimentAbort => "experiment abort".into(),
+        ErasedEvent::Serve(node) => format!("serve {node}"),
     }
 }
 

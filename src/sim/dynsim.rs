@@ -8,10 +8,10 @@ use super::report::RunReport;
 use super::rng::Ratio;
 use super::snapshot::LogMarks;
 use super::step::StepResult;
-use super::trace::{SendOutcome, Trace, TraceEntry};
+use super::trace::{SendOutcome, SendRecord, Trace, TraceEntry};
 use super::views::{ClientView, EntryFilter, EntryView, FlightView};
 use super::world::{Counters, NodeSlot, Sim, Violation};
-use super::{NodeId, SimTime};
+use super::{Endpoint, NodeId, SimTime};
 use crate::check::history::History;
 use crate::check::{CheckKind, CheckResult};
 use crate::faults::FaultAction;
@@ -152,6 +152,8 @@ pub trait DynSim: Send {
     fn is_exploring(&self) -> bool;
     /// The enabled choices: [`Sim::choices`].
     fn choices(&self, faults: FaultChoices) -> Vec<Choice>;
+    /// The enabled choices into a reused buffer: [`Sim::choices_into`].
+    fn choices_into(&self, faults: FaultChoices, out: &mut Vec<Choice>);
     /// Apply one choice as one step: [`Sim::apply_choice`].
     fn apply_choice(&mut self, choice: &Choice) -> Option<StepResult>;
     /// A choice in words: [`Sim::describe_choice`].
@@ -350,6 +352,9 @@ impl<N: Node> DynSim for Sim<N> {
     fn choices(&self, faults: FaultChoices) -> Vec<Choice> {
         Sim::choices(self, faults)
     }
+    fn choices_into(&self, faults: FaultChoices, out: &mut Vec<Choice>) {
+        Sim::choices_into(self, faults, out)
+    }
     fn apply_choice(&mut self, choice: &Choice) -> Option<StepResult> {
         Sim::apply_choice(self, choice)
     }
@@ -427,8 +432,26 @@ fn node_view<N: Node>(id: NodeId, slot: &NodeSlot<N>, now: SimTime) -> NodeView 
 
 /// One trace entry as a JSON object (the JSON Lines export format).
 pub fn entry_json<N: Node>(trace: &Trace<N>, entry: &TraceEntry<N>) -> serde_json::Value {
-    let sends: Vec<serde_json::Value> = trace
-        .sends_of(entry)
+    let event = &entry.event;
+    entry_json_of(
+        (entry.step, entry.time),
+        (event.kind(), event.source(), event.target()),
+        event.label(),
+        trace.sends_of(entry),
+        trace.annotations_of(entry),
+    )
+}
+
+/// [`entry_json`] once the node-typed parts are read: built by one
+/// function for every node type.
+fn entry_json_of(
+    (step, time): (u64, SimTime),
+    (kind, source, target): (&str, Option<Endpoint>, Option<Endpoint>),
+    label: String,
+    sends: &[SendRecord],
+    annotations: &[String],
+) -> serde_json::Value {
+    let sends: Vec<serde_json::Value> = sends
         .iter()
         .map(|s| {
             let (fate, at) = match s.outcome {
@@ -441,14 +464,14 @@ pub fn entry_json<N: Node>(trace: &Trace<N>, entry: &TraceEntry<N>) -> serde_jso
         })
         .collect();
     json!({
-        "step": entry.step,
-        "time_ns": entry.time.as_nanos(),
-        "time": entry.time.to_string(),
-        "kind": entry.event.kind(),
-        "source": entry.event.source().map(|e| e.to_string()),
-        "target": entry.event.target().map(|e| e.to_string()),
-        "label": entry.event.label(),
-        "annotations": trace.annotations_of(entry),
+        "step": step,
+        "time_ns": time.as_nanos(),
+        "time": time.to_string(),
+        "kind": kind,
+        "source": source.map(|e| e.to_string()),
+        "target": target.map(|e| e.to_string()),
+        "label": label,
+        "annotations": annotations,
         "sends": sends,
     })
 }

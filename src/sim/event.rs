@@ -75,6 +75,91 @@ impl<N: Node> Event<N> {
     }
 }
 
+impl<N: Node> Event<N> {
+    /// The event with its message or timer as `&dyn Debug`: what the
+    /// descriptions read, so that they are compiled once rather than once
+    /// per node type.
+    pub(crate) fn erased(&self) -> ErasedEvent<'_> {
+        match self {
+            Event::Start(node) => ErasedEvent::Start(*node),
+            Event::Deliver {
+                from,
+                to,
+                sent_at,
+                msg,
+                ..
+            } => ErasedEvent::Deliver {
+                from: *from,
+                to: *to,
+                sent_at: *sent_at,
+                msg,
+            },
+            Event::Timer { node, timer, .. } => ErasedEvent::Timer { node: *node, timer },
+            Event::Request { node, request, .. } => ErasedEvent::Request {
+                node: *node,
+                request,
+            },
+            Event::Reply {
+                node,
+                client,
+                reply,
+                ..
+            } => ErasedEvent::Reply {
+                node: *node,
+                client: *client,
+                reply,
+            },
+            Event::ClientWake(client) => ErasedEvent::ClientWake(*client),
+            Event::ClientTimeout { client, .. } => ErasedEvent::ClientTimeout(*client),
+            Event::ClientResend { client, .. } => ErasedEvent::ClientResend(*client),
+            Event::Fault(action) => ErasedEvent::Fault(action),
+            Event::NemesisTick => ErasedEvent::NemesisTick,
+            Event::NemesisUndo(action) => ErasedEvent::NemesisUndo(action),
+            Event::NemesisMix => ErasedEvent::NemesisMix,
+            Event::Resume(node) => ErasedEvent::Resume(*node),
+            Event::Settle => ErasedEvent::Settle,
+            Event::ExperimentAbort => ErasedEvent::ExperimentAbort,
+            Event::Serve(node) => ErasedEvent::Serve(*node),
+        }
+    }
+}
+
+/// An [`Event`] as the engine's descriptions read it, borrowed, with its
+/// message or timer typed away (`&dyn Debug`).
+pub(crate) enum ErasedEvent<'a> {
+    Start(NodeId),
+    Deliver {
+        from: NodeId,
+        to: NodeId,
+        sent_at: SimTime,
+        msg: &'a dyn std::fmt::Debug,
+    },
+    Timer {
+        node: NodeId,
+        timer: &'a dyn std::fmt::Debug,
+    },
+    Request {
+        node: NodeId,
+        request: &'a Request,
+    },
+    Reply {
+        node: NodeId,
+        client: ClientId,
+        reply: &'a Reply,
+    },
+    ClientWake(ClientId),
+    ClientTimeout(ClientId),
+    ClientResend(ClientId),
+    Fault(&'a FaultAction),
+    NemesisTick,
+    NemesisUndo(&'a FaultAction),
+    NemesisMix,
+    Resume(NodeId),
+    Settle,
+    ExperimentAbort,
+    Serve(NodeId),
+}
+
 /// An event popped from the queue, with its time and scheduling order.
 #[derive(Clone, Debug)]
 pub(crate) struct Scheduled<N: Node> {
@@ -236,7 +321,7 @@ impl<N: Node> TimerTable<N> {
 /// pending timers, not on the queue's size. Stale references never reach the
 /// top of the heap (they are dropped eagerly), so [`Queue::peek_time`] and the
 /// pop order are exactly those of a queue re-timed in place.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(crate) struct Queue<N: Node> {
     heap: BinaryHeap<Entry>,
     /// The items the heap's entries point at; `None` in a free slot.
@@ -249,6 +334,33 @@ pub(crate) struct Queue<N: Node> {
     stale: usize,
     /// Timers re-timed by clock jumps so far (a cost counter for tests).
     retimed: u64,
+}
+
+/// Room a copy of the queue keeps for the events its next step schedules.
+const COPY_ROOM: usize = 4;
+
+impl<N: Node> Clone for Queue<N> {
+    /// A copy with room to spare in the heap and the slots (a derived
+    /// clone has none, so an explored copy's first push reallocated them).
+    /// The heap is copied as laid out: the same pops in the same order.
+    fn clone(&self) -> Self {
+        let mut heap = Vec::with_capacity(self.heap.len() + COPY_ROOM);
+        heap.extend(self.heap.iter().copied());
+        let mut slots = Vec::with_capacity(self.slots.len() + COPY_ROOM);
+        slots.extend(self.slots.iter().cloned());
+        let mut free = Vec::with_capacity(self.free.len() + COPY_ROOM);
+        free.extend_from_slice(&self.free);
+        Queue {
+            // A valid heap's layout: rebuilding it moves nothing.
+            heap: BinaryHeap::from(heap),
+            slots,
+            free,
+            seq: self.seq,
+            timers: self.timers.clone(),
+            stale: self.stale,
+            retimed: self.retimed,
+        }
+    }
 }
 
 impl<N: Node> Default for Queue<N> {
@@ -446,6 +558,21 @@ impl<N: Node> Queue<N> {
             table.iter().map(move |(&id, p)| {
                 let node = NodeId(node as u32);
                 (node, TimerId(id), p.seq, p.incarnation, &p.timer)
+            })
+        })
+    }
+
+    /// Every pending timer with its local deadline: (node, id, incarnation,
+    /// local deadline, payload), in node then id order (the explorer's
+    /// fingerprint: [`Queue::timers`] and [`Queue::timer_deadlines`] in one
+    /// pass).
+    pub(crate) fn timers_due(
+        &self,
+    ) -> impl Iterator<Item = (NodeId, TimerId, u32, SimTime, &N::Timer)> + '_ {
+        self.timers.iter().enumerate().flat_map(|(node, table)| {
+            table.iter().map(move |(&id, p)| {
+                let node = NodeId(node as u32);
+                (node, TimerId(id), p.incarnation, p.local_deadline, &p.timer)
             })
         })
     }

@@ -143,10 +143,12 @@ impl<N: Node> Sim<N> {
 
     /// Messages on the wire, live client events and timers, as a multiset
     /// (each element hashed alone, the hashes sorted); with `relative`,
-    /// when each is due relative to it.
+    /// when each is due relative to it. Messages and client traffic use
+    /// the hash cached when their event was shared ([`wire_hash`]); the
+    /// lists live on the stack ([`Hashes`]): no allocation per state.
     fn hash_pending(&self, h: &mut StableHasher, relative: Option<SimTime>) {
-        let mut elements: Vec<u64> = Vec::with_capacity(self.queue.len());
-        let mut messages: Vec<u64> = Vec::new();
+        let mut elements = Hashes::default();
+        let mut messages = Hashes::default();
         // Under the deadline-ordered model a client's timeout or resend is
         // ordered with the timers, so when it is due matters.
         let ordered = self.time_model() == Some(TimeModel::Ordered);
@@ -185,15 +187,8 @@ impl<N: Node> Sim<N> {
         let mut mentions = Mentions::default();
         // When time moves, when each timer is due is part of the state: it
         // decides the time after it fires (an overdue timer fires now).
-        let mut due: Vec<(u64, super::SimTime)> = Vec::new();
-        if self.time_moves() {
-            due.extend(self.queue.timer_deadlines().map(|(node, seq, _, local)| {
-                let clock = self.nodes[node.index()].clock;
-                (seq, clock.true_time_of(local, self.now).max(self.now))
-            }));
-            due.sort_unstable();
-        }
-        for (node, id, seq, incarnation, timer) in self.queue.timers() {
+        let time_moves = self.time_moves();
+        for (node, id, incarnation, local, timer) in self.queue.timers_due() {
             let slot = &self.nodes[node.index()];
             let Some(state) = slot.state.as_deref() else {
                 continue;
@@ -203,10 +198,11 @@ impl<N: Node> Sim<N> {
             }
             let mut e = StableHasher::new();
             (7u8, node, timer).hash(&mut e);
-            if let Ok(i) = due.binary_search_by_key(&seq, |&(s, _)| s) {
+            if time_moves {
+                let due = slot.clock.true_time_of(local, self.now).max(self.now);
                 match relative {
-                    None => due[i].1.hash(&mut e),
-                    Some(now) => relative_time(due[i].1, now).hash(&mut e),
+                    None => due.hash(&mut e),
+                    Some(now) => relative_time(due, now).hash(&mut e),
                 }
             }
             // A timer id the node keeps nowhere (state or storage) can never
@@ -223,13 +219,18 @@ impl<N: Node> Sim<N> {
             }
             elements.push(e.finish());
         }
+        let messages = messages.as_mut_slice();
         messages.sort_unstable();
-        if self.duplicating() {
+        let messages = if self.duplicating() {
             // A set: a message resent while a copy is on the wire adds nothing.
-            messages.dedup();
-        }
+            dedup(messages)
+        } else {
+            messages
+        };
+        let elements = elements.as_mut_slice();
         elements.sort_unstable();
-        (messages, elements).hash(h);
+        // As the two lists as `Vec`s hash: each length, then its elements.
+        (&*messages, &*elements).hash(h);
     }
 
     fn hash_clients(&self, h: &mut StableHasher, relative: Option<SimTime>) {
@@ -284,7 +285,7 @@ impl<N: Node> Sim<N> {
         for (slot, cached) in self.nodes.iter().zip(mode.node_hashes.iter_mut()) {
             // Relative to another time (time moved): stale too.
             if cached.as_ref().is_none_or(|c| c.relative_to != relative) {
-                *cached = Some(node_hash(slot, relative));
+                *cached = Some(std::sync::Arc::new(node_hash(slot, relative)));
             }
         }
     }
@@ -441,4 +442,101 @@ pub(crate) fn wire_hash<N: Node>(event: &Event<N>) -> Option<u64> {
         _ => return None,
     }
     Some(e.finish())
+}
+
+/// Up to [`Hashes::INLINE`] element hashes on the stack, more on the heap:
+/// the fingerprint's multisets without an allocation per state (they had
+/// been a `Vec` each, regrown as they filled).
+struct Hashes {
+    len: usize,
+    inline: [u64; Hashes::INLINE],
+    spill: Vec<u64>,
+}
+
+impl Hashes {
+    const INLINE: usize = 48;
+
+    fn push(&mut self, hash: u64) {
+        if self.len < Self::INLINE {
+            self.inline[self.len] = hash;
+        } else {
+            if self.spill.is_empty() {
+                self.spill.reserve(2 * Self::INLINE);
+                self.spill.extend_from_slice(&self.inline);
+            }
+            self.spill.push(hash);
+        }
+        self.len += 1;
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [u64] {
+        if self.len <= Self::INLINE {
+            &mut self.inline[..self.len]
+        } else {
+            &mut self.spill
+        }
+    }
+}
+
+impl Default for Hashes {
+    fn default() -> Self {
+        Hashes {
+            len: 0,
+            inline: [0; Hashes::INLINE],
+            spill: Vec::new(),
+        }
+    }
+}
+
+/// `Vec::dedup` on a sorted slice: the distinct values, moved to the front.
+fn dedup(sorted: &mut [u64]) -> &mut [u64] {
+    let mut kept = 0;
+    let mut i = 0;
+    while i < sorted.len() {
+        if kept == 0 || sorted[i] != sorted[kept - 1] {
+            sorted[kept] = sorted[i];
+            kept += 1;
+        }
+        i += 1;
+    }
+    &mut sorted[..kept]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The stack lists hash as the `Vec`s they replaced (the fingerprint
+    /// did not change), below, at and above the inline size, and `dedup`
+    /// keeps what `Vec::dedup` keeps.
+    #[test]
+    fn stack_lists_hash_like_vecs() {
+        for len in [
+            0,
+            1,
+            7,
+            Hashes::INLINE - 1,
+            Hashes::INLINE,
+            Hashes::INLINE + 1,
+            300,
+        ] {
+            let values: Vec<u64> = (0..len as u64).map(|i| (i * 7919) % 13).collect();
+            let mut stack = Hashes::default();
+            for &v in &values {
+                stack.push(v);
+            }
+            let mut vec = values.clone();
+            vec.sort_unstable();
+            let sorted = stack.as_mut_slice();
+            sorted.sort_unstable();
+            assert_eq!(sorted, &vec[..], "len {len}");
+            let (mut a, mut b) = (StableHasher::new(), StableHasher::new());
+            (&*sorted, &*sorted).hash(&mut a);
+            (vec.clone(), vec.clone()).hash(&mut b);
+            assert_eq!(a.finish(), b.finish(), "len {len}");
+            let kept = dedup(sorted).to_vec();
+            vec.dedup();
+            assert_eq!(kept, vec, "len {len}");
+        }
+    }
 }

@@ -284,23 +284,7 @@ impl<N: Node> Sim<N> {
     /// What `[expect]` bounds: the report's metrics and the run's counters
     /// ([`COUNTER_METRICS`](crate::check::expect::COUNTER_METRICS)).
     fn expect_metrics(&self) -> Vec<(String, String)> {
-        let c = &self.counters;
-        let mut metrics = self.metrics();
-        for (name, value) in [
-            ("messages-sent", c.sent),
-            ("messages-delivered", c.delivered),
-            ("messages-dropped", c.dropped),
-            ("messages-duplicated", c.duplicated),
-            ("ops-invoked", c.ops_invoked),
-            ("ops-ok", c.ops_ok),
-            ("ops-fail", c.ops_fail),
-            ("ops-info", c.ops_info),
-            ("steps", self.step),
-        ] {
-            metrics.push((name.to_string(), value.to_string()));
-        }
-        metrics.push(("virtual-time".into(), self.now.to_string()));
-        metrics
+        with_counter_metrics(self.metrics(), &self.counters, self.step, self.now)
     }
 
     /// The report as of now (end-of-run checks only if [`Sim::finish`] ran).
@@ -344,40 +328,25 @@ impl<N: Node> Sim<N> {
     }
 
     fn metrics(&self) -> Vec<(String, String)> {
-        let mut out = Vec::new();
-        let c = &self.counters;
-        if c.ops_invoked > 0 {
-            let per_op = c.sent as f64 / c.ops_invoked as f64;
-            out.push(("messages-per-op".into(), format!("{per_op:.1}")));
-            let completed = c.ops_ok + c.ops_fail + c.ops_info;
-            if completed > 0 {
-                let availability = c.ops_ok as f64 / completed as f64;
-                out.push((
-                    "availability".into(),
-                    format!("{:.1}%", availability * 100.0),
-                ));
-            }
-            let mut lat = self.op_latencies.clone();
-            lat.sort_unstable();
-            for (name, per_mille) in [
-                ("op-latency-p50", 500),
-                ("op-latency-p99", 990),
-                ("op-latency-p999", 999),
-            ] {
-                if let Some(p) = crate::check::experiment::per_mille_rank(&lat, per_mille) {
-                    out.push((name.into(), super::SimTime(p).to_string()));
-                }
-            }
-        }
-        if let Some(bytes) = self.message_bytes {
-            out.extend(self.byte_metrics(bytes));
-        }
-        if !self.fault_log.is_empty() {
-            out.push(("faults".into(), self.fault_log.len().to_string()));
-        }
-        if let Some(swarm) = &self.nemesis.swarm {
-            out.push(("nemesis-swarm".into(), swarm.0.to_string()));
-        }
+        let bytes = self.message_bytes.map(|bytes| {
+            // The largest node's synced storage, crashed nodes included:
+            // their disk survives.
+            let largest = self
+                .nodes
+                .iter()
+                .map(|slot| slot.storage.durable_bytes())
+                .max()
+                .unwrap_or(0);
+            (bytes, largest)
+        });
+        let swarm = self.nemesis.swarm.as_deref().map(|swarm| &swarm.0);
+        let mut out = engine_metrics(
+            &self.counters,
+            &self.op_latencies,
+            bytes,
+            self.fault_log.len(),
+            swarm,
+        );
         if let Some(service) = &self.service {
             out.extend(service.metrics(self.now));
         }
@@ -401,26 +370,88 @@ impl<N: Node> Sim<N> {
     }
 }
 
-impl<N: Node> Sim<N> {
-    /// `message-bytes`, `bytes-per-op` (with operations) and
-    /// `storage-bytes` (the largest node's synced storage, crashed nodes
-    /// included: their disk survives).
-    fn byte_metrics(&self, message_bytes: u64) -> Vec<(String, String)> {
-        let mut out = vec![("message-bytes".to_string(), message_bytes.to_string())];
-        let ops = self.counters.ops_invoked;
-        if ops > 0 {
-            let per_op = message_bytes as f64 / ops as f64;
-            out.push(("bytes-per-op".into(), format!("{per_op:.0}")));
+/// The engine's own metrics, before the service's and the protocol's:
+/// one function for every node type. `bytes` is (message bytes, the
+/// largest node's synced storage) when bytes are counted.
+fn engine_metrics(
+    c: &Counters,
+    op_latencies: &[u64],
+    bytes: Option<(u64, u64)>,
+    faults: usize,
+    swarm: Option<&crate::faults::SwarmMix>,
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if c.ops_invoked > 0 {
+        let per_op = c.sent as f64 / c.ops_invoked as f64;
+        out.push(("messages-per-op".into(), format!("{per_op:.1}")));
+        let completed = c.ops_ok + c.ops_fail + c.ops_info;
+        if completed > 0 {
+            let availability = c.ops_ok as f64 / completed as f64;
+            out.push((
+                "availability".into(),
+                format!("{:.1}%", availability * 100.0),
+            ));
         }
-        let largest = self
-            .nodes
-            .iter()
-            .map(|slot| slot.storage.durable_bytes())
-            .max()
-            .unwrap_or(0);
-        out.push(("storage-bytes".into(), largest.to_string()));
-        out
+        let mut lat = op_latencies.to_vec();
+        lat.sort_unstable();
+        for (name, per_mille) in [
+            ("op-latency-p50", 500),
+            ("op-latency-p99", 990),
+            ("op-latency-p999", 999),
+        ] {
+            if let Some(p) = crate::check::experiment::per_mille_rank(&lat, per_mille) {
+                out.push((name.into(), super::SimTime(p).to_string()));
+            }
+        }
     }
+    if let Some((message_bytes, largest)) = bytes {
+        out.extend(byte_metrics(message_bytes, c.ops_invoked, largest));
+    }
+    if faults > 0 {
+        out.push(("faults".into(), faults.to_string()));
+    }
+    if let Some(swarm) = swarm {
+        out.push(("nemesis-swarm".into(), swarm.to_string()));
+    }
+    out
+}
+
+/// `metrics` and the run's counters, steps and virtual time: what
+/// `[expect]` bounds.
+fn with_counter_metrics(
+    mut metrics: Vec<(String, String)>,
+    c: &Counters,
+    steps: u64,
+    now: super::SimTime,
+) -> Vec<(String, String)> {
+    for (name, value) in [
+        ("messages-sent", c.sent),
+        ("messages-delivered", c.delivered),
+        ("messages-dropped", c.dropped),
+        ("messages-duplicated", c.duplicated),
+        ("ops-invoked", c.ops_invoked),
+        ("ops-ok", c.ops_ok),
+        ("ops-fail", c.ops_fail),
+        ("ops-info", c.ops_info),
+        ("steps", steps),
+    ] {
+        metrics.push((name.to_string(), value.to_string()));
+    }
+    metrics.push(("virtual-time".into(), now.to_string()));
+    metrics
+}
+
+/// `message-bytes`, `bytes-per-op` (with operations) and
+/// `storage-bytes` (the largest node's synced storage, crashed nodes
+/// included: their disk survives).
+fn byte_metrics(message_bytes: u64, ops: u64, largest: u64) -> Vec<(String, String)> {
+    let mut out = vec![("message-bytes".to_string(), message_bytes.to_string())];
+    if ops > 0 {
+        let per_op = message_bytes as f64 / ops as f64;
+        out.push(("bytes-per-op".into(), format!("{per_op:.0}")));
+    }
+    out.push(("storage-bytes".into(), largest.to_string()));
+    out
 }
 
 fn verdict_of(checks: &[CheckResult], stopped: bool, unknown: UnknownPolicy) -> Verdict {

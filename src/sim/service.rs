@@ -283,64 +283,102 @@ impl<N: Node> Service<N> {
     /// `None` when the node takes no time.
     pub(crate) fn describe(&self, node: NodeId, now: SimTime) -> Option<String> {
         let workers = self.nodes.get(node.index())?.as_ref()?;
-        let busy = workers.busy_until.iter().filter(|&&t| t > now).count();
-        let mut text = format!(
-            "{busy}/{} busy {}%",
-            workers.busy_until.len(),
-            utilisation_percent(workers.busy, &workers.busy_until, now)
-        );
-        if !workers.waiting.is_empty() {
-            text += &format!(", {} queued", workers.waiting.len());
-        }
-        if let Some((factor, until)) = workers.slow {
-            if until > now {
-                text += &format!(", x{factor} slow");
-            }
-        }
-        Some(text)
+        Some(describe_workers(workers.load(), workers.slow, now))
     }
 
     /// The model's metrics at `now` (see the module comment).
     pub(crate) fn metrics(&self, now: SimTime) -> Vec<(String, String)> {
-        let served = || self.nodes.iter().flatten();
-        let capacity = now.as_nanos() as f64 * f64::from(self.config.workers.max(1));
-        let busiest = served()
-            .map(|w| {
-                w.busy
-                    .as_nanos()
-                    .min(now.as_nanos() * w.busy_until.len() as u64)
-            })
-            .max()
-            .unwrap_or(0);
-        let share = if capacity > 0.0 {
-            busiest as f64 / capacity
-        } else {
-            0.0
-        };
-        vec![
-            ("service-busy-max".into(), format!("{share:.3}")),
-            (
-                "queue-length-max".into(),
-                served()
-                    .map(|w| w.longest_queue)
-                    .max()
-                    .unwrap_or(0)
-                    .to_string(),
-            ),
-            (
-                "queued".into(),
-                served().map(|w| w.queued).sum::<u64>().to_string(),
-            ),
-            (
-                "queue-wait-max".into(),
-                served()
-                    .map(|w| w.longest_wait)
-                    .max()
-                    .unwrap_or(SimTime::ZERO)
-                    .to_string(),
-            ),
-        ]
+        let served: Vec<Load<'_>> = self.nodes.iter().flatten().map(Workers::load).collect();
+        service_metrics(&served, self.config.workers, now)
     }
+}
+
+impl<N: Node> Workers<N> {
+    /// What the descriptions and metrics read: everything but the queued
+    /// events themselves.
+    fn load(&self) -> Load<'_> {
+        Load {
+            busy_until: &self.busy_until,
+            busy: self.busy,
+            waiting: self.waiting.len(),
+            queued: self.queued,
+            longest_queue: self.longest_queue,
+            longest_wait: self.longest_wait,
+        }
+    }
+}
+
+/// A served node's workers as [`Service::describe`] and
+/// [`Service::metrics`] read them, without the node type: the wording is
+/// compiled once.
+struct Load<'a> {
+    busy_until: &'a [SimTime],
+    busy: SimTime,
+    waiting: usize,
+    queued: u64,
+    longest_queue: usize,
+    longest_wait: SimTime,
+}
+
+/// [`Service::describe`] of one served node.
+fn describe_workers(workers: Load<'_>, slow: Option<(u32, SimTime)>, now: SimTime) -> String {
+    let busy = workers.busy_until.iter().filter(|&&t| t > now).count();
+    let mut text = format!(
+        "{busy}/{} busy {}%",
+        workers.busy_until.len(),
+        utilisation_percent(workers.busy, workers.busy_until, now)
+    );
+    if workers.waiting > 0 {
+        text += &format!(", {} queued", workers.waiting);
+    }
+    if let Some((factor, until)) = slow {
+        if until > now {
+            text += &format!(", x{factor} slow");
+        }
+    }
+    text
+}
+
+/// [`Service::metrics`] over the served nodes' loads.
+fn service_metrics(served: &[Load<'_>], workers: u32, now: SimTime) -> Vec<(String, String)> {
+    let served = || served.iter();
+    let capacity = now.as_nanos() as f64 * f64::from(workers.max(1));
+    let busiest = served()
+        .map(|w| {
+            w.busy
+                .as_nanos()
+                .min(now.as_nanos() * w.busy_until.len() as u64)
+        })
+        .max()
+        .unwrap_or(0);
+    let share = if capacity > 0.0 {
+        busiest as f64 / capacity
+    } else {
+        0.0
+    };
+    vec![
+        ("service-busy-max".into(), format!("{share:.3}")),
+        (
+            "queue-length-max".into(),
+            served()
+                .map(|w| w.longest_queue)
+                .max()
+                .unwrap_or(0)
+                .to_string(),
+        ),
+        (
+            "queued".into(),
+            served().map(|w| w.queued).sum::<u64>().to_string(),
+        ),
+        (
+            "queue-wait-max".into(),
+            served()
+                .map(|w| w.longest_wait)
+                .max()
+                .unwrap_or(SimTime::ZERO)
+                .to_string(),
+        ),
+    ]
 }
 
 #[cfg(test)]

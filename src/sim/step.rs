@@ -2,7 +2,7 @@
 //! applies the effects it pushed into `Ctx`, runs the per-step checks, and
 //! appends to the trace.
 
-use super::event::Event;
+use super::event::{ErasedEvent, Event};
 use super::ids::{Endpoint, NodeId};
 use super::node::{Ctx, Effect, Node, Request};
 use super::panics::{catch_panic, clip, PanicReport, PANIC_CHECK};
@@ -134,7 +134,7 @@ impl<N: Node> Sim<N> {
     /// that would have run at the same instant once more.
     #[cold]
     fn stop_time_still(&mut self, next: &Event<N>) -> StepResult {
-        let what = describe_event(next, self.now);
+        let what = describe_event(next.erased(), self.now);
         self.violation = Some(Violation {
             check: TIME_STILL_CHECK.to_string(),
             step: self.step,
@@ -641,7 +641,7 @@ impl<N: Node> Sim<N> {
 }
 
 /// An event in words, for the time-advances check: who, and what repeats.
-fn describe_event<N: Node>(event: &Event<N>, now: SimTime) -> String {
+fn describe_event(event: ErasedEvent<'_>, now: SimTime) -> String {
     let short = |text: String| {
         if text.chars().count() <= 80 {
             text
@@ -650,13 +650,13 @@ fn describe_event<N: Node>(event: &Event<N>, now: SimTime) -> String {
         }
     };
     match event {
-        Event::Timer { node, timer, .. } => {
+        ErasedEvent::Timer { node, timer } => {
             format!(
                 "{node}'s timer {} fires every 0ns",
                 short(format!("{timer:?}"))
             )
         }
-        Event::Deliver {
+        ErasedEvent::Deliver {
             from,
             to,
             msg,
@@ -665,23 +665,23 @@ fn describe_event<N: Node>(event: &Event<N>, now: SimTime) -> String {
         } => format!(
             "message {} from {from} to {to} arrives {} after it was sent",
             short(format!("{msg:?}")),
-            now.saturating_sub(*sent_at)
+            now.saturating_sub(sent_at)
         ),
-        Event::Start(node) => format!("{node} starts again"),
-        Event::Request { node, .. } => format!("a client request to {node} arrives"),
-        Event::Reply { node, client, .. } => format!("{node}'s reply to {client} arrives"),
-        Event::ClientWake(client) => format!("{client} wakes up again"),
-        Event::ClientTimeout { client, .. } => format!("{client}'s request times out"),
-        Event::ClientResend { client, .. } => format!("{client} resends its request"),
-        Event::Fault(action) | Event::NemesisUndo(action) => {
+        ErasedEvent::Start(node) => format!("{node} starts again"),
+        ErasedEvent::Request { node, .. } => format!("a client request to {node} arrives"),
+        ErasedEvent::Reply { node, client, .. } => format!("{node}'s reply to {client} arrives"),
+        ErasedEvent::ClientWake(client) => format!("{client} wakes up again"),
+        ErasedEvent::ClientTimeout(client) => format!("{client}'s request times out"),
+        ErasedEvent::ClientResend(client) => format!("{client} resends its request"),
+        ErasedEvent::Fault(action) | ErasedEvent::NemesisUndo(action) => {
             format!("the fault {} fires", short(format!("{action:?}")))
         }
-        Event::NemesisTick => "the nemesis ticks".to_string(),
-        Event::NemesisMix => "the swarm nemesis states its mix".to_string(),
-        Event::Resume(node) => format!("{node}'s pause ends"),
-        Event::Settle => "the settle event runs".to_string(),
-        Event::ExperimentAbort => "the experiment's abort runs".to_string(),
-        Event::Serve(node) => format!("a worker of {node} takes the next queued arrival"),
+        ErasedEvent::NemesisTick => "the nemesis ticks".to_string(),
+        ErasedEvent::NemesisMix => "the swarm nemesis states its mix".to_string(),
+        ErasedEvent::Resume(node) => format!("{node}'s pause ends"),
+        ErasedEvent::Settle => "the settle event runs".to_string(),
+        ErasedEvent::ExperimentAbort => "the experiment's abort runs".to_string(),
+        ErasedEvent::Serve(node) => format!("a worker of {node} takes the next queued arrival"),
     }
 }
 

@@ -81,7 +81,24 @@ impl<N: Node> Sim<N> {
         for m in &mut monitors {
             let (name, monitor) = (&m.name, &mut m.monitor);
             let site = || format!("the monitor `{name}` (it reads the nodes' state)");
-            match catch_panic(site, || monitor.after_step(self)) {
+            let world = &*self;
+            // Copy on write: a monitor another copy of the world shares is
+            // copied only when the step changes it.
+            let step = || {
+                if let Some(own) = Arc::get_mut(monitor) {
+                    return own.after_step(world);
+                }
+                if monitor.unchanged_after(world) {
+                    return Ok(());
+                }
+                let mut copy = monitor.clone_arc();
+                let result = Arc::get_mut(&mut copy)
+                    .expect("a fresh copy is not shared")
+                    .after_step(world);
+                *monitor = copy;
+                result
+            };
+            match catch_panic(site, step) {
                 Ok(Ok(())) => {}
                 Ok(Err(detail)) => {
                     failed = Some(Violation {

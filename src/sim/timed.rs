@@ -323,9 +323,25 @@ fn resolve<N: Node>(p: &PredicateRef, declared: &[Predicate<N>]) -> Resolved {
     }
 }
 
-impl<N: Node> Sim<N> {
+/// What the timed checks read from a world: their predicates' values and
+/// where the run is. Every `Sim<N>` is one; the checks' bookkeeping
+/// (moments passed, windows opened and met, results) runs on
+/// `dyn TimedWorld`, compiled once rather than once per node type.
+trait TimedWorld {
     /// Does predicate `p` hold now, for the reference moment `since` and the
     /// measure `baseline` taken then?
+    fn predicate_holds(&self, p: &Resolved, since: SimTime, baseline: u64) -> bool;
+    /// Each predicate's measure now (0 for those without one).
+    fn measures(&self, preds: &[Resolved]) -> Vec<u64>;
+    /// Why the predicates of an `at` check do not hold now, or `None`.
+    fn at_failure(&self, c: &CheckState, since: SimTime) -> Option<String>;
+    /// Once true for a reference moment, does `p` stay true?
+    fn stays_true(&self, p: &Resolved) -> bool;
+    /// (true time, steps so far, settling).
+    fn position(&self) -> (SimTime, u64, bool);
+}
+
+impl<N: Node> TimedWorld for Sim<N> {
     fn predicate_holds(&self, p: &Resolved, since: SimTime, baseline: u64) -> bool {
         match p {
             Resolved::Declared(i) => match &self.settings.predicates[*i].eval {
@@ -341,16 +357,6 @@ impl<N: Node> Sim<N> {
         }
     }
 
-    fn role_count(&self, p: &Resolved) -> u32 {
-        let Resolved::RoleCount { role, .. } = p else {
-            return 0;
-        };
-        self.live_nodes()
-            .filter(|(_, n)| n.role() == Some(role.as_str()))
-            .count() as u32
-    }
-
-    /// Each predicate's measure now (0 for those without one).
     fn measures(&self, preds: &[Resolved]) -> Vec<u64> {
         preds
             .iter()
@@ -364,7 +370,6 @@ impl<N: Node> Sim<N> {
             .collect()
     }
 
-    /// Why the predicates of an `at` check do not hold now, or `None`.
     fn at_failure(&self, c: &CheckState, since: SimTime) -> Option<String> {
         let baseline = c.baseline.clone().unwrap_or_default();
         let failing: Vec<String> = c
@@ -396,6 +401,25 @@ impl<N: Node> Sim<N> {
         (!failing.is_empty()).then(|| failing.join("; "))
     }
 
+    fn stays_true(&self, p: &Resolved) -> bool {
+        matches!(p, Resolved::Declared(i) if self.settings.predicates[*i].stays_true)
+    }
+
+    fn position(&self) -> (SimTime, u64, bool) {
+        (self.now, self.step, self.settling)
+    }
+}
+
+impl<N: Node> Sim<N> {
+    fn role_count(&self, p: &Resolved) -> u32 {
+        let Resolved::RoleCount { role, .. } = p else {
+            return 0;
+        };
+        self.live_nodes()
+            .filter(|(_, n)| n.role() == Some(role.as_str()))
+            .count() as u32
+    }
+
     /// Look at every moment before `next` (the time of the event about to
     /// run): the world is as it was at each of them.
     pub(crate) fn timed_before(&mut self, next: SimTime) {
@@ -403,13 +427,54 @@ impl<N: Node> Sim<N> {
             return;
         };
         let site = || "a timed check's predicate (it reads the nodes' state)".to_string();
-        let result = catch_panic(site, || self.pass_moments(&mut timed, next));
+        let result = catch_panic(site, || {
+            let world: &dyn TimedWorld = self;
+            world.pass_moments(&mut timed, next)
+        });
         self.timed = Some(timed);
         if let Err(panic) = result {
             self.stop_on_panic(panic);
         }
     }
 
+    /// After a step: faults end open windows and open new ones; then each
+    /// open window evaluates its predicates.
+    pub(crate) fn timed_after_step(&mut self) {
+        let Some(mut timed) = self.timed.take() else {
+            return;
+        };
+        let site = || "a timed check's predicate (it reads the nodes' state)".to_string();
+        let result = catch_panic(site, || {
+            let world: &dyn TimedWorld = self;
+            world.watch_windows(&mut timed)
+        });
+        self.timed = Some(timed);
+        if let Err(panic) = result {
+            self.stop_on_panic(panic);
+        }
+    }
+
+    /// The timed checks' results as of now: moments the run passed without
+    /// an event after them are judged on the world as it is, if the run
+    /// reached its end.
+    pub(crate) fn timed_results(&self) -> Vec<CheckResult> {
+        let Some(timed) = self.timed.as_deref() else {
+            return Vec::new();
+        };
+        let end = self.end_time();
+        let finished = self.queue.peek_time().is_none_or(|t| t > end);
+        let stopped = self.violation.as_ref().map(|v| {
+            format!(
+                "not evaluated: the run stopped at step {} on `{}`",
+                v.step, v.check
+            )
+        });
+        let world: &dyn TimedWorld = self;
+        world.results(timed, end, finished, stopped, self.explore.is_some())
+    }
+}
+
+impl dyn TimedWorld + '_ {
     /// Capture `since` measures, judge `at` checks and fail deadlines for
     /// every moment earlier than `next`.
     fn pass_moments(&self, timed: &mut Timed, next: SimTime) {
@@ -421,7 +486,9 @@ impl<N: Node> Sim<N> {
                 if c.result.is_none() && at < next {
                     c.result = Some(match self.at_failure(c, since) {
                         None => Outcome::Pass,
-                        Some(why) => Outcome::Fail(format!("at {at} (step {}): {why}", self.step)),
+                        Some(why) => {
+                            Outcome::Fail(format!("at {at} (step {}): {why}", self.position().1))
+                        }
                     });
                 }
             }
@@ -438,21 +505,8 @@ impl<N: Node> Sim<N> {
         timed.refresh_next();
     }
 
-    /// After a step: faults end open windows and open new ones; then each
-    /// open window evaluates its predicates.
-    pub(crate) fn timed_after_step(&mut self) {
-        let Some(mut timed) = self.timed.take() else {
-            return;
-        };
-        let site = || "a timed check's predicate (it reads the nodes' state)".to_string();
-        let result = catch_panic(site, || self.watch_windows(&mut timed));
-        self.timed = Some(timed);
-        if let Err(panic) = result {
-            self.stop_on_panic(panic);
-        }
-    }
-
     fn watch_windows(&self, timed: &mut Timed) {
+        let (now, step, settling) = self.position();
         let faults = std::mem::take(&mut timed.faults);
         let settled = std::mem::take(&mut timed.settled);
         for c in &mut timed.checks {
@@ -461,10 +515,10 @@ impl<N: Node> Sim<N> {
             };
             let mut ends: Vec<String> = faults
                 .iter()
-                .map(|(_, text)| format!("{text} at {}", self.now))
+                .map(|(_, text)| format!("{text} at {now}"))
                 .collect();
             if settled {
-                ends.push(format!("the settle point at {} (clients stop)", self.now));
+                ends.push(format!("the settle point at {now} (clients stop)"));
             }
             if let Some(end) = ends.first() {
                 for w in c.open.drain(..) {
@@ -476,13 +530,13 @@ impl<N: Node> Sim<N> {
             }
             // After the settle point clients have stopped: a late undo
             // of a fault the settle point already undid opens no window.
-            for (kind, text) in faults.iter().filter(|_| !self.settling) {
+            for (kind, text) in faults.iter().filter(|_| !settling) {
                 if after.is_empty() || after.iter().any(|a| a == kind) {
                     c.open.push(Window {
                         fault: text.clone(),
-                        at: self.now,
-                        step: self.step,
-                        deadline: self.now.saturating_add(*within),
+                        at: now,
+                        step,
+                        deadline: now.saturating_add(*within),
                         baseline: self.measures(&c.preds),
                         first_held: vec![None; c.preds.len()],
                     });
@@ -494,7 +548,7 @@ impl<N: Node> Sim<N> {
                 for (i, p) in c.preds.iter().enumerate() {
                     let known = w.first_held[i].is_some() && self.stays_true(p);
                     if known || self.predicate_holds(p, w.at, w.baseline[i]) {
-                        w.first_held[i].get_or_insert(self.now);
+                        w.first_held[i].get_or_insert(now);
                     } else {
                         all = false;
                     }
@@ -510,27 +564,16 @@ impl<N: Node> Sim<N> {
         timed.refresh_next();
     }
 
-    fn stays_true(&self, p: &Resolved) -> bool {
-        matches!(p, Resolved::Declared(i) if self.settings.predicates[*i].stays_true)
-    }
-
-    /// The timed checks' results as of now: moments the run passed without
-    /// an event after them are judged on the world as it is, if the run
-    /// reached its end.
-    pub(crate) fn timed_results(&self) -> Vec<CheckResult> {
-        let Some(timed) = self.timed.as_deref() else {
-            return Vec::new();
-        };
+    /// [`Sim::timed_results`] once the world's position is read.
+    fn results(
+        &self,
+        timed: &Timed,
+        end: SimTime,
+        finished: bool,
+        stopped: Option<String>,
+        explored: bool,
+    ) -> Vec<CheckResult> {
         let mut timed = timed.clone();
-        let end = self.end_time();
-        let finished = self.queue.peek_time().is_none_or(|t| t > end);
-        let stopped = self.violation.as_ref().map(|v| {
-            format!(
-                "not evaluated: the run stopped at step {} on `{}`",
-                v.step, v.check
-            )
-        });
-        let explored = self.explore.is_some();
         if finished && stopped.is_none() && !explored {
             self.pass_moments(&mut timed, end.saturating_add(SimTime(1)));
         }
@@ -550,7 +593,7 @@ impl<N: Node> Sim<N> {
                                 None if *at > end => {
                                     format!("{at} is after the run's end at {end}")
                                 }
-                                None => format!("not reached: the run is at {}", self.now),
+                                None => format!("not reached: the run is at {}", self.position().0),
                             })
                         }),
                         Moment::Within { after, .. } => {

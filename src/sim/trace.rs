@@ -268,43 +268,31 @@ impl<N: Node> TraceEvent<N> {
 
     /// A readable label (the message or timer in Debug form, ...).
     pub fn label(&self) -> String {
-        match self {
-            TraceEvent::Start(_) => "on_start".into(),
-            TraceEvent::Deliver { msg, .. } => format!("{msg:?}"),
-            TraceEvent::DeliverToDown { msg_id, .. } => {
-                format!("message #{msg_id} dropped: target down")
-            }
-            TraceEvent::Timer { timer, .. } => format!("{timer:?}"),
+        // Only a message or a timer needs the node type: the rest is
+        // worded once, by `common_label`, not once per node type.
+        let common = match self {
+            TraceEvent::Deliver { msg, .. } => return debug_text(msg),
+            TraceEvent::Timer { timer, .. } => return debug_text(timer),
+            TraceEvent::Start(_) => Common::Start,
+            TraceEvent::DeliverToDown { msg_id, .. } => Common::DeliverToDown(*msg_id),
             TraceEvent::Invoke { request, .. } | TraceEvent::Request { request, .. } => {
-                let op = &request.op;
-                match &op.key {
-                    Some(key) => format!("#{} {} {} {}", request.id, op.f, key, op.value),
-                    None => format!("#{} {} {}", request.id, op.f, op.value),
-                }
+                Common::Request(request)
             }
             TraceEvent::Reply {
                 request_id, reply, ..
-            } => format!("#{request_id} {reply:?}"),
+            } => Common::Reply(*request_id, reply),
             TraceEvent::ClientTimeout {
                 request_id,
-                answered: false,
+                answered,
                 ..
-            } => format!("#{request_id} timed out"),
-            TraceEvent::ClientTimeout {
-                request_id,
-                answered: true,
-                ..
-            } => format!("timeout for #{request_id} lapsed: already answered"),
-            TraceEvent::Resend { request, .. } => format!("#{} resent", request.id),
-            TraceEvent::Retry { request, .. } => {
-                format!("#{} timed out; retried with the same id", request.id)
-            }
-            TraceEvent::Held { until, what, .. } => format!("paused: {what} waits until {until}"),
-            TraceEvent::Queued { node, waiting } => {
-                format!("{node} busy: an arrival waits for a worker ({waiting} waiting)")
-            }
-            TraceEvent::Fault(text) | TraceEvent::Control(text) => text.clone(),
-        }
+            } => Common::ClientTimeout(*request_id, *answered),
+            TraceEvent::Resend { request, .. } => Common::Resend(request),
+            TraceEvent::Retry { request, .. } => Common::Retry(request),
+            TraceEvent::Held { until, what, .. } => Common::Held(*until, what),
+            TraceEvent::Queued { node, waiting } => Common::Queued(*node, *waiting),
+            TraceEvent::Fault(text) | TraceEvent::Control(text) => Common::Text(text),
+        };
+        common_label(common)
     }
 
     /// Fold this event into a hash (the same bytes at every trace level).
@@ -358,6 +346,55 @@ impl<N: Node> TraceEvent<N> {
             TraceEvent::Fault(text) => (8u8, text).hash(h),
             TraceEvent::Control(text) => (11u8, text).hash(h),
         }
+    }
+}
+
+/// What a [`TraceEvent`]'s label says besides a message or a timer,
+/// borrowed from the event: [`common_label`] words it for every node type
+/// at once.
+enum Common<'a> {
+    Start,
+    DeliverToDown(u64),
+    Request(&'a Request),
+    Reply(u64, &'a Reply),
+    ClientTimeout(u64, bool),
+    Resend(&'a Request),
+    Retry(&'a Request),
+    Held(SimTime, &'a str),
+    Queued(NodeId, usize),
+    Text(&'a str),
+}
+
+/// A value's `Debug` text (a message or a timer), formatted by one
+/// non-generic function.
+pub(crate) fn debug_text(value: &dyn std::fmt::Debug) -> String {
+    format!("{value:?}")
+}
+
+/// The label of an event that carries no message or timer.
+fn common_label(event: Common<'_>) -> String {
+    match event {
+        Common::Start => "on_start".into(),
+        Common::DeliverToDown(msg_id) => format!("message #{msg_id} dropped: target down"),
+        Common::Request(request) => {
+            let op = &request.op;
+            match &op.key {
+                Some(key) => format!("#{} {} {} {}", request.id, op.f, key, op.value),
+                None => format!("#{} {} {}", request.id, op.f, op.value),
+            }
+        }
+        Common::Reply(request_id, reply) => format!("#{request_id} {reply:?}"),
+        Common::ClientTimeout(request_id, false) => format!("#{request_id} timed out"),
+        Common::ClientTimeout(request_id, true) => {
+            format!("timeout for #{request_id} lapsed: already answered")
+        }
+        Common::Resend(request) => format!("#{} resent", request.id),
+        Common::Retry(request) => format!("#{} timed out; retried with the same id", request.id),
+        Common::Held(until, what) => format!("paused: {what} waits until {until}"),
+        Common::Queued(node, waiting) => {
+            format!("{node} busy: an arrival waits for a worker ({waiting} waiting)")
+        }
+        Common::Text(text) => text.to_string(),
     }
 }
 

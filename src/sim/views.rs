@@ -3,10 +3,10 @@
 
 use super::event::Event;
 use super::ids::{ClientId, Endpoint, NodeId};
-use super::node::Node;
 use super::node::View;
+use super::node::{Node, Reply, Request};
 use super::panics::catch_panic;
-use super::trace::{SendRecord, TraceEntry, TraceEvent};
+use super::trace::{debug_text, SendRecord, TraceEntry, TraceEvent};
 use super::world::Sim;
 use super::SimTime;
 
@@ -204,39 +204,55 @@ fn flight_view<N: Node>(at: SimTime, event: &Event<N>) -> Option<FlightView> {
             to: Endpoint::Node(*to),
             sent_at: Some(*sent_at),
             arrives: at,
-            label: format!("{msg:?}"),
+            label: debug_text(msg),
             summary: message_summary::<N>(msg),
         },
         Event::Request {
             node,
             msg_id,
             request,
-        } => FlightView {
-            msg_id: *msg_id,
-            from: Endpoint::Client(request.client),
-            to: Endpoint::Node(*node),
-            sent_at: None,
-            arrives: at,
-            label: format!("#{} {} {}", request.id, request.op.f, request.op.value),
-            summary: format!("#{} {} {}", request.id, request.op.f, request.op.value),
-        },
+        } => request_flight(at, *node, *msg_id, request),
         Event::Reply {
             node,
             client,
             msg_id,
             request_id,
             reply,
-        } => FlightView {
-            msg_id: *msg_id,
-            from: Endpoint::Node(*node),
-            to: Endpoint::Client(*client),
-            sent_at: None,
-            arrives: at,
-            label: format!("#{request_id} {reply:?}"),
-            summary: format!("#{request_id} {reply:?}"),
-        },
+        } => reply_flight(at, (*node, *client), *msg_id, *request_id, reply),
         _ => return None,
     })
+}
+
+/// A client request on the wire, for every node type at once.
+fn request_flight(at: SimTime, node: NodeId, msg_id: u64, request: &Request) -> FlightView {
+    FlightView {
+        msg_id,
+        from: Endpoint::Client(request.client),
+        to: Endpoint::Node(node),
+        sent_at: None,
+        arrives: at,
+        label: format!("#{} {} {}", request.id, request.op.f, request.op.value),
+        summary: format!("#{} {} {}", request.id, request.op.f, request.op.value),
+    }
+}
+
+/// A reply on the wire from `node` to `client`, for every node type at once.
+fn reply_flight(
+    at: SimTime,
+    (node, client): (NodeId, ClientId),
+    msg_id: u64,
+    request_id: u64,
+    reply: &Reply,
+) -> FlightView {
+    FlightView {
+        msg_id,
+        from: Endpoint::Node(node),
+        to: Endpoint::Client(client),
+        sent_at: None,
+        arrives: at,
+        label: format!("#{request_id} {reply:?}"),
+        summary: format!("#{request_id} {reply:?}"),
+    }
 }
 
 /// An event's one-line summary: a delivery's message as the protocol

@@ -456,7 +456,7 @@ impl<N: Node> SimBuilder<N> {
     pub fn monitor(mut self, name: impl Into<String>, monitor: impl Monitor<N>) -> Self {
         self.settings.monitors.push(NamedMonitor {
             name: Arc::from(name.into()),
-            monitor: Box::new(monitor),
+            monitor: Arc::new(monitor),
         });
         self
     }
@@ -479,20 +479,17 @@ impl<N: Node> SimBuilder<N> {
     pub fn build(self) -> Sim<N> {
         let s = self.settings;
         let seed = s.seed;
-        let mut clock_rng = Prng::new(seed, Stream::Clocks);
-        let offset_max = self.clock_offset_max.as_nanos();
-        let drift_max = u64::from(self.clock_drift_max_ppm);
-        let nodes = (0..s.nodes)
-            .map(|i| {
-                let offset =
-                    clock_rng.range_inclusive(0, 2 * offset_max) as i64 - offset_max as i64;
-                let drift = clock_rng.range_inclusive(0, 2 * drift_max) as i64 - drift_max as i64;
-                let clock = self
-                    .clocks
-                    .get(i as usize)
-                    .copied()
-                    .flatten()
-                    .unwrap_or(Clock::new(offset, drift));
+        let clocks = node_clocks(
+            seed,
+            s.nodes,
+            (self.clock_offset_max, self.clock_drift_max_ppm),
+            &self.clocks,
+        );
+        let nodes = clocks
+            .into_iter()
+            .enumerate()
+            .map(|(i, clock)| {
+                let i = i as u32;
                 NodeSlot {
                     role_at_crash: None,
                     paused_until: None,
@@ -506,22 +503,7 @@ impl<N: Node> SimBuilder<N> {
             })
             .collect();
         let network = Network::new(s.nodes, s.base_net.clone());
-        let lanes = u64::from(s.clients.lanes());
-        let count = u64::from(s.clients.clients);
-        let clients = (0..s.clients.clients)
-            .map(|c| ClientSlot {
-                target: NodeId(c % s.nodes.max(1)),
-                // Lane k of client c is process c + k·clients: with one
-                // lane, process c, as before lanes existed.
-                lanes: (0..lanes)
-                    .map(|k| Lane {
-                        process: u64::from(c) + k * count,
-                        pending: None,
-                    })
-                    .collect(),
-                ..ClientSlot::default()
-            })
-            .collect();
+        let clients = client_slots(&s.clients, s.nodes);
         let sometimes = vec![false; s.invariants.len()];
         let timed = (!s.timed_checks.is_empty())
             .then(|| Box::new(super::timed::Timed::new(&s.timed_checks, &s.predicates)));
@@ -569,6 +551,50 @@ impl<N: Node> SimBuilder<N> {
         sim.schedule_initial(self.faults);
         sim
     }
+}
+
+/// Each node's clock: the one the builder set, or a random offset in
+/// `±offset_max` and drift in `±drift_max_ppm` from the clocks' stream
+/// (drawn for every node, set or not, so setting one moves no other).
+fn node_clocks(
+    seed: u64,
+    nodes: u32,
+    (offset_max, drift_max_ppm): (SimTime, u32),
+    set: &[Option<Clock>],
+) -> Vec<Clock> {
+    let mut clock_rng = Prng::new(seed, Stream::Clocks);
+    let offset_max = offset_max.as_nanos();
+    let drift_max = u64::from(drift_max_ppm);
+    (0..nodes)
+        .map(|i| {
+            let offset = clock_rng.range_inclusive(0, 2 * offset_max) as i64 - offset_max as i64;
+            let drift = clock_rng.range_inclusive(0, 2 * drift_max) as i64 - drift_max as i64;
+            set.get(i as usize)
+                .copied()
+                .flatten()
+                .unwrap_or(Clock::new(offset, drift))
+        })
+        .collect()
+}
+
+/// The clients' slots at the start, each aimed at node `c % nodes`.
+fn client_slots(config: &ClientConfig, nodes: u32) -> Vec<ClientSlot> {
+    let lanes = u64::from(config.lanes());
+    let count = u64::from(config.clients);
+    (0..config.clients)
+        .map(|c| ClientSlot {
+            target: NodeId(c % nodes.max(1)),
+            // Lane k of client c is process c + k·clients: with one
+            // lane, process c, as before lanes existed.
+            lanes: (0..lanes)
+                .map(|k| Lane {
+                    process: u64::from(c) + k * count,
+                    pending: None,
+                })
+                .collect(),
+            ..ClientSlot::default()
+        })
+        .collect()
 }
 
 impl<N: Node> Sim<N> {

@@ -1,5 +1,6 @@
 //! The shipped protocols, each through its scenarios: seed ranges pass, every bug switch is caught (with its replay command), trace hashes are pinned.
 //!
+//! - `bug_scenarios`: every shipped `*-bug-*.toml` fails at the seed its file names.
 //! - `bully`: the bully election: hand-over and bully-back, the split brain a partition makes (by design), flapping with a slow node, the `no-bully` switch.
 //! - `chaos`: chaos experiments (`[experiment]`): each shipped verdict over seeds, the hypothesis judged over its window, an abort stopping the faults, a role skipped outside the blast radius, trace hashes pinned.
 //! - `cap`: quorum-kv's CAP trade-offs, the comparison table (snapshot) and its bug switches.
@@ -7,6 +8,7 @@
 //! - `clocks_props`: vector clocks form a partial order and merge is its least upper bound (proptest).
 //! - `cqrs`: event sourcing and CQRS under crashes, loss and duplication; each bug caught by the check meant for it.
 //! - `explore_bounded`: `explore` exhausts the 3-node Raft reference inside a boundary (term, log, wire; relative time) and finds a bug switch inside it.
+//! - `explore_paxos`: `explore` on Multi-Paxos: counts pinned at small depths for every strategy and with fault budgets.
 //! - `explore_bugs`: `explore` finds every Raft and 2PC bug switch in a small configuration (some in phases), and the reference passes the same searches.
 //! - `gossip`: gossip scenarios and bug switches.
 //! - `load_balancing`: one slow instance among ten (round robin's p99 collapses, least-outstanding and two-choices hold), stale load and a herd after a restart, every bug switch caught by its check, trace hashes pinned.
@@ -31,6 +33,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod bug_scenarios;
 mod bully;
 mod cap;
 mod chaos;
@@ -39,6 +42,7 @@ mod clocks_props;
 mod cqrs;
 mod explore_bounded;
 mod explore_bugs;
+mod explore_paxos;
 mod gossip;
 mod load_balancing;
 mod lock_service;

@@ -43,6 +43,18 @@ fn each_fresh<T>(
     Ok(())
 }
 
+/// Has `cursor` read every record of `list` on every live node, so that
+/// [`each_fresh`] would find nothing new and change nothing? (A monitor's
+/// [`Monitor::unchanged_after`]: the explorer then shares it, uncopied.)
+fn all_read<T>(sim: &Sim<Paxos>, cursor: &Cursor, list: fn(&Paxos) -> &Vec<T>) -> bool {
+    cursor.len() >= sim.node_count() as usize
+        && sim.slots().iter().enumerate().all(|(i, slot)| {
+            slot.state
+                .as_deref()
+                .is_none_or(|n| cursor[i] == (slot.incarnation, list(n).len()))
+        })
+}
+
 /// **Agreement**: at most one value is chosen per slot, ever. A value is
 /// chosen in a slot when a majority of acceptors accepted it in one ballot
 /// (an acceptor that accepted once counts, even if it later crashed or
@@ -64,6 +76,11 @@ pub struct Agreement {
 impl Monitor<Paxos> for Agreement {
     fn fingerprint(&self, hasher: &mut crate::base::hash::StableHasher) {
         std::hash::Hash::hash(self, hasher);
+    }
+
+    fn unchanged_after(&self, sim: &Sim<Paxos>) -> bool {
+        all_read(sim, &self.proposal_cursor, |n| &n.observed.proposals)
+            && all_read(sim, &self.accept_cursor, |n| &n.observed.accepts)
     }
 
     fn after_step(&mut self, sim: &Sim<Paxos>) -> Result<(), String> {
@@ -137,6 +154,22 @@ impl Monitor<Paxos> for BallotLedOnce {
         std::hash::Hash::hash(self, hasher);
     }
 
+    fn unchanged_after(&self, sim: &Sim<Paxos>) -> bool {
+        // Every leader's ballot is noted, as led by that leader.
+        sim.slots().iter().enumerate().all(|(i, slot)| {
+            slot.state
+                .as_deref()
+                .filter(|n| n.role == Role::Leader)
+                .is_none_or(|n| {
+                    self.leaders
+                        .get(&n.ballot)
+                        .is_some_and(|&(who, incarnation, _)| {
+                            (who, incarnation) == (NodeId(i as u32), slot.incarnation)
+                        })
+                })
+        })
+    }
+
     fn after_step(&mut self, sim: &Sim<Paxos>) -> Result<(), String> {
         for (i, slot) in sim.slots().iter().enumerate() {
             let Some(n) = slot.state.as_deref().filter(|n| n.role == Role::Leader) else {
@@ -205,6 +238,18 @@ pub struct AcceptorMonotonic {
 impl Monitor<Paxos> for AcceptorMonotonic {
     fn fingerprint(&self, hasher: &mut crate::base::hash::StableHasher) {
         std::hash::Hash::hash(self, hasher);
+    }
+
+    fn unchanged_after(&self, sim: &Sim<Paxos>) -> bool {
+        let nodes = sim.node_count() as usize;
+        self.promised.len() >= nodes
+            && self.incarnations.len() >= nodes
+            && sim.slots().iter().enumerate().all(|(i, slot)| {
+                slot.state.as_deref().is_none_or(|n| {
+                    n.promised == self.promised[i] && self.incarnations[i] == slot.incarnation
+                })
+            })
+            && all_read(sim, &self.cursor, |n| &n.observed.accepts)
     }
 
     fn after_step(&mut self, sim: &Sim<Paxos>) -> Result<(), String> {
@@ -276,6 +321,11 @@ pub struct LearnersAgree {
 impl Monitor<Paxos> for LearnersAgree {
     fn fingerprint(&self, hasher: &mut crate::base::hash::StableHasher) {
         std::hash::Hash::hash(self, hasher);
+    }
+
+    fn unchanged_after(&self, sim: &Sim<Paxos>) -> bool {
+        all_read(sim, &self.learn_cursor, |n| &n.observed.learned)
+            && all_read(sim, &self.ack_cursor, |n| &n.observed.acked)
     }
 
     fn after_step(&mut self, sim: &Sim<Paxos>) -> Result<(), String> {
@@ -388,5 +438,92 @@ pub fn builder(params: Params, nodes: u32, seed: u64) -> SimBuilder<Paxos> {
             .invariant(Invariant::sometimes("value-chosen", |sim: &Sim<Paxos>| {
                 sim.live_nodes().any(|(_, n)| n.chosen.contains_key(&1))
             })),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::engine::BuildOptions;
+    use crate::sim::StepResult;
+    use std::fmt::Debug;
+
+    /// How often a monitor said a step leaves it as it is, and how often not.
+    #[derive(Default)]
+    struct Answers {
+        unchanged: u64,
+        changed: u64,
+    }
+
+    /// `before` is the monitor `name` as it was before `sim`'s last step:
+    /// when it says that step leaves it as it is, the step must have (the
+    /// monitor in the world, which ran `after_step`, reads the same).
+    fn judge<T: Monitor<Paxos> + Debug>(before: &T, sim: &Sim<Paxos>, name: &str, a: &mut Answers) {
+        let after = sim.monitor::<T>(name).expect("registered");
+        if before.unchanged_after(sim) {
+            assert_eq!(
+                format!("{before:?}"),
+                format!("{after:?}"),
+                "{name} said step {} changes nothing, but it did",
+                sim.steps()
+            );
+            a.unchanged += 1;
+        } else {
+            a.changed += 1;
+        }
+    }
+
+    /// Every step of a churn run (crashes and restarts, partitions, loss,
+    /// duplication): whenever a monitor's `unchanged_after` says `true`,
+    /// `after_step` left it exactly as it was; and each monitor gives both
+    /// answers, so the shortcut is taken and is not a constant.
+    #[test]
+    fn unchanged_after_is_true_only_when_a_step_changes_nothing() {
+        let scenario = crate::testing::load("scenarios/paxos-churn.toml");
+        let mut sim =
+            crate::protocols::paxos::scenario::configured(&scenario, &BuildOptions::default())
+                .expect("builds")
+                .build();
+        let mut answers: [Answers; 4] = Default::default();
+        let mut crashes = 0;
+        for _ in 0..20_000 {
+            let agreement = sim.monitor::<Agreement>("agreement").cloned().expect("on");
+            let led = sim
+                .monitor::<BallotLedOnce>("ballot-led-once")
+                .cloned()
+                .expect("on");
+            let acceptor = sim
+                .monitor::<AcceptorMonotonic>("acceptor-monotonic")
+                .cloned()
+                .expect("on");
+            let learners = sim
+                .monitor::<LearnersAgree>("learners-agree")
+                .cloned()
+                .expect("on");
+            let incarnations: u32 = sim.slots().iter().map(|s| s.incarnation).sum();
+            if sim.step() != StepResult::Progressed {
+                break;
+            }
+            crashes += sim.slots().iter().map(|s| s.incarnation).sum::<u32>() - incarnations;
+            judge(&agreement, &sim, "agreement", &mut answers[0]);
+            judge(&led, &sim, "ballot-led-once", &mut answers[1]);
+            judge(&acceptor, &sim, "acceptor-monotonic", &mut answers[2]);
+            judge(&learners, &sim, "learners-agree", &mut answers[3]);
+        }
+        assert!(sim.violation().is_none(), "{:?}", sim.violation());
+        assert!(crashes > 0, "the run crashed no node");
+        for (a, name) in answers.iter().zip([
+            "agreement",
+            "ballot-led-once",
+            "acceptor-monotonic",
+            "learners-agree",
+        ]) {
+            assert!(
+                a.unchanged > 0 && a.changed > 0,
+                "{name}: {} steps unchanged, {} changed",
+                a.unchanged,
+                a.changed
+            );
+        }
     }
 }
