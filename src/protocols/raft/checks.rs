@@ -123,6 +123,11 @@ fn per_node<T: Clone + Default>(v: &mut Vec<T>, nodes: u32) {
     }
 }
 
+/// True when [`per_node`] would leave `v` as it is.
+fn sized<T>(v: &[T], nodes: u32) -> bool {
+    v.len() >= nodes as usize
+}
+
 /// **Election safety**: at most one leader per term, ever (a leader that has
 /// since crashed still counts). Also carries the liveness tracking
 /// ([`Progress`]) that the windowed end-of-run checks read.
@@ -248,6 +253,23 @@ impl<N: RaftLabNode> Monitor<N> for LeaderAppendOnly {
         true
     }
 
+    /// Each leader's mark is the one it would note now; every other
+    /// node's mark is empty.
+    fn unchanged_after(&self, sim: &Sim<N>) -> bool {
+        sized(&self.seen, sim.node_count())
+            && sim.slots().iter().zip(&self.seen).all(|(slot, seen)| {
+                let now = slot.state.as_deref().filter(|n| is_leader(*n)).map(|n| {
+                    (
+                        slot.incarnation,
+                        n.current_term(),
+                        n.log().last_index(),
+                        n.log().last_hash(),
+                    )
+                });
+                *seen == now
+            })
+    }
+
     fn after_step(&mut self, sim: &Sim<N>) -> Result<(), String> {
         per_node(&mut self.seen, sim.node_count());
         for (i, slot) in sim.slots().iter().enumerate() {
@@ -309,6 +331,14 @@ impl<N: RaftLabNode> Monitor<N> for OneAppendPerTerm {
     ) -> bool {
         std::hash::Hash::hash(self, hasher);
         true
+    }
+
+    /// Every live leader's (term, last index) was checked already.
+    fn unchanged_after(&self, sim: &Sim<N>) -> bool {
+        sized(&self.seen, sim.node_count())
+            && sim.live_nodes().all(|(id, n)| {
+                !is_leader(n) || self.seen[id.index()] == (n.current_term(), n.log().last_index())
+            })
     }
 
     fn after_step(&mut self, sim: &Sim<N>) -> Result<(), String> {
@@ -378,6 +408,14 @@ impl<N: RaftLabNode> Monitor<N> for LogMatching {
     ) -> bool {
         std::hash::Hash::hash(self, hasher);
         true
+    }
+
+    /// No live node's log end moved since it was last checked.
+    fn unchanged_after(&self, sim: &Sim<N>) -> bool {
+        sized(&self.seen, sim.node_count())
+            && sim
+                .live_nodes()
+                .all(|(id, n)| self.seen[id.index()] == (n.log().last_index(), n.log().last_hash()))
     }
 
     fn after_step(&mut self, sim: &Sim<N>) -> Result<(), String> {
@@ -487,6 +525,29 @@ impl<N: RaftLabNode> Monitor<N> for LeaderCompleteness {
     ) -> bool {
         std::hash::Hash::hash(self, hasher);
         true
+    }
+
+    /// No live node's commit index moved, and every leader was checked in
+    /// its incarnation and term against what is committed now.
+    fn unchanged_after(&self, sim: &Sim<N>) -> bool {
+        let nodes = sim.node_count();
+        sized(&self.seen_commit, nodes)
+            && sized(&self.checked, nodes)
+            && sim
+                .live_nodes()
+                .all(|(id, n)| n.commit_index() == self.seen_commit[id.index()])
+            && sim
+                .slots()
+                .iter()
+                .zip(&self.checked)
+                .all(|(slot, checked)| {
+                    let now = slot
+                        .state
+                        .as_deref()
+                        .filter(|n| is_leader(*n))
+                        .map(|n| (slot.incarnation, n.current_term(), self.version));
+                    *checked == now
+                })
     }
 
     fn after_step(&mut self, sim: &Sim<N>) -> Result<(), String> {
@@ -630,6 +691,24 @@ impl<N: RaftLabNode> Monitor<N> for StateMachineSafety {
         true
     }
 
+    /// No node applied or acknowledged anything new, and the apply mark
+    /// is not due.
+    fn unchanged_after(&self, sim: &Sim<N>) -> bool {
+        let nodes = sim.node_count();
+        let from = sim.end_time().saturating_sub(self.window);
+        let no_mark = self.mark.is_some() || !sim.is_settling() || sim.now() < from;
+        no_mark
+            && sized(&self.seen_applied, nodes)
+            && sized(&self.ack_cursor, nodes)
+            && sim.slots().iter().enumerate().all(|(i, slot)| {
+                slot.state.as_deref().is_none_or(|n| {
+                    let applied = n.last_applied().0;
+                    (applied == self.seen_applied[i] || applied == 0)
+                        && self.ack_cursor[i] == (slot.incarnation, n.acked().len())
+                })
+            })
+    }
+
     fn after_step(&mut self, sim: &Sim<N>) -> Result<(), String> {
         per_node(&mut self.seen_applied, sim.node_count());
         per_node(&mut self.ack_cursor, sim.node_count());
@@ -670,6 +749,14 @@ impl<N: RaftLabNode> Monitor<N> for CommitNeverDecreases {
     ) -> bool {
         std::hash::Hash::hash(self, hasher);
         true
+    }
+
+    /// Every live node's commit index is the highest noted for it.
+    fn unchanged_after(&self, sim: &Sim<N>) -> bool {
+        sized(&self.highest, sim.node_count())
+            && sim
+                .live_nodes()
+                .all(|(id, n)| n.commit_index() == self.highest[id.index()])
     }
 
     fn after_step(&mut self, sim: &Sim<N>) -> Result<(), String> {
@@ -791,6 +878,25 @@ impl<N: RaftLabNode> Monitor<N> for ConfigQuorums {
     ) -> bool {
         std::hash::Hash::hash(self, hasher);
         true
+    }
+
+    /// Nothing was committed past the highest commit seen, and every live
+    /// node's marks (as leader, its log's end, its last index) are the ones
+    /// it would note now.
+    fn unchanged_after(&self, sim: &Sim<N>) -> bool {
+        let nodes = sim.node_count();
+        sized(&self.led, nodes)
+            && sized(&self.seen, nodes)
+            && sized(&self.before, nodes)
+            && sim.slots().iter().enumerate().all(|(i, slot)| {
+                slot.state.as_deref().is_none_or(|n| {
+                    let last = n.log().last_index();
+                    n.commit_index() <= self.committed
+                        && (!is_leader(n) || self.led[i] == (slot.incarnation, n.commit_index()))
+                        && self.seen[i] == (last, n.log().last_hash(), self.committed)
+                        && self.before[i] == last
+                })
+            })
     }
 
     fn after_step(&mut self, sim: &Sim<N>) -> Result<(), String> {
@@ -1152,4 +1258,110 @@ pub fn builder_with<N: RaftLabNode>(
             },
         ))
         .metrics(metrics)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocols::raft::Raft;
+    use crate::scenario::engine::BuildOptions;
+    use crate::sim::StepResult;
+
+    /// A copy of each monitor that answers `unchanged_after` (all but
+    /// `election-safety`, whose liveness memory moves with time).
+    #[derive(Clone)]
+    struct Copies {
+        append_only: LeaderAppendOnly,
+        one_append: OneAppendPerTerm,
+        matching: LogMatching,
+        completeness: LeaderCompleteness,
+        machine: StateMachineSafety,
+        commit: CommitNeverDecreases,
+        quorums: ConfigQuorums,
+    }
+
+    fn copy<T: Monitor<Raft> + Clone>(sim: &Sim<Raft>, name: &str) -> T {
+        sim.monitor::<T>(name).cloned().expect("registered")
+    }
+
+    impl Copies {
+        fn of(sim: &Sim<Raft>) -> Self {
+            Copies {
+                append_only: copy(sim, "leader-append-only"),
+                one_append: copy(sim, "one-append-per-term"),
+                matching: copy(sim, "log-matching"),
+                completeness: copy(sim, "leader-completeness"),
+                machine: copy(sim, "state-machine-safety"),
+                commit: copy(sim, "commit-never-decreases"),
+                quorums: copy(sim, "config-quorums"),
+            }
+        }
+    }
+
+    /// `before` is the monitor `name` as it was before `sim`'s last step:
+    /// when it says that step leaves it as it is, the step must have (the
+    /// monitor in the world, which ran `after_step`, reads the same).
+    fn judge<T: Monitor<Raft>>(before: &T, sim: &Sim<Raft>, name: &str, a: &mut (u64, u64)) {
+        let after = sim.monitor::<T>(name).expect("registered");
+        if before.unchanged_after(sim) {
+            assert_eq!(
+                format!("{before:?}"),
+                format!("{after:?}"),
+                "{name} said step {} changes nothing, but it did",
+                sim.steps()
+            );
+            a.0 += 1;
+        } else {
+            a.1 += 1;
+        }
+    }
+
+    /// Every step of the first part of a churn run with membership changes
+    /// (crashes and restarts, partitions, elections, configuration
+    /// changes): whenever a monitor's `unchanged_after` says `true`,
+    /// `after_step` left it exactly as it was; and each monitor gives both
+    /// answers, so the shortcut is taken and is not a constant.
+    #[test]
+    fn unchanged_after_is_true_only_when_a_step_changes_nothing() {
+        let scenario = crate::testing::load("scenarios/raft-churn-membership.toml");
+        let mut sim =
+            super::super::scenario::configured::<Raft>(&scenario, &BuildOptions::default())
+                .expect("builds")
+                .build();
+        let mut answers = [(0u64, 0u64); 7];
+        let mut crashes = 0;
+        for _ in 0..30_000 {
+            let before = Copies::of(&sim);
+            let incarnations: u32 = sim.slots().iter().map(|s| s.incarnation).sum();
+            if sim.step() != StepResult::Progressed {
+                break;
+            }
+            crashes += sim.slots().iter().map(|s| s.incarnation).sum::<u32>() - incarnations;
+            let a = &mut answers;
+            judge(&before.append_only, &sim, "leader-append-only", &mut a[0]);
+            judge(&before.one_append, &sim, "one-append-per-term", &mut a[1]);
+            judge(&before.matching, &sim, "log-matching", &mut a[2]);
+            judge(&before.completeness, &sim, "leader-completeness", &mut a[3]);
+            judge(&before.machine, &sim, "state-machine-safety", &mut a[4]);
+            judge(&before.commit, &sim, "commit-never-decreases", &mut a[5]);
+            judge(&before.quorums, &sim, "config-quorums", &mut a[6]);
+        }
+        assert!(sim.violation().is_none(), "{:?}", sim.violation());
+        assert!(crashes > 0, "the run crashed no node");
+        let names = [
+            "leader-append-only",
+            "one-append-per-term",
+            "log-matching",
+            "leader-completeness",
+            "state-machine-safety",
+            "commit-never-decreases",
+            "config-quorums",
+        ];
+        for ((unchanged, changed), name) in answers.iter().zip(names) {
+            assert!(
+                *unchanged > 0 && *changed > 0,
+                "{name}: {unchanged} steps unchanged, {changed} changed"
+            );
+        }
+    }
 }

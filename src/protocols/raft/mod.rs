@@ -303,8 +303,9 @@ pub enum Msg {
     InstallSnapshot {
         /// Leader's term.
         term: u64,
-        /// The snapshot.
-        snapshot: Snapshot,
+        /// The snapshot (boxed: it is by far the largest message, and every
+        /// queued event is as large as the largest message).
+        snapshot: Box<Snapshot>,
     },
     /// The answer to InstallSnapshot.
     SnapshotReply {
@@ -687,7 +688,7 @@ impl Node for Raft {
                 self.on_append_reply(ctx, from, term, match_index, conflict);
             }
             Msg::InstallSnapshot { term, snapshot } => {
-                self.on_install_snapshot(ctx, from, term, snapshot)
+                self.on_install_snapshot(ctx, from, term, *snapshot)
             }
             Msg::SnapshotReply { term, match_index } => {
                 self.on_append_reply(ctx, from, term, match_index, None)

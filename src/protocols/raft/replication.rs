@@ -39,7 +39,7 @@ impl Raft {
             if let Some(snapshot) = &self.snapshot {
                 let msg = Msg::InstallSnapshot {
                     term: self.term,
-                    snapshot: snapshot.clone(),
+                    snapshot: Box::new(snapshot.clone()),
                 };
                 self.sent.snapshots += 1;
                 ctx.send(peer, msg);
@@ -118,7 +118,7 @@ impl Raft {
         };
         let msg = Msg::InstallSnapshot {
             term: self.term,
-            snapshot: snapshot.clone(),
+            snapshot: Box::new(snapshot.clone()),
         };
         let Some(p) = self.progress.get_mut(&peer) else {
             return;

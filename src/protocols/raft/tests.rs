@@ -344,7 +344,13 @@ fn install_snapshot_replaces_state_and_survives_a_restart() {
         kv: kv.clone(),
         config: None,
     };
-    let reply = h.deliver(1, Msg::InstallSnapshot { term: 2, snapshot });
+    let reply = h.deliver(
+        1,
+        Msg::InstallSnapshot {
+            term: 2,
+            snapshot: Box::new(snapshot),
+        },
+    );
     assert!(matches!(
         reply.first(),
         Some(Msg::SnapshotReply {
