@@ -52,11 +52,11 @@ impl Paxos {
 
     /// The checkpoint to hand a node that asks about `slot`, if this node
     /// has forgotten that slot.
-    pub(super) fn checkpoint_covering(&self, slot: u64) -> Option<Checkpoint> {
+    pub(super) fn checkpoint_covering(&self, slot: u64) -> Option<Box<Checkpoint>> {
         self.checkpoint
             .as_ref()
             .filter(|c| slot <= c.index)
-            .cloned()
+            .map(|c| Box::new(c.clone()))
     }
 
     /// Take a checkpoint once `snapshot_every` slots were applied since

@@ -190,7 +190,7 @@ impl Paxos {
         ctx.broadcast(Msg::Accept {
             ballot,
             slot,
-            command: command.clone(),
+            command: Box::new(command.clone()),
         });
         self.proposals.insert(
             slot,
@@ -333,7 +333,7 @@ impl Paxos {
         for (slot, p) in &self.proposals {
             for peer in ctx.peers() {
                 if !p.accepted_by.contains(&peer) {
-                    let command = p.command.clone();
+                    let command = Box::new(p.command.clone());
                     ctx.send(
                         peer,
                         Msg::Accept {

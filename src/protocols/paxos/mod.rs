@@ -214,8 +214,10 @@ pub enum Msg {
         /// The acceptor's accepted proposals in those slots.
         accepted: Vec<Report>,
         /// The acceptor's checkpoint, if it forgot slots from `from_slot`
-        /// on (the proposer catches up from it first).
-        checkpoint: Option<Checkpoint>,
+        /// on (the proposer catches up from it first). Boxed, as the other
+        /// large fields: every queued event is as large as the largest
+        /// message.
+        checkpoint: Option<Box<Checkpoint>>,
     },
     /// Phase 2a: accept `command` in `slot` in `ballot`.
     Accept {
@@ -223,8 +225,8 @@ pub enum Msg {
         ballot: Ballot,
         /// The slot.
         slot: u64,
-        /// The command proposed.
-        command: Command,
+        /// The command proposed (boxed: see `Promise`).
+        command: Box<Command>,
     },
     /// Phase 2b: the acceptor accepted the proposal.
     Accepted {
@@ -255,8 +257,8 @@ pub enum Msg {
     /// Catch up from this checkpoint: sent in place of slots the sender
     /// forgot (to a follower behind it, or to a proposer of such a slot).
     Checkpoint {
-        /// The sender's checkpoint.
-        checkpoint: Checkpoint,
+        /// The sender's checkpoint (boxed: see `Promise`).
+        checkpoint: Box<Checkpoint>,
     },
     /// A follower's answer: what it has applied (the leader sends it the
     /// decided slots it lacks).
@@ -478,7 +480,7 @@ impl Node for Paxos {
             } => {
                 if let Some(checkpoint) = checkpoint {
                     // Before the promise counts (`checkpoint.rs`).
-                    self.install_checkpoint(ctx, checkpoint);
+                    self.install_checkpoint(ctx, *checkpoint);
                 }
                 self.on_promise(ctx, from, ballot, accepted)
             }
@@ -486,7 +488,7 @@ impl Node for Paxos {
                 ballot,
                 slot,
                 command,
-            } => self.on_accept(ctx, from, ballot, slot, command),
+            } => self.on_accept(ctx, from, ballot, slot, *command),
             Msg::Accepted { ballot, slot } => self.on_accepted(ctx, from, ballot, slot),
             Msg::Nack { ballot, promised } => self.on_nack(ctx, ballot, promised),
             Msg::Decided { entries } => {
@@ -494,7 +496,7 @@ impl Node for Paxos {
                     self.learn(ctx, slot, command);
                 }
             }
-            Msg::Checkpoint { checkpoint } => self.install_checkpoint(ctx, checkpoint),
+            Msg::Checkpoint { checkpoint } => self.install_checkpoint(ctx, *checkpoint),
             Msg::Heartbeat {
                 ballot,
                 chosen_through,
