@@ -68,6 +68,7 @@ impl Raft {
     /// A real election: new term, vote for itself, ask everyone.
     pub(super) fn start_election(&mut self, ctx: &mut Ctx<Self>) {
         self.term += 1;
+        self.partial = None;
         self.role = Role::Candidate;
         self.voted_for = Some(self.id);
         self.leader = None;
@@ -212,6 +213,9 @@ impl Raft {
         if term > self.term {
             self.term = term;
             self.voted_for = None;
+            // A snapshot half received from the old term's leader is
+            // discarded (snapshot.rs).
+            self.partial = None;
             self.persist_meta(ctx);
         }
         let was = self.role;
