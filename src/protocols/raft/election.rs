@@ -228,7 +228,16 @@ impl Raft {
         self.role = Role::Follower;
         self.leader = leader;
         self.votes.clear();
-        if was != Role::Follower {
+        // A leader stepping down waits a fresh timeout. A candidate keeps
+        // the deadline its election set: the timer is reset only by a
+        // leader's message, a granted vote or its own election (Figure 2;
+        // 6.5840's guidance). Resetting it here let a candidate with a
+        // stale log, whose RequestVotes of ever higher terms kept knocking
+        // the up-to-date candidate back to follower with a fresh timeout,
+        // win the race to the next term again and again (6.5840
+        // kv-snapshot-rpc-4b seeds 631 and 875: eight terms, a second,
+        // without a leader).
+        if was == Role::Leader {
             self.reset_election_deadline(ctx);
         }
     }
