@@ -6474,7 +6474,7 @@ history = "linearizable"
 name = "raft-bug-forget-vote"
 description = "Bug switch: forget the vote on restart; two leaders in one term."
 nodes = 3
-seed = 0
+seed = 4
 duration = "15s"
 settle = "5s"
 

@@ -313,6 +313,7 @@ fn bad_inputs_are_reported_with_their_place() {
         "bug-twice",
         "bugs-without-switches",
         "raft-max-inflight-zero",
+        "raft-snapshot-chunk-negative",
         "raft-changes-bad-item",
         "raft-changes-unknown-node",
         "raft-changes-not-strings",

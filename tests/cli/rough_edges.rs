@@ -73,7 +73,7 @@ fn completed_operations_do_not_log_timeouts() {
     assert_eq!(text.matches("\"kind\":\"client-timeout\"").count(), 0);
     assert_eq!(text.matches("already answered").count(), 368);
     assert!(
-        stderr(&out).contains("trace-hash 0x5f8d3b4610c8d0b9"),
+        stderr(&out).contains("trace-hash 0xf5cb37a95865a255"),
         "the pinned hash: {}",
         stderr(&out)
     );

@@ -3,6 +3,7 @@
 //! user should see.
 
 use distlab::check::Outcome;
+use distlab::sim::Verdict;
 use distlab::testing;
 
 fn passes(test: &str, name: &str, seeds: std::ops::Range<u64>) {
@@ -192,6 +193,68 @@ fn raft_snapshot_brings_a_far_behind_follower_back() {
     }
 }
 
+/// Sums of `snapshots-sent` and `snapshots-installed` over `seeds`.
+fn copies(scenario: &distlab::scenario::Scenario, seeds: std::ops::Range<u64>) -> (u64, u64) {
+    let mut sums = (0, 0);
+    for seed in seeds {
+        let report = testing::run(scenario, seed);
+        assert_eq!(report.verdict, Verdict::Pass, "seed {seed}: {report:?}");
+        let count = |name| metric(&report, name).parse::<u64>().unwrap_or(0);
+        sums.0 += count("snapshots-sent");
+        sums.1 += count("snapshots-installed");
+    }
+    sums
+}
+
+#[test]
+fn raft_snapshot_slow_links_costs_one_copy_per_install() {
+    // The file's `[expect] snapshot-copies <= 1.1` is checked on every
+    // seed; the sums show that installs happened at all.
+    let mut scenario = testing::load("scenarios/raft-snapshot-slow-links.toml");
+    let (sent, installed) = copies(&scenario, 0..10);
+    assert!(
+        installed >= 10 && sent <= installed + installed / 10,
+        "{sent} / {installed}"
+    );
+    // In chunks of 256 bytes: the same, one chunk in flight.
+    scenario.protocol_params = scenario
+        .protocol_params
+        .with_param("snapshot_chunk", "256")
+        .expect("param");
+    let (sent, installed) = copies(&scenario, 0..10);
+    assert!(
+        installed >= 10 && sent <= installed + installed / 10,
+        "{sent} / {installed}"
+    );
+}
+
+#[test]
+fn raft_lost_snapshot_chunks_are_sent_again() {
+    // Chunks of 128 bytes over links that lose 10 % of the messages: lost
+    // chunks and lost answers are sent again after the resend time (from
+    // the offset in flight), and the follower still installs.
+    // (Without the file's `[expect]`: under loss a resend is no waste.)
+    let file =
+        std::fs::read_to_string("scenarios/raft-snapshot-slow-links.toml").expect("readable");
+    let text = file[..file.rfind("[expect]").expect("an [expect] table")]
+        .replace(
+            "snapshot_every = 20",
+            "snapshot_every = 20\nsnapshot_chunk = 128",
+        )
+        .replace("[network]", "[network]\nloss = 0.1");
+    let overrides = distlab::scenario::Overrides::default();
+    let scenario = distlab::scenario::parse("lossy-chunks.toml", &text, &overrides)
+        .expect("the lossy variant parses");
+    let mut installs = 0;
+    for seed in 0..10 {
+        let report = testing::run(&scenario, seed);
+        assert_eq!(report.verdict, Verdict::Pass, "seed {seed}: {report:?}");
+        let count = |name| metric(&report, name).parse::<u64>().unwrap_or(0);
+        installs += count("snapshots-installed");
+    }
+    assert!(installs >= 10, "{installs} installs over 10 seeds");
+}
+
 #[test]
 fn raft_trace_hashes_are_pinned() {
     let hashes: Vec<(String, u64, String)> = [
@@ -201,6 +264,7 @@ fn raft_trace_hashes_are_pinned() {
         "gray-leader",
         "pipeline",
         "snapshot-followers",
+        "snapshot-slow-links",
     ]
     .iter()
     .map(|name| {

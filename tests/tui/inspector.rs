@@ -70,7 +70,7 @@ fn a_raft_follower_shows_its_state_and_folds_its_parameters() {
         lines.iter().map(|l| l.text() + "\n").collect()
     };
     let folded = text(false);
-    assert!(folded.contains("▸ parameters (18)  e expands"), "{folded}");
+    assert!(folded.contains("▸ parameters (19)  e expands"), "{folded}");
     assert!(!folded.contains("heartbeat"), "{folded}");
     let unfolded = text(true);
     assert!(unfolded.contains("▾ parameters"), "{unfolded}");

@@ -68,6 +68,7 @@ impl Raft {
     /// A real election: new term, vote for itself, ask everyone.
     pub(super) fn start_election(&mut self, ctx: &mut Ctx<Self>) {
         self.term += 1;
+        self.partial = None;
         self.role = Role::Candidate;
         self.voted_for = Some(self.id);
         self.leader = None;
@@ -212,6 +213,9 @@ impl Raft {
         if term > self.term {
             self.term = term;
             self.voted_for = None;
+            // A snapshot half received from the old term's leader is
+            // discarded (snapshot.rs).
+            self.partial = None;
             self.persist_meta(ctx);
         }
         let was = self.role;
@@ -224,7 +228,16 @@ impl Raft {
         self.role = Role::Follower;
         self.leader = leader;
         self.votes.clear();
-        if was != Role::Follower {
+        // A leader stepping down waits a fresh timeout. A candidate keeps
+        // the deadline its election set: the timer is reset only by a
+        // leader's message, a granted vote or its own election (Figure 2;
+        // 6.5840's guidance). Resetting it here let a candidate with a
+        // stale log, whose RequestVotes of ever higher terms kept knocking
+        // the up-to-date candidate back to follower with a fresh timeout,
+        // win the race to the next term again and again (6.5840
+        // kv-snapshot-rpc-4b seeds 631 and 875: eight terms, a second,
+        // without a leader).
+        if was == Role::Leader {
             self.reset_election_deadline(ctx);
         }
     }

@@ -34,6 +34,10 @@ impl Raft {
                 ),
             );
         }
+        if let Some(partial) = &self.partial {
+            // snapshot.rs: a snapshot arriving in chunks.
+            view = view.field("partialSnapshot", format!("{partial:?}"));
+        }
         view = match self.role {
             Role::Leader => self.leader_section(view),
             Role::Candidate | Role::PreCandidate => view
@@ -260,6 +264,34 @@ pub(super) fn message_view(message: &Msg) -> View {
             .section("InstallSnapshot reply")
             .field("term", *term)
             .field("matchIndex", *match_index),
+        Msg::SnapshotChunk {
+            term,
+            index,
+            snapshot_term,
+            offset,
+            data,
+            done,
+        } => View::new()
+            .section("InstallSnapshot (chunk)")
+            .field("term", *term)
+            .field("lastIncludedIndex", *index)
+            .field("lastIncludedTerm", *snapshot_term)
+            .field("offset", *offset)
+            .field("bytes", data.len())
+            .field("done", *done),
+        Msg::ChunkReply {
+            term,
+            index,
+            offset,
+            next,
+            match_index,
+        } => View::new()
+            .section("InstallSnapshot (chunk) reply")
+            .field("term", *term)
+            .field("lastIncludedIndex", *index)
+            .field("offset", *offset)
+            .field("next", *next)
+            .field("matchIndex", *match_index),
         Msg::TimeoutNow { term } => View::new()
             .section("TimeoutNow (leadership transfer)")
             .field("term", *term),
@@ -328,6 +360,27 @@ pub(super) fn message_summary(message: &Msg) -> String {
         Msg::SnapshotReply { term, match_index } => {
             format!("SnapshotReply t{term} match={match_index}")
         }
+        Msg::SnapshotChunk {
+            term,
+            index,
+            snapshot_term,
+            offset,
+            data,
+            done,
+        } => {
+            let last = if *done { " done" } else { "" };
+            format!(
+                "SnapshotChunk t{term} through {index}/{snapshot_term} @{offset} +{}{last}",
+                data.len()
+            )
+        }
+        Msg::ChunkReply {
+            term,
+            offset,
+            next,
+            match_index,
+            ..
+        } => format!("ChunkReply t{term} @{offset} next={next} match={match_index}"),
         Msg::ReadProbe { term, round } => format!("ReadProbe t{term} round={round}"),
         Msg::ReadAck { term, round } => format!("ReadAck t{term} round={round}"),
         Msg::TimeoutNow { term } => format!("TimeoutNow t{term}"),

@@ -57,6 +57,7 @@ pub use kv::{Kv, KvWorkload};
 pub use log::{ClientCommand, Command, Entry, Log};
 pub use membership::{Change, ChangeOp, Config};
 pub use persist::Snapshot;
+pub use snapshot::PartialSnapshot;
 pub use transfer::Transfer;
 
 use crate::sim::{ClientId, Ctx, Node, NodeId, Request, SimTime};
@@ -176,6 +177,10 @@ pub struct Params {
     /// With `pipeline`: an unanswered InstallSnapshot is sent again only
     /// after this long (`snapshot_resend`).
     pub snapshot_resend: SimTime,
+    /// Bytes of the snapshot's serialized form per
+    /// [`Msg::SnapshotChunk`]; 0: whole, in one [`Msg::InstallSnapshot`]
+    /// (`snapshot_chunk`, `snapshot.rs`).
+    pub snapshot_chunk: usize,
     /// How reads are served (`read_mode`).
     pub read_mode: ReadMode,
     /// The clock drift bound a lease assumes, in parts per million
@@ -214,6 +219,7 @@ impl Default for Params {
             pipeline: PIPELINE.default_value(),
             max_inflight: MAX_INFLIGHT.default_value(),
             snapshot_resend: SNAPSHOT_RESEND.default_value(),
+            snapshot_chunk: SNAPSHOT_CHUNK.default_value(),
             read_mode: READ_MODE.default_value(),
             lease_drift_ppm: LEASE_DRIFT_PPM.default_value(),
             session_timeout: SESSION_TIMEOUT.default_value(),
@@ -314,6 +320,38 @@ pub enum Msg {
         /// The follower's log matches the leader's through here.
         match_index: u64,
     },
+    /// One chunk of InstallSnapshot with offsets (the paper's Figure 13;
+    /// with `snapshot_chunk`): bytes `offset..` of the snapshot's
+    /// serialized form.
+    SnapshotChunk {
+        /// Leader's term.
+        term: u64,
+        /// The snapshot's last included index.
+        index: u64,
+        /// Its term.
+        snapshot_term: u64,
+        /// Where `data` starts in the serialized snapshot.
+        offset: u64,
+        /// The bytes.
+        data: Vec<u8>,
+        /// True for the last chunk.
+        done: bool,
+    },
+    /// The answer to a [`Msg::SnapshotChunk`].
+    ChunkReply {
+        /// Follower's term.
+        term: u64,
+        /// The snapshot the chunk belonged to (its last included index).
+        index: u64,
+        /// The offset of the chunk answered.
+        offset: u64,
+        /// The bytes the follower now holds of that snapshot: where the
+        /// next chunk starts.
+        next: u64,
+        /// After the last chunk: the follower's log matches the leader's
+        /// through here (0 before).
+        match_index: u64,
+    },
     /// A read round (ReadIndex, lease): "do you still follow me in
     /// `term`?" A follower treats it as a heartbeat without entries.
     ReadProbe {
@@ -407,6 +445,9 @@ pub struct Progress {
     /// The highest read round this peer acknowledged (with a `read_mode`
     /// other than `log`).
     pub read_ack: u64,
+    /// With `snapshot_chunk`: the snapshot being sent in chunks (its last
+    /// included index) and the offset of the chunk in flight.
+    pub chunk: (u64, u64),
 }
 
 /// What a node sent, for the cost metrics (`entries-sent`,
@@ -426,6 +467,9 @@ pub struct SendStats {
     /// Bare heartbeats (a [`Msg::ReadProbe`] of round 0) sent to a follower
     /// in probe or a quiet one (`replication.rs`).
     pub bare_heartbeats: u64,
+    /// Chunks sent ([`Msg::SnapshotChunk`]; each chunk at offset 0 also
+    /// counts as a copy in `snapshots`).
+    pub snapshot_chunks: u64,
     /// Received, not sent: InstallSnapshots that reached this node while
     /// its log was within `max_entries` of the snapshot's index (one
     /// AppendEntries would have done), for `snapshots-to-near-followers`.
@@ -470,6 +514,10 @@ pub struct Raft {
     pub acked: Vec<(u64, u64)>,
     /// Snapshots installed from a leader since this node last started.
     pub snapshots_installed: u64,
+    /// With `snapshot_chunk`: the snapshot being received in chunks
+    /// (`snapshot.rs`), discarded on a term change or a chunk of another
+    /// snapshot.
+    pub partial: Option<PartialSnapshot>,
     /// Local time of the last message from a current leader (PreVote lease).
     pub last_leader_contact: Option<SimTime>,
     /// What this node sent since it started (metrics only).
@@ -530,6 +578,7 @@ impl Raft {
             held: Vec::new(),
             acked: Vec::new(),
             snapshots_installed: 0,
+            partial: None,
             last_leader_contact: None,
             sent: SendStats::default(),
             round_trip: SimTime::ZERO,
@@ -693,6 +742,30 @@ impl Node for Raft {
             Msg::SnapshotReply { term, match_index } => {
                 self.on_append_reply(ctx, from, term, match_index, None)
             }
+            Msg::SnapshotChunk {
+                term,
+                index,
+                snapshot_term,
+                offset,
+                data,
+                done,
+            } => {
+                let chunk = snapshot::Chunk {
+                    index,
+                    snapshot_term,
+                    offset,
+                    data,
+                    done,
+                };
+                self.on_snapshot_chunk(ctx, from, term, chunk)
+            }
+            Msg::ChunkReply {
+                term,
+                index,
+                offset,
+                next,
+                match_index,
+            } => self.on_chunk_reply(ctx, from, term, (index, offset, next), match_index),
             Msg::ReadProbe { term, round } => self.on_read_probe(ctx, from, term, round),
             Msg::ReadAck { term, round } => self.on_read_ack(ctx, from, term, round),
             Msg::TimeoutNow { term } => self.on_timeout_now(ctx, from, term),
@@ -759,6 +832,7 @@ impl Node for Raft {
             held,
             acked,
             snapshots_installed,
+            partial,
             last_leader_contact,
             // Counts for the metrics; no handler reads them.
             sent: _,
@@ -786,6 +860,10 @@ impl Node for Raft {
             (config, config_index, transfer).hash(h);
         }
         (held, acked, snapshots_installed, round_trip, election_sent).hash(h);
+        // Only with `snapshot_chunk` (always `None` without).
+        if partial.is_some() {
+            partial.hash(h);
+        }
         // Read only with a read mode other than `log`.
         if self.params.read_mode != ReadMode::Log {
             (reads, read_round, read_round_sent, lease_until, lease_used).hash(h);
@@ -858,6 +936,7 @@ impl Node for Raft {
             held,
             acked,
             snapshots_installed,
+            partial,
             last_leader_contact,
             // Counts for the metrics; no handler reads them.
             sent: _,
@@ -895,9 +974,9 @@ impl Node for Raft {
         let (min_timeout, max_timeout) = params.election_timeout;
         (id, nodes, term, voted_for, log, snapshot, role, leader).hash(h);
         (commit, applied, applied_hash, kv, votes, waiting).hash(h);
-        // A probe or snapshot is resent once `heartbeat` or
-        // `snapshot_resend` passed: older is as old.
-        let resend = params.heartbeat.max(params.snapshot_resend);
+        // A probe or snapshot is resent once `heartbeat` or the snapshot's
+        // resend time passed: older is as old.
+        let resend = params.heartbeat.max(self.snapshot_resend_after());
         let quorum_window = self.quorum_window();
         for (peer, p) in progress {
             let Progress {
@@ -908,8 +987,12 @@ impl Node for Raft {
                 inflight,
                 sent_at,
                 read_ack,
+                chunk,
             } = p;
             (peer, next, matched, flow, inflight).hash(h);
+            if params.snapshot_chunk > 0 {
+                chunk.hash(h);
+            }
             if params.read_mode != ReadMode::Log {
                 read_ack.hash(h);
             }
@@ -919,7 +1002,9 @@ impl Node for Raft {
                 sent_at.map(|t| ago(t, resend)).hash(h);
                 sent_at.map(|t| last_heard > &t).hash(h);
             }
-            if params.check_quorum {
+            // CheckQuorum's window; the pipelined leader's quiet and
+            // silent followers (a heartbeat and a round trip, shorter).
+            if params.check_quorum || params.pipeline {
                 ago(*last_heard, quorum_window).hash(h);
             }
         }
@@ -928,9 +1013,15 @@ impl Node for Raft {
             (request, ago(*since, max_timeout)).hash(h);
         }
         (acked, snapshots_installed).hash(h);
-        // Read only for CheckQuorum's window: the round-trip estimate, and
-        // when the election's requests left (to measure it, capped there).
-        if params.check_quorum {
+        // Only with `snapshot_chunk` (always `None` without).
+        if partial.is_some() {
+            partial.hash(h);
+        }
+        // Read only for CheckQuorum's window and by the pipelined leader
+        // (quiet followers, snapshot resends): the round-trip estimate,
+        // and when the election's requests left (to measure it, capped
+        // there).
+        if params.check_quorum || params.pipeline {
             round_trip.hash(h);
             ago(*election_sent, self.round_trip_cap()).hash(h);
         }
@@ -1017,6 +1108,9 @@ impl fmt::Debug for Raft {
             .field("held_requests", &self.held.len())
             .field("acknowledged", &self.acked.len())
             .field("snapshots_installed", &self.snapshots_installed);
+        if let Some(partial) = &self.partial {
+            d.field("partial_snapshot", partial);
+        }
         if self.membership_active() {
             d.field("config", &self.config.to_string())
                 .field("transfer", &self.transfer);

@@ -36,14 +36,7 @@ impl Raft {
         };
         let next = progress.next;
         if next <= self.log.base_index() {
-            if let Some(snapshot) = &self.snapshot {
-                let msg = Msg::InstallSnapshot {
-                    term: self.term,
-                    snapshot: Box::new(snapshot.clone()),
-                };
-                self.sent.snapshots += 1;
-                ctx.send(peer, msg);
-            }
+            self.send_snapshot_or_chunk(ctx, peer);
             return;
         }
         let entries = self.log.entries_from(next, self.params.max_entries);
@@ -110,37 +103,70 @@ impl Raft {
         }
     }
 
-    /// With `pipeline`: the snapshot to `peer`, which enters (or stays in)
-    /// the snapshot flow.
+    /// With `pipeline`: `peer` enters (or stays in) the snapshot flow and
+    /// gets the snapshot — if it was heard from lately (see
+    /// [`Raft::is_silent`]). A silent follower (crashed, cut off) gets no
+    /// copy: it would be lost. It gets an empty AppendEntries after index
+    /// 0 (the snapshot flow's heartbeat) instead, and the first
+    /// heartbeat after it answers one sends the snapshot
+    /// ([`Raft::heartbeat_to`]).
     fn send_snapshot(&mut self, ctx: &mut Ctx<Self>, peer: NodeId) {
-        let Some(snapshot) = &self.snapshot else {
+        if self.snapshot.is_none() {
             return;
-        };
-        let msg = Msg::InstallSnapshot {
-            term: self.term,
-            snapshot: Box::new(snapshot.clone()),
+        }
+        let now = ctx.now();
+        let silent = |p: &super::Progress| self.is_silent(p.last_heard, now);
+        let Some(send) = self.progress.get(&peer).map(|p| !silent(p)) else {
+            return;
         };
         let Some(p) = self.progress.get_mut(&peer) else {
             return;
         };
         p.flow = Flow::Snapshot;
         p.inflight.clear();
-        p.sent_at = Some(ctx.now());
-        self.sent.snapshots += 1;
-        ctx.send(peer, msg);
+        if !send {
+            // No copy; the heartbeat of the snapshot flow instead, so the
+            // follower still hears from the leader.
+            p.sent_at = None;
+            self.send_entries_at(ctx, peer, 0, Vec::new());
+            return;
+        }
+        p.sent_at = Some(now);
+        self.send_snapshot_or_chunk(ctx, peer);
+    }
+
+    /// A follower is silent when the leader has not heard from it for
+    /// longer than a heartbeat and the round-trip estimate: every
+    /// heartbeat to a live follower is answered within that.
+    fn is_silent(&self, last_heard: SimTime, now: SimTime) -> bool {
+        let quiet = self.params.heartbeat.saturating_add(self.round_trip);
+        now.saturating_sub(last_heard) > quiet
+    }
+
+    /// How long an unanswered snapshot (or chunk) waits before it is sent
+    /// again: `snapshot_resend`, or twice the round-trip estimate if that
+    /// is longer (on slow links an answer takes longer than the timer).
+    pub(super) fn snapshot_resend_after(&self) -> SimTime {
+        let trips = SimTime(self.round_trip.as_nanos().saturating_mul(2));
+        self.params.snapshot_resend.max(trips)
     }
 
     /// With `pipeline`, the heartbeat to `peer`: in probe, the probe again
     /// if it has been unanswered for a heartbeat; in replicate, an empty
     /// AppendEntries after `next - 1` (rejected if something sent was
     /// lost, which starts a probe; its success acknowledges everything
-    /// sent); in snapshot, the snapshot again after `snapshot_resend` if
-    /// the follower answered something since, and otherwise an empty
-    /// AppendEntries after index 0, which every log
-    /// matches (it only keeps the follower from an election).
+    /// sent); in snapshot, the snapshot if none was sent yet (the follower
+    /// was silent) and the follower answered lately, or again after
+    /// [`Raft::snapshot_resend_after`] if the follower answered something
+    /// since, and otherwise an empty AppendEntries after index 0, which
+    /// every log matches (it only keeps the follower from an election).
     pub(super) fn heartbeat_to(&mut self, ctx: &mut Ctx<Self>, peer: NodeId) {
         let now = ctx.now();
-        let (heartbeat, resend) = (self.params.heartbeat, self.params.snapshot_resend);
+        let (heartbeat, resend) = (self.params.heartbeat, self.snapshot_resend_after());
+        let silent = self
+            .progress
+            .get(&peer)
+            .is_none_or(|p| self.is_silent(p.last_heard, now));
         let Some(p) = self.progress.get_mut(&peer) else {
             return;
         };
@@ -172,10 +198,12 @@ impl Raft {
                 }
             }
             Flow::Snapshot => {
-                // Resent only to a follower that answered since (it is up,
-                // the copy was lost), once `snapshot_resend` passed.
+                // Sent to a follower that answered lately if no copy is
+                // out; resent only to one that answered since (it is up,
+                // the copy was lost), once the resend time passed.
+                let first = p.sent_at.is_none() && !silent;
                 let answered = p.sent_at.is_some_and(|t| p.last_heard > t);
-                if due(resend) && answered {
+                if first || (due(resend) && answered) {
                     self.send_snapshot(ctx, peer);
                 } else {
                     self.send_entries_at(ctx, peer, 0, Vec::new());

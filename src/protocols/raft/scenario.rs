@@ -35,6 +35,7 @@ pub const PARAMS: &[ParamDecl] = &[
     PIPELINE.decl,
     MAX_INFLIGHT.decl,
     SNAPSHOT_RESEND.decl,
+    SNAPSHOT_CHUNK.decl,
     READ_MODE.decl,
     LEASE_DRIFT_PPM.decl,
     SESSION_TIMEOUT.decl,
@@ -94,6 +95,13 @@ pub(crate) const SNAPSHOT_RESEND: Param<SimTime> = Param::positive_duration(
     "snapshot_resend",
     SimTime::from_millis(500),
     "with pipeline: an unanswered InstallSnapshot is sent again after this long, to a follower that answered a heartbeat since",
+);
+pub(crate) const SNAPSHOT_CHUNK: Param<usize> = Param::integer(
+    "snapshot_chunk",
+    0,
+    0,
+    1 << 30,
+    "bytes of the snapshot's serialized form per InstallSnapshot chunk (sent one at a time, the next on the answer); 0: the whole snapshot in one message",
 );
 
 pub(crate) const READ_MODE: Param<ReadMode> = Param::choice(
@@ -180,6 +188,7 @@ pub fn params(p: &mut ParamReader<'_>, nodes: u32) -> Result<Params, ScenarioErr
         pipeline: p.get(&PIPELINE)?,
         max_inflight: p.get(&MAX_INFLIGHT)?,
         snapshot_resend: p.get(&SNAPSHOT_RESEND)?,
+        snapshot_chunk: p.get(&SNAPSHOT_CHUNK)?,
         read_mode: p.get(&READ_MODE)?,
         lease_drift_ppm: p.get(&LEASE_DRIFT_PPM)?,
         session_timeout: p.get(&SESSION_TIMEOUT)?,

@@ -967,3 +967,206 @@ fn the_leader_compacts_no_further_than_a_live_follower_needs() {
     }
     assert_eq!(h.node.log.base_index(), 5, "at the fifth applied entry");
 }
+
+/// A snapshot through 10 (term 2) with a few keys, and its serialized form.
+fn chunky_snapshot() -> (Snapshot, Vec<u8>) {
+    let mut kv = Kv::default();
+    for (i, key) in ["a", "b", "c", "d"].into_iter().enumerate() {
+        kv.data.insert(key.into(), Value::Int(i as i64 * 1000));
+    }
+    let snapshot = Snapshot {
+        index: 10,
+        term: 2,
+        hash: 77,
+        kv,
+        config: None,
+    };
+    let bytes = serde_json::to_vec(&snapshot).expect("serialises");
+    (snapshot, bytes)
+}
+
+fn chunk_msg(term: u64, bytes: &[u8], offset: usize, size: usize) -> Msg {
+    let end = (offset + size).min(bytes.len());
+    Msg::SnapshotChunk {
+        term,
+        index: 10,
+        snapshot_term: 2,
+        offset: offset as u64,
+        data: bytes[offset..end].to_vec(),
+        done: end == bytes.len(),
+    }
+}
+
+/// `(offset, next, match_index)` of the first chunk answer.
+fn chunk_answer(msgs: &[Msg]) -> Option<(u64, u64, u64)> {
+    msgs.iter().find_map(|m| match m {
+        Msg::ChunkReply {
+            offset,
+            next,
+            match_index,
+            ..
+        } => Some((*offset, *next, *match_index)),
+        _ => None,
+    })
+}
+
+#[test]
+fn snapshot_chunks_reassemble_in_order_and_install_at_the_last() {
+    let (snapshot, bytes) = chunky_snapshot();
+    let size = 16;
+    assert!(bytes.len() > 3 * size, "several chunks");
+    let mut h = Harness::new(1, 3, Params::default());
+    let mut offset = 0;
+    while offset + size < bytes.len() {
+        let reply = h.deliver(0, chunk_msg(2, &bytes, offset, size));
+        // Each chunk is answered with where the next starts.
+        let next = (offset + size) as u64;
+        assert_eq!(chunk_answer(&reply), Some((offset as u64, next, 0)));
+        assert_eq!(
+            h.node.partial.as_ref().map(|p| p.data.len()),
+            Some(offset + size)
+        );
+        // A chunk out of order (one was lost) is not stored: the answer
+        // says where the follower is.
+        if offset + 2 * size < bytes.len() {
+            let skipped = h.deliver(0, chunk_msg(2, &bytes, offset + 2 * size, size));
+            assert_eq!(chunk_answer(&skipped).map(|a| a.1), Some(next));
+        }
+        offset += size;
+        assert_eq!(h.node.commit, 0, "nothing installed before the last chunk");
+    }
+    let last = h.deliver(0, chunk_msg(2, &bytes, offset, size));
+    assert_eq!(
+        chunk_answer(&last),
+        Some((offset as u64, bytes.len() as u64, 10))
+    );
+    assert_eq!(h.node.partial, None);
+    assert_eq!((h.node.commit, h.node.applied), (10, 10));
+    assert_eq!(h.node.snapshot.as_ref(), Some(&snapshot));
+    assert_eq!(h.node.kv, snapshot.kv);
+    assert_eq!(h.node.snapshots_installed, 1);
+    // A duplicate of the last chunk: already held, answered as installed.
+    let again = h.deliver(0, chunk_msg(2, &bytes, offset, size));
+    assert_eq!(chunk_answer(&again).map(|a| a.2), Some(10));
+    assert_eq!(h.node.snapshots_installed, 1);
+}
+
+#[test]
+fn a_term_change_or_another_snapshot_discards_a_partial_snapshot() {
+    let (_, bytes) = chunky_snapshot();
+    let mut h = Harness::new(1, 3, Params::default());
+    h.deliver(0, chunk_msg(2, &bytes, 0, 16));
+    h.deliver(0, chunk_msg(2, &bytes, 16, 16));
+    assert_eq!(h.node.partial.as_ref().map(|p| p.data.len()), Some(32));
+    // The partial snapshot is node state: it is in the fingerprint.
+    let fingerprint = |n: &Raft| {
+        let mut hasher = crate::base::hash::StableHasher::new();
+        n.fingerprint(&mut hasher);
+        std::hash::Hasher::finish(&hasher)
+    };
+    let with = fingerprint(&h.node);
+    let mut without = h.node.clone();
+    without.partial = None;
+    assert_ne!(with, fingerprint(&without));
+    assert!(format!("{:?}", h.node.view()).contains("partialSnapshot"));
+    // A new term (a vote request of term 3): discarded.
+    h.deliver(2, vote(3, 0, 0));
+    assert_eq!(h.node.partial, None);
+    // The old leader's next chunk is refused (stale term); the new
+    // leader's chunk at 32 is answered "start at 0".
+    let stale = h.deliver(0, chunk_msg(2, &bytes, 32, 16));
+    assert!(matches!(
+        stale.first(),
+        Some(Msg::ChunkReply {
+            term: 3,
+            next: 0,
+            ..
+        })
+    ));
+    let new = h.deliver(2, chunk_msg(3, &bytes, 32, 16));
+    assert_eq!(chunk_answer(&new), Some((32, 0, 0)));
+    // A chunk of another snapshot replaces the partial one.
+    h.deliver(2, chunk_msg(3, &bytes, 0, 16));
+    assert_eq!(h.node.partial.as_ref().map(|p| p.index), Some(10));
+    let other = Msg::SnapshotChunk {
+        term: 3,
+        index: 12,
+        snapshot_term: 3,
+        offset: 0,
+        data: bytes[..8].to_vec(),
+        done: false,
+    };
+    h.deliver(2, other);
+    let partial = h.node.partial.as_ref().expect("a partial snapshot");
+    assert_eq!((partial.index, partial.data.len()), (12, 8));
+}
+
+#[test]
+fn the_leader_sends_one_chunk_at_a_time_and_resends_a_lost_one() {
+    let params = Params {
+        snapshot_chunk: 16,
+        snapshot_every: 3,
+        // Compact at the applied index: follower 2 never answers.
+        snapshot_hold: SimTime::ZERO,
+        ..Params::default()
+    };
+    let mut h = leader(params.clone());
+    // The harness ran no election: the round-trip estimate would be the
+    // whole second since time 0 (and the resend time twice that).
+    h.node.round_trip = SimTime::from_millis(10);
+    persist::save_entries(&mut h.storage, &h.node.log, 1);
+    for v in 2..=4 {
+        commit_stored_entry(&mut h, v);
+    }
+    assert_eq!(h.node.log.base_index(), 3);
+    let chunks = |msgs: &[Effect<Raft>]| -> Vec<(u32, u64, bool)> {
+        msgs.iter()
+            .filter_map(|e| match e {
+                Effect::Send(to, Msg::SnapshotChunk { offset, done, .. }) => {
+                    Some((to.0, *offset, *done))
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    // Follower 2 never answered the probe of index 1, which is gone
+    // (compacted): a heartbeat later it gets the snapshot instead. One
+    // chunk, at offset 0.
+    let last = h.node.log.last_index();
+    h.now += params.heartbeat;
+    h.deliver(1, success(1, last));
+    let effects = h.call(|n, ctx| n.on_heartbeat(ctx, 1));
+    assert_eq!(chunks(&effects), vec![(2, 0, false)]);
+    assert_eq!(h.node.progress[&NodeId(2)].flow, Flow::Snapshot);
+    // Its answer: the next chunk, one in flight.
+    let index = h.node.snapshot.as_ref().map(|s| s.index).expect("snapshot");
+    let answer = |offset, next, match_index| Msg::ChunkReply {
+        term: 1,
+        index,
+        offset,
+        next,
+        match_index,
+    };
+    let effects = h.call(|n, ctx| n.on_message(ctx, NodeId(2), answer(0, 16, 0)));
+    assert_eq!(chunks(&effects), vec![(2, 16, false)]);
+    // A duplicate answer sends nothing more.
+    let effects = h.call(|n, ctx| n.on_message(ctx, NodeId(2), answer(0, 16, 0)));
+    assert_eq!(chunks(&effects), vec![]);
+    // The chunk at 16 is lost. A heartbeat before `snapshot_resend`: no
+    // chunk; after it (the follower answered a heartbeat since): the
+    // chunk at 16 again.
+    h.now += params.heartbeat;
+    h.deliver(1, success(1, last));
+    let effects = h.call(|n, ctx| n.on_heartbeat(ctx, 1));
+    assert_eq!(chunks(&effects), vec![]);
+    h.now += params.snapshot_resend;
+    h.deliver(1, success(1, last));
+    h.deliver(2, success(1, 0));
+    let effects = h.call(|n, ctx| n.on_heartbeat(ctx, 1));
+    assert_eq!(chunks(&effects), vec![(2, 16, false)]);
+    // The follower installs (its last answer has the match index): the
+    // leader replicates to it again.
+    h.deliver(2, answer(16, 999, index));
+    let p = &h.node.progress[&NodeId(2)];
+    assert_eq!((p.flow, p.matched), (Flow::Replicate, index));
+}
