@@ -898,6 +898,7 @@ mod tests {
                     if let Some(&(seq, id)) = timers.get(pick % timers.len().max(1)) {
                         queue.purge_timers(&[id].into_iter().collect(), |_| 0);
                         model.remove(&seq);
+                        took = false;
                     }
                 }
                 Op::Take(pick) => {
@@ -918,8 +919,8 @@ mod tests {
             // has (pops skip it): `peek_time` is exact otherwise.
             match op {
                 Op::Take(_) => took = true,
-                Op::Pop | Op::Cancel(_) | Op::Jump(..) => took = false,
-                Op::Push(_) | Op::Timer(..) => {}
+                Op::Pop | Op::Jump(..) => took = false,
+                Op::Push(_) | Op::Timer(..) | Op::Cancel(_) => {}
             }
             if !took {
                 assert_eq!(queue.peek_time().map(|t| t.0), least(&model).map(|l| l.0));

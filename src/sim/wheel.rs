@@ -185,15 +185,35 @@ impl Keys {
         Some(entry)
     }
 
-    /// Take out the first key `pick` picks (in no particular order).
+    /// Take out the first key `pick` picks (in no particular order). The
+    /// explorer takes one event per transition: this allocates nothing.
     pub(super) fn take_first(&mut self, mut pick: impl FnMut(&Entry) -> bool) -> Option<Entry> {
-        let mut found = false;
-        let taken = self.take_where(|e| {
-            let hit = !found && pick(e);
-            found |= hit;
-            hit
-        });
-        taken.into_iter().next()
+        if let Some(i) = self.front.iter().position(&mut pick) {
+            let mut entries = std::mem::take(&mut self.front).into_vec();
+            let entry = entries.swap_remove(i);
+            self.front = BinaryHeap::from(entries);
+            if let Some(wheel) = self.wheel.as_deref_mut() {
+                wheel.ops += 1;
+                if self.front.is_empty() {
+                    self.refill();
+                }
+            }
+            return Some(entry);
+        }
+        // `front` holds a key, so taking one elsewhere leaves it as it is.
+        let wheel = self.wheel.as_deref_mut()?;
+        wheel.ops += 1;
+        for bucket in &mut wheel.buckets {
+            if let Some(i) = bucket.iter().position(&mut pick) {
+                wheel.in_buckets -= 1;
+                return Some(bucket.swap_remove(i));
+            }
+        }
+        let i = wheel.overflow.iter().position(&mut pick)?;
+        let mut entries = std::mem::take(&mut wheel.overflow).into_vec();
+        let entry = entries.swap_remove(i);
+        wheel.overflow = BinaryHeap::from(entries);
+        Some(entry)
     }
 
     /// Take out every key `pick` picks, in no particular order.
