@@ -1,14 +1,13 @@
-//! The event queue: a binary heap ordered by (time, seq).
+//! The event queue, ordered by (time, seq) (the keys: `wheel.rs`).
 //!
 //! `seq` is a counter assigned when an event is scheduled, so events at the
 //! same time run in the order they were scheduled: ties break deterministically.
 
 use super::ids::{ClientId, NodeId, TimerId};
 use super::node::{Node, Reply, Request};
+use super::wheel::{Entry, Keys};
 use super::SimTime;
 use crate::faults::FaultAction;
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 use std::sync::Arc;
 
 /// Something that will happen.
@@ -226,40 +225,11 @@ impl<N: Node> Item<N> {
     }
 }
 
-/// What the heap holds: the time and order of an item, and the slot it
-/// waits in. 24 bytes whatever the protocol's messages are, so a heap
-/// operation moves keys, never messages (moving whole events through the
-/// heap was about a tenth of a Paxos churn run, in `memmove`).
-#[derive(Clone, Copy, Debug)]
-struct Entry {
-    at: SimTime,
-    seq: u64,
-    slot: u32,
-}
-
-impl PartialEq for Entry {
-    fn eq(&self, other: &Self) -> bool {
-        self.at == other.at && self.seq == other.seq
-    }
-}
-impl Eq for Entry {}
-impl PartialOrd for Entry {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Entry {
-    /// Reversed, so the max-heap pops the earliest (time, seq).
-    fn cmp(&self, other: &Self) -> Ordering {
-        (other.at, other.seq).cmp(&(self.at, self.seq))
-    }
-}
-
 /// A timer waiting to fire, in its node's table.
 #[derive(Clone, Debug)]
 struct PendingTimer<N: Node> {
     seq: u64,
-    /// Bumped at each re-timing: heap references with an older epoch are
+    /// Bumped at each re-timing: timer keys with an older epoch are
     /// stale copies, skipped.
     epoch: u32,
     incarnation: u32,
@@ -314,23 +284,26 @@ impl<N: Node> TimerTable<N> {
 
 /// The pending events.
 ///
-/// Timers live in per-node tables (by timer id) and the heap holds a small
-/// reference to each. A clock jump re-times one node's timers by pushing a
+/// The keys `(time, seq, slot)` are kept in order by [`Keys`] (a binary
+/// heap while the queue is small, a timing wheel past a few hundred keys:
+/// `wheel.rs`); the events wait in a slab of slots. Timers live in
+/// per-node tables (by timer id) and the keys hold a small reference to
+/// each. A clock jump re-times one node's timers by pushing a
 /// fresh reference for each (same `seq`, new time, new epoch) and leaving the
 /// old references to be skipped as stale: its cost depends on that node's
 /// pending timers, not on the queue's size. Stale references never reach the
-/// top of the heap (they are dropped eagerly), so [`Queue::peek_time`] and the
+/// top of the keys (they are dropped eagerly), so [`Queue::peek_time`] and the
 /// pop order are exactly those of a queue re-timed in place.
 #[derive(Debug)]
 pub(crate) struct Queue<N: Node> {
-    heap: BinaryHeap<Entry>,
-    /// The items the heap's entries point at; `None` in a free slot.
+    keys: Keys,
+    /// The items the keys point at; `None` in a free slot.
     slots: Vec<Option<Item<N>>>,
     /// Free slots, reused last-freed first.
     free: Vec<u32>,
     seq: u64,
     timers: Vec<TimerTable<N>>,
-    /// Stale timer references still in the heap.
+    /// Stale timer references still among the keys.
     stale: usize,
     /// Timers re-timed by clock jumps so far (a cost counter for tests).
     retimed: u64,
@@ -340,19 +313,15 @@ pub(crate) struct Queue<N: Node> {
 const COPY_ROOM: usize = 4;
 
 impl<N: Node> Clone for Queue<N> {
-    /// A copy with room to spare in the heap and the slots (a derived
+    /// A copy with room to spare in the keys and the slots (a derived
     /// clone has none, so an explored copy's first push reallocated them).
-    /// The heap is copied as laid out: the same pops in the same order.
     fn clone(&self) -> Self {
-        let mut heap = Vec::with_capacity(self.heap.len() + COPY_ROOM);
-        heap.extend(self.heap.iter().copied());
         let mut slots = Vec::with_capacity(self.slots.len() + COPY_ROOM);
         slots.extend(self.slots.iter().cloned());
         let mut free = Vec::with_capacity(self.free.len() + COPY_ROOM);
         free.extend_from_slice(&self.free);
         Queue {
-            // A valid heap's layout: rebuilding it moves nothing.
-            heap: BinaryHeap::from(heap),
+            keys: self.keys.clone(),
             slots,
             free,
             seq: self.seq,
@@ -366,7 +335,7 @@ impl<N: Node> Clone for Queue<N> {
 impl<N: Node> Default for Queue<N> {
     fn default() -> Self {
         Queue {
-            heap: BinaryHeap::new(),
+            keys: Keys::default(),
             slots: Vec::new(),
             free: Vec::new(),
             seq: 0,
@@ -412,8 +381,9 @@ impl<N: Node> Queue<N> {
         self.push_item(at, seq, item);
     }
 
-    /// Put `item` in a slot and its key in the heap.
+    /// Put `item` in a slot and its key in the keys.
     fn push_item(&mut self, at: SimTime, seq: u64, item: Item<N>) {
+        let timer = matches!(item, Item::Timer { .. });
         let slot = match self.free.pop() {
             Some(slot) => {
                 self.slots[slot as usize] = Some(item);
@@ -424,7 +394,12 @@ impl<N: Node> Queue<N> {
                 (self.slots.len() - 1) as u32
             }
         };
-        self.heap.push(Entry { at, seq, slot });
+        self.keys.push(Entry {
+            at,
+            seq,
+            slot,
+            timer,
+        });
     }
 
     /// Empty `entry`'s slot, returning what it held.
@@ -432,19 +407,17 @@ impl<N: Node> Queue<N> {
         self.free.push(entry.slot);
         self.slots[entry.slot as usize]
             .take()
-            .expect("a heap entry's slot holds its item")
+            .expect("a key's slot holds its item")
     }
 
     /// The item `entry` points at.
     fn item(&self, entry: &Entry) -> &Item<N> {
-        self.slots[entry.slot as usize]
-            .as_ref()
-            .expect("a heap entry's slot holds its item")
+        item_of(&self.slots, entry)
     }
 
     pub(crate) fn pop(&mut self) -> Option<Scheduled<N>> {
         let popped = loop {
-            let entry = self.heap.pop()?;
+            let entry = self.keys.pop()?;
             let item = self.release(entry);
             if let Some(event) = self.resolve(item) {
                 break Scheduled {
@@ -481,32 +454,32 @@ impl<N: Node> Queue<N> {
     }
 
     fn is_stale(&self, item: &Item<N>) -> bool {
-        match item {
-            Item::Event(_) | Item::Shared(_) => false,
-            Item::Timer { node, id, epoch } => self.timers[node.index()]
-                .get(id)
-                .is_none_or(|p| p.epoch != *epoch),
-        }
+        is_stale_in(&self.timers, item)
     }
 
     fn drop_stale_top(&mut self) {
-        while let Some(&top) = self.heap.peek() {
-            if !self.is_stale(self.item(&top)) {
+        if self.stale == 0 {
+            return;
+        }
+        while let Some(&top) = self.keys.peek() {
+            // Only a timer reference can be stale: other keys' slots are
+            // not read here (a cache miss per pop in a big queue).
+            if !top.timer || !self.is_stale(self.item(&top)) {
                 break;
             }
-            self.heap.pop();
+            self.keys.pop();
             self.release(top);
             self.stale -= 1;
         }
     }
 
     pub(crate) fn peek_time(&self) -> Option<SimTime> {
-        self.heap.peek().map(|s| s.at)
+        self.keys.peek().map(|s| s.at)
     }
 
     /// Every queued event but timers, in no particular order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (SimTime, u64, &Event<N>)> {
-        self.heap
+        self.keys
             .iter()
             .filter_map(|e| self.item(e).event().map(|event| (e.at, e.seq, event)))
     }
@@ -516,7 +489,7 @@ impl<N: Node> Queue<N> {
     pub(crate) fn iter_hashed(
         &self,
     ) -> impl Iterator<Item = (SimTime, u64, &Event<N>, Option<u64>)> {
-        self.heap.iter().filter_map(|e| {
+        self.keys.iter().filter_map(|e| {
             let item = self.item(e);
             item.event().map(|event| (e.at, e.seq, event, item.hash()))
         })
@@ -539,7 +512,7 @@ impl<N: Node> Queue<N> {
 
     /// Queued events, timers included (cancelled ones until they are skipped).
     pub(crate) fn len(&self) -> usize {
-        self.heap.len() - self.stale
+        self.keys.len() - self.stale
     }
 
     /// Is timer `id` of `node` still waiting to fire (or to be skipped)?
@@ -608,13 +581,10 @@ impl<N: Node> Queue<N> {
                 timer: pending.timer,
             });
         }
-        let position = self
-            .heap
-            .iter()
-            .position(|e| e.seq == seq && self.item(e).event().is_some())?;
-        let mut entries = std::mem::take(&mut self.heap).into_vec();
-        let entry = entries.swap_remove(position);
-        self.heap = BinaryHeap::from(entries);
+        let slots = &self.slots;
+        let entry = self
+            .keys
+            .take_first(|e| e.seq == seq && item_of(slots, e).event().is_some())?;
         self.release(entry).into_event()
     }
 
@@ -622,23 +592,16 @@ impl<N: Node> Queue<N> {
     /// queue, in (time, seq) order.
     pub(crate) fn take_where(&mut self, doomed: impl Fn(&Event<N>) -> bool) -> Vec<Event<N>> {
         let picked = self
-            .heap
+            .keys
             .iter()
             .any(|e| self.item(e).event().is_some_and(&doomed));
         if !picked {
             return Vec::new();
         }
-        let entries = std::mem::take(&mut self.heap).into_vec();
-        let mut kept = Vec::with_capacity(entries.len());
-        let mut taken = Vec::new();
-        for entry in entries {
-            if self.item(&entry).event().is_some_and(&doomed) {
-                taken.push(entry);
-            } else {
-                kept.push(entry);
-            }
-        }
-        self.heap = BinaryHeap::from(kept);
+        let slots = &self.slots;
+        let mut taken = self
+            .keys
+            .take_where(|e| item_of(slots, e).event().is_some_and(&doomed));
         self.drop_stale_top();
         taken.sort_by_key(|e| (e.at, e.seq));
         taken
@@ -649,7 +612,7 @@ impl<N: Node> Queue<N> {
 
     /// The queued (non-timer) event scheduled as `seq`.
     pub(crate) fn get(&self, seq: u64) -> Option<&Event<N>> {
-        self.heap
+        self.keys
             .iter()
             .find(|e| e.seq == seq)
             .and_then(|e| self.item(e).event())
@@ -660,7 +623,7 @@ impl<N: Node> Queue<N> {
         matches!(self.get(seq), Some(Event::Deliver { .. }))
     }
 
-    /// Remove a pending timer of `node` (its heap reference becomes stale).
+    /// Remove a pending timer of `node` (its key becomes stale).
     fn remove_timer(&mut self, node: NodeId, id: TimerId) -> Option<PendingTimer<N>> {
         let pending = self.timers.get_mut(node.index())?.remove(&id.0)?;
         self.stale += 1;
@@ -714,7 +677,7 @@ impl<N: Node> Queue<N> {
             self.stale += 1;
             self.retimed += 1;
         }
-        if self.stale > 1024 && self.stale * 2 > self.heap.len() {
+        if self.stale > 1024 && self.stale * 2 > self.keys.len() {
             self.compact();
         }
         self.drop_stale_top();
@@ -722,17 +685,33 @@ impl<N: Node> Queue<N> {
 
     /// Drop every stale reference (amortised: runs when they are the majority).
     fn compact(&mut self) {
-        let entries = std::mem::take(&mut self.heap).into_vec();
-        let mut live = Vec::with_capacity(entries.len());
-        for entry in entries {
-            if self.is_stale(self.item(&entry)) {
-                self.release(entry);
-            } else {
-                live.push(entry);
-            }
+        let timers = &self.timers;
+        let slots = &self.slots;
+        let stale = self
+            .keys
+            .take_where(|e| e.timer && is_stale_in(timers, item_of(slots, e)));
+        for entry in stale {
+            self.release(entry);
         }
-        self.heap = BinaryHeap::from(live);
         self.stale = 0;
+    }
+}
+
+/// The item `entry` points at, in `slots`.
+fn item_of<'a, N: Node>(slots: &'a [Option<Item<N>>], entry: &Entry) -> &'a Item<N> {
+    slots[entry.slot as usize]
+        .as_ref()
+        .expect("a key's slot holds its item")
+}
+
+/// Is `item` a timer reference that `timers` no longer hold (cancelled,
+/// fired, or re-timed since)?
+fn is_stale_in<N: Node>(timers: &[TimerTable<N>], item: &Item<N>) -> bool {
+    match item {
+        Item::Event(_) | Item::Shared(_) => false,
+        Item::Timer { node, id, epoch } => timers[node.index()]
+            .get(id)
+            .is_none_or(|p| p.epoch != *epoch),
     }
 }
 
@@ -815,5 +794,159 @@ mod tests {
         let mut expected: Vec<(SimTime, u64)> = model.iter().map(|e| (e.0, e.1)).collect();
         expected.sort();
         assert_eq!(drain(&mut queue), expected);
+    }
+
+    /// A timer of `node` due at local time `local_ns`.
+    fn timer_ns(node: u32, id: u64, local_ns: u64) -> Event<Probe> {
+        Event::Timer {
+            node: NodeId(node),
+            id: TimerId(id),
+            incarnation: 0,
+            local_deadline: SimTime(local_ns),
+            timer: (),
+        }
+    }
+
+    /// One step of a random run of the queue.
+    #[derive(Clone, Debug)]
+    enum Op {
+        /// An event (not a timer) due this long after the last pop.
+        Push(u64),
+        /// A timer of node 0..3 due this long after the last pop.
+        Timer(u32, u64),
+        Pop,
+        /// A clock jump of node 0..3: its timers move to local + this.
+        Jump(u32, u64),
+        /// Cancel the pending timer picked by this number.
+        Cancel(usize),
+        /// Take out the queued event picked by this number.
+        Take(usize),
+    }
+
+    fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+        use proptest::prelude::*;
+        prop_oneof![
+            5 => (0u64..2_000).prop_map(Op::Push),
+            3 => (0u32..3, 0u64..2_000).prop_map(|(n, at)| Op::Timer(n, at)),
+            6 => Just(Op::Pop),
+            1 => (0u32..3, 0u64..3_000).prop_map(|(n, by)| Op::Jump(n, by)),
+            1 => any::<usize>().prop_map(Op::Cancel),
+            1 => any::<usize>().prop_map(Op::Take),
+        ]
+    }
+
+    /// The model's entry: due time, and for a timer its node and local
+    /// deadline; keyed by seq.
+    type Model = std::collections::BTreeMap<u64, (u64, Option<(u32, u64, u64)>)>;
+
+    /// Run `ops` against a model (a map by seq; the next pop is its least
+    /// (time, seq)), checking every pop, `peek_time` and `len`.
+    fn check_against_model(prefill: u64, ops: &[Op]) {
+        let mut queue: Queue<Probe> = Queue::default();
+        let mut model = Model::new();
+        let mut now = 0u64;
+        let mut next_id = 0u64;
+        let mut took = false;
+        let least = |model: &Model| model.iter().map(|(&seq, e)| (e.0, seq)).min();
+        for i in 0..prefill {
+            let at = (i * 7_919) % 20_000;
+            if i % 3 == 0 {
+                queue.push(SimTime(at), timer_ns((i % 9) as u32 % 3, next_id, at));
+                model.insert(queue.seq - 1, (at, Some(((i % 9) as u32 % 3, next_id, at))));
+                next_id += 1;
+            } else {
+                queue.push(SimTime(at), Event::Settle);
+                model.insert(queue.seq - 1, (at, None));
+            }
+        }
+        for op in ops {
+            match *op {
+                Op::Push(after) => {
+                    queue.push(SimTime(now + after), Event::Settle);
+                    model.insert(queue.seq - 1, (now + after, None));
+                }
+                Op::Timer(node, after) => {
+                    let at = now + after;
+                    queue.push(SimTime(at), timer_ns(node, next_id, at));
+                    model.insert(queue.seq - 1, (at, Some((node, next_id, at))));
+                    next_id += 1;
+                }
+                Op::Pop => {
+                    let got = queue.pop().map(|s| (s.at.0, s.seq));
+                    let want = least(&model);
+                    assert_eq!(got, want);
+                    if let Some((at, seq)) = got {
+                        model.remove(&seq);
+                        now = now.max(at);
+                    }
+                }
+                Op::Jump(node, by) => {
+                    queue.retime_timers(NodeId(node), |local| local + SimTime(by));
+                    for entry in model.values_mut() {
+                        if let (at, Some((n, _, local))) = entry {
+                            if *n == node {
+                                *at = *local + by;
+                            }
+                        }
+                    }
+                }
+                Op::Cancel(pick) => {
+                    let timers: Vec<(u64, u64)> = model
+                        .iter()
+                        .filter_map(|(&seq, e)| e.1.map(|(_, id, _)| (seq, id)))
+                        .collect();
+                    if let Some(&(seq, id)) = timers.get(pick % timers.len().max(1)) {
+                        queue.purge_timers(&[id].into_iter().collect(), |_| 0);
+                        model.remove(&seq);
+                        took = false;
+                    }
+                }
+                Op::Take(pick) => {
+                    let events: Vec<u64> = model
+                        .iter()
+                        .filter(|(_, e)| e.1.is_none())
+                        .map(|(&seq, _)| seq)
+                        .collect();
+                    if let Some(&seq) = events.get(pick % events.len().max(1)) {
+                        assert!(matches!(queue.take(seq), Some(Event::Settle)));
+                        model.remove(&seq);
+                    }
+                }
+            }
+            assert_eq!(queue.len(), model.len());
+            // `take` (the explorer's) may leave a stale timer key on top
+            // until the next pop, cancel or jump drops it, as it always
+            // has (pops skip it): `peek_time` is exact otherwise.
+            match op {
+                Op::Take(_) => took = true,
+                Op::Pop | Op::Jump(..) => took = false,
+                Op::Push(_) | Op::Timer(..) | Op::Cancel(_) => {}
+            }
+            if !took {
+                assert_eq!(queue.peek_time().map(|t| t.0), least(&model).map(|l| l.0));
+            }
+        }
+        let mut want: Vec<(SimTime, u64)> = model.iter().map(|(&s, e)| (SimTime(e.0), s)).collect();
+        want.sort();
+        assert_eq!(drain(&mut queue), want);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+        /// Random pushes, timers, pops, clock jumps, cancels and removals,
+        /// on a small queue (one heap) and a big one (the timing wheel):
+        /// pops come in exactly the (time, seq) order of a model.
+        #[test]
+        fn pops_match_a_model_through_jumps_and_removals(
+            prefill in proptest::prelude::prop_oneof![
+                proptest::strategy::Just(0u64),
+                proptest::strategy::Just(50),
+                proptest::strategy::Just(2_000),
+            ],
+            ops in proptest::collection::vec(op(), 0..1_500),
+        ) {
+            check_against_model(prefill, &ops);
+        }
     }
 }

@@ -29,6 +29,7 @@ pub mod timed;
 pub mod timeline;
 pub mod trace;
 pub mod views;
+mod wheel;
 mod world;
 
 pub use crate::base::Value;
