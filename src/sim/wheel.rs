@@ -164,13 +164,7 @@ impl Keys {
                 self.refill();
             }
         }
-        if self
-            .wheel
-            .as_ref()
-            .is_some_and(|w| w.len_outgrown(self.len()))
-        {
-            self.tune();
-        }
+        self.tune_if_outgrown();
     }
 
     /// Take the least key out.
@@ -254,13 +248,7 @@ impl Keys {
             if self.front.is_empty() {
                 self.refill();
             }
-            if self
-                .wheel
-                .as_ref()
-                .is_some_and(|w| w.len_outgrown(self.len()))
-            {
-                self.tune();
-            }
+            self.tune_if_outgrown();
         }
         taken
     }
@@ -299,6 +287,18 @@ impl Keys {
             break;
         }
         if wheel.width_misfits() {
+            self.tune();
+        }
+    }
+
+    /// [`Keys::tune`] once the count has doubled or fallen to a quarter
+    /// since the last tuning.
+    fn tune_if_outgrown(&mut self) {
+        if self
+            .wheel
+            .as_ref()
+            .is_some_and(|w| w.len_outgrown(self.len()))
+        {
             self.tune();
         }
     }
