@@ -46,7 +46,7 @@ impl Raft {
         } else if self.params.prevote {
             self.start_pre_vote(ctx);
         } else {
-            self.start_election(ctx);
+            self.start_election(ctx, false);
         }
     }
 
@@ -58,17 +58,20 @@ impl Raft {
         self.votes = BTreeSet::from([self.id]);
         self.reset_election_deadline(ctx);
         if self.is_quorum(&self.votes) {
-            self.start_election(ctx);
+            self.start_election(ctx, false);
             return;
         }
         self.request_votes(ctx, true);
         self.arm_heartbeat(ctx);
     }
 
-    /// A real election: new term, vote for itself, ask everyone.
-    pub(super) fn start_election(&mut self, ctx: &mut Ctx<Self>) {
+    /// A real election: new term, vote for itself, ask everyone. `transfer`:
+    /// started by [`Msg::TimeoutNow`] (its RequestVotes say so).
+    pub(super) fn start_election(&mut self, ctx: &mut Ctx<Self>, transfer: bool) {
         self.term += 1;
         self.partial = None;
+        self.early.clear();
+        self.transfer_campaign = transfer;
         self.role = Role::Candidate;
         self.voted_for = Some(self.id);
         self.leader = None;
@@ -93,12 +96,20 @@ impl Raft {
             last_index: self.log.last_index(),
             last_term: self.log.last_term(),
             pre_vote,
+            transfer: self.transfer_campaign && !pre_vote,
         };
         for peer in self.peers(ctx) {
             if !self.votes.contains(&peer) {
                 ctx.send(peer, msg.clone());
             }
         }
+    }
+
+    /// `ignore_votes_with_leader`: a RequestVote is disregarded while this
+    /// node believes a current leader exists, unless a leadership
+    /// transfer's TimeoutNow started the election.
+    pub(super) fn ignores_vote_request(&self, transfer: bool, now: SimTime) -> bool {
+        self.params.ignore_votes_with_leader && !transfer && self.in_leader_lease(now)
     }
 
     /// True while this node has reason to believe a leader is alive: it is
@@ -114,14 +125,21 @@ impl Raft {
 
     /// The vote rule: one vote per term, only for a candidate whose log is at
     /// least as up to date (§5.4.1) — unless the `vote-without-log-check` bug.
+    /// With `ignore_votes_with_leader`, a RequestVote that reaches a node
+    /// that believes a current leader exists ([`Raft::in_leader_lease`]) is
+    /// disregarded — no term change, no vote, no answer (the paper, §6) —
+    /// unless it is a leadership transfer's (`transfer`).
     pub(super) fn on_request_vote(
         &mut self,
         ctx: &mut Ctx<Self>,
         from: NodeId,
         term: u64,
         (last_index, last_term): (u64, u64),
-        pre_vote: bool,
+        (pre_vote, transfer): (bool, bool),
     ) {
+        if !pre_vote && self.ignores_vote_request(transfer, ctx.now()) {
+            return;
+        }
         let log_ok = self.params.has(Bug::VoteWithoutLogCheck)
             || self.log.candidate_is_up_to_date(last_index, last_term);
         if pre_vote {
@@ -196,7 +214,7 @@ impl Raft {
             return;
         }
         if pre_vote {
-            self.start_election(ctx);
+            self.start_election(ctx, false);
         } else {
             self.become_leader(ctx);
         }
@@ -213,6 +231,10 @@ impl Raft {
         if term > self.term {
             self.term = term;
             self.voted_for = None;
+            // AppendEntries waiting for a gap to fill were the old
+            // term's (replication.rs); so was a transfer's campaign.
+            self.early.clear();
+            self.transfer_campaign = false;
             // A snapshot half received from the old term's leader is
             // discarded (snapshot.rs).
             self.partial = None;
@@ -301,7 +323,7 @@ impl Raft {
                     return;
                 }
                 if self.params.pipeline {
-                    for peer in self.peers(ctx) {
+                    for peer in self.followers() {
                         self.heartbeat_to(ctx, peer);
                     }
                 } else {

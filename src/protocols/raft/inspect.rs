@@ -38,6 +38,15 @@ impl Raft {
             // snapshot.rs: a snapshot arriving in chunks.
             view = view.field("partialSnapshot", format!("{partial:?}"));
         }
+        if !self.early.is_empty() {
+            // replication.rs: AppendEntries waiting for a gap to fill
+            // (`reorder_buffer`), by prevLogIndex, with their entries.
+            let early = self.early.iter().map(|(prev, e)| {
+                let text = format!("prev={prev}/{} +{}", e.prev_term, e.entries.len());
+                (prev.to_string(), Item::Text(text))
+            });
+            view = view.field("earlyAppends", Item::list(early));
+        }
         view = match self.role {
             Role::Leader => self.leader_section(view),
             Role::Candidate | Role::PreCandidate => view
@@ -226,11 +235,12 @@ pub(super) fn message_view(message: &Msg) -> View {
             last_index,
             last_term,
             pre_vote,
+            transfer,
         } => View::new()
-            .section(if *pre_vote {
-                "RequestVote (pre-vote)"
-            } else {
-                "RequestVote"
+            .section(match (*pre_vote, *transfer) {
+                (true, _) => "RequestVote (pre-vote)",
+                (false, true) => "RequestVote (leadership transfer)",
+                (false, false) => "RequestVote",
             })
             .field("term", *term)
             .field("lastLogIndex", *last_index)
@@ -315,8 +325,13 @@ pub(super) fn message_summary(message: &Msg) -> String {
             last_index,
             last_term,
             pre_vote,
+            transfer,
         } => {
-            let kind = if *pre_vote { "PreVote" } else { "RequestVote" };
+            let kind = match (*pre_vote, *transfer) {
+                (true, _) => "PreVote",
+                (false, true) => "RequestVote(transfer)",
+                (false, false) => "RequestVote",
+            };
             format!("{kind} t{term} last={last_index}/{last_term}")
         }
         Msg::Vote {

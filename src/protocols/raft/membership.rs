@@ -315,7 +315,12 @@ impl Raft {
             let next = self.log.last_index() + 1;
             let now = ctx.now();
             let members = self.config.members();
-            self.progress.retain(|id, _| members.contains(id));
+            // A voter just removed stays until it holds this
+            // configuration: it learns it was removed and stops
+            // campaigning (`drop_removed`).
+            let index = self.config_index;
+            self.progress
+                .retain(|id, p| members.contains(id) || p.matched < index);
             for id in members.into_iter().filter(|&id| id != self.id) {
                 self.progress.entry(id).or_insert_with(|| super::Progress {
                     next,
@@ -349,6 +354,38 @@ impl Raft {
         self.config.quorum(|id| votes.contains(&id))
     }
 
+    /// The leader's followers, to replicate to: the members of its
+    /// configuration and the removed nodes that do not hold the
+    /// configuration that removed them yet (without membership changes:
+    /// every other node, as [`Raft::peers`]).
+    pub(super) fn followers(&self) -> Vec<NodeId> {
+        self.progress.keys().copied().collect()
+    }
+
+    /// A leader stops replicating to a removed node once it holds the
+    /// configuration in force (which excludes it): from then on that node
+    /// knows it is no voter and never campaigns ([`Raft::may_campaign`]).
+    fn drop_removed(&mut self) {
+        let (config, index) = (&self.config, self.config_index);
+        let done = |id: &NodeId, p: &super::Progress| !config.is_member(*id) && p.matched >= index;
+        if self.progress.iter().any(|(id, p)| done(id, p)) {
+            self.progress.retain(|id, p| !done(id, p));
+        }
+    }
+
+    /// With `ignore_votes_with_leader`: `from` is outside this leader's
+    /// configuration — a removed node the leader still replicates to
+    /// ([`Raft::followers`]) that has not received the configuration
+    /// removing it, whose election timer kept raising its term. Its
+    /// higher term in an answer deposes no one: it counts for nothing, as
+    /// its vote does.
+    pub(super) fn is_outsider(&self, from: NodeId) -> bool {
+        self.params.ignore_votes_with_leader
+            && self.role == Role::Leader
+            && self.membership_active()
+            && !self.config.is_member(from)
+    }
+
     /// Whether this node may stand for election: it is a voter of its
     /// configuration (always, without membership changes).
     pub(super) fn may_campaign(&self) -> bool {
@@ -371,6 +408,7 @@ impl Raft {
             self.transfer = None;
             return;
         }
+        self.drop_removed();
         if self.transfer.is_some() {
             self.drive_transfer(ctx);
             return;

@@ -204,6 +204,14 @@ pub struct Params {
     /// A learner is promoted once its log is within this many entries of
     /// the leader's (`catchup_entries`).
     pub catchup_entries: u64,
+    /// A follower keeps up to `max_inflight` AppendEntries of its leader's
+    /// term that arrive before the entries they follow, and handles them
+    /// when the gap fills (`reorder_buffer`, `replication.rs`).
+    pub reorder_buffer: bool,
+    /// A node that heard from a current leader within the minimum election
+    /// timeout disregards RequestVote (the paper, §6), except a leadership
+    /// transfer's (`ignore_votes_with_leader`, `election.rs`).
+    pub ignore_votes_with_leader: bool,
 }
 
 impl Default for Params {
@@ -229,6 +237,8 @@ impl Default for Params {
             changes: Vec::new(),
             membership: MEMBERSHIP.default_value(),
             catchup_entries: CATCHUP_ENTRIES.default_value(),
+            reorder_buffer: REORDER_BUFFER.default_value(),
+            ignore_votes_with_leader: IGNORE_VOTES_WITH_LEADER.default_value(),
         }
     }
 }
@@ -269,6 +279,9 @@ pub enum Msg {
         last_term: u64,
         /// True for a PreVote.
         pre_vote: bool,
+        /// True for the election a [`Msg::TimeoutNow`] started (leadership
+        /// transfer): exempt from `ignore_votes_with_leader`.
+        transfer: bool,
     },
     /// The answer to a RequestVote.
     Vote {
@@ -450,6 +463,18 @@ pub struct Progress {
     pub chunk: (u64, u64),
 }
 
+/// An AppendEntries a follower keeps until the entries before it arrive
+/// (`reorder_buffer`; its `prev_index` is the key in [`Raft::early`]).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct EarlyAppend {
+    /// The term of the entry at `prev_index`.
+    pub prev_term: u64,
+    /// The entries.
+    pub entries: Vec<Entry>,
+    /// The leader's commit index when it sent them.
+    pub commit: u64,
+}
+
 /// What a node sent, for the cost metrics (`entries-sent`,
 /// `appends-per-commit`, `snapshot-copies`). Never read by a handler.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -520,6 +545,14 @@ pub struct Raft {
     pub partial: Option<PartialSnapshot>,
     /// Local time of the last message from a current leader (PreVote lease).
     pub last_leader_contact: Option<SimTime>,
+    /// With `reorder_buffer`: AppendEntries of the current term that
+    /// arrived before the entries they follow, by `prev_index`, at most
+    /// `max_inflight` (`replication.rs`). Volatile: dropped on a term
+    /// change, a restart and a rejection.
+    pub early: BTreeMap<u64, EarlyAppend>,
+    /// This node's election in the current term was started by
+    /// [`Msg::TimeoutNow`]: its RequestVotes say so (`transfer.rs`).
+    pub transfer_campaign: bool,
     /// What this node sent since it started (metrics only).
     pub sent: SendStats,
     /// The leader's round-trip estimate for CheckQuorum's window: its
@@ -580,6 +613,8 @@ impl Raft {
             snapshots_installed: 0,
             partial: None,
             last_leader_contact: None,
+            early: BTreeMap::new(),
+            transfer_campaign: false,
             sent: SendStats::default(),
             round_trip: SimTime::ZERO,
             reads: Vec::new(),
@@ -713,7 +748,11 @@ impl Node for Raft {
                 last_index,
                 last_term,
                 pre_vote,
-            } => self.on_request_vote(ctx, from, term, (last_index, last_term), pre_vote),
+                transfer,
+            } => {
+                let kind = (pre_vote, transfer);
+                self.on_request_vote(ctx, from, term, (last_index, last_term), kind)
+            }
             Msg::Vote {
                 term,
                 granted,
@@ -834,6 +873,8 @@ impl Node for Raft {
             snapshots_installed,
             partial,
             last_leader_contact,
+            early,
+            transfer_campaign,
             // Counts for the metrics; no handler reads them.
             sent: _,
             round_trip,
@@ -864,12 +905,21 @@ impl Node for Raft {
         if partial.is_some() {
             partial.hash(h);
         }
+        // Only with `reorder_buffer` (always empty without) and after a
+        // TimeoutNow (always false without membership changes).
+        if !early.is_empty() || *transfer_campaign {
+            (early, transfer_campaign).hash(h);
+        }
         // Read only with a read mode other than `log`.
         if self.params.read_mode != ReadMode::Log {
             (reads, read_round, read_round_sent, lease_until, lease_used).hash(h);
         }
-        // Read only to answer a PreVote: without PreVote it changes nothing.
-        if self.params.prevote || self.params.read_mode == ReadMode::Lease {
+        // Read only to answer a PreVote or, with `ignore_votes_with_leader`,
+        // a RequestVote.
+        if self.params.prevote
+            || self.params.ignore_votes_with_leader
+            || self.params.read_mode == ReadMode::Lease
+        {
             last_leader_contact.hash(h);
         }
         (election_deadline, election_timer_at, dirty, flush_armed).hash(h);
@@ -938,6 +988,8 @@ impl Node for Raft {
             snapshots_installed,
             partial,
             last_leader_contact,
+            early,
+            transfer_campaign,
             // Counts for the metrics; no handler reads them.
             sent: _,
             round_trip,
@@ -1017,6 +1069,11 @@ impl Node for Raft {
         if partial.is_some() {
             partial.hash(h);
         }
+        // Only with `reorder_buffer` (always empty without) and after a
+        // TimeoutNow (always false without membership changes).
+        if !early.is_empty() || *transfer_campaign {
+            (early, transfer_campaign).hash(h);
+        }
         // Read only for CheckQuorum's window and by the pipelined leader
         // (quiet followers, snapshot resends): the round-trip estimate,
         // and when the election's requests left (to measure it, capped
@@ -1025,7 +1082,8 @@ impl Node for Raft {
             round_trip.hash(h);
             ago(*election_sent, self.round_trip_cap()).hash(h);
         }
-        if params.prevote || params.read_mode == ReadMode::Lease {
+        if params.prevote || params.ignore_votes_with_leader || params.read_mode == ReadMode::Lease
+        {
             last_leader_contact.map(|t| ago(t, min_timeout)).hash(h);
         }
         // Read only with a read mode other than `log`: the round in flight
@@ -1110,6 +1168,10 @@ impl fmt::Debug for Raft {
             .field("snapshots_installed", &self.snapshots_installed);
         if let Some(partial) = &self.partial {
             d.field("partial_snapshot", partial);
+        }
+        if !self.early.is_empty() {
+            let early: Vec<u64> = self.early.keys().copied().collect();
+            d.field("early_appends", &early);
         }
         if self.membership_active() {
             d.field("config", &self.config.to_string())

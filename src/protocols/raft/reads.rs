@@ -236,7 +236,9 @@ impl Raft {
     /// The leader side: count the acknowledgement.
     pub(super) fn on_read_ack(&mut self, ctx: &mut Ctx<Self>, from: NodeId, term: u64, round: u64) {
         if term > self.term {
-            self.become_follower(ctx, term, None);
+            if !self.is_outsider(from) {
+                self.become_follower(ctx, term, None);
+            }
             return;
         }
         if self.role != Role::Leader || term != self.term {

@@ -12,14 +12,14 @@
 
 use super::kv::{Applied, SESSION_EXPIRED};
 use super::log::{Command, Entry};
-use super::{persist, Bug, Flow, Msg, Raft, Role, Timer};
+use super::{persist, Bug, EarlyAppend, Flow, Msg, Raft, Role, Timer};
 use crate::sim::{Ctx, NodeId, Reply, SimTime};
 
 impl Raft {
     /// New entries (or a new term): AppendEntries (or InstallSnapshot) to
     /// every peer — as far as its flow allows, with `pipeline`.
     pub(super) fn broadcast_append(&mut self, ctx: &mut Ctx<Self>) {
-        for peer in self.peers(ctx) {
+        for peer in self.followers() {
             if self.params.pipeline {
                 self.send_entries(ctx, peer);
             } else {
@@ -287,9 +287,35 @@ impl Raft {
             return;
         }
         self.follow(ctx, from, term);
+        self.append_checked(ctx, from, (prev_index, prev_term), entries, leader_commit);
+    }
+
+    /// The consistency check, merge, commit and answer of an AppendEntries
+    /// of the current term from `from`; with `reorder_buffer`, one that
+    /// follows entries not here yet waits in [`Raft::early`] (unanswered),
+    /// and every success handles what waited and now follows this log.
+    fn append_checked(
+        &mut self,
+        ctx: &mut Ctx<Self>,
+        from: NodeId,
+        (prev_index, prev_term): (u64, u64),
+        entries: Vec<Entry>,
+        leader_commit: u64,
+    ) {
         let matches =
             prev_index < self.log.base_index() || self.log.term_at(prev_index) == Some(prev_term);
         if !matches {
+            if self.may_keep_early(prev_index) {
+                let early = EarlyAppend {
+                    prev_term,
+                    entries,
+                    commit: leader_commit,
+                };
+                self.early.insert(prev_index, early);
+                return;
+            }
+            // Whatever waited is dropped: the leader probes and sends again.
+            self.early.clear();
             // Fast backtracking: report the conflicting term and where its run
             // starts, or where this log ends.
             let conflict = match self.log.term_at(prev_index) {
@@ -314,6 +340,33 @@ impl Raft {
             self.set_commit(ctx, commit);
         }
         self.reply_append(ctx, from, true, last_new, (0, None));
+        // What waited for these entries, lowest first, answered as it
+        // would have been on time.
+        let last = self.log.last_index();
+        let Some(prev) = self.early.keys().next().copied().filter(|&p| p <= last) else {
+            return;
+        };
+        if let Some(early) = self.early.remove(&prev) {
+            let EarlyAppend {
+                prev_term,
+                entries,
+                commit,
+            } = early;
+            self.append_checked(ctx, from, (prev, prev_term), entries, commit);
+        }
+    }
+
+    /// With `reorder_buffer`: whether to keep an AppendEntries that follows entries
+    /// this log does not have yet (`prev_index` past its end: on a
+    /// reordering link the AppendEntries carrying them may still come),
+    /// while fewer than `max_inflight` wait. A second one after the same
+    /// index is not kept: the gap outlived a heartbeat (the entries were
+    /// lost), and the rejection starts the leader's probe.
+    fn may_keep_early(&self, prev_index: u64) -> bool {
+        self.params.reorder_buffer
+            && prev_index > self.log.last_index()
+            && self.early.len() < self.params.max_inflight
+            && !self.early.contains_key(&prev_index)
     }
 
     /// A message from `leader` of `term` (not older than ours): follow it.
@@ -359,7 +412,9 @@ impl Raft {
         conflict: Option<(u64, Option<u64>)>,
     ) {
         if term > self.term {
-            self.become_follower(ctx, term, None);
+            if !self.is_outsider(from) {
+                self.become_follower(ctx, term, None);
+            }
             return;
         }
         if self.role != Role::Leader || term != self.term {

@@ -44,6 +44,8 @@ pub const PARAMS: &[ParamDecl] = &[
     MEMBERSHIP.decl,
     CATCHUP_ENTRIES.decl,
     SNAPSHOT_HOLD.decl,
+    REORDER_BUFFER.decl,
+    IGNORE_VOTES_WITH_LEADER.decl,
 ];
 
 pub(crate) const ELECTION_TIMEOUT: Param<(SimTime, SimTime)> = Param::duration_range(
@@ -153,6 +155,17 @@ pub(crate) const SNAPSHOT_HOLD: Param<SimTime> = Param::duration(
     "the leader compacts no further than the match index of any follower it heard from within this long (a live follower a few entries behind keeps getting entries, not a snapshot); 0: at its applied index",
 );
 
+pub(crate) const REORDER_BUFFER: Param<bool> = Param::flag(
+    "reorder_buffer",
+    true,
+    "a follower keeps up to max_inflight AppendEntries of its leader's term that arrive before the entries they follow (reordering links) and handles them when the gap fills; false: rejects them at once, and the leader probes and sends again",
+);
+pub(crate) const IGNORE_VOTES_WITH_LEADER: Param<bool> = Param::flag(
+    "ignore_votes_with_leader",
+    true,
+    "a node that heard from a current leader within the minimum election timeout disregards RequestVote (neither adopts its term nor votes; the paper, section 6), except a leadership transfer's; a removed node cannot depose the leader",
+);
+
 /// Read `[protocol]` ([`PARAMS`] and `bugs`) from a reader made by
 /// [`ProtocolFacts::reader`] over [`FACTS`], for a cluster of `nodes`
 /// (the membership changes name nodes).
@@ -198,6 +211,8 @@ pub fn params(p: &mut ParamReader<'_>, nodes: u32) -> Result<Params, ScenarioErr
         changes,
         membership: p.get(&MEMBERSHIP)?,
         catchup_entries: p.get(&CATCHUP_ENTRIES)?,
+        reorder_buffer: p.get(&REORDER_BUFFER)?,
+        ignore_votes_with_leader: p.get(&IGNORE_VOTES_WITH_LEADER)?,
     })
 }
 

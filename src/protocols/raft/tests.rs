@@ -78,6 +78,7 @@ fn vote(term: u64, last_index: u64, last_term: u64) -> Msg {
         last_index,
         last_term,
         pre_vote: false,
+        transfer: false,
     }
 }
 
@@ -121,7 +122,13 @@ fn append(term: u64, prev: (u64, u64), entries: Vec<Entry>, commit: u64) -> Msg 
 
 #[test]
 fn a_vote_goes_to_the_first_up_to_date_candidate_of_a_term() {
-    let mut h = Harness::new(0, 5, Params::default());
+    // The vote rule alone: without the leader-contact rule, which would
+    // disregard these RequestVotes (the node just heard from a leader).
+    let params = Params {
+        ignore_votes_with_leader: false,
+        ..Params::default()
+    };
+    let mut h = Harness::new(0, 5, params);
     h.deliver(1, append(2, (0, 0), entries(&[1, 2]), 0));
     // Stale log (last term 1): refused, though the term is adopted.
     assert_eq!(granted(&h.deliver(2, vote(3, 5, 1))), Some(false));
@@ -144,6 +151,7 @@ fn a_vote_goes_to_the_first_up_to_date_candidate_of_a_term() {
 fn bug_switches_break_the_vote_rule() {
     let stale = Params {
         bugs: [Bug::VoteWithoutLogCheck].into(),
+        ignore_votes_with_leader: false,
         ..Params::default()
     };
     let mut h = Harness::new(0, 3, stale);
@@ -176,6 +184,7 @@ fn a_pre_vote_changes_no_term_and_respects_a_live_leader() {
         last_index: 0,
         last_term: 0,
         pre_vote: true,
+        transfer: false,
     };
     assert_eq!(granted(&h.deliver(1, pre(1))), Some(true));
     assert_eq!((h.node.term, h.node.voted_for), (0, None));
@@ -189,7 +198,12 @@ fn a_pre_vote_changes_no_term_and_respects_a_live_leader() {
 
 #[test]
 fn the_consistency_check_reports_the_conflicting_term_and_its_first_index() {
-    let mut h = Harness::new(0, 3, Params::default());
+    // Without the reorder buffer, which would keep the one past the end.
+    let params = Params {
+        reorder_buffer: false,
+        ..Params::default()
+    };
+    let mut h = Harness::new(0, 3, params);
     h.deliver(1, append(3, (0, 0), entries(&[1, 1, 3, 3, 3]), 0));
     // The leader thinks we hold (5, term 4): we hold term 3 there, from 3.
     let reply = h.deliver(2, append(4, (5, 4), vec![], 0));
@@ -218,12 +232,115 @@ fn the_consistency_check_reports_the_conflicting_term_and_its_first_index() {
     );
 }
 
+/// The AppendReplies in `msgs`: (success, match index, conflict index).
+fn append_replies(msgs: &[Msg]) -> Vec<(bool, u64, u64)> {
+    msgs.iter()
+        .filter_map(|m| match m {
+            Msg::AppendReply {
+                success,
+                match_index,
+                conflict_index,
+                ..
+            } => Some((*success, *match_index, *conflict_index)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_follower_keeps_an_early_append_until_the_gap_fills() {
+    let mut h = Harness::new(0, 3, Params::default());
+    assert_eq!(h.node.params.max_inflight, 2);
+    let all = entries(&[1, 1, 1, 1, 1]);
+    // Entries 3..=4 overtook 1..=2: kept, unanswered.
+    let reply = h.deliver(1, append(1, (2, 1), all[2..4].to_vec(), 0));
+    assert!(reply.is_empty(), "{reply:?}");
+    assert_eq!(h.node.early.keys().copied().collect::<Vec<_>>(), [2]);
+    // 1..=2 arrive: both answered, in order, as if on time.
+    let reply = h.deliver(1, append(1, (0, 0), all[0..2].to_vec(), 0));
+    assert_eq!(append_replies(&reply), [(true, 2, 0), (true, 4, 0)]);
+    assert_eq!(h.node.log.last_index(), 4);
+    assert!(h.node.early.is_empty());
+    // A gap that outlives a heartbeat (entry 5 was lost): the second
+    // AppendEntries after the same index is rejected, and what waited is
+    // dropped (the leader probes from the hint and sends it again).
+    assert!(h.deliver(1, append(1, (5, 1), vec![], 0)).is_empty());
+    let reply = h.deliver(1, append(1, (5, 1), vec![], 0));
+    assert_eq!(append_replies(&reply), [(false, 0, 5)]);
+    assert!(h.node.early.is_empty());
+    // At most `max_inflight` wait; one more is rejected at once.
+    assert!(h.deliver(1, append(1, (6, 1), vec![], 0)).is_empty());
+    assert!(h.deliver(1, append(1, (7, 1), vec![], 0)).is_empty());
+    let reply = h.deliver(1, append(1, (8, 1), vec![], 0));
+    assert_eq!(append_replies(&reply), [(false, 0, 5)]);
+    // Volatile: a new term drops what waited.
+    assert!(h.deliver(1, append(1, (6, 1), vec![], 0)).is_empty());
+    assert_eq!(h.node.early.len(), 1);
+    h.deliver(2, append(2, (0, 0), vec![], 0));
+    assert!(h.node.early.is_empty());
+    // Switched off: rejected at once, as the paper's follower does.
+    let params = Params {
+        reorder_buffer: false,
+        ..Params::default()
+    };
+    let mut h = Harness::new(0, 3, params);
+    let reply = h.deliver(1, append(1, (2, 1), all[2..4].to_vec(), 0));
+    assert_eq!(append_replies(&reply), [(false, 0, 1)]);
+}
+
+#[test]
+fn a_node_that_heard_a_leader_disregards_request_votes_except_a_transfers() {
+    let params = || Params {
+        prevote: false,
+        ..Params::default()
+    };
+    let min = params().election_timeout.0;
+    let just_before = SimTime(min.as_nanos() - 1);
+    // Within the minimum election timeout of the leader's message: no
+    // answer, no term change, no vote.
+    let mut h = Harness::new(0, 5, params());
+    h.deliver(1, append(1, (0, 0), vec![], 0));
+    let heard = h.now;
+    h.now = heard.saturating_add(just_before);
+    assert!(h.deliver(2, vote(5, 0, 0)).is_empty());
+    assert_eq!((h.node.term, h.node.voted_for), (1, None));
+    // After it: handled as the vote rule says.
+    h.now = heard.saturating_add(min);
+    assert_eq!(granted(&h.deliver(2, vote(5, 0, 0))), Some(true));
+    assert_eq!((h.node.term, h.node.voted_for), (5, Some(NodeId(2))));
+    // A leadership transfer's campaign (TimeoutNow) is not disregarded.
+    let mut h = Harness::new(0, 5, params());
+    h.deliver(1, append(1, (0, 0), vec![], 0));
+    let transfer = Msg::RequestVote {
+        term: 2,
+        last_index: 0,
+        last_term: 0,
+        pre_vote: false,
+        transfer: true,
+    };
+    assert_eq!(granted(&h.deliver(3, transfer)), Some(true));
+    assert_eq!(h.node.term, 2);
+    // The leader itself disregards a challenger too.
+    let mut h = leader_with_old_entry(params());
+    assert!(h.deliver(4, vote(9, 9, 9)).is_empty());
+    assert_eq!((h.node.term, h.node.role), (3, Role::Leader));
+    // Switched off: handled at once (the term is adopted).
+    let params = Params {
+        ignore_votes_with_leader: false,
+        ..params()
+    };
+    let mut h = Harness::new(0, 5, params);
+    h.deliver(1, append(1, (0, 0), vec![], 0));
+    assert_eq!(granted(&h.deliver(2, vote(5, 0, 0))), Some(true));
+    assert_eq!(h.node.term, 5);
+}
+
 /// A leader of term 3 in a five-node cluster whose log holds an entry of
 /// term 2 at index 1 (and its own no-op at 2).
 fn leader_with_old_entry(params: Params) -> Harness {
     let mut h = Harness::new(0, 5, params);
     h.deliver(1, append(2, (0, 0), entries(&[2]), 0));
-    h.call(|n, ctx| n.start_election(ctx));
+    h.call(|n, ctx| n.start_election(ctx, false));
     h.deliver(
         1,
         Msg::Vote {

@@ -1,8 +1,9 @@
 //! Leadership transfer (the dissertation, §3.10): the leader stops taking
 //! client requests (it holds them), brings the target's log up to date,
 //! then sends it [`Msg::TimeoutNow`]; the target starts an election at
-//! once, skipping PreVote (a real RequestVote is granted without the
-//! leader-contact rule, which only guards PreVotes here). The target's
+//! once, skipping PreVote; its RequestVotes are marked `transfer`, so the
+//! voters do not disregard them (`ignore_votes_with_leader`, which would
+//! otherwise: they just heard from the leader). The target's
 //! higher term deposes the old leader, which then redirects the held
 //! requests. If no new leader shows up within the maximum election
 //! timeout the transfer is abandoned and the leader serves again.
@@ -65,6 +66,6 @@ impl Raft {
             return;
         }
         ctx.log(format!("TimeoutNow from {from}: election at once"));
-        self.start_election(ctx);
+        self.start_election(ctx, true);
     }
 }
