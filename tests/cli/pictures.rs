@@ -89,7 +89,7 @@ fn html_is_self_contained() {
     );
     assert!(
         page.len() < 2_000_000,
-        "11,554 steps in {} bytes: keep the page small",
+        "11,994 steps in {} bytes: keep the page small",
         page.len()
     );
 }
@@ -99,11 +99,11 @@ fn the_failing_check_is_highlighted() {
     let (code, svg, _) = export(&["scenarios/raft-bug-forget-vote.toml", "--format", "svg"]);
     assert_eq!(code, 1, "a safety violation");
     assert!(
-        svg.contains("steps 1989–2088"),
+        svg.contains("steps 2328–2427"),
         "the default window ends at the failure"
     );
     assert!(svg.contains(r#"class="failure""#));
-    assert!(svg.contains("✗ check election-safety failed at step 2088"));
+    assert!(svg.contains("✗ check election-safety failed at step 2427"));
     let (_, page, _) = export(&["scenarios/raft-bug-forget-vote.toml", "--format", "html"]);
     assert!(page.contains("id=\"to-failure\"") && page.contains("\"check\":\"election-safety\""));
 }
@@ -124,7 +124,7 @@ fn bad_step_ranges_are_refused() {
     let (code, _, err) = export(&[ISOLATED, "--format", "svg", "--steps", "99999..100000"]);
     assert_eq!(code, 3);
     assert!(
-        err.contains("--steps starts at step 99999 but the run has 11554 steps"),
+        err.contains("--steps starts at step 99999 but the run has 11994 steps"),
         "{err}"
     );
     let (code, _, err) = export(&[ISOLATED, "--format", "html", "--steps", "1..5"]);

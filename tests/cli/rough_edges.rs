@@ -38,7 +38,7 @@ fn a_runs_history_exports_and_checks_and_a_trace_says_what_to_do() {
     let history = dir.join("history.jsonl");
     std::fs::write(&history, &out.stdout).expect("writes");
     assert!(
-        stderr(&out).contains("exported the history of seed 1: 736 events"),
+        stderr(&out).contains("exported the history of seed 1: 724 events"),
         "{}",
         stderr(&out)
     );
@@ -46,7 +46,7 @@ fn a_runs_history_exports_and_checks_and_a_trace_says_what_to_do() {
     let text = stdout(&checked);
     assert_eq!(code(&checked), 0, "{text}{}", stderr(&checked));
     assert!(text.contains(": linearizable"), "{text}");
-    assert!(text.contains("368 operations (368 ok, 0 info"), "{text}");
+    assert!(text.contains("362 operations (362 ok, 0 info"), "{text}");
     // The trace is not a history: the error says how to get one.
     let out = distlab(&["export", "scenarios/raft-basic.toml", "--format", "jsonl"]);
     let trace = dir.join("trace.jsonl");
@@ -64,16 +64,16 @@ fn a_runs_history_exports_and_checks_and_a_trace_says_what_to_do() {
 
 #[test]
 fn completed_operations_do_not_log_timeouts() {
-    // raft-basic: 368 operations, all answered, and 368 `client-timeout`
+    // raft-basic: 362 operations, all answered, and 362 `client-timeout`
     // events; the timers still fire (the trace hash is unchanged) but as
     // lapsed bookkeeping, not timeouts.
     let out = distlab(&["export", "scenarios/raft-basic.toml", "--format", "jsonl"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let text = stdout(&out);
     assert_eq!(text.matches("\"kind\":\"client-timeout\"").count(), 0);
-    assert_eq!(text.matches("already answered").count(), 368);
+    assert_eq!(text.matches("already answered").count(), 362);
     assert!(
-        stderr(&out).contains("trace-hash 0xf5cb37a95865a255"),
+        stderr(&out).contains("trace-hash 0x08f99740a71948f8"),
         "the pinned hash: {}",
         stderr(&out)
     );
