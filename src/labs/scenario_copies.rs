@@ -2093,6 +2093,12 @@ settle = "5s"
 
 [protocol]
 name = "raft"
+# The lab's Raft, like 6.5840's, has neither the paper's section 6 vote
+# rule nor a follower reorder buffer; with them on (the reference's
+# defaults) the reference with `vote-without-log-check` fails none of
+# seeds 0..20 here, and the grader could not show why the log check exists.
+ignore_votes_with_leader = false
+reorder_buffer = false
 
 [network]
 latency = { kind = "uniform", min = "1ms", max = "10ms" }
@@ -6474,7 +6480,7 @@ history = "linearizable"
 name = "raft-bug-forget-vote"
 description = "Bug switch: forget the vote on restart; two leaders in one term."
 nodes = 3
-seed = 4
+seed = 0
 duration = "15s"
 settle = "5s"
 
