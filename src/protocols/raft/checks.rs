@@ -1194,7 +1194,7 @@ fn reads_off_the_log<N: RaftLabNode>(sim: &Sim<N>) -> Result<(), String> {
                 continue;
             };
             if let Command::Client(c) = &entry.command {
-                if matches!(c.op.f.as_str(), "get" | "read") {
+                if super::reads::is_read(&c.op) {
                     return Err(format!(
                         "{id}'s log holds a read at index {index} (term {}, client {} request {}: \
                          {}): in read-index (or lease) mode a leader answers a read at its commit \
