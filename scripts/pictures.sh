@@ -26,7 +26,7 @@ svg broadcast-partition.svg broadcast-partition 2610..2670
 svg cap-partition.svg cap-partition 910..970
 svg cqrs-bug-dual-write.svg cqrs-bug-dual-write 1440..1500
 svg saga-orchestrated.svg saga-orchestrated 530..590
-svg resilience-breaker.svg resilience-breaker 385..450
+svg resilience-breaker.svg resilience-breaker 350..420
 svg sd-instance-dies.svg sd-instance-dies 1189..1249
 svg shard-join-leave.svg shard-join-leave 1394..1444
 # What a TTL costs (docs/protocols/service-discovery.md): one bar per value.

@@ -108,7 +108,7 @@ enum Command {
 pub struct Context {
     /// The protocols scenarios may name.
     pub registry: Registry,
-    /// The lab ids this binary is the student crate of (`"05,06,07,08"` for
+    /// The lab ids this binary is the student crate of (`"05,06,07,08,14"` for
     /// `lab-raft`), or `None` for distlab and a user's own binary.
     pub lab: Option<&'static str>,
     /// `[protocol]` parameters set in every scenario before it is built, as
@@ -129,7 +129,7 @@ impl Context {
 /// `cargo run --release -p lab-raft -- tui scenarios/raft-basic.toml` steps
 /// through the student's code. `lab_id` is the lab the crate is for, or a
 /// comma-separated list for a crate several labs share (`lab-raft`:
-/// `"05,06,07,08"`). Returns the exit code.
+/// `"05,06,07,08,14"`). Returns the exit code.
 pub fn student_main(lab_id: &'static str, entry: ProtocolEntry) -> i32 {
     student_main_with(lab_id, vec![entry])
 }

@@ -264,6 +264,11 @@ pub const CODE: &[LabCode] = &[
         reference: Some(load_balancing::REFERENCE),
         custom: None,
     },
+    LabCode {
+        slug: "14-raft-reads",
+        reference: Some(raft::REFERENCE),
+        custom: None,
+    },
 ];
 
 /// Every lab, in order: [`CODE`] with the data of the grader's compiled-in

@@ -5794,6 +5794,438 @@ errors = { max = 0 }
 "#,
     ),
     (
+        "labs/14-raft-reads/lab.toml",
+        r#"# Lab 14's data: what the grader grades (parts → cases: scenario, seeds,
+# checks, points), the hints `distlab lab hint 14` shows, and the
+# reference's bug switches with the parts each must lose. Read by
+# src/labs/data (the format: docs/labs.md, "Adding a lab"); scenario paths
+# are relative to this folder; `note` and `rule` only show in the README.
+# The grader grades with its own compiled-in copy of this file and refuses
+# to grade while it is edited. After a change (lab authors only), run
+# `DISTLAB_BLESS=1 cargo test --test labs -- scenario_copies readme`.
+
+id = "14"
+title = "Raft E (optional): reads without the log — ReadIndex"
+package = "lab-raft"
+protocol = "raft"
+hints = [
+    """\
+    Lab 14 builds on your labs 05-08 (`labs/raft/src/lib.rs`, nothing to copy): \
+    three blocks, `TODO lab 14 A`, in start_read, on_read_ack and progress_reads. \
+    Until you write them, start_read's stand-in puts reads in the log and every \
+    case fails `reads-off-the-log`. `cargo run --release -p lab-raft -- lab check 14`.""",
+    """\
+    start_read only remembers the read: `self.reads.push(PendingRead { request, \
+    round: 0, index: 0 })`, then progress_reads. All the rules live in \
+    progress_reads, which the given dispatch calls after every message and on \
+    every heartbeat timer (with retry = true).""",
+    """\
+    progress_reads, in order: return unless you lead and the entry at your commit \
+    index is of your term (R1). The confirmed round is the majority-th highest of \
+    your peers' read_acks with your own read_round counted (R2). Answer the reads \
+    whose round is confirmed and whose index is applied, with `self.kv.read(&op)` \
+    (R3). Reads with round 0 (or, with retry, an unconfirmed round) join a new \
+    round: read_round += 1, index = commit if they had none, ReadProbe to every \
+    peer (R4).""",
+    """\
+    Part A `cut-off-leader` (`linearizable`, a stale read): a cut-off leader still \
+    thinks it leads. Do not answer a read before a majority acknowledged a round \
+    that started after the read arrived — acknowledgements of an earlier round \
+    prove nothing about now.""",
+    """\
+    Part B (reads never answered, `client-op-applied`): probes and acks are lost \
+    under loss. On the heartbeat (retry = true), a read whose round is not \
+    confirmed joins a new round. An ack of an old round only confirms that round \
+    and the ones before it.""",
+    """\
+    Part B `churn-reads` (`linearizable`): a new leader's commit index can be \
+    behind what its predecessor committed until an entry of its own term (its \
+    no-op) commits; serve no read before that (R1).""",
+]
+
+[checks]
+reads = [
+    "linearizable",
+    "reads-off-the-log",
+    "acked-ops-applied",
+    "client-op-applied",
+    "state-machine-safety",
+    "one-append-per-term",
+    "log-matching",
+    "leader-completeness",
+    "commit-never-decreases",
+]
+
+[[parts]]
+id = "A"
+title = "reads off the log, each confirmed by a round a majority acknowledged"
+
+[[parts.cases]]
+scenario = "scenarios/reads-basic.toml"
+seeds = "0..20"
+checks = "reads"
+points = 25
+note = "80 % reads on a quiet network"
+
+[[parts.cases]]
+scenario = "scenarios/cut-off-leader.toml"
+seeds = "0..50"
+checks = "reads"
+points = 30
+note = "the leader isolated three times, two clients reaching only it"
+
+[[parts]]
+id = "B"
+title = "rounds under loss, duplication, crashes and cuts"
+
+[[parts.cases]]
+scenario = "scenarios/lossy-reads.toml"
+seeds = "0..30"
+checks = "reads"
+points = 15
+note = "10 % loss, 5 % duplication, 1-40 ms reordering"
+
+[[parts.cases]]
+scenario = "scenarios/new-leader.toml"
+seeds = "0..30"
+checks = "reads"
+points = 15
+note = "slow AppendEntries, fast rounds, the leader crashes every 2 s: a new leader's commit index comes late"
+
+[[parts.cases]]
+scenario = "scenarios/churn-reads.toml"
+seeds = "0..20"
+checks = "reads"
+points = 15
+note = "raft-churn with reads off the log"
+
+[[bugs]]
+name = "read-index-no-confirm"
+param = "bugs"
+value = ["read-index-no-confirm"]
+breaks = ["A"]
+"#,
+    ),
+    (
+        "labs/14-raft-reads/scenarios/churn-reads.toml",
+        r#"# churn-reads (lab 14, part B): ReadIndex through crashes and cuts.
+#
+# Tests: raft-churn (a random crash, restart or isolation every ~700 ms for
+# 30 s) with reads off the log. A leader that steps down redirects its
+# waiting reads; a new leader serves none until an entry of its own term is
+# committed (its commit index may be behind what the old leader committed);
+# a restarted node starts with no reads and no rounds.
+# Fails when: `linearizable` (e.g. a new leader serving reads at a commit
+# index from before its no-op commits), `client-op-applied`,
+# `reads-off-the-log`.
+#
+# Try: cargo run --release -p lab-raft -- tui labs/14-raft-reads/scenarios/churn-reads.toml
+name = "lab14-churn-reads"
+description = "Lab 14 B: raft-churn with reads served by ReadIndex."
+nodes = 5
+seed = 0
+duration = "30s"
+settle = "5s"
+
+[protocol]
+name = "raft"
+read_mode = "read-index"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+
+[workload]
+kind = "kv"
+clients = 3
+rate = "30/s"
+timeout = "1s"
+keys = 3
+read_ratio = 0.6
+append_ratio = 0.3
+cas_ratio = 0.1
+
+[nemesis]
+kinds = ["crash", "partition-isolate", "partition"]
+every = "700ms"
+heal_after = "700ms"
+
+[check]
+history = "linearizable"
+"#,
+    ),
+    (
+        "labs/14-raft-reads/scenarios/cut-off-leader.toml",
+        r#"# cut-off-leader (lab 14, part A): the round is what makes a read safe.
+#
+# Tests: a leader cut off from the other nodes does not know it was
+# deposed. Here the leader is isolated three times for 3 s; two clients can
+# still reach only it, the other two only the majority side, which elects a
+# new leader and takes their writes. A leader that answered reads at its
+# commit index without a round (no ReadProbe, or not waiting for a majority
+# of ReadAcks) would return values those writes already overwrote; with the
+# round, its reads wait (a round needs a majority) until the heal, when it
+# learns the newer term, steps down and redirects them.
+# Fails when: `linearizable` (a stale read), `reads-off-the-log`.
+#
+# Try: cargo run --release -p lab-raft -- tui labs/14-raft-reads/scenarios/cut-off-leader.toml
+name = "lab14-cut-off-leader"
+description = "Lab 14 A: the leader isolated three times; two clients reach only it."
+nodes = 3
+seed = 0
+duration = "18s"
+settle = "3s"
+
+[protocol]
+name = "raft"
+read_mode = "read-index"
+# Like the lab's Raft, the reference here does not step down when it stops
+# hearing from a majority (CheckQuorum): the cut-off leader keeps leading
+# for the whole 3 s, as yours does.
+check_quorum = false
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+
+[workload]
+kind = "kv"
+clients = 4
+rate = "80/s"
+timeout = "1s"
+resend = "200ms"
+keys = 2
+read_ratio = 0.6
+append_ratio = 0.2
+cas_ratio = 0.1
+
+[[faults]]
+at = "2s"
+isolate = "leader"
+
+[[faults]]
+at = "2s"
+cut = { from = "c2", to = "leader" }
+
+[[faults]]
+at = "2s"
+cut = { from = "c3", to = "leader" }
+
+[[faults]]
+at = "5s"
+heal = true
+
+[[faults]]
+at = "7s"
+isolate = "leader"
+
+[[faults]]
+at = "7s"
+cut = { from = "c2", to = "leader" }
+
+[[faults]]
+at = "7s"
+cut = { from = "c3", to = "leader" }
+
+[[faults]]
+at = "10s"
+heal = true
+
+[[faults]]
+at = "12s"
+isolate = "leader"
+
+[[faults]]
+at = "12s"
+cut = { from = "c2", to = "leader" }
+
+[[faults]]
+at = "12s"
+cut = { from = "c3", to = "leader" }
+
+[[faults]]
+at = "15s"
+heal = true
+
+[check]
+history = "linearizable"
+"#,
+    ),
+    (
+        "labs/14-raft-reads/scenarios/lossy-reads.toml",
+        r#"# lossy-reads (lab 14, part B): rounds under loss, duplication and reordering.
+#
+# Tests: 10 % of messages are lost and 5 % duplicated, on links whose
+# latency varies from 1 to 40 ms, so probes and acknowledgements are lost,
+# arrive twice and arrive after a newer round's. A round whose probes or
+# acks were lost must be sent again (on the heartbeat), a late ack of an
+# old round confirms only that round, and a duplicate confirms nothing new.
+# Clients resend the same request after 100 ms.
+# Fails when: `linearizable`, `client-op-applied` or `acked-ops-applied`
+# (reads stuck in a lost round), `reads-off-the-log`.
+#
+# Try: cargo run --release -p lab-raft -- tui labs/14-raft-reads/scenarios/lossy-reads.toml
+name = "lab14-lossy-reads"
+description = "Lab 14 B: 10 % loss, 5 % duplication, 1-40 ms reordering; reads dominate."
+nodes = 5
+seed = 0
+duration = "10s"
+settle = "4s"
+
+[protocol]
+name = "raft"
+read_mode = "read-index"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "40ms" }
+loss = 0.1
+duplicate = 0.05
+
+[workload]
+kind = "kv"
+clients = 4
+rate = "60/s"
+timeout = "1s"
+resend = "100ms"
+keys = 3
+read_ratio = 0.7
+append_ratio = 0.2
+cas_ratio = 0.1
+
+[check]
+history = "linearizable"
+"#,
+    ),
+    (
+        "labs/14-raft-reads/scenarios/new-leader.toml",
+        r#"# new-leader (lab 14, part B): a new leader's commit index comes late.
+#
+# Tests: rule R1. AppendEntries and their replies are slow here (30-40 ms)
+# while votes and the ReadIndex round are fast (1-3 ms), and the leader
+# crashes every 2 s. The followers learn that an entry is committed only
+# from the leader's next AppendEntries, 30-40 ms after the leader answered
+# the client; a leader that crashes in between leaves a successor whose log
+# holds the entry but whose commit index does not. That successor's first
+# round is confirmed long before its no-op commits: a leader that serves
+# reads before an entry of its own term is committed answers from a state
+# without writes that clients already saw acknowledged.
+# Fails when: `linearizable` (a read older than an acknowledged write).
+#
+# Try: cargo run --release -p lab-raft -- tui labs/14-raft-reads/scenarios/new-leader.toml
+name = "lab14-new-leader"
+description = "Lab 14 B: slow AppendEntries, fast rounds, the leader crashes every 2 s."
+nodes = 3
+seed = 0
+duration = "12s"
+settle = "3s"
+
+[protocol]
+name = "raft"
+read_mode = "read-index"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "3ms" }
+
+[workload]
+kind = "kv"
+clients = 4
+rate = "120/s"
+timeout = "600ms"
+resend = "100ms"
+keys = 3
+read_ratio = 0.6
+append_ratio = 0.2
+cas_ratio = 0.1
+
+[[faults]]
+at = "0s"
+network = { message = ["AppendEntries", "AppendReply"], latency = { kind = "uniform", min = "30ms", max = "40ms" } }
+
+[[faults]]
+at = "2s"
+crash = "leader"
+
+[[faults]]
+at = "2.5s"
+restart = "all"
+
+[[faults]]
+at = "4s"
+crash = "leader"
+
+[[faults]]
+at = "4.5s"
+restart = "all"
+
+[[faults]]
+at = "6s"
+crash = "leader"
+
+[[faults]]
+at = "6.5s"
+restart = "all"
+
+[[faults]]
+at = "8s"
+crash = "leader"
+
+[[faults]]
+at = "8.5s"
+restart = "all"
+
+[[faults]]
+at = "10s"
+crash = "leader"
+
+[[faults]]
+at = "10.5s"
+restart = "all"
+
+[check]
+history = "linearizable"
+"#,
+    ),
+    (
+        "labs/14-raft-reads/scenarios/reads-basic.toml",
+        r#"# reads-basic (lab 14, part A): reads off the log on a quiet network.
+#
+# Tests: in read-index mode (`read_mode = "read-index"`) a `get` never
+# becomes a log entry. The leader notes its commit index, confirms with a
+# round of ReadProbe/ReadAck that a majority still follows it, waits until
+# that index is applied, and answers from its store. Reads are 80 % of the
+# workload; writes still go through the log.
+# Fails when: `reads-off-the-log` (a read in a log: the stand-in, or a
+# leader that appends reads), `linearizable` (a read answered from a stale
+# state), `client-op-applied` (reads never answered).
+#
+# Try: cargo run --release -p lab-raft -- tui labs/14-raft-reads/scenarios/reads-basic.toml
+name = "lab14-reads-basic"
+description = "Lab 14 A: 80 % reads served by ReadIndex on 1-10 ms links."
+nodes = 3
+seed = 0
+duration = "8s"
+settle = "3s"
+
+[protocol]
+name = "raft"
+read_mode = "read-index"
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "10ms" }
+
+[workload]
+kind = "kv"
+clients = 4
+rate = "80/s"
+timeout = "1s"
+keys = 3
+read_ratio = 0.8
+append_ratio = 0.15
+cas_ratio = 0.05
+
+[check]
+history = "linearizable"
+"#,
+    ),
+    (
         "scenarios/2pc-basic.toml",
         r#"# 2pc-basic: two-phase commit over a sharded bank, no faults.
 #

@@ -419,6 +419,7 @@ fn plan(
                 .nodes
                 .as_ref()
                 .map(|nodes| nodes.iter().map(|&n| NodeId(n)).collect()),
+            requests: service.requests,
         });
     let mut timed_checks = Vec::new();
     for timed in &scenario.check.timed {

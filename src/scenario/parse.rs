@@ -383,13 +383,13 @@ fn parse_storage(section: &Section<'_>) -> Result<StorageSpec, ScenarioError> {
     Ok(storage)
 }
 
-/// `[service] time = {...}, workers = N, nodes = [...]`.
+/// `[service] time = {...}, workers = N, nodes = [...], requests = bool`.
 fn parse_service(
     section: &Section<'_>,
     context: &Context<'_>,
 ) -> Result<ServiceSpec, ScenarioError> {
     let source = section.source;
-    section.check_keys(&["time", "workers", "nodes"])?;
+    section.check_keys(&["time", "workers", "nodes", "requests"])?;
     let time = section.required(
         "time",
         "a distribution like { kind = \"exponential\", mean = \"5ms\" }",
@@ -430,10 +430,15 @@ fn parse_service(
             }
         },
     };
+    let requests = match section.get("requests") {
+        Some(item) => read::boolean(source, "requests", item)?,
+        None => true,
+    };
     Ok(ServiceSpec {
         time,
         workers,
         nodes,
+        requests,
     })
 }
 

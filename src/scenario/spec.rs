@@ -167,6 +167,9 @@ pub struct ServiceSpec {
     pub workers: u32,
     /// `nodes`: default all; the node indices that take time.
     pub nodes: Option<Vec<u32>>,
+    /// `requests`: default true; client requests take time too (false:
+    /// only messages do, and a client request is handled at once).
+    pub requests: bool,
 }
 
 /// `[storage]`: durable storage behaviour.

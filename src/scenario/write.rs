@@ -68,6 +68,9 @@ pub fn to_toml(scenario: &Scenario) -> String {
             let list: Vec<String> = nodes.iter().map(u32::to_string).collect();
             line(&mut out, "nodes", &format!("[{}]", list.join(", ")));
         }
+        if !service.requests {
+            line(&mut out, "requests", "false");
+        }
     }
     if let Some(w) = &s.workload {
         workload(&mut out, w);

@@ -44,7 +44,7 @@ pub use node::{relative_time, Bound, Ctx, Effect, Node, Op, Reply, Request, View
 pub use panics::{catch_panic, PanicReport, PANIC_CHECK};
 pub use report::{MessageCounts, OpCounts, RunReport, Verdict};
 pub use rng::{Prng, Ratio, Stream};
-pub use service::ServiceConfig;
+pub use service::{QueueReading, ServiceConfig};
 pub use snapshot::LogMarks;
 pub use step::{StepResult, TIME_STILL_CHECK, TIME_STILL_LIMIT};
 pub use time::SimTime;

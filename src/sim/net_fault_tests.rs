@@ -385,6 +385,7 @@ fn slow_node_sim(seed: u64, blast_radius: Option<Vec<NodeId>>) -> Sim<Chatter> {
         .duration(SimTime::from_secs(5))
         .settle(SimTime::ZERO)
         .service(ServiceConfig {
+            requests: true,
             time: constant(1),
             workers: 1,
             nodes: None,

@@ -43,6 +43,24 @@ pub struct ServiceConfig {
     pub workers: u32,
     /// The nodes that take time; `None` for all of them.
     pub nodes: Option<Vec<NodeId>>,
+    /// Client requests take time too (`true`, the default in a scenario);
+    /// `false`: only messages do, a client request is handled at once
+    /// (a node clients reach only by mistake, to be redirected).
+    pub requests: bool,
+}
+
+/// What a protocol's checks and metrics can read of one served node's
+/// queue ([`crate::sim::Sim::service_queue`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QueueReading {
+    /// Arrivals waiting for a worker now.
+    pub waiting: usize,
+    /// The longest the queue has been.
+    pub longest: usize,
+    /// The queue's length when the latest `slow` fault on the node ended,
+    /// read at the first arrival or service start after its end (`None`
+    /// before then, or without a `slow` fault).
+    pub at_slow_end: Option<usize>,
 }
 
 /// One served node's workers and queue.
@@ -63,6 +81,9 @@ pub(crate) struct Workers<N: Node> {
     queued: u64,
     longest_queue: usize,
     longest_wait: SimTime,
+    /// The queue's length when the latest `slow` fault ended (noted at
+    /// the first arrival or release after its end).
+    at_slow_end: Option<usize>,
 }
 
 impl<N: Node> Workers<N> {
@@ -76,6 +97,17 @@ impl<N: Node> Workers<N> {
             queued: 0,
             longest_queue: 0,
             longest_wait: SimTime::ZERO,
+            at_slow_end: None,
+        }
+    }
+
+    /// Note the queue's length if a `slow` fault has ended and it is not
+    /// noted yet (called before an arrival joins or a release leaves).
+    fn note_slow_end(&mut self, now: SimTime) {
+        if let Some((_, until)) = self.slow {
+            if now >= until && self.at_slow_end.is_none() {
+                self.at_slow_end = Some(self.waiting.len());
+            }
         }
     }
 
@@ -185,6 +217,11 @@ impl<N: Node> Service<N> {
         }
     }
 
+    /// True when client requests take time too (`ServiceConfig::requests`).
+    pub(crate) fn takes_requests(&self) -> bool {
+        self.config.requests
+    }
+
     /// True when `node` takes time to handle what arrives.
     pub(crate) fn serves(&self, node: NodeId) -> bool {
         self.nodes.get(node.index()).is_some_and(Option::is_some)
@@ -199,6 +236,7 @@ impl<N: Node> Service<N> {
         let Some(workers) = nodes[node.index()].as_mut() else {
             return Admit::Start(event, SimTime::ZERO);
         };
+        workers.note_slow_end(now);
         let free = workers.busy_until.iter().position(|&t| t <= now);
         match free {
             Some(worker) if workers.waiting.is_empty() => {
@@ -231,6 +269,7 @@ impl<N: Node> Service<N> {
             return Release::Nothing;
         };
         workers.wake_pending = false;
+        workers.note_slow_end(now);
         if workers.waiting.is_empty() {
             return Release::Nothing;
         }
@@ -270,10 +309,22 @@ impl<N: Node> Service<N> {
         match self.nodes.get_mut(node.index()).and_then(Option::as_mut) {
             Some(workers) => {
                 workers.slow = Some((factor, until));
+                workers.at_slow_end = None;
                 true
             }
             None => false,
         }
+    }
+
+    /// What a check can read of `node`'s queue; `None` when the node
+    /// takes no time.
+    pub(crate) fn queue(&self, node: NodeId) -> Option<QueueReading> {
+        let workers = self.nodes.get(node.index())?.as_ref()?;
+        Some(QueueReading {
+            waiting: workers.waiting.len(),
+            longest: workers.longest_queue,
+            at_slow_end: workers.at_slow_end,
+        })
     }
 
     /// What the TUI's cluster panel shows of `node`'s workers at `now`

@@ -183,7 +183,7 @@ impl<N: Node> Sim<N> {
         let service = self.service.as_deref_mut().expect("served");
         let arrival = match &event {
             Event::Deliver { to, .. } => Some(*to),
-            Event::Request { node, .. } => Some(*node),
+            Event::Request { node, .. } if service.takes_requests() => Some(*node),
             _ => None,
         };
         let (event, time) = match (event, arrival) {

@@ -737,6 +737,12 @@ impl<N: Node> Sim<N> {
             .find(|m| *m.name == *name)
             .and_then(|m| m.monitor.as_any().downcast_ref::<T>())
     }
+    /// The service queue of `node` (`[service]`; `service.rs`): waiting
+    /// now, the longest so far, and its length when a `slow` fault ended;
+    /// `None` when the node takes no time.
+    pub fn service_queue(&self, node: NodeId) -> Option<super::QueueReading> {
+        self.service.as_deref()?.queue(node)
+    }
     /// Number of queued events (including cancelled timers not yet skipped).
     pub fn queued_events(&self) -> usize {
         self.queue.len()

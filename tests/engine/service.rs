@@ -97,6 +97,7 @@ fn n1_takes(each: u64, workers: u32) -> ServiceConfig {
         time: Latency::Constant { value: ms(each) },
         workers,
         nodes: Some(vec![NodeId(1)]),
+        requests: true,
     }
 }
 
@@ -286,6 +287,7 @@ fn service_times_are_deterministic_and_drawn_from_their_own_stream() {
         time: Latency::Exponential { mean: ms(20) },
         workers,
         nodes: None,
+        requests: true,
     };
     let a = run(Some(exp(1)), &[]);
     let b = run(Some(exp(1)), &[]);
@@ -294,4 +296,64 @@ fn service_times_are_deterministic_and_drawn_from_their_own_stream() {
     // A different model is a different run.
     let c = run(Some(exp(3)), &[]);
     assert_ne!(echoes(&a), echoes(&c));
+}
+
+/// Every client operation is the same no-op call.
+#[derive(Clone, Debug)]
+struct Calls;
+
+impl distlab::workload::Workload for Calls {
+    fn next_op(
+        &self,
+        _rng: &mut distlab::sim::Prng,
+        _client: distlab::sim::ClientId,
+        _sequence: u64,
+    ) -> distlab::sim::Op {
+        distlab::sim::Op {
+            f: "call".into(),
+            key: None,
+            value: distlab::sim::Value::Nil,
+        }
+    }
+}
+
+/// The slowest client operation's latency when n1 takes 200 ms a message
+/// and client 1 calls n1 (it refuses every call, at once in its handler).
+fn slowest_call(requests: bool) -> SimTime {
+    let service = ServiceConfig {
+        requests,
+        ..n1_takes(200, 1)
+    };
+    let clients = distlab::workload::ClientConfig::with_rate(2, 20.0, ms(1000));
+    let mut sim = SimBuilder::new(2, 3, |_, _| Echo::default())
+        .duration(ms(2000))
+        .network(one_ms_links())
+        .service(service)
+        .clients(clients, Calls)
+        .build();
+    sim.run();
+    // Every call fails (`Echo` takes no requests), so the latency is read
+    // from the history: completion time minus invoke time, per process.
+    use distlab::check::history::EventType;
+    let mut invoked = std::collections::BTreeMap::new();
+    let mut slowest = 0;
+    for e in &sim.history().events {
+        if e.kind == EventType::Invoke {
+            invoked.insert(e.process, e.time);
+        } else if let Some(at) = invoked.remove(&e.process) {
+            slowest = slowest.max(e.time - at);
+        }
+    }
+    assert!(slowest > 0, "no call completed");
+    SimTime(slowest)
+}
+
+#[test]
+fn client_requests_take_time_unless_the_service_says_requests_false() {
+    // Client 1's calls to n1 wait for a worker (200 ms each, behind the
+    // bursts of messages) by default...
+    assert!(slowest_call(true) >= ms(200), "{}", slowest_call(true));
+    // ...and are answered at once with `requests = false`: only messages
+    // take time.
+    assert!(slowest_call(false) < ms(10), "{}", slowest_call(false));
 }

@@ -36,6 +36,10 @@ mod through_06;
 #[rustfmt::skip]
 #[allow(clippy::needless_return)] // a stand-in returns early before a TODO
 mod through_07;
+#[path = "raft/cuts/through_08.rs"]
+#[rustfmt::skip]
+#[allow(clippy::needless_return)] // a stand-in returns early before a TODO
+mod through_08;
 
 #[path = "raft/mutants/global.rs"]
 #[rustfmt::skip]
@@ -46,11 +50,17 @@ mod no_step_down;
 #[path = "raft/mutants/timeout_once.rs"]
 #[rustfmt::skip]
 mod timeout_once;
+#[path = "raft/mutants/read_no_round.rs"]
+#[rustfmt::skip]
+mod read_no_round;
+#[path = "raft/mutants/read_before_own_commit.rs"]
+#[rustfmt::skip]
+mod read_before_own_commit;
 
 use crate::support::labs::{cheats, grading, staged};
 use cheats::{assert_cheats_lose, assert_shortcuts_lose, Cheat, Shortcut};
 use distlab::labs::grade::{grade, Build, GradeOptions, Scoreboard};
-use distlab::labs::raft::{build, election, kv, persistence, replication};
+use distlab::labs::raft::{build, election, kv, persistence, reads, replication};
 use distlab::labs::{repo_root, Lab};
 use mutants::{assert_mutant, every, once, Edit, GLOBAL_DISK};
 use raft_cheats::{FixedLeader, Idle, LocalKv};
@@ -58,13 +68,14 @@ use raft_cheats::{FixedLeader, Idle, LocalKv};
 const SOLUTION: &str = "tests/labs/raft/solution.rs";
 const SKELETON: &str = "labs/raft/src/lib.rs";
 
-/// The four labs, in order.
-fn labs() -> [&'static Lab; 4] {
+/// The five labs, in order.
+fn labs() -> [&'static Lab; 5] {
     [
         &election::LAB,
         &replication::LAB,
         &persistence::LAB,
         &kv::LAB,
+        &reads::LAB,
     ]
 }
 
@@ -107,6 +118,11 @@ const CUTS: &[(&str, (&str, &str), &str)] = &[
         ("07", "B"),
         "the Raft skeleton with labs 05 to 07 written (full marks on lab 07)",
     ),
+    (
+        "tests/labs/raft/cuts/through_08.rs",
+        ("08", "A"),
+        "the Raft skeleton with labs 05 to 08 written (full marks on lab 08, zero on the optional lab 14)",
+    ),
 ];
 
 #[test]
@@ -120,7 +136,10 @@ fn the_skeleton_and_the_stages_are_cuts_of_the_one_solution() {
         .iter()
         .map(|(lab, part)| format!("{lab} {part}"))
         .collect();
-    assert_eq!(stages, ["05 A", "05 B", "06 A", "07 A", "07 B", "08 A"]);
+    assert_eq!(
+        stages,
+        ["05 A", "05 B", "06 A", "07 A", "07 B", "08 A", "14 A"]
+    );
 }
 
 #[test]
@@ -177,9 +196,16 @@ fn lab07_reference_solution_and_cut_earn_full_marks() {
 }
 
 #[test]
-fn lab08_reference_and_solution_earn_full_marks() {
+fn lab08_reference_solution_and_cut_earn_full_marks() {
     grading::reference_gets_full_marks(&kv::LAB);
     grading::gets_full_marks(&kv::LAB, &build::<solution::RaftNode>);
+    grading::gets_full_marks(&kv::LAB, &build::<through_08::RaftNode>);
+}
+
+#[test]
+fn lab14_reference_and_solution_earn_full_marks() {
+    grading::reference_gets_full_marks(&reads::LAB);
+    grading::gets_full_marks(&reads::LAB, &build::<solution::RaftNode>);
 }
 
 /// `build` (the solution cut through a lab's first part) earns all of
@@ -233,6 +259,20 @@ fn grading_is_deterministic_and_independent_of_jobs() {
 
 const GLOBAL: &[Edit] = &[every("ctx.storage().", "global_disk(ctx.id()).")];
 
+/// Lab 14 shortcut: a read is ready as soon as its index is applied — no
+/// round confirms that this node still leads.
+const READ_NO_ROUND: &[Edit] = &[once(
+    ".partition(|r| r.round != 0 && r.round <= confirmed && r.index <= applied);",
+    ".partition(|r| r.round != 0 && r.index <= applied); // the shortcut: no confirmation",
+)];
+
+/// Lab 14 shortcut: rule R1 skipped — a new leader serves reads at a commit
+/// index that may be behind its predecessor's.
+const READ_BEFORE_OWN_COMMIT: &[Edit] = &[once(
+    "        if self.log.term_at(self.commit) != Some(self.term) {\n            return;\n        }\n        let mut acks",
+    "        let mut acks",
+)];
+
 const NO_STEP_DOWN: &[Edit] = &[once(
     "        self.become_follower(ctx, term, Some(from));\n        self.reset_election_timer(ctx);\n",
     "        if self.role == Role::Candidate && term == self.term {\n            return; // the shortcut: a candidate ignores its own term's leader\n        }\n        self.become_follower(ctx, term, Some(from));\n        self.reset_election_timer(ctx);\n",
@@ -240,12 +280,12 @@ const NO_STEP_DOWN: &[Edit] = &[once(
 
 const TIMEOUT_ONCE: &[Edit] = &[
     once(
-        "    pub stored_last: u64,\n}",
-        "    pub stored_last: u64,\n    /// The shortcut: one timeout per node, drawn at its first reset.\n    fixed_timeout: Option<SimTime>,\n}",
+        "    pub read_acks: BTreeMap<NodeId, u64>,\n}",
+        "    pub read_acks: BTreeMap<NodeId, u64>,\n    /// The shortcut: one timeout per node, drawn at its first reset.\n    fixed_timeout: Option<SimTime>,\n}",
     ),
     once(
-        "            stored_last: 0,\n        }",
-        "            stored_last: 0,\n            fixed_timeout: None,\n        }",
+        "            read_acks: BTreeMap::new(),\n        }",
+        "            read_acks: BTreeMap::new(),\n            fixed_timeout: None,\n        }",
     ),
     once(
         "        let timeout = SimTime(ctx.rng().range_inclusive(lo.as_nanos(), hi.as_nanos()));",
@@ -275,6 +315,20 @@ fn the_mutants_are_the_solution_and_their_recipe() {
         &format!("{dir}/timeout_once.rs"),
         "shortcut: each node draws its election timeout once and reuses it",
         TIMEOUT_ONCE,
+        "",
+    );
+    assert_mutant(
+        SOLUTION,
+        &format!("{dir}/read_no_round.rs"),
+        "shortcut: a read is answered once its index is applied, without its round",
+        READ_NO_ROUND,
+        "",
+    );
+    assert_mutant(
+        SOLUTION,
+        &format!("{dir}/read_before_own_commit.rs"),
+        "shortcut: reads served before an entry of the leader's term commits",
+        READ_BEFORE_OWN_COMMIT,
         "",
     );
 }
@@ -393,6 +447,63 @@ fn lab07_shortcuts_lose_their_parts() {
 #[test]
 fn lab08_cheats_score_nothing() {
     assert_cheats_lose(&kv::LAB, &service_cheats());
+}
+
+#[test]
+fn lab14_cheats_score_nothing() {
+    assert_cheats_lose(&reads::LAB, &service_cheats());
+}
+
+/// A Raft with labs 05-08 written serves reads through the log: correct,
+/// and zero on lab 14, every case failing `reads-off-the-log`.
+#[test]
+fn lab14_reads_through_the_log_earn_nothing() {
+    let s = grade(
+        &reads::LAB,
+        &build::<through_08::RaftNode>,
+        &repo_root(),
+        &options(None, 2),
+        &|| {},
+    )
+    .expect("grades");
+    assert_eq!(
+        (s.earned(), s.possible()),
+        (0, 100),
+        "{}",
+        grading::lost(&s)
+    );
+    for part in &s.parts {
+        for case in &part.cases {
+            let failure = case.first_failure.as_ref().expect("fails");
+            assert!(
+                failure.reasons.iter().any(
+                    |(check, why)| check == "reads-off-the-log" && why.contains("holds a read")
+                ),
+                "{}: {:?}",
+                case.scenario,
+                failure.reasons
+            );
+        }
+    }
+}
+
+#[test]
+fn lab14_shortcuts_lose_their_parts() {
+    assert_shortcuts_lose(
+        &reads::LAB,
+        &[
+            Shortcut {
+                name: "a read answered at the commit index without waiting for its round",
+                build: &build::<read_no_round::RaftNode>,
+                must_lose: &["A"],
+            },
+            Shortcut {
+                name: "reads served before the leader's own no-op commits",
+                build: &build::<read_before_own_commit::RaftNode>,
+                must_lose: &["B"],
+            },
+        ],
+    );
 }
 
 #[test]

@@ -278,11 +278,11 @@ fn chaos_trace_hashes_are_pinned() {
     for (path, hash) in [
         (
             "scenarios/chaos-resilience-no-backoff.toml",
-            "0x3acdb296d5da043a",
+            "0x0518c5bfeb496668",
         ),
         (
             "scenarios/chaos-resilience-protected.toml",
-            "0x74bee57d599655d7",
+            "0xa4ecfaf2b5961c89",
         ),
         (
             "scenarios/chaos-lb-slow-instance.toml",

@@ -3,6 +3,8 @@
 //! two nodes.
 
 use crate::support::{self, code, distlab, stdout};
+use distlab::registry::Registry;
+use distlab::scenario::engine::BuildOptions;
 use distlab::sim::Verdict;
 use distlab::testing;
 
@@ -61,6 +63,7 @@ fn one_protection_runs_on_two_nodes() {
     // One pair gets a third of the comparison's load.
     let one_pair = single
         .replace("nodes = 6", "nodes = 2")
+        .replace("nodes = [1, 3, 5]", "nodes = [1]")
         .replace("clients = 60", "clients = 20")
         .replace("rate = \"600/s\"", "rate = \"200/s\"");
     std::fs::write(&two, one_pair).expect("write");
@@ -78,11 +81,7 @@ fn a_backend_that_heals_at_high_utilisation_never_recovers_without_protection() 
     )
     .expect("scenario");
     let path = dir.join("metastable.toml");
-    std::fs::write(
-        &path,
-        text.replace("service_time = \"3ms\"", "service_time = \"4ms\""),
-    )
-    .expect("write");
+    std::fs::write(&path, text.replace("value = \"3ms\"", "value = \"4ms\"")).expect("write");
     let report = testing::run(&testing::load(&path), 1);
     assert_eq!(report.verdict, Verdict::LivenessFailure, "{report:#?}");
     let check = report
@@ -97,7 +96,7 @@ fn a_backend_that_heals_at_high_utilisation_never_recovers_without_protection() 
 }
 
 /// `resilience-breaker` (the doc's picture): at seed 1 the breaker opens
-/// once and fails ten calls fast, and the run is the one drawn in
+/// once and fails eight calls fast, and the run is the one drawn in
 /// `docs/pictures/resilience-breaker.svg` (trace hash pinned).
 #[test]
 fn the_breaker_scenario_opens_the_breaker_once_and_fails_fast() {
@@ -106,9 +105,28 @@ fn the_breaker_scenario_opens_the_breaker_once_and_fails_fast() {
     let text = stdout(&out);
     for line in [
         "breaker-opened           full 1",
-        "fast-failures            full 10",
-        "trace-hash: 0xaa84fc20673862c7",
+        "fast-failures            full 8",
+        "trace-hash: 0x3a18b9e0e5d82db4",
     ] {
         assert!(text.contains(line), "no {line:?} in {text}");
+    }
+}
+
+/// A backend is a server that takes time: a scenario without `[service]`,
+/// or whose `[service] nodes` leaves a backend out, is refused with its
+/// place and what to write.
+#[test]
+fn backends_without_service_time_are_reported_with_their_place() {
+    for name in [
+        "resilience-without-service",
+        "resilience-backend-not-served",
+    ] {
+        let file = format!("tests/fixtures/bad_inputs/{name}.toml");
+        let scenario = testing::load(&file);
+        let error = match Registry::builtin().build(&scenario, &BuildOptions::default()) {
+            Ok(_) => panic!("{file} built, but it is meant to be invalid"),
+            Err(e) => e.to_string(),
+        };
+        insta::assert_snapshot!(name, error);
     }
 }

@@ -1,8 +1,9 @@
-//! Labs 05–08 — Raft: your Raft node, one file for the four labs.
+//! Labs 05–08 and 14 — Raft: your Raft node, one file for the five labs.
 //!
 //! Like 6.5840's `raft.go`, this one file grows lab by lab: lab 05 (leader
 //! election), 06 (log replication), 07 (persistence and crash recovery),
-//! 08 (a linearizable key-value service). Each block you write is marked
+//! 08 (a linearizable key-value service), and the optional lab 14 (reads
+//! without the log: ReadIndex). Each block you write is marked
 //! `TODO lab NN P` (lab and part, the order to work in): a `todo!()` when
 //! it is the next thing to write, or a small stand-in when a later lab
 //! replaces it (the stand-in keeps the earlier labs passing until then).
@@ -16,7 +17,7 @@
 //! read your node through them after every step, and right after a restart.
 //!
 //! Run it: `cargo run --release -p lab-raft -- tui labs/05-raft-election/scenarios/election-3.toml`
-//! Grade it: `cargo run --release -p lab-raft -- lab check 05` (06, 07, 08)
+//! Grade it: `cargo run --release -p lab-raft -- lab check 05` (06, 07, 08, 14)
 
 // The todo!()s and the stand-ins leave parameters, imports, helpers and
 // the code after a todo!() unused until you fill them.
@@ -30,7 +31,7 @@
 
 use distlab::labs::raft::{Params, RaftLabNode};
 use distlab::protocols::raft::kv::Session;
-use distlab::protocols::raft::{ClientCommand, Command};
+use distlab::protocols::raft::{ClientCommand, Command, ReadMode};
 use distlab::protocols::raft::{Entry, Kv, Log};
 use distlab::sim::{ClientId, Ctx, Node, NodeId, Reply, Request, SimTime, TimerId};
 use serde::{Deserialize, Serialize};
@@ -78,6 +79,20 @@ pub enum Msg {
         /// On success: the follower's log matches the leader's through here;
         /// on failure: a hint where the leader should retry from.
         match_index: u64,
+    },
+    /// Lab 14: the leader asks whether it still leads (a ReadIndex round).
+    ReadProbe {
+        /// The leader's term.
+        term: u64,
+        /// The round.
+        round: u64,
+    },
+    /// The answer to a ReadProbe.
+    ReadAck {
+        /// The follower's current term.
+        term: u64,
+        /// The round it answers.
+        round: u64,
     },
 }
 
@@ -131,6 +146,17 @@ pub fn entry_key(index: u64) -> String {
     format!("log/{index:012}")
 }
 
+/// Lab 14: a read waiting at the leader for its round and its index.
+#[derive(Clone, Debug)]
+pub struct PendingRead {
+    /// The client's request.
+    pub request: Request,
+    /// The round that confirms it (0: not in a round yet).
+    pub round: u64,
+    /// The commit index it is answered at, once confirmed and applied.
+    pub index: u64,
+}
+
 /// Your Raft node.
 #[derive(Clone, Debug)]
 pub struct RaftNode {
@@ -173,6 +199,13 @@ pub struct RaftNode {
     /// The highest log index this node has in storage (so that
     /// `persist_log` knows which stored entries a truncation removed).
     pub stored_last: u64,
+    /// Lab 14, leader only: reads waiting for a round or their index.
+    pub reads: Vec<PendingRead>,
+    /// Lab 14: the last ReadIndex round this node sent.
+    pub read_round: u64,
+    /// Lab 14, leader only: per peer, the highest round it acknowledged in
+    /// this term.
+    pub read_acks: BTreeMap<NodeId, u64>,
 }
 
 /// Given: client plumbing.
@@ -195,11 +228,16 @@ impl RaftNode {
         ctx.reply_to(key.0, key.1, reply);
     }
 
-    /// A leader stepping down: its waiting clients retry elsewhere.
+    /// A leader stepping down: its waiting clients (and, lab 14, its
+    /// waiting reads) retry elsewhere.
     pub fn redirect_waiting(&mut self, ctx: &mut Ctx<Self>) {
         for (_, (client, id)) in std::mem::take(&mut self.waiting) {
             ctx.reply_to(client, id, Reply::Redirect(self.leader));
         }
+        for read in std::mem::take(&mut self.reads) {
+            ctx.reply(&read.request, Reply::Redirect(self.leader));
+        }
+        self.read_acks.clear();
     }
 
     /// Given: a heartbeat without entries — all a leader sends before lab 06.
@@ -493,10 +531,8 @@ impl RaftNode {
 impl RaftNode {
     /// A client request arrived (§8). Given: a follower redirects, with the
     /// leader it follows as a hint; the leader appends the request to its
-    /// log as a `Command::Client(ClientCommand { client, id, op })`,
-    /// persists it, remembers it in `waiting` and replicates it, unless it
-    /// is already waiting there (it is answered when it applies). Lab 08
-    /// adds the session check before it.
+    /// log (`append_request`). Lab 08 adds the session check before it; in
+    /// read-index mode (lab 14) a read goes to `start_read` instead.
     pub fn handle_request(&mut self, ctx: &mut Ctx<Self>, request: Request) {
         if self.role != Role::Leader {
             let hint = self.leader.filter(|l| *l != self.id);
@@ -507,6 +543,19 @@ impl RaftNode {
         // applied gets the cached answer at once; an older one of the same
         // client (it has moved on) gets no answer.
         // (Until lab 08: nothing.)
+        if self.params.read_mode != ReadMode::Log && is_read(&request) {
+            // Lab 14: in read-index mode a read does not go through the log.
+            self.start_read(ctx, request);
+            return;
+        }
+        self.append_request(ctx, request);
+    }
+
+    /// Given: the leader appends `request` to its log as a
+    /// `Command::Client(ClientCommand { client, id, op })`, persists it,
+    /// remembers it in `waiting` and replicates it, unless it is already
+    /// waiting there (it is answered when it applies).
+    pub fn append_request(&mut self, ctx: &mut Ctx<Self>, request: Request) {
         let key = (request.client, request.id);
         if self.waiting.values().any(|w| *w == key) {
             return;
@@ -543,6 +592,67 @@ impl RaftNode {
     }
 }
 
+// ----------------------------------------------------------------------
+// Reads without the log (README 14: ReadIndex, the Raft dissertation §6.4).
+// ----------------------------------------------------------------------
+
+/// Given: whether `request` reads (`get` or `read`) rather than writes.
+pub fn is_read(request: &Request) -> bool {
+    matches!(request.op.f.as_str(), "get" | "read")
+}
+
+impl RaftNode {
+    /// A read arrived at the leader in read-index mode (`params.read_mode`
+    /// is not `Log`). Keep it in `reads`, not in the log: it is answered by
+    /// `progress_reads` once a round confirms that this node still leads and
+    /// its index is applied. Until lab 14, a stand-in puts it in the log
+    /// like a write.
+    pub fn start_read(&mut self, ctx: &mut Ctx<Self>, request: Request) {
+        // TODO lab 14 A: remember the read in `reads` (round 0: in no round
+        // yet), then progress_reads.
+        // (Until lab 14, a stand-in:)
+        return self.append_request(ctx, request);
+    }
+
+    /// Given: the follower side of a round. A probe of this term or a newer
+    /// one comes from the leader: follow it. Answer with your term (an older
+    /// leader learns it was deposed).
+    pub fn on_read_probe(&mut self, ctx: &mut Ctx<Self>, from: NodeId, term: u64, round: u64) {
+        if term > self.term || (term == self.term && self.role != Role::Leader) {
+            self.become_follower(ctx, term, Some(from));
+        }
+        let term = self.term;
+        ctx.send(from, Msg::ReadAck { term, round });
+    }
+
+    /// A ReadAck arrived: a newer term deposes you; as leader of this term,
+    /// remember the highest round `from` acknowledged (`read_acks`).
+    pub fn on_read_ack(&mut self, ctx: &mut Ctx<Self>, from: NodeId, term: u64, round: u64) {
+        // TODO lab 14 A: step down on a newer term; as leader of this term
+        // record read_acks[from] = the highest round it acknowledged.
+        // (Until lab 14, a stand-in:)
+        return;
+    }
+
+    /// Called after every message and, with `retry`, on every heartbeat
+    /// timer. As a leader that has committed an entry of its own term (so
+    /// its commit index covers everything committed before it): answer the
+    /// reads a majority's acknowledgements confirmed, once their index is
+    /// applied; start a round for reads that have none (and, with `retry`,
+    /// for reads whose round is still unconfirmed).
+    pub fn progress_reads(&mut self, ctx: &mut Ctx<Self>, retry: bool) {
+        // TODO lab 14 A: the ReadIndex rules (README 14, R1-R4): nothing before
+        // an entry of your term is committed; the highest round a majority (you
+        // counted) acknowledged confirms its reads and every earlier round's;
+        // answer a confirmed read once its index is applied (kv.read); a read
+        // without a round (or, with retry, in an unconfirmed one) joins a new
+        // round: read_round + 1, index = the commit index when it first joins,
+        // ReadProbe to every peer.
+        // (Until lab 14, a stand-in:)
+        return;
+    }
+}
+
 impl Node for RaftNode {
     type Msg = Msg;
     type Timer = Timer;
@@ -572,7 +682,11 @@ impl Node for RaftNode {
                 success,
                 match_index,
             } => self.on_append_reply(ctx, from, term, success, match_index),
+            Msg::ReadProbe { term, round } => self.on_read_probe(ctx, from, term, round),
+            Msg::ReadAck { term, round } => self.on_read_ack(ctx, from, term, round),
         }
+        // Lab 14: a message may have confirmed a round or applied an index.
+        self.progress_reads(ctx, false);
     }
 
     fn on_timer(&mut self, ctx: &mut Ctx<Self>, timer: Timer) {
@@ -584,6 +698,9 @@ impl Node for RaftNode {
             Timer::Heartbeat => {
                 self.heartbeat_timer = None;
                 self.on_heartbeat_timer(ctx);
+                // Lab 14: a round unconfirmed since the last heartbeat is
+                // sent again (its probes or acks may be lost).
+                self.progress_reads(ctx, true);
             }
         }
     }
@@ -634,6 +751,9 @@ impl RaftLabNode for RaftNode {
             waiting: BTreeMap::new(),
             acked: Vec::new(),
             stored_last: 0,
+            reads: Vec::new(),
+            read_round: 0,
+            read_acks: BTreeMap::new(),
         }
     }
     fn current_term(&self) -> u64 {

@@ -29,7 +29,7 @@ Writes a student repository to OUT_DIR (which must not exist or be empty):
 src/ with the reference's answers cut out (their function bodies are
 `unimplemented!(\"not in the handout: ...\")`), scenarios/, docs/, README.md,
 labs/README.md, the chosen labs' folders (README, scenarios) and skeleton
-crates (labs/raft, once, for any of 05-08); no tests/ (the lab solutions
+crates (labs/raft, once, for any of 05-08 and 14); no tests/ (the lab solutions
 live there) and no #[cfg(test)] code.
 HANDOUT.md in it lists what was cut. Exit code: 0 written, 3 bad input.")]
 pub struct HandoutArgs {
@@ -48,10 +48,12 @@ const RAFT: &[(&str, Cut<'static>)] = &[
     ("src/protocols/raft/client.rs", Cut::All),
     ("src/protocols/raft/snapshot.rs", Cut::All),
     ("src/protocols/raft/persist.rs", Cut::All),
+    // Lab 14's answers (ReadIndex rounds).
+    ("src/protocols/raft/reads.rs", Cut::All),
     ("src/protocols/raft/mod.rs", Cut::Impls(&["Raft"])),
 ];
 
-/// What each lab's handout cuts. Labs 05–08 cut all of the reference Raft
+/// What each lab's handout cuts. Labs 05–08 and 14 cut all of the reference Raft
 /// (a lab 05 handout must not show lab 06's answers either).
 pub const CUTS: &[LabCuts] = &[
     (
@@ -125,6 +127,7 @@ pub const CUTS: &[LabCuts] = &[
             ("src/protocols/load_balancing/strategy.rs", Cut::All),
         ],
     ),
+    ("14", RAFT),
 ];
 
 /// Labs that run a reference protocol themselves (the tour's quiz runs the
@@ -277,7 +280,7 @@ fn copy_labs(root: &Path, included: &[&Lab], out: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// The included labs' crate folders under `labs/` (`raft` for labs 05–08,
+/// The included labs' crate folders under `labs/` (`raft` for labs 05–08 and 14,
 /// which share one crate; a lab's own folder otherwise), each once, in
 /// order.
 fn crate_dirs(root: &Path, included: &[&Lab]) -> Result<Vec<String>, String> {
@@ -296,7 +299,7 @@ fn crate_dirs(root: &Path, included: &[&Lab]) -> Result<Vec<String>, String> {
 }
 
 /// The root `Cargo.toml` with `[workspace] members` listing only the
-/// included labs' crates (`labs/raft` once for any of labs 05–08), and
+/// included labs' crates (`labs/raft` once for any of labs 05–08 and 14), and
 /// `default-members` only the library (the handout has no `examples/`).
 fn write_manifest(root: &Path, included: &[&Lab], out: &Path) -> Result<(), String> {
     let path = root.join("Cargo.toml");

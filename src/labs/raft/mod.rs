@@ -10,6 +10,9 @@
 //!   recovery, the figure-8 commit rule under churn.
 //! - Lab 08 ([`kv::LAB`]): the key-value service — clients through the
 //!   log, answered once applied, exactly once with client sessions.
+//! - Lab 14 ([`reads::LAB`], optional, after 08): reads without the log —
+//!   ReadIndex rounds (the dissertation's §6.4), checked by
+//!   `reads-off-the-log` and the linearizability checker.
 //!
 //! The trait is Raft's own check interface ([`crate::protocols::raft::RaftLabNode`]): the
 //! protocol's monitors (election safety, log matching, leader completeness,
@@ -19,18 +22,19 @@
 //! hold for any correct Raft, and both catch a node that does not persist
 //! its term and vote before answering.
 //!
-//! The four labs share one student crate, `labs/raft` (package `lab-raft`,
+//! The five labs share one student crate, `labs/raft` (package `lab-raft`,
 //! one file `labs/raft/src/lib.rs`, cut from the one solution
 //! `tests/labs/raft/solution.rs`); each lab adds its blocks to the same
 //! file. The crate registers [`entry`] under the name `raft`, so
 //! `cargo run --release -p lab-raft -- tui scenarios/raft-basic.toml` runs
-//! the student's node in the TUI, and `-- lab check 05` (06, 07, 08) grades
+//! the student's node in the TUI, and `-- lab check 05` (06, 07, 08, 14) grades
 //! it.
 
 pub mod election;
 mod erased;
 pub mod kv;
 pub mod persistence;
+pub mod reads;
 pub mod replication;
 
 pub use crate::protocols::raft::{is_leader, Params, Raft, RaftLabNode};

@@ -228,7 +228,13 @@ fn metrics(sim: &Sim<LbNode>, params: &Params) -> Vec<(String, String)> {
     let max = load.iter().map(|l| l.1).max().unwrap_or(0);
     let min = load.iter().map(|l| l.1).min().unwrap_or(0);
     let per_instance: Vec<String> = load.iter().map(|(n, l)| format!("{n} {l}")).collect();
-    vec![
+    // The longest each instance's queue got (the engine's, `[service]`):
+    // where a herd piles up.
+    let queue_peaks: Vec<String> = load
+        .iter()
+        .filter_map(|&(n, _)| sim.service_queue(n).map(|q| format!("{n} {}", q.longest)))
+        .collect();
+    let mut out = vec![
         ("strategy".into(), params.strategy.name().into()),
         (
             "throughput".into(),
@@ -247,7 +253,11 @@ fn metrics(sim: &Sim<LbNode>, params: &Params) -> Vec<(String, String)> {
             "load-max-min".into(),
             format!("{:.2}", max as f64 / min.max(1) as f64),
         ),
-    ]
+    ];
+    if !queue_peaks.is_empty() {
+        out.push(("queue-peak-per-instance".into(), queue_peaks.join(", ")));
+    }
+    out
 }
 
 /// A simulation builder with balancers and instances, their checks and

@@ -1275,6 +1275,34 @@ fn metrics<N: RaftLabNode>(sim: &Sim<N>) -> Vec<(String, String)> {
     all
 }
 
+/// `reads-off-the-log` (registered when `read_mode` is `read-index` or
+/// `lease`): reads are served without log entries (reads.rs), so no live
+/// node's log holds a client `get`/`read` at the end. It reads the entries
+/// still in each log (compaction hides older ones; the Raft labs do not
+/// compact). A node that puts reads in the log anyway is correct but pays a
+/// replication round and an entry per read, which ReadIndex exists to save.
+fn reads_off_the_log<N: RaftLabNode>(sim: &Sim<N>) -> Result<(), String> {
+    for (id, n) in sim.live_nodes() {
+        let log = n.log();
+        for index in log.base_index() + 1..=log.last_index() {
+            let Some(entry) = log.entry(index) else {
+                continue;
+            };
+            if let Command::Client(c) = &entry.command {
+                if super::reads::is_read(&c.op) {
+                    return Err(format!(
+                        "{id}'s log holds a read at index {index} (term {}, client {} request {}: \
+                         {}): in read-index (or lease) mode a leader answers a read at its commit \
+                         index once a round confirms it still leads, without a log entry",
+                        entry.term, c.client, c.id, c.op.f
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// A simulation builder with Raft nodes, their monitors, checks and metrics
 /// (the linearizability check is added by the scenario, when asked for).
 pub fn builder<N: RaftLabNode>(params: Params, nodes: u32, seed: u64) -> SimBuilder<N> {
@@ -1292,10 +1320,19 @@ pub fn builder_with<N: RaftLabNode>(
     let window = liveness::window(&params);
     let safety = ElectionSafety::new(window).hearing(params.heartbeat);
     let membership = params.membership_active(nodes);
+    let reads_off_log = params.read_mode != super::ReadMode::Log;
     let params = Arc::new(params);
     let b = SimBuilder::new(nodes, seed, move |id, n| make(Arc::clone(&params), id, n));
     let b = if membership {
         b.monitor("config-quorums", ConfigQuorums::default())
+    } else {
+        b
+    };
+    let b = if reads_off_log {
+        b.invariant(Invariant::eventually(
+            "reads-off-the-log",
+            reads_off_the_log,
+        ))
     } else {
         b
     };

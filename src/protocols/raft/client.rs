@@ -51,7 +51,7 @@ impl Raft {
                 _ => {}
             }
         }
-        if self.params.read_mode != ReadMode::Log && reads::is_read(&request) {
+        if self.params.read_mode != ReadMode::Log && reads::is_read(&request.op) {
             self.handle_read(ctx, request);
             return;
         }

@@ -26,7 +26,7 @@
 //! a lease that reads used.
 
 use super::{Bug, Msg, Raft, ReadMode, Role};
-use crate::sim::{Ctx, NodeId, Reply, Request, SimTime};
+use crate::sim::{Ctx, NodeId, Op, Reply, Request, SimTime};
 use serde::Serialize;
 
 /// A read waiting at the leader.
@@ -42,9 +42,9 @@ pub struct PendingRead {
     pub confirmed: bool,
 }
 
-/// Whether `request` is a read (`get` or `read`).
-pub(super) fn is_read(request: &Request) -> bool {
-    matches!(request.op.f.as_str(), "get" | "read")
+/// Whether `op` is a read (`get` or `read`).
+pub(super) fn is_read(op: &Op) -> bool {
+    matches!(op.f.as_str(), "get" | "read")
 }
 
 impl Raft {

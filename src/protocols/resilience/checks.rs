@@ -2,6 +2,7 @@
 
 use super::{Mode, Params, ResilienceNode};
 use crate::check::history::{EventType, History, Value};
+use crate::faults::{FaultAction, ScheduledFault, Target};
 use crate::sim::Invariant;
 use crate::sim::{ClientId, NodeId, Op, Prng, Sim, SimBuilder, SimTime};
 use crate::workload::Workload;
@@ -108,6 +109,9 @@ fn measures(sim: &Sim<ResilienceNode>, params: &Params) -> Vec<(Mode, &'static s
             backend.map(|b| b.stats.clone()),
         );
         let (g, b) = (g.unwrap_or_default(), b.unwrap_or_default());
+        let queue = sim
+            .service_queue(NodeId(2 * pair as u32 + 1))
+            .unwrap_or_default();
         let recover = time_to_recover(&ops, params.sick_until, sim.duration());
         let window = params.sick_from.as_nanos()..params.sick_until.as_nanos();
         let sick: Vec<&Done> = ops.iter().filter(|d| window.contains(&d.invoked)).collect();
@@ -125,11 +129,11 @@ fn measures(sim: &Sim<ResilienceNode>, params: &Params) -> Vec<(Mode, &'static s
             (mode, "retries", g.retries.to_string()),
             (mode, "wasted-answers", g.late_answers.to_string()),
             (mode, "fast-failures", g.fast_failures.to_string()),
-            (mode, "backend-queue-peak", b.queue_peak.to_string()),
+            (mode, "backend-queue-peak", queue.longest.to_string()),
             (
                 mode,
                 "queue-at-heal",
-                b.queue_at_heal.map_or("-".into(), |q| q.to_string()),
+                queue.at_slow_end.map_or("-".into(), |q| q.to_string()),
             ),
             (
                 mode,
@@ -196,15 +200,37 @@ fn recovers(sim: &Sim<ResilienceNode>, params: &Params) -> Result<(), String> {
     }
 }
 
-/// A simulation builder with gateway/backend pairs, their checks and metrics.
+/// The sickness as engine faults: from `sick_from` to `sick_until` each
+/// backend's service times are `sick_slowdown` times longer.
+fn sickness(params: &Params, nodes: u32) -> Vec<ScheduledFault> {
+    if params.sick_until <= params.sick_from {
+        return Vec::new();
+    }
+    (1..nodes)
+        .step_by(2)
+        .map(|backend| ScheduledFault {
+            at: params.sick_from,
+            action: FaultAction::Slow {
+                node: Target::Node(NodeId(backend)),
+                factor: params.sick_slowdown,
+                duration: params.sick_until.saturating_sub(params.sick_from),
+            },
+        })
+        .collect()
+}
+
+/// A simulation builder with gateway/backend pairs, the backends'
+/// sickness (engine `slow` faults; their service time is the caller's
+/// [`SimBuilder::service`]), the checks and the metrics.
 pub fn builder(params: Params, nodes: u32, seed: u64) -> SimBuilder<ResilienceNode> {
+    let faults = sickness(&params, nodes);
     let params = Arc::new(params);
     let (factory, m, r) = (
         Arc::clone(&params),
         Arc::clone(&params),
         Arc::clone(&params),
     );
-    SimBuilder::new(nodes, seed, move |id, _| {
+    let b = SimBuilder::new(nodes, seed, move |id, _| {
         ResilienceNode::new(Arc::clone(&factory), id)
     })
     .invariant(Invariant::always("bulkhead-respected", bulkhead_respected))
@@ -215,5 +241,6 @@ pub fn builder(params: Params, nodes: u32, seed: u64) -> SimBuilder<ResilienceNo
         "a-call-succeeds",
         |sim: &Sim<ResilienceNode>| sim.counters().ops_ok > 0,
     ))
-    .metrics(move |sim| metrics(sim, &m))
+    .metrics(move |sim| metrics(sim, &m));
+    faults.into_iter().fold(b, SimBuilder::fault)
 }

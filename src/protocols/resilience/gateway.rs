@@ -193,7 +193,6 @@ impl Gateway {
                 }
             }
             Timer::Retry(id) => self.attempt(params, ctx, id),
-            Timer::Served => {}
         }
     }
 

@@ -1,7 +1,7 @@
 //! What the inspector shows of a resilience node, in the patterns' words
 //! (Nygard's "Release It!"): a gateway's circuit breaker (state and its
 //! counts), bulkhead, rate limiter and the calls in hand with their
-//! attempts; a backend's queue and the request in service. Messages:
+//! attempts; a backend's counters (its queue is the engine's). Messages:
 //! `Call #12`, `Answer #12 ok`.
 
 use super::backend::Backend;
@@ -83,32 +83,15 @@ impl Gateway {
 }
 
 impl Backend {
-    /// The backend's labelled view: the request in service, the queue,
-    /// the counters.
+    /// The backend's labelled view: its counters (the request in service
+    /// and the queue are the engine's, on the cluster panel's line).
     pub(super) fn view(&self) -> View {
-        let serving = match self.serving {
-            Some((caller, attempt, ok)) => {
-                let fate = if ok { "will succeed" } else { "will fail" };
-                Item::text(format!("#{attempt} from {caller} ({fate})"))
-            }
-            None => Item::Absent,
-        };
-        let queue = self.queue.iter().enumerate().map(|(i, (caller, attempt))| {
-            (
-                i.to_string(),
-                Item::text(format!("#{attempt} from {caller}")),
-            )
-        });
         let s = &self.stats;
         View::new()
-            .section("backend")
-            .field("serving", serving)
-            .field("queue", Item::list(queue))
             .section("counters")
             .field("served", s.served)
             .field("failed", s.failed)
-            .field("queuePeak", s.queue_peak)
-            .field("queueAtHeal", s.queue_at_heal)
+            .field("sent", s.sent)
     }
 }
 

@@ -2,11 +2,13 @@
 //! they prevent.
 //!
 //! Nodes come in pairs: an even node is a **gateway** that takes client
-//! calls, an odd node the **backend** it depends on. The backend serves one
-//! request at a time from an unbounded FIFO queue (`service_time` each).
-//! Between `sick_from` and `sick_until` it is *sick*: each request takes
-//! `sick_service_time` and fails with probability `sick_failure`. It serves
-//! every queued request, including those whose caller already gave up.
+//! calls, an odd node the **backend** it depends on. The backend is a
+//! server that takes time on the engine's service model (`[service]`: its
+//! service time, its workers, its unbounded FIFO queue; `backend.rs`).
+//! Between `sick_from` and `sick_until` it is *sick*: the engine's `slow`
+//! fault multiplies its service times by `sick_slowdown`, and each request
+//! fails with probability `sick_failure`. It serves every queued request,
+//! including those whose caller already gave up.
 //!
 //! The gateway calls the backend with a per-attempt timeout (`call_timeout`)
 //! and up to `max_attempts` attempts. How it retries is the **protection**:
@@ -99,10 +101,9 @@ pub struct Params {
     pub rate_burst: u64,
     /// No retry after this since the call arrived (`deadline`).
     pub deadline: SimTime,
-    /// Backend time per request when healthy (`service_time`).
-    pub service_time: SimTime,
-    /// Backend time per request when sick (`sick_service_time`).
-    pub sick_service_time: SimTime,
+    /// How many times longer the backend's service times are while sick
+    /// (`sick_slowdown`; an engine `slow` fault).
+    pub sick_slowdown: u32,
     /// Chance a request fails when sick (`sick_failure`).
     pub sick_failure: Ratio,
     /// The backend is sick from (`sick_from`) ...
@@ -129,8 +130,7 @@ impl Default for Params {
             rate_limit: RATE_LIMIT.default_value(),
             rate_burst: RATE_BURST.default_value(),
             deadline: DEADLINE.default_value(),
-            service_time: SERVICE_TIME.default_value(),
-            sick_service_time: SICK_SERVICE_TIME.default_value(),
+            sick_slowdown: SICK_SLOWDOWN.default_value(),
             sick_failure: SICK_FAILURE.default_value(),
             sick_from: SICK_FROM.default_value(),
             sick_until: SICK_UNTIL.default_value(),
@@ -172,8 +172,6 @@ pub enum Timer {
     AttemptTimeout(u64),
     /// Gateway: backoff over, try the call again.
     Retry(u64),
-    /// Backend: the request in service is done.
-    Served,
 }
 
 /// A node's role.
@@ -242,7 +240,7 @@ impl Node for ResilienceNode {
         let params = Arc::clone(&self.params);
         match &mut self.role {
             Role::Gateway(g) => g.on_timer(&params, ctx, timer),
-            Role::Backend(b) => b.on_served(&params, ctx),
+            Role::Backend(_) => ctx.log(format!("ignored {timer:?}")),
         }
     }
 
@@ -265,8 +263,9 @@ impl Node for ResilienceNode {
     }
 
     /// The gateway's protection (breaker state and counts, bulkhead,
-    /// rate limiter) and calls, or the backend's queue; parameters
-    /// folded (`inspect.rs`).
+    /// rate limiter) and calls, or the backend's counters (its queue is
+    /// the engine's, in the cluster panel); parameters folded
+    /// (`inspect.rs`).
     fn inspect(&self) -> crate::sim::View {
         let view = match &self.role {
             Role::Gateway(g) => g.view(),

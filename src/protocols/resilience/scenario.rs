@@ -31,8 +31,7 @@ pub const PARAMS: &[ParamDecl] = &[
     RATE_LIMIT.decl,
     RATE_BURST.decl,
     DEADLINE.decl,
-    SERVICE_TIME.decl,
-    SICK_SERVICE_TIME.decl,
+    SICK_SLOWDOWN.decl,
     SICK_FAILURE.decl,
     SICK_FROM.decl,
     SICK_UNTIL.decl,
@@ -109,15 +108,12 @@ pub(crate) const DEADLINE: Param<SimTime> = Param::duration(
     SimTime::from_secs(1),
     "no retry this long after the call arrived (full)",
 );
-pub(crate) const SERVICE_TIME: Param<SimTime> = Param::duration(
-    "service_time",
-    SimTime::from_millis(2),
-    "backend time per request when healthy",
-);
-pub(crate) const SICK_SERVICE_TIME: Param<SimTime> = Param::duration(
-    "sick_service_time",
-    SimTime::from_millis(30),
-    "backend time per request when sick",
+pub(crate) const SICK_SLOWDOWN: Param<u32> = Param::integer(
+    "sick_slowdown",
+    10,
+    1,
+    1000,
+    "how many times longer the backend's service times are while sick (the engine's slow fault; the service time itself is [service] time)",
 );
 pub(crate) const SICK_FAILURE: Param<Ratio> = Param::probability(
     "sick_failure",
@@ -160,8 +156,7 @@ pub fn params(scenario: &Scenario) -> Result<Params, ScenarioError> {
         rate_limit: p.get(&RATE_LIMIT)?,
         rate_burst: p.get(&RATE_BURST)?,
         deadline: p.get(&DEADLINE)?,
-        service_time: p.get(&SERVICE_TIME)?,
-        sick_service_time: p.get(&SICK_SERVICE_TIME)?,
+        sick_slowdown: p.get(&SICK_SLOWDOWN)?,
         sick_failure: p.get(&SICK_FAILURE)?,
         sick_from: p.get(&SICK_FROM)?,
         sick_until: p.get(&SICK_UNTIL)?,
@@ -170,8 +165,44 @@ pub fn params(scenario: &Scenario) -> Result<Params, ScenarioError> {
     Ok(params)
 }
 
+/// The backends (odd nodes) must take time: `[service]` with each of
+/// them among its `nodes` (or no `nodes`: every node).
+fn backends_take_time(scenario: &Scenario) -> Result<(), ScenarioError> {
+    let missing = match &scenario.service {
+        None => Some("there is no [service] table".to_string()),
+        Some(service) => service.nodes.as_ref().and_then(|nodes| {
+            let absent: Vec<String> = (1..scenario.nodes)
+                .step_by(2)
+                .filter(|n| !nodes.contains(n))
+                .map(|n| format!("n{n}"))
+                .collect();
+            (!absent.is_empty())
+                .then(|| format!("[service] nodes leaves out {}", absent.join(", ")))
+        }),
+    };
+    match missing {
+        None => Ok(()),
+        Some(why) => {
+            let backends: Vec<String> = (1..scenario.nodes)
+                .step_by(2)
+                .map(|n| n.to_string())
+                .collect();
+            let message = format!(
+                "resilience backends are servers that take time, but {why}: add [service] with the backends' service time, e.g. time = {{ kind = \"constant\", value = \"3ms\" }}, nodes = [{}] and requests = false",
+                backends.join(", ")
+            );
+            Err(ScenarioError::at(
+                &scenario.source,
+                scenario.protocol.span(),
+                message,
+            ))
+        }
+    }
+}
+
 /// `[protocol]` as in [`params`]; `[workload] kind = "calls"` (no
-/// parameters). `compare` needs six nodes, a single protection two.
+/// parameters); `[service]` for the backends (odd nodes). `compare` needs
+/// six nodes, a single protection two.
 pub fn build(
     scenario: &Scenario,
     options: &BuildOptions,
@@ -190,6 +221,7 @@ pub fn build(
             message,
         ));
     }
+    backends_take_time(scenario)?;
     let workload: Option<Box<dyn Workload>> = match &scenario.workload {
         Some(w) => {
             w.params.reader().finish()?;

@@ -1,6 +1,6 @@
 use super::*;
 use crate::net::{Latency, LinkConfig, NetConfig};
-use crate::sim::{RunReport, Sim, Verdict};
+use crate::sim::{RunReport, ServiceConfig, Sim, Verdict};
 use crate::workload::ClientConfig;
 
 fn storm(seed: u64) -> Sim<ResilienceNode> {
@@ -10,7 +10,6 @@ fn storm(seed: u64) -> Sim<ResilienceNode> {
         rate_burst: 50,
         deadline: SimTime::from_millis(500),
         max_attempts: 5,
-        service_time: SimTime::from_millis(3),
         ..Params::default()
     };
     let net = NetConfig {
@@ -27,8 +26,17 @@ fn storm(seed: u64) -> Sim<ResilienceNode> {
     let workload = CallWorkload {
         modes: params.modes.clone(),
     };
+    let backends = ServiceConfig {
+        time: Latency::Constant {
+            value: SimTime::from_millis(3),
+        },
+        workers: 1,
+        nodes: Some(vec![NodeId(1), NodeId(3), NodeId(5)]),
+        requests: false,
+    };
     builder(params, 6, seed)
         .network(net)
+        .service(backends)
         .duration(SimTime::from_secs(14))
         .settle(SimTime::from_secs(1))
         .clients(
