@@ -70,11 +70,11 @@ fn a_raft_follower_shows_its_state_and_folds_its_parameters() {
         lines.iter().map(|l| l.text() + "\n").collect()
     };
     let folded = text(false);
-    assert!(folded.contains("▸ parameters (19)  e expands"), "{folded}");
+    assert!(folded.contains("▸ parameters (21)  e expands"), "{folded}");
     assert!(!folded.contains("heartbeat"), "{folded}");
     let unfolded = text(true);
     assert!(unfolded.contains("▾ parameters"), "{unfolded}");
-    assert!(unfolded.contains("heartbeat         50ms"), "{unfolded}");
+    assert!(unfolded.contains("heartbeat           50ms"), "{unfolded}");
     assert!(
         unfolded.contains("  1   t1 noop"),
         "the whole log: {unfolded}"
