@@ -123,7 +123,7 @@ pub(crate) const LOAD_REPORT_EVERY: Param<SimTime> = Param::positive_duration(
 pub(crate) const HOLD: Param<SimTime> = Param::duration(
     "hold",
     SimTime::ZERO,
-    "an instance answers this long after serving a request, holding no worker meanwhile (a long-lived request: a stream, a long poll), so outstanding counts open connections; 0: it answers at once",
+    "an instance answers a request this long after it starts serving it, holding no worker once served (a long-lived request: a stream, a long poll), so outstanding counts open connections; 0: it answers as it serves",
 );
 pub(crate) const SLOW_START: Param<SimTime> = Param::duration(
     "slow_start",
