@@ -36,6 +36,16 @@
 //!   consecutive failures (timeouts, or answers slower than
 //!   `eject_latency`) take an instance out of the choice for `eject_for`;
 //!   at most half the instances are ejected at once.
+//! - **Slow start** (`Balancer::ramped`, in `Balancer::pick`; the ramp
+//!   starts in `Balancer::on_hello` at an instance's second or later
+//!   `Hello`): for `slow_start` after an instance comes back, it counts as
+//!   `(outstanding + 1) / share - 1`, its share rising from a tenth to a
+//!   whole, so least-outstanding and two-choices do not send it every
+//!   request at once (`scenarios/lb-herd-after-restart.toml`,
+//!   `scenarios/lb-herd-slow-start.toml`).
+//! - **Long-lived requests** (`hold`, an instance's `Timer::Hold`): an
+//!   instance answers `hold` after it starts serving a request, so
+//!   outstanding counts open connections.
 //!
 //! Parameters: [`scenario::PARAMS`]; checks and metrics: `checks.rs`.
 
