@@ -318,6 +318,8 @@ fn bad_inputs_are_reported_with_their_place() {
         "raft-changes-unknown-node",
         "raft-changes-not-strings",
         "raft-voters-too-many",
+        "lb-slow-start-number",
+        "lb-hold-bad-unit",
     ] {
         let path = format!("tests/fixtures/bad_inputs/{file}.toml");
         bad(file, &["run", &path]);

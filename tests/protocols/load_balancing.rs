@@ -55,6 +55,7 @@ fn the_scenarios_pass_over_seeds_with_every_strategy() {
         "scenarios/lb-slow-instance.toml",
         "scenarios/lb-stale-load.toml",
         "scenarios/lb-herd-after-restart.toml",
+        "scenarios/lb-herd-slow-start.toml",
     ] {
         testing::check_seeds(
             "the_scenarios_pass_over_seeds_with_every_strategy",
@@ -73,6 +74,88 @@ fn the_scenarios_pass_over_seeds_with_every_strategy() {
             assert_eq!(testing::run(&s, seed).verdict, Verdict::Pass, "{strategy}");
         }
     }
+}
+
+fn metric<'r>(report: &'r RunReport, name: &str) -> &'r str {
+    report
+        .metrics
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_else(|| panic!("no metric {name}"))
+}
+
+fn expect_check_fails(report: &RunReport, check: &str) -> bool {
+    report
+        .checks
+        .iter()
+        .any(|c| c.name == check && matches!(c.outcome, Outcome::Fail(_)))
+}
+
+/// The restart herd (`lb-herd-slow-start`, seeds 0..3): with
+/// `slow_start = "2s"` least-outstanding keeps every queue within the
+/// scenario's `[expect]` bound; without it the restarted instance n8
+/// draws every new request at once and `expect queue-length-max` fails,
+/// with the longest queue on n8. Without the crash and restart the same
+/// run without slow start passes: the herd is the restart's doing.
+/// Two-choices passes without slow start.
+#[test]
+fn a_restart_herds_least_outstanding_and_slow_start_prevents_it() {
+    let path = "scenarios/lb-herd-slow-start.toml";
+    let ramp = "slow_start = \"2s\"";
+    let text = std::fs::read_to_string(path).expect("scenario");
+    let cut = &text[..text.find("[[faults]]").expect("faults")];
+    let bound = &text[text.find("[expect]").expect("[expect]")..];
+    let steady = format!("{}\n{bound}", cut.replace(ramp, "slow_start = \"0s\""));
+    let steady = parse(path, &steady, &Overrides::default()).expect("parses");
+    let without = variant(path, ramp, "slow_start = \"0s\"");
+    let two_choices = variant(
+        path,
+        "strategy = \"least-outstanding\"\nhold = \"500ms\"\nslow_start = \"2s\"",
+        "strategy = \"two-choices\"\nhold = \"500ms\"\nslow_start = \"0s\"",
+    );
+    let with = testing::load(path);
+    for seed in 0..3 {
+        let report = testing::run(&with, seed);
+        assert_eq!(report.verdict, Verdict::Pass, "slow start, seed {seed}");
+        let report = testing::run(&without, seed);
+        assert_eq!(report.verdict, Verdict::LivenessFailure, "seed {seed}");
+        assert!(
+            expect_check_fails(&report, "expect queue-length-max"),
+            "seed {seed}: {:?}",
+            report.checks
+        );
+        let peaks = metric(&report, "queue-peak-per-instance");
+        let longest = metric(&report, "queue-length-max");
+        assert!(
+            peaks.contains(&format!("n8 {longest},")),
+            "seed {seed}: the longest queue ({longest}) is not n8's: {peaks}"
+        );
+        let report = testing::run(&steady, seed);
+        assert_eq!(report.verdict, Verdict::Pass, "no restart, seed {seed}");
+        let report = testing::run(&two_choices, seed);
+        assert_eq!(report.verdict, Verdict::Pass, "two-choices, seed {seed}");
+    }
+}
+
+/// With `hold`, an instance answers a request `hold` after it starts
+/// serving it: no request is answered sooner (p50 above 500 ms), and the
+/// balancers' outstanding counts are the open requests (about 50 per
+/// instance at 1000 requests/s).
+#[test]
+fn held_requests_are_answered_after_the_hold() {
+    let s = testing::load("scenarios/lb-herd-after-restart.toml");
+    let report = testing::run(&s, 0);
+    let p50: SimTime = metric(&report, "op-latency-p50").parse().expect("duration");
+    assert!(p50 >= SimTime::from_millis(500), "p50 {p50}");
+    let quick = variant(
+        "scenarios/lb-herd-after-restart.toml",
+        "hold = \"500ms\"",
+        "hold = \"0s\"",
+    );
+    let report = testing::run(&quick, 0);
+    let p50: SimTime = metric(&report, "op-latency-p50").parse().expect("duration");
+    assert!(p50 < SimTime::from_millis(50), "p50 {p50} without hold");
 }
 
 /// Each bug scenario fails on the check meant for it at its own seed, and
@@ -150,7 +233,8 @@ fn load_balancing_trace_hashes_are_pinned() {
     for (path, hash) in [
         ("scenarios/lb-slow-instance.toml", "0x8bed279fbe0503c2"),
         ("scenarios/lb-stale-load.toml", "0xd0a1c653a8e5c387"),
-        ("scenarios/lb-herd-after-restart.toml", "0xf5819f3afd94b64e"),
+        ("scenarios/lb-herd-after-restart.toml", "0x59bb347cb6db9446"),
+        ("scenarios/lb-herd-slow-start.toml", "0x55122460ec6a1b3a"),
         (
             "scenarios/lb-bug-leak-outstanding.toml",
             "0xa67b8c5e061533e7",

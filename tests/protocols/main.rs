@@ -11,7 +11,7 @@
 //! - `explore_paxos`: `explore` on Multi-Paxos: counts pinned at small depths for every strategy and with fault budgets.
 //! - `explore_bugs`: `explore` finds every Raft and 2PC bug switch in a small configuration (some in phases), and the reference passes the same searches.
 //! - `gossip`: gossip scenarios and bug switches.
-//! - `load_balancing`: one slow instance among ten (round robin's p99 collapses, least-outstanding and two-choices hold), stale load and a herd after a restart, every bug switch caught by its check, trace hashes pinned.
+//! - `load_balancing`: one slow instance among ten (round robin's p99 collapses, least-outstanding and two-choices hold), stale load, a herd that a restart causes under least-outstanding and slow start preventing it, held (long-lived) requests, every bug switch caught by its check, trace hashes pinned.
 //! - `lock_service`: the lock service: a holder paused past its lease corrupts the storage without fencing and is fenced off with it; tokens grow; the lock is granted again after a crash.
 //! - `paxos`: Multi-Paxos under churn (crashes, partitions, pauses, loss, duplication); every bug switch caught on its check; dueling proposers livelock without backoff and end with it.
 //! - `raft_6_5840`: the MIT 6.5840 Raft tests as scenarios (`scenarios/raft-6.5840/`): each passes on the reference; each bug switch fails one of them.

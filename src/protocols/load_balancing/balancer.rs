@@ -95,6 +95,11 @@ pub struct Balancer {
     ring: Vec<(u64, usize)>,
     /// Outlier ejection state per instance.
     pub outliers: Vec<Outlier>,
+    /// Per instance: whether it has said `Hello` to this balancer yet.
+    pub greeted: Vec<bool>,
+    /// Per instance: when it came back (a `Hello` after its first), the
+    /// start of its slow-start ramp (`slow_start`).
+    pub rejoined: Vec<Option<SimTime>>,
     pub(super) calls: BTreeMap<u64, Call>,
     pub(super) attempts: BTreeMap<u64, Attempt>,
     next_id: u64,
@@ -122,6 +127,8 @@ impl Balancer {
             round_robin: RoundRobin::default(),
             ring: Vec::new(),
             outliers: vec![Outlier::default(); n],
+            greeted: vec![false; n],
+            rejoined: vec![None; n],
             calls: BTreeMap::new(),
             attempts: BTreeMap::new(),
             next_id: 0,
@@ -176,6 +183,37 @@ impl Balancer {
         loads
     }
 
+    /// Instance `i`'s share under slow start at `now`, in thousandths:
+    /// from 100 when it came back to 1000 after `slow_start` (1000 when
+    /// it did not come back, or without slow start).
+    pub fn slow_start_share(&self, params: &Params, i: usize, now: SimTime) -> u64 {
+        let window = params.slow_start.as_nanos();
+        match self.rejoined[i] {
+            Some(since) if window > 0 => {
+                let elapsed = now.saturating_sub(since).as_nanos();
+                let share = u128::from(elapsed) * 1000 / u128::from(window);
+                share.clamp(100, 1000) as u64
+            }
+            _ => 1000,
+        }
+    }
+
+    /// The load view with slow start: an instance at a share `f` of full
+    /// weight counts as `(load + 1) / f - 1` outstanding (Envoy's
+    /// least-request weighting), so least-outstanding gives it about `f`
+    /// of the requests an instance at full weight holds. An instance at
+    /// full weight keeps its count, so without a ramp nothing changes.
+    fn ramped(&self, params: &Params, now: SimTime, mut loads: Vec<u32>) -> Vec<u32> {
+        for (i, load) in loads.iter_mut().enumerate() {
+            let share = self.slow_start_share(params, i, now);
+            if share < 1000 {
+                let scaled = (u64::from(*load) + 1) * 1000;
+                *load = (scaled.div_ceil(share) - 1).min(u64::from(u32::MAX)) as u32;
+            }
+        }
+        loads
+    }
+
     pub(super) fn on_start(&mut self, params: &Params, ctx: &mut Ctx<LbNode>) {
         self.enter();
         if params.load_info == LoadInfo::Shared {
@@ -194,6 +232,7 @@ impl Balancer {
             .map(|i| !tried.contains(&i) && (ignore_ejection || self.ejected(i, now).is_none()))
             .collect();
         let loads = self.loads(params);
+        let loads = self.ramped(params, now, loads);
         let (chosen, other) = self.choose(params, ctx, call, &loads, &candidates);
         let n = self.instances.len();
         if let Some(bad) = [chosen, other].into_iter().flatten().find(|&i| i >= n) {
@@ -406,6 +445,7 @@ impl Balancer {
         match timer {
             Timer::AttemptTimeout(attempt) => self.on_attempt_timeout(params, ctx, attempt),
             Timer::Hedge(call) => self.on_hedge(params, ctx, call),
+            Timer::Hold { .. } => {}
             Timer::Report => {
                 let outstanding = self.outstanding.clone();
                 self.reported.insert(ctx.id(), outstanding.clone());
@@ -469,6 +509,10 @@ impl Balancer {
     pub(super) fn on_hello(&mut self, ctx: &mut Ctx<LbNode>, from: NodeId) {
         self.enter();
         if let Some(i) = self.instances.iter().position(|&n| n == from) {
+            if self.greeted[i] {
+                self.rejoined[i] = Some(ctx.now());
+            }
+            self.greeted[i] = true;
             if self.outliers[i].until.is_some() {
                 ctx.log(format!("{from} is back: ejection lifted"));
             }
@@ -499,5 +543,54 @@ impl Balancer {
             self.stats.hedges,
             self.stats.ejections
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn balancer(slow_start: SimTime) -> (Params, Balancer) {
+        let params = Params {
+            slow_start,
+            ..Params::default()
+        };
+        let b = Balancer::new(&params, NodeId(0), 4);
+        (params, b)
+    }
+
+    #[test]
+    fn slow_start_ramps_a_rejoined_instance_from_a_tenth_to_a_whole() {
+        let (params, mut b) = balancer(SimTime::from_secs(2));
+        let at = SimTime::from_millis;
+        // Never rejoined: full weight.
+        assert_eq!(b.slow_start_share(&params, 1, at(500)), 1000);
+        b.rejoined[1] = Some(at(10_000));
+        assert_eq!(b.slow_start_share(&params, 1, at(10_000)), 100);
+        assert_eq!(b.slow_start_share(&params, 1, at(10_100)), 100);
+        assert_eq!(b.slow_start_share(&params, 1, at(11_000)), 500);
+        assert_eq!(b.slow_start_share(&params, 1, at(12_000)), 1000);
+        assert_eq!(b.slow_start_share(&params, 1, at(20_000)), 1000);
+        // Without slow start a rejoined instance is at full weight at once.
+        let (off, mut b_off) = balancer(SimTime::ZERO);
+        b_off.rejoined[1] = Some(at(10_000));
+        assert_eq!(b_off.slow_start_share(&off, 1, at(10_000)), 1000);
+    }
+
+    #[test]
+    fn a_ramping_instance_counts_as_more_loaded_and_the_others_keep_their_counts() {
+        let (params, mut b) = balancer(SimTime::from_secs(2));
+        let at = SimTime::from_millis;
+        let loads = vec![5, 0, 3];
+        // Nobody ramps: the view is unchanged.
+        assert_eq!(b.ramped(&params, at(1000), loads.clone()), loads);
+        b.rejoined[1] = Some(at(1000));
+        // A tenth of a share: (0 + 1) / 0.1 - 1 = 9, more than 5 and 3.
+        assert_eq!(b.ramped(&params, at(1000), loads.clone()), [5, 9, 3]);
+        // Half a share: (0 + 1) / 0.5 - 1 = 1; with 2 open, 5.
+        assert_eq!(b.ramped(&params, at(2000), loads.clone()), [5, 1, 3]);
+        assert_eq!(b.ramped(&params, at(2000), vec![5, 2, 3]), [5, 5, 3]);
+        // After the window: unchanged again.
+        assert_eq!(b.ramped(&params, at(3000), loads.clone()), loads);
     }
 }

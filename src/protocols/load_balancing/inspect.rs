@@ -15,10 +15,16 @@ impl Balancer {
                 Some(until) => format!(", ejected until {until}"),
                 None => String::new(),
             };
+            let ramp = match self.rejoined[i] {
+                Some(since) if params.slow_start > crate::sim::SimTime::ZERO => {
+                    format!(", slow start from {since}")
+                }
+                _ => String::new(),
+            };
             (
                 node.to_string(),
                 Item::text(format!(
-                    "{} outstanding, {} answered, {} failures in a row{ejected}",
+                    "{} outstanding, {} answered, {} failures in a row{ejected}{ramp}",
                     self.outstanding[i], self.stats.served[i], self.outliers[i].failures
                 )),
             )

@@ -36,6 +36,16 @@
 //!   consecutive failures (timeouts, or answers slower than
 //!   `eject_latency`) take an instance out of the choice for `eject_for`;
 //!   at most half the instances are ejected at once.
+//! - **Slow start** (`Balancer::ramped`, in `Balancer::pick`; the ramp
+//!   starts in `Balancer::on_hello` at an instance's second or later
+//!   `Hello`): for `slow_start` after an instance comes back, it counts as
+//!   `(outstanding + 1) / share - 1`, its share rising from a tenth to a
+//!   whole, so least-outstanding and two-choices do not send it every
+//!   request at once (`scenarios/lb-herd-after-restart.toml`,
+//!   `scenarios/lb-herd-slow-start.toml`).
+//! - **Long-lived requests** (`hold`, an instance's `Timer::Hold`): an
+//!   instance answers `hold` after it starts serving a request, so
+//!   outstanding counts open connections.
 //!
 //! Parameters: [`scenario::PARAMS`]; checks and metrics: `checks.rs`.
 
@@ -139,6 +149,12 @@ pub struct Params {
     /// How often balancers share their counts with `load_info = "shared"`
     /// (`load_report_every`).
     pub load_report_every: SimTime,
+    /// An instance answers this long after serving a request; zero: at
+    /// once (`hold`).
+    pub hold: SimTime,
+    /// A restarted instance's share ramps up over this long; zero: no ramp
+    /// (`slow_start`).
+    pub slow_start: SimTime,
     /// Deliberate defects (`bugs`).
     pub bugs: BTreeSet<Bug>,
     /// The strategies' rules (the reference's, or a lab 13 student's).
@@ -163,6 +179,8 @@ impl Default for Params {
             eject_for: EJECT_FOR.default_value(),
             load_info: LoadInfo::Local,
             load_report_every: LOAD_REPORT_EVERY.default_value(),
+            hold: HOLD.default_value(),
+            slow_start: SLOW_START.default_value(),
             bugs: BTreeSet::new(),
             hooks: lab::Hooks::default(),
         }
@@ -217,6 +235,15 @@ pub enum Timer {
     Hedge(u64),
     /// Time to share the load view.
     Report,
+    /// An instance's held request is due (`hold`): answer it now.
+    Hold {
+        /// The balancer that sent the attempt.
+        balancer: NodeId,
+        /// Attempt id.
+        attempt: u64,
+        /// The request's key.
+        key: String,
+    },
 }
 
 /// A node's role.
@@ -291,8 +318,20 @@ impl Node for LbNode {
         match (&mut self.role, msg) {
             (Role::Instance { served }, Msg::Request { attempt, key }) => {
                 *served += 1;
-                let value = table_value(&key);
-                ctx.send(from, Msg::Answer { attempt, value });
+                if params.hold > SimTime::ZERO {
+                    let balancer = from;
+                    ctx.set_timer(
+                        params.hold,
+                        Timer::Hold {
+                            balancer,
+                            attempt,
+                            key,
+                        },
+                    );
+                } else {
+                    let value = table_value(&key);
+                    ctx.send(from, Msg::Answer { attempt, value });
+                }
             }
             (Role::Balancer(b), Msg::Answer { attempt, value }) => {
                 b.on_answer(&params, ctx, attempt, value)
@@ -305,8 +344,20 @@ impl Node for LbNode {
 
     fn on_timer(&mut self, ctx: &mut Ctx<Self>, timer: Timer) {
         let params = Arc::clone(&self.params);
-        if let Role::Balancer(b) = &mut self.role {
-            b.on_timer(&params, ctx, timer);
+        match (&mut self.role, timer) {
+            (
+                Role::Instance { .. },
+                Timer::Hold {
+                    balancer,
+                    attempt,
+                    key,
+                },
+            ) => {
+                let value = table_value(&key);
+                ctx.send(balancer, Msg::Answer { attempt, value });
+            }
+            (Role::Balancer(b), timer) => b.on_timer(&params, ctx, timer),
+            (Role::Instance { .. }, _) => {}
         }
     }
 

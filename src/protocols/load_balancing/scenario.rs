@@ -32,6 +32,8 @@ pub const PARAMS: &[ParamDecl] = &[
     EJECT_FOR.decl,
     LOAD_INFO.decl,
     LOAD_REPORT_EVERY.decl,
+    HOLD.decl,
+    SLOW_START.decl,
 ];
 
 pub(crate) const MODE: Param<&'static str> = Param::one_of(
@@ -118,6 +120,16 @@ pub(crate) const LOAD_REPORT_EVERY: Param<SimTime> = Param::positive_duration(
     SimTime::from_millis(100),
     "how often balancers report their counts to each other (load_info = \"shared\")",
 );
+pub(crate) const HOLD: Param<SimTime> = Param::duration(
+    "hold",
+    SimTime::ZERO,
+    "an instance answers a request this long after it starts serving it, holding no worker once served (a long-lived request: a stream, a long poll), so outstanding counts open connections; 0: it answers as it serves",
+);
+pub(crate) const SLOW_START: Param<SimTime> = Param::duration(
+    "slow_start",
+    SimTime::ZERO,
+    "an instance that comes back (its Hello after a restart) ramps from a tenth of a share to a full one over this long (least-outstanding, two-choices); 0: no ramp",
+);
 
 /// Read `[protocol]` ([`PARAMS`] and `bugs`).
 pub fn params(scenario: &Scenario) -> Result<Params, ScenarioError> {
@@ -155,6 +167,8 @@ pub fn params(scenario: &Scenario) -> Result<Params, ScenarioError> {
             _ => LoadInfo::Local,
         },
         load_report_every: p.get(&LOAD_REPORT_EVERY)?,
+        hold: p.get(&HOLD)?,
+        slow_start: p.get(&SLOW_START)?,
         bugs: p.bugs::<Bug>()?.into_iter().collect(),
         hooks: super::lab::Hooks::default(),
     };
