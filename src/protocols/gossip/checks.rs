@@ -62,7 +62,9 @@ pub fn acked_values<G: Node>(sim: &Sim<G>) -> Vec<i64> {
 /// 10,000 nodes instead of O(nodes).
 pub fn values_come_from_clients<G: GossipLabNode>(sim: &Sim<G>) -> Result<(), String> {
     let issued = sim.counters().ops_invoked as i64;
-    let sweep = sim.steps() % u64::from(sim.node_count().max(1)) == 0;
+    let sweep = sim
+        .steps()
+        .is_multiple_of(u64::from(sim.node_count().max(1)));
     let handled: Vec<(NodeId, &G)> = if sweep {
         sim.live_nodes().collect()
     } else {
