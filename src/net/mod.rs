@@ -1,14 +1,17 @@
 //! The network model: per-link latency, loss, duplication, optional FIFO
 //! delivery, and partitions.
 //!
-//! Connectivity lives in a petgraph graph (an edge `a → b` means `a` can reach
-//! `b`); a dense matrix mirrors it for the hot path. Client traffic crosses the
+//! Connectivity is the set of cut directed links (`cuts.rs`: one bit per
+//! ordered pair of nodes, allocated at the first cut, so a cluster of
+//! thousands of nodes keeps nothing per pair until a fault cuts a link);
+//! components are searched over it on demand. Client traffic crosses the
 //! default link (latency, and loss or duplication as [`ClientTraffic`] says)
 //! and is not subject to the nodes' partitions: clients sit beside the
 //! cluster, as Jepsen's do, unless a fault names a client (`isolate = "c1"`,
 //! a client in a partition group, a cut from or to a client), which cuts
 //! that client's own links ([`Network::cut_client_link`]).
 
+mod cuts;
 mod kind;
 pub mod latency;
 pub mod partition;
@@ -18,10 +21,8 @@ pub use partition::PartitionShape;
 
 use crate::base::rng::{Prng, Ratio};
 use crate::base::{ClientId, Endpoint, NodeId, SimTime};
-use petgraph::graphmap::DiGraphMap;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
 /// The behaviour of one directed link.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, Default)]
@@ -166,13 +167,11 @@ pub enum Transit {
 pub struct Network {
     nodes: u32,
     config: NetConfig,
-    /// Shared between copies of the world until one of them cuts or
-    /// heals a link (copy on write): cloning a world is the explorer's
-    /// hot path.
-    graph: Arc<DiGraphMap<NodeId, ()>>,
-    /// `cut[from * nodes + to]`: mirrors the graph.
-    cut: Vec<bool>,
-    last_arrival: Vec<SimTime>,
+    /// The cut directed links between nodes.
+    cuts: cuts::Cuts,
+    /// FIFO links only: the last arrival time on each directed link that
+    /// carried a message (`from * nodes + to`).
+    last_arrival: BTreeMap<usize, SimTime>,
     /// Messages sent on each directed link so far (only counted when
     /// `config.lose` names any).
     sent: BTreeMap<(Endpoint, Endpoint), u64>,
@@ -188,22 +187,15 @@ pub struct Network {
 impl Network {
     /// A fully connected network of `nodes`.
     pub fn new(nodes: u32, config: NetConfig) -> Network {
-        let n = nodes as usize;
-        let mut net = Network {
+        Network {
             nodes,
             config,
-            graph: Arc::new(DiGraphMap::new()),
-            cut: vec![false; n * n],
-            last_arrival: Vec::new(),
+            cuts: cuts::Cuts::new(nodes),
+            last_arrival: BTreeMap::new(),
             sent: BTreeMap::new(),
             client_cuts: BTreeSet::new(),
             rules: Vec::new(),
-        };
-        if net.config.fifo {
-            net.last_arrival = vec![SimTime::ZERO; n * n];
         }
-        net.heal();
-        net
     }
 
     /// Number of nodes.
@@ -282,8 +274,7 @@ impl Network {
         kind: Option<&str>,
     ) -> Transit {
         let listed = self.listed(Endpoint::Node(from), Endpoint::Node(to));
-        let slot = from.index() * self.nodes as usize + to.index();
-        if self.cut[slot] {
+        if self.cuts.get(from, to) {
             return Transit::Partitioned;
         }
         let link = self.effective_link(from, to, kind);
@@ -297,7 +288,8 @@ impl Network {
             None
         };
         if self.config.fifo {
-            let last = &mut self.last_arrival[slot];
+            let slot = from.index() * self.nodes as usize + to.index();
+            let last = self.last_arrival.entry(slot).or_insert(SimTime::ZERO);
             at = at.max(*last);
             *last = at;
             if let Some(copy) = duplicate.as_mut() {
@@ -376,20 +368,8 @@ impl Network {
 
     /// Restore every link (those of clients too).
     pub fn heal(&mut self) {
-        self.cut.iter_mut().for_each(|c| *c = false);
+        self.cuts.clear();
         self.client_cuts.clear();
-        let mut graph = DiGraphMap::new();
-        for a in 0..self.nodes {
-            graph.add_node(NodeId(a));
-        }
-        for a in 0..self.nodes {
-            for b in 0..self.nodes {
-                if a != b {
-                    graph.add_edge(NodeId(a), NodeId(b), ());
-                }
-            }
-        }
-        self.graph = Arc::new(graph);
     }
 
     /// Add a change to some links' behaviour, on top of those in force.
@@ -413,9 +393,7 @@ impl Network {
     pub fn is_cut(&self, from: Endpoint, to: Endpoint) -> bool {
         match (from, to) {
             (Endpoint::Node(a), Endpoint::Node(b)) => {
-                a.0 < self.nodes
-                    && b.0 < self.nodes
-                    && self.cut[a.index() * self.nodes as usize + b.index()]
+                a.0 < self.nodes && b.0 < self.nodes && self.cuts.get(a, b)
             }
             _ => self.client_cuts.contains(&(from, to)),
         }
@@ -429,11 +407,7 @@ impl Network {
                 if a == b || a.0 >= self.nodes || b.0 >= self.nodes {
                     return;
                 }
-                let slot = a.index() * self.nodes as usize + b.index();
-                if self.cut[slot] {
-                    self.cut[slot] = false;
-                    Arc::make_mut(&mut self.graph).add_edge(a, b, ());
-                }
+                self.cuts.set(a, b, false);
             }
             _ => {
                 self.client_cuts.remove(&(from, to));
@@ -467,10 +441,7 @@ impl Network {
         if from == to || from.0 >= self.nodes || to.0 >= self.nodes {
             return;
         }
-        self.cut[from.index() * self.nodes as usize + to.index()] = true;
-        if self.graph.contains_edge(from, to) {
-            Arc::make_mut(&mut self.graph).remove_edge(from, to);
-        }
+        self.cuts.set(from, to, true);
     }
 
     /// Cut both directions between each pair.
@@ -511,26 +482,18 @@ impl Network {
 
     /// True when `from` can currently reach `to` directly.
     pub fn connected(&self, from: NodeId, to: NodeId) -> bool {
-        from == to || self.graph.contains_edge(from, to)
+        from == to || (from.0 < self.nodes && to.0 < self.nodes && !self.cuts.get(from, to))
     }
 
     /// True when any link is cut.
     pub fn is_partitioned(&self) -> bool {
-        self.cut.iter().any(|&c| c)
+        self.cuts.count() > 0
     }
 
     /// Strongly connected components of the reachability graph, each sorted,
     /// largest first (ties by smallest member).
     pub fn components(&self) -> Vec<Vec<NodeId>> {
-        let mut comps: Vec<Vec<NodeId>> = petgraph::algo::tarjan_scc(&*self.graph)
-            .into_iter()
-            .map(|mut c| {
-                c.sort();
-                c
-            })
-            .collect();
-        comps.sort_by(|a, b| b.len().cmp(&a.len()).then(a[0].cmp(&b[0])));
-        comps
+        self.cuts.components()
     }
 
     /// True when some strongly connected component holds a majority.
@@ -627,7 +590,7 @@ impl Network {
                 format!("{{{}}}", names.join(" "))
             })
             .collect();
-        let cut = self.cut.iter().filter(|&&c| c).count();
+        let cut = self.cuts.count();
         format!("{} ({cut} directed links cut)", groups.join(" | "))
     }
 }

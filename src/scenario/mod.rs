@@ -55,7 +55,7 @@ pub use spec::{
     CheckSpec, ClientTraffic, ClockSpec, FaultAction, FaultSpec, InFlight, InvariantSelection,
     LatencySpec, LinkSpec, LoseSpec, NemesisKind, NemesisSpec, NetworkChangeSpec, NetworkSpec,
     PartitionShape, PartitionSpec, Probability, Rate, RetryMode, Scenario, SignedDuration,
-    StorageSpec, Target, TimedSpec, WorkloadSpec,
+    StorageSpec, Target, TimedSpec, WorkloadSpec, MAX_NODES,
 };
 
 pub use write::to_toml;
@@ -70,7 +70,7 @@ use std::path::Path;
 pub struct Overrides {
     /// `--seed`: replaces `seed`.
     pub seed: Option<u64>,
-    /// `--nodes`: replaces `nodes` (must be 1..=256).
+    /// `--nodes`: replaces `nodes` (must be 1..=[`MAX_NODES`]).
     pub nodes: Option<u32>,
     /// `--duration`: replaces `duration` (must be more than 0).
     pub duration: Option<SimTime>,

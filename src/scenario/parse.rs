@@ -167,16 +167,18 @@ fn parse_size_and_time<'a>(
     let source = top.source;
     let file_nodes = top
         .get("nodes")
-        .map(|item| read::integer_in(source, "nodes", item, 1..=256))
+        .map(|item| read::integer_in(source, "nodes", item, 1..=i64::from(MAX_NODES)))
         .transpose()?;
     let (nodes, nodes_from) = match (overrides.nodes, file_nodes) {
-        (Some(n), _) if !(1..=256).contains(&n) => {
-            let message = format!("--nodes must be between 1 and 256, got {n}");
+        (Some(n), _) if !(1..=MAX_NODES).contains(&n) => {
+            let message = format!("--nodes must be between 1 and {MAX_NODES}, got {n}");
             return Err(ScenarioError::whole("--nodes", message));
         }
         (Some(n), _) => (n, format!("--nodes {n}")),
         (None, Some(n)) => (n as u32, format!("nodes = {n}")),
-        (None, None) => return Err(top.missing("nodes", "an integer from 1 to 256")),
+        (None, None) => {
+            return Err(top.missing("nodes", &format!("an integer from 1 to {MAX_NODES}")))
+        }
     };
     let file_duration = top
         .get("duration")

@@ -14,6 +14,15 @@ use std::fmt;
 use std::ops::Range;
 use toml::Spanned;
 
+/// The most nodes a scenario may have (`nodes` and `--nodes`): 16,384.
+///
+/// The engine keeps about half a kilobyte per node and nothing per pair of
+/// nodes until a fault cuts a link (the cut table is then one bit per
+/// directed pair: 32 MiB at this limit); a 10,000-node run
+/// (`scenarios/gossip-10k.toml`, `scenarios/swim-10k.toml`) is measured in
+/// `docs/performance.md`.
+pub const MAX_NODES: u32 = 16_384;
+
 /// A whole scenario file, validated.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
@@ -24,7 +33,7 @@ pub struct Scenario {
     /// `protocol` (a string) or `[protocol] name`: required; the protocol's
     /// registry name. Not checked here: the registry validates it (span kept).
     pub protocol: Spanned<String>,
-    /// `nodes`: required, 1..=256 (or `--nodes`).
+    /// `nodes`: required, 1..=[`MAX_NODES`] (or `--nodes`).
     pub nodes: u32,
     /// `seed`: default 0 (or `--seed`).
     pub seed: u64,

@@ -105,7 +105,10 @@ fn invalid_overrides_are_errors() {
         ..Overrides::default()
     };
     let err = parse("t.toml", MINIMAL, &overrides).expect_err("zero nodes");
-    assert_eq!(err.to_string(), "--nodes must be between 1 and 256, got 0");
+    assert_eq!(
+        err.to_string(),
+        "--nodes must be between 1 and 16384, got 0"
+    );
 }
 
 #[test]
@@ -151,7 +154,7 @@ fn missing_required_key_says_what_was_expected() {
     let err = parse_err(&MINIMAL.replace("nodes = 3\n", ""));
     assert_eq!(
         err.headline(),
-        "t.toml:1:1: missing `nodes` at the top level; expected an integer from 1 to 256"
+        "t.toml:1:1: missing `nodes` at the top level; expected an integer from 1 to 16384"
     );
 }
 

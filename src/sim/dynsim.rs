@@ -69,6 +69,12 @@ pub trait DynSim: Send {
     fn trace_hash(&self) -> u64;
     /// Every node's view.
     fn nodes(&self) -> Vec<NodeView>;
+    /// One node's view (`None` past the last node).
+    fn node_view(&self, id: NodeId) -> Option<NodeView>;
+    /// Every node's view without the inspector's fields (`view` empty):
+    /// what a big cluster's summarised panel needs, at a fraction of
+    /// [`DynSim::nodes`]'s cost.
+    fn node_lines(&self) -> Vec<NodeView>;
     /// The client history.
     fn history(&self) -> &History;
     /// Latencies of the ok client operations so far, in nanoseconds, in
@@ -210,20 +216,16 @@ impl<N: Node> DynSim for Sim<N> {
         self.trace.hash()
     }
     fn nodes(&self) -> Vec<NodeView> {
-        self.nodes
-            .iter()
-            .enumerate()
-            .map(|(i, slot)| {
-                let id = NodeId(i as u32);
-                let mut view = node_view(id, slot, self.now);
-                if view.up {
-                    view.service = self
-                        .service
-                        .as_deref()
-                        .and_then(|s| s.describe(id, self.now));
-                }
-                view
-            })
+        (0..self.nodes.len() as u32)
+            .filter_map(|i| self.view_of(NodeId(i), true))
+            .collect()
+    }
+    fn node_view(&self, id: NodeId) -> Option<NodeView> {
+        self.view_of(id, true)
+    }
+    fn node_lines(&self) -> Vec<NodeView> {
+        (0..self.nodes.len() as u32)
+            .filter_map(|i| self.view_of(NodeId(i), false))
             .collect()
     }
     fn history(&self) -> &History {
@@ -390,7 +392,23 @@ impl<N: Node> DynSim for Sim<N> {
 /// What the UI shows about one node. `role`, `summary` and `Debug` are
 /// protocol code: a panic in them (a `todo!()`, or a state half-updated by
 /// a handler that panicked) shows in the view instead of taking the UI down.
-fn node_view<N: Node>(id: NodeId, slot: &NodeSlot<N>, now: SimTime) -> NodeView {
+impl<N: Node> Sim<N> {
+    /// Node `id`'s view (its inspector fields only when `inspect`), with
+    /// its service load.
+    fn view_of(&self, id: NodeId, inspect: bool) -> Option<NodeView> {
+        let slot = self.nodes.get(id.index())?;
+        let mut view = node_view(id, slot, self.now, inspect);
+        if view.up {
+            view.service = self
+                .service
+                .as_deref()
+                .and_then(|s| s.describe(id, self.now));
+        }
+        Some(view)
+    }
+}
+
+fn node_view<N: Node>(id: NodeId, slot: &NodeSlot<N>, now: SimTime, inspect: bool) -> NodeView {
     let local_time = slot.clock.local(now);
     let paused_until = slot.paused_until.filter(|&until| until > now);
     let Some(node) = slot.state.as_deref() else {
@@ -408,7 +426,8 @@ fn node_view<N: Node>(id: NodeId, slot: &NodeSlot<N>, now: SimTime) -> NodeView 
     let site = || format!("{id}'s role, summary or inspect");
     let shown = catch_panic(site, || {
         let role = node.role().map(str::to_string);
-        (role, node.summary(), node.inspect())
+        let view = if inspect { node.inspect() } else { View::new() };
+        (role, node.summary(), view)
     });
     let (role, summary, view) = match shown {
         Ok(shown) => shown,

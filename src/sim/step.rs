@@ -91,6 +91,7 @@ impl<N: Node> Sim<N> {
     pub(crate) fn process(&mut self, at: SimTime, event: Event<N>) -> StepResult {
         self.now = at;
         self.step += 1;
+        self.handled.clear();
         {
             let h = self.trace.hasher();
             (self.step, self.now).hash(h);
@@ -335,6 +336,7 @@ impl<N: Node> Sim<N> {
         let Some(state) = slot.state.as_mut().map(Arc::make_mut) else {
             return;
         };
+        self.handled.push(id);
         let mut effects = std::mem::take(&mut self.effects);
         let mut ctx = Ctx {
             id,

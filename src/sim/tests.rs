@@ -646,3 +646,14 @@ fn byte_metrics_count_json_bytes_and_change_nothing_else() {
     assert!(plain.metrics.iter().all(|(n, _)| n != "message-bytes"));
     assert_eq!(plain.trace_hash, report.trace_hash);
 }
+
+/// The engine's own memory per node (issue 21: under 1 KB beyond the
+/// protocol's state): the slot (random stream, clock, storage handle,
+/// state pointer) is fixed-size, whatever the protocol; the network keeps
+/// nothing per pair of nodes until a cut (`net::cuts`).
+#[test]
+fn a_node_slot_costs_the_engine_under_half_a_kilobyte() {
+    let slot = std::mem::size_of::<super::world::NodeSlot<crate::protocols::pingpong::PingPong>>();
+    println!("NodeSlot: {slot} bytes");
+    assert!(slot <= 512, "NodeSlot grew to {slot} bytes");
+}

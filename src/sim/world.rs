@@ -213,6 +213,8 @@ pub struct Sim<N: Node> {
     pub(crate) settling: bool,
     pub(crate) in_flight: u64,
     pub(crate) effects: Vec<Effect<N>>,
+    /// The nodes whose handler ran in the current (or last) step, in order.
+    pub(crate) handled: Vec<NodeId>,
     pub(crate) trace: Trace<N>,
     /// Shared by copies of the world until one of them records an event
     /// (copy on write): most explored steps record none.
@@ -531,6 +533,7 @@ impl<N: Node> SimBuilder<N> {
             settling: false,
             in_flight: 0,
             effects: Vec::new(),
+            handled: Vec::new(),
             trace: Trace::new(self.trace_level),
             history: Arc::new(History::new()),
             counters: Counters::default(),
@@ -655,6 +658,16 @@ impl<N: Node> Sim<N> {
     pub fn end_time(&self) -> SimTime {
         self.settings.duration.saturating_add(self.settings.settle)
     }
+    /// The nodes whose handler ran in the last step, in order: usually
+    /// one; none for a step that ran no handler (a crash, a client's
+    /// timeout); several when a fault restarts several. A node's state
+    /// changes only in its own handlers, so a per-step check of a rule
+    /// about each node's own state may look at these alone (O(1) per step
+    /// instead of O(nodes)).
+    pub fn handled_nodes(&self) -> &[NodeId] {
+        &self.handled
+    }
+
     /// Number of nodes.
     pub fn node_count(&self) -> u32 {
         self.settings.nodes

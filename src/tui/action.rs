@@ -5,6 +5,9 @@
 pub enum PromptKind {
     /// `g`: a step number or a virtual time (`1500`, `3.2s`).
     Goto,
+    /// `o`: the nodes to show in a big cluster (`42 7 100-105`; empty
+    /// clears), the first one selected.
+    Pick,
     /// `/`: a node or client (`n2`, `c0`) or an event kind (`deliver`).
     Filter,
     /// `p`: partition groups (`0 1 2 | 3 4`).
@@ -26,6 +29,7 @@ impl PromptKind {
     pub fn question(self) -> &'static str {
         match self {
             PromptKind::Goto => "go to step or time (1500, 3.2s)",
+            PromptKind::Pick => "show and select nodes (42 n7 100-105; empty clears)",
             PromptKind::Filter => {
                 "filter log by node, client or kind (n2, c0, deliver; empty clears)"
             }
@@ -116,7 +120,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("n  →", "one step forward"),
     ("b  ←", "one step back"),
     ("+  -", "faster / slower"),
-    ("g", "go to a step or a time"),
+    ("g  o", "go to a step / pick nodes"),
     ("j k ↓ ↑", "select / scroll the panel"),
     ("tab", "next panel"),
     ("esc", "clear the event selection"),

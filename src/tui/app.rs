@@ -4,7 +4,9 @@
 use super::action::{Action, Mode, PromptKind};
 use super::parse::{self, GotoTarget};
 use crate::faults::{FaultAction, HealScope, NetChange, Target};
-use crate::sim::{EntryFilter, NodeId, RunReport, SimTime, StepResult, Timeline, TraceLevel};
+use crate::sim::{
+    Endpoint, EntryFilter, NodeId, RunReport, SimTime, StepResult, Timeline, TraceLevel,
+};
 
 /// Playing speeds in events per second of wall time; `None` is as fast as
 /// the machine goes.
@@ -27,6 +29,14 @@ pub const SPEEDS: [Option<u64>; 14] = [
 
 /// The speed a session starts at (50 events/s).
 pub const DEFAULT_SPEED: usize = 5;
+
+/// Above this many nodes the cluster panel summarises (counts by state,
+/// role, partition group and summary) and lists only the selected, picked
+/// (`o`) and busiest nodes; the diagram draws columns for those only.
+pub const BIG_CLUSTER: usize = 64;
+
+/// How many recent steps decide which nodes are the busiest.
+pub const BUSY_WINDOW: usize = 2_000;
 
 /// Snapshot interval for the TUI's timeline (it doubles on long runs).
 pub const SNAPSHOT_EVERY: u64 = 1_024;
@@ -86,6 +96,8 @@ pub struct App {
     pub(crate) focus: Focus,
     pub(crate) inspect: Inspect,
     pub(crate) selected_node: usize,
+    /// `o`: the nodes the user picked to show in a big cluster's panels.
+    pub(crate) picked: Vec<usize>,
     pub(crate) selected_entry: Option<usize>,
     pub(crate) inspector_scroll: u16,
     /// `e`: the inspector shows folded lists and sections whole.
@@ -117,6 +129,7 @@ impl App {
             focus: Focus::Cluster,
             inspect: Inspect::Node,
             selected_node: 0,
+            picked: Vec::new(),
             selected_entry: None,
             inspector_scroll: 0,
             inspector_expanded: false,
@@ -208,6 +221,63 @@ impl App {
     /// What the inspector shows.
     pub fn inspect(&self) -> Inspect {
         self.inspect
+    }
+
+    /// The selected node's index.
+    /// The nodes picked with `o`, in id order.
+    pub fn picked_nodes(&self) -> &[usize] {
+        &self.picked
+    }
+
+    /// True when the cluster has more than [`BIG_CLUSTER`] nodes: the
+    /// cluster panel summarises and the diagram draws only
+    /// [`App::shown_nodes`].
+    pub fn is_big_cluster(&self) -> bool {
+        self.timeline.sim().node_count() as usize > BIG_CLUSTER
+    }
+
+    /// Up to `room` nodes to draw, in id order: every node of a small
+    /// cluster; in a big one the selected node, then the picked ones, then
+    /// the busiest (most events among the last [`BUSY_WINDOW`] steps).
+    pub fn shown_nodes(&self, room: usize) -> Vec<usize> {
+        let count = self.timeline.sim().node_count() as usize;
+        if count <= BIG_CLUSTER {
+            return (0..count.min(room)).collect();
+        }
+        let mut shown: Vec<usize> = Vec::with_capacity(room);
+        let add = |n: usize, shown: &mut Vec<usize>| {
+            if shown.len() < room && n < count && !shown.contains(&n) {
+                shown.push(n);
+            }
+        };
+        add(self.selected_node, &mut shown);
+        for &n in &self.picked {
+            add(n, &mut shown);
+        }
+        for n in self.busiest_nodes(room) {
+            add(n, &mut shown);
+        }
+        shown.sort_unstable();
+        shown
+    }
+
+    /// Up to `max` nodes with the most events (as source or target) among
+    /// the last [`BUSY_WINDOW`] kept steps, busiest first (ties by id).
+    pub fn busiest_nodes(&self, max: usize) -> Vec<usize> {
+        let sim = self.timeline.sim();
+        let end = self.selected_entry.map_or(sim.trace_len(), |s| s + 1);
+        let mut counts: std::collections::BTreeMap<usize, usize> = Default::default();
+        for i in end.saturating_sub(BUSY_WINDOW)..end {
+            let Some(e) = sim.entry(i) else { continue };
+            for end in [e.source, e.target].into_iter().flatten() {
+                if let Endpoint::Node(n) = end {
+                    *counts.entry(n.index()).or_default() += 1;
+                }
+            }
+        }
+        let mut busy: Vec<(usize, usize)> = counts.into_iter().collect();
+        busy.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        busy.into_iter().take(max).map(|(n, _)| n).collect()
     }
 
     /// The selected node's index.
@@ -549,18 +619,27 @@ impl App {
         };
     }
 
+    /// Show `picked` (empty: the busiest nodes only) and select the first.
+    fn pick(&mut self, picked: Vec<usize>) {
+        if let Some(&first) = picked.first() {
+            self.selected_node = first;
+            self.inspect = Inspect::Node;
+            self.inspector_scroll = 0;
+        }
+        self.status = match picked.len() {
+            0 => "picked nodes cleared: the busiest are shown".into(),
+            n => format!("showing {n} picked node(s); n{} selected", picked[0]),
+        };
+        self.picked = picked;
+    }
+
     fn act_on_node(&mut self, make: fn(Target) -> FaultAction) {
         if !self.can_act() {
             return;
         }
         let node = NodeId(self.selected_node as u32);
         let action = make(Target::Node(node));
-        let up = self
-            .timeline
-            .sim()
-            .nodes()
-            .get(self.selected_node)
-            .is_none_or(|v| v.up);
+        let up = self.timeline.sim().node_view(node).is_none_or(|v| v.up);
         match (&action, up) {
             (FaultAction::Restart(_), true) => {
                 self.status =
@@ -655,6 +734,7 @@ impl App {
         let nodes = self.timeline.sim().node_count();
         let result = match kind {
             PromptKind::Goto => parse::goto_target(&text).map(|t| self.goto(t)),
+            PromptKind::Pick => parse::pick(&text, nodes).map(|picked| self.pick(picked)),
             PromptKind::Filter => parse::filter(&text, nodes).map(|f| {
                 self.filter = f;
                 self.filter_text = text.trim().to_string();

@@ -69,6 +69,45 @@ pub fn filter(text: &str, nodes: u32) -> Result<EntryFilter, String> {
     }
 }
 
+/// Most nodes one `o` prompt may pick (more would not fit any panel).
+pub const PICK_MAX: usize = 64;
+
+/// `42 n7 100-105` (spaces or commas; `n` prefixes allowed; `A-B` a range)
+/// as the nodes to show, in the order given, without repeats; empty clears.
+pub fn pick(text: &str, nodes: u32) -> Result<Vec<usize>, String> {
+    let number = |word: &str| -> Result<usize, String> {
+        let digits = word.strip_prefix('n').unwrap_or(word);
+        match digits.parse::<u32>() {
+            Ok(n) if n < nodes => Ok(n as usize),
+            _ => Err(format!(
+                "{word:?} is not a node: give numbers from 0 to {} (42, n7, 100-105)",
+                nodes.saturating_sub(1)
+            )),
+        }
+    };
+    let mut picked = Vec::new();
+    for word in text.split([' ', ',']).filter(|w| !w.is_empty()) {
+        let (low, high) = match word.split_once('-') {
+            Some((a, b)) => (number(a)?, number(b)?),
+            None => (number(word)?, number(word)?),
+        };
+        if high < low || high - low >= PICK_MAX {
+            return Err(format!(
+                "{word:?}: a range goes up and holds at most {PICK_MAX} nodes"
+            ));
+        }
+        for n in low..=high {
+            if !picked.contains(&n) {
+                picked.push(n);
+            }
+        }
+        if picked.len() > PICK_MAX {
+            return Err(format!("at most {PICK_MAX} nodes can be picked at once"));
+        }
+    }
+    Ok(picked)
+}
+
 /// `0 1 2 | 3 4` (or with `n` prefixes) as a partition.
 pub fn partition(text: &str, nodes: u32) -> Result<FaultAction, String> {
     let mut groups = Vec::new();
@@ -186,6 +225,22 @@ pub fn delay(text: &str) -> Result<Option<Latency>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pick_takes_numbers_prefixes_and_ranges() {
+        assert_eq!(
+            pick("42 n7, 100-102 7", 10_000),
+            Ok(vec![42, 7, 100, 101, 102])
+        );
+        assert_eq!(pick("  ", 10_000), Ok(vec![]));
+        assert_eq!(
+            pick("10000", 10_000),
+            Err("\"10000\" is not a node: give numbers from 0 to 9999 (42, n7, 100-105)".into())
+        );
+        assert!(pick("5-3", 10).is_err());
+        assert!(pick("0-999", 10_000).is_err());
+        assert!(pick("x", 10).is_err());
+    }
 
     #[test]
     fn delay_takes_a_latency_a_range_or_reset() {

@@ -95,3 +95,15 @@ fn sweep_params_prints_the_fanout_trade_off() {
         support::stderr(&bad)
     );
 }
+
+/// `gossip-10k` shortened for the test profile: the same file (crash at
+/// 10 s, restart at 40 s, 60 s in all) on 300 nodes; the full 10,000-node
+/// run is a release-build command (docs/performance.md).
+#[test]
+fn gossip_10k_shortened_trace_hash_is_pinned() {
+    let mut scenario = testing::load("scenarios/gossip-10k.toml");
+    scenario.nodes = 300;
+    let report = testing::run(&scenario, scenario.seed);
+    assert_eq!(report.verdict, Verdict::Pass, "{report:?}");
+    insta::assert_snapshot!(report.trace_hash);
+}

@@ -33,3 +33,17 @@ fn swim_failure_detection_trace_hash_is_pinned() {
     let report = testing::run(&scenario, scenario.seed);
     insta::assert_snapshot!(report.trace_hash);
 }
+
+/// `swim-10k` shortened for the test profile: 2,000 members (above
+/// `LISTED_ORDER_MAX`, so the permuted probe order and sampled helpers run)
+/// for 8 s; the full run is a release-build command (docs/performance.md).
+#[test]
+fn swim_10k_shortened_trace_hash_is_pinned() {
+    let mut scenario = testing::load("scenarios/swim-10k.toml");
+    scenario.nodes = 2_000;
+    scenario.duration = distlab::sim::SimTime::from_secs(8);
+    scenario.check.expect.clear();
+    let report = testing::run(&scenario, scenario.seed);
+    assert_eq!(report.verdict, Verdict::Pass, "{report:?}");
+    insta::assert_snapshot!(report.trace_hash);
+}

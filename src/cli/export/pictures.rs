@@ -10,6 +10,11 @@ use crate::scenario::Scenario;
 use crate::sim::TraceLevel;
 use std::io::Write;
 
+/// Most nodes an SVG or HTML picture draws (one lane each; the picture
+/// keeps the whole run): the scenario limit before big clusters. A
+/// 10,000-node run exports as JSON Lines, streamed.
+pub const MAX_PICTURE_NODES: u32 = 256;
+
 /// Parse `--steps A..B` (B excluded) or `A..=B` (B included), steps from 1.
 pub fn parse_steps(text: &str) -> Result<StepRange, String> {
     let bad =
@@ -45,6 +50,12 @@ pub fn parse_steps(text: &str) -> Result<StepRange, String> {
 
 /// Run the scenario at `seed` and write its picture; returns the exit code.
 pub fn export_picture(ctx: &Context, args: &ExportArgs, scenario: &Scenario, seed: u64) -> i32 {
+    if scenario.nodes > MAX_PICTURE_NODES {
+        return common::report_error(format!(
+            "{} has {} nodes; --format svg and html draw one lane per node and read the whole run, so they take at most {MAX_PICTURE_NODES} (--nodes {MAX_PICTURE_NODES} shrinks the run; --format jsonl streams any size)",
+            scenario.name, scenario.nodes
+        ));
+    }
     let options = BuildOptions {
         trace_level: TraceLevel::Full,
     };

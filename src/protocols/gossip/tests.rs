@@ -206,7 +206,9 @@ fn an_invented_value_stops_the_run() {
         via: Via::Rumor,
     };
     node.values.insert(1_000_000, learned);
-    s.step();
+    // Caught when n2 next runs a handler, or at the next sweep of every
+    // node (every `nodes` steps), whichever comes first.
+    s.run_steps(8);
     let violation = s.violation().expect("the always-check must fire");
     assert_eq!(violation.check, "values-come-from-clients");
     assert!(

@@ -107,7 +107,8 @@ fn no_live_member_held_dead(sim: &Sim<Swim>, grace: SimTime) -> Result<(), Strin
     let mut held = Vec::new();
     for (id, node) in sim.live_nodes() {
         let now = sim.slots()[id.index()].clock.local(sim.now());
-        for (&m, info) in &node.members {
+        // Only changed entries can be dead: O(changes), not O(n) per node.
+        for (m, info) in node.changed_members() {
             let up = sim.node(m).is_some();
             if up && info.state == State::Dead && now.saturating_sub(info.since) > grace {
                 held.push(format!(

@@ -3,8 +3,9 @@
 //! n3`, `PingReq #7 n3`, then the sender's incarnation and the
 //! piggybacked membership updates (`n3 suspect@1`).
 
-use super::{Body, Msg, State, Update};
+use super::{Body, Member, Msg, State, Update};
 use crate::base::inspect::{Item, View};
+use crate::sim::NodeId;
 
 /// `alive`, `suspect`, `dead`.
 fn state_text(state: State) -> &'static str {
@@ -96,17 +97,44 @@ impl super::Swim {
             }
             None => Item::Absent,
         };
-        let members = self.members.iter().map(|(node, m)| {
-            (
-                node.to_string(),
-                Item::text(format!(
+        // A big cluster lists only the changed entries (and how many
+        // others are alive at incarnation 0), not thousands of lines.
+        let big = self.nodes > super::LISTED_ORDER_MAX;
+        let listed: Vec<(NodeId, Member)> = if big {
+            self.changed_members().collect()
+        } else {
+            self.members().collect()
+        };
+        let unchanged = (self.nodes.saturating_sub(1) as usize).saturating_sub(listed.len());
+        let mut members: Vec<(String, Item)> = listed
+            .into_iter()
+            .map(|(node, m)| {
+                let text = format!(
                     "{}@{} since {}",
                     state_text(m.state),
                     m.incarnation,
                     m.since
-                )),
-            )
-        });
+                );
+                (node.to_string(), Item::text(text))
+            })
+            .collect();
+        if big {
+            let text = format!("{unchanged} members alive@0 since start");
+            members.push(("others".to_string(), Item::text(text)));
+        }
+        let order = if big {
+            let rotation = match self.order_key {
+                Some(key) => format!("permutation {key:016x}"),
+                None => "not drawn yet".to_string(),
+            };
+            Item::text(format!(
+                "{rotation}, {} of {} probed",
+                self.cursor,
+                self.nodes.saturating_sub(1)
+            ))
+        } else {
+            Item::set(self.order.iter().copied())
+        };
         let spreading = self.queue.values().map(|(update, sent)| {
             (
                 update.member.to_string(),
@@ -133,7 +161,7 @@ impl super::Swim {
             .field("probe", probe)
             .field("members", Item::list(members))
             .field("spreading", Item::list(spreading))
-            .field("probeOrder", Item::set(self.order.iter().copied()))
+            .field("probeOrder", order)
             .section("ghost (for the checks)")
             .field("suspicionsRaised", Item::list_last(suspicions))
             .field("deathsAccepted", Item::list_last(deaths))

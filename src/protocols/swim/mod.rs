@@ -18,12 +18,21 @@
 //! and refutes, and dead members stay in the probe list, so a member wrongly
 //! declared dead (a slow one, or one cut off by a partition) rejoins.
 //!
+//! Big clusters: a node's view stores only the members whose entry changed
+//! since the start (everyone begins alive at incarnation 0), so 10,000 nodes
+//! do not hold 10⁸ entries; up to [`LISTED_ORDER_MAX`] nodes the probe
+//! order is a shuffled list, as the paper has it, and above that a
+//! pseudo-random permutation drawn from one number per rotation (`order.rs`),
+//! so the order costs O(1) memory per node; helpers for an indirect probe
+//! are then sampled rather than drawn from a shuffled list of everyone.
+//!
 //! Bug switch (`bugs = ["no-incarnation"]`): members never raise their
 //! incarnation, so a suspicion can never be refuted: a slow member is killed
 //! for good. Parameters and their defaults: [`scenario::PARAMS`].
 
 mod checks;
 mod inspect;
+mod order;
 pub mod scenario;
 
 pub use checks::builder;
@@ -32,6 +41,8 @@ use crate::sim::{Ctx, Node, NodeId, SimTime, TimerId};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
+
+pub use order::LISTED_ORDER_MAX;
 
 /// A member's state in someone's view.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -111,9 +122,20 @@ impl Params {
     /// How long a crashed member may take to be declared dead by everyone:
     /// two rotations of the probe list, the suspicion timeout, and ten
     /// periods of dissemination.
+    ///
+    /// In a big cluster two rotations would be hours; there the first
+    /// detection comes from whichever of the n − 1 probers reaches the
+    /// crashed member first, and the chance that none of them has after
+    /// 20 periods is about e⁻²⁰, so the rotation term is at most 20
+    /// periods. Dissemination takes O(log n) periods: at least ten, and
+    /// 2·⌈log2(n+1)⌉ when that is more (28 at 10,000 nodes). Clusters up to
+    /// 11 nodes get the bound they always had.
     pub fn detection_bound(&self, nodes: u32) -> SimTime {
-        let rotation = self.period.as_nanos() * u64::from(nodes.saturating_sub(1)) * 2;
-        SimTime(rotation + self.suspicion.as_nanos() + 10 * self.period.as_nanos())
+        let period = self.period.as_nanos();
+        let rotation = period * u64::from(nodes.saturating_sub(1)).saturating_mul(2).min(20);
+        let log = u64::from(u32::BITS - nodes.leading_zeros()); // ⌈log2(n+1)⌉
+        let spread = period * (2 * log).max(10);
+        SimTime(rotation + self.suspicion.as_nanos() + spread)
     }
 }
 
@@ -204,11 +226,15 @@ pub struct Swim {
     params: Arc<Params>,
     id: NodeId,
     nodes: u32,
-    /// Every other member as this node sees it.
-    pub members: BTreeMap<NodeId, Member>,
+    /// The members whose entry changed since the start; every other member
+    /// is alive at incarnation 0 since time 0 ([`Swim::member`]).
+    changed: BTreeMap<NodeId, Member>,
     /// This node's incarnation.
     pub incarnation: u64,
+    /// The shuffled probe list (up to [`LISTED_ORDER_MAX`] nodes).
     order: Vec<NodeId>,
+    /// Above [`LISTED_ORDER_MAX`] nodes: this rotation's permutation key.
+    order_key: Option<u64>,
     cursor: usize,
     probe: Option<Probe>,
     next_seq: u64,
@@ -221,25 +247,14 @@ pub struct Swim {
 impl Swim {
     /// A fresh node `id` of `nodes`, believing everyone alive.
     pub fn new(params: Arc<Params>, id: NodeId, nodes: u32) -> Self {
-        let members = (0..nodes)
-            .map(NodeId)
-            .filter(|&m| m != id)
-            .map(|m| {
-                let alive = Member {
-                    state: State::Alive,
-                    incarnation: 0,
-                    since: SimTime::ZERO,
-                };
-                (m, alive)
-            })
-            .collect();
         Swim {
             params,
             id,
             nodes,
-            members,
+            changed: BTreeMap::new(),
             incarnation: 0,
             order: Vec::new(),
+            order_key: None,
             cursor: 0,
             probe: None,
             next_seq: 0,
@@ -249,9 +264,48 @@ impl Swim {
         }
     }
 
+    /// Member `m` as this node sees it (`None` for itself or a node that
+    /// is not in the cluster).
+    pub fn member(&self, m: NodeId) -> Option<Member> {
+        if m == self.id || m.0 >= self.nodes {
+            return None;
+        }
+        let start = Member {
+            state: State::Alive,
+            incarnation: 0,
+            since: SimTime::ZERO,
+        };
+        Some(self.changed.get(&m).copied().unwrap_or(start))
+    }
+
+    /// Every other member as this node sees it, in id order (O(n): the
+    /// checks use [`Swim::changed_members`]).
+    pub fn members(&self) -> impl Iterator<Item = (NodeId, Member)> + '_ {
+        (0..self.nodes)
+            .map(NodeId)
+            .filter_map(|m| Some((m, self.member(m)?)))
+    }
+
+    /// The members whose entry changed since the start (state or
+    /// incarnation), in id order; every other member is alive at
+    /// incarnation 0.
+    pub fn changed_members(&self) -> impl Iterator<Item = (NodeId, Member)> + '_ {
+        self.changed.iter().map(|(&m, &info)| (m, info))
+    }
+
     /// How many members this node holds in `state`.
     pub fn count(&self, state: State) -> usize {
-        self.members.values().filter(|m| m.state == state).count()
+        let changed = self.changed.values().filter(|m| m.state == state).count();
+        if state != State::Alive {
+            return changed;
+        }
+        let others = self.nodes.saturating_sub(1) as usize;
+        others
+            - self
+                .changed
+                .values()
+                .filter(|m| m.state != State::Alive)
+                .count()
     }
 
     fn retransmits(&self) -> u32 {
@@ -284,7 +338,7 @@ impl Swim {
                 }
             }
         }
-        if let Some(m) = self.members.get(&to) {
+        if let Some(m) = self.member(to) {
             if m.state != State::Alive && !gossip.iter().any(|u| u.member == to) {
                 gossip.push(Update {
                     member: to,
@@ -311,7 +365,7 @@ impl Swim {
             self.refute(ctx, u);
             return;
         }
-        let Some(current) = self.members.get(&u.member).copied() else {
+        let Some(current) = self.member(u.member) else {
             return;
         };
         let (i, j) = (u.incarnation, current.incarnation);
@@ -331,7 +385,7 @@ impl Swim {
             incarnation: i,
             since: now,
         };
-        self.members.insert(u.member, member);
+        self.changed.insert(u.member, member);
         self.enqueue(u);
         if let Some(timer) = self.suspicion_timers.remove(&u.member) {
             ctx.cancel_timer(timer);
@@ -372,7 +426,7 @@ impl Swim {
     }
 
     fn suspect(&mut self, ctx: &mut Ctx<Self>, target: NodeId) {
-        let Some(m) = self.members.get(&target).copied() else {
+        let Some(m) = self.member(target) else {
             return;
         };
         if m.state != State::Alive {
@@ -388,8 +442,11 @@ impl Swim {
     }
 
     fn next_target(&mut self, ctx: &mut Ctx<Self>) -> Option<NodeId> {
+        if self.nodes > LISTED_ORDER_MAX {
+            return self.next_permuted(ctx);
+        }
         if self.cursor >= self.order.len() {
-            self.order = self.members.keys().copied().collect();
+            self.order = self.members().map(|(m, _)| m).collect();
             ctx.rng().shuffle(&mut self.order);
             self.cursor = 0;
         }
@@ -424,14 +481,18 @@ impl Swim {
             return;
         }
         let target = p.target;
-        let mut helpers: Vec<NodeId> = self
-            .members
-            .iter()
-            .filter(|(&m, info)| m != target && info.state == State::Alive)
-            .map(|(&m, _)| m)
-            .collect();
-        ctx.rng().shuffle(&mut helpers);
-        helpers.truncate(self.params.indirect as usize);
+        let helpers = if self.nodes > LISTED_ORDER_MAX {
+            self.sample_helpers(ctx, target)
+        } else {
+            let mut helpers: Vec<NodeId> = self
+                .members()
+                .filter(|&(m, info)| m != target && info.state == State::Alive)
+                .map(|(m, _)| m)
+                .collect();
+            ctx.rng().shuffle(&mut helpers);
+            helpers.truncate(self.params.indirect as usize);
+            helpers
+        };
         for helper in helpers {
             self.send(ctx, helper, Body::PingReq { seq, target });
         }
@@ -525,7 +586,7 @@ impl Node for Swim {
             Timer::AckTimeout(seq) => self.on_ack_timeout(ctx, seq),
             Timer::Suspicion(member, incarnation) => {
                 self.suspicion_timers.remove(&member);
-                let current = self.members.get(&member).copied();
+                let current = self.member(member);
                 if current
                     .is_some_and(|m| m.state == State::Suspect && m.incarnation == incarnation)
                 {

@@ -4,8 +4,12 @@
 //! are marks on the node's line; faults cross every column; sends lost or cut
 //! by a partition are marked `✗` at their target. Below, messages still in
 //! flight are dashed arrows with their arrival time.
+//!
+//! A big cluster (more than [`BIG_CLUSTER`] nodes) gets columns only for
+//! [`App::shown_nodes`] (the selected, picked and busiest nodes), and rows
+//! only for the steps that touch one of them (or cross every node).
 
-use super::super::app::{App, Focus};
+use super::super::app::{App, Focus, BIG_CLUSTER};
 use super::{clip, focused, group_color, panel};
 use crate::sim::{Endpoint, EntryView, FlightView, SendOutcome};
 use ratatui::layout::Rect;
@@ -54,15 +58,17 @@ struct Columns {
     /// Step-number gutter width (the widest step shown, and a space).
     gutter: usize,
     width: usize,
-    shown: usize,
+    /// The nodes with a column, in id order.
+    ids: Vec<usize>,
 }
 
 impl Columns {
     fn x(&self, node: usize) -> Option<usize> {
-        (node < self.shown).then(|| self.gutter + node * self.width + self.width / 2)
+        let column = self.ids.binary_search(&node).ok()?;
+        Some(self.gutter + column * self.width + self.width / 2)
     }
     fn end(&self) -> usize {
-        self.gutter + self.shown * self.width
+        self.gutter + self.ids.len() * self.width
     }
     fn endpoint_x(&self, e: Option<Endpoint>) -> Option<usize> {
         match e? {
@@ -80,13 +86,19 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let nodes = sim.node_count() as usize;
     let len = sim.trace_len();
     let gutter = (len.max(1).to_string().len() + 1).max(5);
-    let width = ((inner_w.saturating_sub(gutter + 24)) / nodes.max(1)).clamp(2, 6);
-    let shown = nodes.min(inner_w.saturating_sub(gutter + MIN_LABEL) / width);
-    let cols = Columns {
-        gutter,
-        width,
-        shown,
+    let big = nodes > BIG_CLUSTER;
+    let (width, ids) = if big {
+        // Room for the widest name (`n9999`) and a space.
+        let width = sim.node_count().saturating_sub(1).to_string().len() + 2;
+        let room = inner_w.saturating_sub(gutter + MIN_LABEL + 10) / width;
+        (width, app.shown_nodes(room.max(1)))
+    } else {
+        let width = ((inner_w.saturating_sub(gutter + 24)) / nodes.max(1)).clamp(2, 6);
+        let shown = nodes.min(inner_w.saturating_sub(gutter + MIN_LABEL) / width);
+        (width, (0..shown).collect())
     };
+    let shown = ids.len();
+    let cols = Columns { gutter, width, ids };
     let groups = sim.partition_groups();
     let flights = sim.flights(inner_h / 3);
     let flight_rows = if flights.is_empty() {
@@ -96,19 +108,24 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     };
     // Node numbers of two digits or more do not fit a narrow column: they
     // are written downwards, tens above units.
-    let tall_names = cols.shown > 10 && cols.width < 4;
+    let tall_names = !big && shown > 10 && cols.width < 4;
     let header_rows = if tall_names { 2 } else { 1 };
     let history = inner_h.saturating_sub(header_rows + flight_rows);
     let end = match app.selected_entry {
         Some(s) => (s + 1 + history / 2).min(len).max(history.min(len)),
         None => len,
     };
-    let start = end.saturating_sub(history);
+    let rows: Vec<usize> = if big {
+        touching_rows(app, &cols, end, history)
+    } else {
+        (end.saturating_sub(history)..end).collect()
+    };
+    let start = rows.first().copied().unwrap_or(end);
     let mut lines: Vec<Line> = names_rows(&cols, &groups, inner_w, tall_names)
         .into_iter()
         .map(Row::line)
         .collect();
-    for i in start..end {
+    for i in rows {
         let Some(e) = sim.entry(i) else { continue };
         let mut row = lifelines(&cols, &groups, inner_w);
         let selected = app.selected_entry == Some(i);
@@ -124,7 +141,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             lines.push(flight_row(&cols, &groups, f, inner_w).line());
         }
     }
-    let hidden = if shown < nodes {
+    let hidden = if big {
+        format!(", {shown}/{nodes} nodes")
+    } else if shown < nodes {
         format!(", n{shown}..n{} hidden", nodes - 1)
     } else {
         String::new()
@@ -142,6 +161,34 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(widget, area);
 }
 
+/// How far back a big cluster's diagram looks for steps touching a shown
+/// node.
+const SCAN_BACK: usize = 20_000;
+
+/// Up to `history` kept steps before `end` (oldest first) that touch a
+/// shown node or cross every node, looking at most [`SCAN_BACK`] back.
+fn touching_rows(app: &App, cols: &Columns, end: usize, history: usize) -> Vec<usize> {
+    let sim = app.timeline.sim();
+    let shown =
+        |e: Option<Endpoint>| matches!(e, Some(Endpoint::Node(n)) if cols.x(n.index()).is_some());
+    let mut rows = Vec::with_capacity(history);
+    for i in (end.saturating_sub(SCAN_BACK)..end).rev() {
+        if rows.len() >= history {
+            break;
+        }
+        let Some(e) = sim.entry(i) else { continue };
+        let crosses = matches!(e.kind, "fault" | "control") && e.target.is_none();
+        // A delivery's mark sits on its target's column: one from a shown
+        // node to a hidden one would be an empty row.
+        let from_shown = shown(e.source) && !matches!(e.kind, "deliver" | "drop-down");
+        if crosses || shown(e.target) || from_shown {
+            rows.push(i);
+        }
+    }
+    rows.reverse();
+    rows
+}
+
 fn dim() -> Style {
     Style::new().fg(Color::DarkGray)
 }
@@ -154,7 +201,7 @@ fn names_rows(cols: &Columns, groups: &[usize], width: usize, tall: bool) -> Vec
     if !tall {
         let mut row = Row::new(width);
         row.text(0, label.trim_end(), dim());
-        for n in 0..cols.shown {
+        for &n in &cols.ids {
             let name = format!("n{n}");
             let x = cols.x(n).unwrap_or(0);
             let left = x.saturating_sub(name.len() / 2);
@@ -165,7 +212,7 @@ fn names_rows(cols: &Columns, groups: &[usize], width: usize, tall: bool) -> Vec
     let (mut tens, mut units) = (Row::new(width), Row::new(width));
     tens.text(0, &format!("{:>w$}", "node ", w = cols.gutter), dim());
     units.text(0, label.trim_end(), dim());
-    for n in 0..cols.shown {
+    for &n in &cols.ids {
         let x = cols.x(n).unwrap_or(0);
         if n >= 10 {
             let digit = char::from(b'0' + ((n / 10) % 10) as u8);
@@ -178,7 +225,7 @@ fn names_rows(cols: &Columns, groups: &[usize], width: usize, tall: bool) -> Vec
 
 fn lifelines(cols: &Columns, groups: &[usize], width: usize) -> Row {
     let mut row = Row::new(width);
-    for n in 0..cols.shown {
+    for &n in &cols.ids {
         let g = groups.get(n).copied().unwrap_or(0);
         let style = if groups.iter().any(|&g| g > 0) {
             Style::new().fg(group_color(g))

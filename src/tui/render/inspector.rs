@@ -6,7 +6,7 @@
 use super::super::app::{App, Focus, Inspect};
 use super::{focused, panel};
 use crate::base::inspect::{self, SpanKind, View};
-use crate::sim::{EntryView, SendOutcome};
+use crate::sim::{EntryView, NodeId, SendOutcome};
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -35,8 +35,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
 }
 
 fn node_lines(app: &App, width: usize) -> (String, Vec<Line<'static>>) {
-    let nodes = app.timeline.sim().nodes();
-    let Some(view) = nodes.get(app.selected_node) else {
+    let node = NodeId(app.selected_node as u32);
+    let Some(view) = app.timeline.sim().node_view(node) else {
         return (" inspector ".into(), Vec::new());
     };
     let mut lines = vec![Line::styled(

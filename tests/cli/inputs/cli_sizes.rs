@@ -91,3 +91,19 @@ fn sweep_params_and_lab_flags_are_bounded() {
     );
     super::bad("lab-jobs-zero", &["lab", "check", "05", "--jobs", "0"]);
 }
+
+#[test]
+fn pictures_refuse_a_big_cluster_and_point_to_jsonl() {
+    let err = super::bad(
+        "export-svg-too-many-nodes",
+        &[
+            "export",
+            "scenarios/swim-10k.toml",
+            "--format",
+            "svg",
+            "--steps",
+            "1..101",
+        ],
+    );
+    assert!(err.contains("--format jsonl streams any size"), "{err}");
+}
