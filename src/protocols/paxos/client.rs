@@ -4,6 +4,7 @@
 
 use super::{Command, Mode, Paxos, Role};
 use crate::protocols::replicated_kv::ClientCommand;
+use std::sync::Arc;
 use crate::sim::{Ctx, Reply, Request};
 
 impl Paxos {
@@ -37,11 +38,11 @@ impl Paxos {
         let slot = self.next_slot;
         self.next_slot += 1;
         self.waiting.insert(slot, key);
-        let command = Command::Client(ClientCommand {
+        let command = Command::Client(Arc::new(ClientCommand {
             client: request.client,
             id: request.id,
             op: request.op,
-        });
+        }));
         self.propose(ctx, slot, command);
     }
 

@@ -159,8 +159,11 @@ impl Params {
 pub enum Command {
     /// Fills a gap a new leader found (no effect on the state machine).
     Noop,
-    /// A client operation.
-    Client(ClientCommand),
+    /// A client operation. Shared, not copied: a command travels in
+    /// Accept, Promise and Decided messages to every node and is cloned
+    /// with each (an `Arc` has the same `Hash`, `Debug` and serialized
+    /// form as the command, so traces and fingerprints are unchanged).
+    Client(Arc<ClientCommand>),
     /// Single-decree mode: the value proposer `n` wants chosen.
     Own(u32),
 }
