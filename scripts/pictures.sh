@@ -5,9 +5,9 @@ set -eu
 bin=${1:-target/debug/distlab}
 out=docs/pictures
 mkdir -p "$out"
-"$bin" export scenarios/raft-leader-isolated.toml --format svg --steps 3150..3230 > "$out/raft-leader-isolated.svg"
+"$bin" export scenarios/raft-leader-isolated.toml --format svg --steps 2975..3066 > "$out/raft-leader-isolated.svg"
 "$bin" export scenarios/raft-pipeline.toml --format svg --steps 3000..3040 > "$out/raft-pipeline.svg"
-"$bin" export scenarios/raft-bug-forget-vote.toml --format svg --steps 3080..3140 > "$out/raft-bug-forget-vote.svg" || test $? -eq 1
+"$bin" export scenarios/raft-bug-forget-vote.toml --format svg --steps 2395..2428 > "$out/raft-bug-forget-vote.svg" || test $? -eq 1
 "$bin" export scenarios/raft-drain-remove.toml --format svg --steps 2782..2822 > "$out/raft-drain-remove.svg"
 "$bin" export scenarios/raft-snapshot-slow-links.toml --format svg --steps 895..941 > "$out/raft-snapshot-slow-links.svg"
 "$bin" check-history tests/fixtures/histories/kv-two-keys-bad.jsonl --svg "$out/kv-two-keys-bad.svg" > /dev/null || test $? -eq 1
