@@ -475,6 +475,12 @@ fn verdict_of(checks: &[CheckResult], stopped: bool, unknown: UnknownPolicy) -> 
 }
 
 impl RunReport {
+    /// The value of the metric `name`, as the run printed it.
+    pub fn metric(&self, name: &str) -> Option<&str> {
+        let found = self.metrics.iter().find(|(n, _)| n == name);
+        found.map(|(_, v)| v.as_str())
+    }
+
     /// The checks that could not decide, by name.
     pub fn unknown_checks(&self) -> Vec<&str> {
         self.checks

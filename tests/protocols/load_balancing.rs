@@ -3,6 +3,7 @@
 //! seed ranges, every bug switch is caught by the check meant for it and the
 //! same scenario passes without it, trace hashes are pinned.
 
+use crate::support::metric;
 use distlab::check::Outcome;
 use distlab::scenario::{parse, Overrides, Scenario};
 use distlab::sim::{RunReport, SimTime, Verdict};
@@ -74,15 +75,6 @@ fn the_scenarios_pass_over_seeds_with_every_strategy() {
             assert_eq!(testing::run(&s, seed).verdict, Verdict::Pass, "{strategy}");
         }
     }
-}
-
-fn metric<'r>(report: &'r RunReport, name: &str) -> &'r str {
-    report
-        .metrics
-        .iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or_else(|| panic!("no metric {name}"))
 }
 
 fn expect_check_fails(report: &RunReport, check: &str) -> bool {

@@ -2,7 +2,7 @@
 //! bug switch is caught (and the same scenario passes without it), the
 //! isolation anomaly is reported, and saga-orchestrated's hash is pinned.
 
-use crate::support::{self, code, distlab, stdout};
+use crate::support::{self, code, distlab, metric, stdout};
 use distlab::check::Outcome;
 use distlab::sim::{RunReport, Verdict};
 use distlab::testing;
@@ -38,15 +38,6 @@ fn failed_check(report: &RunReport) -> Option<(String, String)> {
         Outcome::Fail(why) => Some((c.name.clone(), why.clone())),
         _ => None,
     })
-}
-
-fn metric<'a>(report: &'a RunReport, name: &str) -> &'a str {
-    report
-        .metrics
-        .iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or_else(|| panic!("no metric {name}"))
 }
 
 #[test]

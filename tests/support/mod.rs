@@ -16,6 +16,14 @@ pub mod tui;
 
 use std::process::{Command, Output};
 
+/// The metric `name` of a run's report; panics, listing the metrics the
+/// run has, when it has no such metric.
+pub fn metric<'r>(report: &'r distlab::sim::RunReport, name: &str) -> &'r str {
+    report
+        .metric(name)
+        .unwrap_or_else(|| panic!("no metric {name} in {:?}", report.metrics))
+}
+
 /// Run `distlab` with `args` from the package root.
 pub fn distlab(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_distlab"))
