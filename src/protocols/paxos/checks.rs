@@ -3,19 +3,34 @@
 //!
 //! The monitors read what each node records in [`Observed`](super::Observed)
 //! (acceptances, proposals, lessons, acknowledgements since it started),
-//! through a per-node cursor reset at each restart, so each step costs
-//! O(nodes) plus O(1) per new record.
+//! through a per-node cursor reset at each restart. A node's state changes
+//! only in its own handlers, so after a step only the nodes whose handler
+//! ran in it ([`Sim::handled_nodes`]: usually one) can have new records, a
+//! new promise, a restart or a new ballot led: the monitors look at those
+//! alone, and a step costs O(1) plus O(1) per new record whatever the
+//! cluster's size (the same verdict, at the same step, as looking at every
+//! node; `unchanged_after` still looks at every node).
 
 use super::{Ballot, Mode, Params, Paxos, Role};
-use crate::sim::{Invariant, Monitor, NodeId, Sim, SimBuilder, SimTime};
+use crate::sim::{Invariant, Monitor, NodeId, NodeSlot, Sim, SimBuilder, SimTime};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// Per node: (incarnation, records read) for one of its `Observed` lists.
 type Cursor = Vec<(u32, usize)>;
 
-/// Call `f` with each record of `list` on each live node not read yet
-/// (and the node), stopping at the first error. No allocation per step.
+/// The nodes whose handler ran in the last step, with their slots: the
+/// only ones a step can change.
+fn handled(sim: &Sim<Paxos>) -> impl Iterator<Item = (usize, &NodeSlot<Paxos>)> {
+    let slots = sim.slots();
+    sim.handled_nodes()
+        .iter()
+        .filter_map(move |id| Some((id.index(), slots.get(id.index())?)))
+}
+
+/// Call `f` with each record of `list` not read yet on each node the last
+/// step ran a handler on (and the node), stopping at the first error. No
+/// allocation per step.
 fn each_fresh<T>(
     sim: &Sim<Paxos>,
     cursor: &mut Cursor,
@@ -26,7 +41,7 @@ fn each_fresh<T>(
     if cursor.len() < nodes {
         cursor.resize(nodes, (0, 0));
     }
-    for (i, slot) in sim.slots().iter().enumerate() {
+    for (i, slot) in handled(sim) {
         let Some(n) = slot.state.as_deref() else {
             continue;
         };
@@ -55,6 +70,37 @@ fn all_read<T>(sim: &Sim<Paxos>, cursor: &Cursor, list: fn(&Paxos) -> &Vec<T>) -
         })
 }
 
+/// The acceptors that accepted one proposal: a bit per node below 64 (a
+/// cluster is usually 3–7 nodes: no allocation per proposal), a set
+/// beyond.
+#[derive(Clone, Debug, Default, Hash)]
+struct Acceptors {
+    low: u64,
+    high: BTreeSet<NodeId>,
+}
+
+impl Acceptors {
+    fn insert(&mut self, id: NodeId) {
+        if id.0 < 64 {
+            self.low |= 1 << id.0;
+        } else {
+            self.high.insert(id);
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.low.count_ones() as usize + self.high.len()
+    }
+
+    /// In node order.
+    fn iter(&self) -> impl Iterator<Item = NodeId> + '_ {
+        (0..64u32)
+            .filter(|i| self.low >> i & 1 == 1)
+            .map(NodeId)
+            .chain(self.high.iter().copied())
+    }
+}
+
 /// **Agreement**: at most one value is chosen per slot, ever. A value is
 /// chosen in a slot when a majority of acceptors accepted it in one ballot
 /// (an acceptor that accepted once counts, even if it later crashed or
@@ -66,7 +112,7 @@ pub struct Agreement {
     /// (slot, ballot) → the value proposed.
     proposed: BTreeMap<(u64, Ballot), u64>,
     /// (slot, ballot) → the acceptors that accepted the proposal.
-    accepted: BTreeMap<(u64, Ballot), BTreeSet<NodeId>>,
+    accepted: BTreeMap<(u64, Ballot), Acceptors>,
     /// slot → (value, the ballot it was first chosen in).
     pub chosen: BTreeMap<u64, (u64, Ballot)>,
     proposal_cursor: Cursor,
@@ -171,7 +217,7 @@ impl Monitor<Paxos> for BallotLedOnce {
     }
 
     fn after_step(&mut self, sim: &Sim<Paxos>) -> Result<(), String> {
-        for (i, slot) in sim.slots().iter().enumerate() {
+        for (i, slot) in handled(sim) {
             let Some(n) = slot.state.as_deref().filter(|n| n.role == Role::Leader) else {
                 continue;
             };
@@ -258,7 +304,7 @@ impl Monitor<Paxos> for AcceptorMonotonic {
             .resize(nodes.max(self.promised.len()), Ballot::ZERO);
         self.incarnations
             .resize(nodes.max(self.incarnations.len()), 0);
-        for (i, slot) in sim.slots().iter().enumerate() {
+        for (i, slot) in handled(sim) {
             let Some(n) = slot.state.as_deref() else {
                 continue;
             };
@@ -447,6 +493,19 @@ mod tests {
     use crate::scenario::engine::BuildOptions;
     use crate::sim::StepResult;
     use std::fmt::Debug;
+
+    /// The acceptor set counts each node once and lists them in node order,
+    /// below and above the 64 bits.
+    #[test]
+    fn acceptors_count_each_node_once_in_node_order() {
+        let mut a = Acceptors::default();
+        for id in [70, 3, 0, 63, 3, 64, 70, 1000] {
+            a.insert(NodeId(id));
+        }
+        assert_eq!(a.len(), 6);
+        let ids: Vec<u32> = a.iter().map(|n| n.0).collect();
+        assert_eq!(ids, [0, 3, 63, 64, 70, 1000]);
+    }
 
     /// How often a monitor said a step leaves it as it is, and how often not.
     #[derive(Default)]
