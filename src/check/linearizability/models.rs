@@ -22,6 +22,14 @@ pub(super) trait SeqModel {
     fn step(&mut self, state: &Self::State, op: &Self::Op) -> Option<Self::State>;
     /// The state in plain words.
     fn show(&self, state: &Self::State) -> String;
+    /// A small number naming `state` exactly — equal states have equal
+    /// numbers and different states different ones — when the model keeps
+    /// one anyway (a single key's trie node): the search then interns the
+    /// state by indexing a vector with it instead of hashing the state.
+    /// `None` (the default): hash it.
+    fn dense_id(&self, _state: &Self::State) -> Option<u32> {
+        None
+    }
 }
 
 fn known(op: &Operation) -> Option<&Value> {
@@ -359,6 +367,14 @@ impl SeqModel for Kv {
             }
         };
         Some(state.with(k, next))
+    }
+    fn dense_id(&self, state: &KvState) -> Option<u32> {
+        // A trie node is one value (nodes are interned by parent and
+        // piece); UNREAD is not a node and is hashed like a many-key state.
+        match state {
+            KvState::One(node) if *node != UNREAD => Some(*node),
+            _ => None,
+        }
     }
     fn show(&self, state: &KvState) -> String {
         let shown: Vec<String> = self

@@ -11,6 +11,7 @@
 //! loop does no allocation.
 
 use super::models::SeqModel;
+use std::collections::hash_map::Entry;
 use std::collections::HashMap; // allow-nondeterminism: FxMap below is only probed, never iterated
 use std::hash::{BuildHasherDefault, Hasher};
 use std::time::Instant;
@@ -61,7 +62,42 @@ pub(super) struct Interned<M: SeqModel> {
     pub ops: Vec<M::Op>,
     pub states: Vec<M::State>,
     index: FxMap<M::State, u32>,
+    /// State ids by the model's [`SeqModel::dense_id`] (`NONE`: not seen),
+    /// for the states that have one; the others are in `index`.
+    dense: Vec<u32>,
     memo: FxMap<u64, u32>,
+}
+
+/// The id of `state`, interning it if it is new: by its dense id when the
+/// model gives one, else by hashing it. (Free-standing so that a caller
+/// holding a memo entry can intern.)
+fn intern_in<M: SeqModel>(
+    model: &M,
+    states: &mut Vec<M::State>,
+    index: &mut FxMap<M::State, u32>,
+    dense: &mut Vec<u32>,
+    state: M::State,
+) -> u32 {
+    let next = states.len() as u32;
+    if let Some(d) = model.dense_id(&state) {
+        let d = d as usize;
+        if d >= dense.len() {
+            dense.resize(d + 1, NONE);
+        }
+        if dense[d] == NONE {
+            dense[d] = next;
+            states.push(state);
+        }
+        return dense[d];
+    }
+    match index.entry(state) {
+        Entry::Occupied(seen) => *seen.get(),
+        Entry::Vacant(new) => {
+            states.push(new.key().clone());
+            new.insert(next);
+            next
+        }
+    }
 }
 
 impl<M: SeqModel> Interned<M> {
@@ -73,20 +109,17 @@ impl<M: SeqModel> Interned<M> {
             ops,
             states: Vec::new(),
             index: FxMap::default(),
+            dense: Vec::new(),
             memo: FxMap::default(),
         };
-        this.intern(init);
+        let (model, states, index, dense) = (
+            &this.model,
+            &mut this.states,
+            &mut this.index,
+            &mut this.dense,
+        );
+        intern_in(model, states, index, dense, init);
         this
-    }
-
-    fn intern(&mut self, state: M::State) -> u32 {
-        if let Some(&id) = self.index.get(&state) {
-            return id;
-        }
-        let id = self.states.len() as u32;
-        self.states.push(state.clone());
-        self.index.insert(state, id);
-        id
     }
 
     /// Bytes allocated by the interned states and the transition memo
@@ -95,21 +128,36 @@ impl<M: SeqModel> Interned<M> {
         let state = std::mem::size_of::<M::State>();
         self.states.capacity() * state
             + self.index.capacity() * (state + 5)
+            + self.dense.capacity() * 4
             + self.memo.capacity() * 13
     }
 
     /// The state after `op` from state `state`, if the model allows it.
+    ///
+    /// One probe of each table on a miss (`entry`, not `get` then
+    /// `insert`): in a history where most steps reach a new state (appends
+    /// of distinct strings) the probes were most of the search's time.
     #[inline]
     pub fn step(&mut self, state: u32, op: usize) -> Option<u32> {
         let key = ((state as u64) << 32) | op as u64;
-        if let Some(&next) = self.memo.get(&key) {
-            return (next != NONE).then_some(next);
-        }
+        let memo = match self.memo.entry(key) {
+            Entry::Occupied(known) => {
+                let next = *known.get();
+                return (next != NONE).then_some(next);
+            }
+            Entry::Vacant(memo) => memo,
+        };
         let next = match self.model.step(&self.states[state as usize], &self.ops[op]) {
-            Some(s) => self.intern(s),
+            Some(s) => intern_in(
+                &self.model,
+                &mut self.states,
+                &mut self.index,
+                &mut self.dense,
+                s,
+            ),
             None => NONE,
         };
-        self.memo.insert(key, next);
+        memo.insert(next);
         (next != NONE).then_some(next)
     }
 }
