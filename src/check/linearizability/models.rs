@@ -30,6 +30,13 @@ pub(super) trait SeqModel {
     fn dense_id(&self, _state: &Self::State) -> Option<u32> {
         None
     }
+    /// Should the search remember the result of `op` from `state`? `false`
+    /// when the step is itself one table probe (a single key's put or
+    /// append: the trie's child table is the memo), so the memo would only
+    /// add a probe and an entry. The default: remember every step.
+    fn memoize(&self, _state: &Self::State, _op: &Self::Op) -> bool {
+        true
+    }
 }
 
 fn known(op: &Operation) -> Option<&Value> {
@@ -367,6 +374,12 @@ impl SeqModel for Kv {
             }
         };
         Some(state.with(k, next))
+    }
+    fn memoize(&self, state: &KvState, op: &KvOp) -> bool {
+        !matches!(
+            (state, op),
+            (KvState::One(_), KvOp::Put(..) | KvOp::Append(..))
+        )
     }
     fn dense_id(&self, state: &KvState) -> Option<u32> {
         // A trie node is one value (nodes are interned by parent and

@@ -139,6 +139,12 @@ impl<M: SeqModel> Interned<M> {
     /// of distinct strings) the probes were most of the search's time.
     #[inline]
     pub fn step(&mut self, state: u32, op: usize) -> Option<u32> {
+        let (from, what) = (&self.states[state as usize], &self.ops[op]);
+        if !self.model.memoize(from, what) {
+            let next = self.model.step(from, what)?;
+            let (states, index, dense) = (&mut self.states, &mut self.index, &mut self.dense);
+            return Some(intern_in(&self.model, states, index, dense, next));
+        }
         let key = ((state as u64) << 32) | op as u64;
         let memo = match self.memo.entry(key) {
             Entry::Occupied(known) => {
