@@ -31,9 +31,9 @@ pub(super) trait SeqModel {
         None
     }
     /// Should the search remember the result of `op` from `state`? `false`
-    /// when the step is itself one table probe (a single key's put or
-    /// append: the trie's child table is the memo), so the memo would only
-    /// add a probe and an entry. The default: remember every step.
+    /// when the step costs no more than the memo's probe and insert (a
+    /// single key's put or append is one probe of the trie's child table,
+    /// its own memo). The default: remember every step.
     fn memoize(&self, _state: &Self::State, _op: &Self::Op) -> bool {
         true
     }
@@ -376,10 +376,23 @@ impl SeqModel for Kv {
         Some(state.with(k, next))
     }
     fn memoize(&self, state: &KvState, op: &KvOp) -> bool {
-        !matches!(
-            (state, op),
-            (KvState::One(_), KvOp::Put(..) | KvOp::Append(..))
-        )
+        // On one key, string values are cheap to step: a put or an append
+        // of a string is one probe of the trie's child table (its own
+        // memo), a get of a string a walk up the trie comparing pieces, no
+        // dearer than the memo's probe and insert — and in a history of
+        // distinct appends nearly every get comes from a new state, so the
+        // memo would only grow (c50-ok: 480,000 of its gets missed). Other
+        // values are not: an append asks whether anyone read the value (a
+        // hash of it), a get of a list builds the list. Those, a cas, and
+        // every step on many keys are remembered.
+        let string = |v: &Value| matches!(v, Value::Str(_));
+        let cheap = match op {
+            KvOp::Put(..) => true,
+            KvOp::Append(_, v) => string(&self.values[*v as usize]),
+            KvOp::Get(_, v) => string(v),
+            KvOp::Cas(..) => false,
+        };
+        !(cheap && matches!(state, KvState::One(_)))
     }
     fn dense_id(&self, state: &KvState) -> Option<u32> {
         // A trie node is one value (nodes are interned by parent and
