@@ -118,7 +118,7 @@ fn history_of(specs: &[Spec]) -> History {
                 // A failed transaction's append is seen now and then (G1a).
                 let applies = match kind {
                     EventType::Fail => bend % 12 == 4,
-                    EventType::Info => bend % 2 == 0,
+                    EventType::Info => bend.is_multiple_of(2),
                     _ => true,
                 };
                 if applies {
@@ -129,7 +129,7 @@ fn history_of(specs: &[Spec]) -> History {
         event(&mut h, p, EventType::Invoke, Value::List(invoke.clone()));
         let result = if kind == EventType::Ok { done } else { invoke };
         // Some transactions stay open while others run (concurrency).
-        if (i + *end as usize) % 3 == 0 {
+        if (i + *end as usize).is_multiple_of(3) {
             pending[p as usize] = Some((result, kind));
         } else {
             event(&mut h, p, kind, Value::List(result));
