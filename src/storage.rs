@@ -4,11 +4,88 @@
 //! durable only at [`Storage::sync`]. On a crash, writes not yet synced are lost
 //! when the scenario says so (`[storage] lose_unsynced = true`), as on a disk
 //! whose page cache dies with the process.
+//!
+//! A value written with [`Storage::put`] is turned into JSON at once; one
+//! written with [`Storage::put_owned`] is kept as the typed value and turned
+//! into JSON only when something asks for the JSON form (the explorer's
+//! fingerprint, the `storage-bytes` metric, [`Storage::for_each_value`],
+//! [`Storage::entries_with_prefix`], or a [`Storage::get`] as another type).
+//! Both read back the same: `get::<T>` of a value stored as `T` is a clone
+//! of it, which is what decoding its JSON gives for every type whose JSON
+//! form round-trips (the stored records of the shipped protocols do; a
+//! unit test pins two-phase commit's).
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use std::any::Any;
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
+
+/// One stored value: JSON, or a typed value whose JSON is made on demand.
+#[derive(Clone)]
+enum Stored {
+    Json(serde_json::Value),
+    Typed(Arc<dyn TypedValue>),
+}
+
+impl Stored {
+    /// The value's JSON form (made and kept on first use for a typed value).
+    fn json(&self) -> &serde_json::Value {
+        match self {
+            Stored::Json(value) => value,
+            Stored::Typed(typed) => typed.json(),
+        }
+    }
+
+    /// The value as `T`: a clone if it was stored as a `T`, else decoded
+    /// from its JSON form (`None` if that does not decode as `T`).
+    fn decode<T: DeserializeOwned + 'static>(&self) -> Option<T> {
+        if let Stored::Typed(typed) = self {
+            if typed.as_any().is::<T>() {
+                return typed.clone_boxed().downcast::<T>().ok().map(|b| *b);
+            }
+        }
+        T::deserialize(self.json()).ok()
+    }
+}
+
+impl PartialEq for Stored {
+    fn eq(&self, other: &Self) -> bool {
+        self.json() == other.json()
+    }
+}
+
+impl std::fmt::Debug for Stored {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.json().fmt(f)
+    }
+}
+
+/// A typed stored value, behind `Arc<dyn _>` so storage stays one type.
+trait TypedValue: Send + Sync {
+    fn json(&self) -> &serde_json::Value;
+    fn as_any(&self) -> &dyn Any;
+    fn clone_boxed(&self) -> Box<dyn Any>;
+}
+
+struct Typed<T> {
+    value: T,
+    json: OnceLock<serde_json::Value>,
+}
+
+impl<T: Serialize + Clone + Send + Sync + 'static> TypedValue for Typed<T> {
+    fn json(&self) -> &serde_json::Value {
+        self.json.get_or_init(|| {
+            serde_json::to_value(&self.value).expect("storage values must serialise to JSON")
+        })
+    }
+    fn as_any(&self) -> &dyn Any {
+        &self.value
+    }
+    fn clone_boxed(&self) -> Box<dyn Any> {
+        Box::new(self.value.clone())
+    }
+}
 
 /// One node's storage.
 ///
@@ -19,7 +96,7 @@ use std::sync::{Arc, OnceLock};
 pub struct Storage {
     durable: Arc<Durable>,
     /// Writes since the last sync: `Some` to set, `None` to remove.
-    pending: BTreeMap<String, Option<serde_json::Value>>,
+    pending: BTreeMap<String, Option<Stored>>,
     syncs: u64,
     writes: u64,
 }
@@ -28,7 +105,7 @@ pub struct Storage {
 /// (computed on first use, forgotten at every change).
 #[derive(Clone, Default)]
 struct Durable {
-    map: BTreeMap<String, serde_json::Value>,
+    map: BTreeMap<String, Stored>,
     hash: OnceLock<u64>,
 }
 
@@ -57,7 +134,30 @@ impl Storage {
     pub fn put<T: Serialize>(&mut self, key: &str, value: &T) {
         let json = serde_json::to_value(value).expect("storage values must serialise to JSON");
         self.writes += 1;
-        self.pending.insert(key.to_string(), Some(json));
+        self.pending
+            .insert(key.to_string(), Some(Stored::Json(json)));
+    }
+
+    /// Write `value` under `key` (unsynced until [`Storage::sync`]), kept as
+    /// the typed value: the same as [`Storage::put`] for every reader, but
+    /// nothing is serialised until something asks for the JSON form, and
+    /// [`Storage::get`] as `T` is a clone. For a protocol that writes large
+    /// or frequent records (two-phase commit writes one per decision).
+    ///
+    /// # Panics
+    /// When the JSON form is first needed, if `value` cannot be represented
+    /// as JSON (a protocol bug, not user input).
+    pub fn put_owned<T>(&mut self, key: &str, value: T)
+    where
+        T: Serialize + Clone + Send + Sync + 'static,
+    {
+        self.writes += 1;
+        let typed = Typed {
+            value,
+            json: OnceLock::new(),
+        };
+        self.pending
+            .insert(key.to_string(), Some(Stored::Typed(Arc::new(typed))));
     }
 
     /// Remove `key` (unsynced until [`Storage::sync`]).
@@ -68,13 +168,13 @@ impl Storage {
 
     /// The latest value under `key`, synced or not; `None` if absent or if it
     /// does not decode as `T`.
-    pub fn get<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
-        let raw = match self.pending.get(key) {
+    pub fn get<T: DeserializeOwned + 'static>(&self, key: &str) -> Option<T> {
+        let stored = match self.pending.get(key) {
             Some(Some(value)) => value,
             Some(None) => return None,
             None => self.durable.map.get(key)?,
         };
-        T::deserialize(raw).ok()
+        stored.decode()
     }
 
     /// True if `key` holds a value (synced or not).
@@ -95,7 +195,7 @@ impl Storage {
             for (key, value) in &self.durable.map {
                 key.hash(&mut h);
                 let mut feed = crate::base::hash::DebugFeed::new(&mut h);
-                let _ = write!(feed, "{value}");
+                let _ = write!(feed, "{}", value.json());
                 feed.flush();
             }
             h.finish()
@@ -106,7 +206,7 @@ impl Storage {
             key.hash(hasher);
             let mut feed = crate::base::hash::DebugFeed::new(hasher);
             let _ = match value {
-                Some(value) => write!(feed, "+{value}"),
+                Some(value) => write!(feed, "+{}", value.json()),
                 None => write!(feed, "-"),
             };
             feed.flush();
@@ -121,7 +221,7 @@ impl Storage {
             .values()
             .chain(self.pending.values().flatten())
         {
-            f(value);
+            f(value.json());
         }
     }
 
@@ -209,11 +309,11 @@ impl Storage {
             if take_pending {
                 let (key, entry) = pending.next()?;
                 if let Some(value) = entry {
-                    return Some((key.as_str(), value));
+                    return Some((key.as_str(), value.json()));
                 }
             } else {
                 let (key, value) = durable.next()?;
-                return Some((key.as_str(), value));
+                return Some((key.as_str(), value.json()));
             }
         })
     }
@@ -226,7 +326,7 @@ impl Storage {
         self.durable
             .map
             .iter()
-            .map(|(key, value)| key.len() as u64 + crate::base::size::serialized_size(value))
+            .map(|(key, value)| key.len() as u64 + crate::base::size::serialized_size(value.json()))
             .sum()
     }
 
@@ -275,6 +375,84 @@ mod tests {
                 .collect();
             prop_assert_eq!(got, want);
         }
+    }
+
+    proptest! {
+        /// A value written with `put_owned` reads, hashes, compares and
+        /// sizes exactly as one written with `put`, through any mix of
+        /// writes, removals, syncs and crashes.
+        #[test]
+        fn put_owned_is_put_for_every_reader(
+            ops in proptest::collection::vec((0u8..6, 0u8..6, any::<i16>()), 0..60),
+        ) {
+            let names = ["a", "a/1", "a/2", "b", "b/1", "c"];
+            let (mut json, mut typed) = (Storage::new(), Storage::new());
+            for (op, key, value) in ops {
+                let key = names[key as usize];
+                let record = (value, vec![value; (value as usize) % 4], format!("v{value}"));
+                match op {
+                    0 | 1 => {
+                        json.put(key, &record);
+                        typed.put_owned(key, record);
+                    }
+                    2 => {
+                        json.remove(key);
+                        typed.remove(key);
+                    }
+                    3 => {
+                        json.sync();
+                        typed.sync();
+                    }
+                    4 => {
+                        json.crash(value % 2 == 0);
+                        typed.crash(value % 2 == 0);
+                    }
+                    _ => {
+                        json.put(key, &value);
+                        typed.put_owned(key, value);
+                    }
+                }
+                type Record = (i16, Vec<i16>, String);
+                for name in names {
+                    prop_assert_eq!(json.get::<Record>(name), typed.get::<Record>(name));
+                    prop_assert_eq!(json.get::<i16>(name), typed.get::<i16>(name));
+                    prop_assert_eq!(
+                        json.get::<serde_json::Value>(name),
+                        typed.get::<serde_json::Value>(name)
+                    );
+                }
+                prop_assert_eq!(&json, &typed);
+                prop_assert_eq!(json.keys(), typed.keys());
+                prop_assert_eq!(json.durable_bytes(), typed.durable_bytes());
+                prop_assert_eq!(json.counts(), typed.counts());
+                let hash = |s: &Storage| {
+                    use std::hash::Hasher;
+                    let mut h = crate::base::hash::StableHasher::new();
+                    s.hash_contents(&mut h);
+                    h.finish()
+                };
+                prop_assert_eq!(hash(&json), hash(&typed));
+                let entries = |s: &Storage| -> Vec<(String, serde_json::Value)> {
+                    s.entries_with_prefix("a")
+                        .map(|(k, v)| (k.to_string(), v.clone()))
+                        .collect()
+                };
+                prop_assert_eq!(entries(&json), entries(&typed));
+            }
+        }
+    }
+
+    #[test]
+    fn a_typed_value_read_as_another_type_decodes_its_json() {
+        let mut s = Storage::new();
+        s.put_owned("n", 7u64);
+        assert_eq!(s.get::<u64>("n"), Some(7));
+        assert_eq!(s.get::<i32>("n"), Some(7), "decoded from JSON");
+        assert_eq!(s.get::<String>("n"), None, "does not decode");
+        s.put_owned("v", vec![1i64, -2]);
+        s.sync();
+        assert_eq!(s.get::<Vec<i64>>("v"), Some(vec![1, -2]));
+        assert_eq!(s.get::<Vec<i8>>("v"), Some(vec![1, -2]));
     }
 
     #[test]

@@ -57,6 +57,14 @@ pub trait DynSim: Send {
     fn run_until(&mut self, until: SimTime) -> StepResult;
     /// Run to the end and report.
     fn run(&mut self) -> RunReport;
+    /// [`DynSim::run`] with the report's metrics left empty: what a sweep
+    /// needs (verdict, checks, trace hash), without the protocol's metrics,
+    /// which can cost as much as a check (quorum-kv's run the
+    /// linearizability search again). Checks, `[expect]` bounds included,
+    /// run as in [`DynSim::run`].
+    fn run_without_metrics(&mut self) -> RunReport {
+        self.run()
+    }
     /// Evaluate end-of-run checks and report.
     fn finish(&mut self) -> RunReport;
     /// Report as of now.
@@ -199,6 +207,9 @@ impl<N: Node> DynSim for Sim<N> {
     }
     fn run(&mut self) -> RunReport {
         Sim::run(self)
+    }
+    fn run_without_metrics(&mut self) -> RunReport {
+        Sim::run_without_metrics(self)
     }
     fn finish(&mut self) -> RunReport {
         Sim::finish(self)

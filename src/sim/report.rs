@@ -159,14 +159,27 @@ impl<N: Node> Sim<N> {
         self.finish()
     }
 
+    /// [`Sim::run`] with the report's metrics left empty (a sweep reads
+    /// the verdict, the checks and the hash; the protocol's metrics can cost
+    /// as much as a check). The checks run exactly as in [`Sim::run`].
+    pub fn run_without_metrics(&mut self) -> RunReport {
+        while self.step() == StepResult::Progressed {}
+        self.evaluate_final_checks();
+        self.report_with(false)
+    }
+
     /// Evaluate end-of-run checks (once) and build the report. Calling it
     /// before the run ends reports on the run so far.
     pub fn finish(&mut self) -> RunReport {
+        self.evaluate_final_checks();
+        self.report()
+    }
+
+    fn evaluate_final_checks(&mut self) {
         if self.final_checks.is_none() {
             let results = self.evaluate_checks();
             self.final_checks = Some(results);
         }
-        self.report()
     }
 
     /// Every check's result. A panic shows first, as the failed check
@@ -289,6 +302,11 @@ impl<N: Node> Sim<N> {
 
     /// The report as of now (end-of-run checks only if [`Sim::finish`] ran).
     pub fn report(&self) -> RunReport {
+        self.report_with(true)
+    }
+
+    /// The report, with the metrics or with none.
+    fn report_with(&self, metrics: bool) -> RunReport {
         let checks = self.final_checks.clone().unwrap_or_default();
         let verdict = if self.panicked.is_some() {
             Verdict::Panic
@@ -315,7 +333,7 @@ impl<N: Node> Sim<N> {
                 info: c.ops_info,
             },
             checks,
-            metrics: self.metrics(),
+            metrics: if metrics { self.metrics() } else { Vec::new() },
             violation: self.violation.clone(),
             panic: self.panicked.as_deref().cloned(),
             verdict,

@@ -6,6 +6,8 @@
 //! - `linearizability_brute`: the optimised linearizability search agrees with a brute-force checker on small random histories with `info` operations (proptest).
 //! - `linearizability_props`: a sequential register's histories are linearizable, impossible reads and CASes are not (proptest).
 //! - `porcupine`: every history of Porcupine's corpus gets its expected verdict.
+//! - `serializability_old`: the serializability checker before session 21 (reads judged value by value), kept as the reference `serializability_same` compares against.
+//! - `serializability_same`: the serializability checker gives the same report as its previous version (`serializability_old`) on generated histories and on the two- and three-phase commit scenarios' histories.
 
 mod hand_written;
 mod hard_histories;
@@ -13,3 +15,5 @@ mod history_checks;
 mod linearizability_brute;
 mod linearizability_props;
 mod porcupine;
+mod serializability_old;
+mod serializability_same;

@@ -1,7 +1,7 @@
 //! The dependency graph (ww, wr, rw, real-time, process edges), its strongly
 //! connected components (petgraph), and the smallest cycle of each anomaly.
 
-use super::txn::{external_reads, show, Txn, Writers};
+use super::txn::{external_reads, show, KeyOrder, Txn, Writers};
 use crate::check::ops::Outcome;
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -46,81 +46,125 @@ pub(super) const RT: u8 = 8;
 pub(super) const PROCESS: u8 = 16;
 
 /// The dependency graph over transactions (node i = txn i).
-pub(super) struct Graph {
+pub(super) struct Graph<'a> {
     /// Edge kinds between txns.
     pub edges: BTreeMap<(usize, usize), u8>,
-    /// A reason for each (edge, kind), in words.
-    pub reasons: BTreeMap<(usize, usize, u8), String>,
+    /// Why each (edge, kind) exists: the first reason found, put in words
+    /// only for the edges of a cycle ([`Graph::reason`]).
+    reasons: BTreeMap<(usize, usize, u8), Reason<'a>>,
     pub nodes: usize,
 }
 
-impl Graph {
-    fn add(&mut self, a: usize, b: usize, kind: u8, reason: String) {
+/// Why an edge exists, with what its words need (borrowed from the
+/// transactions: a read can be long, and most edges are never shown).
+#[derive(Clone, Copy)]
+enum Reason<'a> {
+    /// The source appended `first` to `key` and the target `second` right after.
+    Ww {
+        key: &'a str,
+        first: i64,
+        second: i64,
+    },
+    /// The target read `read` of `key`, ending with the source's append `last`.
+    Wr {
+        key: &'a str,
+        read: &'a [i64],
+        last: i64,
+    },
+    /// The source read `read` of `key` and missed `next`, the target's append.
+    Rw {
+        key: &'a str,
+        read: &'a [i64],
+        next: i64,
+    },
+    /// Same process.
+    Process(u64),
+    /// The source completed (line `ret`) before the target was invoked (line `call`).
+    Realtime { ret: usize, call: usize },
+}
+
+impl<'a> Graph<'a> {
+    fn add(&mut self, a: usize, b: usize, kind: u8, reason: Reason<'a>) {
         if a == b {
             return;
         }
         *self.edges.entry((a, b)).or_insert(0) |= kind;
         self.reasons.entry((a, b, kind)).or_insert(reason);
     }
+
+    /// The reason for edge `a → b` of `kind`, in words (empty if none).
+    pub fn reason(&self, a: usize, b: usize, kind: u8) -> String {
+        let Some(reason) = self.reasons.get(&(a, b, kind)) else {
+            return String::new();
+        };
+        match *reason {
+            Reason::Ww { key, first, second } => format!(
+                "T{a} appended {first} to {key:?} and T{b} appended {second} right after it"
+            ),
+            Reason::Wr { key, read, last } => format!(
+                "T{b} read {key:?} = {} and saw {last}, which T{a} appended",
+                show(read)
+            ),
+            Reason::Rw { key, read, next } => format!(
+                "T{a} read {key:?} = {} and did not see {next}, which T{b} appended next",
+                show(read)
+            ),
+            Reason::Process(process) => format!("T{a} came before T{b} on process {process}"),
+            Reason::Realtime { ret, call } => {
+                format!("T{a} completed (line {ret}) before T{b} was invoked (line {call})")
+            }
+        }
+    }
 }
 
 /// Build the graph; `realtime` adds real-time and process-order edges.
 /// `None` when the deadline passed first.
-pub(super) fn build(
-    txns: &[Txn],
+pub(super) fn build<'a>(
+    txns: &'a [Txn],
     writers: &Writers,
-    orders: &BTreeMap<String, Vec<i64>>,
+    orders: &'a BTreeMap<String, KeyOrder>,
     realtime: bool,
     deadline: &mut Deadline,
-) -> Option<Graph> {
+) -> Option<Graph<'a>> {
     let mut g = Graph {
         edges: BTreeMap::new(),
         reasons: BTreeMap::new(),
         nodes: txns.len(),
     };
-    let writer = |k: &str, v: i64| writers.get(&(k.to_string(), v)).map(|w| w.0);
-    for (k, order) in orders {
-        for pair in order.windows(2) {
+    let writer = |k: &str, v: i64| writers.get(k, v).map(|w| w.0);
+    for (k, key) in orders {
+        for pair in key.order.windows(2) {
             if let (Some(a), Some(b)) = (writer(k, pair[0]), writer(k, pair[1])) {
-                g.add(
-                    a,
-                    b,
-                    WW,
-                    format!(
-                        "T{a} appended {} to {k:?} and T{b} appended {} right after it",
-                        pair[0], pair[1]
-                    ),
-                );
+                let reason = Reason::Ww {
+                    key: k,
+                    first: pair[0],
+                    second: pair[1],
+                };
+                g.add(a, b, WW, reason);
             }
         }
     }
     for (t, k, vs) in external_reads(txns) {
         if let Some(&last) = vs.last() {
             if let Some(w) = writer(k, last) {
-                g.add(
-                    w,
-                    t,
-                    WR,
-                    format!(
-                        "T{t} read {k:?} = {} and saw {last}, which T{w} appended",
-                        show(vs)
-                    ),
-                );
+                let reason = Reason::Wr {
+                    key: k,
+                    read: vs,
+                    last,
+                };
+                g.add(w, t, WR, reason);
             }
         }
-        let order = &orders[k];
+        let order = &orders[k].order;
         if order.starts_with(vs) {
             if let Some(&next) = order.get(vs.len()) {
                 if let Some(w) = writer(k, next) {
-                    g.add(
-                        t,
-                        w,
-                        RW,
-                        format!(
-                            "T{t} read {k:?} = {} and did not see {next}, which T{w} appended next",
-                            show(vs)
-                        ),
-                    );
+                    let reason = Reason::Rw {
+                        key: k,
+                        read: vs,
+                        next,
+                    };
+                    g.add(t, w, RW, reason);
                 }
             }
         }
@@ -142,26 +186,16 @@ fn add_order_edges(g: &mut Graph, txns: &[Txn], deadline: &mut Deadline) -> Opti
         }
         let op = txns[t].op;
         if let Some(prev) = last_of_process.insert(op.process, t) {
-            g.add(
-                prev,
-                t,
-                PROCESS,
-                format!("T{prev} came before T{t} on process {}", op.process),
-            );
+            g.add(prev, t, PROCESS, Reason::Process(op.process));
         }
         for &a in &ok {
             let before = txns[a].op;
             if before.precedes(op) {
-                g.add(
-                    a,
-                    t,
-                    RT,
-                    format!(
-                        "T{a} completed (line {}) before T{t} was invoked (line {})",
-                        before.ret_line.unwrap_or(0),
-                        op.call_line
-                    ),
-                );
+                let reason = Reason::Realtime {
+                    ret: before.ret_line.unwrap_or(0),
+                    call: op.call_line,
+                };
+                g.add(a, t, RT, reason);
             }
         }
     }

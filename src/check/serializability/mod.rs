@@ -120,7 +120,7 @@ pub fn check_operations_within(
     let writers = txn::writers(&txns)?;
     let mut findings = Vec::new();
     let orders = txn::version_orders(&txns, &writers, &mut findings);
-    txn::dirty_reads(&txns, &writers, &mut findings);
+    txn::dirty_reads(&txns, &writers, &orders, &mut findings);
     let strict = consistency == Consistency::StrictSerializable;
     let out_of_time = |txns: usize| {
         Report {
@@ -253,11 +253,7 @@ fn describe(txns: &[txn::Txn], graph: &cycles::Graph, class: &Class, cycle: &Cyc
     let n = cycle.nodes.len();
     for i in 0..n {
         let (a, b, kind) = (cycle.nodes[i], cycle.nodes[(i + 1) % n], cycle.kinds[i]);
-        let reason = graph
-            .reasons
-            .get(&(a, b, kind))
-            .cloned()
-            .unwrap_or_default();
+        let reason = graph.reason(a, b, kind);
         text.push_str(&format!(
             "  T{a} → T{b} ({}): {reason}\n",
             cycles::kind_name(kind)

@@ -85,17 +85,36 @@ pub(super) fn parse(ops: &[Operation]) -> Result<Vec<Txn<'_>>, HistoryError> {
 }
 
 /// Who appended each (key, value): txn index and whether it was that txn's
-/// last append to the key.
-pub(super) type Writers = BTreeMap<(String, i64), (usize, bool)>;
+/// last append to the key. Looked up by `&str` key, without allocating.
+#[derive(Default)]
+pub(super) struct Writers {
+    by_key: BTreeMap<String, BTreeMap<i64, (usize, bool)>>,
+}
+
+impl Writers {
+    /// The writer of `value` in `key`.
+    pub fn get(&self, key: &str, value: i64) -> Option<(usize, bool)> {
+        self.by_key.get(key)?.get(&value).copied()
+    }
+
+    /// True if some transaction appended `value` to `key`.
+    pub fn contains(&self, key: &str, value: i64) -> bool {
+        self.get(key, value).is_some()
+    }
+}
 
 /// Index the appends; a value appended twice to one key is bad input.
 pub(super) fn writers(txns: &[Txn]) -> Result<Writers, HistoryError> {
-    let mut writers = Writers::new();
+    let mut writers = Writers::default();
     for (t, txn) in txns.iter().enumerate() {
         let mut last: BTreeMap<&str, i64> = BTreeMap::new();
         for m in &txn.mops {
             if let Mop::Append(k, v) = m {
-                if let Some((other, _)) = writers.insert((k.clone(), *v), (t, false)) {
+                let values = match writers.by_key.get_mut(k.as_str()) {
+                    Some(values) => values,
+                    None => writers.by_key.entry(k.clone()).or_default(),
+                };
+                if let Some((other, _)) = values.insert(*v, (t, false)) {
                     return Err(HistoryError::new(
                         txn.op.call_line,
                         format!(
@@ -108,7 +127,7 @@ pub(super) fn writers(txns: &[Txn]) -> Result<Writers, HistoryError> {
             }
         }
         for (k, v) in last {
-            if let Some(w) = writers.get_mut(&(k.to_string(), v)) {
+            if let Some(w) = writers.by_key.get_mut(k).and_then(|m| m.get_mut(&v)) {
                 w.1 = true;
             }
         }
@@ -145,23 +164,104 @@ pub(super) fn external_reads<'a>(txns: &'a [Txn]) -> Vec<(usize, &'a str, &'a [i
     reads
 }
 
+/// One key's version order (its longest read) and what its values say,
+/// indexed by position, so a read that is a prefix of the order is judged
+/// without looking at its values one by one (reads grow with the history:
+/// a bank's audit reads every entry of an account).
+pub(super) struct KeyOrder {
+    /// The transaction whose read is the longest.
+    longest_t: usize,
+    /// The version order: the longest read.
+    pub order: Vec<i64>,
+    /// First position whose value already occurred earlier in the order.
+    duplicate_at: Option<usize>,
+    /// First position whose value nobody appended.
+    garbage_at: Option<usize>,
+    /// Positions whose value was appended by a failed transaction.
+    failed_at: Vec<usize>,
+}
+
+impl KeyOrder {
+    fn new(longest_t: usize, order: Vec<i64>, key: &str, txns: &[Txn], writers: &Writers) -> Self {
+        let mut seen = std::collections::BTreeSet::new();
+        let duplicate_at = order.iter().position(|v| !seen.insert(*v));
+        let garbage_at = order.iter().position(|v| !writers.contains(key, *v));
+        let failed_at = order
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| {
+                writers
+                    .get(key, **v)
+                    .is_some_and(|(w, _)| txns[w].op.outcome == Outcome::Fail)
+            })
+            .map(|(i, _)| i)
+            .collect();
+        KeyOrder {
+            longest_t,
+            order,
+            duplicate_at,
+            garbage_at,
+            failed_at,
+        }
+    }
+
+    /// True when `read` is a prefix of the order (the common case).
+    fn is_prefix(&self, read: &[i64]) -> bool {
+        self.order.starts_with(read)
+    }
+}
+
+/// The first value of `vs` that occurred earlier in `vs`.
+fn first_duplicate(vs: &[i64]) -> Option<i64> {
+    let mut seen = std::collections::BTreeSet::new();
+    vs.iter().find(|v| !seen.insert(**v)).copied()
+}
+
 /// Infer each key's version order from the longest read; report reads that
 /// are not a prefix of it, duplicates, and values nobody appended.
 pub(super) fn version_orders(
     txns: &[Txn],
     writers: &Writers,
     findings: &mut Vec<Finding>,
-) -> BTreeMap<String, Vec<i64>> {
-    let mut orders: BTreeMap<String, (usize, Vec<i64>)> = BTreeMap::new();
-    for (t, txn) in txns
-        .iter()
-        .enumerate()
-        .filter(|(_, x)| x.op.outcome == Outcome::Ok)
-    {
+) -> BTreeMap<String, KeyOrder> {
+    let committed = || {
+        txns.iter()
+            .enumerate()
+            .filter(|(_, x)| x.op.outcome == Outcome::Ok)
+    };
+    let mut longest: BTreeMap<&str, (usize, &[i64])> = BTreeMap::new();
+    for (t, txn) in committed() {
         for m in &txn.mops {
             let Mop::Read(k, Some(vs)) = m else { continue };
-            let mut seen = std::collections::BTreeSet::new();
-            if let Some(dup) = vs.iter().find(|v| !seen.insert(**v)) {
+            let entry = longest.entry(k.as_str()).or_insert((t, &[]));
+            if vs.len() > entry.1.len() {
+                *entry = (t, vs.as_slice());
+            }
+        }
+    }
+    let orders: BTreeMap<String, KeyOrder> = longest
+        .into_iter()
+        .map(|(k, (t, vs))| {
+            (
+                k.to_string(),
+                KeyOrder::new(t, vs.to_vec(), k, txns, writers),
+            )
+        })
+        .collect();
+    for (t, txn) in committed() {
+        for m in &txn.mops {
+            let Mop::Read(k, Some(vs)) = m else { continue };
+            let key = &orders[k.as_str()];
+            // A prefix of the order has the order's first duplicate and
+            // first garbage value if it reaches them, and no other.
+            let (duplicate, garbage) = if key.is_prefix(vs) {
+                let within = |at: Option<usize>| at.filter(|&i| i < vs.len()).map(|i| vs[i]);
+                (within(key.duplicate_at), within(key.garbage_at))
+            } else {
+                let garbage = vs.iter().find(|v| !writers.contains(k, **v)).copied();
+                (first_duplicate(vs), garbage)
+            };
+            if let Some(dup) = duplicate {
                 findings.push(Finding {
                     name: "duplicate-elements",
                     ops: vec![txn.op.id],
@@ -171,7 +271,7 @@ pub(super) fn version_orders(
                     ),
                 });
             }
-            if let Some(v) = vs.iter().find(|v| !writers.contains_key(&(k.clone(), **v))) {
+            if let Some(v) = garbage {
                 findings.push(Finding {
                     name: "garbage-read",
                     ops: vec![txn.op.id],
@@ -181,69 +281,91 @@ pub(super) fn version_orders(
                     ),
                 });
             }
-            let entry = orders.entry(k.clone()).or_insert((t, Vec::new()));
-            if vs.len() > entry.1.len() {
-                *entry = (t, vs.clone());
-            }
         }
     }
-    for (t, txn) in txns
-        .iter()
-        .enumerate()
-        .filter(|(_, x)| x.op.outcome == Outcome::Ok)
-    {
+    for (t, txn) in committed() {
         for m in &txn.mops {
             let Mop::Read(k, Some(vs)) = m else { continue };
-            let (longest_t, longest) = &orders[k];
+            let key = &orders[k.as_str()];
+            let (longest_t, longest) = (key.longest_t, &key.order);
             if !longest.starts_with(vs) {
                 findings.push(Finding {
                     name: "incompatible-order",
-                    ops: vec![txn.op.id, txns[*longest_t].op.id],
+                    ops: vec![txn.op.id, txns[longest_t].op.id],
                     text: format!(
                         "Reads of key {k:?} disagree on the order of appends: T{t} = {} read {}, but T{longest_t} = {} read {}. \
                          Appends only add at the end, so one read must be a prefix of the other.",
-                        txn.op, show(vs), txns[*longest_t].op, show(longest)
+                        txn.op, show(vs), txns[longest_t].op, show(longest)
                     ),
                 });
             }
         }
     }
-    orders.into_iter().map(|(k, (_, vs))| (k, vs)).collect()
+    orders
 }
 
 /// G1a (aborted read) and G1b (intermediate read).
-pub(super) fn dirty_reads(txns: &[Txn], writers: &Writers, findings: &mut Vec<Finding>) {
+pub(super) fn dirty_reads(
+    txns: &[Txn],
+    writers: &Writers,
+    orders: &BTreeMap<String, KeyOrder>,
+    findings: &mut Vec<Finding>,
+) {
     for (t, k, vs) in external_reads(txns) {
-        let reader = &txns[t];
-        for (i, v) in vs.iter().enumerate() {
-            let Some(&(w, is_last)) = writers.get(&(k.to_string(), *v)) else {
-                continue;
-            };
-            let writer = &txns[w];
-            if writer.op.outcome == Outcome::Fail {
-                findings.push(Finding {
-                    name: "G1a",
-                    ops: vec![reader.op.id, writer.op.id],
-                    text: format!(
-                        "G1a (aborted read): T{t} = {} read key {k:?} = {} and saw {v}, \
-                         but {v} was appended by T{w} = {}, which failed (did not happen).",
-                        reader.op,
-                        show(vs),
-                        writer.op
-                    ),
-                });
-            } else if i + 1 == vs.len() && !is_last && w != t {
-                findings.push(Finding {
-                    name: "G1b",
-                    ops: vec![reader.op.id, writer.op.id],
-                    text: format!(
-                        "G1b (intermediate read): T{t} = {} read key {k:?} = {}, ending at {v}, \
-                         but T{w} = {} appended more to {k:?} after {v}: T{t} saw a state T{w} never committed.",
-                        reader.op, show(vs), writer.op
-                    ),
-                });
+        let key = &orders[k];
+        if key.is_prefix(vs) {
+            // Only the positions a failed transaction wrote can be G1a,
+            // and only the last value can be G1b.
+            for &i in key.failed_at.iter().take_while(|&&i| i < vs.len()) {
+                dirty_read_at(txns, writers, (t, k, vs), i, findings);
+            }
+            if !vs.is_empty() && key.failed_at.binary_search(&(vs.len() - 1)).is_err() {
+                dirty_read_at(txns, writers, (t, k, vs), vs.len() - 1, findings);
+            }
+        } else {
+            for i in 0..vs.len() {
+                dirty_read_at(txns, writers, (t, k, vs), i, findings);
             }
         }
+    }
+}
+
+/// G1a or G1b at position `i` of the read `(t, k, vs)`, if any.
+fn dirty_read_at(
+    txns: &[Txn],
+    writers: &Writers,
+    (t, k, vs): (usize, &str, &[i64]),
+    i: usize,
+    findings: &mut Vec<Finding>,
+) {
+    let v = vs[i];
+    let Some((w, is_last)) = writers.get(k, v) else {
+        return;
+    };
+    let reader = &txns[t];
+    let writer = &txns[w];
+    if writer.op.outcome == Outcome::Fail {
+        findings.push(Finding {
+            name: "G1a",
+            ops: vec![reader.op.id, writer.op.id],
+            text: format!(
+                "G1a (aborted read): T{t} = {} read key {k:?} = {} and saw {v}, \
+                 but {v} was appended by T{w} = {}, which failed (did not happen).",
+                reader.op,
+                show(vs),
+                writer.op
+            ),
+        });
+    } else if i + 1 == vs.len() && !is_last && w != t {
+        findings.push(Finding {
+            name: "G1b",
+            ops: vec![reader.op.id, writer.op.id],
+            text: format!(
+                "G1b (intermediate read): T{t} = {} read key {k:?} = {}, ending at {v}, \
+                 but T{w} = {} appended more to {k:?} after {v}: T{t} saw a state T{w} never committed.",
+                reader.op, show(vs), writer.op
+            ),
+        });
     }
 }
 

@@ -163,7 +163,7 @@ impl Coordinator {
             Msg::Ack { tx } => {
                 if let Some(record) = self.log.get_mut(&tx) {
                     if record.acked.insert(from) {
-                        ctx.storage().put(&decision_key(tx), record);
+                        ctx.storage().put_owned(&decision_key(tx), record.clone());
                     }
                 }
             }
@@ -224,7 +224,7 @@ impl Coordinator {
                     tx,
                     participants: participants.clone(),
                 };
-                ctx.storage().put(&precommit_key(tx), &record);
+                ctx.storage().put_owned(&precommit_key(tx), record.clone());
                 ctx.storage().sync();
                 ctx.cancel_timer(active.timer);
                 active.timer = ctx.set_timer(params.ack_timeout, Timer::AckTimeout(tx));
@@ -279,7 +279,7 @@ impl Coordinator {
             acked: BTreeSet::from([from]),
             presumed: false,
         };
-        ctx.storage().put(&decision_key(tx), &record);
+        ctx.storage().put_owned(&decision_key(tx), record.clone());
         ctx.storage().sync();
         ctx.log(format!("{tx}: learned {outcome:?} from {from}"));
         self.log.insert(tx, record);
@@ -306,7 +306,7 @@ impl Coordinator {
             acked: BTreeSet::new(),
             presumed: false,
         };
-        ctx.storage().put(&decision_key(tx), &record);
+        ctx.storage().put_owned(&decision_key(tx), record.clone());
         ctx.storage().sync();
         send_decision(ctx, &record);
         self.log.insert(tx, record);

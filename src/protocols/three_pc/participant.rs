@@ -252,7 +252,7 @@ impl Participant {
         };
         let vote = match self.shard.try_prepare(&params.two_pc(), &record) {
             Err(why) => {
-                ctx.storage().put(&txn_key(tx), &record);
+                ctx.storage().put_owned(&txn_key(tx), record.clone());
                 self.states.insert(tx, State::Aborted);
                 Vote::No(why)
             }
@@ -263,7 +263,7 @@ impl Participant {
                 record.reads = reads.clone();
                 record.prepared_at = Some(ctx.now());
                 // Log the vote durably before sending it.
-                ctx.storage().put(&txn_key(tx), &record);
+                ctx.storage().put_owned(&txn_key(tx), record.clone());
                 ctx.storage().sync();
                 let state = State::Uncertain;
                 self.states.insert(tx, state);
@@ -374,7 +374,7 @@ impl Participant {
             queries: 0,
             locks: 0,
         };
-        ctx.storage().put(&txn_key(tx), &record);
+        ctx.storage().put_owned(&txn_key(tx), record.clone());
         ctx.storage().sync();
         self.txns.insert(tx, record);
         self.states.insert(tx, state);
@@ -393,7 +393,7 @@ impl Participant {
                     let entries = self.shard.accounts.entry(op.account.clone()).or_default();
                     entries.push(e);
                     let entries = entries.clone();
-                    ctx.storage().put(&account_key(&op.account), &entries);
+                    ctx.storage().put_owned(&account_key(&op.account), entries);
                 }
             }
         }
@@ -405,7 +405,7 @@ impl Participant {
         let now = ctx.now();
         record.decided_at = Some(now);
         record.reads = Vec::new();
-        ctx.storage().put(&txn_key(tx), &record);
+        ctx.storage().put_owned(&txn_key(tx), record.clone());
         if terminated {
             let took = now.saturating_sub(record.prepared_at.unwrap_or(now));
             ctx.storage().put(&format!("terminated/{tx}"), &took);

@@ -18,6 +18,7 @@ use crate::check::CheckKind;
 use crate::check::{Outcome as CheckOutcome, Status};
 use crate::sim::Invariant;
 use crate::sim::{Node, NodeId, Sim, SimBuilder, SimTime};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -103,12 +104,14 @@ fn stance_at<N: CommitNode>(sim: &Sim<N>, node: NodeId, tx: TxId) -> Option<(Pha
     }
 }
 
-/// Every transaction record of a participant, up or down.
-fn records_of<N: CommitNode>(sim: &Sim<N>, node: NodeId) -> Vec<TxnRecord> {
+/// Every transaction record of a participant, up or down (borrowed from
+/// a live node: the eventual checks read them at every step of the settle
+/// phase).
+fn records_of<N: CommitNode>(sim: &Sim<N>, node: NodeId) -> Vec<Cow<'_, TxnRecord>> {
     if let Some(n) = sim.node(node) {
         return n
             .txn_records()
-            .map(|txns| txns.values().cloned().collect())
+            .map(|txns| txns.values().map(Cow::Borrowed).collect())
             .unwrap_or_default();
     }
     let storage = &sim.slots()[node.index()].storage;
@@ -117,6 +120,7 @@ fn records_of<N: CommitNode>(sim: &Sim<N>, node: NodeId) -> Vec<TxnRecord> {
         .iter()
         .filter(|k| k.starts_with("txn/"))
         .filter_map(|k| storage.get::<TxnRecord>(k))
+        .map(Cow::Owned)
         .collect()
 }
 
@@ -134,44 +138,48 @@ fn decision_log<N: CommitNode>(sim: &Sim<N>) -> Vec<DecisionRecord> {
         .collect()
 }
 
-/// Transactions some handler just decided, with their participants.
-fn fresh_decisions<N: CommitNode>(sim: &Sim<N>) -> Vec<(NodeId, TxId, Outcome, Vec<NodeId>)> {
-    let mut out = Vec::new();
-    for (id, node) in sim.live_nodes() {
-        let Some(tx) = node.last_decided() else {
-            continue;
-        };
+/// Transactions some handler just decided, with their participants
+/// (borrowed: the per-step checks run after every event, so they allocate
+/// nothing and format nothing unless a check fails).
+fn fresh_decisions<N: CommitNode>(
+    sim: &Sim<N>,
+) -> impl Iterator<Item = (NodeId, TxId, Outcome, &[NodeId])> {
+    sim.live_nodes().filter_map(|(id, node)| {
+        let tx = node.last_decided()?;
         if let Some(log) = node.decision_log() {
-            if let Some(r) = log.get(&tx) {
-                out.push((id, r.tx, r.outcome, r.participants.clone()));
-            }
-        } else if let Some(txns) = node.txn_records() {
-            if let Some(r) = txns.get(&tx) {
-                if let Some(outcome) = r.phase.outcome() {
-                    out.push((id, r.tx, outcome, r.participants.clone()));
-                }
-            }
+            let r = log.get(&tx)?;
+            return Some((id, r.tx, r.outcome, r.participants.as_slice()));
         }
-    }
-    out
+        let r = node.txn_records()?.get(&tx)?;
+        let outcome = r.phase.outcome()?;
+        Some((id, r.tx, outcome, r.participants.as_slice()))
+    })
 }
 
 fn atomicity<N: CommitNode>(sim: &Sim<N>) -> Result<(), String> {
     for (_, tx, _, participants) in fresh_decisions(sim) {
-        let mut committed = Vec::new();
-        let mut aborted = Vec::new();
-        for &p in &participants {
-            match stance_at(sim, p, tx).map(|(phase, _)| phase) {
-                Some(Phase::Committed) => committed.push(p.to_string()),
-                Some(Phase::Aborted) => aborted.push(p.to_string()),
+        let phase = |p: NodeId| stance_at(sim, p, tx).map(|(phase, _)| phase);
+        let (mut committed, mut aborted) = (false, false);
+        for &p in participants {
+            match phase(p) {
+                Some(Phase::Committed) => committed = true,
+                Some(Phase::Aborted) => aborted = true,
                 _ => {}
             }
         }
-        if !committed.is_empty() && !aborted.is_empty() {
+        if committed && aborted {
+            let at = |want: Phase| {
+                participants
+                    .iter()
+                    .filter(|&&p| phase(p) == Some(want))
+                    .map(NodeId::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
             return Err(format!(
                 "{tx} is committed at {} and aborted at {}",
-                committed.join(", "),
-                aborted.join(", ")
+                at(Phase::Committed),
+                at(Phase::Aborted)
             ));
         }
     }
@@ -183,7 +191,7 @@ fn commit_needs_every_yes_vote<N: CommitNode>(sim: &Sim<N>) -> Result<(), String
         if outcome != Outcome::Commit {
             continue;
         }
-        for &p in &participants {
+        for &p in participants {
             if !stance_at(sim, p, tx).is_some_and(|(_, yes)| yes) {
                 return Err(format!(
                     "{tx} is committed (at {by}) but {p} has no record of voting yes"

@@ -138,7 +138,7 @@ impl Coordinator {
             Msg::Ack { tx } => {
                 if let Some(record) = self.log.get_mut(&tx) {
                     if record.acked.insert(from) {
-                        ctx.storage().put(&log_key(tx), record);
+                        ctx.storage().put_owned(&log_key(tx), record.clone());
                     }
                 }
             }
@@ -254,7 +254,7 @@ impl Coordinator {
 
     fn log_and_send(&mut self, params: &Params, ctx: &mut Ctx<TwoPc>, record: DecisionRecord) {
         let tx = record.tx;
-        ctx.storage().put(&log_key(tx), &record);
+        ctx.storage().put_owned(&log_key(tx), record.clone());
         if !params.has(Bug::SendBeforeLog) {
             ctx.storage().sync();
         }

@@ -241,7 +241,7 @@ impl Participant {
         };
         let vote = match self.try_prepare(params, &record) {
             Err(why) => {
-                ctx.storage().put(&txn_key(tx), &record);
+                ctx.storage().put_owned(&txn_key(tx), record.clone());
                 Vote::No(why)
             }
             Ok(reads) => {
@@ -251,7 +251,7 @@ impl Participant {
                 record.reads = reads.clone();
                 record.prepared_at = Some(ctx.now());
                 // Log the vote durably before sending it.
-                ctx.storage().put(&txn_key(tx), &record);
+                ctx.storage().put_owned(&txn_key(tx), record.clone());
                 ctx.storage().sync();
                 ctx.set_timer(params.decision_timeout, Timer::InDoubt(tx));
                 if params.has(Bug::EarlyUnlock) {
@@ -394,7 +394,7 @@ impl Participant {
                     queries: 0,
                     locks: 0,
                 };
-                ctx.storage().put(&txn_key(tx), &record);
+                ctx.storage().put_owned(&txn_key(tx), record.clone());
                 self.txns.insert(tx, record);
                 self.last_outcome = Some(tx);
             }
@@ -413,7 +413,7 @@ impl Participant {
                     let entries = self.accounts.entry(op.account.clone()).or_default();
                     entries.push(e);
                     let entries = entries.clone();
-                    ctx.storage().put(&account_key(&op.account), &entries);
+                    ctx.storage().put_owned(&account_key(&op.account), entries);
                 }
             }
         }
@@ -423,7 +423,7 @@ impl Participant {
         };
         record.decided_at = Some(ctx.now());
         record.reads = Vec::new(); // only a re-sent yes vote needs them
-        ctx.storage().put(&txn_key(tx), &record);
+        ctx.storage().put_owned(&txn_key(tx), record.clone());
         ctx.storage().sync();
         self.unlock(tx, &record.ops);
         self.txns.insert(tx, record);
@@ -457,7 +457,7 @@ impl Participant {
                     queries: 0,
                     locks: 0,
                 };
-                ctx.storage().put(&txn_key(tx), &record);
+                ctx.storage().put_owned(&txn_key(tx), record.clone());
                 ctx.storage().sync();
                 self.txns.insert(tx, record);
                 self.last_outcome = Some(tx);
