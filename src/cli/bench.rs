@@ -27,6 +27,10 @@ pub struct BenchArgs {
     /// multiple of the loop's.
     #[arg(long)]
     pub baseline: bool,
+    /// Which trace levels to run: `both` (hash-only, then full), or one
+    /// of them alone (to measure one level's peak memory).
+    #[arg(long, default_value = "both", value_parser = ["both", "hash-only", "full"])]
+    pub level: String,
 }
 
 /// Most nodes: 2,048. Lower than a scenario's
@@ -138,6 +142,9 @@ pub fn run(args: &BenchArgs) -> i32 {
         ("hash-only", TraceLevel::HashOnly),
         ("full", TraceLevel::Full),
     ] {
+        if args.level != "both" && args.level != name {
+            continue;
+        }
         let net = NetConfig {
             default: LinkConfig {
                 latency: Latency::Uniform {
