@@ -527,6 +527,11 @@ pub(crate) struct TraceLog<N: Node> {
     /// entry's annotations end at `end` and start at the previous mark's
     /// end.
     annotation_marks: Vec<(u32, u32)>,
+    /// The step number and message id that follow the last entry's and
+    /// the last send's without a jump (derived from the arrays, kept so a
+    /// push need not search the jumps).
+    next_step: Option<u64>,
+    next_msg_id: Option<u64>,
 }
 
 impl<N: Node> Default for TraceLog<N> {
@@ -540,6 +545,8 @@ impl<N: Node> Default for TraceLog<N> {
             copies: Vec::new(),
             annotations: Vec::new(),
             annotation_marks: Vec::new(),
+            next_step: None,
+            next_msg_id: None,
         }
     }
 }
@@ -579,14 +586,21 @@ impl<N: Node> TraceLog<N> {
         cut_jumps(&mut self.id_jumps, lens[1]);
         cut_jumps(&mut self.copies, lens[1]);
         self.annotations.truncate(lens[2]);
+        self.next_step = (self.entries.len())
+            .checked_sub(1)
+            .and_then(|last| jumped(&self.step_jumps, last).checked_add(1));
+        self.next_msg_id = (self.sends.len())
+            .checked_sub(1)
+            .and_then(|last| jumped(&self.id_jumps, last).checked_add(1));
     }
 
+    #[inline]
     fn push_send(&mut self, send: &SendRecord) {
         let i = self.sends.len();
-        let follows = i > 0 && jumped(&self.id_jumps, i - 1).checked_add(1) == Some(send.msg_id);
-        if !follows {
+        if self.next_msg_id != Some(send.msg_id) {
             self.id_jumps.push((index32(i), send.msg_id));
         }
+        self.next_msg_id = send.msg_id.checked_add(1);
         if let SendOutcome::Duplicated(_, copy_at) = send.outcome {
             self.copies.push((index32(i), copy_at));
         }
@@ -656,9 +670,10 @@ impl<N: Node> Trace<N> {
     pub(crate) fn push(&mut self, step: u64, time: SimTime, event: TraceEvent<N>) {
         let log = &mut self.log;
         let i = log.entries.len();
-        if i == 0 || jumped(&log.step_jumps, i - 1).checked_add(1) != Some(step) {
+        if log.next_step != Some(step) {
             log.step_jumps.push((index32(i), step));
         }
+        log.next_step = step.checked_add(1);
         let notes_end = index32(log.annotations.len());
         if notes_end != self.step_annotations {
             log.annotation_marks.push((index32(i), notes_end));
@@ -750,6 +765,8 @@ impl<N: Node> Trace<N> {
         log.copies.clear();
         log.annotations.clear();
         log.annotation_marks.clear();
+        log.next_step = None;
+        log.next_msg_id = None;
         for send in &pending {
             log.push_send(send);
         }
