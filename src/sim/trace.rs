@@ -621,7 +621,9 @@ impl<N: Node> TraceLog<N> {
 pub struct Trace<N: Node> {
     level: TraceLevel,
     hasher: StableHasher,
-    log: TraceLog<N>,
+    /// `None` until the full level keeps something: a hash-only trace (the
+    /// explorer clones one with every world) is a few words.
+    log: Option<Box<TraceLog<N>>>,
     /// Sends and annotations noted before the step in progress.
     step_sends: u32,
     step_annotations: u32,
@@ -633,7 +635,7 @@ impl<N: Node> Trace<N> {
         Trace {
             level,
             hasher: StableHasher::new(),
-            log: TraceLog::default(),
+            log: None,
             step_sends: 0,
             step_annotations: 0,
         }
@@ -654,45 +656,50 @@ impl<N: Node> Trace<N> {
     #[inline]
     pub(crate) fn note_send(&mut self, send: SendRecord) {
         if self.level == TraceLevel::Full {
-            self.log.push_send(&send);
+            self.log_mut().push_send(&send);
         }
     }
 
     /// Note an annotation of the current step (full level only).
     pub(crate) fn note_annotation(&mut self, text: String) {
         if self.level == TraceLevel::Full {
-            self.log.annotations.push(text);
+            self.log_mut().annotations.push(text);
         }
     }
 
     /// Close the current step: keep its entry with the sends and annotations
     /// noted since the previous one (full level only; the hash is folded already).
     pub(crate) fn push(&mut self, step: u64, time: SimTime, event: TraceEvent<N>) {
-        let log = &mut self.log;
+        let (step_sends, step_annotations) = (self.step_sends, self.step_annotations);
+        let log = self.log_mut();
         let i = log.entries.len();
         if log.next_step != Some(step) {
             log.step_jumps.push((index32(i), step));
         }
         log.next_step = step.checked_add(1);
         let notes_end = index32(log.annotations.len());
-        if notes_end != self.step_annotations {
+        if notes_end != step_annotations {
             log.annotation_marks.push((index32(i), notes_end));
         }
-        log.send_starts.push(self.step_sends);
+        log.send_starts.push(step_sends);
         log.entries.push(TraceEntry { time, event });
-        self.step_sends = index32(log.sends.len());
+        let sends_end = index32(log.sends.len());
+        self.step_sends = sends_end;
         self.step_annotations = notes_end;
     }
 
     /// The step number of entry `index` (`None` past the kept entries).
     pub fn step_at(&self, index: usize) -> Option<u64> {
-        (index < self.log.entries.len()).then(|| jumped(&self.log.step_jumps, index))
+        let log = self.log.as_deref()?;
+        (index < log.entries.len()).then(|| jumped(&log.step_jumps, index))
     }
 
     /// The messages sent while handling entry `index` (empty past the
     /// kept entries).
     pub fn sends_at(&self, index: usize) -> Vec<SendRecord> {
-        let log = &self.log;
+        let Some(log) = self.log.as_deref() else {
+            return Vec::new();
+        };
         let Some(&start) = log.send_starts.get(index) else {
             return Vec::new();
         };
@@ -708,12 +715,15 @@ impl<N: Node> Trace<N> {
 
     /// The annotations logged while handling entry `index`.
     pub fn annotations_at(&self, index: usize) -> &[String] {
-        let marks = &self.log.annotation_marks;
+        let Some(log) = self.log.as_deref() else {
+            return &[];
+        };
+        let marks = &log.annotation_marks;
         let at = marks.partition_point(|&(entry, _)| (entry as usize) < index);
         match marks.get(at) {
             Some(&(entry, end)) if entry as usize == index => {
                 let start = at.checked_sub(1).map_or(0, |before| marks[before].1);
-                &self.log.annotations[start as usize..end as usize]
+                &log.annotations[start as usize..end as usize]
             }
             _ => &[],
         }
@@ -726,7 +736,7 @@ impl<N: Node> Trace<N> {
 
     /// Entries kept (empty at the hash-only level).
     pub fn entries(&self) -> &[TraceEntry<N>] {
-        &self.log.entries
+        self.log.as_deref().map_or(&[], |log| &log.entries)
     }
 
     /// Bytes the kept trace holds in its arrays (lengths, not capacities;
@@ -734,7 +744,9 @@ impl<N: Node> Trace<N> {
     /// level costs per event, for `docs/performance.md` and its test.
     pub fn kept_bytes(&self) -> usize {
         use std::mem::size_of;
-        let log = &self.log;
+        let Some(log) = self.log.as_deref() else {
+            return 0;
+        };
         log.entries.len() * size_of::<TraceEntry<N>>()
             + log.send_starts.len() * size_of::<u32>()
             + (log.step_jumps.len() + log.id_jumps.len()) * size_of::<(u32, u64)>()
@@ -748,15 +760,14 @@ impl<N: Node> Trace<N> {
     /// any sends and annotations noted for the step in progress. The hash is
     /// not affected; memory is reused.
     pub(crate) fn clear_kept(&mut self) {
-        let pending: Vec<SendRecord> = (self.step_sends as usize..self.log.sends.len())
-            .map(|i| self.log.send(i))
+        let (step_sends, step_annotations) = (self.step_sends, self.step_annotations);
+        let Some(log) = self.log.as_deref_mut() else {
+            return;
+        };
+        let pending: Vec<SendRecord> = (step_sends as usize..log.sends.len())
+            .map(|i| log.send(i))
             .collect();
-        let notes: Vec<String> = self
-            .log
-            .annotations
-            .drain(self.step_annotations as usize..)
-            .collect();
-        let log = &mut self.log;
+        let notes: Vec<String> = log.annotations.drain(step_annotations as usize..).collect();
         log.entries.clear();
         log.send_starts.clear();
         log.step_jumps.clear();
@@ -778,7 +789,7 @@ impl<N: Node> Trace<N> {
     /// Detach the kept entries, leaving this trace's hash and step counters
     /// in place (so a clone of it is small and still folds the same hash).
     pub(crate) fn take_log(&mut self) -> TraceLog<N> {
-        std::mem::take(&mut self.log)
+        self.log.take().map(|log| *log).unwrap_or_default()
     }
 
     /// Re-attach a log taken with [`Self::take_log`] (or truncated to match
@@ -786,7 +797,12 @@ impl<N: Node> Trace<N> {
     pub(crate) fn put_log(&mut self, log: TraceLog<N>) {
         debug_assert_eq!(log.sends.len(), self.step_sends as usize);
         debug_assert_eq!(log.annotations.len(), self.step_annotations as usize);
-        self.log = log;
+        self.log = Some(Box::new(log));
+    }
+
+    /// The kept arrays, made at the first thing kept.
+    fn log_mut(&mut self) -> &mut TraceLog<N> {
+        self.log.get_or_insert_with(Box::default)
     }
 }
 
@@ -864,7 +880,7 @@ mod tests {
         trace.note_send(send(9, SendOutcome::Lost));
         trace.push(5, SimTime(2), deliver(2));
         trace.push(6, SimTime(2), deliver(3));
-        let marks = trace.log.lens();
+        let marks = trace.log.as_ref().expect("kept").lens();
         trace.note_send(send(10, SendOutcome::Partitioned));
         trace.note_annotation("later".into());
         trace.push(7, SimTime(3), deliver(4));

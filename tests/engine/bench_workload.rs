@@ -56,14 +56,19 @@ fn the_full_trace_gives_back_every_step_and_send() {
         } = entry.event
         {
             let (sender, receiver, at) = arrivals.remove(&msg_id).expect("sent before");
-            assert_eq!((sender, receiver), (Endpoint::Node(from), Endpoint::Node(to)));
+            assert_eq!(
+                (sender, receiver),
+                (Endpoint::Node(from), Endpoint::Node(to))
+            );
             assert_eq!(at, entry.time);
         }
         for send in trace.sends_at(i) {
             let SendOutcome::Scheduled(at) = send.outcome else {
                 panic!("a plain network schedules every send: {send:?}");
             };
-            assert!(arrivals.insert(send.msg_id, (send.from, send.to, at)).is_none());
+            assert!(arrivals
+                .insert(send.msg_id, (send.from, send.to, at))
+                .is_none());
         }
         assert!(trace.annotations_at(i).is_empty());
     }
