@@ -41,6 +41,12 @@ impl Cuts {
         from.index() * self.nodes + to.index()
     }
 
+    /// No link is cut.
+    #[inline]
+    pub(super) fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
     /// True when `from`'s messages to `to` are cut (both below `nodes`).
     pub(super) fn get(&self, from: NodeId, to: NodeId) -> bool {
         if self.count == 0 {

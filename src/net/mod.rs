@@ -231,6 +231,18 @@ impl Network {
         link
     }
 
+    /// True when every message between nodes crosses the default link
+    /// untouched by lists, cuts, overrides, rules or FIFO order (the
+    /// common case: [`Network::route_kind`]'s fast path).
+    #[inline]
+    fn is_plain(&self) -> bool {
+        self.config.lose.is_empty()
+            && !self.config.fifo
+            && self.config.links.is_empty()
+            && self.rules.is_empty()
+            && self.cuts.is_empty()
+    }
+
     /// Counts a message sent from `from` to `to`; true when the scenario
     /// lists it as lost.
     fn listed(&mut self, from: Endpoint, to: Endpoint) -> bool {
@@ -244,6 +256,7 @@ impl Network {
 
     /// The random loss draw: lost at random (no draw at all on a link
     /// without loss, unless `keep_loss_draws`).
+    #[inline]
     fn lost_at_random(&self, rng: &mut Prng, loss: Ratio) -> bool {
         if loss.is_zero() && self.config.keep_loss_draws {
             rng.chance(LOSS_DRAW);
@@ -273,6 +286,19 @@ impl Network {
         now: SimTime,
         kind: Option<&str>,
     ) -> Transit {
+        if self.is_plain() {
+            // No list, cut, rule, override or FIFO: the default link, and
+            // exactly the draws of the general path below.
+            let link = self.config.default;
+            if self.lost_at_random(rng, link.loss) {
+                return Transit::Lost;
+            }
+            let at = now + link.latency.sample(rng);
+            let duplicate = rng
+                .chance(link.duplicate)
+                .then(|| now + link.latency.sample(rng));
+            return Transit::Deliver { at, duplicate };
+        }
         let listed = self.listed(Endpoint::Node(from), Endpoint::Node(to));
         if self.cuts.get(from, to) {
             return Transit::Partitioned;

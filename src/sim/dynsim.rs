@@ -8,7 +8,7 @@ use super::report::RunReport;
 use super::rng::Ratio;
 use super::snapshot::LogMarks;
 use super::step::StepResult;
-use super::trace::{SendOutcome, SendRecord, Trace, TraceEntry};
+use super::trace::{SendOutcome, SendRecord, Trace};
 use super::views::{ClientView, EntryFilter, EntryView, FlightView};
 use super::world::{Counters, NodeSlot, Sim, Violation};
 use super::{Endpoint, NodeId, SimTime};
@@ -252,11 +252,11 @@ impl<N: Node> DynSim for Sim<N> {
         self.trace
             .entries()
             .get(index)
-            .map(|e| entry_json(&self.trace, e))
+            .map(|_| entry_json(&self.trace, index))
     }
     fn write_trace_jsonl(&self, out: &mut dyn Write) -> io::Result<()> {
-        for entry in self.trace.entries() {
-            serde_json::to_writer(&mut *out, &entry_json(&self.trace, entry))?;
+        for index in 0..self.trace.entries().len() {
+            serde_json::to_writer(&mut *out, &entry_json(&self.trace, index))?;
             out.write_all(b"\n")?;
         }
         Ok(())
@@ -460,15 +460,17 @@ fn node_view<N: Node>(id: NodeId, slot: &NodeSlot<N>, now: SimTime, inspect: boo
     }
 }
 
-/// One trace entry as a JSON object (the JSON Lines export format).
-pub fn entry_json<N: Node>(trace: &Trace<N>, entry: &TraceEntry<N>) -> serde_json::Value {
+/// Kept trace entry `index` as a JSON object (the JSON Lines export
+/// format). `index` must be below `trace.entries().len()`.
+pub fn entry_json<N: Node>(trace: &Trace<N>, index: usize) -> serde_json::Value {
+    let entry = &trace.entries()[index];
     let event = &entry.event;
     entry_json_of(
-        (entry.step, entry.time),
+        (trace.step_at(index).unwrap_or_default(), entry.time),
         (event.kind(), event.source(), event.target()),
         event.label(),
-        trace.sends_of(entry),
-        trace.annotations_of(entry),
+        &trace.sends_at(index),
+        trace.annotations_at(index),
     )
 }
 

@@ -214,6 +214,7 @@ impl<N: Node> Item<N> {
 
     /// The event held, taken out (a shared one is copied unless this was
     /// its last holder).
+    #[inline]
     fn into_event(self) -> Option<Event<N>> {
         match self {
             Item::Event(event) => Some(event),
@@ -347,6 +348,7 @@ impl<N: Node> Default for Queue<N> {
 }
 
 impl<N: Node> Queue<N> {
+    #[inline]
     pub(crate) fn push(&mut self, at: SimTime, event: Event<N>) {
         let seq = self.seq;
         self.seq += 1;
@@ -382,6 +384,7 @@ impl<N: Node> Queue<N> {
     }
 
     /// Put `item` in a slot and its key in the keys.
+    #[inline]
     fn push_item(&mut self, at: SimTime, seq: u64, item: Item<N>) {
         let timer = matches!(item, Item::Timer { .. });
         let slot = match self.free.pop() {
@@ -403,6 +406,7 @@ impl<N: Node> Queue<N> {
     }
 
     /// Empty `entry`'s slot, returning what it held.
+    #[inline]
     fn release(&mut self, entry: Entry) -> Item<N> {
         self.free.push(entry.slot);
         self.slots[entry.slot as usize]
@@ -415,6 +419,7 @@ impl<N: Node> Queue<N> {
         item_of(&self.slots, entry)
     }
 
+    #[inline]
     pub(crate) fn pop(&mut self) -> Option<Scheduled<N>> {
         let popped = loop {
             let entry = self.keys.pop()?;
@@ -433,6 +438,7 @@ impl<N: Node> Queue<N> {
     }
 
     /// The event an entry stands for; `None` for a stale timer reference.
+    #[inline]
     fn resolve(&mut self, item: Item<N>) -> Option<Event<N>> {
         match item {
             Item::Event(_) | Item::Shared(_) => item.into_event(),
@@ -457,10 +463,16 @@ impl<N: Node> Queue<N> {
         is_stale_in(&self.timers, item)
     }
 
+    #[inline]
     fn drop_stale_top(&mut self) {
-        if self.stale == 0 {
-            return;
+        if self.stale != 0 {
+            self.drop_stale_keys();
         }
+    }
+
+    /// [`Queue::drop_stale_top`]'s work, when some keys are stale.
+    #[cold]
+    fn drop_stale_keys(&mut self) {
         while let Some(&top) = self.keys.peek() {
             // Only a timer reference can be stale: other keys' slots are
             // not read here (a cache miss per pop in a big queue).

@@ -149,6 +149,7 @@ impl<N: Node> Sim<N> {
     }
 
     /// Skipped lazily: cancelled timers and timers of a previous incarnation.
+    #[inline]
     fn is_stale(&mut self, event: &Event<N>) -> bool {
         match event {
             Event::Timer {
@@ -165,6 +166,7 @@ impl<N: Node> Sim<N> {
     }
 
     /// Run the event's handler; return the trace event at the full level.
+    #[inline]
     fn dispatch(&mut self, event: Event<N>, full: bool) -> Option<TraceEvent<N>> {
         if let Some((node, until)) = self.paused_target(&event) {
             return self.hold(node, until, event, full);
@@ -375,6 +377,7 @@ impl<N: Node> Sim<N> {
     }
 
     /// The paused node `event` would run a handler on, and when it resumes.
+    #[inline]
     fn paused_target(&self, event: &Event<N>) -> Option<(NodeId, SimTime)> {
         let node = match event {
             Event::Deliver { to, .. } => *to,
@@ -538,10 +541,9 @@ impl<N: Node> Sim<N> {
         } else {
             None
         };
-        let departs = self.departure();
         let route = self
             .network
-            .route_kind(&mut self.net_rng, from, to, departs, kind);
+            .route_kind(&mut self.net_rng, from, to, sent_at, kind);
         let outcome = match route {
             Transit::Deliver { at, duplicate } => {
                 if let Some(copy_at) = duplicate {
@@ -592,6 +594,7 @@ impl<N: Node> Sim<N> {
 
     /// When what a handler sends leaves: now, or when the work of a node
     /// that takes time is done (`service.rs`).
+    #[inline]
     fn departure(&self) -> SimTime {
         match &self.service {
             Some(service) => self.now + service.delay,
@@ -599,6 +602,7 @@ impl<N: Node> Sim<N> {
         }
     }
 
+    #[inline]
     pub(crate) fn note_send(&mut self, send: SendRecord) {
         send.hash(self.trace.hasher());
         self.trace.note_send(send);

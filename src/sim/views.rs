@@ -105,7 +105,7 @@ impl<N: Node> Sim<N> {
     pub fn entry_view(&self, index: usize) -> Option<EntryView> {
         let entry: &TraceEntry<N> = self.trace.entries().get(index)?;
         Some(EntryView {
-            step: entry.step,
+            step: self.trace.step_at(index).unwrap_or_default(),
             time: entry.time,
             kind: entry.event.kind(),
             source: entry.event.source(),
@@ -114,8 +114,8 @@ impl<N: Node> Sim<N> {
             summary: event_summary(&entry.event),
             msg_id: entry.event.msg_id(),
             sent_at: entry.event.sent_at(),
-            sends: self.trace.sends_of(entry).to_vec(),
-            annotations: self.trace.annotations_of(entry).to_vec(),
+            sends: self.trace.sends_at(index),
+            annotations: self.trace.annotations_at(index).to_vec(),
             view: event_view(&entry.event),
         })
     }

@@ -1,5 +1,6 @@
 //! The engine: what every run guarantees, whatever the protocol.
 //!
+//! - `bench_workload`: `distlab bench`'s pingpong workload: its trace hash pinned at both levels, and the full trace's packed side arrays (step numbers, sends) checked against a real run.
 //! - `determinism`: one (scenario, seed) gives one trace hash, in one process, across processes and at every `--jobs`; the shipped scenarios' hashes are pinned.
 //! - `explore`: exhaustive search: state counts derived by hand, breadth first = depth first, timer ids, a 2PC bug switch found and the reference exhausted, counterexamples that replay, bad input.
 //! - `explore_parallel`: `explore --jobs`: breadth first on 2 and 3 threads reports exactly what 1 does (clean, cut short, bug switches found); random walks find a Raft bug switch, follow the seed, ignore `--jobs`, and replay; `--dfs --jobs 2` is bad input.
@@ -12,6 +13,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod bench_workload;
 mod determinism;
 mod explore;
 mod explore_parallel;

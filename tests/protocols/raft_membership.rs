@@ -31,10 +31,8 @@ fn run_full(path: &str, seed: u64) -> Sim<Raft> {
 /// Every annotation the run logged, in order.
 fn annotations(sim: &Sim<Raft>) -> Vec<String> {
     let trace = sim.trace();
-    trace
-        .entries()
-        .iter()
-        .flat_map(|e| trace.annotations_of(e).iter().cloned())
+    (0..trace.entries().len())
+        .flat_map(|i| trace.annotations_at(i).iter().cloned())
         .collect()
 }
 
