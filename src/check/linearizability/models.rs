@@ -30,11 +30,13 @@ pub(super) trait SeqModel {
     fn dense_id(&self, _state: &Self::State) -> Option<u32> {
         None
     }
-    /// Should the search remember the result of `op` from `state`? `false`
-    /// when the step costs no more than the memo's probe and insert (a
-    /// single key's put or append is one probe of the trie's child table,
-    /// its own memo). The default: remember every step.
-    fn memoize(&self, _state: &Self::State, _op: &Self::Op) -> bool {
+    /// Should the search remember the results of `op` (asked once per
+    /// operation, with the initial state: every state the model reaches
+    /// has its shape, e.g. one key or many)? `false` when a step costs no
+    /// more than the memo's probe and insert (a single key's put or append
+    /// of a string is one probe of the trie's child table, its own memo).
+    /// The default: remember every step.
+    fn memoize(&self, _init: &Self::State, _op: &Self::Op) -> bool {
         true
     }
 }
@@ -375,7 +377,7 @@ impl SeqModel for Kv {
         };
         Some(state.with(k, next))
     }
-    fn memoize(&self, state: &KvState, op: &KvOp) -> bool {
+    fn memoize(&self, init: &KvState, op: &KvOp) -> bool {
         // On one key, string values are cheap to step: a put or an append
         // of a string is one probe of the trie's child table (its own
         // memo; a put of another value is as cheap, but the memo's one
@@ -394,7 +396,7 @@ impl SeqModel for Kv {
             KvOp::Get(_, v) => string(v),
             KvOp::Cas(..) => false,
         };
-        !(cheap && matches!(state, KvState::One(_)))
+        !(cheap && matches!(init, KvState::One(_)))
     }
     fn dense_id(&self, state: &KvState) -> Option<u32> {
         // A trie node is one value (nodes are interned by parent and

@@ -66,6 +66,8 @@ pub(super) struct Interned<M: SeqModel> {
     /// for the states that have one; the others are in `index`.
     dense: Vec<u32>,
     memo: FxMap<u64, u32>,
+    /// Per op: are its steps memoized ([`SeqModel::memoize`], asked once)?
+    remember: Vec<bool>,
 }
 
 /// The id of `state`, interning it if it is new: by its dense id when the
@@ -104,6 +106,7 @@ impl<M: SeqModel> Interned<M> {
     /// Wrap `model` with compiled `ops`; state id 0 is the initial state.
     pub fn new(mut model: M, ops: Vec<M::Op>) -> Self {
         let init = model.init();
+        let remember = ops.iter().map(|op| model.memoize(&init, op)).collect();
         let mut this = Interned {
             model,
             ops,
@@ -111,6 +114,7 @@ impl<M: SeqModel> Interned<M> {
             index: FxMap::default(),
             dense: Vec::new(),
             memo: FxMap::default(),
+            remember,
         };
         let (model, states, index, dense) = (
             &this.model,
@@ -139,8 +143,8 @@ impl<M: SeqModel> Interned<M> {
     /// of distinct strings) the probes were most of the search's time.
     #[inline]
     pub fn step(&mut self, state: u32, op: usize) -> Option<u32> {
-        let (from, what) = (&self.states[state as usize], &self.ops[op]);
-        if !self.model.memoize(from, what) {
+        if !self.remember[op] {
+            let (from, what) = (&self.states[state as usize], &self.ops[op]);
             let next = self.model.step(from, what)?;
             let (states, index, dense) = (&mut self.states, &mut self.index, &mut self.dense);
             return Some(intern_in(&self.model, states, index, dense, next));

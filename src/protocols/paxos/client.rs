@@ -4,8 +4,8 @@
 
 use super::{Command, Mode, Paxos, Role};
 use crate::protocols::replicated_kv::ClientCommand;
-use std::sync::Arc;
 use crate::sim::{Ctx, Reply, Request};
+use std::sync::Arc;
 
 impl Paxos {
     /// A client request arrived.
