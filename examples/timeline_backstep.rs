@@ -8,9 +8,8 @@
 //!
 //! Wall time is read here only to report the figures (allow-nondeterminism).
 
-use distlab::net::{Latency, LinkConfig, NetConfig};
-use distlab::protocols::pingpong::PingPong;
-use distlab::sim::{SimBuilder, SimTime, Timeline, TraceLevel};
+use distlab::protocols::pingpong::bench_builder;
+use distlab::sim::{Timeline, TraceLevel};
 use std::time::Instant;
 
 fn main() {
@@ -21,21 +20,8 @@ fn main() {
     let every: u64 = args
         .next()
         .map_or(1_024, |a| a.parse().expect("SNAPSHOT_EVERY"));
-    let net = NetConfig {
-        default: LinkConfig {
-            latency: Latency::Uniform {
-                min: SimTime::from_millis(1),
-                max: SimTime::from_millis(10),
-            },
-            ..LinkConfig::default()
-        },
-        ..NetConfig::default()
-    };
-    let sim = SimBuilder::new(5, 1, |_, _| PingPong::default())
+    let sim = bench_builder(5, 1)
         .name("pingpong-backstep")
-        .network(net)
-        .duration(SimTime::MAX)
-        .settle(SimTime::ZERO)
         .trace_level(TraceLevel::Full)
         .build();
     let mut timeline = Timeline::new(Box::new(sim), every);

@@ -1,9 +1,8 @@
 //! `distlab bench`: the pingpong workload through the real engine.
 
-use crate::net::{Latency, LinkConfig, NetConfig};
-use crate::protocols::pingpong::PingPong;
+use crate::protocols::pingpong::bench_builder;
 use crate::sim::trace::format_hash;
-use crate::sim::{SimBuilder, SimTime, TraceLevel};
+use crate::sim::{SimTime, TraceLevel};
 use clap::Args;
 
 /// Arguments of `distlab bench`.
@@ -145,21 +144,8 @@ pub fn run(args: &BenchArgs) -> i32 {
         if args.level != "both" && args.level != name {
             continue;
         }
-        let net = NetConfig {
-            default: LinkConfig {
-                latency: Latency::Uniform {
-                    min: SimTime::from_millis(1),
-                    max: SimTime::from_millis(10),
-                },
-                ..LinkConfig::default()
-            },
-            ..NetConfig::default()
-        };
-        let mut sim = SimBuilder::new(args.nodes, args.seed, |_, _| PingPong::default())
+        let mut sim = bench_builder(args.nodes, args.seed)
             .name("pingpong-bench")
-            .network(net)
-            .duration(SimTime::MAX)
-            .settle(SimTime::ZERO)
             .trace_level(level)
             .build();
         let started = std::time::Instant::now(); // allow-nondeterminism: benchmark timer

@@ -5,8 +5,30 @@
 //! one. The number of messages in flight stays at `n·(n-1)` forever, so the run
 //! measures the engine's event loop: queue, dispatch, effects, trace.
 
-use crate::sim::{Ctx, Node, NodeId};
+use crate::net::{Latency, LinkConfig, NetConfig};
+use crate::sim::{Ctx, Node, NodeId, SimBuilder, SimTime};
 use serde::Serialize;
+
+/// The benchmark's workload (`distlab bench`, `tests/engine/bench_workload.rs`,
+/// `examples/timeline_backstep.rs`): `nodes` pingpong nodes on a network whose
+/// every link has latency uniform in 1–10 ms and nothing else, no end time
+/// and no settle time. Set the trace level (and a name) on the builder.
+pub fn bench_builder(nodes: u32, seed: u64) -> SimBuilder<PingPong> {
+    let net = NetConfig {
+        default: LinkConfig {
+            latency: Latency::Uniform {
+                min: SimTime::from_millis(1),
+                max: SimTime::from_millis(10),
+            },
+            ..LinkConfig::default()
+        },
+        ..NetConfig::default()
+    };
+    SimBuilder::new(nodes, seed, |_, _| PingPong::default())
+        .network(net)
+        .duration(SimTime::MAX)
+        .settle(SimTime::ZERO)
+}
 
 /// A pingpong node. It holds only a delivery count.
 #[derive(Clone, Debug, Default)]

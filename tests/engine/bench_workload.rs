@@ -3,29 +3,13 @@
 //! both trace levels agree, and the full trace's packed side arrays give
 //! back every step number and send of a real run.
 
-use distlab::net::{Latency, LinkConfig, NetConfig};
-use distlab::protocols::pingpong::PingPong;
-use distlab::sim::{Endpoint, SendOutcome, Sim, SimBuilder, SimTime, TraceEvent, TraceLevel};
+use distlab::protocols::pingpong::{bench_builder, PingPong};
+use distlab::sim::{Endpoint, SendOutcome, Sim, TraceEvent, TraceLevel};
 use std::collections::BTreeMap;
 
 /// 5 nodes, latency uniform 1–10 ms, run to `deliveries` deliveries.
 fn bench(level: TraceLevel, deliveries: u64) -> Sim<PingPong> {
-    let net = NetConfig {
-        default: LinkConfig {
-            latency: Latency::Uniform {
-                min: SimTime::from_millis(1),
-                max: SimTime::from_millis(10),
-            },
-            ..LinkConfig::default()
-        },
-        ..NetConfig::default()
-    };
-    let mut sim = SimBuilder::new(5, 1, |_, _| PingPong::default())
-        .network(net)
-        .duration(SimTime::MAX)
-        .settle(SimTime::ZERO)
-        .trace_level(level)
-        .build();
+    let mut sim = bench_builder(5, 1).trace_level(level).build();
     while sim.counters().delivered < deliveries {
         sim.step();
     }
