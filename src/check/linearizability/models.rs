@@ -39,6 +39,22 @@ pub(super) trait SeqModel {
     fn memoize(&self, _init: &Self::State, _op: &Self::Op) -> bool {
         true
     }
+    /// Does the check try shorter searches first (`run`'s *shortcuts*:
+    /// the history without some operations of unknown outcome)? Leaving
+    /// out an operation whose outcome is unknown is always sound — it may
+    /// not have happened — so a linearization found without it is one of
+    /// the whole history; only a failure there proves nothing. The
+    /// default: no shortcuts.
+    fn takes_shortcuts(&self) -> bool {
+        false
+    }
+    /// For a shortcut: is `op` (compiled from an operation of unknown
+    /// outcome) a write of a value no result ever shows? Such a write is
+    /// rarely needed (it can only matter by making a compare-and-set fail),
+    /// and every one the search keeps multiplies the orders it tries.
+    fn unseen_write(&self, _op: &Self::Op) -> bool {
+        false
+    }
 }
 
 fn known(op: &Operation) -> Option<&Value> {
@@ -397,6 +413,15 @@ impl SeqModel for Kv {
             KvOp::Cas(..) => false,
         };
         !(cheap && matches!(init, KvState::One(_)))
+    }
+    fn takes_shortcuts(&self) -> bool {
+        true
+    }
+    fn unseen_write(&self, op: &KvOp) -> bool {
+        match op {
+            KvOp::Put(_, v) | KvOp::Append(_, v) | KvOp::Cas(_, _, v, None) => self.unread(*v),
+            KvOp::Get(..) | KvOp::Cas(..) => false,
+        }
     }
     fn dense_id(&self, state: &KvState) -> Option<u32> {
         // A trie node is one value (nodes are interned by parent and
