@@ -1,7 +1,8 @@
 //! What the full in-memory trace costs per event (issue 21, item 4): runs a
 //! Raft scenario (default `scenarios/raft-churn.toml`) with the full trace
 //! kept and prints its entries, sends and annotations, the bytes the
-//! trace's arrays hold now (`Trace::kept_bytes`) and what the layout before
+//! trace's arrays hold now (`Trace::kept_bytes`: the messages, timers and
+//! other events it keeps out of line at their `size_of`) and what the layout before
 //! issue 21 held for the same run (a 72-byte entry per step with its step
 //! number and two ranges, a 48-byte `SendRecord` per send, a `String` per
 //! annotation). Messages' and strings' own heap data (the same in both)
@@ -26,7 +27,7 @@ fn main() {
         .build();
     sim.run();
     let trace = sim.trace();
-    let entries = trace.entries().len();
+    let entries = trace.len();
     let sends: usize = (0..entries).map(|i| trace.sends_at(i).len()).sum();
     let notes: usize = (0..entries).map(|i| trace.annotations_at(i).len()).sum();
     // Before: `TraceEntry` held the step (8 bytes) and two `(u32, u32)`
@@ -36,10 +37,15 @@ fn main() {
         entries * entry_before + sends * size_of::<SendRecord>() + notes * size_of::<String>();
     let now = trace.kept_bytes();
     println!("{path}: {entries} entries, {sends} sends, {notes} annotations");
+    let deliveries = trace
+        .entries()
+        .filter(|e| e.event.kind() == "deliver")
+        .count();
     println!(
-        "entry {} bytes (before {entry_before}), send 16 (before {})",
-        size_of::<TraceEntry<Raft>>(),
-        size_of::<SendRecord>()
+        "{deliveries} deliveries; a step 24 bytes (before {entry_before}), a send 16 (before {}), \
+         a delivered message {} (kept out of line)",
+        size_of::<SendRecord>(),
+        size_of::<raft::Msg>()
     );
     println!(
         "before {before} bytes ({:.1} per event), now {now} bytes ({:.1} per event): {:.0} %",

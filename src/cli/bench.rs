@@ -37,8 +37,9 @@ pub struct BenchArgs {
 /// n·(n−1) messages in flight at once (about 4.2 million here).
 pub const MAX_NODES: u32 = 2_048;
 
-/// Most deliveries: the full trace level keeps every event (about 68 bytes
-/// each: 142 MB peak for 2,000,000), so this bounds the run to about 1.4 GB.
+/// Most deliveries: the full trace level keeps every event (about 48 bytes
+/// each: about 105 MB peak for 2,000,000), so this bounds the run to about
+/// 1 GB.
 pub const MAX_MESSAGES: u64 = 20_000_000;
 
 /// One message in the baseline's heap: its time, its scheduling order and

@@ -106,7 +106,6 @@ fn a_timed_out_operation_retried_with_the_same_id_ends_ok_once() {
     let retries: Vec<(String, u64)> = s
         .trace()
         .entries()
-        .iter()
         .filter_map(|step| match &step.event {
             TraceEvent::Retry { node, request, .. } => Some((node.to_string(), request.id)),
             _ => None,
@@ -182,7 +181,6 @@ fn lossy_client_traffic_duplicates_requests_and_replies_but_not_operations() {
     let replies = s
         .trace()
         .entries()
-        .iter()
         .filter(|step| matches!(step.event, TraceEvent::Reply { .. }))
         .count();
     assert_eq!(replies, 24);

@@ -246,16 +246,13 @@ impl<N: Node> DynSim for Sim<N> {
         Sim::op_latencies(self)
     }
     fn trace_len(&self) -> usize {
-        self.trace.entries().len()
+        self.trace.len()
     }
     fn trace_entry_json(&self, index: usize) -> Option<serde_json::Value> {
-        self.trace
-            .entries()
-            .get(index)
-            .map(|_| entry_json(&self.trace, index))
+        (index < self.trace.len()).then(|| entry_json(&self.trace, index))
     }
     fn write_trace_jsonl(&self, out: &mut dyn Write) -> io::Result<()> {
-        for index in 0..self.trace.entries().len() {
+        for index in 0..self.trace.len() {
             serde_json::to_writer(&mut *out, &entry_json(&self.trace, index))?;
             out.write_all(b"\n")?;
         }
@@ -352,9 +349,8 @@ impl<N: Node> DynSim for Sim<N> {
     }
     fn entry_matches(&self, index: usize, filter: &EntryFilter) -> bool {
         self.trace
-            .entries()
-            .get(index)
-            .is_some_and(|e| filter.matches(e.event.kind(), e.event.source(), e.event.target()))
+            .kind_at(index)
+            .is_some_and(|(kind, source, target)| filter.matches(kind, source, target))
     }
     fn start_exploring(&mut self, options: ExploreOptions) -> StepResult {
         Sim::start_exploring(self, options)
@@ -461,9 +457,9 @@ fn node_view<N: Node>(id: NodeId, slot: &NodeSlot<N>, now: SimTime, inspect: boo
 }
 
 /// Kept trace entry `index` as a JSON object (the JSON Lines export
-/// format). `index` must be below `trace.entries().len()`.
+/// format). `index` must be below `trace.len()`.
 pub fn entry_json<N: Node>(trace: &Trace<N>, index: usize) -> serde_json::Value {
-    let entry = &trace.entries()[index];
+    let entry = trace.entry(index).expect("a kept entry");
     let event = &entry.event;
     entry_json_of(
         (trace.step_at(index).unwrap_or_default(), entry.time),

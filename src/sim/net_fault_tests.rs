@@ -320,7 +320,6 @@ fn a_swarm_nemesis_draws_its_mix_from_the_seed_and_states_it() {
     let first = a
         .trace()
         .entries()
-        .iter()
         .find(|e| e.event.kind() == "control")
         .map(|e| e.event.label());
     let mix = a.nemesis.swarm.as_ref().expect("drawn").0.to_string();

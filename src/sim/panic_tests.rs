@@ -152,7 +152,7 @@ fn the_panicking_handlers_effects_are_dropped_and_nothing_runs_after() {
     // n0 sent Hello(0..=2); n1's reply to n0 and its log line never happened.
     assert_eq!(s.counters().sent, 3);
     assert_eq!(s.in_flight(), 0);
-    let last = s.trace().entries().len() - 1;
+    let last = s.trace().len() - 1;
     assert_eq!(s.trace().step_at(last), Some(HELLO_2_STEP));
     assert!(s.trace().annotations_at(last).is_empty());
     // The world may be half-updated: stepping stays stopped.

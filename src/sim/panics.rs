@@ -106,6 +106,10 @@ pub fn is_catching() -> bool {
 /// Run `f`; if it panics, return what and where (`site` says where in the
 /// run, for the report). Nests. On the happy path this costs a counter
 /// increment and decrement: `catch_unwind` itself is free until a panic.
+/// Inlined into its caller so that the handler it runs is compiled in the
+/// caller's codegen unit whatever the partition (otherwise an unrelated
+/// change elsewhere can move it and cost the engine's hot path).
+#[inline]
 pub fn catch_panic<R>(
     site: impl FnOnce() -> String,
     f: impl FnOnce() -> R,

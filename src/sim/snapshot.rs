@@ -9,7 +9,7 @@
 //! copies the trace.
 
 use super::node::Node;
-use super::trace::TraceLog;
+use super::trace::{TraceLens, TraceLog};
 use super::world::Sim;
 use super::SimTime;
 use crate::check::history::HistoryEvent;
@@ -17,7 +17,7 @@ use crate::check::history::HistoryEvent;
 /// Lengths of a world's append-only logs when a snapshot was taken.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LogMarks {
-    trace: [usize; 3],
+    trace: TraceLens,
     history: usize,
     op_latencies: usize,
     fault_log: usize,

@@ -217,7 +217,7 @@ fn symbolic_targets_without_a_holder_are_skipped() {
 
 /// True time at which `node`'s one-shot timer fired, from the full trace.
 fn fired_time(sim: &Sim<Probe>, node: NodeId) -> Option<SimTime> {
-    sim.trace().entries().iter().find_map(|e| match &e.event {
+    sim.trace().entries().find_map(|e| match &e.event {
         TraceEvent::Timer {
             node: n,
             timer: Tick::Once,
@@ -480,7 +480,6 @@ fn a_client_resends_the_same_request_to_the_next_node_until_answered() {
     let resends: Vec<(String, u64)> = s
         .trace()
         .entries()
-        .iter()
         .filter_map(|step| match &step.event {
             TraceEvent::Resend { node, request, .. } => Some((node.to_string(), request.id)),
             _ => None,
@@ -506,7 +505,6 @@ fn without_resend_a_silent_node_means_a_timeout() {
     assert!(!s
         .trace()
         .entries()
-        .iter()
         .any(|step| matches!(step.event, TraceEvent::Resend { .. })));
 }
 

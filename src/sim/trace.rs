@@ -413,11 +413,14 @@ pub(crate) fn fold_deliver<M: Hash>(
     msg.hash(h);
 }
 
-/// One processed step: its time and event. Its step number, sends and
-/// annotations live in the [`Trace`]'s side arrays (no allocation per
-/// step, and nothing stored that follows from the neighbours): ask the
-/// trace for them by the entry's index ([`Trace::step_at`],
-/// [`Trace::sends_at`], [`Trace::annotations_at`]).
+/// One processed step: its time and event, as [`Trace::entry`] and
+/// [`Trace::entries`] give it back. The trace does not store entries in
+/// this form: it keeps a 24-byte [`Slot`] per step and the parts that do
+/// not follow from their neighbours in side arrays (a delivery refers to
+/// the send record that scheduled it; messages, timers and other events
+/// out of line), and rebuilds the entry when asked. Its step number,
+/// sends and annotations: ask the trace by the entry's index
+/// ([`Trace::step_at`], [`Trace::sends_at`], [`Trace::annotations_at`]).
 #[derive(Clone, Debug)]
 pub struct TraceEntry<N: Node> {
     /// Virtual (true) time.
@@ -500,21 +503,239 @@ impl PackedSend {
     }
 }
 
-/// The kept part of a [`Trace`]: the entries and their side arrays. Each
-/// side array is indexed by entry (or send) position and holds only what
-/// cannot be derived, so a step costs its entry, four bytes, and its
-/// sends' 16 bytes each. Time travel keeps one of these for the whole run
-/// instead of cloning it into every snapshot: see
+/// A node type with no message and no timer: the trace keeps the events
+/// that carry neither (client traffic, faults, control, ...) as
+/// `TraceEvent<Bare>`, which is as large as the largest of those (40
+/// bytes) rather than as the protocol's largest message.
+#[derive(Clone, Debug)]
+pub(crate) struct Bare;
+
+impl Node for Bare {
+    type Msg = ();
+    type Timer = ();
+    fn on_start(&mut self, _: &mut crate::sim::Ctx<Self>) {}
+    fn on_message(&mut self, _: &mut crate::sim::Ctx<Self>, _: NodeId, _: ()) {}
+    fn on_timer(&mut self, _: &mut crate::sim::Ctx<Self>, _: ()) {}
+}
+
+/// An event with no message and no timer, moved to the [`Bare`] type.
+/// Deliveries and timers are kept otherwise ([`Kept`]).
+fn to_bare<N: Node>(event: TraceEvent<N>) -> TraceEvent<Bare> {
+    match event {
+        TraceEvent::Start(n) => TraceEvent::Start(n),
+        TraceEvent::DeliverToDown { msg_id, from, to } => {
+            TraceEvent::DeliverToDown { msg_id, from, to }
+        }
+        TraceEvent::Invoke {
+            client,
+            node,
+            request,
+        } => TraceEvent::Invoke {
+            client,
+            node,
+            request,
+        },
+        TraceEvent::Request {
+            msg_id,
+            node,
+            request,
+        } => TraceEvent::Request {
+            msg_id,
+            node,
+            request,
+        },
+        TraceEvent::Reply {
+            msg_id,
+            node,
+            client,
+            request_id,
+            reply,
+        } => TraceEvent::Reply {
+            msg_id,
+            node,
+            client,
+            request_id,
+            reply,
+        },
+        TraceEvent::ClientTimeout {
+            client,
+            request_id,
+            answered,
+        } => TraceEvent::ClientTimeout {
+            client,
+            request_id,
+            answered,
+        },
+        TraceEvent::Resend {
+            client,
+            node,
+            request,
+        } => TraceEvent::Resend {
+            client,
+            node,
+            request,
+        },
+        TraceEvent::Retry {
+            client,
+            node,
+            request,
+        } => TraceEvent::Retry {
+            client,
+            node,
+            request,
+        },
+        TraceEvent::Held { node, until, what } => TraceEvent::Held { node, until, what },
+        TraceEvent::Queued { node, waiting } => TraceEvent::Queued { node, waiting },
+        TraceEvent::Fault(text) => TraceEvent::Fault(text),
+        TraceEvent::Control(text) => TraceEvent::Control(text),
+        TraceEvent::Deliver { .. } | TraceEvent::Timer { .. } => {
+            unreachable!("deliveries and timers are kept as such")
+        }
+    }
+}
+
+/// [`to_bare`] undone: the event as its node type's trace shows it.
+fn from_bare<N: Node>(event: &TraceEvent<Bare>) -> TraceEvent<N> {
+    match event.clone() {
+        TraceEvent::Start(n) => TraceEvent::Start(n),
+        TraceEvent::DeliverToDown { msg_id, from, to } => {
+            TraceEvent::DeliverToDown { msg_id, from, to }
+        }
+        TraceEvent::Invoke {
+            client,
+            node,
+            request,
+        } => TraceEvent::Invoke {
+            client,
+            node,
+            request,
+        },
+        TraceEvent::Request {
+            msg_id,
+            node,
+            request,
+        } => TraceEvent::Request {
+            msg_id,
+            node,
+            request,
+        },
+        TraceEvent::Reply {
+            msg_id,
+            node,
+            client,
+            request_id,
+            reply,
+        } => TraceEvent::Reply {
+            msg_id,
+            node,
+            client,
+            request_id,
+            reply,
+        },
+        TraceEvent::ClientTimeout {
+            client,
+            request_id,
+            answered,
+        } => TraceEvent::ClientTimeout {
+            client,
+            request_id,
+            answered,
+        },
+        TraceEvent::Resend {
+            client,
+            node,
+            request,
+        } => TraceEvent::Resend {
+            client,
+            node,
+            request,
+        },
+        TraceEvent::Retry {
+            client,
+            node,
+            request,
+        } => TraceEvent::Retry {
+            client,
+            node,
+            request,
+        },
+        TraceEvent::Held { node, until, what } => TraceEvent::Held { node, until, what },
+        TraceEvent::Queued { node, waiting } => TraceEvent::Queued { node, waiting },
+        TraceEvent::Fault(text) => TraceEvent::Fault(text),
+        TraceEvent::Control(text) => TraceEvent::Control(text),
+        TraceEvent::Deliver { .. } | TraceEvent::Timer { .. } => {
+            unreachable!("deliveries and timers are never kept bare")
+        }
+    }
+}
+
+/// A kept step's event: 12 bytes whatever the node type, pointing into
+/// the [`TraceLog`]'s side arrays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kept {
+    /// A delivery of the message sent by send record `send`: its id,
+    /// sender, receiver and send time (the time of the entry that sent
+    /// it) are that record's. The message is `messages[msg]`.
+    Deliver { send: u32, msg: u32 },
+    /// A delivery whose send record does not give it (the send was
+    /// cleared by a streaming export, or left at another time than its
+    /// entry's: a node that takes time): `loose[at]`, message
+    /// `messages[msg]`.
+    Loose { at: u32, msg: u32 },
+    /// `on_start`.
+    Start(NodeId),
+    /// A timer of `node`: `timers[at]`.
+    Timer { node: NodeId, at: u32 },
+    /// Any other event: `others[at]`.
+    Other(u32),
+}
+
+/// A kept step: 24 bytes.
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    /// Virtual (true) time.
+    time: SimTime,
+    /// The step's sends start here in `sends` (and end where the next
+    /// slot's start, or at the trace's `step_sends` for the last).
+    send_start: u32,
+    /// The event.
+    kept: Kept,
+}
+
+/// A delivery that does not follow from its send record ([`Kept::Loose`]).
+#[derive(Clone, Copy, Debug)]
+struct Loose {
+    msg_id: u64,
+    sent_at: SimTime,
+    from: NodeId,
+    to: NodeId,
+}
+
+/// The lengths of a [`TraceLog`]'s growing arrays: where a time-travel
+/// restore cuts it back to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct TraceLens {
+    slots: usize,
+    sends: usize,
+    annotations: usize,
+    messages: usize,
+    timers: usize,
+    others: usize,
+    loose: usize,
+}
+
+/// The kept part of a [`Trace`]: one [`Slot`] per step and side arrays.
+/// Each side array is indexed by slot (or send) position and holds only
+/// what cannot be derived, so a pingpong step costs its 24-byte slot, its
+/// message and its send's 16 bytes. Time travel keeps one of these for the
+/// whole run instead of cloning it into every snapshot: see
 /// [`crate::sim::Timeline`].
 #[derive(Clone, Debug)]
 pub(crate) struct TraceLog<N: Node> {
-    entries: Vec<TraceEntry<N>>,
-    /// Entry `i`'s sends start at `send_starts[i]` (and end where the next
-    /// entry's start, or at the trace's `step_sends` for the last entry).
-    send_starts: Vec<u32>,
-    /// `(entry, step)` where the step number is not one more than the
-    /// previous entry's (the first entry, and after a step that kept no
-    /// entry): entry `i`'s step is the last jump's step plus the distance.
+    slots: Vec<Slot>,
+    /// `(slot, step)` where the step number is not one more than the
+    /// previous slot's (the first slot, and after a step that kept no
+    /// entry): slot `i`'s step is the last jump's step plus the distance.
     step_jumps: Vec<(u32, u64)>,
     sends: Vec<PackedSend>,
     /// `(send, msg_id)` where the message id is not one more than the
@@ -523,11 +744,19 @@ pub(crate) struct TraceLog<N: Node> {
     /// `(send, second arrival)` for each duplicated send.
     copies: Vec<(u32, SimTime)>,
     annotations: Vec<String>,
-    /// `(entry, end)` for the entries with annotations (almost none):
-    /// entry's annotations end at `end` and start at the previous mark's
+    /// `(slot, end)` for the slots with annotations (almost none):
+    /// slot's annotations end at `end` and start at the previous mark's
     /// end.
     annotation_marks: Vec<(u32, u32)>,
-    /// The step number and message id that follow the last entry's and
+    /// Delivered messages, in order of delivery.
+    messages: Vec<N::Msg>,
+    /// Fired timers, in order.
+    timers: Vec<(TimerId, N::Timer)>,
+    /// The events that carry no message or timer.
+    others: Vec<TraceEvent<Bare>>,
+    /// The deliveries their send records do not give.
+    loose: Vec<Loose>,
+    /// The step number and message id that follow the last slot's and
     /// the last send's without a jump (derived from the arrays, kept so a
     /// push need not search the jumps).
     next_step: Option<u64>,
@@ -537,14 +766,17 @@ pub(crate) struct TraceLog<N: Node> {
 impl<N: Node> Default for TraceLog<N> {
     fn default() -> Self {
         TraceLog {
-            entries: Vec::new(),
-            send_starts: Vec::new(),
+            slots: Vec::new(),
             step_jumps: Vec::new(),
             sends: Vec::new(),
             id_jumps: Vec::new(),
             copies: Vec::new(),
             annotations: Vec::new(),
             annotation_marks: Vec::new(),
+            messages: Vec::new(),
+            timers: Vec::new(),
+            others: Vec::new(),
+            loose: Vec::new(),
             next_step: None,
             next_msg_id: None,
         }
@@ -570,23 +802,43 @@ fn cut_jumps<T>(jumps: &mut Vec<(u32, T)>, len: usize) {
     jumps.truncate(keep);
 }
 
+/// The node of a packed endpoint known to be one.
+fn packed_node(bits: u32) -> NodeId {
+    NodeId(bits & ID_MASK)
+}
+
+/// The sender bits of a packed send, without the outcome's kind.
+const FROM_MASK: u32 = !(3 << KIND_SHIFT);
+
 impl<N: Node> TraceLog<N> {
-    /// Lengths of the three growing arrays: (entries, sends, annotations).
-    pub(crate) fn lens(&self) -> [usize; 3] {
-        [self.entries.len(), self.sends.len(), self.annotations.len()]
+    /// Lengths of the growing arrays.
+    pub(crate) fn lens(&self) -> TraceLens {
+        TraceLens {
+            slots: self.slots.len(),
+            sends: self.sends.len(),
+            annotations: self.annotations.len(),
+            messages: self.messages.len(),
+            timers: self.timers.len(),
+            others: self.others.len(),
+            loose: self.loose.len(),
+        }
     }
 
     /// Drop everything past the given lengths (as returned by [`Self::lens`]).
-    pub(crate) fn truncate(&mut self, lens: [usize; 3]) {
-        self.entries.truncate(lens[0]);
-        self.send_starts.truncate(lens[0]);
-        cut_jumps(&mut self.step_jumps, lens[0]);
-        cut_jumps(&mut self.annotation_marks, lens[0]);
-        self.sends.truncate(lens[1]);
-        cut_jumps(&mut self.id_jumps, lens[1]);
-        cut_jumps(&mut self.copies, lens[1]);
-        self.annotations.truncate(lens[2]);
-        self.next_step = (self.entries.len())
+    /// Kept deliveries only refer to sends of earlier slots, which stay.
+    pub(crate) fn truncate(&mut self, lens: TraceLens) {
+        self.slots.truncate(lens.slots);
+        cut_jumps(&mut self.step_jumps, lens.slots);
+        cut_jumps(&mut self.annotation_marks, lens.slots);
+        self.sends.truncate(lens.sends);
+        cut_jumps(&mut self.id_jumps, lens.sends);
+        cut_jumps(&mut self.copies, lens.sends);
+        self.annotations.truncate(lens.annotations);
+        self.messages.truncate(lens.messages);
+        self.timers.truncate(lens.timers);
+        self.others.truncate(lens.others);
+        self.loose.truncate(lens.loose);
+        self.next_step = (self.slots.len())
             .checked_sub(1)
             .and_then(|last| jumped(&self.step_jumps, last).checked_add(1));
         self.next_msg_id = (self.sends.len())
@@ -613,6 +865,177 @@ impl<N: Node> TraceLog<N> {
             self.copies[at].1
         };
         self.sends[i].unpack(jumped(&self.id_jumps, i), copy_at)
+    }
+
+    /// The slot whose sends include send `i` (which must belong to a
+    /// slot: below the trace's `step_sends`). Searches back from the end
+    /// (a message is delivered soon after it is sent), then halves.
+    #[inline]
+    fn slot_of_send(&self, i: u32) -> Option<usize> {
+        let slots = &self.slots;
+        // `slots[hi..]` all start after `i`; find `lo` with a start at or
+        // before it, doubling the distance back.
+        let (mut lo, mut hi, mut back) = (0, slots.len(), 1);
+        while hi > 0 {
+            let probe = hi.saturating_sub(back);
+            if slots[probe].send_start <= i {
+                lo = probe;
+                break;
+            }
+            hi = probe;
+            back *= 2;
+        }
+        (lo + slots[lo..hi].partition_point(|s| s.send_start <= i)).checked_sub(1)
+    }
+
+    /// The send record of a delivery of message `msg_id` from `from` to
+    /// `to` sent at `sent_at`, if the log holds it among the sends before
+    /// `before` (those of kept slots) and it gives back exactly those
+    /// fields.
+    #[inline]
+    fn send_of(
+        &self,
+        msg_id: u64,
+        (from, to): (NodeId, NodeId),
+        sent_at: SimTime,
+        before: u32,
+    ) -> Option<u32> {
+        let ids = &self.id_jumps;
+        let run = ids
+            .partition_point(|&(_, id)| id <= msg_id)
+            .checked_sub(1)?;
+        let (start, first) = ids[run];
+        let end = ids.get(run + 1).map_or(before, |&(at, _)| at.min(before));
+        let i = u64::from(start).checked_add(msg_id.checked_sub(first)?)?;
+        if i >= u64::from(end) {
+            return None;
+        }
+        let i = i as u32;
+        let send = self.sends[i as usize];
+        let ends = (
+            pack_endpoint(Endpoint::Node(from)),
+            pack_endpoint(Endpoint::Node(to)),
+        );
+        if (send.from & FROM_MASK, send.to) != ends {
+            return None;
+        }
+        let slot = self.slot_of_send(i)?;
+        (self.slots[slot].time == sent_at).then_some(i)
+    }
+
+    /// Keep one step's event.
+    #[inline]
+    fn keep(&mut self, event: TraceEvent<N>, before: u32) -> Kept {
+        match event {
+            TraceEvent::Deliver {
+                msg_id,
+                from,
+                to,
+                sent_at,
+                msg,
+            } => {
+                let msg_at = index32(self.messages.len());
+                self.messages.push(msg);
+                match self.send_of(msg_id, (from, to), sent_at, before) {
+                    Some(send) => Kept::Deliver { send, msg: msg_at },
+                    None => {
+                        let at = index32(self.loose.len());
+                        self.loose.push(Loose {
+                            msg_id,
+                            sent_at,
+                            from,
+                            to,
+                        });
+                        Kept::Loose { at, msg: msg_at }
+                    }
+                }
+            }
+            TraceEvent::Timer { node, id, timer } => {
+                let at = index32(self.timers.len());
+                self.timers.push((id, timer));
+                Kept::Timer { node, at }
+            }
+            TraceEvent::Start(node) => Kept::Start(node),
+            other => {
+                let at = index32(self.others.len());
+                self.others.push(to_bare(other));
+                Kept::Other(at)
+            }
+        }
+    }
+
+    /// A delivery's message id, ends and send time from send `send`.
+    fn delivery(&self, send: u32) -> (u64, NodeId, NodeId, SimTime) {
+        let i = send as usize;
+        let packed = self.sends[i];
+        let at = self.slots.partition_point(|s| s.send_start <= send) - 1;
+        (
+            jumped(&self.id_jumps, i),
+            packed_node(packed.from & FROM_MASK),
+            packed_node(packed.to),
+            self.slots[at].time,
+        )
+    }
+
+    /// The event of a kept step, as it was pushed.
+    fn event(&self, kept: Kept) -> TraceEvent<N> {
+        match kept {
+            Kept::Deliver { send, msg } => {
+                let (msg_id, from, to, sent_at) = self.delivery(send);
+                TraceEvent::Deliver {
+                    msg_id,
+                    from,
+                    to,
+                    sent_at,
+                    msg: self.messages[msg as usize].clone(),
+                }
+            }
+            Kept::Loose { at, msg } => {
+                let l = self.loose[at as usize];
+                TraceEvent::Deliver {
+                    msg_id: l.msg_id,
+                    from: l.from,
+                    to: l.to,
+                    sent_at: l.sent_at,
+                    msg: self.messages[msg as usize].clone(),
+                }
+            }
+            Kept::Start(node) => TraceEvent::Start(node),
+            Kept::Timer { node, at } => {
+                let (id, timer) = &self.timers[at as usize];
+                TraceEvent::Timer {
+                    node,
+                    id: *id,
+                    timer: timer.clone(),
+                }
+            }
+            Kept::Other(at) => from_bare(&self.others[at as usize]),
+        }
+    }
+
+    /// A kept step's kind, source and target, without rebuilding it.
+    fn shape(&self, kept: Kept) -> (&'static str, Option<Endpoint>, Option<Endpoint>) {
+        let node = |n| Some(Endpoint::Node(n));
+        match kept {
+            Kept::Deliver { send, .. } => {
+                let packed = self.sends[send as usize];
+                (
+                    "deliver",
+                    node(packed_node(packed.from & FROM_MASK)),
+                    node(packed_node(packed.to)),
+                )
+            }
+            Kept::Loose { at, .. } => {
+                let l = self.loose[at as usize];
+                ("deliver", node(l.from), node(l.to))
+            }
+            Kept::Start(n) => ("start", None, node(n)),
+            Kept::Timer { node: n, .. } => ("timer", None, node(n)),
+            Kept::Other(at) => {
+                let e = &self.others[at as usize];
+                (e.kind(), e.source(), e.target())
+            }
+        }
     }
 }
 
@@ -672,7 +1095,7 @@ impl<N: Node> Trace<N> {
     pub(crate) fn push(&mut self, step: u64, time: SimTime, event: TraceEvent<N>) {
         let (step_sends, step_annotations) = (self.step_sends, self.step_annotations);
         let log = self.log_mut();
-        let i = log.entries.len();
+        let i = log.slots.len();
         if log.next_step != Some(step) {
             log.step_jumps.push((index32(i), step));
         }
@@ -681,17 +1104,68 @@ impl<N: Node> Trace<N> {
         if notes_end != step_annotations {
             log.annotation_marks.push((index32(i), notes_end));
         }
-        log.send_starts.push(step_sends);
-        log.entries.push(TraceEntry { time, event });
+        let kept = log.keep(event, step_sends);
+        log.slots.push(Slot {
+            time,
+            send_start: step_sends,
+            kept,
+        });
         let sends_end = index32(log.sends.len());
         self.step_sends = sends_end;
         self.step_annotations = notes_end;
     }
 
+    /// The number of kept entries (zero at the hash-only level).
+    pub fn len(&self) -> usize {
+        self.log.as_deref().map_or(0, |log| log.slots.len())
+    }
+
+    /// True when no entry is kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Kept entry `index`, rebuilt (its message or timer cloned).
+    pub fn entry(&self, index: usize) -> Option<TraceEntry<N>> {
+        let log = self.log.as_deref()?;
+        let slot = log.slots.get(index)?;
+        Some(TraceEntry {
+            time: slot.time,
+            event: log.event(slot.kept),
+        })
+    }
+
+    /// The kept entries in order, each rebuilt as [`Trace::entry`] does
+    /// (empty at the hash-only level).
+    pub fn entries(&self) -> impl ExactSizeIterator<Item = TraceEntry<N>> + '_ {
+        let log = self.log.as_deref();
+        let slots = log.map_or(&[][..], |log| &log.slots[..]);
+        slots.iter().map(move |slot| TraceEntry {
+            time: slot.time,
+            event: log.expect("slots are in a log").event(slot.kept),
+        })
+    }
+
+    /// The time of kept entry `index`.
+    pub fn time_at(&self, index: usize) -> Option<SimTime> {
+        let log = self.log.as_deref()?;
+        log.slots.get(index).map(|slot| slot.time)
+    }
+
+    /// Kept entry `index`'s kind ([`TraceEvent::kind`]), source and
+    /// target, without rebuilding the entry (what a log filter reads).
+    pub fn kind_at(
+        &self,
+        index: usize,
+    ) -> Option<(&'static str, Option<Endpoint>, Option<Endpoint>)> {
+        let log = self.log.as_deref()?;
+        log.slots.get(index).map(|slot| log.shape(slot.kept))
+    }
+
     /// The step number of entry `index` (`None` past the kept entries).
     pub fn step_at(&self, index: usize) -> Option<u64> {
         let log = self.log.as_deref()?;
-        (index < log.entries.len()).then(|| jumped(&log.step_jumps, index))
+        (index < log.slots.len()).then(|| jumped(&log.step_jumps, index))
     }
 
     /// The messages sent while handling entry `index` (empty past the
@@ -700,14 +1174,13 @@ impl<N: Node> Trace<N> {
         let Some(log) = self.log.as_deref() else {
             return Vec::new();
         };
-        let Some(&start) = log.send_starts.get(index) else {
+        let Some(start) = log.slots.get(index).map(|slot| slot.send_start) else {
             return Vec::new();
         };
         let end = log
-            .send_starts
+            .slots
             .get(index + 1)
-            .copied()
-            .unwrap_or(self.step_sends);
+            .map_or(self.step_sends, |slot| slot.send_start);
         (start as usize..end as usize)
             .map(|i| log.send(i))
             .collect()
@@ -734,31 +1207,31 @@ impl<N: Node> Trace<N> {
         self.hasher.finish()
     }
 
-    /// Entries kept (empty at the hash-only level).
-    pub fn entries(&self) -> &[TraceEntry<N>] {
-        self.log.as_deref().map_or(&[], |log| &log.entries)
-    }
-
     /// Bytes the kept trace holds in its arrays (lengths, not capacities;
-    /// messages' and strings' own heap data not counted): what the full
-    /// level costs per event, for `docs/performance.md` and its test.
+    /// the messages, timers and events kept out of line counted at their
+    /// `size_of`, their own heap data and strings' not counted): what the
+    /// full level costs per event, for `docs/performance.md` and its test.
     pub fn kept_bytes(&self) -> usize {
         use std::mem::size_of;
         let Some(log) = self.log.as_deref() else {
             return 0;
         };
-        log.entries.len() * size_of::<TraceEntry<N>>()
-            + log.send_starts.len() * size_of::<u32>()
+        log.slots.len() * size_of::<Slot>()
             + (log.step_jumps.len() + log.id_jumps.len()) * size_of::<(u32, u64)>()
             + log.sends.len() * size_of::<PackedSend>()
             + log.copies.len() * size_of::<(u32, SimTime)>()
             + log.annotations.len() * size_of::<String>()
             + log.annotation_marks.len() * size_of::<(u32, u32)>()
+            + log.messages.len() * size_of::<N::Msg>()
+            + log.timers.len() * size_of::<(TimerId, N::Timer)>()
+            + log.others.len() * size_of::<TraceEvent<Bare>>()
+            + log.loose.len() * size_of::<Loose>()
     }
 
     /// Forget the kept entries (a streaming export wrote them out), keeping
     /// any sends and annotations noted for the step in progress. The hash is
-    /// not affected; memory is reused.
+    /// not affected; memory is reused. A later delivery of a message sent
+    /// before this is kept whole ([`Kept::Loose`]): its send is gone.
     pub(crate) fn clear_kept(&mut self) {
         let (step_sends, step_annotations) = (self.step_sends, self.step_annotations);
         let Some(log) = self.log.as_deref_mut() else {
@@ -768,14 +1241,17 @@ impl<N: Node> Trace<N> {
             .map(|i| log.send(i))
             .collect();
         let notes: Vec<String> = log.annotations.drain(step_annotations as usize..).collect();
-        log.entries.clear();
-        log.send_starts.clear();
+        log.slots.clear();
         log.step_jumps.clear();
         log.sends.clear();
         log.id_jumps.clear();
         log.copies.clear();
         log.annotations.clear();
         log.annotation_marks.clear();
+        log.messages.clear();
+        log.timers.clear();
+        log.others.clear();
+        log.loose.clear();
         log.next_step = None;
         log.next_msg_id = None;
         for send in &pending {
@@ -846,23 +1322,171 @@ mod tests {
         }
     }
 
-    /// The full trace's cost per event: pingpong's step is one entry, four
-    /// bytes of send index and one 16-byte send (120 bytes before issue 21
-    /// item 4: a 72-byte entry and a 48-byte send). It must not grow back.
+    /// A send from `from` to `to` (nodes) arriving at `at`.
+    fn node_send(msg_id: u64, (from, to): (u32, u32), at: u64) -> SendRecord {
+        SendRecord {
+            msg_id,
+            from: Endpoint::Node(NodeId(from)),
+            to: Endpoint::Node(NodeId(to)),
+            outcome: SendOutcome::Scheduled(SimTime(at)),
+        }
+    }
+
+    /// A delivery of message `msg_id` from `from` to `to` sent at `sent_at`.
+    fn delivery(msg_id: u64, (from, to): (u32, u32), sent_at: u64) -> TraceEvent<Counter> {
+        TraceEvent::Deliver {
+            msg_id,
+            from: NodeId(from),
+            to: NodeId(to),
+            sent_at: SimTime(sent_at),
+            msg: msg_id * 10,
+        }
+    }
+
+    /// The entries as `Debug` text, to compare rebuilt entries whole.
+    fn shown(trace: &Trace<Counter>) -> Vec<String> {
+        trace.entries().map(|e| format!("{e:?}")).collect()
+    }
+
+    /// The full trace's cost per event: pingpong's step is one 24-byte
+    /// slot (its delivery refers to the send that scheduled it), its
+    /// 8-byte message and one 16-byte send: 48 bytes (120 before issue 21
+    /// item 4: a 72-byte entry and a 48-byte send; 68 after its first
+    /// part). It must not grow back.
     #[test]
-    fn a_kept_step_of_pingpong_costs_at_most_68_bytes() {
+    fn a_kept_step_of_pingpong_costs_at_most_48_bytes() {
         use std::mem::size_of;
-        assert!(size_of::<TraceEntry<Counter>>() <= 48);
+        assert_eq!(size_of::<Kept>(), 12);
+        assert_eq!(size_of::<Slot>(), 24);
         assert_eq!(size_of::<PackedSend>(), 16);
         let mut trace = Trace::<Counter>::new(TraceLevel::Full);
-        for step in 1..=1000 {
-            trace.note_send(send(step, SendOutcome::Scheduled(SimTime(step))));
-            trace.push(step, SimTime(step), deliver(step));
+        trace.note_send(node_send(0, (0, 1), 1));
+        trace.push(1, SimTime(0), TraceEvent::Start(NodeId(0)));
+        for step in 2..=1001 {
+            let (from, to) = if step % 2 == 0 { (0, 1) } else { (1, 0) };
+            trace.note_send(node_send(step - 1, (to, from), step));
+            trace.push(
+                step,
+                SimTime(step - 1),
+                delivery(step - 2, (from, to), step - 2),
+            );
         }
+        let log = trace.log.as_deref().expect("kept");
+        assert!(log.loose.is_empty(), "every delivery refers to its send");
         assert!(
-            trace.kept_bytes() <= 68 * 1000 + 64,
+            trace.kept_bytes() <= 48 * 1001 + 64,
             "{}",
             trace.kept_bytes()
+        );
+        // Each delivery comes back whole.
+        let entry = trace.entry(5).expect("kept");
+        assert_eq!(entry.time, SimTime(5));
+        assert_eq!(
+            format!("{:?}", entry.event),
+            format!("{:?}", delivery(4, (0, 1), 4))
+        );
+        assert_eq!(
+            trace.kind_at(5),
+            Some((
+                "deliver",
+                Some(Endpoint::Node(NodeId(0))),
+                Some(Endpoint::Node(NodeId(1)))
+            ))
+        );
+    }
+
+    /// A delivery refers to its send only when the send gives back its
+    /// id, ends and send time exactly; otherwise it is kept whole. Both
+    /// survive a time-travel truncation, and a streaming export's clear
+    /// (after which a message sent before it is kept whole).
+    #[test]
+    fn deliveries_come_back_exactly_across_truncation_and_clearing() {
+        let mut trace = Trace::<Counter>::new(TraceLevel::Full);
+        let mut all = Vec::new();
+        let mut push = |trace: &mut Trace<Counter>, step, time, event: TraceEvent<Counter>| {
+            all.push(format!(
+                "{:?}",
+                TraceEntry {
+                    time: SimTime(time),
+                    event: event.clone()
+                }
+            ));
+            trace.push(step, SimTime(time), event);
+        };
+        trace.note_send(node_send(1, (0, 1), 3));
+        trace.note_send(node_send(2, (0, 2), 4));
+        trace.note_send(node_send(3, (0, 1), 4));
+        push(&mut trace, 1, 1, TraceEvent::Start(NodeId(0)));
+        // Message 4 is never recorded (a send to no node); 5 is.
+        trace.note_send(node_send(5, (1, 0), 9));
+        push(&mut trace, 2, 3, delivery(1, (0, 1), 1));
+        // Sent at 1, but said to be sent at 2 (a node that takes time).
+        push(&mut trace, 3, 4, delivery(2, (0, 2), 2));
+        // The wrong ends, an unknown id, an id not yet sent.
+        push(&mut trace, 4, 4, delivery(3, (0, 2), 1));
+        push(&mut trace, 5, 5, delivery(4, (0, 1), 1));
+        push(&mut trace, 6, 6, delivery(6, (0, 1), 1));
+        let marks = trace.log.as_ref().expect("kept").lens();
+        let sends_then = trace.step_sends;
+        push(&mut trace, 7, 9, delivery(5, (1, 0), 3));
+        push(
+            &mut trace,
+            8,
+            9,
+            TraceEvent::Timer {
+                node: NodeId(2),
+                id: TimerId(7),
+                timer: (),
+            },
+        );
+        push(&mut trace, 9, 9, TraceEvent::Fault("cut".into()));
+        let log = trace.log.as_deref().expect("kept");
+        let kinds: Vec<&str> = log
+            .slots
+            .iter()
+            .map(|s| match s.kept {
+                Kept::Deliver { .. } => "refers",
+                Kept::Loose { .. } => "whole",
+                _ => "other",
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            ["other", "refers", "whole", "whole", "whole", "whole", "refers", "other", "other"]
+        );
+        assert_eq!(shown(&trace), all);
+        assert_eq!(trace.kind_at(8), Some(("fault", None, None)));
+        // Back to six entries, as a time-travel restore does.
+        let mut log = trace.take_log();
+        log.truncate(marks);
+        trace.step_sends = sends_then;
+        trace.put_log(log);
+        assert_eq!(shown(&trace), all[..6]);
+        trace.push(7, SimTime(9), delivery(5, (1, 0), 3));
+        assert!(matches!(
+            trace.log.as_deref().expect("kept").slots[6].kept,
+            Kept::Deliver { .. }
+        ));
+        assert_eq!(shown(&trace), all[..7]);
+        // A streaming export clears what it wrote: message 7, sent before,
+        // arrives after, kept whole.
+        trace.note_send(node_send(7, (0, 1), 12));
+        trace.push(8, SimTime(10), TraceEvent::Start(NodeId(0)));
+        trace.clear_kept();
+        trace.push(9, SimTime(12), delivery(7, (0, 1), 10));
+        assert!(matches!(
+            trace.log.as_deref().expect("kept").slots[0].kept,
+            Kept::Loose { .. }
+        ));
+        assert_eq!(
+            shown(&trace),
+            [format!(
+                "{:?}",
+                TraceEntry {
+                    time: SimTime(12),
+                    event: delivery(7, (0, 1), 10)
+                }
+            )]
         );
     }
 
@@ -906,7 +1530,7 @@ mod tests {
         trace.step_sends = 3;
         trace.step_annotations = 1;
         trace.put_log(log);
-        assert_eq!(trace.entries().len(), 3);
+        assert_eq!(trace.len(), 3);
         assert_eq!(trace.sends_at(1), [send(9, SendOutcome::Lost)]);
         assert_eq!(trace.step_at(2), Some(6));
         // A streaming export clears what it wrote, keeping the step in
@@ -914,7 +1538,7 @@ mod tests {
         trace.note_send(send(11, SendOutcome::Scheduled(SimTime(4))));
         trace.note_annotation("pending".into());
         trace.clear_kept();
-        assert!(trace.entries().is_empty());
+        assert!(trace.is_empty());
         trace.push(8, SimTime(4), deliver(5));
         assert_eq!(trace.step_at(0), Some(8));
         assert_eq!(

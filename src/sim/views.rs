@@ -103,7 +103,7 @@ pub struct ClientView {
 impl<N: Node> Sim<N> {
     /// Entry `index` of the kept trace, typed away.
     pub fn entry_view(&self, index: usize) -> Option<EntryView> {
-        let entry: &TraceEntry<N> = self.trace.entries().get(index)?;
+        let entry: TraceEntry<N> = self.trace.entry(index)?;
         Some(EntryView {
             step: self.trace.step_at(index).unwrap_or_default(),
             time: entry.time,
@@ -123,13 +123,13 @@ impl<N: Node> Sim<N> {
     /// Indices of up to `max` kept entries before `end` that pass `filter`,
     /// newest first.
     pub fn find_entries(&self, end: usize, max: usize, filter: &EntryFilter) -> Vec<usize> {
-        let entries = self.trace.entries();
-        let end = end.min(entries.len());
+        let end = end.min(self.trace.len());
         (0..end)
             .rev()
             .filter(|&i| {
-                let e = &entries[i].event;
-                filter.matches(e.kind(), e.source(), e.target())
+                self.trace
+                    .kind_at(i)
+                    .is_some_and(|(kind, source, target)| filter.matches(kind, source, target))
             })
             .take(max)
             .collect()

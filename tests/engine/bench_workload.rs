@@ -32,7 +32,7 @@ fn the_full_trace_gives_back_every_step_and_send() {
     let sim = bench(TraceLevel::Full, 5_000);
     let trace = sim.trace();
     let mut arrivals = BTreeMap::new();
-    for (i, entry) in trace.entries().iter().enumerate() {
+    for (i, entry) in trace.entries().enumerate() {
         // No step keeps no entry here: the numbers are consecutive.
         assert_eq!(trace.step_at(i), Some(i as u64 + 1));
         if let TraceEvent::Deliver {

@@ -128,7 +128,6 @@ fn a_paused_node_runs_nothing_then_gets_its_messages_in_order_and_one_late_tick(
     let trace = sim.trace();
     let held: Vec<String> = trace
         .entries()
-        .iter()
         .filter_map(|e| match &e.event {
             TraceEvent::Held { node, what, until } => {
                 assert_eq!((*node, *until), (NodeId(1), secs(3000)));
@@ -139,7 +138,6 @@ fn a_paused_node_runs_nothing_then_gets_its_messages_in_order_and_one_late_tick(
         .collect();
     let ran: Vec<String> = trace
         .entries()
-        .iter()
         .filter(|e| e.time == secs(3000))
         .filter_map(|e| match &e.event {
             TraceEvent::Deliver {

@@ -165,7 +165,6 @@ fn one_worker_serves_a_burst_one_after_the_other_in_order() {
     let queued = sim
         .trace()
         .entries()
-        .iter()
         .filter(|e| matches!(e.event, TraceEvent::Queued { node, .. } if node == NodeId(1)))
         .count();
     assert_eq!(queued, 8);

@@ -31,7 +31,7 @@ fn run_full(path: &str, seed: u64) -> Sim<Raft> {
 /// Every annotation the run logged, in order.
 fn annotations(sim: &Sim<Raft>) -> Vec<String> {
     let trace = sim.trace();
-    (0..trace.entries().len())
+    (0..trace.len())
         .flat_map(|i| trace.annotations_at(i).iter().cloned())
         .collect()
 }
