@@ -152,15 +152,16 @@ pub struct ExploreOptions {
 }
 
 /// Explore-mode state kept in the world.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(crate) struct ExploreMode {
     /// Operations each client may issue.
     pub(crate) ops_per_client: u64,
     /// The network model.
     pub(crate) wire: Wire,
     /// Each node's part of the fingerprint, `None` when a step touched it;
-    /// shared by copies of the world (a copy copies pointers).
-    pub(crate) node_hashes: Vec<Option<std::sync::Arc<super::fingerprint::NodeHash>>>,
+    /// copied with the world (a hash and, for a node that keeps timer ids,
+    /// a shared list of them: no allocation per copy).
+    pub(crate) node_hashes: Vec<Option<super::fingerprint::NodeHash>>,
     /// The time model.
     pub(crate) time: TimeModel,
     /// A handler read its clock (`ctx.now()`) since exploring began.
@@ -169,6 +170,49 @@ pub(crate) struct ExploreMode {
     pub(crate) next_timer: Vec<u64>,
     /// Fingerprint times relative to now ([`ExploreOptions::relative_time`]).
     pub(crate) relative_time: bool,
+}
+
+impl Clone for ExploreMode {
+    fn clone(&self) -> Self {
+        let ExploreMode {
+            ops_per_client,
+            wire,
+            node_hashes,
+            time,
+            clock_read,
+            next_timer,
+            relative_time,
+        } = self;
+        ExploreMode {
+            ops_per_client: *ops_per_client,
+            wire: *wire,
+            node_hashes: node_hashes.clone(),
+            time: *time,
+            clock_read: *clock_read,
+            next_timer: next_timer.clone(),
+            relative_time: *relative_time,
+        }
+    }
+
+    /// As `clone`, keeping this mode's two vectors.
+    fn clone_from(&mut self, source: &Self) {
+        let ExploreMode {
+            ops_per_client,
+            wire,
+            node_hashes,
+            time,
+            clock_read,
+            next_timer,
+            relative_time,
+        } = self;
+        *ops_per_client = source.ops_per_client;
+        *wire = source.wire;
+        node_hashes.clone_from(&source.node_hashes);
+        *time = source.time;
+        *clock_read = source.clock_read;
+        next_timer.clone_from(&source.next_timer);
+        *relative_time = source.relative_time;
+    }
 }
 
 impl<N: Node> Sim<N> {
