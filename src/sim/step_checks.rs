@@ -70,7 +70,7 @@ impl<N: Node> Sim<N> {
                     }
                 }
                 CheckKind::Sometimes
-                    if !self.sometimes_seen[i] && inv.evaluate(self) == Outcome::Pass =>
+                    if !self.sometimes_seen[i] && inv.holds(self) =>
                 {
                     self.sometimes_seen[i] = true;
                 }
