@@ -37,15 +37,43 @@ struct JsonValue {
     hash: OnceLock<u64>,
 }
 
-/// The hash of a value's JSON text, as the fingerprint takes it.
+/// The hash of a JSON value, as the fingerprint takes it: of its
+/// structure (each node's kind and contents, objects in key order), so two
+/// values hash alike exactly when they are equal, as their JSON texts
+/// are; without writing the text.
 fn text_hash(json: &serde_json::Value) -> u64 {
-    use std::fmt::Write as _;
     use std::hash::Hasher;
     let mut h = crate::base::hash::StableHasher::new();
-    let mut feed = crate::base::hash::DebugFeed::new(&mut h);
-    let _ = write!(feed, "{json}");
-    feed.flush();
+    hash_json(json, &mut h);
     h.finish()
+}
+
+fn hash_json(json: &serde_json::Value, h: &mut crate::base::hash::StableHasher) {
+    use serde_json::Value;
+    use std::hash::Hash;
+    match json {
+        Value::Null => 0u8.hash(h),
+        Value::Bool(b) => (1u8, b).hash(h),
+        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => (2u8, u).hash(h),
+            (None, Some(i)) => (3u8, i).hash(h),
+            (None, None) => (4u8, n.as_f64().map(f64::to_bits)).hash(h),
+        },
+        Value::String(text) => (5u8, text).hash(h),
+        Value::Array(items) => {
+            (6u8, items.len()).hash(h);
+            for item in items {
+                hash_json(item, h);
+            }
+        }
+        Value::Object(map) => {
+            (7u8, map.len()).hash(h);
+            for (key, value) in map {
+                key.hash(h);
+                hash_json(value, h);
+            }
+        }
+    }
 }
 
 impl Stored {
@@ -57,7 +85,7 @@ impl Stored {
         }
     }
 
-    /// The hash of the value's JSON text ([`text_hash`]), made once per
+    /// The hash of the value's JSON form ([`text_hash`]), made once per
     /// stored value: a storage's fingerprint hashes each key and this.
     fn text_hash(&self) -> u64 {
         match self {
@@ -231,7 +259,7 @@ impl Storage {
     }
 
     /// Feed the contents into a hasher: durable and unsynced entries (keys
-    /// and the hash of each value's JSON text, kept with the value so that
+    /// and the hash of each value's JSON form, kept with the value so that
     /// it is made once), not the sync and write counters.
     pub fn hash_contents(&self, hasher: &mut crate::base::hash::StableHasher) {
         use std::hash::{Hash, Hasher};
@@ -380,6 +408,29 @@ impl Storage {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// The structural hash of a JSON value tells apart values whose texts
+    /// differ (kinds, nesting, number forms) and not equal ones.
+    #[test]
+    fn json_hash_is_its_texts() {
+        let values: Vec<serde_json::Value> = [
+            "null", "true", "false", "0", "1", "-1", "1.0", "-0.0", "0.0", "\"1\"", "\"\"",
+            "[]", "{}", "[1,2]", "[[1],2]", "[1,[2]]", "[\"a\",\"b\"]", "[\"ab\"]",
+            "{\"a\":1}", "{\"a\":\"1\"}", "{\"b\":1}", "{\"a\":1,\"b\":2}",
+            "{\"a\":{\"b\":2}}", "18446744073709551615", "-9223372036854775808",
+        ]
+        .iter()
+        .map(|text| serde_json::from_str(text).expect("valid JSON"))
+        .collect();
+        for a in &values {
+            for b in &values {
+                let same_text = a.to_string() == b.to_string();
+                assert_eq!(text_hash(a) == text_hash(b), same_text, "{a} against {b}");
+            }
+            let copy: serde_json::Value = serde_json::from_str(&a.to_string()).expect("reads back");
+            assert_eq!(text_hash(a), text_hash(&copy), "{a}");
+        }
+    }
 
     proptest! {
         /// `entries_with_prefix` is `keys` filtered by the prefix, each
