@@ -901,7 +901,11 @@ mod tests {
             let seen: Vec<bool> = (0..len).map(|i| i % 3 == 0 || i == 64).collect();
             let marks = Marks::of(&seen);
             for i in 0..len + 3 {
-                assert_eq!(marks.get(i), seen.get(i).copied().unwrap_or(false), "{len}: {i}");
+                assert_eq!(
+                    marks.get(i),
+                    seen.get(i).copied().unwrap_or(false),
+                    "{len}: {i}"
+                );
             }
         }
     }

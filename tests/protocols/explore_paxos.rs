@@ -94,7 +94,9 @@ fn a_copy_into_a_recycled_world_is_a_fresh_copy() {
         if choices.is_empty() {
             break;
         }
-        pick = pick.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        pick = pick
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let choice = choices[(pick >> 33) as usize % choices.len()];
         let mut next = state.clone_box();
         next.apply_choice(&choice).expect("enabled");
@@ -123,7 +125,11 @@ fn a_copy_into_a_recycled_world_is_a_fresh_copy() {
             for choice in choices.iter().take(2) {
                 fresh.apply_choice(choice);
                 recycled.apply_choice(choice);
-                same(fresh.as_ref(), recycled.as_ref(), &format!("{i} into {j}, on"));
+                same(
+                    fresh.as_ref(),
+                    recycled.as_ref(),
+                    &format!("{i} into {j}, on"),
+                );
             }
         }
     }
