@@ -445,7 +445,8 @@ mod tests {
         .collect();
         for a in &values {
             for b in &values {
-                let same_text = a.to_string() == b.to_string();
+                let (text_a, text_b) = (a.to_string(), b.to_string());
+                let same_text = text_a == text_b;
                 assert_eq!(text_hash(a) == text_hash(b), same_text, "{a} against {b}");
             }
             let copy: serde_json::Value = serde_json::from_str(&a.to_string()).expect("reads back");
