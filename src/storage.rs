@@ -22,18 +22,75 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
 /// One stored value: JSON, or a typed value whose JSON is made on demand.
+/// Behind an `Arc` either way, so that copying a storage (the explorer
+/// copies a node's durable map whenever a copy of a world syncs a write)
+/// copies no value.
 #[derive(Clone)]
 enum Stored {
-    Json(serde_json::Value),
+    Json(Arc<JsonValue>),
     Typed(Arc<dyn TypedValue>),
+}
+
+/// A value stored as JSON, with the hash of its text (made on first use).
+struct JsonValue {
+    value: serde_json::Value,
+    hash: OnceLock<u64>,
+}
+
+/// The hash of a JSON value, as the fingerprint takes it: of its
+/// structure (each node's kind and contents, objects in key order), so two
+/// values hash alike exactly when they are equal, as their JSON texts
+/// are; without writing the text.
+fn text_hash(json: &serde_json::Value) -> u64 {
+    use std::hash::Hasher;
+    let mut h = crate::base::hash::StableHasher::new();
+    hash_json(json, &mut h);
+    h.finish()
+}
+
+fn hash_json(json: &serde_json::Value, h: &mut crate::base::hash::StableHasher) {
+    use serde_json::Value;
+    use std::hash::Hash;
+    match json {
+        Value::Null => 0u8.hash(h),
+        Value::Bool(b) => (1u8, b).hash(h),
+        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => (2u8, u).hash(h),
+            (None, Some(i)) => (3u8, i).hash(h),
+            (None, None) => (4u8, n.as_f64().map(f64::to_bits)).hash(h),
+        },
+        Value::String(text) => (5u8, text).hash(h),
+        Value::Array(items) => {
+            (6u8, items.len()).hash(h);
+            for item in items {
+                hash_json(item, h);
+            }
+        }
+        Value::Object(map) => {
+            (7u8, map.len()).hash(h);
+            for (key, value) in map {
+                key.hash(h);
+                hash_json(value, h);
+            }
+        }
+    }
 }
 
 impl Stored {
     /// The value's JSON form (made and kept on first use for a typed value).
     fn json(&self) -> &serde_json::Value {
         match self {
-            Stored::Json(value) => value,
+            Stored::Json(json) => &json.value,
             Stored::Typed(typed) => typed.json(),
+        }
+    }
+
+    /// The hash of the value's JSON form ([`text_hash`]), made once per
+    /// stored value: a storage's fingerprint hashes each key and this.
+    fn text_hash(&self) -> u64 {
+        match self {
+            Stored::Json(json) => *json.hash.get_or_init(|| text_hash(&json.value)),
+            Stored::Typed(typed) => typed.text_hash(),
         }
     }
 
@@ -46,6 +103,15 @@ impl Stored {
             }
         }
         T::deserialize(self.json()).ok()
+    }
+}
+
+impl Stored {
+    fn json_value(value: serde_json::Value) -> Stored {
+        Stored::Json(Arc::new(JsonValue {
+            value,
+            hash: OnceLock::new(),
+        }))
     }
 }
 
@@ -64,6 +130,7 @@ impl std::fmt::Debug for Stored {
 /// A typed stored value, behind `Arc<dyn _>` so storage stays one type.
 trait TypedValue: Send + Sync {
     fn json(&self) -> &serde_json::Value;
+    fn text_hash(&self) -> u64;
     fn as_any(&self) -> &dyn Any;
     fn clone_boxed(&self) -> Box<dyn Any>;
 }
@@ -71,6 +138,7 @@ trait TypedValue: Send + Sync {
 struct Typed<T> {
     value: T,
     json: OnceLock<serde_json::Value>,
+    hash: OnceLock<u64>,
 }
 
 impl<T: Serialize + Clone + Send + Sync + 'static> TypedValue for Typed<T> {
@@ -78,6 +146,9 @@ impl<T: Serialize + Clone + Send + Sync + 'static> TypedValue for Typed<T> {
         self.json.get_or_init(|| {
             serde_json::to_value(&self.value).expect("storage values must serialise to JSON")
         })
+    }
+    fn text_hash(&self) -> u64 {
+        *self.hash.get_or_init(|| text_hash(self.json()))
     }
     fn as_any(&self) -> &dyn Any {
         &self.value
@@ -102,10 +173,11 @@ pub struct Storage {
 }
 
 /// The synced values, and their hash for the explorer's fingerprint
-/// (computed on first use, forgotten at every change).
+/// (computed on first use, forgotten at every change). Keys and values are
+/// shared: a copy of the map copies its nodes, no string and no value.
 #[derive(Clone, Default)]
 struct Durable {
-    map: BTreeMap<String, Stored>,
+    map: BTreeMap<Arc<str>, Stored>,
     hash: OnceLock<u64>,
 }
 
@@ -135,7 +207,7 @@ impl Storage {
         let json = serde_json::to_value(value).expect("storage values must serialise to JSON");
         self.writes += 1;
         self.pending
-            .insert(key.to_string(), Some(Stored::Json(json)));
+            .insert(key.to_string(), Some(Stored::json_value(json)));
     }
 
     /// Write `value` under `key` (unsynced until [`Storage::sync`]), kept as
@@ -155,6 +227,7 @@ impl Storage {
         let typed = Typed {
             value,
             json: OnceLock::new(),
+            hash: OnceLock::new(),
         };
         self.pending
             .insert(key.to_string(), Some(Stored::Typed(Arc::new(typed))));
@@ -186,17 +259,14 @@ impl Storage {
     }
 
     /// Feed the contents into a hasher: durable and unsynced entries (keys
-    /// and JSON text), not the sync and write counters.
+    /// and the hash of each value's JSON form, kept with the value so that
+    /// it is made once), not the sync and write counters.
     pub fn hash_contents(&self, hasher: &mut crate::base::hash::StableHasher) {
-        use std::fmt::Write as _;
         use std::hash::{Hash, Hasher};
         let durable = *self.durable.hash.get_or_init(|| {
             let mut h = crate::base::hash::StableHasher::new();
             for (key, value) in &self.durable.map {
-                key.hash(&mut h);
-                let mut feed = crate::base::hash::DebugFeed::new(&mut h);
-                let _ = write!(feed, "{}", value.json());
-                feed.flush();
+                (&**key, value.text_hash()).hash(&mut h);
             }
             h.finish()
         });
@@ -204,12 +274,10 @@ impl Storage {
         0xFFu8.hash(hasher);
         for (key, value) in &self.pending {
             key.hash(hasher);
-            let mut feed = crate::base::hash::DebugFeed::new(hasher);
-            let _ = match value {
-                Some(value) => write!(feed, "+{}", value.json()),
-                None => write!(feed, "-"),
-            };
-            feed.flush();
+            match value {
+                Some(value) => (b'+', value.text_hash()).hash(hasher),
+                None => b'-'.hash(hasher),
+            }
         }
     }
 
@@ -235,8 +303,8 @@ impl Storage {
         durable.hash = OnceLock::new();
         for (key, entry) in std::mem::take(&mut self.pending) {
             match entry {
-                Some(value) => durable.map.insert(key, value),
-                None => durable.map.remove(&key),
+                Some(value) => durable.map.insert(Arc::from(key), value),
+                None => durable.map.remove(key.as_str()),
             };
         }
     }
@@ -261,11 +329,11 @@ impl Storage {
             .durable
             .map
             .keys()
-            .filter(|k| !matches!(self.pending.get(*k), Some(None)))
-            .cloned()
+            .filter(|k| !matches!(self.pending.get(&***k), Some(None)))
+            .map(|k| k.to_string())
             .collect();
         for (key, entry) in &self.pending {
-            if entry.is_some() && !self.durable.map.contains_key(key) {
+            if entry.is_some() && !self.durable.map.contains_key(key.as_str()) {
                 keys.push(key.clone());
             }
         }
@@ -300,7 +368,7 @@ impl Storage {
                 (None, None) => return None,
                 (Some(_), None) => std::cmp::Ordering::Less,
                 (None, Some(_)) => std::cmp::Ordering::Greater,
-                (Some((d, _)), Some((p, _))) => d.as_str().cmp(p.as_str()),
+                (Some((d, _)), Some((p, _))) => (***d).cmp(p.as_str()),
             };
             if order == std::cmp::Ordering::Equal {
                 durable.next();
@@ -313,7 +381,7 @@ impl Storage {
                 }
             } else {
                 let (key, value) = durable.next()?;
-                return Some((key.as_str(), value.json()));
+                return Some((&**key, value.json()));
             }
         })
     }
@@ -340,6 +408,51 @@ impl Storage {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// The structural hash of a JSON value tells apart values whose texts
+    /// differ (kinds, nesting, number forms) and not equal ones.
+    #[test]
+    fn json_hash_is_its_texts() {
+        let values: Vec<serde_json::Value> = [
+            "null",
+            "true",
+            "false",
+            "0",
+            "1",
+            "-1",
+            "1.0",
+            "-0.0",
+            "0.0",
+            "\"1\"",
+            "\"\"",
+            "[]",
+            "{}",
+            "[1,2]",
+            "[[1],2]",
+            "[1,[2]]",
+            "[\"a\",\"b\"]",
+            "[\"ab\"]",
+            "{\"a\":1}",
+            "{\"a\":\"1\"}",
+            "{\"b\":1}",
+            "{\"a\":1,\"b\":2}",
+            "{\"a\":{\"b\":2}}",
+            "18446744073709551615",
+            "-9223372036854775808",
+        ]
+        .iter()
+        .map(|text| serde_json::from_str(text).expect("valid JSON"))
+        .collect();
+        for a in &values {
+            for b in &values {
+                let (text_a, text_b) = (a.to_string(), b.to_string());
+                let same_text = text_a == text_b;
+                assert_eq!(text_hash(a) == text_hash(b), same_text, "{a} against {b}");
+            }
+            let copy: serde_json::Value = serde_json::from_str(&a.to_string()).expect("reads back");
+            assert_eq!(text_hash(a), text_hash(&copy), "{a}");
+        }
+    }
 
     proptest! {
         /// `entries_with_prefix` is `keys` filtered by the prefix, each

@@ -5,7 +5,7 @@ use super::value::Value;
 use serde::{Deserialize, Serialize};
 
 /// A client operation, in the vocabulary of histories.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Op {
     /// The function: `read`, `write`, `broadcast`, `put`, ...
     pub f: String,
@@ -15,6 +15,29 @@ pub struct Op {
     /// The argument.
     #[serde(default)]
     pub value: Value,
+}
+
+impl Clone for Op {
+    fn clone(&self) -> Self {
+        Op {
+            f: self.f.clone(),
+            key: self.key.clone(),
+            value: self.value.clone(),
+        }
+    }
+
+    /// As `clone`, keeping this operation's string buffers (the explorer
+    /// copies worlds into recycled ones: an open operation's text then
+    /// costs no allocation).
+    fn clone_from(&mut self, source: &Self) {
+        let Op { f, key, value } = self;
+        f.clone_from(&source.f);
+        key.clone_from(&source.key);
+        match (value, &source.value) {
+            (Value::Str(to), Value::Str(from)) => to.clone_from(from),
+            (to, from) => *to = from.clone(),
+        }
+    }
 }
 
 /// A client request as a node sees it.

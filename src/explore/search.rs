@@ -125,7 +125,7 @@ struct Child {
 #[derive(Default)]
 struct Notes {
     clock_read: bool,
-    sometimes: Vec<bool>,
+    sometimes: Marks,
     failure: Option<Failure>,
 }
 
@@ -134,11 +134,40 @@ impl Notes {
         Notes {
             clock_read: state.clock_was_read(),
             sometimes: if sometimes {
-                state.sometimes_seen()
+                Marks::of(state.sometimes_seen())
             } else {
-                Vec::new()
+                Marks::default()
             },
             failure: step_failure(state),
+        }
+    }
+}
+
+/// Which checks' `sometimes` marks are set, by check index: the first 64
+/// as bits (no allocation per new state), any beyond in a vector.
+#[derive(Default)]
+struct Marks {
+    low: u64,
+    rest: Vec<bool>,
+}
+
+impl Marks {
+    fn of(seen: &[bool]) -> Marks {
+        let low = seen
+            .iter()
+            .take(64)
+            .enumerate()
+            .fold(0u64, |bits, (i, &on)| bits | (u64::from(on) << i));
+        Marks {
+            low,
+            rest: seen.get(64..).map(<[bool]>::to_vec).unwrap_or_default(),
+        }
+    }
+
+    fn get(&self, index: usize) -> bool {
+        match index.checked_sub(64) {
+            None => self.low >> index & 1 == 1,
+            Some(i) => self.rest.get(i).copied().unwrap_or(false),
         }
     }
 }
@@ -157,11 +186,49 @@ struct Expander<'a> {
 }
 
 /// Buffers [`expand`] reuses from one state to the next (one per worker):
-/// the list of a state's choices, and of a leaf's.
+/// the list of a state's choices, and of a leaf's, and worlds the search
+/// is done with, to copy the next worlds into.
 #[derive(Default)]
-struct Scratch {
+pub(super) struct Scratch {
     choices: Vec<Choice>,
     leaf: Vec<Choice>,
+    spare: Spare,
+}
+
+/// Worlds the search is done with (a successor seen before, an expanded
+/// state, a rebuilt path left behind), kept to be made copies of other
+/// worlds ([`DynSim::clone_into_box`]): a copy then reuses their vectors
+/// instead of allocating its own, and nothing is freed. A copy is the
+/// same value either way; only the allocations differ.
+#[derive(Default)]
+pub(super) struct Spare {
+    worlds: Vec<Box<dyn DynSim>>,
+    /// A list of successors the merge emptied, for the next expansion.
+    children: Vec<Child>,
+}
+
+impl Spare {
+    /// Worlds kept at most (a few kilobytes each; depth first needs a
+    /// handful at a time).
+    const MAX: usize = 32;
+
+    /// A copy of `world`, made in a spare world if there is one.
+    pub(super) fn copy(&mut self, world: &dyn DynSim) -> Box<dyn DynSim> {
+        match self.worlds.pop() {
+            Some(mut spare) => {
+                world.clone_into_box(&mut spare);
+                spare
+            }
+            None => world.clone_box(),
+        }
+    }
+
+    /// Keep `world` to copy another into (or free it, when enough are kept).
+    pub(super) fn recycle(&mut self, world: Box<dyn DynSim>) {
+        if self.worlds.len() < Self::MAX {
+            self.worlds.push(world);
+        }
+    }
 }
 
 /// Explore every state reachable from `initial` within `config`'s bounds,
@@ -267,31 +334,36 @@ fn expand(entry: Pending, with: &Expander, scratch: &mut Scratch) -> Expansion {
     let choices = &mut scratch.choices;
     entry.state.choices_into(entry.budgets.faults(), choices);
     if choices.is_empty() {
-        return Expansion::Terminal(terminal_failure(entry.state.as_ref()), 0);
+        let failure = terminal_failure(entry.state.as_ref());
+        scratch.spare.recycle(entry.state);
+        return Expansion::Terminal(failure, 0);
     }
     if config.max_depth.is_some_and(|max| entry.depth >= max) {
+        scratch.spare.recycle(entry.state);
         return Expansion::DepthCut;
     }
     let depth = entry.depth + 1;
     let at_bound = config.max_depth.is_some_and(|max| depth >= max);
-    let mut children = Vec::with_capacity(choices.len());
+    let mut children = std::mem::take(&mut scratch.spare.children);
+    children.reserve(choices.len());
     // A state whose every choice leads back to itself (a periodic timer
     // that changes nothing under frozen time) is as good as terminal.
     let mut moved = false;
     let last = choices.len() - 1;
     let (parent_budgets, parent_key) = (entry.budgets, entry.key);
     let mut parent = Some(entry.state);
-    for (i, &choice) in choices.iter().enumerate() {
+    for (i, &choice) in scratch.choices.iter().enumerate() {
         let mut next = match parent.take() {
             Some(state) if i == last && moved => state,
             Some(state) => {
-                let copy = state.clone_box();
+                let copy = scratch.spare.copy(state.as_ref());
                 parent = Some(state);
                 copy
             }
             None => break, // only the last choice takes the state
         };
         if next.apply_choice(&choice).is_none() {
+            scratch.spare.recycle(next);
             continue;
         }
         let budgets = parent_budgets.after(&choice);
@@ -313,22 +385,33 @@ fn expand(entry: Pending, with: &Expander, scratch: &mut Scratch) -> Expansion {
                 Expansion::DepthCut
             }
         });
+        let state = if !skip && with.keep {
+            Some(next)
+        } else {
+            scratch.spare.recycle(next);
+            None
+        };
         children.push(Child {
             choice,
             budgets,
             key,
             skip,
-            state: (!skip && with.keep).then_some(next),
+            state,
             notes,
             leaf,
             outside,
         });
     }
-    if !moved {
+    let expansion = if moved {
+        Expansion::Children(children)
+    } else {
         let applied = children.len() as u64;
-        return Expansion::Terminal(parent.as_deref().and_then(terminal_failure), applied);
+        Expansion::Terminal(parent.as_deref().and_then(terminal_failure), applied)
+    };
+    if let Some(state) = parent {
+        scratch.spare.recycle(state);
     }
-    Expansion::Children(children)
+    expansion
 }
 
 struct Run<'c> {
@@ -416,9 +499,13 @@ impl<'c> Run<'c> {
             keep: false,
             sometimes,
         };
-        let expansion = expand(root, &with, &mut Scratch::default());
+        let mut scratch = Scratch::default();
+        let expansion = expand(root, &with, &mut scratch);
         let mut frontier = Vec::new();
-        if self.merge(id, depth, expansion, &mut frontier).is_err() {
+        if self
+            .merge(id, depth, expansion, &mut frontier, &mut scratch.spare)
+            .is_err()
+        {
             return;
         }
         let mut frontier: Vec<Queued> = frontier.into_iter().map(queued).collect();
@@ -457,7 +544,7 @@ impl<'c> Run<'c> {
                             let expansion = match entry.leaf {
                                 Some(leaf) => leaf,
                                 None => {
-                                    let state = rebuilder.world(id);
+                                    let state = rebuilder.world(id, &mut scratch.spare);
                                     debug_assert_eq!(
                                         key(config, state.as_ref(), entry.budgets),
                                         entry.key,
@@ -482,7 +569,9 @@ impl<'c> Run<'c> {
                 for (id, depth, expansion) in expanded.into_iter().flatten() {
                     waiting -= 1;
                     if !self.keep_going(waiting + next_level.len(), progress)
-                        || self.merge(id, depth, expansion, &mut found).is_err()
+                        || self
+                            .merge(id, depth, expansion, &mut found, &mut scratch.spare)
+                            .is_err()
                     {
                         return;
                     }
@@ -512,7 +601,10 @@ impl<'c> Run<'c> {
                 sometimes,
             };
             let expansion = expand(entry, &with, &mut scratch);
-            if self.merge(id, depth, expansion, &mut found).is_err() {
+            if self
+                .merge(id, depth, expansion, &mut found, &mut scratch.spare)
+                .is_err()
+            {
                 return;
             }
             pending.extend(found.drain(..).rev().filter_map(|(id, depth, child)| {
@@ -552,6 +644,7 @@ impl<'c> Run<'c> {
         depth: u32,
         expansion: Expansion,
         out: &mut Vec<(u32, u32, Child)>,
+        spare: &mut Spare,
     ) -> Result<(), ()> {
         let children = match expansion {
             Expansion::Terminal(failure, applied) => {
@@ -572,7 +665,8 @@ impl<'c> Run<'c> {
             Expansion::Children(children) => children,
         };
         let depth = depth + 1;
-        for child in children {
+        let mut children = children;
+        for child in children.drain(..) {
             self.transitions += 1;
             if child.skip {
                 continue;
@@ -583,6 +677,9 @@ impl<'c> Run<'c> {
             let again =
                 seen_before(self.config, known, depth) || (known.is_some() && child.outside);
             if again && child.notes.failure.is_none() {
+                if let Some(state) = child.state {
+                    spare.recycle(state);
+                }
                 continue;
             }
             if known.is_none() && self.visited.len() as u64 >= self.config.max_states {
@@ -598,10 +695,14 @@ impl<'c> Run<'c> {
             }
             if child.outside {
                 self.note_outside();
+                if let Some(state) = child.state {
+                    spare.recycle(state);
+                }
                 continue;
             }
             out.push((child_id, depth, child));
         }
+        spare.children = children;
         Ok(())
     }
 
@@ -610,7 +711,7 @@ impl<'c> Run<'c> {
     fn note_state(&mut self, notes: &Notes, id: u32) -> bool {
         self.clock_read |= notes.clock_read;
         for (slot, (index, _)) in self.sometimes_found.iter_mut().zip(&self.sometimes_names) {
-            if slot.is_none() && notes.sometimes.get(*index).copied().unwrap_or(false) {
+            if slot.is_none() && notes.sometimes.get(*index) {
                 *slot = Some(id);
             }
         }
@@ -743,10 +844,11 @@ impl<'a> Rebuilder<'a> {
         }
     }
 
-    /// The world of state `id`, for the caller to use up.
-    fn world(&mut self, id: u32) -> Box<dyn DynSim> {
+    /// The world of state `id`, for the caller to use up (copies made in
+    /// `spare` worlds, and the worlds left behind on the path kept there).
+    fn world(&mut self, id: u32, spare: &mut Spare) -> Box<dyn DynSim> {
         if id == 0 {
-            return self.path[0].1.clone_box();
+            return spare.copy(self.path[0].1.as_ref());
         }
         let mut ancestors = Vec::new();
         let mut at = self.parents[id as usize].0;
@@ -763,18 +865,20 @@ impl<'a> Rebuilder<'a> {
         {
             keep += 1;
         }
-        self.path.truncate(keep);
+        for (_, world) in self.path.drain(keep..) {
+            spare.recycle(world);
+        }
         for &ancestor in &ancestors[keep - 1..] {
-            let world = self.after(ancestor);
+            let world = self.after(ancestor, spare);
             self.path.push((ancestor, world));
         }
-        self.after(id)
+        self.after(id, spare)
     }
 
     /// A copy of the last world on the path, after state `id`'s choice.
-    fn after(&self, id: u32) -> Box<dyn DynSim> {
+    fn after(&self, id: u32, spare: &mut Spare) -> Box<dyn DynSim> {
         let (_, parent) = self.path.last().expect("the path starts at the root");
-        let mut world = parent.clone_box();
+        let mut world = spare.copy(parent.as_ref());
         let choice = self.parents[id as usize].1;
         let applied = world.apply_choice(&choice);
         assert!(
@@ -782,5 +886,27 @@ impl<'a> Rebuilder<'a> {
             "state {id}'s path does not replay: choice {choice:?} is not enabled"
         );
         world
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Marks;
+
+    /// The bit marks read back what they were made from, below, at and
+    /// past 64 checks.
+    #[test]
+    fn marks_read_back_every_index() {
+        for len in [0, 1, 5, 63, 64, 65, 130] {
+            let seen: Vec<bool> = (0..len).map(|i| i % 3 == 0 || i == 64).collect();
+            let marks = Marks::of(&seen);
+            for i in 0..len + 3 {
+                assert_eq!(
+                    marks.get(i),
+                    seen.get(i).copied().unwrap_or(false),
+                    "{len}: {i}"
+                );
+            }
+        }
     }
 }

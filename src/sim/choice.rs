@@ -152,15 +152,16 @@ pub struct ExploreOptions {
 }
 
 /// Explore-mode state kept in the world.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(crate) struct ExploreMode {
     /// Operations each client may issue.
     pub(crate) ops_per_client: u64,
     /// The network model.
     pub(crate) wire: Wire,
     /// Each node's part of the fingerprint, `None` when a step touched it;
-    /// shared by copies of the world (a copy copies pointers).
-    pub(crate) node_hashes: Vec<Option<std::sync::Arc<super::fingerprint::NodeHash>>>,
+    /// copied with the world (a hash and, for a node that keeps timer ids,
+    /// a shared list of them: no allocation per copy).
+    pub(crate) node_hashes: Vec<Option<super::fingerprint::NodeHash>>,
     /// The time model.
     pub(crate) time: TimeModel,
     /// A handler read its clock (`ctx.now()`) since exploring began.
@@ -169,6 +170,49 @@ pub(crate) struct ExploreMode {
     pub(crate) next_timer: Vec<u64>,
     /// Fingerprint times relative to now ([`ExploreOptions::relative_time`]).
     pub(crate) relative_time: bool,
+}
+
+impl Clone for ExploreMode {
+    fn clone(&self) -> Self {
+        let ExploreMode {
+            ops_per_client,
+            wire,
+            node_hashes,
+            time,
+            clock_read,
+            next_timer,
+            relative_time,
+        } = self;
+        ExploreMode {
+            ops_per_client: *ops_per_client,
+            wire: *wire,
+            node_hashes: node_hashes.clone(),
+            time: *time,
+            clock_read: *clock_read,
+            next_timer: next_timer.clone(),
+            relative_time: *relative_time,
+        }
+    }
+
+    /// As `clone`, keeping this mode's two vectors.
+    fn clone_from(&mut self, source: &Self) {
+        let ExploreMode {
+            ops_per_client,
+            wire,
+            node_hashes,
+            time,
+            clock_read,
+            next_timer,
+            relative_time,
+        } = self;
+        *ops_per_client = source.ops_per_client;
+        *wire = source.wire;
+        node_hashes.clone_from(&source.node_hashes);
+        *time = source.time;
+        *clock_read = source.clock_read;
+        next_timer.clone_from(&source.next_timer);
+        *relative_time = source.relative_time;
+    }
 }
 
 impl<N: Node> Sim<N> {
@@ -265,13 +309,14 @@ impl<N: Node> Sim<N> {
         }
         // Messages on the wire, one per distinct (link, message): the
         // earliest scheduled of identical ones, by their wire hash.
-        let mut wire: Vec<(Option<u64>, u64)> = Vec::with_capacity(self.queue.len());
+        // On the stack while short (no allocation per state).
+        let mut wire = WireList::default();
         let horizon = self.horizon();
         for (at, seq, event, hash) in self.queue.iter_hashed() {
             if let Event::Deliver { .. } = event {
                 // Identical messages on one link: the same wire hash.
                 let hash = hash.or_else(|| super::fingerprint::wire_hash(event));
-                match wire.iter_mut().find(|(h, _)| *h == hash) {
+                match wire.as_mut_slice().iter_mut().find(|(h, _)| *h == hash) {
                     Some(first) => first.1 = first.1.min(seq),
                     None => wire.push((hash, seq)),
                 }
@@ -279,6 +324,7 @@ impl<N: Node> Sim<N> {
                 out.push(Choice::Run { seq });
             }
         }
+        let wire = wire.as_mut_slice();
         out.extend(wire.iter().map(|&(_, seq)| Choice::Run { seq }));
         match horizon {
             Some(h) => out.extend(
@@ -645,6 +691,49 @@ impl<N: Node> Sim<N> {
     }
 }
 
+/// The distinct messages on the wire while listing choices: (wire hash,
+/// earliest seq), up to [`WireList::INLINE`] on the stack, more on the heap.
+struct WireList {
+    len: usize,
+    inline: [(Option<u64>, u64); WireList::INLINE],
+    spill: Vec<(Option<u64>, u64)>,
+}
+
+impl WireList {
+    const INLINE: usize = 32;
+
+    fn push(&mut self, item: (Option<u64>, u64)) {
+        if self.len < Self::INLINE {
+            self.inline[self.len] = item;
+        } else {
+            if self.spill.is_empty() {
+                self.spill.reserve(2 * Self::INLINE);
+                self.spill.extend_from_slice(&self.inline);
+            }
+            self.spill.push(item);
+        }
+        self.len += 1;
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [(Option<u64>, u64)] {
+        if self.len <= Self::INLINE {
+            &mut self.inline[..self.len]
+        } else {
+            &mut self.spill
+        }
+    }
+}
+
+impl Default for WireList {
+    fn default() -> Self {
+        WireList {
+            len: 0,
+            inline: [(None, 0); WireList::INLINE],
+            spill: Vec::new(),
+        }
+    }
+}
+
 /// A client's timeout or resend: an event that waits for its time (the
 /// deadline-ordered model orders them with the timers).
 fn is_timed<N: Node>(event: &Event<N>) -> bool {
@@ -702,4 +791,25 @@ fn describe_event(event: ErasedEvent<'_>) -> String {
 
 fn clip(text: &str) -> String {
     super::panics::clip(text, 120)
+}
+
+#[cfg(test)]
+mod wire_list_tests {
+    use super::WireList;
+
+    /// The stack list holds what a vector would, below, at and past its
+    /// inline size.
+    #[test]
+    fn wire_list_is_a_vec() {
+        for len in [0, 1, 31, 32, 33, 100] {
+            let mut list = WireList::default();
+            let mut vec = Vec::new();
+            for i in 0..len as u64 {
+                let item = ((i % 3 != 0).then_some(i * 7), i);
+                list.push(item);
+                vec.push(item);
+            }
+            assert_eq!(list.as_mut_slice(), &vec[..], "{len}");
+        }
+    }
 }

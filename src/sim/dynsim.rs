@@ -103,6 +103,12 @@ pub trait DynSim: Send {
     fn network_description(&self) -> String;
     /// Fork the run.
     fn clone_box(&self) -> Box<dyn DynSim>;
+    /// Fork the run into `target`, a world this one no longer needs:
+    /// `target` becomes what [`DynSim::clone_box`] would return, reusing
+    /// its allocations when it is a world of the same protocol (the
+    /// explorer recycles the worlds it is done with this way). A world of
+    /// another type is replaced by a fresh copy.
+    fn clone_into_box(&self, target: &mut Box<dyn DynSim>);
 
     /// A cheap snapshot for time travel: this world without its append-only
     /// logs (kept trace, history, fault log), and the logs' lengths now.
@@ -115,6 +121,8 @@ pub trait DynSim: Send {
     fn restore(&mut self, snapshot: &dyn DynSim, marks: &LogMarks);
     /// The concrete world, for [`DynSim::restore`].
     fn as_any(&self) -> &dyn Any;
+    /// The concrete world, mutable, for [`DynSim::clone_into_box`].
+    fn as_any_mut(&mut self) -> &mut dyn Any;
 
     /// Kept trace entry `index`, typed away.
     fn entry(&self, index: usize) -> Option<EntryView>;
@@ -175,7 +183,7 @@ pub trait DynSim: Send {
     /// The explored state's fingerprint: [`Sim::fingerprint`].
     fn fingerprint(&self) -> u64;
     /// Which `sometimes` checks held on this path: [`Sim::sometimes_seen`].
-    fn sometimes_seen(&self) -> Vec<bool>;
+    fn sometimes_seen(&self) -> &[bool];
     /// `eventually` and end-of-run checks now: [`Sim::terminal_checks`].
     fn terminal_checks(&self) -> Vec<CheckResult>;
     /// Has a handler read its clock while exploring: [`Sim::clock_was_read`].
@@ -272,6 +280,12 @@ impl<N: Node> DynSim for Sim<N> {
     fn clone_box(&self) -> Box<dyn DynSim> {
         Box::new(self.clone())
     }
+    fn clone_into_box(&self, target: &mut Box<dyn DynSim>) {
+        match target.as_any_mut().downcast_mut::<Sim<N>>() {
+            Some(world) => world.clone_from(self),
+            None => *target = self.clone_box(),
+        }
+    }
     fn snapshot(&mut self) -> (Box<dyn DynSim>, LogMarks) {
         let (copy, marks) = self.snapshot_without_logs();
         (Box::new(copy), marks)
@@ -284,6 +298,9 @@ impl<N: Node> DynSim for Sim<N> {
         self.restore_from(snapshot, marks);
     }
     fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
         self
     }
     fn entry(&self, index: usize) -> Option<EntryView> {
@@ -373,8 +390,8 @@ impl<N: Node> DynSim for Sim<N> {
     fn fingerprint(&self) -> u64 {
         Sim::fingerprint(self)
     }
-    fn sometimes_seen(&self) -> Vec<bool> {
-        Sim::sometimes_seen(self).to_vec()
+    fn sometimes_seen(&self) -> &[bool] {
+        Sim::sometimes_seen(self)
     }
     fn terminal_checks(&self) -> Vec<CheckResult> {
         Sim::terminal_checks(self)

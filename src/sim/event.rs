@@ -242,8 +242,19 @@ struct PendingTimer<N: Node> {
 /// has a few timers pending) is one allocation of a few dozen bytes, where
 /// a `BTreeMap` leaf takes hundreds; the explorer clones it with every
 /// world. Timer ids grow, so an insert is nearly always a push.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 struct TimerTable<N: Node>(Vec<(u64, PendingTimer<N>)>);
+
+impl<N: Node> Clone for TimerTable<N> {
+    fn clone(&self) -> Self {
+        TimerTable(self.0.clone())
+    }
+
+    /// As `clone`, keeping this table's buffer.
+    fn clone_from(&mut self, source: &Self) {
+        self.0.clone_from(&source.0);
+    }
+}
 
 impl<N: Node> Default for TimerTable<N> {
     fn default() -> Self {
@@ -330,6 +341,27 @@ impl<N: Node> Clone for Queue<N> {
             stale: self.stale,
             retimed: self.retimed,
         }
+    }
+
+    /// As `clone`, keeping this queue's buffers (a recycled world's: they
+    /// have room already, so no allocation).
+    fn clone_from(&mut self, source: &Self) {
+        let Queue {
+            keys,
+            slots,
+            free,
+            seq,
+            timers,
+            stale,
+            retimed,
+        } = self;
+        keys.clone_from(&source.keys);
+        slots.clone_from(&source.slots);
+        free.clone_from(&source.free);
+        *seq = source.seq;
+        timers.clone_from(&source.timers);
+        *stale = source.stale;
+        *retimed = source.retimed;
     }
 }
 

@@ -211,7 +211,7 @@ impl<N: Node> Sim<N> {
                 .and_then(|c| c.get(node.index()))
                 .and_then(Option::as_ref);
             let kept = match cached {
-                Some(cached) => cached.numbers.binary_search(&id.0).is_ok(),
+                Some(cached) => cached.numbers().binary_search(&id.0).is_ok(),
                 None => mentions.of(node, state, &slot.storage).contains(id.0),
             };
             if kept {
@@ -285,7 +285,7 @@ impl<N: Node> Sim<N> {
         for (slot, cached) in self.nodes.iter().zip(mode.node_hashes.iter_mut()) {
             // Relative to another time (time moved): stale too.
             if cached.as_ref().is_none_or(|c| c.relative_to != relative) {
-                *cached = Some(std::sync::Arc::new(node_hash(slot, relative)));
+                *cached = Some(node_hash(slot, relative));
             }
         }
     }
@@ -302,14 +302,23 @@ impl<N: Node> Sim<N> {
     }
 }
 
-/// One node's part of a fingerprint, and the numbers it keeps (for timer ids).
+/// One node's part of a fingerprint, and the numbers it keeps (for timer
+/// ids). Copied with every explored world: the numbers are shared, and
+/// absent (no allocation) when the node keeps none.
 #[derive(Clone, Debug)]
 pub(crate) struct NodeHash {
     hash: u64,
-    numbers: Vec<u64>,
+    numbers: Option<std::sync::Arc<[u64]>>,
     /// The time the hash is relative to (relative time), `None` when
     /// absolute.
     relative_to: Option<SimTime>,
+}
+
+impl NodeHash {
+    /// The numbers the node keeps, sorted.
+    fn numbers(&self) -> &[u64] {
+        self.numbers.as_deref().unwrap_or_default()
+    }
 }
 
 /// Up or down, the node's state ([`Node::fingerprint`], or
@@ -342,7 +351,7 @@ fn node_hash<N: Node>(slot: &super::world::NodeSlot<N>, relative: Option<SimTime
     slot.storage.hash_contents(&mut h);
     NodeHash {
         hash: h.finish(),
-        numbers: mentions.numbers,
+        numbers: (!mentions.numbers.is_empty()).then(|| mentions.numbers.into()),
         relative_to,
     }
 }

@@ -69,9 +69,7 @@ impl<N: Node> Sim<N> {
                         return StepResult::Violated;
                     }
                 }
-                CheckKind::Sometimes
-                    if !self.sometimes_seen[i] && inv.evaluate(self) == Outcome::Pass =>
-                {
+                CheckKind::Sometimes if !self.sometimes_seen[i] && inv.holds(self) => {
                     self.sometimes_seen[i] = true;
                 }
                 _ => {}

@@ -121,6 +121,13 @@ impl Clone for Keys {
             wheel: self.wheel.clone(),
         }
     }
+
+    /// As `clone`, keeping this heap's buffer (and the wheel's, if both
+    /// have one).
+    fn clone_from(&mut self, source: &Self) {
+        self.front.clone_from(&source.front);
+        self.wheel.clone_from(&source.wheel);
+    }
 }
 
 impl Keys {

@@ -24,7 +24,7 @@ pub type NodeFactory<N> = Arc<dyn Fn(NodeId, u32) -> N + Send + Sync>;
 pub type MetricsFn<N> = Arc<dyn Fn(&Sim<N>) -> Vec<(String, String)> + Send + Sync>;
 
 /// One node's slot: its state (absent while crashed) and what survives crashes.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct NodeSlot<N: Node> {
     /// The node, or `None` while crashed. Behind an `Arc` so that copies of
     /// a world share the node states a step did not change: a handler gets
@@ -50,8 +50,55 @@ pub struct NodeSlot<N: Node> {
     pub(crate) held: Vec<super::event::Event<N>>,
 }
 
+impl<N: Node> Clone for NodeSlot<N> {
+    fn clone(&self) -> Self {
+        let NodeSlot {
+            state,
+            incarnation,
+            rng,
+            storage,
+            clock,
+            role_at_crash,
+            paused_until,
+            held,
+        } = self;
+        NodeSlot {
+            state: state.clone(),
+            incarnation: *incarnation,
+            rng: rng.clone(),
+            storage: storage.clone(),
+            clock: *clock,
+            role_at_crash: role_at_crash.clone(),
+            paused_until: *paused_until,
+            held: held.clone(),
+        }
+    }
+
+    /// As `clone`, keeping this slot's `held` buffer.
+    fn clone_from(&mut self, source: &Self) {
+        let NodeSlot {
+            state,
+            incarnation,
+            rng,
+            storage,
+            clock,
+            role_at_crash,
+            paused_until,
+            held,
+        } = self;
+        state.clone_from(&source.state);
+        *incarnation = source.incarnation;
+        rng.clone_from(&source.rng);
+        storage.clone_from(&source.storage);
+        *clock = source.clock;
+        role_at_crash.clone_from(&source.role_at_crash);
+        *paused_until = source.paused_until;
+        held.clone_from(&source.held);
+    }
+}
+
 /// One client's state.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct ClientSlot {
     /// The next request number (shared by the client's lanes).
     pub next_request: u64,
@@ -64,12 +111,87 @@ pub struct ClientSlot {
 
 /// One of a client's slots for an open operation: a Jepsen process of its
 /// own in the history.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct Lane {
     /// History process number (renumbered after an indeterminate operation).
     pub process: u64,
     /// The open operation, if any.
     pub pending: Option<PendingOp>,
+}
+
+impl Clone for ClientSlot {
+    fn clone(&self) -> Self {
+        ClientSlot {
+            next_request: self.next_request,
+            target: self.target,
+            lanes: self.lanes.clone(),
+        }
+    }
+
+    /// As `clone`, keeping this slot's lanes (and their operations' text).
+    fn clone_from(&mut self, source: &Self) {
+        let ClientSlot {
+            next_request,
+            target,
+            lanes,
+        } = self;
+        *next_request = source.next_request;
+        *target = source.target;
+        lanes.clone_from(&source.lanes);
+    }
+}
+
+impl Clone for Lane {
+    fn clone(&self) -> Self {
+        Lane {
+            process: self.process,
+            pending: self.pending.clone(),
+        }
+    }
+
+    fn clone_from(&mut self, source: &Self) {
+        self.process = source.process;
+        self.pending.clone_from(&source.pending);
+    }
+}
+
+impl Clone for PendingOp {
+    fn clone(&self) -> Self {
+        let PendingOp {
+            id,
+            op,
+            attempts,
+            invoked_at,
+            deadline,
+            retries,
+        } = self;
+        PendingOp {
+            id: *id,
+            op: op.clone(),
+            attempts: *attempts,
+            invoked_at: *invoked_at,
+            deadline: *deadline,
+            retries: *retries,
+        }
+    }
+
+    /// As `clone`, keeping the operation's strings' buffers.
+    fn clone_from(&mut self, source: &Self) {
+        let PendingOp {
+            id,
+            op,
+            attempts,
+            invoked_at,
+            deadline,
+            retries,
+        } = self;
+        *id = source.id;
+        op.clone_from(&source.op);
+        *attempts = source.attempts;
+        *invoked_at = source.invoked_at;
+        *deadline = source.deadline;
+        *retries = source.retries;
+    }
 }
 
 impl ClientSlot {
@@ -100,7 +222,7 @@ impl ClientSlot {
 }
 
 /// An operation a client is waiting on.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct PendingOp {
     /// Request number.
     pub id: u64,
@@ -192,7 +314,8 @@ pub struct SimSettings<N: Node> {
 }
 
 /// The simulated world. Cloning it forks the run: the clone replays exactly.
-#[derive(Clone)]
+/// `clone_from` makes an existing world a copy of another reusing its
+/// buffers (the explorer recycles the worlds it is done with so).
 pub struct Sim<N: Node> {
     pub(crate) settings: Arc<SimSettings<N>>,
     pub(crate) now: SimTime,
@@ -246,6 +369,171 @@ pub struct Sim<N: Node> {
     pub(crate) service: Option<Box<super::service::Service<N>>>,
     /// A chaos experiment's progress (`None` without `[experiment]`).
     pub(crate) chaos: Option<Box<super::chaos::Chaos>>,
+}
+
+impl<N: Node> Clone for Sim<N> {
+    fn clone(&self) -> Self {
+        // Every field by name (no `..`): a new field is a compile error
+        // here and in `clone_from` until it is copied.
+        let Sim {
+            settings,
+            now,
+            step,
+            queue,
+            nodes,
+            clients,
+            network,
+            net_rng,
+            fault_rng,
+            workload_rng,
+            nemesis,
+            cancelled,
+            next_timer,
+            next_msg,
+            next_process,
+            ops_issued,
+            settling,
+            in_flight,
+            effects,
+            handled,
+            trace,
+            history,
+            counters,
+            message_bytes,
+            op_latencies,
+            sometimes_seen,
+            monitors,
+            violation,
+            still_steps,
+            panicked,
+            final_checks,
+            fault_log,
+            timed,
+            explore,
+            service,
+            chaos,
+        } = self;
+        Sim {
+            settings: settings.clone(),
+            now: *now,
+            step: *step,
+            queue: queue.clone(),
+            nodes: nodes.clone(),
+            clients: clients.clone(),
+            network: network.clone(),
+            net_rng: net_rng.clone(),
+            fault_rng: fault_rng.clone(),
+            workload_rng: workload_rng.clone(),
+            nemesis: nemesis.clone(),
+            cancelled: cancelled.clone(),
+            next_timer: *next_timer,
+            next_msg: *next_msg,
+            next_process: *next_process,
+            ops_issued: *ops_issued,
+            settling: *settling,
+            in_flight: *in_flight,
+            effects: effects.clone(),
+            handled: handled.clone(),
+            trace: trace.clone(),
+            history: history.clone(),
+            counters: counters.clone(),
+            message_bytes: *message_bytes,
+            op_latencies: op_latencies.clone(),
+            sometimes_seen: sometimes_seen.clone(),
+            monitors: monitors.clone(),
+            violation: violation.clone(),
+            still_steps: *still_steps,
+            panicked: panicked.clone(),
+            final_checks: final_checks.clone(),
+            fault_log: fault_log.clone(),
+            timed: timed.clone(),
+            explore: explore.clone(),
+            service: service.clone(),
+            chaos: chaos.clone(),
+        }
+    }
+
+    /// Become a copy of `source`, keeping this world's allocations where
+    /// the field's own `clone_from` can (the vectors of the queue, the
+    /// node and client slots, the explore bookkeeping, the monitors'
+    /// list): the same value as `source.clone()`, fewer `malloc`s. The
+    /// explorer copies worlds into the ones it is done with.
+    fn clone_from(&mut self, source: &Self) {
+        let Sim {
+            settings,
+            now,
+            step,
+            queue,
+            nodes,
+            clients,
+            network,
+            net_rng,
+            fault_rng,
+            workload_rng,
+            nemesis,
+            cancelled,
+            next_timer,
+            next_msg,
+            next_process,
+            ops_issued,
+            settling,
+            in_flight,
+            effects,
+            handled,
+            trace,
+            history,
+            counters,
+            message_bytes,
+            op_latencies,
+            sometimes_seen,
+            monitors,
+            violation,
+            still_steps,
+            panicked,
+            final_checks,
+            fault_log,
+            timed,
+            explore,
+            service,
+            chaos,
+        } = self;
+        settings.clone_from(&source.settings);
+        now.clone_from(&source.now);
+        step.clone_from(&source.step);
+        queue.clone_from(&source.queue);
+        nodes.clone_from(&source.nodes);
+        clients.clone_from(&source.clients);
+        network.clone_from(&source.network);
+        net_rng.clone_from(&source.net_rng);
+        fault_rng.clone_from(&source.fault_rng);
+        workload_rng.clone_from(&source.workload_rng);
+        nemesis.clone_from(&source.nemesis);
+        cancelled.clone_from(&source.cancelled);
+        next_timer.clone_from(&source.next_timer);
+        next_msg.clone_from(&source.next_msg);
+        next_process.clone_from(&source.next_process);
+        ops_issued.clone_from(&source.ops_issued);
+        settling.clone_from(&source.settling);
+        in_flight.clone_from(&source.in_flight);
+        effects.clone_from(&source.effects);
+        handled.clone_from(&source.handled);
+        trace.clone_from(&source.trace);
+        history.clone_from(&source.history);
+        counters.clone_from(&source.counters);
+        message_bytes.clone_from(&source.message_bytes);
+        op_latencies.clone_from(&source.op_latencies);
+        sometimes_seen.clone_from(&source.sometimes_seen);
+        monitors.clone_from(&source.monitors);
+        violation.clone_from(&source.violation);
+        still_steps.clone_from(&source.still_steps);
+        panicked.clone_from(&source.panicked);
+        final_checks.clone_from(&source.final_checks);
+        fault_log.clone_from(&source.fault_log);
+        timed.clone_from(&source.timed);
+        explore.clone_from(&source.explore);
+        service.clone_from(&source.service);
+        chaos.clone_from(&source.chaos);
+    }
 }
 
 impl<N: Node> fmt::Debug for Sim<N> {

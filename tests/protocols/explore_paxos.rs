@@ -72,3 +72,65 @@ fn explore_paxos_counts_are_pinned_with_fault_budgets() {
     report.assert_no_violation();
     assert_eq!(counts(&report), (3_721, 8_524, 0, 5));
 }
+
+/// A world copied into a recycled one (`DynSim::clone_into_box`, what the
+/// explorer does with the worlds it is done with) is the world a fresh
+/// copy (`clone_box`) is: the same fingerprint, trace hash, choices and
+/// future, whatever the recycled world held before (here: states further
+/// down other paths, with more events queued, more timers and clients
+/// with open operations, or fewer).
+#[test]
+fn a_copy_into_a_recycled_world_is_a_fresh_copy() {
+    use distlab::sim::{Choice, FaultChoices};
+    let faults = FaultChoices::default();
+    let mut root = paxos();
+    root.start_exploring(config(8).options());
+    // Walk a fixed pseudo-random path, keeping every world on it.
+    let mut path = vec![root];
+    let mut pick: u64 = 7;
+    for _ in 0..14 {
+        let state = path.last().expect("a world");
+        let choices = state.choices(faults);
+        if choices.is_empty() {
+            break;
+        }
+        pick = pick
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let choice = choices[(pick >> 33) as usize % choices.len()];
+        let mut next = state.clone_box();
+        next.apply_choice(&choice).expect("enabled");
+        path.push(next);
+    }
+    assert!(path.len() > 10, "the walk went {} steps", path.len() - 1);
+    let same = |a: &dyn DynSim, b: &dyn DynSim, what: &str| {
+        assert_eq!(a.fingerprint(), b.fingerprint(), "{what}: fingerprint");
+        assert_eq!(a.trace_hash(), b.trace_hash(), "{what}: trace hash");
+        assert_eq!(a.steps(), b.steps(), "{what}: steps");
+        assert_eq!(a.choices(faults), b.choices(faults), "{what}: choices");
+    };
+    for (i, source) in path.iter().enumerate() {
+        for (j, target) in path.iter().enumerate().step_by(3) {
+            let mut fresh = source.clone_box();
+            let mut recycled = target.clone_box();
+            source.clone_into_box(&mut recycled);
+            same(fresh.as_ref(), recycled.as_ref(), &format!("{i} into {j}"));
+            // The same future: every choice of the copy, and two more steps.
+            let choices: Vec<Choice> = fresh.choices(faults);
+            for choice in choices.iter().take(3) {
+                let (mut a, mut b) = (fresh.clone_box(), recycled.clone_box());
+                assert_eq!(a.apply_choice(choice), b.apply_choice(choice));
+                same(a.as_ref(), b.as_ref(), &format!("{i} into {j}, {choice:?}"));
+            }
+            for choice in choices.iter().take(2) {
+                fresh.apply_choice(choice);
+                recycled.apply_choice(choice);
+                same(
+                    fresh.as_ref(),
+                    recycled.as_ref(),
+                    &format!("{i} into {j}, on"),
+                );
+            }
+        }
+    }
+}
