@@ -415,7 +415,7 @@ pub(crate) fn fold_deliver<M: Hash>(
 
 /// One processed step: its time and event, as [`Trace::entry`] and
 /// [`Trace::entries`] give it back. The trace does not store entries in
-/// this form: it keeps a 24-byte [`Slot`] per step and the parts that do
+/// this form: it keeps a 24-byte `Slot` per step and the parts that do
 /// not follow from their neighbours in side arrays (a delivery refers to
 /// the send record that scheduled it; messages, timers and other events
 /// out of line), and rebuilds the entry when asked. Its step number,
@@ -518,9 +518,10 @@ impl Node for Bare {
     fn on_timer(&mut self, _: &mut crate::sim::Ctx<Self>, _: ()) {}
 }
 
-/// An event with no message and no timer, moved to the [`Bare`] type.
-/// Deliveries and timers are kept otherwise ([`Kept`]).
-fn to_bare<N: Node>(event: TraceEvent<N>) -> TraceEvent<Bare> {
+/// An event with no message and no timer, moved from one node type's trace
+/// to another's: to the [`Bare`] type when kept, back when read
+/// ([`from_bare`]). Deliveries and timers are kept otherwise ([`Kept`]).
+fn rebase<A: Node, B: Node>(event: TraceEvent<A>) -> TraceEvent<B> {
     match event {
         TraceEvent::Start(n) => TraceEvent::Start(n),
         TraceEvent::DeliverToDown { msg_id, from, to } => {
@@ -589,84 +590,19 @@ fn to_bare<N: Node>(event: TraceEvent<N>) -> TraceEvent<Bare> {
         TraceEvent::Fault(text) => TraceEvent::Fault(text),
         TraceEvent::Control(text) => TraceEvent::Control(text),
         TraceEvent::Deliver { .. } | TraceEvent::Timer { .. } => {
-            unreachable!("deliveries and timers are kept as such")
+            unreachable!("deliveries and timers are kept as such, never bare")
         }
     }
 }
 
+/// An event with no message and no timer, moved to the [`Bare`] type.
+fn to_bare<N: Node>(event: TraceEvent<N>) -> TraceEvent<Bare> {
+    rebase(event)
+}
+
 /// [`to_bare`] undone: the event as its node type's trace shows it.
 fn from_bare<N: Node>(event: &TraceEvent<Bare>) -> TraceEvent<N> {
-    match event.clone() {
-        TraceEvent::Start(n) => TraceEvent::Start(n),
-        TraceEvent::DeliverToDown { msg_id, from, to } => {
-            TraceEvent::DeliverToDown { msg_id, from, to }
-        }
-        TraceEvent::Invoke {
-            client,
-            node,
-            request,
-        } => TraceEvent::Invoke {
-            client,
-            node,
-            request,
-        },
-        TraceEvent::Request {
-            msg_id,
-            node,
-            request,
-        } => TraceEvent::Request {
-            msg_id,
-            node,
-            request,
-        },
-        TraceEvent::Reply {
-            msg_id,
-            node,
-            client,
-            request_id,
-            reply,
-        } => TraceEvent::Reply {
-            msg_id,
-            node,
-            client,
-            request_id,
-            reply,
-        },
-        TraceEvent::ClientTimeout {
-            client,
-            request_id,
-            answered,
-        } => TraceEvent::ClientTimeout {
-            client,
-            request_id,
-            answered,
-        },
-        TraceEvent::Resend {
-            client,
-            node,
-            request,
-        } => TraceEvent::Resend {
-            client,
-            node,
-            request,
-        },
-        TraceEvent::Retry {
-            client,
-            node,
-            request,
-        } => TraceEvent::Retry {
-            client,
-            node,
-            request,
-        },
-        TraceEvent::Held { node, until, what } => TraceEvent::Held { node, until, what },
-        TraceEvent::Queued { node, waiting } => TraceEvent::Queued { node, waiting },
-        TraceEvent::Fault(text) => TraceEvent::Fault(text),
-        TraceEvent::Control(text) => TraceEvent::Control(text),
-        TraceEvent::Deliver { .. } | TraceEvent::Timer { .. } => {
-            unreachable!("deliveries and timers are never kept bare")
-        }
-    }
+    rebase(event.clone())
 }
 
 /// A kept step's event: 12 bytes whatever the node type, pointing into

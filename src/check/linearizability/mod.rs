@@ -385,25 +385,20 @@ fn run<M: SeqModel>(
                 shortcuts.push(without);
             }
         }
-        for ops in shortcuts {
-            let (search, kept) = build(make(), &ops, events)?;
+        let mut add = |(search, kept), shortcut| {
             searches.push(Entry {
                 key,
                 search,
                 kept,
                 done: false,
                 part,
-                shortcut: true,
-            });
+                shortcut,
+            })
+        };
+        for ops in shortcuts {
+            add(build(make(), &ops, events)?, true);
         }
-        searches.push(Entry {
-            key,
-            search,
-            kept,
-            done: false,
-            part,
-            shortcut: false,
-        });
+        add((search, kept), false);
     }
     let mut slice = 1u64 << 14;
     loop {
