@@ -364,7 +364,6 @@ fn run<M: SeqModel>(
         let (search, kept) = build(make(), ops, events)?;
         let mut shortcuts = Vec::new();
         if search.model.model.takes_shortcuts() {
-            let free = |op: &Operation| op.outcome == Outcome::Info && op.ret.is_none();
             let unseen: Vec<bool> = kept
                 .iter()
                 .zip(&search.model.ops)
@@ -458,6 +457,13 @@ fn run<M: SeqModel>(
     }
 }
 
+/// Is `op` *free* in the search: its outcome unknown and its return after
+/// the whole history? (The search need never place it; a shortcut may
+/// leave it out.)
+fn free(op: &Operation) -> bool {
+    op.outcome == Outcome::Info && op.ret.is_none()
+}
+
 fn build<'a, M: SeqModel>(
     mut model: M,
     part: &[&'a Operation],
@@ -485,10 +491,7 @@ fn build<'a, M: SeqModel>(
     // Free: the outcome is unknown and the return is after the whole
     // history. `compile` gives such an operation no result to match, so
     // every model accepts it in every state (tested in `models`).
-    let free: Vec<bool> = kept
-        .iter()
-        .map(|op| op.outcome == Outcome::Info && op.ret.is_none())
-        .collect();
+    let free: Vec<bool> = kept.iter().map(|op| free(op)).collect();
     Ok((
         Search::new(Interned::new(model, compiled), &positions, &free),
         kept,
