@@ -53,4 +53,24 @@ fn main() {
         now as f64 / entries as f64,
         100.0 * now as f64 / before as f64
     );
+    let mut kinds = std::collections::BTreeMap::<&str, usize>::new();
+    for i in 0..entries {
+        *kinds.entry(trace.kind_at(i).expect("kept").0).or_default() += 1;
+    }
+    println!("steps by kind: {kinds:?}");
+    let (mut len_total, mut cap_total) = (0, 0);
+    for (name, len, cap) in trace.kept_parts() {
+        len_total += len;
+        cap_total += cap;
+        println!(
+            "  {name:<17} {len:>9} bytes ({:>5.1} per event), allocated {cap:>9} ({:>5.1})",
+            len as f64 / entries as f64,
+            cap as f64 / entries as f64
+        );
+    }
+    println!(
+        "  total             {len_total:>9} bytes ({:>5.1} per event), allocated {cap_total:>9} ({:>5.1})",
+        len_total as f64 / entries as f64,
+        cap_total as f64 / entries as f64
+    );
 }

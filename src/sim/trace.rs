@@ -1164,6 +1164,32 @@ impl<N: Node> Trace<N> {
             + log.loose.len() * size_of::<Loose>()
     }
 
+    /// Where [`Trace::kept_bytes`] goes, array by array: each part's name,
+    /// its bytes at its length (as `kept_bytes` counts them) and at its
+    /// capacity (what it holds allocated, its spare room included).
+    pub fn kept_parts(&self) -> Vec<(&'static str, usize, usize)> {
+        let Some(log) = self.log.as_deref() else {
+            return Vec::new();
+        };
+        fn part<T>(name: &'static str, v: &Vec<T>) -> (&'static str, usize, usize) {
+            let size = std::mem::size_of::<T>();
+            (name, v.len() * size, v.capacity() * size)
+        }
+        vec![
+            part("slots", &log.slots),
+            part("step jumps", &log.step_jumps),
+            part("sends", &log.sends),
+            part("id jumps", &log.id_jumps),
+            part("copies", &log.copies),
+            part("annotations", &log.annotations),
+            part("annotation marks", &log.annotation_marks),
+            part("messages", &log.messages),
+            part("timers", &log.timers),
+            part("others", &log.others),
+            part("loose", &log.loose),
+        ]
+    }
+
     /// Forget the kept entries (a streaming export wrote them out), keeping
     /// any sends and annotations noted for the step in progress. The hash is
     /// not affected; memory is reused. A later delivery of a message sent
