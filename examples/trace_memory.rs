@@ -42,7 +42,7 @@ fn main() {
         .filter(|e| e.event.kind() == "deliver")
         .count();
     println!(
-        "{deliveries} deliveries; a step 24 bytes (before {entry_before}), a send 16 (before {}), \
+        "{deliveries} deliveries; a step 12 bytes (before {entry_before}), a send 16 (before {}), \
          a delivered message {} (kept out of line)",
         size_of::<SendRecord>(),
         size_of::<raft::Msg>()
