@@ -1735,7 +1735,7 @@ mod tests {
                     trace.note_annotation(notes[0].clone());
                 }
                 let event = match draw(6) {
-                    0 | 1 | 2 if !pending.is_empty() => {
+                    0..=2 if !pending.is_empty() => {
                         let (id, from, to, at) =
                             pending.remove(draw(pending.len() as u64) as usize);
                         // One in five is said to be sent later: kept whole.
@@ -1759,7 +1759,7 @@ mod tests {
                 );
                 trace.push(step, SimTime(time), event);
                 noted.push((shown, step, sends, notes));
-                if draw(90) == 0 || noted.len() % 64 == 0 {
+                if draw(90) == 0 || noted.len().is_multiple_of(64) {
                     let log = trace.log.as_deref().expect("kept");
                     let at = (noted.len(), step, time);
                     cuts.push((log.lens(), trace.step_sends, at, pending.clone()));
