@@ -42,7 +42,7 @@ fn main() {
         .filter(|e| e.event.kind() == "deliver")
         .count();
     println!(
-        "{deliveries} deliveries; a step 24 bytes (before {entry_before}), a send 16 (before {}), \
+        "{deliveries} deliveries; a step 12 bytes (before {entry_before}), a send 16 (before {}), \
          a delivered message {} (kept out of line)",
         size_of::<SendRecord>(),
         size_of::<raft::Msg>()
@@ -52,5 +52,25 @@ fn main() {
         before as f64 / entries as f64,
         now as f64 / entries as f64,
         100.0 * now as f64 / before as f64
+    );
+    let mut kinds = std::collections::BTreeMap::<&str, usize>::new();
+    for i in 0..entries {
+        *kinds.entry(trace.kind_at(i).expect("kept").0).or_default() += 1;
+    }
+    println!("steps by kind: {kinds:?}");
+    let (mut len_total, mut cap_total) = (0, 0);
+    for (name, len, cap) in trace.kept_parts() {
+        len_total += len;
+        cap_total += cap;
+        println!(
+            "  {name:<17} {len:>9} bytes ({:>5.1} per event), allocated {cap:>9} ({:>5.1})",
+            len as f64 / entries as f64,
+            cap as f64 / entries as f64
+        );
+    }
+    println!(
+        "  total             {len_total:>9} bytes ({:>5.1} per event), allocated {cap_total:>9} ({:>5.1})",
+        len_total as f64 / entries as f64,
+        cap_total as f64 / entries as f64
     );
 }

@@ -5,7 +5,7 @@
 //! - `explore`: exhaustive search: state counts derived by hand, breadth first = depth first, timer ids, a 2PC bug switch found and the reference exhausted, counterexamples that replay, bad input.
 //! - `explore_parallel`: `explore --jobs`: breadth first on 2 and 3 threads reports exactly what 1 does (clean, cut short, bug switches found); random walks find a Raft bug switch, follow the seed, ignore `--jobs`, and replay; `--dfs --jobs 2` is bad input.
 //! - `harness`: `#[distlab::test]`, both forms: a builder sweep and a scenario sweep pass, a failing one panics at its lowest seed with the replay lines.
-//! - `long_runs`: a long run's memory grows with its length, not its square (read answers stored compactly).
+//! - `long_runs`: a long run's memory grows with its length, not its square (read answers stored compactly); raft-churn's full trace keeps at most half its original bytes per event.
 //! - `pause`: the `pause` fault: nothing runs on a paused node, what came due runs at resume in order of arrival (timers once, late), a second pause extends the first, a crash loses what was held.
 //! - `service`: servers that take time (`[service]`): bounded workers serve a burst first come first served, sends leave when the work is done, `slow` multiplies service times, a crash loses the queue, draws are deterministic.
 //! - `random_scenarios`: random scenarios (every fault, network setting, nemesis, skewed clocks) never panic and replay identically (proptest).
