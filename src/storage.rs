@@ -167,7 +167,7 @@ impl<T: Serialize + Clone + Send + Sync + 'static> TypedValue for Typed<T> {
 pub struct Storage {
     durable: Arc<Durable>,
     /// Writes since the last sync: `Some` to set, `None` to remove.
-    pending: BTreeMap<String, Option<Stored>>,
+    pending: BTreeMap<Arc<str>, Option<Stored>>,
     syncs: u64,
     writes: u64,
 }
@@ -207,7 +207,7 @@ impl Storage {
         let json = serde_json::to_value(value).expect("storage values must serialise to JSON");
         self.writes += 1;
         self.pending
-            .insert(key.to_string(), Some(Stored::json_value(json)));
+            .insert(Arc::from(key), Some(Stored::json_value(json)));
     }
 
     /// Write `value` under `key` (unsynced until [`Storage::sync`]), kept as
@@ -230,13 +230,13 @@ impl Storage {
             hash: OnceLock::new(),
         };
         self.pending
-            .insert(key.to_string(), Some(Stored::Typed(Arc::new(typed))));
+            .insert(Arc::from(key), Some(Stored::Typed(Arc::new(typed))));
     }
 
     /// Remove `key` (unsynced until [`Storage::sync`]).
     pub fn remove(&mut self, key: &str) {
         self.writes += 1;
-        self.pending.insert(key.to_string(), None);
+        self.pending.insert(Arc::from(key), None);
     }
 
     /// The latest value under `key`, synced or not; `None` if absent or if it
@@ -303,8 +303,8 @@ impl Storage {
         durable.hash = OnceLock::new();
         for (key, entry) in std::mem::take(&mut self.pending) {
             match entry {
-                Some(value) => durable.map.insert(Arc::from(key), value),
-                None => durable.map.remove(key.as_str()),
+                Some(value) => durable.map.insert(key, value),
+                None => durable.map.remove(&*key),
             };
         }
     }
@@ -333,8 +333,8 @@ impl Storage {
             .map(|k| k.to_string())
             .collect();
         for (key, entry) in &self.pending {
-            if entry.is_some() && !self.durable.map.contains_key(key.as_str()) {
-                keys.push(key.clone());
+            if entry.is_some() && !self.durable.map.contains_key(&**key) {
+                keys.push(key.to_string());
             }
         }
         keys.sort();
@@ -368,7 +368,7 @@ impl Storage {
                 (None, None) => return None,
                 (Some(_), None) => std::cmp::Ordering::Less,
                 (None, Some(_)) => std::cmp::Ordering::Greater,
-                (Some((d, _)), Some((p, _))) => (***d).cmp(p.as_str()),
+                (Some((d, _)), Some((p, _))) => (***d).cmp(&***p),
             };
             if order == std::cmp::Ordering::Equal {
                 durable.next();
@@ -377,7 +377,7 @@ impl Storage {
             if take_pending {
                 let (key, entry) = pending.next()?;
                 if let Some(value) = entry {
-                    return Some((key.as_str(), value.json()));
+                    return Some((&**key, value.json()));
                 }
             } else {
                 let (key, value) = durable.next()?;

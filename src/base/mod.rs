@@ -6,6 +6,7 @@
 //! workloads and checkers can all depend on it without depending on each
 //! other. The engine re-exports it (`sim::SimTime`, `sim::NodeId`, ...).
 
+pub mod digits;
 pub mod hash;
 pub mod ids;
 pub mod inspect;

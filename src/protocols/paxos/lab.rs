@@ -14,6 +14,7 @@
 use super::scenario::{configured_with, params};
 use super::synod::{self, ValueRule};
 use super::{Ballot, Command};
+use crate::base::digits::push_decimal;
 use crate::scenario::engine::BuildOptions;
 use crate::scenario::{Scenario, ScenarioError};
 use crate::sim::DynSim;
@@ -33,26 +34,14 @@ pub fn accepted_key(slot: u64) -> String {
 
 /// `prefix/<slot>` with the slot zero-padded to 12 digits (more if it needs
 /// them), as `format!("{prefix}/{slot:012}")` writes it but without the
-/// formatting machinery: a key is made at every acceptance and every
-/// learned slot, and `format!` with a width was 5 % of a Paxos churn run.
+/// formatting machinery ([`push_decimal`]): a key is made at every
+/// acceptance and every learned slot, and `format!` with a width was 5 % of
+/// a Paxos churn run.
 pub fn slot_key(prefix: &str, slot: u64) -> String {
-    let mut digits = [b'0'; 20];
-    let mut at = digits.len();
-    let mut rest = slot;
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    let from = at.min(digits.len() - 12);
-    let mut key = String::with_capacity(prefix.len() + 1 + digits.len() - from);
+    let mut key = String::with_capacity(prefix.len() + 13);
     key.push_str(prefix);
     key.push('/');
-    // Only ASCII digits were written.
-    key.push_str(std::str::from_utf8(&digits[from..]).unwrap_or_default());
+    push_decimal(&mut key, slot, 12);
     key
 }
 

@@ -119,15 +119,24 @@ struct Connectivity {
 impl Connectivity {
     /// Refresh; true when a fault (or the settle) happened since last time.
     fn refresh<N: RaftLabNode>(&mut self, sim: &Sim<N>) -> bool {
+        let (faults, settling) = (sim.fault_log().len(), sim.is_settling());
+        // Unchanged (most steps): compared in place, nothing allocated.
+        if let Some((f, s, live)) = &self.key {
+            let same_live = live.len() == sim.slots().len()
+                && live
+                    .iter()
+                    .zip(sim.slots())
+                    .all(|(&up, slot)| up == slot.state.is_some());
+            if (*f, *s) == (faults, settling) && same_live {
+                return false;
+            }
+        }
         let live: Vec<bool> = sim.slots().iter().map(|s| s.state.is_some()).collect();
-        let key = (sim.fault_log().len(), sim.is_settling(), live);
+        let key = (faults, settling, live);
         let fault = self
             .key
             .as_ref()
             .is_some_and(|(faults, settling, _)| (*faults, *settling) != (key.0, key.1));
-        if self.key.as_ref() == Some(&key) {
-            return false;
-        }
         let live = &key.2;
         let net = sim.network();
         let mutual = |a: usize, b: usize| {

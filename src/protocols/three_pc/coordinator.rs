@@ -53,7 +53,7 @@ pub struct Coordinator {
 }
 
 fn decision_key(tx: TxId) -> String {
-    format!("decision/{tx}")
+    tx.key("decision/")
 }
 
 fn precommit_key(tx: TxId) -> String {

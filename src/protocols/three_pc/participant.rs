@@ -118,7 +118,7 @@ pub struct Participant {
 }
 
 fn txn_key(tx: TxId) -> String {
-    format!("txn/{tx}")
+    tx.key("txn/")
 }
 
 fn precommit_key(tx: TxId) -> String {

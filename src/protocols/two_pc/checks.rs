@@ -99,7 +99,7 @@ fn stance_at<N: CommitNode>(sim: &Sim<N>, node: NodeId, tx: TxId) -> Option<(Pha
             .slots()
             .get(node.index())?
             .storage
-            .get::<TxnRecord>(&format!("txn/{tx}"))
+            .get::<TxnRecord>(&tx.key("txn/"))
             .map(|r| (r.phase, r.voted_yes)),
     }
 }

@@ -64,7 +64,7 @@ pub struct Coordinator {
 }
 
 fn log_key(tx: TxId) -> String {
-    format!("decision/{tx}")
+    tx.key("decision/")
 }
 
 impl Coordinator {

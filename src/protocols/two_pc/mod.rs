@@ -146,6 +146,21 @@ pub struct TxId {
     pub request: u64,
 }
 
+impl TxId {
+    /// `prefix` followed by the id as it displays (`txn/t3.17`), built
+    /// without `format!` (a storage key is made at every write).
+    pub fn key(self, prefix: &str) -> String {
+        use crate::base::digits::push_decimal;
+        let mut key = String::with_capacity(prefix.len() + 24);
+        key.push_str(prefix);
+        key.push('t');
+        push_decimal(&mut key, u64::from(self.client), 0);
+        key.push('.');
+        push_decimal(&mut key, self.request, 0);
+        key
+    }
+}
+
 impl fmt::Display for TxId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "t{}.{}", self.client, self.request)

@@ -74,7 +74,7 @@ pub struct Participant {
 }
 
 fn txn_key(tx: TxId) -> String {
-    format!("txn/{tx}")
+    tx.key("txn/")
 }
 
 fn account_key(account: &str) -> String {
