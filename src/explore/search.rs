@@ -25,11 +25,11 @@ use super::boundary::Boundary;
 use super::config::{Budgets, Config};
 use super::parallel;
 use super::report::{Counterexample, Limit, PathStep, Report, Sometimes};
+pub(super) use super::visited::Visited;
 use crate::base::hash::StableHasher;
 use crate::check::{CheckKind, Outcome};
 use crate::scenario::ExploreStrategy;
 use crate::sim::{Choice, DynSim, StepResult, TimeModel, Verdict, PANIC_CHECK};
-pub(super) use super::visited::Visited;
 use std::hash::{Hash, Hasher};
 
 /// How far a search has got, for a progress bar.
@@ -371,8 +371,7 @@ fn expand(entry: Pending, with: &Expander, scratch: &mut Scratch) -> Expansion {
         let budgets = parent_budgets.after(&choice);
         let key = key(config, next.as_ref(), budgets);
         moved |= key != parent_key || next.violation().is_some();
-        let skip =
-            seen_before(config, known.get(key), depth) && next.violation().is_none();
+        let skip = seen_before(config, known.get(key), depth) && next.violation().is_none();
         let outside = !skip && boundary.outside(next.as_ref());
         let notes = if skip {
             Notes::default()
@@ -741,8 +740,7 @@ impl<'c> Run<'c> {
     fn note_state(&mut self, notes: &Notes, at: u32, last: Option<Choice>) -> bool {
         self.clock_read |= notes.clock_read;
         for i in 0..self.sometimes_found.len() {
-            if self.sometimes_found[i].is_none() && notes.sometimes.get(self.sometimes_names[i].0)
-            {
+            if self.sometimes_found[i].is_none() && notes.sometimes.get(self.sometimes_names[i].0) {
                 self.sometimes_found[i] = Some(self.path_of(at, last));
             }
         }

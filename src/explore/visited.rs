@@ -13,6 +13,14 @@
 //!
 //! The table is probed only, never iterated: where a key lands depends
 //! on the table's size, and nothing reads that order.
+//!
+//! Both vectors are kept in segments of [`SEGMENT`] slots. Doubling the
+//! table moves the keys of one old segment at a time and frees it: a key's
+//! new home slot is twice its old one or the next (the top bits of one
+//! product), so old segment `i` fills new segments `2i` and `2i + 1`, each
+//! made when it is first written. At no time do the old and the new table
+//! both exist whole: the peak is the new table's size, not one and a half
+//! times it.
 
 /// The marker of an empty slot. The key 0 itself is kept beside the
 /// table ([`Visited::zero`]).
@@ -21,23 +29,86 @@ const EMPTY: u64 = 0;
 /// Smallest table (slots; a power of two).
 const MIN_SLOTS: usize = 1 << 10;
 
+/// Slots a segment holds at most (a power of two): 512 KiB of keys.
+const SEGMENT_BITS: u32 = 16;
+const SEGMENT: usize = 1 << SEGMENT_BITS;
+
+/// A vector of `len` slots (a power of two) in segments of at most
+/// [`SEGMENT`]; a segment not written yet is not allocated and reads as
+/// zero.
+#[derive(Clone, Debug)]
+struct Segmented<T> {
+    segments: Vec<Vec<T>>,
+    len: usize,
+}
+
+impl<T: Copy + Default> Segmented<T> {
+    fn new(len: usize) -> Self {
+        debug_assert!(len.is_power_of_two());
+        Segmented {
+            segments: vec![Vec::new(); len.div_ceil(SEGMENT)],
+            len,
+        }
+    }
+
+    fn segment_len(&self) -> usize {
+        self.len.min(SEGMENT)
+    }
+
+    #[inline]
+    fn get(&self, slot: usize) -> T {
+        let segment = &self.segments[slot >> SEGMENT_BITS];
+        segment
+            .get(slot & (SEGMENT - 1))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    #[inline]
+    fn set(&mut self, slot: usize, value: T) {
+        let len = self.segment_len();
+        let segment = &mut self.segments[slot >> SEGMENT_BITS];
+        if segment.is_empty() {
+            *segment = vec![T::default(); len];
+        }
+        segment[slot & (SEGMENT - 1)] = value;
+    }
+
+    /// The same values, each converted (a wider type).
+    fn map<U>(&self, f: impl Fn(T) -> U) -> Segmented<U> {
+        Segmented {
+            segments: self
+                .segments
+                .iter()
+                .map(|s| s.iter().map(|&v| f(v)).collect())
+                .collect(),
+            len: self.len,
+        }
+    }
+
+    /// Free segment `index` (growth is done with it).
+    fn free(&mut self, index: usize) {
+        self.segments[index] = Vec::new();
+    }
+}
+
 /// The depths of the slots, as narrow as the deepest depth stored allows.
 #[derive(Clone, Debug)]
 enum Depths {
     /// Depths are not kept: every stored key reads depth 0.
     Untracked,
-    U8(Vec<u8>),
-    U16(Vec<u16>),
-    U32(Vec<u32>),
+    U8(Segmented<u8>),
+    U16(Segmented<u16>),
+    U32(Segmented<u32>),
 }
 
 impl Depths {
     fn get(&self, slot: usize) -> u32 {
         match self {
             Depths::Untracked => 0,
-            Depths::U8(d) => u32::from(d[slot]),
-            Depths::U16(d) => u32::from(d[slot]),
-            Depths::U32(d) => d[slot],
+            Depths::U8(d) => u32::from(d.get(slot)),
+            Depths::U16(d) => u32::from(d.get(slot)),
+            Depths::U32(d) => d.get(slot),
         }
     }
 
@@ -47,20 +118,20 @@ impl Depths {
         match self {
             Depths::Untracked => {}
             Depths::U8(d) => match u8::try_from(depth) {
-                Ok(v) => d[slot] = v,
+                Ok(v) => d.set(slot, v),
                 Err(_) => {
-                    *self = Depths::U16(d.iter().map(|&v| u16::from(v)).collect());
+                    *self = Depths::U16(d.map(u16::from));
                     self.set(slot, depth);
                 }
             },
             Depths::U16(d) => match u16::try_from(depth) {
-                Ok(v) => d[slot] = v,
+                Ok(v) => d.set(slot, v),
                 Err(_) => {
-                    *self = Depths::U32(d.iter().map(|&v| u32::from(v)).collect());
+                    *self = Depths::U32(d.map(u32::from));
                     self.set(slot, depth);
                 }
             },
-            Depths::U32(d) => d[slot] = depth,
+            Depths::U32(d) => d.set(slot, depth),
         }
     }
 
@@ -68,9 +139,19 @@ impl Depths {
     fn empty_like(&self, slots: usize) -> Depths {
         match self {
             Depths::Untracked => Depths::Untracked,
-            Depths::U8(_) => Depths::U8(vec![0; slots]),
-            Depths::U16(_) => Depths::U16(vec![0; slots]),
-            Depths::U32(_) => Depths::U32(vec![0; slots]),
+            Depths::U8(_) => Depths::U8(Segmented::new(slots)),
+            Depths::U16(_) => Depths::U16(Segmented::new(slots)),
+            Depths::U32(_) => Depths::U32(Segmented::new(slots)),
+        }
+    }
+
+    /// Free segment `index` (growth is done with it).
+    fn free(&mut self, index: usize) {
+        match self {
+            Depths::Untracked => {}
+            Depths::U8(d) => d.free(index),
+            Depths::U16(d) => d.free(index),
+            Depths::U32(d) => d.free(index),
         }
     }
 }
@@ -80,7 +161,7 @@ impl Depths {
 #[derive(Clone, Debug)]
 pub(crate) struct Visited {
     /// The keys, [`EMPTY`] where a slot is free; a power of two long.
-    keys: Vec<u64>,
+    keys: Segmented<u64>,
     depths: Depths,
     /// Keys stored in `keys` (the key 0 not counted).
     filled: usize,
@@ -93,12 +174,12 @@ impl Visited {
     /// under a depth bound needs them), else reads every depth as 0.
     pub(crate) fn new(depths: bool) -> Visited {
         let depths = if depths {
-            Depths::U8(vec![0; MIN_SLOTS])
+            Depths::U8(Segmented::new(MIN_SLOTS))
         } else {
             Depths::Untracked
         };
         Visited {
-            keys: vec![EMPTY; MIN_SLOTS],
+            keys: Segmented::new(MIN_SLOTS),
             depths,
             filled: 0,
             zero: None,
@@ -140,12 +221,12 @@ impl Visited {
         let slot = match self.find(key) {
             Ok(slot) => slot,
             Err(free) => {
-                if (self.filled + 1) * 5 > self.keys.len() * 4 {
+                if (self.filled + 1) * 5 > self.keys.len * 4 {
                     self.grow();
                     self.insert(key, depth);
                     return;
                 }
-                self.keys[free] = key;
+                self.keys.set(free, key);
                 self.filled += 1;
                 free
             }
@@ -156,17 +237,17 @@ impl Visited {
     /// The first slot to probe for `key`: its top bits after a
     /// multiplication (the fingerprints' low bits mix less).
     fn home(&self, key: u64) -> usize {
-        let bits = self.keys.len().trailing_zeros();
+        let bits = self.keys.len.trailing_zeros();
         (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
     }
 
     /// `Ok(slot)` holding `key` (not 0), or `Err(slot)`: the free slot
     /// where it would go.
     fn find(&self, key: u64) -> Result<usize, usize> {
-        let mask = self.keys.len() - 1;
+        let mask = self.keys.len - 1;
         let mut slot = self.home(key);
         loop {
-            match self.keys[slot] {
+            match self.keys.get(slot) {
                 k if k == key => return Ok(slot),
                 EMPTY => return Err(slot),
                 _ => slot = (slot + 1) & mask,
@@ -174,28 +255,36 @@ impl Visited {
         }
     }
 
-    /// Double the table and place every key again.
+    /// Double the table and place every key again, one old segment at a
+    /// time, each freed once its keys are placed (see the module doc).
     fn grow(&mut self) {
-        let slots = self.keys.len() * 2;
-        let keys = std::mem::replace(&mut self.keys, vec![EMPTY; slots]);
-        let old_depths = std::mem::replace(&mut self.depths, Depths::Untracked);
-        self.depths = old_depths.empty_like(slots);
-        for (slot, &key) in keys.iter().enumerate() {
-            if key == EMPTY {
-                continue;
+        let slots = self.keys.len * 2;
+        let mut keys = std::mem::replace(&mut self.keys, Segmented::new(slots));
+        let mut depths = std::mem::replace(&mut self.depths, Depths::Untracked);
+        self.depths = depths.empty_like(slots);
+        let per_segment = keys.segment_len();
+        for index in 0..keys.segments.len() {
+            for offset in 0..keys.segments[index].len() {
+                let key = keys.segments[index][offset];
+                if key == EMPTY {
+                    continue;
+                }
+                let Err(free) = self.find(key) else {
+                    unreachable!("a key is stored once");
+                };
+                self.keys.set(free, key);
+                self.depths
+                    .set(free, depths.get(index * per_segment + offset));
             }
-            let Err(free) = self.find(key) else {
-                unreachable!("a key is stored once");
-            };
-            self.keys[free] = key;
-            self.depths.set(free, old_depths.get(slot));
+            keys.free(index);
+            depths.free(index);
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{Depths, Visited, MIN_SLOTS};
+    use super::{Depths, Segmented, Visited, SEGMENT};
 
     /// Keys that spread like fingerprints, and a few that collide on their
     /// home slot (equal top bits after the multiplication are likely among
@@ -243,18 +332,18 @@ mod tests {
     #[test]
     fn growth_keeps_every_key_and_depth() {
         let mut v = Visited::new(true);
-        let all = keys(50_000);
+        let all = keys(150_000);
         for (i, &k) in all.iter().enumerate() {
             v.insert(k, (i % 200) as u32);
             assert_eq!(v.len(), i + 1);
         }
-        assert!(v.keys.len() > MIN_SLOTS);
-        assert!(v.keys.len().is_power_of_two());
-        assert!(v.len() * 5 <= v.keys.len() * 4, "at most 4/5 full");
+        assert!(v.keys.len > SEGMENT, "several segments");
+        assert!(v.keys.len.is_power_of_two());
+        assert!(v.len() * 5 <= v.keys.len * 4, "at most 4/5 full");
         for (i, &k) in all.iter().enumerate() {
             assert_eq!(v.get(k), Some((i % 200) as u32), "key {i}");
         }
-        for k in keys(60_000).into_iter().skip(50_000) {
+        for k in keys(160_000).into_iter().skip(150_000) {
             assert_eq!(v.get(k), None);
         }
     }
@@ -299,6 +388,22 @@ mod tests {
         }
         assert_eq!(v.get(3), Some(70_000));
         assert_eq!(v.get(2), Some(300));
+    }
+
+    /// Unwritten segments read as zero and are not allocated; a write
+    /// allocates its segment only.
+    #[test]
+    fn segments_are_made_when_first_written() {
+        let mut s: Segmented<u64> = Segmented::new(4 * SEGMENT);
+        assert_eq!(s.segments.len(), 4);
+        assert_eq!(s.get(3 * SEGMENT + 5), 0);
+        s.set(2 * SEGMENT + 7, 9);
+        assert_eq!(s.get(2 * SEGMENT + 7), 9);
+        assert_eq!(s.get(2 * SEGMENT + 8), 0);
+        let made: Vec<usize> = s.segments.iter().map(Vec::len).collect();
+        assert_eq!(made, [0, 0, SEGMENT, 0]);
+        let small: Segmented<u8> = Segmented::new(16);
+        assert_eq!((small.segments.len(), small.segment_len()), (1, 16));
     }
 
     #[test]
