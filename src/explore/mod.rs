@@ -48,6 +48,7 @@ mod parallel;
 mod phases;
 mod report;
 mod search;
+mod visited;
 mod walk;
 
 pub use boundary::{check_bound, ENGINE_BOUNDS};

@@ -25,13 +25,12 @@ use super::boundary::Boundary;
 use super::config::{Budgets, Config};
 use super::parallel;
 use super::report::{Counterexample, Limit, PathStep, Report, Sometimes};
+pub(super) use super::visited::Visited;
 use crate::base::hash::StableHasher;
 use crate::check::{CheckKind, Outcome};
 use crate::scenario::ExploreStrategy;
 use crate::sim::{Choice, DynSim, StepResult, TimeModel, Verdict, PANIC_CHECK};
-// allow-nondeterminism: the visited set is only probed, never iterated
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 
 /// How far a search has got, for a progress bar.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,6 +45,9 @@ pub struct Progress {
     pub pending: usize,
 }
 
+/// The choice recorded for the initial state, which no choice led to.
+const ROOT_CHOICE: Choice = Choice::Run { seq: u64::MAX };
+
 /// How often (in transitions) the progress callback runs.
 const PROGRESS_EVERY: u64 = 4096;
 
@@ -55,13 +57,13 @@ struct Pending {
     state: Box<dyn DynSim>,
     budgets: Budgets,
     depth: u32,
+    /// Its id (breadth first; depth first keeps no ids: 0).
     id: u32,
+    /// The choice that led to it (the initial state: any).
+    choice: Choice,
     /// Its key in the visited set.
     key: u64,
 }
-
-// allow-nondeterminism: probed only (membership and depth), never iterated
-pub(super) type Visited = HashMap<u64, u32, BuildHasherDefault<StableHasher>>;
 
 /// A check that failed: its name, its explanation and the verdict.
 pub(super) type Failure = (String, String, Verdict);
@@ -369,8 +371,7 @@ fn expand(entry: Pending, with: &Expander, scratch: &mut Scratch) -> Expansion {
         let budgets = parent_budgets.after(&choice);
         let key = key(config, next.as_ref(), budgets);
         moved |= key != parent_key || next.violation().is_some();
-        let skip =
-            seen_before(config, known.get(&key).copied(), depth) && next.violation().is_none();
+        let skip = seen_before(config, known.get(key), depth) && next.violation().is_none();
         let outside = !skip && boundary.outside(next.as_ref());
         let notes = if skip {
             Notes::default()
@@ -421,16 +422,26 @@ struct Run<'c> {
     outside: u64,
     /// The initial state (explore mode entered), to replay paths from.
     root: Box<dyn DynSim>,
-    /// For each state id: its parent's id and the choice that led to it.
+    /// Breadth first: for each state id, its parent's id and the choice
+    /// that led to it (for the [`Rebuilder`] and the paths reported).
+    /// Depth first keeps none: the path to a state is [`Run::path`].
     parents: Vec<(u32, Choice)>,
+    /// Depth first: the choices from the initial state to the state being
+    /// expanded. A state popped at depth `d` is a child of the state most
+    /// recently expanded at depth `d - 1` (its siblings pushed after it
+    /// and their subtrees are all popped before it), so the path is cut to
+    /// `d - 1` choices and the state's own choice pushed.
+    path: Vec<Choice>,
     visited: Visited,
     transitions: u64,
     terminal: u64,
     max_depth: u32,
     limits: Vec<Limit>,
-    violation: Option<(u32, Failure)>,
+    /// The failed check and the path to the state it failed in.
+    violation: Option<(Vec<Choice>, Failure)>,
     sometimes_names: Vec<(usize, String)>,
-    sometimes_found: Vec<Option<u32>>,
+    /// The path to the first state each `sometimes` check held in.
+    sometimes_found: Vec<Option<Vec<Choice>>>,
     clock_read: bool,
     next_report: u64,
 }
@@ -445,7 +456,8 @@ impl<'c> Run<'c> {
             outside: 0,
             root,
             parents: Vec::new(),
-            visited: Visited::default(),
+            path: Vec::new(),
+            visited: Visited::new(config.max_depth.is_some()),
             transitions: 0,
             terminal: 0,
             max_depth: 0,
@@ -460,11 +472,13 @@ impl<'c> Run<'c> {
 
     fn explore(&mut self, initial: Box<dyn DynSim>, progress: &mut dyn FnMut(&Progress) -> bool) {
         let budgets = self.config.budgets;
-        self.parents.push((0, Choice::Run { seq: u64::MAX }));
+        if self.keeps_parents() {
+            self.parents.push((0, ROOT_CHOICE));
+        }
         let key = key(self.config, initial.as_ref(), budgets);
         self.visited.insert(key, 0);
         let notes = Notes::of(initial.as_ref(), !self.sometimes_names.is_empty());
-        if self.note_state(&notes, 0) {
+        if self.note_state(&notes, 0, None) {
             return;
         }
         if self.boundary.outside(initial.as_ref()) {
@@ -476,6 +490,7 @@ impl<'c> Run<'c> {
             budgets,
             depth: 0,
             id: 0,
+            choice: ROOT_CHOICE,
             key,
         };
         match self.config.strategy {
@@ -555,6 +570,7 @@ impl<'c> Run<'c> {
                                         budgets: entry.budgets,
                                         depth,
                                         id,
+                                        choice: ROOT_CHOICE,
                                         key: entry.key,
                                     };
                                     expand(pending, &with, &mut scratch)
@@ -593,6 +609,10 @@ impl<'c> Run<'c> {
                 return;
             }
             let (id, depth) = (entry.id, entry.depth);
+            if depth > 0 {
+                self.path.truncate(depth as usize - 1);
+                self.path.push(entry.choice);
+            }
             let with = Expander {
                 config: self.config,
                 boundary: &self.boundary,
@@ -613,6 +633,7 @@ impl<'c> Run<'c> {
                     budgets: child.budgets,
                     depth,
                     id,
+                    choice: child.choice,
                     key: child.key,
                 })
             }));
@@ -652,7 +673,7 @@ impl<'c> Run<'c> {
                 self.terminal += 1;
                 return match failure {
                     Some(failure) => {
-                        self.violation = Some((id, failure));
+                        self.violation = Some((self.path_of(id, None), failure));
                         Err(())
                     }
                     None => Ok(()),
@@ -671,7 +692,7 @@ impl<'c> Run<'c> {
             if child.skip {
                 continue;
             }
-            let known = self.visited.get(&child.key).copied();
+            let known = self.visited.get(child.key);
             // A state outside the boundary is never expanded: met again
             // (shallower, under a depth bound) there is nothing to redo.
             let again =
@@ -687,10 +708,17 @@ impl<'c> Run<'c> {
                 return Err(());
             }
             self.visited.insert(child.key, depth);
-            let child_id = self.parents.len() as u32;
-            self.parents.push((id, child.choice));
+            // Where the new state's path is read from: its id (breadth
+            // first), or the expanded state's path and its choice.
+            let (child_id, at, last) = if self.keeps_parents() {
+                let child_id = self.parents.len() as u32;
+                self.parents.push((id, child.choice));
+                (child_id, child_id, None)
+            } else {
+                (0, id, Some(child.choice))
+            };
             self.max_depth = self.max_depth.max(depth);
-            if self.note_state(&child.notes, child_id) {
+            if self.note_state(&child.notes, at, last) {
                 return Err(());
             }
             if child.outside {
@@ -707,19 +735,46 @@ impl<'c> Run<'c> {
     }
 
     /// Record a new state's `sometimes` marks and its violation, if any;
-    /// true when the search must stop.
-    fn note_state(&mut self, notes: &Notes, id: u32) -> bool {
+    /// true when the search must stop. The state is the one
+    /// [`Run::path_of`]`(at, last)` leads to.
+    fn note_state(&mut self, notes: &Notes, at: u32, last: Option<Choice>) -> bool {
         self.clock_read |= notes.clock_read;
-        for (slot, (index, _)) in self.sometimes_found.iter_mut().zip(&self.sometimes_names) {
-            if slot.is_none() && notes.sometimes.get(*index) {
-                *slot = Some(id);
+        for i in 0..self.sometimes_found.len() {
+            if self.sometimes_found[i].is_none() && notes.sometimes.get(self.sometimes_names[i].0) {
+                self.sometimes_found[i] = Some(self.path_of(at, last));
             }
         }
         let Some(failure) = &notes.failure else {
             return false;
         };
-        self.violation = Some((id, failure.clone()));
+        self.violation = Some((self.path_of(at, last), failure.clone()));
         true
+    }
+
+    /// Breadth first keeps each state's parent; depth first keeps the
+    /// path to the state being expanded instead.
+    fn keeps_parents(&self) -> bool {
+        self.config.strategy != ExploreStrategy::Dfs
+    }
+
+    /// The choices from the initial state to state `id` (depth first: to
+    /// the state being expanded, `id` unused), then `last` if given.
+    fn path_of(&self, id: u32, last: Option<Choice>) -> Vec<Choice> {
+        let mut choices = if self.keeps_parents() {
+            let mut choices = Vec::new();
+            let mut at = id;
+            while at != 0 {
+                let (parent, choice) = self.parents[at as usize];
+                choices.push(choice);
+                at = parent;
+            }
+            choices.reverse();
+            choices
+        } else {
+            self.path.clone()
+        };
+        choices.extend(last);
+        choices
     }
 
     fn limit(&mut self, limit: Limit) {
@@ -743,28 +798,20 @@ impl<'c> Run<'c> {
         }
     }
 
-    /// The path to state `id`, in words.
-    fn path(&self, id: u32) -> Vec<PathStep> {
-        let mut choices = Vec::new();
-        let mut at = id;
-        while at != 0 {
-            let (parent, choice) = self.parents[at as usize];
-            choices.push(choice);
-            at = parent;
-        }
-        choices.reverse();
-        label_path(self.root.as_ref(), &choices)
+    /// A path of choices, in words.
+    fn path(&self, choices: &[Choice]) -> Vec<PathStep> {
+        label_path(self.root.as_ref(), choices)
     }
 
     fn report(&self) -> Report {
         let violation = self
             .violation
             .as_ref()
-            .map(|(id, (check, detail, verdict))| Counterexample {
+            .map(|(choices, (check, detail, verdict))| Counterexample {
                 check: check.clone(),
                 detail: detail.clone(),
                 verdict: *verdict,
-                path: self.path(*id),
+                path: self.path(choices),
             });
         let sometimes = self
             .sometimes_names
@@ -772,7 +819,7 @@ impl<'c> Run<'c> {
             .zip(&self.sometimes_found)
             .map(|((_, name), found)| Sometimes {
                 name: name.clone(),
-                witness: found.map(|id| self.path(id)),
+                witness: found.as_deref().map(|choices| self.path(choices)),
             })
             .collect();
         Report {

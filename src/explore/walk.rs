@@ -167,7 +167,7 @@ impl Merged<'_> {
         for (i, key) in w.keys.iter().enumerate() {
             let step = i + 1;
             self.transitions += 1;
-            if !self.visited.contains_key(key) {
+            if !self.visited.contains(*key) {
                 if self.visited.len() as u64 >= self.config.max_states {
                     self.limit(Limit::States);
                     return Err(());
@@ -258,7 +258,7 @@ pub(super) fn walks(
     let indices: Vec<usize> = sometimes_names.iter().map(|(i, _)| *i).collect();
     let mut m = Merged {
         config,
-        visited: Visited::default(),
+        visited: Visited::new(false),
         transitions: 0,
         terminal: 0,
         max_depth: 0,

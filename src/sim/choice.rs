@@ -162,6 +162,8 @@ pub(crate) struct ExploreMode {
     /// copied with the world (a hash and, for a node that keeps timer ids,
     /// a shared list of them: no allocation per copy).
     pub(crate) node_hashes: Vec<Option<super::fingerprint::NodeHash>>,
+    /// Each monitor's part of the fingerprint, `None` when a step ran it.
+    pub(crate) monitor_hashes: Vec<Option<super::fingerprint::MonitorHash>>,
     /// The time model.
     pub(crate) time: TimeModel,
     /// A handler read its clock (`ctx.now()`) since exploring began.
@@ -178,6 +180,7 @@ impl Clone for ExploreMode {
             ops_per_client,
             wire,
             node_hashes,
+            monitor_hashes,
             time,
             clock_read,
             next_timer,
@@ -187,6 +190,7 @@ impl Clone for ExploreMode {
             ops_per_client: *ops_per_client,
             wire: *wire,
             node_hashes: node_hashes.clone(),
+            monitor_hashes: monitor_hashes.clone(),
             time: *time,
             clock_read: *clock_read,
             next_timer: next_timer.clone(),
@@ -194,12 +198,13 @@ impl Clone for ExploreMode {
         }
     }
 
-    /// As `clone`, keeping this mode's two vectors.
+    /// As `clone`, keeping this mode's vectors.
     fn clone_from(&mut self, source: &Self) {
         let ExploreMode {
             ops_per_client,
             wire,
             node_hashes,
+            monitor_hashes,
             time,
             clock_read,
             next_timer,
@@ -208,6 +213,7 @@ impl Clone for ExploreMode {
         *ops_per_client = source.ops_per_client;
         *wire = source.wire;
         node_hashes.clone_from(&source.node_hashes);
+        monitor_hashes.clone_from(&source.monitor_hashes);
         *time = source.time;
         *clock_read = source.clock_read;
         next_timer.clone_from(&source.next_timer);
@@ -227,6 +233,7 @@ impl<N: Node> Sim<N> {
             ops_per_client: options.ops_per_client,
             wire: options.wire,
             node_hashes: Vec::new(),
+            monitor_hashes: Vec::new(),
             time: options.time,
             clock_read: false,
             next_timer: vec![0; nodes],

@@ -128,15 +128,13 @@ impl<N: Node> Sim<N> {
         }
         self.hash_pending(&mut h, relative);
         self.hash_clients(&mut h, relative);
-        for m in &self.monitors {
-            match relative {
-                None => m.monitor.fingerprint(&mut h),
-                Some(now) => {
-                    if !m.monitor.fingerprint_relative(now, &mut h) {
-                        return None;
-                    }
-                }
-            }
+        let cache = self.explore.as_deref().map(|m| &m.monitor_hashes);
+        for (i, m) in self.monitors.iter().enumerate() {
+            let hash = match cache.and_then(|c| c.get(i)).and_then(Option::as_ref) {
+                Some(cached) if cached.relative_to == relative => cached.hash,
+                _ => monitor_hash(m, relative).hash,
+            };
+            hash?.hash(&mut h);
         }
         Some(h.finish())
     }
@@ -288,6 +286,23 @@ impl<N: Node> Sim<N> {
                 *cached = Some(node_hash(slot, relative));
             }
         }
+        mode.monitor_hashes.resize(self.monitors.len(), None);
+        for (m, cached) in self.monitors.iter().zip(mode.monitor_hashes.iter_mut()) {
+            if cached.as_ref().is_none_or(|c| c.relative_to != relative) {
+                *cached = Some(monitor_hash(m, relative));
+            }
+        }
+    }
+
+    /// A step ran monitor `index` (`after_step`): its cached hash is stale.
+    pub(crate) fn monitor_changed(&mut self, index: usize) {
+        if let Some(cached) = self
+            .explore
+            .as_deref_mut()
+            .and_then(|m| m.monitor_hashes.get_mut(index))
+        {
+            *cached = None;
+        }
     }
 
     /// A handler ran on `node` or it crashed: its cached hash is stale.
@@ -299,6 +314,39 @@ impl<N: Node> Sim<N> {
         {
             *cached = None;
         }
+    }
+}
+
+/// One monitor's part of a fingerprint: the hash of its memory
+/// ([`Monitor::fingerprint`](super::Monitor::fingerprint), or
+/// [`Monitor::fingerprint_relative`](super::Monitor::fingerprint_relative)
+/// to `relative_to`), kept until a step runs the monitor, as a node's is
+/// kept until a handler runs on it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct MonitorHash {
+    /// `None` when the monitor cannot hash itself relative to now.
+    hash: Option<u64>,
+    /// The time the hash is relative to, `None` when absolute.
+    relative_to: Option<SimTime>,
+}
+
+/// Monitor `m`'s memory hashed alone, absolute (`relative` = `None`) or
+/// relative to `relative`.
+fn monitor_hash<N: Node>(
+    m: &super::monitor::NamedMonitor<N>,
+    relative: Option<SimTime>,
+) -> MonitorHash {
+    let mut h = StableHasher::new();
+    let done = match relative {
+        None => {
+            m.monitor.fingerprint(&mut h);
+            true
+        }
+        Some(now) => m.monitor.fingerprint_relative(now, &mut h),
+    };
+    MonitorHash {
+        hash: done.then(|| h.finish()),
+        relative_to: relative,
     }
 }
 

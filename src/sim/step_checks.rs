@@ -85,17 +85,21 @@ impl<N: Node> Sim<N> {
         let mut monitors = std::mem::take(&mut self.monitors);
         let mut failed = None;
         let mut panicked = None;
-        for m in &mut monitors {
+        for (index, m) in monitors.iter_mut().enumerate() {
             let (name, monitor) = (&m.name, &mut m.monitor);
             let site = || format!("the monitor `{name}` (it reads the nodes' state)");
             let world = &*self;
             // Copy on write: a monitor another copy of the world shares is
             // copied only when the step changes it.
+            // Whether the monitor's memory may have changed (its cached
+            // fingerprint hash, explore mode, is then stale).
+            let ran = Cell::new(true);
             let step = || {
                 if let Some(own) = Arc::get_mut(monitor) {
                     return own.after_step(world);
                 }
                 if monitor.unchanged_after(world) {
+                    ran.set(false);
                     return Ok(());
                 }
                 let mut copy = monitor.clone_arc();
@@ -105,7 +109,11 @@ impl<N: Node> Sim<N> {
                 *monitor = copy;
                 result
             };
-            match catch_panic(site, step) {
+            let outcome = catch_panic(site, step);
+            if ran.get() {
+                self.monitor_changed(index);
+            }
+            match outcome {
                 Ok(Ok(())) => {}
                 Ok(Err(detail)) => {
                     failed = Some(Violation {
