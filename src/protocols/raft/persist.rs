@@ -134,7 +134,7 @@ impl<'de> Deserialize<'de> for EntryText {
 }
 
 /// Write entries `from..=log.last_index()`, each as one JSON text
-/// ([`EntryText`]): the same bytes on disk as a tree, a fraction of the
+/// (`EntryText`): the same bytes on disk as a tree, a fraction of the
 /// allocations in the simulator.
 pub fn save_entries(storage: &mut Storage, log: &Log, from: u64) {
     for (index, e) in log.iter().skip_while(|(i, _)| *i < from) {
