@@ -8,12 +8,14 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 /// A value carried by an operation: Jepsen's small vocabulary of data.
 ///
-/// [`Value::IntSet`] is a compact form of a `List` of increasing `Int`s:
-/// it compares, orders, hashes, prints and serialises exactly as that list
-/// (a file never holds it: it reads back as a `List`).
+/// [`Value::IntSet`] is a compact form of a `List` of increasing `Int`s and
+/// [`Value::Ints`] a shared form of a `List` of `Int`s in any order: each
+/// compares, orders, hashes, prints and serialises exactly as that list (a
+/// file never holds them: they read back as a `List`).
 #[derive(Clone, Serialize, Default)]
 #[serde(untagged)]
 pub enum Value {
@@ -33,6 +35,13 @@ pub enum Value {
     /// small so that a long run's history fits ([`Value::int_set`]).
     #[serde(serialize_with = "serialize_int_set")]
     IntSet(IntSet),
+    /// A list of integers in any order, shared: copying the value copies
+    /// a pointer, not the list. What a read of an append-only list returns
+    /// (the bank's account entries, read again by every later transaction
+    /// and copied into the history and its pairing); built with
+    /// [`Value::ints`].
+    #[serde(serialize_with = "serialize_ints")]
+    Ints(Arc<[i64]>),
 }
 
 /// Reads what `#[serde(untagged)]` read — `null`, a boolean, an integer
@@ -95,7 +104,12 @@ fn serialize_int_set<S: serde::Serializer>(runs: &IntSet, s: S) -> Result<S::Ok,
     s.collect_seq(runs.iter())
 }
 
-/// A list's items, borrowed or (for [`Value::IntSet`]) made on the fly.
+fn serialize_ints<S: serde::Serializer>(ints: &Arc<[i64]>, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(ints.iter())
+}
+
+/// A list's items, borrowed or (for [`Value::IntSet`] and [`Value::Ints`])
+/// made on the fly.
 enum Items<'a> {
     Slice(std::slice::Iter<'a, Value>),
     Ints(Box<dyn Iterator<Item = i64> + 'a>),
@@ -121,6 +135,13 @@ impl Value {
         }
     }
 
+    /// The list of `values` as an [`Value::Ints`]: equal to (and hashed,
+    /// printed and written as) `Value::List` of the same `Int`s, but a copy
+    /// of it shares the integers.
+    pub fn ints(values: impl Into<Arc<[i64]>>) -> Value {
+        Value::Ints(values.into())
+    }
+
     /// The integer inside, if this is an `Int`.
     pub fn as_int(&self) -> Option<i64> {
         match self {
@@ -137,25 +158,41 @@ impl Value {
         }
     }
 
-    /// The items inside, if this is a list (an [`Value::IntSet`] is
-    /// expanded).
+    /// The items inside, if this is a list (an [`Value::IntSet`] or
+    /// [`Value::Ints`] is expanded).
     pub fn as_list(&self) -> Option<Cow<'_, [Value]>> {
         match self {
             Value::List(items) => Some(Cow::Borrowed(items)),
             Value::IntSet(runs) => Some(Cow::Owned(runs.iter().map(Value::Int).collect())),
+            Value::Ints(ints) => Some(Cow::Owned(ints.iter().copied().map(Value::Int).collect())),
+            _ => None,
+        }
+    }
+
+    /// The integers inside, if this is a list of integers only (without
+    /// copying them for an [`Value::Ints`]).
+    pub fn as_ints(&self) -> Option<Cow<'_, [i64]>> {
+        match self {
+            Value::Ints(ints) => Some(Cow::Borrowed(ints)),
+            Value::IntSet(runs) => Some(Cow::Owned(runs.iter().collect())),
+            Value::List(items) => items
+                .iter()
+                .map(Value::as_int)
+                .collect::<Option<Vec<_>>>()
+                .map(Cow::Owned),
             _ => None,
         }
     }
 
     /// The variant's place in the order (and hash) of values; an
-    /// `IntSet` is a `List`.
+    /// `IntSet` or `Ints` is a `List`.
     fn rank(&self) -> isize {
         match self {
             Value::Nil => 0,
             Value::Bool(_) => 1,
             Value::Int(_) => 2,
             Value::Str(_) => 3,
-            Value::List(_) | Value::IntSet(_) => 4,
+            Value::List(_) | Value::IntSet(_) | Value::Ints(_) => 4,
         }
     }
 
@@ -164,6 +201,7 @@ impl Value {
         match self {
             Value::List(items) => Items::Slice(items.iter()),
             Value::IntSet(runs) => Items::Ints(runs.iter()),
+            Value::Ints(ints) => Items::Ints(Box::new(ints.iter().copied())),
             _ => Items::Slice([].iter()),
         }
     }
@@ -193,6 +231,7 @@ impl Ord for Value {
             (Value::Str(a), Value::Str(b)) => a.cmp(b),
             (Value::List(a), Value::List(b)) => a.cmp(b),
             (Value::IntSet(a), Value::IntSet(b)) => a.iter().cmp(b.iter()),
+            (Value::Ints(a), Value::Ints(b)) => a.cmp(b),
             _ if self.rank() == 4 && other.rank() == 4 => self.items().cmp(other.items()),
             _ => self.rank().cmp(&other.rank()),
         }
@@ -218,6 +257,13 @@ impl Hash for Value {
                     i.hash(state);
                 }
             }
+            Value::Ints(ints) => {
+                state.write_usize(ints.len());
+                for i in ints.iter() {
+                    state.write_isize(2);
+                    i.hash(state);
+                }
+            }
         }
     }
 }
@@ -235,6 +281,10 @@ impl fmt::Debug for Value {
                 let items: Vec<Value> = runs.iter().map(Value::Int).collect();
                 f.debug_tuple("List").field(&items).finish()
             }
+            Value::Ints(ints) => {
+                let items: Vec<Value> = ints.iter().copied().map(Value::Int).collect();
+                f.debug_tuple("List").field(&items).finish()
+            }
         }
     }
 }
@@ -246,7 +296,7 @@ impl fmt::Display for Value {
             Value::Bool(b) => write!(f, "{b}"),
             Value::Int(i) => write!(f, "{i}"),
             Value::Str(s) => write!(f, "{s:?}"),
-            Value::List(_) | Value::IntSet(_) => {
+            Value::List(_) | Value::IntSet(_) | Value::Ints(_) => {
                 write!(f, "[")?;
                 for (i, item) in self.items().enumerate() {
                     if i > 0 {
@@ -334,6 +384,7 @@ mod tests {
             Value::Str(s) => Derived::Str(s.clone()),
             Value::List(items) => Derived::List(items.iter().map(derived).collect()),
             Value::IntSet(runs) => Derived::List(runs.iter().map(Derived::Int).collect()),
+            Value::Ints(ints) => Derived::List(ints.iter().copied().map(Derived::Int).collect()),
         }
     }
 
@@ -362,11 +413,15 @@ mod tests {
             Value::int_set([1, 2, 4]),
             Value::int_set([]),
             Value::int_set([5]),
+            Value::ints(vec![1, 2, 3]),
+            Value::ints(vec![3, -1]),
+            Value::ints(Vec::new()),
+            Value::ints(vec![1, 2]),
         ]
     }
 
     #[test]
-    fn int_set_is_its_list_in_every_comparison_hash_and_print() {
+    fn int_set_and_ints_are_their_list_in_every_comparison_hash_and_print() {
         let all = samples();
         for a in &all {
             assert_eq!(hash_of(a), hash_of(&derived(a)), "hash of {a:?}");
@@ -396,6 +451,30 @@ mod tests {
         let back: Value = serde_json::from_str(&json).expect("reads back");
         assert!(matches!(back, Value::List(_)));
         assert_eq!(back, runs);
+    }
+
+    #[test]
+    fn shared_ints_are_their_list_and_serialise_as_one() {
+        let ints = Value::ints(vec![4, -1207, 3]);
+        let list = Value::List([4, -1207, 3].map(Value::Int).to_vec());
+        assert_eq!(ints, list);
+        assert_eq!(hash_of(&ints), hash_of(&list));
+        assert_eq!(ints.to_string(), "[4 -1207 3]");
+        assert_eq!(format!("{ints:?}"), format!("{list:?}"));
+        assert_eq!(ints.as_list().as_deref(), list.as_list().as_deref());
+        assert_eq!(ints.as_ints().as_deref(), Some(&[4, -1207, 3][..]));
+        assert_eq!(list.as_ints().as_deref(), Some(&[4, -1207, 3][..]));
+        assert_eq!(Value::Str("x".into()).as_ints(), None);
+        let json = serde_json::to_string(&ints).expect("serialises");
+        assert_eq!(json, "[4,-1207,3]");
+        let back: Value = serde_json::from_str(&json).expect("reads back");
+        assert!(matches!(back, Value::List(_)));
+        assert_eq!(back, ints);
+        let copy = ints.clone();
+        match (&ints, &copy) {
+            (Value::Ints(a), Value::Ints(b)) => assert!(Arc::ptr_eq(a, b), "a copy shares"),
+            _ => unreachable!(),
+        }
     }
 
     #[test]

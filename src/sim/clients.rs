@@ -156,6 +156,7 @@ impl<N: Node> Sim<N> {
     }
 
     fn send_request(&mut self, node: NodeId, request: Request) {
+        let client = request.client;
         let msg_id = self.next_msg;
         self.next_msg += 1;
         let (from, to) = (Endpoint::Client(request.client), Endpoint::Node(node));
@@ -164,17 +165,30 @@ impl<N: Node> Sim<N> {
             .route_client(&mut self.net_rng, from, to, self.now);
         let outcome = match route {
             Transit::Deliver { at, duplicate } => {
-                let mut arrivals = vec![at];
-                arrivals.extend(duplicate);
-                for arrival in &arrivals {
+                // Queued in arrival order as before; only a duplicate's
+                // first copy clones the request, the last takes it.
+                let (first, second) = match duplicate {
+                    Some(copy_at) => (Box::new(request.clone()), Some((copy_at, request))),
+                    None => (Box::new(request), None),
+                };
+                self.in_flight += 1;
+                self.queue.push(
+                    at,
+                    Event::Request {
+                        node,
+                        msg_id,
+                        request: first,
+                    },
+                );
+                if let Some((copy_at, request)) = second {
                     self.in_flight += 1;
-                    let copy = Box::new(request.clone());
+                    let request = Box::new(request);
                     self.queue.push(
-                        *arrival,
+                        copy_at,
                         Event::Request {
                             node,
                             msg_id,
-                            request: copy,
+                            request,
                         },
                     );
                 }
@@ -188,7 +202,7 @@ impl<N: Node> Sim<N> {
         };
         let send = SendRecord {
             msg_id,
-            from: Endpoint::Client(request.client),
+            from: Endpoint::Client(client),
             to: Endpoint::Node(node),
             outcome,
         };

@@ -137,7 +137,18 @@ pub fn check_operations_within(
     let Some(graph) = cycles::build(&txns, &writers, &orders, strict, &mut deadline) else {
         return Ok(out_of_time(txns.len()));
     };
-    for class in classes(consistency) {
+    let classes = classes(consistency);
+    let every_kind = classes
+        .iter()
+        .fold(if strict { RT | PROCESS } else { 0 }, |all, class| {
+            all | class.mask | class.closing
+        });
+    let classes = if cycles::acyclic(&graph, every_kind) {
+        Vec::new()
+    } else {
+        classes
+    };
+    for class in classes {
         let found = cycles::smallest_cycle(&graph, class.closing, class.mask, &mut deadline)
             .filter(|c| class.accepts(c))
             .or_else(|| {

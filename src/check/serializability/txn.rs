@@ -36,9 +36,8 @@ fn parse_mop(v: &Value, completed: bool) -> Option<Mop> {
     match (f.as_str()?, arg) {
         ("append", Value::Int(x)) => Some(Mop::Append(key, *x)),
         ("r", Value::Nil) => Some(Mop::Read(key, completed.then(Vec::new))),
-        ("r", Value::List(xs)) => {
-            let ints: Option<Vec<i64>> = xs.iter().map(Value::as_int).collect();
-            Some(Mop::Read(key, Some(ints?)))
+        ("r", list @ (Value::List(_) | Value::Ints(_) | Value::IntSet(_))) => {
+            Some(Mop::Read(key, Some(list.as_ints()?.into_owned())))
         }
         _ => None,
     }

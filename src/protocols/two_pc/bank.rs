@@ -156,7 +156,7 @@ pub fn encode_txn(ops: &[AccountOp], reads: &mut dyn Iterator<Item = Vec<i64>>) 
             match &o.op {
                 MicroOp::Read => {
                     let result = match reads.next() {
-                        Some(entries) => Value::List(entries.into_iter().map(Value::Int).collect()),
+                        Some(entries) => Value::ints(entries),
                         None => Value::Nil,
                     };
                     Value::List(vec![Value::Str("r".into()), account, result])

@@ -36,7 +36,10 @@ fn parse_mop(v: &Value, completed: bool) -> Option<Mop> {
     match (f.as_str()?, arg) {
         ("append", Value::Int(x)) => Some(Mop::Append(key, *x)),
         ("r", Value::Nil) => Some(Mop::Read(key, completed.then(Vec::new))),
-        ("r", Value::List(xs)) => {
+        // A read's list as a plain `List`, or the shared `Ints` the bank
+        // writes since (the same list, compared and printed alike).
+        ("r", read @ (Value::List(_) | Value::Ints(_))) => {
+            let xs = read.as_list()?;
             let ints: Option<Vec<i64>> = xs.iter().map(Value::as_int).collect();
             Some(Mop::Read(key, Some(ints?)))
         }
