@@ -156,8 +156,33 @@ fn fresh_decisions<N: CommitNode>(
     })
 }
 
+/// [`fresh_decisions`] without repeats: a node that last decided the same
+/// transaction, the same way, with the same participants as a node before
+/// it is skipped (nodes mostly share their last decisions, and each one
+/// checked costs a look-up per participant). Both checks' verdicts depend
+/// only on those three, so the first failing decision, and the node a
+/// failure names, are the same as without skipping. Remembers up to eight
+/// (no allocation); past that, repeats are checked again.
+fn distinct_decisions<N: CommitNode>(
+    sim: &Sim<N>,
+) -> impl Iterator<Item = (NodeId, TxId, Outcome, &[NodeId])> {
+    let mut seen: [Option<(TxId, Outcome, &[NodeId])>; 8] = [None; 8];
+    let mut count = 0;
+    fresh_decisions(sim).filter(move |&(_, tx, outcome, participants)| {
+        let key = (tx, outcome, participants);
+        if seen[..count].iter().any(|s| *s == Some(key)) {
+            return false;
+        }
+        if count < seen.len() {
+            seen[count] = Some(key);
+            count += 1;
+        }
+        true
+    })
+}
+
 fn atomicity<N: CommitNode>(sim: &Sim<N>) -> Result<(), String> {
-    for (_, tx, _, participants) in fresh_decisions(sim) {
+    for (_, tx, _, participants) in distinct_decisions(sim) {
         let phase = |p: NodeId| stance_at(sim, p, tx).map(|(phase, _)| phase);
         let (mut committed, mut aborted) = (false, false);
         for &p in participants {
@@ -187,7 +212,7 @@ fn atomicity<N: CommitNode>(sim: &Sim<N>) -> Result<(), String> {
 }
 
 fn commit_needs_every_yes_vote<N: CommitNode>(sim: &Sim<N>) -> Result<(), String> {
-    for (by, tx, outcome, participants) in fresh_decisions(sim) {
+    for (by, tx, outcome, participants) in distinct_decisions(sim) {
         if outcome != Outcome::Commit {
             continue;
         }
