@@ -49,9 +49,11 @@ pub(super) const PROCESS: u8 = 16;
 pub(super) struct Graph<'a> {
     /// Edge kinds between txns.
     pub edges: BTreeMap<(usize, usize), u8>,
-    /// Why each (edge, kind) exists: the first reason found, put in words
-    /// only for the edges of a cycle ([`Graph::reason`]).
-    reasons: BTreeMap<(usize, usize, u8), Reason<'a>>,
+    /// Why each (edge, kind) exists, in the order found: the first for an
+    /// (edge, kind) is its reason, put in words only for the edges of a
+    /// cycle ([`Graph::reason`], a scan: a handful of edges per finding,
+    /// against a map insert for every edge of every history).
+    reasons: Vec<(usize, usize, u8, Reason<'a>)>,
     pub nodes: usize,
 }
 
@@ -89,12 +91,16 @@ impl<'a> Graph<'a> {
             return;
         }
         *self.edges.entry((a, b)).or_insert(0) |= kind;
-        self.reasons.entry((a, b, kind)).or_insert(reason);
+        self.reasons.push((a, b, kind, reason));
     }
 
     /// The reason for edge `a → b` of `kind`, in words (empty if none).
     pub fn reason(&self, a: usize, b: usize, kind: u8) -> String {
-        let Some(reason) = self.reasons.get(&(a, b, kind)) else {
+        let first = self
+            .reasons
+            .iter()
+            .find(|r| (r.0, r.1, r.2) == (a, b, kind));
+        let Some((_, _, _, reason)) = first else {
             return String::new();
         };
         match *reason {
@@ -128,7 +134,7 @@ pub(super) fn build<'a>(
 ) -> Option<Graph<'a>> {
     let mut g = Graph {
         edges: BTreeMap::new(),
-        reasons: BTreeMap::new(),
+        reasons: Vec::new(),
         nodes: txns.len(),
     };
     let writer = |k: &str, v: i64| writers.get(k, v).map(|w| w.0);
@@ -356,7 +362,7 @@ mod tests {
     fn graph(nodes: usize, edges: &[(usize, usize, u8)]) -> Graph<'static> {
         let mut g = Graph {
             edges: BTreeMap::new(),
-            reasons: BTreeMap::new(),
+            reasons: Vec::new(),
             nodes,
         };
         for &(a, b, kind) in edges {
