@@ -76,12 +76,18 @@ pub(super) fn prefetch<T>(at: *const T, bytes: usize) {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse"))]
     {
         use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        let lines = bytes.div_ceil(64).min(PREFETCH_LINES);
-        let start = at.cast::<i8>();
+        // Every line the bytes touch (a 40-byte event often spans two).
+        let first = at.cast::<i8>();
+        let lines = if bytes == 0 {
+            0
+        } else {
+            let offset = (first as usize) % 64;
+            (offset + bytes).div_ceil(64).min(PREFETCH_LINES)
+        };
         for line in 0..lines {
             // `wrapping_add`: no pointer arithmetic that could be UB, even
             // past the allocation (a prefetch of any address is allowed).
-            let p = start.wrapping_add(line * 64);
+            let p = first.wrapping_add(line * 64);
             // SAFETY: `_mm_prefetch` is `unsafe` only because it is a
             // `#[target_feature(enable = "sse")]` function; the `cfg` above
             // compiles this call only where `sse` is enabled (every x86_64
@@ -188,6 +194,18 @@ impl Keys {
         self.front.peek()
     }
 
+    /// The least key, when the keys are many (on the wheel): its item is
+    /// then worth loading ahead ([`prefetch`]); a small queue's items are
+    /// in the caches already.
+    #[inline]
+    pub(super) fn peek_if_big(&self) -> Option<&Entry> {
+        if self.wheel.is_some() {
+            self.front.peek()
+        } else {
+            None
+        }
+    }
+
     /// Every key, in no particular order.
     pub(super) fn iter(&self) -> impl Iterator<Item = &Entry> {
         let wheel = self.wheel.as_deref();
@@ -197,13 +215,24 @@ impl Keys {
             .chain(wheel.into_iter().flat_map(|w| w.overflow.iter()))
     }
 
+    #[inline]
     pub(super) fn push(&mut self, entry: Entry) {
-        let Some(wheel) = self.wheel.as_deref_mut() else {
+        if self.wheel.is_none() {
             self.front.push(entry);
             if self.front.len() >= WHEEL_FROM {
                 self.tune();
             }
             return;
+        }
+        self.push_on_wheel(entry);
+    }
+
+    /// [`Keys::push`] with the wheel on. Out of line, so that a small
+    /// queue's push (the common case, the explorer's) stays a heap push.
+    #[inline(never)]
+    fn push_on_wheel(&mut self, entry: Entry) {
+        let Some(wheel) = self.wheel.as_deref_mut() else {
+            return self.front.push(entry);
         };
         wheel.ops += 1;
         if u128::from(entry.at.0) < wheel.bound {
@@ -305,6 +334,8 @@ impl Keys {
 
     /// Move the next keys into the empty `front`: the next non-empty
     /// bucket (jumping to `overflow`'s least key when the ring is empty).
+    /// Out of line: a push or pop on a small queue never comes here.
+    #[inline(never)]
     fn refill(&mut self) {
         let Some(wheel) = self.wheel.as_deref_mut() else {
             return;
@@ -594,6 +625,7 @@ mod tests {
         let keys: Vec<Entry> = (0..100).map(|seq| key(seq, seq)).collect();
         prefetch(keys.as_ptr(), std::mem::size_of_val(keys.as_slice()));
         prefetch(keys.as_ptr(), 0);
+        prefetch(keys.as_ptr().wrapping_add(1), 100_000);
         prefetch(std::ptr::null::<Entry>(), 4_096);
         prefetch(std::ptr::dangling::<Entry>(), 64);
         prefetch(usize::MAX as *const u8, 64);
