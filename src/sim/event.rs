@@ -466,6 +466,14 @@ impl<N: Node> Queue<N> {
             self.stale -= 1;
         };
         self.drop_stale_top();
+        // The next pop reads the new top's slot: in a big queue it was
+        // written tens of thousands of events ago and is out of the
+        // caches, so start loading it now (issue 21, item 2).
+        if let Some(next) = self.keys.peek_if_big() {
+            if let Some(slot) = self.slots.get(next.slot as usize) {
+                super::wheel::prefetch(slot, std::mem::size_of_val(slot));
+            }
+        }
         Some(popped)
     }
 

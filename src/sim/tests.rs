@@ -655,3 +655,26 @@ fn a_node_slot_costs_the_engine_under_half_a_kilobyte() {
     println!("NodeSlot: {slot} bytes");
     assert!(slot <= 512, "NodeSlot grew to {slot} bytes");
 }
+
+/// What a delivery reads of its node's slot (the state's pointer, the
+/// incarnation, the clock, the pause) is in the slot's first cache line,
+/// and slots start on a line (issue 21, item 2: one miss a delivery
+/// there, not three).
+#[test]
+fn a_node_slot_keeps_what_a_delivery_reads_in_one_cache_line() {
+    use super::world::NodeSlot;
+    use std::mem::{align_of, offset_of, size_of};
+    type Slot = NodeSlot<crate::protocols::pingpong::PingPong>;
+    assert_eq!(align_of::<Slot>(), 64);
+    let ends = [
+        offset_of!(Slot, state)
+            + size_of::<Option<std::sync::Arc<crate::protocols::pingpong::PingPong>>>(),
+        offset_of!(Slot, incarnation) + size_of::<u32>(),
+        offset_of!(Slot, clock) + size_of::<crate::clock::Clock>(),
+        offset_of!(Slot, paused_until) + size_of::<Option<super::SimTime>>(),
+    ];
+    assert!(
+        ends.iter().all(|&end| end <= 64),
+        "hot fields end at {ends:?}"
+    );
+}
