@@ -470,15 +470,11 @@ impl<N: Node> Sim<N> {
             Choice::Run { seq } => {
                 // A client's timeout or resend moves time to when it is
                 // due under the deadline-ordered model.
+                let (queued_at, event) = self.queue.take_at(seq)?;
                 let due = match self.time_model() {
-                    Some(TimeModel::Ordered) => self
-                        .queue
-                        .iter()
-                        .find(|&(_, s, e)| s == seq && is_timed(e))
-                        .map(|(at, _, _)| at),
+                    Some(TimeModel::Ordered) if is_timed(&event) => queued_at,
                     _ => None,
                 };
-                let event = self.queue.take(seq)?;
                 if event.is_in_flight() {
                     self.in_flight -= 1;
                 }
