@@ -116,9 +116,33 @@ impl fmt::Display for Ratio {
 }
 
 /// A seeded, cloneable random stream with intent-named methods.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Prng {
     inner: ChaCha8Rng,
+}
+
+impl Clone for Prng {
+    fn clone(&self) -> Self {
+        Prng {
+            inner: self.inner.clone(),
+        }
+    }
+
+    /// As `clone`, but a stream already at `source`'s key, stream and
+    /// position is left as it is: it draws what `source` draws next (a
+    /// ChaCha stream's output is a function of those three alone, and its
+    /// buffer is always the block at its position), so the copy (about
+    /// 300 bytes) is skipped. The explorer copies worlds into recycled
+    /// ones whose streams are mostly where the source's are.
+    fn clone_from(&mut self, source: &Self) {
+        let (a, b) = (&self.inner, &source.inner);
+        let same = a.get_word_pos() == b.get_word_pos()
+            && a.get_stream() == b.get_stream()
+            && a.get_seed() == b.get_seed();
+        if !same {
+            self.inner.clone_from(&source.inner);
+        }
+    }
 }
 
 impl Prng {
@@ -241,6 +265,37 @@ mod tests {
         let zs: Vec<u64> = (0..8).map(|_| c.next_u64()).collect();
         assert_eq!(xs, ys);
         assert_ne!(xs, zs);
+    }
+
+    /// `clone_from` gives a stream that draws what the source draws next,
+    /// whether it skips the copy (same key, stream and position, reached
+    /// by different draws) or not (another position, stream or seed).
+    #[test]
+    fn clone_from_draws_what_the_source_draws() {
+        let mut source = Prng::new(7, Stream::Node(1));
+        for _ in 0..5 {
+            source.next_u64();
+        }
+        let mut targets = vec![
+            Prng::new(7, Stream::Node(1)),
+            Prng::new(7, Stream::Node(2)),
+            Prng::new(8, Stream::Node(1)),
+        ];
+        // The same key, stream and position, reached by draws of its own:
+        // the copy is skipped.
+        let mut same = Prng::new(7, Stream::Node(1));
+        while same.position() < source.position() {
+            same.next_u64();
+        }
+        targets.push(same);
+        for (i, mut target) in targets.into_iter().enumerate() {
+            target.clone_from(&source);
+            let mut want = source.clone();
+            let got: Vec<u64> = (0..70).map(|_| target.next_u64()).collect();
+            let expect: Vec<u64> = (0..70).map(|_| want.next_u64()).collect();
+            assert_eq!(got, expect, "target {i}");
+            assert_eq!(target.position(), want.position(), "target {i}");
+        }
     }
 
     /// Pins the generator's output: if this changes, every seed changes.
