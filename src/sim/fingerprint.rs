@@ -161,7 +161,12 @@ impl<N: Node> Sim<N> {
         let ordered = self.time_model() == Some(TimeModel::Ordered);
         let times = relative.filter(|_| ordered);
         let mut add = |at: Option<SimTime>, event: &Event<N>, cached: Option<u64>| {
-            if !self.is_live(event) {
+            // What is on the wire is always live (`is_live`), and cached.
+            let wire = matches!(
+                event,
+                Event::Deliver { .. } | Event::Request { .. } | Event::Reply { .. }
+            );
+            if !wire && !self.is_live(event) {
                 return;
             }
             if let Some(hash) = cached.or_else(|| wire_hash(event)) {
