@@ -111,7 +111,10 @@ mod tests {
                 Part::Text(" from slot "),
                 Part::Number(1234),
             ]);
-            assert_eq!(text, format!("ballot {b} pre-empted by {by} from slot 1234"));
+            assert_eq!(
+                text,
+                format!("ballot {b} pre-empted by {by} from slot 1234")
+            );
         }
     }
 

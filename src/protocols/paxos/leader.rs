@@ -275,7 +275,10 @@ impl Paxos {
         if self.role == Role::Follower {
             return;
         }
-        ctx.log(line(&[Text("steps down from ballot "), Part::Ballot(self.ballot)]));
+        ctx.log(line(&[
+            Text("steps down from ballot "),
+            Part::Ballot(self.ballot),
+        ]));
         self.role = Role::Follower;
         self.leader = hint;
         self.promises.clear();
