@@ -169,6 +169,14 @@ impl<N: Node> Sim<N> {
             if !wire && !self.is_live(event) {
                 return;
             }
+            // A client timeout or resend whose due time is in the state:
+            // its cached hash (without the time) does not do.
+            let timed = times.is_some()
+                && matches!(
+                    event,
+                    Event::ClientTimeout { .. } | Event::ClientResend { .. }
+                );
+            let cached = if timed { None } else { cached };
             if let Some(hash) = cached.or_else(|| wire_hash(event)) {
                 match event {
                     Event::Deliver { .. } if duplicating => message_set.push(hash),
@@ -177,23 +185,11 @@ impl<N: Node> Sim<N> {
                 }
                 return;
             }
-            let mut e = StableHasher::new();
-            match event {
-                Event::ClientWake(client) => (4u8, client).hash(&mut e),
-                Event::ClientTimeout { client, request_id } => {
-                    (5u8, client, request_id).hash(&mut e);
-                    if let (Some(now), Some(at)) = (times, at) {
-                        relative_time(at.max(now), now).hash(&mut e);
-                    }
-                }
-                Event::Start(node) => (6u8, node).hash(&mut e),
-                Event::ClientResend { client, request_id } => {
-                    (8u8, client, request_id).hash(&mut e);
-                    if let (Some(now), Some(at)) = (times, at) {
-                        relative_time(at.max(now), now).hash(&mut e);
-                    }
-                }
-                _ => return,
+            let Some(mut e) = client_event_hasher(event) else {
+                return;
+            };
+            if let (Some(now), Some(at), true) = (times, at, timed) {
+                relative_time(at.max(now), now).hash(&mut e);
             }
             elements.add(e.finish());
         };
@@ -296,7 +292,7 @@ impl<N: Node> Sim<N> {
     pub(crate) fn refresh_node_hashes(&mut self) {
         // Every explored state passes here: share its queued events (with
         // their hashes) with the copies the explorer will make of it.
-        self.queue.share(wire_hash);
+        self.queue.share(queued_hash);
         let relative = self.relative_now();
         let Some(mode) = self.explore.as_deref_mut() else {
             return;
@@ -557,6 +553,29 @@ impl Multiset {
         x = x.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
         x ^ (x >> 33)
     }
+}
+
+/// A client event's or a start's part of a fingerprint, without when it is
+/// due (which relative deadline-ordered time adds for a timeout or a
+/// resend): the hasher, not finished. `None` for other events.
+fn client_event_hasher<N: Node>(event: &Event<N>) -> Option<StableHasher> {
+    let mut e = StableHasher::new();
+    match event {
+        Event::ClientWake(client) => (4u8, client).hash(&mut e),
+        Event::ClientTimeout { client, request_id } => (5u8, client, request_id).hash(&mut e),
+        Event::Start(node) => (6u8, node).hash(&mut e),
+        Event::ClientResend { client, request_id } => (8u8, client, request_id).hash(&mut e),
+        _ => return None,
+    }
+    Some(e)
+}
+
+/// The hash cached with a queued event when it is shared
+/// ([`super::event::Queue::share`]): its [`wire_hash`], or for a client
+/// event or a start its [`client_event_hasher`]'s (the fingerprint adds
+/// the due time itself where it counts). `None` for other events.
+fn queued_hash<N: Node>(event: &Event<N>) -> Option<u64> {
+    wire_hash(event).or_else(|| client_event_hasher(event).map(|e| e.finish()))
 }
 
 /// Up to [`Hashes::INLINE`] element hashes on the stack, more on the heap:
