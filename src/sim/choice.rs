@@ -353,7 +353,7 @@ impl<N: Node> Sim<N> {
         };
         for &(at, seq) in timed.as_mut_slice().iter() {
             let at = SimTime(at.unwrap_or_default());
-            if !horizon.is_some_and(|h| at > h) {
+            if horizon.is_none_or(|h| at <= h) {
                 out.push(Choice::Run { seq });
             }
         }
