@@ -116,9 +116,48 @@ impl fmt::Display for Ratio {
 }
 
 /// A seeded, cloneable random stream with intent-named methods.
-#[derive(Clone, Debug)]
 pub struct Prng {
     inner: ChaCha8Rng,
+    /// The master seed and the stream's id it was made from, and how many
+    /// 64-bit values it has drawn (every draw is one `next_u64`: two
+    /// 32-bit words of the ChaCha stream): together they are the stream's
+    /// whole state, compared in a few instructions ([`Prng::clone_from`]).
+    seed: u64,
+    stream: u64,
+    draws: u64,
+}
+
+impl fmt::Debug for Prng {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Prng").field("inner", &self.inner).finish()
+    }
+}
+
+impl Clone for Prng {
+    fn clone(&self) -> Self {
+        Prng {
+            inner: self.inner.clone(),
+            seed: self.seed,
+            stream: self.stream,
+            draws: self.draws,
+        }
+    }
+
+    /// As `clone`, but a stream made from the same seed and stream id that
+    /// has drawn as many values as `source` is left as it is: it is at the
+    /// same position, so it draws what `source` draws next (a ChaCha
+    /// stream's output is a function of its key, stream and position
+    /// alone), and the copy (about 300 bytes) is skipped. The explorer
+    /// copies worlds into recycled ones whose streams are mostly where the
+    /// source's are.
+    fn clone_from(&mut self, source: &Self) {
+        if (self.draws, self.seed, self.stream) != (source.draws, source.seed, source.stream) {
+            self.inner.clone_from(&source.inner);
+            self.seed = source.seed;
+            self.stream = source.stream;
+            self.draws = source.draws;
+        }
+    }
 }
 
 impl Prng {
@@ -136,18 +175,29 @@ impl Prng {
         }
         let mut inner = ChaCha8Rng::from_seed(key);
         inner.set_stream(purpose.id());
-        Prng { inner }
+        Prng {
+            inner,
+            seed,
+            stream: purpose.id(),
+            draws: 0,
+        }
     }
 
     /// How far the stream has been drawn, in 32-bit words: two copies of
     /// one stream at the same position draw the same numbers next (the
-    /// explorer's state fingerprint includes it).
+    /// explorer's state fingerprint includes it). Two words a draw (what
+    /// the ChaCha stream's own `get_word_pos` says, checked in debug
+    /// builds, at a fraction of its cost).
     pub fn position(&self) -> u128 {
-        self.inner.get_word_pos()
+        let position = 2 * u128::from(self.draws);
+        debug_assert_eq!(position, self.inner.get_word_pos());
+        position
     }
 
-    /// 64 uniformly random bits.
+    /// 64 uniformly random bits: the only draw from the ChaCha stream (each
+    /// other method draws through it).
     pub fn next_u64(&mut self) -> u64 {
+        self.draws += 1;
         self.inner.next_u64()
     }
 
@@ -241,6 +291,39 @@ mod tests {
         let zs: Vec<u64> = (0..8).map(|_| c.next_u64()).collect();
         assert_eq!(xs, ys);
         assert_ne!(xs, zs);
+    }
+
+    /// `clone_from` gives a stream that draws what the source draws next,
+    /// whether it skips the copy (same seed, stream and draws) or not
+    /// (another position, stream or seed), and `position` is the ChaCha
+    /// stream's word position.
+    #[test]
+    fn clone_from_draws_what_the_source_draws() {
+        let mut source = Prng::new(7, Stream::Node(1));
+        for _ in 0..5 {
+            source.next_u64();
+        }
+        let mut targets = vec![
+            Prng::new(7, Stream::Node(1)),
+            Prng::new(7, Stream::Node(2)),
+            Prng::new(8, Stream::Node(1)),
+        ];
+        // The same key, stream and position, reached by draws of its own:
+        // the copy is skipped.
+        let mut same = Prng::new(7, Stream::Node(1));
+        while same.position() < source.position() {
+            same.next_u64();
+        }
+        targets.push(same);
+        for (i, mut target) in targets.into_iter().enumerate() {
+            target.clone_from(&source);
+            let mut want = source.clone();
+            let got: Vec<u64> = (0..70).map(|_| target.next_u64()).collect();
+            let expect: Vec<u64> = (0..70).map(|_| want.next_u64()).collect();
+            assert_eq!(got, expect, "target {i}");
+            assert_eq!(target.position(), want.position(), "target {i}");
+            assert_eq!(target.position(), target.inner.get_word_pos(), "target {i}");
+        }
     }
 
     /// Pins the generator's output: if this changes, every seed changes.

@@ -318,7 +318,13 @@ impl<N: Node> Sim<N> {
         // earliest scheduled of identical ones, by their wire hash.
         // On the stack while short (no allocation per state).
         let mut wire = WireList::default();
-        let horizon = self.horizon();
+        // Under the deadline-ordered model a live client timeout or resend
+        // may run only if due by the horizon ([`Sim::horizon`]), which
+        // depends on all of them: they wait here, as (Some(due), seq), and
+        // the horizon is found from the same walk over the queue.
+        let ordered = self.time_model() == Some(TimeModel::Ordered);
+        let mut timed = WireList::default();
+        let mut earliest: Option<SimTime> = None;
         for (at, seq, event, hash) in self.queue.iter_hashed() {
             if let Event::Deliver { .. } = event {
                 // Identical messages on one link: the same wire hash.
@@ -327,10 +333,31 @@ impl<N: Node> Sim<N> {
                     Some(first) => first.1 = first.1.min(seq),
                     None => wire.push((hash, seq)),
                 }
-            } else if self.is_live(event) && !(is_timed(event) && horizon.is_some_and(|h| at > h)) {
+            } else if self.is_live(event) {
+                if ordered && is_timed(event) {
+                    timed.push((Some(at.0), seq));
+                    earliest = Some(earliest.map_or(at, |e| e.min(at)));
+                } else {
+                    out.push(Choice::Run { seq });
+                }
+            }
+        }
+        let horizon = if ordered {
+            self.live_timer_times()
+                .map(|(_, due)| due)
+                .chain(earliest)
+                .min()
+                .map(|earliest| earliest.max(self.now))
+        } else {
+            None
+        };
+        for &(at, seq) in timed.as_mut_slice().iter() {
+            let at = SimTime(at.unwrap_or_default());
+            if horizon.is_none_or(|h| at <= h) {
                 out.push(Choice::Run { seq });
             }
         }
+        debug_assert_eq!(horizon, self.horizon());
         let wire = wire.as_mut_slice();
         out.extend(wire.iter().map(|&(_, seq)| Choice::Run { seq }));
         match horizon {
@@ -470,15 +497,11 @@ impl<N: Node> Sim<N> {
             Choice::Run { seq } => {
                 // A client's timeout or resend moves time to when it is
                 // due under the deadline-ordered model.
+                let (queued_at, event) = self.queue.take_at(seq)?;
                 let due = match self.time_model() {
-                    Some(TimeModel::Ordered) => self
-                        .queue
-                        .iter()
-                        .find(|&(_, s, e)| s == seq && is_timed(e))
-                        .map(|(at, _, _)| at),
+                    Some(TimeModel::Ordered) if is_timed(&event) => queued_at,
                     _ => None,
                 };
-                let event = self.queue.take(seq)?;
                 if event.is_in_flight() {
                     self.in_flight -= 1;
                 }

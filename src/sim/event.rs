@@ -172,7 +172,7 @@ pub(crate) struct Scheduled<N: Node> {
 /// What a queue slot holds: an event, or a reference to a pending timer
 /// (kept in its node's table, so a clock jump can re-time that node's
 /// timers alone).
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 enum Item<N: Node> {
     /// An event of this world's own (a plain run's events stay here).
     Event(Event<N>),
@@ -192,6 +192,33 @@ enum Item<N: Node> {
 struct SharedEvent<N: Node> {
     event: Event<N>,
     hash: Option<u64>,
+}
+
+impl<N: Node> Clone for Item<N> {
+    fn clone(&self) -> Self {
+        match self {
+            Item::Event(event) => Item::Event(event.clone()),
+            Item::Shared(shared) => Item::Shared(Arc::clone(shared)),
+            Item::Timer { node, id, epoch } => Item::Timer {
+                node: *node,
+                id: *id,
+                epoch: *epoch,
+            },
+        }
+    }
+
+    /// As `clone`, but a slot that already shares `source`'s event is left
+    /// as it is (no count up and down): a recycled world's queue mostly
+    /// holds the events of the world copied into it, in the same slots.
+    #[inline]
+    fn clone_from(&mut self, source: &Self) {
+        if let (Item::Shared(mine), Item::Shared(theirs)) = (&*self, source) {
+            if Arc::ptr_eq(mine, theirs) {
+                return;
+            }
+        }
+        *self = source.clone();
+    }
 }
 
 impl<N: Node> Item<N> {
@@ -547,6 +574,18 @@ impl<N: Node> Queue<N> {
         })
     }
 
+    /// Every queued event but timers, with its fingerprint hash when it was
+    /// computed at sharing, read from the slots: the events of
+    /// [`Queue::iter_hashed`] (each key's slot holds one event or timer
+    /// reference, a free slot none), without their times or seqs and
+    /// without walking the keys (the explorer's fingerprint, which needs
+    /// neither).
+    pub(crate) fn events_hashed(&self) -> impl Iterator<Item = (&Event<N>, Option<u64>)> {
+        self.slots
+            .iter()
+            .filter_map(|slot| slot.as_ref().and_then(|i| i.event().map(|e| (e, i.hash()))))
+    }
+
     /// Put every event of this world's own behind a shared pointer, with
     /// its fingerprint hash (`hash`), so that copies of the world share
     /// them: the explorer calls it on each state it may copy. Which events
@@ -616,6 +655,12 @@ impl<N: Node> Queue<N> {
     /// time (the explorer runs events in any order). `None` if no such
     /// event is queued.
     pub(crate) fn take(&mut self, seq: u64) -> Option<Event<N>> {
+        self.take_at(seq).map(|(_, event)| event)
+    }
+
+    /// [`Queue::take`], with the time the event was queued for (`None` for
+    /// a timer, whose time is its local deadline).
+    pub(crate) fn take_at(&mut self, seq: u64) -> Option<(Option<SimTime>, Event<N>)> {
         let timer = self.timers.iter().enumerate().find_map(|(node, table)| {
             let id = table
                 .iter()
@@ -625,19 +670,21 @@ impl<N: Node> Queue<N> {
         });
         if let Some((node, id)) = timer {
             let pending = self.remove_timer(node, TimerId(id))?;
-            return Some(Event::Timer {
+            let event = Event::Timer {
                 node,
                 id: TimerId(id),
                 incarnation: pending.incarnation,
                 local_deadline: pending.local_deadline,
                 timer: pending.timer,
-            });
+            };
+            return Some((None, event));
         }
         let slots = &self.slots;
         let entry = self
             .keys
             .take_first(|e| e.seq == seq && item_of(slots, e).event().is_some())?;
-        self.release(entry).into_event()
+        let event = self.release(entry).into_event()?;
+        Some((Some(entry.at), event))
     }
 
     /// Take every queued (non-timer) event that `doomed` picks out of the
@@ -981,6 +1028,48 @@ mod tests {
         let mut want: Vec<(SimTime, u64)> = model.iter().map(|(&s, e)| (SimTime(e.0), s)).collect();
         want.sort();
         assert_eq!(drain(&mut queue), want);
+    }
+
+    /// `events_hashed` (the slots) holds the events `iter` (the keys)
+    /// holds, through pushes, pops, takes, cancels and clock jumps, in a
+    /// small queue and a big one.
+    #[test]
+    fn events_read_from_the_slots_are_those_of_the_keys() {
+        for size in [10u64, 1_500] {
+            let mut queue: Queue<Probe> = Queue::default();
+            let check = |queue: &Queue<Probe>| {
+                let mut slots: Vec<String> = queue
+                    .events_hashed()
+                    .map(|(e, h)| format!("{e:?} {h:?}"))
+                    .collect();
+                let mut keys: Vec<String> = queue
+                    .iter_hashed()
+                    .map(|(_, _, e, h)| format!("{e:?} {h:?}"))
+                    .collect();
+                slots.sort();
+                keys.sort();
+                assert_eq!(slots, keys);
+            };
+            for i in 0..size {
+                queue.push(SimTime::from_millis(i % 97), Event::Start(NodeId(i as u32)));
+                queue.push(SimTime::from_millis(i % 89), timer(i as u32 % 3, i, i % 89));
+            }
+            check(&queue);
+            queue.share(|e| match e {
+                Event::Start(n) => Some(u64::from(n.0) * 3),
+                _ => None,
+            });
+            for i in 0..size / 3 {
+                queue.pop();
+                queue.take(4 * i + 2);
+                queue.push(SimTime::from_millis(i + 5), Event::Start(NodeId(9_000)));
+                if i % 7 == 0 {
+                    queue.retime_timers(NodeId(1), |t| t + SimTime::from_millis(3));
+                    queue.purge_timers(&[i, i + 1].into_iter().collect(), |_| 0);
+                }
+                check(&queue);
+            }
+        }
     }
 
     proptest::proptest! {

@@ -140,46 +140,67 @@ impl<N: Node> Sim<N> {
     }
 
     /// Messages on the wire, live client events and timers, as a multiset
-    /// (each element hashed alone, the hashes sorted); with `relative`,
-    /// when each is due relative to it. Messages and client traffic use
-    /// the hash cached when their event was shared ([`wire_hash`]); the
-    /// lists live on the stack ([`Hashes`]): no allocation per state.
+    /// (each element hashed alone, the hashes combined by [`Multiset`]: a
+    /// count and a wrapping sum, so their order does not matter and no
+    /// list is sorted); with `relative`, when each is due relative to it.
+    /// Messages and client traffic use the hash cached when their event
+    /// was shared ([`wire_hash`]). The events are read from the queue's
+    /// slots ([`super::event::Queue::events_hashed`]) unless when a client
+    /// timeout or resend is due is in the state (relative time under the
+    /// deadline-ordered model), which only the queue's keys know.
     fn hash_pending(&self, h: &mut StableHasher, relative: Option<SimTime>) {
-        let mut elements = Hashes::default();
-        let mut messages = Hashes::default();
+        let mut elements = Multiset::default();
+        // On a duplicating wire the messages are a set: listed, sorted and
+        // deduplicated (a message resent while a copy is on the wire adds
+        // nothing); otherwise summed like the other elements.
+        let duplicating = self.duplicating();
+        let mut messages = Multiset::default();
+        let mut message_set = Hashes::default();
         // Under the deadline-ordered model a client's timeout or resend is
         // ordered with the timers, so when it is due matters.
         let ordered = self.time_model() == Some(TimeModel::Ordered);
-        for (at, _, event, cached) in self.queue.iter_hashed() {
-            if !self.is_live(event) {
-                continue;
+        let times = relative.filter(|_| ordered);
+        let mut add = |at: Option<SimTime>, event: &Event<N>, cached: Option<u64>| {
+            // What is on the wire is always live (`is_live`), and cached.
+            let wire = matches!(
+                event,
+                Event::Deliver { .. } | Event::Request { .. } | Event::Reply { .. }
+            );
+            if !wire && !self.is_live(event) {
+                return;
             }
+            // A client timeout or resend whose due time is in the state:
+            // its cached hash (without the time) does not do.
+            let timed = times.is_some()
+                && matches!(
+                    event,
+                    Event::ClientTimeout { .. } | Event::ClientResend { .. }
+                );
+            let cached = if timed { None } else { cached };
             if let Some(hash) = cached.or_else(|| wire_hash(event)) {
                 match event {
-                    Event::Deliver { .. } => messages.push(hash),
-                    _ => elements.push(hash),
+                    Event::Deliver { .. } if duplicating => message_set.push(hash),
+                    Event::Deliver { .. } => messages.add(hash),
+                    _ => elements.add(hash),
                 }
-                continue;
+                return;
             }
-            let mut e = StableHasher::new();
-            match event {
-                Event::ClientWake(client) => (4u8, client).hash(&mut e),
-                Event::ClientTimeout { client, request_id } => {
-                    (5u8, client, request_id).hash(&mut e);
-                    if let (Some(now), true) = (relative, ordered) {
-                        relative_time(at.max(now), now).hash(&mut e);
-                    }
-                }
-                Event::Start(node) => (6u8, node).hash(&mut e),
-                Event::ClientResend { client, request_id } => {
-                    (8u8, client, request_id).hash(&mut e);
-                    if let (Some(now), true) = (relative, ordered) {
-                        relative_time(at.max(now), now).hash(&mut e);
-                    }
-                }
-                _ => continue,
+            let Some(mut e) = client_event_hasher(event) else {
+                return;
+            };
+            if let (Some(now), Some(at), true) = (times, at, timed) {
+                relative_time(at.max(now), now).hash(&mut e);
             }
-            elements.push(e.finish());
+            elements.add(e.finish());
+        };
+        if times.is_some() {
+            for (at, _, event, cached) in self.queue.iter_hashed() {
+                add(Some(at), event, cached);
+            }
+        } else {
+            for (event, cached) in self.queue.events_hashed() {
+                add(None, event, cached);
+            }
         }
         let cache = self.explore.as_deref().map(|m| &m.node_hashes);
         let mut mentions = Mentions::default();
@@ -215,20 +236,17 @@ impl<N: Node> Sim<N> {
             if kept {
                 id.hash(&mut e);
             }
-            elements.push(e.finish());
+            elements.add(e.finish());
         }
-        let messages = messages.as_mut_slice();
-        messages.sort_unstable();
-        let messages = if self.duplicating() {
-            // A set: a message resent while a copy is on the wire adds nothing.
-            dedup(messages)
+        if duplicating {
+            let set = message_set.as_mut_slice();
+            set.sort_unstable();
+            let set = dedup(set);
+            (2u8, &*set).hash(h);
         } else {
-            messages
-        };
-        let elements = elements.as_mut_slice();
-        elements.sort_unstable();
-        // As the two lists as `Vec`s hash: each length, then its elements.
-        (&*messages, &*elements).hash(h);
+            (1u8, messages.count, messages.sum).hash(h);
+        }
+        (elements.count, elements.sum).hash(h);
     }
 
     fn hash_clients(&self, h: &mut StableHasher, relative: Option<SimTime>) {
@@ -274,7 +292,7 @@ impl<N: Node> Sim<N> {
     pub(crate) fn refresh_node_hashes(&mut self) {
         // Every explored state passes here: share its queued events (with
         // their hashes) with the copies the explorer will make of it.
-        self.queue.share(wire_hash);
+        self.queue.share(queued_hash);
         let relative = self.relative_now();
         let Some(mode) = self.explore.as_deref_mut() else {
             return;
@@ -501,6 +519,65 @@ pub(crate) fn wire_hash<N: Node>(event: &Event<N>) -> Option<u64> {
     Some(e.finish())
 }
 
+/// A multiset of 64-bit element hashes, combined so that the order they
+/// come in does not matter: their number and the wrapping sum of each
+/// hash passed through a bijective mixer ([`Multiset::mix`], so that the
+/// sum's carries do not line up with any structure the element hashes
+/// share). Two different multisets of the same size combine to the same
+/// sum only when a non-zero combination of their mixed hashes with small
+/// integer coefficients (the differences of multiplicities) is zero
+/// modulo 2^64: about 2^-64 for each pair, times the multiplicity (a
+/// message present twice in one and not at all in the other gives `2x =
+/// 2y`, about 2^-63). This is the same order as two different element
+/// lists colliding in one 64-bit hash, the argument the fingerprint rests
+/// on (`docs/explore.md`, "The state fingerprint").
+#[derive(Clone, Copy, Default)]
+struct Multiset {
+    count: u64,
+    sum: u64,
+}
+
+impl Multiset {
+    #[inline]
+    fn add(&mut self, hash: u64) {
+        self.count += 1;
+        self.sum = self.sum.wrapping_add(Self::mix(hash));
+    }
+
+    /// The 64-bit finaliser of MurmurHash3 (a bijection of `u64`).
+    #[inline]
+    fn mix(mut x: u64) -> u64 {
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
+        x ^ (x >> 33)
+    }
+}
+
+/// A client event's or a start's part of a fingerprint, without when it is
+/// due (which relative deadline-ordered time adds for a timeout or a
+/// resend): the hasher, not finished. `None` for other events.
+fn client_event_hasher<N: Node>(event: &Event<N>) -> Option<StableHasher> {
+    let mut e = StableHasher::new();
+    match event {
+        Event::ClientWake(client) => (4u8, client).hash(&mut e),
+        Event::ClientTimeout { client, request_id } => (5u8, client, request_id).hash(&mut e),
+        Event::Start(node) => (6u8, node).hash(&mut e),
+        Event::ClientResend { client, request_id } => (8u8, client, request_id).hash(&mut e),
+        _ => return None,
+    }
+    Some(e)
+}
+
+/// The hash cached with a queued event when it is shared
+/// ([`super::event::Queue::share`]): its [`wire_hash`], or for a client
+/// event or a start its [`client_event_hasher`]'s (the fingerprint adds
+/// the due time itself where it counts). `None` for other events.
+fn queued_hash<N: Node>(event: &Event<N>) -> Option<u64> {
+    wire_hash(event).or_else(|| client_event_hasher(event).map(|e| e.finish()))
+}
+
 /// Up to [`Hashes::INLINE`] element hashes on the stack, more on the heap:
 /// the fingerprint's multisets without an allocation per state (they had
 /// been a `Vec` each, regrown as they filled).
@@ -562,6 +639,38 @@ fn dedup(sorted: &mut [u64]) -> &mut [u64] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The multiset combination does not depend on the order the elements
+    /// come in, and tells apart multisets that differ in one element, in
+    /// a multiplicity, or in size.
+    #[test]
+    fn multisets_ignore_order_and_tell_contents_apart() {
+        let of = |hashes: &[u64]| {
+            let mut m = Multiset::default();
+            for &x in hashes {
+                m.add(x);
+            }
+            (m.count, m.sum)
+        };
+        let base = [3u64, 1 << 63, 17, 17, u64::MAX, 0];
+        let mut reversed = base;
+        reversed.reverse();
+        let mut rotated = base;
+        rotated.rotate_left(2);
+        assert_eq!(of(&base), of(&reversed));
+        assert_eq!(of(&base), of(&rotated));
+        assert_ne!(of(&base), of(&[3, 1 << 63, 17, 18, u64::MAX, 0]));
+        assert_ne!(of(&base), of(&[3, 1 << 63, 17, u64::MAX, u64::MAX, 0]));
+        assert_ne!(of(&base), of(&base[1..]));
+        assert_ne!(of(&[]), of(&[0]));
+        // Pairs that a plain sum would merge: {1, 4} and {2, 3}.
+        assert_ne!(of(&[1, 4]), of(&[2, 3]));
+        // `mix` is a bijection on a sample (no two inputs collide).
+        let mut mixed: Vec<u64> = (0..10_000u64).map(Multiset::mix).collect();
+        mixed.sort_unstable();
+        mixed.dedup();
+        assert_eq!(mixed.len(), 10_000);
+    }
 
     /// The stack lists hash as the `Vec`s they replaced (the fingerprint
     /// did not change), below, at and above the inline size, and `dedup`

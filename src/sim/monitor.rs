@@ -120,7 +120,7 @@ impl<N: Node> Clone for Box<dyn Monitor<N>> {
 
 /// A monitor with its name, as registered with
 /// [`SimBuilder::monitor`](crate::sim::SimBuilder::monitor).
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct NamedMonitor<N: Node> {
     /// Name shown in reports (`election-safety`); shared, not copied, by
     /// each clone of the world.
@@ -131,6 +131,27 @@ pub struct NamedMonitor<N: Node> {
     /// the step leaves it as it is; a plain run, never copied, copies
     /// nothing).
     pub monitor: Arc<dyn Monitor<N>>,
+}
+
+impl<N: Node> Clone for NamedMonitor<N> {
+    fn clone(&self) -> Self {
+        NamedMonitor {
+            name: Arc::clone(&self.name),
+            monitor: Arc::clone(&self.monitor),
+        }
+    }
+
+    /// As `clone`, leaving a name or monitor already shared with `source`
+    /// as it is (no count up and down): the explorer copies worlds into
+    /// recycled ones, which mostly share them.
+    fn clone_from(&mut self, source: &Self) {
+        if !Arc::ptr_eq(&self.name, &source.name) {
+            self.name = Arc::clone(&source.name);
+        }
+        if !Arc::ptr_eq(&self.monitor, &source.monitor) {
+            self.monitor = Arc::clone(&source.monitor);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -95,7 +95,11 @@ impl<N: Node> Clone for NodeSlot<N> {
             paused_until,
             held,
         } = self;
-        state.clone_from(&source.state);
+        match (&*state, &source.state) {
+            // Already sharing the source's node state: nothing to count.
+            (Some(mine), Some(theirs)) if Arc::ptr_eq(mine, theirs) => {}
+            _ => state.clone_from(&source.state),
+        }
         *incarnation = source.incarnation;
         rng.clone_from(&source.rng);
         storage.clone_from(&source.storage);
@@ -506,7 +510,7 @@ impl<N: Node> Clone for Sim<N> {
             service,
             chaos,
         } = self;
-        settings.clone_from(&source.settings);
+        share_from(settings, &source.settings);
         now.clone_from(&source.now);
         step.clone_from(&source.step);
         queue.clone_from(&source.queue);
@@ -527,7 +531,7 @@ impl<N: Node> Clone for Sim<N> {
         effects.clone_from(&source.effects);
         handled.clone_from(&source.handled);
         trace.clone_from(&source.trace);
-        history.clone_from(&source.history);
+        share_from(history, &source.history);
         counters.clone_from(&source.counters);
         message_bytes.clone_from(&source.message_bytes);
         op_latencies.clone_from(&source.op_latencies);
@@ -542,6 +546,15 @@ impl<N: Node> Clone for Sim<N> {
         explore.clone_from(&source.explore);
         service.clone_from(&source.service);
         chaos.clone_from(&source.chaos);
+    }
+}
+
+/// `to.clone_from(from)` for a shared value, leaving `to` as it is when it
+/// already points at `from`'s value (an `Arc`'s own `clone_from` counts
+/// up and down even then).
+fn share_from<T: ?Sized>(to: &mut Arc<T>, from: &Arc<T>) {
+    if !Arc::ptr_eq(to, from) {
+        *to = Arc::clone(from);
     }
 }
 

@@ -2,6 +2,7 @@
 //! proposer's id, so two proposers never share one (Paxos Made Simple, §2.2:
 //! "different proposers choose their numbers from disjoint sets").
 
+use crate::base::digits::push_decimal;
 use crate::sim::NodeId;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -39,6 +40,40 @@ impl Ballot {
     pub fn is_some(self) -> bool {
         self.round > 0
     }
+
+    /// Append the ballot as `Display` writes it (`3.n1`, or `-` for none)
+    /// to `out`, without the formatting machinery: the handlers' log lines
+    /// are built on every step the explorer takes.
+    pub fn push_to(self, out: &mut String) {
+        if self.is_some() {
+            push_decimal(out, self.round, 1);
+            out.push_str(".n");
+            push_decimal(out, u64::from(self.node), 1);
+        } else {
+            out.push('-');
+        }
+    }
+}
+
+/// `parts` joined, each a text or a ballot (as `Display` writes it): a log
+/// line built without `format!`.
+pub(super) fn line(parts: &[Part<'_>]) -> String {
+    let mut out = String::with_capacity(48);
+    for part in parts {
+        match part {
+            Part::Text(text) => out.push_str(text),
+            Part::Ballot(ballot) => ballot.push_to(&mut out),
+            Part::Number(n) => push_decimal(&mut out, *n, 1),
+        }
+    }
+    out
+}
+
+/// A piece of a log line ([`line`]).
+pub(super) enum Part<'a> {
+    Text(&'a str),
+    Ballot(Ballot),
+    Number(u64),
 }
 
 impl fmt::Display for Ballot {
@@ -54,6 +89,34 @@ impl fmt::Display for Ballot {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `push_to` and `line` write what `Display` and `format!` write.
+    #[test]
+    fn log_lines_are_the_formatted_text() {
+        for b in [
+            Ballot::ZERO,
+            Ballot::new(1, NodeId(0)),
+            Ballot::new(10, NodeId(2)),
+            Ballot::new(u64::MAX, NodeId(u32::MAX)),
+        ] {
+            let mut out = String::from("x");
+            b.push_to(&mut out);
+            assert_eq!(out, format!("x{b}"));
+            let by = Ballot::new(7, NodeId(1));
+            let text = line(&[
+                Part::Text("ballot "),
+                Part::Ballot(b),
+                Part::Text(" pre-empted by "),
+                Part::Ballot(by),
+                Part::Text(" from slot "),
+                Part::Number(1234),
+            ]);
+            assert_eq!(
+                text,
+                format!("ballot {b} pre-empted by {by} from slot 1234")
+            );
+        }
+    }
 
     #[test]
     fn ballots_order_by_round_then_node() {

@@ -18,6 +18,7 @@
 //!   unanswered accepts. A leader that hears from no majority for an
 //!   election timeout, or sees a higher ballot, steps down.
 
+use super::ballot::{line, Part, Part::Number, Part::Text};
 use super::synod::ValueRule;
 use super::{Ballot, Bug, Command, Mode, Msg, Paxos, Proposal, Report, Role, Timer};
 use crate::sim::{Ctx, NodeId, Reply, SimTime};
@@ -92,10 +93,12 @@ impl Paxos {
             self.on_nack(ctx, ballot, promised);
             return;
         };
-        ctx.log(format!(
-            "phase 1 with ballot {ballot} from slot {}",
-            self.from_slot
-        ));
+        ctx.log(line(&[
+            Text("phase 1 with ballot "),
+            Part::Ballot(ballot),
+            Text(" from slot "),
+            Number(self.from_slot),
+        ]));
         ctx.broadcast(Msg::Prepare {
             ballot,
             from_slot: self.from_slot,
@@ -140,10 +143,14 @@ impl Paxos {
         if self.params.mode == Mode::SingleDecree {
             top = 1; // the one instance
         }
-        ctx.log(format!(
-            "leads ballot {}: re-proposes slots {}..={top}",
-            self.ballot, self.from_slot
-        ));
+        ctx.log(line(&[
+            Text("leads ballot "),
+            Part::Ballot(self.ballot),
+            Text(": re-proposes slots "),
+            Number(self.from_slot),
+            Text("..="),
+            Number(top),
+        ]));
         let mut to_propose = Vec::new();
         // From the first slot not applied: a checkpoint installed during
         // phase 1 may have moved it past `from_slot`.
@@ -250,7 +257,12 @@ impl Paxos {
     /// Another proposer's higher ballot pre-empted ours.
     pub(super) fn preempted(&mut self, ctx: &mut Ctx<Self>, by: Ballot) {
         self.preemptions += 1;
-        ctx.log(format!("ballot {} pre-empted by {by}", self.ballot));
+        ctx.log(line(&[
+            Text("ballot "),
+            Part::Ballot(self.ballot),
+            Text(" pre-empted by "),
+            Part::Ballot(by),
+        ]));
         match self.params.mode {
             Mode::Multi => self.step_down(ctx, None),
             Mode::SingleDecree => self.retry_single(ctx),
@@ -263,7 +275,10 @@ impl Paxos {
         if self.role == Role::Follower {
             return;
         }
-        ctx.log(format!("steps down from ballot {}", self.ballot));
+        ctx.log(line(&[
+            Text("steps down from ballot "),
+            Part::Ballot(self.ballot),
+        ]));
         self.role = Role::Follower;
         self.leader = hint;
         self.promises.clear();
