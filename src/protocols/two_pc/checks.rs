@@ -170,7 +170,7 @@ fn distinct_decisions<N: CommitNode>(
     let mut count = 0;
     fresh_decisions(sim).filter(move |&(_, tx, outcome, participants)| {
         let key = (tx, outcome, participants);
-        if seen[..count].iter().any(|s| *s == Some(key)) {
+        if seen[..count].contains(&Some(key)) {
             return false;
         }
         if count < seen.len() {
