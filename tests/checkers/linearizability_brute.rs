@@ -21,6 +21,9 @@ enum Kind {
     Write(i64),
     Cas(i64, i64),
     Append(i64),
+    /// An append of this very value (`Append`'s value is made unique):
+    /// values that other appends, writes and compare-and-sets write too.
+    AppendValue(i64),
 }
 
 /// One generated operation: what it does, its key, where its interval lies
@@ -43,6 +46,24 @@ fn planned(appends: bool) -> impl Strategy<Value = Planned> {
         2 => (0..3i64, 0..3i64).prop_map(|(a, b)| Kind::Cas(a, b)),
         (if appends { 3 } else { 0 }) => Just(Kind::Append(0)),
     ];
+    with_kind(kind)
+}
+
+/// Reads, writes and compare-and-sets of 0..3 and appends of 0..3: the
+/// same integers appended twice, or written too, so that a read's list
+/// does not always tell which operation put an item there.
+fn planned_colliding() -> impl Strategy<Value = Planned> {
+    let kind = prop_oneof![
+        3 => Just(Kind::Read),
+        2 => (0..3i64).prop_map(Kind::Write),
+        1 => (0..3i64, 0..3i64).prop_map(|(a, b)| Kind::Cas(a, b)),
+        3 => Just(Kind::Append(0)),
+        4 => (0..3i64).prop_map(Kind::AppendValue),
+    ];
+    with_kind(kind)
+}
+
+fn with_kind(kind: impl Strategy<Value = Kind>) -> impl Strategy<Value = Planned> {
     (
         kind,
         0..2usize,
@@ -99,7 +120,7 @@ fn apply(state: &Value, op: &Op) -> Option<Value> {
         (Kind::Read, Some(v)) => same(state, v).then(|| state.clone()),
         (Kind::Read, None) => Some(state.clone()),
         (Kind::Write(v), _) => Some(Value::Int(*v)),
-        (Kind::Append(v), _) => Some(appended(state, *v)),
+        (Kind::Append(v) | Kind::AppendValue(v), _) => Some(appended(state, *v)),
         (Kind::Cas(from, to), output) => {
             let matches = same(state, &Value::Int(*from));
             match output {
@@ -169,7 +190,7 @@ fn build(plan: &[Planned], keyed: bool) -> (History, Vec<Op>) {
                 state.insert(key, Value::Int(v));
                 ("write", Value::Int(v), Value::Int(v))
             }
-            Kind::Append(v) => {
+            Kind::Append(v) | Kind::AppendValue(v) => {
                 state.insert(key, appended(&current, v));
                 ("append", Value::Int(v), Value::Nil)
             }
@@ -278,6 +299,17 @@ proptest! {
 
     #[test]
     fn kv_verdicts_with_appends_and_two_keys_match_brute_force(plan in prop::collection::vec(planned(true), 1..11)) {
+        agree(&plan, Model::Kv, true)?;
+    }
+}
+
+proptest! {
+    // More cases: what it is there for (a read's item that a write, not
+    // the one append of it, put there) takes a few operations in a row.
+    #![proptest_config(ProptestConfig::with_cases(4000))]
+
+    #[test]
+    fn kv_verdicts_with_appends_of_written_values_match_brute_force(plan in prop::collection::vec(planned_colliding(), 1..11)) {
         agree(&plan, Model::Kv, true)?;
     }
 }

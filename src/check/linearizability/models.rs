@@ -55,6 +55,24 @@ pub(super) trait SeqModel {
     fn unseen_write(&self, _op: &Self::Op) -> bool {
         false
     }
+    /// Pairs `(write, read)` of indices into `ops` where `read`'s known
+    /// result shows that `write` took effect before it, in every
+    /// linearization: the search may then treat `write` as returning just
+    /// before `read` returns (a constraint every linearization meets
+    /// anyway), which turns a write of unknown outcome that some read saw
+    /// into one the search must place, and early. The default: none.
+    fn must_precede(&self, _ops: &[Self::Op]) -> Vec<(usize, usize)> {
+        Vec::new()
+    }
+    /// For a shortcut that got stuck on `stuck` (an operation that could
+    /// not be placed, or one that could have gone next): could placing
+    /// `write`, an operation of unknown outcome the shortcut left out,
+    /// make it placeable? Only a guess of which operations to put back
+    /// first (any answer is sound: a shortcut proves only linearizable).
+    /// The default: yes, every one.
+    fn could_explain(&self, _stuck: &Self::Op, _write: &Self::Op) -> bool {
+        true
+    }
 }
 
 fn known(op: &Operation) -> Option<&Value> {
@@ -423,6 +441,108 @@ impl SeqModel for Kv {
             KvOp::Get(..) | KvOp::Cas(..) => false,
         }
     }
+    /// An `append` of an integer `v` that is the only append of `v` to
+    /// its key precedes every `get` of the key whose list holds `v` as an
+    /// item where nothing else can have put it: the key starts empty; an
+    /// append to a list pushes its value, to nothing makes `[v]`, to a
+    /// scalar `s` makes `[s, v]`. So an item past the first comes from an
+    /// append or from a list some `put` or `cas` wrote, and the first item
+    /// from those or from a scalar one wrote: `v` must not be written by
+    /// them in that way.
+    fn must_precede(&self, ops: &[KvOp]) -> Vec<(usize, usize)> {
+        fn ints_in(v: &Value, out: &mut BTreeSet<i64>) {
+            match v.as_list() {
+                Some(items) => items.iter().for_each(|item| ints_in(item, out)),
+                None => {
+                    if let Value::Int(n) = v {
+                        out.insert(*n);
+                    }
+                }
+            }
+        }
+        // Per (key, integer): the one append writing it (`None`: several).
+        let mut writer: BTreeMap<(usize, i64), Option<usize>> = BTreeMap::new();
+        // Integers a put or cas writes inside a list, or as the value.
+        let (mut in_list, mut scalar) = (BTreeSet::new(), BTreeSet::new());
+        let mut ints = BTreeSet::new();
+        for (i, op) in ops.iter().enumerate() {
+            match op {
+                KvOp::Append(k, v) => {
+                    if let Value::Int(n) = self.values[*v as usize] {
+                        writer
+                            .entry((*k, n))
+                            .and_modify(|w| *w = None)
+                            .or_insert(Some(i));
+                    }
+                }
+                KvOp::Put(k, v) | KvOp::Cas(k, _, v, _) => match &self.values[*v as usize] {
+                    Value::Int(n) => {
+                        scalar.insert((*k, *n));
+                    }
+                    value => {
+                        ints.clear();
+                        ints_in(value, &mut ints);
+                        in_list.extend(ints.iter().map(|&n| (*k, n)));
+                    }
+                },
+                KvOp::Get(..) => {}
+            }
+        }
+        let mut pairs = Vec::new();
+        for (j, op) in ops.iter().enumerate() {
+            let KvOp::Get(k, seen) = op else { continue };
+            let Some(items) = seen.as_list() else {
+                continue;
+            };
+            for (at, item) in items.iter().enumerate() {
+                let Value::Int(n) = item else { continue };
+                let key = (*k, *n);
+                if in_list.contains(&key) || (at == 0 && scalar.contains(&key)) {
+                    continue;
+                }
+                if let Some(&Some(i)) = writer.get(&key) {
+                    pairs.push((i, j));
+                }
+            }
+        }
+        pairs
+    }
+    /// A `get` (or a `cas` that must succeed) of `v` is explained by a
+    /// write to its key of `v`, of a list `v` starts with, or of a scalar,
+    /// string or item `v` holds; a `cas` that must fail by any write to
+    /// its key; nothing else ever gets stuck.
+    fn could_explain(&self, stuck: &KvOp, write: &KvOp) -> bool {
+        let (key, target) = match stuck {
+            KvOp::Get(k, v) | KvOp::Cas(k, v, _, Some(true)) => (*k, Some(v)),
+            KvOp::Cas(k, _, _, Some(false)) => (*k, None),
+            KvOp::Put(..) | KvOp::Append(..) | KvOp::Cas(_, _, _, None) => return false,
+        };
+        let (k, written, appended) = match write {
+            KvOp::Put(k, v) | KvOp::Cas(k, _, v, _) => (*k, &self.values[*v as usize], false),
+            KvOp::Append(k, v) => (*k, &self.values[*v as usize], true),
+            KvOp::Get(..) => return false,
+        };
+        if k != key {
+            return false;
+        }
+        let Some(target) = target else { return true };
+        let items = target.as_list();
+        let holds_item = items
+            .as_deref()
+            .is_some_and(|items| items.contains(written));
+        let within = match (target, written) {
+            (Value::Str(t), Value::Str(w)) => t.contains(w.as_str()),
+            _ => false,
+        };
+        if appended {
+            return holds_item || within;
+        }
+        let prefix = match (items.as_deref(), written.as_list()) {
+            (Some(items), Some(w)) => items.starts_with(&w),
+            _ => false,
+        };
+        normalize(written) == *target || holds_item || prefix || within
+    }
     fn dense_id(&self, state: &KvState) -> Option<u32> {
         // A trie node is one value (nodes are interned by parent and
         // piece); UNREAD is not a node and is hashed like a many-key state.
@@ -620,6 +740,79 @@ mod tests {
                 assert!(model.step(state, &compiled).is_some(), "{} refused", op.f);
             }
         }
+    }
+
+    fn ok(f: &str, input: Value, output: Value) -> Operation {
+        Operation {
+            outcome: Outcome::Ok,
+            output,
+            ..info(f, Some("k"), input)
+        }
+    }
+
+    fn compiled(model: &mut Kv, ops: &[Operation]) -> Vec<KvOp> {
+        ops.iter()
+            .map(|o| model.compile(o).expect("compiles").expect("kept"))
+            .collect()
+    }
+
+    #[test]
+    fn a_get_orders_the_one_append_of_an_item_it_shows_before_it() {
+        let (int, list) = (Value::Int, Value::List);
+        let ops = [
+            info("append", Some("k"), int(7)), // 0: shown past the first item
+            info("append", Some("k"), int(8)), // 1: never shown
+            info("append", Some("k"), int(2)), // 2: first item, and a put writes 2
+            ok("put", int(2), Value::Nil),     // 3
+            info("append", Some("k"), int(5)), // 4: two appends of 5
+            info("append", Some("k"), int(5)), // 5
+            ok("put", list(vec![int(1), int(9)]), Value::Nil), // 6: writes 9 in a list
+            info("append", Some("k"), int(9)), // 7
+            info("append", Some("k"), int(3)), // 8: first item, only appended
+            ok(
+                "get",
+                Value::Nil,
+                list(vec![int(2), int(7), int(5), int(9)]),
+            ), // 9
+            ok("get", Value::Nil, list(vec![int(3), int(7)])), // 10
+            ok("get", Value::Nil, int(7)),     // 11: a scalar shows no item
+        ];
+        let mut kv = Kv::default();
+        let ops = compiled(&mut kv, &ops);
+        assert_eq!(kv.must_precede(&ops), vec![(0, 9), (8, 10), (0, 10)]);
+    }
+
+    #[test]
+    fn a_stuck_get_is_explained_by_writes_of_what_it_read() {
+        let (int, list) = (Value::Int, Value::List);
+        let cas = |a, b| list(vec![int(a), int(b)]);
+        let mut kv = Kv::default();
+        let ops = compiled(
+            &mut kv,
+            &[
+                ok("get", Value::Nil, list(vec![int(4), int(6)])), // 0
+                info("put", Some("k"), int(4)),                    // 1: the first item
+                info("put", Some("k"), int(6)),                    // 2: an item
+                info("put", Some("k"), int(5)),                    // 3: no
+                info("append", Some("k"), int(6)),                 // 4: an item
+                info("append", Some("k"), int(9)),                 // 5: no
+                info("cas", Some("k"), cas(1, 4)),                 // 6: writes the first item
+                info("put", Some("k"), list(vec![int(4)])),        // 7: a prefix
+                ok("cas", cas(4, 1), Value::Bool(false)),          // 8: must fail
+                ok("get", Value::Nil, int(5)),                     // 9
+            ],
+        );
+        let explains = |stuck: usize| {
+            (1..8)
+                .filter(|&w| kv.could_explain(&ops[stuck], &ops[w]))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(explains(0), vec![1, 2, 4, 6, 7]);
+        assert_eq!(explains(9), vec![3]);
+        // A compare-and-set that must fail: any write may make it fail.
+        assert_eq!(explains(8), (1..8).collect::<Vec<_>>());
+        // A write never gets stuck.
+        assert!(!kv.could_explain(&ops[1], &ops[2]));
     }
 
     /// The search treats `info` operations as free (search.rs): it relies

@@ -551,6 +551,11 @@ pub(super) enum Progress {
 }
 
 impl<M: SeqModel> Search<M> {
+    /// Which operations are free (`free[i]` as given to [`Search::new`]).
+    pub fn free_ops(&self) -> &[bool] {
+        &self.free
+    }
+
     /// A search over ops with `positions[i]` = (call, return) positions in
     /// history order; `free[i]`: op `i`'s outcome is unknown and its return
     /// is after the whole history (the model must accept it in every state).
