@@ -8,6 +8,9 @@
 //! a time. Taking the successors in (the visited map, state ids, bounds,
 //! verdicts) is done on one thread in frontier order, the order of a single
 //! thread popping a queue, so the report is the same for every `jobs`.
+//! Depth first, one thread pops and merges in stack order while the others
+//! expand states still on the stack ahead of time ([`super::stack`],
+//! [`Run::depth_first_parallel`]).
 //!
 //! Breadth first does not keep the worlds of its frontier: a frontier
 //! state is its id, and its world is rebuilt when it is expanded, by
@@ -80,11 +83,11 @@ const ROUND: usize = 1024;
 
 /// Parallel depth first: the stack slots (from the top) a helper looks at
 /// for an entry to expand ahead of time ([`Stack::new`]).
-const DFS_WINDOW: usize = 64;
+const DFS_WINDOW: usize = 256;
 
 /// Parallel depth first: expansions parked or being made, at most, per
 /// helper, before helpers wait (each holds its successors' worlds).
-const DFS_PARKED: usize = 16;
+const DFS_PARKED: usize = 64;
 
 /// A state waiting to be expanded breadth first: no world, which is
 /// rebuilt from its path ([`Rebuilder`]) unless it is at the depth bound.

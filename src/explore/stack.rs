@@ -25,6 +25,7 @@
 //! its index until its expansion is parked. The lock is held to claim, park,
 //! push and pop, never while expanding.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 /// What a slot holds.
@@ -67,6 +68,9 @@ pub(super) struct Stack<M, T, R, W> {
     work: Condvar,
     /// The merging thread waits here for the top entry's expansion.
     done: Condvar,
+    /// Bumped whenever a waiting thread may have something to do (a push,
+    /// a pop, a park), for a thread spinning before it waits.
+    changes: AtomicU64,
     window: usize,
     most_parked: usize,
 }
@@ -85,9 +89,18 @@ pub(super) enum Next<M, T, R> {
     Stop,
 }
 
-/// Spare things a helper keeps at hand, and the most the pool holds.
-const HELPER_SPARE: usize = 8;
-const POOL: usize = 64;
+/// Spare things the merging thread keeps (the rest go to the pool), a
+/// helper tops up to, and the most the pool holds.
+const MAIN_SPARE: usize = 8;
+const HELPER_SPARE: usize = 32;
+const POOL: usize = 128;
+
+/// A thread with nothing to do checks for a change this many times,
+/// spinning, then as many times more, yielding its core (to the thread it
+/// waits for, when they share one), before it waits on a condition
+/// variable: a wait and its wake-up cost system calls and a context
+/// switch, about as long as expanding a state.
+const SPIN: u32 = 256;
 
 impl<M: Copy, T, R, W> Stack<M, T, R, W> {
     /// An empty stack whose helpers look at the top `window` slots and
@@ -104,6 +117,7 @@ impl<M: Copy, T, R, W> Stack<M, T, R, W> {
             }),
             work: Condvar::new(),
             done: Condvar::new(),
+            changes: AtomicU64::new(0),
             window,
             most_parked,
         }
@@ -111,6 +125,32 @@ impl<M: Copy, T, R, W> Stack<M, T, R, W> {
 
     fn lock(&self) -> MutexGuard<'_, Inner<M, T, R, W>> {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Something changed that a spinning thread may be waiting for.
+    fn changed(&self) {
+        self.changes.fetch_add(1, Ordering::Release);
+    }
+
+    /// Release the lock and spin, then yield, until something changes or
+    /// for `2 * SPIN` checks; then take the lock again.
+    fn spin<'a>(
+        &'a self,
+        inner: MutexGuard<'a, Inner<M, T, R, W>>,
+    ) -> MutexGuard<'a, Inner<M, T, R, W>> {
+        let seen = self.changes.load(Ordering::Acquire);
+        drop(inner);
+        for i in 0..2 * SPIN {
+            if i < SPIN {
+                std::hint::spin_loop();
+            } else {
+                std::thread::yield_now();
+            }
+            if self.changes.load(Ordering::Acquire) != seen {
+                break;
+            }
+        }
+        self.lock()
     }
 
     /// The highest slot among the top `window` that holds an entry to
@@ -141,11 +181,14 @@ impl<M: Copy, T, R, W> Stack<M, T, R, W> {
             meta,
             work: Work::Ready(entry),
         }));
-        while spare.len() > HELPER_SPARE && inner.pool.len() < POOL {
+        while spare.len() > MAIN_SPARE && inner.pool.len() < POOL {
             inner.pool.extend(spare.pop());
         }
-        if inner.idle > 0 && inner.slots.len() > before {
-            self.work.notify_all();
+        if inner.slots.len() > before {
+            self.changed();
+            if inner.idle > 0 {
+                self.work.notify_all();
+            }
         }
     }
 
@@ -155,6 +198,7 @@ impl<M: Copy, T, R, W> Stack<M, T, R, W> {
     /// the window is left to expand.
     pub(super) fn next(&self) -> Next<M, T, R> {
         let mut inner = self.lock();
+        let mut spun = false;
         loop {
             if inner.stop {
                 return Next::Stop;
@@ -184,6 +228,12 @@ impl<M: Copy, T, R, W> Stack<M, T, R, W> {
                     if let Some(index) = self.highest_ready(&inner.slots, top) {
                         return Next::Ahead(index, Self::claim_at(&mut inner, index));
                     }
+                    if !spun {
+                        inner = self.spin(inner);
+                        spun = true;
+                        continue;
+                    }
+                    spun = false;
                     inner.waiting = true;
                     inner = self
                         .done
@@ -198,6 +248,7 @@ impl<M: Copy, T, R, W> Stack<M, T, R, W> {
     /// After a pop: wake the idle helpers if they can claim now (an entry
     /// came into the window, or the parked bound is no longer reached).
     fn wake_helpers(&self, inner: &Inner<M, T, R, W>) {
+        self.changed();
         if inner.idle > 0
             && inner.parked < self.most_parked
             && self
@@ -213,6 +264,7 @@ impl<M: Copy, T, R, W> Stack<M, T, R, W> {
     /// when the search is over.
     pub(super) fn claim(&self, spare: &mut Vec<W>) -> Option<(usize, T)> {
         let mut inner = self.lock();
+        let mut spun = false;
         loop {
             if inner.stop {
                 return None;
@@ -227,6 +279,12 @@ impl<M: Copy, T, R, W> Stack<M, T, R, W> {
                     return Some((index, Self::claim_at(&mut inner, index)));
                 }
             }
+            if !spun {
+                inner = self.spin(inner);
+                spun = true;
+                continue;
+            }
+            spun = false;
             inner.idle += 1;
             inner = self
                 .work
@@ -244,8 +302,11 @@ impl<M: Copy, T, R, W> Stack<M, T, R, W> {
             return;
         }
         inner.slots[index].work = Work::Done(expansion);
-        if inner.waiting && index + 1 == inner.slots.len() {
-            self.done.notify_one();
+        if index + 1 == inner.slots.len() {
+            self.changed();
+            if inner.waiting {
+                self.done.notify_one();
+            }
         }
     }
 
@@ -254,6 +315,7 @@ impl<M: Copy, T, R, W> Stack<M, T, R, W> {
     pub(super) fn stop(&self) {
         let mut inner = self.lock();
         inner.stop = true;
+        self.changed();
         inner.slots.clear();
         inner.pool.clear();
         self.work.notify_all();
