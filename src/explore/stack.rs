@@ -444,12 +444,15 @@ mod tests {
     #[test]
     fn spare_things_flow_to_the_helpers() {
         let stack = Test::new(4, 4);
-        let mut mine: Vec<u8> = (0..20).collect();
+        let mut mine: Vec<u8> = (0..100).collect();
         stack.push([(1, 1)].into_iter(), &mut mine);
-        assert_eq!(mine.len(), super::HELPER_SPARE);
+        assert_eq!(mine.len(), super::MAIN_SPARE);
         let mut theirs = vec![100];
         assert!(stack.claim(&mut theirs).is_some());
         assert_eq!(theirs.len(), super::HELPER_SPARE);
-        assert_eq!(stack.lock().pool.len(), 20 - 2 * super::HELPER_SPARE + 1);
+        assert_eq!(
+            stack.lock().pool.len(),
+            100 - super::MAIN_SPARE - (super::HELPER_SPARE - 1)
+        );
     }
 }
