@@ -138,7 +138,11 @@ fn depth_first_reports_the_same_for_every_jobs() {
     assert!(report.sometimes.iter().all(|s| s.witness.is_some()));
     let report = same_for_every_jobs(make, &spec(two_pc).dfs().depth(8).states(2500));
     assert_eq!(report.unique_states, 2500);
-    assert!(report.limits.contains(&Limit::States), "{:?}", report.limits);
+    assert!(
+        report.limits.contains(&Limit::States),
+        "{:?}",
+        report.limits
+    );
 
     let paxos = "scenarios/explore-paxos.toml";
     let make = || sim(paxos, None, None, &[]);
@@ -151,7 +155,11 @@ fn depth_first_reports_the_same_for_every_jobs() {
     assert!(report.sometimes.iter().any(|s| s.witness.is_some()));
     let report = same_for_every_jobs(make, &spec(paxos).dfs().states(4321));
     assert_eq!(report.unique_states, 4321);
-    assert!(report.limits.contains(&Limit::States), "{:?}", report.limits);
+    assert!(
+        report.limits.contains(&Limit::States),
+        "{:?}",
+        report.limits
+    );
 
     let bounded = "scenarios/explore-raft-bounded.toml";
     let make = || sim(bounded, None, None, &[]);
