@@ -87,7 +87,7 @@ const DFS_WINDOW: usize = 256;
 
 /// Parallel depth first: expansions parked or being made, at most, per
 /// helper, before helpers wait (each holds its successors' worlds).
-const DFS_PARKED: usize = 64;
+const DFS_PARKED: usize = 32;
 
 /// A state waiting to be expanded breadth first: no world, which is
 /// rebuilt from its path ([`Rebuilder`]) unless it is at the depth bound.

@@ -92,8 +92,8 @@ pub(super) enum Next<M, T, R> {
 /// Spare things the merging thread keeps (the rest go to the pool), a
 /// helper tops up to, and the most the pool holds.
 const MAIN_SPARE: usize = 8;
-const HELPER_SPARE: usize = 32;
-const POOL: usize = 128;
+const HELPER_SPARE: usize = 16;
+const POOL: usize = 32;
 
 /// A thread with nothing to do checks for a change this many times,
 /// spinning, then as many times more, yielding its core (to the thread it
@@ -444,15 +444,16 @@ mod tests {
     #[test]
     fn spare_things_flow_to_the_helpers() {
         let stack = Test::new(4, 4);
-        let mut mine: Vec<u8> = (0..100).collect();
+        let mut mine: Vec<u8> = (0..(super::MAIN_SPARE + super::POOL + 5) as u8).collect();
         stack.push([(1, 1)].into_iter(), &mut mine);
-        assert_eq!(mine.len(), super::MAIN_SPARE);
+        // The pool is full: the merging thread keeps what does not fit.
+        assert_eq!(mine.len(), super::MAIN_SPARE + 5);
         let mut theirs = vec![100];
         assert!(stack.claim(&mut theirs).is_some());
         assert_eq!(theirs.len(), super::HELPER_SPARE);
         assert_eq!(
             stack.lock().pool.len(),
-            100 - super::MAIN_SPARE - (super::HELPER_SPARE - 1)
+            super::POOL - (super::HELPER_SPARE - 1)
         );
     }
 }
