@@ -18,7 +18,7 @@ const JOBS_MAX: u64 = 256;
 /// Arguments of `distlab explore`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  distlab explore scenarios/explore-pingpong.toml\n  distlab explore scenarios/explore-2pc.toml --crashes 1\n  distlab explore scenarios/explore-2pc.toml --depth 9 --jobs 2\n  distlab explore scenarios/raft-bug-forget-vote.toml --nodes 3 --depth 12 --dfs\n  distlab explore scenarios/raft-bug-forget-vote.toml --nodes 3 --crashes 1 --restarts 1 --walks 2000 --depth 30\n  distlab explore scenarios/explore-raft.toml --bug vote-without-log-check --depth 12\n  distlab explore scenarios/explore-raft-bounded.toml --bound term=1\n  distlab replay distlab-explore.json --tui\n\nFrom the scenario's initial state (nodes booted) the search tries every enabled\nchoice: deliver any message on the wire (an unordered multiset, latency ignored),\nfire any pending timer, let an idle client issue its next operation or time out,\nand within the budgets drop or duplicate a message, crash or restart a node.\nTime moves only when a timer fires (--ordered-timers: in deadline order;\n--frozen-time: never); the scenario's faults, nemesis and loss are not used. Flags\noverride the scenario's [explore] table (docs/explore.md).\n\n--jobs N expands each breadth-first level (or runs the random walks) on N threads;\nthe result is the same for every N. Depth-first search is sequential.\n--bound NAME=LIMIT (repeatable) sets the boundary: a state where a live node's value\nof one of the protocol's bound quantities (or the engine's `wire`, messages in flight)\nexceeds its limit is checked but not expanded, and an exhausted search says\n\"exhausted within the boundary\". --relative-time merges states that differ only by\nwhen they happen (for protocols that declare it): with a boundary, a protocol whose\ntimers re-arm forever gets a finite space.\n\n--walk (or --walks N) samples spaces too large to finish: N walks of up to --depth\nsteps (default 100), each choosing uniformly among the enabled choices, seeded by\nthe seed and the walk's number.\n\nA violation is written as a replay file (--out): `distlab replay FILE` re-runs\nthe path, `distlab replay FILE --tui` opens it at the failing step.\n\nExit codes: 0 no violation (the summary says whether the space was exhausted),\n1 safety violation, 2 liveness failure (an eventually check on a terminal state),\n3 bad input, 4 the implementation panicked."
+    after_help = "Examples:\n  distlab explore scenarios/explore-pingpong.toml\n  distlab explore scenarios/explore-2pc.toml --crashes 1\n  distlab explore scenarios/explore-2pc.toml --depth 9 --jobs 2\n  distlab explore scenarios/raft-bug-forget-vote.toml --nodes 3 --depth 12 --dfs\n  distlab explore scenarios/raft-bug-forget-vote.toml --nodes 3 --crashes 1 --restarts 1 --walks 2000 --depth 30\n  distlab explore scenarios/explore-raft.toml --bug vote-without-log-check --depth 12\n  distlab explore scenarios/explore-raft-bounded.toml --bound term=1\n  distlab replay distlab-explore.json --tui\n\nFrom the scenario's initial state (nodes booted) the search tries every enabled\nchoice: deliver any message on the wire (an unordered multiset, latency ignored),\nfire any pending timer, let an idle client issue its next operation or time out,\nand within the budgets drop or duplicate a message, crash or restart a node.\nTime moves only when a timer fires (--ordered-timers: in deadline order;\n--frozen-time: never); the scenario's faults, nemesis and loss are not used. Flags\noverride the scenario's [explore] table (docs/explore.md).\n\n--jobs N expands states on N threads (breadth first: each level; depth first: states\nstill on the stack, ahead of time) or runs the random walks on N threads; the result\nis the same for every N.\n--bound NAME=LIMIT (repeatable) sets the boundary: a state where a live node's value\nof one of the protocol's bound quantities (or the engine's `wire`, messages in flight)\nexceeds its limit is checked but not expanded, and an exhausted search says\n\"exhausted within the boundary\". --relative-time merges states that differ only by\nwhen they happen (for protocols that declare it): with a boundary, a protocol whose\ntimers re-arm forever gets a finite space.\n\n--walk (or --walks N) samples spaces too large to finish: N walks of up to --depth\nsteps (default 100), each choosing uniformly among the enabled choices, seeded by\nthe seed and the walk's number.\n\nA violation is written as a replay file (--out): `distlab replay FILE` re-runs\nthe path, `distlab replay FILE --tui` opens it at the failing step.\n\nExit codes: 0 no violation (the summary says whether the space was exhausted),\n1 safety violation, 2 liveness failure (an eventually check on a terminal state),\n3 bad input, 4 the implementation panicked."
 )]
 pub struct ExploreArgs {
     #[command(flatten)]
@@ -39,8 +39,8 @@ pub struct ExploreArgs {
     /// How many random walks (implies --walk; default 1000).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=WALKS_MAX))]
     pub walks: Option<u64>,
-    /// Threads expanding states (breadth first) or running walks (default
-    /// 1); the result does not depend on it.
+    /// Threads expanding states (breadth and depth first) or running walks
+    /// (default 1); the result does not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=JOBS_MAX))]
     pub jobs: Option<u64>,
     /// Do not expand states this many choices from the start (random walks:
@@ -219,12 +219,6 @@ pub fn run(ctx: &Context, args: &ExploreArgs) -> i32 {
         ));
     }
     let config = args.config(&scenario);
-    if config.strategy == ExploreStrategy::Dfs && config.jobs > 1 {
-        return common::report_error(format!(
-            "--jobs {}: depth-first search runs on one thread (each step follows from the last); use breadth first (--bfs, the default) or random walks (--walk) with --jobs, or drop --jobs",
-            config.jobs
-        ));
-    }
     let built = common::guard_build(|| {
         common::build(ctx, &scenario, scenario.seed, &BuildOptions::default())
     });

@@ -30,11 +30,12 @@ pub struct Config {
     /// Random walks to run under [`ExploreStrategy::Walk`] (default 1000;
     /// at most 2^32, one seeded stream each).
     pub walks: u64,
-    /// Threads that expand states (breadth first) or run walks (default 1).
-    /// The report does not depend on it: breadth first expands each level
-    /// on `jobs` threads and merges the successors in the sequential order;
-    /// walks are merged in walk order. Depth first is sequential and
-    /// ignores it.
+    /// Threads that expand states or run walks (default 1). The report
+    /// does not depend on it: breadth first expands each level on `jobs`
+    /// threads and merges the successors in the sequential order; depth
+    /// first pops and merges on one thread in the sequential order while
+    /// the others expand states still on the stack ahead of time; walks
+    /// are merged in walk order.
     pub jobs: usize,
     /// The search boundary: a limit for some of the protocol's bound
     /// quantities (its nodes' [`crate::sim::Node::BOUNDS`]), by name. A
@@ -170,8 +171,9 @@ impl Config {
         self.walks = walks;
         self
     }
-    /// Expand (breadth first) or walk (random walks) on `jobs` threads
-    /// (at least 1); the report is the same for every `jobs`.
+    /// Expand states (breadth and depth first) or walk (random walks) on
+    /// `jobs` threads (at least 1); the report is the same for every
+    /// `jobs`.
     #[must_use]
     pub fn jobs(mut self, jobs: usize) -> Self {
         self.jobs = jobs.max(1);

@@ -20,7 +20,8 @@
 //! but not expanded, and the report says the space was exhausted *within
 //! the boundary* ([`Report::exhausted_within_boundary`]).
 //!
-//! Breadth first, states are expanded on [`Config::jobs`] threads and
+//! States are expanded on [`Config::jobs`] threads (breadth first, a
+//! level's; depth first, those still on the stack, ahead of time) and
 //! merged in the sequential order, so the report does not depend on the
 //! number of threads. For spaces too large to finish, random walks
 //! ([`Config::walk`]) sample paths, seeded by the scenario's seed and the
@@ -48,6 +49,7 @@ mod parallel;
 mod phases;
 mod report;
 mod search;
+mod stack;
 mod visited;
 mod walk;
 

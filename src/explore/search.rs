@@ -8,6 +8,9 @@
 //! a time. Taking the successors in (the visited map, state ids, bounds,
 //! verdicts) is done on one thread in frontier order, the order of a single
 //! thread popping a queue, so the report is the same for every `jobs`.
+//! Depth first, one thread pops and merges in stack order while the others
+//! expand states still on the stack ahead of time ([`super::stack`],
+//! [`Run::depth_first_parallel`]).
 //!
 //! Breadth first does not keep the worlds of its frontier: a frontier
 //! state is its id, and its world is rebuilt when it is expanded, by
@@ -25,6 +28,7 @@ use super::boundary::Boundary;
 use super::config::{Budgets, Config};
 use super::parallel;
 use super::report::{Counterexample, Limit, PathStep, Report, Sometimes};
+use super::stack::{Next, Stack};
 pub(super) use super::visited::Visited;
 use crate::base::hash::StableHasher;
 use crate::check::{CheckKind, Outcome};
@@ -76,6 +80,14 @@ const CHUNK: usize = 64;
 /// are merged. Fixed, so that which states are skipped early does not
 /// depend on `jobs` either (the result never does).
 const ROUND: usize = 1024;
+
+/// Parallel depth first: the stack slots (from the top) a helper looks at
+/// for an entry to expand ahead of time ([`Stack::new`]).
+const DFS_WINDOW: usize = 256;
+
+/// Parallel depth first: expansions parked or being made, at most, per
+/// helper, before helpers wait (each holds its successors' worlds).
+const DFS_PARKED: usize = 32;
 
 /// A state waiting to be expanded breadth first: no world, which is
 /// rebuilt from its path ([`Rebuilder`]) unless it is at the depth bound.
@@ -598,8 +610,13 @@ impl<'c> Run<'c> {
         }
     }
 
-    /// Depth first, one state at a time; the first choice first.
+    /// Depth first, one state at a time; the first choice first. On
+    /// [`Config::jobs`] threads when there are more than one
+    /// ([`Run::depth_first_parallel`]).
     fn depth_first(&mut self, root: Pending, progress: &mut dyn FnMut(&Progress) -> bool) {
+        if self.config.jobs > 1 {
+            return self.depth_first_parallel(root, progress);
+        }
         let sometimes = !self.sometimes_names.is_empty();
         let mut pending = vec![root];
         let mut found = Vec::new();
@@ -638,6 +655,118 @@ impl<'c> Run<'c> {
                 })
             }));
         }
+    }
+
+    /// Depth first on `jobs` threads, with the report of one
+    /// ([`super::stack`]). This thread pops the entries and merges them in
+    /// the order of [`Run::depth_first`]; helpers expand entries still on
+    /// the stack ahead of time, and park what they give in the entries'
+    /// slots.
+    ///
+    /// A helper cannot read the visited map (this thread changes it), so it
+    /// expands with an empty one: no successor is skipped. The merge then
+    /// finds the same: it checks every successor against the map again
+    /// (`again`), and a successor skipped against the map as it was earlier
+    /// (seen no deeper, no check failed on the step) is `again` against the
+    /// map as it is now, which only grows and whose depths only get
+    /// smaller. The rest of what is noted of a successor (its boundary, its
+    /// `sometimes` marks, its failure) is read from its world either way.
+    /// So this thread, too, expands an entry ahead of time (while a helper
+    /// expands the top) against the map as it is then.
+    fn depth_first_parallel(&mut self, root: Pending, progress: &mut dyn FnMut(&Progress) -> bool) {
+        let config = self.config;
+        let sometimes = !self.sometimes_names.is_empty();
+        let helpers = config.jobs - 1;
+        let stack: Stack<(u32, Choice), Pending, Expansion, Box<dyn DynSim>> =
+            Stack::new(DFS_WINDOW, DFS_PARKED * helpers);
+        stack.push(
+            std::iter::once(((root.depth, root.choice), root)),
+            &mut Vec::new(),
+        );
+        let boundary = self.boundary.clone();
+        let depths = config.max_depth.is_some();
+        let helper = || {
+            let _stop = stack.stopper();
+            let empty = Visited::new(depths);
+            let with = Expander {
+                config,
+                boundary: &boundary,
+                known: &empty,
+                keep: true,
+                sometimes,
+            };
+            let mut scratch = Scratch::default();
+            while let Some((index, entry)) = stack.claim(&mut scratch.spare.worlds) {
+                let expansion = expand(entry, &with, &mut scratch);
+                stack.park(index, expansion);
+            }
+        };
+        // allow-nondeterminism: helper threads expand ahead; this thread merges in the sequential order
+        std::thread::scope(|scope| {
+            for _ in 0..helpers {
+                scope.spawn(helper);
+            }
+            let _stop = stack.stopper();
+            let mut found = Vec::new();
+            let mut scratch = Scratch::default();
+            loop {
+                let ((depth, choice), work, pending) = match stack.next() {
+                    Next::Own(meta, entry, pending) => (meta, Ok(entry), pending),
+                    Next::Parked(meta, expansion, pending) => (meta, Err(expansion), pending),
+                    Next::Ahead(index, entry) => {
+                        let with = Expander {
+                            config,
+                            boundary: &self.boundary,
+                            known: &self.visited,
+                            keep: true,
+                            sometimes,
+                        };
+                        let expansion = expand(entry, &with, &mut scratch);
+                        stack.park(index, expansion);
+                        continue;
+                    }
+                    Next::Stop => return,
+                };
+                if !self.keep_going(pending, progress) {
+                    return;
+                }
+                if depth > 0 {
+                    self.path.truncate(depth as usize - 1);
+                    self.path.push(choice);
+                }
+                let expansion = match work {
+                    Ok(entry) => {
+                        let with = Expander {
+                            config,
+                            boundary: &self.boundary,
+                            known: &self.visited,
+                            keep: true,
+                            sometimes,
+                        };
+                        expand(entry, &with, &mut scratch)
+                    }
+                    Err(expansion) => expansion,
+                };
+                if self
+                    .merge(0, depth, expansion, &mut found, &mut scratch.spare)
+                    .is_err()
+                {
+                    return;
+                }
+                let children = found.drain(..).rev().filter_map(|(id, depth, child)| {
+                    let entry = Pending {
+                        state: child.state?,
+                        budgets: child.budgets,
+                        depth,
+                        id,
+                        choice: child.choice,
+                        key: child.key,
+                    };
+                    Some(((depth, entry.choice), entry))
+                });
+                stack.push(children, &mut scratch.spare.worlds);
+            }
+        });
     }
 
     /// Report progress every [`PROGRESS_EVERY`] transitions; false when the

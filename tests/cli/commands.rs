@@ -374,16 +374,6 @@ fn bad_inputs_are_reported_with_their_place() {
         &["replay", "tests/fixtures/bad_inputs/wrong-shape.json"],
     );
     bad(
-        "explore-dfs-jobs",
-        &[
-            "explore",
-            "scenarios/explore-pingpong.toml",
-            "--dfs",
-            "--jobs",
-            "2",
-        ],
-    );
-    bad(
         "explore-walk-and-bfs",
         &[
             "explore",
