@@ -147,9 +147,12 @@ pub fn committed_value(
 }
 
 /// Encode micro-operations as a history value, reads filled from `reads`
-/// (in order) or `nil` when `reads` runs out.
+/// (in order) or `nil` when `reads` runs out. The list of micro-operations
+/// is a [`Value::Shared`] (a `List` to every reader, [`Value::as_list`]):
+/// a transaction is copied into the client's pending operation, the
+/// request, the history and its pairing, and each copy then shares it.
 pub fn encode_txn(ops: &[AccountOp], reads: &mut dyn Iterator<Item = Vec<i64>>) -> Value {
-    let items = ops
+    let items: std::sync::Arc<[Value]> = ops
         .iter()
         .map(|o| {
             let account = Value::Str(o.account.clone());
@@ -167,7 +170,7 @@ pub fn encode_txn(ops: &[AccountOp], reads: &mut dyn Iterator<Item = Vec<i64>>) 
             }
         })
         .collect();
-    Value::List(items)
+    Value::Shared(items)
 }
 
 /// Clients move money between two random accounts, or audit two accounts.
