@@ -51,9 +51,13 @@ pub fn balance(initial: i64, entries: &[i64]) -> i64 {
     initial + entries.iter().map(|&e| entry_amount(e)).sum::<i64>()
 }
 
-/// Account `index`'s name.
+/// Account `index`'s name (`a7`), built without `format!` (a client's
+/// transaction names two).
 pub fn account_name(index: u32) -> String {
-    format!("a{index}")
+    let mut name = String::with_capacity(11);
+    name.push('a');
+    crate::base::digits::push_decimal(&mut name, u64::from(index), 0);
+    name
 }
 
 /// Which participant holds `account`, if it exists: accounts are dealt
@@ -238,6 +242,13 @@ mod tests {
         assert_eq!(entry_amount(1207), 7);
         assert_eq!(entry_amount(-1207), -7);
         assert_eq!(balance(100, &[1207, -305]), 102);
+    }
+
+    #[test]
+    fn account_names_are_as_formatted() {
+        for index in [0, 1, 9, 10, 11, 99, 100, 12345, u32::MAX] {
+            assert_eq!(account_name(index), format!("a{index}"));
+        }
     }
 
     #[test]
