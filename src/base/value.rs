@@ -12,10 +12,12 @@ use std::sync::Arc;
 
 /// A value carried by an operation: Jepsen's small vocabulary of data.
 ///
-/// [`Value::IntSet`] is a compact form of a `List` of increasing `Int`s and
-/// [`Value::Ints`] a shared form of a `List` of `Int`s in any order: each
-/// compares, orders, hashes, prints and serialises exactly as that list (a
-/// file never holds them: they read back as a `List`).
+/// [`Value::IntSet`] is a compact form of a `List` of increasing `Int`s,
+/// [`Value::Ints`] a shared form of a `List` of `Int`s in any order and
+/// [`Value::Shared`] a shared form of any `List`: each compares, orders,
+/// hashes, prints and serialises exactly as that list (a file never holds
+/// them: they read back as a `List`). Read a list's items with
+/// [`Value::as_list`], which takes every form.
 #[derive(Clone, Serialize, Default)]
 #[serde(untagged)]
 pub enum Value {
@@ -42,6 +44,14 @@ pub enum Value {
     /// [`Value::ints`].
     #[serde(serialize_with = "serialize_ints")]
     Ints(Arc<[i64]>),
+    /// A list of values, shared: copying the value copies a pointer, not
+    /// the items (equal to, and hashed, printed and written as, the `List`
+    /// of the same items). What the bank's transactions are (a client's
+    /// transaction is copied into its pending operation, the request, the
+    /// history and the history's pairing); built with
+    /// [`Value::shared_list`].
+    #[serde(serialize_with = "serialize_shared")]
+    Shared(Arc<[Value]>),
 }
 
 /// Reads what `#[serde(untagged)]` read — `null`, a boolean, an integer
@@ -108,6 +118,10 @@ fn serialize_ints<S: serde::Serializer>(ints: &Arc<[i64]>, s: S) -> Result<S::Ok
     s.collect_seq(ints.iter())
 }
 
+fn serialize_shared<S: serde::Serializer>(items: &Arc<[Value]>, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(items.iter())
+}
+
 /// A list's items, borrowed or (for [`Value::IntSet`] and [`Value::Ints`])
 /// made on the fly.
 enum Items<'a> {
@@ -142,6 +156,13 @@ impl Value {
         Value::Ints(values.into())
     }
 
+    /// The list of `items` as a [`Value::Shared`]: equal to (and hashed,
+    /// printed and written as) `Value::List` of the same items, but a copy
+    /// of it shares the items.
+    pub fn shared_list(items: impl Into<Arc<[Value]>>) -> Value {
+        Value::Shared(items.into())
+    }
+
     /// The integer inside, if this is an `Int`.
     pub fn as_int(&self) -> Option<i64> {
         match self {
@@ -159,10 +180,11 @@ impl Value {
     }
 
     /// The items inside, if this is a list (an [`Value::IntSet`] or
-    /// [`Value::Ints`] is expanded).
+    /// [`Value::Ints`] is expanded; a [`Value::Shared`] is borrowed).
     pub fn as_list(&self) -> Option<Cow<'_, [Value]>> {
         match self {
             Value::List(items) => Some(Cow::Borrowed(items)),
+            Value::Shared(items) => Some(Cow::Borrowed(items)),
             Value::IntSet(runs) => Some(Cow::Owned(runs.iter().map(Value::Int).collect())),
             Value::Ints(ints) => Some(Cow::Owned(ints.iter().copied().map(Value::Int).collect())),
             _ => None,
@@ -180,19 +202,24 @@ impl Value {
                 .map(Value::as_int)
                 .collect::<Option<Vec<_>>>()
                 .map(Cow::Owned),
+            Value::Shared(items) => items
+                .iter()
+                .map(Value::as_int)
+                .collect::<Option<Vec<_>>>()
+                .map(Cow::Owned),
             _ => None,
         }
     }
 
     /// The variant's place in the order (and hash) of values; an
-    /// `IntSet` or `Ints` is a `List`.
+    /// `IntSet`, `Ints` or `Shared` is a `List`.
     fn rank(&self) -> isize {
         match self {
             Value::Nil => 0,
             Value::Bool(_) => 1,
             Value::Int(_) => 2,
             Value::Str(_) => 3,
-            Value::List(_) | Value::IntSet(_) | Value::Ints(_) => 4,
+            Value::List(_) | Value::IntSet(_) | Value::Ints(_) | Value::Shared(_) => 4,
         }
     }
 
@@ -200,6 +227,7 @@ impl Value {
     fn items(&self) -> Items<'_> {
         match self {
             Value::List(items) => Items::Slice(items.iter()),
+            Value::Shared(items) => Items::Slice(items.iter()),
             Value::IntSet(runs) => Items::Ints(runs.iter()),
             Value::Ints(ints) => Items::Ints(Box::new(ints.iter().copied())),
             _ => Items::Slice([].iter()),
@@ -230,6 +258,9 @@ impl Ord for Value {
             (Value::Int(a), Value::Int(b)) => a.cmp(b),
             (Value::Str(a), Value::Str(b)) => a.cmp(b),
             (Value::List(a), Value::List(b)) => a.cmp(b),
+            (Value::Shared(a), Value::Shared(b)) => a.cmp(b),
+            (Value::List(a), Value::Shared(b)) => a[..].cmp(&b[..]),
+            (Value::Shared(a), Value::List(b)) => a[..].cmp(&b[..]),
             (Value::IntSet(a), Value::IntSet(b)) => a.iter().cmp(b.iter()),
             (Value::Ints(a), Value::Ints(b)) => a.cmp(b),
             _ if self.rank() == 4 && other.rank() == 4 => self.items().cmp(other.items()),
@@ -250,6 +281,7 @@ impl Hash for Value {
             Value::Int(i) => i.hash(state),
             Value::Str(s) => s.hash(state),
             Value::List(items) => items.hash(state),
+            Value::Shared(items) => items[..].hash(state),
             Value::IntSet(runs) => {
                 state.write_usize(runs.len());
                 for i in runs.iter() {
@@ -277,6 +309,7 @@ impl fmt::Debug for Value {
             Value::Int(i) => f.debug_tuple("Int").field(i).finish(),
             Value::Str(s) => f.debug_tuple("Str").field(s).finish(),
             Value::List(items) => f.debug_tuple("List").field(items).finish(),
+            Value::Shared(items) => f.debug_tuple("List").field(&&items[..]).finish(),
             Value::IntSet(runs) => {
                 let items: Vec<Value> = runs.iter().map(Value::Int).collect();
                 f.debug_tuple("List").field(&items).finish()
@@ -296,7 +329,7 @@ impl fmt::Display for Value {
             Value::Bool(b) => write!(f, "{b}"),
             Value::Int(i) => write!(f, "{i}"),
             Value::Str(s) => write!(f, "{s:?}"),
-            Value::List(_) | Value::IntSet(_) | Value::Ints(_) => {
+            Value::List(_) | Value::IntSet(_) | Value::Ints(_) | Value::Shared(_) => {
                 write!(f, "[")?;
                 for (i, item) in self.items().enumerate() {
                     if i > 0 {
@@ -383,6 +416,7 @@ mod tests {
             Value::Int(i) => Derived::Int(*i),
             Value::Str(s) => Derived::Str(s.clone()),
             Value::List(items) => Derived::List(items.iter().map(derived).collect()),
+            Value::Shared(items) => Derived::List(items.iter().map(derived).collect()),
             Value::IntSet(runs) => Derived::List(runs.iter().map(Derived::Int).collect()),
             Value::Ints(ints) => Derived::List(ints.iter().copied().map(Derived::Int).collect()),
         }
@@ -417,6 +451,11 @@ mod tests {
             Value::ints(vec![3, -1]),
             Value::ints(Vec::new()),
             Value::ints(vec![1, 2]),
+            Value::shared_list(vec![]),
+            Value::shared_list(vec![Value::Int(1), Value::Int(2), Value::Int(3)]),
+            Value::shared_list(vec![Value::Int(1), Value::Str("x".into())]),
+            Value::shared_list(vec![Value::Str("a".into()), Value::Int(7)]),
+            Value::shared_list(vec![Value::shared_list(vec![Value::Nil]), Value::Int(0)]),
         ]
     }
 
@@ -473,6 +512,34 @@ mod tests {
         let copy = ints.clone();
         match (&ints, &copy) {
             (Value::Ints(a), Value::Ints(b)) => assert!(Arc::ptr_eq(a, b), "a copy shares"),
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn shared_lists_are_their_list_and_serialise_as_one() {
+        let items = || vec![Value::Str("r".into()), Value::Str("a1".into()), Value::Nil];
+        let inner = Value::shared_list(items());
+        let shared = Value::shared_list(vec![inner, Value::Int(-1207)]);
+        let list = Value::List(vec![Value::List(items()), Value::Int(-1207)]);
+        assert_eq!(shared, list);
+        assert_eq!(hash_of(&shared), hash_of(&list));
+        assert_eq!(shared.to_string(), list.to_string());
+        assert_eq!(shared.to_string(), "[[\"r\" \"a1\" nil] -1207]");
+        assert_eq!(format!("{shared:?}"), format!("{list:?}"));
+        assert_eq!(format!("{shared:#?}"), format!("{list:#?}"));
+        assert_eq!(shared.as_list().as_deref(), list.as_list().as_deref());
+        let ints = Value::shared_list(vec![Value::Int(4), Value::Int(-1)]);
+        assert_eq!(ints.as_ints().as_deref(), Some(&[4, -1][..]));
+        let json = serde_json::to_string(&shared).expect("serialises");
+        assert_eq!(json, serde_json::to_string(&list).expect("serialises"));
+        assert_eq!(json, "[[\"r\",\"a1\",null],-1207]");
+        let back: Value = serde_json::from_str(&json).expect("reads back");
+        assert!(matches!(back, Value::List(_)));
+        assert_eq!(back, shared);
+        let copy = shared.clone();
+        match (&shared, &copy) {
+            (Value::Shared(a), Value::Shared(b)) => assert!(Arc::ptr_eq(a, b), "a copy shares"),
             _ => unreachable!(),
         }
     }

@@ -4,40 +4,64 @@
 use crate::check::error::HistoryError;
 use crate::check::history::Value;
 use crate::check::ops::{Operation, Outcome};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-/// One micro-operation.
+/// One micro-operation, borrowing its key and read from the history's
+/// value where it can (a read of an account holds every entry so far: a
+/// copy per read was most of the parsing).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) enum Mop {
+pub(super) enum Mop<'a> {
     /// Append `value` to `key`.
-    Append(String, i64),
+    Append(Cow<'a, str>, i64),
     /// Read `key`; `None` when the result is unknown.
-    Read(String, Option<Vec<i64>>),
+    Read(Cow<'a, str>, Option<Cow<'a, [i64]>>),
 }
 
 /// A transaction: the operation and its micro-ops.
 pub(super) struct Txn<'a> {
     pub op: &'a Operation,
-    pub mops: Vec<Mop>,
+    pub mops: Vec<Mop<'a>>,
 }
 
-fn key_of(v: &Value) -> Option<String> {
+fn key_of(v: &Value) -> Option<Cow<'_, str>> {
     match v {
-        Value::Str(s) => Some(s.clone()),
-        Value::Int(i) => Some(i.to_string()),
+        Value::Str(s) => Some(Cow::Borrowed(s)),
+        Value::Int(i) => Some(Cow::Owned(i.to_string())),
         _ => None,
     }
 }
 
-fn parse_mop(v: &Value, completed: bool) -> Option<Mop> {
+/// A micro-op, borrowing from `v`.
+fn parse_mop(v: &Value, completed: bool) -> Option<Mop<'_>> {
+    match v {
+        Value::List(items) => parse_items(items, completed),
+        Value::Shared(items) => parse_items(items, completed),
+        _ => parse_mop_owned(v, completed),
+    }
+}
+
+/// A micro-op whose own list is made on the fly ([`Value::as_list`]; a
+/// list of integers, never a valid micro-op): parsed, then owned.
+fn parse_mop_owned(v: &Value, completed: bool) -> Option<Mop<'static>> {
     let items = v.as_list()?;
-    let [f, key, arg] = &*items else { return None };
+    Some(match parse_items(&items, completed)? {
+        Mop::Append(k, x) => Mop::Append(Cow::Owned(k.into_owned()), x),
+        Mop::Read(k, vs) => Mop::Read(
+            Cow::Owned(k.into_owned()),
+            vs.map(|vs| Cow::Owned(vs.into_owned())),
+        ),
+    })
+}
+
+fn parse_items(items: &[Value], completed: bool) -> Option<Mop<'_>> {
+    let [f, key, arg] = items else { return None };
     let key = key_of(key)?;
     match (f.as_str()?, arg) {
         ("append", Value::Int(x)) => Some(Mop::Append(key, *x)),
-        ("r", Value::Nil) => Some(Mop::Read(key, completed.then(Vec::new))),
-        ("r", list @ (Value::List(_) | Value::Ints(_) | Value::IntSet(_))) => {
-            Some(Mop::Read(key, Some(list.as_ints()?.into_owned())))
+        ("r", Value::Nil) => Some(Mop::Read(key, completed.then(|| Cow::Borrowed(&[][..])))),
+        ("r", list @ (Value::List(_) | Value::Ints(_) | Value::IntSet(_) | Value::Shared(_))) => {
+            Some(Mop::Read(key, Some(list.as_ints()?)))
         }
         _ => None,
     }
@@ -62,25 +86,43 @@ pub(super) fn parse(ops: &[Operation]) -> Result<Vec<Txn<'_>>, HistoryError> {
         } else {
             (&op.input, op.call_line)
         };
-        let Some(list) = value.as_list() else {
-            return Err(HistoryError::new(
-                line,
-                format!("expected a list of micro-ops, found {value}"),
-            ));
+        let mops = match value {
+            Value::List(items) => parse_mops(items, completed, line, parse_mop)?,
+            Value::Shared(items) => parse_mops(items, completed, line, parse_mop)?,
+            _ => {
+                let Some(list) = value.as_list() else {
+                    return Err(HistoryError::new(
+                        line,
+                        format!("expected a list of micro-ops, found {value}"),
+                    ));
+                };
+                parse_mops(&list, completed, line, parse_mop_owned)?
+            }
         };
-        let mut mops = Vec::new();
-        for m in list.iter() {
-            let parsed = parse_mop(m, completed).ok_or_else(|| {
-                HistoryError::new(
-                    line,
-                    format!("expected a micro-op [\"append\", KEY, INT] or [\"r\", KEY, [INT...] or nil], found {m}"),
-                )
-            })?;
-            mops.push(parsed);
-        }
         txns.push(Txn { op, mops });
     }
     Ok(txns)
+}
+
+/// The micro-ops of `items` (a transaction's value at history line `line`),
+/// each parsed with `parse`.
+fn parse_mops<'v, 'm>(
+    items: &'v [Value],
+    completed: bool,
+    line: usize,
+    parse: impl Fn(&'v Value, bool) -> Option<Mop<'m>>,
+) -> Result<Vec<Mop<'m>>, HistoryError> {
+    let mut mops = Vec::with_capacity(items.len());
+    for m in items {
+        let parsed = parse(m, completed).ok_or_else(|| {
+            HistoryError::new(
+                line,
+                format!("expected a micro-op [\"append\", KEY, INT] or [\"r\", KEY, [INT...] or nil], found {m}"),
+            )
+        })?;
+        mops.push(parsed);
+    }
+    Ok(mops)
 }
 
 /// Who appended each (key, value): txn index and whether it was that txn's
@@ -109,9 +151,9 @@ pub(super) fn writers(txns: &[Txn]) -> Result<Writers, HistoryError> {
         let mut last: BTreeMap<&str, i64> = BTreeMap::new();
         for m in &txn.mops {
             if let Mop::Append(k, v) = m {
-                let values = match writers.by_key.get_mut(k.as_str()) {
+                let values = match writers.by_key.get_mut(&**k) {
                     Some(values) => values,
-                    None => writers.by_key.entry(k.clone()).or_default(),
+                    None => writers.by_key.entry(k.to_string()).or_default(),
                 };
                 if let Some((other, _)) = values.insert(*v, (t, false)) {
                     return Err(HistoryError::new(
@@ -122,7 +164,7 @@ pub(super) fn writers(txns: &[Txn]) -> Result<Writers, HistoryError> {
                         ),
                     ));
                 }
-                last.insert(k, *v);
+                last.insert(&**k, *v);
             }
         }
         for (k, v) in last {
@@ -153,9 +195,7 @@ pub(super) fn external_reads<'a>(txns: &'a [Txn]) -> Vec<(usize, &'a str, &'a [i
         for m in &txn.mops {
             match m {
                 Mop::Append(k, _) => written.push(k),
-                Mop::Read(k, Some(vs)) if !written.contains(&k.as_str()) => {
-                    reads.push((t, k.as_str(), vs.as_slice()))
-                }
+                Mop::Read(k, Some(vs)) if !written.contains(&&**k) => reads.push((t, &**k, &**vs)),
                 Mop::Read(..) => {}
             }
         }
@@ -232,9 +272,9 @@ pub(super) fn version_orders(
     for (t, txn) in committed() {
         for m in &txn.mops {
             let Mop::Read(k, Some(vs)) = m else { continue };
-            let entry = longest.entry(k.as_str()).or_insert((t, &[]));
+            let entry = longest.entry(&**k).or_insert((t, &[]));
             if vs.len() > entry.1.len() {
-                *entry = (t, vs.as_slice());
+                *entry = (t, &**vs);
             }
         }
     }
@@ -250,7 +290,7 @@ pub(super) fn version_orders(
     for (t, txn) in committed() {
         for m in &txn.mops {
             let Mop::Read(k, Some(vs)) = m else { continue };
-            let key = &orders[k.as_str()];
+            let key = &orders[&**k];
             // A prefix of the order has the order's first duplicate and
             // first garbage value if it reaches them, and no other.
             let (duplicate, garbage) = if key.is_prefix(vs) {
@@ -285,7 +325,7 @@ pub(super) fn version_orders(
     for (t, txn) in committed() {
         for m in &txn.mops {
             let Mop::Read(k, Some(vs)) = m else { continue };
-            let key = &orders[k.as_str()];
+            let key = &orders[&**k];
             let (longest_t, longest) = (key.longest_t, &key.order);
             if !longest.starts_with(vs) {
                 findings.push(Finding {

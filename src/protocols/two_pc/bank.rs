@@ -51,9 +51,13 @@ pub fn balance(initial: i64, entries: &[i64]) -> i64 {
     initial + entries.iter().map(|&e| entry_amount(e)).sum::<i64>()
 }
 
-/// Account `index`'s name.
+/// Account `index`'s name (`a7`), built without `format!` (a client's
+/// transaction names two).
 pub fn account_name(index: u32) -> String {
-    format!("a{index}")
+    let mut name = String::with_capacity(11);
+    name.push('a');
+    crate::base::digits::push_decimal(&mut name, u64::from(index), 0);
+    name
 }
 
 /// Which participant holds `account`, if it exists: accounts are dealt
@@ -147,9 +151,12 @@ pub fn committed_value(
 }
 
 /// Encode micro-operations as a history value, reads filled from `reads`
-/// (in order) or `nil` when `reads` runs out.
+/// (in order) or `nil` when `reads` runs out. The list of micro-operations
+/// is a [`Value::Shared`] (a `List` to every reader, [`Value::as_list`]):
+/// a transaction is copied into the client's pending operation, the
+/// request, the history and its pairing, and each copy then shares it.
 pub fn encode_txn(ops: &[AccountOp], reads: &mut dyn Iterator<Item = Vec<i64>>) -> Value {
-    let items = ops
+    let items: std::sync::Arc<[Value]> = ops
         .iter()
         .map(|o| {
             let account = Value::Str(o.account.clone());
@@ -167,7 +174,7 @@ pub fn encode_txn(ops: &[AccountOp], reads: &mut dyn Iterator<Item = Vec<i64>>) 
             }
         })
         .collect();
-    Value::List(items)
+    Value::Shared(items)
 }
 
 /// Clients move money between two random accounts, or audit two accounts.
@@ -235,6 +242,13 @@ mod tests {
         assert_eq!(entry_amount(1207), 7);
         assert_eq!(entry_amount(-1207), -7);
         assert_eq!(balance(100, &[1207, -305]), 102);
+    }
+
+    #[test]
+    fn account_names_are_as_formatted() {
+        for index in [0, 1, 9, 10, 11, 99, 100, 12345, u32::MAX] {
+            assert_eq!(account_name(index), format!("a{index}"));
+        }
     }
 
     #[test]

@@ -141,10 +141,17 @@ fn decision_log<N: CommitNode>(sim: &Sim<N>) -> Vec<DecisionRecord> {
 /// Transactions some handler just decided, with their participants
 /// (borrowed: the per-step checks run after every event, so they allocate
 /// nothing and format nothing unless a check fails).
+///
+/// With `only_if_down`, none unless some node is down (a step that ran no
+/// handler changed no live node's state: only a crash can have changed a
+/// stance).
 fn fresh_decisions<N: CommitNode>(
     sim: &Sim<N>,
+    only_if_down: bool,
 ) -> impl Iterator<Item = (NodeId, TxId, Outcome, &[NodeId])> {
-    sim.live_nodes().filter_map(|(id, node)| {
+    let none = only_if_down && sim.slots().iter().all(|slot| slot.state.is_some());
+    let nodes = if none { None } else { Some(sim.live_nodes()) };
+    nodes.into_iter().flatten().filter_map(|(id, node)| {
         let tx = node.last_decided()?;
         if let Some(log) = node.decision_log() {
             let r = log.get(&tx)?;
@@ -163,12 +170,29 @@ fn fresh_decisions<N: CommitNode>(
 /// only on those three, so the first failing decision, and the node a
 /// failure names, are the same as without skipping. Remembers up to eight
 /// (no allocation); past that, repeats are checked again.
+///
+/// Only decisions this step may have changed the verdict on are returned:
+/// the decision of a node whose handler ran in the step
+/// ([`Sim::handled_nodes`]), and a decision one of whose participants ran a
+/// handler in the step or is down (a crash moves a participant's stance from
+/// its memory to its storage, and this does not know when it crashed). The
+/// checks run after every step and a failure stops the run, so every other
+/// decision was judged, on exactly the stances it has now, at the step
+/// before, and passed: the first failing decision, and so the verdict and
+/// its message, are the same as judging them all, at the same step. A
+/// node's state changes only in its own handlers, which the engine runs
+/// only inside a step (the start and a restart too), and a crash is a step.
 fn distinct_decisions<N: CommitNode>(
     sim: &Sim<N>,
 ) -> impl Iterator<Item = (NodeId, TxId, Outcome, &[NodeId])> {
+    let handled = sim.handled_nodes();
+    let touched = move |p: &NodeId| handled.contains(p) || sim.node(*p).is_none();
     let mut seen: [Option<(TxId, Outcome, &[NodeId])>; 8] = [None; 8];
     let mut count = 0;
-    fresh_decisions(sim).filter(move |&(_, tx, outcome, participants)| {
+    fresh_decisions(sim, handled.is_empty()).filter(move |&(by, tx, outcome, participants)| {
+        if !handled.contains(&by) && !participants.iter().any(touched) {
+            return false;
+        }
         let key = (tx, outcome, participants);
         if seen[..count].contains(&Some(key)) {
             return false;

@@ -52,7 +52,7 @@ pub struct AbortCounts {
 }
 
 /// The coordinator's state.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct Coordinator {
     pub(super) active: BTreeMap<TxId, Active>,
     /// Every decision, as in the durable log (reloaded at start).
@@ -61,6 +61,25 @@ pub struct Coordinator {
     pub last_decision: Option<TxId>,
     /// Abort reasons since the last start.
     pub aborts: AbortCounts,
+    /// The decisions in `log` some participant has not acknowledged
+    /// (exactly those whose record is not [`DecisionRecord::done`]), in
+    /// order: what a retry resends, without going through every decision
+    /// ever made. Kept with `log` by every handler that changes it; not in
+    /// `Debug` (it follows from `log`).
+    pub(super) unacked: BTreeSet<TxId>,
+}
+
+/// The derived `Debug` of the fields before `unacked` (the explorer's
+/// fingerprint of a node is its `Debug` text).
+impl std::fmt::Debug for Coordinator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Coordinator")
+            .field("active", &self.active)
+            .field("log", &self.log)
+            .field("last_decision", &self.last_decision)
+            .field("aborts", &self.aborts)
+            .finish()
+    }
 }
 
 fn log_key(tx: TxId) -> String {
@@ -82,7 +101,13 @@ impl Coordinator {
                 }
             }
         }
-        let pending = self.log.values().filter(|r| !r.done()).count();
+        self.unacked = self
+            .log
+            .values()
+            .filter(|r| !r.done())
+            .map(|r| r.tx)
+            .collect();
+        let pending = self.unacked.len();
         if pending > 0 {
             ctx.log(format!(
                 "recovered {pending} unacknowledged decisions from the log"
@@ -139,6 +164,9 @@ impl Coordinator {
                 if let Some(record) = self.log.get_mut(&tx) {
                     if record.acked.insert(from) {
                         ctx.storage().put_owned(&log_key(tx), record.clone());
+                        if record.done() {
+                            self.unacked.remove(&tx);
+                        }
                     }
                 }
             }
@@ -266,6 +294,11 @@ impl Coordinator {
             };
             ctx.send(p, msg);
         }
+        if record.done() {
+            self.unacked.remove(&tx);
+        } else {
+            self.unacked.insert(tx);
+        }
         self.log.insert(tx, record);
         self.last_decision = Some(tx);
     }
@@ -319,7 +352,7 @@ impl Coordinator {
     }
 
     fn resend_decisions(&self, ctx: &mut Ctx<TwoPc>) {
-        for record in self.log.values().filter(|r| !r.done()) {
+        for record in self.unacked.iter().filter_map(|tx| self.log.get(tx)) {
             for &p in record
                 .participants
                 .iter()

@@ -235,3 +235,32 @@ fn stored_records_round_trip_through_json() {
     });
     round_trip(vec![i64::MIN, -1, 0, i64::MAX]);
 }
+
+/// The coordinator's `unacked` (what a retry resends) is, after every
+/// step, exactly the decisions in its log some participant has not
+/// acknowledged, through crashes and restarts of a participant and of the
+/// coordinator itself.
+#[test]
+fn the_unacknowledged_decisions_follow_the_log() {
+    let faults = vec![
+        at(1_000, FaultAction::Crash(Target::Node(NodeId(2)))),
+        at(2_500, FaultAction::Restart(Target::Node(NodeId(2)))),
+        at(3_000, FaultAction::Crash(Target::Node(COORDINATOR))),
+        at(4_000, FaultAction::Restart(Target::Node(COORDINATOR))),
+    ];
+    let mut s = sim(Params::default(), 4, 3, faults);
+    let (mut steps, mut most) = (0, 0);
+    while s.step() == crate::sim::StepResult::Progressed {
+        steps += 1;
+        let Some(c) = s.node(COORDINATOR).and_then(TwoPc::coordinator) else {
+            continue;
+        };
+        let want: BTreeSet<TxId> = c.log.values().filter(|r| !r.done()).map(|r| r.tx).collect();
+        assert_eq!(c.unacked, want, "at step {steps}");
+        most = most.max(want.len());
+    }
+    assert!(
+        steps > 1_000 && most > 0,
+        "{steps} steps, at most {most} unacknowledged"
+    );
+}
