@@ -97,10 +97,10 @@ fn unknown_op(model: &str, f: &str, expected: &str) -> String {
 
 /// Empty string, empty list and nil are the same "empty" value.
 pub(super) fn normalize(v: &Value) -> Value {
-    match v {
-        Value::Str(s) if s.is_empty() => Value::Nil,
-        Value::List(l) if l.is_empty() => Value::Nil,
-        other => other.clone(),
+    if is_empty(v) {
+        Value::Nil
+    } else {
+        v.clone()
     }
 }
 
@@ -338,26 +338,31 @@ impl Kv {
     }
 }
 
+/// Empty: nil, `""`, or a list of no items in any of `Value`'s list forms.
 fn is_empty(v: &Value) -> bool {
     match v {
         Value::Nil => true,
         Value::Str(s) => s.is_empty(),
-        Value::List(l) => l.is_empty(),
-        _ => false,
+        other => other.as_list().is_some_and(|items| items.is_empty()),
     }
 }
 
+/// `v` appended to `state`: strings concatenate; a list (in any of
+/// `Value`'s list forms) gets `v` as its last item; nothing becomes `[v]`
+/// and any other value `s` becomes `[s, v]`.
 fn append(state: &Value, v: &Value) -> Value {
     match (state, v) {
         (Value::Nil, Value::Str(s)) => Value::Str(s.clone()),
         (Value::Str(a), Value::Str(b)) => Value::Str(format!("{a}{b}")),
-        (Value::List(items), v) => {
-            let mut items = items.clone();
-            items.push(v.clone());
-            Value::List(items)
-        }
         (Value::Nil, v) => Value::List(vec![v.clone()]),
-        (other, v) => Value::List(vec![other.clone(), v.clone()]),
+        (other, v) => match other.as_list() {
+            Some(items) => {
+                let mut items = items.into_owned();
+                items.push(v.clone());
+                Value::List(items)
+            }
+            None => Value::List(vec![other.clone(), v.clone()]),
+        },
     }
 }
 
@@ -754,6 +759,30 @@ mod tests {
         ops.iter()
             .map(|o| model.compile(o).expect("compiles").expect("kept"))
             .collect()
+    }
+
+    #[test]
+    fn every_list_form_is_a_list_to_append_to_and_empty_when_it_has_no_items() {
+        let (int, list) = (Value::Int, Value::List);
+        let forms = [
+            list(vec![int(1), int(2)]),
+            Value::ints(vec![1, 2]),
+            Value::int_set([1, 2]),
+            Value::shared_list(vec![int(1), int(2)]),
+        ];
+        for form in &forms {
+            assert_eq!(append(form, &int(3)), list(vec![int(1), int(2), int(3)]));
+            assert!(!is_empty(form));
+        }
+        assert_eq!(append(&int(1), &int(3)), list(vec![int(1), int(3)]));
+        for empty in [
+            list(vec![]),
+            Value::ints(vec![]),
+            Value::shared_list(vec![]),
+        ] {
+            assert!(is_empty(&empty));
+            assert_eq!(normalize(&empty), Value::Nil);
+        }
     }
 
     #[test]
