@@ -11,7 +11,7 @@
 //! `account/<name>`: its entries).
 
 use super::bank::{accounts_of, balance};
-use super::lab::TwoPcLabNode;
+use super::lab::{Decided, TwoPcLabNode};
 use super::{DecisionRecord, Outcome, Params, Phase, TwoPc, TxId, TxnRecord, COORDINATOR};
 use crate::check::serializability::{self, Consistency};
 use crate::check::CheckKind;
@@ -47,6 +47,13 @@ pub trait CommitNode: Node {
     fn accounts(&self) -> Option<&BTreeMap<String, Vec<i64>>>;
     /// The transaction whose outcome this node recorded in its last handler.
     fn last_decided(&self) -> Option<TxId>;
+    /// The decision [`last_decided`](Self::last_decided) names, as recorded
+    /// (see [`TwoPcLabNode::last_decision`]); by default looked up in
+    /// [`decision_log`](Self::decision_log) or
+    /// [`txn_records`](Self::txn_records).
+    fn last_decision(&self) -> Option<Decided<'_>> {
+        Decided::look_up(self.last_decided(), self.decision_log(), self.txn_records())
+    }
     /// Most locks this participant held at once (for a metric).
     fn locks_peak(&self) -> usize;
 }
@@ -66,6 +73,9 @@ impl<N: TwoPcLabNode> CommitNode for N {
     }
     fn last_decided(&self) -> Option<TxId> {
         TwoPcLabNode::last_decided(self)
+    }
+    fn last_decision(&self) -> Option<Decided<'_>> {
+        TwoPcLabNode::last_decision(self)
     }
     fn locks_peak(&self) -> usize {
         TwoPcLabNode::locks_peak(self)
@@ -140,7 +150,10 @@ fn decision_log<N: CommitNode>(sim: &Sim<N>) -> Vec<DecisionRecord> {
 
 /// Transactions some handler just decided, with their participants
 /// (borrowed: the per-step checks run after every event, so they allocate
-/// nothing and format nothing unless a check fails).
+/// nothing and format nothing unless a check fails). Each live node's
+/// decision comes from [`CommitNode::last_decision`]: the reference keeps a
+/// copy of it, any other node (a student's, always, through the lab's
+/// `DynTwoPc`) looks it up in its records.
 ///
 /// With `only_if_down`, none unless some node is down (a step that ran no
 /// handler changed no live node's state: only a crash can have changed a
@@ -152,14 +165,8 @@ fn fresh_decisions<N: CommitNode>(
     let none = only_if_down && sim.slots().iter().all(|slot| slot.state.is_some());
     let nodes = if none { None } else { Some(sim.live_nodes()) };
     nodes.into_iter().flatten().filter_map(|(id, node)| {
-        let tx = node.last_decided()?;
-        if let Some(log) = node.decision_log() {
-            let r = log.get(&tx)?;
-            return Some((id, r.tx, r.outcome, r.participants.as_slice()));
-        }
-        let r = node.txn_records()?.get(&tx)?;
-        let outcome = r.phase.outcome()?;
-        Some((id, r.tx, outcome, r.participants.as_slice()))
+        let d = node.last_decision()?;
+        Some((id, d.tx, d.outcome, d.participants))
     })
 }
 
@@ -504,8 +511,8 @@ pub fn attach_bank_checks<N: CommitNode>(b: SimBuilder<N>, bank: BankShape) -> S
         .invariant(Invariant::sometimes("a-transaction-commits", |sim| {
             sim.node(COORDINATOR)
                 .and_then(|c: &N| {
-                    let tx = c.last_decided()?;
-                    c.decision_log()?.get(&tx).map(|r| r.outcome)
+                    c.decision_log()?;
+                    c.last_decision().map(|d| d.outcome)
                 })
                 .is_some_and(|outcome| outcome == Outcome::Commit)
         }))

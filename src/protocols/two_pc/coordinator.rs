@@ -67,6 +67,11 @@ pub struct Coordinator {
     /// ever made. Kept with `log` by every handler that changes it; not in
     /// `Debug` (it follows from `log`).
     pub(super) unacked: BTreeSet<TxId>,
+    /// A copy of the decision `last_decision` names (its transaction,
+    /// outcome and participants, as logged), set with it, so the per-step
+    /// checks need no look-up in `log` ([`crate::protocols::two_pc::TwoPcLabNode::last_decision`]).
+    /// Not in `Debug` (it follows from `log`).
+    pub(super) last: Option<(TxId, Outcome, Vec<NodeId>)>,
 }
 
 /// The derived `Debug` of the fields before `unacked` (the explorer's
@@ -299,6 +304,7 @@ impl Coordinator {
         } else {
             self.unacked.insert(tx);
         }
+        self.last = Some((tx, record.outcome, record.participants.clone()));
         self.log.insert(tx, record);
         self.last_decision = Some(tx);
     }

@@ -42,7 +42,7 @@
 pub mod bank;
 mod checks;
 pub mod lab;
-pub use lab::TwoPcLabNode;
+pub use lab::{Decided, TwoPcLabNode};
 mod coordinator;
 pub(crate) mod inspect;
 mod participant;

@@ -60,7 +60,7 @@ enum Lock {
 }
 
 /// A participant's state.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Participant {
     /// Committed entries of each account held here.
     pub accounts: BTreeMap<String, Vec<i64>>,
@@ -71,6 +71,26 @@ pub struct Participant {
     pub last_outcome: Option<TxId>,
     /// Most locks held at once since the last start.
     pub locks_peak: usize,
+    /// A copy of the decision `last_outcome` names (its transaction,
+    /// outcome and participants, as recorded), set and cleared with it, so
+    /// the per-step checks need no look-up in `txns`
+    /// ([`crate::protocols::two_pc::TwoPcLabNode::last_decision`]). Not in
+    /// `Debug` (it follows from `txns`).
+    pub(super) last: Option<(TxId, Outcome, Vec<NodeId>)>,
+}
+
+/// The derived `Debug` of the fields before `last` (the explorer's
+/// fingerprint of a node is its `Debug` text).
+impl std::fmt::Debug for Participant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Participant")
+            .field("accounts", &self.accounts)
+            .field("txns", &self.txns)
+            .field("locks", &self.locks)
+            .field("last_outcome", &self.last_outcome)
+            .field("locks_peak", &self.locks_peak)
+            .finish()
+    }
 }
 
 fn txn_key(tx: TxId) -> String {
@@ -94,6 +114,7 @@ impl Participant {
             locks: BTreeMap::new(),
             last_outcome: None,
             locks_peak: 0,
+            last: None,
         }
     }
 
@@ -183,7 +204,7 @@ impl Participant {
         from: NodeId,
         msg: Msg,
     ) {
-        self.last_outcome = None;
+        self.forget_last();
         match msg {
             Msg::Prepare {
                 tx,
@@ -395,8 +416,7 @@ impl Participant {
                     locks: 0,
                 };
                 ctx.storage().put_owned(&txn_key(tx), record.clone());
-                self.txns.insert(tx, record);
-                self.last_outcome = Some(tx);
+                self.decided(record);
             }
         }
         ctx.send(COORDINATOR, Msg::Ack { tx });
@@ -426,8 +446,24 @@ impl Participant {
         ctx.storage().put_owned(&txn_key(tx), record.clone());
         ctx.storage().sync();
         self.unlock(tx, &record.ops);
+        self.decided(record);
+    }
+
+    /// Keep `record`, just decided, as this handler's outcome.
+    fn decided(&mut self, record: TxnRecord) {
+        let tx = record.tx;
+        self.last = record
+            .phase
+            .outcome()
+            .map(|outcome| (tx, outcome, record.participants.clone()));
         self.txns.insert(tx, record);
         self.last_outcome = Some(tx);
+    }
+
+    /// No outcome recorded by this handler (yet).
+    fn forget_last(&mut self) {
+        self.last_outcome = None;
+        self.last = None;
     }
 
     /// Cooperative termination: a peer in doubt asks what we know.
@@ -459,8 +495,7 @@ impl Participant {
                 };
                 ctx.storage().put_owned(&txn_key(tx), record.clone());
                 ctx.storage().sync();
-                self.txns.insert(tx, record);
-                self.last_outcome = Some(tx);
+                self.decided(record);
                 ctx.log(format!("{tx}: never prepared, refuse it for {from}"));
                 Outcome::Abort
             }
@@ -474,7 +509,7 @@ impl Participant {
     }
 
     pub(super) fn on_timer(&mut self, params: &Params, ctx: &mut Ctx<TwoPc>, timer: Timer) {
-        self.last_outcome = None;
+        self.forget_last();
         let Timer::InDoubt(tx) = timer else {
             return;
         };
