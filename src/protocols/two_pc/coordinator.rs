@@ -5,6 +5,7 @@ use super::{Bug, Msg, Outcome, Params, Timer, TwoPc, TxId, Vote};
 use crate::sim::{ClientId, Ctx, NodeId, Reply, Request, TimerId};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// The durable record of a decision (`decision/<tx>` in storage).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,7 +36,7 @@ pub struct Active {
     client: ClientId,
     request: u64,
     ops: Vec<AccountOp>,
-    pub(super) shares: BTreeMap<NodeId, Vec<AccountOp>>,
+    pub(super) shares: BTreeMap<NodeId, Arc<[AccountOp]>>,
     pub(super) votes: BTreeMap<NodeId, Vec<Vec<i64>>>,
     vote_timer: TimerId,
 }
@@ -135,12 +136,16 @@ impl Coordinator {
             Ok(split) => split,
             Err(why) => return ctx.reply(&request, Reply::Fail(why)),
         };
+        let shares: BTreeMap<NodeId, Arc<[AccountOp]>> = shares
+            .into_iter()
+            .map(|(node, share)| (node, Arc::from(share)))
+            .collect();
         let participants: Vec<NodeId> = shares.keys().copied().collect();
         for (&node, share) in &shares {
             let msg = Msg::Prepare {
                 tx,
                 participants: participants.clone(),
-                ops: share.clone(),
+                ops: Arc::clone(share),
             };
             ctx.send(node, msg);
         }
@@ -349,7 +354,7 @@ impl Coordinator {
                     let msg = Msg::Prepare {
                         tx,
                         participants: participants.clone(),
-                        ops: share.clone(),
+                        ops: Arc::clone(share),
                     };
                     ctx.send(node, msg);
                 }

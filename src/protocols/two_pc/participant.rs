@@ -5,6 +5,7 @@ use super::{Bug, Msg, Outcome, Params, Timer, TwoPc, TxId, Vote, COORDINATOR};
 use crate::sim::{Ctx, NodeId, SimTime};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// Where a transaction stands at a participant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -35,8 +36,13 @@ pub struct TxnRecord {
     pub tx: TxId,
     /// Every participant of the transaction (empty if never told).
     pub participants: Vec<NodeId>,
-    /// This participant's micro-operations.
-    pub ops: Vec<AccountOp>,
+    /// This participant's micro-operations, shared (`Arc`) with the prepare
+    /// that brought them and every copy of the record (in memory, in
+    /// storage): a copy costs a reference count, not the account names.
+    /// Build it from a `Vec` with `ops.into()`; it reads as a slice
+    /// (`&record.ops`, `record.ops.iter()`). Printed, hashed and stored as
+    /// the list it holds.
+    pub ops: Arc<[AccountOp]>,
     /// Where it stands.
     pub phase: Phase,
     /// This participant voted yes (logged before the vote was sent).
@@ -97,8 +103,12 @@ fn txn_key(tx: TxId) -> String {
     tx.key("txn/")
 }
 
+/// `account/<name>`, without `format!` (a key is made at every commit).
 fn account_key(account: &str) -> String {
-    format!("account/{account}")
+    let mut key = String::with_capacity(8 + account.len());
+    key.push_str("account/");
+    key.push_str(account);
+    key
 }
 
 impl Participant {
@@ -242,7 +252,7 @@ impl Participant {
         ctx: &mut Ctx<TwoPc>,
         tx: TxId,
         participants: Vec<NodeId>,
-        ops: Vec<AccountOp>,
+        ops: Arc<[AccountOp]>,
     ) {
         if let Some(record) = self.txns.get(&tx) {
             let vote = Self::recorded_vote(record);
@@ -294,7 +304,7 @@ impl Participant {
     ) -> Result<Vec<Vec<i64>>, String> {
         // Bug `always-yes`: no lock or funds check, every prepare is a yes.
         let always_yes = params.has(Bug::AlwaysYes);
-        for op in &record.ops {
+        for op in record.ops.iter() {
             if !self.accounts.contains_key(&op.account) {
                 return Err(format!("no account {} here", op.account));
             }
@@ -314,7 +324,7 @@ impl Participant {
         }
         let mut staged: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
         let mut reads = Vec::new();
-        for op in &record.ops {
+        for op in record.ops.iter() {
             let entries = staged
                 .entry(op.account.as_str())
                 .or_insert_with(|| self.accounts[&op.account].clone());
@@ -402,7 +412,7 @@ impl Participant {
                 let record = TxnRecord {
                     tx,
                     participants,
-                    ops: Vec::new(),
+                    ops: Arc::from([]),
                     phase: if outcome == Outcome::Commit {
                         Phase::Committed
                     } else {
@@ -428,9 +438,14 @@ impl Participant {
             return;
         };
         if outcome == Outcome::Commit {
-            for op in &record.ops {
+            for op in record.ops.iter() {
                 if let MicroOp::Append(e) = op.op {
-                    let entries = self.accounts.entry(op.account.clone()).or_default();
+                    if !self.accounts.contains_key(&op.account) {
+                        self.accounts.insert(op.account.clone(), Vec::new());
+                    }
+                    let Some(entries) = self.accounts.get_mut(&op.account) else {
+                        continue;
+                    };
                     entries.push(e);
                     let entries = entries.clone();
                     ctx.storage().put_owned(&account_key(&op.account), entries);
@@ -484,7 +499,7 @@ impl Participant {
                 let record = TxnRecord {
                     tx,
                     participants: participants.clone(),
-                    ops: Vec::new(),
+                    ops: Arc::from([]),
                     phase: Phase::Aborted,
                     voted_yes: false,
                     reads: Vec::new(),

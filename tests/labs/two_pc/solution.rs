@@ -393,7 +393,7 @@ impl Participant {
         TxnRecord {
             tx,
             participants,
-            ops,
+            ops: ops.into(),
             phase: Phase::Aborted,
             voted_yes: false,
             reads: Vec::new(),
