@@ -155,14 +155,13 @@ fn decision_log<N: CommitNode>(sim: &Sim<N>) -> Vec<DecisionRecord> {
 /// copy of it, any other node (a student's, always, through the lab's
 /// `DynTwoPc`) looks it up in its records.
 ///
-/// With `only_if_down`, none unless some node is down (a step that ran no
-/// handler changed no live node's state: only a crash can have changed a
-/// stance).
+/// With `none`, none at all (the caller's: a step that ran no handler while
+/// every node is up changed no live node's state, and only a crash can
+/// have changed a stance).
 fn fresh_decisions<N: CommitNode>(
     sim: &Sim<N>,
-    only_if_down: bool,
+    none: bool,
 ) -> impl Iterator<Item = (NodeId, TxId, Outcome, &[NodeId])> {
-    let none = only_if_down && sim.slots().iter().all(|slot| slot.state.is_some());
     let nodes = if none { None } else { Some(sim.live_nodes()) };
     nodes.into_iter().flatten().filter_map(|(id, node)| {
         let d = node.last_decision()?;
@@ -193,10 +192,21 @@ fn distinct_decisions<N: CommitNode>(
     sim: &Sim<N>,
 ) -> impl Iterator<Item = (NodeId, TxId, Outcome, &[NodeId])> {
     let handled = sim.handled_nodes();
-    let touched = move |p: &NodeId| handled.contains(p) || sim.node(*p).is_none();
+    let slots = sim.slots();
+    let all_up = slots.iter().all(|slot| slot.state.is_some());
+    // A participant is down if its node is (with every node up: only an id
+    // past the last node, which `sim.node` also answers `None` for).
+    let touched = move |p: &NodeId| {
+        handled.contains(p)
+            || if all_up {
+                p.index() >= slots.len()
+            } else {
+                sim.node(*p).is_none()
+            }
+    };
     let mut seen: [Option<(TxId, Outcome, &[NodeId])>; 8] = [None; 8];
     let mut count = 0;
-    fresh_decisions(sim, handled.is_empty()).filter(move |&(by, tx, outcome, participants)| {
+    fresh_decisions(sim, handled.is_empty() && all_up).filter(move |&(by, tx, outcome, participants)| {
         if !handled.contains(&by) && !participants.iter().any(touched) {
             return false;
         }

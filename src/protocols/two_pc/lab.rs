@@ -153,10 +153,10 @@ impl TwoPcLabNode for TwoPc {
             super::Role::Coordinator(c) => (c.last_decision, &c.last),
             super::Role::Participant(p) => (p.last_outcome, &p.last),
         };
-        let Some((decided, outcome, participants)) = last.as_ref().filter(|l| Some(l.0) == tx)
-        else {
+        let tx = tx?;
+        let Some((decided, outcome, participants)) = last.as_ref().filter(|l| l.0 == tx) else {
             // Not kept (never, as every handler keeps it): look it up.
-            return Decided::look_up(tx, self.decision_log(), self.txn_records());
+            return Decided::look_up(Some(tx), self.decision_log(), self.txn_records());
         };
         Some(Decided {
             tx: *decided,
