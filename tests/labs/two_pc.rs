@@ -140,8 +140,14 @@ fn plausible_shortcuts_lose_their_parts() {
 fn a_lying_last_decision_does_not_change_the_grade() {
     use distlab::labs::grade;
     let board = |b: distlab::labs::grade::Build<'_>| {
-        let board = grade::grade(&LAB, b, &grading::root(), &grading::options(None, 2), &|| {})
-            .expect("grades");
+        let board = grade::grade(
+            &LAB,
+            b,
+            &grading::root(),
+            &grading::options(None, 2),
+            &|| {},
+        )
+        .expect("grades");
         (board.earned(), grading::lost(&board))
     };
     let honest = board(&build::<cheat_nodes::CommitsForOthers>);

@@ -206,20 +206,22 @@ fn distinct_decisions<N: CommitNode>(
     };
     let mut seen: [Option<(TxId, Outcome, &[NodeId])>; 8] = [None; 8];
     let mut count = 0;
-    fresh_decisions(sim, handled.is_empty() && all_up).filter(move |&(by, tx, outcome, participants)| {
-        if !handled.contains(&by) && !participants.iter().any(touched) {
-            return false;
-        }
-        let key = (tx, outcome, participants);
-        if seen[..count].contains(&Some(key)) {
-            return false;
-        }
-        if count < seen.len() {
-            seen[count] = Some(key);
-            count += 1;
-        }
-        true
-    })
+    fresh_decisions(sim, handled.is_empty() && all_up).filter(
+        move |&(by, tx, outcome, participants)| {
+            if !handled.contains(&by) && !participants.iter().any(touched) {
+                return false;
+            }
+            let key = (tx, outcome, participants);
+            if seen[..count].contains(&Some(key)) {
+                return false;
+            }
+            if count < seen.len() {
+                seen[count] = Some(key);
+                count += 1;
+            }
+            true
+        },
+    )
 }
 
 fn atomicity<N: CommitNode>(sim: &Sim<N>) -> Result<(), String> {

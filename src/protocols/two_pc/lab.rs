@@ -63,11 +63,7 @@ pub trait TwoPcLabNode: Node {
     /// [`attach_checks`](super::attach_checks), as the reference runs in the
     /// shipped scenarios, does use it).
     fn last_decision(&self) -> Option<Decided<'_>> {
-        Decided::look_up(
-            self.last_decided(),
-            self.decision_log(),
-            self.txn_records(),
-        )
+        Decided::look_up(self.last_decided(), self.decision_log(), self.txn_records())
     }
 
     /// Most locks this participant held at once (for a metric; default 0).

@@ -217,7 +217,8 @@ fn stored_records_round_trip_through_json() {
                 account: "a4".into(),
                 op: bank::MicroOp::Append(-1207),
             },
-        ].into(),
+        ]
+        .into(),
         phase: Phase::Prepared,
         voted_yes: true,
         reads: vec![vec![1, -2, 3], Vec::new()],
