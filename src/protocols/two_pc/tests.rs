@@ -296,7 +296,7 @@ fn the_kept_last_decision_is_what_the_records_say_at_every_step() {
             loop {
                 for (id, node) in sim.live_nodes() {
                     let looked_up = Decided::look_up(
-                        node.last_decided(),
+                        TwoPcLabNode::last_decided(node),
                         TwoPcLabNode::decision_log(node),
                         TwoPcLabNode::txn_records(node),
                     );
