@@ -22,7 +22,7 @@ use crate::sim::Invariant;
 use crate::sim::{DynSim, SimBuilder};
 use std::sync::{Arc, LazyLock};
 
-pub use crate::protocols::two_pc::lab::TwoPcLabNode;
+pub use crate::protocols::two_pc::lab::{Decided, TwoPcLabNode};
 pub use erased::{DynTwoPc, MakeNode};
 
 mod erased;

@@ -131,3 +131,31 @@ fn plausible_shortcuts_lose_their_parts() {
         }],
     );
 }
+
+/// `TwoPcLabNode::last_decision` is a shortcut the grader does not take: a
+/// node that overrides it to hide its decisions from the per-step checks
+/// gets exactly the grade of the same node without the override, which
+/// the per-step check `commit-needs-every-yes-vote` fails.
+#[test]
+fn a_lying_last_decision_does_not_change_the_grade() {
+    use distlab::labs::grade;
+    let board = |b: distlab::labs::grade::Build<'_>| {
+        let board = grade::grade(
+            &LAB,
+            b,
+            &grading::root(),
+            &grading::options(None, 2),
+            &|| {},
+        )
+        .expect("grades");
+        (board.earned(), grading::lost(&board))
+    };
+    let honest = board(&build::<cheat_nodes::CommitsForOthers>);
+    let liar = board(&build::<cheat_nodes::HidesItsDecisions>);
+    assert!(
+        honest.1.contains("commit-needs-every-yes-vote"),
+        "{}",
+        honest.1
+    );
+    assert_eq!(honest, liar);
+}

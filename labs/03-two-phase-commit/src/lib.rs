@@ -288,7 +288,7 @@ impl Participant {
     }
 
     /// A fresh record of `tx`, in phase Aborted with no vote. (Given.)
-    fn new_record(tx: TxId, participants: Vec<NodeId>, ops: Vec<AccountOp>) -> TxnRecord {
+    fn new_record(tx: TxId, participants: Vec<NodeId>, ops: Arc<[AccountOp]>) -> TxnRecord {
         TxnRecord {
             tx,
             participants,
@@ -416,7 +416,7 @@ impl Participant {
         ctx: &mut Ctx<TwoPhaseCommit>,
         tx: TxId,
         participants: Vec<NodeId>,
-        ops: Vec<AccountOp>,
+        ops: Arc<[AccountOp]>,
     ) {
         // R2: a transaction already on record gets the same vote again (yes
         // with the recorded reads, or no); otherwise `check_and_read`: a no is

@@ -241,7 +241,7 @@ impl Participant {
         let mut record = TxnRecord {
             tx,
             participants,
-            ops,
+            ops: ops.into(),
             phase: Phase::Aborted,
             voted_yes: false,
             reads: Vec::new(),
@@ -361,7 +361,7 @@ impl Participant {
         let record = TxnRecord {
             tx,
             participants,
-            ops: Vec::new(),
+            ops: Vec::new().into(),
             phase: if state == State::Committed {
                 Phase::Committed
             } else {
@@ -388,7 +388,7 @@ impl Participant {
             return;
         };
         if outcome == Outcome::Commit {
-            for op in &record.ops {
+            for op in record.ops.iter() {
                 if let MicroOp::Append(e) = op.op {
                     let entries = self.shard.accounts.entry(op.account.clone()).or_default();
                     entries.push(e);

@@ -11,7 +11,7 @@
 //! `account/<name>`: its entries).
 
 use super::bank::{accounts_of, balance};
-use super::lab::TwoPcLabNode;
+use super::lab::{Decided, TwoPcLabNode};
 use super::{DecisionRecord, Outcome, Params, Phase, TwoPc, TxId, TxnRecord, COORDINATOR};
 use crate::check::serializability::{self, Consistency};
 use crate::check::CheckKind;
@@ -47,6 +47,13 @@ pub trait CommitNode: Node {
     fn accounts(&self) -> Option<&BTreeMap<String, Vec<i64>>>;
     /// The transaction whose outcome this node recorded in its last handler.
     fn last_decided(&self) -> Option<TxId>;
+    /// The decision [`last_decided`](Self::last_decided) names, as recorded
+    /// (see [`TwoPcLabNode::last_decision`]); by default looked up in
+    /// [`decision_log`](Self::decision_log) or
+    /// [`txn_records`](Self::txn_records).
+    fn last_decision(&self) -> Option<Decided<'_>> {
+        Decided::look_up(self.last_decided(), self.decision_log(), self.txn_records())
+    }
     /// Most locks this participant held at once (for a metric).
     fn locks_peak(&self) -> usize;
 }
@@ -66,6 +73,9 @@ impl<N: TwoPcLabNode> CommitNode for N {
     }
     fn last_decided(&self) -> Option<TxId> {
         TwoPcLabNode::last_decided(self)
+    }
+    fn last_decision(&self) -> Option<Decided<'_>> {
+        TwoPcLabNode::last_decision(self)
     }
     fn locks_peak(&self) -> usize {
         TwoPcLabNode::locks_peak(self)
@@ -140,26 +150,22 @@ fn decision_log<N: CommitNode>(sim: &Sim<N>) -> Vec<DecisionRecord> {
 
 /// Transactions some handler just decided, with their participants
 /// (borrowed: the per-step checks run after every event, so they allocate
-/// nothing and format nothing unless a check fails).
+/// nothing and format nothing unless a check fails). Each live node's
+/// decision comes from [`CommitNode::last_decision`]: the reference keeps a
+/// copy of it, any other node (a student's, always, through the lab's
+/// `DynTwoPc`) looks it up in its records.
 ///
-/// With `only_if_down`, none unless some node is down (a step that ran no
-/// handler changed no live node's state: only a crash can have changed a
-/// stance).
+/// With `none`, none at all (the caller's: a step that ran no handler while
+/// every node is up changed no live node's state, and only a crash can
+/// have changed a stance).
 fn fresh_decisions<N: CommitNode>(
     sim: &Sim<N>,
-    only_if_down: bool,
+    none: bool,
 ) -> impl Iterator<Item = (NodeId, TxId, Outcome, &[NodeId])> {
-    let none = only_if_down && sim.slots().iter().all(|slot| slot.state.is_some());
     let nodes = if none { None } else { Some(sim.live_nodes()) };
     nodes.into_iter().flatten().filter_map(|(id, node)| {
-        let tx = node.last_decided()?;
-        if let Some(log) = node.decision_log() {
-            let r = log.get(&tx)?;
-            return Some((id, r.tx, r.outcome, r.participants.as_slice()));
-        }
-        let r = node.txn_records()?.get(&tx)?;
-        let outcome = r.phase.outcome()?;
-        Some((id, r.tx, outcome, r.participants.as_slice()))
+        let d = node.last_decision()?;
+        Some((id, d.tx, d.outcome, d.participants))
     })
 }
 
@@ -186,23 +192,36 @@ fn distinct_decisions<N: CommitNode>(
     sim: &Sim<N>,
 ) -> impl Iterator<Item = (NodeId, TxId, Outcome, &[NodeId])> {
     let handled = sim.handled_nodes();
-    let touched = move |p: &NodeId| handled.contains(p) || sim.node(*p).is_none();
+    let slots = sim.slots();
+    let all_up = slots.iter().all(|slot| slot.state.is_some());
+    // A participant is down if its node is (with every node up: only an id
+    // past the last node, which `sim.node` also answers `None` for).
+    let touched = move |p: &NodeId| {
+        handled.contains(p)
+            || if all_up {
+                p.index() >= slots.len()
+            } else {
+                sim.node(*p).is_none()
+            }
+    };
     let mut seen: [Option<(TxId, Outcome, &[NodeId])>; 8] = [None; 8];
     let mut count = 0;
-    fresh_decisions(sim, handled.is_empty()).filter(move |&(by, tx, outcome, participants)| {
-        if !handled.contains(&by) && !participants.iter().any(touched) {
-            return false;
-        }
-        let key = (tx, outcome, participants);
-        if seen[..count].contains(&Some(key)) {
-            return false;
-        }
-        if count < seen.len() {
-            seen[count] = Some(key);
-            count += 1;
-        }
-        true
-    })
+    fresh_decisions(sim, handled.is_empty() && all_up).filter(
+        move |&(by, tx, outcome, participants)| {
+            if !handled.contains(&by) && !participants.iter().any(touched) {
+                return false;
+            }
+            let key = (tx, outcome, participants);
+            if seen[..count].contains(&Some(key)) {
+                return false;
+            }
+            if count < seen.len() {
+                seen[count] = Some(key);
+                count += 1;
+            }
+            true
+        },
+    )
 }
 
 fn atomicity<N: CommitNode>(sim: &Sim<N>) -> Result<(), String> {
@@ -504,8 +523,8 @@ pub fn attach_bank_checks<N: CommitNode>(b: SimBuilder<N>, bank: BankShape) -> S
         .invariant(Invariant::sometimes("a-transaction-commits", |sim| {
             sim.node(COORDINATOR)
                 .and_then(|c: &N| {
-                    let tx = c.last_decided()?;
-                    c.decision_log()?.get(&tx).map(|r| r.outcome)
+                    c.decision_log()?;
+                    c.last_decision().map(|d| d.outcome)
                 })
                 .is_some_and(|outcome| outcome == Outcome::Commit)
         }))

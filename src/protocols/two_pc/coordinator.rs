@@ -5,6 +5,7 @@ use super::{Bug, Msg, Outcome, Params, Timer, TwoPc, TxId, Vote};
 use crate::sim::{ClientId, Ctx, NodeId, Reply, Request, TimerId};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// The durable record of a decision (`decision/<tx>` in storage).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,7 +36,7 @@ pub struct Active {
     client: ClientId,
     request: u64,
     ops: Vec<AccountOp>,
-    pub(super) shares: BTreeMap<NodeId, Vec<AccountOp>>,
+    pub(super) shares: BTreeMap<NodeId, Arc<[AccountOp]>>,
     pub(super) votes: BTreeMap<NodeId, Vec<Vec<i64>>>,
     vote_timer: TimerId,
 }
@@ -67,6 +68,11 @@ pub struct Coordinator {
     /// ever made. Kept with `log` by every handler that changes it; not in
     /// `Debug` (it follows from `log`).
     pub(super) unacked: BTreeSet<TxId>,
+    /// A copy of the decision `last_decision` names (its transaction,
+    /// outcome and participants, as logged), set with it, so the per-step
+    /// checks need no look-up in `log` ([`crate::protocols::two_pc::TwoPcLabNode::last_decision`]).
+    /// Not in `Debug` (it follows from `log`).
+    pub(super) last: Option<(TxId, Outcome, Vec<NodeId>)>,
 }
 
 /// The derived `Debug` of the fields before `unacked` (the explorer's
@@ -130,12 +136,16 @@ impl Coordinator {
             Ok(split) => split,
             Err(why) => return ctx.reply(&request, Reply::Fail(why)),
         };
+        let shares: BTreeMap<NodeId, Arc<[AccountOp]>> = shares
+            .into_iter()
+            .map(|(node, share)| (node, Arc::from(share)))
+            .collect();
         let participants: Vec<NodeId> = shares.keys().copied().collect();
         for (&node, share) in &shares {
             let msg = Msg::Prepare {
                 tx,
                 participants: participants.clone(),
-                ops: share.clone(),
+                ops: Arc::clone(share),
             };
             ctx.send(node, msg);
         }
@@ -299,6 +309,7 @@ impl Coordinator {
         } else {
             self.unacked.insert(tx);
         }
+        self.last = Some((tx, record.outcome, record.participants.clone()));
         self.log.insert(tx, record);
         self.last_decision = Some(tx);
     }
@@ -343,7 +354,7 @@ impl Coordinator {
                     let msg = Msg::Prepare {
                         tx,
                         participants: participants.clone(),
-                        ops: share.clone(),
+                        ops: Arc::clone(share),
                     };
                     ctx.send(node, msg);
                 }

@@ -277,7 +277,8 @@ mod tests {
                     account: "a4".into(),
                     op: MicroOp::Append(-2507),
                 },
-            ],
+            ]
+            .into(),
         };
         assert_eq!(
             message_summary(&prepare),

@@ -42,7 +42,7 @@
 pub mod bank;
 mod checks;
 pub mod lab;
-pub use lab::TwoPcLabNode;
+pub use lab::{Decided, TwoPcLabNode};
 mod coordinator;
 pub(crate) mod inspect;
 mod participant;
@@ -194,8 +194,9 @@ pub enum Msg {
         tx: TxId,
         /// Every participant of the transaction.
         participants: Vec<NodeId>,
-        /// This participant's micro-operations.
-        ops: Vec<AccountOp>,
+        /// This participant's micro-operations (shared with the coordinator's
+        /// copy and the participant's record; printed and hashed as a list).
+        ops: Arc<[AccountOp]>,
     },
     /// Participant → coordinator.
     Vote {

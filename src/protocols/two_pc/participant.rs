@@ -5,6 +5,7 @@ use super::{Bug, Msg, Outcome, Params, Timer, TwoPc, TxId, Vote, COORDINATOR};
 use crate::sim::{Ctx, NodeId, SimTime};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// Where a transaction stands at a participant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -35,8 +36,13 @@ pub struct TxnRecord {
     pub tx: TxId,
     /// Every participant of the transaction (empty if never told).
     pub participants: Vec<NodeId>,
-    /// This participant's micro-operations.
-    pub ops: Vec<AccountOp>,
+    /// This participant's micro-operations, shared (`Arc`) with the prepare
+    /// that brought them and every copy of the record (in memory, in
+    /// storage): a copy costs a reference count, not the account names.
+    /// Build it from a `Vec` with `ops.into()`; it reads as a slice
+    /// (`&record.ops`, `record.ops.iter()`). Printed, hashed and stored as
+    /// the list it holds.
+    pub ops: Arc<[AccountOp]>,
     /// Where it stands.
     pub phase: Phase,
     /// This participant voted yes (logged before the vote was sent).
@@ -60,7 +66,7 @@ enum Lock {
 }
 
 /// A participant's state.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Participant {
     /// Committed entries of each account held here.
     pub accounts: BTreeMap<String, Vec<i64>>,
@@ -71,14 +77,38 @@ pub struct Participant {
     pub last_outcome: Option<TxId>,
     /// Most locks held at once since the last start.
     pub locks_peak: usize,
+    /// A copy of the decision `last_outcome` names (its transaction,
+    /// outcome and participants, as recorded), set and cleared with it, so
+    /// the per-step checks need no look-up in `txns`
+    /// ([`crate::protocols::two_pc::TwoPcLabNode::last_decision`]). Not in
+    /// `Debug` (it follows from `txns`).
+    pub(super) last: Option<(TxId, Outcome, Vec<NodeId>)>,
+}
+
+/// The derived `Debug` of the fields before `last` (the explorer's
+/// fingerprint of a node is its `Debug` text).
+impl std::fmt::Debug for Participant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Participant")
+            .field("accounts", &self.accounts)
+            .field("txns", &self.txns)
+            .field("locks", &self.locks)
+            .field("last_outcome", &self.last_outcome)
+            .field("locks_peak", &self.locks_peak)
+            .finish()
+    }
 }
 
 fn txn_key(tx: TxId) -> String {
     tx.key("txn/")
 }
 
+/// `account/<name>`, without `format!` (a key is made at every commit).
 fn account_key(account: &str) -> String {
-    format!("account/{account}")
+    let mut key = String::with_capacity(8 + account.len());
+    key.push_str("account/");
+    key.push_str(account);
+    key
 }
 
 impl Participant {
@@ -94,6 +124,7 @@ impl Participant {
             locks: BTreeMap::new(),
             last_outcome: None,
             locks_peak: 0,
+            last: None,
         }
     }
 
@@ -183,7 +214,7 @@ impl Participant {
         from: NodeId,
         msg: Msg,
     ) {
-        self.last_outcome = None;
+        self.forget_last();
         match msg {
             Msg::Prepare {
                 tx,
@@ -221,7 +252,7 @@ impl Participant {
         ctx: &mut Ctx<TwoPc>,
         tx: TxId,
         participants: Vec<NodeId>,
-        ops: Vec<AccountOp>,
+        ops: Arc<[AccountOp]>,
     ) {
         if let Some(record) = self.txns.get(&tx) {
             let vote = Self::recorded_vote(record);
@@ -273,7 +304,7 @@ impl Participant {
     ) -> Result<Vec<Vec<i64>>, String> {
         // Bug `always-yes`: no lock or funds check, every prepare is a yes.
         let always_yes = params.has(Bug::AlwaysYes);
-        for op in &record.ops {
+        for op in record.ops.iter() {
             if !self.accounts.contains_key(&op.account) {
                 return Err(format!("no account {} here", op.account));
             }
@@ -293,7 +324,7 @@ impl Participant {
         }
         let mut staged: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
         let mut reads = Vec::new();
-        for op in &record.ops {
+        for op in record.ops.iter() {
             let entries = staged
                 .entry(op.account.as_str())
                 .or_insert_with(|| self.accounts[&op.account].clone());
@@ -381,7 +412,7 @@ impl Participant {
                 let record = TxnRecord {
                     tx,
                     participants,
-                    ops: Vec::new(),
+                    ops: Arc::from([]),
                     phase: if outcome == Outcome::Commit {
                         Phase::Committed
                     } else {
@@ -395,8 +426,7 @@ impl Participant {
                     locks: 0,
                 };
                 ctx.storage().put_owned(&txn_key(tx), record.clone());
-                self.txns.insert(tx, record);
-                self.last_outcome = Some(tx);
+                self.decided(record);
             }
         }
         ctx.send(COORDINATOR, Msg::Ack { tx });
@@ -408,9 +438,14 @@ impl Participant {
             return;
         };
         if outcome == Outcome::Commit {
-            for op in &record.ops {
+            for op in record.ops.iter() {
                 if let MicroOp::Append(e) = op.op {
-                    let entries = self.accounts.entry(op.account.clone()).or_default();
+                    if !self.accounts.contains_key(&op.account) {
+                        self.accounts.insert(op.account.clone(), Vec::new());
+                    }
+                    let Some(entries) = self.accounts.get_mut(&op.account) else {
+                        continue;
+                    };
                     entries.push(e);
                     let entries = entries.clone();
                     ctx.storage().put_owned(&account_key(&op.account), entries);
@@ -426,8 +461,24 @@ impl Participant {
         ctx.storage().put_owned(&txn_key(tx), record.clone());
         ctx.storage().sync();
         self.unlock(tx, &record.ops);
+        self.decided(record);
+    }
+
+    /// Keep `record`, just decided, as this handler's outcome.
+    fn decided(&mut self, record: TxnRecord) {
+        let tx = record.tx;
+        self.last = record
+            .phase
+            .outcome()
+            .map(|outcome| (tx, outcome, record.participants.clone()));
         self.txns.insert(tx, record);
         self.last_outcome = Some(tx);
+    }
+
+    /// No outcome recorded by this handler (yet).
+    fn forget_last(&mut self) {
+        self.last_outcome = None;
+        self.last = None;
     }
 
     /// Cooperative termination: a peer in doubt asks what we know.
@@ -448,7 +499,7 @@ impl Participant {
                 let record = TxnRecord {
                     tx,
                     participants: participants.clone(),
-                    ops: Vec::new(),
+                    ops: Arc::from([]),
                     phase: Phase::Aborted,
                     voted_yes: false,
                     reads: Vec::new(),
@@ -459,8 +510,7 @@ impl Participant {
                 };
                 ctx.storage().put_owned(&txn_key(tx), record.clone());
                 ctx.storage().sync();
-                self.txns.insert(tx, record);
-                self.last_outcome = Some(tx);
+                self.decided(record);
                 ctx.log(format!("{tx}: never prepared, refuse it for {from}"));
                 Outcome::Abort
             }
@@ -474,7 +524,7 @@ impl Participant {
     }
 
     pub(super) fn on_timer(&mut self, params: &Params, ctx: &mut Ctx<TwoPc>, timer: Timer) {
-        self.last_outcome = None;
+        self.forget_last();
         let Timer::InDoubt(tx) = timer else {
             return;
         };

@@ -217,7 +217,8 @@ fn stored_records_round_trip_through_json() {
                 account: "a4".into(),
                 op: bank::MicroOp::Append(-1207),
             },
-        ],
+        ]
+        .into(),
         phase: Phase::Prepared,
         voted_yes: true,
         reads: vec![vec![1, -2, 3], Vec::new()],
@@ -263,4 +264,51 @@ fn the_unacknowledged_decisions_follow_the_log() {
         steps > 1_000 && most > 0,
         "{steps} steps, at most {most} unacknowledged"
     );
+}
+
+/// The reference's [`TwoPcLabNode::last_decision`] (a copy it keeps) is,
+/// after every step, exactly what the trait's default reads from its
+/// records, so the per-step checks give the same verdicts, messages and
+/// steps with it as a node judged through the default (every node the lab
+/// grades): without faults, with crashes and restarts of the coordinator
+/// and a participant, and with each bug switch on.
+#[test]
+fn the_kept_last_decision_is_what_the_records_say_at_every_step() {
+    use crate::sim::StepResult;
+    let faults = || {
+        vec![
+            at(1_500, FaultAction::Crash(Target::Node(NodeId(2)))),
+            at(2_000, FaultAction::Crash(Target::Node(COORDINATOR))),
+            at(2_600, FaultAction::Restart(Target::Node(NodeId(2)))),
+            at(4_000, FaultAction::Restart(Target::Node(COORDINATOR))),
+        ]
+    };
+    let mut runs: Vec<Params> = vec![Params::default()];
+    for bug in <Bug as crate::scenario::BugSwitch>::ALL {
+        let mut params = Params::default();
+        params.bugs.insert(*bug);
+        runs.push(params);
+    }
+    let mut decided = 0;
+    for (i, params) in runs.into_iter().enumerate() {
+        for seed in 0..3 {
+            let mut sim = sim(params.clone(), 4, seed + 10 * i as u64, faults());
+            loop {
+                for (id, node) in sim.live_nodes() {
+                    let looked_up = Decided::look_up(
+                        TwoPcLabNode::last_decided(node),
+                        TwoPcLabNode::decision_log(node),
+                        TwoPcLabNode::txn_records(node),
+                    );
+                    let kept = TwoPcLabNode::last_decision(node);
+                    assert_eq!(kept, looked_up, "{id} at {:?}", params.bugs);
+                    decided += usize::from(kept.is_some());
+                }
+                if sim.step() != StepResult::Progressed {
+                    break;
+                }
+            }
+        }
+    }
+    assert!(decided > 1_000, "{decided}");
 }

@@ -3,7 +3,7 @@
 //! overall (`tests/support/labs/cheats.rs`).
 
 use distlab::check::history::Value;
-use distlab::labs::two_pc::TwoPcLabNode;
+use distlab::labs::two_pc::{Decided, TwoPcLabNode};
 use distlab::protocols::two_pc::bank::{
     accounts_of, balance, entry_amount, owner, parse_txn, MicroOp,
 };
@@ -44,6 +44,11 @@ impl Shown {
 
     /// Log `tx` as decided by the coordinator, without participants.
     fn decide(&mut self, request: &Request, outcome: Outcome) {
+        self.decide_for(request, outcome, Vec::new());
+    }
+
+    /// Log `tx` as decided by the coordinator for `participants`.
+    fn decide_for(&mut self, request: &Request, outcome: Outcome, participants: Vec<NodeId>) {
         let tx = TxId {
             client: request.client.0,
             request: request.id,
@@ -53,7 +58,7 @@ impl Shown {
             DecisionRecord {
                 tx,
                 outcome,
-                participants: Vec::new(),
+                participants,
                 acked: BTreeSet::new(),
                 presumed: false,
             },
@@ -62,10 +67,12 @@ impl Shown {
     }
 }
 
-/// The accessors, the same for every cheat.
+/// The accessors, the same for every cheat (and any more methods after
+/// the type).
 macro_rules! shows {
-    ($t:ty) => {
+    ($t:ty $(, $($more:tt)*)?) => {
         impl TwoPcLabNode for $t {
+            $($($more)*)?
             fn new(params: Arc<Params>, id: NodeId, nodes: u32) -> Self {
                 Self(Shown::new(params, id, nodes))
             }
@@ -190,6 +197,56 @@ impl Node for Global {
     fn on_request(&mut self, ctx: &mut Ctx<Self>, request: Request) {
         let (reply, outcome) = self.run(&request);
         self.0.decide(&request, outcome);
+        ctx.reply(&request, reply);
+    }
+}
+
+/// A coordinator that commits every transaction at once in the name of
+/// participants n1 and n2, which never voted: `commit-needs-every-yes-vote`
+/// fails at its first decision (read from its records).
+#[derive(Clone, Debug)]
+pub struct CommitsForOthers(Shown);
+shows!(CommitsForOthers);
+
+impl CommitsForOthers {
+    fn commit(shown: &mut Shown, request: &Request) -> Reply {
+        shown.decide_for(request, Outcome::Commit, vec![NodeId(1), NodeId(2)]);
+        Reply::Ok(request.op.value.clone())
+    }
+}
+
+impl Node for CommitsForOthers {
+    type Msg = ();
+    type Timer = ();
+    fn on_start(&mut self, _: &mut Ctx<Self>) {}
+    fn on_message(&mut self, _: &mut Ctx<Self>, _: NodeId, _: ()) {}
+    fn on_timer(&mut self, _: &mut Ctx<Self>, _: ()) {}
+    fn on_request(&mut self, ctx: &mut Ctx<Self>, request: Request) {
+        let reply = CommitsForOthers::commit(&mut self.0, &request);
+        ctx.reply(&request, reply);
+    }
+}
+
+/// [`CommitsForOthers`] with an override of `last_decision` that hides
+/// every decision from the per-step checks. The grader never calls an
+/// override, so this lie must not change the grade.
+#[derive(Clone, Debug)]
+pub struct HidesItsDecisions(Shown);
+shows!(
+    HidesItsDecisions,
+    fn last_decision(&self) -> Option<Decided<'_>> {
+        None
+    }
+);
+
+impl Node for HidesItsDecisions {
+    type Msg = ();
+    type Timer = ();
+    fn on_start(&mut self, _: &mut Ctx<Self>) {}
+    fn on_message(&mut self, _: &mut Ctx<Self>, _: NodeId, _: ()) {}
+    fn on_timer(&mut self, _: &mut Ctx<Self>, _: ()) {}
+    fn on_request(&mut self, ctx: &mut Ctx<Self>, request: Request) {
+        let reply = CommitsForOthers::commit(&mut self.0, &request);
         ctx.reply(&request, reply);
     }
 }

@@ -181,7 +181,7 @@ impl Coordinator {
             let msg = Msg::Prepare {
                 tx,
                 participants: participants.clone(),
-                ops: share.clone(),
+                ops: share.clone().into(),
             };
             ctx.send(node, msg);
         }
@@ -299,7 +299,7 @@ impl Coordinator {
                             let msg = Msg::Prepare {
                                 tx,
                                 participants: participants.clone(),
-                                ops: share.clone(),
+                                ops: share.clone().into(),
                             };
                             ctx.send(node, msg);
                         }
@@ -362,7 +362,7 @@ impl Participant {
     }
 
     /// A fresh record of `tx`, in phase Aborted with no vote. (Given.)
-    fn new_record(tx: TxId, participants: Vec<NodeId>, ops: Vec<AccountOp>) -> TxnRecord {
+    fn new_record(tx: TxId, participants: Vec<NodeId>, ops: Arc<[AccountOp]>) -> TxnRecord {
         TxnRecord {
             tx,
             participants,
@@ -490,7 +490,7 @@ impl Participant {
         ctx: &mut Ctx<TwoPhaseCommit>,
         tx: TxId,
         participants: Vec<NodeId>,
-        ops: Vec<AccountOp>,
+        ops: Arc<[AccountOp]>,
     ) {
         if let Some(record) = self.txns.get(&tx) {
             let vote = if record.voted_yes {
@@ -551,7 +551,7 @@ impl Participant {
             }
             Some(_) => {}
             None => {
-                let mut record = Self::new_record(tx, participants, Vec::new());
+                let mut record = Self::new_record(tx, participants, Vec::new().into());
                 if outcome == Outcome::Commit {
                     record.phase = Phase::Committed;
                 }

@@ -197,7 +197,7 @@ impl Coordinator {
             let msg = Msg::Prepare {
                 tx,
                 participants: participants.clone(),
-                ops: share.clone(),
+                ops: share.clone().into(),
             };
             ctx.send(node, msg);
         }
@@ -325,7 +325,7 @@ impl Coordinator {
                             let msg = Msg::Prepare {
                                 tx,
                                 participants: participants.clone(),
-                                ops: share.clone(),
+                                ops: share.clone().into(),
                             };
                             ctx.send(node, msg);
                         }
@@ -389,7 +389,7 @@ impl Participant {
     }
 
     /// A fresh record of `tx`, in phase Aborted with no vote. (Given.)
-    fn new_record(tx: TxId, participants: Vec<NodeId>, ops: Vec<AccountOp>) -> TxnRecord {
+    fn new_record(tx: TxId, participants: Vec<NodeId>, ops: Arc<[AccountOp]>) -> TxnRecord {
         TxnRecord {
             tx,
             participants,
@@ -534,7 +534,7 @@ impl Participant {
         ctx: &mut Ctx<TwoPhaseCommit>,
         tx: TxId,
         participants: Vec<NodeId>,
-        ops: Vec<AccountOp>,
+        ops: Arc<[AccountOp]>,
     ) {
         // SOLUTION: R2: a transaction already on record gets the same vote again (yes with the recorded reads, or no); otherwise `check_and_read`: a no is recorded (Aborted) and sent; a yes takes the locks, records Prepared with `voted_yes` and the reads, is put under `txn_key(tx)` and synced BEFORE the vote is sent, and sets a `Timer::InDoubt(tx)` of `params.decision_timeout`
         if let Some(record) = self.txns.get(&tx) {
@@ -598,7 +598,7 @@ impl Participant {
             }
             Some(_) => {}
             None => {
-                let mut record = Self::new_record(tx, participants, Vec::new());
+                let mut record = Self::new_record(tx, participants, Vec::new().into());
                 if outcome == Outcome::Commit {
                     record.phase = Phase::Committed;
                 }
