@@ -57,6 +57,33 @@ struct Inner<M, T, R, W> {
     stop: bool,
     /// Spare things (worlds) the merging thread passes to the helpers.
     pool: Vec<W>,
+    /// Counters, for measuring (feature `dfs-stats`).
+    #[cfg(feature = "dfs-stats")]
+    stats: Stats,
+}
+
+/// Counters of a parallel depth-first search (feature `dfs-stats`).
+#[cfg(feature = "dfs-stats")]
+#[derive(Default, Debug)]
+pub(super) struct Stats {
+    /// Entries the merging thread popped and expanded itself.
+    own: u64,
+    /// Entries popped with their expansion parked.
+    parked_pops: u64,
+    /// Entries the merging thread expanded ahead (the top claimed).
+    ahead: u64,
+    /// Entries helpers claimed.
+    claims: u64,
+    /// The merging thread spun, then waited, for the top.
+    main_spins: u64,
+    main_waits: u64,
+    /// A helper found nothing ready in its window / the parked bound.
+    idle_none: u64,
+    idle_bound: u64,
+    /// A helper waited on the condition variable.
+    helper_waits: u64,
+    /// Things the pool could not give a helper that asked.
+    pool_empty: u64,
 }
 
 /// The stack: entries `T` with what the merging thread reads when it pops
@@ -114,6 +141,8 @@ impl<M: Copy, T, R, W> Stack<M, T, R, W> {
                 waiting: false,
                 stop: false,
                 pool: Vec::new(),
+                #[cfg(feature = "dfs-stats")]
+                stats: Stats::default(),
             }),
             work: Condvar::new(),
             done: Condvar::new(),
@@ -212,6 +241,10 @@ impl<M: Copy, T, R, W> Stack<M, T, R, W> {
                     let Work::Ready(entry) = slot.work else {
                         unreachable!("the top slot is ready")
                     };
+                    #[cfg(feature = "dfs-stats")]
+                    {
+                        inner.stats.own += 1;
+                    }
                     self.wake_helpers(&inner);
                     return Next::Own(slot.meta, entry, top);
                 }
@@ -221,19 +254,35 @@ impl<M: Copy, T, R, W> Stack<M, T, R, W> {
                         unreachable!("the top slot is done")
                     };
                     inner.parked -= 1;
+                    #[cfg(feature = "dfs-stats")]
+                    {
+                        inner.stats.parked_pops += 1;
+                    }
                     self.wake_helpers(&inner);
                     return Next::Parked(slot.meta, expansion, top);
                 }
                 Work::Claimed => {
                     if let Some(index) = self.highest_ready(&inner.slots, top) {
+                        #[cfg(feature = "dfs-stats")]
+                        {
+                            inner.stats.ahead += 1;
+                        }
                         return Next::Ahead(index, Self::claim_at(&mut inner, index));
                     }
                     if !spun {
+                        #[cfg(feature = "dfs-stats")]
+                        {
+                            inner.stats.main_spins += 1;
+                        }
                         inner = self.spin(inner);
                         spun = true;
                         continue;
                     }
                     spun = false;
+                    #[cfg(feature = "dfs-stats")]
+                    {
+                        inner.stats.main_waits += 1;
+                    }
                     inner.waiting = true;
                     inner = self
                         .done
@@ -273,10 +322,28 @@ impl<M: Copy, T, R, W> Stack<M, T, R, W> {
                 let len = inner.slots.len();
                 if let Some(index) = self.highest_ready(&inner.slots, len) {
                     while spare.len() < HELPER_SPARE {
-                        let Some(thing) = inner.pool.pop() else { break };
+                        let Some(thing) = inner.pool.pop() else {
+                            #[cfg(feature = "dfs-stats")]
+                            {
+                                inner.stats.pool_empty += 1;
+                            }
+                            break;
+                        };
                         spare.push(thing);
                     }
+                    #[cfg(feature = "dfs-stats")]
+                    {
+                        inner.stats.claims += 1;
+                    }
                     return Some((index, Self::claim_at(&mut inner, index)));
+                }
+            }
+            #[cfg(feature = "dfs-stats")]
+            if !spun {
+                if inner.parked < self.most_parked {
+                    inner.stats.idle_none += 1;
+                } else {
+                    inner.stats.idle_bound += 1;
                 }
             }
             if !spun {
@@ -285,6 +352,10 @@ impl<M: Copy, T, R, W> Stack<M, T, R, W> {
                 continue;
             }
             spun = false;
+            #[cfg(feature = "dfs-stats")]
+            {
+                inner.stats.helper_waits += 1;
+            }
             inner.idle += 1;
             inner = self
                 .work
@@ -320,6 +391,12 @@ impl<M: Copy, T, R, W> Stack<M, T, R, W> {
         inner.pool.clear();
         self.work.notify_all();
         self.done.notify_all();
+    }
+
+    /// The counters so far (feature `dfs-stats`), as text.
+    #[cfg(feature = "dfs-stats")]
+    pub(super) fn stats(&self) -> String {
+        format!("{:?}", self.lock().stats)
     }
 
     /// A guard that stops the search when dropped: when the thread holding
