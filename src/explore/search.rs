@@ -87,11 +87,17 @@ const ROUND: usize = 1024;
 const DFS_WINDOW: usize = 256;
 
 /// Parallel depth first: expansions parked or being made, at most, per
-/// helper, before helpers wait (each holds the worlds of the successors
-/// its helper did not skip: [`Seen`]). 32 left the helper waiting at the
-/// bound (entries parked low on the stack wait for the whole subtree above
-/// them); 128 costs about 1.3 MB more on explore-paxos.
-const DFS_PARKED: usize = 128;
+/// helper, before helpers wait. 32 left the helper waiting at the bound
+/// (entries parked low on the stack wait for the whole subtree above
+/// them); most expansions a helper makes now hold no world (it skips the
+/// successors [`Seen`] knows), so it is the worlds that are bounded
+/// ([`DFS_PARKED_WORLDS`]), and this only as far as the window does.
+const DFS_PARKED: usize = 256;
+
+/// Parallel depth first: worlds the parked expansions hold, at most, per
+/// helper, before helpers wait (a world is kilobytes: memory). The 32
+/// expansions parked before held about 86 worlds (keeping every successor).
+const DFS_PARKED_WORLDS: usize = 128;
 
 /// A state waiting to be expanded breadth first: no world, which is
 /// rebuilt from its path ([`Rebuilder`]) unless it is at the depth bound.
@@ -115,6 +121,16 @@ enum Expansion {
     DepthCut,
     /// The successors, in choice order.
     Children(Vec<Child>),
+}
+
+impl Expansion {
+    /// The successors' worlds it holds.
+    fn worlds(&self) -> usize {
+        match self {
+            Expansion::Children(children) => children.iter().filter(|c| c.state.is_some()).count(),
+            Expansion::Terminal(..) | Expansion::DepthCut => 0,
+        }
+    }
 }
 
 /// One successor of an expanded state.
@@ -742,18 +758,20 @@ impl<'c> Run<'c> {
         let sometimes = !self.sometimes_names.is_empty();
         let helpers = config.jobs - 1;
         #[allow(unused_mut)]
-        let (mut window, mut parked, mut share) = (DFS_WINDOW, DFS_PARKED, true);
+        let (mut window, mut parked, mut worlds, mut share) =
+            (DFS_WINDOW, DFS_PARKED, DFS_PARKED_WORLDS, true);
         // Measuring only: the bounds and the table, from the environment.
         #[cfg(feature = "dfs-stats")]
         {
             let var = |name: &str| std::env::var(name).ok().and_then(|v| v.parse().ok());
             window = var("DISTLAB_DFS_WINDOW").unwrap_or(window);
             parked = var("DISTLAB_DFS_PARKED").unwrap_or(parked);
-            share = var("DISTLAB_DFS_SEEN").unwrap_or(u8::from(share)) == 1;
-            eprintln!("dfs-stats window {window} parked {parked} seen {share}");
+            worlds = var("DISTLAB_DFS_WORLDS").unwrap_or(worlds);
+            share = var("DISTLAB_DFS_SEEN").unwrap_or(usize::from(share)) == 1;
+            eprintln!("dfs-stats window {window} parked {parked} worlds {worlds} seen {share}");
         }
         let stack: Stack<(u32, Choice), Pending, Expansion, Box<dyn DynSim>> =
-            Stack::new(window, parked * helpers);
+            Stack::new(window, parked * helpers, worlds * helpers);
         stack.push(
             std::iter::once(((root.depth, root.choice), root)),
             &mut Vec::new(),
@@ -772,7 +790,8 @@ impl<'c> Run<'c> {
             let mut scratch = Scratch::default();
             while let Some((index, entry)) = stack.claim(&mut scratch.spare.worlds) {
                 let expansion = expand(entry, &with, &mut scratch);
-                stack.park(index, expansion);
+                let worlds = expansion.worlds();
+                stack.park(index, expansion, worlds);
             }
             #[cfg(feature = "dfs-stats")]
             eprintln!(
@@ -801,7 +820,8 @@ impl<'c> Run<'c> {
                             sometimes,
                         };
                         let expansion = expand(entry, &with, &mut scratch);
-                        stack.park(index, expansion);
+                        let worlds = expansion.worlds();
+                        stack.park(index, expansion, worlds);
                         continue;
                     }
                     Next::Stop => {

@@ -34,8 +34,8 @@ enum Work<T, R> {
     Ready(T),
     /// An entry a thread is expanding.
     Claimed,
-    /// What expanding the entry gave.
-    Done(R),
+    /// What expanding the entry gave, and how many worlds it holds.
+    Done(R, usize),
 }
 
 /// A stack entry: what the merging thread needs to know of it when it is
@@ -49,6 +49,8 @@ struct Inner<M, T, R, W> {
     slots: Vec<Slot<M, T, R>>,
     /// Slots claimed or done.
     parked: usize,
+    /// Worlds held by the expansions parked.
+    parked_worlds: usize,
     /// Helpers waiting for an entry to claim.
     idle: usize,
     /// The merging thread waits for a helper to park the top entry.
@@ -100,6 +102,7 @@ pub(super) struct Stack<M, T, R, W> {
     changes: AtomicU64,
     window: usize,
     most_parked: usize,
+    most_worlds: usize,
 }
 
 /// What the merging thread gets from [`Stack::next`].
@@ -131,12 +134,14 @@ const SPIN: u32 = 256;
 
 impl<M: Copy, T, R, W> Stack<M, T, R, W> {
     /// An empty stack whose helpers look at the top `window` slots and
-    /// claim while fewer than `most_parked` slots are claimed or parked.
-    pub(super) fn new(window: usize, most_parked: usize) -> Self {
+    /// claim while fewer than `most_parked` slots are claimed or parked and
+    /// the parked expansions hold fewer than `most_worlds` worlds.
+    pub(super) fn new(window: usize, most_parked: usize, most_worlds: usize) -> Self {
         Stack {
             inner: Mutex::new(Inner {
                 slots: Vec::new(),
                 parked: 0,
+                parked_worlds: 0,
                 idle: 0,
                 waiting: false,
                 stop: false,
@@ -149,6 +154,7 @@ impl<M: Copy, T, R, W> Stack<M, T, R, W> {
             changes: AtomicU64::new(0),
             window,
             most_parked,
+            most_worlds,
         }
     }
 
@@ -248,12 +254,13 @@ impl<M: Copy, T, R, W> Stack<M, T, R, W> {
                     self.wake_helpers(&inner);
                     return Next::Own(slot.meta, entry, top);
                 }
-                Work::Done(_) => {
+                Work::Done(..) => {
                     let slot = inner.slots.pop().expect("the top slot");
-                    let Work::Done(expansion) = slot.work else {
+                    let Work::Done(expansion, worlds) = slot.work else {
                         unreachable!("the top slot is done")
                     };
                     inner.parked -= 1;
+                    inner.parked_worlds -= worlds;
                     #[cfg(feature = "dfs-stats")]
                     {
                         inner.stats.parked_pops += 1;
@@ -294,12 +301,17 @@ impl<M: Copy, T, R, W> Stack<M, T, R, W> {
         }
     }
 
+    /// Below both parked bounds: a helper may claim.
+    fn may_claim(&self, inner: &Inner<M, T, R, W>) -> bool {
+        inner.parked < self.most_parked && inner.parked_worlds < self.most_worlds
+    }
+
     /// After a pop: wake the idle helpers if they can claim now (an entry
     /// came into the window, or the parked bound is no longer reached).
     fn wake_helpers(&self, inner: &Inner<M, T, R, W>) {
         self.changed();
         if inner.idle > 0
-            && inner.parked < self.most_parked
+            && self.may_claim(inner)
             && self
                 .highest_ready(&inner.slots, inner.slots.len())
                 .is_some()
@@ -318,7 +330,7 @@ impl<M: Copy, T, R, W> Stack<M, T, R, W> {
             if inner.stop {
                 return None;
             }
-            if inner.parked < self.most_parked {
+            if self.may_claim(&inner) {
                 let len = inner.slots.len();
                 if let Some(index) = self.highest_ready(&inner.slots, len) {
                     while spare.len() < HELPER_SPARE {
@@ -340,7 +352,7 @@ impl<M: Copy, T, R, W> Stack<M, T, R, W> {
             }
             #[cfg(feature = "dfs-stats")]
             if !spun {
-                if inner.parked < self.most_parked {
+                if self.may_claim(&inner) {
                     inner.stats.idle_none += 1;
                 } else {
                     inner.stats.idle_bound += 1;
@@ -365,14 +377,15 @@ impl<M: Copy, T, R, W> Stack<M, T, R, W> {
         }
     }
 
-    /// Park the expansion of the entry claimed at `index` (dropped when the
-    /// search is over).
-    pub(super) fn park(&self, index: usize, expansion: R) {
+    /// Park the expansion of the entry claimed at `index`, holding
+    /// `worlds` worlds (dropped when the search is over).
+    pub(super) fn park(&self, index: usize, expansion: R, worlds: usize) {
         let mut inner = self.lock();
         if inner.stop {
             return;
         }
-        inner.slots[index].work = Work::Done(expansion);
+        inner.parked_worlds += worlds;
+        inner.slots[index].work = Work::Done(expansion, worlds);
         if index + 1 == inner.slots.len() {
             self.changed();
             if inner.waiting {
@@ -430,7 +443,7 @@ mod tests {
     /// works ahead below a claimed top; the parked bound stops claims.
     #[test]
     fn claims_park_and_pop_in_stack_order() {
-        let stack = Test::new(3, 2);
+        let stack = Test::new(3, 2, 100);
         push(&stack, &[1, 2, 3, 4, 5]);
         let mut spare = Vec::new();
         // Highest first: the top.
@@ -446,12 +459,13 @@ mod tests {
         match stack.next() {
             Next::Ahead(index, entry) => {
                 assert_eq!((index, entry), (2, 3));
-                stack.park(index, "three".to_string());
+                stack.park(index, "three".to_string(), 1);
             }
             _ => panic!("expected to work ahead"),
         }
-        stack.park(top, "five".to_string());
-        stack.park(below, "four".to_string());
+        stack.park(top, "five".to_string(), 2);
+        stack.park(below, "four".to_string(), 0);
+        assert_eq!(stack.lock().parked_worlds, 3);
         let mut popped = Vec::new();
         loop {
             match stack.next() {
@@ -474,12 +488,30 @@ mod tests {
             ]
         );
         assert_eq!(stack.lock().parked, 0);
+        assert_eq!(stack.lock().parked_worlds, 0);
+    }
+
+    /// The worlds bound: helpers stop claiming while the parked expansions
+    /// hold that many worlds, and claim again once they are popped.
+    #[test]
+    fn parked_worlds_bound_the_claims() {
+        let stack = Test::new(8, 8, 3);
+        push(&stack, &[1, 2, 3, 4]);
+        let mut spare = Vec::new();
+        let (top, _) = stack.claim(&mut spare).expect("an entry");
+        stack.park(top, "four".to_string(), 3);
+        let inner = stack.lock();
+        assert!(!stack.may_claim(&inner));
+        drop(inner);
+        assert!(matches!(stack.next(), Next::Parked(4, _, 3)));
+        assert!(stack.may_claim(&stack.lock()));
+        assert_eq!(stack.claim(&mut spare).map(|c| c.0), Some(2));
     }
 
     /// The window: a helper does not look past the top `window` slots.
     #[test]
     fn helpers_look_only_at_the_window() {
-        let stack = Test::new(2, 10);
+        let stack = Test::new(2, 10, 100);
         push(&stack, &[1, 2, 3]);
         let mut spare = Vec::new();
         assert_eq!(stack.claim(&mut spare).map(|c| c.0), Some(2));
@@ -494,7 +526,7 @@ mod tests {
     /// and the merging thread is told to stop.
     #[test]
     fn a_stop_ends_every_thread() {
-        let stack = Test::new(4, 4);
+        let stack = Test::new(4, 4, 100);
         push(&stack, &[1, 2]);
         let mut spare = Vec::new();
         let (index, _) = stack.claim(&mut spare).expect("an entry");
@@ -511,7 +543,7 @@ mod tests {
             drop(stack.stopper());
             assert!(helper.join().expect("no panic") <= 1);
         });
-        stack.park(index, "late".to_string());
+        stack.park(index, "late".to_string(), 1);
         assert!(matches!(stack.next(), Next::Stop));
         assert!(stack.lock().slots.is_empty());
     }
@@ -520,7 +552,7 @@ mod tests {
     /// and a helper tops up from it when it claims.
     #[test]
     fn spare_things_flow_to_the_helpers() {
-        let stack = Test::new(4, 4);
+        let stack = Test::new(4, 4, 100);
         let mut mine: Vec<u8> = (0..(super::MAIN_SPARE + super::POOL + 5) as u8).collect();
         stack.push([(1, 1)].into_iter(), &mut mine);
         // The pool is full: the merging thread keeps what does not fit.
