@@ -763,6 +763,7 @@ impl<'c> Run<'c> {
         // Measuring only: the bounds and the table, from the environment.
         #[cfg(feature = "dfs-stats")]
         {
+            // allow-nondeterminism: feature dfs-stats only (measuring): bounds that change timing, never a report
             let var = |name: &str| std::env::var(name).ok().and_then(|v| v.parse().ok());
             window = var("DISTLAB_DFS_WINDOW").unwrap_or(window);
             parked = var("DISTLAB_DFS_PARKED").unwrap_or(parked);
