@@ -95,9 +95,12 @@ const DFS_WINDOW: usize = 256;
 const DFS_PARKED: usize = 256;
 
 /// Parallel depth first: worlds the parked expansions hold, at most, per
-/// helper, before helpers wait (a world is kilobytes: memory). The 32
-/// expansions parked before held about 86 worlds (keeping every successor).
-const DFS_PARKED_WORLDS: usize = 128;
+/// helper, before helpers wait (a world is kilobytes: memory). Measured on
+/// explore-paxos with one other process running (docs/explore.md): 128
+/// held the helper back (42,000 waits at the bound, 3.5-4.4 s), 256 less
+/// (7,000-8,000, 3.0-3.1 s); at 512 it never binds there (2.9-3.0 s, 1-2
+/// MB more than 128).
+const DFS_PARKED_WORLDS: usize = 512;
 
 /// A state waiting to be expanded breadth first: no world, which is
 /// rebuilt from its path ([`Rebuilder`]) unless it is at the depth bound.
