@@ -15,8 +15,9 @@
 //! ([`Stack::claim`]), which is what the merging thread needs soonest once
 //! it is done with the state in hand, looking only at the top
 //! [`Stack::window`] slots and only while fewer than [`Stack::most_parked`]
-//! expansions are parked or being made (a parked expansion holds its
-//! successors' worlds). When the top entry is being expanded by a helper,
+//! expansions are parked or being made and the parked ones hold fewer than
+//! [`Stack::most_worlds`] worlds (a parked expansion holds the worlds of
+//! the successors it kept). When the top entry is being expanded by a helper,
 //! the merging thread does not wait: it claims the highest unclaimed entry
 //! below it ([`Next::Ahead`]), parks what it gives, and looks again.
 //!
