@@ -49,6 +49,7 @@ mod parallel;
 mod phases;
 mod report;
 mod search;
+mod seen;
 mod stack;
 mod visited;
 mod walk;

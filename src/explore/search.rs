@@ -28,6 +28,7 @@ use super::boundary::Boundary;
 use super::config::{Budgets, Config};
 use super::parallel;
 use super::report::{Counterexample, Limit, PathStep, Report, Sometimes};
+use super::seen::Seen;
 use super::stack::{Next, Stack};
 pub(super) use super::visited::Visited;
 use crate::base::hash::StableHasher;
@@ -86,8 +87,20 @@ const ROUND: usize = 1024;
 const DFS_WINDOW: usize = 256;
 
 /// Parallel depth first: expansions parked or being made, at most, per
-/// helper, before helpers wait (each holds its successors' worlds).
-const DFS_PARKED: usize = 32;
+/// helper, before helpers wait. 32 left the helper waiting at the bound
+/// (entries parked low on the stack wait for the whole subtree above
+/// them); most expansions a helper makes now hold no world (it skips the
+/// successors [`Seen`] knows), so it is the worlds that are bounded
+/// ([`DFS_PARKED_WORLDS`]), and this only as far as the window does.
+const DFS_PARKED: usize = 256;
+
+/// Parallel depth first: worlds the parked expansions hold, at most, per
+/// helper, before helpers wait (a world is kilobytes: memory). Measured on
+/// explore-paxos with one other process running (docs/explore.md): 128
+/// held the helper back (42,000 waits at the bound, 3.5-4.4 s), 256 less
+/// (7,000-8,000, 3.0-3.1 s); at 512 it never binds there (2.9-3.0 s, 1-2
+/// MB more than 128).
+const DFS_PARKED_WORLDS: usize = 512;
 
 /// A state waiting to be expanded breadth first: no world, which is
 /// rebuilt from its path ([`Rebuilder`]) unless it is at the depth bound.
@@ -111,6 +124,16 @@ enum Expansion {
     DepthCut,
     /// The successors, in choice order.
     Children(Vec<Child>),
+}
+
+impl Expansion {
+    /// The successors' worlds it holds.
+    fn worlds(&self) -> usize {
+        match self {
+            Expansion::Children(children) => children.iter().filter(|c| c.state.is_some()).count(),
+            Expansion::Terminal(..) | Expansion::DepthCut => 0,
+        }
+    }
 }
 
 /// One successor of an expanded state.
@@ -186,12 +209,54 @@ impl Marks {
     }
 }
 
+/// Where [`expand`] looks up the depth a successor was first met at, to
+/// skip those seen before: the visited set itself (one thread, or the
+/// merging thread), or what a helper may know of it ([`Seen`]: a hint that
+/// never says more than the visited set).
+trait Known {
+    /// The depth `key` is known at, if it is known.
+    fn get(&self, key: u64) -> Option<u32>;
+}
+
+impl Known for Visited {
+    #[inline]
+    fn get(&self, key: u64) -> Option<u32> {
+        Visited::get(self, key)
+    }
+}
+
+impl Known for Seen {
+    #[inline]
+    fn get(&self, key: u64) -> Option<u32> {
+        Seen::get(self, key)
+    }
+}
+
+/// What the merge tells the helpers of the keys it stores in the visited
+/// set: nothing (one thread, breadth first), or a [`Seen`] table.
+trait Publish {
+    /// The visited set now holds `key` at `depth`.
+    fn note(&self, key: u64, depth: u32);
+}
+
+impl Publish for () {
+    #[inline]
+    fn note(&self, _key: u64, _depth: u32) {}
+}
+
+impl Publish for Seen {
+    #[inline]
+    fn note(&self, key: u64, depth: u32) {
+        Seen::note(self, key, depth);
+    }
+}
+
 /// What [`expand`] needs besides the state: the search's settings, and
 /// whether to keep the successors' worlds.
-struct Expander<'a> {
+struct Expander<'a, K: Known = Visited> {
     config: &'a Config,
     boundary: &'a Boundary,
-    known: &'a Visited,
+    known: &'a K,
     /// Keep successors' worlds (depth first); breadth first drops them and
     /// judges those at the depth bound at once.
     keep: bool,
@@ -219,6 +284,10 @@ pub(super) struct Spare {
     worlds: Vec<Box<dyn DynSim>>,
     /// A list of successors the merge emptied, for the next expansion.
     children: Vec<Child>,
+    /// Copies made with no spare world, and worlds freed (feature
+    /// `dfs-stats`).
+    #[cfg(feature = "dfs-stats")]
+    counts: (u64, u64),
 }
 
 impl Spare {
@@ -233,7 +302,13 @@ impl Spare {
                 world.clone_into_box(&mut spare);
                 spare
             }
-            None => world.clone_box(),
+            None => {
+                #[cfg(feature = "dfs-stats")]
+                {
+                    self.counts.0 += 1;
+                }
+                world.clone_box()
+            }
         }
     }
 
@@ -241,6 +316,11 @@ impl Spare {
     pub(super) fn recycle(&mut self, world: Box<dyn DynSim>) {
         if self.worlds.len() < Self::MAX {
             self.worlds.push(world);
+        } else {
+            #[cfg(feature = "dfs-stats")]
+            {
+                self.counts.1 += 1;
+            }
         }
     }
 }
@@ -343,7 +423,7 @@ fn seen_before(config: &Config, known: Option<u32>, depth: u32) -> bool {
 /// state itself is used up: the last choice is applied to it rather than
 /// to a copy (a world fewer to build and to free), unless every choice
 /// before it led back to the state, which a terminal check may then need.
-fn expand(entry: Pending, with: &Expander, scratch: &mut Scratch) -> Expansion {
+fn expand<K: Known>(entry: Pending, with: &Expander<K>, scratch: &mut Scratch) -> Expansion {
     let (config, boundary, known) = (with.config, with.boundary, with.known);
     let choices = &mut scratch.choices;
     entry.state.choices_into(entry.budgets.faults(), choices);
@@ -530,7 +610,7 @@ impl<'c> Run<'c> {
         let expansion = expand(root, &with, &mut scratch);
         let mut frontier = Vec::new();
         if self
-            .merge(id, depth, expansion, &mut frontier, &mut scratch.spare)
+            .merge(id, depth, expansion, &mut frontier, &mut scratch.spare, &())
             .is_err()
         {
             return;
@@ -598,7 +678,7 @@ impl<'c> Run<'c> {
                     waiting -= 1;
                     if !self.keep_going(waiting + next_level.len(), progress)
                         || self
-                            .merge(id, depth, expansion, &mut found, &mut scratch.spare)
+                            .merge(id, depth, expansion, &mut found, &mut scratch.spare, &())
                             .is_err()
                     {
                         return;
@@ -639,7 +719,7 @@ impl<'c> Run<'c> {
             };
             let expansion = expand(entry, &with, &mut scratch);
             if self
-                .merge(id, depth, expansion, &mut found, &mut scratch.spare)
+                .merge(id, depth, expansion, &mut found, &mut scratch.spare, &())
                 .is_err()
             {
                 return;
@@ -663,43 +743,65 @@ impl<'c> Run<'c> {
     /// the stack ahead of time, and park what they give in the entries'
     /// slots.
     ///
-    /// A helper cannot read the visited map (this thread changes it), so it
-    /// expands with an empty one: no successor is skipped. The merge then
-    /// finds the same: it checks every successor against the map again
-    /// (`again`), and a successor skipped against the map as it was earlier
-    /// (seen no deeper, no check failed on the step) is `again` against the
-    /// map as it is now, which only grows and whose depths only get
-    /// smaller. The rest of what is noted of a successor (its boundary, its
-    /// `sometimes` marks, its failure) is read from its world either way.
-    /// So this thread, too, expands an entry ahead of time (while a helper
-    /// expands the top) against the map as it is then.
+    /// A helper cannot read the visited map (this thread changes it): it
+    /// expands against a [`Seen`] table, the keys this thread stored in
+    /// the map most recently, with their depths, and skips only the
+    /// successors the table says were stored no deeper; the others it
+    /// keeps. The merge then finds the same: it checks every successor
+    /// kept against the map again (`again`), and a successor skipped
+    /// against the map (or the table) as it was earlier (seen no deeper,
+    /// no check failed on the step) is `again` against the map as it is
+    /// now, which only grows and whose depths only get smaller. The rest
+    /// of what is noted of a successor (its boundary, its `sometimes`
+    /// marks, its failure) is read from its world either way. So this
+    /// thread, too, expands an entry ahead of time (while a helper expands
+    /// the top) against the map as it is then.
     fn depth_first_parallel(&mut self, root: Pending, progress: &mut dyn FnMut(&Progress) -> bool) {
         let config = self.config;
         let sometimes = !self.sometimes_names.is_empty();
         let helpers = config.jobs - 1;
+        #[allow(unused_mut)]
+        let (mut window, mut parked, mut worlds, mut share) =
+            (DFS_WINDOW, DFS_PARKED, DFS_PARKED_WORLDS, true);
+        // Measuring only: the bounds and the table, from the environment.
+        #[cfg(feature = "dfs-stats")]
+        {
+            // allow-nondeterminism: feature dfs-stats only (measuring): bounds that change timing, never a report
+            let var = |name: &str| std::env::var(name).ok().and_then(|v| v.parse().ok());
+            window = var("DISTLAB_DFS_WINDOW").unwrap_or(window);
+            parked = var("DISTLAB_DFS_PARKED").unwrap_or(parked);
+            worlds = var("DISTLAB_DFS_WORLDS").unwrap_or(worlds);
+            share = var("DISTLAB_DFS_SEEN").unwrap_or(usize::from(share)) == 1;
+            eprintln!("dfs-stats window {window} parked {parked} worlds {worlds} seen {share}");
+        }
         let stack: Stack<(u32, Choice), Pending, Expansion, Box<dyn DynSim>> =
-            Stack::new(DFS_WINDOW, DFS_PARKED * helpers);
+            Stack::new(window, parked * helpers, worlds * helpers);
         stack.push(
             std::iter::once(((root.depth, root.choice), root)),
             &mut Vec::new(),
         );
         let boundary = self.boundary.clone();
-        let depths = config.max_depth.is_some();
+        let seen = Seen::new();
         let helper = || {
             let _stop = stack.stopper();
-            let empty = Visited::new(depths);
             let with = Expander {
                 config,
                 boundary: &boundary,
-                known: &empty,
+                known: &seen,
                 keep: true,
                 sometimes,
             };
             let mut scratch = Scratch::default();
             while let Some((index, entry)) = stack.claim(&mut scratch.spare.worlds) {
                 let expansion = expand(entry, &with, &mut scratch);
-                stack.park(index, expansion);
+                let worlds = expansion.worlds();
+                stack.park(index, expansion, worlds);
             }
+            #[cfg(feature = "dfs-stats")]
+            eprintln!(
+                "dfs-stats helper: allocated {}, freed {}",
+                scratch.spare.counts.0, scratch.spare.counts.1
+            );
         };
         // allow-nondeterminism: helper threads expand ahead; this thread merges in the sequential order
         std::thread::scope(|scope| {
@@ -722,10 +824,20 @@ impl<'c> Run<'c> {
                             sometimes,
                         };
                         let expansion = expand(entry, &with, &mut scratch);
-                        stack.park(index, expansion);
+                        let worlds = expansion.worlds();
+                        stack.park(index, expansion, worlds);
                         continue;
                     }
-                    Next::Stop => return,
+                    Next::Stop => {
+                        #[cfg(feature = "dfs-stats")]
+                        eprintln!(
+                            "dfs-stats main: allocated {}, freed {}; {}",
+                            scratch.spare.counts.0,
+                            scratch.spare.counts.1,
+                            stack.stats()
+                        );
+                        return;
+                    }
                 };
                 if !self.keep_going(pending, progress) {
                     return;
@@ -747,10 +859,12 @@ impl<'c> Run<'c> {
                     }
                     Err(expansion) => expansion,
                 };
-                if self
-                    .merge(0, depth, expansion, &mut found, &mut scratch.spare)
-                    .is_err()
-                {
+                let merged = if share {
+                    self.merge(0, depth, expansion, &mut found, &mut scratch.spare, &seen)
+                } else {
+                    self.merge(0, depth, expansion, &mut found, &mut scratch.spare, &())
+                };
+                if merged.is_err() {
                     return;
                 }
                 let children = found.drain(..).rev().filter_map(|(id, depth, child)| {
@@ -795,6 +909,7 @@ impl<'c> Run<'c> {
         expansion: Expansion,
         out: &mut Vec<(u32, u32, Child)>,
         spare: &mut Spare,
+        publish: &impl Publish,
     ) -> Result<(), ()> {
         let children = match expansion {
             Expansion::Terminal(failure, applied) => {
@@ -837,6 +952,7 @@ impl<'c> Run<'c> {
                 return Err(());
             }
             self.visited.insert(child.key, depth);
+            publish.note(child.key, depth);
             // Where the new state's path is read from: its id (breadth
             // first), or the expanded state's path and its choice.
             let (child_id, at, last) = if self.keeps_parents() {

@@ -15,8 +15,9 @@
 //! ([`Stack::claim`]), which is what the merging thread needs soonest once
 //! it is done with the state in hand, looking only at the top
 //! [`Stack::window`] slots and only while fewer than [`Stack::most_parked`]
-//! expansions are parked or being made (a parked expansion holds its
-//! successors' worlds). When the top entry is being expanded by a helper,
+//! expansions are parked or being made and the parked ones hold fewer than
+//! [`Stack::most_worlds`] worlds (a parked expansion holds the worlds of
+//! the successors it kept). When the top entry is being expanded by a helper,
 //! the merging thread does not wait: it claims the highest unclaimed entry
 //! below it ([`Next::Ahead`]), parks what it gives, and looks again.
 //!
@@ -34,8 +35,8 @@ enum Work<T, R> {
     Ready(T),
     /// An entry a thread is expanding.
     Claimed,
-    /// What expanding the entry gave.
-    Done(R),
+    /// What expanding the entry gave, and how many worlds it holds.
+    Done(R, usize),
 }
 
 /// A stack entry: what the merging thread needs to know of it when it is
@@ -49,6 +50,8 @@ struct Inner<M, T, R, W> {
     slots: Vec<Slot<M, T, R>>,
     /// Slots claimed or done.
     parked: usize,
+    /// Worlds held by the expansions parked.
+    parked_worlds: usize,
     /// Helpers waiting for an entry to claim.
     idle: usize,
     /// The merging thread waits for a helper to park the top entry.
@@ -57,6 +60,33 @@ struct Inner<M, T, R, W> {
     stop: bool,
     /// Spare things (worlds) the merging thread passes to the helpers.
     pool: Vec<W>,
+    /// Counters, for measuring (feature `dfs-stats`).
+    #[cfg(feature = "dfs-stats")]
+    stats: Stats,
+}
+
+/// Counters of a parallel depth-first search (feature `dfs-stats`).
+#[cfg(feature = "dfs-stats")]
+#[derive(Default, Debug)]
+pub(super) struct Stats {
+    /// Entries the merging thread popped and expanded itself.
+    own: u64,
+    /// Entries popped with their expansion parked.
+    parked_pops: u64,
+    /// Entries the merging thread expanded ahead (the top claimed).
+    ahead: u64,
+    /// Entries helpers claimed.
+    claims: u64,
+    /// The merging thread spun, then waited, for the top.
+    main_spins: u64,
+    main_waits: u64,
+    /// A helper found nothing ready in its window / the parked bound.
+    idle_none: u64,
+    idle_bound: u64,
+    /// A helper waited on the condition variable.
+    helper_waits: u64,
+    /// Things the pool could not give a helper that asked.
+    pool_empty: u64,
 }
 
 /// The stack: entries `T` with what the merging thread reads when it pops
@@ -73,6 +103,7 @@ pub(super) struct Stack<M, T, R, W> {
     changes: AtomicU64,
     window: usize,
     most_parked: usize,
+    most_worlds: usize,
 }
 
 /// What the merging thread gets from [`Stack::next`].
@@ -104,22 +135,27 @@ const SPIN: u32 = 256;
 
 impl<M: Copy, T, R, W> Stack<M, T, R, W> {
     /// An empty stack whose helpers look at the top `window` slots and
-    /// claim while fewer than `most_parked` slots are claimed or parked.
-    pub(super) fn new(window: usize, most_parked: usize) -> Self {
+    /// claim while fewer than `most_parked` slots are claimed or parked and
+    /// the parked expansions hold fewer than `most_worlds` worlds.
+    pub(super) fn new(window: usize, most_parked: usize, most_worlds: usize) -> Self {
         Stack {
             inner: Mutex::new(Inner {
                 slots: Vec::new(),
                 parked: 0,
+                parked_worlds: 0,
                 idle: 0,
                 waiting: false,
                 stop: false,
                 pool: Vec::new(),
+                #[cfg(feature = "dfs-stats")]
+                stats: Stats::default(),
             }),
             work: Condvar::new(),
             done: Condvar::new(),
             changes: AtomicU64::new(0),
             window,
             most_parked,
+            most_worlds,
         }
     }
 
@@ -212,28 +248,49 @@ impl<M: Copy, T, R, W> Stack<M, T, R, W> {
                     let Work::Ready(entry) = slot.work else {
                         unreachable!("the top slot is ready")
                     };
+                    #[cfg(feature = "dfs-stats")]
+                    {
+                        inner.stats.own += 1;
+                    }
                     self.wake_helpers(&inner);
                     return Next::Own(slot.meta, entry, top);
                 }
-                Work::Done(_) => {
+                Work::Done(..) => {
                     let slot = inner.slots.pop().expect("the top slot");
-                    let Work::Done(expansion) = slot.work else {
+                    let Work::Done(expansion, worlds) = slot.work else {
                         unreachable!("the top slot is done")
                     };
                     inner.parked -= 1;
+                    inner.parked_worlds -= worlds;
+                    #[cfg(feature = "dfs-stats")]
+                    {
+                        inner.stats.parked_pops += 1;
+                    }
                     self.wake_helpers(&inner);
                     return Next::Parked(slot.meta, expansion, top);
                 }
                 Work::Claimed => {
                     if let Some(index) = self.highest_ready(&inner.slots, top) {
+                        #[cfg(feature = "dfs-stats")]
+                        {
+                            inner.stats.ahead += 1;
+                        }
                         return Next::Ahead(index, Self::claim_at(&mut inner, index));
                     }
                     if !spun {
+                        #[cfg(feature = "dfs-stats")]
+                        {
+                            inner.stats.main_spins += 1;
+                        }
                         inner = self.spin(inner);
                         spun = true;
                         continue;
                     }
                     spun = false;
+                    #[cfg(feature = "dfs-stats")]
+                    {
+                        inner.stats.main_waits += 1;
+                    }
                     inner.waiting = true;
                     inner = self
                         .done
@@ -245,12 +302,17 @@ impl<M: Copy, T, R, W> Stack<M, T, R, W> {
         }
     }
 
+    /// Below both parked bounds: a helper may claim.
+    fn may_claim(&self, inner: &Inner<M, T, R, W>) -> bool {
+        inner.parked < self.most_parked && inner.parked_worlds < self.most_worlds
+    }
+
     /// After a pop: wake the idle helpers if they can claim now (an entry
     /// came into the window, or the parked bound is no longer reached).
     fn wake_helpers(&self, inner: &Inner<M, T, R, W>) {
         self.changed();
         if inner.idle > 0
-            && inner.parked < self.most_parked
+            && self.may_claim(inner)
             && self
                 .highest_ready(&inner.slots, inner.slots.len())
                 .is_some()
@@ -269,14 +331,32 @@ impl<M: Copy, T, R, W> Stack<M, T, R, W> {
             if inner.stop {
                 return None;
             }
-            if inner.parked < self.most_parked {
+            if self.may_claim(&inner) {
                 let len = inner.slots.len();
                 if let Some(index) = self.highest_ready(&inner.slots, len) {
                     while spare.len() < HELPER_SPARE {
-                        let Some(thing) = inner.pool.pop() else { break };
+                        let Some(thing) = inner.pool.pop() else {
+                            #[cfg(feature = "dfs-stats")]
+                            {
+                                inner.stats.pool_empty += 1;
+                            }
+                            break;
+                        };
                         spare.push(thing);
                     }
+                    #[cfg(feature = "dfs-stats")]
+                    {
+                        inner.stats.claims += 1;
+                    }
                     return Some((index, Self::claim_at(&mut inner, index)));
+                }
+            }
+            #[cfg(feature = "dfs-stats")]
+            if !spun {
+                if self.may_claim(&inner) {
+                    inner.stats.idle_none += 1;
+                } else {
+                    inner.stats.idle_bound += 1;
                 }
             }
             if !spun {
@@ -285,6 +365,10 @@ impl<M: Copy, T, R, W> Stack<M, T, R, W> {
                 continue;
             }
             spun = false;
+            #[cfg(feature = "dfs-stats")]
+            {
+                inner.stats.helper_waits += 1;
+            }
             inner.idle += 1;
             inner = self
                 .work
@@ -294,14 +378,15 @@ impl<M: Copy, T, R, W> Stack<M, T, R, W> {
         }
     }
 
-    /// Park the expansion of the entry claimed at `index` (dropped when the
-    /// search is over).
-    pub(super) fn park(&self, index: usize, expansion: R) {
+    /// Park the expansion of the entry claimed at `index`, holding
+    /// `worlds` worlds (dropped when the search is over).
+    pub(super) fn park(&self, index: usize, expansion: R, worlds: usize) {
         let mut inner = self.lock();
         if inner.stop {
             return;
         }
-        inner.slots[index].work = Work::Done(expansion);
+        inner.parked_worlds += worlds;
+        inner.slots[index].work = Work::Done(expansion, worlds);
         if index + 1 == inner.slots.len() {
             self.changed();
             if inner.waiting {
@@ -320,6 +405,12 @@ impl<M: Copy, T, R, W> Stack<M, T, R, W> {
         inner.pool.clear();
         self.work.notify_all();
         self.done.notify_all();
+    }
+
+    /// The counters so far (feature `dfs-stats`), as text.
+    #[cfg(feature = "dfs-stats")]
+    pub(super) fn stats(&self) -> String {
+        format!("{:?}", self.lock().stats)
     }
 
     /// A guard that stops the search when dropped: when the thread holding
@@ -353,7 +444,7 @@ mod tests {
     /// works ahead below a claimed top; the parked bound stops claims.
     #[test]
     fn claims_park_and_pop_in_stack_order() {
-        let stack = Test::new(3, 2);
+        let stack = Test::new(3, 2, 100);
         push(&stack, &[1, 2, 3, 4, 5]);
         let mut spare = Vec::new();
         // Highest first: the top.
@@ -369,12 +460,13 @@ mod tests {
         match stack.next() {
             Next::Ahead(index, entry) => {
                 assert_eq!((index, entry), (2, 3));
-                stack.park(index, "three".to_string());
+                stack.park(index, "three".to_string(), 1);
             }
             _ => panic!("expected to work ahead"),
         }
-        stack.park(top, "five".to_string());
-        stack.park(below, "four".to_string());
+        stack.park(top, "five".to_string(), 2);
+        stack.park(below, "four".to_string(), 0);
+        assert_eq!(stack.lock().parked_worlds, 3);
         let mut popped = Vec::new();
         loop {
             match stack.next() {
@@ -397,12 +489,30 @@ mod tests {
             ]
         );
         assert_eq!(stack.lock().parked, 0);
+        assert_eq!(stack.lock().parked_worlds, 0);
+    }
+
+    /// The worlds bound: helpers stop claiming while the parked expansions
+    /// hold that many worlds, and claim again once they are popped.
+    #[test]
+    fn parked_worlds_bound_the_claims() {
+        let stack = Test::new(8, 8, 3);
+        push(&stack, &[1, 2, 3, 4]);
+        let mut spare = Vec::new();
+        let (top, _) = stack.claim(&mut spare).expect("an entry");
+        stack.park(top, "four".to_string(), 3);
+        let inner = stack.lock();
+        assert!(!stack.may_claim(&inner));
+        drop(inner);
+        assert!(matches!(stack.next(), Next::Parked(4, _, 3)));
+        assert!(stack.may_claim(&stack.lock()));
+        assert_eq!(stack.claim(&mut spare).map(|c| c.0), Some(2));
     }
 
     /// The window: a helper does not look past the top `window` slots.
     #[test]
     fn helpers_look_only_at_the_window() {
-        let stack = Test::new(2, 10);
+        let stack = Test::new(2, 10, 100);
         push(&stack, &[1, 2, 3]);
         let mut spare = Vec::new();
         assert_eq!(stack.claim(&mut spare).map(|c| c.0), Some(2));
@@ -417,7 +527,7 @@ mod tests {
     /// and the merging thread is told to stop.
     #[test]
     fn a_stop_ends_every_thread() {
-        let stack = Test::new(4, 4);
+        let stack = Test::new(4, 4, 100);
         push(&stack, &[1, 2]);
         let mut spare = Vec::new();
         let (index, _) = stack.claim(&mut spare).expect("an entry");
@@ -434,7 +544,7 @@ mod tests {
             drop(stack.stopper());
             assert!(helper.join().expect("no panic") <= 1);
         });
-        stack.park(index, "late".to_string());
+        stack.park(index, "late".to_string(), 1);
         assert!(matches!(stack.next(), Next::Stop));
         assert!(stack.lock().slots.is_empty());
     }
@@ -443,7 +553,7 @@ mod tests {
     /// and a helper tops up from it when it claims.
     #[test]
     fn spare_things_flow_to_the_helpers() {
-        let stack = Test::new(4, 4);
+        let stack = Test::new(4, 4, 100);
         let mut mine: Vec<u8> = (0..(super::MAIN_SPARE + super::POOL + 5) as u8).collect();
         stack.push([(1, 1)].into_iter(), &mut mine);
         // The pool is full: the merging thread keeps what does not fit.
