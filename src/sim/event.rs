@@ -443,7 +443,7 @@ impl<N: Node> Queue<N> {
     }
 
     /// Put `item` in a slot and its key in the keys.
-    #[inline]
+    #[inline(always)]
     fn push_item(&mut self, at: SimTime, seq: u64, item: Item<N>) {
         let timer = matches!(item, Item::Timer { .. });
         let slot = match self.free.pop() {
