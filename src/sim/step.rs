@@ -415,7 +415,13 @@ impl<N: Node> Sim<N> {
                 self.apply_effect(id, effect);
             }
         }
-        self.effects = effects;
+        // Give the buffer back. What it replaces is the empty vector
+        // `mem::take` left: without an allocation it needs no drop (a
+        // call of the drop glue per step otherwise).
+        let spare = std::mem::replace(&mut self.effects, effects);
+        if spare.capacity() == 0 {
+            std::mem::forget(spare);
+        }
     }
 
     /// The paused node `event` would run a handler on, and when it resumes.
@@ -611,10 +617,10 @@ impl<N: Node> Sim<N> {
                         sent_at,
                         msg: msg.clone(),
                     };
-                    self.queue.push(copy_at, copy);
+                    self.queue.push_event(copy_at, copy);
                 }
                 self.in_flight += 1;
-                self.queue.push(
+                self.queue.push_event(
                     at,
                     Event::Deliver {
                         from,

@@ -550,7 +550,16 @@ mod tests {
 
     #[test]
     fn keys_compare_as_their_time_then_seq_reversed() {
-        let values = [0, 1, 2, 1 << 32, (1 << 63) - 1, 1 << 63, u64::MAX - 1, u64::MAX];
+        let values = [
+            0,
+            1,
+            2,
+            1 << 32,
+            (1 << 63) - 1,
+            1 << 63,
+            u64::MAX - 1,
+            u64::MAX,
+        ];
         for &at1 in &values {
             for &seq1 in &values {
                 for &at2 in &values {
