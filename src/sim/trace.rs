@@ -61,6 +61,7 @@ impl Hash for SendRecord {
 }
 
 /// The event a step processed.
+#[derive(Clone, Debug)]
 pub enum TraceEvent<N: Node> {
     /// A node booted or restarted.
     Start(NodeId),
