@@ -278,6 +278,7 @@ impl Network {
 
     /// [`Network::route`] for a message of kind `kind` ([`message_kind`]),
     /// which changes made for some kinds only look at.
+    #[inline(always)]
     pub fn route_kind(
         &mut self,
         rng: &mut Prng,
@@ -288,8 +289,9 @@ impl Network {
     ) -> Transit {
         if self.is_plain() {
             // No list, cut, rule, override or FIFO: the default link, and
-            // exactly the draws of the general path below.
-            let link = self.config.default;
+            // exactly the draws of the general path below. Inlined into
+            // the sender (the engine's hot path); the rest out of line.
+            let link = &self.config.default;
             if self.lost_at_random(rng, link.loss) {
                 return Transit::Lost;
             }
@@ -299,6 +301,20 @@ impl Network {
                 .then(|| now + link.latency.sample(rng));
             return Transit::Deliver { at, duplicate };
         }
+        self.route_general(rng, from, to, now, kind)
+    }
+
+    /// [`Network::route_kind`] when the network is not plain: lists, cuts,
+    /// per-link overrides, rules, FIFO links.
+    #[inline(never)]
+    fn route_general(
+        &mut self,
+        rng: &mut Prng,
+        from: NodeId,
+        to: NodeId,
+        now: SimTime,
+        kind: Option<&str>,
+    ) -> Transit {
         let listed = self.listed(Endpoint::Node(from), Endpoint::Node(to));
         if self.cuts.get(from, to) {
             return Transit::Partitioned;

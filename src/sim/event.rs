@@ -442,8 +442,18 @@ impl<N: Node> Queue<N> {
         self.push_item(at, seq, item);
     }
 
+    /// [`Queue::push`] for an event that is not a timer (a message on
+    /// the wire): no timer table to look at. Inlined into the send path.
+    #[inline(always)]
+    pub(crate) fn push_event(&mut self, at: SimTime, event: Event<N>) {
+        debug_assert!(!matches!(event, Event::Timer { .. }), "a timer");
+        let seq = self.seq;
+        self.seq += 1;
+        self.push_item(at, seq, Item::Event(event));
+    }
+
     /// Put `item` in a slot and its key in the keys.
-    #[inline]
+    #[inline(always)]
     fn push_item(&mut self, at: SimTime, seq: u64, item: Item<N>) {
         let timer = matches!(item, Item::Timer { .. });
         let slot = match self.free.pop() {

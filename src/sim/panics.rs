@@ -131,6 +131,45 @@ pub fn catch_panic<R>(
     }
 }
 
+/// [`catch_panic`] for the engine's hot path (a node's handler, once per
+/// step): the same catching, counter and report, with `f` compiled into
+/// the caller instead of called through `&mut dyn FnMut` (that indirect
+/// call kept the handler, its `Ctx` and its effects out of line: about 30
+/// instructions an event, issue 21). Only the panic's report is out of
+/// line ([`caught`]). One instantiation per node type (`Sim::with_node`),
+/// so the code it duplicates stays small.
+#[inline(always)]
+pub(crate) fn catch_inline<R>(
+    site: impl FnOnce() -> String,
+    f: impl FnOnce() -> R,
+) -> Result<R, PanicReport> {
+    install_panic_hook();
+    CATCHING.with(|c| c.set(c.get() + 1));
+    let result = panic::catch_unwind(AssertUnwindSafe(f));
+    CATCHING.with(|c| c.set(c.get() - 1));
+    match result {
+        Ok(out) => Ok(out),
+        Err(payload) => Err(caught(payload, site())),
+    }
+}
+
+/// The report of a panic [`catch_inline`] caught: what the hook saw (or
+/// the payload's text), as [`catch_dyn`] gives it.
+#[cold]
+#[inline(never)]
+fn caught(payload: Box<dyn std::any::Any + Send>, site: String) -> PanicReport {
+    let seen = SEEN.with(|s| s.borrow_mut().take());
+    let (message, location) = match seen {
+        Some(seen) => (seen.message, seen.location),
+        None => (payload_text(payload.as_ref()), None),
+    };
+    PanicReport {
+        message,
+        location,
+        site,
+    }
+}
+
 /// [`catch_panic`]'s body, not generic: run `f`; on a panic, its message
 /// and location.
 fn catch_dyn(f: &mut dyn FnMut()) -> Result<(), (String, Option<String>)> {

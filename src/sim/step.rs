@@ -5,7 +5,7 @@
 use super::event::{ErasedEvent, Event};
 use super::ids::{Endpoint, NodeId};
 use super::node::{Ctx, Effect, Node, Request};
-use super::panics::{catch_panic, clip, PanicReport, PANIC_CHECK};
+use super::panics::{catch_inline, catch_panic, clip, PanicReport, PANIC_CHECK};
 use super::trace::{self, SendOutcome, SendRecord, TraceEvent, TraceLevel};
 use super::world::{Sim, Violation};
 use super::SimTime;
@@ -88,6 +88,7 @@ impl<N: Node> Sim<N> {
     /// trace hash, run its handler and apply the effects, keep the trace
     /// entry, run the per-step checks. [`Sim::step`] calls it with the
     /// earliest event; the explorer with the event it chose.
+    #[inline(always)]
     pub(crate) fn process(&mut self, at: SimTime, event: Event<N>) -> StepResult {
         self.now = at;
         self.step += 1;
@@ -166,7 +167,7 @@ impl<N: Node> Sim<N> {
     }
 
     /// Run the event's handler; return the trace event at the full level.
-    #[inline]
+    #[inline(always)]
     fn dispatch(&mut self, event: Event<N>, full: bool) -> Option<TraceEvent<N>> {
         if let Some((node, until)) = self.paused_target(&event) {
             return self.hold(node, until, event, full);
@@ -174,7 +175,16 @@ impl<N: Node> Sim<N> {
         if self.service.is_some() {
             return self.dispatch_served(event, full);
         }
-        self.dispatch_now(event, full)
+        match event {
+            Event::Deliver {
+                from,
+                to,
+                msg_id,
+                sent_at,
+                msg,
+            } => self.deliver(from, to, msg_id, sent_at, msg, full),
+            other => self.dispatch_now(other, full),
+        }
     }
 
     /// [`Sim::dispatch`] when nodes take time (`service.rs`): an arrival at
@@ -248,7 +258,48 @@ impl<N: Node> Sim<N> {
         full.then_some(ev)
     }
 
+    /// A message arrives at `to`: run its `on_message` (or drop it, the
+    /// node being down). The engine's most common step: compiled into
+    /// [`Sim::dispatch`] (so into `step`), handler and sends included.
+    #[inline(always)]
+    fn deliver(
+        &mut self,
+        from: NodeId,
+        to: NodeId,
+        msg_id: u64,
+        sent_at: SimTime,
+        msg: N::Msg,
+        full: bool,
+    ) -> Option<TraceEvent<N>> {
+        if self.nodes[to.index()].state.is_none() {
+            self.counters.dropped += 1;
+            let ev = TraceEvent::DeliverToDown {
+                msg_id,
+                from: Endpoint::Node(from),
+                to,
+            };
+            ev.fold(self.trace.hasher());
+            return full.then_some(ev);
+        }
+        self.counters.delivered += 1;
+        trace::fold_deliver(self.trace.hasher(), msg_id, from, to, sent_at, &msg);
+        let kept = full.then(|| msg.clone());
+        let site = || match &kept {
+            Some(msg) => format!("{to}'s on_message({}) from {from}", label(msg)),
+            None => format!("{to}'s on_message from {from} (message #{msg_id})"),
+        };
+        self.run_handler(to, Handler::Message(from, msg), &site);
+        kept.map(|msg| TraceEvent::Deliver {
+            msg_id,
+            from,
+            to,
+            sent_at,
+            msg,
+        })
+    }
+
     /// Run the event's handler now.
+    #[inline(never)]
     fn dispatch_now(&mut self, event: Event<N>, full: bool) -> Option<TraceEvent<N>> {
         match event {
             Event::Deliver {
@@ -257,33 +308,7 @@ impl<N: Node> Sim<N> {
                 msg_id,
                 sent_at,
                 msg,
-            } => {
-                if self.nodes[to.index()].state.is_none() {
-                    self.counters.dropped += 1;
-                    let ev = TraceEvent::DeliverToDown {
-                        msg_id,
-                        from: Endpoint::Node(from),
-                        to,
-                    };
-                    ev.fold(self.trace.hasher());
-                    return full.then_some(ev);
-                }
-                self.counters.delivered += 1;
-                trace::fold_deliver(self.trace.hasher(), msg_id, from, to, sent_at, &msg);
-                let kept = full.then(|| msg.clone());
-                let site = || match &kept {
-                    Some(msg) => format!("{to}'s on_message({}) from {from}", label(msg)),
-                    None => format!("{to}'s on_message from {from} (message #{msg_id})"),
-                };
-                self.with_node(to, Handler::Message(from, msg), &site);
-                kept.map(|msg| TraceEvent::Deliver {
-                    msg_id,
-                    from,
-                    to,
-                    sent_at,
-                    msg,
-                })
-            }
+            } => self.deliver(from, to, msg_id, sent_at, msg, full),
             Event::Timer {
                 node, id, timer, ..
             } => {
@@ -329,13 +354,22 @@ impl<N: Node> Sim<N> {
     /// Run a handler on a live node, then apply its effects. If the handler
     /// panics, its effects are dropped and the run stops here
     /// ([`Sim::stop_on_panic`]); `site` names the handler for the report.
+    #[inline(never)]
     pub(crate) fn with_node(&mut self, id: NodeId, handler: Handler<N>, site: &dyn Fn() -> String) {
+        self.run_handler(id, handler, site);
+    }
+
+    /// [`Sim::with_node`]'s body, compiled into its caller: a delivery
+    /// (the common step) runs it inline, every other caller through
+    /// `with_node`.
+    #[inline(always)]
+    fn run_handler(&mut self, id: NodeId, handler: Handler<N>, site: &dyn Fn() -> String) {
         let nodes = self.settings.nodes;
         if self.explore.is_some() {
             self.node_changed(id);
         }
         let slot = &mut self.nodes[id.index()];
-        let Some(state) = slot.state.as_mut().map(Arc::make_mut) else {
+        let Some(state) = slot.state.as_mut().map(state_mut) else {
             return;
         };
         self.handled.push(id);
@@ -359,7 +393,7 @@ impl<N: Node> Sim<N> {
             Handler::Timer(timer) => state.on_timer(&mut ctx, timer),
             Handler::Request(request) => state.on_request(&mut ctx, request),
         };
-        if let Err(panic) = catch_panic(site, run) {
+        if let Err(panic) = catch_inline(site, run) {
             effects.clear();
             self.effects = effects;
             self.stop_on_panic(panic);
@@ -370,10 +404,24 @@ impl<N: Node> Sim<N> {
                 mode.clock_read = true;
             }
         }
-        for effect in effects.drain(..) {
-            self.apply_effect(id, effect);
+        if effects.len() == 1 {
+            // One effect (a reply to a message, a timer set again): no
+            // draining iterator.
+            if let Some(effect) = effects.pop() {
+                self.apply_effect(id, effect);
+            }
+        } else {
+            for effect in effects.drain(..) {
+                self.apply_effect(id, effect);
+            }
         }
-        self.effects = effects;
+        // Give the buffer back. What it replaces is the empty vector
+        // `mem::take` left: without an allocation it needs no drop (a
+        // call of the drop glue per step otherwise).
+        let spare = std::mem::replace(&mut self.effects, effects);
+        if spare.capacity() == 0 {
+            std::mem::forget(spare);
+        }
     }
 
     /// The paused node `event` would run a handler on, and when it resumes.
@@ -435,7 +483,19 @@ impl<N: Node> Sim<N> {
         self.panicked = Some(Box::new(panic));
     }
 
+    /// Apply one effect of `node`'s handler: a send inline (the common
+    /// effect), the rest out of line.
+    #[inline(always)]
     fn apply_effect(&mut self, node: NodeId, effect: Effect<N>) {
+        match effect {
+            Effect::Send(to, msg) => self.send(node, to, msg),
+            other => self.apply_other_effect(node, other),
+        }
+    }
+
+    /// [`Sim::apply_effect`] for everything but a send.
+    #[inline(never)]
+    fn apply_other_effect(&mut self, node: NodeId, effect: Effect<N>) {
         match effect {
             Effect::Send(to, msg) => self.send(node, to, msg),
             Effect::SetTimer(id, after, timer) => {
@@ -523,6 +583,7 @@ impl<N: Node> Sim<N> {
         }
     }
 
+    #[inline(always)]
     fn send(&mut self, from: NodeId, to: NodeId, msg: N::Msg) {
         let msg_id = self.next_msg;
         self.next_msg += 1;
@@ -556,10 +617,10 @@ impl<N: Node> Sim<N> {
                         sent_at,
                         msg: msg.clone(),
                     };
-                    self.queue.push(copy_at, copy);
+                    self.queue.push_event(copy_at, copy);
                 }
                 self.in_flight += 1;
-                self.queue.push(
+                self.queue.push_event(
                     at,
                     Event::Deliver {
                         from,
@@ -602,7 +663,7 @@ impl<N: Node> Sim<N> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn note_send(&mut self, send: SendRecord) {
         send.hash(self.trace.hasher());
         self.trace.note_send(send);
@@ -729,4 +790,75 @@ pub(crate) enum Handler<N: Node> {
     Timer(N::Timer),
     /// `on_request`.
     Request(Request),
+}
+
+/// The node's state to change in place: [`Arc::make_mut`], without its
+/// atomic read-modify-write when this `Arc` is the state's only reference
+/// (every plain run; an explored world shares states with its copies).
+/// `make_mut` always does a compare-and-swap on the count, a locked
+/// instruction that costs about as much as the rest of a short handler.
+#[inline(always)]
+fn state_mut<T: Clone>(state: &mut Arc<T>) -> &mut T {
+    if Arc::strong_count(state) == 1 && Arc::weak_count(state) == 0 {
+        // Pairs with the `Release` decrement of any other `Arc` to this
+        // state that was dropped (on another thread, in an explorer's
+        // copy): its uses of the state happen before ours.
+        std::sync::atomic::fence(std::sync::atomic::Ordering::Acquire);
+        // SAFETY: the pointer is valid (we hold an `Arc` to it) and was
+        // derived from the `Arc`'s own raw pointer, so it may be written
+        // through. It is unaliased for as long as the returned borrow
+        // lives, because nothing else can reach the value: the strong
+        // count is 1, so ours is the only `Arc`, and we hold it by `&mut`,
+        // so nobody can clone it (or downgrade it) while the borrow lives;
+        // the weak count is 0, so no `Weak` exists that could be upgraded,
+        // and a new `Weak` can only come from an `Arc` (ours, borrowed) or
+        // another `Weak` (none). That is `Arc::get_mut`'s own condition;
+        // it checks it with a compare-and-swap only to exclude a `Weak`
+        // being upgraded meanwhile, which the zero weak count rules out.
+        // The `Acquire` fence above orders the reads of the counts before
+        // our accesses. `a_state_is_changed_in_place_only_when_unshared`
+        // tests both ways.
+        return unsafe { &mut *Arc::as_ptr(state).cast_mut() };
+    }
+    Arc::make_mut(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::state_mut;
+    use std::sync::Arc;
+
+    #[test]
+    fn a_state_is_changed_in_place_only_when_unshared() {
+        // Alone: changed in place, no copy.
+        let mut alone = Arc::new(vec![1, 2, 3]);
+        let before = Arc::as_ptr(&alone);
+        state_mut(&mut alone).push(4);
+        assert_eq!(Arc::as_ptr(&alone), before);
+        assert_eq!(*alone, vec![1, 2, 3, 4]);
+
+        // Shared with a copy: the copy keeps the old value (copy on write).
+        let copy = Arc::clone(&alone);
+        state_mut(&mut alone).push(5);
+        assert_eq!(*copy, vec![1, 2, 3, 4]);
+        assert_eq!(*alone, vec![1, 2, 3, 4, 5]);
+        assert_ne!(Arc::as_ptr(&alone), Arc::as_ptr(&copy));
+
+        // A weak reference makes it shared too: nothing it could upgrade
+        // to sees the change.
+        let mut held = Arc::new(7u64);
+        let weak = Arc::downgrade(&held);
+        *state_mut(&mut held) += 1;
+        assert_eq!(*held, 8);
+        assert_eq!(weak.upgrade().map(|w| *w), None);
+
+        // The copy dropped on another thread: unshared again, in place.
+        let mut state = Arc::new(String::from("a"));
+        let other = Arc::clone(&state);
+        std::thread::spawn(move || drop(other)).join().unwrap();
+        let before = Arc::as_ptr(&state);
+        state_mut(&mut state).push('b');
+        assert_eq!(Arc::as_ptr(&state), before);
+        assert_eq!(*state, "ab");
+    }
 }

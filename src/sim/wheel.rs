@@ -42,6 +42,17 @@ pub(super) struct Entry {
     pub(super) timer: bool,
 }
 
+impl Entry {
+    /// `(time, seq)` as one number, compared in one step: the same order
+    /// as comparing the pair (time first, then seq), without the branch
+    /// between the two comparisons (the heap compares keys at every level
+    /// of a push and a pop).
+    #[inline(always)]
+    fn order(&self) -> u128 {
+        (u128::from(self.at.0) << 64) | u128::from(self.seq)
+    }
+}
+
 impl PartialEq for Entry {
     fn eq(&self, other: &Self) -> bool {
         self.at == other.at && self.seq == other.seq
@@ -49,14 +60,34 @@ impl PartialEq for Entry {
 }
 impl Eq for Entry {}
 impl PartialOrd for Entry {
+    #[inline(always)]
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
+    }
+    // Reversed (see `cmp`); spelled out so that the heap's `<=` is one
+    // comparison of two numbers.
+    #[inline(always)]
+    fn lt(&self, other: &Self) -> bool {
+        other.order() < self.order()
+    }
+    #[inline(always)]
+    fn le(&self, other: &Self) -> bool {
+        other.order() <= self.order()
+    }
+    #[inline(always)]
+    fn gt(&self, other: &Self) -> bool {
+        other.order() > self.order()
+    }
+    #[inline(always)]
+    fn ge(&self, other: &Self) -> bool {
+        other.order() >= self.order()
     }
 }
 impl Ord for Entry {
     /// Reversed, so the max-heap pops the earliest (time, seq).
+    #[inline(always)]
     fn cmp(&self, other: &Self) -> Ordering {
-        (other.at, other.seq).cmp(&(self.at, self.seq))
+        other.order().cmp(&self.order())
     }
 }
 
@@ -514,6 +545,37 @@ mod tests {
             seq,
             slot: seq as u32,
             timer: false,
+        }
+    }
+
+    #[test]
+    fn keys_compare_as_their_time_then_seq_reversed() {
+        let values = [
+            0,
+            1,
+            2,
+            1 << 32,
+            (1 << 63) - 1,
+            1 << 63,
+            u64::MAX - 1,
+            u64::MAX,
+        ];
+        for &at1 in &values {
+            for &seq1 in &values {
+                for &at2 in &values {
+                    for &seq2 in &values {
+                        let (x, y) = (key(at1, seq1), key(at2, seq2));
+                        let pair = (at2, seq2).cmp(&(at1, seq1));
+                        assert_eq!(x.cmp(&y), pair, "{at1}/{seq1} against {at2}/{seq2}");
+                        assert_eq!(x.partial_cmp(&y), Some(pair));
+                        assert_eq!(x < y, pair.is_lt());
+                        assert_eq!(x <= y, pair.is_le());
+                        assert_eq!(x > y, pair.is_gt());
+                        assert_eq!(x >= y, pair.is_ge());
+                        assert_eq!(x == y, pair.is_eq());
+                    }
+                }
+            }
         }
     }
 
