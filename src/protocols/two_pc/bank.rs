@@ -150,28 +150,76 @@ pub fn committed_value(
     encode_txn(ops, &mut reads)
 }
 
+/// A committed transaction's answer, as [`committed_value`] gives it,
+/// built from `request`, the transaction's value as the client sent it
+/// (`ops` parsed from it): each append of the answer is the request's own
+/// micro-operation (the same `["append", account, entry]`, shared when the
+/// request's items are, [`Value::Shared`]); only the reads are new. Equal,
+/// item for item, to what [`committed_value`] builds.
+pub fn committed_reply(
+    request: &Value,
+    ops: &[AccountOp],
+    votes: BTreeMap<NodeId, Vec<Vec<i64>>>,
+    accounts: u32,
+    nodes: u32,
+) -> Value {
+    let items = request.as_list().filter(|items| items.len() == ops.len());
+    let mut by_node: BTreeMap<NodeId, std::vec::IntoIter<Vec<i64>>> = votes
+        .into_iter()
+        .map(|(node, reads)| (node, reads.into_iter()))
+        .collect();
+    let reply: std::sync::Arc<[Value]> = ops
+        .iter()
+        .enumerate()
+        .map(|(at, o)| match &o.op {
+            MicroOp::Read => {
+                let entries = owner(&o.account, accounts, nodes)
+                    .and_then(|n| by_node.get_mut(&n)?.next())
+                    .unwrap_or_default();
+                micro_op("r", o.account.clone(), Value::ints(entries))
+            }
+            MicroOp::Append(e) => match items.as_ref().map(|items| &items[at]) {
+                // `parse_txn` read it as ["append", o.account, e] (and
+                // maybe more): the same three items are the same value.
+                Some(item) if item.as_list().is_some_and(|parts| parts.len() == 3) => {
+                    item.clone()
+                }
+                _ => micro_op("append", o.account.clone(), Value::Int(*e)),
+            },
+        })
+        .collect();
+    Value::Shared(reply)
+}
+
+/// One micro-operation as a history value, `[f, account, arg]`, a
+/// [`Value::Shared`] (a `List` to every reader): an answer shares its
+/// appends with the request.
+fn micro_op(f: &str, account: String, arg: Value) -> Value {
+    Value::Shared(std::sync::Arc::from([
+        Value::Str(f.into()),
+        Value::Str(account),
+        arg,
+    ]))
+}
+
 /// Encode micro-operations as a history value, reads filled from `reads`
 /// (in order) or `nil` when `reads` runs out. The list of micro-operations
-/// is a [`Value::Shared`] (a `List` to every reader, [`Value::as_list`]):
-/// a transaction is copied into the client's pending operation, the
-/// request, the history and its pairing, and each copy then shares it.
+/// and each micro-operation are [`Value::Shared`] (a `List` to every
+/// reader, [`Value::as_list`]): a transaction is copied into the client's
+/// pending operation, the request, the history and its pairing, and each
+/// copy then shares it.
 pub fn encode_txn(ops: &[AccountOp], reads: &mut dyn Iterator<Item = Vec<i64>>) -> Value {
     let items: std::sync::Arc<[Value]> = ops
         .iter()
-        .map(|o| {
-            let account = Value::Str(o.account.clone());
-            match &o.op {
-                MicroOp::Read => {
-                    let result = match reads.next() {
-                        Some(entries) => Value::ints(entries),
-                        None => Value::Nil,
-                    };
-                    Value::List(vec![Value::Str("r".into()), account, result])
-                }
-                MicroOp::Append(e) => {
-                    Value::List(vec![Value::Str("append".into()), account, Value::Int(*e)])
-                }
+        .map(|o| match &o.op {
+            MicroOp::Read => {
+                let result = match reads.next() {
+                    Some(entries) => Value::ints(entries),
+                    None => Value::Nil,
+                };
+                micro_op("r", o.account.clone(), result)
             }
+            MicroOp::Append(e) => micro_op("append", o.account.clone(), Value::Int(*e)),
         })
         .collect();
     Value::Shared(items)
@@ -194,41 +242,27 @@ impl Workload for BankWorkload {
         let from = rng.below(n) as u32;
         let to = ((u64::from(from) + 1 + rng.below(n - 1)) % n) as u32;
         let (from, to) = (account_name(from), account_name(to));
-        let ops = if rng.chance(self.audit_ratio) {
-            vec![
-                AccountOp {
-                    account: from,
-                    op: MicroOp::Read,
-                },
-                AccountOp {
-                    account: to,
-                    op: MicroOp::Read,
-                },
-            ]
+        // What `encode_txn` makes of the transaction's micro-operations
+        // (reads unfilled), built without them.
+        let items: std::sync::Arc<[Value]> = if rng.chance(self.audit_ratio) {
+            std::sync::Arc::from([
+                micro_op("r", from, Value::Nil),
+                micro_op("r", to, Value::Nil),
+            ])
         } else {
             let amount = rng.range_inclusive(1, self.max_amount.clamp(1, TAG_BASE - 1) as u64);
             let tag = sequence as i64 * TAG_BASE + amount as i64;
-            let read = |account: &String| AccountOp {
-                account: account.clone(),
-                op: MicroOp::Read,
-            };
-            vec![
-                read(&from),
-                AccountOp {
-                    account: from.clone(),
-                    op: MicroOp::Append(-tag),
-                },
-                read(&to),
-                AccountOp {
-                    account: to,
-                    op: MicroOp::Append(tag),
-                },
-            ]
+            std::sync::Arc::from([
+                micro_op("r", from.clone(), Value::Nil),
+                micro_op("append", from, Value::Int(-tag)),
+                micro_op("r", to.clone(), Value::Nil),
+                micro_op("append", to, Value::Int(tag)),
+            ])
         };
         Op {
             f: "txn".into(),
             key: None,
-            value: encode_txn(&ops, &mut std::iter::empty()),
+            value: Value::Shared(items),
         }
     }
 }

@@ -109,7 +109,7 @@ fn stance_at<N: CommitNode>(sim: &Sim<N>, node: NodeId, tx: TxId) -> Option<(Pha
             .slots()
             .get(node.index())?
             .storage
-            .get::<TxnRecord>(&tx.key("txn/"))
+            .get::<TxnRecord>(tx.key_buf("txn/").as_str())
             .map(|r| (r.phase, r.voted_yes)),
     }
 }

@@ -1,6 +1,7 @@
 //! The coordinator: collects votes, logs the decision, drives it home.
 
-use super::bank::{committed_value, split_txn, AccountOp};
+use super::bank::{committed_reply, split_txn, AccountOp};
+use crate::check::history::Value;
 use super::{Bug, Msg, Outcome, Params, Timer, TwoPc, TxId, Vote};
 use crate::sim::{ClientId, Ctx, NodeId, Reply, Request, TimerId};
 use serde::{Deserialize, Serialize};
@@ -31,7 +32,7 @@ impl DecisionRecord {
 }
 
 /// A transaction collecting votes (volatile: lost in a crash).
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Active {
     client: ClientId,
     request: u64,
@@ -39,6 +40,25 @@ pub struct Active {
     pub(super) shares: BTreeMap<NodeId, Arc<[AccountOp]>>,
     pub(super) votes: BTreeMap<NodeId, Vec<Vec<i64>>>,
     vote_timer: TimerId,
+    /// The request's value (`ops` as the client sent them, shared): the
+    /// answer shares its appends ([`committed_reply`]). Not in `Debug` (it
+    /// follows from the request, as `ops` does).
+    value: Value,
+}
+
+/// The derived `Debug` of the fields before `value` (the explorer's
+/// fingerprint of a node is its `Debug` text).
+impl std::fmt::Debug for Active {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Active")
+            .field("client", &self.client)
+            .field("request", &self.request)
+            .field("ops", &self.ops)
+            .field("shares", &self.shares)
+            .field("votes", &self.votes)
+            .field("vote_timer", &self.vote_timer)
+            .finish()
+    }
 }
 
 /// Why transactions aborted, counted since the coordinator's last start.
@@ -88,8 +108,8 @@ impl std::fmt::Debug for Coordinator {
     }
 }
 
-fn log_key(tx: TxId) -> String {
-    tx.key("decision/")
+fn log_key(tx: TxId) -> super::KeyBuf {
+    tx.key_buf("decision/")
 }
 
 impl Coordinator {
@@ -157,6 +177,7 @@ impl Coordinator {
             shares,
             votes: BTreeMap::new(),
             vote_timer,
+            value: request.op.value.clone(),
         };
         self.active.insert(tx, active);
     }
@@ -173,7 +194,7 @@ impl Coordinator {
             Msg::Ack { tx } => {
                 if let Some(record) = self.log.get_mut(&tx) {
                     if record.acked.insert(from) {
-                        ctx.storage().put_owned(&log_key(tx), record.clone());
+                        ctx.storage().put_owned(log_key(tx).as_str(), record.clone());
                         if record.done() {
                             self.unacked.remove(&tx);
                         }
@@ -279,7 +300,8 @@ impl Coordinator {
         self.log_and_send(params, ctx, record);
         ctx.log(format!("{tx}: {outcome:?} ({why})"));
         let reply = match outcome {
-            Outcome::Commit => Reply::Ok(committed_value(
+            Outcome::Commit => Reply::Ok(committed_reply(
+                &active.value,
                 &active.ops,
                 active.votes,
                 params.accounts,
@@ -292,7 +314,7 @@ impl Coordinator {
 
     fn log_and_send(&mut self, params: &Params, ctx: &mut Ctx<TwoPc>, record: DecisionRecord) {
         let tx = record.tx;
-        ctx.storage().put_owned(&log_key(tx), record.clone());
+        ctx.storage().put_owned(log_key(tx).as_str(), record.clone());
         if !params.has(Bug::SendBeforeLog) {
             ctx.storage().sync();
         }

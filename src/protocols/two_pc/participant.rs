@@ -1,7 +1,7 @@
 //! A participant: holds accounts, votes, keeps its locks while in doubt.
 
 use super::bank::{accounts_of, balance, entry_amount, AccountOp, MicroOp};
-use super::{Bug, Msg, Outcome, Params, Timer, TwoPc, TxId, Vote, COORDINATOR};
+use super::{Bug, KeyBuf, Msg, Outcome, Params, Timer, TwoPc, TxId, Vote, COORDINATOR};
 use crate::sim::{Ctx, NodeId, SimTime};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -99,13 +99,13 @@ impl std::fmt::Debug for Participant {
     }
 }
 
-fn txn_key(tx: TxId) -> String {
-    tx.key("txn/")
+fn txn_key(tx: TxId) -> KeyBuf {
+    tx.key_buf("txn/")
 }
 
 /// `account/<name>`, without `format!` (a key is made at every commit).
-fn account_key(account: &str) -> String {
-    let mut key = String::with_capacity(8 + account.len());
+fn account_key(account: &str) -> KeyBuf {
+    let mut key = KeyBuf::default();
     key.push_str("account/");
     key.push_str(account);
     key
@@ -167,7 +167,7 @@ impl Participant {
     pub(super) fn start(&mut self, params: &Params, ctx: &mut Ctx<TwoPc>) {
         let names: Vec<String> = self.accounts.keys().cloned().collect();
         for name in names {
-            if let Some(entries) = ctx.storage().get::<Vec<i64>>(&account_key(&name)) {
+            if let Some(entries) = ctx.storage().get::<Vec<i64>>(account_key(&name).as_str()) {
                 self.accounts.insert(name, entries);
             }
         }
@@ -272,7 +272,7 @@ impl Participant {
         };
         let vote = match self.try_prepare(params, &record) {
             Err(why) => {
-                ctx.storage().put_owned(&txn_key(tx), record.clone());
+                ctx.storage().put_owned(txn_key(tx).as_str(), record.clone());
                 Vote::No(why)
             }
             Ok(reads) => {
@@ -282,7 +282,7 @@ impl Participant {
                 record.reads = reads.clone();
                 record.prepared_at = Some(ctx.now());
                 // Log the vote durably before sending it.
-                ctx.storage().put_owned(&txn_key(tx), record.clone());
+                ctx.storage().put_owned(txn_key(tx).as_str(), record.clone());
                 ctx.storage().sync();
                 ctx.set_timer(params.decision_timeout, Timer::InDoubt(tx));
                 if params.has(Bug::EarlyUnlock) {
@@ -322,20 +322,36 @@ impl Participant {
                 _ => {}
             }
         }
-        let mut staged: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
+        // Each account touched: its committed entries, its balance with the
+        // entries this transaction appended so far, and those entries (not
+        // a copy of the account's list per account, as before: a read copies
+        // what it returns, and nothing else is copied).
+        let mut staged: Vec<(&str, &[i64], i64, Vec<i64>)> = Vec::new();
         let mut reads = Vec::new();
         for op in record.ops.iter() {
-            let entries = staged
-                .entry(op.account.as_str())
-                .or_insert_with(|| self.accounts[&op.account].clone());
+            let at = match staged.iter().position(|s| s.0 == op.account) {
+                Some(at) => at,
+                None => {
+                    let committed = &self.accounts[&op.account][..];
+                    let held = balance(params.initial_balance, committed);
+                    staged.push((op.account.as_str(), committed, held, Vec::new()));
+                    staged.len() - 1
+                }
+            };
+            let (_, committed, held, appended) = &mut staged[at];
             match op.op {
-                MicroOp::Read => reads.push(entries.clone()),
+                MicroOp::Read => {
+                    let mut read = Vec::with_capacity(committed.len() + appended.len());
+                    read.extend_from_slice(committed);
+                    read.extend_from_slice(appended);
+                    reads.push(read);
+                }
                 MicroOp::Append(e) => {
-                    if !always_yes && balance(params.initial_balance, entries) + entry_amount(e) < 0
-                    {
+                    if !always_yes && *held + entry_amount(e) < 0 {
                         return Err(format!("insufficient funds in {}", op.account));
                     }
-                    entries.push(e);
+                    *held += entry_amount(e);
+                    appended.push(e);
                 }
             }
         }
@@ -425,7 +441,7 @@ impl Participant {
                     queries: 0,
                     locks: 0,
                 };
-                ctx.storage().put_owned(&txn_key(tx), record.clone());
+                ctx.storage().put_owned(txn_key(tx).as_str(), record.clone());
                 self.decided(record);
             }
         }
@@ -448,7 +464,7 @@ impl Participant {
                     };
                     entries.push(e);
                     let entries = entries.clone();
-                    ctx.storage().put_owned(&account_key(&op.account), entries);
+                    ctx.storage().put_owned(account_key(&op.account).as_str(), entries);
                 }
             }
         }
@@ -458,7 +474,7 @@ impl Participant {
         };
         record.decided_at = Some(ctx.now());
         record.reads = Vec::new(); // only a re-sent yes vote needs them
-        ctx.storage().put_owned(&txn_key(tx), record.clone());
+        ctx.storage().put_owned(txn_key(tx).as_str(), record.clone());
         ctx.storage().sync();
         self.unlock(tx, &record.ops);
         self.decided(record);
@@ -508,7 +524,7 @@ impl Participant {
                     queries: 0,
                     locks: 0,
                 };
-                ctx.storage().put_owned(&txn_key(tx), record.clone());
+                ctx.storage().put_owned(txn_key(tx).as_str(), record.clone());
                 ctx.storage().sync();
                 self.decided(record);
                 ctx.log(format!("{tx}: never prepared, refuse it for {from}"));
