@@ -313,4 +313,62 @@ mod tests {
         let back = encode_txn(&ops, &mut std::iter::empty());
         assert_eq!(back, op.value);
     }
+
+    /// The workload's value is what `encode_txn` makes of its micro-ops
+    /// (audits and transfers), and the answer built from the request
+    /// ([`committed_reply`]) is what [`committed_value`] builds, item for
+    /// item, hashed and printed alike, whether the request's items are
+    /// shared or plain lists (as a file's history reads back).
+    #[test]
+    fn the_answer_built_from_the_request_is_the_committed_value() {
+        use crate::base::hash::StableHasher;
+        use std::hash::{Hash, Hasher};
+        let hash = |v: &Value| {
+            let mut h = StableHasher::new();
+            v.hash(&mut h);
+            h.finish()
+        };
+        let plain = |v: &Value| -> Value {
+            let items = v.as_list().expect("a list");
+            Value::List(
+                items
+                    .iter()
+                    .map(|i| Value::List(i.as_list().expect("a micro-op").into_owned()))
+                    .collect(),
+            )
+        };
+        let w = BankWorkload {
+            accounts: 7,
+            max_amount: 30,
+            audit_ratio: Ratio::new(1, 3),
+        };
+        let mut rng = Prng::new(5, crate::sim::Stream::Workload);
+        let nodes = 4;
+        for sequence in 0..60 {
+            let op = w.next_op(&mut rng, ClientId(1), sequence);
+            let ops = parse_txn(&op.value).expect("parses");
+            assert_eq!(encode_txn(&ops, &mut std::iter::empty()), op.value);
+            let mut votes: BTreeMap<NodeId, Vec<Vec<i64>>> = BTreeMap::new();
+            for (i, o) in ops.iter().enumerate() {
+                if o.op == MicroOp::Read {
+                    let node = owner(&o.account, w.accounts, nodes).expect("owned");
+                    let read = (0..i as i64 + sequence as i64 % 5).collect();
+                    votes.entry(node).or_default().push(read);
+                }
+            }
+            let want = committed_value(&ops, votes.clone(), w.accounts, nodes);
+            for request in [op.value.clone(), plain(&op.value)] {
+                let got = committed_reply(&request, &ops, votes.clone(), w.accounts, nodes);
+                assert_eq!(got, want);
+                assert_eq!(hash(&got), hash(&want));
+                assert_eq!(hash(&got), hash(&plain(&want)));
+                assert_eq!(got.to_string(), plain(&want).to_string());
+                assert_eq!(format!("{got:?}"), format!("{:?}", plain(&want)));
+                assert_eq!(
+                    serde_json::to_string(&got).expect("json"),
+                    serde_json::to_string(&plain(&want)).expect("json")
+                );
+            }
+        }
+    }
 }

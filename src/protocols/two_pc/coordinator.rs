@@ -108,6 +108,24 @@ impl std::fmt::Debug for Coordinator {
     }
 }
 
+/// `format!("{tx}: {outcome:?} ({why})")`, the decision's line in the
+/// event log, without `format!` (one per decision).
+pub(super) fn decision_note(tx: TxId, outcome: Outcome, why: &str) -> String {
+    use crate::base::digits::push_decimal;
+    let mut note = String::with_capacity(32 + why.len());
+    note.push('t');
+    push_decimal(&mut note, u64::from(tx.client), 0);
+    note.push('.');
+    push_decimal(&mut note, tx.request, 0);
+    note.push_str(match outcome {
+        Outcome::Commit => ": Commit (",
+        Outcome::Abort => ": Abort (",
+    });
+    note.push_str(why);
+    note.push(')');
+    note
+}
+
 fn log_key(tx: TxId) -> super::KeyBuf {
     tx.key_buf("decision/")
 }
@@ -298,7 +316,7 @@ impl Coordinator {
             presumed: false,
         };
         self.log_and_send(params, ctx, record);
-        ctx.log(format!("{tx}: {outcome:?} ({why})"));
+        ctx.log(decision_note(tx, outcome, why));
         let reply = match outcome {
             Outcome::Commit => Reply::Ok(committed_reply(
                 &active.value,
@@ -307,7 +325,7 @@ impl Coordinator {
                 params.accounts,
                 ctx.node_count(),
             )),
-            Outcome::Abort => Reply::Fail(format!("aborted: {why}")),
+            Outcome::Abort => Reply::Fail(["aborted: ", why].concat()),
         };
         ctx.reply_to(ClientId(active.client.0), active.request, reply);
     }

@@ -197,17 +197,19 @@ impl Default for KeyBuf {
 impl KeyBuf {
     /// Append `text`.
     pub(crate) fn push_str(&mut self, text: &str) {
-        if let Some(spilled) = &mut self.spilled {
-            return spilled.push_str(text);
-        }
         let end = self.len + text.len();
-        if end <= self.bytes.len() {
-            self.bytes[self.len..end].copy_from_slice(text.as_bytes());
-            self.len = end;
-        } else {
-            let mut spilled = self.as_str().to_string();
-            spilled.push_str(text);
-            self.spilled = Some(spilled);
+        match &mut self.spilled {
+            None if end <= self.bytes.len() => {
+                self.bytes[self.len..end].copy_from_slice(text.as_bytes());
+                self.len = end;
+            }
+            None => {
+                let mut spilled = String::with_capacity(end);
+                spilled.push_str(self.as_str());
+                spilled.push_str(text);
+                self.spilled = Some(spilled);
+            }
+            Some(spilled) => spilled.push_str(text),
         }
     }
 
@@ -223,15 +225,23 @@ impl KeyBuf {
                 break;
             }
         }
-        self.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
+        let digits = &digits[at..];
+        let end = self.len + digits.len();
+        if self.spilled.is_none() && end <= self.bytes.len() {
+            self.bytes[self.len..end].copy_from_slice(digits);
+            self.len = end;
+        } else {
+            // ASCII digits.
+            self.push_str(std::str::from_utf8(digits).unwrap_or_default());
+        }
     }
 
     /// The key.
     pub(crate) fn as_str(&self) -> &str {
         match &self.spilled {
             Some(spilled) => spilled,
-            // Only whole `&str`s are copied in, so this is UTF-8.
-            None => std::str::from_utf8(&self.bytes[..self.len]).expect("whole strings"),
+            // Only whole `&str`s and ASCII digits are copied in: UTF-8.
+            None => std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default(),
         }
     }
 }

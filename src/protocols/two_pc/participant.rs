@@ -450,34 +450,40 @@ impl Participant {
 
     /// Apply the outcome of a prepared transaction, log it, release its locks.
     fn apply(&mut self, ctx: &mut Ctx<TwoPc>, tx: TxId, outcome: Outcome) {
-        let Some(mut record) = self.txns.remove(&tx) else {
+        // Decided where it lies in `txns` (not taken out and put back).
+        let Some(record) = self.txns.get_mut(&tx) else {
             return;
         };
-        if outcome == Outcome::Commit {
-            for op in record.ops.iter() {
-                if let MicroOp::Append(e) = op.op {
-                    if !self.accounts.contains_key(&op.account) {
-                        self.accounts.insert(op.account.clone(), Vec::new());
-                    }
-                    let Some(entries) = self.accounts.get_mut(&op.account) else {
-                        continue;
-                    };
-                    entries.push(e);
-                    let entries = entries.clone();
-                    ctx.storage().put_owned(account_key(&op.account).as_str(), entries);
-                }
-            }
-        }
+        let ops = Arc::clone(&record.ops);
         record.phase = match outcome {
             Outcome::Commit => Phase::Committed,
             Outcome::Abort => Phase::Aborted,
         };
         record.decided_at = Some(ctx.now());
         record.reads = Vec::new(); // only a re-sent yes vote needs them
-        ctx.storage().put_owned(txn_key(tx).as_str(), record.clone());
+        let stored = record.clone();
+        self.last = Some((tx, outcome, record.participants.clone()));
+        self.last_outcome = Some(tx);
+        if outcome == Outcome::Commit {
+            for op in ops.iter() {
+                if let MicroOp::Append(e) = op.op {
+                    let entries = match self.accounts.get_mut(&op.account) {
+                        Some(entries) => {
+                            entries.push(e);
+                            entries.clone()
+                        }
+                        None => {
+                            self.accounts.insert(op.account.clone(), vec![e]);
+                            vec![e]
+                        }
+                    };
+                    ctx.storage().put_owned(account_key(&op.account).as_str(), entries);
+                }
+            }
+        }
+        ctx.storage().put_owned(txn_key(tx).as_str(), stored);
         ctx.storage().sync();
-        self.unlock(tx, &record.ops);
-        self.decided(record);
+        self.unlock(tx, &ops);
     }
 
     /// Keep `record`, just decided, as this handler's outcome.
