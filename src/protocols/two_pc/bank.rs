@@ -181,9 +181,7 @@ pub fn committed_reply(
             MicroOp::Append(e) => match items.as_ref().map(|items| &items[at]) {
                 // `parse_txn` read it as ["append", o.account, e] (and
                 // maybe more): the same three items are the same value.
-                Some(item) if item.as_list().is_some_and(|parts| parts.len() == 3) => {
-                    item.clone()
-                }
+                Some(item) if item.as_list().is_some_and(|parts| parts.len() == 3) => item.clone(),
                 _ => micro_op("append", o.account.clone(), Value::Int(*e)),
             },
         })

@@ -1,8 +1,8 @@
 //! The coordinator: collects votes, logs the decision, drives it home.
 
 use super::bank::{committed_reply, split_txn, AccountOp};
-use crate::check::history::Value;
 use super::{Bug, Msg, Outcome, Params, Timer, TwoPc, TxId, Vote};
+use crate::check::history::Value;
 use crate::sim::{ClientId, Ctx, NodeId, Reply, Request, TimerId};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -212,7 +212,8 @@ impl Coordinator {
             Msg::Ack { tx } => {
                 if let Some(record) = self.log.get_mut(&tx) {
                     if record.acked.insert(from) {
-                        ctx.storage().put_owned(log_key(tx).as_str(), record.clone());
+                        ctx.storage()
+                            .put_owned(log_key(tx).as_str(), record.clone());
                         if record.done() {
                             self.unacked.remove(&tx);
                         }
@@ -332,7 +333,8 @@ impl Coordinator {
 
     fn log_and_send(&mut self, params: &Params, ctx: &mut Ctx<TwoPc>, record: DecisionRecord) {
         let tx = record.tx;
-        ctx.storage().put_owned(log_key(tx).as_str(), record.clone());
+        ctx.storage()
+            .put_owned(log_key(tx).as_str(), record.clone());
         if !params.has(Bug::SendBeforeLog) {
             ctx.storage().sync();
         }

@@ -272,7 +272,8 @@ impl Participant {
         };
         let vote = match self.try_prepare(params, &record) {
             Err(why) => {
-                ctx.storage().put_owned(txn_key(tx).as_str(), record.clone());
+                ctx.storage()
+                    .put_owned(txn_key(tx).as_str(), record.clone());
                 Vote::No(why)
             }
             Ok(reads) => {
@@ -282,7 +283,8 @@ impl Participant {
                 record.reads = reads.clone();
                 record.prepared_at = Some(ctx.now());
                 // Log the vote durably before sending it.
-                ctx.storage().put_owned(txn_key(tx).as_str(), record.clone());
+                ctx.storage()
+                    .put_owned(txn_key(tx).as_str(), record.clone());
                 ctx.storage().sync();
                 ctx.set_timer(params.decision_timeout, Timer::InDoubt(tx));
                 if params.has(Bug::EarlyUnlock) {
@@ -441,7 +443,8 @@ impl Participant {
                     queries: 0,
                     locks: 0,
                 };
-                ctx.storage().put_owned(txn_key(tx).as_str(), record.clone());
+                ctx.storage()
+                    .put_owned(txn_key(tx).as_str(), record.clone());
                 self.decided(record);
             }
         }
@@ -477,7 +480,8 @@ impl Participant {
                             vec![e]
                         }
                     };
-                    ctx.storage().put_owned(account_key(&op.account).as_str(), entries);
+                    ctx.storage()
+                        .put_owned(account_key(&op.account).as_str(), entries);
                 }
             }
         }
@@ -530,7 +534,8 @@ impl Participant {
                     queries: 0,
                     locks: 0,
                 };
-                ctx.storage().put_owned(txn_key(tx).as_str(), record.clone());
+                ctx.storage()
+                    .put_owned(txn_key(tx).as_str(), record.clone());
                 ctx.storage().sync();
                 self.decided(record);
                 ctx.log(format!("{tx}: never prepared, refuse it for {from}"));

@@ -319,7 +319,11 @@ fn the_kept_last_decision_is_what_the_records_say_at_every_step() {
 fn stack_keys_are_the_formatted_keys() {
     for (client, request) in [(0, 0), (3, 17), (u32::MAX, u64::MAX)] {
         let tx = TxId { client, request };
-        for prefix in ["txn/", "decision/", "a-prefix-longer-than-the-buffer-itself/"] {
+        for prefix in [
+            "txn/",
+            "decision/",
+            "a-prefix-longer-than-the-buffer-itself/",
+        ] {
             assert_eq!(tx.key_buf(prefix).as_str(), tx.key(prefix));
             assert_eq!(tx.key_buf(prefix).as_str(), format!("{prefix}{tx}"));
         }
@@ -332,7 +336,11 @@ fn decision_notes_are_the_formatted_notes() {
     for (client, request) in [(0, 0), (3, 17), (u32::MAX, u64::MAX)] {
         let tx = TxId { client, request };
         for outcome in [Outcome::Commit, Outcome::Abort] {
-            for why in ["every participant voted yes", "", "n2 voted no: a1 is locked by t0.3"] {
+            for why in [
+                "every participant voted yes",
+                "",
+                "n2 voted no: a1 is locked by t0.3",
+            ] {
                 assert_eq!(
                     super::coordinator::decision_note(tx, outcome, why),
                     format!("{tx}: {outcome:?} ({why})")
