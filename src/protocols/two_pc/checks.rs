@@ -54,6 +54,13 @@ pub trait CommitNode: Node {
     fn last_decision(&self) -> Option<Decided<'_>> {
         Decided::look_up(self.last_decided(), self.decision_log(), self.txn_records())
     }
+    /// A participant's stance on `tx` (its record's phase and whether it
+    /// voted yes; `None` without a record, and on node 0), see
+    /// [`TwoPcLabNode::stance`]; by default looked up in
+    /// [`txn_records`](Self::txn_records).
+    fn stance(&self, tx: TxId) -> Option<(Phase, bool)> {
+        self.txn_records()?.get(&tx).map(|r| (r.phase, r.voted_yes))
+    }
     /// Most locks this participant held at once (for a metric).
     fn locks_peak(&self) -> usize;
 }
@@ -76,6 +83,9 @@ impl<N: TwoPcLabNode> CommitNode for N {
     }
     fn last_decision(&self) -> Option<Decided<'_>> {
         TwoPcLabNode::last_decision(self)
+    }
+    fn stance(&self, tx: TxId) -> Option<(Phase, bool)> {
+        TwoPcLabNode::stance(self, tx)
     }
     fn locks_peak(&self) -> usize {
         TwoPcLabNode::locks_peak(self)
@@ -104,7 +114,7 @@ impl From<&Params> for BankShape {
 /// up, from storage if down.
 fn stance_at<N: CommitNode>(sim: &Sim<N>, node: NodeId, tx: TxId) -> Option<(Phase, bool)> {
     match sim.node(node) {
-        Some(n) => n.txn_records()?.get(&tx).map(|r| (r.phase, r.voted_yes)),
+        Some(n) => n.stance(tx),
         None => sim
             .slots()
             .get(node.index())?

@@ -83,7 +83,19 @@ pub struct Participant {
     /// ([`crate::protocols::two_pc::TwoPcLabNode::last_decision`]). Not in
     /// `Debug` (it follows from `txns`).
     pub(super) last: Option<(TxId, Outcome, Vec<NodeId>)>,
+    /// The stances (phase, voted yes) of the transactions whose records
+    /// changed last, at most [`RECENT`], each as in `txns` (every handler
+    /// that changes a record's phase or vote updates it here), so the
+    /// per-step checks mostly find a stance without a look-up in `txns`
+    /// ([`crate::protocols::two_pc::TwoPcLabNode::stance`]). Not in
+    /// `Debug` (it follows from `txns`).
+    recent: [Option<(TxId, Phase, bool)>; RECENT],
+    /// Where the next transaction not in `recent` goes (round robin).
+    recent_next: usize,
 }
+
+/// How many stances a participant keeps at hand ([`Participant::stance`]).
+const RECENT: usize = 4;
 
 /// The derived `Debug` of the fields before `last` (the explorer's
 /// fingerprint of a node is its `Debug` text).
@@ -125,7 +137,38 @@ impl Participant {
             last_outcome: None,
             locks_peak: 0,
             last: None,
+            recent: [None; RECENT],
+            recent_next: 0,
         }
+    }
+
+    /// `tx`'s stance here, its record's phase and whether it voted yes (as
+    /// `txns` says: from the stances kept at hand, else looked up).
+    pub fn stance(&self, tx: TxId) -> Option<(Phase, bool)> {
+        for (t, phase, yes) in self.recent.iter().flatten() {
+            if *t == tx {
+                return Some((*phase, *yes));
+            }
+        }
+        self.txns.get(&tx).map(|r| (r.phase, r.voted_yes))
+    }
+
+    /// Keep `tx`'s stance at hand: its record in `txns` now has `phase`
+    /// and `voted_yes` (called by every change of a record's stance).
+    fn remember(&mut self, tx: TxId, phase: Phase, voted_yes: bool) {
+        let at = match self
+            .recent
+            .iter()
+            .position(|r| r.is_some_and(|r| r.0 == tx))
+        {
+            Some(at) => at,
+            None => {
+                let at = self.recent_next;
+                self.recent_next = (at + 1) % RECENT;
+                at
+            }
+        };
+        self.recent[at] = Some((tx, phase, voted_yes));
     }
 
     /// Locks held now.
@@ -193,6 +236,7 @@ impl Participant {
                 }
                 ctx.set_timer(params.retry, Timer::InDoubt(record.tx));
             }
+            self.remember(record.tx, record.phase, record.voted_yes);
             self.txns.insert(record.tx, record);
         }
         if forgotten > 0 {
@@ -293,6 +337,7 @@ impl Participant {
                 Vote::Yes(reads)
             }
         };
+        self.remember(tx, record.phase, record.voted_yes);
         self.txns.insert(tx, record);
         ctx.send(COORDINATOR, Msg::Vote { tx, vote });
     }
@@ -465,8 +510,10 @@ impl Participant {
         record.decided_at = Some(ctx.now());
         record.reads = Vec::new(); // only a re-sent yes vote needs them
         let stored = record.clone();
+        let (phase, voted_yes) = (record.phase, record.voted_yes);
         self.last = Some((tx, outcome, record.participants.clone()));
         self.last_outcome = Some(tx);
+        self.remember(tx, phase, voted_yes);
         if outcome == Outcome::Commit {
             for op in ops.iter() {
                 if let MicroOp::Append(e) = op.op {
@@ -497,6 +544,7 @@ impl Participant {
             .phase
             .outcome()
             .map(|outcome| (tx, outcome, record.participants.clone()));
+        self.remember(tx, record.phase, record.voted_yes);
         self.txns.insert(tx, record);
         self.last_outcome = Some(tx);
     }
