@@ -132,10 +132,11 @@ fn plausible_shortcuts_lose_their_parts() {
     );
 }
 
-/// `TwoPcLabNode::last_decision` is a shortcut the grader does not take: a
-/// node that overrides it to hide its decisions from the per-step checks
-/// gets exactly the grade of the same node without the override, which
-/// the per-step check `commit-needs-every-yes-vote` fails.
+/// `TwoPcLabNode::last_decision` and `TwoPcLabNode::stance` are shortcuts
+/// the grader does not take: a node that overrides one to hide its
+/// decisions, or to claim yes votes, from the per-step checks gets exactly
+/// the grade of the same node without the override, which the per-step
+/// check `commit-needs-every-yes-vote` fails.
 #[test]
 fn a_lying_last_decision_does_not_change_the_grade() {
     use distlab::labs::grade;
@@ -158,4 +159,7 @@ fn a_lying_last_decision_does_not_change_the_grade() {
         honest.1
     );
     assert_eq!(honest, liar);
+    // Nor does a `stance` override claiming every participant voted yes.
+    let claims = board(&build::<cheat_nodes::ClaimsEveryYesVote>);
+    assert_eq!(honest, claims);
 }

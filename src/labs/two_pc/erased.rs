@@ -86,11 +86,12 @@ impl TwoPcLabNode for DynTwoPc {
     fn last_decided(&self) -> Option<TxId> {
         self.0.last_decided()
     }
-    // `last_decision` is deliberately not forwarded: the grader (and every
-    // run through the lab's `build`) judges the node through the trait's
-    // default, which reads the decision from the node's own records, so a
-    // student's override (a shortcut the checks would have to trust) can
-    // neither fool the grade nor change a verdict.
+    // `last_decision` and `stance` are deliberately not forwarded: the
+    // grader (and every run through the lab's `build`) judges the node
+    // through the trait's defaults, which read the decision and the
+    // stances from the node's own records, so a student's override (a
+    // shortcut the checks would have to trust) can neither fool the grade
+    // nor change a verdict.
     fn locks_peak(&self) -> usize {
         self.0.locks_peak()
     }

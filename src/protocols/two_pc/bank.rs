@@ -150,28 +150,74 @@ pub fn committed_value(
     encode_txn(ops, &mut reads)
 }
 
+/// A committed transaction's answer, as [`committed_value`] gives it,
+/// built from `request`, the transaction's value as the client sent it
+/// (`ops` parsed from it): each append of the answer is the request's own
+/// micro-operation (the same `["append", account, entry]`, shared when the
+/// request's items are, [`Value::Shared`]); only the reads are new. Equal,
+/// item for item, to what [`committed_value`] builds.
+pub fn committed_reply(
+    request: &Value,
+    ops: &[AccountOp],
+    votes: BTreeMap<NodeId, Vec<Vec<i64>>>,
+    accounts: u32,
+    nodes: u32,
+) -> Value {
+    let items = request.as_list().filter(|items| items.len() == ops.len());
+    let mut by_node: BTreeMap<NodeId, std::vec::IntoIter<Vec<i64>>> = votes
+        .into_iter()
+        .map(|(node, reads)| (node, reads.into_iter()))
+        .collect();
+    let reply: std::sync::Arc<[Value]> = ops
+        .iter()
+        .enumerate()
+        .map(|(at, o)| match &o.op {
+            MicroOp::Read => {
+                let entries = owner(&o.account, accounts, nodes)
+                    .and_then(|n| by_node.get_mut(&n)?.next())
+                    .unwrap_or_default();
+                micro_op("r", o.account.clone(), Value::ints(entries))
+            }
+            MicroOp::Append(e) => match items.as_ref().map(|items| &items[at]) {
+                // `parse_txn` read it as ["append", o.account, e] (and
+                // maybe more): the same three items are the same value.
+                Some(item) if item.as_list().is_some_and(|parts| parts.len() == 3) => item.clone(),
+                _ => micro_op("append", o.account.clone(), Value::Int(*e)),
+            },
+        })
+        .collect();
+    Value::Shared(reply)
+}
+
+/// One micro-operation as a history value, `[f, account, arg]`, a
+/// [`Value::Shared`] (a `List` to every reader): an answer shares its
+/// appends with the request.
+fn micro_op(f: &str, account: String, arg: Value) -> Value {
+    Value::Shared(std::sync::Arc::from([
+        Value::Str(f.into()),
+        Value::Str(account),
+        arg,
+    ]))
+}
+
 /// Encode micro-operations as a history value, reads filled from `reads`
 /// (in order) or `nil` when `reads` runs out. The list of micro-operations
-/// is a [`Value::Shared`] (a `List` to every reader, [`Value::as_list`]):
-/// a transaction is copied into the client's pending operation, the
-/// request, the history and its pairing, and each copy then shares it.
+/// and each micro-operation are [`Value::Shared`] (a `List` to every
+/// reader, [`Value::as_list`]): a transaction is copied into the client's
+/// pending operation, the request, the history and its pairing, and each
+/// copy then shares it.
 pub fn encode_txn(ops: &[AccountOp], reads: &mut dyn Iterator<Item = Vec<i64>>) -> Value {
     let items: std::sync::Arc<[Value]> = ops
         .iter()
-        .map(|o| {
-            let account = Value::Str(o.account.clone());
-            match &o.op {
-                MicroOp::Read => {
-                    let result = match reads.next() {
-                        Some(entries) => Value::ints(entries),
-                        None => Value::Nil,
-                    };
-                    Value::List(vec![Value::Str("r".into()), account, result])
-                }
-                MicroOp::Append(e) => {
-                    Value::List(vec![Value::Str("append".into()), account, Value::Int(*e)])
-                }
+        .map(|o| match &o.op {
+            MicroOp::Read => {
+                let result = match reads.next() {
+                    Some(entries) => Value::ints(entries),
+                    None => Value::Nil,
+                };
+                micro_op("r", o.account.clone(), result)
             }
+            MicroOp::Append(e) => micro_op("append", o.account.clone(), Value::Int(*e)),
         })
         .collect();
     Value::Shared(items)
@@ -194,41 +240,27 @@ impl Workload for BankWorkload {
         let from = rng.below(n) as u32;
         let to = ((u64::from(from) + 1 + rng.below(n - 1)) % n) as u32;
         let (from, to) = (account_name(from), account_name(to));
-        let ops = if rng.chance(self.audit_ratio) {
-            vec![
-                AccountOp {
-                    account: from,
-                    op: MicroOp::Read,
-                },
-                AccountOp {
-                    account: to,
-                    op: MicroOp::Read,
-                },
-            ]
+        // What `encode_txn` makes of the transaction's micro-operations
+        // (reads unfilled), built without them.
+        let items: std::sync::Arc<[Value]> = if rng.chance(self.audit_ratio) {
+            std::sync::Arc::from([
+                micro_op("r", from, Value::Nil),
+                micro_op("r", to, Value::Nil),
+            ])
         } else {
             let amount = rng.range_inclusive(1, self.max_amount.clamp(1, TAG_BASE - 1) as u64);
             let tag = sequence as i64 * TAG_BASE + amount as i64;
-            let read = |account: &String| AccountOp {
-                account: account.clone(),
-                op: MicroOp::Read,
-            };
-            vec![
-                read(&from),
-                AccountOp {
-                    account: from.clone(),
-                    op: MicroOp::Append(-tag),
-                },
-                read(&to),
-                AccountOp {
-                    account: to,
-                    op: MicroOp::Append(tag),
-                },
-            ]
+            std::sync::Arc::from([
+                micro_op("r", from.clone(), Value::Nil),
+                micro_op("append", from, Value::Int(-tag)),
+                micro_op("r", to.clone(), Value::Nil),
+                micro_op("append", to, Value::Int(tag)),
+            ])
         };
         Op {
             f: "txn".into(),
             key: None,
-            value: encode_txn(&ops, &mut std::iter::empty()),
+            value: Value::Shared(items),
         }
     }
 }
@@ -278,5 +310,63 @@ mod tests {
         assert!(debit < 0 && debit.abs() / TAG_BASE == 12);
         let back = encode_txn(&ops, &mut std::iter::empty());
         assert_eq!(back, op.value);
+    }
+
+    /// The workload's value is what `encode_txn` makes of its micro-ops
+    /// (audits and transfers), and the answer built from the request
+    /// ([`committed_reply`]) is what [`committed_value`] builds, item for
+    /// item, hashed and printed alike, whether the request's items are
+    /// shared or plain lists (as a file's history reads back).
+    #[test]
+    fn the_answer_built_from_the_request_is_the_committed_value() {
+        use crate::base::hash::StableHasher;
+        use std::hash::{Hash, Hasher};
+        let hash = |v: &Value| {
+            let mut h = StableHasher::new();
+            v.hash(&mut h);
+            h.finish()
+        };
+        let plain = |v: &Value| -> Value {
+            let items = v.as_list().expect("a list");
+            Value::List(
+                items
+                    .iter()
+                    .map(|i| Value::List(i.as_list().expect("a micro-op").into_owned()))
+                    .collect(),
+            )
+        };
+        let w = BankWorkload {
+            accounts: 7,
+            max_amount: 30,
+            audit_ratio: Ratio::new(1, 3),
+        };
+        let mut rng = Prng::new(5, crate::sim::Stream::Workload);
+        let nodes = 4;
+        for sequence in 0..60 {
+            let op = w.next_op(&mut rng, ClientId(1), sequence);
+            let ops = parse_txn(&op.value).expect("parses");
+            assert_eq!(encode_txn(&ops, &mut std::iter::empty()), op.value);
+            let mut votes: BTreeMap<NodeId, Vec<Vec<i64>>> = BTreeMap::new();
+            for (i, o) in ops.iter().enumerate() {
+                if o.op == MicroOp::Read {
+                    let node = owner(&o.account, w.accounts, nodes).expect("owned");
+                    let read = (0..i as i64 + sequence as i64 % 5).collect();
+                    votes.entry(node).or_default().push(read);
+                }
+            }
+            let want = committed_value(&ops, votes.clone(), w.accounts, nodes);
+            for request in [op.value.clone(), plain(&op.value)] {
+                let got = committed_reply(&request, &ops, votes.clone(), w.accounts, nodes);
+                assert_eq!(got, want);
+                assert_eq!(hash(&got), hash(&want));
+                assert_eq!(hash(&got), hash(&plain(&want)));
+                assert_eq!(got.to_string(), plain(&want).to_string());
+                assert_eq!(format!("{got:?}"), format!("{:?}", plain(&want)));
+                assert_eq!(
+                    serde_json::to_string(&got).expect("json"),
+                    serde_json::to_string(&plain(&want)).expect("json")
+                );
+            }
+        }
     }
 }

@@ -54,6 +54,13 @@ pub trait CommitNode: Node {
     fn last_decision(&self) -> Option<Decided<'_>> {
         Decided::look_up(self.last_decided(), self.decision_log(), self.txn_records())
     }
+    /// A participant's stance on `tx` (its record's phase and whether it
+    /// voted yes; `None` without a record, and on node 0), see
+    /// [`TwoPcLabNode::stance`]; by default looked up in
+    /// [`txn_records`](Self::txn_records).
+    fn stance(&self, tx: TxId) -> Option<(Phase, bool)> {
+        self.txn_records()?.get(&tx).map(|r| (r.phase, r.voted_yes))
+    }
     /// Most locks this participant held at once (for a metric).
     fn locks_peak(&self) -> usize;
 }
@@ -76,6 +83,9 @@ impl<N: TwoPcLabNode> CommitNode for N {
     }
     fn last_decision(&self) -> Option<Decided<'_>> {
         TwoPcLabNode::last_decision(self)
+    }
+    fn stance(&self, tx: TxId) -> Option<(Phase, bool)> {
+        TwoPcLabNode::stance(self, tx)
     }
     fn locks_peak(&self) -> usize {
         TwoPcLabNode::locks_peak(self)
@@ -104,12 +114,12 @@ impl From<&Params> for BankShape {
 /// up, from storage if down.
 fn stance_at<N: CommitNode>(sim: &Sim<N>, node: NodeId, tx: TxId) -> Option<(Phase, bool)> {
     match sim.node(node) {
-        Some(n) => n.txn_records()?.get(&tx).map(|r| (r.phase, r.voted_yes)),
+        Some(n) => n.stance(tx),
         None => sim
             .slots()
             .get(node.index())?
             .storage
-            .get::<TxnRecord>(&tx.key("txn/"))
+            .get::<TxnRecord>(tx.key_buf("txn/").as_str())
             .map(|r| (r.phase, r.voted_yes)),
     }
 }
@@ -148,36 +158,19 @@ fn decision_log<N: CommitNode>(sim: &Sim<N>) -> Vec<DecisionRecord> {
         .collect()
 }
 
-/// Transactions some handler just decided, with their participants
-/// (borrowed: the per-step checks run after every event, so they allocate
-/// nothing and format nothing unless a check fails). Each live node's
-/// decision comes from [`CommitNode::last_decision`]: the reference keeps a
-/// copy of it, any other node (a student's, always, through the lab's
-/// `DynTwoPc`) looks it up in its records.
+/// Judge, with `judge`, each decision some handler just took that this
+/// step may have changed the verdict on, each once, in node order; the
+/// first `Err` stops and is the answer. The decisions are borrowed (the
+/// per-step checks run after every event, so they allocate nothing, copy
+/// nothing and format nothing unless a check fails), and walked in a plain
+/// loop: as an iterator chain (a filter holding the repeats seen, moved
+/// with it) the walk cost more than the judging.
 ///
-/// With `none`, none at all (the caller's: a step that ran no handler while
-/// every node is up changed no live node's state, and only a crash can
-/// have changed a stance).
-fn fresh_decisions<N: CommitNode>(
-    sim: &Sim<N>,
-    none: bool,
-) -> impl Iterator<Item = (NodeId, TxId, Outcome, &[NodeId])> {
-    let nodes = if none { None } else { Some(sim.live_nodes()) };
-    nodes.into_iter().flatten().filter_map(|(id, node)| {
-        let d = node.last_decision()?;
-        Some((id, d.tx, d.outcome, d.participants))
-    })
-}
-
-/// [`fresh_decisions`] without repeats: a node that last decided the same
-/// transaction, the same way, with the same participants as a node before
-/// it is skipped (nodes mostly share their last decisions, and each one
-/// checked costs a look-up per participant). Both checks' verdicts depend
-/// only on those three, so the first failing decision, and the node a
-/// failure names, are the same as without skipping. Remembers up to eight
-/// (no allocation); past that, repeats are checked again.
+/// Each live node's decision comes from [`CommitNode::last_decision`]: the
+/// reference keeps a copy of it, any other node (a student's, always,
+/// through the lab's `DynTwoPc`) looks it up in its records.
 ///
-/// Only decisions this step may have changed the verdict on are returned:
+/// Only decisions this step may have changed the verdict on are judged:
 /// the decision of a node whose handler ran in the step
 /// ([`Sim::handled_nodes`]), and a decision one of whose participants ran a
 /// handler in the step or is down (a crash moves a participant's stance from
@@ -188,44 +181,71 @@ fn fresh_decisions<N: CommitNode>(
 /// its message, are the same as judging them all, at the same step. A
 /// node's state changes only in its own handlers, which the engine runs
 /// only inside a step (the start and a restart too), and a crash is a step.
-fn distinct_decisions<N: CommitNode>(
-    sim: &Sim<N>,
-) -> impl Iterator<Item = (NodeId, TxId, Outcome, &[NodeId])> {
+/// A step that ran no handler while every node is up judges nothing.
+///
+/// Repeats are skipped: a node that last decided the same transaction, the
+/// same way, with the same participants as a node before it (nodes mostly
+/// share their last decisions, and each one judged costs a look-up per
+/// participant). Both checks' verdicts depend only on those three, so the
+/// first failing decision, and the node a failure names, are the same as
+/// without skipping. Remembers up to eight (no allocation); past that,
+/// repeats are judged again.
+fn judge_fresh_decisions<'s, N: CommitNode>(
+    sim: &'s Sim<N>,
+    mut judge: impl FnMut(NodeId, TxId, Outcome, &'s [NodeId]) -> Result<(), String>,
+) -> Result<(), String> {
     let handled = sim.handled_nodes();
     let slots = sim.slots();
     let all_up = slots.iter().all(|slot| slot.state.is_some());
-    // A participant is down if its node is (with every node up: only an id
-    // past the last node, which `sim.node` also answers `None` for).
-    let touched = move |p: &NodeId| {
-        handled.contains(p)
-            || if all_up {
-                p.index() >= slots.len()
-            } else {
-                sim.node(*p).is_none()
-            }
+    if handled.is_empty() && all_up {
+        return Ok(());
+    }
+    // A participant is touched if it ran a handler in the step or is down
+    // (an id past the last node too, which `sim.node` answers `None` for).
+    let touched = |p: NodeId| {
+        handled.contains(&p) || slots.get(p.index()).is_none_or(|slot| slot.state.is_none())
     };
-    let mut seen: [Option<(TxId, Outcome, &[NodeId])>; 8] = [None; 8];
+    let none: &'s [NodeId] = &[];
+    let mut seen = [(TxId::default(), Outcome::Abort, none); 8];
     let mut count = 0;
-    fresh_decisions(sim, handled.is_empty() && all_up).filter(
-        move |&(by, tx, outcome, participants)| {
-            if !handled.contains(&by) && !participants.iter().any(touched) {
-                return false;
-            }
-            let key = (tx, outcome, participants);
-            if seen[..count].contains(&Some(key)) {
-                return false;
-            }
-            if count < seen.len() {
-                seen[count] = Some(key);
-                count += 1;
-            }
-            true
-        },
-    )
+    for (index, slot) in slots.iter().enumerate() {
+        let Some(node) = slot.state.as_deref() else {
+            continue;
+        };
+        let Some(decided) = node.last_decision() else {
+            continue;
+        };
+        let by = NodeId(index as u32);
+        let Decided {
+            tx,
+            outcome,
+            participants,
+        } = decided;
+        if !handled.contains(&by) && !participants.iter().any(|&p| touched(p)) {
+            continue;
+        }
+        if seen[..count]
+            .iter()
+            .any(|&(t, o, ps)| t == tx && o == outcome && ps == participants)
+        {
+            continue;
+        }
+        if count < seen.len() {
+            seen[count] = (tx, outcome, participants);
+            count += 1;
+        }
+        judge(by, tx, outcome, participants)?;
+    }
+    Ok(())
 }
 
 fn atomicity<N: CommitNode>(sim: &Sim<N>) -> Result<(), String> {
-    for (_, tx, _, participants) in distinct_decisions(sim) {
+    judge_fresh_decisions(sim, |_, tx, _, participants| {
+        // One participant (or one named twice) has one stance: it cannot
+        // be both committed and aborted.
+        if participants.iter().all(|&p| p == participants[0]) {
+            return Ok(());
+        }
         let phase = |p: NodeId| stance_at(sim, p, tx).map(|(phase, _)| phase);
         let (mut committed, mut aborted) = (false, false);
         for &p in participants {
@@ -250,14 +270,14 @@ fn atomicity<N: CommitNode>(sim: &Sim<N>) -> Result<(), String> {
                 at(Phase::Aborted)
             ));
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 fn commit_needs_every_yes_vote<N: CommitNode>(sim: &Sim<N>) -> Result<(), String> {
-    for (by, tx, outcome, participants) in distinct_decisions(sim) {
+    judge_fresh_decisions(sim, |by, tx, outcome, participants| {
         if outcome != Outcome::Commit {
-            continue;
+            return Ok(());
         }
         for &p in participants {
             if !stance_at(sim, p, tx).is_some_and(|(_, yes)| yes) {
@@ -266,8 +286,8 @@ fn commit_needs_every_yes_vote<N: CommitNode>(sim: &Sim<N>) -> Result<(), String
                 ));
             }
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 fn every_transaction_decided<N: CommitNode>(sim: &Sim<N>) -> Result<(), String> {

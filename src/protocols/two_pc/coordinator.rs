@@ -1,7 +1,8 @@
 //! The coordinator: collects votes, logs the decision, drives it home.
 
-use super::bank::{committed_value, split_txn, AccountOp};
+use super::bank::{committed_reply, split_txn, AccountOp};
 use super::{Bug, Msg, Outcome, Params, Timer, TwoPc, TxId, Vote};
+use crate::check::history::Value;
 use crate::sim::{ClientId, Ctx, NodeId, Reply, Request, TimerId};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -31,7 +32,7 @@ impl DecisionRecord {
 }
 
 /// A transaction collecting votes (volatile: lost in a crash).
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Active {
     client: ClientId,
     request: u64,
@@ -39,6 +40,25 @@ pub struct Active {
     pub(super) shares: BTreeMap<NodeId, Arc<[AccountOp]>>,
     pub(super) votes: BTreeMap<NodeId, Vec<Vec<i64>>>,
     vote_timer: TimerId,
+    /// The request's value (`ops` as the client sent them, shared): the
+    /// answer shares its appends ([`committed_reply`]). Not in `Debug` (it
+    /// follows from the request, as `ops` does).
+    value: Value,
+}
+
+/// The derived `Debug` of the fields before `value` (the explorer's
+/// fingerprint of a node is its `Debug` text).
+impl std::fmt::Debug for Active {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Active")
+            .field("client", &self.client)
+            .field("request", &self.request)
+            .field("ops", &self.ops)
+            .field("shares", &self.shares)
+            .field("votes", &self.votes)
+            .field("vote_timer", &self.vote_timer)
+            .finish()
+    }
 }
 
 /// Why transactions aborted, counted since the coordinator's last start.
@@ -88,8 +108,26 @@ impl std::fmt::Debug for Coordinator {
     }
 }
 
-fn log_key(tx: TxId) -> String {
-    tx.key("decision/")
+/// `format!("{tx}: {outcome:?} ({why})")`, the decision's line in the
+/// event log, without `format!` (one per decision).
+pub(super) fn decision_note(tx: TxId, outcome: Outcome, why: &str) -> String {
+    use crate::base::digits::push_decimal;
+    let mut note = String::with_capacity(32 + why.len());
+    note.push('t');
+    push_decimal(&mut note, u64::from(tx.client), 0);
+    note.push('.');
+    push_decimal(&mut note, tx.request, 0);
+    note.push_str(match outcome {
+        Outcome::Commit => ": Commit (",
+        Outcome::Abort => ": Abort (",
+    });
+    note.push_str(why);
+    note.push(')');
+    note
+}
+
+fn log_key(tx: TxId) -> super::KeyBuf {
+    tx.key_buf("decision/")
 }
 
 impl Coordinator {
@@ -157,6 +195,7 @@ impl Coordinator {
             shares,
             votes: BTreeMap::new(),
             vote_timer,
+            value: request.op.value.clone(),
         };
         self.active.insert(tx, active);
     }
@@ -173,7 +212,8 @@ impl Coordinator {
             Msg::Ack { tx } => {
                 if let Some(record) = self.log.get_mut(&tx) {
                     if record.acked.insert(from) {
-                        ctx.storage().put_owned(&log_key(tx), record.clone());
+                        ctx.storage()
+                            .put_owned(log_key(tx).as_str(), record.clone());
                         if record.done() {
                             self.unacked.remove(&tx);
                         }
@@ -277,22 +317,24 @@ impl Coordinator {
             presumed: false,
         };
         self.log_and_send(params, ctx, record);
-        ctx.log(format!("{tx}: {outcome:?} ({why})"));
+        ctx.log(decision_note(tx, outcome, why));
         let reply = match outcome {
-            Outcome::Commit => Reply::Ok(committed_value(
+            Outcome::Commit => Reply::Ok(committed_reply(
+                &active.value,
                 &active.ops,
                 active.votes,
                 params.accounts,
                 ctx.node_count(),
             )),
-            Outcome::Abort => Reply::Fail(format!("aborted: {why}")),
+            Outcome::Abort => Reply::Fail(["aborted: ", why].concat()),
         };
         ctx.reply_to(ClientId(active.client.0), active.request, reply);
     }
 
     fn log_and_send(&mut self, params: &Params, ctx: &mut Ctx<TwoPc>, record: DecisionRecord) {
         let tx = record.tx;
-        ctx.storage().put_owned(&log_key(tx), record.clone());
+        ctx.storage()
+            .put_owned(log_key(tx).as_str(), record.clone());
         if !params.has(Bug::SendBeforeLog) {
             ctx.storage().sync();
         }

@@ -3,7 +3,7 @@
 //! set of checks (`checks.rs`) judges both. It lives in the protocol (not in
 //! `labs`) because the checks need it and protocols never import labs.
 
-use super::{DecisionRecord, Outcome, Params, TwoPc, TxId, TxnRecord};
+use super::{DecisionRecord, Outcome, Params, Phase, TwoPc, TxId, TxnRecord};
 use crate::sim::{Node, NodeId};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -64,6 +64,20 @@ pub trait TwoPcLabNode: Node {
     /// shipped scenarios, does use it).
     fn last_decision(&self) -> Option<Decided<'_>> {
         Decided::look_up(self.last_decided(), self.decision_log(), self.txn_records())
+    }
+
+    /// A participant's stance on `tx`: its record's phase and whether it
+    /// voted yes, `None` if it has no record of `tx` (and on the
+    /// coordinator), as the per-step checks judge it.
+    ///
+    /// **You need not write this.** The default looks `tx` up in
+    /// [`txn_records`](Self::txn_records); a node may override it to answer
+    /// faster (the reference keeps its last few stances at hand), and must
+    /// then give exactly what the default would. As with
+    /// [`last_decision`](Self::last_decision), the lab's grader never calls
+    /// an override: it judges a student's node from its records.
+    fn stance(&self, tx: TxId) -> Option<(Phase, bool)> {
+        self.txn_records()?.get(&tx).map(|r| (r.phase, r.voted_yes))
     }
 
     /// Most locks this participant held at once (for a metric; default 0).
@@ -159,6 +173,12 @@ impl TwoPcLabNode for TwoPc {
             outcome: *outcome,
             participants,
         })
+    }
+
+    /// From the stances each participant keeps at hand (kept with its
+    /// records by every handler that changes one), else looked up.
+    fn stance(&self, tx: TxId) -> Option<(Phase, bool)> {
+        self.participant()?.stance(tx)
     }
 
     fn locks_peak(&self) -> usize {

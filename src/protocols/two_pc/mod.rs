@@ -161,6 +161,91 @@ impl TxId {
     }
 }
 
+impl TxId {
+    /// [`TxId::key`] written on the stack: a key is made at every storage
+    /// write, and storage copies it into its own shared string anyway.
+    pub(crate) fn key_buf(self, prefix: &str) -> KeyBuf {
+        let mut key = KeyBuf::default();
+        key.push_str(prefix);
+        key.push_str("t");
+        key.push_u64(u64::from(self.client));
+        key.push_str(".");
+        key.push_u64(self.request);
+        key
+    }
+}
+
+/// A short storage key built on the stack (`txn/t3.17`,
+/// `account/a7`), read with [`KeyBuf::as_str`]; text past its capacity
+/// is not lost: the key then lives in a `String` instead.
+pub(crate) struct KeyBuf {
+    bytes: [u8; 48],
+    len: usize,
+    spilled: Option<String>,
+}
+
+impl Default for KeyBuf {
+    fn default() -> Self {
+        KeyBuf {
+            bytes: [0; 48],
+            len: 0,
+            spilled: None,
+        }
+    }
+}
+
+impl KeyBuf {
+    /// Append `text`.
+    pub(crate) fn push_str(&mut self, text: &str) {
+        let end = self.len + text.len();
+        match &mut self.spilled {
+            None if end <= self.bytes.len() => {
+                self.bytes[self.len..end].copy_from_slice(text.as_bytes());
+                self.len = end;
+            }
+            None => {
+                let mut spilled = String::with_capacity(end);
+                spilled.push_str(self.as_str());
+                spilled.push_str(text);
+                self.spilled = Some(spilled);
+            }
+            Some(spilled) => spilled.push_str(text),
+        }
+    }
+
+    /// Append `n` in decimal.
+    pub(crate) fn push_u64(&mut self, n: u64) {
+        let mut digits = [b'0'; 20];
+        let (mut rest, mut at) = (n, digits.len());
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        let digits = &digits[at..];
+        let end = self.len + digits.len();
+        if self.spilled.is_none() && end <= self.bytes.len() {
+            self.bytes[self.len..end].copy_from_slice(digits);
+            self.len = end;
+        } else {
+            // ASCII digits.
+            self.push_str(std::str::from_utf8(digits).unwrap_or_default());
+        }
+    }
+
+    /// The key.
+    pub(crate) fn as_str(&self) -> &str {
+        match &self.spilled {
+            Some(spilled) => spilled,
+            // Only whole `&str`s and ASCII digits are copied in: UTF-8.
+            None => std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default(),
+        }
+    }
+}
+
 impl fmt::Display for TxId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "t{}.{}", self.client, self.request)

@@ -1,7 +1,7 @@
 //! A participant: holds accounts, votes, keeps its locks while in doubt.
 
 use super::bank::{accounts_of, balance, entry_amount, AccountOp, MicroOp};
-use super::{Bug, Msg, Outcome, Params, Timer, TwoPc, TxId, Vote, COORDINATOR};
+use super::{Bug, KeyBuf, Msg, Outcome, Params, Timer, TwoPc, TxId, Vote, COORDINATOR};
 use crate::sim::{Ctx, NodeId, SimTime};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -83,7 +83,19 @@ pub struct Participant {
     /// ([`crate::protocols::two_pc::TwoPcLabNode::last_decision`]). Not in
     /// `Debug` (it follows from `txns`).
     pub(super) last: Option<(TxId, Outcome, Vec<NodeId>)>,
+    /// The stances (phase, voted yes) of the transactions whose records
+    /// changed last, at most [`RECENT`], each as in `txns` (every handler
+    /// that changes a record's phase or vote updates it here), so the
+    /// per-step checks mostly find a stance without a look-up in `txns`
+    /// ([`crate::protocols::two_pc::TwoPcLabNode::stance`]). Not in
+    /// `Debug` (it follows from `txns`).
+    recent: [Option<(TxId, Phase, bool)>; RECENT],
+    /// Where the next transaction not in `recent` goes (round robin).
+    recent_next: usize,
 }
+
+/// How many stances a participant keeps at hand ([`Participant::stance`]).
+const RECENT: usize = 4;
 
 /// The derived `Debug` of the fields before `last` (the explorer's
 /// fingerprint of a node is its `Debug` text).
@@ -99,13 +111,13 @@ impl std::fmt::Debug for Participant {
     }
 }
 
-fn txn_key(tx: TxId) -> String {
-    tx.key("txn/")
+fn txn_key(tx: TxId) -> KeyBuf {
+    tx.key_buf("txn/")
 }
 
 /// `account/<name>`, without `format!` (a key is made at every commit).
-fn account_key(account: &str) -> String {
-    let mut key = String::with_capacity(8 + account.len());
+fn account_key(account: &str) -> KeyBuf {
+    let mut key = KeyBuf::default();
     key.push_str("account/");
     key.push_str(account);
     key
@@ -125,7 +137,38 @@ impl Participant {
             last_outcome: None,
             locks_peak: 0,
             last: None,
+            recent: [None; RECENT],
+            recent_next: 0,
         }
+    }
+
+    /// `tx`'s stance here, its record's phase and whether it voted yes (as
+    /// `txns` says: from the stances kept at hand, else looked up).
+    pub fn stance(&self, tx: TxId) -> Option<(Phase, bool)> {
+        for (t, phase, yes) in self.recent.iter().flatten() {
+            if *t == tx {
+                return Some((*phase, *yes));
+            }
+        }
+        self.txns.get(&tx).map(|r| (r.phase, r.voted_yes))
+    }
+
+    /// Keep `tx`'s stance at hand: its record in `txns` now has `phase`
+    /// and `voted_yes` (called by every change of a record's stance).
+    fn remember(&mut self, tx: TxId, phase: Phase, voted_yes: bool) {
+        let at = match self
+            .recent
+            .iter()
+            .position(|r| r.is_some_and(|r| r.0 == tx))
+        {
+            Some(at) => at,
+            None => {
+                let at = self.recent_next;
+                self.recent_next = (at + 1) % RECENT;
+                at
+            }
+        };
+        self.recent[at] = Some((tx, phase, voted_yes));
     }
 
     /// Locks held now.
@@ -167,7 +210,7 @@ impl Participant {
     pub(super) fn start(&mut self, params: &Params, ctx: &mut Ctx<TwoPc>) {
         let names: Vec<String> = self.accounts.keys().cloned().collect();
         for name in names {
-            if let Some(entries) = ctx.storage().get::<Vec<i64>>(&account_key(&name)) {
+            if let Some(entries) = ctx.storage().get::<Vec<i64>>(account_key(&name).as_str()) {
                 self.accounts.insert(name, entries);
             }
         }
@@ -193,6 +236,7 @@ impl Participant {
                 }
                 ctx.set_timer(params.retry, Timer::InDoubt(record.tx));
             }
+            self.remember(record.tx, record.phase, record.voted_yes);
             self.txns.insert(record.tx, record);
         }
         if forgotten > 0 {
@@ -272,7 +316,8 @@ impl Participant {
         };
         let vote = match self.try_prepare(params, &record) {
             Err(why) => {
-                ctx.storage().put_owned(&txn_key(tx), record.clone());
+                ctx.storage()
+                    .put_owned(txn_key(tx).as_str(), record.clone());
                 Vote::No(why)
             }
             Ok(reads) => {
@@ -282,7 +327,8 @@ impl Participant {
                 record.reads = reads.clone();
                 record.prepared_at = Some(ctx.now());
                 // Log the vote durably before sending it.
-                ctx.storage().put_owned(&txn_key(tx), record.clone());
+                ctx.storage()
+                    .put_owned(txn_key(tx).as_str(), record.clone());
                 ctx.storage().sync();
                 ctx.set_timer(params.decision_timeout, Timer::InDoubt(tx));
                 if params.has(Bug::EarlyUnlock) {
@@ -291,6 +337,7 @@ impl Participant {
                 Vote::Yes(reads)
             }
         };
+        self.remember(tx, record.phase, record.voted_yes);
         self.txns.insert(tx, record);
         ctx.send(COORDINATOR, Msg::Vote { tx, vote });
     }
@@ -322,20 +369,36 @@ impl Participant {
                 _ => {}
             }
         }
-        let mut staged: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
+        // Each account touched: its committed entries, its balance with the
+        // entries this transaction appended so far, and those entries (not
+        // a copy of the account's list per account, as before: a read copies
+        // what it returns, and nothing else is copied).
+        let mut staged: Vec<(&str, &[i64], i64, Vec<i64>)> = Vec::new();
         let mut reads = Vec::new();
         for op in record.ops.iter() {
-            let entries = staged
-                .entry(op.account.as_str())
-                .or_insert_with(|| self.accounts[&op.account].clone());
+            let at = match staged.iter().position(|s| s.0 == op.account) {
+                Some(at) => at,
+                None => {
+                    let committed = &self.accounts[&op.account][..];
+                    let held = balance(params.initial_balance, committed);
+                    staged.push((op.account.as_str(), committed, held, Vec::new()));
+                    staged.len() - 1
+                }
+            };
+            let (_, committed, held, appended) = &mut staged[at];
             match op.op {
-                MicroOp::Read => reads.push(entries.clone()),
+                MicroOp::Read => {
+                    let mut read = Vec::with_capacity(committed.len() + appended.len());
+                    read.extend_from_slice(committed);
+                    read.extend_from_slice(appended);
+                    reads.push(read);
+                }
                 MicroOp::Append(e) => {
-                    if !always_yes && balance(params.initial_balance, entries) + entry_amount(e) < 0
-                    {
+                    if !always_yes && *held + entry_amount(e) < 0 {
                         return Err(format!("insufficient funds in {}", op.account));
                     }
-                    entries.push(e);
+                    *held += entry_amount(e);
+                    appended.push(e);
                 }
             }
         }
@@ -425,7 +488,8 @@ impl Participant {
                     queries: 0,
                     locks: 0,
                 };
-                ctx.storage().put_owned(&txn_key(tx), record.clone());
+                ctx.storage()
+                    .put_owned(txn_key(tx).as_str(), record.clone());
                 self.decided(record);
             }
         }
@@ -434,34 +498,43 @@ impl Participant {
 
     /// Apply the outcome of a prepared transaction, log it, release its locks.
     fn apply(&mut self, ctx: &mut Ctx<TwoPc>, tx: TxId, outcome: Outcome) {
-        let Some(mut record) = self.txns.remove(&tx) else {
+        // Decided where it lies in `txns` (not taken out and put back).
+        let Some(record) = self.txns.get_mut(&tx) else {
             return;
         };
-        if outcome == Outcome::Commit {
-            for op in record.ops.iter() {
-                if let MicroOp::Append(e) = op.op {
-                    if !self.accounts.contains_key(&op.account) {
-                        self.accounts.insert(op.account.clone(), Vec::new());
-                    }
-                    let Some(entries) = self.accounts.get_mut(&op.account) else {
-                        continue;
-                    };
-                    entries.push(e);
-                    let entries = entries.clone();
-                    ctx.storage().put_owned(&account_key(&op.account), entries);
-                }
-            }
-        }
+        let ops = Arc::clone(&record.ops);
         record.phase = match outcome {
             Outcome::Commit => Phase::Committed,
             Outcome::Abort => Phase::Aborted,
         };
         record.decided_at = Some(ctx.now());
         record.reads = Vec::new(); // only a re-sent yes vote needs them
-        ctx.storage().put_owned(&txn_key(tx), record.clone());
+        let stored = record.clone();
+        let (phase, voted_yes) = (record.phase, record.voted_yes);
+        self.last = Some((tx, outcome, record.participants.clone()));
+        self.last_outcome = Some(tx);
+        self.remember(tx, phase, voted_yes);
+        if outcome == Outcome::Commit {
+            for op in ops.iter() {
+                if let MicroOp::Append(e) = op.op {
+                    let entries = match self.accounts.get_mut(&op.account) {
+                        Some(entries) => {
+                            entries.push(e);
+                            entries.clone()
+                        }
+                        None => {
+                            self.accounts.insert(op.account.clone(), vec![e]);
+                            vec![e]
+                        }
+                    };
+                    ctx.storage()
+                        .put_owned(account_key(&op.account).as_str(), entries);
+                }
+            }
+        }
+        ctx.storage().put_owned(txn_key(tx).as_str(), stored);
         ctx.storage().sync();
-        self.unlock(tx, &record.ops);
-        self.decided(record);
+        self.unlock(tx, &ops);
     }
 
     /// Keep `record`, just decided, as this handler's outcome.
@@ -471,6 +544,7 @@ impl Participant {
             .phase
             .outcome()
             .map(|outcome| (tx, outcome, record.participants.clone()));
+        self.remember(tx, record.phase, record.voted_yes);
         self.txns.insert(tx, record);
         self.last_outcome = Some(tx);
     }
@@ -508,7 +582,8 @@ impl Participant {
                     queries: 0,
                     locks: 0,
                 };
-                ctx.storage().put_owned(&txn_key(tx), record.clone());
+                ctx.storage()
+                    .put_owned(txn_key(tx).as_str(), record.clone());
                 ctx.storage().sync();
                 self.decided(record);
                 ctx.log(format!("{tx}: never prepared, refuse it for {from}"));

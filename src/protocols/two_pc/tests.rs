@@ -266,9 +266,9 @@ fn the_unacknowledged_decisions_follow_the_log() {
     );
 }
 
-/// The reference's [`TwoPcLabNode::last_decision`] (a copy it keeps) is,
-/// after every step, exactly what the trait's default reads from its
-/// records, so the per-step checks give the same verdicts, messages and
+/// The reference's [`TwoPcLabNode::last_decision`] (a copy it keeps) and
+/// [`TwoPcLabNode::stance`] (the stances it keeps at hand) are, after
+/// every step, exactly what the trait's defaults read from its records, so the per-step checks give the same verdicts, messages and
 /// steps with it as a node judged through the default (every node the lab
 /// grades): without faults, with crashes and restarts of the coordinator
 /// and a participant, and with each bug switch on.
@@ -289,7 +289,7 @@ fn the_kept_last_decision_is_what_the_records_say_at_every_step() {
         params.bugs.insert(*bug);
         runs.push(params);
     }
-    let mut decided = 0;
+    let (mut decided, mut stances) = (0, 0);
     for (i, params) in runs.into_iter().enumerate() {
         for seed in 0..3 {
             let mut sim = sim(params.clone(), 4, seed + 10 * i as u64, faults());
@@ -303,6 +303,25 @@ fn the_kept_last_decision_is_what_the_records_say_at_every_step() {
                     let kept = TwoPcLabNode::last_decision(node);
                     assert_eq!(kept, looked_up, "{id} at {:?}", params.bugs);
                     decided += usize::from(kept.is_some());
+                    // The stances kept at hand are the records' (every
+                    // transaction the node has a record of, and one it has
+                    // none of).
+                    let records = TwoPcLabNode::txn_records(node);
+                    let mut txs: Vec<TxId> = records
+                        .map(|r| r.keys().copied().collect())
+                        .unwrap_or_default();
+                    txs.push(TxId {
+                        client: 99,
+                        request: 99,
+                    });
+                    for tx in txs {
+                        let looked_up = records
+                            .and_then(|r| r.get(&tx))
+                            .map(|r| (r.phase, r.voted_yes));
+                        let kept = TwoPcLabNode::stance(node, tx);
+                        assert_eq!(kept, looked_up, "{id} {tx} at {:?}", params.bugs);
+                        stances += usize::from(kept.is_some());
+                    }
                 }
                 if sim.step() != StepResult::Progressed {
                     break;
@@ -311,4 +330,42 @@ fn the_kept_last_decision_is_what_the_records_say_at_every_step() {
         }
     }
     assert!(decided > 1_000, "{decided}");
+    assert!(stances > 10_000, "{stances}");
+}
+
+/// A key built on the stack is the key `TxId::key` builds, also past the
+/// buffer's length.
+#[test]
+fn stack_keys_are_the_formatted_keys() {
+    for (client, request) in [(0, 0), (3, 17), (u32::MAX, u64::MAX)] {
+        let tx = TxId { client, request };
+        for prefix in [
+            "txn/",
+            "decision/",
+            "a-prefix-longer-than-the-buffer-itself/",
+        ] {
+            assert_eq!(tx.key_buf(prefix).as_str(), tx.key(prefix));
+            assert_eq!(tx.key_buf(prefix).as_str(), format!("{prefix}{tx}"));
+        }
+    }
+}
+
+/// The coordinator's decision line is what `format!` wrote.
+#[test]
+fn decision_notes_are_the_formatted_notes() {
+    for (client, request) in [(0, 0), (3, 17), (u32::MAX, u64::MAX)] {
+        let tx = TxId { client, request };
+        for outcome in [Outcome::Commit, Outcome::Abort] {
+            for why in [
+                "every participant voted yes",
+                "",
+                "n2 voted no: a1 is locked by t0.3",
+            ] {
+                assert_eq!(
+                    super::coordinator::decision_note(tx, outcome, why),
+                    format!("{tx}: {outcome:?} ({why})")
+                );
+            }
+        }
+    }
 }

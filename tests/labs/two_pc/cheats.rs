@@ -250,3 +250,27 @@ impl Node for HidesItsDecisions {
         ctx.reply(&request, reply);
     }
 }
+
+/// [`CommitsForOthers`] with an override of `stance` that claims every
+/// participant voted yes and committed everything. The grader never calls
+/// an override, so this lie must not change the grade.
+#[derive(Clone, Debug)]
+pub struct ClaimsEveryYesVote(Shown);
+shows!(
+    ClaimsEveryYesVote,
+    fn stance(&self, _tx: TxId) -> Option<(distlab::protocols::two_pc::Phase, bool)> {
+        Some((distlab::protocols::two_pc::Phase::Committed, true))
+    }
+);
+
+impl Node for ClaimsEveryYesVote {
+    type Msg = ();
+    type Timer = ();
+    fn on_start(&mut self, _: &mut Ctx<Self>) {}
+    fn on_message(&mut self, _: &mut Ctx<Self>, _: NodeId, _: ()) {}
+    fn on_timer(&mut self, _: &mut Ctx<Self>, _: ()) {}
+    fn on_request(&mut self, ctx: &mut Ctx<Self>, request: Request) {
+        let reply = CommitsForOthers::commit(&mut self.0, &request);
+        ctx.reply(&request, reply);
+    }
+}
