@@ -7,17 +7,24 @@
 /// (at most 20): what `write!(out, "{n:0width$}")` writes.
 pub fn push_decimal(out: &mut String, n: u64, width: usize) {
     let mut digits = [b'0'; 20];
+    let at = decimal_digits(n, &mut digits);
+    let from = at.min(digits.len() - width.min(digits.len()));
+    out.push_str(std::str::from_utf8(&digits[from..]).expect("ASCII digits"));
+}
+
+/// Write `n`'s decimal digits at the end of `digits` (a `u64` has at most
+/// 20) and return where they start: `&digits[start..]` is `n` in decimal.
+/// What is before the start is left as it was.
+pub fn decimal_digits(n: u64, digits: &mut [u8; 20]) -> usize {
     let (mut rest, mut at) = (n, digits.len());
     loop {
         at -= 1;
         digits[at] = b'0' + (rest % 10) as u8;
         rest /= 10;
         if rest == 0 {
-            break;
+            return at;
         }
     }
-    let from = at.min(digits.len() - width.min(digits.len()));
-    out.push_str(std::str::from_utf8(&digits[from..]).expect("ASCII digits"));
 }
 
 #[cfg(test)]

@@ -216,15 +216,7 @@ impl KeyBuf {
     /// Append `n` in decimal.
     pub(crate) fn push_u64(&mut self, n: u64) {
         let mut digits = [b'0'; 20];
-        let (mut rest, mut at) = (n, digits.len());
-        loop {
-            at -= 1;
-            digits[at] = b'0' + (rest % 10) as u8;
-            rest /= 10;
-            if rest == 0 {
-                break;
-            }
-        }
+        let at = crate::base::digits::decimal_digits(n, &mut digits);
         let digits = &digits[at..];
         let end = self.len + digits.len();
         if self.spilled.is_none() && end <= self.bytes.len() {
